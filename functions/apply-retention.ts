@@ -1,0 +1,33 @@
+/**
+ * Apply retention (last task). Lists the backups this stack created, decides per backup with the
+ * rules in shared/retention.ts, deletes the expired ones (dry run: deletes nothing) and records every
+ * decision on the run. A delete that fails is retried next run and fails this task after the rest.
+ */
+import { z } from 'zod';
+import { defaultRegion, dynamoDocClient } from '../shared/clients';
+import { now } from '../shared/clock';
+import { backupStores } from '../shared/drivers';
+import { loadEnv, retentionEnvSchema } from '../shared/env';
+import { defineHandler } from '../shared/handler';
+import { logger, metrics } from '../shared/powertools';
+import { applyRetention } from '../shared/apply-retention';
+import { StateStore } from '../shared/state-store';
+
+export const retentionEventSchema = z.object({ runId: z.string().min(1), dryRun: z.boolean() });
+
+export const handler = defineHandler('apply-retention', retentionEventSchema, async (event) => {
+  const env = loadEnv(retentionEnvSchema);
+  const result = await applyRetention({
+    runId: event.runId,
+    dryRun: event.dryRun,
+    stackName: env.STACK_NAME,
+    tiers: env.TIERS,
+    regions: [defaultRegion()],
+    stores: backupStores(),
+    store: new StateStore(dynamoDocClient(), env.TABLE_NAME),
+    now: now(),
+    log: logger,
+  });
+  metrics.addMetric('SnapshotsDeleted', 'Count', result.deleted);
+  return result;
+});

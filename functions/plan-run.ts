@@ -1,0 +1,47 @@
+/**
+ * Plan the run (first state). Validates the execution input (InvalidInputError fails the execution
+ * before anything is written), resolves targets by tag and ARN, writes the run record and one item
+ * per resource, and returns small resource refs for the Map (never full AWS descriptions).
+ */
+import { z } from 'zod';
+import { defaultRegion, dynamoDocClient } from '../shared/clients';
+import { now } from '../shared/clock';
+import { driverFor, DRIVERS } from '../shared/drivers';
+import { loadEnv, planEnvSchema } from '../shared/env';
+import { defineHandler } from '../shared/handler';
+import { validateExecutionInput } from '../shared/input';
+import { planRun } from '../shared/plan';
+import { logger, metrics } from '../shared/powertools';
+import { StateStore } from '../shared/state-store';
+
+export const planEventSchema = z.object({
+  input: z.unknown(),
+  runId: z.string().min(1),
+  executionArn: z.string().min(1),
+  startedAt: z.string().min(1),
+});
+
+export const handler = defineHandler('plan-run', planEventSchema, async (event, context) => {
+  const env = loadEnv(planEnvSchema);
+  const input = validateExecutionInput(event.input, {
+    tiers: env.TIERS,
+    defaultTier: env.DEFAULT_TIER,
+    defaultTargetTags: env.DEFAULT_TARGET_TAGS,
+  });
+  const plan = await planRun({
+    runId: event.runId,
+    executionArn: event.executionArn,
+    startedAt: event.startedAt,
+    rawInput: event.input,
+    input,
+    region: defaultRegion(),
+    accountId: context.accountId,
+    drivers: Object.values(DRIVERS),
+    driverFor,
+    store: new StateStore(dynamoDocClient(), env.TABLE_NAME, env.STATE_TTL_DAYS),
+    now: now(),
+    log: logger,
+  });
+  metrics.addMetric('ResourcesPlanned', 'Count', plan.resources.length);
+  return { ...plan, maxConcurrency: env.MAP_MAX_CONCURRENCY };
+});

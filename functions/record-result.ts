@@ -1,0 +1,28 @@
+/** Record result (per resource, last state on success): marks the resource COMPLETED. Idempotent. */
+import { z } from 'zod';
+import { backupStateSchema } from '../shared/backup-state';
+import { dynamoDocClient } from '../shared/clients';
+import { now } from '../shared/clock';
+import { baseEnvSchema, loadEnv } from '../shared/env';
+import { defineHandler } from '../shared/handler';
+import { metrics } from '../shared/powertools';
+import { resourceRefSchema } from '../shared/resource';
+import { StateStore } from '../shared/state-store';
+
+export const recordResultEventSchema = z.object({
+  runId: z.string().min(1),
+  resource: resourceRefSchema,
+  backup: backupStateSchema,
+});
+
+export const handler = defineHandler('record-result', recordResultEventSchema, async (event) => {
+  const env = loadEnv(baseEnvSchema);
+  const store = new StateStore(dynamoDocClient(), env.TABLE_NAME);
+  const at = now();
+  const status = await store.complete(event.runId, event.resource.arn, at.toISOString());
+  metrics.addDimensions({ resourceType: event.resource.type });
+  metrics.addMetric('BackupsSucceeded', 'Count', 1);
+  metrics.addMetric('BackupDuration', 'Seconds', (at.getTime() - new Date(event.backup.startedAt).getTime()) / 1000);
+  metrics.addMetric('PollsPerBackup', 'Count', event.backup.polls);
+  return { status, arn: event.resource.arn };
+});

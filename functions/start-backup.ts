@@ -1,0 +1,29 @@
+/**
+ * Start backup (per resource). Writes the intent to the state table, then asks the resource's driver
+ * to start the backup, which first looks for one an earlier attempt started (DESIGN §7): running this
+ * task twice never creates a second backup.
+ */
+import { dynamoDocClient } from '../shared/clients';
+import { now } from '../shared/clock';
+import { itemEventSchema } from '../shared/backup-state';
+import { driverFor } from '../shared/drivers';
+import { backupEnvSchema, loadEnv } from '../shared/env';
+import { defineHandler } from '../shared/handler';
+import { metrics } from '../shared/powertools';
+import { startBackup } from '../shared/start-backup';
+import { StateStore } from '../shared/state-store';
+
+export const handler = defineHandler('start-backup', itemEventSchema, async (event) => {
+  const env = loadEnv(backupEnvSchema);
+  const result = await startBackup({
+    ...event,
+    stackName: env.STACK_NAME,
+    polling: env.POLLING,
+    driver: driverFor(event.resource.type),
+    store: new StateStore(dynamoDocClient(), env.TABLE_NAME),
+    now: now(),
+  });
+  metrics.addDimensions({ resourceType: event.resource.type, tier: event.tier });
+  metrics.addMetric(result.reused ? 'BackupsReused' : 'BackupsStarted', 'Count', 1);
+  return result.state;
+});

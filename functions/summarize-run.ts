@@ -1,0 +1,26 @@
+/**
+ * Summarize the run (after the Map). Counts outcomes from the state table, closes the run record, and
+ * returns the counts and a cause string that the final Fail state shows in the console.
+ */
+import { z } from 'zod';
+import { dynamoDocClient } from '../shared/clients';
+import { now } from '../shared/clock';
+import { baseEnvSchema, loadEnv } from '../shared/env';
+import { defineHandler } from '../shared/handler';
+import { StateStore } from '../shared/state-store';
+import { summarize } from '../shared/summary';
+
+export const summarizeEventSchema = z.object({ runId: z.string().min(1) });
+
+export const handler = defineHandler('summarize-run', summarizeEventSchema, async (event) => {
+  const env = loadEnv(baseEnvSchema);
+  const store = new StateStore(dynamoDocClient(), env.TABLE_NAME);
+  const summary = summarize(await store.listResources(event.runId));
+  const { failures: _failures, ...counts } = summary;
+  await store.updateRun(event.runId, {
+    status: summary.status,
+    finishedAt: now().toISOString(),
+    counts: { total: counts.total, completed: counts.completed, failed: counts.failed, skipped: counts.skipped, unfinished: counts.unfinished },
+  });
+  return { status: summary.status, total: summary.total, completed: summary.completed, failed: summary.failed, skipped: summary.skipped, cause: summary.cause };
+});

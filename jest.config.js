@@ -1,0 +1,17 @@
+// Tests run in layers (see README "Testing"): unit -> infra -> workflow.
+// ts-jest transpiles only (isolatedModules); `npm run build` does the type-check.
+const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] };
+const common = {
+  testEnvironment: 'node',
+  transform,
+  setupFiles: ['<rootDir>/tests/support/setup-env.ts'],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/tests/unit/**/*.test.ts'] },
+    { ...common, displayName: 'infra', testMatch: ['<rootDir>/tests/infra/**/*.test.ts'] },
+    { ...common, displayName: 'workflow', testMatch: ['<rootDir>/tests/workflow/**/*.test.ts'] },
+  ],
+};

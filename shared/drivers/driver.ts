@@ -1,0 +1,74 @@
+/**
+ * The driver interface: one implementation per resource type (DESIGN §2, STYLE "one driver per
+ * resource type"). Adding a type means one driver file, its test, and a line in ./index.ts.
+ *
+ * Drivers return expected outcomes as values (CheckResult) and throw only named errors from
+ * shared/errors.ts, which the state machine retries or records by name.
+ */
+import type { ResourceRef, ResourceType } from '../resource';
+import type { OwnershipTagValues } from '../tags';
+
+export interface Discovered {
+  ref: ResourceRef;
+  /** Set when the resource matched but cannot be backed up by this type (recorded as SKIPPED). */
+  skipReason?: string;
+  /** ARN of a resource whose backup already includes this one (e.g. a volume of a selected instance). */
+  partOf?: string;
+}
+
+export interface StartRequest {
+  resource: ResourceRef;
+  tags: OwnershipTagValues;
+  /** Readable, deterministic token for this run and resource (used in identifiers and descriptions). */
+  runId: string;
+}
+
+export interface StartResult {
+  backupIds: string[];
+  /** True when an earlier attempt had already started this backup and it was found, not created. */
+  reused: boolean;
+}
+
+export type CheckResult =
+  | { status: 'CREATING'; progress: number | undefined }
+  | { status: 'COMPLETED'; progress: 100 }
+  | { status: 'FAILED'; reason: string };
+
+/** A backup this stack owns, as retention sees it. */
+export interface OwnedBackup {
+  kind: BackupKind;
+  id: string;
+  region: string;
+  source: string | undefined;
+  tier: string | undefined;
+  runId: string | undefined;
+  managedBy: string | undefined;
+  createdAt: Date;
+  /** Undefined when the tag is missing or unreadable: such a backup is always kept. */
+  expiresAt: Date | undefined;
+  /** Finished and usable (EBS `completed`, RDS `available`). */
+  complete: boolean;
+  /** AMIs (or other owners) that still use this backup; it is never deleted while non-empty. */
+  heldBy: string[];
+}
+
+export type BackupKind = 'ebs-snapshot' | 'rds-snapshot';
+
+/** Where a kind of backup lives: listing and deleting are per kind, shared by drivers that create it. */
+export interface BackupStore {
+  readonly kind: BackupKind;
+  listOwned(region: string, stackName: string): Promise<OwnedBackup[]>;
+  delete(backup: OwnedBackup): Promise<void>;
+}
+
+export interface ResourceDriver {
+  readonly type: ResourceType;
+  readonly store: BackupStore;
+  /** Resources of this type in a region carrying every wanted tag (paginated, filtered server-side where AWS can). */
+  discover(region: string, tags: Record<string, string>, accountId: string): Promise<Discovered[]>;
+  /** Resolves an explicitly named resource; throws ResourceNotFoundError when it does not exist. */
+  resolve(ref: ResourceRef): Promise<Discovered>;
+  /** Starts the backup, or finds the one an earlier attempt of the same run started. */
+  start(request: StartRequest): Promise<StartResult>;
+  check(resource: ResourceRef, backupIds: string[]): Promise<CheckResult>;
+}

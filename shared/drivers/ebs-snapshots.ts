@@ -1,0 +1,125 @@
+/**
+ * EBS snapshots: the backup kind both the EC2-instance and the EBS-volume drivers create.
+ * Finding by the run-id tag is what makes start idempotent for EBS (CreateSnapshot has no client token).
+ */
+import {
+  DeleteSnapshotCommand,
+  DescribeSnapshotsCommand,
+  type Filter,
+  paginateDescribeImages,
+  paginateDescribeSnapshots,
+  type Snapshot,
+} from '@aws-sdk/client-ec2';
+import { ec2Client } from '../clients';
+import { aws } from '../errors';
+import { TAG, tagValue } from '../tags';
+import type { BackupStore, CheckResult, OwnedBackup } from './driver';
+
+const IMAGE_FILTER_CHUNK = 200;
+
+export async function findRunSnapshots(region: string, runId: string, sourceArn: string): Promise<string[]> {
+  const filters: Filter[] = [
+    { Name: `tag:${TAG.runId}`, Values: [runId] },
+    { Name: `tag:${TAG.source}`, Values: [sourceArn] },
+  ];
+  const ids: string[] = [];
+  await aws('EC2 DescribeSnapshots (find run snapshots)', async () => {
+    for await (const page of paginateDescribeSnapshots(
+      { client: ec2Client(region), pageSize: 1000 },
+      { OwnerIds: ['self'], Filters: filters },
+    )) {
+      for (const s of page.Snapshots ?? []) if (s.SnapshotId && s.State !== 'error') ids.push(s.SnapshotId);
+    }
+  });
+  return ids.sort();
+}
+
+function parsePercent(progress: string | undefined): number | undefined {
+  if (!progress) return undefined;
+  const value = Number.parseFloat(progress.replace('%', ''));
+  return Number.isFinite(value) ? value : undefined;
+}
+
+/** One check for all snapshots of a backup: FAILED if any failed, COMPLETED when all are, else the slowest progress. */
+export async function checkSnapshots(region: string, snapshotIds: string[]): Promise<CheckResult> {
+  const out = await aws('EC2 DescribeSnapshots (check)', () =>
+    ec2Client(region).send(new DescribeSnapshotsCommand({ SnapshotIds: snapshotIds })),
+  );
+  const snapshots = out.Snapshots ?? [];
+  const missing = snapshotIds.filter((id) => !snapshots.some((s) => s.SnapshotId === id));
+  if (missing.length > 0) return { status: 'FAILED', reason: `snapshot(s) disappeared: ${missing.join(', ')}` };
+  const failed = snapshots.filter((s) => s.State === 'error' || s.State === 'recoverable');
+  if (failed.length > 0) {
+    return {
+      status: 'FAILED',
+      reason: failed.map((s) => `${s.SnapshotId} ${s.State}${s.StateMessage ? `: ${s.StateMessage}` : ''}`).join('; '),
+    };
+  }
+  if (snapshots.every((s) => s.State === 'completed')) return { status: 'COMPLETED', progress: 100 };
+  const progresses = snapshots.map((s) => (s.State === 'completed' ? 100 : parsePercent(s.Progress)));
+  const known = progresses.filter((p): p is number => p !== undefined);
+  return { status: 'CREATING', progress: known.length > 0 ? Math.min(...known) : undefined };
+}
+
+function toOwned(region: string, s: Snapshot): OwnedBackup {
+  const expires = tagValue(s.Tags, TAG.expiresAt);
+  const expiresAt = expires ? new Date(expires) : undefined;
+  return {
+    kind: 'ebs-snapshot',
+    id: s.SnapshotId ?? '',
+    region,
+    source: tagValue(s.Tags, TAG.source),
+    tier: tagValue(s.Tags, TAG.tier),
+    runId: tagValue(s.Tags, TAG.runId),
+    managedBy: tagValue(s.Tags, TAG.managedBy),
+    createdAt: s.StartTime ?? new Date(0),
+    expiresAt: expiresAt && !Number.isNaN(expiresAt.getTime()) ? expiresAt : undefined,
+    complete: s.State === 'completed',
+    heldBy: [],
+  };
+}
+
+export const ebsSnapshotStore: BackupStore = {
+  kind: 'ebs-snapshot',
+
+  async listOwned(region, stackName) {
+    const owned: OwnedBackup[] = [];
+    await aws('EC2 DescribeSnapshots (owned)', async () => {
+      for await (const page of paginateDescribeSnapshots(
+        { client: ec2Client(region), pageSize: 1000 },
+        { OwnerIds: ['self'], Filters: [{ Name: `tag:${TAG.managedBy}`, Values: [stackName] }] },
+      )) {
+        for (const s of page.Snapshots ?? []) {
+          // Belt and braces: the filter is server-side, the check here does not trust it.
+          if (s.SnapshotId && tagValue(s.Tags, TAG.managedBy) === stackName) owned.push(toOwned(region, s));
+        }
+      }
+    });
+    // A snapshot registered in an AMI cannot (and must not) be deleted: find the images that hold ours.
+    const byId = new Map(owned.map((b) => [b.id, b]));
+    const ids = [...byId.keys()];
+    for (let i = 0; i < ids.length; i += IMAGE_FILTER_CHUNK) {
+      const chunk = ids.slice(i, i + IMAGE_FILTER_CHUNK);
+      await aws('EC2 DescribeImages (AMI-held snapshots)', async () => {
+        for await (const page of paginateDescribeImages(
+          { client: ec2Client(region), pageSize: 1000 },
+          { Owners: ['self'], Filters: [{ Name: 'block-device-mapping.snapshot-id', Values: chunk }] },
+        )) {
+          for (const image of page.Images ?? []) {
+            for (const mapping of image.BlockDeviceMappings ?? []) {
+              const held = mapping.Ebs?.SnapshotId ? byId.get(mapping.Ebs.SnapshotId) : undefined;
+              if (held && image.ImageId && !held.heldBy.includes(image.ImageId)) held.heldBy.push(image.ImageId);
+            }
+          }
+        }
+      });
+    }
+    return owned;
+  },
+
+  async delete(backup) {
+    await aws(`EC2 DeleteSnapshot ${backup.id}`, () =>
+      ec2Client(backup.region).send(new DeleteSnapshotCommand({ SnapshotId: backup.id })),
+    );
+  },
+};

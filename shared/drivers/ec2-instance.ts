@@ -1,0 +1,115 @@
+/**
+ * EC2 instances: one crash-consistent CreateSnapshots call covers every attached EBS volume,
+ * with the instance's own tags copied onto each snapshot next to the ownership tags.
+ */
+import {
+  CreateSnapshotsCommand,
+  DescribeInstancesCommand,
+  type Filter,
+  type Instance,
+  paginateDescribeInstances,
+} from '@aws-sdk/client-ec2';
+import { ec2Client } from '../clients';
+import { aws, InvalidResourceStateError, ResourceNotFoundError } from '../errors';
+import { ec2InstanceArn, partitionOf, type ResourceRef } from '../resource';
+import { copyableTags, ownershipTags } from '../tags';
+import type { Discovered, ResourceDriver } from './driver';
+import { checkSnapshots, ebsSnapshotStore, findRunSnapshots } from './ebs-snapshots';
+
+const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped'];
+
+export function tagFilters(tags: Record<string, string>): Filter[] {
+  return Object.entries(tags).map(([key, value]) => ({ Name: `tag:${key}`, Values: [value] }));
+}
+
+function ebsVolumeIds(instance: Instance): string[] {
+  return (instance.BlockDeviceMappings ?? [])
+    .map((m) => m.Ebs?.VolumeId)
+    .filter((id): id is string => typeof id === 'string');
+}
+
+function toDiscovered(region: string, accountId: string, instance: Instance): Discovered {
+  const id = instance.InstanceId ?? '';
+  const ref: ResourceRef = {
+    arn: ec2InstanceArn(partitionOf(region), region, accountId, id),
+    type: 'ec2-instance',
+    region,
+    accountId,
+    id,
+  };
+  if (ebsVolumeIds(instance).length === 0) return { ref, skipReason: 'no EBS volumes (instance store only)' };
+  return { ref };
+}
+
+async function describeInstance(ref: ResourceRef): Promise<Instance> {
+  const out = await aws(`EC2 DescribeInstances ${ref.id}`, () =>
+    ec2Client(ref.region).send(new DescribeInstancesCommand({ InstanceIds: [ref.id] })),
+  );
+  const instance = out.Reservations?.flatMap((r) => r.Instances ?? []).find((i) => i.InstanceId === ref.id);
+  if (!instance) throw new ResourceNotFoundError(`EC2 instance ${ref.id} not found in ${ref.region}`);
+  return instance;
+}
+
+export const ec2InstanceDriver: ResourceDriver = {
+  type: 'ec2-instance',
+  store: ebsSnapshotStore,
+
+  async discover(region, tags, accountId) {
+    const found: Discovered[] = [];
+    await aws('EC2 DescribeInstances (discover)', async () => {
+      for await (const page of paginateDescribeInstances(
+        { client: ec2Client(region), pageSize: 1000 },
+        { Filters: [...tagFilters(tags), { Name: 'instance-state-name', Values: LIVE_STATES }] },
+      )) {
+        for (const reservation of page.Reservations ?? []) {
+          for (const instance of reservation.Instances ?? []) {
+            if (instance.InstanceId) found.push(toDiscovered(region, reservation.OwnerId ?? accountId, instance));
+          }
+        }
+      }
+    });
+    return found;
+  },
+
+  async resolve(ref) {
+    const instance = await describeInstance(ref);
+    const state = instance.State?.Name;
+    if (!state || !LIVE_STATES.includes(state)) {
+      throw new InvalidResourceStateError(`EC2 instance ${ref.id} is ${state ?? 'in an unknown state'}`);
+    }
+    const discovered = toDiscovered(ref.region, ref.accountId, instance);
+    return { ...discovered, ref };
+  },
+
+  async start({ resource, tags, runId }) {
+    const existing = await findRunSnapshots(resource.region, runId, resource.arn);
+    if (existing.length > 0) return { backupIds: existing, reused: true };
+
+    const instance = await describeInstance(resource);
+    const state = instance.State?.Name;
+    if (!state || !LIVE_STATES.includes(state)) {
+      throw new InvalidResourceStateError(`EC2 instance ${resource.id} is ${state ?? 'in an unknown state'}`);
+    }
+    if (ebsVolumeIds(instance).length === 0) {
+      throw new InvalidResourceStateError(`EC2 instance ${resource.id} has no EBS volumes`);
+    }
+    const out = await aws(`EC2 CreateSnapshots ${resource.id}`, () =>
+      ec2Client(resource.region).send(
+        new CreateSnapshotsCommand({
+          InstanceSpecification: { InstanceId: resource.id, ExcludeBootVolume: false },
+          Description: `backup-pipeline ${tags.tier} ${runId} ${resource.id}`,
+          TagSpecifications: [
+            { ResourceType: 'snapshot', Tags: [...copyableTags(instance.Tags), ...ownershipTags(tags)] },
+          ],
+        }),
+      ),
+    );
+    const ids = (out.Snapshots ?? []).map((s) => s.SnapshotId).filter((id): id is string => Boolean(id));
+    if (ids.length === 0) throw new InvalidResourceStateError(`CreateSnapshots returned no snapshots for ${resource.id}`);
+    return { backupIds: ids.sort(), reused: false };
+  },
+
+  check(resource, backupIds) {
+    return checkSnapshots(resource.region, backupIds);
+  },
+};

@@ -1,0 +1,23 @@
+/** The driver registry: the only place that knows every resource type. */
+import type { ResourceType } from '../resource';
+import type { BackupStore, ResourceDriver } from './driver';
+import { ebsVolumeDriver } from './ebs-volume';
+import { ec2InstanceDriver } from './ec2-instance';
+import { rdsInstanceDriver } from './rds-instance';
+
+export const DRIVERS: Record<ResourceType, ResourceDriver> = {
+  'ec2-instance': ec2InstanceDriver,
+  'ebs-volume': ebsVolumeDriver,
+  'rds-instance': rdsInstanceDriver,
+};
+
+export function driverFor(type: ResourceType): ResourceDriver {
+  return DRIVERS[type];
+}
+
+/** Each kind of backup store once, even when several drivers create that kind. */
+export function backupStores(): BackupStore[] {
+  return [...new Map(Object.values(DRIVERS).map((d) => [d.store.kind, d.store])).values()];
+}
+
+export type { BackupStore, CheckResult, Discovered, OwnedBackup, ResourceDriver } from './driver';

@@ -1,0 +1,203 @@
+/**
+ * RDS DB instances (not Aurora members: those are backed up per cluster). CreateDBSnapshot with a
+ * deterministic identifier per run and instance, so a retried start finds the snapshot it already
+ * started instead of creating a second one (DESIGN §7). One snapshot in progress per instance and
+ * `available` only are AWS rules; breaking them is InvalidResourceStateError, not a retry.
+ */
+import { createHash } from 'node:crypto';
+import {
+  CreateDBSnapshotCommand,
+  type DBInstance,
+  type DBSnapshot,
+  DeleteDBSnapshotCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
+  paginateDescribeDBInstances,
+  paginateDescribeDBSnapshots,
+} from '@aws-sdk/client-rds';
+import { rdsClient } from '../clients';
+import { aws, awsErrorName, InvalidResourceStateError, ResourceNotFoundError } from '../errors';
+import type { ResourceRef } from '../resource';
+import { copyableTags, matchesTags, ownershipTags, TAG, tagValue } from '../tags';
+import type { BackupStore, CheckResult, Discovered, OwnedBackup, ResourceDriver } from './driver';
+
+/** `bp-<run>-<hash>-<db>`: letters, digits, single hyphens, ≤255, starts with a letter (RDS rules). */
+export function rdsSnapshotIdentifier(runId: string, dbInstanceId: string): string {
+  const slug = runId
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 80)
+    .replace(/-+$/, '');
+  const hash = createHash('sha256').update(runId).digest('hex').slice(0, 8);
+  return `bp-${slug ? `${slug}-` : ''}${hash}-${dbInstanceId.toLowerCase()}`.replace(/-{2,}/g, '-').slice(0, 255);
+}
+
+const IN_PROGRESS = new Set(['creating', 'pending', 'copying', 'modifying']);
+
+export function checkDbSnapshot(snapshot: { Status?: string; PercentProgress?: number; DBSnapshotIdentifier?: string }): CheckResult {
+  const status = snapshot.Status ?? 'unknown';
+  if (status === 'available') return { status: 'COMPLETED', progress: 100 };
+  if (IN_PROGRESS.has(status)) return { status: 'CREATING', progress: snapshot.PercentProgress };
+  return { status: 'FAILED', reason: `snapshot ${snapshot.DBSnapshotIdentifier ?? ''} is ${status}`.replace('  ', ' ') };
+}
+
+async function describeDbInstance(ref: ResourceRef): Promise<DBInstance> {
+  const out = await aws(`RDS DescribeDBInstances ${ref.id}`, () =>
+    rdsClient(ref.region).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: ref.id })),
+  );
+  const instance = out.DBInstances?.[0];
+  if (!instance) throw new ResourceNotFoundError(`RDS instance ${ref.id} not found in ${ref.region}`);
+  return instance;
+}
+
+async function findSnapshot(region: string, identifier: string): Promise<DBSnapshot | undefined> {
+  try {
+    const out = await rdsClient(region).send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: identifier }));
+    return out.DBSnapshots?.[0];
+  } catch (error) {
+    const name = awsErrorName(error);
+    if (name === 'DBSnapshotNotFound' || name === 'DBSnapshotNotFoundFault') return undefined;
+    return aws(`RDS DescribeDBSnapshots ${identifier}`, () => Promise.reject(error));
+  }
+}
+
+function toDiscovered(ref: ResourceRef, instance: DBInstance): Discovered {
+  if (instance.DBClusterIdentifier) {
+    return {
+      ref,
+      skipReason: `member of Aurora cluster ${instance.DBClusterIdentifier}: Aurora is backed up per cluster, not per instance`,
+    };
+  }
+  return { ref };
+}
+
+function refOf(region: string, instance: DBInstance): ResourceRef | undefined {
+  const arn = instance.DBInstanceArn;
+  const id = instance.DBInstanceIdentifier;
+  if (!arn || !id) return undefined;
+  return { arn, type: 'rds-instance', region, accountId: arn.split(':')[4] ?? '', id };
+}
+
+/** Ensures a snapshot found under our deterministic name is really ours for this resource. */
+function assertOwnSnapshot(snapshot: DBSnapshot, resource: ResourceRef, runId: string): void {
+  const source = tagValue(snapshot.TagList, TAG.source);
+  const run = tagValue(snapshot.TagList, TAG.runId);
+  if (source !== resource.arn || run !== runId) {
+    throw new InvalidResourceStateError(
+      `DB snapshot ${snapshot.DBSnapshotIdentifier} exists but was not created by this run for ${resource.arn}`,
+    );
+  }
+}
+
+export const rdsSnapshotStore: BackupStore = {
+  kind: 'rds-snapshot',
+
+  async listOwned(region, stackName) {
+    const owned: OwnedBackup[] = [];
+    await aws('RDS DescribeDBSnapshots (owned)', async () => {
+      // DescribeDBSnapshots returns TagList: never a ListTagsForResource per snapshot (DESIGN §9).
+      for await (const page of paginateDescribeDBSnapshots(
+        { client: rdsClient(region), pageSize: 100 },
+        { SnapshotType: 'manual' },
+      )) {
+        for (const s of page.DBSnapshots ?? []) {
+          if (!s.DBSnapshotIdentifier || tagValue(s.TagList, TAG.managedBy) !== stackName) continue;
+          const expires = tagValue(s.TagList, TAG.expiresAt);
+          const expiresAt = expires ? new Date(expires) : undefined;
+          owned.push({
+            kind: 'rds-snapshot',
+            id: s.DBSnapshotIdentifier,
+            region,
+            source: tagValue(s.TagList, TAG.source),
+            tier: tagValue(s.TagList, TAG.tier),
+            runId: tagValue(s.TagList, TAG.runId),
+            managedBy: stackName,
+            createdAt: s.SnapshotCreateTime ?? new Date(0),
+            expiresAt: expiresAt && !Number.isNaN(expiresAt.getTime()) ? expiresAt : undefined,
+            complete: s.Status === 'available',
+            heldBy: [],
+          });
+        }
+      }
+    });
+    return owned;
+  },
+
+  async delete(backup) {
+    await aws(`RDS DeleteDBSnapshot ${backup.id}`, () =>
+      rdsClient(backup.region).send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: backup.id })),
+    );
+  },
+};
+
+export const rdsInstanceDriver: ResourceDriver = {
+  type: 'rds-instance',
+  store: rdsSnapshotStore,
+
+  async discover(region, tags) {
+    const found: Discovered[] = [];
+    await aws('RDS DescribeDBInstances (discover)', async () => {
+      // RDS cannot filter by tag server-side; DescribeDBInstances returns TagList, so filter here.
+      for await (const page of paginateDescribeDBInstances({ client: rdsClient(region), pageSize: 100 }, {})) {
+        for (const instance of page.DBInstances ?? []) {
+          const ref = refOf(region, instance);
+          if (ref && matchesTags(instance.TagList, tags)) found.push(toDiscovered(ref, instance));
+        }
+      }
+    });
+    return found;
+  },
+
+  async resolve(ref) {
+    return toDiscovered(ref, await describeDbInstance(ref));
+  },
+
+  async start({ resource, tags, runId }) {
+    const identifier = rdsSnapshotIdentifier(runId, resource.id);
+    const existing = await findSnapshot(resource.region, identifier);
+    if (existing) {
+      assertOwnSnapshot(existing, resource, runId);
+      return { backupIds: [identifier], reused: true };
+    }
+    const instance = await describeDbInstance(resource);
+    if (instance.DBClusterIdentifier) {
+      throw new InvalidResourceStateError(
+        `RDS instance ${resource.id} belongs to Aurora cluster ${instance.DBClusterIdentifier}; back up the cluster`,
+      );
+    }
+    if (instance.DBInstanceStatus !== 'available') {
+      throw new InvalidResourceStateError(
+        `RDS instance ${resource.id} is ${instance.DBInstanceStatus ?? 'in an unknown state'}, not available`,
+      );
+    }
+    try {
+      await rdsClient(resource.region).send(
+        new CreateDBSnapshotCommand({
+          DBSnapshotIdentifier: identifier,
+          DBInstanceIdentifier: resource.id,
+          Tags: [...copyableTags(instance.TagList), ...ownershipTags(tags)],
+        }),
+      );
+      return { backupIds: [identifier], reused: false };
+    } catch (error) {
+      const name = awsErrorName(error);
+      if (name === 'DBSnapshotAlreadyExists' || name === 'DBSnapshotAlreadyExistsFault') {
+        const raced = await findSnapshot(resource.region, identifier);
+        if (raced) {
+          assertOwnSnapshot(raced, resource, runId);
+          return { backupIds: [identifier], reused: true };
+        }
+      }
+      return aws(`RDS CreateDBSnapshot ${resource.id}`, () => Promise.reject(error));
+    }
+  },
+
+  async check(resource, backupIds) {
+    const identifier = backupIds[0];
+    if (!identifier) return { status: 'FAILED', reason: 'no snapshot identifier recorded' };
+    const snapshot = await findSnapshot(resource.region, identifier);
+    if (!snapshot) return { status: 'FAILED', reason: `DB snapshot ${identifier} disappeared` };
+    return checkDbSnapshot(snapshot);
+  },
+};

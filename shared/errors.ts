@@ -1,0 +1,126 @@
+/**
+ * Named errors: the ASL contract (DESIGN §6). The class `name` is what the state machine's
+ * `ErrorEquals` matches, so renaming one is a breaking change to statemachines/backup.asl.json.
+ * Handlers return expected outcomes as values and throw only these (or let SDK errors be mapped).
+ */
+
+export abstract class PipelineError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** AWS asked us to slow down. ASL: retried with exponential backoff and full jitter. */
+export class ThrottledError extends PipelineError {}
+
+/** A concurrency limit (pending snapshots, concurrent copies). ASL: retried with long intervals. */
+export class LimitExceededError extends PipelineError {}
+
+/** A hard quota (e.g. 100 manual RDS snapshots). ASL: not retried; recorded and notified. */
+export class QuotaExceededError extends PipelineError {}
+
+/** The resource or backup no longer exists. ASL: not retried; recorded. */
+export class ResourceNotFoundError extends PipelineError {}
+
+/** The resource cannot be backed up in its current state (stopped, not `available`). ASL: not retried. */
+export class InvalidResourceStateError extends PipelineError {}
+
+/** The execution input is invalid. ASL: the execution fails at Plan; nothing is created. */
+export class InvalidInputError extends PipelineError {
+  readonly fields: readonly string[];
+  constructor(problems: readonly { field: string; message: string }[]) {
+    super(
+      `Invalid execution input: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
+    );
+    this.fields = problems.map((p) => p.field);
+  }
+}
+
+export const ERROR_NAMES = [
+  'ThrottledError',
+  'LimitExceededError',
+  'QuotaExceededError',
+  'ResourceNotFoundError',
+  'InvalidResourceStateError',
+  'InvalidInputError',
+] as const;
+
+const THROTTLING = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'SnapshotCreationPerVolumeRateExceeded',
+  'ProvisionedThroughputExceededException',
+  'RequestThrottled',
+]);
+const LIMITS = new Set([
+  'ResourceLimitExceeded',
+  'PendingSnapshotLimitExceeded',
+  'ConcurrentSnapshotLimitExceeded',
+  'LimitExceededException',
+  'SnapshotLimitExceeded',
+]);
+const QUOTAS = new Set(['SnapshotQuotaExceeded', 'SnapshotQuotaExceededFault', 'DBSnapshotQuotaExceeded']);
+const NOT_FOUND = new Set([
+  'InvalidInstanceID.NotFound',
+  'InvalidInstanceID.Malformed',
+  'InvalidVolume.NotFound',
+  'InvalidVolumeID.Malformed',
+  'InvalidSnapshot.NotFound',
+  'DBInstanceNotFound',
+  'DBInstanceNotFoundFault',
+  'DBSnapshotNotFound',
+  'DBSnapshotNotFoundFault',
+  'DBClusterNotFoundFault',
+  'ResourceNotFoundException',
+]);
+const INVALID_STATE = new Set([
+  'InvalidDBInstanceState',
+  'InvalidDBInstanceStateFault',
+  'InvalidDBSnapshotState',
+  'InvalidDBSnapshotStateFault',
+  'IncorrectState',
+  'IncorrectInstanceState',
+  'InvalidVolume.ZoneMismatch',
+  'InvalidSnapshot.InUse',
+]);
+
+/** Name of an AWS SDK v3 error, whichever shape it arrives in. */
+export function awsErrorName(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const e = error as { name?: unknown; Code?: unknown; code?: unknown };
+  if (typeof e.Code === 'string') return e.Code;
+  if (typeof e.code === 'string') return e.code;
+  return typeof e.name === 'string' ? e.name : undefined;
+}
+
+/**
+ * Translates an AWS SDK error into the pipeline's named errors so the ASL can decide by name.
+ * Errors that are already pipeline errors pass through; anything unrecognised is rethrown as is
+ * (it surfaces as a task failure, caught and recorded by the state machine).
+ */
+export function toPipelineError(error: unknown, context: string): Error {
+  if (error instanceof PipelineError) return error;
+  const name = awsErrorName(error);
+  const message = `${context}: ${name ?? 'Error'}: ${error instanceof Error ? error.message : String(error)}`;
+  if (name !== undefined) {
+    if (THROTTLING.has(name)) return new ThrottledError(message, { cause: error });
+    if (LIMITS.has(name)) return new LimitExceededError(message, { cause: error });
+    if (QUOTAS.has(name)) return new QuotaExceededError(message, { cause: error });
+    if (NOT_FOUND.has(name)) return new ResourceNotFoundError(message, { cause: error });
+    if (INVALID_STATE.has(name)) return new InvalidResourceStateError(message, { cause: error });
+  }
+  return error instanceof Error ? error : new Error(message);
+}
+
+/** Runs an AWS call and maps its failure to a named pipeline error. */
+export async function aws<T>(context: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw toPipelineError(error, context);
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * The execution input contract (DESIGN §3). Plan validates it before anything is written or created;
+ * the CLI validates with the same function before it calls StartExecution.
+ */
+import { z } from 'zod';
+import { type TierConfig, describeIssues, tagMapSchema } from './config';
+import { InvalidInputError } from './errors';
+import { parseResourceArn, type ResourceRef } from './resource';
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+export const copyTargetSchema = z.strictObject({
+  region: z.string().regex(REGION, 'not an AWS region name (e.g. us-west-2)'),
+  kmsKeyId: z.string().min(1).max(2048).optional(),
+});
+
+export const executionInputSchema = z.strictObject({
+  tier: z.string().optional(),
+  targets: z
+    .strictObject({
+      tags: tagMapSchema.optional(),
+      resources: z.array(z.string()).max(1000, 'at most 1000 explicit resources per run').optional(),
+    })
+    .optional(),
+  copyTo: z.array(copyTargetSchema).max(5, 'at most 5 copy regions').optional(),
+  dryRun: z.boolean().optional(),
+  reason: z.string().max(1024).optional(),
+  /** Overrides the tier's retention for this run's backups (e.g. a one-off kept for a release). */
+  retentionDays: z.number().int('must be a whole number of days').min(1).max(3650).optional(),
+});
+export type ExecutionInput = z.infer<typeof executionInputSchema>;
+
+export interface ValidatedInput {
+  tier: string;
+  tags: Record<string, string> | undefined;
+  resources: ResourceRef[];
+  copyTo: { region: string; kmsKeyId?: string }[];
+  dryRun: boolean;
+  reason: string | undefined;
+  retentionDays: number;
+}
+
+export interface InputContext {
+  tiers: Record<string, TierConfig>;
+  defaultTier: string;
+  defaultTargetTags: Record<string, string>;
+}
+
+/**
+ * Validates raw execution input. Throws one InvalidInputError naming every bad field, so the
+ * operator fixes the input once rather than once per field.
+ */
+export function validateExecutionInput(raw: unknown, context: InputContext): ValidatedInput {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new InvalidInputError([
+      { field: '(input)', message: `expected a JSON object, got ${Array.isArray(raw) ? 'an array' : raw === null ? 'null' : typeof raw}` },
+    ]);
+  }
+  const problems: { field: string; message: string }[] = [];
+  const parsed = executionInputSchema.safeParse(raw);
+  if (!parsed.success) problems.push(...describeIssues(parsed.error));
+  const input: ExecutionInput = parsed.success ? parsed.data : {};
+
+  const tier = input.tier ?? context.defaultTier;
+  const tierConfig = context.tiers[tier];
+  if (parsed.success && !tierConfig) {
+    problems.push({ field: 'tier', message: `unknown tier "${tier}" (configured: ${Object.keys(context.tiers).join(', ')})` });
+  }
+
+  const resources: ResourceRef[] = [];
+  const seen = new Set<string>();
+  (input.targets?.resources ?? []).forEach((arn, index) => {
+    const result = parseResourceArn(arn);
+    if (!result.ok) problems.push({ field: `targets.resources.${index}`, message: result.reason });
+    else if (seen.has(arn)) problems.push({ field: `targets.resources.${index}`, message: `duplicate of ${arn}` });
+    else {
+      seen.add(arn);
+      resources.push(result.ref);
+    }
+  });
+
+  const regions = new Set<string>();
+  (input.copyTo ?? []).forEach((copy, index) => {
+    if (regions.has(copy.region)) {
+      problems.push({ field: `copyTo.${index}.region`, message: `duplicate copy region ${copy.region}` });
+    }
+    regions.add(copy.region);
+  });
+  if ((input.copyTo ?? []).length > 0 && parsed.success) {
+    problems.push({
+      field: 'copyTo',
+      message: 'cross-region copies are not available in this release; remove copyTo (nothing was created)',
+    });
+  }
+
+  if (input.targets?.tags && Object.keys(input.targets.tags).length === 0) {
+    problems.push({ field: 'targets.tags', message: 'must name at least one tag (omit it to use the default tags)' });
+  }
+
+  if (problems.length > 0) throw new InvalidInputError(problems);
+
+  const explicitTargets = input.targets?.tags !== undefined || input.targets?.resources !== undefined;
+  return {
+    tier,
+    tags: explicitTargets ? input.targets?.tags : context.defaultTargetTags,
+    resources,
+    copyTo: input.copyTo ?? [],
+    dryRun: input.dryRun ?? false,
+    reason: input.reason,
+    retentionDays: input.retentionDays ?? (tierConfig as TierConfig).retentionDays,
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * The run notification: a subject an inbox can triage and a plain-text body that names every failure
+ * (resource, phase, reason), what was skipped and why, and the console link.
+ */
+import type { ResourceRecord, RunRecord } from './state-store';
+import { summarize } from './summary';
+
+export interface Notification {
+  subject: string;
+  message: string;
+  failed: number;
+}
+
+/** SNS subjects: ASCII, no newlines, at most 100 characters. */
+function subjectLine(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, '?').slice(0, 100);
+}
+
+export function consoleLink(executionArn: string): string {
+  const region = executionArn.split(':')[3] ?? 'us-east-1';
+  return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`;
+}
+
+export function buildNotification(run: RunRecord, records: readonly ResourceRecord[], service = 'backup-pipeline'): Notification {
+  const summary = summarize(records);
+  const attempted = summary.total - summary.skipped;
+  const subject = subjectLine(
+    `${service} ${run.tier}: ${summary.completed}/${attempted} ok${summary.failed > 0 ? `, ${summary.failed} failed` : ''}${run.dryRun ? ' (dry run)' : ''}`,
+  );
+  const lines: string[] = [
+    `Run ${run.runId} (${run.tier}${run.dryRun ? ', dry run' : ''}) ${summary.status === 'SUCCEEDED' ? 'succeeded' : 'FAILED'}.`,
+    `Started ${run.startedAt}${run.reason ? `; reason: ${run.reason}` : ''}.`,
+    `${summary.completed} completed, ${summary.failed} failed, ${summary.skipped} skipped, of ${summary.total} resources.`,
+    '',
+  ];
+  if (summary.failures.length > 0) {
+    lines.push('Failures:');
+    for (const f of summary.failures) lines.push(`  - ${f.arn} [${f.type}] during ${f.phase}: ${f.error}: ${f.cause}`);
+    lines.push('');
+  }
+  const skipped = records.filter((r) => r.status === 'SKIPPED');
+  if (skipped.length > 0) {
+    lines.push('Skipped:');
+    for (const r of skipped.slice(0, 50)) lines.push(`  - ${r.arn}: ${r.note ?? 'no reason recorded'}`);
+    if (skipped.length > 50) lines.push(`  ... and ${skipped.length - 50} more`);
+    lines.push('');
+  }
+  const completed = records.filter((r) => r.status === 'COMPLETED');
+  if (completed.length > 0) {
+    lines.push('Completed:');
+    for (const r of completed.slice(0, 100)) lines.push(`  - ${r.arn}: ${(r.backupIds ?? []).join(', ')}`);
+    if (completed.length > 100) lines.push(`  ... and ${completed.length - 100} more`);
+    lines.push('');
+  }
+  if (run.executionArn) lines.push(`Execution: ${consoleLink(run.executionArn)}`);
+  return { subject, message: lines.join('\n'), failed: summary.failed };
+}

@@ -1,0 +1,125 @@
+/**
+ * Target resolution and run bookkeeping for Plan. Tag discovery asks every driver; explicit ARNs are
+ * resolved one by one (a missing one is recorded FAILED, never silently dropped). A volume whose
+ * instance is also selected is SKIPPED: the instance's CreateSnapshots already covers it.
+ */
+import type { Discovered, ResourceDriver } from './drivers/driver';
+import { InvalidResourceStateError, ResourceNotFoundError } from './errors';
+import type { ValidatedInput } from './input';
+import type { Log } from './powertools';
+import type { ResourceRef, ResourceType } from './resource';
+import type { ResourceRecord, RunCounts, StateStore } from './state-store';
+
+export interface PlanRequest {
+  runId: string;
+  executionArn: string;
+  startedAt: string;
+  rawInput: unknown;
+  input: ValidatedInput;
+  region: string;
+  accountId: string;
+  drivers: readonly ResourceDriver[];
+  driverFor: (type: ResourceType) => ResourceDriver;
+  store: StateStore;
+  now: Date;
+  log: Log;
+}
+
+export interface PlanResult {
+  runId: string;
+  tier: string;
+  dryRun: boolean;
+  expiresAt: string;
+  resources: ResourceRef[];
+  counts: Pick<RunCounts, 'total' | 'skipped' | 'failed'> & { selected: number };
+}
+
+type Entry = Discovered & { failReason?: string };
+
+const WRITE_CONCURRENCY = 10;
+
+export async function planRun(request: PlanRequest): Promise<PlanResult> {
+  const { input, store, log } = request;
+  const entries = new Map<string, Entry>();
+
+  if (input.tags) {
+    for (const driver of request.drivers) {
+      for (const found of await driver.discover(request.region, input.tags, request.accountId)) {
+        entries.set(found.ref.arn, found);
+      }
+    }
+  }
+  for (const ref of input.resources) {
+    try {
+      entries.set(ref.arn, await request.driverFor(ref.type).resolve(ref));
+    } catch (error) {
+      if (error instanceof ResourceNotFoundError || error instanceof InvalidResourceStateError) {
+        entries.set(ref.arn, { ref, failReason: `${error.name}: ${error.message}` });
+      } else {
+        throw error;
+      }
+    }
+  }
+
+  const selected = new Set(
+    [...entries.values()].filter((e) => !e.skipReason && !e.failReason).map((e) => e.ref.arn),
+  );
+  for (const entry of entries.values()) {
+    if (entry.partOf && selected.has(entry.partOf)) {
+      entry.skipReason = `included in the backup of ${entry.partOf}`;
+      selected.delete(entry.ref.arn);
+    }
+  }
+
+  const expiresAt = new Date(new Date(request.startedAt).getTime() + input.retentionDays * 86_400_000).toISOString();
+  const queuedAt = request.now.toISOString();
+  const records: ResourceRecord[] = [...entries.values()]
+    .sort((a, b) => a.ref.arn.localeCompare(b.ref.arn))
+    .map((entry) => {
+      const base = {
+        runId: request.runId,
+        arn: entry.ref.arn,
+        type: entry.ref.type,
+        region: entry.ref.region,
+        resourceId: entry.ref.id,
+        queuedAt,
+      };
+      if (entry.failReason) return { ...base, status: 'FAILED', note: entry.failReason, error: { error: 'PlanFailed', cause: entry.failReason } };
+      if (entry.skipReason) return { ...base, status: 'SKIPPED', note: entry.skipReason };
+      if (input.dryRun) return { ...base, status: 'SKIPPED', note: 'dry run: would be backed up' };
+      return { ...base, status: 'PENDING' };
+    });
+
+  const counts = {
+    total: records.length,
+    selected: records.filter((r) => r.status === 'PENDING').length,
+    skipped: records.filter((r) => r.status === 'SKIPPED').length,
+    failed: records.filter((r) => r.status === 'FAILED').length,
+  };
+
+  const created = await store.createRun({
+    runId: request.runId,
+    tier: input.tier,
+    executionArn: request.executionArn,
+    startedAt: request.startedAt,
+    status: 'RUNNING',
+    dryRun: input.dryRun,
+    ...(input.reason ? { reason: input.reason } : {}),
+    expiresAt,
+    input: request.rawInput,
+  });
+  for (let i = 0; i < records.length; i += WRITE_CONCURRENCY) {
+    await Promise.all(records.slice(i, i + WRITE_CONCURRENCY).map((record) => store.addResource(record)));
+  }
+  log.info('run planned', { run: created, counts, tier: input.tier, dryRun: input.dryRun });
+
+  const pending = new Set(records.filter((r) => r.status === 'PENDING').map((r) => r.arn));
+  return {
+    runId: request.runId,
+    tier: input.tier,
+    dryRun: input.dryRun,
+    expiresAt,
+    resources: [...entries.values()].map((e) => e.ref).filter((ref) => pending.has(ref.arn)),
+    counts,
+  };
+}

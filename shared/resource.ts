@@ -1,0 +1,73 @@
+/**
+ * Resource references: the small records that travel through the state machine (never full AWS
+ * descriptions: DESIGN §9, 256 KiB per payload) and the ARN grammar the pipeline accepts.
+ */
+import { z } from 'zod';
+
+/** Types with a driver today. Aurora clusters and DynamoDB tables arrive with their drivers (#4). */
+export const RESOURCE_TYPES = ['ec2-instance', 'ebs-volume', 'rds-instance'] as const;
+export type ResourceType = (typeof RESOURCE_TYPES)[number];
+
+export const resourceRefSchema = z.object({
+  arn: z.string(),
+  type: z.enum(RESOURCE_TYPES),
+  region: z.string(),
+  accountId: z.string(),
+  id: z.string(),
+});
+export type ResourceRef = z.infer<typeof resourceRefSchema>;
+
+const ARN = /^arn:(aws|aws-cn|aws-us-gov):([a-z0-9-]+):([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):(.+)$/;
+
+const RESOURCE_PATTERNS: readonly { service: string; pattern: RegExp; type: ResourceType }[] = [
+  { service: 'ec2', pattern: /^instance\/(i-[0-9a-f]{8,17})$/, type: 'ec2-instance' },
+  { service: 'ec2', pattern: /^volume\/(vol-[0-9a-f]{8,17})$/, type: 'ebs-volume' },
+  { service: 'rds', pattern: /^db:([a-zA-Z][a-zA-Z0-9-]{0,62})$/, type: 'rds-instance' },
+];
+
+export type ArnParseResult = { ok: true; ref: ResourceRef } | { ok: false; reason: string };
+
+/** Parses a resource ARN into a reference, or says why it cannot be backed up. */
+export function parseResourceArn(arn: string): ArnParseResult {
+  const match = ARN.exec(arn);
+  if (!match) return { ok: false, reason: `not a valid ARN: ${JSON.stringify(arn)}` };
+  const [, partition, service, region, accountId, resource] = match as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  for (const candidate of RESOURCE_PATTERNS) {
+    if (candidate.service !== service) continue;
+    const idMatch = candidate.pattern.exec(resource);
+    if (idMatch?.[1]) {
+      return { ok: true, ref: { arn, type: candidate.type, region, accountId, id: idMatch[1] } };
+    }
+  }
+  return {
+    ok: false,
+    reason: `unsupported resource type "${service}:${resource.split(/[:/]/)[0]}" in ${arn} (partition ${partition}); supported: EC2 instances, EBS volumes, RDS DB instances`,
+  };
+}
+
+export function ec2InstanceArn(partition: string, region: string, accountId: string, id: string): string {
+  return `arn:${partition}:ec2:${region}:${accountId}:instance/${id}`;
+}
+
+export function ebsVolumeArn(partition: string, region: string, accountId: string, id: string): string {
+  return `arn:${partition}:ec2:${region}:${accountId}:volume/${id}`;
+}
+
+export function toRef(arn: string): ResourceRef {
+  const parsed = parseResourceArn(arn);
+  if (!parsed.ok) throw new Error(parsed.reason);
+  return parsed.ref;
+}
+
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}

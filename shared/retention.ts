@@ -1,0 +1,49 @@
+/**
+ * Retention decisions (DESIGN §5), pure so every rule is tested without AWS. A backup is deleted only
+ * when it is ours, finished, unheld, readably expired, outside its tier's keep-last-N, and not the
+ * newest finished backup of its source. Every decision names the rule behind it, for dry-run output.
+ */
+import type { TierConfig } from './config';
+import type { OwnedBackup } from './drivers/driver';
+
+export interface RetentionDecision {
+  backup: OwnedBackup;
+  action: 'delete' | 'keep';
+  rule: string;
+}
+
+export function decideRetention(
+  backups: readonly OwnedBackup[],
+  options: { stackName: string; tiers: Record<string, TierConfig>; now: Date },
+): RetentionDecision[] {
+  const { stackName, tiers, now } = options;
+  const ours = backups.filter((b) => b.managedBy === stackName);
+
+  // Newest-first per (source, tier) for keep-last-N, and newest finished per source as a safety floor.
+  const byNewest = [...ours].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  const rank = new Map<OwnedBackup, number>();
+  const seenPerGroup = new Map<string, number>();
+  const newestPerSource = new Map<string, OwnedBackup>();
+  for (const backup of byNewest) {
+    if (!backup.complete) continue;
+    const group = `${backup.source ?? '?'}|${backup.tier ?? '?'}`;
+    const index = seenPerGroup.get(group) ?? 0;
+    rank.set(backup, index);
+    seenPerGroup.set(group, index + 1);
+    if (backup.source && !newestPerSource.has(backup.source)) newestPerSource.set(backup.source, backup);
+  }
+
+  return ours.map((backup): RetentionDecision => {
+    const keep = (rule: string): RetentionDecision => ({ backup, action: 'keep', rule });
+    if (!backup.complete) return keep('in progress or not usable: never deleted');
+    if (backup.heldBy.length > 0) return keep(`used by AMI ${backup.heldBy.join(', ')}`);
+    if (!backup.expiresAt) return keep('no readable expires-at tag: kept until a human decides');
+    if (backup.expiresAt.getTime() > now.getTime()) return keep(`not expired (expires ${backup.expiresAt.toISOString()})`);
+    const keepLast = backup.tier ? (tiers[backup.tier]?.keepLast ?? 0) : 0;
+    const position = rank.get(backup) ?? 0;
+    if (position < keepLast) return keep(`keep-last-${keepLast} for tier ${backup.tier} (newest #${position + 1})`);
+    if (!backup.source) return keep('no source tag: kept');
+    if (newestPerSource.get(backup.source) === backup) return keep('newest finished backup of its source: always kept');
+    return { backup, action: 'delete', rule: `expired at ${backup.expiresAt.toISOString()}` };
+  });
+}

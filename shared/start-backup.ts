@@ -1,0 +1,65 @@
+/** Domain logic of Start backup: intent first, then the driver (which finds or creates). */
+import type { BackupState } from './backup-state';
+import type { PollingConfig } from './config';
+import type { ResourceDriver } from './drivers/driver';
+import { InvalidResourceStateError } from './errors';
+import { deadlineFor, nextWaitSeconds } from './polling';
+import type { ResourceRef } from './resource';
+import type { StateStore } from './state-store';
+
+export interface StartBackupRequest {
+  runId: string;
+  tier: string;
+  expiresAt: string;
+  resource: ResourceRef;
+  stackName: string;
+  polling: PollingConfig;
+  driver: ResourceDriver;
+  store: StateStore;
+  now: Date;
+}
+
+export async function startBackup(request: StartBackupRequest): Promise<{ state: BackupState; reused: boolean }> {
+  const { runId, resource, store, polling } = request;
+  const at = request.now.toISOString();
+
+  const intent = await store.markStarting(runId, resource.arn, at);
+  if (intent === 'not-startable') {
+    const record = await store.getResource(runId, resource.arn);
+    throw new InvalidResourceStateError(
+      `${resource.arn} cannot be started in run ${runId}: its record is ${record ? record.status : 'missing'}`,
+    );
+  }
+
+  let backupIds = intent.backupIds;
+  let startedAt = intent.startedAt;
+  let reused = true;
+  if (!backupIds || backupIds.length === 0 || !startedAt) {
+    const started = await request.driver.start({
+      resource,
+      runId,
+      tags: { stackName: request.stackName, runId, tier: request.tier, sourceArn: resource.arn, expiresAt: request.expiresAt },
+    });
+    backupIds = started.backupIds;
+    startedAt = at;
+    reused = started.reused;
+    await store.saveBackup(runId, resource.arn, {
+      backupIds,
+      startedAt,
+      deadline: deadlineFor(request.now, polling).toISOString(),
+    });
+  }
+  const deadline = intent.deadline ?? deadlineFor(new Date(startedAt), polling).toISOString();
+  const waitSeconds = nextWaitSeconds(
+    {
+      progress: undefined,
+      elapsedSeconds: (request.now.getTime() - new Date(startedAt).getTime()) / 1000,
+      secondsToDeadline: (new Date(deadline).getTime() - request.now.getTime()) / 1000,
+    },
+    polling,
+  );
+  return {
+    reused,
+    state: { status: 'CREATING', backupIds, startedAt, deadline, progress: 0, polls: intent.polls ?? 0, waitSeconds, reason: null },
+  };
+}

@@ -1,0 +1,288 @@
+/**
+ * The state table (DESIGN §4): one run item and one item per resource, the record of truth that
+ * Summarize, Notify, the CLI and reports read. Every write is conditional or idempotent, so a task
+ * that Step Functions or Lambda runs twice leaves the same record.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { aws } from './errors';
+import type { ResourceRef, ResourceType } from './resource';
+
+export const RESOURCE_STATUSES = ['PENDING', 'CREATING', 'COPYING', 'COMPLETED', 'FAILED', 'SKIPPED'] as const;
+export type ResourceStatus = (typeof RESOURCE_STATUSES)[number];
+export type RunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+
+export const RUNS_INDEX = 'byStartedAt';
+export const RUNS_PARTITION = 'RUN';
+
+export interface RunCounts {
+  total: number;
+  completed: number;
+  failed: number;
+  skipped: number;
+  unfinished: number;
+}
+
+export interface RunRecord {
+  runId: string;
+  tier: string;
+  executionArn: string;
+  startedAt: string;
+  finishedAt?: string;
+  status: RunStatus;
+  dryRun: boolean;
+  reason?: string;
+  expiresAt: string;
+  input: unknown;
+  counts?: RunCounts;
+  retention?: { dryRun: boolean; deleted: number; kept: number; failedDeletes: number; deletedIds: string[] };
+  /** Every retention decision of the run and the rule behind it (capped), for dry-run review. */
+  retentionDecisions?: { id: string; kind: string; region: string; action: string; rule: string }[];
+}
+
+export interface ResourceError {
+  error: string;
+  cause: string;
+}
+
+export interface ResourceRecord {
+  runId: string;
+  arn: string;
+  type: ResourceType;
+  region: string;
+  resourceId: string;
+  status: ResourceStatus;
+  /** Why a resource was SKIPPED (or FAILED at plan). */
+  note?: string;
+  backupIds?: string[];
+  progress?: number;
+  polls?: number;
+  attempts?: number;
+  queuedAt: string;
+  startRequestedAt?: string;
+  startedAt?: string;
+  deadline?: string;
+  lastCheckedAt?: string;
+  finishedAt?: string;
+  error?: ResourceError;
+}
+
+const runKey = (runId: string) => ({ pk: `RUN#${runId}`, sk: 'RUN' });
+const resourceKey = (runId: string, arn: string) => ({ pk: `RUN#${runId}`, sk: `RES#${arn}` });
+
+function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException'
+  );
+}
+
+export class StateStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly ttlDays = 400,
+  ) {}
+
+  private ttl(from: string): number {
+    return Math.floor(new Date(from).getTime() / 1000) + this.ttlDays * 86_400;
+  }
+
+  /** Writes the run record once; a retried Plan finds it and carries on. */
+  async createRun(run: RunRecord): Promise<'created' | 'exists'> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...runKey(run.runId), gsi1pk: RUNS_PARTITION, ttl: this.ttl(run.startedAt), ...run },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return 'created';
+    } catch (error) {
+      if (isConditionFailure(error)) return 'exists';
+      return aws('DynamoDB PutItem (run)', () => Promise.reject(error));
+    }
+  }
+
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    const out = await aws('DynamoDB GetItem (run)', () =>
+      this.doc.send(new GetCommand({ TableName: this.tableName, Key: runKey(runId), ConsistentRead: true })),
+    );
+    return out.Item as RunRecord | undefined;
+  }
+
+  /** Adds a resource item unless it already exists (a retried Plan never resets progress). */
+  async addResource(record: ResourceRecord): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...resourceKey(record.runId, record.arn), ttl: this.ttl(record.queuedAt), ...record },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) return;
+      await aws('DynamoDB PutItem (resource)', () => Promise.reject(error));
+    }
+  }
+
+  async getResource(runId: string, arn: string): Promise<ResourceRecord | undefined> {
+    const out = await aws('DynamoDB GetItem (resource)', () =>
+      this.doc.send(
+        new GetCommand({ TableName: this.tableName, Key: resourceKey(runId, arn), ConsistentRead: true }),
+      ),
+    );
+    return out.Item as ResourceRecord | undefined;
+  }
+
+  private async update(
+    context: string,
+    runId: string,
+    arn: string,
+    set: Record<string, unknown>,
+    extra: { condition?: string; names?: Record<string, string>; values?: Record<string, unknown>; add?: string } = {},
+  ): Promise<ResourceRecord | 'condition-failed'> {
+    const names: Record<string, string> = { ...extra.names };
+    const values: Record<string, unknown> = { ...extra.values };
+    const parts = Object.entries(set)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => {
+        names[`#${k}`] = k;
+        values[`:${k}`] = v;
+        return `#${k} = :${k}`;
+      });
+    let expression = `SET ${parts.join(', ')}`;
+    if (extra.add) expression += ` ADD ${extra.add}`;
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: resourceKey(runId, arn),
+          UpdateExpression: expression,
+          ConditionExpression: ['attribute_exists(pk)', extra.condition].filter(Boolean).join(' AND '),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return out.Attributes as ResourceRecord;
+    } catch (error) {
+      if (isConditionFailure(error)) return 'condition-failed';
+      return aws(context, () => Promise.reject(error));
+    }
+  }
+
+  /**
+   * Records the intent to start a backup before AWS is called (DESIGN §7). Returns the record, which
+   * tells a retry whether a backup was already started. Fails if the item is unknown or already final.
+   */
+  async markStarting(runId: string, arn: string, at: string): Promise<ResourceRecord | 'not-startable'> {
+    const out = await this.update(
+      'DynamoDB UpdateItem (start intent)',
+      runId,
+      arn,
+      { status: 'CREATING', startRequestedAt: at },
+      {
+        condition: '#status IN (:pending, :creating)',
+        values: { ':pending': 'PENDING', ':creating': 'CREATING', ':one': 1 },
+        add: 'attempts :one',
+      },
+    );
+    return out === 'condition-failed' ? 'not-startable' : out;
+  }
+
+  async saveBackup(
+    runId: string,
+    arn: string,
+    backup: { backupIds: string[]; startedAt: string; deadline: string },
+  ): Promise<void> {
+    await this.update('DynamoDB UpdateItem (backup started)', runId, arn, { ...backup, polls: 0, progress: 0 });
+  }
+
+  async saveProgress(
+    runId: string,
+    arn: string,
+    progress: { progress: number; polls: number; lastCheckedAt: string },
+  ): Promise<void> {
+    await this.update('DynamoDB UpdateItem (progress)', runId, arn, progress, {
+      condition: '#status IN (:creating, :copying)',
+      values: { ':creating': 'CREATING', ':copying': 'COPYING' },
+      names: { '#status': 'status' },
+    });
+  }
+
+  /** Marks COMPLETED. Idempotent. */
+  async complete(runId: string, arn: string, at: string, progress = 100): Promise<ResourceStatus> {
+    const out = await this.update('DynamoDB UpdateItem (completed)', runId, arn, {
+      status: 'COMPLETED',
+      finishedAt: at,
+      progress,
+    }, { condition: '#status <> :failed', values: { ':failed': 'FAILED' } });
+    return out === 'condition-failed' ? 'FAILED' : out.status;
+  }
+
+  /** Marks FAILED with the error, unless the backup already COMPLETED (a late retry must not undo it). */
+  async fail(runId: string, arn: string, at: string, error: ResourceError): Promise<ResourceStatus> {
+    const out = await this.update(
+      'DynamoDB UpdateItem (failed)',
+      runId,
+      arn,
+      { status: 'FAILED', finishedAt: at, error },
+      { condition: '#status <> :completed', values: { ':completed': 'COMPLETED' } },
+    );
+    return out === 'condition-failed' ? 'COMPLETED' : out.status;
+  }
+
+  async listResources(runId: string): Promise<ResourceRecord[]> {
+    const items: ResourceRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await aws('DynamoDB Query (resources)', () =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :res)',
+            ExpressionAttributeValues: { ':pk': `RUN#${runId}`, ':res': 'RES#' },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      items.push(...((page.Items ?? []) as ResourceRecord[]));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  async updateRun(runId: string, fields: Partial<Omit<RunRecord, 'runId'>>): Promise<void> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const parts = Object.entries(fields)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => {
+        names[`#${k}`] = k;
+        values[`:${k}`] = v;
+        return `#${k} = :${k}`;
+      });
+    await aws('DynamoDB UpdateItem (run)', () =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: runKey(runId),
+          UpdateExpression: `SET ${parts.join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      ),
+    );
+  }
+}

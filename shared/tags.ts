@@ -1,0 +1,56 @@
+/**
+ * Ownership tags (DESIGN §5). Every backup the pipeline creates carries them; retention deletes only
+ * backups whose managed-by tag names this stack, so these keys are a contract with IAM conditions too.
+ */
+export const TAG_PREFIX = 'backup-pipeline:';
+export const TAG = {
+  managedBy: `${TAG_PREFIX}managed-by`,
+  runId: `${TAG_PREFIX}run-id`,
+  tier: `${TAG_PREFIX}tier`,
+  source: `${TAG_PREFIX}source`,
+  expiresAt: `${TAG_PREFIX}expires-at`,
+} as const;
+
+export interface OwnershipTagValues {
+  stackName: string;
+  runId: string;
+  tier: string;
+  sourceArn: string;
+  expiresAt: string;
+}
+
+export type Tag = { Key: string; Value: string };
+
+export function ownershipTags(v: OwnershipTagValues): Tag[] {
+  return [
+    { Key: TAG.managedBy, Value: v.stackName },
+    { Key: TAG.runId, Value: v.runId },
+    { Key: TAG.tier, Value: v.tier },
+    { Key: TAG.source, Value: v.sourceArn },
+    { Key: TAG.expiresAt, Value: v.expiresAt },
+  ];
+}
+
+/** AWS allows 50 tags per resource; `aws:` keys are reserved and ours must not be overwritten. */
+export function copyableTags(source: readonly { Key?: string; Value?: string }[] | undefined, room = 45): Tag[] {
+  const out: Tag[] = [];
+  for (const tag of source ?? []) {
+    if (!tag.Key || tag.Value === undefined) continue;
+    if (tag.Key.startsWith('aws:') || tag.Key.startsWith(TAG_PREFIX)) continue;
+    if (out.length >= room) break;
+    out.push({ Key: tag.Key, Value: tag.Value });
+  }
+  return out;
+}
+
+export function tagValue(tags: readonly { Key?: string; Value?: string }[] | undefined, key: string): string | undefined {
+  return tags?.find((t) => t.Key === key)?.Value;
+}
+
+/** True when a resource carries every wanted tag with the wanted value. */
+export function matchesTags(
+  tags: readonly { Key?: string; Value?: string }[] | undefined,
+  wanted: Record<string, string>,
+): boolean {
+  return Object.entries(wanted).every(([key, value]) => tagValue(tags, key) === value);
+}

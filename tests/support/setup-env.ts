@@ -1,0 +1,23 @@
+// Every test runs offline with fake credentials and a fixed region; nothing may reach AWS.
+process.env.AWS_REGION ??= 'eu-west-1';
+process.env.AWS_ACCESS_KEY_ID ??= 'test';
+process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+process.env.POWERTOOLS_DEV ??= 'false';
+process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+
+// aws-local-stepfunctions 3 uses Promise.withResolvers (Node 22); Node 20 needs this polyfill.
+if (typeof (Promise as unknown as { withResolvers?: unknown }).withResolvers !== 'function') {
+  Object.assign(Promise, {
+    withResolvers<T>() {
+      let resolve!: (value: T | PromiseLike<T>) => void;
+      let reject!: (reason?: unknown) => void;
+      const promise = new Promise<T>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      return { promise, resolve, reject };
+    },
+  });
+}

@@ -1,6 +1,6 @@
 // Tests run in layers (see README "Testing"): unit -> infra -> workflow.
 // ts-jest transpiles only (isolatedModules); `npm run build` does the type-check.
-const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] };
+const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
 const common = {
   testEnvironment: 'node',
   transform,

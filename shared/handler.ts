@@ -34,7 +34,7 @@ export function defineHandler<S extends z.ZodType, R>(
       logger.error('task failed', { error: error as Error });
       throw error;
     } finally {
-      metrics.publishStoredMetrics();
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     }
   };
 }

@@ -1,0 +1,737 @@
+/**
+ * An in-memory model of the AWS estate the pipeline backs up: EC2 instances, EBS volumes and snapshots,
+ * AMIs, RDS instances and snapshots, SNS. It is the behaviour behind the local emulator (wire protocols
+ * live in local/emulator) and behind the workflow tests' SDK mocks: one model, two ways in.
+ *
+ * It models what the workflow must survive (DESIGN §9): snapshots that take size-based time with
+ * non-linear progress, failures, the pending-snapshot and per-volume limits, one RDS snapshot per
+ * instance, the 100 manual RDS snapshots quota, stopped instances, token-bucket throttling, tags and
+ * tag filters, pagination and regions. Inputs and outputs use the AWS SDK's shapes.
+ */
+import type { Clock } from '../shared/clock';
+
+export class AwsApiError extends Error {
+  readonly code: string;
+  readonly status: number;
+  constructor(code: string, message: string, status = 400) {
+    super(message);
+    this.name = code;
+    this.code = code;
+    this.status = status;
+  }
+}
+
+export type Tag = { Key: string; Value: string };
+type Filter = { Name?: string; Values?: string[] };
+
+export interface Limits {
+  pendingSnapshotsPerRegion: number;
+  concurrentSnapshotsPerVolume: number;
+  secondsBetweenSnapshotsPerVolume: number;
+  manualDbSnapshotsPerRegion: number;
+}
+
+export const AWS_LIMITS: Limits = {
+  pendingSnapshotsPerRegion: 100,
+  concurrentSnapshotsPerVolume: 5,
+  secondsBetweenSnapshotsPerVolume: 15,
+  manualDbSnapshotsPerRegion: 100,
+};
+
+export interface Faults {
+  /** Fraction of API calls answered with a throttling error, on top of the token buckets. */
+  throttleRate: number;
+  /** Fraction of snapshots that end in `error` / `failed` part-way through. */
+  snapshotFailureRate: number;
+}
+
+/** Token buckets per API family (EC2's published defaults; RDS and SNS use similar ones). */
+interface Bucket {
+  capacity: number;
+  refillPerSecond: number;
+  tokens: number;
+  at: number;
+}
+const BUCKETS: Record<string, { capacity: number; refill: number }> = {
+  describe: { capacity: 100, refill: 20 },
+  mutate: { capacity: 100, refill: 5 },
+  other: { capacity: 200, refill: 50 },
+};
+
+export interface InstanceModel {
+  InstanceId: string;
+  State: 'pending' | 'running' | 'stopping' | 'stopped' | 'terminated';
+  InstanceType: string;
+  Tags: Tag[];
+  volumeIds: string[];
+}
+
+export interface VolumeModel {
+  VolumeId: string;
+  Size: number;
+  VolumeType: string;
+  AvailabilityZone: string;
+  Tags: Tag[];
+  State: 'available' | 'in-use' | 'error';
+  attachedTo?: string;
+  /** Seconds a full snapshot of this volume takes (drawn from size when the fleet is built). */
+  snapshotSeconds: number;
+}
+
+interface Timed {
+  startMs: number;
+  durationMs: number;
+  /** Fraction of the duration at which the snapshot fails, when it is doomed. */
+  failAt?: number;
+}
+
+export interface SnapshotModel extends Timed {
+  SnapshotId: string;
+  VolumeId: string;
+  VolumeSize: number;
+  Description: string;
+  Tags: Tag[];
+  OwnerId: string;
+  Encrypted: boolean;
+  /** Pre-existing snapshots (seeded history) may be complete from the start. */
+}
+
+export interface ImageModel {
+  ImageId: string;
+  Name: string;
+  snapshotIds: string[];
+  Tags: Tag[];
+}
+
+export interface DbInstanceModel {
+  DBInstanceIdentifier: string;
+  Engine: string;
+  DBInstanceClass: string;
+  AllocatedStorage: number;
+  status: 'available' | 'stopped' | 'starting' | 'modifying';
+  TagList: Tag[];
+  DBClusterIdentifier?: string;
+  snapshotSeconds: number;
+}
+
+export interface DbSnapshotModel extends Timed {
+  DBSnapshotIdentifier: string;
+  DBInstanceIdentifier: string;
+  Engine: string;
+  AllocatedStorage: number;
+  TagList: Tag[];
+  SnapshotType: 'manual' | 'automated';
+}
+
+export interface SnsMessage {
+  TopicArn: string;
+  Subject?: string;
+  Message: string;
+  at: string;
+}
+
+interface RegionState {
+  instances: Map<string, InstanceModel>;
+  volumes: Map<string, VolumeModel>;
+  snapshots: Map<string, SnapshotModel>;
+  images: Map<string, ImageModel>;
+  dbInstances: Map<string, DbInstanceModel>;
+  dbSnapshots: Map<string, DbSnapshotModel>;
+  lastSnapshotAtByVolume: Map<string, number>;
+}
+
+export interface ModelOptions {
+  accountId?: string;
+  clock: Clock;
+  random?: () => number;
+  faults?: Partial<Faults>;
+  limits?: Partial<Limits>;
+  /** Token-bucket throttling as AWS does it; off for tests that count calls exactly. */
+  tokenBuckets?: boolean;
+}
+
+/** Deterministic PRNG (mulberry32) so a seeded fleet and its faults replay identically. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Progress as AWS reports it is not linear: snapshots race through the first blocks, crawl in the
+ * middle and jump at the end. This curve is monotonic, reaches 99 before completion, never 100.
+ */
+export function reportedProgress(fraction: number): number {
+  const f = Math.min(Math.max(fraction, 0), 1);
+  const curve = 0.55 * Math.sqrt(f) + 0.45 * f ** 3;
+  return Math.min(99, Math.floor(curve * 100));
+}
+
+function arnPartition(region: string): string {
+  return region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+}
+
+function paginate<T>(items: T[], maxResults: number | undefined, token: string | undefined, max = 1000): { page: T[]; next?: string } {
+  const size = Math.min(Math.max(maxResults ?? max, 1), max);
+  const start = token ? Number.parseInt(Buffer.from(token, 'base64').toString('utf8'), 10) : 0;
+  if (!Number.isFinite(start) || start < 0) throw new AwsApiError('InvalidParameterValue', `Invalid pagination token: ${token}`);
+  const page = items.slice(start, start + size);
+  const nextStart = start + size;
+  return nextStart < items.length ? { page, next: Buffer.from(String(nextStart)).toString('base64') } : { page };
+}
+
+function matchesFilter(tags: Tag[], attributes: Record<string, string | string[] | undefined>, filter: Filter): boolean {
+  const values = filter.Values ?? [];
+  const name = filter.Name ?? '';
+  if (name.startsWith('tag:')) {
+    const key = name.slice(4);
+    const tag = tags.find((t) => t.Key === key);
+    return tag !== undefined && values.some((v) => wildcard(v, tag.Value));
+  }
+  if (name === 'tag-key') return tags.some((t) => values.includes(t.Key));
+  const attribute = attributes[name];
+  if (attribute === undefined) throw new AwsApiError('InvalidParameterValue', `The filter '${name}' is invalid`);
+  const candidates = Array.isArray(attribute) ? attribute : [attribute];
+  return candidates.some((c) => values.some((v) => wildcard(v, c)));
+}
+
+function wildcard(pattern: string, value: string): boolean {
+  if (!pattern.includes('*') && !pattern.includes('?')) return pattern === value;
+  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  return re.test(value);
+}
+
+export class AwsModel {
+  readonly accountId: string;
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly faults: Faults;
+  readonly limits: Limits;
+  readonly sns: SnsMessage[] = [];
+  /** Calls by operation name ("ec2:CreateSnapshots"), including throttled ones. */
+  readonly calls = new Map<string, number>();
+  private readonly regions = new Map<string, RegionState>();
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly tokenBuckets: boolean;
+  private counter = 0;
+
+  constructor(options: ModelOptions) {
+    this.accountId = options.accountId ?? '111122223333';
+    this.clock = options.clock;
+    this.random = options.random ?? seededRandom(42);
+    this.faults = { throttleRate: 0, snapshotFailureRate: 0, ...options.faults };
+    this.limits = { ...AWS_LIMITS, ...options.limits };
+    this.tokenBuckets = options.tokenBuckets ?? true;
+  }
+
+  region(name: string): RegionState {
+    let state = this.regions.get(name);
+    if (!state) {
+      state = {
+        instances: new Map(),
+        volumes: new Map(),
+        snapshots: new Map(),
+        images: new Map(),
+        dbInstances: new Map(),
+        dbSnapshots: new Map(),
+        lastSnapshotAtByVolume: new Map(),
+      };
+      this.regions.set(name, state);
+    }
+    return state;
+  }
+
+  private nowMs(): number {
+    return this.clock.now().getTime();
+  }
+
+  private nextId(prefix: string): string {
+    this.counter++;
+    const hex = (this.counter * 2654435761 + Math.floor(this.random() * 0xffff)).toString(16).padStart(17, '0').slice(-17);
+    return `${prefix}-${hex}`;
+  }
+
+  // ---- fleet building -------------------------------------------------------------------------
+
+  addVolume(region: string, v: Partial<VolumeModel> & { Size: number }): VolumeModel {
+    const volume: VolumeModel = {
+      VolumeId: v.VolumeId ?? this.nextId('vol'),
+      VolumeType: 'gp3',
+      AvailabilityZone: `${region}a`,
+      Tags: [],
+      State: 'available',
+      snapshotSeconds: v.snapshotSeconds ?? Math.round(60 + v.Size * 12 * (0.7 + this.random() * 0.7)),
+      ...v,
+    };
+    this.region(region).volumes.set(volume.VolumeId, volume);
+    return volume;
+  }
+
+  addInstance(region: string, i: Partial<InstanceModel> & { volumes: (Partial<VolumeModel> & { Size: number })[] }): InstanceModel {
+    const instanceId = i.InstanceId ?? this.nextId('i');
+    const volumeIds = i.volumes.map((v) => this.addVolume(region, { ...v, State: 'in-use', attachedTo: instanceId }).VolumeId);
+    const { volumes: _volumes, ...rest } = i;
+    const instance: InstanceModel = { InstanceId: instanceId, State: 'running', InstanceType: 'm7g.large', Tags: [], ...rest, volumeIds };
+    this.region(region).instances.set(instanceId, instance);
+    return instance;
+  }
+
+  addDbInstance(region: string, d: Partial<DbInstanceModel> & { DBInstanceIdentifier: string }): DbInstanceModel {
+    const allocated = d.AllocatedStorage ?? 100;
+    const db: DbInstanceModel = {
+      Engine: 'postgres',
+      DBInstanceClass: 'db.r7g.large',
+      AllocatedStorage: allocated,
+      status: 'available',
+      TagList: [],
+      snapshotSeconds: d.snapshotSeconds ?? Math.round(120 + allocated * 8 * (0.7 + this.random() * 0.7)),
+      ...d,
+    };
+    this.region(region).dbInstances.set(db.DBInstanceIdentifier, db);
+    return db;
+  }
+
+  /** A snapshot that already exists (history for retention). */
+  addExistingSnapshot(region: string, s: Partial<SnapshotModel> & { VolumeId: string; startMs: number }): SnapshotModel {
+    const snapshot: SnapshotModel = {
+      SnapshotId: this.nextId('snap'),
+      VolumeSize: 8,
+      Description: '',
+      Tags: [],
+      OwnerId: this.accountId,
+      Encrypted: true,
+      durationMs: 0,
+      ...s,
+    };
+    this.region(region).snapshots.set(snapshot.SnapshotId, snapshot);
+    return snapshot;
+  }
+
+  addImage(region: string, image: Omit<ImageModel, 'ImageId'> & { ImageId?: string }): ImageModel {
+    const full: ImageModel = { ImageId: image.ImageId ?? this.nextId('ami'), ...image };
+    this.region(region).images.set(full.ImageId, full);
+    return full;
+  }
+
+  addExistingDbSnapshot(region: string, s: Partial<DbSnapshotModel> & { DBSnapshotIdentifier: string; DBInstanceIdentifier: string; startMs: number }): DbSnapshotModel {
+    const snapshot: DbSnapshotModel = { Engine: 'postgres', AllocatedStorage: 100, TagList: [], SnapshotType: 'manual', durationMs: 0, ...s };
+    this.region(region).dbSnapshots.set(snapshot.DBSnapshotIdentifier, snapshot);
+    return snapshot;
+  }
+
+  // ---- timing ---------------------------------------------------------------------------------
+
+  private phase(t: Timed): { state: 'pending' | 'completed' | 'error'; progress: number } {
+    const elapsed = this.nowMs() - t.startMs;
+    const fraction = t.durationMs <= 0 ? 1 : elapsed / t.durationMs;
+    if (t.failAt !== undefined && fraction >= t.failAt) return { state: 'error', progress: reportedProgress(t.failAt) };
+    if (fraction >= 1) return { state: 'completed', progress: 100 };
+    return { state: 'pending', progress: reportedProgress(fraction) };
+  }
+
+  private timing(seconds: number): Timed {
+    const spread = 0.85 + this.random() * 0.3;
+    const doomed = this.random() < this.faults.snapshotFailureRate;
+    return {
+      startMs: this.nowMs(),
+      durationMs: Math.max(1000, Math.round(seconds * spread * 1000)),
+      ...(doomed ? { failAt: 0.2 + this.random() * 0.6 } : {}),
+    };
+  }
+
+  // ---- request gate: counting, fault injection, token buckets --------------------------------
+
+  /** Every operation passes here first: counts it, then may throttle it. */
+  gate(service: 'ec2' | 'rds' | 'sns', operation: string): void {
+    const key = `${service}:${operation}`;
+    this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
+    const throttleCode = service === 'ec2' ? 'RequestLimitExceeded' : 'Throttling';
+    if (this.faults.throttleRate > 0 && this.random() < this.faults.throttleRate) {
+      throw new AwsApiError(throttleCode, 'Request limit exceeded (injected fault).', service === 'ec2' ? 503 : 400);
+    }
+    if (!this.tokenBuckets) return;
+    const family = /^(Describe|List|Get)/.test(operation) ? 'describe' : /^(Create|Delete|Copy)/.test(operation) ? 'mutate' : 'other';
+    const spec = BUCKETS[family] ?? { capacity: 100, refill: 10 };
+    const bucketKey = `${service}:${family}`;
+    const now = this.nowMs();
+    const bucket = this.buckets.get(bucketKey) ?? { capacity: spec.capacity, refillPerSecond: spec.refill, tokens: spec.capacity, at: now };
+    bucket.tokens = Math.min(bucket.capacity, bucket.tokens + ((now - bucket.at) / 1000) * bucket.refillPerSecond);
+    bucket.at = now;
+    this.buckets.set(bucketKey, bucket);
+    if (bucket.tokens < 1) throw new AwsApiError(throttleCode, 'Request limit exceeded.', service === 'ec2' ? 503 : 400);
+    bucket.tokens -= 1;
+  }
+
+  // ---- EC2 -------------------------------------------------------------------------------------
+
+  describeInstances(region: string, input: { InstanceIds?: string[]; Filters?: Filter[]; MaxResults?: number; NextToken?: string }) {
+    this.gate('ec2', 'DescribeInstances');
+    const r = this.region(region);
+    if (input.InstanceIds?.length && (input.MaxResults !== undefined)) {
+      throw new AwsApiError('InvalidParameterCombination', 'The parameter instancesSet cannot be used with the parameter maxResults');
+    }
+    for (const id of input.InstanceIds ?? []) {
+      if (!/^i-[0-9a-f]{8,17}$/.test(id)) throw new AwsApiError('InvalidInstanceID.Malformed', `Invalid id: "${id}"`);
+      if (!r.instances.has(id)) throw new AwsApiError('InvalidInstanceID.NotFound', `The instance ID '${id}' does not exist`);
+    }
+    const selected = [...r.instances.values()].filter(
+      (i) =>
+        (!input.InstanceIds?.length || input.InstanceIds.includes(i.InstanceId)) &&
+        (input.Filters ?? []).every((f) =>
+          matchesFilter(i.Tags, { 'instance-state-name': i.State, 'instance-id': i.InstanceId, 'instance-type': i.InstanceType }, f),
+        ),
+    );
+    const { page, next } = paginate(selected, input.MaxResults, input.NextToken);
+    return {
+      Reservations: page.map((i) => ({
+        ReservationId: `r-${i.InstanceId.slice(2)}`,
+        OwnerId: this.accountId,
+        Instances: [
+          {
+            InstanceId: i.InstanceId,
+            InstanceType: i.InstanceType,
+            State: { Name: i.State, Code: { pending: 0, running: 16, stopping: 64, stopped: 80, terminated: 48 }[i.State] },
+            Tags: i.Tags,
+            BlockDeviceMappings: i.volumeIds.map((volumeId, index) => ({
+              DeviceName: index === 0 ? '/dev/xvda' : `/dev/sd${String.fromCharCode(102 + index)}`,
+              Ebs: { VolumeId: volumeId, Status: 'attached', DeleteOnTermination: index === 0 },
+            })),
+          },
+        ],
+      })),
+      ...(next ? { NextToken: next } : {}),
+    };
+  }
+
+  describeVolumes(region: string, input: { VolumeIds?: string[]; Filters?: Filter[]; MaxResults?: number; NextToken?: string }) {
+    this.gate('ec2', 'DescribeVolumes');
+    const r = this.region(region);
+    for (const id of input.VolumeIds ?? []) {
+      if (!r.volumes.has(id)) throw new AwsApiError('InvalidVolume.NotFound', `The volume '${id}' does not exist.`);
+    }
+    const selected = [...r.volumes.values()].filter(
+      (v) =>
+        (!input.VolumeIds?.length || input.VolumeIds.includes(v.VolumeId)) &&
+        (input.Filters ?? []).every((f) =>
+          matchesFilter(v.Tags, { status: v.State, 'volume-id': v.VolumeId, 'attachment.instance-id': v.attachedTo ?? [] }, f),
+        ),
+    );
+    const { page, next } = paginate(selected, input.MaxResults, input.NextToken, 500);
+    return {
+      Volumes: page.map((v) => ({
+        VolumeId: v.VolumeId,
+        Size: v.Size,
+        VolumeType: v.VolumeType,
+        AvailabilityZone: v.AvailabilityZone,
+        State: v.State,
+        Encrypted: true,
+        Tags: v.Tags,
+        Attachments: v.attachedTo
+          ? [{ InstanceId: v.attachedTo, VolumeId: v.VolumeId, State: 'attached', Device: '/dev/xvda' }]
+          : [],
+      })),
+      ...(next ? { NextToken: next } : {}),
+    };
+  }
+
+  private snapshotView(s: SnapshotModel) {
+    const { state, progress } = this.phase(s);
+    return {
+      SnapshotId: s.SnapshotId,
+      VolumeId: s.VolumeId,
+      VolumeSize: s.VolumeSize,
+      State: state,
+      StateMessage: state === 'error' ? 'Snapshot failed: internal error (simulated)' : undefined,
+      Progress: `${progress}%`,
+      StartTime: new Date(s.startMs),
+      Description: s.Description,
+      OwnerId: s.OwnerId,
+      Encrypted: s.Encrypted,
+      Tags: s.Tags,
+    };
+  }
+
+  describeSnapshots(region: string, input: { SnapshotIds?: string[]; OwnerIds?: string[]; Filters?: Filter[]; MaxResults?: number; NextToken?: string }) {
+    this.gate('ec2', 'DescribeSnapshots');
+    const r = this.region(region);
+    for (const id of input.SnapshotIds ?? []) {
+      if (!r.snapshots.has(id)) throw new AwsApiError('InvalidSnapshot.NotFound', `The snapshot '${id}' does not exist.`);
+    }
+    const selected = [...r.snapshots.values()].filter((s) => {
+      if (input.SnapshotIds?.length && !input.SnapshotIds.includes(s.SnapshotId)) return false;
+      if (input.OwnerIds?.length && !input.OwnerIds.some((o) => o === 'self' ? s.OwnerId === this.accountId : o === s.OwnerId)) return false;
+      const view = this.phase(s);
+      return (input.Filters ?? []).every((f) =>
+        matchesFilter(s.Tags, { status: view.state, 'volume-id': s.VolumeId, 'snapshot-id': s.SnapshotId, 'owner-id': s.OwnerId }, f),
+      );
+    });
+    const { page, next } = paginate(selected, input.MaxResults, input.NextToken);
+    return { Snapshots: page.map((s) => this.snapshotView(s)), ...(next ? { NextToken: next } : {}) };
+  }
+
+  private assertCanSnapshot(r: RegionState, volume: VolumeModel): void {
+    const pending = [...r.snapshots.values()].filter((s) => this.phase(s).state === 'pending');
+    if (pending.length >= this.limits.pendingSnapshotsPerRegion) {
+      throw new AwsApiError('PendingSnapshotLimitExceeded', `The maximum number of pending snapshots (${this.limits.pendingSnapshotsPerRegion}) has been reached.`);
+    }
+    const perVolume = pending.filter((s) => s.VolumeId === volume.VolumeId).length;
+    const max = volume.VolumeType === 'st1' || volume.VolumeType === 'sc1' ? 1 : this.limits.concurrentSnapshotsPerVolume;
+    if (perVolume >= max) {
+      throw new AwsApiError('ConcurrentSnapshotLimitExceeded', `Too many concurrent snapshots for volume ${volume.VolumeId}.`);
+    }
+    const last = r.lastSnapshotAtByVolume.get(volume.VolumeId);
+    if (last !== undefined && this.nowMs() - last < this.limits.secondsBetweenSnapshotsPerVolume * 1000) {
+      throw new AwsApiError('SnapshotCreationPerVolumeRateExceeded', `The maximum per volume CreateSnapshot request rate has been exceeded for ${volume.VolumeId}.`);
+    }
+  }
+
+  private createSnapshotOf(region: string, volume: VolumeModel, description: string, tags: Tag[]): SnapshotModel {
+    const r = this.region(region);
+    const snapshot: SnapshotModel = {
+      SnapshotId: this.nextId('snap'),
+      VolumeId: volume.VolumeId,
+      VolumeSize: volume.Size,
+      Description: description,
+      Tags: tags,
+      OwnerId: this.accountId,
+      Encrypted: true,
+      ...this.timing(volume.snapshotSeconds),
+    };
+    r.snapshots.set(snapshot.SnapshotId, snapshot);
+    r.lastSnapshotAtByVolume.set(volume.VolumeId, this.nowMs());
+    return snapshot;
+  }
+
+  createSnapshot(region: string, input: { VolumeId?: string; Description?: string; TagSpecifications?: { ResourceType?: string; Tags?: Tag[] }[] }) {
+    this.gate('ec2', 'CreateSnapshot');
+    const r = this.region(region);
+    const volume = input.VolumeId ? r.volumes.get(input.VolumeId) : undefined;
+    if (!volume) throw new AwsApiError('InvalidVolume.NotFound', `The volume '${input.VolumeId}' does not exist.`);
+    if (volume.State === 'error') throw new AwsApiError('IncorrectState', `Volume ${volume.VolumeId} is in error state.`);
+    this.assertCanSnapshot(r, volume);
+    const tags = (input.TagSpecifications ?? []).filter((t) => t.ResourceType === 'snapshot').flatMap((t) => t.Tags ?? []);
+    const s = this.createSnapshotOf(region, volume, input.Description ?? '', tags);
+    return { ...this.snapshotView(s) };
+  }
+
+  createSnapshots(region: string, input: { InstanceSpecification?: { InstanceId?: string; ExcludeBootVolume?: boolean }; Description?: string; TagSpecifications?: { ResourceType?: string; Tags?: Tag[] }[] }) {
+    this.gate('ec2', 'CreateSnapshots');
+    const r = this.region(region);
+    const instanceId = input.InstanceSpecification?.InstanceId;
+    const instance = instanceId ? r.instances.get(instanceId) : undefined;
+    if (!instance) throw new AwsApiError('InvalidInstanceID.NotFound', `The instance ID '${instanceId}' does not exist`);
+    if (instance.State === 'terminated') throw new AwsApiError('IncorrectInstanceState', `Instance ${instanceId} is terminated.`);
+    const volumes = instance.volumeIds
+      .slice(input.InstanceSpecification?.ExcludeBootVolume ? 1 : 0)
+      .map((id) => r.volumes.get(id))
+      .filter((v): v is VolumeModel => v !== undefined);
+    // All-or-nothing, as AWS does: check every volume before creating any snapshot.
+    for (const v of volumes) this.assertCanSnapshot(r, v);
+    const tags = (input.TagSpecifications ?? []).filter((t) => t.ResourceType === 'snapshot').flatMap((t) => t.Tags ?? []);
+    const snapshots = volumes.map((v) => this.createSnapshotOf(region, v, input.Description ?? '', tags));
+    return {
+      Snapshots: snapshots.map((s) => ({
+        SnapshotId: s.SnapshotId,
+        VolumeId: s.VolumeId,
+        VolumeSize: s.VolumeSize,
+        State: 'pending',
+        Progress: '0%',
+        StartTime: new Date(s.startMs),
+        Description: s.Description,
+        OwnerId: s.OwnerId,
+        Tags: s.Tags,
+      })),
+    };
+  }
+
+  deleteSnapshot(region: string, input: { SnapshotId?: string }) {
+    this.gate('ec2', 'DeleteSnapshot');
+    const r = this.region(region);
+    const id = input.SnapshotId ?? '';
+    if (!r.snapshots.has(id)) throw new AwsApiError('InvalidSnapshot.NotFound', `The snapshot '${id}' does not exist.`);
+    const image = [...r.images.values()].find((i) => i.snapshotIds.includes(id));
+    if (image) {
+      throw new AwsApiError('InvalidSnapshot.InUse', `The snapshot ${id} is currently in use by ${image.ImageId}`);
+    }
+    r.snapshots.delete(id);
+    return {};
+  }
+
+  describeImages(region: string, input: { ImageIds?: string[]; Owners?: string[]; Filters?: Filter[]; MaxResults?: number; NextToken?: string }) {
+    this.gate('ec2', 'DescribeImages');
+    const r = this.region(region);
+    const selected = [...r.images.values()].filter(
+      (i) =>
+        (!input.ImageIds?.length || input.ImageIds.includes(i.ImageId)) &&
+        (input.Filters ?? []).every((f) => matchesFilter(i.Tags, { 'block-device-mapping.snapshot-id': i.snapshotIds, 'image-id': i.ImageId }, f)),
+    );
+    const { page, next } = paginate(selected, input.MaxResults, input.NextToken);
+    return {
+      Images: page.map((i) => ({
+        ImageId: i.ImageId,
+        Name: i.Name,
+        State: 'available',
+        OwnerId: this.accountId,
+        Tags: i.Tags,
+        BlockDeviceMappings: i.snapshotIds.map((id, index) => ({ DeviceName: `/dev/sd${String.fromCharCode(97 + index)}`, Ebs: { SnapshotId: id } })),
+      })),
+      ...(next ? { NextToken: next } : {}),
+    };
+  }
+
+  // ---- RDS -------------------------------------------------------------------------------------
+
+  dbInstanceArn(region: string, id: string): string {
+    return `arn:${arnPartition(region)}:rds:${region}:${this.accountId}:db:${id}`;
+  }
+
+  dbSnapshotArn(region: string, id: string): string {
+    return `arn:${arnPartition(region)}:rds:${region}:${this.accountId}:snapshot:${id}`;
+  }
+
+  private dbStatus(region: string, db: DbInstanceModel): string {
+    if (db.status !== 'available') return db.status;
+    const busy = [...this.region(region).dbSnapshots.values()].some(
+      (s) => s.DBInstanceIdentifier === db.DBInstanceIdentifier && this.phase(s).state === 'pending',
+    );
+    return busy ? 'backing-up' : 'available';
+  }
+
+  describeDBInstances(region: string, input: { DBInstanceIdentifier?: string; MaxRecords?: number; Marker?: string }) {
+    this.gate('rds', 'DescribeDBInstances');
+    const r = this.region(region);
+    if (input.DBInstanceIdentifier && !r.dbInstances.has(input.DBInstanceIdentifier)) {
+      throw new AwsApiError('DBInstanceNotFound', `DBInstance ${input.DBInstanceIdentifier} not found.`, 404);
+    }
+    const selected = [...r.dbInstances.values()].filter((d) => !input.DBInstanceIdentifier || d.DBInstanceIdentifier === input.DBInstanceIdentifier);
+    const { page, next } = paginate(selected, input.MaxRecords, input.Marker, 100);
+    return {
+      DBInstances: page.map((d) => ({
+        DBInstanceIdentifier: d.DBInstanceIdentifier,
+        DBInstanceArn: this.dbInstanceArn(region, d.DBInstanceIdentifier),
+        DBInstanceClass: d.DBInstanceClass,
+        Engine: d.Engine,
+        DBInstanceStatus: this.dbStatus(region, d),
+        AllocatedStorage: d.AllocatedStorage,
+        TagList: d.TagList,
+        ...(d.DBClusterIdentifier ? { DBClusterIdentifier: d.DBClusterIdentifier } : {}),
+      })),
+      ...(next ? { Marker: next } : {}),
+    };
+  }
+
+  private dbSnapshotView(region: string, s: DbSnapshotModel) {
+    const { state, progress } = this.phase(s);
+    return {
+      DBSnapshotIdentifier: s.DBSnapshotIdentifier,
+      DBInstanceIdentifier: s.DBInstanceIdentifier,
+      DBSnapshotArn: this.dbSnapshotArn(region, s.DBSnapshotIdentifier),
+      SnapshotCreateTime: new Date(s.startMs),
+      Engine: s.Engine,
+      AllocatedStorage: s.AllocatedStorage,
+      Status: state === 'pending' ? 'creating' : state === 'completed' ? 'available' : 'failed',
+      PercentProgress: progress,
+      SnapshotType: s.SnapshotType,
+      Encrypted: true,
+      TagList: s.TagList,
+    };
+  }
+
+  describeDBSnapshots(region: string, input: { DBSnapshotIdentifier?: string; DBInstanceIdentifier?: string; SnapshotType?: string; MaxRecords?: number; Marker?: string }) {
+    this.gate('rds', 'DescribeDBSnapshots');
+    const r = this.region(region);
+    if (input.DBSnapshotIdentifier && !r.dbSnapshots.has(input.DBSnapshotIdentifier)) {
+      throw new AwsApiError('DBSnapshotNotFound', `DBSnapshot ${input.DBSnapshotIdentifier} not found.`, 404);
+    }
+    const selected = [...r.dbSnapshots.values()].filter(
+      (s) =>
+        (!input.DBSnapshotIdentifier || s.DBSnapshotIdentifier === input.DBSnapshotIdentifier) &&
+        (!input.DBInstanceIdentifier || s.DBInstanceIdentifier === input.DBInstanceIdentifier) &&
+        (!input.SnapshotType || s.SnapshotType === input.SnapshotType),
+    );
+    const { page, next } = paginate(selected, input.MaxRecords, input.Marker, 100);
+    return { DBSnapshots: page.map((s) => this.dbSnapshotView(region, s)), ...(next ? { Marker: next } : {}) };
+  }
+
+  createDBSnapshot(region: string, input: { DBSnapshotIdentifier?: string; DBInstanceIdentifier?: string; Tags?: Tag[] }) {
+    this.gate('rds', 'CreateDBSnapshot');
+    const r = this.region(region);
+    const db = input.DBInstanceIdentifier ? r.dbInstances.get(input.DBInstanceIdentifier) : undefined;
+    if (!db) throw new AwsApiError('DBInstanceNotFound', `DBInstance ${input.DBInstanceIdentifier} not found.`, 404);
+    const id = input.DBSnapshotIdentifier ?? '';
+    if (!/^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,254}$/.test(id) || id.endsWith('-')) {
+      throw new AwsApiError('InvalidParameterValue', `Invalid snapshot identifier: ${id}`);
+    }
+    if (r.dbSnapshots.has(id)) throw new AwsApiError('DBSnapshotAlreadyExists', `Cannot create the snapshot because a snapshot with the identifier ${id} already exists.`);
+    if (db.DBClusterIdentifier) {
+      throw new AwsApiError('InvalidDBInstanceState', `The specified instance is a member of cluster ${db.DBClusterIdentifier} and cannot be snapshotted directly.`);
+    }
+    const status = this.dbStatus(region, db);
+    if (status !== 'available') throw new AwsApiError('InvalidDBInstanceState', `Cannot snapshot DB instance ${db.DBInstanceIdentifier}: its status is ${status}.`);
+    const manual = [...r.dbSnapshots.values()].filter((s) => s.SnapshotType === 'manual').length;
+    if (manual >= this.limits.manualDbSnapshotsPerRegion) {
+      throw new AwsApiError('SnapshotQuotaExceeded', `Cannot create more than ${this.limits.manualDbSnapshotsPerRegion} manual snapshots.`);
+    }
+    const snapshot: DbSnapshotModel = {
+      DBSnapshotIdentifier: id,
+      DBInstanceIdentifier: db.DBInstanceIdentifier,
+      Engine: db.Engine,
+      AllocatedStorage: db.AllocatedStorage,
+      TagList: input.Tags ?? [],
+      SnapshotType: 'manual',
+      ...this.timing(db.snapshotSeconds),
+    };
+    r.dbSnapshots.set(id, snapshot);
+    return { DBSnapshot: this.dbSnapshotView(region, snapshot) };
+  }
+
+  deleteDBSnapshot(region: string, input: { DBSnapshotIdentifier?: string }) {
+    this.gate('rds', 'DeleteDBSnapshot');
+    const r = this.region(region);
+    const s = input.DBSnapshotIdentifier ? r.dbSnapshots.get(input.DBSnapshotIdentifier) : undefined;
+    if (!s) throw new AwsApiError('DBSnapshotNotFound', `DBSnapshot ${input.DBSnapshotIdentifier} not found.`, 404);
+    if (this.phase(s).state === 'pending') throw new AwsApiError('InvalidDBSnapshotState', `Snapshot ${s.DBSnapshotIdentifier} is being created.`);
+    r.dbSnapshots.delete(s.DBSnapshotIdentifier);
+    return { DBSnapshot: this.dbSnapshotView(region, s) };
+  }
+
+  // ---- SNS -------------------------------------------------------------------------------------
+
+  publish(_region: string, input: { TopicArn?: string; Subject?: string; Message?: string }) {
+    this.gate('sns', 'Publish');
+    if (!input.TopicArn) throw new AwsApiError('InvalidParameter', 'TopicArn is required');
+    if (input.Subject && (input.Subject.length > 100 || /[^\x20-\x7e]/.test(input.Subject))) {
+      throw new AwsApiError('InvalidParameter', 'Subject must be ASCII without line breaks, at most 100 characters');
+    }
+    this.sns.push({ TopicArn: input.TopicArn, ...(input.Subject ? { Subject: input.Subject } : {}), Message: input.Message ?? '', at: this.clock.now().toISOString() });
+    return { MessageId: `msg-${this.sns.length}` };
+  }
+
+  // ---- inspection helpers for tests, the runner's report and the bench ------------------------
+
+  snapshots(region: string) {
+    return [...this.region(region).snapshots.values()].map((s) => this.snapshotView(s));
+  }
+
+  dbSnapshots(region: string) {
+    return [...this.region(region).dbSnapshots.values()].map((s) => this.dbSnapshotView(region, s));
+  }
+
+  /** When a backup finished (or failed) in model time: the bench's detection latency needs it. */
+  finishedAtMs(region: string, id: string): number | undefined {
+    const r = this.region(region);
+    const t: Timed | undefined = r.snapshots.get(id) ?? r.dbSnapshots.get(id);
+    if (!t) return undefined;
+    return t.startMs + t.durationMs * (t.failAt ?? 1);
+  }
+
+  durationMs(region: string, id: string): number | undefined {
+    const r = this.region(region);
+    return (r.snapshots.get(id) ?? r.dbSnapshots.get(id))?.durationMs;
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Fleets for the local sandbox: the demo estate `npm start` backs up, and generated fleets of N
+ * resources with a snapshot-duration distribution for the bench. Deterministic for a given seed.
+ */
+import type { AwsModel, Tag } from './aws-model';
+
+export const BACKUP_TAG: Tag = { Key: 'backup', Value: 'true' };
+
+export interface FleetSummary {
+  region: string;
+  instances: string[];
+  volumes: string[];
+  dbInstances: string[];
+  untagged: string[];
+}
+
+/**
+ * The demo estate: 4 tagged instances with 1-3 volumes, 2 tagged standalone volumes, 3 tagged RDS
+ * instances (one large), plus resources that must be left alone: an untagged instance, an untagged
+ * volume, an untagged database, and an instance tagged `backup=false`.
+ */
+export function seedDemoFleet(model: AwsModel, region = 'eu-west-1'): FleetSummary {
+  const name = (value: string): Tag => ({ Key: 'Name', Value: value });
+  const tagged = (value: string): Tag[] => [name(value), BACKUP_TAG, { Key: 'team', Value: 'platform' }];
+  const instances = [
+    model.addInstance(region, { Tags: tagged('web-1'), volumes: [{ Size: 30 }] }),
+    model.addInstance(region, { Tags: tagged('web-2'), volumes: [{ Size: 30 }, { Size: 100 }] }),
+    model.addInstance(region, { Tags: tagged('app-1'), volumes: [{ Size: 50 }, { Size: 200 }, { Size: 500, VolumeType: 'st1' }] }),
+    model.addInstance(region, { Tags: tagged('batch-1'), State: 'stopped', volumes: [{ Size: 80 }, { Size: 250 }] }),
+  ];
+  const volumes = [
+    model.addVolume(region, { Size: 200, Tags: tagged('shared-data') }),
+    model.addVolume(region, { Size: 1000, Tags: tagged('archive'), VolumeType: 'sc1' }),
+  ];
+  const dbs = [
+    model.addDbInstance(region, { DBInstanceIdentifier: 'orders', AllocatedStorage: 200, TagList: tagged('orders') }),
+    model.addDbInstance(region, { DBInstanceIdentifier: 'customers', AllocatedStorage: 100, Engine: 'mysql', TagList: tagged('customers') }),
+    model.addDbInstance(region, { DBInstanceIdentifier: 'analytics', AllocatedStorage: 2000, TagList: tagged('analytics') }),
+  ];
+  const untagged = [
+    model.addInstance(region, { Tags: [name('scratch')], volumes: [{ Size: 20 }] }).InstanceId,
+    model.addVolume(region, { Size: 10, Tags: [name('tmp')] }).VolumeId,
+    model.addDbInstance(region, { DBInstanceIdentifier: 'sandbox', TagList: [name('sandbox')] }).DBInstanceIdentifier,
+    model.addInstance(region, { Tags: [name('opted-out'), { Key: 'backup', Value: 'false' }], volumes: [{ Size: 20 }] }).InstanceId,
+  ];
+  return {
+    region,
+    instances: instances.map((i) => i.InstanceId),
+    volumes: volumes.map((v) => v.VolumeId),
+    dbInstances: dbs.map((d) => d.DBInstanceIdentifier),
+    untagged,
+  };
+}
+
+export interface GeneratedFleetSpec {
+  /** Total resources: 70% EC2 instances, 15% standalone volumes, 15% RDS instances. */
+  size: number;
+  /** Snapshot durations are drawn log-uniformly between these (seconds). */
+  minSeconds: number;
+  maxSeconds: number;
+  seed?: number;
+}
+
+export function seedGeneratedFleet(model: AwsModel, spec: GeneratedFleetSpec, region = 'eu-west-1'): FleetSummary {
+  const summary: FleetSummary = { region, instances: [], volumes: [], dbInstances: [], untagged: [] };
+  const lo = Math.log(spec.minSeconds);
+  const hi = Math.log(spec.maxSeconds);
+  const duration = () => Math.round(Math.exp(lo + model.random() * (hi - lo)));
+  for (let n = 0; n < spec.size; n++) {
+    const kind = n % 20;
+    const tags: Tag[] = [{ Key: 'Name', Value: `gen-${n}` }, BACKUP_TAG];
+    if (kind < 14) {
+      const count = 1 + (n % 3);
+      const seconds = duration();
+      const instance = model.addInstance(region, {
+        Tags: tags,
+        volumes: Array.from({ length: count }, (_, i) => ({ Size: 20 + i * 50, snapshotSeconds: i === 0 ? seconds : Math.round(seconds * model.random()) })),
+      });
+      summary.instances.push(instance.InstanceId);
+    } else if (kind < 17) {
+      summary.volumes.push(model.addVolume(region, { Size: 100, Tags: tags, snapshotSeconds: duration() }).VolumeId);
+    } else {
+      const id = `gen-db-${n}`;
+      model.addDbInstance(region, { DBInstanceIdentifier: id, TagList: tags, snapshotSeconds: duration() });
+      summary.dbInstances.push(id);
+    }
+  }
+  return summary;
+}

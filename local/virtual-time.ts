@@ -1,0 +1,88 @@
+/**
+ * Virtual time for the local sandbox: a discrete-event clock. Workers sleep on the scheduler; when
+ * no handler is running and the event loop is quiet, the clock jumps to the earliest wake-up. Snapshot
+ * durations, the workflow's waits and retry back-offs all read this one clock, so a 24-hour snapshot
+ * takes milliseconds yet sees exactly the polls AWS would.
+ */
+import type { Clock } from '../shared/clock';
+
+interface Sleeper {
+  wakeAt: number;
+  seq: number;
+  resolve: () => void;
+}
+
+export class VirtualScheduler implements Clock {
+  private current: number;
+  private sleepers: Sleeper[] = [];
+  private active = 0;
+  private seq = 0;
+  private ticking = false;
+  private stopped = false;
+
+  constructor(start: Date = new Date('2026-01-05T02:00:00.000Z')) {
+    this.current = start.getTime();
+  }
+
+  now(): Date {
+    return new Date(this.current);
+  }
+
+  nowMs(): number {
+    return this.current;
+  }
+
+  /** Marks work in progress: the clock does not move while any is active. */
+  async busy<T>(work: () => Promise<T>): Promise<T> {
+    this.active++;
+    try {
+      return await work();
+    } finally {
+      this.active--;
+      this.kick();
+    }
+  }
+
+  sleep(ms: number): Promise<void> {
+    if (ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.sleepers.push({ wakeAt: this.current + ms, seq: this.seq++, resolve });
+      this.kick();
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const s of this.sleepers.splice(0)) s.resolve();
+  }
+
+  private kick(): void {
+    if (this.ticking || this.stopped) return;
+    this.ticking = true;
+    void this.tick();
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      while (!this.stopped && this.sleepers.length > 0) {
+        // Let microtasks and I/O callbacks settle; advance only when nothing runs.
+        let quiet = 0;
+        while (quiet < 3) {
+          await new Promise<void>((r) => setImmediate(r));
+          quiet = this.active === 0 ? quiet + 1 : 0;
+          if (this.active > 0) await new Promise<void>((r) => setTimeout(r, 1));
+        }
+        if (this.sleepers.length === 0) break;
+        this.sleepers.sort((a, b) => a.wakeAt - b.wakeAt || a.seq - b.seq);
+        const first = this.sleepers[0];
+        if (!first) break;
+        this.current = Math.max(this.current, first.wakeAt);
+        const due = this.sleepers.filter((s) => s.wakeAt <= this.current);
+        this.sleepers = this.sleepers.filter((s) => s.wakeAt > this.current);
+        for (const s of due) s.resolve();
+      }
+    } finally {
+      this.ticking = false;
+    }
+  }
+}

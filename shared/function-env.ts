@@ -1,0 +1,79 @@
+/**
+ * The environment of every function, built from the validated pipeline config in one place: the CDK
+ * stack sets exactly this on each Lambda, and the local runner sets the same before it calls the
+ * handlers in-process. Each entry is typed by (and checked against) the function's env schema.
+ */
+import type { PipelineConfig } from './config';
+import {
+  backupEnvSchema,
+  baseEnvSchema,
+  type EnvOf,
+  notifyEnvSchema,
+  planEnvSchema,
+  retentionEnvSchema,
+} from './env';
+
+export const FUNCTION_NAMES = [
+  'plan-run',
+  'start-backup',
+  'check-backup',
+  'record-result',
+  'record-failure',
+  'summarize-run',
+  'notify',
+  'apply-retention',
+] as const;
+export type FunctionName = (typeof FUNCTION_NAMES)[number];
+
+/** ASL placeholder for each function: `${PlanRunFunctionArn}` etc. */
+export function placeholderOf(name: FunctionName): string {
+  return `${name.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase())}FunctionArn`;
+}
+
+export interface FunctionEnvironments {
+  'plan-run': EnvOf<typeof planEnvSchema>;
+  'start-backup': EnvOf<typeof backupEnvSchema>;
+  'check-backup': EnvOf<typeof backupEnvSchema>;
+  'record-result': EnvOf<typeof baseEnvSchema>;
+  'record-failure': EnvOf<typeof baseEnvSchema>;
+  'summarize-run': EnvOf<typeof baseEnvSchema>;
+  notify: EnvOf<typeof notifyEnvSchema>;
+  'apply-retention': EnvOf<typeof retentionEnvSchema>;
+}
+
+export const ENV_SCHEMAS = {
+  'plan-run': planEnvSchema,
+  'start-backup': backupEnvSchema,
+  'check-backup': backupEnvSchema,
+  'record-result': baseEnvSchema,
+  'record-failure': baseEnvSchema,
+  'summarize-run': baseEnvSchema,
+  notify: notifyEnvSchema,
+  'apply-retention': retentionEnvSchema,
+} as const;
+
+export function functionEnvironments(
+  config: PipelineConfig,
+  resources: { tableName: string; topicArn: string },
+): FunctionEnvironments {
+  const base = { TABLE_NAME: resources.tableName, STACK_NAME: config.stackName };
+  const tiers = JSON.stringify(config.tiers);
+  const backup = { ...base, POLLING: JSON.stringify(config.polling) };
+  return {
+    'plan-run': {
+      ...base,
+      TIERS: tiers,
+      DEFAULT_TIER: config.defaultTier,
+      DEFAULT_TARGET_TAGS: JSON.stringify(config.defaultTargetTags),
+      STATE_TTL_DAYS: String(config.stateTtlDays),
+      MAP_MAX_CONCURRENCY: String(config.mapMaxConcurrency),
+    },
+    'start-backup': backup,
+    'check-backup': backup,
+    'record-result': base,
+    'record-failure': base,
+    'summarize-run': base,
+    notify: { ...base, TOPIC_ARN: resources.topicArn, NOTIFY_ON_SUCCESS: String(config.notifyOnSuccess) },
+    'apply-retention': { ...base, TIERS: tiers },
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * Workflow-layer wiring: the AWS SDK's EC2, RDS and SNS clients are answered by the in-memory AWS
+ * model (local/aws-model.ts) through aws-sdk-client-mock. The handlers, drivers and SDK clients are
+ * the real ones; only the network hop to AWS is replaced. DynamoDB is not mocked: it is dynalite.
+ */
+import {
+  CreateSnapshotCommand,
+  CreateSnapshotsCommand,
+  DeleteSnapshotCommand,
+  DescribeImagesCommand,
+  DescribeInstancesCommand,
+  DescribeSnapshotsCommand,
+  DescribeVolumesCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
+import {
+  CreateDBSnapshotCommand,
+  DeleteDBSnapshotCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
+  RDSClient,
+} from '@aws-sdk/client-rds';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { AwsModel } from '../../local/aws-model';
+
+type AnyClient = { config: { region: () => Promise<string> } };
+
+export function wireModelToSdk(model: AwsModel): { restore(): void } {
+  const ec2 = mockClient(EC2Client);
+  const rds = mockClient(RDSClient);
+  const sns = mockClient(SNSClient);
+  const region = async (getClient: () => unknown) => (getClient() as AnyClient).config.region();
+  // Each fake reads the calling client's region, as the real service would from the request signature.
+  ec2.on(DescribeInstancesCommand).callsFake(async (input, getClient) => model.describeInstances(await region(getClient), input));
+  ec2.on(DescribeVolumesCommand).callsFake(async (input, getClient) => model.describeVolumes(await region(getClient), input));
+  ec2.on(DescribeSnapshotsCommand).callsFake(async (input, getClient) => model.describeSnapshots(await region(getClient), input));
+  ec2.on(DescribeImagesCommand).callsFake(async (input, getClient) => model.describeImages(await region(getClient), input));
+  ec2.on(CreateSnapshotCommand).callsFake(async (input, getClient) => model.createSnapshot(await region(getClient), input as never));
+  ec2.on(CreateSnapshotsCommand).callsFake(async (input, getClient) => model.createSnapshots(await region(getClient), input as never));
+  ec2.on(DeleteSnapshotCommand).callsFake(async (input, getClient) => model.deleteSnapshot(await region(getClient), input));
+  rds.on(DescribeDBInstancesCommand).callsFake(async (input, getClient) => model.describeDBInstances(await region(getClient), input));
+  rds.on(DescribeDBSnapshotsCommand).callsFake(async (input, getClient) => model.describeDBSnapshots(await region(getClient), input));
+  rds.on(CreateDBSnapshotCommand).callsFake(async (input, getClient) => model.createDBSnapshot(await region(getClient), input as never));
+  rds.on(DeleteDBSnapshotCommand).callsFake(async (input, getClient) => model.deleteDBSnapshot(await region(getClient), input));
+  sns.on(PublishCommand).callsFake(async (input, getClient) => model.publish(await region(getClient), input));
+  return {
+    restore() {
+      ec2.restore();
+      rds.restore();
+      sns.restore();
+    },
+  };
+}

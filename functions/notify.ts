@@ -1,6 +1,6 @@
 /**
  * Notify operators (after Summarize). Publishes the run notification to SNS: always when anything
- * failed, on success only when NOTIFY_ON_SUCCESS is set.
+ * failed or nothing matched, on success only when NOTIFY_ON_SUCCESS is set.
  */
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { z } from 'zod';
@@ -23,7 +23,7 @@ export const handler = defineHandler('notify', notifyEventSchema, async (event) 
   const run = await store.getRun(event.runId);
   if (!run) throw new Error(`run ${event.runId} has no record in ${env.TABLE_NAME}`);
   const notification = buildNotification(run, await store.listResources(event.runId));
-  if (notification.failed === 0 && !env.NOTIFY_ON_SUCCESS) {
+  if (!notification.mustSend && !env.NOTIFY_ON_SUCCESS) {
     logger.info('run succeeded; success notifications are off');
     return { published: false };
   }

@@ -60,16 +60,21 @@ export function validateExecutionInput(raw: unknown, context: InputContext): Val
   const parsed = executionInputSchema.safeParse(raw);
   if (!parsed.success) problems.push(...describeIssues(parsed.error));
   const input: ExecutionInput = parsed.success ? parsed.data : {};
+  // Semantic checks read the raw fields too, so one bad field never hides another.
+  const rawInput = raw as { tier?: unknown; targets?: { resources?: unknown }; copyTo?: unknown };
 
-  const tier = input.tier ?? context.defaultTier;
+  const rawTier = typeof rawInput.tier === 'string' ? rawInput.tier : undefined;
+  const tier = rawTier ?? context.defaultTier;
   const tierConfig = context.tiers[tier];
-  if (parsed.success && !tierConfig) {
+  if (!tierConfig && (rawInput.tier === undefined || rawTier !== undefined)) {
     problems.push({ field: 'tier', message: `unknown tier "${tier}" (configured: ${Object.keys(context.tiers).join(', ')})` });
   }
 
   const resources: ResourceRef[] = [];
   const seen = new Set<string>();
-  (input.targets?.resources ?? []).forEach((arn, index) => {
+  const rawResources = rawInput.targets?.resources;
+  (Array.isArray(rawResources) ? rawResources : []).forEach((arn: unknown, index) => {
+    if (typeof arn !== 'string') return; // reported by the schema
     const result = parseResourceArn(arn);
     if (!result.ok) problems.push({ field: `targets.resources.${index}`, message: result.reason });
     else if (seen.has(arn)) problems.push({ field: `targets.resources.${index}`, message: `duplicate of ${arn}` });
@@ -80,13 +85,14 @@ export function validateExecutionInput(raw: unknown, context: InputContext): Val
   });
 
   const regions = new Set<string>();
-  (input.copyTo ?? []).forEach((copy, index) => {
-    if (regions.has(copy.region)) {
-      problems.push({ field: `copyTo.${index}.region`, message: `duplicate copy region ${copy.region}` });
-    }
-    regions.add(copy.region);
+  const rawCopies = Array.isArray(rawInput.copyTo) ? (rawInput.copyTo as unknown[]) : [];
+  rawCopies.forEach((copy, index) => {
+    const region = (copy as { region?: unknown } | null)?.region;
+    if (typeof region !== 'string') return;
+    if (regions.has(region)) problems.push({ field: `copyTo.${index}.region`, message: `duplicate copy region ${region}` });
+    regions.add(region);
   });
-  if ((input.copyTo ?? []).length > 0 && parsed.success) {
+  if (rawCopies.length > 0) {
     problems.push({
       field: 'copyTo',
       message: 'cross-region copies are not available in this release; remove copyTo (nothing was created)',

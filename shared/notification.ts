@@ -9,6 +9,8 @@ export interface Notification {
   subject: string;
   message: string;
   failed: number;
+  /** Failures always notify, and so does a run that matched nothing (a tag typo looks exactly like that). */
+  mustSend: boolean;
 }
 
 /** SNS subjects: ASCII, no newlines, at most 100 characters. */
@@ -25,7 +27,9 @@ export function buildNotification(run: RunRecord, records: readonly ResourceReco
   const summary = summarize(records);
   const attempted = summary.total - summary.skipped;
   const subject = subjectLine(
-    `${service} ${run.tier}: ${summary.completed}/${attempted} ok${summary.failed > 0 ? `, ${summary.failed} failed` : ''}${run.dryRun ? ' (dry run)' : ''}`,
+    summary.total === 0
+      ? `${service} ${run.tier}: nothing to back up`
+      : `${service} ${run.tier}: ${summary.completed}/${attempted} ok${summary.failed > 0 ? `, ${summary.failed} failed` : ''}${run.dryRun ? ' (dry run)' : ''}`,
   );
   const lines: string[] = [
     `Run ${run.runId} (${run.tier}${run.dryRun ? ', dry run' : ''}) ${summary.status === 'SUCCEEDED' ? 'succeeded' : 'FAILED'}.`,
@@ -33,6 +37,9 @@ export function buildNotification(run: RunRecord, records: readonly ResourceReco
     `${summary.completed} completed, ${summary.failed} failed, ${summary.skipped} skipped, of ${summary.total} resources.`,
     '',
   ];
+  if (summary.total === 0) {
+    lines.push('No resource matched the run\'s targets. Check the tags or ARNs in the schedule or the input.', '');
+  }
   if (summary.failures.length > 0) {
     lines.push('Failures:');
     for (const f of summary.failures) lines.push(`  - ${f.arn} [${f.type}] during ${f.phase}: ${f.error}: ${f.cause}`);
@@ -53,5 +60,5 @@ export function buildNotification(run: RunRecord, records: readonly ResourceReco
     lines.push('');
   }
   if (run.executionArn) lines.push(`Execution: ${consoleLink(run.executionArn)}`);
-  return { subject, message: lines.join('\n'), failed: summary.failed };
+  return { subject, message: lines.join('\n'), failed: summary.failed, mustSend: summary.failed > 0 || summary.total === 0 };
 }

@@ -6,6 +6,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 process.env.POWERTOOLS_DEV ??= 'false';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+// Throttling must reach the state machine's Retry (modelled on the virtual clock), not the SDK's real-time back-off.
+process.env.AWS_MAX_ATTEMPTS ??= '1';
 
 // aws-local-stepfunctions 3 uses Promise.withResolvers (Node 22); Node 20 needs this polyfill.
 if (typeof (Promise as unknown as { withResolvers?: unknown }).withResolvers !== 'function') {

@@ -1,0 +1,73 @@
+/**
+ * The ASL's own contract, checked statically: valid per asl-validator, every Task retries Lambda
+ * service errors and throttling by name with back-off and FULL jitter, every per-resource task is
+ * caught into Record failure, and state names read as sentences in the console.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { ERROR_NAMES } from '../../shared/errors';
+import { ASL_PATH, loadDefinition } from '../../local/runner';
+
+type State = { Type: string; Retry?: { ErrorEquals: string[]; BackoffRate?: number; JitterStrategy?: string; MaxDelaySeconds?: number }[]; Catch?: { ErrorEquals: string[]; Next: string }[]; [k: string]: unknown };
+type Machine = { StartAt: string; States: Record<string, State> };
+
+const definition = loadDefinition() as unknown as Machine & { Comment?: string };
+const map = definition.States['Back up each resource'] as State & { ItemProcessor: Machine & { ProcessorConfig: { Mode: string; ExecutionType: string } } };
+const allStates = (): [string, State, boolean][] => [
+  ...Object.entries(definition.States).map(([n, s]): [string, State, boolean] => [n, s, false]),
+  ...Object.entries(map.ItemProcessor.States).map(([n, s]): [string, State, boolean] => [n, s, true]),
+];
+const LAMBDA_ERRORS = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
+
+describe('statemachines/backup.asl.json', () => {
+  it('passes asl-validator', () => {
+    const bin = join(__dirname, '..', '..', 'node_modules', '.bin', 'asl-validator');
+    const out = spawnSync(bin, ['--json-path', ASL_PATH], { encoding: 'utf8' });
+    expect(out.stderr + out.stdout).toContain('is valid');
+    expect(out.status).toBe(0);
+  });
+
+  it('has a Comment and runs each resource as a DISTRIBUTED child of type STANDARD that tolerates every failure', () => {
+    expect(definition.Comment).toEqual(expect.any(String));
+    expect(map.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
+    expect(map.ToleratedFailurePercentage).toBe(100);
+    expect(map.MaxConcurrencyPath).toBe('$.plan.maxConcurrency');
+  });
+
+  it.each(allStates().filter(([, s]) => s.Type === 'Task').map(([n, s, c]) => [n, s, c] as const))(
+    'task "%s" retries Lambda service errors and ThrottledError with exponential back-off and FULL jitter',
+    (_name, state) => {
+      const lambda = state.Retry?.find((r) => LAMBDA_ERRORS.every((e) => r.ErrorEquals.includes(e)));
+      const throttled = state.Retry?.find((r) => r.ErrorEquals.includes('ThrottledError'));
+      for (const retrier of [lambda, throttled]) {
+        expect(retrier).toMatchObject({ BackoffRate: expect.any(Number), JitterStrategy: 'FULL', MaxDelaySeconds: expect.any(Number) });
+        expect(retrier?.BackoffRate).toBeGreaterThan(1);
+      }
+      // Never retry what DESIGN §6 says must not be retried.
+      for (const name of ['QuotaExceededError', 'ResourceNotFoundError', 'InvalidResourceStateError', 'InvalidInputError']) {
+        expect(state.Retry?.some((r) => r.ErrorEquals.includes(name) || r.ErrorEquals.includes('States.ALL'))).toBe(false);
+      }
+    },
+  );
+
+  it('retries LimitExceededError with long intervals when starting a backup', () => {
+    const start = map.ItemProcessor.States['Start backup'];
+    const retrier = start?.Retry?.find((r) => r.ErrorEquals.includes('LimitExceededError')) as { IntervalSeconds?: number } | undefined;
+    expect(retrier?.IntervalSeconds).toBeGreaterThanOrEqual(60);
+  });
+
+  it('catches every per-resource task except Record failure into Record failure', () => {
+    for (const [name, state] of Object.entries(map.ItemProcessor.States)) {
+      if (state.Type !== 'Task' || name === 'Record failure') continue;
+      expect(state.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'Record failure' })]);
+    }
+  });
+
+  it('names states as sentences and uses only error names the handlers throw', () => {
+    for (const [name] of allStates()) expect(name).toMatch(/^[A-Z][a-z]+( [a-z?]+| [A-Z][a-z]+)*\??$/);
+    const known = new Set<string>([...ERROR_NAMES, ...LAMBDA_ERRORS, 'States.ALL']);
+    for (const [, state] of allStates()) {
+      for (const retrier of state.Retry ?? []) for (const e of retrier.ErrorEquals) expect(known.has(e)).toBe(true);
+    }
+  });
+});

@@ -96,8 +96,21 @@ export interface RunStats {
   payloadHighWaterBytes: number;
 }
 
+/** One parent-execution event, in the runner's vocabulary (the SFN endpoint maps it to AWS's). */
+export interface RunnerEvent {
+  type: string;
+  timestamp: number;
+  state?: string;
+  stateType?: string;
+  index?: number;
+  input?: unknown;
+  output?: unknown;
+  error?: string;
+  cause?: string;
+}
+
 export interface ExecutionResult {
-  status: 'SUCCEEDED' | 'FAILED';
+  status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
   output?: unknown;
   error?: string;
   cause?: string;
@@ -105,7 +118,7 @@ export interface ExecutionResult {
   stoppedAt: Date;
   stats: RunStats;
   /** GetExecutionHistory-like events of the parent execution (children summarized in stats). */
-  events: { type: string; timestamp: number; state?: string; index?: number; detail?: unknown }[];
+  events: RunnerEvent[];
 }
 
 export interface RunOptions {
@@ -120,6 +133,8 @@ export interface RunOptions {
   region: string;
   /** Called for every event as it happens (live progress). */
   onEvent?: (event: { type: string; state?: string; index?: number }) => void;
+  /** Called for every parent-execution event as it happens (GetExecutionHistory of a running execution). */
+  onHistoryEvent?: (event: RunnerEvent) => void;
   /** Injected after a handler's own work: throw this error instead of returning (crash simulation). */
   crash?: (fn: FunctionName, payload: unknown, output: unknown) => Error | undefined;
   abortSignal?: AbortSignal;
@@ -233,7 +248,18 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
         }
       }
       if (e.index === undefined || e.type.startsWith('Map')) {
-        events.push({ type: e.type, timestamp: scheduler.nowMs(), ...(stateName ? { state: stateName } : {}), ...(e.index !== undefined ? { index: e.index } : {}) });
+        const raw = event as { input?: unknown; output?: unknown; Error?: string; Cause?: unknown };
+        const historyEvent: RunnerEvent = {
+          type: e.type,
+          timestamp: scheduler.nowMs(),
+          ...(stateName ? { state: stateName, stateType: info?.type ?? 'Task' } : {}),
+          ...(e.index !== undefined ? { index: e.index } : {}),
+          ...(e.state?.input !== undefined ? { input: e.state.input } : raw.input !== undefined ? { input: raw.input } : {}),
+          ...(e.state?.output !== undefined ? { output: e.state.output } : raw.output !== undefined ? { output: raw.output } : {}),
+          ...(raw.Error !== undefined ? { error: raw.Error, cause: typeof raw.Cause === 'string' ? raw.Cause : JSON.stringify(raw.Cause) } : {}),
+        };
+        events.push(historyEvent);
+        options.onHistoryEvent?.(historyEvent);
       }
       options.onEvent?.({ type: e.type, ...(stateName ? { state: stateName } : {}), ...(e.index !== undefined ? { index: e.index } : {}) });
     }
@@ -249,7 +275,7 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
     stats.childHistoryEvents = [...childEvents.values()];
     const cause = (error as { cause?: { name?: string; message?: string } }).cause;
     return {
-      status: 'FAILED',
+      status: options.abortSignal?.aborted ? 'ABORTED' : 'FAILED',
       error: cause?.name ?? (error as Error).name,
       cause: cause?.message ?? (error as Error).message,
       startedAt,

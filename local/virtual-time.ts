@@ -20,7 +20,15 @@ export class VirtualScheduler implements Clock {
   private ticking = false;
   private stopped = false;
 
-  constructor(start: Date = new Date('2026-01-05T02:00:00.000Z')) {
+  /**
+   * @param start where virtual time begins
+   * @param timeScale pace virtual time to at most this many times real time (for watching a run);
+   *   undefined jumps straight to the next wake-up.
+   */
+  constructor(
+    start: Date = new Date('2026-01-05T02:00:00.000Z'),
+    private readonly timeScale?: number,
+  ) {
     this.current = start.getTime();
   }
 
@@ -76,6 +84,9 @@ export class VirtualScheduler implements Clock {
         this.sleepers.sort((a, b) => a.wakeAt - b.wakeAt || a.seq - b.seq);
         const first = this.sleepers[0];
         if (!first) break;
+        if (this.timeScale && first.wakeAt > this.current) {
+          await new Promise<void>((r) => setTimeout(r, Math.min((first.wakeAt - this.current) / this.timeScale!, 5000)));
+        }
         this.current = Math.max(this.current, first.wakeAt);
         const due = this.sleepers.filter((s) => s.wakeAt <= this.current);
         this.sleepers = this.sleepers.filter((s) => s.wakeAt > this.current);

@@ -50,6 +50,12 @@ describe('statemachines/backup.asl.json', () => {
     },
   );
 
+  it('retries a crashed or timed-out invocation (Lambda.Unknown, States.Timeout): every task is idempotent', () => {
+    for (const [, state] of allStates().filter(([, s]) => s.Type === 'Task')) {
+      expect(state.Retry?.some((r) => r.ErrorEquals.includes('Lambda.Unknown') && r.ErrorEquals.includes('States.Timeout'))).toBe(true);
+    }
+  });
+
   it('retries LimitExceededError with long intervals when starting a backup', () => {
     const start = map.ItemProcessor.States['Start backup'];
     const retrier = start?.Retry?.find((r) => r.ErrorEquals.includes('LimitExceededError')) as { IntervalSeconds?: number } | undefined;
@@ -65,7 +71,7 @@ describe('statemachines/backup.asl.json', () => {
 
   it('names states as sentences and uses only error names the handlers throw', () => {
     for (const [name] of allStates()) expect(name).toMatch(/^[A-Z][a-z]+( [a-z?]+| [A-Z][a-z]+)*\??$/);
-    const known = new Set<string>([...ERROR_NAMES, ...LAMBDA_ERRORS, 'States.ALL']);
+    const known = new Set<string>([...ERROR_NAMES, ...LAMBDA_ERRORS, 'Lambda.Unknown', 'States.Timeout', 'States.ALL']);
     for (const [, state] of allStates()) {
       for (const retrier of state.Retry ?? []) for (const e of retrier.ErrorEquals) expect(known.has(e)).toBe(true);
     }

@@ -1,0 +1,98 @@
+/**
+ * The emulator's HTTP server on 127.0.0.1: one port answers every service the sandbox emulates, as
+ * AWS does behind one endpoint per service. Requests are routed by protocol: AWS JSON (X-Amz-Target,
+ * e.g. Step Functions) or AWS Query (form body with Action=, e.g. EC2, RDS, SNS), with the service
+ * and region read from the SigV4 credential scope, exactly what the SDK signs.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ServiceRequest {
+  service: string;
+  region: string;
+  action: string;
+  /** Query protocol: the decoded form parameters (flat, e.g. "Filter.1.Name"). */
+  params: URLSearchParams;
+  /** JSON protocol: the parsed body. */
+  json: unknown;
+  headers: IncomingMessage['headers'];
+}
+
+export interface ServiceResponse {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+/** One emulated service: answers one protocol's actions. Throwing AwsApiError-like errors is fine. */
+export interface ServiceHandler {
+  handle(request: ServiceRequest): Promise<ServiceResponse>;
+}
+
+export interface EmulatorServer {
+  endpoint: string;
+  port: number;
+  register(service: string, handler: ServiceHandler): void;
+  close(): Promise<void>;
+}
+
+/** `Credential=AKID/20261122/eu-west-1/ec2/aws4_request` -> { region, service } */
+export function credentialScope(headers: IncomingMessage['headers']): { region?: string; service?: string } {
+  const auth = headers.authorization ?? '';
+  const match = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(auth);
+  return match ? { region: match[1], service: match[2] } : {};
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function startEmulatorServer(options: { port?: number; defaultRegion: string }): Promise<EmulatorServer> {
+  const services = new Map<string, ServiceHandler>();
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const body = await readBody(req);
+    const scope = credentialScope(req.headers);
+    const target = req.headers['x-amz-target'];
+    let request: ServiceRequest;
+    if (typeof target === 'string') {
+      const [prefix, action = ''] = target.split('.');
+      const service = scope.service ?? (prefix === 'AWSStepFunctions' ? 'states' : (prefix ?? ''));
+      request = { service, region: scope.region ?? options.defaultRegion, action, params: new URLSearchParams(), json: body ? JSON.parse(body) : {}, headers: req.headers };
+    } else {
+      const params = new URLSearchParams(req.method === 'GET' ? (req.url ?? '').split('?')[1] ?? '' : body);
+      request = { service: scope.service ?? '', region: scope.region ?? options.defaultRegion, action: params.get('Action') ?? '', params, json: undefined, headers: req.headers };
+    }
+    const handler = services.get(request.service);
+    if (!handler) {
+      res.writeHead(400, { 'content-type': 'text/plain' });
+      res.end(`The local emulator does not serve "${request.service || 'unknown'}" (action ${request.action || 'none'}).`);
+      return;
+    }
+    const out = await handler.handle(request);
+    res.writeHead(out.status, { 'content-type': out.contentType, 'x-amzn-requestid': `local-${Date.now()}` });
+    res.end(out.body);
+  };
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(`emulator error: ${(error as Error).message}`);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    register: (service, handler) => services.set(service, handler),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

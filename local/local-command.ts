@@ -1,0 +1,195 @@
+/**
+ * `backup-pipeline local` (what `npm start` runs): boots the sandbox, starts one execution through its
+ * Step Functions API exactly as an operator's tools would, follows it with live progress, then prints
+ * the per-resource table and the notification that would have been sent. Exit 0 only when every
+ * resource succeeded. Every server it starts is stopped on every exit path, Ctrl-C included.
+ */
+import { writeFileSync } from 'node:fs';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { ResourceRecord } from '../shared/state-store';
+import { computeFigures } from './figures';
+import { type FleetSpec, type Sandbox, SandboxError, startSandbox } from './sandbox';
+
+export interface LocalOptions {
+  fleet: FleetSpec;
+  tier?: string;
+  dryRun: boolean;
+  throttleRate: number;
+  failureRate: number;
+  crashRate: number;
+  timeScale?: number;
+  seed: number;
+  report?: string;
+  endpoint?: string;
+  port?: number;
+  serve: boolean;
+  quiet: boolean;
+}
+
+/** `demo`, `none`, `N`, or `N:MIN-MAX` (seconds, e.g. `100:60-86400`). */
+export function parseFleet(text: string): FleetSpec {
+  if (text === 'demo') return { kind: 'demo' };
+  if (text === 'none') return { kind: 'none' };
+  const match = /^(\d+)(?::(\d+)-(\d+))?$/.exec(text);
+  if (!match) throw new SandboxError(`bad --fleet "${text}": use demo, none, N or N:MIN-MAX (seconds), e.g. 100:60-86400`);
+  const size = Number(match[1]);
+  const minSeconds = match[2] ? Number(match[2]) : 60;
+  const maxSeconds = match[3] ? Number(match[3]) : 86_400;
+  if (size < 1 || size > 10_000) throw new SandboxError(`bad --fleet "${text}": N must be between 1 and 10000`);
+  if (minSeconds < 1 || maxSeconds < minSeconds) throw new SandboxError(`bad --fleet "${text}": need 1 <= MIN <= MAX`);
+  return { kind: 'generated', size, minSeconds, maxSeconds };
+}
+
+const pad = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width));
+
+function duration(seconds: number | undefined): string {
+  if (seconds === undefined || !Number.isFinite(seconds)) return '-';
+  if (seconds < 90) return `${Math.round(seconds)}s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)}m`;
+  return `${(seconds / 3600).toFixed(1)}h`;
+}
+
+export function resourceTable(records: readonly ResourceRecord[]): string {
+  const header = `${pad('RESOURCE', 30)} ${pad('TYPE', 13)} ${pad('STATUS', 10)} ${pad('BACKUP', 40)} ${'POLLS'.padStart(5)} ${'TOOK'.padStart(6)}`;
+  const rows = [...records]
+    .sort((a, b) => a.type.localeCompare(b.type) || a.resourceId.localeCompare(b.resourceId))
+    .map((r) => {
+      const took = r.startedAt && r.finishedAt ? (new Date(r.finishedAt).getTime() - new Date(r.startedAt).getTime()) / 1000 : undefined;
+      const backup = r.backupIds?.length ? `${r.backupIds[0]}${r.backupIds.length > 1 ? ` +${r.backupIds.length - 1}` : ''}` : (r.note ?? r.error?.cause ?? '-');
+      return `${pad(r.resourceId, 30)} ${pad(r.type, 13)} ${pad(r.status, 10)} ${pad(backup, 40)} ${String(r.polls ?? 0).padStart(5)} ${duration(took).padStart(6)}`;
+    });
+  const failures = records
+    .filter((r) => r.status === 'FAILED')
+    .map((r) => `  ✗ ${r.resourceId}: ${r.error?.error ?? 'Failed'}: ${r.error?.cause ?? r.note ?? ''}`);
+  return [header, ...rows, ...(failures.length ? ['', 'Failures:', ...failures] : [])].join('\n');
+}
+
+function utcStamp(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}
+
+export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  const write = (line = '') => out.write(`${line}\n`);
+  const wallStart = Date.now();
+  let sandbox: Sandbox | undefined;
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+    write('\nInterrupted: stopping the sandbox…');
+    void (sandbox?.close() ?? Promise.resolve()).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    sandbox = await startSandbox({
+      fleet: options.endpoint ? { kind: 'none' } : options.fleet,
+      faults: { throttleRate: options.throttleRate, snapshotFailureRate: options.failureRate, crashRate: options.crashRate },
+      seed: options.seed,
+      ...(options.timeScale ? { timeScale: options.timeScale } : {}),
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      ...(options.port !== undefined ? { port: options.port } : {}),
+    });
+    const tier = options.tier ?? sandbox.config.defaultTier;
+    if (options.serve) {
+      write(`Sandbox serving on ${sandbox.endpoint} (state table: dynalite at ${sandbox.dynamoEndpoint}).`);
+      write(`State machine: ${sandbox.stateMachineArn}`);
+      write('Point the AWS CLI or SDKs at it:');
+      for (const [key, value] of Object.entries(sandbox.env)) write(`  export ${key}=${value}`);
+      write(`Then e.g.: aws stepfunctions start-execution --state-machine-arn ${sandbox.stateMachineArn} --input '{"tier":"${tier}"}'`);
+      write('Ctrl-C stops it.');
+      await new Promise<void>(() => undefined);
+    }
+
+    const sfn = new SFNClient({ endpoint: sandbox.endpoint, region: sandbox.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const name = `${tier}-local-${utcStamp(sandbox.scheduler.now())}`;
+    const input = { tier, ...(options.dryRun ? { dryRun: true } : {}), reason: 'npm start (local sandbox)' };
+    const fleet = sandbox.fleet;
+    write(
+      fleet
+        ? `Sandbox up: ${fleet.instances.length} instances, ${fleet.volumes.length} standalone volumes, ${fleet.dbInstances.length} RDS instances tagged for backup, ${fleet.untagged.length} other resources.`
+        : `Sandbox up against ${options.endpoint}: the fleet there is discovered by tags.`,
+    );
+    const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: sandbox.stateMachineArn, name, input: JSON.stringify(input) }));
+    const executionArn = started.executionArn ?? '';
+    write(`Started ${executionArn}`);
+
+    const tty = (out as NodeJS.WriteStream).isTTY === true && !options.quiet;
+    let lastLine = '';
+    let status = 'RUNNING';
+    while (status === 'RUNNING' && !interrupted) {
+      await new Promise((r) => setTimeout(r, 200));
+      const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      status = described.status ?? 'RUNNING';
+      const latest = await sfn.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 1 }));
+      const event = latest.events?.[0];
+      const phase = event?.stateEnteredEventDetails?.name ?? event?.stateExitedEventDetails?.name ?? event?.type ?? 'starting';
+      const records = await sandbox.store.listResources(name);
+      const selected = records.filter((r) => r.status !== 'SKIPPED');
+      const doneCount = selected.filter((r) => r.status === 'COMPLETED' || r.status === 'FAILED').length;
+      const failed = selected.filter((r) => r.status === 'FAILED').length;
+      const line = `[${sandbox.scheduler.now().toISOString().slice(11, 19)} sim] ${doneCount}/${selected.length} done${failed ? `, ${failed} failed` : ''} — ${phase}`;
+      if (tty) out.write(`\r${line.padEnd(90)}`);
+      else if (!options.quiet && line !== lastLine) write(line);
+      lastLine = line;
+    }
+    if (tty) write();
+
+    const record = sandbox.sfn.execution(executionArn);
+    const result = await record.done;
+    const records = await sandbox.store.listResources(name);
+    write();
+    write(resourceTable(records));
+    write();
+    const message = sandbox.model?.sns.at(-1);
+    if (message) {
+      write(`Notification (SNS ${message.TopicArn}):`);
+      write(`  Subject: ${message.Subject ?? ''}`);
+      for (const line of message.Message.split('\n')) write(`  | ${line}`);
+    } else if (sandbox.model) {
+      write('Notification: none sent (every backup succeeded and notifyOnSuccess is off).');
+    }
+    const figures = computeFigures(result, records, sandbox.model);
+    const simulated = (result.stoppedAt.getTime() - result.startedAt.getTime()) / 1000;
+    const wallSeconds = (Date.now() - wallStart) / 1000;
+    write();
+    write(
+      `Execution ${result.status}${result.error ? ` (${result.error}: ${result.cause})` : ''} — ${duration(simulated)} simulated in ${wallSeconds.toFixed(1)}s; ` +
+        `${figures.transitions} state transitions, ${figures.invocations} Lambda invocations, ${figures.pollsPerBackup} polls per backup.`,
+    );
+    if (options.report) {
+      const report = {
+        executionArn,
+        runId: name,
+        status: result.status,
+        error: result.error ?? null,
+        cause: result.cause ?? null,
+        startedAt: result.startedAt.toISOString(),
+        stoppedAt: result.stoppedAt.toISOString(),
+        simulatedSeconds: simulated,
+        wallSeconds,
+        resources: records.map((r) => ({
+          arn: r.arn,
+          type: r.type,
+          status: r.status,
+          backupIds: r.backupIds ?? [],
+          polls: r.polls ?? 0,
+          queuedAt: r.queuedAt,
+          startedAt: r.startedAt ?? null,
+          finishedAt: r.finishedAt ?? null,
+          note: r.note ?? null,
+          error: r.error ?? null,
+        })),
+        figures,
+        notification: message ?? null,
+      };
+      writeFileSync(options.report, `${JSON.stringify(report, null, 2)}\n`);
+      write(`Report written to ${options.report}`);
+    }
+    const allGood = result.status === 'SUCCEEDED' && records.every((r) => r.status === 'COMPLETED' || r.status === 'SKIPPED');
+    return allGood ? 0 : 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (!interrupted) await sandbox?.close();
+  }
+}

@@ -1,0 +1,206 @@
+/**
+ * The local sandbox (DESIGN §8): dynalite for the state table, the AWS emulator for EC2/RDS/SNS and
+ * the Step Functions API, a seeded fleet, and the virtual clock, all on 127.0.0.1. It sets the same
+ * environment the Lambdas get in AWS plus AWS_ENDPOINT_URL*, so the handlers run unchanged.
+ * With `endpoint`, it targets an AWS-compatible endpoint (LocalStack and the like) instead: nothing is
+ * seeded, the fleet there is discovered by tags, and the state table is created there if missing.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ec2Client, rdsClient } from '../shared/clients';
+import { useClock } from '../shared/clock';
+import { type PipelineConfig, parsePipelineConfig } from '../shared/config';
+import { functionEnvironments } from '../shared/function-env';
+import { StateStore } from '../shared/state-store';
+import { AwsModel, type Faults, seededRandom } from './aws-model';
+import { registerAwsServices } from './emulator';
+import { startEmulatorServer, type EmulatorServer } from './emulator/server';
+import { registerBackupStateMachine, StepFunctionsService } from './emulator/sfn';
+import { type FleetSummary, seedDemoFleet, seedGeneratedFleet } from './fleet';
+import { HANDLERS } from './handlers';
+import { dynamoClientFor, ensureStateTable, type LocalDynamo, startDynalite } from './state-table';
+import { VirtualScheduler } from './virtual-time';
+
+export const SANDBOX_ACCOUNT = '111122223333';
+export const SANDBOX_TABLE = 'backup-pipeline-state';
+
+export type FleetSpec = { kind: 'demo' } | { kind: 'none' } | { kind: 'generated'; size: number; minSeconds: number; maxSeconds: number };
+
+export interface SandboxOptions {
+  region?: string;
+  port?: number;
+  fleet?: FleetSpec;
+  faults?: Partial<Faults> & { crashRate?: number };
+  seed?: number;
+  /** Pace virtual time to at most this many times real time (undefined: as fast as possible). */
+  timeScale?: number;
+  /** Run against an AWS-compatible endpoint instead of the built-in emulator. */
+  endpoint?: string;
+  /** cdk.json context overrides (validated like cdk.json). */
+  config?: Record<string, unknown>;
+  projectRoot?: string;
+}
+
+export interface Sandbox {
+  endpoint: string;
+  dynamoEndpoint: string;
+  region: string;
+  stateMachineArn: string;
+  tableName: string;
+  config: PipelineConfig;
+  model: AwsModel | undefined;
+  fleet: FleetSummary | undefined;
+  scheduler: VirtualScheduler;
+  sfn: StepFunctionsService;
+  store: StateStore;
+  /** The variables a shell needs to point the AWS CLI or SDKs at the sandbox. */
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export function readCdkConfig(projectRoot: string, overrides: Record<string, unknown> = {}): PipelineConfig {
+  const cdk = JSON.parse(readFileSync(join(projectRoot, 'cdk.json'), 'utf8')) as { context?: { backupPipeline?: Record<string, unknown> } };
+  return parsePipelineConfig({ ...(cdk.context?.backupPipeline ?? {}), ...overrides });
+}
+
+/** Errors a user can act on: the CLI prints the message alone, without a stack. */
+export class SandboxError extends Error {
+  override name = 'SandboxError';
+}
+
+async function assertReachable(endpoint: string): Promise<void> {
+  try {
+    await fetch(endpoint, { method: 'GET', signal: AbortSignal.timeout(3000) });
+  } catch (error) {
+    throw new SandboxError(`cannot reach --endpoint ${endpoint} (${(error as Error).cause ? String((error as { cause: Error }).cause.message ?? '') : (error as Error).message}); start it or check the URL`);
+  }
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const region = options.region ?? 'eu-west-1';
+  const projectRoot = options.projectRoot ?? join(__dirname, '..');
+  const config = readCdkConfig(projectRoot, options.config);
+  const scheduler = new VirtualScheduler(undefined, options.timeScale);
+  const restoreClock = useClock(scheduler);
+  const cleanups: (() => Promise<void> | void)[] = [restoreClock, () => scheduler.stop()];
+  const close = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  };
+
+  try {
+    let model: AwsModel | undefined;
+    let fleet: FleetSummary | undefined;
+    let dynamo: LocalDynamo | undefined;
+    if (options.endpoint) await assertReachable(options.endpoint);
+    else {
+      dynamo = await startDynalite();
+      cleanups.push(() => dynamo?.close());
+    }
+
+    let server: EmulatorServer;
+    try {
+      server = await startEmulatorServer({ port: options.port, defaultRegion: region });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        throw new SandboxError(`port ${options.port} is in use; pick another with --port or omit it for a free one`);
+      }
+      throw error;
+    }
+    cleanups.push(() => server.close());
+
+    const random = seededRandom(options.seed ?? 42);
+    if (!options.endpoint) {
+      model = new AwsModel({ clock: scheduler, random, accountId: SANDBOX_ACCOUNT, faults: options.faults });
+      registerAwsServices(server, model);
+      const spec = options.fleet ?? { kind: 'demo' };
+      if (spec.kind === 'demo') fleet = seedDemoFleet(model, region);
+      if (spec.kind === 'generated') fleet = seedGeneratedFleet(model, { size: spec.size, minSeconds: spec.minSeconds, maxSeconds: spec.maxSeconds }, region);
+    }
+
+    const awsEndpoint = options.endpoint ?? server.endpoint;
+    const dynamoEndpoint = dynamo?.endpoint ?? awsEndpoint;
+    const topicArn = `arn:aws:sns:${region}:${SANDBOX_ACCOUNT}:${config.stackName}-notifications`;
+    const env: Record<string, string> = {
+      AWS_REGION: region,
+      AWS_ENDPOINT_URL: awsEndpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+      AWS_ENDPOINT_URL_SFN: server.endpoint,
+      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
+      AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+    };
+    const saved = { ...process.env };
+    cleanups.push(() => {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    });
+    Object.assign(process.env, env, { AWS_MAX_ATTEMPTS: '1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
+    for (const fnEnv of Object.values(functionEnvironments(config, { tableName: SANDBOX_TABLE, topicArn }))) Object.assign(process.env, fnEnv);
+
+    const ddb = dynamoClientFor(dynamoEndpoint, region);
+    cleanups.push(() => ddb.destroy());
+    try {
+      await ensureStateTable(ddb, SANDBOX_TABLE);
+    } catch (error) {
+      throw new SandboxError(`cannot create the state table at ${dynamoEndpoint}: ${(error as Error).message}`);
+    }
+
+    if (options.faults?.crashRate) installCrashInjection(region, options.faults.crashRate, random);
+
+    const sfn = new StepFunctionsService({
+      region,
+      accountId: SANDBOX_ACCOUNT,
+      runOptions: { handlers: HANDLERS, scheduler, random, accountId: SANDBOX_ACCOUNT, region },
+    });
+    server.register('states', sfn);
+    cleanups.push(async () => {
+      // Stop what still runs so no handler outlives the servers it talks to.
+      for (const arn of [...(sfn as unknown as { executions: Map<string, { abort: AbortController }> }).executions.values()]) arn.abort.abort();
+      await sfn.drain();
+    });
+    const stateMachineArn = registerBackupStateMachine(sfn, `${config.stackName}-backup`);
+
+    return {
+      endpoint: server.endpoint,
+      dynamoEndpoint,
+      region,
+      stateMachineArn,
+      tableName: SANDBOX_TABLE,
+      config,
+      model,
+      fleet,
+      scheduler,
+      sfn,
+      store: new StateStore(DynamoDBDocumentClient.from(ddb), SANDBOX_TABLE),
+      env,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/**
+ * Crash injection: after a Create* call has succeeded in AWS, the "Lambda" dies before it can record
+ * the result. It surfaces as Lambda.Unknown, which the ASL retries; the retry must find the backup
+ * the crashed attempt created (DESIGN §7), never create a second one.
+ */
+function installCrashInjection(region: string, rate: number, random: () => number): void {
+  type Next = (args: unknown) => Promise<unknown>;
+  const middleware = (next: Next, context: { commandName?: string }) => async (args: unknown) => {
+    const out = await next(args);
+    if (/^Create/.test(context.commandName ?? '') && random() < rate) {
+      const crash = new Error(`simulated crash right after ${context.commandName}`);
+      crash.name = 'Lambda.Unknown';
+      throw crash;
+    }
+    return out;
+  };
+  for (const client of [ec2Client(region), rdsClient(region)]) {
+    (client.middlewareStack as unknown as { add(mw: typeof middleware, options: object): void }).add(middleware, {
+      step: 'initialize',
+      name: 'sandboxCrashInjection',
+    });
+  }
+}

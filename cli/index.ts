@@ -5,7 +5,7 @@
  * and a non-zero exit, never a stack trace.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { runLocal, parseFleet } from '../local/local-command';
+import { parseFleet, runLocal } from '../local/local-command';
 import { SandboxError } from '../local/sandbox';
 
 const rate = (value: string): number => {
@@ -40,13 +40,26 @@ export function buildProgram(): Command {
   program
     .command('local')
     .description('Run the whole workflow locally against the sandbox (no AWS account needed)')
-    .addOption(new Option('--fleet <spec>', 'demo, none, N or N:MIN-MAX seconds of snapshot time').default(parseFleet('demo'), 'demo').argParser(fleet))
+    .addOption(
+      new Option('--fleet <spec>', 'demo, none, N or N:MIN-MAX seconds of snapshot time')
+        .default(parseFleet('demo'), 'demo')
+        .argParser(fleet),
+    )
     .option('--tier <name>', 'tier to run (default: the configured default tier)')
     .option('--dry-run', 'plan and list what retention would delete; create and delete nothing', false)
     .addOption(new Option('--throttle-rate <r>', 'fraction of AWS calls throttled').default(0).argParser(rate))
     .addOption(new Option('--failure-rate <r>', 'fraction of snapshots that fail part-way').default(0).argParser(rate))
-    .addOption(new Option('--crash-rate <r>', 'fraction of Create calls after which the handler crashes').default(0).argParser(rate))
-    .addOption(new Option('--time-scale <n>', 'pace simulated time to at most n x real time (default: as fast as possible)').argParser(positive))
+    .addOption(
+      new Option('--crash-rate <r>', 'fraction of Create calls after which the handler crashes')
+        .default(0)
+        .argParser(rate),
+    )
+    .addOption(
+      new Option(
+        '--time-scale <n>',
+        'pace simulated time to at most n x real time (default: as fast as possible)',
+      ).argParser(positive),
+    )
     .addOption(new Option('--seed <n>', 'seed for the fleet and faults').default(42).argParser(positive))
     .option('--report <file>', 'write a machine-readable JSON report')
     .option('--endpoint <url>', 'use an AWS-compatible endpoint (e.g. LocalStack) instead of the built-in emulator')

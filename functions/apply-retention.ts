@@ -4,13 +4,13 @@
  * decision on the run. A delete that fails is retried next run and fails this task after the rest.
  */
 import { z } from 'zod';
+import { applyRetention } from '../shared/apply-retention';
 import { defaultRegion, dynamoDocClient } from '../shared/clients';
 import { now } from '../shared/clock';
 import { backupStores } from '../shared/drivers';
 import { loadEnv, retentionEnvSchema } from '../shared/env';
 import { defineHandler } from '../shared/handler';
 import { logger, metrics } from '../shared/powertools';
-import { applyRetention } from '../shared/apply-retention';
 import { StateStore } from '../shared/state-store';
 
 export const retentionEventSchema = z.object({ runId: z.string().min(1), dryRun: z.boolean() });

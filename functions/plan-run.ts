@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { defaultRegion, dynamoDocClient } from '../shared/clients';
 import { now } from '../shared/clock';
-import { driverFor, DRIVERS } from '../shared/drivers';
+import { DRIVERS, driverFor } from '../shared/drivers';
 import { loadEnv, planEnvSchema } from '../shared/env';
 import { defineHandler } from '../shared/handler';
 import { validateExecutionInput } from '../shared/input';

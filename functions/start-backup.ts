@@ -3,9 +3,10 @@
  * to start the backup, which first looks for one an earlier attempt started (DESIGN §7): running this
  * task twice never creates a second backup.
  */
+
+import { itemEventSchema } from '../shared/backup-state';
 import { dynamoDocClient } from '../shared/clients';
 import { now } from '../shared/clock';
-import { itemEventSchema } from '../shared/backup-state';
 import { driverFor } from '../shared/drivers';
 import { backupEnvSchema, loadEnv } from '../shared/env';
 import { defineHandler } from '../shared/handler';

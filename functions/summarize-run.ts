@@ -20,7 +20,20 @@ export const handler = defineHandler('summarize-run', summarizeEventSchema, asyn
   await store.updateRun(event.runId, {
     status: summary.status,
     finishedAt: now().toISOString(),
-    counts: { total: counts.total, completed: counts.completed, failed: counts.failed, skipped: counts.skipped, unfinished: counts.unfinished },
+    counts: {
+      total: counts.total,
+      completed: counts.completed,
+      failed: counts.failed,
+      skipped: counts.skipped,
+      unfinished: counts.unfinished,
+    },
   });
-  return { status: summary.status, total: summary.total, completed: summary.completed, failed: summary.failed, skipped: summary.skipped, cause: summary.cause };
+  return {
+    status: summary.status,
+    total: summary.total,
+    completed: summary.completed,
+    failed: summary.failed,
+    skipped: summary.skipped,
+    cause: summary.cause,
+  };
 });

@@ -176,16 +176,26 @@ function arnPartition(region: string): string {
   return region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
 }
 
-function paginate<T>(items: T[], maxResults: number | undefined, token: string | undefined, max = 1000): { page: T[]; next?: string } {
+function paginate<T>(
+  items: T[],
+  maxResults: number | undefined,
+  token: string | undefined,
+  max = 1000,
+): { page: T[]; next?: string } {
   const size = Math.min(Math.max(maxResults ?? max, 1), max);
   const start = token ? Number.parseInt(Buffer.from(token, 'base64').toString('utf8'), 10) : 0;
-  if (!Number.isFinite(start) || start < 0) throw new AwsApiError('InvalidParameterValue', `Invalid pagination token: ${token}`);
+  if (!Number.isFinite(start) || start < 0)
+    throw new AwsApiError('InvalidParameterValue', `Invalid pagination token: ${token}`);
   const page = items.slice(start, start + size);
   const nextStart = start + size;
   return nextStart < items.length ? { page, next: Buffer.from(String(nextStart)).toString('base64') } : { page };
 }
 
-function matchesFilter(tags: Tag[], attributes: Record<string, string | string[] | undefined>, filter: Filter): boolean {
+function matchesFilter(
+  tags: Tag[],
+  attributes: Record<string, string | string[] | undefined>,
+  filter: Filter,
+): boolean {
   const values = filter.Values ?? [];
   const name = filter.Name ?? '';
   if (name.startsWith('tag:')) {
@@ -202,7 +212,12 @@ function matchesFilter(tags: Tag[], attributes: Record<string, string | string[]
 
 function wildcard(pattern: string, value: string): boolean {
   if (!pattern.includes('*') && !pattern.includes('?')) return pattern === value;
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
   return re.test(value);
 }
 
@@ -252,7 +267,10 @@ export class AwsModel {
 
   private nextId(prefix: string): string {
     this.counter++;
-    const hex = (this.counter * 2654435761 + Math.floor(this.random() * 0xffff)).toString(16).padStart(17, '0').slice(-17);
+    const hex = (this.counter * 2654435761 + Math.floor(this.random() * 0xffff))
+      .toString(16)
+      .padStart(17, '0')
+      .slice(-17);
     return `${prefix}-${hex}`;
   }
 
@@ -272,11 +290,23 @@ export class AwsModel {
     return volume;
   }
 
-  addInstance(region: string, i: Partial<InstanceModel> & { volumes: (Partial<VolumeModel> & { Size: number })[] }): InstanceModel {
+  addInstance(
+    region: string,
+    i: Partial<InstanceModel> & { volumes: (Partial<VolumeModel> & { Size: number })[] },
+  ): InstanceModel {
     const instanceId = i.InstanceId ?? this.nextId('i');
-    const volumeIds = i.volumes.map((v) => this.addVolume(region, { ...v, State: 'in-use', attachedTo: instanceId }).VolumeId);
+    const volumeIds = i.volumes.map(
+      (v) => this.addVolume(region, { ...v, State: 'in-use', attachedTo: instanceId }).VolumeId,
+    );
     const { volumes: _volumes, ...rest } = i;
-    const instance: InstanceModel = { InstanceId: instanceId, State: 'running', InstanceType: 'm7g.large', Tags: [], ...rest, volumeIds };
+    const instance: InstanceModel = {
+      InstanceId: instanceId,
+      State: 'running',
+      InstanceType: 'm7g.large',
+      Tags: [],
+      ...rest,
+      volumeIds,
+    };
     this.region(region).instances.set(instanceId, instance);
     return instance;
   }
@@ -297,7 +327,10 @@ export class AwsModel {
   }
 
   /** A snapshot that already exists (history for retention). */
-  addExistingSnapshot(region: string, s: Partial<SnapshotModel> & { VolumeId: string; startMs: number }): SnapshotModel {
+  addExistingSnapshot(
+    region: string,
+    s: Partial<SnapshotModel> & { VolumeId: string; startMs: number },
+  ): SnapshotModel {
     const snapshot: SnapshotModel = {
       SnapshotId: this.nextId('snap'),
       VolumeSize: 8,
@@ -318,8 +351,18 @@ export class AwsModel {
     return full;
   }
 
-  addExistingDbSnapshot(region: string, s: Partial<DbSnapshotModel> & { DBSnapshotIdentifier: string; DBInstanceIdentifier: string; startMs: number }): DbSnapshotModel {
-    const snapshot: DbSnapshotModel = { Engine: 'postgres', AllocatedStorage: 100, TagList: [], SnapshotType: 'manual', durationMs: 0, ...s };
+  addExistingDbSnapshot(
+    region: string,
+    s: Partial<DbSnapshotModel> & { DBSnapshotIdentifier: string; DBInstanceIdentifier: string; startMs: number },
+  ): DbSnapshotModel {
+    const snapshot: DbSnapshotModel = {
+      Engine: 'postgres',
+      AllocatedStorage: 100,
+      TagList: [],
+      SnapshotType: 'manual',
+      durationMs: 0,
+      ...s,
+    };
     this.region(region).dbSnapshots.set(snapshot.DBSnapshotIdentifier, snapshot);
     return snapshot;
   }
@@ -355,35 +398,56 @@ export class AwsModel {
       throw new AwsApiError(throttleCode, 'Request limit exceeded (injected fault).', service === 'ec2' ? 503 : 400);
     }
     if (!this.tokenBuckets) return;
-    const family = /^(Describe|List|Get)/.test(operation) ? 'describe' : /^(Create|Delete|Copy)/.test(operation) ? 'mutate' : 'other';
+    const family = /^(Describe|List|Get)/.test(operation)
+      ? 'describe'
+      : /^(Create|Delete|Copy)/.test(operation)
+        ? 'mutate'
+        : 'other';
     const spec = BUCKETS[family] ?? { capacity: 100, refill: 10 };
     const bucketKey = `${service}:${family}`;
     const now = this.nowMs();
-    const bucket = this.buckets.get(bucketKey) ?? { capacity: spec.capacity, refillPerSecond: spec.refill, tokens: spec.capacity, at: now };
+    const bucket = this.buckets.get(bucketKey) ?? {
+      capacity: spec.capacity,
+      refillPerSecond: spec.refill,
+      tokens: spec.capacity,
+      at: now,
+    };
     bucket.tokens = Math.min(bucket.capacity, bucket.tokens + ((now - bucket.at) / 1000) * bucket.refillPerSecond);
     bucket.at = now;
     this.buckets.set(bucketKey, bucket);
-    if (bucket.tokens < 1) throw new AwsApiError(throttleCode, 'Request limit exceeded.', service === 'ec2' ? 503 : 400);
+    if (bucket.tokens < 1)
+      throw new AwsApiError(throttleCode, 'Request limit exceeded.', service === 'ec2' ? 503 : 400);
     bucket.tokens -= 1;
   }
 
   // ---- EC2 -------------------------------------------------------------------------------------
 
-  describeInstances(region: string, input: { InstanceIds?: string[]; Filters?: Filter[]; MaxResults?: number; NextToken?: string }) {
+  describeInstances(
+    region: string,
+    input: { InstanceIds?: string[]; Filters?: Filter[]; MaxResults?: number; NextToken?: string },
+  ) {
     this.gate('ec2', 'DescribeInstances');
     const r = this.region(region);
-    if (input.InstanceIds?.length && (input.MaxResults !== undefined)) {
-      throw new AwsApiError('InvalidParameterCombination', 'The parameter instancesSet cannot be used with the parameter maxResults');
+    if (input.InstanceIds?.length && input.MaxResults !== undefined) {
+      throw new AwsApiError(
+        'InvalidParameterCombination',
+        'The parameter instancesSet cannot be used with the parameter maxResults',
+      );
     }
     for (const id of input.InstanceIds ?? []) {
       if (!/^i-[0-9a-f]{8,17}$/.test(id)) throw new AwsApiError('InvalidInstanceID.Malformed', `Invalid id: "${id}"`);
-      if (!r.instances.has(id)) throw new AwsApiError('InvalidInstanceID.NotFound', `The instance ID '${id}' does not exist`);
+      if (!r.instances.has(id))
+        throw new AwsApiError('InvalidInstanceID.NotFound', `The instance ID '${id}' does not exist`);
     }
     const selected = [...r.instances.values()].filter(
       (i) =>
         (!input.InstanceIds?.length || input.InstanceIds.includes(i.InstanceId)) &&
         (input.Filters ?? []).every((f) =>
-          matchesFilter(i.Tags, { 'instance-state-name': i.State, 'instance-id': i.InstanceId, 'instance-type': i.InstanceType }, f),
+          matchesFilter(
+            i.Tags,
+            { 'instance-state-name': i.State, 'instance-id': i.InstanceId, 'instance-type': i.InstanceType },
+            f,
+          ),
         ),
     );
     const { page, next } = paginate(selected, input.MaxResults, input.NextToken);
@@ -395,7 +459,10 @@ export class AwsModel {
           {
             InstanceId: i.InstanceId,
             InstanceType: i.InstanceType,
-            State: { Name: i.State, Code: { pending: 0, running: 16, stopping: 64, stopped: 80, terminated: 48 }[i.State] },
+            State: {
+              Name: i.State,
+              Code: { pending: 0, running: 16, stopping: 64, stopped: 80, terminated: 48 }[i.State],
+            },
             Tags: i.Tags,
             BlockDeviceMappings: i.volumeIds.map((volumeId, index) => ({
               DeviceName: index === 0 ? '/dev/xvda' : `/dev/sd${String.fromCharCode(102 + index)}`,
@@ -408,7 +475,10 @@ export class AwsModel {
     };
   }
 
-  describeVolumes(region: string, input: { VolumeIds?: string[]; Filters?: Filter[]; MaxResults?: number; NextToken?: string }) {
+  describeVolumes(
+    region: string,
+    input: { VolumeIds?: string[]; Filters?: Filter[]; MaxResults?: number; NextToken?: string },
+  ) {
     this.gate('ec2', 'DescribeVolumes');
     const r = this.region(region);
     for (const id of input.VolumeIds ?? []) {
@@ -418,7 +488,11 @@ export class AwsModel {
       (v) =>
         (!input.VolumeIds?.length || input.VolumeIds.includes(v.VolumeId)) &&
         (input.Filters ?? []).every((f) =>
-          matchesFilter(v.Tags, { status: v.State, 'volume-id': v.VolumeId, 'attachment.instance-id': v.attachedTo ?? [] }, f),
+          matchesFilter(
+            v.Tags,
+            { status: v.State, 'volume-id': v.VolumeId, 'attachment.instance-id': v.attachedTo ?? [] },
+            f,
+          ),
         ),
     );
     const { page, next } = paginate(selected, input.MaxResults, input.NextToken, 500);
@@ -456,18 +530,30 @@ export class AwsModel {
     };
   }
 
-  describeSnapshots(region: string, input: { SnapshotIds?: string[]; OwnerIds?: string[]; Filters?: Filter[]; MaxResults?: number; NextToken?: string }) {
+  describeSnapshots(
+    region: string,
+    input: { SnapshotIds?: string[]; OwnerIds?: string[]; Filters?: Filter[]; MaxResults?: number; NextToken?: string },
+  ) {
     this.gate('ec2', 'DescribeSnapshots');
     const r = this.region(region);
     for (const id of input.SnapshotIds ?? []) {
-      if (!r.snapshots.has(id)) throw new AwsApiError('InvalidSnapshot.NotFound', `The snapshot '${id}' does not exist.`);
+      if (!r.snapshots.has(id))
+        throw new AwsApiError('InvalidSnapshot.NotFound', `The snapshot '${id}' does not exist.`);
     }
     const selected = [...r.snapshots.values()].filter((s) => {
       if (input.SnapshotIds?.length && !input.SnapshotIds.includes(s.SnapshotId)) return false;
-      if (input.OwnerIds?.length && !input.OwnerIds.some((o) => o === 'self' ? s.OwnerId === this.accountId : o === s.OwnerId)) return false;
+      if (
+        input.OwnerIds?.length &&
+        !input.OwnerIds.some((o) => (o === 'self' ? s.OwnerId === this.accountId : o === s.OwnerId))
+      )
+        return false;
       const view = this.phase(s);
       return (input.Filters ?? []).every((f) =>
-        matchesFilter(s.Tags, { status: view.state, 'volume-id': s.VolumeId, 'snapshot-id': s.SnapshotId, 'owner-id': s.OwnerId }, f),
+        matchesFilter(
+          s.Tags,
+          { status: view.state, 'volume-id': s.VolumeId, 'snapshot-id': s.SnapshotId, 'owner-id': s.OwnerId },
+          f,
+        ),
       );
     });
     const { page, next } = paginate(selected, input.MaxResults, input.NextToken);
@@ -477,16 +563,26 @@ export class AwsModel {
   private assertCanSnapshot(r: RegionState, volume: VolumeModel): void {
     const pending = [...r.snapshots.values()].filter((s) => this.phase(s).state === 'pending');
     if (pending.length >= this.limits.pendingSnapshotsPerRegion) {
-      throw new AwsApiError('PendingSnapshotLimitExceeded', `The maximum number of pending snapshots (${this.limits.pendingSnapshotsPerRegion}) has been reached.`);
+      throw new AwsApiError(
+        'PendingSnapshotLimitExceeded',
+        `The maximum number of pending snapshots (${this.limits.pendingSnapshotsPerRegion}) has been reached.`,
+      );
     }
     const perVolume = pending.filter((s) => s.VolumeId === volume.VolumeId).length;
-    const max = volume.VolumeType === 'st1' || volume.VolumeType === 'sc1' ? 1 : this.limits.concurrentSnapshotsPerVolume;
+    const max =
+      volume.VolumeType === 'st1' || volume.VolumeType === 'sc1' ? 1 : this.limits.concurrentSnapshotsPerVolume;
     if (perVolume >= max) {
-      throw new AwsApiError('ConcurrentSnapshotLimitExceeded', `Too many concurrent snapshots for volume ${volume.VolumeId}.`);
+      throw new AwsApiError(
+        'ConcurrentSnapshotLimitExceeded',
+        `Too many concurrent snapshots for volume ${volume.VolumeId}.`,
+      );
     }
     const last = r.lastSnapshotAtByVolume.get(volume.VolumeId);
     if (last !== undefined && this.nowMs() - last < this.limits.secondsBetweenSnapshotsPerVolume * 1000) {
-      throw new AwsApiError('SnapshotCreationPerVolumeRateExceeded', `The maximum per volume CreateSnapshot request rate has been exceeded for ${volume.VolumeId}.`);
+      throw new AwsApiError(
+        'SnapshotCreationPerVolumeRateExceeded',
+        `The maximum per volume CreateSnapshot request rate has been exceeded for ${volume.VolumeId}.`,
+      );
     }
   }
 
@@ -507,32 +603,49 @@ export class AwsModel {
     return snapshot;
   }
 
-  createSnapshot(region: string, input: { VolumeId?: string; Description?: string; TagSpecifications?: { ResourceType?: string; Tags?: Tag[] }[] }) {
+  createSnapshot(
+    region: string,
+    input: { VolumeId?: string; Description?: string; TagSpecifications?: { ResourceType?: string; Tags?: Tag[] }[] },
+  ) {
     this.gate('ec2', 'CreateSnapshot');
     const r = this.region(region);
     const volume = input.VolumeId ? r.volumes.get(input.VolumeId) : undefined;
     if (!volume) throw new AwsApiError('InvalidVolume.NotFound', `The volume '${input.VolumeId}' does not exist.`);
-    if (volume.State === 'error') throw new AwsApiError('IncorrectState', `Volume ${volume.VolumeId} is in error state.`);
+    if (volume.State === 'error')
+      throw new AwsApiError('IncorrectState', `Volume ${volume.VolumeId} is in error state.`);
     this.assertCanSnapshot(r, volume);
-    const tags = (input.TagSpecifications ?? []).filter((t) => t.ResourceType === 'snapshot').flatMap((t) => t.Tags ?? []);
+    const tags = (input.TagSpecifications ?? [])
+      .filter((t) => t.ResourceType === 'snapshot')
+      .flatMap((t) => t.Tags ?? []);
     const s = this.createSnapshotOf(region, volume, input.Description ?? '', tags);
     return { ...this.snapshotView(s) };
   }
 
-  createSnapshots(region: string, input: { InstanceSpecification?: { InstanceId?: string; ExcludeBootVolume?: boolean }; Description?: string; TagSpecifications?: { ResourceType?: string; Tags?: Tag[] }[] }) {
+  createSnapshots(
+    region: string,
+    input: {
+      InstanceSpecification?: { InstanceId?: string; ExcludeBootVolume?: boolean };
+      Description?: string;
+      TagSpecifications?: { ResourceType?: string; Tags?: Tag[] }[];
+    },
+  ) {
     this.gate('ec2', 'CreateSnapshots');
     const r = this.region(region);
     const instanceId = input.InstanceSpecification?.InstanceId;
     const instance = instanceId ? r.instances.get(instanceId) : undefined;
-    if (!instance) throw new AwsApiError('InvalidInstanceID.NotFound', `The instance ID '${instanceId}' does not exist`);
-    if (instance.State === 'terminated') throw new AwsApiError('IncorrectInstanceState', `Instance ${instanceId} is terminated.`);
+    if (!instance)
+      throw new AwsApiError('InvalidInstanceID.NotFound', `The instance ID '${instanceId}' does not exist`);
+    if (instance.State === 'terminated')
+      throw new AwsApiError('IncorrectInstanceState', `Instance ${instanceId} is terminated.`);
     const volumes = instance.volumeIds
       .slice(input.InstanceSpecification?.ExcludeBootVolume ? 1 : 0)
       .map((id) => r.volumes.get(id))
       .filter((v): v is VolumeModel => v !== undefined);
     // All-or-nothing, as AWS does: check every volume before creating any snapshot.
     for (const v of volumes) this.assertCanSnapshot(r, v);
-    const tags = (input.TagSpecifications ?? []).filter((t) => t.ResourceType === 'snapshot').flatMap((t) => t.Tags ?? []);
+    const tags = (input.TagSpecifications ?? [])
+      .filter((t) => t.ResourceType === 'snapshot')
+      .flatMap((t) => t.Tags ?? []);
     const snapshots = volumes.map((v) => this.createSnapshotOf(region, v, input.Description ?? '', tags));
     return {
       Snapshots: snapshots.map((s) => ({
@@ -562,13 +675,18 @@ export class AwsModel {
     return {};
   }
 
-  describeImages(region: string, input: { ImageIds?: string[]; Owners?: string[]; Filters?: Filter[]; MaxResults?: number; NextToken?: string }) {
+  describeImages(
+    region: string,
+    input: { ImageIds?: string[]; Owners?: string[]; Filters?: Filter[]; MaxResults?: number; NextToken?: string },
+  ) {
     this.gate('ec2', 'DescribeImages');
     const r = this.region(region);
     const selected = [...r.images.values()].filter(
       (i) =>
         (!input.ImageIds?.length || input.ImageIds.includes(i.ImageId)) &&
-        (input.Filters ?? []).every((f) => matchesFilter(i.Tags, { 'block-device-mapping.snapshot-id': i.snapshotIds, 'image-id': i.ImageId }, f)),
+        (input.Filters ?? []).every((f) =>
+          matchesFilter(i.Tags, { 'block-device-mapping.snapshot-id': i.snapshotIds, 'image-id': i.ImageId }, f),
+        ),
     );
     const { page, next } = paginate(selected, input.MaxResults, input.NextToken);
     return {
@@ -578,7 +696,10 @@ export class AwsModel {
         State: 'available',
         OwnerId: this.accountId,
         Tags: i.Tags,
-        BlockDeviceMappings: i.snapshotIds.map((id, index) => ({ DeviceName: `/dev/sd${String.fromCharCode(97 + index)}`, Ebs: { SnapshotId: id } })),
+        BlockDeviceMappings: i.snapshotIds.map((id, index) => ({
+          DeviceName: `/dev/sd${String.fromCharCode(97 + index)}`,
+          Ebs: { SnapshotId: id },
+        })),
       })),
       ...(next ? { NextToken: next } : {}),
     };
@@ -608,7 +729,9 @@ export class AwsModel {
     if (input.DBInstanceIdentifier && !r.dbInstances.has(input.DBInstanceIdentifier)) {
       throw new AwsApiError('DBInstanceNotFound', `DBInstance ${input.DBInstanceIdentifier} not found.`, 404);
     }
-    const selected = [...r.dbInstances.values()].filter((d) => !input.DBInstanceIdentifier || d.DBInstanceIdentifier === input.DBInstanceIdentifier);
+    const selected = [...r.dbInstances.values()].filter(
+      (d) => !input.DBInstanceIdentifier || d.DBInstanceIdentifier === input.DBInstanceIdentifier,
+    );
     const { page, next } = paginate(selected, input.MaxRecords, input.Marker, 100);
     return {
       DBInstances: page.map((d) => ({
@@ -642,7 +765,16 @@ export class AwsModel {
     };
   }
 
-  describeDBSnapshots(region: string, input: { DBSnapshotIdentifier?: string; DBInstanceIdentifier?: string; SnapshotType?: string; MaxRecords?: number; Marker?: string }) {
+  describeDBSnapshots(
+    region: string,
+    input: {
+      DBSnapshotIdentifier?: string;
+      DBInstanceIdentifier?: string;
+      SnapshotType?: string;
+      MaxRecords?: number;
+      Marker?: string;
+    },
+  ) {
     this.gate('rds', 'DescribeDBSnapshots');
     const r = this.region(region);
     if (input.DBSnapshotIdentifier && !r.dbSnapshots.has(input.DBSnapshotIdentifier)) {
@@ -658,7 +790,10 @@ export class AwsModel {
     return { DBSnapshots: page.map((s) => this.dbSnapshotView(region, s)), ...(next ? { Marker: next } : {}) };
   }
 
-  createDBSnapshot(region: string, input: { DBSnapshotIdentifier?: string; DBInstanceIdentifier?: string; Tags?: Tag[] }) {
+  createDBSnapshot(
+    region: string,
+    input: { DBSnapshotIdentifier?: string; DBInstanceIdentifier?: string; Tags?: Tag[] },
+  ) {
     this.gate('rds', 'CreateDBSnapshot');
     const r = this.region(region);
     const db = input.DBInstanceIdentifier ? r.dbInstances.get(input.DBInstanceIdentifier) : undefined;
@@ -667,15 +802,29 @@ export class AwsModel {
     if (!/^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,254}$/.test(id) || id.endsWith('-')) {
       throw new AwsApiError('InvalidParameterValue', `Invalid snapshot identifier: ${id}`);
     }
-    if (r.dbSnapshots.has(id)) throw new AwsApiError('DBSnapshotAlreadyExists', `Cannot create the snapshot because a snapshot with the identifier ${id} already exists.`);
+    if (r.dbSnapshots.has(id))
+      throw new AwsApiError(
+        'DBSnapshotAlreadyExists',
+        `Cannot create the snapshot because a snapshot with the identifier ${id} already exists.`,
+      );
     if (db.DBClusterIdentifier) {
-      throw new AwsApiError('InvalidDBInstanceState', `The specified instance is a member of cluster ${db.DBClusterIdentifier} and cannot be snapshotted directly.`);
+      throw new AwsApiError(
+        'InvalidDBInstanceState',
+        `The specified instance is a member of cluster ${db.DBClusterIdentifier} and cannot be snapshotted directly.`,
+      );
     }
     const status = this.dbStatus(region, db);
-    if (status !== 'available') throw new AwsApiError('InvalidDBInstanceState', `Cannot snapshot DB instance ${db.DBInstanceIdentifier}: its status is ${status}.`);
+    if (status !== 'available')
+      throw new AwsApiError(
+        'InvalidDBInstanceState',
+        `Cannot snapshot DB instance ${db.DBInstanceIdentifier}: its status is ${status}.`,
+      );
     const manual = [...r.dbSnapshots.values()].filter((s) => s.SnapshotType === 'manual').length;
     if (manual >= this.limits.manualDbSnapshotsPerRegion) {
-      throw new AwsApiError('SnapshotQuotaExceeded', `Cannot create more than ${this.limits.manualDbSnapshotsPerRegion} manual snapshots.`);
+      throw new AwsApiError(
+        'SnapshotQuotaExceeded',
+        `Cannot create more than ${this.limits.manualDbSnapshotsPerRegion} manual snapshots.`,
+      );
     }
     const snapshot: DbSnapshotModel = {
       DBSnapshotIdentifier: id,
@@ -695,7 +844,8 @@ export class AwsModel {
     const r = this.region(region);
     const s = input.DBSnapshotIdentifier ? r.dbSnapshots.get(input.DBSnapshotIdentifier) : undefined;
     if (!s) throw new AwsApiError('DBSnapshotNotFound', `DBSnapshot ${input.DBSnapshotIdentifier} not found.`, 404);
-    if (this.phase(s).state === 'pending') throw new AwsApiError('InvalidDBSnapshotState', `Snapshot ${s.DBSnapshotIdentifier} is being created.`);
+    if (this.phase(s).state === 'pending')
+      throw new AwsApiError('InvalidDBSnapshotState', `Snapshot ${s.DBSnapshotIdentifier} is being created.`);
     r.dbSnapshots.delete(s.DBSnapshotIdentifier);
     return { DBSnapshot: this.dbSnapshotView(region, s) };
   }
@@ -708,7 +858,12 @@ export class AwsModel {
     if (input.Subject && (input.Subject.length > 100 || /[^\x20-\x7e]/.test(input.Subject))) {
       throw new AwsApiError('InvalidParameter', 'Subject must be ASCII without line breaks, at most 100 characters');
     }
-    this.sns.push({ TopicArn: input.TopicArn, ...(input.Subject ? { Subject: input.Subject } : {}), Message: input.Message ?? '', at: this.clock.now().toISOString() });
+    this.sns.push({
+      TopicArn: input.TopicArn,
+      ...(input.Subject ? { Subject: input.Subject } : {}),
+      Message: input.Message ?? '',
+      at: this.clock.now().toISOString(),
+    });
     return { MessageId: `msg-${this.sns.length}` };
   }
 

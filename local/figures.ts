@@ -2,9 +2,10 @@
  * Run figures from one execution: what AWS would bill and record, per backup. Shared by the
  * `--report` of `npm start` and by `npm run bench`.
  */
+
+import type { ResourceRecord } from '../shared/state-store';
 import type { AwsModel } from './aws-model';
 import type { ExecutionResult } from './runner';
-import type { ResourceRecord } from '../shared/state-store';
 
 /** Public prices (us-east-1, 2026): Step Functions Standard and Lambda arm64. */
 export const PRICES = {
@@ -38,12 +39,20 @@ export interface RunFigures {
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-export function computeFigures(result: ExecutionResult, records: readonly ResourceRecord[], model: AwsModel | undefined): RunFigures {
+export function computeFigures(
+  result: ExecutionResult,
+  records: readonly ResourceRecord[],
+  model: AwsModel | undefined,
+): RunFigures {
   const done = records.filter((r) => r.status === 'COMPLETED' || r.status === 'FAILED' || r.backupIds?.length);
   const backups = Math.max(1, records.filter((r) => r.status !== 'SKIPPED').length);
   const invocations = Object.values(result.stats.invocations).reduce((a, b) => a + b, 0);
-  const awsCalls = Object.fromEntries([...(model?.calls ?? new Map<string, number>())].sort(([a], [b]) => a.localeCompare(b)));
-  const describe = Object.entries(awsCalls).filter(([k]) => /:Describe/.test(k)).reduce((a, [, v]) => a + v, 0);
+  const awsCalls = Object.fromEntries(
+    [...(model?.calls ?? new Map<string, number>())].sort(([a], [b]) => a.localeCompare(b)),
+  );
+  const describe = Object.entries(awsCalls)
+    .filter(([k]) => /:Describe/.test(k))
+    .reduce((a, [, v]) => a + v, 0);
   const latencies: number[] = [];
   let withinTarget = 0;
   for (const r of done) {

@@ -25,7 +25,10 @@ export function seedDemoFleet(model: AwsModel, region = 'eu-west-1'): FleetSumma
   const instances = [
     model.addInstance(region, { Tags: tagged('web-1'), volumes: [{ Size: 30 }] }),
     model.addInstance(region, { Tags: tagged('web-2'), volumes: [{ Size: 30 }, { Size: 100 }] }),
-    model.addInstance(region, { Tags: tagged('app-1'), volumes: [{ Size: 50 }, { Size: 200 }, { Size: 500, VolumeType: 'st1' }] }),
+    model.addInstance(region, {
+      Tags: tagged('app-1'),
+      volumes: [{ Size: 50 }, { Size: 200 }, { Size: 500, VolumeType: 'st1' }],
+    }),
     model.addInstance(region, { Tags: tagged('batch-1'), State: 'stopped', volumes: [{ Size: 80 }, { Size: 250 }] }),
   ];
   const volumes = [
@@ -34,14 +37,24 @@ export function seedDemoFleet(model: AwsModel, region = 'eu-west-1'): FleetSumma
   ];
   const dbs = [
     model.addDbInstance(region, { DBInstanceIdentifier: 'orders', AllocatedStorage: 200, TagList: tagged('orders') }),
-    model.addDbInstance(region, { DBInstanceIdentifier: 'customers', AllocatedStorage: 100, Engine: 'mysql', TagList: tagged('customers') }),
-    model.addDbInstance(region, { DBInstanceIdentifier: 'analytics', AllocatedStorage: 2000, TagList: tagged('analytics') }),
+    model.addDbInstance(region, {
+      DBInstanceIdentifier: 'customers',
+      AllocatedStorage: 100,
+      Engine: 'mysql',
+      TagList: tagged('customers'),
+    }),
+    model.addDbInstance(region, {
+      DBInstanceIdentifier: 'analytics',
+      AllocatedStorage: 2000,
+      TagList: tagged('analytics'),
+    }),
   ];
   const untagged = [
     model.addInstance(region, { Tags: [name('scratch')], volumes: [{ Size: 20 }] }).InstanceId,
     model.addVolume(region, { Size: 10, Tags: [name('tmp')] }).VolumeId,
     model.addDbInstance(region, { DBInstanceIdentifier: 'sandbox', TagList: [name('sandbox')] }).DBInstanceIdentifier,
-    model.addInstance(region, { Tags: [name('opted-out'), { Key: 'backup', Value: 'false' }], volumes: [{ Size: 20 }] }).InstanceId,
+    model.addInstance(region, { Tags: [name('opted-out'), { Key: 'backup', Value: 'false' }], volumes: [{ Size: 20 }] })
+      .InstanceId,
   ];
   return {
     region,
@@ -74,7 +87,10 @@ export function seedGeneratedFleet(model: AwsModel, spec: GeneratedFleetSpec, re
       const seconds = duration();
       const instance = model.addInstance(region, {
         Tags: tags,
-        volumes: Array.from({ length: count }, (_, i) => ({ Size: 20 + i * 50, snapshotSeconds: i === 0 ? seconds : Math.round(seconds * model.random()) })),
+        volumes: Array.from({ length: count }, (_, i) => ({
+          Size: 20 + i * 50,
+          snapshotSeconds: i === 0 ? seconds : Math.round(seconds * model.random()),
+        })),
       });
       summary.instances.push(instance.InstanceId);
     } else if (kind < 17) {

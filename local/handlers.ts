@@ -9,7 +9,10 @@ import { handler as startBackup } from '../functions/start-backup';
 import { handler as summarizeRun } from '../functions/summarize-run';
 import type { FunctionName } from '../shared/function-env';
 
-export type LocalHandler = (event: unknown, context: { invokedFunctionArn: string; awsRequestId: string; functionName: string }) => Promise<unknown>;
+export type LocalHandler = (
+  event: unknown,
+  context: { invokedFunctionArn: string; awsRequestId: string; functionName: string },
+) => Promise<unknown>;
 
 export const HANDLERS: Record<FunctionName, LocalHandler> = {
   'plan-run': planRun,

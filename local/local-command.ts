@@ -5,7 +5,12 @@
  * resource succeeded. Every server it starts is stopped on every exit path, Ctrl-C included.
  */
 import { writeFileSync } from 'node:fs';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import type { ResourceRecord } from '../shared/state-store';
 import { computeFigures } from './figures';
 import { type FleetSpec, type Sandbox, SandboxError, startSandbox } from './sandbox';
@@ -31,7 +36,8 @@ export function parseFleet(text: string): FleetSpec {
   if (text === 'demo') return { kind: 'demo' };
   if (text === 'none') return { kind: 'none' };
   const match = /^(\d+)(?::(\d+)-(\d+))?$/.exec(text);
-  if (!match) throw new SandboxError(`bad --fleet "${text}": use demo, none, N or N:MIN-MAX (seconds), e.g. 100:60-86400`);
+  if (!match)
+    throw new SandboxError(`bad --fleet "${text}": use demo, none, N or N:MIN-MAX (seconds), e.g. 100:60-86400`);
   const size = Number(match[1]);
   const minSeconds = match[2] ? Number(match[2]) : 60;
   const maxSeconds = match[3] ? Number(match[3]) : 86_400;
@@ -40,7 +46,8 @@ export function parseFleet(text: string): FleetSpec {
   return { kind: 'generated', size, minSeconds, maxSeconds };
 }
 
-const pad = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width));
+const pad = (text: string, width: number) =>
+  text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
 
 function duration(seconds: number | undefined): string {
   if (seconds === undefined || !Number.isFinite(seconds)) return '-';
@@ -54,8 +61,13 @@ export function resourceTable(records: readonly ResourceRecord[]): string {
   const rows = [...records]
     .sort((a, b) => a.type.localeCompare(b.type) || a.resourceId.localeCompare(b.resourceId))
     .map((r) => {
-      const took = r.startedAt && r.finishedAt ? (new Date(r.finishedAt).getTime() - new Date(r.startedAt).getTime()) / 1000 : undefined;
-      const backup = r.backupIds?.length ? `${r.backupIds[0]}${r.backupIds.length > 1 ? ` +${r.backupIds.length - 1}` : ''}` : (r.note ?? r.error?.cause ?? '-');
+      const took =
+        r.startedAt && r.finishedAt
+          ? (new Date(r.finishedAt).getTime() - new Date(r.startedAt).getTime()) / 1000
+          : undefined;
+      const backup = r.backupIds?.length
+        ? `${r.backupIds[0]}${r.backupIds.length > 1 ? ` +${r.backupIds.length - 1}` : ''}`
+        : (r.note ?? r.error?.cause ?? '-');
       return `${pad(r.resourceId, 30)} ${pad(r.type, 13)} ${pad(r.status, 10)} ${pad(backup, 40)} ${String(r.polls ?? 0).padStart(5)} ${duration(took).padStart(6)}`;
     });
   const failures = records
@@ -65,7 +77,10 @@ export function resourceTable(records: readonly ResourceRecord[]): string {
 }
 
 function utcStamp(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
@@ -83,7 +98,11 @@ export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream
   try {
     sandbox = await startSandbox({
       fleet: options.endpoint ? { kind: 'none' } : options.fleet,
-      faults: { throttleRate: options.throttleRate, snapshotFailureRate: options.failureRate, crashRate: options.crashRate },
+      faults: {
+        throttleRate: options.throttleRate,
+        snapshotFailureRate: options.failureRate,
+        crashRate: options.crashRate,
+      },
       seed: options.seed,
       ...(options.timeScale ? { timeScale: options.timeScale } : {}),
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
@@ -95,12 +114,18 @@ export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream
       write(`State machine: ${sandbox.stateMachineArn}`);
       write('Point the AWS CLI or SDKs at it:');
       for (const [key, value] of Object.entries(sandbox.env)) write(`  export ${key}=${value}`);
-      write(`Then e.g.: aws stepfunctions start-execution --state-machine-arn ${sandbox.stateMachineArn} --input '{"tier":"${tier}"}'`);
+      write(
+        `Then e.g.: aws stepfunctions start-execution --state-machine-arn ${sandbox.stateMachineArn} --input '{"tier":"${tier}"}'`,
+      );
       write('Ctrl-C stops it.');
       await new Promise<void>(() => undefined);
     }
 
-    const sfn = new SFNClient({ endpoint: sandbox.endpoint, region: sandbox.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const sfn = new SFNClient({
+      endpoint: sandbox.endpoint,
+      region: sandbox.region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
     const name = `${tier}-local-${utcStamp(sandbox.scheduler.now())}`;
     const input = { tier, ...(options.dryRun ? { dryRun: true } : {}), reason: 'npm start (local sandbox)' };
     const fleet = sandbox.fleet;
@@ -109,7 +134,9 @@ export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream
         ? `Sandbox up: ${fleet.instances.length} instances, ${fleet.volumes.length} standalone volumes, ${fleet.dbInstances.length} RDS instances tagged for backup, ${fleet.untagged.length} other resources.`
         : `Sandbox up against ${options.endpoint}: the fleet there is discovered by tags.`,
     );
-    const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: sandbox.stateMachineArn, name, input: JSON.stringify(input) }));
+    const started = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: sandbox.stateMachineArn, name, input: JSON.stringify(input) }),
+    );
     const executionArn = started.executionArn ?? '';
     write(`Started ${executionArn}`);
 
@@ -120,9 +147,12 @@ export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream
       await new Promise((r) => setTimeout(r, 200));
       const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
       status = described.status ?? 'RUNNING';
-      const latest = await sfn.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 1 }));
+      const latest = await sfn.send(
+        new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 1 }),
+      );
       const event = latest.events?.[0];
-      const phase = event?.stateEnteredEventDetails?.name ?? event?.stateExitedEventDetails?.name ?? event?.type ?? 'starting';
+      const phase =
+        event?.stateEnteredEventDetails?.name ?? event?.stateExitedEventDetails?.name ?? event?.type ?? 'starting';
       const records = await sandbox.store.listResources(name);
       const selected = records.filter((r) => r.status !== 'SKIPPED');
       const doneCount = selected.filter((r) => r.status === 'COMPLETED' || r.status === 'FAILED').length;
@@ -185,7 +215,8 @@ export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream
       writeFileSync(options.report, `${JSON.stringify(report, null, 2)}\n`);
       write(`Report written to ${options.report}`);
     }
-    const allGood = result.status === 'SUCCEEDED' && records.every((r) => r.status === 'COMPLETED' || r.status === 'SKIPPED');
+    const allGood =
+      result.status === 'SUCCEEDED' && records.every((r) => r.status === 'COMPLETED' || r.status === 'SKIPPED');
     return allGood ? 0 : 1;
   } finally {
     process.off('SIGINT', onSignal);

@@ -19,7 +19,14 @@ export const ASL_PATH = join(__dirname, '..', 'statemachines', 'backup.asl.json'
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type StateDef = { Type: string; [k: string]: unknown };
 type Definition = { StartAt: string; States: Record<string, StateDef>; [k: string]: unknown };
-type Retrier = { ErrorEquals: string[]; IntervalSeconds?: number; MaxAttempts?: number; BackoffRate?: number; MaxDelaySeconds?: number; JitterStrategy?: string };
+type Retrier = {
+  ErrorEquals: string[];
+  IntervalSeconds?: number;
+  MaxAttempts?: number;
+  BackoffRate?: number;
+  MaxDelaySeconds?: number;
+  JitterStrategy?: string;
+};
 
 export function loadDefinition(path = ASL_PATH): Definition {
   return JSON.parse(readFileSync(path, 'utf8')) as Definition;
@@ -47,7 +54,8 @@ export function localize(definition: Definition): { definition: Definition; stat
       if (state.Type === 'Task') {
         const placeholder = (state.Parameters as { FunctionName?: string } | undefined)?.FunctionName ?? '';
         const fn = PLACEHOLDER_TO_FUNCTION.get(placeholder);
-        if (!fn) throw new Error(`task "${name}" invokes ${placeholder || 'nothing'}, which no local handler implements`);
+        if (!fn)
+          throw new Error(`task "${name}" invokes ${placeholder || 'nothing'}, which no local handler implements`);
         info.fn = fn;
       }
       if (state.Type === 'Wait') {
@@ -158,14 +166,27 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
   const name = options.name ?? randomUUID();
   const executionArn = executionArnFor(options.stateMachineArn, name);
   const startedAt = scheduler.now();
-  const stats: RunStats = { transitions: 0, parentHistoryEvents: 2, childHistoryEvents: [], invocations: {}, retries: 0, payloadHighWaterBytes: 0 };
+  const stats: RunStats = {
+    transitions: 0,
+    parentHistoryEvents: 2,
+    childHistoryEvents: [],
+    invocations: {},
+    retries: 0,
+    payloadHighWaterBytes: 0,
+  };
   const attempts = new Map<string, number>();
 
-  const taskHandlers: Record<string, (params: { Payload?: unknown; seconds?: number; timestamp?: string }) => Promise<unknown>> = {};
+  const taskHandlers: Record<
+    string,
+    (params: { Payload?: unknown; seconds?: number; timestamp?: string }) => Promise<unknown>
+  > = {};
   for (const [stateName, info] of states) {
     if (info.type === 'Wait') {
       taskHandlers[stateName] = async (params) => {
-        const ms = params.timestamp !== undefined ? new Date(params.timestamp).getTime() - scheduler.nowMs() : (params.seconds ?? 0) * 1000;
+        const ms =
+          params.timestamp !== undefined
+            ? new Date(params.timestamp).getTime() - scheduler.nowMs()
+            : (params.seconds ?? 0) * 1000;
         await scheduler.sleep(ms);
         return {};
       };
@@ -194,11 +215,16 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
       } catch (error) {
         const err = error instanceof Error ? error : new Error(String(error));
         // Retry back-off happens on the virtual clock, exactly as the ASL retrier would wait.
-        const retrier = info.retry.find((r) => r.ErrorEquals.includes(err.name) || r.ErrorEquals.includes('States.ALL'));
+        const retrier = info.retry.find(
+          (r) => r.ErrorEquals.includes(err.name) || r.ErrorEquals.includes('States.ALL'),
+        );
         const attempt = attempts.get(key) ?? 0;
         if (retrier && attempt < (retrier.MaxAttempts ?? 3)) {
           attempts.set(key, attempt + 1);
-          const base = Math.min((retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** attempt, retrier.MaxDelaySeconds ?? Number.POSITIVE_INFINITY);
+          const base = Math.min(
+            (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** attempt,
+            retrier.MaxDelaySeconds ?? Number.POSITIVE_INFINITY,
+          );
           const delay = retrier.JitterStrategy === 'FULL' ? random() * base : base;
           await scheduler.sleep(delay * 1000);
         } else {
@@ -215,7 +241,15 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
 
   const execution = machine.run(options.input as Json as never, {
     overrides: { taskResourceLocalHandlers: taskHandlers as never, retryIntervalOverrides: retryOverrides },
-    context: { Execution: { Id: executionArn, Name: name, StartTime: startedAt.toISOString(), Input: options.input as never, RoleArn: 'arn:aws:iam::000000000000:role/local' } },
+    context: {
+      Execution: {
+        Id: executionArn,
+        Name: name,
+        StartTime: startedAt.toISOString(),
+        Input: options.input as never,
+        RoleArn: 'arn:aws:iam::000000000000:role/local',
+      },
+    },
     noThrowOnAbort: false,
   });
   if (options.abortSignal) options.abortSignal.addEventListener('abort', () => execution.abort(), { once: true });
@@ -224,7 +258,12 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
   const childEvents = new Map<number, number>();
   const consume = (async () => {
     for await (const event of execution.eventLogs) {
-      const e = event as { type: string; timestamp: number; index?: number; state?: { name: string; input?: unknown; output?: unknown } };
+      const e = event as {
+        type: string;
+        timestamp: number;
+        index?: number;
+        state?: { name: string; input?: unknown; output?: unknown };
+      };
       const stateName = e.state?.name;
       const info = stateName ? states.get(stateName) : undefined;
       if (e.type === 'StateEntered' && info) {
@@ -254,14 +293,28 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
           timestamp: scheduler.nowMs(),
           ...(stateName ? { state: stateName, stateType: info?.type ?? 'Task' } : {}),
           ...(e.index !== undefined ? { index: e.index } : {}),
-          ...(e.state?.input !== undefined ? { input: e.state.input } : raw.input !== undefined ? { input: raw.input } : {}),
-          ...(e.state?.output !== undefined ? { output: e.state.output } : raw.output !== undefined ? { output: raw.output } : {}),
-          ...(raw.Error !== undefined ? { error: raw.Error, cause: typeof raw.Cause === 'string' ? raw.Cause : JSON.stringify(raw.Cause) } : {}),
+          ...(e.state?.input !== undefined
+            ? { input: e.state.input }
+            : raw.input !== undefined
+              ? { input: raw.input }
+              : {}),
+          ...(e.state?.output !== undefined
+            ? { output: e.state.output }
+            : raw.output !== undefined
+              ? { output: raw.output }
+              : {}),
+          ...(raw.Error !== undefined
+            ? { error: raw.Error, cause: typeof raw.Cause === 'string' ? raw.Cause : JSON.stringify(raw.Cause) }
+            : {}),
         };
         events.push(historyEvent);
         options.onHistoryEvent?.(historyEvent);
       }
-      options.onEvent?.({ type: e.type, ...(stateName ? { state: stateName } : {}), ...(e.index !== undefined ? { index: e.index } : {}) });
+      options.onEvent?.({
+        type: e.type,
+        ...(stateName ? { state: stateName } : {}),
+        ...(e.index !== undefined ? { index: e.index } : {}),
+      });
     }
   })();
 

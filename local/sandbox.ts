@@ -15,7 +15,7 @@ import { functionEnvironments } from '../shared/function-env';
 import { StateStore } from '../shared/state-store';
 import { AwsModel, type Faults, seededRandom } from './aws-model';
 import { registerAwsServices } from './emulator';
-import { startEmulatorServer, type EmulatorServer } from './emulator/server';
+import { type EmulatorServer, startEmulatorServer } from './emulator/server';
 import { registerBackupStateMachine, StepFunctionsService } from './emulator/sfn';
 import { type FleetSummary, seedDemoFleet, seedGeneratedFleet } from './fleet';
 import { HANDLERS } from './handlers';
@@ -25,7 +25,10 @@ import { VirtualScheduler } from './virtual-time';
 export const SANDBOX_ACCOUNT = '111122223333';
 export const SANDBOX_TABLE = 'backup-pipeline-state';
 
-export type FleetSpec = { kind: 'demo' } | { kind: 'none' } | { kind: 'generated'; size: number; minSeconds: number; maxSeconds: number };
+export type FleetSpec =
+  | { kind: 'demo' }
+  | { kind: 'none' }
+  | { kind: 'generated'; size: number; minSeconds: number; maxSeconds: number };
 
 export interface SandboxOptions {
   region?: string;
@@ -60,7 +63,9 @@ export interface Sandbox {
 }
 
 export function readCdkConfig(projectRoot: string, overrides: Record<string, unknown> = {}): PipelineConfig {
-  const cdk = JSON.parse(readFileSync(join(projectRoot, 'cdk.json'), 'utf8')) as { context?: { backupPipeline?: Record<string, unknown> } };
+  const cdk = JSON.parse(readFileSync(join(projectRoot, 'cdk.json'), 'utf8')) as {
+    context?: { backupPipeline?: Record<string, unknown> };
+  };
   return parsePipelineConfig({ ...(cdk.context?.backupPipeline ?? {}), ...overrides });
 }
 
@@ -73,7 +78,9 @@ async function assertReachable(endpoint: string): Promise<void> {
   try {
     await fetch(endpoint, { method: 'GET', signal: AbortSignal.timeout(3000) });
   } catch (error) {
-    throw new SandboxError(`cannot reach --endpoint ${endpoint} (${(error as Error).cause ? String((error as { cause: Error }).cause.message ?? '') : (error as Error).message}); start it or check the URL`);
+    throw new SandboxError(
+      `cannot reach --endpoint ${endpoint} (${(error as Error).cause ? String((error as { cause: Error }).cause.message ?? '') : (error as Error).message}); start it or check the URL`,
+    );
   }
 }
 
@@ -115,7 +122,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       registerAwsServices(server, model);
       const spec = options.fleet ?? { kind: 'demo' };
       if (spec.kind === 'demo') fleet = seedDemoFleet(model, region);
-      if (spec.kind === 'generated') fleet = seedGeneratedFleet(model, { size: spec.size, minSeconds: spec.minSeconds, maxSeconds: spec.maxSeconds }, region);
+      if (spec.kind === 'generated')
+        fleet = seedGeneratedFleet(
+          model,
+          { size: spec.size, minSeconds: spec.minSeconds, maxSeconds: spec.maxSeconds },
+          region,
+        );
     }
 
     const awsEndpoint = options.endpoint ?? server.endpoint;
@@ -134,8 +146,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
       Object.assign(process.env, saved);
     });
-    Object.assign(process.env, env, { AWS_MAX_ATTEMPTS: '1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
-    for (const fnEnv of Object.values(functionEnvironments(config, { tableName: SANDBOX_TABLE, topicArn }))) Object.assign(process.env, fnEnv);
+    Object.assign(process.env, env, {
+      AWS_MAX_ATTEMPTS: '1',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    });
+    for (const fnEnv of Object.values(functionEnvironments(config, { tableName: SANDBOX_TABLE, topicArn })))
+      Object.assign(process.env, fnEnv);
 
     const ddb = dynamoClientFor(dynamoEndpoint, region);
     cleanups.push(() => ddb.destroy());
@@ -155,7 +171,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     server.register('states', sfn);
     cleanups.push(async () => {
       // Stop what still runs so no handler outlives the servers it talks to.
-      for (const arn of [...(sfn as unknown as { executions: Map<string, { abort: AbortController }> }).executions.values()]) arn.abort.abort();
+      for (const arn of [
+        ...(sfn as unknown as { executions: Map<string, { abort: AbortController }> }).executions.values(),
+      ])
+        arn.abort.abort();
       await sfn.drain();
     });
     const stateMachineArn = registerBackupStateMachine(sfn, `${config.stackName}-backup`);

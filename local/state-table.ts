@@ -4,11 +4,21 @@
  * implement UpdateTimeToLive and nothing local lives long enough to expire.
  */
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-dynamodb';
 import { RUNS_INDEX } from '../shared/state-store';
 
 // dynalite ships no types; this is the part of its API used here.
-type DynaliteServer = { listen(port: number, host: string, cb: (err?: Error) => void): void; close(cb: () => void): void; address(): AddressInfo; on(event: 'error', cb: (err: Error) => void): void };
+type DynaliteServer = {
+  listen(port: number, host: string, cb: (err?: Error) => void): void;
+  close(cb: () => void): void;
+  address(): AddressInfo;
+  on(event: 'error', cb: (err: Error) => void): void;
+};
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dynalite = require('dynalite') as (options: Record<string, unknown>) => DynaliteServer;
 
@@ -36,7 +46,8 @@ export async function ensureStateTable(client: DynamoDBClient, tableName: string
     await client.send(new DescribeTableCommand({ TableName: tableName }));
     return 'exists';
   } catch (error) {
-    if (!(error instanceof ResourceNotFoundException) && (error as Error).name !== 'ResourceNotFoundException') throw error;
+    if (!(error instanceof ResourceNotFoundException) && (error as Error).name !== 'ResourceNotFoundException')
+      throw error;
   }
   await client.send(
     new CreateTableCommand({

@@ -84,8 +84,9 @@ export class VirtualScheduler implements Clock {
         this.sleepers.sort((a, b) => a.wakeAt - b.wakeAt || a.seq - b.seq);
         const first = this.sleepers[0];
         if (!first) break;
-        if (this.timeScale && first.wakeAt > this.current) {
-          await new Promise<void>((r) => setTimeout(r, Math.min((first.wakeAt - this.current) / this.timeScale!, 5000)));
+        const scale = this.timeScale;
+        if (scale && first.wakeAt > this.current) {
+          await new Promise<void>((r) => setTimeout(r, Math.min((first.wakeAt - this.current) / scale, 5000)));
         }
         this.current = Math.max(this.current, first.wakeAt);
         const due = this.sleepers.filter((s) => s.wakeAt <= this.current);

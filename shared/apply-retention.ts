@@ -42,7 +42,11 @@ export async function applyRetention(request: RetentionRequest): Promise<Retenti
   for (const region of request.regions) {
     for (const backupStore of request.stores) {
       const owned = await backupStore.listOwned(region, request.stackName);
-      for (const decision of decideRetention(owned, { stackName: request.stackName, tiers: request.tiers, now: request.now })) {
+      for (const decision of decideRetention(owned, {
+        stackName: request.stackName,
+        tiers: request.tiers,
+        now: request.now,
+      })) {
         const { backup } = decision;
         decisions.push({ id: backup.id, kind: backup.kind, region, action: decision.action, rule: decision.rule });
         if (decision.action === 'keep') {
@@ -78,7 +82,9 @@ export async function applyRetention(request: RetentionRequest): Promise<Retenti
     retentionDecisions: decisions.slice(0, MAX_RECORDED),
   });
   if (failed.length > 0) {
-    throw new RetentionIncompleteError(`${failed.length} expired backup(s) could not be deleted: ${failed.slice(0, 10).join('; ')}`);
+    throw new RetentionIncompleteError(
+      `${failed.length} expired backup(s) could not be deleted: ${failed.slice(0, 10).join('; ')}`,
+    );
   }
   return result;
 }

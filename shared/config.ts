@@ -34,10 +34,7 @@ export const DEFAULT_TIERS: Record<string, z.input<typeof tierSchema>> = {
   monthly: { schedule: 'cron(0 0 1 * ? *)', retentionDays: 365, keepLast: 0 },
 };
 
-export const tagMapSchema = z.record(
-  z.string().min(1).max(128),
-  z.string().max(256),
-);
+export const tagMapSchema = z.record(z.string().min(1).max(128), z.string().max(256));
 
 export const pollingSchema = z
   .strictObject({
@@ -46,7 +43,11 @@ export const pollingSchema = z
     /** Longest wait between two checks of one backup. */
     maxWaitSeconds: z.number().int().min(60).max(86_400).default(3600),
     /** A backup still running this long after it started is FAILED with reason `timeout`. */
-    deadlineHours: z.number().min(1).max(24 * 14).default(24),
+    deadlineHours: z
+      .number()
+      .min(1)
+      .max(24 * 14)
+      .default(24),
   })
   .refine((p) => p.minWaitSeconds <= p.maxWaitSeconds, {
     message: 'minWaitSeconds must not exceed maxWaitSeconds',
@@ -57,7 +58,10 @@ export type PollingConfig = z.infer<typeof pollingSchema>;
 export const pipelineConfigSchema = z
   .strictObject({
     /** Used as the `backup-pipeline:managed-by` tag value; cleanup touches only backups carrying it. */
-    stackName: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/).default('BackupPipeline'),
+    stackName: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/)
+      .default('BackupPipeline'),
     tiers: z.record(tierNameSchema, tierSchema).default(DEFAULT_TIERS as never),
     defaultTier: tierNameSchema.default('daily'),
     /** Resources carrying all of these tags are backed up when the input names no targets. */

@@ -3,7 +3,7 @@
  * environment it sets from these schemas, so a missing variable is a synth error, not a 3 a.m. page.
  */
 import { z } from 'zod';
-import { pollingSchema, tagMapSchema, tierSchema, tierNameSchema } from './config';
+import { pollingSchema, tagMapSchema, tierNameSchema, tierSchema } from './config';
 
 const json = <T extends z.ZodType>(schema: T) =>
   z.string().transform((text, ctx): z.infer<T> => {

@@ -30,9 +30,7 @@ export class InvalidResourceStateError extends PipelineError {}
 export class InvalidInputError extends PipelineError {
   readonly fields: readonly string[];
   constructor(problems: readonly { field: string; message: string }[]) {
-    super(
-      `Invalid execution input: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
-    );
+    super(`Invalid execution input: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
     this.fields = problems.map((p) => p.field);
   }
 }

@@ -4,14 +4,7 @@
  * handlers in-process. Each entry is typed by (and checked against) the function's env schema.
  */
 import type { PipelineConfig } from './config';
-import {
-  backupEnvSchema,
-  baseEnvSchema,
-  type EnvOf,
-  notifyEnvSchema,
-  planEnvSchema,
-  retentionEnvSchema,
-} from './env';
+import { backupEnvSchema, baseEnvSchema, type EnvOf, notifyEnvSchema, planEnvSchema, retentionEnvSchema } from './env';
 
 export const FUNCTION_NAMES = [
   'plan-run',

@@ -22,7 +22,9 @@ export function defineHandler<S extends z.ZodType, R>(
     const parsed = schema.safeParse(event);
     if (!parsed.success) {
       logger.error('invalid event', { handler: name, issues: parsed.error.issues });
-      throw new TypeError(`${name}: invalid event: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      throw new TypeError(
+        `${name}: invalid event: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     }
     const data = parsed.data as { runId?: string; resource?: { arn?: string } };
     logger.resetKeys();

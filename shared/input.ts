@@ -3,7 +3,7 @@
  * the CLI validates with the same function before it calls StartExecution.
  */
 import { z } from 'zod';
-import { type TierConfig, describeIssues, tagMapSchema } from './config';
+import { describeIssues, type TierConfig, tagMapSchema } from './config';
 import { InvalidInputError } from './errors';
 import { parseResourceArn, type ResourceRef } from './resource';
 
@@ -53,7 +53,10 @@ export interface InputContext {
 export function validateExecutionInput(raw: unknown, context: InputContext): ValidatedInput {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new InvalidInputError([
-      { field: '(input)', message: `expected a JSON object, got ${Array.isArray(raw) ? 'an array' : raw === null ? 'null' : typeof raw}` },
+      {
+        field: '(input)',
+        message: `expected a JSON object, got ${Array.isArray(raw) ? 'an array' : raw === null ? 'null' : typeof raw}`,
+      },
     ]);
   }
   const problems: { field: string; message: string }[] = [];
@@ -67,7 +70,10 @@ export function validateExecutionInput(raw: unknown, context: InputContext): Val
   const tier = rawTier ?? context.defaultTier;
   const tierConfig = context.tiers[tier];
   if (!tierConfig && (rawInput.tier === undefined || rawTier !== undefined)) {
-    problems.push({ field: 'tier', message: `unknown tier "${tier}" (configured: ${Object.keys(context.tiers).join(', ')})` });
+    problems.push({
+      field: 'tier',
+      message: `unknown tier "${tier}" (configured: ${Object.keys(context.tiers).join(', ')})`,
+    });
   }
 
   const resources: ResourceRef[] = [];
@@ -89,7 +95,8 @@ export function validateExecutionInput(raw: unknown, context: InputContext): Val
   rawCopies.forEach((copy, index) => {
     const region = (copy as { region?: unknown } | null)?.region;
     if (typeof region !== 'string') return;
-    if (regions.has(region)) problems.push({ field: `copyTo.${index}.region`, message: `duplicate copy region ${region}` });
+    if (regions.has(region))
+      problems.push({ field: `copyTo.${index}.region`, message: `duplicate copy region ${region}` });
     regions.add(region);
   });
   if (rawCopies.length > 0) {

@@ -23,7 +23,11 @@ export function consoleLink(executionArn: string): string {
   return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`;
 }
 
-export function buildNotification(run: RunRecord, records: readonly ResourceRecord[], service = 'backup-pipeline'): Notification {
+export function buildNotification(
+  run: RunRecord,
+  records: readonly ResourceRecord[],
+  service = 'backup-pipeline',
+): Notification {
   const summary = summarize(records);
   const attempted = summary.total - summary.skipped;
   const subject = subjectLine(
@@ -38,7 +42,7 @@ export function buildNotification(run: RunRecord, records: readonly ResourceReco
     '',
   ];
   if (summary.total === 0) {
-    lines.push('No resource matched the run\'s targets. Check the tags or ARNs in the schedule or the input.', '');
+    lines.push("No resource matched the run's targets. Check the tags or ARNs in the schedule or the input.", '');
   }
   if (summary.failures.length > 0) {
     lines.push('Failures:');
@@ -60,5 +64,10 @@ export function buildNotification(run: RunRecord, records: readonly ResourceReco
     lines.push('');
   }
   if (run.executionArn) lines.push(`Execution: ${consoleLink(run.executionArn)}`);
-  return { subject, message: lines.join('\n'), failed: summary.failed, mustSend: summary.failed > 0 || summary.total === 0 };
+  return {
+    subject,
+    message: lines.join('\n'),
+    failed: summary.failed,
+    mustSend: summary.failed > 0 || summary.total === 0,
+  };
 }

@@ -61,9 +61,7 @@ export async function planRun(request: PlanRequest): Promise<PlanResult> {
     }
   }
 
-  const selected = new Set(
-    [...entries.values()].filter((e) => !e.skipReason && !e.failReason).map((e) => e.ref.arn),
-  );
+  const selected = new Set([...entries.values()].filter((e) => !e.skipReason && !e.failReason).map((e) => e.ref.arn));
   for (const entry of entries.values()) {
     if (entry.partOf && selected.has(entry.partOf)) {
       entry.skipReason = `included in the backup of ${entry.partOf}`;
@@ -84,7 +82,13 @@ export async function planRun(request: PlanRequest): Promise<PlanResult> {
         resourceId: entry.ref.id,
         queuedAt,
       };
-      if (entry.failReason) return { ...base, status: 'FAILED', note: entry.failReason, error: { error: 'PlanFailed', cause: entry.failReason } };
+      if (entry.failReason)
+        return {
+          ...base,
+          status: 'FAILED',
+          note: entry.failReason,
+          error: { error: 'PlanFailed', cause: entry.failReason },
+        };
       if (entry.skipReason) return { ...base, status: 'SKIPPED', note: entry.skipReason };
       if (input.dryRun) return { ...base, status: 'SKIPPED', note: 'dry run: would be backed up' };
       return { ...base, status: 'PENDING' };

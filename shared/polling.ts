@@ -16,7 +16,10 @@ export interface PollInput {
   secondsToDeadline: number;
 }
 
-export function nextWaitSeconds(input: PollInput, polling: Pick<PollingConfig, 'minWaitSeconds' | 'maxWaitSeconds'>): number {
+export function nextWaitSeconds(
+  input: PollInput,
+  polling: Pick<PollingConfig, 'minWaitSeconds' | 'maxWaitSeconds'>,
+): number {
   const { minWaitSeconds: min, maxWaitSeconds: max } = polling;
   const elapsed = Math.max(0, input.elapsedSeconds);
   let wait: number;

@@ -38,7 +38,8 @@ export function decideRetention(
     if (!backup.complete) return keep('in progress or not usable: never deleted');
     if (backup.heldBy.length > 0) return keep(`used by AMI ${backup.heldBy.join(', ')}`);
     if (!backup.expiresAt) return keep('no readable expires-at tag: kept until a human decides');
-    if (backup.expiresAt.getTime() > now.getTime()) return keep(`not expired (expires ${backup.expiresAt.toISOString()})`);
+    if (backup.expiresAt.getTime() > now.getTime())
+      return keep(`not expired (expires ${backup.expiresAt.toISOString()})`);
     const keepLast = backup.tier ? (tiers[backup.tier]?.keepLast ?? 0) : 0;
     const position = rank.get(backup) ?? 0;
     if (position < keepLast) return keep(`keep-last-${keepLast} for tier ${backup.tier} (newest #${position + 1})`);

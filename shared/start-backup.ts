@@ -38,7 +38,13 @@ export async function startBackup(request: StartBackupRequest): Promise<{ state:
     const started = await request.driver.start({
       resource,
       runId,
-      tags: { stackName: request.stackName, runId, tier: request.tier, sourceArn: resource.arn, expiresAt: request.expiresAt },
+      tags: {
+        stackName: request.stackName,
+        runId,
+        tier: request.tier,
+        sourceArn: resource.arn,
+        expiresAt: request.expiresAt,
+      },
     });
     backupIds = started.backupIds;
     startedAt = at;
@@ -60,6 +66,15 @@ export async function startBackup(request: StartBackupRequest): Promise<{ state:
   );
   return {
     reused,
-    state: { status: 'CREATING', backupIds, startedAt, deadline, progress: 0, polls: intent.polls ?? 0, waitSeconds, reason: null },
+    state: {
+      status: 'CREATING',
+      backupIds,
+      startedAt,
+      deadline,
+      progress: 0,
+      polls: intent.polls ?? 0,
+      waitSeconds,
+      reason: null,
+    },
   };
 }

@@ -12,7 +12,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { aws } from './errors';
-import type { ResourceRef, ResourceType } from './resource';
+import type { ResourceType } from './resource';
 
 export const RESOURCE_STATUSES = ['PENDING', 'CREATING', 'COPYING', 'COMPLETED', 'FAILED', 'SKIPPED'] as const;
 export type ResourceStatus = (typeof RESOURCE_STATUSES)[number];
@@ -136,9 +136,7 @@ export class StateStore {
 
   async getResource(runId: string, arn: string): Promise<ResourceRecord | undefined> {
     const out = await aws('DynamoDB GetItem (resource)', () =>
-      this.doc.send(
-        new GetCommand({ TableName: this.tableName, Key: resourceKey(runId, arn), ConsistentRead: true }),
-      ),
+      this.doc.send(new GetCommand({ TableName: this.tableName, Key: resourceKey(runId, arn), ConsistentRead: true })),
     );
     return out.Item as ResourceRecord | undefined;
   }
@@ -221,11 +219,17 @@ export class StateStore {
 
   /** Marks COMPLETED. Idempotent. */
   async complete(runId: string, arn: string, at: string, progress = 100): Promise<ResourceStatus> {
-    const out = await this.update('DynamoDB UpdateItem (completed)', runId, arn, {
-      status: 'COMPLETED',
-      finishedAt: at,
-      progress,
-    }, { condition: '#status <> :failed', values: { ':failed': 'FAILED' } });
+    const out = await this.update(
+      'DynamoDB UpdateItem (completed)',
+      runId,
+      arn,
+      {
+        status: 'COMPLETED',
+        finishedAt: at,
+        progress,
+      },
+      { condition: '#status <> :failed', values: { ':failed': 'FAILED' } },
+    );
     return out === 'condition-failed' ? 'FAILED' : out.status;
   }
 

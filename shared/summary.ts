@@ -40,5 +40,14 @@ export function summarize(records: readonly ResourceRecord[]): RunSummary {
     failed === 0
       ? `${completed} of ${total} backups completed, ${skipped} skipped`
       : `${failed} of ${total} backups failed (${completed} completed, ${skipped} skipped): ${listed}${more}`;
-  return { status: failed === 0 ? 'SUCCEEDED' : 'FAILED', total, completed, failed, skipped, unfinished, failures, cause };
+  return {
+    status: failed === 0 ? 'SUCCEEDED' : 'FAILED',
+    total,
+    completed,
+    failed,
+    skipped,
+    unfinished,
+    failures,
+    cause,
+  };
 }

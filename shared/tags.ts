@@ -43,7 +43,10 @@ export function copyableTags(source: readonly { Key?: string; Value?: string }[]
   return out;
 }
 
-export function tagValue(tags: readonly { Key?: string; Value?: string }[] | undefined, key: string): string | undefined {
+export function tagValue(
+  tags: readonly { Key?: string; Value?: string }[] | undefined,
+  key: string,
+): string | undefined {
   return tags?.find((t) => t.Key === key)?.Value;
 }
 

@@ -59,15 +59,31 @@ export async function startEmulatorServer(options: { port?: number; defaultRegio
     if (typeof target === 'string') {
       const [prefix, action = ''] = target.split('.');
       const service = scope.service ?? (prefix === 'AWSStepFunctions' ? 'states' : (prefix ?? ''));
-      request = { service, region: scope.region ?? options.defaultRegion, action, params: new URLSearchParams(), json: body ? JSON.parse(body) : {}, headers: req.headers };
+      request = {
+        service,
+        region: scope.region ?? options.defaultRegion,
+        action,
+        params: new URLSearchParams(),
+        json: body ? JSON.parse(body) : {},
+        headers: req.headers,
+      };
     } else {
-      const params = new URLSearchParams(req.method === 'GET' ? (req.url ?? '').split('?')[1] ?? '' : body);
-      request = { service: scope.service ?? '', region: scope.region ?? options.defaultRegion, action: params.get('Action') ?? '', params, json: undefined, headers: req.headers };
+      const params = new URLSearchParams(req.method === 'GET' ? ((req.url ?? '').split('?')[1] ?? '') : body);
+      request = {
+        service: scope.service ?? '',
+        region: scope.region ?? options.defaultRegion,
+        action: params.get('Action') ?? '',
+        params,
+        json: undefined,
+        headers: req.headers,
+      };
     }
     const handler = services.get(request.service);
     if (!handler) {
       res.writeHead(400, { 'content-type': 'text/plain' });
-      res.end(`The local emulator does not serve "${request.service || 'unknown'}" (action ${request.action || 'none'}).`);
+      res.end(
+        `The local emulator does not serve "${request.service || 'unknown'}" (action ${request.action || 'none'}).`,
+      );
       return;
     }
     const out = await handler.handle(request);

@@ -4,7 +4,15 @@
  * they do against AWS. Executions run with the local runner (the same ASL, the real handlers).
  */
 import { AwsApiError } from '../aws-model';
-import { type ExecutionResult, loadDefinition, localize, type RunnerEvent, type RunOptions, runExecution, executionArnFor } from '../runner';
+import {
+  type ExecutionResult,
+  executionArnFor,
+  loadDefinition,
+  localize,
+  type RunnerEvent,
+  type RunOptions,
+  runExecution,
+} from '../runner';
 import type { ServiceHandler, ServiceRequest, ServiceResponse } from './server';
 
 type Status = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
@@ -74,7 +82,11 @@ export class StepFunctionsService implements ServiceHandler {
   constructor(private readonly options: SfnServiceOptions) {}
 
   /** The boot step: registers a state machine from its definition (what CreateStateMachine does). */
-  createStateMachine(name: string, definition: string, roleArn = `arn:aws:iam::${this.options.accountId}:role/local`): StateMachineRecord {
+  createStateMachine(
+    name: string,
+    definition: string,
+    roleArn = `arn:aws:iam::${this.options.accountId}:role/local`,
+  ): StateMachineRecord {
     if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) fail('InvalidName', `Invalid state machine name: ${name}`);
     try {
       localize(JSON.parse(definition));
@@ -87,14 +99,23 @@ export class StepFunctionsService implements ServiceHandler {
       if (existing.definition !== definition) fail('StateMachineAlreadyExists', `State machine already exists: ${arn}`);
       return existing;
     }
-    const record: StateMachineRecord = { arn, name, definition, roleArn, type: 'STANDARD', createdAt: this.options.runOptions.scheduler.now() };
+    const record: StateMachineRecord = {
+      arn,
+      name,
+      definition,
+      roleArn,
+      type: 'STANDARD',
+      createdAt: this.options.runOptions.scheduler.now(),
+    };
     this.machines.set(arn, record);
     return record;
   }
 
   /** Starts an execution (StartExecution); idempotent for the same name and input, as in AWS. */
   startExecution(stateMachineArn: string, name: string | undefined, input: string | undefined): ExecutionRecord {
-    const machine = this.machines.get(stateMachineArn) ?? fail('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
+    const machine =
+      this.machines.get(stateMachineArn) ??
+      fail('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
     const executionName = name ?? crypto.randomUUID();
     if (!/^[A-Za-z0-9_-]{1,80}$/.test(executionName)) fail('InvalidName', `Invalid Name: '${executionName}'`);
     const arn = executionArnFor(machine.arn, executionName);
@@ -157,17 +178,42 @@ export class StepFunctionsService implements ServiceHandler {
     try {
       switch (request.action) {
         case 'CreateStateMachine': {
-          const m = this.createStateMachine(String(body.name ?? ''), String(body.definition ?? ''), body.roleArn as string | undefined);
+          const m = this.createStateMachine(
+            String(body.name ?? ''),
+            String(body.definition ?? ''),
+            body.roleArn as string | undefined,
+          );
           return json({ stateMachineArn: m.arn, creationDate: epoch(m.createdAt) });
         }
         case 'DescribeStateMachine': {
-          const m = this.machines.get(String(body.stateMachineArn)) ?? fail('StateMachineDoesNotExist', `State Machine Does Not Exist: '${String(body.stateMachineArn)}'`);
-          return json({ stateMachineArn: m.arn, name: m.name, status: 'ACTIVE', definition: m.definition, roleArn: m.roleArn, type: m.type, creationDate: epoch(m.createdAt) });
+          const m =
+            this.machines.get(String(body.stateMachineArn)) ??
+            fail('StateMachineDoesNotExist', `State Machine Does Not Exist: '${String(body.stateMachineArn)}'`);
+          return json({
+            stateMachineArn: m.arn,
+            name: m.name,
+            status: 'ACTIVE',
+            definition: m.definition,
+            roleArn: m.roleArn,
+            type: m.type,
+            creationDate: epoch(m.createdAt),
+          });
         }
         case 'ListStateMachines':
-          return json({ stateMachines: [...this.machines.values()].map((m) => ({ stateMachineArn: m.arn, name: m.name, type: m.type, creationDate: epoch(m.createdAt) })) });
+          return json({
+            stateMachines: [...this.machines.values()].map((m) => ({
+              stateMachineArn: m.arn,
+              name: m.name,
+              type: m.type,
+              creationDate: epoch(m.createdAt),
+            })),
+          });
         case 'StartExecution': {
-          const e = this.startExecution(String(body.stateMachineArn ?? ''), body.name as string | undefined, body.input as string | undefined);
+          const e = this.startExecution(
+            String(body.stateMachineArn ?? ''),
+            body.name as string | undefined,
+            body.input as string | undefined,
+          );
           return json({ executionArn: e.arn, startDate: epoch(e.startDate) });
         }
         case 'DescribeExecution': {
@@ -195,7 +241,14 @@ export class StepFunctionsService implements ServiceHandler {
           const size = Math.min(Number(body.maxResults ?? 100) || 100, 1000);
           const page = all.slice(start, start + size);
           return json({
-            executions: page.map((e) => ({ executionArn: e.arn, stateMachineArn: e.stateMachineArn, name: e.name, status: e.status, startDate: epoch(e.startDate), stopDate: epoch(e.stopDate) })),
+            executions: page.map((e) => ({
+              executionArn: e.arn,
+              stateMachineArn: e.stateMachineArn,
+              name: e.name,
+              status: e.status,
+              startDate: epoch(e.startDate),
+              stopDate: epoch(e.stopDate),
+            })),
             ...(start + size < all.length ? { nextToken: String(start + size) } : {}),
           });
         }
@@ -205,7 +258,10 @@ export class StepFunctionsService implements ServiceHandler {
           const ordered = body.reverseOrder ? events.reverse() : events;
           const start = body.nextToken ? Number(body.nextToken) : 0;
           const size = Math.min(Number(body.maxResults ?? 100) || 100, 1000);
-          return json({ events: ordered.slice(start, start + size), ...(start + size < ordered.length ? { nextToken: String(start + size) } : {}) });
+          return json({
+            events: ordered.slice(start, start + size),
+            ...(start + size < ordered.length ? { nextToken: String(start + size) } : {}),
+          });
         }
         case 'StopExecution': {
           const e = this.execution(String(body.executionArn ?? ''));
@@ -219,7 +275,10 @@ export class StepFunctionsService implements ServiceHandler {
           return json({ stopDate: epoch(e.stopDate) });
         }
         default:
-          return json({ __type: 'UnknownOperationException', message: `The sandbox does not implement ${request.action}` }, 400);
+          return json(
+            { __type: 'UnknownOperationException', message: `The sandbox does not implement ${request.action}` },
+            400,
+          );
       }
     } catch (error) {
       if (error instanceof AwsApiError) return json({ __type: error.code, message: error.message }, 400);
@@ -231,13 +290,32 @@ export class StepFunctionsService implements ServiceHandler {
     const type = historyType(event);
     const base = { id, previousEventId: id - 1, timestamp: event.timestamp / 1000, type };
     const data = (value: unknown) => (value === undefined ? undefined : JSON.stringify(value));
-    if (type === 'ExecutionStarted') return { ...base, executionStartedEventDetails: { input: execution.input, roleArn: `arn:aws:iam::${this.options.accountId}:role/local` } };
-    if (type === 'ExecutionSucceeded') return { ...base, executionSucceededEventDetails: { output: data(event.output) ?? execution.output } };
-    if (type === 'ExecutionFailed') return { ...base, executionFailedEventDetails: { error: event.error ?? execution.error, cause: event.cause ?? execution.cause } };
-    if (type === 'ExecutionAborted') return { ...base, executionAbortedEventDetails: { error: execution.error, cause: execution.cause } };
-    if (type.endsWith('StateEntered')) return { ...base, stateEnteredEventDetails: { name: event.state, input: data(event.input) } };
-    if (type.endsWith('StateExited')) return { ...base, stateExitedEventDetails: { name: event.state, output: data(event.output) } };
-    if (type === 'TaskFailed') return { ...base, taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', error: event.error, cause: event.cause } };
+    if (type === 'ExecutionStarted')
+      return {
+        ...base,
+        executionStartedEventDetails: {
+          input: execution.input,
+          roleArn: `arn:aws:iam::${this.options.accountId}:role/local`,
+        },
+      };
+    if (type === 'ExecutionSucceeded')
+      return { ...base, executionSucceededEventDetails: { output: data(event.output) ?? execution.output } };
+    if (type === 'ExecutionFailed')
+      return {
+        ...base,
+        executionFailedEventDetails: { error: event.error ?? execution.error, cause: event.cause ?? execution.cause },
+      };
+    if (type === 'ExecutionAborted')
+      return { ...base, executionAbortedEventDetails: { error: execution.error, cause: execution.cause } };
+    if (type.endsWith('StateEntered'))
+      return { ...base, stateEnteredEventDetails: { name: event.state, input: data(event.input) } };
+    if (type.endsWith('StateExited'))
+      return { ...base, stateExitedEventDetails: { name: event.state, output: data(event.output) } };
+    if (type === 'TaskFailed')
+      return {
+        ...base,
+        taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', error: event.error, cause: event.cause },
+      };
     if (type.startsWith('MapIteration')) {
       return { ...base, [`m${type.slice(1)}EventDetails`]: { name: 'Back up each resource', index: event.index } };
     }

@@ -21,7 +21,9 @@ const SNAPSHOTTABLE = ['available', 'in-use'];
 
 function toDiscovered(ref: ResourceRef, volume: Volume): Discovered {
   const attachedTo = (volume.Attachments ?? []).find((a) => a.InstanceId && a.State !== 'detached')?.InstanceId;
-  const partOf = attachedTo ? ec2InstanceArn(partitionOf(ref.region), ref.region, ref.accountId, attachedTo) : undefined;
+  const partOf = attachedTo
+    ? ec2InstanceArn(partitionOf(ref.region), ref.region, ref.accountId, attachedTo)
+    : undefined;
   if (!volume.State || !SNAPSHOTTABLE.includes(volume.State)) {
     return { ref, skipReason: `volume is ${volume.State ?? 'in an unknown state'}`, ...(partOf ? { partOf } : {}) };
   }

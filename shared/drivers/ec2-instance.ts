@@ -105,7 +105,8 @@ export const ec2InstanceDriver: ResourceDriver = {
       ),
     );
     const ids = (out.Snapshots ?? []).map((s) => s.SnapshotId).filter((id): id is string => Boolean(id));
-    if (ids.length === 0) throw new InvalidResourceStateError(`CreateSnapshots returned no snapshots for ${resource.id}`);
+    if (ids.length === 0)
+      throw new InvalidResourceStateError(`CreateSnapshots returned no snapshots for ${resource.id}`);
     return { backupIds: ids.sort(), reused: false };
   },
 

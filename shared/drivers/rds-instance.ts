@@ -35,11 +35,18 @@ export function rdsSnapshotIdentifier(runId: string, dbInstanceId: string): stri
 
 const IN_PROGRESS = new Set(['creating', 'pending', 'copying', 'modifying']);
 
-export function checkDbSnapshot(snapshot: { Status?: string; PercentProgress?: number; DBSnapshotIdentifier?: string }): CheckResult {
+export function checkDbSnapshot(snapshot: {
+  Status?: string;
+  PercentProgress?: number;
+  DBSnapshotIdentifier?: string;
+}): CheckResult {
   const status = snapshot.Status ?? 'unknown';
   if (status === 'available') return { status: 'COMPLETED', progress: 100 };
   if (IN_PROGRESS.has(status)) return { status: 'CREATING', progress: snapshot.PercentProgress };
-  return { status: 'FAILED', reason: `snapshot ${snapshot.DBSnapshotIdentifier ?? ''} is ${status}`.replace('  ', ' ') };
+  return {
+    status: 'FAILED',
+    reason: `snapshot ${snapshot.DBSnapshotIdentifier ?? ''} is ${status}`.replace('  ', ' '),
+  };
 }
 
 async function describeDbInstance(ref: ResourceRef): Promise<DBInstance> {

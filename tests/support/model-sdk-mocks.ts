@@ -32,17 +32,39 @@ export function wireModelToSdk(model: AwsModel): { restore(): void } {
   const sns = mockClient(SNSClient);
   const region = async (getClient: () => unknown) => (getClient() as AnyClient).config.region();
   // Each fake reads the calling client's region, as the real service would from the request signature.
-  ec2.on(DescribeInstancesCommand).callsFake(async (input, getClient) => model.describeInstances(await region(getClient), input));
-  ec2.on(DescribeVolumesCommand).callsFake(async (input, getClient) => model.describeVolumes(await region(getClient), input));
-  ec2.on(DescribeSnapshotsCommand).callsFake(async (input, getClient) => model.describeSnapshots(await region(getClient), input));
-  ec2.on(DescribeImagesCommand).callsFake(async (input, getClient) => model.describeImages(await region(getClient), input));
-  ec2.on(CreateSnapshotCommand).callsFake(async (input, getClient) => model.createSnapshot(await region(getClient), input as never));
-  ec2.on(CreateSnapshotsCommand).callsFake(async (input, getClient) => model.createSnapshots(await region(getClient), input as never));
-  ec2.on(DeleteSnapshotCommand).callsFake(async (input, getClient) => model.deleteSnapshot(await region(getClient), input));
-  rds.on(DescribeDBInstancesCommand).callsFake(async (input, getClient) => model.describeDBInstances(await region(getClient), input));
-  rds.on(DescribeDBSnapshotsCommand).callsFake(async (input, getClient) => model.describeDBSnapshots(await region(getClient), input));
-  rds.on(CreateDBSnapshotCommand).callsFake(async (input, getClient) => model.createDBSnapshot(await region(getClient), input as never));
-  rds.on(DeleteDBSnapshotCommand).callsFake(async (input, getClient) => model.deleteDBSnapshot(await region(getClient), input));
+  ec2
+    .on(DescribeInstancesCommand)
+    .callsFake(async (input, getClient) => model.describeInstances(await region(getClient), input));
+  ec2
+    .on(DescribeVolumesCommand)
+    .callsFake(async (input, getClient) => model.describeVolumes(await region(getClient), input));
+  ec2
+    .on(DescribeSnapshotsCommand)
+    .callsFake(async (input, getClient) => model.describeSnapshots(await region(getClient), input));
+  ec2
+    .on(DescribeImagesCommand)
+    .callsFake(async (input, getClient) => model.describeImages(await region(getClient), input));
+  ec2
+    .on(CreateSnapshotCommand)
+    .callsFake(async (input, getClient) => model.createSnapshot(await region(getClient), input as never));
+  ec2
+    .on(CreateSnapshotsCommand)
+    .callsFake(async (input, getClient) => model.createSnapshots(await region(getClient), input as never));
+  ec2
+    .on(DeleteSnapshotCommand)
+    .callsFake(async (input, getClient) => model.deleteSnapshot(await region(getClient), input));
+  rds
+    .on(DescribeDBInstancesCommand)
+    .callsFake(async (input, getClient) => model.describeDBInstances(await region(getClient), input));
+  rds
+    .on(DescribeDBSnapshotsCommand)
+    .callsFake(async (input, getClient) => model.describeDBSnapshots(await region(getClient), input));
+  rds
+    .on(CreateDBSnapshotCommand)
+    .callsFake(async (input, getClient) => model.createDBSnapshot(await region(getClient), input as never));
+  rds
+    .on(DeleteDBSnapshotCommand)
+    .callsFake(async (input, getClient) => model.deleteDBSnapshot(await region(getClient), input));
   sns.on(PublishCommand).callsFake(async (input, getClient) => model.publish(await region(getClient), input));
   return {
     restore() {

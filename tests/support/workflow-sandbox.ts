@@ -4,15 +4,15 @@
  * scenario a fresh estate while the state table keeps every run (run ids differ).
  */
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { AwsModel, type ModelOptions, seededRandom } from '../../local/aws-model';
+import { HANDLERS } from '../../local/handlers';
+import { type ExecutionResult, type RunOptions, runExecution } from '../../local/runner';
+import { dynamoClientFor, ensureStateTable, type LocalDynamo, startDynalite } from '../../local/state-table';
+import { VirtualScheduler } from '../../local/virtual-time';
 import { useClock } from '../../shared/clock';
 import { type PipelineConfig, parsePipelineConfig } from '../../shared/config';
 import { functionEnvironments } from '../../shared/function-env';
 import { StateStore } from '../../shared/state-store';
-import { AwsModel, type ModelOptions, seededRandom } from '../../local/aws-model';
-import { HANDLERS } from '../../local/handlers';
-import { type ExecutionResult, runExecution, type RunOptions } from '../../local/runner';
-import { dynamoClientFor, ensureStateTable, type LocalDynamo, startDynalite } from '../../local/state-table';
-import { VirtualScheduler } from '../../local/virtual-time';
 import { wireModelToSdk } from './model-sdk-mocks';
 
 export const REGION = 'eu-west-1';

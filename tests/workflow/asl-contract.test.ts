@@ -5,19 +5,31 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { ERROR_NAMES } from '../../shared/errors';
 import { ASL_PATH, loadDefinition } from '../../local/runner';
+import { ERROR_NAMES } from '../../shared/errors';
 
-type State = { Type: string; Retry?: { ErrorEquals: string[]; BackoffRate?: number; JitterStrategy?: string; MaxDelaySeconds?: number }[]; Catch?: { ErrorEquals: string[]; Next: string }[]; [k: string]: unknown };
+type State = {
+  Type: string;
+  Retry?: { ErrorEquals: string[]; BackoffRate?: number; JitterStrategy?: string; MaxDelaySeconds?: number }[];
+  Catch?: { ErrorEquals: string[]; Next: string }[];
+  [k: string]: unknown;
+};
 type Machine = { StartAt: string; States: Record<string, State> };
 
 const definition = loadDefinition() as unknown as Machine & { Comment?: string };
-const map = definition.States['Back up each resource'] as State & { ItemProcessor: Machine & { ProcessorConfig: { Mode: string; ExecutionType: string } } };
+const map = definition.States['Back up each resource'] as State & {
+  ItemProcessor: Machine & { ProcessorConfig: { Mode: string; ExecutionType: string } };
+};
 const allStates = (): [string, State, boolean][] => [
   ...Object.entries(definition.States).map(([n, s]): [string, State, boolean] => [n, s, false]),
   ...Object.entries(map.ItemProcessor.States).map(([n, s]): [string, State, boolean] => [n, s, true]),
 ];
-const LAMBDA_ERRORS = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
+const LAMBDA_ERRORS = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+];
 
 describe('statemachines/backup.asl.json', () => {
   it('passes asl-validator', () => {
@@ -34,31 +46,50 @@ describe('statemachines/backup.asl.json', () => {
     expect(map.MaxConcurrencyPath).toBe('$.plan.maxConcurrency');
   });
 
-  it.each(allStates().filter(([, s]) => s.Type === 'Task').map(([n, s, c]) => [n, s, c] as const))(
+  it.each(
+    allStates()
+      .filter(([, s]) => s.Type === 'Task')
+      .map(([n, s, c]) => [n, s, c] as const),
+  )(
     'task "%s" retries Lambda service errors and ThrottledError with exponential back-off and FULL jitter',
     (_name, state) => {
       const lambda = state.Retry?.find((r) => LAMBDA_ERRORS.every((e) => r.ErrorEquals.includes(e)));
       const throttled = state.Retry?.find((r) => r.ErrorEquals.includes('ThrottledError'));
       for (const retrier of [lambda, throttled]) {
-        expect(retrier).toMatchObject({ BackoffRate: expect.any(Number), JitterStrategy: 'FULL', MaxDelaySeconds: expect.any(Number) });
+        expect(retrier).toMatchObject({
+          BackoffRate: expect.any(Number),
+          JitterStrategy: 'FULL',
+          MaxDelaySeconds: expect.any(Number),
+        });
         expect(retrier?.BackoffRate).toBeGreaterThan(1);
       }
       // Never retry what DESIGN §6 says must not be retried.
-      for (const name of ['QuotaExceededError', 'ResourceNotFoundError', 'InvalidResourceStateError', 'InvalidInputError']) {
-        expect(state.Retry?.some((r) => r.ErrorEquals.includes(name) || r.ErrorEquals.includes('States.ALL'))).toBe(false);
+      for (const name of [
+        'QuotaExceededError',
+        'ResourceNotFoundError',
+        'InvalidResourceStateError',
+        'InvalidInputError',
+      ]) {
+        expect(state.Retry?.some((r) => r.ErrorEquals.includes(name) || r.ErrorEquals.includes('States.ALL'))).toBe(
+          false,
+        );
       }
     },
   );
 
   it('retries a crashed or timed-out invocation (Lambda.Unknown, States.Timeout): every task is idempotent', () => {
     for (const [, state] of allStates().filter(([, s]) => s.Type === 'Task')) {
-      expect(state.Retry?.some((r) => r.ErrorEquals.includes('Lambda.Unknown') && r.ErrorEquals.includes('States.Timeout'))).toBe(true);
+      expect(
+        state.Retry?.some((r) => r.ErrorEquals.includes('Lambda.Unknown') && r.ErrorEquals.includes('States.Timeout')),
+      ).toBe(true);
     }
   });
 
   it('retries LimitExceededError with long intervals when starting a backup', () => {
     const start = map.ItemProcessor.States['Start backup'];
-    const retrier = start?.Retry?.find((r) => r.ErrorEquals.includes('LimitExceededError')) as { IntervalSeconds?: number } | undefined;
+    const retrier = start?.Retry?.find((r) => r.ErrorEquals.includes('LimitExceededError')) as
+      | { IntervalSeconds?: number }
+      | undefined;
     expect(retrier?.IntervalSeconds).toBeGreaterThanOrEqual(60);
   });
 

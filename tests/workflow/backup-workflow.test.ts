@@ -3,7 +3,7 @@
  * handlers; AWS answered by the in-memory model, state in dynalite, time virtual.
  */
 import { BACKUP_TAG } from '../../local/fleet';
-import { type Sandbox, openSandbox, REGION } from '../support/workflow-sandbox';
+import { openSandbox, REGION, type Sandbox } from '../support/workflow-sandbox';
 
 jest.setTimeout(60_000);
 
@@ -30,7 +30,11 @@ function seedHappyFleet(s: Sandbox) {
   ];
   const dbs = [
     s.model.addDbInstance(REGION, { DBInstanceIdentifier: 'orders', AllocatedStorage: 200, TagList: tagged('orders') }),
-    s.model.addDbInstance(REGION, { DBInstanceIdentifier: 'customers', AllocatedStorage: 100, TagList: tagged('customers') }),
+    s.model.addDbInstance(REGION, {
+      DBInstanceIdentifier: 'customers',
+      AllocatedStorage: 100,
+      TagList: tagged('customers'),
+    }),
   ];
   const untagged = s.model.addInstance(REGION, { Tags: [{ Key: 'Name', Value: 'scratch' }], volumes: [{ Size: 10 }] });
   return { instances, volumes, dbs, untagged };
@@ -54,7 +58,12 @@ describe('HappyPath', () => {
     expect(snapshots).toHaveLength(1 + 2 + 3 + 2); // one per instance volume, one per standalone volume
     expect(snapshots.every((s) => s.State === 'completed')).toBe(true);
     expect(snapshots.some((s) => s.VolumeId === fleet.untagged.volumeIds[0])).toBe(false);
-    expect(sandbox.model.dbSnapshots(REGION).map((s) => s.DBInstanceIdentifier).sort()).toEqual(['customers', 'orders']);
+    expect(
+      sandbox.model
+        .dbSnapshots(REGION)
+        .map((s) => s.DBInstanceIdentifier)
+        .sort(),
+    ).toEqual(['customers', 'orders']);
     const run = await sandbox.store.getRun('happy-path');
     expect(run).toMatchObject({ status: 'SUCCEEDED', tier: 'daily', counts: { total: 7, completed: 7, failed: 0 } });
   });
@@ -75,7 +84,8 @@ describe('RetryOnThrottle', () => {
     const records = await sandbox.store.listResources('retry-on-throttle');
     expect(records.map((r) => r.status)).toEqual(Array(7).fill('COMPLETED'));
     const perVolume = new Map<string, number>();
-    for (const s of sandbox.model.snapshots(REGION)) perVolume.set(s.VolumeId ?? '', (perVolume.get(s.VolumeId ?? '') ?? 0) + 1);
+    for (const s of sandbox.model.snapshots(REGION))
+      perVolume.set(s.VolumeId ?? '', (perVolume.get(s.VolumeId ?? '') ?? 0) + 1);
     expect([...perVolume.values()].every((n) => n === 1)).toBe(true);
     expect(sandbox.model.dbSnapshots(REGION)).toHaveLength(2);
   });
@@ -108,7 +118,11 @@ describe('OneFailsOthersSucceed', () => {
     // Prepare
     sandbox.reset();
     seedHappyFleet(sandbox);
-    const stopped = sandbox.model.addDbInstance(REGION, { DBInstanceIdentifier: 'reporting', status: 'stopped', TagList: tagged('reporting') });
+    const stopped = sandbox.model.addDbInstance(REGION, {
+      DBInstanceIdentifier: 'reporting',
+      status: 'stopped',
+      TagList: tagged('reporting'),
+    });
 
     // Act
     const result = await sandbox.run({}, 'one-fails');
@@ -119,7 +133,10 @@ describe('OneFailsOthersSucceed', () => {
     const records = await sandbox.store.listResources('one-fails');
     const failed = records.filter((r) => r.status === 'FAILED');
     expect(failed.map((r) => r.resourceId)).toEqual([stopped.DBInstanceIdentifier]);
-    expect(failed[0]?.error).toMatchObject({ error: 'InvalidResourceStateError', cause: expect.stringContaining('stopped') });
+    expect(failed[0]?.error).toMatchObject({
+      error: 'InvalidResourceStateError',
+      cause: expect.stringContaining('stopped'),
+    });
     expect(records.filter((r) => r.status === 'COMPLETED')).toHaveLength(7);
     const [message] = sandbox.model.sns;
     expect(message?.Subject).toBe('backup-pipeline daily: 7/8 ok, 1 failed');
@@ -167,7 +184,14 @@ describe('InvalidInput', () => {
     // Assess
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe('InvalidInputError');
-    for (const field of ['tier', 'targets.resources.0', 'targets.resources.1', 'retentionDays', 'copyTo.1.region', 'colour']) {
+    for (const field of [
+      'tier',
+      'targets.resources.0',
+      'targets.resources.1',
+      'retentionDays',
+      'copyTo.1.region',
+      'colour',
+    ]) {
       expect(result.cause).toContain(`${field}:`);
     }
     expect(await sandbox.store.getRun('invalid-input')).toBeUndefined();
@@ -210,8 +234,16 @@ describe('SkippedResources', () => {
   it('skips a tagged volume attached to a selected instance and an Aurora member, with reasons', async () => {
     // Prepare
     sandbox.reset();
-    const instance = sandbox.model.addInstance(REGION, { Tags: tagged('web'), volumes: [{ Size: 8, Tags: tagged('web-root') }] });
-    sandbox.model.addDbInstance(REGION, { DBInstanceIdentifier: 'aurora-1', DBClusterIdentifier: 'shop', Engine: 'aurora-postgresql', TagList: tagged('aurora-1') });
+    const instance = sandbox.model.addInstance(REGION, {
+      Tags: tagged('web'),
+      volumes: [{ Size: 8, Tags: tagged('web-root') }],
+    });
+    sandbox.model.addDbInstance(REGION, {
+      DBInstanceIdentifier: 'aurora-1',
+      DBClusterIdentifier: 'shop',
+      Engine: 'aurora-postgresql',
+      TagList: tagged('aurora-1'),
+    });
 
     // Act
     const result = await sandbox.run({}, 'skipped');
@@ -219,9 +251,18 @@ describe('SkippedResources', () => {
     // Assess
     expect(result.status).toBe('SUCCEEDED');
     const records = await sandbox.store.listResources('skipped');
-    expect(records.find((r) => r.type === 'ebs-volume')).toMatchObject({ status: 'SKIPPED', note: expect.stringContaining(`included in the backup of arn:aws:ec2:${REGION}:`) });
-    expect(records.find((r) => r.type === 'rds-instance')).toMatchObject({ status: 'SKIPPED', note: expect.stringContaining('Aurora cluster shop') });
-    expect(records.find((r) => r.type === 'ec2-instance')).toMatchObject({ status: 'COMPLETED', resourceId: instance.InstanceId });
+    expect(records.find((r) => r.type === 'ebs-volume')).toMatchObject({
+      status: 'SKIPPED',
+      note: expect.stringContaining(`included in the backup of arn:aws:ec2:${REGION}:`),
+    });
+    expect(records.find((r) => r.type === 'rds-instance')).toMatchObject({
+      status: 'SKIPPED',
+      note: expect.stringContaining('Aurora cluster shop'),
+    });
+    expect(records.find((r) => r.type === 'ec2-instance')).toMatchObject({
+      status: 'COMPLETED',
+      resourceId: instance.InstanceId,
+    });
     expect(sandbox.model.snapshots(REGION)).toHaveLength(1);
   });
 });
@@ -242,10 +283,17 @@ describe('Retention', () => {
       ...extra,
     ];
     const old = (days: number, tags: { Key: string; Value: string }[]) =>
-      sandbox.model.addExistingSnapshot(REGION, { VolumeId: volume.VolumeId, startMs: now - days * 86_400_000, Tags: tags }).SnapshotId;
+      sandbox.model.addExistingSnapshot(REGION, {
+        VolumeId: volume.VolumeId,
+        startMs: now - days * 86_400_000,
+        Tags: tags,
+      }).SnapshotId;
     const expired = old(10, ours(10));
     const fresh = old(2, ours(2));
-    const foreign = old(30, ours(30).map((t) => (t.Key === 'backup-pipeline:managed-by' ? { ...t, Value: 'SomeoneElse' } : t)));
+    const foreign = old(
+      30,
+      ours(30).map((t) => (t.Key === 'backup-pipeline:managed-by' ? { ...t, Value: 'SomeoneElse' } : t)),
+    );
     const untagged = old(40, []);
     const amiHeld = old(20, ours(20));
     sandbox.model.addImage(REGION, { Name: 'golden', snapshotIds: [amiHeld], Tags: [] });
@@ -273,8 +321,16 @@ describe('Retention', () => {
       { Key: 'backup-pipeline:run-id', Value: runId },
       { Key: 'backup-pipeline:expires-at', Value: new Date(now - ageDays * 86_400_000).toISOString() },
     ];
-    const older = sandbox.model.addExistingSnapshot(REGION, { VolumeId: volume.VolumeId, startMs: now - 20 * 86_400_000, Tags: tags('a', 13) }).SnapshotId;
-    sandbox.model.addExistingSnapshot(REGION, { VolumeId: volume.VolumeId, startMs: now - 10 * 86_400_000, Tags: tags('b', 3) });
+    const older = sandbox.model.addExistingSnapshot(REGION, {
+      VolumeId: volume.VolumeId,
+      startMs: now - 20 * 86_400_000,
+      Tags: tags('a', 13),
+    }).SnapshotId;
+    sandbox.model.addExistingSnapshot(REGION, {
+      VolumeId: volume.VolumeId,
+      startMs: now - 10 * 86_400_000,
+      Tags: tags('b', 3),
+    });
 
     const result = await sandbox.run({ dryRun: true }, 'dry-run');
 

@@ -1,4 +1,4 @@
-// Tests run in layers (see README "Testing"): unit -> infra -> workflow.
+// Tests run in layers (see README "Testing"): unit -> infra -> workflow -> e2e.
 // ts-jest transpiles only (isolatedModules); `npm run build` does the type-check.
 const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
 const common = {
@@ -13,5 +13,6 @@ module.exports = {
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/tests/unit/**/*.test.ts'] },
     { ...common, displayName: 'infra', testMatch: ['<rootDir>/tests/infra/**/*.test.ts'] },
     { ...common, displayName: 'workflow', testMatch: ['<rootDir>/tests/workflow/**/*.test.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'] },
   ],
 };

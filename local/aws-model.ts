@@ -626,6 +626,7 @@ export class AwsModel {
     input: {
       InstanceSpecification?: { InstanceId?: string; ExcludeBootVolume?: boolean };
       Description?: string;
+      CopyTagsFromSource?: string;
       TagSpecifications?: { ResourceType?: string; Tags?: Tag[] }[];
     },
   ) {
@@ -646,7 +647,12 @@ export class AwsModel {
     const tags = (input.TagSpecifications ?? [])
       .filter((t) => t.ResourceType === 'snapshot')
       .flatMap((t) => t.Tags ?? []);
-    const snapshots = volumes.map((v) => this.createSnapshotOf(region, v, input.Description ?? '', tags));
+    // CopyTagsFromSource=volume: each snapshot also gets its volume's tags (explicit tags win on a clash).
+    const withVolumeTags = (v: VolumeModel) =>
+      input.CopyTagsFromSource === 'volume'
+        ? [...v.Tags.filter((t) => !t.Key.startsWith('aws:') && !tags.some((x) => x.Key === t.Key)), ...tags]
+        : tags;
+    const snapshots = volumes.map((v) => this.createSnapshotOf(region, v, input.Description ?? '', withVolumeTags(v)));
     return {
       Snapshots: snapshots.map((s) => ({
         SnapshotId: s.SnapshotId,

@@ -13,7 +13,7 @@ import { useClock } from '../shared/clock';
 import { type PipelineConfig, parsePipelineConfig } from '../shared/config';
 import { functionEnvironments } from '../shared/function-env';
 import { StateStore } from '../shared/state-store';
-import { AwsModel, type Faults, seededRandom } from './aws-model';
+import { AwsModel, type Faults, type Limits, seededRandom } from './aws-model';
 import { registerAwsServices } from './emulator';
 import { type EmulatorServer, startEmulatorServer } from './emulator/server';
 import { registerBackupStateMachine, StepFunctionsService } from './emulator/sfn';
@@ -35,6 +35,10 @@ export interface SandboxOptions {
   port?: number;
   fleet?: FleetSpec;
   faults?: Partial<Faults> & { crashRate?: number };
+  /** AWS limits to model (defaults: AWS's, DESIGN §9); lowered in tests to reach them quickly. */
+  limits?: Partial<Limits>;
+  /** Token-bucket throttling of the emulated APIs (default on, as in AWS). */
+  tokenBuckets?: boolean;
   seed?: number;
   /** Pace virtual time to at most this many times real time (undefined: as fast as possible). */
   timeScale?: number;
@@ -118,7 +122,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
     const random = seededRandom(options.seed ?? 42);
     if (!options.endpoint) {
-      model = new AwsModel({ clock: scheduler, random, accountId: SANDBOX_ACCOUNT, faults: options.faults });
+      model = new AwsModel({
+        clock: scheduler,
+        random,
+        accountId: SANDBOX_ACCOUNT,
+        faults: options.faults,
+        limits: options.limits,
+        tokenBuckets: options.tokenBuckets ?? true,
+      });
       registerAwsServices(server, model);
       const spec = options.fleet ?? { kind: 'demo' };
       if (spec.kind === 'demo') fleet = seedDemoFleet(model, region);

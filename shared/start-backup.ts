@@ -38,6 +38,7 @@ export async function startBackup(request: StartBackupRequest): Promise<{ state:
     const started = await request.driver.start({
       resource,
       runId,
+      mayExist: (intent.attempts ?? 1) > 1,
       tags: {
         stackName: request.stackName,
         runId,

@@ -21,6 +21,12 @@ export interface StartRequest {
   tags: OwnershipTagValues;
   /** Readable, deterministic token for this run and resource (used in identifiers and descriptions). */
   runId: string;
+  /**
+   * False on the first attempt: the intent was recorded before any AWS call, so no earlier attempt can
+   * have created a backup and the lookup is skipped (one Describe call saved per backup). True on a
+   * retry: the driver must look for the backup an earlier attempt may have started.
+   */
+  mayExist: boolean;
 }
 
 export interface StartResult {

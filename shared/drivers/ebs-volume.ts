@@ -70,9 +70,11 @@ export const ebsVolumeDriver: ResourceDriver = {
     return toDiscovered(ref, await describeVolume(ref));
   },
 
-  async start({ resource, tags, runId }) {
-    const existing = await findRunSnapshots(resource.region, runId, resource.arn);
-    if (existing.length > 0) return { backupIds: existing, reused: true };
+  async start({ resource, tags, runId, mayExist }) {
+    if (mayExist) {
+      const existing = await findRunSnapshots(resource.region, runId, resource.arn);
+      if (existing.length > 0) return { backupIds: existing, reused: true };
+    }
 
     const volume = await describeVolume(resource);
     if (!volume.State || !SNAPSHOTTABLE.includes(volume.State)) {

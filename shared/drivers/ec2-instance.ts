@@ -12,7 +12,7 @@ import {
 import { ec2Client } from '../clients';
 import { aws, InvalidResourceStateError, ResourceNotFoundError } from '../errors';
 import { ec2InstanceArn, partitionOf, type ResourceRef } from '../resource';
-import { copyableTags, ownershipTags } from '../tags';
+import { ownershipTags } from '../tags';
 import type { Discovered, ResourceDriver } from './driver';
 import { checkSnapshots, ebsSnapshotStore, findRunSnapshots } from './ebs-snapshots';
 
@@ -81,32 +81,27 @@ export const ec2InstanceDriver: ResourceDriver = {
     return { ...discovered, ref };
   },
 
-  async start({ resource, tags, runId }) {
-    const existing = await findRunSnapshots(resource.region, runId, resource.arn);
-    if (existing.length > 0) return { backupIds: existing, reused: true };
-
-    const instance = await describeInstance(resource);
-    const state = instance.State?.Name;
-    if (!state || !LIVE_STATES.includes(state)) {
-      throw new InvalidResourceStateError(`EC2 instance ${resource.id} is ${state ?? 'in an unknown state'}`);
+  async start({ resource, tags, runId, mayExist }) {
+    if (mayExist) {
+      const existing = await findRunSnapshots(resource.region, runId, resource.arn);
+      if (existing.length > 0) return { backupIds: existing, reused: true };
     }
-    if (ebsVolumeIds(instance).length === 0) {
-      throw new InvalidResourceStateError(`EC2 instance ${resource.id} has no EBS volumes`);
-    }
+    // No DescribeInstances first: CreateSnapshots itself rejects a missing or terminated instance, and
+    // CopyTagsFromSource copies each volume's tags onto its snapshot.
     const out = await aws(`EC2 CreateSnapshots ${resource.id}`, () =>
       ec2Client(resource.region).send(
         new CreateSnapshotsCommand({
           InstanceSpecification: { InstanceId: resource.id, ExcludeBootVolume: false },
           Description: `backup-pipeline ${tags.tier} ${runId} ${resource.id}`,
-          TagSpecifications: [
-            { ResourceType: 'snapshot', Tags: [...copyableTags(instance.Tags), ...ownershipTags(tags)] },
-          ],
+          CopyTagsFromSource: 'volume',
+          TagSpecifications: [{ ResourceType: 'snapshot', Tags: ownershipTags(tags) }],
         }),
       ),
     );
     const ids = (out.Snapshots ?? []).map((s) => s.SnapshotId).filter((id): id is string => Boolean(id));
-    if (ids.length === 0)
-      throw new InvalidResourceStateError(`CreateSnapshots returned no snapshots for ${resource.id}`);
+    if (ids.length === 0) {
+      throw new InvalidResourceStateError(`EC2 instance ${resource.id} has no EBS volumes to snapshot`);
+    }
     return { backupIds: ids.sort(), reused: false };
   },
 

@@ -18,7 +18,7 @@ import {
 import { rdsClient } from '../clients';
 import { aws, awsErrorName, InvalidResourceStateError, ResourceNotFoundError } from '../errors';
 import type { ResourceRef } from '../resource';
-import { copyableTags, matchesTags, ownershipTags, TAG, tagValue } from '../tags';
+import { matchesTags, ownershipTags, TAG, tagValue } from '../tags';
 import type { BackupStore, CheckResult, Discovered, OwnedBackup, ResourceDriver } from './driver';
 
 /** `bp-<run>-<hash>-<db>`: letters, digits, single hyphens, ≤255, starts with a letter (RDS rules). */
@@ -160,30 +160,26 @@ export const rdsInstanceDriver: ResourceDriver = {
     return toDiscovered(ref, await describeDbInstance(ref));
   },
 
-  async start({ resource, tags, runId }) {
+  async start({ resource, tags, runId, mayExist }) {
     const identifier = rdsSnapshotIdentifier(runId, resource.id);
-    const existing = await findSnapshot(resource.region, identifier);
-    if (existing) {
-      assertOwnSnapshot(existing, resource, runId);
-      return { backupIds: [identifier], reused: true };
+    if (mayExist) {
+      // Before anything else: while the earlier attempt's snapshot runs, the instance reads
+      // `backing-up` and CreateDBSnapshot would be refused for the wrong reason.
+      const existing = await findSnapshot(resource.region, identifier);
+      if (existing) {
+        assertOwnSnapshot(existing, resource, runId);
+        return { backupIds: [identifier], reused: true };
+      }
     }
-    const instance = await describeDbInstance(resource);
-    if (instance.DBClusterIdentifier) {
-      throw new InvalidResourceStateError(
-        `RDS instance ${resource.id} belongs to Aurora cluster ${instance.DBClusterIdentifier}; back up the cluster`,
-      );
-    }
-    if (instance.DBInstanceStatus !== 'available') {
-      throw new InvalidResourceStateError(
-        `RDS instance ${resource.id} is ${instance.DBInstanceStatus ?? 'in an unknown state'}, not available`,
-      );
-    }
+    // No DescribeDBInstances first: CreateDBSnapshot itself refuses a stopped instance or an Aurora
+    // member (InvalidDBInstanceState) and a missing one (DBInstanceNotFound). The instance's own
+    // CopyTagsToSnapshot setting decides whether its tags are copied, as it does for RDS's own backups.
     try {
       await rdsClient(resource.region).send(
         new CreateDBSnapshotCommand({
           DBSnapshotIdentifier: identifier,
           DBInstanceIdentifier: resource.id,
-          Tags: [...copyableTags(instance.TagList), ...ownershipTags(tags)],
+          Tags: ownershipTags(tags),
         }),
       );
       return { backupIds: [identifier], reused: false };

@@ -1,0 +1,91 @@
+/**
+ * End to end: `npm start` as a user runs it (the CLI's `local` command in a child process), checked by
+ * its output, its report file and its exit code. Bad options get one line and a non-zero exit.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+jest.setTimeout(120_000);
+
+const ROOT = join(__dirname, '..', '..');
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'cli/index.ts', 'local', ...args],
+      {
+        cwd: ROOT,
+        env: { ...process.env, AWS_ENDPOINT_URL: '', AWS_ENDPOINT_URL_DYNAMODB: '', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += String(d);
+    });
+    child.stderr.on('data', (d) => {
+      stderr += String(d);
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('npm start (backup-pipeline local)', () => {
+  it('backs up the demo fleet end to end, prints the table and the notification, writes the report, exits 0', async () => {
+    const report = join(mkdtempSync(join(tmpdir(), 'bp-e2e-')), 'report.json');
+
+    const out = await run(['--report', report]);
+
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/Sandbox up: 4 instances, 2 standalone volumes, 3 RDS instances tagged for backup/);
+    expect(out.stdout).toMatch(/\d+\/9 done/);
+    expect(out.stdout).toMatch(/RESOURCE\s+TYPE\s+STATUS\s+BACKUP\s+POLLS\s+TOOK/);
+    expect(out.stdout).toContain('Execution SUCCEEDED');
+    const parsed = JSON.parse(readFileSync(report, 'utf8'));
+    expect(parsed.status).toBe('SUCCEEDED');
+    expect(parsed.resources).toHaveLength(9);
+    expect(
+      parsed.resources.every(
+        (r: { status: string; backupIds: string[] }) => r.status === 'COMPLETED' && r.backupIds.length > 0,
+      ),
+    ).toBe(true);
+    expect(parsed.figures.transitionsPerBackup).toBeGreaterThan(0);
+  });
+
+  it('exits non-zero and names the failures when snapshots fail', async () => {
+    const out = await run(['--failure-rate', '1', '--quiet']);
+    expect(out.code).toBe(1);
+    expect(out.stdout).toContain('Execution FAILED (BackupsFailed: 9 of 9 backups failed');
+    expect(out.stdout).toMatch(/Subject: backup-pipeline daily: 0\/9 ok, 9 failed/);
+  });
+
+  it.each([
+    [['--fleet', 'lots'], /bad --fleet "lots"/],
+    [['--throttle-rate', '2'], /expected a number from 0 to 1/],
+    [['--bogus'], /unknown option '--bogus'/],
+    [['--endpoint', 'http://127.0.0.1:9'], /cannot reach --endpoint http:\/\/127\.0\.0\.1:9/],
+  ])('rejects %p with one line and no stack trace', async (args, message) => {
+    const out = await run(args);
+    expect(out.code).not.toBe(0);
+    expect(out.stderr).toMatch(message);
+    expect(out.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('says which port is in use instead of crashing', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const out = await run(['--port', String(port)]);
+      expect(out.code).toBe(2);
+      expect(out.stderr).toContain(`port ${port} is in use`);
+    } finally {
+      blocker.close();
+    }
+  });
+});

@@ -1,0 +1,123 @@
+/**
+ * Scenarios over the wire: the real ASL and handlers in the local sandbox, the SDK talking to the
+ * emulator's EC2/RDS/SNS endpoints and to dynalite, as `npm start` does. These reach the AWS limits of
+ * DESIGN §9 (lowered so a test reaches them quickly) and inject the faults the pipeline must survive.
+ */
+import { BACKUP_TAG } from '../../local/fleet';
+import { type Sandbox, type SandboxOptions, startSandbox } from '../../local/sandbox';
+
+jest.setTimeout(60_000);
+
+const REGION = 'eu-west-1';
+const tagged = (name: string) => [{ Key: 'Name', Value: name }, BACKUP_TAG];
+
+async function scenario(options: SandboxOptions, seed: (s: Sandbox) => void, input: object = {}) {
+  const sandbox = await startSandbox({ fleet: { kind: 'none' }, ...options });
+  try {
+    const model = sandbox.model;
+    if (!model) throw new Error('expected the built-in emulator');
+    seed(sandbox);
+    const name = `scenario-${Date.now()}`;
+    const execution = sandbox.sfn.startExecution(sandbox.stateMachineArn, name, JSON.stringify(input));
+    const result = await execution.done;
+    const records = await sandbox.store.listResources(name);
+    return {
+      sandbox,
+      model,
+      result,
+      records,
+      snapshots: model.snapshots(REGION),
+      dbSnapshots: model.dbSnapshots(REGION),
+      sns: [...model.sns],
+    };
+  } finally {
+    await sandbox.close();
+  }
+}
+
+function onePerVolume(snapshots: { VolumeId?: string }[]): boolean {
+  const ids = snapshots.map((s) => s.VolumeId);
+  return new Set(ids).size === ids.length;
+}
+
+describe('QuotaReached', () => {
+  it('records SnapshotQuotaExceeded as QuotaExceededError without retrying, and notifies', async () => {
+    const out = await scenario({ limits: { manualDbSnapshotsPerRegion: 2 } }, (s) => {
+      const m = s.model!;
+      m.addDbInstance(REGION, { DBInstanceIdentifier: 'orders', TagList: tagged('orders') });
+      m.addExistingDbSnapshot(REGION, { DBSnapshotIdentifier: 'manual-1', DBInstanceIdentifier: 'orders', startMs: 0 });
+      m.addExistingDbSnapshot(REGION, { DBSnapshotIdentifier: 'manual-2', DBInstanceIdentifier: 'orders', startMs: 0 });
+    });
+    expect(out.result.status).toBe('FAILED');
+    expect(out.records).toEqual([
+      expect.objectContaining({ status: 'FAILED', error: expect.objectContaining({ error: 'QuotaExceededError' }) }),
+    ]);
+    expect(out.model.calls.get('rds:CreateDBSnapshot')).toBe(1);
+    expect(out.sns[0]?.Message).toContain('QuotaExceededError');
+  });
+});
+
+describe('PendingSnapshotLimit', () => {
+  it('backs off on PendingSnapshotLimitExceeded and completes every volume once the queue drains', async () => {
+    const out = await scenario({ limits: { pendingSnapshotsPerRegion: 3 } }, (s) => {
+      for (let i = 0; i < 6; i++) s.model!.addVolume(REGION, { Size: 50, Tags: tagged(`v${i}`), snapshotSeconds: 600 });
+    });
+    expect(out.result.status).toBe('SUCCEEDED');
+    expect(out.records.map((r) => r.status)).toEqual(Array(6).fill('COMPLETED'));
+    expect(out.result.stats.retries).toBeGreaterThan(0);
+    expect(out.snapshots).toHaveLength(6);
+    expect(onePerVolume(out.snapshots)).toBe(true);
+  });
+});
+
+describe('ThrottleStorm', () => {
+  it('rides out heavy throttling (token buckets plus 50% injected) with no duplicate backups', async () => {
+    const out = await scenario({ faults: { throttleRate: 0.5 }, tokenBuckets: true }, (s) => {
+      for (let i = 0; i < 4; i++)
+        s.model!.addInstance(REGION, { Tags: tagged(`i${i}`), volumes: [{ Size: 20 }, { Size: 40 }] });
+      s.model!.addDbInstance(REGION, { DBInstanceIdentifier: 'orders', TagList: tagged('orders') });
+    });
+    expect(out.result.status).toBe('SUCCEEDED');
+    expect(out.records.every((r) => r.status === 'COMPLETED')).toBe(true);
+    expect(out.result.stats.retries).toBeGreaterThan(5);
+    expect(out.snapshots).toHaveLength(8);
+    expect(onePerVolume(out.snapshots)).toBe(true);
+    expect(out.dbSnapshots).toHaveLength(1);
+  });
+});
+
+describe('CrashAfterCreate', () => {
+  it('retries a handler that died right after its Create call and finds the backup instead of creating a second', async () => {
+    const out = await scenario({ faults: { crashRate: 1 } }, (s) => {
+      s.model!.addInstance(REGION, { Tags: tagged('web'), volumes: [{ Size: 20 }, { Size: 40 }] });
+      s.model!.addVolume(REGION, { Size: 50, Tags: tagged('data') });
+      s.model!.addDbInstance(REGION, { DBInstanceIdentifier: 'orders', TagList: tagged('orders') });
+    });
+    expect(out.result.status).toBe('SUCCEEDED');
+    expect(out.records.map((r) => [r.status, r.attempts])).toEqual(Array(3).fill(['COMPLETED', 2]));
+    expect(out.result.stats.invocations['start-backup']).toBe(6);
+    expect(out.snapshots).toHaveLength(3);
+    expect(onePerVolume(out.snapshots)).toBe(true);
+    expect(out.dbSnapshots).toHaveLength(1);
+    expect(out.model.calls.get('ec2:CreateSnapshots')).toBe(1);
+    expect(out.model.calls.get('rds:CreateDBSnapshot')).toBe(1);
+  });
+});
+
+describe('StoppedRdsInstance', () => {
+  it('fails the stopped instance with InvalidResourceStateError and backs up the rest', async () => {
+    const out = await scenario({}, (s) => {
+      s.model!.addDbInstance(REGION, { DBInstanceIdentifier: 'orders', TagList: tagged('orders') });
+      s.model!.addDbInstance(REGION, { DBInstanceIdentifier: 'legacy', status: 'stopped', TagList: tagged('legacy') });
+      s.model!.addVolume(REGION, { Size: 50, Tags: tagged('data') });
+    });
+    expect(out.result.status).toBe('FAILED');
+    expect(out.result.cause).toMatch(/^1 of 3 backups failed/);
+    const legacy = out.records.find((r) => r.resourceId === 'legacy');
+    expect(legacy).toMatchObject({
+      status: 'FAILED',
+      error: { error: 'InvalidResourceStateError', cause: expect.stringContaining('stopped') },
+    });
+    expect(out.records.filter((r) => r.status === 'COMPLETED')).toHaveLength(2);
+  });
+});

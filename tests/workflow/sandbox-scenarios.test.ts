@@ -3,20 +3,22 @@
  * emulator's EC2/RDS/SNS endpoints and to dynalite, as `npm start` does. These reach the AWS limits of
  * DESIGN §9 (lowered so a test reaches them quickly) and inject the faults the pipeline must survive.
  */
+
+import type { AwsModel } from '../../local/aws-model';
 import { BACKUP_TAG } from '../../local/fleet';
-import { type Sandbox, type SandboxOptions, startSandbox } from '../../local/sandbox';
+import { type SandboxOptions, startSandbox } from '../../local/sandbox';
 
 jest.setTimeout(60_000);
 
 const REGION = 'eu-west-1';
 const tagged = (name: string) => [{ Key: 'Name', Value: name }, BACKUP_TAG];
 
-async function scenario(options: SandboxOptions, seed: (s: Sandbox) => void, input: object = {}) {
+async function scenario(options: SandboxOptions, seed: (model: AwsModel) => void, input: object = {}) {
   const sandbox = await startSandbox({ fleet: { kind: 'none' }, ...options });
   try {
     const model = sandbox.model;
     if (!model) throw new Error('expected the built-in emulator');
-    seed(sandbox);
+    seed(model);
     const name = `scenario-${Date.now()}`;
     const execution = sandbox.sfn.startExecution(sandbox.stateMachineArn, name, JSON.stringify(input));
     const result = await execution.done;
@@ -42,8 +44,7 @@ function onePerVolume(snapshots: { VolumeId?: string }[]): boolean {
 
 describe('QuotaReached', () => {
   it('records SnapshotQuotaExceeded as QuotaExceededError without retrying, and notifies', async () => {
-    const out = await scenario({ limits: { manualDbSnapshotsPerRegion: 2 } }, (s) => {
-      const m = s.model!;
+    const out = await scenario({ limits: { manualDbSnapshotsPerRegion: 2 } }, (m) => {
       m.addDbInstance(REGION, { DBInstanceIdentifier: 'orders', TagList: tagged('orders') });
       m.addExistingDbSnapshot(REGION, { DBSnapshotIdentifier: 'manual-1', DBInstanceIdentifier: 'orders', startMs: 0 });
       m.addExistingDbSnapshot(REGION, { DBSnapshotIdentifier: 'manual-2', DBInstanceIdentifier: 'orders', startMs: 0 });
@@ -59,8 +60,8 @@ describe('QuotaReached', () => {
 
 describe('PendingSnapshotLimit', () => {
   it('backs off on PendingSnapshotLimitExceeded and completes every volume once the queue drains', async () => {
-    const out = await scenario({ limits: { pendingSnapshotsPerRegion: 3 } }, (s) => {
-      for (let i = 0; i < 6; i++) s.model!.addVolume(REGION, { Size: 50, Tags: tagged(`v${i}`), snapshotSeconds: 600 });
+    const out = await scenario({ limits: { pendingSnapshotsPerRegion: 3 } }, (m) => {
+      for (let i = 0; i < 6; i++) m.addVolume(REGION, { Size: 50, Tags: tagged(`v${i}`), snapshotSeconds: 600 });
     });
     expect(out.result.status).toBe('SUCCEEDED');
     expect(out.records.map((r) => r.status)).toEqual(Array(6).fill('COMPLETED'));
@@ -72,10 +73,10 @@ describe('PendingSnapshotLimit', () => {
 
 describe('ThrottleStorm', () => {
   it('rides out heavy throttling (token buckets plus 50% injected) with no duplicate backups', async () => {
-    const out = await scenario({ faults: { throttleRate: 0.5 }, tokenBuckets: true }, (s) => {
+    const out = await scenario({ faults: { throttleRate: 0.5 }, tokenBuckets: true }, (m) => {
       for (let i = 0; i < 4; i++)
-        s.model!.addInstance(REGION, { Tags: tagged(`i${i}`), volumes: [{ Size: 20 }, { Size: 40 }] });
-      s.model!.addDbInstance(REGION, { DBInstanceIdentifier: 'orders', TagList: tagged('orders') });
+        m.addInstance(REGION, { Tags: tagged(`i${i}`), volumes: [{ Size: 20 }, { Size: 40 }] });
+      m.addDbInstance(REGION, { DBInstanceIdentifier: 'orders', TagList: tagged('orders') });
     });
     expect(out.result.status).toBe('SUCCEEDED');
     expect(out.records.every((r) => r.status === 'COMPLETED')).toBe(true);
@@ -88,10 +89,10 @@ describe('ThrottleStorm', () => {
 
 describe('CrashAfterCreate', () => {
   it('retries a handler that died right after its Create call and finds the backup instead of creating a second', async () => {
-    const out = await scenario({ faults: { crashRate: 1 } }, (s) => {
-      s.model!.addInstance(REGION, { Tags: tagged('web'), volumes: [{ Size: 20 }, { Size: 40 }] });
-      s.model!.addVolume(REGION, { Size: 50, Tags: tagged('data') });
-      s.model!.addDbInstance(REGION, { DBInstanceIdentifier: 'orders', TagList: tagged('orders') });
+    const out = await scenario({ faults: { crashRate: 1 } }, (m) => {
+      m.addInstance(REGION, { Tags: tagged('web'), volumes: [{ Size: 20 }, { Size: 40 }] });
+      m.addVolume(REGION, { Size: 50, Tags: tagged('data') });
+      m.addDbInstance(REGION, { DBInstanceIdentifier: 'orders', TagList: tagged('orders') });
     });
     expect(out.result.status).toBe('SUCCEEDED');
     expect(out.records.map((r) => [r.status, r.attempts])).toEqual(Array(3).fill(['COMPLETED', 2]));
@@ -106,10 +107,10 @@ describe('CrashAfterCreate', () => {
 
 describe('StoppedRdsInstance', () => {
   it('fails the stopped instance with InvalidResourceStateError and backs up the rest', async () => {
-    const out = await scenario({}, (s) => {
-      s.model!.addDbInstance(REGION, { DBInstanceIdentifier: 'orders', TagList: tagged('orders') });
-      s.model!.addDbInstance(REGION, { DBInstanceIdentifier: 'legacy', status: 'stopped', TagList: tagged('legacy') });
-      s.model!.addVolume(REGION, { Size: 50, Tags: tagged('data') });
+    const out = await scenario({}, (m) => {
+      m.addDbInstance(REGION, { DBInstanceIdentifier: 'orders', TagList: tagged('orders') });
+      m.addDbInstance(REGION, { DBInstanceIdentifier: 'legacy', status: 'stopped', TagList: tagged('legacy') });
+      m.addVolume(REGION, { Size: 50, Tags: tagged('data') });
     });
     expect(out.result.status).toBe('FAILED');
     expect(out.result.cause).toMatch(/^1 of 3 backups failed/);

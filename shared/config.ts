@@ -40,8 +40,8 @@ export const pollingSchema = z
   .strictObject({
     /** Shortest wait between two checks of one backup. */
     minWaitSeconds: z.number().int().min(5).max(3600).default(60),
-    /** Longest wait between two checks of one backup. */
-    maxWaitSeconds: z.number().int().min(60).max(86_400).default(3600),
+    /** Longest wait between two checks of one backup (progress-aware waits rarely reach it). */
+    maxWaitSeconds: z.number().int().min(60).max(86_400).default(21_600),
     /** A backup still running this long after it started is FAILED with reason `timeout`. */
     deadlineHours: z
       .number()
@@ -68,7 +68,7 @@ export const pipelineConfigSchema = z
     defaultTargetTags: tagMapSchema.default({ backup: 'true' }),
     /** How many resources are backed up at once (Distributed Map MaxConcurrency). */
     mapMaxConcurrency: z.number().int().min(1).max(10_000).default(40),
-    polling: pollingSchema.default({ minWaitSeconds: 60, maxWaitSeconds: 3600, deadlineHours: 24 }),
+    polling: pollingSchema.default({ minWaitSeconds: 60, maxWaitSeconds: 21_600, deadlineHours: 24 }),
     /** Optional e-mail address subscribed to the notification topic. */
     notificationEmail: z.email().nullable().default(null),
     /** Notify on successful runs too (failures always notify). */

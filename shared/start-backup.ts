@@ -2,7 +2,7 @@
 import type { BackupState } from './backup-state';
 import type { PollingConfig } from './config';
 import type { ResourceDriver } from './drivers/driver';
-import { InvalidResourceStateError } from './errors';
+import { InvalidResourceStateError, LimitExceededError, ThrottledError } from './errors';
 import { deadlineFor, nextWaitSeconds } from './polling';
 import type { ResourceRef } from './resource';
 import type { StateStore } from './state-store';
@@ -35,17 +35,20 @@ export async function startBackup(request: StartBackupRequest): Promise<{ state:
   let startedAt = intent.startedAt;
   let reused = true;
   if (!backupIds || backupIds.length === 0 || !startedAt) {
-    const started = await request.driver.start({
-      resource,
+    const mayExist = (intent.attempts ?? 1) > 1;
+    const tags = {
+      stackName: request.stackName,
       runId,
-      mayExist: (intent.attempts ?? 1) > 1,
-      tags: {
-        stackName: request.stackName,
-        runId,
-        tier: request.tier,
-        sourceArn: resource.arn,
-        expiresAt: request.expiresAt,
-      },
+      tier: request.tier,
+      sourceArn: resource.arn,
+      expiresAt: request.expiresAt,
+    };
+    const started = await request.driver.start({ resource, runId, mayExist, tags }).catch(async (error: unknown) => {
+      // AWS refused the create itself, so nothing exists: the retry may count as a first attempt again.
+      if (!mayExist && (error instanceof ThrottledError || error instanceof LimitExceededError)) {
+        await store.unmarkAttempt(runId, resource.arn);
+      }
+      throw error;
     });
     backupIds = started.backupIds;
     startedAt = at;

@@ -157,7 +157,7 @@ export class StateStore {
         values[`:${k}`] = v;
         return `#${k} = :${k}`;
       });
-    let expression = `SET ${parts.join(', ')}`;
+    let expression = parts.length > 0 ? `SET ${parts.join(', ')}` : '';
     if (extra.add) expression += ` ADD ${extra.add}`;
     try {
       const out = await this.doc.send(
@@ -166,7 +166,7 @@ export class StateStore {
           Key: resourceKey(runId, arn),
           UpdateExpression: expression,
           ConditionExpression: ['attribute_exists(pk)', extra.condition].filter(Boolean).join(' AND '),
-          ExpressionAttributeNames: names,
+          ExpressionAttributeNames: Object.keys(names).length > 0 ? names : undefined,
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
         }),
@@ -195,6 +195,25 @@ export class StateStore {
       },
     );
     return out === 'condition-failed' ? 'not-startable' : out;
+  }
+
+  /**
+   * Takes back the attempt just counted when AWS refused the create outright (throttled, limit):
+   * nothing was created, so the retry may skip the lookup as a first attempt does.
+   */
+  async unmarkAttempt(runId: string, arn: string): Promise<void> {
+    await this.update(
+      'DynamoDB UpdateItem (refused start)',
+      runId,
+      arn,
+      {},
+      {
+        condition: '#status = :creating AND attribute_not_exists(backupIds)',
+        names: { '#status': 'status' },
+        values: { ':creating': 'CREATING', ':minus': -1 },
+        add: 'attempts :minus',
+      },
+    );
   }
 
   async saveBackup(

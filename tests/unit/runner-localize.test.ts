@@ -6,7 +6,7 @@ describe('localize', () => {
     expect(states.get('Plan the run')?.fn).toBe('plan-run');
     expect(states.get('Check backup')).toMatchObject({ fn: 'check-backup', child: true });
     expect(states.get('Wait for backup')?.type).toBe('Wait');
-    const map = definition.States['Back up each resource'] as {
+    const map = definition.States['Back up each resource'] as unknown as {
       ItemProcessor: { States: Record<string, { Type: string; Parameters?: unknown }>; ProcessorConfig?: unknown };
     };
     expect(map.ItemProcessor.ProcessorConfig).toBeUndefined();

@@ -5,8 +5,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 
-export const SERVICE_NAME = 'backup-pipeline';
-export const METRICS_NAMESPACE = 'BackupPipeline';
+import { METRICS_NAMESPACE, SERVICE_NAME } from './names';
+
+export { METRICS_NAMESPACE, SERVICE_NAME };
 
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME });
 export const metrics = new Metrics({

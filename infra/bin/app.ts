@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+/**
+ * CDK app entry: validates cdk.json context, defines the stack, and runs cdk-nag (AwsSolutions) on
+ * every synth; an open finding fails the synth.
+ */
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { loadPipelineConfig } from '../config';
+import { BackupPipelineStack } from '../stacks/backup-pipeline-stack';
+
+export function buildApp(app = new App()): { app: App; stack: BackupPipelineStack } {
+  const config = loadPipelineConfig(app.node);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const stack = new BackupPipelineStack(app, config.stackName, {
+    config,
+    description: 'backup-pipeline: serverless backup orchestrator (Step Functions, Lambda, DynamoDB)',
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  });
+  return { app, stack };
+}
+
+if (require.main === module) {
+  buildApp().app.synth();
+}

@@ -1,0 +1,81 @@
+/**
+ * The one Lambda construct every pipeline function uses: Node.js 24 on arm64, bundled by the local
+ * esbuild (no Docker), JSON logs into an explicit log group with retention, X-Ray tracing, and an own
+ * role with no managed policies, so each function's IAM is exactly the statements granted to it.
+ * The environment is typed by the function's env schema (shared/function-env.ts).
+ */
+import { join } from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { FunctionEnvironments, FunctionName } from '../../shared/function-env';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../shared/names';
+
+export const FUNCTIONS_DIR = join(__dirname, '..', '..', 'functions');
+
+export interface PipelineFunctionProps<N extends FunctionName> {
+  name: N;
+  environment: FunctionEnvironments[N];
+  logRetention: RetentionDays;
+  timeout?: Duration;
+  memorySize?: number;
+}
+
+export class PipelineFunction<N extends FunctionName = FunctionName> extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: IRole;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: PipelineFunctionProps<N>) {
+    super(scope, id);
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `backup-pipeline ${props.name}: only the actions this function calls`,
+    });
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+    this.role = role;
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: join(FUNCTIONS_DIR, `${props.name}.ts`),
+      handler: 'handler',
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.minutes(1),
+      role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
+      tracing: Tracing.ACTIVE,
+      description: `backup-pipeline: ${props.name}`,
+      environment: {
+        ...props.environment,
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        target: 'node24',
+        format: OutputFormat.CJS,
+        forceDockerBundling: false,
+      },
+    });
+  }
+
+  addToRolePolicy(statement: PolicyStatement): void {
+    this.function.addToRolePolicy(statement);
+  }
+}

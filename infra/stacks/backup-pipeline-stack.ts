@@ -1,0 +1,362 @@
+/**
+ * The backup-pipeline stack: the state machine (statemachines/backup.asl.json, inlined with every ARN
+ * substituted), one Lambda per task through PipelineFunction, the DynamoDB state table, the SNS topic
+ * and alarm, and one EventBridge Scheduler schedule per tier. IAM is least privilege per function:
+ * Describe actions (which have no resource-level permissions) on "*", creates scoped by resource type,
+ * and deletes only on backups tagged `backup-pipeline:managed-by` = this stack.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  ArnFormat,
+  Aws,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  TimeZone,
+  Validations,
+} from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import type { PipelineConfig } from '../../shared/config';
+import { FUNCTION_NAMES, type FunctionName, functionEnvironments, placeholderOf } from '../../shared/function-env';
+import { TAG } from '../../shared/tags';
+import { PipelineFunction } from '../constructs/pipeline-function';
+
+export const ASL_FILE = join(__dirname, '..', '..', 'statemachines', 'backup.asl.json');
+
+export interface BackupPipelineStackProps extends StackProps {
+  config: PipelineConfig;
+}
+
+const DYNAMO_ACTIONS: Record<FunctionName, string[]> = {
+  'plan-run': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+  'start-backup': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  'check-backup': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  'record-result': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  'record-failure': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  'summarize-run': ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  notify: ['dynamodb:Query', 'dynamodb:GetItem'],
+  'apply-retention': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+};
+
+/** Describe/List actions per function: AWS offers no resource-level permissions for them. */
+const DESCRIBE_ACTIONS: Partial<Record<FunctionName, string[]>> = {
+  'plan-run': ['ec2:DescribeInstances', 'ec2:DescribeVolumes', 'rds:DescribeDBInstances'],
+  'start-backup': ['ec2:DescribeVolumes', 'ec2:DescribeSnapshots', 'rds:DescribeDBSnapshots'],
+  'check-backup': ['ec2:DescribeSnapshots', 'rds:DescribeDBSnapshots'],
+  'apply-retention': ['ec2:DescribeSnapshots', 'ec2:DescribeImages', 'rds:DescribeDBSnapshots'],
+};
+
+export class BackupPipelineStack extends Stack {
+  readonly stateMachine: StateMachine;
+  readonly table: TableV2;
+  readonly topic: Topic;
+  readonly functions: Record<FunctionName, PipelineFunction>;
+
+  constructor(scope: Construct, id: string, props: BackupPipelineStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const logRetention = config.logRetentionDays as RetentionDays;
+
+    this.table = new TableV2(this, 'StateTable', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      billing: Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // AWS managed key: encrypted at rest with key use visible in CloudTrail, no key to administer.
+      encryption: TableEncryptionV2.awsManagedKey(),
+      timeToLiveAttribute: 'ttl',
+      globalSecondaryIndexes: [
+        {
+          indexName: 'byStartedAt',
+          partitionKey: { name: 'gsi1pk', type: AttributeType.STRING },
+          sortKey: { name: 'startedAt', type: AttributeType.STRING },
+        },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const topicKey = new Key(this, 'NotificationsKey', {
+      description: 'backup-pipeline notifications topic',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // CloudWatch alarms publish to the encrypted topic.
+    topicKey.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
+    this.topic = new Topic(this, 'Notifications', {
+      displayName: 'backup-pipeline',
+      masterKey: topicKey,
+      enforceSSL: true,
+    });
+    if (config.notificationEmail) this.topic.addSubscription(new EmailSubscription(config.notificationEmail));
+
+    const environments = functionEnvironments(config, {
+      tableName: this.table.tableName,
+      topicArn: this.topic.topicArn,
+    });
+    const longRunning: FunctionName[] = ['plan-run', 'apply-retention', 'summarize-run', 'notify'];
+    const functions = {} as Record<FunctionName, PipelineFunction>;
+    for (const name of FUNCTION_NAMES) {
+      functions[name] = new PipelineFunction(this, placeholderOf(name).replace(/Arn$/, ''), {
+        name,
+        environment: environments[name],
+        logRetention,
+        timeout: longRunning.includes(name) ? Duration.minutes(10) : Duration.minutes(1),
+        memorySize: longRunning.includes(name) ? 512 : 256,
+      });
+    }
+    this.functions = functions;
+    this.grantFunctions(functions, config.stackName);
+
+    const stateMachineName = `${config.stackName}-backup`;
+    const definition = readFileSync(ASL_FILE, 'utf8');
+    const substitutions = Object.fromEntries(
+      FUNCTION_NAMES.map((name) => [placeholderOf(name), functions[name].function.functionArn]),
+    );
+    const machineLogs = new LogGroup(this, 'StateMachineLogs', {
+      logGroupName: `/aws/vendedlogs/states/${stateMachineName}`,
+      retention: logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stateMachine = new StateMachine(this, 'BackupStateMachine', {
+      stateMachineName,
+      stateMachineType: StateMachineType.STANDARD,
+      definitionBody: DefinitionBody.fromString(definition),
+      definitionSubstitutions: substitutions,
+      logs: { destination: machineLogs, level: LogLevel.ALL, includeExecutionData: true },
+      tracingEnabled: true,
+      comment: 'backup-pipeline: plan, back up each resource, summarize, notify, apply retention',
+    });
+    for (const fn of Object.values(functions)) {
+      this.stateMachine.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['lambda:InvokeFunction'],
+          resources: [fn.function.functionArn, `${fn.function.functionArn}:*`],
+        }),
+      );
+    }
+    // The Distributed Map runs each resource as a child execution of this state machine.
+    const ownArn = this.formatArn({
+      region: Aws.REGION,
+      account: Aws.ACCOUNT_ID,
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: stateMachineName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const executionsArn = this.formatArn({
+      region: Aws.REGION,
+      account: Aws.ACCOUNT_ID,
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${stateMachineName}/*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    this.stateMachine.addToRolePolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [ownArn] }));
+    this.stateMachine.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['states:DescribeExecution', 'states:StopExecution'],
+        resources: [executionsArn],
+      }),
+    );
+    this.stateMachine.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['states:RedriveExecution'],
+        resources: [
+          this.formatArn({
+            region: Aws.REGION,
+            account: Aws.ACCOUNT_ID,
+            service: 'states',
+            resource: 'mapRun',
+            resourceName: `${stateMachineName}/*`,
+            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+          }),
+        ],
+      }),
+    );
+
+    for (const [tier, settings] of Object.entries(config.tiers)) {
+      if (!settings.schedule) continue;
+      new Schedule(this, `Schedule-${tier}`, {
+        description: `backup-pipeline ${tier} run (keeps ${settings.retentionDays} days)`,
+        schedule: ScheduleExpression.expression(settings.schedule, TimeZone.ETC_UTC),
+        target: new StepFunctionsStartExecution(this.stateMachine, {
+          input: ScheduleTargetInput.fromObject({ tier }),
+          retryAttempts: 3,
+          maxEventAge: Duration.hours(1),
+        }),
+      });
+    }
+
+    const alarmAction = new SnsAction(this.topic);
+    const alarms = [
+      new Alarm(this, 'ExecutionsFailedAlarm', {
+        alarmDescription:
+          'A backup run failed: some backups did not complete. The run notification and the execution in the Step Functions console name each failed resource and why.',
+        metric: this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+      new Alarm(this, 'ExecutionsTimedOutAlarm', {
+        alarmDescription:
+          'A backup run timed out before finishing. Inspect the execution in the Step Functions console; backups it started keep their expiry tags.',
+        metric: this.stateMachine.metricTimedOut({ period: Duration.minutes(5), statistic: 'Sum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    ];
+    for (const alarm of alarms) alarm.addAlarmAction(alarmAction);
+
+    new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'TopicArn', { value: this.topic.topicArn });
+
+    this.acknowledgeNagFindings(functions, stateMachineName);
+  }
+
+  private grantFunctions(functions: Record<FunctionName, PipelineFunction>, stackName: string): void {
+    const ec2Arn = (resource: string) =>
+      `arn:${Aws.PARTITION}:ec2:*:${resource.startsWith('snapshot') ? '' : Aws.ACCOUNT_ID}:${resource}`;
+    const rdsArn = (resource: string) => `arn:${Aws.PARTITION}:rds:*:${Aws.ACCOUNT_ID}:${resource}`;
+    for (const name of FUNCTION_NAMES) {
+      const fn = functions[name];
+      fn.addToRolePolicy(new PolicyStatement({ actions: DYNAMO_ACTIONS[name], resources: [this.table.tableArn] }));
+      const describe = DESCRIBE_ACTIONS[name];
+      if (describe) fn.addToRolePolicy(new PolicyStatement({ actions: describe, resources: ['*'] }));
+    }
+    const start = functions['start-backup'];
+    start.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ec2:CreateSnapshot', 'ec2:CreateSnapshots'],
+        resources: [ec2Arn('instance/*'), ec2Arn('volume/*'), ec2Arn('snapshot/*')],
+      }),
+    );
+    start.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ec2:CreateTags'],
+        resources: [ec2Arn('snapshot/*')],
+        conditions: { StringEquals: { 'ec2:CreateAction': ['CreateSnapshot', 'CreateSnapshots'] } },
+      }),
+    );
+    start.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['rds:CreateDBSnapshot', 'rds:AddTagsToResource'],
+        resources: [rdsArn('db:*'), rdsArn('snapshot:*')],
+      }),
+    );
+    const retention = functions['apply-retention'];
+    const ownedOnly = { StringEquals: { [`aws:ResourceTag/${TAG.managedBy}`]: stackName } };
+    retention.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['ec2:DeleteSnapshot'],
+        resources: [ec2Arn('snapshot/*')],
+        conditions: ownedOnly,
+      }),
+    );
+    retention.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['rds:DeleteDBSnapshot'],
+        resources: [rdsArn('snapshot:*')],
+        conditions: ownedOnly,
+      }),
+    );
+    const notify = functions.notify;
+    notify.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: [this.topic.topicArn] }));
+    const key = this.topic.masterKey;
+    if (key)
+      notify.addToRolePolicy(
+        new PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [key.keyArn] }),
+      );
+  }
+
+  private acknowledgeNagFindings(functions: Record<FunctionName, PipelineFunction>, stateMachineName: string): void {
+    for (const fn of Object.values(functions)) {
+      Validations.of(fn.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'EC2/RDS Describe* calls and X-Ray trace writes have no resource-level permissions; all create and delete actions are scoped.',
+      });
+    }
+    Validations.of(functions['start-backup'].role).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:*::snapshot/*]',
+        reason:
+          'Snapshot ids are created by the call itself and cannot be known in advance; CreateTags is conditioned on the creating action.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:instance/*]',
+        reason: 'The resources to back up are chosen at run time by tag or ARN from the whole account.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:volume/*]',
+        reason: 'The resources to back up are chosen at run time by tag or ARN from the whole account.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:*:<AWS::AccountId>:db:*]',
+        reason: 'The databases to back up are chosen at run time by tag or ARN from the whole account.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:*:<AWS::AccountId>:snapshot:*]',
+        reason: 'Snapshot identifiers are derived per run; only snapshots are creatable and taggable.',
+      },
+    );
+    Validations.of(functions['apply-retention'].role).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:*::snapshot/*]',
+        reason:
+          'DeleteSnapshot is allowed only on snapshots tagged backup-pipeline:managed-by = this stack (aws:ResourceTag condition).',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:*:<AWS::AccountId>:snapshot:*]',
+        reason:
+          'DeleteDBSnapshot is allowed only on snapshots tagged backup-pipeline:managed-by = this stack (aws:ResourceTag condition).',
+      },
+    );
+    const machineRole = this.stateMachine.role;
+    Validations.of(machineRole).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'Log delivery and X-Ray actions of the state machine have no resource-level permissions.',
+      },
+      ...Object.values(functions).map((fn) => ({
+        id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(fn.function.node.defaultChild as CfnFunction)}.Arn>:*]`,
+        reason: 'Invoking the pipeline function by version or alias (<function ARN>:*), as the Lambda integration may.',
+      })),
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${stateMachineName}/*]`,
+        reason: 'The Distributed Map starts one child execution per resource, named at run time.',
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:mapRun:${stateMachineName}/*]`,
+        reason: 'Map runs are named at run time; redrive of a map run is scoped to this state machine.',
+      },
+    );
+  }
+}

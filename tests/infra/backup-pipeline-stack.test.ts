@@ -1,0 +1,292 @@
+/**
+ * The CDK stack, asserted on its template: resources, IAM statements and their conditions, schedules,
+ * the inlined ASL (every placeholder substituted, none unused), and cdk-nag clean. Bundling is skipped
+ * (`aws:cdk:bundling-stacks: []`) so a synth takes a fraction of a second.
+ */
+import { readFileSync } from 'node:fs';
+import { App } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { buildApp } from '../../infra/bin/app';
+import { ASL_FILE } from '../../infra/stacks/backup-pipeline-stack';
+import { ENV_SCHEMAS, FUNCTION_NAMES, placeholderOf } from '../../shared/function-env';
+
+const cdkJson = JSON.parse(readFileSync(`${__dirname}/../../cdk.json`, 'utf8')) as { context: Record<string, unknown> };
+
+function synth(overrides: Record<string, unknown> = {}) {
+  const context = {
+    ...cdkJson.context,
+    backupPipeline: { ...(cdkJson.context.backupPipeline as object), ...overrides },
+    'aws:cdk:bundling-stacks': [],
+  };
+  const { stack } = buildApp(new App({ context }));
+  return { stack, template: Template.fromStack(stack) };
+}
+
+type Statement = {
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+  Effect: string;
+};
+
+const { stack, template } = synth();
+
+function statementsOf(name: string): Statement[] {
+  const logicalPrefix = placeholderOf(name as never).replace(/FunctionArn$/, 'Function');
+  const policies = template.findResources('AWS::IAM::Policy');
+  return Object.entries(policies)
+    .filter(([id]) => id.startsWith(`${logicalPrefix}Role`))
+    .flatMap(
+      ([, p]) =>
+        (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement,
+    );
+}
+const actionsOf = (name: string) =>
+  statementsOf(name).flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+
+describe('state table', () => {
+  it('is on-demand, point-in-time recoverable, encrypted, expires items by ttl and lists runs by start time', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      GlobalSecondaryIndexes: [
+        Match.objectLike({
+          IndexName: 'byStartedAt',
+          KeySchema: [
+            { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+            { AttributeName: 'startedAt', KeyType: 'RANGE' },
+          ],
+        }),
+      ],
+      Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
+    });
+    template.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Retain' });
+  });
+});
+
+describe('functions', () => {
+  const functions = template.findResources('AWS::Lambda::Function');
+
+  it('defines one Lambda per task, all on Node.js 22+ arm64 with JSON logs, tracing and a log group with retention', () => {
+    expect(Object.keys(functions)).toHaveLength(FUNCTION_NAMES.length);
+    for (const fn of Object.values(functions) as { Properties: Record<string, unknown> }[]) {
+      expect(Number(String(fn.Properties.Runtime).replace(/\D/g, ''))).toBeGreaterThanOrEqual(22);
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.LoggingConfig).toMatchObject({ LogFormat: 'JSON', LogGroup: expect.anything() });
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+    }
+    const groups = Object.values(template.findResources('AWS::Logs::LogGroup')) as {
+      Properties: { RetentionInDays?: number };
+    }[];
+    expect(groups.every((g) => g.Properties.RetentionInDays === 90)).toBe(true);
+  });
+
+  it.each(FUNCTION_NAMES.map((n) => [n]))('sets the environment %s validates at cold start', (name) => {
+    const prefix = placeholderOf(name).replace(/FunctionArn$/, 'Function');
+    const [fn] = Object.entries(functions).filter(([id]) => id.startsWith(`${prefix}`) && !id.includes('Role'));
+    const variables = (fn?.[1] as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties
+      .Environment.Variables;
+    // Tokens (table name, topic ARN) resolve at deploy; stand them in to run the real schema.
+    const resolved = Object.fromEntries(
+      Object.entries(variables).map(([k, v]) => [k, typeof v === 'string' ? v : `resolved-${k}`]),
+    );
+    expect(ENV_SCHEMAS[name].safeParse(resolved).success).toBe(true);
+  });
+});
+
+describe('IAM', () => {
+  it('lets plan-run only describe and write state: no create, delete or tag actions', () => {
+    expect(actionsOf('plan-run').filter((a) => /Create|Delete|Tag/.test(a) && !a.startsWith('logs:'))).toEqual([]);
+  });
+
+  it('denies snapshot deletion unless the snapshot is tagged managed-by this stack', () => {
+    const deletes = statementsOf('apply-retention').filter((s) => [s.Action].flat().some((a) => /Delete/.test(a)));
+    expect(deletes.map((s) => s.Action).sort()).toEqual(['ec2:DeleteSnapshot', 'rds:DeleteDBSnapshot']);
+    for (const statement of deletes) {
+      expect(statement.Condition).toEqual({
+        StringEquals: { 'aws:ResourceTag/backup-pipeline:managed-by': 'BackupPipeline' },
+      });
+    }
+    for (const name of FUNCTION_NAMES.filter((n) => n !== 'apply-retention')) {
+      expect(actionsOf(name).filter((a) => /Delete/.test(a))).toEqual([]);
+    }
+  });
+
+  it('lets start-backup tag only the snapshots it is creating', () => {
+    const tagging = statementsOf('start-backup').find((s) => s.Action === 'ec2:CreateTags');
+    expect(tagging?.Condition).toEqual({ StringEquals: { 'ec2:CreateAction': ['CreateSnapshot', 'CreateSnapshots'] } });
+  });
+
+  it('gives each function only the AWS actions it calls', () => {
+    const aws = (name: string) =>
+      actionsOf(name)
+        .filter((a) => !/^(logs|xray|dynamodb):/.test(a))
+        .sort();
+    expect(aws('check-backup')).toEqual(['ec2:DescribeSnapshots', 'rds:DescribeDBSnapshots']);
+    expect(aws('record-result')).toEqual([]);
+    expect(aws('record-failure')).toEqual([]);
+    expect(aws('summarize-run')).toEqual([]);
+    expect(aws('notify')).toEqual(['kms:Decrypt', 'kms:GenerateDataKey', 'sns:Publish']);
+    expect(aws('start-backup')).toEqual(
+      [
+        'ec2:CreateSnapshot',
+        'ec2:CreateSnapshots',
+        'ec2:CreateTags',
+        'ec2:DescribeSnapshots',
+        'ec2:DescribeVolumes',
+        'rds:AddTagsToResource',
+        'rds:CreateDBSnapshot',
+        'rds:DescribeDBSnapshots',
+      ].sort(),
+    );
+  });
+
+  it('never grants DynamoDB or SNS on "*"', () => {
+    for (const name of FUNCTION_NAMES) {
+      for (const s of statementsOf(name)) {
+        if ([s.Action].flat().some((a) => /^(dynamodb|sns|kms):/.test(a))) expect(s.Resource).not.toBe('*');
+      }
+    }
+  });
+});
+
+describe('state machine', () => {
+  const machine = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0] as {
+    Properties: Record<string, unknown>;
+  };
+
+  it('is a STANDARD machine with logging ALL (execution data included) and X-Ray tracing', () => {
+    expect(machine.Properties.StateMachineType).toBe('STANDARD');
+    expect(machine.Properties.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: true });
+    expect(machine.Properties.TracingConfiguration).toEqual({ Enabled: true });
+  });
+
+  it('inlines statemachines/backup.asl.json and substitutes every placeholder, with no substitution unused', () => {
+    const asl = readFileSync(ASL_FILE, 'utf8');
+    const placeholders = new Set([...asl.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]));
+    const substitutions = Object.keys(machine.Properties.DefinitionSubstitutions as object);
+    expect(new Set(substitutions)).toEqual(placeholders);
+    expect(machine.Properties.DefinitionString).toBe(asl);
+    expect(machine.Properties.DefinitionS3Location).toBeUndefined();
+  });
+
+  it('may start and stop its own Distributed Map child executions and invoke each function', () => {
+    const policies = template.findResources('AWS::IAM::Policy');
+    const [policy] = Object.entries(policies).filter(([id]) => id.startsWith('BackupStateMachineRole'));
+    const statements = (policy?.[1] as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties
+      .PolicyDocument.Statement;
+    const actions = statements.flatMap((s) => [s.Action].flat());
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'states:StartExecution',
+        'states:DescribeExecution',
+        'states:StopExecution',
+        'lambda:InvokeFunction',
+      ]),
+    );
+  });
+});
+
+describe('schedules', () => {
+  it('starts one run per scheduled tier, in UTC, passing the tier, with no flexible window', () => {
+    const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule')) as {
+      Properties: {
+        ScheduleExpression: string;
+        ScheduleExpressionTimezone: string;
+        FlexibleTimeWindow: unknown;
+        Target: { Input: string };
+      };
+    }[];
+    const byTier = Object.fromEntries(schedules.map((s) => [JSON.parse(s.Properties.Target.Input).tier, s.Properties]));
+    expect(Object.keys(byTier).sort()).toEqual(['daily', 'monthly', 'weekly']);
+    expect(byTier.daily?.ScheduleExpression).toBe('cron(0 2 * * ? *)');
+    expect(byTier.weekly?.ScheduleExpression).toBe('cron(0 1 ? * SUN *)');
+    expect(byTier.monthly?.ScheduleExpression).toBe('cron(0 0 1 * ? *)');
+    for (const s of Object.values(byTier)) {
+      expect(s?.ScheduleExpressionTimezone).toBe('Etc/UTC');
+      expect(s?.FlexibleTimeWindow).toEqual({ Mode: 'OFF' });
+    }
+  });
+
+  it('defines no schedule for a manual-only tier', () => {
+    const { template: t } = synth({
+      tiers: {
+        daily: { schedule: 'cron(0 2 * * ? *)', retentionDays: 7 },
+        adhoc: { schedule: null, retentionDays: 30 },
+      },
+    });
+    t.resourceCountIs('AWS::Scheduler::Schedule', 1);
+  });
+});
+
+describe('notifications and alarms', () => {
+  it('encrypts the topic with a rotating customer key and refuses non-TLS publishing', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('subscribes the configured e-mail address only when one is set', () => {
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+    synth({ notificationEmail: 'ops@example.com' }).template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+    });
+  });
+
+  it('alarms to the topic when an execution fails or times out', () => {
+    for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: metric,
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('Notifications') }],
+        AlarmDescription: Match.anyValue(),
+      });
+    }
+  });
+
+  it('outputs what the CLI needs', () => {
+    template.hasOutput('StateMachineArn', {});
+    template.hasOutput('TableName', {});
+    template.hasOutput('TopicArn', {});
+  });
+});
+
+describe('cdk.json validation', () => {
+  it.each([
+    [{ tiers: { daily: { schedule: 'every day', retentionDays: 7 } } }, 'backupPipeline.tiers.daily.schedule'],
+    [{ tiers: { daily: { schedule: null, retentionDays: -1 } } }, 'backupPipeline.tiers.daily.retentionDays'],
+    [{ defaultTier: 'hourly' }, 'backupPipeline.defaultTier'],
+    [{ logRetentionDays: 10 }, 'backupPipeline.logRetentionDays'],
+    [{ mapMaxConcurrency: 0 }, 'backupPipeline.mapMaxConcurrency'],
+    [{ colour: 'blue' }, 'backupPipeline.colour'],
+  ])('fails synth for %p naming %s', (overrides, field) => {
+    expect(() => synth(overrides)).toThrow(field);
+  });
+});
+
+describe('cdk-nag', () => {
+  it('runs AwsSolutions checks in every synth and this stack has no open findings', () => {
+    // Template.fromStack synthesizes with the validation plugins: an open finding throws.
+    expect(() => synth()).not.toThrow();
+    expect(Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions'))).toEqual([]);
+  });
+
+  it('fails synth on a new unacknowledged finding (so the check above is not vacuous)', () => {
+    const context = { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] };
+    const { stack: extra } = buildApp(new App({ context }));
+    new Topic(extra, 'UnencryptedTopic');
+    expect(() => Template.fromStack(extra)).toThrow(/AwsSolutions/);
+  });
+});

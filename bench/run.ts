@@ -4,6 +4,7 @@
  * progress-aware polling and once with a fixed 300 s poll as the baseline, and prints and writes to
  * docs/benchmarks.md the figures the design is judged by. Figures, not timed assertions.
  */
+import '../local/process-defaults';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { computeFigures, type RunFigures } from '../local/figures';

@@ -4,6 +4,7 @@
  * Built on commander; every command has --help; a usage or environment problem is one line on stderr
  * and a non-zero exit, never a stack trace.
  */
+import '../local/process-defaults';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { parseFleet, runLocal } from '../local/local-command';
 import { SandboxError } from '../local/sandbox';
@@ -16,6 +17,11 @@ const rate = (value: string): number => {
 const positive = (value: string): number => {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
+};
+const nonNegative = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number >= 0');
   return n;
 };
 const port = (value: string): number => {
@@ -55,10 +61,9 @@ export function buildProgram(): Command {
         .argParser(rate),
     )
     .addOption(
-      new Option(
-        '--time-scale <n>',
-        'pace simulated time to at most n x real time (default: as fast as possible)',
-      ).argParser(positive),
+      new Option('--time-scale <n>', 'pace simulated time at most n x real time; 0 = as fast as possible')
+        .default(3600, '3600: one simulated hour per second')
+        .argParser(nonNegative),
     )
     .addOption(new Option('--seed <n>', 'seed for the fleet and faults').default(42).argParser(positive))
     .option('--report <file>', 'write a machine-readable JSON report')

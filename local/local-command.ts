@@ -104,6 +104,8 @@ export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream
         crashRate: options.crashRate,
       },
       seed: options.seed,
+      // The sandbox notifies on success too, so a demo run shows the message an operator would get.
+      config: { notifyOnSuccess: true },
       ...(options.timeScale ? { timeScale: options.timeScale } : {}),
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
       ...(options.port !== undefined ? { port: options.port } : {}),
@@ -152,12 +154,15 @@ export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream
       );
       const event = latest.events?.[0];
       const phase =
-        event?.stateEnteredEventDetails?.name ?? event?.stateExitedEventDetails?.name ?? event?.type ?? 'starting';
+        event?.stateEnteredEventDetails?.name ??
+        event?.stateExitedEventDetails?.name ??
+        (event?.type?.startsWith('MapIteration') ? 'Back up each resource' : (event?.type ?? 'starting'));
       const records = await sandbox.store.listResources(name);
       const selected = records.filter((r) => r.status !== 'SKIPPED');
       const doneCount = selected.filter((r) => r.status === 'COMPLETED' || r.status === 'FAILED').length;
       const failed = selected.filter((r) => r.status === 'FAILED').length;
-      const line = `[${sandbox.scheduler.now().toISOString().slice(11, 19)} sim] ${doneCount}/${selected.length} done${failed ? `, ${failed} failed` : ''} — ${phase}`;
+      const creating = selected.filter((r) => r.status === 'CREATING').length;
+      const line = `[${sandbox.scheduler.now().toISOString().slice(11, 19)} sim] ${doneCount}/${selected.length} done${creating ? `, ${creating} in progress` : ''}${failed ? `, ${failed} failed` : ''} — ${phase}`;
       if (tty) out.write(`\r${line.padEnd(90)}`);
       else if (!options.quiet && line !== lastLine) write(line);
       lastLine = line;

@@ -6,6 +6,7 @@
  * what AWS would bill and record: state transitions, history events per execution, invocations,
  * payload sizes.
  */
+import './polyfills';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -9,18 +9,26 @@ import { RDSClient } from '@aws-sdk/client-rds';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
-const MAX_ATTEMPTS = Number(process.env.AWS_MAX_ATTEMPTS ?? 3);
-
-function perRegion<T>(create: (region: string) => T): (region?: string) => T {
+/**
+ * One client per region and endpoint. In Lambda the endpoint never changes; the local sandbox points
+ * AWS_ENDPOINT_URL* at a fresh emulator per run, and a client must follow it.
+ */
+function perRegion<T>(service: string, create: (region: string) => T): (region?: string) => T {
   const cache = new Map<string, T>();
   return (region = defaultRegion()) => {
-    let client = cache.get(region);
+    const key = `${region}|${process.env.AWS_ENDPOINT_URL ?? ''}|${process.env[`AWS_ENDPOINT_URL_${service}`] ?? ''}`;
+    let client = cache.get(key);
     if (!client) {
       client = create(region);
-      cache.set(region, client);
+      cache.set(key, client);
     }
     return client;
   };
+}
+
+/** The SDK's own retries (read when a client is made: the sandbox sets 1 so the ASL's Retry is exercised). */
+function maxAttempts(): number {
+  return Number(process.env.AWS_MAX_ATTEMPTS ?? 3);
 }
 
 export function defaultRegion(): string {
@@ -29,11 +37,11 @@ export function defaultRegion(): string {
   return region;
 }
 
-export const ec2Client = perRegion((region) => new EC2Client({ region, maxAttempts: MAX_ATTEMPTS }));
-export const rdsClient = perRegion((region) => new RDSClient({ region, maxAttempts: MAX_ATTEMPTS }));
-export const snsClient = perRegion((region) => new SNSClient({ region, maxAttempts: MAX_ATTEMPTS }));
-export const dynamoDocClient = perRegion((region) =>
-  DynamoDBDocumentClient.from(new DynamoDBClient({ region, maxAttempts: MAX_ATTEMPTS }), {
+export const ec2Client = perRegion('EC2', (region) => new EC2Client({ region, maxAttempts: maxAttempts() }));
+export const rdsClient = perRegion('RDS', (region) => new RDSClient({ region, maxAttempts: maxAttempts() }));
+export const snsClient = perRegion('SNS', (region) => new SNSClient({ region, maxAttempts: maxAttempts() }));
+export const dynamoDocClient = perRegion('DYNAMODB', (region) =>
+  DynamoDBDocumentClient.from(new DynamoDBClient({ region, maxAttempts: maxAttempts() }), {
     marshallOptions: { removeUndefinedValues: true },
   }),
 );

@@ -5,6 +5,7 @@
  */
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
+import { PipelineError } from './errors';
 import { logger, metrics } from './powertools';
 
 export interface HandlerContext {
@@ -33,7 +34,9 @@ export function defineHandler<S extends z.ZodType, R>(
     try {
       return await run(parsed.data, { accountId });
     } catch (error) {
-      logger.error('task failed', { error: error as Error });
+      // Named errors are the ASL contract (retried or recorded by the state machine): a warning, not an alarm.
+      if (error instanceof PipelineError) logger.warn('task ended with a named error', { error: error as Error });
+      else logger.error('task failed', { error: error as Error });
       throw error;
     } finally {
       if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();

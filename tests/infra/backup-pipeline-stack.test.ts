@@ -203,7 +203,9 @@ describe('schedules', () => {
         Target: { Input: string };
       };
     }[];
-    const byTier = Object.fromEntries(schedules.map((s) => [JSON.parse(s.Properties.Target.Input).tier, s.Properties]));
+    const byTier: Record<string, (typeof schedules)[number]['Properties']> = Object.fromEntries(
+      schedules.map((s) => [JSON.parse(s.Properties.Target.Input).tier, s.Properties]),
+    );
     expect(Object.keys(byTier).sort()).toEqual(['daily', 'monthly', 'weekly']);
     expect(byTier.daily?.ScheduleExpression).toBe('cron(0 2 * * ? *)');
     expect(byTier.weekly?.ScheduleExpression).toBe('cron(0 1 ? * SUN *)');

@@ -9,17 +9,5 @@ process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 // Throttling must reach the state machine's Retry (modelled on the virtual clock), not the SDK's real-time back-off.
 process.env.AWS_MAX_ATTEMPTS ??= '1';
 
-// aws-local-stepfunctions 3 uses Promise.withResolvers (Node 22); Node 20 needs this polyfill.
-if (typeof (Promise as unknown as { withResolvers?: unknown }).withResolvers !== 'function') {
-  Object.assign(Promise, {
-    withResolvers<T>() {
-      let resolve!: (value: T | PromiseLike<T>) => void;
-      let reject!: (reason?: unknown) => void;
-      const promise = new Promise<T>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      return { promise, resolve, reject };
-    },
-  });
-}
+// aws-local-stepfunctions 3 uses Promise.withResolvers (Node 22); the runner's polyfill covers Node 20.
+import '../../local/polyfills';

@@ -72,8 +72,8 @@ describe('PendingSnapshotLimit', () => {
 });
 
 describe('ThrottleStorm', () => {
-  it('rides out heavy throttling (token buckets plus 50% injected) with no duplicate backups', async () => {
-    const out = await scenario({ faults: { throttleRate: 0.5 }, tokenBuckets: true }, (m) => {
+  it('rides out heavy throttling (token buckets plus 30% of calls throttled) with no duplicate backups', async () => {
+    const out = await scenario({ faults: { throttleRate: 0.3 }, tokenBuckets: true }, (m) => {
       for (let i = 0; i < 4; i++)
         m.addInstance(REGION, { Tags: tagged(`i${i}`), volumes: [{ Size: 20 }, { Size: 40 }] });
       m.addDbInstance(REGION, { DBInstanceIdentifier: 'orders', TagList: tagged('orders') });

@@ -128,7 +128,7 @@ function targets(rows: Row[]): string {
     out.push(
       `- projection for 10,000 resources: parent history stays ${f.parentHistoryEvents} events (each resource is its own child execution; the largest child does not grow with the fleet); ` +
         `the Plan output would carry ≈ ${(projected / 1024).toFixed(0)} KiB of resource refs — ${projected < PAYLOAD_LIMIT ? 'within' : '**over**'} the 256 KiB payload limit` +
-        `${projected < PAYLOAD_LIMIT ? '' : ' (beyond ~' + Math.floor(PAYLOAD_LIMIT / perResource).toLocaleString('en') + ' resources Plan must write the item list to S3 and the Map must read it with ItemReader; not built yet)'}.`,
+        `${projected < PAYLOAD_LIMIT ? '' : ` (beyond ~${Math.floor(PAYLOAD_LIMIT / perResource).toLocaleString('en')} resources Plan must write the item list to S3 and the Map must read it with ItemReader; not built yet)`}.`,
     );
   }
   return out.join('\n');

@@ -89,8 +89,9 @@ describe('functions', () => {
 
   it.each(FUNCTION_NAMES.map((n) => [n]))('sets the environment %s validates at cold start', (name) => {
     const prefix = placeholderOf(name).replace(/FunctionArn$/, 'Function');
-    const [fn] = Object.entries(functions).filter(([id]) => id.startsWith(`${prefix}`) && !id.includes('Role'));
-    const variables = (fn?.[1] as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties
+    const fn = Object.entries(functions).find(([id]) => id.startsWith(prefix) && !id.includes('Role'));
+    if (!fn) throw new Error(`no function for ${name}`);
+    const variables = (fn[1] as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties
       .Environment.Variables;
     // Tokens (table name, topic ARN) resolve at deploy; stand them in to run the real schema.
     const resolved = Object.fromEntries(
@@ -178,8 +179,9 @@ describe('state machine', () => {
 
   it('may start and stop its own Distributed Map child executions and invoke each function', () => {
     const policies = template.findResources('AWS::IAM::Policy');
-    const [policy] = Object.entries(policies).filter(([id]) => id.startsWith('BackupStateMachineRole'));
-    const statements = (policy?.[1] as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties
+    const policy = Object.entries(policies).find(([id]) => id.startsWith('BackupStateMachineRole'));
+    if (!policy) throw new Error('no state machine policy');
+    const statements = (policy[1] as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties
       .PolicyDocument.Statement;
     const actions = statements.flatMap((s) => [s.Action].flat());
     expect(actions).toEqual(

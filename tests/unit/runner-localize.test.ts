@@ -23,13 +23,13 @@ describe('localize', () => {
         X: {
           Type: 'Task',
           Resource: 'arn:aws:states:::lambda:invoke',
-          Parameters: { FunctionName: '${NopeFunctionArn}' },
+          Parameters: { FunctionName: `\${NopeFunctionArn}` },
           End: true,
         },
       },
     };
     expect(() => localize(definition)).toThrow(
-      'task "X" invokes ${NopeFunctionArn}, which no local handler implements',
+      `task "X" invokes \${NopeFunctionArn}, which no local handler implements`,
     );
   });
 });

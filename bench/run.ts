@@ -153,7 +153,7 @@ async function main(): Promise<void> {
     'Each run executes statemachines/backup.asl.json in the local sandbox with the real handlers against the',
     'emulator (virtual time), on a generated fleet (70% EC2 instances with 1-3 volumes, 15% standalone volumes,',
     `15% RDS instances) whose snapshot durations are log-uniform from ${MIN_SECONDS / 60} minute to ${MAX_SECONDS / 3600} hours.`,
-    '"adaptive" is the pipeline as configured (progress-aware waits, 60 s to 1 h); "fixed-300s" polls every 5 minutes.',
+    '"adaptive" is the pipeline as configured (two-phase progress-aware waits, 60 s to 6 h); "fixed-300s" polls every 5 minutes.',
     'Costs use public prices: $0.025 per 1,000 state transitions plus Lambda requests/compute and DynamoDB writes.',
     '',
     '## Figures',

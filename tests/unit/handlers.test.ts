@@ -1,0 +1,323 @@
+/**
+ * The thin handlers, called as Lambda calls them: env from the function's schema, state in a real
+ * DynamoDB (dynalite), EC2/RDS/SNS mocked. Each test checks the wiring and the contract the ASL
+ * relies on (returned shape, named errors), not the domain rules tested elsewhere.
+ */
+import {
+  CreateSnapshotsCommand,
+  DescribeImagesCommand,
+  DescribeInstancesCommand,
+  DescribeSnapshotsCommand,
+  DescribeVolumesCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
+import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { handler as applyRetention } from '../../functions/apply-retention';
+import { handler as checkBackup } from '../../functions/check-backup';
+import { handler as notify } from '../../functions/notify';
+import { handler as planRun } from '../../functions/plan-run';
+import { describeError, handler as recordFailure } from '../../functions/record-failure';
+import { handler as startBackup } from '../../functions/start-backup';
+import { handler as summarizeRun } from '../../functions/summarize-run';
+import { useClock } from '../../shared/clock';
+import { parsePipelineConfig } from '../../shared/config';
+import { InvalidInputError } from '../../shared/errors';
+import { functionEnvironments } from '../../shared/function-env';
+import { TAG } from '../../shared/tags';
+import { openStateTable, TEST_TABLE } from '../support/dynalite-table';
+
+const ec2 = mockClient(EC2Client);
+const rds = mockClient(RDSClient);
+const sns = mockClient(SNSClient);
+const context = { invokedFunctionArn: 'arn:aws:lambda:eu-west-1:111122223333:function:f', awsRequestId: 'req-1' };
+const NOW = new Date('2026-01-05T02:00:00.000Z');
+let clock = NOW;
+let table: Awaited<ReturnType<typeof openStateTable>>;
+let restoreClock: () => void;
+
+beforeAll(async () => {
+  table = await openStateTable();
+  for (const env of Object.values(
+    functionEnvironments(parsePipelineConfig({}), {
+      tableName: TEST_TABLE,
+      topicArn: 'arn:aws:sns:eu-west-1:111122223333:t',
+    }),
+  )) {
+    Object.assign(process.env, env);
+  }
+  restoreClock = useClock({ now: () => clock });
+});
+afterAll(async () => {
+  restoreClock();
+  await table.close();
+});
+beforeEach(() => {
+  ec2.reset();
+  rds.reset();
+  sns.reset();
+  clock = NOW;
+  process.env.NOTIFY_ON_SUCCESS = 'false';
+});
+
+let n = 0;
+const planEvent = (input: unknown) => ({
+  input,
+  runId: `run-${++n}`,
+  executionArn: `arn:aws:states:eu-west-1:111122223333:execution:m:run-${n}`,
+  startedAt: NOW.toISOString(),
+});
+
+function emptyEstate() {
+  ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+  ec2.on(DescribeVolumesCommand).resolves({ Volumes: [] });
+  rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
+}
+
+describe('plan-run', () => {
+  it('throws InvalidInputError for bad input and writes nothing', async () => {
+    const event = planEvent({ tier: 'hourly' });
+    await expect(planRun(event, context)).rejects.toThrow(InvalidInputError);
+    expect(await table.store.getRun(event.runId)).toBeUndefined();
+    expect(ec2).toHaveReceivedCommandTimes(DescribeInstancesCommand, 0);
+  });
+
+  it('returns small refs and the map concurrency, and records one PENDING item per resource', async () => {
+    emptyEstate();
+    ec2
+      .on(DescribeInstancesCommand)
+      .resolves({
+        Reservations: [
+          {
+            OwnerId: '111122223333',
+            Instances: [{ InstanceId: 'i-0123456789abcdef0', BlockDeviceMappings: [{ Ebs: { VolumeId: 'vol-1' } }] }],
+          },
+        ],
+      });
+    const event = planEvent({});
+
+    const plan = await planRun(event, context);
+
+    expect(plan).toMatchObject({
+      runId: event.runId,
+      tier: 'daily',
+      dryRun: false,
+      maxConcurrency: 40,
+      expiresAt: '2026-01-12T02:00:00.000Z',
+      counts: { total: 1, selected: 1 },
+    });
+    expect(plan.resources).toEqual([
+      {
+        arn: 'arn:aws:ec2:eu-west-1:111122223333:instance/i-0123456789abcdef0',
+        type: 'ec2-instance',
+        region: 'eu-west-1',
+        accountId: '111122223333',
+        id: 'i-0123456789abcdef0',
+      },
+    ]);
+    expect((await table.store.listResources(event.runId)).map((r) => r.status)).toEqual(['PENDING']);
+  });
+
+  it('records an explicit ARN that does not exist as FAILED instead of dropping it', async () => {
+    rds.on(DescribeDBInstancesCommand).rejects(Object.assign(new Error('gone'), { name: 'DBInstanceNotFoundFault' }));
+    const event = planEvent({ targets: { resources: ['arn:aws:rds:eu-west-1:111122223333:db:gone'] } });
+
+    const plan = await planRun(event, context);
+
+    expect(plan.resources).toEqual([]);
+    expect(await table.store.listResources(event.runId)).toEqual([
+      expect.objectContaining({
+        status: 'FAILED',
+        error: expect.objectContaining({
+          error: 'PlanFailed',
+          cause: expect.stringContaining('ResourceNotFoundError'),
+        }),
+      }),
+    ]);
+  });
+});
+
+describe('start-backup and check-backup', () => {
+  it('start returns the loop state; check records progress, and fails the backup at its deadline with reason timeout', async () => {
+    // Prepare
+    emptyEstate();
+    ec2
+      .on(DescribeInstancesCommand)
+      .resolves({
+        Reservations: [
+          {
+            OwnerId: '111122223333',
+            Instances: [{ InstanceId: 'i-0123456789abcdef0', BlockDeviceMappings: [{ Ebs: { VolumeId: 'vol-1' } }] }],
+          },
+        ],
+      });
+    const plan = await planRun(planEvent({}), context);
+    const resource = plan.resources[0];
+    ec2.on(CreateSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: 'snap-1' }] });
+    ec2
+      .on(DescribeSnapshotsCommand)
+      .resolves({ Snapshots: [{ SnapshotId: 'snap-1', State: 'pending', Progress: '10%' }] });
+    const item = { runId: plan.runId, tier: 'daily', expiresAt: plan.expiresAt, resource };
+
+    // Act
+    const started = await startBackup(item, context);
+    clock = new Date(NOW.getTime() + 3600_000);
+    const checked = await checkBackup({ runId: plan.runId, resource, backup: started }, context);
+    clock = new Date(NOW.getTime() + 25 * 3600_000);
+    const late = await checkBackup({ runId: plan.runId, resource, backup: checked }, context);
+
+    // Assess
+    expect(started).toMatchObject({
+      status: 'CREATING',
+      backupIds: ['snap-1'],
+      polls: 0,
+      waitSeconds: 60,
+      reason: null,
+    });
+    expect(checked).toMatchObject({ status: 'CREATING', progress: 10, polls: 1, waitSeconds: 21_600 });
+    expect(late).toMatchObject({
+      status: 'FAILED',
+      polls: 2,
+      reason: expect.stringMatching(/^timeout: still 10% complete after 25\.0 h/),
+    });
+    expect(await table.store.getResource(plan.runId, resource?.arn ?? '')).toMatchObject({ polls: 2, progress: 10 });
+  });
+
+  it('rejects an event that does not match its schema (a contract bug, not a backup failure)', async () => {
+    await expect(checkBackup({ runId: 'x' }, context)).rejects.toThrow(/check-backup: invalid event: resource/);
+  });
+});
+
+describe('record-failure', () => {
+  it('keeps the readable part of a Lambda error cause', () => {
+    expect(
+      describeError({
+        Error: 'ThrottledError',
+        Cause: JSON.stringify({ errorType: 'ThrottledError', errorMessage: 'slow down', trace: [] }),
+      }),
+    ).toEqual({ error: 'ThrottledError', cause: 'slow down' });
+    expect(describeError({ Error: 'BackupFailed', Cause: 'snap-1 error' })).toEqual({
+      error: 'BackupFailed',
+      cause: 'snap-1 error',
+    });
+  });
+
+  it('marks the resource FAILED and returns its status for the Map', async () => {
+    emptyEstate();
+    rds
+      .on(DescribeDBInstancesCommand)
+      .resolves({
+        DBInstances: [
+          {
+            DBInstanceIdentifier: 'orders',
+            DBInstanceArn: 'arn:aws:rds:eu-west-1:111122223333:db:orders',
+            TagList: [{ Key: 'backup', Value: 'true' }],
+          },
+        ],
+      });
+    const plan = await planRun(planEvent({}), context);
+    const resource = plan.resources[0];
+    const out = await recordFailure(
+      {
+        runId: plan.runId,
+        resource,
+        error: { Error: 'QuotaExceededError', Cause: 'RDS CreateDBSnapshot orders: SnapshotQuotaExceeded' },
+      },
+      context,
+    );
+    expect(out).toEqual({ status: 'FAILED', arn: resource?.arn });
+    const summary = await summarizeRun({ runId: plan.runId }, context);
+    expect(summary).toMatchObject({
+      status: 'FAILED',
+      failed: 1,
+      cause: expect.stringContaining('QuotaExceededError'),
+    });
+  });
+});
+
+describe('notify', () => {
+  async function runWith(status: 'COMPLETED' | 'FAILED') {
+    emptyEstate();
+    ec2.on(DescribeVolumesCommand).resolves({ Volumes: [{ VolumeId: 'vol-0123456789abcdef0', State: 'available' }] });
+    const plan = await planRun(planEvent({}), context);
+    const arn = plan.resources[0]?.arn ?? '';
+    if (status === 'COMPLETED') await table.store.complete(plan.runId, arn, NOW.toISOString());
+    else await table.store.fail(plan.runId, arn, NOW.toISOString(), { error: 'BackupFailed', cause: 'snap error' });
+    return plan.runId;
+  }
+
+  it('always publishes when a backup failed', async () => {
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    const runId = await runWith('FAILED');
+    await expect(notify({ runId, summary: { failed: 1 } }, context)).resolves.toEqual({
+      published: true,
+      messageId: 'm-1',
+    });
+    expect(sns).toHaveReceivedCommandWith(PublishCommand, {
+      TopicArn: 'arn:aws:sns:eu-west-1:111122223333:t',
+      Subject: 'backup-pipeline daily: 0/1 ok, 1 failed',
+    });
+  });
+
+  it('stays quiet on success unless NOTIFY_ON_SUCCESS is true', async () => {
+    sns.on(PublishCommand).resolves({ MessageId: 'm-2' });
+    const runId = await runWith('COMPLETED');
+    await expect(notify({ runId, summary: { failed: 0 } }, context)).resolves.toEqual({ published: false });
+    process.env.NOTIFY_ON_SUCCESS = 'true';
+    await expect(notify({ runId, summary: { failed: 0 } }, context)).resolves.toEqual({
+      published: true,
+      messageId: 'm-2',
+    });
+  });
+
+  it('maps SNS throttling to ThrottledError so the state machine retries', async () => {
+    sns.on(PublishCommand).rejects(Object.assign(new Error('slow'), { name: 'ThrottledException' }));
+    const runId = await runWith('FAILED');
+    await expect(notify({ runId, summary: { failed: 1 } }, context)).rejects.toMatchObject({ name: 'ThrottledError' });
+  });
+});
+
+describe('apply-retention', () => {
+  const tagsFor = (expires: string) => [
+    { Key: TAG.managedBy, Value: 'BackupPipeline' },
+    { Key: TAG.source, Value: 'arn:src' },
+    { Key: TAG.tier, Value: 'daily' },
+    { Key: TAG.expiresAt, Value: expires },
+  ];
+
+  it('in a dry run deletes nothing and records what it would delete, with the rule', async () => {
+    emptyEstate();
+    const plan = await planRun(planEvent({ dryRun: true }), context);
+    ec2.on(DescribeSnapshotsCommand).resolves({
+      Snapshots: [
+        {
+          SnapshotId: 'snap-new',
+          State: 'completed',
+          StartTime: new Date('2026-01-04'),
+          Tags: tagsFor('2026-01-11T00:00:00Z'),
+        },
+        {
+          SnapshotId: 'snap-old',
+          State: 'completed',
+          StartTime: new Date('2025-12-01'),
+          Tags: tagsFor('2025-12-08T00:00:00Z'),
+        },
+      ],
+    });
+    ec2.on(DescribeImagesCommand).resolves({ Images: [] });
+    rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [] });
+
+    const out = await applyRetention({ runId: plan.runId, dryRun: true }, context);
+
+    expect(out).toEqual({ dryRun: true, deleted: 1, kept: 1, failedDeletes: 0, deletedIds: ['snap-old'] });
+    expect(ec2.commandCalls(DescribeSnapshotsCommand)).toHaveLength(1);
+    const run = await table.store.getRun(plan.runId);
+    expect(run?.retentionDecisions).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ id: 'snap-old', action: 'delete', rule: 'expired at 2025-12-08T00:00:00.000Z' }),
+      ]),
+    );
+  });
+});

@@ -86,16 +86,14 @@ describe('plan-run', () => {
 
   it('returns small refs and the map concurrency, and records one PENDING item per resource', async () => {
     emptyEstate();
-    ec2
-      .on(DescribeInstancesCommand)
-      .resolves({
-        Reservations: [
-          {
-            OwnerId: '111122223333',
-            Instances: [{ InstanceId: 'i-0123456789abcdef0', BlockDeviceMappings: [{ Ebs: { VolumeId: 'vol-1' } }] }],
-          },
-        ],
-      });
+    ec2.on(DescribeInstancesCommand).resolves({
+      Reservations: [
+        {
+          OwnerId: '111122223333',
+          Instances: [{ InstanceId: 'i-0123456789abcdef0', BlockDeviceMappings: [{ Ebs: { VolumeId: 'vol-1' } }] }],
+        },
+      ],
+    });
     const event = planEvent({});
 
     const plan = await planRun(event, context);
@@ -143,16 +141,14 @@ describe('start-backup and check-backup', () => {
   it('start returns the loop state; check records progress, and fails the backup at its deadline with reason timeout', async () => {
     // Prepare
     emptyEstate();
-    ec2
-      .on(DescribeInstancesCommand)
-      .resolves({
-        Reservations: [
-          {
-            OwnerId: '111122223333',
-            Instances: [{ InstanceId: 'i-0123456789abcdef0', BlockDeviceMappings: [{ Ebs: { VolumeId: 'vol-1' } }] }],
-          },
-        ],
-      });
+    ec2.on(DescribeInstancesCommand).resolves({
+      Reservations: [
+        {
+          OwnerId: '111122223333',
+          Instances: [{ InstanceId: 'i-0123456789abcdef0', BlockDeviceMappings: [{ Ebs: { VolumeId: 'vol-1' } }] }],
+        },
+      ],
+    });
     const plan = await planRun(planEvent({}), context);
     const resource = plan.resources[0];
     ec2.on(CreateSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: 'snap-1' }] });
@@ -206,17 +202,15 @@ describe('record-failure', () => {
 
   it('marks the resource FAILED and returns its status for the Map', async () => {
     emptyEstate();
-    rds
-      .on(DescribeDBInstancesCommand)
-      .resolves({
-        DBInstances: [
-          {
-            DBInstanceIdentifier: 'orders',
-            DBInstanceArn: 'arn:aws:rds:eu-west-1:111122223333:db:orders',
-            TagList: [{ Key: 'backup', Value: 'true' }],
-          },
-        ],
-      });
+    rds.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [
+        {
+          DBInstanceIdentifier: 'orders',
+          DBInstanceArn: 'arn:aws:rds:eu-west-1:111122223333:db:orders',
+          TagList: [{ Key: 'backup', Value: 'true' }],
+        },
+      ],
+    });
     const plan = await planRun(planEvent({}), context);
     const resource = plan.resources[0];
     const out = await recordFailure(

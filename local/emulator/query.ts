@@ -92,7 +92,9 @@ export function encodeResponse(
   dialect: Dialect,
   namespace: string,
 ): ServiceResponse {
-  const outputSchema = operation[5]() as unknown[];
+  // Operations without output (e.g. DeleteSnapshot) have the "unit" schema: an empty structure.
+  const declared = operation[5]();
+  const outputSchema = Array.isArray(declared) ? declared : [3, 'local', `${action}Result`, 0, [], []];
   const requestId = randomUUID();
   const wrapper =
     dialect === 'ec2'

@@ -7,6 +7,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AwsModel, type ModelOptions, seededRandom } from '../../local/aws-model';
 import { HANDLERS } from '../../local/handlers';
 import { type ExecutionResult, type RunOptions, runExecution } from '../../local/runner';
+import { type Sandbox as LocalSandbox, startSandbox } from '../../local/sandbox';
 import { dynamoClientFor, ensureStateTable, type LocalDynamo, startDynalite } from '../../local/state-table';
 import { VirtualScheduler } from '../../local/virtual-time';
 import { useClock } from '../../shared/clock';
@@ -27,7 +28,7 @@ export interface Sandbox {
   config: PipelineConfig;
   store: StateStore;
   run(input: unknown, name?: string, extra?: Partial<RunOptions>): Promise<ExecutionResult>;
-  reset(options?: { model?: Partial<ModelOptions>; config?: Record<string, unknown> }): void;
+  reset(options?: { model?: Partial<ModelOptions>; config?: Record<string, unknown> }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -44,7 +45,7 @@ export async function openSandbox(): Promise<Sandbox> {
   let wiring: { restore(): void } | undefined;
   const sandbox = {
     store,
-    reset(options: { model?: Partial<ModelOptions>; config?: Record<string, unknown> } = {}) {
+    async reset(options: { model?: Partial<ModelOptions>; config?: Record<string, unknown> } = {}) {
       wiring?.restore();
       restoreClock();
       const scheduler = new VirtualScheduler();
@@ -79,6 +80,48 @@ export async function openSandbox(): Promise<Sandbox> {
       await dynamo.close();
     },
   };
-  sandbox.reset();
+  await sandbox.reset();
+  return sandbox as unknown as Sandbox;
+}
+
+/**
+ * The same scenarios over the wire: the local sandbox (emulator HTTP endpoints, dynalite, the Step
+ * Functions API) as `npm start` runs it. `reset` boots a fresh sandbox; runs go through StartExecution.
+ */
+export async function openWireSandbox(): Promise<Sandbox> {
+  let current: LocalSandbox | undefined;
+  const sandbox = {
+    async reset(options: { model?: Partial<ModelOptions>; config?: Record<string, unknown> } = {}) {
+      await current?.close();
+      current = await startSandbox({
+        fleet: { kind: 'none' },
+        seed: 7,
+        tokenBuckets: options.model?.tokenBuckets ?? false,
+        ...(options.model?.faults ? { faults: options.model.faults } : {}),
+        ...(options.model?.limits ? { limits: options.model.limits } : {}),
+        ...(options.config ? { config: options.config } : {}),
+      });
+      if (!current.model) throw new Error('expected the built-in emulator');
+      Object.assign(sandbox, {
+        model: current.model,
+        scheduler: current.scheduler,
+        config: current.config,
+        store: current.store,
+      });
+    },
+    async run(input: unknown, name?: string) {
+      if (!current) throw new Error('reset first');
+      const execution = current.sfn.startExecution(
+        current.stateMachineArn,
+        name ?? `scenario-${++runCounter}`,
+        JSON.stringify(input),
+      );
+      return execution.done;
+    },
+    async close() {
+      await current?.close();
+    },
+  };
+  await sandbox.reset();
   return sandbox as unknown as Sandbox;
 }

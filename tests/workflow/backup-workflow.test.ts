@@ -3,342 +3,360 @@
  * handlers; AWS answered by the in-memory model, state in dynalite, time virtual.
  */
 import { BACKUP_TAG } from '../../local/fleet';
-import { openSandbox, REGION, type Sandbox } from '../support/workflow-sandbox';
+import { openSandbox, openWireSandbox, REGION, type Sandbox } from '../support/workflow-sandbox';
 
 jest.setTimeout(60_000);
 
-let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await openSandbox();
-});
-afterAll(async () => {
-  await sandbox.close();
-});
-
-const tagged = (name: string) => [{ Key: 'Name', Value: name }, BACKUP_TAG];
-
-/** 3 instances (1-3 volumes), 2 standalone volumes, 2 RDS instances, and an untagged instance. */
-function seedHappyFleet(s: Sandbox) {
-  const instances = [
-    s.model.addInstance(REGION, { Tags: tagged('web-1'), volumes: [{ Size: 30 }] }),
-    s.model.addInstance(REGION, { Tags: tagged('web-2'), volumes: [{ Size: 30 }, { Size: 100 }] }),
-    s.model.addInstance(REGION, { Tags: tagged('app-1'), volumes: [{ Size: 50 }, { Size: 200 }, { Size: 500 }] }),
-  ];
-  const volumes = [
-    s.model.addVolume(REGION, { Size: 200, Tags: tagged('data') }),
-    s.model.addVolume(REGION, { Size: 1000, Tags: tagged('archive') }),
-  ];
-  const dbs = [
-    s.model.addDbInstance(REGION, { DBInstanceIdentifier: 'orders', AllocatedStorage: 200, TagList: tagged('orders') }),
-    s.model.addDbInstance(REGION, {
-      DBInstanceIdentifier: 'customers',
-      AllocatedStorage: 100,
-      TagList: tagged('customers'),
-    }),
-  ];
-  const untagged = s.model.addInstance(REGION, { Tags: [{ Key: 'Name', Value: 'scratch' }], volumes: [{ Size: 10 }] });
-  return { instances, volumes, dbs, untagged };
-}
-
-describe('HappyPath', () => {
-  it('backs up 3 instances, 2 volumes and 2 RDS instances, leaves untagged resources alone, and succeeds', async () => {
-    // Prepare
-    sandbox.reset();
-    const fleet = seedHappyFleet(sandbox);
-
-    // Act
-    const result = await sandbox.run({ tier: 'daily' }, 'happy-path');
-
-    // Assess
-    expect(result.status).toBe('SUCCEEDED');
-    const records = await sandbox.store.listResources('happy-path');
-    expect(records).toHaveLength(7);
-    expect(records.every((r) => r.status === 'COMPLETED')).toBe(true);
-    const snapshots = sandbox.model.snapshots(REGION);
-    expect(snapshots).toHaveLength(1 + 2 + 3 + 2); // one per instance volume, one per standalone volume
-    expect(snapshots.every((s) => s.State === 'completed')).toBe(true);
-    expect(snapshots.some((s) => s.VolumeId === fleet.untagged.volumeIds[0])).toBe(false);
-    expect(
-      sandbox.model
-        .dbSnapshots(REGION)
-        .map((s) => s.DBInstanceIdentifier)
-        .sort(),
-    ).toEqual(['customers', 'orders']);
-    const run = await sandbox.store.getRun('happy-path');
-    expect(run).toMatchObject({ status: 'SUCCEEDED', tier: 'daily', counts: { total: 7, completed: 7, failed: 0 } });
+// Each scenario runs twice: with the SDK clients answered in-process by the AWS model
+// (aws-sdk-client-mock), and over the wire against the local sandbox's emulator endpoints.
+describe.each([
+  ['sdk mocks', openSandbox],
+  ['emulator over the wire', openWireSandbox],
+] as const)('backup workflow (%s)', (_transport, open) => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await open();
   });
-});
-
-describe('RetryOnThrottle', () => {
-  it('retries throttled AWS calls with back-off and still creates exactly one backup per resource', async () => {
-    // Prepare: 30% of every EC2/RDS/SNS call is answered RequestLimitExceeded / Throttling.
-    sandbox.reset({ model: { faults: { throttleRate: 0.3 } } });
-    seedHappyFleet(sandbox);
-
-    // Act
-    const result = await sandbox.run({}, 'retry-on-throttle');
-
-    // Assess
-    expect(result.status).toBe('SUCCEEDED');
-    expect(result.stats.retries).toBeGreaterThan(0);
-    const records = await sandbox.store.listResources('retry-on-throttle');
-    expect(records.map((r) => r.status)).toEqual(Array(7).fill('COMPLETED'));
-    const perVolume = new Map<string, number>();
-    for (const s of sandbox.model.snapshots(REGION))
-      perVolume.set(s.VolumeId ?? '', (perVolume.get(s.VolumeId ?? '') ?? 0) + 1);
-    expect([...perVolume.values()].every((n) => n === 1)).toBe(true);
-    expect(sandbox.model.dbSnapshots(REGION)).toHaveLength(2);
-  });
-});
-
-describe('SnapshotErrors', () => {
-  it('records every snapshot that ends in error as FAILED, notifies, and fails the execution naming the counts', async () => {
-    // Prepare
-    sandbox.reset({ model: { faults: { snapshotFailureRate: 1 } } });
-    seedHappyFleet(sandbox);
-
-    // Act
-    const result = await sandbox.run({}, 'snapshot-errors');
-
-    // Assess
-    expect(result.status).toBe('FAILED');
-    expect(result.error).toBe('BackupsFailed');
-    expect(result.cause).toMatch(/^7 of 7 backups failed/);
-    const records = await sandbox.store.listResources('snapshot-errors');
-    expect(records.every((r) => r.status === 'FAILED' && r.error?.error === 'BackupFailed')).toBe(true);
-    expect(records.every((r) => /error|failed/.test(r.error?.cause ?? ''))).toBe(true);
-    const [message] = sandbox.model.sns;
-    expect(message?.Subject).toBe('backup-pipeline daily: 0/7 ok, 7 failed');
-    for (const r of records) expect(message?.Message).toContain(r.arn);
-  });
-});
-
-describe('OneFailsOthersSucceed', () => {
-  it('fails only the stopped RDS instance, completes the rest, and names the failure in the notification', async () => {
-    // Prepare
-    sandbox.reset();
-    seedHappyFleet(sandbox);
-    const stopped = sandbox.model.addDbInstance(REGION, {
-      DBInstanceIdentifier: 'reporting',
-      status: 'stopped',
-      TagList: tagged('reporting'),
-    });
-
-    // Act
-    const result = await sandbox.run({}, 'one-fails');
-
-    // Assess
-    expect(result.status).toBe('FAILED');
-    expect(result.cause).toMatch(/^1 of 8 backups failed \(7 completed, 0 skipped\)/);
-    const records = await sandbox.store.listResources('one-fails');
-    const failed = records.filter((r) => r.status === 'FAILED');
-    expect(failed.map((r) => r.resourceId)).toEqual([stopped.DBInstanceIdentifier]);
-    expect(failed[0]?.error).toMatchObject({
-      error: 'InvalidResourceStateError',
-      cause: expect.stringContaining('stopped'),
-    });
-    expect(records.filter((r) => r.status === 'COMPLETED')).toHaveLength(7);
-    const [message] = sandbox.model.sns;
-    expect(message?.Subject).toBe('backup-pipeline daily: 7/8 ok, 1 failed');
-    expect(message?.Message).toContain(`${failed[0]?.arn} [rds-instance] during start: InvalidResourceStateError`);
-  });
-});
-
-describe('Timeout', () => {
-  it('fails a backup still running at its deadline with reason timeout, after polling at progress-aware intervals', async () => {
-    // Prepare: deadline 2 h; one volume needs ~6 h.
-    sandbox.reset({ config: { polling: { minWaitSeconds: 60, maxWaitSeconds: 3600, deadlineHours: 2 } } });
-    sandbox.model.addVolume(REGION, { Size: 100, Tags: tagged('slow'), snapshotSeconds: 6 * 3600 });
-    sandbox.model.addVolume(REGION, { Size: 10, Tags: tagged('quick'), snapshotSeconds: 300 });
-
-    // Act
-    const result = await sandbox.run({}, 'timeout');
-
-    // Assess
-    expect(result.status).toBe('FAILED');
-    const records = await sandbox.store.listResources('timeout');
-    const slow = records.find((r) => r.status === 'FAILED');
-    expect(slow?.error?.cause).toMatch(/^timeout: still \d+% complete after 2\.\d h/);
-    expect(slow?.polls).toBeGreaterThan(1);
-    expect(slow?.polls).toBeLessThan(20);
-    expect(records.filter((r) => r.status === 'COMPLETED')).toHaveLength(1);
-  });
-});
-
-describe('InvalidInput', () => {
-  it('fails at Plan with InvalidInputError naming every bad field, and writes or creates nothing', async () => {
-    // Prepare
-    sandbox.reset();
-    seedHappyFleet(sandbox);
-    const input = {
-      tier: 'hourly',
-      targets: { resources: ['arn:aws:s3:::my-bucket', 'not-an-arn'] },
-      retentionDays: -3,
-      copyTo: [{ region: 'us-west-2' }, { region: 'us-west-2' }],
-      colour: 'blue',
-    };
-
-    // Act
-    const result = await sandbox.run(input, 'invalid-input');
-
-    // Assess
-    expect(result.status).toBe('FAILED');
-    expect(result.error).toBe('InvalidInputError');
-    for (const field of [
-      'tier',
-      'targets.resources.0',
-      'targets.resources.1',
-      'retentionDays',
-      'copyTo.1.region',
-      'colour',
-    ]) {
-      expect(result.cause).toContain(`${field}:`);
-    }
-    expect(await sandbox.store.getRun('invalid-input')).toBeUndefined();
-    expect(await sandbox.store.listResources('invalid-input')).toEqual([]);
-    expect(sandbox.model.snapshots(REGION)).toEqual([]);
-    expect(result.stats.invocations).toEqual({ 'plan-run': 1 });
+  afterAll(async () => {
+    await sandbox.close();
   });
 
-  it.each([
-    ['an array', [1, 2]],
-    ['a string', 'daily'],
-    ['null', null],
-  ])('rejects execution input that is %s', async (_label, input) => {
-    sandbox.reset();
-    const result = await sandbox.run(input);
-    expect(result.error).toBe('InvalidInputError');
-    expect(result.cause).toContain('(input): expected a JSON object');
-  });
-});
+  const tagged = (name: string) => [{ Key: 'Name', Value: name }, BACKUP_TAG];
 
-describe('NothingToBackUp', () => {
-  it('succeeds with zero backups and still tells the operator that nothing matched', async () => {
-    // Prepare
-    sandbox.reset();
-    sandbox.model.addInstance(REGION, { Tags: [{ Key: 'Name', Value: 'untagged' }], volumes: [{ Size: 8 }] });
-
-    // Act
-    const result = await sandbox.run({ tier: 'weekly' }, 'nothing');
-
-    // Assess
-    expect(result.status).toBe('SUCCEEDED');
-    expect(await sandbox.store.getRun('nothing')).toMatchObject({ status: 'SUCCEEDED', counts: { total: 0 } });
-    expect(sandbox.model.snapshots(REGION)).toEqual([]);
-    expect(sandbox.model.sns.map((m) => m.Subject)).toEqual(['backup-pipeline weekly: nothing to back up']);
-    expect(result.stats.invocations['start-backup']).toBeUndefined();
-  });
-});
-
-describe('SkippedResources', () => {
-  it('skips a tagged volume attached to a selected instance and an Aurora member, with reasons', async () => {
-    // Prepare
-    sandbox.reset();
-    const instance = sandbox.model.addInstance(REGION, {
-      Tags: tagged('web'),
-      volumes: [{ Size: 8, Tags: tagged('web-root') }],
-    });
-    sandbox.model.addDbInstance(REGION, {
-      DBInstanceIdentifier: 'aurora-1',
-      DBClusterIdentifier: 'shop',
-      Engine: 'aurora-postgresql',
-      TagList: tagged('aurora-1'),
-    });
-
-    // Act
-    const result = await sandbox.run({}, 'skipped');
-
-    // Assess
-    expect(result.status).toBe('SUCCEEDED');
-    const records = await sandbox.store.listResources('skipped');
-    expect(records.find((r) => r.type === 'ebs-volume')).toMatchObject({
-      status: 'SKIPPED',
-      note: expect.stringContaining(`included in the backup of arn:aws:ec2:${REGION}:`),
-    });
-    expect(records.find((r) => r.type === 'rds-instance')).toMatchObject({
-      status: 'SKIPPED',
-      note: expect.stringContaining('Aurora cluster shop'),
-    });
-    expect(records.find((r) => r.type === 'ec2-instance')).toMatchObject({
-      status: 'COMPLETED',
-      resourceId: instance.InstanceId,
-    });
-    expect(sandbox.model.snapshots(REGION)).toHaveLength(1);
-  });
-});
-
-describe('Retention', () => {
-  it('deletes only expired backups this stack created, never foreign, untagged or AMI-held ones', async () => {
-    // Prepare: history of snapshots around a volume.
-    sandbox.reset();
-    const volume = sandbox.model.addVolume(REGION, { Size: 8, Tags: tagged('data') });
-    const source = `arn:aws:ec2:${REGION}:111122223333:volume/${volume.VolumeId}`;
-    const now = sandbox.scheduler.nowMs();
-    const ours = (days: number, extra: { Key: string; Value: string }[] = []) => [
-      { Key: 'backup-pipeline:managed-by', Value: 'BackupPipeline' },
-      { Key: 'backup-pipeline:source', Value: source },
-      { Key: 'backup-pipeline:tier', Value: 'daily' },
-      { Key: 'backup-pipeline:run-id', Value: `old-${days}` },
-      { Key: 'backup-pipeline:expires-at', Value: new Date(now - days * 86_400_000 + 7 * 86_400_000).toISOString() },
-      ...extra,
+  /** 3 instances (1-3 volumes), 2 standalone volumes, 2 RDS instances, and an untagged instance. */
+  function seedHappyFleet(s: Sandbox) {
+    const instances = [
+      s.model.addInstance(REGION, { Tags: tagged('web-1'), volumes: [{ Size: 30 }] }),
+      s.model.addInstance(REGION, { Tags: tagged('web-2'), volumes: [{ Size: 30 }, { Size: 100 }] }),
+      s.model.addInstance(REGION, { Tags: tagged('app-1'), volumes: [{ Size: 50 }, { Size: 200 }, { Size: 500 }] }),
     ];
-    const old = (days: number, tags: { Key: string; Value: string }[]) =>
+    const volumes = [
+      s.model.addVolume(REGION, { Size: 200, Tags: tagged('data') }),
+      s.model.addVolume(REGION, { Size: 1000, Tags: tagged('archive') }),
+    ];
+    const dbs = [
+      s.model.addDbInstance(REGION, {
+        DBInstanceIdentifier: 'orders',
+        AllocatedStorage: 200,
+        TagList: tagged('orders'),
+      }),
+      s.model.addDbInstance(REGION, {
+        DBInstanceIdentifier: 'customers',
+        AllocatedStorage: 100,
+        TagList: tagged('customers'),
+      }),
+    ];
+    const untagged = s.model.addInstance(REGION, {
+      Tags: [{ Key: 'Name', Value: 'scratch' }],
+      volumes: [{ Size: 10 }],
+    });
+    return { instances, volumes, dbs, untagged };
+  }
+
+  describe('HappyPath', () => {
+    it('backs up 3 instances, 2 volumes and 2 RDS instances, leaves untagged resources alone, and succeeds', async () => {
+      // Prepare
+      await sandbox.reset();
+      const fleet = seedHappyFleet(sandbox);
+
+      // Act
+      const result = await sandbox.run({ tier: 'daily' }, 'happy-path');
+
+      // Assess
+      expect(result.status).toBe('SUCCEEDED');
+      const records = await sandbox.store.listResources('happy-path');
+      expect(records).toHaveLength(7);
+      expect(records.every((r) => r.status === 'COMPLETED')).toBe(true);
+      const snapshots = sandbox.model.snapshots(REGION);
+      expect(snapshots).toHaveLength(1 + 2 + 3 + 2); // one per instance volume, one per standalone volume
+      expect(snapshots.every((s) => s.State === 'completed')).toBe(true);
+      expect(snapshots.some((s) => s.VolumeId === fleet.untagged.volumeIds[0])).toBe(false);
+      expect(
+        sandbox.model
+          .dbSnapshots(REGION)
+          .map((s) => s.DBInstanceIdentifier)
+          .sort(),
+      ).toEqual(['customers', 'orders']);
+      const run = await sandbox.store.getRun('happy-path');
+      expect(run).toMatchObject({ status: 'SUCCEEDED', tier: 'daily', counts: { total: 7, completed: 7, failed: 0 } });
+    });
+  });
+
+  describe('RetryOnThrottle', () => {
+    it('retries throttled AWS calls with back-off and still creates exactly one backup per resource', async () => {
+      // Prepare: 30% of every EC2/RDS/SNS call is answered RequestLimitExceeded / Throttling.
+      await sandbox.reset({ model: { faults: { throttleRate: 0.3 } } });
+      seedHappyFleet(sandbox);
+
+      // Act
+      const result = await sandbox.run({}, 'retry-on-throttle');
+
+      // Assess
+      expect(result.status).toBe('SUCCEEDED');
+      expect(result.stats.retries).toBeGreaterThan(0);
+      const records = await sandbox.store.listResources('retry-on-throttle');
+      expect(records.map((r) => r.status)).toEqual(Array(7).fill('COMPLETED'));
+      const perVolume = new Map<string, number>();
+      for (const s of sandbox.model.snapshots(REGION))
+        perVolume.set(s.VolumeId ?? '', (perVolume.get(s.VolumeId ?? '') ?? 0) + 1);
+      expect([...perVolume.values()].every((n) => n === 1)).toBe(true);
+      expect(sandbox.model.dbSnapshots(REGION)).toHaveLength(2);
+    });
+  });
+
+  describe('SnapshotErrors', () => {
+    it('records every snapshot that ends in error as FAILED, notifies, and fails the execution naming the counts', async () => {
+      // Prepare
+      await sandbox.reset({ model: { faults: { snapshotFailureRate: 1 } } });
+      seedHappyFleet(sandbox);
+
+      // Act
+      const result = await sandbox.run({}, 'snapshot-errors');
+
+      // Assess
+      expect(result.status).toBe('FAILED');
+      expect(result.error).toBe('BackupsFailed');
+      expect(result.cause).toMatch(/^7 of 7 backups failed/);
+      const records = await sandbox.store.listResources('snapshot-errors');
+      expect(records.every((r) => r.status === 'FAILED' && r.error?.error === 'BackupFailed')).toBe(true);
+      expect(records.every((r) => /error|failed/.test(r.error?.cause ?? ''))).toBe(true);
+      const [message] = sandbox.model.sns;
+      expect(message?.Subject).toBe('backup-pipeline daily: 0/7 ok, 7 failed');
+      for (const r of records) expect(message?.Message).toContain(r.arn);
+    });
+  });
+
+  describe('OneFailsOthersSucceed', () => {
+    it('fails only the stopped RDS instance, completes the rest, and names the failure in the notification', async () => {
+      // Prepare
+      await sandbox.reset();
+      seedHappyFleet(sandbox);
+      const stopped = sandbox.model.addDbInstance(REGION, {
+        DBInstanceIdentifier: 'reporting',
+        status: 'stopped',
+        TagList: tagged('reporting'),
+      });
+
+      // Act
+      const result = await sandbox.run({}, 'one-fails');
+
+      // Assess
+      expect(result.status).toBe('FAILED');
+      expect(result.cause).toMatch(/^1 of 8 backups failed \(7 completed, 0 skipped\)/);
+      const records = await sandbox.store.listResources('one-fails');
+      const failed = records.filter((r) => r.status === 'FAILED');
+      expect(failed.map((r) => r.resourceId)).toEqual([stopped.DBInstanceIdentifier]);
+      expect(failed[0]?.error).toMatchObject({
+        error: 'InvalidResourceStateError',
+        cause: expect.stringContaining('stopped'),
+      });
+      expect(records.filter((r) => r.status === 'COMPLETED')).toHaveLength(7);
+      const [message] = sandbox.model.sns;
+      expect(message?.Subject).toBe('backup-pipeline daily: 7/8 ok, 1 failed');
+      expect(message?.Message).toContain(`${failed[0]?.arn} [rds-instance] during start: InvalidResourceStateError`);
+    });
+  });
+
+  describe('Timeout', () => {
+    it('fails a backup still running at its deadline with reason timeout, after polling at progress-aware intervals', async () => {
+      // Prepare: deadline 2 h; one volume needs ~6 h.
+      await sandbox.reset({ config: { polling: { minWaitSeconds: 60, maxWaitSeconds: 3600, deadlineHours: 2 } } });
+      sandbox.model.addVolume(REGION, { Size: 100, Tags: tagged('slow'), snapshotSeconds: 6 * 3600 });
+      sandbox.model.addVolume(REGION, { Size: 10, Tags: tagged('quick'), snapshotSeconds: 300 });
+
+      // Act
+      const result = await sandbox.run({}, 'timeout');
+
+      // Assess
+      expect(result.status).toBe('FAILED');
+      const records = await sandbox.store.listResources('timeout');
+      const slow = records.find((r) => r.status === 'FAILED');
+      expect(slow?.error?.cause).toMatch(/^timeout: still \d+% complete after 2\.\d h/);
+      expect(slow?.polls).toBeGreaterThan(1);
+      expect(slow?.polls).toBeLessThan(20);
+      expect(records.filter((r) => r.status === 'COMPLETED')).toHaveLength(1);
+    });
+  });
+
+  describe('InvalidInput', () => {
+    it('fails at Plan with InvalidInputError naming every bad field, and writes or creates nothing', async () => {
+      // Prepare
+      await sandbox.reset();
+      seedHappyFleet(sandbox);
+      const input = {
+        tier: 'hourly',
+        targets: { resources: ['arn:aws:s3:::my-bucket', 'not-an-arn'] },
+        retentionDays: -3,
+        copyTo: [{ region: 'us-west-2' }, { region: 'us-west-2' }],
+        colour: 'blue',
+      };
+
+      // Act
+      const result = await sandbox.run(input, 'invalid-input');
+
+      // Assess
+      expect(result.status).toBe('FAILED');
+      expect(result.error).toBe('InvalidInputError');
+      for (const field of [
+        'tier',
+        'targets.resources.0',
+        'targets.resources.1',
+        'retentionDays',
+        'copyTo.1.region',
+        'colour',
+      ]) {
+        expect(result.cause).toContain(`${field}:`);
+      }
+      expect(await sandbox.store.getRun('invalid-input')).toBeUndefined();
+      expect(await sandbox.store.listResources('invalid-input')).toEqual([]);
+      expect(sandbox.model.snapshots(REGION)).toEqual([]);
+      expect(result.stats.invocations).toEqual({ 'plan-run': 1 });
+    });
+
+    it.each([
+      ['an array', [1, 2]],
+      ['a string', 'daily'],
+      ['null', null],
+    ])('rejects execution input that is %s', async (_label, input) => {
+      await sandbox.reset();
+      const result = await sandbox.run(input);
+      expect(result.error).toBe('InvalidInputError');
+      expect(result.cause).toContain('(input): expected a JSON object');
+    });
+  });
+
+  describe('NothingToBackUp', () => {
+    it('succeeds with zero backups and still tells the operator that nothing matched', async () => {
+      // Prepare
+      await sandbox.reset();
+      sandbox.model.addInstance(REGION, { Tags: [{ Key: 'Name', Value: 'untagged' }], volumes: [{ Size: 8 }] });
+
+      // Act
+      const result = await sandbox.run({ tier: 'weekly' }, 'nothing');
+
+      // Assess
+      expect(result.status).toBe('SUCCEEDED');
+      expect(await sandbox.store.getRun('nothing')).toMatchObject({ status: 'SUCCEEDED', counts: { total: 0 } });
+      expect(sandbox.model.snapshots(REGION)).toEqual([]);
+      expect(sandbox.model.sns.map((m) => m.Subject)).toEqual(['backup-pipeline weekly: nothing to back up']);
+      expect(result.stats.invocations['start-backup']).toBeUndefined();
+    });
+  });
+
+  describe('SkippedResources', () => {
+    it('skips a tagged volume attached to a selected instance and an Aurora member, with reasons', async () => {
+      // Prepare
+      await sandbox.reset();
+      const instance = sandbox.model.addInstance(REGION, {
+        Tags: tagged('web'),
+        volumes: [{ Size: 8, Tags: tagged('web-root') }],
+      });
+      sandbox.model.addDbInstance(REGION, {
+        DBInstanceIdentifier: 'aurora-1',
+        DBClusterIdentifier: 'shop',
+        Engine: 'aurora-postgresql',
+        TagList: tagged('aurora-1'),
+      });
+
+      // Act
+      const result = await sandbox.run({}, 'skipped');
+
+      // Assess
+      expect(result.status).toBe('SUCCEEDED');
+      const records = await sandbox.store.listResources('skipped');
+      expect(records.find((r) => r.type === 'ebs-volume')).toMatchObject({
+        status: 'SKIPPED',
+        note: expect.stringContaining(`included in the backup of arn:aws:ec2:${REGION}:`),
+      });
+      expect(records.find((r) => r.type === 'rds-instance')).toMatchObject({
+        status: 'SKIPPED',
+        note: expect.stringContaining('Aurora cluster shop'),
+      });
+      expect(records.find((r) => r.type === 'ec2-instance')).toMatchObject({
+        status: 'COMPLETED',
+        resourceId: instance.InstanceId,
+      });
+      expect(sandbox.model.snapshots(REGION)).toHaveLength(1);
+    });
+  });
+
+  describe('Retention', () => {
+    it('deletes only expired backups this stack created, never foreign, untagged or AMI-held ones', async () => {
+      // Prepare: history of snapshots around a volume.
+      await sandbox.reset();
+      const volume = sandbox.model.addVolume(REGION, { Size: 8, Tags: tagged('data') });
+      const source = `arn:aws:ec2:${REGION}:111122223333:volume/${volume.VolumeId}`;
+      const now = sandbox.scheduler.nowMs();
+      const ours = (days: number, extra: { Key: string; Value: string }[] = []) => [
+        { Key: 'backup-pipeline:managed-by', Value: 'BackupPipeline' },
+        { Key: 'backup-pipeline:source', Value: source },
+        { Key: 'backup-pipeline:tier', Value: 'daily' },
+        { Key: 'backup-pipeline:run-id', Value: `old-${days}` },
+        { Key: 'backup-pipeline:expires-at', Value: new Date(now - days * 86_400_000 + 7 * 86_400_000).toISOString() },
+        ...extra,
+      ];
+      const old = (days: number, tags: { Key: string; Value: string }[]) =>
+        sandbox.model.addExistingSnapshot(REGION, {
+          VolumeId: volume.VolumeId,
+          startMs: now - days * 86_400_000,
+          Tags: tags,
+        }).SnapshotId;
+      const expired = old(10, ours(10));
+      const fresh = old(2, ours(2));
+      const foreign = old(
+        30,
+        ours(30).map((t) => (t.Key === 'backup-pipeline:managed-by' ? { ...t, Value: 'SomeoneElse' } : t)),
+      );
+      const untagged = old(40, []);
+      const amiHeld = old(20, ours(20));
+      sandbox.model.addImage(REGION, { Name: 'golden', snapshotIds: [amiHeld], Tags: [] });
+
+      // Act
+      const result = await sandbox.run({}, 'retention');
+
+      // Assess
+      expect({ status: result.status, error: result.error, cause: result.cause }).toEqual({
+        status: 'SUCCEEDED',
+        error: undefined,
+        cause: undefined,
+      });
+      const remaining = sandbox.model.snapshots(REGION).map((s) => s.SnapshotId);
+      expect(remaining).not.toContain(expired);
+      expect(remaining).toEqual(expect.arrayContaining([fresh, foreign, untagged, amiHeld]));
+      const run = await sandbox.store.getRun('retention');
+      expect(run?.retention).toMatchObject({ dryRun: false, deleted: 1, failedDeletes: 0 });
+      expect(run?.retentionDecisions?.find((d) => d.id === amiHeld)?.rule).toMatch(/^used by AMI/);
+    });
+
+    it('in a dry run creates nothing and deletes nothing, but records what it would delete', async () => {
+      await sandbox.reset();
+      const volume = sandbox.model.addVolume(REGION, { Size: 8, Tags: tagged('data') });
+      const now = sandbox.scheduler.nowMs();
+      const tags = (runId: string, ageDays: number) => [
+        { Key: 'backup-pipeline:managed-by', Value: 'BackupPipeline' },
+        { Key: 'backup-pipeline:source', Value: `arn:aws:ec2:${REGION}:111122223333:volume/${volume.VolumeId}` },
+        { Key: 'backup-pipeline:run-id', Value: runId },
+        { Key: 'backup-pipeline:expires-at', Value: new Date(now - ageDays * 86_400_000).toISOString() },
+      ];
+      const older = sandbox.model.addExistingSnapshot(REGION, {
+        VolumeId: volume.VolumeId,
+        startMs: now - 20 * 86_400_000,
+        Tags: tags('a', 13),
+      }).SnapshotId;
       sandbox.model.addExistingSnapshot(REGION, {
         VolumeId: volume.VolumeId,
-        startMs: now - days * 86_400_000,
-        Tags: tags,
-      }).SnapshotId;
-    const expired = old(10, ours(10));
-    const fresh = old(2, ours(2));
-    const foreign = old(
-      30,
-      ours(30).map((t) => (t.Key === 'backup-pipeline:managed-by' ? { ...t, Value: 'SomeoneElse' } : t)),
-    );
-    const untagged = old(40, []);
-    const amiHeld = old(20, ours(20));
-    sandbox.model.addImage(REGION, { Name: 'golden', snapshotIds: [amiHeld], Tags: [] });
+        startMs: now - 10 * 86_400_000,
+        Tags: tags('b', 3),
+      });
 
-    // Act
-    const result = await sandbox.run({}, 'retention');
+      const result = await sandbox.run({ dryRun: true }, 'dry-run');
 
-    // Assess
-    expect(result.status).toBe('SUCCEEDED');
-    const remaining = sandbox.model.snapshots(REGION).map((s) => s.SnapshotId);
-    expect(remaining).not.toContain(expired);
-    expect(remaining).toEqual(expect.arrayContaining([fresh, foreign, untagged, amiHeld]));
-    const run = await sandbox.store.getRun('retention');
-    expect(run?.retention).toMatchObject({ dryRun: false, deleted: 1, failedDeletes: 0 });
-    expect(run?.retentionDecisions?.find((d) => d.id === amiHeld)?.rule).toMatch(/^used by AMI/);
-  });
-
-  it('in a dry run creates nothing and deletes nothing, but records what it would delete', async () => {
-    sandbox.reset();
-    const volume = sandbox.model.addVolume(REGION, { Size: 8, Tags: tagged('data') });
-    const now = sandbox.scheduler.nowMs();
-    const tags = (runId: string, ageDays: number) => [
-      { Key: 'backup-pipeline:managed-by', Value: 'BackupPipeline' },
-      { Key: 'backup-pipeline:source', Value: `arn:aws:ec2:${REGION}:111122223333:volume/${volume.VolumeId}` },
-      { Key: 'backup-pipeline:run-id', Value: runId },
-      { Key: 'backup-pipeline:expires-at', Value: new Date(now - ageDays * 86_400_000).toISOString() },
-    ];
-    const older = sandbox.model.addExistingSnapshot(REGION, {
-      VolumeId: volume.VolumeId,
-      startMs: now - 20 * 86_400_000,
-      Tags: tags('a', 13),
-    }).SnapshotId;
-    sandbox.model.addExistingSnapshot(REGION, {
-      VolumeId: volume.VolumeId,
-      startMs: now - 10 * 86_400_000,
-      Tags: tags('b', 3),
+      expect(result.status).toBe('SUCCEEDED');
+      expect(sandbox.model.snapshots(REGION)).toHaveLength(2);
+      const records = await sandbox.store.listResources('dry-run');
+      expect(records).toEqual([expect.objectContaining({ status: 'SKIPPED', note: 'dry run: would be backed up' })]);
+      const run = await sandbox.store.getRun('dry-run');
+      expect(run?.retention).toMatchObject({ dryRun: true, deleted: 1, deletedIds: [older] });
     });
-
-    const result = await sandbox.run({ dryRun: true }, 'dry-run');
-
-    expect(result.status).toBe('SUCCEEDED');
-    expect(sandbox.model.snapshots(REGION)).toHaveLength(2);
-    const records = await sandbox.store.listResources('dry-run');
-    expect(records).toEqual([expect.objectContaining({ status: 'SKIPPED', note: 'dry run: would be backed up' })]);
-    const run = await sandbox.store.getRun('dry-run');
-    expect(run?.retention).toMatchObject({ dryRun: true, deleted: 1, deletedIds: [older] });
   });
 });

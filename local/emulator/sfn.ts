@@ -153,8 +153,10 @@ export class StepFunctionsService implements ServiceHandler {
       onHistoryEvent: (event) => record.events.push(event),
     }).then((result) => {
       record.result = result;
-      if (record.status === 'RUNNING') record.status = result.status;
-      record.stopDate ??= result.stoppedAt;
+      // A StopExecution already set the status, stop date, error and cause the operator gave.
+      if (record.status !== 'RUNNING') return result;
+      record.status = result.status;
+      record.stopDate = result.stoppedAt;
       if (result.output !== undefined) record.output = JSON.stringify(result.output);
       if (result.error !== undefined) record.error = result.error;
       if (result.cause !== undefined) record.cause = result.cause;

@@ -76,6 +76,37 @@ describe('npm start (backup-pipeline local)', () => {
     expect(out.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('with --serve prints the endpoint and exports, and Ctrl-C stops every server it started', async () => {
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'cli/index.ts', 'local', '--serve'],
+      { cwd: ROOT, env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' } },
+    );
+    let stdout = '';
+    child.stdout.on('data', (d) => {
+      stdout += String(d);
+    });
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (stdout.includes('Ctrl-C stops it.')) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 50);
+    });
+    const endpoint = /export AWS_ENDPOINT_URL=(\S+)/.exec(stdout)?.[1] ?? '';
+    const dynamo = /export AWS_ENDPOINT_URL_DYNAMODB=(\S+)/.exec(stdout)?.[1] ?? '';
+    expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    await expect(fetch(endpoint)).resolves.toBeDefined();
+
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    child.kill('SIGINT');
+
+    expect(await exited).toBe(130);
+    await expect(fetch(endpoint)).rejects.toThrow();
+    await expect(fetch(dynamo)).rejects.toThrow();
+  });
+
   it('says which port is in use instead of crashing', async () => {
     const blocker = createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));

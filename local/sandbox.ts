@@ -44,6 +44,11 @@ export interface SandboxOptions {
   timeScale?: number;
   /** Run against an AWS-compatible endpoint instead of the built-in emulator. */
   endpoint?: string;
+  /**
+   * Let the emulated estate run on the wall clock instead of the virtual one: what an external
+   * endpoint looks like to another sandbox pointed at it with `endpoint`.
+   */
+  realTimeEstate?: boolean;
   /** cdk.json context overrides (validated like cdk.json). */
   config?: Record<string, unknown>;
   projectRoot?: string;
@@ -92,7 +97,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const region = options.region ?? 'eu-west-1';
   const projectRoot = options.projectRoot ?? join(__dirname, '..');
   const config = readCdkConfig(projectRoot, options.config);
-  const scheduler = new VirtualScheduler(undefined, options.timeScale);
+  // Against an external endpoint the estate lives on the wall clock, so the workflow's waits must too.
+  const scheduler = options.endpoint
+    ? new VirtualScheduler(new Date(), 1)
+    : new VirtualScheduler(undefined, options.timeScale || undefined);
   const restoreClock = useClock(scheduler);
   const cleanups: (() => Promise<void> | void)[] = [restoreClock, () => scheduler.stop()];
   const close = async () => {
@@ -123,7 +131,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const random = seededRandom(options.seed ?? 42);
     if (!options.endpoint) {
       model = new AwsModel({
-        clock: scheduler,
+        clock: options.realTimeEstate ? { now: () => new Date() } : scheduler,
         random,
         accountId: SANDBOX_ACCOUNT,
         faults: options.faults,
@@ -131,6 +139,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         tokenBuckets: options.tokenBuckets ?? true,
       });
       registerAwsServices(server, model);
+      // One endpoint for everything, as LocalStack offers: DynamoDB calls go through to dynalite.
+      if (dynamo) server.proxy('dynamodb', dynamo.endpoint);
       const spec = options.fleet ?? { kind: 'demo' };
       if (spec.kind === 'demo') fleet = seedDemoFleet(model, region);
       if (spec.kind === 'generated')

@@ -22,8 +22,9 @@ export class VirtualScheduler implements Clock {
 
   /**
    * @param start where virtual time begins
-   * @param timeScale pace virtual time to at most this many times real time (for watching a run);
-   *   undefined jumps straight to the next wake-up.
+   * @param timeScale let virtual time flow at this many times real time (1 = real time, as an external
+   *   endpoint needs; 3600 = an hour a second, to watch a run); undefined jumps straight to the next
+   *   wake-up.
    */
   constructor(
     start: Date = new Date('2026-01-05T02:00:00.000Z'),
@@ -80,15 +81,20 @@ export class VirtualScheduler implements Clock {
           quiet = this.active === 0 ? quiet + 1 : 0;
           if (this.active > 0) await new Promise<void>((r) => setTimeout(r, 1));
         }
-        if (this.sleepers.length === 0) break;
-        this.sleepers.sort((a, b) => a.wakeAt - b.wakeAt || a.seq - b.seq);
-        const first = this.sleepers[0];
-        if (!first) break;
+        if (this.sleepers.length === 0 || this.stopped) break;
+        const earliest = () => Math.min(...this.sleepers.map((s) => s.wakeAt));
         const scale = this.timeScale;
-        if (scale && first.wakeAt > this.current) {
-          await new Promise<void>((r) => setTimeout(r, Math.min((first.wakeAt - this.current) / scale, 5000)));
+        if (scale) {
+          // Paced: let time flow at `scale` x real time in short steps, so a wake-up added meanwhile
+          // (a new execution, a finished handler) is honoured on time.
+          while (!this.stopped && this.sleepers.length > 0 && earliest() > this.current) {
+            const step = Math.min((earliest() - this.current) / scale, 250);
+            await new Promise<void>((r) => setTimeout(r, step));
+            this.current = Math.min(this.current + step * scale, earliest());
+          }
+          if (this.sleepers.length === 0 || this.stopped) break;
         }
-        this.current = Math.max(this.current, first.wakeAt);
+        this.current = Math.max(this.current, earliest());
         const due = this.sleepers.filter((s) => s.wakeAt <= this.current);
         this.sleepers = this.sleepers.filter((s) => s.wakeAt > this.current);
         for (const s of due) s.resolve();

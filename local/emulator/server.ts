@@ -33,6 +33,8 @@ export interface EmulatorServer {
   endpoint: string;
   port: number;
   register(service: string, handler: ServiceHandler): void;
+  /** Forwards a service's requests untouched to another endpoint (DynamoDB to dynalite), so one URL serves all. */
+  proxy(service: string, target: string): void;
   close(): Promise<void>;
 }
 
@@ -51,9 +53,32 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 export async function startEmulatorServer(options: { port?: number; defaultRegion: string }): Promise<EmulatorServer> {
   const services = new Map<string, ServiceHandler>();
+  const proxies = new Map<string, string>();
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const body = await readBody(req);
     const scope = credentialScope(req.headers);
+    const proxyTarget = scope.service ? proxies.get(scope.service) : undefined;
+    if (proxyTarget) {
+      const upstream = await fetch(new URL(req.url ?? '/', proxyTarget), {
+        method: req.method ?? 'POST',
+        headers: Object.fromEntries(
+          Object.entries(req.headers).filter(
+            ([k, v]) => typeof v === 'string' && k !== 'host' && k !== 'connection' && k !== 'content-length',
+          ),
+        ) as Record<string, string>,
+        ...(req.method === 'GET' || req.method === 'HEAD' ? {} : { body }),
+      });
+      res.writeHead(
+        upstream.status,
+        Object.fromEntries(
+          [...upstream.headers].filter(
+            ([k]) => k !== 'content-encoding' && k !== 'content-length' && k !== 'transfer-encoding',
+          ),
+        ),
+      );
+      res.end(Buffer.from(await upstream.arrayBuffer()));
+      return;
+    }
     const target = req.headers['x-amz-target'];
     let request: ServiceRequest;
     if (typeof target === 'string') {
@@ -105,6 +130,7 @@ export async function startEmulatorServer(options: { port?: number; defaultRegio
     endpoint: `http://127.0.0.1:${port}`,
     port,
     register: (service, handler) => services.set(service, handler),
+    proxy: (service, target) => proxies.set(service, target),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -76,6 +76,22 @@ export interface ResourceRecord {
 const runKey = (runId: string) => ({ pk: `RUN#${runId}`, sk: 'RUN' });
 const resourceKey = (runId: string, arn: string) => ({ pk: `RUN#${runId}`, sk: `RES#${arn}` });
 
+/** `SET #a = :a, #b = :b` for the defined fields, adding their names and values to the maps given. */
+function setClause(
+  fields: Record<string, unknown>,
+  names: Record<string, string>,
+  values: Record<string, unknown>,
+): string {
+  const parts = Object.entries(fields)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => {
+      names[`#${k}`] = k;
+      values[`:${k}`] = v;
+      return `#${k} = :${k}`;
+    });
+  return parts.length > 0 ? `SET ${parts.join(', ')}` : '';
+}
+
 function isConditionFailure(error: unknown): boolean {
   return (
     error instanceof ConditionalCheckFailedException ||
@@ -150,14 +166,7 @@ export class StateStore {
   ): Promise<ResourceRecord | 'condition-failed'> {
     const names: Record<string, string> = { ...extra.names };
     const values: Record<string, unknown> = { ...extra.values };
-    const parts = Object.entries(set)
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => {
-        names[`#${k}`] = k;
-        values[`:${k}`] = v;
-        return `#${k} = :${k}`;
-      });
-    let expression = parts.length > 0 ? `SET ${parts.join(', ')}` : '';
+    let expression = setClause(set, names, values);
     if (extra.add) expression += ` ADD ${extra.add}`;
     try {
       const out = await this.doc.send(
@@ -288,19 +297,13 @@ export class StateStore {
   async updateRun(runId: string, fields: Partial<Omit<RunRecord, 'runId'>>): Promise<void> {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
-    const parts = Object.entries(fields)
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => {
-        names[`#${k}`] = k;
-        values[`:${k}`] = v;
-        return `#${k} = :${k}`;
-      });
+    const expression = setClause(fields, names, values);
     await aws('DynamoDB UpdateItem (run)', () =>
       this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: runKey(runId),
-          UpdateExpression: `SET ${parts.join(', ')}`,
+          UpdateExpression: expression,
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,

@@ -57,3 +57,10 @@ export function matchesTags(
 ): boolean {
   return Object.entries(wanted).every(([key, value]) => tagValue(tags, key) === value);
 }
+
+/** The expires-at tag as a date; undefined when missing or unreadable (such a backup is always kept). */
+export function expiryOf(tags: readonly { Key?: string; Value?: string }[] | undefined): Date | undefined {
+  const text = tagValue(tags, TAG.expiresAt);
+  const date = text ? new Date(text) : undefined;
+  return date && !Number.isNaN(date.getTime()) ? date : undefined;
+}

@@ -67,6 +67,16 @@ function historyType(e: RunnerEvent): string {
   return e.type;
 }
 
+/** One page of a list, with the API's maxResults / nextToken (an offset, opaque to clients). */
+function page<T>(items: T[], body: Record<string, unknown>): { page: T[]; nextToken?: string } {
+  const start = body.nextToken ? Number(body.nextToken) : 0;
+  const size = Math.min(Number(body.maxResults ?? 100) || 100, 1000);
+  return {
+    page: items.slice(start, start + size),
+    ...(start + size < items.length ? { nextToken: String(start + size) } : {}),
+  };
+}
+
 function json(body: unknown, status = 200): ServiceResponse {
   return { status, contentType: 'application/x-amz-json-1.0', body: JSON.stringify(body) };
 }
@@ -239,11 +249,10 @@ export class StepFunctionsService implements ServiceHandler {
           const all = [...this.executions.values()]
             .filter((e) => e.stateMachineArn === arn && (!body.statusFilter || e.status === body.statusFilter))
             .sort((a, b) => b.startDate.getTime() - a.startDate.getTime());
-          const start = body.nextToken ? Number(body.nextToken) : 0;
-          const size = Math.min(Number(body.maxResults ?? 100) || 100, 1000);
-          const page = all.slice(start, start + size);
+          const listed = page(all, body);
           return json({
-            executions: page.map((e) => ({
+            ...(listed.nextToken ? { nextToken: listed.nextToken } : {}),
+            executions: listed.page.map((e) => ({
               executionArn: e.arn,
               stateMachineArn: e.stateMachineArn,
               name: e.name,
@@ -251,19 +260,14 @@ export class StepFunctionsService implements ServiceHandler {
               startDate: epoch(e.startDate),
               stopDate: epoch(e.stopDate),
             })),
-            ...(start + size < all.length ? { nextToken: String(start + size) } : {}),
           });
         }
         case 'GetExecutionHistory': {
           const e = this.execution(String(body.executionArn ?? ''));
           const events = e.events.map((event, index) => this.historyEvent(e, event, index + 1));
           const ordered = body.reverseOrder ? events.reverse() : events;
-          const start = body.nextToken ? Number(body.nextToken) : 0;
-          const size = Math.min(Number(body.maxResults ?? 100) || 100, 1000);
-          return json({
-            events: ordered.slice(start, start + size),
-            ...(start + size < ordered.length ? { nextToken: String(start + size) } : {}),
-          });
+          const listed = page(ordered, body);
+          return json({ events: listed.page, ...(listed.nextToken ? { nextToken: listed.nextToken } : {}) });
         }
         case 'StopExecution': {
           const e = this.execution(String(body.executionArn ?? ''));

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { ec2Client } from '../clients';
 import { aws } from '../errors';
-import { TAG, tagValue } from '../tags';
+import { expiryOf, TAG, tagValue } from '../tags';
 import type { BackupStore, CheckResult, OwnedBackup } from './driver';
 
 const IMAGE_FILTER_CHUNK = 200;
@@ -62,8 +62,6 @@ export async function checkSnapshots(region: string, snapshotIds: string[]): Pro
 }
 
 function toOwned(region: string, s: Snapshot): OwnedBackup {
-  const expires = tagValue(s.Tags, TAG.expiresAt);
-  const expiresAt = expires ? new Date(expires) : undefined;
   return {
     kind: 'ebs-snapshot',
     id: s.SnapshotId ?? '',
@@ -73,7 +71,7 @@ function toOwned(region: string, s: Snapshot): OwnedBackup {
     runId: tagValue(s.Tags, TAG.runId),
     managedBy: tagValue(s.Tags, TAG.managedBy),
     createdAt: s.StartTime ?? new Date(0),
-    expiresAt: expiresAt && !Number.isNaN(expiresAt.getTime()) ? expiresAt : undefined,
+    expiresAt: expiryOf(s.Tags),
     complete: s.State === 'completed',
     heldBy: [],
   };

@@ -18,7 +18,7 @@ import {
 import { rdsClient } from '../clients';
 import { aws, awsErrorName, InvalidResourceStateError, ResourceNotFoundError } from '../errors';
 import type { ResourceRef } from '../resource';
-import { matchesTags, ownershipTags, TAG, tagValue } from '../tags';
+import { expiryOf, matchesTags, ownershipTags, TAG, tagValue } from '../tags';
 import type { BackupStore, CheckResult, Discovered, OwnedBackup, ResourceDriver } from './driver';
 
 /** `bp-<run>-<hash>-<db>`: letters, digits, single hyphens, ≤255, starts with a letter (RDS rules). */
@@ -110,8 +110,6 @@ export const rdsSnapshotStore: BackupStore = {
       )) {
         for (const s of page.DBSnapshots ?? []) {
           if (!s.DBSnapshotIdentifier || tagValue(s.TagList, TAG.managedBy) !== stackName) continue;
-          const expires = tagValue(s.TagList, TAG.expiresAt);
-          const expiresAt = expires ? new Date(expires) : undefined;
           owned.push({
             kind: 'rds-snapshot',
             id: s.DBSnapshotIdentifier,
@@ -121,7 +119,7 @@ export const rdsSnapshotStore: BackupStore = {
             runId: tagValue(s.TagList, TAG.runId),
             managedBy: stackName,
             createdAt: s.SnapshotCreateTime ?? new Date(0),
-            expiresAt: expiresAt && !Number.isNaN(expiresAt.getTime()) ? expiresAt : undefined,
+            expiresAt: expiryOf(s.TagList),
             complete: s.Status === 'available',
             heldBy: [],
           });

@@ -270,7 +270,9 @@ export class BackupPipelineStack extends Stack {
       }),
     );
     const retention = functions['apply-retention'];
+    // EC2 evaluates aws:ResourceTag on snapshots; RDS's own key for a snapshot's tags is rds:snapshot-tag.
     const ownedOnly = { StringEquals: { [`aws:ResourceTag/${TAG.managedBy}`]: stackName } };
+    const ownedDbSnapshotOnly = { StringEquals: { [`rds:snapshot-tag/${TAG.managedBy}`]: stackName } };
     retention.addToRolePolicy(
       new PolicyStatement({
         effect: Effect.ALLOW,
@@ -284,7 +286,7 @@ export class BackupPipelineStack extends Stack {
         effect: Effect.ALLOW,
         actions: ['rds:DeleteDBSnapshot'],
         resources: [rdsArn('snapshot:*')],
-        conditions: ownedOnly,
+        conditions: ownedDbSnapshotOnly,
       }),
     );
     const notify = functions.notify;

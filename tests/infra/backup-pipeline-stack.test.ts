@@ -109,11 +109,13 @@ describe('IAM', () => {
   it('denies snapshot deletion unless the snapshot is tagged managed-by this stack', () => {
     const deletes = statementsOf('apply-retention').filter((s) => [s.Action].flat().some((a) => /Delete/.test(a)));
     expect(deletes.map((s) => s.Action).sort()).toEqual(['ec2:DeleteSnapshot', 'rds:DeleteDBSnapshot']);
-    for (const statement of deletes) {
-      expect(statement.Condition).toEqual({
-        StringEquals: { 'aws:ResourceTag/backup-pipeline:managed-by': 'BackupPipeline' },
-      });
-    }
+    const conditionOf = (action: string) => deletes.find((s) => s.Action === action)?.Condition;
+    expect(conditionOf('ec2:DeleteSnapshot')).toEqual({
+      StringEquals: { 'aws:ResourceTag/backup-pipeline:managed-by': 'BackupPipeline' },
+    });
+    expect(conditionOf('rds:DeleteDBSnapshot')).toEqual({
+      StringEquals: { 'rds:snapshot-tag/backup-pipeline:managed-by': 'BackupPipeline' },
+    });
     for (const name of FUNCTION_NAMES.filter((n) => n !== 'apply-retention')) {
       expect(actionsOf(name).filter((a) => /Delete/.test(a))).toEqual([]);
     }

@@ -338,7 +338,7 @@ export class BackupPipelineStack extends Stack {
       {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:*:<AWS::AccountId>:snapshot:*]',
         reason:
-          'DeleteDBSnapshot is allowed only on snapshots tagged backup-pipeline:managed-by = this stack (aws:ResourceTag condition).',
+          'DeleteDBSnapshot is allowed only on snapshots tagged backup-pipeline:managed-by = this stack (rds:snapshot-tag condition).',
       },
     );
     const machineRole = this.stateMachine.role;

@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 /**
- * The operator CLI, `backup-pipeline`. Commands: `local` (the sandbox; `npm start` runs it).
+ * The operator CLI, `backup-pipeline`: `start`, `status`, `runs` against a deployed pipeline (found by
+ * stack outputs, flags or BACKUP_PIPELINE_* variables) or the sandbox, and `local` (the sandbox itself;
+ * `npm start` runs it).
  * Built on commander; every command has --help; a usage or environment problem is one line on stderr
  * and a non-zero exit, never a stack trace.
  */
 import '../local/process-defaults';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { parseFleet, runLocal } from '../local/local-command';
 import { SandboxError } from '../local/sandbox';
+import { parseFleet, runLocal } from './commands/local';
+import { runsCommand, startCommand, statusCommand } from './commands/operate';
+import { CliError } from './target';
 
 const rate = (value: string): number => {
   const n = Number(value);
@@ -74,6 +78,51 @@ export function buildProgram(): Command {
     .action(async (opts) => {
       process.exitCode = await runLocal(opts);
     });
+  const collect = (value: string, previous: string[]) => [...previous, value];
+  const withTarget = (command: Command) =>
+    command
+      .option('--stack <name>', 'stack whose outputs name the state machine and table (default: cdk.json stackName)')
+      .option('--state-machine-arn <arn>', 'state machine (or BACKUP_PIPELINE_STATE_MACHINE_ARN)')
+      .option('--table <name>', 'state table (or BACKUP_PIPELINE_TABLE)')
+      .option('--region <region>', 'AWS region (or AWS_REGION)');
+
+  withTarget(
+    program
+      .command('start')
+      .description('Start a backup run now (validated like Plan before anything is sent)')
+      .option('--tier <name>', 'tier (retention); default: the configured default tier')
+      .option('--resource <arn>', 'back up this resource (repeatable)', collect, [])
+      .option('--tag <key=value>', 'back up resources with this tag (repeatable; all must match)', collect, [])
+      .option('--copy-to <region[:kms]>', 'copy to this region (repeatable)', collect, [])
+      .option('--dry-run', 'plan and list what retention would delete; create and delete nothing', false)
+      .option('--reason <text>', 'why this run exists (kept on the run record)')
+      .addOption(new Option('--retention-days <n>', 'keep these backups this many days').argParser((v) => Number(v)))
+      .option('--name <name>', 'execution name (default: <tier>-<UTC time>)')
+      .option('--wait', 'follow the run with a progress bar; exit 0 only when every resource succeeded', false)
+      .addOption(new Option('--poll-seconds <n>', 'how often --wait refreshes').default(5).argParser(positive)),
+  ).action(async (opts) => {
+    process.exitCode = await startCommand(opts);
+  });
+
+  withTarget(
+    program
+      .command('status')
+      .description('Show one run: every resource with its status, backup ids, polls, duration and error')
+      .argument('<run>', 'run id (the execution name) or execution ARN')
+      .option('--json', 'machine-readable output', false),
+  ).action(async (run, opts) => {
+    process.exitCode = await statusCommand(run, opts);
+  });
+
+  withTarget(
+    program
+      .command('runs')
+      .description('List recent runs with their counts')
+      .option('--json', 'machine-readable output', false)
+      .addOption(new Option('--limit <n>', 'how many runs').default(20).argParser(positive)),
+  ).action(async (opts) => {
+    process.exitCode = await runsCommand(opts);
+  });
   return program;
 }
 
@@ -84,7 +133,7 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    if (error instanceof SandboxError) {
+    if (error instanceof SandboxError || error instanceof CliError) {
       process.stderr.write(`backup-pipeline: ${error.message}\n`);
       return 2;
     }

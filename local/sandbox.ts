@@ -14,7 +14,7 @@ import { type PipelineConfig, parsePipelineConfig } from '../shared/config';
 import { functionEnvironments } from '../shared/function-env';
 import { StateStore } from '../shared/state-store';
 import { AwsModel, type Faults, type Limits, seededRandom } from './aws-model';
-import { registerAwsServices } from './emulator';
+import { registerAwsServices, registerStack } from './emulator';
 import { type EmulatorServer, startEmulatorServer } from './emulator/server';
 import { registerBackupStateMachine, StepFunctionsService } from './emulator/sfn';
 import { type FleetSummary, seedDemoFleet, seedGeneratedFleet } from './fleet';
@@ -199,6 +199,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       await sfn.drain();
     });
     const stateMachineArn = registerBackupStateMachine(sfn, `${config.stackName}-backup`);
+    // The stack's outputs, as CloudFormation DescribeStacks answers them: the operator CLI finds the
+    // sandbox's pipeline exactly as it finds a deployed one.
+    registerStack(server, config.stackName, {
+      StateMachineArn: stateMachineArn,
+      TableName: SANDBOX_TABLE,
+      TopicArn: topicArn,
+    });
 
     return {
       endpoint: server.endpoint,

@@ -27,7 +27,8 @@ export class VirtualScheduler implements Clock {
    *   wake-up.
    */
   constructor(
-    start: Date = new Date('2026-01-05T02:00:00.000Z'),
+    // Start at the wall clock: aws-local-stepfunctions stamps $$.Execution.StartTime with it.
+    start: Date = new Date(),
     private readonly timeScale?: number,
   ) {
     this.current = start.getTime();

@@ -294,6 +294,23 @@ export class StateStore {
     return items;
   }
 
+  /** The most recent runs, newest first (the runs-by-start-time index). */
+  async listRuns(limit = 20): Promise<RunRecord[]> {
+    const out = await aws('DynamoDB Query (runs)', () =>
+      this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: RUNS_INDEX,
+          KeyConditionExpression: 'gsi1pk = :run',
+          ExpressionAttributeValues: { ':run': RUNS_PARTITION },
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+      ),
+    );
+    return (out.Items ?? []) as RunRecord[];
+  }
+
   async updateRun(runId: string, fields: Partial<Omit<RunRecord, 'runId'>>): Promise<void> {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};

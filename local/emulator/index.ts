@@ -3,10 +3,11 @@
  * (awsQuery), each action answered by the AWS model. Every action the handlers call is here; any
  * other action gets AWS's InvalidAction error.
  */
+import * as cloudformation from '@aws-sdk/client-cloudformation';
 import * as ec2 from '@aws-sdk/client-ec2';
 import * as rds from '@aws-sdk/client-rds';
 import * as sns from '@aws-sdk/client-sns';
-import type { AwsModel } from '../aws-model';
+import { AwsApiError, type AwsModel } from '../aws-model';
 import { type OperationSchema, queryService } from './query';
 import type { EmulatorServer } from './server';
 
@@ -77,6 +78,32 @@ export function registerAwsServices(server: EmulatorServer, model: AwsModel): vo
       namespace: 'http://sns.amazonaws.com/doc/2010-03-31/',
       operations: { Publish: op(sns, 'Publish') },
       call: (_action, region, input) => model.publish(region, input),
+    }),
+  );
+}
+
+/** CloudFormation DescribeStacks for the sandbox's one stack, with the outputs a deployment would have. */
+export function registerStack(server: EmulatorServer, stackName: string, outputs: Record<string, string>): void {
+  server.register(
+    'cloudformation',
+    queryService({
+      dialect: 'query',
+      namespace: 'http://cloudformation.amazonaws.com/doc/2010-05-15/',
+      operations: { DescribeStacks: op(cloudformation, 'DescribeStacks') },
+      call: (_action, _region, input) => {
+        if (input.StackName !== stackName)
+          throw new AwsApiError('ValidationError', `Stack with id ${String(input.StackName)} does not exist`);
+        return {
+          Stacks: [
+            {
+              StackName: stackName,
+              StackStatus: 'CREATE_COMPLETE',
+              CreationTime: new Date(),
+              Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
+            },
+          ],
+        };
+      },
     }),
   );
 }

@@ -11,9 +11,9 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import type { ResourceRecord } from '../shared/state-store';
-import { computeFigures } from './figures';
-import { type FleetSpec, type Sandbox, SandboxError, startSandbox } from './sandbox';
+import { computeFigures } from '../../local/figures';
+import { type FleetSpec, type Sandbox, SandboxError, startSandbox } from '../../local/sandbox';
+import { humanDuration as duration, resourceTable } from './run-views';
 
 export interface LocalOptions {
   fleet: FleetSpec;
@@ -44,36 +44,6 @@ export function parseFleet(text: string): FleetSpec {
   if (size < 1 || size > 10_000) throw new SandboxError(`bad --fleet "${text}": N must be between 1 and 10000`);
   if (minSeconds < 1 || maxSeconds < minSeconds) throw new SandboxError(`bad --fleet "${text}": need 1 <= MIN <= MAX`);
   return { kind: 'generated', size, minSeconds, maxSeconds };
-}
-
-const pad = (text: string, width: number) =>
-  text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
-
-function duration(seconds: number | undefined): string {
-  if (seconds === undefined || !Number.isFinite(seconds)) return '-';
-  if (seconds < 90) return `${Math.round(seconds)}s`;
-  if (seconds < 5400) return `${Math.round(seconds / 60)}m`;
-  return `${(seconds / 3600).toFixed(1)}h`;
-}
-
-export function resourceTable(records: readonly ResourceRecord[]): string {
-  const header = `${pad('RESOURCE', 30)} ${pad('TYPE', 13)} ${pad('STATUS', 10)} ${pad('BACKUP', 40)} ${'POLLS'.padStart(5)} ${'TOOK'.padStart(6)}`;
-  const rows = [...records]
-    .sort((a, b) => a.type.localeCompare(b.type) || a.resourceId.localeCompare(b.resourceId))
-    .map((r) => {
-      const took =
-        r.startedAt && r.finishedAt
-          ? (new Date(r.finishedAt).getTime() - new Date(r.startedAt).getTime()) / 1000
-          : undefined;
-      const backup = r.backupIds?.length
-        ? `${r.backupIds[0]}${r.backupIds.length > 1 ? ` +${r.backupIds.length - 1}` : ''}`
-        : (r.note ?? r.error?.cause ?? '-');
-      return `${pad(r.resourceId, 30)} ${pad(r.type, 13)} ${pad(r.status, 10)} ${pad(backup, 40)} ${String(r.polls ?? 0).padStart(5)} ${duration(took).padStart(6)}`;
-    });
-  const failures = records
-    .filter((r) => r.status === 'FAILED')
-    .map((r) => `  ✗ ${r.resourceId}: ${r.error?.error ?? 'Failed'}: ${r.error?.cause ?? r.note ?? ''}`);
-  return [header, ...rows, ...(failures.length ? ['', 'Failures:', ...failures] : [])].join('\n');
 }
 
 function utcStamp(date: Date): string {

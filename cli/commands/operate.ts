@@ -1,0 +1,212 @@
+/**
+ * Operator commands against a deployed pipeline or the sandbox (same code path): `start` builds the
+ * execution input from flags, validates it with Plan's own schema before calling StartExecution and
+ * can follow the run; `status` and `runs` read the state table, the run's record of truth.
+ */
+
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { InvalidInputError } from '../../shared/errors';
+import { validateExecutionInput } from '../../shared/input';
+import { consoleLink } from '../../shared/notification';
+import { StateStore } from '../../shared/state-store';
+import { CliError, explainAwsError, resolveTarget, type Target, type TargetOptions } from '../target';
+import { progressBar, resourceJson, resourceTable, runsTable } from './run-views';
+
+type Out = NodeJS.WritableStream;
+const line = (out: Out, text = '') => out.write(`${text}\n`);
+
+function storeFor(target: Target): { store: StateStore; close(): void } {
+  const client = new DynamoDBClient({ region: target.region });
+  return {
+    store: new StateStore(DynamoDBDocumentClient.from(client), target.tableName),
+    close: () => client.destroy(),
+  };
+}
+
+export interface StartOptions extends TargetOptions {
+  tier?: string;
+  resource: string[];
+  tag: string[];
+  copyTo: string[];
+  dryRun: boolean;
+  reason?: string;
+  retentionDays?: number;
+  name?: string;
+  wait: boolean;
+  pollSeconds: number;
+}
+
+/** Flags to execution input: `--tag k=v` (repeatable), `--copy-to region[:kms]`, `--resource arn`. */
+export function buildInput(options: StartOptions): Record<string, unknown> {
+  const tags: Record<string, string> = {};
+  for (const pair of options.tag) {
+    const at = pair.indexOf('=');
+    if (at < 1) throw new CliError(`bad --tag "${pair}": use key=value`);
+    tags[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  const targets = {
+    ...(Object.keys(tags).length ? { tags } : {}),
+    ...(options.resource.length ? { resources: options.resource } : {}),
+  };
+  const copyTo = options.copyTo.map((spec) => {
+    const [region, ...kms] = spec.split(':');
+    return { region, ...(kms.length ? { kmsKeyId: kms.join(':') } : {}) };
+  });
+  return {
+    ...(options.tier ? { tier: options.tier } : {}),
+    ...(Object.keys(targets).length ? { targets } : {}),
+    ...(copyTo.length ? { copyTo } : {}),
+    ...(options.dryRun ? { dryRun: true } : {}),
+    ...(options.reason ? { reason: options.reason } : {}),
+    ...(options.retentionDays !== undefined ? { retentionDays: options.retentionDays } : {}),
+  };
+}
+
+export function executionName(tier: string, at: Date): string {
+  return `${tier}-${at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}`;
+}
+
+export async function startCommand(options: StartOptions, out: Out = process.stdout): Promise<number> {
+  const target = await resolveTarget(options);
+  const input = buildInput(options);
+  let tier: string;
+  try {
+    tier = validateExecutionInput(input, {
+      tiers: target.config.tiers,
+      defaultTier: target.config.defaultTier,
+      defaultTargetTags: target.config.defaultTargetTags,
+    }).tier;
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw new CliError(`the run was not started: ${error.message}`);
+    throw error;
+  }
+  const name = options.name ?? executionName(tier, new Date());
+  const sfn = new SFNClient({ region: target.region });
+  try {
+    const started = await sfn
+      .send(new StartExecutionCommand({ stateMachineArn: target.stateMachineArn, name, input: JSON.stringify(input) }))
+      .catch((error: unknown) => {
+        if ((error as Error).name === 'ExecutionAlreadyExists')
+          throw new CliError(`a run named ${name} already exists: pick another --name`);
+        throw explainAwsError(error, 'StartExecution');
+      });
+    const executionArn = started.executionArn ?? '';
+    line(out, `Started run ${name}`);
+    line(out, `  execution: ${executionArn}`);
+    line(out, `  console:   ${consoleLink(executionArn)}`);
+    if (!options.wait) return 0;
+
+    const { store, close } = storeFor(target);
+    try {
+      const tty = (out as NodeJS.WriteStream).isTTY === true;
+      let status = 'RUNNING';
+      let last = '';
+      while (status === 'RUNNING') {
+        await new Promise((r) => setTimeout(r, options.pollSeconds * 1000));
+        status = (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status ?? 'RUNNING';
+        const bar = progressBar(await store.listResources(name));
+        if (tty) out.write(`\r${bar}   `);
+        else if (bar !== last) line(out, bar);
+        last = bar;
+      }
+      if (tty) line(out);
+      const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      const records = await store.listResources(name);
+      line(out, resourceTable(records));
+      line(
+        out,
+        `Run ${name} ${described.status}${described.error ? `: ${described.error}: ${described.cause ?? ''}` : ''}`,
+      );
+      return described.status === 'SUCCEEDED' &&
+        records.every((r) => r.status === 'COMPLETED' || r.status === 'SKIPPED')
+        ? 0
+        : 1;
+    } finally {
+      close();
+    }
+  } finally {
+    sfn.destroy();
+  }
+}
+
+/** A run id is the execution name; an execution ARN ends with it. */
+export function runIdOf(idOrArn: string): string {
+  return idOrArn.startsWith('arn:') ? (idOrArn.split(':').at(-1) ?? idOrArn) : idOrArn;
+}
+
+export async function statusCommand(
+  idOrArn: string,
+  options: TargetOptions & { json: boolean },
+  out: Out = process.stdout,
+): Promise<number> {
+  const target = await resolveTarget(options);
+  const { store, close } = storeFor(target);
+  try {
+    const runId = runIdOf(idOrArn);
+    const run = await store.getRun(runId).catch((error: unknown) => {
+      throw explainAwsError(error, `table ${target.tableName}`);
+    });
+    if (!run)
+      throw new CliError(`no run ${runId} in ${target.tableName}: list recent runs with "backup-pipeline runs"`);
+    const records = await store.listResources(runId);
+    if (options.json) {
+      line(
+        out,
+        JSON.stringify(
+          {
+            runId,
+            tier: run.tier,
+            status: run.status,
+            startedAt: run.startedAt,
+            finishedAt: run.finishedAt ?? null,
+            counts: run.counts ?? null,
+            executionArn: run.executionArn,
+            resources: records.map(resourceJson),
+          },
+          null,
+          2,
+        ),
+      );
+    } else {
+      line(
+        out,
+        `Run ${runId} (${run.tier}${run.dryRun ? ', dry run' : ''}): ${run.status}, started ${run.startedAt}${run.finishedAt ? `, finished ${run.finishedAt}` : ''}`,
+      );
+      line(out, resourceTable(records));
+    }
+    return run.status === 'FAILED' ? 1 : 0;
+  } finally {
+    close();
+  }
+}
+
+export async function runsCommand(
+  options: TargetOptions & { json: boolean; limit: number },
+  out: Out = process.stdout,
+): Promise<number> {
+  const target = await resolveTarget(options);
+  const { store, close } = storeFor(target);
+  try {
+    const runs = await store.listRuns(options.limit).catch((error: unknown) => {
+      throw explainAwsError(error, `table ${target.tableName}`);
+    });
+    if (options.json)
+      line(
+        out,
+        JSON.stringify(
+          runs.map(({ input: _input, retentionDecisions: _d, ...run }) => run),
+          null,
+          2,
+        ),
+      );
+    else line(out, runs.length ? runsTable(runs) : 'No runs yet.');
+    return 0;
+  } finally {
+    close();
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * The operator CLI end to end against the sandbox, the same code path as against AWS: it finds the
+ * pipeline through CloudFormation DescribeStacks outputs, starts runs through the Step Functions API and
+ * reads the state table. Each command runs in a child process as an operator would run it.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { BACKUP_TAG } from '../../local/fleet';
+import { type Sandbox, startSandbox } from '../../local/sandbox';
+
+jest.setTimeout(120_000);
+
+const ROOT = join(__dirname, '..', '..');
+let sandbox: Sandbox;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ fleet: { kind: 'none' }, tokenBuckets: false });
+  const model = sandbox.model;
+  if (!model) throw new Error('expected the emulator');
+  model.addInstance('eu-west-1', {
+    Tags: [BACKUP_TAG, { Key: 'team', Value: 'web' }],
+    volumes: [{ Size: 20 }, { Size: 50 }],
+  });
+  model.addVolume('eu-west-1', { Size: 100, Tags: [BACKUP_TAG] });
+  model.addDbInstance('eu-west-1', { DBInstanceIdentifier: 'orders', TagList: [BACKUP_TAG] });
+  model.addDbInstance('eu-west-1', {
+    DBInstanceIdentifier: 'legacy',
+    status: 'stopped',
+    TagList: [{ Key: 'legacy', Value: 'yes' }],
+  });
+});
+afterAll(async () => sandbox.close());
+
+function cli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'cli/index.ts', ...args],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          ...sandbox.env,
+          BACKUP_PIPELINE_STATE_MACHINE_ARN: '',
+          BACKUP_PIPELINE_TABLE: '',
+          ...env,
+        },
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += String(d);
+    });
+    child.stderr.on('data', (d) => {
+      stderr += String(d);
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('backup-pipeline start / status / runs', () => {
+  it('start --wait runs a backup to the end with a progress bar and exits 0 when every resource succeeded', async () => {
+    const out = await cli([
+      'start',
+      '--tier',
+      'weekly',
+      '--tag',
+      'backup=true',
+      '--reason',
+      'before release 42',
+      '--name',
+      'weekly-cli-1',
+      '--wait',
+      '--poll-seconds',
+      '0.1',
+    ]);
+
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain('Started run weekly-cli-1');
+    expect(out.stdout).toContain(
+      'console:   https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/',
+    );
+    expect(out.stdout).toMatch(/\[#+\] 3\/3 done/);
+    expect(out.stdout).toContain('Run weekly-cli-1 SUCCEEDED');
+  });
+
+  it('status prints the per-resource table, and --json the same data; runs lists the run with its counts', async () => {
+    const table = await cli(['status', 'weekly-cli-1']);
+    const json = await cli([
+      'status',
+      `${sandbox.stateMachineArn.replace(':stateMachine:', ':execution:')}:weekly-cli-1`,
+      '--json',
+    ]);
+    const runs = await cli(['runs', '--json']);
+
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/Run weekly-cli-1 \(weekly\): SUCCEEDED/);
+    expect(table.stdout).toMatch(/orders\s+rds-instance\s+COMPLETED/);
+    const parsed = JSON.parse(json.stdout);
+    expect(parsed).toMatchObject({ runId: 'weekly-cli-1', status: 'SUCCEEDED', counts: { total: 3, completed: 3 } });
+    expect(parsed.resources).toHaveLength(3);
+    expect(parsed.resources[0]).toEqual(
+      expect.objectContaining({
+        backupIds: expect.any(Array),
+        polls: expect.any(Number),
+        durationSeconds: expect.any(Number),
+      }),
+    );
+    expect(JSON.parse(runs.stdout)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ runId: 'weekly-cli-1', tier: 'weekly', reason: 'before release 42' }),
+      ]),
+    );
+  });
+
+  it('exits 1 when a resource failed, naming it', async () => {
+    const out = await cli([
+      'start',
+      '--tag',
+      'legacy=yes',
+      '--name',
+      'daily-cli-fail',
+      '--wait',
+      '--poll-seconds',
+      '0.1',
+    ]);
+    expect(out.code).toBe(1);
+    expect(out.stdout).toMatch(/legacy: InvalidResourceStateError: .*stopped/);
+  });
+
+  it('refuses bad input before calling StartExecution, naming every bad field', async () => {
+    const sfn = new SFNClient({
+      endpoint: sandbox.endpoint,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
+    const before = (await sfn.send(new ListExecutionsCommand({ stateMachineArn: sandbox.stateMachineArn }))).executions
+      ?.length;
+
+    const out = await cli([
+      'start',
+      '--tier',
+      'hourly',
+      '--resource',
+      'arn:aws:s3:::bucket',
+      '--copy-to',
+      'us-west-2',
+      '--copy-to',
+      'us-west-2',
+    ]);
+
+    expect(out.code).toBe(2);
+    expect(out.stderr.trim().split('\n')).toHaveLength(1);
+    for (const field of ['tier:', 'targets.resources.0:', 'copyTo.1.region:']) expect(out.stderr).toContain(field);
+    expect(
+      (await sfn.send(new ListExecutionsCommand({ stateMachineArn: sandbox.stateMachineArn }))).executions?.length,
+    ).toBe(before);
+    sfn.destroy();
+  });
+
+  it.each([
+    [['status', 'no-such-run'], {}, /no run no-such-run in backup-pipeline-state/],
+    [
+      ['runs', '--stack', 'NotDeployed'],
+      {},
+      /stack NotDeployed is not deployed in eu-west-1: deploy it with npx cdk deploy/,
+    ],
+    [['runs', '--bogus'], {}, /unknown option '--bogus'/],
+    [
+      ['runs'],
+      {
+        AWS_ENDPOINT_URL: '',
+        AWS_ACCESS_KEY_ID: '',
+        AWS_SECRET_ACCESS_KEY: '',
+        AWS_PROFILE: 'none-such',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_CONFIG_FILE: '/dev/null',
+        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      },
+      /no AWS credentials/,
+    ],
+  ])('%p fails with one clear line and no stack trace', async (args, env, message) => {
+    const out = await cli(args, env);
+    expect(out.code).not.toBe(0);
+    expect(out.stderr).toMatch(message);
+    expect(out.stderr).not.toMatch(/\n\s+at /);
+  });
+});

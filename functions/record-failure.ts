@@ -14,6 +14,7 @@ import { StateStore } from '../shared/state-store';
 
 export const recordFailureEventSchema = z.object({
   runId: z.string().min(1),
+  tier: z.string().min(1),
   resource: resourceRefSchema,
   error: z.object({ Error: z.string().optional(), Cause: z.unknown().optional() }),
 });
@@ -40,7 +41,7 @@ export const handler = defineHandler('record-failure', recordFailureEventSchema,
   const env = loadEnv(baseEnvSchema);
   const store = new StateStore(dynamoDocClient(), env.TABLE_NAME);
   const status = await store.fail(event.runId, event.resource.arn, now().toISOString(), describeError(event.error));
-  metrics.addDimensions({ resourceType: event.resource.type });
+  metrics.addDimensions({ resourceType: event.resource.type, tier: event.tier });
   metrics.addMetric('BackupsFailed', 'Count', status === 'FAILED' ? 1 : 0);
   return { status, arn: event.resource.arn };
 });

@@ -11,6 +11,7 @@ import { StateStore } from '../shared/state-store';
 
 export const recordResultEventSchema = z.object({
   runId: z.string().min(1),
+  tier: z.string().min(1),
   resource: resourceRefSchema,
   backup: backupStateSchema,
 });
@@ -20,7 +21,7 @@ export const handler = defineHandler('record-result', recordResultEventSchema, a
   const store = new StateStore(dynamoDocClient(), env.TABLE_NAME);
   const at = now();
   const status = await store.complete(event.runId, event.resource.arn, at.toISOString());
-  metrics.addDimensions({ resourceType: event.resource.type });
+  metrics.addDimensions({ resourceType: event.resource.type, tier: event.tier });
   metrics.addMetric('BackupsSucceeded', 'Count', 1);
   metrics.addMetric('BackupDuration', 'Seconds', (at.getTime() - new Date(event.backup.startedAt).getTime()) / 1000);
   metrics.addMetric('PollsPerBackup', 'Count', event.backup.polls);

@@ -1,12 +1,14 @@
 /**
- * Summarize the run (after the Map). Counts outcomes from the state table, closes the run record, and
- * returns the counts and a cause string that the final Fail state shows in the console.
+ * Summarize the run (after the Map). Counts outcomes from the state table, closes the run record,
+ * emits the run's metrics per tier, and returns the counts and a cause string that the final Fail
+ * state shows in the console.
  */
 import { z } from 'zod';
 import { dynamoDocClient } from '../shared/clients';
 import { now } from '../shared/clock';
 import { baseEnvSchema, loadEnv } from '../shared/env';
 import { defineHandler } from '../shared/handler';
+import { metrics } from '../shared/powertools';
 import { StateStore } from '../shared/state-store';
 import { summarize } from '../shared/summary';
 
@@ -17,6 +19,11 @@ export const handler = defineHandler('summarize-run', summarizeEventSchema, asyn
   const store = new StateStore(dynamoDocClient(), env.TABLE_NAME);
   const summary = summarize(await store.listResources(event.runId));
   const { failures: _failures, ...counts } = summary;
+  const run = await store.getRun(event.runId);
+  // Per-tier run outcome: what the "any backup failed" alarm and the dashboard watch.
+  metrics.addDimensions({ tier: run?.tier ?? 'unknown' });
+  metrics.addMetric(summary.status === 'SUCCEEDED' ? 'RunsSucceeded' : 'RunsFailed', 'Count', 1);
+  metrics.addMetric('BackupsFailedInRun', 'Count', summary.failed);
   await store.updateRun(event.runId, {
     status: summary.status,
     finishedAt: now().toISOString(),

@@ -63,6 +63,17 @@ export function buildNotification(
     if (completed.length > 100) lines.push(`  ... and ${completed.length - 100} more`);
     lines.push('');
   }
+  if (run.retention) {
+    const r = run.retention;
+    lines.push(
+      `Retention${r.dryRun ? ' (dry run: nothing deleted)' : ''}: ${r.dryRun ? 'would delete' : 'deleted'} ${r.deleted}, kept ${r.kept}${r.failedDeletes ? `, ${r.failedDeletes} could not be deleted` : ''}.`,
+    );
+    for (const id of r.deletedIds.slice(0, 20)) lines.push(`  - ${id}`);
+    if (r.deletedIds.length > 20) lines.push(`  ... and ${r.deletedIds.length - 20} more`);
+  } else {
+    lines.push('Retention: did not complete in this run (see the execution); nothing was deleted by it.');
+  }
+  lines.push('');
   if (run.executionArn) lines.push(`Execution: ${consoleLink(run.executionArn)}`);
   return {
     subject,

@@ -216,6 +216,7 @@ describe('record-failure', () => {
     const out = await recordFailure(
       {
         runId: plan.runId,
+        tier: 'daily',
         resource,
         error: { Error: 'QuotaExceededError', Cause: 'RDS CreateDBSnapshot orders: SnapshotQuotaExceeded' },
       },

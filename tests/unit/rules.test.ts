@@ -252,6 +252,17 @@ describe('summary and notification', () => {
     expect(n.mustSend).toBe(true);
   });
 
+  it('says what retention deleted, or that it did not complete', () => {
+    const withRetention = {
+      ...run,
+      retention: { dryRun: false, deleted: 2, kept: 5, failedDeletes: 0, deletedIds: ['snap-old-1', 'snap-old-2'] },
+    };
+    expect(buildNotification(withRetention, records).message).toContain(
+      'Retention: deleted 2, kept 5.\n  - snap-old-1\n  - snap-old-2',
+    );
+    expect(buildNotification(run, records).message).toContain('Retention: did not complete in this run');
+  });
+
   it('does not insist on sending when everything succeeded', () => {
     expect(buildNotification(run, [records[0] as ResourceRecord]).mustSend).toBe(false);
   });

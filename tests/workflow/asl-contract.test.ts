@@ -93,6 +93,13 @@ describe('statemachines/backup.asl.json', () => {
     expect(retrier?.IntervalSeconds).toBeGreaterThanOrEqual(60);
   });
 
+  it('summarizes, then applies retention, then notifies, so the message says what retention deleted', () => {
+    expect(definition.States['Summarize the run']?.Next).toBe('Apply retention');
+    expect(definition.States['Apply retention']?.Next).toBe('Notify operators');
+    expect(definition.States['Apply retention']?.Catch?.[0]?.Next).toBe('Notify operators');
+    expect(definition.States['Notify operators']?.Next).toBe('Did every backup succeed?');
+  });
+
   it('catches every per-resource task except Record failure into Record failure', () => {
     for (const [name, state] of Object.entries(map.ItemProcessor.States)) {
       if (state.Type !== 'Task' || name === 'Record failure') continue;

@@ -10,7 +10,7 @@ import '../local/process-defaults';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { SandboxError } from '../local/sandbox';
 import { parseFleet, runLocal } from './commands/local';
-import { runsCommand, startCommand, statusCommand } from './commands/operate';
+import { rpoCommand, runsCommand, startCommand, statusCommand } from './commands/operate';
 import { CliError } from './target';
 
 const rate = (value: string): number => {
@@ -107,11 +107,21 @@ export function buildProgram(): Command {
   withTarget(
     program
       .command('status')
-      .description('Show one run: every resource with its status, backup ids, polls, duration and error')
-      .argument('<run>', 'run id (the execution name) or execution ARN')
+      .description(
+        'Show one run (every resource: status, backup ids, polls, duration, error), or with --rpo the age of each last good backup against its tier RPO',
+      )
+      .argument('[run]', 'run id (the execution name) or execution ARN')
+      .option(
+        '--rpo',
+        'recovery-point view: tiers and protected resources against their RPO (exit 1 on a breach)',
+        false,
+      )
+      .addOption(new Option('--runs <n>', 'with --rpo: how many recent runs to read').default(100).argParser(positive))
       .option('--json', 'machine-readable output', false),
-  ).action(async (run, opts) => {
-    process.exitCode = await statusCommand(run, opts);
+  ).action(async (run: string | undefined, opts) => {
+    if (opts.rpo) process.exitCode = await rpoCommand(opts);
+    else if (run) process.exitCode = await statusCommand(run, opts);
+    else throw new CliError('status needs a run id or execution ARN (or --rpo): list runs with "backup-pipeline runs"');
   });
 
   withTarget(

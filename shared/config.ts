@@ -25,13 +25,23 @@ export const tierSchema = z.strictObject({
   retentionDays: z.number().int().min(1).max(3650),
   /** Keep at least this many newest backups per source, even when expired. */
   keepLast: z.number().int().min(0).max(1000).default(0),
+  /**
+   * Recovery point objective: alarm when no run of this tier has succeeded for this many hours (its
+   * period plus a grace). Omit for a tier that is only started by hand.
+   */
+  rpoHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 400)
+    .optional(),
 });
 export type TierConfig = z.infer<typeof tierSchema>;
 
 export const DEFAULT_TIERS: Record<string, z.input<typeof tierSchema>> = {
-  daily: { schedule: 'cron(0 2 * * ? *)', retentionDays: 7, keepLast: 0 },
-  weekly: { schedule: 'cron(0 1 ? * SUN *)', retentionDays: 35, keepLast: 0 },
-  monthly: { schedule: 'cron(0 0 1 * ? *)', retentionDays: 365, keepLast: 0 },
+  daily: { schedule: 'cron(0 2 * * ? *)', retentionDays: 7, keepLast: 0, rpoHours: 30 },
+  weekly: { schedule: 'cron(0 1 ? * SUN *)', retentionDays: 35, keepLast: 0, rpoHours: 180 },
+  monthly: { schedule: 'cron(0 0 1 * ? *)', retentionDays: 365, keepLast: 0, rpoHours: 768 },
 };
 
 export const tagMapSchema = z.record(z.string().min(1).max(128), z.string().max(256));

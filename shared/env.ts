@@ -54,3 +54,7 @@ export function loadEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv =
   }
   return result.data;
 }
+
+export const freshnessEnvSchema = baseEnvSchema.extend({
+  TIERS: json(z.record(tierNameSchema, tierSchema)),
+});

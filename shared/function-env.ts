@@ -4,7 +4,15 @@
  * handlers in-process. Each entry is typed by (and checked against) the function's env schema.
  */
 import type { PipelineConfig } from './config';
-import { backupEnvSchema, baseEnvSchema, type EnvOf, notifyEnvSchema, planEnvSchema, retentionEnvSchema } from './env';
+import {
+  backupEnvSchema,
+  baseEnvSchema,
+  type EnvOf,
+  freshnessEnvSchema,
+  notifyEnvSchema,
+  planEnvSchema,
+  retentionEnvSchema,
+} from './env';
 
 export const FUNCTION_NAMES = [
   'plan-run',
@@ -18,8 +26,12 @@ export const FUNCTION_NAMES = [
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
+/** Functions the state machine does not invoke: run on their own schedule. */
+export const SCHEDULED_FUNCTION_NAMES = ['check-freshness'] as const;
+export type ScheduledFunctionName = (typeof SCHEDULED_FUNCTION_NAMES)[number];
+
 /** ASL placeholder for each function: `${PlanRunFunctionArn}` etc. */
-export function placeholderOf(name: FunctionName): string {
+export function placeholderOf(name: FunctionName | ScheduledFunctionName): string {
   return `${name.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase())}FunctionArn`;
 }
 
@@ -32,6 +44,7 @@ export interface FunctionEnvironments {
   'summarize-run': EnvOf<typeof baseEnvSchema>;
   notify: EnvOf<typeof notifyEnvSchema>;
   'apply-retention': EnvOf<typeof retentionEnvSchema>;
+  'check-freshness': EnvOf<typeof freshnessEnvSchema>;
 }
 
 export const ENV_SCHEMAS = {
@@ -43,6 +56,7 @@ export const ENV_SCHEMAS = {
   'summarize-run': baseEnvSchema,
   notify: notifyEnvSchema,
   'apply-retention': retentionEnvSchema,
+  'check-freshness': freshnessEnvSchema,
 } as const;
 
 export function functionEnvironments(
@@ -68,5 +82,6 @@ export function functionEnvironments(
     'summarize-run': base,
     notify: { ...base, TOPIC_ARN: resources.topicArn, NOTIFY_ON_SUCCESS: String(config.notifyOnSuccess) },
     'apply-retention': { ...base, TIERS: tiers },
+    'check-freshness': { ...base, TIERS: tiers },
   };
 }

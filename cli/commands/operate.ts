@@ -8,6 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { InvalidInputError } from '../../shared/errors';
+import { resourceFreshness, tierFreshness } from '../../shared/freshness';
 import { validateExecutionInput } from '../../shared/input';
 import { consoleLink } from '../../shared/notification';
 import { StateStore } from '../../shared/state-store';
@@ -180,6 +181,47 @@ export async function statusCommand(
       line(out, resourceTable(records));
     }
     return run.status === 'FAILED' ? 1 : 0;
+  } finally {
+    close();
+  }
+}
+
+/** `status --rpo`: each tier's and each protected resource's age of last good backup against the RPO. */
+export async function rpoCommand(
+  options: TargetOptions & { json: boolean; runs: number },
+  out: Out = process.stdout,
+): Promise<number> {
+  const target = await resolveTarget(options);
+  const { store, close } = storeFor(target);
+  try {
+    const runs = await store.listRuns(options.runs).catch((error: unknown) => {
+      throw explainAwsError(error, `table ${target.tableName}`);
+    });
+    const withResources = [];
+    for (const run of runs) withResources.push({ run, resources: await store.listResources(run.runId) });
+    const now = new Date();
+    const tiers = tierFreshness(runs, target.config.tiers, now);
+    const resources = resourceFreshness(withResources, target.config.tiers, now);
+    if (options.json) {
+      line(out, JSON.stringify({ tiers, resources }, null, 2));
+    } else {
+      line(out, `${'TIER'.padEnd(10)} ${'LAST SUCCESS'.padEnd(22)} ${'AGE'.padStart(8)} ${'RPO'.padStart(6)}`);
+      for (const t of tiers) {
+        line(
+          out,
+          `${t.tier.padEnd(10)} ${(t.lastSuccessAt?.slice(0, 19).replace('T', ' ') ?? 'never').padEnd(22)} ${(t.hoursSince === undefined ? '-' : `${t.hoursSince.toFixed(1)}h`).padStart(8)} ${(t.rpoHours === undefined ? '-' : `${t.rpoHours}h`).padStart(6)}${t.breached ? '  BREACHED' : ''}`,
+        );
+      }
+      line(out);
+      line(out, `${'RESOURCE'.padEnd(70)} ${'TIER'.padEnd(8)} ${'AGE'.padStart(8)} ${'RPO'.padStart(6)}`);
+      for (const r of resources) {
+        line(
+          out,
+          `${r.arn.padEnd(70)} ${r.tier.padEnd(8)} ${`${r.ageHours.toFixed(1)}h`.padStart(8)} ${(r.rpoHours === undefined ? '-' : `${r.rpoHours}h`).padStart(6)}${r.breached ? '  BREACHED' : ''}`,
+        );
+      }
+    }
+    return tiers.some((t) => t.breached) || resources.some((r) => r.breached) ? 1 : 0;
   } finally {
     close();
   }

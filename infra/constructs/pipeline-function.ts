@@ -11,12 +11,12 @@ import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, Tracing } fr
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { FunctionEnvironments, FunctionName } from '../../shared/function-env';
+import type { FunctionEnvironments } from '../../shared/function-env';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../shared/names';
 
 export const FUNCTIONS_DIR = join(__dirname, '..', '..', 'functions');
 
-export interface PipelineFunctionProps<N extends FunctionName> {
+export interface PipelineFunctionProps<N extends keyof FunctionEnvironments> {
   name: N;
   environment: FunctionEnvironments[N];
   logRetention: RetentionDays;
@@ -24,7 +24,7 @@ export interface PipelineFunctionProps<N extends FunctionName> {
   memorySize?: number;
 }
 
-export class PipelineFunction<N extends FunctionName = FunctionName> extends Construct {
+export class PipelineFunction<N extends keyof FunctionEnvironments = keyof FunctionEnvironments> extends Construct {
   readonly function: NodejsFunction;
   readonly role: IRole;
   readonly logGroup: LogGroup;

@@ -18,21 +18,32 @@ import {
   TimeZone,
   Validations,
 } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Alarm,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  MathExpression,
+  Metric,
+  SingleValueWidget,
+  TextWidget,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
-import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
+import { LambdaInvoke, StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { PipelineConfig } from '../../shared/config';
 import { FUNCTION_NAMES, type FunctionName, functionEnvironments, placeholderOf } from '../../shared/function-env';
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../../shared/names';
 import { TAG } from '../../shared/tags';
 import { PipelineFunction } from '../constructs/pipeline-function';
 
@@ -66,6 +77,7 @@ export class BackupPipelineStack extends Stack {
   readonly table: TableV2;
   readonly topic: Topic;
   readonly functions: Record<FunctionName, PipelineFunction>;
+  readonly freshness: PipelineFunction;
 
   constructor(scope: Construct, id: string, props: BackupPipelineStackProps) {
     super(scope, id, props);
@@ -232,6 +244,121 @@ export class BackupPipelineStack extends Stack {
     ];
     for (const alarm of alarms) alarm.addAlarmAction(alarmAction);
 
+    this.freshness = new PipelineFunction(this, 'CheckFreshnessFunction', {
+      name: 'check-freshness',
+      environment: environments['check-freshness'],
+      logRetention,
+    });
+    this.freshness.addToRolePolicy(
+      new PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${this.table.tableArn}/index/byStartedAt`] }),
+    );
+    const freshnessScheduleRole = new Role(this, 'FreshnessScheduleRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com'),
+      description: 'EventBridge Scheduler: invoke the freshness check only',
+    });
+    new Schedule(this, 'Schedule-freshness', {
+      description: 'backup-pipeline: hourly check of the time since each tier last succeeded',
+      schedule: ScheduleExpression.rate(Duration.hours(1)),
+      target: new LambdaInvoke(this.freshness.function, { retryAttempts: 2, role: freshnessScheduleRole }),
+    });
+    Validations.of(freshnessScheduleRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.freshness.function.node.defaultChild as CfnFunction)}.Arn>:*]`,
+      reason: 'The scheduler target may invoke the freshness function by version or alias (<function ARN>:*).',
+    });
+    const pipelineMetric = (metricName: string, tier: string, statistic: string, period = Duration.minutes(5)) =>
+      new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { service: SERVICE_NAME, tier },
+        statistic,
+        period,
+      });
+    for (const [tier, settings] of Object.entries(config.tiers)) {
+      new Alarm(this, `BackupsFailedAlarm-${tier}`, {
+        alarmDescription: `A ${tier} run finished with failed backups. Read the run notification or "backup-pipeline status <run>" for each resource and reason; docs/operations.md has the fixes.`,
+        metric: pipelineMetric('BackupsFailedInRun', tier, 'Sum'),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(alarmAction);
+      if (settings.rpoHours === undefined) continue;
+      new Alarm(this, `RpoAlarm-${tier}`, {
+        alarmDescription: `No successful ${tier} run for more than ${settings.rpoHours} hours (its RPO), or the hourly freshness check stopped reporting. Check the ${tier} schedule, the latest executions in the Step Functions console, and "backup-pipeline runs".`,
+        metric: pipelineMetric('HoursSinceLastSuccessfulRun', tier, 'Maximum', Duration.hours(1)),
+        threshold: settings.rpoHours,
+        evaluationPeriods: 2,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        // No data means the check itself stopped: that must page too.
+        treatMissingData: TreatMissingData.BREACHING,
+      }).addAlarmAction(alarmAction);
+    }
+
+    const tiers = Object.keys(config.tiers);
+    const search = (metricName: string, statistic: string) =>
+      new MathExpression({
+        expression: `SEARCH('{${METRICS_NAMESPACE},service,resourceType,tier} MetricName="${metricName}"', '${statistic}', 3600)`,
+        label: metricName,
+        period: Duration.hours(1),
+      });
+    new Dashboard(this, 'Dashboard', {
+      dashboardName: `${config.stackName}-backups`,
+      widgets: [
+        [
+          new TextWidget({
+            markdown: `# ${config.stackName} backups\nRuns, backups by type and tier, freshness against each tier's RPO. Runbook: docs/operations.md.`,
+            width: 24,
+            height: 2,
+          }),
+        ],
+        [
+          new GraphWidget({
+            title: 'Executions',
+            left: [
+              this.stateMachine.metricSucceeded(),
+              this.stateMachine.metricFailed(),
+              this.stateMachine.metricTimedOut(),
+            ],
+            width: 12,
+          }),
+          new SingleValueWidget({
+            title: 'Hours since last successful run (RPO view)',
+            metrics: tiers.map((t) => pipelineMetric('HoursSinceLastSuccessfulRun', t, 'Maximum', Duration.hours(1))),
+            width: 12,
+          }),
+        ],
+        [
+          new GraphWidget({
+            title: 'Backups succeeded by type and tier',
+            left: [search('BackupsSucceeded', 'Sum')],
+            width: 12,
+          }),
+          new GraphWidget({
+            title: 'Backups failed by type and tier',
+            left: [search('BackupsFailed', 'Sum')],
+            width: 12,
+          }),
+        ],
+        [
+          new GraphWidget({ title: 'Backup duration (s)', left: [search('BackupDuration', 'Average')], width: 8 }),
+          new GraphWidget({ title: 'Polls per backup', left: [search('PollsPerBackup', 'Average')], width: 8 }),
+          new GraphWidget({
+            title: 'Snapshots deleted by retention',
+            left: [
+              new Metric({
+                namespace: METRICS_NAMESPACE,
+                metricName: 'SnapshotsDeleted',
+                dimensionsMap: { service: SERVICE_NAME },
+                statistic: 'Sum',
+                period: Duration.hours(1),
+              }),
+            ],
+            width: 8,
+          }),
+        ],
+      ],
+    });
+
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'TopicArn', { value: this.topic.topicArn });
@@ -299,7 +426,7 @@ export class BackupPipelineStack extends Stack {
   }
 
   private acknowledgeNagFindings(functions: Record<FunctionName, PipelineFunction>, stateMachineName: string): void {
-    for (const fn of Object.values(functions)) {
+    for (const fn of [...Object.values(functions), this.freshness]) {
       Validations.of(fn.role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:

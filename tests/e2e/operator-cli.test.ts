@@ -119,6 +119,22 @@ describe('backup-pipeline start / status / runs', () => {
     );
   });
 
+  it('status --rpo shows each tier and protected resource against its RPO, exiting 1 on a breach', async () => {
+    const out = await cli(['status', '--rpo', '--json']);
+    const view = JSON.parse(out.stdout);
+    expect(view.tiers).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ tier: 'weekly', breached: false, rpoHours: 180 }),
+        expect.objectContaining({ tier: 'daily', breached: true }),
+      ]),
+    );
+    expect(view.resources).toHaveLength(3);
+    expect(view.resources.every((r: { tier: string; breached: boolean }) => r.tier === 'weekly' && !r.breached)).toBe(
+      true,
+    );
+    expect(out.code).toBe(1);
+  });
+
   it('exits 1 when a resource failed, naming it', async () => {
     const out = await cli([
       'start',

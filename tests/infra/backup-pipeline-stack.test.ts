@@ -9,7 +9,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { buildApp } from '../../infra/bin/app';
 import { ASL_FILE } from '../../infra/stacks/backup-pipeline-stack';
-import { ENV_SCHEMAS, FUNCTION_NAMES, placeholderOf } from '../../shared/function-env';
+import { ENV_SCHEMAS, FUNCTION_NAMES, placeholderOf, SCHEDULED_FUNCTION_NAMES } from '../../shared/function-env';
 
 const cdkJson = JSON.parse(readFileSync(`${__dirname}/../../cdk.json`, 'utf8')) as { context: Record<string, unknown> };
 
@@ -74,7 +74,7 @@ describe('functions', () => {
   const functions = template.findResources('AWS::Lambda::Function');
 
   it('defines one Lambda per task, all on Node.js 22+ arm64 with JSON logs, tracing and a log group with retention', () => {
-    expect(Object.keys(functions)).toHaveLength(FUNCTION_NAMES.length);
+    expect(Object.keys(functions)).toHaveLength(FUNCTION_NAMES.length + SCHEDULED_FUNCTION_NAMES.length);
     for (const fn of Object.values(functions) as { Properties: Record<string, unknown> }[]) {
       expect(Number(String(fn.Properties.Runtime).replace(/\D/g, ''))).toBeGreaterThanOrEqual(22);
       expect(fn.Properties.Architectures).toEqual(['arm64']);
@@ -87,18 +87,21 @@ describe('functions', () => {
     expect(groups.every((g) => g.Properties.RetentionInDays === 90)).toBe(true);
   });
 
-  it.each(FUNCTION_NAMES.map((n) => [n]))('sets the environment %s validates at cold start', (name) => {
-    const prefix = placeholderOf(name).replace(/FunctionArn$/, 'Function');
-    const fn = Object.entries(functions).find(([id]) => id.startsWith(prefix) && !id.includes('Role'));
-    if (!fn) throw new Error(`no function for ${name}`);
-    const variables = (fn[1] as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties
-      .Environment.Variables;
-    // Tokens (table name, topic ARN) resolve at deploy; stand them in to run the real schema.
-    const resolved = Object.fromEntries(
-      Object.entries(variables).map(([k, v]) => [k, typeof v === 'string' ? v : `resolved-${k}`]),
-    );
-    expect(ENV_SCHEMAS[name].safeParse(resolved).success).toBe(true);
-  });
+  it.each([...FUNCTION_NAMES, ...SCHEDULED_FUNCTION_NAMES].map((n) => [n]))(
+    'sets the environment %s validates at cold start',
+    (name) => {
+      const prefix = placeholderOf(name).replace(/FunctionArn$/, 'Function');
+      const fn = Object.entries(functions).find(([id]) => id.startsWith(prefix) && !id.includes('Role'));
+      if (!fn) throw new Error(`no function for ${name}`);
+      const variables = (fn[1] as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties
+        .Environment.Variables;
+      // Tokens (table name, topic ARN) resolve at deploy; stand them in to run the real schema.
+      const resolved = Object.fromEntries(
+        Object.entries(variables).map(([k, v]) => [k, typeof v === 'string' ? v : `resolved-${k}`]),
+      );
+      expect(ENV_SCHEMAS[name].safeParse(resolved).success).toBe(true);
+    },
+  );
 });
 
 describe('IAM', () => {
@@ -208,7 +211,9 @@ describe('schedules', () => {
       };
     }[];
     const byTier: Record<string, (typeof schedules)[number]['Properties']> = Object.fromEntries(
-      schedules.map((s) => [JSON.parse(s.Properties.Target.Input).tier, s.Properties]),
+      schedules
+        .filter((s) => s.Properties.Target.Input)
+        .map((s) => [JSON.parse(s.Properties.Target.Input).tier, s.Properties]),
     );
     expect(Object.keys(byTier).sort()).toEqual(['daily', 'monthly', 'weekly']);
     expect(byTier.daily?.ScheduleExpression).toBe('cron(0 2 * * ? *)');
@@ -227,7 +232,65 @@ describe('schedules', () => {
         adhoc: { schedule: null, retentionDays: 30 },
       },
     });
-    t.resourceCountIs('AWS::Scheduler::Schedule', 1);
+    // daily, plus the hourly freshness check
+    t.resourceCountIs('AWS::Scheduler::Schedule', 2);
+  });
+
+  it('checks freshness every hour with a role that may only invoke the check', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 hour)' });
+    const policies = template.findResources('AWS::IAM::Policy');
+    const freshness = Object.entries(policies).find(([id]) => id.startsWith('CheckFreshnessFunctionRole'));
+    const statements = (freshness?.[1] as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties
+      .PolicyDocument.Statement;
+    const actions = statements.flatMap((st) => [st.Action].flat()).filter((a) => !/^(logs|xray):/.test(a));
+    expect(actions).toEqual(['dynamodb:Query']);
+  });
+});
+
+describe('operator alarms and dashboard', () => {
+  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as {
+    Properties: Record<string, unknown>;
+  }[];
+  const byMetric = (name: string) => alarms.filter((a) => a.Properties.MetricName === name);
+
+  it('alarms per tier when a run finished with failed backups', () => {
+    expect(
+      byMetric('BackupsFailedInRun')
+        .map(
+          (a) => (a.Properties.Dimensions as { Name: string; Value: string }[]).find((d) => d.Name === 'tier')?.Value,
+        )
+        .sort(),
+    ).toEqual(['daily', 'monthly', 'weekly']);
+  });
+
+  it('alarms when a tier has had no successful run within its RPO, treating missing data as breaching', () => {
+    const rpo = byMetric('HoursSinceLastSuccessfulRun');
+    expect(rpo.map((a) => a.Properties.Threshold).sort((x, y) => Number(x) - Number(y))).toEqual([30, 180, 768]);
+    for (const alarm of rpo) {
+      expect(alarm.Properties).toMatchObject({
+        TreatMissingData: 'breaching',
+        Statistic: 'Maximum',
+        AlarmActions: [{ Ref: expect.stringMatching(/^Notifications/) }],
+      });
+      expect(String(alarm.Properties.AlarmDescription)).toMatch(/^No successful \w+ run for more than \d+ hours/);
+    }
+  });
+
+  it('publishes a dashboard of runs, backups by type and tier, durations, polls, deletions and RPO', () => {
+    const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard')) as {
+      Properties: { DashboardBody: unknown };
+    }[];
+    expect(dashboards).toHaveLength(1);
+    const body = JSON.stringify(dashboards[0]?.Properties.DashboardBody);
+    for (const title of [
+      'Executions',
+      'Hours since last successful run',
+      'Backups failed by type and tier',
+      'Polls per backup',
+      'Snapshots deleted by retention',
+    ]) {
+      expect(body).toContain(title);
+    }
   });
 });
 

@@ -17,6 +17,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { handler as applyRetention } from '../../functions/apply-retention';
 import { handler as checkBackup } from '../../functions/check-backup';
+import { handler as checkFreshness } from '../../functions/check-freshness';
 import { handler as notify } from '../../functions/notify';
 import { handler as planRun } from '../../functions/plan-run';
 import { describeError, handler as recordFailure } from '../../functions/record-failure';
@@ -271,6 +272,25 @@ describe('notify', () => {
     sns.on(PublishCommand).rejects(Object.assign(new Error('slow'), { name: 'ThrottledException' }));
     const runId = await runWith('FAILED');
     await expect(notify({ runId, summary: { failed: 1 } }, context)).rejects.toMatchObject({ name: 'ThrottledError' });
+  });
+});
+
+describe('check-freshness', () => {
+  it('reports every tier, with hours since its last successful run', async () => {
+    const event = planEvent({ tier: 'monthly' });
+    emptyEstate();
+    await planRun(event, context);
+    await summarizeRun({ runId: event.runId }, context);
+    clock = new Date(NOW.getTime() + 5 * 3600_000);
+
+    const out = await checkFreshness({}, context);
+
+    expect(out.tiers.find((t) => t.tier === 'monthly')).toMatchObject({
+      breached: false,
+      rpoHours: 768,
+      hoursSince: 5,
+    });
+    expect(out.tiers.map((t) => t.tier).sort()).toEqual(['daily', 'monthly', 'weekly']);
   });
 });
 

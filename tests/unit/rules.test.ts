@@ -12,6 +12,7 @@ import {
   ThrottledError,
   toPipelineError,
 } from '../../shared/errors';
+import { resourceFreshness, tierFreshness } from '../../shared/freshness';
 import { validateExecutionInput } from '../../shared/input';
 import { buildNotification } from '../../shared/notification';
 import { nextWaitSeconds } from '../../shared/polling';
@@ -265,5 +266,66 @@ describe('summary and notification', () => {
 
   it('does not insist on sending when everything succeeded', () => {
     expect(buildNotification(run, [records[0] as ResourceRecord]).mustSend).toBe(false);
+  });
+});
+
+describe('freshness', () => {
+  const now = new Date('2026-03-10T12:00:00Z');
+  const tiers = parsePipelineConfig({}).tiers;
+  const run = (
+    runId: string,
+    tier: string,
+    status: 'SUCCEEDED' | 'FAILED',
+    finishedAt: string,
+    dryRun = false,
+  ): RunRecord => ({
+    runId,
+    tier,
+    status,
+    finishedAt,
+    startedAt: finishedAt,
+    dryRun,
+    executionArn: 'x',
+    expiresAt: 'x',
+    input: {},
+  });
+
+  it('reports hours since each tier last succeeded and flags a breached RPO (dry runs and failures do not count)', () => {
+    const out = tierFreshness(
+      [
+        run('a', 'daily', 'SUCCEEDED', '2026-03-09T02:30:00Z'),
+        run('b', 'daily', 'FAILED', '2026-03-10T02:30:00Z'),
+        run('c', 'weekly', 'SUCCEEDED', '2026-03-10T01:00:00Z', true),
+      ],
+      tiers,
+      now,
+    );
+    expect(out.find((t) => t.tier === 'daily')).toMatchObject({ hoursSince: 33.5, rpoHours: 30, breached: true });
+    expect(out.find((t) => t.tier === 'weekly')).toMatchObject({ lastSuccessAt: undefined, breached: true });
+  });
+
+  it('ages each protected resource by its newest completed backup per tier', () => {
+    const base = { type: 'ebs-volume' as const, region: 'eu-west-1', resourceId: 'v', queuedAt: 'x' };
+    const out = resourceFreshness(
+      [
+        {
+          run: run('a', 'daily', 'SUCCEEDED', '2026-03-10T03:00:00Z'),
+          resources: [{ ...base, runId: 'a', arn: 'arn:v', status: 'COMPLETED', finishedAt: '2026-03-10T03:00:00Z' }],
+        },
+        {
+          run: run('b', 'daily', 'FAILED', '2026-03-08T03:00:00Z'),
+          resources: [
+            { ...base, runId: 'b', arn: 'arn:w', status: 'COMPLETED', finishedAt: '2026-03-08T03:00:00Z' },
+            { ...base, runId: 'b', arn: 'arn:v', status: 'FAILED' },
+          ],
+        },
+      ],
+      tiers,
+      now,
+    );
+    expect(out.map((r) => [r.arn, r.ageHours, r.breached])).toEqual([
+      ['arn:w', 57, true],
+      ['arn:v', 9, false],
+    ]);
   });
 });

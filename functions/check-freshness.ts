@@ -1,0 +1,34 @@
+/**
+ * Check freshness (scheduled hourly, outside the state machine). For each tier, publishes the hours
+ * since its last successful run as a metric; the stack alarms when that passes the tier's RPO, and
+ * when the metric stops arriving (missing data counts as breaching), so a schedule that silently stops
+ * firing, or a checker that stops running, still pages.
+ */
+import { z } from 'zod';
+import { dynamoDocClient } from '../shared/clients';
+import { now } from '../shared/clock';
+import { freshnessEnvSchema, loadEnv } from '../shared/env';
+import { tierFreshness } from '../shared/freshness';
+import { defineHandler } from '../shared/handler';
+import { logger, metrics } from '../shared/powertools';
+import { StateStore } from '../shared/state-store';
+
+/** Hours reported for a tier that has never succeeded: far past any RPO, so its alarm fires. */
+export const NEVER_SUCCEEDED_HOURS = 100_000;
+
+export const handler = defineHandler('check-freshness', z.object({}).passthrough(), async () => {
+  const env = loadEnv(freshnessEnvSchema);
+  const store = new StateStore(dynamoDocClient(), env.TABLE_NAME);
+  const freshness = tierFreshness(await store.listRuns(500), env.TIERS, now());
+  for (const tier of freshness) {
+    const single = metrics.singleMetric();
+    single.addDimension('tier', tier.tier);
+    single.addMetric(
+      'HoursSinceLastSuccessfulRun',
+      'Count',
+      Math.round((tier.hoursSince ?? NEVER_SUCCEEDED_HOURS) * 100) / 100,
+    );
+    if (tier.breached) logger.warn('tier past its RPO', { ...tier });
+  }
+  return { tiers: freshness };
+});

@@ -240,7 +240,8 @@ describe('schedules', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 hour)' });
     const policies = template.findResources('AWS::IAM::Policy');
     const freshness = Object.entries(policies).find(([id]) => id.startsWith('CheckFreshnessFunctionRole'));
-    const statements = (freshness?.[1] as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties
+    if (!freshness) throw new Error('no freshness policy');
+    const statements = (freshness[1] as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties
       .PolicyDocument.Statement;
     const actions = statements.flatMap((st) => [st.Action].flat()).filter((a) => !/^(logs|xray):/.test(a));
     expect(actions).toEqual(['dynamodb:Query']);

@@ -11,6 +11,7 @@ import {
   DescribeVolumesCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -33,6 +34,7 @@ import { openStateTable, TEST_TABLE } from '../support/dynalite-table';
 const ec2 = mockClient(EC2Client);
 const rds = mockClient(RDSClient);
 const sns = mockClient(SNSClient);
+const events = mockClient(EventBridgeClient);
 const context = { invokedFunctionArn: 'arn:aws:lambda:eu-west-1:111122223333:function:f', awsRequestId: 'req-1' };
 const NOW = new Date('2026-01-05T02:00:00.000Z');
 let clock = NOW;
@@ -59,6 +61,8 @@ beforeEach(() => {
   ec2.reset();
   rds.reset();
   sns.reset();
+  events.reset();
+  events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
   clock = NOW;
   process.env.NOTIFY_ON_SUCCESS = 'false';
 });
@@ -247,10 +251,7 @@ describe('notify', () => {
   it('always publishes when a backup failed', async () => {
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
     const runId = await runWith('FAILED');
-    await expect(notify({ runId, summary: { failed: 1 } }, context)).resolves.toEqual({
-      published: true,
-      messageId: 'm-1',
-    });
+    await expect(notify({ runId, summary: { failed: 1 } }, context)).resolves.toEqual({ published: true, messageId: 'm-1', eventId: 'e-1' });
     expect(sns).toHaveReceivedCommandWith(PublishCommand, {
       TopicArn: 'arn:aws:sns:eu-west-1:111122223333:t',
       Subject: 'backup-pipeline daily: 0/1 ok, 1 failed',
@@ -260,12 +261,41 @@ describe('notify', () => {
   it('stays quiet on success unless NOTIFY_ON_SUCCESS is true', async () => {
     sns.on(PublishCommand).resolves({ MessageId: 'm-2' });
     const runId = await runWith('COMPLETED');
-    await expect(notify({ runId, summary: { failed: 0 } }, context)).resolves.toEqual({ published: false });
-    process.env.NOTIFY_ON_SUCCESS = 'true';
     await expect(notify({ runId, summary: { failed: 0 } }, context)).resolves.toEqual({
-      published: true,
-      messageId: 'm-2',
+      published: false,
+      eventId: 'e-1',
     });
+    process.env.NOTIFY_ON_SUCCESS = 'true';
+    await expect(notify({ runId, summary: { failed: 0 } }, context)).resolves.toEqual({ published: true, messageId: 'm-2', eventId: 'e-1' });
+  });
+
+  it('puts one EventBridge event per run with the summary, successes included', async () => {
+    sns.on(PublishCommand).resolves({ MessageId: 'm-3' });
+    const runId = await runWith('FAILED');
+    await notify({ runId, summary: { failed: 1 } }, context);
+    const entry = events.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0];
+    expect(entry).toMatchObject({
+      EventBusName: 'default',
+      Source: 'backup-pipeline',
+      DetailType: 'Backup Run Completed',
+    });
+    expect(JSON.parse(entry?.Detail ?? '{}')).toMatchObject({
+      runId,
+      tier: 'daily',
+      status: 'FAILED',
+      counts: { total: 1, failed: 1 },
+      failures: [{ error: 'BackupFailed', cause: 'snap error' }],
+    });
+  });
+
+  it('fails (to be retried) when EventBridge refuses the event', async () => {
+    events
+      .on(PutEventsCommand)
+      .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'x' }] });
+    const runId = await runWith('COMPLETED');
+    await expect(notify({ runId, summary: { failed: 0 } }, context)).rejects.toThrow(
+      'EventBridge refused the run event: InternalFailure',
+    );
   });
 
   it('maps SNS throttling to ThrottledError so the state machine retries', async () => {

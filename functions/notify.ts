@@ -1,14 +1,16 @@
 /**
- * Notify operators (after Summarize). Publishes the run notification to SNS: always when anything
- * failed or nothing matched, on success only when NOTIFY_ON_SUCCESS is set.
+ * Notify operators (after retention). Puts one EventBridge event per run with the summary (for other
+ * automation), and publishes the run notification to SNS: always when anything failed or nothing
+ * matched, on success only when NOTIFY_ON_SUCCESS is set.
  */
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { z } from 'zod';
-import { dynamoDocClient, snsClient } from '../shared/clients';
+import { dynamoDocClient, eventsClient, snsClient } from '../shared/clients';
 import { loadEnv, notifyEnvSchema } from '../shared/env';
 import { aws } from '../shared/errors';
 import { defineHandler } from '../shared/handler';
-import { buildNotification } from '../shared/notification';
+import { buildNotification, RUN_EVENT_DETAIL_TYPE, RUN_EVENT_SOURCE, runEvent } from '../shared/notification';
 import { logger } from '../shared/powertools';
 import { StateStore } from '../shared/state-store';
 
@@ -22,10 +24,34 @@ export const handler = defineHandler('notify', notifyEventSchema, async (event) 
   const store = new StateStore(dynamoDocClient(), env.TABLE_NAME);
   const run = await store.getRun(event.runId);
   if (!run) throw new Error(`run ${event.runId} has no record in ${env.TABLE_NAME}`);
-  const notification = buildNotification(run, await store.listResources(event.runId));
+  const records = await store.listResources(event.runId);
+
+  const put = await aws('EventBridge PutEvents', () =>
+    eventsClient().send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: env.EVENT_BUS_NAME,
+            Source: RUN_EVENT_SOURCE,
+            DetailType: RUN_EVENT_DETAIL_TYPE,
+            Resources: [run.executionArn],
+            Detail: JSON.stringify(runEvent(run, records)),
+          },
+        ],
+      }),
+    ),
+  );
+  const entry = put.Entries?.[0];
+  if ((put.FailedEntryCount ?? 0) > 0 || entry?.ErrorCode) {
+    throw new Error(
+      `EventBridge refused the run event: ${entry?.ErrorCode ?? 'unknown'}: ${entry?.ErrorMessage ?? ''}`,
+    );
+  }
+
+  const notification = buildNotification(run, records);
   if (!notification.mustSend && !env.NOTIFY_ON_SUCCESS) {
     logger.info('run succeeded; success notifications are off');
-    return { published: false };
+    return { published: false, eventId: entry?.EventId ?? null };
   }
   const out = await aws('SNS Publish', () =>
     snsClient().send(
@@ -40,5 +66,5 @@ export const handler = defineHandler('notify', notifyEventSchema, async (event) 
       }),
     ),
   );
-  return { published: true, messageId: out.MessageId ?? null };
+  return { published: true, messageId: out.MessageId ?? null, eventId: entry?.EventId ?? null };
 });

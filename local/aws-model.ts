@@ -123,6 +123,15 @@ export interface DbSnapshotModel extends Timed {
   SnapshotType: 'manual' | 'automated';
 }
 
+export interface BusEvent {
+  EventBusName: string;
+  Source: string;
+  DetailType: string;
+  Detail: unknown;
+  Resources: string[];
+  at: string;
+}
+
 export interface SnsMessage {
   TopicArn: string;
   Subject?: string;
@@ -228,6 +237,7 @@ export class AwsModel {
   readonly faults: Faults;
   readonly limits: Limits;
   readonly sns: SnsMessage[] = [];
+  readonly events: BusEvent[] = [];
   /** Calls by operation name ("ec2:CreateSnapshots"), including throttled ones. */
   readonly calls = new Map<string, number>();
   private readonly regions = new Map<string, RegionState>();
@@ -390,7 +400,7 @@ export class AwsModel {
   // ---- request gate: counting, fault injection, token buckets --------------------------------
 
   /** Every operation passes here first: counts it, then may throttle it. */
-  gate(service: 'ec2' | 'rds' | 'sns', operation: string): void {
+  gate(service: 'ec2' | 'rds' | 'sns' | 'events', operation: string): void {
     const key = `${service}:${operation}`;
     this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
     const throttleCode = service === 'ec2' ? 'RequestLimitExceeded' : 'Throttling';
@@ -871,6 +881,48 @@ export class AwsModel {
       at: this.clock.now().toISOString(),
     });
     return { MessageId: `msg-${this.sns.length}` };
+  }
+
+  // ---- EventBridge ---------------------------------------------------------------------------
+
+  putEvents(
+    _region: string,
+    input: {
+      Entries?: {
+        EventBusName?: string;
+        Source?: string;
+        DetailType?: string;
+        Detail?: string;
+        Resources?: string[];
+      }[];
+    },
+  ) {
+    this.gate('events', 'PutEvents');
+    const entries = input.Entries ?? [];
+    if (entries.length === 0 || entries.length > 10)
+      throw new AwsApiError('ValidationException', 'Entries must hold 1 to 10 events');
+    const results = entries.map((entry) => {
+      let detail: unknown;
+      try {
+        detail = JSON.parse(entry.Detail ?? '');
+      } catch {
+        return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is not valid JSON' };
+      }
+      if (!entry.Source || !entry.DetailType)
+        return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Source and DetailType are required' };
+      if (Buffer.byteLength(entry.Detail ?? '') > 256 * 1024)
+        return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Event is larger than 256 KB' };
+      this.events.push({
+        EventBusName: entry.EventBusName ?? 'default',
+        Source: entry.Source,
+        DetailType: entry.DetailType,
+        Detail: detail,
+        Resources: entry.Resources ?? [],
+        at: this.clock.now().toISOString(),
+      });
+      return { EventId: `evt-${this.events.length}` };
+    });
+    return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
   }
 
   // ---- inspection helpers for tests, the runner's report and the bench ------------------------

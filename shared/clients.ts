@@ -5,6 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -39,6 +40,10 @@ export function defaultRegion(): string {
 
 export const ec2Client = perRegion('EC2', (region) => new EC2Client({ region, maxAttempts: maxAttempts() }));
 export const rdsClient = perRegion('RDS', (region) => new RDSClient({ region, maxAttempts: maxAttempts() }));
+export const eventsClient = perRegion(
+  'EVENTBRIDGE',
+  (region) => new EventBridgeClient({ region, maxAttempts: maxAttempts() }),
+);
 export const snsClient = perRegion('SNS', (region) => new SNSClient({ region, maxAttempts: maxAttempts() }));
 export const dynamoDocClient = perRegion('DYNAMODB', (region) =>
   DynamoDBDocumentClient.from(new DynamoDBClient({ region, maxAttempts: maxAttempts() }), {

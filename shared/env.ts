@@ -36,6 +36,8 @@ export const backupEnvSchema = baseEnvSchema.extend({
 
 export const notifyEnvSchema = baseEnvSchema.extend({
   TOPIC_ARN: z.string().min(1),
+  /** The run summary also goes to this EventBridge bus, for other automation. */
+  EVENT_BUS_NAME: z.string().min(1),
   NOTIFY_ON_SUCCESS: z.enum(['true', 'false']).transform((v) => v === 'true'),
 });
 

@@ -80,7 +80,12 @@ export function functionEnvironments(
     'record-result': base,
     'record-failure': base,
     'summarize-run': base,
-    notify: { ...base, TOPIC_ARN: resources.topicArn, NOTIFY_ON_SUCCESS: String(config.notifyOnSuccess) },
+    notify: {
+      ...base,
+      TOPIC_ARN: resources.topicArn,
+      NOTIFY_ON_SUCCESS: String(config.notifyOnSuccess),
+      EVENT_BUS_NAME: 'default',
+    },
     'apply-retention': { ...base, TIERS: tiers },
     'check-freshness': { ...base, TIERS: tiers },
   };

@@ -82,3 +82,22 @@ export function buildNotification(
     mustSend: summary.failed > 0 || summary.total === 0,
   };
 }
+
+export const RUN_EVENT_SOURCE = 'backup-pipeline';
+export const RUN_EVENT_DETAIL_TYPE = 'Backup Run Completed';
+
+/** The EventBridge event detail of a finished run: counts, failures with reasons, retention, link. */
+export function runEvent(run: RunRecord, records: readonly ResourceRecord[]) {
+  const summary = summarize(records);
+  return {
+    runId: run.runId,
+    tier: run.tier,
+    dryRun: run.dryRun,
+    status: summary.status,
+    counts: { total: summary.total, completed: summary.completed, failed: summary.failed, skipped: summary.skipped },
+    failures: summary.failures.slice(0, 50),
+    retention: run.retention ?? null,
+    executionArn: run.executionArn,
+    startedAt: run.startedAt,
+  };
+}

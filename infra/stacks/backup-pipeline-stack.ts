@@ -418,6 +418,12 @@ export class BackupPipelineStack extends Stack {
     );
     const notify = functions.notify;
     notify.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: [this.topic.topicArn] }));
+    notify.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['events:PutEvents'],
+        resources: [this.formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' })],
+      }),
+    );
     const key = this.topic.masterKey;
     if (key)
       notify.addToRolePolicy(

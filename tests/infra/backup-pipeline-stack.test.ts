@@ -138,7 +138,7 @@ describe('IAM', () => {
     expect(aws('record-result')).toEqual([]);
     expect(aws('record-failure')).toEqual([]);
     expect(aws('summarize-run')).toEqual([]);
-    expect(aws('notify')).toEqual(['kms:Decrypt', 'kms:GenerateDataKey', 'sns:Publish']);
+    expect(aws('notify')).toEqual(['events:PutEvents', 'kms:Decrypt', 'kms:GenerateDataKey', 'sns:Publish']);
     expect(aws('start-backup')).toEqual(
       [
         'ec2:CreateSnapshot',

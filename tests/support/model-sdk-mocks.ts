@@ -13,6 +13,7 @@ import {
   DescribeVolumesCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
   CreateDBSnapshotCommand,
   DeleteDBSnapshotCommand,
@@ -30,6 +31,7 @@ export function wireModelToSdk(model: AwsModel): { restore(): void } {
   const ec2 = mockClient(EC2Client);
   const rds = mockClient(RDSClient);
   const sns = mockClient(SNSClient);
+  const events = mockClient(EventBridgeClient);
   const region = async (getClient: () => unknown) => (getClient() as AnyClient).config.region();
   // Each fake reads the calling client's region, as the real service would from the request signature.
   ec2
@@ -66,11 +68,13 @@ export function wireModelToSdk(model: AwsModel): { restore(): void } {
     .on(DeleteDBSnapshotCommand)
     .callsFake(async (input, getClient) => model.deleteDBSnapshot(await region(getClient), input));
   sns.on(PublishCommand).callsFake(async (input, getClient) => model.publish(await region(getClient), input));
+  events.on(PutEventsCommand).callsFake(async (input, getClient) => model.putEvents(await region(getClient), input));
   return {
     restore() {
       ec2.restore();
       rds.restore();
       sns.restore();
+      events.restore();
     },
   };
 }

@@ -77,6 +77,17 @@ describe.each([
           .map((s) => s.DBInstanceIdentifier)
           .sort(),
       ).toEqual(['customers', 'orders']);
+      expect(sandbox.model.events).toEqual([
+        expect.objectContaining({
+          Source: 'backup-pipeline',
+          DetailType: 'Backup Run Completed',
+          Detail: expect.objectContaining({
+            runId: 'happy-path',
+            status: 'SUCCEEDED',
+            counts: { total: 7, completed: 7, failed: 0, skipped: 0 },
+          }),
+        }),
+      ]);
       const run = await sandbox.store.getRun('happy-path');
       expect(run).toMatchObject({ status: 'SUCCEEDED', tier: 'daily', counts: { total: 7, completed: 7, failed: 0 } });
     });

@@ -1,28 +1,66 @@
 /**
- * The AWS Query wire protocols (EC2's dialect and the awsQuery of RDS and SNS), driven by the AWS
- * SDK's own operation schemas: requests are decoded by walking the operation's input schema (so
- * `Filter.1.Value.1`, `Tags.Tag.1.Key` or `MessageAttributes.entry.1.Name` land where the SDK put
- * them), and responses are written by the SDK's XmlShapeSerializer from the output schema, so element
- * names, list wrappers and timestamps are exactly what the SDK's deserializers expect.
+ * The AWS Query wire protocols (EC2's dialect and the awsQuery of RDS, SNS, CloudFormation), driven by
+ * the AWS SDK's own operation schemas, so the emulator cannot drift from what the real clients send
+ * and parse:
+ * - requests: ONE generic decoder walks the operation's input schema over the flat form parameters
+ *   (`Filter.1.Value.1`, `TagSpecification.1.Tag.1.Key`, `Tags.Tag.1.Key`,
+ *   `MessageAttributes.entry.1.Value.StringValue`) and yields the SDK-shaped input the model takes;
+ * - responses: the SDK's XmlShapeSerializer writes the output schema (EC2: `<item>` lists, lowerCamel
+ *   names, `<requestId>`; awsQuery: `<ActionResult>` and `<ResponseMetadata>`), the exact inverse of the
+ *   SDK's deserializer, with ISO-8601 timestamps and the service's xmlns;
+ * - errors: the dialect's error document (built with fast-xml-parser) with the HTTP status AWS declares
+ *   for that code in the service model, so the SDK raises the same named exception it raises for AWS.
+ * Contract: a service is a table of action -> model call; anything else is an AWS-shaped error.
  */
 import { randomUUID } from 'node:crypto';
 import { XmlShapeSerializer } from '@aws-sdk/core/protocols';
 import { NormalizedSchema } from '@smithy/core/schema';
 import { XMLBuilder } from 'fast-xml-parser';
 import { AwsApiError } from '../aws-model';
-import type { ServiceResponse } from './server';
+import type { ServiceHandler, ServiceRequest, ServiceResponse } from './server';
 
 export type Dialect = 'ec2' | 'query';
 
-/** An operation schema as the SDK exports it: [9, namespace, name, traits, () => input, () => output]. */
+/** An operation schema as the SDK exports it (`DescribeInstances$`): [9, namespace, name, traits, input, output]. */
 export type OperationSchema = readonly [number, string, string, unknown, () => unknown, () => unknown];
 
+/** One action: the decoded SDK-shaped input in, the SDK-shaped output (or AwsApiError) out. */
+export type ActionHandler = (region: string, input: Record<string, unknown>) => unknown;
+
 type Schema = ReturnType<typeof NormalizedSchema.of>;
+type XmlTraits = { ec2QueryName?: string; xmlName?: string; xmlFlattened?: boolean };
+
+const OPERATION = 9;
+const ERROR = -3;
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+const traitsOf = (schema: Schema) => schema.getMergedTraits() as XmlTraits;
 
+/** The SDK module's operation schema for an action, if the SDK knows the action at all. */
+export function operationOf(sdk: object, action: string): OperationSchema | undefined {
+  const candidate = (sdk as Record<string, unknown>)[`${action}$`];
+  return Array.isArray(candidate) && candidate[0] === OPERATION ? (candidate as unknown as OperationSchema) : undefined;
+}
+
+/**
+ * Code -> HTTP status, as the service model declares it (`awsQueryError: ["DBInstanceNotFound", 404]`).
+ * EC2 declares no errors; there the model's own status stands (e.g. 503 for RequestLimitExceeded).
+ */
+function declaredErrorStatuses(sdk: object): Map<string, number> {
+  const statuses = new Map<string, number>();
+  for (const value of Object.values(sdk)) {
+    if (!Array.isArray(value) || value[0] !== ERROR || typeof value[3] !== 'object' || value[3] === null) continue;
+    const declared = (value[3] as { awsQueryError?: [string, number] }).awsQueryError;
+    if (declared) statuses.set(declared[0], declared[1]);
+  }
+  return statuses;
+}
+
+// ---- requests ------------------------------------------------------------------------------------
+
+/** The wire name of a structure member: EC2 capitalizes and prefers ec2QueryName; awsQuery uses xmlName. */
 function memberKey(member: string, schema: Schema, dialect: Dialect): string {
-  const traits = schema.getMergedTraits() as { ec2QueryName?: string; xmlName?: string };
+  const traits = traitsOf(schema);
   if (dialect === 'ec2') return traits.ec2QueryName ?? capitalize(traits.xmlName ?? member);
   return traits.xmlName ?? member;
 }
@@ -43,18 +81,21 @@ function decodeValue(schema: Schema, prefix: string, params: URLSearchParams, di
     return prefix && Object.keys(out).length === 0 && !hasPrefix(params, prefix) ? undefined : out;
   }
   if (schema.isListSchema()) {
+    // EC2 lists are always flat (`Filter.1`); awsQuery lists nest items under their name (`Tags.Tag.1`,
+    // `member` by default) unless the list is flattened.
     const item = schema.getValueSchema();
-    const flattened = dialect === 'ec2' || (schema.getMergedTraits() as { xmlFlattened?: boolean }).xmlFlattened;
-    const itemName = (item.getMergedTraits() as { xmlName?: string }).xmlName ?? 'member';
-    const base = flattened ? prefix : `${prefix}.${itemName}`;
+    const flattened = dialect === 'ec2' || traitsOf(schema).xmlFlattened;
+    const base = flattened ? prefix : `${prefix}.${traitsOf(item).xmlName ?? 'member'}`;
     const items: unknown[] = [];
     for (let n = 1; hasPrefix(params, `${base}.${n}`); n++)
       items.push(decodeValue(item, `${base}.${n}`, params, dialect));
+    // The SDK sends an empty list as the bare name (`Filters=`): keep it distinct from "absent".
     return items.length > 0 ? items : hasPrefix(params, prefix) ? [] : undefined;
   }
   if (schema.isMapSchema()) {
-    const keyName = (schema.getKeySchema().getMergedTraits() as { xmlName?: string }).xmlName ?? 'key';
-    const valueName = (schema.getValueSchema().getMergedTraits() as { xmlName?: string }).xmlName ?? 'value';
+    // awsQuery maps: `Attr.entry.N.<key name>` / `Attr.entry.N.<value name>` (SNS: Name / Value).
+    const keyName = traitsOf(schema.getKeySchema()).xmlName ?? 'key';
+    const valueName = traitsOf(schema.getValueSchema()).xmlName ?? 'value';
     const out: Record<string, unknown> = {};
     for (let n = 1; hasPrefix(params, `${prefix}.entry.${n}`); n++) {
       const key = params.get(`${prefix}.entry.${n}.${keyName}`);
@@ -72,7 +113,7 @@ function decodeValue(schema: Schema, prefix: string, params: URLSearchParams, di
   return raw;
 }
 
-/** Decodes a Query request's form parameters into the SDK-shaped input of the operation. */
+/** Decodes a Query request's flat form parameters into the SDK-shaped input of the operation. */
 export function decodeRequest(
   operation: OperationSchema,
   params: URLSearchParams,
@@ -81,9 +122,11 @@ export function decodeRequest(
   return decodeValue(NormalizedSchema.of(operation[4]() as never), '', params, dialect) as Record<string, unknown>;
 }
 
+// ---- responses -----------------------------------------------------------------------------------
+
 /**
- * Writes a response with the SDK's XML serializer. The wrapper (`<ActionResponse>` with the request id,
- * and for awsQuery `<ActionResult>`) is itself a structure schema made from the operation's output.
+ * Writes a response with the SDK's XML serializer. The envelope (`<ActionResponse>` with the request
+ * id, and for awsQuery `<ActionResult>`) is itself a structure schema built around the operation's output.
  */
 export function encodeResponse(
   operation: OperationSchema,
@@ -92,11 +135,11 @@ export function encodeResponse(
   dialect: Dialect,
   namespace: string,
 ): ServiceResponse {
-  // Operations without output (e.g. DeleteSnapshot) have the "unit" schema: an empty structure.
+  // Operations without output (e.g. DeleteSnapshot) have the "unit" schema: write an empty structure.
   const declared = operation[5]();
   const outputSchema = Array.isArray(declared) ? declared : [3, 'local', `${action}Result`, 0, [], []];
   const requestId = randomUUID();
-  const wrapper =
+  const envelope =
     dialect === 'ec2'
       ? // EC2: the output's members sit directly under <ActionResponse>, next to <requestId>.
         [
@@ -123,52 +166,80 @@ export function encodeResponse(
       ? { ...(output as object), requestId }
       : { [`${action}Result`]: output, ResponseMetadata: { RequestId: requestId } };
   const serializer = new XmlShapeSerializer({
-    serviceNamespace: namespace,
-    timestampFormat: { useTrait: true, default: 5 },
+    xmlNamespace: namespace,
+    timestampFormat: { useTrait: true, default: 5 /* date-time: ISO-8601 */ },
   } as never);
-  serializer.write(wrapper as never, data);
+  serializer.write(envelope as never, data);
   return { status: 200, contentType: 'text/xml', body: String(serializer.flush()) };
 }
 
 const builder = new XMLBuilder({ ignoreAttributes: false, suppressEmptyNode: true });
 
-/** An AWS error document in the dialect's shape, with the status AWS uses. */
-export function encodeError(error: AwsApiError, dialect: Dialect): ServiceResponse {
+/** An AWS error document in the dialect's shape (EC2: `<Response><Errors>`; awsQuery: `<ErrorResponse>`). */
+export function encodeError(error: AwsApiError, dialect: Dialect, status = error.status): ServiceResponse {
   const requestId = randomUUID();
   const document =
     dialect === 'ec2'
       ? { Response: { Errors: { Error: { Code: error.code, Message: error.message } }, RequestID: requestId } }
       : {
           ErrorResponse: {
-            Error: { Type: error.status >= 500 ? 'Receiver' : 'Sender', Code: error.code, Message: error.message },
+            Error: { Type: status >= 500 ? 'Receiver' : 'Sender', Code: error.code, Message: error.message },
             RequestId: requestId,
           },
         };
-  return { status: error.status, contentType: 'text/xml', body: builder.build(document) };
+  return { status, contentType: 'text/xml', body: builder.build(document) };
 }
 
-/** One Query-protocol service: actions map to model calls; everything else is an AWS-shaped error. */
-export function queryService(options: {
+// ---- services ------------------------------------------------------------------------------------
+
+export interface QueryServiceOptions {
   dialect: Dialect;
+  /** The xmlns of the service's responses, e.g. `http://ec2.amazonaws.com/doc/2016-11-15/`. */
   namespace: string;
-  operations: Record<string, OperationSchema>;
-  call: (action: string, region: string, input: Record<string, unknown>) => unknown;
-}) {
+  /** The SDK client module (`import * as ec2 from '@aws-sdk/client-ec2'`): its schemas define the wire format. */
+  sdk: object;
+  actions: Record<string, ActionHandler>;
+}
+
+/** The error AWS gives for an action this service does not answer. */
+function unansweredAction(options: QueryServiceOptions, action: string): AwsApiError {
+  if (!action) return new AwsApiError('MissingAction', 'The request must contain the parameter Action.');
+  // EC2 distinguishes a real action it does not support from a name it has never heard of.
+  if (options.dialect === 'ec2' && operationOf(options.sdk, action))
+    return new AwsApiError('UnsupportedOperation', `The action ${action} is not supported by the local emulator.`);
+  return new AwsApiError(
+    'InvalidAction',
+    operationOf(options.sdk, action)
+      ? `The action ${action} is not supported by the local emulator.`
+      : `The action ${action} is not valid for this web service.`,
+  );
+}
+
+/** One Query-protocol service: each action in the table is a model call; everything else an AWS error. */
+export function queryService(options: QueryServiceOptions): ServiceHandler {
+  // Resolve every operation schema up front: a misspelt action fails when the emulator starts.
+  const operations = new Map(
+    Object.keys(options.actions).map((action) => {
+      const operation = operationOf(options.sdk, action);
+      if (!operation) throw new Error(`The AWS SDK module has no operation ${action}`);
+      return [action, operation] as const;
+    }),
+  );
+  const statuses = declaredErrorStatuses(options.sdk);
   return {
-    async handle(request: { action: string; region: string; params: URLSearchParams }): Promise<ServiceResponse> {
-      const operation = options.operations[request.action];
+    async handle(request: ServiceRequest): Promise<ServiceResponse> {
       try {
-        if (!operation)
-          throw new AwsApiError(
-            options.dialect === 'ec2' ? 'InvalidAction' : 'InvalidAction',
-            `The action ${request.action || '(none)'} is not valid for this web service (local emulator).`,
-          );
+        const operation = operations.get(request.action);
+        const call = options.actions[request.action];
+        if (!operation || !call) throw unansweredAction(options, request.action);
         const input = decodeRequest(operation, request.params, options.dialect);
-        const output = options.call(request.action, request.region, input);
+        const output = call(request.region, input);
         return encodeResponse(operation, request.action, output, options.dialect, options.namespace);
       } catch (error) {
-        if (error instanceof AwsApiError) return encodeError(error, options.dialect);
-        throw error;
+        if (error instanceof AwsApiError) return encodeError(error, options.dialect, statuses.get(error.code));
+        // A bug in the emulator still answers as AWS would (a 5xx the SDK parses), naming the cause.
+        const code = options.dialect === 'ec2' ? 'InternalError' : 'InternalFailure';
+        return encodeError(new AwsApiError(code, `local emulator: ${(error as Error).message}`, 500), options.dialect);
       }
     },
   };

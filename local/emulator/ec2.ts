@@ -1,0 +1,30 @@
+/**
+ * EC2 on the emulator (EC2's own Query dialect): the actions the drivers and retention call, each
+ * answered by the AWS model in the caller's region. Request names (`Filter.1.Value.1`,
+ * `TagSpecification.1.Tag.1.Key`, `InstanceId.1`, `Owner.1`) and response names (`reservationSet`,
+ * `tagSet`, `<item>`) come from the SDK's schemas in ./query.ts, not from this file.
+ */
+import * as ec2 from '@aws-sdk/client-ec2';
+import type { AwsModel } from '../aws-model';
+import { queryService } from './query';
+import type { ServiceHandler } from './server';
+
+export const EC2_NAMESPACE = 'http://ec2.amazonaws.com/doc/2016-11-15/';
+
+export function ec2Service(model: AwsModel): ServiceHandler {
+  return queryService({
+    dialect: 'ec2',
+    namespace: EC2_NAMESPACE,
+    sdk: ec2,
+    // The decoded input has the SDK's shape, which the model's inputs mirror.
+    actions: {
+      DescribeInstances: (region, input) => model.describeInstances(region, input),
+      DescribeVolumes: (region, input) => model.describeVolumes(region, input),
+      DescribeSnapshots: (region, input) => model.describeSnapshots(region, input),
+      DescribeImages: (region, input) => model.describeImages(region, input),
+      CreateSnapshot: (region, input) => model.createSnapshot(region, input),
+      CreateSnapshots: (region, input) => model.createSnapshots(region, input),
+      DeleteSnapshot: (region, input) => model.deleteSnapshot(region, input),
+    },
+  });
+}

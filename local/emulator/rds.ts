@@ -1,0 +1,25 @@
+/**
+ * RDS on the emulator (awsQuery): DB instances and manual DB snapshots, answered by the AWS model in
+ * the caller's region. `Tags.Tag.N.Key`, `MaxRecords`/`Marker` and `<DBInstances><DBInstance>` come
+ * from the SDK's schemas in ./query.ts; fault statuses (404 for *NotFound) from RDS's own error model.
+ */
+import * as rds from '@aws-sdk/client-rds';
+import type { AwsModel } from '../aws-model';
+import { queryService } from './query';
+import type { ServiceHandler } from './server';
+
+export const RDS_NAMESPACE = 'http://rds.amazonaws.com/doc/2014-10-31/';
+
+export function rdsService(model: AwsModel): ServiceHandler {
+  return queryService({
+    dialect: 'query',
+    namespace: RDS_NAMESPACE,
+    sdk: rds,
+    actions: {
+      DescribeDBInstances: (region, input) => model.describeDBInstances(region, input),
+      DescribeDBSnapshots: (region, input) => model.describeDBSnapshots(region, input),
+      CreateDBSnapshot: (region, input) => model.createDBSnapshot(region, input),
+      DeleteDBSnapshot: (region, input) => model.deleteDBSnapshot(region, input),
+    },
+  });
+}

@@ -1,0 +1,22 @@
+/**
+ * SNS on the emulator (awsQuery): Publish, which the notify step calls; messages land in the model's
+ * `sns` list for tests and the run report. MessageAttributes (`MessageAttributes.entry.N.Name`) are
+ * decoded by ./query.ts and accepted; the model keeps subject and message only.
+ */
+import * as sns from '@aws-sdk/client-sns';
+import type { AwsModel } from '../aws-model';
+import { queryService } from './query';
+import type { ServiceHandler } from './server';
+
+export const SNS_NAMESPACE = 'http://sns.amazonaws.com/doc/2010-03-31/';
+
+export function snsService(model: AwsModel): ServiceHandler {
+  return queryService({
+    dialect: 'query',
+    namespace: SNS_NAMESPACE,
+    sdk: sns,
+    actions: {
+      Publish: (region, input) => model.publish(region, input),
+    },
+  });
+}

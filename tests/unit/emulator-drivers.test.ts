@@ -1,0 +1,292 @@
+/**
+ * The pipeline's own drivers (shared/drivers) against the emulator over the wire, exactly as the
+ * sandbox's Lambdas reach it: AWS_ENDPOINT_URL is set before the drivers (and their SDK clients) are
+ * loaded. Proves the real code path end to end: discovery by tag filters and paginators, start, a
+ * retried start finding its backup by tags or identifier, check with progress, the backup stores'
+ * listing (with AMI holds) and deletion, and AWS errors arriving as the ASL's named
+ */
+import { AwsModel } from '../../local/aws-model';
+import { registerAwsServices } from '../../local/emulator';
+import { type EmulatorServer, startEmulatorServer } from '../../local/emulator/server';
+import type { ResourceDriver } from '../../shared/drivers';
+import {
+  InvalidResourceStateError,
+  LimitExceededError,
+  QuotaExceededError,
+  ResourceNotFoundError,
+  ThrottledError,
+} from '../../shared/errors';
+import type { ResourceRef } from '../../shared/resource';
+import type { OwnershipTagValues } from '../../shared/tags';
+
+const ACCOUNT = '111122223333';
+const STACK = 'backup-pipeline';
+let now = new Date('2026-11-02T10:00:00Z');
+const advance = (seconds: number) => {
+  now = new Date(now.getTime() + seconds * 1000);
+};
+const model = new AwsModel({ accountId: ACCOUNT, clock: { now: () => now }, tokenBuckets: false });
+let server: EmulatorServer;
+let ec2InstanceDriver: ResourceDriver;
+let rdsInstanceDriver: ResourceDriver;
+const savedEndpoint = process.env.AWS_ENDPOINT_URL;
+
+beforeAll(async () => {
+  server = await startEmulatorServer({ defaultRegion: 'eu-west-1' });
+  registerAwsServices(server, model);
+  // Before the import: the drivers' SDK clients must be built against the emulator, as in the sandbox.
+  process.env.AWS_ENDPOINT_URL = server.endpoint;
+  // require, not import(): ts-jest emits CommonJS, and a native import() would need --experimental-vm-modules.
+  const { DRIVERS } = require('../../shared/drivers') as typeof import('../../shared/drivers');
+  ec2InstanceDriver = DRIVERS['ec2-instance'];
+  rdsInstanceDriver = DRIVERS['rds-instance'];
+});
+afterAll(async () => {
+  if (savedEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL;
+  else process.env.AWS_ENDPOINT_URL = savedEndpoint;
+  await server.close();
+});
+
+/** The error a call rejects with (a call that succeeds fails the test). */
+async function failureOf(call: Promise<unknown>): Promise<unknown> {
+  return call.then(
+    (value) => {
+      throw new Error(`expected a failure, got ${JSON.stringify(value)}`);
+    },
+    (error: unknown) => error,
+  );
+}
+
+const tagsFor = (ref: ResourceRef, runId: string): OwnershipTagValues => ({
+  stackName: STACK,
+  runId,
+  tier: 'daily',
+  sourceArn: ref.arn,
+  expiresAt: '2026-12-02T10:00:00.000Z',
+});
+
+describe('EC2 instance driver against the emulator', () => {
+  it('discovers by tag, starts one CreateSnapshots, finds it again on retry, and checks it to completion', async () => {
+    // Prepare
+    const region = 'eu-west-1';
+    const web = model.addInstance(region, {
+      Tags: [{ Key: 'backup', Value: 'true' }],
+      volumes: [
+        { Size: 8, snapshotSeconds: 100, Tags: [{ Key: 'team', Value: 'web' }] },
+        { Size: 64, snapshotSeconds: 100 },
+      ],
+    });
+    const storeOnly = model.addInstance(region, { Tags: [{ Key: 'backup', Value: 'true' }], volumes: [] });
+    model.addInstance(region, { Tags: [{ Key: 'backup', Value: 'false' }], volumes: [{ Size: 8 }] });
+    model.addInstance(region, { State: 'terminated', Tags: [{ Key: 'backup', Value: 'true' }], volumes: [] });
+
+    // Act
+    const found = await ec2InstanceDriver.discover(region, { backup: 'true' }, ACCOUNT);
+    const ref = found.find((d) => d.ref.id === web.InstanceId)?.ref as ResourceRef;
+    const started = await ec2InstanceDriver.start({
+      resource: ref,
+      tags: tagsFor(ref, 'run-ec2'),
+      runId: 'run-ec2',
+      mayExist: false,
+    });
+    const atStart = await ec2InstanceDriver.check(ref, started.backupIds);
+    advance(50);
+    const midway = await ec2InstanceDriver.check(ref, started.backupIds);
+    const retried = await ec2InstanceDriver.start({
+      resource: ref,
+      tags: tagsFor(ref, 'run-ec2'),
+      runId: 'run-ec2',
+      mayExist: true,
+    });
+    advance(100);
+    const done = await ec2InstanceDriver.check(ref, started.backupIds);
+
+    // Assess
+    expect(found.map((d) => [d.ref.id, d.ref.arn, d.skipReason])).toEqual([
+      [web.InstanceId, `arn:aws:ec2:${region}:${ACCOUNT}:instance/${web.InstanceId}`, undefined],
+      [storeOnly.InstanceId, expect.any(String), 'no EBS volumes (instance store only)'],
+    ]);
+    expect(started.backupIds).toHaveLength(2);
+    expect(
+      model
+        .snapshots(region)
+        .map((s) => s.VolumeId)
+        .sort(),
+    ).toEqual([...web.volumeIds].sort());
+    expect(model.snapshots(region)[0]?.Tags).toEqual(
+      expect.arrayContaining([
+        { Key: 'team', Value: 'web' },
+        { Key: 'backup-pipeline:run-id', Value: 'run-ec2' },
+        { Key: 'backup-pipeline:source', Value: ref.arn },
+      ]),
+    );
+    expect(atStart).toEqual({ status: 'CREATING', progress: 0 });
+    expect(midway).toEqual({ status: 'CREATING', progress: expect.any(Number) });
+    expect(midway.status === 'CREATING' && (midway.progress ?? 0) > 30).toBe(true);
+    expect(retried).toEqual({ backupIds: started.backupIds, reused: true });
+    expect(done).toEqual({ status: 'COMPLETED', progress: 100 });
+  });
+
+  it('lists only this stack’s snapshots with the AMIs that hold them, and deletes only a free one', async () => {
+    // Prepare
+    const region = 'eu-west-3';
+    const volume = model.addVolume(region, { Size: 8 });
+    const ours = (runId: string) =>
+      model.addExistingSnapshot(region, {
+        VolumeId: volume.VolumeId,
+        startMs: now.getTime() - 86_400_000,
+        Tags: [
+          { Key: 'backup-pipeline:managed-by', Value: STACK },
+          { Key: 'backup-pipeline:run-id', Value: runId },
+          { Key: 'backup-pipeline:expires-at', Value: '2026-11-01T00:00:00.000Z' },
+        ],
+      });
+    const held = ours('run-1');
+    const free = ours('run-2');
+    model.addExistingSnapshot(region, {
+      VolumeId: volume.VolumeId,
+      startMs: 0,
+      Tags: [{ Key: 'backup-pipeline:managed-by', Value: 'someone-else' }],
+    });
+    const image = model.addImage(region, { Name: 'golden', snapshotIds: [held.SnapshotId], Tags: [] });
+    const ebsSnapshotStore = ec2InstanceDriver.store;
+
+    // Act
+    const owned = await ebsSnapshotStore.listOwned(region, STACK);
+    const byId = (id: string) => owned.find((b) => b.id === id);
+    await ebsSnapshotStore.delete(byId(free.SnapshotId) as (typeof owned)[number]);
+    const refused = await failureOf(ebsSnapshotStore.delete(byId(held.SnapshotId) as (typeof owned)[number]));
+
+    // Assess
+    expect(owned.map((b) => [b.id, b.runId, b.complete, b.heldBy])).toEqual([
+      [held.SnapshotId, 'run-1', true, [image.ImageId]],
+      [free.SnapshotId, 'run-2', true, []],
+    ]);
+    expect(byId(held.SnapshotId)?.createdAt).toEqual(new Date(now.getTime() - 86_400_000));
+    expect(byId(held.SnapshotId)?.expiresAt).toEqual(new Date('2026-11-01T00:00:00.000Z'));
+    expect(refused).toBeInstanceOf(InvalidResourceStateError);
+    expect(model.snapshots(region).map((s) => s.SnapshotId)).not.toContain(free.SnapshotId);
+  });
+
+  it('turns throttling and the pending-snapshot limit into ThrottledError and LimitExceededError', async () => {
+    // Prepare
+    const region = 'eu-west-2';
+    const instance = model.addInstance(region, { volumes: [{ Size: 8, snapshotSeconds: 3600 }] });
+    const ref = (
+      await ec2InstanceDriver.resolve({
+        arn: `arn:aws:ec2:${region}:${ACCOUNT}:instance/${instance.InstanceId}`,
+        type: 'ec2-instance',
+        region,
+        accountId: ACCOUNT,
+        id: instance.InstanceId,
+      })
+    ).ref;
+    const start = () =>
+      ec2InstanceDriver.start({ resource: ref, tags: tagsFor(ref, 'r'), runId: 'r', mayExist: false });
+
+    // Act
+    model.faults.throttleRate = 1;
+    const throttled = await failureOf(ec2InstanceDriver.check(ref, ['snap-0123456789abcdef0']));
+    model.faults.throttleRate = 0;
+    model.limits.pendingSnapshotsPerRegion = 0;
+    const limited = await failureOf(start());
+    model.limits.pendingSnapshotsPerRegion = 100;
+
+    // Assess
+    expect(throttled).toBeInstanceOf(ThrottledError);
+    expect(limited).toBeInstanceOf(LimitExceededError);
+  });
+});
+
+describe('RDS instance driver against the emulator', () => {
+  it('discovers by TagList, starts a tagged snapshot, finds it again on retry, and checks it to completion', async () => {
+    // Prepare
+    const region = 'us-east-1';
+    model.addDbInstance(region, {
+      DBInstanceIdentifier: 'orders',
+      snapshotSeconds: 600,
+      TagList: [{ Key: 'backup', Value: 'true' }],
+    });
+    model.addDbInstance(region, {
+      DBInstanceIdentifier: 'ledger-1',
+      DBClusterIdentifier: 'ledger',
+      TagList: [{ Key: 'backup', Value: 'true' }],
+    });
+    model.addDbInstance(region, { DBInstanceIdentifier: 'scratch', TagList: [] });
+
+    // Act
+    const found = await rdsInstanceDriver.discover(region, { backup: 'true' }, ACCOUNT);
+    const ref = found[0]?.ref as ResourceRef;
+    const started = await rdsInstanceDriver.start({
+      resource: ref,
+      tags: tagsFor(ref, 'run-rds'),
+      runId: 'run-rds',
+      mayExist: false,
+    });
+    const atStart = await rdsInstanceDriver.check(ref, started.backupIds);
+    const retried = await rdsInstanceDriver.start({
+      resource: ref,
+      tags: tagsFor(ref, 'run-rds'),
+      runId: 'run-rds',
+      mayExist: true,
+    });
+    // A second first attempt (a lost intent record) meets DBSnapshotAlreadyExists and adopts its own snapshot.
+    const raced = await rdsInstanceDriver.start({
+      resource: ref,
+      tags: tagsFor(ref, 'run-rds'),
+      runId: 'run-rds',
+      mayExist: false,
+    });
+    advance(300);
+    const midway = await rdsInstanceDriver.check(ref, started.backupIds);
+    advance(600);
+    const done = await rdsInstanceDriver.check(ref, started.backupIds);
+    const owned = await rdsInstanceDriver.store.listOwned(region, STACK);
+
+    // Assess
+    expect(found.map((d) => [d.ref.id, d.ref.arn, d.skipReason])).toEqual([
+      ['orders', `arn:aws:rds:${region}:${ACCOUNT}:db:orders`, undefined],
+      ['ledger-1', expect.any(String), expect.stringContaining('Aurora')],
+    ]);
+    expect(started).toEqual({ backupIds: [expect.stringMatching(/^bp-run-rds-[0-9a-f]{8}-orders$/)], reused: false });
+    expect(atStart).toEqual({ status: 'CREATING', progress: 0 });
+    expect(retried).toEqual({ ...started, reused: true });
+    expect(raced).toEqual({ ...started, reused: true });
+    expect(midway.status === 'CREATING' && (midway.progress ?? 0) > 0 && (midway.progress ?? 100) < 100).toBe(true);
+    expect(done).toEqual({ status: 'COMPLETED', progress: 100 });
+    expect(owned.map((b) => [b.id, b.source, b.tier, b.runId, b.complete])).toEqual([
+      [started.backupIds[0], ref.arn, 'daily', 'run-rds', true],
+    ]);
+  });
+
+  it('turns a stopped instance, a missing one and the snapshot quota into the ASL’s named errors', async () => {
+    // Prepare
+    const region = 'us-east-2';
+    model.addDbInstance(region, { DBInstanceIdentifier: 'sleepy', status: 'stopped' });
+    model.addDbInstance(region, { DBInstanceIdentifier: 'busy' });
+    model.addExistingDbSnapshot(region, { DBSnapshotIdentifier: 'old', DBInstanceIdentifier: 'busy', startMs: 0 });
+    const ref = (id: string): ResourceRef => ({
+      arn: `arn:aws:rds:${region}:${ACCOUNT}:db:${id}`,
+      type: 'rds-instance',
+      region,
+      accountId: ACCOUNT,
+      id,
+    });
+    const start = (id: string) =>
+      rdsInstanceDriver.start({ resource: ref(id), tags: tagsFor(ref(id), 'r'), runId: 'r', mayExist: false });
+
+    // Act
+    const stopped = await failureOf(start('sleepy'));
+    const missing = await failureOf(start('gone'));
+    const resolveMissing = await failureOf(rdsInstanceDriver.resolve(ref('gone')));
+    model.limits.manualDbSnapshotsPerRegion = 1;
+    const quota = await failureOf(start('busy'));
+    model.limits.manualDbSnapshotsPerRegion = 100;
+
+    // Assess
+    expect(stopped).toBeInstanceOf(InvalidResourceStateError);
+    expect(missing).toBeInstanceOf(ResourceNotFoundError);
+    expect(resolveMissing).toBeInstanceOf(ResourceNotFoundError);
+    expect(quota).toBeInstanceOf(QuotaExceededError);
+  });
+});

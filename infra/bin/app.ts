@@ -14,7 +14,8 @@ export function buildApp(app = new App()): { app: App; stack: BackupPipelineStac
   const stack = new BackupPipelineStack(app, config.stackName, {
     config,
     description: 'backup-pipeline: serverless backup orchestrator (Step Functions, Lambda, DynamoDB)',
-    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+    // Environment-agnostic on purpose: one template for every account and region (the DR regions
+    // included), identical in tests and in `cdk synth`; `cdk deploy` targets the CLI's profile.
   });
   return { app, stack };
 }

@@ -16,6 +16,10 @@ import { METRICS_NAMESPACE, SERVICE_NAME } from '../../shared/names';
 
 export const FUNCTIONS_DIR = join(__dirname, '..', '..', 'functions');
 
+/** The Lambda runtime of every function; esbuild targets the same Node.js major. */
+export const RUNTIME = Runtime.NODEJS_24_X;
+const ESBUILD_TARGET = `node${RUNTIME.name.replace(/\D/g, '')}`;
+
 export interface PipelineFunctionProps<N extends keyof FunctionEnvironments> {
   name: N;
   environment: FunctionEnvironments[N];
@@ -49,7 +53,7 @@ export class PipelineFunction<N extends keyof FunctionEnvironments = keyof Funct
     this.function = new NodejsFunction(this, 'Function', {
       entry: join(FUNCTIONS_DIR, `${props.name}.ts`),
       handler: 'handler',
-      runtime: Runtime.NODEJS_24_X,
+      runtime: RUNTIME,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.minutes(1),
@@ -68,7 +72,7 @@ export class PipelineFunction<N extends keyof FunctionEnvironments = keyof Funct
       bundling: {
         minify: true,
         sourceMap: true,
-        target: 'node24',
+        target: ESBUILD_TARGET,
         format: OutputFormat.CJS,
         forceDockerBundling: false,
       },

@@ -35,7 +35,7 @@ import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke, StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -53,15 +53,21 @@ export interface BackupPipelineStackProps extends StackProps {
   config: PipelineConfig;
 }
 
+/**
+ * State-table actions per function: exactly the StateStore methods each handler reaches
+ * (createRun/addResource = PutItem, getRun/getResource = GetItem, listResources = Query on the table,
+ * every other write = UpdateItem; listRuns queries the byStartedAt index and is granted on it).
+ * tests/infra/iam-matches-handler-calls.test.ts runs the real handlers and fails if these drift.
+ */
 const DYNAMO_ACTIONS: Record<FunctionName, string[]> = {
-  'plan-run': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+  'plan-run': ['dynamodb:PutItem'],
   'start-backup': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-  'check-backup': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-  'record-result': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-  'record-failure': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  'check-backup': ['dynamodb:UpdateItem'],
+  'record-result': ['dynamodb:UpdateItem'],
+  'record-failure': ['dynamodb:UpdateItem'],
   'summarize-run': ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
   notify: ['dynamodb:Query', 'dynamodb:GetItem'],
-  'apply-retention': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  'apply-retention': ['dynamodb:UpdateItem'],
 };
 
 /** Describe/List actions per function: AWS offers no resource-level permissions for them. */
@@ -208,13 +214,24 @@ export class BackupPipelineStack extends Stack {
       }),
     );
 
+    // One role for the tier schedules: EventBridge Scheduler of this account may assume it, and it may
+    // only start this state machine (the target grants states:StartExecution on it, nothing else).
+    const scheduleRole = new Role(this, 'BackupScheduleRole', {
+      assumedBy: this.schedulerPrincipal(),
+      description: 'EventBridge Scheduler: start backup runs of this state machine only',
+    });
     for (const [tier, settings] of Object.entries(config.tiers)) {
       if (!settings.schedule) continue;
       new Schedule(this, `Schedule-${tier}`, {
         description: `backup-pipeline ${tier} run (keeps ${settings.retentionDays} days)`,
         schedule: ScheduleExpression.expression(settings.schedule, TimeZone.ETC_UTC),
+        // Backups run at the stated time; a flexible window would blur the RPO the alarms assume.
+        timeWindow: TimeWindow.off(),
         target: new StepFunctionsStartExecution(this.stateMachine, {
+          role: scheduleRole,
           input: ScheduleTargetInput.fromObject({ tier }),
+          // StartExecution is retried only when it failed (nothing started); a run older than an hour
+          // is dropped rather than started late on top of the next one.
           retryAttempts: 3,
           maxEventAge: Duration.hours(1),
         }),
@@ -253,7 +270,7 @@ export class BackupPipelineStack extends Stack {
       new PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${this.table.tableArn}/index/byStartedAt`] }),
     );
     const freshnessScheduleRole = new Role(this, 'FreshnessScheduleRole', {
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com'),
+      assumedBy: this.schedulerPrincipal(),
       description: 'EventBridge Scheduler: invoke the freshness check only',
     });
     new Schedule(this, 'Schedule-freshness', {
@@ -364,6 +381,22 @@ export class BackupPipelineStack extends Stack {
     new CfnOutput(this, 'TopicArn', { value: this.topic.topicArn });
 
     this.acknowledgeNagFindings(functions, stateMachineName);
+  }
+
+  /** EventBridge Scheduler, only on behalf of schedules in this account (no confused deputy). */
+  private schedulerPrincipal(): ServicePrincipal {
+    return new ServicePrincipal('scheduler.amazonaws.com', {
+      conditions: {
+        StringEquals: {
+          'aws:SourceAccount': Aws.ACCOUNT_ID,
+          'aws:SourceArn': this.formatArn({
+            service: 'scheduler',
+            resource: 'schedule-group',
+            resourceName: 'default',
+          }),
+        },
+      },
+    });
   }
 
   private grantFunctions(functions: Record<FunctionName, PipelineFunction>, stackName: string): void {

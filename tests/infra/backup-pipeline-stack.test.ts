@@ -4,12 +4,13 @@
  * (`aws:cdk:bundling-stacks: []`) so a synth takes a fraction of a second.
  */
 import { readFileSync } from 'node:fs';
-import { App } from 'aws-cdk-lib';
+import { App, type CfnElement } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { buildApp } from '../../infra/bin/app';
 import { ASL_FILE } from '../../infra/stacks/backup-pipeline-stack';
 import { ENV_SCHEMAS, FUNCTION_NAMES, placeholderOf, SCHEDULED_FUNCTION_NAMES } from '../../shared/function-env';
+import { statementsOfRole } from './policy-helpers';
 
 const cdkJson = JSON.parse(readFileSync(`${__dirname}/../../cdk.json`, 'utf8')) as { context: Record<string, unknown> };
 
@@ -44,6 +45,15 @@ function statementsOf(name: string): Statement[] {
 }
 const actionsOf = (name: string) =>
   statementsOf(name).flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+
+type AslState = {
+  Type: string;
+  TimeoutSeconds?: number;
+  Parameters?: { FunctionName?: string };
+  ItemProcessor?: { States: Record<string, AslState> };
+};
+const allStates = (states: Record<string, AslState>): AslState[] =>
+  Object.values(states).flatMap((st) => [st, ...(st.ItemProcessor ? allStates(st.ItemProcessor.States) : [])]);
 
 describe('state table', () => {
   it('is on-demand, point-in-time recoverable, encrypted, expires items by ttl and lists runs by start time', () => {
@@ -85,6 +95,30 @@ describe('functions', () => {
       Properties: { RetentionInDays?: number };
     }[];
     expect(groups.every((g) => g.Properties.RetentionInDays === 90)).toBe(true);
+  });
+
+  it('names the Powertools service and metrics namespace on every function', () => {
+    for (const fn of Object.values(functions) as { Properties: { Environment: { Variables: object } } }[]) {
+      expect(fn.Properties.Environment.Variables).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: 'backup-pipeline',
+        POWERTOOLS_METRICS_NAMESPACE: 'BackupPipeline',
+      });
+    }
+  });
+
+  it('gives up inside the Lambda before the state machine times the task out', () => {
+    const asl = JSON.parse(readFileSync(ASL_FILE, 'utf8')) as { States: Record<string, AslState> };
+    const tasks = allStates(asl.States).filter((st) => st.Type === 'Task');
+    expect(tasks.length).toBeGreaterThanOrEqual(FUNCTION_NAMES.length);
+    for (const task of tasks) {
+      const placeholder = /\$\{(\w+)\}/.exec(String(task.Parameters?.FunctionName))?.[1];
+      const name = FUNCTION_NAMES.find((n) => placeholderOf(n) === placeholder);
+      if (!name) throw new Error(`task without a pipeline function: ${JSON.stringify(task.Parameters)}`);
+      const fn = Object.entries(functions).find(
+        ([id]) => id.startsWith(placeholderOf(name).replace(/Arn$/, '')) && !id.includes('Role'),
+      )?.[1] as { Properties: { Timeout: number } };
+      expect(fn.Properties.Timeout).toBeLessThan(task.TimeoutSeconds ?? Number.POSITIVE_INFINITY);
+    }
   });
 
   it.each([...FUNCTION_NAMES, ...SCHEDULED_FUNCTION_NAMES].map((n) => [n]))(
@@ -153,6 +187,20 @@ describe('IAM', () => {
     );
   });
 
+  it('gives each function only the state-table actions its StateStore calls make', () => {
+    const dynamo = (name: string) =>
+      actionsOf(name)
+        .filter((a) => a.startsWith('dynamodb:'))
+        .sort();
+    expect(dynamo('plan-run')).toEqual(['dynamodb:PutItem']);
+    expect(dynamo('start-backup')).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    for (const name of ['check-backup', 'record-result', 'record-failure', 'apply-retention']) {
+      expect(dynamo(name)).toEqual(['dynamodb:UpdateItem']);
+    }
+    expect(dynamo('summarize-run')).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    expect(dynamo('notify')).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+  });
+
   it('never grants DynamoDB or SNS on "*"', () => {
     for (const name of FUNCTION_NAMES) {
       for (const s of statementsOf(name)) {
@@ -162,24 +210,25 @@ describe('IAM', () => {
   });
 });
 
-describe('state machine', () => {
-  const machine = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0] as {
+const machine = () =>
+  Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0] as {
     Properties: Record<string, unknown>;
   };
 
+describe('state machine', () => {
   it('is a STANDARD machine with logging ALL (execution data included) and X-Ray tracing', () => {
-    expect(machine.Properties.StateMachineType).toBe('STANDARD');
-    expect(machine.Properties.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: true });
-    expect(machine.Properties.TracingConfiguration).toEqual({ Enabled: true });
+    expect(machine().Properties.StateMachineType).toBe('STANDARD');
+    expect(machine().Properties.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: true });
+    expect(machine().Properties.TracingConfiguration).toEqual({ Enabled: true });
   });
 
   it('inlines statemachines/backup.asl.json and substitutes every placeholder, with no substitution unused', () => {
     const asl = readFileSync(ASL_FILE, 'utf8');
     const placeholders = new Set([...asl.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]));
-    const substitutions = Object.keys(machine.Properties.DefinitionSubstitutions as object);
+    const substitutions = Object.keys(machine().Properties.DefinitionSubstitutions as object);
     expect(new Set(substitutions)).toEqual(placeholders);
-    expect(machine.Properties.DefinitionString).toBe(asl);
-    expect(machine.Properties.DefinitionS3Location).toBeUndefined();
+    expect(machine().Properties.DefinitionString).toBe(asl);
+    expect(machine().Properties.DefinitionS3Location).toBeUndefined();
   });
 
   it('may start and stop its own Distributed Map child executions and invoke each function', () => {
@@ -197,6 +246,50 @@ describe('state machine', () => {
         'lambda:InvokeFunction',
       ]),
     );
+  });
+});
+
+describe('state machine permissions', () => {
+  const statements = statementsOfRole(
+    template,
+    stack.getLogicalId(stack.stateMachine.role.node.defaultChild as CfnElement),
+  ) as Statement[];
+  const resourcesFor = (action: string) =>
+    JSON.stringify(statements.filter((st) => [st.Action].flat().includes(action)).map((st) => st.Resource));
+
+  it('builds its own ARNs from the fixed name BackupPipeline-backup, not from a reference to itself', () => {
+    expect(machine().Properties.StateMachineName).toBe('BackupPipeline-backup');
+    expect(resourcesFor('states:StartExecution')).toContain(':stateMachine:BackupPipeline-backup');
+    expect(resourcesFor('states:DescribeExecution')).toContain(':execution:BackupPipeline-backup/*');
+    expect(resourcesFor('states:StopExecution')).toContain(':execution:BackupPipeline-backup/*');
+    expect(JSON.stringify(statements)).not.toContain('BackupStateMachineF');
+  });
+
+  it('may invoke each pipeline function, and its versions, and no other', () => {
+    const invoke = statements.filter((st) => [st.Action].flat().includes('lambda:InvokeFunction'));
+    const targets = invoke.flatMap((st) => [st.Resource].flat()).map((r) => JSON.stringify(r));
+    expect(targets).toHaveLength(FUNCTION_NAMES.length * 2);
+    for (const name of FUNCTION_NAMES) {
+      const id = placeholderOf(name).replace(/Arn$/, '');
+      expect(targets.filter((t) => t.includes(`"${id}`))).toHaveLength(2);
+      expect(targets.some((t) => t.includes(`"${id}`) && t.includes(':*'))).toBe(true);
+    }
+  });
+
+  it('logs to a vended log group kept for the configured retention', () => {
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: '/aws/vendedlogs/states/BackupPipeline-backup',
+      RetentionInDays: 90,
+    });
+  });
+});
+
+describe('environment', () => {
+  it('is environment-agnostic: no account or region is baked into the template', () => {
+    const text = JSON.stringify(template.toJSON());
+    expect(text).not.toMatch(/"(us|eu|ap|sa|ca|me|af|il|mx)-[a-z]+-\d"/);
+    expect(text).not.toMatch(/:\d{12}:/);
+    expect(stack.region).toMatch(/^\$\{Token/);
   });
 });
 
@@ -222,6 +315,46 @@ describe('schedules', () => {
     for (const s of Object.values(byTier)) {
       expect(s?.ScheduleExpressionTimezone).toBe('Etc/UTC');
       expect(s?.FlexibleTimeWindow).toEqual({ Mode: 'OFF' });
+    }
+  });
+
+  it('starts runs with a role that EventBridge Scheduler of this account alone may assume, allowed only to start this state machine', () => {
+    const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule')) as {
+      Properties: { Target: { Input?: string; RoleArn: { 'Fn::GetAtt': [string, string] }; RetryPolicy: unknown } };
+    }[];
+    const tierTargets = schedules.map((s) => s.Properties.Target).filter((t) => t.Input);
+    const roleIds = new Set(tierTargets.map((t) => t.RoleArn['Fn::GetAtt'][0]));
+    expect(roleIds.size).toBe(1);
+    const [roleId] = [...roleIds];
+    const role = template.findResources('AWS::IAM::Role')[roleId as string] as {
+      Properties: { AssumeRolePolicyDocument: { Statement: Statement[] } };
+    };
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      expect.objectContaining({
+        Principal: { Service: 'scheduler.amazonaws.com' },
+        Condition: {
+          StringEquals: {
+            'aws:SourceAccount': { Ref: 'AWS::AccountId' },
+            'aws:SourceArn': expect.objectContaining({ 'Fn::Join': expect.anything() }),
+          },
+        },
+      }),
+    ]);
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as {
+      Properties: { Roles: unknown[]; PolicyDocument: { Statement: Statement[] } };
+    }[];
+    const granted = policies
+      .filter((p) => p.Properties.Roles.some((r) => JSON.stringify(r) === JSON.stringify({ Ref: roleId })))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(granted).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'states:StartExecution',
+        Resource: { Ref: expect.stringMatching(/^BackupStateMachine/) },
+      },
+    ]);
+    for (const target of tierTargets) {
+      expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 });
     }
   });
 
@@ -316,14 +449,31 @@ describe('notifications and alarms', () => {
     });
   });
 
-  it('alarms to the topic when an execution fails or times out', () => {
+  it('alarms to the topic when an execution fails or times out, quiet when no run happened', () => {
     for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/States',
         MetricName: metric,
+        Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: Match.stringLikeRegexp('^BackupStateMachine') } }],
         AlarmActions: [{ Ref: Match.stringLikeRegexp('Notifications') }],
         AlarmDescription: Match.anyValue(),
+        TreatMissingData: 'notBreaching',
       });
     }
+  });
+
+  it('lets CloudWatch alarms of this account use the topic key, so alarm notifications are delivered', () => {
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          }),
+        ]),
+      },
+    });
   });
 
   it('outputs what the CLI needs', () => {

@@ -1,0 +1,290 @@
+/**
+ * The IAM of each function, checked against what its handler really calls. The real ASL runs with the
+ * real handlers in the workflow sandbox (AWS model behind the SDK clients, dynalite as the table);
+ * every SDK call is attributed to the function that made it and asked of the synthesized policy,
+ * conditions included. Then the reverse: every action granted must have been called (or be implied by
+ * a call, e.g. CreateTags by TagSpecifications). A handler that starts calling something new fails
+ * here, offline, instead of with AccessDenied in an account.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { readFileSync } from 'node:fs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { handler as checkFreshness } from '../../functions/check-freshness';
+import { buildApp } from '../../infra/bin/app';
+import { BACKUP_TAG } from '../../local/fleet';
+import { HANDLERS, type LocalHandler } from '../../local/handlers';
+import { FUNCTION_NAMES, type FunctionName, type ScheduledFunctionName } from '../../shared/function-env';
+import { StateStore } from '../../shared/state-store';
+import { TAG } from '../../shared/tags';
+import { ACCOUNT, openSandbox, REGION, type Sandbox } from '../support/workflow-sandbox';
+import { actionsIn, allows, type CallContext, functionStatements } from './policy-helpers';
+
+jest.setTimeout(60_000);
+
+type Caller = FunctionName | ScheduledFunctionName;
+interface Call extends CallContext {
+  fn: Caller;
+}
+
+const cdkJson = JSON.parse(readFileSync(`${__dirname}/../../cdk.json`, 'utf8')) as { context: Record<string, unknown> };
+const { stack } = buildApp(new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } }));
+const template = Template.fromStack(stack);
+
+/** lib-dynamodb command → the DynamoDB action IAM evaluates. */
+const DOCUMENT_ACTIONS: Record<string, string> = {
+  Get: 'GetItem',
+  Put: 'PutItem',
+  Update: 'UpdateItem',
+  Delete: 'DeleteItem',
+  BatchGet: 'BatchGetItem',
+  BatchWrite: 'BatchWriteItem',
+  TransactGet: 'TransactGetItems',
+  TransactWrite: 'TransactWriteItems',
+};
+
+const caller = new AsyncLocalStorage<Caller>();
+const calls: Call[] = [];
+const tagMap = (tags: { Key?: string; Value?: string }[] | undefined) =>
+  Object.fromEntries((tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+
+/** Records every command a pipeline handler sends; the command still goes to the model or dynalite. */
+function observeCalls(sandbox: Sandbox): () => void {
+  type Send = (this: unknown, command: unknown, ...rest: unknown[]) => unknown;
+  const clients: [{ prototype: unknown }, string][] = [
+    [EC2Client, 'ec2'],
+    [RDSClient, 'rds'],
+    [SNSClient, 'sns'],
+    [EventBridgeClient, 'events'],
+    [DynamoDBClient, 'dynamodb'],
+    [DynamoDBDocumentClient, 'dynamodb'],
+  ];
+  const spies = clients.map(([client, service]) => {
+    const prototype = client.prototype as { send: Send };
+    const original = prototype.send; // the aws-sdk-client-mock stub for EC2/RDS/SNS/EventBridge
+    return jest.spyOn(prototype, 'send').mockImplementation(function (this: unknown, command, ...rest) {
+      const fn = caller.getStore();
+      if (fn) calls.push({ fn, ...describeCall(sandbox, service, command) });
+      return original.call(this, command, ...rest);
+    });
+  });
+  return () => {
+    for (const spy of spies) spy.mockRestore();
+  };
+}
+
+function describeCall(sandbox: Sandbox, service: string, command: unknown): CallContext {
+  const name = (command as object).constructor.name.replace(/Command$/, '');
+  const input = (command as { input: Record<string, unknown> }).input;
+  const operation = service === 'dynamodb' ? (DOCUMENT_ACTIONS[name] ?? name) : name;
+  const call: CallContext = { action: `${service}:${operation}` };
+  if (service === 'dynamodb' && typeof input.IndexName === 'string') call.indexName = input.IndexName;
+  if (call.action === 'ec2:DeleteSnapshot') {
+    const snapshot = sandbox.model.snapshots(REGION).find((s) => s.SnapshotId === input.SnapshotId);
+    call.resourceTags = tagMap(snapshot?.Tags);
+  }
+  if (call.action === 'rds:DeleteDBSnapshot') {
+    const snapshot = sandbox.model
+      .dbSnapshots(REGION)
+      .find((s) => s.DBSnapshotIdentifier === input.DBSnapshotIdentifier);
+    call.resourceTags = tagMap(snapshot?.TagList);
+  }
+  return call;
+}
+
+/** Actions AWS evaluates on behalf of a call, beyond the call's own action. */
+function impliedBy(call: CallContext): CallContext[] {
+  switch (call.action) {
+    case 'ec2:CreateSnapshot':
+    case 'ec2:CreateSnapshots':
+      // Tags in TagSpecifications (and CopyTagsFromSource) are authorized as CreateTags on the new snapshot.
+      return [{ action: 'ec2:CreateTags', keys: { 'ec2:CreateAction': call.action.slice(4) } }];
+    case 'rds:CreateDBSnapshot':
+      // Tags on CreateDBSnapshot are authorized as AddTagsToResource.
+      return [{ action: 'rds:AddTagsToResource' }];
+    case 'sns:Publish':
+      // The topic is encrypted with a customer key: the publisher needs the key too.
+      return [{ action: 'kms:GenerateDataKey' }, { action: 'kms:Decrypt' }];
+    default:
+      return [];
+  }
+}
+
+const lambdaContext = (fn: string) => ({
+  invokedFunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${fn}`,
+  awsRequestId: 'iam-test',
+  functionName: fn,
+});
+const tagged = (name: string) => [{ Key: 'Name', Value: name }, BACKUP_TAG];
+const ours = (now: number, daysAgo: number, source: string) => [
+  { Key: TAG.managedBy, Value: 'BackupPipeline' },
+  { Key: TAG.source, Value: source },
+  { Key: TAG.tier, Value: 'daily' },
+  { Key: TAG.runId, Value: `old-${daysAgo}` },
+  { Key: TAG.expiresAt, Value: new Date(now - (daysAgo - 7) * 86_400_000).toISOString() },
+];
+
+/** Wraps each handler so the calls it makes are attributed to its function. */
+const attributed = Object.fromEntries(
+  FUNCTION_NAMES.map((name) => [
+    name,
+    ((event, context) => caller.run(name, () => HANDLERS[name](event, context))) satisfies LocalHandler,
+  ]),
+) as Record<FunctionName, LocalHandler>;
+
+describe('IAM against the calls the handlers make', () => {
+  let sandbox: Sandbox;
+  const results: { status: string }[] = [];
+
+  beforeAll(async () => {
+    // Prepare: a fleet with every resource type, a database that cannot be snapshotted (so a failure is
+    // recorded and notified), backups old enough for retention (EBS, RDS, one held by an AMI).
+    sandbox = await openSandbox();
+    const instance = sandbox.model.addInstance(REGION, { Tags: tagged('web'), volumes: [{ Size: 8 }, { Size: 20 }] });
+    const volume = sandbox.model.addVolume(REGION, { Size: 50, Tags: tagged('data') });
+    sandbox.model.addDbInstance(REGION, { DBInstanceIdentifier: 'orders', TagList: tagged('orders') });
+    sandbox.model.addDbInstance(REGION, {
+      DBInstanceIdentifier: 'legacy',
+      status: 'stopped',
+      TagList: tagged('legacy'),
+    });
+    const now = sandbox.scheduler.nowMs();
+    const volumeArn = `arn:aws:ec2:${REGION}:${ACCOUNT}:volume/${volume.VolumeId}`;
+    const old = (days: number) =>
+      sandbox.model.addExistingSnapshot(REGION, {
+        VolumeId: volume.VolumeId,
+        startMs: now - days * 86_400_000,
+        Tags: ours(now, days, volumeArn),
+      }).SnapshotId;
+    old(30);
+    sandbox.model.addImage(REGION, { Name: 'golden', snapshotIds: [old(20)], Tags: [] });
+    sandbox.model.addExistingDbSnapshot(REGION, {
+      DBSnapshotIdentifier: 'backup-pipeline-old-orders',
+      DBInstanceIdentifier: 'orders',
+      startMs: now - 30 * 86_400_000,
+      TagList: ours(now, 30, sandbox.model.dbInstanceArn(REGION, 'orders')),
+    });
+
+    // Each start "crashes" once after creating its backup and before recording it, so the retry takes
+    // the find-what-an-earlier-attempt-started path (DESIGN §7) and its calls are checked too.
+    const crashed = new Set<string>();
+    const saveBackup = StateStore.prototype.saveBackup;
+    const crashOnce = jest.spyOn(StateStore.prototype, 'saveBackup').mockImplementation(async function (
+      this: StateStore,
+      runId,
+      arn,
+      backup,
+    ) {
+      if (!crashed.has(`${runId}|${arn}`)) {
+        crashed.add(`${runId}|${arn}`);
+        throw Object.assign(new Error('simulated crash after the create call'), { name: 'Lambda.Unknown' });
+      }
+      return saveBackup.call(this, runId, arn, backup);
+    });
+    const stopObserving = observeCalls(sandbox);
+    try {
+      // Act: one scheduled-style run by tags, one run naming resources by ARN, one freshness check.
+      results.push(await sandbox.run({ tier: 'daily' }, 'iam-by-tags', { handlers: attributed }));
+      results.push(
+        await sandbox.run(
+          {
+            tier: 'weekly',
+            targets: {
+              resources: [
+                `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/${instance.InstanceId}`,
+                volumeArn,
+                sandbox.model.dbInstanceArn(REGION, 'orders'),
+              ],
+            },
+          },
+          'iam-by-arn',
+          { handlers: attributed },
+        ),
+      );
+      // A start delivered again for a backup already recorded FAILED is refused, naming its status.
+      const legacy = {
+        arn: sandbox.model.dbInstanceArn(REGION, 'legacy'),
+        type: 'rds-instance',
+        region: REGION,
+        accountId: ACCOUNT,
+        id: 'legacy',
+      };
+      const again = { runId: 'iam-by-tags', tier: 'daily', expiresAt: new Date(now).toISOString(), resource: legacy };
+      await expect(
+        caller.run('start-backup', () => HANDLERS['start-backup'](again, lambdaContext('start-backup'))),
+      ).rejects.toThrow(/record is FAILED/);
+      await caller.run('check-freshness', () => checkFreshness({}));
+    } finally {
+      stopObserving();
+      crashOnce.mockRestore();
+    }
+  });
+
+  afterAll(async () => {
+    await sandbox.close();
+  });
+
+  it('ran the scenarios it relies on: a failed backup, a retried and a refused start, retention deletes', () => {
+    expect(results.map((r) => r.status)).toEqual(['FAILED', 'SUCCEEDED']);
+    expect(calls.filter((c) => c.fn === 'start-backup' && c.action === 'dynamodb:GetItem')).not.toEqual([]);
+    const actions = new Set(calls.map((c) => `${c.fn} ${c.action}`));
+    for (const expected of [
+      'record-failure dynamodb:UpdateItem',
+      'notify sns:Publish',
+      'start-backup ec2:DescribeSnapshots',
+      'start-backup rds:DescribeDBSnapshots',
+      'apply-retention ec2:DeleteSnapshot',
+      'apply-retention rds:DeleteDBSnapshot',
+      'apply-retention ec2:DescribeImages',
+      'check-freshness dynamodb:Query',
+    ]) {
+      expect(actions).toContain(expected);
+    }
+  });
+
+  it.each([...FUNCTION_NAMES, 'check-freshness' as const].map((n) => [n]))(
+    'allows every call %s makes, conditions and index included',
+    (name) => {
+      const statements = functionStatements(stack, template, name);
+      const made = calls.filter((c) => c.fn === name).flatMap((c) => [c, ...impliedBy(c)]);
+      expect(made.length).toBeGreaterThan(0);
+      const denied = made.filter((c) => !allows(statements, c));
+      expect(denied).toEqual([]);
+    },
+  );
+
+  it.each([...FUNCTION_NAMES, 'check-freshness' as const].map((n) => [n]))(
+    'grants %s no action its handler never calls',
+    (name) => {
+      const used = new Set(
+        calls
+          .filter((c) => c.fn === name)
+          .flatMap((c) => [c, ...impliedBy(c)])
+          .map((c) => c.action),
+      );
+      const granted = functionStatements(stack, template, name)
+        .flatMap(actionsIn)
+        // Log delivery and X-Ray trace upload are the Lambda runtime's, not the handler's.
+        .filter((a) => !/^(logs|xray):/.test(a));
+      expect(granted.filter((a) => !used.has(a))).toEqual([]);
+    },
+  );
+
+  it('deletes only backups whose managed-by tag names this stack, which is what the policy requires', () => {
+    const deletes = calls.filter((c) => /:Delete/.test(c.action));
+    expect(deletes.length).toBeGreaterThanOrEqual(2);
+    for (const call of deletes) expect(call.resourceTags?.[TAG.managedBy]).toBe('BackupPipeline');
+    const statements = functionStatements(stack, template, 'apply-retention');
+    for (const call of deletes) {
+      expect(
+        allows(statements, { ...call, resourceTags: { ...call.resourceTags, [TAG.managedBy]: 'SomeoneElse' } }),
+      ).toBe(false);
+    }
+  });
+});

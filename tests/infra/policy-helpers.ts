@@ -1,0 +1,82 @@
+/**
+ * Reading the synthesized IAM of one pipeline function, and a small evaluator for the statements this
+ * stack writes (Allow only; actions with `*` globs; StringEquals conditions on tag keys and on
+ * ec2:CreateAction). Enough to ask "would AWS allow this call?" of our own template, not a general
+ * IAM engine.
+ */
+import type { CfnElement } from 'aws-cdk-lib';
+import type { Template } from 'aws-cdk-lib/assertions';
+import type { BackupPipelineStack } from '../../infra/stacks/backup-pipeline-stack';
+import type { FunctionName, ScheduledFunctionName } from '../../shared/function-env';
+
+export interface Statement {
+  Effect: 'Allow' | 'Deny';
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+type PolicyResource = { Properties: { Roles: unknown[]; PolicyDocument: { Statement: Statement[] } } };
+
+export const actionsIn = (s: Statement): string[] => [s.Action].flat();
+
+/** Every statement of the policies attached to one role. */
+export function statementsOfRole(template: Template, roleLogicalId: string): Statement[] {
+  const policies = template.findResources('AWS::IAM::Policy') as Record<string, PolicyResource>;
+  return Object.values(policies)
+    .filter((p) => p.Properties.Roles.some((r) => JSON.stringify(r) === JSON.stringify({ Ref: roleLogicalId })))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement);
+}
+
+/** Every statement of one pipeline function's role. */
+export function functionStatements(
+  stack: BackupPipelineStack,
+  template: Template,
+  name: FunctionName | ScheduledFunctionName,
+): Statement[] {
+  const fn = name === 'check-freshness' ? stack.freshness : stack.functions[name];
+  const roleId = stack.getLogicalId(fn.role.node.defaultChild as CfnElement);
+  return statementsOfRole(template, roleId);
+}
+
+const glob = (pattern: string) =>
+  new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 'i');
+
+/** The request context a call presents to IAM: its tags and service keys. */
+export interface CallContext {
+  action: string;
+  /** Tags of the resource acted on (for delete conditions). */
+  resourceTags?: Record<string, string>;
+  /** Other condition keys, e.g. ec2:CreateAction. */
+  keys?: Record<string, string>;
+  /** A DynamoDB index the call reads, which must be named in the statement's resource. */
+  indexName?: string;
+}
+
+function conditionHolds(condition: Statement['Condition'], call: CallContext): boolean {
+  if (!condition) return true;
+  return Object.entries(condition).every(([operator, entries]) => {
+    if (operator !== 'StringEquals') return false; // an operator we do not evaluate never grants
+    return Object.entries(entries).every(([key, expected]) => {
+      const tag = /^(?:aws:ResourceTag|rds:snapshot-tag|rds:db-tag)\/(.+)$/.exec(key)?.[1];
+      const actual = tag !== undefined ? call.resourceTags?.[tag] : call.keys?.[key];
+      return actual !== undefined && [expected].flat().includes(actual);
+    });
+  });
+}
+
+function resourceHolds(resource: unknown, call: CallContext): boolean {
+  if (!call.action.startsWith('dynamodb:')) return true;
+  const text = JSON.stringify(resource);
+  return call.indexName ? text.includes(`/index/${call.indexName}`) : !text.includes('/index/');
+}
+
+export function allows(statements: Statement[], call: CallContext): boolean {
+  return statements.some(
+    (s) =>
+      s.Effect === 'Allow' &&
+      actionsIn(s).some((a) => glob(a).test(call.action)) &&
+      resourceHolds(s.Resource, call) &&
+      conditionHolds(s.Condition, call),
+  );
+}

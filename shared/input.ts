@@ -106,7 +106,9 @@ export function validateExecutionInput(raw: unknown, context: InputContext): Val
     });
   }
 
-  if (input.targets?.tags && Object.keys(input.targets.tags).length === 0) {
+  // From the raw input too: a schema error elsewhere (input = {}) must not hide empty tags.
+  const rawTags: unknown = (rawInput.targets as { tags?: unknown } | null | undefined)?.tags;
+  if (typeof rawTags === 'object' && rawTags !== null && !Array.isArray(rawTags) && Object.keys(rawTags).length === 0) {
     problems.push({ field: 'targets.tags', message: 'must name at least one tag (omit it to use the default tags)' });
   }
 

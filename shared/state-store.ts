@@ -11,7 +11,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { aws } from './errors';
+import { aws, ResourceNotFoundError } from './errors';
 import type { ResourceType } from './resource';
 
 export const RESOURCE_STATUSES = ['PENDING', 'CREATING', 'COPYING', 'COMPLETED', 'FAILED', 'SKIPPED'] as const;
@@ -258,7 +258,7 @@ export class StateStore {
       },
       { condition: '#status <> :failed', values: { ':failed': 'FAILED' } },
     );
-    return out === 'condition-failed' ? 'FAILED' : out.status;
+    return out === 'condition-failed' ? this.statusAfterRefusal(runId, arn) : out.status;
   }
 
   /** Marks FAILED with the error, unless the backup already COMPLETED (a late retry must not undo it). */
@@ -270,7 +270,17 @@ export class StateStore {
       { status: 'FAILED', finishedAt: at, error },
       { condition: '#status <> :completed', values: { ':completed': 'COMPLETED' } },
     );
-    return out === 'condition-failed' ? 'COMPLETED' : out.status;
+    return out === 'condition-failed' ? this.statusAfterRefusal(runId, arn) : out.status;
+  }
+
+  /**
+   * A final-status write was refused: the item is already final the other way, or it does not exist.
+   * A missing item is an error (a result must never be reported for a resource the run never planned).
+   */
+  private async statusAfterRefusal(runId: string, arn: string): Promise<ResourceStatus> {
+    const record = await this.getResource(runId, arn);
+    if (!record) throw new ResourceNotFoundError(`run ${runId} has no record of ${arn}`);
+    return record.status;
   }
 
   async listResources(runId: string): Promise<ResourceRecord[]> {

@@ -58,7 +58,7 @@ export async function checkSnapshots(region: string, snapshotIds: string[]): Pro
   if (snapshots.every((s) => s.State === 'completed')) return { status: 'COMPLETED', progress: 100 };
   const progresses = snapshots.map((s) => (s.State === 'completed' ? 100 : parsePercent(s.Progress)));
   const known = progresses.filter((p): p is number => p !== undefined);
-  return { status: 'CREATING', progress: known.length > 0 ? Math.min(...known) : undefined };
+  return { status: 'CREATING', progress: known.length === progresses.length ? Math.min(...known) : undefined };
 }
 
 function toOwned(region: string, s: Snapshot): OwnedBackup {

@@ -1,5 +1,6 @@
 /**
- * Drivers, one per resource type, against aws-sdk-client-mock: discovery (filters, pagination,
+ * Drivers, one per resource type, against aws-sdk-client-mock (the tokens each page sends are checked
+ * in the per-driver files with servePages: paginators reuse one input object, so recorded calls cannot): discovery (filters, pagination,
  * skips), start (first attempt, retry that finds the earlier backup), check, error mapping, and the
  * backup stores retention lists from.
  */
@@ -109,7 +110,6 @@ describe('ec2InstanceDriver', () => {
         { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
       ],
     });
-    expect(ec2).toHaveReceivedNthSpecificCommandWith(2, DescribeInstancesCommand, { NextToken: 'page-2' });
   });
 
   it('starts with one CreateSnapshots for every volume, ownership tags and the volume tags copied, without a lookup on the first attempt', async () => {
@@ -315,7 +315,6 @@ describe('rdsInstanceDriver', () => {
       ['orders', undefined],
       ['aurora-1', 'member of Aurora cluster sho'],
     ]);
-    expect(rds).toHaveReceivedNthSpecificCommandWith(2, DescribeDBInstancesCommand, { Marker: 'm' });
   });
 
   it('creates a snapshot with a deterministic identifier and the ownership tags', async () => {

@@ -251,7 +251,11 @@ describe('notify', () => {
   it('always publishes when a backup failed', async () => {
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
     const runId = await runWith('FAILED');
-    await expect(notify({ runId, summary: { failed: 1 } }, context)).resolves.toEqual({ published: true, messageId: 'm-1', eventId: 'e-1' });
+    await expect(notify({ runId, summary: { failed: 1 } }, context)).resolves.toEqual({
+      published: true,
+      messageId: 'm-1',
+      eventId: 'e-1',
+    });
     expect(sns).toHaveReceivedCommandWith(PublishCommand, {
       TopicArn: 'arn:aws:sns:eu-west-1:111122223333:t',
       Subject: 'backup-pipeline daily: 0/1 ok, 1 failed',
@@ -266,7 +270,11 @@ describe('notify', () => {
       eventId: 'e-1',
     });
     process.env.NOTIFY_ON_SUCCESS = 'true';
-    await expect(notify({ runId, summary: { failed: 0 } }, context)).resolves.toEqual({ published: true, messageId: 'm-2', eventId: 'e-1' });
+    await expect(notify({ runId, summary: { failed: 0 } }, context)).resolves.toEqual({
+      published: true,
+      messageId: 'm-2',
+      eventId: 'e-1',
+    });
   });
 
   it('puts one EventBridge event per run with the summary, successes included', async () => {

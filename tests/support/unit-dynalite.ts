@@ -1,0 +1,134 @@
+/**
+ * A real DynamoDB for tests: dynalite in-process on 127.0.0.1 (random port) with the state table
+ * created exactly as the stack deploys it (pk/sk string keys, GSI `byStartedAt` on gsi1pk/startedAt).
+ * Code that reads and writes state is tested against it instead of a mocked DynamoDB.
+ *
+ * It sets AWS_ENDPOINT_URL_DYNAMODB (restored on close), so handlers that build their DynamoDB client
+ * through shared/clients.ts reach it: that factory keys its clients by endpoint, so any client made
+ * after the variable is set talks to dynalite. Self-contained (no dependency on local/), so any layer
+ * can reuse it:
+ *
+ *   const db = useUnitDynalite();            // beforeAll/afterAll registered for the file
+ *   it('...', async () => { await db().store.getRun('r'); });
+ */
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { RUNS_INDEX, StateStore } from '../../shared/state-store';
+
+// dynalite ships no types: the part of its API used here.
+type DynaliteServer = {
+  listen(port: number, host: string, cb: (err?: Error) => void): void;
+  close(cb: (err?: Error) => void): void;
+  address(): AddressInfo;
+  once(event: 'error', cb: (err: Error) => void): void;
+};
+const dynalite = require('dynalite') as (options: Record<string, unknown>) => DynaliteServer;
+
+export const UNIT_TABLE = 'backup-pipeline-unit';
+
+export interface UnitDynalite {
+  endpoint: string;
+  tableName: string;
+  region: string;
+  client: DynamoDBClient;
+  /** Document client as shared/clients.ts builds it (undefined attributes removed). */
+  doc: DynamoDBDocumentClient;
+  /** A StateStore on the table (a new one each call; they share the table). */
+  store(ttlDays?: number): StateStore;
+  /** Creates another table with the same schema (e.g. to isolate a test), returns its name. */
+  createTable(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface UnitDynaliteOptions {
+  tableName?: string;
+  region?: string;
+  /** Point AWS_ENDPOINT_URL_DYNAMODB at the server (default true); restored on close. */
+  setEndpointEnv?: boolean;
+}
+
+async function createStateTable(client: DynamoDBClient, tableName: string): Promise<string> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+        { AttributeName: 'gsi1pk', AttributeType: 'S' },
+        { AttributeName: 'startedAt', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: RUNS_INDEX,
+          KeySchema: [
+            { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+            { AttributeName: 'startedAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    }),
+  );
+  return tableName;
+}
+
+/** Starts dynalite, creates the state table and (by default) points the SDK's DynamoDB endpoint at it. */
+export async function startUnitDynalite(options: UnitDynaliteOptions = {}): Promise<UnitDynalite> {
+  const tableName = options.tableName ?? UNIT_TABLE;
+  const region = options.region ?? process.env.AWS_REGION ?? 'eu-west-1';
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', (err) => (err ? reject(err) : resolve()));
+  });
+  const endpoint = `http://127.0.0.1:${server.address().port}`;
+  const previousEndpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB;
+  if (options.setEndpointEnv ?? true) process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
+
+  const client = new DynamoDBClient({ region, endpoint, maxAttempts: 1 });
+  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  await createStateTable(client, tableName);
+
+  return {
+    endpoint,
+    tableName,
+    region,
+    client,
+    doc,
+    store: (ttlDays?: number) => new StateStore(doc, tableName, ttlDays),
+    createTable: (name: string) => createStateTable(client, name),
+    async close() {
+      client.destroy();
+      if (options.setEndpointEnv ?? true) {
+        if (previousEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
+        else process.env.AWS_ENDPOINT_URL_DYNAMODB = previousEndpoint;
+      }
+      await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+    },
+  };
+}
+
+/**
+ * Registers beforeAll/afterAll for the calling test file and returns an accessor for the running
+ * server (valid inside tests and hooks, not at module scope).
+ */
+export function useUnitDynalite(options: UnitDynaliteOptions = {}): () => UnitDynalite {
+  let current: UnitDynalite | undefined;
+  beforeAll(async () => {
+    current = await startUnitDynalite(options);
+  });
+  afterAll(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return () => {
+    if (!current) throw new Error('unit dynalite is not running (use it inside tests or hooks)');
+    return current;
+  };
+}

@@ -1,0 +1,359 @@
+/**
+ * Apply retention (shared/apply-retention.ts and functions/apply-retention.ts): list what this stack
+ * owns, decide, delete the expired (nothing in a dry run), record every decision on the run; a failed
+ * delete does not stop the others, and the task then fails with RetentionIncompleteError.
+ */
+import {
+  DeleteSnapshotCommand,
+  DescribeImagesCommand,
+  DescribeSnapshotsCommand,
+  EC2Client,
+  type Snapshot,
+} from '@aws-sdk/client-ec2';
+import { DeleteDBSnapshotCommand, DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { handler } from '../../functions/apply-retention';
+import { applyRetention, RetentionIncompleteError } from '../../shared/apply-retention';
+import { useClock } from '../../shared/clock';
+import type { BackupStore, OwnedBackup } from '../../shared/drivers/driver';
+import { ThrottledError } from '../../shared/errors';
+import { useUnitDynalite } from '../support/unit-dynalite';
+import {
+  caught,
+  dbRef,
+  ec2Error,
+  lambdaContext,
+  namedError,
+  ownedTags,
+  REGION,
+  rdsError,
+  runRecord,
+  STACK,
+  TIERS,
+  unitHandlerEnv,
+  volumeRef,
+} from '../support/unit-fixtures';
+
+const db = useUnitDynalite();
+const ec2 = mockClient(EC2Client);
+const rds = mockClient(RDSClient);
+const NOW = new Date('2026-03-01T00:00:00.000Z');
+const DAY = 86_400_000;
+const silent = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
+let restoreClock: () => void;
+
+beforeAll(() => {
+  Object.assign(process.env, unitHandlerEnv(db().tableName));
+  restoreClock = useClock({ now: () => NOW });
+});
+afterAll(() => restoreClock());
+beforeEach(() => {
+  ec2.reset();
+  rds.reset();
+});
+
+const ago = (days: number) => new Date(NOW.getTime() - days * DAY);
+
+/** A finished daily EBS backup of one volume, `ageDays` old, expiring 7 days after it was made. */
+const backup = (id: string, ageDays: number, extra: Partial<OwnedBackup> = {}): OwnedBackup => ({
+  kind: 'ebs-snapshot',
+  id,
+  region: REGION,
+  source: volumeRef().arn,
+  tier: 'daily',
+  runId: `run-${id}`,
+  managedBy: STACK,
+  createdAt: ago(ageDays),
+  expiresAt: ago(ageDays - 7),
+  complete: true,
+  heldBy: [],
+  ...extra,
+});
+
+/** An in-memory backup store: the driver boundary, so the domain logic runs without AWS. */
+function memoryStore(backups: OwnedBackup[], failing: Record<string, Error> = {}) {
+  const deleted: string[] = [];
+  const listedIn: string[] = [];
+  const store: BackupStore = {
+    kind: backups[0]?.kind ?? 'ebs-snapshot',
+    async listOwned(region) {
+      listedIn.push(region);
+      return backups.filter((b) => b.region === region).map((b) => ({ ...b, heldBy: [...b.heldBy] }));
+    },
+    async delete(b) {
+      const error = failing[b.id];
+      if (error) throw error;
+      deleted.push(b.id);
+    },
+  };
+  return { store, deleted, listedIn };
+}
+
+let n = 0;
+async function run(): Promise<string> {
+  const runId = `run-${++n}`;
+  await db().store().createRun(runRecord(runId));
+  return runId;
+}
+
+const retention = (runId: string, stores: BackupStore[], dryRun = false, regions = [REGION]) =>
+  applyRetention({
+    runId,
+    dryRun,
+    stackName: STACK,
+    tiers: TIERS,
+    regions,
+    stores,
+    store: db().store(),
+    now: NOW,
+    log: silent,
+  });
+
+const ESTATE = () => [
+  backup('newest', 1),
+  backup('expired-1', 10),
+  backup('expired-2', 20),
+  backup('fresh', 3),
+  backup('running', 30, { complete: false }),
+  backup('ami-held', 40, { heldBy: ['ami-1'] }),
+  backup('no-expiry', 50, { expiresAt: undefined }),
+  backup('foreign', 60, { managedBy: 'Other' }),
+];
+
+describe('applyRetention', () => {
+  it('deletes only the expired backups and records every decision with its rule', async () => {
+    // Prepare
+    const runId = await run();
+    const ebs = memoryStore(ESTATE());
+
+    // Act
+    const result = await retention(runId, [ebs.store]);
+
+    // Assess
+    expect(ebs.deleted).toEqual(['expired-1', 'expired-2']);
+    expect(result).toEqual({
+      dryRun: false,
+      deleted: 2,
+      kept: 5,
+      failedDeletes: 0,
+      deletedIds: ['expired-1', 'expired-2'],
+    });
+    const record = await db().store().getRun(runId);
+    expect(record?.retention).toEqual(result);
+    expect(record?.retentionDecisions).toEqual(
+      expect.arrayContaining([
+        {
+          id: 'expired-1',
+          kind: 'ebs-snapshot',
+          region: REGION,
+          action: 'delete',
+          rule: `expired at ${ago(3).toISOString()}`,
+        },
+        { id: 'ami-held', kind: 'ebs-snapshot', region: REGION, action: 'keep', rule: 'used by AMI ami-1' },
+        expect.objectContaining({ id: 'running', action: 'keep' }),
+        expect.objectContaining({ id: 'newest', action: 'keep' }),
+      ]),
+    );
+    expect(record?.retentionDecisions?.map((d) => d.id)).not.toContain('foreign');
+  });
+
+  it('in a dry run deletes nothing and records what it would delete', async () => {
+    // Prepare
+    const runId = await run();
+    const ebs = memoryStore(ESTATE());
+
+    // Act
+    const result = await retention(runId, [ebs.store], true);
+
+    // Assess
+    expect(ebs.deleted).toEqual([]);
+    expect(result).toEqual({
+      dryRun: true,
+      deleted: 2,
+      kept: 5,
+      failedDeletes: 0,
+      deletedIds: ['expired-1', 'expired-2'],
+    });
+    expect((await db().store().getRun(runId))?.retention).toMatchObject({ dryRun: true, deleted: 2 });
+  });
+
+  it('continues after a failed delete, records it, then throws RetentionIncompleteError naming it', async () => {
+    // Prepare
+    const runId = await run();
+    const ebs = memoryStore([backup('newest', 1), backup('a', 10), backup('b', 20), backup('c', 30)], {
+      b: namedError('InvalidSnapshot.InUse', 'snapshot b is in use by ami-9'),
+    });
+
+    // Act
+    const error = await caught(retention(runId, [ebs.store]));
+
+    // Assess
+    expect(ebs.deleted).toEqual(['a', 'c']);
+    expect(error).toBeInstanceOf(RetentionIncompleteError);
+    expect(error.name).toBe('RetentionIncompleteError');
+    expect(error.message).toBe(
+      '1 expired backup(s) could not be deleted: b (InvalidSnapshot.InUse: snapshot b is in use by ami-9)',
+    );
+    expect((await db().store().getRun(runId))?.retention).toEqual({
+      dryRun: false,
+      deleted: 2,
+      kept: 1,
+      failedDeletes: 1,
+      deletedIds: ['a', 'c'],
+    });
+  });
+
+  it('lists every store in every region', async () => {
+    // Prepare
+    const runId = await run();
+    const ebs = memoryStore([backup('eu-new', 1), backup('eu-old', 10), backup('us-old', 10, { region: 'us-west-2' })]);
+    const rdsStore = memoryStore([
+      backup('db-new', 1, { kind: 'rds-snapshot', source: dbRef().arn }),
+      backup('db-old', 10, { kind: 'rds-snapshot', source: dbRef().arn }),
+    ]);
+
+    // Act
+    await retention(runId, [ebs.store, rdsStore.store], false, [REGION, 'us-west-2']);
+
+    // Assess
+    expect(ebs.listedIn).toEqual([REGION, 'us-west-2']);
+    expect(rdsStore.listedIn).toEqual([REGION, 'us-west-2']);
+    expect(ebs.deleted).toEqual(['eu-old']);
+    expect(rdsStore.deleted).toEqual(['db-old']);
+  });
+
+  it('returns at most 50 ids but records up to 500 on the run', async () => {
+    // Prepare
+    const runId = await run();
+    const many = Array.from({ length: 120 }, (_, i) => backup(`old-${i}`, 10 + i));
+    const ebs = memoryStore([backup('newest', 1), ...many]);
+
+    // Act
+    const result = await retention(runId, [ebs.store], true);
+
+    // Assess
+    expect(result.deleted).toBe(120);
+    expect(result.deletedIds).toHaveLength(50);
+    expect((await db().store().getRun(runId))?.retention?.deletedIds).toHaveLength(120);
+  });
+
+  it('lets a throttled listing through as ThrottledError, deleting nothing', async () => {
+    const runId = await run();
+    const throttled: BackupStore = {
+      kind: 'ebs-snapshot',
+      listOwned: () => Promise.reject(new ThrottledError('EC2 DescribeSnapshots (owned): RequestLimitExceeded')),
+      delete: () => Promise.reject(new Error('must not delete')),
+    };
+    await expect(retention(runId, [throttled])).rejects.toThrow(ThrottledError);
+  });
+});
+
+describe('apply-retention handler', () => {
+  const volume = volumeRef();
+  const snapshot = (id: string, ageDays: number, extra: Partial<Snapshot> = {}): Snapshot => ({
+    SnapshotId: id,
+    State: 'completed',
+    StartTime: ago(ageDays),
+    Tags: ownedTags(volume, `run-${id}`, { expiresAt: ago(ageDays - 7).toISOString() }),
+    ...extra,
+  });
+
+  function estate() {
+    ec2.on(DescribeSnapshotsCommand).resolves({
+      Snapshots: [
+        snapshot('snap-newest', 1),
+        snapshot('snap-expired', 10),
+        snapshot('snap-ami', 20),
+        snapshot('snap-running', 30, { State: 'pending' }),
+        snapshot('snap-foreign', 40, {
+          Tags: ownedTags(volume, 'r', { managedBy: 'Other', expiresAt: ago(33).toISOString() }),
+        }),
+        snapshot('snap-untagged', 50, { Tags: [] }),
+      ],
+    });
+    ec2.on(DescribeImagesCommand).resolves({
+      Images: [{ ImageId: 'ami-1', BlockDeviceMappings: [{ Ebs: { SnapshotId: 'snap-ami' } }] }],
+    });
+    ec2.on(DeleteSnapshotCommand).resolves({});
+    rds.on(DescribeDBSnapshotsCommand).resolves({
+      DBSnapshots: [
+        {
+          DBSnapshotIdentifier: 'bp-new',
+          Status: 'available',
+          SnapshotCreateTime: ago(1),
+          TagList: ownedTags(dbRef(), 'r1', { expiresAt: ago(-6).toISOString() }),
+        },
+        {
+          DBSnapshotIdentifier: 'bp-old',
+          Status: 'available',
+          SnapshotCreateTime: ago(10),
+          TagList: ownedTags(dbRef(), 'r0', { expiresAt: ago(3).toISOString() }),
+        },
+        { DBSnapshotIdentifier: 'manual-by-a-human', Status: 'available', SnapshotCreateTime: ago(900), TagList: [] },
+      ],
+    });
+    rds.on(DeleteDBSnapshotCommand).resolves({});
+  }
+
+  it('deletes exactly the expired snapshots of this stack, never a foreign, untagged, running or AMI-held one', async () => {
+    // Prepare
+    estate();
+    const runId = await run();
+
+    // Act
+    const out = await handler({ runId, dryRun: false }, lambdaContext);
+
+    // Assess
+    expect(ec2).toHaveReceivedCommandTimes(DeleteSnapshotCommand, 1);
+    expect(ec2).toHaveReceivedCommandWith(DeleteSnapshotCommand, { SnapshotId: 'snap-expired' });
+    expect(rds).toHaveReceivedCommandTimes(DeleteDBSnapshotCommand, 1);
+    expect(rds).toHaveReceivedCommandWith(DeleteDBSnapshotCommand, { DBSnapshotIdentifier: 'bp-old' });
+    expect(out).toEqual({
+      dryRun: false,
+      deleted: 2,
+      kept: 4,
+      failedDeletes: 0,
+      deletedIds: ['snap-expired', 'bp-old'],
+    });
+  });
+
+  it('in a dry run deletes nothing', async () => {
+    estate();
+    const runId = await run();
+
+    const out = await handler({ runId, dryRun: true }, lambdaContext);
+
+    expect(ec2).toHaveReceivedCommandTimes(DeleteSnapshotCommand, 0);
+    expect(rds).toHaveReceivedCommandTimes(DeleteDBSnapshotCommand, 0);
+    expect(out).toMatchObject({ dryRun: true, deleted: 2, deletedIds: ['snap-expired', 'bp-old'] });
+  });
+
+  it('deletes the rest when one delete fails, then throws RetentionIncompleteError', async () => {
+    // Prepare
+    estate();
+    ec2.on(DeleteSnapshotCommand).rejects(ec2Error('InvalidSnapshot.InUse'));
+    const runId = await run();
+
+    // Act
+    const error = await caught(handler({ runId, dryRun: false }, lambdaContext));
+
+    // Assess
+    expect(error.name).toBe('RetentionIncompleteError');
+    expect(error.message).toContain('snap-expired (InvalidResourceStateError: EC2 DeleteSnapshot snap-expired');
+    expect(rds).toHaveReceivedCommandWith(DeleteDBSnapshotCommand, { DBSnapshotIdentifier: 'bp-old' });
+    expect((await db().store().getRun(runId))?.retention).toMatchObject({ deleted: 1, failedDeletes: 1 });
+  });
+
+  it('throws ThrottledError when listing is throttled, for the ASL Retry', async () => {
+    estate();
+    rds.on(DescribeDBSnapshotsCommand).rejects(rdsError('Throttling'));
+    const runId = await run();
+    const error = await caught(handler({ runId, dryRun: false }, lambdaContext));
+    expect(error.name).toBe('ThrottledError');
+  });
+
+  it('rejects an event without dryRun', async () => {
+    await expect(handler({ runId: 'r' }, lambdaContext)).rejects.toThrow(/^apply-retention: invalid event: dryRun/);
+  });
+});

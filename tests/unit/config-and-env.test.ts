@@ -1,0 +1,181 @@
+/**
+ * shared/config.ts (cdk.json context, validated at synth), shared/env.ts (each function's environment,
+ * validated at call time) and shared/function-env.ts (the one place that builds those environments).
+ */
+import { DEFAULT_TIERS, parsePipelineConfig } from '../../shared/config';
+import {
+  backupEnvSchema,
+  baseEnvSchema,
+  loadEnv,
+  notifyEnvSchema,
+  planEnvSchema,
+  retentionEnvSchema,
+} from '../../shared/env';
+import { ENV_SCHEMAS, FUNCTION_NAMES, functionEnvironments, placeholderOf } from '../../shared/function-env';
+import { caught, STACK, TIERS, TOPIC_ARN, unitHandlerEnv } from '../support/unit-fixtures';
+
+describe('parsePipelineConfig', () => {
+  it('gives an operator with an empty context the documented defaults', () => {
+    // Act
+    const config = parsePipelineConfig(undefined);
+
+    // Assess
+    expect(config).toEqual({
+      stackName: 'BackupPipeline',
+      tiers: {
+        daily: { schedule: 'cron(0 2 * * ? *)', retentionDays: 7, keepLast: 0, rpoHours: 30 },
+        weekly: { schedule: 'cron(0 1 ? * SUN *)', retentionDays: 35, keepLast: 0, rpoHours: 180 },
+        monthly: { schedule: 'cron(0 0 1 * ? *)', retentionDays: 365, keepLast: 0, rpoHours: 768 },
+      },
+      defaultTier: 'daily',
+      defaultTargetTags: { backup: 'true' },
+      mapMaxConcurrency: 40,
+      polling: { minWaitSeconds: 60, maxWaitSeconds: 21_600, deadlineHours: 24 },
+      notificationEmail: null,
+      notifyOnSuccess: false,
+      logRetentionDays: 90,
+      stateTtlDays: 400,
+    });
+    expect(Object.keys(config.tiers)).toEqual(Object.keys(DEFAULT_TIERS));
+  });
+
+  it('fills tier defaults (no schedule, keepLast 0) for a hand-started tier', () => {
+    const config = parsePipelineConfig({ tiers: { adhoc: { retentionDays: 3 } }, defaultTier: 'adhoc' });
+    expect(config.tiers.adhoc).toEqual({ schedule: null, retentionDays: 3, keepLast: 0 });
+  });
+
+  it('names every bad key at once, prefixed with backupPipeline', async () => {
+    // Prepare
+    const raw = {
+      stackName: '1-starts-with-a-digit',
+      tiers: {
+        Daily: { retentionDays: 7 },
+        weekly: { retentionDays: 0, schedule: 'rate(7 days)', keepLast: -1, colour: 'x' },
+      },
+      polling: { minWaitSeconds: 3 },
+      notificationEmail: 'not-an-email',
+      logRetentionDays: 10,
+      mapMaxConcurrency: 0,
+      unknownKey: true,
+    };
+
+    // Act
+    const error = await caught(() => parsePipelineConfig(raw));
+
+    // Assess
+    const lines = error.message.split('\n').slice(1);
+    expect(error.message.split('\n')[0]).toBe('Invalid cdk.json context:');
+    for (const field of [
+      'backupPipeline.stackName',
+      'backupPipeline.tiers.Daily',
+      'backupPipeline.tiers.weekly.retentionDays',
+      'backupPipeline.tiers.weekly.schedule',
+      'backupPipeline.tiers.weekly.keepLast',
+      'backupPipeline.tiers.weekly.colour',
+      'backupPipeline.polling.minWaitSeconds',
+      'backupPipeline.notificationEmail',
+      'backupPipeline.logRetentionDays',
+      'backupPipeline.mapMaxConcurrency',
+      'backupPipeline.unknownKey',
+    ]) {
+      expect(lines.some((line) => line.trim().startsWith(`${field}: `))).toBe(true);
+    }
+  });
+
+  it('refuses a default tier that is not one of the tiers', async () => {
+    const error = await caught(() => parsePipelineConfig({ defaultTier: 'hourly' }));
+    expect(error.message).toContain(
+      'backupPipeline.defaultTier: "hourly" is not one of the tiers (daily, weekly, monthly)',
+    );
+  });
+
+  it('refuses an empty tier map', async () => {
+    const error = await caught(() => parsePipelineConfig({ tiers: {} }));
+    expect(error.message).toContain('backupPipeline.tiers: at least one tier is required');
+  });
+
+  it('refuses a polling minimum above the maximum', async () => {
+    const error = await caught(() => parsePipelineConfig({ polling: { minWaitSeconds: 3600, maxWaitSeconds: 600 } }));
+    expect(error.message).toContain(
+      'backupPipeline.polling.minWaitSeconds: minWaitSeconds must not exceed maxWaitSeconds',
+    );
+  });
+
+  it('accepts only CloudWatch Logs retention periods', async () => {
+    expect(parsePipelineConfig({ logRetentionDays: 365 }).logRetentionDays).toBe(365);
+    const error = await caught(() => parsePipelineConfig({ logRetentionDays: 100 }));
+    expect(error.message).toContain('not a CloudWatch Logs retention period');
+  });
+});
+
+describe('loadEnv', () => {
+  const env = unitHandlerEnv('state-table');
+
+  it("parses each function's environment, decoding the JSON variables", () => {
+    // Act
+    const plan = loadEnv(planEnvSchema, env);
+    const backup = loadEnv(backupEnvSchema, env);
+    const notify = loadEnv(notifyEnvSchema, { ...env, NOTIFY_ON_SUCCESS: 'true' });
+    const retention = loadEnv(retentionEnvSchema, env);
+
+    // Assess
+    expect(plan).toMatchObject({
+      TABLE_NAME: 'state-table',
+      STACK_NAME: STACK,
+      TIERS,
+      DEFAULT_TIER: 'daily',
+      DEFAULT_TARGET_TAGS: { backup: 'true' },
+      STATE_TTL_DAYS: 400,
+      MAP_MAX_CONCURRENCY: 40,
+    });
+    expect(backup.POLLING).toEqual({ minWaitSeconds: 60, maxWaitSeconds: 21_600, deadlineHours: 24 });
+    expect(notify).toMatchObject({ TOPIC_ARN, EVENT_BUS_NAME: 'default', NOTIFY_ON_SUCCESS: true });
+    expect(retention.TIERS).toEqual(TIERS);
+  });
+
+  it('fills polling defaults from a partial POLLING value', () => {
+    expect(loadEnv(backupEnvSchema, { ...env, POLLING: '{"deadlineHours":48}' }).POLLING).toEqual({
+      minWaitSeconds: 60,
+      maxWaitSeconds: 21_600,
+      deadlineHours: 48,
+    });
+  });
+
+  it.each([
+    [{ TABLE_NAME: undefined }, baseEnvSchema, 'TABLE_NAME'],
+    [{ STACK_NAME: '' }, baseEnvSchema, 'STACK_NAME'],
+    [{ TIERS: '{not json' }, planEnvSchema, 'TIERS: not valid JSON'],
+    [{ TIERS: '{"daily":{"retentionDays":0}}' }, retentionEnvSchema, 'TIERS'],
+    [{ POLLING: '{"minWaitSeconds":1}' }, backupEnvSchema, 'POLLING'],
+    [{ NOTIFY_ON_SUCCESS: 'yes' }, notifyEnvSchema, 'NOTIFY_ON_SUCCESS'],
+    [{ STATE_TTL_DAYS: 'forever' }, planEnvSchema, 'STATE_TTL_DAYS'],
+  ])('refuses %p, naming the variable', async (override, schema, named) => {
+    const error = await caught(() => loadEnv(schema, { ...env, ...override }));
+    expect(error.message).toMatch(/^Invalid function environment: /);
+    expect(error.message).toContain(named);
+  });
+});
+
+describe('functionEnvironments', () => {
+  it('builds for every function an environment its own schema accepts', () => {
+    // Prepare
+    const config = parsePipelineConfig({ notifyOnSuccess: true, stackName: 'Prod-Backups' });
+
+    // Act
+    const envs = functionEnvironments(config, { tableName: 'table', topicArn: TOPIC_ARN });
+
+    // Assess
+    for (const [name, schema] of Object.entries(ENV_SCHEMAS)) {
+      const env = envs[name as keyof typeof envs];
+      expect(() => loadEnv(schema, env)).not.toThrow();
+    }
+    expect(Object.keys(envs)).toEqual(expect.arrayContaining([...FUNCTION_NAMES]));
+    expect(envs.notify).toMatchObject({ NOTIFY_ON_SUCCESS: 'true', STACK_NAME: 'Prod-Backups', TOPIC_ARN });
+  });
+
+  it('derives each ASL placeholder from the function name', () => {
+    expect(placeholderOf('plan-run')).toBe('PlanRunFunctionArn');
+    expect(placeholderOf('notify')).toBe('NotifyFunctionArn');
+    expect(placeholderOf('apply-retention')).toBe('ApplyRetentionFunctionArn');
+  });
+});

@@ -1,0 +1,381 @@
+/**
+ * Plan the run (shared/plan.ts and functions/plan-run.ts): validate the input, resolve targets by tag
+ * across every driver and by explicit ARN, write the run record and one item per resource, and
+ * return small refs for the Map. Real drivers on mocked EC2/RDS, real store on dynalite.
+ */
+import {
+  DescribeInstancesCommand,
+  DescribeVolumesCommand,
+  EC2Client,
+  type Instance,
+  type Volume,
+} from '@aws-sdk/client-ec2';
+import { type DBInstance, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { handler } from '../../functions/plan-run';
+import { useClock } from '../../shared/clock';
+import { DRIVERS, driverFor } from '../../shared/drivers';
+import { InvalidInputError, ThrottledError } from '../../shared/errors';
+import { type InputContext, validateExecutionInput } from '../../shared/input';
+import { planRun } from '../../shared/plan';
+import type { ResourceRecord } from '../../shared/state-store';
+import { useUnitDynalite } from '../support/unit-dynalite';
+import {
+  ACCOUNT,
+  caught,
+  dbRef,
+  ec2Error,
+  instanceRef,
+  lambdaContext,
+  REGION,
+  rdsError,
+  TIERS,
+  unitHandlerEnv,
+  volumeRef,
+} from '../support/unit-fixtures';
+
+const db = useUnitDynalite();
+const ec2 = mockClient(EC2Client);
+const rds = mockClient(RDSClient);
+const NOW = new Date('2026-01-05T02:00:00.000Z');
+const TAGGED = [{ Key: 'backup', Value: 'true' }];
+const silent = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
+let restoreClock: () => void;
+
+beforeAll(() => {
+  Object.assign(process.env, unitHandlerEnv(db().tableName));
+  restoreClock = useClock({ now: () => NOW });
+});
+afterAll(() => restoreClock());
+beforeEach(() => {
+  ec2.reset();
+  rds.reset();
+});
+
+// The estate: ids are valid EC2 ids so that explicit ARNs of them parse.
+const I_APP = 'i-000000000000000a1';
+const I_UNTAGGED = 'i-000000000000000c1';
+const I_STORE = 'i-000000000000000d1';
+const V_ROOT = 'vol-000000000000000a1';
+const V_OTHER = 'vol-000000000000000b1';
+const V_ALONE = 'vol-000000000000000c1';
+
+const instance = (id: string, volumeIds: string[], state = 'running'): Instance => ({
+  InstanceId: id,
+  State: { Name: state as never },
+  BlockDeviceMappings: volumeIds.map((VolumeId) => ({ Ebs: { VolumeId } })),
+});
+const volume = (id: string, attachedTo?: string): Volume => ({
+  VolumeId: id,
+  State: attachedTo ? 'in-use' : 'available',
+  Attachments: attachedTo ? [{ InstanceId: attachedTo, State: 'attached' }] : [],
+});
+const dbInstance = (id: string, extra: Partial<DBInstance> = {}): DBInstance => ({
+  DBInstanceIdentifier: id,
+  DBInstanceArn: dbRef(id).arn,
+  TagList: TAGGED,
+  ...extra,
+});
+
+/** Tag discovery answers (the filters are applied by AWS, so these are the tagged ones). */
+function taggedEstate() {
+  ec2.on(DescribeInstancesCommand).resolves({
+    Reservations: [{ OwnerId: ACCOUNT, Instances: [instance(I_APP, [V_ROOT]), instance(I_STORE, [])] }],
+  });
+  ec2.on(DescribeVolumesCommand).resolves({
+    Volumes: [volume(V_ROOT, I_APP), volume(V_OTHER, I_UNTAGGED), volume(V_ALONE)],
+  });
+  rds.on(DescribeDBInstancesCommand).resolves({
+    DBInstances: [
+      dbInstance('orders'),
+      dbInstance('aurora-1', { DBClusterIdentifier: 'shop' }),
+      dbInstance('untagged', { TagList: [] }),
+    ],
+  });
+}
+
+const context: InputContext = { tiers: TIERS, defaultTier: 'daily', defaultTargetTags: { backup: 'true' } };
+let n = 0;
+
+async function plan(raw: unknown, runId = `run-${++n}`) {
+  return planRun({
+    runId,
+    executionArn: `arn:aws:states:${REGION}:${ACCOUNT}:execution:backup-pipeline:${runId}`,
+    startedAt: NOW.toISOString(),
+    rawInput: raw,
+    input: validateExecutionInput(raw, context),
+    region: REGION,
+    accountId: ACCOUNT,
+    drivers: Object.values(DRIVERS),
+    driverFor,
+    store: db().store(),
+    now: NOW,
+    log: silent,
+  });
+}
+
+const records = async (runId: string) =>
+  Object.fromEntries(
+    (await db().store().listResources(runId)).map((r: ResourceRecord) => [
+      r.resourceId,
+      `${r.status}${r.note ? `: ${r.note}` : ''}`,
+    ]),
+  );
+
+describe('planRun', () => {
+  it('discovers tagged resources across every driver and records one PENDING item each', async () => {
+    // Prepare
+    taggedEstate();
+
+    // Act
+    const result = await plan({});
+
+    // Assess
+    expect(result.resources).toEqual(
+      expect.arrayContaining([instanceRef(I_APP), volumeRef(V_OTHER), volumeRef(V_ALONE), dbRef('orders')]),
+    );
+    expect(result.resources).toHaveLength(4);
+    expect(await records(result.runId)).toEqual({
+      [I_APP]: 'PENDING',
+      [I_STORE]: 'SKIPPED: no EBS volumes (instance store only)',
+      [V_ROOT]: `SKIPPED: included in the backup of ${instanceRef(I_APP).arn}`,
+      [V_OTHER]: 'PENDING',
+      [V_ALONE]: 'PENDING',
+      orders: 'PENDING',
+      'aurora-1': 'SKIPPED: member of Aurora cluster shop: Aurora is backed up per cluster, not per instance',
+    });
+    expect(result.counts).toEqual({ total: 7, selected: 4, skipped: 3, failed: 0 });
+  });
+
+  it('returns only small refs, never AWS descriptions', async () => {
+    taggedEstate();
+    const result = await plan({});
+    for (const ref of result.resources)
+      expect(Object.keys(ref).sort()).toEqual(['accountId', 'arn', 'id', 'region', 'type']);
+  });
+
+  it('writes the run record with the tier, the raw input and the expiry from the retention', async () => {
+    // Prepare
+    taggedEstate();
+    const raw = { tier: 'weekly', reason: 'before release 42' };
+
+    // Act
+    const result = await plan(raw);
+
+    // Assess
+    expect(result).toMatchObject({ tier: 'weekly', dryRun: false, expiresAt: '2026-02-09T02:00:00.000Z' });
+    expect(await db().store().getRun(result.runId)).toMatchObject({
+      runId: result.runId,
+      tier: 'weekly',
+      status: 'RUNNING',
+      dryRun: false,
+      reason: 'before release 42',
+      startedAt: NOW.toISOString(),
+      expiresAt: '2026-02-09T02:00:00.000Z',
+      input: raw,
+    });
+  });
+
+  it('records an explicit ARN that does not exist as FAILED instead of throwing, and plans the rest', async () => {
+    // Prepare
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'gone' }).rejects(rdsError('DBInstanceNotFound'));
+    rds
+      .on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'orders' })
+      .resolves({ DBInstances: [dbInstance('orders')] });
+
+    // Act
+    const result = await plan({ targets: { resources: [dbRef('gone').arn, dbRef('orders').arn] } });
+
+    // Assess
+    expect(result.resources).toEqual([dbRef('orders')]);
+    expect(result.counts).toEqual({ total: 2, selected: 1, skipped: 0, failed: 1 });
+    const gone = await db().store().getResource(result.runId, dbRef('gone').arn);
+    expect(gone).toMatchObject({
+      status: 'FAILED',
+      error: {
+        error: 'PlanFailed',
+        cause: expect.stringMatching(/^ResourceNotFoundError: RDS DescribeDBInstances gone/),
+      },
+    });
+  });
+
+  it('records an explicit terminated instance as FAILED with InvalidResourceStateError', async () => {
+    ec2
+      .on(DescribeInstancesCommand)
+      .resolves({ Reservations: [{ Instances: [instance(I_APP, [V_ROOT], 'terminated')] }] });
+
+    const result = await plan({ targets: { resources: [instanceRef(I_APP).arn] } });
+
+    expect(await records(result.runId)).toEqual({
+      [I_APP]: `FAILED: InvalidResourceStateError: EC2 instance ${I_APP} is terminated`,
+    });
+  });
+
+  it('resolves explicit ARNs only (no tag discovery) when the input names resources without tags', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [dbInstance('orders')] });
+
+    await plan({ targets: { resources: [dbRef('orders').arn] } });
+
+    expect(ec2).toHaveReceivedCommandTimes(DescribeInstancesCommand, 0);
+    expect(ec2).toHaveReceivedCommandTimes(DescribeVolumesCommand, 0);
+    expect(rds).toHaveReceivedCommandTimes(DescribeDBInstancesCommand, 1);
+  });
+
+  it('skips an explicitly named volume whose instance is also named', async () => {
+    ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [instance(I_APP, [V_ROOT])] }] });
+    ec2.on(DescribeVolumesCommand).resolves({ Volumes: [volume(V_ROOT, I_APP)] });
+
+    const result = await plan({ targets: { resources: [volumeRef(V_ROOT).arn, instanceRef(I_APP).arn] } });
+
+    expect(result.resources).toEqual([instanceRef(I_APP)]);
+    expect(await records(result.runId)).toMatchObject({
+      [V_ROOT]: expect.stringMatching(/^SKIPPED: included in the backup of/),
+    });
+  });
+
+  it('plans a resource found both by tag and by ARN once', async () => {
+    taggedEstate();
+    rds
+      .on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'orders' })
+      .resolves({ DBInstances: [dbInstance('orders')] });
+
+    const result = await plan({ targets: { tags: { backup: 'true' }, resources: [dbRef('orders').arn] } });
+
+    expect(result.resources.filter((r) => r.id === 'orders')).toHaveLength(1);
+    expect(result.counts.total).toBe(7);
+  });
+
+  it('in a dry run records every resource SKIPPED and returns nothing to back up', async () => {
+    // Prepare
+    taggedEstate();
+
+    // Act
+    const result = await plan({ dryRun: true });
+
+    // Assess
+    expect(result).toMatchObject({
+      dryRun: true,
+      resources: [],
+      counts: { total: 7, selected: 0, skipped: 7, failed: 0 },
+    });
+    const byId = await records(result.runId);
+    expect(Object.values(byId).every((r) => r.startsWith('SKIPPED: '))).toBe(true);
+    expect(byId[I_APP]).toBe('SKIPPED: dry run: would be backed up');
+    expect(byId[V_ROOT]).toMatch(/^SKIPPED: included in the backup of/);
+  });
+
+  it('run again with the same run id (a retried Plan), keeps the records and progress already made', async () => {
+    // Prepare
+    taggedEstate();
+    const first = await plan({}, 'run-replanned');
+    await db().store().markStarting('run-replanned', dbRef('orders').arn, NOW.toISOString());
+
+    // Act
+    const second = await plan({}, 'run-replanned');
+
+    // Assess
+    expect(second.resources).toEqual(first.resources);
+    expect((await db().store().getResource('run-replanned', dbRef('orders').arn))?.status).toBe('CREATING');
+  });
+
+  it('throws ThrottledError and writes nothing when discovery is throttled', async () => {
+    // Prepare
+    taggedEstate();
+    rds.on(DescribeDBInstancesCommand).rejects(rdsError('Throttling'));
+
+    // Act
+    const error = await caught(plan({}, 'run-throttled-discovery'));
+
+    // Assess
+    expect(error).toBeInstanceOf(ThrottledError);
+    expect(await db().store().getRun('run-throttled-discovery')).toBeUndefined();
+  });
+
+  it('throws ThrottledError (to be retried, not recorded) when resolving an explicit ARN is throttled', async () => {
+    ec2.on(DescribeVolumesCommand).rejects(ec2Error('RequestLimitExceeded'));
+
+    const error = await caught(plan({ targets: { resources: [volumeRef(V_ALONE).arn] } }, 'run-throttled-resolve'));
+
+    expect(error).toBeInstanceOf(ThrottledError);
+    expect(await db().store().listResources('run-throttled-resolve')).toEqual([]);
+  });
+});
+
+describe('plan-run handler', () => {
+  const event = (input: unknown, runId = `run-h-${++n}`) => ({
+    input,
+    runId,
+    executionArn: `arn:aws:states:${REGION}:${ACCOUNT}:execution:backup-pipeline:${runId}`,
+    startedAt: NOW.toISOString(),
+  });
+
+  it('plans with the default tier and tags, and returns the refs with the Map concurrency', async () => {
+    // Prepare
+    taggedEstate();
+    const e = event({});
+
+    // Act
+    const out = await handler(e, lambdaContext);
+
+    // Assess
+    expect(out).toMatchObject({
+      runId: e.runId,
+      tier: 'daily',
+      dryRun: false,
+      expiresAt: '2026-01-12T02:00:00.000Z',
+      maxConcurrency: 40,
+      counts: { total: 7, selected: 4 },
+    });
+    expect(ec2).toHaveReceivedCommandWith(DescribeInstancesCommand, {
+      Filters: expect.arrayContaining([{ Name: 'tag:backup', Values: ['true'] }]),
+    });
+  });
+
+  it('builds ARNs in the account of the function when EC2 names no owner', async () => {
+    ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [instance(I_APP, [V_ROOT])] }] });
+    ec2.on(DescribeVolumesCommand).resolves({ Volumes: [] });
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
+    const out = await handler(event({}), { invokedFunctionArn: `arn:aws:lambda:${REGION}:444455556666:function:plan` });
+    expect(out.resources[0]?.arn).toBe(`arn:aws:ec2:${REGION}:444455556666:instance/${I_APP}`);
+  });
+
+  it('throws InvalidInputError naming every bad field, and writes and asks AWS nothing', async () => {
+    // Prepare
+    const e = event({ tier: 'hourly', retentionDays: -1, targets: { resources: ['arn:aws:s3:::bucket'] } });
+
+    // Act
+    const error = await caught(handler(e, lambdaContext));
+
+    // Assess
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error.name).toBe('InvalidInputError');
+    expect((error as InvalidInputError).fields).toEqual(
+      expect.arrayContaining(['tier', 'retentionDays', 'targets.resources.0']),
+    );
+    expect(await db().store().getRun(e.runId)).toBeUndefined();
+    expect(await db().store().listResources(e.runId)).toEqual([]);
+    expect(ec2.calls()).toHaveLength(0);
+    expect(rds.calls()).toHaveLength(0);
+  });
+
+  it('throws InvalidInputError when the execution input is not an object', async () => {
+    await expect(handler(event('daily'), lambdaContext)).rejects.toThrow(InvalidInputError);
+  });
+
+  it('records a run that matched nothing, with zero resources', async () => {
+    ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+    ec2.on(DescribeVolumesCommand).resolves({ Volumes: [] });
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
+    const e = event({ targets: { tags: { backup: 'typo' } } });
+
+    const out = await handler(e, lambdaContext);
+
+    expect(out).toMatchObject({ resources: [], counts: { total: 0, selected: 0 } });
+    expect(await db().store().getRun(e.runId)).toMatchObject({ status: 'RUNNING' });
+  });
+
+  it('rejects an event without a run id', async () => {
+    await expect(handler({ input: {} }, lambdaContext)).rejects.toThrow(/^plan-run: invalid event: runId/);
+  });
+});

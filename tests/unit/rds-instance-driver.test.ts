@@ -1,0 +1,300 @@
+/**
+ * shared/drivers/rds-instance.ts against a mocked RDS: discovery (Marker pagination, client-side tag
+ * filter, Aurora members skipped), resolve, start (deterministic identifier, so a retry or a race
+ * finds the snapshot already started), check, and the RDS errors as the SDK throws them.
+ */
+import {
+  CreateDBSnapshotCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
+  RDSClient,
+} from '@aws-sdk/client-rds';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { checkDbSnapshot, rdsInstanceDriver, rdsSnapshotIdentifier } from '../../shared/drivers/rds-instance';
+import {
+  InvalidResourceStateError,
+  LimitExceededError,
+  QuotaExceededError,
+  ResourceNotFoundError,
+  ThrottledError,
+} from '../../shared/errors';
+import { TAG } from '../../shared/tags';
+import { ACCOUNT, dbRef, ownedTags, ownershipValues, REGION, rdsError, servePages } from '../support/unit-fixtures';
+
+const rds = mockClient(RDSClient);
+beforeEach(() => rds.reset());
+
+const db = dbRef();
+const ID = rdsSnapshotIdentifier('run-1', 'orders');
+const dbInstance = (id: string, tags: { Key: string; Value: string }[] = [{ Key: 'backup', Value: 'true' }]) => ({
+  DBInstanceIdentifier: id,
+  DBInstanceArn: dbRef(id).arn,
+  DBInstanceStatus: 'available',
+  TagList: tags,
+});
+const start = (mayExist: boolean) =>
+  rdsInstanceDriver.start({ resource: db, runId: 'run-1', mayExist, tags: ownershipValues(db) });
+
+describe('rdsSnapshotIdentifier', () => {
+  it('is deterministic per run and instance, and differs between runs', () => {
+    expect(rdsSnapshotIdentifier('run-1', 'orders')).toBe(ID);
+    expect(ID).toMatch(/^bp-run-1-[0-9a-f]{8}-orders$/);
+    expect(rdsSnapshotIdentifier('run-2', 'orders')).not.toBe(ID);
+    expect(rdsSnapshotIdentifier('Run_1', 'orders')).not.toBe(ID);
+  });
+
+  it.each([
+    ['run-1', 'orders'],
+    ['Daily_2026-01-05T02:00:00Z', 'Orders-DB'],
+    ['---', 'db1'],
+    ['x'.repeat(80), 'a'.repeat(63)],
+    ['9f3c7a1e-4b2d-4e8a-9c1f-7d2b3a4e5f60', 'orders'],
+    ['a--b__c..d', 'e'],
+  ])('follows the RDS identifier rules for run %p and instance %p', (runId, dbId) => {
+    // Act
+    const id = rdsSnapshotIdentifier(runId, dbId);
+
+    // Assess: starts with a letter, letters/digits/hyphens, no double or trailing hyphen, at most 255.
+    expect(id).toMatch(/^[a-z][a-z0-9-]*$/);
+    expect(id).not.toMatch(/--|-$/);
+    expect(id.length).toBeLessThanOrEqual(255);
+  });
+});
+
+describe('rdsInstanceDriver.discover', () => {
+  it('follows Marker across pages and keeps the instances carrying every wanted tag', async () => {
+    // Prepare
+    const pages = servePages(
+      [
+        { DBInstances: [dbInstance('orders'), dbInstance('untagged', [])] },
+        { DBInstances: [dbInstance('billing', [{ Key: 'backup', Value: 'false' }])] },
+        { DBInstances: [dbInstance('users')] },
+      ],
+      'Marker',
+    );
+    rds.on(DescribeDBInstancesCommand).callsFake(pages.fake);
+
+    // Act
+    const found = await rdsInstanceDriver.discover(REGION, { backup: 'true' }, ACCOUNT);
+
+    // Assess
+    expect(found).toEqual([{ ref: dbRef('orders') }, { ref: dbRef('users') }]);
+    expect(pages.tokens).toEqual([undefined, 'page-1', 'page-2']);
+  });
+
+  it('skips an Aurora cluster member: Aurora is backed up per cluster', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [{ ...dbInstance('aurora-1'), DBClusterIdentifier: 'shop' }],
+    });
+    await expect(rdsInstanceDriver.discover(REGION, { backup: 'true' }, ACCOUNT)).resolves.toEqual([
+      {
+        ref: dbRef('aurora-1'),
+        skipReason: 'member of Aurora cluster shop: Aurora is backed up per cluster, not per instance',
+      },
+    ]);
+  });
+
+  it('takes the account from the instance ARN and ignores instances without one', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [
+        { ...dbInstance('other'), DBInstanceArn: `arn:aws:rds:${REGION}:444455556666:db:other` },
+        { DBInstanceIdentifier: 'no-arn', TagList: [{ Key: 'backup', Value: 'true' }] },
+      ],
+    });
+    const found = await rdsInstanceDriver.discover(REGION, { backup: 'true' }, ACCOUNT);
+    expect(found.map((f) => f.ref.accountId)).toEqual(['444455556666']);
+  });
+
+  it('throws ThrottledError when RDS throttles the describe', async () => {
+    rds.on(DescribeDBInstancesCommand).rejects(rdsError('Throttling'));
+    await expect(rdsInstanceDriver.discover(REGION, { backup: 'true' }, ACCOUNT)).rejects.toThrow(ThrottledError);
+  });
+});
+
+describe('rdsInstanceDriver.resolve', () => {
+  it('resolves an explicit instance', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [dbInstance('orders')] });
+    await expect(rdsInstanceDriver.resolve(db)).resolves.toEqual({ ref: db });
+    expect(rds).toHaveReceivedCommandWith(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'orders' });
+  });
+
+  it('reports an explicit Aurora member as skipped', async () => {
+    rds
+      .on(DescribeDBInstancesCommand)
+      .resolves({ DBInstances: [{ ...dbInstance('orders'), DBClusterIdentifier: 'c' }] });
+    await expect(rdsInstanceDriver.resolve(db)).resolves.toMatchObject({
+      skipReason: expect.stringContaining('Aurora'),
+    });
+  });
+
+  it.each([true, false])(
+    'throws ResourceNotFoundError for a missing instance (wire code present: %p)',
+    async (withCode) => {
+      rds
+        .on(DescribeDBInstancesCommand)
+        .rejects(rdsError('DBInstanceNotFound', 'DBInstance orders not found', { withCode }));
+      await expect(rdsInstanceDriver.resolve(db)).rejects.toThrow(ResourceNotFoundError);
+    },
+  );
+
+  it('throws ResourceNotFoundError when the describe returns nothing', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
+    await expect(rdsInstanceDriver.resolve(db)).rejects.toThrow(`RDS instance orders not found in ${REGION}`);
+  });
+});
+
+describe('rdsInstanceDriver.start', () => {
+  it('creates one snapshot under the deterministic identifier with the ownership tags, without a lookup first', async () => {
+    // Prepare
+    rds.on(CreateDBSnapshotCommand).resolves({ DBSnapshot: { DBSnapshotIdentifier: ID, Status: 'creating' } });
+
+    // Act
+    const result = await start(false);
+
+    // Assess
+    expect(result).toEqual({ backupIds: [ID], reused: false });
+    expect(rds).toHaveReceivedCommandTimes(DescribeDBSnapshotsCommand, 0);
+    expect(rds).toHaveReceivedCommandTimes(DescribeDBInstancesCommand, 0);
+    expect(rds).toHaveReceivedCommandWith(CreateDBSnapshotCommand, {
+      DBSnapshotIdentifier: ID,
+      DBInstanceIdentifier: 'orders',
+      Tags: [
+        { Key: TAG.managedBy, Value: 'BackupPipeline' },
+        { Key: TAG.runId, Value: 'run-1' },
+        { Key: TAG.tier, Value: 'daily' },
+        { Key: TAG.source, Value: db.arn },
+        { Key: TAG.expiresAt, Value: '2026-01-12T02:00:00.000Z' },
+      ],
+    });
+  });
+
+  it('on a retry reuses the snapshot found under its identifier and creates none', async () => {
+    // Prepare
+    rds.on(DescribeDBSnapshotsCommand).resolves({
+      DBSnapshots: [{ DBSnapshotIdentifier: ID, Status: 'creating', TagList: ownedTags(db, 'run-1') }],
+    });
+
+    // Act
+    const result = await start(true);
+
+    // Assess
+    expect(result).toEqual({ backupIds: [ID], reused: true });
+    expect(rds).toHaveReceivedCommandWith(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: ID });
+    expect(rds).toHaveReceivedCommandTimes(CreateDBSnapshotCommand, 0);
+  });
+
+  it.each([true, false])(
+    'on a retry that finds no snapshot (DBSnapshotNotFound, wire code present: %p), creates it',
+    async (withCode) => {
+      rds.on(DescribeDBSnapshotsCommand).rejects(rdsError('DBSnapshotNotFound', 'not found', { withCode }));
+      rds.on(CreateDBSnapshotCommand).resolves({});
+      await expect(start(true)).resolves.toEqual({ backupIds: [ID], reused: false });
+      expect(rds).toHaveReceivedCommandTimes(CreateDBSnapshotCommand, 1);
+    },
+  );
+
+  it('on a retry refuses to adopt a snapshot under its identifier that another run or source made', async () => {
+    rds.on(DescribeDBSnapshotsCommand).resolves({
+      DBSnapshots: [{ DBSnapshotIdentifier: ID, Status: 'available', TagList: ownedTags(dbRef('billing'), 'run-1') }],
+    });
+    await expect(start(true)).rejects.toThrow(InvalidResourceStateError);
+    await expect(start(true)).rejects.toThrow(/not created by this run/);
+    expect(rds).toHaveReceivedCommandTimes(CreateDBSnapshotCommand, 0);
+  });
+
+  it('adopts its own snapshot when a racing attempt created it first (DBSnapshotAlreadyExists)', async () => {
+    rds.on(CreateDBSnapshotCommand).rejects(rdsError('DBSnapshotAlreadyExists'));
+    rds.on(DescribeDBSnapshotsCommand).resolves({
+      DBSnapshots: [{ DBSnapshotIdentifier: ID, Status: 'creating', TagList: ownedTags(db, 'run-1') }],
+    });
+    await expect(start(false)).resolves.toEqual({ backupIds: [ID], reused: true });
+  });
+
+  it('refuses a same-named snapshot of someone else after DBSnapshotAlreadyExists', async () => {
+    rds.on(CreateDBSnapshotCommand).rejects(rdsError('DBSnapshotAlreadyExists', 'exists', { withCode: false }));
+    rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [{ DBSnapshotIdentifier: ID, TagList: [] }] });
+    await expect(start(false)).rejects.toThrow(InvalidResourceStateError);
+  });
+
+  it.each([
+    ['InvalidDBInstanceState', InvalidResourceStateError],
+    ['SnapshotQuotaExceeded', QuotaExceededError],
+    ['DBInstanceNotFound', ResourceNotFoundError],
+    ['Throttling', ThrottledError],
+    ['ThrottlingException', ThrottledError],
+    ['LimitExceededException', LimitExceededError],
+  ])(
+    'maps %s from CreateDBSnapshot to %p, as the SDK throws it with or without the wire code',
+    async (code, expected) => {
+      for (const withCode of [true, false]) {
+        // Prepare
+        rds.reset();
+        rds.on(CreateDBSnapshotCommand).rejects(rdsError(code, 'DB instance is not available', { withCode }));
+
+        // Act
+        const attempt = start(false);
+
+        // Assess
+        await expect(attempt).rejects.toBeInstanceOf(expected);
+        await expect(attempt).rejects.toThrow(/^RDS CreateDBSnapshot orders: /);
+      }
+    },
+  );
+
+  it('maps a throttled lookup on a retry to ThrottledError and creates nothing', async () => {
+    rds.on(DescribeDBSnapshotsCommand).rejects(rdsError('Throttling'));
+    await expect(start(true)).rejects.toThrow(ThrottledError);
+    expect(rds).toHaveReceivedCommandTimes(CreateDBSnapshotCommand, 0);
+  });
+});
+
+describe('rdsInstanceDriver.check', () => {
+  it.each([
+    [
+      { Status: 'creating', PercentProgress: 42 },
+      { status: 'CREATING', progress: 42 },
+    ],
+    [{ Status: 'creating' }, { status: 'CREATING', progress: undefined }],
+    [
+      { Status: 'available', PercentProgress: 100 },
+      { status: 'COMPLETED', progress: 100 },
+    ],
+    [{ Status: 'failed' }, { status: 'FAILED', reason: `snapshot ${ID} is failed` }],
+    [{ Status: 'incompatible-restore' }, { status: 'FAILED', reason: `snapshot ${ID} is incompatible-restore` }],
+  ])('reads snapshot %p as %p', async (snapshot, expected) => {
+    rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [{ DBSnapshotIdentifier: ID, ...snapshot }] });
+    await expect(rdsInstanceDriver.check(db, [ID])).resolves.toEqual(expected);
+    expect(rds).toHaveReceivedCommandWith(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: ID });
+  });
+
+  it('reports FAILED when the snapshot disappeared', async () => {
+    rds.on(DescribeDBSnapshotsCommand).rejects(rdsError('DBSnapshotNotFound'));
+    await expect(rdsInstanceDriver.check(db, [ID])).resolves.toEqual({
+      status: 'FAILED',
+      reason: `DB snapshot ${ID} disappeared`,
+    });
+  });
+
+  it('reports FAILED when no identifier was recorded', async () => {
+    await expect(rdsInstanceDriver.check(db, [])).resolves.toEqual({
+      status: 'FAILED',
+      reason: 'no snapshot identifier recorded',
+    });
+  });
+
+  it('maps a throttled check to ThrottledError', async () => {
+    rds.on(DescribeDBSnapshotsCommand).rejects(rdsError('Throttling'));
+    await expect(rdsInstanceDriver.check(db, [ID])).rejects.toThrow(ThrottledError);
+  });
+});
+
+describe('checkDbSnapshot', () => {
+  it.each(['creating', 'pending', 'copying', 'modifying'])('treats %s as in progress', (Status) => {
+    expect(checkDbSnapshot({ Status, PercentProgress: 5 })).toEqual({ status: 'CREATING', progress: 5 });
+  });
+
+  it('treats a snapshot without status as failed', () => {
+    expect(checkDbSnapshot({})).toEqual({ status: 'FAILED', reason: 'snapshot is unknown' });
+  });
+});

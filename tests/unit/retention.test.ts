@@ -1,0 +1,155 @@
+/**
+ * shared/retention.ts: pure retention decisions (DESIGN §5). A backup is deleted only when it is ours,
+ * finished, not held by an AMI, readably expired, outside keep-last-N and not the newest finished
+ * backup of its source; every decision names its rule.
+ */
+import type { OwnedBackup } from '../../shared/drivers/driver';
+import { decideRetention, type RetentionDecision } from '../../shared/retention';
+import { STACK, TIERS } from '../support/unit-fixtures';
+
+const NOW = new Date('2026-03-01T00:00:00.000Z');
+const DAY = 86_400_000;
+
+/** A finished daily backup of `arn:src`, `ageDays` old, expiring 7 days after it was made. */
+function backup(id: string, ageDays: number, extra: Partial<OwnedBackup> = {}): OwnedBackup {
+  return {
+    kind: 'ebs-snapshot',
+    id,
+    region: 'eu-west-1',
+    source: 'arn:src',
+    tier: 'daily',
+    runId: `run-${id}`,
+    managedBy: STACK,
+    createdAt: new Date(NOW.getTime() - ageDays * DAY),
+    expiresAt: new Date(NOW.getTime() - (ageDays - 7) * DAY),
+    complete: true,
+    heldBy: [],
+    ...extra,
+  };
+}
+
+function decide(backups: OwnedBackup[], tiers = TIERS): Record<string, string> {
+  const decisions: RetentionDecision[] = decideRetention(backups, { stackName: STACK, tiers, now: NOW });
+  return Object.fromEntries(decisions.map((d) => [d.backup.id, `${d.action}: ${d.rule}`]));
+}
+
+describe('decideRetention', () => {
+  it('deletes expired backups of ours, naming the expiry', () => {
+    // Act
+    const out = decide([backup('newest', 1), backup('old', 10)]);
+
+    // Assess
+    expect(out.old).toBe(`delete: expired at ${new Date(NOW.getTime() - 3 * DAY).toISOString()}`);
+  });
+
+  it('keeps a backup that has not expired yet', () => {
+    const out = decide([backup('fresh', 2), backup('newer', 1)]);
+    expect(out.fresh).toMatch(/^keep: not expired \(expires 2026-03-06T00:00:00.000Z\)$/);
+  });
+
+  it('deletes a backup that expired exactly now and keeps one that expires a millisecond later', () => {
+    const out = decide([backup('newer', 1), backup('edge', 7)]);
+    expect(out.edge).toMatch(/^delete: expired at/);
+    const later = decide([backup('newer', 1), backup('edge', 7, { expiresAt: new Date(NOW.getTime() + 1) })]);
+    expect(later.edge).toMatch(/^keep: not expired/);
+  });
+
+  it('never deletes, nor even decides about, a foreign or untagged backup', () => {
+    // Prepare
+    const backups = [
+      backup('newest', 1),
+      backup('foreign', 60, { managedBy: 'SomeoneElse' }),
+      backup('untagged', 60, { managedBy: undefined, source: undefined, tier: undefined, expiresAt: undefined }),
+    ];
+
+    // Act
+    const decisions = decideRetention(backups, { stackName: STACK, tiers: TIERS, now: NOW });
+
+    // Assess
+    expect(decisions.map((d) => d.backup.id)).toEqual(['newest']);
+  });
+
+  it('never deletes a backup still in progress (or unusable), however old', () => {
+    const out = decide([backup('newest', 1), backup('running', 60, { complete: false })]);
+    expect(out.running).toBe('keep: in progress or not usable: never deleted');
+  });
+
+  it('never deletes a snapshot an AMI still uses', () => {
+    const out = decide([backup('newest', 1), backup('ami', 60, { heldBy: ['ami-1', 'ami-2'] })]);
+    expect(out.ami).toBe('keep: used by AMI ami-1, ami-2');
+  });
+
+  it('keeps a backup whose expires-at tag is missing or unreadable until a human decides', () => {
+    const out = decide([backup('newest', 1), backup('no-expiry', 60, { expiresAt: undefined })]);
+    expect(out['no-expiry']).toBe('keep: no readable expires-at tag: kept until a human decides');
+  });
+
+  it('keeps a backup without a source tag', () => {
+    const out = decide([backup('newest', 1), backup('no-source', 60, { source: undefined })]);
+    expect(out['no-source']).toBe('keep: no source tag: kept');
+  });
+
+  it("keeps the newest N per source and tier under the tier's keep-last-N, even when expired", () => {
+    // Prepare: weekly keeps the last 2; all four are expired.
+    const weekly = (id: string, ageDays: number) => backup(id, ageDays, { tier: 'weekly' });
+
+    // Act
+    const out = decide([weekly('w1', 40), weekly('w2', 47), weekly('w3', 54), weekly('w4', 61)]);
+
+    // Assess
+    expect(out.w1).toBe('keep: keep-last-2 for tier weekly (newest #1)');
+    expect(out.w2).toBe('keep: keep-last-2 for tier weekly (newest #2)');
+    expect(out.w3).toMatch(/^delete/);
+    expect(out.w4).toMatch(/^delete/);
+  });
+
+  it('counts keep-last-N separately per source and per tier', () => {
+    const out = decide([
+      backup('a-weekly', 40, { tier: 'weekly', source: 'arn:a' }),
+      backup('a-weekly-old', 50, { tier: 'weekly', source: 'arn:a' }),
+      backup('a-weekly-oldest', 60, { tier: 'weekly', source: 'arn:a' }),
+      backup('b-weekly', 70, { tier: 'weekly', source: 'arn:b' }),
+      backup('a-daily', 30, { tier: 'daily', source: 'arn:a' }),
+    ]);
+    expect(out['a-weekly-old']).toMatch(/^keep: keep-last-2/);
+    expect(out['a-weekly-oldest']).toMatch(/^delete/);
+    expect(out['b-weekly']).toMatch(/^keep: keep-last-2/);
+    expect(out['a-daily']).toBe('keep: newest finished backup of its source: always kept');
+  });
+
+  it('does not count unfinished backups towards keep-last-N', () => {
+    const weekly = (id: string, ageDays: number, extra: Partial<OwnedBackup> = {}) =>
+      backup(id, ageDays, { tier: 'weekly', ...extra });
+    const out = decide([
+      weekly('running', 1, { complete: false }),
+      weekly('w1', 40),
+      weekly('w2', 47),
+      weekly('w3', 54),
+    ]);
+    expect(out.w2).toMatch(/^keep: keep-last-2 .*#2/);
+    expect(out.w3).toMatch(/^delete/);
+  });
+
+  it('always keeps the newest finished backup of each source, even when all have expired', () => {
+    const out = decide([backup('x', 30), backup('y', 40), backup('z', 50, { source: 'arn:other' })]);
+    expect(out.x).toBe('keep: newest finished backup of its source: always kept');
+    expect(out.y).toMatch(/^delete/);
+    expect(out.z).toBe('keep: newest finished backup of its source: always kept');
+  });
+
+  it('keeps the newest finished backup when a newer one is still running', () => {
+    const out = decide([backup('running', 1, { complete: false }), backup('done', 30), backup('older', 40)]);
+    expect(out.done).toBe('keep: newest finished backup of its source: always kept');
+    expect(out.older).toMatch(/^delete/);
+  });
+
+  it('decides the same whatever order the backups are listed in', () => {
+    const backups = [backup('a', 30), backup('b', 40), backup('c', 50), backup('d', 1)];
+    expect(decide([...backups].reverse())).toEqual(decide(backups));
+  });
+
+  it('treats a tier missing from the config as keep-last-0', () => {
+    const out = decide([backup('x', 30, { tier: 'retired' }), backup('y', 40, { tier: 'retired' })]);
+    expect(out.y).toMatch(/^delete/);
+  });
+});

@@ -5,16 +5,16 @@
  *
  * It sets AWS_ENDPOINT_URL_DYNAMODB (restored on close), so handlers that build their DynamoDB client
  * through shared/clients.ts reach it: that factory keys its clients by endpoint, so any client made
- * after the variable is set talks to dynalite. Self-contained (no dependency on local/), so any layer
- * can reuse it:
+ * after the variable is set talks to dynalite. Any layer can reuse it:
  *
  *   const db = useUnitDynalite();            // beforeAll/afterAll registered for the file
  *   it('...', async () => { await db().store.getRun('r'); });
  */
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { RUNS_INDEX, StateStore } from '../../shared/state-store';
+import { ensureStateTable } from '../../local/state-table';
+import { StateStore } from '../../shared/state-store';
 
 // dynalite ships no types: the part of its API used here.
 type DynaliteServer = {
@@ -48,33 +48,9 @@ export interface UnitDynaliteOptions {
   setEndpointEnv?: boolean;
 }
 
+/** The table definition is the sandbox's (local/state-table.ts), the same keys and index the stack deploys. */
 async function createStateTable(client: DynamoDBClient, tableName: string): Promise<string> {
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-        { AttributeName: 'gsi1pk', AttributeType: 'S' },
-        { AttributeName: 'startedAt', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: RUNS_INDEX,
-          KeySchema: [
-            { AttributeName: 'gsi1pk', KeyType: 'HASH' },
-            { AttributeName: 'startedAt', KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-    }),
-  );
+  await ensureStateTable(client, tableName);
   return tableName;
 }
 

@@ -29,7 +29,7 @@ import { parsePipelineConfig } from '../../shared/config';
 import { InvalidInputError } from '../../shared/errors';
 import { functionEnvironments } from '../../shared/function-env';
 import { TAG } from '../../shared/tags';
-import { openStateTable, TEST_TABLE } from '../support/dynalite-table';
+import { startUnitDynalite, UNIT_TABLE as TEST_TABLE } from '../support/unit-dynalite';
 
 const ec2 = mockClient(EC2Client);
 const rds = mockClient(RDSClient);
@@ -38,11 +38,11 @@ const events = mockClient(EventBridgeClient);
 const context = { invokedFunctionArn: 'arn:aws:lambda:eu-west-1:111122223333:function:f', awsRequestId: 'req-1' };
 const NOW = new Date('2026-01-05T02:00:00.000Z');
 let clock = NOW;
-let table: Awaited<ReturnType<typeof openStateTable>>;
+let table: Awaited<ReturnType<typeof startUnitDynalite>>;
 let restoreClock: () => void;
 
 beforeAll(async () => {
-  table = await openStateTable();
+  table = await startUnitDynalite();
   for (const env of Object.values(
     functionEnvironments(parsePipelineConfig({}), {
       tableName: TEST_TABLE,
@@ -85,7 +85,7 @@ describe('plan-run', () => {
   it('throws InvalidInputError for bad input and writes nothing', async () => {
     const event = planEvent({ tier: 'hourly' });
     await expect(planRun(event, context)).rejects.toThrow(InvalidInputError);
-    expect(await table.store.getRun(event.runId)).toBeUndefined();
+    expect(await table.store().getRun(event.runId)).toBeUndefined();
     expect(ec2).toHaveReceivedCommandTimes(DescribeInstancesCommand, 0);
   });
 
@@ -120,7 +120,7 @@ describe('plan-run', () => {
         id: 'i-0123456789abcdef0',
       },
     ]);
-    expect((await table.store.listResources(event.runId)).map((r) => r.status)).toEqual(['PENDING']);
+    expect((await table.store().listResources(event.runId)).map((r) => r.status)).toEqual(['PENDING']);
   });
 
   it('records an explicit ARN that does not exist as FAILED instead of dropping it', async () => {
@@ -130,7 +130,7 @@ describe('plan-run', () => {
     const plan = await planRun(event, context);
 
     expect(plan.resources).toEqual([]);
-    expect(await table.store.listResources(event.runId)).toEqual([
+    expect(await table.store().listResources(event.runId)).toEqual([
       expect.objectContaining({
         status: 'FAILED',
         error: expect.objectContaining({
@@ -183,7 +183,7 @@ describe('start-backup and check-backup', () => {
       polls: 2,
       reason: expect.stringMatching(/^timeout: still 10% complete after 25\.0 h/),
     });
-    expect(await table.store.getResource(plan.runId, resource?.arn ?? '')).toMatchObject({ polls: 2, progress: 10 });
+    expect(await table.store().getResource(plan.runId, resource?.arn ?? '')).toMatchObject({ polls: 2, progress: 10 });
   });
 
   it('rejects an event that does not match its schema (a contract bug, not a backup failure)', async () => {
@@ -243,8 +243,8 @@ describe('notify', () => {
     ec2.on(DescribeVolumesCommand).resolves({ Volumes: [{ VolumeId: 'vol-0123456789abcdef0', State: 'available' }] });
     const plan = await planRun(planEvent({}), context);
     const arn = plan.resources[0]?.arn ?? '';
-    if (status === 'COMPLETED') await table.store.complete(plan.runId, arn, NOW.toISOString());
-    else await table.store.fail(plan.runId, arn, NOW.toISOString(), { error: 'BackupFailed', cause: 'snap error' });
+    if (status === 'COMPLETED') await table.store().complete(plan.runId, arn, NOW.toISOString());
+    else await table.store().fail(plan.runId, arn, NOW.toISOString(), { error: 'BackupFailed', cause: 'snap error' });
     return plan.runId;
   }
 
@@ -366,7 +366,7 @@ describe('apply-retention', () => {
 
     expect(out).toEqual({ dryRun: true, deleted: 1, kept: 1, failedDeletes: 0, deletedIds: ['snap-old'] });
     expect(ec2.commandCalls(DescribeSnapshotsCommand)).toHaveLength(1);
-    const run = await table.store.getRun(plan.runId);
+    const run = await table.store().getRun(plan.runId);
     expect(run?.retentionDecisions).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ id: 'snap-old', action: 'delete', rule: 'expired at 2025-12-08T00:00:00.000Z' }),

@@ -11,14 +11,14 @@ import { InvalidResourceStateError, LimitExceededError } from '../../shared/erro
 import type { ResourceRef } from '../../shared/resource';
 import { startBackup } from '../../shared/start-backup';
 import type { ResourceRecord, StateStore } from '../../shared/state-store';
-import { openStateTable } from '../support/dynalite-table';
+import { startUnitDynalite } from '../support/unit-dynalite';
 
 const ec2 = mockClient(EC2Client);
-let table: Awaited<ReturnType<typeof openStateTable>>;
+let table: Awaited<ReturnType<typeof startUnitDynalite>>;
 let store: StateStore;
 beforeAll(async () => {
-  table = await openStateTable();
-  store = table.store;
+  table = await startUnitDynalite();
+  store = table.store();
 });
 afterAll(async () => table.close());
 beforeEach(() => ec2.reset());

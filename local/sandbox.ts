@@ -190,14 +190,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       runOptions: { handlers: HANDLERS, scheduler, random, accountId: SANDBOX_ACCOUNT, region },
     });
     server.register('states', sfn);
-    cleanups.push(async () => {
-      // Stop what still runs so no handler outlives the servers it talks to.
-      for (const arn of [
-        ...(sfn as unknown as { executions: Map<string, { abort: AbortController }> }).executions.values(),
-      ])
-        arn.abort.abort();
-      await sfn.drain();
-    });
+    // Stop what still runs so no handler outlives the servers it talks to.
+    cleanups.push(() => sfn.stopAll());
     const stateMachineArn = registerBackupStateMachine(sfn, `${config.stackName}-backup`);
     // The stack's outputs, as CloudFormation DescribeStacks answers them: the operator CLI finds the
     // sandbox's pipeline exactly as it finds a deployed one.

@@ -112,7 +112,8 @@ export async function startEmulatorServer(options: { port?: number; defaultRegio
       return;
     }
     const out = await handler.handle(request);
-    res.writeHead(out.status, { 'content-type': out.contentType, 'x-amzn-requestid': `local-${Date.now()}` });
+    // No x-amzn-requestid header: the request id is in the body, as the protocol puts it, and must not differ.
+    res.writeHead(out.status, { 'content-type': out.contentType });
     res.end(out.body);
   };
   const server: Server = createServer((req, res) => {

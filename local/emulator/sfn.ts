@@ -180,8 +180,9 @@ export class StepFunctionsService implements ServiceHandler {
     return this.executions.get(arn) ?? fail('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
   }
 
-  /** Resolves when every execution has ended (used on shutdown). */
-  async drain(): Promise<void> {
+  /** Aborts whatever still runs and resolves when every execution has ended (shutdown). */
+  async stopAll(): Promise<void> {
+    for (const execution of this.executions.values()) execution.abort.abort();
     await Promise.allSettled([...this.executions.values()].map((e) => e.done));
   }
 

@@ -57,6 +57,7 @@ export async function startBackup(request: StartBackupRequest): Promise<{ state:
       backupIds,
       startedAt,
       deadline: deadlineFor(request.now, polling).toISOString(),
+      sizeGiB: started.sizeGiB,
     });
   }
   const deadline = intent.deadline ?? deadlineFor(new Date(startedAt), polling).toISOString();

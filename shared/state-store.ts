@@ -69,9 +69,19 @@ export interface ResourceRecord {
   startedAt?: string;
   deadline?: string;
   lastCheckedAt?: string;
+  /** When each check ran, in order (the first MAX_POLL_TIMES only), for the run report's timeline. */
+  pollTimes?: string[];
+  /** Size of the source in GiB when the backup started (provisioned, not used), for the cost estimate. */
+  sizeGiB?: number;
   finishedAt?: string;
   error?: ResourceError;
 }
+
+/**
+ * Poll times kept per item. A slow backup can be checked hundreds of times; 500 ISO strings are about
+ * 15 KB, far under DynamoDB's 400 KB item limit, and the report still shows later polls by count.
+ */
+export const MAX_POLL_TIMES = 500;
 
 const runKey = (runId: string) => ({ pk: `RUN#${runId}`, sk: 'RUN' });
 const resourceKey = (runId: string, arn: string) => ({ pk: `RUN#${runId}`, sk: `RES#${arn}` });
@@ -162,11 +172,20 @@ export class StateStore {
     runId: string,
     arn: string,
     set: Record<string, unknown>,
-    extra: { condition?: string; names?: Record<string, string>; values?: Record<string, unknown>; add?: string } = {},
+    extra: {
+      condition?: string;
+      names?: Record<string, string>;
+      values?: Record<string, unknown>;
+      add?: string;
+      /** Further SET actions that are expressions, not plain values (e.g. list_append). */
+      setExpressions?: string[];
+    } = {},
   ): Promise<ResourceRecord | 'condition-failed'> {
     const names: Record<string, string> = { ...extra.names };
     const values: Record<string, unknown> = { ...extra.values };
     let expression = setClause(set, names, values);
+    if (extra.setExpressions?.length)
+      expression = `${expression ? `${expression}, ` : 'SET '}${extra.setExpressions.join(', ')}`;
     if (extra.add) expression += ` ADD ${extra.add}`;
     try {
       const out = await this.doc.send(
@@ -228,7 +247,7 @@ export class StateStore {
   async saveBackup(
     runId: string,
     arn: string,
-    backup: { backupIds: string[]; startedAt: string; deadline: string },
+    backup: { backupIds: string[]; startedAt: string; deadline: string; sizeGiB?: number },
   ): Promise<void> {
     await this.update('DynamoDB UpdateItem (backup started)', runId, arn, { ...backup, polls: 0, progress: 0 });
   }
@@ -238,11 +257,24 @@ export class StateStore {
     arn: string,
     progress: { progress: number; polls: number; lastCheckedAt: string },
   ): Promise<void> {
-    await this.update('DynamoDB UpdateItem (progress)', runId, arn, progress, {
+    const inProgress = {
       condition: '#status IN (:creating, :copying)',
       values: { ':creating': 'CREATING', ':copying': 'COPYING' },
       names: { '#status': 'status' },
-    });
+    };
+    if (progress.polls <= MAX_POLL_TIMES) {
+      // Appends this check's time only if this poll number is not recorded yet, so a retried check
+      // does not list one poll twice; pollTimes[i] stays the time of poll i + 1.
+      const appended = await this.update('DynamoDB UpdateItem (progress)', runId, arn, progress, {
+        condition: `${inProgress.condition} AND (attribute_not_exists(#polls) OR #polls < :polls)`,
+        values: { ...inProgress.values, ':noPollTimes': [], ':pollTime': [progress.lastCheckedAt] },
+        names: { ...inProgress.names, '#pollTimes': 'pollTimes' },
+        setExpressions: ['#pollTimes = list_append(if_not_exists(#pollTimes, :noPollTimes), :pollTime)'],
+      });
+      if (appended !== 'condition-failed') return;
+    }
+    // Past the cap, a retried check, or a final item (which the condition leaves as it is).
+    await this.update('DynamoDB UpdateItem (progress)', runId, arn, progress, inProgress);
   }
 
   /** Marks COMPLETED. Idempotent. */

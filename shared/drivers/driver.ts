@@ -33,6 +33,11 @@ export interface StartResult {
   backupIds: string[];
   /** True when an earlier attempt had already started this backup and it was found, not created. */
   reused: boolean;
+  /**
+   * Provisioned size of what is backed up, in GiB, when the start call's own response tells it (no
+   * extra AWS call for it); the run report's storage-cost estimate. Undefined when unknown.
+   */
+  sizeGiB?: number;
 }
 
 export type CheckResult =

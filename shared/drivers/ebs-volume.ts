@@ -92,7 +92,8 @@ export const ebsVolumeDriver: ResourceDriver = {
       ),
     );
     if (!out.SnapshotId) throw new InvalidResourceStateError(`CreateSnapshot returned no snapshot for ${resource.id}`);
-    return { backupIds: [out.SnapshotId], reused: false };
+    const sizeGiB = out.VolumeSize ?? volume.Size;
+    return { backupIds: [out.SnapshotId], reused: false, ...(sizeGiB !== undefined ? { sizeGiB } : {}) };
   },
 
   check(resource, backupIds) {

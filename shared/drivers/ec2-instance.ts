@@ -98,11 +98,19 @@ export const ec2InstanceDriver: ResourceDriver = {
         }),
       ),
     );
-    const ids = (out.Snapshots ?? []).map((s) => s.SnapshotId).filter((id): id is string => Boolean(id));
+    const snapshots = out.Snapshots ?? [];
+    const ids = snapshots.map((s) => s.SnapshotId).filter((id): id is string => Boolean(id));
     if (ids.length === 0) {
       throw new InvalidResourceStateError(`EC2 instance ${resource.id} has no EBS volumes to snapshot`);
     }
-    return { backupIds: ids.sort(), reused: false };
+    // CreateSnapshots reports each volume's size: the sum is the instance's, without a DescribeVolumes.
+    const sizes = snapshots.map((s) => s.VolumeSize);
+    const known = sizes.every((size): size is number => typeof size === 'number');
+    return {
+      backupIds: ids.sort(),
+      reused: false,
+      ...(known ? { sizeGiB: sizes.reduce((sum: number, size) => sum + size, 0) } : {}),
+    };
   },
 
   check(resource, backupIds) {

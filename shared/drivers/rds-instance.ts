@@ -86,6 +86,11 @@ function refOf(region: string, instance: DBInstance): ResourceRef | undefined {
   return { arn, type: 'rds-instance', region, accountId: arn.split(':')[4] ?? '', id };
 }
 
+/** The snapshot's AllocatedStorage (GiB), which every snapshot description carries: no extra call. */
+function sizeOf(snapshot: DBSnapshot | undefined): { sizeGiB?: number } {
+  return snapshot?.AllocatedStorage !== undefined ? { sizeGiB: snapshot.AllocatedStorage } : {};
+}
+
 /** Ensures a snapshot found under our deterministic name is really ours for this resource. */
 function assertOwnSnapshot(snapshot: DBSnapshot, resource: ResourceRef, runId: string): void {
   const source = tagValue(snapshot.TagList, TAG.source);
@@ -166,28 +171,28 @@ export const rdsInstanceDriver: ResourceDriver = {
       const existing = await findSnapshot(resource.region, identifier);
       if (existing) {
         assertOwnSnapshot(existing, resource, runId);
-        return { backupIds: [identifier], reused: true };
+        return { backupIds: [identifier], reused: true, ...sizeOf(existing) };
       }
     }
     // No DescribeDBInstances first: CreateDBSnapshot itself refuses a stopped instance or an Aurora
     // member (InvalidDBInstanceState) and a missing one (DBInstanceNotFound). The instance's own
     // CopyTagsToSnapshot setting decides whether its tags are copied, as it does for RDS's own backups.
     try {
-      await rdsClient(resource.region).send(
+      const created = await rdsClient(resource.region).send(
         new CreateDBSnapshotCommand({
           DBSnapshotIdentifier: identifier,
           DBInstanceIdentifier: resource.id,
           Tags: ownershipTags(tags),
         }),
       );
-      return { backupIds: [identifier], reused: false };
+      return { backupIds: [identifier], reused: false, ...sizeOf(created.DBSnapshot) };
     } catch (error) {
       const name = awsErrorName(error);
       if (name === 'DBSnapshotAlreadyExists' || name === 'DBSnapshotAlreadyExistsFault') {
         const raced = await findSnapshot(resource.region, identifier);
         if (raced) {
           assertOwnSnapshot(raced, resource, runId);
-          return { backupIds: [identifier], reused: true };
+          return { backupIds: [identifier], reused: true, ...sizeOf(raced) };
         }
       }
       return aws(`RDS CreateDBSnapshot ${resource.id}`, () => Promise.reject(error));

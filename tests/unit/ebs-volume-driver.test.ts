@@ -117,6 +117,19 @@ describe('ebsVolumeDriver.resolve', () => {
 });
 
 describe('ebsVolumeDriver.start', () => {
+  it('reports the volume size for the cost estimate from the calls it makes anyway', async () => {
+    // Prepare
+    ec2.on(DescribeVolumesCommand).resolves({ Volumes: [described({ Size: 100 })] });
+    ec2.on(CreateSnapshotCommand).resolves({ SnapshotId: 'snap-v', VolumeSize: 100 });
+
+    // Act
+    const result = await start(false);
+
+    // Assess
+    expect(result).toEqual({ backupIds: ['snap-v'], reused: false, sizeGiB: 100 });
+    expect(ec2).toHaveReceivedCommandTimes(DescribeVolumesCommand, 1);
+  });
+
   it('creates one snapshot carrying the volume tags (not aws: ones) and the ownership tags', async () => {
     // Prepare
     ec2.on(DescribeVolumesCommand).resolves({

@@ -137,6 +137,28 @@ describe('ec2InstanceDriver.resolve', () => {
 });
 
 describe('ec2InstanceDriver.start', () => {
+  it('reports the sum of the volume sizes CreateSnapshots returns, or no size when one is missing', async () => {
+    // Prepare
+    ec2
+      .on(CreateSnapshotsCommand)
+      .resolvesOnce({
+        Snapshots: [
+          { SnapshotId: 'snap-a', VolumeSize: 20 },
+          { SnapshotId: 'snap-b', VolumeSize: 50 },
+        ],
+      })
+      .resolvesOnce({ Snapshots: [{ SnapshotId: 'snap-a', VolumeSize: 20 }, { SnapshotId: 'snap-b' }] });
+
+    // Act
+    const known = await start(false);
+    const partial = await start(false);
+
+    // Assess
+    expect(known).toEqual({ backupIds: ['snap-a', 'snap-b'], reused: false, sizeGiB: 70 });
+    expect(partial).toEqual({ backupIds: ['snap-a', 'snap-b'], reused: false });
+    expect(ec2).toHaveReceivedCommandTimes(DescribeInstancesCommand, 0);
+  });
+
   it('creates one crash-consistent CreateSnapshots for all volumes, tagged, without any lookup first', async () => {
     // Prepare
     ec2.on(CreateSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: 'snap-b' }, { SnapshotId: 'snap-a' }] });

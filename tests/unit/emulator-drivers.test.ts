@@ -107,6 +107,7 @@ describe('EC2 instance driver against the emulator', () => {
       [storeOnly.InstanceId, expect.any(String), 'no EBS volumes (instance store only)'],
     ]);
     expect(started.backupIds).toHaveLength(2);
+    expect(started.sizeGiB).toBe(8 + 64);
     expect(
       model
         .snapshots(region)
@@ -248,7 +249,11 @@ describe('RDS instance driver against the emulator', () => {
       ['orders', `arn:aws:rds:${region}:${ACCOUNT}:db:orders`, undefined],
       ['ledger-1', expect.any(String), expect.stringContaining('Aurora')],
     ]);
-    expect(started).toEqual({ backupIds: [expect.stringMatching(/^bp-run-rds-[0-9a-f]{8}-orders$/)], reused: false });
+    expect(started).toEqual({
+      backupIds: [expect.stringMatching(/^bp-run-rds-[0-9a-f]{8}-orders$/)],
+      reused: false,
+      sizeGiB: 100,
+    });
     expect(atStart).toEqual({ status: 'CREATING', progress: 0 });
     expect(retried).toEqual({ ...started, reused: true });
     expect(raced).toEqual({ ...started, reused: true });

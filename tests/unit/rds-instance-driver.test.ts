@@ -145,6 +145,20 @@ describe('rdsInstanceDriver.resolve', () => {
 });
 
 describe('rdsInstanceDriver.start', () => {
+  it('reports the allocated storage the CreateDBSnapshot response carries, with no describe call', async () => {
+    // Prepare
+    rds.on(CreateDBSnapshotCommand).resolves({
+      DBSnapshot: { DBSnapshotIdentifier: ID, Status: 'creating', AllocatedStorage: 200 },
+    });
+
+    // Act
+    const result = await start(false);
+
+    // Assess
+    expect(result).toEqual({ backupIds: [ID], reused: false, sizeGiB: 200 });
+    expect(rds).toHaveReceivedCommandTimes(DescribeDBInstancesCommand, 0);
+  });
+
   it('creates one snapshot under the deterministic identifier with the ownership tags, without a lookup first', async () => {
     // Prepare
     rds.on(CreateDBSnapshotCommand).resolves({ DBSnapshot: { DBSnapshotIdentifier: ID, Status: 'creating' } });

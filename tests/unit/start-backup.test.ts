@@ -417,3 +417,18 @@ describe('start-backup handler', () => {
     expect(creates()).toBe(0);
   });
 });
+
+describe('startBackup size for the run report', () => {
+  it('records the size the driver reports with the backup, for the storage-cost estimate', async () => {
+    // Prepare
+    const ref = volumeRef();
+    const runId = await plannedRun(ref);
+    ec2.on(CreateSnapshotCommand).resolves({ SnapshotId: 'snap-sized', VolumeSize: 250 });
+
+    // Act
+    await start(runId, ref);
+
+    // Assess
+    expect(await db().store().getResource(runId, ref.arn)).toMatchObject({ backupIds: ['snap-sized'], sizeGiB: 250 });
+  });
+});

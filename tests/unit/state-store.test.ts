@@ -4,7 +4,7 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ResourceNotFoundError, ThrottledError } from '../../shared/errors';
-import { StateStore } from '../../shared/state-store';
+import { MAX_POLL_TIMES, StateStore } from '../../shared/state-store';
 import { useUnitDynalite } from '../support/unit-dynalite';
 import { caught, dbRef, instanceRef, namedError, resourceRecord, runRecord, volumeRef } from '../support/unit-fixtures';
 
@@ -230,6 +230,63 @@ describe('StateStore progress and outcome', () => {
       polls: 3,
       lastCheckedAt: 't1',
     });
+  });
+
+  it('lists the time of each poll in order, once per poll even when a check is retried', async () => {
+    // Prepare
+    const store = db().store();
+    const runId = await plannedRun(store);
+    await store.markStarting(runId, ref.arn, AT);
+    await store.saveBackup(runId, ref.arn, { backupIds: ['snap-1'], startedAt: AT, deadline: 'd' });
+
+    // Act
+    await store.saveProgress(runId, ref.arn, { progress: 10, polls: 1, lastCheckedAt: 't1' });
+    await store.saveProgress(runId, ref.arn, { progress: 40, polls: 2, lastCheckedAt: 't2' });
+    await store.saveProgress(runId, ref.arn, { progress: 45, polls: 2, lastCheckedAt: 't2-retried' });
+    await store.saveProgress(runId, ref.arn, { progress: 80, polls: 3, lastCheckedAt: 't3' });
+
+    // Assess
+    expect(await store.getResource(runId, ref.arn)).toMatchObject({
+      pollTimes: ['t1', 't2', 't3'],
+      polls: 3,
+      progress: 80,
+      lastCheckedAt: 't3',
+    });
+  });
+
+  it(`keeps the first ${MAX_POLL_TIMES} poll times only, and still records progress past them`, async () => {
+    // Prepare
+    const store = db().store();
+    const runId = await plannedRun(store);
+    await store.markStarting(runId, ref.arn, AT);
+    await store.saveProgress(runId, ref.arn, { progress: 10, polls: MAX_POLL_TIMES, lastCheckedAt: 't-last-kept' });
+
+    // Act
+    await store.saveProgress(runId, ref.arn, { progress: 60, polls: MAX_POLL_TIMES + 1, lastCheckedAt: 't-past' });
+
+    // Assess
+    expect(await store.getResource(runId, ref.arn)).toMatchObject({
+      pollTimes: ['t-last-kept'],
+      polls: MAX_POLL_TIMES + 1,
+      progress: 60,
+      lastCheckedAt: 't-past',
+    });
+  });
+
+  it('records the source size when the backup starts, and leaves it out when unknown', async () => {
+    // Prepare
+    const store = db().store();
+    const sized = await plannedRun(store);
+    const unsized = await plannedRun(store);
+    for (const runId of [sized, unsized]) await store.markStarting(runId, ref.arn, AT);
+
+    // Act
+    await store.saveBackup(sized, ref.arn, { backupIds: ['snap-1'], startedAt: AT, deadline: 'd', sizeGiB: 70 });
+    await store.saveBackup(unsized, ref.arn, { backupIds: ['snap-2'], startedAt: AT, deadline: 'd' });
+
+    // Assess
+    expect((await store.getResource(sized, ref.arn))?.sizeGiB).toBe(70);
+    expect(await store.getResource(unsized, ref.arn)).not.toHaveProperty('sizeGiB');
   });
 
   it('marks COMPLETED with 100% and the finish time, idempotently', async () => {

@@ -29,6 +29,7 @@ export interface Limits {
   concurrentSnapshotsPerVolume: number;
   secondsBetweenSnapshotsPerVolume: number;
   manualDbSnapshotsPerRegion: number;
+  manualDbClusterSnapshotsPerRegion: number;
 }
 
 export const AWS_LIMITS: Limits = {
@@ -36,6 +37,7 @@ export const AWS_LIMITS: Limits = {
   concurrentSnapshotsPerVolume: 5,
   secondsBetweenSnapshotsPerVolume: 15,
   manualDbSnapshotsPerRegion: 100,
+  manualDbClusterSnapshotsPerRegion: 100,
 };
 
 export interface Faults {
@@ -123,6 +125,27 @@ export interface DbSnapshotModel extends Timed {
   SnapshotType: 'manual' | 'automated';
 }
 
+/** An Aurora DB cluster: its members are DB instances carrying DBClusterIdentifier. */
+export interface DbClusterModel {
+  DBClusterIdentifier: string;
+  Engine: string;
+  /** Cluster volume size (GiB) the snapshot time is drawn from; Aurora reports AllocatedStorage 1. */
+  volumeGiB: number;
+  status: 'available' | 'stopped' | 'starting' | 'modifying';
+  TagList: Tag[];
+  memberIds: string[];
+  snapshotSeconds: number;
+}
+
+export interface DbClusterSnapshotModel extends Timed {
+  DBClusterSnapshotIdentifier: string;
+  DBClusterIdentifier: string;
+  Engine: string;
+  volumeGiB: number;
+  TagList: Tag[];
+  SnapshotType: 'manual' | 'automated';
+}
+
 export interface BusEvent {
   EventBusName: string;
   Source: string;
@@ -146,6 +169,8 @@ interface RegionState {
   images: Map<string, ImageModel>;
   dbInstances: Map<string, DbInstanceModel>;
   dbSnapshots: Map<string, DbSnapshotModel>;
+  dbClusters: Map<string, DbClusterModel>;
+  dbClusterSnapshots: Map<string, DbClusterSnapshotModel>;
   lastSnapshotAtByVolume: Map<string, number>;
 }
 
@@ -264,6 +289,8 @@ export class AwsModel {
         images: new Map(),
         dbInstances: new Map(),
         dbSnapshots: new Map(),
+        dbClusters: new Map(),
+        dbClusterSnapshots: new Map(),
         lastSnapshotAtByVolume: new Map(),
       };
       this.regions.set(name, state);
@@ -336,6 +363,44 @@ export class AwsModel {
     return db;
   }
 
+  /**
+   * An Aurora cluster and its member instances (`<cluster>-instance-<n>`); member tags are given
+   * separately because operators often tag the instance they see rather than the cluster.
+   */
+  addDbCluster(
+    region: string,
+    c: Partial<Omit<DbClusterModel, 'memberIds'>> & {
+      DBClusterIdentifier: string;
+      members?: number;
+      memberTags?: Tag[];
+    },
+  ): DbClusterModel {
+    const { members = 2, memberTags = [], ...rest } = c;
+    const volumeGiB = c.volumeGiB ?? 100;
+    const cluster: DbClusterModel = {
+      Engine: 'aurora-postgresql',
+      volumeGiB,
+      status: 'available',
+      TagList: [],
+      snapshotSeconds: c.snapshotSeconds ?? Math.round(90 + volumeGiB * 4 * (0.7 + this.random() * 0.7)),
+      ...rest,
+      memberIds: [],
+    };
+    for (let n = 1; n <= members; n++) {
+      const id = `${cluster.DBClusterIdentifier}-instance-${n}`;
+      this.addDbInstance(region, {
+        DBInstanceIdentifier: id,
+        Engine: cluster.Engine,
+        AllocatedStorage: 1,
+        DBClusterIdentifier: cluster.DBClusterIdentifier,
+        TagList: memberTags,
+      });
+      cluster.memberIds.push(id);
+    }
+    this.region(region).dbClusters.set(cluster.DBClusterIdentifier, cluster);
+    return cluster;
+  }
+
   /** A snapshot that already exists (history for retention). */
   addExistingSnapshot(
     region: string,
@@ -374,6 +439,26 @@ export class AwsModel {
       ...s,
     };
     this.region(region).dbSnapshots.set(snapshot.DBSnapshotIdentifier, snapshot);
+    return snapshot;
+  }
+
+  addExistingDbClusterSnapshot(
+    region: string,
+    s: Partial<DbClusterSnapshotModel> & {
+      DBClusterSnapshotIdentifier: string;
+      DBClusterIdentifier: string;
+      startMs: number;
+    },
+  ): DbClusterSnapshotModel {
+    const snapshot: DbClusterSnapshotModel = {
+      Engine: 'aurora-postgresql',
+      volumeGiB: 100,
+      TagList: [],
+      SnapshotType: 'manual',
+      durationMs: 0,
+      ...s,
+    };
+    this.region(region).dbClusterSnapshots.set(snapshot.DBClusterSnapshotIdentifier, snapshot);
     return snapshot;
   }
 
@@ -866,6 +951,154 @@ export class AwsModel {
     return { DBSnapshot: this.dbSnapshotView(region, s) };
   }
 
+  // ---- Aurora ----------------------------------------------------------------------------------
+
+  dbClusterArn(region: string, id: string): string {
+    return `arn:${arnPartition(region)}:rds:${region}:${this.accountId}:cluster:${id}`;
+  }
+
+  dbClusterSnapshotArn(region: string, id: string): string {
+    return `arn:${arnPartition(region)}:rds:${region}:${this.accountId}:cluster-snapshot:${id}`;
+  }
+
+  describeDBClusters(region: string, input: { DBClusterIdentifier?: string; MaxRecords?: number; Marker?: string }) {
+    this.gate('rds', 'DescribeDBClusters');
+    const r = this.region(region);
+    if (input.DBClusterIdentifier && !r.dbClusters.has(input.DBClusterIdentifier)) {
+      throw new AwsApiError('DBClusterNotFoundFault', `DBCluster ${input.DBClusterIdentifier} not found.`, 404);
+    }
+    const selected = [...r.dbClusters.values()].filter(
+      (c) => !input.DBClusterIdentifier || c.DBClusterIdentifier === input.DBClusterIdentifier,
+    );
+    const { page, next } = paginate(selected, input.MaxRecords, input.Marker, 100);
+    return {
+      DBClusters: page.map((c) => ({
+        DBClusterIdentifier: c.DBClusterIdentifier,
+        DBClusterArn: this.dbClusterArn(region, c.DBClusterIdentifier),
+        Engine: c.Engine,
+        Status: c.status,
+        AllocatedStorage: 1,
+        StorageEncrypted: true,
+        TagList: c.TagList,
+        DBClusterMembers: c.memberIds.map((id, n) => ({ DBInstanceIdentifier: id, IsClusterWriter: n === 0 })),
+      })),
+      ...(next ? { Marker: next } : {}),
+    };
+  }
+
+  private dbClusterSnapshotView(region: string, s: DbClusterSnapshotModel) {
+    const { state, progress } = this.phase(s);
+    return {
+      DBClusterSnapshotIdentifier: s.DBClusterSnapshotIdentifier,
+      DBClusterIdentifier: s.DBClusterIdentifier,
+      DBClusterSnapshotArn: this.dbClusterSnapshotArn(region, s.DBClusterSnapshotIdentifier),
+      SnapshotCreateTime: new Date(s.startMs),
+      Engine: s.Engine,
+      AllocatedStorage: s.volumeGiB,
+      Status: state === 'pending' ? 'creating' : state === 'completed' ? 'available' : 'failed',
+      PercentProgress: progress,
+      SnapshotType: s.SnapshotType,
+      StorageEncrypted: true,
+      TagList: s.TagList,
+    };
+  }
+
+  describeDBClusterSnapshots(
+    region: string,
+    input: {
+      DBClusterSnapshotIdentifier?: string;
+      DBClusterIdentifier?: string;
+      SnapshotType?: string;
+      MaxRecords?: number;
+      Marker?: string;
+    },
+  ) {
+    this.gate('rds', 'DescribeDBClusterSnapshots');
+    const r = this.region(region);
+    if (input.DBClusterSnapshotIdentifier && !r.dbClusterSnapshots.has(input.DBClusterSnapshotIdentifier)) {
+      throw new AwsApiError(
+        'DBClusterSnapshotNotFoundFault',
+        `DBClusterSnapshot ${input.DBClusterSnapshotIdentifier} not found.`,
+        404,
+      );
+    }
+    const selected = [...r.dbClusterSnapshots.values()].filter(
+      (s) =>
+        (!input.DBClusterSnapshotIdentifier || s.DBClusterSnapshotIdentifier === input.DBClusterSnapshotIdentifier) &&
+        (!input.DBClusterIdentifier || s.DBClusterIdentifier === input.DBClusterIdentifier) &&
+        (!input.SnapshotType || s.SnapshotType === input.SnapshotType),
+    );
+    const { page, next } = paginate(selected, input.MaxRecords, input.Marker, 100);
+    return {
+      DBClusterSnapshots: page.map((s) => this.dbClusterSnapshotView(region, s)),
+      ...(next ? { Marker: next } : {}),
+    };
+  }
+
+  createDBClusterSnapshot(
+    region: string,
+    input: { DBClusterSnapshotIdentifier?: string; DBClusterIdentifier?: string; Tags?: Tag[] },
+  ) {
+    this.gate('rds', 'CreateDBClusterSnapshot');
+    const r = this.region(region);
+    const cluster = input.DBClusterIdentifier ? r.dbClusters.get(input.DBClusterIdentifier) : undefined;
+    if (!cluster)
+      throw new AwsApiError('DBClusterNotFoundFault', `DBCluster ${input.DBClusterIdentifier} not found.`, 404);
+    const id = input.DBClusterSnapshotIdentifier ?? '';
+    if (!/^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,254}$/.test(id) || id.endsWith('-')) {
+      throw new AwsApiError('InvalidParameterValue', `Invalid snapshot identifier: ${id}`);
+    }
+    if (r.dbClusterSnapshots.has(id))
+      throw new AwsApiError(
+        'DBClusterSnapshotAlreadyExistsFault',
+        `Cannot create the cluster snapshot because one with the identifier ${id} already exists.`,
+      );
+    if (cluster.status !== 'available')
+      throw new AwsApiError(
+        'InvalidDBClusterStateFault',
+        `Cannot snapshot DB cluster ${cluster.DBClusterIdentifier}: its status is ${cluster.status}.`,
+      );
+    const manual = [...r.dbClusterSnapshots.values()].filter((s) => s.SnapshotType === 'manual').length;
+    if (manual >= this.limits.manualDbClusterSnapshotsPerRegion) {
+      throw new AwsApiError(
+        'SnapshotQuotaExceeded',
+        `Cannot create more than ${this.limits.manualDbClusterSnapshotsPerRegion} manual cluster snapshots.`,
+      );
+    }
+    const snapshot: DbClusterSnapshotModel = {
+      DBClusterSnapshotIdentifier: id,
+      DBClusterIdentifier: cluster.DBClusterIdentifier,
+      Engine: cluster.Engine,
+      volumeGiB: cluster.volumeGiB,
+      TagList: input.Tags ?? [],
+      SnapshotType: 'manual',
+      ...this.timing(cluster.snapshotSeconds),
+    };
+    r.dbClusterSnapshots.set(id, snapshot);
+    return { DBClusterSnapshot: this.dbClusterSnapshotView(region, snapshot) };
+  }
+
+  deleteDBClusterSnapshot(region: string, input: { DBClusterSnapshotIdentifier?: string }) {
+    this.gate('rds', 'DeleteDBClusterSnapshot');
+    const r = this.region(region);
+    const s = input.DBClusterSnapshotIdentifier
+      ? r.dbClusterSnapshots.get(input.DBClusterSnapshotIdentifier)
+      : undefined;
+    if (!s)
+      throw new AwsApiError(
+        'DBClusterSnapshotNotFoundFault',
+        `DBClusterSnapshot ${input.DBClusterSnapshotIdentifier} not found.`,
+        404,
+      );
+    if (this.phase(s).state === 'pending')
+      throw new AwsApiError(
+        'InvalidDBClusterSnapshotStateFault',
+        `Cluster snapshot ${s.DBClusterSnapshotIdentifier} is being created.`,
+      );
+    r.dbClusterSnapshots.delete(s.DBClusterSnapshotIdentifier);
+    return { DBClusterSnapshot: this.dbClusterSnapshotView(region, s) };
+  }
+
   // ---- SNS -------------------------------------------------------------------------------------
 
   publish(_region: string, input: { TopicArn?: string; Subject?: string; Message?: string }) {
@@ -935,16 +1168,20 @@ export class AwsModel {
     return [...this.region(region).dbSnapshots.values()].map((s) => this.dbSnapshotView(region, s));
   }
 
+  dbClusterSnapshots(region: string) {
+    return [...this.region(region).dbClusterSnapshots.values()].map((s) => this.dbClusterSnapshotView(region, s));
+  }
+
   /** When a backup finished (or failed) in model time: the bench's detection latency needs it. */
   finishedAtMs(region: string, id: string): number | undefined {
     const r = this.region(region);
-    const t: Timed | undefined = r.snapshots.get(id) ?? r.dbSnapshots.get(id);
+    const t: Timed | undefined = r.snapshots.get(id) ?? r.dbSnapshots.get(id) ?? r.dbClusterSnapshots.get(id);
     if (!t) return undefined;
     return t.startMs + t.durationMs * (t.failAt ?? 1);
   }
 
   durationMs(region: string, id: string): number | undefined {
     const r = this.region(region);
-    return (r.snapshots.get(id) ?? r.dbSnapshots.get(id))?.durationMs;
+    return (r.snapshots.get(id) ?? r.dbSnapshots.get(id) ?? r.dbClusterSnapshots.get(id))?.durationMs;
   }
 }

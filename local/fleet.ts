@@ -11,13 +11,15 @@ export interface FleetSummary {
   instances: string[];
   volumes: string[];
   dbInstances: string[];
+  dbClusters: string[];
   untagged: string[];
 }
 
 /**
  * The demo estate: 4 tagged instances with 1-3 volumes, 2 tagged standalone volumes, 3 tagged RDS
- * instances (one large), plus resources that must be left alone: an untagged instance, an untagged
- * volume, an untagged database, and an instance tagged `backup=false`.
+ * instances (one large), a tagged Aurora cluster and one selected through its tagged member instance,
+ * plus resources that must be left alone: an untagged instance, an untagged volume, an untagged
+ * database, and an instance tagged `backup=false`.
  */
 export function seedDemoFleet(model: AwsModel, region = 'eu-west-1'): FleetSummary {
   const name = (value: string): Tag => ({ Key: 'Name', Value: value });
@@ -49,6 +51,11 @@ export function seedDemoFleet(model: AwsModel, region = 'eu-west-1'): FleetSumma
       TagList: tagged('analytics'),
     }),
   ];
+  const clusters = [
+    model.addDbCluster(region, { DBClusterIdentifier: 'ledger', volumeGiB: 300, TagList: tagged('ledger') }),
+    // Tagged on the member operators see in the console, not on the cluster: backed up once, per cluster.
+    model.addDbCluster(region, { DBClusterIdentifier: 'payments', volumeGiB: 150, memberTags: tagged('payments-1') }),
+  ];
   const untagged = [
     model.addInstance(region, { Tags: [name('scratch')], volumes: [{ Size: 20 }] }).InstanceId,
     model.addVolume(region, { Size: 10, Tags: [name('tmp')] }).VolumeId,
@@ -61,6 +68,7 @@ export function seedDemoFleet(model: AwsModel, region = 'eu-west-1'): FleetSumma
     instances: instances.map((i) => i.InstanceId),
     volumes: volumes.map((v) => v.VolumeId),
     dbInstances: dbs.map((d) => d.DBInstanceIdentifier),
+    dbClusters: clusters.map((c) => c.DBClusterIdentifier),
     untagged,
   };
 }
@@ -75,7 +83,14 @@ export interface GeneratedFleetSpec {
 }
 
 export function seedGeneratedFleet(model: AwsModel, spec: GeneratedFleetSpec, region = 'eu-west-1'): FleetSummary {
-  const summary: FleetSummary = { region, instances: [], volumes: [], dbInstances: [], untagged: [] };
+  const summary: FleetSummary = {
+    region,
+    instances: [],
+    volumes: [],
+    dbInstances: [],
+    dbClusters: [],
+    untagged: [],
+  };
   const lo = Math.log(spec.minSeconds);
   const hi = Math.log(spec.maxSeconds);
   const duration = () => Math.round(Math.exp(lo + model.random() * (hi - lo)));

@@ -3,6 +3,7 @@
  * each Lambda receives in its environment. Defaults are what an operator gets with an empty context.
  */
 import { z } from 'zod';
+import { longestScheduleGap } from './schedule-period';
 
 /** CloudWatch Logs accepts only these retention periods (days). */
 export const LOG_RETENTION_DAYS = [
@@ -38,11 +39,52 @@ export const tierSchema = z.strictObject({
 });
 export type TierConfig = z.infer<typeof tierSchema>;
 
+/**
+ * Grandfather-father-son defaults, identical to cdk.json (a test holds them together). Longer tiers
+ * start earlier on a shared day (monthly 00:00, weekly 01:00, daily 02:00) and yearly runs after them
+ * (1 January 03:00), so no two tiers snapshot the same resource at once (RDS allows one snapshot in
+ * progress per instance). rpoHours is each tier's longest gap plus a grace. Yearly keeps 7 years
+ * (2557 days, leap days included), the usual audit horizon.
+ */
 export const DEFAULT_TIERS: Record<string, z.input<typeof tierSchema>> = {
   daily: { schedule: 'cron(0 2 * * ? *)', retentionDays: 7, keepLast: 0, rpoHours: 30 },
   weekly: { schedule: 'cron(0 1 ? * SUN *)', retentionDays: 35, keepLast: 0, rpoHours: 180 },
   monthly: { schedule: 'cron(0 0 1 * ? *)', retentionDays: 365, keepLast: 0, rpoHours: 768 },
+  yearly: { schedule: 'cron(0 3 1 1 ? *)', retentionDays: 2557, keepLast: 0, rpoHours: 8808 },
 };
+
+/**
+ * Tier rules that keep nothing, refused at synth (issue #4). A scheduled tier with keepLast 0 whose
+ * backups expire before its next run holds none of its own backups for part of every period: its
+ * restore point is gone while the schedule and the RPO alarm still promise one. That is the one
+ * configuration whose rules genuinely keep nothing; keepLast >= 1 always keeps the newest, and a
+ * manual tier (no schedule) keeps each backup for its retentionDays, so neither is refused. (The
+ * newest backup of each source is always kept whatever its tier, but that does not keep the tier.)
+ * Also refused, by the same measure: a schedule that never fires, and an rpoHours shorter than the
+ * schedule's longest gap (its alarm would fire before every run). Syntax the schedule evaluator does
+ * not cover (`W`, a restricted year) skips these checks rather than guessing.
+ */
+export function tierPolicyIssues(tier: TierConfig): { field: keyof TierConfig; message: string }[] {
+  if (!tier.schedule) return [];
+  const gap = longestScheduleGap(tier.schedule);
+  if (gap === undefined) return [];
+  if (gap === 'never') return [{ field: 'schedule', message: 'never fires: no day matches this expression' }];
+  const issues: { field: keyof TierConfig; message: string }[] = [];
+  const gapDays = Math.ceil(gap.minutes / 1440);
+  if (tier.keepLast === 0 && tier.retentionDays * 1440 < gap.minutes) {
+    issues.push({
+      field: 'retentionDays',
+      message: `${tier.retentionDays} day(s) with keepLast 0 keeps nothing: the schedule's longest gap between runs is ${gapDays} day(s), so every backup of this tier expires before the next exists; use retentionDays >= ${gapDays} or keepLast >= 1`,
+    });
+  }
+  if (tier.rpoHours !== undefined && tier.rpoHours * 60 < gap.minutes) {
+    issues.push({
+      field: 'rpoHours',
+      message: `${tier.rpoHours} h is shorter than the schedule's longest gap between runs (${Math.ceil(gap.minutes / 60)} h): the RPO alarm would fire before every run`,
+    });
+  }
+  return issues;
+}
 
 export const tagMapSchema = z.record(z.string().min(1).max(128), z.string().max(256));
 
@@ -93,6 +135,11 @@ export const pipelineConfigSchema = z
   .superRefine((config, ctx) => {
     if (Object.keys(config.tiers).length === 0) {
       ctx.addIssue({ code: 'custom', path: ['tiers'], message: 'at least one tier is required' });
+    }
+    for (const [name, tier] of Object.entries(config.tiers)) {
+      for (const issue of tierPolicyIssues(tier)) {
+        ctx.addIssue({ code: 'custom', path: ['tiers', name, issue.field], message: issue.message });
+      }
     }
     if (!(config.defaultTier in config.tiers)) {
       ctx.addIssue({

@@ -73,6 +73,7 @@ const NOT_FOUND = new Set([
   'DBSnapshotNotFound',
   'DBSnapshotNotFoundFault',
   'DBClusterNotFoundFault',
+  'DBClusterSnapshotNotFoundFault',
   'ResourceNotFoundException',
 ]);
 const INVALID_STATE = new Set([
@@ -80,6 +81,8 @@ const INVALID_STATE = new Set([
   'InvalidDBInstanceStateFault',
   'InvalidDBSnapshotState',
   'InvalidDBSnapshotStateFault',
+  'InvalidDBClusterStateFault',
+  'InvalidDBClusterSnapshotStateFault',
   'IncorrectState',
   'IncorrectInstanceState',
   'InvalidVolume.ZoneMismatch',

@@ -34,7 +34,7 @@ export interface PlanResult {
   counts: Pick<RunCounts, 'total' | 'skipped' | 'failed'> & { selected: number };
 }
 
-type Entry = Discovered & { failReason?: string };
+type Entry = Discovered & { failReason?: string; note?: string };
 
 const WRITE_CONCURRENCY = 10;
 
@@ -61,10 +61,23 @@ export async function planRun(request: PlanRequest): Promise<PlanResult> {
     }
   }
 
+  // A member that stands for another resource (an Aurora instance for its cluster) selects that one
+  // and is itself SKIPPED; the run record says which member brought the cluster in.
+  for (const entry of [...entries.values()]) {
+    const other = entry.backedUpWith;
+    if (!other || entry.failReason) continue;
+    const existing = entries.get(other.arn);
+    if (!existing) entries.set(other.arn, { ref: other, note: `selected through member ${entry.ref.id}` });
+    else if (!existing.failReason && !existing.skipReason && existing.note?.startsWith('selected through member'))
+      existing.note = `${existing.note}, ${entry.ref.id}`;
+    entry.partOf = other.arn;
+    entry.skipReason = `Aurora cluster member: backed up once, with its cluster ${other.arn}`;
+  }
+
   const selected = new Set([...entries.values()].filter((e) => !e.skipReason && !e.failReason).map((e) => e.ref.arn));
   for (const entry of entries.values()) {
     if (entry.partOf && selected.has(entry.partOf)) {
-      entry.skipReason = `included in the backup of ${entry.partOf}`;
+      entry.skipReason ??= `included in the backup of ${entry.partOf}`;
       selected.delete(entry.ref.arn);
     }
   }
@@ -90,8 +103,13 @@ export async function planRun(request: PlanRequest): Promise<PlanResult> {
           error: { error: 'PlanFailed', cause: entry.failReason },
         };
       if (entry.skipReason) return { ...base, status: 'SKIPPED', note: entry.skipReason };
-      if (input.dryRun) return { ...base, status: 'SKIPPED', note: 'dry run: would be backed up' };
-      return { ...base, status: 'PENDING' };
+      if (input.dryRun)
+        return {
+          ...base,
+          status: 'SKIPPED',
+          note: `dry run: would be backed up${entry.note ? ` (${entry.note})` : ''}`,
+        };
+      return { ...base, status: 'PENDING', ...(entry.note ? { note: entry.note } : {}) };
     });
 
   const counts = {

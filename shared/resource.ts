@@ -4,8 +4,8 @@
  */
 import { z } from 'zod';
 
-/** Types with a driver today. Aurora clusters and DynamoDB tables arrive with their drivers (#4). */
-export const RESOURCE_TYPES = ['ec2-instance', 'ebs-volume', 'rds-instance'] as const;
+/** Types with a driver: each has one file in shared/drivers and one line in its registry. */
+export const RESOURCE_TYPES = ['ec2-instance', 'ebs-volume', 'rds-instance', 'aurora-cluster'] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
 export const resourceRefSchema = z.object({
@@ -23,6 +23,7 @@ const RESOURCE_PATTERNS: readonly { service: string; pattern: RegExp; type: Reso
   { service: 'ec2', pattern: /^instance\/(i-[0-9a-f]{8,17})$/, type: 'ec2-instance' },
   { service: 'ec2', pattern: /^volume\/(vol-[0-9a-f]{8,17})$/, type: 'ebs-volume' },
   { service: 'rds', pattern: /^db:([a-zA-Z][a-zA-Z0-9-]{0,62})$/, type: 'rds-instance' },
+  { service: 'rds', pattern: /^cluster:([a-zA-Z][a-zA-Z0-9-]{0,62})$/, type: 'aurora-cluster' },
 ];
 
 export type ArnParseResult = { ok: true; ref: ResourceRef } | { ok: false; reason: string };
@@ -48,7 +49,7 @@ export function parseResourceArn(arn: string): ArnParseResult {
   }
   return {
     ok: false,
-    reason: `unsupported resource type "${service}:${resource.split(/[:/]/)[0]}" in ${arn} (partition ${partition}); supported: EC2 instances, EBS volumes, RDS DB instances`,
+    reason: `unsupported resource type "${service}:${resource.split(/[:/]/)[0]}" in ${arn} (partition ${partition}); supported: EC2 instances, EBS volumes, RDS DB instances, Aurora DB clusters`,
   };
 }
 
@@ -58,6 +59,10 @@ export function ec2InstanceArn(partition: string, region: string, accountId: str
 
 export function ebsVolumeArn(partition: string, region: string, accountId: string, id: string): string {
   return `arn:${partition}:ec2:${region}:${accountId}:volume/${id}`;
+}
+
+export function auroraClusterArn(partition: string, region: string, accountId: string, id: string): string {
+  return `arn:${partition}:rds:${region}:${accountId}:cluster:${id}`;
 }
 
 export function toRef(arn: string): ResourceRef {

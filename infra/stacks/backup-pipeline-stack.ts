@@ -72,10 +72,20 @@ const DYNAMO_ACTIONS: Record<FunctionName, string[]> = {
 
 /** Describe/List actions per function: AWS offers no resource-level permissions for them. */
 const DESCRIBE_ACTIONS: Partial<Record<FunctionName, string[]>> = {
-  'plan-run': ['ec2:DescribeInstances', 'ec2:DescribeVolumes', 'rds:DescribeDBInstances'],
-  'start-backup': ['ec2:DescribeVolumes', 'ec2:DescribeSnapshots', 'rds:DescribeDBSnapshots'],
-  'check-backup': ['ec2:DescribeSnapshots', 'rds:DescribeDBSnapshots'],
-  'apply-retention': ['ec2:DescribeSnapshots', 'ec2:DescribeImages', 'rds:DescribeDBSnapshots'],
+  'plan-run': ['ec2:DescribeInstances', 'ec2:DescribeVolumes', 'rds:DescribeDBInstances', 'rds:DescribeDBClusters'],
+  'start-backup': [
+    'ec2:DescribeVolumes',
+    'ec2:DescribeSnapshots',
+    'rds:DescribeDBSnapshots',
+    'rds:DescribeDBClusterSnapshots',
+  ],
+  'check-backup': ['ec2:DescribeSnapshots', 'rds:DescribeDBSnapshots', 'rds:DescribeDBClusterSnapshots'],
+  'apply-retention': [
+    'ec2:DescribeSnapshots',
+    'ec2:DescribeImages',
+    'rds:DescribeDBSnapshots',
+    'rds:DescribeDBClusterSnapshots',
+  ],
 };
 
 export class BackupPipelineStack extends Stack {
@@ -429,10 +439,17 @@ export class BackupPipelineStack extends Stack {
         resources: [rdsArn('db:*'), rdsArn('snapshot:*')],
       }),
     );
+    start.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['rds:CreateDBClusterSnapshot', 'rds:AddTagsToResource'],
+        resources: [rdsArn('cluster:*'), rdsArn('cluster-snapshot:*')],
+      }),
+    );
     const retention = functions['apply-retention'];
     // EC2 evaluates aws:ResourceTag on snapshots; RDS's own key for a snapshot's tags is rds:snapshot-tag.
     const ownedOnly = { StringEquals: { [`aws:ResourceTag/${TAG.managedBy}`]: stackName } };
     const ownedDbSnapshotOnly = { StringEquals: { [`rds:snapshot-tag/${TAG.managedBy}`]: stackName } };
+    const ownedClusterSnapshotOnly = { StringEquals: { [`rds:cluster-snapshot-tag/${TAG.managedBy}`]: stackName } };
     retention.addToRolePolicy(
       new PolicyStatement({
         effect: Effect.ALLOW,
@@ -447,6 +464,14 @@ export class BackupPipelineStack extends Stack {
         actions: ['rds:DeleteDBSnapshot'],
         resources: [rdsArn('snapshot:*')],
         conditions: ownedDbSnapshotOnly,
+      }),
+    );
+    retention.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['rds:DeleteDBClusterSnapshot'],
+        resources: [rdsArn('cluster-snapshot:*')],
+        conditions: ownedClusterSnapshotOnly,
       }),
     );
     const notify = functions.notify;
@@ -494,6 +519,14 @@ export class BackupPipelineStack extends Stack {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:*:<AWS::AccountId>:snapshot:*]',
         reason: 'Snapshot identifiers are derived per run; only snapshots are creatable and taggable.',
       },
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:*:<AWS::AccountId>:cluster:*]',
+        reason: 'The Aurora clusters to back up are chosen at run time by tag, member or ARN from the whole account.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:*:<AWS::AccountId>:cluster-snapshot:*]',
+        reason: 'Cluster snapshot identifiers are derived per run; only cluster snapshots are creatable and taggable.',
+      },
     );
     Validations.of(functions['apply-retention'].role).acknowledge(
       {
@@ -505,6 +538,11 @@ export class BackupPipelineStack extends Stack {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:*:<AWS::AccountId>:snapshot:*]',
         reason:
           'DeleteDBSnapshot is allowed only on snapshots tagged backup-pipeline:managed-by = this stack (rds:snapshot-tag condition).',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:*:<AWS::AccountId>:cluster-snapshot:*]',
+        reason:
+          'DeleteDBClusterSnapshot is allowed only on cluster snapshots tagged backup-pipeline:managed-by = this stack (rds:cluster-snapshot-tag condition).',
       },
     );
     const machineRole = this.stateMachine.role;

@@ -1,5 +1,5 @@
 /**
- * RDS on the emulator (awsQuery): DB instances and manual DB snapshots, answered by the AWS model in
+ * RDS on the emulator (awsQuery): DB instances, Aurora clusters and their manual snapshots, answered by the AWS model in
  * the caller's region. `Tags.Tag.N.Key`, `MaxRecords`/`Marker` and `<DBInstances><DBInstance>` come
  * from the SDK's schemas in ./query.ts; fault statuses (404 for *NotFound) from RDS's own error model.
  */
@@ -20,6 +20,10 @@ export function rdsService(model: AwsModel): ServiceHandler {
       DescribeDBSnapshots: (region, input) => model.describeDBSnapshots(region, input),
       CreateDBSnapshot: (region, input) => model.createDBSnapshot(region, input),
       DeleteDBSnapshot: (region, input) => model.deleteDBSnapshot(region, input),
+      DescribeDBClusters: (region, input) => model.describeDBClusters(region, input),
+      DescribeDBClusterSnapshots: (region, input) => model.describeDBClusterSnapshots(region, input),
+      CreateDBClusterSnapshot: (region, input) => model.createDBClusterSnapshot(region, input),
+      DeleteDBClusterSnapshot: (region, input) => model.deleteDBClusterSnapshot(region, input),
     },
   });
 }

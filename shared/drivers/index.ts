@@ -1,5 +1,6 @@
 /** The driver registry: the only place that knows every resource type. */
 import type { ResourceType } from '../resource';
+import { auroraClusterDriver } from './aurora-cluster';
 import type { BackupStore, ResourceDriver } from './driver';
 import { ebsVolumeDriver } from './ebs-volume';
 import { ec2InstanceDriver } from './ec2-instance';
@@ -9,6 +10,7 @@ export const DRIVERS: Record<ResourceType, ResourceDriver> = {
   'ec2-instance': ec2InstanceDriver,
   'ebs-volume': ebsVolumeDriver,
   'rds-instance': rdsInstanceDriver,
+  'aurora-cluster': auroraClusterDriver,
 };
 
 export function driverFor(type: ResourceType): ResourceDriver {

@@ -1,5 +1,5 @@
 /**
- * RDS DB instances (not Aurora members: those are backed up per cluster). CreateDBSnapshot with a
+ * RDS DB instances (an Aurora member selects its cluster, see ./aurora-cluster.ts). CreateDBSnapshot with a
  * deterministic identifier per run and instance, so a retried start finds the snapshot it already
  * started instead of creating a second one (DESIGN §7). One snapshot in progress per instance and
  * `available` only are AWS rules; breaking them is InvalidResourceStateError, not a retry.
@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { rdsClient } from '../clients';
 import { aws, awsErrorName, InvalidResourceStateError, ResourceNotFoundError } from '../errors';
-import type { ResourceRef } from '../resource';
+import { auroraClusterArn, type ResourceRef } from '../resource';
 import { expiryOf, matchesTags, ownershipTags, TAG, tagValue } from '../tags';
 import type { BackupStore, CheckResult, Discovered, OwnedBackup, ResourceDriver } from './driver';
 
@@ -69,11 +69,20 @@ async function findSnapshot(region: string, identifier: string): Promise<DBSnaps
   }
 }
 
+/** An Aurora member selects its cluster instead: Aurora is backed up once per cluster, never per member. */
 function toDiscovered(ref: ResourceRef, instance: DBInstance): Discovered {
-  if (instance.DBClusterIdentifier) {
+  const clusterId = instance.DBClusterIdentifier;
+  if (clusterId) {
+    const partition = ref.arn.split(':')[1] ?? 'aws';
     return {
       ref,
-      skipReason: `member of Aurora cluster ${instance.DBClusterIdentifier}: Aurora is backed up per cluster, not per instance`,
+      backedUpWith: {
+        arn: auroraClusterArn(partition, ref.region, ref.accountId, clusterId),
+        type: 'aurora-cluster',
+        region: ref.region,
+        accountId: ref.accountId,
+        id: clusterId,
+      },
     };
   }
   return { ref };

@@ -308,10 +308,11 @@ describe('schedules', () => {
         .filter((s) => s.Properties.Target.Input)
         .map((s) => [JSON.parse(s.Properties.Target.Input).tier, s.Properties]),
     );
-    expect(Object.keys(byTier).sort()).toEqual(['daily', 'monthly', 'weekly']);
+    expect(Object.keys(byTier).sort()).toEqual(['daily', 'monthly', 'weekly', 'yearly']);
     expect(byTier.daily?.ScheduleExpression).toBe('cron(0 2 * * ? *)');
     expect(byTier.weekly?.ScheduleExpression).toBe('cron(0 1 ? * SUN *)');
     expect(byTier.monthly?.ScheduleExpression).toBe('cron(0 0 1 * ? *)');
+    expect(byTier.yearly?.ScheduleExpression).toBe('cron(0 3 1 1 ? *)');
     for (const s of Object.values(byTier)) {
       expect(s?.ScheduleExpressionTimezone).toBe('Etc/UTC');
       expect(s?.FlexibleTimeWindow).toEqual({ Mode: 'OFF' });
@@ -394,12 +395,12 @@ describe('operator alarms and dashboard', () => {
           (a) => (a.Properties.Dimensions as { Name: string; Value: string }[]).find((d) => d.Name === 'tier')?.Value,
         )
         .sort(),
-    ).toEqual(['daily', 'monthly', 'weekly']);
+    ).toEqual(['daily', 'monthly', 'weekly', 'yearly']);
   });
 
   it('alarms when a tier has had no successful run within its RPO, treating missing data as breaching', () => {
     const rpo = byMetric('HoursSinceLastSuccessfulRun');
-    expect(rpo.map((a) => a.Properties.Threshold).sort((x, y) => Number(x) - Number(y))).toEqual([30, 180, 768]);
+    expect(rpo.map((a) => a.Properties.Threshold).sort((x, y) => Number(x) - Number(y))).toEqual([30, 180, 768, 8808]);
     for (const alarm of rpo) {
       expect(alarm.Properties).toMatchObject({
         TreatMissingData: 'breaching',
@@ -487,6 +488,11 @@ describe('cdk.json validation', () => {
   it.each([
     [{ tiers: { daily: { schedule: 'every day', retentionDays: 7 } } }, 'backupPipeline.tiers.daily.schedule'],
     [{ tiers: { daily: { schedule: null, retentionDays: -1 } } }, 'backupPipeline.tiers.daily.retentionDays'],
+    // Rules that keep nothing: weekly runs, backups kept 3 days, keepLast 0.
+    [
+      { tiers: { daily: { schedule: 'cron(0 1 ? * SUN *)', retentionDays: 3 } } },
+      'backupPipeline.tiers.daily.retentionDays',
+    ],
     [{ defaultTier: 'hourly' }, 'backupPipeline.defaultTier'],
     [{ logRetentionDays: 10 }, 'backupPipeline.logRetentionDays'],
     [{ mapMaxConcurrency: 0 }, 'backupPipeline.mapMaxConcurrency'],

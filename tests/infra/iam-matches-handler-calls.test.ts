@@ -89,6 +89,12 @@ function describeCall(sandbox: Sandbox, service: string, command: unknown): Call
     const snapshot = sandbox.model.snapshots(REGION).find((s) => s.SnapshotId === input.SnapshotId);
     call.resourceTags = tagMap(snapshot?.Tags);
   }
+  if (call.action === 'rds:DeleteDBClusterSnapshot') {
+    const snapshot = sandbox.model
+      .dbClusterSnapshots(REGION)
+      .find((s) => s.DBClusterSnapshotIdentifier === input.DBClusterSnapshotIdentifier);
+    call.resourceTags = tagMap(snapshot?.TagList);
+  }
   if (call.action === 'rds:DeleteDBSnapshot') {
     const snapshot = sandbox.model
       .dbSnapshots(REGION)
@@ -106,7 +112,8 @@ function impliedBy(call: CallContext): CallContext[] {
       // Tags in TagSpecifications (and CopyTagsFromSource) are authorized as CreateTags on the new snapshot.
       return [{ action: 'ec2:CreateTags', keys: { 'ec2:CreateAction': call.action.slice(4) } }];
     case 'rds:CreateDBSnapshot':
-      // Tags on CreateDBSnapshot are authorized as AddTagsToResource.
+    case 'rds:CreateDBClusterSnapshot':
+      // Tags on CreateDBSnapshot / CreateDBClusterSnapshot are authorized as AddTagsToResource.
       return [{ action: 'rds:AddTagsToResource' }];
     case 'sns:Publish':
       // The topic is encrypted with a customer key: the publisher needs the key too.
@@ -164,6 +171,14 @@ describe('IAM against the calls the handlers make', () => {
       }).SnapshotId;
     old(30);
     sandbox.model.addImage(REGION, { Name: 'golden', snapshotIds: [old(20)], Tags: [] });
+    // An Aurora cluster selected through its tagged member instance, and an expired cluster snapshot.
+    sandbox.model.addDbCluster(REGION, { DBClusterIdentifier: 'ledger', memberTags: tagged('ledger-1') });
+    sandbox.model.addExistingDbClusterSnapshot(REGION, {
+      DBClusterSnapshotIdentifier: 'backup-pipeline-old-ledger',
+      DBClusterIdentifier: 'ledger',
+      startMs: now - 30 * 86_400_000,
+      TagList: ours(now, 30, sandbox.model.dbClusterArn(REGION, 'ledger')),
+    });
     sandbox.model.addExistingDbSnapshot(REGION, {
       DBSnapshotIdentifier: 'backup-pipeline-old-orders',
       DBInstanceIdentifier: 'orders',
@@ -200,6 +215,7 @@ describe('IAM against the calls the handlers make', () => {
                 `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/${instance.InstanceId}`,
                 volumeArn,
                 sandbox.model.dbInstanceArn(REGION, 'orders'),
+                sandbox.model.dbClusterArn(REGION, 'ledger'),
               ],
             },
           },
@@ -241,6 +257,10 @@ describe('IAM against the calls the handlers make', () => {
       'start-backup rds:DescribeDBSnapshots',
       'apply-retention ec2:DeleteSnapshot',
       'apply-retention rds:DeleteDBSnapshot',
+      'apply-retention rds:DeleteDBClusterSnapshot',
+      'start-backup rds:CreateDBClusterSnapshot',
+      'start-backup rds:DescribeDBClusterSnapshots',
+      'plan-run rds:DescribeDBClusters',
       'apply-retention ec2:DescribeImages',
       'check-freshness dynamodb:Query',
     ]) {
@@ -278,7 +298,7 @@ describe('IAM against the calls the handlers make', () => {
 
   it('deletes only backups whose managed-by tag names this stack, which is what the policy requires', () => {
     const deletes = calls.filter((c) => /:Delete/.test(c.action));
-    expect(deletes.length).toBeGreaterThanOrEqual(2);
+    expect(deletes.length).toBeGreaterThanOrEqual(3);
     for (const call of deletes) expect(call.resourceTags?.[TAG.managedBy]).toBe('BackupPipeline');
     const statements = functionStatements(stack, template, 'apply-retention');
     for (const call of deletes) {

@@ -58,7 +58,7 @@ function conditionHolds(condition: Statement['Condition'], call: CallContext): b
   return Object.entries(condition).every(([operator, entries]) => {
     if (operator !== 'StringEquals') return false; // an operator we do not evaluate never grants
     return Object.entries(entries).every(([key, expected]) => {
-      const tag = /^(?:aws:ResourceTag|rds:snapshot-tag|rds:db-tag)\/(.+)$/.exec(key)?.[1];
+      const tag = /^(?:aws:ResourceTag|rds:snapshot-tag|rds:cluster-snapshot-tag|rds:db-tag)\/(.+)$/.exec(key)?.[1];
       const actual = tag !== undefined ? call.resourceTags?.[tag] : call.keys?.[key];
       return actual !== undefined && [expected].flat().includes(actual);
     });

@@ -15,8 +15,12 @@ import {
 } from '@aws-sdk/client-ec2';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
+  CreateDBClusterSnapshotCommand,
   CreateDBSnapshotCommand,
+  DeleteDBClusterSnapshotCommand,
   DeleteDBSnapshotCommand,
+  DescribeDBClusterSnapshotsCommand,
+  DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
   RDSClient,
@@ -67,6 +71,18 @@ export function wireModelToSdk(model: AwsModel): { restore(): void } {
   rds
     .on(DeleteDBSnapshotCommand)
     .callsFake(async (input, getClient) => model.deleteDBSnapshot(await region(getClient), input));
+  rds
+    .on(DescribeDBClustersCommand)
+    .callsFake(async (input, getClient) => model.describeDBClusters(await region(getClient), input));
+  rds
+    .on(DescribeDBClusterSnapshotsCommand)
+    .callsFake(async (input, getClient) => model.describeDBClusterSnapshots(await region(getClient), input));
+  rds
+    .on(CreateDBClusterSnapshotCommand)
+    .callsFake(async (input, getClient) => model.createDBClusterSnapshot(await region(getClient), input as never));
+  rds
+    .on(DeleteDBClusterSnapshotCommand)
+    .callsFake(async (input, getClient) => model.deleteDBClusterSnapshot(await region(getClient), input));
   sns.on(PublishCommand).callsFake(async (input, getClient) => model.publish(await region(getClient), input));
   events.on(PutEventsCommand).callsFake(async (input, getClient) => model.putEvents(await region(getClient), input));
   return {

@@ -4,9 +4,13 @@
  */
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import {
+  DBClusterNotFoundFault,
+  DBClusterSnapshotAlreadyExistsFault,
+  DBClusterSnapshotNotFoundFault,
   DBInstanceNotFoundFault,
   DBSnapshotAlreadyExistsFault,
   DBSnapshotNotFoundFault,
+  InvalidDBClusterStateFault,
   InvalidDBInstanceStateFault,
   InvalidDBSnapshotStateFault,
   RDSServiceException,
@@ -52,6 +56,14 @@ export const dbRef = (id = 'orders'): ResourceRef => ({
   id,
 });
 
+export const clusterRef = (id = 'ledger'): ResourceRef => ({
+  arn: `arn:aws:rds:${REGION}:${ACCOUNT}:cluster:${id}`,
+  type: 'aurora-cluster',
+  region: REGION,
+  accountId: ACCOUNT,
+  id,
+});
+
 export const ownershipValues = (
   resource: ResourceRef,
   runId = 'run-1',
@@ -87,6 +99,10 @@ export function ec2Error(code: string, message = `${code} (mocked)`): Error {
 
 type RdsFault = new (opts: { message: string; $metadata: object }) => RDSServiceException;
 const RDS_FAULTS: Record<string, RdsFault> = {
+  DBClusterNotFoundFault: DBClusterNotFoundFault,
+  DBClusterSnapshotAlreadyExistsFault: DBClusterSnapshotAlreadyExistsFault,
+  DBClusterSnapshotNotFoundFault: DBClusterSnapshotNotFoundFault,
+  InvalidDBClusterStateFault: InvalidDBClusterStateFault,
   DBInstanceNotFound: DBInstanceNotFoundFault,
   DBSnapshotAlreadyExists: DBSnapshotAlreadyExistsFault,
   DBSnapshotNotFound: DBSnapshotNotFoundFault,

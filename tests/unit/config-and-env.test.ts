@@ -2,6 +2,8 @@
  * shared/config.ts (cdk.json context, validated at synth), shared/env.ts (each function's environment,
  * validated at call time) and shared/function-env.ts (the one place that builds those environments).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DEFAULT_TIERS, parsePipelineConfig } from '../../shared/config';
 import {
   backupEnvSchema,
@@ -26,6 +28,7 @@ describe('parsePipelineConfig', () => {
         daily: { schedule: 'cron(0 2 * * ? *)', retentionDays: 7, keepLast: 0, rpoHours: 30 },
         weekly: { schedule: 'cron(0 1 ? * SUN *)', retentionDays: 35, keepLast: 0, rpoHours: 180 },
         monthly: { schedule: 'cron(0 0 1 * ? *)', retentionDays: 365, keepLast: 0, rpoHours: 768 },
+        yearly: { schedule: 'cron(0 3 1 1 ? *)', retentionDays: 2557, keepLast: 0, rpoHours: 8808 },
       },
       defaultTier: 'daily',
       defaultTargetTags: { backup: 'true' },
@@ -37,6 +40,20 @@ describe('parsePipelineConfig', () => {
       stateTtlDays: 400,
     });
     expect(Object.keys(config.tiers)).toEqual(Object.keys(DEFAULT_TIERS));
+  });
+
+  it('ships cdk.json with exactly the defaults, so a deploy and an empty context agree', () => {
+    // Prepare
+    const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as {
+      context: { backupPipeline: unknown };
+    };
+
+    // Act
+    const shipped = parsePipelineConfig(cdkJson.context.backupPipeline);
+
+    // Assess
+    expect(shipped).toEqual(parsePipelineConfig(undefined));
+    expect(shipped.tiers).toEqual(DEFAULT_TIERS);
   });
 
   it('fills tier defaults (no schedule, keepLast 0) for a hand-started tier', () => {
@@ -85,8 +102,82 @@ describe('parsePipelineConfig', () => {
   it('refuses a default tier that is not one of the tiers', async () => {
     const error = await caught(() => parsePipelineConfig({ defaultTier: 'hourly' }));
     expect(error.message).toContain(
-      'backupPipeline.defaultTier: "hourly" is not one of the tiers (daily, weekly, monthly)',
+      'backupPipeline.defaultTier: "hourly" is not one of the tiers (daily, weekly, monthly, yearly)',
     );
+  });
+
+  describe('tier rules that keep nothing', () => {
+    const withTier = (tier: Record<string, unknown>) => ({ tiers: { daily: DEFAULT_TIERS.daily, odd: tier } });
+
+    it('refuses a scheduled tier whose backups expire before its next run with keepLast 0, naming retentionDays', async () => {
+      // Prepare: monthly runs, 31-day gaps, backups kept 7 days.
+      const raw = withTier({ schedule: 'cron(0 0 1 * ? *)', retentionDays: 7 });
+
+      // Act
+      const error = await caught(() => parsePipelineConfig(raw));
+
+      // Assess
+      expect(error.message).toContain(
+        "backupPipeline.tiers.odd.retentionDays: 7 day(s) with keepLast 0 keeps nothing: the schedule's longest gap between runs is 31 day(s)",
+      );
+      expect(error.message).toContain('use retentionDays >= 31 or keepLast >= 1');
+    });
+
+    it('accepts the same tier once keepLast keeps at least one, or retention covers the longest gap', () => {
+      expect(() =>
+        parsePipelineConfig(withTier({ schedule: 'cron(0 0 1 * ? *)', retentionDays: 7, keepLast: 1 })),
+      ).not.toThrow();
+      expect(() => parsePipelineConfig(withTier({ schedule: 'cron(0 0 1 * ? *)', retentionDays: 31 }))).not.toThrow();
+    });
+
+    it('measures the longest gap, not the usual one: a weekday-only daily tier needs 3 days over the weekend', async () => {
+      const error = await caught(() =>
+        parsePipelineConfig(withTier({ schedule: 'cron(0 2 ? * MON-FRI *)', retentionDays: 2 })),
+      );
+      expect(error.message).toContain('backupPipeline.tiers.odd.retentionDays: 2 day(s) with keepLast 0 keeps nothing');
+      expect(() =>
+        parsePipelineConfig(withTier({ schedule: 'cron(0 2 ? * MON-FRI *)', retentionDays: 3 })),
+      ).not.toThrow();
+    });
+
+    it('accepts a short retention on a manual tier, which keeps each backup for its retentionDays', () => {
+      expect(() => parsePipelineConfig(withTier({ schedule: null, retentionDays: 1 }))).not.toThrow();
+    });
+
+    it('refuses a schedule that never fires', async () => {
+      const error = await caught(() =>
+        parsePipelineConfig(withTier({ schedule: 'cron(0 0 30 2 ? *)', retentionDays: 400 })),
+      );
+      expect(error.message).toContain('backupPipeline.tiers.odd.schedule: never fires');
+    });
+
+    it('refuses an rpoHours shorter than the longest gap, whose alarm would fire before every run', async () => {
+      const error = await caught(() =>
+        parsePipelineConfig(withTier({ schedule: 'cron(0 1 ? * SUN *)', retentionDays: 35, rpoHours: 48 })),
+      );
+      expect(error.message).toContain(
+        "backupPipeline.tiers.odd.rpoHours: 48 h is shorter than the schedule's longest gap between runs (168 h)",
+      );
+    });
+
+    it('names every offending tier at once', async () => {
+      const error = await caught(() =>
+        parsePipelineConfig({
+          tiers: {
+            daily: DEFAULT_TIERS.daily,
+            weekly: { schedule: 'cron(0 1 ? * SUN *)', retentionDays: 3 },
+            monthly: { schedule: 'cron(0 0 1 * ? *)', retentionDays: 30, rpoHours: 24 },
+          },
+        }),
+      );
+      for (const field of [
+        'backupPipeline.tiers.weekly.retentionDays',
+        'backupPipeline.tiers.monthly.retentionDays',
+        'backupPipeline.tiers.monthly.rpoHours',
+      ]) {
+        expect(error.message).toContain(`${field}: `);
+      }
+    });
   });
 
   it('refuses an empty tier map', async () => {

@@ -10,7 +10,7 @@ import {
   type Instance,
   type Volume,
 } from '@aws-sdk/client-ec2';
-import { type DBInstance, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
+import { type DBInstance, DescribeDBClustersCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { handler } from '../../functions/plan-run';
@@ -24,6 +24,7 @@ import { useUnitDynalite } from '../support/unit-dynalite';
 import {
   ACCOUNT,
   caught,
+  clusterRef,
   dbRef,
   ec2Error,
   instanceRef,
@@ -93,6 +94,12 @@ function taggedEstate() {
       dbInstance('untagged', { TagList: [] }),
     ],
   });
+  rds.on(DescribeDBClustersCommand).resolves({
+    DBClusters: [
+      { DBClusterIdentifier: 'ledger', DBClusterArn: clusterRef('ledger').arn, TagList: TAGGED },
+      { DBClusterIdentifier: 'shop', DBClusterArn: clusterRef('shop').arn, TagList: [] },
+    ],
+  });
 }
 
 const context: InputContext = { tiers: TIERS, defaultTier: 'daily', defaultTargetTags: { backup: 'true' } };
@@ -133,9 +140,16 @@ describe('planRun', () => {
 
     // Assess
     expect(result.resources).toEqual(
-      expect.arrayContaining([instanceRef(I_APP), volumeRef(V_OTHER), volumeRef(V_ALONE), dbRef('orders')]),
+      expect.arrayContaining([
+        instanceRef(I_APP),
+        volumeRef(V_OTHER),
+        volumeRef(V_ALONE),
+        dbRef('orders'),
+        clusterRef('ledger'),
+        clusterRef('shop'),
+      ]),
     );
-    expect(result.resources).toHaveLength(4);
+    expect(result.resources).toHaveLength(6);
     expect(await records(result.runId)).toEqual({
       [I_APP]: 'PENDING',
       [I_STORE]: 'SKIPPED: no EBS volumes (instance store only)',
@@ -143,9 +157,12 @@ describe('planRun', () => {
       [V_OTHER]: 'PENDING',
       [V_ALONE]: 'PENDING',
       orders: 'PENDING',
-      'aurora-1': 'SKIPPED: member of Aurora cluster shop: Aurora is backed up per cluster, not per instance',
+      // The untagged cluster is backed up because its member is tagged: once, per cluster.
+      'aurora-1': `SKIPPED: Aurora cluster member: backed up once, with its cluster ${clusterRef('shop').arn}`,
+      shop: 'PENDING: selected through member aurora-1',
+      ledger: 'PENDING',
     });
-    expect(result.counts).toEqual({ total: 7, selected: 4, skipped: 3, failed: 0 });
+    expect(result.counts).toEqual({ total: 9, selected: 6, skipped: 3, failed: 0 });
   });
 
   it('returns only small refs, never AWS descriptions', async () => {
@@ -243,7 +260,7 @@ describe('planRun', () => {
     const result = await plan({ targets: { tags: { backup: 'true' }, resources: [dbRef('orders').arn] } });
 
     expect(result.resources.filter((r) => r.id === 'orders')).toHaveLength(1);
-    expect(result.counts.total).toBe(7);
+    expect(result.counts.total).toBe(9);
   });
 
   it('in a dry run records every resource SKIPPED and returns nothing to back up', async () => {
@@ -257,12 +274,13 @@ describe('planRun', () => {
     expect(result).toMatchObject({
       dryRun: true,
       resources: [],
-      counts: { total: 7, selected: 0, skipped: 7, failed: 0 },
+      counts: { total: 9, selected: 0, skipped: 9, failed: 0 },
     });
     const byId = await records(result.runId);
     expect(Object.values(byId).every((r) => r.startsWith('SKIPPED: '))).toBe(true);
     expect(byId[I_APP]).toBe('SKIPPED: dry run: would be backed up');
     expect(byId[V_ROOT]).toMatch(/^SKIPPED: included in the backup of/);
+    expect(byId.shop).toBe('SKIPPED: dry run: would be backed up (selected through member aurora-1)');
   });
 
   it('run again with the same run id (a retried Plan), keeps the records and progress already made', async () => {
@@ -325,7 +343,7 @@ describe('plan-run handler', () => {
       dryRun: false,
       expiresAt: '2026-01-12T02:00:00.000Z',
       maxConcurrency: 40,
-      counts: { total: 7, selected: 4 },
+      counts: { total: 9, selected: 6 },
     });
     expect(ec2).toHaveReceivedCommandWith(DescribeInstancesCommand, {
       Filters: expect.arrayContaining([{ Name: 'tag:backup', Values: ['true'] }]),
@@ -336,6 +354,7 @@ describe('plan-run handler', () => {
     ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [instance(I_APP, [V_ROOT])] }] });
     ec2.on(DescribeVolumesCommand).resolves({ Volumes: [] });
     rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
+    rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
     const out = await handler(event({}), { invokedFunctionArn: `arn:aws:lambda:${REGION}:444455556666:function:plan` });
     expect(out.resources[0]?.arn).toBe(`arn:aws:ec2:${REGION}:444455556666:instance/${I_APP}`);
   });
@@ -367,6 +386,7 @@ describe('plan-run handler', () => {
     ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
     ec2.on(DescribeVolumesCommand).resolves({ Volumes: [] });
     rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
+    rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
     const e = event({ targets: { tags: { backup: 'typo' } } });
 
     const out = await handler(e, lambdaContext);

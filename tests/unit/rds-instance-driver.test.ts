@@ -1,6 +1,6 @@
 /**
  * shared/drivers/rds-instance.ts against a mocked RDS: discovery (Marker pagination, client-side tag
- * filter, Aurora members skipped), resolve, start (deterministic identifier, so a retry or a race
+ * filter, an Aurora member mapped to its cluster), resolve, start (deterministic identifier, so a retry or a race
  * finds the snapshot already started), check, and the RDS errors as the SDK throws them.
  */
 import {
@@ -20,7 +20,16 @@ import {
   ThrottledError,
 } from '../../shared/errors';
 import { TAG } from '../../shared/tags';
-import { ACCOUNT, dbRef, ownedTags, ownershipValues, REGION, rdsError, servePages } from '../support/unit-fixtures';
+import {
+  ACCOUNT,
+  clusterRef,
+  dbRef,
+  ownedTags,
+  ownershipValues,
+  REGION,
+  rdsError,
+  servePages,
+} from '../support/unit-fixtures';
 
 const rds = mockClient(RDSClient);
 beforeEach(() => rds.reset());
@@ -83,14 +92,14 @@ describe('rdsInstanceDriver.discover', () => {
     expect(pages.tokens).toEqual([undefined, 'page-1', 'page-2']);
   });
 
-  it('skips an Aurora cluster member: Aurora is backed up per cluster', async () => {
+  it('maps a tagged Aurora member to its cluster, which is backed up in its place', async () => {
     rds.on(DescribeDBInstancesCommand).resolves({
       DBInstances: [{ ...dbInstance('aurora-1'), DBClusterIdentifier: 'shop' }],
     });
     await expect(rdsInstanceDriver.discover(REGION, { backup: 'true' }, ACCOUNT)).resolves.toEqual([
       {
         ref: dbRef('aurora-1'),
-        skipReason: 'member of Aurora cluster shop: Aurora is backed up per cluster, not per instance',
+        backedUpWith: clusterRef('shop'),
       },
     ]);
   });
@@ -119,13 +128,11 @@ describe('rdsInstanceDriver.resolve', () => {
     expect(rds).toHaveReceivedCommandWith(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'orders' });
   });
 
-  it('reports an explicit Aurora member as skipped', async () => {
+  it('maps an explicitly named Aurora member to its cluster', async () => {
     rds
       .on(DescribeDBInstancesCommand)
       .resolves({ DBInstances: [{ ...dbInstance('orders'), DBClusterIdentifier: 'c' }] });
-    await expect(rdsInstanceDriver.resolve(db)).resolves.toMatchObject({
-      skipReason: expect.stringContaining('Aurora'),
-    });
+    await expect(rdsInstanceDriver.resolve(db)).resolves.toEqual({ ref: db, backedUpWith: clusterRef('c') });
   });
 
   it.each([true, false])(

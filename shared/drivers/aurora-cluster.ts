@@ -1,0 +1,163 @@
+/**
+ * Aurora DB clusters: one CreateDBClusterSnapshot per cluster (never per member instance: Aurora's
+ * storage belongs to the cluster), with the same deterministic identifier scheme as RDS instances so a
+ * retried start finds the snapshot it already started (DESIGN §7). DescribeDBClusterSnapshots returns
+ * TagList and PercentProgress, so discovery, polling and retention never call ListTagsForResource.
+ */
+import {
+  CreateDBClusterSnapshotCommand,
+  type DBCluster,
+  type DBClusterSnapshot,
+  DeleteDBClusterSnapshotCommand,
+  DescribeDBClusterSnapshotsCommand,
+  DescribeDBClustersCommand,
+  paginateDescribeDBClusterSnapshots,
+  paginateDescribeDBClusters,
+} from '@aws-sdk/client-rds';
+import { rdsClient } from '../clients';
+import { aws, awsErrorName, InvalidResourceStateError, ResourceNotFoundError } from '../errors';
+import type { ResourceRef } from '../resource';
+import { expiryOf, matchesTags, ownershipTags, TAG, tagValue } from '../tags';
+import type { BackupStore, CheckResult, Discovered, OwnedBackup, ResourceDriver } from './driver';
+import { checkDbSnapshot, rdsSnapshotIdentifier } from './rds-instance';
+
+const NOT_FOUND = new Set(['DBClusterSnapshotNotFoundFault', 'DBClusterSnapshotNotFound']);
+const ALREADY_EXISTS = new Set(['DBClusterSnapshotAlreadyExistsFault', 'DBClusterSnapshotAlreadyExists']);
+
+export function checkClusterSnapshot(snapshot: DBClusterSnapshot): CheckResult {
+  return checkDbSnapshot({
+    Status: snapshot.Status,
+    PercentProgress: snapshot.PercentProgress,
+    DBSnapshotIdentifier: snapshot.DBClusterSnapshotIdentifier,
+  });
+}
+
+async function findClusterSnapshot(region: string, identifier: string): Promise<DBClusterSnapshot | undefined> {
+  try {
+    const out = await rdsClient(region).send(
+      new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: identifier }),
+    );
+    return out.DBClusterSnapshots?.[0];
+  } catch (error) {
+    if (NOT_FOUND.has(awsErrorName(error) ?? '')) return undefined;
+    return aws(`RDS DescribeDBClusterSnapshots ${identifier}`, () => Promise.reject(error));
+  }
+}
+
+function refOf(region: string, cluster: DBCluster): ResourceRef | undefined {
+  const arn = cluster.DBClusterArn;
+  const id = cluster.DBClusterIdentifier;
+  if (!arn || !id) return undefined;
+  return { arn, type: 'aurora-cluster', region, accountId: arn.split(':')[4] ?? '', id };
+}
+
+function assertOwnSnapshot(snapshot: DBClusterSnapshot, resource: ResourceRef, runId: string): void {
+  if (tagValue(snapshot.TagList, TAG.source) !== resource.arn || tagValue(snapshot.TagList, TAG.runId) !== runId) {
+    throw new InvalidResourceStateError(
+      `DB cluster snapshot ${snapshot.DBClusterSnapshotIdentifier} exists but was not created by this run for ${resource.arn}`,
+    );
+  }
+}
+
+export const rdsClusterSnapshotStore: BackupStore = {
+  kind: 'rds-cluster-snapshot',
+
+  async listOwned(region, stackName) {
+    const owned: OwnedBackup[] = [];
+    await aws('RDS DescribeDBClusterSnapshots (owned)', async () => {
+      for await (const page of paginateDescribeDBClusterSnapshots(
+        { client: rdsClient(region), pageSize: 100 },
+        { SnapshotType: 'manual' },
+      )) {
+        for (const s of page.DBClusterSnapshots ?? []) {
+          if (!s.DBClusterSnapshotIdentifier || tagValue(s.TagList, TAG.managedBy) !== stackName) continue;
+          owned.push({
+            kind: 'rds-cluster-snapshot',
+            id: s.DBClusterSnapshotIdentifier,
+            region,
+            source: tagValue(s.TagList, TAG.source),
+            tier: tagValue(s.TagList, TAG.tier),
+            runId: tagValue(s.TagList, TAG.runId),
+            managedBy: stackName,
+            createdAt: s.SnapshotCreateTime ?? new Date(0),
+            expiresAt: expiryOf(s.TagList),
+            complete: s.Status === 'available',
+            heldBy: [],
+          });
+        }
+      }
+    });
+    return owned;
+  },
+
+  async delete(backup) {
+    await aws(`RDS DeleteDBClusterSnapshot ${backup.id}`, () =>
+      rdsClient(backup.region).send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: backup.id })),
+    );
+  },
+};
+
+export const auroraClusterDriver: ResourceDriver = {
+  type: 'aurora-cluster',
+  store: rdsClusterSnapshotStore,
+
+  async discover(region, tags) {
+    const found: Discovered[] = [];
+    await aws('RDS DescribeDBClusters (discover)', async () => {
+      // Like DescribeDBInstances, DescribeDBClusters returns TagList but cannot filter by tag.
+      for await (const page of paginateDescribeDBClusters({ client: rdsClient(region), pageSize: 100 }, {})) {
+        for (const cluster of page.DBClusters ?? []) {
+          const ref = refOf(region, cluster);
+          if (ref && matchesTags(cluster.TagList, tags)) found.push({ ref });
+        }
+      }
+    });
+    return found;
+  },
+
+  async resolve(ref) {
+    const out = await aws(`RDS DescribeDBClusters ${ref.id}`, () =>
+      rdsClient(ref.region).send(new DescribeDBClustersCommand({ DBClusterIdentifier: ref.id })),
+    );
+    if (!out.DBClusters?.[0]) throw new ResourceNotFoundError(`Aurora cluster ${ref.id} not found in ${ref.region}`);
+    return { ref };
+  },
+
+  async start({ resource, tags, runId, mayExist }) {
+    const identifier = rdsSnapshotIdentifier(runId, resource.id);
+    if (mayExist) {
+      const existing = await findClusterSnapshot(resource.region, identifier);
+      if (existing) {
+        assertOwnSnapshot(existing, resource, runId);
+        return { backupIds: [identifier], reused: true };
+      }
+    }
+    try {
+      await rdsClient(resource.region).send(
+        new CreateDBClusterSnapshotCommand({
+          DBClusterSnapshotIdentifier: identifier,
+          DBClusterIdentifier: resource.id,
+          Tags: ownershipTags(tags),
+        }),
+      );
+      return { backupIds: [identifier], reused: false };
+    } catch (error) {
+      if (ALREADY_EXISTS.has(awsErrorName(error) ?? '')) {
+        const raced = await findClusterSnapshot(resource.region, identifier);
+        if (raced) {
+          assertOwnSnapshot(raced, resource, runId);
+          return { backupIds: [identifier], reused: true };
+        }
+      }
+      return aws(`RDS CreateDBClusterSnapshot ${resource.id}`, () => Promise.reject(error));
+    }
+  },
+
+  async check(resource, backupIds) {
+    const identifier = backupIds[0];
+    if (!identifier) return { status: 'FAILED', reason: 'no cluster snapshot identifier recorded' };
+    const snapshot = await findClusterSnapshot(resource.region, identifier);
+    if (!snapshot) return { status: 'FAILED', reason: `DB cluster snapshot ${identifier} disappeared` };
+    return checkClusterSnapshot(snapshot);
+  },
+};

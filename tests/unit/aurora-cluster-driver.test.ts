@@ -1,0 +1,240 @@
+/**
+ * shared/drivers/aurora-cluster.ts against a mocked RDS: discovery by cluster tags (Marker
+ * pagination), resolve, start with the deterministic cluster-snapshot identifier (a retry or a race
+ * finds the snapshot already started, never a second one), progress-aware check, the owned-snapshot
+ * store, and Aurora's errors as the SDK throws them.
+ */
+import {
+  CreateDBClusterSnapshotCommand,
+  DeleteDBClusterSnapshotCommand,
+  DescribeDBClusterSnapshotsCommand,
+  DescribeDBClustersCommand,
+  RDSClient,
+} from '@aws-sdk/client-rds';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { auroraClusterDriver, rdsClusterSnapshotStore } from '../../shared/drivers/aurora-cluster';
+import { rdsSnapshotIdentifier } from '../../shared/drivers/rds-instance';
+import {
+  InvalidResourceStateError,
+  QuotaExceededError,
+  ResourceNotFoundError,
+  ThrottledError,
+} from '../../shared/errors';
+import { TAG } from '../../shared/tags';
+import {
+  ACCOUNT,
+  clusterRef,
+  ownedTags,
+  ownershipValues,
+  REGION,
+  rdsError,
+  STACK,
+  servePages,
+} from '../support/unit-fixtures';
+
+const rds = mockClient(RDSClient);
+beforeEach(() => rds.reset());
+
+const cluster = clusterRef('ledger');
+const ID = rdsSnapshotIdentifier('run-1', 'ledger');
+const dbCluster = (id: string, tags = [{ Key: 'backup', Value: 'true' }]) => ({
+  DBClusterIdentifier: id,
+  DBClusterArn: clusterRef(id).arn,
+  Status: 'available',
+  TagList: tags,
+});
+const start = (mayExist: boolean) =>
+  auroraClusterDriver.start({ resource: cluster, runId: 'run-1', mayExist, tags: ownershipValues(cluster) });
+
+describe('auroraClusterDriver.discover', () => {
+  it('follows Marker across pages and keeps the clusters carrying every wanted tag', async () => {
+    // Prepare
+    const pages = servePages(
+      [{ DBClusters: [dbCluster('ledger'), dbCluster('scratch', [])] }, { DBClusters: [dbCluster('billing')] }],
+      'Marker',
+    );
+    rds.on(DescribeDBClustersCommand).callsFake(pages.fake);
+
+    // Act
+    const found = await auroraClusterDriver.discover(REGION, { backup: 'true' }, ACCOUNT);
+
+    // Assess
+    expect(found).toEqual([{ ref: clusterRef('ledger') }, { ref: clusterRef('billing') }]);
+    expect(pages.tokens).toEqual([undefined, 'page-1']);
+  });
+
+  it('throws ThrottledError when RDS throttles the describe', async () => {
+    rds.on(DescribeDBClustersCommand).rejects(rdsError('Throttling'));
+    await expect(auroraClusterDriver.discover(REGION, { backup: 'true' }, ACCOUNT)).rejects.toThrow(ThrottledError);
+  });
+});
+
+describe('auroraClusterDriver.resolve', () => {
+  it('resolves an explicit cluster', async () => {
+    rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [dbCluster('ledger')] });
+    await expect(auroraClusterDriver.resolve(cluster)).resolves.toEqual({ ref: cluster });
+    expect(rds).toHaveReceivedCommandWith(DescribeDBClustersCommand, { DBClusterIdentifier: 'ledger' });
+  });
+
+  it('throws ResourceNotFoundError for a missing cluster', async () => {
+    rds.on(DescribeDBClustersCommand).rejects(rdsError('DBClusterNotFoundFault'));
+    await expect(auroraClusterDriver.resolve(cluster)).rejects.toThrow(ResourceNotFoundError);
+  });
+});
+
+describe('auroraClusterDriver.start', () => {
+  it('creates one cluster snapshot under the deterministic identifier with the ownership tags, without a lookup first', async () => {
+    // Prepare
+    rds.on(CreateDBClusterSnapshotCommand).resolves({});
+
+    // Act
+    const result = await start(false);
+
+    // Assess
+    expect(result).toEqual({ backupIds: [ID], reused: false });
+    expect(rds).toHaveReceivedCommandTimes(DescribeDBClusterSnapshotsCommand, 0);
+    expect(rds).toHaveReceivedCommandWith(CreateDBClusterSnapshotCommand, {
+      DBClusterSnapshotIdentifier: ID,
+      DBClusterIdentifier: 'ledger',
+      Tags: expect.arrayContaining([
+        { Key: TAG.managedBy, Value: STACK },
+        { Key: TAG.source, Value: cluster.arn },
+        { Key: TAG.runId, Value: 'run-1' },
+      ]),
+    });
+  });
+
+  it('on a retry reuses the cluster snapshot found under its identifier and creates none', async () => {
+    rds.on(DescribeDBClusterSnapshotsCommand).resolves({
+      DBClusterSnapshots: [{ DBClusterSnapshotIdentifier: ID, Status: 'creating', TagList: ownedTags(cluster) }],
+    });
+    await expect(start(true)).resolves.toEqual({ backupIds: [ID], reused: true });
+    expect(rds).toHaveReceivedCommandTimes(CreateDBClusterSnapshotCommand, 0);
+  });
+
+  it('on a retry refuses to adopt a same-named snapshot another run made', async () => {
+    rds.on(DescribeDBClusterSnapshotsCommand).resolves({
+      DBClusterSnapshots: [{ DBClusterSnapshotIdentifier: ID, TagList: ownedTags(cluster, 'run-0') }],
+    });
+    await expect(start(true)).rejects.toThrow(InvalidResourceStateError);
+    expect(rds).toHaveReceivedCommandTimes(CreateDBClusterSnapshotCommand, 0);
+  });
+
+  it('on a retry creates the snapshot when the lookup finds none', async () => {
+    rds.on(DescribeDBClusterSnapshotsCommand).rejects(rdsError('DBClusterSnapshotNotFoundFault'));
+    rds.on(CreateDBClusterSnapshotCommand).resolves({});
+    await expect(start(true)).resolves.toEqual({ backupIds: [ID], reused: false });
+  });
+
+  it('adopts its own snapshot when a racing attempt created it first', async () => {
+    rds.on(CreateDBClusterSnapshotCommand).rejects(rdsError('DBClusterSnapshotAlreadyExistsFault'));
+    rds.on(DescribeDBClusterSnapshotsCommand).resolves({
+      DBClusterSnapshots: [{ DBClusterSnapshotIdentifier: ID, TagList: ownedTags(cluster) }],
+    });
+    await expect(start(false)).resolves.toEqual({ backupIds: [ID], reused: true });
+  });
+
+  it.each([
+    ['InvalidDBClusterStateFault', InvalidResourceStateError],
+    ['DBClusterNotFoundFault', ResourceNotFoundError],
+    ['SnapshotQuotaExceeded', QuotaExceededError],
+    ['Throttling', ThrottledError],
+  ])('maps %s from CreateDBClusterSnapshot to %p', async (code, expected) => {
+    rds.on(CreateDBClusterSnapshotCommand).rejects(rdsError(code));
+    await expect(start(false)).rejects.toThrow(expected as unknown as new () => Error);
+  });
+});
+
+describe('auroraClusterDriver.check', () => {
+  it.each([
+    [
+      { Status: 'creating', PercentProgress: 42 },
+      { status: 'CREATING', progress: 42 },
+    ],
+    [
+      { Status: 'available', PercentProgress: 100 },
+      { status: 'COMPLETED', progress: 100 },
+    ],
+    [{ Status: 'failed' }, { status: 'FAILED', reason: `snapshot ${ID} is failed` }],
+  ])('reads %p as %p', async (snapshot, expected) => {
+    rds
+      .on(DescribeDBClusterSnapshotsCommand)
+      .resolves({ DBClusterSnapshots: [{ DBClusterSnapshotIdentifier: ID, ...snapshot }] });
+    await expect(auroraClusterDriver.check(cluster, [ID])).resolves.toEqual(expected);
+  });
+
+  it('reports FAILED when the cluster snapshot disappeared', async () => {
+    rds.on(DescribeDBClusterSnapshotsCommand).rejects(rdsError('DBClusterSnapshotNotFoundFault'));
+    await expect(auroraClusterDriver.check(cluster, [ID])).resolves.toEqual({
+      status: 'FAILED',
+      reason: `DB cluster snapshot ${ID} disappeared`,
+    });
+  });
+});
+
+describe('rdsClusterSnapshotStore', () => {
+  it('lists only manual cluster snapshots tagged managed-by this stack, with their retention facts', async () => {
+    // Prepare
+    const created = new Date('2026-01-01T02:00:00Z');
+    rds.on(DescribeDBClusterSnapshotsCommand).resolves({
+      DBClusterSnapshots: [
+        {
+          DBClusterSnapshotIdentifier: 'ours',
+          Status: 'available',
+          SnapshotCreateTime: created,
+          TagList: ownedTags(cluster),
+        },
+        {
+          DBClusterSnapshotIdentifier: 'foreign',
+          Status: 'available',
+          TagList: ownedTags(cluster, 'run-1', { managedBy: 'Other' }),
+        },
+        { DBClusterSnapshotIdentifier: 'untagged', Status: 'available' },
+      ],
+    });
+
+    // Act
+    const owned = await rdsClusterSnapshotStore.listOwned(REGION, STACK);
+
+    // Assess
+    expect(rds).toHaveReceivedCommandWith(DescribeDBClusterSnapshotsCommand, { SnapshotType: 'manual' });
+    expect(owned).toEqual([
+      {
+        kind: 'rds-cluster-snapshot',
+        id: 'ours',
+        region: REGION,
+        source: cluster.arn,
+        tier: 'daily',
+        runId: 'run-1',
+        managedBy: STACK,
+        createdAt: created,
+        expiresAt: new Date('2026-01-12T02:00:00.000Z'),
+        complete: true,
+        heldBy: [],
+      },
+    ]);
+  });
+
+  it('deletes by identifier in the backup region', async () => {
+    rds.on(DeleteDBClusterSnapshotCommand).resolves({});
+    const [backup] = [
+      {
+        kind: 'rds-cluster-snapshot' as const,
+        id: 'ours',
+        region: 'us-west-2',
+        source: cluster.arn,
+        tier: 'daily',
+        runId: 'run-1',
+        managedBy: STACK,
+        createdAt: new Date(0),
+        expiresAt: new Date(0),
+        complete: true,
+        heldBy: [],
+      },
+    ];
+    await rdsClusterSnapshotStore.delete(backup);
+    expect(rds).toHaveReceivedCommandWith(DeleteDBClusterSnapshotCommand, { DBClusterSnapshotIdentifier: 'ours' });
+    expect(await rds.call(0).thisValue.config.region()).toBe('us-west-2');
+  });
+});

@@ -58,7 +58,7 @@ export interface ResourceRecord {
   region: string;
   resourceId: string;
   status: ResourceStatus;
-  /** Why a resource was SKIPPED (or FAILED at plan). */
+  /** Why a resource was SKIPPED (or FAILED at plan), or how it was selected (an Aurora cluster via its member). */
   note?: string;
   backupIds?: string[];
   progress?: number;

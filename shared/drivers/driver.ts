@@ -14,6 +14,11 @@ export interface Discovered {
   skipReason?: string;
   /** ARN of a resource whose backup already includes this one (e.g. a volume of a selected instance). */
   partOf?: string;
+  /**
+   * The resource backed up in this one's place, selected because this one was (an Aurora member
+   * instance selects its cluster: one backup per cluster, never per member).
+   */
+  backedUpWith?: ResourceRef;
 }
 
 export interface StartRequest {
@@ -63,7 +68,7 @@ export interface OwnedBackup {
   heldBy: string[];
 }
 
-export type BackupKind = 'ebs-snapshot' | 'rds-snapshot';
+export type BackupKind = 'ebs-snapshot' | 'rds-snapshot' | 'rds-cluster-snapshot';
 
 /** Where a kind of backup lives: listing and deleting are per kind, shared by drivers that create it. */
 export interface BackupStore {

@@ -145,13 +145,20 @@ describe('IAM', () => {
 
   it('denies snapshot deletion unless the snapshot is tagged managed-by this stack', () => {
     const deletes = statementsOf('apply-retention').filter((s) => [s.Action].flat().some((a) => /Delete/.test(a)));
-    expect(deletes.map((s) => s.Action).sort()).toEqual(['ec2:DeleteSnapshot', 'rds:DeleteDBSnapshot']);
+    expect(deletes.map((s) => s.Action).sort()).toEqual([
+      'ec2:DeleteSnapshot',
+      'rds:DeleteDBClusterSnapshot',
+      'rds:DeleteDBSnapshot',
+    ]);
     const conditionOf = (action: string) => deletes.find((s) => s.Action === action)?.Condition;
     expect(conditionOf('ec2:DeleteSnapshot')).toEqual({
       StringEquals: { 'aws:ResourceTag/backup-pipeline:managed-by': 'BackupPipeline' },
     });
     expect(conditionOf('rds:DeleteDBSnapshot')).toEqual({
       StringEquals: { 'rds:snapshot-tag/backup-pipeline:managed-by': 'BackupPipeline' },
+    });
+    expect(conditionOf('rds:DeleteDBClusterSnapshot')).toEqual({
+      StringEquals: { 'rds:cluster-snapshot-tag/backup-pipeline:managed-by': 'BackupPipeline' },
     });
     for (const name of FUNCTION_NAMES.filter((n) => n !== 'apply-retention')) {
       expect(actionsOf(name).filter((a) => /Delete/.test(a))).toEqual([]);
@@ -168,7 +175,11 @@ describe('IAM', () => {
       actionsOf(name)
         .filter((a) => !/^(logs|xray|dynamodb):/.test(a))
         .sort();
-    expect(aws('check-backup')).toEqual(['ec2:DescribeSnapshots', 'rds:DescribeDBSnapshots']);
+    expect(aws('check-backup')).toEqual([
+      'ec2:DescribeSnapshots',
+      'rds:DescribeDBClusterSnapshots',
+      'rds:DescribeDBSnapshots',
+    ]);
     expect(aws('record-result')).toEqual([]);
     expect(aws('record-failure')).toEqual([]);
     expect(aws('summarize-run')).toEqual([]);
@@ -183,6 +194,10 @@ describe('IAM', () => {
         'rds:AddTagsToResource',
         'rds:CreateDBSnapshot',
         'rds:DescribeDBSnapshots',
+        // A second statement scoped to Aurora cluster and cluster-snapshot ARNs.
+        'rds:AddTagsToResource',
+        'rds:CreateDBClusterSnapshot',
+        'rds:DescribeDBClusterSnapshots',
       ].sort(),
     );
   });

@@ -4,7 +4,7 @@ import type { BackupStore } from './drivers/driver';
 import { PipelineError } from './errors';
 import type { Log } from './powertools';
 import { decideRetention } from './retention';
-import type { StateStore } from './state-store';
+import type { RecordedRetentionDecision, StateStore } from './state-store';
 
 /** Some expired backups could not be deleted; the rest were handled. ASL: the run ends RetentionFailed. */
 export class RetentionIncompleteError extends PipelineError {}
@@ -36,7 +36,7 @@ export async function applyRetention(request: RetentionRequest): Promise<Retenti
   const { log } = request;
   const deletedIds: string[] = [];
   const failed: string[] = [];
-  const decisions: { id: string; kind: string; region: string; action: string; rule: string }[] = [];
+  const decisions: RecordedRetentionDecision[] = [];
   let kept = 0;
 
   for (const region of request.regions) {
@@ -48,7 +48,17 @@ export async function applyRetention(request: RetentionRequest): Promise<Retenti
         now: request.now,
       })) {
         const { backup } = decision;
-        decisions.push({ id: backup.id, kind: backup.kind, region, action: decision.action, rule: decision.rule });
+        decisions.push({
+          id: backup.id,
+          kind: backup.kind,
+          region,
+          action: decision.action,
+          rule: decision.rule,
+          ruleId: decision.ruleId,
+          ...(backup.tier ? { tier: backup.tier } : {}),
+          ...(backup.source ? { source: backup.source } : {}),
+          createdAt: backup.createdAt.toISOString(),
+        });
         if (decision.action === 'keep') {
           kept++;
           continue;
@@ -79,7 +89,10 @@ export async function applyRetention(request: RetentionRequest): Promise<Retenti
   };
   await request.store.updateRun(request.runId, {
     retention: { ...result, deletedIds: deletedIds.slice(0, MAX_RECORDED) },
-    retentionDecisions: decisions.slice(0, MAX_RECORDED),
+    // Deletes first: when the record is capped, what (a dry run says) it deletes is what it keeps.
+    retentionDecisions: [...decisions]
+      .sort((a, b) => Number(a.action !== 'delete') - Number(b.action !== 'delete'))
+      .slice(0, MAX_RECORDED),
   });
   if (failed.length > 0) {
     throw new RetentionIncompleteError(

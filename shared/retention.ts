@@ -6,9 +6,25 @@
 import type { TierConfig } from './config';
 import type { OwnedBackup } from './drivers/driver';
 
+/**
+ * The rule that decided, as a stable code for dry-run output and tooling (the text says it for people).
+ * Checked in this order; the first that keeps a backup decides. `expired` means every rule allowed the
+ * delete. Foreign and untagged backups never get here: the stores list only this stack's own.
+ */
+export type RetentionRule =
+  | 'in-progress'
+  | 'held-by-ami'
+  | 'no-expiry-tag'
+  | 'not-expired'
+  | 'keep-last'
+  | 'no-source-tag'
+  | 'newest-of-source'
+  | 'expired';
+
 export interface RetentionDecision {
   backup: OwnedBackup;
   action: 'delete' | 'keep';
+  ruleId: RetentionRule;
   rule: string;
 }
 
@@ -34,17 +50,27 @@ export function decideRetention(
   }
 
   return ours.map((backup): RetentionDecision => {
-    const keep = (rule: string): RetentionDecision => ({ backup, action: 'keep', rule });
-    if (!backup.complete) return keep('in progress or not usable: never deleted');
-    if (backup.heldBy.length > 0) return keep(`used by AMI ${backup.heldBy.join(', ')}`);
-    if (!backup.expiresAt) return keep('no readable expires-at tag: kept until a human decides');
+    const keep = (ruleId: RetentionRule, rule: string): RetentionDecision => ({ backup, action: 'keep', ruleId, rule });
+    if (!backup.complete) return keep('in-progress', 'in progress or not usable: never deleted');
+    if (backup.heldBy.length > 0) return keep('held-by-ami', `used by AMI ${backup.heldBy.join(', ')}`);
+    if (!backup.expiresAt) return keep('no-expiry-tag', 'no readable expires-at tag: kept until a human decides');
     if (backup.expiresAt.getTime() > now.getTime())
-      return keep(`not expired (expires ${backup.expiresAt.toISOString()})`);
+      return keep('not-expired', `not expired (expires ${backup.expiresAt.toISOString()})`);
     const keepLast = backup.tier ? (tiers[backup.tier]?.keepLast ?? 0) : 0;
     const position = rank.get(backup) ?? 0;
-    if (position < keepLast) return keep(`keep-last-${keepLast} for tier ${backup.tier} (newest #${position + 1})`);
-    if (!backup.source) return keep('no source tag: kept');
-    if (newestPerSource.get(backup.source) === backup) return keep('newest finished backup of its source: always kept');
-    return { backup, action: 'delete', rule: `expired at ${backup.expiresAt.toISOString()}` };
+    if (position < keepLast)
+      return keep('keep-last', `keep-last-${keepLast} for tier ${backup.tier} (newest #${position + 1})`);
+    if (!backup.source) return keep('no-source-tag', 'no source tag: kept');
+    if (newestPerSource.get(backup.source) === backup)
+      return keep('newest-of-source', 'newest finished backup of its source: always kept');
+    // A delete is allowed by every rule; with a keep-last in force, say how far past it this one is.
+    const pastKeepLast =
+      keepLast > 0 ? `; newest #${position + 1} of tier ${backup.tier}, past keep-last-${keepLast}` : '';
+    return {
+      backup,
+      action: 'delete',
+      ruleId: 'expired',
+      rule: `expired at ${backup.expiresAt.toISOString()}${pastKeepLast}`,
+    };
   });
 }

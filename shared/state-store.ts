@@ -42,8 +42,22 @@ export interface RunRecord {
   input: unknown;
   counts?: RunCounts;
   retention?: { dryRun: boolean; deleted: number; kept: number; failedDeletes: number; deletedIds: string[] };
-  /** Every retention decision of the run and the rule behind it (capped), for dry-run review. */
-  retentionDecisions?: { id: string; kind: string; region: string; action: string; rule: string }[];
+  /** Every retention decision of the run and the rule behind it (capped, deletes first), for dry-run review. */
+  retentionDecisions?: RecordedRetentionDecision[];
+}
+
+/** One retention decision as the run records it; the optional fields are absent on older records. */
+export interface RecordedRetentionDecision {
+  id: string;
+  kind: string;
+  region: string;
+  action: string;
+  rule: string;
+  /** The deciding rule's code (shared/retention.ts RetentionRule). */
+  ruleId?: string;
+  tier?: string;
+  source?: string;
+  createdAt?: string;
 }
 
 export interface ResourceError {

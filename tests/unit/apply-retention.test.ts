@@ -10,7 +10,13 @@ import {
   EC2Client,
   type Snapshot,
 } from '@aws-sdk/client-ec2';
-import { DeleteDBSnapshotCommand, DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
+import {
+  DeleteDBSnapshotCommand,
+  DescribeDBClusterSnapshotsCommand,
+  DescribeDBClustersCommand,
+  DescribeDBSnapshotsCommand,
+  RDSClient,
+} from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { handler } from '../../functions/apply-retention';
@@ -51,6 +57,9 @@ afterAll(() => restoreClock());
 beforeEach(() => {
   ec2.reset();
   rds.reset();
+  // Estates without Aurora unless a test says otherwise.
+  rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
+  rds.on(DescribeDBClusterSnapshotsCommand).resolves({ DBClusterSnapshots: [] });
 });
 
 const ago = (days: number) => new Date(NOW.getTime() - days * DAY);
@@ -149,13 +158,34 @@ describe('applyRetention', () => {
           region: REGION,
           action: 'delete',
           rule: `expired at ${ago(3).toISOString()}`,
+          ruleId: 'expired',
+          tier: 'daily',
+          source: volumeRef().arn,
+          createdAt: ago(10).toISOString(),
         },
-        { id: 'ami-held', kind: 'ebs-snapshot', region: REGION, action: 'keep', rule: 'used by AMI ami-1' },
-        expect.objectContaining({ id: 'running', action: 'keep' }),
-        expect.objectContaining({ id: 'newest', action: 'keep' }),
+        expect.objectContaining({ id: 'ami-held', action: 'keep', ruleId: 'held-by-ami', rule: 'used by AMI ami-1' }),
+        expect.objectContaining({ id: 'running', action: 'keep', ruleId: 'in-progress' }),
+        expect.objectContaining({ id: 'newest', action: 'keep', ruleId: 'not-expired' }),
       ]),
     );
     expect(record?.retentionDecisions?.map((d) => d.id)).not.toContain('foreign');
+  });
+
+  it('records the deletes first, so a capped record of a large estate still lists every backup it deletes', async () => {
+    // Prepare: 600 backups of one source, the 550 oldest expired; the record keeps 500 decisions.
+    const runId = await run();
+    const many = Array.from({ length: 600 }, (_, i) => backup(`b-${i}`, i < 50 ? 0.1 : 8 + i / 100));
+    const ebs = memoryStore(many);
+
+    // Act
+    await retention(runId, [ebs.store], true);
+
+    // Assess
+    const record = await db().store().getRun(runId);
+    const recorded = record?.retentionDecisions ?? [];
+    expect(recorded).toHaveLength(500);
+    expect(recorded.every((d) => d.action === 'delete')).toBe(true);
+    expect(record?.retention).toMatchObject({ deleted: 550, kept: 50 });
   });
 
   it('in a dry run deletes nothing and records what it would delete', async () => {

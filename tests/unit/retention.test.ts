@@ -148,6 +148,48 @@ describe('decideRetention', () => {
     expect(decide([...backups].reverse())).toEqual(decide(backups));
   });
 
+  it('gives every decision the code of the rule that decided it, for dry-run output', () => {
+    // Prepare: one backup per rule; weekly keeps the last 2.
+    const weekly = (id: string, ageDays: number) => backup(id, ageDays, { tier: 'weekly', source: 'arn:w' });
+    const backups = [
+      backup('newest', 1),
+      backup('expired', 10),
+      backup('running', 60, { complete: false }),
+      backup('ami', 60, { heldBy: ['ami-1'] }),
+      backup('no-expiry', 60, { expiresAt: undefined }),
+      backup('no-source', 60, { source: undefined }),
+      weekly('w1', 40),
+      weekly('w2', 47),
+      weekly('w3', 54),
+      backup('only-one', 90, { source: 'arn:lonely' }),
+    ];
+
+    // Act
+    const decisions = decideRetention(backups, { stackName: STACK, tiers: TIERS, now: NOW });
+
+    // Assess
+    expect(Object.fromEntries(decisions.map((d) => [d.backup.id, `${d.action}:${d.ruleId}`]))).toEqual({
+      newest: 'keep:not-expired',
+      expired: 'delete:expired',
+      running: 'keep:in-progress',
+      ami: 'keep:held-by-ami',
+      'no-expiry': 'keep:no-expiry-tag',
+      'no-source': 'keep:no-source-tag',
+      w1: 'keep:keep-last',
+      w2: 'keep:keep-last',
+      w3: 'delete:expired',
+      'only-one': 'keep:newest-of-source',
+    });
+  });
+
+  it('says of a delete under a keep-last rule how far past it the backup is', () => {
+    const weekly = (id: string, ageDays: number) => backup(id, ageDays, { tier: 'weekly' });
+    const out = decide([weekly('w1', 40), weekly('w2', 47), weekly('w3', 54)]);
+    expect(out.w3).toBe(
+      `delete: expired at ${new Date(NOW.getTime() - 47 * DAY).toISOString()}; newest #3 of tier weekly, past keep-last-2`,
+    );
+  });
+
   it('treats a tier missing from the config as keep-last-0', () => {
     const out = decide([backup('x', 30, { tier: 'retired' }), backup('y', 40, { tier: 'retired' })]);
     expect(out.y).toMatch(/^delete/);

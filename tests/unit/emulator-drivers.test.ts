@@ -245,9 +245,9 @@ describe('RDS instance driver against the emulator', () => {
     const owned = await rdsInstanceDriver.store.listOwned(region, STACK);
 
     // Assess
-    expect(found.map((d) => [d.ref.id, d.ref.arn, d.skipReason])).toEqual([
+    expect(found.map((d) => [d.ref.id, d.ref.arn, d.backedUpWith?.arn])).toEqual([
       ['orders', `arn:aws:rds:${region}:${ACCOUNT}:db:orders`, undefined],
-      ['ledger-1', expect.any(String), expect.stringContaining('Aurora')],
+      ['ledger-1', expect.any(String), `arn:aws:rds:${region}:${ACCOUNT}:cluster:ledger`],
     ]);
     expect(started).toEqual({
       backupIds: [expect.stringMatching(/^bp-run-rds-[0-9a-f]{8}-orders$/)],

@@ -12,7 +12,13 @@ import {
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { DescribeDBInstancesCommand, DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
+import {
+  DescribeDBClusterSnapshotsCommand,
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
+  RDSClient,
+} from '@aws-sdk/client-rds';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -61,6 +67,9 @@ beforeEach(() => {
   ec2.reset();
   rds.reset();
   sns.reset();
+  // Estates without Aurora unless a test says otherwise.
+  rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
+  rds.on(DescribeDBClusterSnapshotsCommand).resolves({ DBClusterSnapshots: [] });
   events.reset();
   events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
   clock = NOW;
@@ -328,7 +337,7 @@ describe('check-freshness', () => {
       rpoHours: 768,
       hoursSince: 5,
     });
-    expect(out.tiers.map((t) => t.tier).sort()).toEqual(['daily', 'monthly', 'weekly']);
+    expect(out.tiers.map((t) => t.tier).sort()).toEqual(['daily', 'monthly', 'weekly', 'yearly']);
   });
 });
 

@@ -13,6 +13,7 @@ describe('parseResourceArn', () => {
     [`arn:aws:ec2:${REGION}:${ACCOUNT}:volume/vol-0123456789abcdef0`, 'ebs-volume', 'vol-0123456789abcdef0'],
     [`arn:aws:rds:${REGION}:${ACCOUNT}:db:orders-primary`, 'rds-instance', 'orders-primary'],
     [`arn:aws-cn:rds:cn-north-1:${ACCOUNT}:db:orders`, 'rds-instance', 'orders'],
+    [`arn:aws:rds:${REGION}:${ACCOUNT}:cluster:ledger`, 'aurora-cluster', 'ledger'],
     [`arn:aws-us-gov:ec2:us-gov-west-1:${ACCOUNT}:volume/vol-01234567`, 'ebs-volume', 'vol-01234567'],
   ])('parses %s as %s %s', (arn, type, id) => {
     // Act
@@ -37,7 +38,7 @@ describe('parseResourceArn', () => {
 
   it.each([
     [`arn:aws:lambda:${REGION}:${ACCOUNT}:function:f`, 'lambda:function'],
-    [`arn:aws:rds:${REGION}:${ACCOUNT}:cluster:shop`, 'rds:cluster'],
+    [`arn:aws:rds:${REGION}:${ACCOUNT}:cluster-snapshot:s`, 'rds:cluster-snapshot'],
     [`arn:aws:rds:${REGION}:${ACCOUNT}:snapshot:s`, 'rds:snapshot'],
     [`arn:aws:ec2:${REGION}:${ACCOUNT}:snapshot/snap-0123456789abcdef0`, 'ec2:snapshot'],
     [`arn:aws:ec2:${REGION}:${ACCOUNT}:instance/not-an-id`, 'ec2:instance'],

@@ -255,19 +255,14 @@ describe.each([
   });
 
   describe('SkippedResources', () => {
-    it('skips a tagged volume attached to a selected instance and an Aurora member, with reasons', async () => {
-      // Prepare
+    it('skips a tagged volume attached to a selected instance, and backs up a tagged Aurora member once, as its cluster', async () => {
+      // Prepare: the cluster itself is untagged; both of its members carry the backup tag.
       await sandbox.reset();
       const instance = sandbox.model.addInstance(REGION, {
         Tags: tagged('web'),
         volumes: [{ Size: 8, Tags: tagged('web-root') }],
       });
-      sandbox.model.addDbInstance(REGION, {
-        DBInstanceIdentifier: 'aurora-1',
-        DBClusterIdentifier: 'shop',
-        Engine: 'aurora-postgresql',
-        TagList: tagged('aurora-1'),
-      });
+      sandbox.model.addDbCluster(REGION, { DBClusterIdentifier: 'shop', members: 2, memberTags: tagged('shop') });
 
       // Act
       const result = await sandbox.run({}, 'skipped');
@@ -279,10 +274,20 @@ describe.each([
         status: 'SKIPPED',
         note: expect.stringContaining(`included in the backup of arn:aws:ec2:${REGION}:`),
       });
-      expect(records.find((r) => r.type === 'rds-instance')).toMatchObject({
-        status: 'SKIPPED',
-        note: expect.stringContaining('Aurora cluster shop'),
+      const clusterArn = sandbox.model.dbClusterArn(REGION, 'shop');
+      expect(records.filter((r) => r.type === 'rds-instance')).toEqual([
+        expect.objectContaining({ status: 'SKIPPED', note: expect.stringContaining(`with its cluster ${clusterArn}`) }),
+        expect.objectContaining({ status: 'SKIPPED', note: expect.stringContaining(`with its cluster ${clusterArn}`) }),
+      ]);
+      expect(records.find((r) => r.type === 'aurora-cluster')).toMatchObject({
+        arn: clusterArn,
+        status: 'COMPLETED',
+        note: 'selected through member shop-instance-1, shop-instance-2',
       });
+      expect(sandbox.model.dbClusterSnapshots(REGION)).toEqual([
+        expect.objectContaining({ DBClusterIdentifier: 'shop', Status: 'available' }),
+      ]);
+      expect(sandbox.model.dbSnapshots(REGION)).toEqual([]);
       expect(records.find((r) => r.type === 'ec2-instance')).toMatchObject({
         status: 'COMPLETED',
         resourceId: instance.InstanceId,

@@ -29,6 +29,7 @@ const model = new AwsModel({ accountId: ACCOUNT, clock: { now: () => now }, toke
 let server: EmulatorServer;
 let ec2InstanceDriver: ResourceDriver;
 let rdsInstanceDriver: ResourceDriver;
+let auroraClusterDriver: ResourceDriver;
 const savedEndpoint = process.env.AWS_ENDPOINT_URL;
 
 beforeAll(async () => {
@@ -40,6 +41,7 @@ beforeAll(async () => {
   const { DRIVERS } = require('../../shared/drivers') as typeof import('../../shared/drivers');
   ec2InstanceDriver = DRIVERS['ec2-instance'];
   rdsInstanceDriver = DRIVERS['rds-instance'];
+  auroraClusterDriver = DRIVERS['aurora-cluster'];
 });
 afterAll(async () => {
   if (savedEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL;
@@ -293,5 +295,63 @@ describe('RDS instance driver against the emulator', () => {
     expect(missing).toBeInstanceOf(ResourceNotFoundError);
     expect(resolveMissing).toBeInstanceOf(ResourceNotFoundError);
     expect(quota).toBeInstanceOf(QuotaExceededError);
+  });
+});
+
+describe('Aurora cluster driver against the emulator', () => {
+  it('discovers a tagged cluster, snapshots it once (a retry adopts it), polls it to completion, lists and deletes it', async () => {
+    // Prepare
+    const region = 'ap-southeast-2';
+    model.addDbCluster(region, {
+      DBClusterIdentifier: 'ledger',
+      snapshotSeconds: 900,
+      TagList: [{ Key: 'backup', Value: 'true' }],
+    });
+    model.addDbCluster(region, { DBClusterIdentifier: 'scratch' });
+
+    // Act
+    const found = await auroraClusterDriver.discover(region, { backup: 'true' }, ACCOUNT);
+    const ref = found[0]?.ref as ResourceRef;
+    const request = { resource: ref, tags: tagsFor(ref, 'run-aurora'), runId: 'run-aurora' };
+    const started = await auroraClusterDriver.start({ ...request, mayExist: false });
+    const retried = await auroraClusterDriver.start({ ...request, mayExist: true });
+    const raced = await auroraClusterDriver.start({ ...request, mayExist: false });
+    advance(300);
+    const midway = await auroraClusterDriver.check(ref, started.backupIds);
+    const busyDelete = await failureOf(
+      auroraClusterDriver.store.listOwned(region, STACK).then(([b]) => auroraClusterDriver.store.delete(b as never)),
+    );
+    advance(900);
+    const done = await auroraClusterDriver.check(ref, started.backupIds);
+    const owned = await auroraClusterDriver.store.listOwned(region, STACK);
+    await auroraClusterDriver.store.delete(owned[0] as never);
+    const missing = await failureOf(auroraClusterDriver.resolve({ ...ref, id: 'gone' }));
+
+    // Assess
+    expect(found.map((d) => d.ref)).toEqual([
+      {
+        arn: `arn:aws:rds:${region}:${ACCOUNT}:cluster:ledger`,
+        type: 'aurora-cluster',
+        region,
+        accountId: ACCOUNT,
+        id: 'ledger',
+      },
+    ]);
+    expect(started).toEqual({
+      backupIds: [expect.stringMatching(/^bp-run-aurora-[0-9a-f]{8}-ledger$/)],
+      reused: false,
+    });
+    expect(retried).toEqual({ ...started, reused: true });
+    expect(raced).toEqual({ ...started, reused: true });
+    // Three starts, two create calls (the raced one refused as already existing), one snapshot, then deleted.
+    expect(model.calls.get('rds:CreateDBClusterSnapshot')).toBe(2);
+    expect(model.dbClusterSnapshots(region)).toEqual([]);
+    expect(midway.status === 'CREATING' && (midway.progress ?? 0) > 0).toBe(true);
+    expect(busyDelete).toBeInstanceOf(InvalidResourceStateError);
+    expect(done).toEqual({ status: 'COMPLETED', progress: 100 });
+    expect(owned.map((b) => [b.kind, b.id, b.source, b.tier, b.runId, b.complete])).toEqual([
+      ['rds-cluster-snapshot', started.backupIds[0], ref.arn, 'daily', 'run-aurora', true],
+    ]);
+    expect(missing).toBeInstanceOf(ResourceNotFoundError);
   });
 });

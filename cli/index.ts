@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
- * The operator CLI, `backup-pipeline`: `start`, `status`, `runs` against a deployed pipeline (found by
- * stack outputs, flags or BACKUP_PIPELINE_* variables) or the sandbox, and `local` (the sandbox itself;
- * `npm start` runs it).
+ * The operator CLI, `backup-pipeline`: `start`, `status`, `runs`, `report` against a deployed pipeline
+ * (found by stack outputs, flags or BACKUP_PIPELINE_* variables) or the sandbox, and `local` (the
+ * sandbox itself; `npm start` runs it).
  * Built on commander; every command has --help; a usage or environment problem is one line on stderr
  * and a non-zero exit, never a stack trace.
  */
@@ -11,6 +11,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { SandboxError } from '../local/sandbox';
 import { parseFleet, runLocal } from './commands/local';
 import { rpoCommand, runsCommand, startCommand, statusCommand } from './commands/operate';
+import { reportCommand } from './commands/report';
 import { CliError } from './target';
 
 const rate = (value: string): number => {
@@ -132,6 +133,18 @@ export function buildProgram(): Command {
       .addOption(new Option('--limit <n>', 'how many runs').default(20).argParser(positive)),
   ).action(async (opts) => {
     process.exitCode = await runsCommand(opts);
+  });
+
+  withTarget(
+    program
+      .command('report')
+      .description(
+        'Write a self-contained HTML report of one run: timeline per resource (polls marked), counts, failures, estimated snapshot storage cost',
+      )
+      .argument('<run>', 'run id (the execution name) or execution ARN')
+      .option('--out <file>', 'where to write it (default: backup-report-<run-id>.html in the current directory)'),
+  ).action(async (run: string, opts) => {
+    process.exitCode = await reportCommand(run, opts);
   });
   return program;
 }

@@ -18,7 +18,7 @@ import { progressBar, resourceJson, resourceTable, runsTable } from './run-views
 type Out = NodeJS.WritableStream;
 const line = (out: Out, text = '') => out.write(`${text}\n`);
 
-function storeFor(target: Target): { store: StateStore; close(): void } {
+export function storeFor(target: Target): { store: StateStore; close(): void } {
   const client = new DynamoDBClient({ region: target.region });
   return {
     store: new StateStore(DynamoDBDocumentClient.from(client), target.tableName),

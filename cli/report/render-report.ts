@@ -1,0 +1,448 @@
+/**
+ * The run report (`backup-pipeline report`): one self-contained HTML page from the state table's run
+ * record and resource items. Pure: no I/O, no clock (the caller passes the generation time), so the
+ * same records always give the same page and tests need no AWS.
+ *
+ * Self-contained means inline CSS only: no scripts, fonts, images or links it must load, so the file
+ * can be mailed, attached to a ticket or opened offline. Every value from the table (resource ids,
+ * error messages, the run's reason) is escaped by the `html` template below, and a Content Security
+ * Policy forbids scripts as a second line of defence.
+ */
+import { consoleLink } from '../../shared/notification';
+import type { ResourceRecord, RunCounts, RunRecord } from '../../shared/state-store';
+import { summarize } from '../../shared/summary';
+import { humanDuration, tookSeconds } from '../commands/run-views';
+
+/** A copy to another region, as the item's `copies` list records it once copies exist (DESIGN §4). */
+export interface CopyTimes {
+  region: string;
+  status?: string;
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+export type ReportResource = ResourceRecord & { copies?: readonly CopyTimes[] };
+
+export interface ReportInput {
+  run: RunRecord;
+  resources: readonly ReportResource[];
+  generatedAt: Date;
+}
+
+/** The timeline's colours; the e2e test looks for the outcome colours in the rendered screenshot. */
+export const COLORS = {
+  queued: '#afb8c1',
+  creating: '#0969da',
+  copying: '#8250df',
+  poll: '#0a1f44',
+  completed: '#1a7f37',
+  failed: '#cf222e',
+  running: '#bf8700',
+  skipped: '#6e7781',
+} as const;
+
+/**
+ * List prices per GB-month (us-east-1; other regions differ by a few cents): EBS snapshot standard
+ * tier, and RDS snapshot storage beyond the free allowance. Keyed by resource type; a type without a
+ * price (a driver added later) is listed as not estimated rather than guessed.
+ */
+export const STORAGE_PRICES: Readonly<Record<string, { backup: string; usdPerGbMonth: number }>> = {
+  'ec2-instance': { backup: 'EBS snapshot', usdPerGbMonth: 0.05 },
+  'ebs-volume': { backup: 'EBS snapshot', usdPerGbMonth: 0.05 },
+  'rds-instance': { backup: 'RDS snapshot', usdPerGbMonth: 0.095 },
+};
+
+// ---- escaping -----------------------------------------------------------------------------------
+
+/** Markup that is already safe; anything else interpolated into `html` is escaped. */
+class Html {
+  constructor(readonly value: string) {}
+}
+
+export function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+type Part = Html | string | number | boolean | null | undefined | readonly Part[];
+
+function renderPart(part: Part): string {
+  if (part instanceof Html) return part.value;
+  if (Array.isArray(part)) return part.map(renderPart).join('');
+  if (part === undefined || part === null || part === false || part === true) return '';
+  return escapeHtml(String(part));
+}
+
+/** Template tag: literal markup stays, every interpolated value is escaped unless it is Html itself. */
+function html(strings: TemplateStringsArray, ...parts: Part[]): Html {
+  let out = strings[0] ?? '';
+  parts.forEach((part, i) => {
+    out += renderPart(part) + (strings[i + 1] ?? '');
+  });
+  return new Html(out);
+}
+
+// ---- timeline -----------------------------------------------------------------------------------
+
+export type SegmentKind = 'queued' | 'creating' | 'copying';
+
+export interface Segment {
+  kind: SegmentKind;
+  from: number;
+  to: number;
+}
+
+export interface Timeline {
+  segments: Segment[];
+  /** Each recorded poll, as epoch milliseconds. */
+  polls: number[];
+  /** Polls counted but without a recorded time (items keep the first 500, older items none). */
+  unmarkedPolls: number;
+  outcome?: { kind: 'completed' | 'failed'; at: number };
+}
+
+const ms = (iso: string | undefined): number | undefined => {
+  if (iso === undefined) return undefined;
+  const value = Date.parse(iso);
+  return Number.isFinite(value) ? value : undefined;
+};
+const defined = <T>(value: T | undefined): value is T => value !== undefined;
+
+/**
+ * One resource's row: queued from planning until its start was asked, creating (polls marked) until
+ * copies began or it finished, copying until the last copy finished, then the outcome. A resource
+ * still in progress runs to `runEnd`, the latest time the report knows of.
+ */
+export function timelineOf(resource: ReportResource, runEnd: number): Timeline {
+  const polls = (resource.pollTimes ?? []).map(ms).filter(defined);
+  const unmarkedPolls = Math.max(0, (resource.polls ?? 0) - polls.length);
+  if (resource.status === 'SKIPPED') return { segments: [], polls: [], unmarkedPolls: 0 };
+
+  const queued = ms(resource.queuedAt);
+  // startRequestedAt is rewritten by every attempt and startedAt set once the backup exists: the
+  // earlier of the two is when the resource left the queue.
+  const startTimes = [ms(resource.startRequestedAt), ms(resource.startedAt)].filter(defined);
+  const started = startTimes.length > 0 ? Math.min(...startTimes) : undefined;
+  const finished = ms(resource.finishedAt);
+  const end = finished ?? runEnd;
+  const copies = resource.copies ?? [];
+  const copyStarts = copies.map((c) => ms(c.startedAt)).filter(defined);
+  const copyStart = copyStarts.length > 0 ? Math.min(...copyStarts) : undefined;
+  const copyEnds = copies.map((c) => ms(c.finishedAt));
+  const copyEnd = copyEnds.length > 0 && copyEnds.every(defined) ? Math.max(...copyEnds.filter(defined)) : undefined;
+
+  const segments: Segment[] = [];
+  if (queued !== undefined) segments.push({ kind: 'queued', from: queued, to: started ?? end });
+  if (started !== undefined) segments.push({ kind: 'creating', from: started, to: copyStart ?? end });
+  if (copyStart !== undefined) segments.push({ kind: 'copying', from: copyStart, to: copyEnd ?? end });
+
+  const timeline: Timeline = {
+    segments: segments.map((s) => ({ ...s, to: Math.max(s.from, s.to) })),
+    polls,
+    unmarkedPolls,
+  };
+  if (resource.status === 'COMPLETED') timeline.outcome = { kind: 'completed', at: end };
+  if (resource.status === 'FAILED') timeline.outcome = { kind: 'failed', at: end };
+  return timeline;
+}
+
+/** The time span the timeline draws: from the first thing known to the last. */
+export function runSpan(run: RunRecord, resources: readonly ReportResource[]): { from: number; to: number } {
+  const times = [
+    ms(run.startedAt),
+    ms(run.finishedAt),
+    ...resources.flatMap((r) => [
+      ms(r.queuedAt),
+      ms(r.startRequestedAt),
+      ms(r.startedAt),
+      ms(r.lastCheckedAt),
+      ms(r.finishedAt),
+      ...(r.pollTimes ?? []).map(ms),
+      ...(r.copies ?? []).flatMap((c) => [ms(c.startedAt), ms(c.finishedAt)]),
+    ]),
+  ].filter(defined);
+  if (times.length === 0) return { from: 0, to: 1 };
+  const from = Math.min(...times);
+  const to = run.status === 'RUNNING' ? Math.max(...times) : (ms(run.finishedAt) ?? Math.max(...times));
+  return { from, to: Math.max(to, ...times, from + 1) };
+}
+
+// ---- storage cost -------------------------------------------------------------------------------
+
+export interface CostLine {
+  backup: string;
+  usdPerGbMonth: number;
+  backups: number;
+  sizedGiB: number;
+  /** Completed backups whose size was not recorded (not in the total). */
+  unsized: number;
+  usdPerMonth: number;
+}
+
+export interface CostEstimate {
+  lines: CostLine[];
+  totalUsdPerMonth: number;
+  /** Completed backups of types without a price here. */
+  unpriced: { type: string; backups: number }[];
+}
+
+/** Monthly storage of this run's completed backups at full source size: an upper bound. */
+export function estimateStorageCost(resources: readonly ReportResource[]): CostEstimate {
+  const lines = new Map<string, CostLine>();
+  const unpriced = new Map<string, number>();
+  for (const r of resources) {
+    if (r.status !== 'COMPLETED') continue;
+    const price = STORAGE_PRICES[r.type];
+    if (!price) {
+      unpriced.set(r.type, (unpriced.get(r.type) ?? 0) + 1);
+      continue;
+    }
+    const line = lines.get(price.backup) ?? {
+      backup: price.backup,
+      usdPerGbMonth: price.usdPerGbMonth,
+      backups: 0,
+      sizedGiB: 0,
+      unsized: 0,
+      usdPerMonth: 0,
+    };
+    line.backups += 1;
+    if (typeof r.sizeGiB === 'number' && Number.isFinite(r.sizeGiB)) {
+      line.sizedGiB += r.sizeGiB;
+      line.usdPerMonth += r.sizeGiB * price.usdPerGbMonth;
+    } else {
+      line.unsized += 1;
+    }
+    lines.set(price.backup, line);
+  }
+  const all = [...lines.values()];
+  return {
+    lines: all,
+    totalUsdPerMonth: all.reduce((sum, l) => sum + l.usdPerMonth, 0),
+    unpriced: [...unpriced].map(([type, backups]) => ({ type, backups })),
+  };
+}
+
+// ---- page ---------------------------------------------------------------------------------------
+
+const usd = (value: number) => `$${value.toFixed(2)}`;
+const price = (value: number) => `$${value.toFixed(3).replace(/0$/, '')}`;
+const when = (iso: string | undefined) => (iso ? `${iso.slice(0, 19).replace('T', ' ')} UTC` : '-');
+const pct = (value: number, span: { from: number; to: number }) =>
+  (((value - span.from) / (span.to - span.from)) * 100).toFixed(3);
+
+/** Only a well-formed Step Functions execution ARN becomes a link (the href is built from it). */
+const EXECUTION_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[^:\s]+:[^:\s]+$/;
+
+function axisLabel(value: number, span: { from: number; to: number }): string {
+  const iso = new Date(value).toISOString();
+  const sameDay = new Date(span.from).toISOString().slice(0, 10) === new Date(span.to).toISOString().slice(0, 10);
+  return sameDay ? iso.slice(11, 19) : `${iso.slice(5, 10)} ${iso.slice(11, 16)}`;
+}
+
+function countsOf(run: RunRecord, resources: readonly ReportResource[]): RunCounts {
+  if (run.counts) return run.counts;
+  const s = summarize(resources);
+  return { total: s.total, completed: s.completed, failed: s.failed, skipped: s.skipped, unfinished: s.unfinished };
+}
+
+function statusPill(status: string): Html {
+  const kind =
+    status === 'COMPLETED' || status === 'SUCCEEDED'
+      ? 'completed'
+      : status === 'FAILED'
+        ? 'failed'
+        : status === 'SKIPPED'
+          ? 'skipped'
+          : 'running';
+  return html`<span class="pill ${kind}">${status}</span>`;
+}
+
+function timelineRow(r: ReportResource, span: { from: number; to: number }): Html {
+  const t = timelineOf(r, span.to);
+  const segments = t.segments.map(
+    (s) =>
+      html`<div class="seg ${s.kind}" style="left:${pct(s.from, span)}%;width:${(Number(pct(s.to, span)) - Number(pct(s.from, span))).toFixed(3)}%" title="${s.kind} ${when(new Date(s.from).toISOString())} to ${when(new Date(s.to).toISOString())}"></div>`,
+  );
+  const ticks = t.polls.map(
+    (p, i) =>
+      html`<div class="tick" style="left:${pct(p, span)}%" title="poll ${i + 1} at ${when(new Date(p).toISOString())}"></div>`,
+  );
+  const outcome = t.outcome
+    ? html`<div class="end ${t.outcome.kind}" style="left:max(14px, ${pct(t.outcome.at, span)}%)" title="${t.outcome.kind} ${when(new Date(t.outcome.at).toISOString())}"></div>`
+    : '';
+  const track =
+    r.status === 'SKIPPED'
+      ? html`<div class="note">skipped: ${r.note ?? 'no reason recorded'}</div>`
+      : html`<div class="track">${segments}${ticks}${outcome}</div>`;
+  const polls = `${r.polls ?? 0}${t.unmarkedPolls > 0 ? ` (${t.unmarkedPolls} unmarked)` : ''}`;
+  return html`<tr class="row" data-status="${r.status}">
+  <td class="res"><div class="id">${r.resourceId}</div><div class="sub">${r.type} · ${r.region}</div></td>
+  <td>${statusPill(r.status)}</td>
+  <td class="lane">${track}</td>
+  <td class="num">${polls}</td>
+  <td class="num">${humanDuration(tookSeconds(r))}</td>
+  <td class="num">${typeof r.sizeGiB === 'number' ? `${r.sizeGiB} GiB` : 'size unknown'}</td>
+</tr>`;
+}
+
+function axis(span: { from: number; to: number }): Html {
+  const marks = [0, 0.25, 0.5, 0.75, 1].map((f) => {
+    const at = span.from + f * (span.to - span.from);
+    const align = f === 0 ? 'start' : f === 1 ? 'finish' : 'mid';
+    return html`<span class="mark ${align}" style="left:${(f * 100).toFixed(0)}%">${axisLabel(at, span)}</span>`;
+  });
+  return html`<div class="axis">${marks}</div>`;
+}
+
+const STYLE = `
+:root { color-scheme: light; }
+* { box-sizing: border-box; }
+body { margin: 0; padding: 20px 28px; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+  color: #1f2328; background: #fff; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+h1 { font-size: 20px; margin: 0 0 6px; } h2 { font-size: 16px; margin: 22px 0 8px; }
+.meta { color: #57606a; margin: 0 0 10px; } .meta b { color: #1f2328; font-weight: 600; }
+.meta span { margin-right: 16px; white-space: nowrap; }
+.reason { margin: 4px 0 0; } .arn { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; word-break: break-all; }
+.counts { display: flex; gap: 10px; margin: 12px 0 4px; }
+.count { border: 1px solid #d0d7de; border-radius: 6px; padding: 6px 14px; min-width: 96px; }
+.count .n { font-size: 22px; font-weight: 600; } .count .l { color: #57606a; font-size: 12px; }
+.count.completed .n { color: ${COLORS.completed}; } .count.failed .n { color: ${COLORS.failed}; }
+table { border-collapse: collapse; width: 100%; }
+th { text-align: left; font-size: 12px; color: #57606a; font-weight: 600; padding: 4px 8px; border-bottom: 1px solid #d0d7de; }
+td { padding: 6px 8px; border-bottom: 1px solid #eaeef2; vertical-align: middle; }
+td.num, th.num { text-align: right; white-space: nowrap; }
+.res .id { font-weight: 600; word-break: break-all; } .res .sub { color: #57606a; font-size: 12px; }
+.pill { display: inline-block; padding: 2px 10px; border-radius: 999px; color: #fff; font-size: 12px; font-weight: 600; }
+.pill.completed { background: ${COLORS.completed}; } .pill.failed { background: ${COLORS.failed}; }
+.pill.running { background: ${COLORS.running}; } .pill.skipped { background: ${COLORS.skipped}; }
+.lane { width: 52%; }
+.track { position: relative; height: 22px; background: #f6f8fa; border-radius: 3px; }
+.seg { position: absolute; top: 3px; height: 16px; min-width: 3px; border-radius: 2px; }
+.seg.queued { background: ${COLORS.queued}; } .seg.creating { background: ${COLORS.creating}; } .seg.copying { background: ${COLORS.copying}; }
+.tick { position: absolute; top: 1px; height: 20px; width: 2px; margin-left: -1px; background: ${COLORS.poll}; }
+.end { position: absolute; top: 0; height: 22px; width: 14px; transform: translateX(-100%); border-radius: 2px; }
+.end.completed { background: ${COLORS.completed}; } .end.failed { background: ${COLORS.failed}; }
+.note { color: #57606a; font-style: italic; }
+.axis { position: relative; height: 18px; font-size: 11px; color: #57606a; }
+.axis .mark { position: absolute; white-space: nowrap; transform: translateX(-50%); }
+.axis .mark.start { transform: none; } .axis .mark.finish { transform: translateX(-100%); }
+.legend { display: flex; gap: 14px; flex-wrap: wrap; color: #57606a; font-size: 12px; margin: 6px 0 0; }
+.legend i { display: inline-block; width: 14px; height: 10px; margin-right: 4px; vertical-align: baseline; border-radius: 2px; }
+.legend i.tick-key { width: 2px; height: 12px; }
+.failures td { vertical-align: top; } .failures .cause { word-break: break-word; }
+.cost td, .cost th { font-variant-numeric: tabular-nums; }
+.small { color: #57606a; font-size: 12px; max-width: 980px; }
+footer { margin-top: 26px; color: #8c959f; font-size: 12px; }
+`;
+
+/** The whole page. */
+export function renderReport({ run, resources, generatedAt }: ReportInput): string {
+  const counts = countsOf(run, resources);
+  const span = runSpan(run, resources);
+  // In the order work began, so the timeline reads like a Gantt chart; skipped resources last.
+  const began = (r: ReportResource) =>
+    r.status === 'SKIPPED'
+      ? Number.POSITIVE_INFINITY
+      : Math.min(
+          ms(r.startRequestedAt) ?? Number.POSITIVE_INFINITY,
+          ms(r.startedAt) ?? Number.POSITIVE_INFINITY,
+          ms(r.finishedAt) ?? Number.POSITIVE_INFINITY,
+        );
+  const sorted = [...resources].sort(
+    (a, b) => began(a) - began(b) || a.type.localeCompare(b.type) || a.resourceId.localeCompare(b.resourceId),
+  );
+  const failures = summarize(resources).failures.filter((f) => run.status !== 'RUNNING' || f.error !== 'Unfinished');
+  const cost = estimateStorageCost(resources);
+  const duration =
+    run.finishedAt && ms(run.finishedAt) !== undefined && ms(run.startedAt) !== undefined
+      ? humanDuration(((ms(run.finishedAt) ?? 0) - (ms(run.startedAt) ?? 0)) / 1000)
+      : undefined;
+  const link = EXECUTION_ARN.test(run.executionArn) ? consoleLink(run.executionArn) : undefined;
+
+  const countTiles = (
+    [
+      ['total', 'resources', counts.total],
+      ['completed', 'completed', counts.completed],
+      ['failed', 'failed', counts.failed],
+      ['skipped', 'skipped', counts.skipped],
+      ['unfinished', 'unfinished', counts.unfinished],
+    ] as const
+  ).map(
+    ([kind, label, n]) => html`<div class="count ${kind}"><div class="n">${n}</div><div class="l">${label}</div></div>`,
+  );
+
+  const failureRows = failures.map((f) => {
+    const r = resources.find((x) => x.arn === f.arn);
+    return html`<tr><td><div class="id">${r?.resourceId ?? f.arn}</div><div class="arn">${f.arn}</div></td><td>${f.type}</td><td>${f.phase}</td><td>${f.error}</td><td class="cause">${f.cause}</td></tr>`;
+  });
+
+  const retention = run.retention;
+  const shownIds = retention?.deletedIds.slice(0, 50) ?? [];
+
+  const page = html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>backup-pipeline run ${run.runId}</title>
+<style>${new Html(STYLE)}</style>
+</head>
+<body>
+<header>
+<h1>Backup run ${run.runId} ${statusPill(run.status)}</h1>
+<p class="meta"><span>tier <b>${run.tier}</b></span>${run.dryRun ? html`<span><b>dry run</b> (nothing created or deleted)</span>` : ''}<span>started <b>${when(run.startedAt)}</b></span><span>finished <b>${run.finishedAt ? when(run.finishedAt) : 'not yet'}</b></span>${duration ? html`<span>took <b>${duration}</b></span>` : ''}</p>
+${run.reason ? html`<p class="meta reason">reason: <b class="run-reason">${run.reason}</b></p>` : ''}
+<p class="meta">execution <span class="arn">${run.executionArn}</span>${link ? html` · <a href="${link}">open in the Step Functions console</a>` : ''}</p>
+</header>
+<section class="counts">${countTiles}</section>
+
+<h2>Timeline</h2>
+<table class="timeline">
+<thead><tr><th>resource</th><th>status</th><th>${axis(span)}</th><th class="num">polls</th><th class="num">took</th><th class="num">size</th></tr></thead>
+<tbody>
+${sorted.map((r) => timelineRow(r, span))}
+</tbody>
+</table>
+<div class="legend"><span><i style="background:${COLORS.queued}"></i>queued</span><span><i style="background:${COLORS.creating}"></i>creating</span><span><i class="tick-key" style="background:${COLORS.poll}"></i>poll</span><span><i style="background:${COLORS.copying}"></i>copying</span><span><i style="background:${COLORS.completed}"></i>completed</span><span><i style="background:${COLORS.failed}"></i>failed</span><span>times in UTC${run.status === 'RUNNING' ? '; the run is still going, bars end at the latest recorded time' : ''}</span></div>
+
+<h2>Failures (${failures.length})</h2>
+${
+  failures.length > 0
+    ? html`<table class="failures"><thead><tr><th>resource</th><th>type</th><th>phase</th><th>error</th><th>reason</th></tr></thead><tbody>${failureRows}</tbody></table>`
+    : html`<p class="meta">None.</p>`
+}
+
+<h2>Estimated snapshot storage cost</h2>
+${
+  cost.lines.length > 0
+    ? html`<table class="cost"><thead><tr><th>backup</th><th class="num">backups</th><th class="num">size (GiB)</th><th class="num">price per GB-month</th><th class="num">per month, at most</th></tr></thead><tbody>
+${cost.lines.map((l) => html`<tr><td>${l.backup}</td><td class="num">${l.backups}${l.unsized ? ` (${l.unsized} size unknown)` : ''}</td><td class="num">${l.sizedGiB}</td><td class="num">${price(l.usdPerGbMonth)}</td><td class="num">${usd(l.usdPerMonth)}</td></tr>`)}
+<tr><th>total</th><th></th><th></th><th></th><th class="num total-cost">${usd(cost.totalUsdPerMonth)}</th></tr>
+</tbody></table>`
+    : html`<p class="meta">No completed backups to price.</p>`
+}
+${cost.unpriced.length > 0 ? html`<p class="small">Not estimated (no price here for the type): ${cost.unpriced.map((u, i) => html`${i ? ', ' : ''}${u.backups} ${u.type}`)}.</p>` : ''}
+<p class="small">An upper bound: each completed backup is priced at the full provisioned size of its source, recorded when the
+backup started. EBS snapshots are incremental (after the first, only changed blocks are stored) and RDS counts
+snapshot storage against a free allowance, so the real charge is usually much lower. Prices used: EBS snapshot
+${price(STORAGE_PRICES['ebs-volume']?.usdPerGbMonth ?? 0)} and RDS snapshot ${price(STORAGE_PRICES['rds-instance']?.usdPerGbMonth ?? 0)} per GB-month
+(us-east-1 list prices; other regions differ). Backups whose size was not recorded are counted as size unknown and left out of the total.</p>
+
+${
+  retention
+    ? html`<h2>Retention${retention.dryRun ? ' (dry run: nothing deleted)' : ''}</h2>
+<p class="meta"><span>${retention.dryRun ? 'would delete' : 'deleted'} <b>${retention.deleted}</b></span><span>kept <b>${retention.kept}</b></span><span>failed deletes <b>${retention.failedDeletes}</b></span></p>
+${shownIds.length > 0 ? html`<p class="small arn">${shownIds.join(', ')}${retention.deletedIds.length > shownIds.length ? ` and ${retention.deletedIds.length - shownIds.length} more` : ''}</p>` : ''}`
+    : ''
+}
+<footer>backup-pipeline report, generated ${when(generatedAt.toISOString())} from the state table.</footer>
+</body>
+</html>
+`;
+  return page.value;
+}

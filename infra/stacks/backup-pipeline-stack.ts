@@ -76,6 +76,8 @@ const DESCRIBE_ACTIONS: Partial<Record<FunctionName, string[]>> = {
   'start-backup': [
     'ec2:DescribeVolumes',
     'ec2:DescribeSnapshots',
+    // Only when RDS refuses a snapshot: is the instance backing-up (retry later) or stopped (record)?
+    'rds:DescribeDBInstances',
     'rds:DescribeDBSnapshots',
     'rds:DescribeDBClusterSnapshots',
   ],

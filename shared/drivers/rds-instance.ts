@@ -1,8 +1,9 @@
 /**
  * RDS DB instances (an Aurora member selects its cluster, see ./aurora-cluster.ts). CreateDBSnapshot with a
  * deterministic identifier per run and instance, so a retried start finds the snapshot it already
- * started instead of creating a second one (DESIGN §7). One snapshot in progress per instance and
- * `available` only are AWS rules; breaking them is InvalidResourceStateError, not a retry.
+ * started instead of creating a second one (DESIGN §7). One snapshot in progress per instance is an
+ * AWS rule that passes (`backing-up`: LimitExceededError, retried); any other state that is not
+ * `available` (stopped, modifying) is InvalidResourceStateError, recorded, not retried.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -16,7 +17,7 @@ import {
   paginateDescribeDBSnapshots,
 } from '@aws-sdk/client-rds';
 import { rdsClient } from '../clients';
-import { aws, awsErrorName, InvalidResourceStateError, ResourceNotFoundError } from '../errors';
+import { aws, awsErrorName, InvalidResourceStateError, LimitExceededError, ResourceNotFoundError } from '../errors';
 import { auroraClusterArn, type ResourceRef } from '../resource';
 import { expiryOf, matchesTags, ownershipTags, TAG, tagValue } from '../tags';
 import type { BackupStore, CheckResult, Discovered, OwnedBackup, ResourceDriver } from './driver';
@@ -98,6 +99,21 @@ function refOf(region: string, instance: DBInstance): ResourceRef | undefined {
 /** The snapshot's AllocatedStorage (GiB), which every snapshot description carries: no extra call. */
 function sizeOf(snapshot: DBSnapshot | undefined): { sizeGiB?: number } {
   return snapshot?.AllocatedStorage !== undefined ? { sizeGiB: snapshot.AllocatedStorage } : {};
+}
+
+/**
+ * RDS refuses a snapshot while the instance is `backing-up` (its automated backup window, or another
+ * snapshot in progress): one snapshot at a time per instance. That passes, so it is a concurrency
+ * limit (LimitExceededError, retried with long intervals), not a state to record as FAILED. Only this
+ * refusal pays for the extra describe; any other state falls through to InvalidResourceStateError.
+ */
+async function refuseWhileBackingUp(resource: ResourceRef): Promise<void> {
+  const instance = await describeDbInstance(resource).catch(() => undefined);
+  if (instance?.DBInstanceStatus === 'backing-up') {
+    throw new LimitExceededError(
+      `RDS instance ${resource.id} is backing-up (automated backup or another snapshot in progress): one snapshot at a time per instance; retried later`,
+    );
+  }
 }
 
 /** Ensures a snapshot found under our deterministic name is really ours for this resource. */
@@ -203,6 +219,9 @@ export const rdsInstanceDriver: ResourceDriver = {
           assertOwnSnapshot(raced, resource, runId);
           return { backupIds: [identifier], reused: true, ...sizeOf(raced) };
         }
+      }
+      if (name === 'InvalidDBInstanceState' || name === 'InvalidDBInstanceStateFault') {
+        await refuseWhileBackingUp(resource);
       }
       return aws(`RDS CreateDBSnapshot ${resource.id}`, () => Promise.reject(error));
     }

@@ -193,6 +193,7 @@ describe('IAM', () => {
         'ec2:DescribeVolumes',
         'rds:AddTagsToResource',
         'rds:CreateDBSnapshot',
+        'rds:DescribeDBInstances',
         'rds:DescribeDBSnapshots',
         // A second statement scoped to Aurora cluster and cluster-snapshot ARNs.
         'rds:AddTagsToResource',

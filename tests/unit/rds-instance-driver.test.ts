@@ -238,6 +238,32 @@ describe('rdsInstanceDriver.start', () => {
     await expect(start(false)).rejects.toThrow(InvalidResourceStateError);
   });
 
+  it('turns a refusal while the instance is backing-up into LimitExceededError, to be retried later', async () => {
+    // Prepare: the automated backup window (or another snapshot) holds the instance's one snapshot slot.
+    rds.on(CreateDBSnapshotCommand).rejects(rdsError('InvalidDBInstanceState', 'not currently in the available state'));
+    rds
+      .on(DescribeDBInstancesCommand)
+      .resolves({ DBInstances: [{ ...dbInstance('orders'), DBInstanceStatus: 'backing-up' }] });
+
+    // Act
+    const attempt = start(false);
+
+    // Assess
+    await expect(attempt).rejects.toBeInstanceOf(LimitExceededError);
+    await expect(attempt).rejects.toThrow(/orders is backing-up/);
+  });
+
+  it.each(['stopped', 'modifying'])(
+    'keeps a refusal while the instance is %s an InvalidResourceStateError (recorded, not retried)',
+    async (status) => {
+      rds.on(CreateDBSnapshotCommand).rejects(rdsError('InvalidDBInstanceState'));
+      rds
+        .on(DescribeDBInstancesCommand)
+        .resolves({ DBInstances: [{ ...dbInstance('orders'), DBInstanceStatus: status }] });
+      await expect(start(false)).rejects.toBeInstanceOf(InvalidResourceStateError);
+    },
+  );
+
   it.each([
     ['InvalidDBInstanceState', InvalidResourceStateError],
     ['SnapshotQuotaExceeded', QuotaExceededError],

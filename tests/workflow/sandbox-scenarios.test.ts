@@ -105,6 +105,26 @@ describe('CrashAfterCreate', () => {
   });
 });
 
+describe('RdsInstanceBackingUp', () => {
+  it('waits out an automated backup holding the instance (LimitExceededError, long retry) and then snapshots it once', async () => {
+    const out = await scenario({}, (m) => {
+      m.addDbInstance(REGION, { DBInstanceIdentifier: 'orders', TagList: tagged('orders'), snapshotSeconds: 300 });
+      // RDS's own automated backup, started just now and running for 20 minutes: the instance reads backing-up.
+      m.addExistingDbSnapshot(REGION, {
+        DBSnapshotIdentifier: 'rds:orders-automated',
+        DBInstanceIdentifier: 'orders',
+        SnapshotType: 'automated',
+        startMs: m.clock.now().getTime(),
+        durationMs: 20 * 60_000,
+      });
+    });
+    expect(out.result.status).toBe('SUCCEEDED');
+    expect(out.records).toEqual([expect.objectContaining({ status: 'COMPLETED', attempts: 1 })]);
+    expect(out.model.calls.get('rds:CreateDBSnapshot')).toBeGreaterThan(1);
+    expect(out.dbSnapshots.filter((s) => s.SnapshotType === 'manual')).toHaveLength(1);
+  });
+});
+
 describe('StoppedRdsInstance', () => {
   it('fails the stopped instance with InvalidResourceStateError and backs up the rest', async () => {
     const out = await scenario({}, (m) => {

@@ -1,8 +1,9 @@
 /**
  * The local runner: executes statemachines/backup.asl.json (the same file CDK deploys) with
- * aws-local-stepfunctions, each Task mapped to its real handler in-process. Two local adaptations,
- * both mechanical: Wait states and retry back-offs sleep on the virtual clock (so hours pass in
- * milliseconds while poll counts stay true), and the DISTRIBUTED Map runs inline. The runner counts
+ * aws-local-stepfunctions, each Task mapped to its real handler in-process. Three local adaptations,
+ * all mechanical: Wait states and retry back-offs sleep on the virtual clock (so hours pass in
+ * milliseconds while poll counts stay true), `$$.Execution.StartTime` is the virtual start time, and
+ * the DISTRIBUTED Map runs inline. The runner counts
  * what AWS would bill and record: state transitions, history events per execution, invocations,
  * payload sizes.
  */
@@ -88,6 +89,25 @@ export function localize(definition: Definition): { definition: Definition; stat
   return { definition: copy, states };
 }
 
+/**
+ * Replaces every `$$.Execution.StartTime` reference with the execution's start on the virtual clock.
+ * aws-local-stepfunctions stamps that field with the wall clock whatever context it is given, and
+ * Plan derives each backup's expires-at from it: on the wall clock, a run days into virtual time
+ * would tag its backups as expiring days early or late, and retention would follow the tags.
+ */
+export function pinStartTime<T>(definition: T, startTime: string): T {
+  const pin = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(pin);
+    if (node === null || typeof node !== 'object') return node;
+    return Object.fromEntries(
+      Object.entries(node).map(([key, value]) =>
+        key.endsWith('.$') && value === '$$.Execution.StartTime' ? [key.slice(0, -2), startTime] : [key, pin(value)],
+      ),
+    );
+  };
+  return pin(definition) as T;
+}
+
 /** AWS history events a state contributes (Lambda task: entered, scheduled, started, ended, exited). */
 function historyEventsFor(type: string): number {
   if (type === 'Task') return 5;
@@ -163,10 +183,12 @@ export function executionArnFor(stateMachineArn: string, name: string): string {
 export async function runExecution(options: RunOptions): Promise<ExecutionResult> {
   const { scheduler } = options;
   const random = options.random ?? Math.random;
-  const { definition, states } = localize(options.definition ?? loadDefinition());
+  const startedAt = scheduler.now();
+  const localized = localize(options.definition ?? loadDefinition());
+  const definition = pinStartTime(localized.definition, startedAt.toISOString());
+  const { states } = localized;
   const name = options.name ?? randomUUID();
   const executionArn = executionArnFor(options.stateMachineArn, name);
-  const startedAt = scheduler.now();
   const stats: RunStats = {
     transitions: 0,
     parentHistoryEvents: 2,

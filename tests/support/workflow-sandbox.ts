@@ -28,7 +28,12 @@ export interface Sandbox {
   config: PipelineConfig;
   store: StateStore;
   run(input: unknown, name?: string, extra?: Partial<RunOptions>): Promise<ExecutionResult>;
-  reset(options?: { model?: Partial<ModelOptions>; config?: Record<string, unknown> }): Promise<void>;
+  /** `clockStart` sets where virtual time begins (calendar scenarios); the default is the wall clock. */
+  reset(options?: {
+    model?: Partial<ModelOptions>;
+    config?: Record<string, unknown>;
+    clockStart?: Date;
+  }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -45,10 +50,10 @@ export async function openSandbox(): Promise<Sandbox> {
   let wiring: { restore(): void } | undefined;
   const sandbox = {
     store,
-    async reset(options: { model?: Partial<ModelOptions>; config?: Record<string, unknown> } = {}) {
+    async reset(options: { model?: Partial<ModelOptions>; config?: Record<string, unknown>; clockStart?: Date } = {}) {
       wiring?.restore();
       restoreClock();
-      const scheduler = new VirtualScheduler();
+      const scheduler = new VirtualScheduler(options.clockStart);
       restoreClock = useClock(scheduler);
       const model = new AwsModel({ clock: scheduler, random: seededRandom(7), tokenBuckets: false, ...options.model });
       const config = parsePipelineConfig(options.config ?? {});
@@ -91,7 +96,9 @@ export async function openSandbox(): Promise<Sandbox> {
 export async function openWireSandbox(): Promise<Sandbox> {
   let current: LocalSandbox | undefined;
   const sandbox = {
-    async reset(options: { model?: Partial<ModelOptions>; config?: Record<string, unknown> } = {}) {
+    async reset(options: { model?: Partial<ModelOptions>; config?: Record<string, unknown>; clockStart?: Date } = {}) {
+      // startSandbox starts its clock at the wall clock and offers no other start.
+      if (options.clockStart) throw new Error('clockStart is supported by openSandbox only');
       await current?.close();
       current = await startSandbox({
         fleet: { kind: 'none' },

@@ -1,4 +1,4 @@
-import { loadDefinition, localize } from '../../local/runner';
+import { loadDefinition, localize, pinStartTime } from '../../local/runner';
 
 describe('localize', () => {
   it('maps every Task to a real handler by its FunctionName placeholder and rewrites Waits for the virtual clock', () => {
@@ -31,5 +31,21 @@ describe('localize', () => {
     expect(() => localize(definition)).toThrow(
       `task "X" invokes \${NopeFunctionArn}, which no local handler implements`,
     );
+  });
+});
+
+describe('pinStartTime', () => {
+  it('gives Plan the virtual start time, which aws-local-stepfunctions would stamp from the wall clock', () => {
+    // Act
+    const pinned = pinStartTime(loadDefinition(), '2026-01-01T02:00:00.000Z');
+
+    // Assess
+    const plan = pinned.States['Plan the run'] as unknown as { Parameters: { Payload: Record<string, unknown> } };
+    expect(plan.Parameters.Payload).toMatchObject({
+      startedAt: '2026-01-01T02:00:00.000Z',
+      'runId.$': '$$.Execution.Name',
+    });
+    expect(plan.Parameters.Payload['startedAt.$']).toBeUndefined();
+    expect(JSON.stringify(pinned)).not.toContain('$$.Execution.StartTime');
   });
 });

@@ -1,0 +1,211 @@
+/**
+ * GfsOverNinetyDays: grandfather-father-son retention over 90 simulated days. The real ASL and handlers
+ * run against the AWS model on the virtual clock, started as EventBridge Scheduler would start them:
+ * a daily run every day, a weekly run on Sundays, a monthly run on the 1st. Every run's Apply retention
+ * deletes what the policy allows. At the end, the backups left must be exactly the set the policy
+ * keeps, computed here independently and plainly from the rules (not with decideRetention), and no
+ * foreign or untagged snapshot may ever have been touched.
+ */
+import { BACKUP_TAG } from '../../local/fleet';
+import { TAG } from '../../shared/tags';
+import { ACCOUNT, openSandbox, REGION, type Sandbox } from '../support/workflow-sandbox';
+
+jest.setTimeout(120_000);
+
+const DAY = 86_400_000;
+/** Day 1 is Thursday 1 January 2026; day 90 is Tuesday 31 March: 3 month starts, 13 Sundays. */
+const START = new Date('2026-01-01T00:00:00.000Z');
+const DAYS = 90;
+
+/**
+ * A policy in which every rule decides something within 90 days: daily keeps 7 days but the last 10
+ * (keep-last wins), weekly keeps 35 days and the last 2 (age wins), monthly keeps 40 days and the last 2
+ * (age keeps March, keep-last keeps February, January goes). Schedules as the defaults: monthly 00:00,
+ * weekly 01:00, daily 02:00 UTC.
+ */
+const POLICY = {
+  daily: { schedule: 'cron(0 2 * * ? *)', retentionDays: 7, keepLast: 10 },
+  weekly: { schedule: 'cron(0 1 ? * SUN *)', retentionDays: 35, keepLast: 2 },
+  monthly: { schedule: 'cron(0 0 1 * ? *)', retentionDays: 40, keepLast: 2 },
+} as const;
+type Tier = keyof typeof POLICY;
+
+/** Which tiers EventBridge Scheduler starts on a day, at which hour, in the order they start. */
+function scheduledRuns(day: Date): { tier: Tier; at: Date }[] {
+  const at = (hour: number) => new Date(day.getTime() + hour * 3_600_000);
+  return [
+    ...(day.getUTCDate() === 1 ? [{ tier: 'monthly' as const, at: at(0) }] : []),
+    ...(day.getUTCDay() === 0 ? [{ tier: 'weekly' as const, at: at(1) }] : []),
+    { tier: 'daily' as const, at: at(2) },
+  ];
+}
+
+/** A backup the pipeline made: which run (tier, start) and which source. */
+interface Made {
+  id: string;
+  tier: Tier;
+  source: string;
+  runStartedAt: Date;
+}
+
+/**
+ * The policy, applied by hand at `now`: a backup stays when it has not expired (run start plus its
+ * tier's retentionDays is still ahead), or it is among its tier's keepLast newest of its source, or it
+ * is the newest backup of its source. The reason is the first of these that holds, in that order.
+ */
+function expectedDecisions(made: readonly Made[], now: Date): Map<string, string> {
+  const out = new Map<string, string>();
+  const newestOfSource = new Map<string, Made>();
+  for (const b of made) {
+    const newest = newestOfSource.get(b.source);
+    if (!newest || newest.runStartedAt < b.runStartedAt) newestOfSource.set(b.source, b);
+  }
+  for (const b of made) {
+    const sameGroupNewer = made.filter(
+      (o) => o.source === b.source && o.tier === b.tier && o.runStartedAt > b.runStartedAt,
+    ).length;
+    const expiresAt = b.runStartedAt.getTime() + POLICY[b.tier].retentionDays * DAY;
+    if (expiresAt > now.getTime()) out.set(b.id, 'keep:not-expired');
+    else if (sameGroupNewer < POLICY[b.tier].keepLast) out.set(b.id, 'keep:keep-last');
+    else if (newestOfSource.get(b.source) === b) out.set(b.id, 'keep:newest-of-source');
+    else out.set(b.id, 'delete:expired');
+  }
+  return out;
+}
+
+const dateOf = (d: Date) => d.toISOString().slice(0, 10);
+const tagOf = (tags: { Key?: string; Value?: string }[] | undefined, key: string) =>
+  tags?.find((t) => t.Key === key)?.Value;
+
+describe('GFS retention', () => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await openSandbox();
+  });
+  afterAll(async () => {
+    await sandbox.close();
+  });
+
+  describe('GfsOverNinetyDays', () => {
+    it('after 90 days of daily, weekly and monthly runs keeps exactly the backups the policy keeps, and never touches foreign or untagged ones', async () => {
+      // Prepare: one tagged EBS volume and one tagged RDS instance (quick snapshots keep the 106 runs fast),
+      // and, from before day 1, a foreign and an untagged snapshot of each kind, long expired by any rule.
+      await sandbox.reset({ config: { tiers: POLICY }, clockStart: START });
+      const { model, scheduler, store } = sandbox;
+      const volume = model.addVolume(REGION, { Size: 8, Tags: [BACKUP_TAG], snapshotSeconds: 120 });
+      model.addDbInstance(REGION, {
+        DBInstanceIdentifier: 'orders',
+        AllocatedStorage: 20,
+        TagList: [BACKUP_TAG],
+        snapshotSeconds: 300,
+      });
+      const longAgo = START.getTime() - 60 * DAY;
+      const foreignTags = [
+        { Key: TAG.managedBy, Value: 'SomeoneElse' },
+        { Key: TAG.tier, Value: 'daily' },
+        { Key: TAG.source, Value: `arn:aws:ec2:${REGION}:${ACCOUNT}:volume/${volume.VolumeId}` },
+        { Key: TAG.expiresAt, Value: new Date(longAgo + DAY).toISOString() },
+      ];
+      const bystanders = {
+        ebs: [
+          model.addExistingSnapshot(REGION, { VolumeId: volume.VolumeId, startMs: longAgo, Tags: foreignTags })
+            .SnapshotId,
+          model.addExistingSnapshot(REGION, { VolumeId: volume.VolumeId, startMs: longAgo, Tags: [] }).SnapshotId,
+        ],
+        rds: [
+          model.addExistingDbSnapshot(REGION, {
+            DBSnapshotIdentifier: 'someone-elses-orders',
+            DBInstanceIdentifier: 'orders',
+            startMs: longAgo,
+            TagList: foreignTags,
+          }).DBSnapshotIdentifier,
+          model.addExistingDbSnapshot(REGION, {
+            DBSnapshotIdentifier: 'hand-made-orders',
+            DBInstanceIdentifier: 'orders',
+            startMs: longAgo,
+          }).DBSnapshotIdentifier,
+        ],
+      };
+
+      // Act: 90 days of scheduled runs, each waiting for its slot on the virtual clock.
+      const made: Made[] = [];
+      const runs: { runId: string; status: string; cause?: string }[] = [];
+      for (let day = 0; day < DAYS; day++) {
+        for (const { tier, at } of scheduledRuns(new Date(START.getTime() + day * DAY))) {
+          await scheduler.sleep(at.getTime() - scheduler.nowMs());
+          const runId = `${tier}-${dateOf(at)}`;
+          const result = await sandbox.run({ tier }, runId);
+          runs.push({ runId, status: result.status, ...(result.cause ? { cause: result.cause } : {}) });
+          for (const record of await store.listResources(runId)) {
+            for (const id of record.backupIds ?? [])
+              made.push({ id, tier, source: record.arn, runStartedAt: result.startedAt });
+          }
+        }
+      }
+      const retentionRanAt = scheduler.now();
+
+      // Assess: every run succeeded and made one backup of each source.
+      expect(runs.filter((r) => r.status !== 'SUCCEEDED')).toEqual([]);
+      expect(runs).toHaveLength(90 + 13 + 3);
+      expect(made).toHaveLength(2 * runs.length);
+
+      // The backups left, per tier, source and creation date, equal what the policy keeps.
+      const label = (tier: string | undefined, source: string | undefined, created: Date | undefined) =>
+        `${tier} ${source?.split(/[/:]/).at(-1)} ${created ? dateOf(created) : '?'}`;
+      const ours = (tags: { Key?: string; Value?: string }[] | undefined) =>
+        tagOf(tags, TAG.managedBy) === 'BackupPipeline';
+      const left = [
+        ...model
+          .snapshots(REGION)
+          .filter((s) => ours(s.Tags))
+          .map((s) => label(tagOf(s.Tags, TAG.tier), tagOf(s.Tags, TAG.source), s.StartTime)),
+        ...model
+          .dbSnapshots(REGION)
+          .filter((s) => ours(s.TagList))
+          .map((s) => label(tagOf(s.TagList, TAG.tier), tagOf(s.TagList, TAG.source), s.SnapshotCreateTime)),
+      ].sort();
+      const expected = expectedDecisions(made, retentionRanAt);
+      const kept = made
+        .filter((b) => expected.get(b.id)?.startsWith('keep'))
+        .map((b) => label(b.tier, b.source, b.runStartedAt))
+        .sort();
+      expect(left).toEqual(kept);
+
+      // The same, counted by hand from the policy on 31 March: daily 22-31 March (keep-last 10 beats
+      // 7 days), weekly the 5 Sundays from 1 March (35 days beats keep-last 2), monthly 1 March (40 days)
+      // and 1 February (keep-last 2); 1 January's monthly is gone.
+      const perTier = (tier: Tier) =>
+        left
+          .filter((l) => l.startsWith(`${tier} `))
+          .map((l) => l.slice(-10))
+          .sort();
+      expect(perTier('daily')).toHaveLength(2 * 10);
+      expect(perTier('daily').every((date) => date >= '2026-03-22')).toBe(true);
+      expect(perTier('weekly')).toEqual(
+        ['2026-03-01', '2026-03-08', '2026-03-15', '2026-03-22', '2026-03-29'].flatMap((d) => [d, d]).sort(),
+      );
+      expect(perTier('monthly')).toEqual(['2026-02-01', '2026-02-01', '2026-03-01', '2026-03-01']);
+
+      // The last run explains each decision with the rule the policy names.
+      const last = await store.getRun(runs.at(-1)?.runId ?? '');
+      const recorded = last?.retentionDecisions ?? [];
+      expect(recorded.length).toBeGreaterThan(kept.length);
+      for (const d of recorded) expect(`${d.action}:${d.ruleId}`).toBe(expected.get(d.id));
+      expect(new Set(recorded.map((d) => d.ruleId))).toEqual(new Set(['not-expired', 'keep-last', 'expired']));
+
+      // Foreign and untagged snapshots are all still there, and no run ever even decided about them.
+      const snapshotIds = model.snapshots(REGION).map((s) => s.SnapshotId);
+      const dbSnapshotIds = model.dbSnapshots(REGION).map((s) => s.DBSnapshotIdentifier);
+      expect(snapshotIds).toEqual(expect.arrayContaining(bystanders.ebs));
+      expect(dbSnapshotIds).toEqual(expect.arrayContaining(bystanders.rds));
+      const decided = new Set<string>();
+      for (const { runId } of runs) {
+        for (const d of (await store.getRun(runId))?.retentionDecisions ?? []) decided.add(d.id);
+      }
+      for (const id of [...bystanders.ebs, ...bystanders.rds]) expect(decided.has(id)).toBe(false);
+      const ebsMade = made.filter((b) => b.source.includes(':volume/')).length;
+      const ebsLeft = model.snapshots(REGION).filter((s) => ours(s.Tags)).length;
+      expect(model.calls.get('ec2:DeleteSnapshot')).toBe(ebsMade - ebsLeft);
+    });
+  });
+});

@@ -118,6 +118,11 @@ export function buildProgram(): Command {
         false,
       )
       .addOption(new Option('--runs <n>', 'with --rpo: how many recent runs to read').default(100).argParser(positive))
+      .option(
+        '--retention',
+        "with a run: list retention's delete/keep decision for every backup and the rule behind it (always shown for a dry run)",
+        false,
+      )
       .option('--json', 'machine-readable output', false),
   ).action(async (run: string | undefined, opts) => {
     if (opts.rpo) process.exitCode = await rpoCommand(opts);

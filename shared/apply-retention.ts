@@ -89,7 +89,7 @@ export async function applyRetention(request: RetentionRequest): Promise<Retenti
   };
   await request.store.updateRun(request.runId, {
     retention: { ...result, deletedIds: deletedIds.slice(0, MAX_RECORDED) },
-    // Deletes first: when the record is capped, what (a dry run says) it deletes is what it keeps.
+    // Deletes first: a capped record drops keeps, never the deletes a dry-run reviewer looks for.
     retentionDecisions: [...decisions]
       .sort((a, b) => Number(a.action !== 'delete') - Number(b.action !== 'delete'))
       .slice(0, MAX_RECORDED),

@@ -13,7 +13,15 @@ import { validateExecutionInput } from '../../shared/input';
 import { consoleLink } from '../../shared/notification';
 import { StateStore } from '../../shared/state-store';
 import { CliError, explainAwsError, resolveTarget, type Target, type TargetOptions } from '../target';
-import { progressBar, resourceJson, resourceTable, runsTable } from './run-views';
+import {
+  progressBar,
+  resourceJson,
+  resourceTable,
+  retentionJson,
+  retentionView,
+  runsTable,
+  showsRetention,
+} from './run-views';
 
 type Out = NodeJS.WritableStream;
 const line = (out: Out, text = '') => out.write(`${text}\n`);
@@ -142,7 +150,7 @@ export function runIdOf(idOrArn: string): string {
 
 export async function statusCommand(
   idOrArn: string,
-  options: TargetOptions & { json: boolean },
+  options: TargetOptions & { json: boolean; retention?: boolean },
   out: Out = process.stdout,
 ): Promise<number> {
   const target = await resolveTarget(options);
@@ -155,6 +163,7 @@ export async function statusCommand(
     if (!run)
       throw new CliError(`no run ${runId} in ${target.tableName}: list recent runs with "backup-pipeline runs"`);
     const records = await store.listResources(runId);
+    const withRetention = showsRetention(run, options.retention ?? false);
     if (options.json) {
       line(
         out,
@@ -168,6 +177,7 @@ export async function statusCommand(
             counts: run.counts ?? null,
             executionArn: run.executionArn,
             resources: records.map(resourceJson),
+            ...(withRetention ? retentionJson(run) : { retention: run.retention ?? null }),
           },
           null,
           2,
@@ -179,6 +189,10 @@ export async function statusCommand(
         `Run ${runId} (${run.tier}${run.dryRun ? ', dry run' : ''}): ${run.status}, started ${run.startedAt}${run.finishedAt ? `, finished ${run.finishedAt}` : ''}`,
       );
       line(out, resourceTable(records));
+      if (withRetention) {
+        line(out);
+        line(out, retentionView(run));
+      }
     }
     return run.status === 'FAILED' ? 1 : 0;
   } finally {

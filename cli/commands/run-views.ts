@@ -1,5 +1,5 @@
 /** Plain-text and JSON views of runs for the operator CLI (status, runs, start --wait). */
-import type { ResourceRecord, RunRecord } from '../../shared/state-store';
+import type { RecordedRetentionDecision, ResourceRecord, RunRecord } from '../../shared/state-store';
 
 const pad = (text: string, width: number) =>
   text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
@@ -66,4 +66,66 @@ export function progressBar(records: readonly ResourceRecord[], width = 24): str
   const failed = selected.filter((r) => r.status === 'FAILED').length;
   const filled = selected.length === 0 ? 0 : Math.round((done / selected.length) * width);
   return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${selected.length} done${failed ? `, ${failed} failed` : ''}`;
+}
+
+/** Whether `status` lists a run's retention decisions: when asked, or for a dry run (whose point they are). */
+export function showsRetention(run: RunRecord, asked: boolean): boolean {
+  return asked || run.dryRun;
+}
+
+/** The resource part of a source ARN (`vol-0abc`, `orders`), which is what an operator recognises. */
+const sourceName = (arn: string | undefined) => (arn ? (arn.split(/[/:]/).at(-1) ?? arn) : '-');
+
+/** Deletes first, then per source and tier, newest first: the order an operator reviews a dry run in. */
+function reviewOrder(decisions: readonly RecordedRetentionDecision[]): RecordedRetentionDecision[] {
+  return [...decisions].sort(
+    (a, b) =>
+      Number(a.action !== 'delete') - Number(b.action !== 'delete') ||
+      (a.source ?? '').localeCompare(b.source ?? '') ||
+      (a.tier ?? '').localeCompare(b.tier ?? '') ||
+      (b.createdAt ?? '').localeCompare(a.createdAt ?? '') ||
+      a.id.localeCompare(b.id),
+  );
+}
+
+/** Retention of one run: what it deleted (a dry run: would delete) and kept, each with the deciding rule. */
+export function retentionView(run: RunRecord): string {
+  const r = run.retention;
+  if (!r) return 'Retention: not applied (the run did not reach it, or is still running)';
+  const counts = r.dryRun ? `would delete ${r.deleted}, keep ${r.kept}` : `deleted ${r.deleted}, kept ${r.kept}`;
+  const summary = `Retention${r.dryRun ? ' (dry run, nothing deleted)' : ''}: ${counts}${r.failedDeletes ? `, ${r.failedDeletes} failed to delete` : ''}`;
+  const decisions = reviewOrder(run.retentionDecisions ?? []);
+  if (decisions.length === 0) return summary;
+  // Backup ids are what an operator copies into a restore or delete command: never cut them short.
+  const idWidth = Math.max(6, ...decisions.map((d) => d.id.length));
+  const kindWidth = Math.max(4, ...decisions.map((d) => d.kind.length));
+  const header = `${pad('ACTION', 7)} ${pad('BACKUP', idWidth)} ${pad('KIND', kindWidth)} ${pad('TIER', 8)} ${pad('SOURCE', 22)} ${pad('CREATED', 16)} RULE`;
+  const rows = decisions.map(
+    (d) =>
+      `${pad(d.action, 7)} ${pad(d.id, idWidth)} ${pad(d.kind, kindWidth)} ${pad(d.tier ?? '-', 8)} ${pad(sourceName(d.source), 22)} ${pad(d.createdAt?.slice(0, 16).replace('T', ' ') ?? '-', 16)} ${d.rule}`,
+  );
+  const total = r.deleted + r.kept + r.failedDeletes;
+  const capped =
+    total > decisions.length
+      ? [`(${decisions.length} of ${total} decisions recorded: the run keeps at most that many, deletes first)`]
+      : [];
+  return [summary, header, ...rows, ...capped].join('\n');
+}
+
+/** The same for `--json`: the run's retention summary and every recorded decision, in review order. */
+export function retentionJson(run: RunRecord) {
+  return {
+    retention: run.retention ?? null,
+    retentionDecisions: reviewOrder(run.retentionDecisions ?? []).map((d) => ({
+      action: d.action,
+      id: d.id,
+      kind: d.kind,
+      region: d.region,
+      tier: d.tier ?? null,
+      source: d.source ?? null,
+      createdAt: d.createdAt ?? null,
+      ruleId: d.ruleId ?? null,
+      rule: d.rule,
+    })),
+  };
 }

@@ -1,10 +1,11 @@
 /**
- * Apply retention (last task). Lists the backups this stack created, decides per backup with the
- * rules in shared/retention.ts, deletes the expired ones (dry run: deletes nothing) and records every
- * decision on the run. A delete that fails is retried next run and fails this task after the rest.
+ * Apply retention (last task). Lists the backups this stack created in every region the run touched,
+ * decides per backup with the rules in shared/retention.ts, deletes the expired ones (dry run: deletes
+ * nothing) and records every decision on the run. A delete that fails is retried next run and fails
+ * this task after the rest.
  */
 import { z } from 'zod';
-import { applyRetention } from '../shared/apply-retention';
+import { applyRetention, regionsTouched } from '../shared/apply-retention';
 import { defaultRegion, dynamoDocClient } from '../shared/clients';
 import { now } from '../shared/clock';
 import { backupStores } from '../shared/drivers';
@@ -17,14 +18,15 @@ export const retentionEventSchema = z.object({ runId: z.string().min(1), dryRun:
 
 export const handler = defineHandler('apply-retention', retentionEventSchema, async (event) => {
   const env = loadEnv(retentionEnvSchema);
+  const store = new StateStore(dynamoDocClient(), env.TABLE_NAME);
   const result = await applyRetention({
     runId: event.runId,
     dryRun: event.dryRun,
     stackName: env.STACK_NAME,
     tiers: env.TIERS,
-    regions: [defaultRegion()],
+    regions: regionsTouched(defaultRegion(), await store.listResources(event.runId)),
     stores: backupStores(),
-    store: new StateStore(dynamoDocClient(), env.TABLE_NAME),
+    store,
     now: now(),
     log: logger,
   });

@@ -32,6 +32,16 @@ export interface RetentionResult {
 
 const MAX_RECORDED = 500;
 
+/**
+ * The regions retention lists: the home region (where the schedules' tag discovery runs, and which a
+ * dry run must cover however little it planned) and every region one of the run's resources is in (an
+ * explicit ARN may name another region). Home first, then the rest in name order.
+ */
+export function regionsTouched(home: string, resources: readonly { region: string }[]): string[] {
+  const others = new Set(resources.map((r) => r.region).filter((r) => r !== home));
+  return [home, ...[...others].sort()];
+}
+
 export async function applyRetention(request: RetentionRequest): Promise<RetentionResult> {
   const { log } = request;
   const deletedIds: string[] = [];

@@ -67,7 +67,8 @@ const DYNAMO_ACTIONS: Record<FunctionName, string[]> = {
   'record-failure': ['dynamodb:UpdateItem'],
   'summarize-run': ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
   notify: ['dynamodb:Query', 'dynamodb:GetItem'],
-  'apply-retention': ['dynamodb:UpdateItem'],
+  // Query: the run's resources name the regions retention lists.
+  'apply-retention': ['dynamodb:Query', 'dynamodb:UpdateItem'],
 };
 
 /** Describe/List actions per function: AWS offers no resource-level permissions for them. */

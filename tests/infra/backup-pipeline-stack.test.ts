@@ -210,9 +210,10 @@ describe('IAM', () => {
         .sort();
     expect(dynamo('plan-run')).toEqual(['dynamodb:PutItem']);
     expect(dynamo('start-backup')).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
-    for (const name of ['check-backup', 'record-result', 'record-failure', 'apply-retention']) {
+    for (const name of ['check-backup', 'record-result', 'record-failure']) {
       expect(dynamo(name)).toEqual(['dynamodb:UpdateItem']);
     }
+    expect(dynamo('apply-retention')).toEqual(['dynamodb:Query', 'dynamodb:UpdateItem']);
     expect(dynamo('summarize-run')).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
     expect(dynamo('notify')).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
   });

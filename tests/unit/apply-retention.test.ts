@@ -20,7 +20,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { handler } from '../../functions/apply-retention';
-import { applyRetention, RetentionIncompleteError } from '../../shared/apply-retention';
+import { applyRetention, RetentionIncompleteError, regionsTouched } from '../../shared/apply-retention';
 import { useClock } from '../../shared/clock';
 import type { BackupStore, OwnedBackup } from '../../shared/drivers/driver';
 import { ThrottledError } from '../../shared/errors';
@@ -34,6 +34,7 @@ import {
   ownedTags,
   REGION,
   rdsError,
+  resourceRecord,
   runRecord,
   STACK,
   TIERS,
@@ -279,6 +280,21 @@ describe('applyRetention', () => {
   });
 });
 
+describe('regionsTouched', () => {
+  it('gives the home region first, then each other region of the run once, in name order', () => {
+    const at = (region: string) => ({ region });
+    expect(regionsTouched('eu-west-1', [at('us-east-1'), at('eu-west-1'), at('ap-south-1'), at('us-east-1')])).toEqual([
+      'eu-west-1',
+      'ap-south-1',
+      'us-east-1',
+    ]);
+  });
+
+  it('keeps the home region for a run with no resources, so a dry run there still shows its decisions', () => {
+    expect(regionsTouched('eu-west-1', [])).toEqual(['eu-west-1']);
+  });
+});
+
 describe('apply-retention handler', () => {
   const volume = volumeRef();
   const snapshot = (id: string, ageDays: number, extra: Partial<Snapshot> = {}): Snapshot => ({
@@ -381,6 +397,23 @@ describe('apply-retention handler', () => {
     const runId = await run();
     const error = await caught(handler({ runId, dryRun: false }, lambdaContext));
     expect(error.name).toBe('ThrottledError');
+  });
+
+  it("lists the home region and every region the run's resources are in", async () => {
+    // Prepare: the run backed up a database in us-east-1 by its ARN; each region answers the same estate.
+    estate();
+    const runId = await run();
+    const remote = { ...dbRef('far'), region: 'us-east-1', arn: 'arn:aws:rds:us-east-1:111122223333:db:far' };
+    await db().store().addResource(resourceRecord(runId, remote));
+
+    // Act
+    await handler({ runId, dryRun: true }, lambdaContext);
+
+    // Assess
+    expect(ec2).toHaveReceivedCommandTimes(DescribeSnapshotsCommand, 2);
+    expect(rds).toHaveReceivedCommandTimes(DescribeDBSnapshotsCommand, 2);
+    const regions = (await db().store().getRun(runId))?.retentionDecisions?.map((d) => d.region);
+    expect(new Set(regions)).toEqual(new Set([REGION, 'us-east-1']));
   });
 
   it('rejects an event without dryRun', async () => {

@@ -208,4 +208,46 @@ describe('GFS retention', () => {
       expect(model.calls.get('ec2:DeleteSnapshot')).toBe(ebsMade - ebsLeft);
     });
   });
+
+  describe('RetentionInEveryRegionTouched', () => {
+    it('applies retention in the region of a resource named by ARN, not only in the home region', async () => {
+      // Prepare: a database in us-east-1 with an expired backup of ours and a foreign one, both long expired.
+      await sandbox.reset();
+      const far = 'us-east-1';
+      sandbox.model.addDbInstance(far, { DBInstanceIdentifier: 'ledger', AllocatedStorage: 20, snapshotSeconds: 300 });
+      const source = sandbox.model.dbInstanceArn(far, 'ledger');
+      const now = sandbox.scheduler.nowMs();
+      const tags = (managedBy: string) => [
+        { Key: TAG.managedBy, Value: managedBy },
+        { Key: TAG.tier, Value: 'daily' },
+        { Key: TAG.source, Value: source },
+        { Key: TAG.expiresAt, Value: new Date(now - 3 * DAY).toISOString() },
+      ];
+      for (const [id, managedBy] of [
+        ['bp-old-ledger', 'BackupPipeline'],
+        ['someone-elses-ledger', 'SomeoneElse'],
+      ] as const) {
+        sandbox.model.addExistingDbSnapshot(far, {
+          DBSnapshotIdentifier: id,
+          DBInstanceIdentifier: 'ledger',
+          startMs: now - 10 * DAY,
+          TagList: tags(managedBy),
+        });
+      }
+
+      // Act
+      const result = await sandbox.run({ targets: { resources: [source] } }, 'far-region');
+
+      // Assess
+      expect(result.status).toBe('SUCCEEDED');
+      const left = sandbox.model.dbSnapshots(far).map((s) => s.DBSnapshotIdentifier);
+      expect(left).not.toContain('bp-old-ledger');
+      expect(left).toContain('someone-elses-ledger');
+      expect(left).toHaveLength(2); // the foreign one and this run's new backup
+      const run = await sandbox.store.getRun('far-region');
+      expect(run?.retentionDecisions).toEqual(
+        expect.arrayContaining([expect.objectContaining({ id: 'bp-old-ledger', region: far, ruleId: 'expired' })]),
+      );
+    });
+  });
 });

@@ -39,6 +39,7 @@ export const handler = defineHandler('plan-run', planEventSchema, async (event, 
     drivers: Object.values(DRIVERS),
     driverFor,
     store: new StateStore(dynamoDocClient(), env.TABLE_NAME, env.STATE_TTL_DAYS),
+    modes: env.MODES,
     now: now(),
     log: logger,
   });

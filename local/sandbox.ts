@@ -24,6 +24,8 @@ import { VirtualScheduler } from './virtual-time';
 
 export const SANDBOX_ACCOUNT = '111122223333';
 export const SANDBOX_TABLE = 'backup-pipeline-state';
+/** The stack's backup bucket as the sandbox names it (DynamoDB exports are written "there"). */
+export const SANDBOX_BUCKET = 'backup-pipeline-backups-local';
 
 export type FleetSpec =
   | { kind: 'demo' }
@@ -171,7 +173,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       AWS_MAX_ATTEMPTS: '1',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
-    for (const fnEnv of Object.values(functionEnvironments(config, { tableName: SANDBOX_TABLE, topicArn })))
+    for (const fnEnv of Object.values(functionEnvironments(config, { tableName: SANDBOX_TABLE, topicArn, bucketName: SANDBOX_BUCKET })))
       Object.assign(process.env, fnEnv);
 
     const ddb = dynamoClientFor(dynamoEndpoint, region);

@@ -3,6 +3,8 @@
  * each Lambda receives in its environment. Defaults are what an operator gets with an empty context.
  */
 import { z } from 'zod';
+import { modesConfigSchema, modesOf } from './modes';
+import { parseResourceArn } from './resource';
 import { longestScheduleGap } from './schedule-period';
 
 /** CloudWatch Logs accepts only these retention periods (days). */
@@ -107,6 +109,34 @@ export const pollingSchema = z
   });
 export type PollingConfig = z.infer<typeof pollingSchema>;
 
+/**
+ * Storage classes of DynamoDB exports in the backup bucket, in days after the export. S3 rules: at
+ * least 30 days in Standard before Standard-IA, 30 days in Standard-IA before Glacier; Deep Archive is
+ * kept 90 days past Glacier (its minimum storage charge). Each tier's exports expire with the tier's
+ * retention; a transition at or past that age is dropped for that tier.
+ */
+export const exportStorageSchema = z
+  .strictObject({
+    infrequentAccessDays: z.number().int().min(30).default(30),
+    glacierDays: z.number().int().positive().default(90),
+    deepArchiveDays: z.number().int().positive().default(365),
+  })
+  .superRefine((s, ctx) => {
+    if (s.glacierDays < s.infrequentAccessDays + 30)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['glacierDays'],
+        message: `must be at least 30 days after infrequentAccessDays (${s.infrequentAccessDays})`,
+      });
+    if (s.deepArchiveDays < s.glacierDays + 90)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['deepArchiveDays'],
+        message: `must be at least 90 days after glacierDays (${s.glacierDays})`,
+      });
+  });
+export type ExportStorageConfig = z.infer<typeof exportStorageSchema>;
+
 export const pipelineConfigSchema = z
   .strictObject({
     /** Used as the `backup-pipeline:managed-by` tag value; cleanup touches only backups carrying it. */
@@ -131,8 +161,31 @@ export const pipelineConfigSchema = z
       .default(90),
     /** Run and resource records in the state table expire this many days after the run. */
     stateTtlDays: z.number().int().min(1).max(3650).default(400),
+    /** Backup modes per type and per resource ARN (EC2: snapshots or AMI; DynamoDB: backup or export). */
+    modes: modesConfigSchema,
+    /** Lifecycle of DynamoDB exports in the backup bucket. */
+    exportStorage: exportStorageSchema.default({ infrequentAccessDays: 30, glacierDays: 90, deepArchiveDays: 365 }),
   })
   .superRefine((config, ctx) => {
+    for (const [arn, mode] of Object.entries(config.modes.resources)) {
+      const parsed = parseResourceArn(arn);
+      const offered = parsed.ok ? modesOf(parsed.ref.type) : [];
+      if (!parsed.ok || offered.length === 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['modes', 'resources', arn],
+          message: parsed.ok
+            ? `${parsed.ref.type} has only one backup mode`
+            : `${parsed.reason}; keys are resource ARNs`,
+        });
+      } else if (!offered.includes(mode)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['modes', 'resources', arn],
+          message: `"${mode}" is not a mode of ${parsed.ref.type} (one of: ${offered.join(', ')})`,
+        });
+      }
+    }
     if (Object.keys(config.tiers).length === 0) {
       ctx.addIssue({ code: 'custom', path: ['tiers'], message: 'at least one tier is required' });
     }

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { pollingSchema, tagMapSchema, tierNameSchema, tierSchema } from './config';
+import { modesConfigSchema } from './modes';
 
 const json = <T extends z.ZodType>(schema: T) =>
   z.string().transform((text, ctx): z.infer<T> => {
@@ -28,10 +29,13 @@ export const planEnvSchema = baseEnvSchema.extend({
   DEFAULT_TARGET_TAGS: json(tagMapSchema),
   STATE_TTL_DAYS: z.coerce.number().int().min(1),
   MAP_MAX_CONCURRENCY: z.coerce.number().int().min(1),
+  MODES: json(modesConfigSchema),
 });
 
 export const backupEnvSchema = baseEnvSchema.extend({
   POLLING: json(pollingSchema),
+  /** The stack's backup bucket: where DynamoDB exports are written. */
+  BACKUP_BUCKET: z.string().min(3),
 });
 
 export const notifyEnvSchema = baseEnvSchema.extend({

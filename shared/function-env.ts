@@ -61,11 +61,11 @@ export const ENV_SCHEMAS = {
 
 export function functionEnvironments(
   config: PipelineConfig,
-  resources: { tableName: string; topicArn: string },
+  resources: { tableName: string; topicArn: string; bucketName: string },
 ): FunctionEnvironments {
   const base = { TABLE_NAME: resources.tableName, STACK_NAME: config.stackName };
   const tiers = JSON.stringify(config.tiers);
-  const backup = { ...base, POLLING: JSON.stringify(config.polling) };
+  const backup = { ...base, POLLING: JSON.stringify(config.polling), BACKUP_BUCKET: resources.bucketName };
   return {
     'plan-run': {
       ...base,
@@ -74,6 +74,7 @@ export function functionEnvironments(
       DEFAULT_TARGET_TAGS: JSON.stringify(config.defaultTargetTags),
       STATE_TTL_DAYS: String(config.stateTtlDays),
       MAP_MAX_CONCURRENCY: String(config.mapMaxConcurrency),
+      MODES: JSON.stringify(config.modes),
     },
     'start-backup': backup,
     'check-backup': backup,

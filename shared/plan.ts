@@ -6,6 +6,7 @@
 import type { Discovered, ResourceDriver } from './drivers/driver';
 import { InvalidResourceStateError, ResourceNotFoundError } from './errors';
 import type { ValidatedInput } from './input';
+import { chooseMode, isBuiltInDefault, type ModesConfig } from './modes';
 import type { Log } from './powertools';
 import type { ResourceRef, ResourceType } from './resource';
 import type { ResourceRecord, RunCounts, StateStore } from './state-store';
@@ -21,6 +22,8 @@ export interface PlanRequest {
   drivers: readonly ResourceDriver[];
   driverFor: (type: ResourceType) => ResourceDriver;
   store: StateStore;
+  /** Backup modes from config (cdk.json `modes`). */
+  modes: ModesConfig;
   now: Date;
   log: Log;
 }
@@ -72,6 +75,15 @@ export async function planRun(request: PlanRequest): Promise<PlanResult> {
       existing.note = `${existing.note}, ${entry.ref.id}`;
     entry.partOf = other.arn;
     entry.skipReason = `Aurora cluster member: backed up once, with its cluster ${other.arn}`;
+  }
+
+  // Each resource's backup mode, from its tag, the config, or its type's default. A conflict fails the
+  // whole Plan here, before anything is written: the operator must say which they meant.
+  for (const entry of entries.values()) {
+    if (entry.failReason || entry.skipReason) continue;
+    // Refs stay small: the mode travels only when it is not the type's built-in default.
+    const mode = chooseMode(entry.ref, entry.modeTag, request.modes);
+    if (mode && !isBuiltInDefault(entry.ref.type, mode)) entry.ref = { ...entry.ref, mode };
   }
 
   const selected = new Set([...entries.values()].filter((e) => !e.skipReason && !e.failReason).map((e) => e.ref.arn));

@@ -3,6 +3,7 @@
  * descriptions: DESIGN §9, 256 KiB per payload) and the ARN grammar the pipeline accepts.
  */
 import { z } from 'zod';
+import { ALL_MODES } from './modes';
 
 /** Types with a driver: each has one file in shared/drivers and one line in its registry. */
 export const RESOURCE_TYPES = ['ec2-instance', 'ebs-volume', 'rds-instance', 'aurora-cluster'] as const;
@@ -14,6 +15,8 @@ export const resourceRefSchema = z.object({
   region: z.string(),
   accountId: z.string(),
   id: z.string(),
+  /** How it is backed up, for types that offer a choice (shared/modes.ts); set by Plan. */
+  mode: z.enum(ALL_MODES).optional(),
 });
 export type ResourceRef = z.infer<typeof resourceRefSchema>;
 

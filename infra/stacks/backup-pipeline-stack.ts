@@ -37,13 +37,21 @@ import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke, StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  type LifecycleRule,
+  ObjectOwnership,
+  StorageClass,
+} from 'aws-cdk-lib/aws-s3';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import type { PipelineConfig } from '../../shared/config';
+import type { ExportStorageConfig, PipelineConfig, TierConfig } from '../../shared/config';
 import { FUNCTION_NAMES, type FunctionName, functionEnvironments, placeholderOf } from '../../shared/function-env';
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../../shared/names';
+import { EXPORT_PREFIX, METRICS_NAMESPACE, SERVICE_NAME } from '../../shared/names';
 import { TAG } from '../../shared/tags';
 import { PipelineFunction } from '../constructs/pipeline-function';
 
@@ -95,6 +103,7 @@ export class BackupPipelineStack extends Stack {
   readonly stateMachine: StateMachine;
   readonly table: TableV2;
   readonly topic: Topic;
+  readonly backupBucket: Bucket;
   readonly functions: Record<FunctionName, PipelineFunction>;
   readonly freshness: PipelineFunction;
 
@@ -142,9 +151,12 @@ export class BackupPipelineStack extends Stack {
     });
     if (config.notificationEmail) this.topic.addSubscription(new EmailSubscription(config.notificationEmail));
 
+    this.backupBucket = this.createBackupBucket(config.tiers, config.exportStorage);
+
     const environments = functionEnvironments(config, {
       tableName: this.table.tableName,
       topicArn: this.topic.topicArn,
+      bucketName: this.backupBucket.bucketName,
     });
     const longRunning: FunctionName[] = ['plan-run', 'apply-retention', 'summarize-run', 'notify'];
     const functions = {} as Record<FunctionName, PipelineFunction>;
@@ -392,6 +404,7 @@ export class BackupPipelineStack extends Stack {
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'TopicArn', { value: this.topic.topicArn });
+    new CfnOutput(this, 'BackupBucketName', { value: this.backupBucket.bucketName });
 
     this.acknowledgeNagFindings(functions, stateMachineName);
   }
@@ -409,6 +422,57 @@ export class BackupPipelineStack extends Stack {
           }),
         },
       },
+    });
+  }
+
+  /**
+   * Where DynamoDB exports land: versioned, encrypted, private, TLS only, with server access logs.
+   * Exports are written under `dynamodb-exports/<tier>/`, so each tier's lifecycle rule moves them
+   * through the storage classes and expires them with the tier's retention (S3 does the cleanup of
+   * this mode; Apply retention never touches the bucket). Old versions go 30 days after.
+   */
+  private createBackupBucket(tiers: Record<string, TierConfig>, storage: ExportStorageConfig): Bucket {
+    const accessLogs = new Bucket(this, 'BackupBucketAccessLogs', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(365) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(accessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the access-log bucket of the backup bucket; logging it into itself would loop.',
+    });
+    const transitions = [
+      { storageClass: StorageClass.INFREQUENT_ACCESS, days: storage.infrequentAccessDays },
+      { storageClass: StorageClass.GLACIER, days: storage.glacierDays },
+      { storageClass: StorageClass.DEEP_ARCHIVE, days: storage.deepArchiveDays },
+    ];
+    const lifecycleRules: LifecycleRule[] = Object.entries(tiers).map(([tier, policy]) => ({
+      id: `exports-${tier}`,
+      prefix: `${EXPORT_PREFIX}/${tier}/`,
+      // S3 refuses a transition at or after the expiration; a short tier simply never leaves Standard.
+      transitions: transitions
+        .filter((t) => t.days < policy.retentionDays)
+        .map((t) => ({ storageClass: t.storageClass, transitionAfter: Duration.days(t.days) })),
+      expiration: Duration.days(policy.retentionDays),
+      noncurrentVersionExpiration: Duration.days(30),
+    }));
+    lifecycleRules.push({
+      id: 'housekeeping',
+      abortIncompleteMultipartUploadAfter: Duration.days(7),
+      expiredObjectDeleteMarker: true,
+    });
+    return new Bucket(this, 'BackupBucket', {
+      versioned: true,
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'backup-bucket/',
+      lifecycleRules,
+      removalPolicy: RemovalPolicy.RETAIN,
     });
   }
 

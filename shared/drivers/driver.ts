@@ -19,6 +19,8 @@ export interface Discovered {
    * instance selects its cluster: one backup per cluster, never per member).
    */
   backedUpWith?: ResourceRef;
+  /** The resource's `backup-pipeline:mode` tag, for types that offer modes (shared/modes.ts). */
+  modeTag?: string;
 }
 
 export interface StartRequest {

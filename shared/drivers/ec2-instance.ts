@@ -11,8 +11,9 @@ import {
 } from '@aws-sdk/client-ec2';
 import { ec2Client } from '../clients';
 import { aws, InvalidResourceStateError, ResourceNotFoundError } from '../errors';
+import { MODE_TAG } from '../modes';
 import { ec2InstanceArn, partitionOf, type ResourceRef } from '../resource';
-import { ownershipTags } from '../tags';
+import { ownershipTags, tagValue } from '../tags';
 import type { Discovered, ResourceDriver } from './driver';
 import { checkSnapshots, ebsSnapshotStore, findRunSnapshots } from './ebs-snapshots';
 
@@ -38,7 +39,8 @@ function toDiscovered(region: string, accountId: string, instance: Instance): Di
     id,
   };
   if (ebsVolumeIds(instance).length === 0) return { ref, skipReason: 'no EBS volumes (instance store only)' };
-  return { ref };
+  const modeTag = tagValue(instance.Tags, MODE_TAG);
+  return modeTag === undefined ? { ref } : { ref, modeTag };
 }
 
 async function describeInstance(ref: ResourceRef): Promise<Instance> {

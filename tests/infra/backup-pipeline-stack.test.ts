@@ -533,3 +533,79 @@ describe('cdk-nag', () => {
     expect(() => Template.fromStack(extra)).toThrow(/AwsSolutions/);
   });
 });
+
+describe('Backup bucket (DynamoDB exports)', () => {
+  const buckets = template.findResources('AWS::S3::Bucket', {
+    Properties: { VersioningConfiguration: { Status: 'Enabled' } },
+  });
+  const [bucketId, bucket] = Object.entries(buckets)[0] as [string, { Properties: Record<string, unknown> }];
+
+  it('is versioned, encrypted, private and logged, and kept when the stack is deleted', () => {
+    expect(Object.keys(buckets)).toHaveLength(1);
+    expect(bucket.Properties).toMatchObject({
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LoggingConfiguration: { DestinationBucketName: expect.anything() },
+    });
+    template.hasResource('AWS::S3::Bucket', { Properties: bucket.Properties, DeletionPolicy: 'Retain' });
+  });
+
+  it('refuses every request that is not over TLS', () => {
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucketId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 's3:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('moves each tier through Standard-IA, Glacier and Deep Archive and expires it with the tier, dropping transitions past the expiry', () => {
+    const rules = (bucket.Properties.LifecycleConfiguration as { Rules: Record<string, unknown>[] }).Rules;
+    const rule = (id: string) => rules.find((r) => r.Id === id);
+    const tiers = (cdkJson.context.backupPipeline as { tiers: Record<string, { retentionDays: number }> }).tiers;
+    for (const [tier, { retentionDays }] of Object.entries(tiers)) {
+      expect(rule(`exports-${tier}`)).toMatchObject({
+        Prefix: `dynamodb-exports/${tier}/`,
+        ExpirationInDays: retentionDays,
+        NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+        Status: 'Enabled',
+      });
+    }
+    // Daily (7 days) never leaves Standard; monthly (365) reaches Glacier; yearly (2557) Deep Archive.
+    expect(rule('exports-daily')?.Transitions).toBeUndefined();
+    expect(rule('exports-monthly')?.Transitions).toEqual([
+      { StorageClass: 'STANDARD_IA', TransitionInDays: 30 },
+      { StorageClass: 'GLACIER', TransitionInDays: 90 },
+    ]);
+    expect(rule('exports-yearly')?.Transitions).toEqual([
+      { StorageClass: 'STANDARD_IA', TransitionInDays: 30 },
+      { StorageClass: 'GLACIER', TransitionInDays: 90 },
+      { StorageClass: 'DEEP_ARCHIVE', TransitionInDays: 365 },
+    ]);
+    expect(rule('housekeeping')).toMatchObject({
+      AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+      ExpiredObjectDeleteMarker: true,
+    });
+  });
+
+  it('is named to the functions that write exports, and as a stack output', () => {
+    const starts = template.findResources('AWS::Lambda::Function', {
+      Properties: { Environment: { Variables: { BACKUP_BUCKET: { Ref: bucketId } } } },
+    });
+    expect(Object.keys(starts)).toHaveLength(2);
+    template.hasOutput('BackupBucketName', { Value: { Ref: bucketId } });
+  });
+});

@@ -151,6 +151,8 @@ export function unitHandlerEnv(tableName: string, overrides: Record<string, stri
     DEFAULT_TARGET_TAGS: JSON.stringify({ backup: 'true' }),
     STATE_TTL_DAYS: '400',
     MAP_MAX_CONCURRENCY: '40',
+    MODES: JSON.stringify({ defaults: {}, resources: {} }),
+    BACKUP_BUCKET: 'backup-pipeline-backups-unit',
     TOPIC_ARN,
     EVENT_BUS_NAME: 'default',
     NOTIFY_ON_SUCCESS: 'false',

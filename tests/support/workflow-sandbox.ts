@@ -19,6 +19,7 @@ import { wireModelToSdk } from './model-sdk-mocks';
 export const REGION = 'eu-west-1';
 export const ACCOUNT = '111122223333';
 export const TABLE = 'backup-pipeline-state';
+export const BUCKET = 'backup-pipeline-backups-test';
 export const TOPIC = `arn:aws:sns:${REGION}:${ACCOUNT}:backup-pipeline-notifications`;
 export const STATE_MACHINE = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:BackupPipeline-backup`;
 
@@ -57,7 +58,7 @@ export async function openSandbox(): Promise<Sandbox> {
       restoreClock = useClock(scheduler);
       const model = new AwsModel({ clock: scheduler, random: seededRandom(7), tokenBuckets: false, ...options.model });
       const config = parsePipelineConfig(options.config ?? {});
-      for (const env of Object.values(functionEnvironments(config, { tableName: TABLE, topicArn: TOPIC }))) {
+      for (const env of Object.values(functionEnvironments(config, { tableName: TABLE, topicArn: TOPIC, bucketName: BUCKET }))) {
         Object.assign(process.env, env);
       }
       wiring = wireModelToSdk(model);

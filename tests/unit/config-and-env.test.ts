@@ -38,6 +38,8 @@ describe('parsePipelineConfig', () => {
       notifyOnSuccess: false,
       logRetentionDays: 90,
       stateTtlDays: 400,
+      modes: { defaults: {}, resources: {} },
+      exportStorage: { infrequentAccessDays: 30, glacierDays: 90, deepArchiveDays: 365 },
     });
     expect(Object.keys(config.tiers)).toEqual(Object.keys(DEFAULT_TIERS));
   });
@@ -97,6 +99,39 @@ describe('parsePipelineConfig', () => {
     ]) {
       expect(lines.some((line) => line.trim().startsWith(`${field}: `))).toBe(true);
     }
+  });
+
+  it('refuses backup modes that name no resource, a type without modes, or a mode the type lacks, naming each key', async () => {
+    // Prepare
+    const instance = 'arn:aws:ec2:eu-west-1:111122223333:instance/i-0123456789abcdef0';
+    const db = 'arn:aws:rds:eu-west-1:111122223333:db:orders';
+    const raw = { modes: { resources: { [instance]: 'backup', [db]: 'ami', 'not-an-arn': 'ami' } } };
+
+    // Act
+    const error = await caught(() => parsePipelineConfig(raw));
+    const badDefault = await caught(() => parsePipelineConfig({ modes: { defaults: { 'ec2-instance': 'export' } } }));
+
+    // Assess
+    for (const expected of [
+      `backupPipeline.modes.resources.${instance}: "backup" is not a mode of ec2-instance (one of: snapshots, ami, ami-reboot)`,
+      `backupPipeline.modes.resources.${db}: rds-instance has only one backup mode`,
+      'backupPipeline.modes.resources.not-an-arn: not a valid ARN',
+    ]) {
+      expect(error.message).toContain(expected);
+    }
+    expect(badDefault.message).toContain('backupPipeline.modes.defaults.ec2-instance: ');
+  });
+
+  it('refuses export storage transitions closer than S3 allows, naming each key', async () => {
+    const error = await caught(() =>
+      parsePipelineConfig({ exportStorage: { infrequentAccessDays: 30, glacierDays: 45, deepArchiveDays: 100 } }),
+    );
+    expect(error.message).toContain(
+      'backupPipeline.exportStorage.glacierDays: must be at least 30 days after infrequentAccessDays (30)',
+    );
+    expect(error.message).toContain(
+      'backupPipeline.exportStorage.deepArchiveDays: must be at least 90 days after glacierDays (45)',
+    );
   });
 
   it('refuses a default tier that is not one of the tiers', async () => {
@@ -253,7 +288,7 @@ describe('functionEnvironments', () => {
     const config = parsePipelineConfig({ notifyOnSuccess: true, stackName: 'Prod-Backups' });
 
     // Act
-    const envs = functionEnvironments(config, { tableName: 'table', topicArn: TOPIC_ARN });
+    const envs = functionEnvironments(config, { tableName: 'table', topicArn: TOPIC_ARN, bucketName: 'backups' });
 
     // Assess
     for (const [name, schema] of Object.entries(ENV_SCHEMAS)) {

@@ -53,6 +53,7 @@ beforeAll(async () => {
     functionEnvironments(parsePipelineConfig({}), {
       tableName: TEST_TABLE,
       topicArn: 'arn:aws:sns:eu-west-1:111122223333:t',
+      bucketName: 'backups',
     }),
   )) {
     Object.assign(process.env, env);

@@ -18,6 +18,7 @@ import { useClock } from '../../shared/clock';
 import { DRIVERS, driverFor } from '../../shared/drivers';
 import { InvalidInputError, ThrottledError } from '../../shared/errors';
 import { type InputContext, validateExecutionInput } from '../../shared/input';
+import { MODE_TAG, type ModesConfig } from '../../shared/modes';
 import { planRun } from '../../shared/plan';
 import type { ResourceRecord } from '../../shared/state-store';
 import { useUnitDynalite } from '../support/unit-dynalite';
@@ -105,8 +106,9 @@ function taggedEstate() {
 const context: InputContext = { tiers: TIERS, defaultTier: 'daily', defaultTargetTags: { backup: 'true' } };
 let n = 0;
 
-async function plan(raw: unknown, runId = `run-${++n}`) {
+async function plan(raw: unknown, runId = `run-${++n}`, modes: ModesConfig = { defaults: {}, resources: {} }) {
   return planRun({
+    modes,
     runId,
     executionArn: `arn:aws:states:${REGION}:${ACCOUNT}:execution:backup-pipeline:${runId}`,
     startedAt: NOW.toISOString(),
@@ -262,6 +264,70 @@ describe('planRun', () => {
     expect(result.resources.filter((r) => r.id === 'orders')).toHaveLength(1);
     expect(result.counts.total).toBe(9);
   });
+
+  it('carries a non-default backup mode from the resource tag in its ref, and none for the default', async () => {
+    // Prepare
+    ec2.on(DescribeInstancesCommand).resolves({
+      Reservations: [
+        {
+          Instances: [
+            { ...instance(I_APP, [V_ROOT]), Tags: [...TAGGED, { Key: MODE_TAG, Value: 'ami' }] },
+            { ...instance(I_STORE, [V_OTHER]), Tags: [...TAGGED, { Key: MODE_TAG, Value: 'snapshots' }] },
+          ],
+        },
+      ],
+    });
+    ec2.on(DescribeVolumesCommand).resolves({ Volumes: [] });
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
+    rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
+
+    // Act
+    const result = await plan({});
+
+    // Assess
+    expect(result.resources).toEqual([{ ...instanceRef(I_APP), mode: 'ami' }, instanceRef(I_STORE)]);
+  });
+
+  it('takes the mode from config for a resource without a tag', async () => {
+    ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [instance(I_APP, [V_ROOT])] }] });
+    ec2.on(DescribeVolumesCommand).resolves({ Volumes: [] });
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
+    rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
+    const result = await plan({}, undefined, { defaults: {}, resources: { [instanceRef(I_APP).arn]: 'ami-reboot' } });
+    expect(result.resources).toEqual([{ ...instanceRef(I_APP), mode: 'ami-reboot' }]);
+  });
+
+  it.each([
+    [
+      'a tag that contradicts the config',
+      'ami',
+      { [instanceRef(I_APP).arn]: 'snapshots' },
+      `modes.resources.${instanceRef(I_APP).arn}`,
+    ],
+    ['a tag naming a mode the type does not offer', 'export', {}, `${MODE_TAG} tag on ${instanceRef(I_APP).arn}`],
+  ] as const)(
+    'fails Plan on %s with InvalidInputError naming the field, writing nothing',
+    async (_label, tag, resources, field) => {
+      // Prepare
+      ec2.on(DescribeInstancesCommand).resolves({
+        Reservations: [
+          { Instances: [{ ...instance(I_APP, [V_ROOT]), Tags: [...TAGGED, { Key: MODE_TAG, Value: tag }] }] },
+        ],
+      });
+      ec2.on(DescribeVolumesCommand).resolves({ Volumes: [] });
+      rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
+      rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
+
+      // Act
+      const error = await caught(plan({}, 'run-conflict', { defaults: {}, resources: { ...resources } }));
+
+      // Assess
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect((error as InvalidInputError).fields).toEqual([field]);
+      expect(await db().store().getRun('run-conflict')).toBeUndefined();
+      expect(await db().store().listResources('run-conflict')).toEqual([]);
+    },
+  );
 
   it('in a dry run records every resource SKIPPED and returns nothing to back up', async () => {
     // Prepare

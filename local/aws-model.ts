@@ -98,11 +98,24 @@ export interface SnapshotModel extends Timed {
   /** Pre-existing snapshots (seeded history) may be complete from the start. */
 }
 
+/**
+ * An AMI: registered over EBS snapshots. Its state follows them (`pending` while any is, `failed` when
+ * one fails, else `available`), as CreateImage's does in AWS.
+ */
 export interface ImageModel {
   ImageId: string;
   Name: string;
   snapshotIds: string[];
   Tags: Tag[];
+  Description?: string;
+  /** Another account's image shared with this one is not `self`; default: this account. */
+  OwnerId?: string;
+  /** When it was registered, model time (default: when added). */
+  creationMs?: number;
+  /** CreateImage: the instance imaged, whether NoReboot was asked and whether the instance was rebooted. */
+  sourceInstanceId?: string;
+  noReboot?: boolean;
+  rebooted?: boolean;
 }
 
 export interface DbInstanceModel {
@@ -421,7 +434,12 @@ export class AwsModel {
   }
 
   addImage(region: string, image: Omit<ImageModel, 'ImageId'> & { ImageId?: string }): ImageModel {
-    const full: ImageModel = { ImageId: image.ImageId ?? this.nextId('ami'), ...image };
+    const full: ImageModel = {
+      ImageId: image.ImageId ?? this.nextId('ami'),
+      creationMs: this.nowMs(),
+      OwnerId: this.accountId,
+      ...image,
+    };
     this.region(region).images.set(full.ImageId, full);
     return full;
   }
@@ -776,34 +794,165 @@ export class AwsModel {
     return {};
   }
 
+  private imageState(
+    r: RegionState,
+    image: ImageModel,
+  ): { state: 'pending' | 'available' | 'failed'; reason?: string } {
+    const phases = image.snapshotIds
+      .map((id) => r.snapshots.get(id))
+      .map((s) => (s ? this.phase(s).state : 'completed'));
+    if (phases.includes('error'))
+      return { state: 'failed', reason: 'Snapshot creation failed for one of the image volumes (simulated)' };
+    return { state: phases.includes('pending') ? 'pending' : 'available' };
+  }
+
+  private imageView(r: RegionState, i: ImageModel) {
+    const { state, reason } = this.imageState(r, i);
+    return {
+      ImageId: i.ImageId,
+      Name: i.Name,
+      ...(i.Description ? { Description: i.Description } : {}),
+      State: state,
+      ...(reason ? { StateReason: { Code: 'Client.UserInitiated', Message: reason } } : {}),
+      OwnerId: i.OwnerId ?? this.accountId,
+      CreationDate: new Date(i.creationMs ?? 0).toISOString(),
+      ImageType: 'machine',
+      Public: false,
+      RootDeviceType: 'ebs',
+      ...(i.sourceInstanceId ? { SourceInstanceId: i.sourceInstanceId } : {}),
+      Tags: i.Tags,
+      BlockDeviceMappings: i.snapshotIds.map((id, index) => ({
+        DeviceName: `/dev/sd${String.fromCharCode(97 + index)}`,
+        Ebs: { SnapshotId: id },
+      })),
+    };
+  }
+
   describeImages(
     region: string,
     input: { ImageIds?: string[]; Owners?: string[]; Filters?: Filter[]; MaxResults?: number; NextToken?: string },
   ) {
     this.gate('ec2', 'DescribeImages');
     const r = this.region(region);
-    const selected = [...r.images.values()].filter(
-      (i) =>
-        (!input.ImageIds?.length || input.ImageIds.includes(i.ImageId)) &&
-        (input.Filters ?? []).every((f) =>
-          matchesFilter(i.Tags, { 'block-device-mapping.snapshot-id': i.snapshotIds, 'image-id': i.ImageId }, f),
-        ),
-    );
+    for (const id of input.ImageIds ?? []) {
+      if (!/^ami-[0-9a-f]{8,17}$/.test(id)) throw new AwsApiError('InvalidAMIID.Malformed', `Invalid id: "${id}"`);
+      if (!r.images.has(id)) throw new AwsApiError('InvalidAMIID.NotFound', `The image id '[${id}]' does not exist`);
+    }
+    const selected = [...r.images.values()].filter((i) => {
+      const owner = i.OwnerId ?? this.accountId;
+      if (input.ImageIds?.length && !input.ImageIds.includes(i.ImageId)) return false;
+      if (input.Owners?.length && !input.Owners.some((o) => (o === 'self' ? owner === this.accountId : o === owner)))
+        return false;
+      const attributes = {
+        'block-device-mapping.snapshot-id': i.snapshotIds,
+        'image-id': i.ImageId,
+        name: i.Name,
+        state: this.imageState(r, i).state,
+        'owner-id': owner,
+      };
+      return (input.Filters ?? []).every((f) => matchesFilter(i.Tags, attributes, f));
+    });
     const { page, next } = paginate(selected, input.MaxResults, input.NextToken);
-    return {
-      Images: page.map((i) => ({
-        ImageId: i.ImageId,
-        Name: i.Name,
-        State: 'available',
-        OwnerId: this.accountId,
-        Tags: i.Tags,
-        BlockDeviceMappings: i.snapshotIds.map((id, index) => ({
-          DeviceName: `/dev/sd${String.fromCharCode(97 + index)}`,
-          Ebs: { SnapshotId: id },
-        })),
-      })),
-      ...(next ? { NextToken: next } : {}),
-    };
+    return { Images: page.map((i) => this.imageView(r, i)), ...(next ? { NextToken: next } : {}) };
+  }
+
+  /**
+   * CreateImage: one snapshot per attached EBS volume (all-or-nothing against the snapshot limits, as
+   * CreateSnapshots), tagged per TagSpecifications (`image`, `snapshot`); the name must be valid and
+   * unused in the region. NoReboot false on a running instance is allowed and recorded as a reboot.
+   */
+  createImage(
+    region: string,
+    input: {
+      InstanceId?: string;
+      Name?: string;
+      Description?: string;
+      NoReboot?: boolean;
+      TagSpecifications?: { ResourceType?: string; Tags?: Tag[] }[];
+    },
+  ) {
+    this.gate('ec2', 'CreateImage');
+    const r = this.region(region);
+    const instanceId = input.InstanceId ?? '';
+    if (!/^i-[0-9a-f]{8,17}$/.test(instanceId))
+      throw new AwsApiError('InvalidInstanceID.Malformed', `Invalid id: "${instanceId}"`);
+    const instance = r.instances.get(instanceId);
+    if (!instance)
+      throw new AwsApiError('InvalidInstanceID.NotFound', `The instance ID '${instanceId}' does not exist`);
+    if (instance.State === 'terminated')
+      throw new AwsApiError('IncorrectInstanceState', `Instance ${instanceId} is terminated.`);
+    const name = input.Name ?? '';
+    if (!/^[A-Za-z0-9()[\] ./'@_-]{3,128}$/.test(name))
+      throw new AwsApiError(
+        'InvalidAMIName.Malformed',
+        `AMI names must be between 3 and 128 characters long, and may contain letters, numbers, '(', ')', '.', '-', '/', '_', '[', ']', ' ', '@' and "'": ${name}`,
+      );
+    const taken = [...r.images.values()].find(
+      (i) => i.Name === name && (i.OwnerId ?? this.accountId) === this.accountId,
+    );
+    if (taken)
+      throw new AwsApiError('InvalidAMIName.Duplicate', `AMI name ${name} is already in use by AMI ${taken.ImageId}`);
+    for (const spec of input.TagSpecifications ?? []) {
+      if (spec.ResourceType !== 'image' && spec.ResourceType !== 'snapshot')
+        throw new AwsApiError(
+          'InvalidParameterValue',
+          `'${spec.ResourceType}' is not a valid taggable resource type for this operation.`,
+        );
+    }
+    const tagsFor = (type: string) =>
+      (input.TagSpecifications ?? []).filter((t) => t.ResourceType === type).flatMap((t) => t.Tags ?? []);
+    const volumes = instance.volumeIds.map((id) => r.volumes.get(id)).filter((v): v is VolumeModel => v !== undefined);
+    for (const v of volumes) this.assertCanSnapshot(r, v);
+    const imageId = this.nextId('ami');
+    const snapshots = volumes.map((v) =>
+      this.createSnapshotOf(region, v, `Created by CreateImage(${instanceId}) for ${imageId}`, tagsFor('snapshot')),
+    );
+    const noReboot = input.NoReboot ?? false;
+    r.images.set(imageId, {
+      ImageId: imageId,
+      Name: name,
+      ...(input.Description ? { Description: input.Description } : {}),
+      snapshotIds: snapshots.map((s) => s.SnapshotId),
+      Tags: tagsFor('image'),
+      OwnerId: this.accountId,
+      creationMs: this.nowMs(),
+      sourceInstanceId: instanceId,
+      noReboot,
+      rebooted: !noReboot && instance.State === 'running',
+    });
+    return { ImageId: imageId };
+  }
+
+  /** DeregisterImage: the image goes (its snapshots stay, now free to delete); a pending one is refused. */
+  deregisterImage(region: string, input: { ImageId?: string }) {
+    this.gate('ec2', 'DeregisterImage');
+    const r = this.region(region);
+    const id = input.ImageId ?? '';
+    if (!/^ami-[0-9a-f]{8,17}$/.test(id)) throw new AwsApiError('InvalidAMIID.Malformed', `Invalid id: "${id}"`);
+    const image = r.images.get(id);
+    if (!image || (image.OwnerId ?? this.accountId) !== this.accountId)
+      throw new AwsApiError('InvalidAMIID.NotFound', `The image id '[${id}]' does not exist`);
+    if (this.imageState(r, image).state === 'pending')
+      throw new AwsApiError('InvalidAMIID.Unavailable', `The image ${id} is pending and cannot be deregistered yet`);
+    r.images.delete(id);
+    return { Return: true };
+  }
+
+  /**
+   * CreateTags on snapshots and images (a key given again takes the new value), for scenarios where an
+   * operator retags a backup; the pipeline itself tags only through TagSpecifications.
+   */
+  createTags(region: string, input: { Resources?: string[]; Tags?: Tag[] }) {
+    this.gate('ec2', 'CreateTags');
+    const r = this.region(region);
+    for (const id of input.Resources ?? []) {
+      const target = r.snapshots.get(id) ?? r.images.get(id);
+      if (!target) throw new AwsApiError('InvalidID', `The ID '${id}' is not valid`);
+      for (const tag of input.Tags ?? []) {
+        target.Tags = [...target.Tags.filter((t) => t.Key !== tag.Key), tag];
+      }
+    }
+    return {};
   }
 
   // ---- RDS -------------------------------------------------------------------------------------
@@ -1168,6 +1317,16 @@ export class AwsModel {
     return [...this.region(region).dbSnapshots.values()].map((s) => this.dbSnapshotView(region, s));
   }
 
+  /** Images as DescribeImages shows them, with what CreateImage recorded (NoReboot, reboot). */
+  images(region: string) {
+    const r = this.region(region);
+    return [...r.images.values()].map((i) => ({
+      ...this.imageView(r, i),
+      noReboot: i.noReboot,
+      rebooted: i.rebooted ?? false,
+    }));
+  }
+
   dbClusterSnapshots(region: string) {
     return [...this.region(region).dbClusterSnapshots.values()].map((s) => this.dbClusterSnapshotView(region, s));
   }
@@ -1175,6 +1334,10 @@ export class AwsModel {
   /** When a backup finished (or failed) in model time: the bench's detection latency needs it. */
   finishedAtMs(region: string, id: string): number | undefined {
     const r = this.region(region);
+    const image = r.images.get(id);
+    // An image is done when its last snapshot is.
+    if (image)
+      return Math.max(image.creationMs ?? 0, ...image.snapshotIds.map((s) => this.finishedAtMs(region, s) ?? 0));
     const t: Timed | undefined = r.snapshots.get(id) ?? r.dbSnapshots.get(id) ?? r.dbClusterSnapshots.get(id);
     if (!t) return undefined;
     return t.startMs + t.durationMs * (t.failAt ?? 1);

@@ -68,6 +68,8 @@ const NOT_FOUND = new Set([
   'InvalidVolume.NotFound',
   'InvalidVolumeID.Malformed',
   'InvalidSnapshot.NotFound',
+  'InvalidAMIID.NotFound',
+  'InvalidAMIID.Malformed',
   'DBInstanceNotFound',
   'DBInstanceNotFoundFault',
   'DBSnapshotNotFound',
@@ -87,6 +89,7 @@ const INVALID_STATE = new Set([
   'IncorrectInstanceState',
   'InvalidVolume.ZoneMismatch',
   'InvalidSnapshot.InUse',
+  'InvalidAMIID.Unavailable',
 ]);
 
 /** Name of an AWS SDK v3 error, whichever shape it arrives in. */

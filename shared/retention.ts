@@ -66,11 +66,15 @@ export function decideRetention(
     // A delete is allowed by every rule; with a keep-last in force, say how far past it this one is.
     const pastKeepLast =
       keepLast > 0 ? `; newest #${position + 1} of tier ${backup.tier}, past keep-last-${keepLast}` : '';
+    // An AMI's snapshots go with it, so a dry-run reviewer sees them on the image's line.
+    const holds = backup.holds?.length
+      ? `; its snapshots tagged for this stack go with it (${backup.holds.join(', ')})`
+      : '';
     return {
       backup,
       action: 'delete',
       ruleId: 'expired',
-      rule: `expired at ${backup.expiresAt.toISOString()}${pastKeepLast}`,
+      rule: `expired at ${backup.expiresAt.toISOString()}${pastKeepLast}${holds}`,
     };
   });
 }

@@ -85,12 +85,20 @@ const DESCRIBE_ACTIONS: Partial<Record<FunctionName, string[]>> = {
   'start-backup': [
     'ec2:DescribeVolumes',
     'ec2:DescribeSnapshots',
+    // AMI mode: the instance's tags to copy onto the image, and a retried start's image by its name.
+    'ec2:DescribeInstances',
+    'ec2:DescribeImages',
     // Only when RDS refuses a snapshot: is the instance backing-up (retry later) or stopped (record)?
     'rds:DescribeDBInstances',
     'rds:DescribeDBSnapshots',
     'rds:DescribeDBClusterSnapshots',
   ],
-  'check-backup': ['ec2:DescribeSnapshots', 'rds:DescribeDBSnapshots', 'rds:DescribeDBClusterSnapshots'],
+  'check-backup': [
+    'ec2:DescribeSnapshots',
+    'ec2:DescribeImages',
+    'rds:DescribeDBSnapshots',
+    'rds:DescribeDBClusterSnapshots',
+  ],
   'apply-retention': [
     'ec2:DescribeSnapshots',
     'ec2:DescribeImages',
@@ -477,8 +485,9 @@ export class BackupPipelineStack extends Stack {
   }
 
   private grantFunctions(functions: Record<FunctionName, PipelineFunction>, stackName: string): void {
+    // Snapshot and image ARNs carry no account id.
     const ec2Arn = (resource: string) =>
-      `arn:${Aws.PARTITION}:ec2:*:${resource.startsWith('snapshot') ? '' : Aws.ACCOUNT_ID}:${resource}`;
+      `arn:${Aws.PARTITION}:ec2:*:${/^(snapshot|image)\//.test(resource) ? '' : Aws.ACCOUNT_ID}:${resource}`;
     const rdsArn = (resource: string) => `arn:${Aws.PARTITION}:rds:*:${Aws.ACCOUNT_ID}:${resource}`;
     for (const name of FUNCTION_NAMES) {
       const fn = functions[name];
@@ -495,9 +504,15 @@ export class BackupPipelineStack extends Stack {
     );
     start.addToRolePolicy(
       new PolicyStatement({
+        actions: ['ec2:CreateImage'],
+        resources: [ec2Arn('instance/*'), ec2Arn('image/*'), ec2Arn('snapshot/*')],
+      }),
+    );
+    start.addToRolePolicy(
+      new PolicyStatement({
         actions: ['ec2:CreateTags'],
-        resources: [ec2Arn('snapshot/*')],
-        conditions: { StringEquals: { 'ec2:CreateAction': ['CreateSnapshot', 'CreateSnapshots'] } },
+        resources: [ec2Arn('snapshot/*'), ec2Arn('image/*')],
+        conditions: { StringEquals: { 'ec2:CreateAction': ['CreateSnapshot', 'CreateSnapshots', 'CreateImage'] } },
       }),
     );
     start.addToRolePolicy(
@@ -522,6 +537,14 @@ export class BackupPipelineStack extends Stack {
         effect: Effect.ALLOW,
         actions: ['ec2:DeleteSnapshot'],
         resources: [ec2Arn('snapshot/*')],
+        conditions: ownedOnly,
+      }),
+    );
+    retention.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['ec2:DeregisterImage'],
+        resources: [ec2Arn('image/*')],
         conditions: ownedOnly,
       }),
     );
@@ -571,6 +594,11 @@ export class BackupPipelineStack extends Stack {
           'Snapshot ids are created by the call itself and cannot be known in advance; CreateTags is conditioned on the creating action.',
       },
       {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:*::image/*]',
+        reason:
+          'AMI ids are created by CreateImage itself and cannot be known in advance; CreateTags on images is conditioned on ec2:CreateAction = CreateImage.',
+      },
+      {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:*:<AWS::AccountId>:instance/*]',
         reason: 'The resources to back up are chosen at run time by tag or ARN from the whole account.',
       },
@@ -600,6 +628,11 @@ export class BackupPipelineStack extends Stack {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:*::snapshot/*]',
         reason:
           'DeleteSnapshot is allowed only on snapshots tagged backup-pipeline:managed-by = this stack (aws:ResourceTag condition).',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:*::image/*]',
+        reason:
+          'DeregisterImage is allowed only on AMIs tagged backup-pipeline:managed-by = this stack (aws:ResourceTag condition).',
       },
       {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:*:<AWS::AccountId>:snapshot:*]',

@@ -25,6 +25,8 @@ export function ec2Service(model: AwsModel): ServiceHandler {
       CreateSnapshot: (region, input) => model.createSnapshot(region, input),
       CreateSnapshots: (region, input) => model.createSnapshots(region, input),
       DeleteSnapshot: (region, input) => model.deleteSnapshot(region, input),
+      CreateImage: (region, input) => model.createImage(region, input),
+      DeregisterImage: (region, input) => model.deregisterImage(region, input),
     },
   });
 }

@@ -68,9 +68,14 @@ export interface OwnedBackup {
   complete: boolean;
   /** AMIs (or other owners) that still use this backup; it is never deleted while non-empty. */
   heldBy: string[];
+  /**
+   * Backups of another kind this one holds and its store deletes with it (an AMI's EBS snapshots);
+   * the store deletes only those that carry this stack's managed-by tag.
+   */
+  holds?: string[];
 }
 
-export type BackupKind = 'ebs-snapshot' | 'rds-snapshot' | 'rds-cluster-snapshot';
+export type BackupKind = 'ebs-snapshot' | 'ec2-image' | 'rds-snapshot' | 'rds-cluster-snapshot';
 
 /** Where a kind of backup lives: listing and deleting are per kind, shared by drivers that create it. */
 export interface BackupStore {
@@ -81,7 +86,14 @@ export interface BackupStore {
 
 export interface ResourceDriver {
   readonly type: ResourceType;
+  /** Where the backups of the type's default mode live. */
   readonly store: BackupStore;
+  /**
+   * Stores of the backups its other modes create (EC2 instances: AMIs). Retention lists these before
+   * `store`, because their backups hold backups of `store` (an AMI holds EBS snapshots): an image
+   * deregistered in a pass takes its snapshots with it before the snapshot store is listed.
+   */
+  readonly extraStores?: readonly BackupStore[];
   /** Resources of this type in a region carrying every wanted tag (paginated, filtered server-side where AWS can). */
   discover(region: string, tags: Record<string, string>, accountId: string): Promise<Discovered[]>;
   /** Resolves an explicitly named resource; throws ResourceNotFoundError when it does not exist. */

@@ -1,6 +1,7 @@
 /**
  * EC2 instances: one crash-consistent CreateSnapshots call covers every attached EBS volume,
- * with the instance's own tags copied onto each snapshot next to the ownership tags.
+ * with the instance's own tags copied onto each snapshot next to the ownership tags. An instance
+ * whose mode is `ami` or `ami-reboot` (shared/modes.ts) gets an AMI instead (./ec2-images.ts).
  */
 import {
   CreateSnapshotsCommand,
@@ -16,8 +17,11 @@ import { ec2InstanceArn, partitionOf, type ResourceRef } from '../resource';
 import { ownershipTags, tagValue } from '../tags';
 import type { Discovered, ResourceDriver } from './driver';
 import { checkSnapshots, ebsSnapshotStore, findRunSnapshots } from './ebs-snapshots';
+import { checkImage, ec2ImageStore, startImage } from './ec2-images';
 
 const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped'];
+
+const isAmiMode = (ref: ResourceRef) => ref.mode === 'ami' || ref.mode === 'ami-reboot';
 
 export function tagFilters(tags: Record<string, string>): Filter[] {
   return Object.entries(tags).map(([key, value]) => ({ Name: `tag:${key}`, Values: [value] }));
@@ -55,6 +59,7 @@ async function describeInstance(ref: ResourceRef): Promise<Instance> {
 export const ec2InstanceDriver: ResourceDriver = {
   type: 'ec2-instance',
   store: ebsSnapshotStore,
+  extraStores: [ec2ImageStore],
 
   async discover(region, tags, accountId) {
     const found: Discovered[] = [];
@@ -83,7 +88,9 @@ export const ec2InstanceDriver: ResourceDriver = {
     return { ...discovered, ref };
   },
 
-  async start({ resource, tags, runId, mayExist }) {
+  async start(request) {
+    const { resource, tags, runId, mayExist } = request;
+    if (isAmiMode(resource)) return startImage(request, async () => (await describeInstance(resource)).Tags);
     if (mayExist) {
       const existing = await findRunSnapshots(resource.region, runId, resource.arn);
       if (existing.length > 0) return { backupIds: existing, reused: true };
@@ -116,6 +123,6 @@ export const ec2InstanceDriver: ResourceDriver = {
   },
 
   check(resource, backupIds) {
-    return checkSnapshots(resource.region, backupIds);
+    return isAmiMode(resource) ? checkImage(resource.region, backupIds) : checkSnapshots(resource.region, backupIds);
   },
 };

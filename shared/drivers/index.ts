@@ -17,9 +17,14 @@ export function driverFor(type: ResourceType): ResourceDriver {
   return DRIVERS[type];
 }
 
-/** Each kind of backup store once, even when several drivers create that kind. */
+/**
+ * Each kind of backup store once, even when several drivers create that kind. A driver's extra stores
+ * come before its own: their backups hold the others' (AMIs hold EBS snapshots), and retention lists
+ * and deletes store by store in this order.
+ */
 export function backupStores(): BackupStore[] {
-  return [...new Map(Object.values(DRIVERS).map((d) => [d.store.kind, d.store])).values()];
+  const all = Object.values(DRIVERS).flatMap((d) => [...(d.extraStores ?? []), d.store]);
+  return [...new Map(all.map((store) => [store.kind, store])).values()];
 }
 
 export type { BackupStore, CheckResult, Discovered, OwnedBackup, ResourceDriver } from './driver';

@@ -143,15 +143,21 @@ describe('IAM', () => {
     expect(actionsOf('plan-run').filter((a) => /Create|Delete|Tag/.test(a) && !a.startsWith('logs:'))).toEqual([]);
   });
 
-  it('denies snapshot deletion unless the snapshot is tagged managed-by this stack', () => {
-    const deletes = statementsOf('apply-retention').filter((s) => [s.Action].flat().some((a) => /Delete/.test(a)));
+  it('denies snapshot deletion and AMI deregistration unless the backup is tagged managed-by this stack', () => {
+    const deletes = statementsOf('apply-retention').filter((s) =>
+      [s.Action].flat().some((a) => /Delete|Deregister/.test(a)),
+    );
     expect(deletes.map((s) => s.Action).sort()).toEqual([
       'ec2:DeleteSnapshot',
+      'ec2:DeregisterImage',
       'rds:DeleteDBClusterSnapshot',
       'rds:DeleteDBSnapshot',
     ]);
     const conditionOf = (action: string) => deletes.find((s) => s.Action === action)?.Condition;
     expect(conditionOf('ec2:DeleteSnapshot')).toEqual({
+      StringEquals: { 'aws:ResourceTag/backup-pipeline:managed-by': 'BackupPipeline' },
+    });
+    expect(conditionOf('ec2:DeregisterImage')).toEqual({
       StringEquals: { 'aws:ResourceTag/backup-pipeline:managed-by': 'BackupPipeline' },
     });
     expect(conditionOf('rds:DeleteDBSnapshot')).toEqual({
@@ -161,13 +167,25 @@ describe('IAM', () => {
       StringEquals: { 'rds:cluster-snapshot-tag/backup-pipeline:managed-by': 'BackupPipeline' },
     });
     for (const name of FUNCTION_NAMES.filter((n) => n !== 'apply-retention')) {
-      expect(actionsOf(name).filter((a) => /Delete/.test(a))).toEqual([]);
+      expect(actionsOf(name).filter((a) => /Delete|Deregister/.test(a))).toEqual([]);
     }
   });
 
-  it('lets start-backup tag only the snapshots it is creating', () => {
+  it('lets start-backup tag only the snapshots and AMIs it is creating', () => {
     const tagging = statementsOf('start-backup').find((s) => s.Action === 'ec2:CreateTags');
-    expect(tagging?.Condition).toEqual({ StringEquals: { 'ec2:CreateAction': ['CreateSnapshot', 'CreateSnapshots'] } });
+    expect(tagging?.Condition).toEqual({
+      StringEquals: { 'ec2:CreateAction': ['CreateSnapshot', 'CreateSnapshots', 'CreateImage'] },
+    });
+    const resources = JSON.stringify(tagging?.Resource);
+    expect([resources.includes('::snapshot/*'), resources.includes('::image/*')]).toEqual([true, true]);
+  });
+
+  it('lets start-backup create AMIs of instances only, not register images from anything else', () => {
+    const imaging = statementsOf('start-backup').find((s) => s.Action === 'ec2:CreateImage');
+    const resources = JSON.stringify(imaging?.Resource);
+    for (const type of ['instance', 'image', 'snapshot']) expect(resources).toContain(`:${type}/*`);
+    expect(resources).not.toContain('volume/');
+    expect(actionsOf('start-backup')).not.toContain('ec2:RegisterImage');
   });
 
   it('gives each function only the AWS actions it calls', () => {
@@ -176,6 +194,7 @@ describe('IAM', () => {
         .filter((a) => !/^(logs|xray|dynamodb):/.test(a))
         .sort();
     expect(aws('check-backup')).toEqual([
+      'ec2:DescribeImages',
       'ec2:DescribeSnapshots',
       'rds:DescribeDBClusterSnapshots',
       'rds:DescribeDBSnapshots',
@@ -186,9 +205,12 @@ describe('IAM', () => {
     expect(aws('notify')).toEqual(['events:PutEvents', 'kms:Decrypt', 'kms:GenerateDataKey', 'sns:Publish']);
     expect(aws('start-backup')).toEqual(
       [
+        'ec2:CreateImage',
         'ec2:CreateSnapshot',
         'ec2:CreateSnapshots',
         'ec2:CreateTags',
+        'ec2:DescribeImages',
+        'ec2:DescribeInstances',
         'ec2:DescribeSnapshots',
         'ec2:DescribeVolumes',
         'rds:AddTagsToResource',

@@ -21,6 +21,7 @@ import { buildApp } from '../../infra/bin/app';
 import { BACKUP_TAG } from '../../local/fleet';
 import { HANDLERS, type LocalHandler } from '../../local/handlers';
 import { FUNCTION_NAMES, type FunctionName, type ScheduledFunctionName } from '../../shared/function-env';
+import { MODE_TAG } from '../../shared/modes';
 import { StateStore } from '../../shared/state-store';
 import { TAG } from '../../shared/tags';
 import { ACCOUNT, openSandbox, REGION, type Sandbox } from '../support/workflow-sandbox';
@@ -89,6 +90,10 @@ function describeCall(sandbox: Sandbox, service: string, command: unknown): Call
     const snapshot = sandbox.model.snapshots(REGION).find((s) => s.SnapshotId === input.SnapshotId);
     call.resourceTags = tagMap(snapshot?.Tags);
   }
+  if (call.action === 'ec2:DeregisterImage') {
+    const image = sandbox.model.images(REGION).find((i) => i.ImageId === input.ImageId);
+    call.resourceTags = tagMap(image?.Tags);
+  }
   if (call.action === 'rds:DeleteDBClusterSnapshot') {
     const snapshot = sandbox.model
       .dbClusterSnapshots(REGION)
@@ -109,7 +114,9 @@ function impliedBy(call: CallContext): CallContext[] {
   switch (call.action) {
     case 'ec2:CreateSnapshot':
     case 'ec2:CreateSnapshots':
-      // Tags in TagSpecifications (and CopyTagsFromSource) are authorized as CreateTags on the new snapshot.
+    case 'ec2:CreateImage':
+      // Tags in TagSpecifications (and CopyTagsFromSource) are authorized as CreateTags on the new
+      // snapshot (CreateImage: on the new image and its snapshots).
       return [{ action: 'ec2:CreateTags', keys: { 'ec2:CreateAction': call.action.slice(4) } }];
     case 'rds:CreateDBSnapshot':
     case 'rds:CreateDBClusterSnapshot':
@@ -151,9 +158,14 @@ describe('IAM against the calls the handlers make', () => {
 
   beforeAll(async () => {
     // Prepare: a fleet with every resource type, a database that cannot be snapshotted (so a failure is
-    // recorded and notified), backups old enough for retention (EBS, RDS, one held by an AMI).
+    // recorded and notified), an instance backed up as an AMI, backups old enough for retention (EBS, RDS,
+    // one held by a foreign AMI, an AMI of ours with its snapshots).
     sandbox = await openSandbox();
     const instance = sandbox.model.addInstance(REGION, { Tags: tagged('web'), volumes: [{ Size: 8 }, { Size: 20 }] });
+    const builder = sandbox.model.addInstance(REGION, {
+      Tags: [...tagged('builder'), { Key: MODE_TAG, Value: 'ami' }],
+      volumes: [{ Size: 8 }],
+    });
     const volume = sandbox.model.addVolume(REGION, { Size: 50, Tags: tagged('data') });
     sandbox.model.addDbInstance(REGION, { DBInstanceIdentifier: 'orders', TagList: tagged('orders') });
     sandbox.model.addDbInstance(REGION, {
@@ -171,6 +183,18 @@ describe('IAM against the calls the handlers make', () => {
       }).SnapshotId;
     old(30);
     sandbox.model.addImage(REGION, { Name: 'golden', snapshotIds: [old(20)], Tags: [] });
+    const builderArn = `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/${builder.InstanceId}`;
+    const oldAmiSnapshot = sandbox.model.addExistingSnapshot(REGION, {
+      VolumeId: builder.volumeIds[0] ?? '',
+      startMs: now - 30 * 86_400_000,
+      Tags: ours(now, 30, builderArn),
+    }).SnapshotId;
+    sandbox.model.addImage(REGION, {
+      Name: 'bp-old-builder',
+      snapshotIds: [oldAmiSnapshot],
+      Tags: ours(now, 30, builderArn),
+      creationMs: now - 30 * 86_400_000,
+    });
     // An Aurora cluster selected through its tagged member instance, and an expired cluster snapshot.
     sandbox.model.addDbCluster(REGION, { DBClusterIdentifier: 'ledger', memberTags: tagged('ledger-1') });
     sandbox.model.addExistingDbClusterSnapshot(REGION, {
@@ -262,6 +286,11 @@ describe('IAM against the calls the handlers make', () => {
       'start-backup rds:DescribeDBClusterSnapshots',
       'plan-run rds:DescribeDBClusters',
       'apply-retention ec2:DescribeImages',
+      'start-backup ec2:DescribeInstances',
+      'start-backup ec2:CreateImage',
+      'start-backup ec2:DescribeImages',
+      'check-backup ec2:DescribeImages',
+      'apply-retention ec2:DeregisterImage',
       'check-freshness dynamodb:Query',
     ]) {
       expect(actions).toContain(expected);
@@ -297,8 +326,9 @@ describe('IAM against the calls the handlers make', () => {
   );
 
   it('deletes only backups whose managed-by tag names this stack, which is what the policy requires', () => {
-    const deletes = calls.filter((c) => /:Delete/.test(c.action));
-    expect(deletes.length).toBeGreaterThanOrEqual(3);
+    const deletes = calls.filter((c) => /:(Delete|Deregister)/.test(c.action));
+    expect(deletes.length).toBeGreaterThanOrEqual(5);
+    expect(deletes.map((c) => c.action)).toContain('ec2:DeregisterImage');
     for (const call of deletes) expect(call.resourceTags?.[TAG.managedBy]).toBe('BackupPipeline');
     const statements = functionStatements(stack, template, 'apply-retention');
     for (const call of deletes) {

@@ -4,9 +4,11 @@
  * the real ones; only the network hop to AWS is replaced. DynamoDB is not mocked: it is dynalite.
  */
 import {
+  CreateImageCommand,
   CreateSnapshotCommand,
   CreateSnapshotsCommand,
   DeleteSnapshotCommand,
+  DeregisterImageCommand,
   DescribeImagesCommand,
   DescribeInstancesCommand,
   DescribeSnapshotsCommand,
@@ -59,6 +61,12 @@ export function wireModelToSdk(model: AwsModel): { restore(): void } {
   ec2
     .on(DeleteSnapshotCommand)
     .callsFake(async (input, getClient) => model.deleteSnapshot(await region(getClient), input));
+  ec2
+    .on(CreateImageCommand)
+    .callsFake(async (input, getClient) => model.createImage(await region(getClient), input as never));
+  ec2
+    .on(DeregisterImageCommand)
+    .callsFake(async (input, getClient) => model.deregisterImage(await region(getClient), input));
   rds
     .on(DescribeDBInstancesCommand)
     .callsFake(async (input, getClient) => model.describeDBInstances(await region(getClient), input));

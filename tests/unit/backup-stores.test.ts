@@ -265,6 +265,11 @@ describe('driver registry', () => {
   it('has one driver per resource type and each kind of backup store once', () => {
     expect(Object.keys(DRIVERS).sort()).toEqual(['aurora-cluster', 'ebs-volume', 'ec2-instance', 'rds-instance']);
     for (const [type, driver] of Object.entries(DRIVERS)) expect(driverFor(driver.type).type).toBe(type);
-    expect(backupStores().map((s) => s.kind)).toEqual(['ebs-snapshot', 'rds-snapshot', 'rds-cluster-snapshot']);
+    expect(backupStores().map((s) => s.kind)).toEqual([
+      'ec2-image',
+      'ebs-snapshot',
+      'rds-snapshot',
+      'rds-cluster-snapshot',
+    ]);
   });
 });

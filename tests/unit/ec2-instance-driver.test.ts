@@ -1,18 +1,24 @@
 /**
  * shared/drivers/ec2-instance.ts against a mocked EC2: discovery (tag filters, pagination, skips),
  * resolve, start (one crash-consistent CreateSnapshots; a retry finds the earlier one by its tags),
- * check, and the mapping of EC2 errors to the ASL's named errors.
+ * check, the AMI modes (CreateImage under a name per run and instance, adopted on a retry or a
+ * duplicate name when it is ours), and the mapping of EC2 errors to the ASL's named errors.
  */
 import {
+  CreateImageCommand,
   CreateSnapshotsCommand,
+  DescribeImagesCommand,
   DescribeInstancesCommand,
   DescribeSnapshotsCommand,
   EC2Client,
+  type Image,
+  type ImageState,
   type Instance,
   type InstanceStateName,
 } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { amiName } from '../../shared/drivers/ec2-images';
 import { ec2InstanceDriver, tagFilters } from '../../shared/drivers/ec2-instance';
 import {
   InvalidResourceStateError,
@@ -21,8 +27,17 @@ import {
   ResourceNotFoundError,
   ThrottledError,
 } from '../../shared/errors';
+import type { ResourceRef } from '../../shared/resource';
 import { TAG } from '../../shared/tags';
-import { ACCOUNT, ec2Error, instanceRef, ownershipValues, REGION, servePages } from '../support/unit-fixtures';
+import {
+  ACCOUNT,
+  ec2Error,
+  instanceRef,
+  ownedTags,
+  ownershipValues,
+  REGION,
+  servePages,
+} from '../support/unit-fixtures';
 
 const ec2 = mockClient(EC2Client);
 beforeEach(() => ec2.reset());
@@ -358,5 +373,192 @@ describe('tagFilters', () => {
       { Name: 'tag:a', Values: ['1'] },
       { Name: 'tag:b c', Values: ['2'] },
     ]);
+  });
+});
+
+describe('ec2InstanceDriver in an AMI mode', () => {
+  const amiInstance: ResourceRef = { ...instance, mode: 'ami' };
+  const name = amiName('run-1', instance.id);
+  const startAmi = (mayExist: boolean, resource: ResourceRef = amiInstance) =>
+    ec2InstanceDriver.start({ resource, runId: 'run-1', mayExist, tags: ownershipValues(instance) });
+  const ourImage = (extra: Partial<Image> = {}): Image => ({
+    ImageId: 'ami-0123456789abcdef0',
+    Name: name,
+    State: 'pending',
+    Tags: ownedTags(instance, 'run-1'),
+    ...extra,
+  });
+  const instanceTags = [
+    { Key: 'Name', Value: 'web-1' },
+    { Key: 'team', Value: 'shop' },
+    { Key: 'aws:cloudformation:stack-name', Value: 'web' },
+    { Key: 'backup-pipeline:mode', Value: 'ami' },
+  ];
+  beforeEach(() => {
+    ec2.on(DescribeInstancesCommand).resolves({
+      Reservations: [{ Instances: [{ ...withVolume(instance.id), Tags: instanceTags }] }],
+    });
+  });
+
+  it('creates one image without reboot, named for the run and instance, image and snapshots tagged', async () => {
+    // Prepare
+    ec2.on(CreateImageCommand).resolves({ ImageId: 'ami-0123456789abcdef0' });
+
+    // Act
+    const result = await startAmi(false);
+
+    // Assess
+    expect(result).toEqual({ backupIds: ['ami-0123456789abcdef0'], reused: false });
+    expect(ec2).toHaveReceivedCommandTimes(CreateImageCommand, 1);
+    expect(ec2).toHaveReceivedCommandTimes(DescribeImagesCommand, 0);
+    expect(ec2).toHaveReceivedCommandTimes(CreateSnapshotsCommand, 0);
+    expect(ec2).toHaveReceivedCommandWith(DescribeInstancesCommand, { InstanceIds: [instance.id] });
+    // The instance's own tags travel too, but never aws: keys or our own (the mode tag stays on the instance).
+    const tags = [...ownedTags(instance, 'run-1'), { Key: 'Name', Value: 'web-1' }, { Key: 'team', Value: 'shop' }];
+    expect(ec2).toHaveReceivedCommandWith(CreateImageCommand, {
+      InstanceId: instance.id,
+      Name: name,
+      Description: `backup-pipeline daily run-1 ${instance.id}`,
+      NoReboot: true,
+      TagSpecifications: [
+        { ResourceType: 'image', Tags: tags },
+        { ResourceType: 'snapshot', Tags: tags },
+      ],
+    });
+  });
+
+  it.each([
+    ['ami', true],
+    ['ami-reboot', false],
+  ] as const)('in mode %s asks CreateImage for NoReboot %p', async (mode, noReboot) => {
+    ec2.on(CreateImageCommand).resolves({ ImageId: 'ami-0123456789abcdef0' });
+    await startAmi(false, { ...instance, mode });
+    expect(ec2).toHaveReceivedCommandWith(CreateImageCommand, { NoReboot: noReboot });
+  });
+
+  it('on a retry adopts the image an earlier attempt created, found by its name among our own', async () => {
+    // Prepare
+    ec2.on(DescribeImagesCommand).resolves({ Images: [ourImage()] });
+
+    // Act
+    const result = await startAmi(true);
+
+    // Assess
+    expect(result).toEqual({ backupIds: ['ami-0123456789abcdef0'], reused: true });
+    expect(ec2).toHaveReceivedCommandWith(DescribeImagesCommand, {
+      Owners: ['self'],
+      Filters: [{ Name: 'name', Values: [name] }],
+    });
+    expect(ec2).toHaveReceivedCommandTimes(CreateImageCommand, 0);
+    expect(ec2).toHaveReceivedCommandTimes(DescribeInstancesCommand, 0);
+  });
+
+  it('on a retry creates the image when the earlier attempt made none', async () => {
+    ec2.on(DescribeImagesCommand).resolves({ Images: [] });
+    ec2.on(CreateImageCommand).resolves({ ImageId: 'ami-0000000000000000b' });
+    await expect(startAmi(true)).resolves.toEqual({ backupIds: ['ami-0000000000000000b'], reused: false });
+  });
+
+  it('adopts its own image when CreateImage says the name is taken (an intent record lost)', async () => {
+    // Prepare
+    ec2.on(CreateImageCommand).rejects(ec2Error('InvalidAMIName.Duplicate'));
+    ec2.on(DescribeImagesCommand).resolves({ Images: [ourImage({ State: 'available' })] });
+
+    // Act
+    const result = await startAmi(false);
+
+    // Assess
+    expect(result).toEqual({ backupIds: ['ami-0123456789abcdef0'], reused: true });
+    expect(ec2).toHaveReceivedCommandTimes(CreateImageCommand, 1);
+  });
+
+  it.each([
+    ['another run', ownedTags(instance, 'run-2')],
+    ['another stack', ownedTags(instance, 'run-1', { managedBy: 'SomeoneElse' })],
+    ['another instance', ownedTags(instanceRef('i-0fedcba9876543210'), 'run-1')],
+    ['no one (untagged)', []],
+  ])('refuses to adopt an image of that name tagged for %s', async (_who, tags) => {
+    // Prepare
+    ec2.on(DescribeImagesCommand).resolves({ Images: [ourImage({ Tags: tags })] });
+    ec2.on(CreateImageCommand).rejects(ec2Error('InvalidAMIName.Duplicate'));
+
+    // Act
+    const onRetry = startAmi(true);
+    const onDuplicate = startAmi(false);
+
+    // Assess
+    await expect(onRetry).rejects.toThrow(InvalidResourceStateError);
+    await expect(onDuplicate).rejects.toThrow(/exists but was not created by this run/);
+    expect(ec2).toHaveReceivedCommandTimes(CreateImageCommand, 1);
+  });
+
+  it.each([
+    ['RequestLimitExceeded', ThrottledError],
+    ['PendingSnapshotLimitExceeded', LimitExceededError],
+    ['InvalidInstanceID.NotFound', ResourceNotFoundError],
+    ['IncorrectInstanceState', InvalidResourceStateError],
+  ])('maps %s from CreateImage to %p, naming the call and the instance', async (code, expected) => {
+    ec2.on(CreateImageCommand).rejects(ec2Error(code));
+    const attempt = startAmi(false);
+    await expect(attempt).rejects.toBeInstanceOf(expected);
+    await expect(attempt).rejects.toThrow(`EC2 CreateImage ${instance.id}: ${code}`);
+  });
+
+  it('throws ResourceNotFoundError before creating anything when the instance is gone', async () => {
+    ec2.on(DescribeInstancesCommand).rejects(ec2Error('InvalidInstanceID.NotFound'));
+    await expect(startAmi(false)).rejects.toThrow(ResourceNotFoundError);
+    expect(ec2).toHaveReceivedCommandTimes(CreateImageCommand, 0);
+  });
+
+  it.each([
+    ['pending', { status: 'CREATING', progress: undefined }],
+    ['available', { status: 'COMPLETED', progress: 100 }],
+    ['failed', { status: 'FAILED', reason: 'AMI ami-0123456789abcdef0 failed: snapshot error' }],
+    ['invalid', { status: 'FAILED', reason: 'AMI ami-0123456789abcdef0 invalid: snapshot error' }],
+    ['deregistered', { status: 'FAILED', reason: 'AMI ami-0123456789abcdef0 deregistered: snapshot error' }],
+  ])('checks an image that is %s', async (state, expected) => {
+    // Prepare
+    ec2.on(DescribeImagesCommand).resolves({
+      Images: [
+        ourImage({
+          State: state as ImageState,
+          ...(state === 'pending' || state === 'available' ? {} : { StateReason: { Message: 'snapshot error' } }),
+        }),
+      ],
+    });
+
+    // Act
+    const result = await ec2InstanceDriver.check(amiInstance, ['ami-0123456789abcdef0']);
+
+    // Assess
+    expect(result).toEqual(expected);
+    expect(ec2).toHaveReceivedCommandWith(DescribeImagesCommand, { ImageIds: ['ami-0123456789abcdef0'] });
+    expect(ec2).toHaveReceivedCommandTimes(DescribeSnapshotsCommand, 0);
+  });
+
+  it('reports FAILED when the image is missing from the answer or EC2 no longer knows it', async () => {
+    ec2.on(DescribeImagesCommand).resolvesOnce({ Images: [] }).rejectsOnce(ec2Error('InvalidAMIID.NotFound'));
+    const disappeared = { status: 'FAILED', reason: 'AMI ami-0123456789abcdef0 disappeared' };
+    await expect(ec2InstanceDriver.check(amiInstance, ['ami-0123456789abcdef0'])).resolves.toEqual(disappeared);
+    await expect(ec2InstanceDriver.check(amiInstance, ['ami-0123456789abcdef0'])).resolves.toEqual(disappeared);
+  });
+
+  it('maps throttling of the check to ThrottledError', async () => {
+    ec2.on(DescribeImagesCommand).rejects(ec2Error('RequestLimitExceeded'));
+    await expect(ec2InstanceDriver.check(amiInstance, ['ami-0123456789abcdef0'])).rejects.toThrow(ThrottledError);
+  });
+});
+
+describe('amiName', () => {
+  it('is the same for the same run and instance and differs between runs that read alike', () => {
+    expect(amiName('run-1', instance.id)).toBe(amiName('run-1', instance.id));
+    expect(amiName('run:1', instance.id)).not.toBe(amiName('run-1', instance.id));
+    expect(amiName('run-1', instance.id)).toMatch(new RegExp(`^bp-run-1-[0-9a-f]{8}-${instance.id}$`));
+  });
+
+  it('is a valid AMI name for any run id: 3-128 allowed characters', () => {
+    for (const runId of ['x', 'daily/2026-01-05T02:00:00Z', `${'é'.repeat(90)}#${'a'.repeat(200)}`]) {
+      expect(amiName(runId, 'i-0123456789abcdef0')).toMatch(/^[A-Za-z0-9()[\] ./'@_-]{3,128}$/);
+    }
   });
 });

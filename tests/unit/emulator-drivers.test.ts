@@ -201,6 +201,107 @@ describe('EC2 instance driver against the emulator', () => {
   });
 });
 
+describe('EC2 instance driver in AMI mode against the emulator', () => {
+  it('discovers the mode tag, creates one tagged AMI (a retry and a raced first attempt adopt it), polls it to available', async () => {
+    // Prepare
+    const region = 'ca-central-1';
+    const web = model.addInstance(region, {
+      Tags: [
+        { Key: 'backup', Value: 'true' },
+        { Key: 'Name', Value: 'web-1' },
+        { Key: 'backup-pipeline:mode', Value: 'ami' },
+      ],
+      volumes: [
+        { Size: 8, snapshotSeconds: 100 },
+        { Size: 30, snapshotSeconds: 100 },
+      ],
+    });
+
+    // Act
+    const [found] = await ec2InstanceDriver.discover(region, { backup: 'true' }, ACCOUNT);
+    const ref: ResourceRef = { ...(found?.ref as ResourceRef), mode: 'ami' };
+    const request = { resource: ref, tags: tagsFor(ref, 'run-ami'), runId: 'run-ami' };
+    const started = await ec2InstanceDriver.start({ ...request, mayExist: false });
+    const atStart = await ec2InstanceDriver.check(ref, started.backupIds);
+    const retried = await ec2InstanceDriver.start({ ...request, mayExist: true });
+    const raced = await ec2InstanceDriver.start({ ...request, mayExist: false });
+    const foreignRun = await failureOf(
+      ec2InstanceDriver.start({ resource: ref, tags: tagsFor(ref, 'run-other'), runId: 'run-ami', mayExist: true }),
+    );
+    advance(150);
+    const done = await ec2InstanceDriver.check(ref, started.backupIds);
+
+    // Assess
+    expect(found?.modeTag).toBe('ami');
+    expect(started).toEqual({ backupIds: [expect.stringMatching(/^ami-/)], reused: false });
+    expect(atStart).toEqual({ status: 'CREATING', progress: undefined });
+    expect(retried).toEqual({ ...started, reused: true });
+    expect(raced).toEqual({ ...started, reused: true });
+    expect(foreignRun).toBeInstanceOf(InvalidResourceStateError);
+    expect(done).toEqual({ status: 'COMPLETED', progress: 100 });
+    // Three starts, two create calls (the raced one refused as a duplicate name), one image.
+    expect(model.calls.get('ec2:CreateImage')).toBe(2);
+    const [image] = model.images(region);
+    expect(image).toMatchObject({ ImageId: started.backupIds[0], noReboot: true, rebooted: false });
+    const snapshots = model.snapshots(region);
+    expect(snapshots.map((s) => s.VolumeId).sort()).toEqual([...web.volumeIds].sort());
+    for (const tags of [image?.Tags, ...snapshots.map((s) => s.Tags)]) {
+      expect(tags).toEqual(
+        expect.arrayContaining([
+          { Key: 'Name', Value: 'web-1' },
+          { Key: 'backup-pipeline:run-id', Value: 'run-ami' },
+          { Key: 'backup-pipeline:source', Value: ref.arn },
+        ]),
+      );
+      expect(tags?.some((t) => t.Key === 'backup-pipeline:mode')).toBe(false);
+    }
+  });
+
+  it('lists this stack’s images, and deletes one with its own snapshots but never a foreign snapshot', async () => {
+    // Prepare: an image of ours over one snapshot of ours and one someone else tagged.
+    const region = 'sa-east-1';
+    const volume = model.addVolume(region, { Size: 8 });
+    const tags = (managedBy: string) => [
+      { Key: 'backup-pipeline:managed-by', Value: managedBy },
+      { Key: 'backup-pipeline:run-id', Value: 'run-1' },
+      { Key: 'backup-pipeline:expires-at', Value: '2026-11-01T00:00:00.000Z' },
+    ];
+    const snapshot = (managedBy: string) =>
+      model.addExistingSnapshot(region, {
+        VolumeId: volume.VolumeId,
+        startMs: now.getTime() - 86_400_000,
+        Tags: tags(managedBy),
+      }).SnapshotId;
+    const mine = snapshot(STACK);
+    const theirs = snapshot('someone-else');
+    const image = model.addImage(region, {
+      Name: 'bp-old',
+      snapshotIds: [mine, theirs],
+      Tags: tags(STACK),
+      creationMs: now.getTime() - 86_400_000,
+    });
+    model.addImage(region, { Name: 'golden', snapshotIds: [], Tags: tags('someone-else') });
+    const imageStore = ec2InstanceDriver.extraStores?.[0];
+    if (!imageStore) throw new Error('the EC2 instance driver has no AMI store');
+
+    // Act
+    const heldBefore = await ec2InstanceDriver.store.listOwned(region, STACK);
+    const owned = await imageStore.listOwned(region, STACK);
+    await imageStore.delete(owned[0] as (typeof owned)[number]);
+    const heldAfter = await ec2InstanceDriver.store.listOwned(region, STACK);
+
+    // Assess
+    expect(owned.map((b) => [b.kind, b.id, b.runId, b.complete, b.holds, b.createdAt])).toEqual([
+      ['ec2-image', image.ImageId, 'run-1', true, [mine, theirs], new Date(now.getTime() - 86_400_000)],
+    ]);
+    expect(owned[0]?.expiresAt).toEqual(new Date('2026-11-01T00:00:00.000Z'));
+    expect(heldBefore.map((b) => [b.id, b.heldBy])).toEqual([[mine, [image.ImageId]]]);
+    expect(model.images(region).map((i) => i.Name)).toEqual(['golden']);
+    expect(model.snapshots(region).map((s) => s.SnapshotId)).toEqual([theirs]);
+    expect(heldAfter).toEqual([]);
+  });
+});
+
 describe('RDS instance driver against the emulator', () => {
   it('discovers by TagList, starts a tagged snapshot, finds it again on retry, and checks it to completion', async () => {
     // Prepare

@@ -5,9 +5,11 @@
  * for AWS itself, each one known to shared/errors.ts where the ASL relies on it.
  */
 import {
+  CreateImageCommand,
   CreateSnapshotCommand,
   CreateSnapshotsCommand,
   DeleteSnapshotCommand,
+  DeregisterImageCommand,
   DescribeImagesCommand,
   DescribeInstancesCommand,
   DescribeSnapshotsCommand,
@@ -300,6 +302,107 @@ describe('EC2 volumes, snapshots and images over the wire', () => {
     expect([inUse.name, inUse.$metadata.httpStatusCode]).toEqual(['InvalidSnapshot.InUse', 400]);
     expect(gone.name).toBe('InvalidSnapshot.NotFound');
     expect(remaining.map((s) => [s.SnapshotId, s.State, s.Progress])).toEqual([[held.SnapshotId, 'completed', '100%']]);
+  });
+});
+
+describe('EC2 AMIs over the wire', () => {
+  it('creates a tagged image of every volume, pending until its snapshots complete, found by name, state and tag', async () => {
+    // Prepare
+    const region = 'eu-north-1';
+    const client = ec2(region);
+    const instance = model.addInstance(region, {
+      volumes: [
+        { Size: 8, snapshotSeconds: 100 },
+        { Size: 20, snapshotSeconds: 200 },
+      ],
+    });
+    const ours = [{ Key: 'backup-pipeline:managed-by', Value: 'BackupPipeline' }];
+
+    // Act
+    const { ImageId } = await client.send(
+      new CreateImageCommand({
+        InstanceId: instance.InstanceId,
+        Name: 'bp-run (1) [x] ./@_',
+        Description: 'nightly',
+        NoReboot: true,
+        TagSpecifications: [
+          { ResourceType: 'image', Tags: [...ours, { Key: 'Name', Value: 'web' }] },
+          { ResourceType: 'snapshot', Tags: ours },
+        ],
+      }),
+    );
+    const byName = await client.send(
+      new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'name', Values: ['bp-run (1) [x] ./@_'] }] }),
+    );
+    const pending = await client.send(new DescribeImagesCommand({ Filters: [{ Name: 'state', Values: ['pending'] }] }));
+    advance(300);
+    const done = await client.send(
+      new DescribeImagesCommand({ Filters: [{ Name: 'tag:backup-pipeline:managed-by', Values: ['BackupPipeline'] }] }),
+    );
+    const duplicate = await failure(
+      client.send(new CreateImageCommand({ InstanceId: instance.InstanceId, Name: 'bp-run (1) [x] ./@_' })),
+    );
+    const malformed = await failure(
+      client.send(new CreateImageCommand({ InstanceId: instance.InstanceId, Name: 'a#' })),
+    );
+
+    // Assess
+    const [image] = byName.Images ?? [];
+    expect(image).toMatchObject({
+      ImageId,
+      Name: 'bp-run (1) [x] ./@_',
+      Description: 'nightly',
+      State: 'pending',
+      OwnerId: model.accountId,
+      CreationDate: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      Tags: [...ours, { Key: 'Name', Value: 'web' }],
+    });
+    const snapshotIds = image?.BlockDeviceMappings?.map((m) => m.Ebs?.SnapshotId) ?? [];
+    expect(snapshotIds).toHaveLength(2);
+    expect(
+      model.snapshots(region).map((s) => [s.SnapshotId, s.VolumeId, s.Tags, s.Description.includes(ImageId ?? '?')]),
+    ).toEqual(instance.volumeIds.map((v, n) => [snapshotIds[n], v, ours, true]));
+    expect(pending.Images?.map((i) => i.ImageId)).toEqual([ImageId]);
+    expect(done.Images?.map((i) => [i.ImageId, i.State])).toEqual([[ImageId, 'available']]);
+    expect(model.images(region)).toEqual([expect.objectContaining({ ImageId, noReboot: true, rebooted: false })]);
+    expect(duplicate.name).toBe('InvalidAMIName.Duplicate');
+    expect(malformed.name).toBe('InvalidAMIName.Malformed');
+  });
+
+  it('refuses to deregister a pending image and to delete a snapshot a registered image uses', async () => {
+    // Prepare
+    const region = 'eu-south-1';
+    const client = ec2(region);
+    const instance = model.addInstance(region, { volumes: [{ Size: 8, snapshotSeconds: 10 }] });
+    const { ImageId = '' } = await client.send(
+      new CreateImageCommand({ InstanceId: instance.InstanceId, Name: 'with-reboot', NoReboot: false }),
+    );
+    const snapshotId = model.images(region)[0]?.BlockDeviceMappings[0]?.Ebs.SnapshotId ?? '';
+
+    // Act
+    const whilePending = await failure(client.send(new DeregisterImageCommand({ ImageId })));
+    advance(60);
+    const inUse = await failure(client.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId })));
+    await client.send(new DeregisterImageCommand({ ImageId }));
+    await client.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId }));
+    const again = await failure(client.send(new DeregisterImageCommand({ ImageId })));
+    const described = await failure(client.send(new DescribeImagesCommand({ ImageIds: [ImageId] })));
+
+    // Assess
+    expect(whilePending.name).toBe('InvalidAMIID.Unavailable');
+    expect(inUse.name).toBe('InvalidSnapshot.InUse');
+    expect([again.name, described.name]).toEqual(['InvalidAMIID.NotFound', 'InvalidAMIID.NotFound']);
+    expect(pipelineNameOf(again.name)).toBe('ResourceNotFoundError');
+    expect(pipelineNameOf(whilePending.name)).toBe('InvalidResourceStateError');
+    expect(model.images(region)).toEqual([]);
+    expect(model.snapshots(region)).toEqual([]);
+  });
+
+  it('reports a reboot for a running instance imaged with NoReboot off', async () => {
+    const region = 'eu-south-2';
+    const instance = model.addInstance(region, { volumes: [{ Size: 8 }] });
+    await ec2(region).send(new CreateImageCommand({ InstanceId: instance.InstanceId, Name: 'rebooted' }));
+    expect(model.images(region)).toEqual([expect.objectContaining({ noReboot: false, rebooted: true })]);
   });
 });
 

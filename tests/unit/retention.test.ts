@@ -190,6 +190,15 @@ describe('decideRetention', () => {
     );
   });
 
+  it('names the snapshots an expired AMI takes with it on its delete decision', () => {
+    const image = (id: string, ageDays: number) =>
+      backup(id, ageDays, { kind: 'ec2-image', holds: [`snap-${id}-a`, `snap-${id}-b`] });
+    const out = decide([image('ami-new', 1), image('ami-old', 10)]);
+    expect(out['ami-old']).toBe(
+      `delete: expired at ${new Date(NOW.getTime() - 3 * DAY).toISOString()}; its snapshots tagged for this stack go with it (snap-ami-old-a, snap-ami-old-b)`,
+    );
+  });
+
   it('treats a tier missing from the config as keep-last-0', () => {
     const out = decide([backup('x', 30, { tier: 'retired' }), backup('y', 40, { tier: 'retired' })]);
     expect(out.y).toMatch(/^delete/);

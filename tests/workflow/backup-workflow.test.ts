@@ -3,6 +3,8 @@
  * handlers; AWS answered by the in-memory model, state in dynalite, time virtual.
  */
 import { BACKUP_TAG } from '../../local/fleet';
+import { MODE_TAG } from '../../shared/modes';
+import { TAG } from '../../shared/tags';
 import { openSandbox, openWireSandbox, REGION, type Sandbox } from '../support/workflow-sandbox';
 
 jest.setTimeout(60_000);
@@ -293,6 +295,120 @@ describe.each([
         resourceId: instance.InstanceId,
       });
       expect(sandbox.model.snapshots(REGION)).toHaveLength(1);
+    });
+  });
+
+  describe('AmiHeldSnapshotKept', () => {
+    it('keeps an AMI’s snapshots while the AMI is kept, even expired, then deregisters it and deletes them together; never touches a foreign AMI', async () => {
+      // Prepare: an instance backed up as an AMI, and a foreign AMI registered over an expired snapshot
+      // of ours and a snapshot of its own.
+      await sandbox.reset();
+      const DAY = 86_400_000;
+      const builder = sandbox.model.addInstance(REGION, {
+        Tags: [...tagged('builder'), { Key: MODE_TAG, Value: 'ami' }],
+        volumes: [
+          { Size: 20, snapshotSeconds: 600 },
+          { Size: 50, snapshotSeconds: 900 },
+        ],
+      });
+      const volume = sandbox.model.addVolume(REGION, { Size: 8 });
+      const start = sandbox.scheduler.nowMs();
+      const borrowed = sandbox.model.addExistingSnapshot(REGION, {
+        VolumeId: volume.VolumeId,
+        startMs: start - 20 * DAY,
+        Tags: [
+          { Key: TAG.managedBy, Value: 'BackupPipeline' },
+          { Key: TAG.source, Value: `arn:aws:ec2:${REGION}:111122223333:volume/${volume.VolumeId}` },
+          { Key: TAG.tier, Value: 'daily' },
+          { Key: TAG.expiresAt, Value: new Date(start - 13 * DAY).toISOString() },
+        ],
+      }).SnapshotId;
+      const theirs = sandbox.model.addExistingSnapshot(REGION, {
+        VolumeId: volume.VolumeId,
+        startMs: start - 20 * DAY,
+        Tags: [{ Key: TAG.managedBy, Value: 'SomeoneElse' }],
+      }).SnapshotId;
+      const vendor = sandbox.model.addImage(REGION, {
+        Name: 'vendor-golden',
+        snapshotIds: [borrowed, theirs],
+        Tags: [{ Key: TAG.managedBy, Value: 'SomeoneElse' }],
+        creationMs: start - 20 * DAY,
+      });
+      const imageOf = (runId: string) =>
+        sandbox.model.images(REGION).find((i) => i.Tags.some((t) => t.Key === TAG.runId && t.Value === runId));
+      const snapshotsOf = (imageId: string | undefined) =>
+        sandbox.model
+          .images(REGION)
+          .find((i) => i.ImageId === imageId)
+          ?.BlockDeviceMappings.map((m) => m.Ebs.SnapshotId) ?? [];
+      const decisionsOf = async (runId: string) =>
+        Object.fromEntries(((await sandbox.store.getRun(runId))?.retentionDecisions ?? []).map((d) => [d.id, d]));
+
+      // Act 1: the first AMI, kept 3 days.
+      const first = await sandbox.run({ tier: 'daily', retentionDays: 3 }, 'ami-first');
+      const ami1 = imageOf('ami-first');
+      const ami1Snapshots = snapshotsOf(ami1?.ImageId);
+      // An operator shortens its snapshots' expiry: they are now expired by their own tags.
+      sandbox.model.createTags(REGION, {
+        Resources: ami1Snapshots,
+        Tags: [{ Key: TAG.expiresAt, Value: new Date(start).toISOString() }],
+      });
+
+      // Act 2: a day later, a second AMI (kept 7 days); the first is not expired yet.
+      await sandbox.scheduler.sleep(DAY);
+      const second = await sandbox.run({ tier: 'daily' }, 'ami-second');
+      const afterSecond = sandbox.model.snapshots(REGION).map((s) => s.SnapshotId);
+      const secondDecisions = await decisionsOf('ami-second');
+
+      // Act 3: four days in, the first AMI has expired and is no longer the newest.
+      await sandbox.scheduler.sleep(3 * DAY);
+      const third = await sandbox.run({ tier: 'daily' }, 'ami-third');
+      const thirdDecisions = await decisionsOf('ami-third');
+
+      // Assess: each run backed the instance up as one AMI without a reboot, image and snapshots tagged.
+      expect([first.status, second.status, third.status]).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+      const [record] = await sandbox.store.listResources('ami-first');
+      expect(record).toMatchObject({ status: 'COMPLETED', backupIds: [ami1?.ImageId] });
+      expect(ami1).toMatchObject({ State: 'available', noReboot: true, rebooted: false });
+      expect(ami1?.Tags).toEqual(expect.arrayContaining([{ Key: 'Name', Value: 'builder' }]));
+      expect(ami1Snapshots).toHaveLength(builder.volumeIds.length);
+      // Run 2: the first AMI's snapshots, expired by their tags, are kept because the AMI still uses them.
+      expect(afterSecond).toEqual(expect.arrayContaining(ami1Snapshots));
+      for (const id of ami1Snapshots) {
+        expect(secondDecisions[id]).toMatchObject({
+          action: 'keep',
+          ruleId: 'held-by-ami',
+          rule: `used by AMI ${ami1?.ImageId}`,
+        });
+      }
+      expect(secondDecisions[ami1?.ImageId ?? '']).toMatchObject({
+        kind: 'ec2-image',
+        action: 'keep',
+        ruleId: 'not-expired',
+      });
+      // Run 3: the first AMI is deregistered and its snapshots go with it; the newer AMIs stay.
+      expect(thirdDecisions[ami1?.ImageId ?? '']).toMatchObject({
+        kind: 'ec2-image',
+        action: 'delete',
+        ruleId: 'expired',
+      });
+      const images = sandbox.model.images(REGION).map((i) => i.ImageId);
+      expect(images).not.toContain(ami1?.ImageId);
+      expect(images).toEqual(
+        expect.arrayContaining([vendor.ImageId, imageOf('ami-second')?.ImageId, imageOf('ami-third')?.ImageId]),
+      );
+      const left = sandbox.model.snapshots(REGION).map((s) => s.SnapshotId);
+      // Deleted by the image store with their AMI, before the snapshot store listed anything: no own decision.
+      for (const id of ami1Snapshots) expect([left.includes(id), thirdDecisions[id]]).toEqual([false, undefined]);
+      expect((await sandbox.store.getRun('ami-third'))?.retention).toMatchObject({ deleted: 1, failedDeletes: 0 });
+      expect(sandbox.model.calls.get('ec2:DeregisterImage')).toBe(1);
+      // The foreign AMI and both its snapshots (one of them an expired one of ours) were never touched.
+      expect(left).toEqual(expect.arrayContaining([borrowed, theirs]));
+      for (const decisions of [secondDecisions, thirdDecisions]) {
+        expect(decisions[borrowed]).toMatchObject({ action: 'keep', rule: `used by AMI ${vendor.ImageId}` });
+        expect(decisions[vendor.ImageId]).toBeUndefined();
+        expect(decisions[theirs]).toBeUndefined();
+      }
     });
   });
 

@@ -19,6 +19,7 @@ export const handler = defineHandler('start-backup', itemEventSchema, async (eve
   const result = await startBackup({
     ...event,
     stackName: env.STACK_NAME,
+    exportBucket: env.BACKUP_BUCKET,
     polling: env.POLLING,
     driver: driverFor(event.resource.type),
     store: new StateStore(dynamoDocClient(), env.TABLE_NAME),

@@ -12,14 +12,15 @@ export interface FleetSummary {
   volumes: string[];
   dbInstances: string[];
   dbClusters: string[];
+  dynamoTables: string[];
   untagged: string[];
 }
 
 /**
  * The demo estate: 4 tagged instances with 1-3 volumes, 2 tagged standalone volumes, 3 tagged RDS
  * instances (one large), a tagged Aurora cluster and one selected through its tagged member instance,
- * plus resources that must be left alone: an untagged instance, an untagged volume, an untagged
- * database, and an instance tagged `backup=false`.
+ * two tagged DynamoDB tables (one backed up, one exported to S3), plus resources that must be left
+ * alone: an untagged instance, volume, database and table, and an instance tagged `backup=false`.
  */
 export function seedDemoFleet(model: AwsModel, region = 'eu-west-1'): FleetSummary {
   const name = (value: string): Tag => ({ Key: 'Name', Value: value });
@@ -56,10 +57,21 @@ export function seedDemoFleet(model: AwsModel, region = 'eu-west-1'): FleetSumma
     // Tagged on the member operators see in the console, not on the cluster: backed up once, per cluster.
     model.addDbCluster(region, { DBClusterIdentifier: 'payments', volumeGiB: 150, memberTags: tagged('payments-1') }),
   ];
+  const tables = [
+    model.addDynamoTable(region, { TableName: 'sessions', sizeBytes: 2 * 1024 ** 3, Tags: tagged('sessions') }),
+    // Exported to S3 (point-in-time recovery on), chosen with the mode tag.
+    model.addDynamoTable(region, {
+      TableName: 'clickstream',
+      sizeBytes: 40 * 1024 ** 3,
+      pitr: true,
+      Tags: [...tagged('clickstream'), { Key: 'backup-pipeline:mode', Value: 'export' }],
+    }),
+  ];
   const untagged = [
     model.addInstance(region, { Tags: [name('scratch')], volumes: [{ Size: 20 }] }).InstanceId,
     model.addVolume(region, { Size: 10, Tags: [name('tmp')] }).VolumeId,
     model.addDbInstance(region, { DBInstanceIdentifier: 'sandbox', TagList: [name('sandbox')] }).DBInstanceIdentifier,
+    model.addDynamoTable(region, { TableName: 'scratch-cache', Tags: [name('scratch-cache')] }).TableName,
     model.addInstance(region, { Tags: [name('opted-out'), { Key: 'backup', Value: 'false' }], volumes: [{ Size: 20 }] })
       .InstanceId,
   ];
@@ -69,6 +81,7 @@ export function seedDemoFleet(model: AwsModel, region = 'eu-west-1'): FleetSumma
     volumes: volumes.map((v) => v.VolumeId),
     dbInstances: dbs.map((d) => d.DBInstanceIdentifier),
     dbClusters: clusters.map((c) => c.DBClusterIdentifier),
+    dynamoTables: tables.map((t) => t.TableName),
     untagged,
   };
 }
@@ -89,6 +102,7 @@ export function seedGeneratedFleet(model: AwsModel, spec: GeneratedFleetSpec, re
     volumes: [],
     dbInstances: [],
     dbClusters: [],
+    dynamoTables: [],
     untagged: [],
   };
   const lo = Math.log(spec.minSeconds);

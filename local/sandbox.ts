@@ -154,7 +154,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
 
     const awsEndpoint = options.endpoint ?? server.endpoint;
-    const dynamoEndpoint = dynamo?.endpoint ?? awsEndpoint;
+    // With the built-in emulator, DynamoDB goes through it too: it answers the fleet's tables, backups
+    // and exports, and passes the state table's requests to dynalite.
+    const dynamoEndpoint = model && dynamo ? server.endpoint : (dynamo?.endpoint ?? awsEndpoint);
     const topicArn = `arn:aws:sns:${region}:${SANDBOX_ACCOUNT}:${config.stackName}-notifications`;
     const env: Record<string, string> = {
       AWS_REGION: region,
@@ -170,10 +172,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       Object.assign(process.env, saved);
     });
     Object.assign(process.env, env, {
-      AWS_MAX_ATTEMPTS: '1',
+      // Fewer SDK attempts than a Lambda's 3, so throttling reaches the ASL's Retry (and is seen to be
+      // retried there); not 1, or a step that reads many lists (Apply retention) restarts forever.
+      AWS_MAX_ATTEMPTS: '2',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
-    for (const fnEnv of Object.values(functionEnvironments(config, { tableName: SANDBOX_TABLE, topicArn, bucketName: SANDBOX_BUCKET })))
+    for (const fnEnv of Object.values(
+      functionEnvironments(config, { tableName: SANDBOX_TABLE, topicArn, bucketName: SANDBOX_BUCKET }),
+    ))
       Object.assign(process.env, fnEnv);
 
     const ddb = dynamoClientFor(dynamoEndpoint, region);

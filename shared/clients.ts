@@ -45,6 +45,11 @@ export const eventsClient = perRegion(
   (region) => new EventBridgeClient({ region, maxAttempts: maxAttempts() }),
 );
 export const snsClient = perRegion('SNS', (region) => new SNSClient({ region, maxAttempts: maxAttempts() }));
+/** DynamoDB's control plane (tables to back up, backups, exports); the state table uses dynamoDocClient. */
+export const dynamoClient = perRegion(
+  'DYNAMODB',
+  (region) => new DynamoDBClient({ region, maxAttempts: maxAttempts() }),
+);
 export const dynamoDocClient = perRegion('DYNAMODB', (region) =>
   DynamoDBDocumentClient.from(new DynamoDBClient({ region, maxAttempts: maxAttempts() }), {
     marshallOptions: { removeUndefinedValues: true },

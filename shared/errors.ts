@@ -77,6 +77,9 @@ const NOT_FOUND = new Set([
   'DBClusterNotFoundFault',
   'DBClusterSnapshotNotFoundFault',
   'ResourceNotFoundException',
+  'TableNotFoundException',
+  'BackupNotFoundException',
+  'ExportNotFoundException',
 ]);
 const INVALID_STATE = new Set([
   'InvalidDBInstanceState',

@@ -6,7 +6,13 @@ import { z } from 'zod';
 import { ALL_MODES } from './modes';
 
 /** Types with a driver: each has one file in shared/drivers and one line in its registry. */
-export const RESOURCE_TYPES = ['ec2-instance', 'ebs-volume', 'rds-instance', 'aurora-cluster'] as const;
+export const RESOURCE_TYPES = [
+  'ec2-instance',
+  'ebs-volume',
+  'rds-instance',
+  'aurora-cluster',
+  'dynamodb-table',
+] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 
 export const resourceRefSchema = z.object({
@@ -27,6 +33,7 @@ const RESOURCE_PATTERNS: readonly { service: string; pattern: RegExp; type: Reso
   { service: 'ec2', pattern: /^volume\/(vol-[0-9a-f]{8,17})$/, type: 'ebs-volume' },
   { service: 'rds', pattern: /^db:([a-zA-Z][a-zA-Z0-9-]{0,62})$/, type: 'rds-instance' },
   { service: 'rds', pattern: /^cluster:([a-zA-Z][a-zA-Z0-9-]{0,62})$/, type: 'aurora-cluster' },
+  { service: 'dynamodb', pattern: /^table\/([a-zA-Z0-9_.-]{3,255})$/, type: 'dynamodb-table' },
 ];
 
 export type ArnParseResult = { ok: true; ref: ResourceRef } | { ok: false; reason: string };
@@ -52,7 +59,7 @@ export function parseResourceArn(arn: string): ArnParseResult {
   }
   return {
     ok: false,
-    reason: `unsupported resource type "${service}:${resource.split(/[:/]/)[0]}" in ${arn} (partition ${partition}); supported: EC2 instances, EBS volumes, RDS DB instances, Aurora DB clusters`,
+    reason: `unsupported resource type "${service}:${resource.split(/[:/]/)[0]}" in ${arn} (partition ${partition}); supported: EC2 instances, EBS volumes, RDS DB instances, Aurora DB clusters, DynamoDB tables`,
   };
 }
 
@@ -66,6 +73,10 @@ export function ebsVolumeArn(partition: string, region: string, accountId: strin
 
 export function auroraClusterArn(partition: string, region: string, accountId: string, id: string): string {
   return `arn:${partition}:rds:${region}:${accountId}:cluster:${id}`;
+}
+
+export function dynamoTableArn(partition: string, region: string, accountId: string, name: string): string {
+  return `arn:${partition}:dynamodb:${region}:${accountId}:table/${name}`;
 }
 
 export function toRef(arn: string): ResourceRef {

@@ -13,6 +13,8 @@ export interface StartBackupRequest {
   expiresAt: string;
   resource: ResourceRef;
   stackName: string;
+  /** The stack's backup bucket (DynamoDB exports). */
+  exportBucket?: string;
   polling: PollingConfig;
   driver: ResourceDriver;
   store: StateStore;
@@ -43,13 +45,15 @@ export async function startBackup(request: StartBackupRequest): Promise<{ state:
       sourceArn: resource.arn,
       expiresAt: request.expiresAt,
     };
-    const started = await request.driver.start({ resource, runId, mayExist, tags }).catch(async (error: unknown) => {
-      // AWS refused the create itself, so nothing exists: the retry may count as a first attempt again.
-      if (!mayExist && (error instanceof ThrottledError || error instanceof LimitExceededError)) {
-        await store.unmarkAttempt(runId, resource.arn);
-      }
-      throw error;
-    });
+    const started = await request.driver
+      .start({ resource, runId, mayExist, tags, exportBucket: request.exportBucket })
+      .catch(async (error: unknown) => {
+        // AWS refused the create itself, so nothing exists: the retry may count as a first attempt again.
+        if (!mayExist && (error instanceof ThrottledError || error instanceof LimitExceededError)) {
+          await store.unmarkAttempt(runId, resource.arn);
+        }
+        throw error;
+      });
     backupIds = started.backupIds;
     startedAt = at;
     reused = started.reused;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import {
   ArnFormat,
   Aws,
+  type CfnElement,
   CfnOutput,
   Duration,
   RemovalPolicy,
@@ -35,8 +36,6 @@ import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
-import { LambdaInvoke, StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
 import {
   BlockPublicAccess,
   Bucket,
@@ -45,6 +44,8 @@ import {
   ObjectOwnership,
   StorageClass,
 } from 'aws-cdk-lib/aws-s3';
+import { Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke, StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
@@ -179,6 +180,7 @@ export class BackupPipelineStack extends Stack {
     }
     this.functions = functions;
     this.grantFunctions(functions, config.stackName);
+    this.grantDynamoDbBackups(functions);
 
     const stateMachineName = `${config.stackName}-backup`;
     const definition = readFileSync(ASL_FILE, 'utf8');
@@ -481,6 +483,57 @@ export class BackupPipelineStack extends Stack {
       serverAccessLogsPrefix: 'backup-bucket/',
       lifecycleRules,
       removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  /**
+   * DynamoDB tables: discovery lists tables and reads their tags; start creates an on-demand backup or
+   * an export into the backup bucket (which needs S3 writes under the export prefix); check reads
+   * them; retention lists and deletes backups. DynamoDB cannot tag on-demand backups, so DeleteBackup
+   * cannot be conditioned on the managed-by tag: it is scoped to backups of tables in this account, and
+   * the code deletes only backups whose name carries this stack (shared/drivers/dynamodb-table.ts).
+   */
+  private grantDynamoDbBackups(functions: Record<FunctionName, PipelineFunction>): void {
+    const table = `arn:${Aws.PARTITION}:dynamodb:*:${Aws.ACCOUNT_ID}:table/*`;
+    const add = (name: FunctionName, actions: string[], resources: string[]) =>
+      functions[name].addToRolePolicy(new PolicyStatement({ actions, resources }));
+    add('plan-run', ['dynamodb:ListTables'], ['*']);
+    add('plan-run', ['dynamodb:ListTagsOfResource', 'dynamodb:DescribeTable'], [table]);
+    add('start-backup', ['dynamodb:CreateBackup', 'dynamodb:ExportTableToPointInTime'], [table]);
+    add('start-backup', ['dynamodb:ListBackups'], ['*']);
+    add(
+      'start-backup',
+      ['s3:PutObject', 's3:AbortMultipartUpload', 's3:PutObjectAcl'],
+      [this.backupBucket.arnForObjects(`${EXPORT_PREFIX}/*`)],
+    );
+    add('check-backup', ['dynamodb:DescribeBackup'], [`${table}/backup/*`]);
+    add('check-backup', ['dynamodb:DescribeExport'], [`${table}/export/*`]);
+    add('apply-retention', ['dynamodb:ListBackups'], ['*']);
+    add('apply-retention', ['dynamodb:DeleteBackup'], [`${table}/backup/*`]);
+    for (const name of ['plan-run', 'start-backup', 'check-backup', 'apply-retention'] as const) {
+      Validations.of(functions[name].role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:dynamodb:*:<AWS::AccountId>:table/*]',
+        reason: 'The tables to back up are chosen at run time by tag or ARN from the whole account.',
+      });
+    }
+    Validations.of(functions['start-backup'].role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.backupBucket.node.defaultChild as CfnElement)}.Arn>/${EXPORT_PREFIX}/*]`,
+      reason: 'DynamoDB writes each export under its own run prefix, below the export prefix only.',
+    });
+    Validations.of(functions['check-backup'].role).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:dynamodb:*:<AWS::AccountId>:table/*/backup/*]',
+        reason: 'Backup ARNs are created by CreateBackup at run time.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:dynamodb:*:<AWS::AccountId>:table/*/export/*]',
+        reason: 'Export ARNs are created by ExportTableToPointInTime at run time.',
+      },
+    );
+    Validations.of(functions['apply-retention'].role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:dynamodb:*:<AWS::AccountId>:table/*/backup/*]',
+      reason:
+        'On-demand backups cannot be tagged, so no tag condition is possible; the handler deletes only backups whose name carries this stack.',
     });
   }
 

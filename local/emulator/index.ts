@@ -1,10 +1,11 @@
 /**
  * Registers the emulated AWS services on the emulator server, keyed by the service name the SDK signs
- * (`ec2`, `rds`, `sns`, `events`, `cloudformation`): one file per service, each a table of actions answered by
+ * (`ec2`, `rds`, `sns`, `events`, `dynamodb`, `cloudformation`): one file per service, each a table of actions answered by
  * the AWS model. Any action not in a table gets AWS's InvalidAction / UnsupportedOperation error.
  */
 import * as cloudformation from '@aws-sdk/client-cloudformation';
 import { AwsApiError, type AwsModel } from '../aws-model';
+import { dynamoDbService } from './dynamodb';
 import { ec2Service } from './ec2';
 import { eventsService } from './events';
 import { queryService } from './query';
@@ -17,6 +18,8 @@ export function registerAwsServices(server: EmulatorServer, model: AwsModel): vo
   server.register('rds', rdsService(model));
   server.register('sns', snsService(model));
   server.register('events', eventsService(model));
+  // Alongside the proxy to dynalite: the fleet's tables, backups and exports only.
+  server.register('dynamodb', dynamoDbService(model));
 }
 
 /** CloudFormation DescribeStacks for the sandbox's one stack, with the outputs a deployment would have. */

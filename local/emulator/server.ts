@@ -27,6 +27,11 @@ export interface ServiceResponse {
 /** One emulated service: answers one protocol's actions. Throwing AwsApiError-like errors is fine. */
 export interface ServiceHandler {
   handle(request: ServiceRequest): Promise<ServiceResponse>;
+  /**
+   * For a service that is also proxied (DynamoDB: the state table lives in dynalite): true for the
+   * requests this handler answers; the rest go through to the proxy.
+   */
+  accepts?(request: ServiceRequest): boolean;
 }
 
 export interface EmulatorServer {
@@ -51,14 +56,52 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** AWS JSON (X-Amz-Target) or AWS Query (form `Action=`), service and region from the SigV4 scope. */
+function parseRequest(
+  req: IncomingMessage,
+  body: string,
+  scope: { region?: string; service?: string },
+  defaultRegion: string,
+): ServiceRequest {
+  const target = req.headers['x-amz-target'];
+  if (typeof target === 'string') {
+    const [prefix, action = ''] = target.split('.');
+    let json: unknown = {};
+    try {
+      json = body ? JSON.parse(body) : {};
+    } catch {
+      json = undefined;
+    }
+    return {
+      service: scope.service ?? (prefix === 'AWSStepFunctions' ? 'states' : (prefix ?? '')),
+      region: scope.region ?? defaultRegion,
+      action,
+      params: new URLSearchParams(),
+      json,
+      headers: req.headers,
+    };
+  }
+  const params = new URLSearchParams(req.method === 'GET' ? ((req.url ?? '').split('?')[1] ?? '') : body);
+  return {
+    service: scope.service ?? '',
+    region: scope.region ?? defaultRegion,
+    action: params.get('Action') ?? '',
+    params,
+    json: undefined,
+    headers: req.headers,
+  };
+}
+
 export async function startEmulatorServer(options: { port?: number; defaultRegion: string }): Promise<EmulatorServer> {
   const services = new Map<string, ServiceHandler>();
   const proxies = new Map<string, string>();
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const body = await readBody(req);
     const scope = credentialScope(req.headers);
+    const request = parseRequest(req, body, scope, options.defaultRegion);
+    const handler = services.get(request.service);
     const proxyTarget = scope.service ? proxies.get(scope.service) : undefined;
-    if (proxyTarget) {
+    if (proxyTarget && !handler?.accepts?.(request)) {
       const upstream = await fetch(new URL(req.url ?? '/', proxyTarget), {
         method: req.method ?? 'POST',
         headers: Object.fromEntries(
@@ -79,31 +122,6 @@ export async function startEmulatorServer(options: { port?: number; defaultRegio
       res.end(Buffer.from(await upstream.arrayBuffer()));
       return;
     }
-    const target = req.headers['x-amz-target'];
-    let request: ServiceRequest;
-    if (typeof target === 'string') {
-      const [prefix, action = ''] = target.split('.');
-      const service = scope.service ?? (prefix === 'AWSStepFunctions' ? 'states' : (prefix ?? ''));
-      request = {
-        service,
-        region: scope.region ?? options.defaultRegion,
-        action,
-        params: new URLSearchParams(),
-        json: body ? JSON.parse(body) : {},
-        headers: req.headers,
-      };
-    } else {
-      const params = new URLSearchParams(req.method === 'GET' ? ((req.url ?? '').split('?')[1] ?? '') : body);
-      request = {
-        service: scope.service ?? '',
-        region: scope.region ?? options.defaultRegion,
-        action: params.get('Action') ?? '',
-        params,
-        json: undefined,
-        headers: req.headers,
-      };
-    }
-    const handler = services.get(request.service);
     if (!handler) {
       res.writeHead(400, { 'content-type': 'text/plain' });
       res.end(

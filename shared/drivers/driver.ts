@@ -34,6 +34,8 @@ export interface StartRequest {
    * retry: the driver must look for the backup an earlier attempt may have started.
    */
   mayExist: boolean;
+  /** The stack's backup bucket, where modes that write to S3 (DynamoDB export) put their data. */
+  exportBucket?: string;
 }
 
 export interface StartResult {
@@ -75,7 +77,7 @@ export interface OwnedBackup {
   holds?: string[];
 }
 
-export type BackupKind = 'ebs-snapshot' | 'ec2-image' | 'rds-snapshot' | 'rds-cluster-snapshot';
+export type BackupKind = 'ebs-snapshot' | 'ec2-image' | 'rds-snapshot' | 'rds-cluster-snapshot' | 'dynamodb-backup';
 
 /** Where a kind of backup lives: listing and deleting are per kind, shared by drivers that create it. */
 export interface BackupStore {

@@ -2,6 +2,7 @@
 import type { ResourceType } from '../resource';
 import { auroraClusterDriver } from './aurora-cluster';
 import type { BackupStore, ResourceDriver } from './driver';
+import { dynamoTableDriver } from './dynamodb-table';
 import { ebsVolumeDriver } from './ebs-volume';
 import { ec2InstanceDriver } from './ec2-instance';
 import { rdsInstanceDriver } from './rds-instance';
@@ -11,6 +12,7 @@ export const DRIVERS: Record<ResourceType, ResourceDriver> = {
   'ebs-volume': ebsVolumeDriver,
   'rds-instance': rdsInstanceDriver,
   'aurora-cluster': auroraClusterDriver,
+  'dynamodb-table': dynamoTableDriver,
 };
 
 export function driverFor(type: ResourceType): ResourceDriver {

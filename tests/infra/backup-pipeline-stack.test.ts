@@ -140,7 +140,9 @@ describe('functions', () => {
 
 describe('IAM', () => {
   it('lets plan-run only describe and write state: no create, delete or tag actions', () => {
-    expect(actionsOf('plan-run').filter((a) => /Create|Delete|Tag/.test(a) && !a.startsWith('logs:'))).toEqual([]);
+    const writes = actionsOf('plan-run').filter((a) => /Create|Delete|Tag/.test(a) && !a.startsWith('logs:'));
+    // Reading a table's tags is discovery, not tagging.
+    expect(writes).toEqual(['dynamodb:ListTagsOfResource']);
   });
 
   it('denies snapshot deletion and AMI deregistration unless the backup is tagged managed-by this stack', () => {
@@ -148,6 +150,8 @@ describe('IAM', () => {
       [s.Action].flat().some((a) => /Delete|Deregister/.test(a)),
     );
     expect(deletes.map((s) => s.Action).sort()).toEqual([
+      // Untaggable: scoped by resource, and by name in the handler (see the next test).
+      'dynamodb:DeleteBackup',
       'ec2:DeleteSnapshot',
       'ec2:DeregisterImage',
       'rds:DeleteDBClusterSnapshot',
@@ -169,6 +173,13 @@ describe('IAM', () => {
     for (const name of FUNCTION_NAMES.filter((n) => n !== 'apply-retention')) {
       expect(actionsOf(name).filter((a) => /Delete|Deregister/.test(a))).toEqual([]);
     }
+  });
+
+  it('lets retention delete DynamoDB on-demand backups only (they cannot be tagged, so no tag condition is possible)', () => {
+    const deleting = statementsOf('apply-retention').filter((s) => s.Action === 'dynamodb:DeleteBackup');
+    expect(deleting).toHaveLength(1);
+    expect(JSON.stringify(deleting[0]?.Resource)).toMatch(/:table\/\*\/backup\/\*"/);
+    expect(actionsOf('apply-retention')).not.toContain('dynamodb:DeleteTable');
   });
 
   it('lets start-backup tag only the snapshots and AMIs it is creating', () => {
@@ -221,14 +232,19 @@ describe('IAM', () => {
         'rds:AddTagsToResource',
         'rds:CreateDBClusterSnapshot',
         'rds:DescribeDBClusterSnapshots',
+        // DynamoDB exports write into the backup bucket under the export prefix.
+        's3:AbortMultipartUpload',
+        's3:PutObject',
+        's3:PutObjectAcl',
       ].sort(),
     );
   });
 
   it('gives each function only the state-table actions its StateStore calls make', () => {
     const dynamo = (name: string) =>
-      actionsOf(name)
-        .filter((a) => a.startsWith('dynamodb:'))
+      statementsOf(name)
+        .filter((s) => JSON.stringify(s.Resource).includes('StateTable'))
+        .flatMap((s) => [s.Action].flat())
         .sort();
     expect(dynamo('plan-run')).toEqual(['dynamodb:PutItem']);
     expect(dynamo('start-backup')).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
@@ -240,10 +256,13 @@ describe('IAM', () => {
     expect(dynamo('notify')).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
   });
 
-  it('never grants DynamoDB or SNS on "*"', () => {
+  it('never grants DynamoDB or SNS on "*", but the two DynamoDB listings that have no resource type', () => {
+    const listings = new Set(['dynamodb:ListTables', 'dynamodb:ListBackups']);
     for (const name of FUNCTION_NAMES) {
       for (const s of statementsOf(name)) {
-        if ([s.Action].flat().some((a) => /^(dynamodb|sns|kms):/.test(a))) expect(s.Resource).not.toBe('*');
+        if (s.Resource !== '*') continue;
+        const guarded = [s.Action].flat().filter((a) => /^(dynamodb|sns|kms):/.test(a));
+        expect(guarded.filter((a) => !listings.has(a))).toEqual([]);
       }
     }
   });

@@ -22,6 +22,7 @@ import { BACKUP_TAG } from '../../local/fleet';
 import { HANDLERS, type LocalHandler } from '../../local/handlers';
 import { FUNCTION_NAMES, type FunctionName, type ScheduledFunctionName } from '../../shared/function-env';
 import { MODE_TAG } from '../../shared/modes';
+import { dynamoBackupName, parseBackupName } from '../../shared/drivers/dynamodb-table';
 import { StateStore } from '../../shared/state-store';
 import { TAG } from '../../shared/tags';
 import { ACCOUNT, openSandbox, REGION, type Sandbox } from '../support/workflow-sandbox';
@@ -32,6 +33,8 @@ jest.setTimeout(60_000);
 type Caller = FunctionName | ScheduledFunctionName;
 interface Call extends CallContext {
   fn: Caller;
+  /** DynamoDB DeleteBackup: the name that carries ownership (on-demand backups take no tags). */
+  backupName?: string;
 }
 
 const cdkJson = JSON.parse(readFileSync(`${__dirname}/../../cdk.json`, 'utf8')) as { context: Record<string, unknown> };
@@ -100,6 +103,10 @@ function describeCall(sandbox: Sandbox, service: string, command: unknown): Call
       .find((s) => s.DBClusterSnapshotIdentifier === input.DBClusterSnapshotIdentifier);
     call.resourceTags = tagMap(snapshot?.TagList);
   }
+  if (call.action === 'dynamodb:DeleteBackup') {
+    const backup = sandbox.model.dynamoBackups(REGION).find((b) => b.BackupArn === input.BackupArn);
+    (call as Call).backupName = backup?.BackupName;
+  }
   if (call.action === 'rds:DeleteDBSnapshot') {
     const snapshot = sandbox.model
       .dbSnapshots(REGION)
@@ -122,6 +129,9 @@ function impliedBy(call: CallContext): CallContext[] {
     case 'rds:CreateDBClusterSnapshot':
       // Tags on CreateDBSnapshot / CreateDBClusterSnapshot are authorized as AddTagsToResource.
       return [{ action: 'rds:AddTagsToResource' }];
+    case 'dynamodb:ExportTableToPointInTime':
+      // DynamoDB writes the export to S3 with the caller's permissions.
+      return [{ action: 's3:PutObject' }, { action: 's3:AbortMultipartUpload' }, { action: 's3:PutObjectAcl' }];
     case 'sns:Publish':
       // The topic is encrypted with a customer key: the publisher needs the key too.
       return [{ action: 'kms:GenerateDataKey' }, { action: 'kms:Decrypt' }];
@@ -197,6 +207,24 @@ describe('IAM against the calls the handlers make', () => {
     });
     // An Aurora cluster selected through its tagged member instance, and an expired cluster snapshot.
     sandbox.model.addDbCluster(REGION, { DBClusterIdentifier: 'ledger', memberTags: tagged('ledger-1') });
+    // DynamoDB: one table backed up, one exported (PITR on), and an expired on-demand backup of ours.
+    sandbox.model.addDynamoTable(REGION, { TableName: 'sessions', Tags: tagged('sessions') });
+    sandbox.model.addDynamoTable(REGION, {
+      TableName: 'clicks',
+      pitr: true,
+      Tags: [...tagged('clicks'), { Key: 'backup-pipeline:mode', Value: 'export' }],
+    });
+    sandbox.model.addExistingDynamoBackup(REGION, {
+      TableName: 'sessions',
+      BackupName: dynamoBackupName({
+        stackName: 'BackupPipeline',
+        runId: 'old-30',
+        tier: 'daily',
+        sourceArn: sandbox.model.dynamoTableArn(REGION, 'sessions'),
+        expiresAt: new Date(now - 23 * 86_400_000).toISOString(),
+      }),
+      startMs: now - 30 * 86_400_000,
+    });
     sandbox.model.addExistingDbClusterSnapshot(REGION, {
       DBClusterSnapshotIdentifier: 'backup-pipeline-old-ledger',
       DBClusterIdentifier: 'ledger',
@@ -240,6 +268,7 @@ describe('IAM against the calls the handlers make', () => {
                 volumeArn,
                 sandbox.model.dbInstanceArn(REGION, 'orders'),
                 sandbox.model.dbClusterArn(REGION, 'ledger'),
+                sandbox.model.dynamoTableArn(REGION, 'sessions'),
               ],
             },
           },
@@ -285,6 +314,11 @@ describe('IAM against the calls the handlers make', () => {
       'start-backup rds:CreateDBClusterSnapshot',
       'start-backup rds:DescribeDBClusterSnapshots',
       'plan-run rds:DescribeDBClusters',
+      'plan-run dynamodb:DescribeTable',
+      'start-backup dynamodb:CreateBackup',
+      'start-backup dynamodb:ExportTableToPointInTime',
+      'check-backup dynamodb:DescribeExport',
+      'apply-retention dynamodb:DeleteBackup',
       'apply-retention ec2:DescribeImages',
       'start-backup ec2:DescribeInstances',
       'start-backup ec2:CreateImage',
@@ -329,9 +363,14 @@ describe('IAM against the calls the handlers make', () => {
     const deletes = calls.filter((c) => /:(Delete|Deregister)/.test(c.action));
     expect(deletes.length).toBeGreaterThanOrEqual(5);
     expect(deletes.map((c) => c.action)).toContain('ec2:DeregisterImage');
-    for (const call of deletes) expect(call.resourceTags?.[TAG.managedBy]).toBe('BackupPipeline');
+    // DynamoDB on-demand backups cannot be tagged: ownership is in the name, checked by the handler.
+    const tagged = deletes.filter((c) => c.action !== 'dynamodb:DeleteBackup');
+    for (const call of tagged) expect(call.resourceTags?.[TAG.managedBy]).toBe('BackupPipeline');
+    for (const call of deletes.filter((c) => c.action === 'dynamodb:DeleteBackup')) {
+      expect(parseBackupName(call.backupName)?.stackName).toBe('BackupPipeline');
+    }
     const statements = functionStatements(stack, template, 'apply-retention');
-    for (const call of deletes) {
+    for (const call of tagged) {
       expect(
         allows(statements, { ...call, resourceTags: { ...call.resourceTags, [TAG.managedBy]: 'SomeoneElse' } }),
       ).toBe(false);

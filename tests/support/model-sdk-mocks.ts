@@ -1,8 +1,10 @@
 /**
  * Workflow-layer wiring: the AWS SDK's EC2, RDS and SNS clients are answered by the in-memory AWS
  * model (local/aws-model.ts) through aws-sdk-client-mock. The handlers, drivers and SDK clients are
- * the real ones; only the network hop to AWS is replaced. DynamoDB is not mocked: it is dynalite.
+ * the real ones; only the network hop to AWS is replaced. The state table is not mocked: it is dynalite.
  */
+
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateImageCommand,
   CreateSnapshotCommand,
@@ -32,6 +34,42 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { AwsModel } from '../../local/aws-model';
 
 type AnyClient = { config: { region: () => Promise<string> } };
+
+/**
+ * DynamoDB's control plane (the fleet's tables, backups, exports) answered by the model; every other
+ * DynamoDB command (the state table) still goes to dynalite. aws-sdk-client-mock cannot pass commands
+ * through, so this wraps DynamoDBClient#send by command name instead.
+ */
+const DYNAMO_CONTROL: Record<string, (model: AwsModel, region: string, input: never) => unknown> = {
+  ListTablesCommand: (m, r, i) => m.listTables(r, i),
+  DescribeTableCommand: (m, r, i) => m.describeTable(r, i),
+  ListTagsOfResourceCommand: (m, r, i) => m.listTagsOfResource(r, i),
+  CreateBackupCommand: (m, r, i) => m.createBackup(r, i),
+  DescribeBackupCommand: (m, r, i) => m.describeBackup(r, i),
+  ListBackupsCommand: (m, r, i) => m.listBackups(r, i),
+  DeleteBackupCommand: (m, r, i) => m.deleteBackup(r, i),
+  ExportTableToPointInTimeCommand: (m, r, i) => m.exportTableToPointInTime(r, i),
+  DescribeExportCommand: (m, r, i) => m.describeExport(r, i),
+};
+
+export function wireDynamoControlPlane(model: AwsModel): () => void {
+  type Send = (this: AnyClient, command: { input: unknown }, ...rest: unknown[]) => Promise<unknown>;
+  const prototype = DynamoDBClient.prototype as unknown as { send: Send };
+  const original = prototype.send;
+  prototype.send = async function (this: AnyClient, command, ...rest) {
+    const name = (command as object).constructor.name;
+    const answer = DYNAMO_CONTROL[name];
+    // DescribeTable of the state table (not a fleet table) is dynalite's.
+    const fleetTable =
+      name !== 'DescribeTableCommand' ||
+      model.hasDynamoTable(await this.config.region(), (command.input as { TableName?: string }).TableName);
+    if (!answer || !fleetTable) return original.call(this, command, ...rest);
+    return answer(model, await this.config.region(), command.input as never);
+  };
+  return () => {
+    prototype.send = original;
+  };
+}
 
 export function wireModelToSdk(model: AwsModel): { restore(): void } {
   const ec2 = mockClient(EC2Client);
@@ -93,8 +131,10 @@ export function wireModelToSdk(model: AwsModel): { restore(): void } {
     .callsFake(async (input, getClient) => model.deleteDBClusterSnapshot(await region(getClient), input));
   sns.on(PublishCommand).callsFake(async (input, getClient) => model.publish(await region(getClient), input));
   events.on(PutEventsCommand).callsFake(async (input, getClient) => model.putEvents(await region(getClient), input));
+  const restoreDynamo = wireDynamoControlPlane(model);
   return {
     restore() {
+      restoreDynamo();
       ec2.restore();
       rds.restore();
       sns.restore();

@@ -13,8 +13,10 @@
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { AwsModel } from '../../local/aws-model';
 import { ensureStateTable } from '../../local/state-table';
 import { StateStore } from '../../shared/state-store';
+import { wireDynamoControlPlane } from './model-sdk-mocks';
 
 // dynalite ships no types: the part of its API used here.
 type DynaliteServer = {
@@ -36,6 +38,11 @@ export interface UnitDynalite {
   doc: DynamoDBDocumentClient;
   /** A StateStore on the table (a new one each call; they share the table). */
   store(ttlDays?: number): StateStore;
+  /**
+   * The estate DynamoDB's control plane answers from (tables to back up, backups, exports): empty
+   * unless a test adds to it. dynalite holds only the state table and knows no backups.
+   */
+  fleet: AwsModel;
   /** Creates another table with the same schema (e.g. to isolate a test), returns its name. */
   createTable(name: string): Promise<string>;
   close(): Promise<void>;
@@ -67,6 +74,8 @@ export async function startUnitDynalite(options: UnitDynaliteOptions = {}): Prom
   const previousEndpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB;
   if (options.setEndpointEnv ?? true) process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
 
+  const fleet = new AwsModel({ clock: { now: () => new Date() }, tokenBuckets: false });
+  const restoreControlPlane = wireDynamoControlPlane(fleet);
   const client = new DynamoDBClient({ region, endpoint, maxAttempts: 1 });
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   await createStateTable(client, tableName);
@@ -77,9 +86,11 @@ export async function startUnitDynalite(options: UnitDynaliteOptions = {}): Prom
     region,
     client,
     doc,
+    fleet,
     store: (ttlDays?: number) => new StateStore(doc, tableName, ttlDays),
     createTable: (name: string) => createStateTable(client, name),
     async close() {
+      restoreControlPlane();
       client.destroy();
       if (options.setEndpointEnv ?? true) {
         if (previousEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL_DYNAMODB;

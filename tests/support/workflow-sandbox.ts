@@ -58,7 +58,9 @@ export async function openSandbox(): Promise<Sandbox> {
       restoreClock = useClock(scheduler);
       const model = new AwsModel({ clock: scheduler, random: seededRandom(7), tokenBuckets: false, ...options.model });
       const config = parsePipelineConfig(options.config ?? {});
-      for (const env of Object.values(functionEnvironments(config, { tableName: TABLE, topicArn: TOPIC, bucketName: BUCKET }))) {
+      for (const env of Object.values(
+        functionEnvironments(config, { tableName: TABLE, topicArn: TOPIC, bucketName: BUCKET }),
+      )) {
         Object.assign(process.env, env);
       }
       wiring = wireModelToSdk(model);

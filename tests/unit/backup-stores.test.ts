@@ -263,13 +263,20 @@ describe('rdsSnapshotStore.delete', () => {
 
 describe('driver registry', () => {
   it('has one driver per resource type and each kind of backup store once', () => {
-    expect(Object.keys(DRIVERS).sort()).toEqual(['aurora-cluster', 'ebs-volume', 'ec2-instance', 'rds-instance']);
+    expect(Object.keys(DRIVERS).sort()).toEqual([
+      'aurora-cluster',
+      'dynamodb-table',
+      'ebs-volume',
+      'ec2-instance',
+      'rds-instance',
+    ]);
     for (const [type, driver] of Object.entries(DRIVERS)) expect(driverFor(driver.type).type).toBe(type);
     expect(backupStores().map((s) => s.kind)).toEqual([
       'ec2-image',
       'ebs-snapshot',
       'rds-snapshot',
       'rds-cluster-snapshot',
+      'dynamodb-backup',
     ]);
   });
 });

@@ -96,7 +96,7 @@ describe('validateExecutionInput', () => {
     it.each([
       ['a Lambda function', `arn:aws:lambda:${REGION}:${ACCOUNT}:function:f`, 'lambda:function'],
       ['an Aurora cluster snapshot', `arn:aws:rds:${REGION}:${ACCOUNT}:cluster-snapshot:s`, 'rds:cluster-snapshot'],
-      ['a DynamoDB table (no driver yet)', `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/orders`, 'dynamodb:table'],
+      ['a DynamoDB backup', `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/orders/backup/01-a`, 'dynamodb:table'],
       ['an EC2 AMI', `arn:aws:ec2:${REGION}::image/ami-12345678`, undefined],
     ])('rejects %s as an unsupported resource', async (_label, arn, type) => {
       const error = await invalid({ targets: { resources: [arn] } });

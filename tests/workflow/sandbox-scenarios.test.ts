@@ -143,3 +143,78 @@ describe('StoppedRdsInstance', () => {
     expect(out.records.filter((r) => r.status === 'COMPLETED')).toHaveLength(2);
   });
 });
+
+describe('ExportWithoutPitr', () => {
+  it('fails a table asked to export without point-in-time recovery, with that reason, and backs up the rest', async () => {
+    const out = await scenario({}, (m) => {
+      m.addDynamoTable(REGION, {
+        TableName: 'audit',
+        Tags: [...tagged('audit'), { Key: 'backup-pipeline:mode', Value: 'export' }],
+      });
+      m.addDynamoTable(REGION, { TableName: 'sessions', Tags: tagged('sessions') });
+    });
+    expect(out.result.status).toBe('FAILED');
+    const byId = Object.fromEntries(out.records.map((r) => [r.resourceId, r]));
+    expect(byId.audit).toMatchObject({
+      status: 'FAILED',
+      error: { error: 'InvalidResourceStateError', cause: expect.stringContaining('has no point-in-time recovery') },
+    });
+    expect(byId.sessions).toMatchObject({ status: 'COMPLETED' });
+    expect(out.model.dynamoExports(REGION)).toEqual([]);
+    expect(out.model.dynamoBackups(REGION)).toEqual([expect.objectContaining({ TableName: 'sessions' })]);
+    expect(out.sns[0]?.Message).toContain('point-in-time recovery');
+  });
+});
+
+describe('DynamoDbBackupAndExport', () => {
+  it('backs up one table and exports another into the bucket, then retention deletes only its own expired backup', async () => {
+    const out = await scenario({}, (m) => {
+      const now = m.clock.now().getTime();
+      m.addDynamoTable(REGION, { TableName: 'sessions', Tags: tagged('sessions') });
+      m.addDynamoTable(REGION, {
+        TableName: 'clicks',
+        pitr: true,
+        exportSeconds: 1800,
+        Tags: [...tagged('clicks'), { Key: 'backup-pipeline:mode', Value: 'export' }],
+      });
+      const expired = new Date(now - 86_400_000)
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d{3}Z$/, 'Z');
+      // Ours and expired; a foreign one with a look-alike name of another stack; a hand-made one.
+      m.addExistingDynamoBackup(REGION, {
+        TableName: 'sessions',
+        BackupName: `bp.BackupPipeline.daily.${expired}.000000000001`,
+        startMs: now - 8 * 86_400_000,
+      });
+      m.addExistingDynamoBackup(REGION, {
+        TableName: 'sessions',
+        BackupName: `bp.OtherStack.daily.${expired}.000000000002`,
+        startMs: now - 8 * 86_400_000,
+      });
+      m.addExistingDynamoBackup(REGION, { TableName: 'sessions', BackupName: 'before-migration', startMs: 0 });
+    });
+    expect(out.result.status).toBe('SUCCEEDED');
+    expect(out.records.map((r) => [r.resourceId, r.status])).toEqual([
+      ['clicks', 'COMPLETED'],
+      ['sessions', 'COMPLETED'],
+    ]);
+    const [exported] = out.model.dynamoExports(REGION);
+    expect(exported).toMatchObject({
+      ExportStatus: 'COMPLETED',
+      S3Bucket: 'backup-pipeline-backups-local',
+      S3Prefix: expect.stringMatching(/^dynamodb-exports\/daily\/clicks\//),
+    });
+    const names = out.model.dynamoBackups(REGION).map((b) => b.BackupName);
+    expect(names).toHaveLength(3);
+    // Ours and expired: deleted. (The run's own new backup is the newest of its table: kept.)
+    expect(names.filter((n) => n.endsWith('.000000000001'))).toEqual([]);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'before-migration',
+        expect.stringMatching(/^bp\.OtherStack\./),
+        expect.stringMatching(/^bp\.BackupPipeline\.daily\./),
+      ]),
+    );
+  });
+});

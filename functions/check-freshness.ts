@@ -16,10 +16,14 @@ import { StateStore } from '../shared/state-store';
 /** Hours reported for a tier that has never succeeded: far past any RPO, so its alarm fires. */
 export const NEVER_SUCCEEDED_HOURS = 100_000;
 
+const FRESHNESS_RUNS = 1000;
+
 export const handler = defineHandler('check-freshness', z.object({}).passthrough(), async () => {
   const env = loadEnv(freshnessEnvSchema);
   const store = new StateStore(dynamoDocClient(), env.TABLE_NAME);
-  const freshness = tierFreshness(await store.listRuns(500), env.TIERS, now());
+  // Enough runs to reach back past the longest tier (a yearly run is ~430 runs back at default tiers).
+  const runs = await store.listRuns(FRESHNESS_RUNS, ['runId', 'tier', 'status', 'dryRun', 'startedAt', 'finishedAt']);
+  const freshness = tierFreshness(runs, env.TIERS, now());
   for (const tier of freshness) {
     const single = metrics.singleMetric();
     single.addDimension('tier', tier.tier);

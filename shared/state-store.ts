@@ -350,21 +350,39 @@ export class StateStore {
     return items;
   }
 
-  /** The most recent runs, newest first (the runs-by-start-time index). */
-  async listRuns(limit = 20): Promise<RunRecord[]> {
-    const out = await aws('DynamoDB Query (runs)', () =>
-      this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: RUNS_INDEX,
-          KeyConditionExpression: 'gsi1pk = :run',
-          ExpressionAttributeValues: { ':run': RUNS_PARTITION },
-          ScanIndexForward: false,
-          Limit: limit,
-        }),
-      ),
-    );
-    return (out.Items ?? []) as RunRecord[];
+  /**
+   * The most recent runs, newest first (the runs-by-start-time index), following pages until `limit`
+   * runs are read: a run item carries its retention decisions, so one 1 MB page may hold only a few.
+   * `fields` reads just those attributes (the freshness check needs five, not the decisions).
+   */
+  async listRuns(limit = 20, fields?: readonly (keyof RunRecord)[]): Promise<RunRecord[]> {
+    const runs: RunRecord[] = [];
+    const projection = fields
+      ? {
+          ProjectionExpression: fields.map((_, i) => `#f${i}`).join(', '),
+          ExpressionAttributeNames: Object.fromEntries(fields.map((f, i) => [`#f${i}`, f])),
+        }
+      : {};
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await aws('DynamoDB Query (runs)', () =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: RUNS_INDEX,
+            KeyConditionExpression: 'gsi1pk = :run',
+            ExpressionAttributeValues: { ':run': RUNS_PARTITION },
+            ScanIndexForward: false,
+            Limit: limit - runs.length,
+            ExclusiveStartKey: startKey,
+            ...projection,
+          }),
+        ),
+      );
+      runs.push(...((page.Items ?? []) as RunRecord[]));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && runs.length < limit);
+    return runs;
   }
 
   async updateRun(runId: string, fields: Partial<Omit<RunRecord, 'runId'>>): Promise<void> {

@@ -93,6 +93,23 @@ describe('StateStore runs', () => {
     expect(all.map((r) => r.runId)).toEqual(['r-jan-05', 'r-jan-04', 'r-jan-03']);
     expect(latest.map((r) => r.runId)).toEqual(['r-jan-05', 'r-jan-04']);
   });
+
+  it('follows pages past the 1 MB query limit until it has the runs asked for, reading only the fields asked for', async () => {
+    // Prepare: run items of ~300 KB (a run's retention decisions can be that large): three fill a page.
+    const table = await db().createTable('big-runs');
+    const store = new StateStore(db().doc, table);
+    for (let day = 1; day <= 8; day++) {
+      const startedAt = `2026-02-0${day}T02:00:00.000Z`;
+      await store.createRun(runRecord(`big-${day}`, { startedAt, input: { padding: 'x'.repeat(300_000) } }));
+    }
+
+    // Act
+    const runs = await store.listRuns(7, ['runId', 'tier', 'status', 'startedAt']);
+
+    // Assess
+    expect(runs.map((r) => r.runId)).toEqual(['big-8', 'big-7', 'big-6', 'big-5', 'big-4', 'big-3', 'big-2']);
+    expect(Object.keys(runs[0] ?? {}).sort()).toEqual(['runId', 'startedAt', 'status', 'tier']);
+  });
 });
 
 describe('StateStore resources', () => {

@@ -2,6 +2,7 @@
  * Fleets for the local sandbox: the demo estate `npm start` backs up, and generated fleets of N
  * resources with a snapshot-duration distribution for the bench. Deterministic for a given seed.
  */
+import { MODE_TAG } from '../shared/modes';
 import type { AwsModel, Tag } from './aws-model';
 
 export const BACKUP_TAG: Tag = { Key: 'backup', Value: 'true' };
@@ -17,7 +18,8 @@ export interface FleetSummary {
 }
 
 /**
- * The demo estate: 4 tagged instances with 1-3 volumes, 2 tagged standalone volumes, 3 tagged RDS
+ * The demo estate: 5 tagged instances with 1-3 volumes (one backed up as an AMI, tagged
+ * `backup-pipeline:mode=ami`), 2 tagged standalone volumes, 3 tagged RDS
  * instances (one large), a tagged Aurora cluster and one selected through its tagged member instance,
  * two tagged DynamoDB tables (one backed up, one exported to S3), plus resources that must be left
  * alone: an untagged instance, volume, database and table, and an instance tagged `backup=false`.
@@ -33,6 +35,10 @@ export function seedDemoFleet(model: AwsModel, region = 'eu-west-1'): FleetSumma
       volumes: [{ Size: 50 }, { Size: 200 }, { Size: 500, VolumeType: 'st1' }],
     }),
     model.addInstance(region, { Tags: tagged('batch-1'), State: 'stopped', volumes: [{ Size: 80 }, { Size: 250 }] }),
+    model.addInstance(region, {
+      Tags: [...tagged('build-1'), { Key: MODE_TAG, Value: 'ami' }],
+      volumes: [{ Size: 40 }, { Size: 100 }],
+    }),
   ];
   const volumes = [
     model.addVolume(region, { Size: 200, Tags: tagged('shared-data') }),

@@ -42,26 +42,31 @@ describe('npm start (backup-pipeline local)', () => {
 
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
-    expect(out.stdout).toMatch(/Sandbox up: 4 instances, 2 standalone volumes, 3 RDS instances tagged for backup/);
-    expect(out.stdout).toMatch(/\d+\/9 done/);
+    expect(out.stdout).toMatch(
+      /Sandbox up: 5 instances, 2 standalone volumes, 3 RDS instances, 2 Aurora clusters, 2 DynamoDB tables tagged for backup/,
+    );
+    expect(out.stdout).toMatch(/\d+\/14 done/);
     expect(out.stdout).toMatch(/RESOURCE\s+TYPE\s+STATUS\s+BACKUP\s+POLLS\s+TOOK/);
     expect(out.stdout).toContain('Execution SUCCEEDED');
     const parsed = JSON.parse(readFileSync(report, 'utf8'));
     expect(parsed.status).toBe('SUCCEEDED');
-    expect(parsed.resources).toHaveLength(9);
-    expect(
-      parsed.resources.every(
-        (r: { status: string; backupIds: string[] }) => r.status === 'COMPLETED' && r.backupIds.length > 0,
-      ),
-    ).toBe(true);
+    // 14 backups, and the two members of an Aurora cluster selected through them SKIPPED.
+    const resources = parsed.resources as { status: string; backupIds?: string[] }[];
+    expect(resources).toHaveLength(16);
+    const backedUp = resources.filter((r) => r.status !== 'SKIPPED');
+    expect(backedUp).toHaveLength(14);
+    expect(backedUp.every((r) => r.status === 'COMPLETED' && (r.backupIds ?? []).length > 0)).toBe(true);
+    // The instance tagged backup-pipeline:mode=ami is backed up as one AMI.
+    expect(backedUp.filter((r) => r.backupIds?.[0]?.startsWith('ami-'))).toHaveLength(1);
+    expect(out.stdout).toMatch(/ec2-instance\s+COMPLETED\s+ami-/);
     expect(parsed.figures.transitionsPerBackup).toBeGreaterThan(0);
   });
 
   it('exits non-zero and names the failures when snapshots fail', async () => {
     const out = await run(['--failure-rate', '1', '--quiet']);
     expect(out.code).toBe(1);
-    expect(out.stdout).toContain('Execution FAILED (BackupsFailed: 9 of 9 backups failed');
-    expect(out.stdout).toMatch(/Subject: backup-pipeline daily: 0\/9 ok, 9 failed/);
+    expect(out.stdout).toContain('Execution FAILED (BackupsFailed: 14 of 16 backups failed');
+    expect(out.stdout).toMatch(/Subject: backup-pipeline daily: 0\/14 ok, 14 failed/);
   });
 
   it.each([

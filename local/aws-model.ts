@@ -8,6 +8,7 @@
  * instance, the 100 manual RDS snapshots quota, stopped instances, token-bucket throttling, tags and
  * tag filters, pagination and regions. Inputs and outputs use the AWS SDK's shapes.
  */
+import { createHash } from 'node:crypto';
 import type { Clock } from '../shared/clock';
 
 export class AwsApiError extends Error {
@@ -30,6 +31,11 @@ export interface Limits {
   secondsBetweenSnapshotsPerVolume: number;
   manualDbSnapshotsPerRegion: number;
   manualDbClusterSnapshotsPerRegion: number;
+  /**
+   * Snapshot copies in progress into one destination region, counted per service: EBS (pending
+   * CopySnapshot copies) and RDS (copying DB and cluster snapshot copies) each have their own 20.
+   */
+  concurrentCopiesPerRegion: number;
 }
 
 export const AWS_LIMITS: Limits = {
@@ -38,6 +44,7 @@ export const AWS_LIMITS: Limits = {
   secondsBetweenSnapshotsPerVolume: 15,
   manualDbSnapshotsPerRegion: 100,
   manualDbClusterSnapshotsPerRegion: 100,
+  concurrentCopiesPerRegion: 20,
 };
 
 export interface Faults {
@@ -87,6 +94,12 @@ interface Timed {
   failAt?: number;
 }
 
+/** Where a copy came from (CopySnapshot, CopyDBSnapshot, CopyDBClusterSnapshot): region and source id. */
+export interface CopySource {
+  region: string;
+  id: string;
+}
+
 export interface SnapshotModel extends Timed {
   SnapshotId: string;
   VolumeId: string;
@@ -95,6 +108,10 @@ export interface SnapshotModel extends Timed {
   Tags: Tag[];
   OwnerId: string;
   Encrypted: boolean;
+  /** The key ARN a copy was encrypted with (fresh snapshots leave it out). */
+  KmsKeyId?: string;
+  /** Set on a CopySnapshot copy: copies in progress count against the destination's copy limit. */
+  copiedFrom?: CopySource;
   /** Pre-existing snapshots (seeded history) may be complete from the start. */
 }
 
@@ -136,6 +153,9 @@ export interface DbSnapshotModel extends Timed {
   AllocatedStorage: number;
   TagList: Tag[];
   SnapshotType: 'manual' | 'automated';
+  KmsKeyId?: string;
+  /** Set on a CopyDBSnapshot copy (id: the source snapshot's identifier in its region). */
+  copiedFrom?: CopySource;
 }
 
 /** An Aurora DB cluster: its members are DB instances carrying DBClusterIdentifier. */
@@ -157,6 +177,19 @@ export interface DbClusterSnapshotModel extends Timed {
   volumeGiB: number;
   TagList: Tag[];
   SnapshotType: 'manual' | 'automated';
+  KmsKeyId?: string;
+  /** Set on a CopyDBClusterSnapshot copy. */
+  copiedFrom?: CopySource;
+}
+
+/** A KMS key (symmetric, customer managed unless `alias/aws/<service>`), with the aliases that name it. */
+export interface KmsKeyModel {
+  KeyId: string;
+  Arn: string;
+  Description: string;
+  KeyManager: 'CUSTOMER' | 'AWS';
+  aliases: string[];
+  creationMs: number;
 }
 
 /** A DynamoDB table of the fleet (the pipeline's own state table lives in dynalite, not here). */
@@ -215,6 +248,9 @@ interface RegionState {
   dynamoBackups: Map<string, DynamoBackupModel>;
   dynamoExports: Map<string, DynamoExportModel>;
   lastSnapshotAtByVolume: Map<string, number>;
+  /** KMS keys by KeyId, and alias name (`alias/x`) -> KeyId. */
+  kmsKeys: Map<string, KmsKeyModel>;
+  kmsAliases: Map<string, string>;
 }
 
 export interface ModelOptions {
@@ -225,7 +261,46 @@ export interface ModelOptions {
   limits?: Partial<Limits>;
   /** Token-bucket throttling as AWS does it; off for tests that count calls exactly. */
   tokenBuckets?: boolean;
+  /** Regions enabled for the account (DescribeRegions; copies accept only these as source). */
+  enabledRegions?: string[];
 }
+
+/** The regions a new account has enabled (those that need no opt-in), a realistic subset. */
+export const DEFAULT_ENABLED_REGIONS = [
+  'eu-west-1',
+  'eu-west-2',
+  'eu-central-1',
+  'eu-north-1',
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ap-northeast-1',
+  'ca-central-1',
+  'sa-east-1',
+];
+
+/**
+ * Regions that exist but need an opt-in: DescribeRegions AllRegions=true lists them `not-opted-in`
+ * unless enabled, and a name outside both lists is not a region at all.
+ */
+const OPT_IN_REGIONS = [
+  'af-south-1',
+  'ap-east-1',
+  'ap-south-2',
+  'ap-southeast-3',
+  'ap-southeast-4',
+  'eu-south-1',
+  'eu-south-2',
+  'eu-central-2',
+  'me-south-1',
+  'me-central-1',
+  'il-central-1',
+  'ca-west-1',
+];
+const OTHER_STANDARD_REGIONS = ['ap-south-1', 'ap-northeast-2', 'ap-northeast-3', 'eu-west-3'];
 
 /** Deterministic PRNG (mulberry32) so a seeded fleet and its faults replay identically. */
 export function seededRandom(seed: number): () => number {
@@ -248,6 +323,9 @@ export function reportedProgress(fraction: number): number {
   const curve = 0.55 * Math.sqrt(f) + 0.45 * f ** 3;
   return Math.min(99, Math.floor(curve * 100));
 }
+
+/** A snapshot copy takes this much longer than the snapshot did: its blocks cross regions. */
+const COPY_SLOWDOWN = 1.5;
 
 function arnPartition(region: string): string {
   return region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
@@ -304,6 +382,7 @@ export class AwsModel {
   readonly random: () => number;
   readonly faults: Faults;
   readonly limits: Limits;
+  readonly enabledRegions: readonly string[];
   readonly sns: SnsMessage[] = [];
   readonly events: BusEvent[] = [];
   /** Calls by operation name ("ec2:CreateSnapshots"), including throttled ones. */
@@ -320,6 +399,7 @@ export class AwsModel {
     this.faults = { throttleRate: 0, snapshotFailureRate: 0, ...options.faults };
     this.limits = { ...AWS_LIMITS, ...options.limits };
     this.tokenBuckets = options.tokenBuckets ?? true;
+    this.enabledRegions = [...(options.enabledRegions ?? DEFAULT_ENABLED_REGIONS)];
   }
 
   region(name: string): RegionState {
@@ -338,6 +418,8 @@ export class AwsModel {
         dynamoBackups: new Map(),
         dynamoExports: new Map(),
         lastSnapshotAtByVolume: new Map(),
+        kmsKeys: new Map(),
+        kmsAliases: new Map(),
       };
       this.regions.set(name, state);
     }
@@ -569,11 +651,15 @@ export class AwsModel {
   // ---- request gate: counting, fault injection, token buckets --------------------------------
 
   /** Every operation passes here first: counts it, then may throttle it. */
-  gate(service: 'ec2' | 'rds' | 'sns' | 'events' | 'dynamodb', operation: string): void {
+  gate(service: 'ec2' | 'rds' | 'sns' | 'events' | 'dynamodb' | 'kms', operation: string): void {
     const key = `${service}:${operation}`;
     this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
     const throttleCode =
-      service === 'ec2' ? 'RequestLimitExceeded' : service === 'dynamodb' ? 'ThrottlingException' : 'Throttling';
+      service === 'ec2'
+        ? 'RequestLimitExceeded'
+        : service === 'dynamodb' || service === 'kms'
+          ? 'ThrottlingException'
+          : 'Throttling';
     if (this.faults.throttleRate > 0 && this.random() < this.faults.throttleRate) {
       throw new AwsApiError(throttleCode, 'Request limit exceeded (injected fault).', service === 'ec2' ? 503 : 400);
     }
@@ -706,6 +792,7 @@ export class AwsModel {
       Description: s.Description,
       OwnerId: s.OwnerId,
       Encrypted: s.Encrypted,
+      ...(s.KmsKeyId ? { KmsKeyId: s.KmsKeyId } : {}),
       Tags: s.Tags,
     };
   }
@@ -1022,6 +1109,258 @@ export class AwsModel {
     return {};
   }
 
+  /**
+   * DescribeRegions: the account's enabled regions (AllRegions adds the opt-in ones it has not enabled,
+   * `not-opted-in`). A name that is no region at all is refused, as EC2 does.
+   */
+  describeRegions(_region: string, input: { RegionNames?: string[]; AllRegions?: boolean; Filters?: Filter[] }) {
+    this.gate('ec2', 'DescribeRegions');
+    const known = this.knownRegions();
+    for (const name of input.RegionNames ?? []) {
+      if (!known.includes(name)) throw new AwsApiError('InvalidParameterValue', `Invalid region name: ${name}`);
+    }
+    const listed = (input.AllRegions ? known : [...this.enabledRegions])
+      .filter((name) => !input.RegionNames?.length || input.RegionNames.includes(name))
+      .sort();
+    const regions = listed.map((name) => ({
+      RegionName: name,
+      Endpoint: `ec2.${name}.amazonaws.com`,
+      OptInStatus: !this.enabledRegions.includes(name)
+        ? 'not-opted-in'
+        : OPT_IN_REGIONS.includes(name)
+          ? 'opted-in'
+          : 'opt-in-not-required',
+    }));
+    return {
+      Regions: regions.filter((r) =>
+        (input.Filters ?? []).every((f) =>
+          matchesFilter([], { 'region-name': r.RegionName, endpoint: r.Endpoint, 'opt-in-status': r.OptInStatus }, f),
+        ),
+      ),
+    };
+  }
+
+  private knownRegions(): string[] {
+    return [...new Set([...this.enabledRegions, ...OPT_IN_REGIONS, ...OTHER_STANDARD_REGIONS])];
+  }
+
+  private assertSourceRegion(name: string | undefined, parameter: string): string {
+    if (!name) throw new AwsApiError('MissingParameter', `The request must contain the parameter ${parameter}`);
+    if (!this.enabledRegions.includes(name))
+      throw new AwsApiError('InvalidParameterValue', `Invalid value '${name}' for ${parameter}: not an enabled region`);
+    return name;
+  }
+
+  /** Copies still in progress into a destination region, per service (each has its own limit). */
+  copiesInProgress(region: string): { ebs: number; rds: number } {
+    const r = this.region(region);
+    const inProgress = (t: Timed & { copiedFrom?: CopySource }, crossRegionOnly: boolean) =>
+      t.copiedFrom !== undefined &&
+      (!crossRegionOnly || t.copiedFrom.region !== region) &&
+      this.phase(t).state === 'pending';
+    return {
+      ebs: [...r.snapshots.values()].filter((s) => inProgress(s, false)).length,
+      // RDS counts copies "from one AWS Region to another": a same-region copy is not one of them.
+      rds:
+        [...r.dbSnapshots.values()].filter((s) => inProgress(s, true)).length +
+        [...r.dbClusterSnapshots.values()].filter((s) => inProgress(s, true)).length,
+    };
+  }
+
+  /**
+   * CopySnapshot, called in the destination region: a new snapshot of the same volume and size, pending
+   * for longer than a fresh snapshot (the data crosses regions), encrypted with the given key (or the
+   * destination's aws/ebs key), tagged from TagSpecifications. The source must be completed, a key must
+   * exist in the destination, and at most `concurrentCopiesPerRegion` copies may be pending there.
+   */
+  copySnapshot(
+    region: string,
+    input: {
+      SourceRegion?: string;
+      SourceSnapshotId?: string;
+      Description?: string;
+      Encrypted?: boolean;
+      KmsKeyId?: string;
+      TagSpecifications?: { ResourceType?: string; Tags?: Tag[] }[];
+    },
+  ) {
+    this.gate('ec2', 'CopySnapshot');
+    const sourceRegion = this.assertSourceRegion(input.SourceRegion, 'SourceRegion');
+    const sourceId = input.SourceSnapshotId;
+    if (!sourceId) throw new AwsApiError('MissingParameter', 'The request must contain the parameter SourceSnapshotId');
+    const source = this.region(sourceRegion).snapshots.get(sourceId);
+    if (!source) throw new AwsApiError('InvalidSnapshot.NotFound', `The snapshot '${sourceId}' does not exist.`);
+    const sourceState = this.phase(source).state;
+    if (sourceState !== 'completed')
+      throw new AwsApiError('IncorrectState', `Snapshot is in invalid state - ${sourceState}`);
+    for (const spec of input.TagSpecifications ?? []) {
+      if (spec.ResourceType !== 'snapshot')
+        throw new AwsApiError(
+          'InvalidParameterValue',
+          `'${spec.ResourceType}' is not a valid taggable resource type for this operation.`,
+        );
+    }
+    if (input.KmsKeyId && input.Encrypted !== true)
+      throw new AwsApiError('InvalidParameterDependency', 'The parameter KmsKeyId requires the parameter Encrypted.');
+    const key = input.KmsKeyId ? this.findKmsKey(region, input.KmsKeyId) : undefined;
+    if (input.KmsKeyId && !key)
+      throw new AwsApiError('InvalidKMSKey.NotFound', `The KMS key '${input.KmsKeyId}' does not exist in ${region}.`);
+    if (this.copiesInProgress(region).ebs >= this.limits.concurrentCopiesPerRegion)
+      throw new AwsApiError(
+        'ResourceLimitExceeded',
+        `Too many snapshot copies in progress. The limit is ${this.limits.concurrentCopiesPerRegion} for this destination region.`,
+      );
+    const encrypted = source.Encrypted || input.Encrypted === true;
+    // Without a key an encrypted copy uses the destination's AWS managed key, as EBS does.
+    const keyArn = key?.Arn ?? (encrypted ? this.findKmsKey(region, 'alias/aws/ebs')?.Arn : undefined);
+    const volume = this.region(sourceRegion).volumes.get(source.VolumeId);
+    const baseSeconds = volume?.snapshotSeconds ?? 60 + source.VolumeSize * 12;
+    const copy: SnapshotModel = {
+      SnapshotId: this.nextId('snap'),
+      VolumeId: source.VolumeId,
+      VolumeSize: source.VolumeSize,
+      Description: input.Description ?? `[Copied ${source.SnapshotId} from ${sourceRegion}]`,
+      Tags: (input.TagSpecifications ?? []).flatMap((t) => t.Tags ?? []),
+      OwnerId: this.accountId,
+      Encrypted: encrypted,
+      ...(keyArn ? { KmsKeyId: keyArn } : {}),
+      copiedFrom: { region: sourceRegion, id: source.SnapshotId },
+      // Copies are slower than the snapshot was: the data crosses regions block by block.
+      ...this.timing(baseSeconds * COPY_SLOWDOWN),
+    };
+    this.region(region).snapshots.set(copy.SnapshotId, copy);
+    return { SnapshotId: copy.SnapshotId, Tags: copy.Tags };
+  }
+
+  // ---- KMS -------------------------------------------------------------------------------------
+
+  private kmsArn(region: string, resource: string): string {
+    return `arn:${arnPartition(region)}:kms:${region}:${this.accountId}:${resource}`;
+  }
+
+  /**
+   * A KMS key in a region, named by an alias when given (`backup-dr` or `alias/backup-dr`); given an
+   * existing keyId it adds the alias to that key instead. Ids are UUIDs derived from the region and a
+   * count, not from the model's PRNG, so adding keys never shifts a seeded fleet's snapshot timings.
+   */
+  addKmsKey(
+    region: string,
+    k: { alias?: string; keyId?: string; description?: string } = {},
+  ): { KeyId: string; Arn: string } {
+    return this.createKmsKey(region, { ...k, manager: 'CUSTOMER' });
+  }
+
+  private createKmsKey(
+    region: string,
+    k: { alias?: string; keyId?: string; description?: string; manager: 'CUSTOMER' | 'AWS' },
+  ): KmsKeyModel {
+    const r = this.region(region);
+    const alias = k.alias === undefined ? undefined : k.alias.startsWith('alias/') ? k.alias : `alias/${k.alias}`;
+    if (alias !== undefined) {
+      if (!/^alias\/[a-zA-Z0-9/_-]{1,250}$/.test(alias))
+        throw new AwsApiError('InvalidAliasNameException', `Alias name ${alias} is not valid.`);
+      if (alias.startsWith('alias/aws/') && k.manager === 'CUSTOMER')
+        throw new AwsApiError('NotAuthorizedException', `Alias names starting with alias/aws/ are reserved.`);
+      if (r.kmsAliases.has(alias))
+        throw new AwsApiError(
+          'AlreadyExistsException',
+          `An alias with the name ${this.kmsArn(region, alias)} already exists`,
+        );
+    }
+    const existing = k.keyId ? r.kmsKeys.get(k.keyId) : undefined;
+    const hex = createHash('sha256')
+      .update(`${this.accountId}/${region}/${r.kmsKeys.size}/${k.keyId ?? alias ?? ''}`)
+      .digest('hex');
+    const keyId =
+      k.keyId ??
+      `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+    const key: KmsKeyModel = existing ?? {
+      KeyId: keyId,
+      Arn: this.kmsArn(region, `key/${keyId}`),
+      Description: k.description ?? '',
+      KeyManager: k.manager,
+      aliases: [],
+      creationMs: this.nowMs(),
+    };
+    if (alias !== undefined) {
+      key.aliases.push(alias);
+      r.kmsAliases.set(alias, key.KeyId);
+    }
+    r.kmsKeys.set(key.KeyId, key);
+    return key;
+  }
+
+  /**
+   * A key by id, key ARN, alias name or alias ARN, in this region only (a key is regional). AWS managed
+   * keys (`alias/aws/ebs`, `alias/aws/rds`) exist on first use, as they do in AWS.
+   */
+  private findKmsKey(region: string, ref: string): KmsKeyModel | undefined {
+    const r = this.region(region);
+    const byAlias = (name: string) => {
+      const id = r.kmsAliases.get(name);
+      if (id) return r.kmsKeys.get(id);
+      const managed = /^alias\/aws\/(ebs|rds)$/.exec(name)?.[1];
+      if (!managed) return undefined;
+      const what = managed === 'ebs' ? 'EBS volumes' : 'RDS database volumes';
+      return this.createKmsKey(region, {
+        alias: name,
+        manager: 'AWS',
+        description: `Default key that protects my ${what} when no other key is defined`,
+      });
+    };
+    const arn = /^arn:[^:]+:kms:([^:]*):([^:]*):(key|alias)\/(.+)$/.exec(ref);
+    if (arn) {
+      if (arn[1] !== region || arn[2] !== this.accountId) return undefined;
+      return arn[3] === 'key' ? r.kmsKeys.get(arn[4] ?? '') : byAlias(`alias/${arn[4]}`);
+    }
+    return ref.startsWith('alias/') ? byAlias(ref) : r.kmsKeys.get(ref);
+  }
+
+  /** DescribeKey by key id, key ARN, alias name or alias ARN; NotFoundException names what was not found. */
+  describeKey(region: string, input: { KeyId?: string }) {
+    this.gate('kms', 'DescribeKey');
+    const ref = input.KeyId;
+    if (!ref)
+      throw new AwsApiError(
+        'ValidationException',
+        "1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null",
+      );
+    if (ref.startsWith('arn:') && !/^arn:[^:]+:kms:[^:]*:[^:]*:(key|alias)\/.+$/.test(ref))
+      throw new AwsApiError('InvalidArnException', `Invalid arn ${ref}`);
+    const key = this.findKmsKey(region, ref);
+    if (!key) {
+      const isAlias = ref.startsWith('alias/') || /:alias\//.test(ref);
+      const arn = ref.startsWith('arn:') ? ref : this.kmsArn(region, isAlias ? ref : `key/${ref}`);
+      throw new AwsApiError(
+        'NotFoundException',
+        isAlias ? `Alias ${arn} is not found.` : `Key '${arn}' does not exist`,
+      );
+    }
+    return {
+      KeyMetadata: {
+        AWSAccountId: this.accountId,
+        KeyId: key.KeyId,
+        Arn: key.Arn,
+        CreationDate: new Date(key.creationMs),
+        Enabled: true,
+        Description: key.Description,
+        KeyUsage: 'ENCRYPT_DECRYPT',
+        KeyState: 'Enabled',
+        Origin: 'AWS_KMS',
+        KeyManager: key.KeyManager,
+        CustomerMasterKeySpec: 'SYMMETRIC_DEFAULT',
+        KeySpec: 'SYMMETRIC_DEFAULT',
+        EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'],
+        MultiRegion: false,
+      },
+    };
+  }
+
+  /** The region's keys with their aliases (tests, the runner's report). */
+  kmsKeys(region: string) {
+    return [...this.region(region).kmsKeys.values()].map((k) => ({ ...k, aliases: [...k.aliases] }));
+  }
+
   // ---- RDS -------------------------------------------------------------------------------------
 
   dbInstanceArn(region: string, id: string): string {
@@ -1034,8 +1373,9 @@ export class AwsModel {
 
   private dbStatus(region: string, db: DbInstanceModel): string {
     if (db.status !== 'available') return db.status;
+    // A copy of one of its snapshots (same region) does not make the instance busy: only its own snapshot does.
     const busy = [...this.region(region).dbSnapshots.values()].some(
-      (s) => s.DBInstanceIdentifier === db.DBInstanceIdentifier && this.phase(s).state === 'pending',
+      (s) => s.DBInstanceIdentifier === db.DBInstanceIdentifier && !s.copiedFrom && this.phase(s).state === 'pending',
     );
     return busy ? 'backing-up' : 'available';
   }
@@ -1074,10 +1414,19 @@ export class AwsModel {
       SnapshotCreateTime: new Date(s.startMs),
       Engine: s.Engine,
       AllocatedStorage: s.AllocatedStorage,
-      Status: state === 'pending' ? 'creating' : state === 'completed' ? 'available' : 'failed',
+      Status:
+        state === 'pending' ? (s.copiedFrom ? 'copying' : 'creating') : state === 'completed' ? 'available' : 'failed',
       PercentProgress: progress,
       SnapshotType: s.SnapshotType,
       Encrypted: true,
+      ...(s.KmsKeyId ? { KmsKeyId: s.KmsKeyId } : {}),
+      // RDS names the source by ARN, and the source region, on a copy.
+      ...(s.copiedFrom
+        ? {
+            SourceDBSnapshotIdentifier: this.dbSnapshotArn(s.copiedFrom.region, s.copiedFrom.id),
+            SourceRegion: s.copiedFrom.region,
+          }
+        : {}),
       TagList: s.TagList,
     };
   }
@@ -1167,6 +1516,127 @@ export class AwsModel {
     return { DBSnapshot: this.dbSnapshotView(region, s) };
   }
 
+  /**
+   * Where a CopyDBSnapshot / CopyDBClusterSnapshot source is: an ARN names its region and account (a
+   * cross-region copy must name its source so); a bare identifier is a snapshot in the calling region.
+   * The SDK's SourceRegion only drives its PreSignedUrl: RDS itself goes by the ARN, and so does this.
+   */
+  private rdsCopySource(
+    region: string,
+    ref: string | undefined,
+    kind: 'snapshot' | 'cluster-snapshot',
+    parameter: string,
+  ): { region: string; account: string; id: string } {
+    if (!ref) throw new AwsApiError('MissingParameter', `The request must contain the parameter ${parameter}`);
+    if (!ref.startsWith('arn:')) return { region, account: this.accountId, id: ref };
+    const arn = /^arn:[^:]+:rds:([^:]+):([^:]+):([a-z-]+):(.+)$/.exec(ref);
+    if (!arn || arn[3] !== kind)
+      throw new AwsApiError('InvalidParameterValue', `${parameter} ${ref} is not a valid ${kind} ARN.`);
+    return { region: arn[1] ?? '', account: arn[2] ?? '', id: arn[4] ?? '' };
+  }
+
+  /**
+   * The checks CopyDBSnapshot and CopyDBClusterSnapshot share, after the source and target are known:
+   * a cross-region copy of an encrypted snapshot (every model snapshot is) needs a KmsKeyId; the key
+   * must exist in the destination; at most `concurrentCopiesPerRegion` cross-region copies may be in
+   * progress into the destination (RDS answers SnapshotQuotaExceeded, "Cannot copy more than N
+   * snapshots across regions"); and the manual snapshots quota counts copies too.
+   */
+  private assertCanCopyDb(
+    region: string,
+    input: { KmsKeyId?: string },
+    crossRegion: boolean,
+    manual: number,
+    manualLimit: number,
+  ): KmsKeyModel | undefined {
+    if (crossRegion && !input.KmsKeyId)
+      throw new AwsApiError(
+        'InvalidParameterValue',
+        'Must specify new KMS key for cross region encrypted snapshot copy.',
+      );
+    const key = input.KmsKeyId ? this.findKmsKey(region, input.KmsKeyId) : undefined;
+    if (input.KmsKeyId && !key)
+      throw new AwsApiError(
+        'KMSKeyNotAccessibleFault',
+        `The target KMS key [${input.KmsKeyId}] does not exist, is not enabled or you do not have permissions to access it.`,
+      );
+    const limit = this.limits.concurrentCopiesPerRegion;
+    if (crossRegion && this.copiesInProgress(region).rds >= limit)
+      throw new AwsApiError('SnapshotQuotaExceeded', `Cannot copy more than ${limit} snapshots across regions`);
+    if (manual >= manualLimit)
+      throw new AwsApiError('SnapshotQuotaExceeded', `Cannot create more than ${manualLimit} manual snapshots`);
+    return key;
+  }
+
+  /** Tags of a copy: the source's when CopyTags (the explicit Tags win on a clash), then the explicit ones. */
+  private copyTags(sourceTags: Tag[], input: { Tags?: Tag[]; CopyTags?: boolean }): Tag[] {
+    const explicit = input.Tags ?? [];
+    const copied = input.CopyTags ? sourceTags.filter((t) => !explicit.some((x) => x.Key === t.Key)) : [];
+    return [...copied, ...explicit];
+  }
+
+  /**
+   * CopyDBSnapshot, called in the destination region: a manual snapshot `copying` (PercentProgress
+   * rising) then `available`, naming its source by ARN and region. A cross-region source is named by
+   * ARN (the SDK adds a PreSignedUrl, which is accepted and ignored).
+   */
+  copyDBSnapshot(
+    region: string,
+    input: {
+      SourceDBSnapshotIdentifier?: string;
+      TargetDBSnapshotIdentifier?: string;
+      KmsKeyId?: string;
+      SourceRegion?: string;
+      Tags?: Tag[];
+      CopyTags?: boolean;
+      PreSignedUrl?: string;
+    },
+  ) {
+    this.gate('rds', 'CopyDBSnapshot');
+    const from = this.rdsCopySource(region, input.SourceDBSnapshotIdentifier, 'snapshot', 'SourceDBSnapshotIdentifier');
+    const source = from.account === this.accountId ? this.region(from.region).dbSnapshots.get(from.id) : undefined;
+    if (!source)
+      throw new AwsApiError('DBSnapshotNotFound', `DBSnapshot ${input.SourceDBSnapshotIdentifier} not found.`, 404);
+    const sourceState = this.phase(source).state;
+    if (sourceState !== 'completed')
+      throw new AwsApiError(
+        'InvalidDBSnapshotState',
+        `Snapshot ${source.DBSnapshotIdentifier} must be available to be copied; it is ${sourceState === 'pending' ? 'being created' : 'failed'}.`,
+      );
+    const r = this.region(region);
+    const id = input.TargetDBSnapshotIdentifier ?? '';
+    if (!/^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,254}$/.test(id) || id.endsWith('-'))
+      throw new AwsApiError('InvalidParameterValue', `Invalid snapshot identifier: ${id}`);
+    if (r.dbSnapshots.has(id))
+      throw new AwsApiError(
+        'DBSnapshotAlreadyExists',
+        `Cannot create the snapshot because a snapshot with the identifier ${id} already exists.`,
+      );
+    const manual = [...r.dbSnapshots.values()].filter((s) => s.SnapshotType === 'manual').length;
+    const key = this.assertCanCopyDb(
+      region,
+      input,
+      from.region !== region,
+      manual,
+      this.limits.manualDbSnapshotsPerRegion,
+    );
+    const db = this.region(from.region).dbInstances.get(source.DBInstanceIdentifier);
+    const baseSeconds = db?.snapshotSeconds ?? 120 + source.AllocatedStorage * 8;
+    const copy: DbSnapshotModel = {
+      DBSnapshotIdentifier: id,
+      DBInstanceIdentifier: source.DBInstanceIdentifier,
+      Engine: source.Engine,
+      AllocatedStorage: source.AllocatedStorage,
+      TagList: this.copyTags(source.TagList, input),
+      SnapshotType: 'manual',
+      ...(key || source.KmsKeyId ? { KmsKeyId: key?.Arn ?? source.KmsKeyId } : {}),
+      copiedFrom: { region: from.region, id: source.DBSnapshotIdentifier },
+      ...this.timing(baseSeconds * COPY_SLOWDOWN),
+    };
+    r.dbSnapshots.set(id, copy);
+    return { DBSnapshot: this.dbSnapshotView(region, copy) };
+  }
+
   // ---- Aurora ----------------------------------------------------------------------------------
 
   dbClusterArn(region: string, id: string): string {
@@ -1211,10 +1681,15 @@ export class AwsModel {
       SnapshotCreateTime: new Date(s.startMs),
       Engine: s.Engine,
       AllocatedStorage: s.volumeGiB,
-      Status: state === 'pending' ? 'creating' : state === 'completed' ? 'available' : 'failed',
+      Status:
+        state === 'pending' ? (s.copiedFrom ? 'copying' : 'creating') : state === 'completed' ? 'available' : 'failed',
       PercentProgress: progress,
       SnapshotType: s.SnapshotType,
       StorageEncrypted: true,
+      ...(s.KmsKeyId ? { KmsKeyId: s.KmsKeyId } : {}),
+      ...(s.copiedFrom
+        ? { SourceDBClusterSnapshotArn: this.dbClusterSnapshotArn(s.copiedFrom.region, s.copiedFrom.id) }
+        : {}),
       TagList: s.TagList,
     };
   }
@@ -1313,6 +1788,74 @@ export class AwsModel {
       );
     r.dbClusterSnapshots.delete(s.DBClusterSnapshotIdentifier);
     return { DBClusterSnapshot: this.dbClusterSnapshotView(region, s) };
+  }
+
+  /** CopyDBClusterSnapshot, called in the destination region: as CopyDBSnapshot, for Aurora. */
+  copyDBClusterSnapshot(
+    region: string,
+    input: {
+      SourceDBClusterSnapshotIdentifier?: string;
+      TargetDBClusterSnapshotIdentifier?: string;
+      KmsKeyId?: string;
+      SourceRegion?: string;
+      Tags?: Tag[];
+      CopyTags?: boolean;
+      PreSignedUrl?: string;
+    },
+  ) {
+    this.gate('rds', 'CopyDBClusterSnapshot');
+    const from = this.rdsCopySource(
+      region,
+      input.SourceDBClusterSnapshotIdentifier,
+      'cluster-snapshot',
+      'SourceDBClusterSnapshotIdentifier',
+    );
+    const source =
+      from.account === this.accountId ? this.region(from.region).dbClusterSnapshots.get(from.id) : undefined;
+    if (!source)
+      throw new AwsApiError(
+        'DBClusterSnapshotNotFoundFault',
+        `DBClusterSnapshot ${input.SourceDBClusterSnapshotIdentifier} not found.`,
+        404,
+      );
+    const sourceState = this.phase(source).state;
+    if (sourceState !== 'completed')
+      throw new AwsApiError(
+        'InvalidDBClusterSnapshotStateFault',
+        `Cluster snapshot ${source.DBClusterSnapshotIdentifier} must be available to be copied; it is ${sourceState === 'pending' ? 'being created' : 'failed'}.`,
+      );
+    const r = this.region(region);
+    const id = input.TargetDBClusterSnapshotIdentifier ?? '';
+    if (!/^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,254}$/.test(id) || id.endsWith('-'))
+      throw new AwsApiError('InvalidParameterValue', `Invalid snapshot identifier: ${id}`);
+    if (r.dbClusterSnapshots.has(id))
+      throw new AwsApiError(
+        'DBClusterSnapshotAlreadyExistsFault',
+        `Cannot create the cluster snapshot because one with the identifier ${id} already exists.`,
+      );
+    const manual = [...r.dbClusterSnapshots.values()].filter((s) => s.SnapshotType === 'manual').length;
+    const key = this.assertCanCopyDb(
+      region,
+      input,
+      from.region !== region,
+      manual,
+      this.limits.manualDbClusterSnapshotsPerRegion,
+    );
+    const cluster = this.region(from.region).dbClusters.get(source.DBClusterIdentifier);
+    const baseSeconds = cluster?.snapshotSeconds ?? 90 + source.volumeGiB * 4;
+    const copy: DbClusterSnapshotModel = {
+      DBClusterSnapshotIdentifier: id,
+      DBClusterIdentifier: source.DBClusterIdentifier,
+      Engine: source.Engine,
+      volumeGiB: source.volumeGiB,
+      TagList: this.copyTags(source.TagList, input),
+      SnapshotType: 'manual',
+      ...(key || source.KmsKeyId ? { KmsKeyId: key?.Arn ?? source.KmsKeyId } : {}),
+      copiedFrom: { region: from.region, id: source.DBClusterSnapshotIdentifier },
+      ...this.timing(baseSeconds * COPY_SLOWDOWN),
+    };
+    r.dbClusterSnapshots.set(id, copy);
+    return { DBClusterSnapshot: this.dbClusterSnapshotView(region, copy) };
   }
 
   // ---- DynamoDB (control plane: tables of the fleet, on-demand backups, exports) --------------
@@ -1610,6 +2153,25 @@ export class AwsModel {
 
   dbClusterSnapshots(region: string) {
     return [...this.region(region).dbClusterSnapshots.values()].map((s) => this.dbClusterSnapshotView(region, s));
+  }
+
+  /** Copies in a destination region, per service, with where each came from (tests, the report). */
+  snapshotCopies(region: string) {
+    return [...this.region(region).snapshots.values()]
+      .filter((s) => s.copiedFrom)
+      .map((s) => ({ ...this.snapshotView(s), copiedFrom: { ...(s.copiedFrom as CopySource) } }));
+  }
+
+  dbSnapshotCopies(region: string) {
+    return [...this.region(region).dbSnapshots.values()]
+      .filter((s) => s.copiedFrom)
+      .map((s) => ({ ...this.dbSnapshotView(region, s), copiedFrom: { ...(s.copiedFrom as CopySource) } }));
+  }
+
+  dbClusterSnapshotCopies(region: string) {
+    return [...this.region(region).dbClusterSnapshots.values()]
+      .filter((s) => s.copiedFrom)
+      .map((s) => ({ ...this.dbClusterSnapshotView(region, s), copiedFrom: { ...(s.copiedFrom as CopySource) } }));
   }
 
   /** When a backup finished (or failed) in model time: the bench's detection latency needs it. */

@@ -7,6 +7,22 @@ import type { AwsModel, Tag } from './aws-model';
 
 export const BACKUP_TAG: Tag = { Key: 'backup', Value: 'true' };
 
+/** The demo's disaster-recovery region and the KMS key copies there are encrypted with. */
+export const DR_REGION = 'us-west-2';
+export const DR_KEY_ALIAS = 'alias/backup-dr';
+
+/**
+ * The DR key a `copyTo` entry names (`{ "region": "us-west-2", "kmsKeyId": "alias/backup-dr" }`): RDS
+ * and Aurora refuse a cross-region copy of an encrypted snapshot without a key in the destination.
+ * Idempotent, and it draws nothing from the model's PRNG, so the fleet's timings stay as they were.
+ */
+export function seedDrKey(model: AwsModel, region = DR_REGION, alias = DR_KEY_ALIAS): { KeyId: string; Arn: string } {
+  const existing = model.kmsKeys(region).find((k) => k.aliases.includes(alias));
+  return existing
+    ? { KeyId: existing.KeyId, Arn: existing.Arn }
+    : model.addKmsKey(region, { alias, description: 'backup-pipeline DR copies' });
+}
+
 export interface FleetSummary {
   region: string;
   instances: string[];
@@ -22,7 +38,8 @@ export interface FleetSummary {
  * `backup-pipeline:mode=ami`), 2 tagged standalone volumes, 3 tagged RDS
  * instances (one large), a tagged Aurora cluster and one selected through its tagged member instance,
  * two tagged DynamoDB tables (one backed up, one exported to S3), plus resources that must be left
- * alone: an untagged instance, volume, database and table, and an instance tagged `backup=false`.
+ * alone: an untagged instance, volume, database and table, and an instance tagged `backup=false`; and
+ * the DR key `alias/backup-dr` in us-west-2 (seedDrKey).
  */
 export function seedDemoFleet(model: AwsModel, region = 'eu-west-1'): FleetSummary {
   const name = (value: string): Tag => ({ Key: 'Name', Value: value });
@@ -81,6 +98,8 @@ export function seedDemoFleet(model: AwsModel, region = 'eu-west-1'): FleetSumma
     model.addInstance(region, { Tags: [name('opted-out'), { Key: 'backup', Value: 'false' }], volumes: [{ Size: 20 }] })
       .InstanceId,
   ];
+  // Ready for copies; whether the demo copies anything is the run input's choice.
+  seedDrKey(model);
   return {
     region,
     instances: instances.map((i) => i.InstanceId),

@@ -27,6 +27,9 @@ export function ec2Service(model: AwsModel): ServiceHandler {
       DeleteSnapshot: (region, input) => model.deleteSnapshot(region, input),
       CreateImage: (region, input) => model.createImage(region, input),
       DeregisterImage: (region, input) => model.deregisterImage(region, input),
+      DescribeRegions: (region, input) => model.describeRegions(region, input),
+      // The SDK adds DestinationRegion and a PresignedUrl for the source region; the model ignores both.
+      CopySnapshot: (region, input) => model.copySnapshot(region, input),
     },
   });
 }

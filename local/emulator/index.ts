@@ -1,6 +1,6 @@
 /**
  * Registers the emulated AWS services on the emulator server, keyed by the service name the SDK signs
- * (`ec2`, `rds`, `sns`, `events`, `dynamodb`, `cloudformation`): one file per service, each a table of actions answered by
+ * (`ec2`, `rds`, `sns`, `events`, `dynamodb`, `kms`, `cloudformation`): one file per service, each a table of actions answered by
  * the AWS model. Any action not in a table gets AWS's InvalidAction / UnsupportedOperation error.
  */
 import * as cloudformation from '@aws-sdk/client-cloudformation';
@@ -8,6 +8,7 @@ import { AwsApiError, type AwsModel } from '../aws-model';
 import { dynamoDbService } from './dynamodb';
 import { ec2Service } from './ec2';
 import { eventsService } from './events';
+import { kmsService } from './kms';
 import { queryService } from './query';
 import { rdsService } from './rds';
 import type { EmulatorServer } from './server';
@@ -18,6 +19,7 @@ export function registerAwsServices(server: EmulatorServer, model: AwsModel): vo
   server.register('rds', rdsService(model));
   server.register('sns', snsService(model));
   server.register('events', eventsService(model));
+  server.register('kms', kmsService(model));
   // Alongside the proxy to dynalite: the fleet's tables, backups and exports only.
   server.register('dynamodb', dynamoDbService(model));
 }

@@ -24,6 +24,9 @@ export function rdsService(model: AwsModel): ServiceHandler {
       DescribeDBClusterSnapshots: (region, input) => model.describeDBClusterSnapshots(region, input),
       CreateDBClusterSnapshot: (region, input) => model.createDBClusterSnapshot(region, input),
       DeleteDBClusterSnapshot: (region, input) => model.deleteDBClusterSnapshot(region, input),
+      // A cross-region copy arrives with the SDK's PreSignedUrl: accepted and ignored (the ARN names the source).
+      CopyDBSnapshot: (region, input) => model.copyDBSnapshot(region, input),
+      CopyDBClusterSnapshot: (region, input) => model.copyDBClusterSnapshot(region, input),
     },
   });
 }

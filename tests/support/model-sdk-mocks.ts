@@ -1,11 +1,12 @@
 /**
- * Workflow-layer wiring: the AWS SDK's EC2, RDS and SNS clients are answered by the in-memory AWS
+ * Workflow-layer wiring: the AWS SDK's EC2, RDS, KMS and SNS clients are answered by the in-memory AWS
  * model (local/aws-model.ts) through aws-sdk-client-mock. The handlers, drivers and SDK clients are
  * the real ones; only the network hop to AWS is replaced. The state table is not mocked: it is dynalite.
  */
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  CopySnapshotCommand,
   CreateImageCommand,
   CreateSnapshotCommand,
   CreateSnapshotsCommand,
@@ -13,12 +14,16 @@ import {
   DeregisterImageCommand,
   DescribeImagesCommand,
   DescribeInstancesCommand,
+  DescribeRegionsCommand,
   DescribeSnapshotsCommand,
   DescribeVolumesCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import {
+  CopyDBClusterSnapshotCommand,
+  CopyDBSnapshotCommand,
   CreateDBClusterSnapshotCommand,
   CreateDBSnapshotCommand,
   DeleteDBClusterSnapshotCommand,
@@ -76,6 +81,7 @@ export function wireModelToSdk(model: AwsModel): { restore(): void } {
   const rds = mockClient(RDSClient);
   const sns = mockClient(SNSClient);
   const events = mockClient(EventBridgeClient);
+  const kms = mockClient(KMSClient);
   const region = async (getClient: () => unknown) => (getClient() as AnyClient).config.region();
   // Each fake reads the calling client's region, as the real service would from the request signature.
   ec2
@@ -105,6 +111,20 @@ export function wireModelToSdk(model: AwsModel): { restore(): void } {
   ec2
     .on(DeregisterImageCommand)
     .callsFake(async (input, getClient) => model.deregisterImage(await region(getClient), input));
+  ec2
+    .on(DescribeRegionsCommand)
+    .callsFake(async (input, getClient) => model.describeRegions(await region(getClient), input));
+  // Copies are called on a client in the destination region, as in AWS.
+  ec2
+    .on(CopySnapshotCommand)
+    .callsFake(async (input, getClient) => model.copySnapshot(await region(getClient), input as never));
+  rds
+    .on(CopyDBSnapshotCommand)
+    .callsFake(async (input, getClient) => model.copyDBSnapshot(await region(getClient), input as never));
+  rds
+    .on(CopyDBClusterSnapshotCommand)
+    .callsFake(async (input, getClient) => model.copyDBClusterSnapshot(await region(getClient), input as never));
+  kms.on(DescribeKeyCommand).callsFake(async (input, getClient) => model.describeKey(await region(getClient), input));
   rds
     .on(DescribeDBInstancesCommand)
     .callsFake(async (input, getClient) => model.describeDBInstances(await region(getClient), input));
@@ -139,6 +159,7 @@ export function wireModelToSdk(model: AwsModel): { restore(): void } {
       rds.restore();
       sns.restore();
       events.restore();
+      kms.restore();
     },
   };
 }

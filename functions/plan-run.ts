@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { defaultRegion, dynamoDocClient } from '../shared/clients';
 import { now } from '../shared/clock';
+import { checkCopyTargets } from '../shared/copy-targets';
 import { DRIVERS, driverFor } from '../shared/drivers';
 import { loadEnv, planEnvSchema } from '../shared/env';
 import { defineHandler } from '../shared/handler';
@@ -40,6 +41,7 @@ export const handler = defineHandler('plan-run', planEventSchema, async (event, 
     driverFor,
     store: new StateStore(dynamoDocClient(), env.TABLE_NAME, env.STATE_TTL_DAYS),
     modes: env.MODES,
+    checkCopyTargets,
     now: now(),
     log: logger,
   });

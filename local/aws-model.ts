@@ -143,6 +143,8 @@ export interface DbInstanceModel {
   status: 'available' | 'stopped' | 'starting' | 'modifying';
   TagList: Tag[];
   DBClusterIdentifier?: string;
+  /** Storage encryption (the RDS default); a cross-region copy of its snapshots then needs a key. */
+  StorageEncrypted?: boolean;
   snapshotSeconds: number;
 }
 
@@ -1398,6 +1400,7 @@ export class AwsModel {
         Engine: d.Engine,
         DBInstanceStatus: this.dbStatus(region, d),
         AllocatedStorage: d.AllocatedStorage,
+        StorageEncrypted: d.StorageEncrypted ?? true,
         TagList: d.TagList,
         ...(d.DBClusterIdentifier ? { DBClusterIdentifier: d.DBClusterIdentifier } : {}),
       })),

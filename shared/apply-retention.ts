@@ -34,11 +34,19 @@ const MAX_RECORDED = 500;
 
 /**
  * The regions retention lists: the home region (where the schedules' tag discovery runs, and which a
- * dry run must cover however little it planned) and every region one of the run's resources is in (an
- * explicit ARN may name another region). Home first, then the rest in name order.
+ * dry run must cover however little it planned), every region one of the run's resources is in (an
+ * explicit ARN may name another region), and every region the run copied to (copies are cleaned up
+ * in their region by the same rules). Home first, then the rest in name order.
  */
-export function regionsTouched(home: string, resources: readonly { region: string }[]): string[] {
-  const others = new Set(resources.map((r) => r.region).filter((r) => r !== home));
+export function regionsTouched(
+  home: string,
+  resources: readonly { region: string; copies?: readonly { region: string; status: string }[] }[],
+): string[] {
+  const others = new Set(
+    resources
+      .flatMap((r) => [r.region, ...(r.copies ?? []).filter((c) => c.status !== 'SKIPPED').map((c) => c.region)])
+      .filter((r) => r !== home),
+  );
   return [home, ...[...others].sort()];
 }
 

@@ -5,8 +5,24 @@
 import { z } from 'zod';
 import { resourceRefSchema } from './resource';
 
+/** One destination region's copy of a resource's backup (`copyTo`). */
+export const copyStateSchema = z.object({
+  region: z.string(),
+  /** The copies' ids in that region, in the order of the backup's ids. */
+  ids: z.array(z.string()),
+  status: z.enum(['COPYING', 'COMPLETED', 'FAILED', 'SKIPPED']),
+  reason: z.string().nullable().default(null),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+});
+export type CopyState = z.infer<typeof copyStateSchema>;
+
+export const copyTargetSchema = z.object({ region: z.string(), kmsKeyId: z.string().optional() });
+export type CopyTarget = z.infer<typeof copyTargetSchema>;
+
 export const backupStateSchema = z.object({
-  status: z.enum(['CREATING', 'COMPLETED', 'FAILED']),
+  /** CREATING → (COPYING →) COMPLETED, or FAILED. */
+  status: z.enum(['CREATING', 'COPYING', 'COMPLETED', 'FAILED']),
   backupIds: z.array(z.string()).min(1),
   startedAt: z.string(),
   deadline: z.string(),
@@ -14,6 +30,7 @@ export const backupStateSchema = z.object({
   polls: z.number().int().min(0),
   waitSeconds: z.number().int().min(0),
   reason: z.string().nullable(),
+  copies: z.array(copyStateSchema).optional(),
 });
 export type BackupState = z.infer<typeof backupStateSchema>;
 
@@ -22,6 +39,12 @@ export const itemEventSchema = z.object({
   tier: z.string().min(1),
   expiresAt: z.string().min(1),
   resource: resourceRefSchema,
+});
+
+/** Start copies / Check copies: the item plus its finished backup and the regions to copy it to. */
+export const copyEventSchema = itemEventSchema.extend({
+  backup: z.lazy(() => backupStateSchema),
+  copyTo: z.array(copyTargetSchema).min(1),
 });
 
 export const checkEventSchema = z.object({

@@ -6,6 +6,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -44,6 +45,8 @@ export const eventsClient = perRegion(
   'EVENTBRIDGE',
   (region) => new EventBridgeClient({ region, maxAttempts: maxAttempts() }),
 );
+/** KMS is only asked at Plan: does each copy region's key exist (DescribeKey)? */
+export const kmsClient = perRegion('KMS', (region) => new KMSClient({ region, maxAttempts: maxAttempts() }));
 export const snsClient = perRegion('SNS', (region) => new SNSClient({ region, maxAttempts: maxAttempts() }));
 /** DynamoDB's control plane (tables to back up, backups, exports); the state table uses dynamoDocClient. */
 export const dynamoClient = perRegion(

@@ -18,6 +18,8 @@ export const FUNCTION_NAMES = [
   'plan-run',
   'start-backup',
   'check-backup',
+  'start-copies',
+  'check-copies',
   'record-result',
   'record-failure',
   'summarize-run',
@@ -39,6 +41,8 @@ export interface FunctionEnvironments {
   'plan-run': EnvOf<typeof planEnvSchema>;
   'start-backup': EnvOf<typeof backupEnvSchema>;
   'check-backup': EnvOf<typeof backupEnvSchema>;
+  'start-copies': EnvOf<typeof backupEnvSchema>;
+  'check-copies': EnvOf<typeof backupEnvSchema>;
   'record-result': EnvOf<typeof baseEnvSchema>;
   'record-failure': EnvOf<typeof baseEnvSchema>;
   'summarize-run': EnvOf<typeof baseEnvSchema>;
@@ -51,6 +55,8 @@ export const ENV_SCHEMAS = {
   'plan-run': planEnvSchema,
   'start-backup': backupEnvSchema,
   'check-backup': backupEnvSchema,
+  'start-copies': backupEnvSchema,
+  'check-copies': backupEnvSchema,
   'record-result': baseEnvSchema,
   'record-failure': baseEnvSchema,
   'summarize-run': baseEnvSchema,
@@ -78,6 +84,8 @@ export function functionEnvironments(
     },
     'start-backup': backup,
     'check-backup': backup,
+    'start-copies': backup,
+    'check-copies': backup,
     'record-result': base,
     'record-failure': base,
     'summarize-run': base,

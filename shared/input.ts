@@ -99,12 +99,6 @@ export function validateExecutionInput(raw: unknown, context: InputContext): Val
       problems.push({ field: `copyTo.${index}.region`, message: `duplicate copy region ${region}` });
     regions.add(region);
   });
-  if (rawCopies.length > 0) {
-    problems.push({
-      field: 'copyTo',
-      message: 'cross-region copies are not available in this release; remove copyTo (nothing was created)',
-    });
-  }
 
   // From the raw input too: a schema error elsewhere (input = {}) must not hide empty tags.
   const rawTags: unknown = (rawInput.targets as { tags?: unknown } | null | undefined)?.tags;

@@ -3,8 +3,10 @@
  * resolved one by one (a missing one is recorded FAILED, never silently dropped). A volume whose
  * instance is also selected is SKIPPED: the instance's CreateSnapshots already covers it.
  */
+
+import type { CopyTarget } from './backup-state';
 import type { Discovered, ResourceDriver } from './drivers/driver';
-import { InvalidResourceStateError, ResourceNotFoundError } from './errors';
+import { InvalidInputError, InvalidResourceStateError, ResourceNotFoundError } from './errors';
 import type { ValidatedInput } from './input';
 import { chooseMode, isBuiltInDefault, type ModesConfig } from './modes';
 import type { Log } from './powertools';
@@ -24,6 +26,11 @@ export interface PlanRequest {
   store: StateStore;
   /** Backup modes from config (cdk.json `modes`). */
   modes: ModesConfig;
+  /** Checks `copyTo` against the account (regions enabled, keys existing); shared/copy-targets.ts. */
+  checkCopyTargets: (
+    copyTo: readonly CopyTarget[],
+    context: { homeRegion: string; encryptedSources: readonly string[] },
+  ) => Promise<{ targets: CopyTarget[]; problems: { field: string; message: string }[] }>;
   now: Date;
   log: Log;
 }
@@ -34,6 +41,8 @@ export interface PlanResult {
   dryRun: boolean;
   expiresAt: string;
   resources: ResourceRef[];
+  /** Validated copy targets (keys resolved to ARNs), handed to every resource's copy branch. */
+  copyTo: CopyTarget[];
   counts: Pick<RunCounts, 'total' | 'skipped' | 'failed'> & { selected: number };
 }
 
@@ -85,6 +94,15 @@ export async function planRun(request: PlanRequest): Promise<PlanResult> {
     const mode = chooseMode(entry.ref, entry.modeTag, request.modes);
     if (mode && !isBuiltInDefault(entry.ref.type, mode)) entry.ref = { ...entry.ref, mode };
   }
+
+  // Copy targets, before anything is written: a bad region or key fails the run here, not hours later.
+  // A cluster selected through its member was never described: count it encrypted (the safe side).
+  const encryptedSources = [...entries.values()]
+    .filter((e) => !e.failReason && !e.skipReason && !input.dryRun)
+    .filter((e) => e.encrypted || (e.ref.type === 'aurora-cluster' && e.note?.startsWith('selected through member')))
+    .map((e) => e.ref.arn);
+  const copies = await request.checkCopyTargets(input.copyTo, { homeRegion: request.region, encryptedSources });
+  if (copies.problems.length > 0) throw new InvalidInputError(copies.problems);
 
   const selected = new Set([...entries.values()].filter((e) => !e.skipReason && !e.failReason).map((e) => e.ref.arn));
   for (const entry of entries.values()) {
@@ -153,6 +171,7 @@ export async function planRun(request: PlanRequest): Promise<PlanResult> {
     tier: input.tier,
     dryRun: input.dryRun,
     expiresAt,
+    copyTo: copies.targets,
     resources: [...entries.values()].map((e) => e.ref).filter((ref) => pending.has(ref.arn)),
     counts,
   };

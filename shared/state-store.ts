@@ -11,6 +11,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { CopyState } from './backup-state';
 import { aws, ResourceNotFoundError } from './errors';
 import type { ResourceType } from './resource';
 
@@ -89,6 +90,8 @@ export interface ResourceRecord {
   sizeGiB?: number;
   finishedAt?: string;
   error?: ResourceError;
+  /** Copies to other regions (`copyTo`), once a copy has started. */
+  copies?: CopyState[];
 }
 
 /**
@@ -289,6 +292,25 @@ export class StateStore {
     }
     // Past the cap, a retried check, or a final item (which the condition leaves as it is).
     await this.update('DynamoDB UpdateItem (progress)', runId, arn, progress, inProgress);
+  }
+
+  /**
+   * Records the copies of a finished backup (their ids, status and times per region); the item is
+   * COPYING until Record result or Record failure makes it final. Refused once the item is final (a
+   * late retry must not reopen it).
+   */
+  async saveCopies(runId: string, arn: string, copies: CopyState[]): Promise<void> {
+    await this.update(
+      'DynamoDB UpdateItem (copies)',
+      runId,
+      arn,
+      { copies, status: 'COPYING' },
+      {
+        condition: '#status IN (:creating, :copying)',
+        values: { ':creating': 'CREATING', ':copying': 'COPYING' },
+        names: { '#status': 'status' },
+      },
+    );
   }
 
   /** Marks COMPLETED. Idempotent. */

@@ -9,6 +9,10 @@ export const TAG = {
   tier: `${TAG_PREFIX}tier`,
   source: `${TAG_PREFIX}source`,
   expiresAt: `${TAG_PREFIX}expires-at`,
+  /** On a cross-region copy: the region of the backup it was copied from. */
+  sourceRegion: `${TAG_PREFIX}source-region`,
+  /** On a cross-region copy of an EBS snapshot: the snapshot it was copied from (finds it on a retry). */
+  copyOf: `${TAG_PREFIX}copy-of`,
 } as const;
 
 export interface OwnershipTagValues {

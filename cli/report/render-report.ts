@@ -13,15 +13,8 @@ import type { ResourceRecord, RunCounts, RunRecord } from '../../shared/state-st
 import { summarize } from '../../shared/summary';
 import { humanDuration, tookSeconds } from '../commands/run-views';
 
-/** A copy to another region, as the item's `copies` list records it once copies exist (DESIGN §4). */
-export interface CopyTimes {
-  region: string;
-  status?: string;
-  startedAt?: string;
-  finishedAt?: string;
-}
-
-export type ReportResource = ResourceRecord & { copies?: readonly CopyTimes[] };
+/** A resource item as the report reads it; its `copies` (DESIGN §4) carry each region's start and finish. */
+export type ReportResource = ResourceRecord;
 
 export interface ReportInput {
   run: RunRecord;

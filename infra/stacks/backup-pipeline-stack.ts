@@ -72,6 +72,8 @@ const DYNAMO_ACTIONS: Record<FunctionName, string[]> = {
   'plan-run': ['dynamodb:PutItem'],
   'start-backup': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
   'check-backup': ['dynamodb:UpdateItem'],
+  'start-copies': ['dynamodb:UpdateItem'],
+  'check-copies': ['dynamodb:UpdateItem'],
   'record-result': ['dynamodb:UpdateItem'],
   'record-failure': ['dynamodb:UpdateItem'],
   'summarize-run': ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
@@ -181,6 +183,7 @@ export class BackupPipelineStack extends Stack {
     this.functions = functions;
     this.grantFunctions(functions, config.stackName);
     this.grantDynamoDbBackups(functions);
+    this.grantCopies(functions);
 
     const stateMachineName = `${config.stackName}-backup`;
     const definition = readFileSync(ASL_FILE, 'utf8');
@@ -483,6 +486,104 @@ export class BackupPipelineStack extends Stack {
       serverAccessLogsPrefix: 'backup-bucket/',
       lifecycleRules,
       removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  /**
+   * Cross-region copies. Plan checks the targets (DescribeRegions, KMS DescribeKey). Start copies runs
+   * CopySnapshot / CopyDBSnapshot / CopyDBClusterSnapshot in the destination, tagging what it creates
+   * (CreateTags only on CopySnapshot's own snapshots), and uses the destination's key through EC2 or RDS
+   * only (kms:ViaService); it looks copies up first. Check copies only describes.
+   */
+  private grantCopies(functions: Record<FunctionName, PipelineFunction>): void {
+    const account = Aws.ACCOUNT_ID;
+    const partition = Aws.PARTITION;
+    const add = (name: FunctionName, statement: PolicyStatement) => functions[name].addToRolePolicy(statement);
+    add('plan-run', new PolicyStatement({ actions: ['ec2:DescribeRegions'], resources: ['*'] }));
+    add(
+      'plan-run',
+      new PolicyStatement({
+        actions: ['kms:DescribeKey'],
+        resources: [`arn:${partition}:kms:*:${account}:key/*`, `arn:${partition}:kms:*:${account}:alias/*`],
+      }),
+    );
+    const describe = ['ec2:DescribeSnapshots', 'rds:DescribeDBSnapshots', 'rds:DescribeDBClusterSnapshots'];
+    add('start-copies', new PolicyStatement({ actions: describe, resources: ['*'] }));
+    add('check-copies', new PolicyStatement({ actions: describe, resources: ['*'] }));
+    add(
+      'start-copies',
+      new PolicyStatement({ actions: ['ec2:CopySnapshot'], resources: [`arn:${partition}:ec2:*::snapshot/*`] }),
+    );
+    add(
+      'start-copies',
+      new PolicyStatement({
+        actions: ['ec2:CreateTags'],
+        resources: [`arn:${partition}:ec2:*::snapshot/*`],
+        conditions: { StringEquals: { 'ec2:CreateAction': 'CopySnapshot' } },
+      }),
+    );
+    add(
+      'start-copies',
+      new PolicyStatement({
+        actions: ['rds:CopyDBSnapshot', 'rds:CopyDBClusterSnapshot', 'rds:AddTagsToResource'],
+        resources: [
+          `arn:${partition}:rds:*:${account}:snapshot:*`,
+          `arn:${partition}:rds:*:${account}:cluster-snapshot:*`,
+        ],
+      }),
+    );
+    add(
+      'start-copies',
+      new PolicyStatement({
+        actions: [
+          'kms:CreateGrant',
+          'kms:DescribeKey',
+          'kms:Decrypt',
+          'kms:Encrypt',
+          'kms:ReEncryptFrom',
+          'kms:ReEncryptTo',
+          'kms:GenerateDataKeyWithoutPlaintext',
+        ],
+        resources: [`arn:${partition}:kms:*:${account}:key/*`],
+        conditions: { StringLike: { 'kms:ViaService': ['ec2.*.amazonaws.com', 'rds.*.amazonaws.com'] } },
+      }),
+    );
+    Validations.of(functions['plan-run'].role).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:*:<AWS::AccountId>:key/*]',
+        reason: 'Plan checks that each copy region key named in the input exists (DescribeKey only).',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:*:<AWS::AccountId>:alias/*]',
+        reason: 'Copy keys may be named by alias; DescribeKey resolves it.',
+      },
+    );
+    Validations.of(functions['start-copies'].role).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'EC2/RDS Describe* calls and X-Ray trace writes have no resource-level permissions.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:*::snapshot/*]',
+        reason:
+          'Copies are new snapshots whose ids do not exist before the call; CreateTags is conditioned on CopySnapshot.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:*:<AWS::AccountId>:snapshot:*]',
+        reason: 'Copy identifiers are derived per run in each destination region.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:*:<AWS::AccountId>:cluster-snapshot:*]',
+        reason: 'Copy identifiers are derived per run in each destination region.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:*:<AWS::AccountId>:key/*]',
+        reason: 'The copy keys are chosen per run (copyTo); use is limited to EC2 and RDS via kms:ViaService.',
+      },
+    );
+    Validations.of(functions['check-copies'].role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'EC2/RDS Describe* calls and X-Ray trace writes have no resource-level permissions.',
     });
   }
 

@@ -5,6 +5,7 @@
  * TagList and PercentProgress, so discovery, polling and retention never call ListTagsForResource.
  */
 import {
+  CopyDBClusterSnapshotCommand,
   CreateDBClusterSnapshotCommand,
   type DBCluster,
   type DBClusterSnapshot,
@@ -19,7 +20,7 @@ import { aws, awsErrorName, InvalidResourceStateError, ResourceNotFoundError } f
 import type { ResourceRef } from '../resource';
 import { expiryOf, matchesTags, ownershipTags, TAG, tagValue } from '../tags';
 import type { BackupStore, CheckResult, Discovered, OwnedBackup, ResourceDriver } from './driver';
-import { checkDbSnapshot, rdsSnapshotIdentifier } from './rds-instance';
+import { checkDbSnapshot, rdsCopy, rdsSnapshotIdentifier } from './rds-instance';
 
 const NOT_FOUND = new Set(['DBClusterSnapshotNotFoundFault', 'DBClusterSnapshotNotFound']);
 const ALREADY_EXISTS = new Set(['DBClusterSnapshotAlreadyExistsFault', 'DBClusterSnapshotAlreadyExists']);
@@ -108,7 +109,8 @@ export const auroraClusterDriver: ResourceDriver = {
       for await (const page of paginateDescribeDBClusters({ client: rdsClient(region), pageSize: 100 }, {})) {
         for (const cluster of page.DBClusters ?? []) {
           const ref = refOf(region, cluster);
-          if (ref && matchesTags(cluster.TagList, tags)) found.push({ ref });
+          if (ref && matchesTags(cluster.TagList, tags))
+            found.push(cluster.StorageEncrypted ? { ref, encrypted: true } : { ref });
         }
       }
     });
@@ -119,8 +121,9 @@ export const auroraClusterDriver: ResourceDriver = {
     const out = await aws(`RDS DescribeDBClusters ${ref.id}`, () =>
       rdsClient(ref.region).send(new DescribeDBClustersCommand({ DBClusterIdentifier: ref.id })),
     );
-    if (!out.DBClusters?.[0]) throw new ResourceNotFoundError(`Aurora cluster ${ref.id} not found in ${ref.region}`);
-    return { ref };
+    const cluster = out.DBClusters?.[0];
+    if (!cluster) throw new ResourceNotFoundError(`Aurora cluster ${ref.id} not found in ${ref.region}`);
+    return cluster.StorageEncrypted ? { ref, encrypted: true } : { ref };
   },
 
   async start({ resource, tags, runId, mayExist }) {
@@ -158,6 +161,39 @@ export const auroraClusterDriver: ResourceDriver = {
     if (!identifier) return { status: 'FAILED', reason: 'no cluster snapshot identifier recorded' };
     const snapshot = await findClusterSnapshot(resource.region, identifier);
     if (!snapshot) return { status: 'FAILED', reason: `DB cluster snapshot ${identifier} disappeared` };
+    return checkClusterSnapshot(snapshot);
+  },
+
+  /** CopyDBClusterSnapshot in the destination under the same identifier (found there on a retry). */
+  async copy(resource, { backupIds, region, kmsKeyId, tags, runId }) {
+    const identifier = backupIds[0];
+    if (!identifier) throw new InvalidResourceStateError(`no cluster snapshot of ${resource.id} to copy`);
+    const existing = await findClusterSnapshot(region, identifier);
+    if (existing) {
+      assertOwnSnapshot(existing, resource, runId);
+      return { copyIds: [identifier], reused: true };
+    }
+    const partition = resource.arn.split(':')[1] ?? 'aws';
+    await rdsCopy(`RDS CopyDBClusterSnapshot ${identifier} to ${region}`, () =>
+      rdsClient(region).send(
+        new CopyDBClusterSnapshotCommand({
+          SourceDBClusterSnapshotIdentifier: `arn:${partition}:rds:${resource.region}:${resource.accountId}:cluster-snapshot:${identifier}`,
+          TargetDBClusterSnapshotIdentifier: identifier,
+          // The source ARN names another region: the SDK adds the pre-signed URL RDS needs from there.
+          ...(kmsKeyId ? { KmsKeyId: kmsKeyId } : {}),
+          Tags: [...ownershipTags(tags), { Key: TAG.sourceRegion, Value: resource.region }],
+        }),
+      ),
+    );
+    return { copyIds: [identifier], reused: false };
+  },
+
+  async checkCopy(_resource, region, copyIds) {
+    const identifier = copyIds[0];
+    if (!identifier) return { status: 'FAILED', reason: 'no copy identifier recorded' };
+    const snapshot = await findClusterSnapshot(region, identifier);
+    if (!snapshot)
+      return { status: 'FAILED', reason: `DB cluster snapshot copy ${identifier} disappeared in ${region}` };
     return checkClusterSnapshot(snapshot);
   },
 };

@@ -21,6 +21,8 @@ export interface Discovered {
   backedUpWith?: ResourceRef;
   /** The resource's `backup-pipeline:mode` tag, for types that offer modes (shared/modes.ts). */
   modeTag?: string;
+  /** Storage-encrypted RDS/Aurora: a copy to another region needs that region's KMS key (checked at Plan). */
+  encrypted?: boolean;
 }
 
 export interface StartRequest {
@@ -86,6 +88,19 @@ export interface BackupStore {
   delete(backup: OwnedBackup): Promise<void>;
 }
 
+/** Copy a finished backup to another region (DESIGN §3 copy branch). */
+export interface CopyRequest {
+  resource: ResourceRef;
+  /** The backup's ids in the resource's region. */
+  backupIds: string[];
+  /** Destination region and, for encrypted copies, its KMS key (validated at Plan). */
+  region: string;
+  kmsKeyId: string | undefined;
+  /** The same ownership tags as the original; drivers add the source region. */
+  tags: OwnershipTagValues;
+  runId: string;
+}
+
 export interface ResourceDriver {
   readonly type: ResourceType;
   /** Where the backups of the type's default mode live. */
@@ -103,4 +118,12 @@ export interface ResourceDriver {
   /** Starts the backup, or finds the one an earlier attempt of the same run started. */
   start(request: StartRequest): Promise<StartResult>;
   check(resource: ResourceRef, backupIds: string[]): Promise<CheckResult>;
+  /**
+   * Starts the copy of a finished backup in another region, or finds the one an earlier attempt
+   * started there (always looked up first: a copy is started once per region per run). Undefined
+   * when the resource (in its mode) cannot be copied across regions; the copy is then SKIPPED.
+   */
+  copy?(resource: ResourceRef, request: CopyRequest): Promise<{ copyIds: string[]; reused: boolean } | undefined>;
+  /** Polls copies in their region, like check does originals. */
+  checkCopy?(resource: ResourceRef, region: string, copyIds: string[]): Promise<CheckResult>;
 }

@@ -3,6 +3,7 @@
  * Finding by the run-id tag is what makes start idempotent for EBS (CreateSnapshot has no client token).
  */
 import {
+  CopySnapshotCommand,
   DeleteSnapshotCommand,
   DescribeSnapshotsCommand,
   type Filter,
@@ -12,8 +13,8 @@ import {
 } from '@aws-sdk/client-ec2';
 import { ec2Client } from '../clients';
 import { aws } from '../errors';
-import { expiryOf, TAG, tagValue } from '../tags';
-import type { BackupStore, CheckResult, OwnedBackup } from './driver';
+import { expiryOf, ownershipTags, TAG, tagValue } from '../tags';
+import type { BackupStore, CheckResult, CopyRequest, OwnedBackup } from './driver';
 
 const IMAGE_FILTER_CHUNK = 200;
 
@@ -59,6 +60,70 @@ export async function checkSnapshots(region: string, snapshotIds: string[]): Pro
   const progresses = snapshots.map((s) => (s.State === 'completed' ? 100 : parsePercent(s.Progress)));
   const known = progresses.filter((p): p is number => p !== undefined);
   return { status: 'CREATING', progress: known.length === progresses.length ? Math.min(...known) : undefined };
+}
+
+/** The run's copies in a region, by the snapshot each was copied from. */
+async function findCopies(request: CopyRequest): Promise<Map<string, string>> {
+  const copies = new Map<string, string>();
+  await aws(`EC2 DescribeSnapshots (copies in ${request.region})`, async () => {
+    for await (const page of paginateDescribeSnapshots(
+      { client: ec2Client(request.region), pageSize: 1000 },
+      {
+        OwnerIds: ['self'],
+        Filters: [
+          { Name: `tag:${TAG.runId}`, Values: [request.runId] },
+          { Name: `tag:${TAG.source}`, Values: [request.resource.arn] },
+        ],
+      },
+    )) {
+      for (const s of page.Snapshots ?? []) {
+        const of = tagValue(s.Tags, TAG.copyOf);
+        if (of && s.SnapshotId && s.State !== 'error') copies.set(of, s.SnapshotId);
+      }
+    }
+  });
+  return copies;
+}
+
+/**
+ * Copies each snapshot of a backup to another region (CopySnapshot runs in the destination), tagged
+ * like the original plus the source region and the snapshot it copies, encrypted with the region's
+ * key when one is given. CopySnapshot has no client token, so the run's copies there are looked up
+ * first and only the missing ones started: a retry never makes a second copy.
+ */
+export async function copySnapshots(request: CopyRequest): Promise<{ copyIds: string[]; reused: boolean }> {
+  const existing = await findCopies(request);
+  const copyIds: string[] = [];
+  for (const snapshotId of request.backupIds) {
+    const found = existing.get(snapshotId);
+    if (found) {
+      copyIds.push(found);
+      continue;
+    }
+    const out = await aws(`EC2 CopySnapshot ${snapshotId} to ${request.region}`, () =>
+      ec2Client(request.region).send(
+        new CopySnapshotCommand({
+          SourceRegion: request.resource.region,
+          SourceSnapshotId: snapshotId,
+          Description: `backup-pipeline ${request.tags.tier} ${request.runId} copy of ${snapshotId}`,
+          ...(request.kmsKeyId ? { Encrypted: true, KmsKeyId: request.kmsKeyId } : {}),
+          TagSpecifications: [
+            {
+              ResourceType: 'snapshot',
+              Tags: [
+                ...ownershipTags(request.tags),
+                { Key: TAG.sourceRegion, Value: request.resource.region },
+                { Key: TAG.copyOf, Value: snapshotId },
+              ],
+            },
+          ],
+        }),
+      ),
+    );
+    if (!out.SnapshotId) throw new Error(`CopySnapshot of ${snapshotId} returned no snapshot id`);
+    copyIds.push(out.SnapshotId);
+  }
+  return { copyIds, reused: existing.size > 0 && existing.size >= request.backupIds.length };
 }
 
 function toOwned(region: string, s: Snapshot): OwnedBackup {

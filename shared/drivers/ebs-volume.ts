@@ -14,7 +14,7 @@ import { aws, InvalidResourceStateError, ResourceNotFoundError } from '../errors
 import { ebsVolumeArn, ec2InstanceArn, partitionOf, type ResourceRef } from '../resource';
 import { copyableTags, ownershipTags } from '../tags';
 import type { Discovered, ResourceDriver } from './driver';
-import { checkSnapshots, ebsSnapshotStore, findRunSnapshots } from './ebs-snapshots';
+import { checkSnapshots, copySnapshots, ebsSnapshotStore, findRunSnapshots } from './ebs-snapshots';
 import { tagFilters } from './ec2-instance';
 
 const SNAPSHOTTABLE = ['available', 'in-use'];
@@ -98,5 +98,13 @@ export const ebsVolumeDriver: ResourceDriver = {
 
   check(resource, backupIds) {
     return checkSnapshots(resource.region, backupIds);
+  },
+
+  copy(_resource, request) {
+    return copySnapshots(request);
+  },
+
+  checkCopy(_resource, region, copyIds) {
+    return checkSnapshots(region, copyIds);
   },
 };

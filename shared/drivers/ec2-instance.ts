@@ -16,7 +16,7 @@ import { MODE_TAG } from '../modes';
 import { ec2InstanceArn, partitionOf, type ResourceRef } from '../resource';
 import { ownershipTags, tagValue } from '../tags';
 import type { Discovered, ResourceDriver } from './driver';
-import { checkSnapshots, ebsSnapshotStore, findRunSnapshots } from './ebs-snapshots';
+import { checkSnapshots, copySnapshots, ebsSnapshotStore, findRunSnapshots } from './ebs-snapshots';
 import { checkImage, ec2ImageStore, startImage } from './ec2-images';
 
 const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped'];
@@ -124,5 +124,14 @@ export const ec2InstanceDriver: ResourceDriver = {
 
   check(resource, backupIds) {
     return isAmiMode(resource) ? checkImage(resource.region, backupIds) : checkSnapshots(resource.region, backupIds);
+  },
+
+  // Snapshot mode copies each volume's snapshot; copying AMIs (CopyImage) is not built yet: SKIPPED.
+  async copy(resource, request) {
+    return isAmiMode(resource) ? undefined : copySnapshots(request);
+  },
+
+  checkCopy(_resource, region, copyIds) {
+    return checkSnapshots(region, copyIds);
   },
 };

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -18,7 +19,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { handler as checkFreshness } from '../../functions/check-freshness';
 import { buildApp } from '../../infra/bin/app';
-import { BACKUP_TAG } from '../../local/fleet';
+import { BACKUP_TAG, DR_KEY_ALIAS, DR_REGION, seedDrKey } from '../../local/fleet';
 import { HANDLERS, type LocalHandler } from '../../local/handlers';
 import { dynamoBackupName, parseBackupName } from '../../shared/drivers/dynamodb-table';
 import { FUNCTION_NAMES, type FunctionName, type ScheduledFunctionName } from '../../shared/function-env';
@@ -65,6 +66,7 @@ function observeCalls(sandbox: Sandbox): () => void {
     [EC2Client, 'ec2'],
     [RDSClient, 'rds'],
     [SNSClient, 'sns'],
+    [KMSClient, 'kms'],
     [EventBridgeClient, 'events'],
     [DynamoDBClient, 'dynamodb'],
     [DynamoDBDocumentClient, 'dynamodb'],
@@ -116,6 +118,20 @@ function describeCall(sandbox: Sandbox, service: string, command: unknown): Call
   return call;
 }
 
+/** What EC2 or RDS does with the destination key while copying an encrypted snapshot (the scenario copies to DR_REGION). */
+function viaKms(service: 'ec2' | 'rds'): CallContext[] {
+  const keys = { 'kms:ViaService': `${service}.${DR_REGION}.amazonaws.com` };
+  return [
+    'kms:CreateGrant',
+    'kms:DescribeKey',
+    'kms:Decrypt',
+    'kms:Encrypt',
+    'kms:ReEncryptFrom',
+    'kms:ReEncryptTo',
+    'kms:GenerateDataKeyWithoutPlaintext',
+  ].map((action) => ({ action, keys }));
+}
+
 /** Actions AWS evaluates on behalf of a call, beyond the call's own action. */
 function impliedBy(call: CallContext): CallContext[] {
   switch (call.action) {
@@ -125,6 +141,12 @@ function impliedBy(call: CallContext): CallContext[] {
       // Tags in TagSpecifications (and CopyTagsFromSource) are authorized as CreateTags on the new
       // snapshot (CreateImage: on the new image and its snapshots).
       return [{ action: 'ec2:CreateTags', keys: { 'ec2:CreateAction': call.action.slice(4) } }];
+    case 'ec2:CopySnapshot':
+      // Tags on the copy are CreateTags on CopySnapshot; the copy is encrypted under the region's key.
+      return [{ action: 'ec2:CreateTags', keys: { 'ec2:CreateAction': 'CopySnapshot' } }, ...viaKms('ec2')];
+    case 'rds:CopyDBSnapshot':
+    case 'rds:CopyDBClusterSnapshot':
+      return [{ action: 'rds:AddTagsToResource' }, ...viaKms('rds')];
     case 'rds:CreateDBSnapshot':
     case 'rds:CreateDBClusterSnapshot':
       // Tags on CreateDBSnapshot / CreateDBClusterSnapshot are authorized as AddTagsToResource.
@@ -205,6 +227,7 @@ describe('IAM against the calls the handlers make', () => {
       Tags: ours(now, 30, builderArn),
       creationMs: now - 30 * 86_400_000,
     });
+    seedDrKey(sandbox.model);
     // An Aurora cluster selected through its tagged member instance, and an expired cluster snapshot.
     sandbox.model.addDbCluster(REGION, { DBClusterIdentifier: 'ledger', memberTags: tagged('ledger-1') });
     // DynamoDB: one table backed up, one exported (PITR on), and an expired on-demand backup of ours.
@@ -271,6 +294,8 @@ describe('IAM against the calls the handlers make', () => {
                 sandbox.model.dynamoTableArn(REGION, 'sessions'),
               ],
             },
+            // Copies of every type that copies (and a SKIPPED one for the table), encrypted under the DR key.
+            copyTo: [{ region: DR_REGION, kmsKeyId: DR_KEY_ALIAS }],
           },
           'iam-by-arn',
           { handlers: attributed },
@@ -319,6 +344,12 @@ describe('IAM against the calls the handlers make', () => {
       'start-backup dynamodb:ExportTableToPointInTime',
       'check-backup dynamodb:DescribeExport',
       'apply-retention dynamodb:DeleteBackup',
+      'plan-run ec2:DescribeRegions',
+      'plan-run kms:DescribeKey',
+      'start-copies ec2:CopySnapshot',
+      'start-copies rds:CopyDBSnapshot',
+      'start-copies rds:CopyDBClusterSnapshot',
+      'check-copies ec2:DescribeSnapshots',
       'apply-retention ec2:DescribeImages',
       'start-backup ec2:DescribeInstances',
       'start-backup ec2:CreateImage',

@@ -86,6 +86,7 @@ describe('RDS DescribeDBInstances over the wire', () => {
         Engine: 'mysql',
         DBInstanceStatus: 'available',
         AllocatedStorage: 200,
+        StorageEncrypted: true,
         TagList: [
           { Key: 'backup', Value: 'true' },
           { Key: 'team', Value: 'payments' },

@@ -19,6 +19,7 @@ import { DRIVERS, driverFor } from '../../shared/drivers';
 import { InvalidInputError, ThrottledError } from '../../shared/errors';
 import { type InputContext, validateExecutionInput } from '../../shared/input';
 import { MODE_TAG, type ModesConfig } from '../../shared/modes';
+import { checkCopyTargets } from '../../shared/copy-targets';
 import { planRun } from '../../shared/plan';
 import type { ResourceRecord } from '../../shared/state-store';
 import { useUnitDynalite } from '../support/unit-dynalite';
@@ -109,6 +110,7 @@ let n = 0;
 async function plan(raw: unknown, runId = `run-${++n}`, modes: ModesConfig = { defaults: {}, resources: {} }) {
   return planRun({
     modes,
+    checkCopyTargets,
     runId,
     executionArn: `arn:aws:states:${REGION}:${ACCOUNT}:execution:backup-pipeline:${runId}`,
     startedAt: NOW.toISOString(),

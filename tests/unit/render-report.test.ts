@@ -99,8 +99,22 @@ describe('timelineOf', () => {
       ...(records()[0] as ReportResource),
       finishedAt: at(90),
       copies: [
-        { region: 'us-west-2', startedAt: at(60), finishedAt: at(80) },
-        { region: 'eu-central-1', startedAt: at(61), finishedAt: at(90) },
+        {
+          region: 'us-west-2',
+          ids: ['snap-c1'],
+          status: 'COMPLETED',
+          reason: null,
+          startedAt: at(60),
+          finishedAt: at(80),
+        },
+        {
+          region: 'eu-central-1',
+          ids: ['snap-c2'],
+          status: 'COMPLETED',
+          reason: null,
+          startedAt: at(61),
+          finishedAt: at(90),
+        },
       ],
     };
 

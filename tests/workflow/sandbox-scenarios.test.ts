@@ -218,3 +218,112 @@ describe('DynamoDbBackupAndExport', () => {
     );
   });
 });
+
+describe('CopyToTwoRegions', () => {
+  it('copies every copyable backup to both regions under their keys, tagged like the original plus the source region', async () => {
+    const out = await scenario(
+      {},
+      (m) => {
+        m.addKmsKey('us-west-2', { alias: 'alias/backup-dr' });
+        m.addKmsKey('eu-central-1', { alias: 'alias/backup-dr' });
+        m.addInstance(REGION, { Tags: tagged('web'), volumes: [{ Size: 20 }, { Size: 40 }] });
+        m.addVolume(REGION, { Size: 50, Tags: tagged('data') });
+        m.addDbInstance(REGION, { DBInstanceIdentifier: 'orders', TagList: tagged('orders') });
+        m.addDbCluster(REGION, { DBClusterIdentifier: 'ledger', TagList: tagged('ledger') });
+        m.addDynamoTable(REGION, { TableName: 'sessions', Tags: tagged('sessions') });
+      },
+      {
+        copyTo: [
+          { region: 'us-west-2', kmsKeyId: 'alias/backup-dr' },
+          { region: 'eu-central-1', kmsKeyId: 'alias/backup-dr' },
+        ],
+      },
+    );
+
+    // Every resource completed; every copyable one has a COMPLETED copy per region, the table a SKIPPED one.
+    expect(out.result.status).toBe('SUCCEEDED');
+    for (const record of out.records) {
+      expect(record.status).toBe('COMPLETED');
+      const expected = record.type === 'dynamodb-table' ? 'SKIPPED' : 'COMPLETED';
+      expect((record.copies ?? []).map((c) => [c.region, c.status]).sort()).toEqual([
+        ['eu-central-1', expected],
+        ['us-west-2', expected],
+      ]);
+    }
+    for (const region of ['us-west-2', 'eu-central-1']) {
+      const key = out.model.kmsKeys(region)[0]?.Arn;
+      const ebs = out.model.snapshots(region);
+      expect(ebs).toHaveLength(3);
+      for (const copy of ebs) {
+        const original = out.snapshots.find((s) => s.SnapshotId === tagOf(copy.Tags, 'backup-pipeline:copy-of'));
+        expect(original).toBeDefined();
+        expect(copy).toMatchObject({ State: 'completed', Encrypted: true, KmsKeyId: key });
+        for (const k of [
+          'backup-pipeline:managed-by',
+          'backup-pipeline:source',
+          'backup-pipeline:tier',
+          'backup-pipeline:expires-at',
+        ])
+          expect(tagOf(copy.Tags, k)).toBe(tagOf(original?.Tags, k));
+        expect(tagOf(copy.Tags, 'backup-pipeline:source-region')).toBe(REGION);
+      }
+      expect(out.model.dbSnapshots(region)).toEqual([
+        expect.objectContaining({ Status: 'available', DBInstanceIdentifier: 'orders' }),
+      ]);
+      expect(out.model.dbClusterSnapshots(region)).toEqual([
+        expect.objectContaining({ Status: 'available', DBClusterIdentifier: 'ledger' }),
+      ]);
+      expect(tagOf(out.model.dbSnapshots(region)[0]?.TagList, 'backup-pipeline:source-region')).toBe(REGION);
+    }
+  });
+});
+
+describe('CopyLimitBackoff', () => {
+  it('meets the per-region concurrent-copy limit with LimitExceededError and long retries, then copies everything exactly once', async () => {
+    const out = await scenario(
+      { limits: { concurrentCopiesPerRegion: 2 } },
+      (m) => {
+        for (let i = 0; i < 5; i++) m.addVolume(REGION, { Size: 100, Tags: tagged(`v${i}`), snapshotSeconds: 120 });
+      },
+      { copyTo: [{ region: 'us-west-2' }] },
+    );
+    expect(out.result.status).toBe('SUCCEEDED');
+    expect(out.records.map((r) => [r.status, r.copies?.[0]?.status])).toEqual(
+      Array(5).fill(['COMPLETED', 'COMPLETED']),
+    );
+    expect(out.result.stats.retries).toBeGreaterThan(0);
+    expect(out.model.calls.get('ec2:CopySnapshot')).toBeGreaterThan(5);
+    const copies = out.model.snapshots('us-west-2');
+    expect(copies).toHaveLength(5);
+    expect(new Set(copies.map((c) => tagOf(c.Tags, 'backup-pipeline:copy-of'))).size).toBe(5);
+  });
+});
+
+describe('CopyTargetsChecked', () => {
+  it.each([
+    [{ region: 'xx-north-9' }, 'copyTo.0.region', 'not a region enabled in this account'],
+    [{ region: 'us-west-2', kmsKeyId: 'alias/missing' }, 'copyTo.0.kmsKeyId', 'does not exist in us-west-2'],
+    [{ region: 'us-west-2' }, 'copyTo.0.kmsKeyId', 'is encrypted'],
+    [{ region: REGION }, 'copyTo.0.region', "the run's own region"],
+  ])('fails Plan for %p naming %s, creating nothing', async (target, field, message) => {
+    const out = await scenario(
+      {},
+      (m) => {
+        m.addDbInstance(REGION, { DBInstanceIdentifier: 'orders', TagList: tagged('orders'), StorageEncrypted: true });
+        m.addVolume(REGION, { Size: 8, Tags: tagged('v') });
+      },
+      { copyTo: [target] },
+    );
+    expect(out.result.status).toBe('FAILED');
+    expect(out.result.error).toBe('InvalidInputError');
+    expect(out.result.cause).toContain(`${field}: `);
+    expect(out.result.cause).toContain(message);
+    expect(out.records).toEqual([]);
+    expect(out.snapshots).toEqual([]);
+    expect(out.dbSnapshots).toEqual([]);
+  });
+});
+
+function tagOf(tags: readonly { Key?: string; Value?: string }[] | undefined, key: string): string | undefined {
+  return tags?.find((t) => t.Key === key)?.Value;
+}

@@ -1,0 +1,30 @@
+/**
+ * Start copies (per resource, after its backup COMPLETED, when the run has `copyTo`). Starts one copy
+ * per destination region through the resource's driver, or finds the one an earlier attempt started:
+ * running this task twice never makes a second copy. The 20-concurrent-copies limit of a region is
+ * LimitExceededError, which the state machine retries with long intervals.
+ */
+import { copyEventSchema } from '../shared/backup-state';
+import { dynamoDocClient } from '../shared/clients';
+import { now } from '../shared/clock';
+import { startCopies } from '../shared/copies';
+import { driverFor } from '../shared/drivers';
+import { backupEnvSchema, loadEnv } from '../shared/env';
+import { defineHandler } from '../shared/handler';
+import { metrics } from '../shared/powertools';
+import { StateStore } from '../shared/state-store';
+
+export const handler = defineHandler('start-copies', copyEventSchema, async (event) => {
+  const env = loadEnv(backupEnvSchema);
+  const state = await startCopies({
+    ...event,
+    stackName: env.STACK_NAME,
+    polling: env.POLLING,
+    driver: driverFor(event.resource.type),
+    store: new StateStore(dynamoDocClient(), env.TABLE_NAME),
+    now: now(),
+  });
+  metrics.addDimensions({ resourceType: event.resource.type, tier: event.tier });
+  metrics.addMetric('CopiesStarted', 'Count', (state.copies ?? []).filter((c) => c.status === 'COPYING').length);
+  return state;
+});

@@ -1,0 +1,182 @@
+/**
+ * The drivers' cross-region copies against mocked EC2 and RDS: EBS snapshots copied per snapshot in
+ * the destination (found first by the run's tags, since CopySnapshot has no client token), RDS and
+ * Aurora snapshots under the same identifier in the destination from the source ARN, the tags, the
+ * key, and each copy limit turned into the ASL's LimitExceededError (RDS's 100-snapshot quota stays
+ * a QuotaExceededError).
+ */
+import { CopySnapshotCommand, DescribeSnapshotsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  CopyDBClusterSnapshotCommand,
+  CopyDBSnapshotCommand,
+  DescribeDBClusterSnapshotsCommand,
+  DescribeDBSnapshotsCommand,
+  RDSClient,
+} from '@aws-sdk/client-rds';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { auroraClusterDriver } from '../../shared/drivers/aurora-cluster';
+import type { CopyRequest } from '../../shared/drivers/driver';
+import { ebsVolumeDriver } from '../../shared/drivers/ebs-volume';
+import { rdsInstanceDriver } from '../../shared/drivers/rds-instance';
+import { InvalidResourceStateError, LimitExceededError, QuotaExceededError } from '../../shared/errors';
+import type { ResourceRef } from '../../shared/resource';
+import { TAG } from '../../shared/tags';
+import {
+  ACCOUNT,
+  clusterRef,
+  dbRef,
+  ec2Error,
+  ownedTags,
+  ownershipValues,
+  REGION,
+  rdsError,
+  volumeRef,
+} from '../support/unit-fixtures';
+
+const ec2 = mockClient(EC2Client);
+const rds = mockClient(RDSClient);
+beforeEach(() => {
+  ec2.reset();
+  rds.reset();
+});
+
+const KEY = 'arn:aws:kms:us-west-2:111122223333:key/k';
+const copyRequest = (resource: ResourceRef, backupIds: string[], kmsKeyId: string | null = KEY): CopyRequest => ({
+  resource,
+  backupIds,
+  region: 'us-west-2',
+  kmsKeyId: kmsKeyId ?? undefined,
+  tags: ownershipValues(resource),
+  runId: 'run-1',
+});
+const regionOf = async (call: { thisValue: unknown }) =>
+  (call.thisValue as { config: { region: () => Promise<string> } }).config.region();
+
+describe('EBS copies', () => {
+  const volume = volumeRef();
+
+  it('copies each snapshot into the destination with the original tags, the source region and the key', async () => {
+    // Prepare: nothing copied yet.
+    ec2.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
+    ec2.on(CopySnapshotCommand).resolvesOnce({ SnapshotId: 'snap-c1' }).resolvesOnce({ SnapshotId: 'snap-c2' });
+
+    // Act
+    const out = await ebsVolumeDriver.copy?.(volume, copyRequest(volume, ['snap-1', 'snap-2']));
+
+    // Assess
+    expect(out).toEqual({ copyIds: ['snap-c1', 'snap-c2'], reused: false });
+    expect(ec2).toHaveReceivedCommandWith(CopySnapshotCommand, {
+      SourceRegion: REGION,
+      SourceSnapshotId: 'snap-1',
+      Encrypted: true,
+      KmsKeyId: KEY,
+      TagSpecifications: [
+        {
+          ResourceType: 'snapshot',
+          Tags: expect.arrayContaining([
+            { Key: TAG.managedBy, Value: 'BackupPipeline' },
+            { Key: TAG.source, Value: volume.arn },
+            { Key: TAG.sourceRegion, Value: REGION },
+            { Key: TAG.copyOf, Value: 'snap-1' },
+          ]),
+        },
+      ],
+    });
+    expect(await regionOf(ec2.commandCalls(CopySnapshotCommand)[0] as never)).toBe('us-west-2');
+  });
+
+  it('finds the copies an earlier attempt made by their tags and starts only the missing one', async () => {
+    ec2.on(DescribeSnapshotsCommand).resolves({
+      Snapshots: [{ SnapshotId: 'snap-c1', State: 'pending', Tags: [{ Key: TAG.copyOf, Value: 'snap-1' }] }],
+    });
+    ec2.on(CopySnapshotCommand).resolves({ SnapshotId: 'snap-c2' });
+    const out = await ebsVolumeDriver.copy?.(volume, copyRequest(volume, ['snap-1', 'snap-2']));
+    expect(out?.copyIds).toEqual(['snap-c1', 'snap-c2']);
+    expect(ec2).toHaveReceivedCommandTimes(CopySnapshotCommand, 1);
+    expect(ec2).toHaveReceivedCommandWith(DescribeSnapshotsCommand, {
+      Filters: [
+        { Name: `tag:${TAG.runId}`, Values: ['run-1'] },
+        { Name: `tag:${TAG.source}`, Values: [volume.arn] },
+      ],
+    });
+  });
+
+  it('turns the concurrent-copy limit (ResourceLimitExceeded) into LimitExceededError', async () => {
+    ec2.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
+    ec2.on(CopySnapshotCommand).rejects(ec2Error('ResourceLimitExceeded', 'Too many snapshot copies in progress.'));
+    await expect(ebsVolumeDriver.copy?.(volume, copyRequest(volume, ['snap-1']))).rejects.toThrow(LimitExceededError);
+  });
+
+  it('copies without a key into the region default when none is given', async () => {
+    ec2.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
+    ec2.on(CopySnapshotCommand).resolves({ SnapshotId: 'snap-c1' });
+    await ebsVolumeDriver.copy?.(volume, copyRequest(volume, ['snap-1'], null));
+    const input = ec2.commandCalls(CopySnapshotCommand)[0]?.args[0].input;
+    expect(input?.KmsKeyId).toBeUndefined();
+    expect(input?.Encrypted).toBeUndefined();
+  });
+});
+
+describe('RDS copies', () => {
+  const db = dbRef('orders');
+  const ID = 'bp-run-1-0123abcd-orders';
+
+  it('copies from the source ARN under the same identifier with the key and the source-region tag', async () => {
+    rds.on(DescribeDBSnapshotsCommand).rejects(rdsError('DBSnapshotNotFound'));
+    rds.on(CopyDBSnapshotCommand).resolves({});
+    await expect(rdsInstanceDriver.copy?.(db, copyRequest(db, [ID]))).resolves.toEqual({
+      copyIds: [ID],
+      reused: false,
+    });
+    expect(rds).toHaveReceivedCommandWith(CopyDBSnapshotCommand, {
+      SourceDBSnapshotIdentifier: `arn:aws:rds:${REGION}:${ACCOUNT}:snapshot:${ID}`,
+      TargetDBSnapshotIdentifier: ID,
+      KmsKeyId: KEY,
+      Tags: expect.arrayContaining([{ Key: TAG.sourceRegion, Value: REGION }]),
+    });
+  });
+
+  it('reuses its own copy found in the destination, and refuses a same-named one of another run', async () => {
+    rds
+      .on(DescribeDBSnapshotsCommand)
+      .resolves({ DBSnapshots: [{ DBSnapshotIdentifier: ID, TagList: ownedTags(db) }] });
+    await expect(rdsInstanceDriver.copy?.(db, copyRequest(db, [ID]))).resolves.toEqual({ copyIds: [ID], reused: true });
+    rds.on(DescribeDBSnapshotsCommand).resolves({
+      DBSnapshots: [{ DBSnapshotIdentifier: ID, TagList: ownedTags(db, 'run-0') }],
+    });
+    await expect(rdsInstanceDriver.copy?.(db, copyRequest(db, [ID]))).rejects.toThrow(InvalidResourceStateError);
+    expect(rds).toHaveReceivedCommandTimes(CopyDBSnapshotCommand, 0);
+  });
+
+  it.each([
+    ['Cannot copy more than 20 snapshots across regions', LimitExceededError],
+    ['Cannot create more than 100 manual snapshots', QuotaExceededError],
+  ])('reads SnapshotQuotaExceeded "%s" as %p', async (message, expected) => {
+    rds.on(DescribeDBSnapshotsCommand).rejects(rdsError('DBSnapshotNotFound'));
+    rds.on(CopyDBSnapshotCommand).rejects(rdsError('SnapshotQuotaExceeded', message));
+    await expect(rdsInstanceDriver.copy?.(db, copyRequest(db, [ID]))).rejects.toBeInstanceOf(expected);
+  });
+});
+
+describe('Aurora copies', () => {
+  it('copies the cluster snapshot from its source ARN under the same identifier, limited like RDS', async () => {
+    const cluster = clusterRef('ledger');
+    const ID = 'bp-run-1-0123abcd-ledger';
+    rds.on(DescribeDBClusterSnapshotsCommand).rejects(rdsError('DBClusterSnapshotNotFoundFault'));
+    rds.on(CopyDBClusterSnapshotCommand).resolvesOnce({});
+    await expect(auroraClusterDriver.copy?.(cluster, copyRequest(cluster, [ID]))).resolves.toEqual({
+      copyIds: [ID],
+      reused: false,
+    });
+    expect(rds).toHaveReceivedCommandWith(CopyDBClusterSnapshotCommand, {
+      SourceDBClusterSnapshotIdentifier: `arn:aws:rds:${REGION}:${ACCOUNT}:cluster-snapshot:${ID}`,
+      TargetDBClusterSnapshotIdentifier: ID,
+      KmsKeyId: KEY,
+    });
+    rds
+      .on(CopyDBClusterSnapshotCommand)
+      .rejects(rdsError('SnapshotQuotaExceeded', 'Cannot copy more than 20 snapshots across regions'));
+    await expect(auroraClusterDriver.copy?.(cluster, copyRequest(cluster, [ID]))).rejects.toThrow(LimitExceededError);
+  });
+});

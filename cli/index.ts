@@ -76,6 +76,12 @@ export function buildProgram(): Command {
     .addOption(new Option('--port <n>', 'port for the sandbox endpoint (default: a free one)').argParser(port))
     .option('--serve', 'keep the sandbox serving for the AWS CLI / SDKs instead of running once', false)
     .option('--quiet', 'no live progress lines', false)
+    .option(
+      '--copy-to <region[:kms]>',
+      'copy every backup to this region (repeatable); the demo copies to us-west-2:alias/backup-dr unless told none',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
     .action(async (opts) => {
       process.exitCode = await runLocal(opts);
     });

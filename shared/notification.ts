@@ -63,6 +63,23 @@ export function buildNotification(
     if (completed.length > 100) lines.push(`  ... and ${completed.length - 100} more`);
     lines.push('');
   }
+  const copies = records.flatMap((r) => (r.copies ?? []).map((c) => ({ ...c, arn: r.arn })));
+  if (copies.length > 0) {
+    lines.push('Copies:');
+    const regions = [...new Set(copies.map((c) => c.region))].sort();
+    for (const region of regions) {
+      const here = copies.filter((c) => c.region === region);
+      const count = (status: string) => here.filter((c) => c.status === status).length;
+      lines.push(
+        `  - ${region}: ${count('COMPLETED')} copied${count('SKIPPED') ? `, ${count('SKIPPED')} not copied` : ''}${count('FAILED') ? `, ${count('FAILED')} failed` : ''}${count('COPYING') ? `, ${count('COPYING')} unfinished` : ''}`,
+      );
+      for (const c of here.filter((x) => x.status === 'SKIPPED' || x.status === 'FAILED').slice(0, 20))
+        lines.push(
+          `      ${c.arn}: ${c.status === 'SKIPPED' ? 'not copied' : 'failed'}: ${c.reason ?? 'no reason recorded'}`,
+        );
+    }
+    lines.push('');
+  }
   if (run.retention) {
     const r = run.retention;
     lines.push(

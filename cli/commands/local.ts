@@ -12,7 +12,9 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { computeFigures } from '../../local/figures';
+import { DR_KEY_ALIAS, DR_REGION } from '../../local/fleet';
 import { type FleetSpec, type Sandbox, SandboxError, startSandbox } from '../../local/sandbox';
+import { parseCopyTo } from './operate';
 import { humanDuration as duration, resourceTable } from './run-views';
 
 export interface LocalOptions {
@@ -29,6 +31,8 @@ export interface LocalOptions {
   port?: number;
   serve: boolean;
   quiet: boolean;
+  /** `region[:kms]` copy targets; empty = the demo's DR copy (demo fleet only); `none` = no copies. */
+  copyTo: string[];
 }
 
 /** `demo`, `none`, `N`, or `N:MIN-MAX` (seconds, e.g. `100:60-86400`). */
@@ -99,7 +103,20 @@ export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
     const name = `${tier}-local-${utcStamp(sandbox.scheduler.now())}`;
-    const input = { tier, ...(options.dryRun ? { dryRun: true } : {}), reason: 'npm start (local sandbox)' };
+    // The demo copies to its DR region under the seeded key, so a first run shows the copy branch too.
+    const copySpecs =
+      options.copyTo.length > 0
+        ? options.copyTo.filter((spec) => spec !== 'none')
+        : options.fleet.kind === 'demo' && !options.endpoint
+          ? [`${DR_REGION}:${DR_KEY_ALIAS}`]
+          : [];
+    const copyTo = parseCopyTo(copySpecs);
+    const input = {
+      tier,
+      ...(copyTo.length > 0 ? { copyTo } : {}),
+      ...(options.dryRun ? { dryRun: true } : {}),
+      reason: 'npm start (local sandbox)',
+    };
     const fleet = sandbox.fleet;
     write(
       fleet

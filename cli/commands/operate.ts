@@ -47,6 +47,14 @@ export interface StartOptions extends TargetOptions {
   pollSeconds: number;
 }
 
+/** `--copy-to region[:kms]` values to `copyTo` (a key may be an ARN, which has colons of its own). */
+export function parseCopyTo(specs: readonly string[]): { region: string; kmsKeyId?: string }[] {
+  return specs.map((spec) => {
+    const [region = '', ...kms] = spec.split(':');
+    return { region, ...(kms.length ? { kmsKeyId: kms.join(':') } : {}) };
+  });
+}
+
 /** Flags to execution input: `--tag k=v` (repeatable), `--copy-to region[:kms]`, `--resource arn`. */
 export function buildInput(options: StartOptions): Record<string, unknown> {
   const tags: Record<string, string> = {};
@@ -59,10 +67,7 @@ export function buildInput(options: StartOptions): Record<string, unknown> {
     ...(Object.keys(tags).length ? { tags } : {}),
     ...(options.resource.length ? { resources: options.resource } : {}),
   };
-  const copyTo = options.copyTo.map((spec) => {
-    const [region, ...kms] = spec.split(':');
-    return { region, ...(kms.length ? { kmsKeyId: kms.join(':') } : {}) };
-  });
+  const copyTo = parseCopyTo(options.copyTo);
   return {
     ...(options.tier ? { tier: options.tier } : {}),
     ...(Object.keys(targets).length ? { targets } : {}),

@@ -264,6 +264,42 @@ describe('summary and notification', () => {
     expect(buildNotification(run, records).message).toContain('Retention: did not complete in this run');
   });
 
+  it('says per region how many backups were copied, and which were not copied or failed, with the reason', () => {
+    // Prepare
+    const copy = (region: string, status: 'COMPLETED' | 'SKIPPED' | 'FAILED', reason: string | null = null) => ({
+      region,
+      ids: status === 'SKIPPED' ? [] : ['id'],
+      status,
+      reason,
+    });
+    const withCopies = [
+      {
+        ...(records[0] as ResourceRecord),
+        copies: [copy('us-west-2', 'COMPLETED'), copy('eu-central-1', 'COMPLETED')],
+      },
+      {
+        ...(records[0] as ResourceRecord),
+        arn: 'arn:t',
+        copies: [copy('us-west-2', 'SKIPPED', 'dynamodb-table backups are not copied across regions')],
+      },
+      { ...(records[1] as ResourceRecord), copies: [copy('eu-central-1', 'FAILED', 'snap-c error')] },
+    ];
+
+    // Act
+    const { message } = buildNotification(run, withCopies);
+
+    // Assess
+    expect(message).toContain(
+      [
+        'Copies:',
+        '  - eu-central-1: 1 copied, 1 failed',
+        '      arn:b: failed: snap-c error',
+        '  - us-west-2: 1 copied, 1 not copied',
+        '      arn:t: not copied: dynamodb-table backups are not copied across regions',
+      ].join('\n'),
+    );
+  });
+
   it('does not insist on sending when everything succeeded', () => {
     expect(buildNotification(run, [records[0] as ResourceRecord]).mustSend).toBe(false);
   });

@@ -327,3 +327,61 @@ describe('CopyTargetsChecked', () => {
 function tagOf(tags: readonly { Key?: string; Value?: string }[] | undefined, key: string): string | undefined {
   return tags?.find((t) => t.Key === key)?.Value;
 }
+
+describe('MixedFleetAllTypes', () => {
+  it('backs up every type in one run (snapshots, AMI, volume, RDS, Aurora via its member, DynamoDB backup and export) and copies what copies', async () => {
+    const out = await scenario(
+      {},
+      (m) => {
+        m.addKmsKey('us-west-2', { alias: 'alias/backup-dr' });
+        m.addInstance(REGION, { Tags: tagged('web'), volumes: [{ Size: 20 }, { Size: 40 }] });
+        m.addInstance(REGION, {
+          Tags: [...tagged('build'), { Key: 'backup-pipeline:mode', Value: 'ami' }],
+          volumes: [{ Size: 30 }],
+        });
+        m.addVolume(REGION, { Size: 50, Tags: tagged('data') });
+        m.addDbInstance(REGION, { DBInstanceIdentifier: 'orders', TagList: tagged('orders') });
+        m.addDbCluster(REGION, { DBClusterIdentifier: 'payments', memberTags: tagged('payments') });
+        m.addDynamoTable(REGION, { TableName: 'sessions', Tags: tagged('sessions') });
+        m.addDynamoTable(REGION, {
+          TableName: 'clicks',
+          pitr: true,
+          Tags: [...tagged('clicks'), { Key: 'backup-pipeline:mode', Value: 'export' }],
+        });
+      },
+      { copyTo: [{ region: 'us-west-2', kmsKeyId: 'alias/backup-dr' }] },
+    );
+
+    expect(out.result.status).toBe('SUCCEEDED');
+    const backedUp = out.records.filter((r) => r.status !== 'SKIPPED');
+    expect(backedUp.map((r) => r.type).sort()).toEqual([
+      'aurora-cluster',
+      'dynamodb-table',
+      'dynamodb-table',
+      'ebs-volume',
+      'ec2-instance',
+      'ec2-instance',
+      'rds-instance',
+    ]);
+    expect(backedUp.every((r) => r.status === 'COMPLETED')).toBe(true);
+    const copyStatus = (r: (typeof backedUp)[number]) => r.copies?.[0]?.status;
+    for (const r of backedUp) {
+      const ami = r.backupIds?.[0]?.startsWith('ami-');
+      expect([r.resourceId, copyStatus(r)]).toEqual([
+        r.resourceId,
+        r.type === 'dynamodb-table' || ami ? 'SKIPPED' : 'COMPLETED',
+      ]);
+    }
+    // The members of the cluster are SKIPPED, the cluster backed up once.
+    expect(out.records.filter((r) => r.status === 'SKIPPED').map((r) => r.type)).toEqual([
+      'rds-instance',
+      'rds-instance',
+    ]);
+    expect(out.model.images(REGION)).toHaveLength(1);
+    expect(out.model.dynamoExports(REGION)).toHaveLength(1);
+    expect(out.model.dynamoBackups(REGION)).toHaveLength(1);
+    expect(out.model.dbClusterSnapshots('us-west-2')).toHaveLength(1);
+    expect(out.model.dbSnapshots('us-west-2')).toHaveLength(1);
+    expect(out.model.snapshots('us-west-2')).toHaveLength(3);
+  });
+});

@@ -133,6 +133,8 @@ export interface ImageModel {
   sourceInstanceId?: string;
   noReboot?: boolean;
   rebooted?: boolean;
+  /** CopyImage's idempotency token. */
+  clientToken?: string;
 }
 
 export interface DbInstanceModel {
@@ -1232,6 +1234,84 @@ export class AwsModel {
     };
     this.region(region).snapshots.set(copy.SnapshotId, copy);
     return { SnapshotId: copy.SnapshotId, Tags: copy.Tags };
+  }
+
+  /**
+   * CopyImage, called in the destination: copies each of the image's snapshots there (the copies count
+   * against the region's concurrent-copy limit, all or nothing) and registers a new image over them,
+   * `pending` until they complete. Idempotent per ClientToken, as AWS is; the name must be unused.
+   */
+  copyImage(
+    region: string,
+    input: {
+      SourceImageId?: string;
+      SourceRegion?: string;
+      Name?: string;
+      Description?: string;
+      Encrypted?: boolean;
+      KmsKeyId?: string;
+      ClientToken?: string;
+      TagSpecifications?: { ResourceType?: string; Tags?: Tag[] }[];
+    },
+  ) {
+    this.gate('ec2', 'CopyImage');
+    const r = this.region(region);
+    const sourceRegion = this.assertSourceRegion(input.SourceRegion, 'SourceRegion');
+    if (input.ClientToken) {
+      const earlier = [...r.images.values()].find((i) => i.clientToken === input.ClientToken);
+      if (earlier) return { ImageId: earlier.ImageId };
+    }
+    const source = input.SourceImageId ? this.region(sourceRegion).images.get(input.SourceImageId) : undefined;
+    if (!source) throw new AwsApiError('InvalidAMIID.NotFound', `The image id '[${input.SourceImageId}]' does not exist`);
+    const sourceState = this.imageState(this.region(sourceRegion), source).state;
+    if (sourceState !== 'available')
+      throw new AwsApiError('InvalidAMIID.Unavailable', `Image ${source.ImageId} is ${sourceState}.`);
+    const name = input.Name ?? source.Name;
+    if ([...r.images.values()].some((i) => i.Name === name && (i.OwnerId ?? this.accountId) === this.accountId))
+      throw new AwsApiError('InvalidAMIName.Duplicate', `AMI name ${name} is already in use`);
+    if (input.KmsKeyId && input.Encrypted !== true)
+      throw new AwsApiError('InvalidParameterDependency', 'The parameter KmsKeyId requires the parameter Encrypted.');
+    const key = input.KmsKeyId ? this.findKmsKey(region, input.KmsKeyId) : undefined;
+    if (input.KmsKeyId && !key)
+      throw new AwsApiError('InvalidKMSKey.NotFound', `The KMS key '${input.KmsKeyId}' does not exist in ${region}.`);
+    if (this.copiesInProgress(region).ebs + source.snapshotIds.length > this.limits.concurrentCopiesPerRegion)
+      throw new AwsApiError(
+        'ResourceLimitExceeded',
+        `Too many snapshot copies in progress. The limit is ${this.limits.concurrentCopiesPerRegion} for this destination region.`,
+      );
+    const tagsFor = (type: string) =>
+      (input.TagSpecifications ?? []).filter((t) => t.ResourceType === type).flatMap((t) => t.Tags ?? []);
+    const imageId = this.nextId('ami');
+    const snapshotIds = source.snapshotIds.map((id) => {
+      const original = this.region(sourceRegion).snapshots.get(id);
+      if (!original) throw new AwsApiError('InvalidSnapshot.NotFound', `The snapshot '${id}' does not exist.`);
+      const volume = this.region(sourceRegion).volumes.get(original.VolumeId);
+      const copy: SnapshotModel = {
+        SnapshotId: this.nextId('snap'),
+        VolumeId: original.VolumeId,
+        VolumeSize: original.VolumeSize,
+        Description: `Copied for DestinationAmi ${imageId} from SourceAmi ${source.ImageId} (${id}) from ${sourceRegion}`,
+        Tags: tagsFor('snapshot'),
+        OwnerId: this.accountId,
+        Encrypted: original.Encrypted || input.Encrypted === true,
+        ...(key ? { KmsKeyId: key.Arn } : {}),
+        copiedFrom: { region: sourceRegion, id },
+        ...this.timing((volume?.snapshotSeconds ?? 60 + original.VolumeSize * 12) * COPY_SLOWDOWN),
+      };
+      r.snapshots.set(copy.SnapshotId, copy);
+      return copy.SnapshotId;
+    });
+    r.images.set(imageId, {
+      ImageId: imageId,
+      Name: name,
+      ...(input.Description ? { Description: input.Description } : {}),
+      snapshotIds,
+      Tags: tagsFor('image'),
+      OwnerId: this.accountId,
+      creationMs: this.nowMs(),
+      ...(input.ClientToken ? { clientToken: input.ClientToken } : {}),
+    });
+    return { ImageId: imageId };
   }
 
   // ---- KMS -------------------------------------------------------------------------------------

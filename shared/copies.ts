@@ -4,7 +4,7 @@
  * until every region is COMPLETED, or one FAILED. The copies travel in the loop state and are recorded
  * on the item, with their times, for status and the run report.
  *
- * A type that cannot be copied across regions (DynamoDB, AMIs for now) gets SKIPPED copies with the
+ * A type that cannot be copied across regions (DynamoDB) gets SKIPPED copies with the
  * reason, and the backup completes: the original is good and the skipped copy is visible.
  * The per-region concurrent-copy limit surfaces from the driver as LimitExceededError, which the ASL
  * retries with long intervals; copies already started in other regions are found again, not repeated.

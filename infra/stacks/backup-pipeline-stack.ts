@@ -509,7 +509,14 @@ export class BackupPipelineStack extends Stack {
     );
     const describe = ['ec2:DescribeSnapshots', 'rds:DescribeDBSnapshots', 'rds:DescribeDBClusterSnapshots'];
     add('start-copies', new PolicyStatement({ actions: describe, resources: ['*'] }));
-    add('check-copies', new PolicyStatement({ actions: describe, resources: ['*'] }));
+    add('check-copies', new PolicyStatement({ actions: [...describe, 'ec2:DescribeImages'], resources: ['*'] }));
+    add(
+      'start-copies',
+      new PolicyStatement({
+        actions: ['ec2:CopyImage'],
+        resources: [`arn:${partition}:ec2:*::image/*`, `arn:${partition}:ec2:*::snapshot/*`],
+      }),
+    );
     add(
       'start-copies',
       new PolicyStatement({ actions: ['ec2:CopySnapshot'], resources: [`arn:${partition}:ec2:*::snapshot/*`] }),
@@ -518,8 +525,8 @@ export class BackupPipelineStack extends Stack {
       'start-copies',
       new PolicyStatement({
         actions: ['ec2:CreateTags'],
-        resources: [`arn:${partition}:ec2:*::snapshot/*`],
-        conditions: { StringEquals: { 'ec2:CreateAction': 'CopySnapshot' } },
+        resources: [`arn:${partition}:ec2:*::snapshot/*`, `arn:${partition}:ec2:*::image/*`],
+        conditions: { StringEquals: { 'ec2:CreateAction': ['CopySnapshot', 'CopyImage'] } },
       }),
     );
     add(
@@ -567,6 +574,11 @@ export class BackupPipelineStack extends Stack {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:*::snapshot/*]',
         reason:
           'Copies are new snapshots whose ids do not exist before the call; CreateTags is conditioned on CopySnapshot.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:*::image/*]',
+        reason:
+          'AMI copies are new images whose ids do not exist before the call; CreateTags is conditioned on CopyImage.',
       },
       {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:*:<AWS::AccountId>:snapshot:*]',

@@ -30,6 +30,8 @@ export function ec2Service(model: AwsModel): ServiceHandler {
       DescribeRegions: (region, input) => model.describeRegions(region, input),
       // The SDK adds DestinationRegion and a PresignedUrl for the source region; the model ignores both.
       CopySnapshot: (region, input) => model.copySnapshot(region, input),
+
+      CopyImage: (region, input) => model.copyImage(region, input),
     },
   });
 }

@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import {
+  CopyImageCommand,
   CreateImageCommand,
   DeleteSnapshotCommand,
   DeregisterImageCommand,
@@ -21,7 +22,7 @@ import { ec2Client } from '../clients';
 import { aws, awsErrorName, InvalidResourceStateError, toPipelineError } from '../errors';
 import type { ResourceRef } from '../resource';
 import { copyableTags, expiryOf, ownershipTags, TAG, type Tag, tagValue } from '../tags';
-import type { BackupStore, CheckResult, OwnedBackup, StartRequest, StartResult } from './driver';
+import type { BackupStore, CheckResult, CopyRequest, OwnedBackup, StartRequest, StartResult } from './driver';
 
 /** Image states that are on their way to `available`; every state but these and `available` is final. */
 const IN_PROGRESS = new Set(['pending', 'transient']);
@@ -108,6 +109,36 @@ export async function startImage(
 }
 
 /** `pending` CREATING (AWS reports no progress for an image), `available` COMPLETED, anything else FAILED. */
+/**
+ * Copies the run's AMI to another region (CopyImage, run in the destination): the copy keeps the
+ * image's name (names are per region), is tagged like the original plus the source region, image and
+ * snapshots alike, and is encrypted under the region's key when one is given. The client token is
+ * derived from the image and the destination, so a retried start gets the same copy back.
+ */
+export async function copyImage(request: CopyRequest): Promise<{ copyIds: string[]; reused: boolean }> {
+  const imageId = request.backupIds[0];
+  if (!imageId) throw new InvalidResourceStateError(`no AMI of ${request.resource.id} to copy`);
+  const tags = [...ownershipTags(request.tags), { Key: TAG.sourceRegion, Value: request.resource.region }];
+  const out = await aws(`EC2 CopyImage ${imageId} to ${request.region}`, () =>
+    ec2Client(request.region).send(
+      new CopyImageCommand({
+        SourceImageId: imageId,
+        SourceRegion: request.resource.region,
+        Name: amiName(request.runId, request.resource.id),
+        Description: `backup-pipeline ${request.tags.tier} ${request.runId} copy of ${imageId}`,
+        ClientToken: createHash('sha256').update(`${imageId}|${request.region}`).digest('hex').slice(0, 64),
+        ...(request.kmsKeyId ? { Encrypted: true, KmsKeyId: request.kmsKeyId } : {}),
+        TagSpecifications: [
+          { ResourceType: 'image', Tags: tags },
+          { ResourceType: 'snapshot', Tags: tags },
+        ],
+      }),
+    ),
+  );
+  if (!out.ImageId) throw new InvalidResourceStateError(`EC2 CopyImage ${imageId} returned no image id`);
+  return { copyIds: [out.ImageId], reused: false };
+}
+
 export async function checkImage(region: string, backupIds: string[]): Promise<CheckResult> {
   const imageId = backupIds[0];
   if (!imageId) return { status: 'FAILED', reason: 'no AMI id recorded' };

@@ -17,7 +17,7 @@ import { ec2InstanceArn, partitionOf, type ResourceRef } from '../resource';
 import { ownershipTags, tagValue } from '../tags';
 import type { Discovered, ResourceDriver } from './driver';
 import { checkSnapshots, copySnapshots, ebsSnapshotStore, findRunSnapshots } from './ebs-snapshots';
-import { checkImage, ec2ImageStore, startImage } from './ec2-images';
+import { checkImage, copyImage, ec2ImageStore, startImage } from './ec2-images';
 
 const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped'];
 
@@ -126,12 +126,12 @@ export const ec2InstanceDriver: ResourceDriver = {
     return isAmiMode(resource) ? checkImage(resource.region, backupIds) : checkSnapshots(resource.region, backupIds);
   },
 
-  // Snapshot mode copies each volume's snapshot; copying AMIs (CopyImage) is not built yet: SKIPPED.
-  async copy(resource, request) {
-    return isAmiMode(resource) ? undefined : copySnapshots(request);
+  // Snapshot mode copies each volume's snapshot; AMI mode copies the image (with its snapshots).
+  copy(resource, request) {
+    return isAmiMode(resource) ? copyImage(request) : copySnapshots(request);
   },
 
-  checkCopy(_resource, region, copyIds) {
-    return checkSnapshots(region, copyIds);
+  checkCopy(resource, region, copyIds) {
+    return isAmiMode(resource) ? checkImage(region, copyIds) : checkSnapshots(region, copyIds);
   },
 };

@@ -142,8 +142,9 @@ function impliedBy(call: CallContext): CallContext[] {
       // snapshot (CreateImage: on the new image and its snapshots).
       return [{ action: 'ec2:CreateTags', keys: { 'ec2:CreateAction': call.action.slice(4) } }];
     case 'ec2:CopySnapshot':
-      // Tags on the copy are CreateTags on CopySnapshot; the copy is encrypted under the region's key.
-      return [{ action: 'ec2:CreateTags', keys: { 'ec2:CreateAction': 'CopySnapshot' } }, ...viaKms('ec2')];
+    case 'ec2:CopyImage':
+      // Tags on the copy are CreateTags on the copying action; the copy is encrypted under the region's key.
+      return [{ action: 'ec2:CreateTags', keys: { 'ec2:CreateAction': call.action.slice(4) } }, ...viaKms('ec2')];
     case 'rds:CopyDBSnapshot':
     case 'rds:CopyDBClusterSnapshot':
       return [{ action: 'rds:AddTagsToResource' }, ...viaKms('rds')];
@@ -292,6 +293,7 @@ describe('IAM against the calls the handlers make', () => {
                 sandbox.model.dbInstanceArn(REGION, 'orders'),
                 sandbox.model.dbClusterArn(REGION, 'ledger'),
                 sandbox.model.dynamoTableArn(REGION, 'sessions'),
+                builderArn,
               ],
             },
             // Copies of every type that copies (and a SKIPPED one for the table), encrypted under the DR key.
@@ -347,6 +349,8 @@ describe('IAM against the calls the handlers make', () => {
       'plan-run ec2:DescribeRegions',
       'plan-run kms:DescribeKey',
       'start-copies ec2:CopySnapshot',
+      'start-copies ec2:CopyImage',
+      'check-copies ec2:DescribeImages',
       'start-copies rds:CopyDBSnapshot',
       'start-copies rds:CopyDBClusterSnapshot',
       'check-copies ec2:DescribeSnapshots',

@@ -6,6 +6,7 @@
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  CopyImageCommand,
   CopySnapshotCommand,
   CreateImageCommand,
   CreateSnapshotCommand,
@@ -118,6 +119,9 @@ export function wireModelToSdk(model: AwsModel): { restore(): void } {
   ec2
     .on(CopySnapshotCommand)
     .callsFake(async (input, getClient) => model.copySnapshot(await region(getClient), input as never));
+  ec2
+    .on(CopyImageCommand)
+    .callsFake(async (input, getClient) => model.copyImage(await region(getClient), input as never));
   rds
     .on(CopyDBSnapshotCommand)
     .callsFake(async (input, getClient) => model.copyDBSnapshot(await region(getClient), input as never));

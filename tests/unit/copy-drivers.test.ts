@@ -5,7 +5,7 @@
  * key, and each copy limit turned into the ASL's LimitExceededError (RDS's 100-snapshot quota stays
  * a QuotaExceededError).
  */
-import { CopySnapshotCommand, DescribeSnapshotsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CopyImageCommand, CopySnapshotCommand, DescribeSnapshotsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   CopyDBClusterSnapshotCommand,
   CopyDBSnapshotCommand,
@@ -18,6 +18,7 @@ import 'aws-sdk-client-mock-jest';
 import { auroraClusterDriver } from '../../shared/drivers/aurora-cluster';
 import type { CopyRequest } from '../../shared/drivers/driver';
 import { ebsVolumeDriver } from '../../shared/drivers/ebs-volume';
+import { ec2InstanceDriver } from '../../shared/drivers/ec2-instance';
 import { rdsInstanceDriver } from '../../shared/drivers/rds-instance';
 import { InvalidResourceStateError, LimitExceededError, QuotaExceededError } from '../../shared/errors';
 import type { ResourceRef } from '../../shared/resource';
@@ -115,6 +116,40 @@ describe('EBS copies', () => {
     const input = ec2.commandCalls(CopySnapshotCommand)[0]?.args[0].input;
     expect(input?.KmsKeyId).toBeUndefined();
     expect(input?.Encrypted).toBeUndefined();
+  });
+});
+
+describe('AMI copies', () => {
+  it('copies the image into the destination with a client token per image and region, tags on image and snapshots', async () => {
+    // Prepare
+    const instance: ResourceRef = {
+      ...volumeRef(),
+      arn: `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0123456789abcdef0`,
+      type: 'ec2-instance',
+      id: 'i-0123456789abcdef0',
+      mode: 'ami',
+    };
+    ec2.on(CopyImageCommand).resolves({ ImageId: 'ami-copy' });
+
+    // Act
+    const first = await ec2InstanceDriver.copy?.(instance, copyRequest(instance, ['ami-0123456789abcdef0']));
+    await ec2InstanceDriver.copy?.(instance, copyRequest(instance, ['ami-0123456789abcdef0']));
+
+    // Assess
+    expect(first).toEqual({ copyIds: ['ami-copy'], reused: false });
+    const inputs = ec2.commandCalls(CopyImageCommand).map((c) => c.args[0].input);
+    expect(inputs[0]).toMatchObject({
+      SourceImageId: 'ami-0123456789abcdef0',
+      SourceRegion: REGION,
+      Encrypted: true,
+      KmsKeyId: KEY,
+      TagSpecifications: [
+        { ResourceType: 'image', Tags: expect.arrayContaining([{ Key: TAG.sourceRegion, Value: REGION }]) },
+        { ResourceType: 'snapshot', Tags: expect.arrayContaining([{ Key: TAG.source, Value: instance.arn }]) },
+      ],
+    });
+    expect(inputs[1]?.ClientToken).toBe(inputs[0]?.ClientToken);
+    expect(ec2).toHaveReceivedCommandTimes(CopySnapshotCommand, 0);
   });
 });
 

@@ -329,7 +329,7 @@ function tagOf(tags: readonly { Key?: string; Value?: string }[] | undefined, ke
 }
 
 describe('MixedFleetAllTypes', () => {
-  it('backs up every type in one run (snapshots, AMI, volume, RDS, Aurora via its member, DynamoDB backup and export) and copies what copies', async () => {
+  it('backs up every type in one run (snapshots, AMI, volume, RDS, Aurora via its member, DynamoDB backup and export) and copies every type but DynamoDB', async () => {
     const out = await scenario(
       {},
       (m) => {
@@ -366,10 +366,9 @@ describe('MixedFleetAllTypes', () => {
     expect(backedUp.every((r) => r.status === 'COMPLETED')).toBe(true);
     const copyStatus = (r: (typeof backedUp)[number]) => r.copies?.[0]?.status;
     for (const r of backedUp) {
-      const ami = r.backupIds?.[0]?.startsWith('ami-');
       expect([r.resourceId, copyStatus(r)]).toEqual([
         r.resourceId,
-        r.type === 'dynamodb-table' || ami ? 'SKIPPED' : 'COMPLETED',
+        r.type === 'dynamodb-table' ? 'SKIPPED' : 'COMPLETED',
       ]);
     }
     // The members of the cluster are SKIPPED, the cluster backed up once.
@@ -378,10 +377,12 @@ describe('MixedFleetAllTypes', () => {
       'rds-instance',
     ]);
     expect(out.model.images(REGION)).toHaveLength(1);
+    // The AMI is copied with its snapshot: one image and one more snapshot in the DR region.
+    expect(out.model.images('us-west-2')).toEqual([expect.objectContaining({ State: 'available' })]);
     expect(out.model.dynamoExports(REGION)).toHaveLength(1);
     expect(out.model.dynamoBackups(REGION)).toHaveLength(1);
     expect(out.model.dbClusterSnapshots('us-west-2')).toHaveLength(1);
     expect(out.model.dbSnapshots('us-west-2')).toHaveLength(1);
-    expect(out.model.snapshots('us-west-2')).toHaveLength(3);
+    expect(out.model.snapshots('us-west-2')).toHaveLength(4);
   });
 });

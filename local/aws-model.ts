@@ -1262,7 +1262,8 @@ export class AwsModel {
       if (earlier) return { ImageId: earlier.ImageId };
     }
     const source = input.SourceImageId ? this.region(sourceRegion).images.get(input.SourceImageId) : undefined;
-    if (!source) throw new AwsApiError('InvalidAMIID.NotFound', `The image id '[${input.SourceImageId}]' does not exist`);
+    if (!source)
+      throw new AwsApiError('InvalidAMIID.NotFound', `The image id '[${input.SourceImageId}]' does not exist`);
     const sourceState = this.imageState(this.region(sourceRegion), source).state;
     if (sourceState !== 'available')
       throw new AwsApiError('InvalidAMIID.Unavailable', `Image ${source.ImageId} is ${sourceState}.`);

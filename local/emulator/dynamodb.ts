@@ -10,7 +10,8 @@ import type { ServiceHandler, ServiceRequest, ServiceResponse } from './server';
 
 type Input = Record<string, unknown>;
 
-const ACTIONS: Record<string, (model: AwsModel, region: string, input: Input) => unknown> = {
+/** DynamoDB's control-plane actions the model answers; the workflow tests' SDK mocks answer the same. */
+export const DYNAMODB_CONTROL_ACTIONS: Record<string, (model: AwsModel, region: string, input: Input) => unknown> = {
   ListTables: (m, r, i) => m.listTables(r, i),
   DescribeTable: (m, r, i) => m.describeTable(r, i),
   ListTagsOfResource: (m, r, i) => m.listTagsOfResource(r, i),
@@ -40,7 +41,7 @@ function epochSeconds(value: unknown): unknown {
 export function dynamoDbService(model: AwsModel): ServiceHandler {
   return {
     accepts(request: ServiceRequest) {
-      if (!(request.action in ACTIONS)) return false;
+      if (!(request.action in DYNAMODB_CONTROL_ACTIONS)) return false;
       // The state table is dynalite's: a DescribeTable of a table the fleet lacks goes through.
       if (request.action === 'DescribeTable') {
         return model.hasDynamoTable(request.region, (request.json as Input | undefined)?.TableName);
@@ -49,7 +50,7 @@ export function dynamoDbService(model: AwsModel): ServiceHandler {
     },
     async handle(request) {
       try {
-        const action = ACTIONS[request.action];
+        const action = DYNAMODB_CONTROL_ACTIONS[request.action];
         if (!action)
           throw new AwsApiError('UnknownOperationException', `The sandbox does not implement ${request.action}`);
         if (typeof request.json !== 'object' || request.json === null)

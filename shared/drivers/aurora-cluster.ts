@@ -18,9 +18,9 @@ import {
 import { rdsClient } from '../clients';
 import { aws, awsErrorName, InvalidResourceStateError, ResourceNotFoundError } from '../errors';
 import type { ResourceRef } from '../resource';
-import { expiryOf, matchesTags, ownershipTags, TAG, tagValue } from '../tags';
+import { matchesTags, ownershipTags, TAG, tagValue } from '../tags';
 import type { BackupStore, CheckResult, Discovered, OwnedBackup, ResourceDriver } from './driver';
-import { checkDbSnapshot, rdsCopy, rdsSnapshotIdentifier } from './rds-instance';
+import { checkDbSnapshot, ownedRdsSnapshot, rdsCopy, rdsSnapshotIdentifier } from './rds-instance';
 
 const NOT_FOUND = new Set(['DBClusterSnapshotNotFoundFault', 'DBClusterSnapshotNotFound']);
 const ALREADY_EXISTS = new Set(['DBClusterSnapshotAlreadyExistsFault', 'DBClusterSnapshotAlreadyExists']);
@@ -71,20 +71,8 @@ export const rdsClusterSnapshotStore: BackupStore = {
         { SnapshotType: 'manual' },
       )) {
         for (const s of page.DBClusterSnapshots ?? []) {
-          if (!s.DBClusterSnapshotIdentifier || tagValue(s.TagList, TAG.managedBy) !== stackName) continue;
-          owned.push({
-            kind: 'rds-cluster-snapshot',
-            id: s.DBClusterSnapshotIdentifier,
-            region,
-            source: tagValue(s.TagList, TAG.source),
-            tier: tagValue(s.TagList, TAG.tier),
-            runId: tagValue(s.TagList, TAG.runId),
-            managedBy: stackName,
-            createdAt: s.SnapshotCreateTime ?? new Date(0),
-            expiresAt: expiryOf(s.TagList),
-            complete: s.Status === 'available',
-            heldBy: [],
-          });
+          const backup = ownedRdsSnapshot('rds-cluster-snapshot', region, stackName, s.DBClusterSnapshotIdentifier, s);
+          if (backup) owned.push(backup);
         }
       }
     });

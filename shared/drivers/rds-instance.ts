@@ -146,6 +146,33 @@ function assertOwnSnapshot(snapshot: DBSnapshot, resource: ResourceRef, runId: s
   }
 }
 
+/**
+ * An RDS or Aurora manual snapshot as retention sees it, or undefined when this stack's managed-by tag
+ * is not on it (DescribeDB*Snapshots return TagList: never a ListTagsForResource per snapshot).
+ */
+export function ownedRdsSnapshot(
+  kind: 'rds-snapshot' | 'rds-cluster-snapshot',
+  region: string,
+  stackName: string,
+  id: string | undefined,
+  s: { TagList?: { Key?: string; Value?: string }[]; SnapshotCreateTime?: Date; Status?: string },
+): OwnedBackup | undefined {
+  if (!id || tagValue(s.TagList, TAG.managedBy) !== stackName) return undefined;
+  return {
+    kind,
+    id,
+    region,
+    source: tagValue(s.TagList, TAG.source),
+    tier: tagValue(s.TagList, TAG.tier),
+    runId: tagValue(s.TagList, TAG.runId),
+    managedBy: stackName,
+    createdAt: s.SnapshotCreateTime ?? new Date(0),
+    expiresAt: expiryOf(s.TagList),
+    complete: s.Status === 'available',
+    heldBy: [],
+  };
+}
+
 export const rdsSnapshotStore: BackupStore = {
   kind: 'rds-snapshot',
 
@@ -158,20 +185,8 @@ export const rdsSnapshotStore: BackupStore = {
         { SnapshotType: 'manual' },
       )) {
         for (const s of page.DBSnapshots ?? []) {
-          if (!s.DBSnapshotIdentifier || tagValue(s.TagList, TAG.managedBy) !== stackName) continue;
-          owned.push({
-            kind: 'rds-snapshot',
-            id: s.DBSnapshotIdentifier,
-            region,
-            source: tagValue(s.TagList, TAG.source),
-            tier: tagValue(s.TagList, TAG.tier),
-            runId: tagValue(s.TagList, TAG.runId),
-            managedBy: stackName,
-            createdAt: s.SnapshotCreateTime ?? new Date(0),
-            expiresAt: expiryOf(s.TagList),
-            complete: s.Status === 'available',
-            heldBy: [],
-          });
+          const backup = ownedRdsSnapshot('rds-snapshot', region, stackName, s.DBSnapshotIdentifier, s);
+          if (backup) owned.push(backup);
         }
       }
     });

@@ -38,6 +38,7 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { AwsModel } from '../../local/aws-model';
+import { DYNAMODB_CONTROL_ACTIONS } from '../../local/emulator/dynamodb';
 
 type AnyClient = { config: { region: () => Promise<string> } };
 
@@ -46,17 +47,6 @@ type AnyClient = { config: { region: () => Promise<string> } };
  * DynamoDB command (the state table) still goes to dynalite. aws-sdk-client-mock cannot pass commands
  * through, so this wraps DynamoDBClient#send by command name instead.
  */
-const DYNAMO_CONTROL: Record<string, (model: AwsModel, region: string, input: never) => unknown> = {
-  ListTablesCommand: (m, r, i) => m.listTables(r, i),
-  DescribeTableCommand: (m, r, i) => m.describeTable(r, i),
-  ListTagsOfResourceCommand: (m, r, i) => m.listTagsOfResource(r, i),
-  CreateBackupCommand: (m, r, i) => m.createBackup(r, i),
-  DescribeBackupCommand: (m, r, i) => m.describeBackup(r, i),
-  ListBackupsCommand: (m, r, i) => m.listBackups(r, i),
-  DeleteBackupCommand: (m, r, i) => m.deleteBackup(r, i),
-  ExportTableToPointInTimeCommand: (m, r, i) => m.exportTableToPointInTime(r, i),
-  DescribeExportCommand: (m, r, i) => m.describeExport(r, i),
-};
 
 export function wireDynamoControlPlane(model: AwsModel): () => void {
   type Send = (this: AnyClient, command: { input: unknown }, ...rest: unknown[]) => Promise<unknown>;
@@ -64,13 +54,13 @@ export function wireDynamoControlPlane(model: AwsModel): () => void {
   const original = prototype.send;
   prototype.send = async function (this: AnyClient, command, ...rest) {
     const name = (command as object).constructor.name;
-    const answer = DYNAMO_CONTROL[name];
+    const answer = DYNAMODB_CONTROL_ACTIONS[name.replace(/Command$/, '')];
     // DescribeTable of the state table (not a fleet table) is dynalite's.
     const fleetTable =
       name !== 'DescribeTableCommand' ||
       model.hasDynamoTable(await this.config.region(), (command.input as { TableName?: string }).TableName);
     if (!answer || !fleetTable) return original.call(this, command, ...rest);
-    return answer(model, await this.config.region(), command.input as never);
+    return answer(model, await this.config.region(), command.input as Record<string, unknown>);
   };
   return () => {
     prototype.send = original;

@@ -95,10 +95,11 @@ export async function planRun(request: PlanRequest): Promise<PlanResult> {
     if (mode && !isBuiltInDefault(entry.ref.type, mode)) entry.ref = { ...entry.ref, mode };
   }
 
-  // Copy targets, before anything is written: a bad region or key fails the run here, not hours later.
+  // Copy targets, before anything is written: a bad region or key fails the run here, not hours later
+  // (a dry run too: it is how an operator learns a real run would fail).
   // A cluster selected through its member was never described: count it encrypted (the safe side).
   const encryptedSources = [...entries.values()]
-    .filter((e) => !e.failReason && !e.skipReason && !input.dryRun)
+    .filter((e) => !e.failReason && !e.skipReason)
     .filter((e) => e.encrypted || (e.ref.type === 'aurora-cluster' && e.note?.startsWith('selected through member')))
     .map((e) => e.ref.arn);
   const copies = await request.checkCopyTargets(input.copyTo, { homeRegion: request.region, encryptedSources });

@@ -17,16 +17,25 @@ export function tookSeconds(r: ResourceRecord): number | undefined {
     : undefined;
 }
 
-/** Per-resource table: status, backup ids, polls, duration, and the error or note. */
+/** Copies made of the total asked (`2/2`), marked when one failed (`!`) or a type is not copied (`-`). */
+export function copiesCell(r: ResourceRecord): string {
+  const copies = r.copies ?? [];
+  if (copies.length === 0) return '-';
+  const done = copies.filter((c) => c.status === 'COMPLETED').length;
+  const mark = copies.some((c) => c.status === 'FAILED') ? '!' : copies.some((c) => c.status === 'SKIPPED') ? '-' : '';
+  return `${done}/${copies.length}${mark}`;
+}
+
+/** Per-resource table: status, backup ids, polls, duration, copies, and the error or note. */
 export function resourceTable(records: readonly ResourceRecord[]): string {
-  const header = `${pad('RESOURCE', 30)} ${pad('TYPE', 13)} ${pad('STATUS', 10)} ${pad('BACKUP', 40)} ${'POLLS'.padStart(5)} ${'TOOK'.padStart(6)}`;
+  const header = `${pad('RESOURCE', 30)} ${pad('TYPE', 13)} ${pad('STATUS', 10)} ${pad('BACKUP', 40)} ${'POLLS'.padStart(5)} ${'TOOK'.padStart(6)} ${'COPIES'.padStart(6)}`;
   const rows = [...records]
     .sort((a, b) => a.type.localeCompare(b.type) || a.resourceId.localeCompare(b.resourceId))
     .map((r) => {
       const backup = r.backupIds?.length
         ? `${r.backupIds[0]}${r.backupIds.length > 1 ? ` +${r.backupIds.length - 1}` : ''}`
         : (r.note ?? r.error?.cause ?? '-');
-      return `${pad(r.resourceId, 30)} ${pad(r.type, 13)} ${pad(r.status, 10)} ${pad(backup, 40)} ${String(r.polls ?? 0).padStart(5)} ${humanDuration(tookSeconds(r)).padStart(6)}`;
+      return `${pad(r.resourceId, 30)} ${pad(r.type, 13)} ${pad(r.status, 10)} ${pad(backup, 40)} ${String(r.polls ?? 0).padStart(5)} ${humanDuration(tookSeconds(r)).padStart(6)} ${copiesCell(r).padStart(6)}`;
     });
   const failures = records
     .filter((r) => r.status === 'FAILED')
@@ -56,6 +65,14 @@ export function resourceJson(r: ResourceRecord) {
     durationSeconds: tookSeconds(r) ?? null,
     note: r.note ?? null,
     error: r.error ?? null,
+    copies: (r.copies ?? []).map((c) => ({
+      region: c.region,
+      ids: c.ids,
+      status: c.status,
+      reason: c.reason ?? null,
+      startedAt: c.startedAt ?? null,
+      finishedAt: c.finishedAt ?? null,
+    })),
   };
 }
 

@@ -1,9 +1,10 @@
 /**
- * cli/commands/run-views.ts, the retention part of `backup-pipeline status`: a dry run's (or, with
- * --retention, any run's) delete/keep decision for every backup and the rule behind it, as text and JSON.
+ * cli/commands/run-views.ts: the retention part of `backup-pipeline status` (a dry run's, or with
+ * --retention any run's, delete/keep decision for every backup and the rule behind it, as text and
+ * JSON), and the copies column of the resource table.
  */
-import { retentionJson, retentionView, showsRetention } from '../../cli/commands/run-views';
-import type { RecordedRetentionDecision, RunRecord } from '../../shared/state-store';
+import { copiesCell, resourceTable, retentionJson, retentionView, showsRetention } from '../../cli/commands/run-views';
+import type { RecordedRetentionDecision, ResourceRecord, RunRecord } from '../../shared/state-store';
 import { runRecord } from '../support/unit-fixtures';
 
 const VOLUME = 'arn:aws:ec2:eu-west-1:111122223333:volume/vol-0123456789abcdef0';
@@ -152,5 +153,40 @@ describe('retentionJson', () => {
   it('gives null and an empty list for a run retention has not reached', () => {
     const { retention: _r, retentionDecisions: _d, ...running } = dryRun();
     expect(retentionJson(running)).toEqual({ retention: null, retentionDecisions: [] });
+  });
+});
+
+describe('copiesCell and the resource table', () => {
+  const record = (copies?: ResourceRecord['copies']): ResourceRecord => ({
+    runId: 'r',
+    arn: 'arn:aws:ec2:eu-west-1:111122223333:volume/vol-1',
+    type: 'ebs-volume',
+    region: 'eu-west-1',
+    resourceId: 'vol-1',
+    status: 'COMPLETED',
+    queuedAt: '2026-01-05T02:00:00.000Z',
+    ...(copies ? { copies } : {}),
+  });
+  const copy = (region: string, status: 'COPYING' | 'COMPLETED' | 'FAILED' | 'SKIPPED') => ({
+    region,
+    ids: [],
+    status,
+    reason: null,
+  });
+
+  it.each([
+    [undefined, '-'],
+    [[copy('us-west-2', 'COMPLETED'), copy('eu-central-1', 'COMPLETED')], '2/2'],
+    [[copy('us-west-2', 'COMPLETED'), copy('eu-central-1', 'FAILED')], '1/2!'],
+    [[copy('us-west-2', 'SKIPPED')], '0/1-'],
+    [[copy('us-west-2', 'COPYING')], '0/1'],
+  ])('shows %j as %s', (copies, cell) => {
+    expect(copiesCell(record(copies as ResourceRecord['copies']))).toBe(cell);
+  });
+
+  it('adds a COPIES column to the table', () => {
+    const [header, row] = resourceTable([record([copy('us-west-2', 'COMPLETED')])]).split('\n');
+    expect(header).toMatch(/POLLS\s+TOOK\s+COPIES$/);
+    expect(row).toMatch(/\s1\/1$/);
   });
 });

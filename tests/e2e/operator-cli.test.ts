@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { BACKUP_TAG } from '../../local/fleet';
+import { BACKUP_TAG, DR_KEY_ALIAS, DR_REGION, seedDrKey } from '../../local/fleet';
 import { type Sandbox, startSandbox } from '../../local/sandbox';
 
 jest.setTimeout(120_000);
@@ -18,6 +18,7 @@ beforeAll(async () => {
   sandbox = await startSandbox({ fleet: { kind: 'none' }, tokenBuckets: false });
   const model = sandbox.model;
   if (!model) throw new Error('expected the emulator');
+  seedDrKey(model);
   model.addInstance('eu-west-1', {
     Tags: [BACKUP_TAG, { Key: 'team', Value: 'web' }],
     volumes: [{ Size: 20 }, { Size: 50 }],
@@ -133,6 +134,36 @@ describe('backup-pipeline start / status / runs', () => {
       true,
     );
     expect(out.code).toBe(1);
+  });
+
+  it('start --copy-to copies to the DR region under its key, and status shows the copies (table and --json)', async () => {
+    // Act
+    const out = await cli([
+      'start',
+      '--resource',
+      sandbox.model?.dbInstanceArn('eu-west-1', 'orders') ?? '',
+      '--copy-to',
+      `${DR_REGION}:${DR_KEY_ALIAS}`,
+      '--name',
+      'copy-cli-1',
+      '--wait',
+      '--poll-seconds',
+      '0.1',
+    ]);
+    const table = await cli(['status', 'copy-cli-1']);
+    const json = JSON.parse((await cli(['status', 'copy-cli-1', '--json'])).stdout);
+
+    // Assess
+    expect(out.code).toBe(0);
+    expect(table.stdout).toMatch(/orders\s+rds-instance\s+COMPLETED\s+.*\s1\/1$/m);
+    expect(json.resources[0].copies).toEqual([
+      expect.objectContaining({
+        region: DR_REGION,
+        status: 'COMPLETED',
+        ids: [expect.stringMatching(/^bp-copy-cli-1-/)],
+      }),
+    ]);
+    expect(sandbox.model?.dbSnapshots(DR_REGION)).toEqual([expect.objectContaining({ Status: 'available' })]);
   });
 
   it('exits 1 when a resource failed, naming it', async () => {

@@ -26,7 +26,8 @@ export const resourceRefSchema = z.object({
 });
 export type ResourceRef = z.infer<typeof resourceRefSchema>;
 
-const ARN = /^arn:(aws|aws-cn|aws-us-gov):([a-z0-9-]+):([a-z]{2}(?:-[a-z]+)+-\d):(\d{12}):(.+)$/;
+/** Region and account may be empty (global resources such as S3 buckets); every supported type has both. */
+const ARN = /^arn:(aws|aws-cn|aws-us-gov):([a-z0-9-]+):((?:[a-z]{2}(?:-[a-z]+)+-\d)?):((?:\d{12})?):(.+)$/;
 
 const RESOURCE_PATTERNS: readonly { service: string; pattern: RegExp; type: ResourceType }[] = [
   { service: 'ec2', pattern: /^instance\/(i-[0-9a-f]{8,17})$/, type: 'ec2-instance' },
@@ -52,6 +53,8 @@ export function parseResourceArn(arn: string): ArnParseResult {
   ];
   for (const candidate of RESOURCE_PATTERNS) {
     if (candidate.service !== service) continue;
+    if (!region || !accountId)
+      return { ok: false, reason: `not a valid ARN: ${JSON.stringify(arn)} names no region or account` };
     const idMatch = candidate.pattern.exec(resource);
     if (idMatch?.[1]) {
       return { ok: true, ref: { arn, type: candidate.type, region, accountId, id: idMatch[1] } };

@@ -52,11 +52,14 @@ describe('parseResourceArn', () => {
     expect(!result.ok && result.reason).toContain('supported: EC2 instances, EBS volumes, RDS DB instances');
   });
 
-  // Known gap (reported): S3 ARNs have no region or account, so they fail the ARN grammar and are
-  // reported as "not a valid ARN" instead of an unsupported type. Remove `.failing` when fixed.
-  it.failing('reports an S3 bucket ARN as an unsupported resource type, not as an invalid ARN', () => {
+  it('reports an S3 bucket ARN (no region, no account) as an unsupported resource type, not as an invalid ARN', () => {
     const result = parseResourceArn('arn:aws:s3:::my-bucket');
     expect(!result.ok && result.reason).toContain('unsupported resource type "s3:my-bucket"');
+  });
+
+  it('refuses a supported type whose ARN lacks its region or account', () => {
+    const result = parseResourceArn('arn:aws:rds::111122223333:db:orders');
+    expect(!result.ok && result.reason).toContain('names no region or account');
   });
 });
 

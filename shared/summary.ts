@@ -14,6 +14,8 @@ export interface RunSummary extends RunCounts {
 export function phaseOf(record: ResourceRecord): string {
   if (record.error?.error === 'PlanFailed') return 'plan';
   if (!record.backupIds || record.backupIds.length === 0) return 'start';
+  // Copies exist only once the backup completed: a failure from then on is the copy's.
+  if (record.copies && record.copies.length > 0) return 'copy';
   return 'snapshot';
 }
 

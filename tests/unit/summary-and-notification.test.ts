@@ -96,10 +96,15 @@ describe('summarize', () => {
 });
 
 describe('phaseOf', () => {
-  it('says where a resource failed: plan, start (no backup yet) or snapshot', () => {
+  it('says where a resource failed: plan, start (no backup yet), snapshot, or copy (once copies began)', () => {
     expect(phaseOf(planFailure)).toBe('plan');
     expect(phaseOf(startFailure)).toBe('start');
     expect(phaseOf(snapshotFailure)).toBe('snapshot');
+    const copyFailure = {
+      ...snapshotFailure,
+      copies: [{ region: 'us-west-2', ids: ['snap-c'], status: 'FAILED' as const, reason: 'snap-c error' }],
+    };
+    expect(phaseOf(copyFailure)).toBe('copy');
   });
 });
 

@@ -31,6 +31,8 @@ export interface Limits {
   secondsBetweenSnapshotsPerVolume: number;
   manualDbSnapshotsPerRegion: number;
   manualDbClusterSnapshotsPerRegion: number;
+  /** DynamoDB exports in progress per account and region. */
+  concurrentExportsPerRegion: number;
   /**
    * Snapshot copies in progress into one destination region, counted per service: EBS (pending
    * CopySnapshot copies) and RDS (copying DB and cluster snapshot copies) each have their own 20.
@@ -44,6 +46,7 @@ export const AWS_LIMITS: Limits = {
   secondsBetweenSnapshotsPerVolume: 15,
   manualDbSnapshotsPerRegion: 100,
   manualDbClusterSnapshotsPerRegion: 100,
+  concurrentExportsPerRegion: 300,
   concurrentCopiesPerRegion: 20,
 };
 
@@ -2123,6 +2126,12 @@ export class AwsModel {
       throw new AwsApiError(
         'PointInTimeRecoveryUnavailableException',
         `Point in time recovery is not enabled for table '${table.TableName}'`,
+      );
+    const running = [...r.dynamoExports.values()].filter((e) => this.phase(e).state === 'pending').length;
+    if (running >= this.limits.concurrentExportsPerRegion)
+      throw new AwsApiError(
+        'LimitExceededException',
+        `There are ${running} exports in progress; up to ${this.limits.concurrentExportsPerRegion} may run at once.`,
       );
     const startMs = this.nowMs();
     const exported: DynamoExportModel = {

@@ -166,6 +166,24 @@ describe('ExportWithoutPitr', () => {
   });
 });
 
+describe('ExportLimit', () => {
+  it('waits out the concurrent-export limit (LimitExceededError, long retries) and exports every table once', async () => {
+    const out = await scenario({ limits: { concurrentExportsPerRegion: 1 } }, (m) => {
+      for (const name of ['clicks', 'views', 'carts'])
+        m.addDynamoTable(REGION, {
+          TableName: name,
+          pitr: true,
+          exportSeconds: 600,
+          Tags: [...tagged(name), { Key: 'backup-pipeline:mode', Value: 'export' }],
+        });
+    });
+    expect(out.result.status).toBe('SUCCEEDED');
+    expect(out.records.map((r) => r.status)).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED']);
+    expect(out.result.stats.retries).toBeGreaterThan(0);
+    expect(out.model.dynamoExports(REGION)).toHaveLength(3);
+  });
+});
+
 describe('DynamoDbBackupAndExport', () => {
   it('backs up one table and exports another into the bucket, then retention deletes only its own expired backup', async () => {
     const out = await scenario({}, (m) => {

@@ -18,9 +18,9 @@ import {
 import { rdsClient } from '../clients';
 import { aws, awsErrorName, InvalidResourceStateError, ResourceNotFoundError } from '../errors';
 import type { ResourceRef } from '../resource';
-import { matchesTags, ownershipTags, TAG, tagValue } from '../tags';
+import { matchesTags, ownershipTags, TAG } from '../tags';
 import type { BackupStore, CheckResult, Discovered, OwnedBackup, ResourceDriver } from './driver';
-import { checkDbSnapshot, ownedRdsSnapshot, rdsCopy, rdsSnapshotIdentifier } from './rds-instance';
+import { assertOwnSnapshot, checkDbSnapshot, ownedRdsSnapshot, rdsCopy, rdsSnapshotIdentifier } from './rds-instance';
 
 const NOT_FOUND = new Set(['DBClusterSnapshotNotFoundFault', 'DBClusterSnapshotNotFound']);
 const ALREADY_EXISTS = new Set(['DBClusterSnapshotAlreadyExistsFault', 'DBClusterSnapshotAlreadyExists']);
@@ -50,14 +50,6 @@ function refOf(region: string, cluster: DBCluster): ResourceRef | undefined {
   const id = cluster.DBClusterIdentifier;
   if (!arn || !id) return undefined;
   return { arn, type: 'aurora-cluster', region, accountId: arn.split(':')[4] ?? '', id };
-}
-
-function assertOwnSnapshot(snapshot: DBClusterSnapshot, resource: ResourceRef, runId: string): void {
-  if (tagValue(snapshot.TagList, TAG.source) !== resource.arn || tagValue(snapshot.TagList, TAG.runId) !== runId) {
-    throw new InvalidResourceStateError(
-      `DB cluster snapshot ${snapshot.DBClusterSnapshotIdentifier} exists but was not created by this run for ${resource.arn}`,
-    );
-  }
 }
 
 export const rdsClusterSnapshotStore: BackupStore = {
@@ -119,7 +111,7 @@ export const auroraClusterDriver: ResourceDriver = {
     if (mayExist) {
       const existing = await findClusterSnapshot(resource.region, identifier);
       if (existing) {
-        assertOwnSnapshot(existing, resource, runId);
+        assertOwnSnapshot(existing, identifier, resource, runId);
         return { backupIds: [identifier], reused: true };
       }
     }
@@ -136,7 +128,7 @@ export const auroraClusterDriver: ResourceDriver = {
       if (ALREADY_EXISTS.has(awsErrorName(error) ?? '')) {
         const raced = await findClusterSnapshot(resource.region, identifier);
         if (raced) {
-          assertOwnSnapshot(raced, resource, runId);
+          assertOwnSnapshot(raced, identifier, resource, runId);
           return { backupIds: [identifier], reused: true };
         }
       }
@@ -158,7 +150,7 @@ export const auroraClusterDriver: ResourceDriver = {
     if (!identifier) throw new InvalidResourceStateError(`no cluster snapshot of ${resource.id} to copy`);
     const existing = await findClusterSnapshot(region, identifier);
     if (existing) {
-      assertOwnSnapshot(existing, resource, runId);
+      assertOwnSnapshot(existing, identifier, resource, runId);
       return { copyIds: [identifier], reused: true };
     }
     const partition = resource.arn.split(':')[1] ?? 'aws';

@@ -136,12 +136,19 @@ export async function rdsCopy<T>(context: string, call: () => Promise<T>): Promi
 }
 
 /** Ensures a snapshot found under our deterministic name is really ours for this resource. */
-function assertOwnSnapshot(snapshot: DBSnapshot, resource: ResourceRef, runId: string): void {
-  const source = tagValue(snapshot.TagList, TAG.source);
-  const run = tagValue(snapshot.TagList, TAG.runId);
-  if (source !== resource.arn || run !== runId) {
+/**
+ * Ensures a snapshot (DB or cluster) found under our deterministic identifier is really this run's for
+ * this resource: the identifier alone could be someone else's.
+ */
+export function assertOwnSnapshot(
+  snapshot: { TagList?: { Key?: string; Value?: string }[] },
+  identifier: string,
+  resource: ResourceRef,
+  runId: string,
+): void {
+  if (tagValue(snapshot.TagList, TAG.source) !== resource.arn || tagValue(snapshot.TagList, TAG.runId) !== runId) {
     throw new InvalidResourceStateError(
-      `DB snapshot ${snapshot.DBSnapshotIdentifier} exists but was not created by this run for ${resource.arn}`,
+      `snapshot ${identifier} exists but was not created by this run for ${resource.arn}`,
     );
   }
 }
@@ -229,7 +236,7 @@ export const rdsInstanceDriver: ResourceDriver = {
       // `backing-up` and CreateDBSnapshot would be refused for the wrong reason.
       const existing = await findSnapshot(resource.region, identifier);
       if (existing) {
-        assertOwnSnapshot(existing, resource, runId);
+        assertOwnSnapshot(existing, identifier, resource, runId);
         return { backupIds: [identifier], reused: true, ...sizeOf(existing) };
       }
     }
@@ -250,7 +257,7 @@ export const rdsInstanceDriver: ResourceDriver = {
       if (name === 'DBSnapshotAlreadyExists' || name === 'DBSnapshotAlreadyExistsFault') {
         const raced = await findSnapshot(resource.region, identifier);
         if (raced) {
-          assertOwnSnapshot(raced, resource, runId);
+          assertOwnSnapshot(raced, identifier, resource, runId);
           return { backupIds: [identifier], reused: true, ...sizeOf(raced) };
         }
       }
@@ -278,7 +285,7 @@ export const rdsInstanceDriver: ResourceDriver = {
     if (!identifier) throw new InvalidResourceStateError(`no snapshot of ${resource.id} to copy`);
     const existing = await findSnapshot(region, identifier);
     if (existing) {
-      assertOwnSnapshot(existing, resource, runId);
+      assertOwnSnapshot(existing, identifier, resource, runId);
       return { copyIds: [identifier], reused: true };
     }
     const partition = resource.arn.split(':')[1] ?? 'aws';

@@ -11,7 +11,7 @@ import { InvalidInputError } from '../../shared/errors';
 import { resourceFreshness, tierFreshness } from '../../shared/freshness';
 import { validateExecutionInput } from '../../shared/input';
 import { consoleLink } from '../../shared/notification';
-import { StateStore } from '../../shared/state-store';
+import { type ResourceRecord, type RunRecord, StateStore } from '../../shared/state-store';
 import { CliError, explainAwsError, resolveTarget, type Target, type TargetOptions } from '../target';
 import {
   progressBar,
@@ -153,6 +153,20 @@ export function runIdOf(idOrArn: string): string {
   return idOrArn.startsWith('arn:') ? (idOrArn.split(':').at(-1) ?? idOrArn) : idOrArn;
 }
 
+/** A run and its resources from the state table, or one clear line when the run does not exist. */
+export async function loadRun(
+  store: StateStore,
+  tableName: string,
+  idOrArn: string,
+): Promise<{ runId: string; run: RunRecord; resources: ResourceRecord[] }> {
+  const runId = runIdOf(idOrArn);
+  const run = await store.getRun(runId).catch((error: unknown) => {
+    throw explainAwsError(error, `table ${tableName}`);
+  });
+  if (!run) throw new CliError(`no run ${runId} in ${tableName}: list recent runs with "backup-pipeline runs"`);
+  return { runId, run, resources: await store.listResources(runId) };
+}
+
 export async function statusCommand(
   idOrArn: string,
   options: TargetOptions & { json: boolean; retention?: boolean },
@@ -161,13 +175,7 @@ export async function statusCommand(
   const target = await resolveTarget(options);
   const { store, close } = storeFor(target);
   try {
-    const runId = runIdOf(idOrArn);
-    const run = await store.getRun(runId).catch((error: unknown) => {
-      throw explainAwsError(error, `table ${target.tableName}`);
-    });
-    if (!run)
-      throw new CliError(`no run ${runId} in ${target.tableName}: list recent runs with "backup-pipeline runs"`);
-    const records = await store.listResources(runId);
+    const { runId, run, resources: records } = await loadRun(store, target.tableName, idOrArn);
     const withRetention = showsRetention(run, options.retention ?? false);
     if (options.json) {
       line(

@@ -6,8 +6,8 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { renderReport } from '../report/render-report';
-import { CliError, explainAwsError, resolveTarget, type TargetOptions } from '../target';
-import { runIdOf, storeFor } from './operate';
+import { CliError, resolveTarget, type TargetOptions } from '../target';
+import { loadRun, storeFor } from './operate';
 
 type Out = NodeJS.WritableStream;
 
@@ -24,13 +24,7 @@ export async function reportCommand(
   const target = await resolveTarget(options);
   const { store, close } = storeFor(target);
   try {
-    const runId = runIdOf(idOrArn);
-    const run = await store.getRun(runId).catch((error: unknown) => {
-      throw explainAwsError(error, `table ${target.tableName}`);
-    });
-    if (!run)
-      throw new CliError(`no run ${runId} in ${target.tableName}: list recent runs with "backup-pipeline runs"`);
-    const resources = await store.listResources(runId);
+    const { runId, run, resources } = await loadRun(store, target.tableName, idOrArn);
     const path = resolve(options.out ?? defaultReportPath(runId));
     try {
       writeFileSync(path, renderReport({ run, resources, generatedAt: new Date() }), 'utf8');

@@ -30,11 +30,12 @@ export interface CopyStepRequest {
   now: Date;
 }
 
-function waitFor(request: CopyStepRequest, startedAt: string, deadline: string): number {
+/** The next wait, from the slowest running copy's reported progress when every one reports it (EBS, RDS). */
+function waitFor(request: CopyStepRequest, startedAt: string, deadline: string, progress: number | undefined): number {
   const nowMs = request.now.getTime();
   return nextWaitSeconds(
     {
-      progress: undefined,
+      progress,
       elapsedSeconds: (nowMs - new Date(startedAt).getTime()) / 1000,
       secondsToDeadline: (new Date(deadline).getTime() - nowMs) / 1000,
     },
@@ -42,7 +43,13 @@ function waitFor(request: CopyStepRequest, startedAt: string, deadline: string):
   );
 }
 
-function settle(request: CopyStepRequest, copies: CopyState[], polls: number, deadline: string): BackupState {
+function settle(
+  request: CopyStepRequest,
+  copies: CopyState[],
+  polls: number,
+  deadline: string,
+  progress?: number,
+): BackupState {
   const failed = copies.find((c) => c.status === 'FAILED');
   const running = copies.some((c) => c.status === 'COPYING');
   const base = { ...request.backup, copies, polls, deadline };
@@ -50,7 +57,7 @@ function settle(request: CopyStepRequest, copies: CopyState[], polls: number, de
     return { ...base, status: 'FAILED', waitSeconds: 0, reason: `copy to ${failed.region}: ${failed.reason}` };
   if (!running) return { ...base, status: 'COMPLETED', waitSeconds: 0, reason: null };
   const firstStart = copies.map((c) => c.startedAt ?? request.now.toISOString()).sort()[0] ?? request.now.toISOString();
-  return { ...base, status: 'COPYING', waitSeconds: waitFor(request, firstStart, deadline), reason: null };
+  return { ...base, status: 'COPYING', waitSeconds: waitFor(request, firstStart, deadline, progress), reason: null };
 }
 
 export async function startCopies(request: CopyStepRequest): Promise<BackupState> {
@@ -107,12 +114,14 @@ export async function checkCopies(request: CopyStepRequest): Promise<BackupState
   const deadline = backup.deadline;
   const pastDeadline = request.now.getTime() >= new Date(deadline).getTime();
   const copies: CopyState[] = [];
+  const running: (number | undefined)[] = [];
   for (const copy of backup.copies ?? []) {
     if (copy.status !== 'COPYING' || !driver.checkCopy) {
       copies.push(copy);
       continue;
     }
     const result = await driver.checkCopy(resource, copy.region, copy.ids);
+    if (result.status === 'CREATING') running.push(result.progress);
     if (result.status === 'COMPLETED') copies.push({ ...copy, status: 'COMPLETED', finishedAt: at });
     else if (result.status === 'FAILED')
       copies.push({ ...copy, status: 'FAILED', reason: result.reason, finishedAt: at });
@@ -125,7 +134,9 @@ export async function checkCopies(request: CopyStepRequest): Promise<BackupState
       });
     else copies.push(copy);
   }
-  const state = settle(request, copies, backup.polls + 1, deadline);
+  const known = running.filter((p): p is number => p !== undefined);
+  const progress = known.length > 0 && known.length === running.length ? Math.min(...known) : undefined;
+  const state = settle(request, copies, backup.polls + 1, deadline, progress);
   await request.store.saveCopies(request.runId, resource.arn, copies);
   return state;
 }

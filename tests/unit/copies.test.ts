@@ -152,6 +152,28 @@ describe('checkCopies', () => {
     expect(done).toMatchObject({ status: 'COMPLETED', reason: null, polls: 5 });
   });
 
+  it('waits by the slowest copy’s reported progress: longer far from the end than near it', async () => {
+    // Prepare: both copies started 30 minutes before NOW.
+    const waitAt = async (west: number, central: number) => {
+      const { driver } = driverWith(
+        {},
+        {
+          'us-west-2': { status: 'CREATING', progress: west },
+          'eu-central-1': { status: 'CREATING', progress: central },
+        },
+      );
+      return (await checkCopies(await request({ driver, backup: both() }))).waitSeconds;
+    };
+
+    // Act
+    const far = await waitAt(10, 95);
+    const near = await waitAt(92, 95);
+
+    // Assess: 10% after 30 min extrapolates hours; 92% is the near phase (a fraction of the elapsed time).
+    expect(far).toBeGreaterThan(near);
+    expect(near).toBeLessThanOrEqual(Math.max(POLLING.minWaitSeconds, 0.1 * 30 * 60));
+  });
+
   it('fails the resource naming the region and the reason when a copy failed', async () => {
     const { driver } = driverWith({}, { 'eu-central-1': { status: 'FAILED', reason: 'snap-c error' } });
     const state = await checkCopies(await request({ driver, backup: both() }));

@@ -79,7 +79,12 @@ export async function planRun(request: PlanRequest): Promise<PlanResult> {
     const other = entry.backedUpWith;
     if (!other || entry.failReason) continue;
     const existing = entries.get(other.arn);
-    if (!existing) entries.set(other.arn, { ref: other, note: `selected through member ${entry.ref.id}` });
+    if (!existing)
+      entries.set(other.arn, {
+        ref: other,
+        note: `selected through member ${entry.ref.id}`,
+        ...(entry.encrypted ? { encrypted: true } : {}),
+      });
     else if (!existing.failReason && !existing.skipReason && existing.note?.startsWith('selected through member'))
       existing.note = `${existing.note}, ${entry.ref.id}`;
     entry.partOf = other.arn;
@@ -97,10 +102,8 @@ export async function planRun(request: PlanRequest): Promise<PlanResult> {
 
   // Copy targets, before anything is written: a bad region or key fails the run here, not hours later
   // (a dry run too: it is how an operator learns a real run would fail).
-  // A cluster selected through its member was never described: count it encrypted (the safe side).
   const encryptedSources = [...entries.values()]
-    .filter((e) => !e.failReason && !e.skipReason)
-    .filter((e) => e.encrypted || (e.ref.type === 'aurora-cluster' && e.note?.startsWith('selected through member')))
+    .filter((e) => !e.failReason && !e.skipReason && e.encrypted)
     .map((e) => e.ref.arn);
   const copies = await request.checkCopyTargets(input.copyTo, { homeRegion: request.region, encryptedSources });
   if (copies.problems.length > 0) throw new InvalidInputError(copies.problems);

@@ -85,6 +85,8 @@ function toDiscovered(ref: ResourceRef, instance: DBInstance): Discovered {
         accountId: ref.accountId,
         id: clusterId,
       },
+      // A member's storage encryption is its cluster's: Plan carries it over to the cluster it selects.
+      ...(instance.StorageEncrypted ? { encrypted: true } : {}),
     };
   }
   return instance.StorageEncrypted ? { ref, encrypted: true } : { ref };

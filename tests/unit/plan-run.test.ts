@@ -5,6 +5,7 @@
  */
 import {
   DescribeInstancesCommand,
+  DescribeRegionsCommand,
   DescribeVolumesCommand,
   EC2Client,
   type Instance,
@@ -328,6 +329,33 @@ describe('planRun', () => {
       expect((error as InvalidInputError).fields).toEqual([field]);
       expect(await db().store().getRun('run-conflict')).toBeUndefined();
       expect(await db().store().listResources('run-conflict')).toEqual([]);
+    },
+  );
+
+  it.each([
+    [true, ['copyTo.0.kmsKeyId']],
+    [false, []],
+  ])(
+    'asks a key for a copy of a cluster selected through a member whose encryption is %p',
+    async (encrypted, fields) => {
+      // Prepare: the member is tagged, the cluster is not; us-west-2 is enabled; the copy names no key.
+      ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+      ec2.on(DescribeVolumesCommand).resolves({ Volumes: [] });
+      ec2.on(DescribeRegionsCommand).resolves({ Regions: [{ RegionName: 'us-west-2' }, { RegionName: REGION }] });
+      rds.on(DescribeDBInstancesCommand).resolves({
+        DBInstances: [dbInstance('shop-1', { DBClusterIdentifier: 'shop', StorageEncrypted: encrypted })],
+      });
+      rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
+
+      // Act
+      const outcome = await plan({ copyTo: [{ region: 'us-west-2' }] }).then(
+        (result) => result.copyTo,
+        (error: unknown) => error,
+      );
+
+      // Assess
+      if (fields.length > 0) expect((outcome as InvalidInputError).fields).toEqual(fields);
+      else expect(outcome).toEqual([{ region: 'us-west-2' }]);
     },
   );
 

@@ -6,10 +6,30 @@
  */
 import * as ec2 from '@aws-sdk/client-ec2';
 import type { AwsModel } from '../aws-model';
-import { queryService } from './query';
+import { type ActionHandler, queryService } from './query';
 import type { ServiceHandler } from './server';
 
 export const EC2_NAMESPACE = 'http://ec2.amazonaws.com/doc/2016-11-15/';
+
+/** The actions the model answers (the workflow tests' SDK mocks answer the same ones). */
+export function ec2Actions(model: AwsModel): Record<string, ActionHandler> {
+  return {
+    DescribeInstances: (region, input) => model.describeInstances(region, input),
+    DescribeVolumes: (region, input) => model.describeVolumes(region, input),
+    DescribeSnapshots: (region, input) => model.describeSnapshots(region, input),
+    DescribeImages: (region, input) => model.describeImages(region, input),
+    CreateSnapshot: (region, input) => model.createSnapshot(region, input),
+    CreateSnapshots: (region, input) => model.createSnapshots(region, input),
+    DeleteSnapshot: (region, input) => model.deleteSnapshot(region, input),
+    CreateImage: (region, input) => model.createImage(region, input),
+    DeregisterImage: (region, input) => model.deregisterImage(region, input),
+    DescribeRegions: (region, input) => model.describeRegions(region, input),
+    // The SDK adds DestinationRegion and a PresignedUrl for the source region; the model ignores both.
+    CopySnapshot: (region, input) => model.copySnapshot(region, input),
+
+    CopyImage: (region, input) => model.copyImage(region, input),
+  };
+}
 
 export function ec2Service(model: AwsModel): ServiceHandler {
   return queryService({
@@ -17,21 +37,6 @@ export function ec2Service(model: AwsModel): ServiceHandler {
     namespace: EC2_NAMESPACE,
     sdk: ec2,
     // The decoded input has the SDK's shape, which the model's inputs mirror.
-    actions: {
-      DescribeInstances: (region, input) => model.describeInstances(region, input),
-      DescribeVolumes: (region, input) => model.describeVolumes(region, input),
-      DescribeSnapshots: (region, input) => model.describeSnapshots(region, input),
-      DescribeImages: (region, input) => model.describeImages(region, input),
-      CreateSnapshot: (region, input) => model.createSnapshot(region, input),
-      CreateSnapshots: (region, input) => model.createSnapshots(region, input),
-      DeleteSnapshot: (region, input) => model.deleteSnapshot(region, input),
-      CreateImage: (region, input) => model.createImage(region, input),
-      DeregisterImage: (region, input) => model.deregisterImage(region, input),
-      DescribeRegions: (region, input) => model.describeRegions(region, input),
-      // The SDK adds DestinationRegion and a PresignedUrl for the source region; the model ignores both.
-      CopySnapshot: (region, input) => model.copySnapshot(region, input),
-
-      CopyImage: (region, input) => model.copyImage(region, input),
-    },
+    actions: ec2Actions(model),
   });
 }

@@ -5,13 +5,18 @@
  * them, so the SDK raises its own NotFoundException.
  */
 import type { AwsModel } from '../aws-model';
-import { jsonService } from './json';
+import { type JsonAction, jsonService } from './json';
 import type { ServiceHandler } from './server';
+
+/** The actions the model answers (the workflow tests' SDK mocks answer the same ones). */
+export const KMS_ACTIONS: Record<string, JsonAction> = {
+  DescribeKey: (m, r, i) => m.describeKey(r, i as Parameters<AwsModel['describeKey']>[1]),
+};
 
 export function kmsService(model: AwsModel): ServiceHandler {
   return jsonService(model, {
     version: '1.1',
-    actions: { DescribeKey: (m, r, i) => m.describeKey(r, i as Parameters<AwsModel['describeKey']>[1]) },
+    actions: KMS_ACTIONS,
     unknownActionCode: 'UnsupportedOperationException',
   });
 }

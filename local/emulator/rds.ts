@@ -5,28 +5,33 @@
  */
 import * as rds from '@aws-sdk/client-rds';
 import type { AwsModel } from '../aws-model';
-import { queryService } from './query';
+import { type ActionHandler, queryService } from './query';
 import type { ServiceHandler } from './server';
 
 export const RDS_NAMESPACE = 'http://rds.amazonaws.com/doc/2014-10-31/';
+
+/** The actions the model answers (the workflow tests' SDK mocks answer the same ones). */
+export function rdsActions(model: AwsModel): Record<string, ActionHandler> {
+  return {
+    DescribeDBInstances: (region, input) => model.describeDBInstances(region, input),
+    DescribeDBSnapshots: (region, input) => model.describeDBSnapshots(region, input),
+    CreateDBSnapshot: (region, input) => model.createDBSnapshot(region, input),
+    DeleteDBSnapshot: (region, input) => model.deleteDBSnapshot(region, input),
+    DescribeDBClusters: (region, input) => model.describeDBClusters(region, input),
+    DescribeDBClusterSnapshots: (region, input) => model.describeDBClusterSnapshots(region, input),
+    CreateDBClusterSnapshot: (region, input) => model.createDBClusterSnapshot(region, input),
+    DeleteDBClusterSnapshot: (region, input) => model.deleteDBClusterSnapshot(region, input),
+    // A cross-region copy arrives with the SDK's PreSignedUrl: accepted and ignored (the ARN names the source).
+    CopyDBSnapshot: (region, input) => model.copyDBSnapshot(region, input),
+    CopyDBClusterSnapshot: (region, input) => model.copyDBClusterSnapshot(region, input),
+  };
+}
 
 export function rdsService(model: AwsModel): ServiceHandler {
   return queryService({
     dialect: 'query',
     namespace: RDS_NAMESPACE,
     sdk: rds,
-    actions: {
-      DescribeDBInstances: (region, input) => model.describeDBInstances(region, input),
-      DescribeDBSnapshots: (region, input) => model.describeDBSnapshots(region, input),
-      CreateDBSnapshot: (region, input) => model.createDBSnapshot(region, input),
-      DeleteDBSnapshot: (region, input) => model.deleteDBSnapshot(region, input),
-      DescribeDBClusters: (region, input) => model.describeDBClusters(region, input),
-      DescribeDBClusterSnapshots: (region, input) => model.describeDBClusterSnapshots(region, input),
-      CreateDBClusterSnapshot: (region, input) => model.createDBClusterSnapshot(region, input),
-      DeleteDBClusterSnapshot: (region, input) => model.deleteDBClusterSnapshot(region, input),
-      // A cross-region copy arrives with the SDK's PreSignedUrl: accepted and ignored (the ARN names the source).
-      CopyDBSnapshot: (region, input) => model.copyDBSnapshot(region, input),
-      CopyDBClusterSnapshot: (region, input) => model.copyDBClusterSnapshot(region, input),
-    },
+    actions: rdsActions(model),
   });
 }

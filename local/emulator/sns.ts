@@ -5,18 +5,23 @@
  */
 import * as sns from '@aws-sdk/client-sns';
 import type { AwsModel } from '../aws-model';
-import { queryService } from './query';
+import { type ActionHandler, queryService } from './query';
 import type { ServiceHandler } from './server';
 
 export const SNS_NAMESPACE = 'http://sns.amazonaws.com/doc/2010-03-31/';
+
+/** The actions the model answers (the workflow tests' SDK mocks answer the same ones). */
+export function snsActions(model: AwsModel): Record<string, ActionHandler> {
+  return {
+    Publish: (region, input) => model.publish(region, input),
+  };
+}
 
 export function snsService(model: AwsModel): ServiceHandler {
   return queryService({
     dialect: 'query',
     namespace: SNS_NAMESPACE,
     sdk: sns,
-    actions: {
-      Publish: (region, input) => model.publish(region, input),
-    },
+    actions: snsActions(model),
   });
 }

@@ -3,15 +3,13 @@
  * pipeline through CloudFormation DescribeStacks outputs, starts runs through the Step Functions API and
  * reads the state table. Each command runs in a child process as an operator would run it.
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { BACKUP_TAG, DR_KEY_ALIAS, DR_REGION, seedDrKey } from '../../local/fleet';
 import { type Sandbox, startSandbox } from '../../local/sandbox';
+import { runCli } from '../support/processes';
 
 jest.setTimeout(120_000);
 
-const ROOT = join(__dirname, '..', '..');
 let sandbox: Sandbox;
 
 beforeAll(async () => {
@@ -33,36 +31,8 @@ beforeAll(async () => {
 });
 afterAll(async () => sandbox.close());
 
-function cli(
-  args: string[],
-  env: Record<string, string | undefined> = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'cli/index.ts', ...args],
-      {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          ...sandbox.env,
-          BACKUP_PIPELINE_STATE_MACHINE_ARN: '',
-          BACKUP_PIPELINE_TABLE: '',
-          ...env,
-        },
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += String(d);
-    });
-    child.stderr.on('data', (d) => {
-      stderr += String(d);
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** The CLI as an operator runs it, in a child process, pointed at the sandbox only through its endpoints. */
+const cli = (args: string[], env: Record<string, string | undefined> = {}) => runCli(sandbox.env, args, env);
 
 describe('backup-pipeline start / status / runs', () => {
   it('start --wait runs a backup to the end with a progress bar and exits 0 when every resource succeeded', async () => {

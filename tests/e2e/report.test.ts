@@ -7,7 +7,6 @@
  * Without /usr/bin/chromium the rendering test fails under CI and is skipped elsewhere with a note, so
  * `npm test` still passes offline on a laptop without a browser.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,10 +14,10 @@ import { PNG } from 'pngjs';
 import { COLORS } from '../../cli/report/render-report';
 import { BACKUP_TAG } from '../../local/fleet';
 import { type Sandbox, startSandbox } from '../../local/sandbox';
+import { killStragglers, type Ran, ROOT, runCli, runProcess } from '../support/processes';
 
 jest.setTimeout(180_000);
 
-const ROOT = join(__dirname, '..', '..');
 const CHROMIUM = '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const RUN = 'weekly-report-1';
@@ -27,7 +26,6 @@ const REASON = 'before release 42 <img src=x onerror=alert(1)> <script>alert(2)<
 
 let sandbox: Sandbox;
 let dir: string;
-const children = new Set<ChildProcess>();
 
 if (!HAVE_CHROMIUM && !process.env.CI) {
   console.warn(
@@ -59,65 +57,19 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // A browser that outlived its test (it should not) is ended by its own process group id.
-  for (const child of children) if (child.pid && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+  killStragglers();
   await sandbox.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number }) {
-  return new Promise<Ran>((resolve, reject) => {
-    // Own process group, so a hung browser and its helper processes can be ended together.
-    const child = spawn(command, args, { cwd: options.cwd ?? ROOT, env: options.env ?? process.env, detached: true });
-    children.add(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (d) => {
-      stdout += String(d);
-    });
-    child.stderr?.on('data', (d) => {
-      stderr += String(d);
-    });
-    const timer = setTimeout(() => {
-      if (child.pid) process.kill(-child.pid, 'SIGKILL');
-      reject(new Error(`${command} did not finish within ${options.timeoutMs} ms`));
-    }, options.timeoutMs ?? 120_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      children.delete(child);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
 /** The CLI as an operator runs it, pointed at the sandbox only through the endpoint variables. */
-function cli(args: string[], env: Record<string, string | undefined> = {}, cwd = ROOT): Promise<Ran> {
-  return run(
-    process.execPath,
-    [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'cli', 'index.ts'), ...args],
-    {
-      cwd,
-      env: {
-        ...process.env,
-        ...sandbox.env,
-        BACKUP_PIPELINE_STATE_MACHINE_ARN: '',
-        BACKUP_PIPELINE_TABLE: '',
-        ...env,
-      },
-    },
-  );
-}
+const cli = (args: string[], env: Record<string, string | undefined> = {}, cwd = ROOT) =>
+  runCli(sandbox.env, args, env, cwd);
 
 /** Headless Chromium with the flags this machine needs (no background networking, no sandbox as root). */
 function chromium(mode: string[], html: string): Promise<Ran> {
   const profile = mkdtempSync(join(dir, 'chromium-profile-'));
-  return run(
+  return runProcess(
     CHROMIUM,
     [
       '--headless',

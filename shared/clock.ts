@@ -7,17 +7,27 @@ export interface Clock {
 }
 
 const systemClock: Clock = { now: () => new Date() };
-let current: Clock = systemClock;
+
+/**
+ * The installed clock lives on `globalThis` under a registry symbol, not in a module variable: each
+ * deployed bundle carries its own copy of this module, and the sandbox, which runs those bundles
+ * in-process, must reach all of them through the one `useClock` it calls. In Lambda nothing is ever
+ * installed, so `now()` reads the system clock.
+ */
+const CLOCK = Symbol.for('backup-pipeline.clock');
+type ClockHolder = { [CLOCK]?: Clock };
+const holder = globalThis as ClockHolder;
 
 export function now(): Date {
-  return current.now();
+  return (holder[CLOCK] ?? systemClock).now();
 }
 
 /** Replaces the clock (tests and the local sandbox). Returns a function that restores the previous one. */
 export function useClock(clock: Clock): () => void {
-  const previous = current;
-  current = clock;
+  const previous = holder[CLOCK];
+  holder[CLOCK] = clock;
   return () => {
-    current = previous;
+    if (previous === undefined) delete holder[CLOCK];
+    else holder[CLOCK] = previous;
   };
 }

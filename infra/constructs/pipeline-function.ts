@@ -70,6 +70,9 @@ export class PipelineFunction<N extends keyof FunctionEnvironments = keyof Funct
         NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: {
+        // The locked AWS SDK goes into the bundle: left external (NodejsFunction's default on Node 18+),
+        // whatever SDK version the Lambda runtime ships would run in AWS, not the one the tests ran.
+        externalModules: [],
         minify: true,
         sourceMap: true,
         target: ESBUILD_TARGET,

@@ -42,6 +42,8 @@ export interface Artifact {
   functions: Record<FunctionName, DeployedFunction>;
   /** Each function's bundle behind Lambda's calling convention: a drop-in for local/handlers.ts HANDLERS. */
   handlers: Record<FunctionName, LocalHandler>;
+  /** Each function's exported handler as loaded from its bundle, without the convention (for tests). */
+  bundles: Record<FunctionName, LambdaHandler>;
   /** Deletes the temporary cloud assembly. */
   close(): void;
 }
@@ -110,7 +112,8 @@ export function deployedFunctions(
     }
     const handler = props.Handler;
     const match = typeof handler === 'string' ? /^(.+)\.([^./]+)$/.exec(handler) : null;
-    if (!match) throw new ArtifactError(`${logicalId} (${name}): Handler ${JSON.stringify(handler)} is not module.export`);
+    if (!match)
+      throw new ArtifactError(`${logicalId} (${name}): Handler ${JSON.stringify(handler)} is not module.export`);
     const file = HANDLER_EXTENSIONS.map((ext) => join(assetDir, `${match[1]}${ext}`)).find((f) => existsSync(f));
     if (!file) {
       throw new ArtifactError(`${logicalId} (${name}): Handler ${handler} names a module the asset does not contain`);
@@ -166,16 +169,27 @@ export function synthesizeArtifact(options: { context?: Record<string, unknown> 
     const templateFile = join(outdir, assembly.getStackByName(stack.stackName).templateFile);
     const template = JSON.parse(readFileSync(templateFile, 'utf8')) as { Resources?: Record<string, CfnResource> };
     const functions = deployedFunctions(template, outdir);
+    const bundles = Object.fromEntries(
+      FUNCTION_NAMES.map((name) => [name, loadHandler(functions[name], name)]),
+    ) as Record<FunctionName, LambdaHandler>;
     const handlers = Object.fromEntries(
       FUNCTION_NAMES.map((name) => [
         name,
-        invokeAsLambda(loadHandler(functions[name], name), {
+        invokeAsLambda(bundles[name], {
           timeoutSeconds: functions[name].timeoutSeconds,
           memorySize: functions[name].memorySize,
         }),
       ]),
     ) as Record<FunctionName, LocalHandler>;
-    return { outdir, templateFile, synthMs, functions, handlers, close: () => rmSync(outdir, { recursive: true, force: true }) };
+    return {
+      outdir,
+      templateFile,
+      synthMs,
+      functions,
+      handlers,
+      bundles,
+      close: () => rmSync(outdir, { recursive: true, force: true }),
+    };
   } catch (error) {
     rmSync(outdir, { recursive: true, force: true });
     throw error;

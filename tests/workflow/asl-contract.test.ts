@@ -112,7 +112,9 @@ describe('statemachines/backup.asl.json', () => {
 
   it('names states as sentences and uses only error names the handlers throw', () => {
     for (const [name] of allStates()) expect(name).toMatch(/^[A-Z][a-z]+( [a-z?]+| [A-Z][a-z]+)*\??$/);
-    const known = new Set<string>([...ERROR_NAMES, ...LAMBDA_ERRORS,
+    const known = new Set<string>([
+      ...ERROR_NAMES,
+      ...LAMBDA_ERRORS,
       'Lambda.Unknown',
       'Sandbox.Timedout',
       'States.Timeout',

@@ -9,25 +9,43 @@ export interface Clock {
 const systemClock: Clock = { now: () => new Date() };
 
 /**
- * The installed clock lives on `globalThis` under a registry symbol, not in a module variable: each
- * deployed bundle carries its own copy of this module, and the sandbox, which runs those bundles
- * in-process, must reach all of them through the one `useClock` it calls. In Lambda nothing is ever
- * installed, so `now()` reads the system clock.
+ * The installed clock lives in one slot on `globalThis` under a registry symbol, not in a module
+ * variable: each deployed bundle carries its own copy of this module, and the sandbox, which runs those
+ * bundles in-process, must reach all of them through the one `useClock` it calls. In Lambda nothing is
+ * ever installed, so `now()` reads the system clock.
+ * The slot's one property is non-configurable so that nothing that sweeps objects hung on the global
+ * (jest's globals cleanup soft-deletes their properties) can turn it, or the clock behind it, into
+ * accessors under a scheduler that is still winding down.
  */
 const CLOCK = Symbol.for('backup-pipeline.clock');
-type ClockHolder = { [CLOCK]?: Clock };
-const holder = globalThis as ClockHolder;
+interface ClockSlot {
+  current: Clock | undefined;
+}
+
+function slot(): ClockSlot {
+  const global = globalThis as { [CLOCK]?: ClockSlot };
+  const existing = global[CLOCK];
+  if (existing) return existing;
+  const created = Object.defineProperty({}, 'current', {
+    value: undefined,
+    writable: true,
+    enumerable: true,
+    configurable: false,
+  }) as ClockSlot;
+  Object.defineProperty(globalThis, CLOCK, { value: created, writable: false, enumerable: false, configurable: false });
+  return created;
+}
 
 export function now(): Date {
-  return (holder[CLOCK] ?? systemClock).now();
+  return (slot().current ?? systemClock).now();
 }
 
 /** Replaces the clock (tests and the local sandbox). Returns a function that restores the previous one. */
 export function useClock(clock: Clock): () => void {
-  const previous = holder[CLOCK];
-  holder[CLOCK] = clock;
+  const holder = slot();
+  const previous = holder.current;
+  holder.current = clock;
   return () => {
-    if (previous === undefined) delete holder[CLOCK];
-    else holder[CLOCK] = previous;
+    holder.current = previous;
   };
 }

@@ -1,4 +1,9 @@
-/** The real handlers, keyed by function name: what the local runner invokes in-process. */
+/**
+ * The real handlers from source, keyed by function name: what `npm start` invokes in-process. Each is
+ * called through Lambda's calling convention with its deployed limits (local/lambda-runtime.ts), so a
+ * response over 6 MB or a run past its Timeout fails here as in AWS. The artifact scenario swaps in
+ * the deployed bundles instead (local/artifact.ts).
+ */
 import { handler as applyRetention } from '../functions/apply-retention';
 import { handler as checkBackup } from '../functions/check-backup';
 import { handler as checkCopies } from '../functions/check-copies';
@@ -9,14 +14,12 @@ import { handler as recordResult } from '../functions/record-result';
 import { handler as startBackup } from '../functions/start-backup';
 import { handler as startCopies } from '../functions/start-copies';
 import { handler as summarizeRun } from '../functions/summarize-run';
-import type { FunctionName } from '../shared/function-env';
+import { FUNCTION_LIMITS, FUNCTION_NAMES, type FunctionName } from '../shared/function-env';
+import { type InvocationContext, invokeAsLambda, type LambdaHandler } from './lambda-runtime';
 
-export type LocalHandler = (
-  event: unknown,
-  context: { invokedFunctionArn: string; awsRequestId: string; functionName: string },
-) => Promise<unknown>;
+export type LocalHandler = (event: unknown, context: InvocationContext) => Promise<unknown>;
 
-export const HANDLERS: Record<FunctionName, LocalHandler> = {
+const SOURCE: Record<FunctionName, LambdaHandler> = {
   'plan-run': planRun,
   'start-backup': startBackup,
   'check-backup': checkBackup,
@@ -28,3 +31,7 @@ export const HANDLERS: Record<FunctionName, LocalHandler> = {
   notify,
   'apply-retention': applyRetention,
 };
+
+export const HANDLERS = Object.fromEntries(
+  FUNCTION_NAMES.map((name) => [name, invokeAsLambda(SOURCE[name], FUNCTION_LIMITS[name])]),
+) as Record<FunctionName, LocalHandler>;

@@ -11,14 +11,14 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ec2Client, rdsClient } from '../shared/clients';
 import { useClock } from '../shared/clock';
 import { type PipelineConfig, parsePipelineConfig } from '../shared/config';
-import { functionEnvironments } from '../shared/function-env';
+import { type FunctionName, functionEnvironments } from '../shared/function-env';
 import { StateStore } from '../shared/state-store';
 import { AwsModel, type Faults, type Limits, seededRandom } from './aws-model';
 import { registerAwsServices, registerStack } from './emulator';
 import { type EmulatorServer, startEmulatorServer } from './emulator/server';
 import { registerBackupStateMachine, StepFunctionsService } from './emulator/sfn';
 import { type FleetSummary, seedDemoFleet, seedGeneratedFleet } from './fleet';
-import { HANDLERS } from './handlers';
+import { HANDLERS, type LocalHandler } from './handlers';
 import { dynamoClientFor, ensureStateTable, type LocalDynamo, startDynalite } from './state-table';
 import { VirtualScheduler } from './virtual-time';
 
@@ -51,6 +51,11 @@ export interface SandboxOptions {
    * endpoint looks like to another sandbox pointed at it with `endpoint`.
    */
   realTimeEstate?: boolean;
+  /**
+   * The handler behind each Task (default: the source handlers, local/handlers.ts); the artifact
+   * scenario passes the deployed bundles (local/artifact.ts).
+   */
+  handlers?: Record<FunctionName, LocalHandler>;
   /** cdk.json context overrides (validated like cdk.json). */
   config?: Record<string, unknown>;
   projectRoot?: string;
@@ -195,7 +200,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const sfn = new StepFunctionsService({
       region,
       accountId: SANDBOX_ACCOUNT,
-      runOptions: { handlers: HANDLERS, scheduler, random, accountId: SANDBOX_ACCOUNT, region },
+      runOptions: { handlers: options.handlers ?? HANDLERS, scheduler, random, accountId: SANDBOX_ACCOUNT, region },
     });
     server.register('states', sfn);
     // Stop what still runs so no handler outlives the servers it talks to.

@@ -7,7 +7,9 @@ import { decideRetention } from './retention';
 import type { RecordedRetentionDecision, StateStore } from './state-store';
 
 /** Some expired backups could not be deleted; the rest were handled. ASL: the run ends RetentionFailed. */
-export class RetentionIncompleteError extends PipelineError {}
+export class RetentionIncompleteError extends PipelineError {
+  override readonly name = 'RetentionIncompleteError';
+}
 
 export interface RetentionRequest {
   runId: string;

@@ -1,33 +1,45 @@
 /**
- * Named errors: the ASL contract (DESIGN §6). The class `name` is what the state machine's
- * `ErrorEquals` matches, so renaming one is a breaking change to statemachines/backup.asl.json.
+ * Named errors: the ASL contract (DESIGN §6). The `name` is what the state machine's `ErrorEquals`
+ * matches, so renaming one is a breaking change to statemachines/backup.asl.json.
  * Handlers return expected outcomes as values and throw only these (or let SDK errors be mapped).
  */
 
+/**
+ * Each subclass sets its `name` as a string literal: never derived from the class's own name, which a
+ * minifier renames (`class ThrottledError` becomes `class l`) so that no `ErrorEquals` would match in AWS.
+ */
 export abstract class PipelineError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
+  abstract override readonly name: string;
 }
 
 /** AWS asked us to slow down. ASL: retried with exponential backoff and full jitter. */
-export class ThrottledError extends PipelineError {}
+export class ThrottledError extends PipelineError {
+  override readonly name = 'ThrottledError';
+}
 
 /** A concurrency limit (pending snapshots, concurrent copies). ASL: retried with long intervals. */
-export class LimitExceededError extends PipelineError {}
+export class LimitExceededError extends PipelineError {
+  override readonly name = 'LimitExceededError';
+}
 
 /** A hard quota (e.g. 100 manual RDS snapshots). ASL: not retried; recorded and notified. */
-export class QuotaExceededError extends PipelineError {}
+export class QuotaExceededError extends PipelineError {
+  override readonly name = 'QuotaExceededError';
+}
 
 /** The resource or backup no longer exists. ASL: not retried; recorded. */
-export class ResourceNotFoundError extends PipelineError {}
+export class ResourceNotFoundError extends PipelineError {
+  override readonly name = 'ResourceNotFoundError';
+}
 
 /** The resource cannot be backed up in its current state (stopped, not `available`). ASL: not retried. */
-export class InvalidResourceStateError extends PipelineError {}
+export class InvalidResourceStateError extends PipelineError {
+  override readonly name = 'InvalidResourceStateError';
+}
 
 /** The execution input is invalid. ASL: the execution fails at Plan; nothing is created. */
 export class InvalidInputError extends PipelineError {
+  override readonly name = 'InvalidInputError';
   readonly fields: readonly string[];
   constructor(problems: readonly { field: string; message: string }[]) {
     super(`Invalid execution input: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);

@@ -28,6 +28,20 @@ export const FUNCTION_NAMES = [
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
+/**
+ * Timeout and memory of each function: the stack deploys these, and the local sandbox enforces the
+ * same timeouts on the source handlers. Plan, Summarize, Notify and Apply retention walk the whole
+ * fleet or run; the per-resource tasks make a few calls.
+ */
+export const FUNCTION_LIMITS: Record<FunctionName, { timeoutSeconds: number; memorySize: number }> = Object.fromEntries(
+  FUNCTION_NAMES.map((name) => [
+    name,
+    ['plan-run', 'apply-retention', 'summarize-run', 'notify'].includes(name)
+      ? { timeoutSeconds: 600, memorySize: 512 }
+      : { timeoutSeconds: 60, memorySize: 256 },
+  ]),
+) as Record<FunctionName, { timeoutSeconds: number; memorySize: number }>;
+
 /** Functions the state machine does not invoke: run on their own schedule. */
 export const SCHEDULED_FUNCTION_NAMES = ['check-freshness'] as const;
 export type ScheduledFunctionName = (typeof SCHEDULED_FUNCTION_NAMES)[number];

@@ -70,7 +70,13 @@ export class PipelineFunction<N extends keyof FunctionEnvironments = keyof Funct
         NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: {
+        // The locked AWS SDK goes into the bundle: left external (NodejsFunction's default on Node 18+),
+        // whatever SDK version the Lambda runtime ships would run in AWS, not the one the tests ran.
+        externalModules: [],
         minify: true,
+        // Class and function names survive minification (the error classes set their names as literals
+        // too, shared/errors.ts): stack traces and logs stay readable, and no name the code reads changes.
+        keepNames: true,
         sourceMap: true,
         target: ESBUILD_TARGET,
         format: OutputFormat.CJS,

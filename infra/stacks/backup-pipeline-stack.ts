@@ -51,7 +51,13 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { ExportStorageConfig, PipelineConfig, TierConfig } from '../../shared/config';
-import { FUNCTION_NAMES, type FunctionName, functionEnvironments, placeholderOf } from '../../shared/function-env';
+import {
+  FUNCTION_LIMITS,
+  FUNCTION_NAMES,
+  type FunctionName,
+  functionEnvironments,
+  placeholderOf,
+} from '../../shared/function-env';
 import { EXPORT_PREFIX, METRICS_NAMESPACE, SERVICE_NAME } from '../../shared/names';
 import { TAG } from '../../shared/tags';
 import { PipelineFunction } from '../constructs/pipeline-function';
@@ -169,15 +175,14 @@ export class BackupPipelineStack extends Stack {
       topicArn: this.topic.topicArn,
       bucketName: this.backupBucket.bucketName,
     });
-    const longRunning: FunctionName[] = ['plan-run', 'apply-retention', 'summarize-run', 'notify'];
     const functions = {} as Record<FunctionName, PipelineFunction>;
     for (const name of FUNCTION_NAMES) {
       functions[name] = new PipelineFunction(this, placeholderOf(name).replace(/Arn$/, ''), {
         name,
         environment: environments[name],
         logRetention,
-        timeout: longRunning.includes(name) ? Duration.minutes(10) : Duration.minutes(1),
-        memorySize: longRunning.includes(name) ? 512 : 256,
+        timeout: Duration.seconds(FUNCTION_LIMITS[name].timeoutSeconds),
+        memorySize: FUNCTION_LIMITS[name].memorySize,
       });
     }
     this.functions = functions;

@@ -77,10 +77,13 @@ describe('statemachines/backup.asl.json', () => {
     },
   );
 
-  it('retries a crashed or timed-out invocation (Lambda.Unknown, States.Timeout): every task is idempotent', () => {
+  it('retries a crashed or timed-out invocation (Lambda.Unknown, Sandbox.Timedout, States.Timeout): every task is idempotent', () => {
+    // Sandbox.Timedout is the errorType Lambda reports for a function that ran past its Timeout.
     for (const [, state] of allStates().filter(([, s]) => s.Type === 'Task')) {
       expect(
-        state.Retry?.some((r) => r.ErrorEquals.includes('Lambda.Unknown') && r.ErrorEquals.includes('States.Timeout')),
+        state.Retry?.some((r) =>
+          ['Lambda.Unknown', 'Sandbox.Timedout', 'States.Timeout'].every((e) => r.ErrorEquals.includes(e)),
+        ),
       ).toBe(true);
     }
   });
@@ -109,7 +112,14 @@ describe('statemachines/backup.asl.json', () => {
 
   it('names states as sentences and uses only error names the handlers throw', () => {
     for (const [name] of allStates()) expect(name).toMatch(/^[A-Z][a-z]+( [a-z?]+| [A-Z][a-z]+)*\??$/);
-    const known = new Set<string>([...ERROR_NAMES, ...LAMBDA_ERRORS, 'Lambda.Unknown', 'States.Timeout', 'States.ALL']);
+    const known = new Set<string>([
+      ...ERROR_NAMES,
+      ...LAMBDA_ERRORS,
+      'Lambda.Unknown',
+      'Sandbox.Timedout',
+      'States.Timeout',
+      'States.ALL',
+    ]);
     for (const [, state] of allStates()) {
       for (const retrier of state.Retry ?? []) for (const e of retrier.ErrorEquals) expect(known.has(e)).toBe(true);
     }

@@ -1961,8 +1961,12 @@ export class AwsModel {
     return table;
   }
 
-  private tableNameOfArn(arn: string | undefined): string | undefined {
-    return /:table\/([^/]+)$/.exec(arn ?? '')?.[1];
+  /** The table an ARN names, when it is this account's in this region: another account's is not found here. */
+  private tableOfArn(region: string, arn: string | undefined, code = 'ResourceNotFoundException') {
+    const match = /^arn:[^:]+:dynamodb:([^:]+):([^:]+):table\/([^/]+)$/.exec(arn ?? '');
+    if (!match || match[1] !== region || match[2] !== this.accountId)
+      throw new AwsApiError(code, `Requested resource not found: ResourceArn: ${arn} not found`);
+    return this.dynamoTable(region, match[3], code);
   }
 
   listTables(region: string, input: { ExclusiveStartTableName?: string; Limit?: number }) {
@@ -1995,7 +1999,7 @@ export class AwsModel {
 
   listTagsOfResource(region: string, input: { ResourceArn?: string; NextToken?: string }) {
     this.gate('dynamodb', 'ListTagsOfResource');
-    const table = this.dynamoTable(region, this.tableNameOfArn(input.ResourceArn));
+    const table = this.tableOfArn(region, input.ResourceArn);
     // Ten tags a page, as the real API pages them: callers must follow NextToken.
     const start = input.NextToken ? Number(input.NextToken) : 0;
     const page = table.Tags.slice(start, start + 10);
@@ -2110,7 +2114,7 @@ export class AwsModel {
     input: { TableArn?: string; S3Bucket?: string; S3Prefix?: string; ExportFormat?: string; ClientToken?: string },
   ) {
     this.gate('dynamodb', 'ExportTableToPointInTime');
-    const table = this.dynamoTable(region, this.tableNameOfArn(input.TableArn), 'TableNotFoundException');
+    const table = this.tableOfArn(region, input.TableArn, 'TableNotFoundException');
     if (!input.S3Bucket) throw new AwsApiError('ValidationException', 'S3Bucket is required');
     if (!this.s3Buckets.has(input.S3Bucket))
       throw new AwsApiError('ValidationException', `S3 bucket ${input.S3Bucket} does not exist`);

@@ -78,6 +78,9 @@ describe('npm start -- --endpoint URL', () => {
       `arn:aws:sns:${ENDPOINT_REGION}:${ENDPOINT_ACCOUNT}:BackupPipeline-notifications`,
     ]);
     expect(model?.sns[0]?.Message).toContain('succeeded');
+    expect(out.stdout).toContain(
+      `Notifications go to arn:aws:sns:${ENDPOINT_REGION}:${ENDPOINT_ACCOUNT}:BackupPipeline-notifications`,
+    );
     const exports = model?.dynamoExports(ENDPOINT_REGION) ?? [];
     expect(exports.map((e) => [e.TableArn, e.ExportStatus])).toEqual([
       [`arn:aws:dynamodb:${ENDPOINT_REGION}:${ENDPOINT_ACCOUNT}:table/clickstream`, 'COMPLETED'],

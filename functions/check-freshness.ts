@@ -2,10 +2,13 @@
  * Check freshness (scheduled hourly, outside the state machine). For each tier, publishes the hours
  * since its last successful run as a metric; the stack alarms when that passes the tier's RPO, and
  * when the metric stops arriving (missing data counts as breaching), so a schedule that silently stops
- * firing, or a checker that stops running, still pages.
+ * firing, or a checker that stops running, still pages. A tier that has never succeeded is measured
+ * from the deploy (the state table's creation): no alarm fires right after deploy, and a tier whose
+ * first run is overdue by its RPO does.
  */
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
-import { dynamoDocClient } from '../shared/clients';
+import { defaultRegion, dynamoClient, dynamoDocClient } from '../shared/clients';
 import { now } from '../shared/clock';
 import { freshnessEnvSchema, loadEnv } from '../shared/env';
 import { tierFreshness } from '../shared/freshness';
@@ -13,7 +16,7 @@ import { defineHandler } from '../shared/handler';
 import { logger, metrics } from '../shared/powertools';
 import { StateStore } from '../shared/state-store';
 
-/** Hours reported for a tier that has never succeeded: far past any RPO, so its alarm fires. */
+/** Hours reported for a tier that has never succeeded when the deploy time is unknown: its alarm fires. */
 export const NEVER_SUCCEEDED_HOURS = 100_000;
 
 const FRESHNESS_RUNS = 1000;
@@ -23,7 +26,9 @@ export const handler = defineHandler('check-freshness', z.object({}).passthrough
   const store = new StateStore(dynamoDocClient(), env.TABLE_NAME);
   // Enough runs to reach back past the longest tier (a yearly run is ~430 runs back at default tiers).
   const runs = await store.listRuns(FRESHNESS_RUNS, ['runId', 'tier', 'status', 'dryRun', 'startedAt', 'finishedAt']);
-  const freshness = tierFreshness(runs, env.TIERS, now());
+  // The pipeline was deployed when its state table was created (a redeploy keeps the table).
+  const table = await dynamoClient(defaultRegion()).send(new DescribeTableCommand({ TableName: env.TABLE_NAME }));
+  const freshness = tierFreshness(runs, env.TIERS, now(), table.Table?.CreationDateTime?.toISOString());
   for (const tier of freshness) {
     const single = metrics.singleMetric();
     single.addDimension('tier', tier.tier);

@@ -391,6 +391,10 @@ export class AwsModel {
   readonly limits: Limits;
   readonly enabledRegions: readonly string[];
   readonly sns: SnsMessage[] = [];
+  /** SNS topics by ARN: Publish reaches only a topic CreateTopic made, as in AWS. */
+  readonly topics = new Set<string>();
+  /** S3 buckets by name (one namespace for every region) with their region: exports need one. */
+  readonly s3Buckets = new Map<string, { region: string; createdAt: string }>();
   readonly events: BusEvent[] = [];
   /** Calls by operation name ("ec2:CreateSnapshots"), including throttled ones. */
   readonly calls = new Map<string, number>();
@@ -1957,8 +1961,12 @@ export class AwsModel {
     return table;
   }
 
-  private tableNameOfArn(arn: string | undefined): string | undefined {
-    return /:table\/([^/]+)$/.exec(arn ?? '')?.[1];
+  /** The table an ARN names, when it is this account's in this region: another account's is not found here. */
+  private tableOfArn(region: string, arn: string | undefined, code = 'ResourceNotFoundException') {
+    const match = /^arn:[^:]+:dynamodb:([^:]+):([^:]+):table\/([^/]+)$/.exec(arn ?? '');
+    if (!match || match[1] !== region || match[2] !== this.accountId)
+      throw new AwsApiError(code, `Requested resource not found: ResourceArn: ${arn} not found`);
+    return this.dynamoTable(region, match[3], code);
   }
 
   listTables(region: string, input: { ExclusiveStartTableName?: string; Limit?: number }) {
@@ -1991,7 +1999,7 @@ export class AwsModel {
 
   listTagsOfResource(region: string, input: { ResourceArn?: string; NextToken?: string }) {
     this.gate('dynamodb', 'ListTagsOfResource');
-    const table = this.dynamoTable(region, this.tableNameOfArn(input.ResourceArn));
+    const table = this.tableOfArn(region, input.ResourceArn);
     // Ten tags a page, as the real API pages them: callers must follow NextToken.
     const start = input.NextToken ? Number(input.NextToken) : 0;
     const page = table.Tags.slice(start, start + 10);
@@ -2106,8 +2114,10 @@ export class AwsModel {
     input: { TableArn?: string; S3Bucket?: string; S3Prefix?: string; ExportFormat?: string; ClientToken?: string },
   ) {
     this.gate('dynamodb', 'ExportTableToPointInTime');
-    const table = this.dynamoTable(region, this.tableNameOfArn(input.TableArn), 'TableNotFoundException');
+    const table = this.tableOfArn(region, input.TableArn, 'TableNotFoundException');
     if (!input.S3Bucket) throw new AwsApiError('ValidationException', 'S3Bucket is required');
+    if (!this.s3Buckets.has(input.S3Bucket))
+      throw new AwsApiError('ValidationException', `S3 bucket ${input.S3Bucket} does not exist`);
     const r = this.region(region);
     if (input.ClientToken) {
       // Idempotent per client token (AWS keeps it 8 hours): the same request returns the same export.
@@ -2167,9 +2177,20 @@ export class AwsModel {
 
   // ---- SNS -------------------------------------------------------------------------------------
 
+  /** Idempotent, as in AWS: creating a topic that exists returns its ARN. */
+  createTopic(region: string, input: { Name?: string }) {
+    const name = input.Name ?? '';
+    if (!/^[A-Za-z0-9_-]{1,256}$/.test(name.replace(/\.fifo$/, '')))
+      throw new AwsApiError('InvalidParameter', 'Invalid parameter: Topic Name');
+    const arn = `arn:${arnPartition(region)}:sns:${region}:${this.accountId}:${name}`;
+    this.topics.add(arn);
+    return { TopicArn: arn };
+  }
+
   publish(_region: string, input: { TopicArn?: string; Subject?: string; Message?: string }) {
     this.gate('sns', 'Publish');
     if (!input.TopicArn) throw new AwsApiError('InvalidParameter', 'TopicArn is required');
+    if (!this.topics.has(input.TopicArn)) throw new AwsApiError('NotFound', 'Topic does not exist', 404);
     if (input.Subject && (input.Subject.length > 100 || /[^\x20-\x7e]/.test(input.Subject))) {
       throw new AwsApiError('InvalidParameter', 'Subject must be ASCII without line breaks, at most 100 characters');
     }
@@ -2180,6 +2201,30 @@ export class AwsModel {
       at: this.clock.now().toISOString(),
     });
     return { MessageId: `msg-${this.sns.length}` };
+  }
+
+  // ---- STS and S3 (what a run needs at the endpoint: who it is, and the exports' bucket) -------
+
+  getCallerIdentity() {
+    return {
+      UserId: 'AIDALOCALSANDBOXUSER',
+      Account: this.accountId,
+      Arn: `arn:aws:iam::${this.accountId}:user/local`,
+    };
+  }
+
+  /** S3 CreateBucket: the name is global; creating one's own bucket again is BucketAlreadyOwnedByYou. */
+  createBucket(region: string, name: string) {
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name))
+      throw new AwsApiError('InvalidBucketName', 'The specified bucket is not valid.', 400);
+    if (this.s3Buckets.has(name))
+      throw new AwsApiError(
+        'BucketAlreadyOwnedByYou',
+        'Your previous request to create the named bucket succeeded and you already own it.',
+        409,
+      );
+    this.s3Buckets.set(name, { region, createdAt: this.clock.now().toISOString() });
+    return { Location: `/${name}` };
   }
 
   // ---- EventBridge ---------------------------------------------------------------------------

@@ -45,6 +45,14 @@ interface StateInfo {
 
 const PLACEHOLDER_TO_FUNCTION = new Map(FUNCTION_NAMES.map((name) => [`\${${placeholderOf(name)}}`, name]));
 
+/**
+ * The timeout of a Wait rewritten as a Task. A Wait has no timeout in AWS, but aws-local-stepfunctions
+ * gives a Task without `TimeoutSeconds` one of 60 s, on the wall clock: under real time (`--endpoint`)
+ * every wait of a minute or more would die with States.Timeout. This is the longest delay Node's
+ * setTimeout honours (2^31-1 ms, about 24.8 days; beyond it fires at once), far above any poll wait.
+ */
+export const WAIT_TASK_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
 /** Walks the definition: every state's type, function and retriers; rewrites Waits for the virtual clock. */
 export function localize(definition: Definition): { definition: Definition; states: Map<string, StateInfo> } {
   const copy = JSON.parse(JSON.stringify(definition)) as Definition;
@@ -67,6 +75,7 @@ export function localize(definition: Definition): { definition: Definition; stat
           ...rest,
           Type: 'Task',
           Resource: 'arn:aws:states:::local:sleep',
+          TimeoutSeconds: WAIT_TASK_TIMEOUT_SECONDS,
           Parameters: SecondsPath
             ? { 'seconds.$': SecondsPath }
             : TimestampPath

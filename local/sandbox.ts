@@ -3,7 +3,8 @@
  * the Step Functions API, a seeded fleet, and the virtual clock, all on 127.0.0.1. It sets the same
  * environment the Lambdas get in AWS plus AWS_ENDPOINT_URL*, so the handlers run unchanged.
  * With `endpoint`, it targets an AWS-compatible endpoint (LocalStack and the like) instead: nothing is
- * seeded, the fleet there is discovered by tags, and the state table is created there if missing.
+ * seeded, the fleet there is discovered by tags, and the state table, the notification topic and the
+ * exports' bucket are created there if missing. Either way the account is the endpoint's (STS).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,10 +20,12 @@ import { type EmulatorServer, startEmulatorServer } from './emulator/server';
 import { registerBackupStateMachine, StepFunctionsService } from './emulator/sfn';
 import { type FleetSummary, seedDemoFleet, seedGeneratedFleet } from './fleet';
 import { HANDLERS, type LocalHandler } from './handlers';
+import { ensureRunResources } from './run-resources';
 import { dynamoClientFor, ensureStateTable, type LocalDynamo, startDynalite } from './state-table';
 import { VirtualScheduler } from './virtual-time';
 
-export const SANDBOX_ACCOUNT = '111122223333';
+/** The account the built-in emulator plays unless told otherwise; the runner asks STS, never assumes it. */
+export const DEFAULT_EMULATED_ACCOUNT = '111122223333';
 export const SANDBOX_TABLE = 'backup-pipeline-state';
 /** The stack's backup bucket as the sandbox names it (DynamoDB exports are written "there"). */
 export const SANDBOX_BUCKET = 'backup-pipeline-backups-local';
@@ -46,6 +49,8 @@ export interface SandboxOptions {
   timeScale?: number;
   /** Run against an AWS-compatible endpoint instead of the built-in emulator. */
   endpoint?: string;
+  /** The account the built-in emulator plays (default DEFAULT_EMULATED_ACCOUNT); ignored with `endpoint`. */
+  accountId?: string;
   /**
    * Let the emulated estate run on the wall clock instead of the virtual one: what an external
    * endpoint looks like to another sandbox pointed at it with `endpoint`.
@@ -65,8 +70,13 @@ export interface Sandbox {
   endpoint: string;
   dynamoEndpoint: string;
   region: string;
+  /** The account the endpoint answered STS GetCallerIdentity with. */
+  accountId: string;
   stateMachineArn: string;
   tableName: string;
+  /** The notification topic and the exports' bucket, found or created at the endpoint. */
+  topicArn: string;
+  bucketName: string;
   config: PipelineConfig;
   model: AwsModel | undefined;
   fleet: FleetSummary | undefined;
@@ -140,7 +150,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       model = new AwsModel({
         clock: options.realTimeEstate ? { now: () => new Date() } : scheduler,
         random,
-        accountId: SANDBOX_ACCOUNT,
+        accountId: options.accountId ?? DEFAULT_EMULATED_ACCOUNT,
         faults: options.faults,
         limits: options.limits,
         tokenBuckets: options.tokenBuckets ?? true,
@@ -162,7 +172,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     // With the built-in emulator, DynamoDB goes through it too: it answers the fleet's tables, backups
     // and exports, and passes the state table's requests to dynalite.
     const dynamoEndpoint = model && dynamo ? server.endpoint : (dynamo?.endpoint ?? awsEndpoint);
-    const topicArn = `arn:aws:sns:${region}:${SANDBOX_ACCOUNT}:${config.stackName}-notifications`;
     const env: Record<string, string> = {
       AWS_REGION: region,
       AWS_ENDPOINT_URL: awsEndpoint,
@@ -182,6 +191,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       AWS_MAX_ATTEMPTS: '2',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
+    let resources: Awaited<ReturnType<typeof ensureRunResources>>;
+    try {
+      resources = await ensureRunResources({
+        endpoint: awsEndpoint,
+        region,
+        topicName: `${config.stackName}-notifications`,
+        bucketName: SANDBOX_BUCKET,
+      });
+    } catch (error) {
+      throw new SandboxError((error as Error).message);
+    }
+    const { accountId, topicArn } = resources;
     for (const fnEnv of Object.values(
       functionEnvironments(config, { tableName: SANDBOX_TABLE, topicArn, bucketName: SANDBOX_BUCKET }),
     ))
@@ -199,8 +220,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
     const sfn = new StepFunctionsService({
       region,
-      accountId: SANDBOX_ACCOUNT,
-      runOptions: { handlers: options.handlers ?? HANDLERS, scheduler, random, accountId: SANDBOX_ACCOUNT, region },
+      accountId,
+      runOptions: { handlers: options.handlers ?? HANDLERS, scheduler, random, accountId, region },
     });
     server.register('states', sfn);
     // Stop what still runs so no handler outlives the servers it talks to.
@@ -218,8 +239,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       endpoint: server.endpoint,
       dynamoEndpoint,
       region,
+      accountId,
       stateMachineArn,
       tableName: SANDBOX_TABLE,
+      topicArn,
+      bucketName: SANDBOX_BUCKET,
       config,
       model,
       fleet,

@@ -10,17 +10,23 @@ export interface TierFreshness {
   tier: string;
   rpoHours: number | undefined;
   lastSuccessAt: string | undefined;
+  /** Since the last success; for a tier that never succeeded, since the deploy when it is known. */
   hoursSince: number | undefined;
   breached: boolean;
 }
 
 const hoursBetween = (from: string, to: Date) => (to.getTime() - new Date(from).getTime()) / 3_600_000;
 
-/** Per tier: the newest SUCCEEDED run (dry runs do not count) and whether the RPO is breached. */
+/**
+ * Per tier: the newest SUCCEEDED run (dry runs do not count) and whether the RPO is breached. A tier
+ * that has never succeeded is measured from `deployedAt` (when the pipeline was deployed), so right
+ * after a deploy nothing is breached until a tier's first run is overdue; without it, it is breached.
+ */
 export function tierFreshness(
   runs: readonly RunRecord[],
   tiers: Record<string, TierConfig>,
   now: Date,
+  deployedAt?: string,
 ): TierFreshness[] {
   return Object.entries(tiers).map(([tier, config]) => {
     const last = runs
@@ -28,7 +34,8 @@ export function tierFreshness(
       .map((r) => r.finishedAt ?? r.startedAt)
       .sort()
       .at(-1);
-    const hoursSince = last ? hoursBetween(last, now) : undefined;
+    const from = last ?? deployedAt;
+    const hoursSince = from ? hoursBetween(from, now) : undefined;
     const rpo = config.rpoHours;
     return {
       tier,

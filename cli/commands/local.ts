@@ -169,6 +169,8 @@ export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream
       for (const line of message.Message.split('\n')) write(`  | ${line}`);
     } else if (sandbox.model) {
       write('Notification: none sent (every backup succeeded and notifyOnSuccess is off).');
+    } else {
+      write(`Notifications go to ${sandbox.topicArn} at the endpoint (subscribe to it to read them).`);
     }
     const figures = computeFigures(result, records, sandbox.model);
     const simulated = (result.stoppedAt.getTime() - result.startedAt.getTime()) / 1000;

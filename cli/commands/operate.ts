@@ -1,7 +1,8 @@
 /**
  * Operator commands against a deployed pipeline or the sandbox (same code path): `start` builds the
  * execution input from flags, validates it with Plan's own schema before calling StartExecution and
- * can follow the run; `status` and `runs` read the state table, the run's record of truth.
+ * can follow the run; `status` and `runs` read the state table, the run's record of truth, and `status`
+ * also asks Step Functions how the execution ended (a run can fail after its record was written).
  */
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -14,11 +15,13 @@ import { consoleLink } from '../../shared/notification';
 import { type ResourceRecord, type RunRecord, StateStore } from '../../shared/state-store';
 import { CliError, explainAwsError, resolveTarget, type Target, type TargetOptions } from '../target';
 import {
+  type ExecutionOutcome,
   progressBar,
   resourceJson,
   resourceTable,
   retentionJson,
   retentionView,
+  runOutcome,
   runsTable,
   showsRetention,
 } from './run-views';
@@ -167,6 +170,31 @@ export async function loadRun(
   return { runId, run, resources: await store.listResources(runId) };
 }
 
+/**
+ * How the run's execution ended, or undefined when Step Functions no longer knows it (histories expire
+ * 90 days after the execution closes; the sandbox that ran it may be gone): then the record stands.
+ */
+async function executionOutcome(
+  region: string,
+  executionArn: string | undefined,
+): Promise<ExecutionOutcome | undefined> {
+  if (!executionArn) return undefined;
+  const sfn = new SFNClient({ region });
+  try {
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    return {
+      status: described.status ?? 'RUNNING',
+      ...(described.error ? { error: described.error } : {}),
+      ...(described.cause ? { cause: described.cause } : {}),
+    };
+  } catch (error) {
+    if ((error as Error).name === 'ExecutionDoesNotExist') return undefined;
+    throw explainAwsError(error, `execution ${executionArn}`);
+  } finally {
+    sfn.destroy();
+  }
+}
+
 export async function statusCommand(
   idOrArn: string,
   options: TargetOptions & { json: boolean; retention?: boolean },
@@ -176,6 +204,8 @@ export async function statusCommand(
   const { store, close } = storeFor(target);
   try {
     const { runId, run, resources: records } = await loadRun(store, target.tableName, idOrArn);
+    const execution = await executionOutcome(target.region, run.executionArn);
+    const status = runOutcome(run, execution);
     const withRetention = showsRetention(run, options.retention ?? false);
     if (options.json) {
       line(
@@ -184,7 +214,8 @@ export async function statusCommand(
           {
             runId,
             tier: run.tier,
-            status: run.status,
+            status,
+            execution: execution ?? null,
             startedAt: run.startedAt,
             finishedAt: run.finishedAt ?? null,
             counts: run.counts ?? null,
@@ -199,15 +230,17 @@ export async function statusCommand(
     } else {
       line(
         out,
-        `Run ${runId} (${run.tier}${run.dryRun ? ', dry run' : ''}): ${run.status}, started ${run.startedAt}${run.finishedAt ? `, finished ${run.finishedAt}` : ''}`,
+        `Run ${runId} (${run.tier}${run.dryRun ? ', dry run' : ''}): ${status}, started ${run.startedAt}${run.finishedAt ? `, finished ${run.finishedAt}` : ''}`,
       );
+      if (execution?.error)
+        line(out, `Execution ${execution.status}: ${execution.error}${execution.cause ? `: ${execution.cause}` : ''}`);
       line(out, resourceTable(records));
       if (withRetention) {
         line(out);
         line(out, retentionView(run));
       }
     }
-    return run.status === 'FAILED' ? 1 : 0;
+    return status === 'RUNNING' || status === 'SUCCEEDED' ? 0 : 1;
   } finally {
     close();
   }

@@ -76,6 +76,23 @@ export function resourceJson(r: ResourceRecord) {
   };
 }
 
+/** How an execution ended, as DescribeExecution tells it. */
+export interface ExecutionOutcome {
+  status: string;
+  error?: string;
+  cause?: string;
+}
+
+/**
+ * A run's status for `status`: its record's, unless its execution ended otherwise. Summarize writes the
+ * record before Apply retention and Notify, and nothing does if the execution dies earlier: a run whose
+ * execution FAILED, TIMED_OUT or was ABORTED ended so, whatever its backups did.
+ */
+export function runOutcome(run: RunRecord, execution: ExecutionOutcome | undefined): string {
+  if (!execution || execution.status === 'RUNNING' || execution.status === 'SUCCEEDED') return run.status;
+  return execution.status;
+}
+
 /** `[########------] 5/9 done, 1 failed` */
 export function progressBar(records: readonly ResourceRecord[], width = 24): string {
   const selected = records.filter((r) => r.status !== 'SKIPPED');

@@ -312,6 +312,10 @@ export class BackupPipelineStack extends Stack {
     this.freshness.addToRolePolicy(
       new PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${this.table.tableArn}/index/byStartedAt`] }),
     );
+    // The table's creation time is the deploy a tier that never ran is measured from.
+    this.freshness.addToRolePolicy(
+      new PolicyStatement({ actions: ['dynamodb:DescribeTable'], resources: [this.table.tableArn] }),
+    );
     const freshnessScheduleRole = new Role(this, 'FreshnessScheduleRole', {
       assumedBy: this.schedulerPrincipal(),
       description: 'EventBridge Scheduler: invoke the freshness check only',
@@ -344,7 +348,7 @@ export class BackupPipelineStack extends Stack {
       }).addAlarmAction(alarmAction);
       if (settings.rpoHours === undefined) continue;
       new Alarm(this, `RpoAlarm-${tier}`, {
-        alarmDescription: `No successful ${tier} run for more than ${settings.rpoHours} hours (its RPO), or the hourly freshness check stopped reporting. Check the ${tier} schedule, the latest executions in the Step Functions console, and "backup-pipeline runs".`,
+        alarmDescription: `No successful ${tier} run for more than ${settings.rpoHours} hours (its RPO; before the first success, counted from the deploy), or the hourly freshness check stopped reporting. Check the ${tier} schedule, the latest executions in the Step Functions console, and "backup-pipeline runs".`,
         metric: pipelineMetric('HoursSinceLastSuccessfulRun', tier, 'Maximum', Duration.hours(1)),
         threshold: settings.rpoHours,
         evaluationPeriods: 2,

@@ -1,6 +1,6 @@
 /**
  * Registers the emulated AWS services on the emulator server, keyed by the service name the SDK signs
- * (`ec2`, `rds`, `sns`, `events`, `dynamodb`, `kms`, `cloudformation`): one file per service, each a table of actions answered by
+ * (`ec2`, `rds`, `sns`, `events`, `dynamodb`, `kms`, `sts`, `s3`, `cloudformation`): one file per service, each a table of actions answered by
  * the AWS model. Any action not in a table gets AWS's InvalidAction / UnsupportedOperation error.
  */
 import * as cloudformation from '@aws-sdk/client-cloudformation';
@@ -11,8 +11,10 @@ import { eventsService } from './events';
 import { kmsService } from './kms';
 import { queryService } from './query';
 import { rdsService } from './rds';
+import { s3Service } from './s3';
 import type { EmulatorServer } from './server';
 import { snsService } from './sns';
+import { stsService } from './sts';
 
 export function registerAwsServices(server: EmulatorServer, model: AwsModel): void {
   server.register('ec2', ec2Service(model));
@@ -20,6 +22,8 @@ export function registerAwsServices(server: EmulatorServer, model: AwsModel): vo
   server.register('sns', snsService(model));
   server.register('events', eventsService(model));
   server.register('kms', kmsService(model));
+  server.register('sts', stsService(model));
+  server.register('s3', s3Service(model));
   // Alongside the proxy to dynalite: the fleet's tables, backups and exports only.
   server.register('dynamodb', dynamoDbService(model));
 }

@@ -1,8 +1,9 @@
 /**
  * The emulator's HTTP server on 127.0.0.1: one port answers every service the sandbox emulates, as
  * AWS does behind one endpoint per service. Requests are routed by protocol: AWS JSON (X-Amz-Target,
- * e.g. Step Functions) or AWS Query (form body with Action=, e.g. EC2, RDS, SNS), with the service
- * and region read from the SigV4 credential scope, exactly what the SDK signs.
+ * e.g. Step Functions), AWS Query (form body with Action=, e.g. EC2, RDS, SNS, STS) or REST (S3, by
+ * method and path), with the service and region read from the SigV4 credential scope, exactly what
+ * the SDK signs.
  */
 import {
   Agent,
@@ -23,12 +24,17 @@ export interface ServiceRequest {
   /** JSON protocol: the parsed body. */
   json: unknown;
   headers: IncomingMessage['headers'];
+  /** REST protocols (S3) route by method and path. */
+  method: string;
+  path: string;
+  body: string;
 }
 
 export interface ServiceResponse {
   status: number;
   contentType: string;
   body: string;
+  headers?: Record<string, string>;
 }
 
 /** One emulated service: answers one protocol's actions. Throwing AwsApiError-like errors is fine. */
@@ -110,6 +116,9 @@ function parseRequest(
       params: new URLSearchParams(),
       json,
       headers: req.headers,
+      method: req.method ?? 'POST',
+      path: req.url ?? '/',
+      body,
     };
   }
   const params = new URLSearchParams(req.method === 'GET' ? ((req.url ?? '').split('?')[1] ?? '') : body);
@@ -120,6 +129,9 @@ function parseRequest(
     params,
     json: undefined,
     headers: req.headers,
+    method: req.method ?? 'POST',
+    path: req.url ?? '/',
+    body,
   };
 }
 
@@ -145,7 +157,7 @@ export async function startEmulatorServer(options: { port?: number; defaultRegio
     }
     const out = await handler.handle(request);
     // No x-amzn-requestid header: the request id is in the body, as the protocol puts it, and must not differ.
-    res.writeHead(out.status, { 'content-type': out.contentType });
+    res.writeHead(out.status, { 'content-type': out.contentType, ...out.headers });
     res.end(out.body);
   };
   const server: Server = createServer((req, res) => {

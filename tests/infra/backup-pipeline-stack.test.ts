@@ -428,7 +428,7 @@ describe('schedules', () => {
     t.resourceCountIs('AWS::Scheduler::Schedule', 2);
   });
 
-  it('checks freshness every hour with a role that may only invoke the check', () => {
+  it('checks freshness every hour with a role that may only invoke the check, reading runs and the deploy time', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 hour)' });
     const policies = template.findResources('AWS::IAM::Policy');
     const freshness = Object.entries(policies).find(([id]) => id.startsWith('CheckFreshnessFunctionRole'));
@@ -436,7 +436,7 @@ describe('schedules', () => {
     const statements = (freshness[1] as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties
       .PolicyDocument.Statement;
     const actions = statements.flatMap((st) => [st.Action].flat()).filter((a) => !/^(logs|xray):/.test(a));
-    expect(actions).toEqual(['dynamodb:Query']);
+    expect(actions).toEqual(['dynamodb:Query', 'dynamodb:DescribeTable']);
   });
 });
 
@@ -465,7 +465,9 @@ describe('operator alarms and dashboard', () => {
         Statistic: 'Maximum',
         AlarmActions: [{ Ref: expect.stringMatching(/^Notifications/) }],
       });
-      expect(String(alarm.Properties.AlarmDescription)).toMatch(/^No successful \w+ run for more than \d+ hours/);
+      expect(String(alarm.Properties.AlarmDescription)).toMatch(
+        /^No successful \w+ run for more than \d+ hours \(its RPO; before the first success, counted from the deploy\)/,
+      );
     }
   });
 

@@ -361,6 +361,7 @@ describe('IAM against the calls the handlers make', () => {
       'check-backup ec2:DescribeImages',
       'apply-retention ec2:DeregisterImage',
       'check-freshness dynamodb:Query',
+      'check-freshness dynamodb:DescribeTable',
     ]) {
       expect(actions).toContain(expected);
     }

@@ -57,6 +57,9 @@ export async function openSandbox(): Promise<Sandbox> {
       const scheduler = new VirtualScheduler(options.clockStart);
       restoreClock = useClock(scheduler);
       const model = new AwsModel({ clock: scheduler, random: seededRandom(7), tokenBuckets: false, ...options.model });
+      // What the stack deploys and the pipeline writes to: its topic and its backup bucket.
+      model.createTopic(REGION, { Name: TOPIC.split(':').at(-1) });
+      model.createBucket(REGION, BUCKET);
       const config = parsePipelineConfig(options.config ?? {});
       for (const env of Object.values(
         functionEnvironments(config, { tableName: TABLE, topicArn: TOPIC, bucketName: BUCKET }),

@@ -4,7 +4,7 @@
  * response elements, request ids, the two error documents, MissingAction/InvalidAction for requests
  * the emulator does not answer, and a 5xx (not a dropped connection) when the emulator itself fails.
  */
-import { PublishCommand, SNSClient, SNSServiceException } from '@aws-sdk/client-sns';
+import { CreateTopicCommand, PublishCommand, SNSClient, SNSServiceException } from '@aws-sdk/client-sns';
 import { XMLParser } from 'fast-xml-parser';
 import { AwsModel } from '../../local/aws-model';
 import { registerAwsServices } from '../../local/emulator';
@@ -25,6 +25,7 @@ beforeAll(async () => {
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     maxAttempts: 1,
   });
+  await sns.send(new CreateTopicCommand({ Name: 'backup-pipeline-notifications' }));
 });
 afterAll(async () => {
   sns.destroy();
@@ -52,6 +53,27 @@ async function rawQuery(service: string, body: string) {
   });
   return { status: response.status, xml: new XMLParser({ ignoreAttributes: false }).parse(await response.text()) };
 }
+
+describe('SNS CreateTopic over the wire', () => {
+  it('names the topic under the model account, and returns the same ARN when it exists', async () => {
+    // Act
+    const again = await sns.send(new CreateTopicCommand({ Name: 'backup-pipeline-notifications' }));
+
+    // Assess
+    expect(again.TopicArn).toBe(TOPIC);
+    expect([...model.topics]).toEqual([TOPIC]);
+  });
+
+  it('refuses a Publish to a topic nothing created with NotFound, as SNS does', async () => {
+    // Act
+    const error = await failure(
+      sns.send(new PublishCommand({ TopicArn: 'arn:aws:sns:eu-west-1:111122223333:nobody-made-me', Message: 'm' })),
+    );
+
+    // Assess
+    expect([error.name, error.$metadata.httpStatusCode]).toEqual(['NotFoundException', 404]);
+  });
+});
 
 describe('SNS Publish over the wire', () => {
   it('lands the message, subject and topic in the model and returns a MessageId', async () => {
@@ -143,7 +165,7 @@ describe('Query protocol envelope', () => {
 
   it.each([
     ['ec2', 'Action=LaunchRockets', 'InvalidAction', 'LaunchRockets'],
-    ['sns', 'Action=CreateTopic&Name=t', 'InvalidAction', 'CreateTopic'],
+    ['sns', 'Action=Subscribe&TopicArn=t&Protocol=email', 'InvalidAction', 'Subscribe'],
     ['rds', 'Version=2014-10-31', 'MissingAction', 'Action'],
   ])('answers %s %s with %s', async (service, body, code, named) => {
     // Act

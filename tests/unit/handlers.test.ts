@@ -3,6 +3,7 @@
  * DynamoDB (dynalite), EC2/RDS/SNS mocked. Each test checks the wiring and the contract the ASL
  * relies on (returned shape, named errors), not the domain rules tested elsewhere.
  */
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import {
   CreateSnapshotsCommand,
   DescribeImagesCommand,
@@ -339,6 +340,24 @@ describe('check-freshness', () => {
       hoursSince: 5,
     });
     expect(out.tiers.map((t) => t.tier).sort()).toEqual(['daily', 'monthly', 'weekly', 'yearly']);
+  });
+
+  it('measures a tier that never succeeded from the deploy (the state table was created), not as 100,000 h', async () => {
+    // Prepare: no yearly run yet; the pipeline was deployed when its table was created.
+    const described = await table.client.send(new DescribeTableCommand({ TableName: TEST_TABLE }));
+    const deployedAt = described.Table?.CreationDateTime?.getTime() ?? Number.NaN;
+
+    // Act: right after deploy, and once the tier's RPO (8808 h) has passed without a run.
+    clock = new Date(deployedAt + 5 * 3600_000);
+    const early = (await checkFreshness({}, context)).tiers.find((t) => t.tier === 'yearly');
+    clock = new Date(deployedAt + 8809 * 3600_000);
+    const late = (await checkFreshness({}, context)).tiers.find((t) => t.tier === 'yearly');
+
+    // Assess
+    expect(early).toMatchObject({ lastSuccessAt: undefined, breached: false });
+    expect(early?.hoursSince).toBeCloseTo(5, 3);
+    expect(late).toMatchObject({ lastSuccessAt: undefined, breached: true });
+    expect(late?.hoursSince).toBeCloseTo(8809, 3);
   });
 });
 

@@ -3,7 +3,14 @@
  * --retention any run's, delete/keep decision for every backup and the rule behind it, as text and
  * JSON), and the copies column of the resource table.
  */
-import { copiesCell, resourceTable, retentionJson, retentionView, showsRetention } from '../../cli/commands/run-views';
+import {
+  copiesCell,
+  resourceTable,
+  retentionJson,
+  retentionView,
+  runOutcome,
+  showsRetention,
+} from '../../cli/commands/run-views';
 import type { RecordedRetentionDecision, ResourceRecord, RunRecord } from '../../shared/state-store';
 import { runRecord } from '../support/unit-fixtures';
 
@@ -56,6 +63,20 @@ function dryRun(): RunRecord {
     ],
   };
 }
+
+describe('runOutcome', () => {
+  it.each([
+    ['SUCCEEDED', { status: 'FAILED', error: 'NotificationFailed' }, 'FAILED'],
+    ['RUNNING', { status: 'TIMED_OUT' }, 'TIMED_OUT'],
+    ['RUNNING', { status: 'ABORTED' }, 'ABORTED'],
+    ['SUCCEEDED', { status: 'SUCCEEDED' }, 'SUCCEEDED'],
+    ['RUNNING', { status: 'RUNNING' }, 'RUNNING'],
+    ['FAILED', undefined, 'FAILED'],
+    ['SUCCEEDED', undefined, 'SUCCEEDED'],
+  ] as const)('a run recorded %s whose execution is %j reads %s', (recorded, execution, expected) => {
+    expect(runOutcome(runRecord('r', { status: recorded }), execution)).toBe(expected);
+  });
+});
 
 describe('showsRetention', () => {
   it('shows the decisions of a dry run unasked, and of any other run only with --retention', () => {

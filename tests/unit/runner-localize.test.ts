@@ -1,4 +1,6 @@
-import { loadDefinition, localize, pinStartTime } from '../../local/runner';
+import { HANDLERS } from '../../local/handlers';
+import { loadDefinition, localize, pinStartTime, runExecution } from '../../local/runner';
+import { VirtualScheduler } from '../../local/virtual-time';
 
 describe('localize', () => {
   it('maps every Task to a real handler by its FunctionName placeholder and rewrites Waits for the virtual clock', () => {
@@ -47,5 +49,47 @@ describe('pinStartTime', () => {
     });
     expect(plan.Parameters.Payload['startedAt.$']).toBeUndefined();
     expect(JSON.stringify(pinned)).not.toContain('$$.Execution.StartTime');
+  });
+});
+
+describe('a Wait on the wall clock', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('waits 90 s and goes on, where a Task without TimeoutSeconds would die with States.Timeout at 60 s', async () => {
+    // Prepare: real time (as under --endpoint), with jest's clock standing in for the wall clock so
+    // the test takes milliseconds; aws-local-stepfunctions times a Task out with setTimeout.
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    const scheduler = new VirtualScheduler(new Date(), 1);
+    const definition = {
+      StartAt: 'Wait for backup',
+      States: {
+        'Wait for backup': { Type: 'Wait', Seconds: 90, Next: 'Done' },
+        Done: { Type: 'Succeed' },
+      },
+    };
+
+    // Act
+    let result: Awaited<ReturnType<typeof runExecution>> | undefined;
+    const running = runExecution({
+      input: {},
+      definition,
+      stateMachineArn: 'arn:aws:states:eu-west-1:444455556666:stateMachine:t',
+      handlers: HANDLERS,
+      scheduler,
+      accountId: '444455556666',
+      region: 'eu-west-1',
+    }).then((r) => {
+      result = r;
+    });
+    for (let ms = 0; ms < 120_000 && !result; ms += 250) {
+      await new Promise((r) => setImmediate(r));
+      await jest.advanceTimersByTimeAsync(250);
+    }
+    await running;
+    scheduler.stop();
+
+    // Assess
+    expect([result?.status, result?.error]).toEqual(['SUCCEEDED', undefined]);
+    expect(scheduler.nowMs() - (result?.startedAt.getTime() ?? 0)).toBeGreaterThanOrEqual(90_000);
   });
 });

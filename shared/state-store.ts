@@ -373,6 +373,36 @@ export class StateStore {
   }
 
   /**
+   * What each resource of a run made, read for retention: the backup's ids in the resource's region
+   * and its copies' ids per region (only those attributes: a record's poll times are not read).
+   */
+  async listBackupMembers(
+    runId: string,
+  ): Promise<Pick<ResourceRecord, 'arn' | 'region' | 'status' | 'backupIds' | 'copies'>[]> {
+    const items: Pick<ResourceRecord, 'arn' | 'region' | 'status' | 'backupIds' | 'copies'>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await aws('DynamoDB Query (backup members)', () =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :res)',
+            ProjectionExpression: 'arn, #region, #status, backupIds, copies',
+            ExpressionAttributeNames: { '#region': 'region', '#status': 'status' },
+            ExpressionAttributeValues: { ':pk': `RUN#${runId}`, ':res': 'RES#' },
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      items.push(
+        ...((page.Items ?? []) as Pick<ResourceRecord, 'arn' | 'region' | 'status' | 'backupIds' | 'copies'>[]),
+      );
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  /**
    * The most recent runs, newest first (the runs-by-start-time index), following pages until `limit`
    * runs are read: a run item carries its retention decisions, so one 1 MB page may hold only a few.
    * `fields` reads just those attributes (the freshness check needs five, not the decisions).

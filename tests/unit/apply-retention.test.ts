@@ -29,6 +29,7 @@ import {
   caught,
   dbRef,
   ec2Error,
+  instanceRef,
   lambdaContext,
   namedError,
   ownedTags,
@@ -277,6 +278,85 @@ describe('applyRetention', () => {
       delete: () => Promise.reject(new Error('must not delete')),
     };
     await expect(retention(runId, [throttled])).rejects.toThrow(ThrottledError);
+  });
+});
+
+describe('applyRetention per backup set', () => {
+  const instance = instanceRef();
+  /** Snapshot `n` of the instance made by run `runId`, `ageDays` old, in `region`. */
+  const member = (runId: string, n: number, ageDays: number, region = REGION) =>
+    backup(`snap-${runId}-${n}`, ageDays, { source: instance.arn, runId, region });
+
+  it("deletes a 3-volume instance's expired runs whole and keeps its newest complete set whole", async () => {
+    // Prepare: three expired runs of a 3-volume instance.
+    const runId = await run();
+    const ebs = memoryStore(['a', 'b', 'c'].flatMap((r, i) => [1, 2, 3].map((n) => member(`r-${r}`, n, 10 + 10 * i))));
+
+    // Act
+    const result = await retention(runId, [ebs.store]);
+
+    // Assess
+    expect(result.kept).toBe(3);
+    expect(ebs.deleted.sort()).toEqual(['b', 'c'].flatMap((r) => [1, 2, 3].map((n) => `snap-r-${r}-${n}`)));
+  });
+
+  it("treats a set missing a snapshot its run's record names as partial: the older complete set stays", async () => {
+    // Prepare: run r-new made 3 snapshots (its record says so) but one is gone; r-old is complete.
+    const runId = await run();
+    const newest = ['snap-r-new-1', 'snap-r-new-2', 'snap-r-new-3'];
+    await db()
+      .store()
+      .addResource(resourceRecord('r-new', instance, { status: 'FAILED', backupIds: newest }));
+    await db()
+      .store()
+      .addResource(
+        resourceRecord('r-old', instance, { status: 'COMPLETED', backupIds: ['snap-r-old-1', 'snap-r-old-2'] }),
+      );
+    const ebs = memoryStore([
+      member('r-new', 1, 10),
+      member('r-new', 2, 10),
+      member('r-old', 1, 20),
+      member('r-old', 2, 20),
+    ]);
+
+    // Act
+    await retention(runId, [ebs.store]);
+
+    // Assess: the partial set goes whole, the complete one is the restore point the instance keeps.
+    expect(ebs.deleted.sort()).toEqual(['snap-r-new-1', 'snap-r-new-2']);
+    const decisions = (await db().store().getRun(runId))?.retentionDecisions ?? [];
+    expect(decisions.find((d) => d.id === 'snap-r-old-1')?.ruleId).toBe('newest-of-source');
+    expect(decisions.find((d) => d.id === 'snap-r-new-1')?.rule).toMatch(/incomplete set .*snap-r-new-3/);
+  });
+
+  it('treats a copy set that stopped part-way as partial in its region', async () => {
+    // Prepare: c-new copied 1 of its 2 snapshots to us-west-2; c-old copied both. All expired.
+    const runId = await run();
+    const copy = (ids: string[]) => ({ region: 'us-west-2', ids, status: 'FAILED' as const, reason: null });
+    await db()
+      .store()
+      .addResource(
+        resourceRecord('c-new', instance, { backupIds: ['snap-a1', 'snap-a2'], copies: [copy(['snap-c-new-1'])] }),
+      );
+    await db()
+      .store()
+      .addResource(
+        resourceRecord('c-old', instance, {
+          backupIds: ['snap-b1', 'snap-b2'],
+          copies: [copy(['snap-c-old-1', 'snap-c-old-2'])],
+        }),
+      );
+    const ebs = memoryStore([
+      member('c-new', 1, 10, 'us-west-2'),
+      member('c-old', 1, 20, 'us-west-2'),
+      member('c-old', 2, 20, 'us-west-2'),
+    ]);
+
+    // Act
+    await retention(runId, [ebs.store], false, ['us-west-2']);
+
+    // Assess
+    expect(ebs.deleted).toEqual(['snap-c-new-1']);
   });
 });
 

@@ -209,6 +209,67 @@ describe('GFS retention', () => {
     });
   });
 
+  describe('FaultedRunsKeepRestorePoints', () => {
+    it('after a clean run and two faulted runs of 3-volume instances, every instance still has a complete restore point', async () => {
+      // Prepare: 12 instances of 3 volumes; daily backups expire after 1 day, keep-last 1. Runs 2 days apart.
+      await sandbox.reset({
+        config: { tiers: { daily: { retentionDays: 1, keepLast: 1 } }, defaultTier: 'daily' },
+        clockStart: START,
+      });
+      const { model, scheduler, store } = sandbox;
+      const instances = Array.from({ length: 12 }, () =>
+        model.addInstance(REGION, {
+          Tags: [BACKUP_TAG],
+          volumes: [1, 2, 3].map(() => ({ Size: 8, snapshotSeconds: 120 })),
+        }),
+      );
+      const arnOf = (id: string) => `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/${id}`;
+      /** Instances whose snapshots of one run are all there and completed, one per volume. */
+      const withRestorePoint = () => {
+        const sets = new Map<string, { volumes: Set<string>; complete: boolean }>();
+        for (const s of model.snapshots(REGION)) {
+          if (tagOf(s.Tags, TAG.managedBy) !== 'BackupPipeline') continue;
+          const key = `${tagOf(s.Tags, TAG.source)}|${tagOf(s.Tags, TAG.runId)}`;
+          const set = sets.get(key) ?? { volumes: new Set<string>(), complete: true };
+          set.volumes.add(s.VolumeId ?? '');
+          set.complete &&= s.State === 'completed';
+          sets.set(key, set);
+        }
+        return instances
+          .filter((i) =>
+            [...sets.entries()].some(
+              ([key, set]) => key.startsWith(`${arnOf(i.InstanceId)}|`) && set.complete && set.volumes.size === 3,
+            ),
+          )
+          .map((i) => i.InstanceId);
+      };
+      const all = instances.map((i) => i.InstanceId);
+
+      // Act + Assess: a clean run, then two runs in which 30% of snapshots fail; after the first faulted
+      // run an operator deletes the failed snapshots (so those sets only lack members).
+      expect((await sandbox.run({ tier: 'daily' }, 'faulted-0')).status).toBe('SUCCEEDED');
+      expect(withRestorePoint()).toEqual(all);
+      model.faults.snapshotFailureRate = 0.3;
+      const failedSets: string[] = [];
+      for (const runId of ['faulted-1', 'faulted-2']) {
+        await scheduler.sleep(2 * DAY);
+        const result = await sandbox.run({ tier: 'daily' }, runId);
+        failedSets.push(...(await store.listResources(runId)).filter((r) => r.status === 'FAILED').map((r) => r.arn));
+        expect(result.status).toBe('FAILED');
+        expect(withRestorePoint()).toEqual(all);
+        if (runId === 'faulted-1') {
+          for (const s of model.snapshots(REGION)) {
+            if (s.State === 'error') await model.deleteSnapshot(REGION, { SnapshotId: s.SnapshotId });
+          }
+        }
+      }
+      // The faults did hit: some sets of both runs are partial.
+      expect(failedSets.length).toBeGreaterThan(2);
+      const decisions = (await store.getRun('faulted-2'))?.retentionDecisions ?? [];
+      expect(decisions.some((d) => d.action === 'delete')).toBe(true);
+    });
+  });
+
   describe('RetentionInEveryRegionTouched', () => {
     it('applies retention in the region of a resource named by ARN, not only in the home region', async () => {
       // Prepare: a database in us-east-1 with an expired backup of ours and a foreign one, both long expired.

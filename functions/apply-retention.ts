@@ -1,11 +1,12 @@
 /**
  * Apply retention (last task). Lists the backups this stack created in every region the run touched,
+ * every region the configuration copies to and every region a backup was ever copied to (all runs),
  * decides per backup with the rules in shared/retention.ts, deletes the expired ones (dry run: deletes
  * nothing) and records every decision on the run. A delete that fails is retried next run and fails
  * this task after the rest.
  */
 import { z } from 'zod';
-import { applyRetention, regionsTouched } from '../shared/apply-retention';
+import { applyRetention, configuredCopyRegions, regionsTouched } from '../shared/apply-retention';
 import { defaultRegion, dynamoDocClient } from '../shared/clients';
 import { now } from '../shared/clock';
 import { backupStores } from '../shared/drivers';
@@ -24,7 +25,10 @@ export const handler = defineHandler('apply-retention', retentionEventSchema, as
     dryRun: event.dryRun,
     stackName: env.STACK_NAME,
     tiers: env.TIERS,
-    regions: regionsTouched(defaultRegion(), await store.listResources(event.runId)),
+    regions: regionsTouched(defaultRegion(), await store.listResources(event.runId), [
+      ...configuredCopyRegions(env.TIERS),
+      ...(await store.listCopyRegions()),
+    ]),
     stores: backupStores(),
     store,
     now: now(),

@@ -36,18 +36,30 @@ const MAX_RECORDED = 500;
  * The regions retention lists: the home region (where the schedules' tag discovery runs, and which a
  * dry run must cover however little it planned), every region one of the run's resources is in (an
  * explicit ARN may name another region), and every region the run copied to (copies are cleaned up
- * in their region by the same rules). Home first, then the rest in name order.
+ * in their region by the same rules), plus `alsoRegions`: the regions the configuration copies to and
+ * every region a backup of ours was ever copied to (the state table's durable record), so copies are
+ * expired however the run that made them was started. Home first, then the rest in name order.
  */
 export function regionsTouched(
   home: string,
   resources: readonly { region: string; copies?: readonly { region: string; status: string }[] }[],
+  alsoRegions: readonly string[] = [],
 ): string[] {
   const others = new Set(
-    resources
-      .flatMap((r) => [r.region, ...(r.copies ?? []).filter((c) => c.status !== 'SKIPPED').map((c) => c.region)])
-      .filter((r) => r !== home),
+    [
+      ...resources.flatMap((r) => [
+        r.region,
+        ...(r.copies ?? []).filter((c) => c.status !== 'SKIPPED').map((c) => c.region),
+      ]),
+      ...alsoRegions,
+    ].filter((r) => r !== home),
   );
   return [home, ...[...others].sort()];
+}
+
+/** The regions the tiers' `copyTo` names. */
+export function configuredCopyRegions(tiers: Record<string, TierConfig>): string[] {
+  return [...new Set(Object.values(tiers).flatMap((t) => (t.copyTo ?? []).map((c) => c.region)))].sort();
 }
 
 type RunMembers = Map<string, Promise<Awaited<ReturnType<StateStore['listBackupMembers']>>>>;

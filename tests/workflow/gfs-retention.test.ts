@@ -270,6 +270,55 @@ describe('GFS retention', () => {
     });
   });
 
+  describe('CopiesOfEveryRunExpire', () => {
+    it("copies a scheduled run's backups to its tier's copyTo regions, and expires a one-off run's copies in a region later runs never copy to", async () => {
+      // Prepare: daily copies to us-west-2 (config); adhoc (manual) copies only when the input says so.
+      await sandbox.reset({
+        config: {
+          tiers: {
+            daily: { retentionDays: 1, keepLast: 1, copyTo: [{ region: 'us-west-2' }] },
+            adhoc: { retentionDays: 1 },
+          },
+          defaultTier: 'daily',
+        },
+        clockStart: START,
+      });
+      const { model, scheduler } = sandbox;
+      model.addVolume(REGION, { Size: 8, Tags: [BACKUP_TAG], snapshotSeconds: 120 });
+      const ours = (region: string) =>
+        model.snapshots(region).filter((s) => tagOf(s.Tags, TAG.managedBy) === 'BackupPipeline');
+      const runOf = (region: string) =>
+        ours(region)
+          .map((s) => tagOf(s.Tags, TAG.runId))
+          .sort();
+
+      // Act + Assess: a run started as the schedule starts it copies to the tier's region.
+      expect((await sandbox.run({ tier: 'daily' }, 'scheduled-1')).status).toBe('SUCCEEDED');
+      expect(runOf('us-west-2')).toEqual(['scheduled-1']);
+
+      // Two one-off runs copy to eu-central-1 (an explicit copyTo replaces the tier's: nothing more to us-west-2).
+      for (const runId of ['one-off-1', 'one-off-2']) {
+        const input = { tier: 'adhoc', copyTo: [{ region: 'eu-central-1' }] };
+        expect((await sandbox.run(input, runId)).status).toBe('SUCCEEDED');
+      }
+      expect(runOf('eu-central-1')).toEqual(['one-off-1', 'one-off-2']);
+      expect(runOf('us-west-2')).toEqual(['scheduled-1']);
+
+      // Three days on, a scheduled run (which copies only to us-west-2) expires the older one-off copy in
+      // eu-central-1 and keeps the newer, the newest backup of the volume there.
+      await scheduler.sleep(3 * DAY);
+      expect((await sandbox.run({ tier: 'daily' }, 'scheduled-2')).status).toBe('SUCCEEDED');
+      expect(runOf('eu-central-1')).toEqual(['one-off-2']);
+      expect(runOf('us-west-2')).toEqual(['scheduled-2']);
+      const decisions = (await sandbox.store.getRun('scheduled-2'))?.retentionDecisions ?? [];
+      expect(decisions).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ region: 'eu-central-1', action: 'delete', ruleId: 'expired' }),
+        ]),
+      );
+    });
+  });
+
   describe('RetentionInEveryRegionTouched', () => {
     it('applies retention in the region of a resource named by ARN, not only in the home region', async () => {
       // Prepare: a database in us-east-1 with an expired backup of ours and a foreign one, both long expired.

@@ -141,6 +141,7 @@ export async function applyRetention(request: RetentionRequest): Promise<Retenti
           ruleId: decision.ruleId,
           ...(backup.tier ? { tier: backup.tier } : {}),
           ...(backup.source ? { source: backup.source } : {}),
+          ...(backup.runId ? { runId: backup.runId } : {}),
           createdAt: backup.createdAt.toISOString(),
         });
         if (decision.action === 'keep') {

@@ -132,12 +132,7 @@ export function decideRetention(
 
   return sets.flatMap((set) => {
     const { action, ruleId, rule } = decideSet(set, rank.get(set), newestPerSource, tiers, now);
-    // Several members: each line says which set it goes with, so a dry-run reviewer sees whole sets.
-    const others =
-      set.members.length > 1 ? `; one set with ${set.members.length - 1} other(s) of run ${set.members[0]?.runId}` : '';
-    return set.members.map(
-      (backup): RetentionDecision => ({ backup, action, ruleId, rule: `${rule}${others}`, setKey: set.key }),
-    );
+    return set.members.map((backup): RetentionDecision => ({ backup, action, ruleId, rule, setKey: set.key }));
   });
 }
 

@@ -58,6 +58,8 @@ export interface RecordedRetentionDecision {
   ruleId?: string;
   tier?: string;
   source?: string;
+  /** The run that made it: with region, kind and source, the backup set decided as one. */
+  runId?: string;
   createdAt?: string;
 }
 

@@ -303,16 +303,16 @@ describe('decideRetention per backup set', () => {
     ]);
   });
 
-  it('keeps a whole set when one of its snapshots is held by an AMI, and says which set each line is in', () => {
+  it('keeps a whole set when one of its snapshots is held by an AMI', () => {
     const backups = [
       ...[1, 2].map((v) => volumeSnapshot('new', v, 5)),
       volumeSnapshot('old', 1, 20, { heldBy: ['ami-1'] }),
       volumeSnapshot('old', 2, 20),
     ];
     const out = decisions(backups);
-    expect(out.filter((d) => d.backup.id.startsWith('old')).map((d) => d.rule)).toEqual([
-      'used by AMI ami-1; one set with 1 other(s) of run old',
-      'used by AMI ami-1; one set with 1 other(s) of run old',
+    expect(out.filter((d) => d.backup.id.startsWith('old')).map((d) => `${d.action}: ${d.rule}`)).toEqual([
+      'keep: used by AMI ami-1',
+      'keep: used by AMI ami-1',
     ]);
   });
 });

@@ -68,3 +68,14 @@ export function expiryOf(tags: readonly { Key?: string; Value?: string }[] | und
   const date = text ? new Date(text) : undefined;
   return date && !Number.isNaN(date.getTime()) ? date : undefined;
 }
+
+/**
+ * Tag prefixes of the services that manage backups of their own (AWS Backup, Data Lifecycle Manager).
+ * A backup carrying any of them is theirs, whatever `backup-pipeline:*` tags it also carries (copied
+ * from a volume or database restored from one of ours): the stores never list it as ours.
+ */
+const OTHER_MANAGERS = ['aws:backup:', 'aws:dlm:'];
+
+export function managedByAnotherService(tags: readonly { Key?: string; Value?: string }[] | undefined): boolean {
+  return (tags ?? []).some((t) => OTHER_MANAGERS.some((prefix) => t.Key?.startsWith(prefix)));
+}

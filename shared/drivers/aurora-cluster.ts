@@ -63,7 +63,14 @@ export const rdsClusterSnapshotStore: BackupStore = {
         { SnapshotType: 'manual' },
       )) {
         for (const s of page.DBClusterSnapshots ?? []) {
-          const backup = ownedRdsSnapshot('rds-cluster-snapshot', region, stackName, s.DBClusterSnapshotIdentifier, s);
+          const backup = ownedRdsSnapshot(
+            'rds-cluster-snapshot',
+            region,
+            stackName,
+            s.DBClusterSnapshotIdentifier,
+            s,
+            s.DBClusterIdentifier,
+          );
           if (backup) owned.push(backup);
         }
       }

@@ -21,7 +21,7 @@ import {
 import { ec2Client } from '../clients';
 import { aws, awsErrorName, InvalidResourceStateError, toPipelineError } from '../errors';
 import type { ResourceRef } from '../resource';
-import { copyableTags, expiryOf, ownershipTags, TAG, type Tag, tagValue } from '../tags';
+import { copyableTags, expiryOf, managedByAnotherService, ownershipTags, TAG, type Tag, tagValue } from '../tags';
 import type { BackupStore, CheckResult, CopyRequest, OwnedBackup, StartRequest, StartResult } from './driver';
 
 /** Image states that are on their way to `available`; every state but these and `available` is final. */
@@ -200,8 +200,14 @@ export const ec2ImageStore: BackupStore = {
         { Owners: ['self'], Filters: [{ Name: `tag:${TAG.managedBy}`, Values: [stackName] }] },
       )) {
         for (const image of page.Images ?? []) {
-          // The filter is server-side; the check here does not trust it.
-          if (image.ImageId && tagValue(image.Tags, TAG.managedBy) === stackName) owned.push(toOwned(region, image));
+          // The filter is server-side; the check here does not trust it. An image AWS Backup or DLM
+          // manages is theirs, whatever tags it carries.
+          if (
+            image.ImageId &&
+            tagValue(image.Tags, TAG.managedBy) === stackName &&
+            !managedByAnotherService(image.Tags)
+          )
+            owned.push(toOwned(region, image));
         }
       }
     });

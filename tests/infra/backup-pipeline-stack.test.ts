@@ -224,12 +224,11 @@ describe('IAM', () => {
         'ec2:DescribeInstances',
         'ec2:DescribeSnapshots',
         'ec2:DescribeVolumes',
+        // Tagging in a statement of its own, on the project's snapshot identifiers only.
         'rds:AddTagsToResource',
         'rds:CreateDBSnapshot',
         'rds:DescribeDBInstances',
         'rds:DescribeDBSnapshots',
-        // A second statement scoped to Aurora cluster and cluster-snapshot ARNs.
-        'rds:AddTagsToResource',
         'rds:CreateDBClusterSnapshot',
         'rds:DescribeDBClusterSnapshots',
         // DynamoDB exports write into the backup bucket under the export prefix.
@@ -238,6 +237,19 @@ describe('IAM', () => {
         's3:PutObjectAcl',
       ].sort(),
     );
+  });
+
+  it("limits RDS snapshot tagging, copying and deleting to the project's own snapshot identifiers (bp-...)", () => {
+    for (const name of ['start-backup', 'start-copies', 'apply-retention'] as const) {
+      for (const statement of statementsOf(name)) {
+        const actions = ([] as string[]).concat(statement.Action);
+        if (!actions.some((a) => /^rds:(AddTagsToResource|Copy|Delete)/.test(a))) continue;
+        const resources = JSON.stringify(statement.Resource);
+        expect(resources).not.toMatch(/snapshot:\*/);
+        expect(resources).not.toMatch(/:db:|:cluster:/);
+        expect(resources).toMatch(/snapshot:bp-\*/);
+      }
+    }
   });
 
   it('gives each function only the state-table actions its StateStore calls make', () => {

@@ -22,6 +22,7 @@ import { buildApp } from '../../infra/bin/app';
 import { BACKUP_TAG, DR_KEY_ALIAS, DR_REGION, seedDrKey } from '../../local/fleet';
 import { HANDLERS, type LocalHandler } from '../../local/handlers';
 import { dynamoBackupName, parseBackupName } from '../../shared/drivers/dynamodb-table';
+import { rdsSnapshotIdentifier } from '../../shared/drivers/rds-instance';
 import { FUNCTION_NAMES, type FunctionName, type ScheduledFunctionName } from '../../shared/function-env';
 import { MODE_TAG } from '../../shared/modes';
 import { StateStore } from '../../shared/state-store';
@@ -212,6 +213,7 @@ describe('IAM against the calls the handlers make', () => {
       sandbox.model.addExistingSnapshot(REGION, {
         VolumeId: volume.VolumeId,
         startMs: now - days * 86_400_000,
+        Description: `backup-pipeline daily old-${days} ${volume.VolumeId}`,
         Tags: ours(now, days, volumeArn),
       }).SnapshotId;
     old(30);
@@ -220,6 +222,7 @@ describe('IAM against the calls the handlers make', () => {
     const oldAmiSnapshot = sandbox.model.addExistingSnapshot(REGION, {
       VolumeId: builder.volumeIds[0] ?? '',
       startMs: now - 30 * 86_400_000,
+      Description: `Created by CreateImage(${builder.InstanceId}) for ami-00000000000000b1d`,
       Tags: ours(now, 30, builderArn),
     }).SnapshotId;
     sandbox.model.addImage(REGION, {
@@ -250,13 +253,13 @@ describe('IAM against the calls the handlers make', () => {
       startMs: now - 30 * 86_400_000,
     });
     sandbox.model.addExistingDbClusterSnapshot(REGION, {
-      DBClusterSnapshotIdentifier: 'backup-pipeline-old-ledger',
+      DBClusterSnapshotIdentifier: rdsSnapshotIdentifier('old-30', 'ledger'),
       DBClusterIdentifier: 'ledger',
       startMs: now - 30 * 86_400_000,
       TagList: ours(now, 30, sandbox.model.dbClusterArn(REGION, 'ledger')),
     });
     sandbox.model.addExistingDbSnapshot(REGION, {
-      DBSnapshotIdentifier: 'backup-pipeline-old-orders',
+      DBSnapshotIdentifier: rdsSnapshotIdentifier('old-30', 'orders'),
       DBInstanceIdentifier: 'orders',
       startMs: now - 30 * 86_400_000,
       TagList: ours(now, 30, sandbox.model.dbInstanceArn(REGION, 'orders')),

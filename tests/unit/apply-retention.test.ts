@@ -163,6 +163,7 @@ describe('applyRetention', () => {
           ruleId: 'expired',
           tier: 'daily',
           source: volumeRef().arn,
+          runId: 'run-expired-1',
           createdAt: ago(10).toISOString(),
         },
         expect.objectContaining({ id: 'ami-held', action: 'keep', ruleId: 'held-by-ami', rule: 'used by AMI ami-1' }),
@@ -381,6 +382,7 @@ describe('apply-retention handler', () => {
     SnapshotId: id,
     State: 'completed',
     StartTime: ago(ageDays),
+    Description: `backup-pipeline daily run-${id} ${volume.id}`,
     Tags: ownedTags(volume, `run-${id}`, { expiresAt: ago(ageDays - 7).toISOString() }),
     ...extra,
   });

@@ -138,9 +138,11 @@ describe('EC2 instance driver against the emulator', () => {
       model.addExistingSnapshot(region, {
         VolumeId: volume.VolumeId,
         startMs: now.getTime() - 86_400_000,
+        Description: `backup-pipeline daily ${runId} ${volume.VolumeId}`,
         Tags: [
           { Key: 'backup-pipeline:managed-by', Value: STACK },
           { Key: 'backup-pipeline:run-id', Value: runId },
+          { Key: 'backup-pipeline:tier', Value: 'daily' },
           { Key: 'backup-pipeline:expires-at', Value: '2026-11-01T00:00:00.000Z' },
         ],
       });
@@ -270,6 +272,7 @@ describe('EC2 instance driver in AMI mode against the emulator', () => {
       model.addExistingSnapshot(region, {
         VolumeId: volume.VolumeId,
         startMs: now.getTime() - 86_400_000,
+        Description: 'Created by CreateImage(i-0123456789abcdef0) for ami-0123456789abcdef0',
         Tags: tags(managedBy),
       }).SnapshotId;
     const mine = snapshot(STACK);

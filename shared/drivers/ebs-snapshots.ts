@@ -185,7 +185,12 @@ export const ebsSnapshotStore: BackupStore = {
       await aws('EC2 DescribeImages (AMI-held snapshots)', async () => {
         for await (const page of paginateDescribeImages(
           { client: ec2Client(region), pageSize: 1000 },
-          { Owners: ['self'], Filters: [{ Name: 'block-device-mapping.snapshot-id', Values: chunk }] },
+          // A disabled AMI still holds its snapshots, but DescribeImages leaves it out unless asked.
+          {
+            Owners: ['self'],
+            IncludeDisabled: true,
+            Filters: [{ Name: 'block-device-mapping.snapshot-id', Values: chunk }],
+          },
         )) {
           for (const image of page.Images ?? []) {
             for (const mapping of image.BlockDeviceMappings ?? []) {

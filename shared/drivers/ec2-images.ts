@@ -45,7 +45,11 @@ export function amiName(runId: string, instanceId: string): string {
 async function findImageByName(region: string, name: string): Promise<Image | undefined> {
   const out = await aws(`EC2 DescribeImages (name ${name})`, () =>
     ec2Client(region).send(
-      new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'name', Values: [name] }] }),
+      new DescribeImagesCommand({
+        Owners: ['self'],
+        IncludeDisabled: true,
+        Filters: [{ Name: 'name', Values: [name] }],
+      }),
     ),
   );
   return out.Images?.find((image) => image.Name === name);
@@ -171,7 +175,8 @@ function toOwned(region: string, image: Image): OwnedBackup {
     managedBy: tagValue(image.Tags, TAG.managedBy),
     createdAt: created && !Number.isNaN(created.getTime()) ? created : new Date(0),
     expiresAt: expiryOf(image.Tags),
-    complete: image.State === 'available',
+    // A disabled image is finished (it can be re-enabled to restore) and expires like any other.
+    complete: image.State === 'available' || image.State === 'disabled',
     heldBy: [],
     holds: (image.BlockDeviceMappings ?? [])
       .map((m) => m.Ebs?.SnapshotId)
@@ -197,7 +202,8 @@ export const ec2ImageStore: BackupStore = {
     await aws('EC2 DescribeImages (owned)', async () => {
       for await (const page of paginateDescribeImages(
         { client: ec2Client(region), pageSize: 1000 },
-        { Owners: ['self'], Filters: [{ Name: `tag:${TAG.managedBy}`, Values: [stackName] }] },
+        // A disabled AMI of ours expires like any other (DescribeImages leaves it out unless asked).
+        { Owners: ['self'], IncludeDisabled: true, Filters: [{ Name: `tag:${TAG.managedBy}`, Values: [stackName] }] },
       )) {
         for (const image of page.Images ?? []) {
           // The filter is server-side; the check here does not trust it. An image AWS Backup or DLM

@@ -14,6 +14,7 @@ import { loadEnv, retentionEnvSchema } from '../shared/env';
 import { defineHandler } from '../shared/handler';
 import { logger, metrics } from '../shared/powertools';
 import { StateStore } from '../shared/state-store';
+import { ownerTagValue } from '../shared/tags';
 
 export const retentionEventSchema = z.object({ runId: z.string().min(1), dryRun: z.boolean() });
 
@@ -23,7 +24,9 @@ export const handler = defineHandler('apply-retention', retentionEventSchema, as
   const result = await applyRetention({
     runId: event.runId,
     dryRun: event.dryRun,
-    stackName: env.STACK_NAME,
+    // Qualified by the home region; the bare name is still this stack's in its home region (older backups).
+    stackName: ownerTagValue(env.STACK_NAME, defaultRegion()),
+    legacy: { stackName: env.STACK_NAME, homeRegion: defaultRegion() },
     tiers: env.TIERS,
     regions: regionsTouched(defaultRegion(), await store.listResources(event.runId), [
       ...configuredCopyRegions(env.TIERS),

@@ -12,7 +12,13 @@ export class RetentionIncompleteError extends PipelineError {}
 export interface RetentionRequest {
   runId: string;
   dryRun: boolean;
+  /** This stack's managed-by value (ownerTagValue: stack name @ home region). */
   stackName: string;
+  /**
+   * The bare stack name that backups made before managed-by was qualified carry, and the home region
+   * where (only) they are still recognized as this stack's.
+   */
+  legacy?: { stackName: string; homeRegion: string };
   tiers: Record<string, TierConfig>;
   regions: string[];
   stores: BackupStore[];
@@ -120,13 +126,15 @@ export async function applyRetention(request: RetentionRequest): Promise<Retenti
 
   for (const region of request.regions) {
     for (const backupStore of request.stores) {
-      const owned = await backupStore.listOwned(region, request.stackName);
+      const owners =
+        request.legacy?.homeRegion === region ? [request.stackName, request.legacy.stackName] : [request.stackName];
+      const owned = await backupStore.listOwned(region, owners);
       const expectedMembers =
         backupStore.kind === 'ebs-snapshot'
           ? await expectedSnapshotSets(request.store, region, owned, runMembers)
           : undefined;
       for (const decision of decideRetention(owned, {
-        stackName: request.stackName,
+        stackName: owners,
         tiers: request.tiers,
         now: request.now,
         ...(expectedMembers ? { expectedMembers } : {}),

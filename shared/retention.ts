@@ -100,7 +100,8 @@ function expiryOfSet(set: BackupSet): Date | undefined {
 export function decideRetention(
   backups: readonly OwnedBackup[],
   options: {
-    stackName: string;
+    /** This stack's managed-by value, or every value that is this stack's in the region (ownersIn). */
+    stackName: string | readonly string[];
     tiers: Record<string, TierConfig>;
     now: Date;
     /**
@@ -111,7 +112,8 @@ export function decideRetention(
   },
 ): RetentionDecision[] {
   const { stackName, tiers, now } = options;
-  const ours = backups.filter((b) => b.managedBy === stackName);
+  const owners = [stackName].flat();
+  const ours = backups.filter((b) => b.managedBy !== undefined && owners.includes(b.managedBy));
   const sets = buildSets(ours, options.expectedMembers);
 
   // Newest-first per (source, tier) for keep-last-N, and the newest complete set per source as a floor.

@@ -15,7 +15,17 @@ export const TAG = {
   copyOf: `${TAG_PREFIX}copy-of`,
 } as const;
 
+/**
+ * The managed-by value: the stack name qualified by the stack's home region (`BackupPipeline@eu-west-1`),
+ * so two stacks of the same name in two regions, each copying into the other's, never take each other's
+ * backups for their own. `@` is allowed in EC2 and RDS tag values.
+ */
+export function ownerTagValue(stackName: string, homeRegion: string): string {
+  return `${stackName}@${homeRegion}`;
+}
+
 export interface OwnershipTagValues {
+  /** The managed-by value (ownerTagValue: stack name @ home region). */
   stackName: string;
   runId: string;
   tier: string;

@@ -53,7 +53,7 @@ import type { Construct } from 'constructs';
 import type { ExportStorageConfig, PipelineConfig, TierConfig } from '../../shared/config';
 import { FUNCTION_NAMES, type FunctionName, functionEnvironments, placeholderOf } from '../../shared/function-env';
 import { EXPORT_PREFIX, METRICS_NAMESPACE, RDS_SNAPSHOT_PREFIX, SERVICE_NAME } from '../../shared/names';
-import { TAG } from '../../shared/tags';
+import { ownerTagValue, TAG } from '../../shared/tags';
 import { PipelineFunction } from '../constructs/pipeline-function';
 
 export const ASL_FILE = join(__dirname, '..', '..', 'statemachines', 'backup.asl.json');
@@ -703,9 +703,12 @@ export class BackupPipelineStack extends Stack {
     );
     const retention = functions['apply-retention'];
     // EC2 evaluates aws:ResourceTag on snapshots; RDS's own key for a snapshot's tags is rds:snapshot-tag.
-    const ownedOnly = { StringEquals: { [`aws:ResourceTag/${TAG.managedBy}`]: stackName } };
-    const ownedDbSnapshotOnly = { StringEquals: { [`rds:snapshot-tag/${TAG.managedBy}`]: stackName } };
-    const ownedClusterSnapshotOnly = { StringEquals: { [`rds:cluster-snapshot-tag/${TAG.managedBy}`]: stackName } };
+    // managed-by is the stack name qualified by its home region; the bare name is what backups made
+    // before the qualification carry (the handler accepts it in the home region only).
+    const owners = [ownerTagValue(stackName, Aws.REGION), stackName];
+    const ownedOnly = { StringEquals: { [`aws:ResourceTag/${TAG.managedBy}`]: owners } };
+    const ownedDbSnapshotOnly = { StringEquals: { [`rds:snapshot-tag/${TAG.managedBy}`]: owners } };
+    const ownedClusterSnapshotOnly = { StringEquals: { [`rds:cluster-snapshot-tag/${TAG.managedBy}`]: owners } };
     retention.addToRolePolicy(
       new PolicyStatement({
         effect: Effect.ALLOW,

@@ -55,7 +55,7 @@ function refOf(region: string, cluster: DBCluster): ResourceRef | undefined {
 export const rdsClusterSnapshotStore: BackupStore = {
   kind: 'rds-cluster-snapshot',
 
-  async listOwned(region, stackName) {
+  async listOwned(region, owners) {
     const owned: OwnedBackup[] = [];
     await aws('RDS DescribeDBClusterSnapshots (owned)', async () => {
       for await (const page of paginateDescribeDBClusterSnapshots(
@@ -66,7 +66,7 @@ export const rdsClusterSnapshotStore: BackupStore = {
           const backup = ownedRdsSnapshot(
             'rds-cluster-snapshot',
             region,
-            stackName,
+            owners,
             s.DBClusterSnapshotIdentifier,
             s,
             s.DBClusterIdentifier,

@@ -135,8 +135,9 @@ export async function copySnapshots(request: CopyRequest): Promise<{ copyIds: st
  * tags name (`backup-pipeline <tier> <run-id> ...`), or one AWS writes for the snapshots of an
  * image (CreateImage / CopyImage, which copy no volume tags). One AWS Backup or DLM manages never is.
  */
-export function isOwnSnapshot(s: Pick<Snapshot, 'Description' | 'Tags'>, stackName: string): boolean {
-  if (tagValue(s.Tags, TAG.managedBy) !== stackName || managedByAnotherService(s.Tags)) return false;
+export function isOwnSnapshot(s: Pick<Snapshot, 'Description' | 'Tags'>, owners: string | readonly string[]): boolean {
+  const managedBy = tagValue(s.Tags, TAG.managedBy);
+  if (!managedBy || ![owners].flat().includes(managedBy) || managedByAnotherService(s.Tags)) return false;
   const description = s.Description ?? '';
   if (description.startsWith('Created by CreateImage(') || description.startsWith('Copied for DestinationAmi '))
     return true;
@@ -164,16 +165,16 @@ function toOwned(region: string, s: Snapshot): OwnedBackup {
 export const ebsSnapshotStore: BackupStore = {
   kind: 'ebs-snapshot',
 
-  async listOwned(region, stackName) {
+  async listOwned(region, owners) {
     const owned: OwnedBackup[] = [];
     await aws('EC2 DescribeSnapshots (owned)', async () => {
       for await (const page of paginateDescribeSnapshots(
         { client: ec2Client(region), pageSize: 1000 },
-        { OwnerIds: ['self'], Filters: [{ Name: `tag:${TAG.managedBy}`, Values: [stackName] }] },
+        { OwnerIds: ['self'], Filters: [{ Name: `tag:${TAG.managedBy}`, Values: [owners].flat() }] },
       )) {
         for (const s of page.Snapshots ?? []) {
           // Belt and braces: the filter is server-side, the check here does not trust it (nor the tag alone).
-          if (s.SnapshotId && isOwnSnapshot(s, stackName)) owned.push(toOwned(region, s));
+          if (s.SnapshotId && isOwnSnapshot(s, owners)) owned.push(toOwned(region, s));
         }
       }
     });

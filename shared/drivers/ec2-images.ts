@@ -197,22 +197,20 @@ async function unless(codes: readonly string[], context: string, call: () => Pro
 export const ec2ImageStore: BackupStore = {
   kind: 'ec2-image',
 
-  async listOwned(region, stackName) {
+  async listOwned(region, owners) {
+    const accepted = [owners].flat();
     const owned: OwnedBackup[] = [];
     await aws('EC2 DescribeImages (owned)', async () => {
       for await (const page of paginateDescribeImages(
         { client: ec2Client(region), pageSize: 1000 },
         // A disabled AMI of ours expires like any other (DescribeImages leaves it out unless asked).
-        { Owners: ['self'], IncludeDisabled: true, Filters: [{ Name: `tag:${TAG.managedBy}`, Values: [stackName] }] },
+        { Owners: ['self'], IncludeDisabled: true, Filters: [{ Name: `tag:${TAG.managedBy}`, Values: accepted }] },
       )) {
         for (const image of page.Images ?? []) {
           // The filter is server-side; the check here does not trust it. An image AWS Backup or DLM
           // manages is theirs, whatever tags it carries.
-          if (
-            image.ImageId &&
-            tagValue(image.Tags, TAG.managedBy) === stackName &&
-            !managedByAnotherService(image.Tags)
-          )
+          const managedBy = tagValue(image.Tags, TAG.managedBy);
+          if (image.ImageId && managedBy && accepted.includes(managedBy) && !managedByAnotherService(image.Tags))
             owned.push(toOwned(region, image));
         }
       }

@@ -170,12 +170,13 @@ export function assertOwnSnapshot(
 export function ownedRdsSnapshot(
   kind: 'rds-snapshot' | 'rds-cluster-snapshot',
   region: string,
-  stackName: string,
+  owners: string | readonly string[],
   id: string | undefined,
   s: { TagList?: { Key?: string; Value?: string }[]; SnapshotCreateTime?: Date; Status?: string },
   sourceId?: string,
 ): OwnedBackup | undefined {
-  if (!id || tagValue(s.TagList, TAG.managedBy) !== stackName) return undefined;
+  const managedBy = tagValue(s.TagList, TAG.managedBy);
+  if (!id || !managedBy || ![owners].flat().includes(managedBy)) return undefined;
   if (!id.startsWith(RDS_SNAPSHOT_PREFIX) || managedByAnotherService(s.TagList)) return undefined;
   const runId = tagValue(s.TagList, TAG.runId);
   if (runId && sourceId && id !== rdsSnapshotIdentifier(runId, sourceId)) return undefined;
@@ -186,7 +187,7 @@ export function ownedRdsSnapshot(
     source: tagValue(s.TagList, TAG.source),
     tier: tagValue(s.TagList, TAG.tier),
     runId: tagValue(s.TagList, TAG.runId),
-    managedBy: stackName,
+    managedBy,
     createdAt: s.SnapshotCreateTime ?? new Date(0),
     expiresAt: expiryOf(s.TagList),
     complete: s.Status === 'available',
@@ -197,7 +198,7 @@ export function ownedRdsSnapshot(
 export const rdsSnapshotStore: BackupStore = {
   kind: 'rds-snapshot',
 
-  async listOwned(region, stackName) {
+  async listOwned(region, owners) {
     const owned: OwnedBackup[] = [];
     await aws('RDS DescribeDBSnapshots (owned)', async () => {
       // DescribeDBSnapshots returns TagList: never a ListTagsForResource per snapshot (DESIGN §9).
@@ -209,7 +210,7 @@ export const rdsSnapshotStore: BackupStore = {
           const backup = ownedRdsSnapshot(
             'rds-snapshot',
             region,
-            stackName,
+            owners,
             s.DBSnapshotIdentifier,
             s,
             s.DBInstanceIdentifier,

@@ -146,6 +146,8 @@ describe('IAM', () => {
   });
 
   it('denies snapshot deletion and AMI deregistration unless the backup is tagged managed-by this stack', () => {
+    // The stack name qualified by its home region, and the bare name older backups carry.
+    const OWNERS = [{ 'Fn::Join': ['', ['BackupPipeline@', { Ref: 'AWS::Region' }]] }, 'BackupPipeline'];
     const deletes = statementsOf('apply-retention').filter((s) =>
       [s.Action].flat().some((a) => /Delete|Deregister/.test(a)),
     );
@@ -159,16 +161,16 @@ describe('IAM', () => {
     ]);
     const conditionOf = (action: string) => deletes.find((s) => s.Action === action)?.Condition;
     expect(conditionOf('ec2:DeleteSnapshot')).toEqual({
-      StringEquals: { 'aws:ResourceTag/backup-pipeline:managed-by': 'BackupPipeline' },
+      StringEquals: { 'aws:ResourceTag/backup-pipeline:managed-by': OWNERS },
     });
     expect(conditionOf('ec2:DeregisterImage')).toEqual({
-      StringEquals: { 'aws:ResourceTag/backup-pipeline:managed-by': 'BackupPipeline' },
+      StringEquals: { 'aws:ResourceTag/backup-pipeline:managed-by': OWNERS },
     });
     expect(conditionOf('rds:DeleteDBSnapshot')).toEqual({
-      StringEquals: { 'rds:snapshot-tag/backup-pipeline:managed-by': 'BackupPipeline' },
+      StringEquals: { 'rds:snapshot-tag/backup-pipeline:managed-by': OWNERS },
     });
     expect(conditionOf('rds:DeleteDBClusterSnapshot')).toEqual({
-      StringEquals: { 'rds:cluster-snapshot-tag/backup-pipeline:managed-by': 'BackupPipeline' },
+      StringEquals: { 'rds:cluster-snapshot-tag/backup-pipeline:managed-by': OWNERS },
     });
     for (const name of FUNCTION_NAMES.filter((n) => n !== 'apply-retention')) {
       expect(actionsOf(name).filter((a) => /Delete|Deregister/.test(a))).toEqual([]);

@@ -90,7 +90,7 @@ function describeCall(sandbox: Sandbox, service: string, command: unknown): Call
   const name = (command as object).constructor.name.replace(/Command$/, '');
   const input = (command as { input: Record<string, unknown> }).input;
   const operation = service === 'dynamodb' ? (DOCUMENT_ACTIONS[name] ?? name) : name;
-  const call: CallContext = { action: `${service}:${operation}` };
+  const call: CallContext = { action: `${service}:${operation}`, homeRegion: REGION };
   if (service === 'dynamodb' && typeof input.IndexName === 'string') call.indexName = input.IndexName;
   if (call.action === 'ec2:DeleteSnapshot') {
     const snapshot = sandbox.model.snapshots(REGION).find((s) => s.SnapshotId === input.SnapshotId);

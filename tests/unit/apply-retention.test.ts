@@ -378,12 +378,14 @@ describe('regionsTouched', () => {
 
 describe('apply-retention handler', () => {
   const volume = volumeRef();
+  const OWNER = `${STACK}@${REGION}`;
   const snapshot = (id: string, ageDays: number, extra: Partial<Snapshot> = {}): Snapshot => ({
     SnapshotId: id,
     State: 'completed',
     StartTime: ago(ageDays),
     Description: `backup-pipeline daily run-${id} ${volume.id}`,
-    Tags: ownedTags(volume, `run-${id}`, { expiresAt: ago(ageDays - 7).toISOString() }),
+    // managed-by as this stack writes it: the stack name at its home region.
+    Tags: ownedTags(volume, `run-${id}`, { expiresAt: ago(ageDays - 7).toISOString(), managedBy: OWNER }),
     ...extra,
   });
 
@@ -416,6 +418,7 @@ describe('apply-retention handler', () => {
           DBSnapshotIdentifier: 'bp-old',
           Status: 'available',
           SnapshotCreateTime: ago(10),
+          // Made before managed-by was qualified: the bare stack name, still ours in the home region.
           TagList: ownedTags(dbRef(), 'r0', { expiresAt: ago(3).toISOString() }),
         },
         { DBSnapshotIdentifier: 'manual-by-a-human', Status: 'available', SnapshotCreateTime: ago(900), TagList: [] },
@@ -496,6 +499,27 @@ describe('apply-retention handler', () => {
     expect(rds).toHaveReceivedCommandTimes(DescribeDBSnapshotsCommand, 2);
     const regions = (await db().store().getRun(runId))?.retentionDecisions?.map((d) => d.region);
     expect(new Set(regions)).toEqual(new Set([REGION, 'us-east-1']));
+  });
+
+  it('takes the bare stack name for this stack only in its home region, never in another', async () => {
+    // Prepare: the same estate answers in us-east-1, where a same-named stack of another home may live.
+    estate();
+    const runId = await run();
+    const remote = { ...dbRef('far'), region: 'us-east-1', arn: 'arn:aws:rds:us-east-1:111122223333:db:far' };
+    await db().store().addResource(resourceRecord(runId, remote));
+
+    // Act
+    await handler({ runId, dryRun: true }, lambdaContext);
+
+    // Assess: bp-old (bare name) is decided at home only; the qualified EBS snapshots in both regions.
+    const decisions = (await db().store().getRun(runId))?.retentionDecisions ?? [];
+    expect(decisions.filter((d) => d.id === 'bp-old').map((d) => d.region)).toEqual([REGION]);
+    expect(
+      decisions
+        .filter((d) => d.id === 'snap-expired')
+        .map((d) => d.region)
+        .sort(),
+    ).toEqual([REGION, 'us-east-1']);
   });
 
   it('rejects an event without dryRun', async () => {

@@ -73,6 +73,8 @@ function expectedDecisions(made: readonly Made[], now: Date): Map<string, string
   return out;
 }
 
+/** managed-by as the stack writes it: its name at its home region. */
+const OWNER = `BackupPipeline@${REGION}`;
 const dateOf = (d: Date) => d.toISOString().slice(0, 10);
 const tagOf = (tags: { Key?: string; Value?: string }[] | undefined, key: string) =>
   tags?.find((t) => t.Key === key)?.Value;
@@ -152,8 +154,7 @@ describe('GFS retention', () => {
       // The backups left, per tier, source and creation date, equal what the policy keeps.
       const label = (tier: string | undefined, source: string | undefined, created: Date | undefined) =>
         `${tier} ${source?.split(/[/:]/).at(-1)} ${created ? dateOf(created) : '?'}`;
-      const ours = (tags: { Key?: string; Value?: string }[] | undefined) =>
-        tagOf(tags, TAG.managedBy) === 'BackupPipeline';
+      const ours = (tags: { Key?: string; Value?: string }[] | undefined) => tagOf(tags, TAG.managedBy) === OWNER;
       const left = [
         ...model
           .snapshots(REGION)
@@ -228,7 +229,7 @@ describe('GFS retention', () => {
       const withRestorePoint = () => {
         const sets = new Map<string, { volumes: Set<string>; complete: boolean }>();
         for (const s of model.snapshots(REGION)) {
-          if (tagOf(s.Tags, TAG.managedBy) !== 'BackupPipeline') continue;
+          if (tagOf(s.Tags, TAG.managedBy) !== OWNER) continue;
           const key = `${tagOf(s.Tags, TAG.source)}|${tagOf(s.Tags, TAG.runId)}`;
           const set = sets.get(key) ?? { volumes: new Set<string>(), complete: true };
           set.volumes.add(s.VolumeId ?? '');
@@ -285,8 +286,7 @@ describe('GFS retention', () => {
       });
       const { model, scheduler } = sandbox;
       model.addVolume(REGION, { Size: 8, Tags: [BACKUP_TAG], snapshotSeconds: 120 });
-      const ours = (region: string) =>
-        model.snapshots(region).filter((s) => tagOf(s.Tags, TAG.managedBy) === 'BackupPipeline');
+      const ours = (region: string) => model.snapshots(region).filter((s) => tagOf(s.Tags, TAG.managedBy) === OWNER);
       const runOf = (region: string) =>
         ours(region)
           .map((s) => tagOf(s.Tags, TAG.runId))
@@ -334,7 +334,7 @@ describe('GFS retention', () => {
         { Key: TAG.expiresAt, Value: new Date(now - 3 * DAY).toISOString() },
       ];
       for (const [id, managedBy] of [
-        ['bp-old-ledger', 'BackupPipeline'],
+        ['bp-old-ledger', OWNER],
         ['someone-elses-ledger', 'SomeoneElse'],
       ] as const) {
         sandbox.model.addExistingDbSnapshot(far, {

@@ -1,11 +1,12 @@
 /**
  * Apply retention (last task). Lists the backups this stack created in every region the run touched,
+ * every region the configuration copies to and every region a backup was ever copied to (all runs),
  * decides per backup with the rules in shared/retention.ts, deletes the expired ones (dry run: deletes
  * nothing) and records every decision on the run. A delete that fails is retried next run and fails
  * this task after the rest.
  */
 import { z } from 'zod';
-import { applyRetention, regionsTouched } from '../shared/apply-retention';
+import { applyRetention, configuredCopyRegions, regionsTouched } from '../shared/apply-retention';
 import { defaultRegion, dynamoDocClient } from '../shared/clients';
 import { now } from '../shared/clock';
 import { backupStores } from '../shared/drivers';
@@ -13,6 +14,7 @@ import { loadEnv, retentionEnvSchema } from '../shared/env';
 import { defineHandler } from '../shared/handler';
 import { logger, metrics } from '../shared/powertools';
 import { StateStore } from '../shared/state-store';
+import { ownerTagValue } from '../shared/tags';
 
 export const retentionEventSchema = z.object({ runId: z.string().min(1), dryRun: z.boolean() });
 
@@ -22,9 +24,14 @@ export const handler = defineHandler('apply-retention', retentionEventSchema, as
   const result = await applyRetention({
     runId: event.runId,
     dryRun: event.dryRun,
-    stackName: env.STACK_NAME,
+    // Qualified by the home region; the bare name is still this stack's in its home region (older backups).
+    stackName: ownerTagValue(env.STACK_NAME, defaultRegion()),
+    legacy: { stackName: env.STACK_NAME, homeRegion: defaultRegion() },
     tiers: env.TIERS,
-    regions: regionsTouched(defaultRegion(), await store.listResources(event.runId)),
+    regions: regionsTouched(defaultRegion(), await store.listResources(event.runId), [
+      ...configuredCopyRegions(env.TIERS),
+      ...(await store.listCopyRegions()),
+    ]),
     stores: backupStores(),
     store,
     now: now(),

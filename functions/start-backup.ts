@@ -5,7 +5,7 @@
  */
 
 import { itemEventSchema } from '../shared/backup-state';
-import { dynamoDocClient } from '../shared/clients';
+import { defaultRegion, dynamoDocClient } from '../shared/clients';
 import { now } from '../shared/clock';
 import { driverFor } from '../shared/drivers';
 import { backupEnvSchema, loadEnv } from '../shared/env';
@@ -13,12 +13,14 @@ import { defineHandler } from '../shared/handler';
 import { metrics } from '../shared/powertools';
 import { startBackup } from '../shared/start-backup';
 import { StateStore } from '../shared/state-store';
+import { ownerTagValue } from '../shared/tags';
 
 export const handler = defineHandler('start-backup', itemEventSchema, async (event) => {
   const env = loadEnv(backupEnvSchema);
   const result = await startBackup({
     ...event,
-    stackName: env.STACK_NAME,
+    // managed-by: the stack name qualified by its home region (the Lambda's region).
+    stackName: ownerTagValue(env.STACK_NAME, defaultRegion()),
     exportBucket: env.BACKUP_BUCKET,
     polling: env.POLLING,
     driver: driverFor(event.resource.type),

@@ -5,7 +5,7 @@
  * LimitExceededError, which the state machine retries with long intervals.
  */
 import { copyEventSchema } from '../shared/backup-state';
-import { dynamoDocClient } from '../shared/clients';
+import { defaultRegion, dynamoDocClient } from '../shared/clients';
 import { now } from '../shared/clock';
 import { startCopies } from '../shared/copies';
 import { driverFor } from '../shared/drivers';
@@ -13,12 +13,14 @@ import { backupEnvSchema, loadEnv } from '../shared/env';
 import { defineHandler } from '../shared/handler';
 import { metrics } from '../shared/powertools';
 import { StateStore } from '../shared/state-store';
+import { ownerTagValue } from '../shared/tags';
 
 export const handler = defineHandler('start-copies', copyEventSchema, async (event) => {
   const env = loadEnv(backupEnvSchema);
   const state = await startCopies({
     ...event,
-    stackName: env.STACK_NAME,
+    // managed-by: the stack name qualified by its home region (the Lambda's region).
+    stackName: ownerTagValue(env.STACK_NAME, defaultRegion()),
     polling: env.POLLING,
     driver: driverFor(event.resource.type),
     store: new StateStore(dynamoDocClient(), env.TABLE_NAME),

@@ -138,6 +138,8 @@ export interface ImageModel {
   rebooted?: boolean;
   /** CopyImage's idempotency token. */
   clientToken?: string;
+  /** DisableImage: state `disabled`, left out of DescribeImages unless IncludeDisabled (as AWS). */
+  disabled?: boolean;
 }
 
 export interface DbInstanceModel {
@@ -962,7 +964,8 @@ export class AwsModel {
   private imageState(
     r: RegionState,
     image: ImageModel,
-  ): { state: 'pending' | 'available' | 'failed'; reason?: string } {
+  ): { state: 'pending' | 'available' | 'failed' | 'disabled'; reason?: string } {
+    if (image.disabled) return { state: 'disabled' };
     const phases = image.snapshotIds
       .map((id) => r.snapshots.get(id))
       .map((s) => (s ? this.phase(s).state : 'completed'));
@@ -995,7 +998,14 @@ export class AwsModel {
 
   describeImages(
     region: string,
-    input: { ImageIds?: string[]; Owners?: string[]; Filters?: Filter[]; MaxResults?: number; NextToken?: string },
+    input: {
+      ImageIds?: string[];
+      Owners?: string[];
+      Filters?: Filter[];
+      MaxResults?: number;
+      NextToken?: string;
+      IncludeDisabled?: boolean;
+    },
   ) {
     this.gate('ec2', 'DescribeImages');
     const r = this.region(region);
@@ -1006,6 +1016,8 @@ export class AwsModel {
     const selected = [...r.images.values()].filter((i) => {
       const owner = i.OwnerId ?? this.accountId;
       if (input.ImageIds?.length && !input.ImageIds.includes(i.ImageId)) return false;
+      // A disabled AMI is not listed by default; asked for by id, it is (so a check still sees it).
+      if (i.disabled && !input.IncludeDisabled && !input.ImageIds?.length) return false;
       if (input.Owners?.length && !input.Owners.some((o) => (o === 'self' ? owner === this.accountId : o === owner)))
         return false;
       const attributes = {
@@ -1086,6 +1098,16 @@ export class AwsModel {
       rebooted: !noReboot && instance.State === 'running',
     });
     return { ImageId: imageId };
+  }
+
+  /** DisableImage: only the owner's; the image stays registered (its snapshots stay in use) but is hidden. */
+  disableImage(region: string, input: { ImageId?: string }) {
+    this.gate('ec2', 'DisableImage');
+    const image = this.region(region).images.get(input.ImageId ?? '');
+    if (!image || (image.OwnerId ?? this.accountId) !== this.accountId)
+      throw new AwsApiError('InvalidAMIID.NotFound', `The image id '[${input.ImageId}]' does not exist`);
+    image.disabled = true;
+    return { Return: true };
   }
 
   /** DeregisterImage: the image goes (its snapshots stay, now free to delete); a pending one is refused. */

@@ -21,6 +21,15 @@ const cronSchema = z
   .string()
   .regex(/^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/, 'expected an EventBridge Scheduler expression like "cron(0 2 * * ? *)"');
 
+/** An AWS region name, e.g. us-west-2. */
+export const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+/** Where a backup is copied (`copyTo`): a region and, for encrypted sources, a KMS key there. */
+export const copyTargetSchema = z.strictObject({
+  region: z.string().regex(REGION_NAME, 'not an AWS region name (e.g. us-west-2)'),
+  kmsKeyId: z.string().min(1).max(2048).optional(),
+});
+
 export const tierSchema = z.strictObject({
   /** When the tier runs (UTC). Omit or null for a tier that is only started by hand. */
   schedule: cronSchema.nullable().default(null),
@@ -37,6 +46,22 @@ export const tierSchema = z.strictObject({
     .int()
     .min(1)
     .max(24 * 400)
+    .optional(),
+  /**
+   * Regions every run of this tier copies its backups to (scheduled runs included). A run's own
+   * `copyTo` input replaces it; regions and keys are checked at Plan like the input's.
+   */
+  copyTo: z
+    .array(copyTargetSchema)
+    .max(5, 'at most 5 copy regions')
+    .superRefine((targets, ctx) => {
+      const seen = new Set<string>();
+      targets.forEach((t, index) => {
+        if (seen.has(t.region))
+          ctx.addIssue({ code: 'custom', path: [index, 'region'], message: `duplicate copy region ${t.region}` });
+        seen.add(t.region);
+      });
+    })
     .optional(),
 });
 export type TierConfig = z.infer<typeof tierSchema>;

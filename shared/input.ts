@@ -3,16 +3,11 @@
  * the CLI validates with the same function before it calls StartExecution.
  */
 import { z } from 'zod';
-import { describeIssues, type TierConfig, tagMapSchema } from './config';
+import { copyTargetSchema, describeIssues, type TierConfig, tagMapSchema } from './config';
 import { InvalidInputError } from './errors';
 import { parseResourceArn, type ResourceRef } from './resource';
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
-
-export const copyTargetSchema = z.strictObject({
-  region: z.string().regex(REGION, 'not an AWS region name (e.g. us-west-2)'),
-  kmsKeyId: z.string().min(1).max(2048).optional(),
-});
+export { copyTargetSchema };
 
 export const executionInputSchema = z.strictObject({
   tier: z.string().optional(),
@@ -113,7 +108,8 @@ export function validateExecutionInput(raw: unknown, context: InputContext): Val
     tier,
     tags: explicitTargets ? input.targets?.tags : context.defaultTargetTags,
     resources,
-    copyTo: input.copyTo ?? [],
+    // The input's copyTo (even an empty one) replaces the tier's; scheduled runs pass none and get the tier's.
+    copyTo: input.copyTo ?? tierConfig?.copyTo ?? [],
     dryRun: input.dryRun ?? false,
     reason: input.reason,
     retentionDays: input.retentionDays ?? (tierConfig as TierConfig).retentionDays,

@@ -164,6 +164,13 @@ export async function planRun(request: PlanRequest): Promise<PlanResult> {
     expiresAt,
     input: request.rawInput,
   });
+  // Before any copy exists: retention must find the region even if this run stops part-way.
+  if (!input.dryRun && copies.targets.length > 0) {
+    await store.recordCopyRegions(
+      copies.targets.map((t) => t.region),
+      queuedAt,
+    );
+  }
   for (let i = 0; i < records.length; i += WRITE_CONCURRENCY) {
     await Promise.all(records.slice(i, i + WRITE_CONCURRENCY).map((record) => store.addResource(record)));
   }

@@ -1,14 +1,18 @@
 /**
- * Retention decisions (DESIGN §5), pure so every rule is tested without AWS. A backup is deleted only
- * when it is ours, finished, unheld, readably expired, outside its tier's keep-last-N, and not the
- * newest finished backup of its source. Every decision names the rule behind it, for dry-run output.
+ * Retention decisions (DESIGN §5), pure so every rule is tested without AWS. Decisions are per backup
+ * set: the backups of one source made by one run in one region (an instance's volume snapshots of a
+ * run are one restore point). A set is deleted whole or kept whole, and only when it is ours, finished,
+ * unheld, readably expired, outside its tier's keep-last-N, and not the newest complete set of its
+ * source. Only a complete set (every member finished, none missing) is a restore point: keep-last and
+ * the newest-of-source floor count complete sets, never single snapshots. Every decision names the
+ * rule behind it, for dry-run output.
  */
 import type { TierConfig } from './config';
 import type { OwnedBackup } from './drivers/driver';
 
 /**
  * The rule that decided, as a stable code for dry-run output and tooling (the text says it for people).
- * Checked in this order; the first that keeps a backup decides. `expired` means every rule allowed the
+ * Checked in this order; the first that keeps a set decides. `expired` means every rule allowed the
  * delete. Foreign and untagged backups never get here: the stores list only this stack's own.
  */
 export type RetentionRule =
@@ -26,55 +30,151 @@ export interface RetentionDecision {
   action: 'delete' | 'keep';
   ruleId: RetentionRule;
   rule: string;
+  /** The set the backup belongs to (region, kind, source, run); every member gets the same decision. */
+  setKey: string;
+}
+
+/**
+ * The set a backup belongs to: (region, kind, source, run). A backup without a source or run tag
+ * cannot be grouped safely and is a set of its own.
+ */
+export function setKeyOf(backup: Pick<OwnedBackup, 'region' | 'kind' | 'source' | 'runId' | 'id'>): string {
+  return backup.source && backup.runId
+    ? `${backup.region}|${backup.kind}|${backup.source}|${backup.runId}`
+    : `${backup.region}|${backup.kind}|id:${backup.id}`;
+}
+
+interface BackupSet {
+  key: string;
+  members: OwnedBackup[];
+  source: string | undefined;
+  tier: string | undefined;
+  /** When the set was made: its newest member's creation time. */
+  createdAt: Date;
+  /** Every member finished and usable. */
+  finished: boolean;
+  /** Expected members (from the run's record) that are not there; empty when unknown or none missing. */
+  missing: string[];
+  /** A restore point: finished and nothing missing. */
+  complete: boolean;
+}
+
+function buildSets(
+  backups: readonly OwnedBackup[],
+  expectedMembers: ReadonlyMap<string, readonly string[]> | undefined,
+): BackupSet[] {
+  const byKey = new Map<string, OwnedBackup[]>();
+  for (const backup of backups) {
+    const key = setKeyOf(backup);
+    byKey.set(key, [...(byKey.get(key) ?? []), backup]);
+  }
+  return [...byKey.entries()].map(([key, members]) => {
+    members.sort((a, b) => a.id.localeCompare(b.id));
+    const present = new Set(members.map((m) => m.id));
+    const missing = (expectedMembers?.get(key) ?? []).filter((id) => !present.has(id));
+    const finished = members.every((m) => m.complete);
+    const first = members[0] as OwnedBackup;
+    return {
+      key,
+      members,
+      source: first.source,
+      tier: first.tier,
+      createdAt: new Date(Math.max(...members.map((m) => m.createdAt.getTime()))),
+      finished,
+      missing,
+      complete: finished && missing.length === 0,
+    };
+  });
+}
+
+/** The set's expiry: the latest of its members'; undefined when any member has none readable. */
+function expiryOfSet(set: BackupSet): Date | undefined {
+  let latest: Date | undefined;
+  for (const m of set.members) {
+    if (!m.expiresAt) return undefined;
+    if (!latest || m.expiresAt.getTime() > latest.getTime()) latest = m.expiresAt;
+  }
+  return latest;
 }
 
 export function decideRetention(
   backups: readonly OwnedBackup[],
-  options: { stackName: string; tiers: Record<string, TierConfig>; now: Date },
+  options: {
+    /** This stack's managed-by value, or every value that is this stack's in the region (ownersIn). */
+    stackName: string | readonly string[];
+    tiers: Record<string, TierConfig>;
+    now: Date;
+    /**
+     * The ids each set was made with, by set key (setKeyOf), where the run's record tells them. A set
+     * with any of them missing is partial: not a restore point, counted by no keep rule.
+     */
+    expectedMembers?: ReadonlyMap<string, readonly string[]>;
+  },
 ): RetentionDecision[] {
   const { stackName, tiers, now } = options;
-  const ours = backups.filter((b) => b.managedBy === stackName);
+  const owners = [stackName].flat();
+  const ours = backups.filter((b) => b.managedBy !== undefined && owners.includes(b.managedBy));
+  const sets = buildSets(ours, options.expectedMembers);
 
-  // Newest-first per (source, tier) for keep-last-N, and newest finished per source as a safety floor.
-  const byNewest = [...ours].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
-  const rank = new Map<OwnedBackup, number>();
+  // Newest-first per (source, tier) for keep-last-N, and the newest complete set per source as a floor.
+  const byNewest = [...sets].sort(
+    (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || a.key.localeCompare(b.key),
+  );
+  const rank = new Map<BackupSet, number>();
   const seenPerGroup = new Map<string, number>();
-  const newestPerSource = new Map<string, OwnedBackup>();
-  for (const backup of byNewest) {
-    if (!backup.complete) continue;
-    const group = `${backup.source ?? '?'}|${backup.tier ?? '?'}`;
+  const newestPerSource = new Map<string, BackupSet>();
+  for (const set of byNewest) {
+    if (!set.complete) continue;
+    const group = `${set.source ?? '?'}|${set.tier ?? '?'}`;
     const index = seenPerGroup.get(group) ?? 0;
-    rank.set(backup, index);
+    rank.set(set, index);
     seenPerGroup.set(group, index + 1);
-    if (backup.source && !newestPerSource.has(backup.source)) newestPerSource.set(backup.source, backup);
+    if (set.source && !newestPerSource.has(set.source)) newestPerSource.set(set.source, set);
   }
 
-  return ours.map((backup): RetentionDecision => {
-    const keep = (ruleId: RetentionRule, rule: string): RetentionDecision => ({ backup, action: 'keep', ruleId, rule });
-    if (!backup.complete) return keep('in-progress', 'in progress or not usable: never deleted');
-    if (backup.heldBy.length > 0) return keep('held-by-ami', `used by AMI ${backup.heldBy.join(', ')}`);
-    if (!backup.expiresAt) return keep('no-expiry-tag', 'no readable expires-at tag: kept until a human decides');
-    if (backup.expiresAt.getTime() > now.getTime())
-      return keep('not-expired', `not expired (expires ${backup.expiresAt.toISOString()})`);
-    const keepLast = backup.tier ? (tiers[backup.tier]?.keepLast ?? 0) : 0;
-    const position = rank.get(backup) ?? 0;
-    if (position < keepLast)
-      return keep('keep-last', `keep-last-${keepLast} for tier ${backup.tier} (newest #${position + 1})`);
-    if (!backup.source) return keep('no-source-tag', 'no source tag: kept');
-    if (newestPerSource.get(backup.source) === backup)
-      return keep('newest-of-source', 'newest finished backup of its source: always kept');
-    // A delete is allowed by every rule; with a keep-last in force, say how far past it this one is.
-    const pastKeepLast =
-      keepLast > 0 ? `; newest #${position + 1} of tier ${backup.tier}, past keep-last-${keepLast}` : '';
-    // An AMI's snapshots go with it, so a dry-run reviewer sees them on the image's line.
-    const holds = backup.holds?.length
-      ? `; its snapshots tagged for this stack go with it (${backup.holds.join(', ')})`
-      : '';
-    return {
-      backup,
-      action: 'delete',
-      ruleId: 'expired',
-      rule: `expired at ${backup.expiresAt.toISOString()}${pastKeepLast}${holds}`,
-    };
+  return sets.flatMap((set) => {
+    const { action, ruleId, rule } = decideSet(set, rank.get(set), newestPerSource, tiers, now);
+    return set.members.map((backup): RetentionDecision => ({ backup, action, ruleId, rule, setKey: set.key }));
   });
+}
+
+function decideSet(
+  set: BackupSet,
+  position: number | undefined,
+  newestPerSource: ReadonlyMap<string, BackupSet>,
+  tiers: Record<string, TierConfig>,
+  now: Date,
+): { action: 'delete' | 'keep'; ruleId: RetentionRule; rule: string } {
+  const keep = (ruleId: RetentionRule, rule: string) => ({ action: 'keep' as const, ruleId, rule });
+  if (!set.finished) return keep('in-progress', 'in progress or not usable: never deleted');
+  const heldBy = [...new Set(set.members.flatMap((m) => m.heldBy))];
+  if (heldBy.length > 0) return keep('held-by-ami', `used by AMI ${heldBy.join(', ')}`);
+  const expiresAt = expiryOfSet(set);
+  if (!expiresAt) return keep('no-expiry-tag', 'no readable expires-at tag: kept until a human decides');
+  if (expiresAt.getTime() > now.getTime())
+    return keep('not-expired', `not expired (expires ${expiresAt.toISOString()})`);
+  const keepLast = set.tier ? (tiers[set.tier]?.keepLast ?? 0) : 0;
+  if (position !== undefined && position < keepLast)
+    return keep('keep-last', `keep-last-${keepLast} for tier ${set.tier} (newest #${position + 1})`);
+  if (!set.source) return keep('no-source-tag', 'no source tag: kept');
+  if (newestPerSource.get(set.source) === set)
+    return keep('newest-of-source', 'newest finished backup of its source: always kept');
+  // A delete is allowed by every rule; with a keep-last in force, say how far past it this one is.
+  const pastKeepLast =
+    keepLast > 0 && position !== undefined
+      ? `; newest #${position + 1} of tier ${set.tier}, past keep-last-${keepLast}`
+      : '';
+  // A partial set is no restore point, so no keep rule counted it.
+  const partial =
+    set.missing.length > 0
+      ? `; incomplete set (${set.missing.length} member(s) missing: ${set.missing.join(', ')}), not a restore point`
+      : '';
+  // An AMI's snapshots go with it, so a dry-run reviewer sees them on the image's line.
+  const holds = set.members.flatMap((m) => m.holds ?? []);
+  const holdsText = holds.length ? `; its snapshots tagged for this stack go with it (${holds.join(', ')})` : '';
+  return {
+    action: 'delete',
+    ruleId: 'expired',
+    rule: `expired at ${expiresAt.toISOString()}${pastKeepLast}${partial}${holdsText}`,
+  };
 }

@@ -58,6 +58,8 @@ export interface RecordedRetentionDecision {
   ruleId?: string;
   tier?: string;
   source?: string;
+  /** The run that made it: with region, kind and source, the backup set decided as one. */
+  runId?: string;
   createdAt?: string;
 }
 
@@ -102,6 +104,9 @@ export const MAX_POLL_TIMES = 500;
 
 const runKey = (runId: string) => ({ pk: `RUN#${runId}`, sk: 'RUN' });
 const resourceKey = (runId: string, arn: string) => ({ pk: `RUN#${runId}`, sk: `RES#${arn}` });
+/** One item per region backups were ever copied to (no TTL): retention lists them all. */
+const COPY_REGIONS_PARTITION = 'COPY-REGIONS';
+const copyRegionKey = (region: string) => ({ pk: COPY_REGIONS_PARTITION, sk: `REGION#${region}` });
 
 /** `SET #a = :a, #b = :b` for the defined fields, adding their names and values to the maps given. */
 function setClause(
@@ -152,6 +157,42 @@ export class StateStore {
       if (isConditionFailure(error)) return 'exists';
       return aws('DynamoDB PutItem (run)', () => Promise.reject(error));
     }
+  }
+
+  /**
+   * Notes that backups of this stack are copied to these regions. Written at Plan, before any copy of
+   * the run exists, and never expired (no TTL): retention lists every region a backup of ours was
+   * ever copied to, long after the run that copied it (a one-off run's copies expire too).
+   */
+  async recordCopyRegions(regions: readonly string[], at: string): Promise<void> {
+    for (const region of [...new Set(regions)].sort()) {
+      await aws('DynamoDB PutItem (copy region)', () =>
+        this.doc.send(
+          new PutCommand({ TableName: this.tableName, Item: { ...copyRegionKey(region), region, recordedAt: at } }),
+        ),
+      );
+    }
+  }
+
+  /** Every region recordCopyRegions ever noted, in name order. */
+  async listCopyRegions(): Promise<string[]> {
+    const regions: string[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await aws('DynamoDB Query (copy regions)', () =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': COPY_REGIONS_PARTITION },
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) if (typeof item.region === 'string') regions.push(item.region);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return regions.sort();
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
@@ -367,6 +408,36 @@ export class StateStore {
         ),
       );
       items.push(...((page.Items ?? []) as ResourceRecord[]));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  /**
+   * What each resource of a run made, read for retention: the backup's ids in the resource's region
+   * and its copies' ids per region (only those attributes: a record's poll times are not read).
+   */
+  async listBackupMembers(
+    runId: string,
+  ): Promise<Pick<ResourceRecord, 'arn' | 'region' | 'status' | 'backupIds' | 'copies'>[]> {
+    const items: Pick<ResourceRecord, 'arn' | 'region' | 'status' | 'backupIds' | 'copies'>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await aws('DynamoDB Query (backup members)', () =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :res)',
+            ProjectionExpression: 'arn, #region, #status, backupIds, copies',
+            ExpressionAttributeNames: { '#region': 'region', '#status': 'status' },
+            ExpressionAttributeValues: { ':pk': `RUN#${runId}`, ':res': 'RES#' },
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      items.push(
+        ...((page.Items ?? []) as Pick<ResourceRecord, 'arn' | 'region' | 'status' | 'backupIds' | 'copies'>[]),
+      );
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return items;

@@ -15,7 +15,17 @@ export const TAG = {
   copyOf: `${TAG_PREFIX}copy-of`,
 } as const;
 
+/**
+ * The managed-by value: the stack name qualified by the stack's home region (`BackupPipeline@eu-west-1`),
+ * so two stacks of the same name in two regions, each copying into the other's, never take each other's
+ * backups for their own. `@` is allowed in EC2 and RDS tag values.
+ */
+export function ownerTagValue(stackName: string, homeRegion: string): string {
+  return `${stackName}@${homeRegion}`;
+}
+
 export interface OwnershipTagValues {
+  /** The managed-by value (ownerTagValue: stack name @ home region). */
   stackName: string;
   runId: string;
   tier: string;
@@ -67,4 +77,15 @@ export function expiryOf(tags: readonly { Key?: string; Value?: string }[] | und
   const text = tagValue(tags, TAG.expiresAt);
   const date = text ? new Date(text) : undefined;
   return date && !Number.isNaN(date.getTime()) ? date : undefined;
+}
+
+/**
+ * Tag prefixes of the services that manage backups of their own (AWS Backup, Data Lifecycle Manager).
+ * A backup carrying any of them is theirs, whatever `backup-pipeline:*` tags it also carries (copied
+ * from a volume or database restored from one of ours): the stores never list it as ours.
+ */
+const OTHER_MANAGERS = ['aws:backup:', 'aws:dlm:'];
+
+export function managedByAnotherService(tags: readonly { Key?: string; Value?: string }[] | undefined): boolean {
+  return (tags ?? []).some((t) => OTHER_MANAGERS.some((prefix) => t.Key?.startsWith(prefix)));
 }

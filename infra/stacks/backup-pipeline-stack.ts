@@ -58,8 +58,8 @@ import {
   functionEnvironments,
   placeholderOf,
 } from '../../shared/function-env';
-import { EXPORT_PREFIX, METRICS_NAMESPACE, SERVICE_NAME } from '../../shared/names';
-import { TAG } from '../../shared/tags';
+import { EXPORT_PREFIX, METRICS_NAMESPACE, RDS_SNAPSHOT_PREFIX, SERVICE_NAME } from '../../shared/names';
+import { ownerTagValue, TAG } from '../../shared/tags';
 import { PipelineFunction } from '../constructs/pipeline-function';
 
 export const ASL_FILE = join(__dirname, '..', '..', 'statemachines', 'backup.asl.json');
@@ -541,10 +541,11 @@ export class BackupPipelineStack extends Stack {
     add(
       'start-copies',
       new PolicyStatement({
+        // Only the project's own identifiers (bp-...): the source and the copy carry the same one.
         actions: ['rds:CopyDBSnapshot', 'rds:CopyDBClusterSnapshot', 'rds:AddTagsToResource'],
         resources: [
-          `arn:${partition}:rds:*:${account}:snapshot:*`,
-          `arn:${partition}:rds:*:${account}:cluster-snapshot:*`,
+          `arn:${partition}:rds:*:${account}:snapshot:${RDS_SNAPSHOT_PREFIX}*`,
+          `arn:${partition}:rds:*:${account}:cluster-snapshot:${RDS_SNAPSHOT_PREFIX}*`,
         ],
       }),
     );
@@ -590,12 +591,12 @@ export class BackupPipelineStack extends Stack {
           'AMI copies are new images whose ids do not exist before the call; CreateTags is conditioned on CopyImage.',
       },
       {
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:*:<AWS::AccountId>:snapshot:*]',
-        reason: 'Copy identifiers are derived per run in each destination region.',
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:*:<AWS::AccountId>:snapshot:${RDS_SNAPSHOT_PREFIX}*]`,
+        reason: 'Copy identifiers are derived per run in each destination region, all with the project prefix.',
       },
       {
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:*:<AWS::AccountId>:cluster-snapshot:*]',
-        reason: 'Copy identifiers are derived per run in each destination region.',
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:*:<AWS::AccountId>:cluster-snapshot:${RDS_SNAPSHOT_PREFIX}*]`,
+        reason: 'Copy identifiers are derived per run in each destination region, all with the project prefix.',
       },
       {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:*:<AWS::AccountId>:key/*]',
@@ -692,21 +693,31 @@ export class BackupPipelineStack extends Stack {
     );
     start.addToRolePolicy(
       new PolicyStatement({
-        actions: ['rds:CreateDBSnapshot', 'rds:AddTagsToResource'],
-        resources: [rdsArn('db:*'), rdsArn('snapshot:*')],
+        actions: ['rds:CreateDBSnapshot'],
+        resources: [rdsArn('db:*'), rdsArn(`snapshot:${RDS_SNAPSHOT_PREFIX}*`)],
+      }),
+    );
+    // Tags only on the project's own snapshot identifiers, never on a database or another snapshot.
+    start.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['rds:AddTagsToResource'],
+        resources: [rdsArn(`snapshot:${RDS_SNAPSHOT_PREFIX}*`), rdsArn(`cluster-snapshot:${RDS_SNAPSHOT_PREFIX}*`)],
       }),
     );
     start.addToRolePolicy(
       new PolicyStatement({
-        actions: ['rds:CreateDBClusterSnapshot', 'rds:AddTagsToResource'],
-        resources: [rdsArn('cluster:*'), rdsArn('cluster-snapshot:*')],
+        actions: ['rds:CreateDBClusterSnapshot'],
+        resources: [rdsArn('cluster:*'), rdsArn(`cluster-snapshot:${RDS_SNAPSHOT_PREFIX}*`)],
       }),
     );
     const retention = functions['apply-retention'];
     // EC2 evaluates aws:ResourceTag on snapshots; RDS's own key for a snapshot's tags is rds:snapshot-tag.
-    const ownedOnly = { StringEquals: { [`aws:ResourceTag/${TAG.managedBy}`]: stackName } };
-    const ownedDbSnapshotOnly = { StringEquals: { [`rds:snapshot-tag/${TAG.managedBy}`]: stackName } };
-    const ownedClusterSnapshotOnly = { StringEquals: { [`rds:cluster-snapshot-tag/${TAG.managedBy}`]: stackName } };
+    // managed-by is the stack name qualified by its home region; the bare name is what backups made
+    // before the qualification carry (the handler accepts it in the home region only).
+    const owners = [ownerTagValue(stackName, Aws.REGION), stackName];
+    const ownedOnly = { StringEquals: { [`aws:ResourceTag/${TAG.managedBy}`]: owners } };
+    const ownedDbSnapshotOnly = { StringEquals: { [`rds:snapshot-tag/${TAG.managedBy}`]: owners } };
+    const ownedClusterSnapshotOnly = { StringEquals: { [`rds:cluster-snapshot-tag/${TAG.managedBy}`]: owners } };
     retention.addToRolePolicy(
       new PolicyStatement({
         effect: Effect.ALLOW,
@@ -727,7 +738,7 @@ export class BackupPipelineStack extends Stack {
       new PolicyStatement({
         effect: Effect.ALLOW,
         actions: ['rds:DeleteDBSnapshot'],
-        resources: [rdsArn('snapshot:*')],
+        resources: [rdsArn(`snapshot:${RDS_SNAPSHOT_PREFIX}*`)],
         conditions: ownedDbSnapshotOnly,
       }),
     );
@@ -735,7 +746,7 @@ export class BackupPipelineStack extends Stack {
       new PolicyStatement({
         effect: Effect.ALLOW,
         actions: ['rds:DeleteDBClusterSnapshot'],
-        resources: [rdsArn('cluster-snapshot:*')],
+        resources: [rdsArn(`cluster-snapshot:${RDS_SNAPSHOT_PREFIX}*`)],
         conditions: ownedClusterSnapshotOnly,
       }),
     );
@@ -786,16 +797,18 @@ export class BackupPipelineStack extends Stack {
         reason: 'The databases to back up are chosen at run time by tag or ARN from the whole account.',
       },
       {
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:*:<AWS::AccountId>:snapshot:*]',
-        reason: 'Snapshot identifiers are derived per run; only snapshots are creatable and taggable.',
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:*:<AWS::AccountId>:snapshot:${RDS_SNAPSHOT_PREFIX}*]`,
+        reason:
+          'Snapshot identifiers are derived per run with the project prefix; only those are creatable and taggable.',
       },
       {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:*:<AWS::AccountId>:cluster:*]',
         reason: 'The Aurora clusters to back up are chosen at run time by tag, member or ARN from the whole account.',
       },
       {
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:*:<AWS::AccountId>:cluster-snapshot:*]',
-        reason: 'Cluster snapshot identifiers are derived per run; only cluster snapshots are creatable and taggable.',
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:*:<AWS::AccountId>:cluster-snapshot:${RDS_SNAPSHOT_PREFIX}*]`,
+        reason:
+          'Cluster snapshot identifiers are derived per run with the project prefix; only those are creatable and taggable.',
       },
     );
     Validations.of(functions['apply-retention'].role).acknowledge(
@@ -810,14 +823,14 @@ export class BackupPipelineStack extends Stack {
           'DeregisterImage is allowed only on AMIs tagged backup-pipeline:managed-by = this stack (aws:ResourceTag condition).',
       },
       {
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:*:<AWS::AccountId>:snapshot:*]',
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:*:<AWS::AccountId>:snapshot:${RDS_SNAPSHOT_PREFIX}*]`,
         reason:
-          'DeleteDBSnapshot is allowed only on snapshots tagged backup-pipeline:managed-by = this stack (rds:snapshot-tag condition).',
+          'DeleteDBSnapshot is allowed only on the project-prefixed snapshots tagged backup-pipeline:managed-by = this stack (rds:snapshot-tag condition).',
       },
       {
-        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:*:<AWS::AccountId>:cluster-snapshot:*]',
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:*:<AWS::AccountId>:cluster-snapshot:${RDS_SNAPSHOT_PREFIX}*]`,
         reason:
-          'DeleteDBClusterSnapshot is allowed only on cluster snapshots tagged backup-pipeline:managed-by = this stack (rds:cluster-snapshot-tag condition).',
+          'DeleteDBClusterSnapshot is allowed only on the project-prefixed cluster snapshots tagged backup-pipeline:managed-by = this stack (rds:cluster-snapshot-tag condition).',
       },
     );
     const machineRole = this.stateMachine.role;

@@ -23,6 +23,7 @@ export function ec2Actions(model: AwsModel): Record<string, ActionHandler> {
     DeleteSnapshot: (region, input) => model.deleteSnapshot(region, input),
     CreateImage: (region, input) => model.createImage(region, input),
     DeregisterImage: (region, input) => model.deregisterImage(region, input),
+    DisableImage: (region, input) => model.disableImage(region, input),
     DescribeRegions: (region, input) => model.describeRegions(region, input),
     // The SDK adds DestinationRegion and a PresignedUrl for the source region; the model ignores both.
     CopySnapshot: (region, input) => model.copySnapshot(region, input),

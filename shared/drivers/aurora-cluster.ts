@@ -55,7 +55,7 @@ function refOf(region: string, cluster: DBCluster): ResourceRef | undefined {
 export const rdsClusterSnapshotStore: BackupStore = {
   kind: 'rds-cluster-snapshot',
 
-  async listOwned(region, stackName) {
+  async listOwned(region, owners) {
     const owned: OwnedBackup[] = [];
     await aws('RDS DescribeDBClusterSnapshots (owned)', async () => {
       for await (const page of paginateDescribeDBClusterSnapshots(
@@ -63,7 +63,14 @@ export const rdsClusterSnapshotStore: BackupStore = {
         { SnapshotType: 'manual' },
       )) {
         for (const s of page.DBClusterSnapshots ?? []) {
-          const backup = ownedRdsSnapshot('rds-cluster-snapshot', region, stackName, s.DBClusterSnapshotIdentifier, s);
+          const backup = ownedRdsSnapshot(
+            'rds-cluster-snapshot',
+            region,
+            owners,
+            s.DBClusterSnapshotIdentifier,
+            s,
+            s.DBClusterIdentifier,
+          );
           if (backup) owned.push(backup);
         }
       }

@@ -84,7 +84,8 @@ export type BackupKind = 'ebs-snapshot' | 'ec2-image' | 'rds-snapshot' | 'rds-cl
 /** Where a kind of backup lives: listing and deleting are per kind, shared by drivers that create it. */
 export interface BackupStore {
   readonly kind: BackupKind;
-  listOwned(region: string, stackName: string): Promise<OwnedBackup[]>;
+  /** The backups in `region` whose managed-by is one of `owners` (see ownersIn in ../tags). */
+  listOwned(region: string, owners: string | readonly string[]): Promise<OwnedBackup[]>;
   delete(backup: OwnedBackup): Promise<void>;
 }
 

@@ -42,9 +42,14 @@ const NAME_PREFIX = 'bp';
 const compactTime = (iso: string) => iso.replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
 const runHash = (runId: string) => createHash('sha256').update(runId).digest('hex').slice(0, 12);
 
+/** The owner as a backup name holds it: `@` (not allowed in names) becomes `_` (not in stack names). */
+const nameOwner = (managedBy: string) => managedBy.replace('@', '_');
+
 /** The deterministic, ownership-bearing name of a run's backup of a table. */
 export function dynamoBackupName(tags: OwnershipTagValues): string {
-  return [NAME_PREFIX, tags.stackName, tags.tier, compactTime(tags.expiresAt), runHash(tags.runId)].join('.');
+  return [NAME_PREFIX, nameOwner(tags.stackName), tags.tier, compactTime(tags.expiresAt), runHash(tags.runId)].join(
+    '.',
+  );
 }
 
 /** What a backup name says about its owner, or undefined for a name this pipeline did not give. */
@@ -134,7 +139,8 @@ async function checkExport(region: string, arn: string): Promise<CheckResult> {
 export const dynamoBackupStore: BackupStore = {
   kind: 'dynamodb-backup',
 
-  async listOwned(region, stackName) {
+  async listOwned(region, owners) {
+    const byName = new Map([owners].flat().map((owner) => [nameOwner(owner), owner]));
     const owned: OwnedBackup[] = [];
     let start: string | undefined;
     do {
@@ -143,7 +149,8 @@ export const dynamoBackupStore: BackupStore = {
       );
       for (const b of page.BackupSummaries ?? []) {
         const name = parseBackupName(b.BackupName);
-        if (!b.BackupArn || name?.stackName !== stackName) continue;
+        const managedBy = name ? byName.get(name.stackName) : undefined;
+        if (!b.BackupArn || !name || !managedBy) continue;
         owned.push({
           kind: 'dynamodb-backup',
           id: b.BackupArn,
@@ -151,7 +158,7 @@ export const dynamoBackupStore: BackupStore = {
           source: b.TableArn,
           tier: name.tier,
           runId: name.run,
-          managedBy: stackName,
+          managedBy,
           createdAt: b.BackupCreationDateTime ?? new Date(0),
           expiresAt: name.expiresAt,
           complete: b.BackupStatus === 'AVAILABLE',

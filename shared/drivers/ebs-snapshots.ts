@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { ec2Client } from '../clients';
 import { aws } from '../errors';
-import { expiryOf, ownershipTags, TAG, tagValue } from '../tags';
+import { expiryOf, managedByAnotherService, ownershipTags, TAG, tagValue } from '../tags';
 import type { BackupStore, CheckResult, CopyRequest, OwnedBackup } from './driver';
 
 const IMAGE_FILTER_CHUNK = 200;
@@ -126,6 +126,26 @@ export async function copySnapshots(request: CopyRequest): Promise<{ copyIds: st
   return { copyIds, reused: existing.size > 0 && existing.size >= request.backupIds.length };
 }
 
+/**
+ * Whether a snapshot tagged with this stack's managed-by is really one this project made. Tags can be
+ * copied: CreateSnapshot(s) with CopyTagsFromSource copies a volume's tags, and a volume restored from
+ * one of ours may carry our `backup-pipeline:*` tags, so anyone's snapshot of it (or ours, should its
+ * copied tags win over ours) would read as one of our runs. The description cannot be copied or changed
+ * after creation: the snapshot is ours only when it is the one our create call wrote for the run its
+ * tags name (`backup-pipeline <tier> <run-id> ...`), or one AWS writes for the snapshots of an
+ * image (CreateImage / CopyImage, which copy no volume tags). One AWS Backup or DLM manages never is.
+ */
+export function isOwnSnapshot(s: Pick<Snapshot, 'Description' | 'Tags'>, owners: string | readonly string[]): boolean {
+  const managedBy = tagValue(s.Tags, TAG.managedBy);
+  if (!managedBy || ![owners].flat().includes(managedBy) || managedByAnotherService(s.Tags)) return false;
+  const description = s.Description ?? '';
+  if (description.startsWith('Created by CreateImage(') || description.startsWith('Copied for DestinationAmi '))
+    return true;
+  // `backup-pipeline <tier> <run-id> ...`: the run the description names must be the run the tags name.
+  const [word, , runId] = description.split(' ');
+  return word === 'backup-pipeline' && runId !== undefined && runId === tagValue(s.Tags, TAG.runId);
+}
+
 function toOwned(region: string, s: Snapshot): OwnedBackup {
   return {
     kind: 'ebs-snapshot',
@@ -145,16 +165,16 @@ function toOwned(region: string, s: Snapshot): OwnedBackup {
 export const ebsSnapshotStore: BackupStore = {
   kind: 'ebs-snapshot',
 
-  async listOwned(region, stackName) {
+  async listOwned(region, owners) {
     const owned: OwnedBackup[] = [];
     await aws('EC2 DescribeSnapshots (owned)', async () => {
       for await (const page of paginateDescribeSnapshots(
         { client: ec2Client(region), pageSize: 1000 },
-        { OwnerIds: ['self'], Filters: [{ Name: `tag:${TAG.managedBy}`, Values: [stackName] }] },
+        { OwnerIds: ['self'], Filters: [{ Name: `tag:${TAG.managedBy}`, Values: [owners].flat() }] },
       )) {
         for (const s of page.Snapshots ?? []) {
-          // Belt and braces: the filter is server-side, the check here does not trust it.
-          if (s.SnapshotId && tagValue(s.Tags, TAG.managedBy) === stackName) owned.push(toOwned(region, s));
+          // Belt and braces: the filter is server-side, the check here does not trust it (nor the tag alone).
+          if (s.SnapshotId && isOwnSnapshot(s, owners)) owned.push(toOwned(region, s));
         }
       }
     });
@@ -166,7 +186,12 @@ export const ebsSnapshotStore: BackupStore = {
       await aws('EC2 DescribeImages (AMI-held snapshots)', async () => {
         for await (const page of paginateDescribeImages(
           { client: ec2Client(region), pageSize: 1000 },
-          { Owners: ['self'], Filters: [{ Name: 'block-device-mapping.snapshot-id', Values: chunk }] },
+          // A disabled AMI still holds its snapshots, but DescribeImages leaves it out unless asked.
+          {
+            Owners: ['self'],
+            IncludeDisabled: true,
+            Filters: [{ Name: 'block-device-mapping.snapshot-id', Values: chunk }],
+          },
         )) {
           for (const image of page.Images ?? []) {
             for (const mapping of image.BlockDeviceMappings ?? []) {

@@ -21,7 +21,7 @@ import {
 import { ec2Client } from '../clients';
 import { aws, awsErrorName, InvalidResourceStateError, toPipelineError } from '../errors';
 import type { ResourceRef } from '../resource';
-import { copyableTags, expiryOf, ownershipTags, TAG, type Tag, tagValue } from '../tags';
+import { copyableTags, expiryOf, managedByAnotherService, ownershipTags, TAG, type Tag, tagValue } from '../tags';
 import type { BackupStore, CheckResult, CopyRequest, OwnedBackup, StartRequest, StartResult } from './driver';
 
 /** Image states that are on their way to `available`; every state but these and `available` is final. */
@@ -45,7 +45,11 @@ export function amiName(runId: string, instanceId: string): string {
 async function findImageByName(region: string, name: string): Promise<Image | undefined> {
   const out = await aws(`EC2 DescribeImages (name ${name})`, () =>
     ec2Client(region).send(
-      new DescribeImagesCommand({ Owners: ['self'], Filters: [{ Name: 'name', Values: [name] }] }),
+      new DescribeImagesCommand({
+        Owners: ['self'],
+        IncludeDisabled: true,
+        Filters: [{ Name: 'name', Values: [name] }],
+      }),
     ),
   );
   return out.Images?.find((image) => image.Name === name);
@@ -171,7 +175,8 @@ function toOwned(region: string, image: Image): OwnedBackup {
     managedBy: tagValue(image.Tags, TAG.managedBy),
     createdAt: created && !Number.isNaN(created.getTime()) ? created : new Date(0),
     expiresAt: expiryOf(image.Tags),
-    complete: image.State === 'available',
+    // A disabled image is finished (it can be re-enabled to restore) and expires like any other.
+    complete: image.State === 'available' || image.State === 'disabled',
     heldBy: [],
     holds: (image.BlockDeviceMappings ?? [])
       .map((m) => m.Ebs?.SnapshotId)
@@ -192,16 +197,21 @@ async function unless(codes: readonly string[], context: string, call: () => Pro
 export const ec2ImageStore: BackupStore = {
   kind: 'ec2-image',
 
-  async listOwned(region, stackName) {
+  async listOwned(region, owners) {
+    const accepted = [owners].flat();
     const owned: OwnedBackup[] = [];
     await aws('EC2 DescribeImages (owned)', async () => {
       for await (const page of paginateDescribeImages(
         { client: ec2Client(region), pageSize: 1000 },
-        { Owners: ['self'], Filters: [{ Name: `tag:${TAG.managedBy}`, Values: [stackName] }] },
+        // A disabled AMI of ours expires like any other (DescribeImages leaves it out unless asked).
+        { Owners: ['self'], IncludeDisabled: true, Filters: [{ Name: `tag:${TAG.managedBy}`, Values: accepted }] },
       )) {
         for (const image of page.Images ?? []) {
-          // The filter is server-side; the check here does not trust it.
-          if (image.ImageId && tagValue(image.Tags, TAG.managedBy) === stackName) owned.push(toOwned(region, image));
+          // The filter is server-side; the check here does not trust it. An image AWS Backup or DLM
+          // manages is theirs, whatever tags it carries.
+          const managedBy = tagValue(image.Tags, TAG.managedBy);
+          if (image.ImageId && managedBy && accepted.includes(managedBy) && !managedByAnotherService(image.Tags))
+            owned.push(toOwned(region, image));
         }
       }
     });

@@ -19,8 +19,9 @@ import {
 } from '@aws-sdk/client-rds';
 import { rdsClient } from '../clients';
 import { aws, awsErrorName, InvalidResourceStateError, LimitExceededError, ResourceNotFoundError } from '../errors';
+import { RDS_SNAPSHOT_PREFIX } from '../names';
 import { auroraClusterArn, type ResourceRef } from '../resource';
-import { expiryOf, matchesTags, ownershipTags, TAG, tagValue } from '../tags';
+import { expiryOf, managedByAnotherService, matchesTags, ownershipTags, TAG, tagValue } from '../tags';
 import type { BackupStore, CheckResult, Discovered, OwnedBackup, ResourceDriver } from './driver';
 
 /** `bp-<run>-<hash>-<db>`: letters, digits, single hyphens, ≤255, starts with a letter (RDS rules). */
@@ -32,7 +33,9 @@ export function rdsSnapshotIdentifier(runId: string, dbInstanceId: string): stri
     .slice(0, 80)
     .replace(/-+$/, '');
   const hash = createHash('sha256').update(runId).digest('hex').slice(0, 8);
-  return `bp-${slug ? `${slug}-` : ''}${hash}-${dbInstanceId.toLowerCase()}`.replace(/-{2,}/g, '-').slice(0, 255);
+  return `${RDS_SNAPSHOT_PREFIX}${slug ? `${slug}-` : ''}${hash}-${dbInstanceId.toLowerCase()}`
+    .replace(/-{2,}/g, '-')
+    .slice(0, 255);
 }
 
 const IN_PROGRESS = new Set(['creating', 'pending', 'copying', 'modifying']);
@@ -158,15 +161,25 @@ export function assertOwnSnapshot(
 /**
  * An RDS or Aurora manual snapshot as retention sees it, or undefined when this stack's managed-by tag
  * is not on it (DescribeDB*Snapshots return TagList: never a ListTagsForResource per snapshot).
+ *
+ * Tags can be copied (a database restored from one of ours, with CopyTagsToSnapshot, passes our tags
+ * to its own snapshots), so a tag alone does not make a snapshot ours: its identifier must be one this
+ * project makes (`bp-`, the prefix IAM limits tagging and deleting to) and, when it names a run, the
+ * very identifier that run makes for its database; one AWS Backup or DLM manages is never ours.
  */
 export function ownedRdsSnapshot(
   kind: 'rds-snapshot' | 'rds-cluster-snapshot',
   region: string,
-  stackName: string,
+  owners: string | readonly string[],
   id: string | undefined,
   s: { TagList?: { Key?: string; Value?: string }[]; SnapshotCreateTime?: Date; Status?: string },
+  sourceId?: string,
 ): OwnedBackup | undefined {
-  if (!id || tagValue(s.TagList, TAG.managedBy) !== stackName) return undefined;
+  const managedBy = tagValue(s.TagList, TAG.managedBy);
+  if (!id || !managedBy || ![owners].flat().includes(managedBy)) return undefined;
+  if (!id.startsWith(RDS_SNAPSHOT_PREFIX) || managedByAnotherService(s.TagList)) return undefined;
+  const runId = tagValue(s.TagList, TAG.runId);
+  if (runId && sourceId && id !== rdsSnapshotIdentifier(runId, sourceId)) return undefined;
   return {
     kind,
     id,
@@ -174,7 +187,7 @@ export function ownedRdsSnapshot(
     source: tagValue(s.TagList, TAG.source),
     tier: tagValue(s.TagList, TAG.tier),
     runId: tagValue(s.TagList, TAG.runId),
-    managedBy: stackName,
+    managedBy,
     createdAt: s.SnapshotCreateTime ?? new Date(0),
     expiresAt: expiryOf(s.TagList),
     complete: s.Status === 'available',
@@ -185,7 +198,7 @@ export function ownedRdsSnapshot(
 export const rdsSnapshotStore: BackupStore = {
   kind: 'rds-snapshot',
 
-  async listOwned(region, stackName) {
+  async listOwned(region, owners) {
     const owned: OwnedBackup[] = [];
     await aws('RDS DescribeDBSnapshots (owned)', async () => {
       // DescribeDBSnapshots returns TagList: never a ListTagsForResource per snapshot (DESIGN §9).
@@ -194,7 +207,14 @@ export const rdsSnapshotStore: BackupStore = {
         { SnapshotType: 'manual' },
       )) {
         for (const s of page.DBSnapshots ?? []) {
-          const backup = ownedRdsSnapshot('rds-snapshot', region, stackName, s.DBSnapshotIdentifier, s);
+          const backup = ownedRdsSnapshot(
+            'rds-snapshot',
+            region,
+            owners,
+            s.DBSnapshotIdentifier,
+            s,
+            s.DBInstanceIdentifier,
+          );
           if (backup) owned.push(backup);
         }
       }

@@ -146,6 +146,8 @@ describe('IAM', () => {
   });
 
   it('denies snapshot deletion and AMI deregistration unless the backup is tagged managed-by this stack', () => {
+    // The stack name qualified by its home region, and the bare name older backups carry.
+    const OWNERS = [{ 'Fn::Join': ['', ['BackupPipeline@', { Ref: 'AWS::Region' }]] }, 'BackupPipeline'];
     const deletes = statementsOf('apply-retention').filter((s) =>
       [s.Action].flat().some((a) => /Delete|Deregister/.test(a)),
     );
@@ -159,16 +161,16 @@ describe('IAM', () => {
     ]);
     const conditionOf = (action: string) => deletes.find((s) => s.Action === action)?.Condition;
     expect(conditionOf('ec2:DeleteSnapshot')).toEqual({
-      StringEquals: { 'aws:ResourceTag/backup-pipeline:managed-by': 'BackupPipeline' },
+      StringEquals: { 'aws:ResourceTag/backup-pipeline:managed-by': OWNERS },
     });
     expect(conditionOf('ec2:DeregisterImage')).toEqual({
-      StringEquals: { 'aws:ResourceTag/backup-pipeline:managed-by': 'BackupPipeline' },
+      StringEquals: { 'aws:ResourceTag/backup-pipeline:managed-by': OWNERS },
     });
     expect(conditionOf('rds:DeleteDBSnapshot')).toEqual({
-      StringEquals: { 'rds:snapshot-tag/backup-pipeline:managed-by': 'BackupPipeline' },
+      StringEquals: { 'rds:snapshot-tag/backup-pipeline:managed-by': OWNERS },
     });
     expect(conditionOf('rds:DeleteDBClusterSnapshot')).toEqual({
-      StringEquals: { 'rds:cluster-snapshot-tag/backup-pipeline:managed-by': 'BackupPipeline' },
+      StringEquals: { 'rds:cluster-snapshot-tag/backup-pipeline:managed-by': OWNERS },
     });
     for (const name of FUNCTION_NAMES.filter((n) => n !== 'apply-retention')) {
       expect(actionsOf(name).filter((a) => /Delete|Deregister/.test(a))).toEqual([]);
@@ -224,12 +226,11 @@ describe('IAM', () => {
         'ec2:DescribeInstances',
         'ec2:DescribeSnapshots',
         'ec2:DescribeVolumes',
+        // Tagging in a statement of its own, on the project's snapshot identifiers only.
         'rds:AddTagsToResource',
         'rds:CreateDBSnapshot',
         'rds:DescribeDBInstances',
         'rds:DescribeDBSnapshots',
-        // A second statement scoped to Aurora cluster and cluster-snapshot ARNs.
-        'rds:AddTagsToResource',
         'rds:CreateDBClusterSnapshot',
         'rds:DescribeDBClusterSnapshots',
         // DynamoDB exports write into the backup bucket under the export prefix.
@@ -238,6 +239,19 @@ describe('IAM', () => {
         's3:PutObjectAcl',
       ].sort(),
     );
+  });
+
+  it("limits RDS snapshot tagging, copying and deleting to the project's own snapshot identifiers (bp-...)", () => {
+    for (const name of ['start-backup', 'start-copies', 'apply-retention'] as const) {
+      for (const statement of statementsOf(name)) {
+        const actions = ([] as string[]).concat(statement.Action);
+        if (!actions.some((a) => /^rds:(AddTagsToResource|Copy|Delete)/.test(a))) continue;
+        const resources = JSON.stringify(statement.Resource);
+        expect(resources).not.toMatch(/snapshot:\*/);
+        expect(resources).not.toMatch(/:db:|:cluster:/);
+        expect(resources).toMatch(/snapshot:bp-\*/);
+      }
+    }
   });
 
   it('gives each function only the state-table actions its StateStore calls make', () => {

@@ -22,6 +22,7 @@ import { buildApp } from '../../infra/bin/app';
 import { BACKUP_TAG, DR_KEY_ALIAS, DR_REGION, seedDrKey } from '../../local/fleet';
 import { HANDLERS, type LocalHandler } from '../../local/handlers';
 import { dynamoBackupName, parseBackupName } from '../../shared/drivers/dynamodb-table';
+import { rdsSnapshotIdentifier } from '../../shared/drivers/rds-instance';
 import { FUNCTION_NAMES, type FunctionName, type ScheduledFunctionName } from '../../shared/function-env';
 import { MODE_TAG } from '../../shared/modes';
 import { StateStore } from '../../shared/state-store';
@@ -89,7 +90,7 @@ function describeCall(sandbox: Sandbox, service: string, command: unknown): Call
   const name = (command as object).constructor.name.replace(/Command$/, '');
   const input = (command as { input: Record<string, unknown> }).input;
   const operation = service === 'dynamodb' ? (DOCUMENT_ACTIONS[name] ?? name) : name;
-  const call: CallContext = { action: `${service}:${operation}` };
+  const call: CallContext = { action: `${service}:${operation}`, homeRegion: REGION };
   if (service === 'dynamodb' && typeof input.IndexName === 'string') call.indexName = input.IndexName;
   if (call.action === 'ec2:DeleteSnapshot') {
     const snapshot = sandbox.model.snapshots(REGION).find((s) => s.SnapshotId === input.SnapshotId);
@@ -212,6 +213,7 @@ describe('IAM against the calls the handlers make', () => {
       sandbox.model.addExistingSnapshot(REGION, {
         VolumeId: volume.VolumeId,
         startMs: now - days * 86_400_000,
+        Description: `backup-pipeline daily old-${days} ${volume.VolumeId}`,
         Tags: ours(now, days, volumeArn),
       }).SnapshotId;
     old(30);
@@ -220,6 +222,7 @@ describe('IAM against the calls the handlers make', () => {
     const oldAmiSnapshot = sandbox.model.addExistingSnapshot(REGION, {
       VolumeId: builder.volumeIds[0] ?? '',
       startMs: now - 30 * 86_400_000,
+      Description: `Created by CreateImage(${builder.InstanceId}) for ami-00000000000000b1d`,
       Tags: ours(now, 30, builderArn),
     }).SnapshotId;
     sandbox.model.addImage(REGION, {
@@ -250,13 +253,13 @@ describe('IAM against the calls the handlers make', () => {
       startMs: now - 30 * 86_400_000,
     });
     sandbox.model.addExistingDbClusterSnapshot(REGION, {
-      DBClusterSnapshotIdentifier: 'backup-pipeline-old-ledger',
+      DBClusterSnapshotIdentifier: rdsSnapshotIdentifier('old-30', 'ledger'),
       DBClusterIdentifier: 'ledger',
       startMs: now - 30 * 86_400_000,
       TagList: ours(now, 30, sandbox.model.dbClusterArn(REGION, 'ledger')),
     });
     sandbox.model.addExistingDbSnapshot(REGION, {
-      DBSnapshotIdentifier: 'backup-pipeline-old-orders',
+      DBSnapshotIdentifier: rdsSnapshotIdentifier('old-30', 'orders'),
       DBInstanceIdentifier: 'orders',
       startMs: now - 30 * 86_400_000,
       TagList: ours(now, 30, sandbox.model.dbInstanceArn(REGION, 'orders')),

@@ -51,6 +51,19 @@ export interface CallContext {
   keys?: Record<string, string>;
   /** A DynamoDB index the call reads, which must be named in the statement's resource. */
   indexName?: string;
+  /** The region the stack is deployed in, for condition values built from `AWS::Region`. */
+  homeRegion?: string;
+}
+
+/** A condition value as deployed: a string, or an Fn::Join over strings and `Ref: AWS::Region`. */
+function resolved(value: unknown, call: CallContext): string | undefined {
+  if (typeof value === 'string') return value;
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] } | null)?.['Fn::Join'];
+  if (!join) return undefined;
+  const parts = join[1].map((p) =>
+    typeof p === 'string' ? p : (p as { Ref?: string }).Ref === 'AWS::Region' ? call.homeRegion : undefined,
+  );
+  return parts.every((p) => p !== undefined) ? parts.join(join[0]) : undefined;
 }
 
 function conditionHolds(condition: Statement['Condition'], call: CallContext): boolean {
@@ -61,7 +74,9 @@ function conditionHolds(condition: Statement['Condition'], call: CallContext): b
       const tag = /^(?:aws:ResourceTag|rds:snapshot-tag|rds:cluster-snapshot-tag|rds:db-tag)\/(.+)$/.exec(key)?.[1];
       const actual = tag !== undefined ? call.resourceTags?.[tag] : call.keys?.[key];
       if (actual === undefined) return false;
-      const values = [expected].flat() as string[];
+      const values = ([expected].flat() as unknown[])
+        .map((v) => resolved(v, call))
+        .filter((v): v is string => v !== undefined);
       return operator === 'StringLike' ? values.some((v) => glob(v).test(actual)) : values.includes(actual);
     });
   });

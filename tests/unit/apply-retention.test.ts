@@ -29,6 +29,7 @@ import {
   caught,
   dbRef,
   ec2Error,
+  instanceRef,
   lambdaContext,
   namedError,
   ownedTags,
@@ -162,6 +163,7 @@ describe('applyRetention', () => {
           ruleId: 'expired',
           tier: 'daily',
           source: volumeRef().arn,
+          runId: 'run-expired-1',
           createdAt: ago(10).toISOString(),
         },
         expect.objectContaining({ id: 'ami-held', action: 'keep', ruleId: 'held-by-ami', rule: 'used by AMI ami-1' }),
@@ -280,6 +282,85 @@ describe('applyRetention', () => {
   });
 });
 
+describe('applyRetention per backup set', () => {
+  const instance = instanceRef();
+  /** Snapshot `n` of the instance made by run `runId`, `ageDays` old, in `region`. */
+  const member = (runId: string, n: number, ageDays: number, region = REGION) =>
+    backup(`snap-${runId}-${n}`, ageDays, { source: instance.arn, runId, region });
+
+  it("deletes a 3-volume instance's expired runs whole and keeps its newest complete set whole", async () => {
+    // Prepare: three expired runs of a 3-volume instance.
+    const runId = await run();
+    const ebs = memoryStore(['a', 'b', 'c'].flatMap((r, i) => [1, 2, 3].map((n) => member(`r-${r}`, n, 10 + 10 * i))));
+
+    // Act
+    const result = await retention(runId, [ebs.store]);
+
+    // Assess
+    expect(result.kept).toBe(3);
+    expect(ebs.deleted.sort()).toEqual(['b', 'c'].flatMap((r) => [1, 2, 3].map((n) => `snap-r-${r}-${n}`)));
+  });
+
+  it("treats a set missing a snapshot its run's record names as partial: the older complete set stays", async () => {
+    // Prepare: run r-new made 3 snapshots (its record says so) but one is gone; r-old is complete.
+    const runId = await run();
+    const newest = ['snap-r-new-1', 'snap-r-new-2', 'snap-r-new-3'];
+    await db()
+      .store()
+      .addResource(resourceRecord('r-new', instance, { status: 'FAILED', backupIds: newest }));
+    await db()
+      .store()
+      .addResource(
+        resourceRecord('r-old', instance, { status: 'COMPLETED', backupIds: ['snap-r-old-1', 'snap-r-old-2'] }),
+      );
+    const ebs = memoryStore([
+      member('r-new', 1, 10),
+      member('r-new', 2, 10),
+      member('r-old', 1, 20),
+      member('r-old', 2, 20),
+    ]);
+
+    // Act
+    await retention(runId, [ebs.store]);
+
+    // Assess: the partial set goes whole, the complete one is the restore point the instance keeps.
+    expect(ebs.deleted.sort()).toEqual(['snap-r-new-1', 'snap-r-new-2']);
+    const decisions = (await db().store().getRun(runId))?.retentionDecisions ?? [];
+    expect(decisions.find((d) => d.id === 'snap-r-old-1')?.ruleId).toBe('newest-of-source');
+    expect(decisions.find((d) => d.id === 'snap-r-new-1')?.rule).toMatch(/incomplete set .*snap-r-new-3/);
+  });
+
+  it('treats a copy set that stopped part-way as partial in its region', async () => {
+    // Prepare: c-new copied 1 of its 2 snapshots to us-west-2; c-old copied both. All expired.
+    const runId = await run();
+    const copy = (ids: string[]) => ({ region: 'us-west-2', ids, status: 'FAILED' as const, reason: null });
+    await db()
+      .store()
+      .addResource(
+        resourceRecord('c-new', instance, { backupIds: ['snap-a1', 'snap-a2'], copies: [copy(['snap-c-new-1'])] }),
+      );
+    await db()
+      .store()
+      .addResource(
+        resourceRecord('c-old', instance, {
+          backupIds: ['snap-b1', 'snap-b2'],
+          copies: [copy(['snap-c-old-1', 'snap-c-old-2'])],
+        }),
+      );
+    const ebs = memoryStore([
+      member('c-new', 1, 10, 'us-west-2'),
+      member('c-old', 1, 20, 'us-west-2'),
+      member('c-old', 2, 20, 'us-west-2'),
+    ]);
+
+    // Act
+    await retention(runId, [ebs.store], false, ['us-west-2']);
+
+    // Assess
+    expect(ebs.deleted).toEqual(['snap-c-new-1']);
+  });
+});
+
 describe('regionsTouched', () => {
   it('gives the home region first, then each other region of the run once, in name order', () => {
     const at = (region: string) => ({ region });
@@ -297,11 +378,14 @@ describe('regionsTouched', () => {
 
 describe('apply-retention handler', () => {
   const volume = volumeRef();
+  const OWNER = `${STACK}@${REGION}`;
   const snapshot = (id: string, ageDays: number, extra: Partial<Snapshot> = {}): Snapshot => ({
     SnapshotId: id,
     State: 'completed',
     StartTime: ago(ageDays),
-    Tags: ownedTags(volume, `run-${id}`, { expiresAt: ago(ageDays - 7).toISOString() }),
+    Description: `backup-pipeline daily run-${id} ${volume.id}`,
+    // managed-by as this stack writes it: the stack name at its home region.
+    Tags: ownedTags(volume, `run-${id}`, { expiresAt: ago(ageDays - 7).toISOString(), managedBy: OWNER }),
     ...extra,
   });
 
@@ -334,6 +418,7 @@ describe('apply-retention handler', () => {
           DBSnapshotIdentifier: 'bp-old',
           Status: 'available',
           SnapshotCreateTime: ago(10),
+          // Made before managed-by was qualified: the bare stack name, still ours in the home region.
           TagList: ownedTags(dbRef(), 'r0', { expiresAt: ago(3).toISOString() }),
         },
         { DBSnapshotIdentifier: 'manual-by-a-human', Status: 'available', SnapshotCreateTime: ago(900), TagList: [] },
@@ -414,6 +499,27 @@ describe('apply-retention handler', () => {
     expect(rds).toHaveReceivedCommandTimes(DescribeDBSnapshotsCommand, 2);
     const regions = (await db().store().getRun(runId))?.retentionDecisions?.map((d) => d.region);
     expect(new Set(regions)).toEqual(new Set([REGION, 'us-east-1']));
+  });
+
+  it('takes the bare stack name for this stack only in its home region, never in another', async () => {
+    // Prepare: the same estate answers in us-east-1, where a same-named stack of another home may live.
+    estate();
+    const runId = await run();
+    const remote = { ...dbRef('far'), region: 'us-east-1', arn: 'arn:aws:rds:us-east-1:111122223333:db:far' };
+    await db().store().addResource(resourceRecord(runId, remote));
+
+    // Act
+    await handler({ runId, dryRun: true }, lambdaContext);
+
+    // Assess: bp-old (bare name) is decided at home only; the qualified EBS snapshots in both regions.
+    const decisions = (await db().store().getRun(runId))?.retentionDecisions ?? [];
+    expect(decisions.filter((d) => d.id === 'bp-old').map((d) => d.region)).toEqual([REGION]);
+    expect(
+      decisions
+        .filter((d) => d.id === 'snap-expired')
+        .map((d) => d.region)
+        .sort(),
+    ).toEqual([REGION, 'us-east-1']);
   });
 
   it('rejects an event without dryRun', async () => {

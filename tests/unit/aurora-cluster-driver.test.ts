@@ -180,7 +180,8 @@ describe('rdsClusterSnapshotStore', () => {
     rds.on(DescribeDBClusterSnapshotsCommand).resolves({
       DBClusterSnapshots: [
         {
-          DBClusterSnapshotIdentifier: 'ours',
+          DBClusterSnapshotIdentifier: ID,
+          DBClusterIdentifier: 'ledger',
           Status: 'available',
           SnapshotCreateTime: created,
           TagList: ownedTags(cluster),
@@ -202,7 +203,7 @@ describe('rdsClusterSnapshotStore', () => {
     expect(owned).toEqual([
       {
         kind: 'rds-cluster-snapshot',
-        id: 'ours',
+        id: ID,
         region: REGION,
         source: cluster.arn,
         tier: 'daily',

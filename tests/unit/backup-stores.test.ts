@@ -20,7 +20,7 @@ import 'aws-sdk-client-mock-jest';
 import { backupStores, DRIVERS, driverFor } from '../../shared/drivers';
 import type { OwnedBackup } from '../../shared/drivers/driver';
 import { ebsSnapshotStore } from '../../shared/drivers/ebs-snapshots';
-import { rdsSnapshotStore } from '../../shared/drivers/rds-instance';
+import { rdsSnapshotIdentifier, rdsSnapshotStore } from '../../shared/drivers/rds-instance';
 import { InvalidResourceStateError, ResourceNotFoundError, ThrottledError } from '../../shared/errors';
 import { TAG } from '../../shared/tags';
 import { dbRef, ec2Error, ownedTags, REGION, rdsError, STACK, servePages, volumeRef } from '../support/unit-fixtures';
@@ -37,6 +37,7 @@ const ours = (id: string, extra: Partial<Snapshot> = {}): Snapshot => ({
   SnapshotId: id,
   State: 'completed',
   StartTime: new Date('2026-01-05T02:00:00Z'),
+  Description: `backup-pipeline daily run-1 ${volume.id}`,
   Tags: ownedTags(volume, 'run-1'),
   ...extra,
 });
@@ -178,6 +179,61 @@ describe('ebsSnapshotStore.delete', () => {
   ])('maps %s to %p', async (code, expected) => {
     ec2.on(DeleteSnapshotCommand).rejects(ec2Error(code));
     await expect(ebsSnapshotStore.delete(owned('ebs-snapshot', 'snap-1'))).rejects.toBeInstanceOf(expected);
+  });
+});
+
+describe('ownership is not a tag anyone can set', () => {
+  it('never lists a snapshot AWS Backup or DLM manages, nor one whose creation description names another run', async () => {
+    // Prepare: all carry this stack's tags; only snap-ours was written by our create call for its run.
+    ec2.on(DescribeSnapshotsCommand).resolves({
+      Snapshots: [
+        ours('snap-ours'),
+        ours('snap-dlm', {
+          Tags: [...ownedTags(volume, 'run-1'), { Key: 'aws:dlm:lifecycle-policy-id', Value: 'p-1' }],
+        }),
+        ours('snap-backup', {
+          Tags: [...ownedTags(volume, 'run-1'), { Key: 'aws:backup:source-resource', Value: volume.arn }],
+        }),
+        // Someone's snapshot of a volume restored from ours: the volume's copied tags name run-1.
+        ours('snap-restored-copy', { Description: 'nightly by ops' }),
+        // Ours of run-2, whose tags were overwritten by the restored volume's (run-1).
+        ours('snap-other-run', { Description: `backup-pipeline daily run-2 ${volume.id}` }),
+        ours('snap-ami', { Description: 'Created by CreateImage(i-0123456789abcdef0) for ami-1' }),
+      ],
+    });
+    ec2.on(DescribeImagesCommand).resolves({ Images: [] });
+
+    // Act
+    const listed = await ebsSnapshotStore.listOwned(REGION, STACK);
+
+    // Assess
+    expect(listed.map((b) => b.id)).toEqual(['snap-ours', 'snap-ami']);
+  });
+
+  it('never lists an RDS snapshot without the project prefix, of AWS Backup, or not named for the run its tags name', async () => {
+    // Prepare
+    const db = dbRef();
+    const snapshot = (id: string, runId = 'run-1', extra: { Key: string; Value: string }[] = []) => ({
+      DBSnapshotIdentifier: id,
+      DBInstanceIdentifier: db.id,
+      Status: 'available',
+      TagList: [...ownedTags(db, runId), ...extra],
+    });
+    const ownId = rdsSnapshotIdentifier('run-1', db.id);
+    rds.on(DescribeDBSnapshotsCommand).resolves({
+      DBSnapshots: [
+        snapshot(ownId),
+        snapshot('restored-orders-nightly'),
+        snapshot(rdsSnapshotIdentifier('run-9', db.id)),
+        snapshot(ownId.replace('bp-', 'bp-x'), 'run-1', [{ Key: 'aws:backup:source-resource', Value: db.arn }]),
+      ],
+    });
+
+    // Act
+    const listed = await rdsSnapshotStore.listOwned(REGION, STACK);
+
+    // Assess
+    expect(listed.map((b) => b.id)).toEqual([ownId]);
   });
 });
 

@@ -134,6 +134,25 @@ describe('parsePipelineConfig', () => {
     );
   });
 
+  it("takes a tier's copyTo regions and refuses a bad or repeated region, naming each key", async () => {
+    // Prepare
+    const copyTo = [{ region: 'us-west-2', kmsKeyId: 'alias/backup-dr' }];
+    const tiers = (daily: unknown) => ({ tiers: { daily } });
+
+    // Act
+    const config = parsePipelineConfig(tiers({ retentionDays: 7, copyTo }));
+    const error = await caught(() =>
+      parsePipelineConfig(
+        tiers({ retentionDays: 7, copyTo: [...copyTo, { region: 'us-west-2' }, { region: 'mars' }] }),
+      ),
+    );
+
+    // Assess
+    expect(config.tiers.daily?.copyTo).toEqual(copyTo);
+    expect(error.message).toContain('backupPipeline.tiers.daily.copyTo.1.region: duplicate copy region us-west-2');
+    expect(error.message).toContain('backupPipeline.tiers.daily.copyTo.2.region: not an AWS region name');
+  });
+
   it('refuses a default tier that is not one of the tiers', async () => {
     const error = await caught(() => parsePipelineConfig({ defaultTier: 'hourly' }));
     expect(error.message).toContain(

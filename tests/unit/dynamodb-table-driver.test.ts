@@ -263,6 +263,31 @@ describe('dynamoBackupStore', () => {
     expect(ddb).toHaveReceivedCommandWith(ListBackupsCommand, { BackupType: 'USER' });
   });
 
+  it('names a backup by the stack at its home region, and tells same-named stacks of two regions apart', async () => {
+    // Prepare: managed-by values qualified by the home region (names allow no `@`).
+    const home = `${STACK}@${REGION}`;
+    const name = (owner: string) => dynamoBackupName({ ...tags, stackName: owner });
+    ddb.on(ListBackupsCommand).resolves({
+      BackupSummaries: [
+        { BackupArn: 'ours', BackupName: name(home), TableArn: table.arn, BackupStatus: 'AVAILABLE' },
+        { BackupArn: 'theirs', BackupName: name(`${STACK}@us-east-1`), TableArn: table.arn, BackupStatus: 'AVAILABLE' },
+        { BackupArn: 'older', BackupName: NAME, TableArn: table.arn, BackupStatus: 'AVAILABLE' },
+      ],
+    });
+
+    // Act
+    const elsewhere = await dynamoBackupStore.listOwned(REGION, [home]);
+    const atHome = await dynamoBackupStore.listOwned(REGION, [home, STACK]);
+
+    // Assess
+    expect(name(home)).toMatch(/^bp\.BackupPipeline_eu-west-1\.daily\./);
+    expect(elsewhere.map((b) => [b.id, b.managedBy])).toEqual([['ours', home]]);
+    expect(atHome.map((b) => [b.id, b.managedBy])).toEqual([
+      ['ours', home],
+      ['older', STACK],
+    ]);
+  });
+
   it('deletes by backup ARN', async () => {
     ddb.on(DeleteBackupCommand).resolves({});
     const [backup] = await (async () => {

@@ -138,9 +138,11 @@ describe('EC2 instance driver against the emulator', () => {
       model.addExistingSnapshot(region, {
         VolumeId: volume.VolumeId,
         startMs: now.getTime() - 86_400_000,
+        Description: `backup-pipeline daily ${runId} ${volume.VolumeId}`,
         Tags: [
           { Key: 'backup-pipeline:managed-by', Value: STACK },
           { Key: 'backup-pipeline:run-id', Value: runId },
+          { Key: 'backup-pipeline:tier', Value: 'daily' },
           { Key: 'backup-pipeline:expires-at', Value: '2026-11-01T00:00:00.000Z' },
         ],
       });
@@ -270,6 +272,7 @@ describe('EC2 instance driver in AMI mode against the emulator', () => {
       model.addExistingSnapshot(region, {
         VolumeId: volume.VolumeId,
         startMs: now.getTime() - 86_400_000,
+        Description: 'Created by CreateImage(i-0123456789abcdef0) for ami-0123456789abcdef0',
         Tags: tags(managedBy),
       }).SnapshotId;
     const mine = snapshot(STACK);
@@ -299,6 +302,41 @@ describe('EC2 instance driver in AMI mode against the emulator', () => {
     expect(model.images(region).map((i) => i.Name)).toEqual(['golden']);
     expect(model.snapshots(region).map((s) => s.SnapshotId)).toEqual([theirs]);
     expect(heldAfter).toEqual([]);
+  });
+});
+
+describe('disabled AMIs against the emulator', () => {
+  it('sees a disabled AMI of ours: its snapshots stay held, and it expires and goes with its snapshots', async () => {
+    // Prepare: an expired image of ours over a snapshot of ours, disabled by an operator (DisableImage).
+    const region = 'ap-south-1';
+    const volume = model.addVolume(region, { Size: 8 });
+    const tags = [
+      { Key: 'backup-pipeline:managed-by', Value: STACK },
+      { Key: 'backup-pipeline:run-id', Value: 'run-1' },
+      { Key: 'backup-pipeline:expires-at', Value: '2026-01-01T00:00:00.000Z' },
+    ];
+    const snapshot = model.addExistingSnapshot(region, {
+      VolumeId: volume.VolumeId,
+      startMs: now.getTime() - 86_400_000,
+      Description: 'Created by CreateImage(i-0123456789abcdef0) for ami-0123456789abcdef0',
+      Tags: tags,
+    }).SnapshotId;
+    const image = model.addImage(region, { Name: 'bp-disabled', snapshotIds: [snapshot], Tags: tags });
+    model.disableImage(region, { ImageId: image.ImageId });
+    const imageStore = ec2InstanceDriver.extraStores?.[0];
+    if (!imageStore) throw new Error('the EC2 instance driver has no AMI store');
+
+    // Act
+    const snapshots = await ec2InstanceDriver.store.listOwned(region, STACK);
+    const images = await imageStore.listOwned(region, STACK);
+    await imageStore.delete(images[0] as (typeof images)[number]);
+
+    // Assess
+    expect(model.describeImages(region, { Owners: ['self'] }).Images).toEqual([]);
+    expect(snapshots.map((b) => [b.id, b.heldBy])).toEqual([[snapshot, [image.ImageId]]]);
+    expect(images.map((b) => [b.id, b.complete])).toEqual([[image.ImageId, true]]);
+    expect(model.images(region)).toEqual([]);
+    expect(model.snapshots(region)).toEqual([]);
   });
 });
 

@@ -364,6 +364,7 @@ describe('check-freshness', () => {
 describe('apply-retention', () => {
   const tagsFor = (expires: string) => [
     { Key: TAG.managedBy, Value: 'BackupPipeline' },
+    { Key: TAG.runId, Value: `run-${expires.slice(0, 10)}` },
     { Key: TAG.source, Value: 'arn:src' },
     { Key: TAG.tier, Value: 'daily' },
     { Key: TAG.expiresAt, Value: expires },
@@ -378,12 +379,14 @@ describe('apply-retention', () => {
           SnapshotId: 'snap-new',
           State: 'completed',
           StartTime: new Date('2026-01-04'),
+          Description: 'backup-pipeline daily run-2026-01-11 vol-1',
           Tags: tagsFor('2026-01-11T00:00:00Z'),
         },
         {
           SnapshotId: 'snap-old',
           State: 'completed',
           StartTime: new Date('2025-12-01'),
+          Description: 'backup-pipeline daily run-2025-12-08 vol-1',
           Tags: tagsFor('2025-12-08T00:00:00Z'),
         },
       ],

@@ -31,6 +31,21 @@ describe('validateExecutionInput', () => {
       });
     });
 
+    it("copies to the tier's copyTo regions when the input names none, and lets an explicit copyTo (even []) replace them", () => {
+      // Prepare: daily copies to us-west-2 in the config.
+      const copyTo = [{ region: 'us-west-2', kmsKeyId: 'alias/backup-dr' }];
+      const daily = { schedule: 'cron(0 2 * * ? *)', retentionDays: 7, keepLast: 0, copyTo };
+      const withCopies: InputContext = { ...context, tiers: { ...TIERS, daily } };
+
+      // Act + Assess
+      expect(validateExecutionInput({ tier: 'daily' }, withCopies).copyTo).toEqual(copyTo);
+      expect(validateExecutionInput({ tier: 'weekly' }, withCopies).copyTo).toEqual([]);
+      expect(
+        validateExecutionInput({ tier: 'daily', copyTo: [{ region: 'eu-central-1' }] }, withCopies).copyTo,
+      ).toEqual([{ region: 'eu-central-1' }]);
+      expect(validateExecutionInput({ tier: 'daily', copyTo: [] }, withCopies).copyTo).toEqual([]);
+    });
+
     it("takes the named tier's retention and carries dryRun and reason", () => {
       expect(validateExecutionInput({ tier: 'weekly', dryRun: true, reason: 'before release 42' }, context)).toEqual(
         expect.objectContaining({ tier: 'weekly', retentionDays: 35, dryRun: true, reason: 'before release 42' }),

@@ -4,7 +4,7 @@
  * backup of its source; every decision names its rule.
  */
 import type { OwnedBackup } from '../../shared/drivers/driver';
-import { decideRetention, type RetentionDecision } from '../../shared/retention';
+import { decideRetention, type RetentionDecision, setKeyOf } from '../../shared/retention';
 import { STACK, TIERS } from '../support/unit-fixtures';
 
 const NOW = new Date('2026-03-01T00:00:00.000Z');
@@ -202,5 +202,117 @@ describe('decideRetention', () => {
   it('treats a tier missing from the config as keep-last-0', () => {
     const out = decide([backup('x', 30, { tier: 'retired' }), backup('y', 40, { tier: 'retired' })]);
     expect(out.y).toMatch(/^delete/);
+  });
+});
+
+describe('decideRetention per backup set', () => {
+  /** Snapshot `volume` of instance `arn:i-1` made by run `run`, `ageDays` old, expiring 7 days after. */
+  const volumeSnapshot = (run: string, volume: number, ageDays: number, extra: Partial<OwnedBackup> = {}) =>
+    backup(`${run}-vol${volume}`, ageDays, { source: 'arn:i-1', runId: run, ...extra });
+  const decisions = (backups: OwnedBackup[], tiers = TIERS, expectedMembers?: Map<string, string[]>) =>
+    decideRetention(backups, { stackName: STACK, tiers, now: NOW, ...(expectedMembers ? { expectedMembers } : {}) });
+  const deletedIds = (d: RetentionDecision[]) =>
+    d
+      .filter((x) => x.action === 'delete')
+      .map((x) => x.backup.id)
+      .sort();
+
+  it('keeps the newest complete set of a 3-volume instance whole when its 3 runs have all expired', () => {
+    // Prepare: three expired runs, three volume snapshots each.
+    const backups = [10, 20, 30].flatMap((age, run) => [1, 2, 3].map((v) => volumeSnapshot(`r${run}`, v, age)));
+
+    // Act
+    const out = decisions(backups);
+
+    // Assess: r0 (the newest) is kept whole, r1 and r2 are deleted whole.
+    expect(out.filter((d) => d.action === 'keep').map((d) => `${d.backup.id}:${d.ruleId}`)).toEqual([
+      'r0-vol1:newest-of-source',
+      'r0-vol2:newest-of-source',
+      'r0-vol3:newest-of-source',
+    ]);
+    expect(deletedIds(out)).toEqual(['r1-vol1', 'r1-vol2', 'r1-vol3', 'r2-vol1', 'r2-vol2', 'r2-vol3']);
+  });
+
+  it('keeps two whole backups of a 2-volume instance under keep-last 2', () => {
+    // Prepare: weekly keeps the last 2; four expired weekly runs of a 2-volume instance.
+    const backups = [40, 47, 54, 61].flatMap((age, run) =>
+      [1, 2].map((v) => volumeSnapshot(`w${run}`, v, age, { tier: 'weekly' })),
+    );
+
+    // Act
+    const out = decisions(backups);
+
+    // Assess
+    const byId = Object.fromEntries(out.map((d) => [d.backup.id, d]));
+    for (const id of ['w0-vol1', 'w0-vol2'])
+      expect(byId[id]?.rule).toMatch(/^keep-last-2 for tier weekly \(newest #1\)/);
+    for (const id of ['w1-vol1', 'w1-vol2'])
+      expect(byId[id]?.rule).toMatch(/^keep-last-2 for tier weekly \(newest #2\)/);
+    expect(deletedIds(out)).toEqual(['w2-vol1', 'w2-vol2', 'w3-vol1', 'w3-vol2']);
+  });
+
+  it('does not count a partly failed newest set as the newest backup: the older complete set stays', () => {
+    // Prepare: the newest run's third snapshot failed; the older run is complete; both expired.
+    const backups = [
+      volumeSnapshot('new', 1, 10),
+      volumeSnapshot('new', 2, 10),
+      volumeSnapshot('new', 3, 10, { complete: false }),
+      ...[1, 2, 3].map((v) => volumeSnapshot('old', v, 20)),
+    ];
+
+    // Act
+    const out = decisions(backups);
+
+    // Assess: nothing is deleted; the old set is the source's restore point, the failed set is kept as not usable.
+    expect(deletedIds(out)).toEqual([]);
+    const rules = Object.fromEntries(out.map((d) => [d.backup.id, d.ruleId]));
+    expect(rules).toEqual({
+      'new-vol1': 'in-progress',
+      'new-vol2': 'in-progress',
+      'new-vol3': 'in-progress',
+      'old-vol1': 'newest-of-source',
+      'old-vol2': 'newest-of-source',
+      'old-vol3': 'newest-of-source',
+    });
+  });
+
+  it('does not count a set missing a member its run made, and deletes it whole once expired', () => {
+    // Prepare: the newest run made 3 snapshots but one is gone; its 2 others finished.
+    const backups = [
+      volumeSnapshot('new', 1, 10),
+      volumeSnapshot('new', 2, 10),
+      ...[1, 2, 3].map((v) => volumeSnapshot('old', v, 20)),
+    ];
+    const expected = new Map([
+      [setKeyOf(volumeSnapshot('new', 1, 10)), ['new-vol1', 'new-vol2', 'new-vol3']],
+      [setKeyOf(volumeSnapshot('old', 1, 20)), ['old-vol1', 'old-vol2', 'old-vol3']],
+    ]);
+
+    // Act
+    const out = decisions(backups, TIERS, expected);
+
+    // Assess
+    expect(deletedIds(out)).toEqual(['new-vol1', 'new-vol2']);
+    expect(out.find((d) => d.backup.id === 'new-vol1')?.rule).toMatch(
+      /incomplete set \(1 member\(s\) missing: new-vol3\), not a restore point/,
+    );
+    expect(out.filter((d) => d.backup.id.startsWith('old')).map((d) => d.ruleId)).toEqual([
+      'newest-of-source',
+      'newest-of-source',
+      'newest-of-source',
+    ]);
+  });
+
+  it('keeps a whole set when one of its snapshots is held by an AMI', () => {
+    const backups = [
+      ...[1, 2].map((v) => volumeSnapshot('new', v, 5)),
+      volumeSnapshot('old', 1, 20, { heldBy: ['ami-1'] }),
+      volumeSnapshot('old', 2, 20),
+    ];
+    const out = decisions(backups);
+    expect(out.filter((d) => d.backup.id.startsWith('old')).map((d) => `${d.action}: ${d.rule}`)).toEqual([
+      'keep: used by AMI ami-1',
+      'keep: used by AMI ami-1',
+    ]);
   });
 });

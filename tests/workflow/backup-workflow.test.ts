@@ -316,8 +316,10 @@ describe.each([
       const borrowed = sandbox.model.addExistingSnapshot(REGION, {
         VolumeId: volume.VolumeId,
         startMs: start - 20 * DAY,
+        Description: `backup-pipeline daily old ${volume.VolumeId}`,
         Tags: [
           { Key: TAG.managedBy, Value: 'BackupPipeline' },
+          { Key: TAG.runId, Value: 'old' },
           { Key: TAG.source, Value: `arn:aws:ec2:${REGION}:111122223333:volume/${volume.VolumeId}` },
           { Key: TAG.tier, Value: 'daily' },
           { Key: TAG.expiresAt, Value: new Date(start - 13 * DAY).toISOString() },
@@ -431,6 +433,7 @@ describe.each([
         sandbox.model.addExistingSnapshot(REGION, {
           VolumeId: volume.VolumeId,
           startMs: now - days * 86_400_000,
+          Description: `backup-pipeline daily old-${days} ${volume.VolumeId}`,
           Tags: tags,
         }).SnapshotId;
       const expired = old(10, ours(10));
@@ -473,11 +476,13 @@ describe.each([
       const older = sandbox.model.addExistingSnapshot(REGION, {
         VolumeId: volume.VolumeId,
         startMs: now - 20 * 86_400_000,
+        Description: `backup-pipeline daily a ${volume.VolumeId}`,
         Tags: tags('a', 13),
       }).SnapshotId;
       sandbox.model.addExistingSnapshot(REGION, {
         VolumeId: volume.VolumeId,
         startMs: now - 10 * 86_400_000,
+        Description: `backup-pipeline daily b ${volume.VolumeId}`,
         Tags: tags('b', 3),
       });
 

@@ -73,6 +73,8 @@ function expectedDecisions(made: readonly Made[], now: Date): Map<string, string
   return out;
 }
 
+/** managed-by as the stack writes it: its name at its home region. */
+const OWNER = `BackupPipeline@${REGION}`;
 const dateOf = (d: Date) => d.toISOString().slice(0, 10);
 const tagOf = (tags: { Key?: string; Value?: string }[] | undefined, key: string) =>
   tags?.find((t) => t.Key === key)?.Value;
@@ -152,8 +154,7 @@ describe('GFS retention', () => {
       // The backups left, per tier, source and creation date, equal what the policy keeps.
       const label = (tier: string | undefined, source: string | undefined, created: Date | undefined) =>
         `${tier} ${source?.split(/[/:]/).at(-1)} ${created ? dateOf(created) : '?'}`;
-      const ours = (tags: { Key?: string; Value?: string }[] | undefined) =>
-        tagOf(tags, TAG.managedBy) === 'BackupPipeline';
+      const ours = (tags: { Key?: string; Value?: string }[] | undefined) => tagOf(tags, TAG.managedBy) === OWNER;
       const left = [
         ...model
           .snapshots(REGION)
@@ -209,6 +210,115 @@ describe('GFS retention', () => {
     });
   });
 
+  describe('FaultedRunsKeepRestorePoints', () => {
+    it('after a clean run and two faulted runs of 3-volume instances, every instance still has a complete restore point', async () => {
+      // Prepare: 12 instances of 3 volumes; daily backups expire after 1 day, keep-last 1. Runs 2 days apart.
+      await sandbox.reset({
+        config: { tiers: { daily: { retentionDays: 1, keepLast: 1 } }, defaultTier: 'daily' },
+        clockStart: START,
+      });
+      const { model, scheduler, store } = sandbox;
+      const instances = Array.from({ length: 12 }, () =>
+        model.addInstance(REGION, {
+          Tags: [BACKUP_TAG],
+          volumes: [1, 2, 3].map(() => ({ Size: 8, snapshotSeconds: 120 })),
+        }),
+      );
+      const arnOf = (id: string) => `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/${id}`;
+      /** Instances whose snapshots of one run are all there and completed, one per volume. */
+      const withRestorePoint = () => {
+        const sets = new Map<string, { volumes: Set<string>; complete: boolean }>();
+        for (const s of model.snapshots(REGION)) {
+          if (tagOf(s.Tags, TAG.managedBy) !== OWNER) continue;
+          const key = `${tagOf(s.Tags, TAG.source)}|${tagOf(s.Tags, TAG.runId)}`;
+          const set = sets.get(key) ?? { volumes: new Set<string>(), complete: true };
+          set.volumes.add(s.VolumeId ?? '');
+          set.complete &&= s.State === 'completed';
+          sets.set(key, set);
+        }
+        return instances
+          .filter((i) =>
+            [...sets.entries()].some(
+              ([key, set]) => key.startsWith(`${arnOf(i.InstanceId)}|`) && set.complete && set.volumes.size === 3,
+            ),
+          )
+          .map((i) => i.InstanceId);
+      };
+      const all = instances.map((i) => i.InstanceId);
+
+      // Act + Assess: a clean run, then two runs in which 30% of snapshots fail; after the first faulted
+      // run an operator deletes the failed snapshots (so those sets only lack members).
+      expect((await sandbox.run({ tier: 'daily' }, 'faulted-0')).status).toBe('SUCCEEDED');
+      expect(withRestorePoint()).toEqual(all);
+      model.faults.snapshotFailureRate = 0.3;
+      const failedSets: string[] = [];
+      for (const runId of ['faulted-1', 'faulted-2']) {
+        await scheduler.sleep(2 * DAY);
+        const result = await sandbox.run({ tier: 'daily' }, runId);
+        failedSets.push(...(await store.listResources(runId)).filter((r) => r.status === 'FAILED').map((r) => r.arn));
+        expect(result.status).toBe('FAILED');
+        expect(withRestorePoint()).toEqual(all);
+        if (runId === 'faulted-1') {
+          for (const s of model.snapshots(REGION)) {
+            if (s.State === 'error') await model.deleteSnapshot(REGION, { SnapshotId: s.SnapshotId });
+          }
+        }
+      }
+      // The faults did hit: some sets of both runs are partial.
+      expect(failedSets.length).toBeGreaterThan(2);
+      const decisions = (await store.getRun('faulted-2'))?.retentionDecisions ?? [];
+      expect(decisions.some((d) => d.action === 'delete')).toBe(true);
+    });
+  });
+
+  describe('CopiesOfEveryRunExpire', () => {
+    it("copies a scheduled run's backups to its tier's copyTo regions, and expires a one-off run's copies in a region later runs never copy to", async () => {
+      // Prepare: daily copies to us-west-2 (config); adhoc (manual) copies only when the input says so.
+      await sandbox.reset({
+        config: {
+          tiers: {
+            daily: { retentionDays: 1, keepLast: 1, copyTo: [{ region: 'us-west-2' }] },
+            adhoc: { retentionDays: 1 },
+          },
+          defaultTier: 'daily',
+        },
+        clockStart: START,
+      });
+      const { model, scheduler } = sandbox;
+      model.addVolume(REGION, { Size: 8, Tags: [BACKUP_TAG], snapshotSeconds: 120 });
+      const ours = (region: string) => model.snapshots(region).filter((s) => tagOf(s.Tags, TAG.managedBy) === OWNER);
+      const runOf = (region: string) =>
+        ours(region)
+          .map((s) => tagOf(s.Tags, TAG.runId))
+          .sort();
+
+      // Act + Assess: a run started as the schedule starts it copies to the tier's region.
+      expect((await sandbox.run({ tier: 'daily' }, 'scheduled-1')).status).toBe('SUCCEEDED');
+      expect(runOf('us-west-2')).toEqual(['scheduled-1']);
+
+      // Two one-off runs copy to eu-central-1 (an explicit copyTo replaces the tier's: nothing more to us-west-2).
+      for (const runId of ['one-off-1', 'one-off-2']) {
+        const input = { tier: 'adhoc', copyTo: [{ region: 'eu-central-1' }] };
+        expect((await sandbox.run(input, runId)).status).toBe('SUCCEEDED');
+      }
+      expect(runOf('eu-central-1')).toEqual(['one-off-1', 'one-off-2']);
+      expect(runOf('us-west-2')).toEqual(['scheduled-1']);
+
+      // Three days on, a scheduled run (which copies only to us-west-2) expires the older one-off copy in
+      // eu-central-1 and keeps the newer, the newest backup of the volume there.
+      await scheduler.sleep(3 * DAY);
+      expect((await sandbox.run({ tier: 'daily' }, 'scheduled-2')).status).toBe('SUCCEEDED');
+      expect(runOf('eu-central-1')).toEqual(['one-off-2']);
+      expect(runOf('us-west-2')).toEqual(['scheduled-2']);
+      const decisions = (await sandbox.store.getRun('scheduled-2'))?.retentionDecisions ?? [];
+      expect(decisions).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ region: 'eu-central-1', action: 'delete', ruleId: 'expired' }),
+        ]),
+      );
+    });
+  });
+
   describe('RetentionInEveryRegionTouched', () => {
     it('applies retention in the region of a resource named by ARN, not only in the home region', async () => {
       // Prepare: a database in us-east-1 with an expired backup of ours and a foreign one, both long expired.
@@ -224,7 +334,7 @@ describe('GFS retention', () => {
         { Key: TAG.expiresAt, Value: new Date(now - 3 * DAY).toISOString() },
       ];
       for (const [id, managedBy] of [
-        ['bp-old-ledger', 'BackupPipeline'],
+        ['bp-old-ledger', OWNER],
         ['someone-elses-ledger', 'SomeoneElse'],
       ] as const) {
         sandbox.model.addExistingDbSnapshot(far, {

@@ -231,7 +231,8 @@ describe('DynamoDbBackupAndExport', () => {
       expect.arrayContaining([
         'before-migration',
         expect.stringMatching(/^bp\.OtherStack\./),
-        expect.stringMatching(/^bp\.BackupPipeline\.daily\./),
+        // The run's own, named by the stack at its home region.
+        expect.stringMatching(new RegExp(`^bp\\.BackupPipeline_${REGION}\\.daily\\.`)),
       ]),
     );
   });

@@ -372,15 +372,37 @@ function matchesFilter(
   return candidates.some((c) => values.some((v) => wildcard(v, c)));
 }
 
-function wildcard(pattern: string, value: string): boolean {
-  if (!pattern.includes('*') && !pattern.includes('?')) return pattern === value;
-  const re = new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-  );
-  return re.test(value);
+/** An RDS Filter (DescribeDBInstances, DescribeDBClusters): exact values, no wildcards, at most 100 values. */
+export type RdsFilter = { Name?: string; Values?: string[] };
+
+function matchesRdsFilters(filters: RdsFilter[] | undefined, attributes: Record<string, string[]>): boolean {
+  return (filters ?? []).every((filter) => {
+    const name = filter.Name ?? '';
+    const candidates = attributes[name];
+    if (!candidates) throw new AwsApiError('InvalidParameterValue', `Unrecognized filter name: ${name}`);
+    const values = filter.Values ?? [];
+    if (values.length > 100)
+      throw new AwsApiError('InvalidParameterCombination', `Filter ${name} accepts at most 100 values.`);
+    return candidates.some((c) => values.includes(c));
+  });
+}
+
+/**
+ * EC2 filter value matching: `*` is any run of characters, `?` exactly one, and a backslash makes the
+ * next character literal (`\*amazon\?\\` is the literal `*amazon?\`), as EC2 documents for Filter.
+ */
+export function wildcard(pattern: string, value: string): boolean {
+  let re = '^';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern.charAt(i);
+    if (c === '\\' && i + 1 < pattern.length) {
+      i += 1;
+      re += pattern.charAt(i).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    } else if (c === '*') re += '[\\s\\S]*';
+    else if (c === '?') re += '[\\s\\S]';
+    else re += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`${re}$`).test(value);
 }
 
 export class AwsModel {
@@ -1466,14 +1488,23 @@ export class AwsModel {
     return busy ? 'backing-up' : 'available';
   }
 
-  describeDBInstances(region: string, input: { DBInstanceIdentifier?: string; MaxRecords?: number; Marker?: string }) {
+  describeDBInstances(
+    region: string,
+    input: { DBInstanceIdentifier?: string; Filters?: RdsFilter[]; MaxRecords?: number; Marker?: string },
+  ) {
     this.gate('rds', 'DescribeDBInstances');
     const r = this.region(region);
     if (input.DBInstanceIdentifier && !r.dbInstances.has(input.DBInstanceIdentifier)) {
       throw new AwsApiError('DBInstanceNotFound', `DBInstance ${input.DBInstanceIdentifier} not found.`, 404);
     }
     const selected = [...r.dbInstances.values()].filter(
-      (d) => !input.DBInstanceIdentifier || d.DBInstanceIdentifier === input.DBInstanceIdentifier,
+      (d) =>
+        (!input.DBInstanceIdentifier || d.DBInstanceIdentifier === input.DBInstanceIdentifier) &&
+        matchesRdsFilters(input.Filters, {
+          'db-instance-id': [d.DBInstanceIdentifier, this.dbInstanceArn(region, d.DBInstanceIdentifier)],
+          'db-cluster-id': d.DBClusterIdentifier ? [d.DBClusterIdentifier] : [],
+          engine: [d.Engine],
+        }),
     );
     const { page, next } = paginate(selected, input.MaxRecords, input.Marker, 100);
     return {
@@ -1734,14 +1765,22 @@ export class AwsModel {
     return `arn:${arnPartition(region)}:rds:${region}:${this.accountId}:cluster-snapshot:${id}`;
   }
 
-  describeDBClusters(region: string, input: { DBClusterIdentifier?: string; MaxRecords?: number; Marker?: string }) {
+  describeDBClusters(
+    region: string,
+    input: { DBClusterIdentifier?: string; Filters?: RdsFilter[]; MaxRecords?: number; Marker?: string },
+  ) {
     this.gate('rds', 'DescribeDBClusters');
     const r = this.region(region);
     if (input.DBClusterIdentifier && !r.dbClusters.has(input.DBClusterIdentifier)) {
       throw new AwsApiError('DBClusterNotFoundFault', `DBCluster ${input.DBClusterIdentifier} not found.`, 404);
     }
     const selected = [...r.dbClusters.values()].filter(
-      (c) => !input.DBClusterIdentifier || c.DBClusterIdentifier === input.DBClusterIdentifier,
+      (c) =>
+        (!input.DBClusterIdentifier || c.DBClusterIdentifier === input.DBClusterIdentifier) &&
+        matchesRdsFilters(input.Filters, {
+          'db-cluster-id': [c.DBClusterIdentifier, this.dbClusterArn(region, c.DBClusterIdentifier)],
+          engine: [c.Engine],
+        }),
     );
     const { page, next } = paginate(selected, input.MaxRecords, input.Marker, 100);
     return {

@@ -29,9 +29,12 @@ export class InvalidResourceStateError extends PipelineError {}
 /** The execution input is invalid. ASL: the execution fails at Plan; nothing is created. */
 export class InvalidInputError extends PipelineError {
   readonly fields: readonly string[];
+  /** Each bad field with its message, so a caller can merge the problems of several checks into one error. */
+  readonly problems: readonly { field: string; message: string }[];
   constructor(problems: readonly { field: string; message: string }[]) {
     super(`Invalid execution input: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
     this.fields = problems.map((p) => p.field);
+    this.problems = [...problems];
   }
 }
 

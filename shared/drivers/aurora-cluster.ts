@@ -20,7 +20,15 @@ import { aws, awsErrorName, InvalidResourceStateError, ResourceNotFoundError } f
 import type { ResourceRef } from '../resource';
 import { matchesTags, ownershipTags, TAG } from '../tags';
 import type { BackupStore, CheckResult, Discovered, OwnedBackup, ResourceDriver } from './driver';
-import { assertOwnSnapshot, checkDbSnapshot, ownedRdsSnapshot, rdsCopy, rdsSnapshotIdentifier } from './rds-instance';
+import {
+  assertOwnSnapshot,
+  checkDbSnapshot,
+  ownedRdsSnapshot,
+  RDS_FILTER_VALUES,
+  rdsCopy,
+  rdsSnapshotIdentifier,
+} from './rds-instance';
+import { resolveInBatches } from './resolve';
 
 const NOT_FOUND = new Set(['DBClusterSnapshotNotFoundFault', 'DBClusterSnapshotNotFound']);
 const ALREADY_EXISTS = new Set(['DBClusterSnapshotAlreadyExistsFault', 'DBClusterSnapshotAlreadyExists']);
@@ -104,6 +112,32 @@ export const auroraClusterDriver: ResourceDriver = {
     const cluster = out.DBClusters?.[0];
     if (!cluster) throw new ResourceNotFoundError(`Aurora cluster ${ref.id} not found in ${ref.region}`);
     return cluster.StorageEncrypted ? { ref, encrypted: true } : { ref };
+  },
+
+  resolveAll(refs) {
+    const region = refs[0]?.region ?? '';
+    return resolveInBatches({
+      refs,
+      size: RDS_FILTER_VALUES,
+      fallback: auroraClusterDriver,
+      missing: (ref) => `Aurora cluster ${ref.id} not found in ${ref.region}`,
+      judge: (ref, cluster: DBCluster): Discovered => (cluster.StorageEncrypted ? { ref, encrypted: true } : { ref }),
+      describe: (ids) =>
+        aws(`RDS DescribeDBClusters (${ids.length} named)`, async () => {
+          const found = new Map<string, DBCluster>();
+          for await (const page of paginateDescribeDBClusters(
+            { client: rdsClient(region), pageSize: 100 },
+            { Filters: [{ Name: 'db-cluster-id', Values: ids }] },
+          )) {
+            for (const cluster of page.DBClusters ?? []) {
+              const id = cluster.DBClusterIdentifier;
+              const asked = id ? ids.find((x) => x.toLowerCase() === id.toLowerCase()) : undefined;
+              if (asked) found.set(asked, cluster);
+            }
+          }
+          return found;
+        }),
+    });
   },
 
   async start({ resource, tags, runId, mayExist }) {

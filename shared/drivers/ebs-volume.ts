@@ -12,10 +12,11 @@ import {
 import { ec2Client } from '../clients';
 import { aws, InvalidResourceStateError, ResourceNotFoundError } from '../errors';
 import { ebsVolumeArn, ec2InstanceArn, partitionOf, type ResourceRef } from '../resource';
-import { copyableTags, ownershipTags } from '../tags';
+import { copyableTags, matchesTags, ownershipTags } from '../tags';
 import type { Discovered, ResourceDriver } from './driver';
 import { checkSnapshots, copySnapshots, ebsSnapshotStore, findRunSnapshots } from './ebs-snapshots';
-import { tagFilters } from './ec2-instance';
+import { ID_FILTER_VALUES, tagFilters } from './ec2-instance';
+import { resolveInBatches } from './resolve';
 
 const SNAPSHOTTABLE = ['available', 'in-use'];
 
@@ -51,7 +52,8 @@ export const ebsVolumeDriver: ResourceDriver = {
         { Filters: tagFilters(tags) },
       )) {
         for (const volume of page.Volumes ?? []) {
-          if (!volume.VolumeId) continue;
+          // Exact re-check: the server-side filter narrows, equality decides.
+          if (!volume.VolumeId || !matchesTags(volume.Tags, tags)) continue;
           const ref: ResourceRef = {
             arn: ebsVolumeArn(partitionOf(region), region, accountId, volume.VolumeId),
             type: 'ebs-volume',
@@ -68,6 +70,29 @@ export const ebsVolumeDriver: ResourceDriver = {
 
   async resolve(ref) {
     return toDiscovered(ref, await describeVolume(ref));
+  },
+
+  resolveAll(refs) {
+    const region = refs[0]?.region ?? '';
+    return resolveInBatches({
+      refs,
+      size: ID_FILTER_VALUES,
+      fallback: ebsVolumeDriver,
+      missing: (ref) => `EBS volume ${ref.id} not found in ${ref.region}`,
+      judge: toDiscovered,
+      // A `volume-id` filter, not VolumeIds: one missing id would fail the whole call.
+      describe: (ids) =>
+        aws(`EC2 DescribeVolumes (${ids.length} named)`, async () => {
+          const found = new Map<string, Volume>();
+          for await (const page of paginateDescribeVolumes(
+            { client: ec2Client(region), pageSize: 500 },
+            { Filters: [{ Name: 'volume-id', Values: ids }] },
+          )) {
+            for (const volume of page.Volumes ?? []) if (volume.VolumeId) found.set(volume.VolumeId, volume);
+          }
+          return found;
+        }),
+    });
   },
 
   async start({ resource, tags, runId, mayExist }) {

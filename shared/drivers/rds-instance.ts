@@ -22,6 +22,7 @@ import { aws, awsErrorName, InvalidResourceStateError, LimitExceededError, Resou
 import { auroraClusterArn, type ResourceRef } from '../resource';
 import { expiryOf, matchesTags, ownershipTags, TAG, tagValue } from '../tags';
 import type { BackupStore, CheckResult, Discovered, OwnedBackup, ResourceDriver } from './driver';
+import { resolveInBatches } from './resolve';
 
 /** `bp-<run>-<hash>-<db>`: letters, digits, single hyphens, ≤255, starts with a letter (RDS rules). */
 export function rdsSnapshotIdentifier(runId: string, dbInstanceId: string): string {
@@ -34,6 +35,9 @@ export function rdsSnapshotIdentifier(runId: string, dbInstanceId: string): stri
   const hash = createHash('sha256').update(runId).digest('hex').slice(0, 8);
   return `bp-${slug ? `${slug}-` : ''}${hash}-${dbInstanceId.toLowerCase()}`.replace(/-{2,}/g, '-').slice(0, 255);
 }
+
+/** Values per RDS Filter (db-instance-id, db-cluster-id) in one batched lookup: RDS accepts up to 100. */
+export const RDS_FILTER_VALUES = 100;
 
 const IN_PROGRESS = new Set(['creating', 'pending', 'copying', 'modifying']);
 
@@ -229,6 +233,33 @@ export const rdsInstanceDriver: ResourceDriver = {
 
   async resolve(ref) {
     return toDiscovered(ref, await describeDbInstance(ref));
+  },
+
+  resolveAll(refs) {
+    const region = refs[0]?.region ?? '';
+    return resolveInBatches({
+      refs,
+      size: RDS_FILTER_VALUES,
+      fallback: rdsInstanceDriver,
+      missing: (ref) => `RDS instance ${ref.id} not found in ${ref.region}`,
+      judge: toDiscovered,
+      describe: (ids) =>
+        aws(`RDS DescribeDBInstances (${ids.length} named)`, async () => {
+          const found = new Map<string, DBInstance>();
+          for await (const page of paginateDescribeDBInstances(
+            { client: rdsClient(region), pageSize: 100 },
+            { Filters: [{ Name: 'db-instance-id', Values: ids }] },
+          )) {
+            // RDS identifiers are case-insensitive and reported in lower case.
+            for (const instance of page.DBInstances ?? []) {
+              const id = instance.DBInstanceIdentifier;
+              const asked = id ? ids.find((x) => x.toLowerCase() === id.toLowerCase()) : undefined;
+              if (asked) found.set(asked, instance);
+            }
+          }
+          return found;
+        }),
+    });
   },
 
   async start({ resource, tags, runId, mayExist }) {

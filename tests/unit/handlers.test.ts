@@ -105,7 +105,14 @@ describe('plan-run', () => {
       Reservations: [
         {
           OwnerId: '111122223333',
-          Instances: [{ InstanceId: 'i-0123456789abcdef0', BlockDeviceMappings: [{ Ebs: { VolumeId: 'vol-1' } }] }],
+          Instances: [
+            {
+              InstanceId: 'i-0123456789abcdef0',
+              BlockDeviceMappings: [{ Ebs: { VolumeId: 'vol-1' } }],
+              // The tags the filter matched: the driver re-checks them exactly.
+              Tags: [{ Key: 'backup', Value: 'true' }],
+            },
+          ],
         },
       ],
     });
@@ -160,7 +167,14 @@ describe('start-backup and check-backup', () => {
       Reservations: [
         {
           OwnerId: '111122223333',
-          Instances: [{ InstanceId: 'i-0123456789abcdef0', BlockDeviceMappings: [{ Ebs: { VolumeId: 'vol-1' } }] }],
+          Instances: [
+            {
+              InstanceId: 'i-0123456789abcdef0',
+              BlockDeviceMappings: [{ Ebs: { VolumeId: 'vol-1' } }],
+              // The tags the filter matched: the driver re-checks them exactly.
+              Tags: [{ Key: 'backup', Value: 'true' }],
+            },
+          ],
         },
       ],
     });
@@ -250,7 +264,9 @@ describe('record-failure', () => {
 describe('notify', () => {
   async function runWith(status: 'COMPLETED' | 'FAILED') {
     emptyEstate();
-    ec2.on(DescribeVolumesCommand).resolves({ Volumes: [{ VolumeId: 'vol-0123456789abcdef0', State: 'available' }] });
+    ec2.on(DescribeVolumesCommand).resolves({
+      Volumes: [{ VolumeId: 'vol-0123456789abcdef0', State: 'available', Tags: [{ Key: 'backup', Value: 'true' }] }],
+    });
     const plan = await planRun(planEvent({}), context);
     const arn = plan.resources[0]?.arn ?? '';
     if (status === 'COMPLETED') await table.store().complete(plan.runId, arn, NOW.toISOString());

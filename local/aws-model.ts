@@ -140,12 +140,31 @@ export interface ImageModel {
   clientToken?: string;
 }
 
+/** DB instance / cluster statuses the model plays (RDS has more; these are the ones scenarios need). */
+export type RdsStatus =
+  | 'available'
+  | 'stopped'
+  | 'stopping'
+  | 'starting'
+  | 'modifying'
+  | 'rebooting'
+  | 'upgrading'
+  | 'maintenance'
+  | 'configuring-enhanced-monitoring'
+  | 'storage-optimization'
+  | 'deleting'
+  | 'failed'
+  | 'incompatible-parameters';
+
 export interface DbInstanceModel {
   DBInstanceIdentifier: string;
   Engine: string;
   DBInstanceClass: string;
   AllocatedStorage: number;
-  status: 'available' | 'stopped' | 'starting' | 'modifying';
+  /** RDS's DBInstanceStatus (available, stopped, modifying, rebooting, upgrading, configuring-*, failed, ...). */
+  status: RdsStatus;
+  /** Model time (ms) at which a transient `status` ends and the instance is `available` again. */
+  statusUntilMs?: number;
   TagList: Tag[];
   DBClusterIdentifier?: string;
   /** Storage encryption (the RDS default); a cross-region copy of its snapshots then needs a key. */
@@ -171,7 +190,9 @@ export interface DbClusterModel {
   Engine: string;
   /** Cluster volume size (GiB) the snapshot time is drawn from; Aurora reports AllocatedStorage 1. */
   volumeGiB: number;
-  status: 'available' | 'stopped' | 'starting' | 'modifying';
+  status: RdsStatus;
+  /** Model time (ms) at which a transient `status` ends and the cluster is `available` again. */
+  statusUntilMs?: number;
   TagList: Tag[];
   memberIds: string[];
   snapshotSeconds: number;
@@ -1479,8 +1500,17 @@ export class AwsModel {
     return `arn:${arnPartition(region)}:rds:${region}:${this.accountId}:snapshot:${id}`;
   }
 
+  /** A status that lasts until `statusUntilMs` (a modification, a reboot) reads `available` afterwards. */
+  private settled(resource: { status: RdsStatus; statusUntilMs?: number }): RdsStatus {
+    return resource.statusUntilMs !== undefined && this.nowMs() >= resource.statusUntilMs
+      ? 'available'
+      : resource.status;
+  }
+
   private dbStatus(region: string, db: DbInstanceModel): string {
-    if (db.status !== 'available') return db.status;
+    const own = this.settled(db);
+    // Storage optimization after a storage change still takes snapshots, as RDS does.
+    if (own !== 'available' && own !== 'storage-optimization') return own;
     // A copy of one of its snapshots (same region) does not make the instance busy: only its own snapshot does.
     const busy = [...this.region(region).dbSnapshots.values()].some(
       (s) => s.DBInstanceIdentifier === db.DBInstanceIdentifier && !s.copiedFrom && this.phase(s).state === 'pending',
@@ -1598,7 +1628,7 @@ export class AwsModel {
       );
     }
     const status = this.dbStatus(region, db);
-    if (status !== 'available')
+    if (status !== 'available' && status !== 'storage-optimization')
       throw new AwsApiError(
         'InvalidDBInstanceState',
         `Cannot snapshot DB instance ${db.DBInstanceIdentifier}: its status is ${status}.`,
@@ -1788,7 +1818,7 @@ export class AwsModel {
         DBClusterIdentifier: c.DBClusterIdentifier,
         DBClusterArn: this.dbClusterArn(region, c.DBClusterIdentifier),
         Engine: c.Engine,
-        Status: c.status,
+        Status: this.settled(c),
         AllocatedStorage: 1,
         StorageEncrypted: true,
         TagList: c.TagList,
@@ -1870,10 +1900,11 @@ export class AwsModel {
         'DBClusterSnapshotAlreadyExistsFault',
         `Cannot create the cluster snapshot because one with the identifier ${id} already exists.`,
       );
-    if (cluster.status !== 'available')
+    const clusterStatus = this.settled(cluster);
+    if (clusterStatus !== 'available' && clusterStatus !== 'storage-optimization')
       throw new AwsApiError(
         'InvalidDBClusterStateFault',
-        `Cannot snapshot DB cluster ${cluster.DBClusterIdentifier}: its status is ${cluster.status}.`,
+        `Cannot snapshot DB cluster ${cluster.DBClusterIdentifier}: its status is ${clusterStatus}.`,
       );
     const manual = [...r.dbClusterSnapshots.values()].filter((s) => s.SnapshotType === 'manual').length;
     if (manual >= this.limits.manualDbClusterSnapshotsPerRegion) {

@@ -11,7 +11,10 @@ export abstract class PipelineError extends Error {
   }
 }
 
-/** AWS asked us to slow down. ASL: retried with exponential backoff and full jitter. */
+/**
+ * AWS asked us to slow down, or failed transiently (a 5xx, a broken connection). ASL: retried with
+ * exponential backoff and full jitter.
+ */
 export class ThrottledError extends PipelineError {}
 
 /** A concurrency limit (pending snapshots, concurrent copies). ASL: retried with long intervals. */
@@ -62,9 +65,48 @@ const LIMITS = new Set([
   'PendingSnapshotLimitExceeded',
   'ConcurrentSnapshotLimitExceeded',
   'LimitExceededException',
+]);
+/**
+ * Hard quotas: they do not pass by waiting. EC2's SnapshotLimitExceeded is the account's total of EBS
+ * snapshots in a region (not the pending ones), so it is a quota like RDS's 100 manual snapshots.
+ */
+const QUOTAS = new Set([
+  'SnapshotQuotaExceeded',
+  'SnapshotQuotaExceededFault',
+  'DBSnapshotQuotaExceeded',
   'SnapshotLimitExceeded',
 ]);
-const QUOTAS = new Set(['SnapshotQuotaExceeded', 'SnapshotQuotaExceededFault', 'DBSnapshotQuotaExceeded']);
+/**
+ * Transient failures of AWS or the network: a server error (5xx) or a connection that broke. Retried
+ * like throttling (ThrottledError: short backoff with jitter), never recorded as the resource's failure.
+ */
+const TRANSIENT = new Set([
+  'InternalError',
+  'InternalFailure',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'Unavailable',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TimeoutError',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'NetworkingError',
+]);
+
+/** True for an SDK error AWS answered with a 5xx, or one the SDK itself marks retryable (not a throttle). */
+function isServerOrNetworkError(error: unknown, name: string | undefined): boolean {
+  if (name !== undefined && TRANSIENT.has(name)) return true;
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as { $metadata?: { httpStatusCode?: unknown }; $retryable?: unknown; $fault?: unknown };
+  const status = e.$metadata?.httpStatusCode;
+  return (typeof status === 'number' && status >= 500) || e.$fault === 'server' || Boolean(e.$retryable);
+}
 const NOT_FOUND = new Set([
   'InvalidInstanceID.NotFound',
   'InvalidInstanceID.Malformed',
@@ -122,6 +164,9 @@ export function toPipelineError(error: unknown, context: string): Error {
     if (QUOTAS.has(name)) return new QuotaExceededError(message, { cause: error });
     if (NOT_FOUND.has(name)) return new ResourceNotFoundError(message, { cause: error });
     if (INVALID_STATE.has(name)) return new InvalidResourceStateError(message, { cause: error });
+  }
+  if (isServerOrNetworkError(error, name)) {
+    return new ThrottledError(`${message} (a transient AWS or network failure: retried)`, { cause: error });
   }
   return error instanceof Error ? error : new Error(message);
 }

@@ -27,6 +27,7 @@ import {
   RDS_FILTER_VALUES,
   rdsCopy,
   rdsSnapshotIdentifier,
+  stateRefusal,
 } from './rds-instance';
 import { resolveInBatches } from './resolve';
 
@@ -165,6 +166,17 @@ export const auroraClusterDriver: ResourceDriver = {
           assertOwnSnapshot(raced, identifier, resource, runId);
           return { backupIds: [identifier], reused: true };
         }
+      }
+      if (awsErrorName(error) === 'InvalidDBClusterStateFault') {
+        const out = await aws(`RDS DescribeDBClusters ${resource.id}`, () =>
+          rdsClient(resource.region).send(new DescribeDBClustersCommand({ DBClusterIdentifier: resource.id })),
+        );
+        throw stateRefusal(
+          `Aurora cluster ${resource.id}`,
+          out.DBClusters?.[0]?.Status,
+          error,
+          `RDS CreateDBClusterSnapshot ${resource.id}`,
+        );
       }
       return aws(`RDS CreateDBClusterSnapshot ${resource.id}`, () => Promise.reject(error));
     }

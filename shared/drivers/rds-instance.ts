@@ -1,9 +1,10 @@
 /**
  * RDS DB instances (an Aurora member selects its cluster, see ./aurora-cluster.ts). CreateDBSnapshot with a
  * deterministic identifier per run and instance, so a retried start finds the snapshot it already
- * started instead of creating a second one (DESIGN §7). One snapshot in progress per instance is an
- * AWS rule that passes (`backing-up`: LimitExceededError, retried); any other state that is not
- * `available` (stopped, modifying) is InvalidResourceStateError, recorded, not retried.
+ * started instead of creating a second one (DESIGN §7). A refusal for the instance's state is judged by
+ * that state: one that passes (`backing-up`, `modifying`, `rebooting`, `upgrading`, `configuring-*`, ...)
+ * is LimitExceededError, retried with long intervals; one that needs an operator (stopped, deleting,
+ * failed, incompatible-*) is InvalidResourceStateError, recorded, not retried.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -109,18 +110,56 @@ function sizeOf(snapshot: DBSnapshot | undefined): { sizeGiB?: number } {
 }
 
 /**
- * RDS refuses a snapshot while the instance is `backing-up` (its automated backup window, or another
- * snapshot in progress): one snapshot at a time per instance. That passes, so it is a concurrency
- * limit (LimitExceededError, retried with long intervals), not a state to record as FAILED. Only this
- * refusal pays for the extra describe; any other state falls through to InvalidResourceStateError.
+ * RDS and Aurora statuses that pass on their own: CreateDB(Cluster)Snapshot refuses them now but will
+ * take the snapshot once the instance or cluster is `available` again (a modification, a reboot, an
+ * engine upgrade, its automated backup window, a configuration change). Anything else (stopped,
+ * stopping, deleting, failed, incompatible-*, storage-full, inaccessible-encryption-credentials) needs
+ * an operator and is recorded.
  */
-async function refuseWhileBackingUp(resource: ResourceRef): Promise<void> {
-  const instance = await describeDbInstance(resource).catch(() => undefined);
-  if (instance?.DBInstanceStatus === 'backing-up') {
-    throw new LimitExceededError(
-      `RDS instance ${resource.id} is backing-up (automated backup or another snapshot in progress): one snapshot at a time per instance; retried later`,
+const TRANSIENT_STATES = new Set([
+  'backing-up',
+  'converting-to-vpc',
+  'creating',
+  'maintenance',
+  'migrating',
+  'modifying',
+  'moving-to-vpc',
+  'promoting',
+  'rebooting',
+  'renaming',
+  'resetting-master-credentials',
+  'starting',
+  'storage-config-upgrade',
+  'update-iam-db-auth',
+  'upgrading',
+  'backtracking',
+  'failing-over',
+  // It takes snapshots; a refusal while it reads so is a race with another change: try again.
+  'available',
+  'storage-optimization',
+]);
+
+export function isTransientDbState(status: string | undefined): boolean {
+  return status !== undefined && (TRANSIENT_STATES.has(status) || status.startsWith('configuring-'));
+}
+
+/**
+ * The refusal of a snapshot for the state of its instance or cluster, judged by that state: a transient
+ * one is a LimitExceededError (the ASL retries it with long intervals until the state passes), anything
+ * else an InvalidResourceStateError naming the state (recorded, not retried). Only a refusal pays for
+ * the describe that tells the state.
+ */
+export function stateRefusal(what: string, status: string | undefined, error: unknown, context: string): Error {
+  if (isTransientDbState(status)) {
+    return new LimitExceededError(
+      `${context}: ${what} is ${status}, which passes: the snapshot is retried until it is available (backoff)`,
+      { cause: error },
     );
   }
+  return new InvalidResourceStateError(
+    `${context}: ${what} is ${status ?? 'in an unknown state'}: ${(error as Error).message ?? String(error)}`,
+    { cause: error },
+  );
 }
 
 /**
@@ -295,7 +334,19 @@ export const rdsInstanceDriver: ResourceDriver = {
         }
       }
       if (name === 'InvalidDBInstanceState' || name === 'InvalidDBInstanceStateFault') {
-        await refuseWhileBackingUp(resource);
+        const instance = await describeDbInstance(resource).catch((described: unknown) => {
+          if (described instanceof ResourceNotFoundError) return undefined;
+          throw described;
+        });
+        // An Aurora member is refused for what it is, not for a state that passes.
+        if (!instance || instance.DBClusterIdentifier)
+          return aws(`RDS CreateDBSnapshot ${resource.id}`, () => Promise.reject(error));
+        throw stateRefusal(
+          `RDS instance ${resource.id}`,
+          instance.DBInstanceStatus,
+          error,
+          `RDS CreateDBSnapshot ${resource.id}`,
+        );
       }
       return aws(`RDS CreateDBSnapshot ${resource.id}`, () => Promise.reject(error));
     }

@@ -17,6 +17,7 @@ import { auroraClusterDriver, rdsClusterSnapshotStore } from '../../shared/drive
 import { rdsSnapshotIdentifier } from '../../shared/drivers/rds-instance';
 import {
   InvalidResourceStateError,
+  LimitExceededError,
   QuotaExceededError,
   ResourceNotFoundError,
   ThrottledError,
@@ -142,8 +143,31 @@ describe('auroraClusterDriver.start', () => {
     ['Throttling', ThrottledError],
   ])('maps %s from CreateDBClusterSnapshot to %p', async (code, expected) => {
     rds.on(CreateDBClusterSnapshotCommand).rejects(rdsError(code));
+    rds
+      .on(DescribeDBClustersCommand)
+      .resolves({ DBClusters: [{ DBClusterIdentifier: cluster.id, Status: 'stopped' }] });
     await expect(start(false)).rejects.toThrow(expected as unknown as new () => Error);
   });
+
+  it.each(['modifying', 'backing-up', 'upgrading', 'maintenance', 'resetting-master-credentials'])(
+    'turns InvalidDBClusterStateFault while the cluster is %s (a state that passes) into LimitExceededError',
+    async (status) => {
+      rds.on(CreateDBClusterSnapshotCommand).rejects(rdsError('InvalidDBClusterStateFault'));
+      rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [{ DBClusterIdentifier: cluster.id, Status: status }] });
+      const attempt = start(false);
+      await expect(attempt).rejects.toBeInstanceOf(LimitExceededError);
+      await expect(attempt).rejects.toThrow(`is ${status}, which passes`);
+    },
+  );
+
+  it.each(['stopped', 'deleting', 'failed', 'inaccessible-encryption-credentials'])(
+    'keeps InvalidDBClusterStateFault while the cluster is %s an InvalidResourceStateError (recorded)',
+    async (status) => {
+      rds.on(CreateDBClusterSnapshotCommand).rejects(rdsError('InvalidDBClusterStateFault'));
+      rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [{ DBClusterIdentifier: cluster.id, Status: status }] });
+      await expect(start(false)).rejects.toBeInstanceOf(InvalidResourceStateError);
+    },
+  );
 });
 
 describe('auroraClusterDriver.check', () => {

@@ -253,7 +253,29 @@ describe('rdsInstanceDriver.start', () => {
     await expect(attempt).rejects.toThrow(/orders is backing-up/);
   });
 
-  it.each(['stopped', 'modifying'])(
+  it.each([
+    'modifying',
+    'rebooting',
+    'upgrading',
+    'configuring-enhanced-monitoring',
+    'configuring-log-exports',
+    'maintenance',
+    'starting',
+    'renaming',
+  ])(
+    'turns a refusal while the instance is %s (a state that passes) into LimitExceededError, retried with backoff',
+    async (status) => {
+      rds.on(CreateDBSnapshotCommand).rejects(rdsError('InvalidDBInstanceState'));
+      rds
+        .on(DescribeDBInstancesCommand)
+        .resolves({ DBInstances: [{ ...dbInstance('orders'), DBInstanceStatus: status }] });
+      const attempt = start(false);
+      await expect(attempt).rejects.toBeInstanceOf(LimitExceededError);
+      await expect(attempt).rejects.toThrow(`orders is ${status}, which passes`);
+    },
+  );
+
+  it.each(['stopped', 'stopping', 'deleting', 'failed', 'incompatible-parameters', 'storage-full'])(
     'keeps a refusal while the instance is %s an InvalidResourceStateError (recorded, not retried)',
     async (status) => {
       rds.on(CreateDBSnapshotCommand).rejects(rdsError('InvalidDBInstanceState'));
@@ -278,6 +300,9 @@ describe('rdsInstanceDriver.start', () => {
         // Prepare
         rds.reset();
         rds.on(CreateDBSnapshotCommand).rejects(rdsError(code, 'DB instance is not available', { withCode }));
+        rds
+          .on(DescribeDBInstancesCommand)
+          .resolves({ DBInstances: [{ ...dbInstance('orders'), DBInstanceStatus: 'stopped' }] });
 
         // Act
         const attempt = start(false);

@@ -117,6 +117,37 @@ describe.each([
     });
   });
 
+  describe('TransientDbState', () => {
+    it('backs up an RDS instance and an Aurora cluster that are modifying for an hour once they are available, not FAILED', async () => {
+      // Prepare: both refuse snapshots for the first hour (a modification), then read `available`.
+      await sandbox.reset();
+      const hourFromNow = sandbox.scheduler.now().getTime() + 3_600_000;
+      sandbox.model.addDbInstance(REGION, {
+        DBInstanceIdentifier: 'billing',
+        status: 'modifying',
+        statusUntilMs: hourFromNow,
+        TagList: tagged('billing'),
+      });
+      sandbox.model.addDbCluster(REGION, {
+        DBClusterIdentifier: 'ledger',
+        status: 'modifying',
+        statusUntilMs: hourFromNow,
+        TagList: tagged('ledger'),
+      });
+
+      // Act
+      const result = await sandbox.run({}, 'transient-db-state');
+
+      // Assess
+      expect(result.status).toBe('SUCCEEDED');
+      const records = await sandbox.store.listResources('transient-db-state');
+      const byId = Object.fromEntries(records.map((r) => [r.resourceId, r.status]));
+      expect(byId).toMatchObject({ billing: 'COMPLETED', ledger: 'COMPLETED' });
+      expect(sandbox.model.dbSnapshots(REGION)).toHaveLength(1);
+      expect(sandbox.model.calls.get('rds:CreateDBSnapshot')).toBeGreaterThan(1);
+    });
+  });
+
   describe('SnapshotErrors', () => {
     it('records every snapshot that ends in error as FAILED, notifies, and fails the execution naming the counts', async () => {
       // Prepare

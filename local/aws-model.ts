@@ -55,6 +55,17 @@ export interface Faults {
   throttleRate: number;
   /** Fraction of snapshots that end in `error` / `failed` part-way through. */
   snapshotFailureRate: number;
+  /**
+   * Fraction of create calls (CreateSnapshot(s), CreateImage, CreateDB(Cluster)Snapshot, DynamoDB
+   * CreateBackup) that DO create, then answer a 500 as if the response were lost: the caller cannot tell
+   * whether anything was made (a retry that does not look first makes a second backup).
+   */
+  serverErrorAfterCreateRate: number;
+  /**
+   * Seconds a new EBS snapshot stays invisible to a DescribeSnapshots filtered by tag (EC2's eventual
+   * consistency; by id it is found at once).
+   */
+  tagFilterLagSeconds: number;
 }
 
 /** Token buckets per API family (EC2's published defaults; RDS and SNS use similar ones). */
@@ -446,7 +457,13 @@ export class AwsModel {
     this.accountId = options.accountId ?? '111122223333';
     this.clock = options.clock;
     this.random = options.random ?? seededRandom(42);
-    this.faults = { throttleRate: 0, snapshotFailureRate: 0, ...options.faults };
+    this.faults = {
+      throttleRate: 0,
+      snapshotFailureRate: 0,
+      serverErrorAfterCreateRate: 0,
+      tagFilterLagSeconds: 0,
+      ...options.faults,
+    };
     this.limits = { ...AWS_LIMITS, ...options.limits };
     this.tokenBuckets = options.tokenBuckets ?? true;
     this.enabledRegions = [...(options.enabledRegions ?? DEFAULT_ENABLED_REGIONS)];
@@ -700,6 +717,19 @@ export class AwsModel {
 
   // ---- request gate: counting, fault injection, token buckets --------------------------------
 
+  /** A create that was made: answered, or (serverErrorAfterCreateRate) answered with a 500 that loses the answer. */
+  private created<T>(service: 'ec2' | 'rds' | 'dynamodb', result: T): T {
+    if (this.faults.serverErrorAfterCreateRate > 0 && this.random() < this.faults.serverErrorAfterCreateRate) {
+      const code = service === 'ec2' ? 'InternalError' : service === 'rds' ? 'InternalFailure' : 'InternalServerError';
+      throw new AwsApiError(
+        code,
+        'We encountered an internal error. Please try again. (injected after the create)',
+        500,
+      );
+    }
+    return result;
+  }
+
   /** Every operation passes here first: counts it, then may throttle it. */
   gate(service: 'ec2' | 'rds' | 'sns' | 'events' | 'dynamodb' | 'kms', operation: string): void {
     const key = `${service}:${operation}`;
@@ -865,6 +895,8 @@ export class AwsModel {
       )
         return false;
       const view = this.phase(s);
+      const byTag = (input.Filters ?? []).some((f) => f.Name?.startsWith('tag:'));
+      if (byTag && this.nowMs() - s.startMs < this.faults.tagFilterLagSeconds * 1000) return false;
       return (input.Filters ?? []).every((f) =>
         matchesFilter(
           s.Tags,
@@ -935,7 +967,7 @@ export class AwsModel {
       .filter((t) => t.ResourceType === 'snapshot')
       .flatMap((t) => t.Tags ?? []);
     const s = this.createSnapshotOf(region, volume, input.Description ?? '', tags);
-    return { ...this.snapshotView(s) };
+    return this.created('ec2', { ...this.snapshotView(s) });
   }
 
   createSnapshots(
@@ -970,7 +1002,7 @@ export class AwsModel {
         ? [...v.Tags.filter((t) => !t.Key.startsWith('aws:') && !tags.some((x) => x.Key === t.Key)), ...tags]
         : tags;
     const snapshots = volumes.map((v) => this.createSnapshotOf(region, v, input.Description ?? '', withVolumeTags(v)));
-    return {
+    return this.created('ec2', {
       Snapshots: snapshots.map((s) => ({
         SnapshotId: s.SnapshotId,
         VolumeId: s.VolumeId,
@@ -982,7 +1014,7 @@ export class AwsModel {
         OwnerId: s.OwnerId,
         Tags: s.Tags,
       })),
-    };
+    });
   }
 
   deleteSnapshot(region: string, input: { SnapshotId?: string }) {
@@ -1124,7 +1156,7 @@ export class AwsModel {
       noReboot,
       rebooted: !noReboot && instance.State === 'running',
     });
-    return { ImageId: imageId };
+    return this.created('ec2', { ImageId: imageId });
   }
 
   /** DeregisterImage: the image goes (its snapshots stay, now free to delete); a pending one is refused. */
@@ -1650,7 +1682,7 @@ export class AwsModel {
       ...this.timing(db.snapshotSeconds),
     };
     r.dbSnapshots.set(id, snapshot);
-    return { DBSnapshot: this.dbSnapshotView(region, snapshot) };
+    return this.created('rds', { DBSnapshot: this.dbSnapshotView(region, snapshot) });
   }
 
   deleteDBSnapshot(region: string, input: { DBSnapshotIdentifier?: string }) {
@@ -1923,7 +1955,7 @@ export class AwsModel {
       ...this.timing(cluster.snapshotSeconds),
     };
     r.dbClusterSnapshots.set(id, snapshot);
-    return { DBClusterSnapshot: this.dbClusterSnapshotView(region, snapshot) };
+    return this.created('rds', { DBClusterSnapshot: this.dbClusterSnapshotView(region, snapshot) });
   }
 
   deleteDBClusterSnapshot(region: string, input: { DBClusterSnapshotIdentifier?: string }) {
@@ -2099,7 +2131,7 @@ export class AwsModel {
       ...this.timing(table.backupSeconds),
     };
     this.region(region).dynamoBackups.set(backup.BackupArn, backup);
-    return { BackupDetails: this.dynamoBackupDetails(backup) };
+    return this.created('dynamodb', { BackupDetails: this.dynamoBackupDetails(backup) });
   }
 
   private dynamoBackup(region: string, arn: string | undefined): DynamoBackupModel {

@@ -90,6 +90,7 @@ export const rdsClusterSnapshotStore: BackupStore = {
 export const auroraClusterDriver: ResourceDriver = {
   type: 'aurora-cluster',
   store: rdsClusterSnapshotStore,
+  idempotentCreate: () => true,
 
   async discover(region, tags) {
     const found: Discovered[] = [];

@@ -114,6 +114,13 @@ export interface ResourceDriver {
    * deregistered in a pass takes its snapshots with it before the snapshot store is listed.
    */
   readonly extraStores?: readonly BackupStore[];
+  /**
+   * True when `start` cannot make a second backup however often it is called for one run (a
+   * deterministic identifier AWS refuses twice, a client token, a unique name). False (or absent): the
+   * create has no such key, so a retry first waits until a lookup can see what an earlier attempt may
+   * have made (shared/start-backup.ts).
+   */
+  idempotentCreate?(resource: ResourceRef): boolean;
   /** Resources of this type in a region carrying every wanted tag (paginated, filtered server-side where AWS can). */
   discover(region: string, tags: Record<string, string>, accountId: string): Promise<Discovered[]>;
   /** Resolves an explicitly named resource; throws ResourceNotFoundError when it does not exist. */

@@ -28,7 +28,7 @@ import {
   paginateListTables,
   type Tag,
 } from '@aws-sdk/client-dynamodb';
-import { dynamoClient } from '../clients';
+import { dynamoClient, dynamoCreateClient } from '../clients';
 import { aws, awsErrorName, InvalidResourceStateError, ResourceNotFoundError } from '../errors';
 import { MODE_TAG } from '../modes';
 import { EXPORT_PREFIX } from '../names';
@@ -173,6 +173,8 @@ export const dynamoBackupStore: BackupStore = {
 export const dynamoTableDriver: ResourceDriver = {
   type: 'dynamodb-table',
   store: dynamoBackupStore,
+  // An export's client token returns the same export; a backup's name is not unique.
+  idempotentCreate: (resource) => resource.mode === 'export',
 
   async discover(region, tags, accountId) {
     const found: Discovered[] = [];
@@ -240,7 +242,8 @@ export const dynamoTableDriver: ResourceDriver = {
       if (existing) return { backupIds: [existing], reused: true };
     }
     const out = await aws(`DynamoDB CreateBackup ${resource.id}`, () =>
-      dynamoClient(resource.region).send(new CreateBackupCommand({ TableName: resource.id, BackupName: name })),
+      // Never retried by the SDK: backup names are not unique, a retry after a lost answer makes a second.
+      dynamoCreateClient(resource.region).send(new CreateBackupCommand({ TableName: resource.id, BackupName: name })),
     );
     const details = out.BackupDetails;
     if (!details?.BackupArn) throw new InvalidResourceStateError(`DynamoDB returned no backup for ${resource.id}`);

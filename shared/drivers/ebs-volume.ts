@@ -9,7 +9,7 @@ import {
   paginateDescribeVolumes,
   type Volume,
 } from '@aws-sdk/client-ec2';
-import { ec2Client } from '../clients';
+import { ec2Client, ec2CreateClient } from '../clients';
 import { aws, InvalidResourceStateError, ResourceNotFoundError } from '../errors';
 import { ebsVolumeArn, ec2InstanceArn, partitionOf, type ResourceRef } from '../resource';
 import { copyableTags, matchesTags, ownershipTags } from '../tags';
@@ -105,8 +105,9 @@ export const ebsVolumeDriver: ResourceDriver = {
     if (!volume.State || !SNAPSHOTTABLE.includes(volume.State)) {
       throw new InvalidResourceStateError(`EBS volume ${resource.id} is ${volume.State ?? 'in an unknown state'}`);
     }
+    // Never retried by the SDK: CreateSnapshot has no client token (see ec2CreateClient).
     const out = await aws(`EC2 CreateSnapshot ${resource.id}`, () =>
-      ec2Client(resource.region).send(
+      ec2CreateClient(resource.region).send(
         new CreateSnapshotCommand({
           VolumeId: resource.id,
           Description: `backup-pipeline ${tags.tier} ${runId} ${resource.id}`,

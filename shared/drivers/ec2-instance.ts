@@ -10,7 +10,7 @@ import {
   type Instance,
   paginateDescribeInstances,
 } from '@aws-sdk/client-ec2';
-import { ec2Client } from '../clients';
+import { ec2Client, ec2CreateClient } from '../clients';
 import { aws, InvalidResourceStateError, ResourceNotFoundError } from '../errors';
 import { MODE_TAG } from '../modes';
 import { ec2InstanceArn, partitionOf, type ResourceRef } from '../resource';
@@ -82,6 +82,9 @@ export const ec2InstanceDriver: ResourceDriver = {
   store: ebsSnapshotStore,
   extraStores: [ec2ImageStore],
 
+  // An AMI's name is unique per account and region (a second CreateImage is refused); snapshots have no key.
+  idempotentCreate: isAmiMode,
+
   async discover(region, tags, accountId) {
     const found: Discovered[] = [];
     await aws('EC2 DescribeInstances (discover)', async () => {
@@ -138,8 +141,9 @@ export const ec2InstanceDriver: ResourceDriver = {
     }
     // No DescribeInstances first: CreateSnapshots itself rejects a missing or terminated instance, and
     // CopyTagsFromSource copies each volume's tags onto its snapshot.
+    // Never retried by the SDK: CreateSnapshots has no client token (see ec2CreateClient).
     const out = await aws(`EC2 CreateSnapshots ${resource.id}`, () =>
-      ec2Client(resource.region).send(
+      ec2CreateClient(resource.region).send(
         new CreateSnapshotsCommand({
           InstanceSpecification: { InstanceId: resource.id, ExcludeBootVolume: false },
           Description: `backup-pipeline ${tags.tier} ${runId} ${resource.id}`,

@@ -255,6 +255,8 @@ export const rdsSnapshotStore: BackupStore = {
 export const rdsInstanceDriver: ResourceDriver = {
   type: 'rds-instance',
   store: rdsSnapshotStore,
+  // The snapshot identifier is deterministic per run and instance: RDS refuses a second (AlreadyExists).
+  idempotentCreate: () => true,
 
   async discover(region, tags) {
     const found: Discovered[] = [];

@@ -117,6 +117,29 @@ describe.each([
     });
   });
 
+  describe('LostCreateAnswer', () => {
+    it('creates exactly one backup per resource when creates succeed but their answer is lost (5xx), and tag lookups lag', async () => {
+      // Prepare: half the creates are made and then answered 500; a new snapshot is invisible to tag
+      // filters for a minute. Over the wire the SDK's own retry (AWS_MAX_ATTEMPTS=2) follows such a 500.
+      await sandbox.reset({ model: { faults: { serverErrorAfterCreateRate: 0.5, tagFilterLagSeconds: 60 } } });
+      seedHappyFleet(sandbox);
+
+      // Act
+      const result = await sandbox.run({}, 'lost-create-answer');
+
+      // Assess
+      expect(result.status).toBe('SUCCEEDED');
+      const records = await sandbox.store.listResources('lost-create-answer');
+      expect(records.map((r) => r.status)).toEqual(Array(7).fill('COMPLETED'));
+      const perVolume = new Map<string, number>();
+      for (const s of sandbox.model.snapshots(REGION))
+        perVolume.set(s.VolumeId ?? '', (perVolume.get(s.VolumeId ?? '') ?? 0) + 1);
+      expect([...perVolume.values()]).toEqual(Array(perVolume.size).fill(1));
+      expect(perVolume.size).toBe(8);
+      expect(sandbox.model.dbSnapshots(REGION)).toHaveLength(2);
+    });
+  });
+
   describe('TransientDbState', () => {
     it('backs up an RDS instance and an Aurora cluster that are modifying for an hour once they are available, not FAILED', async () => {
       // Prepare: both refuse snapshots for the first hour (a modification), then read `available`.

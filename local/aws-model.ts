@@ -2275,6 +2275,10 @@ export class AwsModel {
     if (input.Subject && (input.Subject.length > 100 || /[^\x20-\x7e]/.test(input.Subject))) {
       throw new AwsApiError('InvalidParameter', 'Subject must be ASCII without line breaks, at most 100 characters');
     }
+    // SNS's limit: 256 KiB for the message (with its attributes, which ours keep to a few bytes).
+    if (Buffer.byteLength(input.Message ?? '', 'utf8') > 262_144) {
+      throw new AwsApiError('InvalidParameter', 'Invalid parameter: Message too long');
+    }
     this.sns.push({
       TopicArn: input.TopicArn,
       ...(input.Subject ? { Subject: input.Subject } : {}),

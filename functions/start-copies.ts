@@ -11,6 +11,7 @@ import { startCopies } from '../shared/copies';
 import { driverFor } from '../shared/drivers';
 import { backupEnvSchema, loadEnv } from '../shared/env';
 import { defineHandler } from '../shared/handler';
+import { tierPolling } from '../shared/polling';
 import { metrics } from '../shared/powertools';
 import { StateStore } from '../shared/state-store';
 
@@ -19,7 +20,7 @@ export const handler = defineHandler('start-copies', copyEventSchema, async (eve
   const state = await startCopies({
     ...event,
     stackName: env.STACK_NAME,
-    polling: env.POLLING,
+    polling: tierPolling(env.POLLING, env.DEADLINE_HOURS, event.tier),
     driver: driverFor(event.resource.type),
     store: new StateStore(dynamoDocClient(), env.TABLE_NAME),
     now: now(),

@@ -177,6 +177,11 @@ export interface DbInstanceModel {
   /** Model time (ms) at which a transient `status` ends and the instance is `available` again. */
   statusUntilMs?: number;
   TagList: Tag[];
+  /**
+   * RDS copies the instance's tags to a snapshot only when this is set AND CreateDBSnapshot passes no
+   * Tags of its own (then it copies none).
+   */
+  CopyTagsToSnapshot?: boolean;
   DBClusterIdentifier?: string;
   /** Storage encryption (the RDS default); a cross-region copy of its snapshots then needs a key. */
   StorageEncrypted?: boolean;
@@ -205,6 +210,8 @@ export interface DbClusterModel {
   /** Model time (ms) at which a transient `status` ends and the cluster is `available` again. */
   statusUntilMs?: number;
   TagList: Tag[];
+  /** As for instances: the cluster's tags are copied only when set and the create passes no Tags. */
+  CopyTagsToSnapshot?: boolean;
   memberIds: string[];
   snapshotSeconds: number;
 }
@@ -1578,6 +1585,7 @@ export class AwsModel {
         DBInstanceStatus: this.dbStatus(region, d),
         AllocatedStorage: d.AllocatedStorage,
         StorageEncrypted: d.StorageEncrypted ?? true,
+        CopyTagsToSnapshot: d.CopyTagsToSnapshot ?? false,
         TagList: d.TagList,
         ...(d.DBClusterIdentifier ? { DBClusterIdentifier: d.DBClusterIdentifier } : {}),
       })),
@@ -1677,7 +1685,8 @@ export class AwsModel {
       DBInstanceIdentifier: db.DBInstanceIdentifier,
       Engine: db.Engine,
       AllocatedStorage: db.AllocatedStorage,
-      TagList: input.Tags ?? [],
+      // RDS: the instance's tags only when CopyTagsToSnapshot is on and the request passes none.
+      TagList: input.Tags?.length ? input.Tags : db.CopyTagsToSnapshot ? [...db.TagList] : [],
       SnapshotType: 'manual',
       ...this.timing(db.snapshotSeconds),
     };
@@ -1853,6 +1862,7 @@ export class AwsModel {
         Status: this.settled(c),
         AllocatedStorage: 1,
         StorageEncrypted: true,
+        CopyTagsToSnapshot: c.CopyTagsToSnapshot ?? false,
         TagList: c.TagList,
         DBClusterMembers: c.memberIds.map((id, n) => ({ DBInstanceIdentifier: id, IsClusterWriter: n === 0 })),
       })),
@@ -1950,7 +1960,7 @@ export class AwsModel {
       DBClusterIdentifier: cluster.DBClusterIdentifier,
       Engine: cluster.Engine,
       volumeGiB: cluster.volumeGiB,
-      TagList: input.Tags ?? [],
+      TagList: input.Tags?.length ? input.Tags : cluster.CopyTagsToSnapshot ? [...cluster.TagList] : [],
       SnapshotType: 'manual',
       ...this.timing(cluster.snapshotSeconds),
     };

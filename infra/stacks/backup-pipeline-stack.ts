@@ -91,8 +91,10 @@ const DESCRIBE_ACTIONS: Partial<Record<FunctionName, string[]>> = {
     // AMI mode: the instance's tags to copy onto the image, and a retried start's image by its name.
     'ec2:DescribeInstances',
     'ec2:DescribeImages',
-    // Only when RDS refuses a snapshot: is the instance backing-up (retry later) or stopped (record)?
+    // Before a snapshot: the instance's or cluster's tags and CopyTagsToSnapshot (copied explicitly,
+    // since RDS copies none once Tags are passed); after a refusal: does its state pass (retry) or not?
     'rds:DescribeDBInstances',
+    'rds:DescribeDBClusters',
     'rds:DescribeDBSnapshots',
     'rds:DescribeDBClusterSnapshots',
   ],

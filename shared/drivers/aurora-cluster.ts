@@ -27,6 +27,7 @@ import {
   RDS_FILTER_VALUES,
   rdsCopy,
   rdsSnapshotIdentifier,
+  snapshotTags,
   stateRefusal,
 } from './rds-instance';
 import { resolveInBatches } from './resolve';
@@ -151,12 +152,19 @@ export const auroraClusterDriver: ResourceDriver = {
         return { backupIds: [identifier], reused: true };
       }
     }
+    // As for RDS instances: passing Tags stops RDS copying the cluster's own, so the cluster's
+    // CopyTagsToSnapshot is honoured by copying them explicitly (ours win, 50 at most).
+    const described = await aws(`RDS DescribeDBClusters ${resource.id}`, () =>
+      rdsClient(resource.region).send(new DescribeDBClustersCommand({ DBClusterIdentifier: resource.id })),
+    );
+    const source = described.DBClusters?.[0];
+    if (!source) throw new ResourceNotFoundError(`Aurora cluster ${resource.id} not found in ${resource.region}`);
     try {
       await rdsClient(resource.region).send(
         new CreateDBClusterSnapshotCommand({
           DBClusterSnapshotIdentifier: identifier,
           DBClusterIdentifier: resource.id,
-          Tags: ownershipTags(tags),
+          Tags: snapshotTags(source, tags),
         }),
       );
       return { backupIds: [identifier], reused: false };

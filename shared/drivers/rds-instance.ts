@@ -21,7 +21,16 @@ import {
 import { rdsClient } from '../clients';
 import { aws, awsErrorName, InvalidResourceStateError, LimitExceededError, ResourceNotFoundError } from '../errors';
 import { auroraClusterArn, type ResourceRef } from '../resource';
-import { expiryOf, matchesTags, ownershipTags, TAG, tagValue } from '../tags';
+import {
+  copyableTags,
+  expiryOf,
+  matchesTags,
+  type OwnershipTagValues,
+  ownershipTags,
+  TAG,
+  type Tag,
+  tagValue,
+} from '../tags';
 import type { BackupStore, CheckResult, Discovered, OwnedBackup, ResourceDriver } from './driver';
 import { resolveInBatches } from './resolve';
 
@@ -102,6 +111,21 @@ function refOf(region: string, instance: DBInstance): ResourceRef | undefined {
   const id = instance.DBInstanceIdentifier;
   if (!arn || !id) return undefined;
   return { arn, type: 'rds-instance', region, accountId: arn.split(':')[4] ?? '', id };
+}
+
+/** RDS allows 50 tags per resource; ours take 5 (and a copy's source-region one more). */
+export const RDS_MAX_TAGS = 50;
+
+/**
+ * A snapshot's tags: ours, plus the source's own when its CopyTagsToSnapshot asks for them (RDS would
+ * copy none itself, because ours are passed), without `aws:` or `backup-pipeline:` keys, within 50.
+ */
+export function snapshotTags(
+  source: { CopyTagsToSnapshot?: boolean | undefined; TagList?: { Key?: string; Value?: string }[] | undefined },
+  values: OwnershipTagValues,
+): Tag[] {
+  const ours = ownershipTags(values);
+  return source.CopyTagsToSnapshot ? [...copyableTags(source.TagList, RDS_MAX_TAGS - ours.length - 1), ...ours] : ours;
 }
 
 /** The snapshot's AllocatedStorage (GiB), which every snapshot description carries: no extra call. */
@@ -314,15 +338,16 @@ export const rdsInstanceDriver: ResourceDriver = {
         return { backupIds: [identifier], reused: true, ...sizeOf(existing) };
       }
     }
-    // No DescribeDBInstances first: CreateDBSnapshot itself refuses a stopped instance or an Aurora
-    // member (InvalidDBInstanceState) and a missing one (DBInstanceNotFound). The instance's own
-    // CopyTagsToSnapshot setting decides whether its tags are copied, as it does for RDS's own backups.
+    // A CreateDBSnapshot that passes Tags gets only those: RDS copies none of the instance's tags then,
+    // even with CopyTagsToSnapshot. So the instance's own setting is honoured here: its tags are read
+    // (one DescribeDBInstances) and copied explicitly, ours winning on a clash, within RDS's 50 tags.
+    const instance = await describeDbInstance(resource);
     try {
       const created = await rdsClient(resource.region).send(
         new CreateDBSnapshotCommand({
           DBSnapshotIdentifier: identifier,
           DBInstanceIdentifier: resource.id,
-          Tags: ownershipTags(tags),
+          Tags: snapshotTags(instance, tags),
         }),
       );
       return { backupIds: [identifier], reused: false, ...sizeOf(created.DBSnapshot) };

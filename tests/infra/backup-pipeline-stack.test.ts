@@ -232,6 +232,8 @@ describe('IAM', () => {
         'rds:AddTagsToResource',
         'rds:CreateDBClusterSnapshot',
         'rds:DescribeDBClusterSnapshots',
+        // The cluster's tags and CopyTagsToSnapshot before its snapshot, its state after a refusal.
+        'rds:DescribeDBClusters',
         // DynamoDB exports write into the backup bucket under the export prefix.
         's3:AbortMultipartUpload',
         's3:PutObject',

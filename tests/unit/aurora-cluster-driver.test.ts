@@ -35,8 +35,6 @@ import {
 } from '../support/unit-fixtures';
 
 const rds = mockClient(RDSClient);
-beforeEach(() => rds.reset());
-
 const cluster = clusterRef('ledger');
 const ID = rdsSnapshotIdentifier('run-1', 'ledger');
 const dbCluster = (id: string, tags = [{ Key: 'backup', Value: 'true' }]) => ({
@@ -44,6 +42,11 @@ const dbCluster = (id: string, tags = [{ Key: 'backup', Value: 'true' }]) => ({
   DBClusterArn: clusterRef(id).arn,
   Status: 'available',
   TagList: tags,
+});
+beforeEach(() => {
+  rds.reset();
+  // Start reads the cluster (its tags and CopyTagsToSnapshot) before CreateDBClusterSnapshot.
+  rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [dbCluster('ledger')] });
 });
 const start = (mayExist: boolean) =>
   auroraClusterDriver.start({ resource: cluster, runId: 'run-1', mayExist, tags: ownershipValues(cluster) });

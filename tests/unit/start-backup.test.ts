@@ -78,6 +78,9 @@ const hasTags = (tags: Tag[], filters: Filter[] | undefined) =>
 beforeEach(() => {
   ec2.reset();
   rds.reset();
+  rds.on(DescribeDBInstancesCommand).resolves({
+    DBInstances: [{ DBInstanceIdentifier: dbRef().id, DBInstanceStatus: 'available', TagList: [] }],
+  });
   created = [];
   const remember = (tags: Tag[] | undefined, id = `snap-${String(created.length + 1).padStart(17, '0')}`) => {
     created.push({ id, tags: tags ?? [] });
@@ -263,6 +266,7 @@ describe.each(REFS)('startBackup for %s', (_label, ref) => {
     const afterRefusal = await db().store().getResource(runId, ref.arn);
     ec2.reset();
     rds.reset();
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [{ DBInstanceIdentifier: ref.id, TagList: [] }] });
     ec2.on(DescribeVolumesCommand).resolves({ Volumes: [{ VolumeId: volumeRef().id, State: 'in-use' }] });
     ec2.on(CreateSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: 'snap-retry' }] });
     ec2.on(CreateSnapshotCommand).resolves({ SnapshotId: 'snap-retry' });

@@ -541,20 +541,29 @@ export class BackupPipelineStack extends Stack {
         ],
       }),
     );
+    // What EC2 and RDS do with the destination key while they copy (no kms:Encrypt: neither calls it).
+    const viaEc2OrRds = { 'kms:ViaService': ['ec2.*.amazonaws.com', 'rds.*.amazonaws.com'] };
     add(
       'start-copies',
       new PolicyStatement({
         actions: [
-          'kms:CreateGrant',
           'kms:DescribeKey',
           'kms:Decrypt',
-          'kms:Encrypt',
           'kms:ReEncryptFrom',
           'kms:ReEncryptTo',
           'kms:GenerateDataKeyWithoutPlaintext',
         ],
         resources: [`arn:${partition}:kms:*:${account}:key/*`],
-        conditions: { StringLike: { 'kms:ViaService': ['ec2.*.amazonaws.com', 'rds.*.amazonaws.com'] } },
+        conditions: { StringLike: viaEc2OrRds },
+      }),
+    );
+    // A grant only for the AWS service doing the copy, never one the function could hand to a principal.
+    add(
+      'start-copies',
+      new PolicyStatement({
+        actions: ['kms:CreateGrant'],
+        resources: [`arn:${partition}:kms:*:${account}:key/*`],
+        conditions: { StringLike: viaEc2OrRds, Bool: { 'kms:GrantIsForAWSResource': true } },
       }),
     );
     Validations.of(functions['plan-run'].role).acknowledge(

@@ -9,7 +9,7 @@ import type { Discovered, ResourceDriver } from './drivers/driver';
 import { resolveEach } from './drivers/resolve';
 import { InvalidInputError } from './errors';
 import type { ValidatedInput } from './input';
-import { chooseMode, isBuiltInDefault, type ModesConfig } from './modes';
+import { chooseMode, isBuiltInDefault, type ModesConfig, rebootRefusal } from './modes';
 import type { Log } from './powertools';
 import type { ResourceRef, ResourceType } from './resource';
 import type { ResourceRecord, RunCounts, StateStore } from './state-store';
@@ -103,6 +103,12 @@ export async function planRun(request: PlanRequest): Promise<PlanResult> {
     try {
       // Refs stay small: the mode travels only when it is not the type's built-in default.
       const mode = chooseMode(entry.ref, entry.modeTag, request.modes);
+      // A reboot only by the operator's consent: one resource is refused, the run goes on.
+      const refusal = rebootRefusal(entry.ref, mode, entry.modeTag, request.modes);
+      if (refusal) {
+        entry.failReason = `InvalidInputError: ${refusal}`;
+        continue;
+      }
       if (mode && !isBuiltInDefault(entry.ref.type, mode)) entry.ref = { ...entry.ref, mode };
     } catch (error) {
       // Every conflict at once, with the copy targets' problems below: one error names them all.

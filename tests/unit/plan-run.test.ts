@@ -337,6 +337,53 @@ describe('planRun', () => {
     },
   );
 
+  describe('ami-reboot by tag (issue #9 §4.10)', () => {
+    const I_OTHER = 'i-000000000000000b1';
+    function estateWithRebootTag() {
+      ec2.on(DescribeInstancesCommand).resolves({
+        Reservations: [
+          {
+            Instances: [
+              { ...instance(I_APP, [V_ROOT]), Tags: [...TAGGED, { Key: MODE_TAG, Value: 'ami-reboot' }] },
+              instance(I_OTHER, [V_OTHER]),
+            ],
+          },
+        ],
+      });
+      ec2.on(DescribeVolumesCommand).resolves({ Volumes: [] });
+      rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
+      rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
+    }
+
+    it('refuses the instance (FAILED, not rebooted) when only its tag asks for a reboot, and backs up the rest', async () => {
+      // Prepare
+      estateWithRebootTag();
+
+      // Act
+      const result = await plan({}, 'run-reboot-by-tag');
+
+      // Assess
+      expect(result.resources).toEqual([instanceRef(I_OTHER)]);
+      const byId = await records('run-reboot-by-tag');
+      expect(byId[I_APP]).toMatch(/^FAILED: InvalidInputError: its backup-pipeline:mode tag asks for "ami-reboot"/);
+      expect(byId[I_APP]).toContain('modes.allowRebootByTag');
+    });
+
+    it.each([
+      ['modes.allowRebootByTag is set', { defaults: {}, resources: {}, allowRebootByTag: true }],
+      [
+        'the config names the instance ami-reboot too',
+        { defaults: {}, resources: { [instanceRef(I_APP).arn]: 'ami-reboot' as const } },
+      ],
+    ])('lets the tag choose ami-reboot when %s', async (_label, modes) => {
+      estateWithRebootTag();
+      const result = await plan({}, undefined, modes);
+      expect(result.resources).toEqual(
+        expect.arrayContaining([{ ...instanceRef(I_APP), mode: 'ami-reboot' }, instanceRef(I_OTHER)]),
+      );
+    });
+  });
+
   it('names every mode conflict and every copy-target problem in one error', async () => {
     // Prepare: two instances whose tags name modes their type does not offer, and a copy region that is not enabled.
     const I_OTHER = 'i-000000000000000b1';

@@ -172,13 +172,14 @@ export function toPipelineError(error: unknown, context: string): Error {
 }
 
 /**
- * True when AWS answered a call with a refusal (a throttling or limit code): the request was not carried
- * out. A 5xx or a broken connection is not a refusal: the request may have been carried out.
+ * True when AWS answered a call with a refusal (a throttling, limit or resource-state code, retried as
+ * ThrottledError or LimitExceededError): the request was not carried out. A 5xx or a broken connection
+ * is not a refusal: the request may have been carried out.
  */
 export function isRefusal(error: unknown): boolean {
   if (!(error instanceof ThrottledError || error instanceof LimitExceededError)) return false;
   const name = awsErrorName(error.cause);
-  return name !== undefined && (THROTTLING.has(name) || LIMITS.has(name));
+  return name !== undefined && (THROTTLING.has(name) || LIMITS.has(name) || INVALID_STATE.has(name));
 }
 
 /** Runs an AWS call and maps its failure to a named pipeline error. */

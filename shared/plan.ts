@@ -1,7 +1,7 @@
 /**
  * Target resolution and run bookkeeping for Plan. Tag discovery asks every driver; explicit ARNs are
- * resolved in batches per type and region (a missing one is recorded FAILED, never silently dropped). A volume whose
- * instance is also selected is SKIPPED: the instance's CreateSnapshots already covers it.
+ * resolved in batches per type and region (a missing one is recorded FAILED, never silently dropped).
+ * A volume whose instance is also selected is SKIPPED: the instance's CreateSnapshots already covers it.
  */
 
 import type { CopyTarget } from './backup-state';

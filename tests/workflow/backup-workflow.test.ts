@@ -123,6 +123,9 @@ describe.each([
       // filters for a minute. Over the wire the SDK's own retry (AWS_MAX_ATTEMPTS=2) follows such a 500.
       await sandbox.reset({ model: { faults: { serverErrorAfterCreateRate: 0.5, tagFilterLagSeconds: 60 } } });
       seedHappyFleet(sandbox);
+      // DynamoDB backup names are not unique either: a repeated CreateBackup would make a second.
+      for (const name of ['sessions', 'carts', 'orders-ledger'])
+        sandbox.model.addDynamoTable(REGION, { TableName: name, Tags: tagged(name) });
 
       // Act
       const result = await sandbox.run({}, 'lost-create-answer');
@@ -130,7 +133,11 @@ describe.each([
       // Assess
       expect(result.status).toBe('SUCCEEDED');
       const records = await sandbox.store.listResources('lost-create-answer');
-      expect(records.map((r) => r.status)).toEqual(Array(7).fill('COMPLETED'));
+      expect(records.map((r) => r.status)).toEqual(Array(10).fill('COMPLETED'));
+      const perTable = new Map<string, number>();
+      for (const b of sandbox.model.dynamoBackups(REGION))
+        perTable.set(b.TableName, (perTable.get(b.TableName) ?? 0) + 1);
+      expect(Object.fromEntries(perTable)).toEqual({ sessions: 1, carts: 1, 'orders-ledger': 1 });
       const perVolume = new Map<string, number>();
       for (const s of sandbox.model.snapshots(REGION))
         perVolume.set(s.VolumeId ?? '', (perVolume.get(s.VolumeId ?? '') ?? 0) + 1);

@@ -35,6 +35,7 @@ import { EXPORT_PREFIX } from '../names';
 import { dynamoTableArn, partitionOf, type ResourceRef } from '../resource';
 import { matchesTags, type OwnershipTagValues, tagValue } from '../tags';
 import type { BackupStore, CheckResult, Discovered, OwnedBackup, ResourceDriver } from './driver';
+import { RESOLVE_CONCURRENCY, retryThrottled } from './resolve';
 
 const NAME_PREFIX = 'bp';
 
@@ -177,23 +178,34 @@ export const dynamoTableDriver: ResourceDriver = {
   idempotentCreate: (resource) => resource.mode === 'export',
 
   async discover(region, tags, accountId) {
-    const found: Discovered[] = [];
+    const names: string[] = [];
     await aws('DynamoDB ListTables (discover)', async () => {
-      for await (const page of paginateListTables({ client: dynamoClient(region) }, {})) {
-        for (const name of page.TableNames ?? []) {
-          const ref: ResourceRef = {
-            arn: dynamoTableArn(partitionOf(region), region, accountId, name),
-            type: 'dynamodb-table',
-            region,
-            accountId,
-            id: name,
-          };
-          const tableTagList = await tableTags(region, ref.arn);
-          if (matchesTags(tableTagList, tags)) found.push(discovered(ref, tableTagList));
-        }
-      }
+      for await (const page of paginateListTables({ client: dynamoClient(region) }, {}))
+        names.push(...(page.TableNames ?? []));
     });
-    return found;
+    // One ListTagsOfResource per table (DynamoDB has no tag filter): a few at once, each retried alone
+    // when throttled, so one throttle does not redo every table's lookup.
+    const found: (Discovered | undefined)[] = new Array(names.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < names.length) {
+        const index = next++;
+        const name = names[index] as string;
+        const ref: ResourceRef = {
+          arn: dynamoTableArn(partitionOf(region), region, accountId, name),
+          type: 'dynamodb-table',
+          region,
+          accountId,
+          id: name,
+        };
+        const tableTagList = await retryThrottled(() =>
+          aws(`DynamoDB ListTagsOfResource ${name}`, () => tableTags(region, ref.arn)),
+        );
+        if (matchesTags(tableTagList, tags)) found[index] = discovered(ref, tableTagList);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(RESOLVE_CONCURRENCY, names.length) }, worker));
+    return found.filter((d): d is Discovered => d !== undefined);
   },
 
   async resolve(ref) {

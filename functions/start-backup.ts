@@ -10,6 +10,7 @@ import { now } from '../shared/clock';
 import { driverFor } from '../shared/drivers';
 import { backupEnvSchema, loadEnv } from '../shared/env';
 import { defineHandler } from '../shared/handler';
+import { tierPolling } from '../shared/polling';
 import { metrics } from '../shared/powertools';
 import { startBackup } from '../shared/start-backup';
 import { StateStore } from '../shared/state-store';
@@ -22,7 +23,7 @@ export const handler = defineHandler('start-backup', itemEventSchema, async (eve
     // managed-by: the stack name qualified by its home region (the Lambda's region).
     stackName: ownerTagValue(env.STACK_NAME, defaultRegion()),
     exportBucket: env.BACKUP_BUCKET,
-    polling: env.POLLING,
+    polling: tierPolling(env.POLLING, env.DEADLINE_HOURS, event.tier),
     driver: driverFor(event.resource.type),
     store: new StateStore(dynamoDocClient(), env.TABLE_NAME),
     now: now(),

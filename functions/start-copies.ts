@@ -11,6 +11,7 @@ import { startCopies } from '../shared/copies';
 import { driverFor } from '../shared/drivers';
 import { backupEnvSchema, loadEnv } from '../shared/env';
 import { defineHandler } from '../shared/handler';
+import { tierPolling } from '../shared/polling';
 import { metrics } from '../shared/powertools';
 import { StateStore } from '../shared/state-store';
 import { ownerTagValue } from '../shared/tags';
@@ -21,7 +22,7 @@ export const handler = defineHandler('start-copies', copyEventSchema, async (eve
     ...event,
     // managed-by: the stack name qualified by its home region (the Lambda's region).
     stackName: ownerTagValue(env.STACK_NAME, defaultRegion()),
-    polling: env.POLLING,
+    polling: tierPolling(env.POLLING, env.DEADLINE_HOURS, event.tier),
     driver: driverFor(event.resource.type),
     store: new StateStore(dynamoDocClient(), env.TABLE_NAME),
     now: now(),

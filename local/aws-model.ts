@@ -55,6 +55,17 @@ export interface Faults {
   throttleRate: number;
   /** Fraction of snapshots that end in `error` / `failed` part-way through. */
   snapshotFailureRate: number;
+  /**
+   * Fraction of create calls (CreateSnapshot(s), CreateImage, CreateDB(Cluster)Snapshot, DynamoDB
+   * CreateBackup) that DO create, then answer a 500 as if the response were lost: the caller cannot tell
+   * whether anything was made (a retry that does not look first makes a second backup).
+   */
+  serverErrorAfterCreateRate: number;
+  /**
+   * Seconds a new EBS snapshot stays invisible to a DescribeSnapshots filtered by tag (EC2's eventual
+   * consistency; by id it is found at once).
+   */
+  tagFilterLagSeconds: number;
 }
 
 /** Token buckets per API family (EC2's published defaults; RDS and SNS use similar ones). */
@@ -142,13 +153,37 @@ export interface ImageModel {
   disabled?: boolean;
 }
 
+/** DB instance / cluster statuses the model plays (RDS has more; these are the ones scenarios need). */
+export type RdsStatus =
+  | 'available'
+  | 'stopped'
+  | 'stopping'
+  | 'starting'
+  | 'modifying'
+  | 'rebooting'
+  | 'upgrading'
+  | 'maintenance'
+  | 'configuring-enhanced-monitoring'
+  | 'storage-optimization'
+  | 'deleting'
+  | 'failed'
+  | 'incompatible-parameters';
+
 export interface DbInstanceModel {
   DBInstanceIdentifier: string;
   Engine: string;
   DBInstanceClass: string;
   AllocatedStorage: number;
-  status: 'available' | 'stopped' | 'starting' | 'modifying';
+  /** RDS's DBInstanceStatus (available, stopped, modifying, rebooting, upgrading, configuring-*, failed, ...). */
+  status: RdsStatus;
+  /** Model time (ms) at which a transient `status` ends and the instance is `available` again. */
+  statusUntilMs?: number;
   TagList: Tag[];
+  /**
+   * RDS copies the instance's tags to a snapshot only when this is set AND CreateDBSnapshot passes no
+   * Tags of its own (then it copies none).
+   */
+  CopyTagsToSnapshot?: boolean;
   DBClusterIdentifier?: string;
   /** Storage encryption (the RDS default); a cross-region copy of its snapshots then needs a key. */
   StorageEncrypted?: boolean;
@@ -173,8 +208,12 @@ export interface DbClusterModel {
   Engine: string;
   /** Cluster volume size (GiB) the snapshot time is drawn from; Aurora reports AllocatedStorage 1. */
   volumeGiB: number;
-  status: 'available' | 'stopped' | 'starting' | 'modifying';
+  status: RdsStatus;
+  /** Model time (ms) at which a transient `status` ends and the cluster is `available` again. */
+  statusUntilMs?: number;
   TagList: Tag[];
+  /** As for instances: the cluster's tags are copied only when set and the create passes no Tags. */
+  CopyTagsToSnapshot?: boolean;
   memberIds: string[];
   snapshotSeconds: number;
 }
@@ -374,15 +413,37 @@ function matchesFilter(
   return candidates.some((c) => values.some((v) => wildcard(v, c)));
 }
 
-function wildcard(pattern: string, value: string): boolean {
-  if (!pattern.includes('*') && !pattern.includes('?')) return pattern === value;
-  const re = new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-  );
-  return re.test(value);
+/** An RDS Filter (DescribeDBInstances, DescribeDBClusters): exact values, no wildcards, at most 100 values. */
+export type RdsFilter = { Name?: string; Values?: string[] };
+
+function matchesRdsFilters(filters: RdsFilter[] | undefined, attributes: Record<string, string[]>): boolean {
+  return (filters ?? []).every((filter) => {
+    const name = filter.Name ?? '';
+    const candidates = attributes[name];
+    if (!candidates) throw new AwsApiError('InvalidParameterValue', `Unrecognized filter name: ${name}`);
+    const values = filter.Values ?? [];
+    if (values.length > 100)
+      throw new AwsApiError('InvalidParameterCombination', `Filter ${name} accepts at most 100 values.`);
+    return candidates.some((c) => values.includes(c));
+  });
+}
+
+/**
+ * EC2 filter value matching: `*` is any run of characters, `?` exactly one, and a backslash makes the
+ * next character literal (`\*amazon\?\\` is the literal `*amazon?\`), as EC2 documents for Filter.
+ */
+export function wildcard(pattern: string, value: string): boolean {
+  let re = '^';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern.charAt(i);
+    if (c === '\\' && i + 1 < pattern.length) {
+      i += 1;
+      re += pattern.charAt(i).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    } else if (c === '*') re += '[\\s\\S]*';
+    else if (c === '?') re += '[\\s\\S]';
+    else re += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`${re}$`).test(value);
 }
 
 export class AwsModel {
@@ -409,7 +470,13 @@ export class AwsModel {
     this.accountId = options.accountId ?? '111122223333';
     this.clock = options.clock;
     this.random = options.random ?? seededRandom(42);
-    this.faults = { throttleRate: 0, snapshotFailureRate: 0, ...options.faults };
+    this.faults = {
+      throttleRate: 0,
+      snapshotFailureRate: 0,
+      serverErrorAfterCreateRate: 0,
+      tagFilterLagSeconds: 0,
+      ...options.faults,
+    };
     this.limits = { ...AWS_LIMITS, ...options.limits };
     this.tokenBuckets = options.tokenBuckets ?? true;
     this.enabledRegions = [...(options.enabledRegions ?? DEFAULT_ENABLED_REGIONS)];
@@ -663,6 +730,19 @@ export class AwsModel {
 
   // ---- request gate: counting, fault injection, token buckets --------------------------------
 
+  /** A create that was made: answered, or (serverErrorAfterCreateRate) answered with a 500 that loses the answer. */
+  private created<T>(service: 'ec2' | 'rds' | 'dynamodb', result: T): T {
+    if (this.faults.serverErrorAfterCreateRate > 0 && this.random() < this.faults.serverErrorAfterCreateRate) {
+      const code = service === 'ec2' ? 'InternalError' : service === 'rds' ? 'InternalFailure' : 'InternalServerError';
+      throw new AwsApiError(
+        code,
+        'We encountered an internal error. Please try again. (injected after the create)',
+        500,
+      );
+    }
+    return result;
+  }
+
   /** Every operation passes here first: counts it, then may throttle it. */
   gate(service: 'ec2' | 'rds' | 'sns' | 'events' | 'dynamodb' | 'kms', operation: string): void {
     const key = `${service}:${operation}`;
@@ -828,6 +908,8 @@ export class AwsModel {
       )
         return false;
       const view = this.phase(s);
+      const byTag = (input.Filters ?? []).some((f) => f.Name?.startsWith('tag:'));
+      if (byTag && this.nowMs() - s.startMs < this.faults.tagFilterLagSeconds * 1000) return false;
       return (input.Filters ?? []).every((f) =>
         matchesFilter(
           s.Tags,
@@ -898,7 +980,7 @@ export class AwsModel {
       .filter((t) => t.ResourceType === 'snapshot')
       .flatMap((t) => t.Tags ?? []);
     const s = this.createSnapshotOf(region, volume, input.Description ?? '', tags);
-    return { ...this.snapshotView(s) };
+    return this.created('ec2', { ...this.snapshotView(s) });
   }
 
   createSnapshots(
@@ -933,7 +1015,7 @@ export class AwsModel {
         ? [...v.Tags.filter((t) => !t.Key.startsWith('aws:') && !tags.some((x) => x.Key === t.Key)), ...tags]
         : tags;
     const snapshots = volumes.map((v) => this.createSnapshotOf(region, v, input.Description ?? '', withVolumeTags(v)));
-    return {
+    return this.created('ec2', {
       Snapshots: snapshots.map((s) => ({
         SnapshotId: s.SnapshotId,
         VolumeId: s.VolumeId,
@@ -945,7 +1027,7 @@ export class AwsModel {
         OwnerId: s.OwnerId,
         Tags: s.Tags,
       })),
-    };
+    });
   }
 
   deleteSnapshot(region: string, input: { SnapshotId?: string }) {
@@ -1097,7 +1179,7 @@ export class AwsModel {
       noReboot,
       rebooted: !noReboot && instance.State === 'running',
     });
-    return { ImageId: imageId };
+    return this.created('ec2', { ImageId: imageId });
   }
 
   /** DisableImage: only the owner's; the image stays registered (its snapshots stay in use) but is hidden. */
@@ -1483,8 +1565,17 @@ export class AwsModel {
     return `arn:${arnPartition(region)}:rds:${region}:${this.accountId}:snapshot:${id}`;
   }
 
+  /** A status that lasts until `statusUntilMs` (a modification, a reboot) reads `available` afterwards. */
+  private settled(resource: { status: RdsStatus; statusUntilMs?: number }): RdsStatus {
+    return resource.statusUntilMs !== undefined && this.nowMs() >= resource.statusUntilMs
+      ? 'available'
+      : resource.status;
+  }
+
   private dbStatus(region: string, db: DbInstanceModel): string {
-    if (db.status !== 'available') return db.status;
+    const own = this.settled(db);
+    // Storage optimization after a storage change still takes snapshots, as RDS does.
+    if (own !== 'available' && own !== 'storage-optimization') return own;
     // A copy of one of its snapshots (same region) does not make the instance busy: only its own snapshot does.
     const busy = [...this.region(region).dbSnapshots.values()].some(
       (s) => s.DBInstanceIdentifier === db.DBInstanceIdentifier && !s.copiedFrom && this.phase(s).state === 'pending',
@@ -1492,14 +1583,23 @@ export class AwsModel {
     return busy ? 'backing-up' : 'available';
   }
 
-  describeDBInstances(region: string, input: { DBInstanceIdentifier?: string; MaxRecords?: number; Marker?: string }) {
+  describeDBInstances(
+    region: string,
+    input: { DBInstanceIdentifier?: string; Filters?: RdsFilter[]; MaxRecords?: number; Marker?: string },
+  ) {
     this.gate('rds', 'DescribeDBInstances');
     const r = this.region(region);
     if (input.DBInstanceIdentifier && !r.dbInstances.has(input.DBInstanceIdentifier)) {
       throw new AwsApiError('DBInstanceNotFound', `DBInstance ${input.DBInstanceIdentifier} not found.`, 404);
     }
     const selected = [...r.dbInstances.values()].filter(
-      (d) => !input.DBInstanceIdentifier || d.DBInstanceIdentifier === input.DBInstanceIdentifier,
+      (d) =>
+        (!input.DBInstanceIdentifier || d.DBInstanceIdentifier === input.DBInstanceIdentifier) &&
+        matchesRdsFilters(input.Filters, {
+          'db-instance-id': [d.DBInstanceIdentifier, this.dbInstanceArn(region, d.DBInstanceIdentifier)],
+          'db-cluster-id': d.DBClusterIdentifier ? [d.DBClusterIdentifier] : [],
+          engine: [d.Engine],
+        }),
     );
     const { page, next } = paginate(selected, input.MaxRecords, input.Marker, 100);
     return {
@@ -1511,6 +1611,7 @@ export class AwsModel {
         DBInstanceStatus: this.dbStatus(region, d),
         AllocatedStorage: d.AllocatedStorage,
         StorageEncrypted: d.StorageEncrypted ?? true,
+        CopyTagsToSnapshot: d.CopyTagsToSnapshot ?? false,
         TagList: d.TagList,
         ...(d.DBClusterIdentifier ? { DBClusterIdentifier: d.DBClusterIdentifier } : {}),
       })),
@@ -1593,7 +1694,7 @@ export class AwsModel {
       );
     }
     const status = this.dbStatus(region, db);
-    if (status !== 'available')
+    if (status !== 'available' && status !== 'storage-optimization')
       throw new AwsApiError(
         'InvalidDBInstanceState',
         `Cannot snapshot DB instance ${db.DBInstanceIdentifier}: its status is ${status}.`,
@@ -1610,12 +1711,13 @@ export class AwsModel {
       DBInstanceIdentifier: db.DBInstanceIdentifier,
       Engine: db.Engine,
       AllocatedStorage: db.AllocatedStorage,
-      TagList: input.Tags ?? [],
+      // RDS: the instance's tags only when CopyTagsToSnapshot is on and the request passes none.
+      TagList: input.Tags?.length ? input.Tags : db.CopyTagsToSnapshot ? [...db.TagList] : [],
       SnapshotType: 'manual',
       ...this.timing(db.snapshotSeconds),
     };
     r.dbSnapshots.set(id, snapshot);
-    return { DBSnapshot: this.dbSnapshotView(region, snapshot) };
+    return this.created('rds', { DBSnapshot: this.dbSnapshotView(region, snapshot) });
   }
 
   deleteDBSnapshot(region: string, input: { DBSnapshotIdentifier?: string }) {
@@ -1760,14 +1862,22 @@ export class AwsModel {
     return `arn:${arnPartition(region)}:rds:${region}:${this.accountId}:cluster-snapshot:${id}`;
   }
 
-  describeDBClusters(region: string, input: { DBClusterIdentifier?: string; MaxRecords?: number; Marker?: string }) {
+  describeDBClusters(
+    region: string,
+    input: { DBClusterIdentifier?: string; Filters?: RdsFilter[]; MaxRecords?: number; Marker?: string },
+  ) {
     this.gate('rds', 'DescribeDBClusters');
     const r = this.region(region);
     if (input.DBClusterIdentifier && !r.dbClusters.has(input.DBClusterIdentifier)) {
       throw new AwsApiError('DBClusterNotFoundFault', `DBCluster ${input.DBClusterIdentifier} not found.`, 404);
     }
     const selected = [...r.dbClusters.values()].filter(
-      (c) => !input.DBClusterIdentifier || c.DBClusterIdentifier === input.DBClusterIdentifier,
+      (c) =>
+        (!input.DBClusterIdentifier || c.DBClusterIdentifier === input.DBClusterIdentifier) &&
+        matchesRdsFilters(input.Filters, {
+          'db-cluster-id': [c.DBClusterIdentifier, this.dbClusterArn(region, c.DBClusterIdentifier)],
+          engine: [c.Engine],
+        }),
     );
     const { page, next } = paginate(selected, input.MaxRecords, input.Marker, 100);
     return {
@@ -1775,9 +1885,10 @@ export class AwsModel {
         DBClusterIdentifier: c.DBClusterIdentifier,
         DBClusterArn: this.dbClusterArn(region, c.DBClusterIdentifier),
         Engine: c.Engine,
-        Status: c.status,
+        Status: this.settled(c),
         AllocatedStorage: 1,
         StorageEncrypted: true,
+        CopyTagsToSnapshot: c.CopyTagsToSnapshot ?? false,
         TagList: c.TagList,
         DBClusterMembers: c.memberIds.map((id, n) => ({ DBInstanceIdentifier: id, IsClusterWriter: n === 0 })),
       })),
@@ -1857,10 +1968,11 @@ export class AwsModel {
         'DBClusterSnapshotAlreadyExistsFault',
         `Cannot create the cluster snapshot because one with the identifier ${id} already exists.`,
       );
-    if (cluster.status !== 'available')
+    const clusterStatus = this.settled(cluster);
+    if (clusterStatus !== 'available' && clusterStatus !== 'storage-optimization')
       throw new AwsApiError(
         'InvalidDBClusterStateFault',
-        `Cannot snapshot DB cluster ${cluster.DBClusterIdentifier}: its status is ${cluster.status}.`,
+        `Cannot snapshot DB cluster ${cluster.DBClusterIdentifier}: its status is ${clusterStatus}.`,
       );
     const manual = [...r.dbClusterSnapshots.values()].filter((s) => s.SnapshotType === 'manual').length;
     if (manual >= this.limits.manualDbClusterSnapshotsPerRegion) {
@@ -1874,12 +1986,12 @@ export class AwsModel {
       DBClusterIdentifier: cluster.DBClusterIdentifier,
       Engine: cluster.Engine,
       volumeGiB: cluster.volumeGiB,
-      TagList: input.Tags ?? [],
+      TagList: input.Tags?.length ? input.Tags : cluster.CopyTagsToSnapshot ? [...cluster.TagList] : [],
       SnapshotType: 'manual',
       ...this.timing(cluster.snapshotSeconds),
     };
     r.dbClusterSnapshots.set(id, snapshot);
-    return { DBClusterSnapshot: this.dbClusterSnapshotView(region, snapshot) };
+    return this.created('rds', { DBClusterSnapshot: this.dbClusterSnapshotView(region, snapshot) });
   }
 
   deleteDBClusterSnapshot(region: string, input: { DBClusterSnapshotIdentifier?: string }) {
@@ -2059,7 +2171,7 @@ export class AwsModel {
       ...this.timing(table.backupSeconds),
     };
     this.region(region).dynamoBackups.set(backup.BackupArn, backup);
-    return { BackupDetails: this.dynamoBackupDetails(backup) };
+    return this.created('dynamodb', { BackupDetails: this.dynamoBackupDetails(backup) });
   }
 
   private dynamoBackup(region: string, arn: string | undefined): DynamoBackupModel {
@@ -2215,6 +2327,10 @@ export class AwsModel {
     if (!this.topics.has(input.TopicArn)) throw new AwsApiError('NotFound', 'Topic does not exist', 404);
     if (input.Subject && (input.Subject.length > 100 || /[^\x20-\x7e]/.test(input.Subject))) {
       throw new AwsApiError('InvalidParameter', 'Subject must be ASCII without line breaks, at most 100 characters');
+    }
+    // SNS's limit: 256 KiB for the message (with its attributes, which ours keep to a few bytes).
+    if (Buffer.byteLength(input.Message ?? '', 'utf8') > 262_144) {
+      throw new AwsApiError('InvalidParameter', 'Invalid parameter: Message too long');
     }
     this.sns.push({
       TopicArn: input.TopicArn,

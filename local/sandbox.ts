@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ec2Client, rdsClient } from '../shared/clients';
+import { ec2Client, ec2CreateClient, rdsClient } from '../shared/clients';
 import { useClock } from '../shared/clock';
 import { type PipelineConfig, parsePipelineConfig } from '../shared/config';
 import { type FunctionName, functionEnvironments } from '../shared/function-env';
@@ -275,7 +275,8 @@ function installCrashInjection(region: string, rate: number, random: () => numbe
     }
     return out;
   };
-  for (const client of [ec2Client(region), rdsClient(region)]) {
+  // The create-only clients too (no SDK retries: shared/clients.ts): CreateSnapshot(s) go through them.
+  for (const client of [ec2Client(region), ec2CreateClient(region), rdsClient(region)]) {
     (client.middlewareStack as unknown as { add(mw: typeof middleware, options: object): void }).add(middleware, {
       step: 'initialize',
       name: 'sandboxCrashInjection',

@@ -40,6 +40,13 @@ export function defaultRegion(): string {
 }
 
 export const ec2Client = perRegion('EC2', (region) => new EC2Client({ region, maxAttempts: maxAttempts() }));
+/**
+ * For creates that have no idempotency key (EBS CreateSnapshot/CreateSnapshots, CopySnapshot): the SDK
+ * must not retry them, because a retry after a create that succeeded (its answer lost to a 5xx or a
+ * broken connection) makes a second backup. A failure goes to the workflow's Retry, whose next attempt
+ * looks for what the first may have made before creating (shared/start-backup.ts).
+ */
+export const ec2CreateClient = perRegion('EC2', (region) => new EC2Client({ region, maxAttempts: 1 }));
 export const rdsClient = perRegion('RDS', (region) => new RDSClient({ region, maxAttempts: maxAttempts() }));
 export const eventsClient = perRegion(
   'EVENTBRIDGE',
@@ -53,6 +60,8 @@ export const dynamoClient = perRegion(
   'DYNAMODB',
   (region) => new DynamoDBClient({ region, maxAttempts: maxAttempts() }),
 );
+/** DynamoDB CreateBackup: names are not unique, so, as for EBS, the SDK must not retry it. */
+export const dynamoCreateClient = perRegion('DYNAMODB', (region) => new DynamoDBClient({ region, maxAttempts: 1 }));
 export const dynamoDocClient = perRegion('DYNAMODB', (region) =>
   DynamoDBDocumentClient.from(new DynamoDBClient({ region, maxAttempts: maxAttempts() }), {
     marshallOptions: { removeUndefinedValues: true },

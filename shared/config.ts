@@ -63,8 +63,48 @@ export const tierSchema = z.strictObject({
       });
     })
     .optional(),
+  /**
+   * A backup (or copy) of this tier still running this long after it started is FAILED with reason
+   * `timeout`. Omit for the default (`defaultDeadlineHours`): twice the schedule's longest gap, at least
+   * 48 h and at most 7 days (AWS Backup's default completion window), never past the tier's retention.
+   */
+  deadlineHours: z
+    .number()
+    .min(1)
+    .max(24 * 30)
+    .optional(),
 });
 export type TierConfig = z.infer<typeof tierSchema>;
+
+/** AWS Backup's default completion window: a first full snapshot of a multi-TB volume can take over a day. */
+export const MAX_DEFAULT_DEADLINE_HOURS = 7 * 24;
+/** The shortest default: room for a first full snapshot of a multi-TB volume (often 25-40 h). */
+export const MIN_DEFAULT_DEADLINE_HOURS = 48;
+
+/**
+ * The deadline an operator would choose for a tier that names none. Long enough for a first full
+ * snapshot of a multi-TB volume (which AWS completes in more than a day: a 24 h deadline fails them at
+ * 92-98%, while AWS finishes them anyway), and at most 7 days like AWS Backup's completion window. A
+ * scheduled tier waits at most twice its longest gap (a daily run may overlap its successor once, never
+ * pile up: its notification and retention come at most two days late; weekly and longer get 7 days); a
+ * manual tier gets 7 days. Never past the tier's retention: a backup must not expire before it is judged.
+ */
+export function defaultDeadlineHours(tier: Pick<TierConfig, 'schedule' | 'retentionDays'>): number {
+  const gap = tier.schedule ? longestScheduleGap(tier.schedule) : undefined;
+  const byGap =
+    gap && gap !== 'never'
+      ? Math.min(MAX_DEFAULT_DEADLINE_HOURS, Math.max(MIN_DEFAULT_DEADLINE_HOURS, Math.ceil((2 * gap.minutes) / 60)))
+      : MAX_DEFAULT_DEADLINE_HOURS;
+  return Math.min(byGap, tier.retentionDays * 24);
+}
+
+/** A tier's deadline: its own, else the one `polling.deadlineHours` sets for every tier, else its default. */
+export function deadlineHoursOf(
+  tier: Pick<TierConfig, 'schedule' | 'retentionDays' | 'deadlineHours'>,
+  polling: { deadlineHours?: number | undefined },
+): number {
+  return tier.deadlineHours ?? polling.deadlineHours ?? defaultDeadlineHours(tier);
+}
 
 /**
  * Grandfather-father-son defaults, identical to cdk.json (a test holds them together). Longer tiers
@@ -121,12 +161,15 @@ export const pollingSchema = z
     minWaitSeconds: z.number().int().min(5).max(3600).default(60),
     /** Longest wait between two checks of one backup (progress-aware waits rarely reach it). */
     maxWaitSeconds: z.number().int().min(60).max(86_400).default(21_600),
-    /** A backup still running this long after it started is FAILED with reason `timeout`. */
+    /**
+     * One deadline for every tier that sets none (`tiers.<t>.deadlineHours`); unset, each tier has its
+     * default (config.ts `defaultDeadlineHours`).
+     */
     deadlineHours: z
       .number()
       .min(1)
-      .max(24 * 14)
-      .default(24),
+      .max(24 * 30)
+      .optional(),
   })
   .refine((p) => p.minWaitSeconds <= p.maxWaitSeconds, {
     message: 'minWaitSeconds must not exceed maxWaitSeconds',
@@ -175,7 +218,7 @@ export const pipelineConfigSchema = z
     defaultTargetTags: tagMapSchema.default({ backup: 'true' }),
     /** How many resources are backed up at once (Distributed Map MaxConcurrency). */
     mapMaxConcurrency: z.number().int().min(1).max(10_000).default(40),
-    polling: pollingSchema.default({ minWaitSeconds: 60, maxWaitSeconds: 21_600, deadlineHours: 24 }),
+    polling: pollingSchema.default({ minWaitSeconds: 60, maxWaitSeconds: 21_600 }),
     /** Optional e-mail address subscribed to the notification topic. */
     notificationEmail: z.email().nullable().default(null),
     /** Notify on successful runs too (failures always notify). */

@@ -34,6 +34,8 @@ export const planEnvSchema = baseEnvSchema.extend({
 
 export const backupEnvSchema = baseEnvSchema.extend({
   POLLING: json(pollingSchema),
+  /** Each tier's deadline in hours, resolved at synth (config.ts `deadlineHoursOf`). */
+  DEADLINE_HOURS: json(z.record(tierNameSchema, z.number().positive())),
   /** The stack's backup bucket: where DynamoDB exports are written. */
   BACKUP_BUCKET: z.string().min(3),
 });

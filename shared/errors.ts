@@ -12,7 +12,10 @@ export abstract class PipelineError extends Error {
   abstract override readonly name: string;
 }
 
-/** AWS asked us to slow down. ASL: retried with exponential backoff and full jitter. */
+/**
+ * AWS asked us to slow down, or failed transiently (a 5xx, a broken connection). ASL: retried with
+ * exponential backoff and full jitter.
+ */
 export class ThrottledError extends PipelineError {
   override readonly name = 'ThrottledError';
 }
@@ -41,9 +44,12 @@ export class InvalidResourceStateError extends PipelineError {
 export class InvalidInputError extends PipelineError {
   override readonly name = 'InvalidInputError';
   readonly fields: readonly string[];
+  /** Each bad field with its message, so a caller can merge the problems of several checks into one error. */
+  readonly problems: readonly { field: string; message: string }[];
   constructor(problems: readonly { field: string; message: string }[]) {
     super(`Invalid execution input: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
     this.fields = problems.map((p) => p.field);
+    this.problems = [...problems];
   }
 }
 
@@ -71,9 +77,48 @@ const LIMITS = new Set([
   'PendingSnapshotLimitExceeded',
   'ConcurrentSnapshotLimitExceeded',
   'LimitExceededException',
+]);
+/**
+ * Hard quotas: they do not pass by waiting. EC2's SnapshotLimitExceeded is the account's total of EBS
+ * snapshots in a region (not the pending ones), so it is a quota like RDS's 100 manual snapshots.
+ */
+const QUOTAS = new Set([
+  'SnapshotQuotaExceeded',
+  'SnapshotQuotaExceededFault',
+  'DBSnapshotQuotaExceeded',
   'SnapshotLimitExceeded',
 ]);
-const QUOTAS = new Set(['SnapshotQuotaExceeded', 'SnapshotQuotaExceededFault', 'DBSnapshotQuotaExceeded']);
+/**
+ * Transient failures of AWS or the network: a server error (5xx) or a connection that broke. Retried
+ * like throttling (ThrottledError: short backoff with jitter), never recorded as the resource's failure.
+ */
+const TRANSIENT = new Set([
+  'InternalError',
+  'InternalFailure',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'Unavailable',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TimeoutError',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'NetworkingError',
+]);
+
+/** True for an SDK error AWS answered with a 5xx, or one the SDK itself marks retryable (not a throttle). */
+function isServerOrNetworkError(error: unknown, name: string | undefined): boolean {
+  if (name !== undefined && TRANSIENT.has(name)) return true;
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as { $metadata?: { httpStatusCode?: unknown }; $retryable?: unknown; $fault?: unknown };
+  const status = e.$metadata?.httpStatusCode;
+  return (typeof status === 'number' && status >= 500) || e.$fault === 'server' || Boolean(e.$retryable);
+}
 const NOT_FOUND = new Set([
   'InvalidInstanceID.NotFound',
   'InvalidInstanceID.Malformed',
@@ -132,7 +177,21 @@ export function toPipelineError(error: unknown, context: string): Error {
     if (NOT_FOUND.has(name)) return new ResourceNotFoundError(message, { cause: error });
     if (INVALID_STATE.has(name)) return new InvalidResourceStateError(message, { cause: error });
   }
+  if (isServerOrNetworkError(error, name)) {
+    return new ThrottledError(`${message} (a transient AWS or network failure: retried)`, { cause: error });
+  }
   return error instanceof Error ? error : new Error(message);
+}
+
+/**
+ * True when AWS answered a call with a refusal (a throttling, limit or resource-state code, retried as
+ * ThrottledError or LimitExceededError): the request was not carried out. A 5xx or a broken connection
+ * is not a refusal: the request may have been carried out.
+ */
+export function isRefusal(error: unknown): boolean {
+  if (!(error instanceof ThrottledError || error instanceof LimitExceededError)) return false;
+  const name = awsErrorName(error.cause);
+  return name !== undefined && (THROTTLING.has(name) || LIMITS.has(name) || INVALID_STATE.has(name));
 }
 
 /** Runs an AWS call and maps its failure to a named pipeline error. */

@@ -3,7 +3,7 @@
  * stack sets exactly this on each Lambda, and the local runner sets the same before it calls the
  * handlers in-process. Each entry is typed by (and checked against) the function's env schema.
  */
-import type { PipelineConfig } from './config';
+import { deadlineHoursOf, type PipelineConfig } from './config';
 import {
   backupEnvSchema,
   baseEnvSchema,
@@ -85,7 +85,15 @@ export function functionEnvironments(
 ): FunctionEnvironments {
   const base = { TABLE_NAME: resources.tableName, STACK_NAME: config.stackName };
   const tiers = JSON.stringify(config.tiers);
-  const backup = { ...base, POLLING: JSON.stringify(config.polling), BACKUP_BUCKET: resources.bucketName };
+  const deadlines = Object.fromEntries(
+    Object.entries(config.tiers).map(([name, tier]) => [name, deadlineHoursOf(tier, config.polling)]),
+  );
+  const backup = {
+    ...base,
+    POLLING: JSON.stringify(config.polling),
+    DEADLINE_HOURS: JSON.stringify(deadlines),
+    BACKUP_BUCKET: resources.bucketName,
+  };
   return {
     'plan-run': {
       ...base,

@@ -27,6 +27,21 @@ export const DEFAULT_MODES: { [T in ModedType]: (typeof MODES_BY_TYPE)[T][number
   'dynamodb-table': 'backup',
 };
 
+/**
+ * Why a resource's mode may not be used although it is valid: `ami-reboot` asked by the resource's tag
+ * alone, without `modes.allowRebootByTag` in cdk.json. Undefined when the mode may be used.
+ */
+export function rebootRefusal(
+  resource: { arn: string },
+  mode: BackupMode | undefined,
+  tagValue: string | undefined,
+  config: ModesConfig,
+): string | undefined {
+  if (mode !== 'ami-reboot' || tagValue !== 'ami-reboot') return undefined;
+  if (config.allowRebootByTag || config.resources[resource.arn] === 'ami-reboot') return undefined;
+  return `its ${MODE_TAG} tag asks for "ami-reboot", which reboots the instance: a tag may choose it only when cdk.json sets modes.allowRebootByTag (or lists the instance in modes.resources); nothing was rebooted or backed up`;
+}
+
 export function hasModes(type: string): type is ModedType {
   return type in MODES_BY_TYPE;
 }
@@ -50,6 +65,12 @@ export const modesConfigSchema = z
       })
       .default({}),
     resources: z.record(z.string(), z.enum(ALL_MODES)).default({}),
+    /**
+     * Whether a resource's own `backup-pipeline:mode` tag may choose `ami-reboot`. Off by default: whoever
+     * can tag an instance could otherwise have the pipeline reboot it. `ami-reboot` chosen in this config
+     * (`defaults`, `resources`) is the operator's own choice and needs no opt-in.
+     */
+    allowRebootByTag: z.boolean().optional(),
   })
   .default({ defaults: {}, resources: {} });
 export type ModesConfig = z.infer<typeof modesConfigSchema>;

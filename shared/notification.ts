@@ -13,6 +13,21 @@ export interface Notification {
   mustSend: boolean;
 }
 
+/**
+ * SNS accepts 256 KiB per message, body and attributes together: the body is capped below that (in UTF-8
+ * bytes), so Publish never fails exactly when a run failed widely and operators need it. What does not fit
+ * is counted and pointed to: the state table has every record.
+ */
+export const MAX_MESSAGE_BYTES = 240 * 1024;
+/** One failure's reason in the message; longer ones are cut (the run report has them whole). */
+export const MAX_REASON_CHARS = 1000;
+
+const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
+
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
 /** SNS subjects: ASCII, no newlines, at most 100 characters. */
 function subjectLine(text: string): string {
   return text.replace(/[^\x20-\x7e]/g, '?').slice(0, 100);
@@ -35,20 +50,19 @@ export function buildNotification(
       ? `${service} ${run.tier}: nothing to back up`
       : `${service} ${run.tier}: ${summary.completed}/${attempted} ok${summary.failed > 0 ? `, ${summary.failed} failed` : ''}${run.dryRun ? ' (dry run)' : ''}`,
   );
-  const lines: string[] = [
+  const head: string[] = [
     `Run ${run.runId} (${run.tier}${run.dryRun ? ', dry run' : ''}) ${summary.status === 'SUCCEEDED' ? 'succeeded' : 'FAILED'}.`,
     `Started ${run.startedAt}${run.reason ? `; reason: ${run.reason}` : ''}.`,
     `${summary.completed} completed, ${summary.failed} failed, ${summary.skipped} skipped, of ${summary.total} resources.`,
     '',
   ];
   if (summary.total === 0) {
-    lines.push("No resource matched the run's targets. Check the tags or ARNs in the schedule or the input.", '');
+    head.push("No resource matched the run's targets. Check the tags or ARNs in the schedule or the input.", '');
   }
-  if (summary.failures.length > 0) {
-    lines.push('Failures:');
-    for (const f of summary.failures) lines.push(`  - ${f.arn} [${f.type}] during ${f.phase}: ${f.error}: ${f.cause}`);
-    lines.push('');
-  }
+  const failureLines = summary.failures.map(
+    (f) => `  - ${f.arn} [${f.type}] during ${f.phase}: ${f.error}: ${cut(f.cause, MAX_REASON_CHARS)}`,
+  );
+  const lines: string[] = [];
   const skipped = records.filter((r) => r.status === 'SKIPPED');
   if (skipped.length > 0) {
     lines.push('Skipped:');
@@ -92,9 +106,37 @@ export function buildNotification(
   }
   lines.push('');
   if (run.executionArn) lines.push(`Execution: ${consoleLink(run.executionArn)}`);
+
+  // Failures come first and take what room the rest leaves; the ones that do not fit are counted.
+  const failures: string[] = [];
+  if (failureLines.length > 0) {
+    const pointer = (left: number) =>
+      `  ... and ${left} more failure(s) not listed: the message is capped at SNS's size limit. Every failure: backup-pipeline status ${run.runId} (or backup-pipeline report ${run.runId}).`;
+    let room =
+      MAX_MESSAGE_BYTES -
+      bytes([...head, 'Failures:', '', ...lines].join('\n')) -
+      bytes(pointer(failureLines.length)) -
+      16;
+    const listed: string[] = [];
+    for (const line of failureLines) {
+      room -= bytes(line) + 1;
+      if (room < 0) break;
+      listed.push(line);
+    }
+    failures.push('Failures:', ...listed);
+    if (listed.length < failureLines.length) failures.push(pointer(failureLines.length - listed.length));
+    failures.push('');
+  }
+  let message = [...head, ...failures, ...lines].join('\n');
+  // The rest is bounded by its own caps; should it still not fit, cut at a line and say so.
+  if (bytes(message) > MAX_MESSAGE_BYTES) {
+    const note = `\n... message cut at SNS's size limit: backup-pipeline report ${run.runId}`;
+    while (bytes(message) + bytes(note) > MAX_MESSAGE_BYTES) message = message.slice(0, message.lastIndexOf('\n'));
+    message += note;
+  }
   return {
     subject,
-    message: lines.join('\n'),
+    message,
     failed: summary.failed,
     mustSend: summary.failed > 0 || summary.total === 0,
   };
@@ -112,7 +154,8 @@ export function runEvent(run: RunRecord, records: readonly ResourceRecord[]) {
     dryRun: run.dryRun,
     status: summary.status,
     counts: { total: summary.total, completed: summary.completed, failed: summary.failed, skipped: summary.skipped },
-    failures: summary.failures.slice(0, 50),
+    // EventBridge takes 256 KB per PutEvents: 50 failures with their reasons cut stay far below it.
+    failures: summary.failures.slice(0, 50).map((f) => ({ ...f, cause: cut(f.cause, MAX_REASON_CHARS) })),
     retention: run.retention ?? null,
     executionArn: run.executionArn,
     startedAt: run.startedAt,

@@ -1,14 +1,15 @@
 /**
  * Target resolution and run bookkeeping for Plan. Tag discovery asks every driver; explicit ARNs are
- * resolved one by one (a missing one is recorded FAILED, never silently dropped). A volume whose
- * instance is also selected is SKIPPED: the instance's CreateSnapshots already covers it.
+ * resolved in batches per type and region (a missing one is recorded FAILED, never silently dropped).
+ * A volume whose instance is also selected is SKIPPED: the instance's CreateSnapshots already covers it.
  */
 
 import type { CopyTarget } from './backup-state';
 import type { Discovered, ResourceDriver } from './drivers/driver';
-import { InvalidInputError, InvalidResourceStateError, ResourceNotFoundError } from './errors';
+import { resolveEach } from './drivers/resolve';
+import { InvalidInputError } from './errors';
 import type { ValidatedInput } from './input';
-import { chooseMode, isBuiltInDefault, type ModesConfig } from './modes';
+import { chooseMode, isBuiltInDefault, type ModesConfig, rebootRefusal } from './modes';
 import type { Log } from './powertools';
 import type { ResourceRef, ResourceType } from './resource';
 import type { ResourceRecord, RunCounts, StateStore } from './state-store';
@@ -61,15 +62,18 @@ export async function planRun(request: PlanRequest): Promise<PlanResult> {
       }
     }
   }
+  // Explicit ARNs in batches per type and region (a few Describe calls for 1,000 ARNs, each batch
+  // retried alone when throttled); a missing or unusable one is recorded FAILED, never dropped.
+  const groups = new Map<string, ResourceRef[]>();
   for (const ref of input.resources) {
-    try {
-      entries.set(ref.arn, await request.driverFor(ref.type).resolve(ref));
-    } catch (error) {
-      if (error instanceof ResourceNotFoundError || error instanceof InvalidResourceStateError) {
-        entries.set(ref.arn, { ref, failReason: `${error.name}: ${error.message}` });
-      } else {
-        throw error;
-      }
+    const key = `${ref.type}|${ref.region}`;
+    groups.set(key, [...(groups.get(key) ?? []), ref]);
+  }
+  for (const refs of groups.values()) {
+    const driver = request.driverFor((refs[0] as ResourceRef).type);
+    const resolved = driver.resolveAll ? await driver.resolveAll(refs) : await resolveEach(driver, refs);
+    for (const r of resolved) {
+      entries.set(r.ref.arn, 'found' in r ? r.found : { ref: r.ref, failReason: r.failReason });
     }
   }
 
@@ -93,11 +97,24 @@ export async function planRun(request: PlanRequest): Promise<PlanResult> {
 
   // Each resource's backup mode, from its tag, the config, or its type's default. A conflict fails the
   // whole Plan here, before anything is written: the operator must say which they meant.
+  const problems: { field: string; message: string }[] = [];
   for (const entry of entries.values()) {
     if (entry.failReason || entry.skipReason) continue;
-    // Refs stay small: the mode travels only when it is not the type's built-in default.
-    const mode = chooseMode(entry.ref, entry.modeTag, request.modes);
-    if (mode && !isBuiltInDefault(entry.ref.type, mode)) entry.ref = { ...entry.ref, mode };
+    try {
+      // Refs stay small: the mode travels only when it is not the type's built-in default.
+      const mode = chooseMode(entry.ref, entry.modeTag, request.modes);
+      // A reboot only by the operator's consent: one resource is refused, the run goes on.
+      const refusal = rebootRefusal(entry.ref, mode, entry.modeTag, request.modes);
+      if (refusal) {
+        entry.failReason = `InvalidInputError: ${refusal}`;
+        continue;
+      }
+      if (mode && !isBuiltInDefault(entry.ref.type, mode)) entry.ref = { ...entry.ref, mode };
+    } catch (error) {
+      // Every conflict at once, with the copy targets' problems below: one error names them all.
+      if (error instanceof InvalidInputError) problems.push(...error.problems);
+      else throw error;
+    }
   }
 
   // Copy targets, before anything is written: a bad region or key fails the run here, not hours later
@@ -106,7 +123,8 @@ export async function planRun(request: PlanRequest): Promise<PlanResult> {
     .filter((e) => !e.failReason && !e.skipReason && e.encrypted)
     .map((e) => e.ref.arn);
   const copies = await request.checkCopyTargets(input.copyTo, { homeRegion: request.region, encryptedSources });
-  if (copies.problems.length > 0) throw new InvalidInputError(copies.problems);
+  problems.push(...copies.problems);
+  if (problems.length > 0) throw new InvalidInputError(problems);
 
   const selected = new Set([...entries.values()].filter((e) => !e.skipReason && !e.failReason).map((e) => e.ref.arn));
   for (const entry of entries.values()) {

@@ -9,7 +9,7 @@
  * clamped to [minWaitSeconds, maxWaitSeconds] and never run past the deadline. Measured in
  * docs/benchmarks.md (`npm run bench`).
  */
-import type { PollingConfig } from './config';
+import { MAX_DEFAULT_DEADLINE_HOURS, type PollingConfig } from './config';
 
 /** Fraction of the estimated remaining time to wait in the far phase (progress is not linear). */
 export const AIM = 0.8;
@@ -48,6 +48,17 @@ export function nextWaitSeconds(
   return Math.round(Math.min(Math.max(wait, min), max, untilDeadline));
 }
 
-export function deadlineFor(startedAt: Date, polling: Pick<PollingConfig, 'deadlineHours'>): Date {
-  return new Date(startedAt.getTime() + polling.deadlineHours * 3600_000);
+/** The deadline of a backup started at `startedAt`; without hours (none resolved), the 7-day window. */
+export function deadlineFor(startedAt: Date, polling: { deadlineHours?: number | undefined }): Date {
+  return new Date(startedAt.getTime() + (polling.deadlineHours ?? MAX_DEFAULT_DEADLINE_HOURS) * 3600_000);
+}
+
+/** The polling settings of a tier's backups: its deadline from the resolved map (own properties only). */
+export function tierPolling(
+  polling: PollingConfig,
+  deadlines: Record<string, number>,
+  tier: string,
+): PollingConfig & { deadlineHours: number } {
+  const hours = Object.hasOwn(deadlines, tier) ? deadlines[tier] : undefined;
+  return { ...polling, deadlineHours: hours ?? polling.deadlineHours ?? MAX_DEFAULT_DEADLINE_HOURS };
 }

@@ -2,7 +2,7 @@
 import type { BackupState } from './backup-state';
 import type { PollingConfig } from './config';
 import type { ResourceDriver } from './drivers/driver';
-import { InvalidResourceStateError, LimitExceededError, ThrottledError } from './errors';
+import { InvalidResourceStateError, isRefusal, LimitExceededError } from './errors';
 import { deadlineFor, nextWaitSeconds } from './polling';
 import type { ResourceRef } from './resource';
 import type { StateStore } from './state-store';
@@ -21,6 +21,14 @@ export interface StartBackupRequest {
   now: Date;
 }
 
+/**
+ * How long after a create without an idempotency key a lookup may still miss what it made: tag-filtered
+ * EC2 DescribeSnapshots (and DynamoDB ListBackups) are eventually consistent. A retry sooner than this
+ * after such a create waits (LimitExceededError: the long Retry) instead of looking, missing and creating
+ * a second backup.
+ */
+export const LOOKUP_SETTLE_SECONDS = 120;
+
 export async function startBackup(request: StartBackupRequest): Promise<{ state: BackupState; reused: boolean }> {
   const { runId, resource, store, polling } = request;
   const at = request.now.toISOString();
@@ -38,6 +46,17 @@ export async function startBackup(request: StartBackupRequest): Promise<{ state:
   let reused = true;
   if (!backupIds || backupIds.length === 0 || !startedAt) {
     const mayExist = (intent.attempts ?? 1) > 1;
+    const keyless = !request.driver.idempotentCreate?.(resource);
+    if (mayExist && keyless && intent.createCalledAt) {
+      const settlesAt = new Date(intent.createCalledAt).getTime() + LOOKUP_SETTLE_SECONDS * 1000;
+      if (request.now.getTime() < settlesAt) {
+        throw new LimitExceededError(
+          `${resource.arn}: an earlier attempt called create at ${intent.createCalledAt} and its outcome is unknown; the lookup for it is eventually consistent, so it runs from ${new Date(settlesAt).toISOString()} (retried)`,
+        );
+      }
+    }
+    // Noted before the call: if its answer is lost, the next attempt knows a create may have been made.
+    if (keyless) await store.noteCreateCall(runId, resource.arn, at);
     const tags = {
       stackName: request.stackName,
       runId,
@@ -48,10 +67,10 @@ export async function startBackup(request: StartBackupRequest): Promise<{ state:
     const started = await request.driver
       .start({ resource, runId, mayExist, tags, exportBucket: request.exportBucket })
       .catch(async (error: unknown) => {
-        // AWS refused the create itself, so nothing exists: the retry may count as a first attempt again.
-        if (!mayExist && (error instanceof ThrottledError || error instanceof LimitExceededError)) {
-          await store.unmarkAttempt(runId, resource.arn);
-        }
+        // Only an answered refusal (a throttling or limit code) proves nothing was made: the retry may then
+        // count as a first attempt again. A 5xx or a broken connection may follow a create that succeeded,
+        // so that retry looks first (keyless creates are never retried inside the SDK: shared/clients.ts).
+        if (!mayExist && isRefusal(error)) await store.unmarkAttempt(runId, resource.arn);
         throw error;
       });
     backupIds = started.backupIds;

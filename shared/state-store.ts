@@ -83,6 +83,11 @@ export interface ResourceRecord {
   attempts?: number;
   queuedAt: string;
   startRequestedAt?: string;
+  /**
+   * When an attempt last called a create that has no idempotency key (EBS CreateSnapshot(s), DynamoDB
+   * CreateBackup): a later attempt looks for what it may have made only once a lookup can see it.
+   */
+  createCalledAt?: string;
   startedAt?: string;
   deadline?: string;
   lastCheckedAt?: string;
@@ -300,6 +305,11 @@ export class StateStore {
         add: 'attempts :minus',
       },
     );
+  }
+
+  /** Notes that a create without an idempotency key is about to be called (see `createCalledAt`). */
+  async noteCreateCall(runId: string, arn: string, at: string): Promise<void> {
+    await this.update('DynamoDB UpdateItem (create called)', runId, arn, { createCalledAt: at });
   }
 
   async saveBackup(

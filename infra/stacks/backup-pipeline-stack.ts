@@ -97,8 +97,10 @@ const DESCRIBE_ACTIONS: Partial<Record<FunctionName, string[]>> = {
     // AMI mode: the instance's tags to copy onto the image, and a retried start's image by its name.
     'ec2:DescribeInstances',
     'ec2:DescribeImages',
-    // Only when RDS refuses a snapshot: is the instance backing-up (retry later) or stopped (record)?
+    // Before a snapshot: the instance's or cluster's tags and CopyTagsToSnapshot (copied explicitly,
+    // since RDS copies none once Tags are passed); after a refusal: does its state pass (retry) or not?
     'rds:DescribeDBInstances',
+    'rds:DescribeDBClusters',
     'rds:DescribeDBSnapshots',
     'rds:DescribeDBClusterSnapshots',
   ],
@@ -549,20 +551,29 @@ export class BackupPipelineStack extends Stack {
         ],
       }),
     );
+    // What EC2 and RDS do with the destination key while they copy (no kms:Encrypt: neither calls it).
+    const viaEc2OrRds = { 'kms:ViaService': ['ec2.*.amazonaws.com', 'rds.*.amazonaws.com'] };
     add(
       'start-copies',
       new PolicyStatement({
         actions: [
-          'kms:CreateGrant',
           'kms:DescribeKey',
           'kms:Decrypt',
-          'kms:Encrypt',
           'kms:ReEncryptFrom',
           'kms:ReEncryptTo',
           'kms:GenerateDataKeyWithoutPlaintext',
         ],
         resources: [`arn:${partition}:kms:*:${account}:key/*`],
-        conditions: { StringLike: { 'kms:ViaService': ['ec2.*.amazonaws.com', 'rds.*.amazonaws.com'] } },
+        conditions: { StringLike: viaEc2OrRds },
+      }),
+    );
+    // A grant only for the AWS service doing the copy, never one the function could hand to a principal.
+    add(
+      'start-copies',
+      new PolicyStatement({
+        actions: ['kms:CreateGrant'],
+        resources: [`arn:${partition}:kms:*:${account}:key/*`],
+        conditions: { StringLike: viaEc2OrRds, Bool: { 'kms:GrantIsForAWSResource': true } },
       }),
     );
     Validations.of(functions['plan-run'].role).acknowledge(

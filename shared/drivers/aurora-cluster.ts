@@ -20,7 +20,17 @@ import { aws, awsErrorName, InvalidResourceStateError, ResourceNotFoundError } f
 import type { ResourceRef } from '../resource';
 import { matchesTags, ownershipTags, TAG } from '../tags';
 import type { BackupStore, CheckResult, Discovered, OwnedBackup, ResourceDriver } from './driver';
-import { assertOwnSnapshot, checkDbSnapshot, ownedRdsSnapshot, rdsCopy, rdsSnapshotIdentifier } from './rds-instance';
+import {
+  assertOwnSnapshot,
+  checkDbSnapshot,
+  ownedRdsSnapshot,
+  RDS_FILTER_VALUES,
+  rdsCopy,
+  rdsSnapshotIdentifier,
+  snapshotTags,
+  stateRefusal,
+} from './rds-instance';
+import { resolveInBatches } from './resolve';
 
 const NOT_FOUND = new Set(['DBClusterSnapshotNotFoundFault', 'DBClusterSnapshotNotFound']);
 const ALREADY_EXISTS = new Set(['DBClusterSnapshotAlreadyExistsFault', 'DBClusterSnapshotAlreadyExists']);
@@ -88,6 +98,7 @@ export const rdsClusterSnapshotStore: BackupStore = {
 export const auroraClusterDriver: ResourceDriver = {
   type: 'aurora-cluster',
   store: rdsClusterSnapshotStore,
+  idempotentCreate: () => true,
 
   async discover(region, tags) {
     const found: Discovered[] = [];
@@ -113,6 +124,32 @@ export const auroraClusterDriver: ResourceDriver = {
     return cluster.StorageEncrypted ? { ref, encrypted: true } : { ref };
   },
 
+  resolveAll(refs) {
+    const region = refs[0]?.region ?? '';
+    return resolveInBatches({
+      refs,
+      size: RDS_FILTER_VALUES,
+      fallback: auroraClusterDriver,
+      missing: (ref) => `Aurora cluster ${ref.id} not found in ${ref.region}`,
+      judge: (ref, cluster: DBCluster): Discovered => (cluster.StorageEncrypted ? { ref, encrypted: true } : { ref }),
+      describe: (ids) =>
+        aws(`RDS DescribeDBClusters (${ids.length} named)`, async () => {
+          const found = new Map<string, DBCluster>();
+          for await (const page of paginateDescribeDBClusters(
+            { client: rdsClient(region), pageSize: 100 },
+            { Filters: [{ Name: 'db-cluster-id', Values: ids }] },
+          )) {
+            for (const cluster of page.DBClusters ?? []) {
+              const id = cluster.DBClusterIdentifier;
+              const asked = id ? ids.find((x) => x.toLowerCase() === id.toLowerCase()) : undefined;
+              if (asked) found.set(asked, cluster);
+            }
+          }
+          return found;
+        }),
+    });
+  },
+
   async start({ resource, tags, runId, mayExist }) {
     const identifier = rdsSnapshotIdentifier(runId, resource.id);
     if (mayExist) {
@@ -122,12 +159,19 @@ export const auroraClusterDriver: ResourceDriver = {
         return { backupIds: [identifier], reused: true };
       }
     }
+    // As for RDS instances: passing Tags stops RDS copying the cluster's own, so the cluster's
+    // CopyTagsToSnapshot is honoured by copying them explicitly (ours win, 50 at most).
+    const described = await aws(`RDS DescribeDBClusters ${resource.id}`, () =>
+      rdsClient(resource.region).send(new DescribeDBClustersCommand({ DBClusterIdentifier: resource.id })),
+    );
+    const source = described.DBClusters?.[0];
+    if (!source) throw new ResourceNotFoundError(`Aurora cluster ${resource.id} not found in ${resource.region}`);
     try {
       await rdsClient(resource.region).send(
         new CreateDBClusterSnapshotCommand({
           DBClusterSnapshotIdentifier: identifier,
           DBClusterIdentifier: resource.id,
-          Tags: ownershipTags(tags),
+          Tags: snapshotTags(source, tags),
         }),
       );
       return { backupIds: [identifier], reused: false };
@@ -138,6 +182,17 @@ export const auroraClusterDriver: ResourceDriver = {
           assertOwnSnapshot(raced, identifier, resource, runId);
           return { backupIds: [identifier], reused: true };
         }
+      }
+      if (awsErrorName(error) === 'InvalidDBClusterStateFault') {
+        const out = await aws(`RDS DescribeDBClusters ${resource.id}`, () =>
+          rdsClient(resource.region).send(new DescribeDBClustersCommand({ DBClusterIdentifier: resource.id })),
+        );
+        throw stateRefusal(
+          `Aurora cluster ${resource.id}`,
+          out.DBClusters?.[0]?.Status,
+          error,
+          `RDS CreateDBClusterSnapshot ${resource.id}`,
+        );
       }
       return aws(`RDS CreateDBClusterSnapshot ${resource.id}`, () => Promise.reject(error));
     }

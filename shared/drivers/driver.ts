@@ -25,6 +25,9 @@ export interface Discovered {
   encrypted?: boolean;
 }
 
+/** One explicitly named resource, resolved or refused (recorded FAILED by Plan with the reason). */
+export type Resolution = { ref: ResourceRef; found: Discovered } | { ref: ResourceRef; failReason: string };
+
 export interface StartRequest {
   resource: ResourceRef;
   tags: OwnershipTagValues;
@@ -112,10 +115,23 @@ export interface ResourceDriver {
    * deregistered in a pass takes its snapshots with it before the snapshot store is listed.
    */
   readonly extraStores?: readonly BackupStore[];
+  /**
+   * True when `start` cannot make a second backup however often it is called for one run (a
+   * deterministic identifier AWS refuses twice, a client token, a unique name). False (or absent): the
+   * create has no such key, so a retry first waits until a lookup can see what an earlier attempt may
+   * have made (shared/start-backup.ts).
+   */
+  idempotentCreate?(resource: ResourceRef): boolean;
   /** Resources of this type in a region carrying every wanted tag (paginated, filtered server-side where AWS can). */
   discover(region: string, tags: Record<string, string>, accountId: string): Promise<Discovered[]>;
   /** Resolves an explicitly named resource; throws ResourceNotFoundError when it does not exist. */
   resolve(ref: ResourceRef): Promise<Discovered>;
+  /**
+   * Resolves many explicitly named resources of this type in one region with as few calls as AWS allows
+   * (EC2: an id filter per 200, RDS: a Filter of up to 100 identifiers). A missing or unusable one is a
+   * `failReason`, never a throw. Absent: Plan resolves them one by one with bounded concurrency.
+   */
+  resolveAll?(refs: readonly ResourceRef[]): Promise<Resolution[]>;
   /** Starts the backup, or finds the one an earlier attempt of the same run started. */
   start(request: StartRequest): Promise<StartResult>;
   check(resource: ResourceRef, backupIds: string[]): Promise<CheckResult>;

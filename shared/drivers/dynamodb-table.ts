@@ -28,13 +28,14 @@ import {
   paginateListTables,
   type Tag,
 } from '@aws-sdk/client-dynamodb';
-import { dynamoClient } from '../clients';
+import { dynamoClient, dynamoCreateClient } from '../clients';
 import { aws, awsErrorName, InvalidResourceStateError, ResourceNotFoundError } from '../errors';
 import { MODE_TAG } from '../modes';
 import { EXPORT_PREFIX } from '../names';
 import { dynamoTableArn, partitionOf, type ResourceRef } from '../resource';
 import { matchesTags, type OwnershipTagValues, tagValue } from '../tags';
 import type { BackupStore, CheckResult, Discovered, OwnedBackup, ResourceDriver } from './driver';
+import { RESOLVE_CONCURRENCY, retryThrottled } from './resolve';
 
 const NAME_PREFIX = 'bp';
 
@@ -180,25 +181,38 @@ export const dynamoBackupStore: BackupStore = {
 export const dynamoTableDriver: ResourceDriver = {
   type: 'dynamodb-table',
   store: dynamoBackupStore,
+  // An export's client token returns the same export; a backup's name is not unique.
+  idempotentCreate: (resource) => resource.mode === 'export',
 
   async discover(region, tags, accountId) {
-    const found: Discovered[] = [];
+    const names: string[] = [];
     await aws('DynamoDB ListTables (discover)', async () => {
-      for await (const page of paginateListTables({ client: dynamoClient(region) }, {})) {
-        for (const name of page.TableNames ?? []) {
-          const ref: ResourceRef = {
-            arn: dynamoTableArn(partitionOf(region), region, accountId, name),
-            type: 'dynamodb-table',
-            region,
-            accountId,
-            id: name,
-          };
-          const tableTagList = await tableTags(region, ref.arn);
-          if (matchesTags(tableTagList, tags)) found.push(discovered(ref, tableTagList));
-        }
-      }
+      for await (const page of paginateListTables({ client: dynamoClient(region) }, {}))
+        names.push(...(page.TableNames ?? []));
     });
-    return found;
+    // One ListTagsOfResource per table (DynamoDB has no tag filter): a few at once, each retried alone
+    // when throttled, so one throttle does not redo every table's lookup.
+    const found: (Discovered | undefined)[] = new Array(names.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < names.length) {
+        const index = next++;
+        const name = names[index] as string;
+        const ref: ResourceRef = {
+          arn: dynamoTableArn(partitionOf(region), region, accountId, name),
+          type: 'dynamodb-table',
+          region,
+          accountId,
+          id: name,
+        };
+        const tableTagList = await retryThrottled(() =>
+          aws(`DynamoDB ListTagsOfResource ${name}`, () => tableTags(region, ref.arn)),
+        );
+        if (matchesTags(tableTagList, tags)) found[index] = discovered(ref, tableTagList);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(RESOLVE_CONCURRENCY, names.length) }, worker));
+    return found.filter((d): d is Discovered => d !== undefined);
   },
 
   async resolve(ref) {
@@ -247,7 +261,8 @@ export const dynamoTableDriver: ResourceDriver = {
       if (existing) return { backupIds: [existing], reused: true };
     }
     const out = await aws(`DynamoDB CreateBackup ${resource.id}`, () =>
-      dynamoClient(resource.region).send(new CreateBackupCommand({ TableName: resource.id, BackupName: name })),
+      // Never retried by the SDK: backup names are not unique, a retry after a lost answer makes a second.
+      dynamoCreateClient(resource.region).send(new CreateBackupCommand({ TableName: resource.id, BackupName: name })),
     );
     const details = out.BackupDetails;
     if (!details?.BackupArn) throw new InvalidResourceStateError(`DynamoDB returned no backup for ${resource.id}`);

@@ -11,7 +11,7 @@ import {
   paginateDescribeSnapshots,
   type Snapshot,
 } from '@aws-sdk/client-ec2';
-import { ec2Client } from '../clients';
+import { ec2Client, ec2CreateClient } from '../clients';
 import { aws } from '../errors';
 import { expiryOf, managedByAnotherService, ownershipTags, TAG, tagValue } from '../tags';
 import type { BackupStore, CheckResult, CopyRequest, OwnedBackup } from './driver';
@@ -100,8 +100,9 @@ export async function copySnapshots(request: CopyRequest): Promise<{ copyIds: st
       copyIds.push(found);
       continue;
     }
+    // Never retried by the SDK (no client token): a retry is the workflow's, which looks the copies up first.
     const out = await aws(`EC2 CopySnapshot ${snapshotId} to ${request.region}`, () =>
-      ec2Client(request.region).send(
+      ec2CreateClient(request.region).send(
         new CopySnapshotCommand({
           SourceRegion: request.resource.region,
           SourceSnapshotId: snapshotId,

@@ -9,13 +9,14 @@ import {
   paginateDescribeVolumes,
   type Volume,
 } from '@aws-sdk/client-ec2';
-import { ec2Client } from '../clients';
+import { ec2Client, ec2CreateClient } from '../clients';
 import { aws, InvalidResourceStateError, ResourceNotFoundError } from '../errors';
 import { ebsVolumeArn, ec2InstanceArn, partitionOf, type ResourceRef } from '../resource';
-import { copyableTags, ownershipTags } from '../tags';
+import { copyableTags, matchesTags, ownershipTags } from '../tags';
 import type { Discovered, ResourceDriver } from './driver';
 import { checkSnapshots, copySnapshots, ebsSnapshotStore, findRunSnapshots } from './ebs-snapshots';
-import { tagFilters } from './ec2-instance';
+import { ID_FILTER_VALUES, tagFilters } from './ec2-instance';
+import { resolveInBatches } from './resolve';
 
 const SNAPSHOTTABLE = ['available', 'in-use'];
 
@@ -51,7 +52,8 @@ export const ebsVolumeDriver: ResourceDriver = {
         { Filters: tagFilters(tags) },
       )) {
         for (const volume of page.Volumes ?? []) {
-          if (!volume.VolumeId) continue;
+          // Exact re-check: the server-side filter narrows, equality decides.
+          if (!volume.VolumeId || !matchesTags(volume.Tags, tags)) continue;
           const ref: ResourceRef = {
             arn: ebsVolumeArn(partitionOf(region), region, accountId, volume.VolumeId),
             type: 'ebs-volume',
@@ -70,6 +72,29 @@ export const ebsVolumeDriver: ResourceDriver = {
     return toDiscovered(ref, await describeVolume(ref));
   },
 
+  resolveAll(refs) {
+    const region = refs[0]?.region ?? '';
+    return resolveInBatches({
+      refs,
+      size: ID_FILTER_VALUES,
+      fallback: ebsVolumeDriver,
+      missing: (ref) => `EBS volume ${ref.id} not found in ${ref.region}`,
+      judge: toDiscovered,
+      // A `volume-id` filter, not VolumeIds: one missing id would fail the whole call.
+      describe: (ids) =>
+        aws(`EC2 DescribeVolumes (${ids.length} named)`, async () => {
+          const found = new Map<string, Volume>();
+          for await (const page of paginateDescribeVolumes(
+            { client: ec2Client(region), pageSize: 500 },
+            { Filters: [{ Name: 'volume-id', Values: ids }] },
+          )) {
+            for (const volume of page.Volumes ?? []) if (volume.VolumeId) found.set(volume.VolumeId, volume);
+          }
+          return found;
+        }),
+    });
+  },
+
   async start({ resource, tags, runId, mayExist }) {
     if (mayExist) {
       const existing = await findRunSnapshots(resource.region, runId, resource.arn);
@@ -80,8 +105,9 @@ export const ebsVolumeDriver: ResourceDriver = {
     if (!volume.State || !SNAPSHOTTABLE.includes(volume.State)) {
       throw new InvalidResourceStateError(`EBS volume ${resource.id} is ${volume.State ?? 'in an unknown state'}`);
     }
+    // Never retried by the SDK: CreateSnapshot has no client token (see ec2CreateClient).
     const out = await aws(`EC2 CreateSnapshot ${resource.id}`, () =>
-      ec2Client(resource.region).send(
+      ec2CreateClient(resource.region).send(
         new CreateSnapshotCommand({
           VolumeId: resource.id,
           Description: `backup-pipeline ${tags.tier} ${runId} ${resource.id}`,

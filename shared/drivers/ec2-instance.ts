@@ -10,21 +10,31 @@ import {
   type Instance,
   paginateDescribeInstances,
 } from '@aws-sdk/client-ec2';
-import { ec2Client } from '../clients';
+import { ec2Client, ec2CreateClient } from '../clients';
 import { aws, InvalidResourceStateError, ResourceNotFoundError } from '../errors';
 import { MODE_TAG } from '../modes';
 import { ec2InstanceArn, partitionOf, type ResourceRef } from '../resource';
-import { ownershipTags, tagValue } from '../tags';
+import { matchesTags, ownershipTags, tagValue } from '../tags';
 import type { Discovered, ResourceDriver } from './driver';
 import { checkSnapshots, copySnapshots, ebsSnapshotStore, findRunSnapshots } from './ebs-snapshots';
 import { checkImage, copyImage, ec2ImageStore, startImage } from './ec2-images';
+import { resolveInBatches } from './resolve';
 
 const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped'];
 
 const isAmiMode = (ref: ResourceRef) => ref.mode === 'ami' || ref.mode === 'ami-reboot';
 
+/**
+ * EC2 reads `*` and `?` in a filter value as wildcards and `\` as their escape: a wanted tag value is
+ * escaped so that `{"backup":"*"}` selects only a literal `*`, never every value. Tag selection means
+ * equality, as RDS and DynamoDB (matched here, exactly) already have it.
+ */
+export function escapeFilterValue(value: string): string {
+  return value.replace(/[\\*?]/g, '\\$&');
+}
+
 export function tagFilters(tags: Record<string, string>): Filter[] {
-  return Object.entries(tags).map(([key, value]) => ({ Name: `tag:${key}`, Values: [value] }));
+  return Object.entries(tags).map(([key, value]) => ({ Name: `tag:${key}`, Values: [escapeFilterValue(value)] }));
 }
 
 function ebsVolumeIds(instance: Instance): string[] {
@@ -47,6 +57,17 @@ function toDiscovered(region: string, accountId: string, instance: Instance): Di
   return modeTag === undefined ? { ref } : { ref, modeTag };
 }
 
+/** Values per EC2 id filter in one batched lookup (EC2 accepts up to 200 filter values). */
+export const ID_FILTER_VALUES = 200;
+
+function judgeInstance(ref: ResourceRef, instance: Instance): Discovered {
+  const state = instance.State?.Name;
+  if (!state || !LIVE_STATES.includes(state)) {
+    throw new InvalidResourceStateError(`EC2 instance ${ref.id} is ${state ?? 'in an unknown state'}`);
+  }
+  return { ...toDiscovered(ref.region, ref.accountId, instance), ref };
+}
+
 async function describeInstance(ref: ResourceRef): Promise<Instance> {
   const out = await aws(`EC2 DescribeInstances ${ref.id}`, () =>
     ec2Client(ref.region).send(new DescribeInstancesCommand({ InstanceIds: [ref.id] })),
@@ -61,6 +82,9 @@ export const ec2InstanceDriver: ResourceDriver = {
   store: ebsSnapshotStore,
   extraStores: [ec2ImageStore],
 
+  // An AMI's name is unique per account and region (a second CreateImage is refused); snapshots have no key.
+  idempotentCreate: isAmiMode,
+
   async discover(region, tags, accountId) {
     const found: Discovered[] = [];
     await aws('EC2 DescribeInstances (discover)', async () => {
@@ -70,7 +94,9 @@ export const ec2InstanceDriver: ResourceDriver = {
       )) {
         for (const reservation of page.Reservations ?? []) {
           for (const instance of reservation.Instances ?? []) {
-            if (instance.InstanceId) found.push(toDiscovered(region, reservation.OwnerId ?? accountId, instance));
+            // Exact re-check: the server-side filter narrows, equality decides (tag keys are not escaped there).
+            if (instance.InstanceId && matchesTags(instance.Tags, tags))
+              found.push(toDiscovered(region, reservation.OwnerId ?? accountId, instance));
           }
         }
       }
@@ -79,13 +105,31 @@ export const ec2InstanceDriver: ResourceDriver = {
   },
 
   async resolve(ref) {
-    const instance = await describeInstance(ref);
-    const state = instance.State?.Name;
-    if (!state || !LIVE_STATES.includes(state)) {
-      throw new InvalidResourceStateError(`EC2 instance ${ref.id} is ${state ?? 'in an unknown state'}`);
-    }
-    const discovered = toDiscovered(ref.region, ref.accountId, instance);
-    return { ...discovered, ref };
+    return judgeInstance(ref, await describeInstance(ref));
+  },
+
+  resolveAll(refs) {
+    const region = refs[0]?.region ?? '';
+    return resolveInBatches({
+      refs,
+      size: ID_FILTER_VALUES,
+      fallback: ec2InstanceDriver,
+      missing: (ref) => `EC2 instance ${ref.id} not found in ${ref.region}`,
+      judge: judgeInstance,
+      // An `instance-id` filter, not InstanceIds: one missing id would fail the whole call.
+      describe: (ids) =>
+        aws(`EC2 DescribeInstances (${ids.length} named)`, async () => {
+          const found = new Map<string, Instance>();
+          for await (const page of paginateDescribeInstances(
+            { client: ec2Client(region), pageSize: 1000 },
+            { Filters: [{ Name: 'instance-id', Values: ids }] },
+          )) {
+            for (const instance of (page.Reservations ?? []).flatMap((r) => r.Instances ?? []))
+              if (instance.InstanceId) found.set(instance.InstanceId, instance);
+          }
+          return found;
+        }),
+    });
   },
 
   async start(request) {
@@ -97,8 +141,9 @@ export const ec2InstanceDriver: ResourceDriver = {
     }
     // No DescribeInstances first: CreateSnapshots itself rejects a missing or terminated instance, and
     // CopyTagsFromSource copies each volume's tags onto its snapshot.
+    // Never retried by the SDK: CreateSnapshots has no client token (see ec2CreateClient).
     const out = await aws(`EC2 CreateSnapshots ${resource.id}`, () =>
-      ec2Client(resource.region).send(
+      ec2CreateClient(resource.region).send(
         new CreateSnapshotsCommand({
           InstanceSpecification: { InstanceId: resource.id, ExcludeBootVolume: false },
           Description: `backup-pipeline ${tags.tier} ${runId} ${resource.id}`,

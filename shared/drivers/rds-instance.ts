@@ -1,9 +1,10 @@
 /**
  * RDS DB instances (an Aurora member selects its cluster, see ./aurora-cluster.ts). CreateDBSnapshot with a
  * deterministic identifier per run and instance, so a retried start finds the snapshot it already
- * started instead of creating a second one (DESIGN §7). One snapshot in progress per instance is an
- * AWS rule that passes (`backing-up`: LimitExceededError, retried); any other state that is not
- * `available` (stopped, modifying) is InvalidResourceStateError, recorded, not retried.
+ * started instead of creating a second one (DESIGN §7). A refusal for the instance's state is judged by
+ * that state: one that passes (`backing-up`, `modifying`, `rebooting`, `upgrading`, `configuring-*`, ...)
+ * is LimitExceededError, retried with long intervals; one that needs an operator (stopped, deleting,
+ * failed, incompatible-*) is InvalidResourceStateError, recorded, not retried.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -21,8 +22,19 @@ import { rdsClient } from '../clients';
 import { aws, awsErrorName, InvalidResourceStateError, LimitExceededError, ResourceNotFoundError } from '../errors';
 import { RDS_SNAPSHOT_PREFIX } from '../names';
 import { auroraClusterArn, type ResourceRef } from '../resource';
-import { expiryOf, managedByAnotherService, matchesTags, ownershipTags, TAG, tagValue } from '../tags';
+import {
+  copyableTags,
+  expiryOf,
+  managedByAnotherService,
+  matchesTags,
+  type OwnershipTagValues,
+  ownershipTags,
+  TAG,
+  type Tag,
+  tagValue,
+} from '../tags';
 import type { BackupStore, CheckResult, Discovered, OwnedBackup, ResourceDriver } from './driver';
+import { resolveInBatches } from './resolve';
 
 /** `bp-<run>-<hash>-<db>`: letters, digits, single hyphens, ≤255, starts with a letter (RDS rules). */
 export function rdsSnapshotIdentifier(runId: string, dbInstanceId: string): string {
@@ -37,6 +49,9 @@ export function rdsSnapshotIdentifier(runId: string, dbInstanceId: string): stri
     .replace(/-{2,}/g, '-')
     .slice(0, 255);
 }
+
+/** Values per RDS Filter (db-instance-id, db-cluster-id) in one batched lookup: RDS accepts up to 100. */
+export const RDS_FILTER_VALUES = 100;
 
 const IN_PROGRESS = new Set(['creating', 'pending', 'copying', 'modifying']);
 
@@ -102,24 +117,77 @@ function refOf(region: string, instance: DBInstance): ResourceRef | undefined {
   return { arn, type: 'rds-instance', region, accountId: arn.split(':')[4] ?? '', id };
 }
 
+/** RDS allows 50 tags per resource; ours take 5 (and a copy's source-region one more). */
+export const RDS_MAX_TAGS = 50;
+
+/**
+ * A snapshot's tags: ours, plus the source's own when its CopyTagsToSnapshot asks for them (RDS would
+ * copy none itself, because ours are passed), without `aws:` or `backup-pipeline:` keys, within 50.
+ */
+export function snapshotTags(
+  source: { CopyTagsToSnapshot?: boolean | undefined; TagList?: { Key?: string; Value?: string }[] | undefined },
+  values: OwnershipTagValues,
+): Tag[] {
+  const ours = ownershipTags(values);
+  return source.CopyTagsToSnapshot ? [...copyableTags(source.TagList, RDS_MAX_TAGS - ours.length - 1), ...ours] : ours;
+}
+
 /** The snapshot's AllocatedStorage (GiB), which every snapshot description carries: no extra call. */
 function sizeOf(snapshot: DBSnapshot | undefined): { sizeGiB?: number } {
   return snapshot?.AllocatedStorage !== undefined ? { sizeGiB: snapshot.AllocatedStorage } : {};
 }
 
 /**
- * RDS refuses a snapshot while the instance is `backing-up` (its automated backup window, or another
- * snapshot in progress): one snapshot at a time per instance. That passes, so it is a concurrency
- * limit (LimitExceededError, retried with long intervals), not a state to record as FAILED. Only this
- * refusal pays for the extra describe; any other state falls through to InvalidResourceStateError.
+ * RDS and Aurora statuses that pass on their own: CreateDB(Cluster)Snapshot refuses them now but will
+ * take the snapshot once the instance or cluster is `available` again (a modification, a reboot, an
+ * engine upgrade, its automated backup window, a configuration change). Anything else (stopped,
+ * stopping, deleting, failed, incompatible-*, storage-full, inaccessible-encryption-credentials) needs
+ * an operator and is recorded.
  */
-async function refuseWhileBackingUp(resource: ResourceRef): Promise<void> {
-  const instance = await describeDbInstance(resource).catch(() => undefined);
-  if (instance?.DBInstanceStatus === 'backing-up') {
-    throw new LimitExceededError(
-      `RDS instance ${resource.id} is backing-up (automated backup or another snapshot in progress): one snapshot at a time per instance; retried later`,
+const TRANSIENT_STATES = new Set([
+  'backing-up',
+  'converting-to-vpc',
+  'creating',
+  'maintenance',
+  'migrating',
+  'modifying',
+  'moving-to-vpc',
+  'promoting',
+  'rebooting',
+  'renaming',
+  'resetting-master-credentials',
+  'starting',
+  'storage-config-upgrade',
+  'update-iam-db-auth',
+  'upgrading',
+  'backtracking',
+  'failing-over',
+  // It takes snapshots; a refusal while it reads so is a race with another change: try again.
+  'available',
+  'storage-optimization',
+]);
+
+export function isTransientDbState(status: string | undefined): boolean {
+  return status !== undefined && (TRANSIENT_STATES.has(status) || status.startsWith('configuring-'));
+}
+
+/**
+ * The refusal of a snapshot for the state of its instance or cluster, judged by that state: a transient
+ * one is a LimitExceededError (the ASL retries it with long intervals until the state passes), anything
+ * else an InvalidResourceStateError naming the state (recorded, not retried). Only a refusal pays for
+ * the describe that tells the state.
+ */
+export function stateRefusal(what: string, status: string | undefined, error: unknown, context: string): Error {
+  if (isTransientDbState(status)) {
+    return new LimitExceededError(
+      `${context}: ${what} is ${status}, which passes: the snapshot is retried until it is available (backoff)`,
+      { cause: error },
     );
   }
+  return new InvalidResourceStateError(
+    `${context}: ${what} is ${status ?? 'in an unknown state'}: ${(error as Error).message ?? String(error)}`,
+    { cause: error },
+  );
 }
 
 /**
@@ -232,6 +300,8 @@ export const rdsSnapshotStore: BackupStore = {
 export const rdsInstanceDriver: ResourceDriver = {
   type: 'rds-instance',
   store: rdsSnapshotStore,
+  // The snapshot identifier is deterministic per run and instance: RDS refuses a second (AlreadyExists).
+  idempotentCreate: () => true,
 
   async discover(region, tags) {
     const found: Discovered[] = [];
@@ -251,6 +321,33 @@ export const rdsInstanceDriver: ResourceDriver = {
     return toDiscovered(ref, await describeDbInstance(ref));
   },
 
+  resolveAll(refs) {
+    const region = refs[0]?.region ?? '';
+    return resolveInBatches({
+      refs,
+      size: RDS_FILTER_VALUES,
+      fallback: rdsInstanceDriver,
+      missing: (ref) => `RDS instance ${ref.id} not found in ${ref.region}`,
+      judge: toDiscovered,
+      describe: (ids) =>
+        aws(`RDS DescribeDBInstances (${ids.length} named)`, async () => {
+          const found = new Map<string, DBInstance>();
+          for await (const page of paginateDescribeDBInstances(
+            { client: rdsClient(region), pageSize: 100 },
+            { Filters: [{ Name: 'db-instance-id', Values: ids }] },
+          )) {
+            // RDS identifiers are case-insensitive and reported in lower case.
+            for (const instance of page.DBInstances ?? []) {
+              const id = instance.DBInstanceIdentifier;
+              const asked = id ? ids.find((x) => x.toLowerCase() === id.toLowerCase()) : undefined;
+              if (asked) found.set(asked, instance);
+            }
+          }
+          return found;
+        }),
+    });
+  },
+
   async start({ resource, tags, runId, mayExist }) {
     const identifier = rdsSnapshotIdentifier(runId, resource.id);
     if (mayExist) {
@@ -262,15 +359,16 @@ export const rdsInstanceDriver: ResourceDriver = {
         return { backupIds: [identifier], reused: true, ...sizeOf(existing) };
       }
     }
-    // No DescribeDBInstances first: CreateDBSnapshot itself refuses a stopped instance or an Aurora
-    // member (InvalidDBInstanceState) and a missing one (DBInstanceNotFound). The instance's own
-    // CopyTagsToSnapshot setting decides whether its tags are copied, as it does for RDS's own backups.
+    // A CreateDBSnapshot that passes Tags gets only those: RDS copies none of the instance's tags then,
+    // even with CopyTagsToSnapshot. So the instance's own setting is honoured here: its tags are read
+    // (one DescribeDBInstances) and copied explicitly, ours winning on a clash, within RDS's 50 tags.
+    const instance = await describeDbInstance(resource);
     try {
       const created = await rdsClient(resource.region).send(
         new CreateDBSnapshotCommand({
           DBSnapshotIdentifier: identifier,
           DBInstanceIdentifier: resource.id,
-          Tags: ownershipTags(tags),
+          Tags: snapshotTags(instance, tags),
         }),
       );
       return { backupIds: [identifier], reused: false, ...sizeOf(created.DBSnapshot) };
@@ -284,7 +382,19 @@ export const rdsInstanceDriver: ResourceDriver = {
         }
       }
       if (name === 'InvalidDBInstanceState' || name === 'InvalidDBInstanceStateFault') {
-        await refuseWhileBackingUp(resource);
+        const instance = await describeDbInstance(resource).catch((described: unknown) => {
+          if (described instanceof ResourceNotFoundError) return undefined;
+          throw described;
+        });
+        // An Aurora member is refused for what it is, not for a state that passes.
+        if (!instance || instance.DBClusterIdentifier)
+          return aws(`RDS CreateDBSnapshot ${resource.id}`, () => Promise.reject(error));
+        throw stateRefusal(
+          `RDS instance ${resource.id}`,
+          instance.DBInstanceStatus,
+          error,
+          `RDS CreateDBSnapshot ${resource.id}`,
+        );
       }
       return aws(`RDS CreateDBSnapshot ${resource.id}`, () => Promise.reject(error));
     }

@@ -139,6 +139,23 @@ describe('functions', () => {
 });
 
 describe('IAM', () => {
+  it('lets start-copies create KMS grants only for the AWS service copying (GrantIsForAWSResource), and never Encrypt', () => {
+    // Prepare
+    const kms = statementsOf('start-copies').filter((s) => [s.Action].flat().some((a) => a.startsWith('kms:')));
+
+    // Act
+    const grants = kms.filter((s) => [s.Action].flat().includes('kms:CreateGrant'));
+
+    // Assess
+    expect(grants).toHaveLength(1);
+    expect([grants[0]?.Action].flat()).toEqual(['kms:CreateGrant']);
+    expect(grants[0]?.Condition).toEqual({
+      Bool: { 'kms:GrantIsForAWSResource': true },
+      StringLike: { 'kms:ViaService': ['ec2.*.amazonaws.com', 'rds.*.amazonaws.com'] },
+    });
+    for (const name of FUNCTION_NAMES) expect(actionsOf(name)).not.toContain('kms:Encrypt');
+  });
+
   it('lets plan-run only describe and write state: no create, delete or tag actions', () => {
     const writes = actionsOf('plan-run').filter((a) => /Create|Delete|Tag/.test(a) && !a.startsWith('logs:'));
     // Reading a table's tags is discovery, not tagging.
@@ -233,6 +250,8 @@ describe('IAM', () => {
         'rds:DescribeDBSnapshots',
         'rds:CreateDBClusterSnapshot',
         'rds:DescribeDBClusterSnapshots',
+        // The cluster's tags and CopyTagsToSnapshot before its snapshot, its state after a refusal.
+        'rds:DescribeDBClusters',
         // DynamoDB exports write into the backup bucket under the export prefix.
         's3:AbortMultipartUpload',
         's3:PutObject',

@@ -122,15 +122,18 @@ function describeCall(sandbox: Sandbox, service: string, command: unknown): Call
 /** What EC2 or RDS does with the destination key while copying an encrypted snapshot (the scenario copies to DR_REGION). */
 function viaKms(service: 'ec2' | 'rds'): CallContext[] {
   const keys = { 'kms:ViaService': `${service}.${DR_REGION}.amazonaws.com` };
+  // The grant EC2/RDS create for themselves on the caller's behalf is for an AWS resource.
+  const grant = { action: 'kms:CreateGrant', keys: { ...keys, 'kms:GrantIsForAWSResource': 'true' } };
   return [
-    'kms:CreateGrant',
-    'kms:DescribeKey',
-    'kms:Decrypt',
-    'kms:Encrypt',
-    'kms:ReEncryptFrom',
-    'kms:ReEncryptTo',
-    'kms:GenerateDataKeyWithoutPlaintext',
-  ].map((action) => ({ action, keys }));
+    grant,
+    ...[
+      'kms:DescribeKey',
+      'kms:Decrypt',
+      'kms:ReEncryptFrom',
+      'kms:ReEncryptTo',
+      'kms:GenerateDataKeyWithoutPlaintext',
+    ].map((action) => ({ action, keys })),
+  ];
 }
 
 /** Actions AWS evaluates on behalf of a call, beyond the call's own action. */

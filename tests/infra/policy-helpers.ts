@@ -69,7 +69,7 @@ function resolved(value: unknown, call: CallContext): string | undefined {
 function conditionHolds(condition: Statement['Condition'], call: CallContext): boolean {
   if (!condition) return true;
   return Object.entries(condition).every(([operator, entries]) => {
-    if (operator !== 'StringEquals' && operator !== 'StringLike') return false; // not evaluated: never grants
+    if (operator !== 'StringEquals' && operator !== 'StringLike' && operator !== 'Bool') return false; // not evaluated: never grants
     return Object.entries(entries).every(([key, expected]) => {
       const tag = /^(?:aws:ResourceTag|rds:snapshot-tag|rds:cluster-snapshot-tag|rds:db-tag)\/(.+)$/.exec(key)?.[1];
       const actual = tag !== undefined ? call.resourceTags?.[tag] : call.keys?.[key];

@@ -16,7 +16,7 @@ import {
   RDSServiceException,
   SnapshotQuotaExceededFault,
 } from '@aws-sdk/client-rds';
-import type { TierConfig } from '../../shared/config';
+import { deadlineHoursOf, type TierConfig } from '../../shared/config';
 import type { ResourceRef } from '../../shared/resource';
 import type { ResourceRecord, RunRecord } from '../../shared/state-store';
 import type { OwnershipTagValues, Tag } from '../../shared/tags';
@@ -146,6 +146,10 @@ export function unitHandlerEnv(tableName: string, overrides: Record<string, stri
     TABLE_NAME: tableName,
     STACK_NAME: STACK,
     POLLING: JSON.stringify(POLLING),
+    // As synth resolves them: POLLING's deadlineHours applies to every tier that sets none.
+    DEADLINE_HOURS: JSON.stringify(
+      Object.fromEntries(Object.entries(TIERS).map(([name, tier]) => [name, deadlineHoursOf(tier, POLLING)])),
+    ),
     TIERS: JSON.stringify(TIERS),
     DEFAULT_TIER: 'daily',
     DEFAULT_TARGET_TAGS: JSON.stringify({ backup: 'true' }),

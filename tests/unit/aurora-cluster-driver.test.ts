@@ -17,6 +17,7 @@ import { auroraClusterDriver, rdsClusterSnapshotStore } from '../../shared/drive
 import { rdsSnapshotIdentifier } from '../../shared/drivers/rds-instance';
 import {
   InvalidResourceStateError,
+  LimitExceededError,
   QuotaExceededError,
   ResourceNotFoundError,
   ThrottledError,
@@ -34,8 +35,6 @@ import {
 } from '../support/unit-fixtures';
 
 const rds = mockClient(RDSClient);
-beforeEach(() => rds.reset());
-
 const cluster = clusterRef('ledger');
 const ID = rdsSnapshotIdentifier('run-1', 'ledger');
 const dbCluster = (id: string, tags = [{ Key: 'backup', Value: 'true' }]) => ({
@@ -43,6 +42,11 @@ const dbCluster = (id: string, tags = [{ Key: 'backup', Value: 'true' }]) => ({
   DBClusterArn: clusterRef(id).arn,
   Status: 'available',
   TagList: tags,
+});
+beforeEach(() => {
+  rds.reset();
+  // Start reads the cluster (its tags and CopyTagsToSnapshot) before CreateDBClusterSnapshot.
+  rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [dbCluster('ledger')] });
 });
 const start = (mayExist: boolean) =>
   auroraClusterDriver.start({ resource: cluster, runId: 'run-1', mayExist, tags: ownershipValues(cluster) });
@@ -142,8 +146,31 @@ describe('auroraClusterDriver.start', () => {
     ['Throttling', ThrottledError],
   ])('maps %s from CreateDBClusterSnapshot to %p', async (code, expected) => {
     rds.on(CreateDBClusterSnapshotCommand).rejects(rdsError(code));
+    rds
+      .on(DescribeDBClustersCommand)
+      .resolves({ DBClusters: [{ DBClusterIdentifier: cluster.id, Status: 'stopped' }] });
     await expect(start(false)).rejects.toThrow(expected as unknown as new () => Error);
   });
+
+  it.each(['modifying', 'backing-up', 'upgrading', 'maintenance', 'resetting-master-credentials'])(
+    'turns InvalidDBClusterStateFault while the cluster is %s (a state that passes) into LimitExceededError',
+    async (status) => {
+      rds.on(CreateDBClusterSnapshotCommand).rejects(rdsError('InvalidDBClusterStateFault'));
+      rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [{ DBClusterIdentifier: cluster.id, Status: status }] });
+      const attempt = start(false);
+      await expect(attempt).rejects.toBeInstanceOf(LimitExceededError);
+      await expect(attempt).rejects.toThrow(`is ${status}, which passes`);
+    },
+  );
+
+  it.each(['stopped', 'deleting', 'failed', 'inaccessible-encryption-credentials'])(
+    'keeps InvalidDBClusterStateFault while the cluster is %s an InvalidResourceStateError (recorded)',
+    async (status) => {
+      rds.on(CreateDBClusterSnapshotCommand).rejects(rdsError('InvalidDBClusterStateFault'));
+      rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [{ DBClusterIdentifier: cluster.id, Status: status }] });
+      await expect(start(false)).rejects.toBeInstanceOf(InvalidResourceStateError);
+    },
+  );
 });
 
 describe('auroraClusterDriver.check', () => {

@@ -4,7 +4,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_TIERS, parsePipelineConfig } from '../../shared/config';
+import {
+  DEFAULT_TIERS,
+  deadlineHoursOf,
+  defaultDeadlineHours,
+  parsePipelineConfig,
+  type TierConfig,
+} from '../../shared/config';
 import {
   backupEnvSchema,
   baseEnvSchema,
@@ -33,7 +39,7 @@ describe('parsePipelineConfig', () => {
       defaultTier: 'daily',
       defaultTargetTags: { backup: 'true' },
       mapMaxConcurrency: 40,
-      polling: { minWaitSeconds: 60, maxWaitSeconds: 21_600, deadlineHours: 24 },
+      polling: { minWaitSeconds: 60, maxWaitSeconds: 21_600 },
       notificationEmail: null,
       notifyOnSuccess: false,
       logRetentionDays: 90,
@@ -274,8 +280,48 @@ describe('loadEnv', () => {
       MAP_MAX_CONCURRENCY: 40,
     });
     expect(backup.POLLING).toEqual({ minWaitSeconds: 60, maxWaitSeconds: 21_600, deadlineHours: 24 });
+    expect(backup.DEADLINE_HOURS).toEqual({ daily: 24, weekly: 24, monthly: 24 });
     expect(notify).toMatchObject({ TOPIC_ARN, EVENT_BUS_NAME: 'default', NOTIFY_ON_SUCCESS: true });
     expect(retention.TIERS).toEqual(TIERS);
+  });
+
+  describe('deadlines per tier (issue #9 §4.9)', () => {
+    it('defaults each tier to twice its longest gap, within 48 h..7 days: daily 48 h, weekly and longer 7 days', () => {
+      // Act
+      const config = parsePipelineConfig({});
+      const deadlines = Object.fromEntries(
+        Object.entries(config.tiers).map(([name, tier]) => [name, deadlineHoursOf(tier, config.polling)]),
+      );
+
+      // Assess: a multi-TB first full snapshot (more than a day) fits even the daily tier's deadline.
+      expect(deadlines).toEqual({ daily: 48, weekly: 168, monthly: 168, yearly: 168 });
+      expect(
+        loadEnv(
+          backupEnvSchema,
+          functionEnvironments(config, { tableName: 'table', topicArn: TOPIC_ARN, bucketName: 'backups' })[
+            'start-backup'
+          ],
+        ).DEADLINE_HOURS,
+      ).toEqual(deadlines);
+    });
+
+    it("gives a manual tier 7 days, and never a deadline past the tier's retention", () => {
+      expect(defaultDeadlineHours({ schedule: null, retentionDays: 30 })).toBe(168);
+      expect(defaultDeadlineHours({ schedule: null, retentionDays: 1 })).toBe(24);
+      expect(defaultDeadlineHours({ schedule: 'cron(0 */6 * * ? *)', retentionDays: 7 })).toBe(48);
+    });
+
+    it("takes a tier's own deadlineHours over polling.deadlineHours, and that over the default", () => {
+      const config = parsePipelineConfig({
+        polling: { deadlineHours: 72 },
+        tiers: {
+          daily: { schedule: 'cron(0 2 * * ? *)', retentionDays: 7, deadlineHours: 36 },
+          weekly: { schedule: 'cron(0 1 ? * SUN *)', retentionDays: 35 },
+        },
+      });
+      expect(deadlineHoursOf(config.tiers.daily as TierConfig, config.polling)).toBe(36);
+      expect(deadlineHoursOf(config.tiers.weekly as TierConfig, config.polling)).toBe(72);
+    });
   });
 
   it('fills polling defaults from a partial POLLING value', () => {

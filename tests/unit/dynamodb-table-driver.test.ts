@@ -94,6 +94,26 @@ describe('dynamoTableDriver.discover', () => {
     expect(ddb).toHaveReceivedCommandWith(ListTablesCommand, { ExclusiveStartTableName: 'scratch' });
   });
 
+  it("retries a throttled table's tag lookup alone, without reading the other tables' tags again", async () => {
+    // Prepare
+    ddb.on(ListTablesCommand).resolves({ TableNames: ['sessions', 'clicks'] });
+    ddb
+      .on(ListTagsOfResourceCommand, { ResourceArn: tableRef('sessions').arn })
+      .resolves({ Tags: [{ Key: 'backup', Value: 'true' }] });
+    ddb
+      .on(ListTagsOfResourceCommand, { ResourceArn: tableRef('clicks').arn })
+      .rejectsOnce(throttled())
+      .resolves({ Tags: [{ Key: 'backup', Value: 'true' }] });
+
+    // Act
+    const found = await dynamoTableDriver.discover(REGION, { backup: 'true' }, ACCOUNT);
+
+    // Assess
+    expect(found).toEqual([{ ref: tableRef('sessions') }, { ref: tableRef('clicks') }]);
+    expect(ddb).toHaveReceivedCommandTimes(ListTagsOfResourceCommand, 3);
+    expect(ddb).toHaveReceivedCommandTimes(ListTablesCommand, 1);
+  });
+
   it('throws ThrottledError when listing is throttled', async () => {
     ddb.on(ListTablesCommand).rejects(throttled());
     await expect(dynamoTableDriver.discover(REGION, { backup: 'true' }, ACCOUNT)).rejects.toThrow(ThrottledError);

@@ -36,6 +36,8 @@ beforeEach(() => ec2.reset());
 
 const volume = volumeRef();
 const described = (extra: Partial<Volume> = {}): Volume => ({ VolumeId: volume.id, State: 'available', ...extra });
+/** Discovery answers carry the tags the filter matched (the driver re-checks them exactly). */
+const BACKUP_TAG = [{ Key: 'backup', Value: 'true' }];
 const start = (mayExist: boolean) =>
   ebsVolumeDriver.start({ resource: volume, runId: 'run-1', mayExist, tags: ownershipValues(volume) });
 
@@ -44,9 +46,9 @@ describe('ebsVolumeDriver.discover', () => {
     // Prepare
     const pages = servePages(
       [
-        { Volumes: [{ VolumeId: 'vol-0000000000000000a', State: 'available' }] },
-        { Volumes: [{ VolumeId: 'vol-0000000000000000b', State: 'in-use' }] },
-        { Volumes: [{ VolumeId: 'vol-0000000000000000c', State: 'available' }] },
+        { Volumes: [{ VolumeId: 'vol-0000000000000000a', State: 'available', Tags: BACKUP_TAG }] },
+        { Volumes: [{ VolumeId: 'vol-0000000000000000b', State: 'in-use', Tags: BACKUP_TAG }] },
+        { Volumes: [{ VolumeId: 'vol-0000000000000000c', State: 'available', Tags: BACKUP_TAG }] },
       ],
       'NextToken',
     );
@@ -70,7 +72,11 @@ describe('ebsVolumeDriver.discover', () => {
   it('reports an attached volume as part of its instance, so Plan can skip it when that instance is selected', async () => {
     ec2.on(DescribeVolumesCommand).resolves({
       Volumes: [
-        described({ State: 'in-use', Attachments: [{ InstanceId: 'i-0123456789abcdef0', State: 'attached' }] }),
+        described({
+          Tags: BACKUP_TAG,
+          State: 'in-use',
+          Attachments: [{ InstanceId: 'i-0123456789abcdef0', State: 'attached' }],
+        }),
       ],
     });
     await expect(ebsVolumeDriver.discover(REGION, { backup: 'true' }, ACCOUNT)).resolves.toEqual([
@@ -80,13 +86,17 @@ describe('ebsVolumeDriver.discover', () => {
 
   it('ignores a detached attachment', async () => {
     ec2.on(DescribeVolumesCommand).resolves({
-      Volumes: [described({ Attachments: [{ InstanceId: 'i-0123456789abcdef0', State: 'detached' }] })],
+      Volumes: [
+        described({ Tags: BACKUP_TAG, Attachments: [{ InstanceId: 'i-0123456789abcdef0', State: 'detached' }] }),
+      ],
     });
     await expect(ebsVolumeDriver.discover(REGION, { backup: 'true' }, ACCOUNT)).resolves.toEqual([{ ref: volume }]);
   });
 
   it.each(['creating', 'deleting', 'deleted', 'error'])('skips a volume in state %s', async (state) => {
-    ec2.on(DescribeVolumesCommand).resolves({ Volumes: [described({ State: state as Volume['State'] })] });
+    ec2
+      .on(DescribeVolumesCommand)
+      .resolves({ Volumes: [described({ Tags: BACKUP_TAG, State: state as Volume['State'] })] });
     const [found] = await ebsVolumeDriver.discover(REGION, { backup: 'true' }, ACCOUNT);
     expect(found?.skipReason).toBe(`volume is ${state}`);
   });

@@ -48,6 +48,9 @@ const withVolume = (id: string, state = 'running'): Instance => ({
   State: { Name: state as InstanceStateName },
   BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { VolumeId: `vol-of-${id}` } }],
 });
+/** Discovery answers carry the tags the filter matched (the driver re-checks them exactly). */
+const BACKUP_TAG = [{ Key: 'backup', Value: 'true' }];
+const tagged = (id: string, state = 'running'): Instance => ({ ...withVolume(id, state), Tags: BACKUP_TAG });
 const start = (mayExist: boolean) =>
   ec2InstanceDriver.start({ resource: instance, runId: 'run-1', mayExist, tags: ownershipValues(instance) });
 
@@ -73,13 +76,13 @@ describe('ec2InstanceDriver.discover', () => {
     // Prepare
     const pages = servePages(
       [
-        { Reservations: [{ OwnerId: ACCOUNT, Instances: [withVolume('i-0000000000000000a')] }] },
+        { Reservations: [{ OwnerId: ACCOUNT, Instances: [tagged('i-0000000000000000a')] }] },
         {
           Reservations: [
-            { OwnerId: ACCOUNT, Instances: [withVolume('i-0000000000000000b'), withVolume('i-0000000000000000c')] },
+            { OwnerId: ACCOUNT, Instances: [tagged('i-0000000000000000b'), tagged('i-0000000000000000c')] },
           ],
         },
-        { Reservations: [{ OwnerId: ACCOUNT, Instances: [withVolume('i-0000000000000000d', 'stopped')] }] },
+        { Reservations: [{ OwnerId: ACCOUNT, Instances: [tagged('i-0000000000000000d', 'stopped')] }] },
       ],
       'NextToken',
     );
@@ -101,13 +104,13 @@ describe('ec2InstanceDriver.discover', () => {
   it('returns small refs with the ARN built from region and owner', async () => {
     ec2
       .on(DescribeInstancesCommand)
-      .resolves({ Reservations: [{ OwnerId: ACCOUNT, Instances: [withVolume(instance.id)] }] });
+      .resolves({ Reservations: [{ OwnerId: ACCOUNT, Instances: [tagged(instance.id)] }] });
     await expect(ec2InstanceDriver.discover(REGION, { backup: 'true' }, ACCOUNT)).resolves.toEqual([{ ref: instance }]);
   });
 
   it('marks an instance with only instance-store volumes as skipped', async () => {
     ec2.on(DescribeInstancesCommand).resolves({
-      Reservations: [{ Instances: [{ InstanceId: 'i-0000000000000000e', BlockDeviceMappings: [] }] }],
+      Reservations: [{ Instances: [{ InstanceId: 'i-0000000000000000e', BlockDeviceMappings: [], Tags: BACKUP_TAG }] }],
     });
     const [found] = await ec2InstanceDriver.discover(REGION, { backup: 'true' }, ACCOUNT);
     expect(found?.skipReason).toBe('no EBS volumes (instance store only)');

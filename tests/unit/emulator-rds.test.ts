@@ -87,6 +87,7 @@ describe('RDS DescribeDBInstances over the wire', () => {
         DBInstanceStatus: 'available',
         AllocatedStorage: 200,
         StorageEncrypted: true,
+        CopyTagsToSnapshot: false,
         TagList: [
           { Key: 'backup', Value: 'true' },
           { Key: 'team', Value: 'payments' },

@@ -171,6 +171,38 @@ describe('toPipelineError', () => {
     expect(toPipelineError(ec2Error('SnapshotCreationPerVolumeRateExceeded'), 'ctx')).toBeInstanceOf(ThrottledError);
   });
 
+  it('maps EC2 SnapshotLimitExceeded (the account total of snapshots) to QuotaExceededError, not a passing limit', () => {
+    expect(toPipelineError(ec2Error('SnapshotLimitExceeded'), 'EC2 CreateSnapshots')).toBeInstanceOf(
+      QuotaExceededError,
+    );
+  });
+
+  it.each([
+    ['a 500 InternalError', ec2Error('InternalError')],
+    [
+      'a 503 by status alone',
+      Object.assign(new Error('Service Unavailable'), { name: 'Unknown', $metadata: { httpStatusCode: 503 } }),
+    ],
+    ['a server fault', Object.assign(new Error('boom'), { name: 'SomethingNew', $fault: 'server', $metadata: {} })],
+    ['an SDK-marked retryable error', Object.assign(new Error('x'), { name: 'Odd', $retryable: {}, $metadata: {} })],
+    ['a connection reset', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
+    ['an SDK TimeoutError', Object.assign(new Error('timed out'), { name: 'TimeoutError' })],
+  ])('maps %s to ThrottledError (retried, never recorded as the resource failing)', (_label, error) => {
+    const mapped = toPipelineError(error, 'RDS CreateDBSnapshot orders');
+    expect(mapped).toBeInstanceOf(ThrottledError);
+    expect(mapped.message).toContain('RDS CreateDBSnapshot orders');
+    expect(mapped.cause).toBe(error);
+  });
+
+  it('leaves a 4xx client error that it does not know unchanged', () => {
+    const error = Object.assign(new Error('bad'), {
+      name: 'ValidationError',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400 },
+    });
+    expect(toPipelineError(error, 'x')).toBe(error);
+  });
+
   it('passes a pipeline error through untouched', () => {
     const error = new QuotaExceededError('already named');
     expect(toPipelineError(error, 'ctx')).toBe(error);

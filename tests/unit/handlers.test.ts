@@ -106,7 +106,14 @@ describe('plan-run', () => {
       Reservations: [
         {
           OwnerId: '111122223333',
-          Instances: [{ InstanceId: 'i-0123456789abcdef0', BlockDeviceMappings: [{ Ebs: { VolumeId: 'vol-1' } }] }],
+          Instances: [
+            {
+              InstanceId: 'i-0123456789abcdef0',
+              BlockDeviceMappings: [{ Ebs: { VolumeId: 'vol-1' } }],
+              // The tags the filter matched: the driver re-checks them exactly.
+              Tags: [{ Key: 'backup', Value: 'true' }],
+            },
+          ],
         },
       ],
     });
@@ -161,7 +168,14 @@ describe('start-backup and check-backup', () => {
       Reservations: [
         {
           OwnerId: '111122223333',
-          Instances: [{ InstanceId: 'i-0123456789abcdef0', BlockDeviceMappings: [{ Ebs: { VolumeId: 'vol-1' } }] }],
+          Instances: [
+            {
+              InstanceId: 'i-0123456789abcdef0',
+              BlockDeviceMappings: [{ Ebs: { VolumeId: 'vol-1' } }],
+              // The tags the filter matched: the driver re-checks them exactly.
+              Tags: [{ Key: 'backup', Value: 'true' }],
+            },
+          ],
         },
       ],
     });
@@ -177,8 +191,11 @@ describe('start-backup and check-backup', () => {
     const started = await startBackup(item, context);
     clock = new Date(NOW.getTime() + 3600_000);
     const checked = await checkBackup({ runId: plan.runId, resource, backup: started }, context);
+    // A daily backup's default deadline is 48 h (config.ts defaultDeadlineHours): at 25 h it still runs.
     clock = new Date(NOW.getTime() + 25 * 3600_000);
-    const late = await checkBackup({ runId: plan.runId, resource, backup: checked }, context);
+    const running = await checkBackup({ runId: plan.runId, resource, backup: checked }, context);
+    clock = new Date(NOW.getTime() + 49 * 3600_000);
+    const late = await checkBackup({ runId: plan.runId, resource, backup: running }, context);
 
     // Assess
     expect(started).toMatchObject({
@@ -189,12 +206,13 @@ describe('start-backup and check-backup', () => {
       reason: null,
     });
     expect(checked).toMatchObject({ status: 'CREATING', progress: 10, polls: 1, waitSeconds: 21_600 });
+    expect(running).toMatchObject({ status: 'CREATING', polls: 2 });
     expect(late).toMatchObject({
       status: 'FAILED',
-      polls: 2,
-      reason: expect.stringMatching(/^timeout: still 10% complete after 25\.0 h/),
+      polls: 3,
+      reason: expect.stringMatching(/^timeout: still 10% complete after 49\.0 h/),
     });
-    expect(await table.store().getResource(plan.runId, resource?.arn ?? '')).toMatchObject({ polls: 2, progress: 10 });
+    expect(await table.store().getResource(plan.runId, resource?.arn ?? '')).toMatchObject({ polls: 3, progress: 10 });
   });
 
   it('rejects an event that does not match its schema (a contract bug, not a backup failure)', async () => {
@@ -251,7 +269,9 @@ describe('record-failure', () => {
 describe('notify', () => {
   async function runWith(status: 'COMPLETED' | 'FAILED') {
     emptyEstate();
-    ec2.on(DescribeVolumesCommand).resolves({ Volumes: [{ VolumeId: 'vol-0123456789abcdef0', State: 'available' }] });
+    ec2.on(DescribeVolumesCommand).resolves({
+      Volumes: [{ VolumeId: 'vol-0123456789abcdef0', State: 'available', Tags: [{ Key: 'backup', Value: 'true' }] }],
+    });
     const plan = await planRun(planEvent({}), context);
     const arn = plan.resources[0]?.arn ?? '';
     if (status === 'COMPLETED') await table.store().complete(plan.runId, arn, NOW.toISOString());

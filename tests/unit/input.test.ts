@@ -3,7 +3,7 @@
  * with one InvalidInputError that names every bad field, so the operator fixes the input once.
  */
 import { InvalidInputError } from '../../shared/errors';
-import { type InputContext, validateExecutionInput } from '../../shared/input';
+import { checkExecutionInput, type InputContext, validateExecutionInput } from '../../shared/input';
 import { ACCOUNT, caught, REGION, TIERS } from '../support/unit-fixtures';
 
 const context: InputContext = { tiers: TIERS, defaultTier: 'daily', defaultTargetTags: { backup: 'true' } };
@@ -74,6 +74,45 @@ describe('validateExecutionInput', () => {
     it('lets the input override the retention within 1..3650 days', () => {
       expect(validateExecutionInput({ retentionDays: 1 }, context).retentionDays).toBe(1);
       expect(validateExecutionInput({ retentionDays: 3650 }, context).retentionDays).toBe(3650);
+    });
+  });
+
+  describe('foreign and prototype input (issue #9 §4.4)', () => {
+    const home: InputContext = { ...context, accountId: ACCOUNT, region: REGION };
+
+    it.each([
+      ['another account', `arn:aws:rds:${REGION}:999999999999:db:orders`, 'belongs to account 999999999999'],
+      ['another partition', `arn:aws-cn:rds:cn-north-1:${ACCOUNT}:db:orders`, 'is in partition aws-cn'],
+      ['a region outside its partition', `arn:aws:rds:cn-north-1:${ACCOUNT}:db:orders`, 'not in partition aws'],
+      [
+        'another account (EC2)',
+        'arn:aws:ec2:eu-west-1:999999999999:instance/i-0123456789abcdef0',
+        'belongs to account 999999999999',
+      ],
+    ])('rejects an ARN of %s, naming the field', async (_label, arn, message) => {
+      const error = await caught(() => validateExecutionInput({ targets: { resources: [DB_ARN, arn] } }, home));
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect((error as InvalidInputError).fields).toEqual(['targets.resources.1']);
+      expect((error as InvalidInputError).message).toContain(message);
+    });
+
+    it('accepts an ARN of its own account and partition', () => {
+      expect(validateExecutionInput({ targets: { resources: [DB_ARN] } }, home).resources).toHaveLength(1);
+    });
+
+    it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'])(
+      'rejects tier %p as unknown instead of following the prototype chain',
+      async (tier) => {
+        const error = await invalid({ tier });
+        expect(error.fields).toEqual(['tier']);
+        expect(error.message).toContain(`unknown tier "${tier}"`);
+      },
+    );
+
+    it('returns every problem without throwing from checkExecutionInput', () => {
+      const checked = checkExecutionInput({ tier: 'constructor', retentionDays: 0 }, home);
+      expect(checked.ok).toBe(false);
+      if (!checked.ok) expect(checked.problems.map((p) => p.field).sort()).toEqual(['retentionDays', 'tier']);
     });
   });
 

@@ -8,6 +8,8 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { handler } from '../../functions/notify';
+import { AwsModel } from '../../local/aws-model';
+import { MAX_MESSAGE_BYTES } from '../../shared/notification';
 import type { ResourceRef } from '../../shared/resource';
 import type { ResourceRecord, RunRecord } from '../../shared/state-store';
 import { useUnitDynalite } from '../support/unit-dynalite';
@@ -186,5 +188,39 @@ describe('notify handler', () => {
 
   it('rejects an event without the summary', async () => {
     await expect(handler({ runId: 'r' }, lambdaContext)).rejects.toThrow(/^notify: invalid event: summary/);
+  });
+});
+
+describe('notify at scale (issue #9 §4.8)', () => {
+  it("publishes a run with 400 failures with long reasons within SNS's 256 KiB, counting those left out and pointing to the full report", async () => {
+    // Prepare: SNS answered by the AWS model, which refuses a message over 256 KiB as SNS does.
+    const model = new AwsModel({ clock: { now: () => new Date('2026-01-05T03:00:00Z') } });
+    sns.on(PublishCommand).callsFake((input) => model.publish('eu-west-1', input));
+    const reason = `RDS CreateDBSnapshot: InvalidDBInstanceState: ${'the instance is not in a state that allows it; '.repeat(60)}`;
+    const failures = Array.from({ length: 400 }, (_, i): [ResourceRef, Partial<ResourceRecord>] => [
+      dbRef(`db-${i}`),
+      { status: 'FAILED', error: { error: 'InvalidResourceStateError', cause: `${reason} (${i})` } },
+    ]);
+    const runId = await runWith([...failures, ok(1)]);
+
+    // Act
+    const out = await handler({ runId, summary: { failed: 400 } }, lambdaContext);
+
+    // Assess
+    expect(out).toMatchObject({ published: true });
+    const [message] = model.sns;
+    const size = Buffer.byteLength(message?.Message ?? '', 'utf8');
+    expect(size).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    expect(message?.Subject).toBe('backup-pipeline daily: 1/401 ok, 400 failed');
+    const listed = (message?.Message ?? '').split('\n').filter((l) => l.includes('[rds-instance] during'));
+    expect(listed.length).toBeGreaterThan(100);
+    expect(listed.length).toBeLessThan(400);
+    expect(message?.Message).toContain(
+      `... and ${400 - listed.length} more failure(s) not listed: the message is capped at SNS's size limit. Every failure: backup-pipeline status ${runId} (or backup-pipeline report ${runId}).`,
+    );
+    expect(message?.Message).toContain('Execution: https://');
+    // The EventBridge event stays far below PutEvents' 256 KB too.
+    const detail = events.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0]?.Detail ?? '';
+    expect(Buffer.byteLength(detail, 'utf8')).toBeLessThan(100_000);
   });
 });

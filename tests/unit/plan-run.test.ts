@@ -65,13 +65,16 @@ const V_ROOT = 'vol-000000000000000a1';
 const V_OTHER = 'vol-000000000000000b1';
 const V_ALONE = 'vol-000000000000000c1';
 
+// Discovery answers carry the tags the filter matched: the drivers re-check them exactly.
 const instance = (id: string, volumeIds: string[], state = 'running'): Instance => ({
   InstanceId: id,
+  Tags: TAGGED,
   State: { Name: state as never },
   BlockDeviceMappings: volumeIds.map((VolumeId) => ({ Ebs: { VolumeId } })),
 });
 const volume = (id: string, attachedTo?: string): Volume => ({
   VolumeId: id,
+  Tags: TAGGED,
   State: attachedTo ? 'in-use' : 'available',
   Attachments: attachedTo ? [{ InstanceId: attachedTo, State: 'attached' }] : [],
 });
@@ -201,15 +204,17 @@ describe('planRun', () => {
 
   it('records an explicit ARN that does not exist as FAILED instead of throwing, and plans the rest', async () => {
     // Prepare
-    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'gone' }).rejects(rdsError('DBInstanceNotFound'));
-    rds
-      .on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'orders' })
-      .resolves({ DBInstances: [dbInstance('orders')] });
+    // One batched lookup by Filter: RDS answers with the instances that exist, leaving the missing one out.
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [dbInstance('orders')] });
 
     // Act
     const result = await plan({ targets: { resources: [dbRef('gone').arn, dbRef('orders').arn] } });
 
     // Assess
+    expect(rds).toHaveReceivedCommandTimes(DescribeDBInstancesCommand, 1);
+    expect(rds).toHaveReceivedCommandWith(DescribeDBInstancesCommand, {
+      Filters: [{ Name: 'db-instance-id', Values: ['gone', 'orders'] }],
+    });
     expect(result.resources).toEqual([dbRef('orders')]);
     expect(result.counts).toEqual({ total: 2, selected: 1, skipped: 0, failed: 1 });
     const gone = await db().store().getResource(result.runId, dbRef('gone').arn);
@@ -217,7 +222,7 @@ describe('planRun', () => {
       status: 'FAILED',
       error: {
         error: 'PlanFailed',
-        cause: expect.stringMatching(/^ResourceNotFoundError: RDS DescribeDBInstances gone/),
+        cause: `ResourceNotFoundError: RDS instance gone not found in ${REGION}`,
       },
     });
   });
@@ -331,6 +336,85 @@ describe('planRun', () => {
       expect(await db().store().listResources('run-conflict')).toEqual([]);
     },
   );
+
+  describe('ami-reboot by tag (issue #9 §4.10)', () => {
+    const I_OTHER = 'i-000000000000000b1';
+    function estateWithRebootTag() {
+      ec2.on(DescribeInstancesCommand).resolves({
+        Reservations: [
+          {
+            Instances: [
+              { ...instance(I_APP, [V_ROOT]), Tags: [...TAGGED, { Key: MODE_TAG, Value: 'ami-reboot' }] },
+              instance(I_OTHER, [V_OTHER]),
+            ],
+          },
+        ],
+      });
+      ec2.on(DescribeVolumesCommand).resolves({ Volumes: [] });
+      rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
+      rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
+    }
+
+    it('refuses the instance (FAILED, not rebooted) when only its tag asks for a reboot, and backs up the rest', async () => {
+      // Prepare
+      estateWithRebootTag();
+
+      // Act
+      const result = await plan({}, 'run-reboot-by-tag');
+
+      // Assess
+      expect(result.resources).toEqual([instanceRef(I_OTHER)]);
+      const byId = await records('run-reboot-by-tag');
+      expect(byId[I_APP]).toMatch(/^FAILED: InvalidInputError: its backup-pipeline:mode tag asks for "ami-reboot"/);
+      expect(byId[I_APP]).toContain('modes.allowRebootByTag');
+    });
+
+    it.each([
+      ['modes.allowRebootByTag is set', { defaults: {}, resources: {}, allowRebootByTag: true }],
+      [
+        'the config names the instance ami-reboot too',
+        { defaults: {}, resources: { [instanceRef(I_APP).arn]: 'ami-reboot' as const } },
+      ],
+    ])('lets the tag choose ami-reboot when %s', async (_label, modes) => {
+      estateWithRebootTag();
+      const result = await plan({}, undefined, modes);
+      expect(result.resources).toEqual(
+        expect.arrayContaining([{ ...instanceRef(I_APP), mode: 'ami-reboot' }, instanceRef(I_OTHER)]),
+      );
+    });
+  });
+
+  it('names every mode conflict and every copy-target problem in one error', async () => {
+    // Prepare: two instances whose tags name modes their type does not offer, and a copy region that is not enabled.
+    const I_OTHER = 'i-000000000000000b1';
+    ec2.on(DescribeInstancesCommand).resolves({
+      Reservations: [
+        {
+          Instances: [
+            { ...instance(I_APP, [V_ROOT]), Tags: [...TAGGED, { Key: MODE_TAG, Value: 'export' }] },
+            { ...instance(I_OTHER, [V_OTHER]), Tags: [...TAGGED, { Key: MODE_TAG, Value: 'backup' }] },
+          ],
+        },
+      ],
+    });
+    ec2.on(DescribeVolumesCommand).resolves({ Volumes: [] });
+    ec2.on(DescribeRegionsCommand).resolves({ Regions: [{ RegionName: REGION }] });
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
+    rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
+
+    // Act
+    const error = await caught(plan({ copyTo: [{ region: 'us-west-2' }] }, 'run-all-conflicts'));
+
+    // Assess
+    expect([...(error as InvalidInputError).fields].sort()).toEqual(
+      [
+        `${MODE_TAG} tag on ${instanceRef(I_APP).arn}`,
+        `${MODE_TAG} tag on ${instanceRef(I_OTHER).arn}`,
+        'copyTo.0.region',
+      ].sort(),
+    );
+    expect(await db().store().getRun('run-all-conflicts')).toBeUndefined();
+  });
 
   it.each([
     [true, ['copyTo.0.kmsKeyId']],
@@ -472,6 +556,41 @@ describe('plan-run handler', () => {
     expect(await db().store().listResources(e.runId)).toEqual([]);
     expect(ec2.calls()).toHaveLength(0);
     expect(rds.calls()).toHaveLength(0);
+  });
+
+  it('names the copy targets a bad region or key makes bad together with every other bad field', async () => {
+    // Prepare: the tier is unknown AND copyTo names a region not enabled in the account.
+    ec2.on(DescribeRegionsCommand).resolves({ Regions: [{ RegionName: REGION }, { RegionName: 'us-west-2' }] });
+    const e = event({
+      tier: 'constructor',
+      retentionDays: 0,
+      copyTo: [{ region: 'us-west-2' }, { region: 'nope' }, { region: 'ap-south-2' }, { region: REGION }],
+    });
+
+    // Act
+    const error = await caught(handler(e, lambdaContext));
+
+    // Assess
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect([...(error as InvalidInputError).fields].sort()).toEqual(
+      ['copyTo.1.region', 'copyTo.2.region', 'copyTo.3.region', 'retentionDays', 'tier'].sort(),
+    );
+    expect(error.message).toContain('copyTo.2.region: ap-south-2 is not a region enabled in this account');
+    expect(await db().store().getRun(e.runId)).toBeUndefined();
+  });
+
+  it('refuses an ARN of another account before asking AWS about it (no same-named resource of this account is backed up)', async () => {
+    // Prepare: this account has an "orders" too; the ARN names account 999999999999's.
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [dbInstance('orders')] });
+    const e = event({ targets: { resources: [`arn:aws:rds:${REGION}:999999999999:db:orders`] } });
+
+    // Act
+    const error = await caught(handler(e, lambdaContext));
+
+    // Assess
+    expect((error as InvalidInputError).fields).toEqual(['targets.resources.0']);
+    expect(rds.calls()).toHaveLength(0);
+    expect(await db().store().getRun(e.runId)).toBeUndefined();
   });
 
   it('throws InvalidInputError when the execution input is not an object', async () => {

@@ -32,8 +32,6 @@ import {
 } from '../support/unit-fixtures';
 
 const rds = mockClient(RDSClient);
-beforeEach(() => rds.reset());
-
 const db = dbRef();
 const ID = rdsSnapshotIdentifier('run-1', 'orders');
 const dbInstance = (id: string, tags: { Key: string; Value: string }[] = [{ Key: 'backup', Value: 'true' }]) => ({
@@ -41,6 +39,11 @@ const dbInstance = (id: string, tags: { Key: string; Value: string }[] = [{ Key:
   DBInstanceArn: dbRef(id).arn,
   DBInstanceStatus: 'available',
   TagList: tags,
+});
+beforeEach(() => {
+  rds.reset();
+  // Start reads the instance (its tags and CopyTagsToSnapshot) before CreateDBSnapshot.
+  rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [dbInstance('orders')] });
 });
 const start = (mayExist: boolean) =>
   rdsInstanceDriver.start({ resource: db, runId: 'run-1', mayExist, tags: ownershipValues(db) });
@@ -152,7 +155,7 @@ describe('rdsInstanceDriver.resolve', () => {
 });
 
 describe('rdsInstanceDriver.start', () => {
-  it('reports the allocated storage the CreateDBSnapshot response carries, with no describe call', async () => {
+  it('reports the allocated storage the CreateDBSnapshot response carries, with no snapshot describe', async () => {
     // Prepare
     rds.on(CreateDBSnapshotCommand).resolves({
       DBSnapshot: { DBSnapshotIdentifier: ID, Status: 'creating', AllocatedStorage: 200 },
@@ -163,7 +166,7 @@ describe('rdsInstanceDriver.start', () => {
 
     // Assess
     expect(result).toEqual({ backupIds: [ID], reused: false, sizeGiB: 200 });
-    expect(rds).toHaveReceivedCommandTimes(DescribeDBInstancesCommand, 0);
+    expect(rds).toHaveReceivedCommandTimes(DescribeDBSnapshotsCommand, 0);
   });
 
   it('creates one snapshot under the deterministic identifier with the ownership tags, without a lookup first', async () => {
@@ -176,7 +179,7 @@ describe('rdsInstanceDriver.start', () => {
     // Assess
     expect(result).toEqual({ backupIds: [ID], reused: false });
     expect(rds).toHaveReceivedCommandTimes(DescribeDBSnapshotsCommand, 0);
-    expect(rds).toHaveReceivedCommandTimes(DescribeDBInstancesCommand, 0);
+    expect(rds).toHaveReceivedCommandTimes(DescribeDBInstancesCommand, 1);
     expect(rds).toHaveReceivedCommandWith(CreateDBSnapshotCommand, {
       DBSnapshotIdentifier: ID,
       DBInstanceIdentifier: 'orders',
@@ -188,6 +191,44 @@ describe('rdsInstanceDriver.start', () => {
         { Key: TAG.expiresAt, Value: '2026-01-12T02:00:00.000Z' },
       ],
     });
+  });
+
+  it("copies the instance's own tags when its CopyTagsToSnapshot is on (RDS copies none once Tags are passed), ours winning and 50 at most", async () => {
+    // Prepare: 60 tags of its own, one of them claiming our managed-by key, and an aws: one.
+    const own = [
+      { Key: TAG.managedBy, Value: 'someone-else' },
+      { Key: 'aws:cloudformation:stack-name', Value: 'app' },
+      ...Array.from({ length: 58 }, (_, i) => ({ Key: `team-${i}`, Value: `v${i}` })),
+    ];
+    rds
+      .on(DescribeDBInstancesCommand)
+      .resolves({ DBInstances: [{ ...dbInstance('orders', own), CopyTagsToSnapshot: true }] });
+    rds.on(CreateDBSnapshotCommand).resolves({ DBSnapshot: { DBSnapshotIdentifier: ID, Status: 'creating' } });
+
+    // Act
+    await start(false);
+
+    // Assess
+    const tags = rds.commandCalls(CreateDBSnapshotCommand)[0]?.args[0].input.Tags ?? [];
+    expect(tags.length).toBeLessThanOrEqual(50);
+    expect(tags).toEqual(
+      expect.arrayContaining([
+        { Key: 'team-0', Value: 'v0' },
+        { Key: TAG.managedBy, Value: 'BackupPipeline' },
+      ]),
+    );
+    expect(tags.filter((t) => t.Key === TAG.managedBy)).toEqual([{ Key: TAG.managedBy, Value: 'BackupPipeline' }]);
+    expect(tags.some((t) => t.Key?.startsWith('aws:'))).toBe(false);
+  });
+
+  it("copies none of the instance's tags when its CopyTagsToSnapshot is off", async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [{ ...dbInstance('orders', [{ Key: 'team', Value: 'shop' }]), CopyTagsToSnapshot: false }],
+    });
+    rds.on(CreateDBSnapshotCommand).resolves({ DBSnapshot: { DBSnapshotIdentifier: ID, Status: 'creating' } });
+    await start(false);
+    const tags = rds.commandCalls(CreateDBSnapshotCommand)[0]?.args[0].input.Tags ?? [];
+    expect(tags.map((t) => t.Key)).toEqual([TAG.managedBy, TAG.runId, TAG.tier, TAG.source, TAG.expiresAt]);
   });
 
   it('on a retry reuses the snapshot found under its identifier and creates none', async () => {
@@ -253,7 +294,29 @@ describe('rdsInstanceDriver.start', () => {
     await expect(attempt).rejects.toThrow(/orders is backing-up/);
   });
 
-  it.each(['stopped', 'modifying'])(
+  it.each([
+    'modifying',
+    'rebooting',
+    'upgrading',
+    'configuring-enhanced-monitoring',
+    'configuring-log-exports',
+    'maintenance',
+    'starting',
+    'renaming',
+  ])(
+    'turns a refusal while the instance is %s (a state that passes) into LimitExceededError, retried with backoff',
+    async (status) => {
+      rds.on(CreateDBSnapshotCommand).rejects(rdsError('InvalidDBInstanceState'));
+      rds
+        .on(DescribeDBInstancesCommand)
+        .resolves({ DBInstances: [{ ...dbInstance('orders'), DBInstanceStatus: status }] });
+      const attempt = start(false);
+      await expect(attempt).rejects.toBeInstanceOf(LimitExceededError);
+      await expect(attempt).rejects.toThrow(`orders is ${status}, which passes`);
+    },
+  );
+
+  it.each(['stopped', 'stopping', 'deleting', 'failed', 'incompatible-parameters', 'storage-full'])(
     'keeps a refusal while the instance is %s an InvalidResourceStateError (recorded, not retried)',
     async (status) => {
       rds.on(CreateDBSnapshotCommand).rejects(rdsError('InvalidDBInstanceState'));
@@ -278,6 +341,9 @@ describe('rdsInstanceDriver.start', () => {
         // Prepare
         rds.reset();
         rds.on(CreateDBSnapshotCommand).rejects(rdsError(code, 'DB instance is not available', { withCode }));
+        rds
+          .on(DescribeDBInstancesCommand)
+          .resolves({ DBInstances: [{ ...dbInstance('orders'), DBInstanceStatus: 'stopped' }] });
 
         // Act
         const attempt = start(false);

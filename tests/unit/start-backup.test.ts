@@ -12,7 +12,12 @@ import {
   EC2Client,
   type Filter,
 } from '@aws-sdk/client-ec2';
-import { CreateDBSnapshotCommand, DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
+import {
+  CreateDBSnapshotCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
+  RDSClient,
+} from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { handler } from '../../functions/start-backup';
@@ -27,7 +32,7 @@ import {
   ThrottledError,
 } from '../../shared/errors';
 import type { ResourceRef } from '../../shared/resource';
-import { startBackup } from '../../shared/start-backup';
+import { LOOKUP_SETTLE_SECONDS, startBackup } from '../../shared/start-backup';
 import { StateStore } from '../../shared/state-store';
 import type { Tag } from '../../shared/tags';
 import { useUnitDynalite } from '../support/unit-dynalite';
@@ -51,12 +56,14 @@ const db = useUnitDynalite();
 const ec2 = mockClient(EC2Client);
 const rds = mockClient(RDSClient);
 const NOW = new Date('2026-01-05T02:00:00.000Z');
+/** What the handlers' clock reads (a test that retries later moves it, and puts it back). */
+let clockNow = NOW;
 const EXPIRES = '2026-01-12T02:00:00.000Z';
 let restoreClock: () => void;
 
 beforeAll(() => {
   Object.assign(process.env, unitHandlerEnv(db().tableName));
-  restoreClock = useClock({ now: () => NOW });
+  restoreClock = useClock({ now: () => clockNow });
 });
 afterAll(() => restoreClock());
 
@@ -71,6 +78,9 @@ const hasTags = (tags: Tag[], filters: Filter[] | undefined) =>
 beforeEach(() => {
   ec2.reset();
   rds.reset();
+  rds.on(DescribeDBInstancesCommand).resolves({
+    DBInstances: [{ DBInstanceIdentifier: dbRef().id, DBInstanceStatus: 'available', TagList: [] }],
+  });
   created = [];
   const remember = (tags: Tag[] | undefined, id = `snap-${String(created.length + 1).padStart(17, '0')}`) => {
     created.push({ id, tags: tags ?? [] });
@@ -110,7 +120,13 @@ const creates = () =>
 function failCreate(ref: ResourceRef, error: Error) {
   if (ref.type === 'ec2-instance') ec2.on(CreateSnapshotsCommand).rejects(error);
   if (ref.type === 'ebs-volume') ec2.on(CreateSnapshotCommand).rejects(error);
-  if (ref.type === 'rds-instance') rds.on(CreateDBSnapshotCommand).rejects(error);
+  if (ref.type === 'rds-instance') {
+    rds.on(CreateDBSnapshotCommand).rejects(error);
+    // A refusal for its state makes the driver read the state: here one that needs an operator.
+    rds.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [{ DBInstanceIdentifier: ref.id, DBInstanceStatus: 'stopped' }],
+    });
+  }
 }
 
 const errorFor = (ref: ResourceRef, code: string) => (ref.type === 'rds-instance' ? rdsError(code) : ec2Error(code));
@@ -124,7 +140,7 @@ async function plannedRun(ref: ResourceRef, status: 'PENDING' | 'COMPLETED' | 'F
   return runId;
 }
 
-const start = (runId: string, ref: ResourceRef, store: StateStore = db().store()) =>
+const start = (runId: string, ref: ResourceRef, store: StateStore = db().store(), now = NOW) =>
   startBackup({
     runId,
     tier: 'daily',
@@ -134,8 +150,11 @@ const start = (runId: string, ref: ResourceRef, store: StateStore = db().store()
     polling: POLLING,
     driver: driverFor(ref.type),
     store,
-    now: NOW,
+    now,
   });
+
+/** When a retry may look for what an attempt with a lost answer created (the lookup is eventually consistent). */
+const SETTLED = new Date(NOW.getTime() + LOOKUP_SETTLE_SECONDS * 1000);
 
 /** A state store that dies right after the driver created the backup, before recording it. */
 class CrashAfterCreate extends StateStore {
@@ -216,15 +235,23 @@ describe.each(REFS)('startBackup for %s', (_label, ref) => {
     expect(crash.message).toBe('Lambda died after the create');
     expect(creates()).toBe(1);
 
-    // Act
-    const retry = await start(runId, ref);
+    // Act: a retry at once, and one once a lookup can see the create.
+    const early = await start(runId, ref).then(
+      (result) => result,
+      (error: unknown) => error,
+    );
+    const retry = await start(runId, ref, db().store(), SETTLED);
 
-    // Assess
+    // Assess: keyless creates (EBS) wait for the lookup to settle; RDS's identifier finds it at once.
+    if (ref.type === 'rds-instance') expect(early).toMatchObject({ reused: true });
+    else {
+      expect(early).toBeInstanceOf(LimitExceededError);
+      expect((early as Error).message).toContain('outcome is unknown');
+    }
     expect(creates()).toBe(1);
     expect(retry.reused).toBe(true);
     expect(retry.state.backupIds).toEqual([created[0]?.id]);
     expect(await db().store().getResource(runId, ref.arn)).toMatchObject({
-      attempts: 2,
       backupIds: [created[0]?.id],
     });
   });
@@ -239,6 +266,7 @@ describe.each(REFS)('startBackup for %s', (_label, ref) => {
     const afterRefusal = await db().store().getResource(runId, ref.arn);
     ec2.reset();
     rds.reset();
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [{ DBInstanceIdentifier: ref.id, TagList: [] }] });
     ec2.on(DescribeVolumesCommand).resolves({ Volumes: [{ VolumeId: volumeRef().id, State: 'in-use' }] });
     ec2.on(CreateSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: 'snap-retry' }] });
     ec2.on(CreateSnapshotCommand).resolves({ SnapshotId: 'snap-retry' });
@@ -361,10 +389,15 @@ describe('start-backup handler', () => {
           throw lostResponse;
         });
       }
-      await expect(handler(event(runId, ref), lambdaContext)).rejects.toThrow('socket hang up');
+      const lost = await caught(handler(event(runId, ref), lambdaContext));
+      expect(lost).toBeInstanceOf(ThrottledError);
+      expect(lost.message).toContain('socket hang up');
 
-      // Act
-      const retry = await handler(event(runId, ref), lambdaContext);
+      // Act: the workflow's retry once a lookup can see the create (an earlier one waits: see above).
+      clockNow = SETTLED;
+      const retry = await handler(event(runId, ref), lambdaContext).finally(() => {
+        clockNow = NOW;
+      });
 
       // Assess
       expect(retry.backupIds).toEqual([created[0]?.id]);

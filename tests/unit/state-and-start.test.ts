@@ -9,7 +9,7 @@ import 'aws-sdk-client-mock-jest';
 import { ec2InstanceDriver } from '../../shared/drivers/ec2-instance';
 import { InvalidResourceStateError, LimitExceededError } from '../../shared/errors';
 import type { ResourceRef } from '../../shared/resource';
-import { startBackup } from '../../shared/start-backup';
+import { LOOKUP_SETTLE_SECONDS, startBackup } from '../../shared/start-backup';
 import type { ResourceRecord, StateStore } from '../../shared/state-store';
 import { startUnitDynalite } from '../support/unit-dynalite';
 
@@ -59,7 +59,7 @@ async function pendingResource(): Promise<string> {
   return runId;
 }
 
-const start = (runId: string, s: StateStore = store) =>
+const start = (runId: string, s: StateStore = store, at = now) =>
   startBackup({
     runId,
     tier: 'daily',
@@ -69,7 +69,7 @@ const start = (runId: string, s: StateStore = store) =>
     polling,
     driver: ec2InstanceDriver,
     store: s,
-    now,
+    now: at,
   });
 
 describe('StateStore', () => {
@@ -166,8 +166,8 @@ describe('startBackup idempotency', () => {
     await expect(start(runId, crashing)).rejects.toThrow('Lambda died');
     ec2.on(DescribeSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: 'snap-crash', State: 'pending' }] });
 
-    // Act
-    const retry = await start(runId);
+    // Act: the retry once a tag lookup can see the create (sooner, it waits: shared/start-backup.ts).
+    const retry = await start(runId, store, new Date(now.getTime() + LOOKUP_SETTLE_SECONDS * 1000));
 
     // Assess
     expect(retry).toMatchObject({ reused: true, state: { backupIds: ['snap-crash'], status: 'CREATING' } });

@@ -117,6 +117,67 @@ describe.each([
     });
   });
 
+  describe('LostCreateAnswer', () => {
+    it('creates exactly one backup per resource when creates succeed but their answer is lost (5xx), and tag lookups lag', async () => {
+      // Prepare: half the creates are made and then answered 500; a new snapshot is invisible to tag
+      // filters for a minute. Over the wire the SDK's own retry (AWS_MAX_ATTEMPTS=2) follows such a 500.
+      await sandbox.reset({ model: { faults: { serverErrorAfterCreateRate: 0.5, tagFilterLagSeconds: 60 } } });
+      seedHappyFleet(sandbox);
+      // DynamoDB backup names are not unique either: a repeated CreateBackup would make a second.
+      for (const name of ['sessions', 'carts', 'orders-ledger'])
+        sandbox.model.addDynamoTable(REGION, { TableName: name, Tags: tagged(name) });
+
+      // Act
+      const result = await sandbox.run({}, 'lost-create-answer');
+
+      // Assess
+      expect(result.status).toBe('SUCCEEDED');
+      const records = await sandbox.store.listResources('lost-create-answer');
+      expect(records.map((r) => r.status)).toEqual(Array(10).fill('COMPLETED'));
+      const perTable = new Map<string, number>();
+      for (const b of sandbox.model.dynamoBackups(REGION))
+        perTable.set(b.TableName, (perTable.get(b.TableName) ?? 0) + 1);
+      expect(Object.fromEntries(perTable)).toEqual({ sessions: 1, carts: 1, 'orders-ledger': 1 });
+      const perVolume = new Map<string, number>();
+      for (const s of sandbox.model.snapshots(REGION))
+        perVolume.set(s.VolumeId ?? '', (perVolume.get(s.VolumeId ?? '') ?? 0) + 1);
+      expect([...perVolume.values()]).toEqual(Array(perVolume.size).fill(1));
+      expect(perVolume.size).toBe(8);
+      expect(sandbox.model.dbSnapshots(REGION)).toHaveLength(2);
+    });
+  });
+
+  describe('TransientDbState', () => {
+    it('backs up an RDS instance and an Aurora cluster that are modifying for an hour once they are available, not FAILED', async () => {
+      // Prepare: both refuse snapshots for the first hour (a modification), then read `available`.
+      await sandbox.reset();
+      const hourFromNow = sandbox.scheduler.now().getTime() + 3_600_000;
+      sandbox.model.addDbInstance(REGION, {
+        DBInstanceIdentifier: 'billing',
+        status: 'modifying',
+        statusUntilMs: hourFromNow,
+        TagList: tagged('billing'),
+      });
+      sandbox.model.addDbCluster(REGION, {
+        DBClusterIdentifier: 'ledger',
+        status: 'modifying',
+        statusUntilMs: hourFromNow,
+        TagList: tagged('ledger'),
+      });
+
+      // Act
+      const result = await sandbox.run({}, 'transient-db-state');
+
+      // Assess
+      expect(result.status).toBe('SUCCEEDED');
+      const records = await sandbox.store.listResources('transient-db-state');
+      const byId = Object.fromEntries(records.map((r) => [r.resourceId, r.status]));
+      expect(byId).toMatchObject({ billing: 'COMPLETED', ledger: 'COMPLETED' });
+      expect(sandbox.model.dbSnapshots(REGION)).toHaveLength(1);
+      expect(sandbox.model.calls.get('rds:CreateDBSnapshot')).toBeGreaterThan(1);
+    });
+  });
+
   describe('SnapshotErrors', () => {
     it('records every snapshot that ends in error as FAILED, notifies, and fails the execution naming the counts', async () => {
       // Prepare

@@ -57,6 +57,21 @@ export interface Faults {
   snapshotFailureRate: number;
 }
 
+/** SNS: a message and its attributes together, at most 256 KiB (UTF-8 bytes). */
+export const SNS_MAX_MESSAGE_BYTES = 262_144;
+
+function publishSize(input: {
+  Message?: string;
+  MessageAttributes?: Record<string, { DataType?: string; StringValue?: string; BinaryValue?: Uint8Array }>;
+}): number {
+  let size = Buffer.byteLength(input.Message ?? '');
+  for (const [name, value] of Object.entries(input.MessageAttributes ?? {})) {
+    size += Buffer.byteLength(name) + Buffer.byteLength(value.DataType ?? '');
+    size += value.BinaryValue ? value.BinaryValue.byteLength : Buffer.byteLength(value.StringValue ?? '');
+  }
+  return size;
+}
+
 /** Token buckets per API family (EC2's published defaults; RDS and SNS use similar ones). */
 interface Bucket {
   capacity: number;
@@ -2167,9 +2182,20 @@ export class AwsModel {
 
   // ---- SNS -------------------------------------------------------------------------------------
 
-  publish(_region: string, input: { TopicArn?: string; Subject?: string; Message?: string }) {
+  publish(
+    _region: string,
+    input: {
+      TopicArn?: string;
+      Subject?: string;
+      Message?: string;
+      MessageAttributes?: Record<string, { DataType?: string; StringValue?: string; BinaryValue?: Uint8Array }>;
+    },
+  ) {
     this.gate('sns', 'Publish');
     if (!input.TopicArn) throw new AwsApiError('InvalidParameter', 'TopicArn is required');
+    if (publishSize(input) > SNS_MAX_MESSAGE_BYTES) {
+      throw new AwsApiError('InvalidParameter', 'Invalid parameter: Message too long');
+    }
     if (input.Subject && (input.Subject.length > 100 || /[^\x20-\x7e]/.test(input.Subject))) {
       throw new AwsApiError('InvalidParameter', 'Subject must be ASCII without line breaks, at most 100 characters');
     }

@@ -283,6 +283,11 @@ export interface ModelOptions {
   limits?: Partial<Limits>;
   /** Token-bucket throttling as AWS does it; off for tests that count calls exactly. */
   tokenBuckets?: boolean;
+  /**
+   * The clock token buckets refill by (default `clock`): the sandbox's also counts the real time a
+   * handler runs, during which its virtual clock holds still (VirtualScheduler.tokenClock).
+   */
+  tokenClock?: Clock;
   /** Regions enabled for the account (DescribeRegions; copies accept only these as source). */
   enabledRegions?: string[];
 }
@@ -412,6 +417,7 @@ export class AwsModel {
   private readonly regions = new Map<string, RegionState>();
   private readonly buckets = new Map<string, Bucket>();
   private readonly tokenBuckets: boolean;
+  private readonly tokenClock: Clock;
   private counter = 0;
 
   constructor(options: ModelOptions) {
@@ -421,6 +427,7 @@ export class AwsModel {
     this.faults = { throttleRate: 0, snapshotFailureRate: 0, ...options.faults };
     this.limits = { ...AWS_LIMITS, ...options.limits };
     this.tokenBuckets = options.tokenBuckets ?? true;
+    this.tokenClock = options.tokenClock ?? options.clock;
     this.enabledRegions = [...(options.enabledRegions ?? DEFAULT_ENABLED_REGIONS)];
   }
 
@@ -693,7 +700,7 @@ export class AwsModel {
         : 'other';
     const spec = BUCKETS[family] ?? { capacity: 100, refill: 10 };
     const bucketKey = `${service}:${family}`;
-    const now = this.nowMs();
+    const now = this.tokenClock.now().getTime();
     const bucket = this.buckets.get(bucketKey) ?? {
       capacity: spec.capacity,
       refillPerSecond: spec.refill,

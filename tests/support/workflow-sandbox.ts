@@ -56,7 +56,13 @@ export async function openSandbox(): Promise<Sandbox> {
       restoreClock();
       const scheduler = new VirtualScheduler(options.clockStart);
       restoreClock = useClock(scheduler);
-      const model = new AwsModel({ clock: scheduler, random: seededRandom(7), tokenBuckets: false, ...options.model });
+      const model = new AwsModel({
+        clock: scheduler,
+        tokenClock: scheduler.tokenClock,
+        random: seededRandom(7),
+        tokenBuckets: false,
+        ...options.model,
+      });
       const config = parsePipelineConfig(options.config ?? {});
       for (const env of Object.values(
         functionEnvironments(config, { tableName: TABLE, topicArn: TOPIC, bucketName: BUCKET }),

@@ -139,6 +139,46 @@ describe('runner: 25,000 history events', () => {
   }, 60_000);
 });
 
+describe('runner: 25,000 history events per Distributed Map child', () => {
+  it('fails only the child whose own history reaches 25,000 events; the parent and its other children go on', async () => {
+    // Prepare: each item is a child execution; the first spins forever
+    const definition = {
+      StartAt: 'Each item',
+      States: {
+        'Each item': {
+          Type: 'Map',
+          ItemsPath: '$.items',
+          ToleratedFailurePercentage: 100,
+          ItemProcessor: {
+            ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+            StartAt: 'Spin',
+            States: {
+              Spin: { Type: 'Pass', Next: 'Again?' },
+              'Again?': {
+                Type: 'Choice',
+                Choices: [{ Variable: '$.spin', BooleanEquals: true, Next: 'Spin' }],
+                Default: 'Done',
+              },
+              Done: { Type: 'Succeed' },
+            },
+          },
+          End: true,
+        },
+      },
+    };
+
+    // Act
+    const result = await run(definition, { items: [{ spin: true }, { spin: false }] }, {});
+
+    // Assess
+    expect(result.status).toBe('SUCCEEDED');
+    expect((result.output as unknown[])[0]).toMatchObject({ Error: 'States.Runtime', Status: 'FAILED' });
+    expect((result.output as unknown[])[1]).toEqual({ spin: false });
+    expect(Math.max(...result.stats.childHistoryEvents)).toBeGreaterThan(24_990);
+    expect(result.stats.parentHistoryEvents).toBeLessThan(20);
+  }, 60_000);
+});
+
 describe('runner: Distributed Map failure tolerance', () => {
   /** A DISTRIBUTED Map over `$.items` whose child runs one uncaught task; the Map's errors are caught. */
   function distributedMap(tolerance: object) {

@@ -58,7 +58,8 @@ interface StateInfo {
 
 interface MapRunConfig {
   distributed: boolean;
-  itemsPath: string;
+  /** Where the Map reads its items, when a plain `$.a.b` path (the Map Run's item count, for its tolerance). */
+  itemsPath?: string;
   toleratedFailurePercentage?: number;
   toleratedFailureCount?: number;
 }
@@ -101,7 +102,7 @@ export function localize(definition: Definition): { definition: Definition; stat
         const processor = (state.ItemProcessor ?? state.Iterator) as Definition & {
           ProcessorConfig?: { Mode?: string };
         };
-        info.map = mapRunConfig(name, state, processor.ProcessorConfig?.Mode === 'DISTRIBUTED');
+        info.map = mapRunConfig(state, processor.ProcessorConfig?.Mode === 'DISTRIBUTED');
         delete processor.ProcessorConfig; // DISTRIBUTED runs inline locally (DESIGN §8)
         visit(processor, true);
       }
@@ -112,13 +113,12 @@ export function localize(definition: Definition): { definition: Definition; stat
   return { definition: copy, states };
 }
 
-function mapRunConfig(name: string, state: StateDef, distributed: boolean): MapRunConfig {
+function mapRunConfig(state: StateDef, distributed: boolean): MapRunConfig {
   const itemsPath = (state.ItemsPath as string | undefined) ?? '$';
-  if (!/^\$(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(itemsPath))
-    throw new Error(`map "${name}" reads its items from ${itemsPath}; the runner follows plain $.a.b paths only`);
+  // Any other path leaves the item count unknown (0): any failure then exceeds a percentage below 100.
   return {
     distributed,
-    itemsPath,
+    ...(/^\$(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(itemsPath) ? { itemsPath } : {}),
     ...(typeof state.ToleratedFailurePercentage === 'number'
       ? { toleratedFailurePercentage: state.ToleratedFailurePercentage }
       : {}),
@@ -359,7 +359,7 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
           addEvents(historyEventsFor(info.type));
           measure(state, input, 'input');
           if (info.map) {
-            const items = atPath(input, info.map.itemsPath);
+            const items = info.map.itemsPath ? atPath(input, info.map.itemsPath) : undefined;
             mapRuns.set(state, { total: Array.isArray(items) ? items.length : 0, failed: 0 });
           }
         },

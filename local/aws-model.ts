@@ -68,6 +68,21 @@ export interface Faults {
   tagFilterLagSeconds: number;
 }
 
+/** SNS: a message and its attributes together, at most 256 KiB (UTF-8 bytes). */
+export const SNS_MAX_MESSAGE_BYTES = 262_144;
+
+function publishSize(input: {
+  Message?: string;
+  MessageAttributes?: Record<string, { DataType?: string; StringValue?: string; BinaryValue?: Uint8Array }>;
+}): number {
+  let size = Buffer.byteLength(input.Message ?? '');
+  for (const [name, value] of Object.entries(input.MessageAttributes ?? {})) {
+    size += Buffer.byteLength(name) + Buffer.byteLength(value.DataType ?? '');
+    size += value.BinaryValue ? value.BinaryValue.byteLength : Buffer.byteLength(value.StringValue ?? '');
+  }
+  return size;
+}
+
 /** Token buckets per API family (EC2's published defaults; RDS and SNS use similar ones). */
 interface Bucket {
   capacity: number;
@@ -309,6 +324,11 @@ export interface ModelOptions {
   limits?: Partial<Limits>;
   /** Token-bucket throttling as AWS does it; off for tests that count calls exactly. */
   tokenBuckets?: boolean;
+  /**
+   * The clock token buckets refill by (default `clock`): the sandbox's also counts the real time a
+   * handler runs, during which its virtual clock holds still (VirtualScheduler.tokenClock).
+   */
+  tokenClock?: Clock;
   /** Regions enabled for the account (DescribeRegions; copies accept only these as source). */
   enabledRegions?: string[];
 }
@@ -464,6 +484,7 @@ export class AwsModel {
   private readonly regions = new Map<string, RegionState>();
   private readonly buckets = new Map<string, Bucket>();
   private readonly tokenBuckets: boolean;
+  private readonly tokenClock: Clock;
   private counter = 0;
 
   constructor(options: ModelOptions) {
@@ -479,6 +500,7 @@ export class AwsModel {
     };
     this.limits = { ...AWS_LIMITS, ...options.limits };
     this.tokenBuckets = options.tokenBuckets ?? true;
+    this.tokenClock = options.tokenClock ?? options.clock;
     this.enabledRegions = [...(options.enabledRegions ?? DEFAULT_ENABLED_REGIONS)];
   }
 
@@ -764,7 +786,7 @@ export class AwsModel {
         : 'other';
     const spec = BUCKETS[family] ?? { capacity: 100, refill: 10 };
     const bucketKey = `${service}:${family}`;
-    const now = this.nowMs();
+    const now = this.tokenClock.now().getTime();
     const bucket = this.buckets.get(bucketKey) ?? {
       capacity: spec.capacity,
       refillPerSecond: spec.refill,
@@ -2321,16 +2343,23 @@ export class AwsModel {
     return { TopicArn: arn };
   }
 
-  publish(_region: string, input: { TopicArn?: string; Subject?: string; Message?: string }) {
+  publish(
+    _region: string,
+    input: {
+      TopicArn?: string;
+      Subject?: string;
+      Message?: string;
+      MessageAttributes?: Record<string, { DataType?: string; StringValue?: string; BinaryValue?: Uint8Array }>;
+    },
+  ) {
     this.gate('sns', 'Publish');
     if (!input.TopicArn) throw new AwsApiError('InvalidParameter', 'TopicArn is required');
     if (!this.topics.has(input.TopicArn)) throw new AwsApiError('NotFound', 'Topic does not exist', 404);
+    if (publishSize(input) > SNS_MAX_MESSAGE_BYTES) {
+      throw new AwsApiError('InvalidParameter', 'Invalid parameter: Message too long');
+    }
     if (input.Subject && (input.Subject.length > 100 || /[^\x20-\x7e]/.test(input.Subject))) {
       throw new AwsApiError('InvalidParameter', 'Subject must be ASCII without line breaks, at most 100 characters');
-    }
-    // SNS's limit: 256 KiB for the message (with its attributes, which ours keep to a few bytes).
-    if (Buffer.byteLength(input.Message ?? '', 'utf8') > 262_144) {
-      throw new AwsApiError('InvalidParameter', 'Invalid parameter: Message too long');
     }
     this.sns.push({
       TopicArn: input.TopicArn,

@@ -13,10 +13,21 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { FUNCTION_NAMES, type FunctionName, placeholderOf } from '../shared/function-env';
+import {
+  dataLimitExceeded,
+  type ExecutionHooks,
+  HISTORY_LIMIT_EVENTS,
+  historyLimitReached,
+  installExecutionHooks,
+  PAYLOAD_LIMIT_BYTES,
+  payloadBytes,
+} from './execution-limits';
 import type { LocalHandler } from './handlers';
 import type { VirtualScheduler } from './virtual-time';
 
 export const ASL_PATH = join(__dirname, '..', 'statemachines', 'backup.asl.json');
+
+installExecutionHooks();
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type StateDef = { Type: string; [k: string]: unknown };
@@ -41,6 +52,16 @@ interface StateInfo {
   retry: Retrier[];
   /** True for states inside the Map's item processor (a child execution in AWS). */
   child: boolean;
+  /** A Map: how its Map Run treats failed children (DISTRIBUTED: each child is its own execution). */
+  map?: MapRunConfig;
+}
+
+interface MapRunConfig {
+  distributed: boolean;
+  /** Where the Map reads its items, when a plain `$.a.b` path (the Map Run's item count, for its tolerance). */
+  itemsPath?: string;
+  toleratedFailurePercentage?: number;
+  toleratedFailureCount?: number;
 }
 
 const PLACEHOLDER_TO_FUNCTION = new Map(FUNCTION_NAMES.map((name) => [`\${${placeholderOf(name)}}`, name]));
@@ -87,7 +108,10 @@ export function localize(definition: Definition): { definition: Definition; stat
         };
       }
       if (state.Type === 'Map') {
-        const processor = (state.ItemProcessor ?? state.Iterator) as Definition & { ProcessorConfig?: unknown };
+        const processor = (state.ItemProcessor ?? state.Iterator) as Definition & {
+          ProcessorConfig?: { Mode?: string };
+        };
+        info.map = mapRunConfig(state, processor.ProcessorConfig?.Mode === 'DISTRIBUTED');
         delete processor.ProcessorConfig; // DISTRIBUTED runs inline locally (DESIGN §8)
         visit(processor, true);
       }
@@ -96,6 +120,42 @@ export function localize(definition: Definition): { definition: Definition; stat
   };
   visit(copy, false);
   return { definition: copy, states };
+}
+
+function mapRunConfig(state: StateDef, distributed: boolean): MapRunConfig {
+  const itemsPath = (state.ItemsPath as string | undefined) ?? '$';
+  // Any other path leaves the item count unknown (0): any failure then exceeds a percentage below 100.
+  return {
+    distributed,
+    ...(/^\$(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(itemsPath) ? { itemsPath } : {}),
+    ...(typeof state.ToleratedFailurePercentage === 'number'
+      ? { toleratedFailurePercentage: state.ToleratedFailurePercentage }
+      : {}),
+    ...(typeof state.ToleratedFailureCount === 'number' ? { toleratedFailureCount: state.ToleratedFailureCount } : {}),
+  };
+}
+
+/** The value at a plain `$.a.b` path (checked by localize). */
+function atPath(value: unknown, path: string): unknown {
+  let node = value;
+  for (const key of path.split('.').slice(1)) node = (node as Record<string, unknown> | null)?.[key];
+  return node;
+}
+
+/** Each Map state's item processor, by object identity: what the library runs as a child execution. */
+function processorsOf(definition: Definition): Map<object, string> {
+  const found = new Map<object, string>();
+  const visit = (machine: Definition) => {
+    for (const [name, state] of Object.entries(machine.States)) {
+      const processor = (state.ItemProcessor ?? state.Iterator) as Definition | undefined;
+      if (state.Type === 'Map' && processor) {
+        found.set(processor, name);
+        visit(processor);
+      }
+    }
+  };
+  visit(definition);
+  return found;
 }
 
 /**
@@ -228,8 +288,11 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
     if (!fn) continue;
     const handler = options.handlers[fn];
     taskHandlers[stateName] = async (params) => {
+      // The input after Parameters, and below the connector's result: 256 KiB each, or the execution ends.
+      if (payloadBytes(params) > PAYLOAD_LIMIT_BYTES) throw dataLimitExceeded(stateName, 'input');
       const payload = params.Payload;
       const key = `${stateName}|${JSON.stringify(payload)}`;
+      let result: { Payload: unknown };
       try {
         const output = await scheduler.busy(async () => {
           stats.invocations[fn] = (stats.invocations[fn] ?? 0) + 1;
@@ -243,7 +306,7 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
           return result;
         });
         attempts.delete(key);
-        return { Payload: output };
+        result = { Payload: output };
       } catch (error) {
         const err = error instanceof Error ? error : new Error(String(error));
         // Retry back-off happens on the virtual clock, exactly as the ASL retrier would wait.
@@ -264,8 +327,92 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
         }
         throw new NamedError(err.name, err.message);
       }
+      if (payloadBytes(result) > PAYLOAD_LIMIT_BYTES) throw dataLimitExceeded(stateName, 'result');
+      return result;
     };
   }
+
+  // Every execution's states, synchronously as they happen (execution-limits.ts): counts, and AWS's limits.
+  const processors = processorsOf(definition);
+  const mapRuns = new Map<string, { total: number; failed: number }>();
+  const childHistories: { events: number }[] = [];
+  const parentHistory = {
+    get events() {
+      return stats.parentHistoryEvents;
+    },
+    set events(value: number) {
+      stats.parentHistoryEvents = value;
+    },
+  };
+  const measure = (state: string, value: unknown, what: 'input' | 'result') => {
+    const size = payloadBytes(value);
+    if (size > stats.payloadHighWaterBytes) stats.payloadHighWaterBytes = size;
+    if (size > PAYLOAD_LIMIT_BYTES) throw dataLimitExceeded(state, what);
+  };
+  const hooks: ExecutionHooks = {
+    begin(processorOrRoot, childInput) {
+      const mapState = processors.get(processorOrRoot);
+      const map = mapState ? states.get(mapState)?.map : undefined;
+      // A DISTRIBUTED child is an execution of its own, with its own history; inline iterations are the parent's.
+      const history = map?.distributed ? { events: 2 } : parentHistory;
+      if (map?.distributed) childHistories.push(history);
+      const addEvents = (count: number) => {
+        history.events += count;
+        if (history.events > HISTORY_LIMIT_EVENTS) throw historyLimitReached();
+      };
+      return {
+        stateEntered(state, _type, input) {
+          const info = states.get(state);
+          if (!info) return;
+          stats.transitions++;
+          addEvents(historyEventsFor(info.type));
+          measure(state, input, 'input');
+          if (info.map) {
+            const items = info.map.itemsPath ? atPath(input, info.map.itemsPath) : undefined;
+            mapRuns.set(state, { total: Array.isArray(items) ? items.length : 0, failed: 0 });
+          }
+        },
+        stateExited(state, _type, output) {
+          if (states.has(state)) measure(state, output, 'result');
+        },
+        stateRetried(state) {
+          if (!states.has(state)) return;
+          stats.retries++;
+          stats.transitions++;
+          addEvents(3);
+        },
+        ...(map?.distributed && mapState
+          ? {
+              // A failed child is a failed item of the Map Run: the Map fails only past its tolerance.
+              failed(error: unknown) {
+                const run = mapRuns.get(mapState) ?? { total: 0, failed: 0 };
+                run.failed++;
+                const { toleratedFailureCount: count, toleratedFailurePercentage: percentage } = map;
+                const over =
+                  count === undefined && percentage === undefined
+                    ? run.failed > 0
+                    : (count !== undefined && run.failed > count) ||
+                      (percentage !== undefined && (run.failed / Math.max(run.total, 1)) * 100 > percentage);
+                if (over)
+                  throw new NamedError(
+                    'States.ExceedToleratedFailureThreshold',
+                    `The Map Run of "${mapState}" failed: ${run.failed} of ${run.total} items failed, past its tolerated failure threshold.`,
+                  );
+                const cause = ((error as { cause?: Error }).cause ?? error) as Error;
+                return {
+                  value: {
+                    Error: cause.name,
+                    Cause: cause.message,
+                    Input: JSON.stringify(childInput),
+                    Status: 'FAILED',
+                  },
+                };
+              },
+            }
+          : {}),
+      };
+    },
+  };
 
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false, checkPaths: true } });
   const retryOverrides: Record<string, number> = {};
@@ -273,6 +420,7 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
 
   const execution = machine.run(options.input as Json as never, {
     overrides: { taskResourceLocalHandlers: taskHandlers as never, retryIntervalOverrides: retryOverrides },
+    ...({ sandboxHooks: hooks } as object),
     context: {
       Execution: {
         Id: executionArn,
@@ -287,7 +435,6 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
   if (options.abortSignal) options.abortSignal.addEventListener('abort', () => execution.abort(), { once: true });
 
   const events: ExecutionResult['events'] = [];
-  const childEvents = new Map<number, number>();
   const consume = (async () => {
     for await (const event of execution.eventLogs) {
       const e = event as {
@@ -298,26 +445,6 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
       };
       const stateName = e.state?.name;
       const info = stateName ? states.get(stateName) : undefined;
-      if (e.type === 'StateEntered' && info) {
-        stats.transitions++;
-        if (info.child && e.index !== undefined) {
-          childEvents.set(e.index, (childEvents.get(e.index) ?? 2) + historyEventsFor(info.type));
-        } else {
-          stats.parentHistoryEvents += historyEventsFor(info.type);
-        }
-      }
-      if (e.type === 'StateRetried' && info) {
-        stats.retries++;
-        stats.transitions++;
-        if (info.child && e.index !== undefined) childEvents.set(e.index, (childEvents.get(e.index) ?? 2) + 3);
-        else stats.parentHistoryEvents += 3;
-      }
-      for (const payload of [e.state?.input, e.state?.output]) {
-        if (payload !== undefined) {
-          const size = Buffer.byteLength(JSON.stringify(payload));
-          if (size > stats.payloadHighWaterBytes) stats.payloadHighWaterBytes = size;
-        }
-      }
       if (e.index === undefined || e.type.startsWith('Map')) {
         const raw = event as { input?: unknown; output?: unknown; Error?: string; Cause?: unknown };
         const historyEvent: RunnerEvent = {
@@ -353,11 +480,11 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
   try {
     const output = await execution.result;
     await consume;
-    stats.childHistoryEvents = [...childEvents.values()];
+    stats.childHistoryEvents = childHistories.map((h) => h.events);
     return { status: 'SUCCEEDED', output, startedAt, stoppedAt: scheduler.now(), stats, events };
   } catch (error) {
     await consume.catch(() => undefined);
-    stats.childHistoryEvents = [...childEvents.values()];
+    stats.childHistoryEvents = childHistories.map((h) => h.events);
     const cause = (error as { cause?: { name?: string; message?: string } }).cause;
     return {
       status: options.abortSignal?.aborted ? 'ABORTED' : 'FAILED',

@@ -149,6 +149,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (!options.endpoint) {
       model = new AwsModel({
         clock: options.realTimeEstate ? { now: () => new Date() } : scheduler,
+        ...(options.realTimeEstate ? {} : { tokenClock: scheduler.tokenClock }),
         random,
         accountId: options.accountId ?? DEFAULT_EMULATED_ACCOUNT,
         faults: options.faults,

@@ -5,6 +5,7 @@ import { PipelineError } from './errors';
 import type { Log } from './powertools';
 import { decideRetention, setKeyOf } from './retention';
 import type { RecordedRetentionDecision, StateStore } from './state-store';
+import { retryThrottled } from './throttle-retry';
 
 /** Some expired backups could not be deleted; the rest were handled. ASL: the run ends RetentionFailed. */
 export class RetentionIncompleteError extends PipelineError {
@@ -164,7 +165,7 @@ export async function applyRetention(request: RetentionRequest): Promise<Retenti
           continue;
         }
         try {
-          await backupStore.delete(backup);
+          await retryThrottled(() => backupStore.delete(backup));
           log.info('deleted expired backup', { backup: backup.id, kind: backup.kind, region, rule: decision.rule });
           deletedIds.push(backup.id);
         } catch (error) {

@@ -4,6 +4,7 @@
  * they do against AWS. Executions run with the local runner (the same ASL, the real handlers).
  */
 import { AwsApiError } from '../aws-model';
+import { PAYLOAD_LIMIT_BYTES } from '../execution-limits';
 import {
   type ExecutionResult,
   executionArnFor,
@@ -130,6 +131,12 @@ export class StepFunctionsService implements ServiceHandler {
     if (!/^[A-Za-z0-9_-]{1,80}$/.test(executionName)) fail('InvalidName', `Invalid Name: '${executionName}'`);
     const arn = executionArnFor(machine.arn, executionName);
     const text = input ?? '{}';
+    // The API model's length constraint on `input` (262,144, counted in UTF-8 bytes), checked before all else.
+    if (Buffer.byteLength(text) > PAYLOAD_LIMIT_BYTES)
+      fail(
+        'ValidationException',
+        `1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length less than or equal to ${PAYLOAD_LIMIT_BYTES}`,
+      );
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);

@@ -56,7 +56,13 @@ export async function openSandbox(): Promise<Sandbox> {
       restoreClock();
       const scheduler = new VirtualScheduler(options.clockStart);
       restoreClock = useClock(scheduler);
-      const model = new AwsModel({ clock: scheduler, random: seededRandom(7), tokenBuckets: false, ...options.model });
+      const model = new AwsModel({
+        clock: scheduler,
+        tokenClock: scheduler.tokenClock,
+        random: seededRandom(7),
+        tokenBuckets: false,
+        ...options.model,
+      });
       // What the stack deploys and the pipeline writes to: its topic and its backup bucket.
       model.createTopic(REGION, { Name: TOPIC.split(':').at(-1) });
       model.createBucket(REGION, BUCKET);

@@ -111,6 +111,31 @@ describe('SNS Publish over the wire', () => {
     ]);
   });
 
+  it('refuses a message whose body and attributes exceed 256 KiB with "Message too long", as SNS does', async () => {
+    // Prepare: 256 KiB exactly fits; one byte more (in the body or an attribute) does not
+    const attributes = { tier: { DataType: 'String', StringValue: 'daily' } };
+    const attributeBytes = 'tier'.length + 'String'.length + 'daily'.length;
+    const fits = 'x'.repeat(262_144 - attributeBytes);
+
+    // Act
+    const accepted = await sns.send(
+      new PublishCommand({ TopicArn: TOPIC, Message: fits, MessageAttributes: attributes }),
+    );
+    const tooLong = await failure(
+      sns.send(new PublishCommand({ TopicArn: TOPIC, Message: `${fits}x`, MessageAttributes: attributes })),
+    );
+    const multiByte = await failure(sns.send(new PublishCommand({ TopicArn: TOPIC, Message: 'é'.repeat(131_073) })));
+
+    // Assess
+    expect(accepted.MessageId).toEqual(expect.any(String));
+    expect([tooLong.name, tooLong.$metadata.httpStatusCode, tooLong.message]).toEqual([
+      'InvalidParameterException',
+      400,
+      'Invalid parameter: Message too long',
+    ]);
+    expect(multiByte.message).toBe('Invalid parameter: Message too long');
+  });
+
   it('answers a failure inside the emulator with a 5xx AWS error the SDK parses', async () => {
     // Prepare
     const publish = jest.spyOn(model, 'publish').mockImplementation(() => {

@@ -1,0 +1,194 @@
+/**
+ * The sandbox refuses what AWS refuses (issue #9 §2), over the wire as `npm start` runs it: the state
+ * payload limit at Plan, StartExecution's 256 KiB input, DynamoDB's 400 KB item, and token buckets
+ * that refill with time as AWS's do, while the sandbox is idle and while a handler runs.
+ */
+
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeVolumesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { BACKUP_TAG } from '../../local/fleet';
+import { type Sandbox, startSandbox } from '../../local/sandbox';
+import { openSandbox } from '../support/workflow-sandbox';
+
+jest.setTimeout(180_000);
+
+const REGION = 'eu-west-1';
+const DAY = 86_400_000;
+const credentials = { accessKeyId: 'x', secretAccessKey: 'x' };
+
+async function withSandbox<T>(options: Parameters<typeof startSandbox>[0], use: (s: Sandbox) => Promise<T>) {
+  const sandbox = await startSandbox({ fleet: { kind: 'none' }, ...options });
+  try {
+    return await use(sandbox);
+  } finally {
+    await sandbox.close();
+  }
+}
+
+async function errorOf(call: Promise<unknown>): Promise<{ name: string; message: string }> {
+  return call.then(
+    () => ({ name: 'none', message: 'the call succeeded' }),
+    (e: Error) => ({ name: e.name, message: e.message }),
+  );
+}
+
+describe('PlanOverPayloadLimit', () => {
+  it('fails a 2,000-resource run at Plan with States.DataLimitExceeded, as AWS would, and starts no backup', async () => {
+    await withSandbox(
+      { fleet: { kind: 'generated', size: 2000, minSeconds: 60, maxSeconds: 600 }, tokenBuckets: false },
+      async (sandbox) => {
+        // Act
+        const result = await sandbox.sfn.startExecution(sandbox.stateMachineArn, 'two-thousand', '{}').done;
+
+        // Assess
+        expect(result.status).toBe('FAILED');
+        expect(result.error).toBe('States.DataLimitExceeded');
+        expect(result.cause).toContain("'Plan the run' returned a result with a size exceeding");
+        expect(result.events.map((e) => e.state)).not.toContain('Back up each resource');
+        expect(sandbox.model?.calls.get('ec2:CreateSnapshots') ?? 0).toBe(0);
+        expect(sandbox.model?.calls.get('ec2:CreateSnapshot') ?? 0).toBe(0);
+      },
+    );
+  });
+});
+
+describe('StartExecutionInputLimit', () => {
+  it('refuses an execution input over 256 KiB with ValidationException and starts nothing', async () => {
+    await withSandbox({ tokenBuckets: false }, async (sandbox) => {
+      // Prepare
+      const sfn = new SFNClient({ endpoint: sandbox.endpoint, region: REGION, credentials, maxAttempts: 1 });
+      const input = (bytes: number) => JSON.stringify({ reason: 'r'.repeat(bytes - '{"reason":""}'.length) });
+
+      // Act
+      const refused = await errorOf(
+        sfn.send(
+          new StartExecutionCommand({ stateMachineArn: sandbox.stateMachineArn, name: 'big', input: input(305_000) }),
+        ),
+      );
+      const fits = await sfn.send(
+        new StartExecutionCommand({ stateMachineArn: sandbox.stateMachineArn, name: 'fits', input: input(262_144) }),
+      );
+      sfn.destroy();
+
+      // Assess
+      expect(refused.name).toBe('ValidationException');
+      expect(refused.message).toContain('less than or equal to 262144');
+      expect(fits.executionArn).toContain(':fits');
+      await expect(sandbox.sfn.execution(fits.executionArn ?? '').done).resolves.toMatchObject({ status: 'FAILED' });
+      expect(() => sandbox.sfn.execution(fits.executionArn?.replace(':fits', ':big') ?? '')).toThrow(
+        'Execution Does Not Exist',
+      );
+    });
+  });
+});
+
+describe('StateTableItemLimit', () => {
+  it('refuses a state-table item over 400 KB through the sandbox endpoint, as DynamoDB does', async () => {
+    await withSandbox({ tokenBuckets: false }, async (sandbox) => {
+      // Prepare
+      const ddb = new DynamoDBClient({ endpoint: sandbox.dynamoEndpoint, region: REGION, credentials, maxAttempts: 1 });
+      const item = (bytes: number) => ({ pk: { S: 'RUN#big' }, sk: { S: 'RUN' }, blob: { S: 'b'.repeat(bytes) } });
+
+      // Act
+      const refused = await errorOf(
+        ddb.send(new PutItemCommand({ TableName: sandbox.tableName, Item: item(410_000) })),
+      );
+      const stored = await ddb.send(new PutItemCommand({ TableName: sandbox.tableName, Item: item(390_000) }));
+      ddb.destroy();
+
+      // Assess
+      expect(refused).toEqual({
+        name: 'ValidationException',
+        message: 'Item size has exceeded the maximum allowed size',
+      });
+      expect(stored.$metadata.httpStatusCode).toBe(200);
+    });
+  });
+});
+
+describe('IdleSandboxRecovers', () => {
+  it('answers a describe again once a drained bucket had some real time to refill while the sandbox sat idle', async () => {
+    await withSandbox({ tokenBuckets: true }, async (sandbox) => {
+      // Prepare: drain EC2's describe bucket (100 burst, 20 a second)
+      const ec2 = new EC2Client({ endpoint: sandbox.endpoint, region: REGION, credentials, maxAttempts: 1 });
+      let throttled: { name: string } | undefined;
+      for (let i = 0; i < 1000 && !throttled; i++) {
+        throttled = await ec2.send(new DescribeVolumesCommand({})).then(
+          () => undefined,
+          (e: Error) => ({ name: e.name }),
+        );
+      }
+
+      // Act: an idle half second, as between two CLI calls to `--serve`
+      await new Promise((r) => setTimeout(r, 500));
+      const after = await errorOf(ec2.send(new DescribeVolumesCommand({})));
+      ec2.destroy();
+
+      // Assess
+      expect(throttled?.name).toBe('RequestLimitExceeded');
+      expect(after).toEqual({ name: 'none', message: 'the call succeeded' });
+    });
+  });
+});
+
+describe('ExpiredBackupsDeletedInOneRun', () => {
+  it('deletes more expired snapshots than the delete bucket holds in one run, without throttling failures', async () => {
+    await withSandbox({ tokenBuckets: true, config: { polling: { deadlineHours: 48 } } }, async (sandbox) => {
+      // Prepare: 115 volumes, backed up once; their daily snapshots expire after 7 days
+      const model = sandbox.model;
+      if (!model) throw new Error('expected the built-in emulator');
+      for (let i = 0; i < 115; i++) model.addVolume(REGION, { Size: 8, Tags: [BACKUP_TAG], snapshotSeconds: 300 });
+      const first = await sandbox.sfn.startExecution(sandbox.stateMachineArn, 'first', '{"tier":"daily"}').done;
+      await sandbox.scheduler.sleep(8 * DAY);
+
+      // Act
+      const second = await sandbox.sfn.startExecution(sandbox.stateMachineArn, 'second', '{"tier":"daily"}').done;
+
+      // Assess
+      const run = await sandbox.store.getRun('second');
+      expect(first.status).toBe('SUCCEEDED');
+      expect(run?.retention).toMatchObject({ deleted: 115, failedDeletes: 0 });
+      expect(second.status).toBe('SUCCEEDED');
+      expect(model.snapshots(REGION)).toHaveLength(115);
+    });
+  });
+});
+
+describe('FailedChildTolerated', () => {
+  it('lets the other resources finish when one child execution fails outright (ToleratedFailurePercentage 100)', async () => {
+    const sandbox = await openSandbox();
+    try {
+      // Prepare: a stopped instance fails at once, and recording its failure then dies with an error no
+      // Retry or Catch handles, so its child execution fails; a volume's snapshot takes six hours
+      const tagged = (name: string) => [{ Key: 'Name', Value: name }, BACKUP_TAG];
+      sandbox.model.addDbInstance(REGION, {
+        DBInstanceIdentifier: 'reporting',
+        status: 'stopped',
+        TagList: tagged('r'),
+      });
+      const volume = sandbox.model.addVolume(REGION, { Size: 500, Tags: tagged('data'), snapshotSeconds: 6 * 3600 });
+      const crash = (fn: string) => {
+        if (fn !== 'record-failure') return undefined;
+        const error = new Error('the state table is gone');
+        error.name = 'StateTableGone';
+        return error;
+      };
+
+      // Act
+      const result = await sandbox.run({}, 'child-fails', { crash });
+
+      // Assess: the Map carried on; Summarize counts the recorded failure and the completed volume
+      const records = await sandbox.store.listResources('child-fails');
+      expect(records.find((r) => r.resourceId === volume.VolumeId)?.status).toBe('COMPLETED');
+      expect(result.events.some((e) => e.type === 'MapIterationFailed')).toBe(true);
+      expect(
+        result.events.find((e) => e.state === 'Summarize the run' && e.type === 'StateEntered')?.input,
+      ).not.toHaveProperty('mapError');
+      expect(result.status).toBe('FAILED');
+      expect(result.error).toBe('BackupsFailed');
+    } finally {
+      await sandbox.close();
+    }
+  });
+});

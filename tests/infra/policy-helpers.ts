@@ -55,9 +55,11 @@ export interface CallContext {
   homeRegion?: string;
 }
 
-/** A condition value as deployed: a string, or an Fn::Join over strings and `Ref: AWS::Region`. */
+/** A condition value as deployed: a string (or boolean), or an Fn::Join over strings and `Ref: AWS::Region`. */
 function resolved(value: unknown, call: CallContext): string | undefined {
   if (typeof value === 'string') return value;
+  // Bool conditions may be written as JSON booleans; IAM compares their string form.
+  if (typeof value === 'boolean') return String(value);
   const join = (value as { 'Fn::Join'?: [string, unknown[]] } | null)?.['Fn::Join'];
   if (!join) return undefined;
   const parts = join[1].map((p) =>

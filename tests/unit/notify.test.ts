@@ -195,6 +195,7 @@ describe('notify at scale (issue #9 §4.8)', () => {
   it("publishes a run with 400 failures with long reasons within SNS's 256 KiB, counting those left out and pointing to the full report", async () => {
     // Prepare: SNS answered by the AWS model, which refuses a message over 256 KiB as SNS does.
     const model = new AwsModel({ clock: { now: () => new Date('2026-01-05T03:00:00Z') } });
+    model.createTopic('eu-west-1', { Name: TOPIC_ARN.split(':').at(-1) });
     sns.on(PublishCommand).callsFake((input) => model.publish('eu-west-1', input));
     const reason = `RDS CreateDBSnapshot: InvalidDBInstanceState: ${'the instance is not in a state that allows it; '.repeat(60)}`;
     const failures = Array.from({ length: 400 }, (_, i): [ResourceRef, Partial<ResourceRecord>] => [

@@ -29,6 +29,22 @@ export interface StartBackupRequest {
  */
 export const LOOKUP_SETTLE_SECONDS = 120;
 
+/**
+ * A refusal that passes (a database `modifying` or `backing-up`, the pending-snapshot limit) is retried by
+ * the ASL's long LimitExceededError Retry, which lasts longer than any tier's deadline; the resource's
+ * deadline, counted from when Plan queued it, ends the retries: past it, the refusal becomes a recorded
+ * failure with reason `timeout` (InvalidResourceStateError: not retried).
+ */
+function pastStartDeadline(error: unknown, queuedAt: string, request: StartBackupRequest): unknown {
+  if (!(error instanceof LimitExceededError)) return error;
+  const deadline = deadlineFor(new Date(queuedAt), request.polling);
+  if (request.now.getTime() < deadline.getTime()) return error;
+  return new InvalidResourceStateError(
+    `timeout: ${request.resource.arn} could not be started by its deadline ${deadline.toISOString()} (queued ${queuedAt}): ${error.message}`,
+    { cause: error },
+  );
+}
+
 export async function startBackup(request: StartBackupRequest): Promise<{ state: BackupState; reused: boolean }> {
   const { runId, resource, store, polling } = request;
   const at = request.now.toISOString();
@@ -71,7 +87,7 @@ export async function startBackup(request: StartBackupRequest): Promise<{ state:
         // count as a first attempt again. A 5xx or a broken connection may follow a create that succeeded,
         // so that retry looks first (keyless creates are never retried inside the SDK: shared/clients.ts).
         if (!mayExist && isRefusal(error)) await store.unmarkAttempt(runId, resource.arn);
-        throw error;
+        throw pastStartDeadline(error, intent.queuedAt, request);
       });
     backupIds = started.backupIds;
     startedAt = at;

@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ASL_PATH, loadDefinition } from '../../local/runner';
+import { tierSchema } from '../../shared/config';
 import { ERROR_NAMES } from '../../shared/errors';
 
 type State = {
@@ -94,6 +95,25 @@ describe('statemachines/backup.asl.json', () => {
       | { IntervalSeconds?: number }
       | undefined;
     expect(retrier?.IntervalSeconds).toBeGreaterThanOrEqual(60);
+  });
+
+  it('keeps retrying a refused start (a database modifying, the pending-snapshot limit) past the longest tier deadline, so the deadline, not the retry count, ends it', () => {
+    const start = map.ItemProcessor.States['Start backup'];
+    const r = start?.Retry?.find((x) => x.ErrorEquals.includes('LimitExceededError')) as unknown as {
+      IntervalSeconds: number;
+      MaxAttempts: number;
+      BackoffRate: number;
+      MaxDelaySeconds: number;
+      JitterStrategy?: string;
+    };
+    // Expected total wait: FULL jitter waits on average half of each capped back-off.
+    let expectedSeconds = 0;
+    for (let attempt = 0; attempt < r.MaxAttempts; attempt++) {
+      const base = Math.min(r.IntervalSeconds * r.BackoffRate ** attempt, r.MaxDelaySeconds);
+      expectedSeconds += r.JitterStrategy === 'FULL' ? base / 2 : base;
+    }
+    const longestDeadlineHours = tierSchema.shape.deadlineHours.unwrap().maxValue ?? Number.NaN;
+    expect(expectedSeconds / 3600).toBeGreaterThan(longestDeadlineHours);
   });
 
   it('summarizes, then applies retention, then notifies, so the message says what retention deleted', () => {

@@ -178,6 +178,39 @@ describe.each([
     });
   });
 
+  describe('TransientDbStateForHours', () => {
+    it('keeps retrying an RDS instance that is modifying for 12 hours and backs it up once available; one modifying past the deadline is FAILED with timeout', async () => {
+      // Prepare: a daily deadline of 48 h; one instance refuses snapshots for 12 h (more than the
+      // ~4 h twelve long retries give), another for 60 h (past the deadline).
+      await sandbox.reset();
+      const start = sandbox.scheduler.now().getTime();
+      sandbox.model.addDbInstance(REGION, {
+        DBInstanceIdentifier: 'warehouse',
+        status: 'modifying',
+        statusUntilMs: start + 12 * 3_600_000,
+        TagList: tagged('warehouse'),
+      });
+      sandbox.model.addDbInstance(REGION, {
+        DBInstanceIdentifier: 'archive',
+        status: 'modifying',
+        statusUntilMs: start + 60 * 3_600_000,
+        TagList: tagged('archive'),
+      });
+
+      // Act
+      const result = await sandbox.run({}, 'transient-db-state-hours');
+
+      // Assess
+      const records = await sandbox.store.listResources('transient-db-state-hours');
+      const byId = Object.fromEntries(records.map((r) => [r.resourceId, r]));
+      expect(byId.warehouse?.status).toBe('COMPLETED');
+      expect(byId.archive?.status).toBe('FAILED');
+      expect(byId.archive?.error?.cause).toMatch(/^timeout: /);
+      expect(result.status).toBe('FAILED');
+      expect(sandbox.model.dbSnapshots(REGION).map((s) => s.DBInstanceIdentifier)).toEqual(['warehouse']);
+    });
+  });
+
   describe('SnapshotErrors', () => {
     it('records every snapshot that ends in error as FAILED, notifies, and fails the execution naming the counts', async () => {
       // Prepare

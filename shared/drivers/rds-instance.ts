@@ -433,7 +433,7 @@ export const rdsInstanceDriver: ResourceDriver = {
 
   /**
    * CopyDBSnapshot in the destination under the same deterministic identifier, so the copy is found
-   * there on a retry. An encrypted snapshot needs a key of the destination region (checked at Plan).
+   * there on a retry (or adopted when the copy call finds it taken). An encrypted snapshot needs a key of the destination region (checked at Plan).
    */
   async copy(resource, { backupIds, region, kmsKeyId, tags, runId }) {
     const identifier = backupIds[0];

@@ -326,20 +326,34 @@ export class StateStore {
    */
   async noteCopyCall(runId: string, arn: string, region: string, at: string): Promise<void> {
     const names = { '#calls': 'copyCalledAt', '#region': region };
-    const inPlace = await this.update(
+    const inPlace = () =>
+      this.update(
+        'DynamoDB UpdateItem (copy called)',
+        runId,
+        arn,
+        {},
+        {
+          names,
+          values: { ':at': at },
+          setExpressions: ['#calls.#region = :at'],
+          condition: 'attribute_exists(#calls)',
+        },
+      );
+    if ((await inPlace()) !== 'condition-failed') return;
+    const whole = await this.update(
       'DynamoDB UpdateItem (copy called)',
       runId,
       arn,
       {},
       {
-        names,
-        values: { ':at': at },
-        setExpressions: ['#calls.#region = :at'],
-        condition: 'attribute_exists(#calls)',
+        names: { '#calls': 'copyCalledAt' },
+        values: { ':calls': { [region]: at } },
+        setExpressions: ['#calls = :calls'],
+        condition: 'attribute_not_exists(#calls)',
       },
     );
-    if (inPlace !== 'condition-failed') return;
-    await this.update('DynamoDB UpdateItem (copy called)', runId, arn, { copyCalledAt: { [region]: at } });
+    // Another attempt made the map in between: never overwrite its regions.
+    if (whole === 'condition-failed') await inPlace();
   }
 
   /**

@@ -57,13 +57,13 @@ export interface Faults {
   snapshotFailureRate: number;
   /**
    * Fraction of create calls (CreateSnapshot(s), CreateImage, CreateDB(Cluster)Snapshot, DynamoDB
-   * CreateBackup) that DO create, then answer a 500 as if the response were lost: the caller cannot tell
+   * CreateBackup, and the copies: CopySnapshot, CopyImage, CopyDB(Cluster)Snapshot) that DO create, then answer a 500 as if the response were lost: the caller cannot tell
    * whether anything was made (a retry that does not look first makes a second backup).
    */
   serverErrorAfterCreateRate: number;
   /**
-   * Seconds a new EBS snapshot stays invisible to a DescribeSnapshots filtered by tag (EC2's eventual
-   * consistency; by id it is found at once).
+   * Seconds a new EBS snapshot (a CopySnapshot copy too, in its destination region) stays invisible to a
+   * DescribeSnapshots filtered by tag (EC2's eventual consistency; by id it is found at once).
    */
   tagFilterLagSeconds: number;
 }
@@ -1366,7 +1366,7 @@ export class AwsModel {
       ...this.timing(baseSeconds * COPY_SLOWDOWN),
     };
     this.region(region).snapshots.set(copy.SnapshotId, copy);
-    return { SnapshotId: copy.SnapshotId, Tags: copy.Tags };
+    return this.created('ec2', { SnapshotId: copy.SnapshotId, Tags: copy.Tags });
   }
 
   /**
@@ -1445,7 +1445,7 @@ export class AwsModel {
       creationMs: this.nowMs(),
       ...(input.ClientToken ? { clientToken: input.ClientToken } : {}),
     });
-    return { ImageId: imageId };
+    return this.created('ec2', { ImageId: imageId });
   }
 
   // ---- KMS -------------------------------------------------------------------------------------
@@ -1871,7 +1871,7 @@ export class AwsModel {
       ...this.timing(baseSeconds * COPY_SLOWDOWN),
     };
     r.dbSnapshots.set(id, copy);
-    return { DBSnapshot: this.dbSnapshotView(region, copy) };
+    return this.created('rds', { DBSnapshot: this.dbSnapshotView(region, copy) });
   }
 
   // ---- Aurora ----------------------------------------------------------------------------------
@@ -2102,7 +2102,7 @@ export class AwsModel {
       ...this.timing(baseSeconds * COPY_SLOWDOWN),
     };
     r.dbClusterSnapshots.set(id, copy);
-    return { DBClusterSnapshot: this.dbClusterSnapshotView(region, copy) };
+    return this.created('rds', { DBClusterSnapshot: this.dbClusterSnapshotView(region, copy) });
   }
 
   // ---- DynamoDB (control plane: tables of the fleet, on-demand backups, exports) --------------

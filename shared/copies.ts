@@ -8,10 +8,14 @@
  * reason, and the backup completes: the original is good and the skipped copy is visible.
  * The per-region concurrent-copy limit surfaces from the driver as LimitExceededError, which the ASL
  * retries with long intervals; copies already started in other regions are found again, not repeated.
+ * A copy without an idempotency key (EBS CopySnapshot) follows Start backup's settle rule
+ * (./lookup-settle): its call time is recorded per region first, and a retry within the settle time waits.
  */
 import type { BackupState, CopyState, CopyTarget } from './backup-state';
 import type { PollingConfig } from './config';
 import type { ResourceDriver } from './drivers/driver';
+import { isRefusal } from './errors';
+import { waitForLookupToSettle } from './lookup-settle';
 import { deadlineFor, nextWaitSeconds } from './polling';
 import type { ResourceRef } from './resource';
 import type { StateStore } from './state-store';
@@ -61,9 +65,12 @@ function settle(
 }
 
 export async function startCopies(request: CopyStepRequest): Promise<BackupState> {
-  const { resource, driver, backup, runId } = request;
+  const { resource, driver, backup, runId, store } = request;
   const at = request.now.toISOString();
-  const done = new Map((backup.copies ?? []).map((c) => [c.region, c]));
+  // A retry's input is the first attempt's: what an earlier attempt copied (and when it called a keyless
+  // copy in each region) is known only from the item, read consistently.
+  const record = await store.getResource(runId, resource.arn);
+  const done = new Map([...(backup.copies ?? []), ...(record?.copies ?? [])].map((c) => [c.region, c]));
   const copies: CopyState[] = [];
   for (const target of request.copyTo) {
     const earlier = done.get(target.region);
@@ -71,21 +78,40 @@ export async function startCopies(request: CopyStepRequest): Promise<BackupState
       copies.push(earlier);
       continue;
     }
+    // A keyless copy (EBS CopySnapshot) whose answer was lost is found only by an eventually consistent
+    // tag lookup: a retry soon after it waits (LimitExceededError) instead of looking and copying again.
+    waitForLookupToSettle(
+      `${resource.arn} copy to ${target.region}`,
+      record?.copyCalledAt?.[target.region],
+      request.now,
+    );
+    let keylessCalls = 0;
     const started = driver.copy
-      ? await driver.copy(resource, {
-          resource,
-          backupIds: backup.backupIds,
-          region: target.region,
-          kmsKeyId: target.kmsKeyId,
-          runId,
-          tags: {
-            stackName: request.stackName,
+      ? await driver
+          .copy(resource, {
+            resource,
+            backupIds: backup.backupIds,
+            region: target.region,
+            kmsKeyId: target.kmsKeyId,
             runId,
-            tier: request.tier,
-            sourceArn: resource.arn,
-            expiresAt: request.expiresAt,
-          },
-        })
+            tags: {
+              stackName: request.stackName,
+              runId,
+              tier: request.tier,
+              sourceArn: resource.arn,
+              expiresAt: request.expiresAt,
+            },
+            // Noted before the first such call of this attempt: if an answer is lost, the retry knows.
+            beforeKeylessCopy: async () => {
+              if (keylessCalls++ === 0) await store.noteCopyCall(runId, resource.arn, target.region, at);
+            },
+          })
+          .catch(async (error: unknown) => {
+            // AWS refused this attempt's only copy call there (the region's copy limit, a throttle): nothing
+            // was copied, and the lookup before it saw what earlier attempts made, so the retry may look at once.
+            if (keylessCalls === 1 && isRefusal(error)) await store.forgetCopyCall(runId, resource.arn, target.region);
+            throw error;
+          })
       : undefined;
     if (!started) {
       copies.push({
@@ -100,7 +126,7 @@ export async function startCopies(request: CopyStepRequest): Promise<BackupState
     }
     copies.push({ region: target.region, ids: started.copyIds, status: 'COPYING', reason: null, startedAt: at });
     // Recorded as soon as each region's copy exists, so a crash before the next region loses nothing.
-    await request.store.saveCopies(runId, resource.arn, [...copies]);
+    await store.saveCopies(runId, resource.arn, [...copies]);
   }
   const deadline = deadlineFor(request.now, request.polling).toISOString();
   const state = settle(request, copies, backup.polls, deadline);

@@ -3,6 +3,7 @@ import type { BackupState } from './backup-state';
 import type { PollingConfig } from './config';
 import type { ResourceDriver } from './drivers/driver';
 import { InvalidResourceStateError, isRefusal, LimitExceededError } from './errors';
+import { waitForLookupToSettle } from './lookup-settle';
 import { deadlineFor, nextWaitSeconds } from './polling';
 import type { ResourceRef } from './resource';
 import type { StateStore } from './state-store';
@@ -21,13 +22,8 @@ export interface StartBackupRequest {
   now: Date;
 }
 
-/**
- * How long after a create without an idempotency key a lookup may still miss what it made: tag-filtered
- * EC2 DescribeSnapshots (and DynamoDB ListBackups) are eventually consistent. A retry sooner than this
- * after such a create waits (LimitExceededError: the long Retry) instead of looking, missing and creating
- * a second backup.
- */
-export const LOOKUP_SETTLE_SECONDS = 120;
+/** Re-exported: the settle time is Start backup's contract too (docs/architecture.md). */
+export { LOOKUP_SETTLE_SECONDS } from './lookup-settle';
 
 /**
  * A refusal that passes (a database `modifying` or `backing-up`, the pending-snapshot limit) is retried by
@@ -63,14 +59,8 @@ export async function startBackup(request: StartBackupRequest): Promise<{ state:
   if (!backupIds || backupIds.length === 0 || !startedAt) {
     const mayExist = (intent.attempts ?? 1) > 1;
     const keyless = !request.driver.idempotentCreate?.(resource);
-    if (mayExist && keyless && intent.createCalledAt) {
-      const settlesAt = new Date(intent.createCalledAt).getTime() + LOOKUP_SETTLE_SECONDS * 1000;
-      if (request.now.getTime() < settlesAt) {
-        throw new LimitExceededError(
-          `${resource.arn}: an earlier attempt called create at ${intent.createCalledAt} and its outcome is unknown; the lookup for it is eventually consistent, so it runs from ${new Date(settlesAt).toISOString()} (retried)`,
-        );
-      }
-    }
+    // A retry after a keyless create waits until a lookup can see what that create made (./lookup-settle).
+    if (mayExist && keyless) waitForLookupToSettle(resource.arn, intent.createCalledAt, request.now);
     // Noted before the call: if its answer is lost, the next attempt knows a create may have been made.
     if (keyless) await store.noteCreateCall(runId, resource.arn, at);
     const tags = {

@@ -88,6 +88,11 @@ export interface ResourceRecord {
    * CreateBackup): a later attempt looks for what it may have made only once a lookup can see it.
    */
   createCalledAt?: string;
+  /**
+   * Per destination region, when an attempt of Start copies last called a copy that has no idempotency key
+   * (EBS CopySnapshot): as `createCalledAt`, for the copies (shared/copies.ts).
+   */
+  copyCalledAt?: Record<string, string>;
   startedAt?: string;
   deadline?: string;
   lastCheckedAt?: string;
@@ -242,6 +247,8 @@ export class StateStore {
       add?: string;
       /** Further SET actions that are expressions, not plain values (e.g. list_append). */
       setExpressions?: string[];
+      /** Paths to REMOVE. */
+      remove?: string;
     } = {},
   ): Promise<ResourceRecord | 'condition-failed'> {
     const names: Record<string, string> = { ...extra.names };
@@ -250,6 +257,7 @@ export class StateStore {
     if (extra.setExpressions?.length)
       expression = `${expression ? `${expression}, ` : 'SET '}${extra.setExpressions.join(', ')}`;
     if (extra.add) expression += ` ADD ${extra.add}`;
+    if (extra.remove) expression += ` REMOVE ${extra.remove}`;
     try {
       const out = await this.doc.send(
         new UpdateCommand({
@@ -258,7 +266,7 @@ export class StateStore {
           UpdateExpression: expression,
           ConditionExpression: ['attribute_exists(pk)', extra.condition].filter(Boolean).join(' AND '),
           ExpressionAttributeNames: Object.keys(names).length > 0 ? names : undefined,
-          ExpressionAttributeValues: values,
+          ExpressionAttributeValues: Object.keys(values).length > 0 ? values : undefined,
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -310,6 +318,59 @@ export class StateStore {
   /** Notes that a create without an idempotency key is about to be called (see `createCalledAt`). */
   async noteCreateCall(runId: string, arn: string, at: string): Promise<void> {
     await this.update('DynamoDB UpdateItem (create called)', runId, arn, { createCalledAt: at });
+  }
+
+  /**
+   * Notes that a copy without an idempotency key is about to be called in `region` (see `copyCalledAt`).
+   * The map is set whole when the item has none yet (a nested path needs its parent to exist).
+   */
+  async noteCopyCall(runId: string, arn: string, region: string, at: string): Promise<void> {
+    const names = { '#calls': 'copyCalledAt', '#region': region };
+    const inPlace = () =>
+      this.update(
+        'DynamoDB UpdateItem (copy called)',
+        runId,
+        arn,
+        {},
+        {
+          names,
+          values: { ':at': at },
+          setExpressions: ['#calls.#region = :at'],
+          condition: 'attribute_exists(#calls)',
+        },
+      );
+    if ((await inPlace()) !== 'condition-failed') return;
+    const whole = await this.update(
+      'DynamoDB UpdateItem (copy called)',
+      runId,
+      arn,
+      {},
+      {
+        names: { '#calls': 'copyCalledAt' },
+        values: { ':calls': { [region]: at } },
+        setExpressions: ['#calls = :calls'],
+        condition: 'attribute_not_exists(#calls)',
+      },
+    );
+    // Another attempt made the map in between: never overwrite its regions.
+    if (whole === 'condition-failed') await inPlace();
+  }
+
+  /**
+   * Takes back a region's copy call when AWS refused that copy outright and nothing else was copied there
+   * in that attempt: nothing was made, so the retry may look at once.
+   */
+  async forgetCopyCall(runId: string, arn: string, region: string): Promise<void> {
+    await this.update(
+      'DynamoDB UpdateItem (copy refused)',
+      runId,
+      arn,
+      {},
+      {
+        names: { '#calls': 'copyCalledAt', '#region': region },
+        remove: '#calls.#region',
+      },
+    );
   }
 
   async saveBackup(

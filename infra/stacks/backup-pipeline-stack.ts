@@ -78,7 +78,8 @@ const DYNAMO_ACTIONS: Record<FunctionName, string[]> = {
   'plan-run': ['dynamodb:PutItem'],
   'start-backup': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
   'check-backup': ['dynamodb:UpdateItem'],
-  'start-copies': ['dynamodb:UpdateItem'],
+  // GetItem: a retry reads the copies and keyless copy calls an earlier attempt recorded.
+  'start-copies': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
   'check-copies': ['dynamodb:UpdateItem'],
   'record-result': ['dynamodb:UpdateItem'],
   'record-failure': ['dynamodb:UpdateItem'],

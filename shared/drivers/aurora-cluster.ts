@@ -23,9 +23,9 @@ import type { BackupStore, CheckResult, Discovered, OwnedBackup, ResourceDriver 
 import {
   assertOwnSnapshot,
   checkDbSnapshot,
+  copyOrAdopt,
   ownedRdsSnapshot,
   RDS_FILTER_VALUES,
-  rdsCopy,
   rdsSnapshotIdentifier,
   snapshotTags,
   stateRefusal,
@@ -206,7 +206,7 @@ export const auroraClusterDriver: ResourceDriver = {
     return checkClusterSnapshot(snapshot);
   },
 
-  /** CopyDBClusterSnapshot in the destination under the same identifier (found there on a retry). */
+  /** CopyDBClusterSnapshot in the destination under the same identifier (found there on a retry, or adopted). */
   async copy(resource, { backupIds, region, kmsKeyId, tags, runId }) {
     const identifier = backupIds[0];
     if (!identifier) throw new InvalidResourceStateError(`no cluster snapshot of ${resource.id} to copy`);
@@ -216,18 +216,27 @@ export const auroraClusterDriver: ResourceDriver = {
       return { copyIds: [identifier], reused: true };
     }
     const partition = resource.arn.split(':')[1] ?? 'aws';
-    await rdsCopy(`RDS CopyDBClusterSnapshot ${identifier} to ${region}`, () =>
-      rdsClient(region).send(
-        new CopyDBClusterSnapshotCommand({
-          SourceDBClusterSnapshotIdentifier: `arn:${partition}:rds:${resource.region}:${resource.accountId}:cluster-snapshot:${identifier}`,
-          TargetDBClusterSnapshotIdentifier: identifier,
-          // The source ARN names another region: the SDK adds the pre-signed URL RDS needs from there.
-          ...(kmsKeyId ? { KmsKeyId: kmsKeyId } : {}),
-          Tags: [...ownershipTags(tags), { Key: TAG.sourceRegion, Value: resource.region }],
-        }),
-      ),
+    // A taken identifier is this run's copy, made by a call whose answer was lost: adopted, never doubled.
+    const reused = await copyOrAdopt(
+      `RDS CopyDBClusterSnapshot ${identifier} to ${region}`,
+      ALREADY_EXISTS,
+      () =>
+        rdsClient(region).send(
+          new CopyDBClusterSnapshotCommand({
+            SourceDBClusterSnapshotIdentifier: `arn:${partition}:rds:${resource.region}:${resource.accountId}:cluster-snapshot:${identifier}`,
+            TargetDBClusterSnapshotIdentifier: identifier,
+            // The source ARN names another region: the SDK adds the pre-signed URL RDS needs from there.
+            ...(kmsKeyId ? { KmsKeyId: kmsKeyId } : {}),
+            Tags: [...ownershipTags(tags), { Key: TAG.sourceRegion, Value: resource.region }],
+          }),
+        ),
+      async () => {
+        const raced = await findClusterSnapshot(region, identifier);
+        if (raced) assertOwnSnapshot(raced, identifier, resource, runId);
+        return raced !== undefined;
+      },
     );
-    return { copyIds: [identifier], reused: false };
+    return { copyIds: [identifier], reused };
   },
 
   async checkCopy(_resource, region, copyIds) {

@@ -103,6 +103,12 @@ export interface CopyRequest {
   /** The same ownership tags as the original; drivers add the source region. */
   tags: OwnershipTagValues;
   runId: string;
+  /**
+   * Called right before each copy call that has no idempotency key (EBS CopySnapshot), so the caller can
+   * record that a copy may exist before its answer arrives (shared/copies.ts, shared/lookup-settle.ts).
+   * Copies that cannot repeat (a client token, a deterministic identifier) do not call it.
+   */
+  beforeKeylessCopy?: () => Promise<void>;
 }
 
 export interface ResourceDriver {
@@ -137,7 +143,8 @@ export interface ResourceDriver {
   check(resource: ResourceRef, backupIds: string[]): Promise<CheckResult>;
   /**
    * Starts the copy of a finished backup in another region, or finds the one an earlier attempt
-   * started there (always looked up first: a copy is started once per region per run). Undefined
+   * started there (always looked up first: a copy is started once per region per run; a keyless copy
+   * announces itself through `beforeKeylessCopy`). Undefined
    * when the resource (in its mode) cannot be copied across regions; the copy is then SKIPPED.
    */
   copy?(resource: ResourceRef, request: CopyRequest): Promise<{ copyIds: string[]; reused: boolean } | undefined>;

@@ -89,7 +89,8 @@ async function findCopies(request: CopyRequest): Promise<Map<string, string>> {
  * Copies each snapshot of a backup to another region (CopySnapshot runs in the destination), tagged
  * like the original plus the source region and the snapshot it copies, encrypted with the region's
  * key when one is given. CopySnapshot has no client token, so the run's copies there are looked up
- * first and only the missing ones started: a retry never makes a second copy.
+ * first and only the missing ones started; the lookup is eventually consistent, so a retry runs it only
+ * once it can see an earlier attempt's copies (`beforeKeylessCopy`): a retry never makes a second copy.
  */
 export async function copySnapshots(request: CopyRequest): Promise<{ copyIds: string[]; reused: boolean }> {
   const existing = await findCopies(request);
@@ -100,7 +101,9 @@ export async function copySnapshots(request: CopyRequest): Promise<{ copyIds: st
       copyIds.push(found);
       continue;
     }
-    // Never retried by the SDK (no client token): a retry is the workflow's, which looks the copies up first.
+    // Never retried by the SDK (no client token): a retry is the workflow's, which looks the copies up first,
+    // once the lookup can see this copy (the caller records the call time here: shared/copies.ts).
+    await request.beforeKeylessCopy?.();
     const out = await aws(`EC2 CopySnapshot ${snapshotId} to ${request.region}`, () =>
       ec2CreateClient(request.region).send(
         new CopySnapshotCommand({

@@ -208,6 +208,29 @@ export async function rdsCopy<T>(context: string, call: () => Promise<T>): Promi
   }
 }
 
+const DB_SNAPSHOT_EXISTS = new Set(['DBSnapshotAlreadyExists', 'DBSnapshotAlreadyExistsFault']);
+
+/**
+ * A copy under a deterministic target identifier (CopyDBSnapshot, CopyDBClusterSnapshot). When the
+ * identifier is taken, the copy was made already: by the SDK's own retry of a call whose answer was lost
+ * (a 5xx after RDS made it), or by a concurrent attempt. `adopt` finds it (and checks it is this run's);
+ * true when it was adopted, false when this call made it.
+ */
+export async function copyOrAdopt(
+  context: string,
+  alreadyExists: ReadonlySet<string>,
+  copy: () => Promise<unknown>,
+  adopt: () => Promise<boolean>,
+): Promise<boolean> {
+  try {
+    await rdsCopy(context, copy);
+    return false;
+  } catch (error) {
+    if (alreadyExists.has(awsErrorName(error) ?? '') && (await adopt())) return true;
+    throw error;
+  }
+}
+
 /** Ensures a snapshot found under our deterministic name is really ours for this resource. */
 /**
  * Ensures a snapshot (DB or cluster) found under our deterministic identifier is really this run's for
@@ -410,7 +433,7 @@ export const rdsInstanceDriver: ResourceDriver = {
 
   /**
    * CopyDBSnapshot in the destination under the same deterministic identifier, so the copy is found
-   * there on a retry. An encrypted snapshot needs a key of the destination region (checked at Plan).
+   * there on a retry (or adopted when the copy call finds it taken). An encrypted snapshot needs a key of the destination region (checked at Plan).
    */
   async copy(resource, { backupIds, region, kmsKeyId, tags, runId }) {
     const identifier = backupIds[0];
@@ -421,18 +444,26 @@ export const rdsInstanceDriver: ResourceDriver = {
       return { copyIds: [identifier], reused: true };
     }
     const partition = resource.arn.split(':')[1] ?? 'aws';
-    await rdsCopy(`RDS CopyDBSnapshot ${identifier} to ${region}`, () =>
-      rdsClient(region).send(
-        new CopyDBSnapshotCommand({
-          SourceDBSnapshotIdentifier: `arn:${partition}:rds:${resource.region}:${resource.accountId}:snapshot:${identifier}`,
-          TargetDBSnapshotIdentifier: identifier,
-          // The source ARN names another region: the SDK adds the pre-signed URL RDS needs from there.
-          ...(kmsKeyId ? { KmsKeyId: kmsKeyId } : {}),
-          Tags: [...ownershipTags(tags), { Key: TAG.sourceRegion, Value: resource.region }],
-        }),
-      ),
+    const reused = await copyOrAdopt(
+      `RDS CopyDBSnapshot ${identifier} to ${region}`,
+      DB_SNAPSHOT_EXISTS,
+      () =>
+        rdsClient(region).send(
+          new CopyDBSnapshotCommand({
+            SourceDBSnapshotIdentifier: `arn:${partition}:rds:${resource.region}:${resource.accountId}:snapshot:${identifier}`,
+            TargetDBSnapshotIdentifier: identifier,
+            // The source ARN names another region: the SDK adds the pre-signed URL RDS needs from there.
+            ...(kmsKeyId ? { KmsKeyId: kmsKeyId } : {}),
+            Tags: [...ownershipTags(tags), { Key: TAG.sourceRegion, Value: resource.region }],
+          }),
+        ),
+      async () => {
+        const raced = await findSnapshot(region, identifier);
+        if (raced) assertOwnSnapshot(raced, identifier, resource, runId);
+        return raced !== undefined;
+      },
     );
-    return { copyIds: [identifier], reused: false };
+    return { copyIds: [identifier], reused };
   },
 
   async checkCopy(_resource, region, copyIds) {

@@ -6,10 +6,11 @@
  */
 import type { BackupState } from '../../shared/backup-state';
 import { type CopyStepRequest, checkCopies, startCopies } from '../../shared/copies';
-import type { CheckResult, ResourceDriver } from '../../shared/drivers/driver';
-import { LimitExceededError } from '../../shared/errors';
+import type { CheckResult, CopyRequest, ResourceDriver } from '../../shared/drivers/driver';
+import { LimitExceededError, ThrottledError, toPipelineError } from '../../shared/errors';
+import { LOOKUP_SETTLE_SECONDS } from '../../shared/lookup-settle';
 import { useUnitDynalite } from '../support/unit-dynalite';
-import { POLLING, resourceRecord, volumeRef } from '../support/unit-fixtures';
+import { ec2Error, POLLING, resourceRecord, volumeRef } from '../support/unit-fixtures';
 
 const db = useUnitDynalite();
 const NOW = new Date('2026-01-05T03:00:00.000Z');
@@ -122,6 +123,108 @@ describe('startCopies', () => {
     expect(error).toBeInstanceOf(LimitExceededError);
     const item = await db().store().getResource(req.runId, volume.arn);
     expect(item?.copies?.map((c) => [c.region, c.ids])).toEqual([['us-west-2', ['snap-w']]]);
+  });
+});
+
+/**
+ * The settle rule on the copy path (shared/lookup-settle.ts): a driver whose copy has no idempotency key
+ * announces each copy call (`beforeKeylessCopy`), like EBS CopySnapshot; `outcome` is how AWS answers.
+ */
+function keylessDriver(outcome: Record<string, 'copied' | 'lost' | 'refused'>) {
+  const calls: string[] = [];
+  const driver = {
+    async copy(_resource: unknown, request: CopyRequest) {
+      calls.push(request.region);
+      await request.beforeKeylessCopy?.();
+      const answer = outcome[request.region];
+      // A 500 after the copy was made (the answer lost), or an answered refusal (nothing made).
+      if (answer === 'lost')
+        throw toPipelineError(
+          Object.assign(ec2Error('InternalError'), { $metadata: { httpStatusCode: 500 } }),
+          'CopySnapshot',
+        );
+      if (answer === 'refused') throw toPipelineError(ec2Error('ResourceLimitExceeded'), 'CopySnapshot');
+      return { copyIds: [`snap-${request.region}`], reused: false };
+    },
+  } as unknown as ResourceDriver;
+  return { driver, calls };
+}
+
+const later = (seconds: number) => new Date(NOW.getTime() + seconds * 1000);
+
+describe('startCopies: keyless copies and the settle rule', () => {
+  it('records when a keyless copy was called, per region, before its answer', async () => {
+    // Prepare: us-west-2 copies; eu-central-1 copies but its answer is lost.
+    const { driver } = keylessDriver({ 'us-west-2': 'copied', 'eu-central-1': 'lost' });
+    const req = await request({ driver });
+
+    // Act
+    const error = await startCopies(req).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(ThrottledError);
+    const item = await db().store().getResource(req.runId, volume.arn);
+    expect(item?.copyCalledAt).toEqual({ 'us-west-2': NOW.toISOString(), 'eu-central-1': NOW.toISOString() });
+    expect(item?.copies?.map((c) => c.region)).toEqual(['us-west-2']);
+  });
+
+  it('waits with LimitExceededError when retried within the settle time of a lost copy, then looks', async () => {
+    // Prepare: the first attempt's eu-central-1 copy answer was lost.
+    const first = keylessDriver({ 'us-west-2': 'copied', 'eu-central-1': 'lost' });
+    const req = await request({ driver: first.driver });
+    await startCopies(req).catch(() => undefined);
+    const retry = keylessDriver({ 'us-west-2': 'copied', 'eu-central-1': 'copied' });
+
+    // Act: the same input (an ASL Retry's), 30 s later, and again once the lookup can see the copy.
+    const early = await startCopies({ ...req, driver: retry.driver, now: later(30) }).catch((e: unknown) => e);
+    const callsWhileSettling = [...retry.calls];
+    const settled = await startCopies({ ...req, driver: retry.driver, now: later(LOOKUP_SETTLE_SECONDS) });
+
+    // Assess: no look and no copy before the settle time; us-west-2 is taken from the item, never again.
+    expect(early).toBeInstanceOf(LimitExceededError);
+    expect((early as Error).message).toContain('eu-central-1');
+    expect(callsWhileSettling).toEqual([]);
+    expect(retry.calls).toEqual(['eu-central-1']);
+    expect(settled.copies?.map((c) => [c.region, c.ids])).toEqual([
+      ['us-west-2', ['snap-us-west-2']],
+      ['eu-central-1', ['snap-eu-central-1']],
+    ]);
+  });
+
+  it('retries at once after an answered refusal of its only copy call there (nothing was copied)', async () => {
+    // Prepare: eu-central-1 is at its concurrent-copy limit.
+    const first = keylessDriver({ 'us-west-2': 'copied', 'eu-central-1': 'refused' });
+    const req = await request({ driver: first.driver });
+    const error = await startCopies(req).catch((e: unknown) => e);
+    const retry = keylessDriver({ 'eu-central-1': 'copied' });
+
+    // Act
+    const state = await startCopies({ ...req, driver: retry.driver, now: later(10) });
+
+    // Assess
+    expect(error).toBeInstanceOf(LimitExceededError);
+    expect(retry.calls).toEqual(['eu-central-1']);
+    expect(state.copies?.map((c) => c.region)).toEqual(['us-west-2', 'eu-central-1']);
+  });
+
+  it('never waits for a copy that cannot repeat (no keyless call announced)', async () => {
+    // Prepare: a client-token or deterministic-identifier copy whose answer was lost.
+    let attempt = 0;
+    const driver = {
+      async copy(_resource: unknown, request: CopyRequest) {
+        attempt++;
+        if (attempt === 1) throw new ThrottledError(`lost answer in ${request.region}`);
+        return { copyIds: [`copy-${request.region}`], reused: true };
+      },
+    } as unknown as ResourceDriver;
+    const req = await request({ driver, copyTo: [{ region: 'us-west-2' }] });
+    await startCopies(req).catch(() => undefined);
+
+    // Act
+    const state = await startCopies({ ...req, now: later(5) });
+
+    // Assess
+    expect(state.copies?.map((c) => [c.region, c.ids])).toEqual([['us-west-2', ['copy-us-west-2']]]);
   });
 });
 

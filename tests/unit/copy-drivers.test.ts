@@ -103,6 +103,29 @@ describe('EBS copies', () => {
     });
   });
 
+  it('announces each CopySnapshot (no client token) before calling it, never a copy it found', async () => {
+    // Prepare: snap-1's copy exists; snap-2 and snap-3 are copied.
+    ec2.on(DescribeSnapshotsCommand).resolves({
+      Snapshots: [{ SnapshotId: 'snap-c1', State: 'pending', Tags: [{ Key: TAG.copyOf, Value: 'snap-1' }] }],
+    });
+    const order: string[] = [];
+    ec2.on(CopySnapshotCommand).callsFake((input: { SourceSnapshotId: string }) => {
+      order.push(`copy ${input.SourceSnapshotId}`);
+      return { SnapshotId: `copy-of-${input.SourceSnapshotId}` };
+    });
+
+    // Act
+    await ebsVolumeDriver.copy?.(volume, {
+      ...copyRequest(volume, ['snap-1', 'snap-2', 'snap-3']),
+      beforeKeylessCopy: async () => {
+        order.push('noted');
+      },
+    });
+
+    // Assess
+    expect(order).toEqual(['noted', 'copy snap-2', 'noted', 'copy snap-3']);
+  });
+
   it('turns the concurrent-copy limit (ResourceLimitExceeded) into LimitExceededError', async () => {
     ec2.on(DescribeSnapshotsCommand).resolves({ Snapshots: [] });
     ec2.on(CopySnapshotCommand).rejects(ec2Error('ResourceLimitExceeded', 'Too many snapshot copies in progress.'));
@@ -184,6 +207,27 @@ describe('RDS copies', () => {
     expect(rds).toHaveReceivedCommandTimes(CopyDBSnapshotCommand, 0);
   });
 
+  it('adopts its own copy when CopyDBSnapshot finds the identifier taken (a retry of a call whose answer was lost)', async () => {
+    // Prepare: not there at the lookup; the copy call meets the copy an SDK retry's first try made.
+    rds
+      .on(DescribeDBSnapshotsCommand)
+      .rejectsOnce(rdsError('DBSnapshotNotFound'))
+      .resolves({ DBSnapshots: [{ DBSnapshotIdentifier: ID, TagList: ownedTags(db) }] });
+    rds.on(CopyDBSnapshotCommand).rejects(rdsError('DBSnapshotAlreadyExists'));
+
+    // Act / Assess
+    await expect(rdsInstanceDriver.copy?.(db, copyRequest(db, [ID]))).resolves.toEqual({ copyIds: [ID], reused: true });
+  });
+
+  it("refuses a taken identifier that is not this run's copy", async () => {
+    rds
+      .on(DescribeDBSnapshotsCommand)
+      .rejectsOnce(rdsError('DBSnapshotNotFound'))
+      .resolves({ DBSnapshots: [{ DBSnapshotIdentifier: ID, TagList: ownedTags(db, 'run-0') }] });
+    rds.on(CopyDBSnapshotCommand).rejects(rdsError('DBSnapshotAlreadyExists'));
+    await expect(rdsInstanceDriver.copy?.(db, copyRequest(db, [ID]))).rejects.toThrow(InvalidResourceStateError);
+  });
+
   it.each([
     ['Cannot copy more than 20 snapshots across regions', LimitExceededError],
     ['Cannot create more than 100 manual snapshots', QuotaExceededError],
@@ -213,5 +257,19 @@ describe('Aurora copies', () => {
       .on(CopyDBClusterSnapshotCommand)
       .rejects(rdsError('SnapshotQuotaExceeded', 'Cannot copy more than 20 snapshots across regions'));
     await expect(auroraClusterDriver.copy?.(cluster, copyRequest(cluster, [ID]))).rejects.toThrow(LimitExceededError);
+  });
+
+  it('adopts its own cluster snapshot copy when the identifier is taken (a call whose answer was lost)', async () => {
+    const cluster = clusterRef('ledger');
+    const ID = 'bp-run-1-0123abcd-ledger';
+    rds
+      .on(DescribeDBClusterSnapshotsCommand)
+      .rejectsOnce(rdsError('DBClusterSnapshotNotFoundFault'))
+      .resolves({ DBClusterSnapshots: [{ DBClusterSnapshotIdentifier: ID, TagList: ownedTags(cluster) }] });
+    rds.on(CopyDBClusterSnapshotCommand).rejects(rdsError('DBClusterSnapshotAlreadyExistsFault'));
+    await expect(auroraClusterDriver.copy?.(cluster, copyRequest(cluster, [ID]))).resolves.toEqual({
+      copyIds: [ID],
+      reused: true,
+    });
   });
 });

@@ -677,3 +677,51 @@ describe('SDK mocks answer copies from the model', () => {
     expect(missingKey.name).toBe('NotFoundException');
   });
 });
+
+describe('lost copy answers (serverErrorAfterCreateRate, tagFilterLagSeconds)', () => {
+  it('makes the copy and then answers 500 (CopySnapshot, CopyDBSnapshot), and hides a new EBS copy from tag filters for the lag', async () => {
+    // Prepare: every create answers 500 after it is made; tag filters lag a minute.
+    const lossy = new AwsModel({
+      clock: { now: () => now },
+      tokenBuckets: false,
+      faults: { serverErrorAfterCreateRate: 1, tagFilterLagSeconds: 60 },
+    });
+    const volume = lossy.addVolume(SOURCE, { Size: 10 });
+    const snapshot = lossy.addExistingSnapshot(SOURCE, {
+      VolumeId: volume.VolumeId,
+      startMs: now.getTime() - 3_600_000,
+    });
+    lossy.addExistingDbSnapshot(SOURCE, {
+      DBSnapshotIdentifier: 'orders-lossy',
+      DBInstanceIdentifier: 'orders',
+      startMs: now.getTime() - 3_600_000,
+    });
+    const key = lossy.addKmsKey(DR_REGION, { alias: 'alias/backup-dr' });
+    const tag = { Key: 'backup-pipeline:run-id', Value: 'run-lossy' };
+
+    // Act
+    const copy = () =>
+      lossy.copySnapshot(DR_REGION, {
+        SourceRegion: SOURCE,
+        SourceSnapshotId: snapshot.SnapshotId,
+        TagSpecifications: [{ ResourceType: 'snapshot', Tags: [tag] }],
+      });
+    const dbCopy = () =>
+      lossy.copyDBSnapshot(DR_REGION, {
+        SourceDBSnapshotIdentifier: lossy.dbSnapshotArn(SOURCE, 'orders-lossy'),
+        TargetDBSnapshotIdentifier: 'orders-lossy',
+        KmsKeyId: key.Arn,
+      });
+    const byTag = () =>
+      lossy.describeSnapshots(DR_REGION, { Filters: [{ Name: `tag:${tag.Key}`, Values: [tag.Value] }] }).Snapshots;
+
+    // Assess: each copy exists though its answer was a 500; the EBS copy shows by tag only after the lag.
+    expect(copy).toThrow(expect.objectContaining({ name: 'InternalError' }));
+    expect(dbCopy).toThrow(expect.objectContaining({ name: 'InternalFailure' }));
+    expect(lossy.snapshots(DR_REGION)).toHaveLength(1);
+    expect(lossy.dbSnapshots(DR_REGION).map((s) => s.DBSnapshotIdentifier)).toEqual(['orders-lossy']);
+    expect(byTag()).toEqual([]);
+    advance(60);
+    expect(byTag()?.map((s) => s.SnapshotId)).toEqual([lossy.snapshots(DR_REGION)[0]?.SnapshotId]);
+  });
+});

@@ -147,6 +147,63 @@ describe.each([
     });
   });
 
+  describe('LostCopyAnswer', () => {
+    it('makes exactly one copy per backup per region when copies succeed but their answer is lost (5xx), and tag lookups lag', async () => {
+      // Prepare: half the creates and copies are made and then answered 500; a new snapshot (a copy in its
+      // destination too) is invisible to tag filters for a minute. CopySnapshot takes no client token.
+      await sandbox.reset({ model: { faults: { serverErrorAfterCreateRate: 0.5, tagFilterLagSeconds: 60 } } });
+      const regions = ['us-west-2', 'eu-central-1'];
+      for (const region of regions) sandbox.model.addKmsKey(region, { alias: 'alias/backup-dr' });
+      sandbox.model.addInstance(REGION, { Tags: tagged('web-1'), volumes: [{ Size: 30 }] });
+      sandbox.model.addInstance(REGION, { Tags: tagged('app-1'), volumes: [{ Size: 50 }, { Size: 200 }] });
+      sandbox.model.addInstance(REGION, {
+        Tags: [...tagged('builder'), { Key: MODE_TAG, Value: 'ami' }],
+        volumes: [{ Size: 20 }],
+      });
+      sandbox.model.addVolume(REGION, { Size: 200, Tags: tagged('data') });
+      sandbox.model.addVolume(REGION, { Size: 100, Tags: tagged('logs') });
+      sandbox.model.addDbInstance(REGION, { DBInstanceIdentifier: 'orders', TagList: tagged('orders') });
+      sandbox.model.addDbCluster(REGION, { DBClusterIdentifier: 'ledger', TagList: tagged('ledger') });
+
+      // Act
+      const result = await sandbox.run(
+        { copyTo: regions.map((region) => ({ region, kmsKeyId: 'alias/backup-dr' })) },
+        'lost-copy-answer',
+      );
+
+      // Assess: every copy completed, and each original has exactly one copy in each region.
+      expect(result.status).toBe('SUCCEEDED');
+      const records = await sandbox.store.listResources('lost-copy-answer');
+      expect(records.map((r) => r.status)).toEqual(Array(7).fill('COMPLETED'));
+      expect(result.stats.retries).toBeGreaterThan(0);
+      // The EBS copies (keyless) noted their call times; RDS, Aurora and the AMI's copies cannot repeat.
+      expect(
+        records
+          .filter((r) => r.copyCalledAt)
+          .map((r) => r.type)
+          .sort(),
+      ).toEqual(['ebs-volume', 'ebs-volume', 'ec2-instance', 'ec2-instance']);
+      for (const record of records)
+        expect((record.copies ?? []).map((c) => [c.region, c.status]).sort()).toEqual([
+          ['eu-central-1', 'COMPLETED'],
+          ['us-west-2', 'COMPLETED'],
+        ]);
+      const originals = sandbox.model.snapshots(REGION).filter((s) => s.Description?.startsWith('backup-pipeline'));
+      expect(originals).toHaveLength(1 + 2 + 2);
+      for (const region of regions) {
+        const perOriginal = new Map<string, number>();
+        for (const s of sandbox.model.snapshots(region)) {
+          const of = s.Tags?.find((t) => t.Key === TAG.copyOf)?.Value;
+          if (of) perOriginal.set(of, (perOriginal.get(of) ?? 0) + 1);
+        }
+        expect(Object.fromEntries(perOriginal)).toEqual(Object.fromEntries(originals.map((s) => [s.SnapshotId, 1])));
+        expect(sandbox.model.images(region)).toHaveLength(1);
+        expect(sandbox.model.dbSnapshots(region).map((s) => s.DBInstanceIdentifier)).toEqual(['orders']);
+        expect(sandbox.model.dbClusterSnapshots(region).map((s) => s.DBClusterIdentifier)).toEqual(['ledger']);
+      }
+    });
+  });
+
   describe('TransientDbState', () => {
     it('backs up an RDS instance and an Aurora cluster that are modifying for an hour once they are available, not FAILED', async () => {
       // Prepare: both refuse snapshots for the first hour (a modification), then read `available`.

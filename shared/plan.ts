@@ -161,7 +161,14 @@ export async function planRun(request: PlanRequest): Promise<PlanResult> {
           status: 'SKIPPED',
           note: `dry run: would be backed up${entry.note ? ` (${entry.note})` : ''}`,
         };
-      return { ...base, status: 'PENDING', ...(entry.note ? { note: entry.note } : {}) };
+      // The source's tags for its backup ride on its item, read back by Start: never in the Map's
+      // payload (near 256 KiB at scale), and no describe per backup at Start.
+      return {
+        ...base,
+        status: 'PENDING',
+        ...(entry.note ? { note: entry.note } : {}),
+        ...(entry.sourceTags ? { sourceTags: entry.sourceTags } : {}),
+      };
     });
 
   const counts = {

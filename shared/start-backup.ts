@@ -70,8 +70,17 @@ export async function startBackup(request: StartBackupRequest): Promise<{ state:
       sourceArn: resource.arn,
       expiresAt: request.expiresAt,
     };
+    // The source's tags Plan stored on the item (validated by markStarting): the driver need not describe it.
+    const sourceTags = intent.sourceTags;
     const started = await request.driver
-      .start({ resource, runId, mayExist, tags, exportBucket: request.exportBucket })
+      .start({
+        resource,
+        runId,
+        mayExist,
+        tags,
+        exportBucket: request.exportBucket,
+        ...(sourceTags ? { sourceTags } : {}),
+      })
       .catch(async (error: unknown) => {
         // Only an answered refusal (a throttling or limit code) proves nothing was made: the retry may then
         // count as a first attempt again. A 5xx or a broken connection may follow a create that succeeded,

@@ -14,6 +14,7 @@ import {
 import type { CopyState } from './backup-state';
 import { aws, ResourceNotFoundError } from './errors';
 import type { ResourceType } from './resource';
+import { type Tag, tagListSchema } from './tags';
 
 export const RESOURCE_STATUSES = ['PENDING', 'CREATING', 'COPYING', 'COMPLETED', 'FAILED', 'SKIPPED'] as const;
 export type ResourceStatus = (typeof RESOURCE_STATUSES)[number];
@@ -104,6 +105,12 @@ export interface ResourceRecord {
   error?: ResourceError;
   /** Copies to other regions (`copyTo`), once a copy has started. */
   copies?: CopyState[];
+  /**
+   * The source's own tags its backup gets, written by Plan from the description it made (RDS/Aurora
+   * CopyTagsToSnapshot; [] when none) and passed by Start to the driver, which then describes nothing.
+   * Absent on items written before Plan carried them, and when Plan did not learn them.
+   */
+  sourceTags?: Tag[];
 }
 
 /**
@@ -279,7 +286,8 @@ export class StateStore {
 
   /**
    * Records the intent to start a backup before AWS is called (DESIGN §7). Returns the record, which
-   * tells a retry whether a backup was already started. Fails if the item is unknown or already final.
+   * tells a retry whether a backup was already started, and the source's tags Plan stored (validated).
+   * Fails if the item is unknown or already final.
    */
   async markStarting(runId: string, arn: string, at: string): Promise<ResourceRecord | 'not-startable'> {
     const out = await this.update(
@@ -293,7 +301,16 @@ export class StateStore {
         add: 'attempts :one',
       },
     );
-    return out === 'condition-failed' ? 'not-startable' : out;
+    if (out === 'condition-failed') return 'not-startable';
+    // Start hands these to AWS: a malformed list fails here, naming the item, not in a CreateDBSnapshot.
+    const sourceTags = tagListSchema.optional().safeParse(out.sourceTags);
+    if (!sourceTags.success) {
+      const issue = sourceTags.error.issues[0];
+      throw new Error(
+        `state item ${arn} of run ${runId}: sourceTags${(issue?.path ?? []).map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${issue?.message ?? 'malformed'}`,
+      );
+    }
+    return out;
   }
 
   /**

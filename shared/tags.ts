@@ -2,6 +2,8 @@
  * Ownership tags (DESIGN §5). Every backup the pipeline creates carries them; retention deletes only
  * backups whose managed-by tag names this stack, so these keys are a contract with IAM conditions too.
  */
+import { z } from 'zod';
+
 export const TAG_PREFIX = 'backup-pipeline:';
 export const TAG = {
   managedBy: `${TAG_PREFIX}managed-by`,
@@ -35,6 +37,17 @@ export interface OwnershipTagValues {
 
 export type Tag = { Key: string; Value: string };
 
+/** AWS's limit of tags per resource (EC2, RDS). */
+export const MAX_TAGS_PER_RESOURCE = 50;
+
+/**
+ * A tag list as stored in the state table (a source's tags to copy onto its backup, written by Plan
+ * and read by Start): validated where it is read, so a malformed item fails there, not at AWS.
+ */
+export const tagListSchema = z
+  .array(z.object({ Key: z.string().min(1).max(128), Value: z.string().max(256) }))
+  .max(MAX_TAGS_PER_RESOURCE);
+
 export function ownershipTags(v: OwnershipTagValues): Tag[] {
   return [
     { Key: TAG.managedBy, Value: v.stackName },
@@ -44,6 +57,15 @@ export function ownershipTags(v: OwnershipTagValues): Tag[] {
     { Key: TAG.expiresAt, Value: v.expiresAt },
   ];
 }
+
+/** How many tags ownershipTags puts on every backup: the room left for a source's own is counted from it. */
+export const OWNERSHIP_TAG_COUNT = ownershipTags({
+  stackName: '',
+  runId: '',
+  tier: '',
+  sourceArn: '',
+  expiresAt: '',
+}).length;
 
 /** AWS allows 50 tags per resource; `aws:` keys are reserved and ours must not be overwritten. */
 export function copyableTags(source: readonly { Key?: string; Value?: string }[] | undefined, room = 45): Tag[] {

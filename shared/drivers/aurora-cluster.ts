@@ -29,6 +29,7 @@ import {
   rdsSnapshotIdentifier,
   snapshotTags,
   stateRefusal,
+  tagsToCopy,
 } from './rds-instance';
 import { resolveInBatches } from './resolve';
 
@@ -53,6 +54,20 @@ async function findClusterSnapshot(region: string, identifier: string): Promise<
     if (NOT_FOUND.has(awsErrorName(error) ?? '')) return undefined;
     return aws(`RDS DescribeDBClusterSnapshots ${identifier}`, () => Promise.reject(error));
   }
+}
+
+/** What Plan learns from a cluster's description: its encryption and the tags its snapshot copies. */
+function toDiscovered(ref: ResourceRef, cluster: DBCluster): Discovered {
+  return { ref, ...(cluster.StorageEncrypted ? { encrypted: true } : {}), sourceTags: tagsToCopy(cluster) };
+}
+
+async function describeCluster(ref: ResourceRef): Promise<DBCluster> {
+  const out = await aws(`RDS DescribeDBClusters ${ref.id}`, () =>
+    rdsClient(ref.region).send(new DescribeDBClustersCommand({ DBClusterIdentifier: ref.id })),
+  );
+  const cluster = out.DBClusters?.[0];
+  if (!cluster) throw new ResourceNotFoundError(`Aurora cluster ${ref.id} not found in ${ref.region}`);
+  return cluster;
 }
 
 function refOf(region: string, cluster: DBCluster): ResourceRef | undefined {
@@ -107,8 +122,7 @@ export const auroraClusterDriver: ResourceDriver = {
       for await (const page of paginateDescribeDBClusters({ client: rdsClient(region), pageSize: 100 }, {})) {
         for (const cluster of page.DBClusters ?? []) {
           const ref = refOf(region, cluster);
-          if (ref && matchesTags(cluster.TagList, tags))
-            found.push(cluster.StorageEncrypted ? { ref, encrypted: true } : { ref });
+          if (ref && matchesTags(cluster.TagList, tags)) found.push(toDiscovered(ref, cluster));
         }
       }
     });
@@ -116,12 +130,7 @@ export const auroraClusterDriver: ResourceDriver = {
   },
 
   async resolve(ref) {
-    const out = await aws(`RDS DescribeDBClusters ${ref.id}`, () =>
-      rdsClient(ref.region).send(new DescribeDBClustersCommand({ DBClusterIdentifier: ref.id })),
-    );
-    const cluster = out.DBClusters?.[0];
-    if (!cluster) throw new ResourceNotFoundError(`Aurora cluster ${ref.id} not found in ${ref.region}`);
-    return cluster.StorageEncrypted ? { ref, encrypted: true } : { ref };
+    return toDiscovered(ref, await describeCluster(ref));
   },
 
   resolveAll(refs) {
@@ -131,7 +140,7 @@ export const auroraClusterDriver: ResourceDriver = {
       size: RDS_FILTER_VALUES,
       fallback: auroraClusterDriver,
       missing: (ref) => `Aurora cluster ${ref.id} not found in ${ref.region}`,
-      judge: (ref, cluster: DBCluster): Discovered => (cluster.StorageEncrypted ? { ref, encrypted: true } : { ref }),
+      judge: toDiscovered,
       describe: (ids) =>
         aws(`RDS DescribeDBClusters (${ids.length} named)`, async () => {
           const found = new Map<string, DBCluster>();
@@ -150,7 +159,7 @@ export const auroraClusterDriver: ResourceDriver = {
     });
   },
 
-  async start({ resource, tags, runId, mayExist }) {
+  async start({ resource, tags, runId, mayExist, sourceTags }) {
     const identifier = rdsSnapshotIdentifier(runId, resource.id);
     if (mayExist) {
       const existing = await findClusterSnapshot(resource.region, identifier);
@@ -160,18 +169,16 @@ export const auroraClusterDriver: ResourceDriver = {
       }
     }
     // As for RDS instances: passing Tags stops RDS copying the cluster's own, so the cluster's
-    // CopyTagsToSnapshot is honoured by copying them explicitly (ours win, 50 at most).
-    const described = await aws(`RDS DescribeDBClusters ${resource.id}`, () =>
-      rdsClient(resource.region).send(new DescribeDBClustersCommand({ DBClusterIdentifier: resource.id })),
-    );
-    const source = described.DBClusters?.[0];
-    if (!source) throw new ResourceNotFoundError(`Aurora cluster ${resource.id} not found in ${resource.region}`);
+    // CopyTagsToSnapshot is honoured by copying them explicitly (ours win, 50 at most). Plan read them
+    // when it described the cluster; a cluster selected through a member (whose description does not
+    // carry the cluster's tags) or an item written before is described here.
+    const own = sourceTags ?? tagsToCopy(await describeCluster(resource));
     try {
       await rdsClient(resource.region).send(
         new CreateDBClusterSnapshotCommand({
           DBClusterSnapshotIdentifier: identifier,
           DBClusterIdentifier: resource.id,
-          Tags: snapshotTags(source, tags),
+          Tags: snapshotTags(own, tags),
         }),
       );
       return { backupIds: [identifier], reused: false };

@@ -6,7 +6,7 @@
  * shared/errors.ts, which the state machine retries or records by name.
  */
 import type { ResourceRef, ResourceType } from '../resource';
-import type { OwnershipTagValues } from '../tags';
+import type { OwnershipTagValues, Tag } from '../tags';
 
 export interface Discovered {
   ref: ResourceRef;
@@ -23,6 +23,12 @@ export interface Discovered {
   modeTag?: string;
   /** Storage-encrypted RDS/Aurora: a copy to another region needs that region's KMS key (checked at Plan). */
   encrypted?: boolean;
+  /**
+   * The source's own tags its backup gets, read from the description discovery already made (RDS/Aurora:
+   * none unless CopyTagsToSnapshot is on; filtered, with room left for ours). Plan stores them on the
+   * resource's item, never in the Map's payload, and Start passes them to `start`. Absent when unknown.
+   */
+  sourceTags?: Tag[];
 }
 
 /** One explicitly named resource, resolved or refused (recorded FAILED by Plan with the reason). */
@@ -41,6 +47,12 @@ export interface StartRequest {
   mayExist: boolean;
   /** The stack's backup bucket, where modes that write to S3 (DynamoDB export) put their data. */
   exportBucket?: string;
+  /**
+   * The source's own tags to put on the backup, as Plan found them (Discovered.sourceTags, [] when it
+   * copies none). Absent (Plan did not describe the source, or the item predates them): a driver that
+   * copies tags reads them itself.
+   */
+  sourceTags?: Tag[];
 }
 
 export interface StartResult {

@@ -25,8 +25,10 @@ import { auroraClusterArn, type ResourceRef } from '../resource';
 import {
   copyableTags,
   expiryOf,
+  MAX_TAGS_PER_RESOURCE,
   managedByAnotherService,
   matchesTags,
+  OWNERSHIP_TAG_COUNT,
   type OwnershipTagValues,
   ownershipTags,
   TAG,
@@ -94,6 +96,7 @@ function toDiscovered(ref: ResourceRef, instance: DBInstance): Discovered {
   const clusterId = instance.DBClusterIdentifier;
   if (clusterId) {
     const partition = ref.arn.split(':')[1] ?? 'aws';
+    // No sourceTags: the cluster's own tags count, and a member's description does not carry them.
     return {
       ref,
       backedUpWith: {
@@ -107,7 +110,7 @@ function toDiscovered(ref: ResourceRef, instance: DBInstance): Discovered {
       ...(instance.StorageEncrypted ? { encrypted: true } : {}),
     };
   }
-  return instance.StorageEncrypted ? { ref, encrypted: true } : { ref };
+  return { ref, ...(instance.StorageEncrypted ? { encrypted: true } : {}), sourceTags: tagsToCopy(instance) };
 }
 
 function refOf(region: string, instance: DBInstance): ResourceRef | undefined {
@@ -118,18 +121,29 @@ function refOf(region: string, instance: DBInstance): ResourceRef | undefined {
 }
 
 /** RDS allows 50 tags per resource; ours take 5 (and a copy's source-region one more). */
-export const RDS_MAX_TAGS = 50;
+export const RDS_MAX_TAGS = MAX_TAGS_PER_RESOURCE;
+
+/** Room for a source's own tags on its snapshot: ours, and the source-region tag its copies add, come first. */
+const SOURCE_TAG_ROOM = RDS_MAX_TAGS - OWNERSHIP_TAG_COUNT - 1;
 
 /**
- * A snapshot's tags: ours, plus the source's own when its CopyTagsToSnapshot asks for them (RDS would
- * copy none itself, because ours are passed), without `aws:` or `backup-pipeline:` keys, within 50.
+ * The tags of an RDS instance or Aurora cluster that its snapshot gets: its own when its
+ * CopyTagsToSnapshot asks for them, none otherwise, without `aws:` or `backup-pipeline:` keys and
+ * within the room ours leave. Plan reads them from the description it already has (Discovered.sourceTags).
  */
-export function snapshotTags(
-  source: { CopyTagsToSnapshot?: boolean | undefined; TagList?: { Key?: string; Value?: string }[] | undefined },
-  values: OwnershipTagValues,
-): Tag[] {
-  const ours = ownershipTags(values);
-  return source.CopyTagsToSnapshot ? [...copyableTags(source.TagList, RDS_MAX_TAGS - ours.length - 1), ...ours] : ours;
+export function tagsToCopy(source: {
+  CopyTagsToSnapshot?: boolean | undefined;
+  TagList?: { Key?: string; Value?: string }[] | undefined;
+}): Tag[] {
+  return source.CopyTagsToSnapshot ? copyableTags(source.TagList, SOURCE_TAG_ROOM) : [];
+}
+
+/**
+ * A snapshot's tags: the source's own to copy (tagsToCopy; RDS would copy none itself, because ours are
+ * passed), then ours. Filtered again, so tags read from a state item can never displace ours or pass 50.
+ */
+export function snapshotTags(sourceTags: readonly Tag[], values: OwnershipTagValues): Tag[] {
+  return [...copyableTags(sourceTags, SOURCE_TAG_ROOM), ...ownershipTags(values)];
 }
 
 /** The snapshot's AllocatedStorage (GiB), which every snapshot description carries: no extra call. */
@@ -371,7 +385,7 @@ export const rdsInstanceDriver: ResourceDriver = {
     });
   },
 
-  async start({ resource, tags, runId, mayExist }) {
+  async start({ resource, tags, runId, mayExist, sourceTags }) {
     const identifier = rdsSnapshotIdentifier(runId, resource.id);
     if (mayExist) {
       // Before anything else: while the earlier attempt's snapshot runs, the instance reads
@@ -383,15 +397,16 @@ export const rdsInstanceDriver: ResourceDriver = {
       }
     }
     // A CreateDBSnapshot that passes Tags gets only those: RDS copies none of the instance's tags then,
-    // even with CopyTagsToSnapshot. So the instance's own setting is honoured here: its tags are read
-    // (one DescribeDBInstances) and copied explicitly, ours winning on a clash, within RDS's 50 tags.
-    const instance = await describeDbInstance(resource);
+    // even with CopyTagsToSnapshot. So the instance's own setting is honoured here: its tags are copied
+    // explicitly, ours winning on a clash, within RDS's 50 tags. Plan read them from the description it
+    // made (no call here); only without them (an item written before Plan carried them) is it described.
+    const own = sourceTags ?? tagsToCopy(await describeDbInstance(resource));
     try {
       const created = await rdsClient(resource.region).send(
         new CreateDBSnapshotCommand({
           DBSnapshotIdentifier: identifier,
           DBInstanceIdentifier: resource.id,
-          Tags: snapshotTags(instance, tags),
+          Tags: snapshotTags(own, tags),
         }),
       );
       return { backupIds: [identifier], reused: false, ...sizeOf(created.DBSnapshot) };

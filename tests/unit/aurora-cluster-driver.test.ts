@@ -64,8 +64,37 @@ describe('auroraClusterDriver.discover', () => {
     const found = await auroraClusterDriver.discover(REGION, { backup: 'true' }, ACCOUNT);
 
     // Assess
-    expect(found).toEqual([{ ref: clusterRef('ledger') }, { ref: clusterRef('billing') }]);
+    expect(found).toEqual([
+      { ref: clusterRef('ledger'), sourceTags: [] },
+      { ref: clusterRef('billing'), sourceTags: [] },
+    ]);
     expect(pages.tokens).toEqual([undefined, 'page-1']);
+  });
+
+  it('carries the tags its snapshot copies when its CopyTagsToSnapshot is on, without aws: keys', async () => {
+    rds.on(DescribeDBClustersCommand).resolves({
+      DBClusters: [
+        {
+          ...dbCluster('ledger', [
+            { Key: 'backup', Value: 'true' },
+            { Key: 'aws:cloudformation:stack-name', Value: 'app' },
+            { Key: 'team', Value: 'finance' },
+          ]),
+          CopyTagsToSnapshot: true,
+          StorageEncrypted: true,
+        },
+      ],
+    });
+    await expect(auroraClusterDriver.discover(REGION, { backup: 'true' }, ACCOUNT)).resolves.toEqual([
+      {
+        ref: cluster,
+        encrypted: true,
+        sourceTags: [
+          { Key: 'backup', Value: 'true' },
+          { Key: 'team', Value: 'finance' },
+        ],
+      },
+    ]);
   });
 
   it('throws ThrottledError when RDS throttles the describe', async () => {
@@ -77,7 +106,7 @@ describe('auroraClusterDriver.discover', () => {
 describe('auroraClusterDriver.resolve', () => {
   it('resolves an explicit cluster', async () => {
     rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [dbCluster('ledger')] });
-    await expect(auroraClusterDriver.resolve(cluster)).resolves.toEqual({ ref: cluster });
+    await expect(auroraClusterDriver.resolve(cluster)).resolves.toEqual({ ref: cluster, sourceTags: [] });
     expect(rds).toHaveReceivedCommandWith(DescribeDBClustersCommand, { DBClusterIdentifier: 'ledger' });
   });
 
@@ -107,6 +136,54 @@ describe('auroraClusterDriver.start', () => {
         { Key: TAG.runId, Value: 'run-1' },
       ]),
     });
+  });
+
+  it('puts the tags Plan found on the snapshot without describing the cluster, ours winning and 50 at most', async () => {
+    // Prepare: more than fit, one claiming our managed-by key.
+    const fromPlan = [
+      { Key: TAG.managedBy, Value: 'someone-else' },
+      ...Array.from({ length: 58 }, (_, i) => ({ Key: `team-${i}`, Value: `v${i}` })),
+    ];
+    rds.on(CreateDBClusterSnapshotCommand).resolves({});
+
+    // Act
+    await auroraClusterDriver.start({
+      resource: cluster,
+      runId: 'run-1',
+      mayExist: false,
+      tags: ownershipValues(cluster),
+      sourceTags: fromPlan,
+    });
+
+    // Assess
+    expect(rds).toHaveReceivedCommandTimes(DescribeDBClustersCommand, 0);
+    const tags = rds.commandCalls(CreateDBClusterSnapshotCommand)[0]?.args[0].input.Tags ?? [];
+    expect(tags).toHaveLength(49);
+    expect(tags[0]).toEqual({ Key: 'team-0', Value: 'v0' });
+    expect(tags.slice(-5)).toEqual(ownedTags(cluster));
+    expect(tags.filter((t) => t.Key === TAG.managedBy)).toEqual([{ Key: TAG.managedBy, Value: STACK }]);
+  });
+
+  it('without tags from Plan (a cluster selected through a member), describes the cluster and copies its own tags when its CopyTagsToSnapshot is on', async () => {
+    rds.on(DescribeDBClustersCommand).resolves({
+      DBClusters: [{ ...dbCluster('ledger', [{ Key: 'team', Value: 'finance' }]), CopyTagsToSnapshot: true }],
+    });
+    rds.on(CreateDBClusterSnapshotCommand).resolves({});
+    await start(false);
+    expect(rds).toHaveReceivedCommandWith(DescribeDBClustersCommand, { DBClusterIdentifier: 'ledger' });
+    expect(rds).toHaveReceivedCommandWith(CreateDBClusterSnapshotCommand, {
+      Tags: [{ Key: 'team', Value: 'finance' }, ...ownedTags(cluster)],
+    });
+  });
+
+  it("without tags from Plan, copies none of the cluster's tags when its CopyTagsToSnapshot is off", async () => {
+    rds
+      .on(DescribeDBClustersCommand)
+      .resolves({ DBClusters: [dbCluster('ledger', [{ Key: 'team', Value: 'finance' }])] });
+    rds.on(CreateDBClusterSnapshotCommand).resolves({});
+    await start(false);
+    expect(rds).toHaveReceivedCommandTimes(DescribeDBClustersCommand, 1);
+    expect(rds).toHaveReceivedCommandWith(CreateDBClusterSnapshotCommand, { Tags: ownedTags(cluster) });
   });
 
   it('on a retry reuses the cluster snapshot found under its identifier and creates none', async () => {

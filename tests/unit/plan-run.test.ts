@@ -180,6 +180,77 @@ describe('planRun', () => {
       expect(Object.keys(ref).sort()).toEqual(['accountId', 'arn', 'id', 'region', 'type']);
   });
 
+  it('writes the tags each RDS instance and Aurora cluster copies onto its snapshot on its PENDING item, never in the refs', async () => {
+    // Prepare: orders and ledger copy their tags to snapshots; shop is selected through its member, whose
+    // description does not carry the cluster's tags.
+    taggedEstate();
+    const team = { Key: 'team', Value: 'shop' };
+    rds.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [
+        dbInstance('orders', { CopyTagsToSnapshot: true, TagList: [...TAGGED, team] }),
+        dbInstance('billing', { CopyTagsToSnapshot: false, TagList: [...TAGGED, team] }),
+        dbInstance('aurora-1', { DBClusterIdentifier: 'shop', CopyTagsToSnapshot: true }),
+      ],
+    });
+    rds.on(DescribeDBClustersCommand).resolves({
+      DBClusters: [
+        {
+          DBClusterIdentifier: 'ledger',
+          DBClusterArn: clusterRef('ledger').arn,
+          CopyTagsToSnapshot: true,
+          TagList: [...TAGGED, { Key: 'aws:cloudformation:stack-name', Value: 'ledger' }],
+        },
+        { DBClusterIdentifier: 'shop', DBClusterArn: clusterRef('shop').arn, CopyTagsToSnapshot: true, TagList: [] },
+      ],
+    });
+
+    // Act
+    const result = await plan({});
+
+    // Assess
+    const items = Object.fromEntries(
+      (await db().store().listResources(result.runId)).map((r) => [r.resourceId, r.sourceTags]),
+    );
+    expect(items).toEqual({
+      [I_APP]: undefined,
+      [I_STORE]: undefined,
+      [V_ROOT]: undefined,
+      [V_OTHER]: undefined,
+      [V_ALONE]: undefined,
+      orders: [...TAGGED, team],
+      billing: [],
+      ledger: TAGGED,
+      // Start describes these clusters itself: their tags were not known at Plan.
+      shop: undefined,
+      'aurora-1': undefined,
+    });
+    for (const ref of result.resources) expect(ref).not.toHaveProperty('sourceTags');
+  });
+
+  it('writes the tags of an explicitly named RDS instance from the batched describe that resolved it', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [dbInstance('orders', { CopyTagsToSnapshot: true, TagList: [{ Key: 'team', Value: 'shop' }] })],
+    });
+
+    const result = await plan({ targets: { resources: [dbRef('orders').arn] } });
+
+    expect(rds).toHaveReceivedCommandWith(DescribeDBInstancesCommand, {
+      Filters: [{ Name: 'db-instance-id', Values: ['orders'] }],
+    });
+    expect(await db().store().getResource(result.runId, dbRef('orders').arn)).toMatchObject({
+      status: 'PENDING',
+      sourceTags: [{ Key: 'team', Value: 'shop' }],
+    });
+  });
+
+  it('writes no tags on the items of a dry run, which starts nothing', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [dbInstance('orders', { CopyTagsToSnapshot: true })],
+    });
+    const result = await plan({ dryRun: true, targets: { resources: [dbRef('orders').arn] } });
+    expect(await db().store().getResource(result.runId, dbRef('orders').arn)).not.toHaveProperty('sourceTags');
+  });
+
   it('writes the run record with the tier, the raw input and the expiry from the retention', async () => {
     // Prepare
     taggedEstate();

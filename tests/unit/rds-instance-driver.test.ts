@@ -91,8 +91,47 @@ describe('rdsInstanceDriver.discover', () => {
     const found = await rdsInstanceDriver.discover(REGION, { backup: 'true' }, ACCOUNT);
 
     // Assess
-    expect(found).toEqual([{ ref: dbRef('orders') }, { ref: dbRef('users') }]);
+    expect(found).toEqual([
+      { ref: dbRef('orders'), sourceTags: [] },
+      { ref: dbRef('users'), sourceTags: [] },
+    ]);
     expect(pages.tokens).toEqual([undefined, 'page-1', 'page-2']);
+  });
+
+  it('carries the tags its snapshot copies from the description it made: its own when CopyTagsToSnapshot is on (no aws: or backup-pipeline: keys, room left for ours), none when off', async () => {
+    // Prepare: 60 tags of its own, one claiming our managed-by key and one aws: key.
+    const own = [
+      { Key: 'backup', Value: 'true' },
+      { Key: TAG.managedBy, Value: 'someone-else' },
+      { Key: 'aws:cloudformation:stack-name', Value: 'app' },
+      ...Array.from({ length: 57 }, (_, i) => ({ Key: `team-${i}`, Value: `v${i}` })),
+    ];
+    rds.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [
+        { ...dbInstance('orders', own), CopyTagsToSnapshot: true },
+        {
+          ...dbInstance('billing', [
+            { Key: 'backup', Value: 'true' },
+            { Key: 'team', Value: 'pay' },
+          ]),
+          CopyTagsToSnapshot: false,
+        },
+      ],
+    });
+
+    // Act
+    const [orders, billing] = await rdsInstanceDriver.discover(REGION, { backup: 'true' }, ACCOUNT);
+
+    // Assess: 50 less our 5 and the source-region tag a copy adds.
+    expect(orders?.sourceTags).toHaveLength(44);
+    expect(orders?.sourceTags?.slice(0, 2)).toEqual([
+      { Key: 'backup', Value: 'true' },
+      { Key: 'team-0', Value: 'v0' },
+    ]);
+    expect(orders?.sourceTags?.some((t) => t.Key.startsWith('aws:') || t.Key.startsWith('backup-pipeline:'))).toBe(
+      false,
+    );
+    expect(billing).toEqual({ ref: dbRef('billing'), sourceTags: [] });
   });
 
   it('maps a tagged Aurora member to its cluster, which is backed up in its place', async () => {
@@ -127,8 +166,18 @@ describe('rdsInstanceDriver.discover', () => {
 describe('rdsInstanceDriver.resolve', () => {
   it('resolves an explicit instance', async () => {
     rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [dbInstance('orders')] });
-    await expect(rdsInstanceDriver.resolve(db)).resolves.toEqual({ ref: db });
+    await expect(rdsInstanceDriver.resolve(db)).resolves.toEqual({ ref: db, sourceTags: [] });
     expect(rds).toHaveReceivedCommandWith(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'orders' });
+  });
+
+  it('carries the tags its snapshot copies, from the same describe', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [{ ...dbInstance('orders', [{ Key: 'team', Value: 'shop' }]), CopyTagsToSnapshot: true }],
+    });
+    await expect(rdsInstanceDriver.resolve(db)).resolves.toEqual({
+      ref: db,
+      sourceTags: [{ Key: 'team', Value: 'shop' }],
+    });
   });
 
   it('maps an explicitly named Aurora member to its cluster', async () => {
@@ -193,7 +242,67 @@ describe('rdsInstanceDriver.start', () => {
     });
   });
 
-  it("copies the instance's own tags when its CopyTagsToSnapshot is on (RDS copies none once Tags are passed), ours winning and 50 at most", async () => {
+  it('puts the tags Plan found on the snapshot without describing the instance, ours winning and 50 at most', async () => {
+    // Prepare: what a state item could carry, even beyond what Plan writes: 60 tags, one claiming our
+    // managed-by key and one aws: key.
+    const fromPlan = [
+      { Key: TAG.managedBy, Value: 'someone-else' },
+      { Key: 'aws:cloudformation:stack-name', Value: 'app' },
+      ...Array.from({ length: 58 }, (_, i) => ({ Key: `team-${i}`, Value: `v${i}` })),
+    ];
+    rds.on(CreateDBSnapshotCommand).resolves({ DBSnapshot: { DBSnapshotIdentifier: ID, Status: 'creating' } });
+
+    // Act
+    const result = await rdsInstanceDriver.start({
+      resource: db,
+      runId: 'run-1',
+      mayExist: false,
+      tags: ownershipValues(db),
+      sourceTags: fromPlan,
+    });
+
+    // Assess
+    expect(result).toEqual({ backupIds: [ID], reused: false });
+    expect(rds).toHaveReceivedCommandTimes(DescribeDBInstancesCommand, 0);
+    const tags = rds.commandCalls(CreateDBSnapshotCommand)[0]?.args[0].input.Tags ?? [];
+    expect(tags).toHaveLength(50 - 1);
+    expect(tags.slice(0, 2)).toEqual([
+      { Key: 'team-0', Value: 'v0' },
+      { Key: 'team-1', Value: 'v1' },
+    ]);
+    expect(tags.slice(-5)).toEqual(ownedTags(db, 'run-1'));
+    expect(tags.filter((t) => t.Key === TAG.managedBy)).toEqual([{ Key: TAG.managedBy, Value: 'BackupPipeline' }]);
+    expect(tags.some((t) => t.Key?.startsWith('aws:'))).toBe(false);
+  });
+
+  it('with tags from Plan, reports an instance deleted since Plan as ResourceNotFoundError from the create', async () => {
+    rds.on(CreateDBSnapshotCommand).rejects(rdsError('DBInstanceNotFound', 'DBInstance orders not found'));
+    const attempt = rdsInstanceDriver.start({
+      resource: db,
+      runId: 'run-1',
+      mayExist: false,
+      tags: ownershipValues(db),
+      sourceTags: [],
+    });
+    await expect(attempt).rejects.toBeInstanceOf(ResourceNotFoundError);
+    expect(rds).toHaveReceivedCommandTimes(DescribeDBInstancesCommand, 0);
+  });
+
+  it('puts only ours on the snapshot, without describing, when Plan found none to copy (CopyTagsToSnapshot off)', async () => {
+    rds.on(CreateDBSnapshotCommand).resolves({ DBSnapshot: { DBSnapshotIdentifier: ID, Status: 'creating' } });
+    await rdsInstanceDriver.start({
+      resource: db,
+      runId: 'run-1',
+      mayExist: false,
+      tags: ownershipValues(db),
+      sourceTags: [],
+    });
+    expect(rds).toHaveReceivedCommandTimes(DescribeDBInstancesCommand, 0);
+    const tags = rds.commandCalls(CreateDBSnapshotCommand)[0]?.args[0].input.Tags ?? [];
+    expect(tags.map((t) => t.Key)).toEqual([TAG.managedBy, TAG.runId, TAG.tier, TAG.source, TAG.expiresAt]);
+  });
+
+  it('without tags from Plan, describes the instance and copies its own tags when its CopyTagsToSnapshot is on (RDS copies none once Tags are passed), ours winning and 50 at most', async () => {
     // Prepare: 60 tags of its own, one of them claiming our managed-by key, and an aws: one.
     const own = [
       { Key: TAG.managedBy, Value: 'someone-else' },
@@ -209,6 +318,7 @@ describe('rdsInstanceDriver.start', () => {
     await start(false);
 
     // Assess
+    expect(rds).toHaveReceivedCommandWith(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'orders' });
     const tags = rds.commandCalls(CreateDBSnapshotCommand)[0]?.args[0].input.Tags ?? [];
     expect(tags.length).toBeLessThanOrEqual(50);
     expect(tags).toEqual(
@@ -221,7 +331,7 @@ describe('rdsInstanceDriver.start', () => {
     expect(tags.some((t) => t.Key?.startsWith('aws:'))).toBe(false);
   });
 
-  it("copies none of the instance's tags when its CopyTagsToSnapshot is off", async () => {
+  it("without tags from Plan, copies none of the instance's tags when its CopyTagsToSnapshot is off", async () => {
     rds.on(DescribeDBInstancesCommand).resolves({
       DBInstances: [{ ...dbInstance('orders', [{ Key: 'team', Value: 'shop' }]), CopyTagsToSnapshot: false }],
     });

@@ -465,3 +465,71 @@ describe('startBackup size for the run report', () => {
     expect(await db().store().getResource(runId, ref.arn)).toMatchObject({ backupIds: ['snap-sized'], sizeGiB: 250 });
   });
 });
+
+describe('startBackup with the tags Plan stored on the item', () => {
+  const team = [
+    { Key: 'team', Value: 'shop' },
+    { Key: 'cost-centre', Value: '42' },
+  ];
+
+  it("puts the source's tags from its item on the snapshot and makes no DescribeDBInstances", async () => {
+    // Prepare: Plan found the instance copies its tags (CopyTagsToSnapshot) and stored them.
+    const ref = dbRef();
+    const runId = `run-${++n}`;
+    await db().store().createRun(runRecord(runId));
+    await db()
+      .store()
+      .addResource(resourceRecord(runId, ref, { sourceTags: team }));
+
+    // Act
+    await start(runId, ref);
+
+    // Assess
+    expect(rds).toHaveReceivedCommandTimes(DescribeDBInstancesCommand, 0);
+    expect(created[0]?.tags).toEqual([
+      ...team,
+      { Key: 'backup-pipeline:managed-by', Value: STACK },
+      { Key: 'backup-pipeline:run-id', Value: runId },
+      { Key: 'backup-pipeline:tier', Value: 'daily' },
+      { Key: 'backup-pipeline:source', Value: ref.arn },
+      { Key: 'backup-pipeline:expires-at', Value: EXPIRES },
+    ]);
+  });
+
+  it('falls back to describing the instance when its item carries no tags (written before Plan stored them)', async () => {
+    // Prepare
+    const ref = dbRef();
+    const runId = await plannedRun(ref);
+    rds.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [
+        { DBInstanceIdentifier: ref.id, DBInstanceStatus: 'available', CopyTagsToSnapshot: true, TagList: team },
+      ],
+    });
+
+    // Act
+    await start(runId, ref);
+
+    // Assess
+    expect(rds).toHaveReceivedCommandWith(DescribeDBInstancesCommand, { DBInstanceIdentifier: ref.id });
+    expect(created[0]?.tags.slice(0, 2)).toEqual(team);
+  });
+
+  it('refuses an item whose stored tags are malformed, naming it, before calling AWS', async () => {
+    // Prepare: more tags than AWS allows on a resource.
+    const ref = dbRef();
+    const runId = `run-${++n}`;
+    const tooMany = Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
+    await db().store().createRun(runRecord(runId));
+    await db()
+      .store()
+      .addResource(resourceRecord(runId, ref, { sourceTags: tooMany }));
+
+    // Act
+    const error = await caught(start(runId, ref));
+
+    // Assess
+    expect(error.message).toMatch(new RegExp(`^state item ${ref.arn} of run ${runId}: sourceTags`));
+    expect(rds).toHaveReceivedCommandTimes(DescribeDBInstancesCommand, 0);
+    expect(creates()).toBe(0);
+  });
+});

@@ -95,6 +95,65 @@ describe.each([
     });
   });
 
+  describe('CopyTagsToSnapshot', () => {
+    it("puts a database's own tags on its snapshot when CopyTagsToSnapshot is on, read at Plan: no DescribeDBInstances after Plan", async () => {
+      // Prepare: two RDS instances (tags copied / not), a tagged Aurora cluster copying its tags, and an
+      // untagged one selected through its tagged member (its tags are not known at Plan).
+      await sandbox.reset();
+      const team = { Key: 'team', Value: 'shop' };
+      sandbox.model.addDbInstance(REGION, {
+        DBInstanceIdentifier: 'orders',
+        CopyTagsToSnapshot: true,
+        TagList: [...tagged('orders'), team],
+      });
+      sandbox.model.addDbInstance(REGION, {
+        DBInstanceIdentifier: 'customers',
+        TagList: [...tagged('customers'), team],
+      });
+      sandbox.model.addDbCluster(REGION, {
+        DBClusterIdentifier: 'ledger',
+        CopyTagsToSnapshot: true,
+        TagList: [...tagged('ledger'), team],
+      });
+      sandbox.model.addDbCluster(REGION, {
+        DBClusterIdentifier: 'shop',
+        CopyTagsToSnapshot: true,
+        TagList: [{ Key: 'Name', Value: 'shop' }, team],
+        memberTags: tagged('shop-member'),
+      });
+
+      // Act
+      const result = await sandbox.run({}, 'copy-tags-to-snapshot');
+
+      // Assess
+      expect(result.status).toBe('SUCCEEDED');
+      const tagsOf = (tags: { Key?: string; Value?: string }[] = []) =>
+        Object.fromEntries(tags.map((t) => [t.Key ?? '', t.Value ?? '']));
+      const db = Object.fromEntries(
+        sandbox.model.dbSnapshots(REGION).map((s) => [s.DBInstanceIdentifier, tagsOf(s.TagList)]),
+      );
+      const clusters = Object.fromEntries(
+        sandbox.model.dbClusterSnapshots(REGION).map((s) => [s.DBClusterIdentifier, tagsOf(s.TagList)]),
+      );
+      expect(db.orders).toMatchObject({
+        Name: 'orders',
+        backup: 'true',
+        team: 'shop',
+        [TAG.runId]: 'copy-tags-to-snapshot',
+      });
+      // CopyTagsToSnapshot off: ours only.
+      expect(Object.keys(db.customers ?? {}).sort()).toEqual(
+        [TAG.expiresAt, TAG.managedBy, TAG.runId, TAG.source, TAG.tier].sort(),
+      );
+      expect(clusters.ledger).toMatchObject({ Name: 'ledger', team: 'shop', [TAG.runId]: 'copy-tags-to-snapshot' });
+      expect(clusters.shop).toMatchObject({ Name: 'shop', team: 'shop', [TAG.runId]: 'copy-tags-to-snapshot' });
+      // Plan's one discovery page is the only DescribeDBInstances; clusters: Plan's page and the one
+      // Start makes for the cluster selected through its member.
+      expect(sandbox.model.calls.get('rds:DescribeDBInstances')).toBe(1);
+      expect(sandbox.model.calls.get('rds:DescribeDBClusters')).toBe(2);
+    });
+  });
+
   describe('RetryOnThrottle', () => {
     it('retries throttled AWS calls with back-off and still creates exactly one backup per resource', async () => {
       // Prepare: 30% of every EC2/RDS/SNS call is answered RequestLimitExceeded / Throttling.

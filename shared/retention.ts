@@ -47,6 +47,7 @@ export function setKeyOf(backup: Pick<OwnedBackup, 'region' | 'kind' | 'source' 
 interface BackupSet {
   key: string;
   members: OwnedBackup[];
+  region: string;
   source: string | undefined;
   tier: string | undefined;
   /** When the set was made: its newest member's creation time. */
@@ -77,6 +78,7 @@ function buildSets(
     return {
       key,
       members,
+      region: first.region,
       source: first.source,
       tier: first.tier,
       createdAt: new Date(Math.max(...members.map((m) => m.createdAt.getTime()))),
@@ -116,7 +118,9 @@ export function decideRetention(
   const ours = backups.filter((b) => b.managedBy !== undefined && owners.includes(b.managedBy));
   const sets = buildSets(ours, options.expectedMembers);
 
-  // Newest-first per (source, tier) for keep-last-N, and the newest complete set per source as a floor.
+  // Newest-first per (region, source, tier) for keep-last-N, and the newest complete set per (region,
+  // source) as a floor: a copy region's restore points are counted there, so the home region's newest
+  // never stands in for the DR region's last one (or the other way round).
   const byNewest = [...sets].sort(
     (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || a.key.localeCompare(b.key),
   );
@@ -125,11 +129,12 @@ export function decideRetention(
   const newestPerSource = new Map<string, BackupSet>();
   for (const set of byNewest) {
     if (!set.complete) continue;
-    const group = `${set.source ?? '?'}|${set.tier ?? '?'}`;
+    const group = `${set.region}|${set.source ?? '?'}|${set.tier ?? '?'}`;
     const index = seenPerGroup.get(group) ?? 0;
     rank.set(set, index);
     seenPerGroup.set(group, index + 1);
-    if (set.source && !newestPerSource.has(set.source)) newestPerSource.set(set.source, set);
+    const where = `${set.region}|${set.source}`;
+    if (set.source && !newestPerSource.has(where)) newestPerSource.set(where, set);
   }
 
   return sets.flatMap((set) => {
@@ -153,11 +158,11 @@ function decideSet(
   if (!expiresAt) return keep('no-expiry-tag', 'no readable expires-at tag: kept until a human decides');
   if (expiresAt.getTime() > now.getTime())
     return keep('not-expired', `not expired (expires ${expiresAt.toISOString()})`);
-  const keepLast = set.tier ? (tiers[set.tier]?.keepLast ?? 0) : 0;
+  const keepLast = set.tier && Object.hasOwn(tiers, set.tier) ? (tiers[set.tier]?.keepLast ?? 0) : 0;
   if (position !== undefined && position < keepLast)
     return keep('keep-last', `keep-last-${keepLast} for tier ${set.tier} (newest #${position + 1})`);
   if (!set.source) return keep('no-source-tag', 'no source tag: kept');
-  if (newestPerSource.get(set.source) === set)
+  if (newestPerSource.get(`${set.region}|${set.source}`) === set)
     return keep('newest-of-source', 'newest finished backup of its source: always kept');
   // A delete is allowed by every rule; with a keep-last in force, say how far past it this one is.
   const pastKeepLast =

@@ -233,6 +233,23 @@ describe('decideRetention per backup set', () => {
     expect(deletedIds(out)).toEqual(['r1-vol1', 'r1-vol2', 'r1-vol3', 'r2-vol1', 'r2-vol2', 'r2-vol3']);
   });
 
+  it("counts restore points per region: a DR region's last copy set is kept even when the home region has a newer one", () => {
+    // Prepare: both expired; the home region's set is newer than the DR region's copy set.
+    const backups = [
+      volumeSnapshot('r-new', 1, 10, { region: 'eu-west-1' }),
+      volumeSnapshot('r-old', 1, 20, { region: 'us-west-2' }),
+    ];
+
+    // Act
+    const out = decisions(backups);
+
+    // Assess: each is its region's newest complete set of the source.
+    expect(out.map((d) => `${d.backup.id}:${d.ruleId}`).sort()).toEqual([
+      'r-new-vol1:newest-of-source',
+      'r-old-vol1:newest-of-source',
+    ]);
+  });
+
   it('keeps two whole backups of a 2-volume instance under keep-last 2', () => {
     // Prepare: weekly keeps the last 2; four expired weekly runs of a 2-volume instance.
     const backups = [40, 47, 54, 61].flatMap((age, run) =>

@@ -1,7 +1,8 @@
 /**
  * AWS SDK clients, created once per region at module scope and reused across invocations.
  * Tests mock them with aws-sdk-client-mock; the local sandbox redirects them with AWS_ENDPOINT_URL*.
- * Retries here are the SDK's own (adaptive mode); throttling that outlasts them becomes ThrottledError.
+ * Retries here are the SDK's own (standard mode, AWS_MAX_ATTEMPTS or 3); throttling that outlasts them
+ * becomes ThrottledError (retried by the ASL, or call by call in long series: shared/throttle-retry.ts).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';

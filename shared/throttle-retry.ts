@@ -1,8 +1,11 @@
 /**
- * Retries a call AWS throttled (ThrottledError, after the SDK's own attempts) with capped exponential
- * back-off and full jitter, as AWS advises for long series of mutating calls: Apply retention deletes
- * hundreds of backups from a bucket that refills at 5 a second, and each delete past the burst waits
- * for its token instead of being recorded as a failure. Real sleeps: time must pass for a bucket to refill.
+ * Retries one call AWS throttled (ThrottledError, after the SDK's own attempts) with capped exponential
+ * back-off and full jitter. Only for long series of calls against one API bucket (Apply retention's
+ * hundreds of deletes from a bucket that refills at 5 a second; Plan's batched lookups): there the SDK's
+ * own retry gives up by design, because its client-wide retry quota (standard and adaptive modes alike)
+ * stops retrying under sustained throttling, and one call's failure would then cost the whole series
+ * (a failed delete, or a Plan restarted by the ASL with every lookup redone). Each call waits for its
+ * token instead. Real sleeps: time must pass for a bucket to refill.
  */
 import { ThrottledError } from './errors';
 

@@ -35,7 +35,7 @@ import { EXPORT_PREFIX } from '../names';
 import { dynamoTableArn, partitionOf, type ResourceRef } from '../resource';
 import { matchesTags, type OwnershipTagValues, tagValue } from '../tags';
 import type { BackupStore, CheckResult, Discovered, OwnedBackup, ResourceDriver } from './driver';
-import { RESOLVE_CONCURRENCY, retryThrottled } from './resolve';
+import { RESOLVE_CONCURRENCY, retryThrottledLookup } from './resolve';
 
 const NAME_PREFIX = 'bp';
 
@@ -205,7 +205,7 @@ export const dynamoTableDriver: ResourceDriver = {
           accountId,
           id: name,
         };
-        const tableTagList = await retryThrottled(() =>
+        const tableTagList = await retryThrottledLookup(() =>
           aws(`DynamoDB ListTagsOfResource ${name}`, () => tableTags(region, ref.arn)),
         );
         if (matchesTags(tableTagList, tags)) found[index] = discovered(ref, tableTagList);

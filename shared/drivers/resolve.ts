@@ -3,15 +3,13 @@
  * handful of batched Describe calls instead of 1,000 sequential ones, and a throttled batch is retried
  * on its own (with backoff) instead of failing the whole Plan and redoing every lookup.
  */
-import { InvalidResourceStateError, ResourceNotFoundError, ThrottledError } from '../errors';
+import { InvalidResourceStateError, ResourceNotFoundError } from '../errors';
 import type { ResourceRef } from '../resource';
+import { retryThrottled } from '../throttle-retry';
 import type { Discovered, Resolution, ResourceDriver } from './driver';
 
 /** Lookups of a type without a batch Describe (DynamoDB DescribeTable) run this many at once. */
 export const RESOLVE_CONCURRENCY = 8;
-
-/** Attempts of one batch when AWS throttles it, on top of the SDK's own retries. */
-const BATCH_ATTEMPTS = 6;
 
 export function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -19,21 +17,15 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Attempts of one batch when AWS throttles it, on top of the SDK's own retries. */
+const BATCH_RETRY = { attempts: 6, baseMs: 100, maxMs: 3200 };
 
 /**
- * Runs one batch, retrying it alone when throttled (exponential backoff, full jitter, ≤ 3.2 s): what the
+ * Runs one lookup or batch, retrying it alone when throttled (shared/throttle-retry.ts): what the
  * batches before it resolved is kept. After the last attempt the ThrottledError goes to the ASL's Retry.
  */
-export async function retryThrottled<T>(call: () => Promise<T>, attempts = BATCH_ATTEMPTS): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await call();
-    } catch (error) {
-      if (!(error instanceof ThrottledError) || attempt >= attempts) throw error;
-      await sleep(Math.random() * Math.min(3200, 100 * 2 ** attempt));
-    }
-  }
+export function retryThrottledLookup<T>(call: () => Promise<T>): Promise<T> {
+  return retryThrottled(call, BATCH_RETRY);
 }
 
 /** A resolution from a lookup that threw: gone or unusable is recorded, anything else is thrown. */
@@ -56,7 +48,7 @@ export async function resolveEach(
     while (next < refs.length) {
       const index = next++;
       const ref = refs[index] as ResourceRef;
-      out[index] = await retryThrottled(() => driver.resolve(ref)).then(
+      out[index] = await retryThrottledLookup(() => driver.resolve(ref)).then(
         (found): Resolution => ({ ref, found }),
         (error: unknown) => refused(ref, error),
       );
@@ -83,7 +75,7 @@ export async function resolveInBatches<T>(options: {
   for (const batch of chunks(options.refs, options.size)) {
     let found: Map<string, T>;
     try {
-      found = await retryThrottled(() => options.describe(batch.map((ref) => ref.id)));
+      found = await retryThrottledLookup(() => options.describe(batch.map((ref) => ref.id)));
     } catch (error) {
       if (!(error instanceof ResourceNotFoundError)) throw error;
       out.push(...(await resolveEach(options.fallback, batch)));

@@ -19,6 +19,7 @@ import { FUNCTION_NAMES, type FunctionName } from '../../shared/function-env';
 jest.setTimeout(120_000);
 
 const REGION = 'eu-west-1';
+const DR_REGION = 'us-west-2';
 const tagged = (name: string) => [{ Key: 'Name', Value: name }, BACKUP_TAG];
 
 let artifact: Artifact;
@@ -125,15 +126,30 @@ describe('the synthesized artifact', () => {
 });
 
 describe('HappyPath (bundles)', () => {
-  it('backs up a mixed fleet (EC2 instance, volume, RDS, Aurora, DynamoDB) with the deployed bundles', async () => {
-    const out = await scenario({}, (m) => {
-      m.addInstance(REGION, { Tags: tagged('web'), volumes: [{ Size: 20 }, { Size: 40 }] });
-      m.addVolume(REGION, { Size: 50, Tags: tagged('data') });
-      m.addDbInstance(REGION, { DBInstanceIdentifier: 'orders', TagList: tagged('orders') });
-      m.addDbCluster(REGION, { DBClusterIdentifier: 'shop', members: 2, TagList: tagged('shop') });
-      m.addDynamoTable(REGION, { TableName: 'sessions', Tags: tagged('sessions') });
-    });
+  it('backs up a mixed fleet (EC2 instance, volume, RDS, Aurora, DynamoDB) and copies it to the DR region with the deployed bundles', async () => {
+    const out = await scenario(
+      {},
+      (m) => {
+        m.addInstance(REGION, { Tags: tagged('web'), volumes: [{ Size: 20 }, { Size: 40 }] });
+        m.addVolume(REGION, { Size: 50, Tags: tagged('data') });
+        m.addDbInstance(REGION, { DBInstanceIdentifier: 'orders', TagList: tagged('orders') });
+        m.addDbCluster(REGION, { DBClusterIdentifier: 'shop', members: 2, TagList: tagged('shop') });
+        m.addDynamoTable(REGION, { TableName: 'sessions', Tags: tagged('sessions') });
+        m.addKmsKey(DR_REGION, { alias: 'alias/backup-dr' });
+      },
+      // The copy branch too: Start copies and Check copies run as their bundles.
+      { copyTo: [{ region: DR_REGION, kmsKeyId: 'alias/backup-dr' }] },
+    );
     expect(out.result.status).toBe('SUCCEEDED');
+    const copies = Object.fromEntries(out.records.map((r) => [r.type, r.copies?.map((c) => [c.region, c.status])]));
+    expect(copies).toMatchObject({
+      'ec2-instance': [[DR_REGION, 'COMPLETED']],
+      'ebs-volume': [[DR_REGION, 'COMPLETED']],
+      'rds-instance': [[DR_REGION, 'COMPLETED']],
+      'aurora-cluster': [[DR_REGION, 'COMPLETED']],
+      'dynamodb-table': [[DR_REGION, 'SKIPPED']],
+    });
+    expect(out.model.snapshots(DR_REGION)).toHaveLength(3);
     expect(out.records.map((r) => [r.type, r.status]).sort()).toEqual(
       [
         ['aurora-cluster', 'COMPLETED'],

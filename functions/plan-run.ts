@@ -9,10 +9,8 @@ import { now } from '../shared/clock';
 import { checkCopyTargets } from '../shared/copy-targets';
 import { DRIVERS, driverFor } from '../shared/drivers';
 import { loadEnv, planEnvSchema } from '../shared/env';
-import { InvalidInputError } from '../shared/errors';
 import { defineHandler } from '../shared/handler';
-import { checkExecutionInput, copyTargetCandidates } from '../shared/input';
-import { planRun } from '../shared/plan';
+import { planRun, validatePlanInput } from '../shared/plan';
 import { logger, metrics } from '../shared/powertools';
 import { StateStore } from '../shared/state-store';
 
@@ -26,27 +24,17 @@ export const planEventSchema = z.object({
 export const handler = defineHandler('plan-run', planEventSchema, async (event, context) => {
   const env = loadEnv(planEnvSchema);
   const region = defaultRegion();
-  const checked = checkExecutionInput(event.input, {
-    tiers: env.TIERS,
-    defaultTier: env.DEFAULT_TIER,
-    defaultTargetTags: env.DEFAULT_TARGET_TAGS,
-    accountId: context.accountId,
-    region,
-  });
-  if (!checked.ok) {
-    // The copy targets' regions and keys are checked too, so one error names every bad field.
-    const candidates = copyTargetCandidates(event.input);
-    const copies = await checkCopyTargets(
-      candidates.map((c) => c.target),
-      { homeRegion: region, encryptedSources: [] },
-    );
-    const copyProblems = copies.problems.map((p) => ({
-      ...p,
-      field: p.field.replace(/^copyTo\.(\d+)/, (_, i: string) => `copyTo.${candidates[Number(i)]?.index ?? i}`),
-    }));
-    throw new InvalidInputError([...checked.problems, ...copyProblems]);
-  }
-  const input = checked.input;
+  const input = await validatePlanInput(
+    event.input,
+    {
+      tiers: env.TIERS,
+      defaultTier: env.DEFAULT_TIER,
+      defaultTargetTags: env.DEFAULT_TARGET_TAGS,
+      accountId: context.accountId,
+      region,
+    },
+    checkCopyTargets,
+  );
   const plan = await planRun({
     runId: event.runId,
     executionArn: event.executionArn,

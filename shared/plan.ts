@@ -8,7 +8,7 @@ import type { CopyTarget } from './backup-state';
 import type { Discovered, ResourceDriver } from './drivers/driver';
 import { resolveEach } from './drivers/resolve';
 import { InvalidInputError } from './errors';
-import type { ValidatedInput } from './input';
+import { checkExecutionInput, copyTargetCandidates, type InputContext, type ValidatedInput } from './input';
 import { chooseMode, isBuiltInDefault, type ModesConfig, rebootRefusal } from './modes';
 import type { Log } from './powertools';
 import type { ResourceRef, ResourceType } from './resource';
@@ -45,6 +45,31 @@ export interface PlanResult {
   /** Validated copy targets (keys resolved to ARNs), handed to every resource's copy branch. */
   copyTo: CopyTarget[];
   counts: Pick<RunCounts, 'total' | 'skipped' | 'failed'> & { selected: number };
+}
+
+/**
+ * Plan's input check: the execution input, and when any field is bad, the copy targets' regions and keys
+ * as well (they are otherwise checked after discovery, with the sources' encryption), so one
+ * InvalidInputError names every bad field. Returns the valid input.
+ */
+export async function validatePlanInput(
+  raw: unknown,
+  context: InputContext & { region: string },
+  checkCopyTargets: PlanRequest['checkCopyTargets'],
+): Promise<ValidatedInput> {
+  const checked = checkExecutionInput(raw, context);
+  if (checked.ok) return checked.input;
+  const candidates = copyTargetCandidates(raw);
+  const copies = await checkCopyTargets(
+    candidates.map((c) => c.target),
+    { homeRegion: context.region, encryptedSources: [] },
+  );
+  // The check numbers the candidates; the operator needs each one's index in the input's copyTo.
+  const copyProblems = copies.problems.map((p) => ({
+    ...p,
+    field: p.field.replace(/^copyTo\.(\d+)/, (_, i: string) => `copyTo.${candidates[Number(i)]?.index ?? i}`),
+  }));
+  throw new InvalidInputError([...checked.problems, ...copyProblems]);
 }
 
 type Entry = Discovered & { failReason?: string; note?: string };

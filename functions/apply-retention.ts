@@ -1,20 +1,20 @@
 /**
  * Apply retention (last task). Lists the backups this stack created in every region the run touched,
  * every region the configuration copies to and every region a backup was ever copied to (all runs),
- * decides per backup with the rules in shared/retention.ts, deletes the expired ones (dry run: deletes
+ * decides per backup with the rules in shared/workflow/retention-rules.ts, deletes the expired ones (dry run: deletes
  * nothing) and records every decision on the run. A delete that fails is retried next run and fails
  * this task after the rest.
  */
 import { z } from 'zod';
-import { applyRetention, configuredCopyRegions, regionsTouched } from '../shared/apply-retention';
-import { defaultRegion, dynamoDocClient } from '../shared/clients';
 import { now } from '../shared/clock';
-import { backupStores } from '../shared/drivers';
-import { loadEnv, retentionEnvSchema } from '../shared/env';
-import { defineHandler } from '../shared/handler';
-import { logger, metrics } from '../shared/powertools';
-import { StateStore } from '../shared/state-store';
+import { defaultRegion, dynamoDocClient } from '../shared/lambda/clients';
+import { loadEnv, retentionEnvSchema } from '../shared/lambda/env';
+import { defineHandler } from '../shared/lambda/handler';
+import { logger, metrics } from '../shared/lambda/powertools';
+import { backupStores } from '../shared/services';
+import { StateStore } from '../shared/state/store';
 import { ownerTagValue } from '../shared/tags';
+import { applyRetention, configuredCopyRegions, regionsTouched } from '../shared/workflow/retention';
 
 export const retentionEventSchema = z.object({ runId: z.string().min(1), dryRun: z.boolean() });
 

@@ -3,15 +3,16 @@
  * records the copies on the item, and returns COPYING with the next wait, COMPLETED when every region
  * has its copy, or FAILED (with the region and reason) when one failed or ran past the deadline.
  */
-import { copyEventSchema } from '../shared/backup-state';
-import { defaultRegion, dynamoDocClient } from '../shared/clients';
+
 import { now } from '../shared/clock';
-import { checkCopies } from '../shared/copies';
-import { driverFor } from '../shared/drivers';
-import { backupEnvSchema, loadEnv } from '../shared/env';
-import { defineHandler } from '../shared/handler';
-import { StateStore } from '../shared/state-store';
+import { defaultRegion, dynamoDocClient } from '../shared/lambda/clients';
+import { backupEnvSchema, loadEnv } from '../shared/lambda/env';
+import { defineHandler } from '../shared/lambda/handler';
+import { driverFor } from '../shared/services';
+import { copyEventSchema } from '../shared/state/backup-state';
+import { StateStore } from '../shared/state/store';
 import { ownerTagValue } from '../shared/tags';
+import { checkCopies } from '../shared/workflow/copies';
 
 export const handler = defineHandler('check-copies', copyEventSchema, async (event) => {
   const env = loadEnv(backupEnvSchema);

@@ -8,13 +8,13 @@
  */
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
-import { defaultRegion, dynamoClient, dynamoDocClient } from '../shared/clients';
 import { now } from '../shared/clock';
-import { freshnessEnvSchema, loadEnv } from '../shared/env';
-import { tierFreshness } from '../shared/freshness';
-import { defineHandler } from '../shared/handler';
-import { logger, metrics } from '../shared/powertools';
-import { StateStore } from '../shared/state-store';
+import { defaultRegion, dynamoClient, dynamoDocClient } from '../shared/lambda/clients';
+import { freshnessEnvSchema, loadEnv } from '../shared/lambda/env';
+import { defineHandler } from '../shared/lambda/handler';
+import { logger, metrics } from '../shared/lambda/powertools';
+import { StateStore } from '../shared/state/store';
+import { tierFreshness } from '../shared/workflow/freshness';
 
 /** Hours reported for a tier that has never succeeded when the deploy time is unknown: its alarm fires. */
 export const NEVER_SUCCEEDED_HOURS = 100_000;

@@ -6,13 +6,13 @@
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { z } from 'zod';
-import { dynamoDocClient, eventsClient, snsClient } from '../shared/clients';
-import { loadEnv, notifyEnvSchema } from '../shared/env';
 import { aws } from '../shared/errors';
-import { defineHandler } from '../shared/handler';
-import { buildNotification, RUN_EVENT_DETAIL_TYPE, RUN_EVENT_SOURCE, runEvent } from '../shared/notification';
-import { logger } from '../shared/powertools';
-import { StateStore } from '../shared/state-store';
+import { dynamoDocClient, eventsClient, snsClient } from '../shared/lambda/clients';
+import { loadEnv, notifyEnvSchema } from '../shared/lambda/env';
+import { defineHandler } from '../shared/lambda/handler';
+import { logger } from '../shared/lambda/powertools';
+import { StateStore } from '../shared/state/store';
+import { buildNotification, RUN_EVENT_DETAIL_TYPE, RUN_EVENT_SOURCE, runEvent } from '../shared/workflow/notification';
 
 export const notifyEventSchema = z.object({
   runId: z.string().min(1),

@@ -4,15 +4,15 @@
  * per resource, and returns small resource refs for the Map (never full AWS descriptions).
  */
 import { z } from 'zod';
-import { defaultRegion, dynamoDocClient } from '../shared/clients';
 import { now } from '../shared/clock';
-import { checkCopyTargets } from '../shared/copy-targets';
-import { DRIVERS, driverFor } from '../shared/drivers';
-import { loadEnv, planEnvSchema } from '../shared/env';
-import { defineHandler } from '../shared/handler';
-import { planRun, validatePlanInput } from '../shared/plan';
-import { logger, metrics } from '../shared/powertools';
-import { StateStore } from '../shared/state-store';
+import { defaultRegion, dynamoDocClient } from '../shared/lambda/clients';
+import { loadEnv, planEnvSchema } from '../shared/lambda/env';
+import { defineHandler } from '../shared/lambda/handler';
+import { logger, metrics } from '../shared/lambda/powertools';
+import { DRIVERS, driverFor } from '../shared/services';
+import { StateStore } from '../shared/state/store';
+import { checkCopyTargets } from '../shared/workflow/copy-targets';
+import { planRun, validatePlanInput } from '../shared/workflow/plan';
 
 export const planEventSchema = z.object({
   input: z.unknown(),

@@ -4,13 +4,13 @@
  * then ends cleanly and the other resources carry on.
  */
 import { z } from 'zod';
-import { dynamoDocClient } from '../shared/clients';
 import { now } from '../shared/clock';
-import { baseEnvSchema, loadEnv } from '../shared/env';
-import { defineHandler } from '../shared/handler';
-import { metrics } from '../shared/powertools';
+import { dynamoDocClient } from '../shared/lambda/clients';
+import { baseEnvSchema, loadEnv } from '../shared/lambda/env';
+import { defineHandler } from '../shared/lambda/handler';
+import { metrics } from '../shared/lambda/powertools';
 import { resourceRefSchema } from '../shared/resource';
-import { StateStore } from '../shared/state-store';
+import { StateStore } from '../shared/state/store';
 
 export const recordFailureEventSchema = z.object({
   runId: z.string().min(1),

@@ -1,13 +1,13 @@
 /** Record result (per resource, last state on success): marks the resource COMPLETED. Idempotent. */
 import { z } from 'zod';
-import { backupStateSchema } from '../shared/backup-state';
-import { dynamoDocClient } from '../shared/clients';
 import { now } from '../shared/clock';
-import { baseEnvSchema, loadEnv } from '../shared/env';
-import { defineHandler } from '../shared/handler';
-import { metrics } from '../shared/powertools';
+import { dynamoDocClient } from '../shared/lambda/clients';
+import { baseEnvSchema, loadEnv } from '../shared/lambda/env';
+import { defineHandler } from '../shared/lambda/handler';
+import { metrics } from '../shared/lambda/powertools';
 import { resourceRefSchema } from '../shared/resource';
-import { StateStore } from '../shared/state-store';
+import { backupStateSchema } from '../shared/state/backup-state';
+import { StateStore } from '../shared/state/store';
 
 export const recordResultEventSchema = z.object({
   runId: z.string().min(1),

@@ -4,17 +4,17 @@
  * task twice never creates a second backup.
  */
 
-import { itemEventSchema } from '../shared/backup-state';
-import { defaultRegion, dynamoDocClient } from '../shared/clients';
 import { now } from '../shared/clock';
-import { driverFor } from '../shared/drivers';
-import { backupEnvSchema, loadEnv } from '../shared/env';
-import { defineHandler } from '../shared/handler';
-import { tierPolling } from '../shared/polling';
-import { metrics } from '../shared/powertools';
-import { startBackup } from '../shared/start-backup';
-import { StateStore } from '../shared/state-store';
+import { defaultRegion, dynamoDocClient } from '../shared/lambda/clients';
+import { backupEnvSchema, loadEnv } from '../shared/lambda/env';
+import { defineHandler } from '../shared/lambda/handler';
+import { metrics } from '../shared/lambda/powertools';
+import { driverFor } from '../shared/services';
+import { itemEventSchema } from '../shared/state/backup-state';
+import { StateStore } from '../shared/state/store';
 import { ownerTagValue } from '../shared/tags';
+import { startBackup } from '../shared/workflow/backup-start';
+import { tierPolling } from '../shared/workflow/polling';
 
 export const handler = defineHandler('start-backup', itemEventSchema, async (event) => {
   const env = loadEnv(backupEnvSchema);

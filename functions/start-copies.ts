@@ -4,17 +4,18 @@
  * running this task twice never makes a second copy. The 20-concurrent-copies limit of a region is
  * LimitExceededError, which the state machine retries with long intervals.
  */
-import { copyEventSchema } from '../shared/backup-state';
-import { defaultRegion, dynamoDocClient } from '../shared/clients';
+
 import { now } from '../shared/clock';
-import { startCopies } from '../shared/copies';
-import { driverFor } from '../shared/drivers';
-import { backupEnvSchema, loadEnv } from '../shared/env';
-import { defineHandler } from '../shared/handler';
-import { tierPolling } from '../shared/polling';
-import { metrics } from '../shared/powertools';
-import { StateStore } from '../shared/state-store';
+import { defaultRegion, dynamoDocClient } from '../shared/lambda/clients';
+import { backupEnvSchema, loadEnv } from '../shared/lambda/env';
+import { defineHandler } from '../shared/lambda/handler';
+import { metrics } from '../shared/lambda/powertools';
+import { driverFor } from '../shared/services';
+import { copyEventSchema } from '../shared/state/backup-state';
+import { StateStore } from '../shared/state/store';
 import { ownerTagValue } from '../shared/tags';
+import { startCopies } from '../shared/workflow/copies';
+import { tierPolling } from '../shared/workflow/polling';
 
 export const handler = defineHandler('start-copies', copyEventSchema, async (event) => {
   const env = loadEnv(backupEnvSchema);

@@ -4,13 +4,13 @@
  * state shows in the console.
  */
 import { z } from 'zod';
-import { dynamoDocClient } from '../shared/clients';
 import { now } from '../shared/clock';
-import { baseEnvSchema, loadEnv } from '../shared/env';
-import { defineHandler } from '../shared/handler';
-import { metrics } from '../shared/powertools';
-import { StateStore } from '../shared/state-store';
-import { summarize } from '../shared/summary';
+import { dynamoDocClient } from '../shared/lambda/clients';
+import { baseEnvSchema, loadEnv } from '../shared/lambda/env';
+import { defineHandler } from '../shared/lambda/handler';
+import { metrics } from '../shared/lambda/powertools';
+import { StateStore } from '../shared/state/store';
+import { summarize } from '../shared/workflow/summary';
 
 export const summarizeEventSchema = z.object({ runId: z.string().min(1) });
 

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { buildApp } from '../infra/bin/app';
-import { FUNCTION_NAMES, type FunctionName, placeholderOf } from '../shared/function-env';
+import { FUNCTION_NAMES, type FunctionName, placeholderOf } from '../shared/lambda/function-env';
 import type { LocalHandler } from './handlers';
 import { invokeAsLambda, type LambdaHandler } from './lambda-runtime';
 import { loadDefinition } from './runner';

@@ -14,7 +14,7 @@ import { handler as recordResult } from '../functions/record-result';
 import { handler as startBackup } from '../functions/start-backup';
 import { handler as startCopies } from '../functions/start-copies';
 import { handler as summarizeRun } from '../functions/summarize-run';
-import { FUNCTION_LIMITS, FUNCTION_NAMES, type FunctionName } from '../shared/function-env';
+import { FUNCTION_LIMITS, FUNCTION_NAMES, type FunctionName } from '../shared/lambda/function-env';
 import { type InvocationContext, invokeAsLambda, type LambdaHandler } from './lambda-runtime';
 
 export type LocalHandler = (event: unknown, context: InvocationContext) => Promise<unknown>;

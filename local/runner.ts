@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { FUNCTION_NAMES, type FunctionName, placeholderOf } from '../shared/function-env';
+import { FUNCTION_NAMES, type FunctionName, placeholderOf } from '../shared/lambda/function-env';
 import {
   dataLimitExceeded,
   type ExecutionHooks,

@@ -9,11 +9,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ec2Client, ec2CreateClient, rdsClient } from '../shared/clients';
 import { useClock } from '../shared/clock';
 import { type PipelineConfig, parsePipelineConfig } from '../shared/config';
-import { type FunctionName, functionEnvironments } from '../shared/function-env';
-import { StateStore } from '../shared/state-store';
+import { ec2Client, ec2CreateClient, rdsClient } from '../shared/lambda/clients';
+import { type FunctionName, functionEnvironments } from '../shared/lambda/function-env';
+import { StateStore } from '../shared/state/store';
 import { AwsModel, type Faults, type Limits, seededRandom } from './aws-model';
 import { registerAwsServices, registerStack } from './emulator';
 import { type EmulatorServer, startEmulatorServer } from './emulator/server';
@@ -276,7 +276,7 @@ function installCrashInjection(region: string, rate: number, random: () => numbe
     }
     return out;
   };
-  // The create-only clients too (no SDK retries: shared/clients.ts): CreateSnapshot(s) go through them.
+  // The create-only clients too (no SDK retries: shared/lambda/clients.ts): CreateSnapshot(s) go through them.
   for (const client of [ec2Client(region), ec2CreateClient(region), rdsClient(region)]) {
     (client.middlewareStack as unknown as { add(mw: typeof middleware, options: object): void }).add(middleware, {
       step: 'initialize',

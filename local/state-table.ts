@@ -10,7 +10,7 @@ import {
   DynamoDBClient,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
-import { RUNS_INDEX } from '../shared/state-store';
+import { RUNS_INDEX } from '../shared/state/store';
 
 // dynalite ships no types; this is the part of its API used here.
 type DynaliteServer = {

@@ -3,9 +3,9 @@
  * each Lambda receives in its environment. Defaults are what an operator gets with an empty context.
  */
 import { z } from 'zod';
-import { modesConfigSchema, modesOf } from './modes';
 import { parseResourceArn } from './resource';
 import { longestScheduleGap } from './schedule-period';
+import { modesConfigSchema, modesOf } from './services/modes';
 
 /** CloudWatch Logs accepts only these retention periods (days). */
 export const LOG_RETENTION_DAYS = [

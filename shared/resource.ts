@@ -3,7 +3,7 @@
  * descriptions: DESIGN §9, 256 KiB per payload) and the ARN grammar the pipeline accepts.
  */
 import { z } from 'zod';
-import { ALL_MODES } from './modes';
+import { ALL_MODES } from './services/modes';
 
 /** Types with a driver: each has one file in shared/drivers and one line in its registry. */
 export const RESOURCE_TYPES = [
@@ -21,7 +21,7 @@ export const resourceRefSchema = z.object({
   region: z.string(),
   accountId: z.string(),
   id: z.string(),
-  /** How it is backed up, for types that offer a choice (shared/modes.ts); set by Plan. */
+  /** How it is backed up, for types that offer a choice (shared/services/modes.ts); set by Plan. */
   mode: z.enum(ALL_MODES).optional(),
 });
 export type ResourceRef = z.infer<typeof resourceRefSchema>;

@@ -9,10 +9,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { InvalidInputError } from '../../shared/errors';
-import { resourceFreshness, tierFreshness } from '../../shared/freshness';
-import { validateExecutionInput } from '../../shared/input';
-import { consoleLink } from '../../shared/notification';
-import { type ResourceRecord, type RunRecord, StateStore } from '../../shared/state-store';
+import { type ResourceRecord, type RunRecord, StateStore } from '../../shared/state/store';
+import { resourceFreshness, tierFreshness } from '../../shared/workflow/freshness';
+import { validateExecutionInput } from '../../shared/workflow/input';
+import { consoleLink } from '../../shared/workflow/notification';
 import { CliError, explainAwsError, resolveTarget, type Target, type TargetOptions } from '../target';
 import {
   type ExecutionOutcome,

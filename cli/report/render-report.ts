@@ -8,9 +8,10 @@
  * error messages, the run's reason) is escaped by the `html` template below, and a Content Security
  * Policy forbids scripts as a second line of defence.
  */
-import { consoleLink } from '../../shared/notification';
-import type { ResourceRecord, RunCounts, RunRecord } from '../../shared/state-store';
-import { summarize } from '../../shared/summary';
+
+import type { ResourceRecord, RunCounts, RunRecord } from '../../shared/state/store';
+import { consoleLink } from '../../shared/workflow/notification';
+import { summarize } from '../../shared/workflow/summary';
 import { humanDuration, tookSeconds } from '../commands/run-views';
 
 /** A resource item as the report reads it; its `copies` (DESIGN §4) carry each region's start and finish. */

@@ -2,7 +2,7 @@
  * The one Lambda construct every pipeline function uses: Node.js 24 on arm64, bundled by the local
  * esbuild (no Docker), JSON logs into an explicit log group with retention, X-Ray tracing, and an own
  * role with no managed policies, so each function's IAM is exactly the statements granted to it.
- * The environment is typed by the function's env schema (shared/function-env.ts).
+ * The environment is typed by the function's env schema (shared/lambda/function-env.ts).
  */
 import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
@@ -11,7 +11,7 @@ import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, Tracing } fr
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { FunctionEnvironments } from '../../shared/function-env';
+import type { FunctionEnvironments } from '../../shared/lambda/function-env';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../shared/names';
 
 export const FUNCTIONS_DIR = join(__dirname, '..', '..', 'functions');

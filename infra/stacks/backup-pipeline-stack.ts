@@ -57,7 +57,7 @@ import {
   type FunctionName,
   functionEnvironments,
   placeholderOf,
-} from '../../shared/function-env';
+} from '../../shared/lambda/function-env';
 import { EXPORT_PREFIX, METRICS_NAMESPACE, RDS_SNAPSHOT_PREFIX, SERVICE_NAME } from '../../shared/names';
 import { ownerTagValue, TAG } from '../../shared/tags';
 import { PipelineFunction } from '../constructs/pipeline-function';
@@ -626,7 +626,7 @@ export class BackupPipelineStack extends Stack {
    * an export into the backup bucket (which needs S3 writes under the export prefix); check reads
    * them; retention lists and deletes backups. DynamoDB cannot tag on-demand backups, so DeleteBackup
    * cannot be conditioned on the managed-by tag: it is scoped to backups of tables in this account, and
-   * the code deletes only backups whose name carries this stack (shared/drivers/dynamodb-table.ts).
+   * the code deletes only backups whose name carries this stack (shared/services/dynamodb/dynamodb-table.ts).
    */
   private grantDynamoDbBackups(functions: Record<FunctionName, PipelineFunction>): void {
     const table = `arn:${Aws.PARTITION}:dynamodb:*:${Aws.ACCOUNT_ID}:table/*`;

@@ -9,7 +9,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { buildApp } from '../../infra/bin/app';
 import { ASL_FILE } from '../../infra/stacks/backup-pipeline-stack';
-import { ENV_SCHEMAS, FUNCTION_NAMES, placeholderOf, SCHEDULED_FUNCTION_NAMES } from '../../shared/function-env';
+import { ENV_SCHEMAS, FUNCTION_NAMES, placeholderOf, SCHEDULED_FUNCTION_NAMES } from '../../shared/lambda/function-env';
 import { statementsOfRole } from './policy-helpers';
 
 const cdkJson = JSON.parse(readFileSync(`${__dirname}/../../cdk.json`, 'utf8')) as { context: Record<string, unknown> };

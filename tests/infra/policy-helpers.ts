@@ -7,7 +7,7 @@
 import type { CfnElement } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { BackupPipelineStack } from '../../infra/stacks/backup-pipeline-stack';
-import type { FunctionName, ScheduledFunctionName } from '../../shared/function-env';
+import type { FunctionName, ScheduledFunctionName } from '../../shared/lambda/function-env';
 
 export interface Statement {
   Effect: 'Allow' | 'Deny';

@@ -5,7 +5,7 @@
  */
 import { BACKUP_TAG } from '../../local/fleet';
 import { type Sandbox, startSandbox } from '../../local/sandbox';
-import { MODE_TAG } from '../../shared/modes';
+import { MODE_TAG } from '../../shared/services/modes';
 
 export const ENDPOINT_ACCOUNT = '444455556666';
 export const ENDPOINT_REGION = 'eu-west-1';

@@ -4,7 +4,7 @@
  * Code that reads and writes state is tested against it instead of a mocked DynamoDB.
  *
  * It sets AWS_ENDPOINT_URL_DYNAMODB (restored on close), so handlers that build their DynamoDB client
- * through shared/clients.ts reach it: that factory keys its clients by endpoint, so any client made
+ * through shared/lambda/clients.ts reach it: that factory keys its clients by endpoint, so any client made
  * after the variable is set talks to dynalite. Any layer can reuse it:
  *
  *   const db = useUnitDynalite();            // beforeAll/afterAll registered for the file
@@ -15,7 +15,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AwsModel } from '../../local/aws-model';
 import { ensureStateTable } from '../../local/state-table';
-import { StateStore } from '../../shared/state-store';
+import { StateStore } from '../../shared/state/store';
 import { wireDynamoControlPlane } from './model-sdk-mocks';
 
 // dynalite ships no types: the part of its API used here.
@@ -34,7 +34,7 @@ export interface UnitDynalite {
   tableName: string;
   region: string;
   client: DynamoDBClient;
-  /** Document client as shared/clients.ts builds it (undefined attributes removed). */
+  /** Document client as shared/lambda/clients.ts builds it (undefined attributes removed). */
   doc: DynamoDBDocumentClient;
   /** A StateStore on the table (a new one each call; they share the table). */
   store(ttlDays?: number): StateStore;

@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { deadlineHoursOf, type TierConfig } from '../../shared/config';
 import type { ResourceRef } from '../../shared/resource';
-import type { ResourceRecord, RunRecord } from '../../shared/state-store';
+import type { ResourceRecord, RunRecord } from '../../shared/state/store';
 import type { OwnershipTagValues, Tag } from '../../shared/tags';
 import { TAG } from '../../shared/tags';
 
@@ -138,7 +138,7 @@ export const TIERS: Record<string, TierConfig> = {
 };
 
 /**
- * Every variable any handler reads (shared/env.ts), as strings, for `Object.assign(process.env, ...)`.
+ * Every variable any handler reads (shared/lambda/env.ts), as strings, for `Object.assign(process.env, ...)`.
  * Jest gives each test file its own process.env, so a file may set them once.
  */
 export function unitHandlerEnv(tableName: string, overrides: Record<string, string> = {}): Record<string, string> {

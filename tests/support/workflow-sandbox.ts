@@ -12,8 +12,8 @@ import { dynamoClientFor, ensureStateTable, type LocalDynamo, startDynalite } fr
 import { VirtualScheduler } from '../../local/virtual-time';
 import { useClock } from '../../shared/clock';
 import { type PipelineConfig, parsePipelineConfig } from '../../shared/config';
-import { functionEnvironments } from '../../shared/function-env';
-import { StateStore } from '../../shared/state-store';
+import { functionEnvironments } from '../../shared/lambda/function-env';
+import { StateStore } from '../../shared/state/store';
 import { wireModelToSdk } from './model-sdk-mocks';
 
 export const REGION = 'eu-west-1';

@@ -3,7 +3,7 @@
  * handlers; AWS answered by the in-memory model, state in dynalite, time virtual.
  */
 import { BACKUP_TAG } from '../../local/fleet';
-import { MODE_TAG } from '../../shared/modes';
+import { MODE_TAG } from '../../shared/services/modes';
 import { TAG } from '../../shared/tags';
 import { openSandbox, openWireSandbox, REGION, type Sandbox } from '../support/workflow-sandbox';
 

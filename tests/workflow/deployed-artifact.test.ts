@@ -14,7 +14,7 @@ import { invokeAsLambda } from '../../local/lambda-runtime';
 import { loadDefinition } from '../../local/runner';
 import { type SandboxOptions, startSandbox } from '../../local/sandbox';
 import { ERROR_NAMES } from '../../shared/errors';
-import { FUNCTION_NAMES, type FunctionName } from '../../shared/function-env';
+import { FUNCTION_NAMES, type FunctionName } from '../../shared/lambda/function-env';
 
 jest.setTimeout(120_000);
 

@@ -1,0 +1,68 @@
+/**
+ * Each function's environment, validated with zod at cold start. The CDK construct types the
+ * environment it sets from these schemas, so a missing variable is a synth error, not a 3 a.m. page.
+ */
+import { z } from 'zod';
+import { pollingSchema, tagMapSchema, tierNameSchema, tierSchema } from '../config';
+import { modesConfigSchema } from '../services/modes';
+
+const json = <T extends z.ZodType>(schema: T) =>
+  z.string().transform((text, ctx): z.infer<T> => {
+    try {
+      const parsed = schema.safeParse(JSON.parse(text));
+      if (parsed.success) return parsed.data;
+      ctx.addIssue({ code: 'custom', message: parsed.error.message });
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
+    }
+    return z.NEVER;
+  });
+
+export const baseEnvSchema = z.object({
+  TABLE_NAME: z.string().min(1),
+  STACK_NAME: z.string().min(1),
+});
+
+export const planEnvSchema = baseEnvSchema.extend({
+  TIERS: json(z.record(tierNameSchema, tierSchema)),
+  DEFAULT_TIER: tierNameSchema,
+  DEFAULT_TARGET_TAGS: json(tagMapSchema),
+  STATE_TTL_DAYS: z.coerce.number().int().min(1),
+  MAP_MAX_CONCURRENCY: z.coerce.number().int().min(1),
+  MODES: json(modesConfigSchema),
+});
+
+export const backupEnvSchema = baseEnvSchema.extend({
+  POLLING: json(pollingSchema),
+  /** Each tier's deadline in hours, resolved at synth (config.ts `deadlineHoursOf`). */
+  DEADLINE_HOURS: json(z.record(tierNameSchema, z.number().positive())),
+  /** The stack's backup bucket: where DynamoDB exports are written. */
+  BACKUP_BUCKET: z.string().min(3),
+});
+
+export const notifyEnvSchema = baseEnvSchema.extend({
+  TOPIC_ARN: z.string().min(1),
+  /** The run summary also goes to this EventBridge bus, for other automation. */
+  EVENT_BUS_NAME: z.string().min(1),
+  NOTIFY_ON_SUCCESS: z.enum(['true', 'false']).transform((v) => v === 'true'),
+});
+
+export const retentionEnvSchema = baseEnvSchema.extend({
+  TIERS: json(z.record(tierNameSchema, tierSchema)),
+});
+
+/** Raw (string) environment a function needs: what the CDK construct must set. */
+export type EnvOf<T extends z.ZodType> = { [K in keyof z.input<T>]: string };
+
+export function loadEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): z.infer<T> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const names = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid function environment: ${names}`);
+  }
+  return result.data;
+}
+
+export const freshnessEnvSchema = baseEnvSchema.extend({
+  TIERS: json(z.record(tierNameSchema, tierSchema)),
+});

@@ -1,0 +1,123 @@
+/**
+ * The environment of every function, built from the validated pipeline config in one place: the CDK
+ * stack sets exactly this on each Lambda, and the local runner sets the same before it calls the
+ * handlers in-process. Each entry is typed by (and checked against) the function's env schema.
+ */
+import { deadlineHoursOf, type PipelineConfig } from '../config';
+import {
+  backupEnvSchema,
+  baseEnvSchema,
+  type EnvOf,
+  freshnessEnvSchema,
+  notifyEnvSchema,
+  planEnvSchema,
+  retentionEnvSchema,
+} from './env';
+
+export const FUNCTION_NAMES = [
+  'plan-run',
+  'start-backup',
+  'check-backup',
+  'start-copies',
+  'check-copies',
+  'record-result',
+  'record-failure',
+  'summarize-run',
+  'notify',
+  'apply-retention',
+] as const;
+export type FunctionName = (typeof FUNCTION_NAMES)[number];
+
+/**
+ * Timeout and memory of each function: the stack deploys these, and the local sandbox enforces the
+ * same timeouts on the source handlers. Plan, Summarize, Notify and Apply retention walk the whole
+ * fleet or run; the per-resource tasks make a few calls.
+ */
+export const FUNCTION_LIMITS: Record<FunctionName, { timeoutSeconds: number; memorySize: number }> = Object.fromEntries(
+  FUNCTION_NAMES.map((name) => [
+    name,
+    ['plan-run', 'apply-retention', 'summarize-run', 'notify'].includes(name)
+      ? { timeoutSeconds: 600, memorySize: 512 }
+      : { timeoutSeconds: 60, memorySize: 256 },
+  ]),
+) as Record<FunctionName, { timeoutSeconds: number; memorySize: number }>;
+
+/** Functions the state machine does not invoke: run on their own schedule. */
+export const SCHEDULED_FUNCTION_NAMES = ['check-freshness'] as const;
+export type ScheduledFunctionName = (typeof SCHEDULED_FUNCTION_NAMES)[number];
+
+/** ASL placeholder for each function: `${PlanRunFunctionArn}` etc. */
+export function placeholderOf(name: FunctionName | ScheduledFunctionName): string {
+  return `${name.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase())}FunctionArn`;
+}
+
+export interface FunctionEnvironments {
+  'plan-run': EnvOf<typeof planEnvSchema>;
+  'start-backup': EnvOf<typeof backupEnvSchema>;
+  'check-backup': EnvOf<typeof backupEnvSchema>;
+  'start-copies': EnvOf<typeof backupEnvSchema>;
+  'check-copies': EnvOf<typeof backupEnvSchema>;
+  'record-result': EnvOf<typeof baseEnvSchema>;
+  'record-failure': EnvOf<typeof baseEnvSchema>;
+  'summarize-run': EnvOf<typeof baseEnvSchema>;
+  notify: EnvOf<typeof notifyEnvSchema>;
+  'apply-retention': EnvOf<typeof retentionEnvSchema>;
+  'check-freshness': EnvOf<typeof freshnessEnvSchema>;
+}
+
+export const ENV_SCHEMAS = {
+  'plan-run': planEnvSchema,
+  'start-backup': backupEnvSchema,
+  'check-backup': backupEnvSchema,
+  'start-copies': backupEnvSchema,
+  'check-copies': backupEnvSchema,
+  'record-result': baseEnvSchema,
+  'record-failure': baseEnvSchema,
+  'summarize-run': baseEnvSchema,
+  notify: notifyEnvSchema,
+  'apply-retention': retentionEnvSchema,
+  'check-freshness': freshnessEnvSchema,
+} as const;
+
+export function functionEnvironments(
+  config: PipelineConfig,
+  resources: { tableName: string; topicArn: string; bucketName: string },
+): FunctionEnvironments {
+  const base = { TABLE_NAME: resources.tableName, STACK_NAME: config.stackName };
+  const tiers = JSON.stringify(config.tiers);
+  const deadlines = Object.fromEntries(
+    Object.entries(config.tiers).map(([name, tier]) => [name, deadlineHoursOf(tier, config.polling)]),
+  );
+  const backup = {
+    ...base,
+    POLLING: JSON.stringify(config.polling),
+    DEADLINE_HOURS: JSON.stringify(deadlines),
+    BACKUP_BUCKET: resources.bucketName,
+  };
+  return {
+    'plan-run': {
+      ...base,
+      TIERS: tiers,
+      DEFAULT_TIER: config.defaultTier,
+      DEFAULT_TARGET_TAGS: JSON.stringify(config.defaultTargetTags),
+      STATE_TTL_DAYS: String(config.stateTtlDays),
+      MAP_MAX_CONCURRENCY: String(config.mapMaxConcurrency),
+      MODES: JSON.stringify(config.modes),
+    },
+    'start-backup': backup,
+    'check-backup': backup,
+    'start-copies': backup,
+    'check-copies': backup,
+    'record-result': base,
+    'record-failure': base,
+    'summarize-run': base,
+    notify: {
+      ...base,
+      TOPIC_ARN: resources.topicArn,
+      NOTIFY_ON_SUCCESS: String(config.notifyOnSuccess),
+      EVENT_BUS_NAME: 'default',
+    },
+    'apply-retention': { ...base, TIERS: tiers },
+    'check-freshness': { ...base, TIERS: tiers },
+  };
+}

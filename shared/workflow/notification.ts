@@ -1,0 +1,163 @@
+/**
+ * The run notification: a subject an inbox can triage and a plain-text body that names every failure
+ * (resource, phase, reason), what was skipped and why, and the console link.
+ */
+import type { ResourceRecord, RunRecord } from '../state/store';
+import { summarize } from './summary';
+
+export interface Notification {
+  subject: string;
+  message: string;
+  failed: number;
+  /** Failures always notify, and so does a run that matched nothing (a tag typo looks exactly like that). */
+  mustSend: boolean;
+}
+
+/**
+ * SNS accepts 256 KiB per message, body and attributes together: the body is capped below that (in UTF-8
+ * bytes), so Publish never fails exactly when a run failed widely and operators need it. What does not fit
+ * is counted and pointed to: the state table has every record.
+ */
+export const MAX_MESSAGE_BYTES = 240 * 1024;
+/** One failure's reason in the message; longer ones are cut (the run report has them whole). */
+export const MAX_REASON_CHARS = 1000;
+
+const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
+
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** SNS subjects: ASCII, no newlines, at most 100 characters. */
+function subjectLine(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, '?').slice(0, 100);
+}
+
+export function consoleLink(executionArn: string): string {
+  const region = executionArn.split(':')[3] ?? 'us-east-1';
+  return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`;
+}
+
+export function buildNotification(
+  run: RunRecord,
+  records: readonly ResourceRecord[],
+  service = 'backup-pipeline',
+): Notification {
+  const summary = summarize(records);
+  const attempted = summary.total - summary.skipped;
+  const subject = subjectLine(
+    summary.total === 0
+      ? `${service} ${run.tier}: nothing to back up`
+      : `${service} ${run.tier}: ${summary.completed}/${attempted} ok${summary.failed > 0 ? `, ${summary.failed} failed` : ''}${run.dryRun ? ' (dry run)' : ''}`,
+  );
+  const head: string[] = [
+    `Run ${run.runId} (${run.tier}${run.dryRun ? ', dry run' : ''}) ${summary.status === 'SUCCEEDED' ? 'succeeded' : 'FAILED'}.`,
+    `Started ${run.startedAt}${run.reason ? `; reason: ${run.reason}` : ''}.`,
+    `${summary.completed} completed, ${summary.failed} failed, ${summary.skipped} skipped, of ${summary.total} resources.`,
+    '',
+  ];
+  if (summary.total === 0) {
+    head.push("No resource matched the run's targets. Check the tags or ARNs in the schedule or the input.", '');
+  }
+  const failureLines = summary.failures.map(
+    (f) => `  - ${f.arn} [${f.type}] during ${f.phase}: ${f.error}: ${cut(f.cause, MAX_REASON_CHARS)}`,
+  );
+  const lines: string[] = [];
+  const skipped = records.filter((r) => r.status === 'SKIPPED');
+  if (skipped.length > 0) {
+    lines.push('Skipped:');
+    for (const r of skipped.slice(0, 50)) lines.push(`  - ${r.arn}: ${r.note ?? 'no reason recorded'}`);
+    if (skipped.length > 50) lines.push(`  ... and ${skipped.length - 50} more`);
+    lines.push('');
+  }
+  const completed = records.filter((r) => r.status === 'COMPLETED');
+  if (completed.length > 0) {
+    lines.push('Completed:');
+    for (const r of completed.slice(0, 100)) lines.push(`  - ${r.arn}: ${(r.backupIds ?? []).join(', ')}`);
+    if (completed.length > 100) lines.push(`  ... and ${completed.length - 100} more`);
+    lines.push('');
+  }
+  const copies = records.flatMap((r) => (r.copies ?? []).map((c) => ({ ...c, arn: r.arn })));
+  if (copies.length > 0) {
+    lines.push('Copies:');
+    const regions = [...new Set(copies.map((c) => c.region))].sort();
+    for (const region of regions) {
+      const here = copies.filter((c) => c.region === region);
+      const count = (status: string) => here.filter((c) => c.status === status).length;
+      lines.push(
+        `  - ${region}: ${count('COMPLETED')} copied${count('SKIPPED') ? `, ${count('SKIPPED')} not copied` : ''}${count('FAILED') ? `, ${count('FAILED')} failed` : ''}${count('COPYING') ? `, ${count('COPYING')} unfinished` : ''}`,
+      );
+      for (const c of here.filter((x) => x.status === 'SKIPPED' || x.status === 'FAILED').slice(0, 20))
+        lines.push(
+          `      ${c.arn}: ${c.status === 'SKIPPED' ? 'not copied' : 'failed'}: ${c.reason ?? 'no reason recorded'}`,
+        );
+    }
+    lines.push('');
+  }
+  if (run.retention) {
+    const r = run.retention;
+    lines.push(
+      `Retention${r.dryRun ? ' (dry run: nothing deleted)' : ''}: ${r.dryRun ? 'would delete' : 'deleted'} ${r.deleted}, kept ${r.kept}${r.failedDeletes ? `, ${r.failedDeletes} could not be deleted` : ''}.`,
+    );
+    for (const id of r.deletedIds.slice(0, 20)) lines.push(`  - ${id}`);
+    if (r.deletedIds.length > 20) lines.push(`  ... and ${r.deletedIds.length - 20} more`);
+  } else {
+    lines.push('Retention: did not complete in this run (see the execution); nothing was deleted by it.');
+  }
+  lines.push('');
+  if (run.executionArn) lines.push(`Execution: ${consoleLink(run.executionArn)}`);
+
+  // Failures come first and take what room the rest leaves; the ones that do not fit are counted.
+  const failures: string[] = [];
+  if (failureLines.length > 0) {
+    const pointer = (left: number) =>
+      `  ... and ${left} more failure(s) not listed: the message is capped at SNS's size limit. Every failure: backup-pipeline status ${run.runId} (or backup-pipeline report ${run.runId}).`;
+    let room =
+      MAX_MESSAGE_BYTES -
+      bytes([...head, 'Failures:', '', ...lines].join('\n')) -
+      bytes(pointer(failureLines.length)) -
+      16;
+    const listed: string[] = [];
+    for (const line of failureLines) {
+      room -= bytes(line) + 1;
+      if (room < 0) break;
+      listed.push(line);
+    }
+    failures.push('Failures:', ...listed);
+    if (listed.length < failureLines.length) failures.push(pointer(failureLines.length - listed.length));
+    failures.push('');
+  }
+  let message = [...head, ...failures, ...lines].join('\n');
+  // The rest is bounded by its own caps; should it still not fit, cut at a line and say so.
+  if (bytes(message) > MAX_MESSAGE_BYTES) {
+    const note = `\n... message cut at SNS's size limit: backup-pipeline report ${run.runId}`;
+    while (bytes(message) + bytes(note) > MAX_MESSAGE_BYTES) message = message.slice(0, message.lastIndexOf('\n'));
+    message += note;
+  }
+  return {
+    subject,
+    message,
+    failed: summary.failed,
+    mustSend: summary.failed > 0 || summary.total === 0,
+  };
+}
+
+export const RUN_EVENT_SOURCE = 'backup-pipeline';
+export const RUN_EVENT_DETAIL_TYPE = 'Backup Run Completed';
+
+/** The EventBridge event detail of a finished run: counts, failures with reasons, retention, link. */
+export function runEvent(run: RunRecord, records: readonly ResourceRecord[]) {
+  const summary = summarize(records);
+  return {
+    runId: run.runId,
+    tier: run.tier,
+    dryRun: run.dryRun,
+    status: summary.status,
+    counts: { total: summary.total, completed: summary.completed, failed: summary.failed, skipped: summary.skipped },
+    // EventBridge takes 256 KB per PutEvents: 50 failures with their reasons cut stay far below it.
+    failures: summary.failures.slice(0, 50).map((f) => ({ ...f, cause: cut(f.cause, MAX_REASON_CHARS) })),
+    retention: run.retention ?? null,
+    executionArn: run.executionArn,
+    startedAt: run.startedAt,
+  };
+}

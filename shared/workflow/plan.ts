@@ -1,0 +1,239 @@
+/**
+ * Target resolution and run bookkeeping for Plan. Tag discovery asks every driver; explicit ARNs are
+ * resolved in batches per type and region (a missing one is recorded FAILED, never silently dropped).
+ * A volume whose instance is also selected is SKIPPED: the instance's CreateSnapshots already covers it.
+ */
+
+import { InvalidInputError } from '../errors';
+import type { Log } from '../lambda/powertools';
+import type { ResourceRef, ResourceType } from '../resource';
+import type { Discovered, ResourceDriver } from '../services/driver';
+import { chooseMode, isBuiltInDefault, type ModesConfig, rebootRefusal } from '../services/modes';
+import { resolveEach } from '../services/resolve';
+import type { CopyTarget } from '../state/backup-state';
+import type { ResourceRecord, RunCounts, StateStore } from '../state/store';
+import { checkExecutionInput, copyTargetCandidates, type InputContext, type ValidatedInput } from './input';
+
+export interface PlanRequest {
+  runId: string;
+  executionArn: string;
+  startedAt: string;
+  rawInput: unknown;
+  input: ValidatedInput;
+  region: string;
+  accountId: string;
+  drivers: readonly ResourceDriver[];
+  driverFor: (type: ResourceType) => ResourceDriver;
+  store: StateStore;
+  /** Backup modes from config (cdk.json `modes`). */
+  modes: ModesConfig;
+  /** Checks `copyTo` against the account (regions enabled, keys existing); shared/workflow/copy-targets.ts. */
+  checkCopyTargets: (
+    copyTo: readonly CopyTarget[],
+    context: { homeRegion: string; encryptedSources: readonly string[] },
+  ) => Promise<{ targets: CopyTarget[]; problems: { field: string; message: string }[] }>;
+  now: Date;
+  log: Log;
+}
+
+export interface PlanResult {
+  runId: string;
+  tier: string;
+  dryRun: boolean;
+  expiresAt: string;
+  resources: ResourceRef[];
+  /** Validated copy targets (keys resolved to ARNs), handed to every resource's copy branch. */
+  copyTo: CopyTarget[];
+  counts: Pick<RunCounts, 'total' | 'skipped' | 'failed'> & { selected: number };
+}
+
+/**
+ * Plan's input check: the execution input, and when any field is bad, the copy targets' regions and keys
+ * as well (they are otherwise checked after discovery, with the sources' encryption), so one
+ * InvalidInputError names every bad field. Returns the valid input.
+ */
+export async function validatePlanInput(
+  raw: unknown,
+  context: InputContext & { region: string },
+  checkCopyTargets: PlanRequest['checkCopyTargets'],
+): Promise<ValidatedInput> {
+  const checked = checkExecutionInput(raw, context);
+  if (checked.ok) return checked.input;
+  const candidates = copyTargetCandidates(raw);
+  const copies = await checkCopyTargets(
+    candidates.map((c) => c.target),
+    { homeRegion: context.region, encryptedSources: [] },
+  );
+  // The check numbers the candidates; the operator needs each one's index in the input's copyTo.
+  const copyProblems = copies.problems.map((p) => ({
+    ...p,
+    field: p.field.replace(/^copyTo\.(\d+)/, (_, i: string) => `copyTo.${candidates[Number(i)]?.index ?? i}`),
+  }));
+  throw new InvalidInputError([...checked.problems, ...copyProblems]);
+}
+
+type Entry = Discovered & { failReason?: string; note?: string };
+
+const WRITE_CONCURRENCY = 10;
+
+export async function planRun(request: PlanRequest): Promise<PlanResult> {
+  const { input, store, log } = request;
+  const entries = new Map<string, Entry>();
+
+  if (input.tags) {
+    for (const driver of request.drivers) {
+      for (const found of await driver.discover(request.region, input.tags, request.accountId)) {
+        entries.set(found.ref.arn, found);
+      }
+    }
+  }
+  // Explicit ARNs in batches per type and region (a few Describe calls for 1,000 ARNs, each batch
+  // retried alone when throttled); a missing or unusable one is recorded FAILED, never dropped.
+  const groups = new Map<string, ResourceRef[]>();
+  for (const ref of input.resources) {
+    const key = `${ref.type}|${ref.region}`;
+    groups.set(key, [...(groups.get(key) ?? []), ref]);
+  }
+  for (const refs of groups.values()) {
+    const driver = request.driverFor((refs[0] as ResourceRef).type);
+    const resolved = driver.resolveAll ? await driver.resolveAll(refs) : await resolveEach(driver, refs);
+    for (const r of resolved) {
+      entries.set(r.ref.arn, 'found' in r ? r.found : { ref: r.ref, failReason: r.failReason });
+    }
+  }
+
+  // A member that stands for another resource (an Aurora instance for its cluster) selects that one
+  // and is itself SKIPPED; the run record says which member brought the cluster in.
+  for (const entry of [...entries.values()]) {
+    const other = entry.backedUpWith;
+    if (!other || entry.failReason) continue;
+    const existing = entries.get(other.arn);
+    if (!existing)
+      entries.set(other.arn, {
+        ref: other,
+        note: `selected through member ${entry.ref.id}`,
+        ...(entry.encrypted ? { encrypted: true } : {}),
+      });
+    else if (!existing.failReason && !existing.skipReason && existing.note?.startsWith('selected through member'))
+      existing.note = `${existing.note}, ${entry.ref.id}`;
+    entry.partOf = other.arn;
+    entry.skipReason = `Aurora cluster member: backed up once, with its cluster ${other.arn}`;
+  }
+
+  // Each resource's backup mode, from its tag, the config, or its type's default. A conflict fails the
+  // whole Plan here, before anything is written: the operator must say which they meant.
+  const problems: { field: string; message: string }[] = [];
+  for (const entry of entries.values()) {
+    if (entry.failReason || entry.skipReason) continue;
+    try {
+      // Refs stay small: the mode travels only when it is not the type's built-in default.
+      const mode = chooseMode(entry.ref, entry.modeTag, request.modes);
+      // A reboot only by the operator's consent: one resource is refused, the run goes on.
+      const refusal = rebootRefusal(entry.ref, mode, entry.modeTag, request.modes);
+      if (refusal) {
+        entry.failReason = `InvalidInputError: ${refusal}`;
+        continue;
+      }
+      if (mode && !isBuiltInDefault(entry.ref.type, mode)) entry.ref = { ...entry.ref, mode };
+    } catch (error) {
+      // Every conflict at once, with the copy targets' problems below: one error names them all.
+      if (error instanceof InvalidInputError) problems.push(...error.problems);
+      else throw error;
+    }
+  }
+
+  // Copy targets, before anything is written: a bad region or key fails the run here, not hours later
+  // (a dry run too: it is how an operator learns a real run would fail).
+  const encryptedSources = [...entries.values()]
+    .filter((e) => !e.failReason && !e.skipReason && e.encrypted)
+    .map((e) => e.ref.arn);
+  const copies = await request.checkCopyTargets(input.copyTo, { homeRegion: request.region, encryptedSources });
+  problems.push(...copies.problems);
+  if (problems.length > 0) throw new InvalidInputError(problems);
+
+  const selected = new Set([...entries.values()].filter((e) => !e.skipReason && !e.failReason).map((e) => e.ref.arn));
+  for (const entry of entries.values()) {
+    if (entry.partOf && selected.has(entry.partOf)) {
+      entry.skipReason ??= `included in the backup of ${entry.partOf}`;
+      selected.delete(entry.ref.arn);
+    }
+  }
+
+  const expiresAt = new Date(new Date(request.startedAt).getTime() + input.retentionDays * 86_400_000).toISOString();
+  const queuedAt = request.now.toISOString();
+  const records: ResourceRecord[] = [...entries.values()]
+    .sort((a, b) => a.ref.arn.localeCompare(b.ref.arn))
+    .map((entry) => {
+      const base = {
+        runId: request.runId,
+        arn: entry.ref.arn,
+        type: entry.ref.type,
+        region: entry.ref.region,
+        resourceId: entry.ref.id,
+        queuedAt,
+      };
+      if (entry.failReason)
+        return {
+          ...base,
+          status: 'FAILED',
+          note: entry.failReason,
+          error: { error: 'PlanFailed', cause: entry.failReason },
+        };
+      if (entry.skipReason) return { ...base, status: 'SKIPPED', note: entry.skipReason };
+      if (input.dryRun)
+        return {
+          ...base,
+          status: 'SKIPPED',
+          note: `dry run: would be backed up${entry.note ? ` (${entry.note})` : ''}`,
+        };
+      // The source's tags for its backup ride on its item, read back by Start: never in the Map's
+      // payload (near 256 KiB at scale), and no describe per backup at Start.
+      return {
+        ...base,
+        status: 'PENDING',
+        ...(entry.note ? { note: entry.note } : {}),
+        ...(entry.sourceTags ? { sourceTags: entry.sourceTags } : {}),
+      };
+    });
+
+  const counts = {
+    total: records.length,
+    selected: records.filter((r) => r.status === 'PENDING').length,
+    skipped: records.filter((r) => r.status === 'SKIPPED').length,
+    failed: records.filter((r) => r.status === 'FAILED').length,
+  };
+
+  const created = await store.createRun({
+    runId: request.runId,
+    tier: input.tier,
+    executionArn: request.executionArn,
+    startedAt: request.startedAt,
+    status: 'RUNNING',
+    dryRun: input.dryRun,
+    ...(input.reason ? { reason: input.reason } : {}),
+    expiresAt,
+    input: request.rawInput,
+  });
+  // Before any copy exists: retention must find the region even if this run stops part-way.
+  if (!input.dryRun && copies.targets.length > 0) {
+    await store.recordCopyRegions(
+      copies.targets.map((t) => t.region),
+      queuedAt,
+    );
+  }
+  for (let i = 0; i < records.length; i += WRITE_CONCURRENCY) {
+    await Promise.all(records.slice(i, i + WRITE_CONCURRENCY).map((record) => store.addResource(record)));
+  }
+  log.info('run planned', { run: created, counts, tier: input.tier, dryRun: input.dryRun });
+
+  const pending = new Set(records.filter((r) => r.status === 'PENDING').map((r) => r.arn));
+  return {
+    runId: request.runId,
+    tier: input.tier,
+    dryRun: input.dryRun,
+    expiresAt,
+    copyTo: copies.targets,
+    resources: [...entries.values()].map((e) => e.ref).filter((ref) => pending.has(ref.arn)),
+    counts,
+  };
+}

@@ -1,0 +1,199 @@
+/** Domain logic of Apply retention: list per store and region, decide, delete (unless dry run), record. */
+import type { TierConfig } from '../config';
+import { PipelineError } from '../errors';
+import type { Log } from '../lambda/powertools';
+import type { BackupStore, OwnedBackup } from '../services/driver';
+import type { RecordedRetentionDecision, StateStore } from '../state/store';
+import { retryThrottled } from '../throttle-retry';
+import { decideRetention, setKeyOf } from './retention-rules';
+
+/** Some expired backups could not be deleted; the rest were handled. ASL: the run ends RetentionFailed. */
+export class RetentionIncompleteError extends PipelineError {
+  override readonly name = 'RetentionIncompleteError';
+}
+
+export interface RetentionRequest {
+  runId: string;
+  dryRun: boolean;
+  /** This stack's managed-by value (ownerTagValue: stack name @ home region). */
+  stackName: string;
+  /**
+   * The bare stack name that backups made before managed-by was qualified carry, and the home region
+   * where (only) they are still recognized as this stack's.
+   */
+  legacy?: { stackName: string; homeRegion: string };
+  tiers: Record<string, TierConfig>;
+  regions: string[];
+  stores: BackupStore[];
+  store: StateStore;
+  now: Date;
+  log: Log;
+}
+
+export interface RetentionResult {
+  dryRun: boolean;
+  deleted: number;
+  kept: number;
+  failedDeletes: number;
+  /** Ids deleted (or, in a dry run, that would be), capped for the payload; the run record has them all. */
+  deletedIds: string[];
+}
+
+const MAX_RECORDED = 500;
+
+/**
+ * The regions retention lists: the home region (where the schedules' tag discovery runs, and which a
+ * dry run must cover however little it planned), every region one of the run's resources is in (an
+ * explicit ARN may name another region), and every region the run copied to (copies are cleaned up
+ * in their region by the same rules), plus `alsoRegions`: the regions the configuration copies to and
+ * every region a backup of ours was ever copied to (the state table's durable record), so copies are
+ * expired however the run that made them was started. Home first, then the rest in name order.
+ */
+export function regionsTouched(
+  home: string,
+  resources: readonly { region: string; copies?: readonly { region: string; status: string }[] }[],
+  alsoRegions: readonly string[] = [],
+): string[] {
+  const others = new Set(
+    [
+      ...resources.flatMap((r) => [
+        r.region,
+        ...(r.copies ?? []).filter((c) => c.status !== 'SKIPPED').map((c) => c.region),
+      ]),
+      ...alsoRegions,
+    ].filter((r) => r !== home),
+  );
+  return [home, ...[...others].sort()];
+}
+
+/** The regions the tiers' `copyTo` names. */
+export function configuredCopyRegions(tiers: Record<string, TierConfig>): string[] {
+  return [...new Set(Object.values(tiers).flatMap((t) => (t.copyTo ?? []).map((c) => c.region)))].sort();
+}
+
+type RunMembers = Map<string, Promise<Awaited<ReturnType<StateStore['listBackupMembers']>>>>;
+
+/**
+ * The snapshot ids each EC2-instance set was made with, from its run's record (CreateSnapshots and the copy
+ * step record every id they made): an instance's set that has lost a member (a volume whose snapshot
+ * failed and was removed, a copy that stopped part-way) is then seen as partial, not as a restore
+ * point. A run read once serves every region; a run whose record has expired (the table's TTL) tells
+ * nothing, and its sets are judged by the members listed.
+ */
+async function expectedSnapshotSets(
+  store: StateStore,
+  region: string,
+  owned: readonly OwnedBackup[],
+  runMembers: RunMembers,
+): Promise<Map<string, string[]>> {
+  const expected = new Map<string, string[]>();
+  // Only an instance's backup has several snapshots; a volume's set is its one snapshot.
+  const runIds = [
+    ...new Set(owned.flatMap((b) => (b.runId && b.source?.includes(':instance/') ? [b.runId] : []))),
+  ].sort();
+  for (const runId of runIds) {
+    let members = runMembers.get(runId);
+    if (!members) {
+      members = store.listBackupMembers(runId);
+      runMembers.set(runId, members);
+    }
+    for (const record of await members) {
+      // Only snapshot ids: an AMI-mode record names its image, whose snapshots the image store judges.
+      const originals = (record.backupIds ?? []).filter((id) => id.startsWith('snap-'));
+      const copy = record.copies?.find((c) => c.region === region && c.status !== 'SKIPPED');
+      // A copy set is whole when every original has its copy: one that stopped part-way lacks the rest.
+      const snapshots =
+        record.region === region
+          ? originals
+          : copy
+            ? [
+                ...copy.ids.filter((id) => id.startsWith('snap-')),
+                ...originals.slice(copy.ids.length).map((id) => `copy of ${id}`),
+              ]
+            : [];
+      if (snapshots.length > 0) {
+        expected.set(setKeyOf({ region, kind: 'ebs-snapshot', source: record.arn, runId, id: '' }), snapshots);
+      }
+    }
+  }
+  return expected;
+}
+
+export async function applyRetention(request: RetentionRequest): Promise<RetentionResult> {
+  const { log } = request;
+  const deletedIds: string[] = [];
+  const failed: string[] = [];
+  const decisions: RecordedRetentionDecision[] = [];
+  let kept = 0;
+  const runMembers: RunMembers = new Map();
+
+  for (const region of request.regions) {
+    for (const backupStore of request.stores) {
+      const owners =
+        request.legacy?.homeRegion === region ? [request.stackName, request.legacy.stackName] : [request.stackName];
+      const owned = await backupStore.listOwned(region, owners);
+      const expectedMembers =
+        backupStore.kind === 'ebs-snapshot'
+          ? await expectedSnapshotSets(request.store, region, owned, runMembers)
+          : undefined;
+      for (const decision of decideRetention(owned, {
+        stackName: owners,
+        tiers: request.tiers,
+        now: request.now,
+        ...(expectedMembers ? { expectedMembers } : {}),
+      })) {
+        const { backup } = decision;
+        decisions.push({
+          id: backup.id,
+          kind: backup.kind,
+          region,
+          action: decision.action,
+          rule: decision.rule,
+          ruleId: decision.ruleId,
+          ...(backup.tier ? { tier: backup.tier } : {}),
+          ...(backup.source ? { source: backup.source } : {}),
+          ...(backup.runId ? { runId: backup.runId } : {}),
+          createdAt: backup.createdAt.toISOString(),
+        });
+        if (decision.action === 'keep') {
+          kept++;
+          continue;
+        }
+        if (request.dryRun) {
+          log.info('dry run: would delete', { backup: backup.id, kind: backup.kind, region, rule: decision.rule });
+          deletedIds.push(backup.id);
+          continue;
+        }
+        try {
+          await retryThrottled(() => backupStore.delete(backup));
+          log.info('deleted expired backup', { backup: backup.id, kind: backup.kind, region, rule: decision.rule });
+          deletedIds.push(backup.id);
+        } catch (error) {
+          log.warn('could not delete expired backup', { backup: backup.id, region, error: error as Error });
+          failed.push(`${backup.id} (${(error as Error).name}: ${(error as Error).message})`);
+        }
+      }
+    }
+  }
+
+  const result: RetentionResult = {
+    dryRun: request.dryRun,
+    deleted: deletedIds.length,
+    kept,
+    failedDeletes: failed.length,
+    deletedIds: deletedIds.slice(0, 50),
+  };
+  await request.store.updateRun(request.runId, {
+    retention: { ...result, deletedIds: deletedIds.slice(0, MAX_RECORDED) },
+    // Deletes first: a capped record drops keeps, never the deletes a dry-run reviewer looks for.
+    retentionDecisions: [...decisions]
+      .sort((a, b) => Number(a.action !== 'delete') - Number(b.action !== 'delete'))
+      .slice(0, MAX_RECORDED),
+  });
+  if (failed.length > 0) {
+    throw new RetentionIncompleteError(
+      `${failed.length} expired backup(s) could not be deleted: ${failed.slice(0, 10).join('; ')}`,
+    );
+  }
+  return result;
+}

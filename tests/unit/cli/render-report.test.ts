@@ -1,0 +1,312 @@
+/**
+ * cli/report/render-report.ts: the run report is a pure function of the run record and its items, so
+ * its timeline geometry, cost figures, failures and escaping are checked here without AWS or a browser
+ * (tests/e2e/report.test.ts renders it in Chromium).
+ */
+import {
+  COLORS,
+  escapeHtml,
+  estimateStorageCost,
+  type ReportResource,
+  renderReport,
+  runSpan,
+  timelineOf,
+} from '../../../cli/report/render-report';
+import { dbRef, instanceRef, resourceRecord, runRecord, volumeRef } from '../../support/unit-fixtures';
+
+const RUN_ID = 'weekly-report-1';
+const at = (minutes: number) => new Date(Date.parse('2026-01-05T02:00:00.000Z') + minutes * 60_000).toISOString();
+const t = (minutes: number) => Date.parse(at(minutes));
+
+const finishedRun = runRecord(RUN_ID, {
+  tier: 'weekly',
+  status: 'FAILED',
+  finishedAt: at(120),
+  reason: 'before release 42',
+  counts: { total: 4, completed: 2, failed: 1, skipped: 1, unfinished: 0 },
+});
+
+/** An instance (70 GiB) polled three times, a volume (100 GiB) queued ten minutes, a stopped DB, a skip. */
+function records(): ReportResource[] {
+  return [
+    resourceRecord(RUN_ID, instanceRef(), {
+      status: 'COMPLETED',
+      startRequestedAt: at(1),
+      startedAt: at(1),
+      backupIds: ['snap-a', 'snap-b'],
+      polls: 3,
+      pollTimes: [at(10), at(30), at(60)],
+      finishedAt: at(60),
+      sizeGiB: 70,
+    }),
+    resourceRecord(RUN_ID, volumeRef(), {
+      status: 'COMPLETED',
+      startRequestedAt: at(10),
+      startedAt: at(10),
+      backupIds: ['snap-c'],
+      polls: 1,
+      pollTimes: [at(20)],
+      finishedAt: at(20),
+      sizeGiB: 100,
+    }),
+    resourceRecord(RUN_ID, dbRef('legacy'), {
+      status: 'FAILED',
+      startRequestedAt: at(1),
+      finishedAt: at(2),
+      error: {
+        error: 'InvalidResourceStateError',
+        cause: 'Cannot snapshot DB instance legacy: its status is stopped.',
+      },
+    }),
+    resourceRecord(RUN_ID, volumeRef('vol-0000000000000000b'), {
+      status: 'SKIPPED',
+      note: 'attached to a selected instance',
+    }),
+  ];
+}
+
+describe('timelineOf', () => {
+  it('draws queued until the start, creating until the finish, and the outcome at the finish', () => {
+    // Prepare
+    const volume = records()[1] as ReportResource;
+
+    // Act
+    const row = timelineOf(volume, t(120));
+
+    // Assess
+    expect(row.segments).toEqual([
+      { kind: 'queued', from: t(0), to: t(10) },
+      { kind: 'creating', from: t(10), to: t(20) },
+    ]);
+    expect(row.outcome).toEqual({ kind: 'completed', at: t(20) });
+  });
+
+  it('marks every recorded poll at its time and counts polls recorded without a time', () => {
+    // Prepare
+    const instance = { ...(records()[0] as ReportResource), polls: 5 };
+
+    // Act
+    const row = timelineOf(instance, t(120));
+
+    // Assess
+    expect(row.polls).toEqual([t(10), t(30), t(60)]);
+    expect(row.unmarkedPolls).toBe(2);
+  });
+
+  it('adds a copying segment from the first copy start to the last copy finish', () => {
+    // Prepare
+    const copied: ReportResource = {
+      ...(records()[0] as ReportResource),
+      finishedAt: at(90),
+      copies: [
+        {
+          region: 'us-west-2',
+          ids: ['snap-c1'],
+          status: 'COMPLETED',
+          reason: null,
+          startedAt: at(60),
+          finishedAt: at(80),
+        },
+        {
+          region: 'eu-central-1',
+          ids: ['snap-c2'],
+          status: 'COMPLETED',
+          reason: null,
+          startedAt: at(61),
+          finishedAt: at(90),
+        },
+      ],
+    };
+
+    // Act
+    const row = timelineOf(copied, t(120));
+
+    // Assess
+    expect(row.segments.map((s) => [s.kind, s.from, s.to])).toEqual([
+      ['queued', t(0), t(1)],
+      ['creating', t(1), t(60)],
+      ['copying', t(60), t(90)],
+    ]);
+  });
+
+  it('runs an unfinished resource to the end of the known span, with no outcome', () => {
+    // Prepare
+    const running = resourceRecord(RUN_ID, dbRef(), {
+      status: 'CREATING',
+      startRequestedAt: at(5),
+      startedAt: at(5),
+      polls: 1,
+      pollTimes: [at(30)],
+      lastCheckedAt: at(30),
+    });
+
+    // Act
+    const span = runSpan(runRecord(RUN_ID), [running]);
+    const row = timelineOf(running, span.to);
+
+    // Assess
+    expect(span).toEqual({ from: t(0), to: t(30) });
+    expect(row.segments.at(-1)).toEqual({ kind: 'creating', from: t(5), to: t(30) });
+    expect(row.outcome).toBeUndefined();
+  });
+
+  it('draws nothing for a skipped resource', () => {
+    expect(timelineOf(records()[3] as ReportResource, t(120))).toEqual({ segments: [], polls: [], unmarkedPolls: 0 });
+  });
+});
+
+describe('estimateStorageCost', () => {
+  it('prices completed backups at full size, EBS at $0.05 and RDS at $0.095 per GB-month', () => {
+    // Prepare
+    const db = resourceRecord(RUN_ID, dbRef(), { status: 'COMPLETED', sizeGiB: 200 });
+
+    // Act
+    const cost = estimateStorageCost([...records(), db]);
+
+    // Assess
+    expect(cost.lines).toEqual([
+      { backup: 'EBS snapshot', usdPerGbMonth: 0.05, backups: 2, sizedGiB: 170, unsized: 0, usdPerMonth: 8.5 },
+      { backup: 'RDS snapshot', usdPerGbMonth: 0.095, backups: 1, sizedGiB: 200, unsized: 0, usdPerMonth: 19 },
+    ]);
+    expect(cost.totalUsdPerMonth).toBeCloseTo(27.5, 10);
+  });
+
+  it('counts a backup without a recorded size as unknown, and a type without a price as not estimated', () => {
+    // Prepare
+    const unsized = resourceRecord(RUN_ID, dbRef(), { status: 'COMPLETED' });
+    const unpriced = { ...resourceRecord(RUN_ID, dbRef('other'), { status: 'COMPLETED', sizeGiB: 10 }) };
+    (unpriced as { type: string }).type = 'dynamodb-table';
+
+    // Act
+    const cost = estimateStorageCost([unsized, unpriced]);
+
+    // Assess
+    expect(cost.lines).toEqual([expect.objectContaining({ backup: 'RDS snapshot', backups: 1, unsized: 1 })]);
+    expect(cost.totalUsdPerMonth).toBe(0);
+    expect(cost.unpriced).toEqual([{ type: 'dynamodb-table', backups: 1 }]);
+  });
+});
+
+describe('renderReport', () => {
+  const page = () => renderReport({ run: finishedRun, resources: records(), generatedAt: new Date(at(130)) });
+
+  it('writes one self-contained page: inline style, no scripts or loaded assets, scripts forbidden by CSP', () => {
+    // Act
+    const out = page();
+
+    // Assess
+    expect(out.startsWith('<!doctype html>')).toBe(true);
+    expect(out).toContain('<style>');
+    expect(out).toContain(`content="default-src 'none'; style-src 'unsafe-inline'"`);
+    expect(out).not.toMatch(/<script|<link|<img|\ssrc=|url\(/i);
+  });
+
+  it('shows the run header, counts and a console link to the execution', () => {
+    // Act
+    const out = page();
+
+    // Assess
+    expect(out).toContain(`Backup run ${RUN_ID}`);
+    expect(out).toContain('tier <b>weekly</b>');
+    expect(out).toContain('before release 42');
+    expect(out).toContain('started <b>2026-01-05 02:00:00 UTC</b>');
+    expect(out).toContain('finished <b>2026-01-05 04:00:00 UTC</b>');
+    expect(out).toContain(
+      `href="https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/${finishedRun.executionArn}"`,
+    );
+    for (const [n, label] of [
+      [4, 'resources'],
+      [2, 'completed'],
+      [1, 'failed'],
+      [1, 'skipped'],
+    ])
+      expect(out).toContain(`<div class="n">${n}</div><div class="l">${label}</div>`);
+  });
+
+  it('draws one timeline row per resource, in the order work began, with one tick per recorded poll', () => {
+    // Act
+    const out = page();
+
+    // Assess
+    expect([...out.matchAll(/<tr class="row" data-status="(\w+)">/g)].map((m) => m[1])).toEqual([
+      'COMPLETED',
+      'FAILED',
+      'COMPLETED',
+      'SKIPPED',
+    ]);
+    expect(out.match(/class="tick"/g)).toHaveLength(4);
+    expect(out.match(/class="end completed"/g)).toHaveLength(2);
+    expect(out.match(/class="end failed"/g)).toHaveLength(1);
+    expect(out).toContain('class="tick" style="left:25.000%"');
+    expect(out).toContain('skipped: attached to a selected instance');
+    expect(out).toContain(`.end.completed { background: ${COLORS.completed}; }`);
+  });
+
+  it('lists a failed resource under Failures with its phase, error and reason', () => {
+    // Act
+    const out = page();
+
+    // Assess
+    const failures = out.slice(out.indexOf('<h2>Failures (1)</h2>'), out.indexOf('<h2>Estimated'));
+    expect(failures).toContain('<div class="id">legacy</div>');
+    expect(failures).toContain('<td>start</td><td>InvalidResourceStateError</td>');
+    expect(failures).toContain('Cannot snapshot DB instance legacy: its status is stopped.');
+  });
+
+  it('states the estimated storage cost as an upper bound, with the prices used and unknown sizes named', () => {
+    // Prepare
+    const unsized = resourceRecord(RUN_ID, dbRef(), { status: 'COMPLETED' });
+
+    // Act
+    const out = renderReport({ run: finishedRun, resources: [...records(), unsized], generatedAt: new Date() });
+
+    // Assess
+    expect(out).toContain('<td class="num">$8.50</td>');
+    expect(out).toContain('<th class="num total-cost">$8.50</th>');
+    expect(out).toContain('1 (1 size unknown)');
+    expect(out).toContain('An upper bound');
+    expect(out).toContain('EBS snapshots are incremental');
+    expect(out).toMatch(/EBS snapshot\s+\$0\.05 and RDS snapshot \$0\.095 per GB-month/);
+    expect(out).toContain('<td class="num">size unknown</td>');
+  });
+
+  it('shows the retention result when the run recorded one', () => {
+    // Prepare
+    const run = {
+      ...finishedRun,
+      retention: { dryRun: true, deleted: 2, kept: 5, failedDeletes: 0, deletedIds: ['snap-old-1', 'snap-old-2'] },
+    };
+
+    // Act
+    const out = renderReport({ run, resources: records(), generatedAt: new Date() });
+
+    // Assess
+    expect(out).toContain('<h2>Retention (dry run: nothing deleted)</h2>');
+    expect(out).toContain('would delete <b>2</b>');
+    expect(out).toContain('snap-old-1, snap-old-2');
+  });
+
+  it('escapes every value from the table, so tags, error messages and reasons cannot inject markup', () => {
+    // Prepare
+    const evil = '<script>alert(1)</script><img src=x onerror=alert(2)>"\'&';
+    const run = { ...finishedRun, reason: evil, tier: `weekly${evil}`, executionArn: `javascript:alert(3)//${evil}` };
+    const resources = records().map((r) => ({
+      ...r,
+      resourceId: `${r.resourceId}${evil}`,
+      ...(r.error ? { error: { error: `Boom${evil}`, cause: evil } } : {}),
+      ...(r.note ? { note: evil } : {}),
+    }));
+
+    // Act
+    const out = renderReport({ run, resources, generatedAt: new Date() });
+
+    // Assess
+    expect(out).not.toMatch(/<script|<img/i);
+    expect(out).not.toMatch(/"[^"<>]*onerror/);
+    expect(out).not.toContain('href="javascript:');
+    expect(out).toContain(escapeHtml(evil));
+    expect(escapeHtml(evil)).toBe(
+      '&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;&quot;&#39;&amp;',
+    );
+  });
+});

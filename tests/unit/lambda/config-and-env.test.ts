@@ -1,0 +1,372 @@
+/**
+ * shared/config.ts (cdk.json context, validated at synth), shared/lambda/env.ts (each function's environment,
+ * validated at call time) and shared/lambda/function-env.ts (the one place that builds those environments).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  DEFAULT_TIERS,
+  deadlineHoursOf,
+  defaultDeadlineHours,
+  parsePipelineConfig,
+  type TierConfig,
+} from '../../../shared/config';
+import {
+  backupEnvSchema,
+  baseEnvSchema,
+  loadEnv,
+  notifyEnvSchema,
+  planEnvSchema,
+  retentionEnvSchema,
+} from '../../../shared/lambda/env';
+import { ENV_SCHEMAS, FUNCTION_NAMES, functionEnvironments, placeholderOf } from '../../../shared/lambda/function-env';
+import { caught, STACK, TIERS, TOPIC_ARN, unitHandlerEnv } from '../../support/unit-fixtures';
+
+describe('parsePipelineConfig', () => {
+  it('gives an operator with an empty context the documented defaults', () => {
+    // Act
+    const config = parsePipelineConfig(undefined);
+
+    // Assess
+    expect(config).toEqual({
+      stackName: 'BackupPipeline',
+      tiers: {
+        daily: { schedule: 'cron(0 2 * * ? *)', retentionDays: 7, keepLast: 0, rpoHours: 30 },
+        weekly: { schedule: 'cron(0 1 ? * SUN *)', retentionDays: 35, keepLast: 0, rpoHours: 180 },
+        monthly: { schedule: 'cron(0 0 1 * ? *)', retentionDays: 365, keepLast: 0, rpoHours: 768 },
+        yearly: { schedule: 'cron(0 3 1 1 ? *)', retentionDays: 2557, keepLast: 0, rpoHours: 8808 },
+      },
+      defaultTier: 'daily',
+      defaultTargetTags: { backup: 'true' },
+      mapMaxConcurrency: 40,
+      polling: { minWaitSeconds: 60, maxWaitSeconds: 21_600 },
+      notificationEmail: null,
+      notifyOnSuccess: false,
+      logRetentionDays: 90,
+      stateTtlDays: 400,
+      modes: { defaults: {}, resources: {} },
+      exportStorage: { infrequentAccessDays: 30, glacierDays: 90, deepArchiveDays: 365 },
+    });
+    expect(Object.keys(config.tiers)).toEqual(Object.keys(DEFAULT_TIERS));
+  });
+
+  it('ships cdk.json with exactly the defaults, so a deploy and an empty context agree', () => {
+    // Prepare
+    const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'cdk.json'), 'utf8')) as {
+      context: { backupPipeline: unknown };
+    };
+
+    // Act
+    const shipped = parsePipelineConfig(cdkJson.context.backupPipeline);
+
+    // Assess
+    expect(shipped).toEqual(parsePipelineConfig(undefined));
+    expect(shipped.tiers).toEqual(DEFAULT_TIERS);
+  });
+
+  it('fills tier defaults (no schedule, keepLast 0) for a hand-started tier', () => {
+    const config = parsePipelineConfig({ tiers: { adhoc: { retentionDays: 3 } }, defaultTier: 'adhoc' });
+    expect(config.tiers.adhoc).toEqual({ schedule: null, retentionDays: 3, keepLast: 0 });
+  });
+
+  it('names every bad key at once, prefixed with backupPipeline', async () => {
+    // Prepare
+    const raw = {
+      stackName: '1-starts-with-a-digit',
+      tiers: {
+        Daily: { retentionDays: 7 },
+        weekly: { retentionDays: 0, schedule: 'rate(7 days)', keepLast: -1, colour: 'x' },
+      },
+      polling: { minWaitSeconds: 3 },
+      notificationEmail: 'not-an-email',
+      logRetentionDays: 10,
+      mapMaxConcurrency: 0,
+      unknownKey: true,
+    };
+
+    // Act
+    const error = await caught(() => parsePipelineConfig(raw));
+
+    // Assess
+    const lines = error.message.split('\n').slice(1);
+    expect(error.message.split('\n')[0]).toBe('Invalid cdk.json context:');
+    for (const field of [
+      'backupPipeline.stackName',
+      'backupPipeline.tiers.Daily',
+      'backupPipeline.tiers.weekly.retentionDays',
+      'backupPipeline.tiers.weekly.schedule',
+      'backupPipeline.tiers.weekly.keepLast',
+      'backupPipeline.tiers.weekly.colour',
+      'backupPipeline.polling.minWaitSeconds',
+      'backupPipeline.notificationEmail',
+      'backupPipeline.logRetentionDays',
+      'backupPipeline.mapMaxConcurrency',
+      'backupPipeline.unknownKey',
+    ]) {
+      expect(lines.some((line) => line.trim().startsWith(`${field}: `))).toBe(true);
+    }
+  });
+
+  it('refuses backup modes that name no resource, a type without modes, or a mode the type lacks, naming each key', async () => {
+    // Prepare
+    const instance = 'arn:aws:ec2:eu-west-1:111122223333:instance/i-0123456789abcdef0';
+    const db = 'arn:aws:rds:eu-west-1:111122223333:db:orders';
+    const raw = { modes: { resources: { [instance]: 'backup', [db]: 'ami', 'not-an-arn': 'ami' } } };
+
+    // Act
+    const error = await caught(() => parsePipelineConfig(raw));
+    const badDefault = await caught(() => parsePipelineConfig({ modes: { defaults: { 'ec2-instance': 'export' } } }));
+
+    // Assess
+    for (const expected of [
+      `backupPipeline.modes.resources.${instance}: "backup" is not a mode of ec2-instance (one of: snapshots, ami, ami-reboot)`,
+      `backupPipeline.modes.resources.${db}: rds-instance has only one backup mode`,
+      'backupPipeline.modes.resources.not-an-arn: not a valid ARN',
+    ]) {
+      expect(error.message).toContain(expected);
+    }
+    expect(badDefault.message).toContain('backupPipeline.modes.defaults.ec2-instance: ');
+  });
+
+  it('refuses export storage transitions closer than S3 allows, naming each key', async () => {
+    const error = await caught(() =>
+      parsePipelineConfig({ exportStorage: { infrequentAccessDays: 30, glacierDays: 45, deepArchiveDays: 100 } }),
+    );
+    expect(error.message).toContain(
+      'backupPipeline.exportStorage.glacierDays: must be at least 30 days after infrequentAccessDays (30)',
+    );
+    expect(error.message).toContain(
+      'backupPipeline.exportStorage.deepArchiveDays: must be at least 90 days after glacierDays (45)',
+    );
+  });
+
+  it("takes a tier's copyTo regions and refuses a bad or repeated region, naming each key", async () => {
+    // Prepare
+    const copyTo = [{ region: 'us-west-2', kmsKeyId: 'alias/backup-dr' }];
+    const tiers = (daily: unknown) => ({ tiers: { daily } });
+
+    // Act
+    const config = parsePipelineConfig(tiers({ retentionDays: 7, copyTo }));
+    const error = await caught(() =>
+      parsePipelineConfig(
+        tiers({ retentionDays: 7, copyTo: [...copyTo, { region: 'us-west-2' }, { region: 'mars' }] }),
+      ),
+    );
+
+    // Assess
+    expect(config.tiers.daily?.copyTo).toEqual(copyTo);
+    expect(error.message).toContain('backupPipeline.tiers.daily.copyTo.1.region: duplicate copy region us-west-2');
+    expect(error.message).toContain('backupPipeline.tiers.daily.copyTo.2.region: not an AWS region name');
+  });
+
+  it('refuses a default tier that is not one of the tiers', async () => {
+    const error = await caught(() => parsePipelineConfig({ defaultTier: 'hourly' }));
+    expect(error.message).toContain(
+      'backupPipeline.defaultTier: "hourly" is not one of the tiers (daily, weekly, monthly, yearly)',
+    );
+  });
+
+  describe('tier rules that keep nothing', () => {
+    const withTier = (tier: Record<string, unknown>) => ({ tiers: { daily: DEFAULT_TIERS.daily, odd: tier } });
+
+    it('refuses a scheduled tier whose backups expire before its next run with keepLast 0, naming retentionDays', async () => {
+      // Prepare: monthly runs, 31-day gaps, backups kept 7 days.
+      const raw = withTier({ schedule: 'cron(0 0 1 * ? *)', retentionDays: 7 });
+
+      // Act
+      const error = await caught(() => parsePipelineConfig(raw));
+
+      // Assess
+      expect(error.message).toContain(
+        "backupPipeline.tiers.odd.retentionDays: 7 day(s) with keepLast 0 keeps nothing: the schedule's longest gap between runs is 31 day(s)",
+      );
+      expect(error.message).toContain('use retentionDays >= 31 or keepLast >= 1');
+    });
+
+    it('accepts the same tier once keepLast keeps at least one, or retention covers the longest gap', () => {
+      expect(() =>
+        parsePipelineConfig(withTier({ schedule: 'cron(0 0 1 * ? *)', retentionDays: 7, keepLast: 1 })),
+      ).not.toThrow();
+      expect(() => parsePipelineConfig(withTier({ schedule: 'cron(0 0 1 * ? *)', retentionDays: 31 }))).not.toThrow();
+    });
+
+    it('measures the longest gap, not the usual one: a weekday-only daily tier needs 3 days over the weekend', async () => {
+      const error = await caught(() =>
+        parsePipelineConfig(withTier({ schedule: 'cron(0 2 ? * MON-FRI *)', retentionDays: 2 })),
+      );
+      expect(error.message).toContain('backupPipeline.tiers.odd.retentionDays: 2 day(s) with keepLast 0 keeps nothing');
+      expect(() =>
+        parsePipelineConfig(withTier({ schedule: 'cron(0 2 ? * MON-FRI *)', retentionDays: 3 })),
+      ).not.toThrow();
+    });
+
+    it('accepts a short retention on a manual tier, which keeps each backup for its retentionDays', () => {
+      expect(() => parsePipelineConfig(withTier({ schedule: null, retentionDays: 1 }))).not.toThrow();
+    });
+
+    it('refuses a schedule that never fires', async () => {
+      const error = await caught(() =>
+        parsePipelineConfig(withTier({ schedule: 'cron(0 0 30 2 ? *)', retentionDays: 400 })),
+      );
+      expect(error.message).toContain('backupPipeline.tiers.odd.schedule: never fires');
+    });
+
+    it('refuses an rpoHours shorter than the longest gap, whose alarm would fire before every run', async () => {
+      const error = await caught(() =>
+        parsePipelineConfig(withTier({ schedule: 'cron(0 1 ? * SUN *)', retentionDays: 35, rpoHours: 48 })),
+      );
+      expect(error.message).toContain(
+        "backupPipeline.tiers.odd.rpoHours: 48 h is shorter than the schedule's longest gap between runs (168 h)",
+      );
+    });
+
+    it('names every offending tier at once', async () => {
+      const error = await caught(() =>
+        parsePipelineConfig({
+          tiers: {
+            daily: DEFAULT_TIERS.daily,
+            weekly: { schedule: 'cron(0 1 ? * SUN *)', retentionDays: 3 },
+            monthly: { schedule: 'cron(0 0 1 * ? *)', retentionDays: 30, rpoHours: 24 },
+          },
+        }),
+      );
+      for (const field of [
+        'backupPipeline.tiers.weekly.retentionDays',
+        'backupPipeline.tiers.monthly.retentionDays',
+        'backupPipeline.tiers.monthly.rpoHours',
+      ]) {
+        expect(error.message).toContain(`${field}: `);
+      }
+    });
+  });
+
+  it('refuses an empty tier map', async () => {
+    const error = await caught(() => parsePipelineConfig({ tiers: {} }));
+    expect(error.message).toContain('backupPipeline.tiers: at least one tier is required');
+  });
+
+  it('refuses a polling minimum above the maximum', async () => {
+    const error = await caught(() => parsePipelineConfig({ polling: { minWaitSeconds: 3600, maxWaitSeconds: 600 } }));
+    expect(error.message).toContain(
+      'backupPipeline.polling.minWaitSeconds: minWaitSeconds must not exceed maxWaitSeconds',
+    );
+  });
+
+  it('accepts only CloudWatch Logs retention periods', async () => {
+    expect(parsePipelineConfig({ logRetentionDays: 365 }).logRetentionDays).toBe(365);
+    const error = await caught(() => parsePipelineConfig({ logRetentionDays: 100 }));
+    expect(error.message).toContain('not a CloudWatch Logs retention period');
+  });
+});
+
+describe('loadEnv', () => {
+  const env = unitHandlerEnv('state-table');
+
+  it("parses each function's environment, decoding the JSON variables", () => {
+    // Act
+    const plan = loadEnv(planEnvSchema, env);
+    const backup = loadEnv(backupEnvSchema, env);
+    const notify = loadEnv(notifyEnvSchema, { ...env, NOTIFY_ON_SUCCESS: 'true' });
+    const retention = loadEnv(retentionEnvSchema, env);
+
+    // Assess
+    expect(plan).toMatchObject({
+      TABLE_NAME: 'state-table',
+      STACK_NAME: STACK,
+      TIERS,
+      DEFAULT_TIER: 'daily',
+      DEFAULT_TARGET_TAGS: { backup: 'true' },
+      STATE_TTL_DAYS: 400,
+      MAP_MAX_CONCURRENCY: 40,
+    });
+    expect(backup.POLLING).toEqual({ minWaitSeconds: 60, maxWaitSeconds: 21_600, deadlineHours: 24 });
+    expect(backup.DEADLINE_HOURS).toEqual({ daily: 24, weekly: 24, monthly: 24 });
+    expect(notify).toMatchObject({ TOPIC_ARN, EVENT_BUS_NAME: 'default', NOTIFY_ON_SUCCESS: true });
+    expect(retention.TIERS).toEqual(TIERS);
+  });
+
+  describe('deadlines per tier (issue #9 §4.9)', () => {
+    it('defaults each tier to twice its longest gap, within 48 h..7 days: daily 48 h, weekly and longer 7 days', () => {
+      // Act
+      const config = parsePipelineConfig({});
+      const deadlines = Object.fromEntries(
+        Object.entries(config.tiers).map(([name, tier]) => [name, deadlineHoursOf(tier, config.polling)]),
+      );
+
+      // Assess: a multi-TB first full snapshot (more than a day) fits even the daily tier's deadline.
+      expect(deadlines).toEqual({ daily: 48, weekly: 168, monthly: 168, yearly: 168 });
+      expect(
+        loadEnv(
+          backupEnvSchema,
+          functionEnvironments(config, { tableName: 'table', topicArn: TOPIC_ARN, bucketName: 'backups' })[
+            'start-backup'
+          ],
+        ).DEADLINE_HOURS,
+      ).toEqual(deadlines);
+    });
+
+    it("gives a manual tier 7 days, and never a deadline past the tier's retention", () => {
+      expect(defaultDeadlineHours({ schedule: null, retentionDays: 30 })).toBe(168);
+      expect(defaultDeadlineHours({ schedule: null, retentionDays: 1 })).toBe(24);
+      expect(defaultDeadlineHours({ schedule: 'cron(0 */6 * * ? *)', retentionDays: 7 })).toBe(48);
+    });
+
+    it("takes a tier's own deadlineHours over polling.deadlineHours, and that over the default", () => {
+      const config = parsePipelineConfig({
+        polling: { deadlineHours: 72 },
+        tiers: {
+          daily: { schedule: 'cron(0 2 * * ? *)', retentionDays: 7, deadlineHours: 36 },
+          weekly: { schedule: 'cron(0 1 ? * SUN *)', retentionDays: 35 },
+        },
+      });
+      expect(deadlineHoursOf(config.tiers.daily as TierConfig, config.polling)).toBe(36);
+      expect(deadlineHoursOf(config.tiers.weekly as TierConfig, config.polling)).toBe(72);
+    });
+  });
+
+  it('fills polling defaults from a partial POLLING value', () => {
+    expect(loadEnv(backupEnvSchema, { ...env, POLLING: '{"deadlineHours":48}' }).POLLING).toEqual({
+      minWaitSeconds: 60,
+      maxWaitSeconds: 21_600,
+      deadlineHours: 48,
+    });
+  });
+
+  it.each([
+    [{ TABLE_NAME: undefined }, baseEnvSchema, 'TABLE_NAME'],
+    [{ STACK_NAME: '' }, baseEnvSchema, 'STACK_NAME'],
+    [{ TIERS: '{not json' }, planEnvSchema, 'TIERS: not valid JSON'],
+    [{ TIERS: '{"daily":{"retentionDays":0}}' }, retentionEnvSchema, 'TIERS'],
+    [{ POLLING: '{"minWaitSeconds":1}' }, backupEnvSchema, 'POLLING'],
+    [{ NOTIFY_ON_SUCCESS: 'yes' }, notifyEnvSchema, 'NOTIFY_ON_SUCCESS'],
+    [{ STATE_TTL_DAYS: 'forever' }, planEnvSchema, 'STATE_TTL_DAYS'],
+  ])('refuses %p, naming the variable', async (override, schema, named) => {
+    const error = await caught(() => loadEnv(schema, { ...env, ...override }));
+    expect(error.message).toMatch(/^Invalid function environment: /);
+    expect(error.message).toContain(named);
+  });
+});
+
+describe('functionEnvironments', () => {
+  it('builds for every function an environment its own schema accepts', () => {
+    // Prepare
+    const config = parsePipelineConfig({ notifyOnSuccess: true, stackName: 'Prod-Backups' });
+
+    // Act
+    const envs = functionEnvironments(config, { tableName: 'table', topicArn: TOPIC_ARN, bucketName: 'backups' });
+
+    // Assess
+    for (const [name, schema] of Object.entries(ENV_SCHEMAS)) {
+      const env = envs[name as keyof typeof envs];
+      expect(() => loadEnv(schema, env)).not.toThrow();
+    }
+    expect(Object.keys(envs)).toEqual(expect.arrayContaining([...FUNCTION_NAMES]));
+    expect(envs.notify).toMatchObject({ NOTIFY_ON_SUCCESS: 'true', STACK_NAME: 'Prod-Backups', TOPIC_ARN });
+  });
+
+  it('derives each ASL placeholder from the function name', () => {
+    expect(placeholderOf('plan-run')).toBe('PlanRunFunctionArn');
+    expect(placeholderOf('notify')).toBe('NotifyFunctionArn');
+    expect(placeholderOf('apply-retention')).toBe('ApplyRetentionFunctionArn');
+  });
+});

@@ -1,0 +1,137 @@
+/**
+ * What a run needs at its endpoint, over the wire with the real SDK clients: STS GetCallerIdentity
+ * names the emulated account, S3 HeadBucket/CreateBucket make the exports' bucket (path-style, as the
+ * SDK sends it to an IP endpoint), DynamoDB refuses an export to a bucket that does not exist and a
+ * table ARN of another account, and ensureRunResources finds or creates all of it, twice alike.
+ */
+import {
+  DynamoDBClient,
+  DynamoDBServiceException,
+  ExportTableToPointInTimeCommand,
+  ListTagsOfResourceCommand,
+} from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, HeadBucketCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { AwsModel } from '../../../local/aws-model';
+import { registerAwsServices } from '../../../local/emulator';
+import { type EmulatorServer, startEmulatorServer } from '../../../local/emulator/server';
+import { ensureRunResources } from '../../../local/run-resources';
+
+const REGION = 'eu-west-1';
+const ACCOUNT = '444455556666';
+const model = new AwsModel({ accountId: ACCOUNT, clock: { now: () => new Date() }, tokenBuckets: false });
+let server: EmulatorServer;
+const clientConfig = () => ({
+  region: REGION,
+  endpoint: server.endpoint,
+  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  maxAttempts: 1,
+});
+
+beforeAll(async () => {
+  server = await startEmulatorServer({ defaultRegion: REGION });
+  registerAwsServices(server, model);
+  model.addDynamoTable(REGION, { TableName: 'clickstream', pitr: true });
+});
+afterAll(async () => server.close());
+
+async function failure<T extends Error>(call: Promise<unknown>, type: new (...args: never[]) => T): Promise<T> {
+  const error = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof type)) throw new Error(`expected a ${type.name}, got ${String(error)}`);
+  return error;
+}
+
+describe('STS GetCallerIdentity', () => {
+  it("names the emulated account, as a deployed Lambda's context would", async () => {
+    const sts = new STSClient(clientConfig());
+    const identity = await sts.send(new GetCallerIdentityCommand({}));
+    sts.destroy();
+    expect(identity).toMatchObject({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/local` });
+  });
+});
+
+describe('S3 buckets', () => {
+  it('answers HeadBucket NotFound, creates the bucket in its region, then finds it and refuses it twice', async () => {
+    // Prepare
+    const s3 = new S3Client({ ...clientConfig(), forcePathStyle: true });
+    try {
+      // Act / Assess
+      const missing = await failure(s3.send(new HeadBucketCommand({ Bucket: 'exports-a' })), S3ServiceException);
+      expect([missing.name, missing.$metadata.httpStatusCode]).toEqual(['NotFound', 404]);
+      await s3.send(
+        new CreateBucketCommand({ Bucket: 'exports-a', CreateBucketConfiguration: { LocationConstraint: REGION } }),
+      );
+      const found = await s3.send(new HeadBucketCommand({ Bucket: 'exports-a' }));
+      expect(found.BucketRegion).toBe(REGION);
+      const again = await failure(s3.send(new CreateBucketCommand({ Bucket: 'exports-a' })), S3ServiceException);
+      expect([again.name, again.$metadata.httpStatusCode]).toEqual(['BucketAlreadyOwnedByYou', 409]);
+    } finally {
+      s3.destroy();
+    }
+  });
+});
+
+describe('DynamoDB at the endpoint', () => {
+  const tableArn = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/clickstream`;
+
+  it('refuses an export to a bucket that does not exist', async () => {
+    const dynamo = new DynamoDBClient(clientConfig());
+    const error = await failure(
+      dynamo.send(new ExportTableToPointInTimeCommand({ TableArn: tableArn, S3Bucket: 'nobody-made-me' })),
+      DynamoDBServiceException,
+    );
+    dynamo.destroy();
+    expect([error.name, error.message]).toEqual(['ValidationException', 'S3 bucket nobody-made-me does not exist']);
+    expect(model.dynamoExports(REGION)).toEqual([]);
+  });
+
+  it('finds a table by an ARN of its own account only', async () => {
+    const dynamo = new DynamoDBClient(clientConfig());
+    const own = await dynamo.send(new ListTagsOfResourceCommand({ ResourceArn: tableArn }));
+    const foreign = await failure(
+      dynamo.send(new ListTagsOfResourceCommand({ ResourceArn: tableArn.replace(ACCOUNT, '111122223333') })),
+      DynamoDBServiceException,
+    );
+    dynamo.destroy();
+    expect(own.Tags).toEqual([]);
+    expect(foreign.name).toBe('ResourceNotFoundException');
+  });
+});
+
+describe('ensureRunResources', () => {
+  it('takes the account from STS and creates the topic and bucket once, finding them the second time', async () => {
+    // Act
+    const options = {
+      endpoint: server.endpoint,
+      region: REGION,
+      topicName: 'Pipeline-notifications',
+      bucketName: 'exports-b',
+    };
+    const first = await ensureRunResources(options);
+    const second = await ensureRunResources(options);
+
+    // Assess
+    expect(first).toEqual({
+      accountId: ACCOUNT,
+      topicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:Pipeline-notifications`,
+      bucketName: 'exports-b',
+    });
+    expect(second).toEqual(first);
+    expect(model.topics.has(first.topicArn)).toBe(true);
+    expect(model.s3Buckets.get('exports-b')?.region).toBe(REGION);
+  });
+
+  it('names the call that failed when the endpoint lacks a service', async () => {
+    const bare = await startEmulatorServer({ defaultRegion: REGION });
+    try {
+      await expect(
+        ensureRunResources({ endpoint: bare.endpoint, region: REGION, topicName: 't', bucketName: 'exports-c' }),
+      ).rejects.toThrow(`STS GetCallerIdentity at ${bare.endpoint} failed`);
+    } finally {
+      await bare.close();
+    }
+  });
+});

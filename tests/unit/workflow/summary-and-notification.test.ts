@@ -1,0 +1,233 @@
+/**
+ * shared/workflow/summary.ts (what counts as failed; the cause the final Fail state shows) and
+ * shared/workflow/notification.ts (subject an inbox can triage; a body naming every failure).
+ */
+
+import type { ResourceRecord } from '../../../shared/state/store';
+import { buildNotification, consoleLink, runEvent } from '../../../shared/workflow/notification';
+import { phaseOf, summarize } from '../../../shared/workflow/summary';
+import { dbRef, instanceRef, resourceRecord, runRecord, volumeRef } from '../../support/unit-fixtures';
+
+const RUN = 'run-1';
+const completed = (n: number): ResourceRecord[] =>
+  Array.from({ length: n }, (_, i) =>
+    resourceRecord(RUN, volumeRef(`vol-000000000000000${i}`), { status: 'COMPLETED', backupIds: [`snap-${i}`] }),
+  );
+const startFailure = resourceRecord(RUN, dbRef('orders'), {
+  status: 'FAILED',
+  error: { error: 'QuotaExceededError', cause: 'RDS CreateDBSnapshot orders: SnapshotQuotaExceeded: 100 snapshots' },
+});
+const snapshotFailure = resourceRecord(RUN, instanceRef('i-0aaaaaaaaaaaaaaaa'), {
+  status: 'FAILED',
+  backupIds: ['snap-x'],
+  error: { error: 'BackupFailed', cause: 'snap-x error: internal' },
+});
+const planFailure = resourceRecord(RUN, dbRef('gone'), {
+  status: 'FAILED',
+  note: 'ResourceNotFoundError: RDS instance gone not found',
+  error: { error: 'PlanFailed', cause: 'ResourceNotFoundError: RDS instance gone not found' },
+});
+const skipped = resourceRecord(RUN, volumeRef('vol-0bbbbbbbbbbbbbbbb'), {
+  status: 'SKIPPED',
+  note: 'included in the backup of arn:aws:ec2:eu-west-1:111122223333:instance/i-0aaaaaaaaaaaaaaaa',
+});
+
+describe('summarize', () => {
+  it('succeeds when every resource completed or was skipped', () => {
+    // Act
+    const summary = summarize([...completed(2), skipped]);
+
+    // Assess
+    expect(summary).toMatchObject({
+      status: 'SUCCEEDED',
+      total: 3,
+      completed: 2,
+      failed: 0,
+      skipped: 1,
+      unfinished: 0,
+      failures: [],
+      cause: '2 of 3 backups completed, 1 skipped',
+    });
+  });
+
+  it.each(['PENDING', 'CREATING', 'COPYING'] as const)(
+    'counts a resource left %s at the end of the run as failed (unfinished)',
+    (status) => {
+      // Prepare
+      const stuck = resourceRecord(RUN, volumeRef('vol-0cccccccccccccccc'), { status });
+
+      // Act
+      const summary = summarize([...completed(1), stuck]);
+
+      // Assess
+      expect(summary).toMatchObject({ status: 'FAILED', failed: 1, unfinished: 1, completed: 1 });
+      expect(summary.failures).toEqual([
+        {
+          arn: stuck.arn,
+          type: 'ebs-volume',
+          phase: 'start',
+          error: 'Unfinished',
+          cause: `left ${status} when the run ended`,
+        },
+      ]);
+    },
+  );
+
+  it('names the counts and each failure in the cause', () => {
+    const summary = summarize([...completed(5), startFailure, snapshotFailure, skipped]);
+    expect(summary.cause).toBe(
+      `2 of 8 backups failed (5 completed, 1 skipped): ${startFailure.arn} (QuotaExceededError: RDS CreateDBSnapshot orders: SnapshotQuotaExceeded: 100 snapshots); ${snapshotFailure.arn} (BackupFailed: snap-x error: internal)`,
+    );
+  });
+
+  it('lists ten failures in the cause and counts the rest', () => {
+    const failures = Array.from({ length: 12 }, (_, i) =>
+      resourceRecord(RUN, dbRef(`db${i}`), { status: 'FAILED', error: { error: 'X', cause: 'y' } }),
+    );
+    const summary = summarize(failures);
+    expect(summary.failures).toHaveLength(12);
+    expect(summary.cause).toMatch(/^12 of 12 backups failed .*; and 2 more$/);
+    expect(summary.cause.match(/\(X: y\)/g)).toHaveLength(10);
+  });
+
+  it('uses the note when a FAILED record has no error', () => {
+    const failed = resourceRecord(RUN, dbRef('x'), { status: 'FAILED', note: 'from the note' });
+    expect(summarize([failed]).failures[0]).toMatchObject({ error: 'Failed', cause: 'from the note' });
+  });
+});
+
+describe('phaseOf', () => {
+  it('says where a resource failed: plan, start (no backup yet), snapshot, or copy (once copies began)', () => {
+    expect(phaseOf(planFailure)).toBe('plan');
+    expect(phaseOf(startFailure)).toBe('start');
+    expect(phaseOf(snapshotFailure)).toBe('snapshot');
+    const copyFailure = {
+      ...snapshotFailure,
+      copies: [{ region: 'us-west-2', ids: ['snap-c'], status: 'FAILED' as const, reason: 'snap-c error' }],
+    };
+    expect(phaseOf(copyFailure)).toBe('copy');
+  });
+});
+
+describe('buildNotification', () => {
+  it('writes a subject like "backup-pipeline daily: 5/7 ok, 2 failed" (skipped ones are not attempted)', () => {
+    // Act
+    const n = buildNotification(runRecord(RUN), [...completed(5), startFailure, snapshotFailure, skipped]);
+
+    // Assess
+    expect(n.subject).toBe('backup-pipeline daily: 5/7 ok, 2 failed');
+    expect(n.failed).toBe(2);
+    expect(n.mustSend).toBe(true);
+  });
+
+  it('names each failure with its resource, type, phase and reason', () => {
+    const n = buildNotification(runRecord(RUN), [...completed(1), startFailure, snapshotFailure, planFailure]);
+    expect(n.message).toContain(
+      `  - ${startFailure.arn} [rds-instance] during start: QuotaExceededError: RDS CreateDBSnapshot orders: SnapshotQuotaExceeded: 100 snapshots`,
+    );
+    expect(n.message).toContain(
+      `  - ${snapshotFailure.arn} [ec2-instance] during snapshot: BackupFailed: snap-x error: internal`,
+    );
+    expect(n.message).toContain(`  - ${planFailure.arn} [rds-instance] during plan: PlanFailed: ResourceNotFoundError`);
+  });
+
+  it('states the outcome, the counts, what was skipped and why, what completed, and the console link', () => {
+    // Prepare
+    const run = runRecord(RUN, { reason: 'before release 42' });
+
+    // Act
+    const n = buildNotification(run, [...completed(1), startFailure, skipped]);
+
+    // Assess
+    const lines = n.message.split('\n');
+    expect(lines[0]).toBe('Run run-1 (daily) FAILED.');
+    expect(lines[1]).toBe('Started 2026-01-05T02:00:00.000Z; reason: before release 42.');
+    expect(lines[2]).toBe('1 completed, 1 failed, 1 skipped, of 3 resources.');
+    expect(n.message).toContain(`Skipped:\n  - ${skipped.arn}: included in the backup of`);
+    expect(n.message).toContain(`Completed:\n  - ${completed(1)[0]?.arn}: snap-0`);
+    expect(n.message).toContain(`Execution: ${consoleLink(run.executionArn)}`);
+  });
+
+  it('says all is well without insisting on sending when everything succeeded', () => {
+    const n = buildNotification(runRecord(RUN), [...completed(3), skipped]);
+    expect(n.subject).toBe('backup-pipeline daily: 3/3 ok');
+    expect(n.message.split('\n')[0]).toBe('Run run-1 (daily) succeeded.');
+    expect(n.mustSend).toBe(false);
+  });
+
+  it('insists on sending when nothing matched (a tag typo looks exactly like that)', () => {
+    const n = buildNotification(runRecord(RUN), []);
+    expect(n.subject).toBe('backup-pipeline daily: nothing to back up');
+    expect(n.message).toContain("No resource matched the run's targets.");
+    expect(n.mustSend).toBe(true);
+  });
+
+  it('marks a dry run in the subject and the first line', () => {
+    const n = buildNotification(runRecord(RUN, { dryRun: true }), [skipped]);
+    expect(n.subject).toBe('backup-pipeline daily: 0/0 ok (dry run)');
+    expect(n.message.split('\n')[0]).toBe('Run run-1 (daily, dry run) succeeded.');
+  });
+
+  it('keeps the subject within SNS limits: printable ASCII, at most 100 characters', () => {
+    const long = buildNotification(runRecord(RUN), completed(1), 'x'.repeat(120));
+    const accented = buildNotification(runRecord(RUN, { tier: 'täglich' }), completed(1));
+    expect(long.subject).toHaveLength(100);
+    expect(accented.subject).toBe('backup-pipeline t?glich: 1/1 ok');
+  });
+
+  it('reports what retention deleted, would delete in a dry run, or could not delete', () => {
+    const records = completed(1);
+    const retention = { dryRun: false, deleted: 2, kept: 5, failedDeletes: 1, deletedIds: ['snap-a', 'snap-b'] };
+    expect(buildNotification(runRecord(RUN, { retention }), records).message).toContain(
+      'Retention: deleted 2, kept 5, 1 could not be deleted.\n  - snap-a\n  - snap-b',
+    );
+    expect(
+      buildNotification(runRecord(RUN, { retention: { ...retention, dryRun: true, failedDeletes: 0 } }), records)
+        .message,
+    ).toContain('Retention (dry run: nothing deleted): would delete 2, kept 5.');
+    expect(buildNotification(runRecord(RUN), records).message).toContain(
+      'Retention: did not complete in this run (see the execution); nothing was deleted by it.',
+    );
+  });
+
+  it('caps long lists of skipped and completed resources', () => {
+    const many = Array.from({ length: 120 }, (_, i) =>
+      resourceRecord(RUN, dbRef(`db${i}`), { status: i < 60 ? 'SKIPPED' : 'COMPLETED', note: 'x', backupIds: ['s'] }),
+    );
+    const n = buildNotification(runRecord(RUN), many);
+    expect(n.message).toContain('  ... and 10 more');
+  });
+});
+
+describe('consoleLink', () => {
+  it("links to the execution in the Step Functions console of the execution's region", () => {
+    expect(consoleLink('arn:aws:states:us-west-2:111122223333:execution:m:r')).toBe(
+      'https://us-west-2.console.aws.amazon.com/states/home?region=us-west-2#/v2/executions/details/arn:aws:states:us-west-2:111122223333:execution:m:r',
+    );
+  });
+});
+
+describe('runEvent', () => {
+  it('carries the counts, the failures with reasons and the retention result', () => {
+    const detail = runEvent(runRecord(RUN), [...completed(2), startFailure]);
+    expect(detail).toEqual({
+      runId: RUN,
+      tier: 'daily',
+      dryRun: false,
+      status: 'FAILED',
+      counts: { total: 3, completed: 2, failed: 1, skipped: 0 },
+      failures: [
+        {
+          arn: startFailure.arn,
+          type: 'rds-instance',
+          phase: 'start',
+          error: 'QuotaExceededError',
+          cause: 'RDS CreateDBSnapshot orders: SnapshotQuotaExceeded: 100 snapshots',
+        },
+      ],
+      retention: null,
+      executionArn: runRecord(RUN).executionArn,
+      startedAt: '2026-01-05T02:00:00.000Z',
+    });
+  });
+});

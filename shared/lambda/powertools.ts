@@ -16,12 +16,22 @@ export const metrics = new Metrics({
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME,
 });
 /**
+ * Lambda's AWS_EXECUTION_ENV is `AWS_Lambda_<runtime>`. The Tracer alone enables itself whenever the
+ * variable is set, and ECS (`AWS_ECS_FARGATE`) and CloudShell set it too: tests or the sandbox run
+ * there would trace with no segment and print X-Ray's context errors on every SDK call.
+ */
+const inLambda = process.env.AWS_EXECUTION_ENV?.startsWith('AWS_Lambda_') ?? false;
+
+/**
  * X-Ray: the stack turns active tracing on; every SDK client is captured where it is made
  * (shared/lambda/clients.ts) and the handler wrapper opens each invocation's subsegment. Outside Lambda
- * (no AWS_EXECUTION_ENV: tests, the local sandbox, the CLI) the Tracer disables itself: no X-Ray daemon
- * is needed and nothing is printed. POWERTOOLS_TRACE_ENABLED=false turns it off in Lambda too.
+ * (tests, the local sandbox, the CLI) tracing is off: no X-Ray daemon is needed and nothing is printed.
+ * POWERTOOLS_TRACE_ENABLED=false turns it off in Lambda too.
  */
-export const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME });
+export const tracer = new Tracer({
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME,
+  enabled: inLambda,
+});
 
 /** The narrow logging surface domain code receives (handlers pass `logger`). */
 export type Log = Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;

@@ -13,16 +13,18 @@ import type * as Powertools from '../../../shared/lambda/powertools';
 
 const XRAY_MIDDLEWARE = 'XRaySDKInstrumentation';
 
+type Loaded = { clients: typeof Clients; handler: typeof Handler; powertools: typeof Powertools };
+
 /** The modules as Lambda loads them: the Tracer reads AWS_EXECUTION_ENV once, when it is created. */
-function loadInLambda(): { clients: typeof Clients; handler: typeof Handler; powertools: typeof Powertools } {
+function loadInLambda(executionEnv = 'AWS_Lambda_nodejs24.x'): Loaded {
   const saved = { ...process.env };
-  // Lambda sets AWS_EXECUTION_ENV; HTTP capture is turned off so that loading patches no global module.
+  // HTTP capture is turned off so that loading patches no global module.
   Object.assign(process.env, {
-    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+    AWS_EXECUTION_ENV: executionEnv,
     POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS: 'false',
   });
   try {
-    let loaded: ReturnType<typeof loadInLambda> | undefined;
+    let loaded: Loaded | undefined;
     jest.isolateModules(() => {
       loaded = {
         clients: require('../../../shared/lambda/clients'),
@@ -77,6 +79,18 @@ describe('perRegion (X-Ray capture)', () => {
     expect(tracer.isTracingEnabled()).toBe(false);
     expect(middlewareOf(client)).not.toContain(XRAY_MIDDLEWARE);
   });
+
+  it.each(['AWS_ECS_FARGATE', 'CloudShell'])(
+    'stays off where AWS_EXECUTION_ENV is %s (not Lambda, no X-Ray segment)',
+    (executionEnv) => {
+      const { clients, powertools } = loadInLambda(executionEnv);
+
+      const client = clients.perRegion('EC2', (region) => new EC2Client({ region }))('eu-west-1');
+
+      expect(powertools.tracer.isTracingEnabled()).toBe(false);
+      expect(middlewareOf(client)).not.toContain(XRAY_MIDDLEWARE);
+    },
+  );
 });
 
 describe('defineHandler (X-Ray subsegment)', () => {

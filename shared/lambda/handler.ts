@@ -34,9 +34,9 @@ export function defineHandler<S extends z.ZodType, R>(
     const accountId = context?.invokedFunctionArn?.split(':')[4] ?? process.env.AWS_ACCOUNT_ID ?? '000000000000';
     const trace = openTrace(name, data.runId, data.resource?.arn);
     try {
-      const result = await run(parsed.data, { accountId });
-      tracer.addResponseAsMetadata(result, name);
-      return result;
+      // The result is not added to the trace (captureLambdaHandler's captureResponse): Plan's lists every
+      // resource, past X-Ray's 64 KB per segment, and the execution history shows each task's output anyway.
+      return await run(parsed.data, { accountId });
     } catch (error) {
       tracer.addErrorAsMetadata(error as Error);
       // Named errors are the ASL contract (retried or recorded by the state machine): a warning, not an alarm.

@@ -103,7 +103,7 @@ describe('defineHandler (X-Ray subsegment)', () => {
     jest.spyOn(tracer, 'getSegment').mockReturnValue(facade as never);
     const setSegment = jest.spyOn(tracer, 'setSegment').mockImplementation(() => undefined);
     const putAnnotation = jest.spyOn(tracer, 'putAnnotation').mockImplementation(() => undefined);
-    jest.spyOn(tracer, 'putMetadata').mockImplementation(() => undefined);
+    const putMetadata = jest.spyOn(tracer, 'putMetadata').mockImplementation(() => undefined);
     const traced = handler.defineHandler(
       'check-backup',
       z.object({ runId: z.string(), resource: z.object({ arn: z.string() }) }),
@@ -119,6 +119,7 @@ describe('defineHandler (X-Ray subsegment)', () => {
     expect(putAnnotation).toHaveBeenCalledWith('runId', 'run-1');
     expect(putAnnotation).toHaveBeenCalledWith('resource', 'arn:aws:rds:eu-west-1:111122223333:db:orders');
     expect(subsegment.close).toHaveBeenCalledTimes(1);
+    expect(putMetadata).not.toHaveBeenCalled();
   });
 
   it('closes the subsegment and records the error when the task throws', async () => {

@@ -1,7 +1,7 @@
 /**
  * Record failure (per resource): every Catch and every FAILED check lands here. Marks the resource
  * FAILED with the error name and a readable cause, so it can never hide among successes; the child
- * then ends cleanly and the other resources carry on.
+ * then ends cleanly and the other resources carry on (the readable cause: shared/workflow/failure.ts).
  */
 import { z } from 'zod';
 import { now } from '../shared/clock';
@@ -11,6 +11,7 @@ import { defineHandler } from '../shared/lambda/handler';
 import { metrics } from '../shared/lambda/powertools';
 import { resourceRefSchema } from '../shared/resource';
 import { StateStore } from '../shared/state/store';
+import { describeError } from '../shared/workflow/failure';
 
 export const recordFailureEventSchema = z.object({
   runId: z.string().min(1),
@@ -18,24 +19,6 @@ export const recordFailureEventSchema = z.object({
   resource: resourceRefSchema,
   error: z.object({ Error: z.string().optional(), Cause: z.unknown().optional() }),
 });
-
-/** Lambda errors arrive as a JSON Cause ({errorType, errorMessage, trace}); keep the readable part. */
-export function describeError(error: { Error?: string; Cause?: unknown }): { error: string; cause: string } {
-  const name = error.Error ?? 'Error';
-  const cause = error.Cause;
-  if (typeof cause === 'string') {
-    try {
-      const parsed = JSON.parse(cause) as { errorType?: string; errorMessage?: string };
-      if (parsed && typeof parsed.errorMessage === 'string') {
-        return { error: parsed.errorType ?? name, cause: parsed.errorMessage };
-      }
-    } catch {
-      // not JSON: a plain cause string (a FAILED check's reason)
-    }
-    return { error: name, cause: cause.slice(0, 2000) };
-  }
-  return { error: name, cause: cause === undefined ? '(no cause given)' : JSON.stringify(cause).slice(0, 2000) };
-}
 
 export const handler = defineHandler('record-failure', recordFailureEventSchema, async (event) => {
   const env = loadEnv(baseEnvSchema);

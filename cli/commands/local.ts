@@ -14,8 +14,9 @@ import {
 import { computeFigures } from '../../local/figures';
 import { DR_KEY_ALIAS, DR_REGION } from '../../local/fleet';
 import { type FleetSpec, type Sandbox, SandboxError, startSandbox } from '../../local/sandbox';
+import { humanDuration as duration } from '../durations';
 import { parseCopyTo } from './operate';
-import { humanDuration as duration, resourceTable } from './run-views';
+import { resourceTable } from './run-views';
 
 export interface LocalOptions {
   fleet: FleetSpec;

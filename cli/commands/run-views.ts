@@ -1,21 +1,9 @@
 /** Plain-text and JSON views of runs for the operator CLI (status, runs, start --wait). */
 import type { RecordedRetentionDecision, ResourceRecord, RunRecord } from '../../shared/state/store';
+import { humanDuration, tookSeconds } from '../durations';
 
 const pad = (text: string, width: number) =>
   text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
-
-export function humanDuration(seconds: number | undefined): string {
-  if (seconds === undefined || !Number.isFinite(seconds)) return '-';
-  if (seconds < 90) return `${Math.round(seconds)}s`;
-  if (seconds < 5400) return `${Math.round(seconds / 60)}m`;
-  return `${(seconds / 3600).toFixed(1)}h`;
-}
-
-export function tookSeconds(r: ResourceRecord): number | undefined {
-  return r.startedAt && r.finishedAt
-    ? (new Date(r.finishedAt).getTime() - new Date(r.startedAt).getTime()) / 1000
-    : undefined;
-}
 
 /** Copies made of the total asked (`2/2`), marked when one failed (`!`) or a type is not copied (`-`). */
 export function copiesCell(r: ResourceRecord): string {

@@ -12,7 +12,7 @@
 import type { ResourceRecord, RunCounts, RunRecord } from '../../shared/state/store';
 import { consoleLink } from '../../shared/workflow/notification';
 import { summarize } from '../../shared/workflow/summary';
-import { humanDuration, tookSeconds } from '../commands/run-views';
+import { humanDuration, tookSeconds } from '../durations';
 
 /** A resource item as the report reads it; its `copies` (DESIGN §4) carry each region's start and finish. */
 export type ReportResource = ResourceRecord;

@@ -11,18 +11,23 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { tracer } from './powertools';
 
 /**
  * One client per region and endpoint. In Lambda the endpoint never changes; the local sandbox points
  * AWS_ENDPOINT_URL* at a fresh emulator per run, and a client must follow it.
+ * Every client is captured for X-Ray here, where all of them are made, so every SDK call shows in the
+ * trace (a no-op when tracing is off: outside Lambda, shared/lambda/powertools.ts).
  */
-function perRegion<T>(service: string, create: (region: string) => T): (region?: string) => T {
+export function perRegion<T>(service: string, create: (region: string) => T): (region?: string) => T {
   const cache = new Map<string, T>();
   return (region = defaultRegion()) => {
     const key = `${region}|${process.env.AWS_ENDPOINT_URL ?? ''}|${process.env[`AWS_ENDPOINT_URL_${service}`] ?? ''}`;
     let client = cache.get(key);
     if (!client) {
       client = create(region);
+      // A document client shares its client's middleware stack, so capturing either traces both.
+      tracer.captureAWSv3Client(client);
       cache.set(key, client);
     }
     return client;

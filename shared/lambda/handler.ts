@@ -1,12 +1,13 @@
 /**
  * The thin-handler wrapper: parses the event with zod, adds Lambda context and the run/resource as
- * persistent log keys, flushes metrics, and lets named errors through untouched (they are the ASL
- * contract). Domain code never sees the Lambda event shape.
+ * persistent log keys (and X-Ray annotations), traces the invocation as Powertools' captureLambdaHandler
+ * does, flushes metrics, and lets named errors through untouched (they are the ASL contract). Domain
+ * code never sees the Lambda event shape.
  */
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { PipelineError } from '../errors';
-import { logger, metrics } from './powertools';
+import { logger, metrics, tracer } from './powertools';
 
 export interface HandlerContext {
   /** Account id of the function (from its ARN), used to build resource ARNs. */
@@ -31,15 +32,43 @@ export function defineHandler<S extends z.ZodType, R>(
     logger.resetKeys();
     logger.appendKeys({ handler: name, runId: data.runId, resource: data.resource?.arn });
     const accountId = context?.invokedFunctionArn?.split(':')[4] ?? process.env.AWS_ACCOUNT_ID ?? '000000000000';
+    const trace = openTrace(name, data.runId, data.resource?.arn);
     try {
+      // The result is not added to the trace (captureLambdaHandler's captureResponse): Plan's lists every
+      // resource, past X-Ray's 64 KB per segment, and the execution history shows each task's output anyway.
       return await run(parsed.data, { accountId });
     } catch (error) {
+      tracer.addErrorAsMetadata(error as Error);
       // Named errors are the ASL contract (retried or recorded by the state machine): a warning, not an alarm.
       if (error instanceof PipelineError) logger.warn('task ended with a named error', { error: error as Error });
       else logger.error('task failed', { error: error as Error });
       throw error;
     } finally {
+      trace?.close();
       if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     }
+  };
+}
+
+/**
+ * The invocation's `## <handler>` subsegment, with the cold start, service, run and resource as
+ * annotations (searchable in X-Ray: `annotation.runId = "..."`); the SDK calls nest under it. Powertools'
+ * manual form of captureLambdaHandler (middy is not used here). Nothing at all when tracing is off.
+ */
+function openTrace(name: string, runId: string | undefined, resourceArn: string | undefined) {
+  if (!tracer.isTracingEnabled()) return undefined;
+  const segment = tracer.getSegment();
+  if (!segment) return undefined;
+  const subsegment = segment.addNewSubsegment(`## ${name}`);
+  tracer.setSegment(subsegment);
+  tracer.annotateColdStart();
+  tracer.addServiceNameAnnotation();
+  if (runId) tracer.putAnnotation('runId', runId);
+  if (resourceArn) tracer.putAnnotation('resource', resourceArn);
+  return {
+    close() {
+      subsegment.close();
+      tracer.setSegment(segment);
+    },
   };
 }

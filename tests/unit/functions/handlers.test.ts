@@ -28,7 +28,7 @@ import { handler as checkBackup } from '../../../functions/check-backup';
 import { handler as checkFreshness } from '../../../functions/check-freshness';
 import { handler as notify } from '../../../functions/notify';
 import { handler as planRun } from '../../../functions/plan-run';
-import { describeError, handler as recordFailure } from '../../../functions/record-failure';
+import { handler as recordFailure } from '../../../functions/record-failure';
 import { handler as startBackup } from '../../../functions/start-backup';
 import { handler as summarizeRun } from '../../../functions/summarize-run';
 import { useClock } from '../../../shared/clock';
@@ -221,19 +221,6 @@ describe('start-backup and check-backup', () => {
 });
 
 describe('record-failure', () => {
-  it('keeps the readable part of a Lambda error cause', () => {
-    expect(
-      describeError({
-        Error: 'ThrottledError',
-        Cause: JSON.stringify({ errorType: 'ThrottledError', errorMessage: 'slow down', trace: [] }),
-      }),
-    ).toEqual({ error: 'ThrottledError', cause: 'slow down' });
-    expect(describeError({ Error: 'BackupFailed', Cause: 'snap-1 error' })).toEqual({
-      error: 'BackupFailed',
-      cause: 'snap-1 error',
-    });
-  });
-
   it('marks the resource FAILED and returns its status for the Map', async () => {
     emptyEstate();
     rds.on(DescribeDBInstancesCommand).resolves({

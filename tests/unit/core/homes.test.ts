@@ -1,0 +1,35 @@
+/**
+ * The layout's rules that no compiler checks (DESIGN §2, issue #10): a handler and the domain module it
+ * calls never share a file name, and the run report stands on its own beside the CLI's commands.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' })
+    .filter((path) => path.endsWith('.ts'))
+    .map((path) => join(ROOT, dir, path));
+}
+
+describe('the source layout', () => {
+  it('repeats no file name between functions/ and shared/', () => {
+    // Prepare
+    const handlers = new Set(filesUnder('functions').map((path) => basename(path)));
+
+    // Act
+    const repeated = filesUnder('shared').filter((path) => handlers.has(basename(path)));
+
+    // Assess
+    expect(repeated.map((path) => relative(ROOT, path))).toEqual([]);
+  });
+
+  it('keeps cli/report/ free of imports from cli/commands/', () => {
+    const offending = filesUnder('cli/report').filter((path) =>
+      /from\s+'[./]*commands\//.test(readFileSync(path, 'utf8')),
+    );
+
+    expect(offending.map((path) => relative(ROOT, path))).toEqual([]);
+  });
+});

@@ -1,5 +1,5 @@
 /** Plain-text and JSON views of runs for the operator CLI (status, runs, start --wait). */
-import type { RecordedRetentionDecision, ResourceRecord, RunRecord } from '../../shared/state/store';
+import type { RecordedRetentionDecision, ResourceRecord, RunRecord } from '../../shared/state/records';
 
 const pad = (text: string, width: number) =>
   text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);

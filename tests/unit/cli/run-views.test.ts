@@ -11,7 +11,7 @@ import {
   runOutcome,
   showsRetention,
 } from '../../../cli/commands/run-views';
-import type { RecordedRetentionDecision, ResourceRecord, RunRecord } from '../../../shared/state/store';
+import type { RecordedRetentionDecision, ResourceRecord, RunRecord } from '../../../shared/state/records';
 import { runRecord } from '../../support/unit-fixtures';
 
 const VOLUME = 'arn:aws:ec2:eu-west-1:111122223333:volume/vol-0123456789abcdef0';

@@ -528,7 +528,10 @@ describe('startBackup with the tags Plan stored on the item', () => {
     const error = await caught(start(runId, ref));
 
     // Assess
-    expect(error.message).toMatch(new RegExp(`^state item ${ref.arn} of run ${runId}: sourceTags`));
+    expect(error).toMatchObject({ name: 'MalformedItemError', fields: ['sourceTags'] });
+    expect(error.message).toBe(
+      `state item RUN#${runId} RES#${ref.arn} is malformed: sourceTags: Too big: expected array to have <=50 items`,
+    );
     expect(rds).toHaveReceivedCommandTimes(DescribeDBInstancesCommand, 0);
     expect(creates()).toBe(0);
   });

@@ -3,7 +3,7 @@
  * shared/workflow/notification.ts (subject an inbox can triage; a body naming every failure).
  */
 
-import type { ResourceRecord } from '../../../shared/state/store';
+import type { ResourceRecord } from '../../../shared/state/records';
 import { buildNotification, consoleLink, runEvent } from '../../../shared/workflow/notification';
 import { phaseOf, summarize } from '../../../shared/workflow/summary';
 import { dbRef, instanceRef, resourceRecord, runRecord, volumeRef } from '../../support/unit-fixtures';

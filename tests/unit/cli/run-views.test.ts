@@ -195,14 +195,14 @@ describe('copiesCell and the resource table', () => {
     reason: null,
   });
 
-  it.each([
+  it.each<[ResourceRecord['copies'], string]>([
     [undefined, '-'],
     [[copy('us-west-2', 'COMPLETED'), copy('eu-central-1', 'COMPLETED')], '2/2'],
     [[copy('us-west-2', 'COMPLETED'), copy('eu-central-1', 'FAILED')], '1/2!'],
     [[copy('us-west-2', 'SKIPPED')], '0/1-'],
     [[copy('us-west-2', 'COPYING')], '0/1'],
   ])('shows %j as %s', (copies, cell) => {
-    expect(copiesCell(record(copies as ResourceRecord['copies']))).toBe(cell);
+    expect(copiesCell(record(copies))).toBe(cell);
   });
 
   it('adds a COPIES column to the table', () => {

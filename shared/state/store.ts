@@ -1,7 +1,8 @@
 /**
  * The state table (DESIGN §4): one run item and one item per resource, the record of truth that
  * Summarize, Notify, the CLI and reports read. Every write is conditional or idempotent, so a task
- * that Step Functions or Lambda runs twice leaves the same record.
+ * that Step Functions or Lambda runs twice leaves the same record. Every item read is parsed through
+ * its schema (./records.ts), so what the store hands back is what the types say.
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { aws, ResourceNotFoundError } from '../errors';

@@ -2,7 +2,7 @@
  * Durations as the operator CLI shows them, in the terminal views (cli/commands/) and the HTML run
  * report (cli/report/) alike, so the same run reads the same in both.
  */
-import type { ResourceRecord } from '../shared/state/store';
+import type { ResourceRecord } from '../shared/state/records';
 
 /** `45s`, `12m`, `3.5h`; `-` when unknown. */
 export function humanDuration(seconds: number | undefined): string {

@@ -3,7 +3,7 @@
  * `--report` of `npm start` and by `npm run bench`.
  */
 
-import type { ResourceRecord } from '../shared/state/store';
+import type { ResourceRecord } from '../shared/state/records';
 import type { AwsModel } from './aws-model';
 import type { ExecutionResult } from './runner';
 

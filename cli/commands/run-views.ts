@@ -1,5 +1,5 @@
 /** Plain-text and JSON views of runs for the operator CLI (status, runs, start --wait). */
-import type { RecordedRetentionDecision, ResourceRecord, RunRecord } from '../../shared/state/store';
+import type { RecordedRetentionDecision, ResourceRecord, RunRecord } from '../../shared/state/records';
 import { humanDuration, tookSeconds } from '../durations';
 
 const pad = (text: string, width: number) =>

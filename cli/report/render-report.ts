@@ -9,7 +9,7 @@
  * Policy forbids scripts as a second line of defence.
  */
 
-import type { ResourceRecord, RunCounts, RunRecord } from '../../shared/state/store';
+import type { ResourceRecord, RunCounts, RunRecord } from '../../shared/state/records';
 import { consoleLink } from '../../shared/workflow/notification';
 import { summarize } from '../../shared/workflow/summary';
 import { humanDuration, tookSeconds } from '../durations';

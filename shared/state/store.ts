@@ -1,117 +1,30 @@
 /**
  * The state table (DESIGN §4): one run item and one item per resource, the record of truth that
  * Summarize, Notify, the CLI and reports read. Every write is conditional or idempotent, so a task
- * that Step Functions or Lambda runs twice leaves the same record.
+ * that Step Functions or Lambda runs twice leaves the same record. Every item read is parsed through
+ * its schema (./records.ts), so what the store hands back is what the types say.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { aws, ResourceNotFoundError } from '../errors';
-import type { ResourceType } from '../resource';
-import { type Tag, tagListSchema } from '../tags';
 import type { CopyState } from './backup-state';
-
-export const RESOURCE_STATUSES = ['PENDING', 'CREATING', 'COPYING', 'COMPLETED', 'FAILED', 'SKIPPED'] as const;
-export type ResourceStatus = (typeof RESOURCE_STATUSES)[number];
-export type RunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+import {
+  COPY_REGIONS_PARTITION,
+  copyRegionKey,
+  copyRegionRecordSchema,
+  parseItem,
+  type ResourceError,
+  type ResourceRecord,
+  type ResourceStatus,
+  type RunRecord,
+  resourceKey,
+  resourceRecordSchema,
+  runKey,
+  runRecordSchema,
+} from './records';
+import { isConditionFailure, type QueryParams, queryPages, setClause, type UpdateExtra, updateItem } from './table';
 
 export const RUNS_INDEX = 'byStartedAt';
 export const RUNS_PARTITION = 'RUN';
-
-export interface RunCounts {
-  total: number;
-  completed: number;
-  failed: number;
-  skipped: number;
-  unfinished: number;
-}
-
-export interface RunRecord {
-  runId: string;
-  tier: string;
-  executionArn: string;
-  startedAt: string;
-  finishedAt?: string;
-  status: RunStatus;
-  dryRun: boolean;
-  reason?: string;
-  expiresAt: string;
-  input: unknown;
-  counts?: RunCounts;
-  retention?: { dryRun: boolean; deleted: number; kept: number; failedDeletes: number; deletedIds: string[] };
-  /** Every retention decision of the run and the rule behind it (capped, deletes first), for dry-run review. */
-  retentionDecisions?: RecordedRetentionDecision[];
-}
-
-/** One retention decision as the run records it; the optional fields are absent on older records. */
-export interface RecordedRetentionDecision {
-  id: string;
-  kind: string;
-  region: string;
-  action: string;
-  rule: string;
-  /** The deciding rule's code (shared/workflow/retention-rules.ts RetentionRule). */
-  ruleId?: string;
-  tier?: string;
-  source?: string;
-  /** The run that made it: with region, kind and source, the backup set decided as one. */
-  runId?: string;
-  createdAt?: string;
-}
-
-export interface ResourceError {
-  error: string;
-  cause: string;
-}
-
-export interface ResourceRecord {
-  runId: string;
-  arn: string;
-  type: ResourceType;
-  region: string;
-  resourceId: string;
-  status: ResourceStatus;
-  /** Why a resource was SKIPPED (or FAILED at plan), or how it was selected (an Aurora cluster via its member). */
-  note?: string;
-  backupIds?: string[];
-  progress?: number;
-  polls?: number;
-  attempts?: number;
-  queuedAt: string;
-  startRequestedAt?: string;
-  /**
-   * When an attempt last called a create that has no idempotency key (EBS CreateSnapshot(s), DynamoDB
-   * CreateBackup): a later attempt looks for what it may have made only once a lookup can see it.
-   */
-  createCalledAt?: string;
-  /**
-   * Per destination region, when an attempt of Start copies last called a copy that has no idempotency key
-   * (EBS CopySnapshot): as `createCalledAt`, for the copies (shared/workflow/copies.ts).
-   */
-  copyCalledAt?: Record<string, string>;
-  startedAt?: string;
-  deadline?: string;
-  lastCheckedAt?: string;
-  /** When each check ran, in order (the first MAX_POLL_TIMES only), for the run report's timeline. */
-  pollTimes?: string[];
-  /** Size of the source in GiB when the backup started (provisioned, not used), for the cost estimate. */
-  sizeGiB?: number;
-  finishedAt?: string;
-  error?: ResourceError;
-  /** Copies to other regions (`copyTo`), once a copy has started. */
-  copies?: CopyState[];
-  /**
-   * The source's own tags its backup gets, written by Plan from the description it made (RDS/Aurora
-   * CopyTagsToSnapshot; [] when none) and passed by Start to the driver, which then describes nothing.
-   * Absent on items written before Plan carried them, and when Plan did not learn them.
-   */
-  sourceTags?: Tag[];
-}
 
 /**
  * Poll times kept per item. A slow backup can be checked hundreds of times; 500 ISO strings are about
@@ -119,34 +32,15 @@ export interface ResourceRecord {
  */
 export const MAX_POLL_TIMES = 500;
 
-const runKey = (runId: string) => ({ pk: `RUN#${runId}`, sk: 'RUN' });
-const resourceKey = (runId: string, arn: string) => ({ pk: `RUN#${runId}`, sk: `RES#${arn}` });
-/** One item per region backups were ever copied to (no TTL): retention lists them all. */
-const COPY_REGIONS_PARTITION = 'COPY-REGIONS';
-const copyRegionKey = (region: string) => ({ pk: COPY_REGIONS_PARTITION, sk: `REGION#${region}` });
-
-/** `SET #a = :a, #b = :b` for the defined fields, adding their names and values to the maps given. */
-function setClause(
-  fields: Record<string, unknown>,
-  names: Record<string, string>,
-  values: Record<string, unknown>,
-): string {
-  const parts = Object.entries(fields)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => {
-      names[`#${k}`] = k;
-      values[`:${k}`] = v;
-      return `#${k} = :${k}`;
-    });
-  return parts.length > 0 ? `SET ${parts.join(', ')}` : '';
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return (
-    error instanceof ConditionalCheckFailedException ||
-    (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException'
-  );
-}
+/** The attributes retention reads of a resource (listBackupMembers). */
+const backupMemberSchema = resourceRecordSchema.pick({
+  arn: true,
+  region: true,
+  status: true,
+  backupIds: true,
+  copies: true,
+});
+export type BackupMember = Pick<ResourceRecord, 'arn' | 'region' | 'status' | 'backupIds' | 'copies'>;
 
 export class StateStore {
   constructor(
@@ -157,6 +51,10 @@ export class StateStore {
 
   private ttl(from: string): number {
     return Math.floor(new Date(from).getTime() / 1000) + this.ttlDays * 86_400;
+  }
+
+  private query(context: string, params: () => QueryParams): AsyncGenerator<Record<string, unknown>[]> {
+    return queryPages(this.doc, this.tableName, context, params);
   }
 
   /** Writes the run record once; a retried Plan finds it and carries on. */
@@ -194,21 +92,13 @@ export class StateStore {
   /** Every region recordCopyRegions ever noted, in name order. */
   async listCopyRegions(): Promise<string[]> {
     const regions: string[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await aws('DynamoDB Query (copy regions)', () =>
-        this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': COPY_REGIONS_PARTITION },
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) if (typeof item.region === 'string') regions.push(item.region);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const pages = this.query('DynamoDB Query (copy regions)', () => ({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': COPY_REGIONS_PARTITION },
+    }));
+    for await (const items of pages) {
+      for (const item of items) regions.push(parseItem(copyRegionRecordSchema, item, copyRegionKey('?')).region);
+    }
     return regions.sort();
   }
 
@@ -216,7 +106,7 @@ export class StateStore {
     const out = await aws('DynamoDB GetItem (run)', () =>
       this.doc.send(new GetCommand({ TableName: this.tableName, Key: runKey(runId), ConsistentRead: true })),
     );
-    return out.Item as RunRecord | undefined;
+    return out.Item ? parseItem(runRecordSchema, out.Item, runKey(runId)) : undefined;
   }
 
   /** Adds a resource item unless it already exists (a retried Plan never resets progress). */
@@ -239,49 +129,18 @@ export class StateStore {
     const out = await aws('DynamoDB GetItem (resource)', () =>
       this.doc.send(new GetCommand({ TableName: this.tableName, Key: resourceKey(runId, arn), ConsistentRead: true })),
     );
-    return out.Item as ResourceRecord | undefined;
+    return out.Item ? parseItem(resourceRecordSchema, out.Item, resourceKey(runId, arn)) : undefined;
   }
 
-  private async update(
+  /** Updates a resource item that exists (`updateItem`). */
+  private update(
     context: string,
     runId: string,
     arn: string,
     set: Record<string, unknown>,
-    extra: {
-      condition?: string;
-      names?: Record<string, string>;
-      values?: Record<string, unknown>;
-      add?: string;
-      /** Further SET actions that are expressions, not plain values (e.g. list_append). */
-      setExpressions?: string[];
-      /** Paths to REMOVE. */
-      remove?: string;
-    } = {},
-  ): Promise<ResourceRecord | 'condition-failed'> {
-    const names: Record<string, string> = { ...extra.names };
-    const values: Record<string, unknown> = { ...extra.values };
-    let expression = setClause(set, names, values);
-    if (extra.setExpressions?.length)
-      expression = `${expression ? `${expression}, ` : 'SET '}${extra.setExpressions.join(', ')}`;
-    if (extra.add) expression += ` ADD ${extra.add}`;
-    if (extra.remove) expression += ` REMOVE ${extra.remove}`;
-    try {
-      const out = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: resourceKey(runId, arn),
-          UpdateExpression: expression,
-          ConditionExpression: ['attribute_exists(pk)', extra.condition].filter(Boolean).join(' AND '),
-          ExpressionAttributeNames: Object.keys(names).length > 0 ? names : undefined,
-          ExpressionAttributeValues: Object.keys(values).length > 0 ? values : undefined,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return out.Attributes as ResourceRecord;
-    } catch (error) {
-      if (isConditionFailure(error)) return 'condition-failed';
-      return aws(context, () => Promise.reject(error));
-    }
+    extra: UpdateExtra = {},
+  ): Promise<Record<string, unknown> | 'condition-failed'> {
+    return updateItem(this.doc, this.tableName, context, resourceKey(runId, arn), set, extra);
   }
 
   /**
@@ -302,15 +161,8 @@ export class StateStore {
       },
     );
     if (out === 'condition-failed') return 'not-startable';
-    // Start hands these to AWS: a malformed list fails here, naming the item, not in a CreateDBSnapshot.
-    const sourceTags = tagListSchema.optional().safeParse(out.sourceTags);
-    if (!sourceTags.success) {
-      const issue = sourceTags.error.issues[0];
-      throw new Error(
-        `state item ${arn} of run ${runId}: sourceTags${(issue?.path ?? []).map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${issue?.message ?? 'malformed'}`,
-      );
-    }
-    return out;
+    // Start hands its sourceTags to AWS: a malformed item fails here, naming it, not in a CreateDBSnapshot.
+    return parseItem(resourceRecordSchema, out, resourceKey(runId, arn));
   }
 
   /**
@@ -455,7 +307,9 @@ export class StateStore {
       },
       { condition: '#status <> :failed', values: { ':failed': 'FAILED' } },
     );
-    return out === 'condition-failed' ? this.statusAfterRefusal(runId, arn) : out.status;
+    return out === 'condition-failed'
+      ? this.statusAfterRefusal(runId, arn)
+      : parseItem(resourceRecordSchema, out, resourceKey(runId, arn)).status;
   }
 
   /** Marks FAILED with the error, unless the backup already COMPLETED (a late retry must not undo it). */
@@ -467,7 +321,9 @@ export class StateStore {
       { status: 'FAILED', finishedAt: at, error },
       { condition: '#status <> :completed', values: { ':completed': 'COMPLETED' } },
     );
-    return out === 'condition-failed' ? this.statusAfterRefusal(runId, arn) : out.status;
+    return out === 'condition-failed'
+      ? this.statusAfterRefusal(runId, arn)
+      : parseItem(resourceRecordSchema, out, resourceKey(runId, arn)).status;
   }
 
   /**
@@ -481,54 +337,36 @@ export class StateStore {
   }
 
   async listResources(runId: string): Promise<ResourceRecord[]> {
-    const items: ResourceRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await aws('DynamoDB Query (resources)', () =>
-        this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :res)',
-            ExpressionAttributeValues: { ':pk': `RUN#${runId}`, ':res': 'RES#' },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      items.push(...((page.Items ?? []) as ResourceRecord[]));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+    const records: ResourceRecord[] = [];
+    const pages = this.query('DynamoDB Query (resources)', () => ({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :res)',
+      ExpressionAttributeValues: { ':pk': `RUN#${runId}`, ':res': 'RES#' },
+      ConsistentRead: true,
+    }));
+    for await (const items of pages) {
+      for (const item of items) records.push(parseItem(resourceRecordSchema, item, resourceKey(runId, '?')));
+    }
+    return records;
   }
 
   /**
    * What each resource of a run made, read for retention: the backup's ids in the resource's region
    * and its copies' ids per region (only those attributes: a record's poll times are not read).
    */
-  async listBackupMembers(
-    runId: string,
-  ): Promise<Pick<ResourceRecord, 'arn' | 'region' | 'status' | 'backupIds' | 'copies'>[]> {
-    const items: Pick<ResourceRecord, 'arn' | 'region' | 'status' | 'backupIds' | 'copies'>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await aws('DynamoDB Query (backup members)', () =>
-        this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :res)',
-            ProjectionExpression: 'arn, #region, #status, backupIds, copies',
-            ExpressionAttributeNames: { '#region': 'region', '#status': 'status' },
-            ExpressionAttributeValues: { ':pk': `RUN#${runId}`, ':res': 'RES#' },
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      items.push(
-        ...((page.Items ?? []) as Pick<ResourceRecord, 'arn' | 'region' | 'status' | 'backupIds' | 'copies'>[]),
-      );
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  async listBackupMembers(runId: string): Promise<BackupMember[]> {
+    const members: BackupMember[] = [];
+    const pages = this.query('DynamoDB Query (backup members)', () => ({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :res)',
+      ProjectionExpression: 'arn, #region, #status, backupIds, copies',
+      ExpressionAttributeNames: { '#region': 'region', '#status': 'status' },
+      ExpressionAttributeValues: { ':pk': `RUN#${runId}`, ':res': 'RES#' },
+    }));
+    for await (const items of pages) {
+      // The projection reads no keys: the item's arn names it.
+      for (const item of items)
+        members.push(parseItem(backupMemberSchema, item, resourceKey(runId, String(item.arn ?? '?'))));
+    }
+    return members;
   }
 
   /**
@@ -536,33 +374,32 @@ export class StateStore {
    * runs are read: a run item carries its retention decisions, so one 1 MB page may hold only a few.
    * `fields` reads just those attributes (the freshness check needs five, not the decisions).
    */
-  async listRuns(limit = 20, fields?: readonly (keyof RunRecord)[]): Promise<RunRecord[]> {
-    const runs: RunRecord[] = [];
+  async listRuns(limit?: number): Promise<RunRecord[]>;
+  async listRuns<F extends keyof RunRecord>(limit: number, fields: readonly F[]): Promise<Pick<RunRecord, F>[]>;
+  async listRuns(limit = 20, fields?: readonly (keyof RunRecord)[]): Promise<Partial<RunRecord>[]> {
+    const runs: Partial<RunRecord>[] = [];
     const projection = fields
       ? {
           ProjectionExpression: fields.map((_, i) => `#f${i}`).join(', '),
           ExpressionAttributeNames: Object.fromEntries(fields.map((f, i) => [`#f${i}`, f])),
         }
       : {};
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await aws('DynamoDB Query (runs)', () =>
-        this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: RUNS_INDEX,
-            KeyConditionExpression: 'gsi1pk = :run',
-            ExpressionAttributeValues: { ':run': RUNS_PARTITION },
-            ScanIndexForward: false,
-            Limit: limit - runs.length,
-            ExclusiveStartKey: startKey,
-            ...projection,
-          }),
-        ),
-      );
-      runs.push(...((page.Items ?? []) as RunRecord[]));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && runs.length < limit);
+    const mask: Partial<Record<keyof RunRecord, true>> = {};
+    for (const field of fields ?? []) mask[field] = true;
+    const schema = fields ? runRecordSchema.pick(mask) : runRecordSchema;
+    const pages = this.query('DynamoDB Query (runs)', () => ({
+      IndexName: RUNS_INDEX,
+      KeyConditionExpression: 'gsi1pk = :run',
+      ExpressionAttributeValues: { ':run': RUNS_PARTITION },
+      ScanIndexForward: false,
+      Limit: limit - runs.length,
+      ...projection,
+    }));
+    for await (const items of pages) {
+      // A projection may read no keys: the run id names the item.
+      for (const item of items) runs.push(parseItem(schema, item, runKey(String(item.runId ?? '?'))));
+      if (runs.length >= limit) break;
+    }
     return runs;
   }
 

@@ -4,7 +4,7 @@
  * the CLI's `status --rpo` and the tests share one definition.
  */
 import type { TierConfig } from '../config';
-import type { ResourceRecord, RunRecord } from '../state/store';
+import type { ResourceRecord, RunRecord } from '../state/records';
 
 export interface TierFreshness {
   tier: string;
@@ -23,7 +23,7 @@ const hoursBetween = (from: string, to: Date) => (to.getTime() - new Date(from).
  * after a deploy nothing is breached until a tier's first run is overdue; without it, it is breached.
  */
 export function tierFreshness(
-  runs: readonly RunRecord[],
+  runs: readonly Pick<RunRecord, 'tier' | 'status' | 'dryRun' | 'startedAt' | 'finishedAt'>[],
   tiers: Record<string, TierConfig>,
   now: Date,
   deployedAt?: string,

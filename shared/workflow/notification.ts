@@ -2,7 +2,7 @@
  * The run notification: a subject an inbox can triage and a plain-text body that names every failure
  * (resource, phase, reason), what was skipped and why, and the console link.
  */
-import type { ResourceRecord, RunRecord } from '../state/store';
+import type { ResourceRecord, RunRecord } from '../state/records';
 import { summarize } from './summary';
 
 export interface Notification {

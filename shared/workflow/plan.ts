@@ -11,7 +11,8 @@ import type { Discovered, ResourceDriver } from '../services/driver';
 import { chooseMode, isBuiltInDefault, type ModesConfig, rebootRefusal } from '../services/modes';
 import { resolveEach } from '../services/resolve';
 import type { CopyTarget } from '../state/backup-state';
-import type { ResourceRecord, RunCounts, StateStore } from '../state/store';
+import type { ResourceRecord, RunCounts } from '../state/records';
+import type { StateStore } from '../state/store';
 import { checkExecutionInput, copyTargetCandidates, type InputContext, type ValidatedInput } from './input';
 
 export interface PlanRequest {

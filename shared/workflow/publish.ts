@@ -8,7 +8,7 @@ import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventb
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { aws } from '../errors';
 import type { Log } from '../lambda/powertools';
-import type { ResourceRecord, RunRecord } from '../state/store';
+import type { ResourceRecord, RunRecord } from '../state/records';
 import { buildNotification, RUN_EVENT_DETAIL_TYPE, RUN_EVENT_SOURCE, runEvent } from './notification';
 
 export interface PublishRunOptions {

@@ -3,7 +3,8 @@ import type { TierConfig } from '../config';
 import { PipelineError } from '../errors';
 import type { Log } from '../lambda/powertools';
 import type { BackupStore, OwnedBackup } from '../services/driver';
-import type { RecordedRetentionDecision, StateStore } from '../state/store';
+import type { RecordedRetentionDecision } from '../state/records';
+import type { StateStore } from '../state/store';
 import { retryThrottled } from '../throttle-retry';
 import { decideRetention, setKeyOf } from './retention-rules';
 

@@ -3,7 +3,7 @@
  * COMPLETED or SKIPPED at the end of a run (FAILED, or still PENDING/CREATING after the Map) is a
  * failure: a resource never hides among successes.
  */
-import type { ResourceRecord, RunCounts } from '../state/store';
+import type { ResourceRecord, RunCounts } from '../state/records';
 
 export interface RunSummary extends RunCounts {
   status: 'SUCCEEDED' | 'FAILED';

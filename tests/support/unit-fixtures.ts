@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { deadlineHoursOf, type TierConfig } from '../../shared/config';
 import type { ResourceRef } from '../../shared/resource';
-import type { ResourceRecord, RunRecord } from '../../shared/state/store';
+import type { ResourceRecord, RunRecord } from '../../shared/state/records';
 import type { OwnershipTagValues, Tag } from '../../shared/tags';
 import { TAG } from '../../shared/tags';
 

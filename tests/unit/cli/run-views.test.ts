@@ -11,7 +11,7 @@ import {
   runOutcome,
   showsRetention,
 } from '../../../cli/commands/run-views';
-import type { RecordedRetentionDecision, ResourceRecord, RunRecord } from '../../../shared/state/store';
+import type { RecordedRetentionDecision, ResourceRecord, RunRecord } from '../../../shared/state/records';
 import { runRecord } from '../../support/unit-fixtures';
 
 const VOLUME = 'arn:aws:ec2:eu-west-1:111122223333:volume/vol-0123456789abcdef0';
@@ -195,14 +195,14 @@ describe('copiesCell and the resource table', () => {
     reason: null,
   });
 
-  it.each([
+  it.each<[ResourceRecord['copies'], string]>([
     [undefined, '-'],
     [[copy('us-west-2', 'COMPLETED'), copy('eu-central-1', 'COMPLETED')], '2/2'],
     [[copy('us-west-2', 'COMPLETED'), copy('eu-central-1', 'FAILED')], '1/2!'],
     [[copy('us-west-2', 'SKIPPED')], '0/1-'],
     [[copy('us-west-2', 'COPYING')], '0/1'],
   ])('shows %j as %s', (copies, cell) => {
-    expect(copiesCell(record(copies as ResourceRecord['copies']))).toBe(cell);
+    expect(copiesCell(record(copies))).toBe(cell);
   });
 
   it('adds a COPIES column to the table', () => {

@@ -213,6 +213,11 @@ describe('toPipelineError', () => {
     expect(toPipelineError(error, 'ctx')).toBe(error);
   });
 
+  it('returns a TypeError (a bug, not an AWS answer) unchanged', () => {
+    const error = new TypeError('bug');
+    expect(toPipelineError(error, 'ctx')).toBe(error);
+  });
+
   it('wraps a thrown non-Error value in an Error that says where it came from', () => {
     const mapped = toPipelineError('socket hang up', 'SNS Publish');
     expect(mapped).toBeInstanceOf(Error);

@@ -10,7 +10,7 @@ import 'aws-sdk-client-mock-jest';
 import { handler } from '../../../functions/notify';
 import { AwsModel } from '../../../local/aws-model';
 import type { ResourceRef } from '../../../shared/resource';
-import type { ResourceRecord, RunRecord } from '../../../shared/state/store';
+import type { ResourceRecord, RunRecord } from '../../../shared/state/records';
 import { MAX_MESSAGE_BYTES } from '../../../shared/workflow/notification';
 import { useUnitDynalite } from '../../support/unit-dynalite';
 import {

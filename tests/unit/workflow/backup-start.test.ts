@@ -318,6 +318,55 @@ describe.each(REFS)('startBackup for %s', (_label, ref) => {
   });
 });
 
+describe('startBackup retries of an EC2 instance', () => {
+  const ref = instanceRef();
+
+  it('after a crash between the create and the record, a retry once the lookup settles makes one lookup and counts two attempts', async () => {
+    // Prepare: the first attempt creates the snapshot, then dies before saving it.
+    const runId = await plannedRun(ref);
+    await caught(start(runId, ref, new CrashAfterCreate(db().doc, db().tableName)));
+
+    // Act
+    const retry = await start(runId, ref, db().store(), SETTLED);
+
+    // Assess
+    expect(retry).toMatchObject({ reused: true, state: { backupIds: [created[0]?.id], status: 'CREATING' } });
+    expect(creates()).toBe(1);
+    expect(ec2).toHaveReceivedCommandTimes(DescribeSnapshotsCommand, 1);
+    expect(await db().store().getResource(runId, ref.arn)).toMatchObject({ attempts: 2, backupIds: [created[0]?.id] });
+  });
+
+  it('after AWS refused the create (pending-snapshot limit), the retry counts as a first attempt and skips the lookup', async () => {
+    // Prepare
+    const runId = await plannedRun(ref);
+    ec2
+      .on(CreateSnapshotsCommand)
+      .rejectsOnce(ec2Error('PendingSnapshotLimitExceeded'))
+      .resolves({ Snapshots: [{ SnapshotId: 'snap-2' }] });
+    await expect(start(runId, ref)).rejects.toThrow(LimitExceededError);
+
+    // Act
+    const retry = await start(runId, ref);
+
+    // Assess
+    expect(retry.state.backupIds).toEqual(['snap-2']);
+    expect(ec2).toHaveReceivedCommandTimes(DescribeSnapshotsCommand, 0);
+  });
+
+  it('refuses to start a resource whose record Record failure already made FAILED, without calling AWS', async () => {
+    // Prepare
+    const runId = await plannedRun(ref);
+    await db().store().fail(runId, ref.arn, NOW.toISOString(), { error: 'X', cause: 'y' });
+
+    // Act
+    const error = await caught(start(runId, ref));
+
+    // Assess
+    expect(error).toBeInstanceOf(InvalidResourceStateError);
+    expect(creates()).toBe(0);
+  });
+});
+
 describe('startBackup', () => {
   it('refuses a resource the run never planned', async () => {
     await expect(start('run-unknown', dbRef())).rejects.toThrow(/its record is missing/);
@@ -528,7 +577,10 @@ describe('startBackup with the tags Plan stored on the item', () => {
     const error = await caught(start(runId, ref));
 
     // Assess
-    expect(error.message).toMatch(new RegExp(`^state item ${ref.arn} of run ${runId}: sourceTags`));
+    expect(error).toMatchObject({ name: 'MalformedItemError', fields: ['sourceTags'] });
+    expect(error.message).toBe(
+      `state item RUN#${runId} RES#${ref.arn} is malformed: sourceTags: Too big: expected array to have <=50 items`,
+    );
     expect(rds).toHaveReceivedCommandTimes(DescribeDBInstancesCommand, 0);
     expect(creates()).toBe(0);
   });

@@ -71,6 +71,19 @@ describe('validateExecutionInput', () => {
       expect(input.resources).toHaveLength(1);
     });
 
+    it("takes a named tier with explicit ARNs and an override retention, instead of the tier's", () => {
+      const input = validateExecutionInput(
+        { tier: 'monthly', targets: { resources: [DB_ARN] }, retentionDays: 30 },
+        context,
+      );
+      expect(input).toMatchObject({
+        tier: 'monthly',
+        tags: undefined,
+        retentionDays: 30,
+        resources: [{ type: 'rds-instance', id: 'orders', region: REGION }],
+      });
+    });
+
     it('lets the input override the retention within 1..3650 days', () => {
       expect(validateExecutionInput({ retentionDays: 1 }, context).retentionDays).toBe(1);
       expect(validateExecutionInput({ retentionDays: 3650 }, context).retentionDays).toBe(3650);
@@ -174,6 +187,11 @@ describe('validateExecutionInput', () => {
       expect(error.message).toContain(`duplicate of ${DB_ARN}`);
     });
 
+    it('rejects an EBS volume named twice, naming the index of the second', async () => {
+      const error = await invalid({ targets: { resources: [VOLUME_ARN, VOLUME_ARN] } });
+      expect(error.message).toContain(`targets.resources.1: duplicate of ${VOLUME_ARN}`);
+    });
+
     it('rejects a copy region named twice', async () => {
       const error = await invalid({ copyTo: [{ region: 'us-west-2' }, { region: 'us-west-2', kmsKeyId: 'alias/dr' }] });
       expect(error.fields).toEqual(['copyTo.1.region']);
@@ -213,6 +231,36 @@ describe('validateExecutionInput', () => {
         targets: { resources: Array.from({ length: 1001 }, () => DB_ARN) },
       });
       expect(error.fields).toEqual(expect.arrayContaining(['dryRun', 'reason', 'targets.resources']));
+    });
+
+    it('names every bad field of a mixed input, and which resource type is unsupported', async () => {
+      // Prepare
+      const raw = {
+        tier: 'hourly',
+        targets: { tags: {}, resources: [`arn:aws:lambda:${REGION}:${ACCOUNT}:function:f`, 'nope', 42] },
+        retentionDays: 99999,
+        copyTo: [{ region: 'us-west-2' }, { region: 'us-west-2' }],
+        dryRun: 'yes',
+        extra: 1,
+      };
+
+      // Act
+      const error = await invalid(raw);
+
+      // Assess
+      expect(error.fields).toEqual(
+        expect.arrayContaining([
+          'tier',
+          'targets.resources.0',
+          'targets.resources.1',
+          'targets.resources.2',
+          'retentionDays',
+          'copyTo.1.region',
+          'dryRun',
+          'extra',
+        ]),
+      );
+      expect(error.message).toContain('unsupported resource type "lambda:function"');
     });
 
     it('names every bad field at once in one error', async () => {

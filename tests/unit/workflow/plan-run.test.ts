@@ -19,7 +19,7 @@ import { useClock } from '../../../shared/clock';
 import { InvalidInputError, ThrottledError } from '../../../shared/errors';
 import { DRIVERS, driverFor } from '../../../shared/services';
 import { MODE_TAG, type ModesConfig } from '../../../shared/services/modes';
-import type { ResourceRecord } from '../../../shared/state/store';
+import type { ResourceRecord } from '../../../shared/state/records';
 import { checkCopyTargets } from '../../../shared/workflow/copy-targets';
 import { type InputContext, validateExecutionInput } from '../../../shared/workflow/input';
 import { planRun } from '../../../shared/workflow/plan';

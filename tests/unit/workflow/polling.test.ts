@@ -40,6 +40,10 @@ describe('nextWaitSeconds', () => {
     expect(wait).toBe(Math.round(7200 * AIM));
   });
 
+  it('waits 80% of the remaining time extrapolated from 25% after an hour (3 h remain)', () => {
+    expect(nextWaitSeconds({ progress: 25, elapsedSeconds: 3600, secondsToDeadline: FAR }, polling)).toBe(8640);
+  });
+
   it('waits less the further the backup has progressed in the same time', () => {
     const at = (progress: number) =>
       nextWaitSeconds({ progress, elapsedSeconds: 3600, secondsToDeadline: FAR }, polling);
@@ -54,6 +58,10 @@ describe('nextWaitSeconds', () => {
     );
   });
 
+  it('switches to 8% of the elapsed time at 95% after 10 h (about 32 min remain, under 15% of elapsed)', () => {
+    expect(nextWaitSeconds({ progress: 95, elapsedSeconds: 36_000, secondsToDeadline: FAR }, polling)).toBe(2880);
+  });
+
   it('waits the minimum once AWS reports 100%', () => {
     expect(nextWaitSeconds({ progress: 100, elapsedSeconds: 36_000, secondsToDeadline: FAR }, polling)).toBe(60);
   });
@@ -62,6 +70,7 @@ describe('nextWaitSeconds', () => {
     [{ progress: 1, elapsedSeconds: 36_000 }, 21_600],
     [{ progress: undefined, elapsedSeconds: 100_000 }, 21_600],
     [{ progress: 99, elapsedSeconds: 30 }, 60],
+    [{ progress: 99, elapsedSeconds: 100 }, 60],
     [{ progress: 50, elapsedSeconds: 10 }, 60],
   ])('clamps %p to [min, max]: %i', (input, expected) => {
     expect(nextWaitSeconds({ ...input, secondsToDeadline: FAR }, polling)).toBe(expected);

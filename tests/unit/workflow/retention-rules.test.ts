@@ -42,6 +42,13 @@ describe('decideRetention', () => {
     expect(out.old).toBe(`delete: expired at ${new Date(NOW.getTime() - 3 * DAY).toISOString()}`);
   });
 
+  it('deletes every expired backup of a source and keeps its newest, unexpired one', () => {
+    const out = decide([backup('new', 1), backup('old', 10), backup('older', 20)]);
+    expect(out.new).toMatch(/^keep: not expired/);
+    expect(out.old).toMatch(/^delete: expired at/);
+    expect(out.older).toMatch(/^delete: expired at/);
+  });
+
   it('keeps a backup that has not expired yet', () => {
     const out = decide([backup('fresh', 2), backup('newer', 1)]);
     expect(out.fresh).toMatch(/^keep: not expired \(expires 2026-03-06T00:00:00.000Z\)$/);
@@ -67,6 +74,20 @@ describe('decideRetention', () => {
 
     // Assess
     expect(decisions.map((d) => d.backup.id)).toEqual(['newest']);
+  });
+
+  it('never deletes a foreign, in-progress, AMI-held or unreadably tagged backup listed together', () => {
+    const out = decide([
+      backup('newest', 1),
+      backup('foreign', 30, { managedBy: 'Other' }),
+      backup('running', 30, { complete: false }),
+      backup('ami', 30, { heldBy: ['ami-1'] }),
+      backup('untagged', 30, { expiresAt: undefined }),
+    ]);
+    expect(out.foreign).toBeUndefined();
+    expect(out.running).toMatch(/^keep: in progress/);
+    expect(out.ami).toBe('keep: used by AMI ami-1');
+    expect(out.untagged).toMatch(/^keep: no readable expires-at/);
   });
 
   it('never deletes a backup still in progress (or unusable), however old', () => {
@@ -101,6 +122,14 @@ describe('decideRetention', () => {
     expect(out.w2).toBe('keep: keep-last-2 for tier weekly (newest #2)');
     expect(out.w3).toMatch(/^delete/);
     expect(out.w4).toMatch(/^delete/);
+  });
+
+  it('keeps the newest N of a daily tier with keep-last-N, even when expired', () => {
+    const daily = { schedule: null, retentionDays: 7, keepLast: 2 };
+    const out = decide([backup('a', 10), backup('b', 11), backup('c', 12)], { daily });
+    expect(out.a).toMatch(/^keep: keep-last-2/);
+    expect(out.b).toMatch(/^keep: keep-last-2/);
+    expect(out.c).toMatch(/^delete/);
   });
 
   it('counts keep-last-N separately per source and per tier', () => {

@@ -3,7 +3,7 @@
  * shared/workflow/notification.ts (subject an inbox can triage; a body naming every failure).
  */
 
-import type { ResourceRecord } from '../../../shared/state/store';
+import type { ResourceRecord } from '../../../shared/state/records';
 import { buildNotification, consoleLink, runEvent } from '../../../shared/workflow/notification';
 import { phaseOf, summarize } from '../../../shared/workflow/summary';
 import { dbRef, instanceRef, resourceRecord, runRecord, volumeRef } from '../../support/unit-fixtures';
@@ -229,5 +229,98 @@ describe('runEvent', () => {
       executionArn: runRecord(RUN).executionArn,
       startedAt: '2026-01-05T02:00:00.000Z',
     });
+  });
+});
+
+describe('summarize and buildNotification on one mixed run', () => {
+  // One of each outcome, with short ARNs, as Summarize and Notify read them.
+  const base = { runId: 'r', type: 'ebs-volume' as const, region: 'eu-west-1', queuedAt: '2026-01-01T00:00:00Z' };
+  const done: ResourceRecord = { ...base, arn: 'arn:a', resourceId: 'a', status: 'COMPLETED', backupIds: ['snap-a'] };
+  const failed: ResourceRecord = {
+    ...base,
+    arn: 'arn:b',
+    resourceId: 'b',
+    status: 'FAILED',
+    backupIds: ['snap-b'],
+    error: { error: 'BackupFailed', cause: 'snap-b error: internal' },
+  };
+  const records: ResourceRecord[] = [
+    done,
+    failed,
+    { ...base, arn: 'arn:c', resourceId: 'c', status: 'CREATING' },
+    { ...base, arn: 'arn:d', resourceId: 'd', status: 'SKIPPED', note: 'included in the backup of arn:i' },
+  ];
+  const run = runRecord('r', {
+    executionArn: 'arn:aws:states:eu-west-1:1:execution:m:r',
+    startedAt: '2026-01-01T00:00:00Z',
+    expiresAt: 'x',
+  });
+
+  it('counts anything unfinished as failed, so nothing hides among successes', () => {
+    const summary = summarize(records);
+    expect(summary).toMatchObject({ status: 'FAILED', total: 4, completed: 1, failed: 2, skipped: 1, unfinished: 1 });
+    expect(summary.cause).toMatch(
+      /^2 of 4 backups failed \(1 completed, 1 skipped\): arn:b \(BackupFailed: snap-b error: internal\); arn:c \(Unfinished/,
+    );
+  });
+
+  it('writes a triage subject and names each failure with its phase and reason, and the console link', () => {
+    const n = buildNotification(run, records);
+    expect(n.subject).toBe('backup-pipeline daily: 1/3 ok, 2 failed');
+    expect(n.message).toContain('arn:b [ebs-volume] during snapshot: BackupFailed: snap-b error: internal');
+    expect(n.message).toContain('arn:c [ebs-volume] during start: Unfinished');
+    expect(n.message).toContain('arn:d: included in the backup of arn:i');
+    expect(n.message).toContain(
+      'https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/arn:aws:states',
+    );
+    expect(n.mustSend).toBe(true);
+  });
+
+  it('says what retention deleted, or that it did not complete', () => {
+    const withRetention = {
+      ...run,
+      retention: { dryRun: false, deleted: 2, kept: 5, failedDeletes: 0, deletedIds: ['snap-old-1', 'snap-old-2'] },
+    };
+    expect(buildNotification(withRetention, records).message).toContain(
+      'Retention: deleted 2, kept 5.\n  - snap-old-1\n  - snap-old-2',
+    );
+    expect(buildNotification(run, records).message).toContain('Retention: did not complete in this run');
+  });
+
+  it('says per region how many backups were copied, and which were not copied or failed, with the reason', () => {
+    // Prepare
+    const copy = (region: string, status: 'COMPLETED' | 'SKIPPED' | 'FAILED', reason: string | null = null) => ({
+      region,
+      ids: status === 'SKIPPED' ? [] : ['id'],
+      status,
+      reason,
+    });
+    const withCopies = [
+      { ...done, copies: [copy('us-west-2', 'COMPLETED'), copy('eu-central-1', 'COMPLETED')] },
+      {
+        ...done,
+        arn: 'arn:t',
+        copies: [copy('us-west-2', 'SKIPPED', 'dynamodb-table backups are not copied across regions')],
+      },
+      { ...failed, copies: [copy('eu-central-1', 'FAILED', 'snap-c error')] },
+    ];
+
+    // Act
+    const { message } = buildNotification(run, withCopies);
+
+    // Assess
+    expect(message).toContain(
+      [
+        'Copies:',
+        '  - eu-central-1: 1 copied, 1 failed',
+        '      arn:b: failed: snap-c error',
+        '  - us-west-2: 1 copied, 1 not copied',
+        '      arn:t: not copied: dynamodb-table backups are not copied across regions',
+      ].join('\n'),
+    );
+  });
+
+  it('does not insist on sending when its one resource completed', () => {
+    expect(buildNotification(run, [done]).mustSend).toBe(false);
   });
 });

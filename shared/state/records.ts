@@ -1,0 +1,179 @@
+/**
+ * The state table's items (DESIGN §4) as zod schemas: the store writes these shapes and parses every
+ * item it reads through them, so a malformed item fails where it is read, naming its key and the bad
+ * fields, instead of reaching Summarize, the CLI or the run report. Types are inferred from the schemas.
+ *
+ * Reads tolerate attributes the schemas do not name and keep them (`.loose()`): the table keys
+ * (pk, sk, gsi1pk, ttl) ride along as they always did (`runs --json` prints them), and an item a newer
+ * version wrote with a new attribute does not break an older CLI reading it.
+ */
+import { z } from 'zod';
+import { RESOURCE_TYPES } from '../resource';
+import { tagListSchema } from '../tags';
+import { copyStateSchema } from './backup-state';
+
+export const RESOURCE_STATUSES = ['PENDING', 'CREATING', 'COPYING', 'COMPLETED', 'FAILED', 'SKIPPED'] as const;
+export type ResourceStatus = (typeof RESOURCE_STATUSES)[number];
+export const RUN_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export const runCountsSchema = z.object({
+  total: z.number(),
+  completed: z.number(),
+  failed: z.number(),
+  skipped: z.number(),
+  unfinished: z.number(),
+});
+export type RunCounts = z.infer<typeof runCountsSchema>;
+
+/** What Apply retention did (a dry run: would do), as the run records it. */
+export const runRetentionSchema = z.object({
+  dryRun: z.boolean(),
+  deleted: z.number(),
+  kept: z.number(),
+  failedDeletes: z.number(),
+  deletedIds: z.array(z.string()),
+});
+
+/** One retention decision as the run records it; the optional fields are absent on older records. */
+export const recordedRetentionDecisionSchema = z.object({
+  id: z.string(),
+  kind: z.string(),
+  region: z.string(),
+  action: z.string(),
+  rule: z.string(),
+  /** The deciding rule's code (shared/workflow/retention-rules.ts RetentionRule). */
+  ruleId: z.string().optional(),
+  tier: z.string().optional(),
+  source: z.string().optional(),
+  /** The run that made it: with region, kind and source, the backup set decided as one. */
+  runId: z.string().optional(),
+  createdAt: z.string().optional(),
+});
+export type RecordedRetentionDecision = z.infer<typeof recordedRetentionDecisionSchema>;
+
+/** `RUN#<runId>` / `RUN`. */
+export const runRecordSchema = z.object({
+  runId: z.string(),
+  tier: z.string(),
+  executionArn: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string().optional(),
+  status: z.enum(RUN_STATUSES),
+  dryRun: z.boolean(),
+  reason: z.string().optional(),
+  expiresAt: z.string(),
+  input: z.unknown(),
+  counts: runCountsSchema.optional(),
+  retention: runRetentionSchema.optional(),
+  /** Every retention decision of the run and the rule behind it (capped, deletes first), for dry-run review. */
+  retentionDecisions: z.array(recordedRetentionDecisionSchema).optional(),
+});
+export type RunRecord = z.infer<typeof runRecordSchema>;
+
+export const resourceErrorSchema = z.object({ error: z.string(), cause: z.string() });
+export type ResourceError = z.infer<typeof resourceErrorSchema>;
+
+/** `RUN#<runId>` / `RES#<arn>`. */
+export const resourceRecordSchema = z.object({
+  runId: z.string(),
+  arn: z.string(),
+  type: z.enum(RESOURCE_TYPES),
+  region: z.string(),
+  resourceId: z.string(),
+  status: z.enum(RESOURCE_STATUSES),
+  /** Why a resource was SKIPPED (or FAILED at plan), or how it was selected (an Aurora cluster via its member). */
+  note: z.string().optional(),
+  backupIds: z.array(z.string()).optional(),
+  progress: z.number().optional(),
+  polls: z.number().optional(),
+  attempts: z.number().optional(),
+  queuedAt: z.string(),
+  startRequestedAt: z.string().optional(),
+  /**
+   * When an attempt last called a create that has no idempotency key (EBS CreateSnapshot(s), DynamoDB
+   * CreateBackup): a later attempt looks for what it may have made only once a lookup can see it.
+   */
+  createCalledAt: z.string().optional(),
+  /**
+   * Per destination region, when an attempt of Start copies last called a copy that has no idempotency key
+   * (EBS CopySnapshot): as `createCalledAt`, for the copies (shared/workflow/copies.ts).
+   */
+  copyCalledAt: z.record(z.string(), z.string()).optional(),
+  startedAt: z.string().optional(),
+  deadline: z.string().optional(),
+  lastCheckedAt: z.string().optional(),
+  /** When each check ran, in order (the first MAX_POLL_TIMES only), for the run report's timeline. */
+  pollTimes: z.array(z.string()).optional(),
+  /** Size of the source in GiB when the backup started (provisioned, not used), for the cost estimate. */
+  sizeGiB: z.number().optional(),
+  finishedAt: z.string().optional(),
+  error: resourceErrorSchema.optional(),
+  /** Copies to other regions (`copyTo`), once a copy has started. */
+  copies: z.array(copyStateSchema).optional(),
+  /**
+   * The source's own tags its backup gets, written by Plan from the description it made (RDS/Aurora
+   * CopyTagsToSnapshot; [] when none) and passed by Start to the driver, which then describes nothing.
+   * Absent on items written before Plan carried them, and when Plan did not learn them. Start hands
+   * them to AWS, so more than AWS allows is refused here, naming the item, not in a CreateDBSnapshot.
+   */
+  sourceTags: tagListSchema.optional(),
+});
+export type ResourceRecord = z.infer<typeof resourceRecordSchema>;
+
+/** `COPY-REGIONS` / `REGION#<region>`: a region backups of this stack were ever copied to (no TTL). */
+export const copyRegionRecordSchema = z.object({ region: z.string(), recordedAt: z.string() });
+export type CopyRegionRecord = z.infer<typeof copyRegionRecordSchema>;
+
+export interface ItemKey {
+  pk: string;
+  sk: string;
+}
+
+export const runKey = (runId: string): ItemKey => ({ pk: `RUN#${runId}`, sk: 'RUN' });
+export const resourceKey = (runId: string, arn: string): ItemKey => ({ pk: `RUN#${runId}`, sk: `RES#${arn}` });
+/** One item per region backups were ever copied to (no TTL): retention lists them all. */
+export const COPY_REGIONS_PARTITION = 'COPY-REGIONS';
+export const copyRegionKey = (region: string): ItemKey => ({ pk: COPY_REGIONS_PARTITION, sk: `REGION#${region}` });
+
+/** An item of the state table that does not match its schema: names the item and every bad field. */
+export class MalformedItemError extends Error {
+  override readonly name = 'MalformedItemError';
+
+  constructor(
+    readonly key: ItemKey,
+    /** The bad fields as paths (`status`, `copies[0].ids`). */
+    readonly fields: string[],
+    problems: string[],
+  ) {
+    super(`state item ${key.pk} ${key.sk} is malformed: ${problems.join('; ')}`);
+  }
+}
+
+const pathOf = (path: readonly PropertyKey[]) =>
+  path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('') || '(item)';
+
+/**
+ * Parses one item read from the table (GetItem, a Query page, an update's ALL_NEW) through its schema.
+ * The key is the item's own pk/sk when it carries them, else the one the reader asked for (projections
+ * read no keys). Attributes the schema does not name are kept (see the file header).
+ */
+export function parseItem<Shape extends z.ZodRawShape>(
+  schema: z.ZodObject<Shape>,
+  item: unknown,
+  key: ItemKey,
+): z.output<z.ZodObject<Shape, z.core.$loose>> {
+  const parsed = schema.loose().safeParse(item);
+  if (parsed.success) return parsed.data;
+  const own = (item ?? {}) as Record<string, unknown>;
+  const itemKey = {
+    pk: typeof own.pk === 'string' ? own.pk : key.pk,
+    sk: typeof own.sk === 'string' ? own.sk : key.sk,
+  };
+  const issues = parsed.error.issues;
+  throw new MalformedItemError(
+    itemKey,
+    [...new Set(issues.map((issue) => pathOf(issue.path)))],
+    issues.map((issue) => `${pathOf(issue.path)}: ${issue.message}`),
+  );
+}

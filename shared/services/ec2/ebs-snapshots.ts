@@ -12,9 +12,9 @@ import {
   type Snapshot,
 } from '@aws-sdk/client-ec2';
 import { aws } from '../../errors';
-import { ec2Client, ec2CreateClient } from '../../lambda/clients';
 import { expiryOf, managedByAnotherService, ownershipTags, TAG, tagValue } from '../../tags';
 import type { BackupStore, CheckResult, CopyRequest, OwnedBackup } from '../driver';
+import { ec2Client, ec2CreateClient } from './client';
 
 const IMAGE_FILTER_CHUNK = 200;
 
@@ -168,6 +168,11 @@ function toOwned(region: string, s: Snapshot): OwnedBackup {
 
 export const ebsSnapshotStore: BackupStore = {
   kind: 'ebs-snapshot',
+  // An instance's backup is one snapshot per volume, made together: a set with members to check.
+  runSets: {
+    madeBy: (sourceArn) => sourceArn.includes(':instance/'),
+    isMember: (backupId) => backupId.startsWith('snap-'),
+  },
 
   async listOwned(region, owners) {
     const owned: OwnedBackup[] = [];

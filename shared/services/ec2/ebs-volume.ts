@@ -10,11 +10,12 @@ import {
   type Volume,
 } from '@aws-sdk/client-ec2';
 import { aws, InvalidResourceStateError, ResourceNotFoundError } from '../../errors';
-import { ec2Client, ec2CreateClient } from '../../lambda/clients';
-import { ebsVolumeArn, ec2InstanceArn, partitionOf, type ResourceRef } from '../../resource';
+import { partitionOf, type ResourceRef } from '../../resource';
 import { copyableTags, matchesTags, ownershipTags } from '../../tags';
 import type { Discovered, ResourceDriver } from '../driver';
 import { resolveInBatches } from '../resolve';
+import { ebsVolumeArn, ec2InstanceArn } from './catalog';
+import { ec2Client, ec2CreateClient } from './client';
 import { checkSnapshots, copySnapshots, ebsSnapshotStore, findRunSnapshots } from './ebs-snapshots';
 import { ID_FILTER_VALUES, tagFilters } from './ec2-instance';
 

@@ -19,10 +19,10 @@ import {
   paginateDescribeSnapshots,
 } from '@aws-sdk/client-ec2';
 import { aws, awsErrorName, InvalidResourceStateError, toPipelineError } from '../../errors';
-import { ec2Client } from '../../lambda/clients';
 import type { ResourceRef } from '../../resource';
 import { copyableTags, expiryOf, managedByAnotherService, ownershipTags, TAG, type Tag, tagValue } from '../../tags';
 import type { BackupStore, CheckResult, CopyRequest, OwnedBackup, StartRequest, StartResult } from '../driver';
+import { ec2Client } from './client';
 
 /** Image states that are on their way to `available`; every state but these and `available` is final. */
 const IN_PROGRESS = new Set(['pending', 'transient']);

@@ -11,12 +11,13 @@ import {
   paginateDescribeInstances,
 } from '@aws-sdk/client-ec2';
 import { aws, InvalidResourceStateError, ResourceNotFoundError } from '../../errors';
-import { ec2Client, ec2CreateClient } from '../../lambda/clients';
-import { ec2InstanceArn, partitionOf, type ResourceRef } from '../../resource';
+import { partitionOf, type ResourceRef } from '../../resource';
 import { matchesTags, ownershipTags, tagValue } from '../../tags';
 import type { Discovered, ResourceDriver } from '../driver';
 import { MODE_TAG } from '../modes';
 import { resolveInBatches } from '../resolve';
+import { ec2InstanceArn } from './catalog';
+import { ec2Client, ec2CreateClient } from './client';
 import { checkSnapshots, copySnapshots, ebsSnapshotStore, findRunSnapshots } from './ebs-snapshots';
 import { checkImage, copyImage, ec2ImageStore, startImage } from './ec2-images';
 

@@ -16,11 +16,11 @@ import {
   paginateDescribeDBClusters,
 } from '@aws-sdk/client-rds';
 import { aws, awsErrorName, InvalidResourceStateError, ResourceNotFoundError } from '../../errors';
-import { rdsClient } from '../../lambda/clients';
 import type { ResourceRef } from '../../resource';
 import { matchesTags, ownershipTags, TAG } from '../../tags';
 import type { BackupStore, CheckResult, Discovered, OwnedBackup, ResourceDriver } from '../driver';
 import { resolveInBatches } from '../resolve';
+import { rdsClient } from './client';
 import {
   assertOwnSnapshot,
   checkDbSnapshot,

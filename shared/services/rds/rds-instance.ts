@@ -19,9 +19,8 @@ import {
   paginateDescribeDBSnapshots,
 } from '@aws-sdk/client-rds';
 import { aws, awsErrorName, InvalidResourceStateError, LimitExceededError, ResourceNotFoundError } from '../../errors';
-import { rdsClient } from '../../lambda/clients';
 import { RDS_SNAPSHOT_PREFIX } from '../../names';
-import { auroraClusterArn, type ResourceRef } from '../../resource';
+import type { ResourceRef } from '../../resource';
 import {
   copyableTags,
   expiryOf,
@@ -37,6 +36,8 @@ import {
 } from '../../tags';
 import type { BackupStore, CheckResult, Discovered, OwnedBackup, ResourceDriver } from '../driver';
 import { resolveInBatches } from '../resolve';
+import { auroraClusterArn } from './catalog';
+import { rdsClient } from './client';
 
 /** `bp-<run>-<hash>-<db>`: letters, digits, single hyphens, ≤255, starts with a letter (RDS rules). */
 export function rdsSnapshotIdentifier(runId: string, dbInstanceId: string): string {

@@ -12,7 +12,7 @@ import {
   type Snapshot,
 } from '@aws-sdk/client-ec2';
 import { aws } from '../../errors';
-import { expiryOf, managedByAnotherService, ownershipTags, TAG, tagValue } from '../../tags';
+import { managedByAnotherService, ownershipOf, ownershipTags, TAG, tagValue } from '../../tags';
 import type { BackupStore, CheckResult, CopyRequest, OwnedBackup } from '../driver';
 import { ec2Client, ec2CreateClient } from './client';
 
@@ -155,12 +155,8 @@ function toOwned(region: string, s: Snapshot): OwnedBackup {
     kind: 'ebs-snapshot',
     id: s.SnapshotId ?? '',
     region,
-    source: tagValue(s.Tags, TAG.source),
-    tier: tagValue(s.Tags, TAG.tier),
-    runId: tagValue(s.Tags, TAG.runId),
-    managedBy: tagValue(s.Tags, TAG.managedBy),
+    ...ownershipOf(s.Tags),
     createdAt: s.StartTime ?? new Date(0),
-    expiresAt: expiryOf(s.Tags),
     complete: s.State === 'completed',
     heldBy: [],
   };

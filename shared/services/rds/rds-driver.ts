@@ -17,7 +17,7 @@ import type {
   ResourceDriver,
   StartRequest,
 } from '../driver';
-import { resolveInBatches } from '../resolve';
+import { resolveByIdFilter } from '../resolve';
 import { rdsClient } from './client';
 import {
   assertOwnSnapshot,
@@ -196,26 +196,17 @@ export function rdsDriver<T extends Source, S extends Snapshot>(spec: RdsDriverS
     },
 
     resolveAll(refs) {
-      const region = refs[0]?.region ?? '';
-      return resolveInBatches({
+      return resolveByIdFilter({
         refs,
         size: RDS_FILTER_VALUES,
         fallback: driver,
-        missing: (ref) => `${spec.what} ${ref.id} not found in ${ref.region}`,
         judge: spec.toDiscovered,
-        describe: (ids) =>
-          aws(`RDS ${sources.call} (${ids.length} named)`, async () => {
-            const found = new Map<string, T>();
-            for await (const page of sources.pages(region, { Filters: [{ Name: sources.idFilter, Values: ids }] })) {
-              // RDS identifiers are case-insensitive and reported in lower case.
-              for (const source of page) {
-                const id = sources.idOf(source);
-                const asked = id ? ids.find((x) => x.toLowerCase() === id.toLowerCase()) : undefined;
-                if (asked) found.set(asked, source);
-              }
-            }
-            return found;
-          }),
+        what: spec.what,
+        context: `RDS ${sources.call}`,
+        pages: (region, ids) => sources.pages(region, { Filters: [{ Name: sources.idFilter, Values: ids }] }),
+        idOf: sources.idOf,
+        // RDS identifiers are case-insensitive and reported in lower case.
+        caseInsensitive: true,
       });
     },
 

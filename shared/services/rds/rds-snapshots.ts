@@ -10,11 +10,11 @@ import { RDS_SNAPSHOT_PREFIX } from '../../names';
 import type { ResourceRef } from '../../resource';
 import {
   copyableTags,
-  expiryOf,
   MAX_TAGS_PER_RESOURCE,
   managedByAnotherService,
   OWNERSHIP_TAG_COUNT,
   type OwnershipTagValues,
+  ownershipOf,
   ownershipTags,
   TAG,
   type Tag,
@@ -216,12 +216,8 @@ export function ownedRdsSnapshot(
     kind,
     id,
     region,
-    source: tagValue(s.TagList, TAG.source),
-    tier: tagValue(s.TagList, TAG.tier),
-    runId: tagValue(s.TagList, TAG.runId),
-    managedBy,
+    ...ownershipOf(s.TagList),
     createdAt: s.SnapshotCreateTime ?? new Date(0),
-    expiresAt: expiryOf(s.TagList),
     complete: s.Status === 'available',
     heldBy: [],
   };

@@ -9,10 +9,11 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { now } from '../shared/clock';
-import { defaultRegion, dynamoClient, dynamoDocClient } from '../shared/lambda/clients';
+import { defaultRegion, dynamoDocClient } from '../shared/lambda/clients';
 import { freshnessEnvSchema, loadEnv } from '../shared/lambda/env';
 import { defineHandler } from '../shared/lambda/handler';
 import { logger, metrics } from '../shared/lambda/powertools';
+import { dynamoClient } from '../shared/services/dynamodb/client';
 import { StateStore } from '../shared/state/store';
 import { tierFreshness } from '../shared/workflow/freshness';
 

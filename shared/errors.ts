@@ -3,6 +3,7 @@
  * matches, so renaming one is a breaking change to statemachines/backup.asl.json.
  * Handlers return expected outcomes as values and throw only these (or let SDK errors be mapped).
  */
+import { serviceErrorCodes } from './services/catalog';
 
 /**
  * Each subclass sets its `name` as a string literal: never derived from the class's own name, which a
@@ -62,32 +63,21 @@ export const ERROR_NAMES = [
   'InvalidInputError',
 ] as const;
 
+/**
+ * AWS error codes by the named error each becomes: the ones every service shares here, each service's
+ * own in its catalog (shared/services/<service>/catalog.ts), gathered by shared/services/catalog.ts.
+ */
 const THROTTLING = new Set([
   'Throttling',
   'ThrottlingException',
   'ThrottledException',
-  'RequestLimitExceeded',
   'TooManyRequestsException',
-  'SnapshotCreationPerVolumeRateExceeded',
-  'ProvisionedThroughputExceededException',
   'RequestThrottled',
+  ...serviceErrorCodes('throttling'),
 ]);
-const LIMITS = new Set([
-  'ResourceLimitExceeded',
-  'PendingSnapshotLimitExceeded',
-  'ConcurrentSnapshotLimitExceeded',
-  'LimitExceededException',
-]);
-/**
- * Hard quotas: they do not pass by waiting. EC2's SnapshotLimitExceeded is the account's total of EBS
- * snapshots in a region (not the pending ones), so it is a quota like RDS's 100 manual snapshots.
- */
-const QUOTAS = new Set([
-  'SnapshotQuotaExceeded',
-  'SnapshotQuotaExceededFault',
-  'DBSnapshotQuotaExceeded',
-  'SnapshotLimitExceeded',
-]);
+const LIMITS = new Set(serviceErrorCodes('limits'));
+/** Hard quotas: they do not pass by waiting. */
+const QUOTAS = new Set(serviceErrorCodes('quotas'));
 /**
  * Transient failures of AWS or the network: a server error (5xx) or a connection that broke. Retried
  * like throttling (ThrottledError: short backoff with jitter), never recorded as the resource's failure.
@@ -119,38 +109,8 @@ function isServerOrNetworkError(error: unknown, name: string | undefined): boole
   const status = e.$metadata?.httpStatusCode;
   return (typeof status === 'number' && status >= 500) || e.$fault === 'server' || Boolean(e.$retryable);
 }
-const NOT_FOUND = new Set([
-  'InvalidInstanceID.NotFound',
-  'InvalidInstanceID.Malformed',
-  'InvalidVolume.NotFound',
-  'InvalidVolumeID.Malformed',
-  'InvalidSnapshot.NotFound',
-  'InvalidAMIID.NotFound',
-  'InvalidAMIID.Malformed',
-  'DBInstanceNotFound',
-  'DBInstanceNotFoundFault',
-  'DBSnapshotNotFound',
-  'DBSnapshotNotFoundFault',
-  'DBClusterNotFoundFault',
-  'DBClusterSnapshotNotFoundFault',
-  'ResourceNotFoundException',
-  'TableNotFoundException',
-  'BackupNotFoundException',
-  'ExportNotFoundException',
-]);
-const INVALID_STATE = new Set([
-  'InvalidDBInstanceState',
-  'InvalidDBInstanceStateFault',
-  'InvalidDBSnapshotState',
-  'InvalidDBSnapshotStateFault',
-  'InvalidDBClusterStateFault',
-  'InvalidDBClusterSnapshotStateFault',
-  'IncorrectState',
-  'IncorrectInstanceState',
-  'InvalidVolume.ZoneMismatch',
-  'InvalidSnapshot.InUse',
-  'InvalidAMIID.Unavailable',
-]);
+const NOT_FOUND = new Set(serviceErrorCodes('notFound'));
+const INVALID_STATE = new Set(serviceErrorCodes('invalidState'));
 
 /** Name of an AWS SDK v3 error, whichever shape it arrives in. */
 export function awsErrorName(error: unknown): string | undefined {

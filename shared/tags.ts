@@ -101,6 +101,23 @@ export function expiryOf(tags: readonly { Key?: string; Value?: string }[] | und
   return date && !Number.isNaN(date.getTime()) ? date : undefined;
 }
 
+/** What a backup's ownership tags say of it, as retention reads them (OwnedBackup's tag-borne fields). */
+export function ownershipOf(tags: readonly { Key?: string; Value?: string }[] | undefined): {
+  source: string | undefined;
+  tier: string | undefined;
+  runId: string | undefined;
+  managedBy: string | undefined;
+  expiresAt: Date | undefined;
+} {
+  return {
+    source: tagValue(tags, TAG.source),
+    tier: tagValue(tags, TAG.tier),
+    runId: tagValue(tags, TAG.runId),
+    managedBy: tagValue(tags, TAG.managedBy),
+    expiresAt: expiryOf(tags),
+  };
+}
+
 /**
  * Tag prefixes of the services that manage backups of their own (AWS Backup, Data Lifecycle Manager).
  * A backup carrying any of them is theirs, whatever `backup-pipeline:*` tags it also carries (copied

@@ -9,6 +9,7 @@
  * Policy forbids scripts as a second line of defence.
  */
 
+import { STORAGE_PRICES } from '../../shared/services/catalog';
 import type { ResourceRecord, RunCounts, RunRecord } from '../../shared/state/records';
 import { consoleLink } from '../../shared/workflow/notification';
 import { summarize } from '../../shared/workflow/summary';
@@ -34,17 +35,6 @@ export const COLORS = {
   running: '#bf8700',
   skipped: '#6e7781',
 } as const;
-
-/**
- * List prices per GB-month (us-east-1; other regions differ by a few cents): EBS snapshot standard
- * tier, and RDS snapshot storage beyond the free allowance. Keyed by resource type; a type without a
- * price (a driver added later) is listed as not estimated rather than guessed.
- */
-export const STORAGE_PRICES: Readonly<Record<string, { backup: string; usdPerGbMonth: number }>> = {
-  'ec2-instance': { backup: 'EBS snapshot', usdPerGbMonth: 0.05 },
-  'ebs-volume': { backup: 'EBS snapshot', usdPerGbMonth: 0.05 },
-  'rds-instance': { backup: 'RDS snapshot', usdPerGbMonth: 0.095 },
-};
 
 // ---- escaping -----------------------------------------------------------------------------------
 

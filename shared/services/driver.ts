@@ -1,12 +1,15 @@
 /**
  * The driver interface: one implementation per resource type (DESIGN §2, STYLE "one driver per
- * resource type"). Adding a type means one driver file, its test, and a line in ./index.ts.
+ * resource type"). Adding a type means its catalog entry (the service's catalog.ts), one driver file
+ * listed in the service's drivers.ts, and its test; a new service adds one line to ./catalog.ts and
+ * one to ./index.ts.
  *
  * Drivers return expected outcomes as values (CheckResult) and throw only named errors from
  * shared/errors.ts, which the state machine retries or records by name.
  */
 import type { ResourceRef, ResourceType } from '../resource';
 import type { OwnershipTagValues, Tag } from '../tags';
+import type { BackupKind } from './catalog';
 
 export interface Discovered {
   ref: ResourceRef;
@@ -94,7 +97,8 @@ export interface OwnedBackup {
   holds?: string[];
 }
 
-export type BackupKind = 'ebs-snapshot' | 'ec2-image' | 'rds-snapshot' | 'rds-cluster-snapshot' | 'dynamodb-backup';
+/** The kinds of backup the services' stores hold, as each service's catalog declares them. */
+export type { BackupKind };
 
 /** Where a kind of backup lives: listing and deleting are per kind, shared by drivers that create it. */
 export interface BackupStore {
@@ -102,6 +106,16 @@ export interface BackupStore {
   /** The backups in `region` whose managed-by is one of `owners` (see ownersIn in ../tags). */
   listOwned(region: string, owners: string | readonly string[]): Promise<OwnedBackup[]>;
   delete(backup: OwnedBackup): Promise<void>;
+  /**
+   * For a kind one run makes several of for one source (an EC2 instance's volume snapshots, made in
+   * one call and recorded on the run's item): which sources make such sets, and which recorded backup
+   * ids are of this kind. Retention then checks each set against the run's record, so a set that has
+   * lost a member is seen as partial, not as a restore point. Absent: each backup is its own set.
+   */
+  readonly runSets?: {
+    madeBy(sourceArn: string): boolean;
+    isMember(backupId: string): boolean;
+  };
 }
 
 /** Copy a finished backup to another region (DESIGN §3 copy branch). */

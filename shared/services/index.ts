@@ -1,19 +1,19 @@
-/** The driver registry: the only place that knows every resource type. */
+/**
+ * The driver registry: every service's drivers, one line per service. The types, their ARN patterns,
+ * labels, modes, prices and error codes are gathered from the same folders by ./catalog.ts (a leaf, so
+ * that shared/resource.ts can build its zod enum at load without importing any driver).
+ */
 import type { ResourceType } from '../resource';
 import type { BackupStore, ResourceDriver } from './driver';
-import { dynamoTableDriver } from './dynamodb/dynamodb-table';
-import { ebsVolumeDriver } from './ec2/ebs-volume';
-import { ec2InstanceDriver } from './ec2/ec2-instance';
-import { auroraClusterDriver } from './rds/aurora-cluster';
-import { rdsInstanceDriver } from './rds/rds-instance';
+import { dynamodbDrivers } from './dynamodb/drivers';
+import { ec2Drivers } from './ec2/drivers';
+import { rdsDrivers } from './rds/drivers';
 
-export const DRIVERS: Record<ResourceType, ResourceDriver> = {
-  'ec2-instance': ec2InstanceDriver,
-  'ebs-volume': ebsVolumeDriver,
-  'rds-instance': rdsInstanceDriver,
-  'aurora-cluster': auroraClusterDriver,
-  'dynamodb-table': dynamoTableDriver,
-};
+const ALL_DRIVERS: readonly ResourceDriver[] = [...ec2Drivers, ...rdsDrivers, ...dynamodbDrivers];
+
+export const DRIVERS = Object.fromEntries(ALL_DRIVERS.map((driver) => [driver.type, driver])) as Readonly<
+  Record<ResourceType, ResourceDriver>
+>;
 
 export function driverFor(type: ResourceType): ResourceDriver {
   return DRIVERS[type];

@@ -1,7 +1,7 @@
 /**
  * Backup modes: how a resource of a type that offers more than one kind of backup is backed up.
- * EC2 instances: crash-consistent EBS snapshots (default) or an AMI (without reboot, or with it when
- * asked). DynamoDB tables: an on-demand backup (default) or an export to the stack's S3 bucket.
+ * Each service declares its types' modes in its catalog (e.g. ./ec2/catalog.ts: EBS snapshots, or an
+ * AMI with or without reboot), the default first; this module is the generic part.
  *
  * An operator chooses per resource with the `backup-pipeline:mode` tag on the resource, or per ARN in
  * cdk.json (`modes.resources`), or per type (`modes.defaults`). A tag and a config entry that disagree
@@ -10,22 +10,22 @@
  */
 import { z } from 'zod';
 import { InvalidInputError } from '../errors';
+import { type BackupMode, MODED_ENTRIES, type ModedType } from './catalog';
 
 export const MODE_TAG = 'backup-pipeline:mode';
 
-export const MODES_BY_TYPE = {
-  'ec2-instance': ['snapshots', 'ami', 'ami-reboot'],
-  'dynamodb-table': ['backup', 'export'],
-} as const satisfies Partial<Record<string, readonly string[]>>;
+/** Each type that offers modes, with its modes (the default first), as its service declares them. */
+export const MODES_BY_TYPE = Object.fromEntries(MODED_ENTRIES.map((e) => [e.type, e.modes])) as Readonly<
+  Record<ModedType, readonly [BackupMode, ...BackupMode[]]>
+>;
 
-export type ModedType = keyof typeof MODES_BY_TYPE;
-export const ALL_MODES = ['snapshots', 'ami', 'ami-reboot', 'backup', 'export'] as const;
-export type BackupMode = (typeof ALL_MODES)[number];
+export type { BackupMode, ModedType };
+export const ALL_MODES = [...new Set(MODED_ENTRIES.flatMap((e) => e.modes))] as [BackupMode, ...BackupMode[]];
 
-export const DEFAULT_MODES: { [T in ModedType]: (typeof MODES_BY_TYPE)[T][number] } = {
-  'ec2-instance': 'snapshots',
-  'dynamodb-table': 'backup',
-};
+/** The mode a resource of a type gets when nothing chooses one: the first its service declares. */
+export const DEFAULT_MODES = Object.fromEntries(MODED_ENTRIES.map((e) => [e.type, e.modes[0]])) as Readonly<
+  Record<ModedType, BackupMode>
+>;
 
 /**
  * Why a resource's mode may not be used although it is valid: `ami-reboot` asked by the resource's tag
@@ -43,7 +43,7 @@ export function rebootRefusal(
 }
 
 export function hasModes(type: string): type is ModedType {
-  return type in MODES_BY_TYPE;
+  return Object.hasOwn(MODES_BY_TYPE, type);
 }
 
 /** True for the mode a driver uses when a ref carries none. */
@@ -59,10 +59,12 @@ export function modesOf(type: string): readonly string[] {
 export const modesConfigSchema = z
   .strictObject({
     defaults: z
-      .strictObject({
-        'ec2-instance': z.enum(MODES_BY_TYPE['ec2-instance']).optional(),
-        'dynamodb-table': z.enum(MODES_BY_TYPE['dynamodb-table']).optional(),
-      })
+      .strictObject(
+        Object.fromEntries(MODED_ENTRIES.map((e) => [e.type, z.enum(e.modes).optional()])) as Record<
+          ModedType,
+          z.ZodOptional<z.ZodEnum<{ [M in BackupMode]: M }>>
+        >,
+      )
       .default({}),
     resources: z.record(z.string(), z.enum(ALL_MODES)).default({}),
     /**

@@ -3,7 +3,7 @@
  * handful of batched Describe calls instead of 1,000 sequential ones, and a throttled batch is retried
  * on its own (with backoff) instead of failing the whole Plan and redoing every lookup.
  */
-import { InvalidResourceStateError, ResourceNotFoundError } from '../errors';
+import { aws, InvalidResourceStateError, ResourceNotFoundError } from '../errors';
 import type { ResourceRef } from '../resource';
 import { retryThrottled } from '../throttle-retry';
 import type { Discovered, Resolution, ResourceDriver } from './driver';
@@ -95,4 +95,48 @@ export async function resolveInBatches<T>(options: {
     }
   }
   return out;
+}
+
+/**
+ * resolveInBatches over a paginated Describe given an identifier Filter (`volume-id`, `db-instance-id`:
+ * a Filter, not the Ids parameter, because one missing id would fail the whole call). `pages` yields the
+ * descriptions AWS returned for `ids`, `idOf` names each; `caseInsensitive` for services whose identifiers
+ * are (RDS reports them in lower case). Refs absent from the answer are not found (`what` names them).
+ */
+export function resolveByIdFilter<T>(options: {
+  refs: readonly ResourceRef[];
+  size: number;
+  fallback: Pick<ResourceDriver, 'resolve'>;
+  judge: (ref: ResourceRef, found: T) => Discovered;
+  /** How messages name one ("EBS volume"). */
+  what: string;
+  /** The Describe call, for error contexts ("EC2 DescribeVolumes"). */
+  context: string;
+  pages: (region: string, ids: string[]) => AsyncIterable<T[]>;
+  idOf: (found: T) => string | undefined;
+  caseInsensitive?: boolean;
+}): Promise<Resolution[]> {
+  const region = options.refs[0]?.region ?? '';
+  const same = options.caseInsensitive
+    ? (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
+    : (a: string, b: string) => a === b;
+  return resolveInBatches({
+    refs: options.refs,
+    size: options.size,
+    fallback: options.fallback,
+    missing: (ref) => `${options.what} ${ref.id} not found in ${ref.region}`,
+    judge: options.judge,
+    describe: (ids) =>
+      aws(`${options.context} (${ids.length} named)`, async () => {
+        const found = new Map<string, T>();
+        for await (const page of options.pages(region, ids)) {
+          for (const item of page) {
+            const id = options.idOf(item);
+            const asked = id ? ids.find((x) => same(x, id)) : undefined;
+            if (asked) found.set(asked, item);
+          }
+        }
+        return found;
+      }),
+  });
 }

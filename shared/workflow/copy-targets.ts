@@ -10,7 +10,8 @@
 import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { aws, awsErrorName } from '../errors';
-import { ec2Client, kmsClient } from '../lambda/clients';
+import { kmsClient } from '../lambda/clients';
+import { ec2Client } from '../services/ec2/client';
 import type { CopyTarget } from '../state/backup-state';
 
 export interface CopyTargetCheck {

@@ -75,22 +75,24 @@ export function configuredCopyRegions(tiers: Record<string, TierConfig>): string
 type RunMembers = Map<string, Promise<Awaited<ReturnType<StateStore['listBackupMembers']>>>>;
 
 /**
- * The snapshot ids each EC2-instance set was made with, from its run's record (CreateSnapshots and the copy
- * step record every id they made): an instance's set that has lost a member (a volume whose snapshot
- * failed and was removed, a copy that stopped part-way) is then seen as partial, not as a restore
- * point. A run read once serves every region; a run whose record has expired (the table's TTL) tells
- * nothing, and its sets are judged by the members listed.
+ * The backup ids each multi-member set of `backupStore` was made with (an EC2 instance's snapshots),
+ * from its run's record (the start and copy steps record every id they made): a set that has lost a
+ * member (a volume whose snapshot failed and was removed, a copy that stopped part-way) is then seen as
+ * partial, not as a restore point. A run read once serves every region; a run whose record has expired
+ * (the table's TTL) tells nothing, and its sets are judged by the members listed.
  */
-async function expectedSnapshotSets(
+async function expectedRunSets(
   store: StateStore,
   region: string,
+  backupStore: BackupStore,
+  runSets: NonNullable<BackupStore['runSets']>,
   owned: readonly OwnedBackup[],
   runMembers: RunMembers,
 ): Promise<Map<string, string[]>> {
   const expected = new Map<string, string[]>();
-  // Only an instance's backup has several snapshots; a volume's set is its one snapshot.
+  // Only sources whose backup has several members; any other's set is its one backup.
   const runIds = [
-    ...new Set(owned.flatMap((b) => (b.runId && b.source?.includes(':instance/') ? [b.runId] : []))),
+    ...new Set(owned.flatMap((b) => (b.runId && b.source && runSets.madeBy(b.source) ? [b.runId] : []))),
   ].sort();
   for (const runId of runIds) {
     let members = runMembers.get(runId);
@@ -99,21 +101,21 @@ async function expectedSnapshotSets(
       runMembers.set(runId, members);
     }
     for (const record of await members) {
-      // Only snapshot ids: an AMI-mode record names its image, whose snapshots the image store judges.
-      const originals = (record.backupIds ?? []).filter((id) => id.startsWith('snap-'));
+      // Only this kind's ids: an AMI-mode record names its image, whose snapshots the image store judges.
+      const originals = (record.backupIds ?? []).filter((id) => runSets.isMember(id));
       const copy = record.copies?.find((c) => c.region === region && c.status !== 'SKIPPED');
       // A copy set is whole when every original has its copy: one that stopped part-way lacks the rest.
-      const snapshots =
+      const ids =
         record.region === region
           ? originals
           : copy
             ? [
-                ...copy.ids.filter((id) => id.startsWith('snap-')),
+                ...copy.ids.filter((id) => runSets.isMember(id)),
                 ...originals.slice(copy.ids.length).map((id) => `copy of ${id}`),
               ]
             : [];
-      if (snapshots.length > 0) {
-        expected.set(setKeyOf({ region, kind: 'ebs-snapshot', source: record.arn, runId, id: '' }), snapshots);
+      if (ids.length > 0) {
+        expected.set(setKeyOf({ region, kind: backupStore.kind, source: record.arn, runId, id: '' }), ids);
       }
     }
   }
@@ -133,10 +135,9 @@ export async function applyRetention(request: RetentionRequest): Promise<Retenti
       const owners =
         request.legacy?.homeRegion === region ? [request.stackName, request.legacy.stackName] : [request.stackName];
       const owned = await backupStore.listOwned(region, owners);
-      const expectedMembers =
-        backupStore.kind === 'ebs-snapshot'
-          ? await expectedSnapshotSets(request.store, region, owned, runMembers)
-          : undefined;
+      const expectedMembers = backupStore.runSets
+        ? await expectedRunSets(request.store, region, backupStore, backupStore.runSets, owned, runMembers)
+        : undefined;
       for (const decision of decideRetention(owned, {
         stackName: owners,
         tiers: request.tiers,

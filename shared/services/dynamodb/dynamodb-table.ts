@@ -29,13 +29,14 @@ import {
   type Tag,
 } from '@aws-sdk/client-dynamodb';
 import { aws, awsErrorName, InvalidResourceStateError, ResourceNotFoundError } from '../../errors';
-import { dynamoClient, dynamoCreateClient } from '../../lambda/clients';
 import { EXPORT_PREFIX } from '../../names';
-import { dynamoTableArn, partitionOf, type ResourceRef } from '../../resource';
+import { partitionOf, type ResourceRef } from '../../resource';
 import { matchesTags, type OwnershipTagValues, tagValue } from '../../tags';
 import type { BackupStore, CheckResult, Discovered, OwnedBackup, ResourceDriver } from '../driver';
 import { MODE_TAG } from '../modes';
 import { RESOLVE_CONCURRENCY, retryThrottledLookup } from '../resolve';
+import { dynamoTableArn } from './catalog';
+import { dynamoClient, dynamoCreateClient } from './client';
 
 const NAME_PREFIX = 'bp';
 

@@ -12,9 +12,9 @@ import {
   type Snapshot,
 } from '@aws-sdk/client-ec2';
 import { aws } from '../../errors';
-import { ec2Client, ec2CreateClient } from '../../lambda/clients';
-import { expiryOf, managedByAnotherService, ownershipTags, TAG, tagValue } from '../../tags';
+import { managedByAnotherService, ownershipOf, ownershipTags, TAG, tagValue } from '../../tags';
 import type { BackupStore, CheckResult, CopyRequest, OwnedBackup } from '../driver';
+import { ec2Client, ec2CreateClient } from './client';
 
 const IMAGE_FILTER_CHUNK = 200;
 
@@ -155,12 +155,8 @@ function toOwned(region: string, s: Snapshot): OwnedBackup {
     kind: 'ebs-snapshot',
     id: s.SnapshotId ?? '',
     region,
-    source: tagValue(s.Tags, TAG.source),
-    tier: tagValue(s.Tags, TAG.tier),
-    runId: tagValue(s.Tags, TAG.runId),
-    managedBy: tagValue(s.Tags, TAG.managedBy),
+    ...ownershipOf(s.Tags),
     createdAt: s.StartTime ?? new Date(0),
-    expiresAt: expiryOf(s.Tags),
     complete: s.State === 'completed',
     heldBy: [],
   };
@@ -168,6 +164,11 @@ function toOwned(region: string, s: Snapshot): OwnedBackup {
 
 export const ebsSnapshotStore: BackupStore = {
   kind: 'ebs-snapshot',
+  // An instance's backup is one snapshot per volume, made together: a set with members to check.
+  runSets: {
+    madeBy: (sourceArn) => sourceArn.includes(':instance/'),
+    isMember: (backupId) => backupId.startsWith('snap-'),
+  },
 
   async listOwned(region, owners) {
     const owned: OwnedBackup[] = [];

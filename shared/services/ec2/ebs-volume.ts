@@ -10,11 +10,12 @@ import {
   type Volume,
 } from '@aws-sdk/client-ec2';
 import { aws, InvalidResourceStateError, ResourceNotFoundError } from '../../errors';
-import { ec2Client, ec2CreateClient } from '../../lambda/clients';
-import { ebsVolumeArn, ec2InstanceArn, partitionOf, type ResourceRef } from '../../resource';
+import { partitionOf, type ResourceRef } from '../../resource';
 import { copyableTags, matchesTags, ownershipTags } from '../../tags';
 import type { Discovered, ResourceDriver } from '../driver';
-import { resolveInBatches } from '../resolve';
+import { resolveByIdFilter } from '../resolve';
+import { ebsVolumeArn, ec2InstanceArn } from './catalog';
+import { ec2Client, ec2CreateClient } from './client';
 import { checkSnapshots, copySnapshots, ebsSnapshotStore, findRunSnapshots } from './ebs-snapshots';
 import { ID_FILTER_VALUES, tagFilters } from './ec2-instance';
 
@@ -73,25 +74,19 @@ export const ebsVolumeDriver: ResourceDriver = {
   },
 
   resolveAll(refs) {
-    const region = refs[0]?.region ?? '';
-    return resolveInBatches({
+    return resolveByIdFilter({
       refs,
       size: ID_FILTER_VALUES,
       fallback: ebsVolumeDriver,
-      missing: (ref) => `EBS volume ${ref.id} not found in ${ref.region}`,
       judge: toDiscovered,
-      // A `volume-id` filter, not VolumeIds: one missing id would fail the whole call.
-      describe: (ids) =>
-        aws(`EC2 DescribeVolumes (${ids.length} named)`, async () => {
-          const found = new Map<string, Volume>();
-          for await (const page of paginateDescribeVolumes(
-            { client: ec2Client(region), pageSize: 500 },
-            { Filters: [{ Name: 'volume-id', Values: ids }] },
-          )) {
-            for (const volume of page.Volumes ?? []) if (volume.VolumeId) found.set(volume.VolumeId, volume);
-          }
-          return found;
-        }),
+      what: 'EBS volume',
+      context: 'EC2 DescribeVolumes',
+      async *pages(region, ids) {
+        const input = { Filters: [{ Name: 'volume-id', Values: ids }] };
+        for await (const page of paginateDescribeVolumes({ client: ec2Client(region), pageSize: 500 }, input))
+          yield page.Volumes ?? [];
+      },
+      idOf: (volume) => volume.VolumeId,
     });
   },
 

@@ -19,10 +19,10 @@ import {
   paginateDescribeSnapshots,
 } from '@aws-sdk/client-ec2';
 import { aws, awsErrorName, InvalidResourceStateError, toPipelineError } from '../../errors';
-import { ec2Client } from '../../lambda/clients';
 import type { ResourceRef } from '../../resource';
-import { copyableTags, expiryOf, managedByAnotherService, ownershipTags, TAG, type Tag, tagValue } from '../../tags';
+import { copyableTags, managedByAnotherService, ownershipOf, ownershipTags, TAG, type Tag, tagValue } from '../../tags';
 import type { BackupStore, CheckResult, CopyRequest, OwnedBackup, StartRequest, StartResult } from '../driver';
+import { ec2Client } from './client';
 
 /** Image states that are on their way to `available`; every state but these and `available` is final. */
 const IN_PROGRESS = new Set(['pending', 'transient']);
@@ -169,12 +169,8 @@ function toOwned(region: string, image: Image): OwnedBackup {
     kind: 'ec2-image',
     id: image.ImageId ?? '',
     region,
-    source: tagValue(image.Tags, TAG.source),
-    tier: tagValue(image.Tags, TAG.tier),
-    runId: tagValue(image.Tags, TAG.runId),
-    managedBy: tagValue(image.Tags, TAG.managedBy),
+    ...ownershipOf(image.Tags),
     createdAt: created && !Number.isNaN(created.getTime()) ? created : new Date(0),
-    expiresAt: expiryOf(image.Tags),
     // A disabled image is finished (it can be re-enabled to restore) and expires like any other.
     complete: image.State === 'available' || image.State === 'disabled',
     heldBy: [],

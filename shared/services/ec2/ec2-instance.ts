@@ -11,12 +11,13 @@ import {
   paginateDescribeInstances,
 } from '@aws-sdk/client-ec2';
 import { aws, InvalidResourceStateError, ResourceNotFoundError } from '../../errors';
-import { ec2Client, ec2CreateClient } from '../../lambda/clients';
-import { ec2InstanceArn, partitionOf, type ResourceRef } from '../../resource';
+import { partitionOf, type ResourceRef } from '../../resource';
 import { matchesTags, ownershipTags, tagValue } from '../../tags';
 import type { Discovered, ResourceDriver } from '../driver';
 import { MODE_TAG } from '../modes';
-import { resolveInBatches } from '../resolve';
+import { resolveByIdFilter } from '../resolve';
+import { ec2InstanceArn } from './catalog';
+import { ec2Client, ec2CreateClient } from './client';
 import { checkSnapshots, copySnapshots, ebsSnapshotStore, findRunSnapshots } from './ebs-snapshots';
 import { checkImage, copyImage, ec2ImageStore, startImage } from './ec2-images';
 
@@ -109,26 +110,19 @@ export const ec2InstanceDriver: ResourceDriver = {
   },
 
   resolveAll(refs) {
-    const region = refs[0]?.region ?? '';
-    return resolveInBatches({
+    return resolveByIdFilter({
       refs,
       size: ID_FILTER_VALUES,
       fallback: ec2InstanceDriver,
-      missing: (ref) => `EC2 instance ${ref.id} not found in ${ref.region}`,
       judge: judgeInstance,
-      // An `instance-id` filter, not InstanceIds: one missing id would fail the whole call.
-      describe: (ids) =>
-        aws(`EC2 DescribeInstances (${ids.length} named)`, async () => {
-          const found = new Map<string, Instance>();
-          for await (const page of paginateDescribeInstances(
-            { client: ec2Client(region), pageSize: 1000 },
-            { Filters: [{ Name: 'instance-id', Values: ids }] },
-          )) {
-            for (const instance of (page.Reservations ?? []).flatMap((r) => r.Instances ?? []))
-              if (instance.InstanceId) found.set(instance.InstanceId, instance);
-          }
-          return found;
-        }),
+      what: 'EC2 instance',
+      context: 'EC2 DescribeInstances',
+      async *pages(region, ids) {
+        const input = { Filters: [{ Name: 'instance-id', Values: ids }] };
+        for await (const page of paginateDescribeInstances({ client: ec2Client(region), pageSize: 1000 }, input))
+          yield (page.Reservations ?? []).flatMap((r) => r.Instances ?? []);
+      },
+      idOf: (instance) => instance.InstanceId,
     });
   },
 

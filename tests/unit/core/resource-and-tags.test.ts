@@ -2,7 +2,8 @@
  * shared/resource.ts (the ARN grammar the pipeline accepts) and shared/tags.ts (the ownership tags
  * that retention and IAM conditions rely on).
  */
-import { ebsVolumeArn, ec2InstanceArn, parseResourceArn, partitionOf, toRef } from '../../../shared/resource';
+import { parseResourceArn, partitionOf, toRef } from '../../../shared/resource';
+import { ebsVolumeArn, ec2InstanceArn } from '../../../shared/services/ec2/catalog';
 import { copyableTags, expiryOf, matchesTags, ownershipTags, TAG, tagValue } from '../../../shared/tags';
 import { ACCOUNT, REGION } from '../../support/unit-fixtures';
 

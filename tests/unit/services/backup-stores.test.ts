@@ -15,14 +15,13 @@ import {
   ListTagsForResourceCommand,
   RDSClient,
 } from '@aws-sdk/client-rds';
-import { mockClient } from 'aws-sdk-client-mock';
-import 'aws-sdk-client-mock-jest';
 import { InvalidResourceStateError, ResourceNotFoundError, ThrottledError } from '../../../shared/errors';
 import { backupStores, DRIVERS, driverFor } from '../../../shared/services';
 import type { OwnedBackup } from '../../../shared/services/driver';
 import { ebsSnapshotStore } from '../../../shared/services/ec2/ebs-snapshots';
 import { rdsSnapshotIdentifier, rdsSnapshotStore } from '../../../shared/services/rds/rds-instance';
 import { TAG } from '../../../shared/tags';
+import { mockedClient, ownedBackup } from '../../support/driver-harness';
 import {
   dbRef,
   ec2Error,
@@ -34,12 +33,8 @@ import {
   volumeRef,
 } from '../../support/unit-fixtures';
 
-const ec2 = mockClient(EC2Client);
-const rds = mockClient(RDSClient);
-beforeEach(() => {
-  ec2.reset();
-  rds.reset();
-});
+const ec2 = mockedClient(EC2Client);
+const rds = mockedClient(RDSClient);
 
 const volume = volumeRef();
 const ours = (id: string, extra: Partial<Snapshot> = {}): Snapshot => ({
@@ -50,19 +45,7 @@ const ours = (id: string, extra: Partial<Snapshot> = {}): Snapshot => ({
   Tags: ownedTags(volume, 'run-1'),
   ...extra,
 });
-const owned = (kind: OwnedBackup['kind'], id: string): OwnedBackup => ({
-  kind,
-  id,
-  region: REGION,
-  source: volume.arn,
-  tier: 'daily',
-  runId: 'run-1',
-  managedBy: STACK,
-  createdAt: new Date('2026-01-05T02:00:00Z'),
-  expiresAt: new Date('2026-01-12T02:00:00Z'),
-  complete: true,
-  heldBy: [],
-});
+const owned = (kind: OwnedBackup['kind'], id: string): OwnedBackup => ownedBackup(kind, id, volume.arn);
 
 describe('ebsSnapshotStore.listOwned', () => {
   it('lists our snapshots across pages, filtered by managed-by on the server and checked again here', async () => {

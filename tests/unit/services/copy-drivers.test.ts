@@ -13,8 +13,6 @@ import {
   DescribeDBSnapshotsCommand,
   RDSClient,
 } from '@aws-sdk/client-rds';
-import { mockClient } from 'aws-sdk-client-mock';
-import 'aws-sdk-client-mock-jest';
 import { InvalidResourceStateError, LimitExceededError, QuotaExceededError } from '../../../shared/errors';
 import type { ResourceRef } from '../../../shared/resource';
 import type { CopyRequest } from '../../../shared/services/driver';
@@ -23,6 +21,7 @@ import { ec2InstanceDriver } from '../../../shared/services/ec2/ec2-instance';
 import { auroraClusterDriver } from '../../../shared/services/rds/aurora-cluster';
 import { rdsInstanceDriver } from '../../../shared/services/rds/rds-instance';
 import { TAG } from '../../../shared/tags';
+import { mockedClient } from '../../support/driver-harness';
 import {
   ACCOUNT,
   clusterRef,
@@ -35,12 +34,8 @@ import {
   volumeRef,
 } from '../../support/unit-fixtures';
 
-const ec2 = mockClient(EC2Client);
-const rds = mockClient(RDSClient);
-beforeEach(() => {
-  ec2.reset();
-  rds.reset();
-});
+const ec2 = mockedClient(EC2Client);
+const rds = mockedClient(RDSClient);
 
 const KEY = 'arn:aws:kms:us-west-2:111122223333:key/k';
 const copyRequest = (resource: ResourceRef, backupIds: string[], kmsKeyId: string | null = KEY): CopyRequest => ({

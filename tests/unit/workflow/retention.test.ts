@@ -23,6 +23,7 @@ import { handler } from '../../../functions/apply-retention';
 import { useClock } from '../../../shared/clock';
 import { ThrottledError } from '../../../shared/errors';
 import type { BackupStore, OwnedBackup } from '../../../shared/services/driver';
+import { ebsSnapshotStore } from '../../../shared/services/ec2/ebs-snapshots';
 import { applyRetention, RetentionIncompleteError, regionsTouched } from '../../../shared/workflow/retention';
 import { useUnitDynalite } from '../../support/unit-dynalite';
 import {
@@ -86,8 +87,11 @@ const backup = (id: string, ageDays: number, extra: Partial<OwnedBackup> = {}): 
 function memoryStore(backups: OwnedBackup[], failing: Record<string, Error> = {}) {
   const deleted: string[] = [];
   const listedIn: string[] = [];
+  const kind = backups[0]?.kind ?? 'ebs-snapshot';
   const store: BackupStore = {
-    kind: backups[0]?.kind ?? 'ebs-snapshot',
+    kind,
+    // The EBS store's own rule for multi-snapshot sets (an instance's volumes), as retention gets it.
+    ...(kind === ebsSnapshotStore.kind && ebsSnapshotStore.runSets ? { runSets: ebsSnapshotStore.runSets } : {}),
     async listOwned(region) {
       listedIn.push(region);
       return backups.filter((b) => b.region === region).map((b) => ({ ...b, heldBy: [...b.heldBy] }));

@@ -18,8 +18,6 @@ import {
   PointInTimeRecoveryUnavailableException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import 'aws-sdk-client-mock-jest';
 import { InvalidResourceStateError, ResourceNotFoundError, ThrottledError } from '../../../../shared/errors';
 import type { ResourceRef } from '../../../../shared/resource';
 import {
@@ -29,10 +27,10 @@ import {
   exportClientToken,
   parseBackupName,
 } from '../../../../shared/services/dynamodb/dynamodb-table';
+import { mockedClient } from '../../../support/driver-harness';
 import { ACCOUNT, ownershipValues, REGION, STACK } from '../../../support/unit-fixtures';
 
-const ddb = mockClient(DynamoDBClient);
-beforeEach(() => ddb.reset());
+const ddb = mockedClient(DynamoDBClient);
 
 const tableRef = (name = 'sessions', mode?: 'export'): ResourceRef => ({
   arn: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${name}`,

@@ -10,8 +10,6 @@ import {
   EC2Client,
   type Volume,
 } from '@aws-sdk/client-ec2';
-import { mockClient } from 'aws-sdk-client-mock';
-import 'aws-sdk-client-mock-jest';
 import {
   InvalidResourceStateError,
   LimitExceededError,
@@ -21,25 +19,14 @@ import {
 } from '../../../../shared/errors';
 import { ebsVolumeDriver } from '../../../../shared/services/ec2/ebs-volume';
 import { TAG } from '../../../../shared/tags';
-import {
-  ACCOUNT,
-  ec2Error,
-  instanceRef,
-  ownershipValues,
-  REGION,
-  servePages,
-  volumeRef,
-} from '../../../support/unit-fixtures';
+import { BACKUP_TAG, mockedClient, startRequest } from '../../../support/driver-harness';
+import { ACCOUNT, ec2Error, instanceRef, REGION, servePages, volumeRef } from '../../../support/unit-fixtures';
 
-const ec2 = mockClient(EC2Client);
-beforeEach(() => ec2.reset());
+const ec2 = mockedClient(EC2Client);
 
 const volume = volumeRef();
 const described = (extra: Partial<Volume> = {}): Volume => ({ VolumeId: volume.id, State: 'available', ...extra });
-/** Discovery answers carry the tags the filter matched (the driver re-checks them exactly). */
-const BACKUP_TAG = [{ Key: 'backup', Value: 'true' }];
-const start = (mayExist: boolean) =>
-  ebsVolumeDriver.start({ resource: volume, runId: 'run-1', mayExist, tags: ownershipValues(volume) });
+const start = (mayExist: boolean) => ebsVolumeDriver.start(startRequest(volume, mayExist));
 
 describe('ebsVolumeDriver.discover', () => {
   it('follows NextToken across pages with server-side tag filters', async () => {

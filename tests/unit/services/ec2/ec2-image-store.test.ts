@@ -11,17 +11,15 @@ import {
   EC2Client,
   type Image,
 } from '@aws-sdk/client-ec2';
-import { mockClient } from 'aws-sdk-client-mock';
-import 'aws-sdk-client-mock-jest';
 import { InvalidResourceStateError, ThrottledError } from '../../../../shared/errors';
 import { backupStores } from '../../../../shared/services';
 import type { OwnedBackup } from '../../../../shared/services/driver';
 import { ec2ImageStore } from '../../../../shared/services/ec2/ec2-images';
 import { TAG } from '../../../../shared/tags';
+import { mockedClient, ownedBackup } from '../../../support/driver-harness';
 import { ec2Error, instanceRef, ownedTags, REGION, STACK, servePages } from '../../../support/unit-fixtures';
 
-const ec2 = mockClient(EC2Client);
-beforeEach(() => ec2.reset());
+const ec2 = mockedClient(EC2Client);
 
 const instance = instanceRef();
 const image = (id: string, extra: Partial<Image> = {}): Image => ({
@@ -37,20 +35,7 @@ const image = (id: string, extra: Partial<Image> = {}): Image => ({
   ],
   ...extra,
 });
-const owned = (id: string, holds: string[]): OwnedBackup => ({
-  kind: 'ec2-image',
-  id,
-  region: REGION,
-  source: instance.arn,
-  tier: 'daily',
-  runId: 'run-1',
-  managedBy: STACK,
-  createdAt: new Date('2026-01-05T02:00:00Z'),
-  expiresAt: new Date('2026-01-12T02:00:00Z'),
-  complete: true,
-  heldBy: [],
-  holds,
-});
+const owned = (id: string, holds: string[]): OwnedBackup => ownedBackup('ec2-image', id, instance.arn, { holds });
 /** The EC2 commands sent, in order, as `Name id`. */
 const sent = () =>
   ec2.calls().map((call) => {

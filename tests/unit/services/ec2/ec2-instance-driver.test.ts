@@ -16,8 +16,6 @@ import {
   type Instance,
   type InstanceStateName,
 } from '@aws-sdk/client-ec2';
-import { mockClient } from 'aws-sdk-client-mock';
-import 'aws-sdk-client-mock-jest';
 import {
   InvalidResourceStateError,
   LimitExceededError,
@@ -29,6 +27,7 @@ import type { ResourceRef } from '../../../../shared/resource';
 import { amiName } from '../../../../shared/services/ec2/ec2-images';
 import { ec2InstanceDriver, tagFilters } from '../../../../shared/services/ec2/ec2-instance';
 import { TAG } from '../../../../shared/tags';
+import { BACKUP_TAG, mockedClient, startRequest } from '../../../support/driver-harness';
 import {
   ACCOUNT,
   ec2Error,
@@ -39,8 +38,7 @@ import {
   servePages,
 } from '../../../support/unit-fixtures';
 
-const ec2 = mockClient(EC2Client);
-beforeEach(() => ec2.reset());
+const ec2 = mockedClient(EC2Client);
 
 const instance = instanceRef();
 const withVolume = (id: string, state = 'running'): Instance => ({
@@ -48,11 +46,8 @@ const withVolume = (id: string, state = 'running'): Instance => ({
   State: { Name: state as InstanceStateName },
   BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { VolumeId: `vol-of-${id}` } }],
 });
-/** Discovery answers carry the tags the filter matched (the driver re-checks them exactly). */
-const BACKUP_TAG = [{ Key: 'backup', Value: 'true' }];
 const tagged = (id: string, state = 'running'): Instance => ({ ...withVolume(id, state), Tags: BACKUP_TAG });
-const start = (mayExist: boolean) =>
-  ec2InstanceDriver.start({ resource: instance, runId: 'run-1', mayExist, tags: ownershipValues(instance) });
+const start = (mayExist: boolean) => ec2InstanceDriver.start(startRequest(instance, mayExist));
 
 describe('ec2InstanceDriver.discover', () => {
   it('filters by every wanted tag and by live state on the server side', async () => {

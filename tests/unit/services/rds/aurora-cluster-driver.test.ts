@@ -11,8 +11,6 @@ import {
   DescribeDBClustersCommand,
   RDSClient,
 } from '@aws-sdk/client-rds';
-import { mockClient } from 'aws-sdk-client-mock';
-import 'aws-sdk-client-mock-jest';
 import {
   InvalidResourceStateError,
   LimitExceededError,
@@ -23,6 +21,7 @@ import {
 import { auroraClusterDriver, rdsClusterSnapshotStore } from '../../../../shared/services/rds/aurora-cluster';
 import { rdsSnapshotIdentifier } from '../../../../shared/services/rds/rds-instance';
 import { TAG } from '../../../../shared/tags';
+import { mockedClient, startRequest } from '../../../support/driver-harness';
 import {
   ACCOUNT,
   clusterRef,
@@ -34,7 +33,7 @@ import {
   servePages,
 } from '../../../support/unit-fixtures';
 
-const rds = mockClient(RDSClient);
+const rds = mockedClient(RDSClient);
 const cluster = clusterRef('ledger');
 const ID = rdsSnapshotIdentifier('run-1', 'ledger');
 const dbCluster = (id: string, tags = [{ Key: 'backup', Value: 'true' }]) => ({
@@ -44,12 +43,10 @@ const dbCluster = (id: string, tags = [{ Key: 'backup', Value: 'true' }]) => ({
   TagList: tags,
 });
 beforeEach(() => {
-  rds.reset();
   // Start reads the cluster (its tags and CopyTagsToSnapshot) before CreateDBClusterSnapshot.
   rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [dbCluster('ledger')] });
 });
-const start = (mayExist: boolean) =>
-  auroraClusterDriver.start({ resource: cluster, runId: 'run-1', mayExist, tags: ownershipValues(cluster) });
+const start = (mayExist: boolean) => auroraClusterDriver.start(startRequest(cluster, mayExist));
 
 describe('auroraClusterDriver.discover', () => {
   it('follows Marker across pages and keeps the clusters carrying every wanted tag', async () => {

@@ -9,8 +9,6 @@ import {
   DescribeDBSnapshotsCommand,
   RDSClient,
 } from '@aws-sdk/client-rds';
-import { mockClient } from 'aws-sdk-client-mock';
-import 'aws-sdk-client-mock-jest';
 import {
   InvalidResourceStateError,
   LimitExceededError,
@@ -24,6 +22,7 @@ import {
   rdsSnapshotIdentifier,
 } from '../../../../shared/services/rds/rds-instance';
 import { TAG } from '../../../../shared/tags';
+import { mockedClient, startRequest } from '../../../support/driver-harness';
 import {
   ACCOUNT,
   clusterRef,
@@ -35,7 +34,7 @@ import {
   servePages,
 } from '../../../support/unit-fixtures';
 
-const rds = mockClient(RDSClient);
+const rds = mockedClient(RDSClient);
 const db = dbRef();
 const ID = rdsSnapshotIdentifier('run-1', 'orders');
 const dbInstance = (id: string, tags: { Key: string; Value: string }[] = [{ Key: 'backup', Value: 'true' }]) => ({
@@ -45,12 +44,10 @@ const dbInstance = (id: string, tags: { Key: string; Value: string }[] = [{ Key:
   TagList: tags,
 });
 beforeEach(() => {
-  rds.reset();
   // Start reads the instance (its tags and CopyTagsToSnapshot) before CreateDBSnapshot.
   rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [dbInstance('orders')] });
 });
-const start = (mayExist: boolean) =>
-  rdsInstanceDriver.start({ resource: db, runId: 'run-1', mayExist, tags: ownershipValues(db) });
+const start = (mayExist: boolean) => rdsInstanceDriver.start(startRequest(db, mayExist));
 
 describe('rdsSnapshotIdentifier', () => {
   it('is deterministic per run and instance, and differs between runs', () => {

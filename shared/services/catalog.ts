@@ -1,0 +1,85 @@
+/**
+ * The catalog registry: what each service folder declares as data (its resource types, their ARN
+ * grammar, the labels messages use, backup modes, storage prices; its backup kinds; the AWS error codes
+ * it answers with), gathered in one place. A leaf: it imports only the services' catalog files, never
+ * a driver or an SDK, because shared/resource.ts (whose zod enum is built at module load) and
+ * shared/errors.ts read it, and the drivers import both. The drivers themselves are gathered in ./index.ts.
+ */
+import { dynamodbCatalog } from './dynamodb/catalog';
+import { ec2Catalog } from './ec2/catalog';
+import { rdsCatalog } from './rds/catalog';
+
+/** One resource type as its service declares it. */
+export interface ResourceTypeEntry {
+  readonly type: string;
+  /** The ARN's service field, and the pattern its resource part matches (the first group is the id). */
+  readonly arn: { readonly service: string; readonly resource: RegExp };
+  /** How messages name the type, in the plural ("EC2 instances"). */
+  readonly label: string;
+  /** The backup modes it offers, its default first (./modes.ts); absent when there is one way only. */
+  readonly modes?: readonly [string, ...string[]];
+  /** List price of its backups' storage, for the run report's estimate; absent: not estimated. */
+  readonly storagePrice?: { readonly backup: string; readonly usdPerGbMonth: number };
+}
+
+/** The AWS error codes a service answers with, by the named error each becomes (shared/errors.ts). */
+export interface ServiceErrorCodes {
+  readonly throttling?: readonly string[];
+  readonly limits?: readonly string[];
+  readonly quotas?: readonly string[];
+  readonly notFound?: readonly string[];
+  readonly invalidState?: readonly string[];
+}
+
+export interface ServiceCatalog {
+  readonly types: readonly ResourceTypeEntry[];
+  /** The kinds of backup its stores hold (OwnedBackup.kind). */
+  readonly backupKinds: readonly string[];
+  readonly errorCodes: ServiceErrorCodes;
+}
+
+/**
+ * Every service, one line each. The order is the order ARN patterns are tried, drivers are listed and
+ * (through them) retention visits the backup stores.
+ */
+export const SERVICES = [ec2Catalog, rdsCatalog, dynamodbCatalog] as const;
+
+type Entry = (typeof SERVICES)[number]['types'][number];
+export type ResourceType = Entry['type'];
+export type BackupKind = (typeof SERVICES)[number]['backupKinds'][number];
+type ModedEntry = Extract<Entry, { modes: readonly string[] }>;
+export type ModedType = ModedEntry['type'];
+export type BackupMode = ModedEntry['modes'][number];
+
+export const TYPE_ENTRIES: readonly (ResourceTypeEntry & { readonly type: ResourceType })[] = SERVICES.flatMap(
+  (s): readonly Entry[] => s.types,
+);
+
+/** Types with a driver (./index.ts), in catalog order: the zod enum of ResourceRef.type. */
+export const RESOURCE_TYPES = TYPE_ENTRIES.map((e) => e.type) as [ResourceType, ...ResourceType[]];
+
+export const BACKUP_KINDS = SERVICES.flatMap((s): readonly string[] => s.backupKinds) as BackupKind[];
+
+/** The types that offer a choice of backup mode, with their modes (the default first). */
+export const MODED_ENTRIES = TYPE_ENTRIES.filter(
+  (e): e is ResourceTypeEntry & { type: ModedType; modes: readonly [BackupMode, ...BackupMode[]] } =>
+    e.modes !== undefined,
+);
+
+/** "EC2 instances, EBS volumes, ...": every supported type as messages name it. */
+export function supportedTypesLabel(): string {
+  return TYPE_ENTRIES.map((e) => e.label).join(', ');
+}
+
+/**
+ * List prices per GB-month (us-east-1; other regions differ by a few cents), keyed by resource type; a
+ * type without a price is listed by the report as not estimated rather than guessed.
+ */
+export const STORAGE_PRICES: Readonly<Record<string, { backup: string; usdPerGbMonth: number }>> = Object.fromEntries(
+  TYPE_ENTRIES.flatMap((e) => (e.storagePrice ? [[e.type, { ...e.storagePrice }]] : [])),
+);
+
+/** Every service's error codes of one class, for shared/errors.ts to add to the generic ones. */
+export function serviceErrorCodes(kind: keyof ServiceErrorCodes): string[] {
+  return SERVICES.flatMap((s): readonly string[] => (s.errorCodes as ServiceErrorCodes)[kind] ?? []);
+}

@@ -1,0 +1,33 @@
+/**
+ * DynamoDB's part of the catalog (../catalog.ts): tables, their ARN and label, their modes, the backup
+ * kind this folder's store holds, and the error codes DynamoDB answers with. Data only: read at module
+ * load by shared/resource.ts and shared/errors.ts.
+ */
+import type { ServiceCatalog } from '../catalog';
+
+export const dynamodbCatalog = {
+  types: [
+    {
+      type: 'dynamodb-table',
+      arn: { service: 'dynamodb', resource: /^table\/([a-zA-Z0-9_.-]{3,255})$/ },
+      label: 'DynamoDB tables',
+      // An on-demand backup (default), or an export to the stack's S3 bucket.
+      modes: ['backup', 'export'],
+    },
+  ],
+  backupKinds: ['dynamodb-backup'],
+  errorCodes: {
+    throttling: ['ProvisionedThroughputExceededException'],
+    limits: ['LimitExceededException'],
+    notFound: [
+      'ResourceNotFoundException',
+      'TableNotFoundException',
+      'BackupNotFoundException',
+      'ExportNotFoundException',
+    ],
+  },
+} as const satisfies ServiceCatalog;
+
+export function dynamoTableArn(partition: string, region: string, accountId: string, name: string): string {
+  return `arn:${partition}:dynamodb:${region}:${accountId}:table/${name}`;
+}

@@ -1,0 +1,14 @@
+/**
+ * DynamoDB's control-plane SDK clients (tables to back up, backups, exports), one per region and
+ * endpoint, made by the shared factory (shared/lambda/clients.ts); the state table's document client
+ * stays there.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { maxAttempts, perRegion } from '../../lambda/clients';
+
+export const dynamoClient = perRegion(
+  'DYNAMODB',
+  (region) => new DynamoDBClient({ region, maxAttempts: maxAttempts() }),
+);
+/** DynamoDB CreateBackup: names are not unique, so, as for EBS, the SDK must not retry it. */
+export const dynamoCreateClient = perRegion('DYNAMODB', (region) => new DynamoDBClient({ region, maxAttempts: 1 }));

@@ -1,0 +1,61 @@
+/**
+ * EC2's part of the catalog (../catalog.ts): instances and volumes, their ARNs and labels, the
+ * instance's modes, the EBS snapshot price, the backup kinds this folder's stores hold, and the error
+ * codes EC2 answers with. Data only: read at module load by shared/resource.ts and shared/errors.ts.
+ */
+import type { ServiceCatalog } from '../catalog';
+
+const EBS_SNAPSHOT_PRICE = { backup: 'EBS snapshot', usdPerGbMonth: 0.05 };
+
+export const ec2Catalog = {
+  types: [
+    {
+      type: 'ec2-instance',
+      arn: { service: 'ec2', resource: /^instance\/(i-[0-9a-f]{8,17})$/ },
+      label: 'EC2 instances',
+      // Crash-consistent EBS snapshots of every attached volume (default), or an AMI, with or without reboot.
+      modes: ['snapshots', 'ami', 'ami-reboot'],
+      storagePrice: EBS_SNAPSHOT_PRICE,
+    },
+    {
+      type: 'ebs-volume',
+      arn: { service: 'ec2', resource: /^volume\/(vol-[0-9a-f]{8,17})$/ },
+      label: 'EBS volumes',
+      storagePrice: EBS_SNAPSHOT_PRICE,
+    },
+  ],
+  backupKinds: ['ebs-snapshot', 'ec2-image'],
+  errorCodes: {
+    throttling: ['RequestLimitExceeded', 'SnapshotCreationPerVolumeRateExceeded'],
+    limits: ['ResourceLimitExceeded', 'PendingSnapshotLimitExceeded', 'ConcurrentSnapshotLimitExceeded'],
+    /**
+     * SnapshotLimitExceeded is the account's total of EBS snapshots in a region (not the pending ones):
+     * it does not pass by waiting, so it is a quota like RDS's 100 manual snapshots.
+     */
+    quotas: ['SnapshotLimitExceeded'],
+    notFound: [
+      'InvalidInstanceID.NotFound',
+      'InvalidInstanceID.Malformed',
+      'InvalidVolume.NotFound',
+      'InvalidVolumeID.Malformed',
+      'InvalidSnapshot.NotFound',
+      'InvalidAMIID.NotFound',
+      'InvalidAMIID.Malformed',
+    ],
+    invalidState: [
+      'IncorrectState',
+      'IncorrectInstanceState',
+      'InvalidVolume.ZoneMismatch',
+      'InvalidSnapshot.InUse',
+      'InvalidAMIID.Unavailable',
+    ],
+  },
+} as const satisfies ServiceCatalog;
+
+export function ec2InstanceArn(partition: string, region: string, accountId: string, id: string): string {
+  return `arn:${partition}:ec2:${region}:${accountId}:instance/${id}`;
+}
+
+export function ebsVolumeArn(partition: string, region: string, accountId: string, id: string): string {
+  return `arn:${partition}:ec2:${region}:${accountId}:volume/${id}`;
+}

@@ -1,0 +1,48 @@
+/**
+ * RDS's part of the catalog (../catalog.ts): DB instances and Aurora clusters, their ARNs and labels,
+ * the RDS snapshot price, the backup kinds this folder's stores hold, and the error codes RDS answers
+ * with. Data only: read at module load by shared/resource.ts and shared/errors.ts.
+ */
+import type { ServiceCatalog } from '../catalog';
+
+export const rdsCatalog = {
+  types: [
+    {
+      type: 'rds-instance',
+      arn: { service: 'rds', resource: /^db:([a-zA-Z][a-zA-Z0-9-]{0,62})$/ },
+      label: 'RDS DB instances',
+      // Snapshot storage beyond the free allowance.
+      storagePrice: { backup: 'RDS snapshot', usdPerGbMonth: 0.095 },
+    },
+    {
+      type: 'aurora-cluster',
+      arn: { service: 'rds', resource: /^cluster:([a-zA-Z][a-zA-Z0-9-]{0,62})$/ },
+      label: 'Aurora DB clusters',
+    },
+  ],
+  backupKinds: ['rds-snapshot', 'rds-cluster-snapshot'],
+  errorCodes: {
+    // The 100 manual snapshots per region (a copy limit that passes is told apart in ./rds-snapshots.ts).
+    quotas: ['SnapshotQuotaExceeded', 'SnapshotQuotaExceededFault', 'DBSnapshotQuotaExceeded'],
+    notFound: [
+      'DBInstanceNotFound',
+      'DBInstanceNotFoundFault',
+      'DBSnapshotNotFound',
+      'DBSnapshotNotFoundFault',
+      'DBClusterNotFoundFault',
+      'DBClusterSnapshotNotFoundFault',
+    ],
+    invalidState: [
+      'InvalidDBInstanceState',
+      'InvalidDBInstanceStateFault',
+      'InvalidDBSnapshotState',
+      'InvalidDBSnapshotStateFault',
+      'InvalidDBClusterStateFault',
+      'InvalidDBClusterSnapshotStateFault',
+    ],
+  },
+} as const satisfies ServiceCatalog;
+
+export function auroraClusterArn(partition: string, region: string, accountId: string, id: string): string {
+  return `arn:${partition}:rds:${region}:${accountId}:cluster:${id}`;
+}

@@ -1,0 +1,131 @@
+/**
+ * The service registry (shared/services/catalog.ts and index.ts): every resource type a service
+ * declares is whole (a driver, an ARN pattern, a label), and nothing outside shared/services names one.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { toPipelineError } from '../../../shared/errors';
+import { parseResourceArn } from '../../../shared/resource';
+import { backupStores, DRIVERS } from '../../../shared/services';
+import {
+  BACKUP_KINDS,
+  RESOURCE_TYPES,
+  SERVICES,
+  type ServiceErrorCodes,
+  STORAGE_PRICES,
+  TYPE_ENTRIES,
+} from '../../../shared/services/catalog';
+import { DEFAULT_MODES, MODES_BY_TYPE } from '../../../shared/services/modes';
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+describe('the service catalog and driver registry', () => {
+  it.each(TYPE_ENTRIES.map((e) => [e.type, e] as const))(
+    'registers %s whole: a driver of that type, an ARN pattern with an id group, a label',
+    (type, entry) => {
+      // Prepare / Act
+      const driver = DRIVERS[type];
+
+      // Assess
+      expect(driver?.type).toBe(type);
+      expect(entry.arn.service).toMatch(/^[a-z0-9-]+$/);
+      expect(new RegExp(`${entry.arn.resource.source}|`).exec('')?.length).toBeGreaterThanOrEqual(2);
+      expect(entry.label.trim()).not.toBe('');
+    },
+  );
+
+  it('has a catalog entry for every registered driver, each type once', () => {
+    // Prepare / Act
+    const registered = Object.keys(DRIVERS).sort();
+
+    // Assess
+    expect(new Set(RESOURCE_TYPES).size).toBe(RESOURCE_TYPES.length);
+    expect(registered).toEqual([...RESOURCE_TYPES].sort());
+  });
+
+  it("declares every backup store's kind in its service's catalog, each kind once", () => {
+    // Prepare / Act
+    const kinds = backupStores().map((store) => store.kind);
+
+    // Assess
+    expect(new Set(BACKUP_KINDS).size).toBe(BACKUP_KINDS.length);
+    expect([...kinds].sort()).toEqual([...BACKUP_KINDS].sort());
+  });
+
+  it('gives every type with modes a default among its modes, and prices only registered types', () => {
+    // Prepare / Act
+    const moded = Object.entries(MODES_BY_TYPE);
+
+    // Assess
+    for (const [type, modes] of moded) expect(modes).toContain(DEFAULT_MODES[type as keyof typeof DEFAULT_MODES]);
+    for (const type of Object.keys(STORAGE_PRICES)) expect(RESOURCE_TYPES).toContain(type);
+  });
+
+  it('maps each AWS error code to one named error only', () => {
+    // Prepare
+    const classes: (keyof ServiceErrorCodes)[] = ['throttling', 'limits', 'quotas', 'notFound', 'invalidState'];
+    const seen = new Map<string, string>();
+
+    // Act
+    const clashes = SERVICES.flatMap((service) =>
+      classes.flatMap((cls) =>
+        ((service.errorCodes as ServiceErrorCodes)[cls] ?? []).flatMap((code) => {
+          const before = seen.get(code);
+          seen.set(code, cls);
+          return before !== undefined && before !== cls ? [`${code}: ${before} and ${cls}`] : [];
+        }),
+      ),
+    );
+
+    // Assess
+    expect(clashes).toEqual([]);
+    expect(toPipelineError(Object.assign(new Error('x'), { name: 'DBInstanceNotFound' }), 'c').name).toBe(
+      'ResourceNotFoundError',
+    );
+  });
+
+  it('names every supported type, in catalog order, when an ARN is of no supported type', () => {
+    // Prepare / Act
+    const result = parseResourceArn('arn:aws:s3:eu-west-1:111122223333:bucket/x');
+
+    // Assess: the message reads exactly as it always has.
+    expect(!result.ok && result.reason).toBe(
+      'unsupported resource type "s3:bucket" in arn:aws:s3:eu-west-1:111122223333:bucket/x (partition aws); supported: EC2 instances, EBS volumes, RDS DB instances, Aurora DB clusters, DynamoDB tables',
+    );
+  });
+});
+
+/** Every .ts file below `dir` (relative to the project root), except those below `except`. */
+function sources(dir: string, except?: string): string[] {
+  const out: string[] = [];
+  const walk = (path: string) => {
+    for (const name of readdirSync(path)) {
+      const full = join(path, name);
+      if (except !== undefined && relative(ROOT, full) === except) continue;
+      if (statSync(full).isDirectory()) walk(full);
+      else if (name.endsWith('.ts')) out.push(full);
+    }
+  };
+  walk(join(ROOT, dir));
+  return out;
+}
+
+describe('code outside shared/services', () => {
+  it('names no resource type and no backup kind: the services own them', () => {
+    // Prepare
+    const names = [...RESOURCE_TYPES, ...BACKUP_KINDS];
+    const literal = new RegExp(`(['"\`])(${names.join('|')})\\1`);
+    const files = [...sources('shared', join('shared', 'services')), ...sources('functions')];
+
+    // Act
+    const found = files.flatMap((file) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (literal.test(line) ? [`${relative(ROOT, file)}:${i + 1}: ${line.trim()}`] : [])),
+    );
+
+    // Assess
+    expect(files.length).toBeGreaterThan(10);
+    expect(found).toEqual([]);
+  });
+});

@@ -4,7 +4,14 @@
  * emit through Powertools (namespace and service in shared/names.ts).
  */
 import { Duration } from 'aws-cdk-lib';
-import { Dashboard, GraphWidget, MathExpression, Metric, SingleValueWidget, TextWidget } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Dashboard,
+  GraphWidget,
+  MathExpression,
+  Metric,
+  SingleValueWidget,
+  TextWidget,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../shared/names';
@@ -72,7 +79,11 @@ export class PipelineDashboard extends Dashboard {
           }),
         ],
         [
-          new GraphWidget({ title: 'Backup duration (s)', left: [byTypeAndTier('BackupDuration', 'Average')], width: 8 }),
+          new GraphWidget({
+            title: 'Backup duration (s)',
+            left: [byTypeAndTier('BackupDuration', 'Average')],
+            width: 8,
+          }),
           new GraphWidget({ title: 'Polls per backup', left: [byTypeAndTier('PollsPerBackup', 'Average')], width: 8 }),
           new GraphWidget({
             title: 'Snapshots deleted by retention',

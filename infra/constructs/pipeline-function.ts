@@ -90,10 +90,6 @@ export class PipelineFunction<N extends keyof FunctionEnvironments = keyof Funct
       },
     });
   }
-
-  addToRolePolicy(statement: PolicyStatement): void {
-    this.function.addToRolePolicy(statement);
-  }
 }
 
 /**

@@ -8,11 +8,10 @@
  * logical ID changes (tests/infra/logical-ids.test.ts).
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import type { IRole } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { PipelineConfig } from '../../shared/config';
-import { FUNCTION_NAMES, type FunctionName, functionEnvironments } from '../../shared/lambda/function-env';
+import { type FunctionName, functionEnvironments } from '../../shared/lambda/function-env';
 import { SERVICE_PERMISSIONS } from '../../shared/services/permissions';
 import { BackupBucket } from '../constructs/backup-bucket';
 import { BackupStateMachine } from '../constructs/backup-state-machine';
@@ -72,12 +71,10 @@ export class BackupPipelineStack extends Stack {
     applyPermissions(
       this,
       {
-        roles: {
-          ...(Object.fromEntries(FUNCTION_NAMES.map((name) => [name, tasks[name].role])) as Record<FunctionName, IRole>),
-          'check-freshness': freshness.role,
-          'state-machine': this.stateMachine.role,
-          'freshness-schedule': schedules.freshnessRole,
-        },
+        functions: tasks,
+        freshness,
+        stateMachine: this.stateMachine,
+        freshnessScheduleRole: schedules.freshnessRole,
         stackName: config.stackName,
         backupBucket: this.backupBucket,
       },

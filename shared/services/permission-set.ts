@@ -43,9 +43,3 @@ export interface RolePermissions {
 
 /** A set of permissions by holder: the pipeline functions for a service, other roles for the stack's own. */
 export type PermissionSet<Holder extends string = FunctionName> = Readonly<Partial<Record<Holder, RolePermissions>>>;
-
-/** The IAM action prefix of every action a set grants (`ec2`, `rds`, ...). */
-export function actionPrefixes(set: PermissionSet<string>): string[] {
-  const actions = Object.values(set).flatMap((p) => p?.grants.flatMap((g) => g.actions) ?? []);
-  return [...new Set(actions.map((a) => a.split(':')[0] ?? a))];
-}

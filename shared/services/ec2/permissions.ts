@@ -17,7 +17,9 @@ const IMAGES = `arn:${PARTITION}:ec2:*::image/*`;
  * home region; the bare name is what backups made before the qualification carry (the handler accepts
  * it in the home region only).
  */
-const OWNED_ONLY = { StringEquals: { [`aws:ResourceTag/${TAG.managedBy}`]: [ownerTagValue(STACK_NAME, REGION), STACK_NAME] } };
+const OWNED_ONLY = {
+  StringEquals: { [`aws:ResourceTag/${TAG.managedBy}`]: [ownerTagValue(STACK_NAME, REGION), STACK_NAME] },
+};
 
 const CHOSEN_AT_RUN_TIME = 'The resources to back up are chosen at run time by tag or ARN from the whole account.';
 

@@ -20,7 +20,8 @@ const ownedOnly = (kind: 'snapshot' | 'cluster-snapshot') => ({
 });
 
 const DESCRIBE_SNAPSHOTS = ['rds:DescribeDBSnapshots', 'rds:DescribeDBClusterSnapshots'];
-const COPY_IDENTIFIERS = 'Copy identifiers are derived per run in each destination region, all with the project prefix.';
+const COPY_IDENTIFIERS =
+  'Copy identifiers are derived per run in each destination region, all with the project prefix.';
 
 export const RDS_PERMISSIONS: PermissionSet = {
   'plan-run': { grants: [{ actions: ['rds:DescribeDBInstances', 'rds:DescribeDBClusters'], resources: ['*'] }] },

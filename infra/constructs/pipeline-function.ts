@@ -1,7 +1,7 @@
 /**
  * The one Lambda construct every pipeline function uses: Node.js 24 on arm64, bundled by the local
  * esbuild (no Docker), JSON logs into an explicit log group with retention, X-Ray tracing, and an own
- * role with no managed policies, so each function's IAM is exactly the statements granted to it.
+ * role with no managed policies, so each function's IAM is exactly the statements ./permissions.ts grants it.
  * The environment is typed by the function's env schema (shared/lambda/function-env.ts).
  */
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * Every service's permissions, one line each (keyed by the IAM action prefix they grant), for
+ * Every service's permissions, one line each (keyed by the service's IAM prefix), for
  * infra/constructs/permissions.ts to apply. A new service adds its ./<service>/permissions.ts here.
  */
 import { DYNAMODB_PERMISSIONS } from './dynamodb/permissions';

@@ -1,7 +1,7 @@
 /**
  * The one Lambda construct every pipeline function uses: Node.js 24 on arm64, bundled by the local
  * esbuild (no Docker), JSON logs into an explicit log group with retention, X-Ray tracing, and an own
- * role with no managed policies, so each function's IAM is exactly the statements granted to it.
+ * role with no managed policies, so each function's IAM is exactly the statements ./permissions.ts grants it.
  * The environment is typed by the function's env schema (shared/lambda/function-env.ts).
  */
 import { join } from 'node:path';
@@ -11,7 +11,13 @@ import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, Tracing } fr
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { FunctionEnvironments } from '../../shared/lambda/function-env';
+import {
+  FUNCTION_LIMITS,
+  FUNCTION_NAMES,
+  type FunctionEnvironments,
+  type FunctionName,
+  placeholderOf,
+} from '../../shared/lambda/function-env';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '../../shared/names';
 
 export const FUNCTIONS_DIR = join(__dirname, '..', '..', 'functions');
@@ -84,8 +90,35 @@ export class PipelineFunction<N extends keyof FunctionEnvironments = keyof Funct
       },
     });
   }
+}
 
-  addToRolePolicy(statement: PolicyStatement): void {
-    this.function.addToRolePolicy(statement);
-  }
+/**
+ * One PipelineFunction per state-machine task (with its timeout and memory) and the scheduled
+ * freshness check, each with the environment its schema expects. Construct ids follow the ASL
+ * placeholders (`PlanRunFunction` for `${PlanRunFunctionArn}`), which the deployed logical IDs keep.
+ */
+export function createPipelineFunctions(
+  scope: Construct,
+  environments: FunctionEnvironments,
+  logRetention: RetentionDays,
+): { tasks: Record<FunctionName, PipelineFunction>; freshness: PipelineFunction<'check-freshness'> } {
+  const idOf = (name: keyof FunctionEnvironments) => placeholderOf(name).replace(/Arn$/, '');
+  const tasks = Object.fromEntries(
+    FUNCTION_NAMES.map((name) => [
+      name,
+      new PipelineFunction(scope, idOf(name), {
+        name,
+        environment: environments[name],
+        logRetention,
+        timeout: Duration.seconds(FUNCTION_LIMITS[name].timeoutSeconds),
+        memorySize: FUNCTION_LIMITS[name].memorySize,
+      }),
+    ]),
+  ) as Record<FunctionName, PipelineFunction>;
+  const freshness = new PipelineFunction(scope, idOf('check-freshness'), {
+    name: 'check-freshness',
+    environment: environments['check-freshness'],
+    logRetention,
+  });
+  return { tasks, freshness };
 }

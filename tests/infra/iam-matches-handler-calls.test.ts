@@ -24,6 +24,7 @@ import { HANDLERS, type LocalHandler } from '../../local/handlers';
 import { FUNCTION_NAMES, type FunctionName, type ScheduledFunctionName } from '../../shared/lambda/function-env';
 import { dynamoBackupName, parseBackupName } from '../../shared/services/dynamodb/dynamodb-table';
 import { MODE_TAG } from '../../shared/services/modes';
+import { SERVICE_PERMISSIONS } from '../../shared/services/permissions';
 import { rdsSnapshotIdentifier } from '../../shared/services/rds/rds-instance';
 import { StateStore } from '../../shared/state/store';
 import { TAG } from '../../shared/tags';
@@ -60,18 +61,25 @@ const calls: Call[] = [];
 const tagMap = (tags: { Key?: string; Value?: string }[] | undefined) =>
   Object.fromEntries((tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
 
+/**
+ * The SDK clients whose calls are observed, by the IAM prefix of their actions: each service with
+ * permission data (shared/services/permissions.ts), and the services the stack's own grants name.
+ */
+const CLIENTS: Record<string, { prototype: unknown }[]> = {
+  ec2: [EC2Client],
+  rds: [RDSClient],
+  dynamodb: [DynamoDBClient, DynamoDBDocumentClient],
+  sns: [SNSClient],
+  kms: [KMSClient],
+  events: [EventBridgeClient],
+};
+
 /** Records every command a pipeline handler sends; the command still goes to the model or dynalite. */
 function observeCalls(sandbox: Sandbox): () => void {
   type Send = (this: unknown, command: unknown, ...rest: unknown[]) => unknown;
-  const clients: [{ prototype: unknown }, string][] = [
-    [EC2Client, 'ec2'],
-    [RDSClient, 'rds'],
-    [SNSClient, 'sns'],
-    [KMSClient, 'kms'],
-    [EventBridgeClient, 'events'],
-    [DynamoDBClient, 'dynamodb'],
-    [DynamoDBDocumentClient, 'dynamodb'],
-  ];
+  const clients = Object.entries(CLIENTS).flatMap(([service, list]) =>
+    list.map((client) => [client, service] as const),
+  );
   const spies = clients.map(([client, service]) => {
     const prototype = client.prototype as { send: Send };
     const original = prototype.send; // the aws-sdk-client-mock stub for EC2/RDS/SNS/EventBridge
@@ -330,6 +338,10 @@ describe('IAM against the calls the handlers make', () => {
 
   afterAll(async () => {
     await sandbox.close();
+  });
+
+  it('observes the SDK client of every service that has permission data', () => {
+    expect(Object.keys(SERVICE_PERMISSIONS).filter((service) => !CLIENTS[service])).toEqual([]);
   });
 
   it('ran the scenarios it relies on: a failed backup, a retried and a refused start, retention deletes', () => {

@@ -1,0 +1,119 @@
+/**
+ * The one place every permission is applied and every IAM finding acknowledged. The data comes from
+ * each service (shared/services/<service>/permissions.ts, gathered in shared/services/permissions.ts),
+ * from the constructs that own the stack's resources (state table, notifications, state machine,
+ * schedules) and from the workflow (./workflow-permissions.ts). Each grant becomes one Allow
+ * statement on its holder's role, placeholders filled; each wildcard reason becomes a cdk-nag
+ * AwsSolutions-IAM5 acknowledgement on that role, its id derived from the resource as deployed
+ * (printed the way cdk-nag prints it), so the two cannot drift apart. One reason per role and
+ * resource: two sets giving the same wildcard different reasons fail the synth.
+ */
+import { Aws, type Stack, Validations } from 'aws-cdk-lib';
+import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { FUNCTION_NAMES, type FunctionName, type ScheduledFunctionName } from '../../shared/lambda/function-env';
+import {
+  ACCOUNT,
+  BACKUP_BUCKET_ARN,
+  type ConditionValue,
+  type Grant,
+  PARTITION,
+  type PermissionSet,
+  REGION,
+  type RolePermissions,
+  STACK_NAME,
+} from '../../shared/services/permission-set';
+import type { PipelineFunction } from './pipeline-function';
+
+/** Every role the stack grants to: the pipeline functions, the state machine, the freshness schedule. */
+export type RoleHolder = FunctionName | ScheduledFunctionName | 'state-machine' | 'freshness-schedule';
+
+export interface PermissionTargets {
+  functions: Readonly<Record<FunctionName, PipelineFunction>>;
+  freshness: PipelineFunction;
+  stateMachine: StateMachine;
+  freshnessScheduleRole: IRole;
+  /** The values of the stack-specific placeholders. */
+  stackName: string;
+  backupBucket: IBucket;
+}
+
+/** Every function's role holds '*' statements: Describe/List calls (the data) and X-Ray writes (tracing). */
+const FUNCTION_WILDCARD_REASON =
+  'EC2/RDS Describe* calls and X-Ray trace writes have no resource-level permissions; all create and delete actions are scoped.';
+
+export function applyPermissions(
+  stack: Stack,
+  targets: PermissionTargets,
+  sets: readonly PermissionSet<RoleHolder>[],
+): void {
+  const placeholders: [string, string][] = [
+    [PARTITION, Aws.PARTITION],
+    [ACCOUNT, Aws.ACCOUNT_ID],
+    [REGION, Aws.REGION],
+    [STACK_NAME, targets.stackName],
+    [BACKUP_BUCKET_ARN, targets.backupBucket.bucketArn],
+  ];
+  const fill = (template: string) => placeholders.reduce((text, [from, to]) => text.replaceAll(from, to), template);
+
+  const functionRoles = Object.fromEntries(FUNCTION_NAMES.map((name) => [name, targets.functions[name].role]));
+  const roles = {
+    ...(functionRoles as Record<FunctionName, IRole>),
+    'check-freshness': targets.freshness.role,
+    'state-machine': targets.stateMachine.role,
+    'freshness-schedule': targets.freshnessScheduleRole,
+  } satisfies Record<RoleHolder, IRole>;
+
+  const reasons = new Map<RoleHolder, Map<string, string>>(
+    [...FUNCTION_NAMES, 'check-freshness' as const].map((f) => [f, new Map([['*', FUNCTION_WILDCARD_REASON]])]),
+  );
+  for (const set of sets) {
+    for (const [holder, permissions] of Object.entries(set) as [RoleHolder, RolePermissions | undefined][]) {
+      for (const grant of permissions?.grants ?? []) roles[holder].addToPrincipalPolicy(statementOf(grant, fill));
+      const byResource = reasons.get(holder) ?? new Map<string, string>();
+      reasons.set(holder, byResource);
+      for (const [resource, reason] of Object.entries(permissions?.wildcards ?? {})) {
+        const known = byResource.get(resource);
+        if (known !== undefined && known !== reason) {
+          throw new Error(`${holder}: two reasons for the wildcard ${resource}: "${known}" and "${reason}"`);
+        }
+        byResource.set(resource, reason);
+      }
+    }
+  }
+  for (const [holder, byResource] of reasons) {
+    Validations.of(roles[holder]).acknowledge(
+      ...[...byResource].map(([resource, reason]) => ({
+        id: `AwsSolutions-IAM5[Resource::${asNagPrints(stack.resolve(fill(resource)))}]`,
+        reason,
+      })),
+    );
+  }
+}
+
+function statementOf(grant: Grant, fill: (template: string) => string): PolicyStatement {
+  const value = (v: ConditionValue) => (typeof v === 'string' ? fill(v) : typeof v === 'boolean' ? v : v.map(fill));
+  const conditions = grant.conditions
+    ? Object.fromEntries(
+        Object.entries(grant.conditions).map(([operator, keys]) => [
+          operator,
+          Object.fromEntries(Object.entries(keys).map(([key, v]) => [key, value(v)])),
+        ]),
+      )
+    : undefined;
+  return new PolicyStatement({ actions: [...grant.actions], resources: grant.resources.map(fill), conditions });
+}
+
+/**
+ * A resolved resource as cdk-nag prints it in a finding id: references as `<LogicalId>` or
+ * `<LogicalId.Attribute>` (pseudo parameters as `<AWS::Partition>`), joins flattened.
+ */
+export function asNagPrints(resolved: unknown): string {
+  if (typeof resolved === 'string') return resolved;
+  const node = resolved as { Ref?: string; 'Fn::GetAtt'?: [string, string]; 'Fn::Join'?: [string, unknown[]] };
+  if (node.Ref !== undefined) return `<${node.Ref}>`;
+  if (node['Fn::GetAtt']) return `<${node['Fn::GetAtt'][0]}.${node['Fn::GetAtt'][1]}>`;
+  if (node['Fn::Join']) return node['Fn::Join'][1].map(asNagPrints).join(node['Fn::Join'][0]);
+  return JSON.stringify(resolved);
+}

@@ -1,0 +1,73 @@
+/**
+ * The state table (DESIGN §4): one item per run and per resource of a run, a TTL, and the byStartedAt
+ * index that lists runs. Stateful: kept when the stack is deleted, and its logical ID must never
+ * change (tests/infra/logical-ids.test.ts), or a deploy would replace it and lose every run record.
+ * Also the data of who may do what on it, applied with every other permission in ./permissions.ts.
+ */
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { Construct } from 'constructs';
+import { FUNCTION_NAMES, type FunctionName, type ScheduledFunctionName } from '../../shared/lambda/function-env';
+import type { PermissionSet, RolePermissions } from '../../shared/services/permission-set';
+
+/** The index check-freshness and the CLI list runs by. */
+export const RUNS_BY_START_INDEX = 'byStartedAt';
+
+/**
+ * State-table actions per function: exactly the StateStore methods each handler reaches
+ * (createRun/addResource = PutItem, getRun/getResource = GetItem, listResources = Query on the table,
+ * every other write = UpdateItem; listRuns queries the byStartedAt index and is granted on it).
+ * tests/infra/iam-matches-handler-calls.test.ts runs the real handlers and fails if these drift.
+ */
+const TABLE_ACTIONS: Record<FunctionName, string[]> = {
+  'plan-run': ['dynamodb:PutItem'],
+  'start-backup': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  'check-backup': ['dynamodb:UpdateItem'],
+  // GetItem: a retry reads the copies and keyless copy calls an earlier attempt recorded.
+  'start-copies': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  'check-copies': ['dynamodb:UpdateItem'],
+  'record-result': ['dynamodb:UpdateItem'],
+  'record-failure': ['dynamodb:UpdateItem'],
+  'summarize-run': ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  notify: ['dynamodb:Query', 'dynamodb:GetItem'],
+  // Query: the run's resources name the regions retention lists.
+  'apply-retention': ['dynamodb:Query', 'dynamodb:UpdateItem'],
+};
+
+export class StateTable extends TableV2 {
+  constructor(scope: Construct, id: string) {
+    super(scope, id, {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      billing: Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // AWS managed key: encrypted at rest with key use visible in CloudTrail, no key to administer.
+      encryption: TableEncryptionV2.awsManagedKey(),
+      timeToLiveAttribute: 'ttl',
+      globalSecondaryIndexes: [
+        {
+          indexName: RUNS_BY_START_INDEX,
+          partitionKey: { name: 'gsi1pk', type: AttributeType.STRING },
+          sortKey: { name: 'startedAt', type: AttributeType.STRING },
+        },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  /** Each function's access to the table, and the freshness check's. */
+  permissions(): PermissionSet<FunctionName | ScheduledFunctionName> {
+    const table = this.tableArn;
+    const onTable = (actions: string[]): RolePermissions => ({ grants: [{ actions, resources: [table] }] });
+    return {
+      ...Object.fromEntries(FUNCTION_NAMES.map((name) => [name, onTable(TABLE_ACTIONS[name])])),
+      'check-freshness': {
+        grants: [
+          { actions: ['dynamodb:Query'], resources: [`${table}/index/${RUNS_BY_START_INDEX}`] },
+          // The table's creation time is the deploy a tier that never ran is measured from.
+          { actions: ['dynamodb:DescribeTable'], resources: [table] },
+        ],
+      },
+    };
+  }
+}

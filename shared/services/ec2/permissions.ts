@@ -1,0 +1,91 @@
+/**
+ * EC2's IAM needs (instances, EBS volumes, their snapshots and AMIs), as data: Describe calls on '*'
+ * (EC2 has no resource-level permissions for them), creates scoped by resource type, tags only on
+ * what the creating or copying call makes, and deletes only on backups tagged managed-by this stack.
+ */
+import { ownerTagValue, TAG } from '../../tags';
+import { ACCOUNT, PARTITION, type PermissionSet, REGION, STACK_NAME } from '../permission-set';
+
+const INSTANCES = `arn:${PARTITION}:ec2:*:${ACCOUNT}:instance/*`;
+const VOLUMES = `arn:${PARTITION}:ec2:*:${ACCOUNT}:volume/*`;
+// Snapshot and image ARNs carry no account id.
+const SNAPSHOTS = `arn:${PARTITION}:ec2:*::snapshot/*`;
+const IMAGES = `arn:${PARTITION}:ec2:*::image/*`;
+
+/**
+ * EC2 evaluates aws:ResourceTag on snapshots and images. managed-by is the stack name qualified by its
+ * home region; the bare name is what backups made before the qualification carry (the handler accepts
+ * it in the home region only).
+ */
+const OWNED_ONLY = {
+  StringEquals: { [`aws:ResourceTag/${TAG.managedBy}`]: [ownerTagValue(STACK_NAME, REGION), STACK_NAME] },
+};
+
+const CHOSEN_AT_RUN_TIME = 'The resources to back up are chosen at run time by tag or ARN from the whole account.';
+
+export const EC2_PERMISSIONS: PermissionSet = {
+  'plan-run': { grants: [{ actions: ['ec2:DescribeInstances', 'ec2:DescribeVolumes'], resources: ['*'] }] },
+  'start-backup': {
+    grants: [
+      {
+        actions: [
+          'ec2:DescribeVolumes',
+          'ec2:DescribeSnapshots',
+          // AMI mode: the instance's tags to copy onto the image, and a retried start's image by its name.
+          'ec2:DescribeInstances',
+          'ec2:DescribeImages',
+        ],
+        resources: ['*'],
+      },
+      { actions: ['ec2:CreateSnapshot', 'ec2:CreateSnapshots'], resources: [INSTANCES, VOLUMES, SNAPSHOTS] },
+      { actions: ['ec2:CreateImage'], resources: [INSTANCES, IMAGES, SNAPSHOTS] },
+      {
+        actions: ['ec2:CreateTags'],
+        resources: [SNAPSHOTS, IMAGES],
+        conditions: { StringEquals: { 'ec2:CreateAction': ['CreateSnapshot', 'CreateSnapshots', 'CreateImage'] } },
+      },
+    ],
+    wildcards: {
+      [SNAPSHOTS]:
+        'Snapshot ids are created by the call itself and cannot be known in advance; CreateTags is conditioned on the creating action.',
+      [IMAGES]:
+        'AMI ids are created by CreateImage itself and cannot be known in advance; CreateTags on images is conditioned on ec2:CreateAction = CreateImage.',
+      [INSTANCES]: CHOSEN_AT_RUN_TIME,
+      [VOLUMES]: CHOSEN_AT_RUN_TIME,
+    },
+  },
+  'check-backup': { grants: [{ actions: ['ec2:DescribeSnapshots', 'ec2:DescribeImages'], resources: ['*'] }] },
+  'apply-retention': {
+    grants: [
+      { actions: ['ec2:DescribeSnapshots', 'ec2:DescribeImages'], resources: ['*'] },
+      { actions: ['ec2:DeleteSnapshot'], resources: [SNAPSHOTS], conditions: OWNED_ONLY },
+      { actions: ['ec2:DeregisterImage'], resources: [IMAGES], conditions: OWNED_ONLY },
+    ],
+    wildcards: {
+      [SNAPSHOTS]:
+        'DeleteSnapshot is allowed only on snapshots tagged backup-pipeline:managed-by = this stack (aws:ResourceTag condition).',
+      [IMAGES]:
+        'DeregisterImage is allowed only on AMIs tagged backup-pipeline:managed-by = this stack (aws:ResourceTag condition).',
+    },
+  },
+  // Copies run in the destination region, tagging what they create; a retry looks its copy up first.
+  'start-copies': {
+    grants: [
+      { actions: ['ec2:DescribeSnapshots'], resources: ['*'] },
+      { actions: ['ec2:CopyImage'], resources: [IMAGES, SNAPSHOTS] },
+      { actions: ['ec2:CopySnapshot'], resources: [SNAPSHOTS] },
+      {
+        actions: ['ec2:CreateTags'],
+        resources: [SNAPSHOTS, IMAGES],
+        conditions: { StringEquals: { 'ec2:CreateAction': ['CopySnapshot', 'CopyImage'] } },
+      },
+    ],
+    wildcards: {
+      [SNAPSHOTS]:
+        'Copies are new snapshots whose ids do not exist before the call; CreateTags is conditioned on CopySnapshot.',
+      [IMAGES]:
+        'AMI copies are new images whose ids do not exist before the call; CreateTags is conditioned on CopyImage.',
+    },
+  },
+  'check-copies': { grants: [{ actions: ['ec2:DescribeSnapshots', 'ec2:DescribeImages'], resources: ['*'] }] },
+};

@@ -1,0 +1,96 @@
+/**
+ * The permissions as data (shared/services/<service>/permissions.ts and the stack's own) and the one
+ * place that applies them (infra/constructs/permissions.ts): wildcards only where AWS offers nothing
+ * narrower, and every cdk-nag acknowledgement explaining a wildcard the role really holds.
+ */
+import { readFileSync } from 'node:fs';
+import { App, type CfnElement, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { Role } from 'aws-cdk-lib/aws-iam';
+import { buildApp } from '../../infra/bin/app';
+import { asNagPrints } from '../../infra/constructs/permissions';
+import { WORKFLOW_PERMISSIONS } from '../../infra/constructs/workflow-permissions';
+import type { PermissionSet } from '../../shared/services/permission-set';
+import { SERVICE_PERMISSIONS } from '../../shared/services/permissions';
+import { statementsOfRole } from './policy-helpers';
+
+const cdkJson = JSON.parse(readFileSync(`${__dirname}/../../cdk.json`, 'utf8')) as { context: Record<string, unknown> };
+const { stack } = buildApp(new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } }));
+const template = Template.fromStack(stack);
+
+const DATA: [string, PermissionSet<string>][] = [
+  ...Object.entries(SERVICE_PERMISSIONS),
+  ['workflow', WORKFLOW_PERMISSIONS],
+];
+const holdersOf = (set: PermissionSet<string>) =>
+  Object.entries(set).flatMap(([holder, p]) => (p ? [[holder, p] as const] : []));
+
+describe('permission data', () => {
+  it.each(DATA)(
+    '%s grants "*" only to Describe and List actions (AWS has no resource-level permission for them)',
+    (_, set) => {
+      // Act
+      const onAnything = holdersOf(set).flatMap(([, p]) =>
+        p.grants.filter((g) => g.resources.includes('*')).flatMap((g) => g.actions),
+      );
+
+      // Assess
+      expect(onAnything.filter((action) => !/^[a-z0-9-]+:(Describe|List)/.test(action))).toEqual([]);
+    },
+  );
+
+  it.each(DATA)('%s gives a reason only for wildcards the same function is granted', (_, set) => {
+    // Act
+    const stale = holdersOf(set).flatMap(([holder, p]) => {
+      const granted = new Set(p.grants.flatMap((g) => g.resources));
+      return Object.keys(p.wildcards ?? {})
+        .filter((resource) => !granted.has(resource))
+        .map((resource) => `${holder} ${resource}`);
+    });
+
+    // Assess
+    expect(stale).toEqual([]);
+  });
+});
+
+describe('applyPermissions', () => {
+  const roles = stack.node.findAll().filter((c): c is Role => c instanceof Role);
+
+  it('acknowledges on each role only wildcard resources its policies hold', () => {
+    // Prepare
+    const acknowledged = (role: Role) =>
+      role.node.metadata
+        .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((m) => Object.keys(m.data as Record<string, string>))
+        .map((id) => /AwsSolutions-IAM5\[Resource::(.*)\]$/.exec(id)?.[1])
+        .filter((resource): resource is string => resource !== undefined);
+
+    // Act
+    const stale = roles.flatMap((role) => {
+      const logicalId = stack.getLogicalId(role.node.defaultChild as CfnElement);
+      const held = new Set(
+        statementsOfRole(template, logicalId).flatMap((s) => [s.Resource].flat().map((r) => asNagPrints(r))),
+      );
+      return acknowledged(role)
+        .filter((resource) => !held.has(resource))
+        .map((resource) => `${role.node.path} ${resource}`);
+    });
+
+    // Assess
+    expect(roles.length).toBeGreaterThan(10);
+    expect(stale).toEqual([]);
+  });
+
+  it('acknowledges each wildcard once per role, with one reason', () => {
+    // Act
+    const repeated = roles.flatMap((role) => {
+      const ids = role.node.metadata
+        .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((m) => Object.keys(m.data as Record<string, string>));
+      return ids.filter((id, i) => ids.indexOf(id) !== i).map((id) => `${role.node.path} ${id}`);
+    });
+
+    // Assess
+    expect(repeated).toEqual([]);
+  });
+});

@@ -1,6 +1,6 @@
 /**
  * The one place every permission is applied and every IAM finding acknowledged. The data comes from
- * each service (shared/services/<service>/permissions.ts, gathered in shared/services/permissions.ts),
+ * each service (shared/services/<service>/permissions.ts, gathered by shared/services/catalog.ts),
  * from the constructs that own the stack's resources (state table, notifications, state machine,
  * schedules) and from the workflow (./workflow-permissions.ts). Each grant becomes one Allow
  * statement on its holder's role, placeholders filled; each wildcard reason becomes a cdk-nag

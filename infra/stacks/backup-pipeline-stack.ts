@@ -12,7 +12,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { PipelineConfig } from '../../shared/config';
 import { type FunctionName, functionEnvironments } from '../../shared/lambda/function-env';
-import { SERVICE_PERMISSIONS } from '../../shared/services/permissions';
+import { SERVICE_PERMISSIONS } from '../../shared/services/catalog';
 import { BackupBucket } from '../constructs/backup-bucket';
 import { BackupStateMachine } from '../constructs/backup-state-machine';
 import { PipelineDashboard } from '../constructs/dashboard';

@@ -31,6 +31,9 @@ const inLambda = process.env.AWS_EXECUTION_ENV?.startsWith('AWS_Lambda_') ?? fal
 export const tracer = new Tracer({
   serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME,
   enabled: inLambda,
+  // Every SDK client is captured where it is made; capturing raw HTTPS as well would trace each AWS call
+  // twice (an AWS subsegment and an HTTP one) and patch Node's global https module. No other HTTP is made.
+  captureHTTPsRequests: false,
 });
 
 /** The narrow logging surface domain code receives (handlers pass `logger`). */

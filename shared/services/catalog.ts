@@ -7,6 +7,7 @@
  */
 import { dynamodbCatalog } from './dynamodb/catalog';
 import { ec2Catalog } from './ec2/catalog';
+import type { PermissionSet } from './permission-set';
 import { rdsCatalog } from './rds/catalog';
 
 /** One resource type as its service declares it. */
@@ -32,10 +33,14 @@ export interface ServiceErrorCodes {
 }
 
 export interface ServiceCatalog {
+  /** The service's name in ARNs and IAM actions (ec2, rds, dynamodb). */
+  readonly service: string;
   readonly types: readonly ResourceTypeEntry[];
   /** The kinds of backup its stores hold (OwnedBackup.kind). */
   readonly backupKinds: readonly string[];
   readonly errorCodes: ServiceErrorCodes;
+  /** What each function needs of this service, as data (./permission-set.ts); infra/constructs/permissions.ts applies it. */
+  readonly permissions: PermissionSet;
 }
 
 /**
@@ -83,3 +88,8 @@ export const STORAGE_PRICES: Readonly<Record<string, { backup: string; usdPerGbM
 export function serviceErrorCodes(kind: keyof ServiceErrorCodes): string[] {
   return SERVICES.flatMap((s): readonly string[] => (s.errorCodes as ServiceErrorCodes)[kind] ?? []);
 }
+
+/** Every service's IAM needs, by service name: the stack applies them all in one place. */
+export const SERVICE_PERMISSIONS: Readonly<Record<string, PermissionSet>> = Object.fromEntries(
+  SERVICES.map((s) => [s.service, s.permissions]),
+);

@@ -22,9 +22,9 @@ import { buildApp } from '../../infra/bin/app';
 import { BACKUP_TAG, DR_KEY_ALIAS, DR_REGION, seedDrKey } from '../../local/fleet';
 import { HANDLERS, type LocalHandler } from '../../local/handlers';
 import { FUNCTION_NAMES, type FunctionName, type ScheduledFunctionName } from '../../shared/lambda/function-env';
+import { SERVICE_PERMISSIONS } from '../../shared/services/catalog';
 import { dynamoBackupName, parseBackupName } from '../../shared/services/dynamodb/dynamodb-table';
 import { MODE_TAG } from '../../shared/services/modes';
-import { SERVICE_PERMISSIONS } from '../../shared/services/permissions';
 import { rdsSnapshotIdentifier } from '../../shared/services/rds/rds-instance';
 import { StateStore } from '../../shared/state/store';
 import { TAG } from '../../shared/tags';
@@ -63,7 +63,7 @@ const tagMap = (tags: { Key?: string; Value?: string }[] | undefined) =>
 
 /**
  * The SDK clients whose calls are observed, by the IAM prefix of their actions: each service with
- * permission data (shared/services/permissions.ts), and the services the stack's own grants name.
+ * permission data (each service's catalog, gathered in shared/services/catalog.ts), and the services the stack's own grants name.
  */
 const CLIENTS: Record<string, { prototype: unknown }[]> = {
   ec2: [EC2Client],

@@ -10,8 +10,8 @@ import { Role } from 'aws-cdk-lib/aws-iam';
 import { buildApp } from '../../infra/bin/app';
 import { asNagPrints } from '../../infra/constructs/permissions';
 import { WORKFLOW_PERMISSIONS } from '../../infra/constructs/workflow-permissions';
+import { SERVICE_PERMISSIONS } from '../../shared/services/catalog';
 import type { PermissionSet } from '../../shared/services/permission-set';
-import { SERVICE_PERMISSIONS } from '../../shared/services/permissions';
 import { statementsOfRole } from './policy-helpers';
 
 const cdkJson = JSON.parse(readFileSync(`${__dirname}/../../cdk.json`, 'utf8')) as { context: Record<string, unknown> };

@@ -4,8 +4,10 @@
  * load by shared/resource.ts and shared/errors.ts.
  */
 import type { ServiceCatalog } from '../catalog';
+import { DYNAMODB_PERMISSIONS } from './permissions';
 
 export const dynamodbCatalog = {
+  service: 'dynamodb',
   types: [
     {
       type: 'dynamodb-table',
@@ -26,6 +28,7 @@ export const dynamodbCatalog = {
       'ExportNotFoundException',
     ],
   },
+  permissions: DYNAMODB_PERMISSIONS,
 } as const satisfies ServiceCatalog;
 
 export function dynamoTableArn(partition: string, region: string, accountId: string, name: string): string {

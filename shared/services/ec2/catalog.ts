@@ -4,10 +4,12 @@
  * codes EC2 answers with. Data only: read at module load by shared/resource.ts and shared/errors.ts.
  */
 import type { ServiceCatalog } from '../catalog';
+import { EC2_PERMISSIONS } from './permissions';
 
 const EBS_SNAPSHOT_PRICE = { backup: 'EBS snapshot', usdPerGbMonth: 0.05 };
 
 export const ec2Catalog = {
+  service: 'ec2',
   types: [
     {
       type: 'ec2-instance',
@@ -50,6 +52,7 @@ export const ec2Catalog = {
       'InvalidAMIID.Unavailable',
     ],
   },
+  permissions: EC2_PERMISSIONS,
 } as const satisfies ServiceCatalog;
 
 export function ec2InstanceArn(partition: string, region: string, accountId: string, id: string): string {

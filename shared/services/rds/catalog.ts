@@ -4,8 +4,10 @@
  * with. Data only: read at module load by shared/resource.ts and shared/errors.ts.
  */
 import type { ServiceCatalog } from '../catalog';
+import { RDS_PERMISSIONS } from './permissions';
 
 export const rdsCatalog = {
+  service: 'rds',
   types: [
     {
       type: 'rds-instance',
@@ -41,6 +43,7 @@ export const rdsCatalog = {
       'InvalidDBClusterSnapshotStateFault',
     ],
   },
+  permissions: RDS_PERMISSIONS,
 } as const satisfies ServiceCatalog;
 
 export function auroraClusterArn(partition: string, region: string, accountId: string, id: string): string {

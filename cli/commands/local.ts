@@ -16,7 +16,7 @@ import { DR_KEY_ALIAS, DR_REGION } from '../../local/fleet';
 import { type FleetSpec, type Sandbox, SandboxError, startSandbox } from '../../local/sandbox';
 import { humanDuration as duration } from '../durations';
 import { parseCopyTo } from './operate';
-import { resourceTable } from './run-views';
+import { resourceJson, resourceTable } from './run-views';
 
 export interface LocalOptions {
   fleet: FleetSpec;
@@ -192,18 +192,7 @@ export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream
         stoppedAt: result.stoppedAt.toISOString(),
         simulatedSeconds: simulated,
         wallSeconds,
-        resources: records.map((r) => ({
-          arn: r.arn,
-          type: r.type,
-          status: r.status,
-          backupIds: r.backupIds ?? [],
-          polls: r.polls ?? 0,
-          queuedAt: r.queuedAt,
-          startedAt: r.startedAt ?? null,
-          finishedAt: r.finishedAt ?? null,
-          note: r.note ?? null,
-          error: r.error ?? null,
-        })),
+        resources: records.map(resourceJson),
         figures,
         notification: message ?? null,
       };

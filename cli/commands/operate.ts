@@ -247,6 +247,13 @@ export async function statusCommand(
   }
 }
 
+/** The newest runs, or the AWS error explained against the table the CLI reads. */
+function recentRuns(store: StateStore, target: Target, limit: number) {
+  return store.listRuns(limit).catch((error: unknown) => {
+    throw explainAwsError(error, `table ${target.tableName}`);
+  });
+}
+
 /** `status --rpo`: each tier's and each protected resource's age of last good backup against the RPO. */
 export async function rpoCommand(
   options: TargetOptions & { json: boolean; runs: number },
@@ -255,9 +262,7 @@ export async function rpoCommand(
   const target = await resolveTarget(options);
   const { store, close } = storeFor(target);
   try {
-    const runs = await store.listRuns(options.runs).catch((error: unknown) => {
-      throw explainAwsError(error, `table ${target.tableName}`);
-    });
+    const runs = await recentRuns(store, target, options.runs);
     const withResources = [];
     for (const run of runs) withResources.push({ run, resources: await store.listResources(run.runId) });
     const now = new Date();
@@ -295,9 +300,7 @@ export async function runsCommand(
   const target = await resolveTarget(options);
   const { store, close } = storeFor(target);
   try {
-    const runs = await store.listRuns(options.limit).catch((error: unknown) => {
-      throw explainAwsError(error, `table ${target.tableName}`);
-    });
+    const runs = await recentRuns(store, target, options.limit);
     if (options.json)
       line(
         out,

@@ -152,6 +152,14 @@ export function reportedProgress(fraction: number): number {
 /** A snapshot copy takes this much longer than the snapshot did: its blocks cross regions. */
 export const COPY_SLOWDOWN = 1.5;
 
+/** The copies among a region's snapshots as the service shows them, each with where it came from (tests, the report). */
+export function copiesWithSource<T extends { copiedFrom?: CopySource }, V extends object>(
+  items: Iterable<T>,
+  view: (item: T) => V,
+): (V & { copiedFrom: CopySource })[] {
+  return [...items].flatMap((s) => (s.copiedFrom ? [{ ...view(s), copiedFrom: { ...s.copiedFrom } }] : []));
+}
+
 /** The ARN partition of a region (aws, aws-cn, aws-us-gov). */
 export function arnPartition(region: string): string {
   return region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';

@@ -8,6 +8,7 @@ import {
   AwsApiError,
   COPY_SLOWDOWN,
   type CopySource,
+  copiesWithSource,
   type Filter,
   type ModelCore,
   RegionalBackend,
@@ -516,8 +517,6 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
 
   /** Copies in a destination region, per service, with where each came from (tests, the report). */
   snapshotCopies(region: string) {
-    return [...this.region(region).snapshots.values()]
-      .filter((s) => s.copiedFrom)
-      .map((s) => ({ ...this.snapshotView(s), copiedFrom: { ...(s.copiedFrom as CopySource) } }));
+    return copiesWithSource(this.region(region).snapshots.values(), (s) => this.snapshotView(s));
   }
 }

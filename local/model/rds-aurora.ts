@@ -6,13 +6,19 @@ import {
   AwsApiError,
   arnPartition,
   COPY_SLOWDOWN,
-  type CopySource,
+  copiesWithSource,
   type ModelCore,
   RegionalBackend,
   type Tag,
 } from './core';
 import { matchesRdsFilters, paginate, type RdsFilter } from './query';
-import type { DbClusterModel, DbClusterSnapshotModel, RdsBackend, RdsRegionState } from './rds';
+import {
+  assertSnapshotIdentifier,
+  type DbClusterModel,
+  type DbClusterSnapshotModel,
+  type RdsBackend,
+  type RdsRegionState,
+} from './rds';
 
 export class AuroraBackend extends RegionalBackend<RdsRegionState> {
   constructor(
@@ -186,9 +192,7 @@ export class AuroraBackend extends RegionalBackend<RdsRegionState> {
     if (!cluster)
       throw new AwsApiError('DBClusterNotFoundFault', `DBCluster ${input.DBClusterIdentifier} not found.`, 404);
     const id = input.DBClusterSnapshotIdentifier ?? '';
-    if (!/^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,254}$/.test(id) || id.endsWith('-')) {
-      throw new AwsApiError('InvalidParameterValue', `Invalid snapshot identifier: ${id}`);
-    }
+    assertSnapshotIdentifier(id);
     if (r.dbClusterSnapshots.has(id))
       throw new AwsApiError(
         'DBClusterSnapshotAlreadyExistsFault',
@@ -277,8 +281,7 @@ export class AuroraBackend extends RegionalBackend<RdsRegionState> {
       );
     const r = this.region(region);
     const id = input.TargetDBClusterSnapshotIdentifier ?? '';
-    if (!/^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,254}$/.test(id) || id.endsWith('-'))
-      throw new AwsApiError('InvalidParameterValue', `Invalid snapshot identifier: ${id}`);
+    assertSnapshotIdentifier(id);
     if (r.dbClusterSnapshots.has(id))
       throw new AwsApiError(
         'DBClusterSnapshotAlreadyExistsFault',
@@ -314,8 +317,8 @@ export class AuroraBackend extends RegionalBackend<RdsRegionState> {
   }
 
   dbClusterSnapshotCopies(region: string) {
-    return [...this.region(region).dbClusterSnapshots.values()]
-      .filter((s) => s.copiedFrom)
-      .map((s) => ({ ...this.dbClusterSnapshotView(region, s), copiedFrom: { ...(s.copiedFrom as CopySource) } }));
+    return copiesWithSource(this.region(region).dbClusterSnapshots.values(), (s) =>
+      this.dbClusterSnapshotView(region, s),
+    );
   }
 }

@@ -9,6 +9,7 @@ import {
   arnPartition,
   COPY_SLOWDOWN,
   type CopySource,
+  copiesWithSource,
   type ModelCore,
   RegionalBackend,
   RegionStore,
@@ -93,6 +94,12 @@ export interface DbClusterSnapshotModel extends Timed {
   KmsKeyId?: string;
   /** Set on a CopyDBClusterSnapshot copy. */
   copiedFrom?: CopySource;
+}
+
+/** RDS's rule for a DB or cluster snapshot identifier: a letter first, letters, digits and single hyphens. */
+export function assertSnapshotIdentifier(id: string): void {
+  if (!/^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,254}$/.test(id) || id.endsWith('-'))
+    throw new AwsApiError('InvalidParameterValue', `Invalid snapshot identifier: ${id}`);
 }
 
 /** RDS's per-region state: DB instances and clusters, and their snapshots. */
@@ -272,9 +279,7 @@ export class RdsBackend extends RegionalBackend<RdsRegionState> {
     const db = input.DBInstanceIdentifier ? r.dbInstances.get(input.DBInstanceIdentifier) : undefined;
     if (!db) throw new AwsApiError('DBInstanceNotFound', `DBInstance ${input.DBInstanceIdentifier} not found.`, 404);
     const id = input.DBSnapshotIdentifier ?? '';
-    if (!/^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,254}$/.test(id) || id.endsWith('-')) {
-      throw new AwsApiError('InvalidParameterValue', `Invalid snapshot identifier: ${id}`);
-    }
+    assertSnapshotIdentifier(id);
     if (r.dbSnapshots.has(id))
       throw new AwsApiError(
         'DBSnapshotAlreadyExists',
@@ -427,8 +432,7 @@ export class RdsBackend extends RegionalBackend<RdsRegionState> {
       );
     const r = this.region(region);
     const id = input.TargetDBSnapshotIdentifier ?? '';
-    if (!/^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,254}$/.test(id) || id.endsWith('-'))
-      throw new AwsApiError('InvalidParameterValue', `Invalid snapshot identifier: ${id}`);
+    assertSnapshotIdentifier(id);
     if (r.dbSnapshots.has(id))
       throw new AwsApiError(
         'DBSnapshotAlreadyExists',
@@ -464,8 +468,6 @@ export class RdsBackend extends RegionalBackend<RdsRegionState> {
   }
 
   dbSnapshotCopies(region: string) {
-    return [...this.region(region).dbSnapshots.values()]
-      .filter((s) => s.copiedFrom)
-      .map((s) => ({ ...this.dbSnapshotView(region, s), copiedFrom: { ...(s.copiedFrom as CopySource) } }));
+    return copiesWithSource(this.region(region).dbSnapshots.values(), (s) => this.dbSnapshotView(region, s));
   }
 }

@@ -13,7 +13,7 @@ import {
 } from './core';
 import { matchesRdsFilters, paginate, type RdsFilter } from './query';
 import {
-  assertSnapshotIdentifier,
+  assertNewSnapshotId,
   type DbClusterModel,
   type DbClusterSnapshotModel,
   type RdsBackend,
@@ -192,12 +192,12 @@ export class AuroraBackend extends RegionalBackend<RdsRegionState> {
     if (!cluster)
       throw new AwsApiError('DBClusterNotFoundFault', `DBCluster ${input.DBClusterIdentifier} not found.`, 404);
     const id = input.DBClusterSnapshotIdentifier ?? '';
-    assertSnapshotIdentifier(id);
-    if (r.dbClusterSnapshots.has(id))
-      throw new AwsApiError(
-        'DBClusterSnapshotAlreadyExistsFault',
-        `Cannot create the cluster snapshot because one with the identifier ${id} already exists.`,
-      );
+    assertNewSnapshotId(
+      id,
+      r.dbClusterSnapshots,
+      'DBClusterSnapshotAlreadyExistsFault',
+      `Cannot create the cluster snapshot because one with the identifier ${id} already exists.`,
+    );
     const clusterStatus = this.rds.settled(cluster);
     if (clusterStatus !== 'available' && clusterStatus !== 'storage-optimization')
       throw new AwsApiError(
@@ -281,12 +281,12 @@ export class AuroraBackend extends RegionalBackend<RdsRegionState> {
       );
     const r = this.region(region);
     const id = input.TargetDBClusterSnapshotIdentifier ?? '';
-    assertSnapshotIdentifier(id);
-    if (r.dbClusterSnapshots.has(id))
-      throw new AwsApiError(
-        'DBClusterSnapshotAlreadyExistsFault',
-        `Cannot create the cluster snapshot because one with the identifier ${id} already exists.`,
-      );
+    assertNewSnapshotId(
+      id,
+      r.dbClusterSnapshots,
+      'DBClusterSnapshotAlreadyExistsFault',
+      `Cannot create the cluster snapshot because one with the identifier ${id} already exists.`,
+    );
     const manual = [...r.dbClusterSnapshots.values()].filter((s) => s.SnapshotType === 'manual').length;
     const key = this.rds.assertCanCopyDb(
       region,

@@ -96,10 +96,14 @@ export interface DbClusterSnapshotModel extends Timed {
   copiedFrom?: CopySource;
 }
 
-/** RDS's rule for a DB or cluster snapshot identifier: a letter first, letters, digits and single hyphens. */
-export function assertSnapshotIdentifier(id: string): void {
+/**
+ * A new DB or cluster snapshot's identifier (a create or a copy's target): RDS's rule (a letter first,
+ * letters, digits and single hyphens), then unused in the region, else `code` with `message`.
+ */
+export function assertNewSnapshotId(id: string, taken: ReadonlyMap<string, unknown>, code: string, message: string) {
   if (!/^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,254}$/.test(id) || id.endsWith('-'))
     throw new AwsApiError('InvalidParameterValue', `Invalid snapshot identifier: ${id}`);
+  if (taken.has(id)) throw new AwsApiError(code, message);
 }
 
 /** RDS's per-region state: DB instances and clusters, and their snapshots. */
@@ -279,12 +283,12 @@ export class RdsBackend extends RegionalBackend<RdsRegionState> {
     const db = input.DBInstanceIdentifier ? r.dbInstances.get(input.DBInstanceIdentifier) : undefined;
     if (!db) throw new AwsApiError('DBInstanceNotFound', `DBInstance ${input.DBInstanceIdentifier} not found.`, 404);
     const id = input.DBSnapshotIdentifier ?? '';
-    assertSnapshotIdentifier(id);
-    if (r.dbSnapshots.has(id))
-      throw new AwsApiError(
-        'DBSnapshotAlreadyExists',
-        `Cannot create the snapshot because a snapshot with the identifier ${id} already exists.`,
-      );
+    assertNewSnapshotId(
+      id,
+      r.dbSnapshots,
+      'DBSnapshotAlreadyExists',
+      `Cannot create the snapshot because a snapshot with the identifier ${id} already exists.`,
+    );
     if (db.DBClusterIdentifier) {
       throw new AwsApiError(
         'InvalidDBInstanceState',
@@ -432,12 +436,12 @@ export class RdsBackend extends RegionalBackend<RdsRegionState> {
       );
     const r = this.region(region);
     const id = input.TargetDBSnapshotIdentifier ?? '';
-    assertSnapshotIdentifier(id);
-    if (r.dbSnapshots.has(id))
-      throw new AwsApiError(
-        'DBSnapshotAlreadyExists',
-        `Cannot create the snapshot because a snapshot with the identifier ${id} already exists.`,
-      );
+    assertNewSnapshotId(
+      id,
+      r.dbSnapshots,
+      'DBSnapshotAlreadyExists',
+      `Cannot create the snapshot because a snapshot with the identifier ${id} already exists.`,
+    );
     const manual = [...r.dbSnapshots.values()].filter((s) => s.SnapshotType === 'manual').length;
     const key = this.assertCanCopyDb(
       region,

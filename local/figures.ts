@@ -4,7 +4,7 @@
  */
 
 import type { ResourceRecord } from '../shared/state/records';
-import type { AwsModel } from './aws-model';
+import type { AwsModel } from './model';
 import type { ExecutionResult } from './runner';
 
 /** Public prices (us-east-1, 2026): Step Functions Standard and Lambda arm64. */

@@ -3,7 +3,7 @@
  * resources with a snapshot-duration distribution for the bench. Deterministic for a given seed.
  */
 import { MODE_TAG } from '../shared/services/modes';
-import type { AwsModel, Tag } from './aws-model';
+import type { AwsModel, Tag } from './model';
 
 export const BACKUP_TAG: Tag = { Key: 'backup', Value: 'true' };
 

@@ -15,12 +15,12 @@ import { type FunctionName, functionEnvironments } from '../shared/lambda/functi
 import { ec2Client, ec2CreateClient } from '../shared/services/ec2/client';
 import { rdsClient } from '../shared/services/rds/client';
 import { StateStore } from '../shared/state/store';
-import { AwsModel, type Faults, type Limits, seededRandom } from './aws-model';
 import { registerAwsServices, registerStack } from './emulator';
 import { type EmulatorServer, startEmulatorServer } from './emulator/server';
 import { registerBackupStateMachine, StepFunctionsService } from './emulator/sfn';
 import { type FleetSummary, seedDemoFleet, seedGeneratedFleet } from './fleet';
 import { HANDLERS, type LocalHandler } from './handlers';
+import { AwsModel, type Faults, type Limits, seededRandom } from './model';
 import { ensureRunResources } from './run-resources';
 import { dynamoClientFor, ensureStateTable, type LocalDynamo, startDynalite } from './state-table';
 import { VirtualScheduler } from './virtual-time';

@@ -5,7 +5,7 @@
  * accepted here and goes through to dynalite, so one endpoint serves both, as AWS does.
  * Timestamps are epoch seconds and errors `{"__type": "...#Code"}`, as the SDK's deserializer expects.
  */
-import type { AwsModel } from '../aws-model';
+import type { AwsModel } from '../model';
 import { type JsonAction, type JsonInput, jsonService } from './json';
 import type { ServiceHandler } from './server';
 

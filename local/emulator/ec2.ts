@@ -5,7 +5,7 @@
  * `tagSet`, `<item>`) come from the SDK's schemas in ./query.ts, not from this file.
  */
 import * as ec2 from '@aws-sdk/client-ec2';
-import type { AwsModel } from '../aws-model';
+import type { AwsModel } from '../model';
 import { type ActionHandler, queryService } from './query';
 import type { ServiceHandler } from './server';
 

@@ -2,7 +2,7 @@
  * EventBridge on the emulator (AWS JSON 1.1, `X-Amz-Target: AWSEvents.PutEvents`): the run event the
  * notify step puts lands in the model's `events` list. Errors are AWS JSON error documents.
  */
-import type { AwsModel } from '../aws-model';
+import type { AwsModel } from '../model';
 import { type JsonAction, jsonService } from './json';
 import type { ServiceHandler } from './server';
 

@@ -4,7 +4,7 @@
  * the AWS model. Any action not in a table gets AWS's InvalidAction / UnsupportedOperation error.
  */
 import * as cloudformation from '@aws-sdk/client-cloudformation';
-import { AwsApiError, type AwsModel } from '../aws-model';
+import { AwsApiError, type AwsModel } from '../model';
 import { dynamoDbService } from './dynamodb';
 import { ec2Service } from './ec2';
 import { eventsService } from './events';

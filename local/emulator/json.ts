@@ -4,7 +4,7 @@
  * written with timestamps as epoch seconds, and an AwsApiError as `{"__type", "message"}` with its
  * status, which is what the SDK's deserializer turns back into the service's named exception.
  */
-import { AwsApiError, type AwsModel } from '../aws-model';
+import { AwsApiError, type AwsModel } from '../model';
 import type { ServiceHandler, ServiceRequest, ServiceResponse } from './server';
 
 export type JsonInput = Record<string, unknown>;

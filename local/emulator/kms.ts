@@ -4,7 +4,7 @@
  * per region; timestamps are epoch seconds and errors `{"__type": "NotFoundException"}`, as KMS sends
  * them, so the SDK raises its own NotFoundException.
  */
-import type { AwsModel } from '../aws-model';
+import type { AwsModel } from '../model';
 import { type JsonAction, jsonService } from './json';
 import type { ServiceHandler } from './server';
 

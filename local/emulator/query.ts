@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { XmlShapeSerializer } from '@aws-sdk/core/protocols';
 import { NormalizedSchema } from '@smithy/core/schema';
 import { XMLBuilder } from 'fast-xml-parser';
-import { AwsApiError } from '../aws-model';
+import { AwsApiError } from '../model';
 import type { ServiceHandler, ServiceRequest, ServiceResponse } from './server';
 
 export type Dialect = 'ec2' | 'query';

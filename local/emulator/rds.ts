@@ -4,7 +4,7 @@
  * from the SDK's schemas in ./query.ts; fault statuses (404 for *NotFound) from RDS's own error model.
  */
 import * as rds from '@aws-sdk/client-rds';
-import type { AwsModel } from '../aws-model';
+import type { AwsModel } from '../model';
 import { type ActionHandler, queryService } from './query';
 import type { ServiceHandler } from './server';
 

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { XMLBuilder } from 'fast-xml-parser';
-import { AwsApiError, type AwsModel } from '../aws-model';
+import { AwsApiError, type AwsModel } from '../model';
 import type { ServiceHandler, ServiceResponse } from './server';
 
 const builder = new XMLBuilder({ ignoreAttributes: false, suppressEmptyNode: true });

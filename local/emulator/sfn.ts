@@ -3,8 +3,9 @@
  * for the project's CLI, the AWS CLI and any SDK client to start, follow, list and stop executions as
  * they do against AWS. Executions run with the local runner (the same ASL, the real handlers).
  */
-import { AwsApiError } from '../aws-model';
+
 import { PAYLOAD_LIMIT_BYTES } from '../execution-limits';
+import { AwsApiError } from '../model';
 import {
   type ExecutionResult,
   executionArnFor,

@@ -5,7 +5,7 @@
  * decoded by ./query.ts and accepted; the model keeps subject and message only.
  */
 import * as sns from '@aws-sdk/client-sns';
-import type { AwsModel } from '../aws-model';
+import type { AwsModel } from '../model';
 import { type ActionHandler, queryService } from './query';
 import type { ServiceHandler } from './server';
 

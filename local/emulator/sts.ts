@@ -3,7 +3,7 @@
  * as a deployed Lambda reads it from its context, so ARNs it builds name the endpoint's account.
  */
 import * as sts from '@aws-sdk/client-sts';
-import type { AwsModel } from '../aws-model';
+import type { AwsModel } from '../model';
 import { type ActionHandler, queryService } from './query';
 import type { ServiceHandler } from './server';
 

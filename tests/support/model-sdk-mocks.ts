@@ -1,6 +1,6 @@
 /**
  * Workflow-layer wiring: the AWS SDK's EC2, RDS, SNS, EventBridge and KMS clients are answered by the
- * in-memory AWS model (local/aws-model.ts) through aws-sdk-client-mock, action by action from the same
+ * in-memory AWS model (local/model) through aws-sdk-client-mock, action by action from the same
  * tables the emulator serves (local/emulator/*), so the two ways into the model cannot drift. The
  * handlers, drivers and SDK clients are the real ones; only the network hop to AWS is replaced. The
  * state table is not mocked: it is dynalite.
@@ -13,7 +13,6 @@ import * as kmsSdk from '@aws-sdk/client-kms';
 import * as rdsSdk from '@aws-sdk/client-rds';
 import * as snsSdk from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { AwsModel } from '../../local/aws-model';
 import { DYNAMODB_CONTROL_ACTIONS } from '../../local/emulator/dynamodb';
 import { ec2Actions } from '../../local/emulator/ec2';
 import { EVENTS_ACTIONS } from '../../local/emulator/events';
@@ -22,6 +21,7 @@ import { KMS_ACTIONS } from '../../local/emulator/kms';
 import type { ActionHandler } from '../../local/emulator/query';
 import { rdsActions } from '../../local/emulator/rds';
 import { snsActions } from '../../local/emulator/sns';
+import type { AwsModel } from '../../local/model';
 
 type AnyClient = { config: { region: () => Promise<string> } };
 

@@ -13,7 +13,7 @@
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { AwsModel } from '../../local/aws-model';
+import { AwsModel } from '../../local/model';
 import { ensureStateTable } from '../../local/state-table';
 import { StateStore } from '../../shared/state/store';
 import { wireDynamoControlPlane } from './model-sdk-mocks';

@@ -4,8 +4,8 @@
  * scenario a fresh estate while the state table keeps every run (run ids differ).
  */
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { AwsModel, type ModelOptions, seededRandom } from '../../local/aws-model';
 import { HANDLERS } from '../../local/handlers';
+import { AwsModel, type ModelOptions, seededRandom } from '../../local/model';
 import { type ExecutionResult, type RunOptions, runExecution } from '../../local/runner';
 import { type Sandbox as LocalSandbox, startSandbox } from '../../local/sandbox';
 import { dynamoClientFor, ensureStateTable, type LocalDynamo, startDynalite } from '../../local/state-table';

@@ -7,10 +7,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { type Artifact, ArtifactError, deployedFunctions, synthesizeArtifact } from '../../local/artifact';
-import type { AwsModel } from '../../local/aws-model';
 import { BACKUP_TAG } from '../../local/fleet';
 import type { LocalHandler } from '../../local/handlers';
 import { invokeAsLambda } from '../../local/lambda-runtime';
+import type { AwsModel } from '../../local/model';
 import { loadDefinition } from '../../local/runner';
 import { type SandboxOptions, startSandbox } from '../../local/sandbox';
 import { ERROR_NAMES } from '../../shared/errors';
@@ -222,7 +222,8 @@ describe('RecordedErrors (bundles)', () => {
       {},
       // The volume is deleted between Plan and Start backup, as an operator might.
       (m) => async (fn, event, call) => {
-        if (fn === 'start-backup' && JSON.stringify(event).includes(gone)) m.region(REGION).volumes.delete(gone);
+        if (fn === 'start-backup' && JSON.stringify(event).includes(gone))
+          m.services.ec2.region(REGION).volumes.delete(gone);
         return call();
       },
     );

@@ -4,8 +4,8 @@
  * DESIGN §9 (lowered so a test reaches them quickly) and inject the faults the pipeline must survive.
  */
 
-import type { AwsModel } from '../../local/aws-model';
 import { BACKUP_TAG } from '../../local/fleet';
+import type { AwsModel } from '../../local/model';
 import { type SandboxOptions, startSandbox } from '../../local/sandbox';
 
 jest.setTimeout(60_000);

@@ -8,7 +8,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { handler } from '../../../functions/notify';
-import { AwsModel } from '../../../local/aws-model';
+import { AwsModel } from '../../../local/model';
 import type { ResourceRef } from '../../../shared/resource';
 import type { ResourceRecord, RunRecord } from '../../../shared/state/records';
 import { MAX_MESSAGE_BYTES } from '../../../shared/workflow/notification';

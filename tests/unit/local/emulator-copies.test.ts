@@ -22,10 +22,10 @@ import {
   RDSClient,
   RDSServiceException,
 } from '@aws-sdk/client-rds';
-import { AwsModel, DEFAULT_ENABLED_REGIONS } from '../../../local/aws-model';
 import { registerAwsServices } from '../../../local/emulator';
 import { type EmulatorServer, startEmulatorServer } from '../../../local/emulator/server';
 import { DR_KEY_ALIAS, DR_REGION, seedDrKey } from '../../../local/fleet';
+import { AwsModel, DEFAULT_ENABLED_REGIONS } from '../../../local/model';
 import { toPipelineError } from '../../../shared/errors';
 import { wireModelToSdk } from '../../support/model-sdk-mocks';
 

@@ -5,9 +5,10 @@
  * retried start finding its backup by tags or identifier, check with progress, the backup stores'
  * listing (with AMI holds) and deletion, and AWS errors arriving as the ASL's named
  */
-import { AwsModel } from '../../../local/aws-model';
+
 import { registerAwsServices } from '../../../local/emulator';
 import { type EmulatorServer, startEmulatorServer } from '../../../local/emulator/server';
+import { AwsModel } from '../../../local/model';
 import {
   InvalidResourceStateError,
   LimitExceededError,

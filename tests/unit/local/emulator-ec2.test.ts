@@ -22,9 +22,9 @@ import {
   paginateDescribeVolumes,
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { AwsModel } from '../../../local/aws-model';
 import { registerAwsServices } from '../../../local/emulator';
 import { type EmulatorServer, startEmulatorServer } from '../../../local/emulator/server';
+import { AwsModel } from '../../../local/model';
 import { toPipelineError } from '../../../shared/errors';
 
 const REGION = 'eu-west-1';

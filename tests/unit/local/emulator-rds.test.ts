@@ -15,9 +15,9 @@ import {
   RDSServiceException,
   StartDBInstanceCommand,
 } from '@aws-sdk/client-rds';
-import { AwsModel } from '../../../local/aws-model';
 import { registerAwsServices } from '../../../local/emulator';
 import { type EmulatorServer, startEmulatorServer } from '../../../local/emulator/server';
+import { AwsModel } from '../../../local/model';
 import { toPipelineError } from '../../../shared/errors';
 
 const REGION = 'eu-west-1';

@@ -6,9 +6,9 @@
  */
 import { CreateTopicCommand, PublishCommand, SNSClient, SNSServiceException } from '@aws-sdk/client-sns';
 import { XMLParser } from 'fast-xml-parser';
-import { AwsModel } from '../../../local/aws-model';
 import { registerAwsServices } from '../../../local/emulator';
 import { type EmulatorServer, startEmulatorServer } from '../../../local/emulator/server';
+import { AwsModel } from '../../../local/model';
 
 const REGION = 'eu-west-1';
 const TOPIC = 'arn:aws:sns:eu-west-1:111122223333:backup-pipeline-notifications';

@@ -12,9 +12,9 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { AwsModel } from '../../../local/aws-model';
 import { registerAwsServices } from '../../../local/emulator';
 import { type EmulatorServer, startEmulatorServer } from '../../../local/emulator/server';
+import { AwsModel } from '../../../local/model';
 import { ensureRunResources } from '../../../local/run-resources';
 
 const REGION = 'eu-west-1';

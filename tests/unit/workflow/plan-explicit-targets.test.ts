@@ -4,7 +4,7 @@
  * dynalite: tag selection is exact equality (EC2 filter wildcards escaped), and 1,000 explicit ARNs
  * are looked up in batches, so a Plan under throttling converges instead of failing after its retries.
  */
-import { AwsModel } from '../../../local/aws-model';
+import { AwsModel } from '../../../local/model';
 import { ThrottledError } from '../../../shared/errors';
 import { DRIVERS, driverFor } from '../../../shared/services';
 import { checkCopyTargets } from '../../../shared/workflow/copy-targets';

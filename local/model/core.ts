@@ -1,0 +1,350 @@
+/**
+ * The model's core, shared by every service module in local/model (as moto's BaseBackend is): the error
+ * every service throws, limits and faults, the one PRNG and id counter, the clock, the token-bucket gate
+ * every operation passes first, and the snapshot timing curve. A service module owns its own per-region
+ * state (a RegionStore) and reaches the rest only through this core or an explicit reference to another
+ * service's backend. The order of random draws, ids and clock reads is the replay contract: a seeded
+ * fleet and its faults must replay identically, so the helpers here are the only ones that draw.
+ */
+import type { Clock } from '../../shared/clock';
+
+export class AwsApiError extends Error {
+  readonly code: string;
+  readonly status: number;
+  constructor(code: string, message: string, status = 400) {
+    super(message);
+    this.name = code;
+    this.code = code;
+    this.status = status;
+  }
+}
+
+export type Tag = { Key: string; Value: string };
+/** An EC2 Filter (tag:<key>, tag-key, or an attribute name) with wildcard values. */
+export type Filter = { Name?: string; Values?: string[] };
+
+export interface Limits {
+  pendingSnapshotsPerRegion: number;
+  concurrentSnapshotsPerVolume: number;
+  secondsBetweenSnapshotsPerVolume: number;
+  manualDbSnapshotsPerRegion: number;
+  manualDbClusterSnapshotsPerRegion: number;
+  /** DynamoDB exports in progress per account and region. */
+  concurrentExportsPerRegion: number;
+  /**
+   * Snapshot copies in progress into one destination region, counted per service: EBS (pending
+   * CopySnapshot copies) and RDS (copying DB and cluster snapshot copies) each have their own 20.
+   */
+  concurrentCopiesPerRegion: number;
+}
+
+export const AWS_LIMITS: Limits = {
+  pendingSnapshotsPerRegion: 100,
+  concurrentSnapshotsPerVolume: 5,
+  secondsBetweenSnapshotsPerVolume: 15,
+  manualDbSnapshotsPerRegion: 100,
+  manualDbClusterSnapshotsPerRegion: 100,
+  concurrentExportsPerRegion: 300,
+  concurrentCopiesPerRegion: 20,
+};
+
+export interface Faults {
+  /** Fraction of API calls answered with a throttling error, on top of the token buckets. */
+  throttleRate: number;
+  /** Fraction of snapshots that end in `error` / `failed` part-way through. */
+  snapshotFailureRate: number;
+  /**
+   * Fraction of create calls (CreateSnapshot(s), CreateImage, CreateDB(Cluster)Snapshot, DynamoDB
+   * CreateBackup, and the copies: CopySnapshot, CopyImage, CopyDB(Cluster)Snapshot) that DO create, then answer a 500 as if the response were lost: the caller cannot tell
+   * whether anything was made (a retry that does not look first makes a second backup).
+   */
+  serverErrorAfterCreateRate: number;
+  /**
+   * Seconds a new EBS snapshot (a CopySnapshot copy too, in its destination region) stays invisible to a
+   * DescribeSnapshots filtered by tag (EC2's eventual consistency; by id it is found at once).
+   */
+  tagFilterLagSeconds: number;
+}
+
+/** Token buckets per API family (EC2's published defaults; RDS and SNS use similar ones). */
+interface Bucket {
+  capacity: number;
+  refillPerSecond: number;
+  tokens: number;
+  at: number;
+}
+const BUCKETS: Record<string, { capacity: number; refill: number }> = {
+  describe: { capacity: 100, refill: 20 },
+  mutate: { capacity: 100, refill: 5 },
+  other: { capacity: 200, refill: 50 },
+};
+
+/** A resource that takes time: snapshots, copies, backups, exports. */
+export interface Timed {
+  startMs: number;
+  durationMs: number;
+  /** Fraction of the duration at which the snapshot fails, when it is doomed. */
+  failAt?: number;
+}
+
+/** Where a copy came from (CopySnapshot, CopyDBSnapshot, CopyDBClusterSnapshot): region and source id. */
+export interface CopySource {
+  region: string;
+  id: string;
+}
+
+export interface ModelOptions {
+  accountId?: string;
+  clock: Clock;
+  random?: () => number;
+  faults?: Partial<Faults>;
+  limits?: Partial<Limits>;
+  /** Token-bucket throttling as AWS does it; off for tests that count calls exactly. */
+  tokenBuckets?: boolean;
+  /**
+   * The clock token buckets refill by (default `clock`): the sandbox's also counts the real time a
+   * handler runs, during which its virtual clock holds still (VirtualScheduler.tokenClock).
+   */
+  tokenClock?: Clock;
+  /** Regions enabled for the account (DescribeRegions; copies accept only these as source). */
+  enabledRegions?: string[];
+}
+
+/** The regions a new account has enabled (those that need no opt-in), a realistic subset. */
+export const DEFAULT_ENABLED_REGIONS = [
+  'eu-west-1',
+  'eu-west-2',
+  'eu-central-1',
+  'eu-north-1',
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ap-northeast-1',
+  'ca-central-1',
+  'sa-east-1',
+];
+
+/** Deterministic PRNG (mulberry32) so a seeded fleet and its faults replay identically. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Progress as AWS reports it is not linear: snapshots race through the first blocks, crawl in the
+ * middle and jump at the end. This curve is monotonic, reaches 99 before completion, never 100.
+ */
+export function reportedProgress(fraction: number): number {
+  const f = Math.min(Math.max(fraction, 0), 1);
+  const curve = 0.55 * Math.sqrt(f) + 0.45 * f ** 3;
+  return Math.min(99, Math.floor(curve * 100));
+}
+
+/** A snapshot copy takes this much longer than the snapshot did: its blocks cross regions. */
+export const COPY_SLOWDOWN = 1.5;
+
+/** The copies among a region's snapshots as the service shows them, each with where it came from (tests, the report). */
+export function copiesWithSource<T extends { copiedFrom?: CopySource }, V extends object>(
+  items: Iterable<T>,
+  view: (item: T) => V,
+): (V & { copiedFrom: CopySource })[] {
+  return [...items].flatMap((s) => (s.copiedFrom ? [{ ...view(s), copiedFrom: { ...s.copiedFrom } }] : []));
+}
+
+/** The ARN partition of a region (aws, aws-cn, aws-us-gov). */
+export function arnPartition(region: string): string {
+  return region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+}
+
+/**
+ * What every service shares: the account, the clock, the PRNG and id counter, the faults and limits, the
+ * call counts and the token buckets. One per model; every backend holds the same one.
+ */
+export class ModelCore {
+  readonly accountId: string;
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly faults: Faults;
+  readonly limits: Limits;
+  readonly enabledRegions: readonly string[];
+  /** Calls by operation name ("ec2:CreateSnapshots"), including throttled ones. */
+  readonly calls = new Map<string, number>();
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly tokenBuckets: boolean;
+  private readonly tokenClock: Clock;
+  private counter = 0;
+
+  constructor(options: ModelOptions) {
+    this.accountId = options.accountId ?? '111122223333';
+    this.clock = options.clock;
+    this.random = options.random ?? seededRandom(42);
+    this.faults = {
+      throttleRate: 0,
+      snapshotFailureRate: 0,
+      serverErrorAfterCreateRate: 0,
+      tagFilterLagSeconds: 0,
+      ...options.faults,
+    };
+    this.limits = { ...AWS_LIMITS, ...options.limits };
+    this.tokenBuckets = options.tokenBuckets ?? true;
+    this.tokenClock = options.tokenClock ?? options.clock;
+    this.enabledRegions = [...(options.enabledRegions ?? DEFAULT_ENABLED_REGIONS)];
+  }
+
+  nowMs(): number {
+    return this.clock.now().getTime();
+  }
+
+  nextId(prefix: string): string {
+    this.counter++;
+    const hex = (this.counter * 2654435761 + Math.floor(this.random() * 0xffff))
+      .toString(16)
+      .padStart(17, '0')
+      .slice(-17);
+    return `${prefix}-${hex}`;
+  }
+
+  phase(t: Timed): { state: 'pending' | 'completed' | 'error'; progress: number } {
+    const elapsed = this.nowMs() - t.startMs;
+    const fraction = t.durationMs <= 0 ? 1 : elapsed / t.durationMs;
+    if (t.failAt !== undefined && fraction >= t.failAt) return { state: 'error', progress: reportedProgress(t.failAt) };
+    if (fraction >= 1) return { state: 'completed', progress: 100 };
+    return { state: 'pending', progress: reportedProgress(fraction) };
+  }
+
+  timing(seconds: number): Timed {
+    const spread = 0.85 + this.random() * 0.3;
+    const doomed = this.random() < this.faults.snapshotFailureRate;
+    return {
+      startMs: this.nowMs(),
+      durationMs: Math.max(1000, Math.round(seconds * spread * 1000)),
+      ...(doomed ? { failAt: 0.2 + this.random() * 0.6 } : {}),
+    };
+  }
+
+  /** A create that was made: answered, or (serverErrorAfterCreateRate) answered with a 500 that loses the answer. */
+  created<T>(service: 'ec2' | 'rds' | 'dynamodb', result: T): T {
+    if (this.faults.serverErrorAfterCreateRate > 0 && this.random() < this.faults.serverErrorAfterCreateRate) {
+      const code = service === 'ec2' ? 'InternalError' : service === 'rds' ? 'InternalFailure' : 'InternalServerError';
+      throw new AwsApiError(
+        code,
+        'We encountered an internal error. Please try again. (injected after the create)',
+        500,
+      );
+    }
+    return result;
+  }
+
+  /** Every operation passes here first: counts it, then may throttle it. */
+  gate(service: 'ec2' | 'rds' | 'sns' | 'events' | 'dynamodb' | 'kms', operation: string): void {
+    const key = `${service}:${operation}`;
+    this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
+    const throttleCode =
+      service === 'ec2'
+        ? 'RequestLimitExceeded'
+        : service === 'dynamodb' || service === 'kms'
+          ? 'ThrottlingException'
+          : 'Throttling';
+    if (this.faults.throttleRate > 0 && this.random() < this.faults.throttleRate) {
+      throw new AwsApiError(throttleCode, 'Request limit exceeded (injected fault).', service === 'ec2' ? 503 : 400);
+    }
+    if (!this.tokenBuckets) return;
+    const family = /^(Describe|List|Get)/.test(operation)
+      ? 'describe'
+      : /^(Create|Delete|Copy)/.test(operation)
+        ? 'mutate'
+        : 'other';
+    const spec = BUCKETS[family] ?? { capacity: 100, refill: 10 };
+    const bucketKey = `${service}:${family}`;
+    const now = this.tokenClock.now().getTime();
+    const bucket = this.buckets.get(bucketKey) ?? {
+      capacity: spec.capacity,
+      refillPerSecond: spec.refill,
+      tokens: spec.capacity,
+      at: now,
+    };
+    bucket.tokens = Math.min(bucket.capacity, bucket.tokens + ((now - bucket.at) / 1000) * bucket.refillPerSecond);
+    bucket.at = now;
+    this.buckets.set(bucketKey, bucket);
+    if (bucket.tokens < 1)
+      throw new AwsApiError(throttleCode, 'Request limit exceeded.', service === 'ec2' ? 503 : 400);
+    bucket.tokens -= 1;
+  }
+}
+
+/** Per-region state of one service, made on first use of a region. */
+export class RegionStore<S> {
+  private readonly regions = new Map<string, S>();
+  constructor(private readonly make: () => S) {}
+
+  of(name: string): S {
+    let state = this.regions.get(name);
+    if (!state) {
+      state = this.make();
+      this.regions.set(name, state);
+    }
+    return state;
+  }
+}
+
+/**
+ * A service backend: the core's helpers under the names the operations use, so an operation reads the
+ * same in every service module.
+ */
+export abstract class Backend {
+  constructor(protected readonly core: ModelCore) {}
+
+  protected get accountId(): string {
+    return this.core.accountId;
+  }
+  protected get faults(): Faults {
+    return this.core.faults;
+  }
+  protected get limits(): Limits {
+    return this.core.limits;
+  }
+  protected get random(): () => number {
+    return this.core.random;
+  }
+  protected nowMs(): number {
+    return this.core.nowMs();
+  }
+  protected nextId(prefix: string): string {
+    return this.core.nextId(prefix);
+  }
+  protected phase(t: Timed): { state: 'pending' | 'completed' | 'error'; progress: number } {
+    return this.core.phase(t);
+  }
+  protected timing(seconds: number): Timed {
+    return this.core.timing(seconds);
+  }
+  protected created<T>(service: 'ec2' | 'rds' | 'dynamodb', result: T): T {
+    return this.core.created(service, result);
+  }
+  protected gate(service: 'ec2' | 'rds' | 'sns' | 'events' | 'dynamodb' | 'kms', operation: string): void {
+    this.core.gate(service, operation);
+  }
+}
+
+/** A backend with per-region state; services that share a region's state (EC2 and its AMIs) share the store. */
+export abstract class RegionalBackend<S> extends Backend {
+  constructor(
+    core: ModelCore,
+    readonly store: RegionStore<S>,
+  ) {
+    super(core);
+  }
+
+  region(name: string): S {
+    return this.store.of(name);
+  }
+}

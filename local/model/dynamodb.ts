@@ -1,0 +1,310 @@
+/**
+ * DynamoDB control plane: the fleet's tables (ListTables, DescribeTable, ListTagsOfResource), on-demand
+ * backups and point-in-time exports. An export writes to S3, so this backend asks the S3 backend whether
+ * the bucket exists. The pipeline's own state table lives in dynalite, not here.
+ */
+import { AwsApiError, arnPartition, type ModelCore, RegionalBackend, RegionStore, type Tag, type Timed } from './core';
+import type { S3Backend } from './s3';
+
+/** A DynamoDB table of the fleet (the pipeline's own state table lives in dynalite, not here). */
+export interface DynamoTableModel {
+  TableName: string;
+  sizeBytes: number;
+  /** Point-in-time recovery: exports need it. */
+  pitr: boolean;
+  Tags: Tag[];
+  backupSeconds: number;
+  exportSeconds: number;
+}
+
+export interface DynamoBackupModel extends Timed {
+  BackupArn: string;
+  BackupName: string;
+  TableName: string;
+  sizeBytes: number;
+}
+
+export interface DynamoExportModel extends Timed {
+  ExportArn: string;
+  TableName: string;
+  S3Bucket: string;
+  S3Prefix?: string;
+  ExportFormat: string;
+  ClientToken?: string;
+}
+
+/** DynamoDB's per-region state: tables, on-demand backups and exports. */
+export interface DynamoRegionState {
+  dynamoTables: Map<string, DynamoTableModel>;
+  dynamoBackups: Map<string, DynamoBackupModel>;
+  dynamoExports: Map<string, DynamoExportModel>;
+}
+
+export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
+  constructor(
+    core: ModelCore,
+    private readonly s3: S3Backend,
+  ) {
+    super(
+      core,
+      new RegionStore(() => ({ dynamoTables: new Map(), dynamoBackups: new Map(), dynamoExports: new Map() })),
+    );
+  }
+
+  addDynamoTable(region: string, t: Partial<DynamoTableModel> & { TableName: string }): DynamoTableModel {
+    const sizeBytes = t.sizeBytes ?? 5 * 1024 ** 3;
+    const gib = sizeBytes / 1024 ** 3;
+    const table: DynamoTableModel = {
+      pitr: false,
+      Tags: [],
+      // On-demand backups are near-instant whatever the size; exports scan the table.
+      backupSeconds: t.backupSeconds ?? Math.round(20 + gib * 2 * (0.7 + this.random() * 0.7)),
+      exportSeconds: t.exportSeconds ?? Math.round(300 + gib * 40 * (0.7 + this.random() * 0.7)),
+      ...t,
+      sizeBytes,
+    };
+    this.region(region).dynamoTables.set(table.TableName, table);
+    return table;
+  }
+
+  /** An on-demand backup that already exists (history for retention). */
+  addExistingDynamoBackup(
+    region: string,
+    b: { TableName: string; BackupName: string; startMs: number },
+  ): DynamoBackupModel {
+    const backup: DynamoBackupModel = {
+      BackupArn: `${this.dynamoTableArn(region, b.TableName)}/backup/${b.startMs}-${this.nextId('b').slice(2, 10)}`,
+      BackupName: b.BackupName,
+      TableName: b.TableName,
+      sizeBytes: 1024 ** 3,
+      startMs: b.startMs,
+      durationMs: 0,
+    };
+    this.region(region).dynamoBackups.set(backup.BackupArn, backup);
+    return backup;
+  }
+
+  dynamoTableArn(region: string, name: string): string {
+    return `arn:${arnPartition(region)}:dynamodb:${region}:${this.accountId}:table/${name}`;
+  }
+
+  private dynamoTable(region: string, name: string | undefined, code = 'ResourceNotFoundException') {
+    const table = name ? this.region(region).dynamoTables.get(name) : undefined;
+    if (!table) throw new AwsApiError(code, `Requested resource not found: Table: ${name} not found`);
+    return table;
+  }
+
+  /** The table an ARN names, when it is this account's in this region: another account's is not found here. */
+  private tableOfArn(region: string, arn: string | undefined, code = 'ResourceNotFoundException') {
+    const match = /^arn:[^:]+:dynamodb:([^:]+):([^:]+):table\/([^/]+)$/.exec(arn ?? '');
+    if (!match || match[1] !== region || match[2] !== this.accountId)
+      throw new AwsApiError(code, `Requested resource not found: ResourceArn: ${arn} not found`);
+    return this.dynamoTable(region, match[3], code);
+  }
+
+  listTables(region: string, input: { ExclusiveStartTableName?: string; Limit?: number }) {
+    this.gate('dynamodb', 'ListTables');
+    const names = [...this.region(region).dynamoTables.keys()].sort();
+    const from = input.ExclusiveStartTableName ? names.findIndex((n) => n > (input.ExclusiveStartTableName ?? '')) : 0;
+    const start = from < 0 ? names.length : from;
+    const limit = Math.min(Math.max(input.Limit ?? 100, 1), 100);
+    const page = names.slice(start, start + limit);
+    const more = start + limit < names.length;
+    return { TableNames: page, ...(more ? { LastEvaluatedTableName: page[page.length - 1] } : {}) };
+  }
+
+  describeTable(region: string, input: { TableName?: string }) {
+    this.gate('dynamodb', 'DescribeTable');
+    const table = this.dynamoTable(region, input.TableName);
+    return {
+      Table: {
+        TableName: table.TableName,
+        TableArn: this.dynamoTableArn(region, table.TableName),
+        TableStatus: 'ACTIVE',
+        TableSizeBytes: table.sizeBytes,
+      },
+    };
+  }
+
+  hasDynamoTable(region: string, name: unknown): boolean {
+    return typeof name === 'string' && this.region(region).dynamoTables.has(name);
+  }
+
+  listTagsOfResource(region: string, input: { ResourceArn?: string; NextToken?: string }) {
+    this.gate('dynamodb', 'ListTagsOfResource');
+    const table = this.tableOfArn(region, input.ResourceArn);
+    // Ten tags a page, as the real API pages them: callers must follow NextToken.
+    const start = input.NextToken ? Number(input.NextToken) : 0;
+    const page = table.Tags.slice(start, start + 10);
+    return { Tags: page, ...(start + 10 < table.Tags.length ? { NextToken: String(start + 10) } : {}) };
+  }
+
+  private dynamoBackupStatus(b: DynamoBackupModel): 'CREATING' | 'AVAILABLE' | 'DELETED' {
+    const { state } = this.phase(b);
+    return state === 'pending' ? 'CREATING' : state === 'completed' ? 'AVAILABLE' : 'DELETED';
+  }
+
+  private dynamoBackupDetails(b: DynamoBackupModel) {
+    return {
+      BackupArn: b.BackupArn,
+      BackupName: b.BackupName,
+      BackupSizeBytes: b.sizeBytes,
+      BackupStatus: this.dynamoBackupStatus(b),
+      BackupType: 'USER',
+      BackupCreationDateTime: new Date(b.startMs),
+    };
+  }
+
+  createBackup(region: string, input: { TableName?: string; BackupName?: string }) {
+    this.gate('dynamodb', 'CreateBackup');
+    const table = this.dynamoTable(region, input.TableName, 'TableNotFoundException');
+    const name = input.BackupName ?? '';
+    if (!/^[a-zA-Z0-9_.-]{3,255}$/.test(name))
+      throw new AwsApiError('ValidationException', `Invalid BackupName: ${name}`);
+    const startMs = this.nowMs();
+    const backup: DynamoBackupModel = {
+      BackupArn: `${this.dynamoTableArn(region, table.TableName)}/backup/${startMs}-${this.nextId('b').slice(2, 10)}`,
+      BackupName: name,
+      TableName: table.TableName,
+      sizeBytes: table.sizeBytes,
+      ...this.timing(table.backupSeconds),
+    };
+    this.region(region).dynamoBackups.set(backup.BackupArn, backup);
+    return this.created('dynamodb', { BackupDetails: this.dynamoBackupDetails(backup) });
+  }
+
+  private dynamoBackup(region: string, arn: string | undefined): DynamoBackupModel {
+    const backup = arn ? this.region(region).dynamoBackups.get(arn) : undefined;
+    if (!backup) throw new AwsApiError('BackupNotFoundException', `Backup not found: ${arn}`);
+    return backup;
+  }
+
+  describeBackup(region: string, input: { BackupArn?: string }) {
+    this.gate('dynamodb', 'DescribeBackup');
+    const backup = this.dynamoBackup(region, input.BackupArn);
+    return {
+      BackupDescription: {
+        BackupDetails: this.dynamoBackupDetails(backup),
+        SourceTableDetails: {
+          TableName: backup.TableName,
+          TableArn: this.dynamoTableArn(region, backup.TableName),
+          TableSizeBytes: backup.sizeBytes,
+        },
+      },
+    };
+  }
+
+  listBackups(
+    region: string,
+    input: { TableName?: string; BackupType?: string; ExclusiveStartBackupArn?: string; Limit?: number },
+  ) {
+    this.gate('dynamodb', 'ListBackups');
+    const all = [...this.region(region).dynamoBackups.values()]
+      .filter((b) => !input.TableName || b.TableName === input.TableName)
+      .sort((a, b) => a.BackupArn.localeCompare(b.BackupArn));
+    const from = input.ExclusiveStartBackupArn
+      ? all.findIndex((b) => b.BackupArn === input.ExclusiveStartBackupArn) + 1
+      : 0;
+    const limit = Math.min(Math.max(input.Limit ?? 100, 1), 100);
+    const page = all.slice(from, from + limit);
+    return {
+      BackupSummaries: page.map((b) => ({
+        TableName: b.TableName,
+        TableArn: this.dynamoTableArn(region, b.TableName),
+        ...this.dynamoBackupDetails(b),
+      })),
+      ...(from + limit < all.length ? { LastEvaluatedBackupArn: page[page.length - 1]?.BackupArn } : {}),
+    };
+  }
+
+  deleteBackup(region: string, input: { BackupArn?: string }) {
+    this.gate('dynamodb', 'DeleteBackup');
+    const backup = this.dynamoBackup(region, input.BackupArn);
+    if (this.dynamoBackupStatus(backup) === 'CREATING')
+      throw new AwsApiError('BackupInUseException', `Backup ${backup.BackupArn} is being created.`);
+    this.region(region).dynamoBackups.delete(backup.BackupArn);
+    return { BackupDescription: { BackupDetails: { ...this.dynamoBackupDetails(backup), BackupStatus: 'DELETED' } } };
+  }
+
+  private dynamoExportDescription(region: string, e: DynamoExportModel) {
+    const { state } = this.phase(e);
+    return {
+      ExportArn: e.ExportArn,
+      ExportStatus: state === 'pending' ? 'IN_PROGRESS' : state === 'completed' ? 'COMPLETED' : 'FAILED',
+      TableArn: this.dynamoTableArn(region, e.TableName),
+      S3Bucket: e.S3Bucket,
+      ...(e.S3Prefix ? { S3Prefix: e.S3Prefix } : {}),
+      ExportFormat: e.ExportFormat,
+      ...(e.ClientToken ? { ClientToken: e.ClientToken } : {}),
+      StartTime: new Date(e.startMs),
+      ...(state === 'error' ? { FailureCode: 'S3AccessDenied', FailureMessage: 'Export failed (injected fault)' } : {}),
+      ...(state === 'completed' ? { EndTime: new Date(e.startMs + e.durationMs) } : {}),
+    };
+  }
+
+  exportTableToPointInTime(
+    region: string,
+    input: { TableArn?: string; S3Bucket?: string; S3Prefix?: string; ExportFormat?: string; ClientToken?: string },
+  ) {
+    this.gate('dynamodb', 'ExportTableToPointInTime');
+    const table = this.tableOfArn(region, input.TableArn, 'TableNotFoundException');
+    if (!input.S3Bucket) throw new AwsApiError('ValidationException', 'S3Bucket is required');
+    if (!this.s3.buckets.has(input.S3Bucket))
+      throw new AwsApiError('ValidationException', `S3 bucket ${input.S3Bucket} does not exist`);
+    const r = this.region(region);
+    if (input.ClientToken) {
+      // Idempotent per client token (AWS keeps it 8 hours): the same request returns the same export.
+      const earlier = [...r.dynamoExports.values()].find((e) => e.ClientToken === input.ClientToken);
+      if (earlier) {
+        if (
+          earlier.TableName !== table.TableName ||
+          earlier.S3Bucket !== input.S3Bucket ||
+          earlier.S3Prefix !== input.S3Prefix
+        )
+          throw new AwsApiError('ExportConflictException', `Export with client token ${input.ClientToken} differs`);
+        return { ExportDescription: this.dynamoExportDescription(region, earlier) };
+      }
+    }
+    if (!table.pitr)
+      throw new AwsApiError(
+        'PointInTimeRecoveryUnavailableException',
+        `Point in time recovery is not enabled for table '${table.TableName}'`,
+      );
+    const running = [...r.dynamoExports.values()].filter((e) => this.phase(e).state === 'pending').length;
+    if (running >= this.limits.concurrentExportsPerRegion)
+      throw new AwsApiError(
+        'LimitExceededException',
+        `There are ${running} exports in progress; up to ${this.limits.concurrentExportsPerRegion} may run at once.`,
+      );
+    const startMs = this.nowMs();
+    const exported: DynamoExportModel = {
+      ExportArn: `${this.dynamoTableArn(region, table.TableName)}/export/${startMs}-${this.nextId('e').slice(2, 10)}`,
+      TableName: table.TableName,
+      S3Bucket: input.S3Bucket,
+      ...(input.S3Prefix ? { S3Prefix: input.S3Prefix } : {}),
+      ExportFormat: input.ExportFormat ?? 'DYNAMODB_JSON',
+      ...(input.ClientToken ? { ClientToken: input.ClientToken } : {}),
+      ...this.timing(table.exportSeconds),
+    };
+    r.dynamoExports.set(exported.ExportArn, exported);
+    return { ExportDescription: this.dynamoExportDescription(region, exported) };
+  }
+
+  describeExport(region: string, input: { ExportArn?: string }) {
+    this.gate('dynamodb', 'DescribeExport');
+    const exported = input.ExportArn ? this.region(region).dynamoExports.get(input.ExportArn) : undefined;
+    if (!exported) throw new AwsApiError('ExportNotFoundException', `Export not found: ${input.ExportArn}`);
+    return { ExportDescription: this.dynamoExportDescription(region, exported) };
+  }
+
+  dynamoBackups(region: string) {
+    return [...this.region(region).dynamoBackups.values()].map((b) => ({
+      TableName: b.TableName,
+      ...this.dynamoBackupDetails(b),
+    }));
+  }
+
+  dynamoExports(region: string) {
+    return [...this.region(region).dynamoExports.values()].map((e) => this.dynamoExportDescription(region, e));
+  }
+}

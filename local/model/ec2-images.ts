@@ -1,0 +1,285 @@
+/**
+ * EC2 AMIs: CreateImage, CopyImage, DescribeImages, DisableImage, DeregisterImage. An AMI holds EBS
+ * snapshots, so this backend shares EC2's region store and asks the EC2 backend to snapshot volumes and to
+ * count the copies in progress; KMS gives a copy's key, the regions backend checks the source region.
+ */
+import { AwsApiError, COPY_SLOWDOWN, type Filter, type ModelCore, RegionalBackend, type Tag } from './core';
+import type { Ec2Backend, Ec2RegionState, ImageModel, SnapshotModel, VolumeModel } from './ec2';
+import type { RegionsBackend } from './ec2-regions';
+import type { KmsBackend } from './kms';
+import { matchesFilter, paginate } from './query';
+
+export class AmiBackend extends RegionalBackend<Ec2RegionState> {
+  constructor(
+    core: ModelCore,
+    private readonly ec2: Ec2Backend,
+    private readonly kms: KmsBackend,
+    private readonly regions: RegionsBackend,
+  ) {
+    super(core, ec2.store);
+  }
+
+  addImage(region: string, image: Omit<ImageModel, 'ImageId'> & { ImageId?: string }): ImageModel {
+    const full: ImageModel = {
+      ImageId: image.ImageId ?? this.nextId('ami'),
+      creationMs: this.nowMs(),
+      OwnerId: this.accountId,
+      ...image,
+    };
+    this.region(region).images.set(full.ImageId, full);
+    return full;
+  }
+
+  private imageState(
+    r: Ec2RegionState,
+    image: ImageModel,
+  ): { state: 'pending' | 'available' | 'failed' | 'disabled'; reason?: string } {
+    if (image.disabled) return { state: 'disabled' };
+    const phases = image.snapshotIds
+      .map((id) => r.snapshots.get(id))
+      .map((s) => (s ? this.phase(s).state : 'completed'));
+    if (phases.includes('error'))
+      return { state: 'failed', reason: 'Snapshot creation failed for one of the image volumes (simulated)' };
+    return { state: phases.includes('pending') ? 'pending' : 'available' };
+  }
+
+  private imageView(r: Ec2RegionState, i: ImageModel) {
+    const { state, reason } = this.imageState(r, i);
+    return {
+      ImageId: i.ImageId,
+      Name: i.Name,
+      ...(i.Description ? { Description: i.Description } : {}),
+      State: state,
+      ...(reason ? { StateReason: { Code: 'Client.UserInitiated', Message: reason } } : {}),
+      OwnerId: i.OwnerId ?? this.accountId,
+      CreationDate: new Date(i.creationMs ?? 0).toISOString(),
+      ImageType: 'machine',
+      Public: false,
+      RootDeviceType: 'ebs',
+      ...(i.sourceInstanceId ? { SourceInstanceId: i.sourceInstanceId } : {}),
+      Tags: i.Tags,
+      BlockDeviceMappings: i.snapshotIds.map((id, index) => ({
+        DeviceName: `/dev/sd${String.fromCharCode(97 + index)}`,
+        Ebs: { SnapshotId: id },
+      })),
+    };
+  }
+
+  describeImages(
+    region: string,
+    input: {
+      ImageIds?: string[];
+      Owners?: string[];
+      Filters?: Filter[];
+      MaxResults?: number;
+      NextToken?: string;
+      IncludeDisabled?: boolean;
+    },
+  ) {
+    this.gate('ec2', 'DescribeImages');
+    const r = this.region(region);
+    for (const id of input.ImageIds ?? []) {
+      if (!/^ami-[0-9a-f]{8,17}$/.test(id)) throw new AwsApiError('InvalidAMIID.Malformed', `Invalid id: "${id}"`);
+      if (!r.images.has(id)) throw new AwsApiError('InvalidAMIID.NotFound', `The image id '[${id}]' does not exist`);
+    }
+    const selected = [...r.images.values()].filter((i) => {
+      const owner = i.OwnerId ?? this.accountId;
+      if (input.ImageIds?.length && !input.ImageIds.includes(i.ImageId)) return false;
+      // A disabled AMI is not listed by default; asked for by id, it is (so a check still sees it).
+      if (i.disabled && !input.IncludeDisabled && !input.ImageIds?.length) return false;
+      if (input.Owners?.length && !input.Owners.some((o) => (o === 'self' ? owner === this.accountId : o === owner)))
+        return false;
+      const attributes = {
+        'block-device-mapping.snapshot-id': i.snapshotIds,
+        'image-id': i.ImageId,
+        name: i.Name,
+        state: this.imageState(r, i).state,
+        'owner-id': owner,
+      };
+      return (input.Filters ?? []).every((f) => matchesFilter(i.Tags, attributes, f));
+    });
+    const { page, next } = paginate(selected, input.MaxResults, input.NextToken);
+    return { Images: page.map((i) => this.imageView(r, i)), ...(next ? { NextToken: next } : {}) };
+  }
+
+  /**
+   * CreateImage: one snapshot per attached EBS volume (all-or-nothing against the snapshot limits, as
+   * CreateSnapshots), tagged per TagSpecifications (`image`, `snapshot`); the name must be valid and
+   * unused in the region. NoReboot false on a running instance is allowed and recorded as a reboot.
+   */
+  createImage(
+    region: string,
+    input: {
+      InstanceId?: string;
+      Name?: string;
+      Description?: string;
+      NoReboot?: boolean;
+      TagSpecifications?: { ResourceType?: string; Tags?: Tag[] }[];
+    },
+  ) {
+    this.gate('ec2', 'CreateImage');
+    const r = this.region(region);
+    const instanceId = input.InstanceId ?? '';
+    if (!/^i-[0-9a-f]{8,17}$/.test(instanceId))
+      throw new AwsApiError('InvalidInstanceID.Malformed', `Invalid id: "${instanceId}"`);
+    const instance = r.instances.get(instanceId);
+    if (!instance)
+      throw new AwsApiError('InvalidInstanceID.NotFound', `The instance ID '${instanceId}' does not exist`);
+    if (instance.State === 'terminated')
+      throw new AwsApiError('IncorrectInstanceState', `Instance ${instanceId} is terminated.`);
+    const name = input.Name ?? '';
+    if (!/^[A-Za-z0-9()[\] ./'@_-]{3,128}$/.test(name))
+      throw new AwsApiError(
+        'InvalidAMIName.Malformed',
+        `AMI names must be between 3 and 128 characters long, and may contain letters, numbers, '(', ')', '.', '-', '/', '_', '[', ']', ' ', '@' and "'": ${name}`,
+      );
+    const taken = [...r.images.values()].find(
+      (i) => i.Name === name && (i.OwnerId ?? this.accountId) === this.accountId,
+    );
+    if (taken)
+      throw new AwsApiError('InvalidAMIName.Duplicate', `AMI name ${name} is already in use by AMI ${taken.ImageId}`);
+    for (const spec of input.TagSpecifications ?? []) {
+      if (spec.ResourceType !== 'image' && spec.ResourceType !== 'snapshot')
+        throw new AwsApiError(
+          'InvalidParameterValue',
+          `'${spec.ResourceType}' is not a valid taggable resource type for this operation.`,
+        );
+    }
+    const tagsFor = (type: string) =>
+      (input.TagSpecifications ?? []).filter((t) => t.ResourceType === type).flatMap((t) => t.Tags ?? []);
+    const volumes = instance.volumeIds.map((id) => r.volumes.get(id)).filter((v): v is VolumeModel => v !== undefined);
+    for (const v of volumes) this.ec2.assertCanSnapshot(r, v);
+    const imageId = this.nextId('ami');
+    const snapshots = volumes.map((v) =>
+      this.ec2.createSnapshotOf(region, v, `Created by CreateImage(${instanceId}) for ${imageId}`, tagsFor('snapshot')),
+    );
+    const noReboot = input.NoReboot ?? false;
+    r.images.set(imageId, {
+      ImageId: imageId,
+      Name: name,
+      ...(input.Description ? { Description: input.Description } : {}),
+      snapshotIds: snapshots.map((s) => s.SnapshotId),
+      Tags: tagsFor('image'),
+      OwnerId: this.accountId,
+      creationMs: this.nowMs(),
+      sourceInstanceId: instanceId,
+      noReboot,
+      rebooted: !noReboot && instance.State === 'running',
+    });
+    return this.created('ec2', { ImageId: imageId });
+  }
+
+  /** DisableImage: only the owner's; the image stays registered (its snapshots stay in use) but is hidden. */
+  disableImage(region: string, input: { ImageId?: string }) {
+    this.gate('ec2', 'DisableImage');
+    const image = this.region(region).images.get(input.ImageId ?? '');
+    if (!image || (image.OwnerId ?? this.accountId) !== this.accountId)
+      throw new AwsApiError('InvalidAMIID.NotFound', `The image id '[${input.ImageId}]' does not exist`);
+    image.disabled = true;
+    return { Return: true };
+  }
+
+  /** DeregisterImage: the image goes (its snapshots stay, now free to delete); a pending one is refused. */
+  deregisterImage(region: string, input: { ImageId?: string }) {
+    this.gate('ec2', 'DeregisterImage');
+    const r = this.region(region);
+    const id = input.ImageId ?? '';
+    if (!/^ami-[0-9a-f]{8,17}$/.test(id)) throw new AwsApiError('InvalidAMIID.Malformed', `Invalid id: "${id}"`);
+    const image = r.images.get(id);
+    if (!image || (image.OwnerId ?? this.accountId) !== this.accountId)
+      throw new AwsApiError('InvalidAMIID.NotFound', `The image id '[${id}]' does not exist`);
+    if (this.imageState(r, image).state === 'pending')
+      throw new AwsApiError('InvalidAMIID.Unavailable', `The image ${id} is pending and cannot be deregistered yet`);
+    r.images.delete(id);
+    return { Return: true };
+  }
+
+  /**
+   * CopyImage, called in the destination: copies each of the image's snapshots there (the copies count
+   * against the region's concurrent-copy limit, all or nothing) and registers a new image over them,
+   * `pending` until they complete. Idempotent per ClientToken, as AWS is; the name must be unused.
+   */
+  copyImage(
+    region: string,
+    input: {
+      SourceImageId?: string;
+      SourceRegion?: string;
+      Name?: string;
+      Description?: string;
+      Encrypted?: boolean;
+      KmsKeyId?: string;
+      ClientToken?: string;
+      TagSpecifications?: { ResourceType?: string; Tags?: Tag[] }[];
+    },
+  ) {
+    this.gate('ec2', 'CopyImage');
+    const r = this.region(region);
+    const sourceRegion = this.regions.assertSourceRegion(input.SourceRegion, 'SourceRegion');
+    if (input.ClientToken) {
+      const earlier = [...r.images.values()].find((i) => i.clientToken === input.ClientToken);
+      if (earlier) return { ImageId: earlier.ImageId };
+    }
+    const source = input.SourceImageId ? this.region(sourceRegion).images.get(input.SourceImageId) : undefined;
+    if (!source)
+      throw new AwsApiError('InvalidAMIID.NotFound', `The image id '[${input.SourceImageId}]' does not exist`);
+    const sourceState = this.imageState(this.region(sourceRegion), source).state;
+    if (sourceState !== 'available')
+      throw new AwsApiError('InvalidAMIID.Unavailable', `Image ${source.ImageId} is ${sourceState}.`);
+    const name = input.Name ?? source.Name;
+    if ([...r.images.values()].some((i) => i.Name === name && (i.OwnerId ?? this.accountId) === this.accountId))
+      throw new AwsApiError('InvalidAMIName.Duplicate', `AMI name ${name} is already in use`);
+    if (input.KmsKeyId && input.Encrypted !== true)
+      throw new AwsApiError('InvalidParameterDependency', 'The parameter KmsKeyId requires the parameter Encrypted.');
+    const key = input.KmsKeyId ? this.kms.findKmsKey(region, input.KmsKeyId) : undefined;
+    if (input.KmsKeyId && !key)
+      throw new AwsApiError('InvalidKMSKey.NotFound', `The KMS key '${input.KmsKeyId}' does not exist in ${region}.`);
+    if (this.ec2.copiesInProgress(region) + source.snapshotIds.length > this.limits.concurrentCopiesPerRegion)
+      throw new AwsApiError(
+        'ResourceLimitExceeded',
+        `Too many snapshot copies in progress. The limit is ${this.limits.concurrentCopiesPerRegion} for this destination region.`,
+      );
+    const tagsFor = (type: string) =>
+      (input.TagSpecifications ?? []).filter((t) => t.ResourceType === type).flatMap((t) => t.Tags ?? []);
+    const imageId = this.nextId('ami');
+    const snapshotIds = source.snapshotIds.map((id) => {
+      const original = this.region(sourceRegion).snapshots.get(id);
+      if (!original) throw new AwsApiError('InvalidSnapshot.NotFound', `The snapshot '${id}' does not exist.`);
+      const volume = this.region(sourceRegion).volumes.get(original.VolumeId);
+      const copy: SnapshotModel = {
+        SnapshotId: this.nextId('snap'),
+        VolumeId: original.VolumeId,
+        VolumeSize: original.VolumeSize,
+        Description: `Copied for DestinationAmi ${imageId} from SourceAmi ${source.ImageId} (${id}) from ${sourceRegion}`,
+        Tags: tagsFor('snapshot'),
+        OwnerId: this.accountId,
+        Encrypted: original.Encrypted || input.Encrypted === true,
+        ...(key ? { KmsKeyId: key.Arn } : {}),
+        copiedFrom: { region: sourceRegion, id },
+        ...this.timing((volume?.snapshotSeconds ?? 60 + original.VolumeSize * 12) * COPY_SLOWDOWN),
+      };
+      r.snapshots.set(copy.SnapshotId, copy);
+      return copy.SnapshotId;
+    });
+    r.images.set(imageId, {
+      ImageId: imageId,
+      Name: name,
+      ...(input.Description ? { Description: input.Description } : {}),
+      snapshotIds,
+      Tags: tagsFor('image'),
+      OwnerId: this.accountId,
+      creationMs: this.nowMs(),
+      ...(input.ClientToken ? { clientToken: input.ClientToken } : {}),
+    });
+    return this.created('ec2', { ImageId: imageId });
+  }
+
+  /** Images as DescribeImages shows them, with what CreateImage recorded (NoReboot, reboot). */
+  images(region: string) {
+    const r = this.region(region);
+    return [...r.images.values()].map((i) => ({
+      ...this.imageView(r, i),
+      noReboot: i.noReboot,
+      rebooted: i.rebooted ?? false,
+    }));
+  }
+}

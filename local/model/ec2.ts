@@ -1,0 +1,522 @@
+/**
+ * EC2: instances, EBS volumes, EBS snapshots (CreateSnapshot(s), DeleteSnapshot, CopySnapshot) and tags.
+ * Owns the EC2 per-region state, AMIs included (an AMI holds EBS snapshots, so both live in one region
+ * state; the AMI operations are in ec2-images.ts over the same store). It asks KMS for a copy's key and
+ * the regions backend whether a source region is enabled.
+ */
+import {
+  AwsApiError,
+  COPY_SLOWDOWN,
+  type CopySource,
+  copiesWithSource,
+  type Filter,
+  type ModelCore,
+  RegionalBackend,
+  RegionStore,
+  type Tag,
+  type Timed,
+} from './core';
+import type { RegionsBackend } from './ec2-regions';
+import type { KmsBackend } from './kms';
+import { matchesFilter, paginate } from './query';
+
+export interface InstanceModel {
+  InstanceId: string;
+  State: 'pending' | 'running' | 'stopping' | 'stopped' | 'terminated';
+  InstanceType: string;
+  Tags: Tag[];
+  volumeIds: string[];
+}
+
+export interface VolumeModel {
+  VolumeId: string;
+  Size: number;
+  VolumeType: string;
+  AvailabilityZone: string;
+  Tags: Tag[];
+  State: 'available' | 'in-use' | 'error';
+  attachedTo?: string;
+  /** Seconds a full snapshot of this volume takes (drawn from size when the fleet is built). */
+  snapshotSeconds: number;
+}
+
+export interface SnapshotModel extends Timed {
+  SnapshotId: string;
+  VolumeId: string;
+  VolumeSize: number;
+  Description: string;
+  Tags: Tag[];
+  OwnerId: string;
+  Encrypted: boolean;
+  /** The key ARN a copy was encrypted with (fresh snapshots leave it out). */
+  KmsKeyId?: string;
+  /** Set on a CopySnapshot copy: copies in progress count against the destination's copy limit. */
+  copiedFrom?: CopySource;
+  /** Pre-existing snapshots (seeded history) may be complete from the start. */
+}
+
+/**
+ * An AMI: registered over EBS snapshots. Its state follows them (`pending` while any is, `failed` when
+ * one fails, else `available`), as CreateImage's does in AWS.
+ */
+export interface ImageModel {
+  ImageId: string;
+  Name: string;
+  snapshotIds: string[];
+  Tags: Tag[];
+  Description?: string;
+  /** Another account's image shared with this one is not `self`; default: this account. */
+  OwnerId?: string;
+  /** When it was registered, model time (default: when added). */
+  creationMs?: number;
+  /** CreateImage: the instance imaged, whether NoReboot was asked and whether the instance was rebooted. */
+  sourceInstanceId?: string;
+  noReboot?: boolean;
+  rebooted?: boolean;
+  /** CopyImage's idempotency token. */
+  clientToken?: string;
+  /** DisableImage: state `disabled`, left out of DescribeImages unless IncludeDisabled (as AWS). */
+  disabled?: boolean;
+}
+
+/** EC2's per-region state: instances, volumes, snapshots, AMIs, and when each volume was last snapshotted. */
+export interface Ec2RegionState {
+  instances: Map<string, InstanceModel>;
+  volumes: Map<string, VolumeModel>;
+  snapshots: Map<string, SnapshotModel>;
+  images: Map<string, ImageModel>;
+  lastSnapshotAtByVolume: Map<string, number>;
+}
+
+export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
+  constructor(
+    core: ModelCore,
+    private readonly kms: KmsBackend,
+    private readonly regions: RegionsBackend,
+  ) {
+    super(
+      core,
+      new RegionStore(() => ({
+        instances: new Map(),
+        volumes: new Map(),
+        snapshots: new Map(),
+        images: new Map(),
+        lastSnapshotAtByVolume: new Map(),
+      })),
+    );
+  }
+
+  addVolume(region: string, v: Partial<VolumeModel> & { Size: number }): VolumeModel {
+    const volume: VolumeModel = {
+      VolumeId: v.VolumeId ?? this.nextId('vol'),
+      VolumeType: 'gp3',
+      AvailabilityZone: `${region}a`,
+      Tags: [],
+      State: 'available',
+      snapshotSeconds: v.snapshotSeconds ?? Math.round(60 + v.Size * 12 * (0.7 + this.random() * 0.7)),
+      ...v,
+    };
+    this.region(region).volumes.set(volume.VolumeId, volume);
+    return volume;
+  }
+
+  addInstance(
+    region: string,
+    i: Partial<InstanceModel> & { volumes: (Partial<VolumeModel> & { Size: number })[] },
+  ): InstanceModel {
+    const instanceId = i.InstanceId ?? this.nextId('i');
+    const volumeIds = i.volumes.map(
+      (v) => this.addVolume(region, { ...v, State: 'in-use', attachedTo: instanceId }).VolumeId,
+    );
+    const { volumes: _volumes, ...rest } = i;
+    const instance: InstanceModel = {
+      InstanceId: instanceId,
+      State: 'running',
+      InstanceType: 'm7g.large',
+      Tags: [],
+      ...rest,
+      volumeIds,
+    };
+    this.region(region).instances.set(instanceId, instance);
+    return instance;
+  }
+
+  /** A snapshot that already exists (history for retention). */
+  addExistingSnapshot(
+    region: string,
+    s: Partial<SnapshotModel> & { VolumeId: string; startMs: number },
+  ): SnapshotModel {
+    const snapshot: SnapshotModel = {
+      SnapshotId: this.nextId('snap'),
+      VolumeSize: 8,
+      Description: '',
+      Tags: [],
+      OwnerId: this.accountId,
+      Encrypted: true,
+      durationMs: 0,
+      ...s,
+    };
+    this.region(region).snapshots.set(snapshot.SnapshotId, snapshot);
+    return snapshot;
+  }
+
+  describeInstances(
+    region: string,
+    input: { InstanceIds?: string[]; Filters?: Filter[]; MaxResults?: number; NextToken?: string },
+  ) {
+    this.gate('ec2', 'DescribeInstances');
+    const r = this.region(region);
+    if (input.InstanceIds?.length && input.MaxResults !== undefined) {
+      throw new AwsApiError(
+        'InvalidParameterCombination',
+        'The parameter instancesSet cannot be used with the parameter maxResults',
+      );
+    }
+    for (const id of input.InstanceIds ?? []) {
+      if (!/^i-[0-9a-f]{8,17}$/.test(id)) throw new AwsApiError('InvalidInstanceID.Malformed', `Invalid id: "${id}"`);
+      if (!r.instances.has(id))
+        throw new AwsApiError('InvalidInstanceID.NotFound', `The instance ID '${id}' does not exist`);
+    }
+    const selected = [...r.instances.values()].filter(
+      (i) =>
+        (!input.InstanceIds?.length || input.InstanceIds.includes(i.InstanceId)) &&
+        (input.Filters ?? []).every((f) =>
+          matchesFilter(
+            i.Tags,
+            { 'instance-state-name': i.State, 'instance-id': i.InstanceId, 'instance-type': i.InstanceType },
+            f,
+          ),
+        ),
+    );
+    const { page, next } = paginate(selected, input.MaxResults, input.NextToken);
+    return {
+      Reservations: page.map((i) => ({
+        ReservationId: `r-${i.InstanceId.slice(2)}`,
+        OwnerId: this.accountId,
+        Instances: [
+          {
+            InstanceId: i.InstanceId,
+            InstanceType: i.InstanceType,
+            State: {
+              Name: i.State,
+              Code: { pending: 0, running: 16, stopping: 64, stopped: 80, terminated: 48 }[i.State],
+            },
+            Tags: i.Tags,
+            BlockDeviceMappings: i.volumeIds.map((volumeId, index) => ({
+              DeviceName: index === 0 ? '/dev/xvda' : `/dev/sd${String.fromCharCode(102 + index)}`,
+              Ebs: { VolumeId: volumeId, Status: 'attached', DeleteOnTermination: index === 0 },
+            })),
+          },
+        ],
+      })),
+      ...(next ? { NextToken: next } : {}),
+    };
+  }
+
+  describeVolumes(
+    region: string,
+    input: { VolumeIds?: string[]; Filters?: Filter[]; MaxResults?: number; NextToken?: string },
+  ) {
+    this.gate('ec2', 'DescribeVolumes');
+    const r = this.region(region);
+    for (const id of input.VolumeIds ?? []) {
+      if (!r.volumes.has(id)) throw new AwsApiError('InvalidVolume.NotFound', `The volume '${id}' does not exist.`);
+    }
+    const selected = [...r.volumes.values()].filter(
+      (v) =>
+        (!input.VolumeIds?.length || input.VolumeIds.includes(v.VolumeId)) &&
+        (input.Filters ?? []).every((f) =>
+          matchesFilter(
+            v.Tags,
+            { status: v.State, 'volume-id': v.VolumeId, 'attachment.instance-id': v.attachedTo ?? [] },
+            f,
+          ),
+        ),
+    );
+    const { page, next } = paginate(selected, input.MaxResults, input.NextToken, 500);
+    return {
+      Volumes: page.map((v) => ({
+        VolumeId: v.VolumeId,
+        Size: v.Size,
+        VolumeType: v.VolumeType,
+        AvailabilityZone: v.AvailabilityZone,
+        State: v.State,
+        Encrypted: true,
+        Tags: v.Tags,
+        Attachments: v.attachedTo
+          ? [{ InstanceId: v.attachedTo, VolumeId: v.VolumeId, State: 'attached', Device: '/dev/xvda' }]
+          : [],
+      })),
+      ...(next ? { NextToken: next } : {}),
+    };
+  }
+
+  snapshotView(s: SnapshotModel) {
+    const { state, progress } = this.phase(s);
+    return {
+      SnapshotId: s.SnapshotId,
+      VolumeId: s.VolumeId,
+      VolumeSize: s.VolumeSize,
+      State: state,
+      StateMessage: state === 'error' ? 'Snapshot failed: internal error (simulated)' : undefined,
+      Progress: `${progress}%`,
+      StartTime: new Date(s.startMs),
+      Description: s.Description,
+      OwnerId: s.OwnerId,
+      Encrypted: s.Encrypted,
+      ...(s.KmsKeyId ? { KmsKeyId: s.KmsKeyId } : {}),
+      Tags: s.Tags,
+    };
+  }
+
+  describeSnapshots(
+    region: string,
+    input: { SnapshotIds?: string[]; OwnerIds?: string[]; Filters?: Filter[]; MaxResults?: number; NextToken?: string },
+  ) {
+    this.gate('ec2', 'DescribeSnapshots');
+    const r = this.region(region);
+    for (const id of input.SnapshotIds ?? []) {
+      if (!r.snapshots.has(id))
+        throw new AwsApiError('InvalidSnapshot.NotFound', `The snapshot '${id}' does not exist.`);
+    }
+    const selected = [...r.snapshots.values()].filter((s) => {
+      if (input.SnapshotIds?.length && !input.SnapshotIds.includes(s.SnapshotId)) return false;
+      if (
+        input.OwnerIds?.length &&
+        !input.OwnerIds.some((o) => (o === 'self' ? s.OwnerId === this.accountId : o === s.OwnerId))
+      )
+        return false;
+      const view = this.phase(s);
+      const byTag = (input.Filters ?? []).some((f) => f.Name?.startsWith('tag:'));
+      if (byTag && this.nowMs() - s.startMs < this.faults.tagFilterLagSeconds * 1000) return false;
+      return (input.Filters ?? []).every((f) =>
+        matchesFilter(
+          s.Tags,
+          { status: view.state, 'volume-id': s.VolumeId, 'snapshot-id': s.SnapshotId, 'owner-id': s.OwnerId },
+          f,
+        ),
+      );
+    });
+    const { page, next } = paginate(selected, input.MaxResults, input.NextToken);
+    return { Snapshots: page.map((s) => this.snapshotView(s)), ...(next ? { NextToken: next } : {}) };
+  }
+
+  assertCanSnapshot(r: Ec2RegionState, volume: VolumeModel): void {
+    const pending = [...r.snapshots.values()].filter((s) => this.phase(s).state === 'pending');
+    if (pending.length >= this.limits.pendingSnapshotsPerRegion) {
+      throw new AwsApiError(
+        'PendingSnapshotLimitExceeded',
+        `The maximum number of pending snapshots (${this.limits.pendingSnapshotsPerRegion}) has been reached.`,
+      );
+    }
+    const perVolume = pending.filter((s) => s.VolumeId === volume.VolumeId).length;
+    const max =
+      volume.VolumeType === 'st1' || volume.VolumeType === 'sc1' ? 1 : this.limits.concurrentSnapshotsPerVolume;
+    if (perVolume >= max) {
+      throw new AwsApiError(
+        'ConcurrentSnapshotLimitExceeded',
+        `Too many concurrent snapshots for volume ${volume.VolumeId}.`,
+      );
+    }
+    const last = r.lastSnapshotAtByVolume.get(volume.VolumeId);
+    if (last !== undefined && this.nowMs() - last < this.limits.secondsBetweenSnapshotsPerVolume * 1000) {
+      throw new AwsApiError(
+        'SnapshotCreationPerVolumeRateExceeded',
+        `The maximum per volume CreateSnapshot request rate has been exceeded for ${volume.VolumeId}.`,
+      );
+    }
+  }
+
+  createSnapshotOf(region: string, volume: VolumeModel, description: string, tags: Tag[]): SnapshotModel {
+    const r = this.region(region);
+    const snapshot: SnapshotModel = {
+      SnapshotId: this.nextId('snap'),
+      VolumeId: volume.VolumeId,
+      VolumeSize: volume.Size,
+      Description: description,
+      Tags: tags,
+      OwnerId: this.accountId,
+      Encrypted: true,
+      ...this.timing(volume.snapshotSeconds),
+    };
+    r.snapshots.set(snapshot.SnapshotId, snapshot);
+    r.lastSnapshotAtByVolume.set(volume.VolumeId, this.nowMs());
+    return snapshot;
+  }
+
+  createSnapshot(
+    region: string,
+    input: { VolumeId?: string; Description?: string; TagSpecifications?: { ResourceType?: string; Tags?: Tag[] }[] },
+  ) {
+    this.gate('ec2', 'CreateSnapshot');
+    const r = this.region(region);
+    const volume = input.VolumeId ? r.volumes.get(input.VolumeId) : undefined;
+    if (!volume) throw new AwsApiError('InvalidVolume.NotFound', `The volume '${input.VolumeId}' does not exist.`);
+    if (volume.State === 'error')
+      throw new AwsApiError('IncorrectState', `Volume ${volume.VolumeId} is in error state.`);
+    this.assertCanSnapshot(r, volume);
+    const tags = (input.TagSpecifications ?? [])
+      .filter((t) => t.ResourceType === 'snapshot')
+      .flatMap((t) => t.Tags ?? []);
+    const s = this.createSnapshotOf(region, volume, input.Description ?? '', tags);
+    return this.created('ec2', { ...this.snapshotView(s) });
+  }
+
+  createSnapshots(
+    region: string,
+    input: {
+      InstanceSpecification?: { InstanceId?: string; ExcludeBootVolume?: boolean };
+      Description?: string;
+      CopyTagsFromSource?: string;
+      TagSpecifications?: { ResourceType?: string; Tags?: Tag[] }[];
+    },
+  ) {
+    this.gate('ec2', 'CreateSnapshots');
+    const r = this.region(region);
+    const instanceId = input.InstanceSpecification?.InstanceId;
+    const instance = instanceId ? r.instances.get(instanceId) : undefined;
+    if (!instance)
+      throw new AwsApiError('InvalidInstanceID.NotFound', `The instance ID '${instanceId}' does not exist`);
+    if (instance.State === 'terminated')
+      throw new AwsApiError('IncorrectInstanceState', `Instance ${instanceId} is terminated.`);
+    const volumes = instance.volumeIds
+      .slice(input.InstanceSpecification?.ExcludeBootVolume ? 1 : 0)
+      .map((id) => r.volumes.get(id))
+      .filter((v): v is VolumeModel => v !== undefined);
+    // All-or-nothing, as AWS does: check every volume before creating any snapshot.
+    for (const v of volumes) this.assertCanSnapshot(r, v);
+    const tags = (input.TagSpecifications ?? [])
+      .filter((t) => t.ResourceType === 'snapshot')
+      .flatMap((t) => t.Tags ?? []);
+    // CopyTagsFromSource=volume: each snapshot also gets its volume's tags (explicit tags win on a clash).
+    const withVolumeTags = (v: VolumeModel) =>
+      input.CopyTagsFromSource === 'volume'
+        ? [...v.Tags.filter((t) => !t.Key.startsWith('aws:') && !tags.some((x) => x.Key === t.Key)), ...tags]
+        : tags;
+    const snapshots = volumes.map((v) => this.createSnapshotOf(region, v, input.Description ?? '', withVolumeTags(v)));
+    return this.created('ec2', {
+      Snapshots: snapshots.map((s) => ({
+        SnapshotId: s.SnapshotId,
+        VolumeId: s.VolumeId,
+        VolumeSize: s.VolumeSize,
+        State: 'pending',
+        Progress: '0%',
+        StartTime: new Date(s.startMs),
+        Description: s.Description,
+        OwnerId: s.OwnerId,
+        Tags: s.Tags,
+      })),
+    });
+  }
+
+  deleteSnapshot(region: string, input: { SnapshotId?: string }) {
+    this.gate('ec2', 'DeleteSnapshot');
+    const r = this.region(region);
+    const id = input.SnapshotId ?? '';
+    if (!r.snapshots.has(id)) throw new AwsApiError('InvalidSnapshot.NotFound', `The snapshot '${id}' does not exist.`);
+    const image = [...r.images.values()].find((i) => i.snapshotIds.includes(id));
+    if (image) {
+      throw new AwsApiError('InvalidSnapshot.InUse', `The snapshot ${id} is currently in use by ${image.ImageId}`);
+    }
+    r.snapshots.delete(id);
+    return {};
+  }
+
+  /**
+   * CreateTags on snapshots and images (a key given again takes the new value), for scenarios where an
+   * operator retags a backup; the pipeline itself tags only through TagSpecifications.
+   */
+  createTags(region: string, input: { Resources?: string[]; Tags?: Tag[] }) {
+    this.gate('ec2', 'CreateTags');
+    const r = this.region(region);
+    for (const id of input.Resources ?? []) {
+      const target = r.snapshots.get(id) ?? r.images.get(id);
+      if (!target) throw new AwsApiError('InvalidID', `The ID '${id}' is not valid`);
+      for (const tag of input.Tags ?? []) {
+        target.Tags = [...target.Tags.filter((t) => t.Key !== tag.Key), tag];
+      }
+    }
+    return {};
+  }
+
+  /** EBS snapshot copies still pending in a destination region (CopySnapshot and CopyImage count against it). */
+  copiesInProgress(region: string): number {
+    return [...this.region(region).snapshots.values()].filter(
+      (s) => s.copiedFrom !== undefined && this.phase(s).state === 'pending',
+    ).length;
+  }
+
+  /**
+   * CopySnapshot, called in the destination region: a new snapshot of the same volume and size, pending
+   * for longer than a fresh snapshot (the data crosses regions), encrypted with the given key (or the
+   * destination's aws/ebs key), tagged from TagSpecifications. The source must be completed, a key must
+   * exist in the destination, and at most `concurrentCopiesPerRegion` copies may be pending there.
+   */
+  copySnapshot(
+    region: string,
+    input: {
+      SourceRegion?: string;
+      SourceSnapshotId?: string;
+      Description?: string;
+      Encrypted?: boolean;
+      KmsKeyId?: string;
+      TagSpecifications?: { ResourceType?: string; Tags?: Tag[] }[];
+    },
+  ) {
+    this.gate('ec2', 'CopySnapshot');
+    const sourceRegion = this.regions.assertSourceRegion(input.SourceRegion, 'SourceRegion');
+    const sourceId = input.SourceSnapshotId;
+    if (!sourceId) throw new AwsApiError('MissingParameter', 'The request must contain the parameter SourceSnapshotId');
+    const source = this.region(sourceRegion).snapshots.get(sourceId);
+    if (!source) throw new AwsApiError('InvalidSnapshot.NotFound', `The snapshot '${sourceId}' does not exist.`);
+    const sourceState = this.phase(source).state;
+    if (sourceState !== 'completed')
+      throw new AwsApiError('IncorrectState', `Snapshot is in invalid state - ${sourceState}`);
+    for (const spec of input.TagSpecifications ?? []) {
+      if (spec.ResourceType !== 'snapshot')
+        throw new AwsApiError(
+          'InvalidParameterValue',
+          `'${spec.ResourceType}' is not a valid taggable resource type for this operation.`,
+        );
+    }
+    if (input.KmsKeyId && input.Encrypted !== true)
+      throw new AwsApiError('InvalidParameterDependency', 'The parameter KmsKeyId requires the parameter Encrypted.');
+    const key = input.KmsKeyId ? this.kms.findKmsKey(region, input.KmsKeyId) : undefined;
+    if (input.KmsKeyId && !key)
+      throw new AwsApiError('InvalidKMSKey.NotFound', `The KMS key '${input.KmsKeyId}' does not exist in ${region}.`);
+    if (this.copiesInProgress(region) >= this.limits.concurrentCopiesPerRegion)
+      throw new AwsApiError(
+        'ResourceLimitExceeded',
+        `Too many snapshot copies in progress. The limit is ${this.limits.concurrentCopiesPerRegion} for this destination region.`,
+      );
+    const encrypted = source.Encrypted || input.Encrypted === true;
+    // Without a key an encrypted copy uses the destination's AWS managed key, as EBS does.
+    const keyArn = key?.Arn ?? (encrypted ? this.kms.findKmsKey(region, 'alias/aws/ebs')?.Arn : undefined);
+    const volume = this.region(sourceRegion).volumes.get(source.VolumeId);
+    const baseSeconds = volume?.snapshotSeconds ?? 60 + source.VolumeSize * 12;
+    const copy: SnapshotModel = {
+      SnapshotId: this.nextId('snap'),
+      VolumeId: source.VolumeId,
+      VolumeSize: source.VolumeSize,
+      Description: input.Description ?? `[Copied ${source.SnapshotId} from ${sourceRegion}]`,
+      Tags: (input.TagSpecifications ?? []).flatMap((t) => t.Tags ?? []),
+      OwnerId: this.accountId,
+      Encrypted: encrypted,
+      ...(keyArn ? { KmsKeyId: keyArn } : {}),
+      copiedFrom: { region: sourceRegion, id: source.SnapshotId },
+      // Copies are slower than the snapshot was: the data crosses regions block by block.
+      ...this.timing(baseSeconds * COPY_SLOWDOWN),
+    };
+    this.region(region).snapshots.set(copy.SnapshotId, copy);
+    return this.created('ec2', { SnapshotId: copy.SnapshotId, Tags: copy.Tags });
+  }
+
+  snapshots(region: string) {
+    return [...this.region(region).snapshots.values()].map((s) => this.snapshotView(s));
+  }
+
+  /** Copies in a destination region, per service, with where each came from (tests, the report). */
+  snapshotCopies(region: string) {
+    return copiesWithSource(this.region(region).snapshots.values(), (s) => this.snapshotView(s));
+  }
+}

@@ -1,0 +1,324 @@
+/**
+ * RDS Aurora: DB clusters (their members are RDS DB instances), cluster snapshots and their copies. Shares
+ * the RDS backend's region store and its copy checks (source ARN, KMS key, cross-region copy quota).
+ */
+import {
+  AwsApiError,
+  arnPartition,
+  COPY_SLOWDOWN,
+  copiesWithSource,
+  type ModelCore,
+  RegionalBackend,
+  type Tag,
+} from './core';
+import { matchesRdsFilters, paginate, type RdsFilter } from './query';
+import {
+  assertNewSnapshotId,
+  type DbClusterModel,
+  type DbClusterSnapshotModel,
+  type RdsBackend,
+  type RdsRegionState,
+} from './rds';
+
+export class AuroraBackend extends RegionalBackend<RdsRegionState> {
+  constructor(
+    core: ModelCore,
+    private readonly rds: RdsBackend,
+  ) {
+    super(core, rds.store);
+  }
+
+  /**
+   * An Aurora cluster and its member instances (`<cluster>-instance-<n>`); member tags are given
+   * separately because operators often tag the instance they see rather than the cluster.
+   */
+  addDbCluster(
+    region: string,
+    c: Partial<Omit<DbClusterModel, 'memberIds'>> & {
+      DBClusterIdentifier: string;
+      members?: number;
+      memberTags?: Tag[];
+    },
+  ): DbClusterModel {
+    const { members = 2, memberTags = [], ...rest } = c;
+    const volumeGiB = c.volumeGiB ?? 100;
+    const cluster: DbClusterModel = {
+      Engine: 'aurora-postgresql',
+      volumeGiB,
+      status: 'available',
+      TagList: [],
+      snapshotSeconds: c.snapshotSeconds ?? Math.round(90 + volumeGiB * 4 * (0.7 + this.random() * 0.7)),
+      ...rest,
+      memberIds: [],
+    };
+    for (let n = 1; n <= members; n++) {
+      const id = `${cluster.DBClusterIdentifier}-instance-${n}`;
+      this.rds.addDbInstance(region, {
+        DBInstanceIdentifier: id,
+        Engine: cluster.Engine,
+        AllocatedStorage: 1,
+        DBClusterIdentifier: cluster.DBClusterIdentifier,
+        TagList: memberTags,
+      });
+      cluster.memberIds.push(id);
+    }
+    this.region(region).dbClusters.set(cluster.DBClusterIdentifier, cluster);
+    return cluster;
+  }
+
+  addExistingDbClusterSnapshot(
+    region: string,
+    s: Partial<DbClusterSnapshotModel> & {
+      DBClusterSnapshotIdentifier: string;
+      DBClusterIdentifier: string;
+      startMs: number;
+    },
+  ): DbClusterSnapshotModel {
+    const snapshot: DbClusterSnapshotModel = {
+      Engine: 'aurora-postgresql',
+      volumeGiB: 100,
+      TagList: [],
+      SnapshotType: 'manual',
+      durationMs: 0,
+      ...s,
+    };
+    this.region(region).dbClusterSnapshots.set(snapshot.DBClusterSnapshotIdentifier, snapshot);
+    return snapshot;
+  }
+
+  dbClusterArn(region: string, id: string): string {
+    return `arn:${arnPartition(region)}:rds:${region}:${this.accountId}:cluster:${id}`;
+  }
+
+  dbClusterSnapshotArn(region: string, id: string): string {
+    return `arn:${arnPartition(region)}:rds:${region}:${this.accountId}:cluster-snapshot:${id}`;
+  }
+
+  describeDBClusters(
+    region: string,
+    input: { DBClusterIdentifier?: string; Filters?: RdsFilter[]; MaxRecords?: number; Marker?: string },
+  ) {
+    this.gate('rds', 'DescribeDBClusters');
+    const r = this.region(region);
+    if (input.DBClusterIdentifier && !r.dbClusters.has(input.DBClusterIdentifier)) {
+      throw new AwsApiError('DBClusterNotFoundFault', `DBCluster ${input.DBClusterIdentifier} not found.`, 404);
+    }
+    const selected = [...r.dbClusters.values()].filter(
+      (c) =>
+        (!input.DBClusterIdentifier || c.DBClusterIdentifier === input.DBClusterIdentifier) &&
+        matchesRdsFilters(input.Filters, {
+          'db-cluster-id': [c.DBClusterIdentifier, this.dbClusterArn(region, c.DBClusterIdentifier)],
+          engine: [c.Engine],
+        }),
+    );
+    const { page, next } = paginate(selected, input.MaxRecords, input.Marker, 100);
+    return {
+      DBClusters: page.map((c) => ({
+        DBClusterIdentifier: c.DBClusterIdentifier,
+        DBClusterArn: this.dbClusterArn(region, c.DBClusterIdentifier),
+        Engine: c.Engine,
+        Status: this.rds.settled(c),
+        AllocatedStorage: 1,
+        StorageEncrypted: true,
+        CopyTagsToSnapshot: c.CopyTagsToSnapshot ?? false,
+        TagList: c.TagList,
+        DBClusterMembers: c.memberIds.map((id, n) => ({ DBInstanceIdentifier: id, IsClusterWriter: n === 0 })),
+      })),
+      ...(next ? { Marker: next } : {}),
+    };
+  }
+
+  private dbClusterSnapshotView(region: string, s: DbClusterSnapshotModel) {
+    const { state, progress } = this.phase(s);
+    return {
+      DBClusterSnapshotIdentifier: s.DBClusterSnapshotIdentifier,
+      DBClusterIdentifier: s.DBClusterIdentifier,
+      DBClusterSnapshotArn: this.dbClusterSnapshotArn(region, s.DBClusterSnapshotIdentifier),
+      SnapshotCreateTime: new Date(s.startMs),
+      Engine: s.Engine,
+      AllocatedStorage: s.volumeGiB,
+      Status:
+        state === 'pending' ? (s.copiedFrom ? 'copying' : 'creating') : state === 'completed' ? 'available' : 'failed',
+      PercentProgress: progress,
+      SnapshotType: s.SnapshotType,
+      StorageEncrypted: true,
+      ...(s.KmsKeyId ? { KmsKeyId: s.KmsKeyId } : {}),
+      ...(s.copiedFrom
+        ? { SourceDBClusterSnapshotArn: this.dbClusterSnapshotArn(s.copiedFrom.region, s.copiedFrom.id) }
+        : {}),
+      TagList: s.TagList,
+    };
+  }
+
+  describeDBClusterSnapshots(
+    region: string,
+    input: {
+      DBClusterSnapshotIdentifier?: string;
+      DBClusterIdentifier?: string;
+      SnapshotType?: string;
+      MaxRecords?: number;
+      Marker?: string;
+    },
+  ) {
+    this.gate('rds', 'DescribeDBClusterSnapshots');
+    const r = this.region(region);
+    if (input.DBClusterSnapshotIdentifier && !r.dbClusterSnapshots.has(input.DBClusterSnapshotIdentifier)) {
+      throw new AwsApiError(
+        'DBClusterSnapshotNotFoundFault',
+        `DBClusterSnapshot ${input.DBClusterSnapshotIdentifier} not found.`,
+        404,
+      );
+    }
+    const selected = [...r.dbClusterSnapshots.values()].filter(
+      (s) =>
+        (!input.DBClusterSnapshotIdentifier || s.DBClusterSnapshotIdentifier === input.DBClusterSnapshotIdentifier) &&
+        (!input.DBClusterIdentifier || s.DBClusterIdentifier === input.DBClusterIdentifier) &&
+        (!input.SnapshotType || s.SnapshotType === input.SnapshotType),
+    );
+    const { page, next } = paginate(selected, input.MaxRecords, input.Marker, 100);
+    return {
+      DBClusterSnapshots: page.map((s) => this.dbClusterSnapshotView(region, s)),
+      ...(next ? { Marker: next } : {}),
+    };
+  }
+
+  createDBClusterSnapshot(
+    region: string,
+    input: { DBClusterSnapshotIdentifier?: string; DBClusterIdentifier?: string; Tags?: Tag[] },
+  ) {
+    this.gate('rds', 'CreateDBClusterSnapshot');
+    const r = this.region(region);
+    const cluster = input.DBClusterIdentifier ? r.dbClusters.get(input.DBClusterIdentifier) : undefined;
+    if (!cluster)
+      throw new AwsApiError('DBClusterNotFoundFault', `DBCluster ${input.DBClusterIdentifier} not found.`, 404);
+    const id = input.DBClusterSnapshotIdentifier ?? '';
+    assertNewSnapshotId(
+      id,
+      r.dbClusterSnapshots,
+      'DBClusterSnapshotAlreadyExistsFault',
+      `Cannot create the cluster snapshot because one with the identifier ${id} already exists.`,
+    );
+    const clusterStatus = this.rds.settled(cluster);
+    if (clusterStatus !== 'available' && clusterStatus !== 'storage-optimization')
+      throw new AwsApiError(
+        'InvalidDBClusterStateFault',
+        `Cannot snapshot DB cluster ${cluster.DBClusterIdentifier}: its status is ${clusterStatus}.`,
+      );
+    const manual = [...r.dbClusterSnapshots.values()].filter((s) => s.SnapshotType === 'manual').length;
+    if (manual >= this.limits.manualDbClusterSnapshotsPerRegion) {
+      throw new AwsApiError(
+        'SnapshotQuotaExceeded',
+        `Cannot create more than ${this.limits.manualDbClusterSnapshotsPerRegion} manual cluster snapshots.`,
+      );
+    }
+    const snapshot: DbClusterSnapshotModel = {
+      DBClusterSnapshotIdentifier: id,
+      DBClusterIdentifier: cluster.DBClusterIdentifier,
+      Engine: cluster.Engine,
+      volumeGiB: cluster.volumeGiB,
+      TagList: input.Tags?.length ? input.Tags : cluster.CopyTagsToSnapshot ? [...cluster.TagList] : [],
+      SnapshotType: 'manual',
+      ...this.timing(cluster.snapshotSeconds),
+    };
+    r.dbClusterSnapshots.set(id, snapshot);
+    return this.created('rds', { DBClusterSnapshot: this.dbClusterSnapshotView(region, snapshot) });
+  }
+
+  deleteDBClusterSnapshot(region: string, input: { DBClusterSnapshotIdentifier?: string }) {
+    this.gate('rds', 'DeleteDBClusterSnapshot');
+    const r = this.region(region);
+    const s = input.DBClusterSnapshotIdentifier
+      ? r.dbClusterSnapshots.get(input.DBClusterSnapshotIdentifier)
+      : undefined;
+    if (!s)
+      throw new AwsApiError(
+        'DBClusterSnapshotNotFoundFault',
+        `DBClusterSnapshot ${input.DBClusterSnapshotIdentifier} not found.`,
+        404,
+      );
+    if (this.phase(s).state === 'pending')
+      throw new AwsApiError(
+        'InvalidDBClusterSnapshotStateFault',
+        `Cluster snapshot ${s.DBClusterSnapshotIdentifier} is being created.`,
+      );
+    r.dbClusterSnapshots.delete(s.DBClusterSnapshotIdentifier);
+    return { DBClusterSnapshot: this.dbClusterSnapshotView(region, s) };
+  }
+
+  /** CopyDBClusterSnapshot, called in the destination region: as CopyDBSnapshot, for Aurora. */
+  copyDBClusterSnapshot(
+    region: string,
+    input: {
+      SourceDBClusterSnapshotIdentifier?: string;
+      TargetDBClusterSnapshotIdentifier?: string;
+      KmsKeyId?: string;
+      SourceRegion?: string;
+      Tags?: Tag[];
+      CopyTags?: boolean;
+      PreSignedUrl?: string;
+    },
+  ) {
+    this.gate('rds', 'CopyDBClusterSnapshot');
+    const from = this.rds.rdsCopySource(
+      region,
+      input.SourceDBClusterSnapshotIdentifier,
+      'cluster-snapshot',
+      'SourceDBClusterSnapshotIdentifier',
+    );
+    const source =
+      from.account === this.accountId ? this.region(from.region).dbClusterSnapshots.get(from.id) : undefined;
+    if (!source)
+      throw new AwsApiError(
+        'DBClusterSnapshotNotFoundFault',
+        `DBClusterSnapshot ${input.SourceDBClusterSnapshotIdentifier} not found.`,
+        404,
+      );
+    const sourceState = this.phase(source).state;
+    if (sourceState !== 'completed')
+      throw new AwsApiError(
+        'InvalidDBClusterSnapshotStateFault',
+        `Cluster snapshot ${source.DBClusterSnapshotIdentifier} must be available to be copied; it is ${sourceState === 'pending' ? 'being created' : 'failed'}.`,
+      );
+    const r = this.region(region);
+    const id = input.TargetDBClusterSnapshotIdentifier ?? '';
+    assertNewSnapshotId(
+      id,
+      r.dbClusterSnapshots,
+      'DBClusterSnapshotAlreadyExistsFault',
+      `Cannot create the cluster snapshot because one with the identifier ${id} already exists.`,
+    );
+    const manual = [...r.dbClusterSnapshots.values()].filter((s) => s.SnapshotType === 'manual').length;
+    const key = this.rds.assertCanCopyDb(
+      region,
+      input,
+      from.region !== region,
+      manual,
+      this.limits.manualDbClusterSnapshotsPerRegion,
+    );
+    const cluster = this.region(from.region).dbClusters.get(source.DBClusterIdentifier);
+    const baseSeconds = cluster?.snapshotSeconds ?? 90 + source.volumeGiB * 4;
+    const copy: DbClusterSnapshotModel = {
+      DBClusterSnapshotIdentifier: id,
+      DBClusterIdentifier: source.DBClusterIdentifier,
+      Engine: source.Engine,
+      volumeGiB: source.volumeGiB,
+      TagList: this.rds.copyTags(source.TagList, input),
+      SnapshotType: 'manual',
+      ...(key || source.KmsKeyId ? { KmsKeyId: key?.Arn ?? source.KmsKeyId } : {}),
+      copiedFrom: { region: from.region, id: source.DBClusterSnapshotIdentifier },
+      ...this.timing(baseSeconds * COPY_SLOWDOWN),
+    };
+    r.dbClusterSnapshots.set(id, copy);
+    return this.created('rds', { DBClusterSnapshot: this.dbClusterSnapshotView(region, copy) });
+  }
+
+  dbClusterSnapshots(region: string) {
+    return [...this.region(region).dbClusterSnapshots.values()].map((s) => this.dbClusterSnapshotView(region, s));
+  }
+
+  dbClusterSnapshotCopies(region: string) {
+    return copiesWithSource(this.region(region).dbClusterSnapshots.values(), (s) =>
+      this.dbClusterSnapshotView(region, s),
+    );
+  }
+}

@@ -1,0 +1,477 @@
+/**
+ * RDS: DB instances, their manual snapshots (CreateDBSnapshot, DeleteDBSnapshot) and copies
+ * (CopyDBSnapshot). Owns the RDS per-region state, Aurora clusters included (a cluster's members are DB
+ * instances); the Aurora operations are in rds-aurora.ts over the same store and reuse the copy checks
+ * here. A copy asks KMS for its destination key.
+ */
+import {
+  AwsApiError,
+  arnPartition,
+  COPY_SLOWDOWN,
+  type CopySource,
+  copiesWithSource,
+  type ModelCore,
+  RegionalBackend,
+  RegionStore,
+  type Tag,
+  type Timed,
+} from './core';
+import type { KmsBackend, KmsKeyModel } from './kms';
+import { matchesRdsFilters, paginate, type RdsFilter } from './query';
+
+/** DB instance / cluster statuses the model plays (RDS has more; these are the ones scenarios need). */
+export type RdsStatus =
+  | 'available'
+  | 'stopped'
+  | 'stopping'
+  | 'starting'
+  | 'modifying'
+  | 'rebooting'
+  | 'upgrading'
+  | 'maintenance'
+  | 'configuring-enhanced-monitoring'
+  | 'storage-optimization'
+  | 'deleting'
+  | 'failed'
+  | 'incompatible-parameters';
+
+export interface DbInstanceModel {
+  DBInstanceIdentifier: string;
+  Engine: string;
+  DBInstanceClass: string;
+  AllocatedStorage: number;
+  /** RDS's DBInstanceStatus (available, stopped, modifying, rebooting, upgrading, configuring-*, failed, ...). */
+  status: RdsStatus;
+  /** Model time (ms) at which a transient `status` ends and the instance is `available` again. */
+  statusUntilMs?: number;
+  TagList: Tag[];
+  /**
+   * RDS copies the instance's tags to a snapshot only when this is set AND CreateDBSnapshot passes no
+   * Tags of its own (then it copies none).
+   */
+  CopyTagsToSnapshot?: boolean;
+  DBClusterIdentifier?: string;
+  /** Storage encryption (the RDS default); a cross-region copy of its snapshots then needs a key. */
+  StorageEncrypted?: boolean;
+  snapshotSeconds: number;
+}
+
+export interface DbSnapshotModel extends Timed {
+  DBSnapshotIdentifier: string;
+  DBInstanceIdentifier: string;
+  Engine: string;
+  AllocatedStorage: number;
+  TagList: Tag[];
+  SnapshotType: 'manual' | 'automated';
+  KmsKeyId?: string;
+  /** Set on a CopyDBSnapshot copy (id: the source snapshot's identifier in its region). */
+  copiedFrom?: CopySource;
+}
+
+/** An Aurora DB cluster: its members are DB instances carrying DBClusterIdentifier. */
+export interface DbClusterModel {
+  DBClusterIdentifier: string;
+  Engine: string;
+  /** Cluster volume size (GiB) the snapshot time is drawn from; Aurora reports AllocatedStorage 1. */
+  volumeGiB: number;
+  status: RdsStatus;
+  /** Model time (ms) at which a transient `status` ends and the cluster is `available` again. */
+  statusUntilMs?: number;
+  TagList: Tag[];
+  /** As for instances: the cluster's tags are copied only when set and the create passes no Tags. */
+  CopyTagsToSnapshot?: boolean;
+  memberIds: string[];
+  snapshotSeconds: number;
+}
+
+export interface DbClusterSnapshotModel extends Timed {
+  DBClusterSnapshotIdentifier: string;
+  DBClusterIdentifier: string;
+  Engine: string;
+  volumeGiB: number;
+  TagList: Tag[];
+  SnapshotType: 'manual' | 'automated';
+  KmsKeyId?: string;
+  /** Set on a CopyDBClusterSnapshot copy. */
+  copiedFrom?: CopySource;
+}
+
+/**
+ * A new DB or cluster snapshot's identifier (a create or a copy's target): RDS's rule (a letter first,
+ * letters, digits and single hyphens), then unused in the region, else `code` with `message`.
+ */
+export function assertNewSnapshotId(id: string, taken: ReadonlyMap<string, unknown>, code: string, message: string) {
+  if (!/^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,254}$/.test(id) || id.endsWith('-'))
+    throw new AwsApiError('InvalidParameterValue', `Invalid snapshot identifier: ${id}`);
+  if (taken.has(id)) throw new AwsApiError(code, message);
+}
+
+/** RDS's per-region state: DB instances and clusters, and their snapshots. */
+export interface RdsRegionState {
+  dbInstances: Map<string, DbInstanceModel>;
+  dbSnapshots: Map<string, DbSnapshotModel>;
+  dbClusters: Map<string, DbClusterModel>;
+  dbClusterSnapshots: Map<string, DbClusterSnapshotModel>;
+}
+
+export class RdsBackend extends RegionalBackend<RdsRegionState> {
+  constructor(
+    core: ModelCore,
+    private readonly kms: KmsBackend,
+  ) {
+    super(
+      core,
+      new RegionStore(() => ({
+        dbInstances: new Map(),
+        dbSnapshots: new Map(),
+        dbClusters: new Map(),
+        dbClusterSnapshots: new Map(),
+      })),
+    );
+  }
+
+  addDbInstance(region: string, d: Partial<DbInstanceModel> & { DBInstanceIdentifier: string }): DbInstanceModel {
+    const allocated = d.AllocatedStorage ?? 100;
+    const db: DbInstanceModel = {
+      Engine: 'postgres',
+      DBInstanceClass: 'db.r7g.large',
+      AllocatedStorage: allocated,
+      status: 'available',
+      TagList: [],
+      snapshotSeconds: d.snapshotSeconds ?? Math.round(120 + allocated * 8 * (0.7 + this.random() * 0.7)),
+      ...d,
+    };
+    this.region(region).dbInstances.set(db.DBInstanceIdentifier, db);
+    return db;
+  }
+
+  addExistingDbSnapshot(
+    region: string,
+    s: Partial<DbSnapshotModel> & { DBSnapshotIdentifier: string; DBInstanceIdentifier: string; startMs: number },
+  ): DbSnapshotModel {
+    const snapshot: DbSnapshotModel = {
+      Engine: 'postgres',
+      AllocatedStorage: 100,
+      TagList: [],
+      SnapshotType: 'manual',
+      durationMs: 0,
+      ...s,
+    };
+    this.region(region).dbSnapshots.set(snapshot.DBSnapshotIdentifier, snapshot);
+    return snapshot;
+  }
+
+  dbInstanceArn(region: string, id: string): string {
+    return `arn:${arnPartition(region)}:rds:${region}:${this.accountId}:db:${id}`;
+  }
+
+  dbSnapshotArn(region: string, id: string): string {
+    return `arn:${arnPartition(region)}:rds:${region}:${this.accountId}:snapshot:${id}`;
+  }
+
+  /** A status that lasts until `statusUntilMs` (a modification, a reboot) reads `available` afterwards. */
+  settled(resource: { status: RdsStatus; statusUntilMs?: number }): RdsStatus {
+    return resource.statusUntilMs !== undefined && this.nowMs() >= resource.statusUntilMs
+      ? 'available'
+      : resource.status;
+  }
+
+  private dbStatus(region: string, db: DbInstanceModel): string {
+    const own = this.settled(db);
+    // Storage optimization after a storage change still takes snapshots, as RDS does.
+    if (own !== 'available' && own !== 'storage-optimization') return own;
+    // A copy of one of its snapshots (same region) does not make the instance busy: only its own snapshot does.
+    const busy = [...this.region(region).dbSnapshots.values()].some(
+      (s) => s.DBInstanceIdentifier === db.DBInstanceIdentifier && !s.copiedFrom && this.phase(s).state === 'pending',
+    );
+    return busy ? 'backing-up' : 'available';
+  }
+
+  describeDBInstances(
+    region: string,
+    input: { DBInstanceIdentifier?: string; Filters?: RdsFilter[]; MaxRecords?: number; Marker?: string },
+  ) {
+    this.gate('rds', 'DescribeDBInstances');
+    const r = this.region(region);
+    if (input.DBInstanceIdentifier && !r.dbInstances.has(input.DBInstanceIdentifier)) {
+      throw new AwsApiError('DBInstanceNotFound', `DBInstance ${input.DBInstanceIdentifier} not found.`, 404);
+    }
+    const selected = [...r.dbInstances.values()].filter(
+      (d) =>
+        (!input.DBInstanceIdentifier || d.DBInstanceIdentifier === input.DBInstanceIdentifier) &&
+        matchesRdsFilters(input.Filters, {
+          'db-instance-id': [d.DBInstanceIdentifier, this.dbInstanceArn(region, d.DBInstanceIdentifier)],
+          'db-cluster-id': d.DBClusterIdentifier ? [d.DBClusterIdentifier] : [],
+          engine: [d.Engine],
+        }),
+    );
+    const { page, next } = paginate(selected, input.MaxRecords, input.Marker, 100);
+    return {
+      DBInstances: page.map((d) => ({
+        DBInstanceIdentifier: d.DBInstanceIdentifier,
+        DBInstanceArn: this.dbInstanceArn(region, d.DBInstanceIdentifier),
+        DBInstanceClass: d.DBInstanceClass,
+        Engine: d.Engine,
+        DBInstanceStatus: this.dbStatus(region, d),
+        AllocatedStorage: d.AllocatedStorage,
+        StorageEncrypted: d.StorageEncrypted ?? true,
+        CopyTagsToSnapshot: d.CopyTagsToSnapshot ?? false,
+        TagList: d.TagList,
+        ...(d.DBClusterIdentifier ? { DBClusterIdentifier: d.DBClusterIdentifier } : {}),
+      })),
+      ...(next ? { Marker: next } : {}),
+    };
+  }
+
+  private dbSnapshotView(region: string, s: DbSnapshotModel) {
+    const { state, progress } = this.phase(s);
+    return {
+      DBSnapshotIdentifier: s.DBSnapshotIdentifier,
+      DBInstanceIdentifier: s.DBInstanceIdentifier,
+      DBSnapshotArn: this.dbSnapshotArn(region, s.DBSnapshotIdentifier),
+      SnapshotCreateTime: new Date(s.startMs),
+      Engine: s.Engine,
+      AllocatedStorage: s.AllocatedStorage,
+      Status:
+        state === 'pending' ? (s.copiedFrom ? 'copying' : 'creating') : state === 'completed' ? 'available' : 'failed',
+      PercentProgress: progress,
+      SnapshotType: s.SnapshotType,
+      Encrypted: true,
+      ...(s.KmsKeyId ? { KmsKeyId: s.KmsKeyId } : {}),
+      // RDS names the source by ARN, and the source region, on a copy.
+      ...(s.copiedFrom
+        ? {
+            SourceDBSnapshotIdentifier: this.dbSnapshotArn(s.copiedFrom.region, s.copiedFrom.id),
+            SourceRegion: s.copiedFrom.region,
+          }
+        : {}),
+      TagList: s.TagList,
+    };
+  }
+
+  describeDBSnapshots(
+    region: string,
+    input: {
+      DBSnapshotIdentifier?: string;
+      DBInstanceIdentifier?: string;
+      SnapshotType?: string;
+      MaxRecords?: number;
+      Marker?: string;
+    },
+  ) {
+    this.gate('rds', 'DescribeDBSnapshots');
+    const r = this.region(region);
+    if (input.DBSnapshotIdentifier && !r.dbSnapshots.has(input.DBSnapshotIdentifier)) {
+      throw new AwsApiError('DBSnapshotNotFound', `DBSnapshot ${input.DBSnapshotIdentifier} not found.`, 404);
+    }
+    const selected = [...r.dbSnapshots.values()].filter(
+      (s) =>
+        (!input.DBSnapshotIdentifier || s.DBSnapshotIdentifier === input.DBSnapshotIdentifier) &&
+        (!input.DBInstanceIdentifier || s.DBInstanceIdentifier === input.DBInstanceIdentifier) &&
+        (!input.SnapshotType || s.SnapshotType === input.SnapshotType),
+    );
+    const { page, next } = paginate(selected, input.MaxRecords, input.Marker, 100);
+    return { DBSnapshots: page.map((s) => this.dbSnapshotView(region, s)), ...(next ? { Marker: next } : {}) };
+  }
+
+  createDBSnapshot(
+    region: string,
+    input: { DBSnapshotIdentifier?: string; DBInstanceIdentifier?: string; Tags?: Tag[] },
+  ) {
+    this.gate('rds', 'CreateDBSnapshot');
+    const r = this.region(region);
+    const db = input.DBInstanceIdentifier ? r.dbInstances.get(input.DBInstanceIdentifier) : undefined;
+    if (!db) throw new AwsApiError('DBInstanceNotFound', `DBInstance ${input.DBInstanceIdentifier} not found.`, 404);
+    const id = input.DBSnapshotIdentifier ?? '';
+    assertNewSnapshotId(
+      id,
+      r.dbSnapshots,
+      'DBSnapshotAlreadyExists',
+      `Cannot create the snapshot because a snapshot with the identifier ${id} already exists.`,
+    );
+    if (db.DBClusterIdentifier) {
+      throw new AwsApiError(
+        'InvalidDBInstanceState',
+        `The specified instance is a member of cluster ${db.DBClusterIdentifier} and cannot be snapshotted directly.`,
+      );
+    }
+    const status = this.dbStatus(region, db);
+    if (status !== 'available' && status !== 'storage-optimization')
+      throw new AwsApiError(
+        'InvalidDBInstanceState',
+        `Cannot snapshot DB instance ${db.DBInstanceIdentifier}: its status is ${status}.`,
+      );
+    const manual = [...r.dbSnapshots.values()].filter((s) => s.SnapshotType === 'manual').length;
+    if (manual >= this.limits.manualDbSnapshotsPerRegion) {
+      throw new AwsApiError(
+        'SnapshotQuotaExceeded',
+        `Cannot create more than ${this.limits.manualDbSnapshotsPerRegion} manual snapshots.`,
+      );
+    }
+    const snapshot: DbSnapshotModel = {
+      DBSnapshotIdentifier: id,
+      DBInstanceIdentifier: db.DBInstanceIdentifier,
+      Engine: db.Engine,
+      AllocatedStorage: db.AllocatedStorage,
+      // RDS: the instance's tags only when CopyTagsToSnapshot is on and the request passes none.
+      TagList: input.Tags?.length ? input.Tags : db.CopyTagsToSnapshot ? [...db.TagList] : [],
+      SnapshotType: 'manual',
+      ...this.timing(db.snapshotSeconds),
+    };
+    r.dbSnapshots.set(id, snapshot);
+    return this.created('rds', { DBSnapshot: this.dbSnapshotView(region, snapshot) });
+  }
+
+  deleteDBSnapshot(region: string, input: { DBSnapshotIdentifier?: string }) {
+    this.gate('rds', 'DeleteDBSnapshot');
+    const r = this.region(region);
+    const s = input.DBSnapshotIdentifier ? r.dbSnapshots.get(input.DBSnapshotIdentifier) : undefined;
+    if (!s) throw new AwsApiError('DBSnapshotNotFound', `DBSnapshot ${input.DBSnapshotIdentifier} not found.`, 404);
+    if (this.phase(s).state === 'pending')
+      throw new AwsApiError('InvalidDBSnapshotState', `Snapshot ${s.DBSnapshotIdentifier} is being created.`);
+    r.dbSnapshots.delete(s.DBSnapshotIdentifier);
+    return { DBSnapshot: this.dbSnapshotView(region, s) };
+  }
+
+  /**
+   * Where a CopyDBSnapshot / CopyDBClusterSnapshot source is: an ARN names its region and account (a
+   * cross-region copy must name its source so); a bare identifier is a snapshot in the calling region.
+   * The SDK's SourceRegion only drives its PreSignedUrl: RDS itself goes by the ARN, and so does this.
+   */
+  rdsCopySource(
+    region: string,
+    ref: string | undefined,
+    kind: 'snapshot' | 'cluster-snapshot',
+    parameter: string,
+  ): { region: string; account: string; id: string } {
+    if (!ref) throw new AwsApiError('MissingParameter', `The request must contain the parameter ${parameter}`);
+    if (!ref.startsWith('arn:')) return { region, account: this.accountId, id: ref };
+    const arn = /^arn:[^:]+:rds:([^:]+):([^:]+):([a-z-]+):(.+)$/.exec(ref);
+    if (!arn || arn[3] !== kind)
+      throw new AwsApiError('InvalidParameterValue', `${parameter} ${ref} is not a valid ${kind} ARN.`);
+    return { region: arn[1] ?? '', account: arn[2] ?? '', id: arn[4] ?? '' };
+  }
+
+  /**
+   * Cross-region DB and cluster snapshot copies still copying into a destination region: RDS counts copies
+   * "from one AWS Region to another", so a same-region copy is not one of them.
+   */
+  copiesInProgress(region: string): number {
+    const r = this.region(region);
+    const inProgress = (t: Timed & { copiedFrom?: CopySource }) =>
+      t.copiedFrom !== undefined && t.copiedFrom.region !== region && this.phase(t).state === 'pending';
+    return (
+      [...r.dbSnapshots.values()].filter(inProgress).length +
+      [...r.dbClusterSnapshots.values()].filter(inProgress).length
+    );
+  }
+
+  /**
+   * The checks CopyDBSnapshot and CopyDBClusterSnapshot share, after the source and target are known:
+   * a cross-region copy of an encrypted snapshot (every model snapshot is) needs a KmsKeyId; the key
+   * must exist in the destination; at most `concurrentCopiesPerRegion` cross-region copies may be in
+   * progress into the destination (RDS answers SnapshotQuotaExceeded, "Cannot copy more than N
+   * snapshots across regions"); and the manual snapshots quota counts copies too.
+   */
+  assertCanCopyDb(
+    region: string,
+    input: { KmsKeyId?: string },
+    crossRegion: boolean,
+    manual: number,
+    manualLimit: number,
+  ): KmsKeyModel | undefined {
+    if (crossRegion && !input.KmsKeyId)
+      throw new AwsApiError(
+        'InvalidParameterValue',
+        'Must specify new KMS key for cross region encrypted snapshot copy.',
+      );
+    const key = input.KmsKeyId ? this.kms.findKmsKey(region, input.KmsKeyId) : undefined;
+    if (input.KmsKeyId && !key)
+      throw new AwsApiError(
+        'KMSKeyNotAccessibleFault',
+        `The target KMS key [${input.KmsKeyId}] does not exist, is not enabled or you do not have permissions to access it.`,
+      );
+    const limit = this.limits.concurrentCopiesPerRegion;
+    if (crossRegion && this.copiesInProgress(region) >= limit)
+      throw new AwsApiError('SnapshotQuotaExceeded', `Cannot copy more than ${limit} snapshots across regions`);
+    if (manual >= manualLimit)
+      throw new AwsApiError('SnapshotQuotaExceeded', `Cannot create more than ${manualLimit} manual snapshots`);
+    return key;
+  }
+
+  /** Tags of a copy: the source's when CopyTags (the explicit Tags win on a clash), then the explicit ones. */
+  copyTags(sourceTags: Tag[], input: { Tags?: Tag[]; CopyTags?: boolean }): Tag[] {
+    const explicit = input.Tags ?? [];
+    const copied = input.CopyTags ? sourceTags.filter((t) => !explicit.some((x) => x.Key === t.Key)) : [];
+    return [...copied, ...explicit];
+  }
+
+  /**
+   * CopyDBSnapshot, called in the destination region: a manual snapshot `copying` (PercentProgress
+   * rising) then `available`, naming its source by ARN and region. A cross-region source is named by
+   * ARN (the SDK adds a PreSignedUrl, which is accepted and ignored).
+   */
+  copyDBSnapshot(
+    region: string,
+    input: {
+      SourceDBSnapshotIdentifier?: string;
+      TargetDBSnapshotIdentifier?: string;
+      KmsKeyId?: string;
+      SourceRegion?: string;
+      Tags?: Tag[];
+      CopyTags?: boolean;
+      PreSignedUrl?: string;
+    },
+  ) {
+    this.gate('rds', 'CopyDBSnapshot');
+    const from = this.rdsCopySource(region, input.SourceDBSnapshotIdentifier, 'snapshot', 'SourceDBSnapshotIdentifier');
+    const source = from.account === this.accountId ? this.region(from.region).dbSnapshots.get(from.id) : undefined;
+    if (!source)
+      throw new AwsApiError('DBSnapshotNotFound', `DBSnapshot ${input.SourceDBSnapshotIdentifier} not found.`, 404);
+    const sourceState = this.phase(source).state;
+    if (sourceState !== 'completed')
+      throw new AwsApiError(
+        'InvalidDBSnapshotState',
+        `Snapshot ${source.DBSnapshotIdentifier} must be available to be copied; it is ${sourceState === 'pending' ? 'being created' : 'failed'}.`,
+      );
+    const r = this.region(region);
+    const id = input.TargetDBSnapshotIdentifier ?? '';
+    assertNewSnapshotId(
+      id,
+      r.dbSnapshots,
+      'DBSnapshotAlreadyExists',
+      `Cannot create the snapshot because a snapshot with the identifier ${id} already exists.`,
+    );
+    const manual = [...r.dbSnapshots.values()].filter((s) => s.SnapshotType === 'manual').length;
+    const key = this.assertCanCopyDb(
+      region,
+      input,
+      from.region !== region,
+      manual,
+      this.limits.manualDbSnapshotsPerRegion,
+    );
+    const db = this.region(from.region).dbInstances.get(source.DBInstanceIdentifier);
+    const baseSeconds = db?.snapshotSeconds ?? 120 + source.AllocatedStorage * 8;
+    const copy: DbSnapshotModel = {
+      DBSnapshotIdentifier: id,
+      DBInstanceIdentifier: source.DBInstanceIdentifier,
+      Engine: source.Engine,
+      AllocatedStorage: source.AllocatedStorage,
+      TagList: this.copyTags(source.TagList, input),
+      SnapshotType: 'manual',
+      ...(key || source.KmsKeyId ? { KmsKeyId: key?.Arn ?? source.KmsKeyId } : {}),
+      copiedFrom: { region: from.region, id: source.DBSnapshotIdentifier },
+      ...this.timing(baseSeconds * COPY_SLOWDOWN),
+    };
+    r.dbSnapshots.set(id, copy);
+    return this.created('rds', { DBSnapshot: this.dbSnapshotView(region, copy) });
+  }
+
+  dbSnapshots(region: string) {
+    return [...this.region(region).dbSnapshots.values()].map((s) => this.dbSnapshotView(region, s));
+  }
+
+  dbSnapshotCopies(region: string) {
+    return copiesWithSource(this.region(region).dbSnapshots.values(), (s) => this.dbSnapshotView(region, s));
+  }
+}

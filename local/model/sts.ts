@@ -1,0 +1,12 @@
+/** STS GetCallerIdentity: who a run is at the endpoint (the model's account, a local user). */
+import { Backend } from './core';
+
+export class StsBackend extends Backend {
+  getCallerIdentity() {
+    return {
+      UserId: 'AIDALOCALSANDBOXUSER',
+      Account: this.accountId,
+      Arn: `arn:aws:iam::${this.accountId}:user/local`,
+    };
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The model's composition (local/model/index.ts): each service module is one backend over the one core,
+ * the model's operations are those backends' own (same state, same counters), and cross-service needs go
+ * through the backend that owns them (an AMI's snapshots are EC2's, an export needs S3's bucket).
+ */
+import { AwsModel, seededRandom } from '../../../local/model';
+
+const REGION = 'eu-west-1';
+const newModel = () =>
+  new AwsModel({ clock: { now: () => new Date(0) }, random: seededRandom(7), tokenBuckets: false });
+
+describe('AwsModel', () => {
+  it('answers an operation from the service backend that owns its state', () => {
+    // Prepare
+    const model = newModel();
+    const volume = model.addVolume(REGION, { Size: 8 });
+
+    // Act
+    const created = model.createSnapshot(REGION, { VolumeId: volume.VolumeId });
+
+    // Assess
+    expect(model.services.ec2.region(REGION).snapshots.has(created.SnapshotId)).toBe(true);
+    expect(model.services.ec2.snapshots(REGION).map((s) => s.SnapshotId)).toEqual([created.SnapshotId]);
+    expect(model.calls.get('ec2:CreateSnapshot')).toBe(1);
+  });
+
+  it('keeps an AMI and the EBS snapshots it holds in the one EC2 region state', () => {
+    // Prepare
+    const model = newModel();
+    const instance = model.addInstance(REGION, { volumes: [{ Size: 8 }, { Size: 20 }] });
+
+    // Act
+    const { ImageId } = model.createImage(REGION, { InstanceId: instance.InstanceId, Name: 'nightly-image' });
+
+    // Assess
+    const image = model.services.ec2.region(REGION).images.get(ImageId);
+    expect(image?.snapshotIds).toHaveLength(2);
+    expect(() => model.deleteSnapshot(REGION, { SnapshotId: image?.snapshotIds[0] })).toThrow(
+      expect.objectContaining({ code: 'InvalidSnapshot.InUse' }),
+    );
+  });
+
+  it('lets a DynamoDB export see only buckets the S3 backend made', () => {
+    // Prepare
+    const model = newModel();
+    model.addDynamoTable(REGION, { TableName: 'clicks', pitr: true });
+    const TableArn = model.dynamoTableArn(REGION, 'clicks');
+
+    const exportIt = () => model.exportTableToPointInTime(REGION, { TableArn, S3Bucket: 'exports-bucket' });
+    expect(exportIt).toThrow(expect.objectContaining({ code: 'ValidationException' }));
+
+    // Act
+    model.createBucket(REGION, 'exports-bucket');
+
+    // Assess
+    expect(exportIt().ExportDescription.ExportStatus).toBe('IN_PROGRESS');
+    expect(model.services.s3.buckets.has('exports-bucket')).toBe(true);
+  });
+
+  it('replays the same ids and timings for the same seed', () => {
+    // Prepare
+    const seed = (model: AwsModel) => [
+      model.addInstance(REGION, { volumes: [{ Size: 30 }] }).InstanceId,
+      model.addDbInstance(REGION, { DBInstanceIdentifier: 'orders' }).snapshotSeconds,
+      model.addDynamoTable(REGION, { TableName: 'sessions' }).exportSeconds,
+    ];
+
+    // Act
+    const first = seed(newModel());
+    const second = seed(newModel());
+
+    // Assess
+    expect(second).toEqual(first);
+  });
+});

@@ -15,6 +15,13 @@ import { consoleLink } from '../../shared/workflow/notification';
 import { summarize } from '../../shared/workflow/summary';
 import { humanDuration, tookSeconds } from '../durations';
 
+/** "EBS snapshot $0.05 and RDS snapshot $0.095": each kind of backup priced, once, as the catalog lists them. */
+function pricesUsed(): string {
+  const kinds = new Map(Object.values(STORAGE_PRICES).map((p) => [p.backup, p.usdPerGbMonth]));
+  const named = [...kinds].map(([backup, usd]) => `${backup} ${price(usd)}`);
+  return named.length > 1 ? `${named.slice(0, -1).join(', ')} and ${named.at(-1)}` : (named[0] ?? 'none');
+}
+
 /** A resource item as the report reads it; its `copies` (DESIGN §4) carry each region's start and finish. */
 export type ReportResource = ResourceRecord;
 
@@ -413,8 +420,7 @@ ${cost.lines.map((l) => html`<tr><td>${l.backup}</td><td class="num">${l.backups
 ${cost.unpriced.length > 0 ? html`<p class="small">Not estimated (no price here for the type): ${cost.unpriced.map((u, i) => html`${i ? ', ' : ''}${u.backups} ${u.type}`)}.</p>` : ''}
 <p class="small">An upper bound: each completed backup is priced at the full provisioned size of its source, recorded when the
 backup started. EBS snapshots are incremental (after the first, only changed blocks are stored) and RDS counts
-snapshot storage against a free allowance, so the real charge is usually much lower. Prices used: EBS snapshot
-${price(STORAGE_PRICES['ebs-volume']?.usdPerGbMonth ?? 0)} and RDS snapshot ${price(STORAGE_PRICES['rds-instance']?.usdPerGbMonth ?? 0)} per GB-month
+snapshot storage against a free allowance, so the real charge is usually much lower. Prices used: ${pricesUsed()} per GB-month
 (us-east-1 list prices; other regions differ). Backups whose size was not recorded are counted as size unknown and left out of the total.</p>
 
 ${

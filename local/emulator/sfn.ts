@@ -54,6 +54,16 @@ export interface SfnServiceOptions {
 
 const epoch = (d: Date | undefined) => (d ? d.getTime() / 1000 : undefined);
 
+/** An execution as ListExecutions lists it; DescribeExecution adds input, output, error and cause. */
+const executionListItem = (e: ExecutionRecord) => ({
+  executionArn: e.arn,
+  stateMachineArn: e.stateMachineArn,
+  name: e.name,
+  status: e.status,
+  startDate: epoch(e.startDate),
+  stopDate: epoch(e.stopDate),
+});
+
 /** Maps the runner's event names to GetExecutionHistory's (e.g. StateEntered of a Task -> TaskStateEntered). */
 function historyType(e: RunnerEvent): string {
   if (e.type === 'StateEntered' || e.type === 'StateExited') {
@@ -240,12 +250,7 @@ export class StepFunctionsService implements ServiceHandler {
         case 'DescribeExecution': {
           const e = this.execution(String(body.executionArn ?? ''));
           return json({
-            executionArn: e.arn,
-            stateMachineArn: e.stateMachineArn,
-            name: e.name,
-            status: e.status,
-            startDate: epoch(e.startDate),
-            stopDate: epoch(e.stopDate),
+            ...executionListItem(e),
             input: e.input,
             output: e.output,
             error: e.error,
@@ -261,14 +266,7 @@ export class StepFunctionsService implements ServiceHandler {
           const listed = page(all, body);
           return json({
             ...(listed.nextToken ? { nextToken: listed.nextToken } : {}),
-            executions: listed.page.map((e) => ({
-              executionArn: e.arn,
-              stateMachineArn: e.stateMachineArn,
-              name: e.name,
-              status: e.status,
-              startDate: epoch(e.startDate),
-              stopDate: epoch(e.stopDate),
-            })),
+            executions: listed.page.map(executionListItem),
           });
         }
         case 'GetExecutionHistory': {

@@ -20,6 +20,16 @@ import {
   type RdsRegionState,
 } from './rds';
 
+/** A cluster snapshot identifier must follow RDS's rule and be new in the region (create and copy alike). */
+function assertNewClusterSnapshotId(id: string, taken: ReadonlyMap<string, unknown>): void {
+  assertNewSnapshotId(
+    id,
+    taken,
+    'DBClusterSnapshotAlreadyExistsFault',
+    `Cannot create the cluster snapshot because one with the identifier ${id} already exists.`,
+  );
+}
+
 export class AuroraBackend extends RegionalBackend<RdsRegionState> {
   constructor(
     core: ModelCore,
@@ -192,12 +202,7 @@ export class AuroraBackend extends RegionalBackend<RdsRegionState> {
     if (!cluster)
       throw new AwsApiError('DBClusterNotFoundFault', `DBCluster ${input.DBClusterIdentifier} not found.`, 404);
     const id = input.DBClusterSnapshotIdentifier ?? '';
-    assertNewSnapshotId(
-      id,
-      r.dbClusterSnapshots,
-      'DBClusterSnapshotAlreadyExistsFault',
-      `Cannot create the cluster snapshot because one with the identifier ${id} already exists.`,
-    );
+    assertNewClusterSnapshotId(id, r.dbClusterSnapshots);
     const clusterStatus = this.rds.settled(cluster);
     if (clusterStatus !== 'available' && clusterStatus !== 'storage-optimization')
       throw new AwsApiError(
@@ -281,12 +286,7 @@ export class AuroraBackend extends RegionalBackend<RdsRegionState> {
       );
     const r = this.region(region);
     const id = input.TargetDBClusterSnapshotIdentifier ?? '';
-    assertNewSnapshotId(
-      id,
-      r.dbClusterSnapshots,
-      'DBClusterSnapshotAlreadyExistsFault',
-      `Cannot create the cluster snapshot because one with the identifier ${id} already exists.`,
-    );
+    assertNewClusterSnapshotId(id, r.dbClusterSnapshots);
     const manual = [...r.dbClusterSnapshots.values()].filter((s) => s.SnapshotType === 'manual').length;
     const key = this.rds.assertCanCopyDb(
       region,

@@ -11,9 +11,10 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { InvalidInputError } from '../../shared/errors';
 import type { ResourceRecord, RunRecord } from '../../shared/state/records';
 import { StateStore } from '../../shared/state/store';
-import { resourceFreshness, tierFreshness } from '../../shared/workflow/freshness';
+import { tierFreshness } from '../../shared/workflow/freshness';
 import { validateExecutionInput } from '../../shared/workflow/input';
 import { consoleLink } from '../../shared/workflow/notification';
+import { FRESHNESS_RUN_FIELDS, readResourceFreshness } from '../../shared/workflow/recovery-points';
 import { CliError, explainAwsError, resolveTarget, type Target, type TargetOptions } from '../target';
 import {
   type ExecutionOutcome,
@@ -254,7 +255,11 @@ function recentRuns(store: StateStore, target: Target, limit: number) {
   });
 }
 
-/** `status --rpo`: each tier's and each protected resource's age of last good backup against the RPO. */
+/**
+ * `status --rpo`: each tier's last successful run, then each protected resource's age of last good
+ * backup against its tier's RPO, worst first (most hours past the RPO, then oldest), read as the hourly
+ * check reads them (shared/workflow/recovery-points.ts), so it lists what the alarm counts.
+ */
 export async function rpoCommand(
   options: TargetOptions & { json: boolean; runs: number },
   out: Out = process.stdout,
@@ -262,12 +267,12 @@ export async function rpoCommand(
   const target = await resolveTarget(options);
   const { store, close } = storeFor(target);
   try {
-    const runs = await recentRuns(store, target, options.runs);
-    const withResources = [];
-    for (const run of runs) withResources.push({ run, resources: await store.listResources(run.runId) });
+    const runs = await store.listRuns(options.runs, FRESHNESS_RUN_FIELDS).catch((error: unknown) => {
+      throw explainAwsError(error, `table ${target.tableName}`);
+    });
     const now = new Date();
     const tiers = tierFreshness(runs, target.config.tiers, now);
-    const resources = resourceFreshness(withResources, target.config.tiers, now);
+    const { resources } = await readResourceFreshness(store, runs, target.config.tiers, now);
     if (options.json) {
       line(out, JSON.stringify({ tiers, resources }, null, 2));
     } else {
@@ -279,11 +284,15 @@ export async function rpoCommand(
         );
       }
       line(out);
-      line(out, `${'RESOURCE'.padEnd(70)} ${'TIER'.padEnd(8)} ${'AGE'.padStart(8)} ${'RPO'.padStart(6)}`);
+      line(
+        out,
+        `${'RESOURCE'.padEnd(70)} ${'TIER'.padEnd(8)} ${'LAST GOOD BACKUP'.padEnd(20)} ${'AGE'.padStart(8)} ${'RPO'.padStart(6)}`,
+      );
       for (const r of resources) {
+        const last = r.lastBackupAt?.slice(0, 16).replace('T', ' ') ?? 'never';
         line(
           out,
-          `${r.arn.padEnd(70)} ${r.tier.padEnd(8)} ${`${r.ageHours.toFixed(1)}h`.padStart(8)} ${(r.rpoHours === undefined ? '-' : `${r.rpoHours}h`).padStart(6)}${r.breached ? '  BREACHED' : ''}`,
+          `${r.arn.padEnd(70)} ${r.tier.padEnd(8)} ${last.padEnd(20)} ${`${r.ageHours.toFixed(1)}h`.padStart(8)} ${`${r.rpoHours}h`.padStart(6)}${r.breached ? '  PAST RPO' : ''}`,
         );
       }
     }

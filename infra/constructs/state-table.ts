@@ -63,7 +63,8 @@ export class StateTable extends TableV2 {
       ...Object.fromEntries(FUNCTION_NAMES.map((name) => [name, onTable(TABLE_ACTIONS[name])])),
       'check-freshness': {
         grants: [
-          { actions: ['dynamodb:Query'], resources: [`${table}/index/${RUNS_BY_START_INDEX}`] },
+          // The index lists runs; the table: the resource items of each tier's recent runs and its recovery points.
+          { actions: ['dynamodb:Query'], resources: [`${table}/index/${RUNS_BY_START_INDEX}`, table] },
           // The table's creation time is the deploy a tier that never ran is measured from.
           { actions: ['dynamodb:DescribeTable'], resources: [table] },
         ],

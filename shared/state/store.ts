@@ -12,10 +12,13 @@ import {
   copyRegionKey,
   copyRegionRecordSchema,
   parseItem,
+  type RecoveryPointRecord,
   type ResourceError,
   type ResourceRecord,
   type ResourceStatus,
   type RunRecord,
+  recoveryPointKey,
+  recoveryPointRecordSchema,
   resourceKey,
   resourceRecordSchema,
   runKey,
@@ -41,6 +44,10 @@ const backupMemberSchema = resourceRecordSchema.pick({
   copies: true,
 });
 export type BackupMember = Pick<ResourceRecord, 'arn' | 'region' | 'status' | 'backupIds' | 'copies'>;
+
+/** The attributes the freshness check reads of a resource (listAttempts). */
+const attemptSchema = resourceRecordSchema.pick({ arn: true, status: true, queuedAt: true, finishedAt: true });
+export type ResourceAttempt = Pick<ResourceRecord, 'arn' | 'status' | 'queuedAt' | 'finishedAt'>;
 
 export class StateStore {
   constructor(
@@ -294,8 +301,11 @@ export class StateStore {
     );
   }
 
-  /** Marks COMPLETED. Idempotent. */
-  async complete(runId: string, arn: string, at: string, progress = 100): Promise<ResourceStatus> {
+  /**
+   * Marks COMPLETED and, given the run's tier, notes the resource's newest good backup in that tier
+   * (`noteRecoveryPoint`). Idempotent: a retry writes both again.
+   */
+  async complete(runId: string, arn: string, at: string, tier?: string): Promise<ResourceStatus> {
     const out = await this.update(
       'DynamoDB UpdateItem (completed)',
       runId,
@@ -303,13 +313,70 @@ export class StateStore {
       {
         status: 'COMPLETED',
         finishedAt: at,
-        progress,
+        progress: 100,
       },
       { condition: '#status <> :failed', values: { ':failed': 'FAILED' } },
     );
-    return out === 'condition-failed'
-      ? this.statusAfterRefusal(runId, arn)
-      : parseItem(resourceRecordSchema, out, resourceKey(runId, arn)).status;
+    if (out === 'condition-failed') return this.statusAfterRefusal(runId, arn);
+    if (tier !== undefined) await this.noteRecoveryPoint(tier, arn, runId, at);
+    return parseItem(resourceRecordSchema, out, resourceKey(runId, arn)).status;
+  }
+
+  /**
+   * The resource's newest good backup in `tier` (one small item per tier and resource). Never moves
+   * back: an older completion arriving late leaves a newer one in place. Expires like a run's items,
+   * `ttlDays` after the backup, so a resource no longer backed up leaves no item behind for long.
+   */
+  async noteRecoveryPoint(tier: string, arn: string, runId: string, at: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: recoveryPointKey(tier, arn),
+          UpdateExpression: 'SET tier = :tier, arn = :arn, lastGoodAt = :at, lastGoodRunId = :run, #ttl = :ttl',
+          ConditionExpression: 'attribute_not_exists(lastGoodAt) OR lastGoodAt <= :at',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':tier': tier, ':arn': arn, ':at': at, ':run': runId, ':ttl': this.ttl(at) },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) return;
+      await aws('DynamoDB UpdateItem (recovery point)', () => Promise.reject(error));
+    }
+  }
+
+  /** Every resource's newest good backup in `tier` (the tier's one partition of recovery points). */
+  async listRecoveryPoints(tier: string): Promise<RecoveryPointRecord[]> {
+    const points: RecoveryPointRecord[] = [];
+    const pages = this.query('DynamoDB Query (recovery points)', () => ({
+      KeyConditionExpression: 'pk = :pk',
+      ProjectionExpression: 'tier, arn, lastGoodAt, lastGoodRunId',
+      ExpressionAttributeValues: { ':pk': recoveryPointKey(tier, '?').pk },
+    }));
+    for await (const items of pages) {
+      for (const item of items)
+        points.push(parseItem(recoveryPointRecordSchema, item, recoveryPointKey(tier, String(item.arn ?? '?'))));
+    }
+    return points;
+  }
+
+  /**
+   * What the freshness check needs of a run's resources: each one's status and times (not its poll
+   * times, copies or tags).
+   */
+  async listAttempts(runId: string): Promise<ResourceAttempt[]> {
+    const attempts: ResourceAttempt[] = [];
+    const pages = this.query('DynamoDB Query (attempts)', () => ({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :res)',
+      ProjectionExpression: 'arn, #status, queuedAt, finishedAt',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':pk': `RUN#${runId}`, ':res': 'RES#' },
+    }));
+    for await (const items of pages) {
+      for (const item of items)
+        attempts.push(parseItem(attemptSchema, item, resourceKey(runId, String(item.arn ?? '?'))));
+    }
+    return attempts;
   }
 
   /** Marks FAILED with the error, unless the backup already COMPLETED (a late retry must not undo it). */

@@ -63,8 +63,9 @@ export class StateTable extends TableV2 {
       ...Object.fromEntries(FUNCTION_NAMES.map((name) => [name, onTable(TABLE_ACTIONS[name])])),
       'check-freshness': {
         grants: [
-          // The index lists runs; the table: the resource items of each tier's recent runs and its recovery points.
-          { actions: ['dynamodb:Query'], resources: [`${table}/index/${RUNS_BY_START_INDEX}`, table] },
+          { actions: ['dynamodb:Query'], resources: [`${table}/index/${RUNS_BY_START_INDEX}`] },
+          // The resource items of each tier's recent runs and the tier's recovery points.
+          { actions: ['dynamodb:Query'], resources: [table] },
           // The table's creation time is the deploy a tier that never ran is measured from.
           { actions: ['dynamodb:DescribeTable'], resources: [table] },
         ],

@@ -2,6 +2,8 @@
  * Check freshness (scheduled hourly, outside the state machine). Publishes, per tier:
  * - `HoursSinceLastSuccessfulRun`: hours since the tier's last run that succeeded as a whole (dashboard
  *   and `status --rpo`; at thousands of resources one failure fails a run, so nothing alarms on it);
+ * - `HoursSinceLastRun`: hours since the tier's last run started, whatever its outcome (the tier's
+ *   run-overdue alarm: its schedule stopped firing, or never fired since the deploy);
  * - `ResourcesPastRpo`: how many protected resources' last good backup is older than the tier's RPO
  *   (the tier's RPO alarm), and `OldestRecoveryPointAgeHours`, the age of the oldest one, and
  *   `ProtectedResources`, how many are measured (shared/workflow/recovery-points.ts says which and how
@@ -22,7 +24,7 @@ import { StateStore } from '../shared/state/store';
 import { tierFreshness } from '../shared/workflow/freshness';
 import { FRESHNESS_RUN_FIELDS, FRESHNESS_RUNS, readResourceFreshness } from '../shared/workflow/recovery-points';
 
-/** Hours reported for a tier that has never succeeded when the deploy time is unknown. */
+/** Hours reported for a tier that has never succeeded (or run) when the deploy time is unknown. */
 export const NEVER_SUCCEEDED_HOURS = 100_000;
 
 /** The worst resources named in the log when a tier has resources past its RPO (the metric has the count). */
@@ -47,6 +49,7 @@ export const handler = defineHandler('check-freshness', z.object({}).passthrough
   const freshness = tierFreshness(runs, env.TIERS, at, table.Table?.CreationDateTime?.toISOString());
   for (const tier of freshness) {
     publish(tier.tier, 'HoursSinceLastSuccessfulRun', hundredths(tier.hoursSince ?? NEVER_SUCCEEDED_HOURS));
+    publish(tier.tier, 'HoursSinceLastRun', hundredths(tier.hoursSinceLastRun ?? NEVER_SUCCEEDED_HOURS));
     if (tier.breached) logger.info('no successful run within the RPO', { ...tier });
   }
   const recovery = await readResourceFreshness(store, runs, env.TIERS, at);

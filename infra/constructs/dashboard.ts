@@ -1,6 +1,6 @@
 /**
  * The operators' dashboard: runs, backups by type and tier, durations, polls, deletions, each tier's
- * time since its last successful run, and per tier the protected resources past their RPO and the age
+ * time since its last run and last successful run, and per tier the protected resources past their RPO and the age
  * of the oldest last good backup. The metrics are the ones the functions
  * emit through Powertools (namespace and service in shared/names.ts).
  */
@@ -62,8 +62,10 @@ export class PipelineDashboard extends Dashboard {
             width: 12,
           }),
           new SingleValueWidget({
-            title: 'Hours since last successful run (whole run)',
-            metrics: tiers.map((t) => pipelineMetric('HoursSinceLastSuccessfulRun', t, 'Maximum', Duration.hours(1))),
+            title: 'Hours since last run (alarms past the RPO) and last successful run (whole run)',
+            metrics: ['HoursSinceLastRun', 'HoursSinceLastSuccessfulRun'].flatMap((name) =>
+              tiers.map((t) => pipelineMetric(name, t, 'Maximum', Duration.hours(1))),
+            ),
             width: 12,
           }),
         ],

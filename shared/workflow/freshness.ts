@@ -1,6 +1,6 @@
 /**
- * Recovery-point freshness: how long since each tier last had a successful run, and how old each
- * protected resource's last good backup is, against the tier's RPO. Pure, so the scheduled check,
+ * Recovery-point freshness: how long since each tier last ran and last had a successful run, and how
+ * old each protected resource's last good backup is, against the tier's RPO. Pure, so the scheduled check,
  * the CLI's `status --rpo` and the tests share one definition.
  */
 import type { TierConfig } from '../config';
@@ -14,6 +14,13 @@ export interface TierFreshness {
   /** Since the last success; for a tier that never succeeded, since the deploy when it is known. */
   hoursSince: number | undefined;
   breached: boolean;
+  /** When the tier's newest run (dry runs aside) started, whatever its outcome. */
+  lastRunAt: string | undefined;
+  /**
+   * Since lastRunAt, or since the deploy when the tier never ran: past the RPO, the tier's schedule is
+   * not firing (or its runs fail before Plan records them). One failed resource never holds it back.
+   */
+  hoursSinceLastRun: number | undefined;
 }
 
 const hoursBetween = (from: string, to: Date) => (to.getTime() - new Date(from).getTime()) / 3_600_000;
@@ -38,12 +45,20 @@ export function tierFreshness(
     const from = last ?? deployedAt;
     const hoursSince = from ? hoursBetween(from, now) : undefined;
     const rpo = config.rpoHours;
+    const lastRunAt = runs
+      .filter((r) => r.tier === tier && !r.dryRun)
+      .map((r) => r.startedAt)
+      .sort()
+      .at(-1);
+    const runFrom = lastRunAt ?? deployedAt;
     return {
       tier,
       rpoHours: rpo,
       lastSuccessAt: last,
       hoursSince,
       breached: rpo !== undefined && (hoursSince === undefined || hoursSince > rpo),
+      lastRunAt,
+      hoursSinceLastRun: runFrom ? hoursBetween(runFrom, now) : undefined,
     };
   });
 }

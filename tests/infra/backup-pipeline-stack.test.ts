@@ -521,6 +521,24 @@ describe('operator alarms and dashboard', () => {
     expect(byMetric('HoursSinceLastSuccessfulRun')).toEqual([]);
   });
 
+  it('alarms when no run of a tier started within its RPO (from the deploy before the first), missing data breaching', () => {
+    const overdue = byMetric('HoursSinceLastRun');
+    expect(overdue.map((a) => a.Properties.Threshold).sort((x, y) => Number(x) - Number(y))).toEqual([
+      30, 180, 768, 8808,
+    ]);
+    for (const alarm of overdue) {
+      expect(alarm.Properties).toMatchObject({
+        TreatMissingData: 'breaching',
+        Statistic: 'Maximum',
+        ComparisonOperator: 'GreaterThanThreshold',
+        AlarmActions: [{ Ref: expect.stringMatching(/^Notifications/) }],
+      });
+      expect(String(alarm.Properties.AlarmDescription)).toMatch(
+        /^No \w+ run has started for more than \d+ hours \(its RPO; before the first run, counted from the deploy\)/,
+      );
+    }
+  });
+
   it('skips the RPO alarm for a tier without an RPO', () => {
     // Act
     const t = synth({
@@ -546,7 +564,8 @@ describe('operator alarms and dashboard', () => {
     const body = JSON.stringify(dashboards[0]?.Properties.DashboardBody);
     for (const title of [
       'Executions',
-      'Hours since last successful run',
+      'Hours since last run',
+      'last successful run',
       'Resources past their RPO',
       'Oldest last good backup',
       'Backups failed by type and tier',

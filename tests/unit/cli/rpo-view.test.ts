@@ -18,7 +18,7 @@ function sink(): { out: NodeJS.WritableStream; text(): string } {
 }
 
 describe('rpoCommand', () => {
-  it('lists tiers first, then resources most past their RPO first, in the table and in --json', async () => {
+  it('lists tiers first (run overdue, no success), then resources most past their RPO first, in the table and in --json', async () => {
     // Prepare (times from the real clock, as the command reads it): daily RPO 30 h, weekly 180 h.
     const store = db().store();
     const ago = (hours: number) => new Date(Date.now() - hours * HOUR).toISOString();
@@ -67,6 +67,10 @@ describe('rpoCommand', () => {
     expect(lines.slice(resourceHeader + 1, resourceHeader + 5).map((l) => l.split(/\s+/)[0])).toEqual(order);
     expect(lines[resourceHeader + 1]).toMatch(/weekly\s+\S+ \S+\s+198\.0h\s+180h\s+PAST RPO$/);
     expect(lines[resourceHeader + 3]).toMatch(/daily\s+never\s+10\.0h\s+30h$/);
+    const tierRow = (tier: string) => lines.find((l) => l.startsWith(`${tier} `)) ?? '';
+    expect(tierRow('daily')).not.toContain('RUN OVERDUE');
+    expect(tierRow('daily')).toContain('NO SUCCESS WITHIN RPO');
+    expect(tierRow('weekly')).toContain('RUN OVERDUE');
     expect(code).toBe(1);
   });
 });

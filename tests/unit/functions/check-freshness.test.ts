@@ -214,6 +214,7 @@ describe('check-freshness', () => {
       Object.fromEntries(captured.published.filter((m) => m.tier === tier).map((m) => [m.name, m.value]));
     expect(of('daily')).toEqual({
       HoursSinceLastSuccessfulRun: expect.any(Number),
+      HoursSinceLastRun: 10,
       ResourcesPastRpo: 1,
       ProtectedResources: 3,
       OldestRecoveryPointAgeHours: 40,
@@ -221,6 +222,7 @@ describe('check-freshness', () => {
     // A tier that never ran reports 0 (its alarm does not fire on day one) and no age.
     expect(of('weekly')).toEqual({
       HoursSinceLastSuccessfulRun: expect.any(Number),
+      HoursSinceLastRun: expect.any(Number),
       ResourcesPastRpo: 0,
       ProtectedResources: 0,
     });

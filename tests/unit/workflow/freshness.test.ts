@@ -53,6 +53,27 @@ describe('tierFreshness', () => {
     expect(out.find((t) => t.tier === 'daily')).toMatchObject({ hoursSince: 33.5, rpoHours: 30, breached: true });
     expect(out.find((t) => t.tier === 'weekly')).toMatchObject({ lastSuccessAt: undefined, breached: true });
   });
+
+  it('reports hours since each tier last ran whatever the outcome (dry runs aside), from the deploy before the first', () => {
+    // Act
+    const out = tierFreshness(
+      [
+        run('a', 'daily', 'SUCCEEDED', '2026-03-09T02:00:00Z'),
+        run('b', 'daily', 'FAILED', '2026-03-10T02:00:00Z'),
+        run('c', 'weekly', 'SUCCEEDED', '2026-03-10T01:00:00Z', true),
+      ],
+      tiers,
+      NOW,
+      '2026-03-10T00:00:00Z',
+    );
+
+    // Assess
+    expect(out.find((t) => t.tier === 'daily')).toMatchObject({
+      lastRunAt: '2026-03-10T02:00:00Z',
+      hoursSinceLastRun: 10,
+    });
+    expect(out.find((t) => t.tier === 'weekly')).toMatchObject({ lastRunAt: undefined, hoursSinceLastRun: 12 });
+  });
 });
 
 describe('recoveryWindow', () => {

@@ -13,7 +13,11 @@ const HOUR = 3_600_000;
 /** What the command writes, as one string. */
 function sink(): { out: NodeJS.WritableStream; text(): string } {
   let text = '';
-  const out = { write: (chunk: string) => ((text += chunk), true) } as unknown as NodeJS.WritableStream;
+  const write = (chunk: string) => {
+    text += chunk;
+    return true;
+  };
+  const out = { write } as unknown as NodeJS.WritableStream;
   return { out, text: () => text };
 }
 

@@ -5,6 +5,7 @@
  * its schema (./records.ts), so what the store hands back is what the types say.
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { z } from 'zod';
 import { aws, ResourceNotFoundError } from '../errors';
 import type { CopyState } from './backup-state';
 import {
@@ -364,19 +365,8 @@ export class StateStore {
    * What the freshness check needs of a run's resources: each one's status and times (not its poll
    * times, copies or tags).
    */
-  async listAttempts(runId: string): Promise<ResourceAttempt[]> {
-    const attempts: ResourceAttempt[] = [];
-    const pages = this.query('DynamoDB Query (attempts)', () => ({
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :res)',
-      ProjectionExpression: 'arn, #status, queuedAt, finishedAt',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':pk': `RUN#${runId}`, ':res': 'RES#' },
-    }));
-    for await (const items of pages) {
-      for (const item of items)
-        attempts.push(parseItem(attemptSchema, item, resourceKey(runId, String(item.arn ?? '?'))));
-    }
-    return attempts;
+  listAttempts(runId: string): Promise<ResourceAttempt[]> {
+    return this.listProjected(runId, 'DynamoDB Query (attempts)', attemptSchema);
   }
 
   /** Marks FAILED with the error, unless the backup already COMPLETED (a late retry must not undo it). */
@@ -420,20 +410,29 @@ export class StateStore {
    * What each resource of a run made, read for retention: the backup's ids in the resource's region
    * and its copies' ids per region (only those attributes: a record's poll times are not read).
    */
-  async listBackupMembers(runId: string): Promise<BackupMember[]> {
-    const members: BackupMember[] = [];
-    const pages = this.query('DynamoDB Query (backup members)', () => ({
+  listBackupMembers(runId: string): Promise<BackupMember[]> {
+    return this.listProjected(runId, 'DynamoDB Query (backup members)', backupMemberSchema);
+  }
+
+  /** A run's resource items, read with only the attributes `schema` names, each parsed through it. */
+  private async listProjected<Shape extends z.ZodRawShape>(
+    runId: string,
+    context: string,
+    schema: z.ZodObject<Shape>,
+  ): Promise<z.output<z.ZodObject<Shape, z.core.$loose>>[]> {
+    const attributes = Object.keys(schema.shape);
+    const records: z.output<z.ZodObject<Shape, z.core.$loose>>[] = [];
+    const pages = this.query(context, () => ({
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :res)',
-      ProjectionExpression: 'arn, #region, #status, backupIds, copies',
-      ExpressionAttributeNames: { '#region': 'region', '#status': 'status' },
+      ProjectionExpression: attributes.map((_, i) => `#a${i}`).join(', '),
+      ExpressionAttributeNames: Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a])),
       ExpressionAttributeValues: { ':pk': `RUN#${runId}`, ':res': 'RES#' },
     }));
     for await (const items of pages) {
       // The projection reads no keys: the item's arn names it.
-      for (const item of items)
-        members.push(parseItem(backupMemberSchema, item, resourceKey(runId, String(item.arn ?? '?'))));
+      for (const item of items) records.push(parseItem(schema, item, resourceKey(runId, String(item.arn ?? '?'))));
     }
-    return members;
+    return records;
   }
 
   /**

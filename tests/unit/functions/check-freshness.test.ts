@@ -110,10 +110,12 @@ async function writeAll(table: string, items: readonly Record<string, unknown>[]
   let next = 0;
   const worker = async () => {
     while (next < batches.length) {
-      const batch = batches[next++] ?? [];
-      await db.doc.send(
-        new BatchWriteCommand({ RequestItems: { [table]: batch.map((Item) => ({ PutRequest: { Item } })) } }),
-      );
+      let requests = (batches[next++] ?? []).map((Item) => ({ PutRequest: { Item } }));
+      // A batch may come back partly unprocessed: write the rest until none is left.
+      while (requests.length > 0) {
+        const out = await db.doc.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
+        requests = (out.UnprocessedItems?.[table] ?? []) as typeof requests;
+      }
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));

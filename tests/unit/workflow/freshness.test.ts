@@ -37,17 +37,16 @@ const run = (
 });
 
 describe('tierFreshness', () => {
+  /** A daily success, a newer daily failure, a weekly dry run. */
+  const finished = [
+    run('a', 'daily', 'SUCCEEDED', '2026-03-09T02:30:00Z'),
+    run('b', 'daily', 'FAILED', '2026-03-10T02:30:00Z'),
+    run('c', 'weekly', 'SUCCEEDED', '2026-03-10T01:00:00Z', true),
+  ];
+
   it('reports hours since each tier last succeeded and flags a breached RPO (dry runs and failures do not count)', () => {
     // Act
-    const out = tierFreshness(
-      [
-        run('a', 'daily', 'SUCCEEDED', '2026-03-09T02:30:00Z'),
-        run('b', 'daily', 'FAILED', '2026-03-10T02:30:00Z'),
-        run('c', 'weekly', 'SUCCEEDED', '2026-03-10T01:00:00Z', true),
-      ],
-      tiers,
-      NOW,
-    );
+    const out = tierFreshness(finished, tiers, NOW);
 
     // Assess
     expect(out.find((t) => t.tier === 'daily')).toMatchObject({ hoursSince: 33.5, rpoHours: 30, breached: true });
@@ -56,21 +55,12 @@ describe('tierFreshness', () => {
 
   it('reports hours since each tier last ran whatever the outcome (dry runs aside), from the deploy before the first', () => {
     // Act
-    const out = tierFreshness(
-      [
-        run('a', 'daily', 'SUCCEEDED', '2026-03-09T02:00:00Z'),
-        run('b', 'daily', 'FAILED', '2026-03-10T02:00:00Z'),
-        run('c', 'weekly', 'SUCCEEDED', '2026-03-10T01:00:00Z', true),
-      ],
-      tiers,
-      NOW,
-      '2026-03-10T00:00:00Z',
-    );
+    const out = tierFreshness(finished, tiers, NOW, '2026-03-10T00:00:00Z');
 
     // Assess
     expect(out.find((t) => t.tier === 'daily')).toMatchObject({
-      lastRunAt: '2026-03-10T02:00:00Z',
-      hoursSinceLastRun: 10,
+      lastRunAt: '2026-03-10T02:30:00Z',
+      hoursSinceLastRun: 9.5,
     });
     expect(out.find((t) => t.tier === 'weekly')).toMatchObject({ lastRunAt: undefined, hoursSinceLastRun: 12 });
   });

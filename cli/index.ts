@@ -9,6 +9,7 @@
 import '../local/process-defaults';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { SandboxError } from '../local/sandbox';
+import { FRESHNESS_RUNS } from '../shared/workflow/recovery-points';
 import { parseFleet, runLocal } from './commands/local';
 import { rpoCommand, runsCommand, startCommand, statusCommand } from './commands/operate';
 import { reportCommand } from './commands/report';
@@ -120,10 +121,14 @@ export function buildProgram(): Command {
       .argument('[run]', 'run id (the execution name) or execution ARN')
       .option(
         '--rpo',
-        'recovery-point view: tiers and protected resources against their RPO (exit 1 on a breach)',
+        'recovery-point view: tiers, then protected resources worst first, against their RPO (exit 1 on a breach)',
         false,
       )
-      .addOption(new Option('--runs <n>', 'with --rpo: how many recent runs to read').default(100).argParser(positive))
+      .addOption(
+        new Option('--runs <n>', 'with --rpo: how many recent runs to list (as the hourly check does)')
+          .default(FRESHNESS_RUNS)
+          .argParser(positive),
+      )
       .option(
         '--retention',
         "with a run: list retention's delete/keep decision for every backup and the rule behind it (always shown for a dry run)",

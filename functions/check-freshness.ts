@@ -1,10 +1,16 @@
 /**
- * Check freshness (scheduled hourly, outside the state machine). For each tier, publishes the hours
- * since its last successful run as a metric; the stack alarms when that passes the tier's RPO, and
- * when the metric stops arriving (missing data counts as breaching), so a schedule that silently stops
- * firing, or a checker that stops running, still pages. A tier that has never succeeded is measured
- * from the deploy (the state table's creation): no alarm fires right after deploy, and a tier whose
- * first run is overdue by its RPO does.
+ * Check freshness (scheduled hourly, outside the state machine). Publishes, per tier:
+ * - `HoursSinceLastSuccessfulRun`: hours since the tier's last run that succeeded as a whole (dashboard
+ *   and `status --rpo`; at thousands of resources one failure fails a run, so nothing alarms on it);
+ * - `HoursSinceLastRun`: hours since the tier's last run started, whatever its outcome (the tier's
+ *   run-overdue alarm: its schedule stopped firing, or never fired since the deploy);
+ * - `ResourcesPastRpo`: how many protected resources' last good backup is older than the tier's RPO
+ *   (the tier's RPO alarm), and `OldestRecoveryPointAgeHours`, the age of the oldest one, and
+ *   `ProtectedResources`, how many are measured (shared/workflow/recovery-points.ts says which and how
+ *   the read stays bounded). One dimension, the tier: never one per resource.
+ * A tier with an RPO publishes `ResourcesPastRpo` every hour, 0 when it has no protected resource yet
+ * (a tier that never ran after deploy does not alarm), so missing data means the check stopped: that
+ * pages. A tier that never succeeded is measured from the deploy (the state table's creation).
  */
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
@@ -16,29 +22,50 @@ import { logger, metrics } from '../shared/lambda/powertools';
 import { dynamoClient } from '../shared/services/dynamodb/client';
 import { StateStore } from '../shared/state/store';
 import { tierFreshness } from '../shared/workflow/freshness';
+import { FRESHNESS_RUN_FIELDS, FRESHNESS_RUNS, readResourceFreshness } from '../shared/workflow/recovery-points';
 
-/** Hours reported for a tier that has never succeeded when the deploy time is unknown: its alarm fires. */
+/** Hours reported for a tier that has never succeeded (or run) when the deploy time is unknown. */
 export const NEVER_SUCCEEDED_HOURS = 100_000;
 
-const FRESHNESS_RUNS = 1000;
+/** The worst resources named in the log when a tier has resources past its RPO (the metric has the count). */
+const LOGGED_RESOURCES = 20;
+
+const hundredths = (hours: number) => Math.round(hours * 100) / 100;
+
+/** One metric of one tier (a single metric publishes at once and forgets its dimensions: one each). */
+function publish(tier: string, name: string, value: number): void {
+  const single = metrics.singleMetric();
+  single.addDimension('tier', tier);
+  single.addMetric(name, 'Count', value);
+}
 
 export const handler = defineHandler('check-freshness', z.object({}).passthrough(), async () => {
   const env = loadEnv(freshnessEnvSchema);
   const store = new StateStore(dynamoDocClient(), env.TABLE_NAME);
-  // Enough runs to reach back past the longest tier (a yearly run is ~430 runs back at default tiers).
-  const runs = await store.listRuns(FRESHNESS_RUNS, ['runId', 'tier', 'status', 'dryRun', 'startedAt', 'finishedAt']);
+  const at = now();
+  const runs = await store.listRuns(FRESHNESS_RUNS, FRESHNESS_RUN_FIELDS);
   // The pipeline was deployed when its state table was created (a redeploy keeps the table).
   const table = await dynamoClient(defaultRegion()).send(new DescribeTableCommand({ TableName: env.TABLE_NAME }));
-  const freshness = tierFreshness(runs, env.TIERS, now(), table.Table?.CreationDateTime?.toISOString());
+  const freshness = tierFreshness(runs, env.TIERS, at, table.Table?.CreationDateTime?.toISOString());
   for (const tier of freshness) {
-    const single = metrics.singleMetric();
-    single.addDimension('tier', tier.tier);
-    single.addMetric(
-      'HoursSinceLastSuccessfulRun',
-      'Count',
-      Math.round((tier.hoursSince ?? NEVER_SUCCEEDED_HOURS) * 100) / 100,
-    );
-    if (tier.breached) logger.warn('tier past its RPO', { ...tier });
+    publish(tier.tier, 'HoursSinceLastSuccessfulRun', hundredths(tier.hoursSince ?? NEVER_SUCCEEDED_HOURS));
+    publish(tier.tier, 'HoursSinceLastRun', hundredths(tier.hoursSinceLastRun ?? NEVER_SUCCEEDED_HOURS));
+    if (tier.breached) logger.info('no successful run within the RPO', { ...tier });
   }
-  return { tiers: freshness };
+  const recovery = await readResourceFreshness(store, runs, env.TIERS, at);
+  for (const tier of recovery.tiers) {
+    publish(tier.tier, 'ResourcesPastRpo', tier.resourcesPastRpo);
+    publish(tier.tier, 'ProtectedResources', tier.protectedResources);
+    if (tier.oldestAgeHours !== undefined)
+      publish(tier.tier, 'OldestRecoveryPointAgeHours', hundredths(tier.oldestAgeHours));
+    if (tier.resourcesPastRpo > 0)
+      logger.warn('resources past their RPO', {
+        ...tier,
+        worst: recovery.resources
+          .filter((r) => r.tier === tier.tier && r.breached)
+          .slice(0, LOGGED_RESOURCES)
+          .map((r) => ({ arn: r.arn, ageHours: hundredths(r.ageHours), lastBackupAt: r.lastBackupAt ?? null })),
+      });
+  }
+  return { tiers: freshness, recovery: recovery.tiers };
 });

@@ -20,7 +20,8 @@ export const handler = defineHandler('record-result', recordResultEventSchema, a
   const env = loadEnv(baseEnvSchema);
   const store = new StateStore(dynamoDocClient(), env.TABLE_NAME);
   const at = now();
-  const status = await store.complete(event.runId, event.resource.arn, at.toISOString());
+  // With the tier, the resource's newest good backup in it is noted for the hourly freshness check.
+  const status = await store.complete(event.runId, event.resource.arn, at.toISOString(), event.tier);
   metrics.addDimensions({ resourceType: event.resource.type, tier: event.tier });
   metrics.addMetric('BackupsSucceeded', 'Count', 1);
   metrics.addMetric('BackupDuration', 'Seconds', (at.getTime() - new Date(event.backup.startedAt).getTime()) / 1000);

@@ -38,8 +38,9 @@ export const tierSchema = z.strictObject({
   /** Keep at least this many newest backups per source, even when expired. */
   keepLast: z.number().int().min(0).max(1000).default(0),
   /**
-   * Recovery point objective: alarm when no run of this tier has succeeded for this many hours (its
-   * period plus a grace). Omit for a tier that is only started by hand.
+   * Recovery point objective (its period plus a grace): alarm when a protected resource's last good
+   * backup in this tier, or the tier's last run, is older than this many hours. Omit for a tier that is
+   * only started by hand.
    */
   rpoHours: z
     .number()

@@ -11,9 +11,10 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { InvalidInputError } from '../../shared/errors';
 import type { ResourceRecord, RunRecord } from '../../shared/state/records';
 import { StateStore } from '../../shared/state/store';
-import { resourceFreshness, tierFreshness } from '../../shared/workflow/freshness';
+import { type TierFreshness, tierFreshness } from '../../shared/workflow/freshness';
 import { validateExecutionInput } from '../../shared/workflow/input';
 import { consoleLink } from '../../shared/workflow/notification';
+import { FRESHNESS_RUN_FIELDS, readResourceFreshness } from '../../shared/workflow/recovery-points';
 import { CliError, explainAwsError, resolveTarget, type Target, type TargetOptions } from '../target';
 import {
   type ExecutionOutcome,
@@ -254,7 +255,19 @@ function recentRuns(store: StateStore, target: Target, limit: number) {
   });
 }
 
-/** `status --rpo`: each tier's and each protected resource's age of last good backup against the RPO. */
+/**
+ * A tier with an RPO whose last run started longer ago than that. One that never ran counts too: unlike
+ * the hourly check, the CLI does not know when the pipeline was deployed.
+ */
+const overdue = (t: TierFreshness) =>
+  t.rpoHours !== undefined && (t.hoursSinceLastRun === undefined || t.hoursSinceLastRun > t.rpoHours);
+
+/**
+ * `status --rpo`: each tier's last run and last successful run, then each protected resource's age of
+ * last good backup against its tier's RPO, worst first (most hours past the RPO, then oldest), read as
+ * the hourly check reads them (shared/workflow/recovery-points.ts), so it lists what the alarms count.
+ * Exits 1 on what the alarms page on: a run overdue, a resource past its RPO.
+ */
 export async function rpoCommand(
   options: TargetOptions & { json: boolean; runs: number },
   out: Out = process.stdout,
@@ -262,32 +275,42 @@ export async function rpoCommand(
   const target = await resolveTarget(options);
   const { store, close } = storeFor(target);
   try {
-    const runs = await recentRuns(store, target, options.runs);
-    const withResources = [];
-    for (const run of runs) withResources.push({ run, resources: await store.listResources(run.runId) });
+    const runs = await store.listRuns(options.runs, FRESHNESS_RUN_FIELDS).catch((error: unknown) => {
+      throw explainAwsError(error, `table ${target.tableName}`);
+    });
     const now = new Date();
     const tiers = tierFreshness(runs, target.config.tiers, now);
-    const resources = resourceFreshness(withResources, target.config.tiers, now);
+    const { resources } = await readResourceFreshness(store, runs, target.config.tiers, now);
     if (options.json) {
       line(out, JSON.stringify({ tiers, resources }, null, 2));
     } else {
-      line(out, `${'TIER'.padEnd(10)} ${'LAST SUCCESS'.padEnd(22)} ${'AGE'.padStart(8)} ${'RPO'.padStart(6)}`);
+      const at = (iso: string | undefined) => (iso?.slice(0, 16).replace('T', ' ') ?? 'never').padEnd(17);
+      line(
+        out,
+        `${'TIER'.padEnd(10)} ${'LAST RUN'.padEnd(17)} ${'LAST SUCCESS'.padEnd(17)} ${'AGE'.padStart(8)} ${'RPO'.padStart(6)}`,
+      );
       for (const t of tiers) {
+        const flags = [overdue(t) ? 'RUN OVERDUE' : '', t.breached ? 'NO SUCCESS WITHIN RPO' : ''].filter(Boolean);
         line(
           out,
-          `${t.tier.padEnd(10)} ${(t.lastSuccessAt?.slice(0, 19).replace('T', ' ') ?? 'never').padEnd(22)} ${(t.hoursSince === undefined ? '-' : `${t.hoursSince.toFixed(1)}h`).padStart(8)} ${(t.rpoHours === undefined ? '-' : `${t.rpoHours}h`).padStart(6)}${t.breached ? '  BREACHED' : ''}`,
+          `${t.tier.padEnd(10)} ${at(t.lastRunAt)} ${at(t.lastSuccessAt)} ${(t.hoursSince === undefined ? '-' : `${t.hoursSince.toFixed(1)}h`).padStart(8)} ${(t.rpoHours === undefined ? '-' : `${t.rpoHours}h`).padStart(6)}${flags.length ? `  ${flags.join(', ')}` : ''}`,
         );
       }
       line(out);
-      line(out, `${'RESOURCE'.padEnd(70)} ${'TIER'.padEnd(8)} ${'AGE'.padStart(8)} ${'RPO'.padStart(6)}`);
+      line(
+        out,
+        `${'RESOURCE'.padEnd(70)} ${'TIER'.padEnd(8)} ${'LAST GOOD BACKUP'.padEnd(20)} ${'AGE'.padStart(8)} ${'RPO'.padStart(6)}`,
+      );
       for (const r of resources) {
+        const last = r.lastBackupAt?.slice(0, 16).replace('T', ' ') ?? 'never';
         line(
           out,
-          `${r.arn.padEnd(70)} ${r.tier.padEnd(8)} ${`${r.ageHours.toFixed(1)}h`.padStart(8)} ${(r.rpoHours === undefined ? '-' : `${r.rpoHours}h`).padStart(6)}${r.breached ? '  BREACHED' : ''}`,
+          `${r.arn.padEnd(70)} ${r.tier.padEnd(8)} ${last.padEnd(20)} ${`${r.ageHours.toFixed(1)}h`.padStart(8)} ${`${r.rpoHours}h`.padStart(6)}${r.breached ? '  PAST RPO' : ''}`,
         );
       }
     }
-    return tiers.some((t) => t.breached) || resources.some((r) => r.breached) ? 1 : 0;
+    // What the alarms page on: a tier's run overdue, a protected resource past its RPO.
+    return tiers.some(overdue) || resources.some((r) => r.breached) ? 1 : 0;
   } finally {
     close();
   }

@@ -1,6 +1,7 @@
 /**
- * The operators' dashboard: runs, backups by type and tier, durations, polls, deletions, and each
- * tier's time since its last successful run against its RPO. The metrics are the ones the functions
+ * The operators' dashboard: runs, backups by type and tier, durations, polls, deletions, each tier's
+ * time since its last run and last successful run, and per tier the protected resources past their RPO and the age
+ * of the oldest last good backup. The metrics are the ones the functions
  * emit through Powertools (namespace and service in shared/names.ts).
  */
 import { Duration } from 'aws-cdk-lib';
@@ -61,8 +62,24 @@ export class PipelineDashboard extends Dashboard {
             width: 12,
           }),
           new SingleValueWidget({
-            title: 'Hours since last successful run (RPO view)',
-            metrics: tiers.map((t) => pipelineMetric('HoursSinceLastSuccessfulRun', t, 'Maximum', Duration.hours(1))),
+            title: 'Hours since last run (alarms past the RPO) and last successful run (whole run)',
+            metrics: ['HoursSinceLastRun', 'HoursSinceLastSuccessfulRun'].flatMap((name) =>
+              tiers.map((t) => pipelineMetric(name, t, 'Maximum', Duration.hours(1))),
+            ),
+            width: 12,
+          }),
+        ],
+        [
+          new GraphWidget({
+            title: 'Resources past their RPO (alarms above 0)',
+            left: tiers.map((t) => pipelineMetric('ResourcesPastRpo', t, 'Maximum', Duration.hours(1))),
+            right: tiers.map((t) => pipelineMetric('ProtectedResources', t, 'Maximum', Duration.hours(1))),
+            rightYAxis: { label: 'protected', min: 0 },
+            width: 12,
+          }),
+          new GraphWidget({
+            title: 'Oldest last good backup (hours)',
+            left: tiers.map((t) => pipelineMetric('OldestRecoveryPointAgeHours', t, 'Maximum', Duration.hours(1))),
             width: 12,
           }),
         ],

@@ -1,8 +1,8 @@
 /**
  * Where operators hear from the pipeline: the SNS topic (encrypted with its own rotating key, TLS
  * only, an optional e-mail subscription), the run notifications Notify publishes to it, and the
- * alarms that page through it (executions failed or timed out; per tier, failed backups and a missed
- * RPO). The key and the alarms are created beside the topic, in the stack, not under it: their
+ * alarms that page through it (executions failed or timed out; per tier, failed backups, an overdue
+ * run and resources past the RPO). The key and the alarms are created beside the topic, in the stack, not under it: their
  * logical IDs are the ones deployed stacks already have (tests/infra/logical-ids.test.ts), and a
  * changed ID would replace the key.
  */
@@ -67,8 +67,9 @@ export class Notifications extends Topic {
   }
 
   /**
-   * The operator alarms: a run that failed or timed out, and per tier a run with failed backups and
-   * no successful run within the tier's RPO (missing data pages too: the hourly check stopped).
+   * The operator alarms: a run that failed or timed out, and per tier a run with failed backups, no run
+   * started within the tier's RPO, and protected resources whose last good backup is past the RPO
+   * (missing data pages too: the hourly check stopped).
    */
   alarmOn(machine: StateMachine, tiers: Record<string, TierConfig>): void {
     const action = new SnsAction(this);
@@ -97,13 +98,27 @@ export class Notifications extends Topic {
         ...whenAny(pipelineMetric('BackupsFailedInRun', tier, 'Sum')),
       });
       if (settings.rpoHours === undefined) continue;
-      alarm(`RpoAlarm-${tier}`, {
-        alarmDescription: `No successful ${tier} run for more than ${settings.rpoHours} hours (its RPO; before the first success, counted from the deploy), or the hourly freshness check stopped reporting. Check the ${tier} schedule, the latest executions in the Step Functions console, and "backup-pipeline runs".`,
-        metric: pipelineMetric('HoursSinceLastSuccessfulRun', tier, 'Maximum', Duration.hours(1)),
+      // Not on the last successful run: at thousands of resources one failure fails every run, so that
+      // alarm would stay raised. On the last run started: the schedule stopped (or never fired).
+      alarm(`RunOverdueAlarm-${tier}`, {
+        alarmDescription: `No ${tier} run has started for more than ${settings.rpoHours} hours (its RPO; before the first run, counted from the deploy), or the hourly freshness check stopped reporting. Check the ${tier} schedule (EventBridge Scheduler), the latest executions in the Step Functions console, "backup-pipeline runs", and the check-freshness logs.`,
+        metric: pipelineMetric('HoursSinceLastRun', tier, 'Maximum', Duration.hours(1)),
         threshold: settings.rpoHours,
         evaluationPeriods: 2,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
         // No data means the check itself stopped: that must page too.
+        treatMissingData: TreatMissingData.BREACHING,
+      });
+      // Per resource, not per run: counts the resources actually exposed.
+      alarm(`ResourcesPastRpoAlarm-${tier}`, {
+        alarmDescription: `Protected ${tier} resources whose last good backup is older than ${settings.rpoHours} hours (the tier's RPO), or the hourly freshness check stopped reporting. Run "backup-pipeline status --rpo" (worst first) and "backup-pipeline status <run>" for each one's latest error; docs/operations.md has the fixes.`,
+        metric: pipelineMetric('ResourcesPastRpo', tier, 'Maximum', Duration.hours(1)),
+        threshold: 0,
+        // Two hourly periods: an hourly check that lands late in its hour leaves one period empty.
+        evaluationPeriods: 2,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        // The check reports 0 for a tier that has not run yet, so no data means the check stopped (or
+        // failed reading resources after publishing the run metrics): page.
         treatMissingData: TreatMissingData.BREACHING,
       });
     }

@@ -64,6 +64,8 @@ export class StateTable extends TableV2 {
       'check-freshness': {
         grants: [
           { actions: ['dynamodb:Query'], resources: [`${table}/index/${RUNS_BY_START_INDEX}`] },
+          // The resource items of each tier's recent runs and the tier's recovery points.
+          { actions: ['dynamodb:Query'], resources: [table] },
           // The table's creation time is the deploy a tier that never ran is measured from.
           { actions: ['dynamodb:DescribeTable'], resources: [table] },
         ],

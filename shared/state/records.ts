@@ -121,6 +121,19 @@ export const resourceRecordSchema = z.object({
 });
 export type ResourceRecord = z.infer<typeof resourceRecordSchema>;
 
+/**
+ * `RECOVERY#<tier>` / `RES#<arn>`: a resource's newest good backup in a tier, written when a backup of
+ * that tier completes (Record result). The hourly freshness check reads one partition per tier instead
+ * of every run that ever backed the resource up (shared/workflow/recovery-points.ts).
+ */
+export const recoveryPointRecordSchema = z.object({
+  tier: z.string(),
+  arn: z.string(),
+  lastGoodAt: z.string(),
+  lastGoodRunId: z.string(),
+});
+export type RecoveryPointRecord = z.infer<typeof recoveryPointRecordSchema>;
+
 /** `COPY-REGIONS` / `REGION#<region>`: a region backups of this stack were ever copied to (no TTL). */
 export const copyRegionRecordSchema = z.object({ region: z.string(), recordedAt: z.string() });
 export type CopyRegionRecord = z.infer<typeof copyRegionRecordSchema>;
@@ -132,6 +145,7 @@ export interface ItemKey {
 
 export const runKey = (runId: string): ItemKey => ({ pk: `RUN#${runId}`, sk: 'RUN' });
 export const resourceKey = (runId: string, arn: string): ItemKey => ({ pk: `RUN#${runId}`, sk: `RES#${arn}` });
+export const recoveryPointKey = (tier: string, arn: string): ItemKey => ({ pk: `RECOVERY#${tier}`, sk: `RES#${arn}` });
 /** One item per region backups were ever copied to (no TTL): retention lists them all. */
 export const COPY_REGIONS_PARTITION = 'COPY-REGIONS';
 export const copyRegionKey = (region: string): ItemKey => ({ pk: COPY_REGIONS_PARTITION, sk: `REGION#${region}` });

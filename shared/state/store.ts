@@ -5,6 +5,7 @@
  * its schema (./records.ts), so what the store hands back is what the types say.
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { z } from 'zod';
 import { aws, ResourceNotFoundError } from '../errors';
 import type { CopyState } from './backup-state';
 import {
@@ -12,10 +13,13 @@ import {
   copyRegionKey,
   copyRegionRecordSchema,
   parseItem,
+  type RecoveryPointRecord,
   type ResourceError,
   type ResourceRecord,
   type ResourceStatus,
   type RunRecord,
+  recoveryPointKey,
+  recoveryPointRecordSchema,
   resourceKey,
   resourceRecordSchema,
   runKey,
@@ -41,6 +45,10 @@ const backupMemberSchema = resourceRecordSchema.pick({
   copies: true,
 });
 export type BackupMember = Pick<ResourceRecord, 'arn' | 'region' | 'status' | 'backupIds' | 'copies'>;
+
+/** The attributes the freshness check reads of a resource (listAttempts). */
+const attemptSchema = resourceRecordSchema.pick({ arn: true, status: true, queuedAt: true, finishedAt: true });
+export type ResourceAttempt = Pick<ResourceRecord, 'arn' | 'status' | 'queuedAt' | 'finishedAt'>;
 
 export class StateStore {
   constructor(
@@ -294,8 +302,11 @@ export class StateStore {
     );
   }
 
-  /** Marks COMPLETED. Idempotent. */
-  async complete(runId: string, arn: string, at: string, progress = 100): Promise<ResourceStatus> {
+  /**
+   * Marks COMPLETED and, given the run's tier, notes the resource's newest good backup in that tier
+   * (`noteRecoveryPoint`). Idempotent: a retry writes both again.
+   */
+  async complete(runId: string, arn: string, at: string, tier?: string): Promise<ResourceStatus> {
     const out = await this.update(
       'DynamoDB UpdateItem (completed)',
       runId,
@@ -303,13 +314,59 @@ export class StateStore {
       {
         status: 'COMPLETED',
         finishedAt: at,
-        progress,
+        progress: 100,
       },
       { condition: '#status <> :failed', values: { ':failed': 'FAILED' } },
     );
-    return out === 'condition-failed'
-      ? this.statusAfterRefusal(runId, arn)
-      : parseItem(resourceRecordSchema, out, resourceKey(runId, arn)).status;
+    if (out === 'condition-failed') return this.statusAfterRefusal(runId, arn);
+    if (tier !== undefined) await this.noteRecoveryPoint(tier, arn, runId, at);
+    return parseItem(resourceRecordSchema, out, resourceKey(runId, arn)).status;
+  }
+
+  /**
+   * The resource's newest good backup in `tier` (one small item per tier and resource). Never moves
+   * back: an older completion arriving late leaves a newer one in place. Expires like a run's items,
+   * `ttlDays` after the backup, so a resource no longer backed up leaves no item behind for long.
+   */
+  async noteRecoveryPoint(tier: string, arn: string, runId: string, at: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: recoveryPointKey(tier, arn),
+          UpdateExpression: 'SET tier = :tier, arn = :arn, lastGoodAt = :at, lastGoodRunId = :run, #ttl = :ttl',
+          ConditionExpression: 'attribute_not_exists(lastGoodAt) OR lastGoodAt <= :at',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':tier': tier, ':arn': arn, ':at': at, ':run': runId, ':ttl': this.ttl(at) },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) return;
+      await aws('DynamoDB UpdateItem (recovery point)', () => Promise.reject(error));
+    }
+  }
+
+  /** Every resource's newest good backup in `tier` (the tier's one partition of recovery points). */
+  async listRecoveryPoints(tier: string): Promise<RecoveryPointRecord[]> {
+    const points: RecoveryPointRecord[] = [];
+    const pages = this.query('DynamoDB Query (recovery points)', () => ({
+      KeyConditionExpression: 'pk = :pk',
+      ProjectionExpression: 'tier, arn, lastGoodAt, lastGoodRunId',
+      ExpressionAttributeValues: { ':pk': recoveryPointKey(tier, '?').pk },
+    }));
+    for await (const items of pages) {
+      for (const item of items)
+        points.push(parseItem(recoveryPointRecordSchema, item, recoveryPointKey(tier, String(item.arn ?? '?'))));
+    }
+    return points;
+  }
+
+  /**
+   * What the freshness check needs of a run's resources: each one's status and times (not its poll
+   * times, copies or tags).
+   */
+  listAttempts(runId: string): Promise<ResourceAttempt[]> {
+    return this.listProjected(runId, 'DynamoDB Query (attempts)', attemptSchema);
   }
 
   /** Marks FAILED with the error, unless the backup already COMPLETED (a late retry must not undo it). */
@@ -353,20 +410,29 @@ export class StateStore {
    * What each resource of a run made, read for retention: the backup's ids in the resource's region
    * and its copies' ids per region (only those attributes: a record's poll times are not read).
    */
-  async listBackupMembers(runId: string): Promise<BackupMember[]> {
-    const members: BackupMember[] = [];
-    const pages = this.query('DynamoDB Query (backup members)', () => ({
+  listBackupMembers(runId: string): Promise<BackupMember[]> {
+    return this.listProjected(runId, 'DynamoDB Query (backup members)', backupMemberSchema);
+  }
+
+  /** A run's resource items, read with only the attributes `schema` names, each parsed through it. */
+  private async listProjected<Shape extends z.ZodRawShape>(
+    runId: string,
+    context: string,
+    schema: z.ZodObject<Shape>,
+  ): Promise<z.output<z.ZodObject<Shape, z.core.$loose>>[]> {
+    const attributes = Object.keys(schema.shape);
+    const records: z.output<z.ZodObject<Shape, z.core.$loose>>[] = [];
+    const pages = this.query(context, () => ({
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :res)',
-      ProjectionExpression: 'arn, #region, #status, backupIds, copies',
-      ExpressionAttributeNames: { '#region': 'region', '#status': 'status' },
+      ProjectionExpression: attributes.map((_, i) => `#a${i}`).join(', '),
+      ExpressionAttributeNames: Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a])),
       ExpressionAttributeValues: { ':pk': `RUN#${runId}`, ':res': 'RES#' },
     }));
     for await (const items of pages) {
       // The projection reads no keys: the item's arn names it.
-      for (const item of items)
-        members.push(parseItem(backupMemberSchema, item, resourceKey(runId, String(item.arn ?? '?'))));
+      for (const item of items) records.push(parseItem(schema, item, resourceKey(runId, String(item.arn ?? '?'))));
     }
-    return members;
+    return records;
   }
 
   /**

@@ -461,7 +461,7 @@ describe('schedules', () => {
     t.resourceCountIs('AWS::Scheduler::Schedule', 2);
   });
 
-  it('checks freshness every hour with a role that may only invoke the check, reading runs and the deploy time', () => {
+  it('checks freshness every hour with a role that may only invoke the check, reading runs, their resources and the deploy time', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(1 hour)' });
     const policies = template.findResources('AWS::IAM::Policy');
     const freshness = Object.entries(policies).find(([id]) => id.startsWith('CheckFreshnessFunctionRole'));
@@ -470,6 +470,10 @@ describe('schedules', () => {
       .PolicyDocument.Statement;
     const actions = statements.flatMap((st) => [st.Action].flat()).filter((a) => !/^(logs|xray):/.test(a));
     expect(actions).toEqual(['dynamodb:Query', 'dynamodb:DescribeTable']);
+    // Query: the runs index, and the table (a run's resource items, a tier's recovery points).
+    const query = statements.find((st) => st.Action === 'dynamodb:Query');
+    expect(JSON.stringify(query?.Resource)).toContain('/index/byStartedAt');
+    expect([query?.Resource].flat()).toHaveLength(2);
   });
 });
 
@@ -489,22 +493,70 @@ describe('operator alarms and dashboard', () => {
     ).toEqual(['daily', 'monthly', 'weekly', 'yearly']);
   });
 
-  it('alarms when a tier has had no successful run within its RPO, treating missing data as breaching', () => {
-    const rpo = byMetric('HoursSinceLastSuccessfulRun');
-    expect(rpo.map((a) => a.Properties.Threshold).sort((x, y) => Number(x) - Number(y))).toEqual([30, 180, 768, 8808]);
+  it('alarms per tier with an RPO when any protected resource is past it, treating missing data (the check stopped) as breaching', () => {
+    // Prepare
+    const rpo = byMetric('ResourcesPastRpo');
+    const tierOf = (a: (typeof alarms)[number]) =>
+      (a.Properties.Dimensions as { Name: string; Value: string }[]).find((d) => d.Name === 'tier')?.Value;
+
+    // Assess
+    expect(rpo.map(tierOf).sort()).toEqual(['daily', 'monthly', 'weekly', 'yearly']);
     for (const alarm of rpo) {
       expect(alarm.Properties).toMatchObject({
-        TreatMissingData: 'breaching',
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        EvaluationPeriods: 2,
+        Period: 3600,
         Statistic: 'Maximum',
+        TreatMissingData: 'breaching',
         AlarmActions: [{ Ref: expect.stringMatching(/^Notifications/) }],
       });
       expect(String(alarm.Properties.AlarmDescription)).toMatch(
-        /^No successful \w+ run for more than \d+ hours \(its RPO; before the first success, counted from the deploy\)/,
+        /^Protected \w+ resources whose last good backup is older than \d+ hours .*status --rpo/,
       );
     }
   });
 
-  it('publishes a dashboard of runs, backups by type and tier, durations, polls, deletions and RPO', () => {
+  it('does not alarm on the last successful run, which one failed resource among thousands holds back', () => {
+    expect(byMetric('HoursSinceLastSuccessfulRun')).toEqual([]);
+  });
+
+  it('alarms when no run of a tier started within its RPO (from the deploy before the first), missing data breaching', () => {
+    const overdue = byMetric('HoursSinceLastRun');
+    expect(overdue.map((a) => a.Properties.Threshold).sort((x, y) => Number(x) - Number(y))).toEqual([
+      30, 180, 768, 8808,
+    ]);
+    for (const alarm of overdue) {
+      expect(alarm.Properties).toMatchObject({
+        TreatMissingData: 'breaching',
+        Statistic: 'Maximum',
+        ComparisonOperator: 'GreaterThanThreshold',
+        AlarmActions: [{ Ref: expect.stringMatching(/^Notifications/) }],
+      });
+      expect(String(alarm.Properties.AlarmDescription)).toMatch(
+        /^No \w+ run has started for more than \d+ hours \(its RPO; before the first run, counted from the deploy\)/,
+      );
+    }
+  });
+
+  it('skips the RPO alarm for a tier without an RPO', () => {
+    // Act
+    const t = synth({
+      tiers: {
+        daily: { schedule: 'cron(0 2 * * ? *)', retentionDays: 7, rpoHours: 30 },
+        adhoc: { schedule: null, retentionDays: 30 },
+      },
+    }).template;
+
+    // Assess
+    const tiers = Object.values(t.findResources('AWS::CloudWatch::Alarm'))
+      .filter((a) => (a as { Properties: { MetricName?: string } }).Properties.MetricName === 'ResourcesPastRpo')
+      .map((a) => (a as { Properties: { Dimensions: { Name: string; Value: string }[] } }).Properties.Dimensions)
+      .map((d) => d.find((x) => x.Name === 'tier')?.Value);
+    expect(tiers).toEqual(['daily']);
+  });
+
+  it('publishes a dashboard of runs, backups by type and tier, durations, polls, deletions and per-resource RPO', () => {
     const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard')) as {
       Properties: { DashboardBody: unknown };
     }[];
@@ -512,7 +564,10 @@ describe('operator alarms and dashboard', () => {
     const body = JSON.stringify(dashboards[0]?.Properties.DashboardBody);
     for (const title of [
       'Executions',
-      'Hours since last successful run',
+      'Hours since last run',
+      'last successful run',
+      'Resources past their RPO',
+      'Oldest last good backup',
       'Backups failed by type and tier',
       'Polls per backup',
       'Snapshots deleted by retention',

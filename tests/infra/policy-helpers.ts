@@ -86,8 +86,11 @@ function conditionHolds(condition: Statement['Condition'], call: CallContext): b
 
 function resourceHolds(resource: unknown, call: CallContext): boolean {
   if (!call.action.startsWith('dynamodb:')) return true;
-  const text = JSON.stringify(resource);
-  return call.indexName ? text.includes(`/index/${call.indexName}`) : !text.includes('/index/');
+  // Each resource of the statement on its own: one statement may name an index and the table.
+  return [resource].flat().some((one) => {
+    const text = JSON.stringify(one);
+    return call.indexName ? text.includes(`/index/${call.indexName}`) : !text.includes('/index/');
+  });
 }
 
 export function allows(statements: Statement[], call: CallContext): boolean {

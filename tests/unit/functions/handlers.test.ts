@@ -154,6 +154,7 @@ describe('plan-run', () => {
     const event = planEvent({ targets: { resources: ['arn:aws:rds:eu-west-1:111122223333:db:gone'] } });
 
     const plan = await planRun(event, context);
+    expect(plan.items.count).toBe(0);
 
     expect(itemsWritten()).toEqual([]);
     expect(await table.store().listResources(event.runId)).toEqual([

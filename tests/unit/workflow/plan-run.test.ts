@@ -646,7 +646,7 @@ describe('plan-run handler', () => {
     ec2.on(DescribeVolumesCommand).resolves({ Volumes: [] });
     rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
     rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
-    const out = await handler(event({}), { invokedFunctionArn: `arn:aws:lambda:${REGION}:444455556666:function:plan` });
+    await handler(event({}), { invokedFunctionArn: `arn:aws:lambda:${REGION}:444455556666:function:plan` });
     expect(itemsWritten()[0]?.arn).toBe(`arn:aws:ec2:${REGION}:444455556666:instance/${I_APP}`);
   });
 

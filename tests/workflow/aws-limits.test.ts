@@ -9,7 +9,7 @@ import { DescribeVolumesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { BACKUP_TAG } from '../../local/fleet';
 import { type Sandbox, startSandbox } from '../../local/sandbox';
-import { openSandbox } from '../support/workflow-sandbox';
+import { BUCKET, openSandbox } from '../support/workflow-sandbox';
 
 jest.setTimeout(180_000);
 
@@ -213,6 +213,51 @@ describe('FailedChildTolerated', () => {
       expect(
         result.events.find((e) => e.state === 'Summarize the run' && e.type === 'StateEntered')?.input,
       ).not.toHaveProperty('mapError');
+      expect(result.status).toBe('FAILED');
+      expect(result.error).toBe('BackupsFailed');
+      // The Map's ResultWriter put the failed child beside the succeeded one, with a manifest naming both files.
+      const keys = sandbox.model.objectKeys(BUCKET, 'runs/child-fails/results/');
+      expect(keys.map((k) => k.split('/').at(-1)).sort()).toEqual([
+        'FAILED_0.json',
+        'SUCCEEDED_0.json',
+        'manifest.json',
+      ]);
+      const failed = JSON.parse(
+        sandbox.model.getObject(BUCKET, keys.find((k) => k.endsWith('FAILED_0.json')) ?? '').body,
+      );
+      expect(failed).toEqual([expect.objectContaining({ Status: 'FAILED', Error: 'StateTableGone' })]);
+      const manifest = JSON.parse(
+        sandbox.model.getObject(BUCKET, keys.find((k) => k.endsWith('manifest.json')) ?? '').body,
+      );
+      expect(manifest.ResultFiles).toMatchObject({
+        FAILED: [{ Key: expect.stringMatching(/FAILED_0\.json$/) }],
+        SUCCEEDED: [{ Key: expect.stringMatching(/SUCCEEDED_0\.json$/) }],
+      });
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
+
+describe('ItemListUnreadable', () => {
+  it('ends the Map through its Catch when the item list is gone (States.ItemReaderFailed), and Summarize counts every PENDING resource failed', async () => {
+    const sandbox = await openSandbox();
+    try {
+      // Prepare: the item list disappears right after Plan wrote it
+      sandbox.model.addVolume(REGION, { Size: 50, Tags: [{ Key: 'Name', Value: 'data' }, BACKUP_TAG] });
+      const crash = (fn: string) => {
+        if (fn === 'plan-run') sandbox.model.services.s3.objects.get(BUCKET)?.delete('runs/list-gone/items.json');
+        return undefined;
+      };
+
+      // Act
+      const result = await sandbox.run({}, 'list-gone', { crash });
+
+      // Assess
+      const summarize = result.events.find((e) => e.state === 'Summarize the run' && e.type === 'StateEntered');
+      expect((summarize?.input as { mapError?: { Error?: string } }).mapError?.Error).toBe('States.ItemReaderFailed');
+      expect(result.events.some((e) => e.state === 'Back up each resource (read items)')).toBe(false);
+      expect(sandbox.model.snapshots(REGION)).toEqual([]);
       expect(result.status).toBe('FAILED');
       expect(result.error).toBe('BackupsFailed');
     } finally {

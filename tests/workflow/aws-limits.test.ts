@@ -255,7 +255,7 @@ describe('ItemListUnreadable', () => {
 
       // Assess
       const summarize = result.events.find((e) => e.state === 'Summarize the run' && e.type === 'StateEntered');
-      expect((summarize?.input as { mapError?: { Error?: string } }).mapError?.Error).toBe('States.ItemReaderFailed');
+      expect(summarize?.input).toMatchObject({ mapError: { Error: 'States.ItemReaderFailed' } });
       expect(result.events.some((e) => e.state === 'Back up each resource (read items)')).toBe(false);
       expect(sandbox.model.snapshots(REGION)).toEqual([]);
       expect(result.status).toBe('FAILED');

@@ -479,6 +479,13 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
   if (options.abortSignal) options.abortSignal.addEventListener('abort', () => execution.abort(), { once: true });
 
   const events: ExecutionResult['events'] = [];
+  const record = (historyEvent: RunnerEvent) => {
+    events.push(historyEvent);
+    options.onHistoryEvent?.(historyEvent);
+  };
+  // A ResultWriter Map's exit waits for its writer step: in AWS the Map exits once, with the writer's output.
+  const writers = new Map([...hidden.values()].filter((h) => h.kind === 'write-results').map((h) => [h.name, h.map]));
+  const heldExits = new Map<string, RunnerEvent>();
   const consume = (async () => {
     for await (const event of execution.eventLogs) {
       const e = event as {
@@ -489,7 +496,17 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
       };
       const stateName = e.state?.name;
       // The hidden ItemReader / ResultWriter steps are part of the Map in AWS: no events of their own.
-      if (stateName && hidden.has(stateName)) continue;
+      if (stateName && hidden.has(stateName)) {
+        const map = writers.get(stateName);
+        const held = map ? heldExits.get(map) : undefined;
+        if (map && held && e.type !== 'StateEntered') {
+          heldExits.delete(map);
+          record(
+            e.type === 'StateExited' && e.state?.output !== undefined ? { ...held, output: e.state.output } : held,
+          );
+        }
+        continue;
+      }
       const info = stateName ? states.get(stateName) : undefined;
       if (e.index === undefined || e.type.startsWith('Map')) {
         const raw = event as { input?: unknown; output?: unknown; Error?: string; Cause?: unknown };
@@ -512,8 +529,9 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
             ? { error: raw.Error, cause: typeof raw.Cause === 'string' ? raw.Cause : JSON.stringify(raw.Cause) }
             : {}),
         };
-        events.push(historyEvent);
-        options.onHistoryEvent?.(historyEvent);
+        if (historyEvent.type === 'StateExited' && stateName && [...writers.values()].includes(stateName))
+          heldExits.set(stateName, historyEvent);
+        else record(historyEvent);
       }
       options.onEvent?.({
         type: e.type,
@@ -521,6 +539,7 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
         ...(e.index !== undefined ? { index: e.index } : {}),
       });
     }
+    for (const held of heldExits.values()) record(held);
   })();
 
   try {

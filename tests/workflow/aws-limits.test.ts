@@ -216,6 +216,12 @@ describe('FailedChildTolerated', () => {
       expect(result.status).toBe('FAILED');
       expect(result.error).toBe('BackupsFailed');
       // The Map's ResultWriter put the failed child beside the succeeded one, with a manifest naming both files.
+      // The Map exits once in its history, with what its ResultWriter returned (never the children's results).
+      const mapExits = result.events.filter((e) => e.state === 'Back up each resource' && e.type === 'StateExited');
+      expect(mapExits).toHaveLength(1);
+      expect(mapExits[0]?.output).toMatchObject({
+        backups: { mapRunArn: expect.stringContaining(':mapRun:'), results: { Bucket: BUCKET } },
+      });
       const keys = sandbox.model.objectKeys(BUCKET, 'runs/child-fails/results/');
       expect(keys.map((k) => k.split('/').at(-1)).sort()).toEqual([
         'FAILED_0.json',

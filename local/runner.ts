@@ -296,11 +296,13 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
   for (const [stateName, step] of hidden) {
     taskHandlers[stateName] = async (params) => {
       const io = { region: options.region, executionName: name, stateMachineArn: options.stateMachineArn };
+      // Busy like a handler: virtual time must not jump past other executions' waits during the S3 calls.
       if (step.kind === 'read-items') {
-        localItems[step.key] = await readItems(params as never, io);
+        localItems[step.key] = await scheduler.busy(() => readItems(params as never, io));
         return {};
       }
-      return writeResults(params as never, mapResults.get(step.map) ?? { succeeded: [], failed: [] }, step.map, io);
+      const results = mapResults.get(step.map) ?? { succeeded: [], failed: [] };
+      return scheduler.busy(() => writeResults(params as never, results, step.map, io));
     };
   }
   for (const [stateName, info] of states) {

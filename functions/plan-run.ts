@@ -1,11 +1,12 @@
 /**
  * Plan the run (first state). Validates the execution input (InvalidInputError fails the execution
  * before anything is written), resolves targets by tag and ARN, writes the run record and one item
- * per resource, and returns small resource refs for the Map (never full AWS descriptions).
+ * per resource, writes the resource refs the Map backs up to the stack's bucket (the Map reads them
+ * with ItemReader), and returns only where they are: `$.plan` stays the same size at any fleet.
  */
 import { z } from 'zod';
 import { now } from '../shared/clock';
-import { defaultRegion, dynamoDocClient } from '../shared/lambda/clients';
+import { defaultRegion, dynamoDocClient, s3Client } from '../shared/lambda/clients';
 import { loadEnv, planEnvSchema } from '../shared/lambda/env';
 import { defineHandler } from '../shared/lambda/handler';
 import { logger, metrics } from '../shared/lambda/powertools';
@@ -13,6 +14,7 @@ import { DRIVERS, driverFor } from '../shared/services';
 import { StateStore } from '../shared/state/store';
 import { checkCopyTargets } from '../shared/workflow/copy-targets';
 import { planRun, validatePlanInput } from '../shared/workflow/plan';
+import { writeRunItems } from '../shared/workflow/run-items';
 
 export const planEventSchema = z.object({
   input: z.unknown(),
@@ -51,6 +53,12 @@ export const handler = defineHandler('plan-run', planEventSchema, async (event, 
     now: now(),
     log: logger,
   });
-  metrics.addMetric('ResourcesPlanned', 'Count', plan.resources.length);
-  return { ...plan, maxConcurrency: env.MAP_MAX_CONCURRENCY };
+  const { resources, ...small } = plan;
+  const items = await writeRunItems(s3Client(region), {
+    bucket: env.BACKUP_BUCKET,
+    runId: event.runId,
+    items: resources,
+  });
+  metrics.addMetric('ResourcesPlanned', 'Count', resources.length);
+  return { ...small, items, maxConcurrency: env.MAP_MAX_CONCURRENCY };
 });

@@ -53,6 +53,8 @@ export interface ExecutionObserver {
   stateEntered(state: string, type: string, input: unknown): void;
   stateExited(state: string, type: string, output: unknown): void;
   stateRetried(state: string, type: string): void;
+  /** The execution succeeded with `output` (a Map child: its result, for a ResultWriter). */
+  succeeded?(output: unknown): void;
   /**
    * The execution failed with `error` (the library's ExecutionError; the state's error is its
    * `cause`). Return a value to hand the caller instead (a Map child whose failure the Map Run
@@ -104,7 +106,9 @@ export function installExecutionHooks(): void {
       retried(name, type, stateInput, retrier, attempt);
     };
     try {
-      return await original.call(this, input, options, cleanup);
+      const output = await original.call(this, input, options, cleanup);
+      observer.succeeded?.(output);
+      return output;
     } catch (error) {
       const instead = observer.failed?.(error);
       if (instead) return instead.value;

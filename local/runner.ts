@@ -1,9 +1,11 @@
 /**
  * The local runner: executes statemachines/backup.asl.json (the same file CDK deploys) with
- * aws-local-stepfunctions, each Task mapped to its real handler in-process. Three local adaptations,
+ * aws-local-stepfunctions, each Task mapped to its real handler in-process. Four local adaptations,
  * all mechanical: Wait states and retry back-offs sleep on the virtual clock (so hours pass in
- * milliseconds while poll counts stay true), `$$.Execution.StartTime` is the virtual start time, and
- * the DISTRIBUTED Map runs inline. The runner counts
+ * milliseconds while poll counts stay true), `$$.Execution.StartTime` is the virtual start time, the
+ * DISTRIBUTED Map runs inline, and its ItemReader / ResultWriter (which the library does not know)
+ * become two hidden steps around it that really read the item object from S3 at the endpoint and
+ * really write the results there (./map-io.ts). The runner counts
  * what AWS would bill and record: state transitions, history events per execution, invocations,
  * payload sizes.
  */
@@ -23,6 +25,7 @@ import {
   payloadBytes,
 } from './execution-limits';
 import type { LocalHandler } from './handlers';
+import { type HiddenStep, LOCAL_ITEMS, localizeMapIo, type MapResults, readItems, writeResults } from './map-io';
 import type { VirtualScheduler } from './virtual-time';
 
 export const ASL_PATH = join(__dirname, '..', 'statemachines', 'backup.asl.json');
@@ -60,6 +63,8 @@ interface MapRunConfig {
   distributed: boolean;
   /** Where the Map reads its items, when a plain `$.a.b` path (the Map Run's item count, for its tolerance). */
   itemsPath?: string;
+  /** The items an ItemReader read, by this key of the run's local item store (instead of itemsPath). */
+  itemsKey?: string;
   toleratedFailurePercentage?: number;
   toleratedFailureCount?: number;
 }
@@ -75,9 +80,14 @@ const PLACEHOLDER_TO_FUNCTION = new Map(FUNCTION_NAMES.map((name) => [`\${${plac
 export const WAIT_TASK_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
 /** Walks the definition: every state's type, function and retriers; rewrites Waits for the virtual clock. */
-export function localize(definition: Definition): { definition: Definition; states: Map<string, StateInfo> } {
+export function localize(definition: Definition): {
+  definition: Definition;
+  states: Map<string, StateInfo>;
+  hidden: Map<string, HiddenStep>;
+} {
   const copy = JSON.parse(JSON.stringify(definition)) as Definition;
   const states = new Map<string, StateInfo>();
+  const hidden = new Map<string, HiddenStep>();
   const visit = (machine: Definition, child: boolean) => {
     for (const [name, state] of Object.entries(machine.States)) {
       if (states.has(name)) throw new Error(`state name "${name}" is used twice; the runner keys by name`);
@@ -111,7 +121,14 @@ export function localize(definition: Definition): { definition: Definition; stat
         const processor = (state.ItemProcessor ?? state.Iterator) as Definition & {
           ProcessorConfig?: { Mode?: string };
         };
+        const io = localizeMapIo(machine, name, `m${hidden.size}`);
+        for (const step of io) hidden.set(step.name, step);
         info.map = mapRunConfig(state, processor.ProcessorConfig?.Mode === 'DISTRIBUTED');
+        const reader = io.find((step) => step.kind === 'read-items');
+        if (reader) {
+          delete info.map.itemsPath;
+          info.map.itemsKey = reader.key;
+        }
         delete processor.ProcessorConfig; // DISTRIBUTED runs inline locally (DESIGN §8)
         visit(processor, true);
       }
@@ -119,7 +136,7 @@ export function localize(definition: Definition): { definition: Definition; stat
     }
   };
   visit(copy, false);
-  return { definition: copy, states };
+  return { definition: copy, states, hidden };
 }
 
 function mapRunConfig(state: StateDef, distributed: boolean): MapRunConfig {
@@ -255,7 +272,11 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
   const startedAt = scheduler.now();
   const localized = localize(options.definition ?? loadDefinition());
   const definition = pinStartTime(localized.definition, startedAt.toISOString());
-  const { states } = localized;
+  const { states, hidden } = localized;
+  // Items each ItemReader read, by key: the Map's ItemsPath points here (`$$.LocalItems.<key>`).
+  const localItems: Record<string, unknown[]> = {};
+  // Each ResultWriter Map's child results, gathered as its children end.
+  const mapResults = new Map<string, MapResults>();
   const name = options.name ?? randomUUID();
   const executionArn = executionArnFor(options.stateMachineArn, name);
   const stats: RunStats = {
@@ -272,6 +293,18 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
     string,
     (params: { Payload?: unknown; seconds?: number; timestamp?: string }) => Promise<unknown>
   > = {};
+  for (const [stateName, step] of hidden) {
+    taskHandlers[stateName] = async (params) => {
+      const io = { region: options.region, executionName: name, stateMachineArn: options.stateMachineArn };
+      // Busy like a handler: virtual time must not jump past other executions' waits during the S3 calls.
+      if (step.kind === 'read-items') {
+        localItems[step.key] = await scheduler.busy(() => readItems(params as never, io));
+        return {};
+      }
+      const results = mapResults.get(step.map) ?? { succeeded: [], failed: [] };
+      return scheduler.busy(() => writeResults(params as never, results, step.map, io));
+    };
+  }
   for (const [stateName, info] of states) {
     if (info.type === 'Wait') {
       taskHandlers[stateName] = async (params) => {
@@ -368,12 +401,19 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
           addEvents(historyEventsFor(info.type));
           measure(state, input, 'input');
           if (info.map) {
-            const items = info.map.itemsPath ? atPath(input, info.map.itemsPath) : undefined;
+            const items = info.map.itemsKey
+              ? localItems[info.map.itemsKey]
+              : info.map.itemsPath
+                ? atPath(input, info.map.itemsPath)
+                : undefined;
             mapRuns.set(state, { total: Array.isArray(items) ? items.length : 0, failed: 0 });
+            mapResults.set(state, { succeeded: [], failed: [] });
           }
         },
         stateExited(state, _type, output) {
-          if (states.has(state)) measure(state, output, 'result');
+          // A ResultWriter's step ends its Map: what it returns is the Map's result in AWS.
+          const owner = hidden.get(state)?.map ?? state;
+          if (states.has(owner)) measure(owner, output, 'result');
         },
         stateRetried(state) {
           if (!states.has(state)) return;
@@ -383,6 +423,9 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
         },
         ...(map?.distributed && mapState
           ? {
+              succeeded(output: unknown) {
+                mapResults.get(mapState)?.succeeded.push({ input: childInput, output });
+              },
               // A failed child is a failed item of the Map Run: the Map fails only past its tolerance.
               failed(error: unknown) {
                 const run = mapRuns.get(mapState) ?? { total: 0, failed: 0 };
@@ -399,6 +442,7 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
                     `The Map Run of "${mapState}" failed: ${run.failed} of ${run.total} items failed, past its tolerated failure threshold.`,
                   );
                 const cause = ((error as { cause?: Error }).cause ?? error) as Error;
+                mapResults.get(mapState)?.failed.push({ input: childInput, error: cause.name, cause: cause.message });
                 return {
                   value: {
                     Error: cause.name,
@@ -429,12 +473,21 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
         Input: options.input as never,
         RoleArn: 'arn:aws:iam::000000000000:role/local',
       },
+      // Shallow-copied into every execution's context: the same object, filled by the ItemReader steps.
+      [LOCAL_ITEMS]: localItems,
     },
     noThrowOnAbort: false,
   });
   if (options.abortSignal) options.abortSignal.addEventListener('abort', () => execution.abort(), { once: true });
 
   const events: ExecutionResult['events'] = [];
+  const record = (historyEvent: RunnerEvent) => {
+    events.push(historyEvent);
+    options.onHistoryEvent?.(historyEvent);
+  };
+  // A ResultWriter Map's exit waits for its writer step: in AWS the Map exits once, with the writer's output.
+  const writers = new Map([...hidden.values()].filter((h) => h.kind === 'write-results').map((h) => [h.name, h.map]));
+  const heldExits = new Map<string, RunnerEvent>();
   const consume = (async () => {
     for await (const event of execution.eventLogs) {
       const e = event as {
@@ -444,6 +497,18 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
         state?: { name: string; input?: unknown; output?: unknown };
       };
       const stateName = e.state?.name;
+      // The hidden ItemReader / ResultWriter steps are part of the Map in AWS: no events of their own.
+      if (stateName && hidden.has(stateName)) {
+        const map = writers.get(stateName);
+        const held = map ? heldExits.get(map) : undefined;
+        if (map && held && e.type !== 'StateEntered') {
+          heldExits.delete(map);
+          record(
+            e.type === 'StateExited' && e.state?.output !== undefined ? { ...held, output: e.state.output } : held,
+          );
+        }
+        continue;
+      }
       const info = stateName ? states.get(stateName) : undefined;
       if (e.index === undefined || e.type.startsWith('Map')) {
         const raw = event as { input?: unknown; output?: unknown; Error?: string; Cause?: unknown };
@@ -466,8 +531,9 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
             ? { error: raw.Error, cause: typeof raw.Cause === 'string' ? raw.Cause : JSON.stringify(raw.Cause) }
             : {}),
         };
-        events.push(historyEvent);
-        options.onHistoryEvent?.(historyEvent);
+        if (historyEvent.type === 'StateExited' && stateName && [...writers.values()].includes(stateName))
+          heldExits.set(stateName, historyEvent);
+        else record(historyEvent);
       }
       options.onEvent?.({
         type: e.type,
@@ -475,6 +541,7 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
         ...(e.index !== undefined ? { index: e.index } : {}),
       });
     }
+    for (const held of heldExits.values()) record(held);
   })();
 
   try {

@@ -4,6 +4,14 @@ export const METRICS_NAMESPACE = 'BackupPipeline';
 /** Key prefix of DynamoDB exports in the backup bucket: `<prefix>/<tier>/<table>/<run>/`; lifecycle rules key on it. */
 export const EXPORT_PREFIX = 'dynamodb-exports';
 /**
+ * Key prefix of each run's working objects in the backup bucket: `<prefix>/<runId>/items.json` (Plan's
+ * item list, read by the Map's ItemReader) and `<prefix>/<runId>/results/` (the Map's ResultWriter).
+ * A short lifecycle rule expires them; nothing else lives under it.
+ */
+export const RUN_PREFIX = 'runs';
+/** Days a run's item list and results stay in the bucket: long enough to inspect a failed run. */
+export const RUN_OBJECTS_DAYS = 7;
+/**
  * Every RDS and Aurora snapshot identifier the project makes starts with it (`bp-<run>-<hash>-<db>`);
  * IAM limits creating, tagging, copying and deleting RDS snapshots to identifiers with this prefix.
  */

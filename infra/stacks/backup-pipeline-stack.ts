@@ -84,6 +84,7 @@ export class BackupPipelineStack extends Stack {
         this.table.permissions(),
         this.topic.permissions(),
         this.stateMachine.permissions(),
+        this.backupBucket.runObjectPermissions(),
         schedules.permissions(),
       ],
     );

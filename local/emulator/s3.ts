@@ -1,8 +1,10 @@
 /**
  * S3 on the emulator (REST-XML, path-style as the SDK sends it to an IP endpoint): the bucket calls
- * the sandbox makes so DynamoDB exports have somewhere to go. HeadBucket (200, or 404 with no body, as
+ * the sandbox makes so DynamoDB exports have somewhere to go, HeadBucket (200, or 404 with no body, as
  * S3 answers a HEAD) and CreateBucket (`CreateBucketConfiguration.LocationConstraint` read from the
- * XML body); any other request gets S3's NotImplemented error document.
+ * XML body), and the object calls of a run's item list and results: PutObject (`PUT /bucket/key`,
+ * a plain or `aws-chunked` body) and GetObject (`GET /bucket/key`). Any other request gets S3's
+ * NotImplemented error document.
  */
 import { randomUUID } from 'node:crypto';
 import { XMLBuilder } from 'fast-xml-parser';
@@ -23,13 +25,62 @@ function errorDocument(error: AwsApiError, bucket: string): ServiceResponse {
   };
 }
 
+/**
+ * The payload of an `aws-chunked` body (`<hex size>[;chunk-signature=...]\r\n<data>\r\n ... 0\r\n<trailers>`),
+ * how the SDK sends a streamed body with a trailing checksum; any other body is the payload itself.
+ */
+export function decodeAwsChunked(body: string, contentEncoding: string | undefined): string {
+  if (!contentEncoding?.split(',').some((e) => e.trim() === 'aws-chunked')) return body;
+  const raw = Buffer.from(body, 'utf8');
+  const parts: Buffer[] = [];
+  let at = 0;
+  while (at < raw.length) {
+    const lineEnd = raw.indexOf('\r\n', at);
+    if (lineEnd < 0) break;
+    const size = Number.parseInt(raw.subarray(at, lineEnd).toString('latin1').split(';')[0] ?? '', 16);
+    if (!Number.isFinite(size) || size === 0) break;
+    parts.push(raw.subarray(lineEnd + 2, lineEnd + 2 + size));
+    at = lineEnd + 2 + size + 2;
+  }
+  return Buffer.concat(parts).toString('utf8');
+}
+
 export function s3Service(model: AwsModel): ServiceHandler {
   return {
     async handle(request) {
       const [pathname = '/', query = ''] = request.path.split('?');
       const bucket = decodeURIComponent(pathname.split('/')[1] ?? '');
       const isBucketCall = bucket !== '' && pathname.replace(/\/$/, '') === `/${bucket}` && query === '';
+      // `/bucket/key/with/slashes`; the SDK adds `?x-id=GetObject` and the like, which names nothing here.
+      const key = bucket === '' ? '' : decodeURIComponent(pathname.slice(bucket.length + 2));
+      const objectQuery = new URLSearchParams(query);
+      objectQuery.delete('x-id');
+      const isObjectCall = key !== '' && [...objectQuery.keys()].length === 0;
       try {
+        if (isObjectCall && request.method === 'PUT') {
+          const header = request.headers['content-type'];
+          const contentEncoding = request.headers['content-encoding'];
+          const { ETag } = model.putObject(
+            bucket,
+            key,
+            decodeAwsChunked(request.body, typeof contentEncoding === 'string' ? contentEncoding : undefined),
+            typeof header === 'string' ? header : undefined,
+          );
+          return { status: 200, contentType: 'application/xml', body: '', headers: { etag: ETag } };
+        }
+        if (isObjectCall && request.method === 'GET') {
+          const found = model.getObject(bucket, key);
+          return {
+            status: 200,
+            contentType: found.contentType,
+            body: found.body,
+            headers: {
+              etag: found.etag,
+              'last-modified': new Date(found.lastModified).toUTCString(),
+              'content-length': String(Buffer.byteLength(found.body)),
+            },
+          };
+        }
         if (isBucketCall && request.method === 'HEAD') {
           const found = model.s3Buckets.get(bucket);
           // A HEAD answer has no body: the SDK reads the status (404 -> NotFound).

@@ -85,7 +85,7 @@ const OPERATIONS = {
   ],
   sns: ['createTopic', 'publish'],
   events: ['putEvents'],
-  s3: ['createBucket'],
+  s3: ['createBucket', 'putObject', 'getObject', 'objectKeys'],
   sts: ['getCallerIdentity'],
 } as const satisfies { [S in keyof Services]: readonly (keyof Services[S])[] };
 

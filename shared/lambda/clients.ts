@@ -8,6 +8,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tracer } from './powertools';
@@ -57,4 +58,17 @@ export const dynamoDocClient = perRegion('DYNAMODB', (region) =>
   DynamoDBDocumentClient.from(new DynamoDBClient({ region, maxAttempts: maxAttempts() }), {
     marshallOptions: { removeUndefinedValues: true },
   }),
+);
+/**
+ * The stack's bucket: Plan writes the run's item list there (the Map reads it with ItemReader). Path-style
+ * when an endpoint is set: a local or S3-compatible endpoint has no bucket subdomains.
+ */
+export const s3Client = perRegion(
+  'S3',
+  (region) =>
+    new S3Client({
+      region,
+      maxAttempts: maxAttempts(),
+      forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL),
+    }),
 );

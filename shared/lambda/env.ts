@@ -30,6 +30,8 @@ export const planEnvSchema = baseEnvSchema.extend({
   STATE_TTL_DAYS: z.coerce.number().int().min(1),
   MAP_MAX_CONCURRENCY: z.coerce.number().int().min(1),
   MODES: json(modesConfigSchema),
+  /** The stack's backup bucket: where the run's item list is written for the Map's ItemReader. */
+  BACKUP_BUCKET: z.string().min(3),
 });
 
 export const backupEnvSchema = baseEnvSchema.extend({

@@ -103,6 +103,7 @@ export function functionEnvironments(
       STATE_TTL_DAYS: String(config.stateTtlDays),
       MAP_MAX_CONCURRENCY: String(config.mapMaxConcurrency),
       MODES: JSON.stringify(config.modes),
+      BACKUP_BUCKET: resources.bucketName,
     },
     'start-backup': backup,
     'check-backup': backup,

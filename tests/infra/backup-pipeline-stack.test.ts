@@ -356,6 +356,18 @@ describe('state machine permissions', () => {
     expect(JSON.stringify(statements)).not.toContain('BackupStateMachineF');
   });
 
+  it("reads each run's item list (ItemReader) and writes only under its results prefix (ResultWriter)", () => {
+    const s3 = statements.filter((st) => [st.Action].flat().some((a) => a.startsWith('s3:')));
+    const byResource = s3.map((st) => [JSON.stringify(st.Resource), [st.Action].flat().sort()]);
+    expect(byResource).toEqual([
+      [expect.stringContaining('/runs/*/items.json'), ['s3:GetObject']],
+      [
+        expect.stringContaining('/runs/*/results/*'),
+        ['s3:AbortMultipartUpload', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:PutObject'],
+      ],
+    ]);
+  });
+
   it('may invoke each pipeline function, and its versions, and no other', () => {
     const invoke = statements.filter((st) => [st.Action].flat().includes('lambda:InvokeFunction'));
     const targets = invoke.flatMap((st) => [st.Resource].flat()).map((r) => JSON.stringify(r));
@@ -726,18 +738,20 @@ describe('Backup bucket (DynamoDB exports)', () => {
       { StorageClass: 'GLACIER', TransitionInDays: 90 },
       { StorageClass: 'DEEP_ARCHIVE', TransitionInDays: 365 },
     ]);
+    // Each run's item list and Map results are working files, gone after a week.
+    expect(rule('run-objects')).toMatchObject({ Prefix: 'runs/', ExpirationInDays: 7, Status: 'Enabled' });
     expect(rule('housekeeping')).toMatchObject({
       AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
       ExpiredObjectDeleteMarker: true,
     });
   });
 
-  it('is named to the functions that write exports, and as a stack output', () => {
+  it('is named to the functions that write exports or the run item list, and as a stack output', () => {
     const starts = template.findResources('AWS::Lambda::Function', {
       Properties: { Environment: { Variables: { BACKUP_BUCKET: { Ref: bucketId } } } },
     });
-    // Start/check backup and start/check copies share one environment schema.
-    expect(Object.keys(starts)).toHaveLength(4);
+    // Start/check backup and start/check copies share one environment schema; Plan writes the item list.
+    expect(Object.keys(starts)).toHaveLength(5);
     template.hasOutput('BackupBucketName', { Value: { Ref: bucketId } });
   });
 });

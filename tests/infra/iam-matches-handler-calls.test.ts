@@ -13,6 +13,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { RDSClient } from '@aws-sdk/client-rds';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { App } from 'aws-cdk-lib';
@@ -72,6 +73,7 @@ const CLIENTS: Record<string, { prototype: unknown }[]> = {
   sns: [SNSClient],
   kms: [KMSClient],
   events: [EventBridgeClient],
+  s3: [S3Client],
 };
 
 /** Records every command a pipeline handler sends; the command still goes to the model or dynalite. */
@@ -100,6 +102,7 @@ function describeCall(sandbox: Sandbox, service: string, command: unknown): Call
   const operation = service === 'dynamodb' ? (DOCUMENT_ACTIONS[name] ?? name) : name;
   const call: CallContext = { action: `${service}:${operation}`, homeRegion: REGION };
   if (service === 'dynamodb' && typeof input.IndexName === 'string') call.indexName = input.IndexName;
+  if (service === 's3' && typeof input.Key === 'string') call.objectKey = input.Key;
   if (call.action === 'ec2:DeleteSnapshot') {
     const snapshot = sandbox.model.snapshots(REGION).find((s) => s.SnapshotId === input.SnapshotId);
     call.resourceTags = tagMap(snapshot?.Tags);
@@ -412,6 +415,18 @@ describe('IAM against the calls the handlers make', () => {
       expect(granted.filter((a) => !used.has(a))).toEqual([]);
     },
   );
+
+  it("lets Plan write each run's item list in the bucket, and no other key", () => {
+    const writes = calls.filter((c) => c.fn === 'plan-run' && c.action === 's3:PutObject');
+    expect(writes.length).toBeGreaterThanOrEqual(1);
+    const statements = functionStatements(stack, template, 'plan-run');
+    for (const call of writes) {
+      expect(call.objectKey).toMatch(/^runs\/[^/]+\/items\.json$/);
+      expect(allows(statements, call)).toBe(true);
+    }
+    expect(allows(statements, { action: 's3:PutObject', objectKey: 'dynamodb-exports/daily/t/x' })).toBe(false);
+    expect(allows(statements, { action: 's3:PutObject', objectKey: 'runs/r/results/manifest.json' })).toBe(false);
+  });
 
   it('deletes only backups whose managed-by tag names this stack, which is what the policy requires', () => {
     const deletes = calls.filter((c) => /:(Delete|Deregister)/.test(c.action));

@@ -51,6 +51,8 @@ export interface CallContext {
   keys?: Record<string, string>;
   /** A DynamoDB index the call reads, which must be named in the statement's resource. */
   indexName?: string;
+  /** The key of an S3 object call in the backup bucket, which the statement's resource pattern must cover. */
+  objectKey?: string;
   /** The region the stack is deployed in, for condition values built from `AWS::Region`. */
   homeRegion?: string;
 }
@@ -85,6 +87,16 @@ function conditionHolds(condition: Statement['Condition'], call: CallContext): b
 }
 
 function resourceHolds(resource: unknown, call: CallContext): boolean {
+  if (call.action.startsWith('s3:') && call.objectKey !== undefined) {
+    // `<bucket ARN>/runs/*/items.json` as deployed: an Fn::Join of the bucket's ARN and the key pattern.
+    const key = call.objectKey;
+    return (Array.isArray(resource) ? resource : [resource]).some((r) => {
+      const join = (r as { 'Fn::Join'?: [string, unknown[]] } | null)?.['Fn::Join'];
+      if (!join) return r === '*';
+      const pattern = join[1].filter((p): p is string => typeof p === 'string').join('');
+      return glob(pattern.replace(/^\//, '')).test(key);
+    });
+  }
   if (!call.action.startsWith('dynamodb:')) return true;
   // Each resource of the statement on its own: one statement may name an index and the table.
   return [resource].flat().some((one) => {

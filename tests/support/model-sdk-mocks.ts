@@ -11,6 +11,7 @@ import * as ec2Sdk from '@aws-sdk/client-ec2';
 import * as eventsSdk from '@aws-sdk/client-eventbridge';
 import * as kmsSdk from '@aws-sdk/client-kms';
 import * as rdsSdk from '@aws-sdk/client-rds';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import * as snsSdk from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DYNAMODB_CONTROL_ACTIONS } from '../../local/emulator/dynamodb';
@@ -79,10 +80,32 @@ export function wireModelToSdk(model: AwsModel): { restore(): void } {
     }
   }
   const restoreDynamo = wireDynamoControlPlane(model);
+  const s3 = wireObjectsToModel(model);
   return {
     restore() {
       restoreDynamo();
+      s3.restore();
       for (const [stub] of services) stub.restore();
     },
   };
+}
+
+/**
+ * S3 objects (the run's item list, the Map's results) in the model's buckets: PutObject and GetObject,
+ * with the body as the SDK hands it to a caller (`transformToString`).
+ */
+function wireObjectsToModel(model: AwsModel): { restore(): void } {
+  const s3 = mockClient(S3Client);
+  s3.on(PutObjectCommand).callsFake((input: { Bucket: string; Key: string; Body?: unknown; ContentType?: string }) =>
+    model.putObject(input.Bucket, input.Key, String(input.Body ?? ''), input.ContentType),
+  );
+  s3.on(GetObjectCommand).callsFake((input: { Bucket: string; Key: string }) => {
+    const found = model.getObject(input.Bucket, input.Key);
+    return {
+      ETag: found.etag,
+      ContentType: found.contentType,
+      Body: { transformToString: async () => found.body },
+    };
+  });
+  return s3;
 }

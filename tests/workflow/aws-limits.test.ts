@@ -1,6 +1,6 @@
 /**
  * The sandbox refuses what AWS refuses (issue #9 §2), over the wire as `npm start` runs it: the state
- * payload limit at Plan, StartExecution's 256 KiB input, DynamoDB's 400 KB item, and token buckets
+ * payload limit (a run of 2,000 resources now fits: its item list is in S3), StartExecution's 256 KiB input, DynamoDB's 400 KB item, and token buckets
  * that refill with time as AWS's do, while the sandbox is idle and while a handler runs.
  */
 
@@ -9,7 +9,7 @@ import { DescribeVolumesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { BACKUP_TAG } from '../../local/fleet';
 import { type Sandbox, startSandbox } from '../../local/sandbox';
-import { openSandbox } from '../support/workflow-sandbox';
+import { BUCKET, openSandbox } from '../support/workflow-sandbox';
 
 jest.setTimeout(180_000);
 
@@ -33,23 +33,51 @@ async function errorOf(call: Promise<unknown>): Promise<{ name: string; message:
   );
 }
 
-describe('PlanOverPayloadLimit', () => {
-  it('fails a 2,000-resource run at Plan with States.DataLimitExceeded, as AWS would, and starts no backup', async () => {
-    await withSandbox(
-      { fleet: { kind: 'generated', size: 2000, minSeconds: 60, maxSeconds: 600 }, tokenBuckets: false },
+describe('PlanAtScale', () => {
+  /** One run over a generated fleet of `size` resources, on the wire as `npm start` runs it. */
+  const runFleet = (size: number) =>
+    withSandbox(
+      {
+        fleet: { kind: 'generated', size, minSeconds: 60, maxSeconds: 600 },
+        tokenBuckets: false,
+        // The manual RDS snapshot quotas an operator of this size has raised (AWS's default is 100 each).
+        limits: { manualDbSnapshotsPerRegion: 10_000, manualDbClusterSnapshotsPerRegion: 10_000 },
+      },
       async (sandbox) => {
-        // Act
-        const result = await sandbox.sfn.startExecution(sandbox.stateMachineArn, 'two-thousand', '{}').done;
-
-        // Assess
-        expect(result.status).toBe('FAILED');
-        expect(result.error).toBe('States.DataLimitExceeded');
-        expect(result.cause).toContain("'Plan the run' returned a result with a size exceeding");
-        expect(result.events.map((e) => e.state)).not.toContain('Back up each resource');
-        expect(sandbox.model?.calls.get('ec2:CreateSnapshots') ?? 0).toBe(0);
-        expect(sandbox.model?.calls.get('ec2:CreateSnapshot') ?? 0).toBe(0);
+        // Same-length run ids: the payloads then differ only by what grows with the fleet.
+        const result = await sandbox.sfn.startExecution(sandbox.stateMachineArn, `run-${size}`, '{}').done;
+        const keys = sandbox.model?.objectKeys(sandbox.bucketName, `runs/run-${size}/`) ?? [];
+        const items = sandbox.model?.getObject(sandbox.bucketName, `runs/run-${size}/items.json`);
+        return { result, keys, items: JSON.parse(items?.body ?? '[]') as unknown[] };
       },
     );
+
+  it('backs up 2,000 resources through the S3 item list, every state payload as small as at 100', async () => {
+    // Act
+    const small = await runFleet(100);
+    const large = await runFleet(2000);
+
+    // Assess
+    expect([large.result.status, large.result.error, large.result.cause]).toEqual(['SUCCEEDED', undefined, undefined]);
+    expect(small.result.status).toBe('SUCCEEDED');
+    // The item list lives in the sandbox's S3, the Map's results beside it (ResultWriter's manifest).
+    expect(large.items).toHaveLength(2000);
+    expect(large.keys).toEqual(
+      expect.arrayContaining([
+        'runs/run-2000/items.json',
+        expect.stringMatching(/^runs\/run-2000\/results\/.+\/manifest\.json$/),
+      ]),
+    );
+    // Today's 2,000 refs inline would be about 330 KiB; the largest payload stays a few KiB, fleet or not.
+    expect(large.result.stats.payloadHighWaterBytes).toBeLessThan(8 * 1024);
+    expect(Math.abs(large.result.stats.payloadHighWaterBytes - small.result.stats.payloadHighWaterBytes)).toBeLessThan(
+      64,
+    );
+    expect(large.result.stats.childHistoryEvents).toHaveLength(2000);
+    const output = large.result.output as { plan: Record<string, unknown>; backups: Record<string, unknown> };
+    expect(output.plan).not.toHaveProperty('resources');
+    expect(output.plan.items).toMatchObject({ key: 'runs/run-2000/items.json', count: 2000 });
+    expect(output.backups).toMatchObject({ mapRunArn: expect.stringContaining(':mapRun:') });
   });
 });
 
@@ -185,6 +213,57 @@ describe('FailedChildTolerated', () => {
       expect(
         result.events.find((e) => e.state === 'Summarize the run' && e.type === 'StateEntered')?.input,
       ).not.toHaveProperty('mapError');
+      expect(result.status).toBe('FAILED');
+      expect(result.error).toBe('BackupsFailed');
+      // The Map's ResultWriter put the failed child beside the succeeded one, with a manifest naming both files.
+      // The Map exits once in its history, with what its ResultWriter returned (never the children's results).
+      const mapExits = result.events.filter((e) => e.state === 'Back up each resource' && e.type === 'StateExited');
+      expect(mapExits).toHaveLength(1);
+      expect(mapExits[0]?.output).toMatchObject({
+        backups: { mapRunArn: expect.stringContaining(':mapRun:'), results: { Bucket: BUCKET } },
+      });
+      const keys = sandbox.model.objectKeys(BUCKET, 'runs/child-fails/results/');
+      expect(keys.map((k) => k.split('/').at(-1)).sort()).toEqual([
+        'FAILED_0.json',
+        'SUCCEEDED_0.json',
+        'manifest.json',
+      ]);
+      const failed = JSON.parse(
+        sandbox.model.getObject(BUCKET, keys.find((k) => k.endsWith('FAILED_0.json')) ?? '').body,
+      );
+      expect(failed).toEqual([expect.objectContaining({ Status: 'FAILED', Error: 'StateTableGone' })]);
+      const manifest = JSON.parse(
+        sandbox.model.getObject(BUCKET, keys.find((k) => k.endsWith('manifest.json')) ?? '').body,
+      );
+      expect(manifest.ResultFiles).toMatchObject({
+        FAILED: [{ Key: expect.stringMatching(/FAILED_0\.json$/) }],
+        SUCCEEDED: [{ Key: expect.stringMatching(/SUCCEEDED_0\.json$/) }],
+      });
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
+
+describe('ItemListUnreadable', () => {
+  it('ends the Map through its Catch when the item list is gone (States.ItemReaderFailed), and Summarize counts every PENDING resource failed', async () => {
+    const sandbox = await openSandbox();
+    try {
+      // Prepare: the item list disappears right after Plan wrote it
+      sandbox.model.addVolume(REGION, { Size: 50, Tags: [{ Key: 'Name', Value: 'data' }, BACKUP_TAG] });
+      const crash = (fn: string) => {
+        if (fn === 'plan-run') sandbox.model.services.s3.objects.get(BUCKET)?.delete('runs/list-gone/items.json');
+        return undefined;
+      };
+
+      // Act
+      const result = await sandbox.run({}, 'list-gone', { crash });
+
+      // Assess
+      const summarize = result.events.find((e) => e.state === 'Summarize the run' && e.type === 'StateEntered');
+      expect(summarize?.input).toMatchObject({ mapError: { Error: 'States.ItemReaderFailed' } });
+      expect(result.events.some((e) => e.state === 'Back up each resource (read items)')).toBe(false);
+      expect(sandbox.model.snapshots(REGION)).toEqual([]);
       expect(result.status).toBe('FAILED');
       expect(result.error).toBe('BackupsFailed');
     } finally {

@@ -20,6 +20,7 @@ import {
   DescribeDBSnapshotsCommand,
   RDSClient,
 } from '@aws-sdk/client-rds';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -35,6 +36,7 @@ import { useClock } from '../../../shared/clock';
 import { parsePipelineConfig } from '../../../shared/config';
 import { InvalidInputError } from '../../../shared/errors';
 import { functionEnvironments } from '../../../shared/lambda/function-env';
+import type { ResourceRef } from '../../../shared/resource';
 import { TAG } from '../../../shared/tags';
 import { startUnitDynalite, UNIT_TABLE as TEST_TABLE } from '../../support/unit-dynalite';
 
@@ -42,6 +44,10 @@ const ec2 = mockClient(EC2Client);
 const rds = mockClient(RDSClient);
 const sns = mockClient(SNSClient);
 const events = mockClient(EventBridgeClient);
+const s3 = mockClient(S3Client);
+/** The resource refs Plan wrote to S3 for the Map's ItemReader (its last PutObject). */
+const itemsWritten = (): ResourceRef[] =>
+  JSON.parse(String(s3.commandCalls(PutObjectCommand).at(-1)?.args[0].input.Body ?? 'null'));
 const context = { invokedFunctionArn: 'arn:aws:lambda:eu-west-1:111122223333:function:f', awsRequestId: 'req-1' };
 const NOW = new Date('2026-01-05T02:00:00.000Z');
 let clock = NOW;
@@ -66,6 +72,8 @@ afterAll(async () => {
   await table.close();
 });
 beforeEach(() => {
+  s3.reset();
+  s3.on(PutObjectCommand).resolves({ ETag: '"etag"' });
   ec2.reset();
   rds.reset();
   sns.reset();
@@ -129,7 +137,7 @@ describe('plan-run', () => {
       expiresAt: '2026-01-12T02:00:00.000Z',
       counts: { total: 1, selected: 1 },
     });
-    expect(plan.resources).toEqual([
+    expect(itemsWritten()).toEqual([
       {
         arn: 'arn:aws:ec2:eu-west-1:111122223333:instance/i-0123456789abcdef0',
         type: 'ec2-instance',
@@ -146,8 +154,9 @@ describe('plan-run', () => {
     const event = planEvent({ targets: { resources: ['arn:aws:rds:eu-west-1:111122223333:db:gone'] } });
 
     const plan = await planRun(event, context);
+    expect(plan.items.count).toBe(0);
 
-    expect(plan.resources).toEqual([]);
+    expect(itemsWritten()).toEqual([]);
     expect(await table.store().listResources(event.runId)).toEqual([
       expect.objectContaining({
         status: 'FAILED',
@@ -180,7 +189,7 @@ describe('start-backup and check-backup', () => {
       ],
     });
     const plan = await planRun(planEvent({}), context);
-    const resource = plan.resources[0];
+    const resource = itemsWritten()[0];
     ec2.on(CreateSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: 'snap-1' }] });
     ec2
       .on(DescribeSnapshotsCommand)
@@ -233,7 +242,7 @@ describe('record-failure', () => {
       ],
     });
     const plan = await planRun(planEvent({}), context);
-    const resource = plan.resources[0];
+    const resource = itemsWritten()[0];
     const out = await recordFailure(
       {
         runId: plan.runId,
@@ -260,7 +269,7 @@ describe('notify', () => {
       Volumes: [{ VolumeId: 'vol-0123456789abcdef0', State: 'available', Tags: [{ Key: 'backup', Value: 'true' }] }],
     });
     const plan = await planRun(planEvent({}), context);
-    const arn = plan.resources[0]?.arn ?? '';
+    const arn = itemsWritten()[0]?.arn ?? '';
     if (status === 'COMPLETED') await table.store().complete(plan.runId, arn, NOW.toISOString());
     else await table.store().fail(plan.runId, arn, NOW.toISOString(), { error: 'BackupFailed', cause: 'snap error' });
     return plan.runId;

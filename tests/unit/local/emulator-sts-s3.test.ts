@@ -2,20 +2,31 @@
  * What a run needs at its endpoint, over the wire with the real SDK clients: STS GetCallerIdentity
  * names the emulated account, S3 HeadBucket/CreateBucket make the exports' bucket (path-style, as the
  * SDK sends it to an IP endpoint), DynamoDB refuses an export to a bucket that does not exist and a
- * table ARN of another account, and ensureRunResources finds or creates all of it, twice alike.
+ * table ARN of another account, ensureRunResources finds or creates all of it, twice alike, and S3
+ * PutObject/GetObject carry a run's item list (Plan's writeRunItems) as the Map's ItemReader reads it.
  */
+
+import { Readable } from 'node:stream';
 import {
   DynamoDBClient,
   DynamoDBServiceException,
   ExportTableToPointInTimeCommand,
   ListTagsOfResourceCommand,
 } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, HeadBucketCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { registerAwsServices } from '../../../local/emulator';
 import { type EmulatorServer, startEmulatorServer } from '../../../local/emulator/server';
 import { AwsModel } from '../../../local/model';
 import { ensureRunResources } from '../../../local/run-resources';
+import { writeRunItems } from '../../../shared/workflow/run-items';
 
 const REGION = 'eu-west-1';
 const ACCOUNT = '444455556666';
@@ -68,6 +79,103 @@ describe('S3 buckets', () => {
       expect(found.BucketRegion).toBe(REGION);
       const again = await failure(s3.send(new CreateBucketCommand({ Bucket: 'exports-a' })), S3ServiceException);
       expect([again.name, again.$metadata.httpStatusCode]).toEqual(['BucketAlreadyOwnedByYou', 409]);
+    } finally {
+      s3.destroy();
+    }
+  });
+});
+
+describe('S3 objects', () => {
+  beforeAll(() => model.createBucket(REGION, 'runs-a'));
+
+  it('stores a PutObject under a key with slashes and answers GetObject with the same bytes and ETag', async () => {
+    // Prepare
+    const s3 = new S3Client({ ...clientConfig(), forcePathStyle: true });
+    const body = JSON.stringify([{ arn: 'arn:aws:ec2:eu-west-1:444455556666:volume/vol-1', note: 'é' }]);
+    try {
+      // Act
+      const put = await s3.send(
+        new PutObjectCommand({
+          Bucket: 'runs-a',
+          Key: 'runs/r 1/items.json',
+          Body: body,
+          ContentType: 'application/json',
+        }),
+      );
+      const got = await s3.send(new GetObjectCommand({ Bucket: 'runs-a', Key: 'runs/r 1/items.json' }));
+
+      // Assess
+      expect(await got.Body?.transformToString()).toBe(body);
+      expect(got.ContentType).toBe('application/json');
+      expect(got.ETag).toBe(put.ETag);
+      expect(model.objectKeys('runs-a', 'runs/')).toEqual(['runs/r 1/items.json']);
+    } finally {
+      s3.destroy();
+    }
+  });
+
+  it('reads a streamed (aws-chunked) PutObject body back whole', async () => {
+    const s3 = new S3Client({ ...clientConfig(), forcePathStyle: true });
+    try {
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: 'runs-a',
+          Key: 'streamed.json',
+          Body: Readable.from([Buffer.from('[1,'), Buffer.from('2]')]),
+          // A stream of known length: the SDK sends it aws-chunked, with a trailing checksum.
+          ContentLength: 5,
+        }),
+      );
+      expect(model.getObject('runs-a', 'streamed.json').body).toBe('[1,2]');
+    } finally {
+      s3.destroy();
+    }
+  });
+
+  it('answers NoSuchKey and NoSuchBucket with 404, as S3 does', async () => {
+    const s3 = new S3Client({ ...clientConfig(), forcePathStyle: true });
+    try {
+      const key = await failure(s3.send(new GetObjectCommand({ Bucket: 'runs-a', Key: 'nope' })), S3ServiceException);
+      const bucket = await failure(
+        s3.send(new PutObjectCommand({ Bucket: 'nobody-made-me', Key: 'k', Body: 'x' })),
+        S3ServiceException,
+      );
+      expect([key.name, key.$metadata.httpStatusCode]).toEqual(['NoSuchKey', 404]);
+      expect([bucket.name, bucket.$metadata.httpStatusCode]).toEqual(['NoSuchBucket', 404]);
+    } finally {
+      s3.destroy();
+    }
+  });
+
+  it("writes a run's item list idempotently: a retried Plan puts the same key with the same bytes", async () => {
+    // Prepare
+    const s3 = new S3Client({ ...clientConfig(), forcePathStyle: true });
+    const items = [
+      {
+        arn: 'arn:aws:rds:eu-west-1:444455556666:db:orders',
+        type: 'rds-instance' as const,
+        region: REGION,
+        accountId: ACCOUNT,
+        id: 'orders',
+      },
+    ];
+    try {
+      // Act
+      const first = await writeRunItems(s3, { bucket: 'runs-a', runId: 'run-7', items });
+      const etag = model.getObject('runs-a', 'runs/run-7/items.json').etag;
+      const second = await writeRunItems(s3, { bucket: 'runs-a', runId: 'run-7', items });
+
+      // Assess
+      expect(second).toEqual(first);
+      expect(first).toEqual({
+        bucket: 'runs-a',
+        key: 'runs/run-7/items.json',
+        resultsPrefix: 'runs/run-7/results',
+        count: 1,
+      });
+      expect(model.getObject('runs-a', 'runs/run-7/items.json').etag).toBe(etag);
+      expect(JSON.parse(model.getObject('runs-a', 'runs/run-7/items.json').body)).toEqual(items);
+      expect(model.objectKeys('runs-a', 'runs/run-7/')).toEqual(['runs/run-7/items.json']);
     } finally {
       s3.destroy();
     }

@@ -18,6 +18,44 @@ describe('localize', () => {
     });
   });
 
+  it("turns the Map's ItemReader and ResultWriter into hidden steps around it that the runner counts as the Map", () => {
+    // Act
+    const { definition, states, hidden } = localize(loadDefinition());
+
+    // Assess
+    const plan = definition.States['Plan the run'] as { Next?: string };
+    const reader = definition.States['Back up each resource (read items)'] as Record<string, unknown>;
+    const map = definition.States['Back up each resource'] as Record<string, unknown>;
+    const writer = definition.States['Back up each resource (write results)'] as Record<string, unknown>;
+    expect(plan.Next).toBe('Back up each resource (read items)');
+    expect(reader).toMatchObject({
+      Type: 'Task',
+      Parameters: { 'Bucket.$': '$.plan.items.bucket', 'Key.$': '$.plan.items.key' },
+      ResultPath: null,
+      Next: 'Back up each resource',
+      Catch: [expect.objectContaining({ Next: 'Summarize the run' })],
+    });
+    expect(map).toMatchObject({
+      ItemsPath: '$$.LocalItems.m0',
+      ResultPath: null,
+      Next: 'Back up each resource (write results)',
+    });
+    expect(map.ItemReader).toBeUndefined();
+    expect(map.ResultWriter).toBeUndefined();
+    expect(writer).toMatchObject({
+      Parameters: { 'Bucket.$': '$.plan.items.bucket', 'Prefix.$': '$.plan.items.resultsPrefix' },
+      ResultSelector: { 'mapRunArn.$': '$.MapRunArn', 'results.$': '$.ResultWriterDetails' },
+      ResultPath: '$.backups',
+      Next: 'Summarize the run',
+    });
+    expect([...hidden.values()].map((step) => [step.kind, step.map])).toEqual([
+      ['read-items', 'Back up each resource'],
+      ['write-results', 'Back up each resource'],
+    ]);
+    expect(states.has('Back up each resource (read items)')).toBe(false);
+    expect(states.get('Back up each resource')?.map).toMatchObject({ distributed: true, itemsKey: 'm0' });
+  });
+
   it('refuses a definition whose task invokes a function it does not know', () => {
     const definition = {
       StartAt: 'X',

@@ -12,6 +12,7 @@ import {
   type Volume,
 } from '@aws-sdk/client-ec2';
 import { type DBInstance, DescribeDBClustersCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { handler } from '../../../functions/plan-run';
@@ -42,6 +43,10 @@ import {
 const db = useUnitDynalite();
 const ec2 = mockClient(EC2Client);
 const rds = mockClient(RDSClient);
+const s3 = mockClient(S3Client);
+/** The resource refs Plan wrote to S3 for the Map's ItemReader (its last PutObject). */
+const itemsWritten = (): { arn: string }[] =>
+  JSON.parse(String(s3.commandCalls(PutObjectCommand).at(-1)?.args[0].input.Body ?? 'null'));
 const NOW = new Date('2026-01-05T02:00:00.000Z');
 const TAGGED = [{ Key: 'backup', Value: 'true' }];
 const silent = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
@@ -53,6 +58,8 @@ beforeAll(() => {
 });
 afterAll(() => restoreClock());
 beforeEach(() => {
+  s3.reset();
+  s3.on(PutObjectCommand).resolves({ ETag: '"etag"' });
   ec2.reset();
   rds.reset();
 });
@@ -601,13 +608,46 @@ describe('plan-run handler', () => {
     });
   });
 
+  it('writes the refs to runs/<runId>/items.json and returns only their location, the same on a retry', async () => {
+    // Prepare
+    ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [instance(I_APP, [V_ROOT])] }] });
+    ec2.on(DescribeVolumesCommand).resolves({ Volumes: [] });
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
+    rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
+    const e = event({});
+
+    // Act
+    const first = await handler(e, lambdaContext);
+    const retried = await handler(e, lambdaContext);
+
+    // Assess
+    const puts = s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
+    expect(puts).toHaveLength(2);
+    expect(puts[0]).toMatchObject({
+      Bucket: process.env.BACKUP_BUCKET,
+      Key: `runs/${e.runId}/items.json`,
+      ContentType: 'application/json',
+      ServerSideEncryption: 'AES256',
+    });
+    expect(puts[1]).toEqual(puts[0]);
+    expect(itemsWritten().map((ref) => ref.arn)).toEqual([`arn:aws:ec2:${REGION}:${ACCOUNT}:instance/${I_APP}`]);
+    expect(first.items).toEqual({
+      bucket: process.env.BACKUP_BUCKET,
+      key: `runs/${e.runId}/items.json`,
+      resultsPrefix: `runs/${e.runId}/results`,
+      count: 1,
+    });
+    expect(retried).toEqual(first);
+    expect(first).not.toHaveProperty('resources');
+  });
+
   it('builds ARNs in the account of the function when EC2 names no owner', async () => {
     ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [instance(I_APP, [V_ROOT])] }] });
     ec2.on(DescribeVolumesCommand).resolves({ Volumes: [] });
     rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
     rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
-    const out = await handler(event({}), { invokedFunctionArn: `arn:aws:lambda:${REGION}:444455556666:function:plan` });
-    expect(out.resources[0]?.arn).toBe(`arn:aws:ec2:${REGION}:444455556666:instance/${I_APP}`);
+    await handler(event({}), { invokedFunctionArn: `arn:aws:lambda:${REGION}:444455556666:function:plan` });
+    expect(itemsWritten()[0]?.arn).toBe(`arn:aws:ec2:${REGION}:444455556666:instance/${I_APP}`);
   });
 
   it('throws InvalidInputError naming every bad field, and writes and asks AWS nothing', async () => {
@@ -677,7 +717,8 @@ describe('plan-run handler', () => {
 
     const out = await handler(e, lambdaContext);
 
-    expect(out).toMatchObject({ resources: [], counts: { total: 0, selected: 0 } });
+    expect(out).toMatchObject({ items: { count: 0 }, counts: { total: 0, selected: 0 } });
+    expect(itemsWritten()).toEqual([]);
     expect(await db().store().getRun(e.runId)).toMatchObject({ status: 'RUNNING' });
   });
 

@@ -18,7 +18,7 @@ import { tracer } from './powertools';
  * AWS_ENDPOINT_URL* at a fresh emulator per run, and a client must follow it. Every SDK client is made
  * through it, the services' own too (shared/services/<service>/client.ts).
  * Every client is captured for X-Ray here, where all of them are made, so every SDK call shows in the
- * trace (a no-op when tracing is off: outside Lambda, shared/lambda/powertools.ts).
+ * trace (outside Lambda there is no tracer: shared/lambda/powertools.ts).
  */
 export function perRegion<T>(service: string, create: (region: string) => T): (region?: string) => T {
   const cache = new Map<string, T>();
@@ -28,7 +28,7 @@ export function perRegion<T>(service: string, create: (region: string) => T): (r
     if (!client) {
       client = create(region);
       // A document client shares its client's middleware stack, so capturing either traces both.
-      tracer.captureAWSv3Client(client);
+      tracer?.captureAWSv3Client(client);
       cache.set(key, client);
     }
     return client;

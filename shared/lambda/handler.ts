@@ -38,7 +38,7 @@ export function defineHandler<S extends z.ZodType, R>(
       // resource, past X-Ray's 64 KB per segment, and the execution history shows each task's output anyway.
       return await run(parsed.data, { accountId });
     } catch (error) {
-      tracer.addErrorAsMetadata(error as Error);
+      tracer?.addErrorAsMetadata(error as Error);
       // Named errors are the ASL contract (retried or recorded by the state machine): a warning, not an alarm.
       if (error instanceof PipelineError) logger.warn('task ended with a named error', { error: error as Error });
       else logger.error('task failed', { error: error as Error });
@@ -56,19 +56,20 @@ export function defineHandler<S extends z.ZodType, R>(
  * manual form of captureLambdaHandler (middy is not used here). Nothing at all when tracing is off.
  */
 function openTrace(name: string, runId: string | undefined, resourceArn: string | undefined) {
-  if (!tracer.isTracingEnabled()) return undefined;
-  const segment = tracer.getSegment();
+  const active = tracer;
+  if (!active?.isTracingEnabled()) return undefined;
+  const segment = active.getSegment();
   if (!segment) return undefined;
   const subsegment = segment.addNewSubsegment(`## ${name}`);
-  tracer.setSegment(subsegment);
-  tracer.annotateColdStart();
-  tracer.addServiceNameAnnotation();
-  if (runId) tracer.putAnnotation('runId', runId);
-  if (resourceArn) tracer.putAnnotation('resource', resourceArn);
+  active.setSegment(subsegment);
+  active.annotateColdStart();
+  active.addServiceNameAnnotation();
+  if (runId) active.putAnnotation('runId', runId);
+  if (resourceArn) active.putAnnotation('resource', resourceArn);
   return {
     close() {
       subsegment.close();
-      tracer.setSegment(segment);
+      active.setSegment(segment);
     },
   };
 }

@@ -39,6 +39,19 @@ function loadInLambda(executionEnv = 'AWS_Lambda_nodejs24.x'): Loaded {
   }
 }
 
+/** The same probe as Lambda loads the modules: there the tracer package is loaded. */
+function loadInLambdaProbe(): boolean {
+  let loaded = false;
+  jest.isolateModules(() => {
+    jest.doMock('@aws-lambda-powertools/tracer', () => {
+      loaded = true;
+      return jest.requireActual('@aws-lambda-powertools/tracer');
+    });
+  });
+  loadInLambda();
+  return loaded;
+}
+
 const middlewareOf = (client: { middlewareStack: { identify(): string[] } }) =>
   client.middlewareStack.identify().map((entry) => entry.split(' ')[0]);
 
@@ -52,7 +65,7 @@ describe('perRegion (X-Ray capture)', () => {
     const client = ec2('eu-west-1');
 
     // Assess
-    expect(powertools.tracer.isTracingEnabled()).toBe(true);
+    expect(powertools.tracer?.isTracingEnabled()).toBe(true);
     expect(middlewareOf(client)).toContain(XRAY_MIDDLEWARE);
   });
 
@@ -76,8 +89,27 @@ describe('perRegion (X-Ray capture)', () => {
     const client = perRegion('EC2', (region) => new EC2Client({ region }))('eu-west-1');
 
     // Assess
-    expect(tracer.isTracingEnabled()).toBe(false);
+    expect(tracer).toBeUndefined();
     expect(middlewareOf(client)).not.toContain(XRAY_MIDDLEWARE);
+  });
+
+  it("never loads X-Ray's SDK outside Lambda (its async hooks slow every promise in the process)", () => {
+    // Prepare: a probe that records whether the tracer package is loaded at all
+    let loaded = false;
+    jest.isolateModules(() => {
+      jest.doMock('@aws-lambda-powertools/tracer', () => {
+        loaded = true;
+        return jest.requireActual('@aws-lambda-powertools/tracer');
+      });
+
+      // Act
+      require('../../../shared/lambda/handler');
+      require('../../../shared/lambda/clients');
+    });
+
+    // Assess
+    expect(loaded).toBe(false);
+    expect(loadInLambdaProbe()).toBe(true);
   });
 
   it.each(['AWS_ECS_FARGATE', 'CloudShell'])(
@@ -87,7 +119,7 @@ describe('perRegion (X-Ray capture)', () => {
 
       const client = clients.perRegion('EC2', (region) => new EC2Client({ region }))('eu-west-1');
 
-      expect(powertools.tracer.isTracingEnabled()).toBe(false);
+      expect(powertools.tracer).toBeUndefined();
       expect(middlewareOf(client)).not.toContain(XRAY_MIDDLEWARE);
     },
   );
@@ -97,7 +129,7 @@ describe('defineHandler (X-Ray subsegment)', () => {
   it("opens the invocation's subsegment with the run and resource annotated, and closes it", async () => {
     // Prepare: a facade segment as Lambda gives one, observed through the tracer's own API
     const { handler, powertools } = loadInLambda();
-    const { tracer } = powertools;
+    const tracer = powertools.tracer as NonNullable<typeof powertools.tracer>;
     const subsegment = { close: jest.fn() };
     const facade = { addNewSubsegment: jest.fn(() => subsegment) };
     jest.spyOn(tracer, 'getSegment').mockReturnValue(facade as never);
@@ -124,7 +156,7 @@ describe('defineHandler (X-Ray subsegment)', () => {
 
   it('closes the subsegment and records the error when the task throws', async () => {
     const { handler, powertools } = loadInLambda();
-    const { tracer } = powertools;
+    const tracer = powertools.tracer as NonNullable<typeof powertools.tracer>;
     const subsegment = { close: jest.fn() };
     jest.spyOn(tracer, 'getSegment').mockReturnValue({ addNewSubsegment: () => subsegment } as never);
     jest.spyOn(tracer, 'setSegment').mockImplementation(() => undefined);

@@ -84,6 +84,11 @@ export interface Sandbox {
   scheduler: VirtualScheduler;
   sfn: StepFunctionsService;
   store: StateStore;
+  /**
+   * The state table's requests by operation (`dynamodb:PutItem` ...), counted as they pass to dynalite;
+   * empty with an outside --endpoint (they do not pass through the sandbox then).
+   */
+  stateTableCalls(): Record<string, number>;
   /** The variables a shell needs to point the AWS CLI or SDKs at the sandbox. */
   env: Record<string, string>;
   close(): Promise<void>;
@@ -252,6 +257,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       scheduler,
       sfn,
       store: new StateStore(DynamoDBDocumentClient.from(ddb), SANDBOX_TABLE),
+      stateTableCalls: () => Object.fromEntries([...server.proxiedCalls].sort(([a], [b]) => a.localeCompare(b))),
       env,
       close,
     };

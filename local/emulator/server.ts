@@ -53,6 +53,11 @@ export interface EmulatorServer {
   register(service: string, handler: ServiceHandler): void;
   /** Forwards a service's requests untouched to another endpoint (DynamoDB to dynalite), so one URL serves all. */
   proxy(service: string, target: string): void;
+  /**
+   * Requests forwarded to a proxy, by `service:Action` (the state table's calls to dynalite): what the
+   * table bills, counted where it passes, for the bench's DynamoDB capacity figures.
+   */
+  readonly proxiedCalls: ReadonlyMap<string, number>;
   close(): Promise<void>;
 }
 
@@ -138,6 +143,7 @@ function parseRequest(
 export async function startEmulatorServer(options: { port?: number; defaultRegion: string }): Promise<EmulatorServer> {
   const services = new Map<string, ServiceHandler>();
   const proxies = new Map<string, string>();
+  const proxiedCalls = new Map<string, number>();
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const body = await readBody(req);
     const scope = credentialScope(req.headers);
@@ -145,6 +151,8 @@ export async function startEmulatorServer(options: { port?: number; defaultRegio
     const handler = services.get(request.service);
     const proxyTarget = scope.service ? proxies.get(scope.service) : undefined;
     if (proxyTarget && !handler?.accepts?.(request)) {
+      const key = `${request.service}:${request.action}`;
+      proxiedCalls.set(key, (proxiedCalls.get(key) ?? 0) + 1);
       await forward(req, body, new URL(req.url ?? '/', proxyTarget), res);
       return;
     }
@@ -176,6 +184,7 @@ export async function startEmulatorServer(options: { port?: number; defaultRegio
     port,
     register: (service, handler) => services.set(service, handler),
     proxy: (service, target) => proxies.set(service, target),
+    proxiedCalls,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

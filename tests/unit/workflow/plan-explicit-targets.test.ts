@@ -43,6 +43,7 @@ const plan = (raw: unknown, runId: string) =>
     rawInput: raw,
     input: validateExecutionInput(raw, context),
     region: REGION,
+    regions: [REGION],
     accountId: ACCOUNT,
     drivers: [DRIVERS['ec2-instance'], DRIVERS['ebs-volume'], DRIVERS['rds-instance'], DRIVERS['aurora-cluster']],
     driverFor,

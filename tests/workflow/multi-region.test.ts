@@ -9,6 +9,7 @@ import { resourceTable } from '../../cli/commands/run-views';
 import { renderReport } from '../../cli/report/render-report';
 import { BACKUP_TAG } from '../../local/fleet';
 import type { AwsModel } from '../../local/model';
+import { startSandbox } from '../../local/sandbox';
 import { TAG } from '../../shared/tags';
 import { openSandbox, type Sandbox } from '../support/workflow-sandbox';
 
@@ -160,5 +161,39 @@ describe('MultiRegionRun', () => {
       (b) => b.copy && records.some((r) => r.region === QUIET && r.arn === b.source),
     );
     expect(quietCopies.map((b) => b.runId)).toEqual(Array(4).fill('multi-region-2'));
+  });
+});
+
+describe('MultiRegionSandbox', () => {
+  it('spreads a generated fleet over the given regions, enables them, and backs up each region in place', async () => {
+    // Prepare: the sandbox as the bench starts it, with the fleet in three regions.
+    const sandbox = await startSandbox({
+      fleet: { kind: 'generated', size: 60, minSeconds: 60, maxSeconds: 600, regions: REGIONS },
+      tokenBuckets: false,
+    });
+    try {
+      // Act
+      const execution = sandbox.sfn.startExecution(sandbox.stateMachineArn, 'generated-3-regions', '{}');
+      const result = await execution.done;
+
+      // Assess: the Lambdas were given the regions, and every region's third of the fleet was backed up there.
+      expect(sandbox.config.regions).toEqual(REGIONS);
+      expect(process.env.REGIONS).toBe(JSON.stringify(REGIONS));
+      expect(result.status).toBe('SUCCEEDED');
+      const records = await sandbox.store.listResources('generated-3-regions');
+      const perRegion = Object.fromEntries(
+        REGIONS.map((region) => [
+          region,
+          records.filter((r) => r.region === region && r.status === 'COMPLETED').length,
+        ]),
+      );
+      expect(perRegion).toEqual({ [HOME]: 20, [TARGET]: 20, [QUIET]: 20 });
+      for (const region of REGIONS) {
+        expect(sandbox.model?.enabledRegions).toContain(region);
+        expect(backupsIn(sandbox.model as AwsModel, region).length).toBeGreaterThan(0);
+      }
+    } finally {
+      await sandbox.close();
+    }
   });
 });

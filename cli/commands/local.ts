@@ -135,7 +135,7 @@ export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream
     const fleet = sandbox.fleet;
     write(
       fleet
-        ? `Sandbox up: ${fleet.instances.length} instances, ${fleet.volumes.length} standalone volumes, ${fleet.dbInstances.length} RDS instances, ${fleet.dbClusters.length} Aurora clusters, ${fleet.dynamoTables.length} DynamoDB tables tagged for backup, ${fleet.untagged.length} other resources.`
+        ? `Sandbox up: ${fleet.instances.length} instances, ${fleet.volumes.length} standalone volumes, ${fleet.dbInstances.length} RDS instances, ${fleet.dbClusters.length} Aurora clusters, ${fleet.dynamoTables.length} DynamoDB tables tagged for backup, ${fleet.untagged.length} other resources${fleet.regions.length > 1 ? `, in ${fleet.regions.join(', ')}` : ''}.`
         : `Sandbox up against ${options.endpoint}: the fleet there is discovered by tags.`,
     );
     const started = await sfn.send(

@@ -30,7 +30,7 @@ export function resourceTable(records: readonly ResourceRecord[]): string {
     });
   const failures = records
     .filter((r) => r.status === 'FAILED')
-    .map((r) => `  ✗ ${r.resourceId} (${r.region}): ${r.error?.error ?? 'Failed'}: ${r.error?.cause ?? r.note ?? ''}`);
+    .map((r) => `  ✗ ${r.resourceId}: ${r.error?.error ?? 'Failed'}: ${r.error?.cause ?? r.note ?? ''}`);
   return [header, ...rows, ...(failures.length ? ['', 'Failures:', ...failures] : [])].join('\n');
 }
 

@@ -58,7 +58,7 @@ describe('npm start (backup-pipeline local)', () => {
     expect(backedUp.every((r) => r.status === 'COMPLETED' && (r.backupIds ?? []).length > 0)).toBe(true);
     // The instance tagged backup-pipeline:mode=ami is backed up as one AMI.
     expect(backedUp.filter((r) => r.backupIds?.[0]?.startsWith('ami-'))).toHaveLength(1);
-    expect(out.stdout).toMatch(/ec2-instance\s+COMPLETED\s+ami-/);
+    expect(out.stdout).toMatch(/ec2-instance\s+eu-west-1\s+COMPLETED\s+ami-/);
     expect(parsed.figures.transitionsPerBackup).toBeGreaterThan(0);
   });
 

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { useClock } from '../shared/clock';
-import { type PipelineConfig, parsePipelineConfig } from '../shared/config';
+import { configuredRegions, type PipelineConfig, parsePipelineConfig } from '../shared/config';
 import { type FunctionName, functionEnvironments } from '../shared/lambda/function-env';
 import { ec2Client, ec2CreateClient } from '../shared/services/ec2/client';
 import { rdsClient } from '../shared/services/rds/client';
@@ -244,7 +244,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       throw new SandboxError(`cannot create the state table at ${dynamoEndpoint}: ${(error as Error).message}`);
     }
 
-    if (options.faults?.crashRate) installCrashInjection(region, options.faults.crashRate, random);
+    // In every configured region: the Create calls of a multi-region run happen in each resource's own.
+    if (options.faults?.crashRate)
+      for (const where of configuredRegions(config.regions, region))
+        installCrashInjection(where, options.faults.crashRate, random);
 
     const sfn = new StepFunctionsService({
       region,

@@ -1,8 +1,9 @@
 /**
  * Apply retention (last task). Lists the backups this stack created in every configured region (found
- * or not this run), every region the run touched, every region the configuration copies to and every region a backup was ever copied to (all runs),
- * decides per backup with the rules in shared/workflow/retention-rules.ts, deletes the expired ones (dry run: deletes
- * nothing) and records every decision on the run. A delete that fails is retried next run and fails
+ * or not this run), every region the run touched, every region the configuration copies to and every
+ * region a backup was ever copied to (all runs), decides per backup with the rules in
+ * shared/workflow/retention-rules.ts, deletes the expired ones (dry run: deletes nothing) and records
+ * every decision on the run. A delete that fails is retried next run and fails
  * this task after the rest.
  */
 import { z } from 'zod';

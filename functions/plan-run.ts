@@ -1,8 +1,9 @@
 /**
  * Plan the run (first state). Validates the execution input (InvalidInputError fails the execution
- * before anything is written), resolves targets by tag (in every configured region) and ARN, writes the run record and one item
- * per resource, writes the resource refs the Map backs up to the stack's bucket (the Map reads them
- * with ItemReader), and returns only where they are: `$.plan` stays the same size at any fleet.
+ * before anything is written), resolves targets by tag (in every configured region) and ARN, writes
+ * the run record and one item per resource, writes the resource refs the Map backs up to the stack's
+ * bucket (the Map reads them with ItemReader), and returns only where they are: `$.plan` stays the
+ * same size at any fleet.
  */
 import { z } from 'zod';
 import { now } from '../shared/clock';

@@ -24,7 +24,6 @@ const cronSchema = z
 /** An AWS region name, e.g. us-west-2. */
 export const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
-/** Where a backup is copied (`copyTo`): a region and, for encrypted sources, a KMS key there. */
 /**
  * The regions the pipeline works in (`regions`): tag discovery runs in each, and retention lists each.
  * Names must be AWS region names, each once. Unset (null, the default) means the deployment region:
@@ -48,6 +47,7 @@ export function configuredRegions(regions: readonly string[] | null | undefined,
   return regions && regions.length > 0 ? [...regions] : [home];
 }
 
+/** Where a backup is copied (`copyTo`): a region and, for encrypted sources, a KMS key there. */
 export const copyTargetSchema = z.strictObject({
   region: z.string().regex(REGION_NAME, 'not an AWS region name (e.g. us-west-2)'),
   kmsKeyId: z.string().min(1).max(2048).optional(),

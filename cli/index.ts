@@ -10,7 +10,7 @@ import '../local/process-defaults';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { SandboxError } from '../local/sandbox';
 import { FRESHNESS_RUNS } from '../shared/workflow/recovery-points';
-import { parseFleet, runLocal } from './commands/local';
+import { parseFleet, parseRegions, runLocal } from './commands/local';
 import { rpoCommand, runsCommand, startCommand, statusCommand } from './commands/operate';
 import { reportCommand } from './commands/report';
 import { CliError } from './target';
@@ -35,6 +35,13 @@ const port = (value: string): number => {
   if (!Number.isInteger(n) || n < 1 || n > 65_535) throw new InvalidArgumentError('expected a port from 1 to 65535');
   return n;
 };
+const regionList = (value: string) => {
+  try {
+    return parseRegions(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+};
 const fleet = (value: string) => {
   try {
     return parseFleet(value);
@@ -56,6 +63,12 @@ export function buildProgram(): Command {
       new Option('--fleet <spec>', 'demo, none, N or N:MIN-MAX seconds of snapshot time')
         .default(parseFleet('demo'), 'demo')
         .argParser(fleet),
+    )
+    .addOption(
+      new Option(
+        '--regions <list>',
+        'comma-separated regions to discover and clean up in (the fleet is spread over them); default: the sandbox region',
+      ).argParser(regionList),
     )
     .option('--tier <name>', 'tier to run (default: the configured default tier)')
     .option('--dry-run', 'plan and list what retention would delete; create and delete nothing', false)

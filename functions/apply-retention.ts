@@ -1,12 +1,14 @@
 /**
- * Apply retention (last task). Lists the backups this stack created in every region the run touched,
- * every region the configuration copies to and every region a backup was ever copied to (all runs),
- * decides per backup with the rules in shared/workflow/retention-rules.ts, deletes the expired ones (dry run: deletes
- * nothing) and records every decision on the run. A delete that fails is retried next run and fails
+ * Apply retention (last task). Lists the backups this stack created in every configured region (found
+ * or not this run), every region the run touched, every region the configuration copies to and every
+ * region a backup was ever copied to (all runs), decides per backup with the rules in
+ * shared/workflow/retention-rules.ts, deletes the expired ones (dry run: deletes nothing) and records
+ * every decision on the run. A delete that fails is retried next run and fails
  * this task after the rest.
  */
 import { z } from 'zod';
 import { now } from '../shared/clock';
+import { configuredRegions } from '../shared/config';
 import { defaultRegion, dynamoDocClient } from '../shared/lambda/clients';
 import { loadEnv, retentionEnvSchema } from '../shared/lambda/env';
 import { defineHandler } from '../shared/lambda/handler';
@@ -29,6 +31,7 @@ export const handler = defineHandler('apply-retention', retentionEventSchema, as
     legacy: { stackName: env.STACK_NAME, homeRegion: defaultRegion() },
     tiers: env.TIERS,
     regions: regionsTouched(defaultRegion(), await store.listResources(event.runId), [
+      ...configuredRegions(env.REGIONS, defaultRegion()),
       ...configuredCopyRegions(env.TIERS),
       ...(await store.listCopyRegions()),
     ]),

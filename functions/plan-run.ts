@@ -1,11 +1,13 @@
 /**
  * Plan the run (first state). Validates the execution input (InvalidInputError fails the execution
- * before anything is written), resolves targets by tag and ARN, writes the run record and one item
- * per resource, writes the resource refs the Map backs up to the stack's bucket (the Map reads them
- * with ItemReader), and returns only where they are: `$.plan` stays the same size at any fleet.
+ * before anything is written), resolves targets by tag (in every configured region) and ARN, writes
+ * the run record and one item per resource, writes the resource refs the Map backs up to the stack's
+ * bucket (the Map reads them with ItemReader), and returns only where they are: `$.plan` stays the
+ * same size at any fleet.
  */
 import { z } from 'zod';
 import { now } from '../shared/clock';
+import { configuredRegions } from '../shared/config';
 import { defaultRegion, dynamoDocClient, s3Client } from '../shared/lambda/clients';
 import { loadEnv, planEnvSchema } from '../shared/lambda/env';
 import { defineHandler } from '../shared/lambda/handler';
@@ -44,6 +46,7 @@ export const handler = defineHandler('plan-run', planEventSchema, async (event, 
     rawInput: event.input,
     input,
     region,
+    regions: configuredRegions(env.REGIONS, region),
     accountId: context.accountId,
     drivers: Object.values(DRIVERS),
     driverFor,

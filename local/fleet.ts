@@ -24,7 +24,10 @@ export function seedDrKey(model: AwsModel, region = DR_REGION, alias = DR_KEY_AL
 }
 
 export interface FleetSummary {
+  /** The first region the fleet is in (the sandbox's home region unless told otherwise). */
   region: string;
+  /** Every region the fleet is spread over, in the order given. */
+  regions: string[];
   instances: string[];
   volumes: string[];
   dbInstances: string[];
@@ -102,6 +105,7 @@ export function seedDemoFleet(model: AwsModel, region = 'eu-west-1'): FleetSumma
   seedDrKey(model);
   return {
     region,
+    regions: [region],
     instances: instances.map((i) => i.InstanceId),
     volumes: volumes.map((v) => v.VolumeId),
     dbInstances: dbs.map((d) => d.DBInstanceIdentifier),
@@ -111,9 +115,32 @@ export function seedDemoFleet(model: AwsModel, region = 'eu-west-1'): FleetSumma
   };
 }
 
+/**
+ * A small tagged estate in another configured region of the demo (`npm start -- --regions ...`): one
+ * instance with a volume, one standalone volume, one RDS instance. Seeded only when regions are given,
+ * after the home fleet, so the default demo draws the PRNG exactly as before.
+ */
+export function seedRegionalDemo(model: AwsModel, summary: FleetSummary, region: string): void {
+  const tagged = (value: string): Tag[] => [{ Key: 'Name', Value: value }, BACKUP_TAG];
+  summary.instances.push(
+    model.addInstance(region, { Tags: tagged(`web-${region}`), volumes: [{ Size: 30 }] }).InstanceId,
+  );
+  summary.volumes.push(model.addVolume(region, { Size: 100, Tags: tagged(`data-${region}`) }).VolumeId);
+  const id = `orders-${region}`;
+  model.addDbInstance(region, { DBInstanceIdentifier: id, AllocatedStorage: 100, TagList: tagged(id) });
+  summary.dbInstances.push(id);
+  summary.regions.push(region);
+}
+
 export interface GeneratedFleetSpec {
   /** Total resources: 70% EC2 instances, 15% standalone volumes, 15% RDS instances. */
   size: number;
+  /**
+   * Regions to spread the fleet over (default: the sandbox's region): each block of 20 resources (the
+   * whole type mix) goes to the next region in turn, so every region gets the same mix. Choosing the
+   * region draws nothing from the PRNG: a one-region fleet replays as before.
+   */
+  regions?: readonly string[];
   /** Snapshot durations are drawn log-uniformly between these (seconds). */
   minSeconds: number;
   maxSeconds: number;
@@ -121,8 +148,10 @@ export interface GeneratedFleetSpec {
 }
 
 export function seedGeneratedFleet(model: AwsModel, spec: GeneratedFleetSpec, region = 'eu-west-1'): FleetSummary {
+  const regions = spec.regions && spec.regions.length > 0 ? [...spec.regions] : [region];
   const summary: FleetSummary = {
-    region,
+    region: regions[0] ?? region,
+    regions,
     instances: [],
     volumes: [],
     dbInstances: [],
@@ -135,6 +164,7 @@ export function seedGeneratedFleet(model: AwsModel, spec: GeneratedFleetSpec, re
   const duration = () => Math.round(Math.exp(lo + model.random() * (hi - lo)));
   for (let n = 0; n < spec.size; n++) {
     const kind = n % 20;
+    const region = regions[Math.floor(n / 20) % regions.length] as string;
     const tags: Tag[] = [{ Key: 'Name', Value: `gen-${n}` }, BACKUP_TAG];
     if (kind < 14) {
       const count = 1 + (n % 3);

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { useClock } from '../shared/clock';
-import { type PipelineConfig, parsePipelineConfig } from '../shared/config';
+import { configuredRegions, type PipelineConfig, parsePipelineConfig } from '../shared/config';
 import { type FunctionName, functionEnvironments } from '../shared/lambda/function-env';
 import { ec2Client, ec2CreateClient } from '../shared/services/ec2/client';
 import { rdsClient } from '../shared/services/rds/client';
@@ -18,9 +18,9 @@ import { StateStore } from '../shared/state/store';
 import { registerAwsServices, registerStack } from './emulator';
 import { type EmulatorServer, startEmulatorServer } from './emulator/server';
 import { registerBackupStateMachine, StepFunctionsService } from './emulator/sfn';
-import { type FleetSummary, seedDemoFleet, seedGeneratedFleet } from './fleet';
+import { type FleetSummary, seedDemoFleet, seedGeneratedFleet, seedRegionalDemo } from './fleet';
 import { HANDLERS, type LocalHandler } from './handlers';
-import { AwsModel, type Faults, type Limits, seededRandom } from './model';
+import { AwsModel, DEFAULT_ENABLED_REGIONS, type Faults, type Limits, seededRandom } from './model';
 import { ensureRunResources } from './run-resources';
 import { dynamoClientFor, ensureStateTable, type LocalDynamo, startDynalite } from './state-table';
 import { VirtualScheduler } from './virtual-time';
@@ -34,10 +34,24 @@ export const SANDBOX_BUCKET = 'backup-pipeline-backups-local';
 export type FleetSpec =
   | { kind: 'demo' }
   | { kind: 'none' }
-  | { kind: 'generated'; size: number; minSeconds: number; maxSeconds: number };
+  | {
+      kind: 'generated';
+      size: number;
+      minSeconds: number;
+      maxSeconds: number;
+      /** Regions to spread the fleet over; they become the configured `regions` too (SandboxOptions.regions). */
+      regions?: string[];
+    };
 
 export interface SandboxOptions {
+  /** The home (deployment) region: where the Lambdas and the state machine "run". */
   region?: string;
+  /**
+   * The configured `regions` (tag discovery and retention in each): set in the Lambdas' environment,
+   * enabled in the account's model, and the fleet is spread over them (the demo adds a small tagged
+   * estate in each other region). Default: a generated fleet's `regions`, else cdk.json's (null: home).
+   */
+  regions?: string[];
   port?: number;
   fleet?: FleetSpec;
   faults?: Partial<Faults> & { crashRate?: number };
@@ -119,7 +133,9 @@ async function assertReachable(endpoint: string): Promise<void> {
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const region = options.region ?? 'eu-west-1';
   const projectRoot = options.projectRoot ?? join(__dirname, '..');
-  const config = readCdkConfig(projectRoot, options.config);
+  const spec = options.fleet ?? { kind: 'demo' };
+  const regions = options.regions ?? (spec.kind === 'generated' ? spec.regions : undefined);
+  const config = readCdkConfig(projectRoot, { ...options.config, ...(regions ? { regions } : {}) });
   // Against an external endpoint the estate lives on the wall clock, so the workflow's waits must too.
   const scheduler = options.endpoint
     ? new VirtualScheduler(new Date(), 1)
@@ -161,16 +177,26 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         faults: options.faults,
         limits: options.limits,
         tokenBuckets: options.tokenBuckets ?? true,
+        // An operator who configures a region has enabled it (opt-in regions included).
+        enabledRegions: [...new Set([...DEFAULT_ENABLED_REGIONS, ...(config.regions ?? [])])],
       });
       registerAwsServices(server, model);
       // One endpoint for everything, as LocalStack offers: DynamoDB calls go through to dynalite.
       if (dynamo) server.proxy('dynamodb', dynamo.endpoint);
-      const spec = options.fleet ?? { kind: 'demo' };
-      if (spec.kind === 'demo') fleet = seedDemoFleet(model, region);
+      if (spec.kind === 'demo') {
+        const demo = seedDemoFleet(model, region);
+        for (const other of (config.regions ?? []).filter((r) => r !== region)) seedRegionalDemo(model, demo, other);
+        fleet = demo;
+      }
       if (spec.kind === 'generated')
         fleet = seedGeneratedFleet(
           model,
-          { size: spec.size, minSeconds: spec.minSeconds, maxSeconds: spec.maxSeconds },
+          {
+            size: spec.size,
+            minSeconds: spec.minSeconds,
+            maxSeconds: spec.maxSeconds,
+            ...(config.regions ? { regions: config.regions } : {}),
+          },
           region,
         );
     }
@@ -223,7 +249,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       throw new SandboxError(`cannot create the state table at ${dynamoEndpoint}: ${(error as Error).message}`);
     }
 
-    if (options.faults?.crashRate) installCrashInjection(region, options.faults.crashRate, random);
+    // In every configured region: the Create calls of a multi-region run happen in each resource's own.
+    if (options.faults?.crashRate)
+      for (const where of configuredRegions(config.regions, region))
+        installCrashInjection(where, options.faults.crashRate, random);
 
     const sfn = new StepFunctionsService({
       region,

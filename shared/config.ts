@@ -24,6 +24,29 @@ const cronSchema = z
 /** An AWS region name, e.g. us-west-2. */
 export const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
+/**
+ * The regions the pipeline works in (`regions`): tag discovery runs in each, and retention lists each.
+ * Names must be AWS region names, each once. Unset (null, the default) means the deployment region:
+ * the stack is environment-agnostic, so that region is known only where the Lambdas run, and each
+ * resolves it as its own region (`configuredRegions`). Whether each is enabled is AWS's answer at Plan.
+ */
+export const regionsSchema = z
+  .array(z.string().regex(REGION_NAME, 'not an AWS region name (e.g. us-west-2)'))
+  .min(1, 'name at least one region, or null for the deployment region')
+  .max(30, 'at most 30 regions')
+  .superRefine((regions, ctx) => {
+    regions.forEach((region, index) => {
+      if (regions.indexOf(region) !== index)
+        ctx.addIssue({ code: 'custom', path: [index], message: `duplicate region ${region}` });
+    });
+  })
+  .nullable();
+
+/** The regions to work in: the configured ones, or (unset) the deployment region the caller runs in. */
+export function configuredRegions(regions: readonly string[] | null | undefined, home: string): string[] {
+  return regions && regions.length > 0 ? [...regions] : [home];
+}
+
 /** Where a backup is copied (`copyTo`): a region and, for encrypted sources, a KMS key there. */
 export const copyTargetSchema = z.strictObject({
   region: z.string().regex(REGION_NAME, 'not an AWS region name (e.g. us-west-2)'),
@@ -215,6 +238,11 @@ export const pipelineConfigSchema = z
       .default('BackupPipeline'),
     tiers: z.record(tierNameSchema, tierSchema).default(DEFAULT_TIERS as never),
     defaultTier: tierNameSchema.default('daily'),
+    /**
+     * Regions where tag discovery runs and retention lists backups; null (the default) is the
+     * deployment region. Explicit ARNs may name any region; copies go where `copyTo` says.
+     */
+    regions: regionsSchema.default(null),
     /** Resources carrying all of these tags are backed up when the input names no targets. */
     defaultTargetTags: tagMapSchema.default({ backup: 'true' }),
     /** How many resources are backed up at once (Distributed Map MaxConcurrency). */

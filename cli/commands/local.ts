@@ -14,12 +14,15 @@ import {
 import { computeFigures } from '../../local/figures';
 import { DR_KEY_ALIAS, DR_REGION } from '../../local/fleet';
 import { type FleetSpec, type Sandbox, SandboxError, startSandbox } from '../../local/sandbox';
+import { describeIssues, regionsSchema } from '../../shared/config';
 import { humanDuration as duration } from '../durations';
 import { parseCopyTo } from './operate';
 import { resourceJson, resourceTable } from './run-views';
 
 export interface LocalOptions {
   fleet: FleetSpec;
+  /** The configured regions (`--regions a,b,c`); the fleet is spread over them. */
+  regions?: string[];
   tier?: string;
   dryRun: boolean;
   throttleRate: number;
@@ -51,6 +54,16 @@ export function parseFleet(text: string): FleetSpec {
   return { kind: 'generated', size, minSeconds, maxSeconds };
 }
 
+/** `eu-west-1,us-east-1`: region names, each once, checked as cdk.json's `regions` is. */
+export function parseRegions(text: string): string[] {
+  const parsed = regionsSchema.safeParse(text.split(',').map((r) => r.trim()));
+  if (!parsed.success) {
+    const issues = describeIssues(parsed.error, 'regions').map((i) => `${i.field}: ${i.message}`);
+    throw new SandboxError(`bad --regions "${text}": ${issues.join('; ')}`);
+  }
+  return parsed.data ?? [];
+}
+
 function utcStamp(date: Date): string {
   return date
     .toISOString()
@@ -79,6 +92,7 @@ export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream
         crashRate: options.crashRate,
       },
       seed: options.seed,
+      ...(options.regions ? { regions: options.regions } : {}),
       // The sandbox notifies on success too, so a demo run shows the message an operator would get.
       config: { notifyOnSuccess: true },
       ...(options.timeScale ? { timeScale: options.timeScale } : {}),
@@ -121,7 +135,7 @@ export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream
     const fleet = sandbox.fleet;
     write(
       fleet
-        ? `Sandbox up: ${fleet.instances.length} instances, ${fleet.volumes.length} standalone volumes, ${fleet.dbInstances.length} RDS instances, ${fleet.dbClusters.length} Aurora clusters, ${fleet.dynamoTables.length} DynamoDB tables tagged for backup, ${fleet.untagged.length} other resources.`
+        ? `Sandbox up: ${fleet.instances.length} instances, ${fleet.volumes.length} standalone volumes, ${fleet.dbInstances.length} RDS instances, ${fleet.dbClusters.length} Aurora clusters, ${fleet.dynamoTables.length} DynamoDB tables tagged for backup, ${fleet.untagged.length} other resources${fleet.regions.length > 1 ? `, in ${fleet.regions.join(', ')}` : ''}.`
         : `Sandbox up against ${options.endpoint}: the fleet there is discovered by tags.`,
     );
     const started = await sfn.send(

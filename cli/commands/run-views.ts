@@ -14,16 +14,19 @@ export function copiesCell(r: ResourceRecord): string {
   return `${done}/${copies.length}${mark}`;
 }
 
-/** Per-resource table: status, backup ids, polls, duration, copies, and the error or note. */
+/** Per-resource table: region, status, backup ids, polls, duration, copies, and the error or note. */
 export function resourceTable(records: readonly ResourceRecord[]): string {
-  const header = `${pad('RESOURCE', 30)} ${pad('TYPE', 13)} ${pad('STATUS', 10)} ${pad('BACKUP', 40)} ${'POLLS'.padStart(5)} ${'TOOK'.padStart(6)} ${'COPIES'.padStart(6)}`;
+  const header = `${pad('RESOURCE', 30)} ${pad('TYPE', 13)} ${pad('REGION', 14)} ${pad('STATUS', 10)} ${pad('BACKUP', 40)} ${'POLLS'.padStart(5)} ${'TOOK'.padStart(6)} ${'COPIES'.padStart(6)}`;
   const rows = [...records]
-    .sort((a, b) => a.type.localeCompare(b.type) || a.resourceId.localeCompare(b.resourceId))
+    .sort(
+      (a, b) =>
+        a.type.localeCompare(b.type) || a.region.localeCompare(b.region) || a.resourceId.localeCompare(b.resourceId),
+    )
     .map((r) => {
       const backup = r.backupIds?.length
         ? `${r.backupIds[0]}${r.backupIds.length > 1 ? ` +${r.backupIds.length - 1}` : ''}`
         : (r.note ?? r.error?.cause ?? '-');
-      return `${pad(r.resourceId, 30)} ${pad(r.type, 13)} ${pad(r.status, 10)} ${pad(backup, 40)} ${String(r.polls ?? 0).padStart(5)} ${humanDuration(tookSeconds(r)).padStart(6)} ${copiesCell(r).padStart(6)}`;
+      return `${pad(r.resourceId, 30)} ${pad(r.type, 13)} ${pad(r.region, 14)} ${pad(r.status, 10)} ${pad(backup, 40)} ${String(r.polls ?? 0).padStart(5)} ${humanDuration(tookSeconds(r)).padStart(6)} ${copiesCell(r).padStart(6)}`;
     });
   const failures = records
     .filter((r) => r.status === 'FAILED')
@@ -44,6 +47,7 @@ export function resourceJson(r: ResourceRecord) {
   return {
     arn: r.arn,
     type: r.type,
+    region: r.region,
     status: r.status,
     backupIds: r.backupIds ?? [],
     polls: r.polls ?? 0,

@@ -271,7 +271,8 @@ function timelineRow(r: ReportResource, span: { from: number; to: number }): Htm
       : html`<div class="track">${segments}${ticks}${outcome}</div>`;
   const polls = `${r.polls ?? 0}${t.unmarkedPolls > 0 ? ` (${t.unmarkedPolls} unmarked)` : ''}`;
   return html`<tr class="row" data-status="${r.status}">
-  <td class="res"><div class="id">${r.resourceId}</div><div class="sub">${r.type} · ${r.region}</div></td>
+  <td class="res"><div class="id">${r.resourceId}</div><div class="sub">${r.type}</div></td>
+  <td class="region">${r.region}</td>
   <td>${statusPill(r.status)}</td>
   <td class="lane">${track}</td>
   <td class="num">${polls}</td>
@@ -368,7 +369,7 @@ export function renderReport({ run, resources, generatedAt }: ReportInput): stri
 
   const failureRows = failures.map((f) => {
     const r = resources.find((x) => x.arn === f.arn);
-    return html`<tr><td><div class="id">${r?.resourceId ?? f.arn}</div><div class="arn">${f.arn}</div></td><td>${f.type}</td><td>${f.phase}</td><td>${f.error}</td><td class="cause">${f.cause}</td></tr>`;
+    return html`<tr><td><div class="id">${r?.resourceId ?? f.arn}</div><div class="arn">${f.arn}</div></td><td>${f.type}</td><td class="region">${f.region}</td><td>${f.phase}</td><td>${f.error}</td><td class="cause">${f.cause}</td></tr>`;
   });
 
   const retention = run.retention;
@@ -394,7 +395,7 @@ ${run.reason ? html`<p class="meta reason">reason: <b class="run-reason">${run.r
 
 <h2>Timeline</h2>
 <table class="timeline">
-<thead><tr><th>resource</th><th>status</th><th>${axis(span)}</th><th class="num">polls</th><th class="num">took</th><th class="num">size</th></tr></thead>
+<thead><tr><th>resource</th><th>region</th><th>status</th><th>${axis(span)}</th><th class="num">polls</th><th class="num">took</th><th class="num">size</th></tr></thead>
 <tbody>
 ${sorted.map((r) => timelineRow(r, span))}
 </tbody>
@@ -404,7 +405,7 @@ ${sorted.map((r) => timelineRow(r, span))}
 <h2>Failures (${failures.length})</h2>
 ${
   failures.length > 0
-    ? html`<table class="failures"><thead><tr><th>resource</th><th>type</th><th>phase</th><th>error</th><th>reason</th></tr></thead><tbody>${failureRows}</tbody></table>`
+    ? html`<table class="failures"><thead><tr><th>resource</th><th>type</th><th>region</th><th>phase</th><th>error</th><th>reason</th></tr></thead><tbody>${failureRows}</tbody></table>`
     : html`<p class="meta">None.</p>`
 }
 

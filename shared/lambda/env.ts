@@ -3,7 +3,7 @@
  * environment it sets from these schemas, so a missing variable is a synth error, not a 3 a.m. page.
  */
 import { z } from 'zod';
-import { pollingSchema, tagMapSchema, tierNameSchema, tierSchema } from '../config';
+import { pollingSchema, regionsSchema, tagMapSchema, tierNameSchema, tierSchema } from '../config';
 import { modesConfigSchema } from '../services/modes';
 
 const json = <T extends z.ZodType>(schema: T) =>
@@ -30,6 +30,8 @@ export const planEnvSchema = baseEnvSchema.extend({
   STATE_TTL_DAYS: z.coerce.number().int().min(1),
   MAP_MAX_CONCURRENCY: z.coerce.number().int().min(1),
   MODES: json(modesConfigSchema),
+  /** Where tag discovery runs: config `regions`; null is the function's own (deployment) region. */
+  REGIONS: json(regionsSchema),
   /** The stack's backup bucket: where the run's item list is written for the Map's ItemReader. */
   BACKUP_BUCKET: z.string().min(3),
 });
@@ -51,6 +53,8 @@ export const notifyEnvSchema = baseEnvSchema.extend({
 
 export const retentionEnvSchema = baseEnvSchema.extend({
   TIERS: json(z.record(tierNameSchema, tierSchema)),
+  /** Every configured region is listed, found or not this run: config `regions`; null is the own region. */
+  REGIONS: json(regionsSchema),
 });
 
 /** Raw (string) environment a function needs: what the CDK construct must set. */

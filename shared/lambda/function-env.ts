@@ -85,6 +85,8 @@ export function functionEnvironments(
 ): FunctionEnvironments {
   const base = { TABLE_NAME: resources.tableName, STACK_NAME: config.stackName };
   const tiers = JSON.stringify(config.tiers);
+  // null stays null: each function resolves it as its own region (config.ts `configuredRegions`).
+  const regions = JSON.stringify(config.regions);
   const deadlines = Object.fromEntries(
     Object.entries(config.tiers).map(([name, tier]) => [name, deadlineHoursOf(tier, config.polling)]),
   );
@@ -103,6 +105,7 @@ export function functionEnvironments(
       STATE_TTL_DAYS: String(config.stateTtlDays),
       MAP_MAX_CONCURRENCY: String(config.mapMaxConcurrency),
       MODES: JSON.stringify(config.modes),
+      REGIONS: regions,
       BACKUP_BUCKET: resources.bucketName,
     },
     'start-backup': backup,
@@ -118,7 +121,7 @@ export function functionEnvironments(
       NOTIFY_ON_SUCCESS: String(config.notifyOnSuccess),
       EVENT_BUS_NAME: 'default',
     },
-    'apply-retention': { ...base, TIERS: tiers },
+    'apply-retention': { ...base, TIERS: tiers, REGIONS: regions },
     'check-freshness': { ...base, TIERS: tiers },
   };
 }

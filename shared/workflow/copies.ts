@@ -5,7 +5,9 @@
  * on the item, with their times, for status and the run report.
  *
  * A type that cannot be copied across regions (DynamoDB) gets SKIPPED copies with the
- * reason, and the backup completes: the original is good and the skipped copy is visible.
+ * reason, and the backup completes: the original is good and the skipped copy is visible. So does a
+ * target that is the source's own region (several regions configured, one of them a copy target):
+ * a copy beside the original protects nothing against losing the region.
  * The per-region concurrent-copy limit surfaces from the driver as LimitExceededError, which the ASL
  * retries with long intervals; copies already started in other regions are found again, not repeated.
  * A copy without an idempotency key (EBS CopySnapshot) follows Start backup's settle rule
@@ -77,6 +79,17 @@ export async function startCopies(request: CopyStepRequest): Promise<BackupState
     const earlier = done.get(target.region);
     if (earlier) {
       copies.push(earlier);
+      continue;
+    }
+    if (target.region === resource.region) {
+      copies.push({
+        region: target.region,
+        ids: [],
+        status: 'SKIPPED',
+        reason: `not copied: ${target.region} is the source's own region, where its backup already is`,
+        startedAt: at,
+        finishedAt: at,
+      });
       continue;
     }
     // A keyless copy (EBS CopySnapshot) whose answer was lost is found only by an eventually consistent

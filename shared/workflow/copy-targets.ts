@@ -1,10 +1,12 @@
 /**
  * Copy targets (`copyTo`) checked at Plan, so a bad region or key fails the run before anything is
  * created instead of a copy failing hours later:
- * - the region must be enabled in the account (EC2 DescribeRegions) and not the run's own region;
+ * - the region must be enabled in the account (EC2 DescribeRegions);
  * - a KMS key, when given, must exist in that region (KMS DescribeKey; aliases resolve to the key ARN);
  * - an encrypted RDS or Aurora source can be copied across regions only with a key of the
- *   destination, so a target without one is refused when the run selects such a source.
+ *   destination, so a target without one is refused when the run selects such a source in another
+ *   region. A target may be one of the sources' own regions (several regions are configured): those
+ *   sources' copies there are SKIPPED with a note by Start copies, the others are copied.
  * Problems are returned (not thrown) so Plan can name every bad field at once.
  */
 import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
@@ -14,6 +16,12 @@ import { kmsClient } from '../lambda/clients';
 import { ec2Client } from '../services/ec2/client';
 import type { CopyTarget } from '../state/backup-state';
 
+/** A selected source whose backups are encrypted, and where it is: only other regions need a key. */
+export interface EncryptedSource {
+  arn: string;
+  region: string;
+}
+
 export interface CopyTargetCheck {
   targets: CopyTarget[];
   problems: { field: string; message: string }[];
@@ -21,7 +29,7 @@ export interface CopyTargetCheck {
 
 export async function checkCopyTargets(
   copyTo: readonly CopyTarget[],
-  context: { homeRegion: string; encryptedSources: readonly string[] },
+  context: { homeRegion: string; encryptedSources: readonly EncryptedSource[] },
 ): Promise<CopyTargetCheck> {
   if (copyTo.length === 0) return { targets: [], problems: [] };
   const problems: CopyTargetCheck['problems'] = [];
@@ -31,10 +39,6 @@ export async function checkCopyTargets(
   const enabled = new Set((out.Regions ?? []).map((r) => r.RegionName));
   const targets: CopyTarget[] = [];
   for (const [index, target] of copyTo.entries()) {
-    if (target.region === context.homeRegion) {
-      problems.push({ field: `copyTo.${index}.region`, message: `${target.region} is the run's own region` });
-      continue;
-    }
     if (!enabled.has(target.region)) {
       problems.push({
         field: `copyTo.${index}.region`,
@@ -43,10 +47,12 @@ export async function checkCopyTargets(
       continue;
     }
     if (!target.kmsKeyId) {
-      if (context.encryptedSources.length > 0) {
+      // A source in the target's own region is not copied there, so it needs no key of that region.
+      const needKey = context.encryptedSources.filter((s) => s.region !== target.region).map((s) => s.arn);
+      if (needKey.length > 0) {
         problems.push({
           field: `copyTo.${index}.kmsKeyId`,
-          message: `required: ${context.encryptedSources[0]}${context.encryptedSources.length > 1 ? ` and ${context.encryptedSources.length - 1} more` : ''} is encrypted, and RDS copies an encrypted snapshot to another region only with a key of that region`,
+          message: `required: ${needKey[0]}${needKey.length > 1 ? ` and ${needKey.length - 1} more` : ''} is encrypted, and RDS copies an encrypted snapshot to another region only with a key of that region`,
         });
         continue;
       }

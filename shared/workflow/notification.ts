@@ -38,6 +38,20 @@ export function consoleLink(executionArn: string): string {
   return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`;
 }
 
+/** Each region's resources (`eu-west-1: 4 completed, 1 failed`), so a region that failed stands out. */
+function byRegion(records: readonly ResourceRecord[]): string[] {
+  const regions = [...new Set(records.map((r) => r.region))].sort();
+  return regions.map((region) => {
+    const here = summarize(records.filter((r) => r.region === region));
+    const parts = [
+      `${here.completed} completed`,
+      here.failed ? `${here.failed} failed` : '',
+      here.skipped ? `${here.skipped} skipped` : '',
+    ];
+    return `${region}: ${parts.filter(Boolean).join(', ')}`;
+  });
+}
+
 export function buildNotification(
   run: RunRecord,
   records: readonly ResourceRecord[],
@@ -56,6 +70,8 @@ export function buildNotification(
     `${summary.completed} completed, ${summary.failed} failed, ${summary.skipped} skipped, of ${summary.total} resources.`,
     '',
   ];
+  const regions = byRegion(records);
+  if (regions.length > 1) head.push(`By region: ${regions.join('; ')}.`, '');
   if (summary.total === 0) {
     head.push("No resource matched the run's targets. Check the tags or ARNs in the schedule or the input.", '');
   }

@@ -1,10 +1,12 @@
 /**
- * Target resolution and run bookkeeping for Plan. Tag discovery asks every driver; explicit ARNs are
- * resolved in batches per type and region (a missing one is recorded FAILED, never silently dropped).
- * A volume whose instance is also selected is SKIPPED: the instance's CreateSnapshots already covers it.
+ * Target resolution and run bookkeeping for Plan. Tag discovery asks every driver in every configured
+ * region (a few regions at once; a region that cannot be listed fails Plan before anything is written,
+ * never silently drops its resources); explicit ARNs are resolved in batches per type and region (a
+ * missing one is recorded FAILED, never silently dropped). A volume whose instance is also selected is
+ * SKIPPED: the instance's CreateSnapshots already covers it.
  */
 
-import { InvalidInputError } from '../errors';
+import { InvalidInputError, PipelineError, ThrottledError } from '../errors';
 import type { Log } from '../lambda/powertools';
 import type { ResourceRef, ResourceType } from '../resource';
 import type { Discovered, ResourceDriver } from '../services/driver';
@@ -13,6 +15,7 @@ import { resolveEach } from '../services/resolve';
 import type { CopyTarget } from '../state/backup-state';
 import type { ResourceRecord, RunCounts } from '../state/records';
 import type { StateStore } from '../state/store';
+import type { EncryptedSource } from './copy-targets';
 import { checkExecutionInput, copyTargetCandidates, type InputContext, type ValidatedInput } from './input';
 
 export interface PlanRequest {
@@ -21,7 +24,10 @@ export interface PlanRequest {
   startedAt: string;
   rawInput: unknown;
   input: ValidatedInput;
+  /** The deployment (home) region: where the function runs and the account's regions are asked. */
   region: string;
+  /** Where tag discovery runs (config `regions`, resolved: config.ts `configuredRegions`). */
+  regions: readonly string[];
   accountId: string;
   drivers: readonly ResourceDriver[];
   driverFor: (type: ResourceType) => ResourceDriver;
@@ -31,7 +37,7 @@ export interface PlanRequest {
   /** Checks `copyTo` against the account (regions enabled, keys existing); shared/workflow/copy-targets.ts. */
   checkCopyTargets: (
     copyTo: readonly CopyTarget[],
-    context: { homeRegion: string; encryptedSources: readonly string[] },
+    context: { homeRegion: string; encryptedSources: readonly EncryptedSource[] },
   ) => Promise<{ targets: CopyTarget[]; problems: { field: string; message: string }[] }>;
   now: Date;
   log: Log;
@@ -76,17 +82,62 @@ export async function validatePlanInput(
 type Entry = Discovered & { failReason?: string; note?: string };
 
 const WRITE_CONCURRENCY = 10;
+/** Regions listed at once: each asks every driver in turn, within that region's API rate limits. */
+export const DISCOVERY_CONCURRENCY = 4;
+
+/**
+ * Tag discovery could not list a configured region (access denied, a region not enabled, an endpoint
+ * that fails): Plan fails before writing anything, naming each region, rather than back up the others
+ * while that region's resources silently go unprotected. Not retried by the ASL; the execution fails.
+ */
+export class RegionDiscoveryError extends PipelineError {
+  override readonly name = 'RegionDiscoveryError';
+}
+
+/**
+ * Every driver's tagged resources in every region, in the configured order (`DISCOVERY_CONCURRENCY`
+ * regions at once). When every failing region was throttled, the ThrottledError goes to the ASL's
+ * Retry (a retried Plan is idempotent); any other failure is a RegionDiscoveryError naming each region.
+ */
+async function discoverByTags(request: PlanRequest, tags: Record<string, string>): Promise<Discovered[]> {
+  const regions = [...new Set(request.regions)];
+  const found: Discovered[][] = new Array(regions.length);
+  const failures: { region: string; error: Error }[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < regions.length) {
+      const index = next++;
+      const region = regions[index] as string;
+      try {
+        const inRegion: Discovered[] = [];
+        for (const driver of request.drivers)
+          inRegion.push(...(await driver.discover(region, tags, request.accountId)));
+        found[index] = inRegion;
+      } catch (error) {
+        failures.push({ region, error: error instanceof Error ? error : new Error(String(error)) });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(DISCOVERY_CONCURRENCY, regions.length) }, worker));
+  if (failures.length > 0) {
+    failures.sort((a, b) => regions.indexOf(a.region) - regions.indexOf(b.region));
+    const named = failures.map((f) => `${f.region} (${f.error.name}: ${f.error.message})`).join('; ');
+    if (failures.every((f) => f.error instanceof ThrottledError))
+      throw new ThrottledError(`tag discovery throttled in ${named}`, { cause: failures[0]?.error });
+    throw new RegionDiscoveryError(
+      `tag discovery failed in ${failures.length} of ${regions.length} configured region(s), so nothing was planned: ${named}. Grant access to the region, enable it, or remove it from the configuration's regions`,
+      { cause: failures[0]?.error },
+    );
+  }
+  return found.flat();
+}
 
 export async function planRun(request: PlanRequest): Promise<PlanResult> {
   const { input, store, log } = request;
   const entries = new Map<string, Entry>();
 
   if (input.tags) {
-    for (const driver of request.drivers) {
-      for (const found of await driver.discover(request.region, input.tags, request.accountId)) {
-        entries.set(found.ref.arn, found);
-      }
-    }
+    for (const found of await discoverByTags(request, input.tags)) entries.set(found.ref.arn, found);
   }
   // Explicit ARNs in batches per type and region (a few Describe calls for 1,000 ARNs, each batch
   // retried alone when throttled); a missing or unusable one is recorded FAILED, never dropped.
@@ -147,7 +198,7 @@ export async function planRun(request: PlanRequest): Promise<PlanResult> {
   // (a dry run too: it is how an operator learns a real run would fail).
   const encryptedSources = [...entries.values()]
     .filter((e) => !e.failReason && !e.skipReason && e.encrypted)
-    .map((e) => e.ref.arn);
+    .map((e) => ({ arn: e.ref.arn, region: e.ref.region }));
   const copies = await request.checkCopyTargets(input.copyTo, { homeRegion: request.region, encryptedSources });
   problems.push(...copies.problems);
   if (problems.length > 0) throw new InvalidInputError(problems);

@@ -46,7 +46,8 @@ const MAX_RECORDED = 500;
  * The regions retention lists: the home region (where the schedules' tag discovery runs, and which a
  * dry run must cover however little it planned), every region one of the run's resources is in (an
  * explicit ARN may name another region), and every region the run copied to (copies are cleaned up
- * in their region by the same rules), plus `alsoRegions`: the regions the configuration copies to and
+ * in their region by the same rules), plus `alsoRegions`: the configured `regions` (listed even when
+ * this run found nothing there: their older backups still expire), the regions the configuration copies to and
  * every region a backup of ours was ever copied to (the state table's durable record), so copies are
  * expired however the run that made them was started. Home first, then the rest in name order.
  */

@@ -7,7 +7,7 @@ import type { ResourceRecord, RunCounts } from '../state/records';
 
 export interface RunSummary extends RunCounts {
   status: 'SUCCEEDED' | 'FAILED';
-  failures: { arn: string; type: string; phase: string; error: string; cause: string }[];
+  failures: { arn: string; type: string; region: string; phase: string; error: string; cause: string }[];
   cause: string;
 }
 
@@ -27,6 +27,7 @@ export function summarize(records: readonly ResourceRecord[]): RunSummary {
   const failures = failedRecords.map((r) => ({
     arn: r.arn,
     type: r.type,
+    region: r.region,
     phase: phaseOf(r),
     error: r.status === 'FAILED' ? (r.error?.error ?? 'Failed') : 'Unfinished',
     cause: r.status === 'FAILED' ? (r.error?.cause ?? r.note ?? '') : `left ${r.status} when the run ended`,

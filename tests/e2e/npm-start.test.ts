@@ -46,7 +46,7 @@ describe('npm start (backup-pipeline local)', () => {
       /Sandbox up: 5 instances, 2 standalone volumes, 3 RDS instances, 2 Aurora clusters, 2 DynamoDB tables tagged for backup/,
     );
     expect(out.stdout).toMatch(/\d+\/14 done/);
-    expect(out.stdout).toMatch(/RESOURCE\s+TYPE\s+STATUS\s+BACKUP\s+POLLS\s+TOOK/);
+    expect(out.stdout).toMatch(/RESOURCE\s+TYPE\s+REGION\s+STATUS\s+BACKUP\s+POLLS\s+TOOK/);
     expect(out.stdout).toContain('Execution SUCCEEDED');
     const parsed = JSON.parse(readFileSync(report, 'utf8'));
     expect(parsed.status).toBe('SUCCEEDED');
@@ -58,7 +58,7 @@ describe('npm start (backup-pipeline local)', () => {
     expect(backedUp.every((r) => r.status === 'COMPLETED' && (r.backupIds ?? []).length > 0)).toBe(true);
     // The instance tagged backup-pipeline:mode=ami is backed up as one AMI.
     expect(backedUp.filter((r) => r.backupIds?.[0]?.startsWith('ami-'))).toHaveLength(1);
-    expect(out.stdout).toMatch(/ec2-instance\s+COMPLETED\s+ami-/);
+    expect(out.stdout).toMatch(/ec2-instance\s+eu-west-1\s+COMPLETED\s+ami-/);
     expect(parsed.figures.transitionsPerBackup).toBeGreaterThan(0);
   });
 

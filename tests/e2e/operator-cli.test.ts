@@ -72,7 +72,7 @@ describe('backup-pipeline start / status / runs', () => {
 
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/Run weekly-cli-1 \(weekly\): SUCCEEDED/);
-    expect(table.stdout).toMatch(/orders\s+rds-instance\s+COMPLETED/);
+    expect(table.stdout).toMatch(/orders\s+rds-instance\s+eu-west-1\s+COMPLETED/);
     const parsed = JSON.parse(json.stdout);
     expect(parsed).toMatchObject({ runId: 'weekly-cli-1', status: 'SUCCEEDED', counts: { total: 3, completed: 3 } });
     expect(parsed.resources).toHaveLength(3);
@@ -125,7 +125,7 @@ describe('backup-pipeline start / status / runs', () => {
 
     // Assess
     expect(out.code).toBe(0);
-    expect(table.stdout).toMatch(/orders\s+rds-instance\s+COMPLETED\s+.*\s1\/1$/m);
+    expect(table.stdout).toMatch(/orders\s+rds-instance\s+eu-west-1\s+COMPLETED\s+.*\s1\/1$/m);
     expect(json.resources[0].copies).toEqual([
       expect.objectContaining({
         region: DR_REGION,

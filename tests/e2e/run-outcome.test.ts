@@ -41,7 +41,7 @@ describe('backup-pipeline status', () => {
     // Assess
     expect(table.stdout).toMatch(/^Run daily-notify-lost \(daily\): FAILED, started /);
     expect(table.stdout).toMatch(/Execution FAILED: NotificationFailed: Topic does not exist/);
-    expect(table.stdout).toMatch(/vol-\S+\s+ebs-volume\s+COMPLETED/);
+    expect(table.stdout).toMatch(/vol-\S+\s+ebs-volume\s+eu-west-1\s+COMPLETED/);
     expect(table.code).toBe(1);
     expect(JSON.parse(json.stdout)).toMatchObject({
       status: 'FAILED',

@@ -39,6 +39,27 @@ describe('permission data', () => {
     },
   );
 
+  it.each(DATA)(
+    '%s pins no region on the backed-up resources, their backups or keys: every configured region is allowed',
+    (_, set) => {
+      // Act: the region field of each EC2, RDS, DynamoDB and KMS resource the data names.
+      const arns = holdersOf(set).flatMap(([holder, p]) =>
+        p.grants.flatMap((g) => g.resources).map((resource) => ({ holder, resource })),
+      );
+      const regional = arns
+        .map(({ holder, resource }) => ({
+          holder,
+          resource,
+          region: /^arn:(?:<AWS::Partition>|aws[a-z-]*):(?:ec2|rds|dynamodb|kms):([^:]*):/.exec(resource)?.[1],
+        }))
+        .filter((a) => a.region !== undefined);
+
+      // Assess
+      expect(regional.length).toBeGreaterThan(0);
+      expect(regional.filter((a) => a.region !== '*').map((a) => `${a.holder} ${a.resource}`)).toEqual([]);
+    },
+  );
+
   it.each(DATA)('%s gives a reason only for wildcards the same function is granted', (_, set) => {
     // Act
     const stale = holdersOf(set).flatMap(([holder, p]) => {

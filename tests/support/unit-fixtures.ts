@@ -156,6 +156,7 @@ export function unitHandlerEnv(tableName: string, overrides: Record<string, stri
     STATE_TTL_DAYS: '400',
     MAP_MAX_CONCURRENCY: '40',
     MODES: JSON.stringify({ defaults: {}, resources: {} }),
+    REGIONS: 'null',
     BACKUP_BUCKET: 'backup-pipeline-backups-unit',
     TOPIC_ARN,
     EVENT_BUS_NAME: 'default',

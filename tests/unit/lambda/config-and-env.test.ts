@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  configuredRegions,
   DEFAULT_TIERS,
   deadlineHoursOf,
   defaultDeadlineHours,
@@ -37,6 +38,7 @@ describe('parsePipelineConfig', () => {
         yearly: { schedule: 'cron(0 3 1 1 ? *)', retentionDays: 2557, keepLast: 0, rpoHours: 8808 },
       },
       defaultTier: 'daily',
+      regions: null,
       defaultTargetTags: { backup: 'true' },
       mapMaxConcurrency: 40,
       polling: { minWaitSeconds: 60, maxWaitSeconds: 21_600 },
@@ -157,6 +159,26 @@ describe('parsePipelineConfig', () => {
     expect(config.tiers.daily?.copyTo).toEqual(copyTo);
     expect(error.message).toContain('backupPipeline.tiers.daily.copyTo.1.region: duplicate copy region us-west-2');
     expect(error.message).toContain('backupPipeline.tiers.daily.copyTo.2.region: not an AWS region name');
+  });
+
+  it('takes the regions to work in, and refuses a bad, repeated or empty list naming each entry', async () => {
+    // Act
+    const config = parsePipelineConfig({ regions: ['eu-west-1', 'us-east-1'] });
+    const error = await caught(() => parsePipelineConfig({ regions: ['eu-west-1', 'mars', 'eu-west-1'] }));
+    const empty = await caught(() => parsePipelineConfig({ regions: [] }));
+
+    // Assess
+    expect(config.regions).toEqual(['eu-west-1', 'us-east-1']);
+    expect(error.message).toContain('backupPipeline.regions.1: not an AWS region name');
+    expect(error.message).toContain('backupPipeline.regions.2: duplicate region eu-west-1');
+    expect(empty.message).toContain(
+      'backupPipeline.regions: name at least one region, or null for the deployment region',
+    );
+  });
+
+  it('resolves unset regions (null) to the deployment region the function runs in', () => {
+    expect(configuredRegions(null, 'eu-west-1')).toEqual(['eu-west-1']);
+    expect(configuredRegions(['us-east-1', 'ap-southeast-2'], 'eu-west-1')).toEqual(['us-east-1', 'ap-southeast-2']);
   });
 
   it('refuses a default tier that is not one of the tiers', async () => {
@@ -362,6 +384,26 @@ describe('functionEnvironments', () => {
     }
     expect(Object.keys(envs)).toEqual(expect.arrayContaining([...FUNCTION_NAMES]));
     expect(envs.notify).toMatchObject({ NOTIFY_ON_SUCCESS: 'true', STACK_NAME: 'Prod-Backups', TOPIC_ARN });
+  });
+
+  it('gives Plan and Apply retention the configured regions, and null (their own region) when unset', () => {
+    // Act
+    const set = functionEnvironments(parsePipelineConfig({ regions: ['eu-west-1', 'us-east-1'] }), {
+      tableName: 'table',
+      topicArn: TOPIC_ARN,
+      bucketName: 'backups',
+    });
+    const unset = functionEnvironments(parsePipelineConfig({}), {
+      tableName: 'table',
+      topicArn: TOPIC_ARN,
+      bucketName: 'backups',
+    });
+
+    // Assess
+    expect(loadEnv(planEnvSchema, set['plan-run']).REGIONS).toEqual(['eu-west-1', 'us-east-1']);
+    expect(loadEnv(retentionEnvSchema, set['apply-retention']).REGIONS).toEqual(['eu-west-1', 'us-east-1']);
+    expect(loadEnv(planEnvSchema, unset['plan-run']).REGIONS).toBeNull();
+    expect(loadEnv(retentionEnvSchema, unset['apply-retention']).REGIONS).toBeNull();
   });
 
   it('derives each ASL placeholder from the function name', () => {

@@ -112,6 +112,29 @@ describe('startCopies', () => {
     ]);
   });
 
+  it("skips (never copies, never fails) a target that is the source's own region, and copies to the others", async () => {
+    // Prepare: the volume is in eu-west-1, one of the run's copy targets (several regions configured).
+    const { driver, started } = driverWith({ 'us-west-2': 'snap-w', [volume.region]: 'snap-same' });
+    const req = await request({ driver, copyTo: [{ region: volume.region }, { region: 'us-west-2' }] });
+
+    // Act
+    const state = await startCopies(req);
+
+    // Assess
+    expect(started).toEqual(['us-west-2']);
+    expect(state.status).toBe('COPYING');
+    expect(state.copies).toEqual([
+      expect.objectContaining({
+        region: volume.region,
+        ids: [],
+        status: 'SKIPPED',
+        reason: `not copied: ${volume.region} is the source's own region, where its backup already is`,
+      }),
+      expect.objectContaining({ region: 'us-west-2', ids: ['snap-w'], status: 'COPYING' }),
+    ]);
+    expect((await db().store().getResource(req.runId, volume.arn))?.copies?.[0]?.status).toBe('SKIPPED');
+  });
+
   it('keeps what it started when a later region is at its copy limit, and lets the LimitExceededError through', async () => {
     // Prepare
     const { driver } = driverWith({ 'us-west-2': 'snap-w', 'eu-central-1': 'LIMIT' });

@@ -128,6 +128,7 @@ async function plan(raw: unknown, runId = `run-${++n}`, modes: ModesConfig = { d
     rawInput: raw,
     input: validateExecutionInput(raw, context),
     region: REGION,
+    regions: [REGION],
     accountId: ACCOUNT,
     drivers: Object.values(DRIVERS),
     driverFor,
@@ -670,7 +671,8 @@ describe('plan-run handler', () => {
   });
 
   it('names the copy targets a bad region or key makes bad together with every other bad field', async () => {
-    // Prepare: the tier is unknown AND copyTo names a region not enabled in the account.
+    // Prepare: the tier is unknown AND copyTo names a region not enabled in the account. The run's own
+    // region is a valid target (with several regions, sources elsewhere are copied there).
     ec2.on(DescribeRegionsCommand).resolves({ Regions: [{ RegionName: REGION }, { RegionName: 'us-west-2' }] });
     const e = event({
       tier: 'constructor',
@@ -684,7 +686,7 @@ describe('plan-run handler', () => {
     // Assess
     expect(error).toBeInstanceOf(InvalidInputError);
     expect([...(error as InvalidInputError).fields].sort()).toEqual(
-      ['copyTo.1.region', 'copyTo.2.region', 'copyTo.3.region', 'retentionDays', 'tier'].sort(),
+      ['copyTo.1.region', 'copyTo.2.region', 'retentionDays', 'tier'].sort(),
     );
     expect(error.message).toContain('copyTo.2.region: ap-south-2 is not a region enabled in this account');
     expect(await db().store().getRun(e.runId)).toBeUndefined();

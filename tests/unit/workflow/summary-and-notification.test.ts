@@ -65,6 +65,7 @@ describe('summarize', () => {
         {
           arn: stuck.arn,
           type: 'ebs-volume',
+          region: 'eu-west-1',
           phase: 'start',
           error: 'Unfinished',
           cause: `left ${status} when the run ended`,
@@ -220,6 +221,7 @@ describe('runEvent', () => {
         {
           arn: startFailure.arn,
           type: 'rds-instance',
+          region: 'eu-west-1',
           phase: 'start',
           error: 'QuotaExceededError',
           cause: 'RDS CreateDBSnapshot orders: SnapshotQuotaExceeded: 100 snapshots',

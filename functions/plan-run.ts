@@ -3,18 +3,23 @@
  * before anything is written), resolves targets by tag and ARN, writes the run record and one item
  * per resource, writes the resource refs the Map backs up to the stack's bucket (the Map reads them
  * with ItemReader), and returns only where they are: `$.plan` stays the same size at any fleet.
+ * A non-dry run first takes its tier's run lock (shared/workflow/run-lock.ts): when another run of the
+ * tier still runs, this one is recorded SKIPPED, counted in RunsSkipped, and returns `skippedFor`
+ * (the ASL then notifies and succeeds without backing anything up); otherwise `skippedFor` is null.
  */
 import { z } from 'zod';
 import { now } from '../shared/clock';
-import { defaultRegion, dynamoDocClient, s3Client } from '../shared/lambda/clients';
+import { defaultRegion, dynamoDocClient, s3Client, sfnClient } from '../shared/lambda/clients';
 import { loadEnv, planEnvSchema } from '../shared/lambda/env';
 import { defineHandler } from '../shared/lambda/handler';
 import { logger, metrics } from '../shared/lambda/powertools';
 import { DRIVERS, driverFor } from '../shared/services';
+import { RunLockStore } from '../shared/state/run-lock-store';
 import { StateStore } from '../shared/state/store';
 import { checkCopyTargets } from '../shared/workflow/copy-targets';
 import { planRun, validatePlanInput } from '../shared/workflow/plan';
 import { writeRunItems } from '../shared/workflow/run-items';
+import { describeExecutionStatus, recordSkippedRun, takeRunLock } from '../shared/workflow/run-lock';
 
 export const planEventSchema = z.object({
   input: z.unknown(),
@@ -37,6 +42,40 @@ export const handler = defineHandler('plan-run', planEventSchema, async (event, 
     },
     checkCopyTargets,
   );
+  const store = new StateStore(dynamoDocClient(), env.TABLE_NAME, env.STATE_TTL_DAYS);
+  const holder = { runId: event.runId, executionArn: event.executionArn, startedAt: event.startedAt };
+  if (!input.dryRun) {
+    const lock = await takeRunLock({
+      locks: new RunLockStore(dynamoDocClient(), env.TABLE_NAME),
+      tier: input.tier,
+      run: holder,
+      executionStatus: describeExecutionStatus(sfnClient(region)),
+      now: now(),
+      log: logger,
+    });
+    if (lock.outcome === 'held') {
+      const skipped = await recordSkippedRun({
+        store,
+        run: holder,
+        input,
+        rawInput: event.input,
+        holder: lock.holder,
+        now: now(),
+        log: logger,
+      });
+      const single = metrics.singleMetric();
+      single.addDimension('tier', input.tier);
+      single.addMetric('RunsSkipped', 'Count', 1);
+      return {
+        ...skipped,
+        items: null,
+        copyTo: [],
+        counts: { total: 0, selected: 0, skipped: 0, failed: 0 },
+        maxConcurrency: env.MAP_MAX_CONCURRENCY,
+        skippedFor: lock.holder,
+      };
+    }
+  }
   const plan = await planRun({
     runId: event.runId,
     executionArn: event.executionArn,
@@ -47,7 +86,7 @@ export const handler = defineHandler('plan-run', planEventSchema, async (event, 
     accountId: context.accountId,
     drivers: Object.values(DRIVERS),
     driverFor,
-    store: new StateStore(dynamoDocClient(), env.TABLE_NAME, env.STATE_TTL_DAYS),
+    store,
     modes: env.MODES,
     checkCopyTargets,
     now: now(),
@@ -60,5 +99,5 @@ export const handler = defineHandler('plan-run', planEventSchema, async (event, 
     items: resources,
   });
   metrics.addMetric('ResourcesPlanned', 'Count', resources.length);
-  return { ...small, items, maxConcurrency: env.MAP_MAX_CONCURRENCY };
+  return { ...small, items, maxConcurrency: env.MAP_MAX_CONCURRENCY, skippedFor: null };
 });

@@ -21,6 +21,7 @@ import {
   RDSClient,
 } from '@aws-sdk/client-rds';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -30,12 +31,14 @@ import { handler as checkFreshness } from '../../../functions/check-freshness';
 import { handler as notify } from '../../../functions/notify';
 import { handler as planRun } from '../../../functions/plan-run';
 import { handler as recordFailure } from '../../../functions/record-failure';
+import { handler as releaseRunLock } from '../../../functions/release-run-lock';
 import { handler as startBackup } from '../../../functions/start-backup';
 import { handler as summarizeRun } from '../../../functions/summarize-run';
 import { useClock } from '../../../shared/clock';
 import { parsePipelineConfig } from '../../../shared/config';
 import { InvalidInputError } from '../../../shared/errors';
 import { functionEnvironments } from '../../../shared/lambda/function-env';
+import { metrics } from '../../../shared/lambda/powertools';
 import type { ResourceRef } from '../../../shared/resource';
 import { TAG } from '../../../shared/tags';
 import { startUnitDynalite, UNIT_TABLE as TEST_TABLE } from '../../support/unit-dynalite';
@@ -45,6 +48,7 @@ const rds = mockClient(RDSClient);
 const sns = mockClient(SNSClient);
 const events = mockClient(EventBridgeClient);
 const s3 = mockClient(S3Client);
+const sfn = mockClient(SFNClient);
 /** The resource refs Plan wrote to S3 for the Map's ItemReader (its last PutObject). */
 const itemsWritten = (): ResourceRef[] =>
   JSON.parse(String(s3.commandCalls(PutObjectCommand).at(-1)?.args[0].input.Body ?? 'null'));
@@ -82,6 +86,9 @@ beforeEach(() => {
   rds.on(DescribeDBClusterSnapshotsCommand).resolves({ DBClusterSnapshots: [] });
   events.reset();
   events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+  // Each test's Plan takes the tier's lock and none releases it: the run that holds it has ended.
+  sfn.reset();
+  sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED' });
   clock = NOW;
   process.env.NOTIFY_ON_SUCCESS = 'false';
 });
@@ -154,7 +161,7 @@ describe('plan-run', () => {
     const event = planEvent({ targets: { resources: ['arn:aws:rds:eu-west-1:111122223333:db:gone'] } });
 
     const plan = await planRun(event, context);
-    expect(plan.items.count).toBe(0);
+    expect(plan.items?.count).toBe(0);
 
     expect(itemsWritten()).toEqual([]);
     expect(await table.store().listResources(event.runId)).toEqual([
@@ -166,6 +173,79 @@ describe('plan-run', () => {
         }),
       }),
     ]);
+  });
+});
+
+describe('plan-run with the run lock', () => {
+  it('skips a start while another run of the tier still runs: SKIPPED record, RunsSkipped, nothing discovered or written', async () => {
+    // Prepare: a daily run holds the lock and still runs.
+    emptyEstate();
+    const first = planEvent({ tier: 'daily' });
+    await planRun(first, context);
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+    ec2.resetHistory();
+    s3.resetHistory();
+    const published: { name: string; tier: string }[] = [];
+    const single = jest.spyOn(metrics, 'singleMetric').mockImplementation(() => {
+      let tier = '';
+      return {
+        addDimension: (name: string, value: string) => {
+          if (name === 'tier') tier = value;
+        },
+        addMetric: (name: string) => published.push({ name, tier }),
+      } as unknown as ReturnType<typeof metrics.singleMetric>;
+    });
+    const second = planEvent({ tier: 'daily' });
+
+    // Act
+    const plan = await planRun(second, context);
+    single.mockRestore();
+
+    // Assess
+    const holder = { runId: first.runId, executionArn: first.executionArn, startedAt: first.startedAt };
+    expect(plan).toMatchObject({ runId: second.runId, tier: 'daily', items: null, skippedFor: holder });
+    expect(published).toEqual([{ name: 'RunsSkipped', tier: 'daily' }]);
+    expect(await table.store().getRun(second.runId)).toMatchObject({
+      status: 'SKIPPED',
+      skippedFor: holder,
+      finishedAt: NOW.toISOString(),
+    });
+    expect(await table.store().listResources(second.runId)).toEqual([]);
+    expect(ec2).toHaveReceivedCommandTimes(DescribeInstancesCommand, 0);
+    expect(s3).toHaveReceivedCommandTimes(PutObjectCommand, 0);
+  });
+
+  it('lets a dry run plan while the tier is locked, and takes no lock', async () => {
+    // Prepare
+    emptyEstate();
+    await planRun(planEvent({ tier: 'weekly' }), context);
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+
+    // Act
+    const plan = await planRun(planEvent({ tier: 'weekly', dryRun: true }), context);
+
+    // Assess
+    expect(plan.skippedFor).toBeNull();
+    expect(sfn).toHaveReceivedCommandTimes(DescribeExecutionCommand, 0);
+  });
+
+  it('release-run-lock frees the lock of its own run only, so the next start proceeds', async () => {
+    // Prepare
+    emptyEstate();
+    const first = planEvent({ tier: 'monthly' });
+    await planRun(first, context);
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+
+    // Act
+    const byOther = await releaseRunLock({ runId: 'someone-else', tier: 'monthly', dryRun: false }, context);
+    const byOwner = await releaseRunLock({ runId: first.runId, tier: 'monthly', dryRun: false }, context);
+    const next = await planRun(planEvent({ tier: 'monthly' }), context);
+
+    // Assess
+    expect(byOther).toEqual({ released: false });
+    expect(byOwner).toEqual({ released: true });
+    expect(next.skippedFor).toBeNull();
+    expect(sfn).toHaveReceivedCommandTimes(DescribeExecutionCommand, 0);
   });
 });
 
@@ -287,6 +367,29 @@ describe('notify', () => {
       TopicArn: 'arn:aws:sns:eu-west-1:111122223333:t',
       Subject: 'backup-pipeline daily: 0/1 ok, 1 failed',
     });
+  });
+
+  it('always publishes a skipped start, naming the run still running and since when', async () => {
+    // Prepare
+    sns.on(PublishCommand).resolves({ MessageId: 'm-s' });
+    emptyEstate();
+    const first = planEvent({ tier: 'daily' });
+    await planRun(first, context);
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+    const second = planEvent({ tier: 'daily' });
+    await planRun(second, context);
+
+    // Act
+    const out = await notify({ runId: second.runId, summary: { failed: 0 } }, context);
+
+    // Assess
+    expect(out).toEqual({ published: true, messageId: 'm-s', eventId: 'e-1' });
+    const message = sns.commandCalls(PublishCommand)[0]?.args[0].input;
+    expect(message?.Subject).toBe(`backup-pipeline daily: run skipped, ${first.runId} still running`);
+    expect(message?.Message).toContain(
+      `daily run ${second.runId} skipped: run ${first.runId} still running since ${first.startedAt}`,
+    );
+    expect(message?.Message).toContain(first.executionArn);
   });
 
   it('stays quiet on success unless NOTIFY_ON_SUCCESS is true', async () => {

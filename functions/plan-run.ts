@@ -4,8 +4,8 @@
  * per resource, writes the resource refs the Map backs up to the stack's bucket (the Map reads them
  * with ItemReader), and returns only where they are: `$.plan` stays the same size at any fleet.
  * A non-dry run first takes its tier's run lock (shared/workflow/run-lock.ts): when another run of the
- * tier still runs, this one is recorded SKIPPED, counted in RunsSkipped, and returns `skippedFor`
- * (the ASL then notifies and succeeds without backing anything up); otherwise `skippedFor` is null.
+ * tier still runs, this one is recorded SKIPPED, counted in RunsSkipped, and returns `skipped`
+ * and `skippedFor` (the ASL then notifies and succeeds without backing anything up).
  */
 import { z } from 'zod';
 import { now } from '../shared/clock';
@@ -72,6 +72,7 @@ export const handler = defineHandler('plan-run', planEventSchema, async (event, 
         copyTo: [],
         counts: { total: 0, selected: 0, skipped: 0, failed: 0 },
         maxConcurrency: env.MAP_MAX_CONCURRENCY,
+        skipped: true,
         skippedFor: lock.holder,
       };
     }
@@ -99,5 +100,5 @@ export const handler = defineHandler('plan-run', planEventSchema, async (event, 
     items: resources,
   });
   metrics.addMetric('ResourcesPlanned', 'Count', resources.length);
-  return { ...small, items, maxConcurrency: env.MAP_MAX_CONCURRENCY, skippedFor: null };
+  return { ...small, items, maxConcurrency: env.MAP_MAX_CONCURRENCY, skipped: false, skippedFor: null };
 });

@@ -10,7 +10,7 @@
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { aws, awsErrorName } from '../errors';
 import type { Log } from '../lambda/powertools';
-import type { RunLockHolder, RunRecord } from '../state/records';
+import type { RunLockHolder } from '../state/records';
 import type { RunLockStore } from '../state/run-lock-store';
 import type { StateStore } from '../state/store';
 import type { ValidatedInput } from './input';

@@ -587,9 +587,12 @@ describe('operator alarms and dashboard', () => {
       'Backups failed by type and tier',
       'Polls per backup',
       'Snapshots deleted by retention',
+      'starts skipped while the tier still ran',
     ]) {
       expect(body).toContain(title);
     }
+    // A skipped start succeeds as an execution: the dashboard shows RunsSkipped per tier.
+    expect(body).toContain('RunsSkipped');
   });
 });
 

@@ -17,7 +17,7 @@ import { DRIVERS, driverFor } from '../shared/services';
 import { RunLockStore } from '../shared/state/run-lock-store';
 import { StateStore } from '../shared/state/store';
 import { checkCopyTargets } from '../shared/workflow/copy-targets';
-import { planRun, validatePlanInput } from '../shared/workflow/plan';
+import { expiryOf, planRun, validatePlanInput } from '../shared/workflow/plan';
 import { writeRunItems } from '../shared/workflow/run-items';
 import { describeExecutionStatus, recordSkippedRun, takeRunLock } from '../shared/workflow/run-lock';
 
@@ -43,39 +43,50 @@ export const handler = defineHandler('plan-run', planEventSchema, async (event, 
     checkCopyTargets,
   );
   const store = new StateStore(dynamoDocClient(), env.TABLE_NAME, env.STATE_TTL_DAYS);
-  const holder = { runId: event.runId, executionArn: event.executionArn, startedAt: event.startedAt };
   if (!input.dryRun) {
-    const lock = await takeRunLock({
-      locks: new RunLockStore(dynamoDocClient(), env.TABLE_NAME),
-      tier: input.tier,
-      run: holder,
-      executionStatus: describeExecutionStatus(sfnClient(region)),
-      now: now(),
-      log: logger,
-    });
-    if (lock.outcome === 'held') {
-      const skipped = await recordSkippedRun({
-        store,
-        run: holder,
-        input,
-        rawInput: event.input,
-        holder: lock.holder,
+    const thisRun = { runId: event.runId, executionArn: event.executionArn, startedAt: event.startedAt };
+    // A retried Plan of a start already recorded SKIPPED stays skipped, even if the holder has ended since.
+    const recorded = await store.getRun(event.runId);
+    let skippedFor = recorded?.status === 'SKIPPED' ? recorded.skippedFor : undefined;
+    if (!skippedFor) {
+      const lock = await takeRunLock({
+        locks: new RunLockStore(dynamoDocClient(), env.TABLE_NAME),
+        tier: input.tier,
+        run: thisRun,
+        executionStatus: describeExecutionStatus(sfnClient(region)),
         now: now(),
         log: logger,
       });
-      const single = metrics.singleMetric();
-      single.addDimension('tier', input.tier);
-      single.addMetric('RunsSkipped', 'Count', 1);
+      if (lock.outcome === 'held') {
+        const at = now();
+        await recordSkippedRun({
+          store,
+          run: thisRun,
+          input,
+          rawInput: event.input,
+          holder: lock.holder,
+          now: at,
+          log: logger,
+        });
+        const single = metrics.singleMetric();
+        single.addDimension('tier', input.tier);
+        single.addMetric('RunsSkipped', 'Count', 1);
+        skippedFor = lock.holder;
+      }
+    }
+    if (skippedFor)
       return {
-        ...skipped,
+        runId: event.runId,
+        tier: input.tier,
+        dryRun: false,
+        expiresAt: recorded?.expiresAt ?? expiryOf(event.startedAt, input.retentionDays),
         items: null,
         copyTo: [],
         counts: { total: 0, selected: 0, skipped: 0, failed: 0 },
         maxConcurrency: env.MAP_MAX_CONCURRENCY,
         skipped: true,
-        skippedFor: lock.holder,
+        skippedFor,
       };
-    }
   }
   const plan = await planRun({
     runId: event.runId,

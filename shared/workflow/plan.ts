@@ -77,6 +77,11 @@ type Entry = Discovered & { failReason?: string; note?: string };
 
 const WRITE_CONCURRENCY = 10;
 
+/** When a run's backups expire: its start plus the retention days (as Plan computes it for a run that proceeds). */
+export function expiryOf(startedAt: string, retentionDays: number): string {
+  return new Date(new Date(startedAt).getTime() + retentionDays * 86_400_000).toISOString();
+}
+
 export async function planRun(request: PlanRequest): Promise<PlanResult> {
   const { input, store, log } = request;
   const entries = new Map<string, Entry>();
@@ -160,7 +165,7 @@ export async function planRun(request: PlanRequest): Promise<PlanResult> {
     }
   }
 
-  const expiresAt = new Date(new Date(request.startedAt).getTime() + input.retentionDays * 86_400_000).toISOString();
+  const expiresAt = expiryOf(request.startedAt, input.retentionDays);
   const queuedAt = request.now.toISOString();
   const records: ResourceRecord[] = [...entries.values()]
     .sort((a, b) => a.ref.arn.localeCompare(b.ref.arn))

@@ -15,6 +15,7 @@ import type { RunLockStore } from '../state/run-lock-store';
 import type { StateStore } from '../state/store';
 import type { ValidatedInput } from './input';
 import { skippedLine } from './notification';
+import { expiryOf } from './plan';
 
 /** An execution's status as DescribeExecution gives it, or GONE when Step Functions no longer knows it. */
 export type ExecutionStatusOf = (executionArn: string) => Promise<string>;
@@ -86,11 +87,8 @@ export interface RecordSkippedRunRequest {
  * Writes the run record of a skipped start: SKIPPED, finished at once, naming the run it yielded to.
  * It has no resource items, and it is no run that happened: the freshness figures ignore it.
  */
-export async function recordSkippedRun(
-  request: RecordSkippedRunRequest,
-): Promise<{ runId: string; tier: string; dryRun: boolean; expiresAt: string }> {
+export async function recordSkippedRun(request: RecordSkippedRunRequest): Promise<void> {
   const { run, input, holder } = request;
-  const expiresAt = new Date(new Date(run.startedAt).getTime() + input.retentionDays * 86_400_000).toISOString();
   await request.store.createRun({
     runId: run.runId,
     tier: input.tier,
@@ -100,11 +98,10 @@ export async function recordSkippedRun(
     status: 'SKIPPED',
     dryRun: input.dryRun,
     ...(input.reason ? { reason: input.reason } : {}),
-    expiresAt,
+    expiresAt: expiryOf(run.startedAt, input.retentionDays),
     input: request.rawInput,
     counts: { total: 0, completed: 0, failed: 0, skipped: 0, unfinished: 0 },
     skippedFor: holder,
   });
   request.log.warn(skippedLine({ runId: run.runId, tier: input.tier }, holder), { holder });
-  return { runId: run.runId, tier: input.tier, dryRun: input.dryRun, expiresAt };
 }

@@ -215,6 +215,26 @@ describe('plan-run with the run lock', () => {
     expect(s3).toHaveReceivedCommandTimes(PutObjectCommand, 0);
   });
 
+  it('keeps a retried Plan of a skipped start skipped, even once the run it yielded to has ended', async () => {
+    // Prepare: the second start was skipped; then the first run ends (without releasing, as if it died).
+    emptyEstate();
+    const first = planEvent({ tier: 'yearly' });
+    await planRun(first, context);
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+    const second = planEvent({ tier: 'yearly' });
+    await planRun(second, context);
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'FAILED' });
+    s3.resetHistory();
+
+    // Act: Step Functions retries the second's Plan.
+    const retried = await planRun(second, context);
+
+    // Assess
+    expect(retried).toMatchObject({ skipped: true, skippedFor: { runId: first.runId }, items: null });
+    expect((await table.store().getRun(second.runId))?.status).toBe('SKIPPED');
+    expect(s3).toHaveReceivedCommandTimes(PutObjectCommand, 0);
+  });
+
   it('lets a dry run plan while the tier is locked, and takes no lock', async () => {
     // Prepare
     emptyEstate();

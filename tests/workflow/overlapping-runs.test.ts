@@ -6,26 +6,11 @@
  * in-process, and the local sandbox over the wire (its Step Functions API answers DescribeExecution).
  */
 import { BACKUP_TAG } from '../../local/fleet';
-import { metrics } from '../../shared/lambda/powertools';
 import { TAG } from '../../shared/tags';
+import { captureSingleMetrics } from '../support/metrics-capture';
 import { openSandbox, openWireSandbox, REGION, type Sandbox } from '../support/workflow-sandbox';
 
 jest.setTimeout(60_000);
-
-/** The RunsSkipped (and any other single) metrics the handlers publish, by name and tier. */
-function captureSingleMetrics(): { published: { name: string; tier: string }[]; restore(): void } {
-  const published: { name: string; tier: string }[] = [];
-  const spy = jest.spyOn(metrics, 'singleMetric').mockImplementation(() => {
-    let tier = '';
-    return {
-      addDimension: (name: string, value: string) => {
-        if (name === 'tier') tier = value;
-      },
-      addMetric: (name: string) => published.push({ name, tier }),
-    } as unknown as ReturnType<typeof metrics.singleMetric>;
-  });
-  return { published, restore: () => spy.mockRestore() };
-}
 
 describe.each([
   ['sdk mocks', openSandbox],

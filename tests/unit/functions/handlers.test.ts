@@ -38,9 +38,9 @@ import { useClock } from '../../../shared/clock';
 import { parsePipelineConfig } from '../../../shared/config';
 import { InvalidInputError } from '../../../shared/errors';
 import { functionEnvironments } from '../../../shared/lambda/function-env';
-import { metrics } from '../../../shared/lambda/powertools';
 import type { ResourceRef } from '../../../shared/resource';
 import { TAG } from '../../../shared/tags';
+import { captureSingleMetrics } from '../../support/metrics-capture';
 import { startUnitDynalite, UNIT_TABLE as TEST_TABLE } from '../../support/unit-dynalite';
 
 const ec2 = mockClient(EC2Client);
@@ -105,6 +105,15 @@ function emptyEstate() {
   ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
   ec2.on(DescribeVolumesCommand).resolves({ Volumes: [] });
   rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
+}
+
+/** A run of `tier` that took the tier's lock and, Step Functions says, still runs. */
+async function runningHolder(tier: string) {
+  emptyEstate();
+  const holder = planEvent({ tier });
+  await planRun(holder, context);
+  sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+  return holder;
 }
 
 describe('plan-run', () => {
@@ -179,32 +188,20 @@ describe('plan-run', () => {
 describe('plan-run with the run lock', () => {
   it('skips a start while another run of the tier still runs: SKIPPED record, RunsSkipped, nothing discovered or written', async () => {
     // Prepare: a daily run holds the lock and still runs.
-    emptyEstate();
-    const first = planEvent({ tier: 'daily' });
-    await planRun(first, context);
-    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+    const first = await runningHolder('daily');
     ec2.resetHistory();
     s3.resetHistory();
-    const published: { name: string; tier: string }[] = [];
-    const single = jest.spyOn(metrics, 'singleMetric').mockImplementation(() => {
-      let tier = '';
-      return {
-        addDimension: (name: string, value: string) => {
-          if (name === 'tier') tier = value;
-        },
-        addMetric: (name: string) => published.push({ name, tier }),
-      } as unknown as ReturnType<typeof metrics.singleMetric>;
-    });
+    const captured = captureSingleMetrics();
     const second = planEvent({ tier: 'daily' });
 
     // Act
     const plan = await planRun(second, context);
-    single.mockRestore();
+    captured.restore();
 
     // Assess
     const holder = { runId: first.runId, executionArn: first.executionArn, startedAt: first.startedAt };
     expect(plan).toMatchObject({ runId: second.runId, tier: 'daily', items: null, skippedFor: holder });
-    expect(published).toEqual([{ name: 'RunsSkipped', tier: 'daily' }]);
+    expect(captured.published).toEqual([{ name: 'RunsSkipped', tier: 'daily' }]);
     expect(await table.store().getRun(second.runId)).toMatchObject({
       status: 'SKIPPED',
       skippedFor: holder,
@@ -217,10 +214,7 @@ describe('plan-run with the run lock', () => {
 
   it('keeps a retried Plan of a skipped start skipped, even once the run it yielded to has ended', async () => {
     // Prepare: the second start was skipped; then the first run ends (without releasing, as if it died).
-    emptyEstate();
-    const first = planEvent({ tier: 'yearly' });
-    await planRun(first, context);
-    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+    const first = await runningHolder('yearly');
     const second = planEvent({ tier: 'yearly' });
     await planRun(second, context);
     sfn.on(DescribeExecutionCommand).resolves({ status: 'FAILED' });
@@ -237,9 +231,7 @@ describe('plan-run with the run lock', () => {
 
   it('lets a dry run plan while the tier is locked, and takes no lock', async () => {
     // Prepare
-    emptyEstate();
-    await planRun(planEvent({ tier: 'weekly' }), context);
-    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+    await runningHolder('weekly');
 
     // Act
     const plan = await planRun(planEvent({ tier: 'weekly', dryRun: true }), context);
@@ -251,10 +243,7 @@ describe('plan-run with the run lock', () => {
 
   it('release-run-lock frees the lock of its own run only, so the next start proceeds', async () => {
     // Prepare
-    emptyEstate();
-    const first = planEvent({ tier: 'monthly' });
-    await planRun(first, context);
-    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+    const first = await runningHolder('monthly');
 
     // Act
     const byOther = await releaseRunLock({ runId: 'someone-else', tier: 'monthly', dryRun: false }, context);
@@ -392,10 +381,7 @@ describe('notify', () => {
   it('always publishes a skipped start, naming the run still running and since when', async () => {
     // Prepare
     sns.on(PublishCommand).resolves({ MessageId: 'm-s' });
-    emptyEstate();
-    const first = planEvent({ tier: 'daily' });
-    await planRun(first, context);
-    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+    const first = await runningHolder('daily');
     const second = planEvent({ tier: 'daily' });
     await planRun(second, context);
 

@@ -11,6 +11,7 @@ import { handler as notify } from '../functions/notify';
 import { handler as planRun } from '../functions/plan-run';
 import { handler as recordFailure } from '../functions/record-failure';
 import { handler as recordResult } from '../functions/record-result';
+import { handler as releaseRunLock } from '../functions/release-run-lock';
 import { handler as startBackup } from '../functions/start-backup';
 import { handler as startCopies } from '../functions/start-copies';
 import { handler as summarizeRun } from '../functions/summarize-run';
@@ -30,6 +31,7 @@ const SOURCE: Record<FunctionName, LambdaHandler> = {
   'summarize-run': summarizeRun,
   notify,
   'apply-retention': applyRetention,
+  'release-run-lock': releaseRunLock,
 };
 
 export const HANDLERS = Object.fromEntries(

@@ -12,6 +12,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { useClock } from '../shared/clock';
 import { configuredRegions, type PipelineConfig, parsePipelineConfig } from '../shared/config';
 import { type FunctionName, functionEnvironments } from '../shared/lambda/function-env';
+import { backupStateMachineName } from '../shared/names';
 import { ec2Client, ec2CreateClient } from '../shared/services/ec2/client';
 import { rdsClient } from '../shared/services/rds/client';
 import { StateStore } from '../shared/state/store';
@@ -262,7 +263,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     server.register('states', sfn);
     // Stop what still runs so no handler outlives the servers it talks to.
     cleanups.push(() => sfn.stopAll());
-    const stateMachineArn = registerBackupStateMachine(sfn, `${config.stackName}-backup`);
+    const stateMachineArn = registerBackupStateMachine(sfn, backupStateMachineName(config.stackName));
     // The stack's outputs, as CloudFormation DescribeStacks answers them: the operator CLI finds the
     // sandbox's pipeline exactly as it finds a deployed one.
     registerStack(server, config.stackName, {

@@ -16,3 +16,9 @@ export const RUN_OBJECTS_DAYS = 7;
  * IAM limits creating, tagging, copying and deleting RDS snapshots to identifiers with this prefix.
  */
 export const RDS_SNAPSHOT_PREFIX = 'bp-';
+/**
+ * The backup state machine's name: the stack gives it, the sandbox registers it, and Plan's permission
+ * to describe its executions is built from it (no reference from a function's role to the machine,
+ * which references the functions).
+ */
+export const backupStateMachineName = (stackName: string): string => `${stackName}-backup`;

@@ -26,6 +26,7 @@ import {
   runOutcome,
   runsTable,
   showsRetention,
+  skippedView,
 } from './run-views';
 
 type Out = NodeJS.WritableStream;
@@ -135,6 +136,13 @@ export async function startCommand(options: StartOptions, out: Out = process.std
       }
       if (tty) line(out);
       const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      const run = await store.getRun(name);
+      const skipped = run ? skippedView(run) : undefined;
+      if (skipped) {
+        // Nothing ran: the exit code says so (1), as it does for a run that did not back everything up.
+        line(out, `Run ${name} SKIPPED: ${skipped}`);
+        return 1;
+      }
       const records = await store.listResources(name);
       line(out, resourceTable(records));
       line(
@@ -221,6 +229,7 @@ export async function statusCommand(
             startedAt: run.startedAt,
             finishedAt: run.finishedAt ?? null,
             counts: run.counts ?? null,
+            skippedFor: run.skippedFor ?? null,
             executionArn: run.executionArn,
             resources: records.map(resourceJson),
             ...(withRetention ? retentionJson(run) : { retention: run.retention ?? null }),
@@ -236,13 +245,15 @@ export async function statusCommand(
       );
       if (execution?.error)
         line(out, `Execution ${execution.status}: ${execution.error}${execution.cause ? `: ${execution.cause}` : ''}`);
-      line(out, resourceTable(records));
+      const skipped = skippedView(run);
+      line(out, skipped ?? resourceTable(records));
       if (withRetention) {
         line(out);
         line(out, retentionView(run));
       }
     }
-    return status === 'RUNNING' || status === 'SUCCEEDED' ? 0 : 1;
+    // A skipped start is no failure (its execution succeeded; no alarm fires): it reads as such here too.
+    return status === 'RUNNING' || status === 'SUCCEEDED' || status === 'SKIPPED' ? 0 : 1;
   } finally {
     close();
   }

@@ -1,5 +1,6 @@
 /** Plain-text and JSON views of runs for the operator CLI (status, runs, start --wait). */
 import type { RecordedRetentionDecision, ResourceRecord, RunRecord } from '../../shared/state/records';
+import { skippedLine } from '../../shared/workflow/notification';
 import { humanDuration, tookSeconds } from '../durations';
 
 const pad = (text: string, width: number) =>
@@ -36,11 +37,19 @@ export function resourceTable(records: readonly ResourceRecord[]): string {
 
 export function runsTable(runs: readonly RunRecord[]): string {
   const header = `${pad('RUN', 40)} ${pad('TIER', 8)} ${pad('STATUS', 10)} ${pad('STARTED', 20)} ${'OK'.padStart(5)} ${'FAILED'.padStart(6)} ${'SKIPPED'.padStart(7)}`;
-  const rows = runs.map(
-    (r) =>
-      `${pad(r.runId, 40)} ${pad(r.tier, 8)} ${pad(r.status, 10)} ${pad(r.startedAt.slice(0, 19).replace('T', ' '), 20)} ${String(r.counts?.completed ?? '-').padStart(5)} ${String(r.counts?.failed ?? '-').padStart(6)} ${String(r.counts?.skipped ?? '-').padStart(7)}`,
+  const rows = runs.map((r) =>
+    r.status === 'SKIPPED'
+      ? // A skipped start backed nothing up: it says which run it yielded to instead of counts.
+        `${pad(r.runId, 40)} ${pad(r.tier, 8)} ${pad(r.status, 10)} ${pad(r.startedAt.slice(0, 19).replace('T', ' '), 20)} ${r.skippedFor ? `${r.skippedFor.runId} still running` : ''}`
+      : `${pad(r.runId, 40)} ${pad(r.tier, 8)} ${pad(r.status, 10)} ${pad(r.startedAt.slice(0, 19).replace('T', ' '), 20)} ${String(r.counts?.completed ?? '-').padStart(5)} ${String(r.counts?.failed ?? '-').padStart(6)} ${String(r.counts?.skipped ?? '-').padStart(7)}`,
   );
   return [header, ...rows].join('\n');
+}
+
+/** Why a run was skipped, for `status` and `start --wait`; undefined for a run that was not. */
+export function skippedView(run: RunRecord): string | undefined {
+  if (run.status !== 'SKIPPED' || !run.skippedFor) return undefined;
+  return `${skippedLine(run, run.skippedFor)}: nothing was backed up by this start (runs of a tier never overlap).\n  still running: ${run.skippedFor.executionArn}`;
 }
 
 export function resourceJson(r: ResourceRecord) {

@@ -57,8 +57,11 @@ export class PipelineDashboard extends Dashboard {
         ],
         [
           new GraphWidget({
-            title: 'Executions',
+            title: 'Executions, and starts skipped while the tier still ran (right)',
             left: [machine.metricSucceeded(), machine.metricFailed(), machine.metricTimedOut()],
+            // Skipped starts succeed as executions: only this series shows a tier whose runs outlast its schedule.
+            right: tiers.map((t) => pipelineMetric('RunsSkipped', t, 'Sum', Duration.hours(1))),
+            rightYAxis: { label: 'skipped', min: 0 },
             width: 12,
           }),
           new SingleValueWidget({

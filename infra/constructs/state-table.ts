@@ -20,7 +20,8 @@ export const RUNS_BY_START_INDEX = 'byStartedAt';
  * tests/infra/iam-matches-handler-calls.test.ts runs the real handlers and fails if these drift.
  */
 const TABLE_ACTIONS: Record<FunctionName, string[]> = {
-  'plan-run': ['dynamodb:PutItem'],
+  // GetItem: a tier's run lock, when the conditional PutItem that takes it finds it held.
+  'plan-run': ['dynamodb:PutItem', 'dynamodb:GetItem'],
   'start-backup': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
   'check-backup': ['dynamodb:UpdateItem'],
   // GetItem: a retry reads the copies and keyless copy calls an earlier attempt recorded.
@@ -32,6 +33,8 @@ const TABLE_ACTIONS: Record<FunctionName, string[]> = {
   notify: ['dynamodb:Query', 'dynamodb:GetItem'],
   // Query: the run's resources name the regions retention lists.
   'apply-retention': ['dynamodb:Query', 'dynamodb:UpdateItem'],
+  // The run lock, deleted on condition that this run holds it.
+  'release-run-lock': ['dynamodb:DeleteItem'],
 };
 
 export class StateTable extends TableV2 {

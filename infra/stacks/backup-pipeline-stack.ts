@@ -12,6 +12,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { PipelineConfig } from '../../shared/config';
 import { type FunctionName, functionEnvironments } from '../../shared/lambda/function-env';
+import { backupStateMachineName } from '../../shared/names';
 import { SERVICE_PERMISSIONS } from '../../shared/services/catalog';
 import { BackupBucket } from '../constructs/backup-bucket';
 import { BackupStateMachine } from '../constructs/backup-state-machine';
@@ -56,7 +57,7 @@ export class BackupPipelineStack extends Stack {
     this.freshness = freshness;
 
     this.stateMachine = new BackupStateMachine(this, 'BackupStateMachine', {
-      stateMachineName: `${config.stackName}-backup`,
+      stateMachineName: backupStateMachineName(config.stackName),
       functions: tasks,
       logRetention,
     });

@@ -9,6 +9,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tracer } from './powertools';
@@ -52,6 +53,8 @@ export const eventsClient = perRegion(
 );
 /** KMS is only asked at Plan: does each copy region's key exist (DescribeKey)? */
 export const kmsClient = perRegion('KMS', (region) => new KMSClient({ region, maxAttempts: maxAttempts() }));
+/** Step Functions, asked only at Plan: does the run holding the tier's lock still run (DescribeExecution)? */
+export const sfnClient = perRegion('SFN', (region) => new SFNClient({ region, maxAttempts: maxAttempts() }));
 export const snsClient = perRegion('SNS', (region) => new SNSClient({ region, maxAttempts: maxAttempts() }));
 /** The state table (the services' own DynamoDB clients are in shared/services/dynamodb/client.ts). */
 export const dynamoDocClient = perRegion('DYNAMODB', (region) =>

@@ -25,6 +25,7 @@ export const FUNCTION_NAMES = [
   'summarize-run',
   'notify',
   'apply-retention',
+  'release-run-lock',
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
@@ -62,6 +63,7 @@ export interface FunctionEnvironments {
   'summarize-run': EnvOf<typeof baseEnvSchema>;
   notify: EnvOf<typeof notifyEnvSchema>;
   'apply-retention': EnvOf<typeof retentionEnvSchema>;
+  'release-run-lock': EnvOf<typeof baseEnvSchema>;
   'check-freshness': EnvOf<typeof freshnessEnvSchema>;
 }
 
@@ -76,6 +78,7 @@ export const ENV_SCHEMAS = {
   'summarize-run': baseEnvSchema,
   notify: notifyEnvSchema,
   'apply-retention': retentionEnvSchema,
+  'release-run-lock': baseEnvSchema,
   'check-freshness': freshnessEnvSchema,
 } as const;
 
@@ -122,6 +125,7 @@ export function functionEnvironments(
       EVENT_BUS_NAME: 'default',
     },
     'apply-retention': { ...base, TIERS: tiers, REGIONS: regions },
+    'release-run-lock': base,
     'check-freshness': { ...base, TIERS: tiers },
   };
 }

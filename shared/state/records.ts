@@ -14,7 +14,8 @@ import { copyStateSchema } from './backup-state';
 
 export const RESOURCE_STATUSES = ['PENDING', 'CREATING', 'COPYING', 'COMPLETED', 'FAILED', 'SKIPPED'] as const;
 export type ResourceStatus = (typeof RESOURCE_STATUSES)[number];
-export const RUN_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED'] as const;
+/** SKIPPED: a start that found another run of its tier still running, and backed nothing up. */
+export const RUN_STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'SKIPPED'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export const runCountsSchema = z.object({
@@ -52,6 +53,14 @@ export const recordedRetentionDecisionSchema = z.object({
 });
 export type RecordedRetentionDecision = z.infer<typeof recordedRetentionDecisionSchema>;
 
+/** A run that holds its tier's lock (see runLockRecordSchema). */
+export const runLockHolderSchema = z.object({
+  runId: z.string(),
+  executionArn: z.string(),
+  startedAt: z.string(),
+});
+export type RunLockHolder = z.infer<typeof runLockHolderSchema>;
+
 /** `RUN#<runId>` / `RUN`. */
 export const runRecordSchema = z.object({
   runId: z.string(),
@@ -68,6 +77,8 @@ export const runRecordSchema = z.object({
   retention: runRetentionSchema.optional(),
   /** Every retention decision of the run and the rule behind it (capped, deletes first), for dry-run review. */
   retentionDecisions: z.array(recordedRetentionDecisionSchema).optional(),
+  /** A SKIPPED run: the run of its tier that still ran when it started (the lock's holder). */
+  skippedFor: runLockHolderSchema.optional(),
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;
 
@@ -134,6 +145,14 @@ export const recoveryPointRecordSchema = z.object({
 });
 export type RecoveryPointRecord = z.infer<typeof recoveryPointRecordSchema>;
 
+/**
+ * `LOCK#<tier>` / `RUN-LOCK`: the run of a tier that holds its lock (taken at Plan, released at the
+ * end of the run, shared/workflow/run-lock.ts). No TTL: a holder that died is found out through Step
+ * Functions, not by age.
+ */
+export const runLockRecordSchema = runLockHolderSchema.extend({ tier: z.string(), takenAt: z.string() });
+export type RunLockRecord = z.infer<typeof runLockRecordSchema>;
+
 /** `COPY-REGIONS` / `REGION#<region>`: a region backups of this stack were ever copied to (no TTL). */
 export const copyRegionRecordSchema = z.object({ region: z.string(), recordedAt: z.string() });
 export type CopyRegionRecord = z.infer<typeof copyRegionRecordSchema>;
@@ -146,6 +165,7 @@ export interface ItemKey {
 export const runKey = (runId: string): ItemKey => ({ pk: `RUN#${runId}`, sk: 'RUN' });
 export const resourceKey = (runId: string, arn: string): ItemKey => ({ pk: `RUN#${runId}`, sk: `RES#${arn}` });
 export const recoveryPointKey = (tier: string, arn: string): ItemKey => ({ pk: `RECOVERY#${tier}`, sk: `RES#${arn}` });
+export const runLockKey = (tier: string): ItemKey => ({ pk: `LOCK#${tier}`, sk: 'RUN-LOCK' });
 /** One item per region backups were ever copied to (no TTL): retention lists them all. */
 export const COPY_REGIONS_PARTITION = 'COPY-REGIONS';
 export const copyRegionKey = (region: string): ItemKey => ({ pk: COPY_REGIONS_PARTITION, sk: `REGION#${region}` });

@@ -45,8 +45,9 @@ export function tierFreshness(
     const from = last ?? deployedAt;
     const hoursSince = from ? hoursBetween(from, now) : undefined;
     const rpo = config.rpoHours;
+    // A skipped start (another run of the tier still ran) is no run that happened.
     const lastRunAt = runs
-      .filter((r) => r.tier === tier && !r.dryRun)
+      .filter((r) => r.tier === tier && !r.dryRun && r.status !== 'SKIPPED')
       .map((r) => r.startedAt)
       .sort()
       .at(-1);
@@ -71,14 +72,15 @@ export const WINDOW_RPOS = 2;
  * started within WINDOW_RPOS × its RPO before its newest run. Anchored at the newest run, not at now:
  * when a schedule stops firing, the resources of its last runs stay protected and keep ageing past
  * the RPO (they page) instead of dropping out of a window that slides past them. A resource absent
- * from all of these runs (untagged, deleted) is no longer protected.
+ * from all of these runs (untagged, deleted) is no longer protected. Skipped starts back nothing up
+ * and anchor nothing.
  */
-export function recoveryWindow<R extends Pick<RunRecord, 'tier' | 'dryRun' | 'startedAt'>>(
+export function recoveryWindow<R extends Pick<RunRecord, 'tier' | 'dryRun' | 'startedAt' | 'status'>>(
   runs: readonly R[],
   tier: string,
   rpoHours: number,
 ): R[] {
-  const ofTier = runs.filter((r) => r.tier === tier && !r.dryRun);
+  const ofTier = runs.filter((r) => r.tier === tier && !r.dryRun && r.status !== 'SKIPPED');
   const newest = ofTier
     .map((r) => new Date(r.startedAt).getTime())
     .reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);

@@ -2,7 +2,7 @@
  * The run notification: a subject an inbox can triage and a plain-text body that names every failure
  * (resource, phase, reason), what was skipped and why, and the console link.
  */
-import type { ResourceRecord, RunRecord } from '../state/records';
+import type { ResourceRecord, RunLockHolder, RunRecord } from '../state/records';
 import { summarize } from './summary';
 
 export interface Notification {
@@ -52,11 +52,35 @@ function byRegion(records: readonly ResourceRecord[]): string[] {
   });
 }
 
+/** The one line an operator reads for a skipped start (notification, CLI, log). */
+export function skippedLine(run: Pick<RunRecord, 'runId' | 'tier'>, holder: RunLockHolder): string {
+  return `${run.tier} run ${run.runId} skipped: run ${holder.runId} still running since ${holder.startedAt}`;
+}
+
+/** A start skipped because another run of its tier still ran (shared/workflow/run-lock.ts): always sent. */
+function skippedNotification(run: RunRecord, holder: RunLockHolder, service: string): Notification {
+  const message = [
+    `${skippedLine(run, holder)}.`,
+    'Nothing was backed up by this start; the running one goes on, and the next scheduled start of the tier runs as usual.',
+    `A run of a tier that lasts past the next start: see docs/operations.md (runs that overlap).`,
+    '',
+    `Skipped start: ${consoleLink(run.executionArn)}`,
+    `Still running: ${consoleLink(holder.executionArn)}`,
+  ].join('\n');
+  return {
+    subject: subjectLine(`${service} ${run.tier}: run skipped, ${holder.runId} still running`),
+    message,
+    failed: 0,
+    mustSend: true,
+  };
+}
+
 export function buildNotification(
   run: RunRecord,
   records: readonly ResourceRecord[],
   service = 'backup-pipeline',
 ): Notification {
+  if (run.status === 'SKIPPED' && run.skippedFor) return skippedNotification(run, run.skippedFor, service);
   const summary = summarize(records);
   const attempted = summary.total - summary.skipped;
   const subject = subjectLine(
@@ -168,7 +192,8 @@ export function runEvent(run: RunRecord, records: readonly ResourceRecord[]) {
     runId: run.runId,
     tier: run.tier,
     dryRun: run.dryRun,
-    status: summary.status,
+    status: run.status === 'SKIPPED' ? run.status : summary.status,
+    ...(run.skippedFor ? { skippedFor: run.skippedFor } : {}),
     counts: { total: summary.total, completed: summary.completed, failed: summary.failed, skipped: summary.skipped },
     // EventBridge takes 256 KB per PutEvents: 50 failures with their reasons cut stay far below it.
     failures: summary.failures.slice(0, 50).map((f) => ({ ...f, cause: cut(f.cause, MAX_REASON_CHARS) })),

@@ -132,6 +132,11 @@ async function discoverByTags(request: PlanRequest, tags: Record<string, string>
   return found.flat();
 }
 
+/** When a run's backups expire: its start plus the retention days (as Plan computes it for a run that proceeds). */
+export function expiryOf(startedAt: string, retentionDays: number): string {
+  return new Date(new Date(startedAt).getTime() + retentionDays * 86_400_000).toISOString();
+}
+
 export async function planRun(request: PlanRequest): Promise<PlanResult> {
   const { input, store, log } = request;
   const entries = new Map<string, Entry>();
@@ -211,7 +216,7 @@ export async function planRun(request: PlanRequest): Promise<PlanResult> {
     }
   }
 
-  const expiresAt = new Date(new Date(request.startedAt).getTime() + input.retentionDays * 86_400_000).toISOString();
+  const expiresAt = expiryOf(request.startedAt, input.retentionDays);
   const queuedAt = request.now.toISOString();
   const records: ResourceRecord[] = [...entries.values()]
     .sort((a, b) => a.ref.arn.localeCompare(b.ref.arn))

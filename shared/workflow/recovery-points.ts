@@ -20,7 +20,7 @@ export const FRESHNESS_RUN_FIELDS = ['runId', 'tier', 'status', 'dryRun', 'start
 
 export async function readResourceFreshness(
   store: Pick<StateStore, 'listAttempts' | 'listRecoveryPoints'>,
-  runs: readonly Pick<RunRecord, 'runId' | 'tier' | 'dryRun' | 'startedAt'>[],
+  runs: readonly Pick<RunRecord, 'runId' | 'tier' | 'dryRun' | 'startedAt' | 'status'>[],
   tiers: Record<string, TierConfig>,
   now: Date,
 ): Promise<{ resources: ResourceFreshness[]; tiers: ReturnType<typeof tierRecovery>[] }> {

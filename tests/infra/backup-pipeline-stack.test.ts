@@ -189,9 +189,11 @@ describe('IAM', () => {
     expect(conditionOf('rds:DeleteDBClusterSnapshot')).toEqual({
       StringEquals: { 'rds:cluster-snapshot-tag/backup-pipeline:managed-by': OWNERS },
     });
-    for (const name of FUNCTION_NAMES.filter((n) => n !== 'apply-retention')) {
+    for (const name of FUNCTION_NAMES.filter((n) => n !== 'apply-retention' && n !== 'release-run-lock')) {
       expect(actionsOf(name).filter((a) => /Delete|Deregister/.test(a))).toEqual([]);
     }
+    // Releasing the run lock deletes one state-table item, and nothing else.
+    expect(actionsOf('release-run-lock').filter((a) => /Delete|Deregister/.test(a))).toEqual(['dynamodb:DeleteItem']);
   });
 
   it('lets retention delete DynamoDB on-demand backups only (they cannot be tagged, so no tag condition is possible)', () => {
@@ -279,7 +281,9 @@ describe('IAM', () => {
         .filter((s) => JSON.stringify(s.Resource).includes('StateTable'))
         .flatMap((s) => [s.Action].flat())
         .sort();
-    expect(dynamo('plan-run')).toEqual(['dynamodb:PutItem']);
+    // GetItem: the tier's run lock, read when taking it finds it held.
+    expect(dynamo('plan-run')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    expect(dynamo('release-run-lock')).toEqual(['dynamodb:DeleteItem']);
     expect(dynamo('start-backup')).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
     for (const name of ['check-backup', 'record-result', 'record-failure']) {
       expect(dynamo(name)).toEqual(['dynamodb:UpdateItem']);
@@ -583,9 +587,12 @@ describe('operator alarms and dashboard', () => {
       'Backups failed by type and tier',
       'Polls per backup',
       'Snapshots deleted by retention',
+      'starts skipped while the tier still ran',
     ]) {
       expect(body).toContain(title);
     }
+    // A skipped start succeeds as an execution: the dashboard shows RunsSkipped per tier.
+    expect(body).toContain('RunsSkipped');
   });
 });
 

@@ -14,6 +14,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { App } from 'aws-cdk-lib';
@@ -22,14 +23,16 @@ import { handler as checkFreshness } from '../../functions/check-freshness';
 import { buildApp } from '../../infra/bin/app';
 import { BACKUP_TAG, DR_KEY_ALIAS, DR_REGION, seedDrKey } from '../../local/fleet';
 import { HANDLERS, type LocalHandler } from '../../local/handlers';
+import { dynamoDocClient } from '../../shared/lambda/clients';
 import { FUNCTION_NAMES, type FunctionName, type ScheduledFunctionName } from '../../shared/lambda/function-env';
 import { SERVICE_PERMISSIONS } from '../../shared/services/catalog';
 import { dynamoBackupName, parseBackupName } from '../../shared/services/dynamodb/dynamodb-table';
 import { MODE_TAG } from '../../shared/services/modes';
 import { rdsSnapshotIdentifier } from '../../shared/services/rds/rds-instance';
+import { RunLockStore } from '../../shared/state/run-lock-store';
 import { StateStore } from '../../shared/state/store';
 import { TAG } from '../../shared/tags';
-import { ACCOUNT, openSandbox, REGION, type Sandbox } from '../support/workflow-sandbox';
+import { ACCOUNT, openSandbox, REGION, type Sandbox, STATE_MACHINE, TABLE } from '../support/workflow-sandbox';
 import { actionsIn, allows, type CallContext, functionStatements } from './policy-helpers';
 
 jest.setTimeout(60_000);
@@ -74,6 +77,7 @@ const CLIENTS: Record<string, { prototype: unknown }[]> = {
   kms: [KMSClient],
   events: [EventBridgeClient],
   s3: [S3Client],
+  states: [SFNClient],
 };
 
 /** Records every command a pipeline handler sends; the command still goes to the model or dynalite. */
@@ -103,6 +107,7 @@ function describeCall(sandbox: Sandbox, service: string, command: unknown): Call
   const call: CallContext = { action: `${service}:${operation}`, homeRegion: REGION };
   if (service === 'dynamodb' && typeof input.IndexName === 'string') call.indexName = input.IndexName;
   if (service === 's3' && typeof input.Key === 'string') call.objectKey = input.Key;
+  if (service === 'states' && typeof input.executionArn === 'string') call.executionArn = input.executionArn;
   if (call.action === 'ec2:DeleteSnapshot') {
     const snapshot = sandbox.model.snapshots(REGION).find((s) => s.SnapshotId === input.SnapshotId);
     call.resourceTags = tagMap(snapshot?.Tags);
@@ -299,6 +304,15 @@ describe('IAM against the calls the handlers make', () => {
     try {
       // Act: one scheduled-style run by tags, one run naming resources by ARN, one freshness check.
       results.push(await sandbox.run({ tier: 'daily' }, 'iam-by-tags', { handlers: attributed }));
+      // A weekly run that died holding its tier's lock: the next weekly Plan asks Step Functions about
+      // it (DescribeExecution) and takes the lock over.
+      await new RunLockStore(dynamoDocClient(), TABLE).put({
+        tier: 'weekly',
+        runId: 'iam-crashed',
+        executionArn: `${STATE_MACHINE.replace(':stateMachine:', ':execution:')}:iam-crashed`,
+        startedAt: new Date(now - 86_400_000).toISOString(),
+        takenAt: new Date(now - 86_400_000).toISOString(),
+      });
       results.push(
         await sandbox.run(
           {
@@ -383,6 +397,9 @@ describe('IAM against the calls the handlers make', () => {
       'apply-retention ec2:DeregisterImage',
       'check-freshness dynamodb:Query',
       'check-freshness dynamodb:DescribeTable',
+      'plan-run dynamodb:GetItem',
+      'plan-run states:DescribeExecution',
+      'release-run-lock dynamodb:DeleteItem',
     ]) {
       expect(actions).toContain(expected);
     }
@@ -428,8 +445,23 @@ describe('IAM against the calls the handlers make', () => {
     expect(allows(statements, { action: 's3:PutObject', objectKey: 'runs/r/results/manifest.json' })).toBe(false);
   });
 
+  it("lets Plan describe only its own state machine's executions (the run lock's holder)", () => {
+    const described = calls.filter((c) => c.fn === 'plan-run' && c.action === 'states:DescribeExecution');
+    expect(described.length).toBeGreaterThanOrEqual(1);
+    const statements = functionStatements(stack, template, 'plan-run');
+    for (const call of described) expect(allows(statements, call)).toBe(true);
+    const execution = (machine: string) => `arn:aws:states:${REGION}:${ACCOUNT}:execution:${machine}`;
+    expect(allows(statements, { action: 'states:DescribeExecution', executionArn: execution('Other:run-1') })).toBe(
+      false,
+    );
+    expect(
+      allows(statements, { action: 'states:DescribeExecution', executionArn: execution('BackupPipeline-backup-x:r') }),
+    ).toBe(false);
+  });
+
   it('deletes only backups whose managed-by tag names this stack, which is what the policy requires', () => {
-    const deletes = calls.filter((c) => /:(Delete|Deregister)/.test(c.action));
+    // The run lock is a state-table item, not a backup.
+    const deletes = calls.filter((c) => /:(Delete|Deregister)/.test(c.action) && c.fn !== 'release-run-lock');
     expect(deletes.length).toBeGreaterThanOrEqual(5);
     expect(deletes.map((c) => c.action)).toContain('ec2:DeregisterImage');
     // DynamoDB on-demand backups cannot be tagged: ownership is in the name, checked by the handler.

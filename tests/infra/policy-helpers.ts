@@ -55,6 +55,8 @@ export interface CallContext {
   objectKey?: string;
   /** The region the stack is deployed in, for condition values built from `AWS::Region`. */
   homeRegion?: string;
+  /** The Step Functions execution a call names, which the statement's resource pattern must cover. */
+  executionArn?: string;
 }
 
 /** A condition value as deployed: a string (or boolean), or an Fn::Join over strings and `Ref: AWS::Region`. */
@@ -95,6 +97,17 @@ function resourceHolds(resource: unknown, call: CallContext): boolean {
       if (!join) return r === '*';
       const pattern = join[1].filter((p): p is string => typeof p === 'string').join('');
       return glob(pattern.replace(/^\//, '')).test(key);
+    });
+  }
+  if (call.action.startsWith('states:') && call.executionArn !== undefined) {
+    // `arn:<partition>:states:<region>:<account>:execution:<machine>:*` as deployed: the pseudo
+    // parameters are the account's own; the machine and the name pattern must cover the call's.
+    const machineAndName = call.executionArn.split(':').slice(5).join(':');
+    return [resource].flat().some((one) => {
+      const join = (one as { 'Fn::Join'?: [string, unknown[]] } | null)?.['Fn::Join'];
+      const text = join ? join[1].filter((p): p is string => typeof p === 'string').join('') : String(one);
+      const pattern = text.slice(text.indexOf(':execution:') + 1);
+      return text.includes(':execution:') && glob(pattern).test(machineAndName);
     });
   }
   if (!call.action.startsWith('dynamodb:')) return true;

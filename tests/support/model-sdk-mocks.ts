@@ -12,6 +12,7 @@ import * as eventsSdk from '@aws-sdk/client-eventbridge';
 import * as kmsSdk from '@aws-sdk/client-kms';
 import * as rdsSdk from '@aws-sdk/client-rds';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import * as snsSdk from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DYNAMODB_CONTROL_ACTIONS } from '../../local/emulator/dynamodb';
@@ -22,7 +23,7 @@ import { KMS_ACTIONS } from '../../local/emulator/kms';
 import type { ActionHandler } from '../../local/emulator/query';
 import { rdsActions } from '../../local/emulator/rds';
 import { snsActions } from '../../local/emulator/sns';
-import type { AwsModel } from '../../local/model';
+import { AwsApiError, type AwsModel } from '../../local/model';
 
 type AnyClient = { config: { region: () => Promise<string> } };
 
@@ -108,4 +109,19 @@ function wireObjectsToModel(model: AwsModel): { restore(): void } {
     };
   });
   return s3;
+}
+
+/**
+ * Step Functions' DescribeExecution for the in-process sandbox, answered from the executions it ran
+ * (their status by ARN, kept by tests/support/workflow-sandbox.ts), as the wire sandbox's Step Functions
+ * API answers from its own (local/emulator/sfn.ts): Plan asks it whether the holder of a tier's lock runs.
+ */
+export function wireExecutionsToSfn(executions: ReadonlyMap<string, string>): { restore(): void } {
+  const sfn = mockClient(SFNClient);
+  sfn.on(DescribeExecutionCommand).callsFake((input: { executionArn: string }) => {
+    const status = executions.get(input.executionArn);
+    if (!status) throw new AwsApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${input.executionArn}'`);
+    return { executionArn: input.executionArn, status };
+  });
+  return sfn;
 }

@@ -6,7 +6,7 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { HANDLERS } from '../../local/handlers';
 import { AwsModel, type ModelOptions, seededRandom } from '../../local/model';
-import { type ExecutionResult, type RunOptions, runExecution } from '../../local/runner';
+import { type ExecutionResult, executionArnFor, type RunOptions, runExecution } from '../../local/runner';
 import { type Sandbox as LocalSandbox, startSandbox } from '../../local/sandbox';
 import { dynamoClientFor, ensureStateTable, type LocalDynamo, startDynalite } from '../../local/state-table';
 import { VirtualScheduler } from '../../local/virtual-time';
@@ -14,7 +14,7 @@ import { useClock } from '../../shared/clock';
 import { type PipelineConfig, parsePipelineConfig } from '../../shared/config';
 import { functionEnvironments } from '../../shared/lambda/function-env';
 import { StateStore } from '../../shared/state/store';
-import { wireModelToSdk } from './model-sdk-mocks';
+import { wireExecutionsToSfn, wireModelToSdk } from './model-sdk-mocks';
 
 export const REGION = 'eu-west-1';
 export const ACCOUNT = '111122223333';
@@ -49,10 +49,14 @@ export async function openSandbox(): Promise<Sandbox> {
 
   let restoreClock: () => void = () => undefined;
   let wiring: { restore(): void } | undefined;
+  // Every execution this sandbox ran, by ARN: what DescribeExecution answers (a run's lock holder).
+  const executions = new Map<string, string>();
+  let sfnWiring: { restore(): void } | undefined;
   const sandbox = {
     store,
     async reset(options: { model?: Partial<ModelOptions>; config?: Record<string, unknown>; clockStart?: Date } = {}) {
       wiring?.restore();
+      sfnWiring?.restore();
       restoreClock();
       const scheduler = new VirtualScheduler(options.clockStart);
       restoreClock = useClock(scheduler);
@@ -73,13 +77,17 @@ export async function openSandbox(): Promise<Sandbox> {
         Object.assign(process.env, env);
       }
       wiring = wireModelToSdk(model);
+      sfnWiring = wireExecutionsToSfn(executions);
       Object.assign(sandbox, { model, scheduler, config });
     },
     async run(input: unknown, name?: string, extra: Partial<RunOptions> = {}) {
       const self = sandbox as unknown as Sandbox;
-      return runExecution({
+      const executionName = name ?? `scenario-${++runCounter}`;
+      const arn = executionArnFor(STATE_MACHINE, executionName);
+      executions.set(arn, 'RUNNING');
+      const result = runExecution({
         input,
-        name: name ?? `scenario-${++runCounter}`,
+        name: executionName,
         stateMachineArn: STATE_MACHINE,
         handlers: HANDLERS,
         scheduler: self.scheduler,
@@ -88,9 +96,15 @@ export async function openSandbox(): Promise<Sandbox> {
         region: REGION,
         ...extra,
       });
+      result.then(
+        (done) => executions.set(arn, done.status),
+        () => executions.set(arn, 'FAILED'),
+      );
+      return result;
     },
     async close() {
       wiring?.restore();
+      sfnWiring?.restore();
       restoreClock();
       (sandbox as unknown as Sandbox).scheduler?.stop();
       ddb.destroy();

@@ -120,7 +120,25 @@ describe('statemachines/backup.asl.json', () => {
     expect(definition.States['Summarize the run']?.Next).toBe('Apply retention');
     expect(definition.States['Apply retention']?.Next).toBe('Notify operators');
     expect(definition.States['Apply retention']?.Catch?.[0]?.Next).toBe('Notify operators');
-    expect(definition.States['Notify operators']?.Next).toBe('Did every backup succeed?');
+    expect(definition.States['Notify operators']?.Next).toBe('Release the run lock');
+  });
+
+  it('releases the run lock on every path after Summarize, and a failed release fails nothing', () => {
+    const release = definition.States['Release the run lock'];
+    expect(definition.States['Notify operators']?.Catch?.[0]?.Next).toBe('Release the run lock');
+    expect(release?.Next).toBe('Did every backup succeed?');
+    expect(release?.Catch?.[0]).toEqual(
+      expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'Did every backup succeed?' }),
+    );
+  });
+
+  it('ends a skipped start in Succeed, past nothing that backs up', () => {
+    const choice = definition.States['Is another run of this tier still running?'];
+    expect(definition.States['Plan the run']?.Next).toBe('Is another run of this tier still running?');
+    expect(choice?.Default).toBe('Back up each resource');
+    expect(definition.States['Notify the skipped start']?.Next).toBe('Report the skipped start');
+    expect(definition.States['Report the skipped start']?.Next).toBe('Run skipped');
+    expect(definition.States['Run skipped']?.Type).toBe('Succeed');
   });
 
   it('catches every per-resource task except Record failure into Record failure', () => {

@@ -9,7 +9,9 @@ import {
   retentionJson,
   retentionView,
   runOutcome,
+  runsTable,
   showsRetention,
+  skippedView,
 } from '../../../cli/commands/run-views';
 import type { RecordedRetentionDecision, ResourceRecord, RunRecord } from '../../../shared/state/records';
 import { runRecord } from '../../support/unit-fixtures';
@@ -209,5 +211,48 @@ describe('copiesCell and the resource table', () => {
     const [header, row] = resourceTable([record([copy('us-west-2', 'COMPLETED')])]).split('\n');
     expect(header).toMatch(/POLLS\s+TOOK\s+COPIES$/);
     expect(row).toMatch(/\s1\/1$/);
+  });
+});
+
+describe('a skipped start in status and runs', () => {
+  const holder = {
+    runId: 'daily-20260104-0200',
+    executionArn: 'arn:aws:states:eu-west-1:111122223333:execution:BackupPipeline-backup:daily-20260104-0200',
+    startedAt: '2026-01-04T02:00:00.000Z',
+  };
+  const skipped = runRecord('daily-20260105-0200', {
+    status: 'SKIPPED',
+    skippedFor: holder,
+    finishedAt: '2026-01-05T02:00:01.000Z',
+    counts: { total: 0, completed: 0, failed: 0, skipped: 0, unfinished: 0 },
+  });
+
+  it('status says the run was skipped, for which run still running and since when', () => {
+    // Act
+    const view = skippedView(skipped);
+
+    // Assess
+    expect(view).toBe(
+      'daily run daily-20260105-0200 skipped: run daily-20260104-0200 still running since 2026-01-04T02:00:00.000Z: nothing was backed up by this start (runs of a tier never overlap).\n' +
+        `  still running: ${holder.executionArn}`,
+    );
+    expect(skippedView(runRecord('r', { status: 'SUCCEEDED' }))).toBeUndefined();
+  });
+
+  it('runs lists it as SKIPPED, naming the run it yielded to instead of counts', () => {
+    // Act
+    const [, skippedRow, finishedRow] = runsTable([
+      skipped,
+      runRecord('daily-20260104-0200', {
+        status: 'SUCCEEDED',
+        counts: { total: 3, completed: 3, failed: 0, skipped: 0, unfinished: 0 },
+      }),
+    ]).split('\n');
+
+    // Assess
+    expect(skippedRow).toMatch(
+      /^daily-20260105-0200\s+daily\s+SKIPPED\s+2026-01-05 02:00:00\s+daily-20260104-0200 still running$/,
+    );
+    expect(finishedRow).toMatch(/SUCCEEDED\s+2026-01-05 02:00:00\s+3\s+0\s+0$/);
   });
 });

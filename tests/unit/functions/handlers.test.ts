@@ -21,6 +21,7 @@ import {
   RDSClient,
 } from '@aws-sdk/client-rds';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -30,6 +31,7 @@ import { handler as checkFreshness } from '../../../functions/check-freshness';
 import { handler as notify } from '../../../functions/notify';
 import { handler as planRun } from '../../../functions/plan-run';
 import { handler as recordFailure } from '../../../functions/record-failure';
+import { handler as releaseRunLock } from '../../../functions/release-run-lock';
 import { handler as startBackup } from '../../../functions/start-backup';
 import { handler as summarizeRun } from '../../../functions/summarize-run';
 import { useClock } from '../../../shared/clock';
@@ -38,6 +40,7 @@ import { InvalidInputError } from '../../../shared/errors';
 import { functionEnvironments } from '../../../shared/lambda/function-env';
 import type { ResourceRef } from '../../../shared/resource';
 import { TAG } from '../../../shared/tags';
+import { captureSingleMetrics } from '../../support/metrics-capture';
 import { startUnitDynalite, UNIT_TABLE as TEST_TABLE } from '../../support/unit-dynalite';
 
 const ec2 = mockClient(EC2Client);
@@ -45,6 +48,7 @@ const rds = mockClient(RDSClient);
 const sns = mockClient(SNSClient);
 const events = mockClient(EventBridgeClient);
 const s3 = mockClient(S3Client);
+const sfn = mockClient(SFNClient);
 /** The resource refs Plan wrote to S3 for the Map's ItemReader (its last PutObject). */
 const itemsWritten = (): ResourceRef[] =>
   JSON.parse(String(s3.commandCalls(PutObjectCommand).at(-1)?.args[0].input.Body ?? 'null'));
@@ -82,6 +86,9 @@ beforeEach(() => {
   rds.on(DescribeDBClusterSnapshotsCommand).resolves({ DBClusterSnapshots: [] });
   events.reset();
   events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+  // Each test's Plan takes the tier's lock and none releases it: the run that holds it has ended.
+  sfn.reset();
+  sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED' });
   clock = NOW;
   process.env.NOTIFY_ON_SUCCESS = 'false';
 });
@@ -98,6 +105,15 @@ function emptyEstate() {
   ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
   ec2.on(DescribeVolumesCommand).resolves({ Volumes: [] });
   rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
+}
+
+/** A run of `tier` that took the tier's lock and, Step Functions says, still runs. */
+async function runningHolder(tier: string) {
+  emptyEstate();
+  const holder = planEvent({ tier });
+  await planRun(holder, context);
+  sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+  return holder;
 }
 
 describe('plan-run', () => {
@@ -154,7 +170,7 @@ describe('plan-run', () => {
     const event = planEvent({ targets: { resources: ['arn:aws:rds:eu-west-1:111122223333:db:gone'] } });
 
     const plan = await planRun(event, context);
-    expect(plan.items.count).toBe(0);
+    expect(plan.items?.count).toBe(0);
 
     expect(itemsWritten()).toEqual([]);
     expect(await table.store().listResources(event.runId)).toEqual([
@@ -166,6 +182,79 @@ describe('plan-run', () => {
         }),
       }),
     ]);
+  });
+});
+
+describe('plan-run with the run lock', () => {
+  it('skips a start while another run of the tier still runs: SKIPPED record, RunsSkipped, nothing discovered or written', async () => {
+    // Prepare: a daily run holds the lock and still runs.
+    const first = await runningHolder('daily');
+    ec2.resetHistory();
+    s3.resetHistory();
+    const captured = captureSingleMetrics();
+    const second = planEvent({ tier: 'daily' });
+
+    // Act
+    const plan = await planRun(second, context);
+    captured.restore();
+
+    // Assess
+    const holder = { runId: first.runId, executionArn: first.executionArn, startedAt: first.startedAt };
+    expect(plan).toMatchObject({ runId: second.runId, tier: 'daily', items: null, skippedFor: holder });
+    expect(captured.published).toEqual([{ name: 'RunsSkipped', tier: 'daily' }]);
+    expect(await table.store().getRun(second.runId)).toMatchObject({
+      status: 'SKIPPED',
+      skippedFor: holder,
+      finishedAt: NOW.toISOString(),
+    });
+    expect(await table.store().listResources(second.runId)).toEqual([]);
+    expect(ec2).toHaveReceivedCommandTimes(DescribeInstancesCommand, 0);
+    expect(s3).toHaveReceivedCommandTimes(PutObjectCommand, 0);
+  });
+
+  it('keeps a retried Plan of a skipped start skipped, even once the run it yielded to has ended', async () => {
+    // Prepare: the second start was skipped; then the first run ends (without releasing, as if it died).
+    const first = await runningHolder('yearly');
+    const second = planEvent({ tier: 'yearly' });
+    await planRun(second, context);
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'FAILED' });
+    s3.resetHistory();
+
+    // Act: Step Functions retries the second's Plan.
+    const retried = await planRun(second, context);
+
+    // Assess
+    expect(retried).toMatchObject({ skipped: true, skippedFor: { runId: first.runId }, items: null });
+    expect((await table.store().getRun(second.runId))?.status).toBe('SKIPPED');
+    expect(s3).toHaveReceivedCommandTimes(PutObjectCommand, 0);
+  });
+
+  it('lets a dry run plan while the tier is locked, and takes no lock', async () => {
+    // Prepare
+    await runningHolder('weekly');
+
+    // Act
+    const plan = await planRun(planEvent({ tier: 'weekly', dryRun: true }), context);
+
+    // Assess
+    expect(plan.skippedFor).toBeNull();
+    expect(sfn).toHaveReceivedCommandTimes(DescribeExecutionCommand, 0);
+  });
+
+  it('release-run-lock frees the lock of its own run only, so the next start proceeds', async () => {
+    // Prepare
+    const first = await runningHolder('monthly');
+
+    // Act
+    const byOther = await releaseRunLock({ runId: 'someone-else', tier: 'monthly', dryRun: false }, context);
+    const byOwner = await releaseRunLock({ runId: first.runId, tier: 'monthly', dryRun: false }, context);
+    const next = await planRun(planEvent({ tier: 'monthly' }), context);
+
+    // Assess
+    expect(byOther).toEqual({ released: false });
+    expect(byOwner).toEqual({ released: true });
+    expect(next.skippedFor).toBeNull();
+    expect(sfn).toHaveReceivedCommandTimes(DescribeExecutionCommand, 0);
   });
 });
 
@@ -287,6 +376,26 @@ describe('notify', () => {
       TopicArn: 'arn:aws:sns:eu-west-1:111122223333:t',
       Subject: 'backup-pipeline daily: 0/1 ok, 1 failed',
     });
+  });
+
+  it('always publishes a skipped start, naming the run still running and since when', async () => {
+    // Prepare
+    sns.on(PublishCommand).resolves({ MessageId: 'm-s' });
+    const first = await runningHolder('daily');
+    const second = planEvent({ tier: 'daily' });
+    await planRun(second, context);
+
+    // Act
+    const out = await notify({ runId: second.runId, summary: { failed: 0 } }, context);
+
+    // Assess
+    expect(out).toEqual({ published: true, messageId: 'm-s', eventId: 'e-1' });
+    const message = sns.commandCalls(PublishCommand)[0]?.args[0].input;
+    expect(message?.Subject).toBe(`backup-pipeline daily: run skipped, ${first.runId} still running`);
+    expect(message?.Message).toContain(
+      `daily run ${second.runId} skipped: run ${first.runId} still running since ${first.startedAt}`,
+    );
+    expect(message?.Message).toContain(first.executionArn);
   });
 
   it('stays quiet on success unless NOTIFY_ON_SUCCESS is true', async () => {

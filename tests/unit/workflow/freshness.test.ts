@@ -21,7 +21,7 @@ const tiers = parsePipelineConfig({}).tiers;
 const run = (
   runId: string,
   tier: string,
-  status: 'SUCCEEDED' | 'FAILED',
+  status: 'SUCCEEDED' | 'FAILED' | 'SKIPPED',
   finishedAt: string,
   dryRun = false,
 ): RunRecord => ({
@@ -64,6 +64,24 @@ describe('tierFreshness', () => {
     });
     expect(out.find((t) => t.tier === 'weekly')).toMatchObject({ lastRunAt: undefined, hoursSinceLastRun: 12 });
   });
+
+  it('does not count a skipped start (another run of the tier still ran) as a run that happened', () => {
+    // Prepare: the daily run of 02:30 was skipped while the run of the day before still ran.
+    const runs = [
+      run('a', 'daily', 'SUCCEEDED', '2026-03-09T02:30:00Z'),
+      run('skipped', 'daily', 'SKIPPED', '2026-03-10T02:30:00Z'),
+    ];
+
+    // Act
+    const out = tierFreshness(runs, tiers, NOW);
+
+    // Assess
+    expect(out.find((t) => t.tier === 'daily')).toMatchObject({
+      lastRunAt: '2026-03-09T02:30:00Z',
+      hoursSinceLastRun: 33.5,
+      hoursSince: 33.5,
+    });
+  });
 });
 
 describe('recoveryWindow', () => {
@@ -88,6 +106,20 @@ describe('recoveryWindow', () => {
   it('stays anchored at the newest run when the schedule stops, so its resources keep ageing', () => {
     // Act: the only daily run was 10 days ago.
     const window = recoveryWindow([run('last', 'daily', 'SUCCEEDED', '2026-02-28T02:00:00Z')], 'daily', 30);
+
+    // Assess
+    expect(window.map((r) => r.runId)).toEqual(['last']);
+  });
+
+  it('lets no skipped start anchor the window or join it (it backed nothing up)', () => {
+    // Prepare: a skipped start 5 days after the last run that happened.
+    const runs = [
+      run('skipped', 'daily', 'SKIPPED', '2026-03-10T02:00:00Z'),
+      run('last', 'daily', 'SUCCEEDED', '2026-03-05T02:00:00Z'),
+    ];
+
+    // Act
+    const window = recoveryWindow(runs, 'daily', 30);
 
     // Assess
     expect(window.map((r) => r.runId)).toEqual(['last']);

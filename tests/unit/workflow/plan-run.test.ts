@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { type DBInstance, DescribeDBClustersCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { handler } from '../../../functions/plan-run';
@@ -44,6 +45,8 @@ const db = useUnitDynalite();
 const ec2 = mockClient(EC2Client);
 const rds = mockClient(RDSClient);
 const s3 = mockClient(S3Client);
+/** The tier's run lock: each test's Plan takes it and none releases it; the run that holds it has ended. */
+const sfn = mockClient(SFNClient);
 /** The resource refs Plan wrote to S3 for the Map's ItemReader (its last PutObject). */
 const itemsWritten = (): { arn: string }[] =>
   JSON.parse(String(s3.commandCalls(PutObjectCommand).at(-1)?.args[0].input.Body ?? 'null'));
@@ -62,6 +65,8 @@ beforeEach(() => {
   s3.on(PutObjectCommand).resolves({ ETag: '"etag"' });
   ec2.reset();
   rds.reset();
+  sfn.reset();
+  sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED' });
 });
 
 // The estate: ids are valid EC2 ids so that explicit ARNs of them parse.

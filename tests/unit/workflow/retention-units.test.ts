@@ -18,29 +18,15 @@ import {
   runRetentionPass,
 } from '../../../shared/workflow/retention-units';
 import { useUnitDynalite } from '../../support/unit-dynalite';
-import { REGION, runRecord, STACK, TIERS, volumeRef } from '../../support/unit-fixtures';
+import { dailyEbsBackup, REGION, runRecord, STACK, TIERS, volumeRef } from '../../support/unit-fixtures';
 
 const db = useUnitDynalite();
 const NOW = new Date('2026-03-01T00:00:00.000Z');
-const DAY = 86_400_000;
 const silent = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
-const ago = (days: number) => new Date(NOW.getTime() - days * DAY);
 
 /** A finished daily EBS backup of volume `source`, `ageDays` old, expiring 7 days after it was made. */
-const backup = (id: string, ageDays: number, source = 'a', extra: Partial<OwnedBackup> = {}): OwnedBackup => ({
-  kind: 'ebs-snapshot',
-  id,
-  region: REGION,
-  source: volumeRef(`vol-${source}`).arn,
-  tier: 'daily',
-  runId: `run-${id}`,
-  managedBy: STACK,
-  createdAt: ago(ageDays),
-  expiresAt: ago(ageDays - 7),
-  complete: true,
-  heldBy: [],
-  ...extra,
-});
+const backup = (id: string, ageDays: number, source = 'a', extra: Partial<OwnedBackup> = {}): OwnedBackup =>
+  dailyEbsBackup(NOW, id, ageDays, { source: volumeRef(`vol-${source}`).arn, ...extra });
 
 /** 3 sources × 30 daily backups, plus a held, a running and a foreign one: 72 expired to delete. */
 const ESTATE = (): OwnedBackup[] => [

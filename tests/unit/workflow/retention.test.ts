@@ -32,6 +32,7 @@ import type { PassResult, RetentionUnit } from '../../../shared/workflow/retenti
 import { useUnitDynalite } from '../../support/unit-dynalite';
 import {
   caught,
+  dailyEbsBackup,
   dbRef,
   ec2Error,
   instanceRef,
@@ -72,20 +73,8 @@ beforeEach(() => {
 const ago = (days: number) => new Date(NOW.getTime() - days * DAY);
 
 /** A finished daily EBS backup of one volume, `ageDays` old, expiring 7 days after it was made. */
-const backup = (id: string, ageDays: number, extra: Partial<OwnedBackup> = {}): OwnedBackup => ({
-  kind: 'ebs-snapshot',
-  id,
-  region: REGION,
-  source: volumeRef().arn,
-  tier: 'daily',
-  runId: `run-${id}`,
-  managedBy: STACK,
-  createdAt: ago(ageDays),
-  expiresAt: ago(ageDays - 7),
-  complete: true,
-  heldBy: [],
-  ...extra,
-});
+const backup = (id: string, ageDays: number, extra: Partial<OwnedBackup> = {}): OwnedBackup =>
+  dailyEbsBackup(NOW, id, ageDays, extra);
 
 /** An in-memory backup store: the driver boundary, so the domain logic runs without AWS. */
 function memoryStore(backups: OwnedBackup[], failing: Record<string, Error> = {}) {

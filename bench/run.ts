@@ -9,8 +9,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { computeFigures, type RunFigures } from '../local/figures';
 import { startSandbox } from '../local/sandbox';
+import { benchRetention, retentionSection } from './retention';
 
 const SIZES = (process.env.BENCH_SIZES ?? '10,100,1000').split(',').map(Number);
+/** Owned backups in the retention measurement (0 skips it). */
+const RETENTION_COUNT = Number(process.env.BENCH_RETENTION ?? 100_000);
 const MIN_SECONDS = 60;
 const MAX_SECONDS = 24 * 3600;
 const HISTORY_LIMIT = 25_000;
@@ -148,6 +151,9 @@ async function main(): Promise<void> {
       );
     }
   }
+  process.stdout.write(`running retention over ${RETENTION_COUNT} owned backups… `);
+  const retention = await benchRetention(RETENTION_COUNT);
+  process.stdout.write(retention ? `${retention.status} in ${retention.wallSeconds.toFixed(1)} s\n` : 'skipped\n');
   const body = [
     '# Benchmarks',
     '',
@@ -174,6 +180,7 @@ async function main(): Promise<void> {
     '',
     targets(rows),
     '',
+    ...(retention ? [retentionSection(retention)] : []),
   ].join('\n');
   process.stdout.write(`\n${body}\n`);
   writeFileSync(join(__dirname, '..', 'docs', 'benchmarks.md'), body);

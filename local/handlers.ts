@@ -7,6 +7,7 @@
 import { handler as applyRetention } from '../functions/apply-retention';
 import { handler as checkBackup } from '../functions/check-backup';
 import { handler as checkCopies } from '../functions/check-copies';
+import { handler as listRetentionUnits } from '../functions/list-retention-units';
 import { handler as notify } from '../functions/notify';
 import { handler as planRun } from '../functions/plan-run';
 import { handler as recordFailure } from '../functions/record-failure';
@@ -14,6 +15,7 @@ import { handler as recordResult } from '../functions/record-result';
 import { handler as releaseRunLock } from '../functions/release-run-lock';
 import { handler as startBackup } from '../functions/start-backup';
 import { handler as startCopies } from '../functions/start-copies';
+import { handler as summarizeRetention } from '../functions/summarize-retention';
 import { handler as summarizeRun } from '../functions/summarize-run';
 import { FUNCTION_LIMITS, FUNCTION_NAMES, type FunctionName } from '../shared/lambda/function-env';
 import { type InvocationContext, invokeAsLambda, type LambdaHandler } from './lambda-runtime';
@@ -29,8 +31,10 @@ const SOURCE: Record<FunctionName, LambdaHandler> = {
   'record-result': recordResult,
   'record-failure': recordFailure,
   'summarize-run': summarizeRun,
-  notify,
+  'list-retention-units': listRetentionUnits,
   'apply-retention': applyRetention,
+  'summarize-retention': summarizeRetention,
+  notify,
   'release-run-lock': releaseRunLock,
 };
 

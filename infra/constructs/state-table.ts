@@ -32,9 +32,12 @@ const TABLE_ACTIONS: Record<FunctionName, string[]> = {
   'summarize-run': ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
   notify: ['dynamodb:Query', 'dynamodb:GetItem'],
   // Query: the run's resources name the regions retention lists.
-  'apply-retention': ['dynamodb:Query', 'dynamodb:UpdateItem'],
+  'list-retention-units': ['dynamodb:Query'],
+  // Query: a run's recorded members; PutItem/GetItem: the delete queue and the pass's record.
+  'apply-retention': ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:GetItem'],
   // The run lock, deleted on condition that this run holds it.
   'release-run-lock': ['dynamodb:DeleteItem'],
+  'summarize-retention': ['dynamodb:Query', 'dynamodb:UpdateItem'],
 };
 
 export class StateTable extends TableV2 {

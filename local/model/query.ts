@@ -58,6 +58,9 @@ export function matchesRdsFilters(filters: RdsFilter[] | undefined, attributes: 
  * next character literal (`\*amazon\?\\` is the literal `*amazon?\`), as EC2 documents for Filter.
  */
 export function wildcard(pattern: string, value: string): boolean {
+  // No wildcard or escape: a plain comparison (a 200-value snapshot-id filter over every AMI of a
+  // 100,000-snapshot listing would otherwise build hundreds of millions of regular expressions).
+  if (!/[*?\\]/.test(pattern)) return pattern === value;
   let re = '^';
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern.charAt(i);

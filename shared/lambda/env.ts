@@ -53,7 +53,11 @@ export const notifyEnvSchema = baseEnvSchema.extend({
 
 export const retentionEnvSchema = baseEnvSchema.extend({
   TIERS: json(z.record(tierNameSchema, tierSchema)),
-  /** Every configured region is listed, found or not this run: config `regions`; null is the own region. */
+});
+
+/** Plan retention names the regions: every configured one is listed, found or not this run. */
+export const retentionUnitsEnvSchema = retentionEnvSchema.extend({
+  /** Config `regions`; null is the function's own region. */
   REGIONS: json(regionsSchema),
 });
 

@@ -12,6 +12,7 @@ import {
   notifyEnvSchema,
   planEnvSchema,
   retentionEnvSchema,
+  retentionUnitsEnvSchema,
 } from './env';
 
 export const FUNCTION_NAMES = [
@@ -23,21 +24,25 @@ export const FUNCTION_NAMES = [
   'record-result',
   'record-failure',
   'summarize-run',
-  'notify',
+  'list-retention-units',
   'apply-retention',
+  'summarize-retention',
+  'notify',
   'release-run-lock',
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 /**
  * Timeout and memory of each function: the stack deploys these, and the local sandbox enforces the
- * same timeouts on the source handlers. Plan, Summarize, Notify and Apply retention walk the whole
- * fleet or run; the per-resource tasks make a few calls.
+ * same timeouts on the source handlers. Plan, Summarize, Notify and the retention tasks walk the whole
+ * fleet or run (a retention pass lists a store of up to 100,000 backups); the per-resource tasks make a few calls.
  */
 export const FUNCTION_LIMITS: Record<FunctionName, { timeoutSeconds: number; memorySize: number }> = Object.fromEntries(
   FUNCTION_NAMES.map((name) => [
     name,
-    ['plan-run', 'apply-retention', 'summarize-run', 'notify'].includes(name)
+    ['plan-run', 'list-retention-units', 'apply-retention', 'summarize-retention', 'summarize-run', 'notify'].includes(
+      name,
+    )
       ? { timeoutSeconds: 600, memorySize: 512 }
       : { timeoutSeconds: 60, memorySize: 256 },
   ]),
@@ -62,7 +67,9 @@ export interface FunctionEnvironments {
   'record-failure': EnvOf<typeof baseEnvSchema>;
   'summarize-run': EnvOf<typeof baseEnvSchema>;
   notify: EnvOf<typeof notifyEnvSchema>;
+  'list-retention-units': EnvOf<typeof retentionUnitsEnvSchema>;
   'apply-retention': EnvOf<typeof retentionEnvSchema>;
+  'summarize-retention': EnvOf<typeof baseEnvSchema>;
   'release-run-lock': EnvOf<typeof baseEnvSchema>;
   'check-freshness': EnvOf<typeof freshnessEnvSchema>;
 }
@@ -77,7 +84,9 @@ export const ENV_SCHEMAS = {
   'record-failure': baseEnvSchema,
   'summarize-run': baseEnvSchema,
   notify: notifyEnvSchema,
+  'list-retention-units': retentionUnitsEnvSchema,
   'apply-retention': retentionEnvSchema,
+  'summarize-retention': baseEnvSchema,
   'release-run-lock': baseEnvSchema,
   'check-freshness': freshnessEnvSchema,
 } as const;
@@ -124,7 +133,9 @@ export function functionEnvironments(
       NOTIFY_ON_SUCCESS: String(config.notifyOnSuccess),
       EVENT_BUS_NAME: 'default',
     },
-    'apply-retention': { ...base, TIERS: tiers, REGIONS: regions },
+    'list-retention-units': { ...base, TIERS: tiers, REGIONS: regions },
+    'apply-retention': { ...base, TIERS: tiers },
+    'summarize-retention': base,
     'release-run-lock': base,
     'check-freshness': { ...base, TIERS: tiers },
   };

@@ -12,6 +12,8 @@ import { logger, metrics, tracer } from './powertools';
 export interface HandlerContext {
   /** Account id of the function (from its ARN), used to build resource ARNs. */
   accountId: string;
+  /** Milliseconds left before Lambda's timeout (no limit outside Lambda); a task that works in passes stops in time. */
+  remainingMs: () => number;
 }
 
 export function defineHandler<S extends z.ZodType, R>(
@@ -36,7 +38,8 @@ export function defineHandler<S extends z.ZodType, R>(
     try {
       // The result is not added to the trace (captureLambdaHandler's captureResponse): Plan's lists every
       // resource, past X-Ray's 64 KB per segment, and the execution history shows each task's output anyway.
-      return await run(parsed.data, { accountId });
+      const remainingMs = () => context?.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY;
+      return await run(parsed.data, { accountId, remainingMs });
     } catch (error) {
       tracer?.addErrorAsMetadata(error as Error);
       // Named errors are the ASL contract (retried or recorded by the state machine): a warning, not an alarm.

@@ -6,7 +6,7 @@ import type { BackupStore, OwnedBackup } from '../services/driver';
 import type { RecordedRetentionDecision } from '../state/records';
 import type { StateStore } from '../state/store';
 import { retryThrottled } from '../throttle-retry';
-import { decideRetention, setKeyOf } from './retention-rules';
+import { decideRetention, type RetentionDecision, setKeyOf } from './retention-rules';
 
 /** Some expired backups could not be deleted; the rest were handled. ASL: the run ends RetentionFailed. */
 export class RetentionIncompleteError extends PipelineError {
@@ -40,7 +40,8 @@ export interface RetentionResult {
   deletedIds: string[];
 }
 
-const MAX_RECORDED = 500;
+/** Ids and decisions a run record keeps (a DynamoDB item holds 400 KB). */
+export const MAX_RECORDED = 500;
 
 /**
  * The regions retention lists: the home region (where the schedules' tag discovery runs, and which a
@@ -73,7 +74,7 @@ export function configuredCopyRegions(tiers: Record<string, TierConfig>): string
   return [...new Set(Object.values(tiers).flatMap((t) => (t.copyTo ?? []).map((c) => c.region)))].sort();
 }
 
-type RunMembers = Map<string, Promise<Awaited<ReturnType<StateStore['listBackupMembers']>>>>;
+export type RunMembers = Map<string, Promise<Awaited<ReturnType<StateStore['listBackupMembers']>>>>;
 
 /**
  * The backup ids each multi-member set of `backupStore` was made with (an EC2 instance's snapshots),
@@ -123,6 +124,58 @@ async function expectedRunSets(
   return expected;
 }
 
+/** What decideStore needs: the request's ownership, rules and time, and the table the run sets come from. */
+export type DecideContext = Pick<RetentionRequest, 'stackName' | 'legacy' | 'tiers' | 'store' | 'now'>;
+
+/**
+ * Lists one store's backups in one region and decides each with the rules. Every decision depends only
+ * on the backups of its region and store (sets, keep-last and the newest-of-source floor are counted
+ * there), so the single pass and the fan-out (one unit per region and service) decide alike.
+ */
+export async function decideStore(
+  context: DecideContext,
+  region: string,
+  backupStore: BackupStore,
+  runMembers: RunMembers = new Map(),
+): Promise<{ decisions: RetentionDecision[]; recorded: RecordedRetentionDecision[] }> {
+  const owners =
+    context.legacy?.homeRegion === region ? [context.stackName, context.legacy.stackName] : [context.stackName];
+  const owned = await backupStore.listOwned(region, owners);
+  const expectedMembers = backupStore.runSets
+    ? await expectedRunSets(context.store, region, backupStore, backupStore.runSets, owned, runMembers)
+    : undefined;
+  const decisions = decideRetention(owned, {
+    stackName: owners,
+    tiers: context.tiers,
+    now: context.now,
+    ...(expectedMembers ? { expectedMembers } : {}),
+  });
+  const recorded = decisions.map(({ backup, action, rule, ruleId }) => ({
+    id: backup.id,
+    kind: backup.kind,
+    region,
+    action,
+    rule,
+    ruleId,
+    ...(backup.tier ? { tier: backup.tier } : {}),
+    ...(backup.source ? { source: backup.source } : {}),
+    ...(backup.runId ? { runId: backup.runId } : {}),
+    createdAt: backup.createdAt.toISOString(),
+  }));
+  return { decisions, recorded };
+}
+
+/** The recorded decisions to keep when capped: deletes first, which a dry-run reviewer looks for. */
+export function cappedDecisions(decisions: readonly RecordedRetentionDecision[]): RecordedRetentionDecision[] {
+  return [...decisions]
+    .sort((a, b) => Number(a.action !== 'delete') - Number(b.action !== 'delete'))
+    .slice(0, MAX_RECORDED);
+}
+
+/**
+ * The single pass: every region and store in turn, in one invocation. The state machine fans out
+ * instead (./retention-units.ts); this is the reference its decisions are checked against.
+ */
 export async function applyRetention(request: RetentionRequest): Promise<RetentionResult> {
   const { log } = request;
   const deletedIds: string[] = [];
@@ -133,31 +186,10 @@ export async function applyRetention(request: RetentionRequest): Promise<Retenti
 
   for (const region of request.regions) {
     for (const backupStore of request.stores) {
-      const owners =
-        request.legacy?.homeRegion === region ? [request.stackName, request.legacy.stackName] : [request.stackName];
-      const owned = await backupStore.listOwned(region, owners);
-      const expectedMembers = backupStore.runSets
-        ? await expectedRunSets(request.store, region, backupStore, backupStore.runSets, owned, runMembers)
-        : undefined;
-      for (const decision of decideRetention(owned, {
-        stackName: owners,
-        tiers: request.tiers,
-        now: request.now,
-        ...(expectedMembers ? { expectedMembers } : {}),
-      })) {
+      const decided = await decideStore(request, region, backupStore, runMembers);
+      decisions.push(...decided.recorded);
+      for (const decision of decided.decisions) {
         const { backup } = decision;
-        decisions.push({
-          id: backup.id,
-          kind: backup.kind,
-          region,
-          action: decision.action,
-          rule: decision.rule,
-          ruleId: decision.ruleId,
-          ...(backup.tier ? { tier: backup.tier } : {}),
-          ...(backup.source ? { source: backup.source } : {}),
-          ...(backup.runId ? { runId: backup.runId } : {}),
-          createdAt: backup.createdAt.toISOString(),
-        });
         if (decision.action === 'keep') {
           kept++;
           continue;
@@ -188,15 +220,15 @@ export async function applyRetention(request: RetentionRequest): Promise<Retenti
   };
   await request.store.updateRun(request.runId, {
     retention: { ...result, deletedIds: deletedIds.slice(0, MAX_RECORDED) },
-    // Deletes first: a capped record drops keeps, never the deletes a dry-run reviewer looks for.
-    retentionDecisions: [...decisions]
-      .sort((a, b) => Number(a.action !== 'delete') - Number(b.action !== 'delete'))
-      .slice(0, MAX_RECORDED),
+    retentionDecisions: cappedDecisions(decisions),
   });
-  if (failed.length > 0) {
-    throw new RetentionIncompleteError(
-      `${failed.length} expired backup(s) could not be deleted: ${failed.slice(0, 10).join('; ')}`,
-    );
-  }
+  if (failed.length > 0) throw incomplete(failed.length, failed);
   return result;
+}
+
+/** RetentionIncompleteError naming the count and the first failures. */
+export function incomplete(count: number, failed: readonly string[]): RetentionIncompleteError {
+  return new RetentionIncompleteError(
+    `${count} expired backup(s) could not be deleted: ${failed.slice(0, 10).join('; ')}`,
+  );
 }

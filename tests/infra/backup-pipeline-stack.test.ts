@@ -288,7 +288,9 @@ describe('IAM', () => {
     for (const name of ['check-backup', 'record-result', 'record-failure']) {
       expect(dynamo(name)).toEqual(['dynamodb:UpdateItem']);
     }
-    expect(dynamo('apply-retention')).toEqual(['dynamodb:Query', 'dynamodb:UpdateItem']);
+    expect(dynamo('list-retention-units')).toEqual(['dynamodb:Query']);
+    expect(dynamo('apply-retention')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+    expect(dynamo('summarize-retention')).toEqual(['dynamodb:Query', 'dynamodb:UpdateItem']);
     expect(dynamo('summarize-run')).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
     expect(dynamo('notify')).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
   });

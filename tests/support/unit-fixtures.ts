@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { deadlineHoursOf, type TierConfig } from '../../shared/config';
 import type { ResourceRef } from '../../shared/resource';
+import type { OwnedBackup } from '../../shared/services/driver';
 import type { ResourceRecord, RunRecord } from '../../shared/state/records';
 import type { OwnershipTagValues, Tag } from '../../shared/tags';
 import { TAG } from '../../shared/tags';
@@ -223,3 +224,24 @@ export function servePages<P extends object>(pages: readonly P[], tokenKey: 'Nex
   };
   return { fake, tokens };
 }
+
+/** A finished daily EBS backup of one volume as retention sees it, `ageDays` before `now`, expiring 7 days after it was made. */
+export const dailyEbsBackup = (
+  now: Date,
+  id: string,
+  ageDays: number,
+  extra: Partial<OwnedBackup> = {},
+): OwnedBackup => ({
+  kind: 'ebs-snapshot',
+  id,
+  region: REGION,
+  source: volumeRef().arn,
+  tier: 'daily',
+  runId: `run-${id}`,
+  managedBy: STACK,
+  createdAt: new Date(now.getTime() - ageDays * 86_400_000),
+  expiresAt: new Date(now.getTime() - (ageDays - 7) * 86_400_000),
+  complete: true,
+  heldBy: [],
+  ...extra,
+});

@@ -21,9 +21,13 @@ const definition = loadDefinition() as unknown as Machine & { Comment?: string }
 const map = definition.States['Back up each resource'] as State & {
   ItemProcessor: Machine & { ProcessorConfig: { Mode: string; ExecutionType: string } };
 };
+const retentionMap = definition.States['Apply retention in each region'] as State & {
+  ItemProcessor: Machine & { ProcessorConfig: { Mode: string; ExecutionType: string } };
+};
 const allStates = (): [string, State, boolean][] => [
   ...Object.entries(definition.States).map(([n, s]): [string, State, boolean] => [n, s, false]),
   ...Object.entries(map.ItemProcessor.States).map(([n, s]): [string, State, boolean] => [n, s, true]),
+  ...Object.entries(retentionMap.ItemProcessor.States).map(([n, s]): [string, State, boolean] => [n, s, true]),
 ];
 const LAMBDA_ERRORS = [
   'Lambda.ServiceException',
@@ -45,6 +49,12 @@ describe('statemachines/backup.asl.json', () => {
     expect(map.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
     expect(map.ToleratedFailurePercentage).toBe(100);
     expect(map.MaxConcurrencyPath).toBe('$.plan.maxConcurrency');
+  });
+
+  it('runs each retention unit as a DISTRIBUTED child, so its delete passes fill its own history, not the parent run', () => {
+    expect(retentionMap.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
+    expect(retentionMap.ItemsPath).toBe('$.retentionPlan.units');
+    expect(retentionMap.ResultPath).toBeNull();
   });
 
   it.each(
@@ -117,9 +127,13 @@ describe('statemachines/backup.asl.json', () => {
   });
 
   it('summarizes, then applies retention, then notifies, so the message says what retention deleted', () => {
-    expect(definition.States['Summarize the run']?.Next).toBe('Apply retention');
-    expect(definition.States['Apply retention']?.Next).toBe('Notify operators');
-    expect(definition.States['Apply retention']?.Catch?.[0]?.Next).toBe('Notify operators');
+    expect(definition.States['Summarize the run']?.Next).toBe('Plan retention');
+    expect(definition.States['Plan retention']?.Next).toBe('Apply retention in each region');
+    expect(definition.States['Apply retention in each region']?.Next).toBe('Summarize retention');
+    expect(definition.States['Summarize retention']?.Next).toBe('Notify operators');
+    for (const name of ['Plan retention', 'Apply retention in each region', 'Summarize retention']) {
+      expect(definition.States[name]?.Catch?.[0]?.Next).toBe('Notify operators');
+    }
     expect(definition.States['Notify operators']?.Next).toBe('Release the run lock');
   });
 

@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { aws } from '../../errors';
 import { managedByAnotherService, ownershipOf, ownershipTags, TAG, tagValue } from '../../tags';
+import { retryThrottled } from '../../throttle-retry';
 import type { BackupStore, CheckResult, CopyRequest, OwnedBackup } from '../driver';
 import { ec2Client, ec2CreateClient } from './client';
 
@@ -188,24 +189,28 @@ export const ebsSnapshotStore: BackupStore = {
     const ids = [...byId.keys()];
     for (let i = 0; i < ids.length; i += IMAGE_FILTER_CHUNK) {
       const chunk = ids.slice(i, i + IMAGE_FILTER_CHUNK);
-      await aws('EC2 DescribeImages (AMI-held snapshots)', async () => {
-        for await (const page of paginateDescribeImages(
-          { client: ec2Client(region), pageSize: 1000 },
-          // A disabled AMI still holds its snapshots, but DescribeImages leaves it out unless asked.
-          {
-            Owners: ['self'],
-            IncludeDisabled: true,
-            Filters: [{ Name: 'block-device-mapping.snapshot-id', Values: chunk }],
-          },
-        )) {
-          for (const image of page.Images ?? []) {
-            for (const mapping of image.BlockDeviceMappings ?? []) {
-              const held = mapping.Ebs?.SnapshotId ? byId.get(mapping.Ebs.SnapshotId) : undefined;
-              if (held && image.ImageId && !held.heldBy.includes(image.ImageId)) held.heldBy.push(image.ImageId);
+      // 100,000 snapshots take 500 of these, past DescribeImages' burst: each waits for its token instead
+      // of failing the whole listing (a chunk read again only re-adds what it had added).
+      await retryThrottled(() =>
+        aws('EC2 DescribeImages (AMI-held snapshots)', async () => {
+          for await (const page of paginateDescribeImages(
+            { client: ec2Client(region), pageSize: 1000 },
+            // A disabled AMI still holds its snapshots, but DescribeImages leaves it out unless asked.
+            {
+              Owners: ['self'],
+              IncludeDisabled: true,
+              Filters: [{ Name: 'block-device-mapping.snapshot-id', Values: chunk }],
+            },
+          )) {
+            for (const image of page.Images ?? []) {
+              for (const mapping of image.BlockDeviceMappings ?? []) {
+                const held = mapping.Ebs?.SnapshotId ? byId.get(mapping.Ebs.SnapshotId) : undefined;
+                if (held && image.ImageId && !held.heldBy.includes(image.ImageId)) held.heldBy.push(image.ImageId);
+              }
             }
           }
-        }
-      });
+        }),
+      );
     }
     return owned;
   },

@@ -28,11 +28,13 @@ import 'aws-sdk-client-mock-jest';
 import { handler as applyRetention } from '../../../functions/apply-retention';
 import { handler as checkBackup } from '../../../functions/check-backup';
 import { handler as checkFreshness } from '../../../functions/check-freshness';
+import { handler as listRetentionUnits } from '../../../functions/list-retention-units';
 import { handler as notify } from '../../../functions/notify';
 import { handler as planRun } from '../../../functions/plan-run';
 import { handler as recordFailure } from '../../../functions/record-failure';
 import { handler as releaseRunLock } from '../../../functions/release-run-lock';
 import { handler as startBackup } from '../../../functions/start-backup';
+import { handler as summarizeRetention } from '../../../functions/summarize-retention';
 import { handler as summarizeRun } from '../../../functions/summarize-run';
 import { useClock } from '../../../shared/clock';
 import { parsePipelineConfig } from '../../../shared/config';
@@ -486,7 +488,7 @@ describe('check-freshness', () => {
   });
 });
 
-describe('apply-retention', () => {
+describe('list-retention-units, apply-retention, summarize-retention', () => {
   const tagsFor = (expires: string) => [
     { Key: TAG.managedBy, Value: 'BackupPipeline' },
     { Key: TAG.runId, Value: `run-${expires.slice(0, 10)}` },
@@ -519,7 +521,16 @@ describe('apply-retention', () => {
     ec2.on(DescribeImagesCommand).resolves({ Images: [] });
     rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [] });
 
-    const out = await applyRetention({ runId: plan.runId, dryRun: true }, context);
+    const units = await listRetentionUnits({ runId: plan.runId }, context);
+    for (const unit of units.units) {
+      const cursor = { store: 0, page: 0, offset: 0, pass: 0 };
+      const pass = await applyRetention(
+        { runId: plan.runId, dryRun: true, decidedAt: units.decidedAt, unit, cursor },
+        context,
+      );
+      expect(pass.done).toBe(true);
+    }
+    const out = await summarizeRetention({ runId: plan.runId, dryRun: true }, context);
 
     expect(out).toEqual({ dryRun: true, deleted: 1, kept: 1, failedDeletes: 0, deletedIds: ['snap-old'] });
     expect(ec2.commandCalls(DescribeSnapshotsCommand)).toHaveLength(1);

@@ -19,6 +19,7 @@ import {
   notifyEnvSchema,
   planEnvSchema,
   retentionEnvSchema,
+  retentionUnitsEnvSchema,
 } from '../../../shared/lambda/env';
 import { ENV_SCHEMAS, FUNCTION_NAMES, functionEnvironments, placeholderOf } from '../../../shared/lambda/function-env';
 import { caught, STACK, TIERS, TOPIC_ARN, unitHandlerEnv } from '../../support/unit-fixtures';
@@ -401,9 +402,9 @@ describe('functionEnvironments', () => {
 
     // Assess
     expect(loadEnv(planEnvSchema, set['plan-run']).REGIONS).toEqual(['eu-west-1', 'us-east-1']);
-    expect(loadEnv(retentionEnvSchema, set['apply-retention']).REGIONS).toEqual(['eu-west-1', 'us-east-1']);
+    expect(loadEnv(retentionUnitsEnvSchema, set['list-retention-units']).REGIONS).toEqual(['eu-west-1', 'us-east-1']);
     expect(loadEnv(planEnvSchema, unset['plan-run']).REGIONS).toBeNull();
-    expect(loadEnv(retentionEnvSchema, unset['apply-retention']).REGIONS).toBeNull();
+    expect(loadEnv(retentionUnitsEnvSchema, unset['list-retention-units']).REGIONS).toBeNull();
   });
 
   it('derives each ASL placeholder from the function name', () => {

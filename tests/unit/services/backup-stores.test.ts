@@ -142,6 +142,26 @@ describe('ebsSnapshotStore.listOwned', () => {
     expect(chunks).toEqual([200, 200, 50]);
   });
 
+  it('waits out a throttled DescribeImages chunk and reads it again instead of failing the listing', async () => {
+    // Prepare: the second chunk's first answer is throttled (a 100,000-snapshot listing takes 500 chunks)
+    const many = Array.from({ length: 250 }, (_, i) => ours(`snap-${String(i).padStart(3, '0')}`));
+    ec2.on(DescribeSnapshotsCommand).resolves({ Snapshots: many });
+    let calls = 0;
+    ec2.on(DescribeImagesCommand).callsFake(async (input) => {
+      calls++;
+      if (calls === 2) throw ec2Error('RequestLimitExceeded');
+      const held = input.Filters?.[0]?.Values?.includes('snap-249');
+      return { Images: held ? [{ ImageId: 'ami-9', BlockDeviceMappings: [{ Ebs: { SnapshotId: 'snap-249' } }] }] : [] };
+    });
+
+    // Act
+    const listed = await ebsSnapshotStore.listOwned(REGION, STACK);
+
+    // Assess
+    expect(calls).toBe(3);
+    expect(listed.find((b) => b.id === 'snap-249')?.heldBy).toEqual(['ami-9']);
+  });
+
   it('reads no expiry from an unreadable expires-at tag (retention then keeps it)', async () => {
     ec2.on(DescribeSnapshotsCommand).resolves({
       Snapshots: [ours('snap-1', { Tags: ownedTags(volume, 'run-1', { expiresAt: 'soon' }) })],

@@ -1,5 +1,6 @@
 /**
- * Apply retention (shared/workflow/retention.ts and functions/apply-retention.ts): list what this stack
+ * Apply retention (shared/workflow/retention.ts, the single pass, and the fanned-out tasks in functions/:
+ * list-retention-units, apply-retention, summarize-retention): list what this stack
  * owns, decide, delete the expired (nothing in a dry run), record every decision on the run; a failed
  * delete does not stop the others, and the task then fails with RetentionIncompleteError.
  */
@@ -20,14 +21,18 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { handler } from '../../../functions/apply-retention';
+import { handler as listUnits } from '../../../functions/list-retention-units';
+import { handler as summarize } from '../../../functions/summarize-retention';
 import { useClock } from '../../../shared/clock';
 import { ThrottledError } from '../../../shared/errors';
 import type { BackupStore, OwnedBackup } from '../../../shared/services/driver';
 import { ebsSnapshotStore } from '../../../shared/services/ec2/ebs-snapshots';
 import { applyRetention, RetentionIncompleteError, regionsTouched } from '../../../shared/workflow/retention';
+import type { PassResult, RetentionUnit } from '../../../shared/workflow/retention-units';
 import { useUnitDynalite } from '../../support/unit-dynalite';
 import {
   caught,
+  dailyEbsBackup,
   dbRef,
   ec2Error,
   instanceRef,
@@ -68,20 +73,8 @@ beforeEach(() => {
 const ago = (days: number) => new Date(NOW.getTime() - days * DAY);
 
 /** A finished daily EBS backup of one volume, `ageDays` old, expiring 7 days after it was made. */
-const backup = (id: string, ageDays: number, extra: Partial<OwnedBackup> = {}): OwnedBackup => ({
-  kind: 'ebs-snapshot',
-  id,
-  region: REGION,
-  source: volumeRef().arn,
-  tier: 'daily',
-  runId: `run-${id}`,
-  managedBy: STACK,
-  createdAt: ago(ageDays),
-  expiresAt: ago(ageDays - 7),
-  complete: true,
-  heldBy: [],
-  ...extra,
-});
+const backup = (id: string, ageDays: number, extra: Partial<OwnedBackup> = {}): OwnedBackup =>
+  dailyEbsBackup(NOW, id, ageDays, extra);
 
 /** An in-memory backup store: the driver boundary, so the domain logic runs without AWS. */
 function memoryStore(backups: OwnedBackup[], failing: Record<string, Error> = {}) {
@@ -380,7 +373,19 @@ describe('regionsTouched', () => {
   });
 });
 
-describe('apply-retention handler', () => {
+/** The retention tasks as the state machine runs them: plan the units, pass each until done, summarize. */
+async function retentionTasks(runId: string, dryRun: boolean) {
+  const plan = (await listUnits({ runId }, lambdaContext)) as { decidedAt: string; units: RetentionUnit[] };
+  for (const unit of plan.units) {
+    let pass: PassResult = { done: false, waitSeconds: 0, cursor: { store: 0, page: 0, offset: 0, pass: 0 } };
+    while (!pass.done) {
+      pass = await handler({ runId, dryRun, decidedAt: plan.decidedAt, unit, cursor: pass.cursor }, lambdaContext);
+    }
+  }
+  return summarize({ runId, dryRun }, lambdaContext);
+}
+
+describe('retention handlers (Plan retention, Apply retention pass, Summarize retention)', () => {
   const volume = volumeRef();
   const OWNER = `${STACK}@${REGION}`;
   const snapshot = (id: string, ageDays: number, extra: Partial<Snapshot> = {}): Snapshot => ({
@@ -437,7 +442,7 @@ describe('apply-retention handler', () => {
     const runId = await run();
 
     // Act
-    const out = await handler({ runId, dryRun: false }, lambdaContext);
+    const out = await retentionTasks(runId, false);
 
     // Assess
     expect(ec2).toHaveReceivedCommandTimes(DeleteSnapshotCommand, 1);
@@ -457,7 +462,7 @@ describe('apply-retention handler', () => {
     estate();
     const runId = await run();
 
-    const out = await handler({ runId, dryRun: true }, lambdaContext);
+    const out = await retentionTasks(runId, true);
 
     expect(ec2).toHaveReceivedCommandTimes(DeleteSnapshotCommand, 0);
     expect(rds).toHaveReceivedCommandTimes(DeleteDBSnapshotCommand, 0);
@@ -471,7 +476,7 @@ describe('apply-retention handler', () => {
     const runId = await run();
 
     // Act
-    const error = await caught(handler({ runId, dryRun: false }, lambdaContext));
+    const error = await caught(retentionTasks(runId, false));
 
     // Assess
     expect(error.name).toBe('RetentionIncompleteError');
@@ -484,7 +489,7 @@ describe('apply-retention handler', () => {
     estate();
     rds.on(DescribeDBSnapshotsCommand).rejects(rdsError('Throttling'));
     const runId = await run();
-    const error = await caught(handler({ runId, dryRun: false }, lambdaContext));
+    const error = await caught(retentionTasks(runId, false));
     expect(error.name).toBe('ThrottledError');
   });
 
@@ -496,7 +501,7 @@ describe('apply-retention handler', () => {
     await db().store().addResource(resourceRecord(runId, remote));
 
     // Act
-    await handler({ runId, dryRun: true }, lambdaContext);
+    await retentionTasks(runId, true);
 
     // Assess
     expect(ec2).toHaveReceivedCommandTimes(DescribeSnapshotsCommand, 2);
@@ -513,7 +518,7 @@ describe('apply-retention handler', () => {
     await db().store().addResource(resourceRecord(runId, remote));
 
     // Act
-    await handler({ runId, dryRun: true }, lambdaContext);
+    await retentionTasks(runId, true);
 
     // Assess: bp-old (bare name) is decided at home only; the qualified EBS snapshots in both regions.
     const decisions = (await db().store().getRun(runId))?.retentionDecisions ?? [];
@@ -526,7 +531,7 @@ describe('apply-retention handler', () => {
     ).toEqual([REGION, 'us-east-1']);
   });
 
-  it('rejects an event without dryRun', async () => {
+  it('rejects a pass event without dryRun', async () => {
     await expect(handler({ runId: 'r' }, lambdaContext)).rejects.toThrow(/^apply-retention: invalid event: dryRun/);
   });
 });

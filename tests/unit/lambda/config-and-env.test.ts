@@ -38,7 +38,7 @@ describe('parsePipelineConfig', () => {
       },
       defaultTier: 'daily',
       defaultTargetTags: { backup: 'true' },
-      mapMaxConcurrency: 40,
+      mapMaxConcurrency: 2_000,
       polling: { minWaitSeconds: 60, maxWaitSeconds: 21_600 },
       notificationEmail: null,
       notifyOnSuccess: false,

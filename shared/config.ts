@@ -245,8 +245,12 @@ export const pipelineConfigSchema = z
     regions: regionsSchema.default(null),
     /** Resources carrying all of these tags are backed up when the input names no targets. */
     defaultTargetTags: tagMapSchema.default({ backup: 'true' }),
-    /** How many resources are backed up at once (Distributed Map MaxConcurrency). */
-    mapMaxConcurrency: z.number().int().min(1).max(10_000).default(40),
+    /**
+     * How many resources are backed up at once (Distributed Map MaxConcurrency). A waiting child costs
+     * nothing; 2,000 lets 10,000 daily resources fit the 24 h gap while the start burst stays within what
+     * the create APIs' buckets absorb (docs/architecture.md, Concurrency and pacing).
+     */
+    mapMaxConcurrency: z.number().int().min(1).max(10_000).default(2_000),
     polling: pollingSchema.default({ minWaitSeconds: 60, maxWaitSeconds: 21_600 }),
     /** Optional e-mail address subscribed to the notification topic. */
     notificationEmail: z.email().nullable().default(null),

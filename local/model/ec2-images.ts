@@ -257,7 +257,7 @@ export class AmiBackend extends RegionalBackend<Ec2RegionState> {
         copiedFrom: { region: sourceRegion, id },
         ...this.timing((volume?.snapshotSeconds ?? 60 + original.VolumeSize * 12) * COPY_SLOWDOWN),
       };
-      r.snapshots.set(copy.SnapshotId, copy);
+      this.ec2.track(r, copy);
       return copy.SnapshotId;
     });
     r.images.set(imageId, {

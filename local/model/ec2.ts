@@ -8,6 +8,7 @@ import {
   AwsApiError,
   COPY_SLOWDOWN,
   type CopySource,
+  candidates,
   copiesWithSource,
   type Filter,
   type ModelCore,
@@ -86,6 +87,21 @@ export interface Ec2RegionState {
   snapshots: Map<string, SnapshotModel>;
   images: Map<string, ImageModel>;
   lastSnapshotAtByVolume: Map<string, number>;
+  /** Snapshots (and copies) still pending: the pending-snapshot and copy limits count these, not every snapshot. */
+  pending: PendingIndex;
+}
+
+/**
+ * The region's pending snapshots, indexed: a snapshot's end (completed or failed) is known when it starts
+ * and time only moves on, so the index drops them in end order. A 10,000-resource run asks these limits
+ * tens of thousands of times against thousands of pending snapshots; a scan per call dominated its wall time.
+ */
+interface PendingIndex {
+  /** Latest end first: the next to end is last. */
+  byEnd: { endMs: number; id: string; volumeId: string; copy: boolean }[];
+  ids: Set<string>;
+  perVolume: Map<string, number>;
+  copies: number;
 }
 
 export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
@@ -102,6 +118,7 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
         snapshots: new Map(),
         images: new Map(),
         lastSnapshotAtByVolume: new Map(),
+        pending: { byEnd: [], ids: new Set(), perVolume: new Map(), copies: 0 },
       })),
     );
   }
@@ -156,7 +173,7 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
       durationMs: 0,
       ...s,
     };
-    this.region(region).snapshots.set(snapshot.SnapshotId, snapshot);
+    this.track(this.region(region), snapshot);
     return snapshot;
   }
 
@@ -177,16 +194,14 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
       if (!r.instances.has(id))
         throw new AwsApiError('InvalidInstanceID.NotFound', `The instance ID '${id}' does not exist`);
     }
-    const selected = [...r.instances.values()].filter(
-      (i) =>
-        (!input.InstanceIds?.length || input.InstanceIds.includes(i.InstanceId)) &&
-        (input.Filters ?? []).every((f) =>
-          matchesFilter(
-            i.Tags,
-            { 'instance-state-name': i.State, 'instance-id': i.InstanceId, 'instance-type': i.InstanceType },
-            f,
-          ),
+    const selected = candidates(r.instances, input.InstanceIds).filter((i) =>
+      (input.Filters ?? []).every((f) =>
+        matchesFilter(
+          i.Tags,
+          { 'instance-state-name': i.State, 'instance-id': i.InstanceId, 'instance-type': i.InstanceType },
+          f,
         ),
+      ),
     );
     const { page, next } = paginate(selected, input.MaxResults, input.NextToken);
     return {
@@ -222,16 +237,14 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
     for (const id of input.VolumeIds ?? []) {
       if (!r.volumes.has(id)) throw new AwsApiError('InvalidVolume.NotFound', `The volume '${id}' does not exist.`);
     }
-    const selected = [...r.volumes.values()].filter(
-      (v) =>
-        (!input.VolumeIds?.length || input.VolumeIds.includes(v.VolumeId)) &&
-        (input.Filters ?? []).every((f) =>
-          matchesFilter(
-            v.Tags,
-            { status: v.State, 'volume-id': v.VolumeId, 'attachment.instance-id': v.attachedTo ?? [] },
-            f,
-          ),
+    const selected = candidates(r.volumes, input.VolumeIds).filter((v) =>
+      (input.Filters ?? []).every((f) =>
+        matchesFilter(
+          v.Tags,
+          { status: v.State, 'volume-id': v.VolumeId, 'attachment.instance-id': v.attachedTo ?? [] },
+          f,
         ),
+      ),
     );
     const { page, next } = paginate(selected, input.MaxResults, input.NextToken, 500);
     return {
@@ -279,8 +292,7 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
       if (!r.snapshots.has(id))
         throw new AwsApiError('InvalidSnapshot.NotFound', `The snapshot '${id}' does not exist.`);
     }
-    const selected = [...r.snapshots.values()].filter((s) => {
-      if (input.SnapshotIds?.length && !input.SnapshotIds.includes(s.SnapshotId)) return false;
+    const selected = candidates(r.snapshots, input.SnapshotIds).filter((s) => {
       if (
         input.OwnerIds?.length &&
         !input.OwnerIds.some((o) => (o === 'self' ? s.OwnerId === this.accountId : o === s.OwnerId))
@@ -301,15 +313,52 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
     return { Snapshots: page.map((s) => this.snapshotView(s)), ...(next ? { NextToken: next } : {}) };
   }
 
+  /** Every new snapshot or copy of the region goes through here (CopyImage's copies too). */
+  track(r: Ec2RegionState, snapshot: SnapshotModel): void {
+    r.snapshots.set(snapshot.SnapshotId, snapshot);
+    if (this.phase(snapshot).state !== 'pending') return;
+    const end = snapshot.startMs + snapshot.durationMs * Math.min(1, snapshot.failAt ?? 1);
+    const entry = { endMs: end, id: snapshot.SnapshotId, volumeId: snapshot.VolumeId, copy: !!snapshot.copiedFrom };
+    const { byEnd } = r.pending;
+    let lo = 0;
+    let hi = byEnd.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((byEnd[mid]?.endMs ?? 0) > end) lo = mid + 1;
+      else hi = mid;
+    }
+    byEnd.splice(lo, 0, entry);
+    r.pending.ids.add(entry.id);
+    r.pending.perVolume.set(entry.volumeId, (r.pending.perVolume.get(entry.volumeId) ?? 0) + 1);
+    if (entry.copy) r.pending.copies++;
+  }
+
+  /** Drops what has ended (or was deleted) from the pending index; returns it, current. */
+  private pendingNow(r: Ec2RegionState): PendingIndex {
+    const now = this.nowMs();
+    const { byEnd } = r.pending;
+    for (let last = byEnd.at(-1); last && last.endMs <= now; last = byEnd.at(-1)) {
+      byEnd.pop();
+      this.release(r.pending, last);
+    }
+    return r.pending;
+  }
+
+  private release(pending: PendingIndex, entry: PendingIndex['byEnd'][number]): void {
+    if (!pending.ids.delete(entry.id)) return;
+    pending.perVolume.set(entry.volumeId, (pending.perVolume.get(entry.volumeId) ?? 1) - 1);
+    if (entry.copy) pending.copies--;
+  }
+
   assertCanSnapshot(r: Ec2RegionState, volume: VolumeModel): void {
-    const pending = [...r.snapshots.values()].filter((s) => this.phase(s).state === 'pending');
-    if (pending.length >= this.limits.pendingSnapshotsPerRegion) {
+    const pending = this.pendingNow(r);
+    if (pending.ids.size >= this.limits.pendingSnapshotsPerRegion) {
       throw new AwsApiError(
         'PendingSnapshotLimitExceeded',
         `The maximum number of pending snapshots (${this.limits.pendingSnapshotsPerRegion}) has been reached.`,
       );
     }
-    const perVolume = pending.filter((s) => s.VolumeId === volume.VolumeId).length;
+    const perVolume = pending.perVolume.get(volume.VolumeId) ?? 0;
     const max =
       volume.VolumeType === 'st1' || volume.VolumeType === 'sc1' ? 1 : this.limits.concurrentSnapshotsPerVolume;
     if (perVolume >= max) {
@@ -339,7 +388,7 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
       Encrypted: true,
       ...this.timing(volume.snapshotSeconds),
     };
-    r.snapshots.set(snapshot.SnapshotId, snapshot);
+    this.track(r, snapshot);
     r.lastSnapshotAtByVolume.set(volume.VolumeId, this.nowMs());
     return snapshot;
   }
@@ -418,6 +467,8 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
     if (image) {
       throw new AwsApiError('InvalidSnapshot.InUse', `The snapshot ${id} is currently in use by ${image.ImageId}`);
     }
+    const entry = r.pending.byEnd.find((e) => e.id === id);
+    if (entry) this.release(r.pending, entry);
     r.snapshots.delete(id);
     return {};
   }
@@ -441,9 +492,7 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
 
   /** EBS snapshot copies still pending in a destination region (CopySnapshot and CopyImage count against it). */
   copiesInProgress(region: string): number {
-    return [...this.region(region).snapshots.values()].filter(
-      (s) => s.copiedFrom !== undefined && this.phase(s).state === 'pending',
-    ).length;
+    return this.pendingNow(this.region(region)).copies;
   }
 
   /**
@@ -507,7 +556,7 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
       // Copies are slower than the snapshot was: the data crosses regions block by block.
       ...this.timing(baseSeconds * COPY_SLOWDOWN),
     };
-    this.region(region).snapshots.set(copy.SnapshotId, copy);
+    this.track(this.region(region), copy);
     return this.created('ec2', { SnapshotId: copy.SnapshotId, Tags: copy.Tags });
   }
 

@@ -1,13 +1,13 @@
 /** Domain logic of Start backup: intent first, then the driver (which finds or creates). */
 
 import type { PollingConfig } from '../config';
-import { InvalidResourceStateError, isRefusal, LimitExceededError } from '../errors';
+import { InvalidResourceStateError, isRefusal } from '../errors';
 import type { ResourceRef } from '../resource';
 import type { ResourceDriver } from '../services/driver';
 import type { BackupState } from '../state/backup-state';
 import type { StateStore } from '../state/store';
 import { waitForLookupToSettle } from './lookup-settle';
-import { deadlineFor, nextWaitSeconds } from './polling';
+import { deadlineFor, nextWaitSeconds, refusalPastDeadline } from './polling';
 
 export interface StartBackupRequest {
   runId: string;
@@ -25,22 +25,6 @@ export interface StartBackupRequest {
 
 /** Re-exported: the settle time is Start backup's contract too (docs/architecture.md). */
 export { LOOKUP_SETTLE_SECONDS } from './lookup-settle';
-
-/**
- * A refusal that passes (a database `modifying` or `backing-up`, the pending-snapshot limit) is retried by
- * the ASL's long LimitExceededError Retry, which lasts longer than any tier's deadline; the resource's
- * deadline, counted from when Plan queued it, ends the retries: past it, the refusal becomes a recorded
- * failure with reason `timeout` (InvalidResourceStateError: not retried).
- */
-function pastStartDeadline(error: unknown, queuedAt: string, request: StartBackupRequest): unknown {
-  if (!(error instanceof LimitExceededError)) return error;
-  const deadline = deadlineFor(new Date(queuedAt), request.polling);
-  if (request.now.getTime() < deadline.getTime()) return error;
-  return new InvalidResourceStateError(
-    `timeout: ${request.resource.arn} could not be started by its deadline ${deadline.toISOString()} (queued ${queuedAt}): ${error.message}`,
-    { cause: error },
-  );
-}
 
 export async function startBackup(request: StartBackupRequest): Promise<{ state: BackupState; reused: boolean }> {
   const { runId, resource, store, polling } = request;
@@ -87,7 +71,7 @@ export async function startBackup(request: StartBackupRequest): Promise<{ state:
         // count as a first attempt again. A 5xx or a broken connection may follow a create that succeeded,
         // so that retry looks first (keyless creates are never retried inside the SDK: shared/lambda/clients.ts).
         if (!mayExist && isRefusal(error)) await store.unmarkAttempt(runId, resource.arn);
-        throw pastStartDeadline(error, intent.queuedAt, request);
+        throw refusalPastDeadline(error, `${resource.arn} could not be started`, intent.queuedAt, request);
       });
     backupIds = started.backupIds;
     startedAt = at;

@@ -9,7 +9,9 @@
  * target that is the source's own region (several regions configured, one of them a copy target):
  * a copy beside the original protects nothing against losing the region.
  * The per-region concurrent-copy limit surfaces from the driver as LimitExceededError, which the ASL
- * retries with long intervals; copies already started in other regions are found again, not repeated.
+ * retries with long intervals until the resource's deadline (as Start backup's refusals: a region's 20
+ * copy slots can stay busy for hours at scale); copies already started in other regions are found
+ * again, not repeated.
  * A copy without an idempotency key (EBS CopySnapshot) follows Start backup's settle rule
  * (./lookup-settle): its call time is recorded per region first, and a retry within the settle time waits.
  */
@@ -21,7 +23,7 @@ import type { ResourceDriver } from '../services/driver';
 import type { BackupState, CopyState, CopyTarget } from '../state/backup-state';
 import type { StateStore } from '../state/store';
 import { waitForLookupToSettle } from './lookup-settle';
-import { deadlineFor, nextWaitSeconds } from './polling';
+import { deadlineFor, nextWaitSeconds, refusalPastDeadline } from './polling';
 
 export interface CopyStepRequest {
   runId: string;
@@ -124,7 +126,15 @@ export async function startCopies(request: CopyStepRequest): Promise<BackupState
             // AWS refused this attempt's only copy call there (the region's copy limit, a throttle): nothing
             // was copied, and the lookup before it saw what earlier attempts made, so the retry may look at once.
             if (keylessCalls === 1 && isRefusal(error)) await store.forgetCopyCall(runId, resource.arn, target.region);
-            throw error;
+            // The region's copy limit is waited out like Start backup's refusals, up to the resource's deadline.
+            throw record
+              ? refusalPastDeadline(
+                  error,
+                  `${resource.arn} could not be copied to ${target.region}`,
+                  record.queuedAt,
+                  request,
+                )
+              : error;
           })
       : undefined;
     if (!started) {

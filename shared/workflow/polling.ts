@@ -10,6 +10,7 @@
  * docs/benchmarks.md (`npm run bench`).
  */
 import { MAX_DEFAULT_DEADLINE_HOURS, type PollingConfig } from '../config';
+import { InvalidResourceStateError, LimitExceededError } from '../errors';
 
 /** Fraction of the estimated remaining time to wait in the far phase (progress is not linear). */
 export const AIM = 0.8;
@@ -61,4 +62,26 @@ export function tierPolling(
 ): PollingConfig & { deadlineHours: number } {
   const hours = Object.hasOwn(deadlines, tier) ? deadlines[tier] : undefined;
   return { ...polling, deadlineHours: hours ?? polling.deadlineHours ?? MAX_DEFAULT_DEADLINE_HOURS };
+}
+
+/**
+ * A refusal that passes (a database `modifying` or `backing-up`, the pending-snapshot limit, the
+ * region's concurrent-copy limit) is retried by the ASL's long LimitExceededError Retry (Start backup and
+ * Start copies), which lasts longer than any tier's deadline; the resource's deadline, counted from when
+ * Plan queued it, ends the retries: past it, the refusal becomes a recorded failure with reason `timeout`
+ * (InvalidResourceStateError: not retried).
+ */
+export function refusalPastDeadline(
+  error: unknown,
+  what: string,
+  queuedAt: string,
+  request: { polling: { deadlineHours?: number | undefined }; now: Date },
+): unknown {
+  if (!(error instanceof LimitExceededError)) return error;
+  const deadline = deadlineFor(new Date(queuedAt), request.polling);
+  if (request.now.getTime() < deadline.getTime()) return error;
+  return new InvalidResourceStateError(
+    `timeout: ${what} by its deadline ${deadline.toISOString()} (queued ${queuedAt}): ${error.message}`,
+    { cause: error },
+  );
 }

@@ -107,24 +107,27 @@ describe('statemachines/backup.asl.json', () => {
     expect(retrier?.IntervalSeconds).toBeGreaterThanOrEqual(60);
   });
 
-  it('keeps retrying a refused start (a database modifying, the pending-snapshot limit) past the longest tier deadline, so the deadline, not the retry count, ends it', () => {
-    const start = map.ItemProcessor.States['Start backup'];
-    const r = start?.Retry?.find((x) => x.ErrorEquals.includes('LimitExceededError')) as unknown as {
-      IntervalSeconds: number;
-      MaxAttempts: number;
-      BackoffRate: number;
-      MaxDelaySeconds: number;
-      JitterStrategy?: string;
-    };
-    // Expected total wait: FULL jitter waits on average half of each capped back-off.
-    let expectedSeconds = 0;
-    for (let attempt = 0; attempt < r.MaxAttempts; attempt++) {
-      const base = Math.min(r.IntervalSeconds * r.BackoffRate ** attempt, r.MaxDelaySeconds);
-      expectedSeconds += r.JitterStrategy === 'FULL' ? base / 2 : base;
-    }
-    const longestDeadlineHours = tierSchema.shape.deadlineHours.unwrap().maxValue ?? Number.NaN;
-    expect(expectedSeconds / 3600).toBeGreaterThan(longestDeadlineHours);
-  });
+  it.each(['Start backup', 'Start copies'])(
+    '%s keeps retrying a refusal (a database modifying, the pending-snapshot limit, the copy limit) past the longest tier deadline, so the deadline, not the retry count, ends it',
+    (state) => {
+      const start = map.ItemProcessor.States[state];
+      const r = start?.Retry?.find((x) => x.ErrorEquals.includes('LimitExceededError')) as unknown as {
+        IntervalSeconds: number;
+        MaxAttempts: number;
+        BackoffRate: number;
+        MaxDelaySeconds: number;
+        JitterStrategy?: string;
+      };
+      // Expected total wait: FULL jitter waits on average half of each capped back-off.
+      let expectedSeconds = 0;
+      for (let attempt = 0; attempt < r.MaxAttempts; attempt++) {
+        const base = Math.min(r.IntervalSeconds * r.BackoffRate ** attempt, r.MaxDelaySeconds);
+        expectedSeconds += r.JitterStrategy === 'FULL' ? base / 2 : base;
+      }
+      const longestDeadlineHours = tierSchema.shape.deadlineHours.unwrap().maxValue ?? Number.NaN;
+      expect(expectedSeconds / 3600).toBeGreaterThan(longestDeadlineHours);
+    },
+  );
 
   it('summarizes, then applies retention, then notifies, so the message says what retention deleted', () => {
     expect(definition.States['Summarize the run']?.Next).toBe('Plan retention');

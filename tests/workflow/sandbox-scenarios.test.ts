@@ -323,6 +323,48 @@ describe('CopyLimitBackoff', () => {
   });
 });
 
+describe('CopySlotsBusyForHours', () => {
+  it("waits for the region's only copy slot for more than 9 hours (past twelve long retries, ~4 h) and copies everything once", async () => {
+    // Prepare: one copy slot in the destination; three 3-hour snapshots whose copies take ~4.5 h each,
+    // so the last copy waits about 9 hours for the slot.
+    const options = { limits: { concurrentCopiesPerRegion: 1 } };
+    const seed = (m: AwsModel) => {
+      for (let i = 0; i < 3; i++) m.addVolume(REGION, { Size: 100, Tags: tagged(`v${i}`), snapshotSeconds: 3 * 3600 });
+    };
+
+    // Act
+    const out = await scenario(options, seed, { copyTo: [{ region: 'us-west-2' }] });
+
+    // Assess
+    expect(out.result.status).toBe('SUCCEEDED');
+    expect(out.records.map((r) => [r.status, r.copies?.[0]?.status])).toEqual(
+      Array(3).fill(['COMPLETED', 'COMPLETED']),
+    );
+    const copyStarts = out.records.map((r) => new Date(r.copies?.[0]?.startedAt ?? 0).getTime()).sort();
+    expect(((copyStarts[2] ?? 0) - (copyStarts[0] ?? 0)) / 3_600_000).toBeGreaterThan(8);
+    expect(out.model.snapshots('us-west-2')).toHaveLength(3);
+  });
+
+  it("fails the copy that cannot get a slot by the resource's deadline with reason timeout, and copies the others", async () => {
+    // Prepare: a 10-hour deadline; the third copy's slot frees only after about 12 hours.
+    const options = { limits: { concurrentCopiesPerRegion: 1 }, config: { polling: { deadlineHours: 10 } } };
+    const seed = (m: AwsModel) => {
+      for (let i = 0; i < 3; i++) m.addVolume(REGION, { Size: 100, Tags: tagged(`v${i}`), snapshotSeconds: 3 * 3600 });
+    };
+
+    // Act
+    const out = await scenario(options, seed, { copyTo: [{ region: 'us-west-2' }] });
+
+    // Assess
+    expect(out.result.status).toBe('FAILED');
+    const failed = out.records.filter((r) => r.status === 'FAILED');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]?.error?.cause).toMatch(/^timeout: .* could not be copied to us-west-2 by its deadline/);
+    expect(out.records.filter((r) => r.status === 'COMPLETED')).toHaveLength(2);
+    expect(out.model.snapshots('us-west-2')).toHaveLength(2);
+  });
+});
+
 describe('CopyTargetsChecked', () => {
   it.each([
     [{ region: 'xx-north-9' }, 'copyTo.0.region', 'not a region enabled in this account'],

@@ -151,7 +151,7 @@ describe('plan-run', () => {
       runId: event.runId,
       tier: 'daily',
       dryRun: false,
-      maxConcurrency: 40,
+      maxConcurrency: 2_000,
       expiresAt: '2026-01-12T02:00:00.000Z',
       counts: { total: 1, selected: 1 },
     });

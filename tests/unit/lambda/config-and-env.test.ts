@@ -41,7 +41,7 @@ describe('parsePipelineConfig', () => {
       defaultTier: 'daily',
       regions: null,
       defaultTargetTags: { backup: 'true' },
-      mapMaxConcurrency: 40,
+      mapMaxConcurrency: 2_000,
       polling: { minWaitSeconds: 60, maxWaitSeconds: 21_600 },
       notificationEmail: null,
       notifyOnSuccess: false,

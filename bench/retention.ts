@@ -78,7 +78,10 @@ export async function benchRetention(count: number): Promise<RetentionFigures | 
       missedDeletions: check.missedDeletions.length,
       deleteCalls: sum(/:(DeleteSnapshot|DeleteDBSnapshot|DeregisterImage)$/),
       describeCalls: sum(/:Describe/),
-      largestChildHistoryEvents: Math.max(0, ...result.stats.childHistoryEvents),
+      largestChildHistoryEvents: Math.max(
+        0,
+        ...(result.stats.childHistoryEventsByMap['Apply retention in each region'] ?? []),
+      ),
       simulatedHours: (result.stoppedAt.getTime() - result.startedAt.getTime()) / 3_600_000,
       wallSeconds: (Date.now() - wallStart) / 1000,
     };

@@ -195,7 +195,12 @@ async function main(): Promise<void> {
     targets(rows),
     '',
     ...(scale
-      ? [`## Scale: ${scale.size.toLocaleString('en')} resources in one daily run`, '', scaleSection(scale), '']
+      ? [
+          `## Scale: ${scale.size.toLocaleString('en')} resources over ${scale.regions.length} regions in one daily run`,
+          '',
+          scaleSection(scale),
+          '',
+        ]
       : []),
     ...(retention ? [retentionSection(retention)] : []),
   ].join('\n');

@@ -7,6 +7,9 @@ import type { ResourceRecord } from '../shared/state/records';
 import type { AwsModel } from './model';
 import type { ExecutionResult } from './runner';
 
+/** The Map whose children are the backups (the retention Map's children are not counted here). */
+export const BACKUP_MAP = 'Back up each resource';
+
 /** Public prices (us-east-1, 2026): Step Functions Standard and Lambda arm64. */
 export const PRICES = {
   perStateTransition: 0.025 / 1000,
@@ -74,7 +77,7 @@ export function computeFigures(
     transitions: result.stats.transitions,
     transitionsPerBackup: perBackup(result.stats.transitions),
     parentHistoryEvents: result.stats.parentHistoryEvents,
-    largestChildHistoryEvents: Math.max(0, ...result.stats.childHistoryEvents),
+    largestChildHistoryEvents: Math.max(0, ...(result.stats.childHistoryEventsByMap[BACKUP_MAP] ?? [])),
     payloadHighWaterBytes: result.stats.payloadHighWaterBytes,
     invocations,
     invocationsPerBackup: perBackup(invocations),

@@ -202,10 +202,23 @@ function historyEventsFor(type: string): number {
   return 2;
 }
 
+function collectChildHistories(stats: RunStats, children: readonly { events: number; map: string }[]): void {
+  stats.childHistoryEvents = children.map((h) => h.events);
+  const byMap: Record<string, number[]> = {};
+  for (const { events, map } of children) {
+    byMap[map] ??= [];
+    byMap[map].push(events);
+  }
+  stats.childHistoryEventsByMap = byMap;
+}
+
 export interface RunStats {
   transitions: number;
   parentHistoryEvents: number;
+  /** Every DISTRIBUTED child's history events, whichever Map ran it. */
   childHistoryEvents: number[];
+  /** The same, by the Map state that ran them ("Back up each resource", "Apply retention in each region"). */
+  childHistoryEventsByMap: Record<string, number[]>;
   invocations: Record<string, number>;
   retries: number;
   payloadHighWaterBytes: number;
@@ -283,6 +296,7 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
     transitions: 0,
     parentHistoryEvents: 2,
     childHistoryEvents: [],
+    childHistoryEventsByMap: {},
     invocations: {},
     retries: 0,
     payloadHighWaterBytes: 0,
@@ -368,7 +382,7 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
   // Every execution's states, synchronously as they happen (execution-limits.ts): counts, and AWS's limits.
   const processors = processorsOf(definition);
   const mapRuns = new Map<string, { total: number; failed: number }>();
-  const childHistories: { events: number }[] = [];
+  const childHistories: { events: number; map: string }[] = [];
   const parentHistory = {
     get events() {
       return stats.parentHistoryEvents;
@@ -387,8 +401,9 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
       const mapState = processors.get(processorOrRoot);
       const map = mapState ? states.get(mapState)?.map : undefined;
       // A DISTRIBUTED child is an execution of its own, with its own history; inline iterations are the parent's.
-      const history = map?.distributed ? { events: 2 } : parentHistory;
-      if (map?.distributed) childHistories.push(history);
+      const child = mapState && map?.distributed ? { events: 2, map: mapState } : undefined;
+      const history = child ?? parentHistory;
+      if (child) childHistories.push(child);
       const addEvents = (count: number) => {
         history.events += count;
         if (history.events > HISTORY_LIMIT_EVENTS) throw historyLimitReached();
@@ -547,11 +562,11 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
   try {
     const output = await execution.result;
     await consume;
-    stats.childHistoryEvents = childHistories.map((h) => h.events);
+    collectChildHistories(stats, childHistories);
     return { status: 'SUCCEEDED', output, startedAt, stoppedAt: scheduler.now(), stats, events };
   } catch (error) {
     await consume.catch(() => undefined);
-    stats.childHistoryEvents = childHistories.map((h) => h.events);
+    collectChildHistories(stats, childHistories);
     const cause = (error as { cause?: { name?: string; message?: string } }).cause;
     return {
       status: options.abortSignal?.aborted ? 'ABORTED' : 'FAILED',

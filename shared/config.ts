@@ -177,6 +177,9 @@ export function tierPolicyIssues(tier: TierConfig): { field: keyof TierConfig; m
   return issues;
 }
 
+/** AWS Backup's default start window ("start within 8 hours"). */
+export const DEFAULT_START_WINDOW_HOURS = 8;
+
 export const tagMapSchema = z.record(z.string().min(1).max(128), z.string().max(256));
 
 export const pollingSchema = z
@@ -190,6 +193,18 @@ export const pollingSchema = z
      * default (config.ts `defaultDeadlineHours`).
      */
     deadlineHours: z
+      .number()
+      .min(1)
+      .max(24 * 30)
+      .optional(),
+    /**
+     * A backup AWS keeps refusing to start (the pending-snapshot or manual-snapshot quota's slots busy, a
+     * database busy with another snapshot) is FAILED with reason `start window` this long after Plan
+     * queued it, as AWS Backup's "start within" (default 8 h): the run ends and the next one tries again,
+     * instead of every queued resource retrying until its deadline. Never later than the deadline.
+     * Unset: DEFAULT_START_WINDOW_HOURS.
+     */
+    startWindowHours: z
       .number()
       .min(1)
       .max(24 * 30)

@@ -71,7 +71,7 @@ export async function startBackup(request: StartBackupRequest): Promise<{ state:
         // count as a first attempt again. A 5xx or a broken connection may follow a create that succeeded,
         // so that retry looks first (keyless creates are never retried inside the SDK: shared/lambda/clients.ts).
         if (!mayExist && isRefusal(error)) await store.unmarkAttempt(runId, resource.arn);
-        throw refusalPastDeadline(error, `${resource.arn} could not be started`, intent.queuedAt, request);
+        throw refusalPastDeadline(error, `${resource.arn} could not be started`, intent.queuedAt, request, 'start');
       });
     backupIds = started.backupIds;
     startedAt = at;

@@ -9,7 +9,7 @@
  * clamped to [minWaitSeconds, maxWaitSeconds] and never run past the deadline. Measured in
  * docs/benchmarks.md (`npm run bench`).
  */
-import { MAX_DEFAULT_DEADLINE_HOURS, type PollingConfig } from '../config';
+import { DEFAULT_START_WINDOW_HOURS, MAX_DEFAULT_DEADLINE_HOURS, type PollingConfig } from '../config';
 import { InvalidResourceStateError, LimitExceededError } from '../errors';
 
 /** Fraction of the estimated remaining time to wait in the far phase (progress is not linear). */
@@ -67,18 +67,33 @@ export function tierPolling(
 /**
  * A refusal that passes (a database `modifying` or `backing-up`, the pending-snapshot limit, the
  * region's concurrent-copy limit) is retried by the ASL's long LimitExceededError Retry (Start backup and
- * Start copies), which lasts longer than any tier's deadline; the resource's deadline, counted from when
- * Plan queued it, ends the retries: past it, the refusal becomes a recorded failure with reason `timeout`
- * (InvalidResourceStateError: not retried).
+ * Start copies), which lasts longer than any tier's deadline. What ends the retries, counted from when
+ * Plan queued the resource: for a backup, its start window (`polling.startWindowHours`, never past the
+ * deadline): past it the refusal becomes a recorded failure with reason `start window`; for a copy, the
+ * deadline: reason `timeout`. Either is an InvalidResourceStateError: recorded, not retried.
  */
 export function refusalPastDeadline(
   error: unknown,
   what: string,
   queuedAt: string,
-  request: { polling: { deadlineHours?: number | undefined }; now: Date },
+  request: {
+    polling: { deadlineHours?: number | undefined; startWindowHours?: number | undefined };
+    now: Date;
+  },
+  window: 'start' | 'deadline' = 'deadline',
 ): unknown {
   if (!(error instanceof LimitExceededError)) return error;
-  const deadline = deadlineFor(new Date(queuedAt), request.polling);
+  const queued = new Date(queuedAt);
+  const deadline = deadlineFor(queued, request.polling);
+  const hours = request.polling.startWindowHours ?? DEFAULT_START_WINDOW_HOURS;
+  const windowEnd = window === 'start' ? new Date(queued.getTime() + hours * 3600_000) : undefined;
+  if (windowEnd && windowEnd < deadline) {
+    if (request.now < windowEnd) return error;
+    return new InvalidResourceStateError(
+      `start window: ${what} within its ${hours} h start window (queued ${queuedAt}, closed ${windowEnd.toISOString()}); the next run tries again: ${error.message}`,
+      { cause: error },
+    );
+  }
   if (request.now.getTime() < deadline.getTime()) return error;
   return new InvalidResourceStateError(
     `timeout: ${what} by its deadline ${deadline.toISOString()} (queued ${queuedAt}): ${error.message}`,

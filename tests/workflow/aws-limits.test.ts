@@ -75,7 +75,7 @@ describe('PlanAtScale', () => {
     expect(Math.abs(large.result.stats.payloadHighWaterBytes - small.result.stats.payloadHighWaterBytes)).toBeLessThan(
       64,
     );
-    expect(large.result.stats.childHistoryEvents).toHaveLength(2000);
+    expect(large.result.stats.childHistoryEventsByMap['Back up each resource']).toHaveLength(2000);
     const output = large.result.output as { plan: Record<string, unknown>; backups: Record<string, unknown> };
     expect(output.plan).not.toHaveProperty('resources');
     expect(output.plan.items).toMatchObject({ key: 'runs/run-2000/items.json', count: 2000 });

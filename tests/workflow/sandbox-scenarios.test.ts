@@ -71,6 +71,34 @@ describe('PendingSnapshotLimit', () => {
   });
 });
 
+describe('StartWindowClosed', () => {
+  it('fails the volumes AWS still refuses when their start window closes, naming it, and backs up the rest once', async () => {
+    // Prepare: one pending-snapshot slot and three 5-hour snapshots with a 6-hour start window: the first
+    // starts at once, the second after ~5 h, the third would wait ~10 h for the slot.
+    const options = { limits: { pendingSnapshotsPerRegion: 1 }, config: { polling: { startWindowHours: 6 } } };
+    const seed = (m: AwsModel) => {
+      for (let i = 0; i < 3; i++) m.addVolume(REGION, { Size: 50, Tags: tagged(`v${i}`), snapshotSeconds: 5 * 3600 });
+    };
+
+    // Act
+    const out = await scenario(options, seed);
+
+    // Assess: one failure with the start-window reason, the others completed, and nothing made for it.
+    expect(out.result.status).toBe('FAILED');
+    const failed = out.records.filter((r) => r.status === 'FAILED');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]?.error?.error).toBe('InvalidResourceStateError');
+    expect(failed[0]?.error?.cause).toMatch(
+      /^start window: .* could not be started within its 6 h start window .*the next run tries again: .*pending snapshots/,
+    );
+    expect(failed[0]?.backupIds ?? []).toEqual([]);
+    expect(out.records.filter((r) => r.status === 'COMPLETED')).toHaveLength(2);
+    expect(out.snapshots).toHaveLength(2);
+    expect(onePerVolume(out.snapshots)).toBe(true);
+    expect(out.sns.at(-1)?.Message).toContain('start window');
+  });
+});
+
 describe('ThrottleStorm', () => {
   it('rides out heavy throttling (token buckets plus 30% of calls throttled) with no duplicate backups', async () => {
     const out = await scenario({ faults: { throttleRate: 0.3 }, tokenBuckets: true }, (m) => {

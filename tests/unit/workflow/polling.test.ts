@@ -1,9 +1,11 @@
 /**
  * shared/workflow/polling.ts: progress-aware next wait (DESIGN §5). Far from the end, wait for most of the
  * extrapolated remaining time; near it, short waits; no progress yet, geometric backoff; always
- * clamped to [min, max] and never more than one second past the deadline.
+ * clamped to [min, max] and never more than one second past the deadline. A refused start is retried until
+ * its start window (backups) or deadline (copies) closes, then recorded.
  */
-import { AIM, deadlineFor, nextWaitSeconds, TAIL_STEP } from '../../../shared/workflow/polling';
+import { InvalidResourceStateError, LimitExceededError } from '../../../shared/errors';
+import { AIM, deadlineFor, nextWaitSeconds, refusalPastDeadline, TAIL_STEP } from '../../../shared/workflow/polling';
 
 const polling = { minWaitSeconds: 60, maxWaitSeconds: 21_600 };
 const FAR = 1e9;
@@ -121,5 +123,69 @@ describe('deadlineFor', () => {
     expect(deadlineFor(new Date('2026-01-05T02:00:00Z'), { deadlineHours: 1.5 }).toISOString()).toBe(
       '2026-01-05T03:30:00.000Z',
     );
+  });
+});
+
+describe('refusalPastDeadline', () => {
+  const queuedAt = '2026-01-05T02:00:00.000Z';
+  const at = (hours: number) => new Date(Date.parse(queuedAt) + hours * 3600_000);
+  const refused = () => new LimitExceededError('PendingSnapshotLimitExceeded: 100 pending snapshots');
+
+  it('lets a backup start refusal through (retried) until its start window closes, then records it', () => {
+    // Prepare
+    const polling = { deadlineHours: 48, startWindowHours: 8 };
+
+    // Act
+    const inside = refusalPastDeadline(
+      refused(),
+      'vol-1 could not be started',
+      queuedAt,
+      { polling, now: at(7.9) },
+      'start',
+    );
+    const past = refusalPastDeadline(
+      refused(),
+      'vol-1 could not be started',
+      queuedAt,
+      { polling, now: at(8) },
+      'start',
+    );
+
+    // Assess
+    expect(inside).toBeInstanceOf(LimitExceededError);
+    expect(past).toBeInstanceOf(InvalidResourceStateError);
+    expect((past as Error).message).toBe(
+      'start window: vol-1 could not be started within its 8 h start window (queued 2026-01-05T02:00:00.000Z, closed 2026-01-05T10:00:00.000Z); the next run tries again: PendingSnapshotLimitExceeded: 100 pending snapshots',
+    );
+  });
+
+  it('uses the default 8 h start window when none is configured', () => {
+    const past = refusalPastDeadline(refused(), 'x', queuedAt, { polling: { deadlineHours: 48 }, now: at(8) }, 'start');
+    expect((past as Error).message).toMatch(/^start window: x within its 8 h start window/);
+  });
+
+  it('never waits past the deadline: a start window longer than the deadline ends at the deadline as a timeout', () => {
+    const polling = { deadlineHours: 4, startWindowHours: 8 };
+    expect(refusalPastDeadline(refused(), 'x', queuedAt, { polling, now: at(3.9) }, 'start')).toBeInstanceOf(
+      LimitExceededError,
+    );
+    expect((refusalPastDeadline(refused(), 'x', queuedAt, { polling, now: at(4) }, 'start') as Error).message).toMatch(
+      /^timeout: x by its deadline 2026-01-05T06:00:00.000Z/,
+    );
+  });
+
+  it('keeps a copy refusal retried until the deadline, whatever the start window', () => {
+    const polling = { deadlineHours: 48, startWindowHours: 8 };
+    expect(refusalPastDeadline(refused(), 'copy', queuedAt, { polling, now: at(20) })).toBeInstanceOf(
+      LimitExceededError,
+    );
+    expect((refusalPastDeadline(refused(), 'copy', queuedAt, { polling, now: at(48) }) as Error).message).toMatch(
+      /^timeout: copy by its deadline/,
+    );
+  });
+
+  it('passes any other error through unchanged', () => {
+    const other = new Error('boom');
+    expect(refusalPastDeadline(other, 'x', queuedAt, { polling: {}, now: at(100) }, 'start')).toBe(other);
   });
 });

@@ -52,6 +52,22 @@ function byRegion(records: readonly ResourceRecord[]): string[] {
   });
 }
 
+/**
+ * The failures counted by error and the reason's leading word (`start window`, `timeout`), most first, so
+ * a run where thousands failed for one cause reads as that cause before the list.
+ */
+function byReason(failures: readonly { error: string; cause: string }[]): string[] {
+  const counts = new Map<string, number>();
+  for (const f of failures) {
+    const lead = /^([a-z]+(?: [a-z]+){0,3}):/.exec(f.cause)?.[1];
+    const key = lead ? `${f.error} (${lead})` : f.error;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts]
+    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+    .map(([key, count]) => `${count.toLocaleString('en')} ${key}`);
+}
+
 /** The one line an operator reads for a skipped start (notification, CLI, log). */
 export function skippedLine(run: Pick<RunRecord, 'runId' | 'tier'>, holder: RunLockHolder): string {
   return `${run.tier} run ${run.runId} skipped: run ${holder.runId} still running since ${holder.startedAt}`;
@@ -96,6 +112,7 @@ export function buildNotification(
   ];
   const regions = byRegion(records);
   if (regions.length > 1) head.push(`By region: ${regions.join('; ')}.`, '');
+  if (summary.failures.length > 1) head.push(`Failures by reason: ${byReason(summary.failures).join('; ')}.`, '');
   if (summary.total === 0) {
     head.push("No resource matched the run's targets. Check the tags or ARNs in the schedule or the input.", '');
   }

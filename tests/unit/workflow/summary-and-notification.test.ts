@@ -132,6 +132,30 @@ describe('buildNotification', () => {
     expect(n.message).toContain(`  - ${planFailure.arn} [rds-instance] during plan: PlanFailed: ResourceNotFoundError`);
   });
 
+  it('counts the failures by error and reason before listing them, most first', () => {
+    // Prepare: three volumes refused past their start window beside the other failures.
+    const windowClosed = [1, 2, 3].map((i) =>
+      resourceRecord(RUN, volumeRef(`vol-0c${i}ccccccccccccccc`), {
+        status: 'FAILED',
+        error: {
+          error: 'InvalidResourceStateError',
+          cause: `start window: vol-${i} could not be started within its 8 h`,
+        },
+      }),
+    );
+
+    // Act
+    const n = buildNotification(runRecord(RUN), [...completed(1), ...windowClosed, startFailure, snapshotFailure]);
+
+    // Assess
+    const lines = n.message.split('\n');
+    expect(lines).toContain(
+      'Failures by reason: 3 InvalidResourceStateError (start window); 1 BackupFailed; 1 QuotaExceededError.',
+    );
+    expect(lines.indexOf('Failures:')).toBeGreaterThan(lines.findIndex((l) => l.startsWith('Failures by reason')));
+    expect(buildNotification(runRecord(RUN), [...completed(1), startFailure]).message).not.toContain('by reason');
+  });
+
   it('states the outcome, the counts, what was skipped and why, what completed, and the console link', () => {
     // Prepare
     const run = runRecord(RUN, { reason: 'before release 42' });

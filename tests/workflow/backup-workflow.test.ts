@@ -295,10 +295,10 @@ describe.each([
   });
 
   describe('TransientDbStateForHours', () => {
-    it('keeps retrying an RDS instance that is modifying for 12 hours and backs it up once available; one modifying past the deadline is FAILED with timeout', async () => {
-      // Prepare: a daily deadline of 48 h; one instance refuses snapshots for 12 h (more than the
-      // ~4 h twelve long retries give), another for 60 h (past the deadline).
-      await sandbox.reset();
+    it('keeps retrying an RDS instance that is modifying for 12 hours and backs it up once available; one still modifying when its start window closes is FAILED with start window', async () => {
+      // Prepare: a 16 h start window; one instance refuses snapshots for 12 h (more than the ~4 h twelve
+      // long retries give), another for 60 h (past the window, and past the 48 h deadline).
+      await sandbox.reset({ config: { polling: { minWaitSeconds: 60, maxWaitSeconds: 21_600, startWindowHours: 16 } } });
       const start = sandbox.scheduler.now().getTime();
       sandbox.model.addDbInstance(REGION, {
         DBInstanceIdentifier: 'warehouse',
@@ -321,9 +321,12 @@ describe.each([
       const byId = Object.fromEntries(records.map((r) => [r.resourceId, r]));
       expect(byId.warehouse?.status).toBe('COMPLETED');
       expect(byId.archive?.status).toBe('FAILED');
-      expect(byId.archive?.error?.cause).toMatch(/^timeout: /);
+      expect(byId.archive?.error?.cause).toMatch(/^start window: .* within its 16 h start window/);
       expect(result.status).toBe('FAILED');
       expect(sandbox.model.dbSnapshots(REGION).map((s) => s.DBInstanceIdentifier)).toEqual(['warehouse']);
+      // The archive's failure came when the window closed, not at the deadline.
+      const failedAt = Date.parse(byId.archive?.finishedAt ?? '');
+      expect((failedAt - start) / 3_600_000).toBeLessThan(18);
     });
   });
 

@@ -23,11 +23,12 @@ describe('localize', () => {
     const { definition, states, hidden } = localize(loadDefinition());
 
     // Assess
-    const plan = definition.States['Plan the run'] as { Next?: string };
+    // Plan goes on through the run-lock Choice, whose default path backs up.
+    const choice = definition.States['Is another run of this tier still running?'] as { Default?: string };
     const reader = definition.States['Back up each resource (read items)'] as Record<string, unknown>;
     const map = definition.States['Back up each resource'] as Record<string, unknown>;
     const writer = definition.States['Back up each resource (write results)'] as Record<string, unknown>;
-    expect(plan.Next).toBe('Back up each resource (read items)');
+    expect(choice.Default).toBe('Back up each resource (read items)');
     expect(reader).toMatchObject({
       Type: 'Task',
       Parameters: { 'Bucket.$': '$.plan.items.bucket', 'Key.$': '$.plan.items.key' },

@@ -177,9 +177,6 @@ export function tierPolicyIssues(tier: TierConfig): { field: keyof TierConfig; m
   return issues;
 }
 
-/** AWS Backup's default start window ("start within 8 hours"). */
-export const DEFAULT_START_WINDOW_HOURS = 8;
-
 export const tagMapSchema = z.record(z.string().min(1).max(128), z.string().max(256));
 
 export const pollingSchema = z
@@ -200,9 +197,10 @@ export const pollingSchema = z
     /**
      * A backup AWS keeps refusing to start (the pending-snapshot or manual-snapshot quota's slots busy, a
      * database busy with another snapshot) is FAILED with reason `start window` this long after Plan
-     * queued it, as AWS Backup's "start within" (default 8 h): the run ends and the next one tries again,
-     * instead of every queued resource retrying until its deadline. Never later than the deadline.
-     * Unset: DEFAULT_START_WINDOW_HOURS.
+     * queued it, like AWS Backup's "start within": the run ends and the next one tries again, instead of
+     * every queued resource retrying until its deadline. Unset: half the tier's deadline, which for a
+     * daily tier is its 24 h gap: a start still refused when the tier's next run is due is left to that
+     * run, which would otherwise be skipped as overlapping.
      */
     startWindowHours: z
       .number()

@@ -9,7 +9,7 @@
  * clamped to [minWaitSeconds, maxWaitSeconds] and never run past the deadline. Measured in
  * docs/benchmarks.md (`npm run bench`).
  */
-import { DEFAULT_START_WINDOW_HOURS, MAX_DEFAULT_DEADLINE_HOURS, type PollingConfig } from '../config';
+import { MAX_DEFAULT_DEADLINE_HOURS, type PollingConfig } from '../config';
 import { InvalidResourceStateError, LimitExceededError } from '../errors';
 
 /** Fraction of the estimated remaining time to wait in the far phase (progress is not linear). */
@@ -68,8 +68,8 @@ export function tierPolling(
  * A refusal that passes (a database `modifying` or `backing-up`, the pending-snapshot limit, the
  * region's concurrent-copy limit) is retried by the ASL's long LimitExceededError Retry (Start backup and
  * Start copies), which lasts longer than any tier's deadline. What ends the retries, counted from when
- * Plan queued the resource: for a backup, its start window (`polling.startWindowHours`, never past the
- * deadline): past it the refusal becomes a recorded failure with reason `start window`; for a copy, the
+ * Plan queued the resource: for a backup, its start window (`polling.startWindowHours`, else half the
+ * deadline; never past the deadline): past it the refusal becomes a recorded failure with reason `start window`; for a copy, the
  * deadline: reason `timeout`. Either is an InvalidResourceStateError: recorded, not retried.
  */
 export function refusalPastDeadline(
@@ -85,7 +85,8 @@ export function refusalPastDeadline(
   if (!(error instanceof LimitExceededError)) return error;
   const queued = new Date(queuedAt);
   const deadline = deadlineFor(queued, request.polling);
-  const hours = request.polling.startWindowHours ?? DEFAULT_START_WINDOW_HOURS;
+  const deadlineHours = (deadline.getTime() - queued.getTime()) / 3600_000;
+  const hours = request.polling.startWindowHours ?? deadlineHours / 2;
   const windowEnd = window === 'start' ? new Date(queued.getTime() + hours * 3600_000) : undefined;
   if (windowEnd && windowEnd < deadline) {
     if (request.now < windowEnd) return error;

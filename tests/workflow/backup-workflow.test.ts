@@ -298,7 +298,9 @@ describe.each([
     it('keeps retrying an RDS instance that is modifying for 12 hours and backs it up once available; one still modifying when its start window closes is FAILED with start window', async () => {
       // Prepare: a 16 h start window; one instance refuses snapshots for 12 h (more than the ~4 h twelve
       // long retries give), another for 60 h (past the window, and past the 48 h deadline).
-      await sandbox.reset({ config: { polling: { minWaitSeconds: 60, maxWaitSeconds: 21_600, startWindowHours: 16 } } });
+      await sandbox.reset({
+        config: { polling: { minWaitSeconds: 60, maxWaitSeconds: 21_600, startWindowHours: 16 } },
+      });
       const start = sandbox.scheduler.now().getTime();
       sandbox.model.addDbInstance(REGION, {
         DBInstanceIdentifier: 'warehouse',

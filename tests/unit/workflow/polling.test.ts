@@ -159,9 +159,13 @@ describe('refusalPastDeadline', () => {
     );
   });
 
-  it('uses the default 8 h start window when none is configured', () => {
-    const past = refusalPastDeadline(refused(), 'x', queuedAt, { polling: { deadlineHours: 48 }, now: at(8) }, 'start');
-    expect((past as Error).message).toMatch(/^start window: x within its 8 h start window/);
+  it('closes the start window at half the deadline when none is configured (a daily tier: its 24 h gap)', () => {
+    const polling = { deadlineHours: 48 };
+    expect(refusalPastDeadline(refused(), 'x', queuedAt, { polling, now: at(23.9) }, 'start')).toBeInstanceOf(
+      LimitExceededError,
+    );
+    const past = refusalPastDeadline(refused(), 'x', queuedAt, { polling, now: at(24) }, 'start');
+    expect((past as Error).message).toMatch(/^start window: x within its 24 h start window/);
   });
 
   it('never waits past the deadline: a start window longer than the deadline ends at the deadline as a timeout', () => {

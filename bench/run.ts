@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { computeFigures, type RunFigures } from '../local/figures';
 import { startSandbox } from '../local/sandbox';
 import { benchRetention, retentionSection } from './retention';
-import { runScale, scaleSection } from './scale';
+import { runScale, SCALE_QUOTAS, scaleSection } from './scale';
 
 const SIZES = (process.env.BENCH_SIZES ?? '10,100,1000').split(',').map(Number);
 /** Owned backups in the retention measurement (0 skips it). */
@@ -41,9 +41,11 @@ async function runOnce(size: number, mode: Row['mode']): Promise<Row> {
     fleet: { kind: 'generated', size, minSeconds: MIN_SECONDS, maxSeconds: MAX_SECONDS },
     seed: 1000 + size,
     config: { polling },
-    // 1,000 resources include 150 RDS instances: past AWS's default 100 manual snapshots per region,
-    // which an estate this size raises. Model the raised quota so the run measures orchestration.
-    limits: { manualDbSnapshotsPerRegion: 1000 },
+    // 1,000 resources include 150 RDS instances, past AWS's default 100 manual snapshots per region, and
+    // ~1,850 daily snapshots of up to 24 h: ~250 pending at once on average, past the default 100 pending
+    // snapshots. An estate this size raises both; model the raised quotas so the run measures orchestration
+    // (at the defaults the starts past the quota fail with `start window`, as `npm start -- --fleet` shows).
+    limits: SCALE_QUOTAS,
   });
   try {
     const execution = sandbox.sfn.startExecution(
@@ -111,11 +113,15 @@ function targets(rows: Row[]): string {
   const check = (ok: boolean) => (ok ? 'met' : '**not met**');
   const out: string[] = [];
   const worst = (pick: (f: RunFigures) => number) => Math.max(...adaptive.map((r) => pick(r.figures)));
+  const bySize = (pick: (f: RunFigures) => number) =>
+    adaptive.map((r) => `${r.size}: ${fmt(pick(r.figures))}`).join(', ');
   out.push(
-    `- ≤ 14 state transitions per backup: worst ${fmt(worst((f) => f.transitionsPerBackup))} — ${check(worst((f) => f.transitionsPerBackup) <= 14)}`,
+    `- ≤ 14 state transitions per backup: ${bySize((f) => f.transitionsPerBackup)} — ${check(worst((f) => f.transitionsPerBackup) <= 14)}`,
+    '  (a run has fixed transitions of its own — Plan, the run lock, the retention fan-out, Notify — which weigh on a 10-resource run; a 1,000-resource run in one region starts its whole fleet at once against the 5/s CreateSnapshot(s) bucket, and each throttled start is one billed retry: about 0.9 per backup. The scale section below measures the goal at 10,000 resources over three regions.)',
   );
   out.push(
-    `- ≤ 4 describe calls per backup: worst ${fmt(worst((f) => f.describeCallsPerBackup))} — ${check(worst((f) => f.describeCallsPerBackup) <= 4)}`,
+    `- ≤ 4 describe calls per backup: ${bySize((f) => f.describeCallsPerBackup)} — ${check(worst((f) => f.describeCallsPerBackup) <= 4)}`,
+    "  (discovery and retention's listings are per run, not per backup: they weigh on small fleets.)",
   );
   const missed = adaptive.reduce((a, r) => a + (r.figures.backups - r.failed - r.figures.detectedWithinTarget), 0);
   out.push(`- detection within max(60 s, 10% of duration): ${missed} backup(s) outside — ${check(missed === 0)}`);
@@ -176,6 +182,11 @@ async function main(): Promise<void> {
     'emulator (virtual time), on a generated fleet (70% EC2 instances with 1-3 volumes, 15% standalone volumes,',
     `15% RDS instances) whose snapshot durations are log-uniform from ${MIN_SECONDS / 60} minute to ${MAX_SECONDS / 3600} hours.`,
     '"adaptive" is the pipeline as configured (two-phase progress-aware waits, 60 s to 6 h); "fixed-300s" polls every 5 minutes.',
+    `The estate carries the quotas an operator of its size raises (${Object.entries(SCALE_QUOTAS)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(
+        ', ',
+      )}; AWS's defaults are 100 each): at the defaults a 1,000-resource daily estate needs more pending snapshots than it may have.`,
     'Costs use public prices: $0.025 per 1,000 state transitions plus Lambda requests/compute and DynamoDB writes.',
     '',
     '## Figures',

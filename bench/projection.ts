@@ -4,6 +4,7 @@
  * requests) scaled to larger fleets and set against AWS's default account quotas, with the point where
  * the design would need to change. Arithmetic on measurements, no new assumptions beyond the quotas.
  */
+import type { RunFigures } from '../local/figures';
 
 /** AWS's default quotas the projection checks (per account and region unless said otherwise). */
 export const DEFAULT_QUOTAS = {
@@ -20,9 +21,19 @@ export const DEFAULT_QUOTAS = {
   dynamoTableUnitsPerSecond: 40_000,
 } as const;
 
-export interface ScaleMeasurement {
-  /** Backups the measured run made (resources not SKIPPED). */
-  backups: number;
+/** What the projection is built from: the measured run's per-backup figures, and how it ran. */
+export interface ScaleMeasurement
+  extends Pick<
+    RunFigures,
+    | 'backups'
+    | 'transitionsPerBackup'
+    | 'invocationsPerBackup'
+    | 'costPer1000Backups'
+    | 'awsCallsPerBackup'
+    | 'parentHistoryEvents'
+    | 'largestChildHistoryEvents'
+    | 'payloadHighWaterBytes'
+  > {
   regions: number;
   /** Start to end of the measured run, simulated. */
   simulatedHours: number;
@@ -30,14 +41,7 @@ export interface ScaleMeasurement {
   meanChildHours: number;
   /** The Map's MaxConcurrency in the measured run. */
   mapConcurrency: number;
-  transitionsPerBackup: number;
-  invocationsPerBackup: number;
-  costPer1000Backups: number;
-  awsCallsPerBackup: Record<string, number>;
   stateTableCallsPerBackup: Record<string, number>;
-  parentHistoryEvents: number;
-  largestChildHistoryEvents: number;
-  payloadHighWaterBytes: number;
   /** Size of the run's item list in S3 per resource. */
   itemListBytesPerResource: number;
 }

@@ -208,6 +208,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const dynamoEndpoint = model && dynamo ? server.endpoint : (dynamo?.endpoint ?? awsEndpoint);
     const env: Record<string, string> = {
       AWS_REGION: region,
+      // The AWS CLI (v1 and v2) and older SDKs read this one, not AWS_REGION.
+      AWS_DEFAULT_REGION: region,
       AWS_ENDPOINT_URL: awsEndpoint,
       AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
       AWS_ENDPOINT_URL_SFN: server.endpoint,

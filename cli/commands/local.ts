@@ -179,14 +179,24 @@ export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream
     const record = sandbox.sfn.execution(executionArn);
     const result = await record.done;
     const records = await sandbox.store.listResources(name);
+    // A run that ended at Plan (bad input, a region it could not list) planned nothing: say so, not an empty table.
+    const endedAtPlan = result.status !== 'SUCCEEDED' && records.length === 0;
     write();
-    write(resourceTable(records));
+    write(
+      endedAtPlan
+        ? `Nothing was backed up: the run ended at Plan (${result.error ?? result.status}).`
+        : resourceTable(records),
+    );
     write();
     const message = sandbox.model?.sns.at(-1);
     if (message) {
       write(`Notification (SNS ${message.TopicArn}):`);
       write(`  Subject: ${message.Subject ?? ''}`);
       for (const line of message.Message.split('\n')) write(`  | ${line}`);
+    } else if (sandbox.model && result.status !== 'SUCCEEDED') {
+      write(
+        `Notification: none sent: the execution ended ${endedAtPlan ? 'at Plan' : 'before Notify'}; in AWS its failure raises the ExecutionsFailed alarm.`,
+      );
     } else if (sandbox.model) {
       write('Notification: none sent (every backup succeeded and notifyOnSuccess is off).');
     } else {

@@ -69,6 +69,19 @@ describe('npm start (backup-pipeline local)', () => {
     expect(out.stdout).toMatch(/Subject: backup-pipeline daily: 0\/14 ok, 14 failed/);
   });
 
+  it('says a run that ended at Plan backed nothing up and sent nothing, instead of an empty table and "every backup succeeded"', async () => {
+    // Act: a tier cdk.json does not define fails the execution at Plan (InvalidInputError).
+    const out = await run(['--tier', 'bogus', '--quiet']);
+
+    // Assess
+    expect(out.code).toBe(1);
+    expect(out.stdout).toContain('Nothing was backed up: the run ended at Plan (InvalidInputError).');
+    expect(out.stdout).toContain('Notification: none sent: the execution ended at Plan');
+    expect(out.stdout).not.toContain('every backup succeeded');
+    expect(out.stdout).not.toMatch(/RESOURCE\s+TYPE/);
+    expect(out.stdout).toMatch(/Execution FAILED \(InvalidInputError: .*tier/);
+  });
+
   it.each([
     [['--fleet', 'lots'], /bad --fleet "lots"/],
     [['--throttle-rate', '2'], /expected a number from 0 to 1/],

@@ -334,12 +334,19 @@ export function describeIssues(error: z.ZodError, prefix = ''): { field: string;
   return out;
 }
 
-/** Parses cdk.json context; throws an error naming every bad key (a synth-time failure). */
+/** A cdk.json context that does not validate: the message names every bad key, one per line. */
+export class InvalidConfigError extends Error {
+  override readonly name = 'InvalidConfigError';
+}
+
+/** Parses cdk.json context; throws an InvalidConfigError naming every bad key (a synth-time failure). */
 export function parsePipelineConfig(raw: unknown): PipelineConfig {
   const result = pipelineConfigSchema.safeParse(raw ?? {});
   if (!result.success) {
     const lines = describeIssues(result.error, 'backupPipeline');
-    throw new Error(`Invalid cdk.json context:\n${lines.map((l) => `  ${l.field}: ${l.message}`).join('\n')}`);
+    throw new InvalidConfigError(
+      `Invalid cdk.json context:\n${lines.map((l) => `  ${l.field}: ${l.message}`).join('\n')}`,
+    );
   }
   return result.data;
 }

@@ -5,6 +5,7 @@
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { InvalidConfigError } from '../../shared/config';
 import { loadPipelineConfig } from '../config';
 import { BackupPipelineStack } from '../stacks/backup-pipeline-stack';
 
@@ -21,5 +22,12 @@ export function buildApp(app = new App()): { app: App; stack: BackupPipelineStac
 }
 
 if (require.main === module) {
-  buildApp().app.synth();
+  try {
+    buildApp().app.synth();
+  } catch (error) {
+    // A bad cdk.json is the operator's to fix: its message names each key; a stack trace adds nothing.
+    if (!(error instanceof InvalidConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
@@ -87,6 +87,8 @@ export class PipelineFunction<N extends keyof FunctionEnvironments = keyof Funct
         target: ESBUILD_TARGET,
         format: OutputFormat.CJS,
         forceDockerBundling: false,
+        // esbuild's per-bundle size report is noise in every synth and deploy; warnings and errors remain.
+        logLevel: LogLevel.WARNING,
       },
     });
   }

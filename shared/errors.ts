@@ -54,6 +54,14 @@ export class InvalidInputError extends PipelineError {
   }
 }
 
+/**
+ * A restore's target name is taken by a resource that restore did not make (an RDS identifier, a table,
+ * an EC2 Name tag). ASL: not retried; recorded; nothing is touched, never overwritten.
+ */
+export class NameInUseError extends PipelineError {
+  override readonly name = 'NameInUseError';
+}
+
 export const ERROR_NAMES = [
   'ThrottledError',
   'LimitExceededError',
@@ -61,6 +69,7 @@ export const ERROR_NAMES = [
   'ResourceNotFoundError',
   'InvalidResourceStateError',
   'InvalidInputError',
+  'NameInUseError',
 ] as const;
 
 /**

@@ -10,6 +10,7 @@ import {
   awsErrorName,
   ERROR_NAMES,
   InvalidInputError,
+  NameInUseError,
   InvalidResourceStateError,
   LimitExceededError,
   PipelineError,
@@ -31,6 +32,7 @@ describe('named errors', () => {
       new ResourceNotFoundError('m'),
       new InvalidResourceStateError('m'),
       new InvalidInputError([{ field: 'tier', message: 'bad' }]),
+      new NameInUseError('m'),
     ];
 
     // Act

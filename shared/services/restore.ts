@@ -1,0 +1,89 @@
+/**
+ * The restore side of a resource type (issue #12): one RestoreDriver per type, beside its backup driver in
+ * the service's folder, behind one interface the restore workflow calls (start → (wait → check)* → for
+ * drills, remove). As with backups, expected outcomes are values (RestoreCheck) and only named errors
+ * are thrown (shared/errors.ts): a name already taken is NameInUseError, never an overwrite.
+ *
+ * Every restored resource carries the restore tags below: where it came from, which restore made it, and
+ * whether a drill did. It never carries the source's selection tag, so the pipeline neither backs it up
+ * nor deletes it unless an operator tags it; cleanup removes only what carries this stack's restored-by.
+ */
+import { TAG_PREFIX, type Tag } from '../tags';
+
+export const RESTORE_TAG = {
+  /** The managed-by value of the stack that restored it (ownerTagValue): cleanup's condition. */
+  restoredBy: `${TAG_PREFIX}restored-by`,
+  /** The restore's id (its execution name): a retried start finds what an earlier attempt made. */
+  restoreId: `${TAG_PREFIX}restore-id`,
+  /** The source resource's ARN and the backup restored. */
+  restoredFrom: `${TAG_PREFIX}restored-from`,
+  restoredBackup: `${TAG_PREFIX}restored-backup`,
+  /** `true` on what a drill restored: the drill deletes it, whatever happens. */
+  drill: `${TAG_PREFIX}drill`,
+} as const;
+
+export interface RestoreTagValues {
+  /** The managed-by value (ownerTagValue: stack name @ home region). */
+  restoredBy: string;
+  restoreId: string;
+  sourceArn: string;
+  backupId: string;
+  drill: boolean;
+}
+
+export function restoreTags(v: RestoreTagValues, name?: string): Tag[] {
+  return [
+    ...(name ? [{ Key: 'Name', Value: name }] : []),
+    { Key: RESTORE_TAG.restoredBy, Value: v.restoredBy },
+    { Key: RESTORE_TAG.restoreId, Value: v.restoreId },
+    { Key: RESTORE_TAG.restoredFrom, Value: v.sourceArn },
+    { Key: RESTORE_TAG.restoredBackup, Value: v.backupId },
+    { Key: RESTORE_TAG.drill, Value: String(v.drill) },
+  ];
+}
+
+/** Placement a drill imposes so that what it restores is isolated from the source (an operator's restore leaves it unset). */
+export interface RestorePlacement {
+  availabilityZone?: string;
+  subnetId?: string;
+  securityGroupIds?: string[];
+  dbSubnetGroupName?: string;
+}
+
+export interface RestoreRequest {
+  /** Deterministic per restore (the restore execution's name): the idempotency key of every create. */
+  restoreId: string;
+  /** Where the backup (or its copy) is, and the restored resource will be. */
+  region: string;
+  /** The backup's ids in that region (a copy's ids in a DR region). */
+  backupIds: string[];
+  /** The restored resource's name: its identifier (RDS, DynamoDB) or its Name tag (EC2). */
+  name: string;
+  /** The source's settings recorded when the backup was made; each driver parses its own shape. */
+  settings: unknown;
+  placement?: RestorePlacement;
+  tags: RestoreTagValues;
+}
+
+export interface RestoreStarted {
+  /** The restored resources' ids (a volume; an instance's volumes; a DB identifier; a table name). */
+  restoredIds: string[];
+  /** True when an earlier attempt of the same restore had already made them. */
+  reused: boolean;
+}
+
+export type RestoreCheck =
+  | { status: 'RESTORING'; state: string }
+  | { status: 'AVAILABLE'; shape: Record<string, string | number | boolean> }
+  | { status: 'FAILED'; reason: string };
+
+export interface RestoreDriver {
+  readonly type: string;
+  start(request: RestoreRequest): Promise<RestoreStarted>;
+  check(region: string, restoredIds: readonly string[]): Promise<RestoreCheck>;
+  /**
+   * Deletes what a restore made, only when it carries `restoredBy` (a resource without it is refused,
+   * never deleted): `gone` once nothing is left, `deleting` while AWS still removes it.
+   */
+  remove(region: string, restoredIds: readonly string[], restoredBy: string): Promise<'deleting' | 'gone'>;
+}

@@ -267,6 +267,8 @@ describe('the error contract of the bundles', () => {
     // Runs after the scenarios above, which make the bundles throw each name.
     const names = new Set([...thrown.keys()].filter((n) => !n.startsWith('Sandbox.')));
     expect([...customNamesInAsl()].filter((n) => !names.has(n))).toEqual([]);
-    expect([...names].sort()).toEqual([...ERROR_NAMES].sort());
+    // NameInUseError is the restore workflow's (a restore into a name in use), which no backup task throws.
+    const restoreOnly = ['NameInUseError'];
+    expect([...names].sort()).toEqual(ERROR_NAMES.filter((n) => !restoreOnly.includes(n)).sort());
   });
 });

@@ -119,6 +119,7 @@ function isServerOrNetworkError(error: unknown, name: string | undefined): boole
   return (typeof status === 'number' && status >= 500) || e.$fault === 'server' || Boolean(e.$retryable);
 }
 const NOT_FOUND = new Set(serviceErrorCodes('notFound'));
+const NAME_IN_USE = new Set(serviceErrorCodes('nameInUse'));
 const INVALID_STATE = new Set(serviceErrorCodes('invalidState'));
 
 /** Name of an AWS SDK v3 error, whichever shape it arrives in. */
@@ -145,6 +146,7 @@ export function toPipelineError(error: unknown, context: string): Error {
     if (QUOTAS.has(name)) return new QuotaExceededError(message, { cause: error });
     if (NOT_FOUND.has(name)) return new ResourceNotFoundError(message, { cause: error });
     if (INVALID_STATE.has(name)) return new InvalidResourceStateError(message, { cause: error });
+    if (NAME_IN_USE.has(name)) return new NameInUseError(message, { cause: error });
   }
   if (isServerOrNetworkError(error, name)) {
     return new ThrottledError(`${message} (a transient AWS or network failure: retried)`, { cause: error });

@@ -30,6 +30,8 @@ export interface ServiceErrorCodes {
   readonly quotas?: readonly string[];
   readonly notFound?: readonly string[];
   readonly invalidState?: readonly string[];
+  /** A restore's target name (an identifier, a table name) is taken. */
+  readonly nameInUse?: readonly string[];
 }
 
 export interface ServiceCatalog {

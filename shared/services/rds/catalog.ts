@@ -33,6 +33,8 @@ export const rdsCatalog = {
       'DBSnapshotNotFoundFault',
       'DBClusterNotFoundFault',
       'DBClusterSnapshotNotFoundFault',
+      // A restore naming a subnet group the region does not have.
+      'DBSubnetGroupNotFoundFault',
     ],
     invalidState: [
       'InvalidDBInstanceState',
@@ -42,6 +44,7 @@ export const rdsCatalog = {
       'InvalidDBClusterStateFault',
       'InvalidDBClusterSnapshotStateFault',
     ],
+    nameInUse: ['DBInstanceAlreadyExists', 'DBInstanceAlreadyExistsFault', 'DBClusterAlreadyExistsFault'],
   },
   permissions: RDS_PERMISSIONS,
 } as const satisfies ServiceCatalog;

@@ -1,0 +1,140 @@
+/**
+ * Restore of an RDS DB instance's snapshot: RestoreDBInstanceFromDBSnapshot under the requested
+ * identifier with the source's class, subnet group and security groups as recorded when the backup was
+ * made (a drill may impose its own subnet group and security groups), never publicly accessible. An
+ * identifier in use is refused with NameInUseError unless it is this very restore's instance (a retry:
+ * found by its restore-id tag, nothing made twice). Removal deletes only an instance this stack restored,
+ * without a final snapshot and with its automated backups.
+ */
+import {
+  DeleteDBInstanceCommand,
+  type DBInstance,
+  DescribeDBInstancesCommand,
+  RestoreDBInstanceFromDBSnapshotCommand,
+} from '@aws-sdk/client-rds';
+import { z } from 'zod';
+import { aws, awsErrorName, InvalidInputError, InvalidResourceStateError, NameInUseError } from '../../errors';
+import { parseRestoreSettings } from '../ec2/ebs-volume-restore';
+import { RESTORE_TAG, type RestoreDriver, restoreTags } from '../restore';
+import { rdsClient } from './client';
+
+/** What restoring a DB instance needs of its source, recorded when the backup was made. */
+export const rdsInstanceRestoreSettingsSchema = z.object({
+  dbInstanceClass: z.string().min(1),
+  dbSubnetGroupName: z.string().min(1).optional(),
+  vpcSecurityGroupIds: z.array(z.string().min(1)).default([]),
+  availabilityZone: z.string().min(1).optional(),
+  multiAz: z.boolean().default(false),
+  storageType: z.string().min(1).optional(),
+  port: z.number().int().positive().optional(),
+  dbParameterGroupName: z.string().min(1).optional(),
+  optionGroupName: z.string().min(1).optional(),
+});
+export type RdsInstanceRestoreSettings = z.infer<typeof rdsInstanceRestoreSettingsSchema>;
+
+/** States a restored instance passes through before `available`. */
+const RESTORING = new Set(['creating', 'backing-up', 'modifying', 'configuring-enhanced-monitoring', 'rebooting']);
+
+async function describeInstance(region: string, identifier: string): Promise<DBInstance | undefined> {
+  try {
+    const out = await rdsClient(region).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }));
+    return out.DBInstances?.[0];
+  } catch (error) {
+    if (awsErrorName(error) === 'DBInstanceNotFound' || awsErrorName(error) === 'DBInstanceNotFoundFault')
+      return undefined;
+    return aws(`RDS DescribeDBInstances ${identifier}`, () => Promise.reject(error));
+  }
+}
+
+const tagValue = (instance: DBInstance, key: string) => instance.TagList?.find((t) => t.Key === key)?.Value;
+
+export const rdsInstanceRestore: RestoreDriver = {
+  type: 'rds-instance',
+
+  async start(request) {
+    const settings = parseRestoreSettings(rdsInstanceRestoreSettingsSchema, request.settings, 'RDS instance');
+    const [snapshotId, ...rest] = request.backupIds;
+    if (!snapshotId || rest.length > 0)
+      throw new InvalidInputError([{ field: 'backupIds', message: 'an RDS instance restores from exactly one snapshot' }]);
+    const existing = await describeInstance(request.region, request.name);
+    if (existing) {
+      if (tagValue(existing, RESTORE_TAG.restoreId) === request.restoreId)
+        return { restoredIds: [request.name], reused: true };
+      throw new NameInUseError(
+        `RDS instance identifier ${request.name} is in use in ${request.region}: nothing restored, nothing touched`,
+      );
+    }
+    const placement = request.placement ?? {};
+    const securityGroups = placement.securityGroupIds ?? settings.vpcSecurityGroupIds;
+    await aws(`RDS RestoreDBInstanceFromDBSnapshot ${request.name} from ${snapshotId}`, () =>
+      rdsClient(request.region).send(
+        new RestoreDBInstanceFromDBSnapshotCommand({
+          DBInstanceIdentifier: request.name,
+          DBSnapshotIdentifier: snapshotId,
+          DBInstanceClass: settings.dbInstanceClass,
+          ...((placement.dbSubnetGroupName ?? settings.dbSubnetGroupName)
+            ? { DBSubnetGroupName: placement.dbSubnetGroupName ?? settings.dbSubnetGroupName }
+            : {}),
+          ...(securityGroups.length > 0 ? { VpcSecurityGroupIds: securityGroups } : {}),
+          // A Multi-AZ instance has no single zone to name; a drill's zone wins over the recorded one.
+          ...(settings.multiAz
+            ? { MultiAZ: true }
+            : (placement.availabilityZone ?? settings.availabilityZone)
+              ? { AvailabilityZone: placement.availabilityZone ?? settings.availabilityZone }
+              : {}),
+          ...(settings.storageType ? { StorageType: settings.storageType } : {}),
+          ...(settings.port ? { Port: settings.port } : {}),
+          ...(settings.dbParameterGroupName ? { DBParameterGroupName: settings.dbParameterGroupName } : {}),
+          ...(settings.optionGroupName ? { OptionGroupName: settings.optionGroupName } : {}),
+          PubliclyAccessible: false,
+          CopyTagsToSnapshot: false,
+          Tags: restoreTags(request.tags),
+        }),
+      ),
+    );
+    return { restoredIds: [request.name], reused: false };
+  },
+
+  async check(region, restoredIds) {
+    const identifier = restoredIds[0] ?? '';
+    const instance = await describeInstance(region, identifier);
+    if (!instance) return { status: 'FAILED', reason: `restored RDS instance ${identifier} is gone` };
+    const state = instance.DBInstanceStatus ?? 'unknown';
+    if (state === 'available') {
+      return {
+        status: 'AVAILABLE',
+        shape: {
+          dbInstanceIdentifier: identifier,
+          dbInstanceClass: instance.DBInstanceClass ?? '',
+          engine: instance.Engine ?? '',
+          allocatedStorageGiB: instance.AllocatedStorage ?? 0,
+          multiAz: instance.MultiAZ ?? false,
+          encrypted: instance.StorageEncrypted ?? false,
+          publiclyAccessible: instance.PubliclyAccessible ?? false,
+        },
+      };
+    }
+    if (RESTORING.has(state)) return { status: 'RESTORING', state };
+    return { status: 'FAILED', reason: `restored RDS instance ${identifier} is ${state}` };
+  },
+
+  async remove(region, restoredIds, restoredBy) {
+    const identifier = restoredIds[0] ?? '';
+    const instance = await describeInstance(region, identifier);
+    if (!instance) return 'gone';
+    // Only what this stack restored: an instance without its restored-by tag is never deleted here.
+    if (tagValue(instance, RESTORE_TAG.restoredBy) !== restoredBy)
+      throw new InvalidResourceStateError(`RDS instance ${identifier} was not restored by ${restoredBy}: not deleted`);
+    if (instance.DBInstanceStatus === 'deleting') return 'deleting';
+    await aws(`RDS DeleteDBInstance ${identifier}`, () =>
+      rdsClient(region).send(
+        new DeleteDBInstanceCommand({
+          DBInstanceIdentifier: identifier,
+          SkipFinalSnapshot: true,
+          DeleteAutomatedBackups: true,
+        }),
+      ),
+    );
+    return 'deleting';
+  },
+};

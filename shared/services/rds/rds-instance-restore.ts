@@ -7,8 +7,8 @@
  * without a final snapshot and with its automated backups.
  */
 import {
-  DeleteDBInstanceCommand,
   type DBInstance,
+  DeleteDBInstanceCommand,
   DescribeDBInstancesCommand,
   RestoreDBInstanceFromDBSnapshotCommand,
 } from '@aws-sdk/client-rds';
@@ -55,7 +55,9 @@ export const rdsInstanceRestore: RestoreDriver = {
     const settings = parseRestoreSettings(rdsInstanceRestoreSettingsSchema, request.settings, 'RDS instance');
     const [snapshotId, ...rest] = request.backupIds;
     if (!snapshotId || rest.length > 0)
-      throw new InvalidInputError([{ field: 'backupIds', message: 'an RDS instance restores from exactly one snapshot' }]);
+      throw new InvalidInputError([
+        { field: 'backupIds', message: 'an RDS instance restores from exactly one snapshot' },
+      ]);
     const existing = await describeInstance(request.region, request.name);
     if (existing) {
       if (tagValue(existing, RESTORE_TAG.restoreId) === request.restoreId)

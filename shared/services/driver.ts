@@ -32,6 +32,13 @@ export interface Discovered {
    * resource's item, never in the Map's payload, and Start passes them to `start`. Absent when unknown.
    */
   sourceTags?: Tag[];
+  /**
+   * What restoring this resource's backup needs of it (zone, volume type, instance class, subnet group,
+   * security groups, ...), read from the description discovery already made, in the shape the type's
+   * restore driver parses (its restore settings schema). Plan stores it on the resource's item, Record
+   * result keeps it with the recovery point, and a restore reads it there: the source may be gone by then.
+   */
+  restoreSettings?: Record<string, unknown>;
 }
 
 /** One explicitly named resource, resolved or refused (recorded FAILED by Plan with the reason). */

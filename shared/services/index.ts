@@ -5,9 +5,11 @@
  */
 import type { ResourceType } from '../resource';
 import type { BackupStore, ResourceDriver } from './driver';
-import { dynamodbDrivers } from './dynamodb/drivers';
-import { ec2Drivers } from './ec2/drivers';
-import { rdsDrivers } from './rds/drivers';
+import { dynamodbDrivers, dynamodbRestoreDrivers } from './dynamodb/drivers';
+import { ec2Drivers, ec2RestoreDrivers } from './ec2/drivers';
+import { DEFAULT_MODES, type ModedType } from './modes';
+import { rdsDrivers, rdsRestoreDrivers } from './rds/drivers';
+import type { RestoreDriver } from './restore';
 
 const ALL_DRIVERS: readonly ResourceDriver[] = [...ec2Drivers, ...rdsDrivers, ...dynamodbDrivers];
 
@@ -17,6 +19,25 @@ export const DRIVERS = Object.fromEntries(ALL_DRIVERS.map((driver) => [driver.ty
 
 export function driverFor(type: ResourceType): ResourceDriver {
   return DRIVERS[type];
+}
+
+export const RESTORE_DRIVERS: readonly RestoreDriver[] = [
+  ...ec2RestoreDrivers,
+  ...rdsRestoreDrivers,
+  ...dynamodbRestoreDrivers,
+];
+
+/**
+ * The restore driver for a type's backups made in one mode (absent: the type's default mode, or its only
+ * way); undefined when such a backup cannot be restored.
+ */
+export function restoreDriverFor(type: ResourceType, mode?: string): RestoreDriver | undefined {
+  const wanted = mode ?? (DEFAULT_MODES as Partial<Record<string, string>>)[type as ModedType];
+  return RESTORE_DRIVERS.find(
+    (d) =>
+      d.type === type &&
+      (d.modes === undefined ? wanted === undefined : wanted !== undefined && d.modes.some((m) => m === wanted)),
+  );
 }
 
 /**

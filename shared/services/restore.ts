@@ -8,7 +8,9 @@
  * whether a drill did. It never carries the source's selection tag, so the pipeline neither backs it up
  * nor deletes it unless an operator tags it; cleanup removes only what carries this stack's restored-by.
  */
+import type { ResourceType } from '../resource';
 import { TAG_PREFIX, type Tag } from '../tags';
+import type { BackupMode } from './catalog';
 
 export const RESTORE_TAG = {
   /** The managed-by value of the stack that restored it (ownerTagValue): cleanup's condition. */
@@ -77,8 +79,16 @@ export type RestoreCheck =
   | { status: 'AVAILABLE'; shape: Record<string, string | number | boolean> }
   | { status: 'FAILED'; reason: string };
 
+/**
+ * One per (resource type, kind of backup): an EBS volume's snapshot → a volume; an instance's snapshot set →
+ * its volumes; its AMI → an instance; an RDS snapshot → a DB instance; a cluster snapshot → a cluster and
+ * its writer; a DynamoDB backup → a table; a DynamoDB export → a table through ImportTable. The registry
+ * (./index.ts, restoreDriverFor) finds it by the resource's type and the mode it was backed up in.
+ */
 export interface RestoreDriver {
-  readonly type: string;
+  readonly type: ResourceType;
+  /** The backup modes whose backups it restores (`ami` and `ami-reboot`); absent for a type with one way only. */
+  readonly modes?: readonly BackupMode[];
   start(request: RestoreRequest): Promise<RestoreStarted>;
   check(region: string, restoredIds: readonly string[]): Promise<RestoreCheck>;
   /**

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { toPipelineError } from '../../../shared/errors';
 import { parseResourceArn } from '../../../shared/resource';
-import { backupStores, DRIVERS } from '../../../shared/services';
+import { backupStores, DRIVERS, RESTORE_DRIVERS, restoreDriverFor } from '../../../shared/services';
 import {
   BACKUP_KINDS,
   RESOURCE_TYPES,
@@ -109,6 +109,27 @@ function sources(dir: string, except?: string): string[] {
   walk(join(ROOT, dir));
   return out;
 }
+
+describe('the restore driver registry', () => {
+  it('finds a driver by type and by the mode the backup was made in, the default mode when none is named', () => {
+    // Prepare
+    const [first] = RESTORE_DRIVERS;
+
+    // Act / Assess
+    expect(first).toBeDefined();
+    for (const driver of RESTORE_DRIVERS) {
+      const modes = driver.modes ?? [undefined];
+      for (const mode of modes) expect(restoreDriverFor(driver.type, mode)).toBe(driver);
+      if (driver.modes?.includes(DEFAULT_MODES[driver.type as keyof typeof DEFAULT_MODES]))
+        expect(restoreDriverFor(driver.type)).toBe(driver);
+    }
+  });
+
+  it('finds none for a mode no driver restores, and never one of another type', () => {
+    expect(restoreDriverFor('ebs-volume', 'ami')).toBeUndefined();
+    expect(restoreDriverFor('ebs-volume')?.type).toBe('ebs-volume');
+  });
+});
 
 describe('code outside shared/services', () => {
   it('names no resource type and no backup kind: the services own them', () => {

@@ -15,6 +15,7 @@ import { type FunctionName, functionEnvironments } from '../shared/lambda/functi
 import { backupStateMachineName } from '../shared/names';
 import { ec2Client, ec2CreateClient } from '../shared/services/ec2/client';
 import { rdsClient } from '../shared/services/rds/client';
+import { BackupPointStore } from '../shared/state/backup-points';
 import { StateStore } from '../shared/state/store';
 import { registerAwsServices, registerStack } from './emulator';
 import { type EmulatorServer, startEmulatorServer } from './emulator/server';
@@ -99,6 +100,8 @@ export interface Sandbox {
   scheduler: VirtualScheduler;
   sfn: StepFunctionsService;
   store: StateStore;
+  /** The restore points the runs recorded (shared/state/backup-points.ts). */
+  points: BackupPointStore;
   /**
    * The state table's requests by operation (`dynamodb:PutItem` ...), counted as they pass to dynalite;
    * empty with an outside --endpoint (they do not pass through the sandbox then).
@@ -289,6 +292,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       scheduler,
       sfn,
       store: new StateStore(DynamoDBDocumentClient.from(ddb), SANDBOX_TABLE),
+      points: new BackupPointStore(DynamoDBDocumentClient.from(ddb), SANDBOX_TABLE),
       stateTableCalls: () => Object.fromEntries([...server.proxiedCalls].sort(([a], [b]) => a.localeCompare(b))),
       env,
       close,

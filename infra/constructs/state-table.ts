@@ -27,7 +27,8 @@ const TABLE_ACTIONS: Record<FunctionName, string[]> = {
   // GetItem: a retry reads the copies and keyless copy calls an earlier attempt recorded.
   'start-copies': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
   'check-copies': ['dynamodb:UpdateItem'],
-  'record-result': ['dynamodb:UpdateItem'],
+  // PutItem: the restore point and its backup-id index items (shared/state/backup-points.ts).
+  'record-result': ['dynamodb:UpdateItem', 'dynamodb:PutItem'],
   'record-failure': ['dynamodb:UpdateItem'],
   'summarize-run': ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
   notify: ['dynamodb:Query', 'dynamodb:GetItem'],

@@ -8,7 +8,7 @@
  * version wrote with a new attribute does not break an older CLI reading it.
  */
 import { z } from 'zod';
-import { RESOURCE_TYPES } from '../resource';
+import { RESOURCE_TYPES, resourceRefSchema } from '../resource';
 import { tagListSchema } from '../tags';
 import { copyStateSchema } from './backup-state';
 
@@ -129,8 +129,43 @@ export const resourceRecordSchema = z.object({
    * them to AWS, so more than AWS allows is refused here, naming the item, not in a CreateDBSnapshot.
    */
   sourceTags: tagListSchema.optional(),
+  /**
+   * What restoring this resource's backup needs of it (zone, type, class, subnet group, ...), as discovery
+   * described it at Plan (Discovered.restoreSettings); Record result keeps it with the backup point. Each
+   * restore driver parses its own shape. Absent when discovery did not learn it.
+   */
+  restoreSettings: z.record(z.string(), z.unknown()).optional(),
 });
 export type ResourceRecord = z.infer<typeof resourceRecordSchema>;
+
+/**
+ * `POINTS#<arn>` / `RUN#<runId>`: one restore point of a resource, a backup of it that completed, with
+ * its copies and what a restore needs of the source as it was then (the source may be gone when it is
+ * restored). Written by Record result; `backups` lists a resource's points newest first and the restore
+ * workflow reads the one it restores. Expires `ttlDays` after the backup does.
+ */
+export const backupPointSchema = z.object({
+  arn: z.string(),
+  type: z.enum(RESOURCE_TYPES),
+  /** The backup mode, for types that offer a choice (which restore driver applies). */
+  mode: resourceRefSchema.shape.mode,
+  region: z.string(),
+  resourceId: z.string(),
+  runId: z.string(),
+  tier: z.string(),
+  backupIds: z.array(z.string()).min(1),
+  completedAt: z.string(),
+  /** The backup's expires-at tag: retention may delete it after this (never a source's last restore point). */
+  expiresAt: z.string().optional(),
+  sizeGiB: z.number().optional(),
+  copies: z.array(copyStateSchema).default([]),
+  restoreSettings: z.record(z.string(), z.unknown()).optional(),
+});
+export type BackupPoint = z.infer<typeof backupPointSchema>;
+
+/** `BACKUP#<id>` / `POINT`: which point a backup id (or a copy's) belongs to, so `restore <id>` finds it. */
+export const backupIdIndexSchema = z.object({ id: z.string(), arn: z.string(), runId: z.string() });
+export type BackupIdIndex = z.infer<typeof backupIdIndexSchema>;
 
 /**
  * `RECOVERY#<tier>` / `RES#<arn>`: a resource's newest good backup in a tier, written when a backup of
@@ -165,6 +200,8 @@ export interface ItemKey {
 export const runKey = (runId: string): ItemKey => ({ pk: `RUN#${runId}`, sk: 'RUN' });
 export const resourceKey = (runId: string, arn: string): ItemKey => ({ pk: `RUN#${runId}`, sk: `RES#${arn}` });
 export const recoveryPointKey = (tier: string, arn: string): ItemKey => ({ pk: `RECOVERY#${tier}`, sk: `RES#${arn}` });
+export const backupPointKey = (arn: string, runId: string): ItemKey => ({ pk: `POINTS#${arn}`, sk: `RUN#${runId}` });
+export const backupIdKey = (id: string): ItemKey => ({ pk: `BACKUP#${id}`, sk: 'POINT' });
 export const runLockKey = (tier: string): ItemKey => ({ pk: `LOCK#${tier}`, sk: 'RUN-LOCK' });
 /** One item per region backups were ever copied to (no TTL): retention lists them all. */
 export const COPY_REGIONS_PARTITION = 'COPY-REGIONS';

@@ -307,6 +307,16 @@ export class StateStore {
    * (`noteRecoveryPoint`). Idempotent: a retry writes both again.
    */
   async complete(runId: string, arn: string, at: string, tier?: string): Promise<ResourceStatus> {
+    return (await this.completed(runId, arn, at, tier)).status;
+  }
+
+  /** As `complete`, with the completed item (absent when the resource had already FAILED). */
+  async completed(
+    runId: string,
+    arn: string,
+    at: string,
+    tier?: string,
+  ): Promise<{ status: ResourceStatus; record?: ResourceRecord }> {
     const out = await this.update(
       'DynamoDB UpdateItem (completed)',
       runId,
@@ -318,9 +328,10 @@ export class StateStore {
       },
       { condition: '#status <> :failed', values: { ':failed': 'FAILED' } },
     );
-    if (out === 'condition-failed') return this.statusAfterRefusal(runId, arn);
+    if (out === 'condition-failed') return { status: await this.statusAfterRefusal(runId, arn) };
     if (tier !== undefined) await this.noteRecoveryPoint(tier, arn, runId, at);
-    return parseItem(resourceRecordSchema, out, resourceKey(runId, arn)).status;
+    const record = parseItem(resourceRecordSchema, out, resourceKey(runId, arn));
+    return { status: record.status, record };
   }
 
   /**

@@ -250,6 +250,8 @@ export async function planRun(request: PlanRequest): Promise<PlanResult> {
         status: 'PENDING',
         ...(entry.note ? { note: entry.note } : {}),
         ...(entry.sourceTags ? { sourceTags: entry.sourceTags } : {}),
+        // What a restore will need of the source, as it is now: the source may be gone by then.
+        ...(entry.restoreSettings ? { restoreSettings: entry.restoreSettings } : {}),
       };
     });
 

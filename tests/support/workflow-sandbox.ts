@@ -13,6 +13,7 @@ import { VirtualScheduler } from '../../local/virtual-time';
 import { useClock } from '../../shared/clock';
 import { type PipelineConfig, parsePipelineConfig } from '../../shared/config';
 import { functionEnvironments } from '../../shared/lambda/function-env';
+import { BackupPointStore } from '../../shared/state/backup-points';
 import { StateStore } from '../../shared/state/store';
 import { wireExecutionsToSfn, wireModelToSdk } from './model-sdk-mocks';
 
@@ -28,6 +29,8 @@ export interface Sandbox {
   scheduler: VirtualScheduler;
   config: PipelineConfig;
   store: StateStore;
+  /** The restore points Record result wrote (what `backups` lists and a restore reads). */
+  points: BackupPointStore;
   run(input: unknown, name?: string, extra?: Partial<RunOptions>): Promise<ExecutionResult>;
   /** `clockStart` sets where virtual time begins (calendar scenarios); the default is the wall clock. */
   reset(options?: {
@@ -46,6 +49,7 @@ export async function openSandbox(): Promise<Sandbox> {
   const ddb = dynamoClientFor(dynamo.endpoint, REGION);
   await ensureStateTable(ddb, TABLE);
   const store = new StateStore(DynamoDBDocumentClient.from(ddb), TABLE);
+  const points = new BackupPointStore(DynamoDBDocumentClient.from(ddb), TABLE);
 
   let restoreClock: () => void = () => undefined;
   let wiring: { restore(): void } | undefined;
@@ -54,6 +58,7 @@ export async function openSandbox(): Promise<Sandbox> {
   let sfnWiring: { restore(): void } | undefined;
   const sandbox = {
     store,
+    points,
     async reset(options: { model?: Partial<ModelOptions>; config?: Record<string, unknown>; clockStart?: Date } = {}) {
       wiring?.restore();
       sfnWiring?.restore();
@@ -140,6 +145,7 @@ export async function openWireSandbox(): Promise<Sandbox> {
         scheduler: current.scheduler,
         config: current.config,
         store: current.store,
+        points: current.points,
       });
     },
     async run(input: unknown, name?: string) {

@@ -92,6 +92,12 @@ describe.each([
       ]);
       const run = await sandbox.store.getRun('happy-path');
       expect(run).toMatchObject({ status: 'SUCCEEDED', tier: 'daily', counts: { total: 7, completed: 7, failed: 0 } });
+      // Each backup left a restore point: what `backups` lists and a restore reads.
+      for (const record of records) {
+        const [point] = await sandbox.points.list(record.arn);
+        expect(point).toMatchObject({ runId: 'happy-path', tier: 'daily', backupIds: record.backupIds });
+        expect(point?.expiresAt).toBe(run?.expiresAt);
+      }
     });
   });
 

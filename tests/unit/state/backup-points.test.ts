@@ -1,0 +1,132 @@
+/**
+ * Restore points (shared/state/backup-points.ts, shared/workflow/backup-points.ts) on a real DynamoDB
+ * (dynalite): what Record result writes for a completed backup, how `backups` lists a resource's points
+ * newest first, and how `restore <id>` finds a point by a backup's or a copy's id.
+ */
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BackupPointStore, pointIds } from '../../../shared/state/backup-points';
+import { MalformedItemError } from '../../../shared/state/records';
+import { backupPointOf } from '../../../shared/workflow/backup-points';
+import { useUnitDynalite } from '../../support/unit-dynalite';
+import { instanceRef, resourceRecord, volumeRef } from '../../support/unit-fixtures';
+
+const db = useUnitDynalite();
+const points = () => new BackupPointStore(db().doc, db().tableName, 30);
+const vol = volumeRef();
+const settings = { availabilityZone: 'eu-west-1b', volumeType: 'gp3' };
+
+const completedItem = (runId: string, extra: Parameters<typeof resourceRecord>[2] = {}) =>
+  resourceRecord(runId, vol, {
+    status: 'COMPLETED',
+    backupIds: [`snap-${runId}`],
+    finishedAt: `2026-01-0${runId.slice(-1)}T03:00:00.000Z`,
+    sizeGiB: 100,
+    restoreSettings: settings,
+    ...extra,
+  });
+const pointFor = (runId: string, extra: Parameters<typeof resourceRecord>[2] = {}) =>
+  backupPointOf(
+    {
+      runId,
+      tier: 'daily',
+      expiresAt: '2026-02-01T00:00:00.000Z',
+      resource: vol,
+      backup: { backupIds: [`snap-${runId}`] },
+    },
+    completedItem(runId, extra),
+  );
+
+describe('backupPointOf', () => {
+  it('keeps the backup ids, size, expiry and the restore settings Plan recorded', () => {
+    // Act
+    const point = pointFor('run-1');
+
+    // Assess
+    expect(point).toMatchObject({
+      arn: vol.arn,
+      type: 'ebs-volume',
+      region: vol.region,
+      resourceId: vol.id,
+      runId: 'run-1',
+      tier: 'daily',
+      backupIds: ['snap-run-1'],
+      completedAt: '2026-01-01T03:00:00.000Z',
+      expiresAt: '2026-02-01T00:00:00.000Z',
+      sizeGiB: 100,
+      restoreSettings: settings,
+    });
+  });
+
+  it('lists only the copies that exist: a failed or skipped copy cannot be restored from', () => {
+    const point = pointFor('run-1', {
+      copies: [
+        { region: 'us-west-2', ids: ['snap-copy'], status: 'COMPLETED', reason: null },
+        { region: 'eu-central-1', ids: [], status: 'FAILED', reason: 'LimitExceededError' },
+      ],
+    });
+    expect(point.copies.map((c) => c.region)).toEqual(['us-west-2']);
+    expect(pointIds(point)).toEqual(['snap-run-1', 'snap-copy']);
+  });
+
+  it("records the instance's mode, so the restore knows an AMI from a snapshot set", () => {
+    const ami = backupPointOf(
+      {
+        runId: 'run-1',
+        tier: 'daily',
+        resource: { ...instanceRef(), mode: 'ami' },
+        backup: { backupIds: ['ami-0123'] },
+      },
+      resourceRecord('run-1', instanceRef(), { status: 'COMPLETED', backupIds: ['ami-0123'] }),
+    );
+    expect(ami.mode).toBe('ami');
+  });
+});
+
+describe('BackupPointStore', () => {
+  it("lists a resource's points newest first", async () => {
+    // Prepare
+    const store = points();
+    for (const runId of ['run-2', 'run-1', 'run-3']) await store.save(pointFor(runId));
+
+    // Act
+    const listed = await store.list(vol.arn);
+
+    // Assess
+    expect(listed.map((p) => p.runId)).toEqual(['run-3', 'run-2', 'run-1']);
+  });
+
+  it("finds a point by any of its backup ids or its copies' ids", async () => {
+    const store = points();
+    await store.save(
+      pointFor('run-4', { copies: [{ region: 'us-west-2', ids: ['snap-dr-4'], status: 'COMPLETED', reason: null }] }),
+    );
+    expect((await store.findById('snap-run-4'))?.runId).toBe('run-4');
+    expect((await store.findById('snap-dr-4'))?.copies[0]?.region).toBe('us-west-2');
+    await expect(store.findById('snap-never-made')).resolves.toBeUndefined();
+  });
+
+  it('is idempotent: a retried Record result writes the same point once', async () => {
+    const store = points();
+    await store.save(pointFor('run-5'));
+    await store.save(pointFor('run-5'));
+    expect((await store.list(vol.arn)).filter((p) => p.runId === 'run-5')).toHaveLength(1);
+  });
+
+  it("expires the point ttlDays after its backup's expiry, not after the run", async () => {
+    await points().save(pointFor('run-6'));
+    const item = await db().doc.send(
+      new GetCommand({ TableName: db().tableName, Key: { pk: `POINTS#${vol.arn}`, sk: 'RUN#run-6' } }),
+    );
+    expect(item.Item?.ttl).toBe(Date.parse('2026-02-01T00:00:00.000Z') / 1000 + 30 * 86_400);
+  });
+
+  it('refuses to read a malformed point, naming it', async () => {
+    await db().doc.send(
+      new PutCommand({
+        TableName: db().tableName,
+        Item: { pk: 'POINTS#arn:broken', sk: 'RUN#r', arn: 'arn:broken', backupIds: [] },
+      }),
+    );
+    await expect(points().list('arn:broken')).rejects.toBeInstanceOf(MalformedItemError);
+  });
+});

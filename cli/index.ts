@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The operator CLI, `backup-pipeline`: `start`, `status`, `runs`, `report` against a deployed pipeline
+ * The operator CLI, `backup-pipeline`: `start`, `status`, `runs`, `backups`, `report` against a deployed pipeline
  * (found by stack outputs, flags or BACKUP_PIPELINE_* variables) or the sandbox, and `local` (the
  * sandbox itself; `npm start` runs it).
  * Built on commander; every command has --help; a usage or environment problem is one line on stderr
@@ -10,6 +10,7 @@ import '../local/process-defaults';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { SandboxError } from '../local/sandbox';
 import { FRESHNESS_RUNS } from '../shared/workflow/recovery-points';
+import { backupsCommand } from './commands/backups';
 import { parseFleet, parseRegions, runLocal } from './commands/local';
 import { rpoCommand, runsCommand, startCommand, statusCommand } from './commands/operate';
 import { reportCommand } from './commands/report';
@@ -162,6 +163,18 @@ export function buildProgram(): Command {
       .addOption(new Option('--limit <n>', 'how many runs').default(20).argParser(positive)),
   ).action(async (opts) => {
     process.exitCode = await runsCommand(opts);
+  });
+
+  withTarget(
+    program
+      .command('backups')
+      .description(
+        "List a resource's restore points across tiers and regions, newest first: backup id, time, tier, status, size, expiry, copies, run",
+      )
+      .argument('<resource>', 'resource ARN, or its short name as status shows it (orders, vol-0abc...)')
+      .option('--json', 'machine-readable output', false),
+  ).action(async (resource: string, opts) => {
+    process.exitCode = await backupsCommand(resource, opts);
   });
 
   withTarget(

@@ -209,3 +209,37 @@ describe('backup-pipeline start / status / runs', () => {
     expect(out.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('backup-pipeline backups', () => {
+  it("lists a resource's restore points by short name, newest first, and --json by ARN", async () => {
+    // Prepare: weekly-cli-1 (above) backed up orders.
+
+    // Act
+    const table = await cli(['backups', 'orders']);
+    const arn = table.stdout.match(/Restore points of (\S+),/)?.[1] ?? '';
+    const json = await cli(['backups', arn, '--json']);
+
+    // Assess
+    expect(table.stderr).toBe('');
+    expect(table.code).toBe(0);
+    expect(arn).toMatch(/^arn:aws:rds:eu-west-1:\d{12}:db:orders$/);
+    expect(table.stdout).toMatch(/weekly\s+AVAILABLE/);
+    expect(table.stdout).toContain('weekly-cli-1');
+    const parsed = JSON.parse(json.stdout);
+    expect(parsed.points[0]).toMatchObject({
+      runId: 'weekly-cli-1',
+      tier: 'weekly',
+      type: 'rds-instance',
+      status: 'AVAILABLE',
+    });
+    expect(parsed.points[0].backupIds).toHaveLength(1);
+  });
+
+  it('refuses a name it has no backup of, in one line', async () => {
+    const out = await cli(['backups', 'no-such-db']);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toBe(
+      'backup-pipeline: no backup of a resource named "no-such-db" is recorded: give its ARN, or check the name with "backup-pipeline status <run>"\n',
+    );
+  });
+});

@@ -1,0 +1,100 @@
+/**
+ * `backup-pipeline backups <arn | name>` (issue #12): a resource's restore points across tiers and
+ * regions, newest first (id, time, tier, status, size, expiry, copies, run), from the points Record
+ * result wrote (shared/state/backup-points.ts); `--json` for scripts. A short name (what `status` shows:
+ * `orders`, `vol-0abc…`) is resolved through the tiers' newest-good partitions; two resources of that
+ * name are listed, never guessed between.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BackupPointStore } from '../../shared/state/backup-points';
+import type { BackupPoint } from '../../shared/state/records';
+import { StateStore } from '../../shared/state/store';
+import { CliError, explainAwsError, resolveTarget, type Target, type TargetOptions } from '../target';
+
+type Out = NodeJS.WritableStream;
+
+export interface BackupsOptions extends TargetOptions {
+  json: boolean;
+}
+
+/** AVAILABLE until its expiry; then retention may delete it unless it is the source's last restore point. */
+export function pointStatus(point: Pick<BackupPoint, 'expiresAt'>, now: Date): 'AVAILABLE' | 'EXPIRED' {
+  return point.expiresAt && Date.parse(point.expiresAt) <= now.getTime() ? 'EXPIRED' : 'AVAILABLE';
+}
+
+/** An id cut from the middle, so both its kind (`bp-daily-…`) and its distinct end stay readable. */
+export function middleCut(text: string, width: number): string {
+  if (text.length <= width) return text;
+  const head = Math.ceil((width - 1) / 2);
+  return `${text.slice(0, head)}…${text.slice(text.length - (width - 1 - head))}`;
+}
+
+const pad = (text: string, width: number) => middleCut(text, width).padEnd(width);
+const when = (iso: string | undefined) => (iso ? iso.slice(0, 16).replace('T', ' ') : '-');
+
+export function backupsTable(points: readonly BackupPoint[], now: Date): string {
+  const header = `${pad('BACKUP', 34)} ${pad('TIME (UTC)', 16)} ${pad('TIER', 8)} ${pad('STATUS', 9)} ${'SIZE'.padStart(7)} ${pad('EXPIRES', 16)} ${pad('REGION', 14)} ${pad('COPIES', 36)} RUN`;
+  const rows = points.map((p) => {
+    const id = `${p.backupIds[0] ?? '-'}${p.backupIds.length > 1 ? ` +${p.backupIds.length - 1}` : ''}`;
+    const copies = p.copies.length ? p.copies.map((c) => `${c.region}:${c.ids[0] ?? '-'}`).join(', ') : '-';
+    const size = p.sizeGiB !== undefined ? `${p.sizeGiB} GiB` : '-';
+    return `${pad(id, 34)} ${pad(when(p.completedAt), 16)} ${pad(p.tier, 8)} ${pad(pointStatus(p, now), 9)} ${size.padStart(7)} ${pad(when(p.expiresAt), 16)} ${pad(p.region, 14)} ${pad(copies, 36)} ${p.runId}`;
+  });
+  return [header, ...rows].join('\n');
+}
+
+/** The ARN a short name stands for, from the resources the tiers protect; one, or a CliError listing the candidates. */
+export async function resolveResource(store: StateStore, target: Target, resource: string): Promise<string> {
+  if (resource.startsWith('arn:')) return resource;
+  const arns = new Set<string>();
+  for (const tier of Object.keys(target.config.tiers)) {
+    for (const point of await store.listRecoveryPoints(tier)) {
+      const id = point.arn.split(/[/:]/).at(-1);
+      if (id === resource) arns.add(point.arn);
+    }
+  }
+  const [only, ...more] = [...arns].sort();
+  if (!only)
+    throw new CliError(
+      `no backup of a resource named "${resource}" is recorded: give its ARN, or check the name with "backup-pipeline status <run>"`,
+    );
+  if (more.length > 0)
+    throw new CliError(
+      `"${resource}" names ${arns.size} resources; give the ARN of one:\n  ${[only, ...more].join('\n  ')}`,
+    );
+  return only;
+}
+
+export async function backupsCommand(resource: string, options: BackupsOptions, out: Out = process.stdout) {
+  const target = await resolveTarget(options);
+  const client = new DynamoDBClient({ region: target.region });
+  try {
+    const doc = DynamoDBDocumentClient.from(client);
+    const arn = await resolveResource(new StateStore(doc, target.tableName), target, resource).catch((error) => {
+      throw error instanceof CliError ? error : explainAwsError(error, 'the state table');
+    });
+    const points = await new BackupPointStore(doc, target.tableName)
+      .list(arn)
+      .catch((error) => Promise.reject(explainAwsError(error, 'the state table')));
+    const now = new Date();
+    if (options.json) {
+      out.write(
+        `${JSON.stringify({ arn, points: points.map((p) => ({ ...p, status: pointStatus(p, now) })) }, null, 2)}\n`,
+      );
+      return 0;
+    }
+    out.write(`Restore points of ${arn}, newest first:\n`);
+    if (points.length === 0) {
+      out.write('  none recorded: no backup of it has completed yet\n');
+      return 1;
+    }
+    out.write(`${backupsTable(points, now)}\n`);
+    out.write(
+      '\nEXPIRED: past its expiry; retention deletes it unless it is the last restore point of its source.\nRestore one with: backup-pipeline restore <BACKUP> [--region <copy region>] [--wait]\n',
+    );
+    return 0;
+  } finally {
+    client.destroy();
+  }
+}

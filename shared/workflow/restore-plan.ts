@@ -1,0 +1,157 @@
+/**
+ * The first step of the restore workflow (issue #12, statemachines/restore.asl.json to come): the
+ * execution input validated (every bad field named at once, nothing touched), the restore point found
+ * (by a backup's or a copy's id, or a resource's latest), the region chosen (the source's, or a DR
+ * region that holds a completed copy), the ids there, the restore driver for the type and mode, and the
+ * restored resource's name. Expected refusals are InvalidInputError, as Plan's are for a backup run.
+ */
+import { z } from 'zod';
+import { InvalidInputError } from '../errors';
+
+type InputProblem = { field: string; message: string };
+
+import type { ResourceType } from '../resource';
+import { restoreDriverFor } from '../services';
+import type { RestorePlacement } from '../services/restore';
+import type { BackupPointStore } from '../state/backup-points';
+import type { BackupPoint } from '../state/records';
+
+const placementSchema = z
+  .object({
+    availabilityZone: z.string().min(1).optional(),
+    subnetId: z.string().min(1).optional(),
+    securityGroupIds: z.array(z.string().min(1)).optional(),
+    dbSubnetGroupName: z.string().min(1).optional(),
+  })
+  .strict();
+
+export const restoreInputSchema = z
+  .object({
+    /** A backup's id (or its copy's, with `region`): the point it belongs to is restored. */
+    backupId: z.string().min(1).optional(),
+    /** A resource's ARN, with `latest`: its newest restore point. */
+    resource: z.string().startsWith('arn:').optional(),
+    latest: z.boolean().optional(),
+    /** Where to restore: the source's region (default) or a DR region holding a completed copy. */
+    region: z.string().min(1).optional(),
+    /** The restored resource's name (identifier, table name, or Name tag); default `<source>-restored-<time>`. */
+    name: z.string().min(1).max(63).optional(),
+    /** A drill: restored into isolated placement, checked, timed, and always deleted. */
+    drill: z.boolean().optional(),
+    placement: placementSchema.optional(),
+    reason: z.string().max(256).optional(),
+  })
+  .strict();
+export type RestoreInput = z.infer<typeof restoreInputSchema>;
+
+export interface RestorePlan {
+  restoreId: string;
+  arn: string;
+  type: ResourceType;
+  mode?: string;
+  /** The point's run and tier (what the operator chose from `backups`). */
+  runId: string;
+  tier: string;
+  sourceRegion: string;
+  region: string;
+  backupIds: string[];
+  name: string;
+  drill: boolean;
+  placement?: RestorePlacement;
+  settings: Record<string, unknown>;
+}
+
+/** Every problem with the input's shape, before any lookup. */
+export function validateRestoreInput(raw: unknown): RestoreInput {
+  const parsed = restoreInputSchema.safeParse(raw ?? {});
+  const problems: InputProblem[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => ({
+        field:
+          issue.path.map(String).join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : '(input)'),
+        message: issue.message,
+      }));
+  const input = parsed.success ? parsed.data : undefined;
+  if (input) {
+    if (!input.backupId && !input.resource)
+      problems.push({ field: 'backupId', message: 'name a backup id, or a resource ARN with latest: true' });
+    if (input.backupId && input.resource)
+      problems.push({ field: 'resource', message: 'name a backup id or a resource, not both' });
+    if (input.resource && input.latest !== true)
+      problems.push({ field: 'latest', message: 'a resource is restored from its latest point: set latest: true' });
+  }
+  if (problems.length > 0 || !input) throw new InvalidInputError(problems);
+  return input;
+}
+
+/** A name AWS accepts for every type: letters, digits and hyphens, starting with a letter, at most 63. */
+export function defaultRestoreName(resourceId: string, at: Date): string {
+  const stamp = at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, '')
+    .toLowerCase();
+  const base = resourceId.replace(/[^a-zA-Z0-9-]/g, '-').replace(/^[^a-zA-Z]+/, 'r-');
+  return `${base.slice(0, 63 - stamp.length - 10)}-restored-${stamp}`.replace(/--+/g, '-');
+}
+
+/** The region and ids to restore from: the source's, or a completed copy's in the asked region. */
+function placeOf(point: BackupPoint, region: string | undefined): { region: string; backupIds: string[] } {
+  if (!region || region === point.region) return { region: point.region, backupIds: point.backupIds };
+  const copy = point.copies.find((c) => c.region === region && c.status === 'COMPLETED');
+  if (copy) return { region, backupIds: copy.ids };
+  const where = [point.region, ...point.copies.map((c) => c.region)].join(', ');
+  throw new InvalidInputError([
+    { field: 'region', message: `this backup has no completed copy in ${region}; it can be restored in: ${where}` },
+  ]);
+}
+
+export async function planRestore(
+  raw: unknown,
+  request: { restoreId: string; points: Pick<BackupPointStore, 'findById' | 'list'>; now: Date },
+): Promise<RestorePlan> {
+  const input = validateRestoreInput(raw);
+  let point: BackupPoint | undefined;
+  if (input.backupId) {
+    point = await request.points.findById(input.backupId);
+    if (!point)
+      throw new InvalidInputError([
+        {
+          field: 'backupId',
+          message: `no backup ${input.backupId} is recorded: list them with "backup-pipeline backups <resource>"`,
+        },
+      ]);
+  } else if (input.resource) {
+    [point] = await request.points.list(input.resource);
+    if (!point)
+      throw new InvalidInputError([{ field: 'resource', message: `no backup of ${input.resource} has completed` }]);
+  }
+  if (!point) throw new InvalidInputError([{ field: 'backupId', message: 'nothing to restore' }]);
+  // A copy's id names its region: restoring it means restoring there, unless the input says otherwise.
+  const copyRegion = input.backupId
+    ? point.copies.find((c) => c.ids.includes(input.backupId as string))?.region
+    : undefined;
+  const place = placeOf(point, input.region ?? copyRegion);
+  if (!restoreDriverFor(point.type, point.mode))
+    throw new InvalidInputError([
+      {
+        field: 'backupId',
+        message: `a ${point.type} backup${point.mode ? ` (mode ${point.mode})` : ''} cannot be restored yet`,
+      },
+    ]);
+  return {
+    restoreId: request.restoreId,
+    arn: point.arn,
+    type: point.type,
+    ...(point.mode ? { mode: point.mode } : {}),
+    runId: point.runId,
+    tier: point.tier,
+    sourceRegion: point.region,
+    region: place.region,
+    backupIds: place.backupIds,
+    name: input.name ?? defaultRestoreName(point.resourceId, request.now),
+    drill: input.drill ?? false,
+    ...(input.placement ? { placement: input.placement } : {}),
+    settings: point.restoreSettings ?? {},
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * The restore workflow's first step (shared/workflow/restore-plan.ts): bad input named field by field,
+ * the point found by a backup's or a copy's id or a resource's latest, the region and ids chosen (a DR
+ * copy restores in its region), a type without a restore driver refused, and a default name AWS accepts.
+ */
+import { InvalidInputError } from '../../../shared/errors';
+import type { BackupPoint } from '../../../shared/state/records';
+import { defaultRestoreName, planRestore, validateRestoreInput } from '../../../shared/workflow/restore-plan';
+
+const NOW = new Date('2026-03-01T10:20:30.000Z');
+const ARN = 'arn:aws:ec2:eu-west-1:111122223333:volume/vol-0123456789abcdef0';
+const point = (runId: string, completedAt: string, extra: Partial<BackupPoint> = {}): BackupPoint => ({
+  arn: ARN,
+  type: 'ebs-volume',
+  region: 'eu-west-1',
+  resourceId: 'vol-0123456789abcdef0',
+  runId,
+  tier: 'daily',
+  backupIds: [`snap-${runId}`],
+  completedAt,
+  copies: [{ region: 'us-west-2', ids: [`snap-dr-${runId}`], status: 'COMPLETED', reason: null }],
+  restoreSettings: { availabilityZone: 'eu-west-1b' },
+  ...extra,
+});
+const POINTS = [point('run-2', '2026-02-28T02:00:00.000Z'), point('run-1', '2026-02-27T02:00:00.000Z')];
+const points = {
+  async findById(id: string) {
+    return POINTS.find((p) => p.backupIds.includes(id) || p.copies.some((c) => c.ids.includes(id)));
+  },
+  async list(arn: string) {
+    return POINTS.filter((p) => p.arn === arn);
+  },
+};
+const plan = (input: unknown) => planRestore(input, { restoreId: 'restore-1', points, now: NOW });
+const problems = async (input: unknown) => {
+  try {
+    await plan(input);
+  } catch (error) {
+    if (error instanceof InvalidInputError) return error.problems.map((p) => p.field);
+    throw error;
+  }
+  return [];
+};
+
+describe('validateRestoreInput', () => {
+  it('names every bad field at once', () => {
+    expect(() => validateRestoreInput({ backupId: '', region: 7, extra: true })).toThrow(InvalidInputError);
+    try {
+      validateRestoreInput({ backupId: '', region: 7, extra: true });
+    } catch (error) {
+      expect((error as InvalidInputError).problems.map((p) => p.field).sort()).toEqual(['backupId', 'extra', 'region']);
+    }
+  });
+
+  it('asks for a backup id or a resource with latest, not both', () => {
+    expect(() => validateRestoreInput({})).toThrow(/name a backup id/);
+    expect(() => validateRestoreInput({ backupId: 'snap-1', resource: ARN, latest: true })).toThrow(/not both/);
+    expect(() => validateRestoreInput({ resource: ARN })).toThrow(/latest: true/);
+  });
+});
+
+describe('planRestore', () => {
+  it("restores a backup in its source's region with the settings recorded when it was made", async () => {
+    // Act
+    const planned = await plan({ backupId: 'snap-run-1' });
+
+    // Assess
+    expect(planned).toMatchObject({
+      restoreId: 'restore-1',
+      arn: ARN,
+      type: 'ebs-volume',
+      runId: 'run-1',
+      sourceRegion: 'eu-west-1',
+      region: 'eu-west-1',
+      backupIds: ['snap-run-1'],
+      drill: false,
+      settings: { availabilityZone: 'eu-west-1b' },
+    });
+  });
+
+  it("takes a resource's newest point with latest", async () => {
+    expect((await plan({ resource: ARN, latest: true })).runId).toBe('run-2');
+  });
+
+  it('restores a DR copy in its region, by its own id or by the region', async () => {
+    expect(await plan({ backupId: 'snap-dr-run-2' })).toMatchObject({
+      region: 'us-west-2',
+      backupIds: ['snap-dr-run-2'],
+    });
+    expect(await plan({ backupId: 'snap-run-2', region: 'us-west-2' })).toMatchObject({
+      region: 'us-west-2',
+      backupIds: ['snap-dr-run-2'],
+    });
+  });
+
+  it('refuses a region without a completed copy, saying where it can be restored', async () => {
+    await expect(plan({ backupId: 'snap-run-2', region: 'ap-south-1' })).rejects.toThrow(
+      'this backup has no completed copy in ap-south-1; it can be restored in: eu-west-1, us-west-2',
+    );
+  });
+
+  it('refuses an id the pipeline never recorded, and a resource never backed up', async () => {
+    expect(await problems({ backupId: 'snap-foreign' })).toEqual(['backupId']);
+    expect(await problems({ resource: 'arn:aws:rds:eu-west-1:111122223333:db:other', latest: true })).toEqual([
+      'resource',
+    ]);
+  });
+
+  it('keeps an operator name and a drill placement', async () => {
+    const planned = await plan({
+      backupId: 'snap-run-1',
+      name: 'data-check',
+      drill: true,
+      placement: { availabilityZone: 'eu-west-1c' },
+    });
+    expect(planned).toMatchObject({ name: 'data-check', drill: true, placement: { availabilityZone: 'eu-west-1c' } });
+  });
+});
+
+describe('defaultRestoreName', () => {
+  it('is the source with a time stamp, a valid RDS identifier at most 63 characters long', () => {
+    expect(defaultRestoreName('orders', NOW)).toBe('orders-restored-20260301t102030');
+    const long = defaultRestoreName(`9${'x'.repeat(80)}`, NOW);
+    expect(long.length).toBeLessThanOrEqual(63);
+    expect(long).toMatch(/^[a-zA-Z][a-zA-Z0-9-]*$/);
+    expect(long).not.toMatch(/--/);
+  });
+});

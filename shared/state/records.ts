@@ -163,6 +163,49 @@ export const backupPointSchema = z.object({
 });
 export type BackupPoint = z.infer<typeof backupPointSchema>;
 
+export const RESTORE_STATUSES = ['RESTORING', 'AVAILABLE', 'FAILED'] as const;
+export type RestoreStatus = (typeof RESTORE_STATUSES)[number];
+
+/** What a drill's clean-up did: DELETED (nothing left), or FAILED with what is left (alarmed and listed). */
+export const restoreCleanupSchema = z.object({
+  status: z.enum(['DELETED', 'FAILED']),
+  at: z.string(),
+  cause: z.string().optional(),
+  leftovers: z.array(z.string()).optional(),
+});
+
+/**
+ * `RESTORE#<restoreId>` / `RESTORE`: one restore (an operator's or a drill's), indexed with the runs by
+ * start time under its own partition (gsi1pk `RESTORE`). Written at each step of restore.asl.json; the
+ * recovery time is from the restore's start to the restored resource's available state.
+ */
+export const restoreRecordSchema = z.object({
+  restoreId: z.string(),
+  arn: z.string(),
+  type: z.enum(RESOURCE_TYPES),
+  mode: resourceRefSchema.shape.mode,
+  /** The restore point's run and tier. */
+  runId: z.string(),
+  tier: z.string(),
+  sourceRegion: z.string(),
+  region: z.string(),
+  backupIds: z.array(z.string()).min(1),
+  name: z.string(),
+  drill: z.boolean(),
+  status: z.enum(RESTORE_STATUSES),
+  startedAt: z.string(),
+  restoredIds: z.array(z.string()).optional(),
+  polls: z.number().optional(),
+  availableAt: z.string().optional(),
+  recoverySeconds: z.number().optional(),
+  /** The restored resource as AWS described it once available (class, size, ...), for the drill's check. */
+  shape: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  finishedAt: z.string().optional(),
+  error: resourceErrorSchema.optional(),
+  cleanup: restoreCleanupSchema.optional(),
+});
+export type RestoreRecord = z.infer<typeof restoreRecordSchema>;
+
 /** `BACKUP#<id>` / `POINT`: which point a backup id (or a copy's) belongs to, so `restore <id>` finds it. */
 export const backupIdIndexSchema = z.object({ id: z.string(), arn: z.string(), runId: z.string() });
 export type BackupIdIndex = z.infer<typeof backupIdIndexSchema>;
@@ -202,6 +245,9 @@ export const resourceKey = (runId: string, arn: string): ItemKey => ({ pk: `RUN#
 export const recoveryPointKey = (tier: string, arn: string): ItemKey => ({ pk: `RECOVERY#${tier}`, sk: `RES#${arn}` });
 export const backupPointKey = (arn: string, runId: string): ItemKey => ({ pk: `POINTS#${arn}`, sk: `RUN#${runId}` });
 export const backupIdKey = (id: string): ItemKey => ({ pk: `BACKUP#${id}`, sk: 'POINT' });
+export const restoreKey = (restoreId: string): ItemKey => ({ pk: `RESTORE#${restoreId}`, sk: 'RESTORE' });
+/** The GSI partition restores are listed under, newest first (the runs' index, its own partition). */
+export const RESTORES_PARTITION = 'RESTORE';
 export const runLockKey = (tier: string): ItemKey => ({ pk: `LOCK#${tier}`, sk: 'RUN-LOCK' });
 /** One item per region backups were ever copied to (no TTL): retention lists them all. */
 export const COPY_REGIONS_PARTITION = 'COPY-REGIONS';

@@ -1,0 +1,86 @@
+/**
+ * Restores in the state table (issue #12): one `RESTORE#<restoreId>` item per restore, written first
+ * when the restore is planned (before any AWS call, so a retried start finds it) and updated by each
+ * step of restore.asl.json. Listed newest first through the runs' start-time index under its own
+ * partition, so `status --rto`, the report and drills' freshness read one Query.
+ */
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { aws, ResourceNotFoundError } from '../errors';
+import { parseItem, RESTORES_PARTITION, type RestoreRecord, restoreKey, restoreRecordSchema } from './records';
+import { RUNS_INDEX } from './store';
+import { isConditionFailure, queryPages, setClause } from './table';
+
+export class RestoreStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly ttlDays = 400,
+  ) {}
+
+  /** Writes the restore once; a retried step finds the first record and it stays. */
+  async create(record: RestoreRecord): Promise<'created' | 'exists'> {
+    const ttl = Math.floor(Date.parse(record.startedAt) / 1000) + this.ttlDays * 86_400;
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...restoreKey(record.restoreId), gsi1pk: RESTORES_PARTITION, ttl, ...record },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return 'created';
+    } catch (error) {
+      if (isConditionFailure(error)) return 'exists';
+      return aws('DynamoDB PutItem (restore)', () => Promise.reject(error));
+    }
+  }
+
+  async get(restoreId: string): Promise<RestoreRecord | undefined> {
+    const key = restoreKey(restoreId);
+    const out = await aws('DynamoDB GetItem (restore)', () =>
+      this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true })),
+    );
+    return out.Item ? parseItem(restoreRecordSchema, out.Item, key) : undefined;
+  }
+
+  async update(restoreId: string, fields: Partial<Omit<RestoreRecord, 'restoreId'>>): Promise<RestoreRecord> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const key = restoreKey(restoreId);
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: setClause(fields, names, values),
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return parseItem(restoreRecordSchema, out.Attributes, key);
+    } catch (error) {
+      if (isConditionFailure(error)) throw new ResourceNotFoundError(`no restore ${restoreId} is recorded`);
+      return aws('DynamoDB UpdateItem (restore)', () => Promise.reject(error));
+    }
+  }
+
+  /** The newest restores first, up to `limit`. */
+  async list(limit = 50): Promise<RestoreRecord[]> {
+    const restores: RestoreRecord[] = [];
+    const pages = queryPages(this.doc, this.tableName, 'DynamoDB Query (restores)', () => ({
+      IndexName: RUNS_INDEX,
+      KeyConditionExpression: 'gsi1pk = :p',
+      ExpressionAttributeValues: { ':p': RESTORES_PARTITION },
+      ScanIndexForward: false,
+      Limit: limit - restores.length,
+    }));
+    for await (const items of pages) {
+      for (const item of items)
+        restores.push(parseItem(restoreRecordSchema, item, restoreKey(String(item.restoreId ?? '?'))));
+      if (restores.length >= limit) break;
+    }
+    return restores;
+  }
+}

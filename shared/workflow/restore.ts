@@ -1,0 +1,233 @@
+/**
+ * The restore workflow's steps after planning (statemachines/restore.asl.json): start, check (the state
+ * machine waits between checks, never a Lambda), clean up (drills always; until AWS reports nothing
+ * left) and finish (the record's final state, and what the notification says). Every step records its
+ * outcome on the restore's item first or idempotently, so a retried step changes nothing twice: a
+ * retried start finds what the first attempt made through the driver (restore-id tag, client token).
+ *
+ * The recovery time is measured from the restore's start to the restored resource's available state,
+ * as AWS Backup's restore testing reports it.
+ */
+import type { RestoreDriver } from '../services/restore';
+import type { RestoreRecord } from '../state/records';
+import type { RestoreStore } from '../state/restore-store';
+import { nextWaitSeconds } from './polling';
+import type { RestorePlan } from './restore-plan';
+
+/** A restore still not available this long after its start is FAILED (`timeout`): a multi-TB RDS restore takes hours, not days. */
+export const RESTORE_DEADLINE_HOURS = 48;
+/** Waits between checks: restores report no progress, so the wait grows with the time spent, within these. */
+export const RESTORE_WAIT = { minWaitSeconds: 60, maxWaitSeconds: 1800 };
+/** Waits between clean-up checks while AWS deletes what was restored. */
+export const CLEANUP_WAIT_SECONDS = 120;
+
+/** What travels through the state machine's loop (`$.progress`): small, echoed by each check. */
+export interface RestoreProgress {
+  status: 'RESTORING' | 'AVAILABLE' | 'FAILED';
+  restoredIds: string[];
+  startedAt: string;
+  deadline: string;
+  polls: number;
+  waitSeconds: number;
+  reason: string | null;
+}
+
+export interface StepDeps {
+  driver: RestoreDriver;
+  store: Pick<RestoreStore, 'create' | 'get' | 'update'>;
+  /** The managed-by value of this stack (ownerTagValue): what the restored resource is tagged restored-by. */
+  owner: string;
+  now: Date;
+}
+
+/** The restore's record as planned, written before anything is asked of AWS. */
+export function plannedRecord(plan: RestorePlan, startedAt: string): RestoreRecord {
+  return {
+    restoreId: plan.restoreId,
+    arn: plan.arn,
+    type: plan.type,
+    ...(plan.mode ? { mode: plan.mode as RestoreRecord['mode'] } : {}),
+    runId: plan.runId,
+    tier: plan.tier,
+    sourceRegion: plan.sourceRegion,
+    region: plan.region,
+    backupIds: plan.backupIds,
+    name: plan.name,
+    drill: plan.drill,
+    status: 'RESTORING',
+    startedAt,
+    polls: 0,
+  };
+}
+
+export async function startRestore(plan: RestorePlan, deps: StepDeps): Promise<RestoreProgress> {
+  const { driver, store, now } = deps;
+  // The record first: a retry finds the start time of the first attempt, and the item exists to update.
+  await store.create(plannedRecord(plan, now.toISOString()));
+  const record = await store.get(plan.restoreId);
+  const startedAt = record?.startedAt ?? now.toISOString();
+  const started = await driver.start({
+    restoreId: plan.restoreId,
+    region: plan.region,
+    backupIds: plan.backupIds,
+    name: plan.name,
+    settings: plan.settings,
+    ...(plan.placement ? { placement: plan.placement } : {}),
+    tags: {
+      restoredBy: deps.owner,
+      restoreId: plan.restoreId,
+      sourceArn: plan.arn,
+      backupId: plan.backupIds[0] ?? '',
+      drill: plan.drill,
+    },
+  });
+  await store.update(plan.restoreId, { restoredIds: started.restoredIds });
+  return {
+    status: 'RESTORING',
+    restoredIds: started.restoredIds,
+    startedAt,
+    deadline: new Date(Date.parse(startedAt) + RESTORE_DEADLINE_HOURS * 3600_000).toISOString(),
+    polls: 0,
+    waitSeconds: RESTORE_WAIT.minWaitSeconds,
+    reason: null,
+  };
+}
+
+export async function checkRestore(
+  plan: RestorePlan,
+  progress: RestoreProgress,
+  deps: StepDeps,
+): Promise<RestoreProgress> {
+  const { now } = deps;
+  const checked = await deps.driver.check(plan.region, progress.restoredIds);
+  const polls = progress.polls + 1;
+  const elapsedSeconds = (now.getTime() - Date.parse(progress.startedAt)) / 1000;
+  if (checked.status === 'AVAILABLE') {
+    await deps.store.update(plan.restoreId, {
+      status: 'AVAILABLE',
+      polls,
+      availableAt: now.toISOString(),
+      recoverySeconds: Math.round(elapsedSeconds),
+      shape: checked.shape,
+    });
+    return { ...progress, status: 'AVAILABLE', polls, waitSeconds: 0 };
+  }
+  const secondsToDeadline = (Date.parse(progress.deadline) - now.getTime()) / 1000;
+  const reason =
+    checked.status === 'FAILED'
+      ? checked.reason
+      : secondsToDeadline <= 0
+        ? `timeout: not available ${RESTORE_DEADLINE_HOURS} h after the restore started (still ${checked.state})`
+        : undefined;
+  if (reason !== undefined) {
+    await deps.store.update(plan.restoreId, { polls });
+    return { ...progress, status: 'FAILED', polls, waitSeconds: 0, reason };
+  }
+  await deps.store.update(plan.restoreId, { polls });
+  return {
+    ...progress,
+    polls,
+    waitSeconds: nextWaitSeconds({ progress: undefined, elapsedSeconds, secondsToDeadline }, RESTORE_WAIT),
+  };
+}
+
+export interface CleanupProgress {
+  status: 'DELETING' | 'DELETED';
+  waitSeconds: number;
+}
+
+/**
+ * Deletes what the restore made, only what carries this stack's restored-by tag (the driver refuses
+ * anything else). The ids come from the record, so a drill whose start or check failed still cleans up
+ * whatever was made. Called again after a wait until AWS reports nothing left; then recorded DELETED.
+ */
+export async function cleanUpRestore(plan: RestorePlan, deps: StepDeps): Promise<CleanupProgress> {
+  const restoredIds = (await deps.store.get(plan.restoreId))?.restoredIds ?? [];
+  const left = restoredIds.length > 0 ? await deps.driver.remove(plan.region, restoredIds, deps.owner) : 'gone';
+  if (left === 'deleting') return { status: 'DELETING', waitSeconds: CLEANUP_WAIT_SECONDS };
+  await deps.store.update(plan.restoreId, { cleanup: { status: 'DELETED', at: deps.now.toISOString() } });
+  return { status: 'DELETED', waitSeconds: 0 };
+}
+
+/** A Step Functions error as a Catch puts it (`$.error`): the named error and its cause. */
+export interface CaughtError {
+  Error: string;
+  Cause?: string;
+}
+
+/** The cause a Lambda task's Catch carries is the thrown error as JSON; its message is the part to show. */
+export function causeOf(error: CaughtError): string {
+  try {
+    const parsed = JSON.parse(error.Cause ?? '') as { errorMessage?: string };
+    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
+  } catch {
+    // Not JSON: Step Functions' own errors carry plain text.
+  }
+  return error.Cause ?? error.Error;
+}
+
+export interface FinishRequest {
+  plan: RestorePlan;
+  progress?: RestoreProgress | undefined;
+  /** Set when a step failed (caught by the state machine). */
+  error?: CaughtError | undefined;
+  /** Set when a drill's clean-up failed: what is left, listed and alarmed. */
+  cleanupError?: CaughtError | undefined;
+}
+
+/** The restore's final record: AVAILABLE, or FAILED with the reason, and for a drill what its clean-up did. */
+export async function finishRestore(request: FinishRequest, deps: Omit<StepDeps, 'driver'>): Promise<RestoreRecord> {
+  const { plan, progress, error, cleanupError } = request;
+  const at = deps.now.toISOString();
+  const failed =
+    error ?? (progress?.status === 'FAILED' ? { Error: 'RestoreFailed', Cause: progress.reason ?? '' } : undefined);
+  const fields: Partial<RestoreRecord> = {
+    finishedAt: at,
+    ...(failed ? { status: 'FAILED', error: { error: failed.Error, cause: causeOf(failed) } } : {}),
+  };
+  // A restore refused before its record was written (its start failed first) gets one now.
+  const existing = await deps.store.get(plan.restoreId);
+  if (!existing) await deps.store.create(plannedRecord(plan, at));
+  if (cleanupError)
+    fields.cleanup = {
+      status: 'FAILED',
+      at,
+      cause: `${cleanupError.Error}: ${causeOf(cleanupError)}`,
+      leftovers: existing?.restoredIds ?? progress?.restoredIds ?? [],
+    };
+  return deps.store.update(plan.restoreId, fields);
+}
+
+/** Whether the restore did what it was asked: restored (and, for a drill, cleaned up). */
+export function restoreSucceeded(record: RestoreRecord): boolean {
+  return record.status === 'AVAILABLE' && (!record.drill || record.cleanup?.status === 'DELETED');
+}
+
+/** The notification's subject and body for one restore. */
+export function restoreMessage(record: RestoreRecord, stackName: string): { subject: string; body: string } {
+  const what = record.drill ? 'Restore drill' : 'Restore';
+  const outcome = restoreSucceeded(record)
+    ? record.drill
+      ? 'passed'
+      : 'succeeded'
+    : record.cleanup?.status === 'FAILED'
+      ? 'clean-up FAILED'
+      : 'FAILED';
+  const subject = `[${stackName}] ${what} ${outcome}: ${record.name} from ${record.backupIds[0] ?? '?'}`.slice(0, 99);
+  const lines = [
+    `${what} ${record.restoreId}: ${outcome}`,
+    `Source: ${record.arn}`,
+    `Backup: ${record.backupIds.join(', ')} (run ${record.runId}, tier ${record.tier}) in ${record.region}`,
+    `Restored as: ${record.name}${record.restoredIds?.length ? ` (${record.restoredIds.join(', ')})` : ''}`,
+    ...(record.recoverySeconds !== undefined ? [`Recovery time: ${Math.round(record.recoverySeconds / 60)} min`] : []),
+    ...(record.error ? [`Error: ${record.error.error}: ${record.error.cause}`] : []),
+    ...(record.cleanup?.status === 'DELETED' ? ['Clean-up: everything the drill restored is deleted'] : []),
+    ...(record.cleanup?.status === 'FAILED'
+      ? [
+          `Clean-up FAILED: ${record.cleanup.cause ?? ''}`,
+          `Left behind (delete by hand): ${(record.cleanup.leftovers ?? []).join(', ') || 'unknown'}`,
+        ]
+      : []),
+  ];
+  return { subject, body: lines.join('\n') };
+}

@@ -7,14 +7,19 @@
 import { handler as applyRetention } from '../functions/apply-retention';
 import { handler as checkBackup } from '../functions/check-backup';
 import { handler as checkCopies } from '../functions/check-copies';
+import { handler as checkRestore } from '../functions/check-restore';
+import { handler as cleanUpRestore } from '../functions/clean-up-restore';
+import { handler as finishRestore } from '../functions/finish-restore';
 import { handler as listRetentionUnits } from '../functions/list-retention-units';
 import { handler as notify } from '../functions/notify';
+import { handler as planRestore } from '../functions/plan-restore';
 import { handler as planRun } from '../functions/plan-run';
 import { handler as recordFailure } from '../functions/record-failure';
 import { handler as recordResult } from '../functions/record-result';
 import { handler as releaseRunLock } from '../functions/release-run-lock';
 import { handler as startBackup } from '../functions/start-backup';
 import { handler as startCopies } from '../functions/start-copies';
+import { handler as startRestore } from '../functions/start-restore';
 import { handler as summarizeRetention } from '../functions/summarize-retention';
 import { handler as summarizeRun } from '../functions/summarize-run';
 import { FUNCTION_LIMITS, FUNCTION_NAMES, type FunctionName } from '../shared/lambda/function-env';
@@ -36,6 +41,11 @@ const SOURCE: Record<FunctionName, LambdaHandler> = {
   'summarize-retention': summarizeRetention,
   notify,
   'release-run-lock': releaseRunLock,
+  'plan-restore': planRestore,
+  'start-restore': startRestore,
+  'check-restore': checkRestore,
+  'clean-up-restore': cleanUpRestore,
+  'finish-restore': finishRestore,
 };
 
 export const HANDLERS = Object.fromEntries(

@@ -63,6 +63,13 @@ export class Notifications extends Topic {
           { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [this.key.keyArn] },
         ],
       },
+      // Every restore and drill is notified on the same topic.
+      'finish-restore': {
+        grants: [
+          { actions: ['sns:Publish'], resources: [this.topicArn] },
+          { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [this.key.keyArn] },
+        ],
+      },
     };
   }
 

@@ -37,6 +37,12 @@ const TABLE_ACTIONS: Record<FunctionName, string[]> = {
   // Query: a run's recorded members; PutItem/GetItem: the delete queue and the pass's record.
   'apply-retention': ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:GetItem'],
   // The run lock, deleted on condition that this run holds it.
+  // The restore workflow: points read by Plan, the restore record written by each step.
+  'plan-restore': ['dynamodb:GetItem', 'dynamodb:Query'],
+  'start-restore': ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  'check-restore': ['dynamodb:UpdateItem'],
+  'clean-up-restore': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  'finish-restore': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
   'release-run-lock': ['dynamodb:DeleteItem'],
   'summarize-retention': ['dynamodb:Query', 'dynamodb:UpdateItem'],
 };

@@ -73,6 +73,9 @@ export function loadEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv =
   return result.data;
 }
 
+/** Finish the restore: records it and notifies on the stack's topic. */
+export const finishRestoreEnvSchema = baseEnvSchema.extend({ TOPIC_ARN: z.string().min(1) });
+
 export const freshnessEnvSchema = baseEnvSchema.extend({
   TIERS: json(z.record(tierNameSchema, tierSchema)),
 });

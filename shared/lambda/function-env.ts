@@ -8,6 +8,7 @@ import {
   backupEnvSchema,
   baseEnvSchema,
   type EnvOf,
+  finishRestoreEnvSchema,
   freshnessEnvSchema,
   notifyEnvSchema,
   planEnvSchema,
@@ -29,6 +30,12 @@ export const FUNCTION_NAMES = [
   'summarize-retention',
   'notify',
   'release-run-lock',
+  // The restore workflow (statemachines/restore.asl.json).
+  'plan-restore',
+  'start-restore',
+  'check-restore',
+  'clean-up-restore',
+  'finish-restore',
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
@@ -71,6 +78,11 @@ export interface FunctionEnvironments {
   'apply-retention': EnvOf<typeof retentionEnvSchema>;
   'summarize-retention': EnvOf<typeof baseEnvSchema>;
   'release-run-lock': EnvOf<typeof baseEnvSchema>;
+  'plan-restore': EnvOf<typeof baseEnvSchema>;
+  'start-restore': EnvOf<typeof baseEnvSchema>;
+  'check-restore': EnvOf<typeof baseEnvSchema>;
+  'clean-up-restore': EnvOf<typeof baseEnvSchema>;
+  'finish-restore': EnvOf<typeof finishRestoreEnvSchema>;
   'check-freshness': EnvOf<typeof freshnessEnvSchema>;
 }
 
@@ -88,6 +100,11 @@ export const ENV_SCHEMAS = {
   'apply-retention': retentionEnvSchema,
   'summarize-retention': baseEnvSchema,
   'release-run-lock': baseEnvSchema,
+  'plan-restore': baseEnvSchema,
+  'start-restore': baseEnvSchema,
+  'check-restore': baseEnvSchema,
+  'clean-up-restore': baseEnvSchema,
+  'finish-restore': finishRestoreEnvSchema,
   'check-freshness': freshnessEnvSchema,
 } as const;
 
@@ -137,6 +154,11 @@ export function functionEnvironments(
     'apply-retention': { ...base, TIERS: tiers },
     'summarize-retention': base,
     'release-run-lock': base,
+    'plan-restore': base,
+    'start-restore': base,
+    'check-restore': base,
+    'clean-up-restore': base,
+    'finish-restore': { ...base, TOPIC_ARN: resources.topicArn },
     'check-freshness': { ...base, TIERS: tiers },
   };
 }

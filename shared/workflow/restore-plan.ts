@@ -10,9 +10,8 @@ import { InvalidInputError } from '../errors';
 
 type InputProblem = { field: string; message: string };
 
-import type { ResourceType } from '../resource';
+import { RESOURCE_TYPES } from '../resource';
 import { restoreDriverFor } from '../services';
-import type { RestorePlacement } from '../services/restore';
 import type { BackupPointStore } from '../state/backup-points';
 import type { BackupPoint } from '../state/records';
 
@@ -44,22 +43,26 @@ export const restoreInputSchema = z
   .strict();
 export type RestoreInput = z.infer<typeof restoreInputSchema>;
 
-export interface RestorePlan {
-  restoreId: string;
-  arn: string;
-  type: ResourceType;
-  mode?: string;
+/** What Plan the restore hands every later step (`$.restore`): small, and validated by each handler. */
+export const restorePlanSchema = z.object({
+  restoreId: z.string().min(1),
+  arn: z.string(),
+  type: z.enum(RESOURCE_TYPES),
+  /** The backup mode (null for a type with one way only). */
+  mode: z.string().nullable(),
   /** The point's run and tier (what the operator chose from `backups`). */
-  runId: string;
-  tier: string;
-  sourceRegion: string;
-  region: string;
-  backupIds: string[];
-  name: string;
-  drill: boolean;
-  placement?: RestorePlacement;
-  settings: Record<string, unknown>;
-}
+  runId: z.string(),
+  tier: z.string(),
+  sourceRegion: z.string(),
+  region: z.string(),
+  backupIds: z.array(z.string()).min(1),
+  name: z.string().min(1),
+  drill: z.boolean(),
+  /** A drill's isolated placement; null: the source's, as recorded. */
+  placement: placementSchema.nullable(),
+  settings: z.record(z.string(), z.unknown()),
+});
+export type RestorePlan = z.infer<typeof restorePlanSchema>;
 
 /** Every problem with the input's shape, before any lookup. */
 export function validateRestoreInput(raw: unknown): RestoreInput {
@@ -143,7 +146,7 @@ export async function planRestore(
     restoreId: request.restoreId,
     arn: point.arn,
     type: point.type,
-    ...(point.mode ? { mode: point.mode } : {}),
+    mode: point.mode ?? null,
     runId: point.runId,
     tier: point.tier,
     sourceRegion: point.region,
@@ -151,7 +154,7 @@ export async function planRestore(
     backupIds: place.backupIds,
     name: input.name ?? defaultRestoreName(point.resourceId, request.now),
     drill: input.drill ?? false,
-    ...(input.placement ? { placement: input.placement } : {}),
+    placement: input.placement ?? null,
     settings: point.restoreSettings ?? {},
   };
 }

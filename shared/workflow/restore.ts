@@ -8,6 +8,7 @@
  * The recovery time is measured from the restore's start to the restored resource's available state,
  * as AWS Backup's restore testing reports it.
  */
+import { z } from 'zod';
 import type { RestoreDriver } from '../services/restore';
 import type { RestoreRecord } from '../state/records';
 import type { RestoreStore } from '../state/restore-store';
@@ -22,15 +23,16 @@ export const RESTORE_WAIT = { minWaitSeconds: 60, maxWaitSeconds: 1800 };
 export const CLEANUP_WAIT_SECONDS = 120;
 
 /** What travels through the state machine's loop (`$.progress`): small, echoed by each check. */
-export interface RestoreProgress {
-  status: 'RESTORING' | 'AVAILABLE' | 'FAILED';
-  restoredIds: string[];
-  startedAt: string;
-  deadline: string;
-  polls: number;
-  waitSeconds: number;
-  reason: string | null;
-}
+export const restoreProgressSchema = z.object({
+  status: z.enum(['RESTORING', 'AVAILABLE', 'FAILED']),
+  restoredIds: z.array(z.string()),
+  startedAt: z.string(),
+  deadline: z.string(),
+  polls: z.number().int().min(0),
+  waitSeconds: z.number().int().min(0),
+  reason: z.string().nullable(),
+});
+export type RestoreProgress = z.infer<typeof restoreProgressSchema>;
 
 export interface StepDeps {
   driver: RestoreDriver;
@@ -150,10 +152,8 @@ export async function cleanUpRestore(plan: RestorePlan, deps: StepDeps): Promise
 }
 
 /** A Step Functions error as a Catch puts it (`$.error`): the named error and its cause. */
-export interface CaughtError {
-  Error: string;
-  Cause?: string;
-}
+export const caughtErrorSchema = z.object({ Error: z.string(), Cause: z.string().optional() });
+export type CaughtError = z.infer<typeof caughtErrorSchema>;
 
 /** The cause a Lambda task's Catch carries is the thrown error as JSON; its message is the part to show. */
 export function causeOf(error: CaughtError): string {
@@ -167,7 +167,7 @@ export function causeOf(error: CaughtError): string {
 }
 
 export interface FinishRequest {
-  plan: RestorePlan;
+  restore: RestorePlan;
   progress?: RestoreProgress | undefined;
   /** Set when a step failed (caught by the state machine). */
   error?: CaughtError | undefined;
@@ -177,7 +177,7 @@ export interface FinishRequest {
 
 /** The restore's final record: AVAILABLE, or FAILED with the reason, and for a drill what its clean-up did. */
 export async function finishRestore(request: FinishRequest, deps: Omit<StepDeps, 'driver'>): Promise<RestoreRecord> {
-  const { plan, progress, error, cleanupError } = request;
+  const { restore: plan, progress, error, cleanupError } = request;
   const at = deps.now.toISOString();
   const failed =
     error ?? (progress?.status === 'FAILED' ? { Error: 'RestoreFailed', Cause: progress.reason ?? '' } : undefined);

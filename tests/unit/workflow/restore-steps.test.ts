@@ -61,6 +61,7 @@ const plan = (extra: Partial<RestorePlan> = {}): RestorePlan => ({
   restoreId: `restore-${++n}`,
   arn: 'arn:aws:ec2:eu-west-1:111122223333:volume/vol-0source',
   type: 'ebs-volume',
+  mode: null,
   runId: 'daily-1',
   tier: 'daily',
   sourceRegion: 'eu-west-1',
@@ -69,6 +70,7 @@ const plan = (extra: Partial<RestorePlan> = {}): RestorePlan => ({
   name: 'data-restored',
   drill: false,
   settings: { availabilityZone: 'eu-west-1a' },
+  placement: null,
   ...extra,
 });
 const deps = (driver: RestoreDriver, now: Date) => ({
@@ -165,7 +167,7 @@ describe('finishRestore', () => {
     // Act
     const record = await finishRestore(
       {
-        plan: p,
+        restore: p,
         error: {
           Error: 'NameInUseError',
           Cause: JSON.stringify({ errorMessage: 'volume name data-restored is in use in eu-west-1' }),
@@ -193,7 +195,7 @@ describe('finishRestore', () => {
     const progress = await checkRestore(p, started, deps(driver, at(30)));
 
     const record = await finishRestore(
-      { plan: p, progress, cleanupError: { Error: 'ThrottledError', Cause: 'DeleteVolume throttled' } },
+      { restore: p, progress, cleanupError: { Error: 'ThrottledError', Cause: 'DeleteVolume throttled' } },
       deps(driver, at(40)),
     );
 
@@ -215,7 +217,7 @@ describe('finishRestore', () => {
     await cleanUpRestore(p, deps(driver, at(31)));
     await cleanUpRestore(p, deps(driver, at(33)));
 
-    const record = await finishRestore({ plan: p, progress }, deps(driver, at(34)));
+    const record = await finishRestore({ restore: p, progress }, deps(driver, at(34)));
 
     expect(restoreSucceeded(record)).toBe(true);
     expect(restoreMessage(record, 'BackupPipeline').subject).toContain('Restore drill passed');

@@ -28,7 +28,7 @@ import {
   LimitExceededError,
   NameInUseError,
 } from '../../errors';
-import type { Tag } from '../../tags';
+import { type Tag, tagValue } from '../../tags';
 import { RESTORE_TAG, type RestoreCheck, type RestoreDriver, type RestoreRequest, restoreTags } from '../restore';
 import { dynamoClient } from './client';
 import { parseBackupName } from './dynamodb-table';
@@ -56,8 +56,6 @@ export async function tagsOf(region: string, arn: string): Promise<Tag[]> {
   } while (token);
   return tags;
 }
-
-const valueOf = (tags: readonly Tag[], key: string) => tags.find((t) => t.Key === key)?.Value;
 
 /** True when the table carries none of the restore tags: no restore (ours or another) has claimed it. */
 export const untagged = (tags: readonly Tag[]) =>
@@ -90,7 +88,7 @@ export async function claimName(
   const table = await describeTable(request.region, request.name);
   if (!table) return false;
   const tags = table.TableArn ? await tagsOf(request.region, table.TableArn) : [];
-  if (valueOf(tags, RESTORE_TAG.restoreId) === request.restoreId) return true;
+  if (tagValue(tags, RESTORE_TAG.restoreId) === request.restoreId) return true;
   if (table.TableArn && untagged(tags) && table.TableStatus !== 'DELETING' && (await madeByThisRestore(table))) {
     await tagRestoredTable(request.region, table.TableArn, request);
     return true;
@@ -139,7 +137,7 @@ export async function removeTable(
   if (!table) return 'gone';
   if (table.TableStatus === 'DELETING') return 'deleting';
   const tags = table.TableArn ? await tagsOf(region, table.TableArn) : [];
-  const ours = valueOf(tags, RESTORE_TAG.restoredBy) === restoredBy || (untagged(tags) && (await provenOurs(table)));
+  const ours = tagValue(tags, RESTORE_TAG.restoredBy) === restoredBy || (untagged(tags) && (await provenOurs(table)));
   if (!ours)
     throw new InvalidResourceStateError(`DynamoDB table ${name} was not restored by ${restoredBy}: not deleted`);
   if (table.TableStatus === 'CREATING' || table.RestoreSummary?.RestoreInProgress) return 'deleting';

@@ -62,7 +62,7 @@ export function rdsInstanceRestoreSettings(instance: DBInstance): RdsInstanceRes
 /** States a restored instance passes through before `available`. */
 const RESTORING = new Set(['creating', 'backing-up', 'modifying', 'configuring-enhanced-monitoring', 'rebooting']);
 
-async function describeInstance(region: string, identifier: string): Promise<DBInstance | undefined> {
+export async function describeInstance(region: string, identifier: string): Promise<DBInstance | undefined> {
   try {
     const out = await rdsClient(region).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }));
     return out.DBInstances?.[0];

@@ -8,6 +8,9 @@
  * whether a drill did. It never carries the source's selection tag, so the pipeline neither backs it up
  * nor deletes it unless an operator tags it; cleanup removes only what carries this stack's restored-by.
  */
+import { createHash } from 'node:crypto';
+import type { z } from 'zod';
+import { InvalidInputError } from '../errors';
 import type { ResourceType } from '../resource';
 import { TAG_PREFIX, type Tag } from '../tags';
 import type { BackupMode } from './catalog';
@@ -42,6 +45,31 @@ export function restoreTags(v: RestoreTagValues, name?: string): Tag[] {
     { Key: RESTORE_TAG.restoredBackup, Value: v.backupId },
     { Key: RESTORE_TAG.drill, Value: String(v.drill) },
   ];
+}
+
+/**
+ * The recorded settings a driver needs, parsed with its schema: a missing or malformed one is an
+ * InvalidInputError naming `settings.<field>`, before any AWS call.
+ */
+export function parseRestoreSettings<T extends z.ZodType>(schema: T, settings: unknown, what: string): z.infer<T> {
+  const parsed = schema.safeParse(settings);
+  if (parsed.success) return parsed.data;
+  throw new InvalidInputError(
+    parsed.error.issues.map((issue) => ({
+      field: ['settings', ...issue.path.map(String)].join('.'),
+      message: `${what}: ${issue.message}`,
+    })),
+  );
+}
+
+/**
+ * An idempotency token (ClientToken) for one create of a restore: `<restoreId>` or `<restoreId>-<part>`
+ * as is when it fits AWS's limit for that call (EC2: 64, DynamoDB ImportTable: 36), else a hash of it,
+ * so the same restore and part always give the same token.
+ */
+export function restoreClientToken(restoreId: string, part: string | number | undefined, max: number): string {
+  const token = part === undefined ? restoreId : `${restoreId}-${part}`;
+  return token.length <= max ? token : createHash('sha256').update(token).digest('hex').slice(0, max);
 }
 
 /** Placement a drill imposes so that what it restores is isolated from the source (an operator's restore leaves it unset). */

@@ -26,7 +26,14 @@ export const dynamodbCatalog = {
       'TableNotFoundException',
       'BackupNotFoundException',
       'ExportNotFoundException',
+      'ImportNotFoundException',
     ],
+    /**
+     * A restore's table name is taken (RestoreTableFromBackup; ImportTable answers ResourceInUseException,
+     * which no backup call answers with). TableInUseException is not here: CreateBackup answers it for a
+     * table being created or deleted; the restore maps it itself (./table-restore.ts).
+     */
+    nameInUse: ['TableAlreadyExistsException', 'ResourceInUseException'],
   },
   permissions: DYNAMODB_PERMISSIONS,
 } as const satisfies ServiceCatalog;

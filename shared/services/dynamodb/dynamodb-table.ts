@@ -12,7 +12,8 @@
  *   bucket's per-tier lifecycle rules, not by Apply retention.
  *
  * Discovery: DynamoDB has no server-side tag filter, so tables are listed and each one's tags read
- * (one ListTagsOfResource per table).
+ * (one ListTagsOfResource per table); each selected table is then described once (DescribeTable: its
+ * key schema, billing and indexes are what an export's restore needs, ./table-settings.ts).
  */
 import { createHash } from 'node:crypto';
 import {
@@ -26,6 +27,7 @@ import {
   type ListBackupsCommandOutput,
   ListTagsOfResourceCommand,
   paginateListTables,
+  type TableDescription,
   type Tag,
 } from '@aws-sdk/client-dynamodb';
 import { aws, awsErrorName, InvalidResourceStateError, ResourceNotFoundError } from '../../errors';
@@ -37,6 +39,7 @@ import { MODE_TAG } from '../modes';
 import { RESOLVE_CONCURRENCY, retryThrottledLookup } from '../resolve';
 import { dynamoTableArn } from './catalog';
 import { dynamoClient, dynamoCreateClient } from './client';
+import { dynamodbTableRestoreSettings } from './table-settings';
 
 const NAME_PREFIX = 'bp';
 
@@ -89,9 +92,23 @@ async function tableTags(region: string, arn: string): Promise<Tag[]> {
   return tags;
 }
 
-function discovered(ref: ResourceRef, tags: Tag[]): Discovered {
+function discovered(ref: ResourceRef, tags: Tag[], table: TableDescription | undefined): Discovered {
   const modeTag = tagValue(tags, MODE_TAG);
-  return modeTag === undefined ? { ref } : { ref, modeTag };
+  const restoreSettings = table ? dynamodbTableRestoreSettings(table) : undefined;
+  return { ref, ...(modeTag === undefined ? {} : { modeTag }), ...(restoreSettings ? { restoreSettings } : {}) };
+}
+
+/**
+ * The table's description, for its restore settings (an export holds no table definition): one
+ * DescribeTable per selected table, since DynamoDB has no batch describe; undefined when it is gone.
+ */
+async function describeSelected(region: string, name: string): Promise<TableDescription | undefined> {
+  try {
+    return (await dynamoClient(region).send(new DescribeTableCommand({ TableName: name }))).Table;
+  } catch (error) {
+    if (awsErrorName(error) === 'ResourceNotFoundException') return undefined;
+    return aws(`DynamoDB DescribeTable ${name}`, () => Promise.reject(error));
+  }
 }
 
 async function findBackupByName(region: string, table: string, name: string): Promise<string | undefined> {
@@ -209,7 +226,9 @@ export const dynamoTableDriver: ResourceDriver = {
         const tableTagList = await retryThrottledLookup(() =>
           aws(`DynamoDB ListTagsOfResource ${name}`, () => tableTags(region, ref.arn)),
         );
-        if (matchesTags(tableTagList, tags)) found[index] = discovered(ref, tableTagList);
+        if (!matchesTags(tableTagList, tags)) continue;
+        const table = await retryThrottledLookup(() => describeSelected(region, name));
+        found[index] = discovered(ref, tableTagList, table);
       }
     };
     await Promise.all(Array.from({ length: Math.min(RESOLVE_CONCURRENCY, names.length) }, worker));
@@ -217,14 +236,15 @@ export const dynamoTableDriver: ResourceDriver = {
   },
 
   async resolve(ref) {
-    await aws(`DynamoDB DescribeTable ${ref.id}`, () =>
+    const described = await aws(`DynamoDB DescribeTable ${ref.id}`, () =>
       dynamoClient(ref.region).send(new DescribeTableCommand({ TableName: ref.id })),
     ).catch((error: unknown) => {
       if (error instanceof ResourceNotFoundError)
         throw new ResourceNotFoundError(`DynamoDB table ${ref.id} not found in ${ref.region}`, { cause: error });
       throw error;
     });
-    return discovered(ref, await aws(`DynamoDB ListTagsOfResource ${ref.id}`, () => tableTags(ref.region, ref.arn)));
+    const tags = await aws(`DynamoDB ListTagsOfResource ${ref.id}`, () => tableTags(ref.region, ref.arn));
+    return discovered(ref, tags, described.Table);
   },
 
   async start({ resource, tags, runId, mayExist, exportBucket }) {

@@ -43,6 +43,9 @@ export const ec2Catalog = {
       'InvalidSnapshot.NotFound',
       'InvalidAMIID.NotFound',
       'InvalidAMIID.Malformed',
+      // A restore naming a subnet or security group the region does not have (a DR region, a drill's).
+      'InvalidSubnetID.NotFound',
+      'InvalidGroup.NotFound',
     ],
     invalidState: [
       'IncorrectState',

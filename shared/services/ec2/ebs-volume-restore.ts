@@ -10,49 +10,43 @@ import {
   CreateVolumeCommand,
   DeleteVolumeCommand,
   DescribeVolumesCommand,
+  type Filter,
   type Volume,
   type VolumeType,
 } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { aws, awsErrorName, InvalidInputError, InvalidResourceStateError, NameInUseError } from '../../errors';
-import { RESTORE_TAG, type RestoreDriver, restoreTags } from '../restore';
+import { parseRestoreSettings, RESTORE_TAG, type RestoreDriver, restoreClientToken, restoreTags } from '../restore';
 import { ec2Client } from './client';
 import { tagFilters } from './ec2-instance';
+import { type VolumeShape, volumeShape, volumeShapeSchema } from './volume-settings';
+
+export { parseRestoreSettings } from '../restore';
 
 /** What restoring a volume needs of its source, recorded when the backup was made. */
-export const ebsVolumeRestoreSettingsSchema = z.object({
-  availabilityZone: z.string().min(1),
-  volumeType: z.string().min(1).optional(),
-  iops: z.number().int().positive().optional(),
-  throughput: z.number().int().positive().optional(),
-  sizeGiB: z.number().positive().optional(),
-});
+export const ebsVolumeRestoreSettingsSchema = volumeShapeSchema.extend({ availabilityZone: z.string().min(1) });
 export type EbsVolumeRestoreSettings = z.infer<typeof ebsVolumeRestoreSettingsSchema>;
+
+/** A standalone volume's restore settings, from the description discovery made (no call of its own). */
+export function ebsVolumeRestoreSettings(volume: Volume): EbsVolumeRestoreSettings | undefined {
+  return volume.AvailabilityZone ? { availabilityZone: volume.AvailabilityZone, ...volumeShape(volume) } : undefined;
+}
 
 /** A volume not yet deleted: `deleting` and `deleted` ones no longer hold a name. */
 const LIVE = ['creating', 'available', 'in-use', 'error'];
 
-export function parseRestoreSettings<T extends z.ZodType>(schema: T, settings: unknown, what: string): z.infer<T> {
-  const parsed = schema.safeParse(settings);
-  if (parsed.success) return parsed.data;
-  throw new InvalidInputError(
-    parsed.error.issues.map((issue) => ({
-      field: ['settings', ...issue.path.map(String)].join('.'),
-      message: `${what}: ${issue.message}`,
-    })),
-  );
-}
-
-async function volumesTagged(region: string, tags: Record<string, string>): Promise<Volume[]> {
+/** The live volumes matching `filters` (tag filters, exact values). */
+export async function liveVolumes(region: string, filters: Filter[]): Promise<Volume[]> {
   const out = await aws('EC2 DescribeVolumes (restored)', () =>
-    ec2Client(region).send(
-      new DescribeVolumesCommand({ Filters: [...tagFilters(tags), { Name: 'status', Values: LIVE }] }),
-    ),
+    ec2Client(region).send(new DescribeVolumesCommand({ Filters: [...filters, { Name: 'status', Values: LIVE }] })),
   );
   return out.Volumes ?? [];
 }
 
-async function describeVolumes(region: string, ids: readonly string[]): Promise<Volume[]> {
+const volumesTagged = (region: string, tags: Record<string, string>) => liveVolumes(region, tagFilters(tags));
+
+/** The volumes of these ids that exist (none when AWS knows none of them). */
+export async function describeVolumes(region: string, ids: readonly string[]): Promise<Volume[]> {
   try {
     const out = await ec2Client(region).send(new DescribeVolumesCommand({ VolumeIds: [...ids] }));
     return out.Volumes ?? [];
@@ -62,7 +56,62 @@ async function describeVolumes(region: string, ids: readonly string[]): Promise<
   }
 }
 
-const tagValue = (volume: Volume, key: string) => volume.Tags?.find((t) => t.Key === key)?.Value;
+export const volumeTag = (volume: Volume, key: string) => volume.Tags?.find((t) => t.Key === key)?.Value;
+
+/**
+ * One restored volume from a snapshot: CreateVolume with the shape recorded, tagged, idempotent by its
+ * client token (a lost answer retried returns the same volume).
+ */
+export async function createRestoredVolume(options: {
+  region: string;
+  snapshotId: string;
+  availabilityZone: string;
+  shape: VolumeShape;
+  tags: { Key: string; Value: string }[];
+  clientToken: string;
+}): Promise<string> {
+  const { region, snapshotId, shape } = options;
+  const out = await aws(`EC2 CreateVolume from ${snapshotId}`, () =>
+    ec2Client(region).send(
+      new CreateVolumeCommand({
+        SnapshotId: snapshotId,
+        AvailabilityZone: options.availabilityZone,
+        ...(shape.volumeType ? { VolumeType: shape.volumeType as VolumeType } : {}),
+        ...(shape.iops ? { Iops: shape.iops } : {}),
+        ...(shape.throughput ? { Throughput: shape.throughput } : {}),
+        TagSpecifications: [{ ResourceType: 'volume', Tags: options.tags }],
+        ClientToken: options.clientToken,
+      }),
+    ),
+  );
+  if (!out.VolumeId) throw new InvalidResourceStateError(`CreateVolume from ${snapshotId} returned no volume`);
+  return out.VolumeId;
+}
+
+/**
+ * Deletes restored volumes, only those carrying `restoredBy` (one without it is refused, never deleted):
+ * `gone` once none is left, `deleting` while AWS removes them.
+ */
+export async function removeRestoredVolumes(
+  region: string,
+  restoredIds: readonly string[],
+  restoredBy: string,
+): Promise<'deleting' | 'gone'> {
+  const volumes = (await describeVolumes(region, restoredIds)).filter((v) => v.State !== 'deleted');
+  if (volumes.length === 0) return 'gone';
+  const foreign = volumes.filter((v) => volumeTag(v, RESTORE_TAG.restoredBy) !== restoredBy);
+  if (foreign.length > 0)
+    throw new InvalidResourceStateError(
+      `volume ${foreign.map((v) => v.VolumeId).join(', ')} was not restored by ${restoredBy}: not deleted`,
+    );
+  for (const volume of volumes) {
+    if (volume.State === 'deleting') continue;
+    await aws(`EC2 DeleteVolume ${volume.VolumeId}`, () =>
+      ec2Client(region).send(new DeleteVolumeCommand({ VolumeId: volume.VolumeId })),
+    );
+  }
+  return 'deleting';
+}
 
 export const ebsVolumeRestore: RestoreDriver = {
   type: 'ebs-volume',
@@ -82,21 +131,15 @@ export const ebsVolumeRestore: RestoreDriver = {
       throw new NameInUseError(
         `EBS volume name ${request.name} is taken in ${request.region} by ${named.map((v) => v.VolumeId).join(', ')}: nothing restored`,
       );
-    const out = await aws(`EC2 CreateVolume from ${snapshotId}`, () =>
-      ec2Client(request.region).send(
-        new CreateVolumeCommand({
-          SnapshotId: snapshotId,
-          AvailabilityZone: request.placement?.availabilityZone ?? settings.availabilityZone,
-          ...(settings.volumeType ? { VolumeType: settings.volumeType as VolumeType } : {}),
-          ...(settings.iops ? { Iops: settings.iops } : {}),
-          ...(settings.throughput ? { Throughput: settings.throughput } : {}),
-          TagSpecifications: [{ ResourceType: 'volume', Tags: restoreTags(request.tags, request.name) }],
-          ClientToken: request.restoreId,
-        }),
-      ),
-    );
-    if (!out.VolumeId) throw new InvalidResourceStateError(`CreateVolume from ${snapshotId} returned no volume`);
-    return { restoredIds: [out.VolumeId], reused: false };
+    const volumeId = await createRestoredVolume({
+      region: request.region,
+      snapshotId,
+      availabilityZone: request.placement?.availabilityZone ?? settings.availabilityZone,
+      shape: settings,
+      tags: restoreTags(request.tags, request.name),
+      clientToken: restoreClientToken(request.restoreId, undefined, 64),
+    });
+    return { restoredIds: [volumeId], reused: false };
   },
 
   async check(region, restoredIds) {
@@ -121,18 +164,5 @@ export const ebsVolumeRestore: RestoreDriver = {
     };
   },
 
-  async remove(region, restoredIds, restoredBy) {
-    const volumes = (await describeVolumes(region, restoredIds)).filter((v) => v.State !== 'deleted');
-    if (volumes.length === 0) return 'gone';
-    for (const volume of volumes) {
-      // Only what this stack restored: a volume without its restored-by tag is never deleted here.
-      if (tagValue(volume, RESTORE_TAG.restoredBy) !== restoredBy)
-        throw new InvalidResourceStateError(`volume ${volume.VolumeId} was not restored by ${restoredBy}: not deleted`);
-      if (volume.State === 'deleting') continue;
-      await aws(`EC2 DeleteVolume ${volume.VolumeId}`, () =>
-        ec2Client(region).send(new DeleteVolumeCommand({ VolumeId: volume.VolumeId })),
-      );
-    }
-    return 'deleting';
-  },
+  remove: removeRestoredVolumes,
 };

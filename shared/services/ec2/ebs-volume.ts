@@ -17,6 +17,7 @@ import { resolveByIdFilter } from '../resolve';
 import { ebsVolumeArn, ec2InstanceArn } from './catalog';
 import { ec2Client, ec2CreateClient } from './client';
 import { checkSnapshots, copySnapshots, ebsSnapshotStore, findRunSnapshots } from './ebs-snapshots';
+import { ebsVolumeRestoreSettings } from './ebs-volume-restore';
 import { ID_FILTER_VALUES, tagFilters } from './ec2-instance';
 
 const SNAPSHOTTABLE = ['available', 'in-use'];
@@ -29,7 +30,9 @@ function toDiscovered(ref: ResourceRef, volume: Volume): Discovered {
   if (!volume.State || !SNAPSHOTTABLE.includes(volume.State)) {
     return { ref, skipReason: `volume is ${volume.State ?? 'in an unknown state'}`, ...(partOf ? { partOf } : {}) };
   }
-  return partOf ? { ref, partOf } : { ref };
+  // What its restore needs (zone, type, performance), from this very description: no call of its own.
+  const restoreSettings = ebsVolumeRestoreSettings(volume);
+  return { ref, ...(partOf ? { partOf } : {}), ...(restoreSettings ? { restoreSettings } : {}) };
 }
 
 async function describeVolume(ref: ResourceRef): Promise<Volume> {

@@ -20,6 +20,7 @@ import { ec2InstanceArn } from './catalog';
 import { ec2Client, ec2CreateClient } from './client';
 import { checkSnapshots, copySnapshots, ebsSnapshotStore, findRunSnapshots } from './ebs-snapshots';
 import { checkImage, copyImage, ec2ImageStore, startImage } from './ec2-images';
+import { completeVolumeShapes, ec2InstanceRestoreSettings } from './ec2-instance-settings';
 
 const LIVE_STATES = ['pending', 'running', 'stopping', 'stopped'];
 
@@ -55,7 +56,8 @@ function toDiscovered(region: string, accountId: string, instance: Instance): Di
   };
   if (ebsVolumeIds(instance).length === 0) return { ref, skipReason: 'no EBS volumes (instance store only)' };
   const modeTag = tagValue(instance.Tags, MODE_TAG);
-  return modeTag === undefined ? { ref } : { ref, modeTag };
+  const restoreSettings = ec2InstanceRestoreSettings(instance);
+  return { ref, ...(modeTag === undefined ? {} : { modeTag }), ...(restoreSettings ? { restoreSettings } : {}) };
 }
 
 /** Values per EC2 id filter in one batched lookup (EC2 accepts up to 200 filter values). */
@@ -102,15 +104,16 @@ export const ec2InstanceDriver: ResourceDriver = {
         }
       }
     });
-    return found;
+    return completeVolumeShapes(region, found);
   },
 
   async resolve(ref) {
-    return judgeInstance(ref, await describeInstance(ref));
+    const [found] = await completeVolumeShapes(ref.region, [judgeInstance(ref, await describeInstance(ref))]);
+    return found as Discovered;
   },
 
-  resolveAll(refs) {
-    return resolveByIdFilter({
+  async resolveAll(refs) {
+    const resolutions = await resolveByIdFilter({
       refs,
       size: ID_FILTER_VALUES,
       fallback: ec2InstanceDriver,
@@ -124,6 +127,11 @@ export const ec2InstanceDriver: ResourceDriver = {
       },
       idOf: (instance) => instance.InstanceId,
     });
+    // The volumes' types, for a snapshot set's restore: one batched describe for all the instances found.
+    const found = resolutions.flatMap((r) => ('found' in r ? [r.found] : []));
+    const completed = await completeVolumeShapes(refs[0]?.region ?? '', found);
+    const byOriginal = new Map(found.map((d, i) => [d, completed[i] ?? d]));
+    return resolutions.map((r) => ('found' in r ? { ref: r.ref, found: byOriginal.get(r.found) ?? r.found } : r));
   },
 
   async start(request) {

@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { aws, awsErrorName } from '../../errors';
 import type { CheckResult } from '../driver';
+import { auroraClusterRestoreSettings, completeWriterClasses } from './aurora-cluster-restore';
 import { rdsClient } from './client';
 import { type RdsDriverSpec, rdsDriver, rdsPages } from './rds-driver';
 import { checkDbSnapshot, stateRefusal, tagsToCopy } from './rds-snapshots';
@@ -44,12 +45,18 @@ const spec: RdsDriverSpec<DBCluster, DBClusterSnapshot> = {
     arnOf: (cluster) => cluster.DBClusterArn,
     idOf: (cluster) => cluster.DBClusterIdentifier,
   },
-  /** What Plan learns from a cluster's description: its encryption and the tags its snapshot copies. */
-  toDiscovered: (ref, cluster) => ({
-    ref,
-    ...(cluster.StorageEncrypted ? { encrypted: true } : {}),
-    sourceTags: tagsToCopy(cluster),
-  }),
+  /** What Plan learns from a cluster's description: its encryption, the tags its snapshot copies, its restore settings. */
+  toDiscovered: (ref, cluster) => {
+    const restoreSettings = auroraClusterRestoreSettings(cluster);
+    return {
+      ref,
+      ...(cluster.StorageEncrypted ? { encrypted: true } : {}),
+      sourceTags: tagsToCopy(cluster),
+      ...(restoreSettings ? { restoreSettings } : {}),
+    };
+  },
+  // The writer's class: one batched DescribeDBInstances per 100 clusters.
+  complete: completeWriterClasses,
   snapshots: {
     kind: 'rds-cluster-snapshot',
     noun: 'cluster snapshot',

@@ -55,6 +55,11 @@ export interface RdsDriverSpec<T extends Source, S extends Snapshot> {
   };
   /** What Plan learns from a source's description. */
   toDiscovered(ref: ResourceRef, source: T): Discovered;
+  /**
+   * Completes what the descriptions could not tell (an Aurora cluster's writer class), in one batched
+   * call per up to 100 found, never one per resource. Absent: the descriptions tell all.
+   */
+  complete?(region: string, found: Discovered[]): Promise<Discovered[]>;
   readonly snapshots: Describer<S> & {
     readonly kind: OwnedBackup['kind'];
     /** How messages name one ("snapshot", "cluster snapshot"). */
@@ -100,6 +105,8 @@ export async function describeSource<T extends Source>(spec: RdsDriverSpec<T, Sn
 
 export function rdsDriver<T extends Source, S extends Snapshot>(spec: RdsDriverSpec<T, S>): ResourceDriver {
   const { sources, snapshots } = spec;
+  const complete = async (region: string, found: Discovered[]) =>
+    spec.complete && found.length > 0 ? spec.complete(region, found) : found;
   const sizeOf = snapshots.sizeOf ?? (() => ({}));
 
   async function find(region: string, identifier: string): Promise<S | undefined> {
@@ -188,15 +195,16 @@ export function rdsDriver<T extends Source, S extends Snapshot>(spec: RdsDriverS
           }
         }
       });
-      return found;
+      return complete(region, found);
     },
 
     async resolve(ref) {
-      return spec.toDiscovered(ref, await describeSource(spec, ref));
+      const [found] = await complete(ref.region, [spec.toDiscovered(ref, await describeSource(spec, ref))]);
+      return found as Discovered;
     },
 
-    resolveAll(refs) {
-      return resolveByIdFilter({
+    async resolveAll(refs) {
+      const resolutions = await resolveByIdFilter({
         refs,
         size: RDS_FILTER_VALUES,
         fallback: driver,
@@ -208,6 +216,9 @@ export function rdsDriver<T extends Source, S extends Snapshot>(spec: RdsDriverS
         // RDS identifiers are case-insensitive and reported in lower case.
         caseInsensitive: true,
       });
+      const found = resolutions.flatMap((r) => ('found' in r ? [r.found] : []));
+      const completed = new Map((await complete(refs[0]?.region ?? '', found)).map((d, i) => [found[i], d]));
+      return resolutions.map((r) => ('found' in r ? { ref: r.ref, found: completed.get(r.found) ?? r.found } : r));
     },
 
     async start({ resource, tags, runId, mayExist, sourceTags }: StartRequest) {

@@ -14,8 +14,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { z } from 'zod';
 import { aws, awsErrorName, InvalidInputError, InvalidResourceStateError, NameInUseError } from '../../errors';
-import { parseRestoreSettings } from '../ec2/ebs-volume-restore';
-import { RESTORE_TAG, type RestoreDriver, restoreTags } from '../restore';
+import { parseRestoreSettings, RESTORE_TAG, type RestoreDriver, restoreTags } from '../restore';
 import { rdsClient } from './client';
 
 /** What restoring a DB instance needs of its source, recorded when the backup was made. */
@@ -32,10 +31,38 @@ export const rdsInstanceRestoreSettingsSchema = z.object({
 });
 export type RdsInstanceRestoreSettings = z.infer<typeof rdsInstanceRestoreSettingsSchema>;
 
+/**
+ * An instance's restore settings, from the DescribeDBInstances answer discovery already has (no call of
+ * its own); undefined without a class to restore into. The parameter and option groups are recorded
+ * only when they are not the engine's defaults (`default.` / `default:`), which RDS picks by itself.
+ */
+export function rdsInstanceRestoreSettings(instance: DBInstance): RdsInstanceRestoreSettings | undefined {
+  if (!instance.DBInstanceClass) return undefined;
+  const own = (name: string | undefined) => (name && !/^default[.:]/.test(name) ? name : undefined);
+  const parameterGroup = own(instance.DBParameterGroups?.[0]?.DBParameterGroupName);
+  const optionGroup = own(instance.OptionGroupMemberships?.[0]?.OptionGroupName);
+  const port = instance.Endpoint?.Port ?? instance.DbInstancePort;
+  return {
+    dbInstanceClass: instance.DBInstanceClass,
+    ...(instance.DBSubnetGroup?.DBSubnetGroupName
+      ? { dbSubnetGroupName: instance.DBSubnetGroup.DBSubnetGroupName }
+      : {}),
+    vpcSecurityGroupIds: (instance.VpcSecurityGroups ?? [])
+      .map((g) => g.VpcSecurityGroupId)
+      .filter((id): id is string => Boolean(id)),
+    ...(instance.AvailabilityZone ? { availabilityZone: instance.AvailabilityZone } : {}),
+    multiAz: instance.MultiAZ ?? false,
+    ...(instance.StorageType ? { storageType: instance.StorageType } : {}),
+    ...(port ? { port } : {}),
+    ...(parameterGroup ? { dbParameterGroupName: parameterGroup } : {}),
+    ...(optionGroup ? { optionGroupName: optionGroup } : {}),
+  };
+}
+
 /** States a restored instance passes through before `available`. */
 const RESTORING = new Set(['creating', 'backing-up', 'modifying', 'configuring-enhanced-monitoring', 'rebooting']);
 
-async function describeInstance(region: string, identifier: string): Promise<DBInstance | undefined> {
+export async function describeInstance(region: string, identifier: string): Promise<DBInstance | undefined> {
   try {
     const out = await rdsClient(region).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }));
     return out.DBInstances?.[0];

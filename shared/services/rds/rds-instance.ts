@@ -24,6 +24,7 @@ import type { Discovered } from '../driver';
 import { auroraClusterArn } from './catalog';
 import { rdsClient } from './client';
 import { describeSource, type RdsDriverSpec, rdsDriver, rdsPages } from './rds-driver';
+import { rdsInstanceRestoreSettings } from './rds-instance-restore';
 import { checkDbSnapshot, stateRefusal, tagsToCopy } from './rds-snapshots';
 
 export { checkDbSnapshot, rdsSnapshotIdentifier } from './rds-snapshots';
@@ -47,7 +48,14 @@ function toDiscovered(ref: ResourceRef, instance: DBInstance): Discovered {
       ...(instance.StorageEncrypted ? { encrypted: true } : {}),
     };
   }
-  return { ref, ...(instance.StorageEncrypted ? { encrypted: true } : {}), sourceTags: tagsToCopy(instance) };
+  // What its restore needs (class, subnet group, security groups, ...), from this very description.
+  const restoreSettings = rdsInstanceRestoreSettings(instance);
+  return {
+    ref,
+    ...(instance.StorageEncrypted ? { encrypted: true } : {}),
+    sourceTags: tagsToCopy(instance),
+    ...(restoreSettings ? { restoreSettings } : {}),
+  };
 }
 
 const spec: RdsDriverSpec<DBInstance, DBSnapshot> = {

@@ -125,6 +125,21 @@ describe('the restore driver registry', () => {
     }
   });
 
+  it.each(
+    TYPE_ENTRIES.flatMap((e) => (e.modes ?? [undefined]).map((mode) => [e.type, mode ?? '(its only way)'] as const)),
+  )('has a restore driver for every type and backup mode the catalog declares: %s %s', (type, mode) => {
+    // Prepare / Act
+    const driver = restoreDriverFor(type, mode === '(its only way)' ? undefined : mode);
+
+    // Assess
+    expect(driver?.type).toBe(type);
+  });
+
+  it('has one restore driver per type and mode, never two', () => {
+    const keys = RESTORE_DRIVERS.flatMap((d) => (d.modes ?? ['']).map((m) => `${d.type}/${m}`));
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
   it('finds none for a mode no driver restores, and never one of another type', () => {
     expect(restoreDriverFor('ebs-volume', 'ami')).toBeUndefined();
     expect(restoreDriverFor('ebs-volume')?.type).toBe('ebs-volume');

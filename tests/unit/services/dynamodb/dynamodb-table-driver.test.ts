@@ -83,13 +83,16 @@ describe('dynamoTableDriver.discover', () => {
       .on(ListTagsOfResourceCommand, { ResourceArn: tableRef('clicks').arn })
       .resolvesOnce({ Tags: [{ Key: 'backup-pipeline:mode', Value: 'export' }], NextToken: 't2' })
       .resolvesOnce({ Tags: [{ Key: 'backup', Value: 'true' }] });
+    ddb.on(DescribeTableCommand).resolves({ Table: {} });
 
     // Act
     const found = await dynamoTableDriver.discover(REGION, { backup: 'true' }, ACCOUNT);
 
-    // Assess
+    // Assess: only the selected tables are described (for their restore settings).
     expect(found).toEqual([{ ref: tableRef('sessions') }, { ref: tableRef('clicks'), modeTag: 'export' }]);
     expect(ddb).toHaveReceivedCommandWith(ListTablesCommand, { ExclusiveStartTableName: 'scratch' });
+    expect(ddb).toHaveReceivedCommandTimes(DescribeTableCommand, 2);
+    expect(ddb).not.toHaveReceivedCommandWith(DescribeTableCommand, { TableName: 'scratch' });
   });
 
   it("retries a throttled table's tag lookup alone, without reading the other tables' tags again", async () => {
@@ -102,6 +105,7 @@ describe('dynamoTableDriver.discover', () => {
       .on(ListTagsOfResourceCommand, { ResourceArn: tableRef('clicks').arn })
       .rejectsOnce(throttled())
       .resolves({ Tags: [{ Key: 'backup', Value: 'true' }] });
+    ddb.on(DescribeTableCommand).resolves({ Table: {} });
 
     // Act
     const found = await dynamoTableDriver.discover(REGION, { backup: 'true' }, ACCOUNT);

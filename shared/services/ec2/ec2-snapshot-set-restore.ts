@@ -1,0 +1,96 @@
+/**
+ * Restore of an EC2 instance's snapshot set (mode `snapshots`): one volume per snapshot, each in the
+ * recorded zone (a drill's zone wins) with the recorded type, IOPS and throughput of the volume it was
+ * taken of, named `<name>-<device>` (`vol<index>` when the volume is not recorded, e.g. a DR copy, whose
+ * snapshot names no source volume) and tagged with the restore tags, its own snapshot as the backup
+ * restored. Idempotent per volume: a retry finds the volumes an earlier attempt made by the restore-id
+ * tag and makes only the missing ones, each create carrying the client token `<restoreId>-<index>`.
+ * A Name any other live volume carries is refused with NameInUseError before anything is made.
+ */
+import { DescribeSnapshotsCommand, type Snapshot } from '@aws-sdk/client-ec2';
+import { aws, InvalidInputError, NameInUseError } from '../../errors';
+import { parseRestoreSettings, RESTORE_TAG, type RestoreDriver, restoreClientToken, restoreTags } from '../restore';
+import { ec2Client } from './client';
+import {
+  createRestoredVolume,
+  describeVolumes,
+  liveVolumes,
+  removeRestoredVolumes,
+  volumeTag,
+} from './ebs-volume-restore';
+import { tagFilters } from './ec2-instance';
+import { ec2InstanceRestoreSettingsSchema } from './ec2-instance-settings';
+
+async function describeSnapshots(region: string, ids: string[]): Promise<Snapshot[]> {
+  const out = await aws('EC2 DescribeSnapshots (restore)', () =>
+    ec2Client(region).send(new DescribeSnapshotsCommand({ SnapshotIds: ids })),
+  );
+  return ids.map((id) => out.Snapshots?.find((s) => s.SnapshotId === id) ?? { SnapshotId: id });
+}
+
+export const ec2SnapshotSetRestore: RestoreDriver = {
+  type: 'ec2-instance',
+  modes: ['snapshots'],
+
+  async start(request) {
+    const settings = parseRestoreSettings(ec2InstanceRestoreSettingsSchema, request.settings, 'EC2 instance');
+    if (request.backupIds.length === 0)
+      throw new InvalidInputError([{ field: 'backupIds', message: "an instance's snapshot set has no snapshot" }]);
+    const snapshots = await describeSnapshots(request.region, request.backupIds);
+    const plan = snapshots.map((snapshot, index) => {
+      const volume = settings.volumes.find((v) => v.volumeId === snapshot.VolumeId);
+      const device = (volume?.device ?? `vol${index}`).replace(/^\/dev\//, '');
+      return { snapshotId: snapshot.SnapshotId as string, index, volume, name: `${request.name}-${device}` };
+    });
+    const made = await liveVolumes(request.region, tagFilters({ [RESTORE_TAG.restoreId]: request.restoreId }));
+    const madeFor = new Map(made.map((v) => [volumeTag(v, RESTORE_TAG.restoredBackup), v.VolumeId]));
+    const missing = plan.filter((p) => !madeFor.has(p.snapshotId));
+    if (missing.length > 0) {
+      const named = await liveVolumes(request.region, [{ Name: 'tag:Name', Values: missing.map((p) => p.name) }]);
+      const taken = named.filter((v) => volumeTag(v, RESTORE_TAG.restoreId) !== request.restoreId);
+      if (taken.length > 0)
+        throw new NameInUseError(
+          `EBS volume names ${taken.map((v) => `${volumeTag(v, 'Name')} (${v.VolumeId})`).join(', ')} are taken in ${request.region}: nothing restored`,
+        );
+    }
+    const restoredIds: string[] = [];
+    for (const p of plan) {
+      const found = madeFor.get(p.snapshotId);
+      restoredIds.push(
+        found ??
+          (await createRestoredVolume({
+            region: request.region,
+            snapshotId: p.snapshotId,
+            availabilityZone: request.placement?.availabilityZone ?? settings.availabilityZone,
+            shape: p.volume ?? {},
+            // Each volume names its own snapshot as the backup it restores: a retry tells them apart by it.
+            tags: restoreTags({ ...request.tags, backupId: p.snapshotId }, p.name),
+            clientToken: restoreClientToken(request.restoreId, p.index, 64),
+          })),
+      );
+    }
+    return { restoredIds, reused: missing.length === 0 };
+  },
+
+  async check(region, restoredIds) {
+    const volumes = await describeVolumes(region, restoredIds);
+    const gone = restoredIds.filter((id) => !volumes.some((v) => v.VolumeId === id));
+    if (gone.length > 0) return { status: 'FAILED', reason: `restored volume(s) gone: ${gone.join(', ')}` };
+    const bad = volumes.filter((v) => !['creating', 'available', 'in-use'].includes(v.State ?? ''));
+    if (bad.length > 0)
+      return { status: 'FAILED', reason: bad.map((v) => `restored volume ${v.VolumeId} is ${v.State}`).join('; ') };
+    const creating = volumes.filter((v) => v.State === 'creating').length;
+    if (creating > 0) return { status: 'RESTORING', state: `${creating} of ${volumes.length} volumes creating` };
+    return {
+      status: 'AVAILABLE',
+      shape: {
+        volumeCount: volumes.length,
+        totalSizeGiB: volumes.reduce((sum, v) => sum + (v.Size ?? 0), 0),
+        volumeIds: restoredIds.join(','),
+        encrypted: volumes.every((v) => v.Encrypted === true),
+      },
+    };
+  },
+
+  remove: removeRestoredVolumes,
+};

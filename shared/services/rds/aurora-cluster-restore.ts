@@ -1,0 +1,278 @@
+/**
+ * Restore of an Aurora cluster's snapshot: RestoreDBClusterFromSnapshot under the requested identifier
+ * with the engine, engine version, subnet group, security groups, port and cluster parameter group as
+ * recorded when the backup was made (a drill's subnet group and security groups win), then its writer
+ * (CreateDBInstance of the recorded class in that cluster, never publicly accessible). Start makes the
+ * cluster; check makes the writer, once the cluster is available, under the deterministic identifier
+ * `<name>-writer` if it is not there yet (so a repeated check makes one writer at most), and reports
+ * AVAILABLE when both are. The writer's class travels from start to check as a tag on the cluster.
+ * An identifier in use (cluster or writer) is refused with NameInUseError before anything is made;
+ * removal deletes the writer, then the cluster (no final snapshot), only when they carry this stack's
+ * restored-by.
+ */
+import {
+  CreateDBInstanceCommand,
+  type DBCluster,
+  type DBInstance,
+  DeleteDBClusterCommand,
+  DeleteDBInstanceCommand,
+  DescribeDBClustersCommand,
+  paginateDescribeDBInstances,
+  RestoreDBClusterFromSnapshotCommand,
+} from '@aws-sdk/client-rds';
+import { z } from 'zod';
+import { aws, awsErrorName, InvalidInputError, InvalidResourceStateError, NameInUseError } from '../../errors';
+import { TAG_PREFIX, tagValue } from '../../tags';
+import type { Discovered } from '../driver';
+import { chunks } from '../resolve';
+import { parseRestoreSettings, RESTORE_TAG, type RestoreDriver, restoreTags } from '../restore';
+import { rdsClient } from './client';
+import { describeInstance } from './rds-instance-restore';
+import { RDS_FILTER_VALUES } from './rds-snapshots';
+
+/** What restoring a cluster needs of its source, recorded when the backup was made. */
+export const auroraClusterRestoreSettingsSchema = z.object({
+  engine: z.string().min(1),
+  engineVersion: z.string().min(1).optional(),
+  dbSubnetGroupName: z.string().min(1).optional(),
+  vpcSecurityGroupIds: z.array(z.string().min(1)).default([]),
+  port: z.number().int().positive().optional(),
+  dbClusterParameterGroupName: z.string().min(1).optional(),
+  /** The source's writer and its class (read in one batched DescribeDBInstances per 100 clusters). */
+  writerInstanceId: z.string().min(1).optional(),
+  writerInstanceClass: z.string().min(1).optional(),
+  serverlessV2: z.object({ minCapacity: z.number().positive(), maxCapacity: z.number().positive() }).optional(),
+});
+export type AuroraClusterRestoreSettings = z.infer<typeof auroraClusterRestoreSettingsSchema>;
+
+/** Carries the writer's class from start to the check that makes the writer. */
+export const WRITER_CLASS_TAG = `${TAG_PREFIX}restore-writer-class`;
+
+/** A cluster's restore settings from its description (the writer's class is completed by completeWriterClasses). */
+export function auroraClusterRestoreSettings(cluster: DBCluster): AuroraClusterRestoreSettings | undefined {
+  if (!cluster.Engine) return undefined;
+  const parameterGroup = cluster.DBClusterParameterGroup;
+  const writer = cluster.DBClusterMembers?.find((m) => m.IsClusterWriter)?.DBInstanceIdentifier;
+  const scaling = cluster.ServerlessV2ScalingConfiguration;
+  return {
+    engine: cluster.Engine,
+    ...(cluster.EngineVersion ? { engineVersion: cluster.EngineVersion } : {}),
+    ...(cluster.DBSubnetGroup ? { dbSubnetGroupName: cluster.DBSubnetGroup } : {}),
+    vpcSecurityGroupIds: (cluster.VpcSecurityGroups ?? [])
+      .map((g) => g.VpcSecurityGroupId)
+      .filter((id): id is string => Boolean(id)),
+    ...(cluster.Port ? { port: cluster.Port } : {}),
+    ...(parameterGroup && !/^default[.:]/.test(parameterGroup) ? { dbClusterParameterGroupName: parameterGroup } : {}),
+    ...(writer ? { writerInstanceId: writer } : {}),
+    ...(scaling?.MinCapacity && scaling.MaxCapacity
+      ? { serverlessV2: { minCapacity: scaling.MinCapacity, maxCapacity: scaling.MaxCapacity } }
+      : {}),
+  };
+}
+
+/**
+ * Adds each found cluster's writer class: a cluster's description names its writer but not its class, so
+ * the writers are described together, one DescribeDBInstances (db-instance-id Filter) per 100 clusters.
+ */
+export async function completeWriterClasses(region: string, found: Discovered[]): Promise<Discovered[]> {
+  const writerOf = (d: Discovered) => d.restoreSettings?.writerInstanceId;
+  const writers = [...new Set(found.map(writerOf).filter((id): id is string => typeof id === 'string'))];
+  const classes = new Map<string, string>();
+  for (const ids of chunks(writers, RDS_FILTER_VALUES)) {
+    await aws(`RDS DescribeDBInstances (${ids.length} writers)`, async () => {
+      for await (const page of paginateDescribeDBInstances(
+        { client: rdsClient(region), pageSize: 100 },
+        { Filters: [{ Name: 'db-instance-id', Values: ids }] },
+      )) {
+        for (const i of page.DBInstances ?? [])
+          if (i.DBInstanceIdentifier && i.DBInstanceClass) classes.set(i.DBInstanceIdentifier, i.DBInstanceClass);
+      }
+    });
+  }
+  return found.map((d) => {
+    const writerClass = classes.get(String(writerOf(d)));
+    return writerClass && d.restoreSettings
+      ? { ...d, restoreSettings: { ...d.restoreSettings, writerInstanceClass: writerClass } }
+      : d;
+  });
+}
+
+/** States a restored cluster or its writer passes through before `available`. */
+const RESTORING = new Set([
+  'creating',
+  'backing-up',
+  'modifying',
+  'configuring-enhanced-monitoring',
+  'rebooting',
+  'resetting-master-credentials',
+]);
+
+async function describeCluster(region: string, identifier: string): Promise<DBCluster | undefined> {
+  try {
+    const out = await rdsClient(region).send(new DescribeDBClustersCommand({ DBClusterIdentifier: identifier }));
+    return out.DBClusters?.[0];
+  } catch (error) {
+    if (awsErrorName(error) === 'DBClusterNotFoundFault') return undefined;
+    return aws(`RDS DescribeDBClusters ${identifier}`, () => Promise.reject(error));
+  }
+}
+
+/** The writer's identifier: deterministic, within RDS's 63 characters. */
+export const writerIdentifier = (cluster: string) => `${cluster.slice(0, 56)}-writer`;
+
+/** The restore tags on the cluster, put on its writer too. */
+const restoreTagsOf = (cluster: DBCluster) =>
+  (cluster.TagList ?? []).flatMap((t) =>
+    t.Key && t.Value !== undefined && Object.values(RESTORE_TAG).some((k) => k === t.Key)
+      ? [{ Key: t.Key, Value: t.Value }]
+      : [],
+  );
+
+/** Makes the writer of a restored, available cluster (once: a raced second create finds the identifier taken). */
+async function createWriter(region: string, cluster: DBCluster, writerId: string): Promise<void> {
+  const writerClass = tagValue(cluster.TagList, WRITER_CLASS_TAG);
+  if (!writerClass)
+    throw new InvalidResourceStateError(`restored cluster ${cluster.DBClusterIdentifier} has no writer class tag`);
+  try {
+    await rdsClient(region).send(
+      new CreateDBInstanceCommand({
+        DBInstanceIdentifier: writerId,
+        DBClusterIdentifier: cluster.DBClusterIdentifier,
+        Engine: cluster.Engine,
+        DBInstanceClass: writerClass,
+        PubliclyAccessible: false,
+        Tags: restoreTagsOf(cluster),
+      }),
+    );
+  } catch (error) {
+    const code = awsErrorName(error);
+    if (code === 'DBInstanceAlreadyExists' || code === 'DBInstanceAlreadyExistsFault') return;
+    return aws(`RDS CreateDBInstance ${writerId}`, () => Promise.reject(error));
+  }
+}
+
+const ownedBy = (tags: { Key?: string; Value?: string }[] | undefined, restoredBy: string) =>
+  tagValue(tags, RESTORE_TAG.restoredBy) === restoredBy;
+
+export const auroraClusterRestore: RestoreDriver = {
+  type: 'aurora-cluster',
+
+  async start(request) {
+    const settings = parseRestoreSettings(auroraClusterRestoreSettingsSchema, request.settings, 'Aurora cluster');
+    const [snapshotId, ...rest] = request.backupIds;
+    if (!snapshotId || rest.length > 0)
+      throw new InvalidInputError([
+        { field: 'backupIds', message: 'an Aurora cluster restores from exactly one snapshot' },
+      ]);
+    const writerClass = settings.writerInstanceClass ?? (settings.serverlessV2 ? 'db.serverless' : undefined);
+    if (!writerClass)
+      throw new InvalidInputError([
+        {
+          field: 'settings.writerInstanceClass',
+          message: "Aurora cluster: the source writer's class was not recorded",
+        },
+      ]);
+    const writerId = writerIdentifier(request.name);
+    const restoredIds = [request.name, writerId];
+    const existing = await describeCluster(request.region, request.name);
+    if (existing) {
+      if (tagValue(existing.TagList, RESTORE_TAG.restoreId) === request.restoreId) return { restoredIds, reused: true };
+      throw new NameInUseError(
+        `Aurora cluster identifier ${request.name} is in use in ${request.region}: nothing restored, nothing touched`,
+      );
+    }
+    if (await describeInstance(request.region, writerId))
+      throw new NameInUseError(
+        `DB instance identifier ${writerId} (the restored cluster's writer) is in use in ${request.region}: nothing restored`,
+      );
+    const placement = request.placement ?? {};
+    const subnetGroup = placement.dbSubnetGroupName ?? settings.dbSubnetGroupName;
+    const securityGroups = placement.securityGroupIds ?? settings.vpcSecurityGroupIds;
+    await aws(`RDS RestoreDBClusterFromSnapshot ${request.name} from ${snapshotId}`, () =>
+      rdsClient(request.region).send(
+        new RestoreDBClusterFromSnapshotCommand({
+          DBClusterIdentifier: request.name,
+          SnapshotIdentifier: snapshotId,
+          Engine: settings.engine,
+          ...(settings.engineVersion ? { EngineVersion: settings.engineVersion } : {}),
+          ...(subnetGroup ? { DBSubnetGroupName: subnetGroup } : {}),
+          ...(securityGroups.length > 0 ? { VpcSecurityGroupIds: securityGroups } : {}),
+          ...(settings.port ? { Port: settings.port } : {}),
+          ...(settings.dbClusterParameterGroupName
+            ? { DBClusterParameterGroupName: settings.dbClusterParameterGroupName }
+            : {}),
+          ...(settings.serverlessV2
+            ? {
+                ServerlessV2ScalingConfiguration: {
+                  MinCapacity: settings.serverlessV2.minCapacity,
+                  MaxCapacity: settings.serverlessV2.maxCapacity,
+                },
+              }
+            : {}),
+          DeletionProtection: false,
+          CopyTagsToSnapshot: false,
+          Tags: [...restoreTags(request.tags), { Key: WRITER_CLASS_TAG, Value: writerClass }],
+        }),
+      ),
+    );
+    return { restoredIds, reused: false };
+  },
+
+  async check(region, restoredIds) {
+    const [clusterId = '', writerId = writerIdentifier(clusterId)] = restoredIds;
+    const cluster = await describeCluster(region, clusterId);
+    if (!cluster) return { status: 'FAILED', reason: `restored Aurora cluster ${clusterId} is gone` };
+    const state = cluster.Status ?? 'unknown';
+    if (RESTORING.has(state)) return { status: 'RESTORING', state: `cluster ${state}` };
+    if (state !== 'available') return { status: 'FAILED', reason: `restored Aurora cluster ${clusterId} is ${state}` };
+    const writer: DBInstance | undefined = await describeInstance(region, writerId);
+    if (!writer) {
+      await createWriter(region, cluster, writerId);
+      return { status: 'RESTORING', state: 'writer creating' };
+    }
+    if (writer.DBClusterIdentifier !== cluster.DBClusterIdentifier)
+      return { status: 'FAILED', reason: `DB instance ${writerId} is not a member of ${clusterId}` };
+    const writerState = writer.DBInstanceStatus ?? 'unknown';
+    if (RESTORING.has(writerState)) return { status: 'RESTORING', state: `writer ${writerState}` };
+    if (writerState !== 'available')
+      return { status: 'FAILED', reason: `writer ${writerId} of restored cluster ${clusterId} is ${writerState}` };
+    return {
+      status: 'AVAILABLE',
+      shape: {
+        dbClusterIdentifier: clusterId,
+        engine: cluster.Engine ?? '',
+        engineVersion: cluster.EngineVersion ?? '',
+        writerInstanceClass: writer.DBInstanceClass ?? '',
+        members: cluster.DBClusterMembers?.length ?? 0,
+        encrypted: cluster.StorageEncrypted ?? false,
+      },
+    };
+  },
+
+  async remove(region, restoredIds, restoredBy) {
+    const [clusterId = '', writerId = writerIdentifier(clusterId)] = restoredIds;
+    // Only what this stack restored: neither the writer nor the cluster is deleted without its tag.
+    const writer = await describeInstance(region, writerId);
+    if (writer) {
+      if (!ownedBy(writer.TagList, restoredBy) || writer.DBClusterIdentifier !== clusterId)
+        throw new InvalidResourceStateError(`DB instance ${writerId} was not restored by ${restoredBy}: not deleted`);
+      if (writer.DBInstanceStatus !== 'deleting')
+        await aws(`RDS DeleteDBInstance ${writerId}`, () =>
+          rdsClient(region).send(
+            new DeleteDBInstanceCommand({ DBInstanceIdentifier: writerId, SkipFinalSnapshot: true }),
+          ),
+        );
+      // The cluster goes once it has no member left: a later call deletes it.
+      return 'deleting';
+    }
+    const cluster = await describeCluster(region, clusterId);
+    if (!cluster) return 'gone';
+    if (!ownedBy(cluster.TagList, restoredBy))
+      throw new InvalidResourceStateError(`Aurora cluster ${clusterId} was not restored by ${restoredBy}: not deleted`);
+    if (cluster.Status === 'deleting' || (cluster.DBClusterMembers?.length ?? 0) > 0) return 'deleting';
+    await aws(`RDS DeleteDBCluster ${clusterId}`, () =>
+      rdsClient(region).send(new DeleteDBClusterCommand({ DBClusterIdentifier: clusterId, SkipFinalSnapshot: true })),
+    );
+    return 'deleting';
+  },
+};

@@ -1,0 +1,269 @@
+/**
+ * shared/services/dynamodb/table-restore.ts against a mocked DynamoDB: start (RestoreTableFromBackup under
+ * the name, then the restore tags as soon as the ARN is known; a retry finds its table by its tags, or
+ * adopts and tags an untagged one restored from this very backup; a taken name is refused before
+ * anything is made, and when AWS refuses it), check (CREATING, ACTIVE with its shape), and remove (only
+ * what this stack restored, or an untagged table proven restored from this stack's backup).
+ */
+import {
+  DeleteTableCommand,
+  DescribeBackupCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ListTagsOfResourceCommand,
+  RestoreTableFromBackupCommand,
+  type TableDescription,
+  TagResourceCommand,
+} from '@aws-sdk/client-dynamodb';
+import { InvalidResourceStateError, LimitExceededError, NameInUseError } from '../../../../shared/errors';
+import { dynamodbBackupRestore } from '../../../../shared/services/dynamodb/table-restore';
+import { RESTORE_TAG, type RestoreRequest, restoreTags } from '../../../../shared/services/restore';
+import { mockedClient } from '../../../support/driver-harness';
+import { ACCOUNT, namedError, REGION } from '../../../support/unit-fixtures';
+
+const ddb = mockedClient(DynamoDBClient);
+
+const OWNER = 'BackupPipeline@eu-west-1';
+const BACKUP = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/sessions/backup/01700000000000-abcdef12`;
+const TABLE_ARN = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/sessions-restored`;
+const request = (extra: Partial<RestoreRequest> = {}): RestoreRequest => ({
+  restoreId: 'restore-1',
+  region: REGION,
+  backupIds: [BACKUP],
+  name: 'sessions-restored',
+  settings: {},
+  tags: {
+    restoredBy: OWNER,
+    restoreId: 'restore-1',
+    sourceArn: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/sessions`,
+    backupId: BACKUP,
+    drill: true,
+  },
+  ...extra,
+});
+const table = (extra: Partial<TableDescription> = {}): TableDescription => ({
+  TableName: 'sessions-restored',
+  TableArn: TABLE_ARN,
+  TableStatus: 'ACTIVE',
+  ...extra,
+});
+const notFound = () => namedError('ResourceNotFoundException');
+
+describe('dynamodbBackupRestore.start', () => {
+  it('restores the backup under the name, then tags the table with where it came from', async () => {
+    // Prepare
+    ddb.on(DescribeTableCommand).rejects(notFound());
+    ddb.on(RestoreTableFromBackupCommand).resolves({ TableDescription: table({ TableStatus: 'CREATING' }) });
+    ddb.on(TagResourceCommand).resolves({});
+
+    // Act
+    const started = await dynamodbBackupRestore.start(request());
+
+    // Assess
+    expect(started).toEqual({ restoredIds: ['sessions-restored'], reused: false });
+    expect(ddb).toHaveReceivedCommandWith(RestoreTableFromBackupCommand, {
+      TargetTableName: 'sessions-restored',
+      BackupArn: BACKUP,
+    });
+    expect(ddb).toHaveReceivedCommandWith(TagResourceCommand, {
+      ResourceArn: TABLE_ARN,
+      Tags: restoreTags(request().tags),
+    });
+  });
+
+  it('refuses a name in use before anything is made', async () => {
+    // Prepare
+    ddb.on(DescribeTableCommand).resolves({ Table: table() });
+    ddb.on(ListTagsOfResourceCommand).resolves({ Tags: [{ Key: 'team', Value: 'web' }] });
+
+    // Act
+    const error = await dynamodbBackupRestore.start(request()).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(NameInUseError);
+    expect(ddb).toHaveReceivedCommandTimes(RestoreTableFromBackupCommand, 0);
+    expect(ddb).toHaveReceivedCommandTimes(TagResourceCommand, 0);
+  });
+
+  it.each(['TableAlreadyExistsException', 'TableInUseException'])(
+    'maps AWS refusing the name (%s, a table made since the lookup) to NameInUseError',
+    async (code) => {
+      ddb.on(DescribeTableCommand).rejects(notFound());
+      ddb.on(RestoreTableFromBackupCommand).rejects(namedError(code));
+      await expect(dynamodbBackupRestore.start(request())).rejects.toThrow(NameInUseError);
+      expect(ddb).toHaveReceivedCommandTimes(TagResourceCommand, 0);
+    },
+  );
+
+  it('on a retry finds the table this restore tagged and makes nothing', async () => {
+    ddb.on(DescribeTableCommand).resolves({ Table: table({ TableStatus: 'CREATING' }) });
+    ddb.on(ListTagsOfResourceCommand).resolves({ Tags: restoreTags(request().tags) });
+    await expect(dynamodbBackupRestore.start(request())).resolves.toEqual({
+      restoredIds: ['sessions-restored'],
+      reused: true,
+    });
+    expect(ddb).toHaveReceivedCommandTimes(RestoreTableFromBackupCommand, 0);
+    expect(ddb).toHaveReceivedCommandTimes(TagResourceCommand, 0);
+  });
+
+  it('on a retry adopts and tags an untagged table restored from this very backup (the earlier tagging failed)', async () => {
+    // Prepare
+    ddb.on(DescribeTableCommand).resolves({
+      Table: table({
+        TableStatus: 'CREATING',
+        RestoreSummary: { SourceBackupArn: BACKUP, RestoreInProgress: true, RestoreDateTime: new Date() },
+      }),
+    });
+    ddb.on(ListTagsOfResourceCommand).resolves({ Tags: [] });
+    ddb.on(TagResourceCommand).resolves({});
+
+    // Act
+    const started = await dynamodbBackupRestore.start(request());
+
+    // Assess
+    expect(started).toEqual({ restoredIds: ['sessions-restored'], reused: true });
+    expect(ddb).toHaveReceivedCommandWith(TagResourceCommand, { ResourceArn: TABLE_ARN });
+    expect(ddb).toHaveReceivedCommandTimes(RestoreTableFromBackupCommand, 0);
+  });
+
+  it("refuses an untagged table restored from another backup, and one carrying another restore's tags", async () => {
+    ddb.on(DescribeTableCommand).resolves({
+      Table: table({
+        RestoreSummary: { SourceBackupArn: `${BACKUP}-other`, RestoreInProgress: false, RestoreDateTime: new Date() },
+      }),
+    });
+    ddb.on(ListTagsOfResourceCommand).resolves({ Tags: [] });
+    await expect(dynamodbBackupRestore.start(request())).rejects.toThrow(NameInUseError);
+
+    ddb.on(DescribeTableCommand).resolves({
+      Table: table({
+        RestoreSummary: { SourceBackupArn: BACKUP, RestoreInProgress: false, RestoreDateTime: new Date() },
+      }),
+    });
+    ddb.on(ListTagsOfResourceCommand).resolves({ Tags: [{ Key: RESTORE_TAG.restoreId, Value: 'restore-0' }] });
+    await expect(dynamodbBackupRestore.start(request())).rejects.toThrow(NameInUseError);
+    expect(ddb).toHaveReceivedCommandTimes(TagResourceCommand, 0);
+  });
+
+  it('turns a tagging refused while the table is being created into LimitExceededError, for start to be retried', async () => {
+    ddb.on(DescribeTableCommand).rejects(notFound());
+    ddb.on(RestoreTableFromBackupCommand).resolves({ TableDescription: table({ TableStatus: 'CREATING' }) });
+    ddb.on(TagResourceCommand).rejects(namedError('ResourceInUseException'));
+    await expect(dynamodbBackupRestore.start(request())).rejects.toThrow(LimitExceededError);
+  });
+});
+
+describe('dynamodbBackupRestore.check', () => {
+  it('reports RESTORING while the table is created, then AVAILABLE with item count, size and key schema', async () => {
+    ddb
+      .on(DescribeTableCommand)
+      .resolvesOnce({ Table: table({ TableStatus: 'CREATING' }) })
+      .resolves({
+        Table: table({
+          ItemCount: 1200,
+          TableSizeBytes: 48000,
+          KeySchema: [
+            { AttributeName: 'pk', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+          BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST' },
+        }),
+      });
+    await expect(dynamodbBackupRestore.check(REGION, ['sessions-restored'])).resolves.toEqual({
+      status: 'RESTORING',
+      state: 'creating',
+    });
+    await expect(dynamodbBackupRestore.check(REGION, ['sessions-restored'])).resolves.toEqual({
+      status: 'AVAILABLE',
+      shape: {
+        tableName: 'sessions-restored',
+        itemCount: 1200,
+        sizeBytes: 48000,
+        keySchema: 'pk HASH, sk RANGE',
+        billingMode: 'PAY_PER_REQUEST',
+      },
+    });
+  });
+
+  it('reports FAILED for a table that is gone', async () => {
+    ddb.on(DescribeTableCommand).rejects(notFound());
+    await expect(dynamodbBackupRestore.check(REGION, ['sessions-restored'])).resolves.toEqual({
+      status: 'FAILED',
+      reason: 'restored DynamoDB table sessions-restored is gone',
+    });
+  });
+});
+
+describe('dynamodbBackupRestore.remove', () => {
+  it('deletes a table carrying this stack’s restored-by tag, then reports it gone', async () => {
+    ddb.on(DescribeTableCommand).resolvesOnce({ Table: table() });
+    ddb.on(ListTagsOfResourceCommand).resolves({ Tags: restoreTags(request().tags) });
+    ddb.on(DeleteTableCommand).resolves({});
+    await expect(dynamodbBackupRestore.remove(REGION, ['sessions-restored'], OWNER)).resolves.toBe('deleting');
+    expect(ddb).toHaveReceivedCommandWith(DeleteTableCommand, { TableName: 'sessions-restored' });
+
+    ddb.on(DescribeTableCommand).rejects(notFound());
+    await expect(dynamodbBackupRestore.remove(REGION, ['sessions-restored'], OWNER)).resolves.toBe('gone');
+  });
+
+  it('never deletes a table restored by another stack or not restored at all', async () => {
+    ddb.on(DescribeTableCommand).resolves({ Table: table() });
+    ddb.on(ListTagsOfResourceCommand).resolves({ Tags: [{ Key: RESTORE_TAG.restoredBy, Value: 'Other@us-east-1' }] });
+    await expect(dynamodbBackupRestore.remove(REGION, ['sessions-restored'], OWNER)).rejects.toThrow(
+      InvalidResourceStateError,
+    );
+    ddb.on(ListTagsOfResourceCommand).resolves({ Tags: [] });
+    await expect(dynamodbBackupRestore.remove(REGION, ['sessions-restored'], OWNER)).rejects.toThrow(
+      'DynamoDB table sessions-restored was not restored by BackupPipeline@eu-west-1: not deleted',
+    );
+    expect(ddb).toHaveReceivedCommandTimes(DeleteTableCommand, 0);
+  });
+
+  it('deletes an untagged table only when it was restored from a backup whose name carries this stack', async () => {
+    // Prepare
+    ddb.on(DescribeTableCommand).resolves({
+      Table: table({
+        RestoreSummary: { SourceBackupArn: BACKUP, RestoreInProgress: false, RestoreDateTime: new Date() },
+      }),
+    });
+    ddb.on(ListTagsOfResourceCommand).resolves({ Tags: [] });
+    ddb.on(DescribeBackupCommand).resolves({
+      BackupDescription: {
+        BackupDetails: {
+          BackupArn: BACKUP,
+          BackupName: 'bp.Other_eu-west-1.daily.20260112T020000Z.abcdef123456',
+          BackupSizeBytes: 0,
+          BackupStatus: 'AVAILABLE',
+          BackupType: 'USER',
+          BackupCreationDateTime: new Date(),
+        },
+      },
+    });
+
+    // Act / Assess: another stack's backup is no proof.
+    await expect(dynamodbBackupRestore.remove(REGION, ['sessions-restored'], OWNER)).rejects.toThrow(
+      InvalidResourceStateError,
+    );
+    ddb.on(DescribeBackupCommand).resolves({
+      BackupDescription: {
+        BackupDetails: {
+          BackupArn: BACKUP,
+          BackupName: 'bp.BackupPipeline_eu-west-1.daily.20260112T020000Z.abcdef123456',
+          BackupSizeBytes: 0,
+          BackupStatus: 'AVAILABLE',
+          BackupType: 'USER',
+          BackupCreationDateTime: new Date(),
+        },
+      },
+    });
+    await expect(dynamodbBackupRestore.remove(REGION, ['sessions-restored'], OWNER)).resolves.toBe('deleting');
+    expect(ddb).toHaveReceivedCommandTimes(DeleteTableCommand, 1);
+  });
+
+  it('waits on a table still being restored, which DynamoDB cannot delete yet', async () => {
+    ddb.on(DescribeTableCommand).resolves({ Table: table({ TableStatus: 'CREATING' }) });
+    ddb.on(ListTagsOfResourceCommand).resolves({ Tags: restoreTags(request().tags) });
+    await expect(dynamodbBackupRestore.remove(REGION, ['sessions-restored'], OWNER)).resolves.toBe('deleting');
+    expect(ddb).toHaveReceivedCommandTimes(DeleteTableCommand, 0);
+  });
+});

@@ -18,6 +18,7 @@ import { DynamoDbBackend } from './dynamodb';
 import { Ec2Backend } from './ec2';
 import { AmiBackend } from './ec2-images';
 import { RegionsBackend } from './ec2-regions';
+import { Ec2RestoreBackend } from './ec2-restore';
 import { EventsBackend } from './events';
 import { KmsBackend } from './kms';
 import { RdsBackend } from './rds';
@@ -42,10 +43,12 @@ function buildServices(core: ModelCore) {
   const s3 = new S3Backend(core);
   const ec2 = new Ec2Backend(core, kms, regions);
   const rds = new RdsBackend(core, kms);
+  const amis = new AmiBackend(core, ec2, kms, regions);
   return {
     regions,
     ec2,
-    amis: new AmiBackend(core, ec2, kms, regions),
+    amis,
+    ec2Restore: new Ec2RestoreBackend(core, ec2, amis),
     kms,
     rds,
     aurora: new AuroraBackend(core, rds),
@@ -66,6 +69,7 @@ const OPERATIONS = {
     ...['describeSnapshots', 'createSnapshot', 'createSnapshots', 'deleteSnapshot', 'createTags', 'copySnapshot'],
     ...['snapshots', 'snapshotCopies'],
   ],
+  ec2Restore: ['createVolume', 'deleteVolume', 'runInstances', 'terminateInstances'],
   amis: ['addImage', 'describeImages', 'createImage', 'disableImage', 'deregisterImage', 'copyImage', 'images'],
   kms: ['addKmsKey', 'describeKey', 'kmsKeys'],
   rds: [
@@ -100,6 +104,7 @@ export interface AwsModel
   extends Operations<'regions'>,
     Operations<'ec2'>,
     Operations<'amis'>,
+    Operations<'ec2Restore'>,
     Operations<'kms'>,
     Operations<'rds'>,
     Operations<'aurora'>,

@@ -161,7 +161,7 @@ export class Ec2RestoreBackend extends RegionalBackend<Ec2RegionState> {
       ...(snapshot ? { SnapshotId: snapshot.SnapshotId } : {}),
       ...(input.ClientToken ? { clientToken: input.ClientToken } : {}),
       // Blocks load lazily from S3: a volume is usable long before all of it is read.
-      lifecycle: { untilMs: this.readyAt(10 + size * 0.1), then: 'available' },
+      lifecycle: { untilMs: this.readyAt(10 + size * 0.1), next: 'available' },
     };
     r.volumes.set(volume.VolumeId, volume);
     return this.created('ec2', this.volumeView(volume));
@@ -191,7 +191,7 @@ export class Ec2RestoreBackend extends RegionalBackend<Ec2RegionState> {
   private startDeleting(volume: VolumeModel, seconds: number): void {
     volume.State = 'deleting';
     delete volume.attachedTo;
-    volume.lifecycle = { untilMs: this.nowMs() + seconds * 1000, then: GONE };
+    volume.lifecycle = { untilMs: this.nowMs() + seconds * 1000, next: GONE };
   }
 
   /**
@@ -270,7 +270,7 @@ export class Ec2RestoreBackend extends RegionalBackend<Ec2RegionState> {
         SecurityGroupIds: input.SecurityGroupIds ?? [],
         ...(input.ClientToken ? { clientToken: input.ClientToken } : {}),
       },
-      lifecycle: { untilMs: this.readyAt(30), then: 'running' },
+      lifecycle: { untilMs: this.readyAt(30), next: 'running' },
     };
     r.instances.set(instanceId, instance);
     return this.created('ec2', this.reservation(region, instance));
@@ -313,7 +313,7 @@ export class Ec2RestoreBackend extends RegionalBackend<Ec2RegionState> {
         const previous = i.State;
         if (previous !== 'terminated' && previous !== 'shutting-down') {
           i.State = 'shutting-down';
-          i.lifecycle = { untilMs: this.nowMs() + SHUTDOWN_SECONDS * 1000, then: 'terminated' };
+          i.lifecycle = { untilMs: this.nowMs() + SHUTDOWN_SECONDS * 1000, next: 'terminated' };
           i.volumeIds.forEach((volumeId, n) => {
             const volume = r.volumes.get(volumeId);
             if (!volume) return;

@@ -5,10 +5,10 @@
  * so no timer runs and a describe by id touches only what it names (no scan of the region).
  */
 
-/** `then` is the state the resource lands in, or GONE: it leaves its map (a describe no longer finds it). */
+/** `next` is the state the resource lands in, or GONE: it leaves its map (a describe no longer finds it). */
 export interface Lifecycle {
   untilMs: number;
-  then: string;
+  next: string;
 }
 
 export const GONE = 'gone';
@@ -25,11 +25,11 @@ export function settle<T extends Living>(
   const item = items.get(id);
   const lifecycle = item?.lifecycle;
   if (!item || !lifecycle || nowMs < lifecycle.untilMs) return item;
-  if (lifecycle.then === GONE) {
+  if (lifecycle.next === GONE) {
     items.delete(id);
     return undefined;
   }
-  (item as Record<string, unknown>)[stateKey] = lifecycle.then;
+  (item as Record<string, unknown>)[stateKey] = lifecycle.next;
   delete item.lifecycle;
   return item;
 }

@@ -23,6 +23,9 @@ import { EventsBackend } from './events';
 import { KmsBackend } from './kms';
 import { RdsBackend } from './rds';
 import { AuroraBackend } from './rds-aurora';
+import { AuroraRestoreBackend } from './rds-aurora-restore';
+import { RdsRestoreBackend } from './rds-restore';
+import { RdsSubnetGroupBackend } from './rds-subnet-groups';
 import { S3Backend } from './s3';
 import { SnsBackend } from './sns';
 import { StsBackend } from './sts';
@@ -44,6 +47,9 @@ function buildServices(core: ModelCore) {
   const ec2 = new Ec2Backend(core, kms, regions);
   const rds = new RdsBackend(core, kms);
   const amis = new AmiBackend(core, ec2, kms, regions);
+  const aurora = new AuroraBackend(core, rds);
+  const dbSubnetGroups = new RdsSubnetGroupBackend(core, rds);
+  const rdsRestore = new RdsRestoreBackend(core, rds, dbSubnetGroups);
   return {
     regions,
     ec2,
@@ -51,7 +57,10 @@ function buildServices(core: ModelCore) {
     ec2Restore: new Ec2RestoreBackend(core, ec2, amis),
     kms,
     rds,
-    aurora: new AuroraBackend(core, rds),
+    aurora,
+    dbSubnetGroups,
+    rdsRestore,
+    auroraRestore: new AuroraRestoreBackend(core, rds, aurora, rdsRestore),
     dynamodb: new DynamoDbBackend(core, s3),
     sns: new SnsBackend(core),
     events: new EventsBackend(core),
@@ -82,6 +91,9 @@ const OPERATIONS = {
     ...['describeDBClusterSnapshots', 'createDBClusterSnapshot', 'deleteDBClusterSnapshot', 'copyDBClusterSnapshot'],
     ...['dbClusterSnapshots', 'dbClusterSnapshotCopies'],
   ],
+  dbSubnetGroups: ['addDbSubnetGroup', 'describeDBSubnetGroups'],
+  rdsRestore: ['restoreDBInstanceFromDBSnapshot', 'createDBInstance', 'deleteDBInstance'],
+  auroraRestore: ['restoreDBClusterFromSnapshot', 'deleteDBCluster'],
   dynamodb: [
     ...['addDynamoTable', 'addExistingDynamoBackup', 'dynamoTableArn', 'listTables', 'describeTable'],
     ...['hasDynamoTable', 'listTagsOfResource', 'createBackup', 'describeBackup', 'listBackups', 'deleteBackup'],
@@ -108,6 +120,9 @@ export interface AwsModel
     Operations<'kms'>,
     Operations<'rds'>,
     Operations<'aurora'>,
+    Operations<'dbSubnetGroups'>,
+    Operations<'rdsRestore'>,
+    Operations<'auroraRestore'>,
     Operations<'dynamodb'>,
     Operations<'sns'>,
     Operations<'events'>,

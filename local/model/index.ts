@@ -15,6 +15,7 @@
 import type { Clock } from '../../shared/clock';
 import { type Faults, type Limits, ModelCore, type ModelOptions, type Timed } from './core';
 import { DynamoDbBackend } from './dynamodb';
+import { DynamoRestoreBackend } from './dynamodb-restore';
 import { Ec2Backend } from './ec2';
 import { AmiBackend } from './ec2-images';
 import { RegionsBackend } from './ec2-regions';
@@ -32,6 +33,7 @@ import { StsBackend } from './sts';
 
 export * from './core';
 export type { DynamoBackupModel, DynamoExportModel, DynamoTableModel } from './dynamodb';
+export type { DynamoImportModel } from './dynamodb-restore';
 export type { ImageModel, InstanceModel, SnapshotModel, VolumeModel } from './ec2';
 export type { BusEvent } from './events';
 export type { KmsKeyModel } from './kms';
@@ -48,6 +50,7 @@ function buildServices(core: ModelCore) {
   const rds = new RdsBackend(core, kms);
   const amis = new AmiBackend(core, ec2, kms, regions);
   const aurora = new AuroraBackend(core, rds);
+  const dynamodb = new DynamoDbBackend(core, s3);
   const dbSubnetGroups = new RdsSubnetGroupBackend(core, rds);
   const rdsRestore = new RdsRestoreBackend(core, rds, dbSubnetGroups);
   return {
@@ -61,7 +64,8 @@ function buildServices(core: ModelCore) {
     dbSubnetGroups,
     rdsRestore,
     auroraRestore: new AuroraRestoreBackend(core, rds, aurora, rdsRestore),
-    dynamodb: new DynamoDbBackend(core, s3),
+    dynamodb,
+    dynamoRestore: new DynamoRestoreBackend(core, dynamodb, s3),
     sns: new SnsBackend(core),
     events: new EventsBackend(core),
     s3,
@@ -99,6 +103,9 @@ const OPERATIONS = {
     ...['hasDynamoTable', 'listTagsOfResource', 'createBackup', 'describeBackup', 'listBackups', 'deleteBackup'],
     ...['exportTableToPointInTime', 'describeExport', 'dynamoBackups', 'dynamoExports'],
   ],
+  dynamoRestore: [
+    ...['restoreTableFromBackup', 'deleteTable', 'tagResource', 'untagResource', 'importTable', 'describeImport'],
+  ],
   sns: ['createTopic', 'publish'],
   events: ['putEvents'],
   s3: ['createBucket', 'putObject', 'getObject', 'objectKeys'],
@@ -124,6 +131,7 @@ export interface AwsModel
     Operations<'rdsRestore'>,
     Operations<'auroraRestore'>,
     Operations<'dynamodb'>,
+    Operations<'dynamoRestore'>,
     Operations<'sns'>,
     Operations<'events'>,
     Operations<'s3'>,

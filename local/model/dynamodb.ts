@@ -1,7 +1,8 @@
 /**
  * DynamoDB control plane: the fleet's tables (ListTables, DescribeTable, ListTagsOfResource), on-demand
  * backups and point-in-time exports. An export writes to S3, so this backend asks the S3 backend whether
- * the bucket exists. The pipeline's own state table lives in dynalite, not here.
+ * the bucket exists. Restores and imports are in dynamodb-restore.ts over the same store. The pipeline's
+ * own state table lives in dynalite, not here.
  */
 import { AwsApiError, arnPartition, type ModelCore, RegionalBackend, RegionStore, type Tag, type Timed } from './core';
 import type { DynamoImportModel } from './dynamodb-restore';

@@ -1,8 +1,8 @@
 /**
  * EC2: instances, EBS volumes, EBS snapshots (CreateSnapshot(s), DeleteSnapshot, CopySnapshot) and tags.
  * Owns the EC2 per-region state, AMIs included (an AMI holds EBS snapshots, so both live in one region
- * state; the AMI operations are in ec2-images.ts over the same store). It asks KMS for a copy's key and
- * the regions backend whether a source region is enabled.
+ * state; the AMI operations are in ec2-images.ts, the restores in ec2-restore.ts, over the same store).
+ * It asks KMS for a copy's key and the regions backend whether a source region is enabled.
  */
 import {
   AwsApiError,
@@ -497,14 +497,14 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
   }
 
   /**
-   * CreateTags on snapshots and images (a key given again takes the new value), for scenarios where an
-   * operator retags a backup; the pipeline itself tags only through TagSpecifications.
+   * CreateTags on snapshots, images, volumes and instances (a key given again takes the new value), for
+   * scenarios where an operator retags a backup; the pipeline itself tags only through TagSpecifications.
    */
   createTags(region: string, input: { Resources?: string[]; Tags?: Tag[] }) {
     this.gate('ec2', 'CreateTags');
     const r = this.region(region);
     for (const id of input.Resources ?? []) {
-      const target = r.snapshots.get(id) ?? r.images.get(id);
+      const target = r.snapshots.get(id) ?? r.images.get(id) ?? r.volumes.get(id) ?? r.instances.get(id);
       if (!target) throw new AwsApiError('InvalidID', `The ID '${id}' is not valid`);
       for (const tag of input.Tags ?? []) {
         target.Tags = [...target.Tags.filter((t) => t.Key !== tag.Key), tag];

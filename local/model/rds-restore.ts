@@ -243,7 +243,8 @@ export class RdsRestoreBackend extends RegionalBackend<RdsRegionState> {
         );
       const final = input.FinalDBSnapshotIdentifier;
       assertNewSnapshotId(final, r.dbSnapshots, 'DBSnapshotAlreadyExists', `DB snapshot ${final} already exists.`);
-      const timing = this.timing(db.snapshotSeconds);
+      // A final snapshot is taken before the instance goes; the sandbox never fails one.
+      const { failAt: _never, ...timing } = this.timing(db.snapshotSeconds);
       r.dbSnapshots.set(final, {
         DBSnapshotIdentifier: final,
         DBInstanceIdentifier: id,
@@ -253,7 +254,6 @@ export class RdsRestoreBackend extends RegionalBackend<RdsRegionState> {
         SnapshotType: 'manual',
         ...(db.KmsKeyId ? { KmsKeyId: db.KmsKeyId } : {}),
         ...timing,
-        failAt: undefined,
       });
       untilMs += timing.durationMs;
     } else if (!input.SkipFinalSnapshot) {

@@ -1,8 +1,8 @@
 /**
  * RDS: DB instances, their manual snapshots (CreateDBSnapshot, DeleteDBSnapshot) and copies
  * (CopyDBSnapshot). Owns the RDS per-region state, Aurora clusters included (a cluster's members are DB
- * instances); the Aurora operations are in rds-aurora.ts over the same store and reuse the copy checks
- * here. A copy asks KMS for its destination key.
+ * instances); the Aurora operations are in rds-aurora.ts, restores in rds-restore.ts and rds-aurora-restore.ts,
+ * subnet groups in rds-subnet-groups.ts, all over the same store. A copy asks KMS for its destination key.
  */
 import {
   AwsApiError,

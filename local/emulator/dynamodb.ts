@@ -20,7 +20,30 @@ export const DYNAMODB_CONTROL_ACTIONS: Record<string, JsonAction> = {
   DeleteBackup: (m, r, i) => m.deleteBackup(r, i),
   ExportTableToPointInTime: (m, r, i) => m.exportTableToPointInTime(r, i),
   DescribeExport: (m, r, i) => m.describeExport(r, i),
+  // Restores (local/model/dynamodb-restore.ts): what they make are model tables too.
+  RestoreTableFromBackup: (m, r, i) => m.restoreTableFromBackup(r, i),
+  DeleteTable: (m, r, i) => m.deleteTable(r, i),
+  TagResource: (m, r, i) => m.tagResource(r, i),
+  UntagResource: (m, r, i) => m.untagResource(r, i),
+  ImportTable: (m, r, i) => m.importTable(r, i),
+  DescribeImport: (m, r, i) => m.describeImport(r, i),
 };
+
+/**
+ * Whether the model (not dynalite) answers a DynamoDB request: one of the actions above and, for one that
+ * names a table (DescribeTable, DeleteTable by name; TagResource, UntagResource by ARN), a model table.
+ * The state table is dynalite's: its DescribeTable, a DeleteTable or a tag change of it go through.
+ * The emulator and the workflow tests' SDK wiring (tests/support/model-sdk-mocks.ts) route by this.
+ */
+export function modelAnswers(model: AwsModel, region: string, action: string, input: JsonInput | undefined): boolean {
+  if (!(action in DYNAMODB_CONTROL_ACTIONS)) return false;
+  if (action === 'DescribeTable' || action === 'DeleteTable') return model.hasDynamoTable(region, input?.TableName);
+  if (action === 'TagResource' || action === 'UntagResource') {
+    const arn = /^arn:[^:]+:dynamodb:([^:]+):[^:]+:table\/([^/]+)$/.exec(String(input?.ResourceArn ?? ''));
+    return arn?.[1] === region && model.hasDynamoTable(region, arn[2]);
+  }
+  return true;
+}
 
 export function dynamoDbService(model: AwsModel): ServiceHandler {
   return jsonService(model, {
@@ -28,12 +51,6 @@ export function dynamoDbService(model: AwsModel): ServiceHandler {
     actions: DYNAMODB_CONTROL_ACTIONS,
     unknownActionCode: 'UnknownOperationException',
     errorType: (code) => `com.amazonaws.dynamodb.v20120810#${code}`,
-    accepts(request) {
-      if (!(request.action in DYNAMODB_CONTROL_ACTIONS)) return false;
-      // The state table is dynalite's: a DescribeTable of a table the fleet lacks goes through.
-      if (request.action === 'DescribeTable')
-        return model.hasDynamoTable(request.region, (request.json as JsonInput | undefined)?.TableName);
-      return true;
-    },
+    accepts: (request) => modelAnswers(model, request.region, request.action, request.json as JsonInput | undefined),
   });
 }

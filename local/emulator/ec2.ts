@@ -27,8 +27,12 @@ export function ec2Actions(model: AwsModel): Record<string, ActionHandler> {
     DescribeRegions: (region, input) => model.describeRegions(region, input),
     // The SDK adds DestinationRegion and a PresignedUrl for the source region; the model ignores both.
     CopySnapshot: (region, input) => model.copySnapshot(region, input),
-
     CopyImage: (region, input) => model.copyImage(region, input),
+    // Restores (local/model/ec2-restore.ts).
+    CreateVolume: (region, input) => model.createVolume(region, input),
+    DeleteVolume: (region, input) => model.deleteVolume(region, input),
+    RunInstances: (region, input) => model.runInstances(region, input),
+    TerminateInstances: (region, input) => model.terminateInstances(region, input),
   };
 }
 

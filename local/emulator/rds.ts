@@ -24,6 +24,13 @@ export function rdsActions(model: AwsModel): Record<string, ActionHandler> {
     // A cross-region copy arrives with the SDK's PreSignedUrl: accepted and ignored (the ARN names the source).
     CopyDBSnapshot: (region, input) => model.copyDBSnapshot(region, input),
     CopyDBClusterSnapshot: (region, input) => model.copyDBClusterSnapshot(region, input),
+    // Restores (local/model/rds-restore.ts, rds-aurora-restore.ts) and where they go (rds-subnet-groups.ts).
+    DescribeDBSubnetGroups: (region, input) => model.describeDBSubnetGroups(region, input),
+    RestoreDBInstanceFromDBSnapshot: (region, input) => model.restoreDBInstanceFromDBSnapshot(region, input),
+    CreateDBInstance: (region, input) => model.createDBInstance(region, input),
+    DeleteDBInstance: (region, input) => model.deleteDBInstance(region, input),
+    RestoreDBClusterFromSnapshot: (region, input) => model.restoreDBClusterFromSnapshot(region, input),
+    DeleteDBCluster: (region, input) => model.deleteDBCluster(region, input),
   };
 }
 

@@ -297,12 +297,13 @@ export class ModelCore {
 /** Per-region state of one service, made on first use of a region. */
 export class RegionStore<S> {
   private readonly regions = new Map<string, S>();
-  constructor(private readonly make: () => S) {}
+  /** `make` is given the region's name (a service may seed what every region has, e.g. RDS's `default` subnet group). */
+  constructor(private readonly make: (region: string) => S) {}
 
   of(name: string): S {
     let state = this.regions.get(name);
     if (!state) {
-      state = this.make();
+      state = this.make(name);
       this.regions.set(name, state);
     }
     return state;

@@ -1,9 +1,12 @@
 /**
  * DynamoDB control plane: the fleet's tables (ListTables, DescribeTable, ListTagsOfResource), on-demand
  * backups and point-in-time exports. An export writes to S3, so this backend asks the S3 backend whether
- * the bucket exists. The pipeline's own state table lives in dynalite, not here.
+ * the bucket exists. Restores and imports are in dynamodb-restore.ts over the same store. The pipeline's
+ * own state table lives in dynalite, not here.
  */
 import { AwsApiError, arnPartition, type ModelCore, RegionalBackend, RegionStore, type Tag, type Timed } from './core';
+import type { DynamoImportModel } from './dynamodb-restore';
+import { type Lifecycle, settle } from './lifecycle';
 import type { S3Backend } from './s3';
 
 /** A DynamoDB table of the fleet (the pipeline's own state table lives in dynalite, not here). */
@@ -15,6 +18,13 @@ export interface DynamoTableModel {
   Tags: Tag[];
   backupSeconds: number;
   exportSeconds: number;
+  /** A restored or imported table (dynamodb-restore.ts): CREATING → ACTIVE; a deleted one DELETING → gone. */
+  status?: 'CREATING' | 'ACTIVE' | 'DELETING';
+  lifecycle?: Lifecycle;
+  /** Default: one item per KiB. */
+  itemCount?: number;
+  /** The shape DescribeTable shows beyond the defaults (KeySchema, AttributeDefinitions, BillingModeSummary, RestoreSummary). */
+  description?: Record<string, unknown>;
 }
 
 export interface DynamoBackupModel extends Timed {
@@ -38,6 +48,14 @@ export interface DynamoRegionState {
   dynamoTables: Map<string, DynamoTableModel>;
   dynamoBackups: Map<string, DynamoBackupModel>;
   dynamoExports: Map<string, DynamoExportModel>;
+  /** ImportTable's imports by ARN (dynamodb-restore.ts). */
+  dynamoImports: Map<string, DynamoImportModel>;
+}
+
+/** Where an export writes in its bucket, as DynamoDB lays it out: `<prefix>/AWSDynamoDB/<export id>/` (data/ under it). */
+export function exportRoot(e: DynamoExportModel): string {
+  const prefix = e.S3Prefix ? `${e.S3Prefix.replace(/\/+$/, '')}/` : '';
+  return `${prefix}AWSDynamoDB/${e.ExportArn.split('/').pop()}/`;
 }
 
 export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
@@ -47,7 +65,12 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
   ) {
     super(
       core,
-      new RegionStore(() => ({ dynamoTables: new Map(), dynamoBackups: new Map(), dynamoExports: new Map() })),
+      new RegionStore(() => ({
+        dynamoTables: new Map(),
+        dynamoBackups: new Map(),
+        dynamoExports: new Map(),
+        dynamoImports: new Map(),
+      })),
     );
   }
 
@@ -70,13 +93,13 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
   /** An on-demand backup that already exists (history for retention). */
   addExistingDynamoBackup(
     region: string,
-    b: { TableName: string; BackupName: string; startMs: number },
+    b: { TableName: string; BackupName: string; startMs: number; sizeBytes?: number },
   ): DynamoBackupModel {
     const backup: DynamoBackupModel = {
       BackupArn: `${this.dynamoTableArn(region, b.TableName)}/backup/${b.startMs}-${this.nextId('b').slice(2, 10)}`,
       BackupName: b.BackupName,
       TableName: b.TableName,
-      sizeBytes: 1024 ** 3,
+      sizeBytes: b.sizeBytes ?? 1024 ** 3,
       startMs: b.startMs,
       durationMs: 0,
     };
@@ -88,14 +111,15 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
     return `arn:${arnPartition(region)}:dynamodb:${region}:${this.accountId}:table/${name}`;
   }
 
-  private dynamoTable(region: string, name: string | undefined, code = 'ResourceNotFoundException') {
-    const table = name ? this.region(region).dynamoTables.get(name) : undefined;
+  /** The table as it is now (a finished restore ACTIVE, a finished delete gone), or `code`. */
+  dynamoTable(region: string, name: string | undefined, code = 'ResourceNotFoundException') {
+    const table = name ? settle(this.region(region).dynamoTables, name, this.nowMs(), 'status') : undefined;
     if (!table) throw new AwsApiError(code, `Requested resource not found: Table: ${name} not found`);
     return table;
   }
 
   /** The table an ARN names, when it is this account's in this region: another account's is not found here. */
-  private tableOfArn(region: string, arn: string | undefined, code = 'ResourceNotFoundException') {
+  tableOfArn(region: string, arn: string | undefined, code = 'ResourceNotFoundException') {
     const match = /^arn:[^:]+:dynamodb:([^:]+):([^:]+):table\/([^/]+)$/.exec(arn ?? '');
     if (!match || match[1] !== region || match[2] !== this.accountId)
       throw new AwsApiError(code, `Requested resource not found: ResourceArn: ${arn} not found`);
@@ -104,7 +128,8 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
 
   listTables(region: string, input: { ExclusiveStartTableName?: string; Limit?: number }) {
     this.gate('dynamodb', 'ListTables');
-    const names = [...this.region(region).dynamoTables.keys()].sort();
+    const tables = this.region(region).dynamoTables;
+    const names = [...tables.keys()].filter((n) => settle(tables, n, this.nowMs(), 'status')).sort();
     const from = input.ExclusiveStartTableName ? names.findIndex((n) => n > (input.ExclusiveStartTableName ?? '')) : 0;
     const start = from < 0 ? names.length : from;
     const limit = Math.min(Math.max(input.Limit ?? 100, 1), 100);
@@ -116,18 +141,25 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
   describeTable(region: string, input: { TableName?: string }) {
     this.gate('dynamodb', 'DescribeTable');
     const table = this.dynamoTable(region, input.TableName);
+    return { Table: this.tableDescription(region, table) };
+  }
+
+  /** A table as DescribeTable (and the restore operations' answers) show it. */
+  tableDescription(region: string, table: DynamoTableModel) {
     return {
-      Table: {
-        TableName: table.TableName,
-        TableArn: this.dynamoTableArn(region, table.TableName),
-        TableStatus: 'ACTIVE',
-        TableSizeBytes: table.sizeBytes,
-      },
+      TableName: table.TableName,
+      TableArn: this.dynamoTableArn(region, table.TableName),
+      TableStatus: table.status ?? 'ACTIVE',
+      TableSizeBytes: table.sizeBytes,
+      ItemCount: table.itemCount ?? Math.round(table.sizeBytes / 1024),
+      ...table.description,
     };
   }
 
   hasDynamoTable(region: string, name: unknown): boolean {
-    return typeof name === 'string' && this.region(region).dynamoTables.has(name);
+    return (
+      typeof name === 'string' && settle(this.region(region).dynamoTables, name, this.nowMs(), 'status') !== undefined
+    );
   }
 
   listTagsOfResource(region: string, input: { ResourceArn?: string; NextToken?: string }) {
@@ -139,7 +171,7 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
     return { Tags: page, ...(start + 10 < table.Tags.length ? { NextToken: String(start + 10) } : {}) };
   }
 
-  private dynamoBackupStatus(b: DynamoBackupModel): 'CREATING' | 'AVAILABLE' | 'DELETED' {
+  dynamoBackupStatus(b: DynamoBackupModel): 'CREATING' | 'AVAILABLE' | 'DELETED' {
     const { state } = this.phase(b);
     return state === 'pending' ? 'CREATING' : state === 'completed' ? 'AVAILABLE' : 'DELETED';
   }
@@ -173,7 +205,7 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
     return this.created('dynamodb', { BackupDetails: this.dynamoBackupDetails(backup) });
   }
 
-  private dynamoBackup(region: string, arn: string | undefined): DynamoBackupModel {
+  dynamoBackup(region: string, arn: string | undefined): DynamoBackupModel {
     const backup = arn ? this.region(region).dynamoBackups.get(arn) : undefined;
     if (!backup) throw new AwsApiError('BackupNotFoundException', `Backup not found: ${arn}`);
     return backup;
@@ -234,6 +266,7 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
       TableArn: this.dynamoTableArn(region, e.TableName),
       S3Bucket: e.S3Bucket,
       ...(e.S3Prefix ? { S3Prefix: e.S3Prefix } : {}),
+      ExportManifest: `${exportRoot(e)}manifest-summary.json`,
       ExportFormat: e.ExportFormat,
       ...(e.ClientToken ? { ClientToken: e.ClientToken } : {}),
       StartTime: new Date(e.startMs),

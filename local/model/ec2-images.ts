@@ -30,7 +30,7 @@ export class AmiBackend extends RegionalBackend<Ec2RegionState> {
     return full;
   }
 
-  private imageState(
+  imageState(
     r: Ec2RegionState,
     image: ImageModel,
   ): { state: 'pending' | 'available' | 'failed' | 'disabled'; reason?: string } {

@@ -1,8 +1,8 @@
 /**
  * EC2: instances, EBS volumes, EBS snapshots (CreateSnapshot(s), DeleteSnapshot, CopySnapshot) and tags.
  * Owns the EC2 per-region state, AMIs included (an AMI holds EBS snapshots, so both live in one region
- * state; the AMI operations are in ec2-images.ts over the same store). It asks KMS for a copy's key and
- * the regions backend whether a source region is enabled.
+ * state; the AMI operations are in ec2-images.ts, the restores in ec2-restore.ts, over the same store).
+ * It asks KMS for a copy's key and the regions backend whether a source region is enabled.
  */
 import {
   AwsApiError,
@@ -18,15 +18,20 @@ import {
   type Timed,
 } from './core';
 import type { RegionsBackend } from './ec2-regions';
+import { type LaunchModel, launchView } from './ec2-restore';
 import type { KmsBackend } from './kms';
+import { type Lifecycle, settle, settleAll } from './lifecycle';
 import { matchesFilter, paginate } from './query';
 
 export interface InstanceModel {
   InstanceId: string;
-  State: 'pending' | 'running' | 'stopping' | 'stopped' | 'terminated';
+  State: 'pending' | 'running' | 'stopping' | 'stopped' | 'shutting-down' | 'terminated';
   InstanceType: string;
   Tags: Tag[];
   volumeIds: string[];
+  /** RunInstances (ec2-restore.ts): its AMI, subnet, zone, security groups and ClientToken. */
+  launch?: LaunchModel;
+  lifecycle?: Lifecycle;
 }
 
 export interface VolumeModel {
@@ -35,8 +40,16 @@ export interface VolumeModel {
   VolumeType: string;
   AvailabilityZone: string;
   Tags: Tag[];
-  State: 'available' | 'in-use' | 'error';
+  State: 'creating' | 'available' | 'in-use' | 'deleting' | 'error';
   attachedTo?: string;
+  /** CreateVolume from a snapshot (ec2-restore.ts): as the snapshot's; seeded volumes are encrypted. */
+  Encrypted?: boolean;
+  KmsKeyId?: string;
+  Iops?: number;
+  Throughput?: number;
+  SnapshotId?: string;
+  clientToken?: string;
+  lifecycle?: Lifecycle;
   /** Seconds a full snapshot of this volume takes (drawn from size when the fleet is built). */
   snapshotSeconds: number;
 }
@@ -189,9 +202,10 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
         'The parameter instancesSet cannot be used with the parameter maxResults',
       );
     }
+    if (!input.InstanceIds?.length) settleAll(r.instances, this.nowMs(), 'State');
     for (const id of input.InstanceIds ?? []) {
       if (!/^i-[0-9a-f]{8,17}$/.test(id)) throw new AwsApiError('InvalidInstanceID.Malformed', `Invalid id: "${id}"`);
-      if (!r.instances.has(id))
+      if (!settle(r.instances, id, this.nowMs(), 'State'))
         throw new AwsApiError('InvalidInstanceID.NotFound', `The instance ID '${id}' does not exist`);
     }
     const selected = candidates(r.instances, input.InstanceIds).filter((i) =>
@@ -214,9 +228,12 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
             InstanceType: i.InstanceType,
             State: {
               Name: i.State,
-              Code: { pending: 0, running: 16, stopping: 64, stopped: 80, terminated: 48 }[i.State],
+              Code: { pending: 0, running: 16, 'shutting-down': 32, stopping: 64, stopped: 80, terminated: 48 }[
+                i.State
+              ],
             },
             Tags: i.Tags,
+            ...launchView(region, i.launch),
             BlockDeviceMappings: i.volumeIds.map((volumeId, index) => ({
               DeviceName: index === 0 ? '/dev/xvda' : `/dev/sd${String.fromCharCode(102 + index)}`,
               Ebs: { VolumeId: volumeId, Status: 'attached', DeleteOnTermination: index === 0 },
@@ -234,8 +251,10 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
   ) {
     this.gate('ec2', 'DescribeVolumes');
     const r = this.region(region);
+    if (!input.VolumeIds?.length) settleAll(r.volumes, this.nowMs(), 'State');
     for (const id of input.VolumeIds ?? []) {
-      if (!r.volumes.has(id)) throw new AwsApiError('InvalidVolume.NotFound', `The volume '${id}' does not exist.`);
+      if (!settle(r.volumes, id, this.nowMs(), 'State'))
+        throw new AwsApiError('InvalidVolume.NotFound', `The volume '${id}' does not exist.`);
     }
     const selected = candidates(r.volumes, input.VolumeIds).filter((v) =>
       (input.Filters ?? []).every((f) =>
@@ -254,7 +273,11 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
         VolumeType: v.VolumeType,
         AvailabilityZone: v.AvailabilityZone,
         State: v.State,
-        Encrypted: true,
+        Encrypted: v.Encrypted ?? true,
+        ...(v.KmsKeyId ? { KmsKeyId: v.KmsKeyId } : {}),
+        ...(v.Iops ? { Iops: v.Iops } : {}),
+        ...(v.Throughput ? { Throughput: v.Throughput } : {}),
+        ...(v.SnapshotId ? { SnapshotId: v.SnapshotId } : {}),
         Tags: v.Tags,
         Attachments: v.attachedTo
           ? [{ InstanceId: v.attachedTo, VolumeId: v.VolumeId, State: 'attached', Device: '/dev/xvda' }]
@@ -401,8 +424,8 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
     const r = this.region(region);
     const volume = input.VolumeId ? r.volumes.get(input.VolumeId) : undefined;
     if (!volume) throw new AwsApiError('InvalidVolume.NotFound', `The volume '${input.VolumeId}' does not exist.`);
-    if (volume.State === 'error')
-      throw new AwsApiError('IncorrectState', `Volume ${volume.VolumeId} is in error state.`);
+    if (volume.State === 'error' || volume.State === 'creating' || volume.State === 'deleting')
+      throw new AwsApiError('IncorrectState', `Volume ${volume.VolumeId} is in ${volume.State} state.`);
     this.assertCanSnapshot(r, volume);
     const tags = (input.TagSpecifications ?? [])
       .filter((t) => t.ResourceType === 'snapshot')
@@ -474,14 +497,14 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
   }
 
   /**
-   * CreateTags on snapshots and images (a key given again takes the new value), for scenarios where an
-   * operator retags a backup; the pipeline itself tags only through TagSpecifications.
+   * CreateTags on snapshots, images, volumes and instances (a key given again takes the new value), for
+   * scenarios where an operator retags a backup; the pipeline itself tags only through TagSpecifications.
    */
   createTags(region: string, input: { Resources?: string[]; Tags?: Tag[] }) {
     this.gate('ec2', 'CreateTags');
     const r = this.region(region);
     for (const id of input.Resources ?? []) {
-      const target = r.snapshots.get(id) ?? r.images.get(id);
+      const target = r.snapshots.get(id) ?? r.images.get(id) ?? r.volumes.get(id) ?? r.instances.get(id);
       if (!target) throw new AwsApiError('InvalidID', `The ID '${id}' is not valid`);
       for (const tag of input.Tags ?? []) {
         target.Tags = [...target.Tags.filter((t) => t.Key !== tag.Key), tag];

@@ -15,19 +15,25 @@
 import type { Clock } from '../../shared/clock';
 import { type Faults, type Limits, ModelCore, type ModelOptions, type Timed } from './core';
 import { DynamoDbBackend } from './dynamodb';
+import { DynamoRestoreBackend } from './dynamodb-restore';
 import { Ec2Backend } from './ec2';
 import { AmiBackend } from './ec2-images';
 import { RegionsBackend } from './ec2-regions';
+import { Ec2RestoreBackend } from './ec2-restore';
 import { EventsBackend } from './events';
 import { KmsBackend } from './kms';
 import { RdsBackend } from './rds';
 import { AuroraBackend } from './rds-aurora';
+import { AuroraRestoreBackend } from './rds-aurora-restore';
+import { RdsRestoreBackend } from './rds-restore';
+import { RdsSubnetGroupBackend } from './rds-subnet-groups';
 import { S3Backend } from './s3';
 import { SnsBackend } from './sns';
 import { StsBackend } from './sts';
 
 export * from './core';
 export type { DynamoBackupModel, DynamoExportModel, DynamoTableModel } from './dynamodb';
+export type { DynamoImportModel } from './dynamodb-restore';
 export type { ImageModel, InstanceModel, SnapshotModel, VolumeModel } from './ec2';
 export type { BusEvent } from './events';
 export type { KmsKeyModel } from './kms';
@@ -42,14 +48,24 @@ function buildServices(core: ModelCore) {
   const s3 = new S3Backend(core);
   const ec2 = new Ec2Backend(core, kms, regions);
   const rds = new RdsBackend(core, kms);
+  const amis = new AmiBackend(core, ec2, kms, regions);
+  const aurora = new AuroraBackend(core, rds);
+  const dynamodb = new DynamoDbBackend(core, s3);
+  const dbSubnetGroups = new RdsSubnetGroupBackend(core, rds);
+  const rdsRestore = new RdsRestoreBackend(core, rds, dbSubnetGroups);
   return {
     regions,
     ec2,
-    amis: new AmiBackend(core, ec2, kms, regions),
+    amis,
+    ec2Restore: new Ec2RestoreBackend(core, ec2, amis),
     kms,
     rds,
-    aurora: new AuroraBackend(core, rds),
-    dynamodb: new DynamoDbBackend(core, s3),
+    aurora,
+    dbSubnetGroups,
+    rdsRestore,
+    auroraRestore: new AuroraRestoreBackend(core, rds, aurora, rdsRestore),
+    dynamodb,
+    dynamoRestore: new DynamoRestoreBackend(core, dynamodb, s3),
     sns: new SnsBackend(core),
     events: new EventsBackend(core),
     s3,
@@ -66,6 +82,7 @@ const OPERATIONS = {
     ...['describeSnapshots', 'createSnapshot', 'createSnapshots', 'deleteSnapshot', 'createTags', 'copySnapshot'],
     ...['snapshots', 'snapshotCopies'],
   ],
+  ec2Restore: ['createVolume', 'deleteVolume', 'runInstances', 'terminateInstances'],
   amis: ['addImage', 'describeImages', 'createImage', 'disableImage', 'deregisterImage', 'copyImage', 'images'],
   kms: ['addKmsKey', 'describeKey', 'kmsKeys'],
   rds: [
@@ -78,10 +95,16 @@ const OPERATIONS = {
     ...['describeDBClusterSnapshots', 'createDBClusterSnapshot', 'deleteDBClusterSnapshot', 'copyDBClusterSnapshot'],
     ...['dbClusterSnapshots', 'dbClusterSnapshotCopies'],
   ],
+  dbSubnetGroups: ['addDbSubnetGroup', 'describeDBSubnetGroups'],
+  rdsRestore: ['restoreDBInstanceFromDBSnapshot', 'createDBInstance', 'deleteDBInstance'],
+  auroraRestore: ['restoreDBClusterFromSnapshot', 'deleteDBCluster'],
   dynamodb: [
     ...['addDynamoTable', 'addExistingDynamoBackup', 'dynamoTableArn', 'listTables', 'describeTable'],
     ...['hasDynamoTable', 'listTagsOfResource', 'createBackup', 'describeBackup', 'listBackups', 'deleteBackup'],
     ...['exportTableToPointInTime', 'describeExport', 'dynamoBackups', 'dynamoExports'],
+  ],
+  dynamoRestore: [
+    ...['restoreTableFromBackup', 'deleteTable', 'tagResource', 'untagResource', 'importTable', 'describeImport'],
   ],
   sns: ['createTopic', 'publish'],
   events: ['putEvents'],
@@ -100,10 +123,15 @@ export interface AwsModel
   extends Operations<'regions'>,
     Operations<'ec2'>,
     Operations<'amis'>,
+    Operations<'ec2Restore'>,
     Operations<'kms'>,
     Operations<'rds'>,
     Operations<'aurora'>,
+    Operations<'dbSubnetGroups'>,
+    Operations<'rdsRestore'>,
+    Operations<'auroraRestore'>,
     Operations<'dynamodb'>,
+    Operations<'dynamoRestore'>,
     Operations<'sns'>,
     Operations<'events'>,
     Operations<'s3'>,

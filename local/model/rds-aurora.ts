@@ -11,6 +11,7 @@ import {
   RegionalBackend,
   type Tag,
 } from './core';
+import { settle, settleAll } from './lifecycle';
 import { matchesRdsFilters, paginate, type RdsFilter } from './query';
 import {
   assertNewSnapshotId,
@@ -19,6 +20,7 @@ import {
   type RdsBackend,
   type RdsRegionState,
 } from './rds';
+import { defaultSecurityGroupId, ensureDbSubnetGroup, vpcSecurityGroupsView } from './rds-subnet-groups';
 
 /** A cluster snapshot identifier must follow RDS's rule and be new in the region (create and copy alike). */
 function assertNewClusterSnapshotId(id: string, taken: ReadonlyMap<string, unknown>): void {
@@ -58,9 +60,12 @@ export class AuroraBackend extends RegionalBackend<RdsRegionState> {
       status: 'available',
       TagList: [],
       snapshotSeconds: c.snapshotSeconds ?? Math.round(90 + volumeGiB * 4 * (0.7 + this.random() * 0.7)),
+      DBSubnetGroupName: 'default',
+      VpcSecurityGroupIds: [defaultSecurityGroupId(region)],
       ...rest,
       memberIds: [],
     };
+    ensureDbSubnetGroup(this.region(region), region, cluster.DBSubnetGroupName ?? 'default');
     for (let n = 1; n <= members; n++) {
       const id = `${cluster.DBClusterIdentifier}-instance-${n}`;
       this.rds.addDbInstance(region, {
@@ -69,6 +74,8 @@ export class AuroraBackend extends RegionalBackend<RdsRegionState> {
         AllocatedStorage: 1,
         DBClusterIdentifier: cluster.DBClusterIdentifier,
         TagList: memberTags,
+        ...(cluster.DBSubnetGroupName ? { DBSubnetGroupName: cluster.DBSubnetGroupName } : {}),
+        ...(cluster.VpcSecurityGroupIds ? { VpcSecurityGroupIds: cluster.VpcSecurityGroupIds } : {}),
       });
       cluster.memberIds.push(id);
     }
@@ -110,6 +117,8 @@ export class AuroraBackend extends RegionalBackend<RdsRegionState> {
   ) {
     this.gate('rds', 'DescribeDBClusters');
     const r = this.region(region);
+    if (input.DBClusterIdentifier) settle(r.dbClusters, input.DBClusterIdentifier, this.nowMs(), 'status');
+    else settleAll(r.dbClusters, this.nowMs(), 'status');
     if (input.DBClusterIdentifier && !r.dbClusters.has(input.DBClusterIdentifier)) {
       throw new AwsApiError('DBClusterNotFoundFault', `DBCluster ${input.DBClusterIdentifier} not found.`, 404);
     }
@@ -122,19 +131,26 @@ export class AuroraBackend extends RegionalBackend<RdsRegionState> {
         }),
     );
     const { page, next } = paginate(selected, input.MaxRecords, input.Marker, 100);
+    return { DBClusters: page.map((c) => this.dbClusterView(region, c)), ...(next ? { Marker: next } : {}) };
+  }
+
+  /** A cluster as DescribeDBClusters (and the restore operations' answers) show it; the first live member writes. */
+  dbClusterView(region: string, c: DbClusterModel) {
+    const r = this.region(region);
+    const members = c.memberIds.filter((id) => settle(r.dbInstances, id, this.nowMs(), 'status') !== undefined);
     return {
-      DBClusters: page.map((c) => ({
-        DBClusterIdentifier: c.DBClusterIdentifier,
-        DBClusterArn: this.dbClusterArn(region, c.DBClusterIdentifier),
-        Engine: c.Engine,
-        Status: this.rds.settled(c),
-        AllocatedStorage: 1,
-        StorageEncrypted: true,
-        CopyTagsToSnapshot: c.CopyTagsToSnapshot ?? false,
-        TagList: c.TagList,
-        DBClusterMembers: c.memberIds.map((id, n) => ({ DBInstanceIdentifier: id, IsClusterWriter: n === 0 })),
-      })),
-      ...(next ? { Marker: next } : {}),
+      DBClusterIdentifier: c.DBClusterIdentifier,
+      DBClusterArn: this.dbClusterArn(region, c.DBClusterIdentifier),
+      Engine: c.Engine,
+      Status: this.rds.settled(c),
+      AllocatedStorage: 1,
+      StorageEncrypted: true,
+      ...(c.KmsKeyId ? { KmsKeyId: c.KmsKeyId } : {}),
+      CopyTagsToSnapshot: c.CopyTagsToSnapshot ?? false,
+      ...(c.DBSubnetGroupName ? { DBSubnetGroup: c.DBSubnetGroupName } : {}),
+      VpcSecurityGroups: vpcSecurityGroupsView(c.VpcSecurityGroupIds),
+      TagList: c.TagList,
+      DBClusterMembers: members.map((id, n) => ({ DBInstanceIdentifier: id, IsClusterWriter: n === 0 })),
     };
   }
 

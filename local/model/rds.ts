@@ -1,8 +1,8 @@
 /**
  * RDS: DB instances, their manual snapshots (CreateDBSnapshot, DeleteDBSnapshot) and copies
  * (CopyDBSnapshot). Owns the RDS per-region state, Aurora clusters included (a cluster's members are DB
- * instances); the Aurora operations are in rds-aurora.ts over the same store and reuse the copy checks
- * here. A copy asks KMS for its destination key.
+ * instances); the Aurora operations are in rds-aurora.ts, restores in rds-restore.ts and rds-aurora-restore.ts,
+ * subnet groups in rds-subnet-groups.ts, all over the same store. A copy asks KMS for its destination key.
  */
 import {
   AwsApiError,
@@ -17,10 +17,20 @@ import {
   type Timed,
 } from './core';
 import type { KmsBackend, KmsKeyModel } from './kms';
+import { type Lifecycle, settle, settleAll } from './lifecycle';
 import { matchesRdsFilters, paginate, type RdsFilter } from './query';
+import {
+  type DbSubnetGroupModel,
+  dbSubnetGroupView,
+  defaultSecurityGroupId,
+  ensureDbSubnetGroup,
+  makeDbSubnetGroup,
+  vpcSecurityGroupsView,
+} from './rds-subnet-groups';
 
 /** DB instance / cluster statuses the model plays (RDS has more; these are the ones scenarios need). */
 export type RdsStatus =
+  | 'creating'
   | 'available'
   | 'stopped'
   | 'stopping'
@@ -54,6 +64,15 @@ export interface DbInstanceModel {
   /** Storage encryption (the RDS default); a cross-region copy of its snapshots then needs a key. */
   StorageEncrypted?: boolean;
   snapshotSeconds: number;
+  /** Placement: its subnet group (default `default`) and VPC security groups (default: the region's default). */
+  DBSubnetGroupName?: string;
+  VpcSecurityGroupIds?: string[];
+  AvailabilityZone?: string;
+  MultiAZ?: boolean;
+  PubliclyAccessible?: boolean;
+  KmsKeyId?: string;
+  /** DeleteDBInstance (rds-restore.ts): `deleting`, then gone. */
+  lifecycle?: Lifecycle;
 }
 
 export interface DbSnapshotModel extends Timed {
@@ -82,6 +101,11 @@ export interface DbClusterModel {
   CopyTagsToSnapshot?: boolean;
   memberIds: string[];
   snapshotSeconds: number;
+  DBSubnetGroupName?: string;
+  VpcSecurityGroupIds?: string[];
+  KmsKeyId?: string;
+  /** DeleteDBCluster (rds-aurora-restore.ts): `deleting`, then gone. */
+  lifecycle?: Lifecycle;
 }
 
 export interface DbClusterSnapshotModel extends Timed {
@@ -112,6 +136,8 @@ export interface RdsRegionState {
   dbSnapshots: Map<string, DbSnapshotModel>;
   dbClusters: Map<string, DbClusterModel>;
   dbClusterSnapshots: Map<string, DbClusterSnapshotModel>;
+  /** DB subnet groups by name (rds-subnet-groups.ts): every region starts with `default`. */
+  dbSubnetGroups: Map<string, DbSubnetGroupModel>;
 }
 
 export class RdsBackend extends RegionalBackend<RdsRegionState> {
@@ -121,11 +147,12 @@ export class RdsBackend extends RegionalBackend<RdsRegionState> {
   ) {
     super(
       core,
-      new RegionStore(() => ({
+      new RegionStore((region) => ({
         dbInstances: new Map(),
         dbSnapshots: new Map(),
         dbClusters: new Map(),
         dbClusterSnapshots: new Map(),
+        dbSubnetGroups: new Map([['default', makeDbSubnetGroup(region, 'default')]]),
       })),
     );
   }
@@ -139,8 +166,11 @@ export class RdsBackend extends RegionalBackend<RdsRegionState> {
       status: 'available',
       TagList: [],
       snapshotSeconds: d.snapshotSeconds ?? Math.round(120 + allocated * 8 * (0.7 + this.random() * 0.7)),
+      DBSubnetGroupName: 'default',
+      VpcSecurityGroupIds: [defaultSecurityGroupId(region)],
       ...d,
     };
+    ensureDbSubnetGroup(this.region(region), region, db.DBSubnetGroupName ?? 'default');
     this.region(region).dbInstances.set(db.DBInstanceIdentifier, db);
     return db;
   }
@@ -193,6 +223,8 @@ export class RdsBackend extends RegionalBackend<RdsRegionState> {
   ) {
     this.gate('rds', 'DescribeDBInstances');
     const r = this.region(region);
+    if (input.DBInstanceIdentifier) settle(r.dbInstances, input.DBInstanceIdentifier, this.nowMs(), 'status');
+    else settleAll(r.dbInstances, this.nowMs(), 'status');
     if (input.DBInstanceIdentifier && !r.dbInstances.has(input.DBInstanceIdentifier)) {
       throw new AwsApiError('DBInstanceNotFound', `DBInstance ${input.DBInstanceIdentifier} not found.`, 404);
     }
@@ -206,20 +238,29 @@ export class RdsBackend extends RegionalBackend<RdsRegionState> {
         }),
     );
     const { page, next } = paginate(selected, input.MaxRecords, input.Marker, 100);
+    return { DBInstances: page.map((d) => this.dbInstanceView(region, d)), ...(next ? { Marker: next } : {}) };
+  }
+
+  /** A DB instance as DescribeDBInstances (and the restore operations' answers) show it. */
+  dbInstanceView(region: string, d: DbInstanceModel) {
+    const group = d.DBSubnetGroupName ? this.region(region).dbSubnetGroups.get(d.DBSubnetGroupName) : undefined;
     return {
-      DBInstances: page.map((d) => ({
-        DBInstanceIdentifier: d.DBInstanceIdentifier,
-        DBInstanceArn: this.dbInstanceArn(region, d.DBInstanceIdentifier),
-        DBInstanceClass: d.DBInstanceClass,
-        Engine: d.Engine,
-        DBInstanceStatus: this.dbStatus(region, d),
-        AllocatedStorage: d.AllocatedStorage,
-        StorageEncrypted: d.StorageEncrypted ?? true,
-        CopyTagsToSnapshot: d.CopyTagsToSnapshot ?? false,
-        TagList: d.TagList,
-        ...(d.DBClusterIdentifier ? { DBClusterIdentifier: d.DBClusterIdentifier } : {}),
-      })),
-      ...(next ? { Marker: next } : {}),
+      DBInstanceIdentifier: d.DBInstanceIdentifier,
+      DBInstanceArn: this.dbInstanceArn(region, d.DBInstanceIdentifier),
+      DBInstanceClass: d.DBInstanceClass,
+      Engine: d.Engine,
+      DBInstanceStatus: this.dbStatus(region, d),
+      AllocatedStorage: d.AllocatedStorage,
+      StorageEncrypted: d.StorageEncrypted ?? true,
+      ...(d.KmsKeyId ? { KmsKeyId: d.KmsKeyId } : {}),
+      CopyTagsToSnapshot: d.CopyTagsToSnapshot ?? false,
+      MultiAZ: d.MultiAZ ?? false,
+      PubliclyAccessible: d.PubliclyAccessible ?? false,
+      AvailabilityZone: d.AvailabilityZone ?? `${region}a`,
+      ...(group ? { DBSubnetGroup: dbSubnetGroupView(region, this.accountId, group) } : {}),
+      VpcSecurityGroups: vpcSecurityGroupsView(d.VpcSecurityGroupIds),
+      TagList: d.TagList,
+      ...(d.DBClusterIdentifier ? { DBClusterIdentifier: d.DBClusterIdentifier } : {}),
     };
   }
 

@@ -15,7 +15,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import * as snsSdk from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DYNAMODB_CONTROL_ACTIONS } from '../../local/emulator/dynamodb';
+import { DYNAMODB_CONTROL_ACTIONS, modelAnswers } from '../../local/emulator/dynamodb';
 import { ec2Actions } from '../../local/emulator/ec2';
 import { EVENTS_ACTIONS } from '../../local/emulator/events';
 import type { JsonAction } from '../../local/emulator/json';
@@ -39,13 +39,13 @@ export function wireDynamoControlPlane(model: AwsModel): () => void {
   const original = prototype.send;
   prototype.send = async function (this: AnyClient, command, ...rest) {
     const name = (command as object).constructor.name;
-    const answer = DYNAMODB_CONTROL_ACTIONS[name.replace(/Command$/, '')];
-    // DescribeTable of the state table (not a fleet table) is dynalite's.
-    const fleetTable =
-      name !== 'DescribeTableCommand' ||
-      model.hasDynamoTable(await this.config.region(), (command.input as { TableName?: string }).TableName);
-    if (!answer || !fleetTable) return original.call(this, command, ...rest);
-    return answer(model, await this.config.region(), command.input as Record<string, unknown>);
+    const action = name.replace(/Command$/, '');
+    const answer = DYNAMODB_CONTROL_ACTIONS[action];
+    // The state table (not a model table) is dynalite's: its DescribeTable, say, goes through.
+    const region = await this.config.region();
+    if (!answer || !modelAnswers(model, region, action, command.input as Record<string, unknown>))
+      return original.call(this, command, ...rest);
+    return answer(model, region, command.input as Record<string, unknown>);
   };
   return () => {
     prototype.send = original;

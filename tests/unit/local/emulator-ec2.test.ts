@@ -20,7 +20,7 @@ import {
   paginateDescribeInstances,
   paginateDescribeSnapshots,
   paginateDescribeVolumes,
-  RunInstancesCommand,
+  StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { registerAwsServices } from '../../../local/emulator';
 import { type EmulatorServer, startEmulatorServer } from '../../../local/emulator/server';
@@ -474,10 +474,10 @@ describe('EC2 errors over the wire', () => {
 
   it('answers an action the emulator does not implement with UnsupportedOperation naming it', async () => {
     // Act
-    const error = await failure(ec2().send(new RunInstancesCommand({ ImageId: 'ami-1', MinCount: 1, MaxCount: 1 })));
+    const error = await failure(ec2().send(new StopInstancesCommand({ InstanceIds: ['i-0123456789abcdef0'] })));
 
     // Assess
     expect([error.name, error.$metadata.httpStatusCode]).toEqual(['UnsupportedOperation', 400]);
-    expect(error.message).toContain('RunInstances');
+    expect(error.message).toContain('StopInstances');
   });
 });

@@ -88,6 +88,12 @@ describe('RDS DescribeDBInstances over the wire', () => {
         AllocatedStorage: 200,
         StorageEncrypted: true,
         CopyTagsToSnapshot: false,
+        MultiAZ: false,
+        PubliclyAccessible: false,
+        AvailabilityZone: `${REGION}a`,
+        // A fleet instance without a named subnet group lives in the region's `default` one.
+        DBSubnetGroup: expect.objectContaining({ DBSubnetGroupName: 'default', SubnetGroupStatus: 'Complete' }),
+        VpcSecurityGroups: [{ VpcSecurityGroupId: expect.stringMatching(/^sg-/), Status: 'active' }],
         TagList: [
           { Key: 'backup', Value: 'true' },
           { Key: 'team', Value: 'payments' },

@@ -57,6 +57,28 @@ describe('AwsModel', () => {
     expect(model.services.s3.buckets.has('exports-bucket')).toBe(true);
   });
 
+  it('keeps what the restore modules make in their service region state, where the describes see it', () => {
+    // Prepare
+    const model = newModel();
+    const volume = model.addVolume(REGION, { Size: 8 });
+    const snapshot = model.addExistingSnapshot(REGION, { VolumeId: volume.VolumeId, startMs: -1 });
+    model.addDbInstance(REGION, { DBInstanceIdentifier: 'orders' });
+    model.addExistingDbSnapshot(REGION, { DBSnapshotIdentifier: 's1', DBInstanceIdentifier: 'orders', startMs: -1 });
+
+    // Act
+    const restored = model.createVolume(REGION, { SnapshotId: snapshot.SnapshotId, AvailabilityZone: `${REGION}a` });
+    model.restoreDBInstanceFromDBSnapshot(REGION, { DBInstanceIdentifier: 'orders-2', DBSnapshotIdentifier: 's1' });
+
+    // Assess
+    expect(model.services.ec2.region(REGION).volumes.get(restored.VolumeId)?.State).toBe('creating');
+    expect(
+      model.describeDBInstances(REGION, { DBInstanceIdentifier: 'orders-2' }).DBInstances[0]?.DBInstanceStatus,
+    ).toBe('creating');
+    expect(model.describeDBSubnetGroups(REGION, {}).DBSubnetGroups.map((g) => g.DBSubnetGroupName)).toEqual([
+      'default',
+    ]);
+  });
+
   it('replays the same ids and timings for the same seed', () => {
     // Prepare
     const seed = (model: AwsModel) => [

@@ -1,0 +1,304 @@
+/**
+ * DynamoDB restores over DynamoDB's region store (model tables only: the pipeline's state table is
+ * dynalite's): RestoreTableFromBackup, ImportTable from a DynamoDB-JSON export the model made (its
+ * bucket and key prefix), DescribeImport, DeleteTable, and TagResource / UntagResource (RestoreTableFromBackup
+ * takes no tags: a restore tags the table after). A new table is CREATING for a time drawn from its size,
+ * then ACTIVE; a deleted one DELETING, then gone (lifecycle.ts). ImportTable is idempotent per ClientToken.
+ */
+import { AwsApiError, type ModelCore, RegionalBackend, type Tag, type Timed } from './core';
+import {
+  type DynamoDbBackend,
+  type DynamoExportModel,
+  type DynamoRegionState,
+  type DynamoTableModel,
+  exportRoot,
+} from './dynamodb';
+import { GONE } from './lifecycle';
+import type { S3Backend } from './s3';
+
+export interface DynamoImportModel extends Timed {
+  ImportArn: string;
+  TableName: string;
+  S3Bucket: string;
+  S3KeyPrefix?: string;
+  InputFormat: string;
+  ClientToken?: string;
+  /** The request's TableCreationParameters, echoed by DescribeImport. */
+  creation: Record<string, unknown>;
+  sizeBytes: number;
+  itemCount: number;
+  /** Why it fails (no export under the prefix, no bucket), or nothing. */
+  failure?: { code: string; message: string };
+}
+
+/** Seconds a table takes to delete (fixed: a removal draws nothing from the PRNG). */
+const DELETE_SECONDS = 30;
+const GIB = 1024 ** 3;
+
+type KeySchema = { AttributeName?: string; KeyType?: string }[];
+type AttributeDefinitions = { AttributeName?: string; AttributeType?: string }[];
+
+export class DynamoRestoreBackend extends RegionalBackend<DynamoRegionState> {
+  constructor(
+    core: ModelCore,
+    private readonly dynamodb: DynamoDbBackend,
+    private readonly s3: S3Backend,
+  ) {
+    super(core, dynamodb.store);
+  }
+
+  private assertNameFree(region: string, name: string, code: string): void {
+    if (this.dynamodb.hasDynamoTable(region, name)) throw new AwsApiError(code, `Table already exists: ${name}`);
+  }
+
+  private assertTableName(name: string | undefined, parameter: string): string {
+    if (!name || !/^[a-zA-Z0-9_.-]{3,255}$/.test(name))
+      throw new AwsApiError(
+        'ValidationException',
+        `1 validation error detected: Value '${name}' at '${parameter}' failed to satisfy constraint`,
+      );
+    return name;
+  }
+
+  /** A new model table, CREATING until `untilMs` (then ACTIVE), or gone then when `fails`. */
+  private addCreating(
+    region: string,
+    t: Omit<DynamoTableModel, 'pitr' | 'backupSeconds' | 'exportSeconds' | 'status'>,
+    untilMs: number,
+    fails = false,
+  ) {
+    const gib = t.sizeBytes / GIB;
+    const table: DynamoTableModel = {
+      pitr: false,
+      backupSeconds: Math.round(20 + gib * 2),
+      exportSeconds: Math.round(300 + gib * 40),
+      ...t,
+      status: 'CREATING',
+      lifecycle: { untilMs, next: fails ? GONE : 'ACTIVE' },
+    };
+    this.region(region).dynamoTables.set(table.TableName, table);
+    return table;
+  }
+
+  /**
+   * RestoreTableFromBackup in the backup's region: a table of the backup's size and items, CREATING for a
+   * time drawn from its size. The name must be free (TableAlreadyExistsException) and the backup AVAILABLE.
+   */
+  restoreTableFromBackup(
+    region: string,
+    input: { TargetTableName?: string; BackupArn?: string; BillingModeOverride?: string },
+  ) {
+    this.gate('dynamodb', 'RestoreTableFromBackup');
+    const name = this.assertTableName(input.TargetTableName, 'targetTableName');
+    this.assertNameFree(region, name, 'TableAlreadyExistsException');
+    const backup = this.dynamodb.dynamoBackup(region, input.BackupArn);
+    const status = this.dynamodb.dynamoBackupStatus(backup);
+    if (status !== 'AVAILABLE')
+      throw new AwsApiError(
+        'BackupInUseException',
+        `Backup ${backup.BackupArn} is ${status}: it cannot be restored yet.`,
+      );
+    const source = this.region(region).dynamoTables.get(backup.TableName);
+    const t = this.timing(120 + (backup.sizeBytes / GIB) * 20);
+    const table = this.addCreating(
+      region,
+      {
+        TableName: name,
+        sizeBytes: backup.sizeBytes,
+        Tags: [],
+        ...(source?.itemCount !== undefined ? { itemCount: source.itemCount } : {}),
+        description: {
+          ...(source?.description?.KeySchema ? { KeySchema: source.description.KeySchema } : {}),
+          ...(source?.description?.AttributeDefinitions
+            ? { AttributeDefinitions: source.description.AttributeDefinitions }
+            : {}),
+          BillingModeSummary: { BillingMode: input.BillingModeOverride ?? 'PAY_PER_REQUEST' },
+          RestoreSummary: {
+            SourceBackupArn: backup.BackupArn,
+            SourceTableArn: this.dynamodb.dynamoTableArn(region, backup.TableName),
+            RestoreDateTime: new Date(this.nowMs()),
+            RestoreInProgress: true,
+          },
+        },
+      },
+      t.startMs + t.durationMs,
+    );
+    return this.created('dynamodb', { TableDescription: this.dynamodb.tableDescription(region, table) });
+  }
+
+  /** DeleteTable of a model table: ACTIVE → DELETING → gone; one still CREATING or DELETING is in use. */
+  deleteTable(region: string, input: { TableName?: string }) {
+    this.gate('dynamodb', 'DeleteTable');
+    const table = this.dynamodb.dynamoTable(region, input.TableName);
+    if (table.status === 'CREATING' || table.status === 'DELETING')
+      throw new AwsApiError(
+        'ResourceInUseException',
+        `Attempt to change a resource which is still in use: Table ${table.TableName} is ${table.status}`,
+      );
+    table.status = 'DELETING';
+    table.lifecycle = { untilMs: this.nowMs() + DELETE_SECONDS * 1000, next: GONE };
+    return { TableDescription: this.dynamodb.tableDescription(region, table) };
+  }
+
+  /** TagResource on a model table: a key given again takes the new value; at most 50 tags. */
+  tagResource(region: string, input: { ResourceArn?: string; Tags?: Tag[] }) {
+    this.gate('dynamodb', 'TagResource');
+    const table = this.dynamodb.tableOfArn(region, input.ResourceArn);
+    const tags = [...table.Tags];
+    for (const tag of input.Tags ?? []) {
+      const at = tags.findIndex((t) => t.Key === tag.Key);
+      if (at >= 0) tags[at] = tag;
+      else tags.push(tag);
+    }
+    if (tags.length > 50) throw new AwsApiError('LimitExceededException', 'A table may carry at most 50 tags.');
+    table.Tags = tags;
+    return {};
+  }
+
+  untagResource(region: string, input: { ResourceArn?: string; TagKeys?: string[] }) {
+    this.gate('dynamodb', 'UntagResource');
+    const table = this.dynamodb.tableOfArn(region, input.ResourceArn);
+    table.Tags = table.Tags.filter((t) => !(input.TagKeys ?? []).includes(t.Key));
+    return {};
+  }
+
+  /** The completed exports whose data lies under the bucket's key prefix (this region's, and the bucket's region's). */
+  private exportsUnder(region: string, bucket: string, keyPrefix: string): { region: string; e: DynamoExportModel }[] {
+    const regions = new Set([region, this.s3.buckets.get(bucket)?.region ?? region]);
+    return [...regions].flatMap((r) =>
+      [...this.region(r).dynamoExports.values()]
+        .filter((e) => {
+          if (e.S3Bucket !== bucket || this.phase(e).state !== 'completed') return false;
+          const data = `${exportRoot(e)}data/`;
+          return data.startsWith(keyPrefix) || keyPrefix.startsWith(exportRoot(e));
+        })
+        .map((e) => ({ region: r, e })),
+    );
+  }
+
+  private importDescription(region: string, i: DynamoImportModel) {
+    const { state } = this.phase(i);
+    const done = state === 'completed';
+    const status = i.failure && done ? 'FAILED' : done ? 'COMPLETED' : 'IN_PROGRESS';
+    return {
+      ImportArn: i.ImportArn,
+      ImportStatus: status,
+      TableArn: this.dynamodb.dynamoTableArn(region, i.TableName),
+      ...(i.ClientToken ? { ClientToken: i.ClientToken } : {}),
+      S3BucketSource: { S3Bucket: i.S3Bucket, ...(i.S3KeyPrefix !== undefined ? { S3KeyPrefix: i.S3KeyPrefix } : {}) },
+      ErrorCount: 0,
+      InputFormat: i.InputFormat,
+      TableCreationParameters: i.creation,
+      StartTime: new Date(i.startMs),
+      ...(done ? { EndTime: new Date(i.startMs + i.durationMs) } : {}),
+      ...(status === 'COMPLETED'
+        ? { ProcessedSizeBytes: i.sizeBytes, ProcessedItemCount: i.itemCount, ImportedItemCount: i.itemCount }
+        : {}),
+      ...(status === 'FAILED' && i.failure ? { FailureCode: i.failure.code, FailureMessage: i.failure.message } : {}),
+    };
+  }
+
+  /**
+   * ImportTable: a new table from the DynamoDB JSON an export of the model wrote under S3KeyPrefix. The
+   * import is IN_PROGRESS and the table CREATING for a time drawn from the data's size, then COMPLETED and
+   * ACTIVE; with no export under the prefix (or no bucket) it FAILS and its table goes, as DynamoDB's does.
+   */
+  importTable(
+    region: string,
+    input: {
+      ClientToken?: string;
+      S3BucketSource?: { S3Bucket?: string; S3KeyPrefix?: string; S3BucketOwner?: string };
+      InputFormat?: string;
+      InputCompressionType?: string;
+      TableCreationParameters?: {
+        TableName?: string;
+        KeySchema?: KeySchema;
+        AttributeDefinitions?: AttributeDefinitions;
+        BillingMode?: string;
+      } & Record<string, unknown>;
+    },
+  ) {
+    this.gate('dynamodb', 'ImportTable');
+    const r = this.region(region);
+    const params = input.TableCreationParameters ?? {};
+    const bucket = input.S3BucketSource?.S3Bucket ?? '';
+    if (input.ClientToken) {
+      const earlier = [...r.dynamoImports.values()].find((i) => i.ClientToken === input.ClientToken);
+      if (earlier) {
+        if (
+          earlier.TableName !== params.TableName ||
+          earlier.S3Bucket !== bucket ||
+          earlier.S3KeyPrefix !== input.S3BucketSource?.S3KeyPrefix
+        )
+          throw new AwsApiError('ImportConflictException', `Import with client token ${input.ClientToken} differs`);
+        return { ImportTableDescription: this.importDescription(region, earlier) };
+      }
+    }
+    const name = this.assertTableName(params.TableName, 'tableCreationParameters.tableName');
+    if (!bucket) throw new AwsApiError('ValidationException', 'S3BucketSource.S3Bucket is required');
+    if (input.InputFormat !== 'DYNAMODB_JSON')
+      throw new AwsApiError('ValidationException', `The sandbox imports DYNAMODB_JSON only, not ${input.InputFormat}`);
+    const keys = params.KeySchema ?? [];
+    const defined = new Set((params.AttributeDefinitions ?? []).map((a) => a.AttributeName));
+    if (!keys.some((k) => k.KeyType === 'HASH') || keys.some((k) => !defined.has(k.AttributeName)))
+      throw new AwsApiError(
+        'ValidationException',
+        'KeySchema needs a HASH key, and every key attribute must be in AttributeDefinitions',
+      );
+    this.assertNameFree(region, name, 'ResourceInUseException');
+    const keyPrefix = input.S3BucketSource?.S3KeyPrefix ?? '';
+    const sources = this.s3.buckets.has(bucket) ? this.exportsUnder(region, bucket, keyPrefix) : [];
+    // The data an export wrote is its table's size (the table as it is now; a gone table's, a GiB).
+    const sizeBytes = sources.reduce(
+      (sum, { region: r, e }) => sum + (this.region(r).dynamoTables.get(e.TableName)?.sizeBytes ?? GIB),
+      0,
+    );
+    const failure = !this.s3.buckets.has(bucket)
+      ? { code: 'S3NoSuchBucket', message: `The bucket ${bucket} does not exist` }
+      : sources.length === 0
+        ? { code: 'S3NoSuchKey', message: `No DynamoDB export data under s3://${bucket}/${keyPrefix}` }
+        : undefined;
+    const timing = failure ? { startMs: this.nowMs(), durationMs: 60_000 } : this.timing(120 + (sizeBytes / GIB) * 60);
+    const startMs = this.nowMs();
+    const itemCount = Math.round(sizeBytes / 1024);
+    const imported: DynamoImportModel = {
+      ImportArn: `${this.dynamodb.dynamoTableArn(region, name)}/import/${startMs}-${this.nextId('i').slice(2, 10)}`,
+      TableName: name,
+      S3Bucket: bucket,
+      ...(input.S3BucketSource?.S3KeyPrefix !== undefined ? { S3KeyPrefix: input.S3BucketSource.S3KeyPrefix } : {}),
+      InputFormat: input.InputFormat,
+      ...(input.ClientToken ? { ClientToken: input.ClientToken } : {}),
+      creation: params,
+      sizeBytes,
+      itemCount,
+      startMs: timing.startMs,
+      durationMs: timing.durationMs,
+      ...(failure ? { failure } : {}),
+    };
+    r.dynamoImports.set(imported.ImportArn, imported);
+    this.addCreating(
+      region,
+      {
+        TableName: name,
+        sizeBytes,
+        itemCount,
+        Tags: [],
+        description: {
+          KeySchema: keys,
+          AttributeDefinitions: params.AttributeDefinitions ?? [],
+          BillingModeSummary: { BillingMode: params.BillingMode ?? 'PROVISIONED' },
+        },
+      },
+      timing.startMs + timing.durationMs,
+      failure !== undefined,
+    );
+    return this.created('dynamodb', { ImportTableDescription: this.importDescription(region, imported) });
+  }
+
+  describeImport(region: string, input: { ImportArn?: string }) {
+    this.gate('dynamodb', 'DescribeImport');
+    const imported = input.ImportArn ? this.region(region).dynamoImports.get(input.ImportArn) : undefined;
+    if (!imported) throw new AwsApiError('ImportNotFoundException', `Import not found: ${input.ImportArn}`);
+    return { ImportTableDescription: this.importDescription(region, imported) };
+  }
+}

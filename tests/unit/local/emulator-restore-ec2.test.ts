@@ -1,0 +1,304 @@
+/**
+ * The emulator's EC2 restores, through the real EC2Client: CreateVolume from a snapshot (zone, type,
+ * IOPS, throughput, size, tags, ClientToken, the snapshot's encryption and key) `creating` → `available`
+ * on the model's clock, DeleteVolume `deleting` → gone, RunInstances from an AMI `pending` → `running`
+ * with volumes from the AMI's snapshots, TerminateInstances `shutting-down` → `terminated` taking them
+ * along, and each refusal with EC2's code.
+ */
+import {
+  CreateVolumeCommand,
+  DeleteVolumeCommand,
+  DescribeInstancesCommand,
+  DescribeVolumesCommand,
+  EC2Client,
+  EC2ServiceException,
+  RunInstancesCommand,
+  TerminateInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import { registerAwsServices } from '../../../local/emulator';
+import { type EmulatorServer, startEmulatorServer } from '../../../local/emulator/server';
+import { AwsModel } from '../../../local/model';
+
+const REGION = 'eu-west-1';
+let now = new Date('2026-11-02T10:00:00Z');
+const advance = (seconds: number) => {
+  now = new Date(now.getTime() + seconds * 1000);
+};
+const model = new AwsModel({ clock: { now: () => now }, tokenBuckets: false });
+let server: EmulatorServer;
+let client: EC2Client;
+
+beforeAll(async () => {
+  server = await startEmulatorServer({ defaultRegion: REGION });
+  registerAwsServices(server, model);
+  client = new EC2Client({
+    region: REGION,
+    endpoint: server.endpoint,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
+  });
+});
+afterAll(async () => {
+  client.destroy();
+  await server.close();
+});
+
+async function failure(call: Promise<unknown>): Promise<EC2ServiceException> {
+  const error = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof EC2ServiceException)) throw new Error(`expected an EC2 service error, got ${String(error)}`);
+  return error;
+}
+
+/** A completed snapshot of a 100 GiB volume, encrypted with a DR key. */
+function completedSnapshot(extra: { KmsKeyId?: string; Encrypted?: boolean } = {}) {
+  const volume = model.addVolume(REGION, { Size: 100 });
+  return model.addExistingSnapshot(REGION, {
+    VolumeId: volume.VolumeId,
+    VolumeSize: 100,
+    startMs: now.getTime() - 3_600_000,
+    ...extra,
+  });
+}
+
+const restoreTags = [
+  { Key: 'Name', Value: 'restored-data' },
+  { Key: 'backup-pipeline:restore-id', Value: 'restore-1' },
+];
+
+describe('EC2 CreateVolume from a snapshot', () => {
+  it('makes a creating volume with the snapshot encryption and key, available after simulated time', async () => {
+    // Prepare
+    const keyArn = 'arn:aws:kms:eu-west-1:111122223333:key/dr';
+    const snapshot = completedSnapshot({ KmsKeyId: keyArn });
+
+    // Act
+    const created = await client.send(
+      new CreateVolumeCommand({
+        SnapshotId: snapshot.SnapshotId,
+        AvailabilityZone: 'eu-west-1b',
+        VolumeType: 'gp3',
+        Iops: 4000,
+        Throughput: 250,
+        TagSpecifications: [{ ResourceType: 'volume', Tags: restoreTags }],
+        ClientToken: 'token-1',
+      }),
+    );
+    const byTag = () =>
+      client.send(
+        new DescribeVolumesCommand({
+          Filters: [
+            { Name: 'tag:backup-pipeline:restore-id', Values: ['restore-1'] },
+            { Name: 'status', Values: ['creating', 'available'] },
+          ],
+        }),
+      );
+    const first = await byTag();
+    advance(600);
+    const later = await byTag();
+
+    // Assess
+    expect(created).toMatchObject({ State: 'creating', Size: 100, Encrypted: true, KmsKeyId: keyArn });
+    expect(first.Volumes).toEqual([
+      expect.objectContaining({
+        VolumeId: created.VolumeId,
+        State: 'creating',
+        AvailabilityZone: 'eu-west-1b',
+        VolumeType: 'gp3',
+        Iops: 4000,
+        Throughput: 250,
+        SnapshotId: snapshot.SnapshotId,
+        Tags: restoreTags,
+      }),
+    ]);
+    expect(later.Volumes?.map((v) => v.State)).toEqual(['available']);
+  });
+
+  it('returns the volume an earlier call made for the same ClientToken', async () => {
+    // Prepare
+    const snapshot = completedSnapshot();
+    const input = { SnapshotId: snapshot.SnapshotId, AvailabilityZone: 'eu-west-1a', ClientToken: 'token-2' };
+    const first = await client.send(new CreateVolumeCommand(input));
+
+    // Act
+    const again = await client.send(new CreateVolumeCommand(input));
+
+    // Assess
+    expect(again.VolumeId).toBe(first.VolumeId);
+  });
+
+  it('makes an unencrypted volume of an unencrypted snapshot, as large as asked', async () => {
+    // Prepare
+    const snapshot = completedSnapshot({ Encrypted: false });
+
+    // Act
+    const created = await client.send(
+      new CreateVolumeCommand({ SnapshotId: snapshot.SnapshotId, AvailabilityZone: 'eu-west-1a', Size: 150 }),
+    );
+
+    // Assess
+    expect([created.Encrypted, created.KmsKeyId, created.Size]).toEqual([false, undefined, 150]);
+  });
+
+  it('refuses a snapshot still pending (IncorrectState), an unknown one and a size below the snapshot', async () => {
+    // Prepare
+    const pending = model.createSnapshot(REGION, { VolumeId: model.addVolume(REGION, { Size: 500 }).VolumeId });
+    const snapshot = completedSnapshot();
+    const create = (SnapshotId: string, Size?: number) =>
+      failure(client.send(new CreateVolumeCommand({ SnapshotId, AvailabilityZone: 'eu-west-1a', Size })));
+
+    // Act
+    const errors = await Promise.all([
+      create(pending.SnapshotId),
+      create('snap-0123456789abcdef0'),
+      create(snapshot.SnapshotId, 50),
+    ]);
+
+    // Assess
+    expect(errors.map((e) => e.name)).toEqual(['IncorrectState', 'InvalidSnapshot.NotFound', 'InvalidParameterValue']);
+  });
+});
+
+describe('EC2 DeleteVolume', () => {
+  it('takes an available volume through deleting to gone', async () => {
+    // Prepare
+    const snapshot = completedSnapshot();
+    const { VolumeId } = await client.send(
+      new CreateVolumeCommand({ SnapshotId: snapshot.SnapshotId, AvailabilityZone: 'eu-west-1a' }),
+    );
+    advance(600);
+
+    // Act
+    await client.send(new DeleteVolumeCommand({ VolumeId }));
+    const during = await client.send(new DescribeVolumesCommand({ VolumeIds: [VolumeId ?? ''] }));
+    advance(60);
+    const after = await failure(client.send(new DescribeVolumesCommand({ VolumeIds: [VolumeId ?? ''] })));
+
+    // Assess
+    expect(during.Volumes?.[0]?.State).toBe('deleting');
+    expect(after.name).toBe('InvalidVolume.NotFound');
+  });
+
+  it('refuses an attached volume with VolumeInUse and an unknown one with InvalidVolume.NotFound', async () => {
+    // Prepare
+    const instance = model.addInstance(REGION, { volumes: [{ Size: 8 }] });
+
+    // Act
+    const inUse = await failure(client.send(new DeleteVolumeCommand({ VolumeId: instance.volumeIds[0] })));
+    const unknown = await failure(client.send(new DeleteVolumeCommand({ VolumeId: 'vol-0123456789abcdef0' })));
+
+    // Assess
+    expect([inUse.name, unknown.name]).toEqual(['VolumeInUse', 'InvalidVolume.NotFound']);
+  });
+});
+
+describe('EC2 RunInstances and TerminateInstances', () => {
+  function availableImage() {
+    const ids = [20, 100].map((size) => {
+      const volume = model.addVolume(REGION, { Size: size });
+      return model.addExistingSnapshot(REGION, {
+        VolumeId: volume.VolumeId,
+        VolumeSize: size,
+        startMs: now.getTime() - 60_000,
+      }).SnapshotId;
+    });
+    return model.addImage(REGION, { Name: `image-${ids[0]}`, snapshotIds: ids, Tags: [] });
+  }
+
+  it('launches a pending instance that runs after simulated time, with a volume per AMI snapshot', async () => {
+    // Prepare
+    const image = availableImage();
+
+    // Act
+    const launched = await client.send(
+      new RunInstancesCommand({
+        ImageId: image.ImageId,
+        InstanceType: 't3.small',
+        MinCount: 1,
+        MaxCount: 1,
+        SubnetId: 'subnet-0a1b2c3d4e5f60718',
+        SecurityGroupIds: ['sg-0a1b2c3d4e5f60718'],
+        TagSpecifications: [
+          { ResourceType: 'instance', Tags: restoreTags },
+          { ResourceType: 'volume', Tags: restoreTags },
+        ],
+        ClientToken: 'launch-1',
+      }),
+    );
+    const instanceId = launched.Instances?.[0]?.InstanceId ?? '';
+    const again = await client.send(
+      new RunInstancesCommand({ ImageId: image.ImageId, MinCount: 1, MaxCount: 1, ClientToken: 'launch-1' }),
+    );
+    const describe = () => client.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+    const first = await describe();
+    advance(120);
+    const later = await describe();
+    const volumes = await client.send(
+      new DescribeVolumesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [instanceId] }] }),
+    );
+
+    // Assess
+    expect(again.Instances?.[0]?.InstanceId).toBe(instanceId);
+    expect(first.Reservations?.[0]?.Instances?.[0]).toMatchObject({
+      State: { Name: 'pending' },
+      InstanceType: 't3.small',
+      ImageId: image.ImageId,
+      SubnetId: 'subnet-0a1b2c3d4e5f60718',
+      SecurityGroups: [{ GroupId: 'sg-0a1b2c3d4e5f60718' }],
+      Placement: { AvailabilityZone: 'eu-west-1a' },
+      Tags: restoreTags,
+    });
+    expect(later.Reservations?.[0]?.Instances?.[0]?.State?.Name).toBe('running');
+    expect(volumes.Volumes?.map((v) => [v.Size, v.State, v.Tags])).toEqual([
+      [20, 'in-use', restoreTags],
+      [100, 'in-use', restoreTags],
+    ]);
+  });
+
+  it('terminates an instance through shutting-down, its AMI volumes deleted with it', async () => {
+    // Prepare
+    const image = availableImage();
+    const launched = await client.send(new RunInstancesCommand({ ImageId: image.ImageId, MinCount: 1, MaxCount: 1 }));
+    const instanceId = launched.Instances?.[0]?.InstanceId ?? '';
+    const volumeIds = model.services.ec2.region(REGION).instances.get(instanceId)?.volumeIds ?? [];
+    advance(120);
+
+    // Act
+    const terminating = await client.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }));
+    advance(600);
+    const after = await client.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+    const volumes = await failure(client.send(new DescribeVolumesCommand({ VolumeIds: volumeIds })));
+
+    // Assess
+    expect(terminating.TerminatingInstances?.[0]).toMatchObject({
+      PreviousState: { Name: 'running' },
+      CurrentState: { Name: 'shutting-down' },
+    });
+    expect(after.Reservations?.[0]?.Instances?.[0]?.State?.Name).toBe('terminated');
+    expect(volumes.name).toBe('InvalidVolume.NotFound');
+  });
+
+  it('refuses an unknown AMI, one still pending, and an unknown instance to terminate', async () => {
+    // Prepare
+    const instance = model.addInstance(REGION, { volumes: [{ Size: 30 }] });
+    const { ImageId: pendingImage } = model.createImage(REGION, { InstanceId: instance.InstanceId, Name: 'pending' });
+    const run = (ImageId: string) =>
+      failure(client.send(new RunInstancesCommand({ ImageId, MinCount: 1, MaxCount: 1 })));
+
+    // Act
+    const unknown = await run('ami-0123456789abcdef0');
+    const pending = await run(pendingImage);
+    const terminate = await failure(
+      client.send(new TerminateInstancesCommand({ InstanceIds: ['i-0123456789abcdef0'] })),
+    );
+
+    // Assess
+    expect([unknown.name, pending.name, terminate.name]).toEqual([
+      'InvalidAMIID.NotFound',
+      'InvalidAMIID.Unavailable',
+      'InvalidInstanceID.NotFound',
+    ]);
+  });
+});

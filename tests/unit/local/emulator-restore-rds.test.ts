@@ -1,0 +1,302 @@
+/**
+ * The emulator's RDS restores, through the real RDSClient: DB subnet groups (every region's `default`,
+ * and what fleet databases name) shown on instances and clusters with their security groups,
+ * RestoreDBInstanceFromDBSnapshot `creating` → `available` on the model's clock, DeleteDBInstance
+ * `deleting` → gone, the Aurora path (RestoreDBClusterFromSnapshot, CreateDBInstance as its writer,
+ * DeleteDBCluster refused while a member lives), and each refusal with RDS's fault.
+ */
+import {
+  CreateDBInstanceCommand,
+  DeleteDBClusterCommand,
+  DeleteDBInstanceCommand,
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBSubnetGroupsCommand,
+  RDSClient,
+  RDSServiceException,
+  RestoreDBClusterFromSnapshotCommand,
+  RestoreDBInstanceFromDBSnapshotCommand,
+} from '@aws-sdk/client-rds';
+import { registerAwsServices } from '../../../local/emulator';
+import { type EmulatorServer, startEmulatorServer } from '../../../local/emulator/server';
+import { AwsModel } from '../../../local/model';
+
+const REGION = 'eu-west-1';
+let now = new Date('2026-11-02T10:00:00Z');
+const advance = (seconds: number) => {
+  now = new Date(now.getTime() + seconds * 1000);
+};
+const model = new AwsModel({ clock: { now: () => now }, tokenBuckets: false });
+let server: EmulatorServer;
+let client: RDSClient;
+
+beforeAll(async () => {
+  server = await startEmulatorServer({ defaultRegion: REGION });
+  registerAwsServices(server, model);
+  client = new RDSClient({
+    region: REGION,
+    endpoint: server.endpoint,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
+  });
+});
+afterAll(async () => {
+  client.destroy();
+  await server.close();
+});
+
+async function failure(call: Promise<unknown>): Promise<RDSServiceException> {
+  const error = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof RDSServiceException)) throw new Error(`expected an RDS service error, got ${String(error)}`);
+  return error;
+}
+
+const hour = 3_600_000;
+const restoreTags = [
+  { Key: 'Name', Value: 'orders-restored' },
+  { Key: 'backup-pipeline:restore-id', Value: 'restore-1' },
+];
+
+/** A fleet instance with an available snapshot of it. */
+function instanceWithSnapshot(id: string, extra: { status?: 'creating' } = {}) {
+  model.addDbInstance(REGION, { DBInstanceIdentifier: id, AllocatedStorage: 200, DBInstanceClass: 'db.m6g.large' });
+  return model.addExistingDbSnapshot(REGION, {
+    DBSnapshotIdentifier: `${id}-snap`,
+    DBInstanceIdentifier: id,
+    AllocatedStorage: 200,
+    KmsKeyId: 'arn:aws:kms:eu-west-1:111122223333:key/rds',
+    startMs: now.getTime() - hour,
+    ...(extra.status ? { durationMs: 2 * hour } : {}),
+  });
+}
+
+describe('RDS DescribeDBSubnetGroups and the placement of fleet databases', () => {
+  it('lists the region default group and the one a fleet instance names, shown on the instance', async () => {
+    // Prepare
+    model.addDbInstance(REGION, { DBInstanceIdentifier: 'billing', DBSubnetGroupName: 'private-db' });
+
+    // Act
+    const groups = await client.send(new DescribeDBSubnetGroupsCommand({}));
+    const billing = await client.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'billing' }));
+
+    // Assess
+    expect(groups.DBSubnetGroups?.map((g) => g.DBSubnetGroupName)).toEqual(['default', 'private-db']);
+    expect(groups.DBSubnetGroups?.[0]?.Subnets).toHaveLength(3);
+    expect(billing.DBInstances?.[0]?.DBSubnetGroup?.DBSubnetGroupName).toBe('private-db');
+    expect(billing.DBInstances?.[0]?.VpcSecurityGroups?.[0]?.VpcSecurityGroupId).toMatch(/^sg-[0-9a-f]{17}$/);
+  });
+
+  it('answers an unknown group with DBSubnetGroupNotFoundFault', async () => {
+    // Act
+    const error = await failure(client.send(new DescribeDBSubnetGroupsCommand({ DBSubnetGroupName: 'nope' })));
+
+    // Assess
+    expect([error.name, error.$metadata.httpStatusCode]).toEqual(['DBSubnetGroupNotFoundFault', 404]);
+  });
+});
+
+describe('RDS RestoreDBInstanceFromDBSnapshot and DeleteDBInstance', () => {
+  it('restores a creating instance of the snapshot engine, storage and key, available after simulated time', async () => {
+    // Prepare
+    const snapshot = instanceWithSnapshot('orders');
+
+    // Act
+    const restored = await client.send(
+      new RestoreDBInstanceFromDBSnapshotCommand({
+        DBInstanceIdentifier: 'orders-restored',
+        DBSnapshotIdentifier: snapshot.DBSnapshotIdentifier,
+        DBInstanceClass: 'db.r7g.large',
+        DBSubnetGroupName: 'default',
+        VpcSecurityGroupIds: ['sg-0a1b2c3d4e5f60718'],
+        AvailabilityZone: 'eu-west-1b',
+        PubliclyAccessible: false,
+        Tags: restoreTags,
+      }),
+    );
+    const describe = () => client.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'orders-restored' }));
+    const first = await describe();
+    advance(2 * 3600);
+    const later = await describe();
+
+    // Assess
+    expect(restored.DBInstance?.DBInstanceStatus).toBe('creating');
+    expect(first.DBInstances?.[0]).toMatchObject({
+      DBInstanceStatus: 'creating',
+      Engine: 'postgres',
+      DBInstanceClass: 'db.r7g.large',
+      AllocatedStorage: 200,
+      StorageEncrypted: true,
+      KmsKeyId: snapshot.KmsKeyId,
+      AvailabilityZone: 'eu-west-1b',
+      MultiAZ: false,
+      PubliclyAccessible: false,
+      DBSubnetGroup: { DBSubnetGroupName: 'default' },
+      VpcSecurityGroups: [{ VpcSecurityGroupId: 'sg-0a1b2c3d4e5f60718', Status: 'active' }],
+      TagList: restoreTags,
+    });
+    expect(later.DBInstances?.[0]?.DBInstanceStatus).toBe('available');
+  });
+
+  it('deletes an instance through deleting to gone', async () => {
+    // Prepare
+    const snapshot = instanceWithSnapshot('customers');
+    await client.send(
+      new RestoreDBInstanceFromDBSnapshotCommand({
+        DBInstanceIdentifier: 'customers-restored',
+        DBSnapshotIdentifier: snapshot.DBSnapshotIdentifier,
+        MultiAZ: true,
+      }),
+    );
+    advance(2 * 3600);
+
+    // Act
+    const deleted = await client.send(
+      new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'customers-restored', SkipFinalSnapshot: true }),
+    );
+    advance(600);
+    const gone = await failure(
+      client.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'customers-restored' })),
+    );
+
+    // Assess
+    expect(deleted.DBInstance).toMatchObject({
+      DBInstanceStatus: 'deleting',
+      MultiAZ: true,
+      DBInstanceClass: 'db.m6g.large',
+    });
+    expect(gone.name).toBe('DBInstanceNotFoundFault');
+  });
+
+  it('refuses a taken identifier, a missing or unfinished snapshot and an unknown subnet group', async () => {
+    // Prepare
+    const snapshot = instanceWithSnapshot('ledger-db');
+    const creating = instanceWithSnapshot('analytics', { status: 'creating' });
+    const restore = (DBInstanceIdentifier: string, DBSnapshotIdentifier: string, DBSubnetGroupName?: string) =>
+      failure(
+        client.send(
+          new RestoreDBInstanceFromDBSnapshotCommand({ DBInstanceIdentifier, DBSnapshotIdentifier, DBSubnetGroupName }),
+        ),
+      );
+
+    // Act
+    const errors = await Promise.all([
+      restore('ledger-db', snapshot.DBSnapshotIdentifier),
+      restore('fresh-1', 'no-such-snapshot'),
+      restore('fresh-2', creating.DBSnapshotIdentifier),
+      restore('fresh-3', snapshot.DBSnapshotIdentifier, 'no-such-group'),
+    ]);
+
+    // Assess
+    expect(errors.map((e) => e.name)).toEqual([
+      'DBInstanceAlreadyExistsFault',
+      'DBSnapshotNotFoundFault',
+      'InvalidDBSnapshotStateFault',
+      'DBSubnetGroupNotFoundFault',
+    ]);
+  });
+
+  it('refuses to delete without SkipFinalSnapshot or a final snapshot, and an unknown instance', async () => {
+    // Prepare
+    model.addDbInstance(REGION, { DBInstanceIdentifier: 'keep-me' });
+
+    // Act
+    const noFinal = await failure(client.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'keep-me' })));
+    const unknown = await failure(
+      client.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'nobody', SkipFinalSnapshot: true })),
+    );
+
+    // Assess
+    expect([noFinal.name, unknown.name]).toEqual(['InvalidParameterCombination', 'DBInstanceNotFoundFault']);
+  });
+});
+
+describe('Aurora RestoreDBClusterFromSnapshot, CreateDBInstance and DeleteDBCluster', () => {
+  function clusterSnapshot() {
+    model.addDbCluster(REGION, { DBClusterIdentifier: 'payments', volumeGiB: 150 });
+    return model.addExistingDbClusterSnapshot(REGION, {
+      DBClusterSnapshotIdentifier: 'payments-snap',
+      DBClusterIdentifier: 'payments',
+      volumeGiB: 150,
+      startMs: now.getTime() - hour,
+    });
+  }
+
+  it('restores a cluster, adds its writer and deletes both in order, on simulated time', async () => {
+    // Prepare
+    const snapshot = clusterSnapshot();
+
+    // Act
+    const restored = await client.send(
+      new RestoreDBClusterFromSnapshotCommand({
+        DBClusterIdentifier: 'payments-restored',
+        SnapshotIdentifier: snapshot.DBClusterSnapshotIdentifier,
+        Engine: 'aurora-postgresql',
+        DBSubnetGroupName: 'default',
+        VpcSecurityGroupIds: ['sg-0a1b2c3d4e5f60718'],
+        Tags: restoreTags,
+      }),
+    );
+    await client.send(
+      new CreateDBInstanceCommand({
+        DBInstanceIdentifier: 'payments-restored-1',
+        DBClusterIdentifier: 'payments-restored',
+        DBInstanceClass: 'db.r7g.large',
+        Engine: 'aurora-postgresql',
+        Tags: restoreTags,
+      }),
+    );
+    const cluster = () => client.send(new DescribeDBClustersCommand({ DBClusterIdentifier: 'payments-restored' }));
+    const creating = await cluster();
+    advance(2 * 3600);
+    const available = await cluster();
+    const refused = await failure(
+      client.send(new DeleteDBClusterCommand({ DBClusterIdentifier: 'payments-restored', SkipFinalSnapshot: true })),
+    );
+    await client.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'payments-restored-1' }));
+    const deleting = await client.send(
+      new DeleteDBClusterCommand({ DBClusterIdentifier: 'payments-restored', SkipFinalSnapshot: true }),
+    );
+    advance(3600);
+    const gone = await failure(cluster());
+
+    // Assess
+    expect(restored.DBCluster?.Status).toBe('creating');
+    expect(creating.DBClusters?.[0]).toMatchObject({
+      Status: 'creating',
+      Engine: 'aurora-postgresql',
+      DBSubnetGroup: 'default',
+      VpcSecurityGroups: [{ VpcSecurityGroupId: 'sg-0a1b2c3d4e5f60718' }],
+      TagList: restoreTags,
+      DBClusterMembers: [{ DBInstanceIdentifier: 'payments-restored-1', IsClusterWriter: true }],
+    });
+    expect(available.DBClusters?.[0]?.Status).toBe('available');
+    expect(refused.name).toBe('InvalidDBClusterStateFault');
+    expect(deleting.DBCluster?.Status).toBe('deleting');
+    expect(gone.name).toBe('DBClusterNotFoundFault');
+  });
+
+  it('refuses a taken cluster identifier and a missing cluster snapshot', async () => {
+    // Prepare
+    model.addDbCluster(REGION, { DBClusterIdentifier: 'ledger' });
+    const restore = (DBClusterIdentifier: string, SnapshotIdentifier: string) =>
+      failure(
+        client.send(
+          new RestoreDBClusterFromSnapshotCommand({
+            DBClusterIdentifier,
+            SnapshotIdentifier,
+            Engine: 'aurora-postgresql',
+          }),
+        ),
+      );
+
+    // Act
+    const taken = await restore('ledger', 'payments-snap');
+    const missing = await restore('ledger-restored', 'no-such-snapshot');
+
+    // Assess
+    expect([taken.name, missing.name]).toEqual(['DBClusterAlreadyExistsFault', 'DBClusterSnapshotNotFoundFault']);
+  });
+});

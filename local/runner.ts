@@ -29,6 +29,7 @@ import { type HiddenStep, LOCAL_ITEMS, localizeMapIo, type MapResults, readItems
 import type { VirtualScheduler } from './virtual-time';
 
 export const ASL_PATH = join(__dirname, '..', 'statemachines', 'backup.asl.json');
+export const RESTORE_ASL_PATH = join(__dirname, '..', 'statemachines', 'restore.asl.json');
 
 installExecutionHooks();
 

@@ -22,3 +22,6 @@ export const RDS_SNAPSHOT_PREFIX = 'bp-';
  * which references the functions).
  */
 export const backupStateMachineName = (stackName: string): string => `${stackName}-backup`;
+
+/** The restore state machine's name (statemachines/restore.asl.json): `restore` starts executions of it. */
+export const restoreStateMachineName = (stackName: string): string => `${stackName}-restore`;

@@ -4,6 +4,9 @@
  * vended log group, traced. Its role may invoke the pipeline functions and run, stop and redrive its
  * own Distributed Map children; that data is applied with every other permission in ./permissions.ts.
  * The log group is created beside the machine, in the stack, keeping its deployed logical ID.
+ *
+ * The restore workflow (statemachines/restore.asl.json) is the same construct over its own file: each
+ * machine substitutes, and may invoke, only the functions its ASL names.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,20 +19,36 @@ import { ACCOUNT, PARTITION, type PermissionSet, REGION } from '../../shared/ser
 import type { PipelineFunction } from './pipeline-function';
 
 export const ASL_FILE = join(__dirname, '..', '..', 'statemachines', 'backup.asl.json');
+export const RESTORE_ASL_FILE = join(__dirname, '..', '..', 'statemachines', 'restore.asl.json');
 
 export interface BackupStateMachineProps {
   stateMachineName: string;
   functions: Record<FunctionName, PipelineFunction>;
   logRetention: RetentionDays;
+  /** Default: the backup workflow. */
+  aslFile?: string;
+  /** Id of its log group (default: the backup machine's deployed one). */
+  logGroupId?: string;
+  comment?: string;
+}
+
+/** The functions an ASL invokes: those whose `${...FunctionArn}` placeholder it contains. */
+export function functionsNamedIn(definition: string): FunctionName[] {
+  return FUNCTION_NAMES.filter((name) => definition.includes(`\${${placeholderOf(name)}}`));
 }
 
 export class BackupStateMachine extends StateMachine {
   private readonly functions: Record<FunctionName, PipelineFunction>;
   /** The configured name (stateMachineName is a token), which the role's ARNs are built from. */
   private readonly configuredName: string;
+  /** Whether its ASL has a Distributed Map (child executions of itself). */
+  private readonly distributed: boolean;
 
-  constructor(scope: Construct, id: string, { stateMachineName, functions, logRetention }: BackupStateMachineProps) {
-    const logs = new LogGroup(scope, 'StateMachineLogs', {
+  constructor(scope: Construct, id: string, props: BackupStateMachineProps) {
+    const { stateMachineName, functions, logRetention } = props;
+    const definition = readFileSync(props.aslFile ?? ASL_FILE, 'utf8');
+    const invoked = functionsNamedIn(definition);
+    const logs = new LogGroup(scope, props.logGroupId ?? 'StateMachineLogs', {
       logGroupName: `/aws/vendedlogs/states/${stateMachineName}`,
       retention: logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -37,32 +56,44 @@ export class BackupStateMachine extends StateMachine {
     super(scope, id, {
       stateMachineName,
       stateMachineType: StateMachineType.STANDARD,
-      definitionBody: DefinitionBody.fromString(readFileSync(ASL_FILE, 'utf8')),
+      definitionBody: DefinitionBody.fromString(definition),
       definitionSubstitutions: Object.fromEntries(
-        FUNCTION_NAMES.map((name) => [placeholderOf(name), functions[name].function.functionArn]),
+        invoked.map((name) => [placeholderOf(name), functions[name].function.functionArn]),
       ),
       logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,
-      comment: 'backup-pipeline: plan, back up each resource, summarize, notify, apply retention',
+      comment: props.comment ?? 'backup-pipeline: plan, back up each resource, summarize, notify, apply retention',
     });
-    this.functions = functions;
+    this.functions = Object.fromEntries(invoked.map((name) => [name, functions[name]])) as Record<
+      FunctionName,
+      PipelineFunction
+    >;
     this.configuredName = stateMachineName;
+    this.distributed = definition.includes('"ItemReader"');
   }
 
   /** The machine role's grants: its tasks' functions, and its own child executions and map runs. */
-  permissions(): PermissionSet<'state-machine'> {
+  permissions(): PermissionSet<'state-machine'>;
+  permissions<H extends string>(holder: H): PermissionSet<H>;
+  permissions(holder = 'state-machine'): PermissionSet<string> {
     const states = (resource: string) => `arn:${PARTITION}:states:${REGION}:${ACCOUNT}:${resource}`;
     // The Distributed Map runs each resource as a child execution of this state machine.
     const executions = states(`execution:${this.configuredName}/*`);
     const mapRuns = states(`mapRun:${this.configuredName}/*`);
     const invocations = Object.values(this.functions).map((fn) => fn.function.functionArn);
+    const invoke = invocations.map((arn) => ({ actions: ['lambda:InvokeFunction'], resources: [arn, `${arn}:*`] }));
     return {
-      'state-machine': {
+      [holder]: {
         grants: [
-          ...invocations.map((arn) => ({ actions: ['lambda:InvokeFunction'], resources: [arn, `${arn}:*`] })),
-          { actions: ['states:StartExecution'], resources: [states(`stateMachine:${this.configuredName}`)] },
-          { actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [executions] },
-          { actions: ['states:RedriveExecution'], resources: [mapRuns] },
+          ...invoke,
+          // Only a machine with a Distributed Map runs child executions of itself.
+          ...(this.distributed
+            ? [
+                { actions: ['states:StartExecution'], resources: [states(`stateMachine:${this.configuredName}`)] },
+                { actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [executions] },
+                { actions: ['states:RedriveExecution'], resources: [mapRuns] },
+              ]
+            : []),
         ],
         wildcards: {
           '*': 'Log delivery and X-Ray actions of the state machine have no resource-level permissions.',
@@ -72,8 +103,12 @@ export class BackupStateMachine extends StateMachine {
               'Invoking the pipeline function by version or alias (<function ARN>:*), as the Lambda integration may.',
             ]),
           ),
-          [executions]: 'The Distributed Map starts one child execution per resource, named at run time.',
-          [mapRuns]: 'Map runs are named at run time; redrive of a map run is scoped to this state machine.',
+          ...(this.distributed
+            ? {
+                [executions]: 'The Distributed Map starts one child execution per resource, named at run time.',
+                [mapRuns]: 'Map runs are named at run time; redrive of a map run is scoped to this state machine.',
+              }
+            : {}),
         },
       },
     };

@@ -27,12 +27,18 @@ import {
 import type { PipelineFunction } from './pipeline-function';
 
 /** Every role the stack grants to: the pipeline functions, the state machine, the freshness schedule. */
-export type RoleHolder = FunctionName | ScheduledFunctionName | 'state-machine' | 'freshness-schedule';
+export type RoleHolder =
+  | FunctionName
+  | ScheduledFunctionName
+  | 'state-machine'
+  | 'restore-state-machine'
+  | 'freshness-schedule';
 
 export interface PermissionTargets {
   functions: Readonly<Record<FunctionName, PipelineFunction>>;
   freshness: PipelineFunction;
   stateMachine: StateMachine;
+  restoreStateMachine: StateMachine;
   freshnessScheduleRole: IRole;
   /** The values of the stack-specific placeholders. */
   stackName: string;
@@ -62,6 +68,7 @@ export function applyPermissions(
     ...(functionRoles as Record<FunctionName, IRole>),
     'check-freshness': targets.freshness.role,
     'state-machine': targets.stateMachine.role,
+    'restore-state-machine': targets.restoreStateMachine.role,
     'freshness-schedule': targets.freshnessScheduleRole,
   } satisfies Record<RoleHolder, IRole>;
 

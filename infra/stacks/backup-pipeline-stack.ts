@@ -12,10 +12,10 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { PipelineConfig } from '../../shared/config';
 import { type FunctionName, functionEnvironments } from '../../shared/lambda/function-env';
-import { backupStateMachineName } from '../../shared/names';
+import { backupStateMachineName, restoreStateMachineName } from '../../shared/names';
 import { SERVICE_PERMISSIONS } from '../../shared/services/catalog';
 import { BackupBucket } from '../constructs/backup-bucket';
-import { BackupStateMachine } from '../constructs/backup-state-machine';
+import { BackupStateMachine, RESTORE_ASL_FILE } from '../constructs/backup-state-machine';
 import { PipelineDashboard } from '../constructs/dashboard';
 import { Notifications } from '../constructs/notifications';
 import { applyPermissions } from '../constructs/permissions';
@@ -32,6 +32,7 @@ export interface BackupPipelineStackProps extends StackProps {
 
 export class BackupPipelineStack extends Stack {
   readonly stateMachine: BackupStateMachine;
+  readonly restoreStateMachine: BackupStateMachine;
   readonly table: StateTable;
   readonly topic: Notifications;
   readonly backupBucket: BackupBucket;
@@ -61,6 +62,14 @@ export class BackupPipelineStack extends Stack {
       functions: tasks,
       logRetention,
     });
+    this.restoreStateMachine = new BackupStateMachine(this, 'RestoreStateMachine', {
+      stateMachineName: restoreStateMachineName(config.stackName),
+      functions: tasks,
+      logRetention,
+      aslFile: RESTORE_ASL_FILE,
+      logGroupId: 'RestoreStateMachineLogs',
+      comment: 'backup-pipeline restore: plan, start, wait and check, clean up a drill, record and notify',
+    });
     const schedules = new Schedules(this, { machine: this.stateMachine, tiers: config.tiers, freshness });
     this.topic.alarmOn(this.stateMachine, config.tiers);
     new PipelineDashboard(this, 'Dashboard', {
@@ -75,6 +84,7 @@ export class BackupPipelineStack extends Stack {
         functions: tasks,
         freshness,
         stateMachine: this.stateMachine,
+        restoreStateMachine: this.restoreStateMachine,
         freshnessScheduleRole: schedules.freshnessRole,
         stackName: config.stackName,
         backupBucket: this.backupBucket,
@@ -85,12 +95,14 @@ export class BackupPipelineStack extends Stack {
         this.table.permissions(),
         this.topic.permissions(),
         this.stateMachine.permissions(),
+        this.restoreStateMachine.permissions('restore-state-machine'),
         this.backupBucket.runObjectPermissions(),
         schedules.permissions(),
       ],
     );
 
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'RestoreStateMachineArn', { value: this.restoreStateMachine.stateMachineArn });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'TopicArn', { value: this.topic.topicArn });
     new CfnOutput(this, 'BackupBucketName', { value: this.backupBucket.bucketName });

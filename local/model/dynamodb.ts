@@ -84,6 +84,13 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
       backupSeconds: t.backupSeconds ?? Math.round(20 + gib * 2 * (0.7 + this.random() * 0.7)),
       exportSeconds: t.exportSeconds ?? Math.round(300 + gib * 40 * (0.7 + this.random() * 0.7)),
       ...t,
+      // Every table has a key schema: a table seeded without one gets a string partition key `pk`.
+      description: {
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST' },
+        ...t.description,
+      },
       sizeBytes,
     };
     this.region(region).dynamoTables.set(table.TableName, table);
@@ -146,13 +153,17 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
 
   /** A table as DescribeTable (and the restore operations' answers) show it. */
   tableDescription(region: string, table: DynamoTableModel) {
+    const status = table.status ?? 'ACTIVE';
+    const restore = table.description?.RestoreSummary as Record<string, unknown> | undefined;
     return {
       TableName: table.TableName,
       TableArn: this.dynamoTableArn(region, table.TableName),
-      TableStatus: table.status ?? 'ACTIVE',
+      TableStatus: status,
       TableSizeBytes: table.sizeBytes,
       ItemCount: table.itemCount ?? Math.round(table.sizeBytes / 1024),
       ...table.description,
+      // A restore is in progress while its table is being created, and over once it is ACTIVE.
+      ...(restore ? { RestoreSummary: { ...restore, RestoreInProgress: status === 'CREATING' } } : {}),
     };
   }
 

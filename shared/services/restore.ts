@@ -85,6 +85,8 @@ export interface RestoreRequest {
   restoreId: string;
   /** Where the backup (or its copy) is, and the restored resource will be. */
   region: string;
+  /** The source's region, where the recorded settings' zone, subnet and security groups exist. */
+  sourceRegion: string;
   /** The backup's ids in that region (a copy's ids in a DR region). */
   backupIds: string[];
   /** The restored resource's name: its identifier (RDS, DynamoDB) or its Name tag (EC2). */
@@ -125,3 +127,21 @@ export interface RestoreDriver {
    */
   remove(region: string, restoredIds: readonly string[], restoredBy: string): Promise<'deleting' | 'gone'>;
 }
+
+/**
+ * A region-bound setting (zone, subnet, security groups, DB subnet group) for this restore: the
+ * placement's when given; else the recorded one, which holds only in the source's region; in another
+ * region (a DR copy) `elsewhere`, the region's default (absent: AWS's own default).
+ */
+export function placed<T>(
+  request: Pick<RestoreRequest, 'region' | 'sourceRegion'>,
+  fromPlacement: T | undefined,
+  recorded: T | undefined,
+  elsewhere?: T,
+): T | undefined {
+  if (fromPlacement !== undefined) return fromPlacement;
+  return request.region === request.sourceRegion ? recorded : elsewhere;
+}
+
+/** The zone AWS needs where the recorded one does not exist: the region's first. */
+export const firstZone = (region: string): string => `${region}a`;

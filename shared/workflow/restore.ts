@@ -71,6 +71,7 @@ export async function startRestore(plan: RestorePlan, deps: StepDeps): Promise<R
   const started = await driver.start({
     restoreId: plan.restoreId,
     region: plan.region,
+    sourceRegion: plan.sourceRegion,
     backupIds: plan.backupIds,
     name: plan.name,
     settings: plan.settings,
@@ -213,7 +214,8 @@ export function restoreMessage(record: RestoreRecord, stackName: string): { subj
     : record.cleanup?.status === 'FAILED'
       ? 'clean-up FAILED'
       : 'FAILED';
-  const subject = `[${stackName}] ${what} ${outcome}: ${record.name} from ${record.backupIds[0] ?? '?'}`.slice(0, 99);
+  // The name says which; the body says from what (SNS subjects stop at 100 characters).
+  const subject = `[${stackName}] ${what} ${outcome}: ${record.name}`.slice(0, 99);
   const lines = [
     `${what} ${record.restoreId}: ${outcome}`,
     `Source: ${record.arn}`,

@@ -6,7 +6,14 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { HANDLERS } from '../../local/handlers';
 import { AwsModel, type ModelOptions, seededRandom } from '../../local/model';
-import { type ExecutionResult, executionArnFor, type RunOptions, runExecution } from '../../local/runner';
+import {
+  type ExecutionResult,
+  executionArnFor,
+  loadDefinition,
+  RESTORE_ASL_PATH,
+  type RunOptions,
+  runExecution,
+} from '../../local/runner';
 import { type Sandbox as LocalSandbox, startSandbox } from '../../local/sandbox';
 import { dynamoClientFor, ensureStateTable, type LocalDynamo, startDynalite } from '../../local/state-table';
 import { VirtualScheduler } from '../../local/virtual-time';
@@ -23,6 +30,7 @@ export const TABLE = 'backup-pipeline-state';
 export const BUCKET = 'backup-pipeline-backups-test';
 export const TOPIC = `arn:aws:sns:${REGION}:${ACCOUNT}:backup-pipeline-notifications`;
 export const STATE_MACHINE = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:BackupPipeline-backup`;
+export const RESTORE_STATE_MACHINE = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:BackupPipeline-restore`;
 
 export interface Sandbox {
   model: AwsModel;
@@ -32,6 +40,8 @@ export interface Sandbox {
   /** The restore points Record result wrote (what `backups` lists and a restore reads). */
   points: BackupPointStore;
   run(input: unknown, name?: string, extra?: Partial<RunOptions>): Promise<ExecutionResult>;
+  /** Runs statemachines/restore.asl.json (one restore; `name` is the restore id). */
+  restore(input: unknown, name?: string, extra?: Partial<RunOptions>): Promise<ExecutionResult>;
   /** `clockStart` sets where virtual time begins (calendar scenarios); the default is the wall clock. */
   reset(options?: {
     model?: Partial<ModelOptions>;
@@ -106,6 +116,21 @@ export async function openSandbox(): Promise<Sandbox> {
         () => executions.set(arn, 'FAILED'),
       );
       return result;
+    },
+    async restore(input: unknown, name?: string, extra: Partial<RunOptions> = {}) {
+      const self = sandbox as unknown as Sandbox;
+      return runExecution({
+        input,
+        name: name ?? `restore-${++runCounter}`,
+        stateMachineArn: RESTORE_STATE_MACHINE,
+        definition: loadDefinition(RESTORE_ASL_PATH),
+        handlers: HANDLERS,
+        scheduler: self.scheduler,
+        random: seededRandom(13),
+        accountId: ACCOUNT,
+        region: REGION,
+        ...extra,
+      });
     },
     async close() {
       wiring?.restore();

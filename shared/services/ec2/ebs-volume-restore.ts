@@ -16,7 +16,15 @@ import {
 } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { aws, awsErrorName, InvalidInputError, InvalidResourceStateError, NameInUseError } from '../../errors';
-import { parseRestoreSettings, RESTORE_TAG, type RestoreDriver, restoreClientToken, restoreTags } from '../restore';
+import {
+  firstZone,
+  parseRestoreSettings,
+  placed,
+  RESTORE_TAG,
+  type RestoreDriver,
+  restoreClientToken,
+  restoreTags,
+} from '../restore';
 import { ec2Client } from './client';
 import { tagFilters } from './ec2-instance';
 import { type VolumeShape, volumeShape, volumeShapeSchema } from './volume-settings';
@@ -134,7 +142,8 @@ export const ebsVolumeRestore: RestoreDriver = {
     const volumeId = await createRestoredVolume({
       region: request.region,
       snapshotId,
-      availabilityZone: request.placement?.availabilityZone ?? settings.availabilityZone,
+      availabilityZone:
+        placed(request, request.placement?.availabilityZone, settings.availabilityZone) ?? firstZone(request.region),
       shape: settings,
       tags: restoreTags(request.tags, request.name),
       clientToken: restoreClientToken(request.restoreId, undefined, 64),

@@ -16,7 +16,15 @@ import {
 } from '@aws-sdk/client-ec2';
 import { aws, awsErrorName, InvalidInputError, InvalidResourceStateError, NameInUseError } from '../../errors';
 import { tagValue } from '../../tags';
-import { parseRestoreSettings, RESTORE_TAG, type RestoreDriver, restoreClientToken, restoreTags } from '../restore';
+import {
+  firstZone,
+  parseRestoreSettings,
+  placed,
+  RESTORE_TAG,
+  type RestoreDriver,
+  restoreClientToken,
+  restoreTags,
+} from '../restore';
 import { ec2Client } from './client';
 import { tagFilters } from './ec2-instance';
 import { ec2InstanceRestoreSettingsSchema } from './ec2-instance-settings';
@@ -61,8 +69,10 @@ export const ec2ImageRestore: RestoreDriver = {
         `EC2 instance name ${request.name} is taken in ${request.region} by ${named.map((i) => i.InstanceId).join(', ')}: nothing restored`,
       );
     const placement = request.placement ?? {};
-    const subnetId = placement.subnetId ?? settings.subnetId;
-    const securityGroups = placement.securityGroupIds ?? settings.securityGroupIds;
+    // The recorded subnet and groups exist only in the source's region; elsewhere, the default VPC.
+    const subnetId = placed(request, placement.subnetId, settings.subnetId);
+    const securityGroups = placed(request, placement.securityGroupIds, settings.securityGroupIds) ?? [];
+    const zone = placed(request, placement.availabilityZone, settings.availabilityZone) ?? firstZone(request.region);
     const tags = restoreTags(request.tags, request.name);
     const out = await aws(`EC2 RunInstances from ${imageId}`, () =>
       ec2Client(request.region).send(
@@ -71,9 +81,7 @@ export const ec2ImageRestore: RestoreDriver = {
           InstanceType: settings.instanceType as _InstanceType,
           MinCount: 1,
           MaxCount: 1,
-          ...(subnetId
-            ? { SubnetId: subnetId }
-            : { Placement: { AvailabilityZone: placement.availabilityZone ?? settings.availabilityZone } }),
+          ...(subnetId ? { SubnetId: subnetId } : { Placement: { AvailabilityZone: zone } }),
           ...(securityGroups.length > 0 ? { SecurityGroupIds: securityGroups } : {}),
           TagSpecifications: [
             { ResourceType: 'instance', Tags: tags },

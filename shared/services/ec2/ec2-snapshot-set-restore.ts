@@ -9,7 +9,15 @@
  */
 import { DescribeSnapshotsCommand, type Snapshot } from '@aws-sdk/client-ec2';
 import { aws, InvalidInputError, NameInUseError } from '../../errors';
-import { parseRestoreSettings, RESTORE_TAG, type RestoreDriver, restoreClientToken, restoreTags } from '../restore';
+import {
+  firstZone,
+  parseRestoreSettings,
+  placed,
+  RESTORE_TAG,
+  type RestoreDriver,
+  restoreClientToken,
+  restoreTags,
+} from '../restore';
 import { ec2Client } from './client';
 import {
   createRestoredVolume,
@@ -61,7 +69,9 @@ export const ec2SnapshotSetRestore: RestoreDriver = {
           (await createRestoredVolume({
             region: request.region,
             snapshotId: p.snapshotId,
-            availabilityZone: request.placement?.availabilityZone ?? settings.availabilityZone,
+            availabilityZone:
+              placed(request, request.placement?.availabilityZone, settings.availabilityZone) ??
+              firstZone(request.region),
             shape: p.volume ?? {},
             // Each volume names its own snapshot as the backup it restores: a retry tells them apart by it.
             tags: restoreTags({ ...request.tags, backupId: p.snapshotId }, p.name),

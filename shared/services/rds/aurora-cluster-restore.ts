@@ -25,7 +25,7 @@ import { aws, awsErrorName, InvalidInputError, InvalidResourceStateError, NameIn
 import { TAG_PREFIX, tagValue } from '../../tags';
 import type { Discovered } from '../driver';
 import { chunks } from '../resolve';
-import { parseRestoreSettings, RESTORE_TAG, type RestoreDriver, restoreTags } from '../restore';
+import { parseRestoreSettings, placed, RESTORE_TAG, type RestoreDriver, restoreTags } from '../restore';
 import { rdsClient } from './client';
 import { describeInstance } from './rds-instance-restore';
 import { RDS_FILTER_VALUES } from './rds-snapshots';
@@ -186,8 +186,9 @@ export const auroraClusterRestore: RestoreDriver = {
         `DB instance identifier ${writerId} (the restored cluster's writer) is in use in ${request.region}: nothing restored`,
       );
     const placement = request.placement ?? {};
-    const subnetGroup = placement.dbSubnetGroupName ?? settings.dbSubnetGroupName;
-    const securityGroups = placement.securityGroupIds ?? settings.vpcSecurityGroupIds;
+    // The recorded subnet group and groups exist only in the source's region (a DR copy: defaults).
+    const subnetGroup = placed(request, placement.dbSubnetGroupName, settings.dbSubnetGroupName);
+    const securityGroups = placed(request, placement.securityGroupIds, settings.vpcSecurityGroupIds) ?? [];
     await aws(`RDS RestoreDBClusterFromSnapshot ${request.name} from ${snapshotId}`, () =>
       rdsClient(request.region).send(
         new RestoreDBClusterFromSnapshotCommand({

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { z } from 'zod';
 import { aws, awsErrorName, InvalidInputError, InvalidResourceStateError, NameInUseError } from '../../errors';
-import { parseRestoreSettings, RESTORE_TAG, type RestoreDriver, restoreTags } from '../restore';
+import { parseRestoreSettings, placed, RESTORE_TAG, type RestoreDriver, restoreTags } from '../restore';
 import { rdsClient } from './client';
 
 /** What restoring a DB instance needs of its source, recorded when the backup was made. */
@@ -94,23 +94,20 @@ export const rdsInstanceRestore: RestoreDriver = {
       );
     }
     const placement = request.placement ?? {};
-    const securityGroups = placement.securityGroupIds ?? settings.vpcSecurityGroupIds;
+    // The recorded subnet group, groups and zone exist only in the source's region (a DR copy: defaults).
+    const securityGroups = placed(request, placement.securityGroupIds, settings.vpcSecurityGroupIds) ?? [];
+    const subnetGroup = placed(request, placement.dbSubnetGroupName, settings.dbSubnetGroupName);
+    const zone = placed(request, placement.availabilityZone, settings.availabilityZone);
     await aws(`RDS RestoreDBInstanceFromDBSnapshot ${request.name} from ${snapshotId}`, () =>
       rdsClient(request.region).send(
         new RestoreDBInstanceFromDBSnapshotCommand({
           DBInstanceIdentifier: request.name,
           DBSnapshotIdentifier: snapshotId,
           DBInstanceClass: settings.dbInstanceClass,
-          ...((placement.dbSubnetGroupName ?? settings.dbSubnetGroupName)
-            ? { DBSubnetGroupName: placement.dbSubnetGroupName ?? settings.dbSubnetGroupName }
-            : {}),
+          ...(subnetGroup ? { DBSubnetGroupName: subnetGroup } : {}),
           ...(securityGroups.length > 0 ? { VpcSecurityGroupIds: securityGroups } : {}),
           // A Multi-AZ instance has no single zone to name; a drill's zone wins over the recorded one.
-          ...(settings.multiAz
-            ? { MultiAZ: true }
-            : (placement.availabilityZone ?? settings.availabilityZone)
-              ? { AvailabilityZone: placement.availabilityZone ?? settings.availabilityZone }
-              : {}),
+          ...(settings.multiAz ? { MultiAZ: true } : zone ? { AvailabilityZone: zone } : {}),
           ...(settings.storageType ? { StorageType: settings.storageType } : {}),
           ...(settings.port ? { Port: settings.port } : {}),
           ...(settings.dbParameterGroupName ? { DBParameterGroupName: settings.dbParameterGroupName } : {}),

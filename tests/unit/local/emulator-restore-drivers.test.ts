@@ -37,6 +37,7 @@ afterAll(async () => {
 const request = (backupId: string, name: string, settings: unknown): RestoreRequest => ({
   restoreId: `restore-${name}`,
   region: REGION,
+  sourceRegion: REGION,
   backupIds: [backupId],
   name,
   settings,

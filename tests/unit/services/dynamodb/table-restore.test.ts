@@ -29,6 +29,7 @@ const TABLE_ARN = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/sessions-restored
 const request = (extra: Partial<RestoreRequest> = {}): RestoreRequest => ({
   restoreId: 'restore-1',
   region: REGION,
+  sourceRegion: REGION,
   backupIds: [BACKUP],
   name: 'sessions-restored',
   settings: {},

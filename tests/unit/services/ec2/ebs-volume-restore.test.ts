@@ -17,6 +17,7 @@ const OWNER = 'BackupPipeline@eu-west-1';
 const request = (extra: Partial<RestoreRequest> = {}): RestoreRequest => ({
   restoreId: 'restore-1',
   region: REGION,
+  sourceRegion: REGION,
   backupIds: ['snap-0aaaaaaaaaaaaaaaa'],
   name: 'orders-data-restored',
   settings: { availabilityZone: 'eu-west-1b', volumeType: 'gp3', iops: 4000, throughput: 250, sizeGiB: 100 },
@@ -70,6 +71,13 @@ describe('ebsVolumeRestore.start', () => {
     ec2.on(CreateVolumeCommand).resolves({ VolumeId: 'vol-0restored0000000' });
     await ebsVolumeRestore.start(request({ placement: { availabilityZone: 'eu-west-1c' } }));
     expect(ec2).toHaveReceivedCommandWith(CreateVolumeCommand, { AvailabilityZone: 'eu-west-1c' });
+  });
+
+  it("restores a DR copy in its own region's first zone: the recorded zone exists only in the source's", async () => {
+    ec2.on(DescribeVolumesCommand).resolves({ Volumes: [] });
+    ec2.on(CreateVolumeCommand).resolves({ VolumeId: 'vol-0restored0000000' });
+    await ebsVolumeRestore.start(request({ region: 'us-west-2' }));
+    expect(ec2).toHaveReceivedCommandWith(CreateVolumeCommand, { AvailabilityZone: 'us-west-2a' });
   });
 
   it('on a retry finds the volume an earlier attempt made and creates nothing', async () => {

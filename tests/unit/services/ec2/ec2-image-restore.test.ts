@@ -22,6 +22,7 @@ const OWNER = 'BackupPipeline@eu-west-1';
 const request = (extra: Partial<RestoreRequest> = {}): RestoreRequest => ({
   restoreId: 'restore-1',
   region: REGION,
+  sourceRegion: REGION,
   backupIds: ['ami-0abc'],
   name: 'web-restored',
   settings: {

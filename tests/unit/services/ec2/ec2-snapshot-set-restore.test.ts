@@ -23,6 +23,7 @@ const OWNER = 'BackupPipeline@eu-west-1';
 const request = (extra: Partial<RestoreRequest> = {}): RestoreRequest => ({
   restoreId: 'restore-1',
   region: REGION,
+  sourceRegion: REGION,
   backupIds: ['snap-root', 'snap-data'],
   name: 'web-restored',
   settings: {

@@ -42,6 +42,7 @@ const SETTINGS = {
 const request = (extra: Partial<RestoreRequest> = {}): RestoreRequest => ({
   restoreId: 'restore-1',
   region: REGION,
+  sourceRegion: REGION,
   backupIds: ['bp-run-1-abcd1234-ledger'],
   name: 'ledger-restored',
   settings: SETTINGS,

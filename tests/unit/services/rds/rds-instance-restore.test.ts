@@ -28,6 +28,7 @@ const SNAPSHOT = 'bp-daily-run-1-orders';
 const request = (extra: Partial<RestoreRequest> = {}): RestoreRequest => ({
   restoreId: 'restore-1',
   region: REGION,
+  sourceRegion: REGION,
   backupIds: [SNAPSHOT],
   name: 'orders-restored',
   settings: {
@@ -82,6 +83,17 @@ describe('rdsInstanceRestore.start', () => {
       DBSubnetGroupName: 'drill-subnets',
       VpcSecurityGroupIds: ['sg-0drill'],
     });
+  });
+
+  it("leaves the source's subnet group, security groups and zone out of a restore in a DR region", async () => {
+    rds.on(DescribeDBInstancesCommand).rejects(notFound());
+    rds.on(RestoreDBInstanceFromDBSnapshotCommand).resolves({});
+    await rdsInstanceRestore.start(request({ region: 'us-west-2' }));
+    const input = rds.commandCalls(RestoreDBInstanceFromDBSnapshotCommand)[0]?.args[0].input;
+    expect(input?.DBSubnetGroupName).toBeUndefined();
+    expect(input?.VpcSecurityGroupIds).toBeUndefined();
+    expect(input?.AvailabilityZone).toBeUndefined();
+    expect(input?.DBInstanceClass).toBe('db.r6g.large');
   });
 
   it('names no zone for a Multi-AZ source', async () => {

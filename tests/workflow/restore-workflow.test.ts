@@ -1,0 +1,193 @@
+/**
+ * Restore scenarios: statemachines/restore.asl.json executed by aws-local-stepfunctions with the real
+ * handlers and drivers, AWS answered by the in-memory model, state in dynalite, time virtual. Each
+ * scenario first backs an estate up with the backup workflow, then restores from the points it left.
+ */
+import { BACKUP_TAG, DR_KEY_ALIAS, DR_REGION, seedDrKey } from '../../local/fleet';
+import { dynamoDocClient } from '../../shared/lambda/clients';
+import { MODE_TAG } from '../../shared/services/modes';
+import { RESTORE_TAG } from '../../shared/services/restore';
+import { RestoreStore } from '../../shared/state/restore-store';
+import { openSandbox, REGION, type Sandbox, TABLE } from '../support/workflow-sandbox';
+
+jest.setTimeout(60_000);
+
+let sandbox: Sandbox;
+beforeAll(async () => {
+  sandbox = await openSandbox();
+});
+afterAll(async () => {
+  await sandbox.close();
+});
+
+const tagged = (name: string, extra: { Key: string; Value: string }[] = []) => [
+  { Key: 'Name', Value: name },
+  BACKUP_TAG,
+  ...extra,
+];
+const restores = () => new RestoreStore(dynamoDocClient(), TABLE);
+const tagsOf = (tags: { Key?: string; Value?: string }[] | undefined) =>
+  Object.fromEntries((tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+
+/** One resource of every type and mode, backed up by one daily run. */
+async function backedUpEstate(runId: string, input: Record<string, unknown> = {}) {
+  const m = sandbox.model;
+  const volume = m.addVolume(REGION, { Size: 100, VolumeType: 'gp3', Tags: tagged('data') });
+  const instance = m.addInstance(REGION, { Tags: tagged('web'), volumes: [{ Size: 20 }, { Size: 50 }] });
+  const imaged = m.addInstance(REGION, {
+    Tags: tagged('app', [{ Key: MODE_TAG, Value: 'ami' }]),
+    volumes: [{ Size: 30 }],
+  });
+  m.addDbInstance(REGION, { DBInstanceIdentifier: 'orders', AllocatedStorage: 100, TagList: tagged('orders') });
+  m.addDbCluster(REGION, { DBClusterIdentifier: 'ledger', TagList: tagged('ledger') });
+  m.addDynamoTable(REGION, { TableName: 'sessions', Tags: tagged('sessions') });
+  m.addDynamoTable(REGION, {
+    TableName: 'carts',
+    pitr: true,
+    Tags: tagged('carts', [{ Key: MODE_TAG, Value: 'export' }]),
+  });
+  const result = await sandbox.run({ tier: 'daily', ...input }, runId);
+  expect(result.status).toBe('SUCCEEDED');
+  const records = await sandbox.store.listResources(runId);
+  const arnOf = (id: string) => records.find((r) => r.resourceId === id)?.arn ?? `missing ${id}`;
+  return {
+    volume: arnOf(volume.VolumeId),
+    instance: arnOf(instance.InstanceId),
+    imaged: arnOf(imaged.InstanceId),
+    db: arnOf('orders'),
+    cluster: arnOf('ledger'),
+    table: arnOf('sessions'),
+    exported: arnOf('carts'),
+  };
+}
+
+describe('restore workflow', () => {
+  describe('RestoreEveryType', () => {
+    it("restores each type's latest backup under a new name, tagged with where it came from, and records the recovery time", async () => {
+      // Prepare
+      await sandbox.reset();
+      const arns = await backedUpEstate('restore-every-type');
+
+      // Act
+      const results: Record<string, string> = {};
+      for (const [what, arn] of Object.entries(arns)) {
+        const result = await sandbox.restore({ resource: arn, latest: true, name: `${what}-copy` }, `restore-${what}`);
+        const record = result.status === 'SUCCEEDED' ? undefined : await restores().get(`restore-${what}`);
+        results[what] = record ? `${result.status}: ${record.error?.error}: ${record.error?.cause}` : result.status;
+      }
+
+      // Assess
+      expect(results).toEqual(Object.fromEntries(Object.keys(arns).map((k) => [k, 'SUCCEEDED'])));
+      for (const what of Object.keys(arns)) {
+        const record = await restores().get(`restore-${what}`);
+        expect(record).toMatchObject({ status: 'AVAILABLE', name: `${what}-copy`, drill: false });
+        expect(record?.recoverySeconds).toBeGreaterThan(0);
+        expect(record?.restoredIds?.length).toBeGreaterThan(0);
+      }
+      const volumes = sandbox.model.describeVolumes(REGION, {
+        Filters: [{ Name: `tag:${RESTORE_TAG.restoreId}`, Values: ['restore-volume'] }],
+      }).Volumes;
+      expect(volumes).toHaveLength(1);
+      const tags = tagsOf(volumes?.[0]?.Tags);
+      expect(tags).toMatchObject({ Name: 'volume-copy', [RESTORE_TAG.restoredFrom]: arns.volume });
+      expect(tags[BACKUP_TAG.Key]).toBeUndefined();
+    });
+  });
+
+  describe('NameInUse', () => {
+    it('refuses a restore into a name another resource holds, touching nothing', async () => {
+      // Prepare
+      await sandbox.reset();
+      const arns = await backedUpEstate('name-in-use');
+
+      // Act: "orders" is the source itself.
+      const result = await sandbox.restore({ resource: arns.db, latest: true, name: 'orders' }, 'restore-taken');
+
+      // Assess
+      expect(result.status).toBe('FAILED');
+      expect(await restores().get('restore-taken')).toMatchObject({
+        status: 'FAILED',
+        error: { error: 'NameInUseError' },
+      });
+      const dbs = (sandbox.model.describeDBInstances(REGION, {}).DBInstances ?? []).filter(
+        (d) => !d.DBClusterIdentifier,
+      );
+      expect(dbs.map((d) => d.DBInstanceIdentifier)).toEqual(['orders']);
+    });
+  });
+
+  describe('DrillCleansUp', () => {
+    it('restores, measures, and deletes everything a drill restored', async () => {
+      // Prepare
+      await sandbox.reset();
+      const arns = await backedUpEstate('drill-estate');
+
+      // Act
+      const result = await sandbox.restore({ resource: arns.db, latest: true, drill: true }, 'drill-db');
+
+      // Assess
+      expect(result.status).toBe('SUCCEEDED');
+      const record = await restores().get('drill-db');
+      expect(record).toMatchObject({ status: 'AVAILABLE', drill: true, cleanup: { status: 'DELETED' } });
+      const dbs = (sandbox.model.describeDBInstances(REGION, {}).DBInstances ?? []).filter(
+        (d) => !d.DBClusterIdentifier,
+      );
+      expect(dbs.map((d) => d.DBInstanceIdentifier)).toEqual(['orders']);
+    });
+  });
+
+  describe('DrillCleanupFails', () => {
+    it('fails the drill, lists what it left and notifies, although the restore itself worked', async () => {
+      // Prepare
+      await sandbox.reset();
+      const arns = await backedUpEstate('drill-cleanup-fails');
+      const denied = Object.assign(new Error('not authorized to perform ec2:DeleteVolume'), { name: 'AccessDenied' });
+
+      // Act
+      const result = await sandbox.restore({ resource: arns.volume, latest: true, drill: true }, 'drill-leaves', {
+        crash: (fn) => (fn === 'clean-up-restore' ? denied : undefined),
+      });
+
+      // Assess
+      expect(result.status).toBe('FAILED');
+      const record = await restores().get('drill-leaves');
+      expect(record?.status).toBe('AVAILABLE');
+      expect(record?.cleanup).toMatchObject({ status: 'FAILED', leftovers: record?.restoredIds });
+      const published = sandbox.model.sns.map((m) => m.Subject);
+      expect(published).toContain(`[BackupPipeline] Restore drill clean-up FAILED: ${record?.name}`);
+    });
+  });
+
+  describe('RestoreDrCopy', () => {
+    it('restores the copy in the DR region when asked for that region', async () => {
+      // Prepare
+      await sandbox.reset();
+      seedDrKey(sandbox.model);
+      const arns = await backedUpEstate('dr-estate', { copyTo: [{ region: DR_REGION, kmsKeyId: DR_KEY_ALIAS }] });
+
+      // Act
+      const result = await sandbox.restore({ resource: arns.volume, latest: true, region: DR_REGION }, 'restore-dr');
+
+      // Assess
+      expect(result.status).toBe('SUCCEEDED');
+      const record = await restores().get('restore-dr');
+      expect(record).toMatchObject({ region: DR_REGION, sourceRegion: REGION, status: 'AVAILABLE' });
+      const inDr = sandbox.model.describeVolumes(DR_REGION, {
+        Filters: [{ Name: `tag:${RESTORE_TAG.restoreId}`, Values: ['restore-dr'] }],
+      }).Volumes;
+      expect(inDr).toHaveLength(1);
+    });
+  });
+
+  describe('InvalidInput', () => {
+    it('fails at Plan naming every bad field, and restores nothing', async () => {
+      await sandbox.reset();
+      const result = await sandbox.restore({ latest: 'yes', colour: 'blue' }, 'restore-bad-input');
+      expect(result.status).toBe('FAILED');
+      expect(result.error).toBe('InvalidInputError');
+      expect(result.cause).toMatch(/latest/);
+      expect(result.cause).toMatch(/colour/);
+      expect(await restores().get('restore-bad-input')).toBeUndefined();
+    });
+  });
+});

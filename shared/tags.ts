@@ -128,3 +128,16 @@ const OTHER_MANAGERS = ['aws:backup:', 'aws:dlm:'];
 export function managedByAnotherService(tags: readonly { Key?: string; Value?: string }[] | undefined): boolean {
   return (tags ?? []).some((t) => OTHER_MANAGERS.some((prefix) => t.Key?.startsWith(prefix)));
 }
+
+/** Tags every restored resource carries (shared/services/restore.ts): where it came from and who may delete it. */
+export const RESTORE_TAG = {
+  /** The managed-by value of the stack that restored it (ownerTagValue): cleanup's condition. */
+  restoredBy: `${TAG_PREFIX}restored-by`,
+  /** The restore's id (its execution name): a retried start finds what an earlier attempt made. */
+  restoreId: `${TAG_PREFIX}restore-id`,
+  /** The source resource's ARN and the backup restored. */
+  restoredFrom: `${TAG_PREFIX}restored-from`,
+  restoredBackup: `${TAG_PREFIX}restored-backup`,
+  /** `true` on what a drill restored: the drill deletes it, whatever happens. */
+  drill: `${TAG_PREFIX}drill`,
+} as const;

@@ -38,11 +38,11 @@ const TABLE_ACTIONS: Record<FunctionName, string[]> = {
   'apply-retention': ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:GetItem'],
   // The run lock, deleted on condition that this run holds it.
   // The restore workflow: points read by Plan, the restore record written by each step.
-  'plan-restore': ['dynamodb:GetItem', 'dynamodb:Query'],
-  'start-restore': ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  'plan-restore': ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem'],
+  'start-restore': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
   'check-restore': ['dynamodb:UpdateItem'],
   'clean-up-restore': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-  'finish-restore': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  'finish-restore': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
   'release-run-lock': ['dynamodb:DeleteItem'],
   'summarize-retention': ['dynamodb:Query', 'dynamodb:UpdateItem'],
 };

@@ -12,20 +12,11 @@ import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { InvalidInputError } from '../errors';
 import type { ResourceType } from '../resource';
-import { TAG_PREFIX, type Tag } from '../tags';
+import { RESTORE_TAG, type Tag } from '../tags';
 import type { BackupMode } from './catalog';
 
-export const RESTORE_TAG = {
-  /** The managed-by value of the stack that restored it (ownerTagValue): cleanup's condition. */
-  restoredBy: `${TAG_PREFIX}restored-by`,
-  /** The restore's id (its execution name): a retried start finds what an earlier attempt made. */
-  restoreId: `${TAG_PREFIX}restore-id`,
-  /** The source resource's ARN and the backup restored. */
-  restoredFrom: `${TAG_PREFIX}restored-from`,
-  restoredBackup: `${TAG_PREFIX}restored-backup`,
-  /** `true` on what a drill restored: the drill deletes it, whatever happens. */
-  drill: `${TAG_PREFIX}drill`,
-} as const;
+/** The restore tags (leaf module ../tags, so that the services' permission data can name them). */
+export { RESTORE_TAG };
 
 export interface RestoreTagValues {
   /** The managed-by value (ownerTagValue: stack name @ home region). */

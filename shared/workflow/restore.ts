@@ -9,6 +9,7 @@
  * as AWS Backup's restore testing reports it.
  */
 import { z } from 'zod';
+import { ResourceNotFoundError } from '../errors';
 import type { RestoreDriver } from '../services/restore';
 import type { RestoreRecord } from '../state/records';
 import type { RestoreStore } from '../state/restore-store';
@@ -62,12 +63,21 @@ export function plannedRecord(plan: RestorePlan, startedAt: string): RestoreReco
   };
 }
 
+/** Plan the restore's last act: the record, before anything is asked of AWS (a re-run keeps the first). */
+export async function recordPlanned(
+  plan: RestorePlan,
+  store: Pick<RestoreStore, 'create'>,
+  at: Date,
+): Promise<'created' | 'exists'> {
+  return store.create(plannedRecord(plan, at.toISOString()));
+}
+
 export async function startRestore(plan: RestorePlan, deps: StepDeps): Promise<RestoreProgress> {
-  const { driver, store, now } = deps;
-  // The record first: a retry finds the start time of the first attempt, and the item exists to update.
-  await store.create(plannedRecord(plan, now.toISOString()));
+  const { driver, store } = deps;
+  // Plan wrote the record: the restore's start time is the first attempt's, whatever a retry sees.
   const record = await store.get(plan.restoreId);
-  const startedAt = record?.startedAt ?? now.toISOString();
+  if (!record) throw new ResourceNotFoundError(`restore ${plan.restoreId} has no record: Plan the restore writes it`);
+  const startedAt = record.startedAt;
   const started = await driver.start({
     restoreId: plan.restoreId,
     region: plan.region,
@@ -186,9 +196,7 @@ export async function finishRestore(request: FinishRequest, deps: Omit<StepDeps,
     finishedAt: at,
     ...(failed ? { status: 'FAILED', error: { error: failed.Error, cause: causeOf(failed) } } : {}),
   };
-  // A restore refused before its record was written (its start failed first) gets one now.
   const existing = await deps.store.get(plan.restoreId);
-  if (!existing) await deps.store.create(plannedRecord(plan, at));
   if (cleanupError)
     fields.cleanup = {
       status: 'FAILED',

@@ -8,6 +8,7 @@ import { App, type CfnElement } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { buildApp } from '../../infra/bin/app';
+import { functionsNamedIn, RESTORE_ASL_FILE } from '../../infra/constructs/backup-state-machine';
 import { ASL_FILE } from '../../infra/stacks/backup-pipeline-stack';
 import { ENV_SCHEMAS, FUNCTION_NAMES, placeholderOf, SCHEDULED_FUNCTION_NAMES } from '../../shared/lambda/function-env';
 import { statementsOfRole } from './policy-helpers';
@@ -107,8 +108,10 @@ describe('functions', () => {
   });
 
   it('gives up inside the Lambda before the state machine times the task out', () => {
-    const asl = JSON.parse(readFileSync(ASL_FILE, 'utf8')) as { States: Record<string, AslState> };
-    const tasks = allStates(asl.States).filter((st) => st.Type === 'Task');
+    const tasks = [ASL_FILE, RESTORE_ASL_FILE].flatMap((file) => {
+      const asl = JSON.parse(readFileSync(file, 'utf8')) as { States: Record<string, AslState> };
+      return allStates(asl.States).filter((st) => st.Type === 'Task');
+    });
     expect(tasks.length).toBeGreaterThanOrEqual(FUNCTION_NAMES.length);
     for (const task of tasks) {
       const placeholder = /\$\{(\w+)\}/.exec(String(task.Parameters?.FunctionName))?.[1];
@@ -189,9 +192,26 @@ describe('IAM', () => {
     expect(conditionOf('rds:DeleteDBClusterSnapshot')).toEqual({
       StringEquals: { 'rds:cluster-snapshot-tag/backup-pipeline:managed-by': OWNERS },
     });
-    for (const name of FUNCTION_NAMES.filter((n) => n !== 'apply-retention' && n !== 'release-run-lock')) {
+    const deleters = ['apply-retention', 'release-run-lock', 'start-restore', 'clean-up-restore'];
+    for (const name of FUNCTION_NAMES.filter((n) => !deleters.includes(n))) {
       expect(actionsOf(name).filter((a) => /Delete|Deregister/.test(a))).toEqual([]);
     }
+    // RestoreTableFromBackup writes the new table with the caller's item actions, DeleteItem among them.
+    expect(actionsOf('start-restore').filter((a) => /Delete|Deregister|Terminate/.test(a))).toEqual([
+      'dynamodb:DeleteItem',
+    ]);
+    // A drill's clean-up deletes only what it restored (tag conditions, tests/infra/iam-matches-handler-calls.test.ts).
+    expect(
+      actionsOf('clean-up-restore')
+        .filter((a) => /Delete|Terminate/.test(a))
+        .sort(),
+    ).toEqual([
+      'dynamodb:DeleteTable',
+      'ec2:DeleteVolume',
+      'ec2:TerminateInstances',
+      'rds:DeleteDBCluster',
+      'rds:DeleteDBInstance',
+    ]);
     // Releasing the run lock deletes one state-table item, and nothing else.
     expect(actionsOf('release-run-lock').filter((a) => /Delete|Deregister/.test(a))).toEqual(['dynamodb:DeleteItem']);
   });
@@ -285,9 +305,15 @@ describe('IAM', () => {
     expect(dynamo('plan-run')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
     expect(dynamo('release-run-lock')).toEqual(['dynamodb:DeleteItem']);
     expect(dynamo('start-backup')).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
-    for (const name of ['check-backup', 'record-result', 'record-failure']) {
+    for (const name of ['check-backup', 'record-failure', 'check-restore']) {
       expect(dynamo(name)).toEqual(['dynamodb:UpdateItem']);
     }
+    // The restore point and its backup-id index items.
+    expect(dynamo('record-result')).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    expect(dynamo('plan-restore')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+    expect(dynamo('start-restore')).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    expect(dynamo('clean-up-restore')).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    expect(dynamo('finish-restore')).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
     expect(dynamo('list-retention-units')).toEqual(['dynamodb:Query']);
     expect(dynamo('apply-retention')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
     expect(dynamo('summarize-retention')).toEqual(['dynamodb:Query', 'dynamodb:UpdateItem']);
@@ -346,6 +372,39 @@ describe('state machine', () => {
   });
 });
 
+describe('restore state machine', () => {
+  const statements = statementsOfRole(
+    template,
+    stack.getLogicalId(stack.restoreStateMachine.role.node.defaultChild as CfnElement),
+  ) as Statement[];
+
+  it('is deployed as BackupPipeline-restore from statemachines/restore.asl.json, and its ARN is an output', () => {
+    const machines = template.findResources('AWS::StepFunctions::StateMachine');
+    const restore = Object.values(machines).find(
+      (m) =>
+        (m as { Properties: { StateMachineName: string } }).Properties.StateMachineName === 'BackupPipeline-restore',
+    );
+    expect(restore).toBeDefined();
+    template.hasOutput('RestoreStateMachineArn', {});
+  });
+
+  it('may invoke the five restore functions only, and starts no executions', () => {
+    const invoked = statements
+      .filter((st) => [st.Action].flat().includes('lambda:InvokeFunction'))
+      .flatMap((st) => [st.Resource].flat())
+      .map((r) => JSON.stringify(r))
+      .filter((r) => !r.includes(':*'));
+    expect(invoked.map((r) => /"(\w+?)Function[0-9A-F]{8}"/.exec(r)?.[1]).sort()).toEqual([
+      'CheckRestore',
+      'CleanUpRestore',
+      'FinishRestore',
+      'PlanRestore',
+      'StartRestore',
+    ]);
+    expect(JSON.stringify(statements)).not.toContain('states:');
+  });
+});
+
 describe('state machine permissions', () => {
   const statements = statementsOfRole(
     template,
@@ -374,11 +433,13 @@ describe('state machine permissions', () => {
     ]);
   });
 
-  it('may invoke each pipeline function, and its versions, and no other', () => {
+  it('may invoke each function its ASL names, and its versions, and no other', () => {
     const invoke = statements.filter((st) => [st.Action].flat().includes('lambda:InvokeFunction'));
     const targets = invoke.flatMap((st) => [st.Resource].flat()).map((r) => JSON.stringify(r));
-    expect(targets).toHaveLength(FUNCTION_NAMES.length * 2);
-    for (const name of FUNCTION_NAMES) {
+    const named = functionsNamedIn(readFileSync(ASL_FILE, 'utf8'));
+    expect(named).not.toContain('start-restore');
+    expect(targets).toHaveLength(named.length * 2);
+    for (const name of named) {
       const id = placeholderOf(name).replace(/Arn$/, '');
       expect(targets.filter((t) => t.includes(`"${id}`))).toHaveLength(2);
       expect(targets.some((t) => t.includes(`"${id}`) && t.includes(':*'))).toBe(true);

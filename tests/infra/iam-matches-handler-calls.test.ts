@@ -31,7 +31,7 @@ import { MODE_TAG } from '../../shared/services/modes';
 import { rdsSnapshotIdentifier } from '../../shared/services/rds/rds-instance';
 import { RunLockStore } from '../../shared/state/run-lock-store';
 import { StateStore } from '../../shared/state/store';
-import { TAG } from '../../shared/tags';
+import { RESTORE_TAG, TAG } from '../../shared/tags';
 import { ACCOUNT, openSandbox, REGION, type Sandbox, STATE_MACHINE, TABLE } from '../support/workflow-sandbox';
 import { actionsIn, allows, type CallContext, functionStatements } from './policy-helpers';
 
@@ -132,6 +132,29 @@ function describeCall(sandbox: Sandbox, service: string, command: unknown): Call
       .find((s) => s.DBSnapshotIdentifier === input.DBSnapshotIdentifier);
     call.resourceTags = tagMap(snapshot?.TagList);
   }
+  // A drill's clean-up: the tags of what it deletes, which the policy's conditions require.
+  if (call.action === 'ec2:DeleteVolume')
+    call.resourceTags = tagMap(
+      sandbox.model.describeVolumes(REGION, { VolumeIds: [String(input.VolumeId)] }).Volumes?.[0]?.Tags,
+    );
+  if (call.action === 'ec2:TerminateInstances') {
+    const reservations = sandbox.model.describeInstances(REGION, { InstanceIds: input.InstanceIds as string[] });
+    call.resourceTags = tagMap(reservations.Reservations?.[0]?.Instances?.[0]?.Tags);
+  }
+  if (call.action === 'rds:DeleteDBInstance') {
+    const db = sandbox.model.describeDBInstances(REGION, { DBInstanceIdentifier: String(input.DBInstanceIdentifier) });
+    call.resourceTags = tagMap(db.DBInstances?.[0]?.TagList);
+  }
+  if (call.action === 'rds:DeleteDBCluster') {
+    const cluster = sandbox.model.describeDBClusters(REGION, {
+      DBClusterIdentifier: String(input.DBClusterIdentifier),
+    });
+    call.resourceTags = tagMap(cluster.DBClusters?.[0]?.TagList);
+  }
+  if (call.action === 'dynamodb:DeleteTable') {
+    const arn = sandbox.model.dynamoTableArn(REGION, String(input.TableName));
+    call.resourceTags = tagMap(sandbox.model.listTagsOfResource(REGION, { ResourceArn: arn }).Tags);
+  }
   return call;
 }
 
@@ -175,6 +198,22 @@ function impliedBy(call: CallContext): CallContext[] {
     case 'dynamodb:ExportTableToPointInTime':
       // DynamoDB writes the export to S3 with the caller's permissions.
       return [{ action: 's3:PutObject' }, { action: 's3:AbortMultipartUpload' }, { action: 's3:PutObjectAcl' }];
+    case 'ec2:CreateVolume':
+    case 'ec2:RunInstances':
+      // Restored volumes and instances are tagged through TagSpecifications: CreateTags on the creating action.
+      return [{ action: 'ec2:CreateTags', keys: { 'ec2:CreateAction': call.action.slice(4) } }];
+    case 'rds:RestoreDBInstanceFromDBSnapshot':
+    case 'rds:RestoreDBClusterFromSnapshot':
+    case 'rds:CreateDBInstance':
+      return [{ action: 'rds:AddTagsToResource' }];
+    case 'dynamodb:RestoreTableFromBackup':
+      // DynamoDB writes the restored table with the caller's item permissions.
+      return ['PutItem', 'UpdateItem', 'DeleteItem', 'GetItem', 'Query', 'Scan', 'BatchWriteItem'].map((a) => ({
+        action: `dynamodb:${a}`,
+      }));
+    case 'dynamodb:ImportTable':
+      // DynamoDB reads the export's objects with the caller's permissions.
+      return [{ action: 's3:GetObject' }, { action: 's3:ListBucket' }];
     case 'sns:Publish':
       // The topic is encrypted with a customer key: the publisher needs the key too.
       return [{ action: 'kms:GenerateDataKey' }, { action: 'kms:Decrypt' }];
@@ -208,6 +247,7 @@ const attributed = Object.fromEntries(
 describe('IAM against the calls the handlers make', () => {
   let sandbox: Sandbox;
   const results: { status: string }[] = [];
+  const restoreResults: { status: string; error?: string; cause?: string }[] = [];
 
   beforeAll(async () => {
     // Prepare: a fleet with every resource type, a database that cannot be snapshotted (so a failure is
@@ -347,6 +387,30 @@ describe('IAM against the calls the handlers make', () => {
         caller.run('start-backup', () => HANDLERS['start-backup'](again, lambdaContext('start-backup'))),
       ).rejects.toThrow(/record is FAILED/);
       await caller.run('check-freshness', () => checkFreshness({}));
+      // Restore drills of every type and mode from the runs above: start, check, and clean-up calls
+      // (the tag conditions on every delete included), record and notify.
+      const points = [
+        ...(await sandbox.store.listResources('iam-by-arn')),
+        ...(await sandbox.store.listResources('iam-by-tags')),
+      ].filter((r) => r.status === 'COMPLETED');
+      // An operator's restore by backup id (not a drill: nothing is cleaned up).
+      const [first] = points;
+      if (first?.backupIds?.[0])
+        restoreResults.push(
+          await sandbox.restore({ backupId: first.backupIds[0], name: 'iam-restored' }, 'iam-restore-by-id', {
+            handlers: attributed,
+          }),
+        );
+      const drilled = new Set<string>();
+      for (const point of points) {
+        if (drilled.has(point.arn)) continue;
+        drilled.add(point.arn);
+        restoreResults.push(
+          await sandbox.restore({ resource: point.arn, latest: true, drill: true }, `iam-drill-${drilled.size}`, {
+            handlers: attributed,
+          }),
+        );
+      }
     } finally {
       stopObserving();
       crashOnce.mockRestore();
@@ -354,6 +418,20 @@ describe('IAM against the calls the handlers make', () => {
   });
 
   afterAll(async () => {
+    require('node:fs').writeFileSync(
+      '/tmp/iam-calls.json',
+      JSON.stringify(
+        [
+          ...new Set(
+            calls
+              .filter((c) => c.fn.includes('restore'))
+              .map((c) => `${c.fn} ${c.action} ${JSON.stringify(c.resourceTags ?? {})}`),
+          ),
+        ].sort(),
+        null,
+        1,
+      ),
+    ); // DEBUG
     await sandbox.close();
   });
 
@@ -361,8 +439,10 @@ describe('IAM against the calls the handlers make', () => {
     expect(Object.keys(SERVICE_PERMISSIONS).filter((service) => !CLIENTS[service])).toEqual([]);
   });
 
-  it('ran the scenarios it relies on: a failed backup, a retried and a refused start, retention deletes', () => {
+  it('ran the scenarios it relies on: a failed backup, a retried and a refused start, retention deletes, drills of every type', () => {
     expect(results.map((r) => r.status)).toEqual(['FAILED', 'SUCCEEDED']);
+    expect(restoreResults.length).toBeGreaterThanOrEqual(8);
+    expect(restoreResults.filter((r) => r.status !== 'SUCCEEDED')).toEqual([]);
     expect(calls.filter((c) => c.fn === 'start-backup' && c.action === 'dynamodb:GetItem')).not.toEqual([]);
     const actions = new Set(calls.map((c) => `${c.fn} ${c.action}`));
     for (const expected of [
@@ -400,6 +480,20 @@ describe('IAM against the calls the handlers make', () => {
       'plan-run dynamodb:GetItem',
       'plan-run states:DescribeExecution',
       'release-run-lock dynamodb:DeleteItem',
+      'plan-restore dynamodb:GetItem',
+      'start-restore ec2:CreateVolume',
+      'start-restore ec2:RunInstances',
+      'start-restore rds:RestoreDBInstanceFromDBSnapshot',
+      'start-restore rds:RestoreDBClusterFromSnapshot',
+      'check-restore rds:CreateDBInstance',
+      'start-restore dynamodb:RestoreTableFromBackup',
+      'start-restore dynamodb:ImportTable',
+      'clean-up-restore ec2:DeleteVolume',
+      'clean-up-restore ec2:TerminateInstances',
+      'clean-up-restore rds:DeleteDBInstance',
+      'clean-up-restore rds:DeleteDBCluster',
+      'clean-up-restore dynamodb:DeleteTable',
+      'finish-restore sns:Publish',
     ]) {
       expect(actions).toContain(expected);
     }
@@ -460,8 +554,10 @@ describe('IAM against the calls the handlers make', () => {
   });
 
   it('deletes only backups whose managed-by tag names this stack, which is what the policy requires', () => {
-    // The run lock is a state-table item, not a backup.
-    const deletes = calls.filter((c) => /:(Delete|Deregister)/.test(c.action) && c.fn !== 'release-run-lock');
+    // The run lock is a state-table item, not a backup; a drill's clean-up deletes restores (below).
+    const deletes = calls.filter(
+      (c) => /:(Delete|Deregister)/.test(c.action) && c.fn !== 'release-run-lock' && c.fn !== 'clean-up-restore',
+    );
     expect(deletes.length).toBeGreaterThanOrEqual(5);
     expect(deletes.map((c) => c.action)).toContain('ec2:DeregisterImage');
     // DynamoDB on-demand backups cannot be tagged: ownership is in the name, checked by the handler.
@@ -475,6 +571,34 @@ describe('IAM against the calls the handlers make', () => {
       expect(
         allows(statements, { ...call, resourceTags: { ...call.resourceTags, [TAG.managedBy]: 'SomeoneElse' } }),
       ).toBe(false);
+    }
+  });
+
+  it("deletes only what a drill of this stack restored, which is what the clean-up's policy requires", () => {
+    // Prepare
+    const deletes = calls.filter((c) => c.fn === 'clean-up-restore' && /:(Delete|Terminate)/.test(c.action));
+    const statements = functionStatements(stack, template, 'clean-up-restore');
+
+    // Assess: every type's delete was made, on a resource tagged as a drill's of this stack.
+    expect(new Set(deletes.map((c) => c.action))).toEqual(
+      new Set([
+        'ec2:DeleteVolume',
+        'ec2:TerminateInstances',
+        'rds:DeleteDBInstance',
+        'rds:DeleteDBCluster',
+        'dynamodb:DeleteTable',
+      ]),
+    );
+    for (const call of deletes) {
+      expect(call.resourceTags?.[RESTORE_TAG.restoredBy]).toBe('BackupPipeline@eu-west-1');
+      expect(call.resourceTags?.[RESTORE_TAG.drill]).toBe('true');
+      // The same delete of another stack's restore, of an operator's restore, or of an untagged resource is denied.
+      const tags = call.resourceTags ?? {};
+      expect(
+        allows(statements, { ...call, resourceTags: { ...tags, [RESTORE_TAG.restoredBy]: 'Other@eu-west-1' } }),
+      ).toBe(false);
+      expect(allows(statements, { ...call, resourceTags: { ...tags, [RESTORE_TAG.drill]: 'false' } })).toBe(false);
+      expect(allows(statements, { ...call, resourceTags: {} })).toBe(false);
     }
   });
 });

@@ -77,7 +77,10 @@ function conditionHolds(condition: Statement['Condition'], call: CallContext): b
   return Object.entries(condition).every(([operator, entries]) => {
     if (operator !== 'StringEquals' && operator !== 'StringLike' && operator !== 'Bool') return false; // not evaluated: never grants
     return Object.entries(entries).every(([key, expected]) => {
-      const tag = /^(?:aws:ResourceTag|rds:snapshot-tag|rds:cluster-snapshot-tag|rds:db-tag)\/(.+)$/.exec(key)?.[1];
+      const tag =
+        /^(?:aws:ResourceTag|rds:snapshot-tag|rds:cluster-snapshot-tag|rds:db-tag|rds:cluster-tag)\/(.+)$/.exec(
+          key,
+        )?.[1];
       const actual = tag !== undefined ? call.resourceTags?.[tag] : call.keys?.[key];
       if (actual === undefined) return false;
       const values = ([expected].flat() as unknown[])

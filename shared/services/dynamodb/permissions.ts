@@ -8,12 +8,22 @@
  * (./dynamodb-table.ts).
  */
 import { EXPORT_PREFIX } from '../../names';
-import { ACCOUNT, BACKUP_BUCKET_ARN, PARTITION, type PermissionSet } from '../permission-set';
+import { ownerTagValue, RESTORE_TAG } from '../../tags';
+import { ACCOUNT, BACKUP_BUCKET_ARN, PARTITION, type PermissionSet, REGION, STACK_NAME } from '../permission-set';
 
 const TABLES = `arn:${PARTITION}:dynamodb:*:${ACCOUNT}:table/*`;
 const BACKUPS = `${TABLES}/backup/*`;
 const EXPORTS = `${TABLES}/export/*`;
 const EXPORT_OBJECTS = `${BACKUP_BUCKET_ARN}/${EXPORT_PREFIX}/*`;
+
+const IMPORTS = `${TABLES}/import/*`;
+const RESTORED_BY_A_DRILL = {
+  StringEquals: {
+    [`aws:ResourceTag/${RESTORE_TAG.restoredBy}`]: ownerTagValue(STACK_NAME, REGION),
+    [`aws:ResourceTag/${RESTORE_TAG.drill}`]: 'true',
+  },
+};
+const RESTORED_NAMES = 'A restored table is named by the operator or the drill at run time.';
 
 const CHOSEN_AT_RUN_TIME = 'The tables to back up are chosen at run time by tag or ARN from the whole account.';
 
@@ -54,6 +64,55 @@ export const DYNAMODB_PERMISSIONS: PermissionSet = {
     wildcards: {
       [BACKUPS]:
         'On-demand backups cannot be tagged, so no tag condition is possible; the handler deletes only backups whose name carries this stack.',
+    },
+  },
+  // Restores: a table from an on-demand backup (RestoreTableFromBackup writes the new table with the
+  // caller's item permissions) or from an export (ImportTable reads the export's objects), tagged as
+  // soon as its ARN is known; a drill's clean-up deletes only tables tagged as restored by a drill.
+  'start-restore': {
+    grants: [
+      {
+        actions: [
+          'dynamodb:DescribeTable',
+          'dynamodb:RestoreTableFromBackup',
+          'dynamodb:ImportTable',
+          'dynamodb:TagResource',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:GetItem',
+          'dynamodb:Query',
+          'dynamodb:Scan',
+          'dynamodb:BatchWriteItem',
+        ],
+        resources: [TABLES],
+      },
+      { actions: ['dynamodb:RestoreTableFromBackup'], resources: [BACKUPS] },
+      { actions: ['dynamodb:DescribeExport'], resources: [EXPORTS] },
+      { actions: ['s3:GetObject', 's3:ListBucket'], resources: [BACKUP_BUCKET_ARN, EXPORT_OBJECTS] },
+    ],
+    wildcards: {
+      [TABLES]: `${RESTORED_NAMES} RestoreTableFromBackup writes the restored table with these item actions.`,
+      [BACKUPS]: 'The backup restored is chosen at run time from the restore points this stack recorded.',
+      [EXPORTS]: 'The export restored is chosen at run time from the restore points this stack recorded.',
+      [EXPORT_OBJECTS]: "ImportTable reads the export's objects under the export prefix only.",
+    },
+  },
+  'check-restore': {
+    grants: [
+      { actions: ['dynamodb:DescribeTable'], resources: [TABLES] },
+      { actions: ['dynamodb:DescribeImport'], resources: [IMPORTS] },
+    ],
+    wildcards: { [TABLES]: RESTORED_NAMES, [IMPORTS]: 'Import ARNs are created by ImportTable at run time.' },
+  },
+  'clean-up-restore': {
+    grants: [
+      { actions: ['dynamodb:DescribeTable', 'dynamodb:ListTagsOfResource'], resources: [TABLES] },
+      { actions: ['dynamodb:DeleteTable'], resources: [TABLES], conditions: RESTORED_BY_A_DRILL },
+    ],
+    wildcards: {
+      [TABLES]:
+        'DeleteTable only on tables tagged restored-by = this stack and drill = true (aws:ResourceTag conditions).',
     },
   },
 };

@@ -3,7 +3,7 @@
  * (EC2 has no resource-level permissions for them), creates scoped by resource type, tags only on
  * what the creating or copying call makes, and deletes only on backups tagged managed-by this stack.
  */
-import { ownerTagValue, TAG } from '../../tags';
+import { ownerTagValue, RESTORE_TAG, TAG } from '../../tags';
 import { ACCOUNT, PARTITION, type PermissionSet, REGION, STACK_NAME } from '../permission-set';
 
 const INSTANCES = `arn:${PARTITION}:ec2:*:${ACCOUNT}:instance/*`;
@@ -20,6 +20,19 @@ const IMAGES = `arn:${PARTITION}:ec2:*::image/*`;
 const OWNED_ONLY = {
   StringEquals: { [`aws:ResourceTag/${TAG.managedBy}`]: [ownerTagValue(STACK_NAME, REGION), STACK_NAME] },
 };
+
+/** A drill's clean-up deletes only what this stack restored for a drill (both tags, set at create). */
+const RESTORED_BY_A_DRILL = {
+  StringEquals: {
+    [`aws:ResourceTag/${RESTORE_TAG.restoredBy}`]: ownerTagValue(STACK_NAME, REGION),
+    [`aws:ResourceTag/${RESTORE_TAG.drill}`]: 'true',
+  },
+};
+const SUBNETS = `arn:${PARTITION}:ec2:*:${ACCOUNT}:subnet/*`;
+const SECURITY_GROUPS = `arn:${PARTITION}:ec2:*:${ACCOUNT}:security-group/*`;
+const NETWORK_INTERFACES = `arn:${PARTITION}:ec2:*:${ACCOUNT}:network-interface/*`;
+const RESTORED_AT_RUN_TIME =
+  'Restored volumes and instances get their ids from the creating call; tags only through it (ec2:CreateAction).';
 
 const CHOSEN_AT_RUN_TIME = 'The resources to back up are chosen at run time by tag or ARN from the whole account.';
 
@@ -88,4 +101,44 @@ export const EC2_PERMISSIONS: PermissionSet = {
     },
   },
   'check-copies': { grants: [{ actions: ['ec2:DescribeSnapshots', 'ec2:DescribeImages'], resources: ['*'] }] },
+  // Restores (statemachines/restore.asl.json): volumes from snapshots, instances from AMIs, tagged as
+  // they are made; a drill's clean-up deletes only what carries this stack's restored-by and drill tags.
+  'start-restore': {
+    grants: [
+      { actions: ['ec2:DescribeVolumes', 'ec2:DescribeInstances', 'ec2:DescribeSnapshots'], resources: ['*'] },
+      { actions: ['ec2:CreateVolume'], resources: [VOLUMES, SNAPSHOTS] },
+      {
+        actions: ['ec2:RunInstances'],
+        resources: [INSTANCES, VOLUMES, IMAGES, SNAPSHOTS, SUBNETS, SECURITY_GROUPS, NETWORK_INTERFACES],
+      },
+      {
+        actions: ['ec2:CreateTags'],
+        resources: [VOLUMES, INSTANCES],
+        conditions: { StringEquals: { 'ec2:CreateAction': ['CreateVolume', 'RunInstances'] } },
+      },
+    ],
+    wildcards: {
+      [VOLUMES]: RESTORED_AT_RUN_TIME,
+      [INSTANCES]: RESTORED_AT_RUN_TIME,
+      [SNAPSHOTS]: 'The snapshot restored is chosen at run time from the restore points this stack recorded.',
+      [IMAGES]: 'The AMI restored is chosen at run time from the restore points this stack recorded.',
+      [SUBNETS]: "An instance is launched in the recorded or the drill's subnet, known at run time.",
+      [SECURITY_GROUPS]: "An instance gets the recorded or the drill's security groups, known at run time.",
+      [NETWORK_INTERFACES]: 'RunInstances creates the instance its network interface, named at run time.',
+    },
+  },
+  'check-restore': { grants: [{ actions: ['ec2:DescribeVolumes', 'ec2:DescribeInstances'], resources: ['*'] }] },
+  'clean-up-restore': {
+    grants: [
+      { actions: ['ec2:DescribeVolumes', 'ec2:DescribeInstances'], resources: ['*'] },
+      { actions: ['ec2:DeleteVolume'], resources: [VOLUMES], conditions: RESTORED_BY_A_DRILL },
+      { actions: ['ec2:TerminateInstances'], resources: [INSTANCES], conditions: RESTORED_BY_A_DRILL },
+    ],
+    wildcards: {
+      [VOLUMES]:
+        'DeleteVolume only on volumes tagged restored-by = this stack and drill = true (aws:ResourceTag conditions).',
+      [INSTANCES]:
+        'TerminateInstances only on instances tagged restored-by = this stack and drill = true (aws:ResourceTag conditions).',
+    },
+  },
 };

@@ -4,7 +4,7 @@
  * and deletes only on snapshots tagged managed-by this stack.
  */
 import { RDS_SNAPSHOT_PREFIX } from '../../names';
-import { ownerTagValue, TAG } from '../../tags';
+import { ownerTagValue, RESTORE_TAG, TAG } from '../../tags';
 import { ACCOUNT, PARTITION, type PermissionSet, REGION, STACK_NAME } from '../permission-set';
 
 const rdsArn = (resource: string) => `arn:${PARTITION}:rds:*:${ACCOUNT}:${resource}`;
@@ -18,6 +18,19 @@ const owners = [ownerTagValue(STACK_NAME, REGION), STACK_NAME];
 const ownedOnly = (kind: 'snapshot' | 'cluster-snapshot') => ({
   StringEquals: { [`rds:${kind}-tag/${TAG.managedBy}`]: owners },
 });
+
+const SUBNET_GROUPS = rdsArn('subgrp:*');
+const OPTION_GROUPS = rdsArn('og:*');
+const PARAMETER_GROUPS = rdsArn('pg:*');
+const CLUSTER_PARAMETER_GROUPS = rdsArn('cluster-pg:*');
+/** A drill's clean-up deletes only what this stack restored for a drill (RDS's own tag condition keys). */
+const restoredByADrill = (kind: 'db' | 'cluster') => ({
+  StringEquals: {
+    [`rds:${kind}-tag/${RESTORE_TAG.restoredBy}`]: ownerTagValue(STACK_NAME, REGION),
+    [`rds:${kind}-tag/${RESTORE_TAG.drill}`]: 'true',
+  },
+});
+const RESTORED_NAMES = 'A restored database or cluster is named by the operator or the drill at run time.';
 
 const DESCRIBE_SNAPSHOTS = ['rds:DescribeDBSnapshots', 'rds:DescribeDBClusterSnapshots'];
 const COPY_IDENTIFIERS =
@@ -77,4 +90,57 @@ export const RDS_PERMISSIONS: PermissionSet = {
     wildcards: { [SNAPSHOTS]: COPY_IDENTIFIERS, [CLUSTER_SNAPSHOTS]: COPY_IDENTIFIERS },
   },
   'check-copies': { grants: [{ actions: DESCRIBE_SNAPSHOTS, resources: ['*'] }] },
+  // Restores: a DB instance from a snapshot, a cluster from a cluster snapshot and its writer (made by
+  // check once the cluster is available), tagged as they are made; a drill's clean-up deletes only what
+  // carries this stack's restored-by and drill tags.
+  'start-restore': {
+    grants: [
+      { actions: ['rds:DescribeDBInstances', 'rds:DescribeDBClusters'], resources: ['*'] },
+      {
+        actions: ['rds:RestoreDBInstanceFromDBSnapshot'],
+        resources: [DATABASES, SNAPSHOTS, SUBNET_GROUPS, OPTION_GROUPS, PARAMETER_GROUPS],
+      },
+      {
+        actions: ['rds:RestoreDBClusterFromSnapshot'],
+        resources: [CLUSTERS, CLUSTER_SNAPSHOTS, SUBNET_GROUPS, CLUSTER_PARAMETER_GROUPS],
+      },
+      { actions: ['rds:AddTagsToResource'], resources: [DATABASES, CLUSTERS] },
+    ],
+    wildcards: {
+      [DATABASES]: RESTORED_NAMES,
+      [CLUSTERS]: RESTORED_NAMES,
+      [SNAPSHOTS]: 'Only the project-prefixed snapshots this stack made are restored.',
+      [CLUSTER_SNAPSHOTS]: 'Only the project-prefixed cluster snapshots this stack made are restored.',
+      [SUBNET_GROUPS]: "The recorded or the drill's DB subnet group, known at run time.",
+      [OPTION_GROUPS]: "The source's option group as recorded, known at run time.",
+      [PARAMETER_GROUPS]: "The source's parameter group as recorded, known at run time.",
+      [CLUSTER_PARAMETER_GROUPS]: "The source cluster's parameter group, known at run time.",
+    },
+  },
+  'check-restore': {
+    grants: [
+      { actions: ['rds:DescribeDBInstances', 'rds:DescribeDBClusters'], resources: ['*'] },
+      { actions: ['rds:CreateDBInstance'], resources: [DATABASES, CLUSTERS, SUBNET_GROUPS, PARAMETER_GROUPS] },
+      { actions: ['rds:AddTagsToResource'], resources: [DATABASES] },
+    ],
+    wildcards: {
+      [DATABASES]: "The restored cluster's writer is named after the restore at run time.",
+      [CLUSTERS]: 'The restored cluster is named by the operator or the drill at run time.',
+      [SUBNET_GROUPS]: "The restored cluster's DB subnet group, known at run time.",
+      [PARAMETER_GROUPS]: "The writer's parameter group, known at run time.",
+    },
+  },
+  'clean-up-restore': {
+    grants: [
+      { actions: ['rds:DescribeDBInstances', 'rds:DescribeDBClusters'], resources: ['*'] },
+      { actions: ['rds:DeleteDBInstance'], resources: [DATABASES], conditions: restoredByADrill('db') },
+      { actions: ['rds:DeleteDBCluster'], resources: [CLUSTERS], conditions: restoredByADrill('cluster') },
+    ],
+    wildcards: {
+      [DATABASES]:
+        'DeleteDBInstance only on instances tagged restored-by = this stack and drill = true (rds:db-tag conditions).',
+      [CLUSTERS]:
+        'DeleteDBCluster only on clusters tagged restored-by = this stack and drill = true (rds:cluster-tag conditions).',
+    },
+  },
 };

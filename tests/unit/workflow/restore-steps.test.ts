@@ -13,6 +13,7 @@ import {
   finishRestore,
   RESTORE_DEADLINE_HOURS,
   RESTORE_WAIT,
+  recordPlanned,
   restoreMessage,
   restoreSucceeded,
   startRestore,
@@ -73,6 +74,12 @@ const plan = (extra: Partial<RestorePlan> = {}): RestorePlan => ({
   placement: null,
   ...extra,
 });
+/** What Plan the restore leaves: the record, before anything is asked of AWS. */
+async function planned(extra: Partial<RestorePlan> = {}): Promise<RestorePlan> {
+  const p = plan(extra);
+  await recordPlanned(p, new RestoreStore(db().doc, db().tableName), T0);
+  return p;
+}
 const deps = (driver: RestoreDriver, now: Date) => ({
   driver,
   store: new RestoreStore(db().doc, db().tableName),
@@ -81,10 +88,10 @@ const deps = (driver: RestoreDriver, now: Date) => ({
 });
 
 describe('startRestore', () => {
-  it('records the restore before asking AWS, and a retried start makes nothing twice', async () => {
+  it('starts from the record Plan wrote, and a retried start makes nothing twice', async () => {
     // Prepare
     const { driver, made } = memoryDriver();
-    const p = plan();
+    const p = await planned();
 
     // Act
     const first = await startRestore(p, deps(driver, T0));
@@ -107,7 +114,7 @@ describe('checkRestore', () => {
   it('waits longer as the restore takes longer, then records the recovery time and the shape', async () => {
     // Prepare
     const { driver, made } = memoryDriver();
-    const p = plan();
+    const p = await planned();
     const started = await startRestore(p, deps(driver, T0));
 
     // Act
@@ -130,7 +137,7 @@ describe('checkRestore', () => {
 
   it(`fails a restore not available ${RESTORE_DEADLINE_HOURS} h after it started, with reason timeout`, async () => {
     const { driver } = memoryDriver();
-    const p = plan();
+    const p = await planned();
     const started = await startRestore(p, deps(driver, T0));
     const checked = await checkRestore(p, started, deps(driver, at(RESTORE_DEADLINE_HOURS * 60 + 1)));
     expect(checked.status).toBe('FAILED');
@@ -142,7 +149,7 @@ describe('cleanUpRestore', () => {
   it('asks again until nothing is left, deleting what the record says was made, then records DELETED', async () => {
     // Prepare
     const { driver, made } = memoryDriver();
-    const p = plan({ drill: true });
+    const p = await planned({ drill: true });
     await startRestore(p, deps(driver, T0));
 
     // Act
@@ -161,7 +168,7 @@ describe('finishRestore', () => {
   it('records a failed step with its named error and says so', async () => {
     // Prepare
     const { driver } = memoryDriver();
-    const p = plan();
+    const p = await planned();
     await startRestore(p, deps(driver, T0));
 
     // Act
@@ -187,7 +194,7 @@ describe('finishRestore', () => {
 
   it('records a drill whose clean-up failed with what it left behind, and fails it although the restore worked', async () => {
     const { driver, made } = memoryDriver();
-    const p = plan({ drill: true });
+    const p = await planned({ drill: true });
     const started = await startRestore(p, deps(driver, T0));
     for (const v of made.values()) v.state = 'AVAILABLE';
     const progress = await checkRestore(p, started, deps(driver, at(30)));
@@ -208,7 +215,7 @@ describe('finishRestore', () => {
 
   it('passes a drill that restored and cleaned up', async () => {
     const { driver, made } = memoryDriver();
-    const p = plan({ drill: true });
+    const p = await planned({ drill: true });
     const started = await startRestore(p, deps(driver, T0));
     for (const v of made.values()) v.state = 'AVAILABLE';
     const progress = await checkRestore(p, started, deps(driver, at(30)));

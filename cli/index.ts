@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The operator CLI, `backup-pipeline`: `start`, `status`, `runs`, `backups`, `report` against a deployed pipeline
+ * The operator CLI, `backup-pipeline`: `start`, `status`, `runs`, `backups`, `restore`, `report` against a deployed pipeline
  * (found by stack outputs, flags or BACKUP_PIPELINE_* variables) or the sandbox, and `local` (the
  * sandbox itself; `npm start` runs it).
  * Built on commander; every command has --help; a usage or environment problem is one line on stderr
@@ -14,6 +14,7 @@ import { backupsCommand } from './commands/backups';
 import { parseFleet, parseRegions, runLocal } from './commands/local';
 import { rpoCommand, runsCommand, startCommand, statusCommand } from './commands/operate';
 import { reportCommand } from './commands/report';
+import { restoreCommand } from './commands/restore';
 import { CliError } from './target';
 
 const rate = (value: string): number => {
@@ -175,6 +176,28 @@ export function buildProgram(): Command {
       .option('--json', 'machine-readable output', false),
   ).action(async (resource: string, opts) => {
     process.exitCode = await backupsCommand(resource, opts);
+  });
+
+  withTarget(
+    program
+      .command('restore')
+      .description(
+        "Restore a backup (by its id, or a resource's latest) through the restore state machine: restored under a new name, never over an existing resource",
+      )
+      .argument('[backup-id]', 'a backup id from "backup-pipeline backups" (a DR copy\'s id restores in its region)')
+      .option('--resource <arn|name>', "restore this resource's backup (with --latest)")
+      .option('--latest', 'the newest restore point of --resource', false)
+      .option('--to-region <region>', "restore in this region: the source's (default) or one holding a copy")
+      .option(
+        '--name <name>',
+        'name of the restored resource (default: <source>-restored-<time>); a name in use is refused',
+      )
+      .option('--drill', 'a restore drill: restored, checked, timed, and always deleted', false)
+      .option('--id <restore-id>', "the restore's id and execution name (default: restore-<UTC time>)")
+      .option('--wait', 'follow the restore to the end; exit 0 only when it succeeded', false)
+      .addOption(new Option('--poll-seconds <n>', 'how often --wait refreshes').default(5).argParser(positive)),
+  ).action(async (backupId: string | undefined, opts) => {
+    process.exitCode = await restoreCommand(backupId, { ...opts, restoreRegion: opts.toRegion });
   });
 
   withTarget(

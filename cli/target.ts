@@ -14,6 +14,8 @@ export class CliError extends Error {
 
 export interface Target {
   stateMachineArn: string;
+  /** The restore workflow's machine: its output, else the backup machine's sibling (`<stack>-restore`). */
+  restoreStateMachineArn: string;
   tableName: string;
   region: string;
   config: PipelineConfig;
@@ -62,6 +64,7 @@ export async function resolveTarget(options: TargetOptions): Promise<Target> {
   // An empty variable counts as unset.
   let stateMachineArn = options.stateMachineArn || process.env.BACKUP_PIPELINE_STATE_MACHINE_ARN || undefined;
   let tableName = options.table || process.env.BACKUP_PIPELINE_TABLE || undefined;
+  let restoreStateMachineArn = process.env.BACKUP_PIPELINE_RESTORE_STATE_MACHINE_ARN || undefined;
   if (!stateMachineArn || !tableName) {
     const stackName = options.stack ?? config.stackName;
     const cfn = new CloudFormationClient({ region });
@@ -70,6 +73,7 @@ export async function resolveTarget(options: TargetOptions): Promise<Target> {
       const outputs = Object.fromEntries((out.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
       stateMachineArn ??= outputs.StateMachineArn;
       tableName ??= outputs.TableName;
+      restoreStateMachineArn ??= outputs.RestoreStateMachineArn;
     } catch (error) {
       if ((error as Error).name === 'ValidationError') {
         throw new CliError(
@@ -83,5 +87,7 @@ export async function resolveTarget(options: TargetOptions): Promise<Target> {
     if (!stateMachineArn || !tableName)
       throw new CliError(`stack ${stackName} has no StateMachineArn/TableName outputs: redeploy it with this version`);
   }
-  return { stateMachineArn, tableName, region, config };
+  // The stack names both machines `<stack>-backup` and `<stack>-restore` (shared/names.ts).
+  restoreStateMachineArn ??= stateMachineArn.replace(/-backup$/, '-restore');
+  return { stateMachineArn, restoreStateMachineArn, tableName, region, config };
 }

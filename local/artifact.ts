@@ -15,7 +15,7 @@ import { buildApp } from '../infra/bin/app';
 import { FUNCTION_NAMES, type FunctionName, placeholderOf } from '../shared/lambda/function-env';
 import type { LocalHandler } from './handlers';
 import { invokeAsLambda, type LambdaHandler } from './lambda-runtime';
-import { loadDefinition } from './runner';
+import { loadDefinition, RESTORE_ASL_PATH } from './runner';
 
 /** One Lambda of the synthesized template, as the state machine reaches it. */
 export interface DeployedFunction {
@@ -75,25 +75,36 @@ export function deployedFunctions(
       r.Type === 'AWS::StepFunctions::StateMachine' &&
       JSON.stringify(r.Properties?.DefinitionString ?? '').includes('FunctionArn'),
   );
-  if (machines.length !== 1) {
-    throw new ArtifactError(`expected one state machine invoking the functions, found ${machines.length}`);
+  // The sandbox runs statemachines/*.asl.json: each deployed machine must be one of them, verbatim.
+  const files = {
+    [JSON.stringify(loadDefinition())]: 'backup',
+    [JSON.stringify(loadDefinition(RESTORE_ASL_PATH))]: 'restore',
+  };
+  const found = new Set<string>();
+  const substitutions: Record<string, unknown> = {};
+  const used = new Set<string>();
+  for (const [machineId, machine] of machines) {
+    const definition = machine.Properties?.DefinitionString;
+    if (typeof definition !== 'string') {
+      throw new ArtifactError(`${machineId}: DefinitionString is not inlined (${JSON.stringify(definition)})`);
+    }
+    const which = files[JSON.stringify(JSON.parse(definition))];
+    if (!which)
+      throw new ArtifactError(`${machineId}: the deployed definition differs from every statemachines/*.asl.json`);
+    found.add(which);
+    Object.assign(substitutions, machine.Properties?.DefinitionSubstitutions ?? {});
+    for (const m of definition.matchAll(/\$\{([A-Za-z0-9]+)\}/g)) used.add(m[1] as string);
   }
-  const [machineId, machine] = machines[0] as [string, CfnResource];
-  const definition = machine.Properties?.DefinitionString;
-  if (typeof definition !== 'string') {
-    throw new ArtifactError(`${machineId}: DefinitionString is not inlined (${JSON.stringify(definition)})`);
+  if (found.size !== 2) {
+    throw new ArtifactError(
+      `expected the backup and the restore state machines, found ${[...found].join(', ') || 'none'}`,
+    );
   }
-  // The sandbox runs statemachines/backup.asl.json; it must be the very definition that deploys.
-  if (JSON.stringify(JSON.parse(definition)) !== JSON.stringify(loadDefinition())) {
-    throw new ArtifactError(`${machineId}: the deployed definition differs from statemachines/backup.asl.json`);
-  }
-  const substitutions = (machine.Properties?.DefinitionSubstitutions ?? {}) as Record<string, unknown>;
-  const used = new Set([...definition.matchAll(/\$\{([A-Za-z0-9]+)\}/g)].map((m) => m[1]));
 
   const out = {} as Record<FunctionName, DeployedFunction>;
   for (const name of FUNCTION_NAMES) {
     const placeholder = placeholderOf(name);
-    if (!used.has(placeholder)) throw new ArtifactError(`the definition never invokes \${${placeholder}}`);
+    if (!used.has(placeholder)) throw new ArtifactError(`no definition invokes \${${placeholder}}`);
     const arn = substitutions[placeholder] as { 'Fn::GetAtt'?: [string, string] } | undefined;
     const logicalId = arn?.['Fn::GetAtt']?.[0];
     if (!logicalId || arn?.['Fn::GetAtt']?.[1] !== 'Arn') {

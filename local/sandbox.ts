@@ -12,14 +12,14 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { useClock } from '../shared/clock';
 import { configuredRegions, type PipelineConfig, parsePipelineConfig } from '../shared/config';
 import { type FunctionName, functionEnvironments } from '../shared/lambda/function-env';
-import { backupStateMachineName } from '../shared/names';
+import { backupStateMachineName, restoreStateMachineName } from '../shared/names';
 import { ec2Client, ec2CreateClient } from '../shared/services/ec2/client';
 import { rdsClient } from '../shared/services/rds/client';
 import { BackupPointStore } from '../shared/state/backup-points';
 import { StateStore } from '../shared/state/store';
 import { registerAwsServices, registerStack } from './emulator';
 import { type EmulatorServer, startEmulatorServer } from './emulator/server';
-import { registerBackupStateMachine, StepFunctionsService } from './emulator/sfn';
+import { registerBackupStateMachine, registerRestoreStateMachine, StepFunctionsService } from './emulator/sfn';
 import { type FleetSummary, seedDemoFleet, seedGeneratedFleet, seedRegionalDemo } from './fleet';
 import { HANDLERS, type LocalHandler } from './handlers';
 import { AwsModel, DEFAULT_ENABLED_REGIONS, type Faults, type Limits, seededRandom } from './model';
@@ -90,6 +90,8 @@ export interface Sandbox {
   /** The account the endpoint answered STS GetCallerIdentity with. */
   accountId: string;
   stateMachineArn: string;
+  /** The restore workflow (statemachines/restore.asl.json), registered beside the backup one. */
+  restoreStateMachineArn: string;
   tableName: string;
   /** The notification topic and the exports' bucket, found or created at the endpoint. */
   topicArn: string;
@@ -269,10 +271,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     // Stop what still runs so no handler outlives the servers it talks to.
     cleanups.push(() => sfn.stopAll());
     const stateMachineArn = registerBackupStateMachine(sfn, backupStateMachineName(config.stackName));
+    const restoreStateMachineArn = registerRestoreStateMachine(sfn, restoreStateMachineName(config.stackName));
     // The stack's outputs, as CloudFormation DescribeStacks answers them: the operator CLI finds the
     // sandbox's pipeline exactly as it finds a deployed one.
     registerStack(server, config.stackName, {
       StateMachineArn: stateMachineArn,
+      RestoreStateMachineArn: restoreStateMachineArn,
       TableName: SANDBOX_TABLE,
       TopicArn: topicArn,
     });
@@ -283,6 +287,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       region,
       accountId,
       stateMachineArn,
+      restoreStateMachineArn,
       tableName: SANDBOX_TABLE,
       topicArn,
       bucketName: SANDBOX_BUCKET,

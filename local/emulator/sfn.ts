@@ -11,6 +11,7 @@ import {
   executionArnFor,
   loadDefinition,
   localize,
+  RESTORE_ASL_PATH,
   type RunnerEvent,
   type RunOptions,
   runExecution,
@@ -339,4 +340,9 @@ export class StepFunctionsService implements ServiceHandler {
 /** Boots the sandbox's state machine from the project's ASL file (the CreateStateMachine boot step). */
 export function registerBackupStateMachine(service: StepFunctionsService, name: string): string {
   return service.createStateMachine(name, JSON.stringify(loadDefinition())).arn;
+}
+
+/** Boots the restore state machine from statemachines/restore.asl.json, as the stack deploys it beside the backup one. */
+export function registerRestoreStateMachine(service: StepFunctionsService, name: string): string {
+  return service.createStateMachine(name, JSON.stringify(loadDefinition(RESTORE_ASL_PATH))).arn;
 }

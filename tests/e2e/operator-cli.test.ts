@@ -225,14 +225,17 @@ describe('backup-pipeline backups', () => {
     expect(arn).toMatch(/^arn:aws:rds:eu-west-1:\d{12}:db:orders$/);
     expect(table.stdout).toMatch(/weekly\s+AVAILABLE/);
     expect(table.stdout).toContain('weekly-cli-1');
-    const parsed = JSON.parse(json.stdout);
-    expect(parsed.points[0]).toMatchObject({
-      runId: 'weekly-cli-1',
+    const parsed = JSON.parse(json.stdout) as { points: { runId: string; completedAt: string }[] };
+    // Every run above that backed orders up left a point: weekly-cli-1 among them, newest first.
+    expect(parsed.points.map((p) => p.runId)).toContain('weekly-cli-1');
+    const times = parsed.points.map((p) => p.completedAt);
+    expect(times).toEqual([...times].sort().reverse());
+    expect(parsed.points.find((p) => p.runId === 'weekly-cli-1')).toMatchObject({
       tier: 'weekly',
       type: 'rds-instance',
       status: 'AVAILABLE',
     });
-    expect(parsed.points[0].backupIds).toHaveLength(1);
+    expect((parsed.points[0] as unknown as { backupIds: string[] }).backupIds).toHaveLength(1);
   });
 
   it('refuses a name it has no backup of, in one line', async () => {
@@ -241,5 +244,60 @@ describe('backup-pipeline backups', () => {
     expect(out.stderr).toBe(
       'backup-pipeline: no backup of a resource named "no-such-db" is recorded: give its ARN, or check the name with "backup-pipeline status <run>"\n',
     );
+  });
+});
+
+describe('backup-pipeline restore', () => {
+  it("restores a resource's latest backup under a new name and follows it to the end", async () => {
+    // Prepare: weekly-cli-1 (above) backed up orders.
+
+    // Act
+    const out = await cli([
+      'restore',
+      '--resource',
+      'orders',
+      '--latest',
+      '--name',
+      'orders-copy',
+      '--id',
+      'restore-cli-1',
+      '--wait',
+      '--poll-seconds',
+      '0.1',
+    ]);
+
+    // Assess
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain('Started restore restore-cli-1');
+    expect(out.stdout).toMatch(
+      /Restore restore-cli-1 AVAILABLE: orders-copy \(orders-copy\) in eu-west-1, recovered in \d+/,
+    );
+    const restored = sandbox.model?.describeDBInstances('eu-west-1', { DBInstanceIdentifier: 'orders-copy' });
+    expect(restored?.DBInstances?.[0]?.PubliclyAccessible).toBe(false);
+  });
+
+  it('refuses a name in use, touching nothing, and exits 1 naming the error', async () => {
+    const out = await cli([
+      'restore',
+      '--resource',
+      'orders',
+      '--latest',
+      '--name',
+      'orders',
+      '--id',
+      'restore-cli-taken',
+      '--wait',
+      '--poll-seconds',
+      '0.1',
+    ]);
+    expect(out.code).toBe(1);
+    expect(out.stdout).toMatch(/Restore restore-cli-taken FAILED: orders in eu-west-1: NameInUseError: /);
+  });
+
+  it('refuses input it cannot restore before starting anything, in one line', async () => {
+    const out = await cli(['restore', '--latest']);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/^backup-pipeline: the restore was not started: .*backupId/);
   });
 });

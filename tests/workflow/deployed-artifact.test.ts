@@ -262,6 +262,34 @@ describe('TimedOutInvocation (bundles)', () => {
   });
 });
 
+describe('RestoreDrill (bundles)', () => {
+  it('backs a volume up, then restores it as a drill and deletes the restore, all with the deployed bundles', async () => {
+    // Prepare
+    const sandbox = await startSandbox({ fleet: { kind: 'none' }, handlers: bundles(new Map()) });
+    try {
+      const model = sandbox.model;
+      if (!model) throw new Error('expected the built-in emulator');
+      model.addVolume(REGION, { Size: 50, Tags: tagged('data') });
+      const backup = await sandbox.sfn.startExecution(sandbox.stateMachineArn, 'artifact-backup', '{}').done;
+      const [record] = await sandbox.store.listResources('artifact-backup');
+
+      // Act
+      const input = JSON.stringify({ resource: record?.arn, latest: true, drill: true });
+      const drill = await sandbox.sfn.startExecution(sandbox.restoreStateMachineArn, 'artifact-drill', input).done;
+
+      // Assess
+      expect(backup.status).toBe('SUCCEEDED');
+      expect(drill.status).toBe('SUCCEEDED');
+      const left = model.describeVolumes(REGION, {
+        Filters: [{ Name: 'tag:backup-pipeline:restore-id', Values: ['artifact-drill'] }],
+      }).Volumes;
+      expect(left).toEqual([]);
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
+
 describe('the error contract of the bundles', () => {
   it('throws every name the ASL matches, and only the named errors of DESIGN §6', () => {
     // Runs after the scenarios above, which make the bundles throw each name.

@@ -1,0 +1,124 @@
+/**
+ * `backup-pipeline restore <backup-id | --resource arn|name --latest>` (issue #12): starts an execution
+ * of the restore state machine (statemachines/restore.asl.json) exactly as the console or
+ * StartExecution would, after validating the input with the workflow's own schema, and with `--wait`
+ * follows it to the end from the restore's record: restored ids, recovery time, a drill's clean-up.
+ * Exit 0 when the restore succeeded (a drill: restored and cleaned up), 1 when it did not.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { InvalidInputError } from '../../shared/errors';
+import type { RestoreRecord } from '../../shared/state/records';
+import { RestoreStore } from '../../shared/state/restore-store';
+import { StateStore } from '../../shared/state/store';
+import { consoleLink } from '../../shared/workflow/notification';
+import { restoreSucceeded } from '../../shared/workflow/restore';
+import { validateRestoreInput } from '../../shared/workflow/restore-plan';
+import { humanDuration } from '../durations';
+import { CliError, explainAwsError, resolveTarget, type TargetOptions } from '../target';
+import { resolveResource } from './backups';
+
+type Out = NodeJS.WritableStream;
+const line = (out: Out, text = '') => out.write(`${text}\n`);
+
+export interface RestoreOptions extends TargetOptions {
+  resource?: string;
+  latest: boolean;
+  restoreRegion?: string;
+  name?: string;
+  drill: boolean;
+  id?: string;
+  wait: boolean;
+  pollSeconds: number;
+}
+
+/** `restore-<UTC time>`: a valid execution name, and the restore's id. */
+export function restoreExecutionName(at: Date): string {
+  return `restore-${at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}`;
+}
+
+/** One line per restore state, for `--wait` and `status`. */
+export function restoreLine(r: RestoreRecord): string {
+  const took = r.recoverySeconds !== undefined ? `, recovered in ${humanDuration(r.recoverySeconds)}` : '';
+  const ids = r.restoredIds?.length ? ` (${r.restoredIds.join(', ')})` : '';
+  const cleanup = r.cleanup ? `; clean-up ${r.cleanup.status}` : '';
+  const error = r.error ? `: ${r.error.error}: ${r.error.cause}` : '';
+  return `${r.drill ? 'Drill' : 'Restore'} ${r.restoreId} ${r.status}: ${r.name}${ids} in ${r.region}${took}${cleanup}${error}`;
+}
+
+export async function restoreCommand(backupId: string | undefined, options: RestoreOptions, out: Out = process.stdout) {
+  const target = await resolveTarget(options);
+  const client = new DynamoDBClient({ region: target.region });
+  const doc = DynamoDBDocumentClient.from(client);
+  const sfn = new SFNClient({ region: target.region });
+  try {
+    const resource = options.resource
+      ? await resolveResource(new StateStore(doc, target.tableName), target, options.resource).catch((error) => {
+          throw error instanceof CliError ? error : explainAwsError(error, 'the state table');
+        })
+      : undefined;
+    const input = {
+      ...(backupId ? { backupId } : {}),
+      ...(resource ? { resource } : {}),
+      ...(options.latest ? { latest: true } : {}),
+      ...(options.restoreRegion ? { region: options.restoreRegion } : {}),
+      ...(options.name ? { name: options.name } : {}),
+      ...(options.drill ? { drill: true } : {}),
+    };
+    try {
+      validateRestoreInput(input);
+    } catch (error) {
+      if (error instanceof InvalidInputError) throw new CliError(`the restore was not started: ${error.message}`);
+      throw error;
+    }
+    const name = options.id ?? restoreExecutionName(new Date());
+    const started = await sfn
+      .send(
+        new StartExecutionCommand({
+          stateMachineArn: target.restoreStateMachineArn,
+          name,
+          input: JSON.stringify(input),
+        }),
+      )
+      .catch((error: unknown) => {
+        if ((error as Error).name === 'ExecutionAlreadyExists')
+          throw new CliError(`a restore named ${name} already exists: pick another --id`);
+        throw explainAwsError(error, 'StartExecution (restore)');
+      });
+    const executionArn = started.executionArn ?? '';
+    line(out, `Started ${options.drill ? 'restore drill' : 'restore'} ${name}`);
+    line(out, `  execution: ${executionArn}`);
+    line(out, `  console:   ${consoleLink(executionArn)}`);
+    if (!options.wait) return 0;
+
+    const restores = new RestoreStore(doc, target.tableName);
+    let status = 'RUNNING';
+    let last = '';
+    while (status === 'RUNNING') {
+      await new Promise((r) => setTimeout(r, options.pollSeconds * 1000));
+      status = (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status ?? 'RUNNING';
+      const record = await restores.get(name);
+      const now = record ? restoreLine(record) : '';
+      if (now && now !== last) line(out, now);
+      last = now;
+    }
+    const record = await restores.get(name);
+    if (!record) {
+      const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      line(out, `Restore ${name} ${described.status}: ${described.error ?? ''} ${described.cause ?? ''}`.trim());
+      return 1;
+    }
+    const ok = status === 'SUCCEEDED' && restoreSucceeded(record);
+    if (restoreLine(record) !== last) line(out, restoreLine(record));
+    if (record.cleanup?.status === 'FAILED')
+      line(out, `  left behind, delete by hand: ${(record.cleanup.leftovers ?? []).join(', ')}`);
+    return ok ? 0 : 1;
+  } finally {
+    sfn.destroy();
+    client.destroy();
+  }
+}

@@ -92,6 +92,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--port <n>', 'port for the sandbox endpoint (default: a free one)').argParser(port))
     .option('--serve', 'keep the sandbox serving for the AWS CLI / SDKs instead of running once', false)
     .option('--quiet', 'no live progress lines', false)
+    .option('--drill', 'after the backup run, drill a restore of each type: restored, checked, timed, deleted', false)
     .option(
       '--copy-to <region[:kms]>',
       'copy every backup to this region (repeatable); the demo copies to us-west-2:alias/backup-dr unless told none',

@@ -16,6 +16,7 @@ import { backupStateMachineName, restoreStateMachineName } from '../shared/names
 import { ec2Client, ec2CreateClient } from '../shared/services/ec2/client';
 import { rdsClient } from '../shared/services/rds/client';
 import { BackupPointStore } from '../shared/state/backup-points';
+import { RestoreStore } from '../shared/state/restore-store';
 import { StateStore } from '../shared/state/store';
 import { registerAwsServices, registerStack } from './emulator';
 import { type EmulatorServer, startEmulatorServer } from './emulator/server';
@@ -104,6 +105,8 @@ export interface Sandbox {
   store: StateStore;
   /** The restore points the runs recorded (shared/state/backup-points.ts). */
   points: BackupPointStore;
+  /** The restores and drills (shared/state/restore-store.ts). */
+  restores: RestoreStore;
   /**
    * The state table's requests by operation (`dynamodb:PutItem` ...), counted as they pass to dynalite;
    * empty with an outside --endpoint (they do not pass through the sandbox then).
@@ -298,6 +301,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       sfn,
       store: new StateStore(DynamoDBDocumentClient.from(ddb), SANDBOX_TABLE),
       points: new BackupPointStore(DynamoDBDocumentClient.from(ddb), SANDBOX_TABLE),
+      restores: new RestoreStore(DynamoDBDocumentClient.from(ddb), SANDBOX_TABLE),
       stateTableCalls: () => Object.fromEntries([...server.proxiedCalls].sort(([a], [b]) => a.localeCompare(b))),
       env,
       close,

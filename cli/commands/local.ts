@@ -16,6 +16,7 @@ import { DR_KEY_ALIAS, DR_REGION } from '../../local/fleet';
 import { type FleetSpec, type Sandbox, SandboxError, startSandbox } from '../../local/sandbox';
 import { describeIssues, regionsSchema } from '../../shared/config';
 import { humanDuration as duration } from '../durations';
+import { drillTable, drillTargets, runDrills } from './drills';
 import { parseCopyTo } from './operate';
 import { resourceJson, resourceTable } from './run-views';
 
@@ -37,6 +38,8 @@ export interface LocalOptions {
   quiet: boolean;
   /** `region[:kms]` copy targets; empty = the demo's DR copy (demo fleet only); `none` = no copies. */
   copyTo: string[];
+  /** After the backup run, a restore drill of each type and mode (restored, checked, timed, deleted). */
+  drill?: boolean;
 }
 
 /** `demo`, `none`, `N`, or `N:MIN-MAX` (seconds, e.g. `100:60-86400`). */
@@ -230,7 +233,17 @@ export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream
     }
     const allGood =
       result.status === 'SUCCEEDED' && records.every((r) => r.status === 'COMPLETED' || r.status === 'SKIPPED');
-    return allGood ? 0 : 1;
+    if (!options.drill) return allGood ? 0 : 1;
+    const targets = await drillTargets(sandbox, records);
+    write();
+    write(
+      `Restore drills: ${targets.length}, one per type and backup mode (each restored, checked, timed and deleted)…`,
+    );
+    const drills = await runDrills(sandbox, sfn, targets, utcStamp(sandbox.scheduler.now()));
+    write(drillTable(drills));
+    const passed = drills.filter((d) => d.passed).length;
+    write(`Drills: ${passed}/${drills.length} passed${passed === drills.length ? ', nothing left behind' : ''}.`);
+    return allGood && targets.length > 0 && passed === drills.length ? 0 : 1;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

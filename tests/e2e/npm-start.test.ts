@@ -34,6 +34,22 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
   });
 }
 
+describe('npm start -- --drill', () => {
+  it('backs the demo estate up, then drills a restore of every type and mode: restored, timed, deleted; exits 0', async () => {
+    // Act
+    const out = await run(['--drill', '--quiet']);
+
+    // Assess
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain('Restore drills: 7, one per type and backup mode');
+    expect(out.stdout).toMatch(/TYPE\s+MODE\s+SOURCE\s+RESTORED AS\s+RECOVERY\s+CLEAN-UP\s+RESULT/);
+    for (const type of ['ec2-instance', 'ebs-volume', 'rds-instance', 'aurora-cluster', 'dynamodb-table'])
+      expect(out.stdout).toMatch(new RegExp(`\\n${type} .* DELETED\\s+passed`));
+    expect(out.stdout).toContain('Drills: 7/7 passed, nothing left behind.');
+  });
+});
+
 describe('npm start (backup-pipeline local)', () => {
   it('backs up the demo fleet end to end, prints the table and the notification, writes the report, exits 0', async () => {
     const report = join(mkdtempSync(join(tmpdir(), 'bp-e2e-')), 'report.json');

@@ -153,9 +153,10 @@ describe.each([
       );
       expect(clusters.ledger).toMatchObject({ Name: 'ledger', team: 'shop', [TAG.runId]: 'copy-tags-to-snapshot' });
       expect(clusters.shop).toMatchObject({ Name: 'shop', team: 'shop', [TAG.runId]: 'copy-tags-to-snapshot' });
-      // Plan's one discovery page is the only DescribeDBInstances; clusters: Plan's page and the one
-      // Start makes for the cluster selected through its member.
-      expect(sandbox.model.calls.get('rds:DescribeDBInstances')).toBe(1);
+      // Plan's discovery page and its one batched lookup of the clusters' writer classes (restore settings)
+      // are the only DescribeDBInstances; clusters: Plan's page and the one Start makes for the cluster
+      // selected through its member.
+      expect(sandbox.model.calls.get('rds:DescribeDBInstances')).toBe(2);
       expect(sandbox.model.calls.get('rds:DescribeDBClusters')).toBe(2);
     });
   });

@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { computeFigures, type RunFigures } from '../local/figures';
 import { startSandbox } from '../local/sandbox';
+import { benchRestores, restoreSection } from './restore';
 import { benchRetention, retentionSection } from './retention';
 import { runScale, SCALE_QUOTAS, scaleSection } from './scale';
 
@@ -173,6 +174,9 @@ async function main(): Promise<void> {
   process.stdout.write(`running retention over ${RETENTION_COUNT} owned backups… `);
   const retention = await benchRetention(RETENTION_COUNT);
   process.stdout.write(retention ? `${retention.status} in ${retention.wallSeconds.toFixed(1)} s\n` : 'skipped\n');
+  process.stdout.write('running a restore drill of each type and mode… ');
+  const restores = await benchRestores();
+  process.stdout.write(`${restores.rows.length} drills in ${restores.wallSeconds.toFixed(1)} s\n`);
   const scale = SCALE > 0 ? await runScaleLogged(SCALE) : undefined;
   const body = [
     '# Benchmarks',
@@ -214,6 +218,7 @@ async function main(): Promise<void> {
         ]
       : []),
     ...(retention ? [retentionSection(retention)] : []),
+    restoreSection(restores),
   ].join('\n');
   process.stdout.write(`\n${body}\n`);
   writeFileSync(join(__dirname, '..', 'docs', 'benchmarks.md'), body);

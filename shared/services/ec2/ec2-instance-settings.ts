@@ -8,7 +8,8 @@
  */
 import { type Instance, paginateDescribeVolumes } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
-import { aws } from '../../errors';
+import { aws, ThrottledError } from '../../errors';
+import { retryThrottled } from '../../throttle-retry';
 import type { Discovered } from '../driver';
 import { chunks } from '../resolve';
 import { ec2Client } from './client';
@@ -49,14 +50,21 @@ export async function completeVolumeShapes(region: string, found: Discovered[]):
   if (ids.length === 0) return found;
   const shapes = new Map<string, ReturnType<typeof volumeShape>>();
   for (const chunk of chunks(ids, VOLUME_FILTER_VALUES)) {
-    await aws(`EC2 DescribeVolumes (${chunk.length} instance volumes)`, async () => {
-      for await (const page of paginateDescribeVolumes(
-        { client: ec2Client(region), pageSize: 500 },
-        { Filters: [{ Name: 'volume-id', Values: chunk }] },
-      )) {
-        for (const v of page.Volumes ?? []) if (v.VolumeId) shapes.set(v.VolumeId, volumeShape(v));
-      }
-    });
+    try {
+      await retryThrottled(() =>
+        aws(`EC2 DescribeVolumes (${chunk.length} instance volumes)`, async () => {
+          for await (const page of paginateDescribeVolumes(
+            { client: ec2Client(region), pageSize: 500 },
+            { Filters: [{ Name: 'volume-id', Values: chunk }] },
+          )) {
+            for (const v of page.Volumes ?? []) if (v.VolumeId) shapes.set(v.VolumeId, volumeShape(v));
+          }
+        }),
+      );
+    } catch (error) {
+      // Settings for a later restore never fail a backup run: without a shape the restore takes AWS's defaults.
+      if (!(error instanceof ThrottledError)) throw error;
+    }
   }
   return found.map((d) =>
     d.restoreSettings

@@ -5,9 +5,10 @@
  * identifier that adopts a copy whose answer was lost, the snapshot store), given each one's calls.
  */
 import type { Filter, RDSPaginationConfiguration } from '@aws-sdk/client-rds';
-import { aws, awsErrorName, InvalidResourceStateError, ResourceNotFoundError } from '../../errors';
+import { aws, awsErrorName, InvalidResourceStateError, ResourceNotFoundError, ThrottledError } from '../../errors';
 import type { ResourceRef, ResourceType } from '../../resource';
 import { matchesTags, ownershipTags, TAG, type Tag } from '../../tags';
+import { retryThrottled } from '../../throttle-retry';
 import type {
   BackupStore,
   CheckResult,
@@ -105,8 +106,13 @@ export async function describeSource<T extends Source>(spec: RdsDriverSpec<T, Sn
 
 export function rdsDriver<T extends Source, S extends Snapshot>(spec: RdsDriverSpec<T, S>): ResourceDriver {
   const { sources, snapshots } = spec;
+  // Settings for a later restore never fail a backup run: throttled past its retries, they are left out.
   const complete = async (region: string, found: Discovered[]) =>
-    spec.complete && found.length > 0 ? spec.complete(region, found) : found;
+    spec.complete && found.length > 0
+      ? retryThrottled(() => (spec.complete as NonNullable<typeof spec.complete>)(region, found)).catch((error) =>
+          error instanceof ThrottledError ? found : Promise.reject(error),
+        )
+      : found;
   const sizeOf = snapshots.sizeOf ?? (() => ({}));
 
   async function find(region: string, identifier: string): Promise<S | undefined> {

@@ -122,7 +122,8 @@ describe('Plan: 1,000 explicit ARNs', () => {
     expect(result.counts).toEqual({ total: 1000, selected: 1000, skipped: 0, failed: 0 });
     expect(model.calls.get('rds:DescribeDBInstances')).toBe(4);
     expect(model.calls.get('ec2:DescribeInstances')).toBe(2);
-    expect(model.calls.get('ec2:DescribeVolumes')).toBe(2);
+    // Two for the 300 volumes, and two for the 300 instances' volumes (their restore settings, 200 a call).
+    expect(model.calls.get('ec2:DescribeVolumes')).toBe(4);
   });
 
   it('succeeds under throttling (30% of calls refused) within the retries the workflow gives Plan', async () => {

@@ -18,44 +18,13 @@ import {
   RestoreTableFromBackupCommand,
   TagResourceCommand,
 } from '@aws-sdk/client-dynamodb';
-import { registerAwsServices } from '../../../local/emulator';
 import { modelAnswers } from '../../../local/emulator/dynamodb';
-import { type EmulatorServer, startEmulatorServer } from '../../../local/emulator/server';
-import { AwsModel } from '../../../local/model';
+import { EMULATOR_REGION, serviceFailure, useEmulator } from '../../support/emulator-harness';
 
-const REGION = 'eu-west-1';
-let now = new Date('2026-11-02T10:00:00Z');
-const advance = (seconds: number) => {
-  now = new Date(now.getTime() + seconds * 1000);
-};
-const model = new AwsModel({ clock: { now: () => now }, tokenBuckets: false });
-let server: EmulatorServer;
-let client: DynamoDBClient;
-
-beforeAll(async () => {
-  server = await startEmulatorServer({ defaultRegion: REGION });
-  registerAwsServices(server, model);
-  client = new DynamoDBClient({
-    region: REGION,
-    endpoint: server.endpoint,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: 1,
-  });
-});
-afterAll(async () => {
-  client.destroy();
-  await server.close();
-});
-
-async function failure(call: Promise<unknown>): Promise<DynamoDBServiceException> {
-  const error = await call.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof DynamoDBServiceException))
-    throw new Error(`expected a DynamoDB service error, got ${String(error)}`);
-  return error;
-}
+const emu = useEmulator((config) => new DynamoDBClient(config));
+const { model, advance } = emu;
+const REGION = EMULATOR_REGION;
+const failure = (call: Promise<unknown>) => serviceFailure(call, DynamoDBServiceException, 'a DynamoDB');
 
 const GIB = 1024 ** 3;
 const restoreTags = [
@@ -69,12 +38,12 @@ function tableWithBackup(name: string) {
   return model.addExistingDynamoBackup(REGION, {
     TableName: name,
     BackupName: `${name}-b`,
-    startMs: now.getTime(),
+    startMs: emu.now().getTime(),
     sizeBytes: 2 * GIB,
   });
 }
 
-const describe_ = (TableName: string) => client.send(new DescribeTableCommand({ TableName }));
+const describe_ = (TableName: string) => emu.client().send(new DescribeTableCommand({ TableName }));
 
 describe('DynamoDB RestoreTableFromBackup, TagResource and DeleteTable', () => {
   it('restores a CREATING table of the backup size, ACTIVE after simulated time, tagged after', async () => {
@@ -82,15 +51,15 @@ describe('DynamoDB RestoreTableFromBackup, TagResource and DeleteTable', () => {
     const backup = tableWithBackup('sessions');
 
     // Act
-    const restored = await client.send(
-      new RestoreTableFromBackupCommand({ TargetTableName: 'sessions-restored', BackupArn: backup.BackupArn }),
-    );
+    const restored = await emu
+      .client()
+      .send(new RestoreTableFromBackupCommand({ TargetTableName: 'sessions-restored', BackupArn: backup.BackupArn }));
     const arn = restored.TableDescription?.TableArn ?? '';
-    await client.send(new TagResourceCommand({ ResourceArn: arn, Tags: restoreTags }));
+    await emu.client().send(new TagResourceCommand({ ResourceArn: arn, Tags: restoreTags }));
     const first = await describe_('sessions-restored');
     advance(3600);
     const later = await describe_('sessions-restored');
-    const tags = await client.send(new ListTagsOfResourceCommand({ ResourceArn: arn }));
+    const tags = await emu.client().send(new ListTagsOfResourceCommand({ ResourceArn: arn }));
 
     // Assess
     expect(first.Table).toMatchObject({
@@ -107,14 +76,14 @@ describe('DynamoDB RestoreTableFromBackup, TagResource and DeleteTable', () => {
   it('deletes a table through DELETING to gone, refusing one still CREATING', async () => {
     // Prepare
     const backup = tableWithBackup('carts');
-    await client.send(
-      new RestoreTableFromBackupCommand({ TargetTableName: 'carts-restored', BackupArn: backup.BackupArn }),
-    );
+    await emu
+      .client()
+      .send(new RestoreTableFromBackupCommand({ TargetTableName: 'carts-restored', BackupArn: backup.BackupArn }));
 
     // Act
-    const creating = await failure(client.send(new DeleteTableCommand({ TableName: 'carts-restored' })));
+    const creating = await failure(emu.client().send(new DeleteTableCommand({ TableName: 'carts-restored' })));
     advance(3600);
-    const deleting = await client.send(new DeleteTableCommand({ TableName: 'carts-restored' }));
+    const deleting = await emu.client().send(new DeleteTableCommand({ TableName: 'carts-restored' }));
     advance(120);
     const routedAway = modelAnswers(model, REGION, 'DescribeTable', { TableName: 'carts-restored' });
 
@@ -131,7 +100,7 @@ describe('DynamoDB RestoreTableFromBackup, TagResource and DeleteTable', () => {
     model.addDynamoTable(REGION, { TableName: 'orders-big', sizeBytes: 500 * GIB });
     const creating = model.createBackup(REGION, { TableName: 'orders-big', BackupName: 'orders-big-b' });
     const restore = (TargetTableName: string, BackupArn: string) =>
-      failure(client.send(new RestoreTableFromBackupCommand({ TargetTableName, BackupArn })));
+      failure(emu.client().send(new RestoreTableFromBackupCommand({ TargetTableName, BackupArn })));
 
     // Act
     const errors = await Promise.all([
@@ -178,7 +147,7 @@ describe('DynamoDB ImportTable and DescribeImport', () => {
       S3Prefix: 'clickstream/2026-11-02',
     });
     advance(3 * 3600);
-    const described = await client.send(new DescribeExportCommand({ ExportArn: ExportDescription.ExportArn }));
+    const described = await emu.client().send(new DescribeExportCommand({ ExportArn: ExportDescription.ExportArn }));
     // The data directory beside the manifest, as DynamoDB lays an export out.
     return (described.ExportDescription?.ExportManifest ?? '').replace(/manifest-summary\.json$/, 'data/');
   }
@@ -200,12 +169,16 @@ describe('DynamoDB ImportTable and DescribeImport', () => {
     const dataPrefix = await completedExport();
 
     // Act
-    const started = await client.send(new ImportTableCommand(importInput('clickstream-restored', dataPrefix, 'tok-1')));
-    const again = await client.send(new ImportTableCommand(importInput('clickstream-restored', dataPrefix, 'tok-1')));
+    const started = await emu
+      .client()
+      .send(new ImportTableCommand(importInput('clickstream-restored', dataPrefix, 'tok-1')));
+    const again = await emu
+      .client()
+      .send(new ImportTableCommand(importInput('clickstream-restored', dataPrefix, 'tok-1')));
     const ImportArn = started.ImportTableDescription?.ImportArn;
     const table = await describe_('clickstream-restored');
     advance(3 * 3600);
-    const done = await client.send(new DescribeImportCommand({ ImportArn }));
+    const done = await emu.client().send(new DescribeImportCommand({ ImportArn }));
     const active = await describe_('clickstream-restored');
 
     // Assess
@@ -227,11 +200,11 @@ describe('DynamoDB ImportTable and DescribeImport', () => {
 
   it('fails an import with no export under the prefix, and its table goes', async () => {
     // Act
-    const started = await client.send(new ImportTableCommand(importInput('nothing-restored', 'no/such/prefix/')));
+    const started = await emu.client().send(new ImportTableCommand(importInput('nothing-restored', 'no/such/prefix/')));
     advance(600);
-    const failed = await client.send(
-      new DescribeImportCommand({ ImportArn: started.ImportTableDescription?.ImportArn }),
-    );
+    const failed = await emu
+      .client()
+      .send(new DescribeImportCommand({ ImportArn: started.ImportTableDescription?.ImportArn }));
 
     // Assess
     expect(failed.ImportTableDescription?.ImportStatus).toBe('FAILED');
@@ -244,9 +217,9 @@ describe('DynamoDB ImportTable and DescribeImport', () => {
     model.addDynamoTable(REGION, { TableName: 'taken' });
 
     // Act
-    const taken = await failure(client.send(new ImportTableCommand(importInput('taken', 'x/'))));
+    const taken = await failure(emu.client().send(new ImportTableCommand(importInput('taken', 'x/'))));
     const unknown = await failure(
-      client.send(new DescribeImportCommand({ ImportArn: `${model.dynamoTableArn(REGION, 'x')}/import/1-nope` })),
+      emu.client().send(new DescribeImportCommand({ ImportArn: `${model.dynamoTableArn(REGION, 'x')}/import/1-nope` })),
     );
 
     // Assess

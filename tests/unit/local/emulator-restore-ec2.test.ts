@@ -15,42 +15,12 @@ import {
   RunInstancesCommand,
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { registerAwsServices } from '../../../local/emulator';
-import { type EmulatorServer, startEmulatorServer } from '../../../local/emulator/server';
-import { AwsModel } from '../../../local/model';
+import { EMULATOR_REGION, serviceFailure, useEmulator } from '../../support/emulator-harness';
 
-const REGION = 'eu-west-1';
-let now = new Date('2026-11-02T10:00:00Z');
-const advance = (seconds: number) => {
-  now = new Date(now.getTime() + seconds * 1000);
-};
-const model = new AwsModel({ clock: { now: () => now }, tokenBuckets: false });
-let server: EmulatorServer;
-let client: EC2Client;
-
-beforeAll(async () => {
-  server = await startEmulatorServer({ defaultRegion: REGION });
-  registerAwsServices(server, model);
-  client = new EC2Client({
-    region: REGION,
-    endpoint: server.endpoint,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: 1,
-  });
-});
-afterAll(async () => {
-  client.destroy();
-  await server.close();
-});
-
-async function failure(call: Promise<unknown>): Promise<EC2ServiceException> {
-  const error = await call.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof EC2ServiceException)) throw new Error(`expected an EC2 service error, got ${String(error)}`);
-  return error;
-}
+const emu = useEmulator((config) => new EC2Client(config));
+const { model, advance } = emu;
+const REGION = EMULATOR_REGION;
+const failure = (call: Promise<unknown>) => serviceFailure(call, EC2ServiceException, 'an EC2');
 
 /** A completed snapshot of a 100 GiB volume, encrypted with a DR key. */
 function completedSnapshot(extra: { KmsKeyId?: string; Encrypted?: boolean } = {}) {
@@ -58,7 +28,7 @@ function completedSnapshot(extra: { KmsKeyId?: string; Encrypted?: boolean } = {
   return model.addExistingSnapshot(REGION, {
     VolumeId: volume.VolumeId,
     VolumeSize: 100,
-    startMs: now.getTime() - 3_600_000,
+    startMs: emu.now().getTime() - 3_600_000,
     ...extra,
   });
 }
@@ -75,7 +45,7 @@ describe('EC2 CreateVolume from a snapshot', () => {
     const snapshot = completedSnapshot({ KmsKeyId: keyArn });
 
     // Act
-    const created = await client.send(
+    const created = await emu.client().send(
       new CreateVolumeCommand({
         SnapshotId: snapshot.SnapshotId,
         AvailabilityZone: 'eu-west-1b',
@@ -87,7 +57,7 @@ describe('EC2 CreateVolume from a snapshot', () => {
       }),
     );
     const byTag = () =>
-      client.send(
+      emu.client().send(
         new DescribeVolumesCommand({
           Filters: [
             { Name: 'tag:backup-pipeline:restore-id', Values: ['restore-1'] },
@@ -120,10 +90,10 @@ describe('EC2 CreateVolume from a snapshot', () => {
     // Prepare
     const snapshot = completedSnapshot();
     const input = { SnapshotId: snapshot.SnapshotId, AvailabilityZone: 'eu-west-1a', ClientToken: 'token-2' };
-    const first = await client.send(new CreateVolumeCommand(input));
+    const first = await emu.client().send(new CreateVolumeCommand(input));
 
     // Act
-    const again = await client.send(new CreateVolumeCommand(input));
+    const again = await emu.client().send(new CreateVolumeCommand(input));
 
     // Assess
     expect(again.VolumeId).toBe(first.VolumeId);
@@ -134,9 +104,9 @@ describe('EC2 CreateVolume from a snapshot', () => {
     const snapshot = completedSnapshot({ Encrypted: false });
 
     // Act
-    const created = await client.send(
-      new CreateVolumeCommand({ SnapshotId: snapshot.SnapshotId, AvailabilityZone: 'eu-west-1a', Size: 150 }),
-    );
+    const created = await emu
+      .client()
+      .send(new CreateVolumeCommand({ SnapshotId: snapshot.SnapshotId, AvailabilityZone: 'eu-west-1a', Size: 150 }));
 
     // Assess
     expect([created.Encrypted, created.KmsKeyId, created.Size]).toEqual([false, undefined, 150]);
@@ -147,7 +117,7 @@ describe('EC2 CreateVolume from a snapshot', () => {
     const pending = model.createSnapshot(REGION, { VolumeId: model.addVolume(REGION, { Size: 500 }).VolumeId });
     const snapshot = completedSnapshot();
     const create = (SnapshotId: string, Size?: number) =>
-      failure(client.send(new CreateVolumeCommand({ SnapshotId, AvailabilityZone: 'eu-west-1a', Size })));
+      failure(emu.client().send(new CreateVolumeCommand({ SnapshotId, AvailabilityZone: 'eu-west-1a', Size })));
 
     // Act
     const errors = await Promise.all([
@@ -165,16 +135,16 @@ describe('EC2 DeleteVolume', () => {
   it('takes an available volume through deleting to gone', async () => {
     // Prepare
     const snapshot = completedSnapshot();
-    const { VolumeId } = await client.send(
-      new CreateVolumeCommand({ SnapshotId: snapshot.SnapshotId, AvailabilityZone: 'eu-west-1a' }),
-    );
+    const { VolumeId } = await emu
+      .client()
+      .send(new CreateVolumeCommand({ SnapshotId: snapshot.SnapshotId, AvailabilityZone: 'eu-west-1a' }));
     advance(600);
 
     // Act
-    await client.send(new DeleteVolumeCommand({ VolumeId }));
-    const during = await client.send(new DescribeVolumesCommand({ VolumeIds: [VolumeId ?? ''] }));
+    await emu.client().send(new DeleteVolumeCommand({ VolumeId }));
+    const during = await emu.client().send(new DescribeVolumesCommand({ VolumeIds: [VolumeId ?? ''] }));
     advance(60);
-    const after = await failure(client.send(new DescribeVolumesCommand({ VolumeIds: [VolumeId ?? ''] })));
+    const after = await failure(emu.client().send(new DescribeVolumesCommand({ VolumeIds: [VolumeId ?? ''] })));
 
     // Assess
     expect(during.Volumes?.[0]?.State).toBe('deleting');
@@ -186,8 +156,8 @@ describe('EC2 DeleteVolume', () => {
     const instance = model.addInstance(REGION, { volumes: [{ Size: 8 }] });
 
     // Act
-    const inUse = await failure(client.send(new DeleteVolumeCommand({ VolumeId: instance.volumeIds[0] })));
-    const unknown = await failure(client.send(new DeleteVolumeCommand({ VolumeId: 'vol-0123456789abcdef0' })));
+    const inUse = await failure(emu.client().send(new DeleteVolumeCommand({ VolumeId: instance.volumeIds[0] })));
+    const unknown = await failure(emu.client().send(new DeleteVolumeCommand({ VolumeId: 'vol-0123456789abcdef0' })));
 
     // Assess
     expect([inUse.name, unknown.name]).toEqual(['VolumeInUse', 'InvalidVolume.NotFound']);
@@ -201,7 +171,7 @@ describe('EC2 RunInstances and TerminateInstances', () => {
       return model.addExistingSnapshot(REGION, {
         VolumeId: volume.VolumeId,
         VolumeSize: size,
-        startMs: now.getTime() - 60_000,
+        startMs: emu.now().getTime() - 60_000,
       }).SnapshotId;
     });
     return model.addImage(REGION, { Name: `image-${ids[0]}`, snapshotIds: ids, Tags: [] });
@@ -212,7 +182,7 @@ describe('EC2 RunInstances and TerminateInstances', () => {
     const image = availableImage();
 
     // Act
-    const launched = await client.send(
+    const launched = await emu.client().send(
       new RunInstancesCommand({
         ImageId: image.ImageId,
         InstanceType: 't3.small',
@@ -228,16 +198,16 @@ describe('EC2 RunInstances and TerminateInstances', () => {
       }),
     );
     const instanceId = launched.Instances?.[0]?.InstanceId ?? '';
-    const again = await client.send(
-      new RunInstancesCommand({ ImageId: image.ImageId, MinCount: 1, MaxCount: 1, ClientToken: 'launch-1' }),
-    );
-    const describe = () => client.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+    const again = await emu
+      .client()
+      .send(new RunInstancesCommand({ ImageId: image.ImageId, MinCount: 1, MaxCount: 1, ClientToken: 'launch-1' }));
+    const describe = () => emu.client().send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
     const first = await describe();
     advance(120);
     const later = await describe();
-    const volumes = await client.send(
-      new DescribeVolumesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [instanceId] }] }),
-    );
+    const volumes = await emu
+      .client()
+      .send(new DescribeVolumesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [instanceId] }] }));
 
     // Assess
     expect(again.Instances?.[0]?.InstanceId).toBe(instanceId);
@@ -260,16 +230,18 @@ describe('EC2 RunInstances and TerminateInstances', () => {
   it('terminates an instance through shutting-down, its AMI volumes deleted with it', async () => {
     // Prepare
     const image = availableImage();
-    const launched = await client.send(new RunInstancesCommand({ ImageId: image.ImageId, MinCount: 1, MaxCount: 1 }));
+    const launched = await emu
+      .client()
+      .send(new RunInstancesCommand({ ImageId: image.ImageId, MinCount: 1, MaxCount: 1 }));
     const instanceId = launched.Instances?.[0]?.InstanceId ?? '';
     const volumeIds = model.services.ec2.region(REGION).instances.get(instanceId)?.volumeIds ?? [];
     advance(120);
 
     // Act
-    const terminating = await client.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }));
+    const terminating = await emu.client().send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }));
     advance(600);
-    const after = await client.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
-    const volumes = await failure(client.send(new DescribeVolumesCommand({ VolumeIds: volumeIds })));
+    const after = await emu.client().send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+    const volumes = await failure(emu.client().send(new DescribeVolumesCommand({ VolumeIds: volumeIds })));
 
     // Assess
     expect(terminating.TerminatingInstances?.[0]).toMatchObject({
@@ -285,13 +257,13 @@ describe('EC2 RunInstances and TerminateInstances', () => {
     const instance = model.addInstance(REGION, { volumes: [{ Size: 30 }] });
     const { ImageId: pendingImage } = model.createImage(REGION, { InstanceId: instance.InstanceId, Name: 'pending' });
     const run = (ImageId: string) =>
-      failure(client.send(new RunInstancesCommand({ ImageId, MinCount: 1, MaxCount: 1 })));
+      failure(emu.client().send(new RunInstancesCommand({ ImageId, MinCount: 1, MaxCount: 1 })));
 
     // Act
     const unknown = await run('ami-0123456789abcdef0');
     const pending = await run(pendingImage);
     const terminate = await failure(
-      client.send(new TerminateInstancesCommand({ InstanceIds: ['i-0123456789abcdef0'] })),
+      emu.client().send(new TerminateInstancesCommand({ InstanceIds: ['i-0123456789abcdef0'] })),
     );
 
     // Assess

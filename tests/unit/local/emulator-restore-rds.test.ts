@@ -17,42 +17,12 @@ import {
   RestoreDBClusterFromSnapshotCommand,
   RestoreDBInstanceFromDBSnapshotCommand,
 } from '@aws-sdk/client-rds';
-import { registerAwsServices } from '../../../local/emulator';
-import { type EmulatorServer, startEmulatorServer } from '../../../local/emulator/server';
-import { AwsModel } from '../../../local/model';
+import { EMULATOR_REGION, serviceFailure, useEmulator } from '../../support/emulator-harness';
 
-const REGION = 'eu-west-1';
-let now = new Date('2026-11-02T10:00:00Z');
-const advance = (seconds: number) => {
-  now = new Date(now.getTime() + seconds * 1000);
-};
-const model = new AwsModel({ clock: { now: () => now }, tokenBuckets: false });
-let server: EmulatorServer;
-let client: RDSClient;
-
-beforeAll(async () => {
-  server = await startEmulatorServer({ defaultRegion: REGION });
-  registerAwsServices(server, model);
-  client = new RDSClient({
-    region: REGION,
-    endpoint: server.endpoint,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: 1,
-  });
-});
-afterAll(async () => {
-  client.destroy();
-  await server.close();
-});
-
-async function failure(call: Promise<unknown>): Promise<RDSServiceException> {
-  const error = await call.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof RDSServiceException)) throw new Error(`expected an RDS service error, got ${String(error)}`);
-  return error;
-}
+const emu = useEmulator((config) => new RDSClient(config));
+const { model, advance } = emu;
+const REGION = EMULATOR_REGION;
+const failure = (call: Promise<unknown>) => serviceFailure(call, RDSServiceException, 'an RDS');
 
 const hour = 3_600_000;
 const restoreTags = [
@@ -68,7 +38,7 @@ function instanceWithSnapshot(id: string, extra: { status?: 'creating' } = {}) {
     DBInstanceIdentifier: id,
     AllocatedStorage: 200,
     KmsKeyId: 'arn:aws:kms:eu-west-1:111122223333:key/rds',
-    startMs: now.getTime() - hour,
+    startMs: emu.now().getTime() - hour,
     ...(extra.status ? { durationMs: 2 * hour } : {}),
   });
 }
@@ -79,8 +49,8 @@ describe('RDS DescribeDBSubnetGroups and the placement of fleet databases', () =
     model.addDbInstance(REGION, { DBInstanceIdentifier: 'billing', DBSubnetGroupName: 'private-db' });
 
     // Act
-    const groups = await client.send(new DescribeDBSubnetGroupsCommand({}));
-    const billing = await client.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'billing' }));
+    const groups = await emu.client().send(new DescribeDBSubnetGroupsCommand({}));
+    const billing = await emu.client().send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'billing' }));
 
     // Assess
     expect(groups.DBSubnetGroups?.map((g) => g.DBSubnetGroupName)).toEqual(['default', 'private-db']);
@@ -91,7 +61,7 @@ describe('RDS DescribeDBSubnetGroups and the placement of fleet databases', () =
 
   it('answers an unknown group with DBSubnetGroupNotFoundFault', async () => {
     // Act
-    const error = await failure(client.send(new DescribeDBSubnetGroupsCommand({ DBSubnetGroupName: 'nope' })));
+    const error = await failure(emu.client().send(new DescribeDBSubnetGroupsCommand({ DBSubnetGroupName: 'nope' })));
 
     // Assess
     expect([error.name, error.$metadata.httpStatusCode]).toEqual(['DBSubnetGroupNotFoundFault', 404]);
@@ -104,7 +74,7 @@ describe('RDS RestoreDBInstanceFromDBSnapshot and DeleteDBInstance', () => {
     const snapshot = instanceWithSnapshot('orders');
 
     // Act
-    const restored = await client.send(
+    const restored = await emu.client().send(
       new RestoreDBInstanceFromDBSnapshotCommand({
         DBInstanceIdentifier: 'orders-restored',
         DBSnapshotIdentifier: snapshot.DBSnapshotIdentifier,
@@ -116,7 +86,8 @@ describe('RDS RestoreDBInstanceFromDBSnapshot and DeleteDBInstance', () => {
         Tags: restoreTags,
       }),
     );
-    const describe = () => client.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'orders-restored' }));
+    const describe = () =>
+      emu.client().send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'orders-restored' }));
     const first = await describe();
     advance(2 * 3600);
     const later = await describe();
@@ -143,7 +114,7 @@ describe('RDS RestoreDBInstanceFromDBSnapshot and DeleteDBInstance', () => {
   it('deletes an instance through deleting to gone', async () => {
     // Prepare
     const snapshot = instanceWithSnapshot('customers');
-    await client.send(
+    await emu.client().send(
       new RestoreDBInstanceFromDBSnapshotCommand({
         DBInstanceIdentifier: 'customers-restored',
         DBSnapshotIdentifier: snapshot.DBSnapshotIdentifier,
@@ -153,12 +124,12 @@ describe('RDS RestoreDBInstanceFromDBSnapshot and DeleteDBInstance', () => {
     advance(2 * 3600);
 
     // Act
-    const deleted = await client.send(
-      new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'customers-restored', SkipFinalSnapshot: true }),
-    );
+    const deleted = await emu
+      .client()
+      .send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'customers-restored', SkipFinalSnapshot: true }));
     advance(600);
     const gone = await failure(
-      client.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'customers-restored' })),
+      emu.client().send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'customers-restored' })),
     );
 
     // Assess
@@ -176,9 +147,15 @@ describe('RDS RestoreDBInstanceFromDBSnapshot and DeleteDBInstance', () => {
     const creating = instanceWithSnapshot('analytics', { status: 'creating' });
     const restore = (DBInstanceIdentifier: string, DBSnapshotIdentifier: string, DBSubnetGroupName?: string) =>
       failure(
-        client.send(
-          new RestoreDBInstanceFromDBSnapshotCommand({ DBInstanceIdentifier, DBSnapshotIdentifier, DBSubnetGroupName }),
-        ),
+        emu
+          .client()
+          .send(
+            new RestoreDBInstanceFromDBSnapshotCommand({
+              DBInstanceIdentifier,
+              DBSnapshotIdentifier,
+              DBSubnetGroupName,
+            }),
+          ),
       );
 
     // Act
@@ -203,9 +180,9 @@ describe('RDS RestoreDBInstanceFromDBSnapshot and DeleteDBInstance', () => {
     model.addDbInstance(REGION, { DBInstanceIdentifier: 'keep-me' });
 
     // Act
-    const noFinal = await failure(client.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'keep-me' })));
+    const noFinal = await failure(emu.client().send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'keep-me' })));
     const unknown = await failure(
-      client.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'nobody', SkipFinalSnapshot: true })),
+      emu.client().send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'nobody', SkipFinalSnapshot: true })),
     );
 
     // Assess
@@ -220,7 +197,7 @@ describe('Aurora RestoreDBClusterFromSnapshot, CreateDBInstance and DeleteDBClus
       DBClusterSnapshotIdentifier: 'payments-snap',
       DBClusterIdentifier: 'payments',
       volumeGiB: 150,
-      startMs: now.getTime() - hour,
+      startMs: emu.now().getTime() - hour,
     });
   }
 
@@ -229,7 +206,7 @@ describe('Aurora RestoreDBClusterFromSnapshot, CreateDBInstance and DeleteDBClus
     const snapshot = clusterSnapshot();
 
     // Act
-    const restored = await client.send(
+    const restored = await emu.client().send(
       new RestoreDBClusterFromSnapshotCommand({
         DBClusterIdentifier: 'payments-restored',
         SnapshotIdentifier: snapshot.DBClusterSnapshotIdentifier,
@@ -239,7 +216,7 @@ describe('Aurora RestoreDBClusterFromSnapshot, CreateDBInstance and DeleteDBClus
         Tags: restoreTags,
       }),
     );
-    await client.send(
+    await emu.client().send(
       new CreateDBInstanceCommand({
         DBInstanceIdentifier: 'payments-restored-1',
         DBClusterIdentifier: 'payments-restored',
@@ -248,17 +225,20 @@ describe('Aurora RestoreDBClusterFromSnapshot, CreateDBInstance and DeleteDBClus
         Tags: restoreTags,
       }),
     );
-    const cluster = () => client.send(new DescribeDBClustersCommand({ DBClusterIdentifier: 'payments-restored' }));
+    const cluster = () =>
+      emu.client().send(new DescribeDBClustersCommand({ DBClusterIdentifier: 'payments-restored' }));
     const creating = await cluster();
     advance(2 * 3600);
     const available = await cluster();
     const refused = await failure(
-      client.send(new DeleteDBClusterCommand({ DBClusterIdentifier: 'payments-restored', SkipFinalSnapshot: true })),
+      emu
+        .client()
+        .send(new DeleteDBClusterCommand({ DBClusterIdentifier: 'payments-restored', SkipFinalSnapshot: true })),
     );
-    await client.send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'payments-restored-1' }));
-    const deleting = await client.send(
-      new DeleteDBClusterCommand({ DBClusterIdentifier: 'payments-restored', SkipFinalSnapshot: true }),
-    );
+    await emu.client().send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'payments-restored-1' }));
+    const deleting = await emu
+      .client()
+      .send(new DeleteDBClusterCommand({ DBClusterIdentifier: 'payments-restored', SkipFinalSnapshot: true }));
     advance(3600);
     const gone = await failure(cluster());
 
@@ -283,7 +263,7 @@ describe('Aurora RestoreDBClusterFromSnapshot, CreateDBInstance and DeleteDBClus
     model.addDbCluster(REGION, { DBClusterIdentifier: 'ledger' });
     const restore = (DBClusterIdentifier: string, SnapshotIdentifier: string) =>
       failure(
-        client.send(
+        emu.client().send(
           new RestoreDBClusterFromSnapshotCommand({
             DBClusterIdentifier,
             SnapshotIdentifier,

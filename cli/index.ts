@@ -15,6 +15,7 @@ import { parseFleet, parseRegions, runLocal } from './commands/local';
 import { rpoCommand, runsCommand, startCommand, statusCommand } from './commands/operate';
 import { reportCommand } from './commands/report';
 import { restoreCommand } from './commands/restore';
+import { rtoCommand } from './commands/rto';
 import { CliError } from './target';
 
 const rate = (value: string): number => {
@@ -146,15 +147,24 @@ export function buildProgram(): Command {
           .argParser(positive),
       )
       .option(
+        '--rto',
+        "restore view: each type's last drill and recovery time, the last that passed, the latest restores (exit 1 when a type's last drill failed)",
+        false,
+      )
+      .option(
         '--retention',
         "with a run: list retention's delete/keep decision for every backup and the rule behind it (always shown for a dry run)",
         false,
       )
       .option('--json', 'machine-readable output', false),
   ).action(async (run: string | undefined, opts) => {
-    if (opts.rpo) process.exitCode = await rpoCommand(opts);
+    if (opts.rto) process.exitCode = await rtoCommand(opts);
+    else if (opts.rpo) process.exitCode = await rpoCommand(opts);
     else if (run) process.exitCode = await statusCommand(run, opts);
-    else throw new CliError('status needs a run id or execution ARN (or --rpo): list runs with "backup-pipeline runs"');
+    else
+      throw new CliError(
+        'status needs a run id or execution ARN (or --rpo, --rto): list runs with "backup-pipeline runs"',
+      );
   });
 
   withTarget(

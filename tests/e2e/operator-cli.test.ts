@@ -301,3 +301,37 @@ describe('backup-pipeline restore', () => {
     expect(out.stderr).toMatch(/^backup-pipeline: the restore was not started: .*backupId/);
   });
 });
+
+describe('backup-pipeline status --rto', () => {
+  it("shows each type's last drill with its recovery time once a drill ran, and the latest restores", async () => {
+    // Prepare: a drill of orders (the restores above were not drills).
+    const drill = await cli([
+      'restore',
+      '--resource',
+      'orders',
+      '--latest',
+      '--drill',
+      '--id',
+      'drill-cli-1',
+      '--wait',
+      '--poll-seconds',
+      '0.1',
+    ]);
+
+    // Act
+    const table = await cli(['status', '--rto']);
+    const json = await cli(['status', '--rto', '--json']);
+
+    // Assess
+    expect(drill.code).toBe(0);
+    expect(drill.stdout).toMatch(/Drill drill-cli-1 AVAILABLE: .*; clean-up DELETED/);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/TYPE\s+MODE\s+LAST DRILL\s+RESULT\s+RECOVERY\s+LAST PASSED\s+RECOVERY\s+DRILLS/);
+    expect(table.stdout).toMatch(/rds-instance\s+-\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+passed\s+\S+\s+\d{4}/);
+    expect(table.stdout).toContain('Latest restores:');
+    expect(table.stdout).toContain('Restore restore-cli-1 AVAILABLE: orders-copy');
+    expect(JSON.parse(json.stdout).drills).toEqual([
+      expect.objectContaining({ type: 'rds-instance', drills: 1, lastPassed: true }),
+    ]);
+  });
+});

@@ -147,15 +147,13 @@ describe('RDS RestoreDBInstanceFromDBSnapshot and DeleteDBInstance', () => {
     const creating = instanceWithSnapshot('analytics', { status: 'creating' });
     const restore = (DBInstanceIdentifier: string, DBSnapshotIdentifier: string, DBSubnetGroupName?: string) =>
       failure(
-        emu
-          .client()
-          .send(
-            new RestoreDBInstanceFromDBSnapshotCommand({
-              DBInstanceIdentifier,
-              DBSnapshotIdentifier,
-              DBSubnetGroupName,
-            }),
-          ),
+        emu.client().send(
+          new RestoreDBInstanceFromDBSnapshotCommand({
+            DBInstanceIdentifier,
+            DBSnapshotIdentifier,
+            DBSubnetGroupName,
+          }),
+        ),
       );
 
     // Act

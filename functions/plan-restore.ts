@@ -2,8 +2,8 @@
  * Plan the restore (first state of statemachines/restore.asl.json): validates the execution input,
  * naming every bad field (InvalidInputError fails the execution before anything is made), and finds
  * the restore point, its region and ids, and the restored resource's name; then records the restore
- * (before any AWS call). The restore id is the
- * execution's name, so a re-run of the same execution finds what the first made.
+ * (before any AWS call). The restore id is the execution's name, so a re-run of the same execution
+ * finds what the first made.
  */
 import { z } from 'zod';
 import { dynamoDocClient } from '../shared/lambda/clients';

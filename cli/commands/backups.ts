@@ -8,7 +8,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BackupPointStore } from '../../shared/state/backup-points';
-import type { BackupPoint } from '../../shared/state/records';
+import { type BackupPoint, withoutTableAttributes } from '../../shared/state/records';
 import { StateStore } from '../../shared/state/store';
 import { CliError, explainAwsError, resolveTarget, type Target, type TargetOptions } from '../target';
 
@@ -80,7 +80,7 @@ export async function backupsCommand(resource: string, options: BackupsOptions, 
     const now = new Date();
     if (options.json) {
       out.write(
-        `${JSON.stringify({ arn, points: points.map((p) => ({ ...p, status: pointStatus(p, now) })) }, null, 2)}\n`,
+        `${JSON.stringify({ arn, points: points.map((p) => ({ ...withoutTableAttributes(p), status: pointStatus(p, now) })) }, null, 2)}\n`,
       );
       return 0;
     }

@@ -9,7 +9,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { InvalidInputError } from '../../shared/errors';
-import type { ResourceRecord, RunRecord } from '../../shared/state/records';
+import { type ResourceRecord, type RunRecord, withoutTableAttributes } from '../../shared/state/records';
 import { StateStore } from '../../shared/state/store';
 import { type TierFreshness, tierFreshness } from '../../shared/workflow/freshness';
 import { validateExecutionInput } from '../../shared/workflow/input';
@@ -339,7 +339,7 @@ export async function runsCommand(
       line(
         out,
         JSON.stringify(
-          runs.map(({ input: _input, retentionDecisions: _d, ...run }) => run),
+          runs.map(({ input: _input, retentionDecisions: _d, ...run }) => withoutTableAttributes(run)),
           null,
           2,
         ),

@@ -5,6 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { withoutTableAttributes } from '../../shared/state/records';
 import { RestoreStore } from '../../shared/state/restore-store';
 import { type DrillSummary, drillSummary } from '../../shared/workflow/drill-summary';
 import { humanDuration } from '../durations';
@@ -36,7 +37,7 @@ export async function rtoCommand(options: TargetOptions & { json: boolean }, out
       .catch((error: unknown) => Promise.reject(explainAwsError(error, `table ${target.tableName}`)));
     const summary = drillSummary(restores);
     if (options.json) {
-      out.write(`${JSON.stringify({ drills: summary, restores }, null, 2)}\n`);
+      out.write(`${JSON.stringify({ drills: summary, restores: restores.map(withoutTableAttributes) }, null, 2)}\n`);
     } else {
       out.write("Restore drills by type (recovery time: from the restore's start to the resource available):\n");
       out.write(

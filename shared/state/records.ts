@@ -235,6 +235,16 @@ export type RunLockRecord = z.infer<typeof runLockRecordSchema>;
 export const copyRegionRecordSchema = z.object({ region: z.string(), recordedAt: z.string() });
 export type CopyRegionRecord = z.infer<typeof copyRegionRecordSchema>;
 
+/** The table's own attributes on an item (keys, index key, expiry), which no reader outside the store needs. */
+export const TABLE_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'ttl'] as const;
+
+/** An item without the table's own attributes: what `--json` output and reports show. */
+export function withoutTableAttributes<T extends object>(item: T): Omit<T, (typeof TABLE_ATTRIBUTES)[number]> {
+  const copy = { ...item } as Record<string, unknown>;
+  for (const key of TABLE_ATTRIBUTES) delete copy[key];
+  return copy as Omit<T, (typeof TABLE_ATTRIBUTES)[number]>;
+}
+
 export interface ItemKey {
   pk: string;
   sk: string;

@@ -88,6 +88,9 @@ describe('backup-pipeline start / status / runs', () => {
         expect.objectContaining({ runId: 'weekly-cli-1', tier: 'weekly', reason: 'before release 42' }),
       ]),
     );
+    // The table's own attributes stay inside: scripts read runs, not table keys.
+    for (const run of JSON.parse(runs.stdout))
+      for (const key of ['pk', 'sk', 'gsi1pk', 'ttl']) expect(run).not.toHaveProperty(key);
   });
 
   it('status --rpo shows each tier and protected resource against its RPO, exiting 1 on a breach', async () => {
@@ -236,6 +239,8 @@ describe('backup-pipeline backups', () => {
       status: 'AVAILABLE',
     });
     expect((parsed.points[0] as unknown as { backupIds: string[] }).backupIds).toHaveLength(1);
+    expect(parsed.points[0]).not.toHaveProperty('pk');
+    expect(parsed.points[0]).not.toHaveProperty('ttl');
   });
 
   it('refuses a name it has no backup of, in one line', async () => {

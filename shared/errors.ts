@@ -114,6 +114,9 @@ const TRANSIENT = new Set([
 function isServerOrNetworkError(error: unknown, name: string | undefined): boolean {
   if (name !== undefined && TRANSIENT.has(name)) return true;
   if (typeof error !== 'object' || error === null) return false;
+  // The SDK wraps a non-Error failure (a socket timeout) as "AWS SDK error wrapper for <name>: <message>".
+  const wrapped = /^AWS SDK error wrapper for (\w+)/.exec((error as { message?: unknown }).message as string)?.[1];
+  if (wrapped !== undefined && TRANSIENT.has(wrapped)) return true;
   const e = error as { $metadata?: { httpStatusCode?: unknown }; $retryable?: unknown; $fault?: unknown };
   const status = e.$metadata?.httpStatusCode;
   return (typeof status === 'number' && status >= 500) || e.$fault === 'server' || Boolean(e.$retryable);

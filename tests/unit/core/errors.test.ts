@@ -189,6 +189,8 @@ describe('toPipelineError', () => {
     ['an SDK-marked retryable error', Object.assign(new Error('x'), { name: 'Odd', $retryable: {}, $metadata: {} })],
     ['a connection reset', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
     ['an SDK TimeoutError', Object.assign(new Error('timed out'), { name: 'TimeoutError' })],
+    // A socket timeout the SDK could only wrap: seen under load on a 2-core machine, recorded as a failed backup.
+    ['an SDK-wrapped socket timeout', new Error('AWS SDK error wrapper for TimeoutError: socket hang up')],
   ])('maps %s to ThrottledError (retried, never recorded as the resource failing)', (_label, error) => {
     const mapped = toPipelineError(error, 'RDS CreateDBSnapshot orders');
     expect(mapped).toBeInstanceOf(ThrottledError);

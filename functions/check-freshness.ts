@@ -8,6 +8,8 @@
  *   (the tier's RPO alarm), and `OldestRecoveryPointAgeHours`, the age of the oldest one, and
  *   `ProtectedResources`, how many are measured (shared/workflow/recovery-points.ts says which and how
  *   the read stays bounded). One dimension, the tier: never one per resource.
+ * Per drilled resource type (when drills are configured), `HoursSinceSuccessfulDrill` (dimension
+ * resourceType, shared/workflow/drill-freshness.ts): each type's drill alarm.
  * A tier with an RPO publishes `ResourcesPastRpo` every hour, 0 when it has no protected resource yet
  * (a tier that never ran after deploy does not alarm), so missing data means the check stopped: that
  * pages. A tier that never succeeded is measured from the deploy (the state table's creation).
@@ -15,12 +17,16 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { now } from '../shared/clock';
+import type { DrillsConfig } from '../shared/config';
 import { defaultRegion, dynamoDocClient } from '../shared/lambda/clients';
 import { freshnessEnvSchema, loadEnv } from '../shared/lambda/env';
 import { defineHandler } from '../shared/lambda/handler';
 import { logger, metrics } from '../shared/lambda/powertools';
+import { parseResourceArn, type ResourceType } from '../shared/resource';
 import { dynamoClient } from '../shared/services/dynamodb/client';
+import { RestoreStore } from '../shared/state/restore-store';
 import { StateStore } from '../shared/state/store';
+import { drillFreshness } from '../shared/workflow/drill-freshness';
 import { tierFreshness } from '../shared/workflow/freshness';
 import { FRESHNESS_RUN_FIELDS, FRESHNESS_RUNS, readResourceFreshness } from '../shared/workflow/recovery-points';
 
@@ -32,10 +38,13 @@ const LOGGED_RESOURCES = 20;
 
 const hundredths = (hours: number) => Math.round(hours * 100) / 100;
 
-/** One metric of one tier (a single metric publishes at once and forgets its dimensions: one each). */
-function publish(tier: string, name: string, value: number): void {
+/** How many of the newest restores the drill freshness reads (a drill makes at most 25). */
+const DRILL_RESTORES_READ = 1000;
+
+/** One metric of one tier or type (a single metric publishes at once and forgets its dimensions: one each). */
+function publish(tier: string, name: string, value: number, dimension: 'tier' | 'resourceType' = 'tier'): void {
   const single = metrics.singleMetric();
-  single.addDimension('tier', tier);
+  single.addDimension(dimension, tier);
   single.addMetric(name, 'Count', value);
 }
 
@@ -67,5 +76,44 @@ export const handler = defineHandler('check-freshness', z.object({}).passthrough
           .map((r) => ({ arn: r.arn, ageHours: hundredths(r.ageHours), lastBackupAt: r.lastBackupAt ?? null })),
       });
   }
-  return { tiers: freshness, recovery: recovery.tiers };
+  const deployedAt = table.Table?.CreationDateTime?.toISOString();
+  const drills = env.DRILLS
+    ? await publishDrillFreshness(env.DRILLS, env.DEFAULT_TIER, { store, tableName: env.TABLE_NAME, at, deployedAt })
+    : [];
+  return { tiers: freshness, recovery: recovery.tiers, drills };
 });
+
+async function publishDrillFreshness(
+  drills: DrillsConfig,
+  defaultTier: string,
+  {
+    store,
+    tableName,
+    at,
+    deployedAt,
+  }: { store: StateStore; tableName: string; at: Date; deployedAt?: string | undefined },
+) {
+  const protectedTypes = new Set<ResourceType>();
+  for (const point of await store.listRecoveryPoints(drills.tier ?? defaultTier)) {
+    const parsed = parseResourceArn(point.arn);
+    if (parsed.ok) protectedTypes.add(parsed.ref.type);
+  }
+  const restores = await new RestoreStore(dynamoDocClient(), tableName).list(DRILL_RESTORES_READ);
+  const types = drillFreshness(restores, {
+    types: drills.types,
+    protectedTypes,
+    periodDays: drills.periodDays,
+    now: at,
+    deployedAt,
+  });
+  for (const type of types) {
+    publish(
+      type.type,
+      'HoursSinceSuccessfulDrill',
+      hundredths(type.hoursSince ?? NEVER_SUCCEEDED_HOURS),
+      'resourceType',
+    );
+    if (type.breached) logger.warn('no successful restore drill within its period', { ...type });
+  }
+  return types;
+}

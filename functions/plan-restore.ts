@@ -1,18 +1,20 @@
 /**
- * Plan the restore (first state of statemachines/restore.asl.json): validates the execution input,
+ * Plan the restores (first state of statemachines/restore.asl.json): validates the execution input,
  * naming every bad field (InvalidInputError fails the execution before anything is made), and finds
- * the restore point, its region and ids, and the restored resource's name; then records the restore
- * (before any AWS call). The restore id is the execution's name, so a re-run of the same execution
+ * each restore's point (a backup id, a resource's latest, or a drill's selection), its region and ids,
+ * and the restored resource's name; then records each restore (before any AWS call). Restore ids come
+ * from the execution's name (`<name>`, or `<name>-<n>` for a drill's), so a re-run of the same execution
  * finds what the first made.
  */
 import { z } from 'zod';
 import { dynamoDocClient } from '../shared/lambda/clients';
-import { baseEnvSchema, loadEnv } from '../shared/lambda/env';
+import { loadEnv, planRestoreEnvSchema } from '../shared/lambda/env';
 import { defineHandler } from '../shared/lambda/handler';
 import { BackupPointStore } from '../shared/state/backup-points';
 import { RestoreStore } from '../shared/state/restore-store';
+import { StateStore } from '../shared/state/store';
 import { recordPlanned } from '../shared/workflow/restore';
-import { planRestore } from '../shared/workflow/restore-plan';
+import { planRestores } from '../shared/workflow/restore-plan';
 
 export const planRestoreEventSchema = z.object({
   input: z.unknown(),
@@ -21,14 +23,18 @@ export const planRestoreEventSchema = z.object({
 });
 
 export const handler = defineHandler('plan-restore', planRestoreEventSchema, async (event) => {
-  const env = loadEnv(baseEnvSchema);
+  const env = loadEnv(planRestoreEnvSchema);
   const startedAt = new Date(event.startedAt);
-  const plan = await planRestore(event.input, {
+  const state = new StateStore(dynamoDocClient(), env.TABLE_NAME);
+  const plan = await planRestores(event.input, {
     restoreId: event.restoreId,
     points: new BackupPointStore(dynamoDocClient(), env.TABLE_NAME),
+    recoveryPoints: (tier) => state.listRecoveryPoints(tier),
+    defaultTier: env.DEFAULT_TIER,
     now: startedAt,
   });
-  // The record before any AWS call: status, history and drills read it from here on.
-  await recordPlanned(plan, new RestoreStore(dynamoDocClient(), env.TABLE_NAME), startedAt);
+  // The records before any AWS call: status, history and drills read them from here on.
+  const restores = new RestoreStore(dynamoDocClient(), env.TABLE_NAME);
+  for (const restore of plan.restores) await recordPlanned(restore, restores, startedAt);
   return plan;
 });

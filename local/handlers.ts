@@ -12,6 +12,7 @@ import { handler as cleanUpRestore } from '../functions/clean-up-restore';
 import { handler as finishRestore } from '../functions/finish-restore';
 import { handler as listRetentionUnits } from '../functions/list-retention-units';
 import { handler as notify } from '../functions/notify';
+import { handler as notifyRestores } from '../functions/notify-restores';
 import { handler as planRestore } from '../functions/plan-restore';
 import { handler as planRun } from '../functions/plan-run';
 import { handler as recordFailure } from '../functions/record-failure';
@@ -22,6 +23,7 @@ import { handler as startCopies } from '../functions/start-copies';
 import { handler as startRestore } from '../functions/start-restore';
 import { handler as summarizeRetention } from '../functions/summarize-retention';
 import { handler as summarizeRun } from '../functions/summarize-run';
+import { handler as validateRestore } from '../functions/validate-restore';
 import { FUNCTION_LIMITS, FUNCTION_NAMES, type FunctionName } from '../shared/lambda/function-env';
 import { type InvocationContext, invokeAsLambda, type LambdaHandler } from './lambda-runtime';
 
@@ -45,7 +47,9 @@ const SOURCE: Record<FunctionName, LambdaHandler> = {
   'start-restore': startRestore,
   'check-restore': checkRestore,
   'clean-up-restore': cleanUpRestore,
+  'validate-restore': validateRestore,
   'finish-restore': finishRestore,
+  'notify-restores': notifyRestores,
 };
 
 export const HANDLERS = Object.fromEntries(

@@ -18,6 +18,7 @@ import { rdsClient } from '../shared/services/rds/client';
 import { BackupPointStore } from '../shared/state/backup-points';
 import { RestoreStore } from '../shared/state/restore-store';
 import { StateStore } from '../shared/state/store';
+import { demoDrillValidator } from './drill-validator';
 import { registerAwsServices, registerStack } from './emulator';
 import { type EmulatorServer, startEmulatorServer } from './emulator/server';
 import { registerBackupStateMachine, registerRestoreStateMachine, StepFunctionsService } from './emulator/sfn';
@@ -144,7 +145,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const projectRoot = options.projectRoot ?? join(__dirname, '..');
   const spec = options.fleet ?? { kind: 'demo' };
   const regions = options.regions ?? (spec.kind === 'generated' ? spec.regions : undefined);
-  const config = readCdkConfig(projectRoot, { ...options.config, ...(regions ? { regions } : {}) });
+  let config = readCdkConfig(projectRoot, { ...options.config, ...(regions ? { regions } : {}) });
   // Against an external endpoint the estate lives on the wall clock, so the workflow's waits must too.
   const scheduler = options.endpoint
     ? new VirtualScheduler(new Date(), 1)
@@ -190,6 +191,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         enabledRegions: [...new Set([...DEFAULT_ENABLED_REGIONS, ...(config.regions ?? [])])],
       });
       registerAwsServices(server, model);
+      // A drill's validation with a real Invoke: the sandbox's stand-in when the configuration names none.
+      if (config.drills && !config.drills.validationFunctionArn)
+        config = {
+          ...config,
+          drills: {
+            ...config.drills,
+            validationFunctionArn: model.addFunction(region, `${config.stackName}-drill-validator`, demoDrillValidator),
+          },
+        };
       // One endpoint for everything, as LocalStack offers: DynamoDB calls go through to dynalite.
       if (dynamo) server.proxy('dynamodb', dynamo.endpoint);
       if (spec.kind === 'demo') {

@@ -3,7 +3,7 @@
  * each Lambda receives in its environment. Defaults are what an operator gets with an empty context.
  */
 import { z } from 'zod';
-import { parseResourceArn } from './resource';
+import { parseResourceArn, RESOURCE_TYPES } from './resource';
 import { longestScheduleGap } from './schedule-period';
 import { modesConfigSchema, modesOf } from './services/modes';
 
@@ -242,6 +242,57 @@ export const exportStorageSchema = z
   });
 export type ExportStorageConfig = z.infer<typeof exportStorageSchema>;
 
+/** A Lambda function's ARN (optionally a version or alias): what a drill's validation invokes. */
+const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$/;
+
+/** Where a drill restores in a region: its own subnet, security groups, DB subnet group (isolated settings). */
+export const drillPlacementSchema = z.strictObject({
+  availabilityZone: z.string().min(1).optional(),
+  subnetId: z.string().min(1).optional(),
+  securityGroupIds: z.array(z.string().min(1)).optional(),
+  dbSubnetGroupName: z.string().min(1).optional(),
+});
+
+/**
+ * Restore drills (issue #12): on a schedule, the latest good backup of chosen resources is restored,
+ * checked (and validated by `validationFunctionArn` when set), timed, and always deleted. Null turns
+ * drills and their alarms off. Defaults: weekly, Saturday 06:00 UTC (after the night's backups), one
+ * resource per type and backup mode of the default tier, deleted as soon as it is checked, alarmed when
+ * a type has had no successful drill for 8 days.
+ */
+export const drillsSchema = z.strictObject({
+  /** When drills run (UTC); null: only started by hand (`backup-pipeline restore --drill`). */
+  schedule: cronSchema.nullable().default('cron(0 6 ? * SAT *)'),
+  /** The tier whose protected resources are drilled (default: defaultTier). */
+  tier: tierNameSchema.optional(),
+  /** The types to drill (default: every type the tier protects). */
+  types: z.array(z.enum(RESOURCE_TYPES)).min(1).optional(),
+  /** Resources per type and backup mode each drill restores, chosen anew each time. */
+  perType: z.number().int().min(0).max(5).default(1),
+  /** Resources every drill restores, by ARN. */
+  resources: z.array(z.string().startsWith('arn:')).max(25).default([]),
+  /** How long a drill keeps what it restored (for inspection) before deleting it. */
+  keepMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 60)
+    .default(0),
+  /** Alarm when a drilled type has had no successful drill for this many days. */
+  periodDays: z.number().int().min(1).max(400).default(8),
+  /** A Lambda invoked with each restored resource; its answer passes or fails the drill (as AWS Backup's restore testing). */
+  validationFunctionArn: z
+    .string()
+    .regex(LAMBDA_ARN, 'expected a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>)')
+    .nullable()
+    .default(null),
+  /** Per region, where drills restore (their own subnet, security groups, DB subnet group); unset: the source's. */
+  placement: z.record(z.string().regex(REGION_NAME, 'not an AWS region name'), drillPlacementSchema).default({}),
+});
+export type DrillsConfig = z.infer<typeof drillsSchema>;
+
+export const DEFAULT_DRILLS: z.input<typeof drillsSchema> = {};
+
 export const pipelineConfigSchema = z
   .strictObject({
     /** Used as the `backup-pipeline:managed-by` tag value; cleanup touches only backups carrying it. */
@@ -279,8 +330,14 @@ export const pipelineConfigSchema = z
     modes: modesConfigSchema,
     /** Lifecycle of DynamoDB exports in the backup bucket. */
     exportStorage: exportStorageSchema.default({ infrequentAccessDays: 30, glacierDays: 90, deepArchiveDays: 365 }),
+    /** Scheduled restore drills; null turns them off. */
+    drills: drillsSchema.nullable().default(drillsSchema.parse(DEFAULT_DRILLS)),
   })
   .superRefine((config, ctx) => {
+    if (config.drills) {
+      for (const issue of drillIssues(config.drills, config.tiers))
+        ctx.addIssue({ code: 'custom', path: ['drills', issue.field], message: issue.message });
+    }
     for (const [arn, mode] of Object.entries(config.modes.resources)) {
       const parsed = parseResourceArn(arn);
       const offered = parsed.ok ? modesOf(parsed.ref.type) : [];
@@ -317,6 +374,42 @@ export const pipelineConfigSchema = z
     }
   });
 export type PipelineConfig = z.infer<typeof pipelineConfigSchema>;
+
+/** Drill settings that parse but cannot work: an unknown tier, a schedule that never fires or outruns the alarm. */
+function drillIssues(drills: DrillsConfig, tiers: Record<string, unknown>): { field: string; message: string }[] {
+  const issues: { field: string; message: string }[] = [];
+  if (drills.tier !== undefined && !(drills.tier in tiers))
+    issues.push({
+      field: 'tier',
+      message: `"${drills.tier}" is not one of the tiers (${Object.keys(tiers).join(', ')})`,
+    });
+  if (drills.perType === 0 && drills.resources.length === 0)
+    issues.push({ field: 'perType', message: 'with perType 0 and no resources a drill restores nothing' });
+  const gap = drills.schedule ? longestScheduleGap(drills.schedule) : undefined;
+  if (gap === 'never') issues.push({ field: 'schedule', message: 'never fires: no day matches this expression' });
+  else if (gap && drills.periodDays * 1440 < gap.minutes)
+    issues.push({
+      field: 'periodDays',
+      message: `${drills.periodDays} day(s) is shorter than the schedule's longest gap between drills (${Math.ceil(gap.minutes / 1440)} days): the drill alarm would fire before every drill`,
+    });
+  return issues;
+}
+
+/** What a drill schedule starts the restore state machine with (statemachines/restore.asl.json input). */
+export function drillInput(drills: DrillsConfig, defaultTier: string): Record<string, unknown> {
+  return {
+    drill: true,
+    select: {
+      tier: drills.tier ?? defaultTier,
+      ...(drills.types ? { types: drills.types } : {}),
+      perType: drills.perType,
+      resources: drills.resources,
+    },
+    keepMinutes: drills.keepMinutes,
+    ...(Object.keys(drills.placement).length > 0 ? { placements: drills.placement } : {}),
+    reason: 'scheduled restore drill',
+  };
+}
 
 /** Formats zod issues as `field: message` lines; used for cdk.json errors and input errors. */
 export function describeIssues(error: z.ZodError, prefix = ''): { field: string; message: string }[] {

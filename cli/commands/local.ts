@@ -15,8 +15,9 @@ import { computeFigures } from '../../local/figures';
 import { DR_KEY_ALIAS, DR_REGION } from '../../local/fleet';
 import { type FleetSpec, type Sandbox, SandboxError, startSandbox } from '../../local/sandbox';
 import { describeIssues, regionsSchema } from '../../shared/config';
+import { restoreSucceeded } from '../../shared/workflow/restore';
 import { humanDuration as duration } from '../durations';
-import { drillTable, drillTargets, runDrills } from './drills';
+import { drillTable, runDrill } from './drills';
 import { parseCopyTo } from './operate';
 import { resourceJson, resourceTable } from './run-views';
 
@@ -234,16 +235,18 @@ export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream
     const allGood =
       result.status === 'SUCCEEDED' && records.every((r) => r.status === 'COMPLETED' || r.status === 'SKIPPED');
     if (!options.drill) return allGood ? 0 : 1;
-    const targets = await drillTargets(sandbox, records);
     write();
     write(
-      `Restore drills: ${targets.length}, one per type and backup mode (each restored, checked, timed and deleted)…`,
+      'Restore drill: as the drill schedule starts it, one resource per type and backup mode, each restored, checked, validated, timed and deleted…',
     );
-    const drills = await runDrills(sandbox, sfn, targets, utcStamp(sandbox.scheduler.now()));
-    write(drillTable(drills));
-    const passed = drills.filter((d) => d.passed).length;
-    write(`Drills: ${passed}/${drills.length} passed${passed === drills.length ? ', nothing left behind' : ''}.`);
-    return allGood && targets.length > 0 && passed === drills.length ? 0 : 1;
+    const drill = await runDrill(sandbox, sfn, `drill-${utcStamp(sandbox.scheduler.now())}`);
+    write(drillTable(drill.records));
+    const passed = drill.records.filter(restoreSucceeded).length;
+    const nothingLeft = drill.records.every((r) => r.cleanup?.status === 'DELETED');
+    write(
+      `Drill ${drill.name}: ${drill.status}, ${passed}/${drill.records.length} passed${nothingLeft ? ', nothing left behind' : ''}.`,
+    );
+    return allGood && drill.status === 'SUCCEEDED' && drill.records.length > 0 ? 0 : 1;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

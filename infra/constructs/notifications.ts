@@ -64,7 +64,7 @@ export class Notifications extends Topic {
         ],
       },
       // Every restore and drill is notified on the same topic.
-      'finish-restore': {
+      'notify-restores': {
         grants: [
           { actions: ['sns:Publish'], resources: [this.topicArn] },
           { actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [this.key.keyArn] },

@@ -78,7 +78,7 @@ export class Schedules {
 }
 
 /** EventBridge Scheduler, only on behalf of schedules in this account (no confused deputy). */
-function schedulerPrincipal(scope: Construct): ServicePrincipal {
+export function schedulerPrincipal(scope: Construct): ServicePrincipal {
   return new ServicePrincipal('scheduler.amazonaws.com', {
     conditions: {
       StringEquals: {

@@ -42,7 +42,9 @@ const TABLE_ACTIONS: Record<FunctionName, string[]> = {
   'start-restore': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
   'check-restore': ['dynamodb:UpdateItem'],
   'clean-up-restore': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  'validate-restore': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
   'finish-restore': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  'notify-restores': ['dynamodb:GetItem'],
   'release-run-lock': ['dynamodb:DeleteItem'],
   'summarize-retention': ['dynamodb:Query', 'dynamodb:UpdateItem'],
 };

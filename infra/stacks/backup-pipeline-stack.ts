@@ -1,7 +1,7 @@
 /**
  * The backup-pipeline stack: wiring only. Each construct owns its part (../constructs/): the state
  * table, the notifications topic with its key and alarms, the backup bucket, one Lambda per task, the
- * state machine, the schedules and the dashboard. IAM is least privilege per function, kept as data
+ * state machines, the schedules, the restore drills and the dashboard. IAM is least privilege per function, kept as data
  * (each service's in shared/services/<service>/permissions.ts, the stack's own beside the construct
  * that owns the resource) and applied, with every cdk-nag acknowledgement, in one place
  * (../constructs/permissions.ts). Construct ids and scopes are the ones deployed stacks have, so no
@@ -17,6 +17,7 @@ import { SERVICE_PERMISSIONS } from '../../shared/services/catalog';
 import { BackupBucket } from '../constructs/backup-bucket';
 import { BackupStateMachine, RESTORE_ASL_FILE } from '../constructs/backup-state-machine';
 import { PipelineDashboard } from '../constructs/dashboard';
+import { Drills } from '../constructs/drills';
 import { Notifications } from '../constructs/notifications';
 import { applyPermissions } from '../constructs/permissions';
 import { createPipelineFunctions, type PipelineFunction } from '../constructs/pipeline-function';
@@ -68,7 +69,13 @@ export class BackupPipelineStack extends Stack {
       logRetention,
       aslFile: RESTORE_ASL_FILE,
       logGroupId: 'RestoreStateMachineLogs',
-      comment: 'backup-pipeline restore: plan, start, wait and check, clean up a drill, record and notify',
+      comment: 'backup-pipeline restore: plan, start, wait and check, validate and clean up a drill, record and notify',
+    });
+    const drills = new Drills(this, {
+      restoreMachine: this.restoreStateMachine,
+      drills: config.drills,
+      defaultTier: config.defaultTier,
+      topic: this.topic,
     });
     const schedules = new Schedules(this, { machine: this.stateMachine, tiers: config.tiers, freshness });
     this.topic.alarmOn(this.stateMachine, config.tiers);
@@ -98,6 +105,7 @@ export class BackupPipelineStack extends Stack {
         this.restoreStateMachine.permissions('restore-state-machine'),
         this.backupBucket.runObjectPermissions(),
         schedules.permissions(),
+        drills.permissions(),
       ],
     );
 

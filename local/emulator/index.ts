@@ -1,6 +1,6 @@
 /**
  * Registers the emulated AWS services on the emulator server, keyed by the service name the SDK signs
- * (`ec2`, `rds`, `sns`, `events`, `dynamodb`, `kms`, `sts`, `s3`, `cloudformation`): one file per service, each a table of actions answered by
+ * (`ec2`, `rds`, `sns`, `events`, `dynamodb`, `kms`, `sts`, `s3`, `lambda`, `cloudformation`): one file per service, each a table of actions answered by
  * the AWS model. Any action not in a table gets AWS's InvalidAction / UnsupportedOperation error.
  */
 import * as cloudformation from '@aws-sdk/client-cloudformation';
@@ -9,6 +9,7 @@ import { dynamoDbService } from './dynamodb';
 import { ec2Service } from './ec2';
 import { eventsService } from './events';
 import { kmsService } from './kms';
+import { lambdaService } from './lambda';
 import { queryService } from './query';
 import { rdsService } from './rds';
 import { s3Service } from './s3';
@@ -24,6 +25,7 @@ export function registerAwsServices(server: EmulatorServer, model: AwsModel): vo
   server.register('kms', kmsService(model));
   server.register('sts', stsService(model));
   server.register('s3', s3Service(model));
+  server.register('lambda', lambdaService(model));
   // Alongside the proxy to dynalite: the fleet's tables, backups and exports only.
   server.register('dynamodb', dynamoDbService(model));
 }

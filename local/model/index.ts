@@ -22,6 +22,7 @@ import { RegionsBackend } from './ec2-regions';
 import { Ec2RestoreBackend } from './ec2-restore';
 import { EventsBackend } from './events';
 import { KmsBackend } from './kms';
+import { LambdaBackend } from './lambda';
 import { RdsBackend } from './rds';
 import { AuroraBackend } from './rds-aurora';
 import { AuroraRestoreBackend } from './rds-aurora-restore';
@@ -67,6 +68,7 @@ function buildServices(core: ModelCore) {
     dynamodb,
     dynamoRestore: new DynamoRestoreBackend(core, dynamodb, s3),
     sns: new SnsBackend(core),
+    lambda: new LambdaBackend(core),
     events: new EventsBackend(core),
     s3,
     sts: new StsBackend(core),
@@ -107,6 +109,7 @@ const OPERATIONS = {
     ...['restoreTableFromBackup', 'deleteTable', 'tagResource', 'untagResource', 'importTable', 'describeImport'],
   ],
   sns: ['createTopic', 'publish'],
+  lambda: ['addFunction', 'invoke'],
   events: ['putEvents'],
   s3: ['createBucket', 'putObject', 'getObject', 'objectKeys'],
   sts: ['getCallerIdentity'],
@@ -133,6 +136,7 @@ export interface AwsModel
     Operations<'dynamodb'>,
     Operations<'dynamoRestore'>,
     Operations<'sns'>,
+    Operations<'lambda'>,
     Operations<'events'>,
     Operations<'s3'>,
     Operations<'sts'> {}
@@ -179,6 +183,10 @@ export class AwsModel {
   /** Messages published to SNS, in order. */
   get sns() {
     return this.services.sns.messages;
+  }
+  /** Lambda invocations (a drill's validation), in order. */
+  get invocations() {
+    return this.services.lambda.invocations;
   }
   get topics(): Set<string> {
     return this.services.sns.topics;

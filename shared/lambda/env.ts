@@ -3,7 +3,7 @@
  * environment it sets from these schemas, so a missing variable is a synth error, not a 3 a.m. page.
  */
 import { z } from 'zod';
-import { pollingSchema, regionsSchema, tagMapSchema, tierNameSchema, tierSchema } from '../config';
+import { drillsSchema, pollingSchema, regionsSchema, tagMapSchema, tierNameSchema, tierSchema } from '../config';
 import { modesConfigSchema } from '../services/modes';
 
 const json = <T extends z.ZodType>(schema: T) =>
@@ -73,9 +73,20 @@ export function loadEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv =
   return result.data;
 }
 
-/** Finish the restore: records it and notifies on the stack's topic. */
-export const finishRestoreEnvSchema = baseEnvSchema.extend({ TOPIC_ARN: z.string().min(1) });
+/** Plan the restores: a drill that names no tier chooses from the default tier. */
+export const planRestoreEnvSchema = baseEnvSchema.extend({ DEFAULT_TIER: tierNameSchema });
+
+/** Validate a drill's restore: the validation Lambda the drill configuration names, if any. */
+export const validateRestoreEnvSchema = baseEnvSchema.extend({
+  VALIDATION_FUNCTION_ARN: z.string().optional(),
+});
+
+/** Notify about the restores: one message on the stack's topic. */
+export const notifyRestoresEnvSchema = baseEnvSchema.extend({ TOPIC_ARN: z.string().min(1) });
 
 export const freshnessEnvSchema = baseEnvSchema.extend({
   TIERS: json(z.record(tierNameSchema, tierSchema)),
+  /** The drill configuration (null: no drills, no drill metrics) and the tier it drills by default. */
+  DRILLS: json(drillsSchema.nullable()),
+  DEFAULT_TIER: tierNameSchema,
 });

@@ -8,12 +8,14 @@ import {
   backupEnvSchema,
   baseEnvSchema,
   type EnvOf,
-  finishRestoreEnvSchema,
   freshnessEnvSchema,
   notifyEnvSchema,
+  notifyRestoresEnvSchema,
   planEnvSchema,
+  planRestoreEnvSchema,
   retentionEnvSchema,
   retentionUnitsEnvSchema,
+  validateRestoreEnvSchema,
 } from './env';
 
 export const FUNCTION_NAMES = [
@@ -34,8 +36,10 @@ export const FUNCTION_NAMES = [
   'plan-restore',
   'start-restore',
   'check-restore',
+  'validate-restore',
   'clean-up-restore',
   'finish-restore',
+  'notify-restores',
 ] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
@@ -78,11 +82,13 @@ export interface FunctionEnvironments {
   'apply-retention': EnvOf<typeof retentionEnvSchema>;
   'summarize-retention': EnvOf<typeof baseEnvSchema>;
   'release-run-lock': EnvOf<typeof baseEnvSchema>;
-  'plan-restore': EnvOf<typeof baseEnvSchema>;
+  'plan-restore': EnvOf<typeof planRestoreEnvSchema>;
   'start-restore': EnvOf<typeof baseEnvSchema>;
   'check-restore': EnvOf<typeof baseEnvSchema>;
+  'validate-restore': EnvOf<typeof validateRestoreEnvSchema>;
   'clean-up-restore': EnvOf<typeof baseEnvSchema>;
-  'finish-restore': EnvOf<typeof finishRestoreEnvSchema>;
+  'finish-restore': EnvOf<typeof baseEnvSchema>;
+  'notify-restores': EnvOf<typeof notifyRestoresEnvSchema>;
   'check-freshness': EnvOf<typeof freshnessEnvSchema>;
 }
 
@@ -100,11 +106,13 @@ export const ENV_SCHEMAS = {
   'apply-retention': retentionEnvSchema,
   'summarize-retention': baseEnvSchema,
   'release-run-lock': baseEnvSchema,
-  'plan-restore': baseEnvSchema,
+  'plan-restore': planRestoreEnvSchema,
   'start-restore': baseEnvSchema,
   'check-restore': baseEnvSchema,
+  'validate-restore': validateRestoreEnvSchema,
   'clean-up-restore': baseEnvSchema,
-  'finish-restore': finishRestoreEnvSchema,
+  'finish-restore': baseEnvSchema,
+  'notify-restores': notifyRestoresEnvSchema,
   'check-freshness': freshnessEnvSchema,
 } as const;
 
@@ -154,11 +162,22 @@ export function functionEnvironments(
     'apply-retention': { ...base, TIERS: tiers },
     'summarize-retention': base,
     'release-run-lock': base,
-    'plan-restore': base,
+    'plan-restore': { ...base, DEFAULT_TIER: config.defaultTier },
     'start-restore': base,
     'check-restore': base,
+    // Unset (no validation Lambda configured): the drill's check is the restored resource's shape alone.
+    'validate-restore': {
+      ...base,
+      ...(config.drills?.validationFunctionArn ? { VALIDATION_FUNCTION_ARN: config.drills.validationFunctionArn } : {}),
+    },
     'clean-up-restore': base,
-    'finish-restore': { ...base, TOPIC_ARN: resources.topicArn },
-    'check-freshness': { ...base, TIERS: tiers },
+    'finish-restore': base,
+    'notify-restores': { ...base, TOPIC_ARN: resources.topicArn },
+    'check-freshness': {
+      ...base,
+      TIERS: tiers,
+      DRILLS: JSON.stringify(config.drills),
+      DEFAULT_TIER: config.defaultTier,
+    },
   };
 }

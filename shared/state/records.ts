@@ -166,6 +166,16 @@ export type BackupPoint = z.infer<typeof backupPointSchema>;
 export const RESTORE_STATUSES = ['RESTORING', 'AVAILABLE', 'FAILED'] as const;
 export type RestoreStatus = (typeof RESTORE_STATUSES)[number];
 
+/** A drill's validation: PASSED or FAILED with why (the validation Lambda's message, or a check that failed). */
+export const restoreValidationSchema = z.object({
+  status: z.enum(['PASSED', 'FAILED']),
+  message: z.string(),
+  at: z.string(),
+  /** The validation Lambda asked, when the drill configuration names one. */
+  functionArn: z.string().optional(),
+});
+export type RestoreValidation = z.infer<typeof restoreValidationSchema>;
+
 /** What a drill's clean-up did: DELETED (nothing left), or FAILED with what is left (alarmed and listed). */
 export const restoreCleanupSchema = z.object({
   status: z.enum(['DELETED', 'FAILED']),
@@ -202,6 +212,8 @@ export const restoreRecordSchema = z.object({
   shape: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   finishedAt: z.string().optional(),
   error: resourceErrorSchema.optional(),
+  /** A drill's validation: the restored resource's checks and the validation Lambda's answer. */
+  validation: restoreValidationSchema.optional(),
   cleanup: restoreCleanupSchema.optional(),
 });
 export type RestoreRecord = z.infer<typeof restoreRecordSchema>;

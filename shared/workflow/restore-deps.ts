@@ -1,8 +1,9 @@
 /**
  * What the restore workflow's handlers hand its steps (functions/*-restore.ts stay thin): the type's
  * restore driver, the restore store, this stack's restored-by value (the managed-by value qualified by
- * the home region, as backups carry it), and the notification publisher.
+ * the home region, as backups carry it), the notification publisher and the validation Lambda's invoker.
  */
+import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { aws, InvalidInputError } from '../errors';
@@ -11,8 +12,11 @@ import { restoreDriverFor } from '../services';
 import type { RestoreRecord } from '../state/records';
 import { RestoreStore } from '../state/restore-store';
 import { ownerTagValue } from '../tags';
-import { restoreMessage, type StepDeps } from './restore';
+import type { SkippedTarget } from './drill-selection';
+import type { StepDeps } from './restore';
+import { restoresMessage } from './restore-notification';
 import type { RestorePlan } from './restore-plan';
+import type { ValidationInvoker } from './restore-validation';
 
 export function restoreStepDeps(
   plan: Pick<RestorePlan, 'type' | 'mode'>,
@@ -34,16 +38,44 @@ export function restoreStepDeps(
   };
 }
 
-/** Every restore is notified: an operator asked for it, or a drill's result is the evidence. */
-export async function publishRestore(
-  record: RestoreRecord,
-  options: { sns: SNSClient; topicArn: string; stackName: string },
+/** Every restore execution is notified once: an operator asked for it, or a drill's result is the evidence. */
+export async function publishRestores(
+  records: readonly RestoreRecord[],
+  skipped: readonly SkippedTarget[],
+  options: { sns: SNSClient; topicArn: string; stackName: string; executionName: string; drill: boolean },
 ): Promise<string | null> {
-  const message = restoreMessage(record, options.stackName);
+  const message = restoresMessage(records, skipped, options);
   const out = await aws('SNS Publish (restore)', () =>
     options.sns.send(
       new PublishCommand({ TopicArn: options.topicArn, Subject: message.subject, Message: message.body }),
     ),
   );
   return out.MessageId ?? null;
+}
+
+/**
+ * Invokes a drill's validation function in its own region (the ARN says which), synchronously. A function
+ * error (thrown in the function) is an answer, not a failure of this step; throttling is ThrottledError.
+ */
+export function lambdaValidationInvoker(client: (region: string) => LambdaClient): ValidationInvoker {
+  return async (functionArn, event) => {
+    const region = functionArn.split(':')[3] ?? defaultRegion();
+    const out = await aws(`Lambda Invoke ${functionArn}`, () =>
+      client(region).send(
+        new InvokeCommand({ FunctionName: functionArn, Payload: new TextEncoder().encode(JSON.stringify(event)) }),
+      ),
+    );
+    const text = out.Payload ? new TextDecoder().decode(out.Payload) : '';
+    let payload: unknown;
+    try {
+      payload = text ? JSON.parse(text) : undefined;
+    } catch {
+      payload = text;
+    }
+    if (out.FunctionError) {
+      const message = (payload as { errorMessage?: unknown } | undefined)?.errorMessage;
+      return { functionError: typeof message === 'string' ? message : out.FunctionError };
+    }
+    return { payload };
+  };
 }

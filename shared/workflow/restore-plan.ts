@@ -1,19 +1,20 @@
 /**
- * The first step of the restore workflow (issue #12, statemachines/restore.asl.json to come): the
- * execution input validated (every bad field named at once, nothing touched), the restore point found
- * (by a backup's or a copy's id, or a resource's latest), the region chosen (the source's, or a DR
- * region that holds a completed copy), the ids there, the restore driver for the type and mode, and the
- * restored resource's name. Expected refusals are InvalidInputError, as Plan's are for a backup run.
+ * The first step of the restore workflow (issue #12, statemachines/restore.asl.json): the execution
+ * input validated (every bad field named at once, nothing touched), and for each restore the restore
+ * point found (by a backup's or a copy's id, a resource's latest, or a drill's selection), the region
+ * chosen (the source's, or a DR region that holds a completed copy), the ids there, the restore driver
+ * for the type and mode, and the restored resource's name. Expected refusals are InvalidInputError, as
+ * Plan's are for a backup run.
  */
 import { z } from 'zod';
 import { InvalidInputError } from '../errors';
 
-type InputProblem = { field: string; message: string };
-
 import { RESOURCE_TYPES } from '../resource';
 import { restoreDriverFor } from '../services';
-import type { BackupPointStore } from '../state/backup-points';
 import type { BackupPoint } from '../state/records';
+import { type DrillSources, drillSelectionSchema, type SkippedTarget, selectDrillTargets } from './drill-selection';
+
+type InputProblem = { field: string; message: string };
 
 const placementSchema = z
   .object({
@@ -37,7 +38,18 @@ export const restoreInputSchema = z
     name: z.string().min(1).max(63).optional(),
     /** A drill: restored into isolated placement, checked, timed, and always deleted. */
     drill: z.boolean().optional(),
+    /** A drill of several resources (a drill schedule's input): which ones, instead of backupId or resource. */
+    select: drillSelectionSchema.optional(),
+    /** How long a drill keeps what it restored (for inspection) before deleting it. */
+    keepMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 60)
+      .optional(),
     placement: placementSchema.optional(),
+    /** Per region, where a drill's restores go (a drill schedule's `placement`); `placement` wins. */
+    placements: z.record(z.string(), placementSchema).optional(),
     reason: z.string().max(256).optional(),
   })
   .strict();
@@ -61,8 +73,17 @@ export const restorePlanSchema = z.object({
   /** A drill's isolated placement; null: the source's, as recorded. */
   placement: placementSchema.nullable(),
   settings: z.record(z.string(), z.unknown()),
+  /** How long a drill keeps what it restored before deleting it (0 for a restore). */
+  keepSeconds: z.number().int().min(0).default(0),
 });
 export type RestorePlan = z.infer<typeof restorePlanSchema>;
+
+/** What Plan the restores returns (`$.plan`): each restore, and what a drill could not restore. */
+export interface RestoresPlan {
+  restores: RestorePlan[];
+  drill: boolean;
+  skipped: SkippedTarget[];
+}
 
 /** Every problem with the input's shape, before any lookup. */
 export function validateRestoreInput(raw: unknown): RestoreInput {
@@ -76,10 +97,22 @@ export function validateRestoreInput(raw: unknown): RestoreInput {
       }));
   const input = parsed.success ? parsed.data : undefined;
   if (input) {
-    if (!input.backupId && !input.resource)
-      problems.push({ field: 'backupId', message: 'name a backup id, or a resource ARN with latest: true' });
-    if (input.backupId && input.resource)
-      problems.push({ field: 'resource', message: 'name a backup id or a resource, not both' });
+    const named = [input.backupId && 'backupId', input.resource && 'resource', input.select && 'select'].filter(
+      (f): f is string => Boolean(f),
+    );
+    if (named.length === 0)
+      problems.push({
+        field: 'backupId',
+        message: 'name a backup id, a resource ARN with latest: true, or (a drill) a select',
+      });
+    if (named.length > 1)
+      problems.push({ field: named[1] ?? 'resource', message: `name one of ${named.join(', ')}, not several` });
+    if (input.select && input.drill !== true)
+      problems.push({ field: 'select', message: 'a selection of resources is a drill: set drill: true' });
+    if (input.keepMinutes !== undefined && input.drill !== true)
+      problems.push({ field: 'keepMinutes', message: 'only a drill deletes what it restored: set drill: true' });
+    if (input.select && input.name)
+      problems.push({ field: 'name', message: "a drill's restores are named after their sources" });
     if (input.resource && input.latest !== true)
       problems.push({ field: 'latest', message: 'a resource is restored from its latest point: set latest: true' });
   }
@@ -109,11 +142,67 @@ function placeOf(point: BackupPoint, region: string | undefined): { region: stri
   ]);
 }
 
-export async function planRestore(
-  raw: unknown,
-  request: { restoreId: string; points: Pick<BackupPointStore, 'findById' | 'list'>; now: Date },
-): Promise<RestorePlan> {
+export interface PlanRequest {
+  /** The execution's name: a single restore's id, and the prefix of a drill's (`<name>-<n>`). */
+  restoreId: string;
+  points: { findById(id: string): Promise<BackupPoint | undefined> } & Pick<DrillSources, 'list'>;
+  /** The tier's protected resources, for a drill's selection. */
+  recoveryPoints: DrillSources['recoveryPoints'];
+  /** The tier a selection names none of: the pipeline's default tier. */
+  defaultTier: string;
+  now: Date;
+}
+
+/** The restores an execution makes: one (a backup id, a resource's latest), or a drill's selection. */
+export async function planRestores(raw: unknown, request: PlanRequest): Promise<RestoresPlan> {
   const input = validateRestoreInput(raw);
+  const drill = input.drill ?? false;
+  if (!input.select) return { restores: [await planRestore(input, request)], drill, skipped: [] };
+  const selection = { ...input.select, tier: input.select.tier ?? request.defaultTier };
+  const { targets, skipped } = await selectDrillTargets(
+    selection,
+    { list: (arn) => request.points.list(arn), recoveryPoints: request.recoveryPoints },
+    request.restoreId,
+  );
+  const restores: RestorePlan[] = [];
+  for (const [index, point] of targets.entries()) {
+    if (!restoreDriverFor(point.type, point.mode)) {
+      skipped.push({ arn: point.arn, reason: `a ${point.type} backup (mode ${point.mode}) cannot be restored yet` });
+      continue;
+    }
+    restores.push(fromPoint(point, input, `${request.restoreId}-${index + 1}`, request.now, point.region));
+  }
+  return { restores, drill, skipped };
+}
+
+/** One restore of a point, restored in `region` from `backupIds` there. */
+function fromPoint(
+  point: BackupPoint,
+  input: RestoreInput,
+  restoreId: string,
+  now: Date,
+  region: string,
+  backupIds = point.backupIds,
+): RestorePlan {
+  return {
+    restoreId,
+    arn: point.arn,
+    type: point.type,
+    mode: point.mode ?? null,
+    runId: point.runId,
+    tier: point.tier,
+    sourceRegion: point.region,
+    region,
+    backupIds,
+    name: input.name ?? defaultRestoreName(point.resourceId, now),
+    drill: input.drill ?? false,
+    placement: input.placement ?? input.placements?.[region] ?? null,
+    settings: point.restoreSettings ?? {},
+    keepSeconds: (input.keepMinutes ?? 0) * 60,
+  };
+}
+
+async function planRestore(input: RestoreInput, request: PlanRequest): Promise<RestorePlan> {
   let point: BackupPoint | undefined;
   if (input.backupId) {
     point = await request.points.findById(input.backupId);
@@ -142,19 +231,5 @@ export async function planRestore(
         message: `a ${point.type} backup${point.mode ? ` (mode ${point.mode})` : ''} cannot be restored yet`,
       },
     ]);
-  return {
-    restoreId: request.restoreId,
-    arn: point.arn,
-    type: point.type,
-    mode: point.mode ?? null,
-    runId: point.runId,
-    tier: point.tier,
-    sourceRegion: point.region,
-    region: place.region,
-    backupIds: place.backupIds,
-    name: input.name ?? defaultRestoreName(point.resourceId, request.now),
-    drill: input.drill ?? false,
-    placement: input.placement ?? null,
-    settings: point.restoreSettings ?? {},
-  };
+  return fromPoint(point, input, request.restoreId, request.now, place.region, place.backupIds);
 }

@@ -207,37 +207,11 @@ export async function finishRestore(request: FinishRequest, deps: Omit<StepDeps,
   return deps.store.update(plan.restoreId, fields);
 }
 
-/** Whether the restore did what it was asked: restored (and, for a drill, cleaned up). */
+/** Whether the restore did what it was asked: restored (and, for a drill, validated and cleaned up). */
 export function restoreSucceeded(record: RestoreRecord): boolean {
-  return record.status === 'AVAILABLE' && (!record.drill || record.cleanup?.status === 'DELETED');
-}
-
-/** The notification's subject and body for one restore. */
-export function restoreMessage(record: RestoreRecord, stackName: string): { subject: string; body: string } {
-  const what = record.drill ? 'Restore drill' : 'Restore';
-  const outcome = restoreSucceeded(record)
-    ? record.drill
-      ? 'passed'
-      : 'succeeded'
-    : record.cleanup?.status === 'FAILED'
-      ? 'clean-up FAILED'
-      : 'FAILED';
-  // The name says which; the body says from what (SNS subjects stop at 100 characters).
-  const subject = `[${stackName}] ${what} ${outcome}: ${record.name}`.slice(0, 99);
-  const lines = [
-    `${what} ${record.restoreId}: ${outcome}`,
-    `Source: ${record.arn}`,
-    `Backup: ${record.backupIds.join(', ')} (run ${record.runId}, tier ${record.tier}) in ${record.region}`,
-    `Restored as: ${record.name}${record.restoredIds?.length ? ` (${record.restoredIds.join(', ')})` : ''}`,
-    ...(record.recoverySeconds !== undefined ? [`Recovery time: ${Math.round(record.recoverySeconds / 60)} min`] : []),
-    ...(record.error ? [`Error: ${record.error.error}: ${record.error.cause}`] : []),
-    ...(record.cleanup?.status === 'DELETED' ? ['Clean-up: everything the drill restored is deleted'] : []),
-    ...(record.cleanup?.status === 'FAILED'
-      ? [
-          `Clean-up FAILED: ${record.cleanup.cause ?? ''}`,
-          `Left behind (delete by hand): ${(record.cleanup.leftovers ?? []).join(', ') || 'unknown'}`,
-        ]
-      : []),
-  ];
-  return { subject, body: lines.join('\n') };
+  return (
+    record.status === 'AVAILABLE' &&
+    record.validation?.status !== 'FAILED' &&
+    (!record.drill || record.cleanup?.status === 'DELETED')
+  );
 }

@@ -35,18 +35,29 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
 }
 
 describe('npm start -- --drill', () => {
-  it('backs the demo estate up, then drills a restore of every type and mode: restored, timed, deleted; exits 0', async () => {
+  it('backs the demo estate up, then drills as the schedule does, every type and mode: restored, timed, validated, deleted; exits 0', async () => {
     // Act
     const out = await run(['--drill', '--quiet']);
 
     // Assess
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
-    expect(out.stdout).toContain('Restore drills: 7, one per type and backup mode');
-    expect(out.stdout).toMatch(/TYPE\s+MODE\s+SOURCE\s+RESTORED AS\s+RECOVERY\s+CLEAN-UP\s+RESULT/);
-    for (const type of ['ec2-instance', 'ebs-volume', 'rds-instance', 'aurora-cluster', 'dynamodb-table'])
-      expect(out.stdout).toMatch(new RegExp(`\\n${type} .* DELETED\\s+passed`));
-    expect(out.stdout).toContain('Drills: 7/7 passed, nothing left behind.');
+    expect(out.stdout).toContain(
+      'Restore drill: as the drill schedule starts it, one resource per type and backup mode',
+    );
+    expect(out.stdout).toMatch(/TYPE\s+MODE\s+SOURCE\s+RESTORED AS\s+RECOVERY\s+VALIDATED\s+CLEAN-UP\s+RESULT/);
+    const rows = out.stdout.split('\n').filter((line) => / (PASSED|FAILED|-)\s+(DELETED|FAILED|-)\s+/.test(line));
+    expect(rows.map((row) => row.split(/\s+/).slice(0, 2).join(' ')).sort()).toEqual([
+      'aurora-cluster -',
+      'dynamodb-table backup',
+      'dynamodb-table export',
+      'ebs-volume -',
+      'ec2-instance ami',
+      'ec2-instance snapshots',
+      'rds-instance -',
+    ]);
+    for (const row of rows) expect(row).toMatch(/ PASSED\s+DELETED\s+passed$/);
+    expect(out.stdout).toMatch(/Drill drill-\S+: SUCCEEDED, 7\/7 passed, nothing left behind\./);
   });
 });
 

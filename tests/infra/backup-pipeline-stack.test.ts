@@ -11,6 +11,7 @@ import { buildApp } from '../../infra/bin/app';
 import { functionsNamedIn, RESTORE_ASL_FILE } from '../../infra/constructs/backup-state-machine';
 import { ASL_FILE } from '../../infra/stacks/backup-pipeline-stack';
 import { ENV_SCHEMAS, FUNCTION_NAMES, placeholderOf, SCHEDULED_FUNCTION_NAMES } from '../../shared/lambda/function-env';
+import { RESOURCE_TYPES } from '../../shared/resource';
 import { statementsOfRole } from './policy-helpers';
 
 const cdkJson = JSON.parse(readFileSync(`${__dirname}/../../cdk.json`, 'utf8')) as { context: Record<string, unknown> };
@@ -34,9 +35,9 @@ type Statement = {
 
 const { stack, template } = synth();
 
-function statementsOf(name: string): Statement[] {
+function statementsOf(name: string, of: Template = template): Statement[] {
   const logicalPrefix = placeholderOf(name as never).replace(/FunctionArn$/, 'Function');
-  const policies = template.findResources('AWS::IAM::Policy');
+  const policies = of.findResources('AWS::IAM::Policy');
   return Object.entries(policies)
     .filter(([id]) => id.startsWith(`${logicalPrefix}Role`))
     .flatMap(
@@ -388,7 +389,7 @@ describe('restore state machine', () => {
     template.hasOutput('RestoreStateMachineArn', {});
   });
 
-  it('may invoke the five restore functions only, and starts no executions', () => {
+  it('may invoke the seven restore functions only, and starts no executions', () => {
     const invoked = statements
       .filter((st) => [st.Action].flat().includes('lambda:InvokeFunction'))
       .flatMap((st) => [st.Resource].flat())
@@ -398,8 +399,10 @@ describe('restore state machine', () => {
       'CheckRestore',
       'CleanUpRestore',
       'FinishRestore',
+      'NotifyRestores',
       'PlanRestore',
       'StartRestore',
+      'ValidateRestore',
     ]);
     expect(JSON.stringify(statements)).not.toContain('states:');
   });
@@ -475,7 +478,7 @@ describe('schedules', () => {
     }[];
     const byTier: Record<string, (typeof schedules)[number]['Properties']> = Object.fromEntries(
       schedules
-        .filter((s) => s.Properties.Target.Input)
+        .filter((s) => s.Properties.Target.Input && JSON.parse(s.Properties.Target.Input).tier)
         .map((s) => [JSON.parse(s.Properties.Target.Input).tier, s.Properties]),
     );
     expect(Object.keys(byTier).sort()).toEqual(['daily', 'monthly', 'weekly', 'yearly']);
@@ -493,7 +496,7 @@ describe('schedules', () => {
     const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule')) as {
       Properties: { Target: { Input?: string; RoleArn: { 'Fn::GetAtt': [string, string] }; RetryPolicy: unknown } };
     }[];
-    const tierTargets = schedules.map((s) => s.Properties.Target).filter((t) => t.Input);
+    const tierTargets = schedules.map((s) => s.Properties.Target).filter((t) => t.Input && JSON.parse(t.Input).tier);
     const roleIds = new Set(tierTargets.map((t) => t.RoleArn['Fn::GetAtt'][0]));
     expect(roleIds.size).toBe(1);
     const [roleId] = [...roleIds];
@@ -536,8 +539,73 @@ describe('schedules', () => {
         adhoc: { schedule: null, retentionDays: 30 },
       },
     });
-    // daily, plus the hourly freshness check
-    t.resourceCountIs('AWS::Scheduler::Schedule', 2);
+    // daily, plus the weekly drill and the hourly freshness check
+    t.resourceCountIs('AWS::Scheduler::Schedule', 3);
+  });
+});
+
+describe('restore drills', () => {
+  const drillSchedule = (t: Template) =>
+    (
+      Object.values(t.findResources('AWS::Scheduler::Schedule')) as {
+        Properties: { ScheduleExpression: string; Target: { Arn: unknown; Input?: string; RoleArn: unknown } };
+      }[]
+    ).find((s) => s.Properties.Target.Input && JSON.parse(s.Properties.Target.Input).drill);
+
+  it("starts the restore state machine weekly with the drill configuration's selection, allowed only that", () => {
+    const schedule = drillSchedule(template);
+    expect(schedule?.Properties.ScheduleExpression).toBe('cron(0 6 ? * SAT *)');
+    expect(JSON.parse(schedule?.Properties.Target.Input ?? '{}')).toEqual({
+      drill: true,
+      select: { tier: 'daily', perType: 1, resources: [] },
+      keepMinutes: 0,
+      reason: 'scheduled restore drill',
+    });
+    expect(JSON.stringify(schedule?.Properties.Target.Arn)).toMatch(/RestoreStateMachine/);
+    const roleId = (schedule?.Properties.Target.RoleArn as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+    expect(statementsOfRole(template, roleId)).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'states:StartExecution',
+        Resource: { Ref: expect.stringMatching(/^RestoreStateMachine/) },
+      },
+    ]);
+  });
+
+  it('alarms per resource type when no drill of it passed within periodDays, and when the check stops', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as {
+      Properties: {
+        MetricName?: string;
+        Threshold: number;
+        TreatMissingData: string;
+        Dimensions: { Name: string; Value: string }[];
+      };
+    }[];
+    const drills = alarms.filter((a) => a.Properties.MetricName === 'HoursSinceSuccessfulDrill');
+    expect(drills.map((a) => a.Properties.Dimensions.find((d) => d.Name === 'resourceType')?.Value).sort()).toEqual(
+      [...RESOURCE_TYPES].sort(),
+    );
+    for (const alarm of drills) {
+      expect(alarm.Properties.Threshold).toBe(8 * 24);
+      expect(alarm.Properties.TreatMissingData).toBe('breaching');
+    }
+  });
+
+  it('lets the validation invoke the configured function only, and nothing when none is configured', () => {
+    const validator = 'arn:aws:lambda:eu-west-1:111122223333:function:check-restored';
+    const { template: t } = synth({ drills: { validationFunctionArn: validator } });
+    const invoke = (tpl: Template) =>
+      statementsOf('validate-restore', tpl)
+        .filter((x) => [x.Action].flat().includes('lambda:InvokeFunction'))
+        .map((x) => x.Resource);
+    expect(invoke(t)).toEqual([validator]);
+    expect(invoke(template)).toEqual([]);
+  });
+
+  it('has no drill schedule and no drill alarm with drills: null', () => {
+    const { template: t } = synth({ drills: null });
+    expect(drillSchedule(t)).toBeUndefined();
+    expect(JSON.stringify(t.findResources('AWS::CloudWatch::Alarm'))).not.toContain('HoursSinceSuccessfulDrill');
   });
 
   it('checks freshness every hour with a role that may only invoke the check, reading runs, their resources and the deploy time', () => {

@@ -12,6 +12,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -44,8 +45,21 @@ interface Call extends CallContext {
   backupName?: string;
 }
 
-const cdkJson = JSON.parse(readFileSync(`${__dirname}/../../cdk.json`, 'utf8')) as { context: Record<string, unknown> };
-const { stack } = buildApp(new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } }));
+const cdkJson = JSON.parse(readFileSync(`${__dirname}/../../cdk.json`, 'utf8')) as {
+  context: Record<string, unknown> & { backupPipeline: { drills: Record<string, unknown> } };
+};
+/** A drill's validation function, named in the configuration so that its grant and its calls are checked. */
+const VALIDATOR = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:drill-validator`;
+const DRILLS = { ...cdkJson.context.backupPipeline.drills, validationFunctionArn: VALIDATOR };
+const { stack } = buildApp(
+  new App({
+    context: {
+      ...cdkJson.context,
+      backupPipeline: { ...cdkJson.context.backupPipeline, drills: DRILLS },
+      'aws:cdk:bundling-stacks': [],
+    },
+  }),
+);
 const template = Template.fromStack(stack);
 
 /** lib-dynamodb command → the DynamoDB action IAM evaluates. */
@@ -78,6 +92,7 @@ const CLIENTS: Record<string, { prototype: unknown }[]> = {
   events: [EventBridgeClient],
   s3: [S3Client],
   states: [SFNClient],
+  lambda: [LambdaClient],
 };
 
 /** Records every command a pipeline handler sends; the command still goes to the model or dynalite. */
@@ -103,7 +118,13 @@ function observeCalls(sandbox: Sandbox): () => void {
 function describeCall(sandbox: Sandbox, service: string, command: unknown): CallContext {
   const name = (command as object).constructor.name.replace(/Command$/, '');
   const input = (command as { input: Record<string, unknown> }).input;
-  const operation = service === 'dynamodb' ? (DOCUMENT_ACTIONS[name] ?? name) : name;
+  // Lambda's Invoke is authorized as lambda:InvokeFunction.
+  const operation =
+    service === 'dynamodb'
+      ? (DOCUMENT_ACTIONS[name] ?? name)
+      : service === 'lambda' && name === 'Invoke'
+        ? 'InvokeFunction'
+        : name;
   const call: CallContext = { action: `${service}:${operation}`, homeRegion: REGION };
   if (service === 'dynamodb' && typeof input.IndexName === 'string') call.indexName = input.IndexName;
   if (service === 's3' && typeof input.Key === 'string') call.objectKey = input.Key;
@@ -254,6 +275,8 @@ describe('IAM against the calls the handlers make', () => {
     // recorded and notified), an instance backed up as an AMI, backups old enough for retention (EBS, RDS,
     // one held by a foreign AMI, an AMI of ours with its snapshots).
     sandbox = await openSandbox();
+    await sandbox.reset({ config: { drills: DRILLS } });
+    sandbox.model.addFunction(REGION, 'drill-validator', () => ({ passed: true }));
     const instance = sandbox.model.addInstance(REGION, { Tags: tagged('web'), volumes: [{ Size: 8 }, { Size: 20 }] });
     const builder = sandbox.model.addInstance(REGION, {
       Tags: [...tagged('builder'), { Key: MODE_TAG, Value: 'ami' }],
@@ -418,20 +441,6 @@ describe('IAM against the calls the handlers make', () => {
   });
 
   afterAll(async () => {
-    require('node:fs').writeFileSync(
-      '/tmp/iam-calls.json',
-      JSON.stringify(
-        [
-          ...new Set(
-            calls
-              .filter((c) => c.fn.includes('restore'))
-              .map((c) => `${c.fn} ${c.action} ${JSON.stringify(c.resourceTags ?? {})}`),
-          ),
-        ].sort(),
-        null,
-        1,
-      ),
-    ); // DEBUG
     await sandbox.close();
   });
 
@@ -493,7 +502,8 @@ describe('IAM against the calls the handlers make', () => {
       'clean-up-restore rds:DeleteDBInstance',
       'clean-up-restore rds:DeleteDBCluster',
       'clean-up-restore dynamodb:DeleteTable',
-      'finish-restore sns:Publish',
+      'validate-restore lambda:InvokeFunction',
+      'notify-restores sns:Publish',
     ]) {
       expect(actions).toContain(expected);
     }

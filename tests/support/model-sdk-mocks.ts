@@ -1,5 +1,5 @@
 /**
- * Workflow-layer wiring: the AWS SDK's EC2, RDS, SNS, EventBridge and KMS clients are answered by the
+ * Workflow-layer wiring: the AWS SDK's EC2, RDS, SNS, EventBridge, KMS and Lambda clients are answered by the
  * in-memory AWS model (local/model) through aws-sdk-client-mock, action by action from the same
  * tables the emulator serves (local/emulator/*), so the two ways into the model cannot drift. The
  * handlers, drivers and SDK clients are the real ones; only the network hop to AWS is replaced. The
@@ -10,6 +10,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as ec2Sdk from '@aws-sdk/client-ec2';
 import * as eventsSdk from '@aws-sdk/client-eventbridge';
 import * as kmsSdk from '@aws-sdk/client-kms';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import * as rdsSdk from '@aws-sdk/client-rds';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
@@ -82,10 +83,12 @@ export function wireModelToSdk(model: AwsModel): { restore(): void } {
   }
   const restoreDynamo = wireDynamoControlPlane(model);
   const s3 = wireObjectsToModel(model);
+  const lambda = wireInvokeToModel(model);
   return {
     restore() {
       restoreDynamo();
       s3.restore();
+      lambda.restore();
       for (const [stub] of services) stub.restore();
     },
   };
@@ -109,6 +112,21 @@ function wireObjectsToModel(model: AwsModel): { restore(): void } {
     };
   });
   return s3;
+}
+
+/** Lambda Invoke (a drill's validation function) answered by the model's functions, as the emulator does. */
+function wireInvokeToModel(model: AwsModel): { restore(): void } {
+  const lambda = mockClient(LambdaClient);
+  lambda
+    .on(InvokeCommand)
+    .callsFake(async (input: { FunctionName?: string; Payload?: Uint8Array }, getClient: () => unknown) => {
+      const out = await model.invoke(await (getClient() as AnyClient).config.region(), {
+        ...(input.FunctionName ? { FunctionName: input.FunctionName } : {}),
+        ...(input.Payload ? { Payload: new TextDecoder().decode(input.Payload) } : {}),
+      });
+      return { ...out, Payload: new TextEncoder().encode(out.Payload) };
+    });
+  return lambda;
 }
 
 /**

@@ -86,6 +86,8 @@ export async function openSandbox(): Promise<Sandbox> {
       model.createTopic(REGION, { Name: TOPIC.split(':').at(-1) });
       model.createBucket(REGION, BUCKET);
       const config = parsePipelineConfig(options.config ?? {});
+      // Optional variables one configuration sets and the next may not: none carries over.
+      delete process.env.VALIDATION_FUNCTION_ARN;
       for (const env of Object.values(
         functionEnvironments(config, { tableName: TABLE, topicArn: TOPIC, bucketName: BUCKET }),
       )) {

@@ -4,11 +4,12 @@
  * scenario first backs an estate up with the backup workflow, then restores from the points it left.
  */
 import { BACKUP_TAG, DR_KEY_ALIAS, DR_REGION, seedDrKey } from '../../local/fleet';
+import { drillInput, drillsSchema } from '../../shared/config';
 import { dynamoDocClient } from '../../shared/lambda/clients';
 import { MODE_TAG } from '../../shared/services/modes';
 import { RESTORE_TAG } from '../../shared/services/restore';
 import { RestoreStore } from '../../shared/state/restore-store';
-import { openSandbox, REGION, type Sandbox, TABLE } from '../support/workflow-sandbox';
+import { ACCOUNT, openSandbox, REGION, type Sandbox, TABLE } from '../support/workflow-sandbox';
 
 jest.setTimeout(60_000);
 
@@ -61,7 +62,122 @@ async function backedUpEstate(runId: string, input: Record<string, unknown> = {}
   };
 }
 
+const VALIDATOR = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:drill-validator`;
+/** A sandbox whose drill configuration names the validation function `answer` plays. */
+async function withValidator(answer: (event: { restored: { ids: string[] }; source: { arn: string } }) => unknown) {
+  await sandbox.reset({ config: { drills: { validationFunctionArn: VALIDATOR } } });
+  sandbox.model.addFunction(REGION, 'drill-validator', answer as (event: unknown) => unknown);
+}
+/** What the model still holds of what restores made (restored-by tagged volumes, databases, tables). */
+function restoredLeft(): string[] {
+  const m = sandbox.model;
+  const restoredBy = (tags: { Key?: string }[] | undefined) =>
+    (tags ?? []).some((t) => t.Key === RESTORE_TAG.restoredBy);
+  return [
+    ...(m.describeVolumes(REGION, {}).Volumes ?? []).filter((v) => restoredBy(v.Tags)).map((v) => v.VolumeId ?? ''),
+    ...(m.describeDBInstances(REGION, {}).DBInstances ?? [])
+      .filter((d) => restoredBy(d.TagList))
+      .map((d) => d.DBInstanceIdentifier ?? ''),
+    ...(m.describeDBClusters(REGION, {}).DBClusters ?? [])
+      .filter((c) => restoredBy(c.TagList))
+      .map((c) => c.DBClusterIdentifier ?? ''),
+    ...(m.listTables(REGION, {}).TableNames ?? []).filter((t) => t.includes('-restored-')),
+  ];
+}
+
 describe('restore workflow', () => {
+  describe('ScheduledDrill', () => {
+    it("restores, validates, times and deletes one resource of every type and mode, from the drill schedule's input", async () => {
+      // Prepare
+      await withValidator((event) => ({ passed: event.restored.ids.length > 0, message: 'answered' }));
+      const arns = await backedUpEstate('scheduled-drill-estate');
+      const input = drillInput(drillsSchema.parse({ validationFunctionArn: VALIDATOR }), 'daily');
+
+      // Act
+      const result = await sandbox.restore(input, 'drill-weekly');
+
+      // Assess
+      expect(result.status).toBe('SUCCEEDED');
+      const records = await Promise.all(Object.keys(arns).map((_, i) => restores().get(`drill-weekly-${i + 1}`)));
+      expect(records.map((r) => r?.arn).sort()).toEqual(Object.values(arns).sort());
+      for (const record of records) {
+        expect(record).toMatchObject({
+          drill: true,
+          status: 'AVAILABLE',
+          validation: { status: 'PASSED', message: 'answered', functionArn: VALIDATOR },
+          cleanup: { status: 'DELETED' },
+        });
+        expect(record?.recoverySeconds).toBeGreaterThan(0);
+      }
+      expect(sandbox.model.invocations).toHaveLength(records.length);
+      expect(restoredLeft()).toEqual([]);
+      expect(sandbox.model.sns.map((m) => m.Subject)).toContain(
+        `[BackupPipeline] Restore drill passed: ${records.length} of ${records.length} restored`,
+      );
+    });
+  });
+
+  describe('ValidationFails', () => {
+    it("fails the drill with the validation's reason and still deletes everything it restored", async () => {
+      // Prepare
+      await withValidator((event) => {
+        if (event.source.arn.includes(':db:')) throw new Error('orders table is empty');
+        return { passed: false, message: 'checksum mismatch' };
+      });
+      const arns = await backedUpEstate('validation-fails-estate');
+
+      // Act
+      const result = await sandbox.restore(
+        { drill: true, select: { perType: 0, resources: [arns.volume, arns.db] } },
+        'drill-invalid',
+      );
+
+      // Assess
+      expect(result.status).toBe('FAILED');
+      const byArn = Object.fromEntries(
+        (await Promise.all([restores().get('drill-invalid-1'), restores().get('drill-invalid-2')])).map((r) => [
+          r?.arn,
+          r,
+        ]),
+      );
+      expect(byArn[arns.volume]).toMatchObject({
+        status: 'AVAILABLE',
+        validation: { status: 'FAILED', message: 'checksum mismatch' },
+        cleanup: { status: 'DELETED' },
+      });
+      expect(byArn[arns.db]).toMatchObject({
+        status: 'AVAILABLE',
+        validation: { status: 'FAILED', message: 'validation function failed: orders table is empty' },
+        cleanup: { status: 'DELETED' },
+      });
+      expect(restoredLeft()).toEqual([]);
+      const [message] = sandbox.model.sns.filter((m) => m.Subject?.includes('Restore drill'));
+      expect(message?.Subject).toBe('[BackupPipeline] Restore drill FAILED: 2 of 2 failed');
+      expect(message?.Message).toContain('Validation FAILED: checksum mismatch');
+    });
+
+    it('fails a drill whose named resource has no backup, and says so, restoring the others', async () => {
+      // Prepare
+      await withValidator(() => ({ passed: true }));
+      const arns = await backedUpEstate('drill-missing-estate');
+      const never = `arn:aws:ec2:${REGION}:${ACCOUNT}:volume/vol-0neverbackedup`;
+
+      // Act
+      const result = await sandbox.restore(
+        { drill: true, select: { perType: 0, resources: [never, arns.volume] } },
+        'drill-missing',
+      );
+
+      // Assess
+      expect(result.status).toBe('FAILED');
+      expect(await restores().get('drill-missing-1')).toMatchObject({
+        arn: arns.volume,
+        cleanup: { status: 'DELETED' },
+      });
+      const [message] = sandbox.model.sns.filter((m) => m.Subject?.includes('Restore drill'));
+      expect(message?.Message).toContain(`${never}: no backup of it has completed`);
+    });
+  });
   describe('RestoreEveryType', () => {
     it("restores each type's latest backup under a new name, tagged with where it came from, and records the recovery time", async () => {
       // Prepare
@@ -153,6 +269,7 @@ describe('restore workflow', () => {
       const record = await restores().get('drill-leaves');
       expect(record?.status).toBe('AVAILABLE');
       expect(record?.cleanup).toMatchObject({ status: 'FAILED', leftovers: record?.restoredIds });
+      expect(restoredLeft()).toEqual(record?.restoredIds);
       const published = sandbox.model.sns.map((m) => m.Subject);
       expect(published).toContain(`[BackupPipeline] Restore drill clean-up FAILED: ${record?.name}`);
     });

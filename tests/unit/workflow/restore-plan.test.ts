@@ -5,7 +5,7 @@
  */
 import { InvalidInputError } from '../../../shared/errors';
 import type { BackupPoint } from '../../../shared/state/records';
-import { defaultRestoreName, planRestore, validateRestoreInput } from '../../../shared/workflow/restore-plan';
+import { defaultRestoreName, planRestores, validateRestoreInput } from '../../../shared/workflow/restore-plan';
 
 const NOW = new Date('2026-03-01T10:20:30.000Z');
 const ARN = 'arn:aws:ec2:eu-west-1:111122223333:volume/vol-0123456789abcdef0';
@@ -31,7 +31,19 @@ const points = {
     return POINTS.filter((p) => p.arn === arn);
   },
 };
-const plan = (input: unknown) => planRestore(input, { restoreId: 'restore-1', points, now: NOW });
+const request = {
+  restoreId: 'restore-1',
+  points,
+  recoveryPoints: async () => [],
+  defaultTier: 'daily',
+  now: NOW,
+};
+/** A single restore's plan (the one restore of the execution). */
+const plan = async (input: unknown) => {
+  const planned = await planRestores(input, request);
+  expect(planned.restores).toHaveLength(1);
+  return planned.restores[0] as NonNullable<(typeof planned.restores)[0]>;
+};
 const problems = async (input: unknown) => {
   try {
     await plan(input);
@@ -54,12 +66,12 @@ describe('validateRestoreInput', () => {
 
   it('asks for a backup id or a resource with latest, not both', () => {
     expect(() => validateRestoreInput({})).toThrow(/name a backup id/);
-    expect(() => validateRestoreInput({ backupId: 'snap-1', resource: ARN, latest: true })).toThrow(/not both/);
+    expect(() => validateRestoreInput({ backupId: 'snap-1', resource: ARN, latest: true })).toThrow(/not several/);
     expect(() => validateRestoreInput({ resource: ARN })).toThrow(/latest: true/);
   });
 });
 
-describe('planRestore', () => {
+describe('planRestores, one restore', () => {
   it("restores a backup in its source's region with the settings recorded when it was made", async () => {
     // Act
     const planned = await plan({ backupId: 'snap-run-1' });

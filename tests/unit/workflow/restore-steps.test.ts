@@ -14,10 +14,10 @@ import {
   RESTORE_DEADLINE_HOURS,
   RESTORE_WAIT,
   recordPlanned,
-  restoreMessage,
   restoreSucceeded,
   startRestore,
 } from '../../../shared/workflow/restore';
+import { restoreMessage } from '../../../shared/workflow/restore-notification';
 import type { RestorePlan } from '../../../shared/workflow/restore-plan';
 import { useUnitDynalite } from '../../support/unit-dynalite';
 
@@ -64,6 +64,7 @@ const plan = (extra: Partial<RestorePlan> = {}): RestorePlan => ({
   type: 'ebs-volume',
   mode: null,
   runId: 'daily-1',
+  keepSeconds: 0,
   tier: 'daily',
   sourceRegion: 'eu-west-1',
   region: 'eu-west-1',

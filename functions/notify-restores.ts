@@ -1,0 +1,42 @@
+/**
+ * Notify (after every restore of the execution is recorded): one SNS message for the execution, read
+ * from the records (a drill's restores in one report, failures first, and what it could not restore),
+ * and whether all of them succeeded, for the state machine's final Choice.
+ */
+import { z } from 'zod';
+import { dynamoDocClient, snsClient } from '../shared/lambda/clients';
+import { loadEnv, notifyRestoresEnvSchema } from '../shared/lambda/env';
+import { defineHandler } from '../shared/lambda/handler';
+import type { RestoreRecord } from '../shared/state/records';
+import { RestoreStore } from '../shared/state/restore-store';
+import { restoreSucceeded } from '../shared/workflow/restore';
+import { publishRestores } from '../shared/workflow/restore-deps';
+
+export const notifyRestoresEventSchema = z.object({
+  restores: z.array(z.object({ restoreId: z.string().min(1) }).passthrough()),
+  skipped: z.array(z.object({ arn: z.string(), reason: z.string() })).default([]),
+  drill: z.boolean(),
+  executionName: z.string().min(1),
+});
+
+export const handler = defineHandler('notify-restores', notifyRestoresEventSchema, async (event) => {
+  const env = loadEnv(notifyRestoresEnvSchema);
+  const store = new RestoreStore(dynamoDocClient(), env.TABLE_NAME);
+  const records: RestoreRecord[] = [];
+  for (const { restoreId } of event.restores) {
+    const record = await store.get(restoreId);
+    if (record) records.push(record);
+  }
+  await publishRestores(records, event.skipped, {
+    sns: snsClient(),
+    topicArn: env.TOPIC_ARN,
+    stackName: env.STACK_NAME,
+    executionName: event.executionName,
+    drill: event.drill,
+  });
+  const failed = records.filter((r) => !restoreSucceeded(r)).map((r) => r.restoreId);
+  // A drill that restored nothing proved nothing: it fails, as does one with a resource it could not restore.
+  const succeeded =
+    failed.length === 0 && event.skipped.length === 0 && records.length === event.restores.length && records.length > 0;
+  return { succeeded, restores: records.map((r) => r.restoreId), failed };
+});

@@ -562,7 +562,8 @@ describe('restore drills', () => {
       reason: 'scheduled restore drill',
     });
     expect(JSON.stringify(schedule?.Properties.Target.Arn)).toMatch(/RestoreStateMachine/);
-    const roleId = (schedule?.Properties.Target.RoleArn as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+    if (!schedule) throw new Error('no drill schedule');
+    const roleId = (schedule.Properties.Target.RoleArn as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
     expect(statementsOfRole(template, roleId)).toEqual([
       {
         Effect: 'Allow',

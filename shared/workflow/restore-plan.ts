@@ -12,7 +12,7 @@ type InputProblem = { field: string; message: string };
 
 import { RESOURCE_TYPES } from '../resource';
 import { restoreDriverFor } from '../services';
-import type { BackupPointStore } from '../state/backup-points';
+import { type BackupPointStore, livePlaces, pointPlaces } from '../state/backup-points';
 import type { BackupPoint } from '../state/records';
 
 const placementSchema = z
@@ -98,15 +98,20 @@ export function defaultRestoreName(resourceId: string, at: Date): string {
   return `${base.slice(0, 63 - stamp.length - 10)}-restored-${stamp}`.replace(/--+/g, '-');
 }
 
-/** The region and ids to restore from: the source's, or a completed copy's in the asked region. */
+/**
+ * The region and ids to restore from: the source's, or a completed copy's in the asked region, unless
+ * retention has deleted the backups there (the point stays while a copy elsewhere is kept).
+ */
 function placeOf(point: BackupPoint, region: string | undefined): { region: string; backupIds: string[] } {
-  if (!region || region === point.region) return { region: point.region, backupIds: point.backupIds };
-  const copy = point.copies.find((c) => c.region === region && c.status === 'COMPLETED');
-  if (copy) return { region, backupIds: copy.ids };
-  const where = [point.region, ...point.copies.map((c) => c.region)].join(', ');
-  throw new InvalidInputError([
-    { field: 'region', message: `this backup has no completed copy in ${region}; it can be restored in: ${where}` },
-  ]);
+  const wanted = region ?? point.region;
+  const live = livePlaces(point);
+  const place = live.find((p) => p.region === wanted);
+  if (place) return { region: wanted, backupIds: place.ids };
+  const where = live.map((p) => p.region).join(', ');
+  const message = pointPlaces(point).some((p) => p.region === wanted)
+    ? `retention deleted this backup in ${wanted}; it can be restored in: ${where}`
+    : `this backup has no completed copy in ${wanted}; it can be restored in: ${where}`;
+  throw new InvalidInputError([{ field: 'region', message }]);
 }
 
 export async function planRestore(

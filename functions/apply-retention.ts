@@ -1,8 +1,9 @@
 /**
  * Apply retention to one unit (one service's backup stores in one region), one pass per invocation:
  * decides each store with the rules in shared/workflow/retention-rules.ts at the time Plan retention
- * fixed, queues the expired backups, deletes up to one delete-bucket burst (dry run: deletes nothing)
- * and records the pass. Returns `done: false` with where it stopped; the state machine waits for the
+ * fixed, queues the expired backups, deletes up to one delete-bucket burst (dry run: deletes nothing),
+ * notes each delete on the backup's restore point (removing the point with its last backup) and
+ * records the pass. Returns `done: false` with where it stopped; the state machine waits for the
  * bucket to refill and calls it again. Stops a minute before its timeout.
  */
 import { z } from 'zod';
@@ -11,6 +12,7 @@ import { loadEnv, retentionEnvSchema } from '../shared/lambda/env';
 import { defineHandler } from '../shared/lambda/handler';
 import { logger, metrics } from '../shared/lambda/powertools';
 import { backupStores } from '../shared/services';
+import { BackupPointStore } from '../shared/state/backup-points';
 import { RetentionLedger } from '../shared/state/retention-ledger';
 import { StateStore } from '../shared/state/store';
 import { ownerTagValue } from '../shared/tags';
@@ -47,6 +49,7 @@ export const handler = defineHandler('apply-retention', retentionPassEventSchema
     stores: backupStores(),
     store: new StateStore(dynamoDocClient(), env.TABLE_NAME),
     ledger: new RetentionLedger(dynamoDocClient(), env.TABLE_NAME),
+    points: new BackupPointStore(dynamoDocClient(), env.TABLE_NAME),
     now: new Date(event.decidedAt),
     budgetMs: () => context.remainingMs() - MARGIN_MS,
     log: logger,

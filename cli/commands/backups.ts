@@ -7,7 +7,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { BackupPointStore } from '../../shared/state/backup-points';
+import { BackupPointStore, livePlaces } from '../../shared/state/backup-points';
 import { type BackupPoint, withoutTableAttributes } from '../../shared/state/records';
 import { StateStore } from '../../shared/state/store';
 import { CliError, explainAwsError, resolveTarget, type Target, type TargetOptions } from '../target';
@@ -37,9 +37,13 @@ export function backupsTable(points: readonly BackupPoint[], now: Date): string 
   const header = `${pad('BACKUP', 34)} ${pad('TIME (UTC)', 16)} ${pad('TIER', 8)} ${pad('STATUS', 9)} ${'SIZE'.padStart(7)} ${pad('EXPIRES', 16)} ${pad('REGION', 14)} ${pad('COPIES', 36)} RUN`;
   const rows = points.map((p) => {
     const id = `${p.backupIds[0] ?? '-'}${p.backupIds.length > 1 ? ` +${p.backupIds.length - 1}` : ''}`;
-    const copies = p.copies.length ? p.copies.map((c) => `${c.region}:${c.ids[0] ?? '-'}`).join(', ') : '-';
+    // Only what can still be restored: retention may have deleted the source's backups or a copy.
+    const live = livePlaces(p);
+    const liveCopies = live.filter((place) => place.region !== p.region);
+    const copies = liveCopies.length ? liveCopies.map((c) => `${c.region}:${c.ids[0] ?? '-'}`).join(', ') : '-';
     const size = p.sizeGiB !== undefined ? `${p.sizeGiB} GiB` : '-';
-    return `${pad(id, 34)} ${pad(when(p.completedAt), 16)} ${pad(p.tier, 8)} ${pad(pointStatus(p, now), 9)} ${size.padStart(7)} ${pad(when(p.expiresAt), 16)} ${pad(p.region, 14)} ${pad(copies, 36)} ${p.runId}`;
+    const status = live.some((place) => place.region === p.region) ? pointStatus(p, now) : 'COPY ONLY';
+    return `${pad(id, 34)} ${pad(when(p.completedAt), 16)} ${pad(p.tier, 8)} ${pad(status, 9)} ${size.padStart(7)} ${pad(when(p.expiresAt), 16)} ${pad(p.region, 14)} ${pad(copies, 36)} ${p.runId}`;
   });
   return [header, ...rows].join('\n');
 }
@@ -91,7 +95,7 @@ export async function backupsCommand(resource: string, options: BackupsOptions, 
     }
     out.write(`${backupsTable(points, now)}\n`);
     out.write(
-      '\nEXPIRED: past its expiry; retention deletes it unless it is the last restore point of its source.\nRestore one with: backup-pipeline restore <BACKUP> [--region <copy region>] [--wait]\n',
+      '\nEXPIRED: past its expiry; retention deletes it unless it is the last restore point of its source.\nCOPY ONLY: retention deleted it in its own region; restore it from a copy (--region).\nRestore one with: backup-pipeline restore <BACKUP> [--region <copy region>] [--wait]\n',
     );
     return 0;
   } finally {

@@ -34,8 +34,16 @@ const TABLE_ACTIONS: Record<FunctionName, string[]> = {
   notify: ['dynamodb:Query', 'dynamodb:GetItem'],
   // Query: the run's resources name the regions retention lists.
   'list-retention-units': ['dynamodb:Query'],
-  // Query: a run's recorded members; PutItem/GetItem: the delete queue and the pass's record.
-  'apply-retention': ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:GetItem'],
+  // Query: a run's recorded members; PutItem/GetItem: the delete queue and the pass's record;
+  // GetItem/UpdateItem/DeleteItem: a deleted backup's restore point (found by its id index, noted,
+  // removed with its index items once its last backup is gone).
+  'apply-retention': [
+    'dynamodb:Query',
+    'dynamodb:PutItem',
+    'dynamodb:GetItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+  ],
   // The run lock, deleted on condition that this run holds it.
   // The restore workflow: points read by Plan, the restore record written by each step.
   'plan-restore': ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem'],

@@ -160,6 +160,12 @@ export const backupPointSchema = z.object({
   sizeGiB: z.number().optional(),
   copies: z.array(copyStateSchema).default([]),
   restoreSettings: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * The backups retention has deleted so far, as `<region>/<id>` (an RDS copy keeps its original's
+   * identifier, so the id alone does not say which): a string set retention ADDs to, one delete at a
+   * time, so the units of two regions mark one point concurrently without losing each other's.
+   */
+  deleted: z.preprocess((v) => (v instanceof Set ? [...v].sort() : v), z.array(z.string())).optional(),
 });
 export type BackupPoint = z.infer<typeof backupPointSchema>;
 

@@ -11,6 +11,7 @@ import { InvalidInputError } from '../errors';
 
 import { RESOURCE_TYPES } from '../resource';
 import { restoreDriverFor } from '../services';
+import { livePlaces, pointPlaces } from '../state/backup-points';
 import type { BackupPoint } from '../state/records';
 import { type DrillSources, drillSelectionSchema, type SkippedTarget, selectDrillTargets } from './drill-selection';
 
@@ -131,15 +132,20 @@ export function defaultRestoreName(resourceId: string, at: Date): string {
   return `${base.slice(0, 63 - stamp.length - 10)}-restored-${stamp}`.replace(/--+/g, '-');
 }
 
-/** The region and ids to restore from: the source's, or a completed copy's in the asked region. */
+/**
+ * The region and ids to restore from: the source's, or a completed copy's in the asked region, unless
+ * retention has deleted the backups there (the point stays while a copy elsewhere is kept).
+ */
 function placeOf(point: BackupPoint, region: string | undefined): { region: string; backupIds: string[] } {
-  if (!region || region === point.region) return { region: point.region, backupIds: point.backupIds };
-  const copy = point.copies.find((c) => c.region === region && c.status === 'COMPLETED');
-  if (copy) return { region, backupIds: copy.ids };
-  const where = [point.region, ...point.copies.map((c) => c.region)].join(', ');
-  throw new InvalidInputError([
-    { field: 'region', message: `this backup has no completed copy in ${region}; it can be restored in: ${where}` },
-  ]);
+  const wanted = region ?? point.region;
+  const live = livePlaces(point);
+  const place = live.find((p) => p.region === wanted);
+  if (place) return { region: wanted, backupIds: place.ids };
+  const where = live.map((p) => p.region).join(', ');
+  const message = pointPlaces(point).some((p) => p.region === wanted)
+    ? `retention deleted this backup in ${wanted}; it can be restored in: ${where}`
+    : `this backup has no completed copy in ${wanted}; it can be restored in: ${where}`;
+  throw new InvalidInputError([{ field: 'region', message }]);
 }
 
 export interface PlanRequest {
@@ -170,7 +176,13 @@ export async function planRestores(raw: unknown, request: PlanRequest): Promise<
       skipped.push({ arn: point.arn, reason: `a ${point.type} backup (mode ${point.mode}) cannot be restored yet` });
       continue;
     }
-    restores.push(fromPoint(point, input, `${request.restoreId}-${index + 1}`, request.now, point.region));
+    // The source region's backups, or (retention deleted those) a copy that is still kept.
+    const [place] = livePlaces(point);
+    if (!place) {
+      skipped.push({ arn: point.arn, reason: 'retention deleted every backup of its latest restore point' });
+      continue;
+    }
+    restores.push(fromPoint(point, input, `${request.restoreId}-${index + 1}`, request.now, place.region, place.ids));
   }
   return { restores, drill, skipped };
 }

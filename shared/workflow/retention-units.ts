@@ -18,6 +18,7 @@ import { ResourceNotFoundError } from '../errors';
 import type { Log } from '../lambda/powertools';
 import { SERVICES } from '../services/catalog';
 import type { BackupStore, OwnedBackup } from '../services/driver';
+import type { BackupPointStore } from '../state/backup-points';
 import type { RecordedRetentionDecision } from '../state/records';
 import type { RetentionLedger } from '../state/retention-ledger';
 import type { StateStore } from '../state/store';
@@ -79,6 +80,8 @@ export interface PassRequest extends DecideContext {
   cursor: RetentionCursor;
   stores: readonly BackupStore[];
   ledger: RetentionLedger;
+  /** The restore points: each backup deleted is noted on its point, which goes with its last backup. */
+  points: Pick<BackupPointStore, 'markDeleted'>;
   /** Milliseconds this pass may still start work in (the Lambda's remaining time less a margin). */
   budgetMs: () => number;
   log: Log;
@@ -129,7 +132,7 @@ export async function runRetentionPass(request: PassRequest): Promise<PassResult
     const queued = await ledger.getQueuePage(runId, unit.key, kind, cursor.page);
     while (cursor.offset < queued.length && used < allowed && request.budgetMs() > 0) {
       const batch = queued.slice(cursor.offset, cursor.offset + Math.min(DELETE_CONCURRENCY, allowed - used));
-      const outcomes = await Promise.all(batch.map((backup) => deleteOne(backupStore, backup, log)));
+      const outcomes = await Promise.all(batch.map((backup) => deleteOne(backupStore, request.points, backup, log)));
       outcomes.forEach((outcome, i) => {
         const id = (batch[i] as OwnedBackup).id;
         if (outcome === 'deleted') {
@@ -168,18 +171,30 @@ export async function runRetentionPass(request: PassRequest): Promise<PassResult
   return { done, waitSeconds, cursor: { ...cursor, pass: cursor.pass + 1 } };
 }
 
-/** Deletes one backup; one already gone counts as deleted (an earlier attempt of this pass got it). */
-async function deleteOne(store: BackupStore, backup: OwnedBackup, log: Log): Promise<'deleted' | string> {
+/**
+ * Deletes one backup; one already gone counts as deleted (an earlier attempt of this pass got it). A
+ * deleted backup is then noted on its restore point (removed with its last backup). That note is not
+ * caught: were it lost, `backups` would go on offering a deleted backup, and nothing would correct it
+ * later (the backup is no longer listed). The pass fails instead and the ASL retries it from the same
+ * cursor: the delete finds the backup gone, counts it, and notes it again.
+ */
+async function deleteOne(
+  store: BackupStore,
+  points: PassRequest['points'],
+  backup: OwnedBackup,
+  log: Log,
+): Promise<'deleted' | string> {
   try {
     await retryThrottled(() => store.delete(backup));
     log.info('deleted expired backup', { backup: backup.id, kind: backup.kind, region: backup.region });
-    return 'deleted';
   } catch (error) {
-    if (error instanceof ResourceNotFoundError) {
-      log.info('expired backup already gone', { backup: backup.id, region: backup.region });
-      return 'deleted';
+    if (!(error instanceof ResourceNotFoundError)) {
+      log.warn('could not delete expired backup', { backup: backup.id, region: backup.region, error: error as Error });
+      return `${(error as Error).name}: ${(error as Error).message}`;
     }
-    log.warn('could not delete expired backup', { backup: backup.id, region: backup.region, error: error as Error });
-    return `${(error as Error).name}: ${(error as Error).message}`;
+    log.info('expired backup already gone', { backup: backup.id, region: backup.region });
   }
+  const point = await retryThrottled(() => points.markDeleted(backup.region, backup.id));
+  if (point === 'point-removed') log.info('restore point removed', { backup: backup.id, region: backup.region });
+  return 'deleted';
 }

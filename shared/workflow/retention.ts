@@ -174,7 +174,8 @@ export function cappedDecisions(decisions: readonly RecordedRetentionDecision[])
 
 /**
  * The single pass: every region and store in turn, in one invocation. The state machine fans out
- * instead (./retention-units.ts); this is the reference its decisions are checked against.
+ * instead (./retention-units.ts); this is the reference its decisions are checked against, and it
+ * leaves the restore points alone (the fan-out, which deploys, notes each delete on its point).
  */
 export async function applyRetention(request: RetentionRequest): Promise<RetentionResult> {
   const { log } = request;

@@ -30,6 +30,7 @@ import { SERVICE_PERMISSIONS } from '../../shared/services/catalog';
 import { dynamoBackupName, parseBackupName } from '../../shared/services/dynamodb/dynamodb-table';
 import { MODE_TAG } from '../../shared/services/modes';
 import { rdsSnapshotIdentifier } from '../../shared/services/rds/rds-instance';
+import { BackupPointStore } from '../../shared/state/backup-points';
 import { RunLockStore } from '../../shared/state/run-lock-store';
 import { StateStore } from '../../shared/state/store';
 import { RESTORE_TAG, TAG } from '../../shared/tags';
@@ -298,7 +299,19 @@ describe('IAM against the calls the handlers make', () => {
         Description: `backup-pipeline daily old-${days} ${volume.VolumeId}`,
         Tags: ours(now, days, volumeArn),
       }).SnapshotId;
-    old(30);
+    // The expired snapshot has its restore point, which retention removes with it (GetItem, UpdateItem, DeleteItem).
+    const expired = old(30);
+    await new BackupPointStore(dynamoDocClient(), TABLE).save({
+      arn: volumeArn,
+      type: 'ebs-volume',
+      region: REGION,
+      resourceId: volume.VolumeId,
+      runId: 'old-30',
+      tier: 'daily',
+      backupIds: [expired],
+      completedAt: new Date(now - 30 * 86_400_000).toISOString(),
+      copies: [],
+    });
     sandbox.model.addImage(REGION, { Name: 'golden', snapshotIds: [old(20)], Tags: [] });
     const builderArn = `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/${builder.InstanceId}`;
     const oldAmiSnapshot = sandbox.model.addExistingSnapshot(REGION, {
@@ -460,6 +473,8 @@ describe('IAM against the calls the handlers make', () => {
       'start-backup ec2:DescribeSnapshots',
       'start-backup rds:DescribeDBSnapshots',
       'apply-retention ec2:DeleteSnapshot',
+      'apply-retention dynamodb:UpdateItem',
+      'apply-retention dynamodb:DeleteItem',
       'apply-retention rds:DeleteDBSnapshot',
       'apply-retention rds:DeleteDBClusterSnapshot',
       'start-backup rds:CreateDBClusterSnapshot',
@@ -564,9 +579,14 @@ describe('IAM against the calls the handlers make', () => {
   });
 
   it('deletes only backups whose managed-by tag names this stack, which is what the policy requires', () => {
-    // The run lock is a state-table item, not a backup; a drill's clean-up deletes restores (below).
+    // The run lock and the restore points are state-table items, not backups; a drill's clean-up deletes
+    // restores (below).
     const deletes = calls.filter(
-      (c) => /:(Delete|Deregister)/.test(c.action) && c.fn !== 'release-run-lock' && c.fn !== 'clean-up-restore',
+      (c) =>
+        /:(Delete|Deregister)/.test(c.action) &&
+        c.action !== 'dynamodb:DeleteItem' &&
+        c.fn !== 'release-run-lock' &&
+        c.fn !== 'clean-up-restore',
     );
     expect(deletes.length).toBeGreaterThanOrEqual(5);
     expect(deletes.map((c) => c.action)).toContain('ec2:DeregisterImage');

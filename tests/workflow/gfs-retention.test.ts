@@ -7,6 +7,7 @@
  * foreign or untagged snapshot may ever have been touched.
  */
 import { BACKUP_TAG } from '../../local/fleet';
+import { livePlaces } from '../../shared/state/backup-points';
 import { TAG } from '../../shared/tags';
 import { ACCOUNT, openSandbox, REGION, type Sandbox } from '../support/workflow-sandbox';
 
@@ -316,6 +317,63 @@ describe('GFS retention', () => {
           expect.objectContaining({ region: 'eu-central-1', action: 'delete', ruleId: 'expired' }),
         ]),
       );
+    });
+  });
+
+  describe('RetentionRemovesRestorePoints', () => {
+    it("removes a deleted backup's restore point once its source backup and copies are gone, and keeps the points of kept backups", async () => {
+      // Prepare: daily copies to us-west-2, adhoc does not; both expire after a day, no keep-last
+      await sandbox.reset({
+        config: {
+          tiers: {
+            daily: { retentionDays: 1, keepLast: 0, copyTo: [{ region: 'us-west-2' }] },
+            adhoc: { retentionDays: 1, keepLast: 0 },
+          },
+          defaultTier: 'daily',
+        },
+        clockStart: START,
+      });
+      const { model, scheduler, points } = sandbox;
+      const volume = model.addVolume(REGION, { Size: 8, Tags: [BACKUP_TAG], snapshotSeconds: 120 });
+      const arn = `arn:aws:ec2:${REGION}:${ACCOUNT}:volume/${volume.VolumeId}`;
+      // This scenario's points: the table keeps earlier scenarios' runs, whose seeded volume has the same id.
+      const listed = async () =>
+        (await points.list(arn)).map((p) => p.runId).filter((runId) => runId.startsWith('points-'));
+      const regionsOf = async (runId: string) =>
+        livePlaces((await points.get(arn, runId)) ?? ({} as never)).map((p) => p.region);
+      for (const [runId, tier] of [
+        ['points-1', 'daily'],
+        ['points-2', 'adhoc'],
+      ] as const)
+        expect((await sandbox.run({ tier }, runId)).status).toBe('SUCCEEDED');
+      expect(await listed()).toEqual(['points-2', 'points-1']);
+      expect(await regionsOf('points-1')).toEqual([REGION, 'us-west-2']);
+
+      // Act: three days on, a run whose retention deletes points-1 and points-2 at home; points-1's copy
+      // is the newest backup of the volume in us-west-2, so it is kept there.
+      await scheduler.sleep(3 * DAY);
+      expect((await sandbox.run({ tier: 'adhoc' }, 'points-3')).status).toBe('SUCCEEDED');
+
+      // Assess: points-2 (all its backups deleted) is gone; points-1 stays, restorable from its copy only
+      expect(await listed()).toEqual(['points-3', 'points-1']);
+      expect(await regionsOf('points-1')).toEqual(['us-west-2']);
+      const [original] = (await points.get(arn, 'points-1'))?.backupIds ?? [];
+      const refused = await sandbox.restore({ backupId: original }, 'restore-deleted');
+      expect(refused.status).toBe('FAILED');
+      expect(refused.cause).toContain(`retention deleted this backup in ${REGION}; it can be restored in: us-west-2`);
+
+      // Act: a new daily run copies again; three days on, retention deletes the old copy too
+      expect((await sandbox.run({ tier: 'daily' }, 'points-4')).status).toBe('SUCCEEDED');
+      await scheduler.sleep(3 * DAY);
+      expect((await sandbox.run({ tier: 'adhoc' }, 'points-5')).status).toBe('SUCCEEDED');
+
+      // Assess: points-1 and points-3 are gone with their last backups; the kept backups' points stay
+      expect(await listed()).toEqual(['points-5', 'points-4']);
+      expect(await regionsOf('points-4')).toEqual(['us-west-2']);
+      expect(await regionsOf('points-5')).toEqual([REGION]);
+      await expect(points.findById(original ?? '')).resolves.toBeUndefined();
+      const ours = model.snapshots(REGION).filter((s) => tagOf(s.Tags, TAG.managedBy) === OWNER);
+      expect(ours.map((s) => tagOf(s.Tags, TAG.runId))).toEqual(['points-5']);
     });
   });
 

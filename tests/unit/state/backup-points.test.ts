@@ -4,7 +4,7 @@
  * newest first, and how `restore <id>` finds a point by a backup's or a copy's id.
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { BackupPointStore, pointIds } from '../../../shared/state/backup-points';
+import { BackupPointStore, livePlaces, pointIds } from '../../../shared/state/backup-points';
 import { MalformedItemError } from '../../../shared/state/records';
 import { backupPointOf } from '../../../shared/workflow/backup-points';
 import { useUnitDynalite } from '../../support/unit-dynalite';
@@ -128,5 +128,59 @@ describe('BackupPointStore', () => {
       }),
     );
     await expect(points().list('arn:broken')).rejects.toBeInstanceOf(MalformedItemError);
+  });
+});
+
+describe('BackupPointStore.markDeleted (retention)', () => {
+  const copyOf = (region: string, ids: string[]) => ({ region, ids, status: 'COMPLETED' as const, reason: null });
+
+  it('notes each deleted backup and removes the point, with its index items, once every backup and copy is gone', async () => {
+    // Prepare: an instance-like set of two snapshots, copied to us-west-2
+    const store = points();
+    await store.save(
+      pointFor('run-7', {
+        backupIds: ['snap-7a', 'snap-7b'],
+        copies: [copyOf('us-west-2', ['snap-dr-7a', 'snap-dr-7b'])],
+      }),
+    );
+
+    // Act + Assess: the source's set deleted, its copies kept: the point stays, restorable only in us-west-2
+    expect(await store.markDeleted('eu-west-1', 'snap-7a')).toBe('noted');
+    expect(await store.markDeleted('eu-west-1', 'snap-7b')).toBe('noted');
+    const half = await store.get(vol.arn, 'run-7');
+    expect(half?.deleted).toEqual(['eu-west-1/snap-7a', 'eu-west-1/snap-7b']);
+    expect(livePlaces(half ?? ({} as never)).map((p) => p.region)).toEqual(['us-west-2']);
+
+    // The copies deleted in parallel: exactly one of them completes the set and removes the point
+    const outcomes = await Promise.all([
+      store.markDeleted('us-west-2', 'snap-dr-7a'),
+      store.markDeleted('us-west-2', 'snap-dr-7b'),
+    ]);
+    expect(outcomes.sort()).toEqual(['noted', 'point-removed']);
+    expect((await store.list(vol.arn)).filter((p) => p.runId === 'run-7')).toEqual([]);
+    for (const id of ['snap-7a', 'snap-7b', 'snap-dr-7a', 'snap-dr-7b'])
+      await expect(store.findById(id)).resolves.toBeUndefined();
+    // A retried pass notes the same delete again: nothing is recreated
+    expect(await store.markDeleted('us-west-2', 'snap-dr-7a')).toBe('no-point');
+    await expect(store.get(vol.arn, 'run-7')).resolves.toBeUndefined();
+  });
+
+  it('tells an RDS copy from its original by region (both carry the same identifier)', async () => {
+    const store = points();
+    await store.save(
+      pointFor('run-8', { backupIds: ['bp-run-8-orders'], copies: [copyOf('us-west-2', ['bp-run-8-orders'])] }),
+    );
+
+    expect(await store.markDeleted('eu-west-1', 'bp-run-8-orders')).toBe('noted');
+
+    const point = await store.get(vol.arn, 'run-8');
+    expect(livePlaces(point ?? ({} as never))).toEqual([{ region: 'us-west-2', ids: ['bp-run-8-orders'] }]);
+    expect((await store.findById('bp-run-8-orders'))?.runId).toBe('run-8');
+  });
+
+  it('leaves alone a backup no point names, and creates nothing for it', async () => {
+    const store = points();
+    expect(await store.markDeleted('eu-west-1', 'snap-from-before-points')).toBe('no-point');
+    await expect(store.findById('snap-from-before-points')).resolves.toBeUndefined();
   });
 });

@@ -6,6 +6,8 @@
  */
 import { ResourceNotFoundError, ThrottledError } from '../../../shared/errors';
 import type { BackupStore, OwnedBackup } from '../../../shared/services/driver';
+import { BackupPointStore } from '../../../shared/state/backup-points';
+import type { BackupPoint } from '../../../shared/state/records';
 import { RetentionLedger } from '../../../shared/state/retention-ledger';
 import { applyRetention } from '../../../shared/workflow/retention';
 import { summarizeRetention } from '../../../shared/workflow/retention-summary';
@@ -78,6 +80,7 @@ function pass(runId: string, store: BackupStore, cursor: RetentionCursor, option
     stores: [store],
     store: db().store(),
     ledger: new RetentionLedger(db().doc, db().tableName),
+    points: new BackupPointStore(db().doc, db().tableName),
     now: NOW,
     budgetMs: options.budget ?? (() => 60_000),
     log: silent,
@@ -228,6 +231,7 @@ describe('runRetentionPass', () => {
       stores: [memory.store],
       store: db().store(),
       ledger: new RetentionLedger(db().doc, db().tableName),
+      points: new BackupPointStore(db().doc, db().tableName),
       now: NOW,
       budgetMs: () => 60_000,
       log: silent,
@@ -237,5 +241,69 @@ describe('runRetentionPass', () => {
     expect(memory.deleteCalls).toEqual([]);
     const passes = await new RetentionLedger(db().doc, db().tableName).listPasses(runId);
     expect(passes[0]).toMatchObject({ dryRun: true, deleted: 72, kept: 20 });
+  });
+
+  it('removes the restore point of each backup it deletes; the points of a kept backup and of a failed delete stay', async () => {
+    // Prepare: points for an expired backup, a kept one (not expired) and an expired one whose delete fails
+    const runId = await run();
+    const memory = memoryStore(ESTATE());
+    const remove = memory.store.delete.bind(memory.store);
+    memory.store.delete = async (b) => {
+      if (b.id === 'snap-b-25') throw Object.assign(new Error('not authorized (test)'), { name: 'AccessDenied' });
+      return remove(b);
+    };
+    const points = new BackupPointStore(db().doc, db().tableName);
+    const pointOf = (id: string, source: string): BackupPoint => ({
+      arn: volumeRef(`vol-${source}`).arn,
+      type: 'ebs-volume',
+      region: REGION,
+      resourceId: `vol-${source}`,
+      runId: `run-of-${id}`,
+      tier: 'daily',
+      backupIds: [id],
+      completedAt: NOW.toISOString(),
+      copies: [],
+    });
+    for (const [id, source] of [
+      ['snap-a-20', 'a'],
+      ['snap-a-0', 'a'],
+      ['snap-b-25', 'b'],
+    ] as const)
+      await points.save(pointOf(id, source));
+
+    // Act
+    await untilDone(runId, memory.store);
+
+    // Assess
+    expect(memory.present.has('snap-a-20')).toBe(false);
+    expect((await points.list(volumeRef('vol-a').arn)).map((p) => p.backupIds[0])).toEqual(['snap-a-0']);
+    await expect(points.findById('snap-a-20')).resolves.toBeUndefined();
+    expect(memory.present.has('snap-b-25')).toBe(true);
+    expect((await points.list(volumeRef('vol-b').arn)).map((p) => p.backupIds[0])).toEqual(['snap-b-25']);
+  });
+
+  it('in a dry run leaves every restore point', async () => {
+    const runId = await run();
+    const memory = memoryStore(ESTATE());
+    const points = new BackupPointStore(db().doc, db().tableName);
+    const markDeleted = jest.spyOn(points, 'markDeleted');
+
+    await runRetentionPass({
+      runId,
+      dryRun: true,
+      unit,
+      cursor: FIRST_CURSOR,
+      stackName: STACK,
+      tiers: TIERS,
+      stores: [memory.store],
+      store: db().store(),
+      ledger: new RetentionLedger(db().doc, db().tableName),
+      points,
+      now: NOW,
+      budgetMs: () => 60_000,
+      log: silent,
+    });
+
+    expect(markDeleted).not.toHaveBeenCalled();
   });
 });

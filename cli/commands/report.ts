@@ -30,24 +30,26 @@ export async function reportCommand(
   const { store, client, close } = storeFor(target);
   try {
     const { runId, run, resources } = await loadRun(store, target.tableName, idOrArn);
-    const generatedAt = new Date();
     const window = reportRestoreWindow(
       run,
       await store.nextRunOfTier(run.tier, run.startedAt).catch((error: unknown) => {
         throw explainAwsError(error, `table ${target.tableName}`);
       }),
-      generatedAt,
     );
     // The newest restores that started before the window's end: its own, and the drills before it that
     // the per-type lines summarize as `status --rto` does.
     const records = await new RestoreStore(DynamoDBDocumentClient.from(client), target.tableName)
-      .list(RESTORES_READ, { to: window.to })
+      .list(RESTORES_READ, window.to === undefined ? {} : { to: window.to })
       .catch((error: unknown) => {
         throw explainAwsError(error, `table ${target.tableName}`);
       });
     const path = resolve(options.out ?? defaultReportPath(runId));
     try {
-      writeFileSync(path, renderReport({ run, resources, generatedAt, restores: { window, records } }), 'utf8');
+      writeFileSync(
+        path,
+        renderReport({ run, resources, generatedAt: new Date(), restores: { window, records } }),
+        'utf8',
+      );
     } catch (error) {
       const e = error as NodeJS.ErrnoException;
       throw new CliError(`cannot write the report to ${path}: ${e.code ?? e.message} (pass another --out)`);

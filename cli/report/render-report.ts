@@ -21,7 +21,7 @@ import {
 import { consoleLink } from '../../shared/workflow/notification';
 import { summarize } from '../../shared/workflow/summary';
 import { humanDuration, tookSeconds } from '../durations';
-import { type RestoreWindow, restoresInWindow } from './restore-window';
+import { type RestoreWindow, restoresInWindow, startedBeforeEnd } from './restore-window';
 
 /** "EBS snapshot $0.05 and RDS snapshot $0.095": each kind of backup priced, once, as the catalog lists them. */
 function pricesUsed(): string {
@@ -379,7 +379,7 @@ function restoresSection(
 ): Html {
   const shown = restoresInWindow(records, window);
   const failed = shown.filter((r) => restoreOutcome(r) === 'failed').length;
-  const drills = drillSummary(records.filter((r) => r.startedAt < window.to));
+  const drills = drillSummary(records.filter((r) => startedBeforeEnd(r, window)));
   const drilled = new Set(drills.map((d) => d.type));
   const undrilled = [...new Set(resources.filter((r) => r.status === 'COMPLETED').map((r) => r.type))]
     .filter((type) => !drilled.has(type))

@@ -336,7 +336,7 @@ describe('renderReport: restores and drills', () => {
       restoreRecord('drill-orders-old', at(-500), { recoverySeconds: 1800 }),
     ];
   }
-  const window = reportRestoreWindow(finishedRun, undefined, new Date(at(200)));
+  const window = reportRestoreWindow(finishedRun, undefined);
   const page = (restoreRecords: readonly RestoreRecord[] = restores()) =>
     renderReport({
       run: finishedRun,
@@ -404,7 +404,7 @@ describe('renderReport: restores and drills', () => {
 
   it("leaves out the drills that started after the window's end from the per-type lines", () => {
     // Prepare: the window ends at the next weekly run; a drill after it belongs to that run's report.
-    const ended = reportRestoreWindow(finishedRun, { runId: 'weekly-report-2', startedAt: at(145) }, new Date(at(900)));
+    const ended = reportRestoreWindow(finishedRun, { runId: 'weekly-report-2', startedAt: at(145) });
 
     // Act
     const out = renderReport({

@@ -13,7 +13,7 @@ import { FRESHNESS_RUNS } from '../shared/workflow/recovery-points';
 import { backupsCommand } from './commands/backups';
 import { parseFleet, parseRegions, runLocal } from './commands/local';
 import { rpoCommand, runsCommand, startCommand, statusCommand } from './commands/operate';
-import { overviewCommand } from './commands/overview';
+import { overviewCommand, RECENT_RESTORE_DAYS } from './commands/overview';
 import { reportCommand } from './commands/report';
 import { restoreCommand } from './commands/restore';
 import { rtoCommand } from './commands/rto';
@@ -134,7 +134,7 @@ export function buildProgram(): Command {
     program
       .command('status')
       .description(
-        'Show one run (every resource: status, backup ids, polls, duration, error); without one, the latest runs and the restores and drills of the last 7 days; with --rpo the age of each last good backup against its tier RPO',
+        `Show one run (every resource: status, backup ids, polls, duration, error); without one, the latest runs and the restores and drills of the last ${RECENT_RESTORE_DAYS} days; with --rpo the age of each last good backup against its tier RPO`,
       )
       .argument('[run]', 'run id (the execution name) or execution ARN; without it, the overview')
       .option(

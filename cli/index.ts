@@ -13,6 +13,7 @@ import { FRESHNESS_RUNS } from '../shared/workflow/recovery-points';
 import { backupsCommand } from './commands/backups';
 import { parseFleet, parseRegions, runLocal } from './commands/local';
 import { rpoCommand, runsCommand, startCommand, statusCommand } from './commands/operate';
+import { overviewCommand, RECENT_RESTORE_DAYS } from './commands/overview';
 import { reportCommand } from './commands/report';
 import { restoreCommand } from './commands/restore';
 import { rtoCommand } from './commands/rto';
@@ -133,9 +134,9 @@ export function buildProgram(): Command {
     program
       .command('status')
       .description(
-        'Show one run (every resource: status, backup ids, polls, duration, error), or with --rpo the age of each last good backup against its tier RPO',
+        `Show one run (every resource: status, backup ids, polls, duration, error); without one, the latest runs and the restores and drills of the last ${RECENT_RESTORE_DAYS} days; with --rpo the age of each last good backup against its tier RPO`,
       )
-      .argument('[run]', 'run id (the execution name) or execution ARN')
+      .argument('[run]', 'run id (the execution name) or execution ARN; without it, the overview')
       .option(
         '--rpo',
         'recovery-point view: tiers, then protected resources worst first, against their RPO (exit 1 on a breach)',
@@ -161,10 +162,7 @@ export function buildProgram(): Command {
     if (opts.rto) process.exitCode = await rtoCommand(opts);
     else if (opts.rpo) process.exitCode = await rpoCommand(opts);
     else if (run) process.exitCode = await statusCommand(run, opts);
-    else
-      throw new CliError(
-        'status needs a run id or execution ARN (or --rpo, --rto): list runs with "backup-pipeline runs"',
-      );
+    else process.exitCode = await overviewCommand(opts);
   });
 
   withTarget(
@@ -215,7 +213,7 @@ export function buildProgram(): Command {
     program
       .command('report')
       .description(
-        'Write a self-contained HTML report of one run: timeline per resource (polls marked), counts, failures, estimated snapshot storage cost',
+        "Write a self-contained HTML report of one run: timeline per resource (polls marked), counts, failures, the restores and drills from its start to its tier's next run, estimated snapshot storage cost",
       )
       .argument('<run>', 'run id (the execution name) or execution ARN')
       .option('--out <file>', 'where to write it (default: backup-report-<run-id>.html in the current directory)'),

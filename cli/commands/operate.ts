@@ -32,10 +32,12 @@ import {
 type Out = NodeJS.WritableStream;
 const line = (out: Out, text = '') => out.write(`${text}\n`);
 
-export function storeFor(target: Target): { store: StateStore; close(): void } {
+/** The state store of the target's table, and its client (the restore store reads the same table). */
+export function storeFor(target: Target): { store: StateStore; client: DynamoDBClient; close(): void } {
   const client = new DynamoDBClient({ region: target.region });
   return {
     store: new StateStore(DynamoDBDocumentClient.from(client), target.tableName),
+    client,
     close: () => client.destroy(),
   };
 }

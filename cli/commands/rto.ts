@@ -14,8 +14,8 @@ import { restoreLine } from './restore';
 
 type Out = NodeJS.WritableStream;
 
-/** Restores read: the newest, drills and operators' alike. */
-const RESTORES_READ = 500;
+/** Restores read: the newest, drills and operators' alike (the run report reads as many). */
+export const RESTORES_READ = 500;
 
 const at = (iso: string | undefined) => (iso ? iso.slice(0, 16).replace('T', ' ') : 'never');
 

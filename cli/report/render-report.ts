@@ -9,11 +9,19 @@
  * Policy forbids scripts as a second line of defence.
  */
 
+import { parseResourceArn } from '../../shared/resource';
 import { STORAGE_PRICES } from '../../shared/services/catalog';
-import type { ResourceRecord, RunCounts, RunRecord } from '../../shared/state/records';
+import type { ResourceRecord, RestoreRecord, RunCounts, RunRecord } from '../../shared/state/records';
+import {
+  type DrillSummary,
+  drillSummary,
+  type RestoreOutcome,
+  restoreOutcome,
+} from '../../shared/workflow/drill-summary';
 import { consoleLink } from '../../shared/workflow/notification';
 import { summarize } from '../../shared/workflow/summary';
 import { humanDuration, tookSeconds } from '../durations';
+import { type RestoreWindow, restoresInWindow, startedBeforeEnd } from './restore-window';
 
 /** "EBS snapshot $0.05 and RDS snapshot $0.095": each kind of backup priced, once, as the catalog lists them. */
 function pricesUsed(): string {
@@ -25,10 +33,21 @@ function pricesUsed(): string {
 /** A resource item as the report reads it; its `copies` (DESIGN §4) carry each region's start and finish. */
 export type ReportResource = ResourceRecord;
 
+/**
+ * The restores the report knows of: the window it shows (cli/report/restore-window.ts) and the newest
+ * restores that started before the window's end, read as `status --rto` reads them, so the per-type
+ * drill lines are `status --rto`'s as of the window's end. Without it the page has no restores section.
+ */
+export interface ReportRestores {
+  window: RestoreWindow;
+  records: readonly RestoreRecord[];
+}
+
 export interface ReportInput {
   run: RunRecord;
   resources: readonly ReportResource[];
   generatedAt: Date;
+  restores?: ReportRestores;
 }
 
 /** The timeline's colours; the e2e test looks for the outcome colours in the rendered screenshot. */
@@ -290,6 +309,105 @@ function axis(span: { from: number; to: number }): Html {
   return html`<div class="axis">${marks}</div>`;
 }
 
+// ---- restores and drills -----------------------------------------------------------------------
+
+const shortName = (arn: string) => {
+  const parsed = parseResourceArn(arn);
+  return parsed.ok ? parsed.ref.id : (arn.split(/[/:]/).at(-1) ?? arn);
+};
+
+function restorePill(status: string, kind: RestoreOutcome | 'completed'): Html {
+  return html`<span class="pill ${kind === 'passed' ? 'completed' : kind}">${status}</span>`;
+}
+
+function cleanupCell(r: RestoreRecord): Html | string {
+  if (!r.drill) return html`<span class="sub">none (kept)</span>`;
+  if (!r.cleanup)
+    return r.finishedAt ? html`<span class="sub">not recorded</span>` : html`<span class="sub">pending</span>`;
+  return r.cleanup.status === 'DELETED'
+    ? restorePill('DELETED', 'completed')
+    : restorePill('clean-up FAILED', 'failed');
+}
+
+function restoreRows(r: RestoreRecord): Html {
+  const outcome = restoreOutcome(r);
+  const [first, ...more] = r.backupIds;
+  const mode = r.mode ? ` (${r.mode})` : '';
+  const region = r.region === r.sourceRegion ? r.region : `${r.region} (from ${r.sourceRegion})`;
+  const row = html`<tr class="restore" data-outcome="${outcome}" data-kind="${r.drill ? 'drill' : 'restore'}">
+  <td class="res"><div class="id">${r.restoreId}</div><div class="sub">${r.name}</div></td>
+  <td>${r.drill ? 'drill' : 'restore'}</td>
+  <td class="res"><div class="id">${shortName(r.arn)}</div><div class="sub">${r.type}${mode}</div></td>
+  <td class="arn">${first}${more.length > 0 ? ` +${more.length}` : ''}</td>
+  <td class="region">${region}</td>
+  <td>${restorePill(r.status, r.status === 'AVAILABLE' ? 'completed' : r.status === 'FAILED' ? 'failed' : 'running')}</td>
+  <td class="num">${humanDuration(r.recoverySeconds)}</td>
+  <td>${cleanupCell(r)}</td>
+</tr>`;
+  const notes: Html[] = [];
+  if (r.error)
+    notes.push(
+      html`<tr class="restore-problem"><td colspan="8"><b>${r.error.error}</b>: <span class="cause">${r.error.cause}</span></td></tr>`,
+    );
+  if (r.cleanup?.status === 'FAILED') {
+    const left = r.cleanup.leftovers ?? [];
+    notes.push(
+      html`<tr class="restore-problem leftover"><td colspan="8"><b>Clean-up failed</b> ${when(r.cleanup.at)}${r.cleanup.cause ? html`: <span class="cause">${r.cleanup.cause}</span>` : ''}<br>Left behind, delete by hand: <span class="arn leftovers">${left.length > 0 ? left.join(', ') : 'unknown (see the restore in the Step Functions console)'}</span></td></tr>`,
+    );
+  }
+  return html`${row}${notes}`;
+}
+
+function drillRow(s: DrillSummary): Html {
+  const at = (iso: string | undefined) => (iso ? when(iso) : 'never');
+  return html`<tr class="drill-type" data-passed="${String(s.lastPassed)}">
+  <td>${s.type}${s.mode ? ` (${s.mode})` : ''}</td>
+  <td>${at(s.lastAt)}</td>
+  <td>${restorePill(s.lastPassed ? 'passed' : 'FAILED', s.lastPassed ? 'passed' : 'failed')}</td>
+  <td class="num">${humanDuration(s.lastRecoverySeconds)}</td>
+  <td>${at(s.lastPassedAt)}</td>
+  <td class="num">${humanDuration(s.lastPassedRecoverySeconds)}</td>
+  <td class="num">${s.drills}</td>
+  <td class="cause">${s.lastError ?? ''}</td>
+</tr>`;
+}
+
+function restoresSection(
+  { window, records }: ReportRestores,
+  resources: readonly ReportResource[],
+  runTier: string,
+): Html {
+  const shown = restoresInWindow(records, window);
+  const failed = shown.filter((r) => restoreOutcome(r) === 'failed').length;
+  const drills = drillSummary(records.filter((r) => startedBeforeEnd(r, window)));
+  const drilled = new Set(drills.map((d) => d.type));
+  const undrilled = [...new Set(resources.filter((r) => r.status === 'COMPLETED').map((r) => r.type))]
+    .filter((type) => !drilled.has(type))
+    .sort();
+  const until = window.nextRunId
+    ? html`until the next ${runTier} run (${window.nextRunId}) started, ${when(window.to)}`
+    : html`until this report was generated (the ${runTier} tier's latest run)`;
+  return html`<h2 id="restores">Restores and drills (${shown.length}${failed > 0 ? html`, <span class="failed-text">${failed} failed</span>` : ''})</h2>
+<p class="small">Those that started from this run's start, ${when(window.from)}, ${until}. Recovery time: from the restore's start to the restored resource available. A drill passes when it restored and deleted what it restored.</p>
+${
+  shown.length > 0
+    ? html`<table class="restores"><thead><tr><th>restore</th><th>kind</th><th>resource</th><th>backup</th><th>region</th><th>status</th><th class="num">recovery</th><th>clean-up</th></tr></thead><tbody>
+${shown.map(restoreRows)}
+</tbody></table>`
+    : html`<p class="meta">None.</p>`
+}
+<h3>Last drill of each type</h3>
+${
+  drills.length > 0
+    ? html`<table class="drills"><thead><tr><th>type (mode)</th><th>last drill</th><th>result</th><th class="num">recovery</th><th>last passed</th><th class="num">recovery</th><th class="num">drills</th><th>why it failed</th></tr></thead><tbody>
+${drills.map(drillRow)}
+</tbody></table>`
+    : html`<p class="meta">No drill has finished yet: run one with <code>backup-pipeline restore --resource &lt;arn&gt; --latest --drill</code>.</p>`
+}
+${undrilled.length > 0 ? html`<p class="small undrilled">Backed up by this run but never drilled: ${undrilled.join(', ')}.</p>` : ''}
+<p class="small">As <code>backup-pipeline status --rto</code> shows them${window.nextRunId ? " as of the window's end" : ''}: the last finished drill per type and backup mode, and the last that passed.</p>`;
+}
+
 const STYLE = `
 :root { color-scheme: light; }
 * { box-sizing: border-box; }
@@ -326,13 +444,20 @@ td.num, th.num { text-align: right; white-space: nowrap; }
 .legend i { display: inline-block; width: 14px; height: 10px; margin-right: 4px; vertical-align: baseline; border-radius: 2px; }
 .legend i.tick-key { width: 2px; height: 12px; }
 .failures td { vertical-align: top; } .failures .cause { word-break: break-word; }
+h3 { font-size: 14px; margin: 16px 0 6px; }
+.failed-text { color: ${COLORS.failed}; }
+tr.restore[data-outcome="failed"] td { border-bottom: none; }
+tr.restore[data-outcome="failed"] td:first-child { box-shadow: inset 4px 0 ${COLORS.failed}; }
+tr.restore-problem td { color: ${COLORS.failed}; background: #ffebe9; border-left: 4px solid ${COLORS.failed}; word-break: break-word; }
+tr.restore-problem .leftovers { font-weight: 600; }
+.drills .cause { color: ${COLORS.failed}; word-break: break-word; }
 .cost td, .cost th { font-variant-numeric: tabular-nums; }
 .small { color: #57606a; font-size: 12px; max-width: 980px; }
 footer { margin-top: 26px; color: #8c959f; font-size: 12px; }
 `;
 
 /** The whole page. */
-export function renderReport({ run, resources, generatedAt }: ReportInput): string {
+export function renderReport({ run, resources, generatedAt, restores }: ReportInput): string {
   const counts = countsOf(run, resources);
   const span = runSpan(run, resources);
   // In the order work began, so the timeline reads like a Gantt chart; skipped resources last.
@@ -367,6 +492,15 @@ export function renderReport({ run, resources, generatedAt }: ReportInput): stri
     ([kind, label, n]) => html`<div class="count ${kind}"><div class="n">${n}</div><div class="l">${label}</div></div>`,
   );
 
+  // A failed restore or drill also shows at the top, beside the failed backups, so it cannot go unseen.
+  const restoresFailed = restores
+    ? restoresInWindow(restores.records, restores.window).filter((r) => restoreOutcome(r) === 'failed').length
+    : 0;
+  const restoreTile =
+    restoresFailed > 0
+      ? html`<div class="count failed restores-failed"><div class="n">${restoresFailed}</div><div class="l"><a href="#restores">restores or drills failed</a></div></div>`
+      : '';
+
   const failureRows = failures.map((f) => {
     const r = resources.find((x) => x.arn === f.arn);
     return html`<tr><td><div class="id">${r?.resourceId ?? f.arn}</div><div class="arn">${f.arn}</div></td><td>${f.type}</td><td class="region">${f.region}</td><td>${f.phase}</td><td>${f.error}</td><td class="cause">${f.cause}</td></tr>`;
@@ -391,7 +525,7 @@ export function renderReport({ run, resources, generatedAt }: ReportInput): stri
 ${run.reason ? html`<p class="meta reason">reason: <b class="run-reason">${run.reason}</b></p>` : ''}
 <p class="meta">execution <span class="arn">${run.executionArn}</span>${link ? html` · <a href="${link}">open in the Step Functions console</a>` : ''}</p>
 </header>
-<section class="counts">${countTiles}</section>
+<section class="counts">${countTiles}${restoreTile}</section>
 
 <h2>Timeline</h2>
 <table class="timeline">
@@ -408,6 +542,8 @@ ${
     ? html`<table class="failures"><thead><tr><th>resource</th><th>type</th><th>region</th><th>phase</th><th>error</th><th>reason</th></tr></thead><tbody>${failureRows}</tbody></table>`
     : html`<p class="meta">None.</p>`
 }
+
+${restores ? restoresSection(restores, resources, run.tier) : ''}
 
 <h2>Estimated snapshot storage cost</h2>
 ${

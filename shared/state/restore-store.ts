@@ -10,6 +10,12 @@ import { parseItem, RESTORES_PARTITION, type RestoreRecord, restoreKey, restoreR
 import { RUNS_INDEX } from './store';
 import { isConditionFailure, queryPages, setClause } from './table';
 
+/** A range of start times (ISO, both ends included); either end may be open. */
+export interface StartedWithin {
+  from?: string;
+  to?: string;
+}
+
 export class RestoreStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -66,13 +72,29 @@ export class RestoreStore {
     }
   }
 
-  /** The newest restores first, up to `limit`. */
-  async list(limit = 50): Promise<RestoreRecord[]> {
+  /**
+   * The newest restores first, up to `limit`; with `startedWithin`, only those that started in that range
+   * (ISO times, both ends included), read through the index's sort key instead of filtered after.
+   */
+  async list(limit = 50, startedWithin: StartedWithin = {}): Promise<RestoreRecord[]> {
     const restores: RestoreRecord[] = [];
+    const { from, to } = startedWithin;
+    const range =
+      from !== undefined && to !== undefined
+        ? ' AND startedAt BETWEEN :from AND :to'
+        : from !== undefined
+          ? ' AND startedAt >= :from'
+          : to !== undefined
+            ? ' AND startedAt <= :to'
+            : '';
     const pages = queryPages(this.doc, this.tableName, 'DynamoDB Query (restores)', () => ({
       IndexName: RUNS_INDEX,
-      KeyConditionExpression: 'gsi1pk = :p',
-      ExpressionAttributeValues: { ':p': RESTORES_PARTITION },
+      KeyConditionExpression: `gsi1pk = :p${range}`,
+      ExpressionAttributeValues: {
+        ':p': RESTORES_PARTITION,
+        ...(from !== undefined ? { ':from': from } : {}),
+        ...(to !== undefined ? { ':to': to } : {}),
+      },
       ScanIndexForward: false,
       Limit: limit - restores.length,
     }));

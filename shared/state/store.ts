@@ -480,6 +480,29 @@ export class StateStore {
     return runs;
   }
 
+  /**
+   * The first run of `tier` that started after `after` (ISO) and was not SKIPPED (a skipped start backed
+   * nothing up), oldest first through the start-time index; undefined when none has yet. The run report
+   * ends its window of restores there.
+   */
+  async nextRunOfTier(tier: string, after: string): Promise<Pick<RunRecord, 'runId' | 'startedAt'> | undefined> {
+    const schema = runRecordSchema.pick({ runId: true, startedAt: true });
+    const pages = this.query('DynamoDB Query (next run)', () => ({
+      IndexName: RUNS_INDEX,
+      KeyConditionExpression: 'gsi1pk = :run AND startedAt > :after',
+      FilterExpression: '#tier = :tier AND #status <> :skipped',
+      ProjectionExpression: 'runId, startedAt',
+      ExpressionAttributeNames: { '#tier': 'tier', '#status': 'status' },
+      ExpressionAttributeValues: { ':run': RUNS_PARTITION, ':after': after, ':tier': tier, ':skipped': 'SKIPPED' },
+      ScanIndexForward: true,
+    }));
+    for await (const items of pages) {
+      const [first] = items;
+      if (first) return parseItem(schema, first, runKey(String(first.runId ?? '?')));
+    }
+    return undefined;
+  }
+
   async updateRun(runId: string, fields: Partial<Omit<RunRecord, 'runId'>>): Promise<void> {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};

@@ -48,3 +48,13 @@ export function drillSummary(restores: readonly RestoreRecord[]): DrillSummary[]
     })
     .sort((a, b) => a.type.localeCompare(b.type) || (a.mode ?? '').localeCompare(b.mode ?? ''));
 }
+
+/** How a restore ended, for the report and `status`: a drill passes only when it also cleaned up. */
+export type RestoreOutcome = 'passed' | 'failed' | 'running';
+
+export function restoreOutcome(r: RestoreRecord): RestoreOutcome {
+  if (restoreSucceeded(r)) return 'passed';
+  if (r.status === 'FAILED' || r.cleanup?.status === 'FAILED') return 'failed';
+  // Restored but not finished (a drill still cleaning up), or still restoring.
+  return 'running';
+}

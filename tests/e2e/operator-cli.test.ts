@@ -340,3 +340,38 @@ describe('backup-pipeline status --rto', () => {
     ]);
   });
 });
+
+describe('backup-pipeline status (the overview)', () => {
+  it('lists the latest runs and the recent restores and drills, naming the failed one first, and points to --rto', async () => {
+    // Prepare: the runs above, the restores restore-cli-1 (AVAILABLE), restore-cli-taken (FAILED) and
+    // the drill drill-cli-1 (passed).
+
+    // Act
+    const table = await cli(['status']);
+    const json = await cli(['status', '--json']);
+
+    // Assess: exit 1, as the overview lists a failure (a failed run above, the refused restore).
+    expect(table.stderr).toBe('');
+    expect(table.code).toBe(1);
+    expect(table.stdout).toMatch(/^Latest runs:\nRUN\s+TIER\s+STATUS/);
+    expect(table.stdout).toContain('weekly-cli-1');
+    expect(table.stdout).toContain('Restores and drills, last 7 days: 3 (1 drill), 1 FAILED\n');
+    expect(table.stdout).toMatch(
+      /\n {2}✗ Restore restore-cli-taken FAILED: orders in eu-west-1: NameInUseError: .*\n {2}Drill drill-cli-1 AVAILABLE: .*; clean-up DELETED\n {2}Restore restore-cli-1 AVAILABLE: orders-copy/,
+    );
+    expect(table.stdout).toContain("Each type's last drill and recovery time: backup-pipeline status --rto\n");
+    expect(json.code).toBe(1);
+    const overview = JSON.parse(json.stdout) as {
+      runs: { runId: string; pk?: string }[];
+      restores: { days: number; total: number; failed: number; records: { restoreId: string; outcome: string }[] };
+    };
+    expect(overview.runs.map((r) => r.runId)).toContain('weekly-cli-1');
+    expect(overview.runs[0]).not.toHaveProperty('pk');
+    expect(overview.restores).toMatchObject({ days: 7, total: 3, failed: 1 });
+    expect(overview.restores.records.map((r) => [r.restoreId, r.outcome])).toEqual([
+      ['drill-cli-1', 'passed'],
+      ['restore-cli-taken', 'failed'],
+      ['restore-cli-1', 'passed'],
+    ]);
+  });
+});

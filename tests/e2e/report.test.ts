@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { COLORS } from '../../cli/report/render-report';
 import { BACKUP_TAG } from '../../local/fleet';
+import { AwsApiError } from '../../local/model';
 import { type Sandbox, startSandbox } from '../../local/sandbox';
 import { killStragglers, type Ran, ROOT, runCli, runProcess } from '../support/processes';
 
@@ -67,7 +68,7 @@ const cli = (args: string[], env: Record<string, string | undefined> = {}, cwd =
   runCli(sandbox.env, args, env, cwd);
 
 /** Headless Chromium with the flags this machine needs (no background networking, no sandbox as root). */
-function chromium(mode: string[], html: string): Promise<Ran> {
+function chromium(mode: string[], html: string, windowSize = '1400,900'): Promise<Ran> {
   const profile = mkdtempSync(join(dir, 'chromium-profile-'));
   return runProcess(
     CHROMIUM,
@@ -81,7 +82,7 @@ function chromium(mode: string[], html: string): Promise<Ran> {
       '--disable-component-update',
       '--disable-sync',
       `--user-data-dir=${profile}`,
-      '--window-size=1400,900',
+      `--window-size=${windowSize}`,
       ...mode,
       `file://${html}`,
     ],
@@ -237,4 +238,112 @@ describe('backup-pipeline report', () => {
     expect(out.stderr).toMatch(message);
     expect(out.stderr).not.toMatch(/\n\s+at /);
   });
+});
+
+describe('backup-pipeline report: restores and drills', () => {
+  /** A later weekly run of a volume of its own, drilled twice through the CLI: once cleanly, once leaking. */
+  const DRILL_RUN = 'weekly-drills-1';
+  const drillReport = () => join(dir, 'report-drills.html');
+  const drill = (resource: string, id: string) =>
+    cli(['restore', '--resource', resource, '--latest', '--drill', '--id', id, '--wait', '--poll-seconds', '0.1']);
+
+  it("shows the drills of the run's window, a failed clean-up in red with what it left behind", async () => {
+    // Prepare
+    const model = sandbox.model;
+    if (!model) throw new Error('expected the emulator');
+    const volume = model.addVolume('eu-west-1', {
+      Size: 8,
+      snapshotSeconds: 600,
+      Tags: [{ Key: 'drill', Value: 'yes' }],
+    }).VolumeId;
+    const run = await cli([
+      'start',
+      '--tier',
+      'weekly',
+      '--tag',
+      'drill=yes',
+      '--name',
+      DRILL_RUN,
+      '--wait',
+      '--poll-seconds',
+      '0.1',
+    ]);
+    const passed = await drill(volume, 'drill-report-ok');
+    // The clean-up of the second drill is refused, as an IAM policy without ec2:DeleteVolume would.
+    const denied = jest.spyOn(model, 'deleteVolume').mockImplementation(() => {
+      throw new AwsApiError(
+        'UnauthorizedOperation',
+        'You are not authorized to perform this operation. (ec2:DeleteVolume)',
+      );
+    });
+    let leaky: Ran;
+    try {
+      leaky = await drill(volume, 'drill-report-leaky');
+    } finally {
+      denied.mockRestore();
+    }
+
+    // Act
+    const out = await cli(['report', DRILL_RUN, '--out', drillReport()]);
+    const earlier = await cli(['report', RUN, '--out', join(dir, 'report-earlier.html')]);
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(passed.code).toBe(0);
+    expect(leaky.code).toBe(1);
+    const left = /left behind, delete by hand: (vol-\w+)/.exec(leaky.stdout)?.[1];
+    expect(left).toBeDefined();
+    expect(out.code).toBe(0);
+    const html = readFileSync(drillReport(), 'utf8');
+    expect(html).toContain('<h2 id="restores">Restores and drills (2, <span class="failed-text">1 failed</span>)</h2>');
+    expect(
+      [
+        ...html.matchAll(
+          /<tr class="restore" data-outcome="(\w+)" data-kind="(\w+)">\s*<td class="res"><div class="id">([\w-]+)</g,
+        ),
+      ].map((m) => m.slice(1)),
+    ).toEqual([
+      ['failed', 'drill', 'drill-report-leaky'],
+      ['passed', 'drill', 'drill-report-ok'],
+    ]);
+    expect(html).toContain(`<div class="id">${volume}</div><div class="sub">ebs-volume</div>`);
+    expect(html).toMatch(/<td class="num">\d+(s|m)<\/td>\s*<td><span class="pill failed">clean-up FAILED<\/span>/);
+    expect(html).toMatch(/<td><span class="pill completed">DELETED<\/span><\/td>/);
+    expect(html).toMatch(/<b>Clean-up failed<\/b>[^<]*: <span class="cause">[^<]*UnauthorizedOperation[^<]*<\/span>/);
+    expect(html).toContain(`Left behind, delete by hand: <span class="arn leftovers">${left}</span>`);
+    expect(html).toContain('<a href="#restores">restores or drills failed</a>');
+    // The per-type line is status --rto's: the last volume drill failed, the one before passed.
+    expect(html).toMatch(/<tr class="drill-type" data-passed="false">\s*<td>ebs-volume<\/td>/);
+    expect(html).toContain('clean-up failed: UnauthorizedOperation');
+    // The earlier weekly run's window ended when this run started: the drills are not in its report.
+    expect(earlier.code).toBe(0);
+    const before = readFileSync(join(dir, 'report-earlier.html'), 'utf8');
+    expect(before).toContain(`until the next weekly run (${DRILL_RUN}) started`);
+    expect(before).toContain('<h2 id="restores">Restores and drills (0)</h2>');
+    expect(before).not.toContain('drill-report-');
+  });
+
+  (HAVE_CHROMIUM || process.env.CI ? it : it.skip)(
+    'renders the failed clean-up in headless Chromium: red marks and a tinted row carrying the leftover',
+    async () => {
+      // Prepare
+      if (!HAVE_CHROMIUM) throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium (.ci/run does)`);
+      const png = join(dir, 'report-drills.png');
+      // Tall enough to hold the whole page: the restores section is below the timeline.
+      const tall = (mode: string[]) => chromium(mode, drillReport(), '1400,2400');
+
+      // Act
+      const shot = await tall([`--screenshot=${png}`]);
+      const dom = await tall(['--dump-dom']);
+
+      // Assess: no backup of this run failed, so the red is the drill's (pills, the tile, the row's edge).
+      expect(shot.code).toBe(0);
+      const image = PNG.sync.read(readFileSync(png));
+      expect(countColor(image, COLORS.failed)).toBeGreaterThan(1_000);
+      expect(countColor(image, '#ffebe9', 2)).toBeGreaterThan(5_000);
+      expect(dom.code).toBe(0);
+      expect(dom.stdout.match(/<tr class="restore"/g)).toHaveLength(2);
+      expect(dom.stdout).toMatch(/<tr class="restore-problem leftover">/);
+    },
+  );
 });

@@ -19,7 +19,7 @@ import {
 import { deadlineHoursOf, type TierConfig } from '../../shared/config';
 import type { ResourceRef } from '../../shared/resource';
 import type { OwnedBackup } from '../../shared/services/driver';
-import type { ResourceRecord, RunRecord } from '../../shared/state/records';
+import type { ResourceRecord, RestoreRecord, RunRecord } from '../../shared/state/records';
 import type { OwnershipTagValues, Tag } from '../../shared/tags';
 import { TAG } from '../../shared/tags';
 
@@ -190,6 +190,32 @@ export const resourceRecord = (
   resourceId: ref.id,
   status: 'PENDING',
   queuedAt: '2026-01-05T02:00:00.000Z',
+  ...overrides,
+});
+
+/** A drill of the `orders` DB that passed (restored, then deleted), started at `startedAt`. */
+export const restoreRecord = (
+  restoreId: string,
+  startedAt: string,
+  overrides: Partial<RestoreRecord> = {},
+): RestoreRecord => ({
+  restoreId,
+  arn: dbRef().arn,
+  type: 'rds-instance',
+  runId: 'daily-1',
+  tier: 'daily',
+  sourceRegion: REGION,
+  region: REGION,
+  backupIds: ['bp-daily-1-orders'],
+  name: `orders-${restoreId}`,
+  drill: true,
+  status: 'AVAILABLE',
+  startedAt,
+  restoredIds: [`orders-${restoreId}`],
+  availableAt: startedAt,
+  recoverySeconds: 1500,
+  finishedAt: startedAt,
+  cleanup: { status: 'DELETED', at: startedAt },
   ...overrides,
 });
 

@@ -12,7 +12,9 @@ import {
   runSpan,
   timelineOf,
 } from '../../../cli/report/render-report';
-import { dbRef, instanceRef, resourceRecord, runRecord, volumeRef } from '../../support/unit-fixtures';
+import { reportRestoreWindow } from '../../../cli/report/restore-window';
+import type { RestoreRecord } from '../../../shared/state/records';
+import { dbRef, instanceRef, resourceRecord, restoreRecord, runRecord, volumeRef } from '../../support/unit-fixtures';
 
 const RUN_ID = 'weekly-report-1';
 const at = (minutes: number) => new Date(Date.parse('2026-01-05T02:00:00.000Z') + minutes * 60_000).toISOString();
@@ -308,5 +310,143 @@ describe('renderReport', () => {
     expect(escapeHtml(evil)).toBe(
       '&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;&quot;&#39;&amp;',
     );
+  });
+});
+
+describe('renderReport: restores and drills', () => {
+  /** In the window: a drill whose clean-up failed, an operator's restore; before it, a drill that passed. */
+  function restores(): RestoreRecord[] {
+    return [
+      restoreRecord('drill-leaky', at(150), {
+        arn: volumeRef().arn,
+        type: 'ebs-volume',
+        backupIds: ['snap-c'],
+        name: 'vol-restored',
+        restoredIds: ['vol-0restored'],
+        recoverySeconds: 75,
+        cleanup: {
+          status: 'FAILED',
+          at: at(160),
+          cause: 'AccessDenied: not authorized to perform ec2:DeleteVolume',
+          leftovers: ['vol-0restored'],
+        },
+      }),
+      restoreRecord('restore-ops', at(140), { drill: false, cleanup: undefined, region: 'us-west-2' }),
+      restoreRecord('drill-volume-old', at(-600), { arn: volumeRef().arn, type: 'ebs-volume', recoverySeconds: 60 }),
+      restoreRecord('drill-orders-old', at(-500), { recoverySeconds: 1800 }),
+    ];
+  }
+  const window = reportRestoreWindow(finishedRun, undefined);
+  const page = (restoreRecords: readonly RestoreRecord[] = restores()) =>
+    renderReport({
+      run: finishedRun,
+      resources: records(),
+      generatedAt: new Date(at(200)),
+      restores: { window, records: restoreRecords },
+    });
+
+  it("lists the window's restores newest first: kind, resource, backup, region, status, recovery, clean-up", () => {
+    // Act
+    const out = page();
+
+    // Assess
+    expect(
+      [...out.matchAll(/<tr class="restore" data-outcome="(\w+)" data-kind="(\w+)">/g)].map((m) => m.slice(1)),
+    ).toEqual([
+      ['failed', 'drill'],
+      ['passed', 'restore'],
+    ]);
+    expect(out).toContain('<h2 id="restores">Restores and drills (2, <span class="failed-text">1 failed</span>)</h2>');
+    expect(out).toContain('<div class="id">vol-0123456789abcdef0</div><div class="sub">ebs-volume</div>');
+    expect(out).toContain('<td class="arn">snap-c</td>');
+    expect(out).toContain('<td class="region">us-west-2 (from eu-west-1)</td>');
+    expect(out).toContain('<td class="num">75s</td>');
+    expect(out).toContain('<span class="pill failed">clean-up FAILED</span>');
+    expect(out).toContain('<td>restore</td>');
+    expect(out).toContain('<span class="sub">none (kept)</span>');
+    expect(out).toContain(
+      "Those that started from this run's start, 2026-01-05 02:00:00 UTC, until this report was generated",
+    );
+    expect(out).not.toContain('drill-orders-old</div>');
+  });
+
+  it('makes a failed clean-up stand out: a red row with what was left behind, and a failed tile at the top', () => {
+    // Act
+    const out = page();
+
+    // Assess
+    expect(out).toMatch(
+      /<tr class="restore-problem leftover"><td colspan="8"><b>Clean-up failed<\/b> 2026-01-05 04:40:00 UTC: <span class="cause">AccessDenied: not authorized to perform ec2:DeleteVolume<\/span><br>Left behind, delete by hand: <span class="arn leftovers">vol-0restored<\/span>/,
+    );
+    expect(out).toContain(`tr.restore-problem td { color: ${COLORS.failed}; background: #ffebe9;`);
+    const counts = out.slice(out.indexOf('<section class="counts">'), out.indexOf('</section>'));
+    expect(counts).toContain(
+      '<div class="count failed restores-failed"><div class="n">1</div><div class="l"><a href="#restores">restores or drills failed</a></div></div>',
+    );
+  });
+
+  it("shows each type's last drill as status --rto does, as of the window's end, and types never drilled", () => {
+    // Act
+    const out = page();
+
+    // Assess
+    const drills = [...out.matchAll(/<tr class="drill-type" data-passed="(\w+)">\s*<td>([^<]+)<\/td>/g)].map((m) =>
+      m.slice(1),
+    );
+    expect(drills).toEqual([
+      ['false', 'ebs-volume'],
+      ['true', 'rds-instance'],
+    ]);
+    expect(out).toContain('clean-up failed: AccessDenied: not authorized to perform ec2:DeleteVolume');
+    expect(out).toContain('<td class="num">30m</td>');
+    expect(out).toContain('Backed up by this run but never drilled: ec2-instance.');
+  });
+
+  it("leaves out the drills that started after the window's end from the per-type lines", () => {
+    // Prepare: the window ends at the next weekly run; a drill after it belongs to that run's report.
+    const ended = reportRestoreWindow(finishedRun, { runId: 'weekly-report-2', startedAt: at(145) });
+
+    // Act
+    const out = renderReport({
+      run: finishedRun,
+      resources: records(),
+      generatedAt: new Date(at(900)),
+      restores: { window: ended, records: restores() },
+    });
+
+    // Assess
+    expect(out).toContain('until the next weekly run (weekly-report-2) started, 2026-01-05 04:25:00 UTC');
+    expect(out).not.toContain('drill-leaky');
+    expect(out).not.toContain('restores-failed');
+    expect(out).toMatch(/<tr class="drill-type" data-passed="true">\s*<td>ebs-volume<\/td>/);
+  });
+
+  it('says so when there were none, and how to run a drill', () => {
+    const out = page([]);
+    expect(out).toContain('<h2 id="restores">Restores and drills (0)</h2>');
+    expect(out).toContain(
+      'No drill has finished yet: run one with <code>backup-pipeline restore --resource &lt;arn&gt; --latest --drill</code>',
+    );
+  });
+
+  it('escapes every restore value from the table', () => {
+    // Prepare
+    const evil = '<script>alert(1)</script><img src=x onerror=alert(2)>';
+    const evilRestores = restores().map((r) => ({
+      ...r,
+      restoreId: `${r.restoreId}${evil}`,
+      name: evil,
+      backupIds: [evil],
+      region: evil,
+      ...(r.cleanup ? { cleanup: { ...r.cleanup, cause: evil, leftovers: [evil] } } : {}),
+      error: { error: evil, cause: evil },
+    }));
+
+    // Act
+    const out = page(evilRestores);
+
+    // Assess
+    expect(out).not.toMatch(/<script|<img/i);
+    expect(out).toContain(escapeHtml(evil));
   });
 });

@@ -120,6 +120,31 @@ describe('StateStore runs', () => {
   });
 });
 
+describe('StateStore nextRunOfTier', () => {
+  it('finds the first later run of the same tier, passing over other tiers and skipped starts', async () => {
+    // Prepare
+    const table = await db().createTable('next-runs');
+    const store = new StateStore(db().doc, table);
+    for (const [runId, tier, status, startedAt] of [
+      ['d-1', 'daily', 'SUCCEEDED', '2026-01-01T02:00:00.000Z'],
+      ['w-1', 'weekly', 'SUCCEEDED', '2026-01-01T03:00:00.000Z'],
+      ['d-skip', 'daily', 'SKIPPED', '2026-01-01T04:00:00.000Z'],
+      ['d-2', 'daily', 'FAILED', '2026-01-02T02:00:00.000Z'],
+      ['d-3', 'daily', 'RUNNING', '2026-01-03T02:00:00.000Z'],
+    ] as const) {
+      await store.createRun(runRecord(runId, { tier, status, startedAt }));
+    }
+
+    // Act
+    const afterFirst = await store.nextRunOfTier('daily', '2026-01-01T02:00:00.000Z');
+    const afterWeekly = await store.nextRunOfTier('weekly', '2026-01-01T03:00:00.000Z');
+
+    // Assess
+    expect(afterFirst).toEqual({ runId: 'd-2', startedAt: '2026-01-02T02:00:00.000Z' });
+    expect(afterWeekly).toBeUndefined();
+  });
+});
+
 describe('StateStore resources', () => {
   it('writes each resource under RUN#<runId>/RES#<arn> with a TTL', async () => {
     const store = db().store(400);

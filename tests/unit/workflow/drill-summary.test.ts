@@ -1,6 +1,6 @@
 /** `status --rto`'s summary (shared/workflow/drill-summary.ts): per type and mode, the last drill and the last that passed. */
 import type { RestoreRecord } from '../../../shared/state/records';
-import { drillSummary } from '../../../shared/workflow/drill-summary';
+import { drillSummary, restoreOutcome } from '../../../shared/workflow/drill-summary';
 
 const record = (restoreId: string, startedAt: string, extra: Partial<RestoreRecord> = {}): RestoreRecord => ({
   restoreId,
@@ -66,5 +66,17 @@ describe('drillSummary', () => {
         lastPassedAt: undefined,
       }),
     ]);
+  });
+});
+
+describe('restoreOutcome', () => {
+  it('passes a restore that is available and a drill that also cleaned up; fails either failure; else running', () => {
+    const at = '2026-11-01T02:00:00.000Z';
+    expect(restoreOutcome(record('d1', at))).toBe('passed');
+    expect(restoreOutcome(record('r1', at, { drill: false, cleanup: undefined }))).toBe('passed');
+    expect(restoreOutcome(record('d2', at, { cleanup: { status: 'FAILED', at } }))).toBe('failed');
+    expect(restoreOutcome(record('d3', at, { status: 'FAILED', cleanup: { status: 'DELETED', at } }))).toBe('failed');
+    expect(restoreOutcome(record('d4', at, { cleanup: undefined, finishedAt: undefined }))).toBe('running');
+    expect(restoreOutcome(record('r2', at, { status: 'RESTORING', drill: false, cleanup: undefined }))).toBe('running');
   });
 });

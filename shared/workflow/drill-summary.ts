@@ -39,9 +39,11 @@ export function drillSummary(restores: readonly RestoreRecord[]): DrillSummary[]
         lastRecoverySeconds: last.recoverySeconds,
         lastError: last.error
           ? `${last.error.error}: ${last.error.cause}`
-          : last.cleanup?.status === 'FAILED'
-            ? `clean-up failed: ${last.cleanup.cause ?? ''}`
-            : undefined,
+          : last.validation?.status === 'FAILED'
+            ? `validation failed: ${last.validation.message}`
+            : last.cleanup?.status === 'FAILED'
+              ? `clean-up failed: ${last.cleanup.cause ?? ''}`
+              : undefined,
         lastPassedAt: passed?.startedAt,
         lastPassedRecoverySeconds: passed?.recoverySeconds,
       };

@@ -78,7 +78,13 @@ export const handler = defineHandler('check-freshness', z.object({}).passthrough
   }
   const deployedAt = table.Table?.CreationDateTime?.toISOString();
   const drills = env.DRILLS
-    ? await publishDrillFreshness(env.DRILLS, env.DEFAULT_TIER, { store, tableName: env.TABLE_NAME, at, deployedAt })
+    ? await publishDrillFreshness(env.DRILLS, env.DEFAULT_TIER, {
+        store,
+        tableName: env.TABLE_NAME,
+        at,
+        deployedAt,
+        measured: recovery.resources,
+      })
     : [];
   return { tiers: freshness, recovery: recovery.tiers, drills };
 });
@@ -86,15 +92,21 @@ export const handler = defineHandler('check-freshness', z.object({}).passthrough
 async function publishDrillFreshness(
   drills: DrillsConfig,
   defaultTier: string,
-  {
-    store,
-    tableName,
-    at,
-    deployedAt,
-  }: { store: StateStore; tableName: string; at: Date; deployedAt?: string | undefined },
+  options: {
+    store: StateStore;
+    tableName: string;
+    at: Date;
+    deployedAt?: string | undefined;
+    /** The resources the RPO check measured, by tier: the drill tier's, when it has an RPO, need no read. */
+    measured: readonly { arn: string; tier: string }[];
+  },
 ) {
+  const { store, tableName, at, deployedAt } = options;
+  const tier = drills.tier ?? defaultTier;
+  const measured = options.measured.filter((r) => r.tier === tier);
+  const protectedArns = measured.length > 0 ? measured : await store.listRecoveryPoints(tier);
   const protectedTypes = new Set<ResourceType>();
-  for (const point of await store.listRecoveryPoints(drills.tier ?? defaultTier)) {
+  for (const point of protectedArns) {
     const parsed = parseResourceArn(point.arn);
     if (parsed.ok) protectedTypes.add(parsed.ref.type);
   }

@@ -37,7 +37,12 @@ export function drillFreshness(
       .at(-1);
     const isProtected = options.protectedTypes.has(type);
     const from = lastPassedAt ?? options.deployedAt;
-    const hoursSince = !isProtected ? 0 : from ? (options.now.getTime() - Date.parse(from)) / 3_600_000 : undefined;
+    // Never negative: a clock behind the deploy's (or a drill's) reads as just done.
+    const hoursSince = !isProtected
+      ? 0
+      : from
+        ? Math.max(0, (options.now.getTime() - Date.parse(from)) / 3_600_000)
+        : undefined;
     return {
       type,
       protected: isProtected,

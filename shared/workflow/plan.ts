@@ -137,6 +137,47 @@ export function expiryOf(startedAt: string, retentionDays: number): string {
   return new Date(new Date(startedAt).getTime() + retentionDays * 86_400_000).toISOString();
 }
 
+/**
+ * A resource selected through a member (an Aurora cluster through its tagged instance) was not described
+ * itself: it is now, batched per type and region, for what its backup and restore need (its own tags to
+ * copy, the settings a restore recreates it with). Without them its backup still works (the start
+ * describes it), but a restore of it could not: every drill of it failed. A lookup that fails leaves it
+ * as it was, named in the log, rather than fail the run.
+ */
+async function describeSelectedThroughMembers(request: PlanRequest, entries: Map<string, Entry>): Promise<void> {
+  const groups = new Map<string, Entry[]>();
+  for (const entry of entries.values()) {
+    if (!entry.note?.startsWith('selected through member') || entry.restoreSettings) continue;
+    const key = `${entry.ref.type}|${entry.ref.region}`;
+    groups.set(key, [...(groups.get(key) ?? []), entry]);
+  }
+  for (const group of groups.values()) {
+    const refs = group.map((e) => e.ref);
+    try {
+      const driver = request.driverFor((refs[0] as ResourceRef).type);
+      const resolved = driver.resolveAll ? await driver.resolveAll(refs) : await resolveEach(driver, refs);
+      for (const r of resolved) {
+        const entry = entries.get(r.ref.arn);
+        if (!entry || !('found' in r)) continue;
+        const { sourceTags, restoreSettings, encrypted } = r.found;
+        Object.assign(entry, {
+          ...(sourceTags ? { sourceTags } : {}),
+          ...(restoreSettings ? { restoreSettings } : {}),
+          ...(encrypted ? { encrypted } : {}),
+        });
+      }
+    } catch (error) {
+      request.log.warn(
+        'resources selected through a member could not be described: their restore settings are missing',
+        {
+          resources: refs.map((r) => r.arn),
+          error: (error as Error).message,
+        },
+      );
+    }
+  }
+}
+
 export async function planRun(request: PlanRequest): Promise<PlanResult> {
   const { input, store, log } = request;
   const entries = new Map<string, Entry>();
@@ -176,6 +217,8 @@ export async function planRun(request: PlanRequest): Promise<PlanResult> {
     entry.partOf = other.arn;
     entry.skipReason = `Aurora cluster member: backed up once, with its cluster ${other.arn}`;
   }
+
+  await describeSelectedThroughMembers(request, entries);
 
   // Each resource's backup mode, from its tag, the config, or its type's default. A conflict fails the
   // whole Plan here, before anything is written: the operator must say which they meant.

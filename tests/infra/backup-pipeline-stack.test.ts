@@ -169,8 +169,11 @@ describe('IAM', () => {
   it('denies snapshot deletion and AMI deregistration unless the backup is tagged managed-by this stack', () => {
     // The stack name qualified by its home region, and the bare name older backups carry.
     const OWNERS = [{ 'Fn::Join': ['', ['BackupPipeline@', { Ref: 'AWS::Region' }]] }, 'BackupPipeline'];
-    const deletes = statementsOf('apply-retention').filter((s) =>
-      [s.Action].flat().some((a) => /Delete|Deregister/.test(a)),
+    // Backups, not the state table (whose DeleteItem removes restore points of deleted backups).
+    const deletes = statementsOf('apply-retention').filter(
+      (s) =>
+        [s.Action].flat().some((a) => /Delete|Deregister/.test(a)) &&
+        ![s.Action].flat().includes('dynamodb:DeleteItem'),
     );
     expect(deletes.map((s) => s.Action).sort()).toEqual([
       // Untaggable: scoped by resource, and by name in the handler (see the next test).
@@ -315,8 +318,17 @@ describe('IAM', () => {
     expect(dynamo('start-restore')).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
     expect(dynamo('clean-up-restore')).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
     expect(dynamo('finish-restore')).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    expect(dynamo('validate-restore')).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    expect(dynamo('notify-restores')).toEqual(['dynamodb:GetItem']);
     expect(dynamo('list-retention-units')).toEqual(['dynamodb:Query']);
-    expect(dynamo('apply-retention')).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+    // UpdateItem/DeleteItem: the restore points of the backups it deletes (shared/state/backup-points.ts).
+    expect(dynamo('apply-retention')).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
     expect(dynamo('summarize-retention')).toEqual(['dynamodb:Query', 'dynamodb:UpdateItem']);
     expect(dynamo('summarize-run')).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
     expect(dynamo('notify')).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);

@@ -210,6 +210,26 @@ describe('restore workflow', () => {
     });
   });
 
+  describe('RestoreClusterSelectedThroughMember', () => {
+    it('restores an Aurora cluster that was backed up because its member instance carries the tag', async () => {
+      // Prepare: only the member is tagged, as the demo's payments cluster is.
+      await sandbox.reset();
+      sandbox.model.addDbCluster(REGION, { DBClusterIdentifier: 'payments', memberTags: tagged('payments-1') });
+      const run = await sandbox.run({ tier: 'daily' }, 'through-member');
+      expect(run.status).toBe('SUCCEEDED');
+      const cluster = (await sandbox.store.listResources('through-member')).find((r) => r.resourceId === 'payments');
+
+      // Act
+      const result = await sandbox.restore({ resource: cluster?.arn, latest: true, drill: true }, 'drill-payments');
+
+      // Assess
+      const record = await restores().get('drill-payments');
+      expect(record?.error).toBeUndefined();
+      expect(result.status).toBe('SUCCEEDED');
+      expect(record).toMatchObject({ status: 'AVAILABLE', cleanup: { status: 'DELETED' } });
+    });
+  });
+
   describe('NameInUse', () => {
     it('refuses a restore into a name another resource holds, touching nothing', async () => {
       // Prepare

@@ -12,8 +12,10 @@ import { dynamoDocClient } from '../../../shared/lambda/clients';
 import { functionEnvironments } from '../../../shared/lambda/function-env';
 import { metrics } from '../../../shared/lambda/powertools';
 import type { ResourceRecord, ResourceStatus } from '../../../shared/state/records';
+import { RestoreStore } from '../../../shared/state/restore-store';
 import { StateStore } from '../../../shared/state/store';
 import { startUnitDynalite, type UnitDynalite } from '../../support/unit-dynalite';
+import { restoreRecord } from '../../support/unit-fixtures';
 
 jest.setTimeout(180_000);
 
@@ -48,7 +50,7 @@ beforeEach(() => {
 });
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const arnOf = (i: number) => `arn:aws:ec2:eu-west-1:111122223333:volume/vol-${String(i).padStart(6, '0')}`;
+const arnOf = (i: number) => `arn:aws:ec2:eu-west-1:111122223333:volume/vol-${String(i).padStart(8, '0')}`;
 
 /** A run of `tier` started at `startedAt` with one item per status given (resource i gets statuses[i]). */
 async function seedRun(
@@ -144,15 +146,20 @@ async function readCost<T>(act: () => Promise<T>): Promise<{ queries: number; it
 }
 
 /** Captures what the handler publishes through Powertools (one single metric per value). */
-function captureMetrics(): { published: { name: string; tier: string; value: number }[]; restore(): void } {
-  const published: { name: string; tier: string; value: number }[] = [];
+function captureMetrics(): {
+  published: { name: string; tier: string; resourceType: string; value: number }[];
+  restore(): void;
+} {
+  const published: { name: string; tier: string; resourceType: string; value: number }[] = [];
   const spy = jest.spyOn(metrics, 'singleMetric').mockImplementation(() => {
     let tier = '';
+    let resourceType = '';
     return {
       addDimension: (name: string, value: string) => {
         if (name === 'tier') tier = value;
+        if (name === 'resourceType') resourceType = value;
       },
-      addMetric: (name: string, _unit: string, value: number) => published.push({ name, tier, value }),
+      addMetric: (name: string, _unit: string, value: number) => published.push({ name, tier, resourceType, value }),
     } as unknown as ReturnType<typeof metrics.singleMetric>;
   });
   return { published, restore: () => spy.mockRestore() };
@@ -197,11 +204,16 @@ describe('record-result', () => {
 });
 
 describe('check-freshness', () => {
-  it('publishes per tier the resources past their RPO, how many are protected and the oldest age (tier dimension only)', async () => {
+  it('publishes per tier the resources past their RPO, how many are protected and the oldest age (tier dimension only), and per type the hours since a drill passed', async () => {
     // Prepare: daily run 10 h ago, resource 0 failed and last good 40 h ago; weekly never ran.
     const table = await useFreshTable();
     await seedRun(table, 'd-1', 'daily', NOW.getTime() - 10 * HOUR, ['FAILED', 'COMPLETED', 'COMPLETED']);
     await seedRecoveryPoints(table, 'daily', 1, NOW.getTime() - 40 * HOUR);
+    // A volume drill passed 30 h ago (the daily tier, drills' default, protects volumes).
+    const drilledAt = iso(NOW.getTime() - 30 * HOUR);
+    await new RestoreStore(dynamoDocClient(), table).create(
+      restoreRecord('drill-1-1', drilledAt, { type: 'ebs-volume', arn: arnOf(1), finishedAt: drilledAt }),
+    );
     const captured = captureMetrics();
 
     // Act
@@ -228,7 +240,14 @@ describe('check-freshness', () => {
       ResourcesPastRpo: 0,
       ProtectedResources: 0,
     });
-    expect(new Set(captured.published.map((m) => m.tier))).toEqual(new Set(['daily', 'weekly', 'monthly', 'yearly']));
+    const perTier = captured.published.filter((m) => m.name !== 'HoursSinceSuccessfulDrill');
+    expect(new Set(perTier.map((m) => m.tier))).toEqual(new Set(['daily', 'weekly', 'monthly', 'yearly']));
+    // Drills (the default tier, daily, protects volumes): since the volume drill passed; the types it
+    // protects nothing of report 0. One dimension, the type.
+    const drills = captured.published.filter((m) => m.name === 'HoursSinceSuccessfulDrill');
+    expect(drills.every((m) => m.tier === '' && m.resourceType !== '')).toBe(true);
+    expect(drills.find((m) => m.resourceType === 'ebs-volume')?.value).toBe(30);
+    expect(drills.filter((m) => m.resourceType !== 'ebs-volume').map((m) => m.value)).toEqual([0, 0, 0, 0]);
   });
 
   it('reads a bounded amount at 10,000 resources, the same whether the table holds 3 runs of the tier or 9', async () => {

@@ -9,6 +9,8 @@ import {
   DEFAULT_TIERS,
   deadlineHoursOf,
   defaultDeadlineHours,
+  drillInput,
+  drillsSchema,
   parsePipelineConfig,
   type TierConfig,
 } from '../../../shared/config';
@@ -49,6 +51,15 @@ describe('parsePipelineConfig', () => {
       stateTtlDays: 400,
       modes: { defaults: {}, resources: {} },
       exportStorage: { infrequentAccessDays: 30, glacierDays: 90, deepArchiveDays: 365 },
+      drills: {
+        schedule: 'cron(0 6 ? * SAT *)',
+        perType: 1,
+        resources: [],
+        keepMinutes: 0,
+        periodDays: 8,
+        validationFunctionArn: null,
+        placement: {},
+      },
     });
     expect(Object.keys(config.tiers)).toEqual(Object.keys(DEFAULT_TIERS));
   });
@@ -180,6 +191,48 @@ describe('parsePipelineConfig', () => {
   it('resolves unset regions (null) to the deployment region the function runs in', () => {
     expect(configuredRegions(null, 'eu-west-1')).toEqual(['eu-west-1']);
     expect(configuredRegions(['us-east-1', 'ap-southeast-2'], 'eu-west-1')).toEqual(['us-east-1', 'ap-southeast-2']);
+  });
+
+  describe('restore drills', () => {
+    it('refuses an unknown tier, a selection of nothing, a bad validation function and a period the schedule outruns, naming each', async () => {
+      // Act
+      const error = await caught(() =>
+        parsePipelineConfig({
+          drills: {
+            tier: 'hourly',
+            perType: 0,
+            schedule: 'cron(0 6 1 * ? *)',
+            periodDays: 8,
+            validationFunctionArn: 'my-validator',
+          },
+        }),
+      );
+
+      // Assess
+      expect(error.message).toContain('backupPipeline.drills.tier: "hourly" is not one of the tiers');
+      expect(error.message).toContain('backupPipeline.drills.perType: with perType 0 and no resources');
+      expect(error.message).toContain('backupPipeline.drills.validationFunctionArn: expected a Lambda function ARN');
+      expect(error.message).toMatch(
+        /backupPipeline\.drills\.periodDays: 8 day\(s\) is shorter than the schedule's longest gap between drills \(31 days\)/,
+      );
+    });
+
+    it('turns drills off with null, and starts the state machine with the selection the configuration names', () => {
+      expect(parsePipelineConfig({ drills: null }).drills).toBeNull();
+      const drills = drillsSchema.parse({
+        types: ['rds-instance'],
+        perType: 2,
+        keepMinutes: 30,
+        placement: { 'eu-west-1': { subnetId: 'subnet-1' } },
+      });
+      expect(drillInput(drills, 'daily')).toEqual({
+        drill: true,
+        select: { tier: 'daily', types: ['rds-instance'], perType: 2, resources: [] },
+        keepMinutes: 30,
+        placements: { 'eu-west-1': { subnetId: 'subnet-1' } },
+        reason: 'scheduled restore drill',
+      });
+    });
   });
 
   it('refuses a default tier that is not one of the tiers', async () => {

@@ -195,7 +195,7 @@ describe('planRun', () => {
 
   it('writes the tags each RDS instance and Aurora cluster copies onto its snapshot on its PENDING item, never in the refs', async () => {
     // Prepare: orders and ledger copy their tags to snapshots; shop is selected through its member, whose
-    // description does not carry the cluster's tags.
+    // description does not carry the cluster's tags, so Plan describes the cluster too.
     taggedEstate();
     const team = { Key: 'team', Value: 'shop' };
     rds.on(DescribeDBInstancesCommand).resolves({
@@ -233,8 +233,8 @@ describe('planRun', () => {
       orders: [...TAGGED, team],
       billing: [],
       ledger: TAGGED,
-      // Start describes these clusters itself: their tags were not known at Plan.
-      shop: undefined,
+      // Selected through its member, then described at Plan like an explicitly named cluster: its own tags.
+      shop: [],
       'aurora-1': undefined,
     });
     for (const ref of result.resources) expect(ref).not.toHaveProperty('sourceTags');

@@ -43,6 +43,7 @@ export const handler = defineHandler('finish-restore', finishRestoreEventSchema,
   metrics.addMetric(succeeded ? 'RestoresSucceeded' : 'RestoresFailed', 'Count', 1);
   if (record.recoverySeconds !== undefined) metrics.addMetric('RecoveryTime', 'Seconds', record.recoverySeconds);
   if (record.validation?.status === 'FAILED') metrics.addMetric('DrillValidationsFailed', 'Count', 1);
-  if (record.cleanup?.status === 'FAILED') metrics.addMetric('DrillCleanupsFailed', 'Count', 1);
+  // Alarmed (DrillCleanupFailedAlarm) on the service dimension alone, whatever the type: published apart.
+  if (record.cleanup?.status === 'FAILED') metrics.singleMetric().addMetric('DrillCleanupsFailed', 'Count', 1);
   return { status: record.status, succeeded, restoreId: record.restoreId };
 });

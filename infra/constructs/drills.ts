@@ -3,8 +3,10 @@
  * the drill configuration's selection (cdk.json `drills`), its role (Scheduler of this account only, may
  * start that one state machine), and one alarm per drilled resource type when the type has had no
  * successful drill within `periodDays` (the hourly freshness check publishes HoursSinceSuccessfulDrill;
- * missing data pages, the check stopped). Also the data of what a drill's validation may invoke: the one
- * validation function configured, nothing else. With `drills: null` none of this exists.
+ * missing data pages, the check stopped). Always (drills can be started by hand): an alarm when a drill's
+ * clean-up left resources behind, and one when a restore execution failed. Also the data of what a drill's
+ * validation may invoke: the one validation function configured, nothing else. With `drills: null` there
+ * is no schedule and no per-type alarm.
  */
 import { Duration, TimeZone } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
@@ -33,6 +35,32 @@ export class Drills {
 
   constructor(scope: Construct, { restoreMachine, drills, defaultTier, topic }: DrillsProps) {
     this.drills = drills;
+    const action = new SnsAction(topic);
+    // Whether or not drills are scheduled (an operator may drill by hand): what a restore left behind pages.
+    new Alarm(scope, 'DrillCleanupFailedAlarm', {
+      alarmDescription:
+        'A restore drill could not delete everything it restored: the drill notification lists what is left (tagged backup-pipeline:drill=true). Delete it by hand; "backup-pipeline status" lists it too. docs/operations.md (Restore drills).',
+      metric: new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: 'DrillCleanupsFailed',
+        dimensionsMap: { service: SERVICE_NAME },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      }),
+      threshold: 0,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(action);
+    new Alarm(scope, 'RestoreExecutionsFailedAlarm', {
+      alarmDescription:
+        'A restore or restore drill failed (not restored, validation failed, or resources left behind). Read its notification, "backup-pipeline status --rto", and the execution in the Step Functions console.',
+      metric: restoreMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 0,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(action);
     if (!drills) return;
     if (drills.schedule) {
       const role = new Role(scope, 'DrillScheduleRole', {
@@ -51,7 +79,6 @@ export class Drills {
         }),
       });
     }
-    const action = new SnsAction(topic);
     for (const type of drills.types ?? RESOURCE_TYPES) {
       new Alarm(scope, `DrillOverdueAlarm-${type}`, {
         alarmDescription: `No ${type} restore drill has passed for more than ${drills.periodDays} days (before the first, counted from the deploy), or the hourly freshness check stopped reporting. Run "backup-pipeline status --rto" for the last drill and its error, the drill notification for what was left, and docs/operations.md (Restore drills).`,

@@ -615,7 +615,20 @@ describe('restore drills', () => {
     expect(invoke(template)).toEqual([]);
   });
 
-  it('has no drill schedule and no drill alarm with drills: null', () => {
+  it('alarms when a drill left resources behind and when a restore execution failed, drills scheduled or not', () => {
+    for (const t of [template, synth({ drills: null }).template]) {
+      const alarms = Object.values(t.findResources('AWS::CloudWatch::Alarm')) as {
+        Properties: { MetricName?: string; Dimensions?: { Name: string }[]; AlarmActions: unknown[] };
+      }[];
+      const cleanup = alarms.find((a) => a.Properties.MetricName === 'DrillCleanupsFailed');
+      expect(cleanup?.Properties.Dimensions?.map((d) => d.Name)).toEqual(['service']);
+      expect(cleanup?.Properties.AlarmActions).toHaveLength(1);
+      const failed = alarms.filter((a) => a.Properties.MetricName === 'ExecutionsFailed');
+      expect(JSON.stringify(failed)).toMatch(/RestoreStateMachine/);
+    }
+  });
+
+  it('has no drill schedule and no per-type drill alarm with drills: null', () => {
     const { template: t } = synth({ drills: null });
     expect(drillSchedule(t)).toBeUndefined();
     expect(JSON.stringify(t.findResources('AWS::CloudWatch::Alarm'))).not.toContain('HoursSinceSuccessfulDrill');

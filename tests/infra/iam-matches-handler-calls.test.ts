@@ -329,6 +329,12 @@ describe('IAM against the calls the handlers make', () => {
     seedDrKey(sandbox.model);
     // An Aurora cluster selected through its tagged member instance, and an expired cluster snapshot.
     sandbox.model.addDbCluster(REGION, { DBClusterIdentifier: 'ledger', memberTags: tagged('ledger-1') });
+    // A stopped cluster: its snapshot is refused, and Start describes it to say why.
+    sandbox.model.addDbCluster(REGION, {
+      DBClusterIdentifier: 'archive',
+      status: 'stopped',
+      TagList: tagged('archive'),
+    });
     // DynamoDB: one table backed up, one exported (PITR on), and an expired on-demand backup of ours.
     sandbox.model.addDynamoTable(REGION, { TableName: 'sessions', Tags: tagged('sessions') });
     sandbox.model.addDynamoTable(REGION, {

@@ -153,10 +153,10 @@ describe.each([
       );
       expect(clusters.ledger).toMatchObject({ Name: 'ledger', team: 'shop', [TAG.runId]: 'copy-tags-to-snapshot' });
       expect(clusters.shop).toMatchObject({ Name: 'shop', team: 'shop', [TAG.runId]: 'copy-tags-to-snapshot' });
-      // Plan's discovery page and its one batched lookup of the clusters' writer classes (restore settings)
-      // are the only DescribeDBInstances; clusters: Plan's page and the one Start makes for the cluster
-      // selected through its member.
-      expect(sandbox.model.calls.get('rds:DescribeDBInstances')).toBe(2);
+      // All at Plan, none after: DescribeDBInstances are Plan's discovery page and the batched lookups of
+      // the writers' classes (restore settings) of the tagged clusters and of the one selected through its
+      // member; DescribeDBClusters are Plan's page and its batched describe of that member's cluster.
+      expect(sandbox.model.calls.get('rds:DescribeDBInstances')).toBe(3);
       expect(sandbox.model.calls.get('rds:DescribeDBClusters')).toBe(2);
     });
   });

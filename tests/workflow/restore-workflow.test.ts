@@ -9,6 +9,7 @@ import { dynamoDocClient } from '../../shared/lambda/clients';
 import { MODE_TAG } from '../../shared/services/modes';
 import { RESTORE_TAG } from '../../shared/services/restore';
 import { RestoreStore } from '../../shared/state/restore-store';
+import { captureSingleMetrics } from '../support/metrics-capture';
 import { ACCOUNT, openSandbox, REGION, type Sandbox, TABLE } from '../support/workflow-sandbox';
 
 jest.setTimeout(60_000);
@@ -279,10 +280,14 @@ describe('restore workflow', () => {
       const arns = await backedUpEstate('drill-cleanup-fails');
       const denied = Object.assign(new Error('not authorized to perform ec2:DeleteVolume'), { name: 'AccessDenied' });
 
+      const metricsSeen = captureSingleMetrics();
+
       // Act
-      const result = await sandbox.restore({ resource: arns.volume, latest: true, drill: true }, 'drill-leaves', {
-        crash: (fn) => (fn === 'clean-up-restore' ? denied : undefined),
-      });
+      const result = await sandbox
+        .restore({ resource: arns.volume, latest: true, drill: true }, 'drill-leaves', {
+          crash: (fn) => (fn === 'clean-up-restore' ? denied : undefined),
+        })
+        .finally(() => metricsSeen.restore());
 
       // Assess
       expect(result.status).toBe('FAILED');
@@ -290,6 +295,8 @@ describe('restore workflow', () => {
       expect(record?.status).toBe('AVAILABLE');
       expect(record?.cleanup).toMatchObject({ status: 'FAILED', leftovers: record?.restoredIds });
       expect(restoredLeft()).toEqual(record?.restoredIds);
+      // What DrillCleanupFailedAlarm watches (service dimension only).
+      expect(metricsSeen.published).toContainEqual({ name: 'DrillCleanupsFailed', tier: '' });
       const published = sandbox.model.sns.map((m) => m.Subject);
       expect(published).toContain(`[BackupPipeline] Restore drill clean-up FAILED: ${record?.name}`);
     });

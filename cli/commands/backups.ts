@@ -48,20 +48,37 @@ export function backupsTable(points: readonly BackupPoint[], now: Date): string 
   return [header, ...rows].join('\n');
 }
 
-/** The ARN a short name stands for, from the resources the tiers protect; one, or a CliError listing the candidates. */
+/** How many of the latest runs `resolveResource` reads, for resources no backup of which has completed. */
+export const NAME_RUNS = 3;
+
+/** Whether a recorded resource goes by `name`: its id as the tables print it (`orders`, `vol-0abc…`), or its Name tag. */
+export function goesBy(
+  record: { arn: string; resourceId?: string; sourceTags?: readonly { Key?: string; Value?: string }[] },
+  name: string,
+): boolean {
+  const id = record.resourceId ?? record.arn.split(/[/:]/).at(-1);
+  return id === name || (record.sourceTags ?? []).some((t) => t.Key === 'Name' && t.Value === name);
+}
+
+/**
+ * The ARN a short name stands for (`backups`, `restore --resource`, `start --resource`): an ARN as given;
+ * a name from the resources the tiers protect (their newest-good partitions) and those of the latest
+ * runs (a resource whose every backup failed has no restore point, yet `status` shows it). One, or a
+ * CliError listing the candidates: two resources of that name are never guessed between.
+ */
 export async function resolveResource(store: StateStore, target: Target, resource: string): Promise<string> {
   if (resource.startsWith('arn:')) return resource;
   const arns = new Set<string>();
   for (const tier of Object.keys(target.config.tiers)) {
-    for (const point of await store.listRecoveryPoints(tier)) {
-      const id = point.arn.split(/[/:]/).at(-1);
-      if (id === resource) arns.add(point.arn);
-    }
+    for (const point of await store.listRecoveryPoints(tier)) if (goesBy(point, resource)) arns.add(point.arn);
+  }
+  for (const run of await store.listRuns(NAME_RUNS, ['runId'])) {
+    for (const record of await store.listResources(run.runId)) if (goesBy(record, resource)) arns.add(record.arn);
   }
   const [only, ...more] = [...arns].sort();
   if (!only)
     throw new CliError(
-      `no backup of a resource named "${resource}" is recorded: give its ARN, or check the name with "backup-pipeline status <run>"`,
+      `no resource named "${resource}" is recorded: give its ARN, or check the name with "backup-pipeline status <run>"`,
     );
   if (more.length > 0)
     throw new CliError(
@@ -70,14 +87,19 @@ export async function resolveResource(store: StateStore, target: Target, resourc
   return only;
 }
 
+/** `resolveResource` for a command: AWS errors explained against the state table, CliErrors as they are. */
+export function resolveResourceName(store: StateStore, target: Target, resource: string): Promise<string> {
+  return resolveResource(store, target, resource).catch((error: unknown) => {
+    throw error instanceof CliError ? error : explainAwsError(error, 'the state table');
+  });
+}
+
 export async function backupsCommand(resource: string, options: BackupsOptions, out: Out = process.stdout) {
   const target = await resolveTarget(options);
   const client = new DynamoDBClient({ region: target.region });
   try {
     const doc = DynamoDBDocumentClient.from(client);
-    const arn = await resolveResource(new StateStore(doc, target.tableName), target, resource).catch((error) => {
-      throw error instanceof CliError ? error : explainAwsError(error, 'the state table');
-    });
+    const arn = await resolveResourceName(new StateStore(doc, target.tableName), target, resource);
     const points = await new BackupPointStore(doc, target.tableName)
       .list(arn)
       .catch((error) => Promise.reject(explainAwsError(error, 'the state table')));

@@ -247,7 +247,7 @@ describe('backup-pipeline backups', () => {
     const out = await cli(['backups', 'no-such-db']);
     expect(out.code).toBe(2);
     expect(out.stderr).toBe(
-      'backup-pipeline: no backup of a resource named "no-such-db" is recorded: give its ARN, or check the name with "backup-pipeline status <run>"\n',
+      'backup-pipeline: no resource named "no-such-db" is recorded: give its ARN, or check the name with "backup-pipeline status <run>"\n',
     );
   });
 });

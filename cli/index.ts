@@ -207,7 +207,10 @@ export function buildProgram(): Command {
         "Restore a backup (by its id, or a resource's latest) through the restore state machine: restored under a new name, never over an existing resource",
       )
       .argument('[backup-id]', 'a backup id from "backup-pipeline backups" (a DR copy\'s id restores in its region)')
-      .option('--resource <arn|name>', "restore this resource's backup (with --latest): its ARN or its name as the tables show it")
+      .option(
+        '--resource <arn|name>',
+        "restore this resource's backup (with --latest): its ARN or its name as the tables show it",
+      )
       .option('--latest', 'the newest restore point of --resource', false)
       .option('--to-region <region>', "restore in this region: the source's (default) or one holding a copy")
       .option(

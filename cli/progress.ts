@@ -49,7 +49,10 @@ const MIN_PROGRESS_TO_ESTIMATE = 5;
  * Seconds left of one resource's backup, extrapolated from the progress AWS reports; undefined without
  * enough of it, and while copying (the recorded progress is the backup's, not the copy's).
  */
-export function remainingOf(r: Pick<ResourceRecord, 'status' | 'startedAt' | 'progress'>, now: Date): number | undefined {
+export function remainingOf(
+  r: Pick<ResourceRecord, 'status' | 'startedAt' | 'progress'>,
+  now: Date,
+): number | undefined {
   if (r.status !== 'CREATING' || !r.startedAt || r.progress === undefined) return undefined;
   if (r.progress < MIN_PROGRESS_TO_ESTIMATE || r.progress >= 100) return undefined;
   const elapsed = Math.max(0, (now.getTime() - Date.parse(r.startedAt)) / 1000);

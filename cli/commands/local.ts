@@ -17,8 +17,6 @@ import { type FleetSpec, type Sandbox, SandboxError, startSandbox } from '../../
 import { describeIssues, regionsSchema } from '../../shared/config';
 import { restoreSucceeded } from '../../shared/workflow/restore';
 import { humanDuration as duration } from '../durations';
-import { drillTable, runDrill } from './drills';
-import { dryRunView } from './dry-run-view';
 import {
   estimateRemaining,
   phaseOf,
@@ -28,6 +26,8 @@ import {
   slowestResource,
   wantsColour,
 } from '../progress';
+import { drillTable, runDrill } from './drills';
+import { dryRunView } from './dry-run-view';
 import { parseCopyTo } from './operate';
 import { resourceJson, resourceTable } from './run-views';
 

@@ -15,7 +15,6 @@ import { type TierFreshness, tierFreshness } from '../../shared/workflow/freshne
 import { validateExecutionInput } from '../../shared/workflow/input';
 import { consoleLink } from '../../shared/workflow/notification';
 import { FRESHNESS_RUN_FIELDS, readResourceFreshness } from '../../shared/workflow/recovery-points';
-import { CliError, explainAwsError, resolveTarget, type Target, type TargetOptions } from '../target';
 import {
   estimateRemaining,
   progressCounts,
@@ -24,6 +23,7 @@ import {
   slowestResource,
   wantsColour,
 } from '../progress';
+import { CliError, explainAwsError, resolveTarget, type Target, type TargetOptions } from '../target';
 import { resolveResourceName } from './backups';
 import { dryRunView } from './dry-run-view';
 import {

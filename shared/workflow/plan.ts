@@ -291,7 +291,9 @@ export async function planRun(request: PlanRequest): Promise<PlanResult> {
               entry.ref,
               copies.targets.map((t) => ({
                 ...t,
-                ...(t.kmsKeyId ? { kmsKeyId: input.copyTo.find((c) => c.region === t.region)?.kmsKeyId ?? t.kmsKeyId } : {}),
+                ...(t.kmsKeyId
+                  ? { kmsKeyId: input.copyTo.find((c) => c.region === t.region)?.kmsKeyId ?? t.kmsKeyId }
+                  : {}),
               })),
               request.driverFor(entry.ref.type).copy !== undefined,
             ),

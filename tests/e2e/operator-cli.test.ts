@@ -430,7 +430,16 @@ describe('backup-pipeline start --retry-failed and short names', () => {
     legacy.status = 'available';
 
     // Act
-    const out = await cli(['start', '--retry-failed', 'daily-cli-fail', '--name', 'retry-cli-1', '--wait', '--poll-seconds', '0.1']);
+    const out = await cli([
+      'start',
+      '--retry-failed',
+      'daily-cli-fail',
+      '--name',
+      'retry-cli-1',
+      '--wait',
+      '--poll-seconds',
+      '0.1',
+    ]);
     const status = JSON.parse((await cli(['status', 'retry-cli-1', '--json'])).stdout);
 
     // Assess
@@ -438,7 +447,9 @@ describe('backup-pipeline start --retry-failed and short names', () => {
     expect(out.code).toBe(0);
     expect(out.stdout).toContain('Started run retry-cli-1 (daily)');
     expect(out.stdout).toContain('retrying the 1 failed resource(s) of run daily-cli-fail:');
-    expect(out.stdout).toMatch(/ {4}legacy \(rds-instance, eu-west-1\) arn:aws:rds:eu-west-1:\d{12}:db:legacy: InvalidResourceStateError/);
+    expect(out.stdout).toMatch(
+      / {4}legacy \(rds-instance, eu-west-1\) arn:aws:rds:eu-west-1:\d{12}:db:legacy: InvalidResourceStateError/,
+    );
     expect(status.tier).toBe('daily');
     expect(status.resources.map((r: { arn: string; status: string }) => [r.arn, r.status])).toEqual([
       [sandbox.model?.dbInstanceArn('eu-west-1', 'legacy'), 'COMPLETED'],
@@ -461,7 +472,18 @@ describe('backup-pipeline start --retry-failed and short names', () => {
 
   it('start --resource takes the name the tables show, as backups and restore do', async () => {
     // Act
-    const out = await cli(['start', '--resource', 'orders', '--tier', 'weekly', '--name', 'name-cli-1', '--wait', '--poll-seconds', '0.1']);
+    const out = await cli([
+      'start',
+      '--resource',
+      'orders',
+      '--tier',
+      'weekly',
+      '--name',
+      'name-cli-1',
+      '--wait',
+      '--poll-seconds',
+      '0.1',
+    ]);
     const status = JSON.parse((await cli(['status', 'name-cli-1', '--json'])).stdout);
 
     // Assess

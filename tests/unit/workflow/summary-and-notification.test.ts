@@ -194,7 +194,11 @@ describe('buildNotification', () => {
       resourceRecord(RUN, dbRef('orders'), {
         status: 'SKIPPED',
         note: dryRunNote(
-          dryRunCopies({ region: 'eu-west-1', type: 'rds-instance' }, [{ region: 'us-west-2', kmsKeyId: 'alias/dr' }], true),
+          dryRunCopies(
+            { region: 'eu-west-1', type: 'rds-instance' },
+            [{ region: 'us-west-2', kmsKeyId: 'alias/dr' }],
+            true,
+          ),
         ),
       }),
       resourceRecord(RUN, volumeRef('vol-0ccccccccccccccccc'), { status: 'SKIPPED', note: dryRunNote([]) }),

@@ -146,11 +146,10 @@ export function progressLine(view: ProgressView, colour = false, width = 20): st
   const paint = painter(colour);
   const c = view.counts;
   const clock = view.clock ? `${paint(2, view.clock)} ` : '';
-  // Before Plan has written the run's items there are no counts to show: `0/0 done` would read as "nothing".
-  if (c.total === 0) {
-    if (view.phase === 'starting' || view.phase === 'Plan the run') return `${clock}planning the run…`;
+  // Until Plan has written every item the counts say nothing (`0/0 done`, or a total still growing).
+  if (view.phase === 'starting' || view.phase === 'Plan the run') return `${clock}planning the run…`;
+  if (c.total === 0)
     return `${clock}${view.dryRun ? 'dry run: nothing is backed up' : 'nothing to back up'} — ${view.phase}`;
-  }
   const filled = c.total === 0 ? width : Math.round((c.done / c.total) * width);
   const bar = `[${paint(32, '#'.repeat(filled))}${'-'.repeat(width - filled)}]`;
   const parts = [
@@ -160,7 +159,7 @@ export function progressLine(view: ProgressView, colour = false, width = 20): st
   ].filter(Boolean);
   const s = view.slowest;
   const slowest = s
-    ? `; slowest: ${s.resourceId} (${s.type}) ${s.status === 'COPYING' ? 'copying' : 'creating'} ${humanDuration(s.elapsedSeconds)}${s.progress !== undefined ? `, ${Math.round(s.progress)}%` : ''}`
+    ? `; slowest: ${s.resourceId} (${s.type}) ${s.status === 'COPYING' ? 'copying' : 'creating'} ${humanDuration(s.elapsedSeconds)}${s.progress ? `, ${Math.round(s.progress)}%` : ''}`
     : '';
   const eta = view.remainingSeconds !== undefined ? `; ~${humanDuration(view.remainingSeconds)} left` : '';
   return `${clock}${bar} ${parts.join(', ')} — ${view.phase}${slowest}${eta}`;

@@ -95,6 +95,8 @@ describe('progressLine', () => {
     const empty = progressCounts([]);
     expect(progressLine({ counts: empty, phase: 'Plan the run' })).toBe('planning the run…');
     expect(progressLine({ counts: empty, phase: 'starting' })).toBe('planning the run…');
+    // Plan writes its items in batches: a total still growing is no total yet.
+    expect(progressLine({ ...view, phase: 'Plan the run' })).toBe('[04:00:00 sim] planning the run…');
     expect(progressLine({ counts: empty, phase: 'finished', dryRun: true })).toBe(
       'dry run: nothing is backed up — finished',
     );

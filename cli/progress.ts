@@ -148,9 +148,13 @@ export function progressLine(view: ProgressView, colour = false, width = 20): st
   const clock = view.clock ? `${paint(2, view.clock)} ` : '';
   // Until Plan has written every item the counts say nothing (`0/0 done`, or a total still growing).
   if (view.phase === 'starting' || view.phase === 'Plan the run') return `${clock}planning the run…`;
-  if (c.total === 0)
+  if (c.total === 0) {
+    // A run that ended before Plan wrote anything (bad input) planned nothing: it did not find nothing.
+    if (['failed', 'aborted', 'timed out'].includes(view.phase))
+      return `${clock}the run ${view.phase}: nothing was planned`;
     return `${clock}${view.dryRun ? 'dry run: nothing is backed up' : 'nothing to back up'} — ${view.phase}`;
-  const filled = c.total === 0 ? width : Math.round((c.done / c.total) * width);
+  }
+  const filled = Math.round((c.done / c.total) * width);
   const bar = `[${paint(32, '#'.repeat(filled))}${'-'.repeat(width - filled)}]`;
   const parts = [
     `${c.done}/${c.total} done`,

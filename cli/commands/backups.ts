@@ -60,21 +60,31 @@ export function goesBy(
   return id === name || (record.sourceTags ?? []).some((t) => t.Key === 'Name' && t.Value === name);
 }
 
+/** Every recorded resource a name could stand for: the tiers' restore points and the latest runs' resources. */
+async function namedResources(store: StateStore, target: Target) {
+  const known: { arn: string; resourceId?: string; sourceTags?: { Key?: string; Value?: string }[] }[] = [];
+  for (const tier of Object.keys(target.config.tiers)) known.push(...(await store.listRecoveryPoints(tier)));
+  for (const run of await store.listRuns(NAME_RUNS, ['runId'])) known.push(...(await store.listResources(run.runId)));
+  return known;
+}
+
 /**
  * The ARN a short name stands for (`backups`, `restore --resource`, `start --resource`): an ARN as given;
  * a name from the resources the tiers protect (their newest-good partitions) and those of the latest
  * runs (a resource whose every backup failed has no restore point, yet `status` shows it). One, or a
- * CliError listing the candidates: two resources of that name are never guessed between.
+ * CliError listing the candidates: two resources of that name are never guessed between. `known` lets a
+ * caller resolving several names read the table once.
  */
-export async function resolveResource(store: StateStore, target: Target, resource: string): Promise<string> {
+export async function resolveResource(
+  store: StateStore,
+  target: Target,
+  resource: string,
+  known?: Promise<Awaited<ReturnType<typeof namedResources>>>,
+): Promise<string> {
   if (resource.startsWith('arn:')) return resource;
-  const arns = new Set<string>();
-  for (const tier of Object.keys(target.config.tiers)) {
-    for (const point of await store.listRecoveryPoints(tier)) if (goesBy(point, resource)) arns.add(point.arn);
-  }
-  for (const run of await store.listRuns(NAME_RUNS, ['runId'])) {
-    for (const record of await store.listResources(run.runId)) if (goesBy(record, resource)) arns.add(record.arn);
-  }
+  const arns = new Set(
+    (await (known ?? namedResources(store, target))).filter((r) => goesBy(r, resource)).map((r) => r.arn),
+  );
   const [only, ...more] = [...arns].sort();
   if (!only)
     throw new CliError(
@@ -87,9 +97,23 @@ export async function resolveResource(store: StateStore, target: Target, resourc
   return only;
 }
 
+/** Resolves many names against one read of the table (the first name that is not an ARN reads it). */
+export function nameResolver(store: StateStore, target: Target): (resource: string) => Promise<string> {
+  let known: ReturnType<typeof namedResources> | undefined;
+  return (resource) => {
+    if (!resource.startsWith('arn:')) known ??= namedResources(store, target);
+    return resolveResourceName(store, target, resource, known);
+  };
+}
+
 /** `resolveResource` for a command: AWS errors explained against the state table, CliErrors as they are. */
-export function resolveResourceName(store: StateStore, target: Target, resource: string): Promise<string> {
-  return resolveResource(store, target, resource).catch((error: unknown) => {
+export function resolveResourceName(
+  store: StateStore,
+  target: Target,
+  resource: string,
+  known?: Parameters<typeof resolveResource>[3],
+): Promise<string> {
+  return resolveResource(store, target, resource, known).catch((error: unknown) => {
     throw error instanceof CliError ? error : explainAwsError(error, 'the state table');
   });
 }

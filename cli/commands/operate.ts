@@ -24,7 +24,7 @@ import {
   wantsColour,
 } from '../progress';
 import { CliError, explainAwsError, resolveTarget, type Target, type TargetOptions } from '../target';
-import { resolveResourceName } from './backups';
+import { nameResolver } from './backups';
 import { dryRunView } from './dry-run-view';
 import {
   type ExecutionOutcome,
@@ -137,8 +137,9 @@ async function startInput(
 ): Promise<{ input: Record<string, unknown>; retry?: { runId: string; failed: ResourceRecord[] } }> {
   if (!options.retryFailed) {
     // Short names as the tables print them (orders, vol-0abc…), resolved as `backups` resolves them.
+    const resolve = nameResolver(store, target);
     const resource: string[] = [];
-    for (const r of options.resource) resource.push(await resolveResourceName(store, target, r));
+    for (const r of options.resource) resource.push(await resolve(r));
     return { input: buildInput({ ...options, resource }) };
   }
   if (options.resource.length > 0 || options.tag.length > 0)

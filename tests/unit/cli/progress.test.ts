@@ -101,6 +101,7 @@ describe('progressLine', () => {
       'dry run: nothing is backed up — finished',
     );
     expect(progressLine({ counts: empty, phase: 'finished' })).not.toMatch(/0\/0/);
+    expect(progressLine({ counts: empty, phase: 'failed' })).toBe('the run failed: nothing was planned');
   });
 
   it('keys piped lines on the counts and the phase, not the clock, the slowest or the estimate', () => {

@@ -75,7 +75,11 @@ export function buildProgram(): Command {
       ).argParser(regionList),
     )
     .option('--tier <name>', 'tier to run (default: the configured default tier)')
-    .option('--dry-run', 'plan and list what retention would delete; create and delete nothing', false)
+    .option(
+      '--dry-run',
+      'print the plan: what would be backed up and copied where, and what retention would delete; create and delete nothing',
+      false,
+    )
     .addOption(new Option('--throttle-rate <r>', 'fraction of AWS calls throttled').default(0).argParser(rate))
     .addOption(new Option('--failure-rate <r>', 'fraction of snapshots that fail part-way').default(0).argParser(rate))
     .addOption(
@@ -136,7 +140,10 @@ export function buildProgram(): Command {
       )
       .option('--reason <text>', 'why this run exists (kept on the run record)')
       .addOption(new Option('--retention-days <n>', 'keep these backups this many days').argParser((v) => Number(v)))
-      .option('--name <name>', 'execution name (default: <tier>-<UTC time>)')
+      .option(
+        '--name <name>',
+        'execution name (default: <tier>-<UTC time>; with --retry-failed <tier>-retry-<UTC time>)',
+      )
       .option('--wait', 'follow the run with a progress bar; exit 0 only when every resource succeeded', false)
       .addOption(new Option('--poll-seconds <n>', 'how often --wait refreshes').default(5).argParser(positive)),
   ).action(async (opts) => {

@@ -2,8 +2,9 @@
  * `backup-pipeline backups <arn | name>` (issue #12): a resource's restore points across tiers and
  * regions, newest first (id, time, tier, status, size, expiry, copies, run), from the points Record
  * result wrote (shared/state/backup-points.ts); `--json` for scripts. A short name (what `status` shows:
- * `orders`, `vol-0abc…`) is resolved through the tiers' newest-good partitions; two resources of that
- * name are listed, never guessed between.
+ * `orders`, `vol-0abc…`, or a Name tag) is resolved by `resolveResource` below, the one resolver that
+ * `start --resource` and `restore --resource` use too; two resources of that name are listed, never
+ * guessed between.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';

@@ -75,7 +75,11 @@ export function buildProgram(): Command {
       ).argParser(regionList),
     )
     .option('--tier <name>', 'tier to run (default: the configured default tier)')
-    .option('--dry-run', 'plan and list what retention would delete; create and delete nothing', false)
+    .option(
+      '--dry-run',
+      'print the plan: what would be backed up and copied where, and what retention would delete; create and delete nothing',
+      false,
+    )
     .addOption(new Option('--throttle-rate <r>', 'fraction of AWS calls throttled').default(0).argParser(rate))
     .addOption(new Option('--failure-rate <r>', 'fraction of snapshots that fail part-way').default(0).argParser(rate))
     .addOption(
@@ -117,13 +121,29 @@ export function buildProgram(): Command {
       .command('start')
       .description('Start a backup run now (validated like Plan before anything is sent)')
       .option('--tier <name>', 'tier (retention); default: the configured default tier')
-      .option('--resource <arn>', 'back up this resource (repeatable)', collect, [])
+      .option(
+        '--resource <arn|name>',
+        'back up this resource: its ARN, or its name as the tables show it (orders, vol-0abc...) (repeatable)',
+        collect,
+        [],
+      )
+      .option(
+        '--retry-failed <run>',
+        "back up again only the FAILED resources of this run (run id or execution ARN), in the run's tier",
+      )
       .option('--tag <key=value>', 'back up resources with this tag (repeatable; all must match)', collect, [])
       .option('--copy-to <region[:kms]>', 'copy to this region (repeatable)', collect, [])
-      .option('--dry-run', 'plan and list what retention would delete; create and delete nothing', false)
+      .option(
+        '--dry-run',
+        'plan, print what would be backed up and copied and what retention would delete (waits for it); create and delete nothing',
+        false,
+      )
       .option('--reason <text>', 'why this run exists (kept on the run record)')
       .addOption(new Option('--retention-days <n>', 'keep these backups this many days').argParser((v) => Number(v)))
-      .option('--name <name>', 'execution name (default: <tier>-<UTC time>)')
+      .option(
+        '--name <name>',
+        'execution name (default: <tier>-<UTC time>; with --retry-failed <tier>-retry-<UTC time>)',
+      )
       .option('--wait', 'follow the run with a progress bar; exit 0 only when every resource succeeded', false)
       .addOption(new Option('--poll-seconds <n>', 'how often --wait refreshes').default(5).argParser(positive)),
   ).action(async (opts) => {
@@ -194,7 +214,10 @@ export function buildProgram(): Command {
         "Restore a backup (by its id, or a resource's latest) through the restore state machine: restored under a new name, never over an existing resource",
       )
       .argument('[backup-id]', 'a backup id from "backup-pipeline backups" (a DR copy\'s id restores in its region)')
-      .option('--resource <arn|name>', "restore this resource's backup (with --latest)")
+      .option(
+        '--resource <arn|name>',
+        "restore this resource's backup (with --latest): its ARN or its name as the tables show it",
+      )
       .option('--latest', 'the newest restore point of --resource', false)
       .option('--to-region <region>', "restore in this region: the source's (default) or one holding a copy")
       .option(

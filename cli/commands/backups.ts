@@ -2,8 +2,9 @@
  * `backup-pipeline backups <arn | name>` (issue #12): a resource's restore points across tiers and
  * regions, newest first (id, time, tier, status, size, expiry, copies, run), from the points Record
  * result wrote (shared/state/backup-points.ts); `--json` for scripts. A short name (what `status` shows:
- * `orders`, `vol-0abc…`) is resolved through the tiers' newest-good partitions; two resources of that
- * name are listed, never guessed between.
+ * `orders`, `vol-0abc…`, or a Name tag) is resolved by `resolveResource` below, the one resolver that
+ * `start --resource` and `restore --resource` use too; two resources of that name are listed, never
+ * guessed between.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -48,20 +49,47 @@ export function backupsTable(points: readonly BackupPoint[], now: Date): string 
   return [header, ...rows].join('\n');
 }
 
-/** The ARN a short name stands for, from the resources the tiers protect; one, or a CliError listing the candidates. */
-export async function resolveResource(store: StateStore, target: Target, resource: string): Promise<string> {
+/** How many of the latest runs `resolveResource` reads, for resources no backup of which has completed. */
+export const NAME_RUNS = 3;
+
+/** Whether a recorded resource goes by `name`: its id as the tables print it (`orders`, `vol-0abc…`), or its Name tag. */
+export function goesBy(
+  record: { arn: string; resourceId?: string; sourceTags?: readonly { Key?: string; Value?: string }[] },
+  name: string,
+): boolean {
+  const id = record.resourceId ?? record.arn.split(/[/:]/).at(-1);
+  return id === name || (record.sourceTags ?? []).some((t) => t.Key === 'Name' && t.Value === name);
+}
+
+/** Every recorded resource a name could stand for: the tiers' restore points and the latest runs' resources. */
+async function namedResources(store: StateStore, target: Target) {
+  const known: { arn: string; resourceId?: string; sourceTags?: { Key?: string; Value?: string }[] }[] = [];
+  for (const tier of Object.keys(target.config.tiers)) known.push(...(await store.listRecoveryPoints(tier)));
+  for (const run of await store.listRuns(NAME_RUNS, ['runId'])) known.push(...(await store.listResources(run.runId)));
+  return known;
+}
+
+/**
+ * The ARN a short name stands for (`backups`, `restore --resource`, `start --resource`): an ARN as given;
+ * a name from the resources the tiers protect (their newest-good partitions) and those of the latest
+ * runs (a resource whose every backup failed has no restore point, yet `status` shows it). One, or a
+ * CliError listing the candidates: two resources of that name are never guessed between. `known` lets a
+ * caller resolving several names read the table once.
+ */
+export async function resolveResource(
+  store: StateStore,
+  target: Target,
+  resource: string,
+  known?: Promise<Awaited<ReturnType<typeof namedResources>>>,
+): Promise<string> {
   if (resource.startsWith('arn:')) return resource;
-  const arns = new Set<string>();
-  for (const tier of Object.keys(target.config.tiers)) {
-    for (const point of await store.listRecoveryPoints(tier)) {
-      const id = point.arn.split(/[/:]/).at(-1);
-      if (id === resource) arns.add(point.arn);
-    }
-  }
+  const arns = new Set(
+    (await (known ?? namedResources(store, target))).filter((r) => goesBy(r, resource)).map((r) => r.arn),
+  );
   const [only, ...more] = [...arns].sort();
   if (!only)
     throw new CliError(
-      `no backup of a resource named "${resource}" is recorded: give its ARN, or check the name with "backup-pipeline status <run>"`,
+      `no resource named "${resource}" is recorded: give its ARN, or check the name with "backup-pipeline status <run>"`,
     );
   if (more.length > 0)
     throw new CliError(
@@ -70,14 +98,33 @@ export async function resolveResource(store: StateStore, target: Target, resourc
   return only;
 }
 
+/** Resolves many names against one read of the table (the first name that is not an ARN reads it). */
+export function nameResolver(store: StateStore, target: Target): (resource: string) => Promise<string> {
+  let known: ReturnType<typeof namedResources> | undefined;
+  return (resource) => {
+    if (!resource.startsWith('arn:')) known ??= namedResources(store, target);
+    return resolveResourceName(store, target, resource, known);
+  };
+}
+
+/** `resolveResource` for a command: AWS errors explained against the state table, CliErrors as they are. */
+export function resolveResourceName(
+  store: StateStore,
+  target: Target,
+  resource: string,
+  known?: Parameters<typeof resolveResource>[3],
+): Promise<string> {
+  return resolveResource(store, target, resource, known).catch((error: unknown) => {
+    throw error instanceof CliError ? error : explainAwsError(error, 'the state table');
+  });
+}
+
 export async function backupsCommand(resource: string, options: BackupsOptions, out: Out = process.stdout) {
   const target = await resolveTarget(options);
   const client = new DynamoDBClient({ region: target.region });
   try {
     const doc = DynamoDBDocumentClient.from(client);
-    const arn = await resolveResource(new StateStore(doc, target.tableName), target, resource).catch((error) => {
-      throw error instanceof CliError ? error : explainAwsError(error, 'the state table');
-    });
+    const arn = await resolveResourceName(new StateStore(doc, target.tableName), target, resource);
     const points = await new BackupPointStore(doc, target.tableName)
       .list(arn)
       .catch((error) => Promise.reject(explainAwsError(error, 'the state table')));

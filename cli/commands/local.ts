@@ -17,7 +17,17 @@ import { type FleetSpec, type Sandbox, SandboxError, startSandbox } from '../../
 import { describeIssues, regionsSchema } from '../../shared/config';
 import { restoreSucceeded } from '../../shared/workflow/restore';
 import { humanDuration as duration } from '../durations';
+import {
+  estimateRemaining,
+  phaseOf,
+  progressCounts,
+  progressKey,
+  progressLine,
+  slowestResource,
+  wantsColour,
+} from '../progress';
 import { drillTable, runDrill } from './drills';
+import { dryRunView } from './dry-run-view';
 import { parseCopyTo } from './operate';
 import { resourceJson, resourceTable } from './run-views';
 
@@ -149,7 +159,8 @@ export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream
     write(`Started ${executionArn}`);
 
     const tty = (out as NodeJS.WriteStream).isTTY === true && !options.quiet;
-    let lastLine = '';
+    const colour = wantsColour(out as NodeJS.WriteStream);
+    let lastKey = '';
     let status = 'RUNNING';
     // Reading a large run's records takes a while and competes with the run itself: the pause between two
     // progress reads is at least three times the last read, so progress costs at most a quarter of the time.
@@ -159,26 +170,32 @@ export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream
       const readStart = Date.now();
       const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
       status = described.status ?? 'RUNNING';
+      if (options.quiet) continue;
       const latest = await sfn.send(
         new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 1 }),
       );
       const event = latest.events?.[0];
-      const phase =
-        event?.stateEnteredEventDetails?.name ??
-        event?.stateExitedEventDetails?.name ??
-        (event?.type?.startsWith('MapIteration') ? 'Back up each resource' : (event?.type ?? 'starting'));
+      const stateName = event?.stateEnteredEventDetails?.name ?? event?.stateExitedEventDetails?.name;
+      const phase = phaseOf({ ...(event?.type ? { type: event.type } : {}), ...(stateName ? { stateName } : {}) });
       const records = await sandbox.store.listResources(name);
       pauseMs = Math.max(200, 3 * (Date.now() - readStart));
-      const selected = records.filter((r) => r.status !== 'SKIPPED');
-      const doneCount = selected.filter((r) => r.status === 'COMPLETED' || r.status === 'FAILED').length;
-      const failed = selected.filter((r) => r.status === 'FAILED').length;
-      const creating = selected.filter((r) => r.status === 'CREATING').length;
-      const line = `[${sandbox.scheduler.now().toISOString().slice(11, 19)} sim] ${doneCount}/${selected.length} done${creating ? `, ${creating} in progress` : ''}${failed ? `, ${failed} failed` : ''} — ${phase}`;
-      if (tty) out.write(`\r${line.padEnd(90)}`);
-      else if (!options.quiet && line !== lastLine) write(line);
-      lastLine = line;
+      const now = sandbox.scheduler.now();
+      const slowest = slowestResource(records, now);
+      const remainingSeconds = estimateRemaining(records, now);
+      const view = {
+        counts: progressCounts(records),
+        phase,
+        dryRun: options.dryRun,
+        clock: `[${now.toISOString().slice(11, 19)} sim]`,
+        ...(slowest ? { slowest } : {}),
+        ...(remainingSeconds !== undefined ? { remainingSeconds } : {}),
+      };
+      // On a terminal the line is redrawn in place; piped, a line is printed only when the counts or phase change.
+      if (tty) out.write(`\r\x1b[2K${progressLine(view, colour)}`);
+      else if (progressKey(view) !== lastKey) write(progressLine(view));
+      lastKey = progressKey(view);
     }
-    if (tty) write();
+    if (tty && lastKey) write();
 
     const record = sandbox.sfn.execution(executionArn);
     const result = await record.done;
@@ -186,10 +203,13 @@ export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream
     // A run that ended at Plan (bad input, a region it could not list) planned nothing: say so, not an empty table.
     const endedAtPlan = result.status !== 'SUCCEEDED' && records.length === 0;
     write();
+    const run = options.dryRun && !endedAtPlan ? await sandbox.store.getRun(name) : undefined;
     write(
       endedAtPlan
         ? `Nothing was backed up: the run ended at Plan (${result.error ?? result.status}).`
-        : resourceTable(records),
+        : run
+          ? dryRunView(run, records)
+          : resourceTable(records),
     );
     write();
     const message = sandbox.model?.sns.at(-1);

@@ -15,10 +15,19 @@ import { type TierFreshness, tierFreshness } from '../../shared/workflow/freshne
 import { validateExecutionInput } from '../../shared/workflow/input';
 import { consoleLink } from '../../shared/workflow/notification';
 import { FRESHNESS_RUN_FIELDS, readResourceFreshness } from '../../shared/workflow/recovery-points';
+import {
+  estimateRemaining,
+  progressCounts,
+  progressKey,
+  progressLine,
+  slowestResource,
+  wantsColour,
+} from '../progress';
 import { CliError, explainAwsError, resolveTarget, type Target, type TargetOptions } from '../target';
+import { nameResolver } from './backups';
+import { dryRunView } from './dry-run-view';
 import {
   type ExecutionOutcome,
-  progressBar,
   resourceJson,
   resourceTable,
   retentionJson,
@@ -53,6 +62,8 @@ export interface StartOptions extends TargetOptions {
   name?: string;
   wait: boolean;
   pollSeconds: number;
+  /** A run id (or execution ARN) whose FAILED resources this start backs up again, in its tier. */
+  retryFailed?: string;
 }
 
 /** `--copy-to region[:kms]` values to `copyTo` (a key may be an ARN, which has colons of its own). */
@@ -93,23 +104,84 @@ export function executionName(tier: string, at: Date): string {
     .replace(/\.\d+Z$/, 'Z')}`;
 }
 
+/**
+ * What `start --retry-failed <run>` sends: the run's tier, exactly its FAILED resources' ARNs, and its
+ * copy targets and retention override (a retry makes what the run should have made). A run with nothing
+ * failed is refused: a retry of nothing would read as a retry that worked.
+ */
+export function retryInput(
+  runId: string,
+  run: Pick<RunRecord, 'tier' | 'input'>,
+  records: readonly Pick<ResourceRecord, 'arn' | 'status'>[],
+): { tier: string; resources: string[]; copyTo?: unknown; retentionDays?: unknown } {
+  const resources = records.filter((r) => r.status === 'FAILED').map((r) => r.arn);
+  if (resources.length === 0)
+    throw new CliError(`run ${runId} has no failed resources: nothing to retry ("backup-pipeline status ${runId}")`);
+  const original = (typeof run.input === 'object' && run.input !== null ? run.input : {}) as {
+    copyTo?: unknown;
+    retentionDays?: unknown;
+  };
+  return {
+    tier: run.tier,
+    resources,
+    ...(original.copyTo !== undefined ? { copyTo: original.copyTo } : {}),
+    ...(original.retentionDays !== undefined ? { retentionDays: original.retentionDays } : {}),
+  };
+}
+
+/** The execution input of `start`: from the flags, or for `--retry-failed` from the run it retries. */
+async function startInput(
+  options: StartOptions,
+  store: StateStore,
+  target: Target,
+): Promise<{ input: Record<string, unknown>; retry?: { runId: string; failed: ResourceRecord[] } }> {
+  if (!options.retryFailed) {
+    // Short names as the tables print them (orders, vol-0abc…), resolved as `backups` resolves them.
+    const resolve = nameResolver(store, target);
+    const resource: string[] = [];
+    for (const r of options.resource) resource.push(await resolve(r));
+    return { input: buildInput({ ...options, resource }) };
+  }
+  if (options.resource.length > 0 || options.tag.length > 0)
+    throw new CliError('--retry-failed backs up the failed resources of a run: give no --resource or --tag with it');
+  const { runId, run, resources } = await loadRun(store, target.tableName, options.retryFailed);
+  const retry = retryInput(runId, run, resources);
+  if (options.tier && options.tier !== retry.tier)
+    throw new CliError(`run ${runId} is a ${retry.tier} run: its retry runs in ${retry.tier} (omit --tier)`);
+  const input = buildInput({
+    ...options,
+    tier: retry.tier,
+    resource: retry.resources,
+    reason: options.reason ?? `retry of the failed resources of run ${runId}`,
+  });
+  if (options.copyTo.length === 0 && retry.copyTo !== undefined) input.copyTo = retry.copyTo;
+  if (options.retentionDays === undefined && retry.retentionDays !== undefined)
+    input.retentionDays = retry.retentionDays;
+  return {
+    input,
+    retry: { runId, failed: resources.filter((r) => r.status === 'FAILED') },
+  };
+}
+
+/** `backup-pipeline start`: StartExecution with validated input; `--wait` (and always a dry run) follows it. */
 export async function startCommand(options: StartOptions, out: Out = process.stdout): Promise<number> {
   const target = await resolveTarget(options);
-  const input = buildInput(options);
-  let tier: string;
-  try {
-    tier = validateExecutionInput(input, {
-      tiers: target.config.tiers,
-      defaultTier: target.config.defaultTier,
-      defaultTargetTags: target.config.defaultTargetTags,
-    }).tier;
-  } catch (error) {
-    if (error instanceof InvalidInputError) throw new CliError(`the run was not started: ${error.message}`);
-    throw error;
-  }
-  const name = options.name ?? executionName(tier, new Date());
+  const { store, close } = storeFor(target);
   const sfn = new SFNClient({ region: target.region });
   try {
+    const { input, retry } = await startInput(options, store, target);
+    let tier: string;
+    try {
+      tier = validateExecutionInput(input, {
+        tiers: target.config.tiers,
+        defaultTier: target.config.defaultTier,
+        defaultTargetTags: target.config.defaultTargetTags,
+      }).tier;
+    } catch (error) {
+      if (error instanceof InvalidInputError) throw new CliError(`the run was not started: ${error.message}`);
+      throw error;
+    }
+    const name = options.name ?? (retry ? executionName(`${tier}-retry`, new Date()) : executionName(tier, new Date()));
     const started = await sfn
       .send(new StartExecutionCommand({ stateMachineArn: target.stateMachineArn, name, input: JSON.stringify(input) }))
       .catch((error: unknown) => {
@@ -118,48 +190,60 @@ export async function startCommand(options: StartOptions, out: Out = process.std
         throw explainAwsError(error, 'StartExecution');
       });
     const executionArn = started.executionArn ?? '';
-    line(out, `Started run ${name}`);
+    line(out, `Started ${options.dryRun ? 'dry run' : 'run'} ${name}${retry ? ` (${tier})` : ''}`);
+    if (retry) {
+      line(out, `  retrying the ${retry.failed.length} failed resource(s) of run ${retry.runId}:`);
+      for (const r of retry.failed)
+        line(out, `    ${r.resourceId} (${r.type}, ${r.region}) ${r.arn}: ${r.error?.error ?? 'Failed'}`);
+    }
     line(out, `  execution: ${executionArn}`);
     line(out, `  console:   ${consoleLink(executionArn)}`);
-    if (!options.wait) return 0;
+    // A dry run creates nothing and ends in seconds: its point is the plan it prints, so it is always followed.
+    if (!options.wait && !options.dryRun) return 0;
 
-    const { store, close } = storeFor(target);
-    try {
-      const tty = (out as NodeJS.WriteStream).isTTY === true;
-      let status = 'RUNNING';
-      let last = '';
-      while (status === 'RUNNING') {
-        await new Promise((r) => setTimeout(r, options.pollSeconds * 1000));
-        status = (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status ?? 'RUNNING';
-        const bar = progressBar(await store.listResources(name));
-        if (tty) out.write(`\r${bar}   `);
-        else if (bar !== last) line(out, bar);
-        last = bar;
-      }
-      if (tty) line(out);
-      const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-      const run = await store.getRun(name);
-      const skipped = run ? skippedView(run) : undefined;
-      if (skipped) {
-        // Nothing ran: the exit code says so (1), as it does for a run that did not back everything up.
-        line(out, `Run ${name} SKIPPED: ${skipped}`);
-        return 1;
-      }
+    const tty = (out as NodeJS.WriteStream).isTTY === true;
+    const colour = wantsColour(out as NodeJS.WriteStream);
+    let status = 'RUNNING';
+    let lastKey = '';
+    while (status === 'RUNNING') {
+      await new Promise((r) => setTimeout(r, options.pollSeconds * 1000));
+      status = (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status ?? 'RUNNING';
       const records = await store.listResources(name);
-      line(out, resourceTable(records));
-      line(
-        out,
-        `Run ${name} ${described.status}${described.error ? `: ${described.error}: ${described.cause ?? ''}` : ''}`,
-      );
-      return described.status === 'SUCCEEDED' &&
-        records.every((r) => r.status === 'COMPLETED' || r.status === 'SKIPPED')
-        ? 0
-        : 1;
-    } finally {
-      close();
+      const now = new Date();
+      const slowest = slowestResource(records, now);
+      const remainingSeconds = estimateRemaining(records, now);
+      const view = {
+        counts: progressCounts(records),
+        phase: status === 'RUNNING' ? (records.length ? 'Back up each resource' : 'starting') : 'finished',
+        dryRun: options.dryRun,
+        ...(slowest ? { slowest } : {}),
+        ...(remainingSeconds !== undefined ? { remainingSeconds } : {}),
+      };
+      if (tty) out.write(`\r\x1b[2K${progressLine(view, colour)}`);
+      else if (progressKey(view) !== lastKey) line(out, progressLine(view));
+      lastKey = progressKey(view);
     }
+    if (tty) line(out);
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    const run = await store.getRun(name);
+    const skipped = run ? skippedView(run) : undefined;
+    if (skipped) {
+      // Nothing ran: the exit code says so (1), as it does for a run that did not back everything up.
+      line(out, `Run ${name} SKIPPED: ${skipped}`);
+      return 1;
+    }
+    const records = await store.listResources(name);
+    line(out, run?.dryRun ? dryRunView(run, records) : resourceTable(records));
+    line(
+      out,
+      `Run ${name} ${described.status}${described.error ? `: ${described.error}: ${described.cause ?? ''}` : ''}`,
+    );
+    return described.status === 'SUCCEEDED' && records.every((r) => r.status === 'COMPLETED' || r.status === 'SKIPPED')
+      ? 0
+      : 1;
   } finally {
     sfn.destroy();
+    close();
   }
 }
 

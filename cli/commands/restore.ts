@@ -17,7 +17,7 @@ import { restoreSucceeded } from '../../shared/workflow/restore';
 import { validateRestoreInput } from '../../shared/workflow/restore-plan';
 import { humanDuration } from '../durations';
 import { CliError, explainAwsError, resolveTarget, type TargetOptions } from '../target';
-import { resolveResource } from './backups';
+import { resolveResourceName } from './backups';
 
 type Out = NodeJS.WritableStream;
 const line = (out: Out, text = '') => out.write(`${text}\n`);
@@ -57,9 +57,7 @@ export async function restoreCommand(backupId: string | undefined, options: Rest
   const sfn = new SFNClient({ region: target.region });
   try {
     const resource = options.resource
-      ? await resolveResource(new StateStore(doc, target.tableName), target, options.resource).catch((error) => {
-          throw error instanceof CliError ? error : explainAwsError(error, 'the state table');
-        })
+      ? await resolveResourceName(new StateStore(doc, target.tableName), target, options.resource)
       : undefined;
     const input = {
       ...(backupId ? { backupId } : {}),

@@ -3,6 +3,7 @@
  * (resource, phase, reason), what was skipped and why, and the console link.
  */
 import type { ResourceRecord, RunLockHolder, RunRecord } from '../state/records';
+import { dryRunPlan, wouldBeBackedUp } from './dry-run';
 import { summarize } from './summary';
 
 export interface Notification {
@@ -99,15 +100,21 @@ export function buildNotification(
   if (run.status === 'SKIPPED' && run.skippedFor) return skippedNotification(run, run.skippedFor, service);
   const summary = summarize(records);
   const attempted = summary.total - summary.skipped;
+  // A dry run backs nothing up: its subject says what a real run would, not `0/0 ok`.
+  const planned = run.dryRun ? records.filter(wouldBeBackedUp) : [];
   const subject = subjectLine(
     summary.total === 0
-      ? `${service} ${run.tier}: nothing to back up`
-      : `${service} ${run.tier}: ${summary.completed}/${attempted} ok${summary.failed > 0 ? `, ${summary.failed} failed` : ''}${run.dryRun ? ' (dry run)' : ''}`,
+      ? `${service} ${run.tier}: ${run.dryRun ? 'dry run: ' : ''}nothing to back up`
+      : run.dryRun
+        ? `${service} ${run.tier}: dry run: ${planned.length} would be backed up${summary.failed > 0 ? `, ${summary.failed} would fail` : ''}`
+        : `${service} ${run.tier}: ${summary.completed}/${attempted} ok${summary.failed > 0 ? `, ${summary.failed} failed` : ''}`,
   );
   const head: string[] = [
     `Run ${run.runId} (${run.tier}${run.dryRun ? ', dry run' : ''}) ${summary.status === 'SUCCEEDED' ? 'succeeded' : 'FAILED'}.`,
     `Started ${run.startedAt}${run.reason ? `; reason: ${run.reason}` : ''}.`,
-    `${summary.completed} completed, ${summary.failed} failed, ${summary.skipped} skipped, of ${summary.total} resources.`,
+    run.dryRun
+      ? `Dry run: nothing was created, copied or deleted. ${planned.length} would be backed up, ${summary.failed} would fail, ${summary.skipped - planned.length} skipped, of ${summary.total} resources.`
+      : `${summary.completed} completed, ${summary.failed} failed, ${summary.skipped} skipped, of ${summary.total} resources.`,
     '',
   ];
   const regions = byRegion(records);
@@ -120,7 +127,13 @@ export function buildNotification(
     (f) => `  - ${f.arn} [${f.type}] during ${f.phase}: ${f.error}: ${cut(f.cause, MAX_REASON_CHARS)}`,
   );
   const lines: string[] = [];
-  const skipped = records.filter((r) => r.status === 'SKIPPED');
+  if (planned.length > 0) {
+    lines.push(`Would be backed up (${planned.length}; nothing was created):`);
+    for (const r of planned.slice(0, 100)) lines.push(`  - ${r.arn}: ${dryRunPlan(r.note)}`);
+    if (planned.length > 100) lines.push(`  ... and ${planned.length - 100} more`);
+    lines.push('');
+  }
+  const skipped = records.filter((r) => r.status === 'SKIPPED' && !planned.includes(r));
   if (skipped.length > 0) {
     lines.push('Skipped:');
     for (const r of skipped.slice(0, 50)) lines.push(`  - ${r.arn}: ${r.note ?? 'no reason recorded'}`);

@@ -16,6 +16,7 @@ import type { CopyTarget } from '../state/backup-state';
 import type { ResourceRecord, RunCounts } from '../state/records';
 import type { StateStore } from '../state/store';
 import type { EncryptedSource } from './copy-targets';
+import { dryRunCopies, dryRunNote } from './dry-run';
 import { checkExecutionInput, copyTargetCandidates, type InputContext, type ValidatedInput } from './input';
 
 export interface PlanRequest {
@@ -284,7 +285,20 @@ export async function planRun(request: PlanRequest): Promise<PlanResult> {
         return {
           ...base,
           status: 'SKIPPED',
-          note: `dry run: would be backed up${entry.note ? ` (${entry.note})` : ''}`,
+          // Where its copies would go, under the key the operator named (the check resolved it to an ARN).
+          note: dryRunNote(
+            dryRunCopies(
+              entry.ref,
+              copies.targets.map((t) => ({
+                ...t,
+                ...(t.kmsKeyId
+                  ? { kmsKeyId: input.copyTo.find((c) => c.region === t.region)?.kmsKeyId ?? t.kmsKeyId }
+                  : {}),
+              })),
+              request.driverFor(entry.ref.type).copy !== undefined,
+            ),
+            entry.note,
+          ),
         };
       // The source's tags for its backup ride on its item, read back by Start: never in the Map's
       // payload (near 256 KiB at scale), and no describe per backup at Start.

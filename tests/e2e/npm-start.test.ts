@@ -3,12 +3,16 @@
  * its output, its report file and its exit code. Bad options get one line and a non-zero exit.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { killStragglers, runProcess } from '../support/processes';
 
 jest.setTimeout(120_000);
+afterAll(killStragglers);
+/** The escape that starts a terminal control sequence (colours, line clears). */
+const ESC = '\u001b';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -73,6 +77,17 @@ describe('npm start (backup-pipeline local)', () => {
       /Sandbox up: 5 instances, 2 standalone volumes, 3 RDS instances, 2 Aurora clusters, 2 DynamoDB tables tagged for backup/,
     );
     expect(out.stdout).toMatch(/\d+\/14 done/);
+    // Progress, piped: a line only when the counts or the phase change (never one per simulated poll),
+    // copying counted as in progress, the slowest resource named, no raw event names, no colour.
+    const progress = out.stdout.split('\n').filter((line) => /^\[\d\d:\d\d:\d\d sim\] /.test(line));
+    const keys = progress.map((line) => line.replace(/^\[[^\]]+\] /, '').replace(/;.*$/, ''));
+    expect(progress.length).toBeGreaterThan(3);
+    for (let i = 1; i < keys.length; i++) expect(keys[i]).not.toBe(keys[i - 1]);
+    expect(progress.length).toBeLessThanOrEqual(3 * 14 + 10);
+    expect(out.stdout).toMatch(/\d+\/14 done, \d+ in progress \(\d+ copying\)/);
+    expect(out.stdout).toMatch(/; slowest: \S+ \([a-z0-9-]+\) (creating|copying) /);
+    expect(out.stdout).not.toMatch(/0\/0 done|Execution(Succeeded|Started)|MapIteration/);
+    expect(out.stdout).not.toContain(`${ESC}[`);
     expect(out.stdout).toMatch(/RESOURCE\s+TYPE\s+REGION\s+STATUS\s+BACKUP\s+POLLS\s+TOOK/);
     expect(out.stdout).toContain('Execution SUCCEEDED');
     const parsed = JSON.parse(readFileSync(report, 'utf8'));
@@ -87,6 +102,62 @@ describe('npm start (backup-pipeline local)', () => {
     expect(backedUp.filter((r) => r.backupIds?.[0]?.startsWith('ami-'))).toHaveLength(1);
     expect(out.stdout).toMatch(/ec2-instance\s+eu-west-1\s+COMPLETED\s+ami-/);
     expect(parsed.figures.transitionsPerBackup).toBeGreaterThan(0);
+  });
+
+  it('with --dry-run prints a plan: what would be backed up and copied where, what retention would delete, and says so in the subject', async () => {
+    // Act
+    const out = await run(['--dry-run']);
+
+    // Assess
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/Dry run daily-local-\S+ \(daily\): nothing was created, copied or deleted\./);
+    expect(out.stdout).toContain('Would back up 14 resource(s):');
+    expect(out.stdout).toMatch(/orders\s+rds-instance\s+eu-west-1\s+copied to us-west-2 under alias\/backup-dr\n/);
+    expect(out.stdout).toMatch(
+      /sessions\s+dynamodb-table\s+eu-west-1\s+not copied to us-west-2 \(dynamodb-table backups are not copied across regions\)/,
+    );
+    expect(out.stdout).toContain('Would skip 2:');
+    expect(out.stdout).toMatch(/Retention \(dry run, nothing deleted\): would delete \d+, keep \d+/);
+    expect(out.stdout).toContain('Subject: backup-pipeline daily: dry run: 14 would be backed up\n');
+    expect(out.stdout).not.toMatch(/0\/0/);
+    expect(out.stdout).toContain('dry run: nothing is backed up — finished');
+  });
+
+  const script = existsSync('/usr/bin/script') ? it : it.skip;
+  script.each([
+    [{}, true],
+    [{ NO_COLOR: '1' }, false],
+  ])('on a terminal redraws one progress line, coloured unless NO_COLOR (env %p)', async (env, coloured) => {
+    // Act: under script(1), stdout is a pseudo-terminal as in a shell.
+    const command = [
+      process.execPath,
+      join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+      'cli/index.ts',
+      'local',
+      '--fleet',
+      '3:60-600',
+    ]
+      .map((part) => `'${part}'`)
+      .join(' ');
+    const out = await runProcess('/usr/bin/script', ['-qec', command, '/dev/null'], {
+      env: {
+        ...process.env,
+        ...env,
+        TERM: 'xterm',
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+        AWS_ENDPOINT_URL: '',
+        AWS_ENDPOINT_URL_DYNAMODB: '',
+      },
+    });
+
+    // Assess
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain('\r\x1b[2K');
+    expect(out.stdout).toMatch(/3\/3 done/);
+    const colour = new RegExp(`${ESC}\\[\\d+m`);
+    if (coloured) expect(out.stdout).toContain(`${ESC}[32m#`);
+    else expect(out.stdout).not.toMatch(colour);
   });
 
   it('exits non-zero and names the failures when snapshots fail', async () => {

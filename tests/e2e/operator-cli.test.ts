@@ -11,6 +11,8 @@ import { runCli } from '../support/processes';
 jest.setTimeout(120_000);
 
 let sandbox: Sandbox;
+/** Stopped, so it fails; `--retry-failed` below retries it once it is started again. */
+let legacy: { status: string };
 
 beforeAll(async () => {
   sandbox = await startSandbox({ fleet: { kind: 'none' }, tokenBuckets: false });
@@ -23,7 +25,7 @@ beforeAll(async () => {
   });
   model.addVolume('eu-west-1', { Size: 100, Tags: [BACKUP_TAG] });
   model.addDbInstance('eu-west-1', { DBInstanceIdentifier: 'orders', TagList: [BACKUP_TAG] });
-  model.addDbInstance('eu-west-1', {
+  legacy = model.addDbInstance('eu-west-1', {
     DBInstanceIdentifier: 'legacy',
     status: 'stopped',
     TagList: [{ Key: 'legacy', Value: 'yes' }],
@@ -247,7 +249,7 @@ describe('backup-pipeline backups', () => {
     const out = await cli(['backups', 'no-such-db']);
     expect(out.code).toBe(2);
     expect(out.stderr).toBe(
-      'backup-pipeline: no backup of a resource named "no-such-db" is recorded: give its ARN, or check the name with "backup-pipeline status <run>"\n',
+      'backup-pipeline: no resource named "no-such-db" is recorded: give its ARN, or check the name with "backup-pipeline status <run>"\n',
     );
   });
 });
@@ -373,5 +375,149 @@ describe('backup-pipeline status (the overview)', () => {
       ['restore-cli-taken', 'failed'],
       ['restore-cli-1', 'passed'],
     ]);
+  });
+});
+
+describe('backup-pipeline start --dry-run', () => {
+  it('follows the dry run and prints it as a plan: what would be backed up, copied where under which key, and retention', async () => {
+    // Act: no --wait; a dry run is always followed.
+    const out = await cli([
+      'start',
+      '--dry-run',
+      '--tag',
+      'backup=true',
+      '--copy-to',
+      `${DR_REGION}:${DR_KEY_ALIAS}`,
+      '--name',
+      'dry-cli-1',
+    ]);
+
+    // Assess
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain('Started dry run dry-cli-1');
+    expect(out.stdout).toContain('Dry run dry-cli-1 (daily): nothing was created, copied or deleted.');
+    expect(out.stdout).toContain('Would back up 3 resource(s):');
+    expect(out.stdout).toMatch(
+      new RegExp(`orders\\s+rds-instance\\s+eu-west-1\\s+copied to ${DR_REGION} under ${DR_KEY_ALIAS}\n`),
+    );
+    expect(out.stdout).toMatch(/Retention \(dry run, nothing deleted\): would delete \d+, keep \d+/);
+    expect(out.stdout).toContain('Run dry-cli-1 SUCCEEDED');
+    expect(out.stdout).not.toMatch(/0\/0/);
+    expect(sandbox.model?.dbSnapshots(DR_REGION).filter((s) => s.DBSnapshotIdentifier?.includes('dry-cli-1'))).toEqual(
+      [],
+    );
+  });
+});
+
+describe('backup-pipeline start --retry-failed and short names', () => {
+  const executions = async () => {
+    const sfn = new SFNClient({
+      endpoint: sandbox.endpoint,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
+    try {
+      return (await sfn.send(new ListExecutionsCommand({ stateMachineArn: sandbox.stateMachineArn }))).executions
+        ?.length;
+    } finally {
+      sfn.destroy();
+    }
+  };
+
+  it("starts a run of exactly the failed run's FAILED resources, in its tier, and says what it started", async () => {
+    // Prepare: daily-cli-fail (above) failed legacy, which was stopped; the operator has started it since.
+    legacy.status = 'available';
+
+    // Act
+    const out = await cli([
+      'start',
+      '--retry-failed',
+      'daily-cli-fail',
+      '--name',
+      'retry-cli-1',
+      '--wait',
+      '--poll-seconds',
+      '0.1',
+    ]);
+    const status = JSON.parse((await cli(['status', 'retry-cli-1', '--json'])).stdout);
+
+    // Assess
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain('Started run retry-cli-1 (daily)');
+    expect(out.stdout).toContain('retrying the 1 failed resource(s) of run daily-cli-fail:');
+    expect(out.stdout).toMatch(
+      / {4}legacy \(rds-instance, eu-west-1\) arn:aws:rds:eu-west-1:\d{12}:db:legacy: InvalidResourceStateError/,
+    );
+    expect(status.tier).toBe('daily');
+    expect(status.resources.map((r: { arn: string; status: string }) => [r.arn, r.status])).toEqual([
+      [sandbox.model?.dbInstanceArn('eu-west-1', 'legacy'), 'COMPLETED'],
+    ]);
+  });
+
+  it.each([
+    ['weekly-cli-1', /^backup-pipeline: run weekly-cli-1 has no failed resources: nothing to retry/],
+    ['no-such-run', /^backup-pipeline: no run no-such-run in backup-pipeline-state/],
+  ])('refuses to retry %s in one line, starting nothing', async (run, message) => {
+    const before = await executions();
+
+    const out = await cli(['start', '--retry-failed', run]);
+
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(message);
+    expect(out.stderr.trim().split('\n')).toHaveLength(1);
+    expect(await executions()).toBe(before);
+  });
+
+  it('start --resource takes the name the tables show, as backups and restore do', async () => {
+    // Act
+    const out = await cli([
+      'start',
+      '--resource',
+      'orders',
+      '--tier',
+      'weekly',
+      '--name',
+      'name-cli-1',
+      '--wait',
+      '--poll-seconds',
+      '0.1',
+    ]);
+    const status = JSON.parse((await cli(['status', 'name-cli-1', '--json'])).stdout);
+
+    // Assess
+    expect(out.code).toBe(0);
+    expect(status.resources.map((r: { arn: string }) => r.arn)).toEqual([
+      sandbox.model?.dbInstanceArn('eu-west-1', 'orders'),
+    ]);
+  });
+
+  it('an ambiguous name lists the resources it names and fails, in start, backups and restore alike', async () => {
+    // Prepare: an Aurora cluster also named orders, backed up once.
+    sandbox.model?.addDbCluster('eu-west-1', {
+      DBClusterIdentifier: 'orders',
+      members: 1,
+      TagList: [{ Key: 'dup', Value: 'yes' }],
+    });
+    const dup = await cli(['start', '--tag', 'dup=yes', '--name', 'dup-cli-1', '--wait', '--poll-seconds', '0.1']);
+    expect(dup.code).toBe(0);
+    const before = await executions();
+
+    // Act
+    const outs = await Promise.all([
+      cli(['start', '--resource', 'orders']),
+      cli(['backups', 'orders']),
+      cli(['restore', '--resource', 'orders', '--latest']),
+    ]);
+
+    // Assess
+    for (const out of outs) {
+      expect(out.code).toBe(2);
+      expect(out.stderr).toMatch(
+        /^backup-pipeline: "orders" names 2 resources; give the ARN of one:\n {2}arn:aws:rds:eu-west-1:\d{12}:cluster:orders\n {2}arn:aws:rds:eu-west-1:\d{12}:db:orders\n$/,
+      );
+    }
+    expect(await executions()).toBe(before);
   });
 });

@@ -129,11 +129,15 @@ describe('notify handler', () => {
     expect(published()?.Subject).toBe('backup-pipeline daily: nothing to back up');
   });
 
-  it('marks a dry run in the subject', async () => {
+  it('says in the subject what a dry run would back up, not "0/0 ok"', async () => {
     process.env.NOTIFY_ON_SUCCESS = 'true';
-    const runId = await runWith([SKIP], { dryRun: true, tier: 'weekly' });
+    const planned: [ResourceRef, Partial<ResourceRecord>] = [
+      dbRef('customers'),
+      { status: 'SKIPPED', note: 'dry run: would be backed up, copied to us-west-2 under alias/dr' },
+    ];
+    const runId = await runWith([SKIP, planned], { dryRun: true, tier: 'weekly' });
     await handler({ runId, summary: { failed: 0 } }, lambdaContext);
-    expect(published()?.Subject).toBe('backup-pipeline weekly: 0/0 ok (dry run)');
+    expect(published()?.Subject).toBe('backup-pipeline weekly: dry run: 1 would be backed up');
   });
 
   it('puts one EventBridge event per run with the counts and the failures, successes included', async () => {

@@ -547,6 +547,22 @@ describe('planRun', () => {
     expect(byId.shop).toBe('SKIPPED: dry run: would be backed up (selected through member aurora-1)');
   });
 
+  it('in a dry run notes where each backup would be copied, and not to its own region', async () => {
+    // Prepare: the copy targets are checked as in a real run; one of them is the sources' own region.
+    taggedEstate();
+    ec2.on(DescribeRegionsCommand).resolves({ Regions: [{ RegionName: 'us-west-2' }, { RegionName: REGION }] });
+
+    // Act
+    const result = await plan({ dryRun: true, copyTo: [{ region: 'us-west-2' }, { region: REGION }] });
+
+    // Assess
+    const byId = await records(result.runId);
+    expect(byId.orders).toBe('SKIPPED: dry run: would be backed up, copied to us-west-2');
+    expect(byId[I_APP]).toBe('SKIPPED: dry run: would be backed up, copied to us-west-2');
+    expect(byId[V_ROOT]).toMatch(/^SKIPPED: included in the backup of/);
+    expect(result.resources).toEqual([]);
+  });
+
   it('run again with the same run id (a retried Plan), keeps the records and progress already made', async () => {
     // Prepare
     taggedEstate();

@@ -4,6 +4,7 @@
  */
 
 import type { ResourceRecord } from '../../../shared/state/records';
+import { dryRunCopies, dryRunNote } from '../../../shared/workflow/dry-run';
 import { buildNotification, consoleLink, runEvent } from '../../../shared/workflow/notification';
 import { phaseOf, summarize } from '../../../shared/workflow/summary';
 import { dbRef, instanceRef, resourceRecord, runRecord, volumeRef } from '../../support/unit-fixtures';
@@ -187,10 +188,42 @@ describe('buildNotification', () => {
     expect(n.mustSend).toBe(true);
   });
 
-  it('marks a dry run in the subject and the first line', () => {
-    const n = buildNotification(runRecord(RUN, { dryRun: true }), [skipped]);
-    expect(n.subject).toBe('backup-pipeline daily: 0/0 ok (dry run)');
-    expect(n.message.split('\n')[0]).toBe('Run run-1 (daily, dry run) succeeded.');
+  it('says what a dry run would back up and copy, in the subject and the body, never "0/0 ok"', () => {
+    // Prepare: two resources Plan would back up (one copied, one whose type is not), one it skips, one failing.
+    const planned = [
+      resourceRecord(RUN, dbRef('orders'), {
+        status: 'SKIPPED',
+        note: dryRunNote(
+          dryRunCopies(
+            { region: 'eu-west-1', type: 'rds-instance' },
+            [{ region: 'us-west-2', kmsKeyId: 'alias/dr' }],
+            true,
+          ),
+        ),
+      }),
+      resourceRecord(RUN, volumeRef('vol-0ccccccccccccccccc'), { status: 'SKIPPED', note: dryRunNote([]) }),
+    ];
+
+    // Act
+    const n = buildNotification(runRecord(RUN, { dryRun: true }), [...planned, skipped, planFailure]);
+
+    // Assess
+    expect(n.subject).toBe('backup-pipeline daily: dry run: 2 would be backed up, 1 would fail');
+    const lines = n.message.split('\n');
+    expect(lines[0]).toBe('Run run-1 (daily, dry run) FAILED.');
+    expect(lines[2]).toBe(
+      'Dry run: nothing was created, copied or deleted. 2 would be backed up, 1 would fail, 1 skipped, of 4 resources.',
+    );
+    expect(n.message).toContain('Would be backed up (2; nothing was created):');
+    expect(n.message).toContain(`  - ${dbRef('orders').arn}: copied to us-west-2 under alias/dr`);
+    expect(n.message).toContain(`  - ${volumeRef('vol-0ccccccccccccccccc').arn}: backed up, not copied (no copyTo)`);
+    // The resource skipped for a reason is listed as skipped, not as planned.
+    expect(n.message).toMatch(/Skipped:\n {2}- arn:aws:ec2:eu-west-1:\d+:volume\/vol-0bbbbbbbbbbbbbbbb: included in/);
+  });
+
+  it('says a dry run that matched nothing is a dry run', () => {
+    const n = buildNotification(runRecord(RUN, { dryRun: true }), []);
+    expect(n.subject).toBe('backup-pipeline daily: dry run: nothing to back up');
   });
 
   it('keeps the subject within SNS limits: printable ASCII, at most 100 characters', () => {

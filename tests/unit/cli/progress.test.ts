@@ -1,0 +1,125 @@
+/**
+ * cli/progress.ts: the live progress of `npm start` and `start --wait`. Copying counts as in progress,
+ * piped output is keyed on the counts (not the clock), no `0/0 done` before Plan, no raw event names,
+ * the slowest resource and an estimate, colour only on a terminal without NO_COLOR.
+ */
+import {
+  estimateRemaining,
+  phaseOf,
+  progressCounts,
+  progressKey,
+  progressLine,
+  remainingOf,
+  slowestResource,
+  wantsColour,
+} from '../../../cli/progress';
+import type { ResourceRecord } from '../../../shared/state/records';
+import { dbRef, resourceRecord, volumeRef } from '../../support/unit-fixtures';
+
+const RUN = 'daily-1';
+const NOW = new Date('2026-01-05T04:00:00.000Z');
+const at = (hoursBefore: number) => new Date(NOW.getTime() - hoursBefore * 3_600_000).toISOString();
+
+/** Mid-run: one done, one failed, one creating at 40% for 2h, one copying for 3h, one waiting, one skipped. */
+const midRun: ResourceRecord[] = [
+  resourceRecord(RUN, volumeRef('vol-0000000000000000a'), { status: 'COMPLETED', startedAt: at(3) }),
+  resourceRecord(RUN, volumeRef('vol-0000000000000000b'), { status: 'FAILED', startedAt: at(3) }),
+  resourceRecord(RUN, dbRef('orders'), { status: 'CREATING', startedAt: at(2), progress: 40 }),
+  resourceRecord(RUN, dbRef('analytics'), { status: 'COPYING', startedAt: at(3), progress: 100 }),
+  resourceRecord(RUN, volumeRef('vol-0000000000000000c'), { status: 'PENDING' }),
+  resourceRecord(RUN, dbRef('member-1'), { status: 'SKIPPED', note: 'included in the backup of its cluster' }),
+];
+
+describe('progressCounts', () => {
+  it('counts creating and copying resources as in progress, and leaves skipped ones out', () => {
+    expect(progressCounts(midRun)).toEqual({ total: 5, done: 2, failed: 1, inProgress: 2, copying: 1, waiting: 1 });
+  });
+});
+
+describe('slowestResource and the estimate', () => {
+  it('names the in-progress resource that started first, and gives no percentage while it copies', () => {
+    expect(slowestResource(midRun, NOW)).toEqual({
+      resourceId: 'analytics',
+      type: 'rds-instance',
+      status: 'COPYING',
+      elapsedSeconds: 3 * 3600,
+    });
+  });
+
+  it('extrapolates a creating backup from its progress (40% in 2h leaves 3h), not from too little of it', () => {
+    expect(remainingOf({ status: 'CREATING', startedAt: at(2), progress: 40 }, NOW)).toBe(3 * 3600);
+    expect(remainingOf({ status: 'CREATING', startedAt: at(2), progress: 1 }, NOW)).toBeUndefined();
+    expect(remainingOf({ status: 'COPYING', startedAt: at(2), progress: 100 }, NOW)).toBeUndefined();
+  });
+
+  it('takes the longest of what running resources need and what the waiting ones need at the pace so far', () => {
+    // 3h left for orders; the one waiting: 1 resource x 3h elapsed / 2 done = 1.5h.
+    expect(estimateRemaining(midRun, NOW)).toBe(3 * 3600);
+    expect(estimateRemaining([resourceRecord(RUN, volumeRef('vol-0000000000000000d'))], NOW)).toBeUndefined();
+  });
+});
+
+describe('phaseOf', () => {
+  it("names states as the console does and the execution's events in words, never a raw event type", () => {
+    expect(phaseOf({ type: 'TaskStateEntered', stateName: 'Plan the run' })).toBe('Plan the run');
+    expect(phaseOf({ type: 'MapIterationStarted' })).toBe('Back up each resource');
+    expect(phaseOf({ type: 'ExecutionSucceeded' })).toBe('finished');
+    expect(phaseOf({ type: 'ExecutionFailed' })).toBe('failed');
+    expect(phaseOf({ type: 'ExecutionStarted' })).toBe('starting');
+    expect(phaseOf(undefined)).toBe('starting');
+  });
+});
+
+describe('progressLine', () => {
+  const view = {
+    counts: progressCounts(midRun),
+    phase: 'Back up each resource',
+    slowest: slowestResource(midRun, NOW),
+    remainingSeconds: 3 * 3600,
+    clock: '[04:00:00 sim]',
+  };
+
+  it('shows the bar, the counts with copying in progress, the slowest resource and the estimate, uncoloured', () => {
+    expect(progressLine(view)).toBe(
+      '[04:00:00 sim] [########------------] 2/5 done, 2 in progress (1 copying), 1 failed — Back up each resource; slowest: analytics (rds-instance) copying 3.0h; ~3.0h left',
+    );
+  });
+
+  it('colours the counts only when asked', () => {
+    expect(progressLine(view, true)).toContain('\x1b[33m2 in progress (1 copying)\x1b[0m');
+    expect(progressLine(view, true)).toContain('\x1b[31m1 failed\x1b[0m');
+    expect(progressLine(view)).not.toContain('\x1b[');
+  });
+
+  it('says the run is being planned before Plan wrote anything, never "0/0 done"', () => {
+    const empty = progressCounts([]);
+    expect(progressLine({ counts: empty, phase: 'Plan the run' })).toBe('planning the run…');
+    expect(progressLine({ counts: empty, phase: 'starting' })).toBe('planning the run…');
+    // Plan writes its items in batches: a total still growing is no total yet.
+    expect(progressLine({ ...view, phase: 'Plan the run' })).toBe('[04:00:00 sim] planning the run…');
+    expect(progressLine({ counts: empty, phase: 'finished', dryRun: true })).toBe(
+      'dry run: nothing is backed up — finished',
+    );
+    expect(progressLine({ counts: empty, phase: 'finished' })).not.toMatch(/0\/0/);
+    expect(progressLine({ counts: empty, phase: 'failed' })).toBe('the run failed: nothing was planned');
+  });
+
+  it('keys piped lines on the counts and the phase, not the clock, the slowest or the estimate', () => {
+    const later = { ...view, clock: '[04:15:00 sim]', remainingSeconds: 2 * 3600 };
+    expect(progressKey(later)).toBe(progressKey(view));
+    const copyingDone = progressCounts(
+      midRun.map((r) => (r.status === 'COPYING' ? { ...r, status: 'COMPLETED' as const } : r)),
+    );
+    expect(progressKey({ ...view, counts: copyingDone })).not.toBe(progressKey(view));
+  });
+});
+
+describe('wantsColour', () => {
+  it('colours a terminal, never a pipe, NO_COLOR or TERM=dumb', () => {
+    expect(wantsColour({ isTTY: true }, {})).toBe(true);
+    expect(wantsColour({ isTTY: false }, {})).toBe(false);
+    expect(wantsColour({}, {})).toBe(false);
+    expect(wantsColour({ isTTY: true }, { NO_COLOR: '1' })).toBe(false);
+    expect(wantsColour({ isTTY: true }, { TERM: 'dumb' })).toBe(false);
+  });
+});

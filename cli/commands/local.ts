@@ -19,7 +19,7 @@ import { restoreSucceeded } from '../../shared/workflow/restore';
 import { humanDuration as duration } from '../durations';
 import { drillTable, runDrill } from './drills';
 import { parseCopyTo } from './operate';
-import { resourceJson, resourceTable } from './run-views';
+import { countsLine, resourceJson, resourceTable } from './run-views';
 
 export interface LocalOptions {
   fleet: FleetSpec;
@@ -185,14 +185,17 @@ export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream
     const records = await sandbox.store.listResources(name);
     // A run that ended at Plan (bad input, a region it could not list) planned nothing: say so, not an empty table.
     const endedAtPlan = result.status !== 'SUCCEEDED' && records.length === 0;
+    const message = sandbox.model?.sns.at(-1);
+    const run = await sandbox.store.getRun(name);
     write();
+    // The failures are listed once: by the notification printed below when one was sent (each with its
+    // next step), else under the table.
     write(
       endedAtPlan
         ? `Nothing was backed up: the run ended at Plan (${result.error ?? result.status}).`
-        : resourceTable(records),
+        : resourceTable(records, { ...(run ? { expiresAt: run.expiresAt } : {}), failures: !message }),
     );
     write();
-    const message = sandbox.model?.sns.at(-1);
     if (message) {
       write(`Notification (SNS ${message.TopicArn}):`);
       write(`  Subject: ${message.Subject ?? ''}`);
@@ -210,8 +213,16 @@ export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream
     const simulated = (result.stoppedAt.getTime() - result.startedAt.getTime()) / 1000;
     const wallSeconds = (Date.now() - wallStart) / 1000;
     write();
+    // The execution's cause repeats the failure list (the console shows it): here, where the failures
+    // are already listed above, only its error name.
+    const listedAbove = !endedAtPlan && records.some((r) => r.status !== 'COMPLETED' && r.status !== 'SKIPPED');
+    const why = result.error
+      ? listedAbove
+        ? ` (${result.error}: ${countsLine(records)}; failures listed above)`
+        : ` (${result.error}: ${result.cause})`
+      : '';
     write(
-      `Execution ${result.status}${result.error ? ` (${result.error}: ${result.cause})` : ''} — ${duration(simulated)} simulated in ${wallSeconds.toFixed(1)}s; ` +
+      `Execution ${result.status}${why} — ${duration(simulated)} simulated in ${wallSeconds.toFixed(1)}s; ` +
         `${figures.transitions} state transitions, ${figures.invocations} Lambda invocations, ${figures.pollsPerBackup} polls per backup.`,
     );
     if (options.report) {

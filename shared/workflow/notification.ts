@@ -3,6 +3,7 @@
  * (resource, phase, reason), what was skipped and why, and the console link.
  */
 import type { ResourceRecord, RunLockHolder, RunRecord } from '../state/records';
+import { backedUp, resourceOutcome } from './outcome';
 import { summarize } from './summary';
 
 export interface Notification {
@@ -45,6 +46,7 @@ function byRegion(records: readonly ResourceRecord[]): string[] {
     const here = summarize(records.filter((r) => r.region === region));
     const parts = [
       `${here.completed} completed`,
+      here.copyFailed ? `${here.copyFailed} copy failed` : '',
       here.failed ? `${here.failed} failed` : '',
       here.skipped ? `${here.skipped} skipped` : '',
     ];
@@ -102,12 +104,12 @@ export function buildNotification(
   const subject = subjectLine(
     summary.total === 0
       ? `${service} ${run.tier}: nothing to back up`
-      : `${service} ${run.tier}: ${summary.completed}/${attempted} ok${summary.failed > 0 ? `, ${summary.failed} failed` : ''}${run.dryRun ? ' (dry run)' : ''}`,
+      : `${service} ${run.tier}: ${summary.completed}/${attempted} ok${summary.copyFailed > 0 ? `, ${summary.copyFailed} copy failed` : ''}${summary.failed > 0 ? `, ${summary.failed} failed` : ''}${run.dryRun ? ' (dry run)' : ''}`,
   );
   const head: string[] = [
     `Run ${run.runId} (${run.tier}${run.dryRun ? ', dry run' : ''}) ${summary.status === 'SUCCEEDED' ? 'succeeded' : 'FAILED'}.`,
     `Started ${run.startedAt}${run.reason ? `; reason: ${run.reason}` : ''}.`,
-    `${summary.completed} completed, ${summary.failed} failed, ${summary.skipped} skipped, of ${summary.total} resources.`,
+    `${summary.completed} completed, ${summary.copyFailed > 0 ? `${summary.copyFailed} backed up but not copied (copy failed), ` : ''}${summary.failed} failed, ${summary.skipped} skipped, of ${summary.total} resources.`,
     '',
   ];
   const regions = byRegion(records);
@@ -116,8 +118,10 @@ export function buildNotification(
   if (summary.total === 0) {
     head.push("No resource matched the run's targets. Check the tags or ARNs in the schedule or the input.", '');
   }
+  // Each failure with the runbook's next step (./runbook.ts); a copy that failed says its backup is kept.
   const failureLines = summary.failures.map(
-    (f) => `  - ${f.arn} [${f.type}] during ${f.phase}: ${f.error}: ${cut(f.cause, MAX_REASON_CHARS)}`,
+    (f) =>
+      `  - ${f.arn} [${f.type}] ${f.outcome === 'COMPLETED_COPY_FAILED' ? 'backed up, COPY FAILED' : `during ${f.phase}`}: ${f.error}: ${cut(f.cause, MAX_REASON_CHARS)}\n      next: ${f.next}`,
   );
   const lines: string[] = [];
   const skipped = records.filter((r) => r.status === 'SKIPPED');
@@ -127,10 +131,14 @@ export function buildNotification(
     if (skipped.length > 50) lines.push(`  ... and ${skipped.length - 50} more`);
     lines.push('');
   }
-  const completed = records.filter((r) => r.status === 'COMPLETED');
+  // Every backup made, the ones whose copy failed too: they exist, expire by their tags and can be restored.
+  const completed = records.filter((r) => backedUp(resourceOutcome(r)));
   if (completed.length > 0) {
-    lines.push('Completed:');
-    for (const r of completed.slice(0, 100)) lines.push(`  - ${r.arn}: ${(r.backupIds ?? []).join(', ')}`);
+    lines.push(`Completed (expire ${run.expiresAt}):`);
+    for (const r of completed.slice(0, 100))
+      lines.push(
+        `  - ${r.arn}: ${(r.backupIds ?? []).join(', ')}${resourceOutcome(r) === 'COMPLETED_COPY_FAILED' ? ' (copy failed)' : ''}`,
+      );
     if (completed.length > 100) lines.push(`  ... and ${completed.length - 100} more`);
     lines.push('');
   }
@@ -148,6 +156,8 @@ export function buildNotification(
         lines.push(
           `      ${c.arn}: ${c.status === 'SKIPPED' ? 'not copied' : 'failed'}: ${c.reason ?? 'no reason recorded'}`,
         );
+      for (const c of here.filter((x) => x.status === 'COMPLETED').slice(0, 100))
+        lines.push(`      ${c.arn}: ${c.ids.join(', ')}`);
     }
     lines.push('');
   }
@@ -194,8 +204,8 @@ export function buildNotification(
   return {
     subject,
     message,
-    failed: summary.failed,
-    mustSend: summary.failed > 0 || summary.total === 0,
+    failed: summary.failures.length,
+    mustSend: summary.failures.length > 0 || summary.total === 0,
   };
 }
 
@@ -211,7 +221,13 @@ export function runEvent(run: RunRecord, records: readonly ResourceRecord[]) {
     dryRun: run.dryRun,
     status: run.status === 'SKIPPED' ? run.status : summary.status,
     ...(run.skippedFor ? { skippedFor: run.skippedFor } : {}),
-    counts: { total: summary.total, completed: summary.completed, failed: summary.failed, skipped: summary.skipped },
+    counts: {
+      total: summary.total,
+      completed: summary.completed,
+      failed: summary.failed,
+      copyFailed: summary.copyFailed,
+      skipped: summary.skipped,
+    },
     // EventBridge takes 256 KB per PutEvents: 50 failures with their reasons cut stay far below it.
     failures: summary.failures.slice(0, 50).map((f) => ({ ...f, cause: cut(f.cause, MAX_REASON_CHARS) })),
     retention: run.retention ?? null,

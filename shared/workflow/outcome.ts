@@ -1,0 +1,52 @@
+/**
+ * A resource's outcome in a run, the one classification every view uses (status, the run report, the
+ * notification, the run's counts). The state records a copy that failed on the resource itself (Record
+ * failure marks it FAILED with `copy to <region>: …`, its backup ids and its copies[] kept): its backup
+ * completed and can be restored in its own region, so it is not a failed backup. It still fails the run
+ * (the copy is the disaster-recovery protection the run was asked for), but it is counted on its own.
+ */
+import type { ResourceRecord } from '../state/records';
+
+export const RESOURCE_OUTCOMES = [
+  'COMPLETED',
+  /** The backup completed; a copy to another region failed (or timed out). Restorable in its own region. */
+  'COMPLETED_COPY_FAILED',
+  'FAILED',
+  'SKIPPED',
+  /** Still PENDING, CREATING or COPYING: in progress while the run runs, unfinished once it ended. */
+  'IN_PROGRESS',
+] as const;
+export type ResourceOutcome = (typeof RESOURCE_OUTCOMES)[number];
+
+export function resourceOutcome(
+  record: Pick<ResourceRecord, 'status' | 'backupIds' | 'copies' | 'error'>,
+): ResourceOutcome {
+  switch (record.status) {
+    case 'COMPLETED':
+      return 'COMPLETED';
+    case 'SKIPPED':
+      return 'SKIPPED';
+    case 'FAILED':
+      // Copies are recorded only once the backup completed (shared/workflow/copies.ts): a failure with
+      // copies is the copy's, whichever region failed or ran out of time.
+      return (record.backupIds?.length ?? 0) > 0 &&
+        (record.copies?.length ?? 0) > 0 &&
+        record.error?.error !== 'PlanFailed'
+        ? 'COMPLETED_COPY_FAILED'
+        : 'FAILED';
+    default:
+      return 'IN_PROGRESS';
+  }
+}
+
+/** True when the resource has a backup an operator can restore (in its own region at least). */
+export const backedUp = (outcome: ResourceOutcome) => outcome === 'COMPLETED' || outcome === 'COMPLETED_COPY_FAILED';
+
+/** What the tables print in their STATUS column: the record's status, but a copy failure says so. */
+export function outcomeLabel(record: Pick<ResourceRecord, 'status' | 'backupIds' | 'copies' | 'error'>): string {
+  return resourceOutcome(record) === 'COMPLETED_COPY_FAILED' ? 'COPY FAILED' : record.status;
+}
+
+/** One line explaining COPY FAILED, for every view that prints it. */
+export const COPY_FAILED_MEANING =
+  'COPY FAILED: the backup completed and can be restored in its own region, but its copy to another region failed; the run counts it apart from failed backups and still fails';

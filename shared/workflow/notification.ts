@@ -70,6 +70,12 @@ function byReason(failures: readonly { error: string; cause: string }[]): string
     .map(([key, count]) => `${count.toLocaleString('en')} ${key}`);
 }
 
+/** `; copies: us-west-2 snap-1, snap-2`: where each copy of a backup is, by its id in that region. */
+function copiedTo(record: ResourceRecord): string {
+  const made = (record.copies ?? []).filter((c) => c.status === 'COMPLETED');
+  return made.length ? `; copies: ${made.map((c) => `${c.region} ${c.ids.join(', ')}`).join('; ')}` : '';
+}
+
 /** The one line an operator reads for a skipped start (notification, CLI, log). */
 export function skippedLine(run: Pick<RunRecord, 'runId' | 'tier'>, holder: RunLockHolder): string {
   return `${run.tier} run ${run.runId} skipped: run ${holder.runId} still running since ${holder.startedAt}`;
@@ -134,10 +140,10 @@ export function buildNotification(
   // Every backup made, the ones whose copy failed too: they exist, expire by their tags and can be restored.
   const completed = records.filter((r) => backedUp(resourceOutcome(r)));
   if (completed.length > 0) {
-    lines.push(`Completed (expire ${run.expiresAt}):`);
+    lines.push(`Completed (backups expire ${run.expiresAt}):`);
     for (const r of completed.slice(0, 100))
       lines.push(
-        `  - ${r.arn}: ${(r.backupIds ?? []).join(', ')}${resourceOutcome(r) === 'COMPLETED_COPY_FAILED' ? ' (copy failed)' : ''}`,
+        `  - ${r.arn}: ${(r.backupIds ?? []).join(', ')}${copiedTo(r)}${resourceOutcome(r) === 'COMPLETED_COPY_FAILED' ? ' (copy failed)' : ''}`,
       );
     if (completed.length > 100) lines.push(`  ... and ${completed.length - 100} more`);
     lines.push('');
@@ -156,8 +162,6 @@ export function buildNotification(
         lines.push(
           `      ${c.arn}: ${c.status === 'SKIPPED' ? 'not copied' : 'failed'}: ${c.reason ?? 'no reason recorded'}`,
         );
-      for (const c of here.filter((x) => x.status === 'COMPLETED').slice(0, 100))
-        lines.push(`      ${c.arn}: ${c.ids.join(', ')}`);
     }
     lines.push('');
   }

@@ -15,12 +15,15 @@ export interface RunbookEntry {
   next: string;
   /** The docs/operations.md section with the detail. */
   section: string;
+  /** The step for a backup that completed whose copy failed, whatever the copy's error. */
+  copy?: true;
 }
 
 export const RUNBOOK: readonly RunbookEntry[] = [
   {
     error: 'BackupFailed',
     reason: /^copy to /,
+    copy: true,
     next: 'the backup is kept in its own region; re-run the copy with backup-pipeline start --resource <arn> --copy-to <region>:<key>',
     section: 'Copy limit and failed copies',
   },
@@ -114,12 +117,16 @@ export const RUNBOOK: readonly RunbookEntry[] = [
 export const DEFAULT_NEXT_STEP =
   'open the execution in the Step Functions console for the failing state, then re-run the resource';
 
-/** The runbook entry for a recorded failure, or undefined when none names its error. */
-export function runbookEntry(error: string, reason = ''): RunbookEntry | undefined {
+/**
+ * The runbook entry for a recorded failure, or undefined when none names its error. A backup that
+ * completed whose copy failed (./outcome.ts) gets the copy's step, whichever error ended the copy.
+ */
+export function runbookEntry(error: string, reason = '', copyFailed = false): RunbookEntry | undefined {
+  if (copyFailed) return RUNBOOK.find((e) => e.copy);
   return RUNBOOK.find((e) => e.error === error && (e.reason === undefined || e.reason.test(reason)));
 }
 
 /** The next step for a recorded failure (error name and reason), never empty. */
-export function nextStep(error: string, reason = ''): string {
-  return runbookEntry(error, reason)?.next ?? DEFAULT_NEXT_STEP;
+export function nextStep(error: string, reason = '', copyFailed = false): string {
+  return runbookEntry(error, reason, copyFailed)?.next ?? DEFAULT_NEXT_STEP;
 }

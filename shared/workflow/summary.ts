@@ -57,7 +57,7 @@ export function summarize(records: readonly ResourceRecord[]): RunSummary {
         outcome,
         error,
         cause,
-        next: nextStep(error, cause),
+        next: nextStep(error, cause, outcome === 'COMPLETED_COPY_FAILED'),
       };
     });
   const failed = failures.length - copyFailed;

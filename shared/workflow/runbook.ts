@@ -24,8 +24,8 @@ export const RUNBOOK: readonly RunbookEntry[] = [
     error: 'BackupFailed',
     reason: /^copy to /,
     copy: true,
-    next: 'the backup is kept in its own region; re-run the copy with backup-pipeline start --resource <arn> --copy-to <region>:<key>',
-    section: 'Copy limit and failed copies',
+    next: 'the backup is kept in its own region; re-run the copy with `backup-pipeline start --resource <arn> --copy-to <region>:<key>`',
+    section: 'Copy limit and failed copies (`copyTo`)',
   },
   {
     error: 'BackupFailed',
@@ -35,7 +35,7 @@ export const RUNBOOK: readonly RunbookEntry[] = [
   },
   {
     error: 'BackupFailed',
-    next: 're-run the resource (backup-pipeline start --resource <arn>); if it fails again, open an AWS support case with the snapshot id',
+    next: 're-run the resource (`backup-pipeline start --resource <arn>`); if it fails again, open an AWS support case with the snapshot id',
     section: 'A backup failed',
   },
   {
@@ -105,6 +105,36 @@ export const RUNBOOK: readonly RunbookEntry[] = [
     error: 'Unfinished',
     next: "look at the execution's Map run in the Step Functions console, then re-run the resource",
     section: 'A backup failed',
+  },
+  {
+    error: 'BackupsFailed',
+    next: 'the run failed because resources did: `backup-pipeline status <run>` lists each with its own next step',
+    section: 'A backup failed',
+  },
+  {
+    error: 'RetentionFailed',
+    next: 'the backups are fine; the expired ones not deleted are retried at the next run (an AMI still using a snapshot: deregister it first)',
+    section: 'Retention failed (`RetentionFailed`)',
+  },
+  {
+    error: 'RetentionIncompleteError',
+    next: 'the backups are fine; the expired ones not deleted are retried at the next run (an AMI still using a snapshot: deregister it first)',
+    section: 'Retention failed (`RetentionFailed`)',
+  },
+  {
+    error: 'NotificationFailed',
+    next: "the run's backups are recorded (`backup-pipeline status <run>`); check the topic's and its KMS key's policy for Publish",
+    section: 'Every error and its next step',
+  },
+  {
+    error: 'MalformedItemError',
+    next: 'a state table item does not match its schema (the message names it and each bad field): fix or delete that item',
+    section: 'Every error and its next step',
+  },
+  {
+    error: 'InvalidConfigError',
+    next: 'fix each cdk.json key the message names, then synth and deploy again',
+    section: 'Every error and its next step',
   },
   {
     error: 'RestoreFailed',

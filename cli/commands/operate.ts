@@ -148,9 +148,11 @@ export async function startCommand(options: StartOptions, out: Out = process.std
       }
       const records = await store.listResources(name);
       line(out, resourceTable(records, run ? { expiresAt: run.expiresAt } : {}));
+      // The execution's cause repeats the failures the table just listed: only its error name and the counts then.
+      const listed = described.error === 'BackupsFailed' && records.length > 0;
       line(
         out,
-        `Run ${name} ${described.status}${described.error ? `: ${described.error}: ${described.cause ?? ''}` : ''}`,
+        `Run ${name} ${described.status}${described.error ? `: ${described.error}: ${listed ? countsLine(records) : (described.cause ?? '')}` : ''}`,
       );
       return described.status === 'SUCCEEDED' &&
         records.every((r) => r.status === 'COMPLETED' || r.status === 'SKIPPED')

@@ -18,22 +18,31 @@ export const RESOURCE_OUTCOMES = [
 ] as const;
 export type ResourceOutcome = (typeof RESOURCE_OUTCOMES)[number];
 
-export function resourceOutcome(
-  record: Pick<ResourceRecord, 'status' | 'backupIds' | 'copies' | 'error'>,
-): ResourceOutcome {
+type Classified = Pick<ResourceRecord, 'status' | 'backupIds' | 'copies' | 'copyCalledAt' | 'error'>;
+
+/**
+ * The resource reached its copies, so its backup had completed: a copy was recorded, Start copies marked
+ * a call, or the failure names a copy (a copy AWS refused until the deadline leaves no copy behind).
+ */
+export function reachedCopies(record: Omit<Classified, 'status'>): boolean {
+  if ((record.backupIds?.length ?? 0) === 0 || record.error?.error === 'PlanFailed') return false;
+  return (
+    (record.copies?.length ?? 0) > 0 ||
+    record.copyCalledAt !== undefined ||
+    /^copy to |could not be copied to /.test(record.error?.cause ?? '')
+  );
+}
+
+export function resourceOutcome(record: Classified): ResourceOutcome {
   switch (record.status) {
     case 'COMPLETED':
       return 'COMPLETED';
     case 'SKIPPED':
       return 'SKIPPED';
     case 'FAILED':
-      // Copies are recorded only once the backup completed (shared/workflow/copies.ts): a failure with
-      // copies is the copy's, whichever region failed or ran out of time.
-      return (record.backupIds?.length ?? 0) > 0 &&
-        (record.copies?.length ?? 0) > 0 &&
-        record.error?.error !== 'PlanFailed'
-        ? 'COMPLETED_COPY_FAILED'
-        : 'FAILED';
+      // Copies start only once the backup completed (shared/workflow/copies.ts): a failure from then on
+      // is the copy's, whichever region failed, was refused or ran out of time.
+      return reachedCopies(record) ? 'COMPLETED_COPY_FAILED' : 'FAILED';
     default:
       return 'IN_PROGRESS';
   }
@@ -43,7 +52,7 @@ export function resourceOutcome(
 export const backedUp = (outcome: ResourceOutcome) => outcome === 'COMPLETED' || outcome === 'COMPLETED_COPY_FAILED';
 
 /** What the tables print in their STATUS column: the record's status, but a copy failure says so. */
-export function outcomeLabel(record: Pick<ResourceRecord, 'status' | 'backupIds' | 'copies' | 'error'>): string {
+export function outcomeLabel(record: Classified): string {
   return resourceOutcome(record) === 'COMPLETED_COPY_FAILED' ? 'COPY FAILED' : record.status;
 }
 

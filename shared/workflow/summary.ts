@@ -5,7 +5,7 @@
  * (./outcome.ts) fails the run too, but is counted apart (`copyFailed`): its backup exists.
  */
 import type { ResourceRecord, RunCounts } from '../state/records';
-import { type ResourceOutcome, resourceOutcome } from './outcome';
+import { type ResourceOutcome, reachedCopies, resourceOutcome } from './outcome';
 import { nextStep } from './runbook';
 
 export interface RunFailure {
@@ -32,8 +32,8 @@ export interface RunSummary extends RunCounts {
 export function phaseOf(record: ResourceRecord): string {
   if (record.error?.error === 'PlanFailed') return 'plan';
   if (!record.backupIds || record.backupIds.length === 0) return 'start';
-  // Copies exist only once the backup completed: a failure from then on is the copy's.
-  if (record.copies && record.copies.length > 0) return 'copy';
+  // Copies start only once the backup completed: a failure from then on is the copy's.
+  if (reachedCopies(record)) return 'copy';
   return 'snapshot';
 }
 

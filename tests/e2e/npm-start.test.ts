@@ -119,7 +119,9 @@ describe('npm start (backup-pipeline local)', () => {
     expect(out.stdout).toMatch(/↳ copy us-west-2: \S+.* \(FAILED: /);
     expect(out.stdout).toContain('COPIES: copies made / regions asked.');
     // An RDS backup id keeps the database name at its end.
-    expect(out.stdout).toMatch(/rds-instance\s+eu-west-1\s+\S+( FAILED)?\s+bp-daily-local-\S*…\S*-(orders|customers|analytics) /);
+    expect(out.stdout).toMatch(
+      /rds-instance\s+eu-west-1\s+\S+( FAILED)?\s+bp-daily-local-\S*…\S*-(orders|customers|analytics) /,
+    );
     const n = copyFailed.length;
     expect(out.stdout).toMatch(new RegExp(`Subject: backup-pipeline daily: \\d+/14 ok, ${n} copy failed`));
     expect(out.stdout).toContain(`${n} backed up but not copied (copy failed)`);

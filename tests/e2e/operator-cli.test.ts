@@ -165,8 +165,12 @@ describe('backup-pipeline start / status / runs', () => {
       '0.1',
     ]);
     expect(out.code).toBe(1);
-    expect(out.stdout).toMatch(/legacy: InvalidResourceStateError: .*stopped\.\n {6}next: start or repair the resource/);
-    expect(out.stdout).toContain('Run daily-cli-fail FAILED: BackupsFailed: 0 completed, 1 failed, 0 skipped, of 1 resources');
+    expect(out.stdout).toMatch(
+      /legacy: InvalidResourceStateError: .*stopped\.\n {6}next: start or repair the resource/,
+    );
+    expect(out.stdout).toContain(
+      'Run daily-cli-fail FAILED: BackupsFailed: 0 completed, 1 failed, 0 skipped, of 1 resources',
+    );
     expect(out.stdout.match(/Cannot snapshot DB instance legacy/g)).toHaveLength(1);
     // status tells the same, the failure once, with the same next step.
     const status = await cli(['status', 'daily-cli-fail']);

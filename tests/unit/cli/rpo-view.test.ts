@@ -83,7 +83,9 @@ describe('referenceTime', () => {
   const wall = new Date('2026-01-05T02:00:00.000Z');
 
   it('is the wall clock when every record is older (AWS)', () => {
-    expect(referenceTime([{ startedAt: '2026-01-05T01:00:00.000Z', finishedAt: '2026-01-05T01:30:00.000Z' }], wall)).toEqual(wall);
+    expect(
+      referenceTime([{ startedAt: '2026-01-05T01:00:00.000Z', finishedAt: '2026-01-05T01:30:00.000Z' }], wall),
+    ).toEqual(wall);
   });
 
   it("is the newest record's time when the records run ahead of the wall clock (the sandbox's virtual clock)", () => {

@@ -374,6 +374,22 @@ describe('summarize and buildNotification on one mixed run', () => {
       expect(resourceOutcome({ ...copyFailed, status: 'COPYING' })).toBe('IN_PROGRESS');
     });
 
+    it('is so too when AWS refused the copy until the deadline and no copy was recorded', () => {
+      const refused: ResourceRecord = {
+        ...failed,
+        copyCalledAt: {},
+        error: {
+          error: 'InvalidResourceStateError',
+          cause: 'timeout: arn:b could not be copied to us-west-2 by its deadline',
+        },
+      };
+      expect(resourceOutcome(refused)).toBe('COMPLETED_COPY_FAILED');
+      expect(phaseOf(refused)).toBe('copy');
+      expect(summarize([refused]).failures[0]?.next).toBe(nextStep('BackupFailed', 'copy to x'));
+      // Without a backup id nothing was made: a failed backup.
+      expect(resourceOutcome({ ...refused, backupIds: [] })).toBe('FAILED');
+    });
+
     it('is counted apart: neither completed nor failed, and still fails the run', () => {
       const summary = summarize(mixed);
       expect(summary).toMatchObject({ status: 'FAILED', total: 3, completed: 1, failed: 1, copyFailed: 1 });

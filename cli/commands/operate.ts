@@ -15,6 +15,7 @@ import { type TierFreshness, tierFreshness } from '../../shared/workflow/freshne
 import { validateExecutionInput } from '../../shared/workflow/input';
 import { consoleLink } from '../../shared/workflow/notification';
 import { FRESHNESS_RUN_FIELDS, readResourceFreshness } from '../../shared/workflow/recovery-points';
+import { nextStep } from '../../shared/workflow/runbook';
 import { CliError, explainAwsError, resolveTarget, type Target, type TargetOptions } from '../target';
 import {
   countsLine,
@@ -249,8 +250,12 @@ export async function statusCommand(
         out,
         `Run ${runId} (${run.tier}${run.dryRun ? ', dry run' : ''}): ${status}, started ${run.startedAt}${run.finishedAt ? `, finished ${run.finishedAt}` : ''}`,
       );
-      if (execution?.error)
+      if (execution?.error && execution.error !== 'BackupsFailed') {
+        // The execution's own failure (retention, the notification, Plan) and the runbook's step for it; a
+        // run that failed because backups did lists each below, with its own step.
         line(out, `Execution ${execution.status}: ${execution.error}${execution.cause ? `: ${execution.cause}` : ''}`);
+        line(out, `  next: ${nextStep(execution.error, execution.cause ?? '')}`);
+      }
       const skipped = skippedView(run);
       if (!skipped && records.length > 0) line(out, countsLine(records));
       line(out, skipped ?? resourceTable(records, { expiresAt: run.expiresAt }));

@@ -2,14 +2,14 @@
  * A resource's outcome in a run, the one classification every view uses (status, the run report, the
  * notification, the run's counts). The state records a copy that failed on the resource itself (Record
  * failure marks it FAILED with `copy to <region>: …`, its backup ids and its copies[] kept): its backup
- * completed and can be restored in its own region, so it is not a failed backup. It still fails the run
+ * completed and exists in its own region, so it is not a failed backup. It still fails the run
  * (the copy is the disaster-recovery protection the run was asked for), but it is counted on its own.
  */
 import type { ResourceRecord } from '../state/records';
 
 export const RESOURCE_OUTCOMES = [
   'COMPLETED',
-  /** The backup completed; a copy to another region failed (or timed out). Restorable in its own region. */
+  /** The backup completed (it exists in its own region); a copy to another region failed or timed out. */
   'COMPLETED_COPY_FAILED',
   'FAILED',
   'SKIPPED',
@@ -58,4 +58,4 @@ export function outcomeLabel(record: Classified): string {
 
 /** One line explaining COPY FAILED, for every view that prints it. */
 export const COPY_FAILED_MEANING =
-  'COPY FAILED: the backup completed and can be restored in its own region, but its copy to another region failed; the run counts it apart from failed backups and still fails';
+  'COPY FAILED: the backup completed and exists in its own region (it expires by its tags), but its copy to another region failed; the run counts it apart from failed backups and still fails';

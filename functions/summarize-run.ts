@@ -23,7 +23,8 @@ export const handler = defineHandler('summarize-run', summarizeEventSchema, asyn
   // Per-tier run outcome: what the "any backup failed" alarm and the dashboard watch.
   metrics.addDimensions({ tier: run?.tier ?? 'unknown' });
   metrics.addMetric(summary.status === 'SUCCEEDED' ? 'RunsSucceeded' : 'RunsFailed', 'Count', 1);
-  metrics.addMetric('BackupsFailedInRun', 'Count', summary.failed);
+  // Every resource not backed up and copied as asked: the "any backup failed" alarm watches this.
+  metrics.addMetric('BackupsFailedInRun', 'Count', summary.failures.length);
   await store.updateRun(event.runId, {
     status: summary.status,
     finishedAt: now().toISOString(),
@@ -31,6 +32,7 @@ export const handler = defineHandler('summarize-run', summarizeEventSchema, asyn
       total: counts.total,
       completed: counts.completed,
       failed: counts.failed,
+      copyFailed: counts.copyFailed,
       skipped: counts.skipped,
       unfinished: counts.unfinished,
     },
@@ -39,7 +41,9 @@ export const handler = defineHandler('summarize-run', summarizeEventSchema, asyn
     status: summary.status,
     total: summary.total,
     completed: summary.completed,
-    failed: summary.failed,
+    // The ASL's Choice fails the run on any: a copy that failed fails the run as a failed backup does.
+    failed: summary.failures.length,
+    copyFailed: summary.copyFailed,
     skipped: summary.skipped,
     cause: summary.cause,
   };

@@ -29,7 +29,7 @@ import {
 import { drillTable, runDrill } from './drills';
 import { dryRunView } from './dry-run-view';
 import { parseCopyTo } from './operate';
-import { resourceJson, resourceTable } from './run-views';
+import { countsLine, resourceJson, resourceTable } from './run-views';
 
 export interface LocalOptions {
   fleet: FleetSpec;
@@ -202,17 +202,19 @@ export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream
     const records = await sandbox.store.listResources(name);
     // A run that ended at Plan (bad input, a region it could not list) planned nothing: say so, not an empty table.
     const endedAtPlan = result.status !== 'SUCCEEDED' && records.length === 0;
+    const message = sandbox.model?.sns.at(-1);
+    const run = await sandbox.store.getRun(name);
     write();
-    const run = options.dryRun && !endedAtPlan ? await sandbox.store.getRun(name) : undefined;
+    // The failures are listed once: by the notification printed below when one was sent (each with its
+    // next step), else under the table. A dry run reads as a plan.
     write(
       endedAtPlan
         ? `Nothing was backed up: the run ended at Plan (${result.error ?? result.status}).`
-        : run
+        : options.dryRun && run
           ? dryRunView(run, records)
-          : resourceTable(records),
+          : resourceTable(records, { ...(run ? { expiresAt: run.expiresAt } : {}), failures: !message }),
     );
     write();
-    const message = sandbox.model?.sns.at(-1);
     if (message) {
       write(`Notification (SNS ${message.TopicArn}):`);
       write(`  Subject: ${message.Subject ?? ''}`);
@@ -230,8 +232,16 @@ export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream
     const simulated = (result.stoppedAt.getTime() - result.startedAt.getTime()) / 1000;
     const wallSeconds = (Date.now() - wallStart) / 1000;
     write();
+    // The execution's cause repeats the failure list (the console shows it): here, where the failures
+    // are already listed above, only its error name.
+    const listedAbove = !endedAtPlan && records.some((r) => r.status !== 'COMPLETED' && r.status !== 'SKIPPED');
+    const why = result.error
+      ? listedAbove
+        ? ` (${result.error}: ${countsLine(records)}; failures listed above)`
+        : ` (${result.error}: ${result.cause})`
+      : '';
     write(
-      `Execution ${result.status}${result.error ? ` (${result.error}: ${result.cause})` : ''} — ${duration(simulated)} simulated in ${wallSeconds.toFixed(1)}s; ` +
+      `Execution ${result.status}${why} — ${duration(simulated)} simulated in ${wallSeconds.toFixed(1)}s; ` +
         `${figures.transitions} state transitions, ${figures.invocations} Lambda invocations, ${figures.pollsPerBackup} polls per backup.`,
     );
     if (options.report) {

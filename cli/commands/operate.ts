@@ -15,6 +15,7 @@ import { type TierFreshness, tierFreshness } from '../../shared/workflow/freshne
 import { validateExecutionInput } from '../../shared/workflow/input';
 import { consoleLink } from '../../shared/workflow/notification';
 import { FRESHNESS_RUN_FIELDS, readResourceFreshness } from '../../shared/workflow/recovery-points';
+import { nextStep } from '../../shared/workflow/runbook';
 import {
   estimateRemaining,
   progressCounts,
@@ -27,6 +28,7 @@ import { CliError, explainAwsError, resolveTarget, type Target, type TargetOptio
 import { nameResolver } from './backups';
 import { dryRunView } from './dry-run-view';
 import {
+  countsLine,
   type ExecutionOutcome,
   resourceJson,
   resourceTable,
@@ -233,10 +235,12 @@ export async function startCommand(options: StartOptions, out: Out = process.std
       return 1;
     }
     const records = await store.listResources(name);
-    line(out, run?.dryRun ? dryRunView(run, records) : resourceTable(records));
+    line(out, run?.dryRun ? dryRunView(run, records) : resourceTable(records, run ? { expiresAt: run.expiresAt } : {}));
+    // The execution's cause repeats the failures the table just listed: only its error name and the counts then.
+    const listed = described.error === 'BackupsFailed' && records.length > 0;
     line(
       out,
-      `Run ${name} ${described.status}${described.error ? `: ${described.error}: ${described.cause ?? ''}` : ''}`,
+      `Run ${name} ${described.status}${described.error ? `: ${described.error}: ${listed ? countsLine(records) : (described.cause ?? '')}` : ''}`,
     );
     return described.status === 'SUCCEEDED' && records.every((r) => r.status === 'COMPLETED' || r.status === 'SKIPPED')
       ? 0
@@ -315,6 +319,7 @@ export async function statusCommand(
             startedAt: run.startedAt,
             finishedAt: run.finishedAt ?? null,
             counts: run.counts ?? null,
+            expiresAt: run.expiresAt,
             skippedFor: run.skippedFor ?? null,
             executionArn: run.executionArn,
             resources: records.map(resourceJson),
@@ -329,10 +334,15 @@ export async function statusCommand(
         out,
         `Run ${runId} (${run.tier}${run.dryRun ? ', dry run' : ''}): ${status}, started ${run.startedAt}${run.finishedAt ? `, finished ${run.finishedAt}` : ''}`,
       );
-      if (execution?.error)
+      if (execution?.error && execution.error !== 'BackupsFailed') {
+        // The execution's own failure (retention, the notification, Plan) and the runbook's step for it; a
+        // run that failed because backups did lists each below, with its own step.
         line(out, `Execution ${execution.status}: ${execution.error}${execution.cause ? `: ${execution.cause}` : ''}`);
+        line(out, `  next: ${nextStep(execution.error, execution.cause ?? '')}`);
+      }
       const skipped = skippedView(run);
-      line(out, skipped ?? resourceTable(records));
+      if (!skipped && records.length > 0) line(out, countsLine(records));
+      line(out, skipped ?? resourceTable(records, { expiresAt: run.expiresAt }));
       if (withRetention) {
         line(out);
         line(out, retentionView(run));
@@ -360,6 +370,28 @@ const overdue = (t: TierFreshness) =>
   t.rpoHours !== undefined && (t.hoursSinceLastRun === undefined || t.hoursSinceLastRun > t.rpoHours);
 
 /**
+ * The time ages are measured to: the wall clock, or the newest time a run recorded when that is later.
+ * A sandbox's virtual clock runs ahead of the wall clock (hours of snapshot time pass in seconds), so
+ * its records are "in the future" of the CLI's clock; measured to the wall clock they read as negative
+ * ages. In AWS the records are never ahead and this is the wall clock.
+ */
+export function referenceTime(
+  runs: readonly { startedAt: string; finishedAt?: string | undefined }[],
+  wall: Date,
+): Date {
+  const newest = Math.max(
+    wall.getTime(),
+    ...runs
+      .flatMap((r) => [Date.parse(r.startedAt), r.finishedAt ? Date.parse(r.finishedAt) : Number.NaN])
+      .filter(Number.isFinite),
+  );
+  return new Date(newest);
+}
+
+/** An age in hours, never negative (a record a little ahead of the reference time is 0 h old). */
+const hours = (h: number) => `${Math.max(0, h).toFixed(1)}h`;
+
+/**
  * `status --rpo`: each tier's last run and last successful run, then each protected resource's age of
  * last good backup against its tier's RPO, worst first (most hours past the RPO, then oldest), read as
  * the hourly check reads them (shared/workflow/recovery-points.ts), so it lists what the alarms count.
@@ -375,7 +407,7 @@ export async function rpoCommand(
     const runs = await store.listRuns(options.runs, FRESHNESS_RUN_FIELDS).catch((error: unknown) => {
       throw explainAwsError(error, `table ${target.tableName}`);
     });
-    const now = new Date();
+    const now = referenceTime(runs, new Date());
     const tiers = tierFreshness(runs, target.config.tiers, now);
     const { resources } = await readResourceFreshness(store, runs, target.config.tiers, now);
     if (options.json) {
@@ -390,7 +422,7 @@ export async function rpoCommand(
         const flags = [overdue(t) ? 'RUN OVERDUE' : '', t.breached ? 'NO SUCCESS WITHIN RPO' : ''].filter(Boolean);
         line(
           out,
-          `${t.tier.padEnd(10)} ${at(t.lastRunAt)} ${at(t.lastSuccessAt)} ${(t.hoursSince === undefined ? '-' : `${t.hoursSince.toFixed(1)}h`).padStart(8)} ${(t.rpoHours === undefined ? '-' : `${t.rpoHours}h`).padStart(6)}${flags.length ? `  ${flags.join(', ')}` : ''}`,
+          `${t.tier.padEnd(10)} ${at(t.lastRunAt)} ${at(t.lastSuccessAt)} ${(t.hoursSince === undefined ? '-' : hours(t.hoursSince)).padStart(8)} ${(t.rpoHours === undefined ? '-' : `${t.rpoHours}h`).padStart(6)}${flags.length ? `  ${flags.join(', ')}` : ''}`,
         );
       }
       line(out);
@@ -402,7 +434,7 @@ export async function rpoCommand(
         const last = r.lastBackupAt?.slice(0, 16).replace('T', ' ') ?? 'never';
         line(
           out,
-          `${r.arn.padEnd(70)} ${r.tier.padEnd(8)} ${last.padEnd(20)} ${`${r.ageHours.toFixed(1)}h`.padStart(8)} ${`${r.rpoHours}h`.padStart(6)}${r.breached ? '  PAST RPO' : ''}`,
+          `${r.arn.padEnd(70)} ${r.tier.padEnd(8)} ${last.padEnd(20)} ${hours(r.ageHours).padStart(8)} ${`${r.rpoHours}h`.padStart(6)}${r.breached ? '  PAST RPO' : ''}`,
         );
       }
     }

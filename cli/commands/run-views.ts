@@ -1,7 +1,10 @@
 /** Plain-text and JSON views of runs for the operator CLI (status, runs, start --wait). */
 import type { RecordedRetentionDecision, ResourceRecord, RunRecord } from '../../shared/state/records';
 import { skippedLine } from '../../shared/workflow/notification';
+import { backedUp, COPY_FAILED_MEANING, outcomeLabel, resourceOutcome } from '../../shared/workflow/outcome';
+import { summarize } from '../../shared/workflow/summary';
 import { humanDuration, tookSeconds } from '../durations';
+import { middleCut } from './backups';
 
 const pad = (text: string, width: number) =>
   text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
@@ -15,33 +18,80 @@ export function copiesCell(r: ResourceRecord): string {
   return `${done}/${copies.length}${mark}`;
 }
 
-/** Per-resource table: region, status, backup ids, polls, duration, copies, and the error or note. */
-export function resourceTable(records: readonly ResourceRecord[]): string {
-  const header = `${pad('RESOURCE', 30)} ${pad('TYPE', 13)} ${pad('REGION', 14)} ${pad('STATUS', 10)} ${pad('BACKUP', 40)} ${'POLLS'.padStart(5)} ${'TOOK'.padStart(6)} ${'COPIES'.padStart(6)}`;
+/** What the COPIES column prints, under every table that has one (read with copiesCell above). */
+export const COPIES_LEGEND = [
+  'COPIES: copies made / regions asked. 1/1 every copy made; 0/1 still copying; 0/1! a copy failed (the backup itself',
+  '  completed: STATUS reads COPY FAILED); 0/1- not copied (a type that cannot be copied across regions, or the',
+  "  source's own region); - no copy asked. Each copy's region and id is on the line under its resource.",
+].join('\n');
+
+export interface ResourceTableOptions {
+  /** The run's expiry (its backups' expires-at tag), shown per backup made. */
+  expiresAt?: string;
+  /** List the failures with their next step under the table (default true). */
+  failures?: boolean;
+}
+
+const when = (iso: string | undefined) => (iso ? iso.slice(0, 16).replace('T', ' ') : '-');
+
+/**
+ * Per-resource table: region, outcome, backup id (cut in the middle, so its kind and its distinct end both
+ * show), expiry, polls, duration, copies with each copy's region and id, then the failures, each with the
+ * runbook's next step, and the COPIES legend.
+ */
+export function resourceTable(records: readonly ResourceRecord[], options: ResourceTableOptions = {}): string {
+  const header = `${pad('RESOURCE', 30)} ${pad('TYPE', 13)} ${pad('REGION', 14)} ${pad('STATUS', 11)} ${pad('BACKUP', 40)} ${pad('EXPIRES', 16)} ${'POLLS'.padStart(5)} ${'TOOK'.padStart(6)} ${'COPIES'.padStart(6)}`;
   const rows = [...records]
     .sort(
       (a, b) =>
         a.type.localeCompare(b.type) || a.region.localeCompare(b.region) || a.resourceId.localeCompare(b.resourceId),
     )
-    .map((r) => {
-      const backup = r.backupIds?.length
-        ? `${r.backupIds[0]}${r.backupIds.length > 1 ? ` +${r.backupIds.length - 1}` : ''}`
-        : (r.note ?? r.error?.cause ?? '-');
-      return `${pad(r.resourceId, 30)} ${pad(r.type, 13)} ${pad(r.region, 14)} ${pad(r.status, 10)} ${pad(backup, 40)} ${String(r.polls ?? 0).padStart(5)} ${humanDuration(tookSeconds(r)).padStart(6)} ${copiesCell(r).padStart(6)}`;
+    .flatMap((r) => {
+      const ids = r.backupIds ?? [];
+      const more = ids.length > 1 ? ` +${ids.length - 1}` : '';
+      const backup = ids[0] ? `${middleCut(ids[0], 40 - more.length)}${more}` : (r.note ?? r.error?.cause ?? '-');
+      const expires = ids.length > 0 && backedUp(resourceOutcome(r)) ? when(options.expiresAt) : '-';
+      const row = `${middleCut(r.resourceId, 30).padEnd(30)} ${pad(r.type, 13)} ${pad(r.region, 14)} ${pad(outcomeLabel(r), 11)} ${pad(backup, 40)} ${pad(expires, 16)} ${String(r.polls ?? 0).padStart(5)} ${humanDuration(tookSeconds(r)).padStart(6)} ${copiesCell(r).padStart(6)}`;
+      const copies = (r.copies ?? []).map(
+        (c) =>
+          `${' '.repeat(31)}↳ copy ${c.region}: ${c.ids.length ? c.ids.join(', ') : '-'} (${c.status}${c.reason && c.status !== 'COMPLETED' ? `: ${c.reason}` : ''})`,
+      );
+      return [row, ...copies];
     });
-  const failures = records
-    .filter((r) => r.status === 'FAILED')
-    .map((r) => `  ✗ ${r.resourceId}: ${r.error?.error ?? 'Failed'}: ${r.error?.cause ?? r.note ?? ''}`);
-  return [header, ...rows, ...(failures.length ? ['', 'Failures:', ...failures] : [])].join('\n');
+  const failures =
+    options.failures === false
+      ? []
+      : summarize(records)
+          .failures.filter((f) => f.outcome !== 'IN_PROGRESS')
+          .map((f) => {
+            const id = records.find((r) => r.arn === f.arn)?.resourceId ?? f.arn;
+            const what = f.outcome === 'COMPLETED_COPY_FAILED' ? ' (backed up, copy failed)' : '';
+            return `  ✗ ${id}${what}: ${f.error}: ${f.cause}\n      next: ${f.next}`;
+          });
+  const copied = records.some((r) => (r.copies ?? []).length > 0);
+  const copyFailed = records.some((r) => resourceOutcome(r) === 'COMPLETED_COPY_FAILED');
+  return [
+    header,
+    ...rows,
+    ...(copied ? ['', COPIES_LEGEND] : []),
+    ...(copyFailed ? [COPY_FAILED_MEANING] : []),
+    ...(failures.length ? ['', 'Failures:', ...failures] : []),
+  ].join('\n');
+}
+
+/** `3 completed, 1 backed up but not copied, 1 failed, 0 skipped, of 5 resources`: the run's figures, as Summarize counts them. */
+export function countsLine(records: readonly ResourceRecord[]): string {
+  const s = summarize(records);
+  return `${s.completed} completed, ${s.copyFailed ? `${s.copyFailed} backed up but not copied (COPY FAILED), ` : ''}${s.failed} failed, ${s.skipped} skipped, of ${s.total} resources`;
 }
 
 export function runsTable(runs: readonly RunRecord[]): string {
-  const header = `${pad('RUN', 40)} ${pad('TIER', 8)} ${pad('STATUS', 10)} ${pad('STARTED', 20)} ${'OK'.padStart(5)} ${'FAILED'.padStart(6)} ${'SKIPPED'.padStart(7)}`;
+  const header = `${pad('RUN', 40)} ${pad('TIER', 8)} ${pad('STATUS', 10)} ${pad('STARTED', 20)} ${'OK'.padStart(5)} ${'FAILED'.padStart(6)} ${'COPY FAILED'.padStart(11)} ${'SKIPPED'.padStart(7)}`;
   const rows = runs.map((r) =>
     r.status === 'SKIPPED'
       ? // A skipped start backed nothing up: it says which run it yielded to instead of counts.
         `${pad(r.runId, 40)} ${pad(r.tier, 8)} ${pad(r.status, 10)} ${pad(r.startedAt.slice(0, 19).replace('T', ' '), 20)} ${r.skippedFor ? `${r.skippedFor.runId} still running` : ''}`
-      : `${pad(r.runId, 40)} ${pad(r.tier, 8)} ${pad(r.status, 10)} ${pad(r.startedAt.slice(0, 19).replace('T', ' '), 20)} ${String(r.counts?.completed ?? '-').padStart(5)} ${String(r.counts?.failed ?? '-').padStart(6)} ${String(r.counts?.skipped ?? '-').padStart(7)}`,
+      : `${pad(r.runId, 40)} ${pad(r.tier, 8)} ${pad(r.status, 10)} ${pad(r.startedAt.slice(0, 19).replace('T', ' '), 20)} ${String(r.counts?.completed ?? '-').padStart(5)} ${String(r.counts?.failed ?? '-').padStart(6)} ${String(r.counts?.copyFailed ?? '-').padStart(11)} ${String(r.counts?.skipped ?? '-').padStart(7)}`,
   );
   return [header, ...rows].join('\n');
 }
@@ -58,6 +108,8 @@ export function resourceJson(r: ResourceRecord) {
     type: r.type,
     region: r.region,
     status: r.status,
+    /** COMPLETED_COPY_FAILED for a backup that completed whose copy failed (shared/workflow/outcome.ts). */
+    outcome: resourceOutcome(r),
     backupIds: r.backupIds ?? [],
     polls: r.polls ?? 0,
     queuedAt: r.queuedAt,

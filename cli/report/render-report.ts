@@ -19,6 +19,7 @@ import {
   restoreOutcome,
 } from '../../shared/workflow/drill-summary';
 import { consoleLink } from '../../shared/workflow/notification';
+import { backedUp, COPY_FAILED_MEANING, outcomeLabel, resourceOutcome } from '../../shared/workflow/outcome';
 import { summarize } from '../../shared/workflow/summary';
 import { humanDuration, tookSeconds } from '../durations';
 import { type RestoreWindow, restoresInWindow, startedBeforeEnd } from './restore-window';
@@ -58,6 +59,7 @@ export const COLORS = {
   poll: '#0a1f44',
   completed: '#1a7f37',
   failed: '#cf222e',
+  copyFailed: '#bc4c00',
   running: '#bf8700',
   skipped: '#6e7781',
 } as const;
@@ -253,10 +255,21 @@ function axisLabel(value: number, span: { from: number; to: number }): string {
   return sameDay ? iso.slice(11, 19) : `${iso.slice(5, 10)} ${iso.slice(11, 16)}`;
 }
 
-function countsOf(run: RunRecord, resources: readonly ReportResource[]): RunCounts {
-  if (run.counts) return run.counts;
+/**
+ * The run's figures, counted from its resources by Summarize's rules (a backup whose copy failed apart
+ * from a failed one) while they are there; the recorded counts only when there is nothing to count from.
+ */
+function countsOf(run: RunRecord, resources: readonly ReportResource[]): Required<RunCounts> {
+  if (resources.length === 0 && run.counts) return { copyFailed: 0, ...run.counts };
   const s = summarize(resources);
-  return { total: s.total, completed: s.completed, failed: s.failed, skipped: s.skipped, unfinished: s.unfinished };
+  return {
+    total: s.total,
+    completed: s.completed,
+    failed: s.failed,
+    copyFailed: s.copyFailed,
+    skipped: s.skipped,
+    unfinished: s.unfinished,
+  };
 }
 
 function statusPill(status: string): Html {
@@ -265,10 +278,33 @@ function statusPill(status: string): Html {
       ? 'completed'
       : status === 'FAILED'
         ? 'failed'
-        : status === 'SKIPPED'
-          ? 'skipped'
-          : 'running';
+        : status === 'COPY FAILED'
+          ? 'copy-failed'
+          : status === 'SKIPPED'
+            ? 'skipped'
+            : 'running';
   return html`<span class="pill ${kind}">${status}</span>`;
+}
+
+/**
+ * One resource's backups as an operator restores them: its backup ids, their expiry and each copy's
+ * region, ids and status (the reason when it was not copied).
+ */
+function backupRow(r: ReportResource, expiresAt: string): Html {
+  const ids = r.backupIds ?? [];
+  const made = backedUp(resourceOutcome(r));
+  const copies = (r.copies ?? []).map(
+    (c) =>
+      html`<div class="copy" data-status="${c.status}"><span class="region">${c.region}</span> ${c.ids.length ? c.ids.join(', ') : '-'} <span class="sub">${c.status.toLowerCase()}${c.reason && c.status !== 'COMPLETED' ? `: ${c.reason}` : ''}</span></div>`,
+  );
+  return html`<tr class="backup" data-outcome="${resourceOutcome(r)}">
+  <td class="res"><div class="id">${r.resourceId}</div><div class="sub">${r.type}</div></td>
+  <td class="region">${r.region}</td>
+  <td>${statusPill(outcomeLabel(r))}</td>
+  <td class="ids">${ids.length ? ids.map((id) => html`<div class="backup-id">${id}</div>`) : '-'}${ids.length && !made ? html`<div class="sub">not completed</div>` : ''}</td>
+  <td class="expires">${made && ids.length ? when(expiresAt) : '-'}</td>
+  <td class="copies">${copies.length ? copies : html`<span class="sub">none asked</span>`}</td>
+</tr>`;
 }
 
 function timelineRow(r: ReportResource, span: { from: number; to: number }): Html {
@@ -292,7 +328,7 @@ function timelineRow(r: ReportResource, span: { from: number; to: number }): Htm
   return html`<tr class="row" data-status="${r.status}">
   <td class="res"><div class="id">${r.resourceId}</div><div class="sub">${r.type}</div></td>
   <td class="region">${r.region}</td>
-  <td>${statusPill(r.status)}</td>
+  <td>${statusPill(outcomeLabel(r))}</td>
   <td class="lane">${track}</td>
   <td class="num">${polls}</td>
   <td class="num">${humanDuration(tookSeconds(r))}</td>
@@ -428,6 +464,9 @@ td.num, th.num { text-align: right; white-space: nowrap; }
 .res .id { font-weight: 600; word-break: break-all; } .res .sub { color: #57606a; font-size: 12px; }
 .pill { display: inline-block; padding: 2px 10px; border-radius: 999px; color: #fff; font-size: 12px; font-weight: 600; }
 .pill.completed { background: ${COLORS.completed}; } .pill.failed { background: ${COLORS.failed}; }
+.pill.copy-failed { background: ${COLORS.copyFailed}; } .count.copy-failed .n { color: ${COLORS.copyFailed}; }
+.backups td { vertical-align: top; } .backups .backup-id, .backups .copy { font-family: ui-monospace, monospace; font-size: 12px; word-break: break-all; }
+.backups .copy[data-status="FAILED"] { color: ${COLORS.failed}; } .failures .next { color: #57606a; }
 .pill.running { background: ${COLORS.running}; } .pill.skipped { background: ${COLORS.skipped}; }
 .lane { width: 52%; }
 .track { position: relative; height: 22px; background: #f6f8fa; border-radius: 3px; }
@@ -474,6 +513,8 @@ export function renderReport({ run, resources, generatedAt, restores }: ReportIn
   );
   const failures = summarize(resources).failures.filter((f) => run.status !== 'RUNNING' || f.error !== 'Unfinished');
   const cost = estimateStorageCost(resources);
+  // Every resource with a backup id (a failed one shows what it started), in the timeline's order.
+  const made = sorted.filter((r) => (r.backupIds ?? []).length > 0);
   const duration =
     run.finishedAt && ms(run.finishedAt) !== undefined && ms(run.startedAt) !== undefined
       ? humanDuration(((ms(run.finishedAt) ?? 0) - (ms(run.startedAt) ?? 0)) / 1000)
@@ -484,6 +525,7 @@ export function renderReport({ run, resources, generatedAt, restores }: ReportIn
     [
       ['total', 'resources', counts.total],
       ['completed', 'completed', counts.completed],
+      ['copy-failed', 'backed up, copy failed', counts.copyFailed],
       ['failed', 'failed', counts.failed],
       ['skipped', 'skipped', counts.skipped],
       ['unfinished', 'unfinished', counts.unfinished],
@@ -503,7 +545,8 @@ export function renderReport({ run, resources, generatedAt, restores }: ReportIn
 
   const failureRows = failures.map((f) => {
     const r = resources.find((x) => x.arn === f.arn);
-    return html`<tr><td><div class="id">${r?.resourceId ?? f.arn}</div><div class="arn">${f.arn}</div></td><td>${f.type}</td><td class="region">${f.region}</td><td>${f.phase}</td><td>${f.error}</td><td class="cause">${f.cause}</td></tr>`;
+    const copyFailed = f.outcome === 'COMPLETED_COPY_FAILED';
+    return html`<tr data-outcome="${f.outcome}"><td><div class="id">${r?.resourceId ?? f.arn}</div><div class="arn">${f.arn}</div></td><td>${f.type}</td><td class="region">${f.region}</td><td>${copyFailed ? html`copy <div class="sub">backup completed</div>` : f.phase}</td><td>${f.error}</td><td class="cause">${f.cause}</td><td class="next">${f.next}</td></tr>`;
   });
 
   const retention = run.retention;
@@ -539,8 +582,18 @@ ${sorted.map((r) => timelineRow(r, span))}
 <h2>Failures (${failures.length})</h2>
 ${
   failures.length > 0
-    ? html`<table class="failures"><thead><tr><th>resource</th><th>type</th><th>region</th><th>phase</th><th>error</th><th>reason</th></tr></thead><tbody>${failureRows}</tbody></table>`
+    ? html`<table class="failures"><thead><tr><th>resource</th><th>type</th><th>region</th><th>phase</th><th>error</th><th>reason</th><th>next step</th></tr></thead><tbody>${failureRows}</tbody></table>
+<p class="small">Next steps from the runbook (docs/operations.md). ${counts.copyFailed > 0 ? COPY_FAILED_MEANING : ''}</p>`
     : html`<p class="meta">None.</p>`
+}
+
+<h2 id="backups">Backups made</h2>
+${
+  made.length > 0
+    ? html`<table class="backups"><thead><tr><th>resource</th><th>region</th><th>status</th><th>backup ids</th><th>expires (UTC)</th><th>copies (region, ids, status)</th></tr></thead><tbody>
+${made.map((r) => backupRow(r, run.expiresAt))}
+</tbody></table>`
+    : html`<p class="meta">None${run.dryRun ? ' (a dry run makes no backup)' : ''}.</p>`
 }
 
 ${restores ? restoresSection(restores, resources, run.tier) : ''}

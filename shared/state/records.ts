@@ -21,7 +21,10 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 export const runCountsSchema = z.object({
   total: z.number(),
   completed: z.number(),
+  /** Backups that failed (or were left unfinished): no backup was made. */
   failed: z.number(),
+  /** Backups that completed but whose copy failed (shared/workflow/outcome.ts); absent on older runs. */
+  copyFailed: z.number().optional(),
   skipped: z.number(),
   unfinished: z.number(),
 });

@@ -4,6 +4,7 @@
  */
 import type { ResourceRecord, RunLockHolder, RunRecord } from '../state/records';
 import { dryRunPlan, wouldBeBackedUp } from './dry-run';
+import { backedUp, resourceOutcome } from './outcome';
 import { summarize } from './summary';
 
 export interface Notification {
@@ -46,6 +47,7 @@ function byRegion(records: readonly ResourceRecord[]): string[] {
     const here = summarize(records.filter((r) => r.region === region));
     const parts = [
       `${here.completed} completed`,
+      here.copyFailed ? `${here.copyFailed} copy failed` : '',
       here.failed ? `${here.failed} failed` : '',
       here.skipped ? `${here.skipped} skipped` : '',
     ];
@@ -67,6 +69,12 @@ function byReason(failures: readonly { error: string; cause: string }[]): string
   return [...counts]
     .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
     .map(([key, count]) => `${count.toLocaleString('en')} ${key}`);
+}
+
+/** `; copies: us-west-2 snap-1, snap-2`: where each copy of a backup is, by its id in that region. */
+function copiedTo(record: ResourceRecord): string {
+  const made = (record.copies ?? []).filter((c) => c.status === 'COMPLETED');
+  return made.length ? `; copies: ${made.map((c) => `${c.region} ${c.ids.join(', ')}`).join('; ')}` : '';
 }
 
 /** The one line an operator reads for a skipped start (notification, CLI, log). */
@@ -107,14 +115,14 @@ export function buildNotification(
       ? `${service} ${run.tier}: ${run.dryRun ? 'dry run: ' : ''}nothing to back up`
       : run.dryRun
         ? `${service} ${run.tier}: dry run: ${planned.length} would be backed up${summary.failed > 0 ? `, ${summary.failed} would fail` : ''}`
-        : `${service} ${run.tier}: ${summary.completed}/${attempted} ok${summary.failed > 0 ? `, ${summary.failed} failed` : ''}`,
+        : `${service} ${run.tier}: ${summary.completed}/${attempted} ok${summary.copyFailed > 0 ? `, ${summary.copyFailed} copy failed` : ''}${summary.failed > 0 ? `, ${summary.failed} failed` : ''}`,
   );
   const head: string[] = [
     `Run ${run.runId} (${run.tier}${run.dryRun ? ', dry run' : ''}) ${summary.status === 'SUCCEEDED' ? 'succeeded' : 'FAILED'}.`,
     `Started ${run.startedAt}${run.reason ? `; reason: ${run.reason}` : ''}.`,
     run.dryRun
       ? `Dry run: nothing was created, copied or deleted. ${planned.length} would be backed up, ${summary.failed} would fail, ${summary.skipped - planned.length} skipped, of ${summary.total} resources.`
-      : `${summary.completed} completed, ${summary.failed} failed, ${summary.skipped} skipped, of ${summary.total} resources.`,
+      : `${summary.completed} completed, ${summary.copyFailed > 0 ? `${summary.copyFailed} backed up but not copied (copy failed), ` : ''}${summary.failed} failed, ${summary.skipped} skipped, of ${summary.total} resources.`,
     '',
   ];
   const regions = byRegion(records);
@@ -123,8 +131,10 @@ export function buildNotification(
   if (summary.total === 0) {
     head.push("No resource matched the run's targets. Check the tags or ARNs in the schedule or the input.", '');
   }
+  // Each failure with the runbook's next step (./runbook.ts); a copy that failed says its backup is kept.
   const failureLines = summary.failures.map(
-    (f) => `  - ${f.arn} [${f.type}] during ${f.phase}: ${f.error}: ${cut(f.cause, MAX_REASON_CHARS)}`,
+    (f) =>
+      `  - ${f.arn} [${f.type}] ${f.outcome === 'COMPLETED_COPY_FAILED' ? 'backed up, COPY FAILED' : `during ${f.phase}`}: ${f.error}: ${cut(f.cause, MAX_REASON_CHARS)}\n      next: ${f.next}`,
   );
   const lines: string[] = [];
   if (planned.length > 0) {
@@ -140,10 +150,14 @@ export function buildNotification(
     if (skipped.length > 50) lines.push(`  ... and ${skipped.length - 50} more`);
     lines.push('');
   }
-  const completed = records.filter((r) => r.status === 'COMPLETED');
+  // Every backup made, the ones whose copy failed too: they exist, expire by their tags and can be restored.
+  const completed = records.filter((r) => backedUp(resourceOutcome(r)));
   if (completed.length > 0) {
-    lines.push('Completed:');
-    for (const r of completed.slice(0, 100)) lines.push(`  - ${r.arn}: ${(r.backupIds ?? []).join(', ')}`);
+    lines.push(`Completed (backups expire ${run.expiresAt}):`);
+    for (const r of completed.slice(0, 100))
+      lines.push(
+        `  - ${r.arn}: ${(r.backupIds ?? []).join(', ')}${copiedTo(r)}${resourceOutcome(r) === 'COMPLETED_COPY_FAILED' ? ' (copy failed)' : ''}`,
+      );
     if (completed.length > 100) lines.push(`  ... and ${completed.length - 100} more`);
     lines.push('');
   }
@@ -207,8 +221,8 @@ export function buildNotification(
   return {
     subject,
     message,
-    failed: summary.failed,
-    mustSend: summary.failed > 0 || summary.total === 0,
+    failed: summary.failures.length,
+    mustSend: summary.failures.length > 0 || summary.total === 0,
   };
 }
 
@@ -224,7 +238,13 @@ export function runEvent(run: RunRecord, records: readonly ResourceRecord[]) {
     dryRun: run.dryRun,
     status: run.status === 'SKIPPED' ? run.status : summary.status,
     ...(run.skippedFor ? { skippedFor: run.skippedFor } : {}),
-    counts: { total: summary.total, completed: summary.completed, failed: summary.failed, skipped: summary.skipped },
+    counts: {
+      total: summary.total,
+      completed: summary.completed,
+      failed: summary.failed,
+      copyFailed: summary.copyFailed,
+      skipped: summary.skipped,
+    },
     // EventBridge takes 256 KB per PutEvents: 50 failures with their reasons cut stay far below it.
     failures: summary.failures.slice(0, 50).map((f) => ({ ...f, cause: cut(f.cause, MAX_REASON_CHARS) })),
     retention: run.retention ?? null,

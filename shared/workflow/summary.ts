@@ -1,53 +1,83 @@
 /**
  * Run summary from the state table: the one place that decides what counts as failed. Anything not
  * COMPLETED or SKIPPED at the end of a run (FAILED, or still PENDING/CREATING after the Map) is a
- * failure: a resource never hides among successes.
+ * failure: a resource never hides among successes. A backup that completed but whose copy failed
+ * (./outcome.ts) fails the run too, but is counted apart (`copyFailed`): its backup exists.
  */
 import type { ResourceRecord, RunCounts } from '../state/records';
+import { type ResourceOutcome, reachedCopies, resourceOutcome } from './outcome';
+import { nextStep } from './runbook';
+
+export interface RunFailure {
+  arn: string;
+  type: string;
+  region: string;
+  phase: string;
+  /** FAILED (no backup), COMPLETED_COPY_FAILED (backed up, not copied) or IN_PROGRESS (left unfinished). */
+  outcome: ResourceOutcome;
+  error: string;
+  cause: string;
+  /** The runbook's next step for the error (./runbook.ts). */
+  next: string;
+}
 
 export interface RunSummary extends RunCounts {
   status: 'SUCCEEDED' | 'FAILED';
-  failures: { arn: string; type: string; region: string; phase: string; error: string; cause: string }[];
+  /** Backups that completed but whose copy failed (also not in `completed` nor in `failed`). */
+  copyFailed: number;
+  failures: RunFailure[];
   cause: string;
 }
 
 export function phaseOf(record: ResourceRecord): string {
   if (record.error?.error === 'PlanFailed') return 'plan';
   if (!record.backupIds || record.backupIds.length === 0) return 'start';
-  // Copies exist only once the backup completed: a failure from then on is the copy's.
-  if (record.copies && record.copies.length > 0) return 'copy';
+  // Copies start only once the backup completed: a failure from then on is the copy's.
+  if (reachedCopies(record)) return 'copy';
   return 'snapshot';
 }
 
 export function summarize(records: readonly ResourceRecord[]): RunSummary {
-  const completed = records.filter((r) => r.status === 'COMPLETED').length;
-  const skipped = records.filter((r) => r.status === 'SKIPPED').length;
-  const failedRecords = records.filter((r) => r.status !== 'COMPLETED' && r.status !== 'SKIPPED');
-  const unfinished = failedRecords.filter((r) => r.status !== 'FAILED').length;
-  const failures = failedRecords.map((r) => ({
-    arn: r.arn,
-    type: r.type,
-    region: r.region,
-    phase: phaseOf(r),
-    error: r.status === 'FAILED' ? (r.error?.error ?? 'Failed') : 'Unfinished',
-    cause: r.status === 'FAILED' ? (r.error?.cause ?? r.note ?? '') : `left ${r.status} when the run ended`,
-  }));
-  const failed = failures.length;
+  const outcomes = records.map((r) => ({ r, outcome: resourceOutcome(r) }));
+  const count = (o: ResourceOutcome) => outcomes.filter((x) => x.outcome === o).length;
+  const completed = count('COMPLETED');
+  const skipped = count('SKIPPED');
+  const copyFailed = count('COMPLETED_COPY_FAILED');
+  const unfinished = count('IN_PROGRESS');
+  const failures = outcomes
+    .filter(({ outcome }) => outcome !== 'COMPLETED' && outcome !== 'SKIPPED')
+    .map(({ r, outcome }) => {
+      const error = r.status === 'FAILED' ? (r.error?.error ?? 'Failed') : 'Unfinished';
+      const cause = r.status === 'FAILED' ? (r.error?.cause ?? r.note ?? '') : `left ${r.status} when the run ended`;
+      return {
+        arn: r.arn,
+        type: r.type,
+        region: r.region,
+        phase: phaseOf(r),
+        outcome,
+        error,
+        cause,
+        next: nextStep(error, cause, outcome === 'COMPLETED_COPY_FAILED'),
+      };
+    });
+  const failed = failures.length - copyFailed;
   const total = records.length;
   const listed = failures
     .slice(0, 10)
     .map((f) => `${f.arn} (${f.error}: ${f.cause.slice(0, 160)})`)
     .join('; ');
-  const more = failed > 10 ? `; and ${failed - 10} more` : '';
+  const more = failures.length > 10 ? `; and ${failures.length - 10} more` : '';
+  const copyPart = copyFailed > 0 ? `, ${copyFailed} backed up but not copied` : '';
   const cause =
-    failed === 0
+    failures.length === 0
       ? `${completed} of ${total} backups completed, ${skipped} skipped`
-      : `${failed} of ${total} backups failed (${completed} completed, ${skipped} skipped): ${listed}${more}`;
+      : `${failed} of ${total} backups failed${copyPart} (${completed} completed, ${skipped} skipped): ${listed}${more}`;
   return {
-    status: failed === 0 ? 'SUCCEEDED' : 'FAILED',
+    status: failures.length === 0 ? 'SUCCEEDED' : 'FAILED',
     total,
     completed,
     failed,
+    copyFailed,
     skipped,
     unfinished,
     failures,

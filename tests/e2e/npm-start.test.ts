@@ -88,7 +88,7 @@ describe('npm start (backup-pipeline local)', () => {
     expect(out.stdout).toMatch(/; slowest: \S+ \([a-z0-9-]+\) (creating|copying) /);
     expect(out.stdout).not.toMatch(/0\/0 done|Execution(Succeeded|Started)|MapIteration/);
     expect(out.stdout).not.toContain(`${ESC}[`);
-    expect(out.stdout).toMatch(/RESOURCE\s+TYPE\s+REGION\s+STATUS\s+BACKUP\s+POLLS\s+TOOK/);
+    expect(out.stdout).toMatch(/RESOURCE\s+TYPE\s+REGION\s+STATUS\s+BACKUP\s+EXPIRES\s+POLLS\s+TOOK/);
     expect(out.stdout).toContain('Execution SUCCEEDED');
     const parsed = JSON.parse(readFileSync(report, 'utf8'));
     expect(parsed.status).toBe('SUCCEEDED');
@@ -160,11 +160,43 @@ describe('npm start (backup-pipeline local)', () => {
     else expect(out.stdout).not.toMatch(colour);
   });
 
-  it('exits non-zero and names the failures when snapshots fail', async () => {
+  it('exits non-zero and names the failures once, each with its next step, when snapshots fail', async () => {
     const out = await run(['--failure-rate', '1', '--quiet']);
     expect(out.code).toBe(1);
-    expect(out.stdout).toContain('Execution FAILED (BackupsFailed: 14 of 16 backups failed');
+    expect(out.stdout).toContain(
+      'Execution FAILED (BackupsFailed: 0 completed, 14 failed, 2 skipped, of 16 resources; failures listed above)',
+    );
     expect(out.stdout).toMatch(/Subject: backup-pipeline daily: 0\/14 ok, 14 failed/);
+    // Listed once (by the notification), not again under the table nor in the execution's cause.
+    expect(out.stdout.match(/Failures:/g)).toHaveLength(1);
+    expect(out.stdout.match(/ {6}next: /g)).toHaveLength(14);
+    expect(out.stdout).not.toContain('14 of 16 backups failed');
+    for (const db of ['orders', 'customers', 'analytics'])
+      expect(out.stdout.match(new RegExp(`db:${db} \\[rds-instance\\]`, 'g'))).toHaveLength(1);
+  });
+
+  it('shows a backup whose copy failed as COPY FAILED, apart from failed backups, with where each copy is', async () => {
+    // Act: the seeded faults fail some snapshots and some copies (the demo copies to its DR region).
+    const out = await run(['--failure-rate', '0.3', '--quiet']);
+
+    // Assess
+    expect(out.code).toBe(1);
+    const rows = out.stdout.split('\n');
+    const copyFailed = rows.filter((r) => / COPY FAILED /.test(r));
+    expect(copyFailed.length).toBeGreaterThan(0);
+    for (const row of copyFailed) expect(row).toMatch(/ \d{4}-\d\d-\d\d \d\d:\d\d .* 0\/1!$/);
+    // Each copy's region and id under its resource; the legend under the table.
+    expect(out.stdout).toMatch(/↳ copy us-west-2: \S+ \(COMPLETED\)/);
+    expect(out.stdout).toMatch(/↳ copy us-west-2: \S+.* \(FAILED: /);
+    expect(out.stdout).toContain('COPIES: copies made / regions asked.');
+    // An RDS backup id keeps the database name at its end.
+    expect(out.stdout).toMatch(
+      /rds-instance\s+eu-west-1\s+\S+( FAILED)?\s+bp-daily-local-\S*…\S*-(orders|customers|analytics) /,
+    );
+    const n = copyFailed.length;
+    expect(out.stdout).toMatch(new RegExp(`Subject: backup-pipeline daily: \\d+/14 ok, ${n} copy failed`));
+    expect(out.stdout).toContain(`${n} backed up but not copied (copy failed)`);
+    expect(out.stdout.match(/ backed up, COPY FAILED: /g)).toHaveLength(n);
   });
 
   it('says a run that ended at Plan backed nothing up and sent nothing, instead of an empty table and "every backup succeeded"', async () => {

@@ -109,6 +109,11 @@ describe('backup-pipeline start / status / runs', () => {
       true,
     );
     expect(out.code).toBe(1);
+    // The sandbox's clock runs ahead of the wall clock: ages are measured to its newest record, never negative.
+    const text = await cli(['status', '--rpo']);
+    expect(text.stdout).toMatch(/^weekly +\d{4}-\d\d-\d\d \d\d:\d\d +\d{4}-\d\d-\d\d \d\d:\d\d +\d+\.\dh +180h/m);
+    expect(text.stdout).not.toMatch(/ -\d+\.\dh/);
+    for (const r of view.resources as { ageHours: number }[]) expect(r.ageHours).toBeGreaterThanOrEqual(0);
   });
 
   it('start --copy-to copies to the DR region under its key, and status shows the copies (table and --json)', async () => {
@@ -131,6 +136,15 @@ describe('backup-pipeline start / status / runs', () => {
     // Assess
     expect(out.code).toBe(0);
     expect(table.stdout).toMatch(/orders\s+rds-instance\s+eu-west-1\s+COMPLETED\s+.*\s1\/1$/m);
+    // The id is cut in the middle (the database name stays), the expiry beside it, the copy's region and id below.
+    const row = table.stdout.split('\n').findIndex((l) => l.startsWith('orders '));
+    expect(table.stdout.split('\n')[row]).toMatch(/ bp-copy-cli-1-\S*-orders +\d{4}-\d\d-\d\d \d\d:\d\d /);
+    expect(table.stdout.split('\n')[row + 1]).toMatch(
+      new RegExp(`^ +↳ copy ${DR_REGION}: bp-copy-cli-1-\\S+-orders \\(COMPLETED\\)$`),
+    );
+    expect(table.stdout).toContain('COPIES: copies made / regions asked.');
+    expect(json.expiresAt).toEqual(expect.any(String));
+    expect(json.resources[0].outcome).toBe('COMPLETED');
     expect(json.resources[0].copies).toEqual([
       expect.objectContaining({
         region: DR_REGION,
@@ -153,7 +167,20 @@ describe('backup-pipeline start / status / runs', () => {
       '0.1',
     ]);
     expect(out.code).toBe(1);
-    expect(out.stdout).toMatch(/legacy: InvalidResourceStateError: .*stopped/);
+    expect(out.stdout).toMatch(
+      /legacy: InvalidResourceStateError: .*stopped\.\n {6}next: start or repair the resource/,
+    );
+    expect(out.stdout).toContain(
+      'Run daily-cli-fail FAILED: BackupsFailed: 0 completed, 1 failed, 0 skipped, of 1 resources',
+    );
+    expect(out.stdout.match(/Cannot snapshot DB instance legacy/g)).toHaveLength(1);
+    // status tells the same, the failure once, with the same next step.
+    const status = await cli(['status', 'daily-cli-fail']);
+    expect(status.code).toBe(1);
+    expect(status.stdout).toMatch(/^Run daily-cli-fail \(daily\): FAILED/);
+    expect(status.stdout).toContain('0 completed, 1 failed, 0 skipped, of 1 resources');
+    expect(status.stdout.match(/✗ legacy/g)).toHaveLength(1);
+    expect(status.stdout).toContain('      next: start or repair the resource');
   });
 
   it('refuses bad input before calling StartExecution, naming every bad field', async () => {

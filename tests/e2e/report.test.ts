@@ -127,7 +127,8 @@ describe('backup-pipeline report', () => {
       '0.1',
     ]);
     const status = JSON.parse((await cli(['status', RUN, '--json'])).stdout) as {
-      resources: { polls: number }[];
+      expiresAt: string;
+      resources: { polls: number; status: string; backupIds: string[] }[];
     };
 
     // Act
@@ -151,6 +152,16 @@ describe('backup-pipeline report', () => {
     expect(polls).toBeGreaterThan(3);
     expect(html.match(/class="tick"/g)).toHaveLength(polls);
     expect(html).toMatch(/<td>start<\/td><td>InvalidResourceStateError<\/td><td class="cause">[^<]*stopped/);
+    // Each failure carries the runbook's next step for its error.
+    expect(html).toMatch(/<td class="cause">[^<]*stopped[^<]*<\/td><td class="next">start or repair the resource/);
+    // What was made: every backup id of every completed resource, with the run's expiry.
+    const made = html.slice(html.indexOf('<h2 id="backups">'), html.indexOf('<h2>Estimated'));
+    expect(made.match(/<tr class="backup" data-outcome="COMPLETED">/g)).toHaveLength(3);
+    const ids = status.resources.filter((r) => r.status === 'COMPLETED').flatMap((r) => r.backupIds);
+    expect(ids).toHaveLength(4);
+    for (const id of ids) expect(made).toContain(`<div class="backup-id">${id}</div>`);
+    expect(made.match(/<td class="expires">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC<\/td>/g)).toHaveLength(3);
+    expect(made).toContain(`<td class="expires">${status.expiresAt.slice(0, 19).replace('T', ' ')} UTC</td>`);
     // 20 + 50 GiB instance and 100 GiB volume at $0.05, the 200 GiB DB at $0.095.
     expect(html).toContain('<td>EBS snapshot</td><td class="num">2</td><td class="num">170</td>');
     expect(html).toContain('<td class="num">$19.00</td>');

@@ -5,6 +5,7 @@
  */
 import { BACKUP_TAG } from '../../local/fleet';
 import { type Sandbox, startSandbox } from '../../local/sandbox';
+import { nextStep } from '../../shared/workflow/runbook';
 import { killStragglers, runCli } from '../support/processes';
 
 jest.setTimeout(120_000);
@@ -40,7 +41,8 @@ describe('backup-pipeline status', () => {
 
     // Assess
     expect(table.stdout).toMatch(/^Run daily-notify-lost \(daily\): FAILED, started /);
-    expect(table.stdout).toMatch(/Execution FAILED: NotificationFailed: Topic does not exist/);
+    expect(table.stdout).toMatch(/Execution FAILED: NotificationFailed: Topic does not exist.*\n {2}next: /);
+    expect(table.stdout).toContain(`  next: ${nextStep('NotificationFailed')}`);
     expect(table.stdout).toMatch(/vol-\S+\s+ebs-volume\s+eu-west-1\s+COMPLETED/);
     expect(table.code).toBe(1);
     expect(JSON.parse(json.stdout)).toMatchObject({

@@ -86,7 +86,7 @@ describe.each([
           Detail: expect.objectContaining({
             runId: 'happy-path',
             status: 'SUCCEEDED',
-            counts: { total: 7, completed: 7, failed: 0, skipped: 0 },
+            counts: { total: 7, completed: 7, failed: 0, copyFailed: 0, skipped: 0 },
           }),
         }),
       ]);

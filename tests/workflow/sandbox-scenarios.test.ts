@@ -7,6 +7,7 @@
 import { BACKUP_TAG } from '../../local/fleet';
 import type { AwsModel } from '../../local/model';
 import { type SandboxOptions, startSandbox } from '../../local/sandbox';
+import { resourceOutcome } from '../../shared/workflow/outcome';
 
 jest.setTimeout(60_000);
 
@@ -390,6 +391,10 @@ describe('CopySlotsBusyForHours', () => {
     expect(failed[0]?.error?.cause).toMatch(/^timeout: .* could not be copied to us-west-2 by its deadline/);
     expect(out.records.filter((r) => r.status === 'COMPLETED')).toHaveLength(2);
     expect(out.model.snapshots('us-west-2')).toHaveLength(2);
+    // Its backup completed: it is a copy that failed, counted apart from failed backups, and still fails the run.
+    expect(failed.map(resourceOutcome)).toEqual(['COMPLETED_COPY_FAILED']);
+    expect(out.result.cause).toMatch(/^0 of 3 backups failed, 1 backed up but not copied \(2 completed, 0 skipped\)/);
+    expect(out.sns.at(-1)?.Subject).toMatch(/: 2\/3 ok, 1 copy failed$/);
   });
 });
 

@@ -14,6 +14,8 @@ import {
 } from '../../../cli/report/render-report';
 import { reportRestoreWindow } from '../../../cli/report/restore-window';
 import type { RestoreRecord } from '../../../shared/state/records';
+import { COPY_FAILED_MEANING } from '../../../shared/workflow/outcome';
+import { nextStep } from '../../../shared/workflow/runbook';
 import { dbRef, instanceRef, resourceRecord, restoreRecord, runRecord, volumeRef } from '../../support/unit-fixtures';
 
 const RUN_ID = 'weekly-report-1';
@@ -253,6 +255,74 @@ describe('renderReport', () => {
     expect(failures).toContain('<div class="id">legacy</div>');
     expect(failures).toContain('<td>start</td><td>InvalidResourceStateError</td>');
     expect(failures).toContain('Cannot snapshot DB instance legacy: its status is stopped.');
+  });
+
+  it('carries the runbook next step for each failure', () => {
+    const out = page();
+    const failures = out.slice(out.indexOf('<h2>Failures (1)</h2>'), out.indexOf('<h2 id="backups">'));
+    expect(failures).toContain('<th>next step</th>');
+    expect(failures).toContain(`<td class="next">${escapeHtml(nextStep('InvalidResourceStateError'))}</td>`);
+  });
+
+  it('lists every backup made with its ids, expiry and copies by region and id', () => {
+    // Prepare
+    const [instance, volume, ...rest] = records();
+    const copied = {
+      ...(instance as ReportResource),
+      copies: [{ region: 'us-west-2', ids: ['snap-a2', 'snap-b2'], status: 'COMPLETED' as const, reason: null }],
+    };
+
+    // Act
+    const out = renderReport({
+      run: finishedRun,
+      resources: [copied, volume as ReportResource, ...rest],
+      generatedAt: new Date(at(130)),
+    });
+
+    // Assess
+    const section = out.slice(out.indexOf('<h2 id="backups">'), out.indexOf('<h2>Estimated'));
+    const rows = section.split('<tr class="backup"').slice(1);
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toContain('<div class="backup-id">snap-a</div><div class="backup-id">snap-b</div>');
+    expect(rows[0]).toContain(`<td class="expires">2026-01-12 02:00:00 UTC</td>`);
+    expect(rows[0]).toMatch(
+      /<span class="region">us-west-2<\/span> snap-a2, snap-b2 <span class="sub">completed<\/span>/,
+    );
+    expect(rows[1]).toContain('<div class="backup-id">snap-c</div>');
+    expect(rows[1]).toContain('none asked');
+  });
+
+  it('shows a backup that completed whose copy failed as COPY FAILED, counted apart from failed backups', () => {
+    // Prepare
+    const [instance, ...rest] = records();
+    const copyFailed = {
+      ...(instance as ReportResource),
+      status: 'FAILED' as const,
+      error: { error: 'BackupFailed', cause: 'copy to us-west-2: snap-a2 error' },
+      copies: [{ region: 'us-west-2', ids: ['snap-a2'], status: 'FAILED' as const, reason: 'snap-a2 error' }],
+    };
+
+    // Act
+    const out = renderReport({ run: finishedRun, resources: [copyFailed, ...rest], generatedAt: new Date(at(130)) });
+
+    // Assess: the figures count it on its own, whatever the run record's older counts said.
+    for (const [n, label] of [
+      [1, 'completed'],
+      [1, 'backed up, copy failed'],
+      [1, 'failed'],
+    ] as const)
+      expect(out).toContain(`<div class="n">${n}</div><div class="l">${label}</div>`);
+    expect(out).toContain('<tr class="row" data-status="FAILED">');
+    expect(out).toMatch(/data-status="FAILED">[\s\S]*?<span class="pill copy-failed">COPY FAILED<\/span>/);
+    const failures = out.slice(out.indexOf('<h2>Failures (2)</h2>'), out.indexOf('<h2 id="backups">'));
+    expect(failures).toContain('<tr data-outcome="COMPLETED_COPY_FAILED">');
+    expect(failures).toContain(`<td class="next">${escapeHtml(nextStep('BackupFailed', '', true))}</td>`);
+    expect(failures).toContain(escapeHtml(COPY_FAILED_MEANING));
+    const backups = out.slice(out.indexOf('<h2 id="backups">'), out.indexOf('<h2>Estimated'));
+    expect(backups).toContain('<tr class="backup" data-outcome="COMPLETED_COPY_FAILED">');
+    expect(backups).toMatch(
+      /<div class="copy" data-status="FAILED"><span class="region">us-west-2<\/span> snap-a2 <span class="sub">failed: snap-a2 error<\/span>/,
+    );
   });
 
   it('states the estimated storage cost as an upper bound, with the prices used and unknown sizes named', () => {

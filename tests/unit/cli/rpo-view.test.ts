@@ -3,7 +3,7 @@
  * first (most hours past their tier's RPO, then oldest), in the table and in --json alike, read from
  * the state table as the hourly check reads it.
  */
-import { rpoCommand } from '../../../cli/commands/operate';
+import { referenceTime, rpoCommand } from '../../../cli/commands/operate';
 import { useUnitDynalite } from '../../support/unit-dynalite';
 import { dbRef, resourceRecord, runRecord } from '../../support/unit-fixtures';
 
@@ -76,5 +76,23 @@ describe('rpoCommand', () => {
     expect(tierRow('daily')).toContain('NO SUCCESS WITHIN RPO');
     expect(tierRow('weekly')).toContain('RUN OVERDUE');
     expect(code).toBe(1);
+  });
+});
+
+describe('referenceTime', () => {
+  const wall = new Date('2026-01-05T02:00:00.000Z');
+
+  it('is the wall clock when every record is older (AWS)', () => {
+    expect(
+      referenceTime([{ startedAt: '2026-01-05T01:00:00.000Z', finishedAt: '2026-01-05T01:30:00.000Z' }], wall),
+    ).toEqual(wall);
+  });
+
+  it("is the newest record's time when the records run ahead of the wall clock (the sandbox's virtual clock)", () => {
+    const runs = [
+      { startedAt: '2026-01-05T03:00:00.000Z', finishedAt: '2026-01-05T09:00:00.000Z' },
+      { startedAt: '2026-01-05T10:00:00.000Z' },
+    ];
+    expect(referenceTime(runs, wall).toISOString()).toBe('2026-01-05T10:00:00.000Z');
   });
 });

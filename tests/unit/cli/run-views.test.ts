@@ -5,6 +5,7 @@
  */
 import {
   copiesCell,
+  countsLine,
   resourceTable,
   retentionJson,
   retentionView,
@@ -14,6 +15,8 @@ import {
   skippedView,
 } from '../../../cli/commands/run-views';
 import type { RecordedRetentionDecision, ResourceRecord, RunRecord } from '../../../shared/state/records';
+import { COPY_FAILED_MEANING } from '../../../shared/workflow/outcome';
+import { nextStep } from '../../../shared/workflow/runbook';
 import { runRecord } from '../../support/unit-fixtures';
 
 const VOLUME = 'arn:aws:ec2:eu-west-1:111122223333:volume/vol-0123456789abcdef0';
@@ -212,6 +215,78 @@ describe('copiesCell and the resource table', () => {
     expect(header).toMatch(/POLLS\s+TOOK\s+COPIES$/);
     expect(row).toMatch(/\s1\/1$/);
   });
+
+  const rds: ResourceRecord = {
+    ...record(),
+    arn: DB,
+    type: 'rds-instance',
+    resourceId: 'orders',
+    backupIds: ['bp-daily-20260105t020000z-afc112bc-orders-and-invoices'],
+  };
+
+  it('cuts a long backup id from the middle, so the database name at its end stays readable', () => {
+    const [, row] = resourceTable([rds]).split('\n');
+    expect(row).toMatch(/ bp-daily-20260105t02…orders-and-invoices /);
+  });
+
+  it("shows the run's expiry beside each backup made, and a dash where none was made", () => {
+    const failed: ResourceRecord = { ...record(), resourceId: 'vol-2', arn: `${VOLUME}2`, status: 'FAILED' };
+    const lines = resourceTable([rds, failed], { expiresAt: '2026-01-12T02:00:00.000Z' }).split('\n');
+    expect(lines[0]).toMatch(/BACKUP\s+EXPIRES\s+POLLS/);
+    expect(lines.find((l) => l.startsWith('orders'))).toContain(' 2026-01-12 02:00 ');
+    expect(lines.find((l) => l.startsWith('vol-2'))).toMatch(/FAILED\s+-\s+-\s+0/);
+  });
+
+  it("puts each copy's region and id under its resource, and explains the COPIES column under the table", () => {
+    const copied: ResourceRecord = {
+      ...rds,
+      copies: [
+        { region: 'us-west-2', ids: ['bp-copy-orders'], status: 'COMPLETED', reason: null },
+        { region: 'eu-central-1', ids: [], status: 'SKIPPED', reason: "the source's own region" },
+      ],
+    };
+    const out = resourceTable([copied]);
+    const lines = out.split('\n');
+    expect(lines[2]).toMatch(/^ +↳ copy us-west-2: bp-copy-orders \(COMPLETED\)$/);
+    expect(lines[3]).toMatch(/^ +↳ copy eu-central-1: - \(SKIPPED: the source's own region\)$/);
+    // The legend names every mark copiesCell prints.
+    for (const mark of ['1/1', '0/1!', '0/1-', '0/1 still copying', '- no copy asked'])
+      expect(out.slice(out.indexOf('COPIES:'))).toContain(mark);
+    // A run with no copy asked has no legend to read.
+    expect(resourceTable([rds])).not.toContain('COPIES:');
+  });
+
+  it('shows a backup that completed whose copy failed as COPY FAILED, not FAILED, with its next step', () => {
+    const copyFailed: ResourceRecord = {
+      ...rds,
+      status: 'FAILED',
+      error: { error: 'BackupFailed', cause: 'copy to us-west-2: snapshot failed' },
+      copies: [{ region: 'us-west-2', ids: ['bp-copy'], status: 'FAILED', reason: 'snapshot failed' }],
+    };
+    const out = resourceTable([copyFailed], { expiresAt: '2026-01-12T02:00:00.000Z' });
+    const row = out.split('\n')[1] ?? '';
+    expect(row).toMatch(/^orders +rds-instance +eu-west-1 +COPY FAILED +bp-daily.* 2026-01-12 02:00 .* 0\/1!$/);
+    expect(out).toContain(COPY_FAILED_MEANING);
+    expect(out).toContain(
+      `Failures:\n  ✗ orders (backed up, copy failed): BackupFailed: copy to us-west-2: snapshot failed\n      next: ${nextStep('BackupFailed', '', true)}`,
+    );
+    expect(countsLine([copyFailed, record()])).toBe(
+      '1 completed, 1 backed up but not copied (COPY FAILED), 0 failed, 0 skipped, of 2 resources',
+    );
+  });
+
+  it('lists each failed backup once with the runbook step for its error, and not at all when asked not to', () => {
+    const failed: ResourceRecord = {
+      ...rds,
+      status: 'FAILED',
+      backupIds: [],
+      error: { error: 'QuotaExceededError', cause: 'SnapshotQuotaExceeded: 100 snapshots' },
+    };
+    const out = resourceTable([failed]);
+    expect(out.match(/✗ orders/g)).toHaveLength(1);
+    expect(out).toContain(`      next: ${nextStep('QuotaExceededError')}`);
+    expect(resourceTable([failed], { failures: false })).not.toContain('Failures:');
+  });
 });
 
 describe('a skipped start in status and runs', () => {
@@ -253,6 +328,6 @@ describe('a skipped start in status and runs', () => {
     expect(skippedRow).toMatch(
       /^daily-20260105-0200\s+daily\s+SKIPPED\s+2026-01-05 02:00:00\s+daily-20260104-0200 still running$/,
     );
-    expect(finishedRow).toMatch(/SUCCEEDED\s+2026-01-05 02:00:00\s+3\s+0\s+0$/);
+    expect(finishedRow).toMatch(/SUCCEEDED\s+2026-01-05 02:00:00\s+3\s+0\s+-\s+0$/);
   });
 });

@@ -196,6 +196,7 @@ describe('summarize-run handler', () => {
       total: 2,
       completed: 1,
       failed: 0,
+      copyFailed: 0,
       skipped: 1,
       cause: '1 of 2 backups completed, 1 skipped',
     });

@@ -6,6 +6,8 @@
 import type { ResourceRecord } from '../../../shared/state/records';
 import { dryRunCopies, dryRunNote } from '../../../shared/workflow/dry-run';
 import { buildNotification, consoleLink, runEvent } from '../../../shared/workflow/notification';
+import { resourceOutcome } from '../../../shared/workflow/outcome';
+import { nextStep } from '../../../shared/workflow/runbook';
 import { phaseOf, summarize } from '../../../shared/workflow/summary';
 import { dbRef, instanceRef, resourceRecord, runRecord, volumeRef } from '../../support/unit-fixtures';
 
@@ -68,8 +70,10 @@ describe('summarize', () => {
           type: 'ebs-volume',
           region: 'eu-west-1',
           phase: 'start',
+          outcome: 'IN_PROGRESS',
           error: 'Unfinished',
           cause: `left ${status} when the run ended`,
+          next: nextStep('Unfinished'),
         },
       ]);
     },
@@ -170,7 +174,7 @@ describe('buildNotification', () => {
     expect(lines[1]).toBe('Started 2026-01-05T02:00:00.000Z; reason: before release 42.');
     expect(lines[2]).toBe('1 completed, 1 failed, 1 skipped, of 3 resources.');
     expect(n.message).toContain(`Skipped:\n  - ${skipped.arn}: included in the backup of`);
-    expect(n.message).toContain(`Completed:\n  - ${completed(1)[0]?.arn}: snap-0`);
+    expect(n.message).toContain(`Completed (backups expire ${run.expiresAt}):\n  - ${completed(1)[0]?.arn}: snap-0`);
     expect(n.message).toContain(`Execution: ${consoleLink(run.executionArn)}`);
   });
 
@@ -273,15 +277,17 @@ describe('runEvent', () => {
       tier: 'daily',
       dryRun: false,
       status: 'FAILED',
-      counts: { total: 3, completed: 2, failed: 1, skipped: 0 },
+      counts: { total: 3, completed: 2, failed: 1, copyFailed: 0, skipped: 0 },
       failures: [
         {
           arn: startFailure.arn,
           type: 'rds-instance',
           region: 'eu-west-1',
           phase: 'start',
+          outcome: 'FAILED',
           error: 'QuotaExceededError',
           cause: 'RDS CreateDBSnapshot orders: SnapshotQuotaExceeded: 100 snapshots',
+          next: nextStep('QuotaExceededError', 'SnapshotQuotaExceeded'),
         },
       ],
       retention: null,
@@ -381,5 +387,88 @@ describe('summarize and buildNotification on one mixed run', () => {
 
   it('does not insist on sending when its one resource completed', () => {
     expect(buildNotification(run, [done]).mustSend).toBe(false);
+  });
+
+  describe('a backup that completed whose copy failed', () => {
+    const copyFailed: ResourceRecord = {
+      ...failed,
+      arn: 'arn:e',
+      resourceId: 'e',
+      backupIds: ['snap-e'],
+      error: { error: 'BackupFailed', cause: 'copy to us-west-2: snap-f error: internal' },
+      copies: [{ region: 'us-west-2', ids: ['snap-f'], status: 'FAILED', reason: 'snap-f error: internal' }],
+    };
+    const mixed = [done, failed, copyFailed];
+
+    it('is classified COMPLETED_COPY_FAILED, apart from a failed backup and a failure at plan', () => {
+      expect(resourceOutcome(copyFailed)).toBe('COMPLETED_COPY_FAILED');
+      expect(resourceOutcome(failed)).toBe('FAILED');
+      expect(resourceOutcome({ ...copyFailed, error: { error: 'PlanFailed', cause: 'x' } })).toBe('FAILED');
+      expect(resourceOutcome({ ...copyFailed, status: 'COPYING' })).toBe('IN_PROGRESS');
+    });
+
+    it('is so too when AWS refused the copy until the deadline and no copy was recorded', () => {
+      const refused: ResourceRecord = {
+        ...failed,
+        copyCalledAt: {},
+        error: {
+          error: 'InvalidResourceStateError',
+          cause: 'timeout: arn:b could not be copied to us-west-2 by its deadline',
+        },
+      };
+      expect(resourceOutcome(refused)).toBe('COMPLETED_COPY_FAILED');
+      expect(phaseOf(refused)).toBe('copy');
+      expect(summarize([refused]).failures[0]?.next).toBe(nextStep('BackupFailed', 'copy to x'));
+      // Without a backup id nothing was made: a failed backup.
+      expect(resourceOutcome({ ...refused, backupIds: [] })).toBe('FAILED');
+    });
+
+    it('is counted apart: neither completed nor failed, and still fails the run', () => {
+      const summary = summarize(mixed);
+      expect(summary).toMatchObject({ status: 'FAILED', total: 3, completed: 1, failed: 1, copyFailed: 1 });
+      expect(summary.cause).toMatch(/^1 of 3 backups failed, 1 backed up but not copied \(1 completed, 0 skipped\)/);
+      expect(summary.failures.map((f) => [f.arn, f.outcome])).toEqual([
+        ['arn:b', 'FAILED'],
+        ['arn:e', 'COMPLETED_COPY_FAILED'],
+      ]);
+    });
+
+    it('reads as backed up with its copy failed in the notification, with the copy runbook step', () => {
+      const n = buildNotification(run, mixed);
+      expect(n.subject).toBe('backup-pipeline daily: 1/3 ok, 1 copy failed, 1 failed');
+      expect(n.message).toContain(
+        '1 completed, 1 backed up but not copied (copy failed), 1 failed, 0 skipped, of 3 resources.',
+      );
+      expect(n.message).toContain(
+        `  - arn:e [ebs-volume] backed up, COPY FAILED: BackupFailed: copy to us-west-2: snap-f error: internal\n      next: ${nextStep('BackupFailed', 'copy to us-west-2')}`,
+      );
+      expect(n.message).toContain(
+        `  - arn:b [ebs-volume] during snapshot: BackupFailed: snap-b error: internal\n      next: ${nextStep('BackupFailed', 'snap-b error')}`,
+      );
+      // Its backup exists: it is listed with what was made, marked.
+      expect(n.message).toMatch(
+        /Completed \(backups expire x\):\n {2}- arn:a: snap-a\n {2}- arn:e: snap-e \(copy failed\)/,
+      );
+      expect(n.failed).toBe(2);
+      expect(n.mustSend).toBe(true);
+    });
+
+    it('a copy that timed out gets the copy step too, not the snapshot timeout step', () => {
+      const timedOut = { ...copyFailed, error: { error: 'BackupFailed', cause: 'timeout: still 40%' } };
+      expect(summarize([timedOut]).failures[0]?.next).toBe(nextStep('BackupFailed', 'copy to x'));
+      expect(nextStep('BackupFailed', 'timeout: still 40%')).not.toBe(nextStep('BackupFailed', 'copy to x'));
+    });
+
+    it('lists where each copy is, by region and id, beside its backup', () => {
+      const copied = {
+        ...done,
+        copies: [{ region: 'us-west-2', ids: ['snap-copy'], status: 'COMPLETED' as const, reason: null }],
+      };
+      expect(buildNotification(run, [copied]).message).toContain('  - arn:a: snap-a; copies: us-west-2 snap-copy');
+    });
+
+    it('the run event counts it apart', () => {
+      expect(runEvent(run, mixed).counts).toEqual({ total: 3, completed: 1, failed: 1, copyFailed: 1, skipped: 0 });
+    });
   });
 });

@@ -1,0 +1,162 @@
+/**
+ * The runbook's next step for each error a backup or restore can end with (docs/operations.md), as data:
+ * `status`, the run report and the notification print the step beside each failure, so an operator acts
+ * without looking it up. The first entry whose error matches (and whose pattern, when it has one, matches
+ * the reason) applies; an error with no entry gets the general step. A unit test checks that every named
+ * error (shared/errors.ts) has an entry and that docs/operations.md names each one.
+ */
+
+export interface RunbookEntry {
+  /** The recorded error name (`ThrottledError`, `BackupFailed`, `Unfinished`, ...). */
+  error: string;
+  /** Narrows the entry to reasons that match (`copy to <region>`, `timeout`, `start window`). */
+  reason?: RegExp;
+  /** The next step, one sentence an operator can act on. */
+  next: string;
+  /** The docs/operations.md section with the detail. */
+  section: string;
+  /** The step for a backup that completed whose copy failed, whatever the copy's error. */
+  copy?: true;
+}
+
+export const RUNBOOK: readonly RunbookEntry[] = [
+  {
+    error: 'BackupFailed',
+    reason: /^copy to /,
+    copy: true,
+    next: 'the backup is kept in its own region; re-run the copy with `backup-pipeline start --resource <arn> --copy-to <region>:<key>`',
+    section: 'Copy limit and failed copies (`copyTo`)',
+  },
+  {
+    error: 'BackupFailed',
+    reason: /timeout/,
+    next: "the snapshot may still finish (it keeps its expiry tag); raise the tier's deadlineHours for very large sources",
+    section: 'A backup failed',
+  },
+  {
+    error: 'BackupFailed',
+    next: 're-run the resource (`backup-pipeline start --resource <arn>`); if it fails again, open an AWS support case with the snapshot id',
+    section: 'A backup failed',
+  },
+  {
+    error: 'InvalidResourceStateError',
+    reason: /start window/,
+    next: "nothing was made and the next run tries again; if many fail so, raise the region's pending-snapshot quota or lower mapMaxConcurrency",
+    section: 'Pending-snapshot limits and throttling',
+  },
+  {
+    error: 'InvalidResourceStateError',
+    reason: /point-in-time recovery/,
+    next: "enable the table's point-in-time recovery, or switch it to mode backup",
+    section: 'A backup failed',
+  },
+  {
+    error: 'InvalidResourceStateError',
+    next: 'start or repair the resource before the next run, or remove its backup tag while it is parked',
+    section: 'A backup failed',
+  },
+  {
+    error: 'ResourceNotFoundError',
+    next: 'the resource or its backup is gone: remove its ARN from schedules and inputs (a restore: pick another point)',
+    section: 'A backup failed',
+  },
+  {
+    error: 'QuotaExceededError',
+    reason: /SnapshotLimitExceeded/,
+    next: 'delete unneeded EBS snapshots, or ask AWS for a higher "Snapshots per Region" quota',
+    section: 'A backup failed',
+  },
+  {
+    error: 'QuotaExceededError',
+    next: "100 manual RDS snapshots in the region: lower the tier's retentionDays or keepLast, or request a higher quota",
+    section: 'Quota reached (RDS manual snapshots)',
+  },
+  {
+    error: 'LimitExceededError',
+    next: 'AWS refused until the deadline: raise the pending-snapshot or copy quota, lower mapMaxConcurrency, or split the tier by tag',
+    section: 'Pending-snapshot limits and throttling',
+  },
+  {
+    error: 'ThrottledError',
+    next: 'AWS throttled past every retry: lower mapMaxConcurrency, then re-run the resource',
+    section: 'Pending-snapshot limits and throttling',
+  },
+  {
+    error: 'InvalidInputError',
+    next: 'nothing was created: fix each field the message names (input, schedule, cdk.json or the mode tag) and start again',
+    section: 'A backup failed',
+  },
+  {
+    error: 'NameInUseError',
+    next: 'nothing was touched: restore again with another --name',
+    section: 'Restoring',
+  },
+  {
+    error: 'RegionDiscoveryError',
+    next: 'fix access to the region or enable it, or remove it from cdk.json regions and redeploy',
+    section: 'A region could not be listed (`RegionDiscoveryError`)',
+  },
+  {
+    error: 'PlanFailed',
+    next: 'Plan could not prepare this resource (the reason says why): fix that, then re-run the resource',
+    section: 'A backup failed',
+  },
+  {
+    error: 'Unfinished',
+    next: "look at the execution's Map run in the Step Functions console, then re-run the resource",
+    section: 'A backup failed',
+  },
+  {
+    error: 'BackupsFailed',
+    next: 'the run failed because resources did: `backup-pipeline status <run>` lists each with its own next step',
+    section: 'A backup failed',
+  },
+  {
+    error: 'RetentionFailed',
+    next: 'the backups are fine; the expired ones not deleted are retried at the next run (an AMI still using a snapshot: deregister it first)',
+    section: 'Retention failed (`RetentionFailed`)',
+  },
+  {
+    error: 'RetentionIncompleteError',
+    next: 'the backups are fine; the expired ones not deleted are retried at the next run (an AMI still using a snapshot: deregister it first)',
+    section: 'Retention failed (`RetentionFailed`)',
+  },
+  {
+    error: 'NotificationFailed',
+    next: "the run's backups are recorded (`backup-pipeline status <run>`); check the topic's and its KMS key's policy for Publish",
+    section: 'Every error and its next step',
+  },
+  {
+    error: 'MalformedItemError',
+    next: 'a state table item does not match its schema (the message names it and each bad field): fix or delete that item',
+    section: 'Every error and its next step',
+  },
+  {
+    error: 'InvalidConfigError',
+    next: 'fix each cdk.json key the message names, then synth and deploy again',
+    section: 'Every error and its next step',
+  },
+  {
+    error: 'RestoreFailed',
+    next: 'check the restored resource in the console; delete it by hand if it is stuck',
+    section: 'Restoring',
+  },
+];
+
+/** For an error no entry names (a Lambda or States.* error): the general step. */
+export const DEFAULT_NEXT_STEP =
+  'open the execution in the Step Functions console for the failing state, then re-run the resource';
+
+/**
+ * The runbook entry for a recorded failure, or undefined when none names its error. A backup that
+ * completed whose copy failed (./outcome.ts) gets the copy's step, whichever error ended the copy.
+ */
+export function runbookEntry(error: string, reason = '', copyFailed = false): RunbookEntry | undefined {
+  if (copyFailed) return RUNBOOK.find((e) => e.copy);
+  return RUNBOOK.find((e) => e.error === error && (e.reason === undefined || e.reason.test(reason)));
+}
+
+/** The next step for a recorded failure (error name and reason), never empty. */
+export function nextStep(error: string, reason = '', copyFailed = false): string {
+  return runbookEntry(error, reason, copyFailed)?.next ?? DEFAULT_NEXT_STEP;
+}

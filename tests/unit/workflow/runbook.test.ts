@@ -1,0 +1,68 @@
+/**
+ * shared/workflow/runbook.ts: the runbook's next step for each error, one table in code that status,
+ * the run report and the notification print. Every error the code can end a backup, restore or run with
+ * has an entry, and docs/operations.md states the same step for it, so the docs and the views never drift.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { ERROR_NAMES } from '../../../shared/errors';
+import { DEFAULT_NEXT_STEP, nextStep, RUNBOOK, runbookEntry } from '../../../shared/workflow/runbook';
+
+const ROOT = join(__dirname, '../../..');
+
+function sources(dir: string): string[] {
+  return readdirSync(join(ROOT, dir)).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(join(ROOT, path)).isDirectory() ? sources(path) : path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** Every named error class in shared/ and functions/, and every error a Fail state of the ASL raises. */
+function namedErrors(): string[] {
+  const names = new Set<string>();
+  for (const file of [...sources('shared'), ...sources('functions')])
+    for (const m of readFileSync(join(ROOT, file), 'utf8').matchAll(/readonly name = '(\w+)'/g)) names.add(m[1] ?? '');
+  for (const asl of ['statemachines/backup.asl.json', 'statemachines/restore.asl.json'])
+    for (const m of readFileSync(join(ROOT, asl), 'utf8').matchAll(/"Error": "(\w+)"/g)) names.add(m[1] ?? '');
+  return [...names].sort();
+}
+
+describe('runbook', () => {
+  it.each(ERROR_NAMES)('has a next step for %s (shared/errors.ts)', (name) => {
+    expect(runbookEntry(name)).toBeDefined();
+  });
+
+  it('has a next step for every named error the code throws and every error the ASL fails with', () => {
+    const missing = namedErrors().filter((name) => !runbookEntry(name));
+    expect(missing).toEqual([]);
+  });
+
+  it('picks the step by the reason where one error has several causes', () => {
+    expect(nextStep('BackupFailed', 'copy to us-west-2: snap-1 error')).toMatch(/--copy-to/);
+    expect(nextStep('BackupFailed', 'timeout: still 40%')).toMatch(/deadlineHours/);
+    expect(nextStep('BackupFailed', 'snap-1 error: internal')).toMatch(/support case/);
+    expect(nextStep('InvalidResourceStateError', 'x: start window: could not be started')).toMatch(/quota/);
+    expect(nextStep('InvalidResourceStateError', 'RDS instance orders is stopped')).toMatch(/start or repair/);
+  });
+
+  it('gives a backup whose copy failed the copy step, whatever error ended the copy', () => {
+    expect(nextStep('LimitExceededError', 'timeout', true)).toBe(nextStep('BackupFailed', 'copy to x'));
+  });
+
+  it('gives an error it does not name the general step, never nothing', () => {
+    expect(nextStep('States.Timeout')).toBe(DEFAULT_NEXT_STEP);
+  });
+
+  it("matches docs/operations.md: each error's row states the same next step, under a section that exists", () => {
+    const docs = readFileSync(join(ROOT, 'docs/operations.md'), 'utf8');
+    const rows = docs.split('\n').filter((line) => line.startsWith('|'));
+    const headings = docs
+      .split('\n')
+      .filter((line) => line.startsWith('#'))
+      .map((line) => line.replace(/^#+\s*/, ''));
+    for (const entry of RUNBOOK) {
+      expect(rows.some((row) => row.includes(`\`${entry.error}\``) && row.includes(entry.next))).toBe(true);
+      expect(headings).toContain(entry.section);
+    }
+  });
+});

@@ -8,16 +8,25 @@
  */
 import '../local/process-defaults';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { SandboxError } from '../local/sandbox';
+import { SandboxError } from '../local/sandbox-error';
 import { FRESHNESS_RUNS } from '../shared/workflow/recovery-points';
-import { backupsCommand } from './commands/backups';
-import { parseFleet, parseRegions, runLocal } from './commands/local';
-import { rpoCommand, runsCommand, startCommand, statusCommand } from './commands/operate';
-import { overviewCommand, RECENT_RESTORE_DAYS } from './commands/overview';
-import { reportCommand } from './commands/report';
-import { restoreCommand } from './commands/restore';
-import { rtoCommand } from './commands/rto';
-import { CliError } from './target';
+import { CliError } from './errors';
+import { parseFleet, parseRegions, RECENT_RESTORE_DAYS } from './options';
+
+/**
+ * Each command's module loads when its command runs: the AWS SDK clients and the sandbox are most of a
+ * start, and `--help`, a bad option or one command needs none of the others' (issue #13: a start in
+ * well under a second).
+ */
+const load = {
+  local: () => require('./commands/local') as typeof import('./commands/local'),
+  operate: () => require('./commands/operate') as typeof import('./commands/operate'),
+  overview: () => require('./commands/overview') as typeof import('./commands/overview'),
+  backups: () => require('./commands/backups') as typeof import('./commands/backups'),
+  restore: () => require('./commands/restore') as typeof import('./commands/restore'),
+  report: () => require('./commands/report') as typeof import('./commands/report'),
+  rto: () => require('./commands/rto') as typeof import('./commands/rto'),
+};
 
 const rate = (value: string): number => {
   const n = Number(value);
@@ -102,7 +111,7 @@ export function buildProgram(): Command {
       [] as string[],
     )
     .action(async (opts) => {
-      process.exitCode = await runLocal(opts);
+      process.exitCode = await load.local().runLocal(opts);
     });
   const collect = (value: string, previous: string[]) => [...previous, value];
   const withTarget = (command: Command) =>
@@ -127,7 +136,7 @@ export function buildProgram(): Command {
       .option('--wait', 'follow the run with a progress bar; exit 0 only when every resource succeeded', false)
       .addOption(new Option('--poll-seconds <n>', 'how often --wait refreshes').default(5).argParser(positive)),
   ).action(async (opts) => {
-    process.exitCode = await startCommand(opts);
+    process.exitCode = await load.operate().startCommand(opts);
   });
 
   withTarget(
@@ -159,10 +168,10 @@ export function buildProgram(): Command {
       )
       .option('--json', 'machine-readable output', false),
   ).action(async (run: string | undefined, opts) => {
-    if (opts.rto) process.exitCode = await rtoCommand(opts);
-    else if (opts.rpo) process.exitCode = await rpoCommand(opts);
-    else if (run) process.exitCode = await statusCommand(run, opts);
-    else process.exitCode = await overviewCommand(opts);
+    if (opts.rto) process.exitCode = await load.rto().rtoCommand(opts);
+    else if (opts.rpo) process.exitCode = await load.operate().rpoCommand(opts);
+    else if (run) process.exitCode = await load.operate().statusCommand(run, opts);
+    else process.exitCode = await load.overview().overviewCommand(opts);
   });
 
   withTarget(
@@ -172,7 +181,7 @@ export function buildProgram(): Command {
       .option('--json', 'machine-readable output', false)
       .addOption(new Option('--limit <n>', 'how many runs').default(20).argParser(positive)),
   ).action(async (opts) => {
-    process.exitCode = await runsCommand(opts);
+    process.exitCode = await load.operate().runsCommand(opts);
   });
 
   withTarget(
@@ -184,7 +193,7 @@ export function buildProgram(): Command {
       .argument('<resource>', 'resource ARN, or its short name as status shows it (orders, vol-0abc...)')
       .option('--json', 'machine-readable output', false),
   ).action(async (resource: string, opts) => {
-    process.exitCode = await backupsCommand(resource, opts);
+    process.exitCode = await load.backups().backupsCommand(resource, opts);
   });
 
   withTarget(
@@ -206,7 +215,7 @@ export function buildProgram(): Command {
       .option('--wait', 'follow the restore to the end; exit 0 only when it succeeded', false)
       .addOption(new Option('--poll-seconds <n>', 'how often --wait refreshes').default(5).argParser(positive)),
   ).action(async (backupId: string | undefined, opts) => {
-    process.exitCode = await restoreCommand(backupId, { ...opts, restoreRegion: opts.toRegion });
+    process.exitCode = await load.restore().restoreCommand(backupId, { ...opts, restoreRegion: opts.toRegion });
   });
 
   withTarget(
@@ -218,7 +227,7 @@ export function buildProgram(): Command {
       .argument('<run>', 'run id (the execution name) or execution ARN')
       .option('--out <file>', 'where to write it (default: backup-report-<run-id>.html in the current directory)'),
   ).action(async (run: string, opts) => {
-    process.exitCode = await reportCommand(run, opts);
+    process.exitCode = await load.report().reportCommand(run, opts);
   });
   return program;
 }

@@ -1,9 +1,9 @@
 /**
- * The CLI as the package ships it (issue #13, speed): the `bin` is JavaScript built by `npm ci`
+ * The CLI as the package ships it (issue #13, speed): the `bin` runs JavaScript built by `npm ci`
  * (dist/cli.js, cli/build.js), not TypeScript compiled at every start, and `--help` loads no command
  * module: neither the AWS SDK nor the sandbox. Run as an operator runs it, in child processes.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, runProcess, SHIPPED_CLI } from '../support/processes';
@@ -16,18 +16,20 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
 };
 
 describe('the shipped backup-pipeline', () => {
-  it('is the JavaScript bundle npm ci builds (prepare), started by node without tsx', () => {
+  it('is a bin that runs the JavaScript bundle npm ci builds (prepare), without tsx', () => {
     // Assess
     expect(join(ROOT, pkg.bin['backup-pipeline'] ?? '')).toBe(SHIPPED_CLI);
     expect(pkg.scripts.prepare).toBe('node cli/build.js');
-    const shipped = readFileSync(SHIPPED_CLI, 'utf8');
-    expect(shipped.startsWith('#!/usr/bin/env node\n')).toBe(true);
-    expect(shipped).not.toMatch(/require\(["']tsx/);
+    const bin = readFileSync(SHIPPED_CLI, 'utf8');
+    expect(bin.startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(bin).toContain("join(__dirname, '..', 'dist', 'cli.js')");
+    const bundle = readFileSync(join(ROOT, 'dist', 'cli.js'), 'utf8');
+    for (const text of [bin, bundle]) expect(text).not.toMatch(/require\(["']tsx/);
   });
 
   it('answers --help with every command, loading commander and zod but no AWS SDK, command or sandbox module', async () => {
-    // Prepare: a preload that lists, at exit, the packages and project modules the process loaded.
-    const hook = join(tmpdir(), `loaded-modules-${process.pid}.js`);
+    // Prepare: a preload that lists, at exit, every module the process loaded.
+    const hook = join(mkdtempSync(join(tmpdir(), 'bp-help-')), 'loaded.js');
     writeFileSync(
       hook,
       `process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify(Object.keys(require.cache)) + '\\n'));`,
@@ -41,6 +43,7 @@ describe('the shipped backup-pipeline', () => {
     for (const command of ['local', 'start', 'status', 'runs', 'backups', 'restore', 'report'])
       expect(out.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     const loaded = JSON.parse(/LOADED (.*)/.exec(out.stderr)?.[1] ?? '[]') as string[];
+    expect(loaded).toContain(join(ROOT, 'dist', 'cli.js'));
     const packages = new Set(loaded.map((file) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? file));
     expect(packages).toContain('commander');
     expect([...packages].filter((p) => /^@aws-sdk|^@smithy|^dynalite|^aws-local-stepfunctions|^tsx/.test(p))).toEqual(
@@ -55,5 +58,22 @@ describe('the shipped backup-pipeline', () => {
     // Assess
     expect(out.code).toBe(0);
     expect(out.stdout).toContain('Usage: backup-pipeline runs [options]');
+  });
+
+  it('says in one line how to build it when dist/cli.js is missing (installed without scripts)', async () => {
+    // Prepare: the bin in a copy of the package that was never built.
+    const unbuilt = mkdtempSync(join(tmpdir(), 'bp-unbuilt-'));
+    mkdirSync(join(unbuilt, 'cli'));
+    copyFileSync(SHIPPED_CLI, join(unbuilt, 'cli', 'backup-pipeline.js'));
+
+    // Act
+    const out = await runProcess(process.execPath, [join(unbuilt, 'cli', 'backup-pipeline.js'), '--help']);
+
+    // Assess
+    expect(out.code).toBe(2);
+    expect(out.stdout).toBe('');
+    expect(out.stderr).toBe(
+      'backup-pipeline: the CLI is not built (dist/cli.js is missing): run npm ci or npm run build\n',
+    );
   });
 });

@@ -51,10 +51,10 @@ export function runProcess(
 }
 
 /**
- * The CLI as the package ships it: the `bin`, dist/cli.js, built by `npm ci` (cli/build.js); the e2e
- * project's global setup builds it from the source under test before any test spawns it.
+ * The CLI as the package ships it: the `bin`, which runs dist/cli.js as `npm ci` builds it (cli/build.js);
+ * the e2e project's global setup builds it from the source under test before any test spawns it.
  */
-export const SHIPPED_CLI = join(ROOT, 'dist', 'cli.js');
+export const SHIPPED_CLI = join(ROOT, 'cli', 'backup-pipeline.js');
 
 /** `backup-pipeline <args>` with the sandbox's endpoint variables, and no pipeline names from the environment. */
 export function runCli(

@@ -7,6 +7,8 @@
  * and a non-zero exit, never a stack trace.
  */
 import '../local/process-defaults';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { SandboxError } from '../local/sandbox-error';
 import { FRESHNESS_RUNS } from '../shared/workflow/recovery-points';
@@ -63,9 +65,15 @@ const fleet = (value: string) => {
   }
 };
 
+/** The package's version (package.json beside cli/ and dist/ alike), as CHANGELOG.md releases it. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 export function buildProgram(): Command {
   const program = new Command('backup-pipeline')
     .description('Serverless backup orchestrator for AWS: run it locally, start and inspect runs.')
+    .version(packageVersion(), '-V, --version', 'the released version (CHANGELOG.md)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 

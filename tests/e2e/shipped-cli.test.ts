@@ -11,6 +11,7 @@ import { ROOT, runProcess, SHIPPED_CLI } from '../support/processes';
 jest.setTimeout(60_000);
 
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  version: string;
   bin: Record<string, string>;
   scripts: Record<string, string>;
 };
@@ -49,6 +50,21 @@ describe('the shipped backup-pipeline', () => {
     expect([...packages].filter((p) => /^@aws-sdk|^@smithy|^dynalite|^aws-local-stepfunctions|^tsx/.test(p))).toEqual(
       [],
     );
+  });
+
+  it('prints the released version, the latest in CHANGELOG.md', async () => {
+    // Prepare
+    const changelog = readFileSync(join(ROOT, 'CHANGELOG.md'), 'utf8');
+    const latest = /^## \[(\d+\.\d+\.\d+)\] - \d{4}-\d{2}-\d{2}$/m.exec(changelog)?.[1];
+
+    // Act
+    const out = await runProcess(process.execPath, [SHIPPED_CLI, '--version']);
+
+    // Assess
+    expect(latest).toBeDefined();
+    expect(pkg.version).toBe(latest);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toBe(`${latest}\n`);
   });
 
   it('runs through npx as the README shows it', async () => {

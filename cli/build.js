@@ -30,9 +30,24 @@ async function buildCli() {
   return OUTFILE;
 }
 
+function hasEsbuild() {
+  try {
+    require.resolve('esbuild');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 module.exports = { buildCli, OUTFILE };
 
 if (require.main === module) {
+  // `npm ci --omit=dev` has no esbuild: the install goes on (the bin then says the CLI is not built),
+  // while `npm run build` still fails.
+  if (process.env.npm_lifecycle_event === 'prepare' && !hasEsbuild()) {
+    process.stderr.write('cli/build.js: esbuild is not installed (dev dependencies omitted): the CLI is not built\n');
+    process.exit(0);
+  }
   buildCli().catch((error) => {
     process.stderr.write(`cli/build.js: ${error.message}\n`);
     process.exit(1);

@@ -3,13 +3,15 @@
  * resources (snapshot durations log-uniform from 1 minute to 24 hours), once with the pipeline's
  * progress-aware polling and once with a fixed 300 s poll as the baseline, and prints and writes to
  * docs/benchmarks.md the figures the design is judged by; then the scale section (./scale.ts: 10,000
- * resources, default configuration; BENCH_SCALE=0 leaves it out). Figures, not timed assertions.
+ * resources, default configuration; BENCH_SCALE=0 leaves it out) and the CLI's start time (./cli-start.ts;
+ * `npm run bench:cli` runs that alone). Figures, not timed assertions.
  */
 import '../local/process-defaults';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { computeFigures, type RunFigures } from '../local/figures';
 import { startSandbox } from '../local/sandbox';
+import { benchCliStart, cliStartSection } from './cli-start';
 import { benchRestores, restoreSection } from './restore';
 import { benchRetention, retentionSection } from './retention';
 import { runScale, SCALE_QUOTAS, scaleSection } from './scale';
@@ -178,6 +180,9 @@ async function main(): Promise<void> {
   const restores = await benchRestores();
   process.stdout.write(`${restores.rows.length} drills in ${restores.wallSeconds.toFixed(1)} s\n`);
   const scale = SCALE > 0 ? await runScaleLogged(SCALE) : undefined;
+  process.stdout.write('timing the CLI start… ');
+  const cliStart = await benchCliStart();
+  process.stdout.write(`${cliStart.rows.length} commands, ${cliStart.runs} runs each\n`);
   const body = [
     '# Benchmarks',
     '',
@@ -219,6 +224,8 @@ async function main(): Promise<void> {
       : []),
     ...(retention ? [retentionSection(retention)] : []),
     restoreSection(restores),
+    '',
+    cliStartSection(cliStart),
   ].join('\n');
   process.stdout.write(`\n${body}\n`);
   writeFileSync(join(__dirname, '..', 'docs', 'benchmarks.md'), body);

@@ -1,5 +1,15 @@
 #!/usr/bin/env node
-// The `backup-pipeline` command: runs the TypeScript CLI through tsx (installed with the project).
-require('tsx/cjs');
-const { main } = require('./index.ts');
-main(process.argv).then((code) => process.exit(code));
+// The `backup-pipeline` command (the package's `bin`): runs the CLI as `npm ci` builds it (the `prepare`
+// script, cli/build.js) into dist/cli.js, plain JavaScript, so a command starts in a fraction of a second
+// instead of compiling TypeScript first. `npm run cli` runs the source through tsx.
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+
+const built = join(__dirname, '..', 'dist', 'cli.js');
+if (!existsSync(built)) {
+  process.stderr.write('backup-pipeline: the CLI is not built (dist/cli.js is missing): run npm ci or npm run build\n');
+  process.exit(2);
+}
+require(built)
+  .main(process.argv)
+  .then((code) => process.exit(code));

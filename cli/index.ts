@@ -7,17 +7,28 @@
  * and a non-zero exit, never a stack trace.
  */
 import '../local/process-defaults';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { SandboxError } from '../local/sandbox';
+import { SandboxError } from '../local/sandbox-error';
 import { FRESHNESS_RUNS } from '../shared/workflow/recovery-points';
-import { backupsCommand } from './commands/backups';
-import { parseFleet, parseRegions, runLocal } from './commands/local';
-import { rpoCommand, runsCommand, startCommand, statusCommand } from './commands/operate';
-import { overviewCommand, RECENT_RESTORE_DAYS } from './commands/overview';
-import { reportCommand } from './commands/report';
-import { restoreCommand } from './commands/restore';
-import { rtoCommand } from './commands/rto';
-import { CliError } from './target';
+import { CliError } from './errors';
+import { parseFleet, parseRegions, RECENT_RESTORE_DAYS } from './options';
+
+/**
+ * Each command's module loads when its command runs: the AWS SDK clients and the sandbox are most of a
+ * start, and `--help`, a bad option or one command needs none of the others' (issue #13: a start in
+ * well under a second).
+ */
+const load = {
+  local: () => require('./commands/local') as typeof import('./commands/local'),
+  operate: () => require('./commands/operate') as typeof import('./commands/operate'),
+  overview: () => require('./commands/overview') as typeof import('./commands/overview'),
+  backups: () => require('./commands/backups') as typeof import('./commands/backups'),
+  restore: () => require('./commands/restore') as typeof import('./commands/restore'),
+  report: () => require('./commands/report') as typeof import('./commands/report'),
+  rto: () => require('./commands/rto') as typeof import('./commands/rto'),
+};
 
 const rate = (value: string): number => {
   const n = Number(value);
@@ -54,9 +65,15 @@ const fleet = (value: string) => {
   }
 };
 
+/** The package's version (package.json beside cli/ and dist/ alike), as CHANGELOG.md releases it. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 export function buildProgram(): Command {
   const program = new Command('backup-pipeline')
     .description('Serverless backup orchestrator for AWS: run it locally, start and inspect runs.')
+    .version(packageVersion(), '-V, --version', 'the released version (CHANGELOG.md)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
 
@@ -106,7 +123,7 @@ export function buildProgram(): Command {
       [] as string[],
     )
     .action(async (opts) => {
-      process.exitCode = await runLocal(opts);
+      process.exitCode = await load.local().runLocal(opts);
     });
   const collect = (value: string, previous: string[]) => [...previous, value];
   const withTarget = (command: Command) =>
@@ -147,7 +164,7 @@ export function buildProgram(): Command {
       .option('--wait', 'follow the run with a progress bar; exit 0 only when every resource succeeded', false)
       .addOption(new Option('--poll-seconds <n>', 'how often --wait refreshes').default(5).argParser(positive)),
   ).action(async (opts) => {
-    process.exitCode = await startCommand(opts);
+    process.exitCode = await load.operate().startCommand(opts);
   });
 
   withTarget(
@@ -179,10 +196,10 @@ export function buildProgram(): Command {
       )
       .option('--json', 'machine-readable output', false),
   ).action(async (run: string | undefined, opts) => {
-    if (opts.rto) process.exitCode = await rtoCommand(opts);
-    else if (opts.rpo) process.exitCode = await rpoCommand(opts);
-    else if (run) process.exitCode = await statusCommand(run, opts);
-    else process.exitCode = await overviewCommand(opts);
+    if (opts.rto) process.exitCode = await load.rto().rtoCommand(opts);
+    else if (opts.rpo) process.exitCode = await load.operate().rpoCommand(opts);
+    else if (run) process.exitCode = await load.operate().statusCommand(run, opts);
+    else process.exitCode = await load.overview().overviewCommand(opts);
   });
 
   withTarget(
@@ -192,7 +209,7 @@ export function buildProgram(): Command {
       .option('--json', 'machine-readable output', false)
       .addOption(new Option('--limit <n>', 'how many runs').default(20).argParser(positive)),
   ).action(async (opts) => {
-    process.exitCode = await runsCommand(opts);
+    process.exitCode = await load.operate().runsCommand(opts);
   });
 
   withTarget(
@@ -204,7 +221,7 @@ export function buildProgram(): Command {
       .argument('<resource>', 'resource ARN, or its short name as status shows it (orders, vol-0abc...)')
       .option('--json', 'machine-readable output', false),
   ).action(async (resource: string, opts) => {
-    process.exitCode = await backupsCommand(resource, opts);
+    process.exitCode = await load.backups().backupsCommand(resource, opts);
   });
 
   withTarget(
@@ -229,7 +246,7 @@ export function buildProgram(): Command {
       .option('--wait', 'follow the restore to the end; exit 0 only when it succeeded', false)
       .addOption(new Option('--poll-seconds <n>', 'how often --wait refreshes').default(5).argParser(positive)),
   ).action(async (backupId: string | undefined, opts) => {
-    process.exitCode = await restoreCommand(backupId, { ...opts, restoreRegion: opts.toRegion });
+    process.exitCode = await load.restore().restoreCommand(backupId, { ...opts, restoreRegion: opts.toRegion });
   });
 
   withTarget(
@@ -241,7 +258,7 @@ export function buildProgram(): Command {
       .argument('<run>', 'run id (the execution name) or execution ARN')
       .option('--out <file>', 'where to write it (default: backup-report-<run-id>.html in the current directory)'),
   ).action(async (run: string, opts) => {
-    process.exitCode = await reportCommand(run, opts);
+    process.exitCode = await load.report().reportCommand(run, opts);
   });
   return program;
 }

@@ -7,10 +7,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { type PipelineConfig, parsePipelineConfig } from '../shared/config';
+import { CliError } from './errors';
 
-export class CliError extends Error {
-  override name = 'CliError';
-}
+export { CliError };
 
 export interface Target {
   stateMachineArn: string;

@@ -26,6 +26,7 @@ import { type FleetSummary, seedDemoFleet, seedGeneratedFleet, seedRegionalDemo 
 import { HANDLERS, type LocalHandler } from './handlers';
 import { AwsModel, DEFAULT_ENABLED_REGIONS, type Faults, type Limits, seededRandom } from './model';
 import { ensureRunResources } from './run-resources';
+import { SandboxError } from './sandbox-error';
 import { dynamoClientFor, ensureStateTable, type LocalDynamo, startDynalite } from './state-table';
 import { VirtualScheduler } from './virtual-time';
 
@@ -125,10 +126,7 @@ export function readCdkConfig(projectRoot: string, overrides: Record<string, unk
   return parsePipelineConfig({ ...(cdk.context?.backupPipeline ?? {}), ...overrides });
 }
 
-/** Errors a user can act on: the CLI prints the message alone, without a stack. */
-export class SandboxError extends Error {
-  override name = 'SandboxError';
-}
+export { SandboxError };
 
 async function assertReachable(endpoint: string): Promise<void> {
   try {

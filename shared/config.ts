@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { parseResourceArn, RESOURCE_TYPES } from './resource';
-import { longestScheduleGap } from './schedule-period';
+import { longestScheduleGap, timeZoneProblem } from './schedule-period';
 import { modesConfigSchema, modesOf } from './services/modes';
 
 /** CloudWatch Logs accepts only these retention periods (days). */
@@ -53,9 +53,29 @@ export const copyTargetSchema = z.strictObject({
   kmsKeyId: z.string().min(1).max(2048).optional(),
 });
 
+export const tagMapSchema = z.record(z.string().min(1).max(128), z.string().max(256));
+
+/** An IANA time zone name EventBridge Scheduler evaluates a schedule in (e.g. Europe/Berlin). */
+export const timeZoneSchema = z.string().superRefine((zone, ctx) => {
+  const problem = timeZoneProblem(zone);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 export const tierSchema = z.strictObject({
-  /** When the tier runs (UTC). Omit or null for a tier that is only started by hand. */
+  /** When the tier runs, in `timeZone`. Omit or null for a tier that is only started by hand. */
   schedule: cronSchema.nullable().default(null),
+  /**
+   * The IANA time zone the schedule is read in (e.g. Europe/Berlin: 02:00 local all year, daylight
+   * saving time included). Omit for UTC.
+   */
+  timeZone: timeZoneSchema.optional(),
+  /**
+   * The tags that select this tier's resources when a run's input names no targets (scheduled runs
+   * included): e.g. a weekly tier for a subset. Omit for `defaultTargetTags`.
+   */
+  targetTags: tagMapSchema
+    .refine((tags) => Object.keys(tags).length > 0, 'name at least one tag (omit it to use defaultTargetTags)')
+    .optional(),
   /** Backups of this tier expire this many days after they start. */
   retentionDays: z.number().int().min(1).max(3650),
   /** Keep at least this many newest backups per source, even when expired. */
@@ -113,8 +133,8 @@ export const MIN_DEFAULT_DEADLINE_HOURS = 48;
  * pile up: its notification and retention come at most two days late; weekly and longer get 7 days); a
  * manual tier gets 7 days. Never past the tier's retention: a backup must not expire before it is judged.
  */
-export function defaultDeadlineHours(tier: Pick<TierConfig, 'schedule' | 'retentionDays'>): number {
-  const gap = tier.schedule ? longestScheduleGap(tier.schedule) : undefined;
+export function defaultDeadlineHours(tier: Pick<TierConfig, 'schedule' | 'retentionDays' | 'timeZone'>): number {
+  const gap = tier.schedule ? longestScheduleGap(tier.schedule, tier.timeZone) : undefined;
   const byGap =
     gap && gap !== 'never'
       ? Math.min(MAX_DEFAULT_DEADLINE_HOURS, Math.max(MIN_DEFAULT_DEADLINE_HOURS, Math.ceil((2 * gap.minutes) / 60)))
@@ -124,7 +144,7 @@ export function defaultDeadlineHours(tier: Pick<TierConfig, 'schedule' | 'retent
 
 /** A tier's deadline: its own, else the one `polling.deadlineHours` sets for every tier, else its default. */
 export function deadlineHoursOf(
-  tier: Pick<TierConfig, 'schedule' | 'retentionDays' | 'deadlineHours'>,
+  tier: Pick<TierConfig, 'schedule' | 'retentionDays' | 'deadlineHours' | 'timeZone'>,
   polling: { deadlineHours?: number | undefined },
 ): number {
   return tier.deadlineHours ?? polling.deadlineHours ?? defaultDeadlineHours(tier);
@@ -153,31 +173,37 @@ export const DEFAULT_TIERS: Record<string, z.input<typeof tierSchema>> = {
  * newest backup of each source is always kept whatever its tier, but that does not keep the tier.)
  * Also refused, by the same measure: a schedule that never fires, and an rpoHours shorter than the
  * schedule's longest gap (its alarm would fire before every run). Syntax the schedule evaluator does
- * not cover (`W`, a restricted year) skips these checks rather than guessing.
+ * not cover (`W`, a restricted year) skips these checks rather than guessing. With a `timeZone` the
+ * gap is measured in real time: a daylight-saving change lengthens a gap by its hour, and a run whose
+ * local time the clock skips does not happen that day (EventBridge Scheduler skips it).
  */
 export function tierPolicyIssues(tier: TierConfig): { field: keyof TierConfig; message: string }[] {
   if (!tier.schedule) return [];
-  const gap = longestScheduleGap(tier.schedule);
+  const gap = longestScheduleGap(tier.schedule, tier.timeZone);
   if (gap === undefined) return [];
   if (gap === 'never') return [{ field: 'schedule', message: 'never fires: no day matches this expression' }];
   const issues: { field: keyof TierConfig; message: string }[] = [];
   const gapDays = Math.ceil(gap.minutes / 1440);
+  // Name the cause when the zone's clock changes make the gap longer than the expression reads.
+  const wallGap = tier.timeZone ? longestScheduleGap(tier.schedule) : undefined;
+  const shifted =
+    wallGap && wallGap !== 'never' && gap.minutes > wallGap.minutes
+      ? `, in ${tier.timeZone}, where daylight saving time shifts or skips a run`
+      : '';
   if (tier.keepLast === 0 && tier.retentionDays * 1440 < gap.minutes) {
     issues.push({
       field: 'retentionDays',
-      message: `${tier.retentionDays} day(s) with keepLast 0 keeps nothing: the schedule's longest gap between runs is ${gapDays} day(s), so every backup of this tier expires before the next exists; use retentionDays >= ${gapDays} or keepLast >= 1`,
+      message: `${tier.retentionDays} day(s) with keepLast 0 keeps nothing: the schedule's longest gap between runs is ${gapDays} day(s)${shifted}, so every backup of this tier expires before the next exists; use retentionDays >= ${gapDays} or keepLast >= 1`,
     });
   }
   if (tier.rpoHours !== undefined && tier.rpoHours * 60 < gap.minutes) {
     issues.push({
       field: 'rpoHours',
-      message: `${tier.rpoHours} h is shorter than the schedule's longest gap between runs (${Math.ceil(gap.minutes / 60)} h): the RPO alarm would fire before every run`,
+      message: `${tier.rpoHours} h is shorter than the schedule's longest gap between runs (${Math.ceil(gap.minutes / 60)} h${shifted}): the RPO alarm would fire before ${shifted ? 'that' : 'every'} run`,
     });
   }
   return issues;
 }
-
-export const tagMapSchema = z.record(z.string().min(1).max(128), z.string().max(256));
 
 export const pollingSchema = z
   .strictObject({

@@ -13,8 +13,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { computeFigures } from '../../local/figures';
 import { DR_KEY_ALIAS, DR_REGION } from '../../local/fleet';
-import { type FleetSpec, type Sandbox, SandboxError, startSandbox } from '../../local/sandbox';
-import { describeIssues, regionsSchema } from '../../shared/config';
+import { type FleetSpec, type Sandbox, startSandbox } from '../../local/sandbox';
 import { restoreSucceeded } from '../../shared/workflow/restore';
 import { humanDuration as duration } from '../durations';
 import {
@@ -53,30 +52,8 @@ export interface LocalOptions {
   drill?: boolean;
 }
 
-/** `demo`, `none`, `N`, or `N:MIN-MAX` (seconds, e.g. `100:60-86400`). */
-export function parseFleet(text: string): FleetSpec {
-  if (text === 'demo') return { kind: 'demo' };
-  if (text === 'none') return { kind: 'none' };
-  const match = /^(\d+)(?::(\d+)-(\d+))?$/.exec(text);
-  if (!match)
-    throw new SandboxError(`bad --fleet "${text}": use demo, none, N or N:MIN-MAX (seconds), e.g. 100:60-86400`);
-  const size = Number(match[1]);
-  const minSeconds = match[2] ? Number(match[2]) : 60;
-  const maxSeconds = match[3] ? Number(match[3]) : 86_400;
-  if (size < 1 || size > 10_000) throw new SandboxError(`bad --fleet "${text}": N must be between 1 and 10000`);
-  if (minSeconds < 1 || maxSeconds < minSeconds) throw new SandboxError(`bad --fleet "${text}": need 1 <= MIN <= MAX`);
-  return { kind: 'generated', size, minSeconds, maxSeconds };
-}
-
-/** `eu-west-1,us-east-1`: region names, each once, checked as cdk.json's `regions` is. */
-export function parseRegions(text: string): string[] {
-  const parsed = regionsSchema.safeParse(text.split(',').map((r) => r.trim()));
-  if (!parsed.success) {
-    const issues = describeIssues(parsed.error, 'regions').map((i) => `${i.field}: ${i.message}`);
-    throw new SandboxError(`bad --regions "${text}": ${issues.join('; ')}`);
-  }
-  return parsed.data ?? [];
-}
+// The option parsers live in cli/options.ts (the program definition loads them without the sandbox).
+export { parseFleet, parseRegions } from '../options';
 
 function utcStamp(date: Date): string {
   return date

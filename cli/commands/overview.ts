@@ -9,6 +9,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type RestoreRecord, type RunRecord, withoutTableAttributes } from '../../shared/state/records';
 import { RestoreStore, type StartedWithin } from '../../shared/state/restore-store';
 import { restoreOutcome } from '../../shared/workflow/drill-summary';
+import { RECENT_RESTORE_DAYS } from '../options';
 import { explainAwsError, resolveTarget, type TargetOptions } from '../target';
 import { storeFor } from './operate';
 import { restoreLine } from './restore';
@@ -19,8 +20,9 @@ type Out = NodeJS.WritableStream;
 
 /** Runs the overview lists, newest first. */
 export const OVERVIEW_RUNS = 5;
-/** How far back the overview looks for restores and drills. */
-export const RECENT_RESTORE_DAYS = 7;
+/** How far back the overview looks for restores and drills (cli/options.ts, where the help names it). */
+export { RECENT_RESTORE_DAYS };
+
 /** Restores that did not fail, listed one a line (newest first); failed ones are always all listed. */
 const OTHER_RESTORE_LINES = 3;
 

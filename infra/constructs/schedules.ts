@@ -1,6 +1,7 @@
 /**
  * What starts work on its own: one EventBridge Scheduler schedule per scheduled tier, starting a run
- * of the backup state machine with the tier as input, and the hourly freshness check. Each kind has
+ * of the backup state machine with the tier as input (evaluated in the tier's time zone, UTC unless
+ * it names one), and the hourly freshness check. Each kind has
  * its own role that Scheduler of this account alone may assume and that may do only that one thing.
  * Created in the stack's scope, with the logical IDs deployed stacks already have.
  */
@@ -37,7 +38,11 @@ export class Schedules {
       if (!settings.schedule) continue;
       new Schedule(scope, `Schedule-${tier}`, {
         description: `backup-pipeline ${tier} run (keeps ${settings.retentionDays} days)`,
-        schedule: ScheduleExpression.expression(settings.schedule, TimeZone.ETC_UTC),
+        // The zone was checked at synth (config.ts), gaps across its clock changes included.
+        schedule: ScheduleExpression.expression(
+          settings.schedule,
+          settings.timeZone ? TimeZone.of(settings.timeZone) : TimeZone.ETC_UTC,
+        ),
         // Backups run at the stated time; a flexible window would blur the RPO the alarms assume.
         timeWindow: TimeWindow.off(),
         target: new StepFunctionsStartExecution(machine, {

@@ -132,7 +132,8 @@ export function checkExecutionInput(raw: unknown, context: InputContext): InputC
   const explicitTargets = input.targets?.tags !== undefined || input.targets?.resources !== undefined;
   const validated: ValidatedInput = {
     tier,
-    tags: explicitTargets ? input.targets?.tags : context.defaultTargetTags,
+    // Input that names no targets (every scheduled run) selects the tier's own tags, else the default's.
+    tags: explicitTargets ? input.targets?.tags : (tierConfig?.targetTags ?? context.defaultTargetTags),
     resources,
     // The input's copyTo (even an empty one) replaces the tier's; scheduled runs pass none and get the tier's.
     copyTo: input.copyTo ?? tierConfig?.copyTo ?? [],

@@ -504,6 +504,28 @@ describe('schedules', () => {
     }
   });
 
+  it("evaluates a tier's schedule in the time zone it names, the others still in UTC", () => {
+    // Prepare: the weekly tier at 01:00 Berlin time, the rest as shipped.
+    const tiers = (cdkJson.context.backupPipeline as { tiers: Record<string, object> }).tiers;
+    const { template: zoned } = synth({
+      tiers: { ...tiers, weekly: { ...tiers.weekly, timeZone: 'Europe/Berlin' } },
+    });
+
+    // Act
+    const zoneOf = Object.fromEntries(
+      (
+        Object.values(zoned.findResources('AWS::Scheduler::Schedule')) as {
+          Properties: { ScheduleExpressionTimezone: string; Target: { Input?: string } };
+        }[]
+      )
+        .filter((s) => s.Properties.Target.Input && JSON.parse(s.Properties.Target.Input).tier)
+        .map((s) => [JSON.parse(s.Properties.Target.Input as string).tier, s.Properties.ScheduleExpressionTimezone]),
+    );
+
+    // Assess
+    expect(zoneOf).toEqual({ daily: 'Etc/UTC', weekly: 'Europe/Berlin', monthly: 'Etc/UTC', yearly: 'Etc/UTC' });
+  });
+
   it('starts runs with a role that EventBridge Scheduler of this account alone may assume, allowed only to start this state machine', () => {
     const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule')) as {
       Properties: { Target: { Input?: string; RoleArn: { 'Fn::GetAtt': [string, string] }; RetryPolicy: unknown } };

@@ -50,6 +50,12 @@ export function runProcess(
   });
 }
 
+/**
+ * The CLI as the package ships it: the `bin`, which runs dist/cli.js as `npm ci` builds it (cli/build.js);
+ * the e2e project's global setup builds it from the source under test before any test spawns it.
+ */
+export const SHIPPED_CLI = join(ROOT, 'cli', 'backup-pipeline.js');
+
 /** `backup-pipeline <args>` with the sandbox's endpoint variables, and no pipeline names from the environment. */
 export function runCli(
   sandboxEnv: Record<string, string>,
@@ -57,18 +63,14 @@ export function runCli(
   env: Record<string, string | undefined> = {},
   cwd = ROOT,
 ): Promise<Ran> {
-  return runProcess(
-    process.execPath,
-    [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'cli', 'index.ts'), ...args],
-    {
-      cwd,
-      env: {
-        ...process.env,
-        ...sandboxEnv,
-        BACKUP_PIPELINE_STATE_MACHINE_ARN: '',
-        BACKUP_PIPELINE_TABLE: '',
-        ...env,
-      },
+  return runProcess(process.execPath, [SHIPPED_CLI, ...args], {
+    cwd,
+    env: {
+      ...process.env,
+      ...sandboxEnv,
+      BACKUP_PIPELINE_STATE_MACHINE_ARN: '',
+      BACKUP_PIPELINE_TABLE: '',
+      ...env,
     },
-  );
+  });
 }

@@ -44,4 +44,28 @@ describe('longestScheduleGap', () => {
   ])('cannot tell (undefined) for %s', (_label, expression) => {
     expect(longestScheduleGap(expression)).toBeUndefined();
   });
+
+  describe('in a time zone', () => {
+    it.each([
+      ['UTC named explicitly', 'cron(0 2 * * ? *)', 'Etc/UTC', DAY],
+      ['daily 02:00 London (fall back: 25 h)', 'cron(0 2 * * ? *)', 'Europe/London', 25 * HOUR],
+      ['daily 02:30 New York (spring forward skips it: 47 h)', 'cron(30 2 * * ? *)', 'America/New_York', 47 * HOUR],
+      ['every 6 hours New York (fall back: 7 h)', 'cron(0 */6 * * ? *)', 'America/New_York', 7 * HOUR],
+      ['weekly Sunday 01:00 Berlin (fall back week: 169 h)', 'cron(0 1 ? * SUN *)', 'Europe/Berlin', 169 * HOUR],
+      ['every minute Berlin (the repeated hour fires once: 61 min)', 'cron(* * * * ? *)', 'Europe/Berlin', 61],
+      ['daily Tokyo (no daylight saving time)', 'cron(0 2 * * ? *)', 'Asia/Tokyo', DAY],
+      [
+        'daily 02:00 Lord Howe (half-hour shift skips 02:00: 47.5 h)',
+        'cron(0 2 * * ? *)',
+        'Australia/Lord_Howe',
+        47 * HOUR + 30,
+      ],
+    ])('measures %s', (_label, expression, zone, minutes) => {
+      expect(longestScheduleGap(expression, zone)).toEqual({ minutes });
+    });
+
+    it('cannot tell (undefined) for a zone the runtime does not know', () => {
+      expect(longestScheduleGap('cron(0 2 * * ? *)', 'Mars/Olympus_Mons')).toBeUndefined();
+    });
+  });
 });

@@ -316,6 +316,55 @@ describe('parsePipelineConfig', () => {
     });
   });
 
+  describe("a tier's time zone and target tags", () => {
+    const withTier = (tier: Record<string, unknown>) => ({ tiers: { daily: DEFAULT_TIERS.daily, odd: tier } });
+    const weekly = { schedule: 'cron(0 1 ? * SUN *)', retentionDays: 35, rpoHours: 180 };
+
+    it('accepts an IANA zone and target tags, and keeps them for the schedule and Plan', () => {
+      const config = parsePipelineConfig(
+        withTier({ ...weekly, timeZone: 'Europe/Berlin', targetTags: { backup: 'weekly' } }),
+      );
+      expect(config.tiers.odd).toEqual({
+        ...weekly,
+        keepLast: 0,
+        timeZone: 'Europe/Berlin',
+        targetTags: { backup: 'weekly' },
+      });
+    });
+
+    it.each([
+      ['an unknown zone', 'Mars/Olympus_Mons', 'not an IANA time zone'],
+      ['an offset', '+01:00', 'not an IANA time zone'],
+      ['a zone in the wrong case', 'europe/berlin', 'time zone names are case-sensitive: write "Europe/Berlin"'],
+    ])('refuses %s, naming the field', async (_label, timeZone, message) => {
+      const error = await caught(() => parsePipelineConfig(withTier({ ...weekly, timeZone })));
+      expect(error.message).toContain(`backupPipeline.tiers.odd.timeZone: ${message}`);
+    });
+
+    it('measures the gap in the zone: a daily 02:30 in New York is skipped on the spring-forward day (47 h)', async () => {
+      // Prepare: in UTC the same tier passes (24 h gaps).
+      const daily = { schedule: 'cron(30 2 * * ? *)', retentionDays: 7, rpoHours: 30 };
+      expect(() => parsePipelineConfig(withTier(daily))).not.toThrow();
+
+      // Act
+      const error = await caught(() => parsePipelineConfig(withTier({ ...daily, timeZone: 'America/New_York' })));
+
+      // Assess
+      expect(error.message).toContain(
+        "backupPipeline.tiers.odd.rpoHours: 30 h is shorter than the schedule's longest gap between runs (47 h, in America/New_York, where daylight saving time shifts or skips a run)",
+      );
+      // At 03:30 no run is skipped: the longest gap is the fall-back day's 25 h.
+      expect(() =>
+        parsePipelineConfig(withTier({ ...daily, schedule: 'cron(30 3 * * ? *)', timeZone: 'America/New_York' })),
+      ).not.toThrow();
+    });
+
+    it('refuses empty target tags, naming the field', async () => {
+      const error = await caught(() => parsePipelineConfig(withTier({ ...weekly, targetTags: {} })));
+      expect(error.message).toContain('backupPipeline.tiers.odd.targetTags: name at least one tag');
+    });
+  });
+
   it('refuses an empty tier map', async () => {
     const error = await caught(() => parsePipelineConfig({ tiers: {} }));
     expect(error.message).toContain('backupPipeline.tiers: at least one tier is required');

@@ -630,6 +630,38 @@ describe('plan-run handler', () => {
     });
   });
 
+  it("selects a tier's own targetTags (its subset) when the input names no targets, and the default tags for the others", async () => {
+    // Prepare: the weekly tier backs up only what carries backup=weekly; AWS answers each filter with its own.
+    const weekly = { ...TIERS.weekly, targetTags: { backup: 'weekly' } };
+    const saved = process.env.TIERS;
+    process.env.TIERS = JSON.stringify({ ...TIERS, weekly });
+    ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+    ec2.on(DescribeVolumesCommand).resolves({ Volumes: [] });
+    ec2
+      .on(DescribeVolumesCommand, { Filters: [{ Name: 'tag:backup', Values: ['weekly'] }] }, false)
+      .resolves({ Volumes: [{ ...volume(V_ALONE), Tags: [{ Key: 'backup', Value: 'weekly' }] }] });
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
+    rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
+
+    try {
+      // Act: a scheduled weekly run (its input is the tier alone), then a daily one.
+      const weeklyRun = event({ tier: 'weekly' });
+      const weeklyOut = await handler(weeklyRun, lambdaContext);
+      const weeklyFilters = ec2.commandCalls(DescribeVolumesCommand).map((c) => c.args[0].input.Filters);
+      ec2.resetHistory();
+      await handler(event({ tier: 'daily' }), lambdaContext);
+      const dailyFilters = ec2.commandCalls(DescribeVolumesCommand).map((c) => c.args[0].input.Filters);
+
+      // Assess
+      expect(weeklyOut).toMatchObject({ tier: 'weekly', counts: { total: 1, selected: 1 } });
+      expect(await records(weeklyRun.runId)).toEqual({ [V_ALONE]: 'PENDING' });
+      expect(weeklyFilters).toEqual([[{ Name: 'tag:backup', Values: ['weekly'] }]]);
+      expect(dailyFilters).toEqual([[{ Name: 'tag:backup', Values: ['true'] }]]);
+    } finally {
+      process.env.TIERS = saved;
+    }
+  });
+
   it('writes the refs to runs/<runId>/items.json and returns only their location, the same on a retry', async () => {
     // Prepare
     ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [instance(I_APP, [V_ROOT])] }] });

@@ -1,0 +1,36 @@
+/**
+ * What the program definition (cli/index.ts) needs before any command runs: the option parsers of
+ * `local` and the figures its help names. Kept apart from the commands, which load the AWS SDK and the
+ * sandbox, so `backup-pipeline --help` (or a bad option) loads none of them.
+ */
+import type { FleetSpec } from '../local/sandbox';
+import { SandboxError } from '../local/sandbox-error';
+import { describeIssues, regionsSchema } from '../shared/config';
+
+/** How far back the status overview looks for restores and drills. */
+export const RECENT_RESTORE_DAYS = 7;
+
+/** `demo`, `none`, `N`, or `N:MIN-MAX` (seconds, e.g. `100:60-86400`). */
+export function parseFleet(text: string): FleetSpec {
+  if (text === 'demo') return { kind: 'demo' };
+  if (text === 'none') return { kind: 'none' };
+  const match = /^(\d+)(?::(\d+)-(\d+))?$/.exec(text);
+  if (!match)
+    throw new SandboxError(`bad --fleet "${text}": use demo, none, N or N:MIN-MAX (seconds), e.g. 100:60-86400`);
+  const size = Number(match[1]);
+  const minSeconds = match[2] ? Number(match[2]) : 60;
+  const maxSeconds = match[3] ? Number(match[3]) : 86_400;
+  if (size < 1 || size > 10_000) throw new SandboxError(`bad --fleet "${text}": N must be between 1 and 10000`);
+  if (minSeconds < 1 || maxSeconds < minSeconds) throw new SandboxError(`bad --fleet "${text}": need 1 <= MIN <= MAX`);
+  return { kind: 'generated', size, minSeconds, maxSeconds };
+}
+
+/** `eu-west-1,us-east-1`: region names, each once, checked as cdk.json's `regions` is. */
+export function parseRegions(text: string): string[] {
+  const parsed = regionsSchema.safeParse(text.split(',').map((r) => r.trim()));
+  if (!parsed.success) {
+    const issues = describeIssues(parsed.error, 'regions').map((i) => `${i.field}: ${i.message}`);
+    throw new SandboxError(`bad --regions "${text}": ${issues.join('; ')}`);
+  }
+  return parsed.data ?? [];
+}

@@ -168,3 +168,41 @@ export function progressLine(view: ProgressView, colour = false, width = 20): st
   const eta = view.remainingSeconds !== undefined ? `; ~${humanDuration(view.remainingSeconds)} left` : '';
   return `${clock}${bar} ${parts.join(', ')} — ${view.phase}${slowest}${eta}`;
 }
+
+/** The progress of a run's records at `now`, in `phase`. */
+export function progressView(
+  records: readonly ResourceRecord[],
+  now: Date,
+  phase: string,
+  options: { dryRun: boolean; clock?: string },
+): ProgressView {
+  const slowest = slowestResource(records, now);
+  const remainingSeconds = estimateRemaining(records, now);
+  return {
+    counts: progressCounts(records),
+    phase,
+    dryRun: options.dryRun,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(slowest ? { slowest } : {}),
+    ...(remainingSeconds !== undefined ? { remainingSeconds } : {}),
+  };
+}
+
+/**
+ * Shows views as they come: on a terminal one line redrawn in place (coloured unless NO_COLOR), piped a
+ * line only when the counts or the phase change. `end` closes a redrawn line.
+ */
+export function progressPrinter(out: NodeJS.WritableStream & { isTTY?: boolean }, options: { inPlace: boolean }) {
+  const colour = wantsColour(out);
+  let lastKey = '';
+  return {
+    show(view: ProgressView): void {
+      if (options.inPlace) out.write(`\r\x1b[2K${progressLine(view, colour)}`);
+      else if (progressKey(view) !== lastKey) out.write(`${progressLine(view)}\n`);
+      lastKey = progressKey(view);
+    },
+    end(): void {
+      if (options.inPlace && lastKey) out.write('\n');
+    },
+  };
+}

@@ -16,15 +16,7 @@ import { DR_KEY_ALIAS, DR_REGION } from '../../local/fleet';
 import { type FleetSpec, type Sandbox, startSandbox } from '../../local/sandbox';
 import { restoreSucceeded } from '../../shared/workflow/restore';
 import { humanDuration as duration } from '../durations';
-import {
-  estimateRemaining,
-  phaseOf,
-  progressCounts,
-  progressKey,
-  progressLine,
-  slowestResource,
-  wantsColour,
-} from '../progress';
+import { phaseOf, progressPrinter, progressView } from '../progress';
 import { drillTable, runDrill } from './drills';
 import { dryRunView } from './dry-run-view';
 import { parseCopyTo } from './operate';
@@ -135,9 +127,9 @@ export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream
     const executionArn = started.executionArn ?? '';
     write(`Started ${executionArn}`);
 
-    const tty = (out as NodeJS.WriteStream).isTTY === true && !options.quiet;
-    const colour = wantsColour(out as NodeJS.WriteStream);
-    let lastKey = '';
+    const progress = progressPrinter(out as NodeJS.WriteStream, {
+      inPlace: (out as NodeJS.WriteStream).isTTY === true && !options.quiet,
+    });
     let status = 'RUNNING';
     // Reading a large run's records takes a while and competes with the run itself: the pause between two
     // progress reads is at least three times the last read, so progress costs at most a quarter of the time.
@@ -157,22 +149,14 @@ export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream
       const records = await sandbox.store.listResources(name);
       pauseMs = Math.max(200, 3 * (Date.now() - readStart));
       const now = sandbox.scheduler.now();
-      const slowest = slowestResource(records, now);
-      const remainingSeconds = estimateRemaining(records, now);
-      const view = {
-        counts: progressCounts(records),
-        phase,
-        dryRun: options.dryRun,
-        clock: `[${now.toISOString().slice(11, 19)} sim]`,
-        ...(slowest ? { slowest } : {}),
-        ...(remainingSeconds !== undefined ? { remainingSeconds } : {}),
-      };
-      // On a terminal the line is redrawn in place; piped, a line is printed only when the counts or phase change.
-      if (tty) out.write(`\r\x1b[2K${progressLine(view, colour)}`);
-      else if (progressKey(view) !== lastKey) write(progressLine(view));
-      lastKey = progressKey(view);
+      progress.show(
+        progressView(records, now, phase, {
+          dryRun: options.dryRun,
+          clock: `[${now.toISOString().slice(11, 19)} sim]`,
+        }),
+      );
     }
-    if (tty && lastKey) write();
+    progress.end();
 
     const record = sandbox.sfn.execution(executionArn);
     const result = await record.done;

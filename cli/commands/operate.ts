@@ -16,14 +16,7 @@ import { validateExecutionInput } from '../../shared/workflow/input';
 import { consoleLink } from '../../shared/workflow/notification';
 import { FRESHNESS_RUN_FIELDS, readResourceFreshness } from '../../shared/workflow/recovery-points';
 import { nextStep } from '../../shared/workflow/runbook';
-import {
-  estimateRemaining,
-  progressCounts,
-  progressKey,
-  progressLine,
-  slowestResource,
-  wantsColour,
-} from '../progress';
+import { progressPrinter, progressView } from '../progress';
 import { CliError, explainAwsError, resolveTarget, type Target, type TargetOptions } from '../target';
 import { nameResolver } from './backups';
 import { dryRunView } from './dry-run-view';
@@ -203,29 +196,18 @@ export async function startCommand(options: StartOptions, out: Out = process.std
     // A dry run creates nothing and ends in seconds: its point is the plan it prints, so it is always followed.
     if (!options.wait && !options.dryRun) return 0;
 
-    const tty = (out as NodeJS.WriteStream).isTTY === true;
-    const colour = wantsColour(out as NodeJS.WriteStream);
+    const progress = progressPrinter(out as NodeJS.WriteStream, {
+      inPlace: (out as NodeJS.WriteStream).isTTY === true,
+    });
     let status = 'RUNNING';
-    let lastKey = '';
     while (status === 'RUNNING') {
       await new Promise((r) => setTimeout(r, options.pollSeconds * 1000));
       status = (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status ?? 'RUNNING';
       const records = await store.listResources(name);
-      const now = new Date();
-      const slowest = slowestResource(records, now);
-      const remainingSeconds = estimateRemaining(records, now);
-      const view = {
-        counts: progressCounts(records),
-        phase: status === 'RUNNING' ? (records.length ? 'Back up each resource' : 'starting') : 'finished',
-        dryRun: options.dryRun,
-        ...(slowest ? { slowest } : {}),
-        ...(remainingSeconds !== undefined ? { remainingSeconds } : {}),
-      };
-      if (tty) out.write(`\r\x1b[2K${progressLine(view, colour)}`);
-      else if (progressKey(view) !== lastKey) line(out, progressLine(view));
-      lastKey = progressKey(view);
+      const phase = status === 'RUNNING' ? (records.length ? 'Back up each resource' : 'starting') : 'finished';
+      progress.show(progressView(records, new Date(), phase, { dryRun: options.dryRun }));
     }
-    if (tty) line(out);
+    progress.end();
     const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     const run = await store.getRun(name);
     const skipped = run ? skippedView(run) : undefined;

@@ -9,7 +9,7 @@ import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeVolumesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { BACKUP_TAG } from '../../local/fleet';
-import { type Sandbox, startSandbox } from '../../local/sandbox';
+import { withSandbox } from '../support/wire-sandbox';
 import { BUCKET, openSandbox } from '../support/workflow-sandbox';
 
 jest.setTimeout(180_000);
@@ -17,15 +17,6 @@ jest.setTimeout(180_000);
 const REGION = 'eu-west-1';
 const DAY = 86_400_000;
 const credentials = { accessKeyId: 'x', secretAccessKey: 'x' };
-
-async function withSandbox<T>(options: Parameters<typeof startSandbox>[0], use: (s: Sandbox) => Promise<T>) {
-  const sandbox = await startSandbox({ fleet: { kind: 'none' }, ...options });
-  try {
-    return await use(sandbox);
-  } finally {
-    await sandbox.close();
-  }
-}
 
 async function errorOf(call: Promise<unknown>): Promise<{ name: string; message: string }> {
   return call.then(

@@ -3,19 +3,10 @@
  * `npm start` runs it, with every state payload as small as at 100 resources (the item list and the
  * Map's results in S3). Its own file: the longest suite, so that jest runs it beside the others.
  */
-import { type Sandbox, startSandbox } from '../../local/sandbox';
+import { withSandbox } from '../support/wire-sandbox';
 
 // 2,100 resources through the real workflow: on a loaded 2-core CI machine that took past 3 minutes.
 jest.setTimeout(600_000);
-
-async function withSandbox<T>(options: Parameters<typeof startSandbox>[0], use: (s: Sandbox) => Promise<T>) {
-  const sandbox = await startSandbox({ fleet: { kind: 'none' }, ...options });
-  try {
-    return await use(sandbox);
-  } finally {
-    await sandbox.close();
-  }
-}
 
 describe('PlanAtScale', () => {
   /** One run over a generated fleet of `size` resources, on the wire as `npm start` runs it. */

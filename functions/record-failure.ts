@@ -2,6 +2,8 @@
  * Record failure (per resource): every Catch and every FAILED check lands here. Marks the resource
  * FAILED with the error name and a readable cause, so it can never hide among successes; the child
  * then ends cleanly and the other resources carry on (the readable cause: shared/workflow/failure.ts).
+ * A backup that completed but whose copy failed still exists in its own region: its restore point is
+ * saved (with the copies that did complete), so `backups` lists it and `restore` and drills can use it.
  */
 import { z } from 'zod';
 import { now } from '../shared/clock';
@@ -10,12 +12,17 @@ import { baseEnvSchema, loadEnv } from '../shared/lambda/env';
 import { defineHandler } from '../shared/lambda/handler';
 import { metrics } from '../shared/lambda/powertools';
 import { resourceRefSchema } from '../shared/resource';
+import { BackupPointStore } from '../shared/state/backup-points';
 import { StateStore } from '../shared/state/store';
+import { backupPointOf } from '../shared/workflow/backup-points';
 import { describeError } from '../shared/workflow/failure';
+import { resourceOutcome } from '../shared/workflow/outcome';
 
 export const recordFailureEventSchema = z.object({
   runId: z.string().min(1),
   tier: z.string().min(1),
+  /** The run's expires-at: the restore point of a backup whose copy failed keeps it. */
+  expiresAt: z.string().min(1).optional(),
   resource: resourceRefSchema,
   error: z.object({ Error: z.string().optional(), Cause: z.unknown().optional() }),
 });
@@ -23,7 +30,16 @@ export const recordFailureEventSchema = z.object({
 export const handler = defineHandler('record-failure', recordFailureEventSchema, async (event) => {
   const env = loadEnv(baseEnvSchema);
   const store = new StateStore(dynamoDocClient(), env.TABLE_NAME);
-  const status = await store.fail(event.runId, event.resource.arn, now().toISOString(), describeError(event.error));
+  const { status, record } = await store.failed(
+    event.runId,
+    event.resource.arn,
+    now().toISOString(),
+    describeError(event.error),
+  );
+  if (record && resourceOutcome(record) === 'COMPLETED_COPY_FAILED')
+    await new BackupPointStore(dynamoDocClient(), env.TABLE_NAME).save(
+      backupPointOf({ ...event, backup: { backupIds: record.backupIds ?? [] } }, record),
+    );
   metrics.addDimensions({ resourceType: event.resource.type, tier: event.tier });
   metrics.addMetric('BackupsFailed', 'Count', status === 'FAILED' ? 1 : 0);
   return { status, arn: event.resource.arn };

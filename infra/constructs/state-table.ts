@@ -29,7 +29,8 @@ const TABLE_ACTIONS: Record<FunctionName, string[]> = {
   'check-copies': ['dynamodb:UpdateItem'],
   // PutItem: the restore point and its backup-id index items (shared/state/backup-points.ts).
   'record-result': ['dynamodb:UpdateItem', 'dynamodb:PutItem'],
-  'record-failure': ['dynamodb:UpdateItem'],
+  // PutItem: the restore point of a backup that completed but whose copy failed.
+  'record-failure': ['dynamodb:UpdateItem', 'dynamodb:PutItem'],
   'summarize-run': ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
   notify: ['dynamodb:Query', 'dynamodb:GetItem'],
   // Query: the run's resources name the regions retention lists.

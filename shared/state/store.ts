@@ -382,6 +382,16 @@ export class StateStore {
 
   /** Marks FAILED with the error, unless the backup already COMPLETED (a late retry must not undo it). */
   async fail(runId: string, arn: string, at: string, error: ResourceError): Promise<ResourceStatus> {
+    return (await this.failed(runId, arn, at, error)).status;
+  }
+
+  /** As `fail`, with the failed item (absent when the resource had already COMPLETED). */
+  async failed(
+    runId: string,
+    arn: string,
+    at: string,
+    error: ResourceError,
+  ): Promise<{ status: ResourceStatus; record?: ResourceRecord }> {
     const out = await this.update(
       'DynamoDB UpdateItem (failed)',
       runId,
@@ -389,9 +399,9 @@ export class StateStore {
       { status: 'FAILED', finishedAt: at, error },
       { condition: '#status <> :completed', values: { ':completed': 'COMPLETED' } },
     );
-    return out === 'condition-failed'
-      ? this.statusAfterRefusal(runId, arn)
-      : parseItem(resourceRecordSchema, out, resourceKey(runId, arn)).status;
+    if (out === 'condition-failed') return { status: await this.statusAfterRefusal(runId, arn) };
+    const record = parseItem(resourceRecordSchema, out, resourceKey(runId, arn));
+    return { status: record.status, record };
   }
 
   /**

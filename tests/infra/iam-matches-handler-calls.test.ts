@@ -24,6 +24,7 @@ import { handler as checkFreshness } from '../../functions/check-freshness';
 import { buildApp } from '../../infra/bin/app';
 import { BACKUP_TAG, DR_KEY_ALIAS, DR_REGION, seedDrKey } from '../../local/fleet';
 import { HANDLERS, type LocalHandler } from '../../local/handlers';
+import { AwsApiError } from '../../local/model';
 import { dynamoDocClient } from '../../shared/lambda/clients';
 import { FUNCTION_NAMES, type FunctionName, type ScheduledFunctionName } from '../../shared/lambda/function-env';
 import { SERVICE_PERMISSIONS } from '../../shared/services/catalog';
@@ -382,6 +383,19 @@ describe('IAM against the calls the handlers make', () => {
       }
       return saveBackup.call(this, runId, arn, backup);
     });
+    // The standalone volume's copy to the DR region is refused: its backup completed, so Record failure
+    // saves its restore point (a backup whose copy failed is still restorable in its own region).
+    const copySnapshot = sandbox.model.copySnapshot;
+    const refuseCopy = jest
+      .spyOn(sandbox.model, 'copySnapshot')
+      .mockImplementation((region: string, input: Parameters<typeof copySnapshot>[1]) => {
+        const source = sandbox.model
+          .snapshots(input.SourceRegion ?? REGION)
+          .find((snapshot) => snapshot.SnapshotId === input.SourceSnapshotId);
+        if (source?.VolumeId === volume.VolumeId)
+          throw new AwsApiError('InvalidParameterValue', 'simulated: this copy is refused');
+        return copySnapshot.call(sandbox.model, region, input);
+      });
     const stopObserving = observeCalls(sandbox);
     try {
       // Act: one scheduled-style run by tags, one run naming resources by ARN, one freshness check.
@@ -456,6 +470,7 @@ describe('IAM against the calls the handlers make', () => {
     } finally {
       stopObserving();
       crashOnce.mockRestore();
+      refuseCopy.mockRestore();
     }
   });
 
@@ -468,13 +483,15 @@ describe('IAM against the calls the handlers make', () => {
   });
 
   it('ran the scenarios it relies on: a failed backup, a retried and a refused start, retention deletes, drills of every type', () => {
-    expect(results.map((r) => r.status)).toEqual(['FAILED', 'SUCCEEDED']);
+    // By tags: the stopped database fails; by ARN: the volume's refused copy fails the run.
+    expect(results.map((r) => r.status)).toEqual(['FAILED', 'FAILED']);
     expect(restoreResults.length).toBeGreaterThanOrEqual(8);
     expect(restoreResults.filter((r) => r.status !== 'SUCCEEDED')).toEqual([]);
     expect(calls.filter((c) => c.fn === 'start-backup' && c.action === 'dynamodb:GetItem')).not.toEqual([]);
     const actions = new Set(calls.map((c) => `${c.fn} ${c.action}`));
     for (const expected of [
       'record-failure dynamodb:UpdateItem',
+      'record-failure dynamodb:PutItem',
       'notify sns:Publish',
       'start-backup ec2:DescribeSnapshots',
       'start-backup rds:DescribeDBSnapshots',

@@ -4,11 +4,13 @@
  * scenario first backs an estate up with the backup workflow, then restores from the points it left.
  */
 import { BACKUP_TAG, DR_KEY_ALIAS, DR_REGION, seedDrKey } from '../../local/fleet';
+import { AwsApiError } from '../../local/model';
 import { drillInput, drillsSchema } from '../../shared/config';
 import { dynamoDocClient } from '../../shared/lambda/clients';
 import { MODE_TAG } from '../../shared/services/modes';
 import { RESTORE_TAG } from '../../shared/services/restore';
 import { RestoreStore } from '../../shared/state/restore-store';
+import { resourceOutcome } from '../../shared/workflow/outcome';
 import { captureSingleMetrics } from '../support/metrics-capture';
 import { ACCOUNT, openSandbox, REGION, type Sandbox, TABLE } from '../support/workflow-sandbox';
 
@@ -228,6 +230,32 @@ describe('restore workflow', () => {
       expect(record?.error).toBeUndefined();
       expect(result.status).toBe('SUCCEEDED');
       expect(record).toMatchObject({ status: 'AVAILABLE', cleanup: { status: 'DELETED' } });
+    });
+  });
+
+  describe('RestoreBackupWhoseCopyFailed', () => {
+    it('keeps the restore point of a backup that completed when its copy failed, and restores it', async () => {
+      // Prepare: the volume's copy to the DR region is refused.
+      await sandbox.reset();
+      seedDrKey(sandbox.model);
+      const volume = sandbox.model.addVolume(REGION, { Size: 20, Tags: tagged('data') });
+      const refuse = jest.spyOn(sandbox.model, 'copySnapshot').mockImplementation(() => {
+        throw new AwsApiError('InvalidParameterValue', 'simulated: this copy is refused');
+      });
+      const run = await sandbox
+        .run({ tier: 'daily', copyTo: [{ region: DR_REGION, kmsKeyId: DR_KEY_ALIAS }] }, 'copy-refused')
+        .finally(() => refuse.mockRestore());
+      const [record] = await sandbox.store.listResources('copy-refused');
+      expect([run.status, record && resourceOutcome(record)]).toEqual(['FAILED', 'COMPLETED_COPY_FAILED']);
+
+      // Act
+      const points = await sandbox.points.list(record?.arn ?? '');
+      const result = await sandbox.restore({ resource: record?.arn, latest: true }, 'restore-copy-refused');
+
+      // Assess: the point is the backup in its own region, without the copy that never was.
+      expect(points).toHaveLength(1);
+      expect(points[0]).toMatchObject({ backupIds: record?.backupIds, copies: [], resourceId: volume.VolumeId });
+      expect(result.status).toBe('SUCCEEDED');
     });
   });
 

@@ -146,15 +146,6 @@ export function runOutcome(run: RunRecord, execution: ExecutionOutcome | undefin
   return execution.status;
 }
 
-/** `[########------] 5/9 done, 1 failed` */
-export function progressBar(records: readonly ResourceRecord[], width = 24): string {
-  const selected = records.filter((r) => r.status !== 'SKIPPED');
-  const done = selected.filter((r) => r.status === 'COMPLETED' || r.status === 'FAILED').length;
-  const failed = selected.filter((r) => r.status === 'FAILED').length;
-  const filled = selected.length === 0 ? 0 : Math.round((done / selected.length) * width);
-  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${selected.length} done${failed ? `, ${failed} failed` : ''}`;
-}
-
 /** Whether `status` lists a run's retention decisions: when asked, or for a dry run (whose point they are). */
 export function showsRetention(run: RunRecord, asked: boolean): boolean {
   return asked || run.dryRun;

@@ -248,13 +248,12 @@ describe('restore workflow', () => {
       const [record] = await sandbox.store.listResources('copy-refused');
       expect([run.status, record && resourceOutcome(record)]).toEqual(['FAILED', 'COMPLETED_COPY_FAILED']);
 
-      // Act
-      const points = await sandbox.points.list(record?.arn ?? '');
-      const result = await sandbox.restore({ resource: record?.arn, latest: true }, 'restore-copy-refused');
+      // Act (the sandbox's table outlives a reset: other scenarios' points of the same seeded volume id are there)
+      const point = (await sandbox.points.list(record?.arn ?? '')).find((p) => p.runId === 'copy-refused');
+      const result = await sandbox.restore({ backupId: record?.backupIds?.[0] }, 'restore-copy-refused');
 
       // Assess: the point is the backup in its own region, without the copy that never was.
-      expect(points).toHaveLength(1);
-      expect(points[0]).toMatchObject({ backupIds: record?.backupIds, copies: [], resourceId: volume.VolumeId });
+      expect(point).toMatchObject({ backupIds: record?.backupIds, copies: [], resourceId: volume.VolumeId });
       expect(result.status).toBe('SUCCEEDED');
     });
   });

@@ -287,8 +287,10 @@ export const drillPlacementSchema = z.strictObject({
  * a type has had no successful drill for 8 days.
  */
 export const drillsSchema = z.strictObject({
-  /** When drills run (UTC); null: only started by hand (`backup-pipeline restore --drill`). */
+  /** When drills run, in `timeZone`; null: only started by hand (`backup-pipeline restore --drill`). */
   schedule: cronSchema.nullable().default('cron(0 6 ? * SAT *)'),
+  /** The IANA time zone the schedule is read in (default UTC), as a tier's. */
+  timeZone: timeZoneSchema.optional(),
   /** The tier whose protected resources are drilled (default: defaultTier). */
   tier: tierNameSchema.optional(),
   /** The types to drill (default: every type the tier protects). */
@@ -411,7 +413,7 @@ function drillIssues(drills: DrillsConfig, tiers: Record<string, unknown>): { fi
     });
   if (drills.perType === 0 && drills.resources.length === 0)
     issues.push({ field: 'perType', message: 'with perType 0 and no resources a drill restores nothing' });
-  const gap = drills.schedule ? longestScheduleGap(drills.schedule) : undefined;
+  const gap = drills.schedule ? longestScheduleGap(drills.schedule, drills.timeZone) : undefined;
   if (gap === 'never') issues.push({ field: 'schedule', message: 'never fires: no day matches this expression' });
   else if (gap && drills.periodDays * 1440 < gap.minutes)
     issues.push({

@@ -69,7 +69,10 @@ export class Drills {
       });
       new Schedule(scope, 'Schedule-drills', {
         description: `backup-pipeline restore drill (${drills.perType} per type and mode, deleted after ${drills.keepMinutes} min)`,
-        schedule: ScheduleExpression.expression(drills.schedule, TimeZone.ETC_UTC),
+        schedule: ScheduleExpression.expression(
+          drills.schedule,
+          drills.timeZone ? TimeZone.of(drills.timeZone) : TimeZone.ETC_UTC,
+        ),
         timeWindow: TimeWindow.off(),
         target: new StepFunctionsStartExecution(restoreMachine, {
           role,

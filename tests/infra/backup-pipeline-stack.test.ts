@@ -651,6 +651,15 @@ describe('restore drills', () => {
     }
   });
 
+  it('reads the drill schedule in its time zone, UTC by default', () => {
+    const zoned = drillSchedule(synth({ drills: { timeZone: 'Europe/Berlin' } }).template) as unknown as {
+      Properties: { ScheduleExpressionTimezone: string };
+    };
+    expect(zoned.Properties.ScheduleExpressionTimezone).toBe('Europe/Berlin');
+    const plain = drillSchedule(template) as unknown as { Properties: { ScheduleExpressionTimezone: string } };
+    expect(plain.Properties.ScheduleExpressionTimezone).toBe('Etc/UTC');
+  });
+
   it('has no drill schedule and no per-type drill alarm with drills: null', () => {
     const { template: t } = synth({ drills: null });
     expect(drillSchedule(t)).toBeUndefined();

@@ -217,6 +217,11 @@ describe('parsePipelineConfig', () => {
       );
     });
 
+    it('refuses a time zone that is not an IANA name, naming it', async () => {
+      const error = await caught(() => parsePipelineConfig({ drills: { timeZone: 'Mars/Olympus' } }));
+      expect(error.message).toContain('backupPipeline.drills.timeZone:');
+    });
+
     it('turns drills off with null, and starts the state machine with the selection the configuration names', () => {
       expect(parsePipelineConfig({ drills: null }).drills).toBeNull();
       const drills = drillsSchema.parse({

@@ -29,6 +29,7 @@ const ownedBackupSchema = z.object({
 });
 
 const queuePageSchema = z.object({ backups: z.array(ownedBackupSchema) });
+const queueHeadSchema = z.object({ pages: z.number().int().min(0) });
 
 /** What one pass of a unit decided and did. */
 export const retentionPassSchema = z.object({
@@ -49,7 +50,8 @@ export type RetentionPass = z.infer<typeof retentionPassSchema>;
 
 const pad = (n: number): string => String(n).padStart(6, '0');
 const runPk = (runId: string): string => `RUN#${runId}`;
-const queueSk = (unit: string, kind: string, page: number): string => `RETQ#${unit}#${kind}#${pad(page)}`;
+const queueSk = (unit: string, kind: string, page: number | 'HEAD'): string =>
+  `RETQ#${unit}#${kind}#${page === 'HEAD' ? page : pad(page)}`;
 const passSk = (unit: string, pass: number): string => `RETP#${unit}#${pad(pass)}`;
 
 function toStored(b: OwnedBackup): z.input<typeof ownedBackupSchema> {
@@ -112,6 +114,29 @@ export class RetentionLedger {
         }),
       ),
     );
+  }
+
+  /**
+   * How many queue pages a store's decision wrote, recorded after its pages: present once a pass has
+   * decided the store, so a retry of that pass deletes from the same queue instead of listing again.
+   */
+  async putQueueHead(runId: string, unit: string, kind: string, pages: number): Promise<void> {
+    await aws('DynamoDB PutItem (retention queue head)', () =>
+      this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: runPk(runId), sk: queueSk(unit, kind, 'HEAD'), pages, ttl: this.ttl() },
+        }),
+      ),
+    );
+  }
+
+  async getQueueHead(runId: string, unit: string, kind: string): Promise<number | undefined> {
+    const key = { pk: runPk(runId), sk: queueSk(unit, kind, 'HEAD') };
+    const result = await aws('DynamoDB GetItem (retention queue head)', () =>
+      this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true })),
+    );
+    return result.Item ? parseItem(queueHeadSchema, result.Item, key).pages : undefined;
   }
 
   async getQueuePage(runId: string, unit: string, kind: string, page: number): Promise<OwnedBackup[]> {

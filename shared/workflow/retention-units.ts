@@ -120,10 +120,17 @@ export async function runRetentionPass(request: PassRequest): Promise<PassResult
         Object.assign(cursor, { store: cursor.store + 1, page: 0, offset: 0 });
         continue;
       }
-      const pages = Math.ceil(expired.length / QUEUE_PAGE_SIZE);
-      for (let page = 0; page < pages; page++) {
-        const slice = expired.slice(page * QUEUE_PAGE_SIZE, (page + 1) * QUEUE_PAGE_SIZE);
-        await ledger.putQueuePage(runId, unit.key, kind, page, slice);
+      // A retry of a pass that decided this store and then failed part-way through its deletes: its queue
+      // stands, so what it deleted is found gone and counted, instead of missing from a fresh listing.
+      let pages = await ledger.getQueueHead(runId, unit.key, kind);
+      if (pages === undefined) {
+        pages = Math.ceil(expired.length / QUEUE_PAGE_SIZE);
+        for (let page = 0; page < pages; page++) {
+          const slice = expired.slice(page * QUEUE_PAGE_SIZE, (page + 1) * QUEUE_PAGE_SIZE);
+          await ledger.putQueuePage(runId, unit.key, kind, page, slice);
+        }
+        // Last: before it, nothing of the store is deleted, so a retry may decide it again.
+        await ledger.putQueueHead(runId, unit.key, kind, pages);
       }
       Object.assign(cursor, pages > 0 ? { pages, page: 0, offset: 0 } : { store: cursor.store + 1 });
       continue;

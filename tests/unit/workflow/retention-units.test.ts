@@ -203,6 +203,38 @@ describe('runRetentionPass', () => {
     expect(retried.cursor).toEqual({ ...first.cursor, offset: 40, pass: 2 });
   });
 
+  it('counts what a first pass deleted before it failed, when the state machine retries it', async () => {
+    // Prepare: the first pass decides the store, deletes a batch, then fails noting the 6th on its point.
+    const runId = await run();
+    const memory = memoryStore(ESTATE());
+    const markDeleted = BackupPointStore.prototype.markDeleted;
+    let notes = 0;
+    const failing = jest.spyOn(BackupPointStore.prototype, 'markDeleted').mockImplementation(async function (
+      this: BackupPointStore,
+      ...args
+    ) {
+      if (++notes === 6) throw new Error('simulated: the note was lost');
+      return markDeleted.apply(this, args);
+    });
+    await expect(pass(runId, memory.store, FIRST_CURSOR)).rejects.toThrow('the note was lost');
+    failing.mockRestore();
+    expect(memory.present.size).toBe(93 - 10);
+
+    // Act: the retry, with the same cursor, then the passes after it
+    let cursor = FIRST_CURSOR;
+    for (;;) {
+      const result = await pass(runId, memory.store, cursor);
+      if (result.done) break;
+      cursor = result.cursor;
+    }
+
+    // Assess: every expired backup is deleted and counted once, those of the failed attempt included
+    const passes = await new RetentionLedger(db().doc, db().tableName).listPasses(runId);
+    expect(passes.reduce((sum, p) => sum + p.deleted, 0)).toBe(72);
+    expect(passes.reduce((sum, p) => sum + p.failedDeletes, 0)).toBe(0);
+    expect(memory.present.size).toBe(93 - 72);
+  });
+
   it('waits out a throttled delete with the shared throttle-retry helper instead of failing it', async () => {
     // Prepare
     const runId = await run();

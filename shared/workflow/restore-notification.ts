@@ -50,6 +50,11 @@ export function restoresMessage(
 ): { subject: string; body: string } {
   const [only] = records;
   if (records.length === 1 && only && skipped.length === 0) return restoreMessage(only, context.stackName);
+  if (records.length === 0 && skipped.length === 0)
+    return {
+      subject: `[${context.stackName}] Restore drill: nothing to drill`,
+      body: `Restore drill ${context.executionName}: nothing to restore. The drill's tier protects no resource (of the types it drills) with a completed backup yet; nothing was made.`,
+    };
   const failed = records.filter((r) => !restoreSucceeded(r));
   const passed = records.filter((r) => restoreSucceeded(r));
   const what = context.drill ? 'Restore drill' : 'Restores';

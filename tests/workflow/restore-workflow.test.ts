@@ -120,6 +120,21 @@ describe('restore workflow', () => {
     });
   });
 
+  describe('NothingToDrill', () => {
+    it('passes a scheduled drill that finds no backed-up resource (a fresh deploy) and says so', async () => {
+      // Prepare: nothing backed up in the drill's tier yet (the other scenarios back up daily)
+      await sandbox.reset();
+
+      // Act
+      const result = await sandbox.restore(drillInput(drillsSchema.parse({ tier: 'monthly' }), 'daily'), 'drill-empty');
+
+      // Assess
+      expect(result.status).toBe('SUCCEEDED');
+      expect(await restores().get('drill-empty-1')).toBeUndefined();
+      expect(sandbox.model.sns.map((m) => m.Subject)).toEqual(['[BackupPipeline] Restore drill: nothing to drill']);
+    });
+  });
+
   describe('ValidationFails', () => {
     it("fails the drill with the validation's reason and still deletes everything it restored", async () => {
       // Prepare

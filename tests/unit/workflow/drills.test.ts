@@ -198,6 +198,10 @@ describe('restoresMessage', () => {
     expect(message.subject).toBe('[BackupPipeline] Restore succeeded: orders-restore-1');
   });
 
+  it('says a drill with nothing to restore had nothing to drill', () => {
+    expect(restoresMessage([], [], context).subject).toBe('[BackupPipeline] Restore drill: nothing to drill');
+  });
+
   it('puts failures first (validation, clean-up), then what was not restored, then what passed', () => {
     const message = restoresMessage(
       [

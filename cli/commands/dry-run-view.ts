@@ -5,10 +5,11 @@
  */
 import type { ResourceRecord, RunRecord } from '../../shared/state/records';
 import { dryRunPlan, wouldBeBackedUp } from '../../shared/workflow/dry-run';
+import { middleCut } from './backups';
 import { retentionView } from './run-views';
 
-const pad = (text: string, width: number) =>
-  text.length > width ? `${text.slice(0, width - 1)}…` : text.padEnd(width);
+// Cut in the middle, as every table's ids are: an RDS name keeps its end.
+const pad = (text: string, width: number) => middleCut(text, width).padEnd(width);
 
 const order = (a: ResourceRecord, b: ResourceRecord) =>
   a.type.localeCompare(b.type) || a.region.localeCompare(b.region) || a.resourceId.localeCompare(b.resourceId);

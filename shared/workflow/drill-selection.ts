@@ -18,6 +18,12 @@ import type { BackupPoint, RecoveryPointRecord } from '../state/records';
 
 /** Restores one drill execution makes at most: what the state machine carries stays far below 256 KiB. */
 export const MAX_DRILL_RESTORES = 25;
+/**
+ * What a drill's planned restores may weigh, as JSON: the plan stays in the execution's state for the whole
+ * Map, and a state over 256 KiB ends the execution with States.DataLimitExceeded, which nothing catches
+ * (no clean-up would run). Restores past it are not made and are named, like those past the count.
+ */
+export const MAX_DRILL_PLAN_BYTES = 160 * 1024;
 /** Per type, how many candidates' points a drill reads looking for each backup mode. */
 export const POINT_READS_PER_TYPE = 20;
 

@@ -13,7 +13,13 @@ import { RESOURCE_TYPES } from '../resource';
 import { restoreDriverFor } from '../services';
 import { livePlaces, pointPlaces } from '../state/backup-points';
 import type { BackupPoint } from '../state/records';
-import { type DrillSources, drillSelectionSchema, type SkippedTarget, selectDrillTargets } from './drill-selection';
+import {
+  type DrillSources,
+  drillSelectionSchema,
+  MAX_DRILL_PLAN_BYTES,
+  type SkippedTarget,
+  selectDrillTargets,
+} from './drill-selection';
 
 type InputProblem = { field: string; message: string };
 
@@ -171,6 +177,7 @@ export async function planRestores(raw: unknown, request: PlanRequest): Promise<
     request.restoreId,
   );
   const restores: RestorePlan[] = [];
+  let bytes = 0;
   for (const [index, point] of targets.entries()) {
     if (!restoreDriverFor(point.type, point.mode)) {
       skipped.push({ arn: point.arn, reason: `a ${point.type} backup (mode ${point.mode}) cannot be restored yet` });
@@ -182,7 +189,14 @@ export async function planRestores(raw: unknown, request: PlanRequest): Promise<
       skipped.push({ arn: point.arn, reason: 'retention deleted every backup of its latest restore point' });
       continue;
     }
-    restores.push(fromPoint(point, input, `${request.restoreId}-${index + 1}`, request.now, place.region, place.ids));
+    const restore = fromPoint(point, input, `${request.restoreId}-${index + 1}`, request.now, place.region, place.ids);
+    const size = Buffer.byteLength(JSON.stringify(restore));
+    if (bytes + size > MAX_DRILL_PLAN_BYTES) {
+      skipped.push({ arn: point.arn, reason: `over the ${MAX_DRILL_PLAN_BYTES / 1024} KiB a drill's plan carries` });
+      continue;
+    }
+    bytes += size;
+    restores.push(restore);
   }
   return { restores, drill, skipped };
 }

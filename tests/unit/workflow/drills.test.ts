@@ -3,11 +3,15 @@
  * ARNs, the cap), how a restored resource is validated (its shape, then the validation function's
  * answer), the one notification of a drill, and each type's drill freshness for its alarm.
  */
+
+import { HISTORY_LIMIT_EVENTS, PAYLOAD_LIMIT_BYTES } from '../../../local/execution-limits';
 import type { BackupPoint, RestoreRecord } from '../../../shared/state/records';
 import { drillFreshness } from '../../../shared/workflow/drill-freshness';
-import { MAX_DRILL_RESTORES, selectDrillTargets } from '../../../shared/workflow/drill-selection';
+import { MAX_DRILL_PLAN_BYTES, MAX_DRILL_RESTORES, selectDrillTargets } from '../../../shared/workflow/drill-selection';
+import { nextWaitSeconds } from '../../../shared/workflow/polling';
+import { RESTORE_DEADLINE_HOURS, RESTORE_WAIT } from '../../../shared/workflow/restore';
 import { restoresMessage } from '../../../shared/workflow/restore-notification';
-import type { RestorePlan } from '../../../shared/workflow/restore-plan';
+import { planRestores, type RestorePlan } from '../../../shared/workflow/restore-plan';
 import { shapeIssues, validateRestore } from '../../../shared/workflow/restore-validation';
 import { restoreRecord } from '../../support/unit-fixtures';
 
@@ -246,5 +250,63 @@ describe('drillFreshness', () => {
       ['aurora-cluster', 0, false],
       ['dynamodb-table', 120, false],
     ]);
+  });
+});
+
+describe("a drill against Step Functions' limits", () => {
+  it('never plans more than the payload a state may carry: heavy restores past the budget are named, not made', async () => {
+    // Prepare: 25 named instances whose recorded settings are large (many volumes)
+    const heavy = Array.from({ length: 25 }, (_, i) =>
+      pointOf(instanceArn(i + 10), {
+        mode: 'snapshots',
+        restoreSettings: {
+          volumes: Array.from({ length: 60 }, (_, v) => ({
+            device: `/dev/sd${v}`,
+            sizeGiB: 100 + v,
+            volumeType: 'gp3',
+            iops: 3000,
+            throughput: 125,
+            availabilityZone: 'eu-west-1a',
+          })),
+        },
+      }),
+    );
+    const sourcesOf = sources(heavy);
+
+    // Act
+    const plan = await planRestores(
+      { drill: true, select: { perType: 0, resources: heavy.map((p) => p.arn) } },
+      {
+        restoreId: 'drill-heavy',
+        points: { findById: async () => undefined, list: sourcesOf.list },
+        recoveryPoints: sourcesOf.recoveryPoints,
+        defaultTier: 'daily',
+        now: new Date('2026-12-01T06:00:00.000Z'),
+      },
+    );
+
+    // Assess: what the state machine carries stays under 256 KiB; the rest is named
+    expect(Buffer.byteLength(JSON.stringify(plan))).toBeLessThan(MAX_DRILL_PLAN_BYTES + 8 * 1024);
+    expect(Buffer.byteLength(JSON.stringify(plan))).toBeLessThan(PAYLOAD_LIMIT_BYTES);
+    expect(plan.restores.length).toBeGreaterThan(0);
+    expect(plan.restores.length + plan.skipped.length).toBe(25);
+    expect(plan.skipped[0]?.reason).toMatch(/KiB a drill's plan carries/);
+  });
+
+  it("stays inside a Standard execution's 25,000 history events with every restore checked to its deadline", () => {
+    // Each check is a Wait, a Task and a Choice: 2 + 5 + 2 events. The rest of a restore (start, validate,
+    // keep, clean-up with an hour of deleting, record, the Map iteration) is counted generously at 400.
+    let checks = 0;
+    let elapsed = 0;
+    const deadline = RESTORE_DEADLINE_HOURS * 3600;
+    while (elapsed <= deadline) {
+      elapsed += nextWaitSeconds(
+        { progress: undefined, elapsedSeconds: elapsed, secondsToDeadline: deadline - elapsed },
+        RESTORE_WAIT,
+      );
+      checks++;
+    }
+    const perRestore = checks * 9 + 400;
+    expect(MAX_DRILL_RESTORES * perRestore + 100).toBeLessThan(HISTORY_LIMIT_EVENTS);
   });
 });

@@ -79,7 +79,6 @@ export class BackupStateMachine extends StateMachine {
     const states = (resource: string) => `arn:${PARTITION}:states:${REGION}:${ACCOUNT}:${resource}`;
     // The Distributed Map runs each resource as a child execution of this state machine.
     const executions = states(`execution:${this.configuredName}/*`);
-    const mapRuns = states(`mapRun:${this.configuredName}/*`);
     const invocations = Object.values(this.functions).map((fn) => fn.function.functionArn);
     const invoke = invocations.map((arn) => ({ actions: ['lambda:InvokeFunction'], resources: [arn, `${arn}:*`] }));
     return {
@@ -90,8 +89,12 @@ export class BackupStateMachine extends StateMachine {
           ...(this.distributed
             ? [
                 { actions: ['states:StartExecution'], resources: [states(`stateMachine:${this.configuredName}`)] },
-                { actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [executions] },
-                { actions: ['states:RedriveExecution'], resources: [mapRuns] },
+                // RedriveExecution on the children (execution:<machine>/<label>:*), as "IAM permissions to
+                // redrive a Map Run" documents: a redriven run reruns its failed children.
+                {
+                  actions: ['states:DescribeExecution', 'states:StopExecution', 'states:RedriveExecution'],
+                  resources: [executions],
+                },
               ]
             : []),
         ],
@@ -105,8 +108,8 @@ export class BackupStateMachine extends StateMachine {
           ),
           ...(this.distributed
             ? {
-                [executions]: 'The Distributed Map starts one child execution per resource, named at run time.',
-                [mapRuns]: 'Map runs are named at run time; redrive of a map run is scoped to this state machine.',
+                [executions]:
+                  'The Distributed Map starts (and a redrive reruns) one child execution per resource, named at run time.',
               }
             : {}),
         },

@@ -24,6 +24,12 @@ export type RunLockOutcome =
   | { outcome: 'taken'; tookOverFrom?: RunLockHolder }
   | { outcome: 'held'; holder: RunLockHolder };
 
+/**
+ * Holder statuses that still hold the tier: running, or redriven and about to run again
+ * (DescribeExecution's PENDING_REDRIVE), which will create and delete backups like a running run.
+ */
+const STILL_HOLDS: ReadonlySet<string> = new Set(['RUNNING', 'PENDING_REDRIVE']);
+
 /** Rounds of take / look / take over before giving up on a lock that keeps changing hands. */
 const ATTEMPTS = 3;
 
@@ -47,7 +53,7 @@ export async function takeRunLock(request: TakeRunLockRequest): Promise<RunLockO
     // A retried Plan of this very run finds its own lock.
     if (holder.runId === run.runId && holder.executionArn === run.executionArn) return { outcome: 'taken' };
     const status = await request.executionStatus(holder.executionArn);
-    if (status === 'RUNNING') return { outcome: 'held', holder: held };
+    if (STILL_HOLDS.has(status)) return { outcome: 'held', holder: held };
     log.warn('taking over the run lock of a run that ended without releasing it', { tier, holder: held, status });
     if (await locks.put(lock, held)) return { outcome: 'taken', tookOverFrom: held };
   }

@@ -437,6 +437,14 @@ describe('state machine permissions', () => {
     expect(JSON.stringify(statements)).not.toContain('BackupStateMachineF');
   });
 
+  // "IAM permissions to redrive a Map Run" (Step Functions developer guide, Redriving Map Runs): the role
+  // needs states:RedriveExecution on the child executions, execution:<machine>/<map run label>:*. A grant
+  // on mapRun:<machine>/* alone lets the parent be redriven but never a child, so its Map Run fails again.
+  it('may redrive its Distributed Map child executions (a redriven run reruns its failed children)', () => {
+    expect(resourcesFor('states:RedriveExecution')).toContain(':execution:BackupPipeline-backup/*');
+    expect(resourcesFor('states:RedriveExecution')).not.toContain(':mapRun:');
+  });
+
   it("reads each run's item list (ItemReader) and writes only under its results prefix (ResultWriter)", () => {
     const s3 = statements.filter((st) => [st.Action].flat().some((a) => a.startsWith('s3:')));
     const byResource = s3.map((st) => [JSON.stringify(st.Resource), [st.Action].flat().sort()]);

@@ -71,20 +71,25 @@ describe('takeRunLock', () => {
     expect(sfn).not.toHaveReceivedCommand(DescribeExecutionCommand);
   });
 
-  it('reports the lock held, naming the holder and since when, while the holder still RUNS', async () => {
-    // Prepare
-    const first = aRun('2026-01-04T02:00:00.000Z');
-    await take('t-held', first);
-    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+  // PENDING_REDRIVE: an operator redrove the holder and Step Functions is about to run it again; it will
+  // create backups and apply retention like a running run, so it still holds the tier.
+  it.each(['RUNNING', 'PENDING_REDRIVE'] as const)(
+    'reports the lock held, naming the holder and since when, while the holder is %s',
+    async (status) => {
+      // Prepare
+      const first = aRun('2026-01-04T02:00:00.000Z');
+      await take(`t-held-${status}`, first);
+      sfn.on(DescribeExecutionCommand).resolves({ status });
 
-    // Act
-    const outcome = await take('t-held', aRun());
+      // Act
+      const outcome = await take(`t-held-${status}`, aRun());
 
-    // Assess
-    expect(outcome).toEqual({ outcome: 'held', holder: first });
-    expect(sfn).toHaveReceivedCommandWith(DescribeExecutionCommand, { executionArn: first.executionArn });
-    expect((await locks().get('t-held'))?.runId).toBe(first.runId);
-  });
+      // Assess
+      expect(outcome).toEqual({ outcome: 'held', holder: first });
+      expect(sfn).toHaveReceivedCommandWith(DescribeExecutionCommand, { executionArn: first.executionArn });
+      expect((await locks().get(`t-held-${status}`))?.runId).toBe(first.runId);
+    },
+  );
 
   it.each([
     ['FAILED', { status: 'FAILED' }],

@@ -37,6 +37,8 @@ export const runRetentionSchema = z.object({
   kept: z.number(),
   failedDeletes: z.number(),
   deletedIds: z.array(z.string()),
+  /** Units (`<region>.<service>`) whose child execution ended before their last pass: nothing counted of what they left. */
+  failedUnits: z.array(z.string()).optional(),
 });
 
 /** One retention decision as the run records it; the optional fields are absent on older records. */

@@ -45,6 +45,8 @@ export const retentionPassSchema = z.object({
   deletedIds: z.array(z.string()),
   /** The decisions made in this pass (deletes first, capped). */
   decisions: z.array(recordedRetentionDecisionSchema),
+  /** The unit's last pass: every store decided and its queue worked through (absent on older records). */
+  done: z.boolean().optional(),
 });
 export type RetentionPass = z.infer<typeof retentionPassSchema>;
 

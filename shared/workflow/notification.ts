@@ -183,6 +183,8 @@ export function buildNotification(
     lines.push(
       `Retention${r.dryRun ? ' (dry run: nothing deleted)' : ''}: ${r.dryRun ? 'would delete' : 'deleted'} ${r.deleted}, kept ${r.kept}${r.failedDeletes ? `, ${r.failedDeletes} could not be deleted` : ''}.`,
     );
+    if (r.failedUnits?.length)
+      lines.push(`  Did not finish in ${r.failedUnits.join(', ')}: what is expired there is deleted by the next run.`);
     for (const id of r.deletedIds.slice(0, 20)) lines.push(`  - ${id}`);
     if (r.deletedIds.length > 20) lines.push(`  ... and ${r.deletedIds.length - 20} more`);
   } else {

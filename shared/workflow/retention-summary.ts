@@ -6,10 +6,14 @@ import { cappedDecisions, incomplete, MAX_RECORDED, type RetentionResult } from 
 export async function summarizeRetention(request: {
   runId: string;
   dryRun: boolean;
+  /** The units Plan retention listed: one without a last (`done`) pass failed in the Map (tolerated there). */
+  units: readonly string[];
   ledger: RetentionLedger;
   store: StateStore;
 }): Promise<RetentionResult> {
   const passes = await request.ledger.listPasses(request.runId);
+  const finished = new Set(passes.filter((p) => p.done).map((p) => p.unit));
+  const failedUnits = request.units.filter((unit) => !finished.has(unit));
   const sum = (field: 'deleted' | 'kept' | 'failedDeletes') => passes.reduce((n, p) => n + p[field], 0);
   const deletedIds = passes.flatMap((p) => p.deletedIds);
   const result: RetentionResult = {
@@ -20,13 +24,18 @@ export async function summarizeRetention(request: {
     deletedIds: deletedIds.slice(0, 50),
   };
   await request.store.updateRun(request.runId, {
-    retention: { ...result, deletedIds: deletedIds.slice(0, MAX_RECORDED) },
+    retention: {
+      ...result,
+      deletedIds: deletedIds.slice(0, MAX_RECORDED),
+      ...(failedUnits.length ? { failedUnits } : {}),
+    },
     retentionDecisions: cappedDecisions(passes.flatMap((p) => p.decisions)),
   });
-  if (result.failedDeletes > 0) {
+  if (result.failedDeletes > 0 || failedUnits.length > 0) {
     throw incomplete(
       result.failedDeletes,
       passes.flatMap((p) => p.failed),
+      failedUnits,
     );
   }
   return result;

@@ -160,6 +160,7 @@ export async function runRetentionPass(request: PassRequest): Promise<PassResult
     }
   }
 
+  const done = cursor.store >= unit.kinds.length;
   await ledger.putPass(runId, {
     unit: unit.key,
     pass: cursor.pass,
@@ -170,8 +171,8 @@ export async function runRetentionPass(request: PassRequest): Promise<PassResult
     failedDeletes: failed.length,
     deletedIds: deletedIds.slice(0, MAX_RECORDED),
     decisions: cappedDecisions(decisions),
+    done,
   });
-  const done = cursor.store >= unit.kinds.length;
   // A pass that used the burst waits for the bucket; one that ran out of time goes on at once.
   const waitSeconds = used >= allowed ? REFILL_WAIT_SECONDS : 1;
   log.info('retention pass', { unit: unit.key, pass: cursor.pass, deleted, kept, failed: failed.length, done });

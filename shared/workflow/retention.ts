@@ -228,8 +228,18 @@ export async function applyRetention(request: RetentionRequest): Promise<Retenti
 }
 
 /** RetentionIncompleteError naming the count and the first failures. */
-export function incomplete(count: number, failed: readonly string[]): RetentionIncompleteError {
-  return new RetentionIncompleteError(
-    `${count} expired backup(s) could not be deleted: ${failed.slice(0, 10).join('; ')}`,
-  );
+export function incomplete(
+  count: number,
+  failed: readonly string[],
+  failedUnits: readonly string[] = [],
+): RetentionIncompleteError {
+  const parts = [
+    ...(failedUnits.length
+      ? [
+          `retention did not finish in ${failedUnits.join(', ')} (its child execution of the Map Run ApplyRetention failed; nothing there after its last recorded pass was deleted)`,
+        ]
+      : []),
+    ...(count > 0 ? [`${count} expired backup(s) could not be deleted: ${failed.slice(0, 10).join('; ')}`] : []),
+  ];
+  return new RetentionIncompleteError(parts.join('; '));
 }

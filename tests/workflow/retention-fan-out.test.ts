@@ -7,6 +7,7 @@
  * estate's own construction (local/retention-estate.ts), and the deletes and keeps against the single
  * pass (shared/workflow/retention.ts applyRetention) deciding the same estate.
  */
+import { AwsApiError } from '../../local/model';
 import { checkRetention, seedRetentionEstate } from '../../local/retention-estate';
 import { dynamoDocClient } from '../../shared/lambda/clients';
 import { logger } from '../../shared/lambda/powertools';
@@ -86,5 +87,50 @@ describe('RetentionFansOut', () => {
     );
     expect(result.stats.childHistoryEvents.length).toBeGreaterThanOrEqual(6);
     expect(result.status).toBe('SUCCEEDED');
+  });
+
+  it('RetentionUnitFails: a unit that keeps failing is named, and every other unit deletes and is counted', async () => {
+    // Prepare: the same two-region estate, and the DR region's EC2 refusing every listing (a denied
+    // DescribeSnapshots there: no retry helps), so that unit's child execution fails.
+    await sandbox.reset();
+    const model = sandbox.model;
+    const owner = ownerTagValue(sandbox.config.stackName, REGION);
+    const oracle = seedRetentionEstate(model, {
+      owner: () => owner,
+      accountId: ACCOUNT,
+      nowMs: sandbox.scheduler.now().getTime(),
+      ec2Regions: [REGION, DR],
+      rdsRegions: [REGION, DR],
+      volumes: 2,
+      instances: 1,
+      databases: 1,
+    });
+    await sandbox.store.recordCopyRegions([DR], sandbox.scheduler.now().toISOString());
+    const describe = model.describeSnapshots.bind(model);
+    const denied = jest.spyOn(model, 'describeSnapshots').mockImplementation((region, input) => {
+      if (region === DR) throw new AwsApiError('UnauthorizedOperation', 'simulated: not authorized in this region');
+      return describe(region, input);
+    });
+
+    // Act
+    const result = await sandbox
+      .run({ tier: 'daily', targets: { tags: { 'matches-nothing': 'true' } } }, 'unit-fails')
+      .finally(() => denied.mockRestore());
+
+    // Assess: the run fails on retention, naming the unit; the other five units deleted what they must
+    // and Summarize retention counted them.
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('RetentionFailed');
+    expect(result.cause).toContain(`${DR}.ec2`);
+    const { wrongDeletions, missedDeletions } = checkRetention(model, oracle, [REGION, DR]);
+    expect(wrongDeletions).toEqual([]);
+    const drEc2 = (key: string) => key.startsWith(`${DR}|snap-`);
+    expect(missedDeletions.length).toBeGreaterThan(0);
+    expect(missedDeletions.filter((key) => !drEc2(key))).toEqual([]);
+    const run = await sandbox.store.getRun('unit-fails');
+    expect(run?.retention).toMatchObject({
+      deleted: [...oracle.mustDelete].filter((key) => !drEc2(key)).length,
+      failedUnits: [`${DR}.ec2`],
+    });
   });
 });

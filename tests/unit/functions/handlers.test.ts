@@ -530,7 +530,7 @@ describe('list-retention-units, apply-retention, summarize-retention', () => {
       );
       expect(pass.done).toBe(true);
     }
-    const out = await summarizeRetention({ runId: plan.runId, dryRun: true }, context);
+    const out = await summarizeRetention({ runId: plan.runId, dryRun: true, units: units.units }, context);
 
     expect(out).toEqual({ dryRun: true, deleted: 1, kept: 1, failedDeletes: 0, deletedIds: ['snap-old'] });
     expect(ec2.commandCalls(DescribeSnapshotsCommand)).toHaveLength(1);

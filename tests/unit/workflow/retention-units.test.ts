@@ -131,6 +131,7 @@ describe('runRetentionPass', () => {
     const summary = await summarizeRetention({
       runId,
       dryRun: false,
+      units: [unit.key],
       ledger: new RetentionLedger(db().doc, db().tableName),
       store: db().store(),
     });
@@ -156,6 +157,29 @@ describe('runRetentionPass', () => {
     const reference = (await db().store().getRun(singleRunId))?.retentionDecisions ?? [];
     const key = (d: { id: string; action: string; ruleId?: string }) => `${d.id} ${d.action} ${d.ruleId}`;
     expect(recorded.map(key).sort()).toEqual(reference.map(key).sort());
+  });
+
+  it("names a unit that never reached its last pass (its child failed in the Map) and still records the others' counts", async () => {
+    // Prepare: one unit passed to its end; another Plan retention listed never recorded a last pass
+    const runId = await run();
+    await untilDone(runId, memoryStore(ESTATE()).store);
+
+    // Act
+    const summary = summarizeRetention({
+      runId,
+      dryRun: false,
+      units: [unit.key, 'us-west-2.ec2'],
+      ledger: new RetentionLedger(db().doc, db().tableName),
+      store: db().store(),
+    });
+
+    // Assess
+    await expect(summary).rejects.toMatchObject({
+      name: 'RetentionIncompleteError',
+      message: expect.stringContaining('retention did not finish in us-west-2.ec2'),
+    });
+    const recorded = (await db().store().getRun(runId))?.retention;
+    expect(recorded).toMatchObject({ deleted: 72, failedDeletes: 0, failedUnits: ['us-west-2.ec2'] });
   });
 
   it('stops when its time budget runs out and the next pass resumes there, deleting nothing twice', async () => {

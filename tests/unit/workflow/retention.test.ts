@@ -382,7 +382,7 @@ async function retentionTasks(runId: string, dryRun: boolean) {
       pass = await handler({ runId, dryRun, decidedAt: plan.decidedAt, unit, cursor: pass.cursor }, lambdaContext);
     }
   }
-  return summarize({ runId, dryRun }, lambdaContext);
+  return summarize({ runId, dryRun, units: plan.units }, lambdaContext);
 }
 
 describe('retention handlers (Plan retention, Apply retention pass, Summarize retention)', () => {

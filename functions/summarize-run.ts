@@ -1,5 +1,6 @@
 /**
- * Summarize the run (after the Map). Counts outcomes from the state table, closes the run record,
+ * Summarize the run (after the Map). Counts outcomes from the state table, marks FAILED what the run left
+ * unfinished (a child that died before recording), closes the run record,
  * emits the run's metrics per tier, and returns the counts and a cause string that the final Fail
  * state shows in the console.
  */
@@ -10,7 +11,7 @@ import { baseEnvSchema, loadEnv } from '../shared/lambda/env';
 import { defineHandler } from '../shared/lambda/handler';
 import { metrics } from '../shared/lambda/powertools';
 import { StateStore } from '../shared/state/store';
-import { summarize } from '../shared/workflow/summary';
+import { closeUnfinished, summarize } from '../shared/workflow/summary';
 
 export const summarizeEventSchema = z.object({ runId: z.string().min(1) });
 
@@ -25,9 +26,11 @@ export const handler = defineHandler('summarize-run', summarizeEventSchema, asyn
   metrics.addMetric(summary.status === 'SUCCEEDED' ? 'RunsSucceeded' : 'RunsFailed', 'Count', 1);
   // Every resource not backed up and copied as asked: the "any backup failed" alarm watches this.
   metrics.addMetric('BackupsFailedInRun', 'Count', summary.failures.length);
+  const finishedAt = now().toISOString();
+  await closeUnfinished(store, event.runId, summary.failures, finishedAt);
   await store.updateRun(event.runId, {
     status: summary.status,
-    finishedAt: now().toISOString(),
+    finishedAt,
     counts: {
       total: counts.total,
       completed: counts.completed,

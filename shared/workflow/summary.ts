@@ -4,7 +4,7 @@
  * failure: a resource never hides among successes. A backup that completed but whose copy failed
  * (./outcome.ts) fails the run too, but is counted apart (`copyFailed`): its backup exists.
  */
-import type { ResourceRecord, RunCounts } from '../state/records';
+import type { ResourceError, ResourceRecord, ResourceStatus, RunCounts } from '../state/records';
 import { type ResourceOutcome, reachedCopies, resourceOutcome } from './outcome';
 import { nextStep } from './runbook';
 
@@ -48,7 +48,7 @@ export function summarize(records: readonly ResourceRecord[]): RunSummary {
     .filter(({ outcome }) => outcome !== 'COMPLETED' && outcome !== 'SKIPPED')
     .map(({ r, outcome }) => {
       const error = r.status === 'FAILED' ? (r.error?.error ?? 'Failed') : 'Unfinished';
-      const cause = r.status === 'FAILED' ? (r.error?.cause ?? r.note ?? '') : `left ${r.status} when the run ended`;
+      const cause = r.status === 'FAILED' ? (r.error?.cause ?? r.note ?? '') : unfinishedCause(r.status);
       return {
         arn: r.arn,
         type: r.type,
@@ -83,4 +83,39 @@ export function summarize(records: readonly ResourceRecord[]): RunSummary {
     failures,
     cause,
   };
+}
+
+/** A dead child's item: the Map Run's failed children show why it ended. */
+const unfinishedCause = (status: string): string => `left ${status} when the run ended`;
+
+/** What closing unfinished items needs of the state store. */
+export interface UnfinishedCloser {
+  fail(runId: string, arn: string, at: string, error: ResourceError): Promise<ResourceStatus>;
+}
+
+/** Updates in flight at once when closing (a failed Map can leave the whole fleet unfinished). */
+const CLOSE_PARALLEL = 25;
+
+/**
+ * Marks FAILED (`Unfinished`, with the status it was left in) every resource the run left PENDING, CREATING
+ * or COPYING: a child execution that died before Record result or Record failure (Lambda throttled past
+ * its retries, a crash) would otherwise leave its item looking in progress forever, in `status`, the report
+ * and the next run's resolver. Runs after the Map, when no child can still write; a COMPLETED item is never
+ * touched (the store's condition). Returns how many it closed.
+ */
+export async function closeUnfinished(
+  store: UnfinishedCloser,
+  runId: string,
+  failures: readonly RunFailure[],
+  at: string,
+): Promise<number> {
+  const unfinished = failures.filter((f) => f.outcome === 'IN_PROGRESS');
+  for (let i = 0; i < unfinished.length; i += CLOSE_PARALLEL) {
+    await Promise.all(
+      unfinished
+        .slice(i, i + CLOSE_PARALLEL)
+        .map((f) => store.fail(runId, f.arn, at, { error: f.error, cause: f.cause })),
+    );
+  }
+  return unfinished.length;
 }

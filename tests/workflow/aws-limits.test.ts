@@ -9,6 +9,7 @@ import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeVolumesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { BACKUP_TAG } from '../../local/fleet';
+import { HANDLERS } from '../../local/handlers';
 import { withSandbox } from '../support/wire-sandbox';
 import { BUCKET, openSandbox } from '../support/workflow-sandbox';
 
@@ -188,6 +189,42 @@ describe('FailedChildTolerated', () => {
         FAILED: [{ Key: expect.stringMatching(/FAILED_0\.json$/) }],
         SUCCEEDED: [{ Key: expect.stringMatching(/SUCCEEDED_0\.json$/) }],
       });
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
+
+describe('ChildDiesUnrecorded', () => {
+  it('marks FAILED (Unfinished) what a dead child left CREATING: no resource stays in progress after its run', async () => {
+    const sandbox = await openSandbox();
+    try {
+      // Prepare: the volume's snapshot completes, then Lambda refuses every invocation of the two recording
+      // functions (throttled past all of Step Functions' retries, as under a concurrency limit the rest of the
+      // account uses up), so its child ends with the item CREATING
+      const volume = sandbox.model.addVolume(REGION, {
+        Size: 50,
+        Tags: [{ Key: 'Name', Value: 'data' }, BACKUP_TAG],
+      });
+      const throttled = () => {
+        const error = new Error('Rate Exceeded.');
+        error.name = 'Lambda.TooManyRequestsException';
+        throw error;
+      };
+      const handlers = { ...HANDLERS, 'record-result': throttled, 'record-failure': throttled };
+
+      // Act
+      const result = await sandbox.run({}, 'child-dies', { handlers });
+
+      // Assess
+      expect(result.status).toBe('FAILED');
+      expect(result.error).toBe('BackupsFailed');
+      const records = await sandbox.store.listResources('child-dies');
+      expect(records.find((r) => r.resourceId === volume.VolumeId)).toMatchObject({
+        status: 'FAILED',
+        error: { error: 'Unfinished', cause: expect.stringMatching(/^left CREATING when the run ended/) },
+      });
+      expect((await sandbox.store.getRun('child-dies'))?.counts).toMatchObject({ failed: 1, unfinished: 1 });
     } finally {
       await sandbox.close();
     }

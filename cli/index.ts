@@ -105,6 +105,14 @@ export function buildProgram(): Command {
         .argParser(rate),
     )
     .addOption(
+      new Option(
+        '--lambda-concurrency <n>',
+        "the account's Lambda concurrency: invocations past it are refused (TooManyRequestsException)",
+      )
+        .default(1000, "1000: AWS's default per account and region")
+        .argParser(positive),
+    )
+    .addOption(
       new Option('--time-scale <n>', 'pace simulated time at most n x real time; 0 = as fast as possible')
         .default(3600, '3600: one simulated hour per second')
         .argParser(nonNegative),

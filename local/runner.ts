@@ -222,6 +222,8 @@ export interface RunStats {
   childHistoryEventsByMap: Record<string, number[]>;
   invocations: Record<string, number>;
   retries: number;
+  /** Invocations Lambda refused (`Lambda.TooManyRequestsException`): the account's concurrency was in use. */
+  throttledInvocations: number;
   payloadHighWaterBytes: number;
 }
 
@@ -266,6 +268,12 @@ export interface RunOptions {
   onHistoryEvent?: (event: RunnerEvent) => void;
   /** Injected after a handler's own work: throw this error instead of returning (crash simulation). */
   crash?: (fn: FunctionName, payload: unknown, output: unknown) => Error | undefined;
+  /**
+   * The account's Lambda concurrency in the region (AWS's default: 1,000; new accounts get less): an
+   * invocation while that many run is refused with `Lambda.TooManyRequestsException`, which the Task's
+   * Retry sees as in AWS. Shared by every execution the sandbox runs in the account and region.
+   */
+  lambdaConcurrency?: number;
   abortSignal?: AbortSignal;
 }
 
@@ -278,6 +286,17 @@ class NamedError extends Error {
 
 export function executionArnFor(stateMachineArn: string, name: string): string {
   return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+}
+
+/** Lambda's default concurrency per account and region ("Lambda quotas": concurrent executions, 1,000). */
+export const DEFAULT_LAMBDA_CONCURRENCY = 1000;
+/** Invocations running now, per account and region: Lambda's concurrency is the account's, not one execution's. */
+const runningInvocations = new Map<string, { inFlight: number }>();
+function lambdaSlots(accountId: string, region: string): { inFlight: number } {
+  const key = `${accountId}/${region}`;
+  let slot = runningInvocations.get(key);
+  if (!slot) runningInvocations.set(key, (slot = { inFlight: 0 }));
+  return slot;
 }
 
 export async function runExecution(options: RunOptions): Promise<ExecutionResult> {
@@ -300,6 +319,7 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
     childHistoryEventsByMap: {},
     invocations: {},
     retries: 0,
+    throttledInvocations: 0,
     payloadHighWaterBytes: 0,
   };
   const attempts = new Map<string, number>();
@@ -341,18 +361,28 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
       const payload = params.Payload;
       const key = `${stateName}|${JSON.stringify(payload)}`;
       let result: { Payload: unknown };
+      const slot = lambdaSlots(options.accountId, options.region);
       try {
-        const output = await scheduler.busy(async () => {
-          stats.invocations[fn] = (stats.invocations[fn] ?? 0) + 1;
-          const result = await handler(payload, {
-            invokedFunctionArn: `arn:aws:lambda:${options.region}:${options.accountId}:function:backup-pipeline-${fn}`,
-            awsRequestId: randomUUID(),
-            functionName: `backup-pipeline-${fn}`,
+        if (slot.inFlight >= (options.lambdaConcurrency ?? DEFAULT_LAMBDA_CONCURRENCY)) {
+          stats.throttledInvocations++;
+          throw new NamedError('Lambda.TooManyRequestsException', 'Rate Exceeded. (concurrent executions limit)');
+        }
+        slot.inFlight++;
+        const output = await scheduler
+          .busy(async () => {
+            stats.invocations[fn] = (stats.invocations[fn] ?? 0) + 1;
+            const result = await handler(payload, {
+              invokedFunctionArn: `arn:aws:lambda:${options.region}:${options.accountId}:function:backup-pipeline-${fn}`,
+              awsRequestId: randomUUID(),
+              functionName: `backup-pipeline-${fn}`,
+            });
+            const crash = options.crash?.(fn, payload, result);
+            if (crash) throw crash;
+            return result;
+          })
+          .finally(() => {
+            slot.inFlight--;
           });
-          const crash = options.crash?.(fn, payload, result);
-          if (crash) throw crash;
-          return result;
-        });
         attempts.delete(key);
         result = { Payload: output };
       } catch (error) {

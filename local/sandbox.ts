@@ -62,6 +62,8 @@ export interface SandboxOptions {
   faults?: Partial<Faults> & { crashRate?: number };
   /** AWS limits to model (defaults: AWS's, DESIGN §9); lowered in tests to reach them quickly. */
   limits?: Partial<Limits>;
+  /** The account's Lambda concurrency (default AWS's 1,000): invocations past it are refused (local/runner.ts). */
+  lambdaConcurrency?: number;
   /** Token-bucket throttling of the emulated APIs (default on, as in AWS). */
   tokenBuckets?: boolean;
   seed?: number;
@@ -276,7 +278,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const sfn = new StepFunctionsService({
       region,
       accountId,
-      runOptions: { handlers: options.handlers ?? HANDLERS, scheduler, random, accountId, region },
+      runOptions: {
+        handlers: options.handlers ?? HANDLERS,
+        scheduler,
+        random,
+        accountId,
+        region,
+        ...(options.lambdaConcurrency ? { lambdaConcurrency: options.lambdaConcurrency } : {}),
+      },
     });
     server.register('states', sfn);
     // Stop what still runs so no handler outlives the servers it talks to.

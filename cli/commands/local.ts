@@ -31,6 +31,8 @@ export interface LocalOptions {
   throttleRate: number;
   failureRate: number;
   crashRate: number;
+  /** The account's Lambda concurrency (`--lambda-concurrency`; default AWS's 1,000). */
+  lambdaConcurrency?: number;
   timeScale?: number;
   seed: number;
   report?: string;
@@ -75,6 +77,7 @@ export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream
         crashRate: options.crashRate,
       },
       seed: options.seed,
+      ...(options.lambdaConcurrency ? { lambdaConcurrency: options.lambdaConcurrency } : {}),
       ...(options.regions ? { regions: options.regions } : {}),
       // The sandbox notifies on success too, so a demo run shows the message an operator would get.
       config: { notifyOnSuccess: true },
@@ -205,6 +208,10 @@ export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream
       `Execution ${result.status}${why} — ${duration(simulated)} simulated in ${wallSeconds.toFixed(1)}s; ` +
         `${figures.transitions} state transitions, ${figures.invocations} Lambda invocations, ${figures.pollsPerBackup} polls per backup.`,
     );
+    if (result.stats.throttledInvocations > 0)
+      write(
+        `Lambda refused ${result.stats.throttledInvocations} invocation(s) at its concurrency limit (${options.lambdaConcurrency ?? 1000}); the Tasks retry Lambda.TooManyRequestsException.`,
+      );
     if (options.report) {
       const report = {
         executionArn,

@@ -231,6 +231,29 @@ describe('ChildDiesUnrecorded', () => {
   });
 });
 
+describe('LambdaConcurrencyLimited', () => {
+  it("rides out Lambda's concurrency limit: invocations past it are refused, retried, and every resource ends COMPLETED", async () => {
+    const sandbox = await openSandbox();
+    try {
+      // Prepare: twelve volumes whose children all start at once, in an account that runs two invocations at a time
+      for (let i = 0; i < 12; i++)
+        sandbox.model.addVolume(REGION, { Size: 10, Tags: [{ Key: 'Name', Value: `v${i}` }, BACKUP_TAG] });
+
+      // Act
+      const result = await sandbox.run({}, 'concurrency-2', { lambdaConcurrency: 2 });
+
+      // Assess: Lambda refused some invocations (the limit binds), the ASL's Retry carried them through
+      expect(result.stats.throttledInvocations).toBeGreaterThan(0);
+      expect(result.status).toBe('SUCCEEDED');
+      const records = await sandbox.store.listResources('concurrency-2');
+      expect(records).toHaveLength(12);
+      expect(records.every((r) => r.status === 'COMPLETED')).toBe(true);
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
+
 describe('ItemListUnreadable', () => {
   it('ends the Map through its Catch when the item list is gone (States.ItemReaderFailed), and Summarize counts every PENDING resource failed', async () => {
     const sandbox = await openSandbox();

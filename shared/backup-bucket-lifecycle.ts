@@ -24,8 +24,8 @@ export function backupBucketLifecycle(
 ): LifecycleRule[] {
   const transitions: { StorageClass: TransitionStorageClass; Days: number }[] = [
     { StorageClass: 'STANDARD_IA', Days: storage.infrequentAccessDays },
-    { StorageClass: 'GLACIER', Days: storage.glacierDays },
-    { StorageClass: 'DEEP_ARCHIVE', Days: storage.deepArchiveDays },
+    // Never GLACIER or DEEP_ARCHIVE: ImportTable cannot read an archived export (docs/architecture.md, Restore).
+    { StorageClass: 'GLACIER_IR', Days: storage.glacierInstantRetrievalDays },
   ];
   const rules: LifecycleRule[] = Object.entries(tiers).map(([tier, policy]) => {
     // S3 refuses a transition at or after the expiration; a short tier simply never leaves Standard.

@@ -14,6 +14,8 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
+import { backupBucketLifecycle } from '../../../shared/backup-bucket-lifecycle';
+import { parsePipelineConfig } from '../../../shared/config';
 import { EMULATOR_REGION, serviceFailure, useEmulator } from '../../support/emulator-harness';
 
 const DAY = 86_400;
@@ -167,6 +169,26 @@ describe('S3 lifecycle in the model', () => {
     // Assess
     expect(refusals).toEqual(['InvalidArgument', 'InvalidArgument', 'InvalidArgument', 'InvalidArgument']);
     expect(back.Rules).toEqual(archiveRules('0123/'));
+  });
+});
+
+describe("the backup bucket's own rules", () => {
+  it('takes the rules the stack deploys over the wire and gives them back unchanged', async () => {
+    // Prepare
+    const config = parsePipelineConfig({});
+    const rules = backupBucketLifecycle(config.tiers, config.exportStorage);
+    model.createBucket(REGION, 'backups');
+
+    // Act
+    await emu
+      .client()
+      .send(
+        new PutBucketLifecycleConfigurationCommand({ Bucket: 'backups', LifecycleConfiguration: { Rules: rules } }),
+      );
+    const back = await emu.client().send(new GetBucketLifecycleConfigurationCommand({ Bucket: 'backups' }));
+
+    // Assess
+    expect(back.Rules).toEqual(rules);
   });
 });
 

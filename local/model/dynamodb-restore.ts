@@ -250,12 +250,12 @@ export class DynamoRestoreBackend extends RegionalBackend<DynamoRegionState> {
     const keyPrefix = input.S3BucketSource?.S3KeyPrefix ?? '';
     // The export's data files as the bucket's lifecycle keeps them now (written when the export completed):
     // an expired export is gone; an archived one fails the import, which reads the objects as GetObject does.
-    const sources = (this.s3.buckets.has(bucket) ? this.exportsUnder(region, bucket, keyPrefix) : []).filter(
-      ({ e }) => !this.s3.objectState(bucket, `${exportRoot(e)}data/`, e.startMs + e.durationMs).expired,
-    );
-    const unreadable = sources.flatMap(({ e }) => {
-      const key = `${exportRoot(e)}data/`;
-      const state = this.s3.objectState(bucket, key, e.startMs + e.durationMs);
+    const aged = (this.s3.buckets.has(bucket) ? this.exportsUnder(region, bucket, keyPrefix) : []).map((source) => {
+      const key = `${exportRoot(source.e)}data/`;
+      return { ...source, key, state: this.s3.objectState(bucket, key, source.e.startMs + source.e.durationMs) };
+    });
+    const sources = aged.filter(({ state }) => !state.expired);
+    const unreadable = sources.flatMap(({ key, state }) => {
       try {
         if (!state.expired) this.s3.assertReadable(bucket, key, state.storageClass);
         return [];

@@ -3,10 +3,18 @@
  * creates them in AWS: the account (STS GetCallerIdentity, as a deployed Lambda reads it from its
  * context; every ARN the runner builds names it), the notification topic (SNS CreateTopic, which
  * returns the existing topic's ARN), and the backup bucket DynamoDB exports are written to (S3
- * HeadBucket, then CreateBucket). The same calls go to the built-in emulator and to any
+ * HeadBucket, then CreateBucket and PutBucketLifecycleConfiguration with the rules the stack deploys,
+ * so exports age through the same storage classes). The same calls go to the built-in emulator and to any
  * AWS-compatible endpoint, so `--endpoint` needs nothing created beforehand.
  */
-import { type BucketLocationConstraint, CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  type BucketLocationConstraint,
+  CreateBucketCommand,
+  HeadBucketCommand,
+  type LifecycleRule,
+  PutBucketLifecycleConfigurationCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 
@@ -37,8 +45,10 @@ export async function ensureRunResources(options: {
   region: string;
   topicName: string;
   bucketName: string;
+  /** The bucket's lifecycle rules (shared/backup-bucket-lifecycle.ts), put when the bucket is created here. */
+  lifecycleRules?: LifecycleRule[];
 }): Promise<RunResources> {
-  const { endpoint, region, topicName, bucketName } = options;
+  const { endpoint, region, topicName, bucketName, lifecycleRules } = options;
   const config = { endpoint, region, maxAttempts: 3 };
   const sts = new STSClient(config);
   const sns = new SNSClient(config);
@@ -69,6 +79,15 @@ export async function ensureRunResources(options: {
             ...(region === 'us-east-1'
               ? {}
               : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
+          }),
+        ),
+      );
+    if (!exists && lifecycleRules)
+      await step(`S3 PutBucketLifecycleConfiguration ${bucketName}`, endpoint, () =>
+        s3.send(
+          new PutBucketLifecycleConfigurationCommand({
+            Bucket: bucketName,
+            LifecycleConfiguration: { Rules: lifecycleRules },
           }),
         ),
       );

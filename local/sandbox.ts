@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { backupBucketLifecycle } from '../shared/backup-bucket-lifecycle';
 import { useClock } from '../shared/clock';
 import { configuredRegions, type PipelineConfig, parsePipelineConfig } from '../shared/config';
 import { type FunctionName, functionEnvironments } from '../shared/lambda/function-env';
@@ -252,6 +253,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         region,
         topicName: `${config.stackName}-notifications`,
         bucketName: SANDBOX_BUCKET,
+        lifecycleRules: backupBucketLifecycle(config.tiers, config.exportStorage),
       });
     } catch (error) {
       throw new SandboxError((error as Error).message);

@@ -240,30 +240,33 @@ export const pollingSchema = z
   });
 export type PollingConfig = z.infer<typeof pollingSchema>;
 
+/** Why the archive classes are not offered for exports (docs/architecture.md, Restore). */
+const ARCHIVE_REFUSED =
+  'not offered: DynamoDB ImportTable cannot read an export in Glacier Flexible Retrieval or Deep Archive until every ' +
+  'object is restored (RestoreObject, hours; up to 48 h); exports move to Glacier Instant Retrieval instead ' +
+  '(glacierInstantRetrievalDays), which stays readable';
+
 /**
- * Storage classes of DynamoDB exports in the backup bucket, in days after the export. S3 rules: at
- * least 30 days in Standard before Standard-IA, 30 days in Standard-IA before Glacier; Deep Archive is
- * kept 90 days past Glacier (its minimum storage charge). Each tier's exports expire with the tier's
- * retention; a transition at or past that age is dropped for that tier.
+ * Storage classes of DynamoDB exports in the backup bucket, in days after the export: Standard-IA,
+ * then Glacier Instant Retrieval, both readable at once, so any export restores in minutes however old
+ * (an archived one would first need a RestoreObject of each object: hours, up to 48 h for Deep
+ * Archive). S3 rules: at least 30 days in Standard before Standard-IA, 30 days in Standard-IA before
+ * the next transition. Each tier's exports expire with the tier's retention; a transition at or past
+ * that age is dropped for that tier.
  */
 export const exportStorageSchema = z
   .strictObject({
     infrequentAccessDays: z.number().int().min(30).default(30),
-    glacierDays: z.number().int().positive().default(90),
-    deepArchiveDays: z.number().int().positive().default(365),
+    glacierInstantRetrievalDays: z.number().int().positive().default(90),
+    glacierDays: z.never({ error: ARCHIVE_REFUSED }).optional(),
+    deepArchiveDays: z.never({ error: ARCHIVE_REFUSED }).optional(),
   })
   .superRefine((s, ctx) => {
-    if (s.glacierDays < s.infrequentAccessDays + 30)
+    if (s.glacierInstantRetrievalDays < s.infrequentAccessDays + 30)
       ctx.addIssue({
         code: 'custom',
-        path: ['glacierDays'],
+        path: ['glacierInstantRetrievalDays'],
         message: `must be at least 30 days after infrequentAccessDays (${s.infrequentAccessDays})`,
-      });
-    if (s.deepArchiveDays < s.glacierDays + 90)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['deepArchiveDays'],
-        message: `must be at least 90 days after glacierDays (${s.glacierDays})`,
       });
   });
 export type ExportStorageConfig = z.infer<typeof exportStorageSchema>;
@@ -357,7 +360,7 @@ export const pipelineConfigSchema = z
     /** Backup modes per type and per resource ARN (EC2: snapshots or AMI; DynamoDB: backup or export). */
     modes: modesConfigSchema,
     /** Lifecycle of DynamoDB exports in the backup bucket. */
-    exportStorage: exportStorageSchema.default({ infrequentAccessDays: 30, glacierDays: 90, deepArchiveDays: 365 }),
+    exportStorage: exportStorageSchema.default({ infrequentAccessDays: 30, glacierInstantRetrievalDays: 90 }),
     /** Scheduled restore drills; null turns them off. */
     drills: drillsSchema.nullable().default(drillsSchema.parse(DEFAULT_DRILLS)),
   })

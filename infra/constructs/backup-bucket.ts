@@ -19,8 +19,9 @@ import {
   StorageClass,
 } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { backupBucketLifecycle } from '../../shared/backup-bucket-lifecycle';
 import type { ExportStorageConfig, TierConfig } from '../../shared/config';
-import { EXPORT_PREFIX, RUN_OBJECTS_DAYS, RUN_PREFIX } from '../../shared/names';
+import { RUN_PREFIX } from '../../shared/names';
 import { BACKUP_BUCKET_ARN, type PermissionSet } from '../../shared/services/permission-set';
 
 /** Every run's item list (`runs/<runId>/items.json`) and every run's Map results (`runs/<runId>/results/...`). */
@@ -89,28 +90,34 @@ export class BackupBucket extends Bucket {
   }
 }
 
+/**
+ * The shared rules (shared/backup-bucket-lifecycle.ts, which the sandbox puts on its bucket too) as CDK
+ * lifecycle rules: one definition of what the deployed bucket does with exports.
+ */
 function exportLifecycle(tiers: Record<string, TierConfig>, storage: ExportStorageConfig): LifecycleRule[] {
-  const transitions = [
-    { storageClass: StorageClass.INFREQUENT_ACCESS, days: storage.infrequentAccessDays },
-    { storageClass: StorageClass.GLACIER, days: storage.glacierDays },
-    { storageClass: StorageClass.DEEP_ARCHIVE, days: storage.deepArchiveDays },
-  ];
-  const rules: LifecycleRule[] = Object.entries(tiers).map(([tier, policy]) => ({
-    id: `exports-${tier}`,
-    prefix: `${EXPORT_PREFIX}/${tier}/`,
-    // S3 refuses a transition at or after the expiration; a short tier simply never leaves Standard.
-    transitions: transitions
-      .filter((t) => t.days < policy.retentionDays)
-      .map((t) => ({ storageClass: t.storageClass, transitionAfter: Duration.days(t.days) })),
-    expiration: Duration.days(policy.retentionDays),
-    noncurrentVersionExpiration: Duration.days(30),
-  }));
-  // A run's item list and results are working files: kept a week to inspect a failed run, then gone.
-  rules.push({ id: 'run-objects', prefix: `${RUN_PREFIX}/`, expiration: Duration.days(RUN_OBJECTS_DAYS) });
-  rules.push({
-    id: 'housekeeping',
-    abortIncompleteMultipartUploadAfter: Duration.days(7),
-    expiredObjectDeleteMarker: true,
+  const days = (n: number | undefined) => (n === undefined ? undefined : Duration.days(n));
+  return backupBucketLifecycle(tiers, storage).map((rule) => {
+    const cdkRule: LifecycleRule = {
+      ...(rule.ID ? { id: rule.ID } : {}),
+      ...(rule.Filter?.Prefix ? { prefix: rule.Filter.Prefix } : {}),
+      enabled: rule.Status === 'Enabled',
+      ...(rule.Transitions
+        ? {
+            transitions: rule.Transitions.map((t) => ({
+              storageClass: new StorageClass(t.StorageClass ?? ''),
+              transitionAfter: Duration.days(t.Days ?? 0),
+            })),
+          }
+        : {}),
+      ...(rule.Expiration?.Days !== undefined ? { expiration: days(rule.Expiration.Days) } : {}),
+      ...(rule.Expiration?.ExpiredObjectDeleteMarker ? { expiredObjectDeleteMarker: true } : {}),
+      ...(rule.NoncurrentVersionExpiration?.NoncurrentDays !== undefined
+        ? { noncurrentVersionExpiration: days(rule.NoncurrentVersionExpiration.NoncurrentDays) }
+        : {}),
+      ...(rule.AbortIncompleteMultipartUpload?.DaysAfterInitiation !== undefined
+        ? { abortIncompleteMultipartUploadAfter: days(rule.AbortIncompleteMultipartUpload.DaysAfterInitiation) }
+        : {}),
+    };
+    return cdkRule;
   });
-  return rules;
 }

@@ -3,15 +3,91 @@
  * the sandbox makes so DynamoDB exports have somewhere to go, HeadBucket (200, or 404 with no body, as
  * S3 answers a HEAD) and CreateBucket (`CreateBucketConfiguration.LocationConstraint` read from the
  * XML body), and the object calls of a run's item list and results: PutObject (`PUT /bucket/key`,
- * a plain or `aws-chunked` body) and GetObject (`GET /bucket/key`). Any other request gets S3's
- * NotImplemented error document.
+ * a plain or `aws-chunked` body) and GetObject (`GET /bucket/key`, with `x-amz-storage-class` when not
+ * STANDARD; an archived object's InvalidObjectState names its class), and the bucket's lifecycle
+ * (`PUT`/`GET /bucket?lifecycle`, the rules the stack deploys, which the model applies by age). Any
+ * other request gets S3's NotImplemented error document.
  */
 import { randomUUID } from 'node:crypto';
-import { XMLBuilder } from 'fast-xml-parser';
+import type { LifecycleRule } from '@aws-sdk/client-s3';
+import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 import { AwsApiError, type AwsModel } from '../model';
+import { InvalidObjectStateError } from '../model/s3';
 import type { ServiceHandler, ServiceResponse } from './server';
 
 const builder = new XMLBuilder({ ignoreAttributes: false, suppressEmptyNode: true });
+// Every value a string (a prefix of digits stays a prefix); lists that S3 flattens are always arrays.
+const parser = new XMLParser({
+  parseTagValue: false,
+  isArray: (name) => name === 'Rule' || name === 'Transition' || name === 'NoncurrentVersionTransition',
+});
+
+type XmlRule = Record<string, unknown> & {
+  ID?: string;
+  Status?: string;
+  Prefix?: string;
+  Filter?: Record<string, unknown> | string;
+  Transition?: { Days?: string; StorageClass?: string }[];
+  Expiration?: { Days?: string; ExpiredObjectDeleteMarker?: string };
+  NoncurrentVersionExpiration?: { NoncurrentDays?: string };
+  AbortIncompleteMultipartUpload?: { DaysAfterInitiation?: string };
+};
+
+const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+
+/** PutBucketLifecycleConfiguration's XML body as the API's rules (flattened `Rule`/`Transition` lists). */
+function lifecycleRulesOf(body: string): LifecycleRule[] {
+  const doc = parser.parse(body) as { LifecycleConfiguration?: { Rule?: XmlRule[] } };
+  return (doc.LifecycleConfiguration?.Rule ?? []).map((r) => {
+    const filter = typeof r.Filter === 'object' ? r.Filter : undefined;
+    return {
+      ...(r.ID !== undefined ? { ID: r.ID } : {}),
+      Status: r.Status as LifecycleRule['Status'],
+      ...(r.Prefix !== undefined ? { Prefix: r.Prefix } : {}),
+      ...(r.Filter !== undefined ? { Filter: (filter ?? {}) as LifecycleRule['Filter'] } : {}),
+      ...(r.Transition
+        ? {
+            Transitions: r.Transition.map((t) => ({
+              ...(t.Days !== undefined ? { Days: num(t.Days) } : {}),
+              StorageClass: t.StorageClass as never,
+            })),
+          }
+        : {}),
+      ...(r.Expiration
+        ? {
+            Expiration: {
+              ...(r.Expiration.Days !== undefined ? { Days: num(r.Expiration.Days) } : {}),
+              ...(r.Expiration.ExpiredObjectDeleteMarker !== undefined
+                ? { ExpiredObjectDeleteMarker: r.Expiration.ExpiredObjectDeleteMarker === 'true' }
+                : {}),
+            },
+          }
+        : {}),
+      ...(r.NoncurrentVersionExpiration
+        ? { NoncurrentVersionExpiration: { NoncurrentDays: num(r.NoncurrentVersionExpiration.NoncurrentDays) } }
+        : {}),
+      ...(r.AbortIncompleteMultipartUpload
+        ? {
+            AbortIncompleteMultipartUpload: {
+              DaysAfterInitiation: num(r.AbortIncompleteMultipartUpload.DaysAfterInitiation),
+            },
+          }
+        : {}),
+    };
+  });
+}
+
+/** GetBucketLifecycleConfiguration's XML: the rules with their lists flattened again. */
+function lifecycleDocument(rules: LifecycleRule[]): string {
+  return builder.build({
+    LifecycleConfiguration: {
+      Rule: rules.map(({ Transitions, NoncurrentVersionTransitions: _n, ...rest }) => ({
+        ...rest,
+        ...(Transitions ? { Transition: Transitions } : {}),
+      })),
+    },
+  });
+}
 
 function errorDocument(error: AwsApiError, bucket: string): ServiceResponse {
   const requestId = randomUUID();
@@ -20,7 +96,13 @@ function errorDocument(error: AwsApiError, bucket: string): ServiceResponse {
     contentType: 'application/xml',
     headers: { 'x-amz-request-id': requestId },
     body: builder.build({
-      Error: { Code: error.code, Message: error.message, BucketName: bucket, RequestId: requestId },
+      Error: {
+        Code: error.code,
+        Message: error.message,
+        ...(error instanceof InvalidObjectStateError ? { StorageClass: error.storageClass } : {}),
+        BucketName: bucket,
+        RequestId: requestId,
+      },
     }),
   };
 }
@@ -78,8 +160,23 @@ export function s3Service(model: AwsModel): ServiceHandler {
               etag: found.etag,
               'last-modified': new Date(found.lastModified).toUTCString(),
               'content-length': String(Buffer.byteLength(found.body)),
+              ...(found.storageClass !== 'STANDARD' ? { 'x-amz-storage-class': found.storageClass } : {}),
             },
           };
+        }
+        const isLifecycleCall =
+          bucket !== '' &&
+          pathname.replace(/\/$/, '') === `/${bucket}` &&
+          [...objectQuery.keys()].join() === 'lifecycle';
+        if (isLifecycleCall && request.method === 'PUT') {
+          const encoding = request.headers['content-encoding'];
+          const body = decodeAwsChunked(request.body, typeof encoding === 'string' ? encoding : undefined);
+          model.putBucketLifecycleConfiguration(bucket, { Rules: lifecycleRulesOf(body) });
+          return { status: 200, contentType: 'application/xml', body: '' };
+        }
+        if (isLifecycleCall && request.method === 'GET') {
+          const { Rules } = model.getBucketLifecycleConfiguration(bucket);
+          return { status: 200, contentType: 'application/xml', body: lifecycleDocument(Rules) };
         }
         if (isBucketCall && request.method === 'HEAD') {
           const found = model.s3Buckets.get(bucket);

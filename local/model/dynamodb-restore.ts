@@ -27,7 +27,7 @@ export interface DynamoImportModel extends Timed {
   creation: Record<string, unknown>;
   sizeBytes: number;
   itemCount: number;
-  /** Why it fails (no export under the prefix, no bucket), or nothing. */
+  /** Why it fails (no export under the prefix, no bucket, its data archived), or nothing. */
   failure?: { code: string; message: string };
 }
 
@@ -201,7 +201,8 @@ export class DynamoRestoreBackend extends RegionalBackend<DynamoRegionState> {
   /**
    * ImportTable: a new table from the DynamoDB JSON an export of the model wrote under S3KeyPrefix. The
    * import is IN_PROGRESS and the table CREATING for a time drawn from the data's size, then COMPLETED and
-   * ACTIVE; with no export under the prefix (or no bucket) it FAILS and its table goes, as DynamoDB's does.
+   * ACTIVE; with no export under the prefix (or no bucket, or the export expired or archived by the
+   * bucket's lifecycle) it FAILS and its table goes, as DynamoDB's does.
    */
   importTable(
     region: string,
@@ -247,7 +248,21 @@ export class DynamoRestoreBackend extends RegionalBackend<DynamoRegionState> {
       );
     this.assertNameFree(region, name, 'ResourceInUseException');
     const keyPrefix = input.S3BucketSource?.S3KeyPrefix ?? '';
-    const sources = this.s3.buckets.has(bucket) ? this.exportsUnder(region, bucket, keyPrefix) : [];
+    // The export's data files as the bucket's lifecycle keeps them now (written when the export completed):
+    // an expired export is gone; an archived one fails the import, which reads the objects as GetObject does.
+    const aged = (this.s3.buckets.has(bucket) ? this.exportsUnder(region, bucket, keyPrefix) : []).map((source) => {
+      const key = `${exportRoot(source.e)}data/`;
+      return { ...source, key, state: this.s3.objectState(bucket, key, source.e.startMs + source.e.durationMs) };
+    });
+    const sources = aged.filter(({ state }) => !state.expired);
+    const unreadable = sources.flatMap(({ key, state }) => {
+      try {
+        if (!state.expired) this.s3.assertReadable(bucket, key, state.storageClass);
+        return [];
+      } catch (error) {
+        return [(error as AwsApiError).message];
+      }
+    });
     // The data an export wrote is its table's size (the table as it is now; a gone table's, a GiB).
     const sizeBytes = sources.reduce(
       (sum, { region: r, e }) => sum + (this.region(r).dynamoTables.get(e.TableName)?.sizeBytes ?? GIB),
@@ -257,7 +272,9 @@ export class DynamoRestoreBackend extends RegionalBackend<DynamoRegionState> {
       ? { code: 'S3NoSuchBucket', message: `The bucket ${bucket} does not exist` }
       : sources.length === 0
         ? { code: 'S3NoSuchKey', message: `No DynamoDB export data under s3://${bucket}/${keyPrefix}` }
-        : undefined;
+        : unreadable[0] !== undefined
+          ? { code: 'S3InvalidObjectState', message: unreadable[0] }
+          : undefined;
     const timing = failure ? { startMs: this.nowMs(), durationMs: 60_000 } : this.timing(120 + (sizeBytes / GIB) * 60);
     const startMs = this.nowMs();
     const itemCount = Math.round(sizeBytes / 1024);

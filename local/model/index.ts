@@ -111,7 +111,10 @@ const OPERATIONS = {
   sns: ['createTopic', 'publish'],
   lambda: ['addFunction', 'invoke'],
   events: ['putEvents'],
-  s3: ['createBucket', 'putObject', 'getObject', 'objectKeys'],
+  s3: [
+    ...['createBucket', 'putObject', 'getObject', 'objectKeys'],
+    ...['putBucketLifecycleConfiguration', 'getBucketLifecycleConfiguration'],
+  ],
   sts: ['getCallerIdentity'],
 } as const satisfies { [S in keyof Services]: readonly (keyof Services[S])[] };
 

@@ -17,6 +17,7 @@ import {
 import { type Sandbox as LocalSandbox, startSandbox } from '../../local/sandbox';
 import { dynamoClientFor, ensureStateTable, type LocalDynamo, startDynalite } from '../../local/state-table';
 import { VirtualScheduler } from '../../local/virtual-time';
+import { backupBucketLifecycle } from '../../shared/backup-bucket-lifecycle';
 import { useClock } from '../../shared/clock';
 import { type PipelineConfig, parsePipelineConfig } from '../../shared/config';
 import { functionEnvironments } from '../../shared/lambda/function-env';
@@ -86,6 +87,10 @@ export async function openSandbox(): Promise<Sandbox> {
       model.createTopic(REGION, { Name: TOPIC.split(':').at(-1) });
       model.createBucket(REGION, BUCKET);
       const config = parsePipelineConfig(options.config ?? {});
+      // With the lifecycle the stack deploys on it: exports age into the classes the deployed bucket gives them.
+      model.putBucketLifecycleConfiguration(BUCKET, {
+        Rules: backupBucketLifecycle(config.tiers, config.exportStorage),
+      });
       // Optional variables one configuration sets and the next may not: none carries over.
       delete process.env.VALIDATION_FUNCTION_ARN;
       for (const env of Object.values(

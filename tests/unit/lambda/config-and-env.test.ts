@@ -50,7 +50,7 @@ describe('parsePipelineConfig', () => {
       logRetentionDays: 90,
       stateTtlDays: 400,
       modes: { defaults: {}, resources: {} },
-      exportStorage: { infrequentAccessDays: 30, glacierDays: 90, deepArchiveDays: 365 },
+      exportStorage: { infrequentAccessDays: 30, glacierInstantRetrievalDays: 90 },
       drills: {
         schedule: 'cron(0 6 ? * SAT *)',
         perType: 1,
@@ -144,14 +144,19 @@ describe('parsePipelineConfig', () => {
 
   it('refuses export storage transitions closer than S3 allows, naming each key', async () => {
     const error = await caught(() =>
-      parsePipelineConfig({ exportStorage: { infrequentAccessDays: 30, glacierDays: 45, deepArchiveDays: 100 } }),
+      parsePipelineConfig({ exportStorage: { infrequentAccessDays: 30, glacierInstantRetrievalDays: 45 } }),
     );
     expect(error.message).toContain(
-      'backupPipeline.exportStorage.glacierDays: must be at least 30 days after infrequentAccessDays (30)',
+      'backupPipeline.exportStorage.glacierInstantRetrievalDays: must be at least 30 days after infrequentAccessDays (30)',
     );
-    expect(error.message).toContain(
-      'backupPipeline.exportStorage.deepArchiveDays: must be at least 90 days after glacierDays (45)',
+  });
+
+  it('refuses the archive classes for exports, saying why: ImportTable cannot read them until restored', async () => {
+    const error = await caught(() =>
+      parsePipelineConfig({ exportStorage: { infrequentAccessDays: 30, glacierDays: 90, deepArchiveDays: 365 } }),
     );
+    expect(error.message).toContain('backupPipeline.exportStorage.glacierDays: not offered: DynamoDB ImportTable');
+    expect(error.message).toContain('backupPipeline.exportStorage.deepArchiveDays: not offered');
   });
 
   it("takes a tier's copyTo regions and refuses a bad or repeated region, naming each key", async () => {

@@ -42,6 +42,12 @@ export interface VolumeModel {
   Tags: Tag[];
   State: 'creating' | 'available' | 'in-use' | 'deleting' | 'error';
   attachedTo?: string;
+  /**
+   * The attachment's DeleteOnTermination: whether TerminateInstances deletes the volume or leaves it
+   * `available`. AWS: true for a root attached at launch, false for a volume attached after launch; a
+   * launched instance's volumes take their AMI's block device mapping (ec2-restore.ts).
+   */
+  deleteOnTermination?: boolean;
   /** CreateVolume from a snapshot (ec2-restore.ts): as the snapshot's; seeded volumes are encrypted. */
   Encrypted?: boolean;
   KmsKeyId?: string;
@@ -77,6 +83,11 @@ export interface ImageModel {
   ImageId: string;
   Name: string;
   snapshotIds: string[];
+  /**
+   * Each block device's DeleteOnTermination, by snapshot index: CreateImage records the instance's
+   * attachments; absent (a seeded image), the root's true and the others false.
+   */
+  deleteOnTermination?: boolean[];
   Tags: Tag[];
   Description?: string;
   /** Another account's image shared with this one is not `self`; default: this account. */
@@ -117,6 +128,9 @@ interface PendingIndex {
   copies: number;
 }
 
+/** The instance a volume is attached to: none once it is no longer `in-use` (detached at termination). */
+const attachedTo = (v: VolumeModel): string | undefined => (v.State === 'in-use' ? v.attachedTo : undefined);
+
 export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
   constructor(
     core: ModelCore,
@@ -155,8 +169,11 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
     i: Partial<InstanceModel> & { volumes: (Partial<VolumeModel> & { Size: number })[] },
   ): InstanceModel {
     const instanceId = i.InstanceId ?? this.nextId('i');
+    // The root (first) attached at launch is deleted on termination; the others, attached after, preserved.
     const volumeIds = i.volumes.map(
-      (v) => this.addVolume(region, { ...v, State: 'in-use', attachedTo: instanceId }).VolumeId,
+      (v, index) =>
+        this.addVolume(region, { deleteOnTermination: index === 0, ...v, State: 'in-use', attachedTo: instanceId })
+          .VolumeId,
     );
     const { volumes: _volumes, ...rest } = i;
     const instance: InstanceModel = {
@@ -236,7 +253,11 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
             ...launchView(region, i.launch),
             BlockDeviceMappings: i.volumeIds.map((volumeId, index) => ({
               DeviceName: index === 0 ? '/dev/xvda' : `/dev/sd${String.fromCharCode(102 + index)}`,
-              Ebs: { VolumeId: volumeId, Status: 'attached', DeleteOnTermination: index === 0 },
+              Ebs: {
+                VolumeId: volumeId,
+                Status: 'attached',
+                DeleteOnTermination: r.volumes.get(volumeId)?.deleteOnTermination ?? index === 0,
+              },
             })),
           },
         ],
@@ -260,7 +281,7 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
       (input.Filters ?? []).every((f) =>
         matchesFilter(
           v.Tags,
-          { status: v.State, 'volume-id': v.VolumeId, 'attachment.instance-id': v.attachedTo ?? [] },
+          { status: v.State, 'volume-id': v.VolumeId, 'attachment.instance-id': attachedTo(v) ?? [] },
           f,
         ),
       ),
@@ -279,8 +300,8 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
         ...(v.Throughput ? { Throughput: v.Throughput } : {}),
         ...(v.SnapshotId ? { SnapshotId: v.SnapshotId } : {}),
         Tags: v.Tags,
-        Attachments: v.attachedTo
-          ? [{ InstanceId: v.attachedTo, VolumeId: v.VolumeId, State: 'attached', Device: '/dev/xvda' }]
+        Attachments: attachedTo(v)
+          ? [{ InstanceId: attachedTo(v), VolumeId: v.VolumeId, State: 'attached', Device: '/dev/xvda' }]
           : [],
       })),
       ...(next ? { NextToken: next } : {}),

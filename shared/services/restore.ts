@@ -139,6 +139,8 @@ export interface RestoreDriver {
   ): Promise<'deleting' | 'gone'>;
   /** True when remove finds what carries the restore-id tag: it is called even when the record names nothing. */
   readonly removesByRestoreTag?: boolean;
+  /** What of the restore AWS still holds (the record's ids and what carries its tag): a failed clean-up lists it. */
+  leftovers?(region: string, restoredIds: readonly string[], restoreId: string): Promise<string[]>;
 }
 
 /**

@@ -204,12 +204,20 @@ export async function cleanUpRestore(plan: RestorePlan, deps: StepDeps): Promise
   if (left === 'deleting') {
     const elapsedSeconds = (deps.now.getTime() - Date.parse(startedAt)) / 1000;
     const secondsToDeadline = CLEANUP_DEADLINE_HOURS * 3600 - elapsedSeconds;
-    if (secondsToDeadline <= 0)
-      throw new InvalidResourceStateError(
-        `clean-up of restore ${plan.restoreId} gave up ${CLEANUP_DEADLINE_HOURS} h after its first attempt (${startedAt}): ` +
-          `AWS still holds ${restoredIds.length > 0 ? restoredIds.join(', ') : 'what it made'} or what carries the tag ` +
-          `${RESTORE_TAG.restoreId}=${plan.restoreId} in ${plan.region}`,
-      );
+    if (secondsToDeadline <= 0) {
+      // What is left, as AWS answers now (the record's ids and what carries the restore's tag): listed by
+      // Record the restore (finishRestore keeps this list) and in the notification.
+      const leftovers = deps.driver.leftovers
+        ? await deps.driver.leftovers(plan.region, restoredIds, plan.restoreId)
+        : restoredIds;
+      const cause =
+        `clean-up gave up ${CLEANUP_DEADLINE_HOURS} h after its first attempt (${startedAt}): AWS still holds ` +
+        `${leftovers.length > 0 ? leftovers.join(', ') : 'what it made'} (tagged ${RESTORE_TAG.restoreId}=${plan.restoreId} in ${plan.region})`;
+      await deps.store.update(plan.restoreId, {
+        cleanup: { status: 'FAILED', at: deps.now.toISOString(), cause, leftovers },
+      });
+      throw new InvalidResourceStateError(cause);
+    }
     return {
       status: 'DELETING',
       waitSeconds: nextWaitSeconds({ progress: undefined, elapsedSeconds, secondsToDeadline }, CLEANUP_WAIT),
@@ -259,7 +267,12 @@ export async function finishRestore(request: FinishRequest, deps: Omit<StepDeps,
       status: 'FAILED',
       at,
       cause: `${cleanupError.Error}: ${causeOf(cleanupError)}`,
-      leftovers: existing?.restoredIds ?? progress?.restoredIds ?? [],
+      // The clean-up that gave up at its deadline listed what AWS still held; otherwise, what the record names.
+      leftovers:
+        (existing?.cleanup?.status === 'FAILED' ? existing.cleanup.leftovers : undefined) ??
+        existing?.restoredIds ??
+        progress?.restoredIds ??
+        [],
     };
   return deps.store.update(plan.restoreId, fields);
 }

@@ -491,6 +491,25 @@ describe('restore workflow', () => {
         `[BackupPipeline] Restore drill clean-up FAILED: ${record?.name}`,
       );
     }, 180_000);
+
+    it("lists what AWS still holds, an AMI drill's preserved data volume included, not only the record's ids", async () => {
+      // Prepare: the instance terminates, but its preserved data volume never goes.
+      const { result, record } = await drillOf(() => {
+        jest.spyOn(sandbox.model, 'deleteVolume').mockImplementation(() => ({}));
+        const imaged = sandbox.model.addInstance(REGION, {
+          Tags: tagged('app', [{ Key: MODE_TAG, Value: 'ami' }]),
+          volumes: [{ Size: 30 }, { Size: 200 }],
+        });
+        return { resourceId: imaged.InstanceId };
+      }, 'drill-ami-stuck').finally(() => jest.restoreAllMocks());
+
+      // Assess: the leftover is the data volume (the instance is terminated), found by the restore-id tag.
+      expect(result.status).toBe('FAILED');
+      expect(record?.cleanup?.status).toBe('FAILED');
+      expect(record?.cleanup?.leftovers).toEqual(restoredLeft());
+      expect(restoredLeft()).toHaveLength(1);
+      expect(record?.restoredIds).not.toContain(restoredLeft()[0]);
+    }, 180_000);
   });
 
   describe('RestoreDrCopy', () => {

@@ -104,6 +104,25 @@ export async function createRestoredVolume(options: {
   return out.VolumeId;
 }
 
+/** A restore's volumes AWS still holds: those the record names and those carrying its restore-id tag. */
+export async function restoredVolumesLeft(
+  region: string,
+  restoredIds: readonly string[],
+  restoreId?: string,
+): Promise<Volume[]> {
+  const found = new Map<string, Volume>();
+  const tagged = restoreId
+    ? await volumesWhere(region, tagFilters({ [RESTORE_TAG.restoreId]: restoreId }), STILL_THERE)
+    : [];
+  for (const v of [...(await describeVolumes(region, restoredIds)), ...tagged])
+    if (v.VolumeId && v.State !== 'deleted') found.set(v.VolumeId, v);
+  return [...found.values()];
+}
+
+/** The ids of a restore's volumes AWS still holds (what a clean-up that gave up lists). */
+export const volumeIdsLeft = async (region: string, restoredIds: readonly string[], restoreId?: string) =>
+  (await restoredVolumesLeft(region, restoredIds, restoreId)).map((v) => v.VolumeId ?? '');
+
 /**
  * Deletes a restore's volumes: those the record names and every one carrying its restore-id tag (a start
  * that died after CreateVolume; an AMI's data volumes, preserved when its instance terminated), only
@@ -117,13 +136,7 @@ export async function removeRestoredVolumes(
   restoredBy: string,
   restoreId?: string,
 ): Promise<'deleting' | 'gone'> {
-  const found = new Map<string, Volume>();
-  const tagged = restoreId
-    ? await volumesWhere(region, tagFilters({ [RESTORE_TAG.restoreId]: restoreId }), STILL_THERE)
-    : [];
-  for (const v of [...(await describeVolumes(region, restoredIds)), ...tagged])
-    if (v.VolumeId && v.State !== 'deleted') found.set(v.VolumeId, v);
-  const volumes = [...found.values()];
+  const volumes = await restoredVolumesLeft(region, restoredIds, restoreId);
   if (volumes.length === 0) return 'gone';
   const foreign = volumes.filter((v) => volumeTag(v, RESTORE_TAG.restoredBy) !== restoredBy);
   if (foreign.length > 0)
@@ -202,4 +215,5 @@ export const ebsVolumeRestore: RestoreDriver = {
 
   remove: removeRestoredVolumes,
   removesByRestoreTag: true,
+  leftovers: volumeIdsLeft,
 };

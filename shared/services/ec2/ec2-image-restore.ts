@@ -26,7 +26,7 @@ import {
   restoreTags,
 } from '../restore';
 import { ec2Client } from './client';
-import { removeRestoredVolumes } from './ebs-volume-restore';
+import { removeRestoredVolumes, volumeIdsLeft } from './ebs-volume-restore';
 import { tagFilters } from './ec2-instance';
 import { ec2InstanceRestoreSettingsSchema } from './ec2-instance-settings';
 
@@ -56,6 +56,23 @@ async function describeInstance(region: string, id: string): Promise<Instance | 
     if (awsErrorName(error) === 'InvalidInstanceID.NotFound') return undefined;
     return aws(`EC2 DescribeInstances ${id}`, () => Promise.reject(error));
   }
+}
+
+/** A restore's instances not yet terminated: the record's and those carrying its restore-id tag. */
+async function restoredInstancesLeft(
+  region: string,
+  restoredIds: readonly string[],
+  restoreId?: string,
+): Promise<Instance[]> {
+  const found = new Map<string, Instance>();
+  const tagged = restoreId
+    ? await instancesWhere(region, tagFilters({ [RESTORE_TAG.restoreId]: restoreId }), STILL_THERE)
+    : [];
+  const named = restoredIds.length
+    ? await instancesWhere(region, [{ Name: 'instance-id', Values: [...restoredIds] }], STILL_THERE)
+    : [];
+  for (const i of [...named, ...tagged]) if (i.InstanceId) found.set(i.InstanceId, i);
+  return [...found.values()];
 }
 
 export const ec2ImageRestore: RestoreDriver = {
@@ -130,15 +147,7 @@ export const ec2ImageRestore: RestoreDriver = {
    * volumes AWS kept (an AMI's data volumes are preserved on termination unless it says otherwise).
    */
   async remove(region, restoredIds, restoredBy, restoreId) {
-    const found = new Map<string, Instance>();
-    const tagged = restoreId
-      ? await instancesWhere(region, tagFilters({ [RESTORE_TAG.restoreId]: restoreId }), STILL_THERE)
-      : [];
-    const named = restoredIds.length
-      ? await instancesWhere(region, [{ Name: 'instance-id', Values: [...restoredIds] }], STILL_THERE)
-      : [];
-    for (const i of [...named, ...tagged]) if (i.InstanceId) found.set(i.InstanceId, i);
-    const instances = [...found.values()];
+    const instances = await restoredInstancesLeft(region, restoredIds, restoreId);
     // Only what this stack restored: an instance without its restored-by tag is never terminated here.
     const foreign = instances.filter((i) => tagValue(i.Tags, RESTORE_TAG.restoredBy) !== restoredBy);
     if (foreign.length > 0)
@@ -153,6 +162,12 @@ export const ec2ImageRestore: RestoreDriver = {
     if (instances.length > 0) return 'deleting';
     // Terminated: what AWS kept of the instance (its preserved data volumes) carries the restore-id tag.
     return restoreId ? removeRestoredVolumes(region, [], restoredBy, restoreId) : 'gone';
+  },
+
+  async leftovers(region, restoredIds, restoreId) {
+    const instances = await restoredInstancesLeft(region, restoredIds, restoreId);
+    const volumes = restoreId ? await volumeIdsLeft(region, [], restoreId) : [];
+    return [...instances.map((i) => i.InstanceId ?? ''), ...volumes];
   },
   removesByRestoreTag: true,
 };

@@ -24,6 +24,7 @@ import {
   describeVolumes,
   liveVolumes,
   removeRestoredVolumes,
+  volumeIdsLeft,
   volumeTag,
 } from './ebs-volume-restore';
 import { tagFilters } from './ec2-instance';
@@ -109,4 +110,5 @@ export const ec2SnapshotSetRestore: RestoreDriver = {
 
   remove: removeRestoredVolumes,
   removesByRestoreTag: true,
+  leftovers: volumeIdsLeft,
 };

@@ -42,11 +42,7 @@ export interface VolumeModel {
   Tags: Tag[];
   State: 'creating' | 'available' | 'in-use' | 'deleting' | 'error';
   attachedTo?: string;
-  /**
-   * The attachment's DeleteOnTermination: whether TerminateInstances deletes the volume or leaves it
-   * `available`. AWS: true for a root attached at launch, false for a volume attached after launch; a
-   * launched instance's volumes take their AMI's block device mapping (ec2-restore.ts).
-   */
+  /** The attachment's DeleteOnTermination (else the volume is left `available` at termination): ec2-restore.ts. */
   deleteOnTermination?: boolean;
   /** CreateVolume from a snapshot (ec2-restore.ts): as the snapshot's; seeded volumes are encrypted. */
   Encrypted?: boolean;
@@ -83,10 +79,7 @@ export interface ImageModel {
   ImageId: string;
   Name: string;
   snapshotIds: string[];
-  /**
-   * Each block device's DeleteOnTermination, by snapshot index: CreateImage records the instance's
-   * attachments; absent (a seeded image), the root's true and the others false.
-   */
+  /** Each block device's DeleteOnTermination (CreateImage: the instance's; absent: the root's only). */
   deleteOnTermination?: boolean[];
   Tags: Tag[];
   Description?: string;
@@ -171,8 +164,8 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
     const instanceId = i.InstanceId ?? this.nextId('i');
     // The root (first) attached at launch is deleted on termination; the others, attached after, preserved.
     const volumeIds = i.volumes.map(
-      (v, index) =>
-        this.addVolume(region, { deleteOnTermination: index === 0, ...v, State: 'in-use', attachedTo: instanceId })
+      (v, n) =>
+        this.addVolume(region, { deleteOnTermination: n === 0, ...v, State: 'in-use', attachedTo: instanceId })
           .VolumeId,
     );
     const { volumes: _volumes, ...rest } = i;
@@ -235,6 +228,7 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
       ),
     );
     const { page, next } = paginate(selected, input.MaxResults, input.NextToken);
+    const deletes = (id: string, n: number) => r.volumes.get(id)?.deleteOnTermination ?? n === 0;
     return {
       Reservations: page.map((i) => ({
         ReservationId: `r-${i.InstanceId.slice(2)}`,
@@ -253,11 +247,7 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
             ...launchView(region, i.launch),
             BlockDeviceMappings: i.volumeIds.map((volumeId, index) => ({
               DeviceName: index === 0 ? '/dev/xvda' : `/dev/sd${String.fromCharCode(102 + index)}`,
-              Ebs: {
-                VolumeId: volumeId,
-                Status: 'attached',
-                DeleteOnTermination: r.volumes.get(volumeId)?.deleteOnTermination ?? index === 0,
-              },
+              Ebs: { VolumeId: volumeId, Status: 'attached', DeleteOnTermination: deletes(volumeId, index) },
             })),
           },
         ],

@@ -9,6 +9,11 @@ import type { RegionsBackend } from './ec2-regions';
 import type { KmsBackend } from './kms';
 import { matchesFilter, paginate } from './query';
 
+/** Whether the image's block device `index` is deleted when an instance launched from it terminates. */
+export function deletesOnTermination(image: ImageModel, index: number): boolean {
+  return image.deleteOnTermination?.[index] ?? index === 0;
+}
+
 export class AmiBackend extends RegionalBackend<Ec2RegionState> {
   constructor(
     core: ModelCore,
@@ -60,7 +65,7 @@ export class AmiBackend extends RegionalBackend<Ec2RegionState> {
       Tags: i.Tags,
       BlockDeviceMappings: i.snapshotIds.map((id, index) => ({
         DeviceName: `/dev/sd${String.fromCharCode(97 + index)}`,
-        Ebs: { SnapshotId: id },
+        Ebs: { SnapshotId: id, DeleteOnTermination: deletesOnTermination(i, index) },
       })),
     };
   }
@@ -159,6 +164,8 @@ export class AmiBackend extends RegionalBackend<Ec2RegionState> {
       Name: name,
       ...(input.Description ? { Description: input.Description } : {}),
       snapshotIds: snapshots.map((s) => s.SnapshotId),
+      // The instance's own setting per volume: a data volume attached after launch stays preserved.
+      deleteOnTermination: volumes.map((v, index) => v.deleteOnTermination ?? index === 0),
       Tags: tagsFor('image'),
       OwnerId: this.accountId,
       creationMs: this.nowMs(),
@@ -265,6 +272,7 @@ export class AmiBackend extends RegionalBackend<Ec2RegionState> {
       Name: name,
       ...(input.Description ? { Description: input.Description } : {}),
       snapshotIds,
+      ...(source.deleteOnTermination ? { deleteOnTermination: [...source.deleteOnTermination] } : {}),
       Tags: tagsFor('image'),
       OwnerId: this.accountId,
       creationMs: this.nowMs(),

@@ -7,7 +7,7 @@
  */
 import { AwsApiError, type ModelCore, RegionalBackend, type Tag } from './core';
 import type { Ec2Backend, Ec2RegionState, InstanceModel, VolumeModel } from './ec2';
-import type { AmiBackend } from './ec2-images';
+import { type AmiBackend, deletesOnTermination } from './ec2-images';
 import { GONE, settle } from './lifecycle';
 
 /** Where RunInstances put an instance, as DescribeInstances shows it. */
@@ -242,7 +242,7 @@ export class Ec2RestoreBackend extends RegionalBackend<Ec2RegionState> {
     const instanceTags = tagsFor(input.TagSpecifications, 'instance', ['instance', 'volume']);
     const volumeTags = tagsFor(input.TagSpecifications, 'volume', ['instance', 'volume']);
     const instanceId = this.nextId('i');
-    const volumeIds = image.snapshotIds.map((snapshotId) => {
+    const volumeIds = image.snapshotIds.map((snapshotId, index) => {
       const snapshot = r.snapshots.get(snapshotId);
       const size = snapshot?.VolumeSize ?? 8;
       return this.ec2.addVolume(region, {
@@ -251,6 +251,7 @@ export class Ec2RestoreBackend extends RegionalBackend<Ec2RegionState> {
         Tags: [...volumeTags],
         State: 'in-use',
         attachedTo: instanceId,
+        deleteOnTermination: deletesOnTermination(image, index),
         snapshotSeconds: Math.round(60 + size * 12),
         Encrypted: snapshot?.Encrypted ?? false,
         ...(snapshot?.KmsKeyId ? { KmsKeyId: snapshot.KmsKeyId } : {}),
@@ -293,8 +294,9 @@ export class Ec2RestoreBackend extends RegionalBackend<Ec2RegionState> {
   }
 
   /**
-   * TerminateInstances: `shutting-down`, then `terminated` (still described, as EC2 shows it for a while).
-   * A launched instance's volumes (from its AMI, DeleteOnTermination) go with it; a seeded one's root only.
+   * TerminateInstances (a `pending` instance too): `shutting-down`, then `terminated` (still described, as
+   * EC2 shows it for a while). Each volume goes with it or is detached and left `available` (its tags kept),
+   * as its attachment's DeleteOnTermination says: an AMI's data volume is preserved by default.
    */
   terminateInstances(region: string, input: { InstanceIds?: string[] }) {
     this.gate('ec2', 'TerminateInstances');
@@ -317,11 +319,9 @@ export class Ec2RestoreBackend extends RegionalBackend<Ec2RegionState> {
           i.volumeIds.forEach((volumeId, n) => {
             const volume = r.volumes.get(volumeId);
             if (!volume) return;
-            if (i.launch || n === 0) this.startDeleting(volume, SHUTDOWN_SECONDS + DELETE_SECONDS);
-            else {
-              volume.State = 'available';
-              delete volume.attachedTo;
-            }
+            if (volume.deleteOnTermination ?? n === 0) this.startDeleting(volume, SHUTDOWN_SECONDS + DELETE_SECONDS);
+            // Detached once the instance is terminated: until then DeleteVolume answers VolumeInUse.
+            else volume.lifecycle = { untilMs: this.nowMs() + SHUTDOWN_SECONDS * 1000, next: 'available' };
           });
         }
         return {

@@ -42,6 +42,8 @@ export interface VolumeModel {
   Tags: Tag[];
   State: 'creating' | 'available' | 'in-use' | 'deleting' | 'error';
   attachedTo?: string;
+  /** The attachment's DeleteOnTermination (else the volume is left `available` at termination): ec2-restore.ts. */
+  deleteOnTermination?: boolean;
   /** CreateVolume from a snapshot (ec2-restore.ts): as the snapshot's; seeded volumes are encrypted. */
   Encrypted?: boolean;
   KmsKeyId?: string;
@@ -77,6 +79,8 @@ export interface ImageModel {
   ImageId: string;
   Name: string;
   snapshotIds: string[];
+  /** Each block device's DeleteOnTermination (CreateImage: the instance's; absent: the root's only). */
+  deleteOnTermination?: boolean[];
   Tags: Tag[];
   Description?: string;
   /** Another account's image shared with this one is not `self`; default: this account. */
@@ -117,6 +121,9 @@ interface PendingIndex {
   copies: number;
 }
 
+/** The instance a volume is attached to: none once it is no longer `in-use` (detached at termination). */
+const attachedTo = (v: VolumeModel): string | undefined => (v.State === 'in-use' ? v.attachedTo : undefined);
+
 export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
   constructor(
     core: ModelCore,
@@ -155,8 +162,11 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
     i: Partial<InstanceModel> & { volumes: (Partial<VolumeModel> & { Size: number })[] },
   ): InstanceModel {
     const instanceId = i.InstanceId ?? this.nextId('i');
+    // The root (first) attached at launch is deleted on termination; the others, attached after, preserved.
     const volumeIds = i.volumes.map(
-      (v) => this.addVolume(region, { ...v, State: 'in-use', attachedTo: instanceId }).VolumeId,
+      (v, n) =>
+        this.addVolume(region, { deleteOnTermination: n === 0, ...v, State: 'in-use', attachedTo: instanceId })
+          .VolumeId,
     );
     const { volumes: _volumes, ...rest } = i;
     const instance: InstanceModel = {
@@ -218,6 +228,7 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
       ),
     );
     const { page, next } = paginate(selected, input.MaxResults, input.NextToken);
+    const deletes = (id: string, n: number) => r.volumes.get(id)?.deleteOnTermination ?? n === 0;
     return {
       Reservations: page.map((i) => ({
         ReservationId: `r-${i.InstanceId.slice(2)}`,
@@ -236,7 +247,7 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
             ...launchView(region, i.launch),
             BlockDeviceMappings: i.volumeIds.map((volumeId, index) => ({
               DeviceName: index === 0 ? '/dev/xvda' : `/dev/sd${String.fromCharCode(102 + index)}`,
-              Ebs: { VolumeId: volumeId, Status: 'attached', DeleteOnTermination: index === 0 },
+              Ebs: { VolumeId: volumeId, Status: 'attached', DeleteOnTermination: deletes(volumeId, index) },
             })),
           },
         ],
@@ -260,7 +271,7 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
       (input.Filters ?? []).every((f) =>
         matchesFilter(
           v.Tags,
-          { status: v.State, 'volume-id': v.VolumeId, 'attachment.instance-id': v.attachedTo ?? [] },
+          { status: v.State, 'volume-id': v.VolumeId, 'attachment.instance-id': attachedTo(v) ?? [] },
           f,
         ),
       ),
@@ -279,8 +290,8 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
         ...(v.Throughput ? { Throughput: v.Throughput } : {}),
         ...(v.SnapshotId ? { SnapshotId: v.SnapshotId } : {}),
         Tags: v.Tags,
-        Attachments: v.attachedTo
-          ? [{ InstanceId: v.attachedTo, VolumeId: v.VolumeId, State: 'attached', Device: '/dev/xvda' }]
+        Attachments: attachedTo(v)
+          ? [{ InstanceId: attachedTo(v), VolumeId: v.VolumeId, State: 'attached', Device: '/dev/xvda' }]
           : [],
       })),
       ...(next ? { NextToken: next } : {}),

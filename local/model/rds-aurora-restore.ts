@@ -93,6 +93,8 @@ export class AuroraRestoreBackend extends RegionalBackend<RdsRegionState> {
     const status = this.aurora.dbClusterView(region, cluster).Status;
     if (status === 'deleting')
       throw new AwsApiError('InvalidDBClusterStateFault', `DB cluster ${id} is already being deleted.`);
+    if (status === 'creating')
+      throw new AwsApiError('InvalidDBClusterStateFault', `DB cluster ${id} is creating and cannot be deleted yet.`);
     const live = cluster.memberIds.filter((m) => {
       const member = settle(r.dbInstances, m, this.nowMs(), 'status');
       return member !== undefined && member.status !== 'deleting';

@@ -228,6 +228,10 @@ export class RdsRestoreBackend extends RegionalBackend<RdsRegionState> {
     if (!db) throw new AwsApiError('DBInstanceNotFound', `DBInstance ${id} not found.`, 404);
     if (db.status === 'deleting')
       throw new AwsApiError('InvalidDBInstanceState', `DB instance ${id} is already being deleted.`);
+    // Strict: RDS answers InvalidDBInstanceState ("isn't in the available state") for an instance it is
+    // still creating; a clean-up waits for it to be available.
+    if (this.rds.dbInstanceView(region, db).DBInstanceStatus === 'creating')
+      throw new AwsApiError('InvalidDBInstanceState', `DB instance ${id} is creating and cannot be deleted yet.`);
     let untilMs = this.nowMs() + RDS_DELETE_SECONDS * 1000;
     if (db.DBClusterIdentifier) {
       if (input.FinalDBSnapshotIdentifier)

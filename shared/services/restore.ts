@@ -86,6 +86,18 @@ export interface RestoreRequest {
   settings: unknown;
   placement?: RestorePlacement;
   tags: RestoreTagValues;
+  /**
+   * The restore's record, written as the driver goes (DESIGN §7): `intent` before each create with what
+   * it will make (kind and name), `made` after it with the ids AWS answered (and those an earlier attempt
+   * made). A start that dies between a create and its answer leaves an intent without an id: clean-up
+   * finds what it made by the restore-id tag.
+   */
+  journal?: RestoreJournal;
+}
+
+export interface RestoreJournal {
+  intent(what: string): Promise<void>;
+  made(ids: readonly string[]): Promise<void>;
 }
 
 export interface RestoreStarted {
@@ -114,9 +126,21 @@ export interface RestoreDriver {
   check(region: string, restoredIds: readonly string[]): Promise<RestoreCheck>;
   /**
    * Deletes what a restore made, only when it carries `restoredBy` (a resource without it is refused,
-   * never deleted): `gone` once nothing is left, `deleting` while AWS still removes it.
+   * never deleted): `gone` once nothing is left, `deleting` while AWS still removes it or while what is
+   * to be deleted is still being made (AWS refuses to delete it then: it is waited for, then deleted).
+   * `restoreId` (the workflow always passes it) is the restore's id tag: a driver with `removesByRestoreTag`
+   * also finds by it what no record names (a start that died after a create; an AMI's data volumes AWS keeps at termination).
    */
-  remove(region: string, restoredIds: readonly string[], restoredBy: string): Promise<'deleting' | 'gone'>;
+  remove(
+    region: string,
+    restoredIds: readonly string[],
+    restoredBy: string,
+    restoreId?: string,
+  ): Promise<'deleting' | 'gone'>;
+  /** True when remove finds what carries the restore-id tag: it is called even when the record names nothing. */
+  readonly removesByRestoreTag?: boolean;
+  /** What of the restore AWS still holds (the record's ids and what carries its tag): a failed clean-up lists it. */
+  leftovers?(region: string, restoredIds: readonly string[], restoreId: string): Promise<string[]>;
 }
 
 /**

@@ -216,6 +216,8 @@ export const restoreRecordSchema = z.object({
   status: z.enum(RESTORE_STATUSES),
   startedAt: z.string(),
   restoredIds: z.array(z.string()).optional(),
+  /** What the start asked AWS to make, each written before its create (`volume <name> from <snapshot>`). */
+  creates: z.array(z.string()).optional(),
   polls: z.number().optional(),
   availableAt: z.string().optional(),
   recoverySeconds: z.number().optional(),
@@ -226,6 +228,8 @@ export const restoreRecordSchema = z.object({
   /** A drill's validation: the restored resource's checks and the validation Lambda's answer. */
   validation: restoreValidationSchema.optional(),
   cleanup: restoreCleanupSchema.optional(),
+  /** A drill clean-up's first attempt: its deadline (CLEANUP_DEADLINE_HOURS) runs from here. */
+  cleanupStartedAt: z.string().optional(),
 });
 export type RestoreRecord = z.infer<typeof restoreRecordSchema>;
 

@@ -9,8 +9,8 @@
  * as AWS Backup's restore testing reports it.
  */
 import { z } from 'zod';
-import { ResourceNotFoundError } from '../errors';
-import type { RestoreDriver } from '../services/restore';
+import { InvalidResourceStateError, ResourceNotFoundError } from '../errors';
+import { RESTORE_TAG, type RestoreDriver } from '../services/restore';
 import type { RestoreRecord } from '../state/records';
 import type { RestoreStore } from '../state/restore-store';
 import { nextWaitSeconds } from './polling';
@@ -25,8 +25,20 @@ export const RESTORE_DEADLINE_HOURS = 48;
  * (tests/unit/workflow/drills.test.ts). Until a restore has run an hour the wait is its elapsed time anyway.
  */
 export const RESTORE_WAIT = { minWaitSeconds: 60, maxWaitSeconds: 3600 };
-/** Waits between clean-up checks while AWS deletes what was restored. */
-export const CLEANUP_WAIT_SECONDS = 120;
+/**
+ * Waits between clean-up rounds while AWS makes (a restore still `creating` cannot be deleted yet) or
+ * deletes what was restored: 2 min, growing with the time spent up to 30 min, so 25 drills' clean-up
+ * loops of CLEANUP_DEADLINE_HOURS stay inside one execution's 25,000 history events (about 15 rounds each).
+ */
+export const CLEANUP_WAIT = { minWaitSeconds: 120, maxWaitSeconds: 1800 };
+/**
+ * A drill's clean-up still finding something left this long after its first attempt is FAILED, with
+ * what is left (listed, notified, DrillCleanupFailedAlarm). Long enough for what a failed start left
+ * `creating` to become deletable (an RDS restore of a few hundred GiB takes an hour or two; EBS volumes
+ * and instances minutes) and for the deletes to finish; short enough that leftovers are alarmed the same
+ * day instead of the drill waiting on AWS forever (a volume stuck attached, a delete that never ends).
+ */
+export const CLEANUP_DEADLINE_HOURS = 6;
 
 /** What travels through the state machine's loop (`$.progress`): small, echoed by each check. */
 export const restoreProgressSchema = z.object({
@@ -83,7 +95,22 @@ export async function startRestore(plan: RestorePlan, deps: StepDeps): Promise<R
   const record = await store.get(plan.restoreId);
   if (!record) throw new ResourceNotFoundError(`restore ${plan.restoreId} has no record: Plan the restore writes it`);
   const startedAt = record.startedAt;
+  // The record learns what the start makes as it goes: what each create will make before the call,
+  // the ids after, so a start that dies between two creates leaves a record naming the first.
+  let creates = record.creates ?? [];
+  let restoredIds = record.restoredIds ?? [];
+  const journal = {
+    async intent(what: string) {
+      creates = [...creates, what];
+      await store.update(plan.restoreId, { creates });
+    },
+    async made(ids: readonly string[]) {
+      restoredIds = [...new Set([...restoredIds, ...ids])];
+      await store.update(plan.restoreId, { restoredIds });
+    },
+  };
   const started = await driver.start({
+    journal,
     restoreId: plan.restoreId,
     region: plan.region,
     sourceRegion: plan.sourceRegion,
@@ -156,13 +183,46 @@ export interface CleanupProgress {
 
 /**
  * Deletes what the restore made, only what carries this stack's restored-by tag (the driver refuses
- * anything else). The ids come from the record, so a drill whose start or check failed still cleans up
- * whatever was made. Called again after a wait until AWS reports nothing left; then recorded DELETED.
+ * anything else). The ids come from the record, and a driver that can also finds what carries the
+ * restore's id tag, so a drill whose start failed after a create still cleans up whatever was made.
+ * Called again after a wait until AWS reports nothing left (what is still being made is waited for,
+ * then deleted); then recorded DELETED. Past CLEANUP_DEADLINE_HOURS from its first attempt it throws
+ * InvalidResourceStateError: the state machine's Catch records the clean-up FAILED with what is left.
  */
 export async function cleanUpRestore(plan: RestorePlan, deps: StepDeps): Promise<CleanupProgress> {
-  const restoredIds = (await deps.store.get(plan.restoreId))?.restoredIds ?? [];
-  const left = restoredIds.length > 0 ? await deps.driver.remove(plan.region, restoredIds, deps.owner) : 'gone';
-  if (left === 'deleting') return { status: 'DELETING', waitSeconds: CLEANUP_WAIT_SECONDS };
+  const record = await deps.store.get(plan.restoreId);
+  const restoredIds = record?.restoredIds ?? [];
+  let startedAt = record?.cleanupStartedAt;
+  if (!startedAt) {
+    startedAt = deps.now.toISOString();
+    await deps.store.update(plan.restoreId, { cleanupStartedAt: startedAt });
+  }
+  const left =
+    restoredIds.length > 0 || deps.driver.removesByRestoreTag
+      ? await deps.driver.remove(plan.region, restoredIds, deps.owner, plan.restoreId)
+      : 'gone';
+  if (left === 'deleting') {
+    const elapsedSeconds = (deps.now.getTime() - Date.parse(startedAt)) / 1000;
+    const secondsToDeadline = CLEANUP_DEADLINE_HOURS * 3600 - elapsedSeconds;
+    if (secondsToDeadline <= 0) {
+      // What is left, as AWS answers now (the record's ids and what carries the restore's tag): listed by
+      // Record the restore (finishRestore keeps this list) and in the notification.
+      const leftovers = deps.driver.leftovers
+        ? await deps.driver.leftovers(plan.region, restoredIds, plan.restoreId)
+        : restoredIds;
+      const cause =
+        `clean-up gave up ${CLEANUP_DEADLINE_HOURS} h after its first attempt (${startedAt}): AWS still holds ` +
+        `${leftovers.length > 0 ? leftovers.join(', ') : 'what it made'} (tagged ${RESTORE_TAG.restoreId}=${plan.restoreId} in ${plan.region})`;
+      await deps.store.update(plan.restoreId, {
+        cleanup: { status: 'FAILED', at: deps.now.toISOString(), cause, leftovers },
+      });
+      throw new InvalidResourceStateError(cause);
+    }
+    return {
+      status: 'DELETING',
+      waitSeconds: nextWaitSeconds({ progress: undefined, elapsedSeconds, secondsToDeadline }, CLEANUP_WAIT),
+    };
+  }
   await deps.store.update(plan.restoreId, { cleanup: { status: 'DELETED', at: deps.now.toISOString() } });
   return { status: 'DELETED', waitSeconds: 0 };
 }
@@ -207,7 +267,12 @@ export async function finishRestore(request: FinishRequest, deps: Omit<StepDeps,
       status: 'FAILED',
       at,
       cause: `${cleanupError.Error}: ${causeOf(cleanupError)}`,
-      leftovers: existing?.restoredIds ?? progress?.restoredIds ?? [],
+      // The clean-up that gave up at its deadline listed what AWS still held; otherwise, what the record names.
+      leftovers:
+        (existing?.cleanup?.status === 'FAILED' ? existing.cleanup.leftovers : undefined) ??
+        existing?.restoredIds ??
+        progress?.restoredIds ??
+        [],
     };
   return deps.store.update(plan.restoreId, fields);
 }

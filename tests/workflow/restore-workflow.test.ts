@@ -344,6 +344,174 @@ describe('restore workflow', () => {
     });
   });
 
+  describe('AmiDrillLeavesNoVolume', () => {
+    it("deletes the AMI's data volume that AWS preserves when the restored instance terminates", async () => {
+      // Prepare: root and a data volume; the data volume, attached after launch, is preserved on termination.
+      await sandbox.reset();
+      sandbox.model.addInstance(REGION, {
+        Tags: tagged('app', [{ Key: MODE_TAG, Value: 'ami' }]),
+        volumes: [{ Size: 30 }, { Size: 200 }],
+      });
+      const run = await sandbox.run({ tier: 'daily' }, 'ami-drill-estate');
+      const [resource] = await sandbox.store.listResources('ami-drill-estate');
+
+      // Act
+      const result = await sandbox.restore({ resource: resource?.arn, latest: true, drill: true }, 'drill-ami');
+
+      // Assess
+      expect([run.status, result.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+      expect(await restores().get('drill-ami')).toMatchObject({ status: 'AVAILABLE', cleanup: { status: 'DELETED' } });
+      expect(restoredLeft()).toEqual([]);
+    });
+  });
+
+  /** A drill of one resource backed up alone, with what the runner's options inject. */
+  async function drillOf(
+    add: () => { resourceId: string },
+    id: string,
+    extra: Parameters<Sandbox['restore']>[2] = {},
+  ): Promise<{ result: Awaited<ReturnType<Sandbox['restore']>>; record: Awaited<ReturnType<RestoreStore['get']>> }> {
+    await sandbox.reset();
+    const { resourceId } = add();
+    const run = await sandbox.run({ tier: 'daily' }, `${id}-estate`);
+    expect(run.status).toBe('SUCCEEDED');
+    const resource = (await sandbox.store.listResources(`${id}-estate`)).find((r) => r.resourceId === resourceId);
+    // By this run's backup: the table outlives a reset, and other scenarios backed up the same seeded ids.
+    const result = await sandbox.restore({ backupId: resource?.backupIds?.[0], drill: true }, id, extra);
+    return { result, record: await restores().get(id) };
+  }
+  const startDenied = {
+    crash: (fn: string) =>
+      fn === 'start-restore'
+        ? Object.assign(new Error('not authorized to perform ec2:CreateTags'), { name: 'AccessDenied' })
+        : undefined,
+  };
+
+  describe('CleanUpWaitsForCreatingVolume', () => {
+    it('waits for the volumes a failed start left creating, then deletes them', async () => {
+      // Act: the start made the volumes, then failed for good (not retried): clean-up runs while they are creating.
+      const { result, record } = await drillOf(
+        () => ({
+          resourceId: sandbox.model.addInstance(REGION, {
+            Tags: tagged('web'),
+            volumes: [{ Size: 500 }, { Size: 900 }],
+          }).InstanceId,
+        }),
+        'drill-creating-volumes',
+        startDenied,
+      );
+
+      // Assess
+      expect(result.status).toBe('FAILED');
+      expect(record).toMatchObject({ error: { error: 'AccessDenied' }, cleanup: { status: 'DELETED' } });
+      expect(record?.restoredIds).toHaveLength(2);
+      expect(restoredLeft()).toEqual([]);
+    });
+  });
+
+  describe('CleanUpWaitsForCreatingDatabase', () => {
+    it('waits for a DB instance a failed start left creating (RDS refuses to delete it), then deletes it', async () => {
+      // Act
+      const { result, record } = await drillOf(
+        () => {
+          sandbox.model.addDbInstance(REGION, {
+            DBInstanceIdentifier: 'orders',
+            AllocatedStorage: 100,
+            TagList: tagged('orders'),
+          });
+          return { resourceId: 'orders' };
+        },
+        'drill-creating-db',
+        startDenied,
+      );
+
+      // Assess
+      expect(result.status).toBe('FAILED');
+      expect(record).toMatchObject({ error: { error: 'AccessDenied' }, cleanup: { status: 'DELETED' } });
+      expect(restoredLeft()).toEqual([]);
+    });
+  });
+
+  describe('StartCrashAfterThirdVolume', () => {
+    it('deletes the volumes of a start that crashed after each of its three CreateVolume calls', async () => {
+      // Prepare: each attempt of the start dies right after its CreateVolume answered (Lambda.Unknown,
+      // retried twice): three volumes made, the start failed for good, no answer ever recorded.
+      let creates = 0;
+      const { result, record } = await drillOf(() => {
+        const model = sandbox.model;
+        const create = model.createVolume.bind(model);
+        jest.spyOn(model, 'createVolume').mockImplementation((region, input) => {
+          creates += 1;
+          create(region, input);
+          throw Object.assign(new Error('simulated crash right after CreateVolume'), { name: 'Lambda.Unknown' });
+        });
+        return {
+          resourceId: model.addInstance(REGION, {
+            Tags: tagged('db-host'),
+            volumes: [{ Size: 20 }, { Size: 30 }, { Size: 40 }],
+          }).InstanceId,
+        };
+      }, 'drill-crashed-start');
+      jest.restoreAllMocks();
+
+      // Assess
+      expect(creates).toBe(3);
+      expect(result.status).toBe('FAILED');
+      expect(record).toMatchObject({ error: { error: 'Lambda.Unknown' }, cleanup: { status: 'DELETED' } });
+      expect(restoredLeft()).toEqual([]);
+      // What each create would make was recorded before the call.
+      expect(record?.creates).toHaveLength(3);
+    });
+  });
+
+  describe('CleanUpDeadline', () => {
+    it('records the clean-up FAILED with what is left, notifies and alarms, when AWS never lets the volume go', async () => {
+      // Prepare: DeleteVolume is accepted, but the volume stays (a volume stuck in AWS).
+      const metricsSeen = captureSingleMetrics();
+
+      // Act
+      const { result, record } = await drillOf(() => {
+        jest.spyOn(sandbox.model, 'deleteVolume').mockImplementation(() => ({}));
+        return { resourceId: sandbox.model.addVolume(REGION, { Size: 50, Tags: tagged('stuck') }).VolumeId };
+      }, 'drill-stuck').finally(() => {
+        metricsSeen.restore();
+        jest.restoreAllMocks();
+      });
+
+      // Assess
+      expect(result.status).toBe('FAILED');
+      expect(record?.status).toBe('AVAILABLE');
+      expect(record?.cleanup).toMatchObject({ status: 'FAILED', leftovers: record?.restoredIds });
+      expect(record?.cleanup?.cause).toMatch(/6 h/);
+      const waited = Date.parse(record?.cleanup?.at ?? '') - Date.parse(record?.cleanupStartedAt ?? '');
+      expect(waited).toBeGreaterThanOrEqual(6 * 3600_000);
+      expect(restoredLeft()).toEqual(record?.restoredIds);
+      expect(metricsSeen.published).toContainEqual({ name: 'DrillCleanupsFailed', tier: '' });
+      expect(sandbox.model.sns.map((m) => m.Subject)).toContain(
+        `[BackupPipeline] Restore drill clean-up FAILED: ${record?.name}`,
+      );
+    }, 180_000);
+
+    it("lists what AWS still holds, an AMI drill's preserved data volume included, not only the record's ids", async () => {
+      // Prepare: the instance terminates, but its preserved data volume never goes.
+      const { result, record } = await drillOf(() => {
+        jest.spyOn(sandbox.model, 'deleteVolume').mockImplementation(() => ({}));
+        const imaged = sandbox.model.addInstance(REGION, {
+          Tags: tagged('app', [{ Key: MODE_TAG, Value: 'ami' }]),
+          volumes: [{ Size: 30 }, { Size: 200 }],
+        });
+        return { resourceId: imaged.InstanceId };
+      }, 'drill-ami-stuck').finally(() => jest.restoreAllMocks());
+
+      // Assess: the leftover is the data volume (the instance is terminated), found by the restore-id tag.
+      expect(result.status).toBe('FAILED');
+      expect(record?.cleanup?.status).toBe('FAILED');
+      expect(record?.cleanup?.leftovers).toEqual(restoredLeft());
+      expect(restoredLeft()).toHaveLength(1);
+      expect(record?.restoredIds).not.toContain(restoredLeft()[0]);
+    }, 180_000);
+  });
+
   describe('RestoreDrCopy', () => {
     it('restores the copy in the DR region when asked for that region', async () => {
       // Prepare

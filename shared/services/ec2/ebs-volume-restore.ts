@@ -42,26 +42,34 @@ export function ebsVolumeRestoreSettings(volume: Volume): EbsVolumeRestoreSettin
 
 /** A volume not yet deleted: `deleting` and `deleted` ones no longer hold a name. */
 const LIVE = ['creating', 'available', 'in-use', 'error'];
+/** What a clean-up still waits for: a live volume, or one AWS is deleting. */
+const STILL_THERE = [...LIVE, 'deleting'];
 
-/** The live volumes matching `filters` (tag filters, exact values). */
-export async function liveVolumes(region: string, filters: Filter[]): Promise<Volume[]> {
+async function volumesWhere(region: string, filters: Filter[], states: readonly string[]): Promise<Volume[]> {
   const out = await aws('EC2 DescribeVolumes (restored)', () =>
-    ec2Client(region).send(new DescribeVolumesCommand({ Filters: [...filters, { Name: 'status', Values: LIVE }] })),
+    ec2Client(region).send(
+      new DescribeVolumesCommand({ Filters: [...filters, { Name: 'status', Values: [...states] }] }),
+    ),
   );
   return out.Volumes ?? [];
 }
 
+/** The live volumes matching `filters` (tag filters, exact values). */
+export const liveVolumes = (region: string, filters: Filter[]): Promise<Volume[]> =>
+  volumesWhere(region, filters, LIVE);
+
 const volumesTagged = (region: string, tags: Record<string, string>) => liveVolumes(region, tagFilters(tags));
 
-/** The volumes of these ids that exist (none when AWS knows none of them). */
+/**
+ * The volumes of these ids that exist, through a `volume-id` filter: DescribeVolumes of several
+ * VolumeIds fails whole (InvalidVolume.NotFound) when one of them is gone, where a filter answers the rest.
+ */
 export async function describeVolumes(region: string, ids: readonly string[]): Promise<Volume[]> {
-  try {
-    const out = await ec2Client(region).send(new DescribeVolumesCommand({ VolumeIds: [...ids] }));
-    return out.Volumes ?? [];
-  } catch (error) {
-    if (awsErrorName(error) === 'InvalidVolume.NotFound') return [];
-    return aws('EC2 DescribeVolumes', () => Promise.reject(error));
-  }
+  if (ids.length === 0) return [];
+  const out = await aws('EC2 DescribeVolumes', () =>
+    ec2Client(region).send(new DescribeVolumesCommand({ Filters: [{ Name: 'volume-id', Values: [...ids] }] })),
+  );
+  return out.Volumes ?? [];
 }
 
 export const volumeTag = (volume: Volume, key: string) => volume.Tags?.find((t) => t.Key === key)?.Value;
@@ -96,16 +104,39 @@ export async function createRestoredVolume(options: {
   return out.VolumeId;
 }
 
+/** A restore's volumes AWS still holds: those the record names and those carrying its restore-id tag. */
+export async function restoredVolumesLeft(
+  region: string,
+  restoredIds: readonly string[],
+  restoreId?: string,
+): Promise<Volume[]> {
+  const found = new Map<string, Volume>();
+  const tagged = restoreId
+    ? await volumesWhere(region, tagFilters({ [RESTORE_TAG.restoreId]: restoreId }), STILL_THERE)
+    : [];
+  for (const v of [...(await describeVolumes(region, restoredIds)), ...tagged])
+    if (v.VolumeId && v.State !== 'deleted') found.set(v.VolumeId, v);
+  return [...found.values()];
+}
+
+/** The ids of a restore's volumes AWS still holds (what a clean-up that gave up lists). */
+export const volumeIdsLeft = async (region: string, restoredIds: readonly string[], restoreId?: string) =>
+  (await restoredVolumesLeft(region, restoredIds, restoreId)).map((v) => v.VolumeId ?? '');
+
 /**
- * Deletes restored volumes, only those carrying `restoredBy` (one without it is refused, never deleted):
- * `gone` once none is left, `deleting` while AWS removes them.
+ * Deletes a restore's volumes: those the record names and every one carrying its restore-id tag (a start
+ * that died after CreateVolume; an AMI's data volumes, preserved when its instance terminated), only
+ * those carrying `restoredBy` (one without it is refused, never deleted). A volume still `creating`, or
+ * attached (`in-use`: its instance is still shutting down), cannot be deleted yet: it is waited for.
+ * `gone` once none is left, `deleting` while AWS still makes or removes one.
  */
 export async function removeRestoredVolumes(
   region: string,
   restoredIds: readonly string[],
   restoredBy: string,
+  restoreId?: string,
 ): Promise<'deleting' | 'gone'> {
-  const volumes = (await describeVolumes(region, restoredIds)).filter((v) => v.State !== 'deleted');
+  const volumes = await restoredVolumesLeft(region, restoredIds, restoreId);
   if (volumes.length === 0) return 'gone';
   const foreign = volumes.filter((v) => volumeTag(v, RESTORE_TAG.restoredBy) !== restoredBy);
   if (foreign.length > 0)
@@ -113,13 +144,20 @@ export async function removeRestoredVolumes(
       `volume ${foreign.map((v) => v.VolumeId).join(', ')} was not restored by ${restoredBy}: not deleted`,
     );
   for (const volume of volumes) {
-    if (volume.State === 'deleting') continue;
-    await aws(`EC2 DeleteVolume ${volume.VolumeId}`, () =>
-      ec2Client(region).send(new DeleteVolumeCommand({ VolumeId: volume.VolumeId })),
-    );
+    if (volume.State !== 'available' && volume.State !== 'error') continue;
+    try {
+      await ec2Client(region).send(new DeleteVolumeCommand({ VolumeId: volume.VolumeId }));
+    } catch (error) {
+      // It changed since it was described (attached, or not yet ready): the next round finds it again.
+      if (NOT_YET_DELETABLE.has(awsErrorName(error) ?? '')) continue;
+      await aws(`EC2 DeleteVolume ${volume.VolumeId}`, () => Promise.reject(error));
+    }
   }
   return 'deleting';
 }
+
+/** DeleteVolume's answers for a volume that exists but cannot be deleted yet. */
+const NOT_YET_DELETABLE = new Set(['IncorrectState', 'VolumeInUse']);
 
 export const ebsVolumeRestore: RestoreDriver = {
   type: 'ebs-volume',
@@ -139,6 +177,7 @@ export const ebsVolumeRestore: RestoreDriver = {
       throw new NameInUseError(
         `EBS volume name ${request.name} is taken in ${request.region} by ${named.map((v) => v.VolumeId).join(', ')}: nothing restored`,
       );
+    await request.journal?.intent(`volume ${request.name} from ${snapshotId}`);
     const volumeId = await createRestoredVolume({
       region: request.region,
       snapshotId,
@@ -148,6 +187,7 @@ export const ebsVolumeRestore: RestoreDriver = {
       tags: restoreTags(request.tags, request.name),
       clientToken: restoreClientToken(request.restoreId, undefined, 64),
     });
+    await request.journal?.made([volumeId]);
     return { restoredIds: [volumeId], reused: false };
   },
 
@@ -174,4 +214,6 @@ export const ebsVolumeRestore: RestoreDriver = {
   },
 
   remove: removeRestoredVolumes,
+  removesByRestoreTag: true,
+  leftovers: volumeIdsLeft,
 };

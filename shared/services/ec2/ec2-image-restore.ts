@@ -26,16 +26,23 @@ import {
   restoreTags,
 } from '../restore';
 import { ec2Client } from './client';
+import { removeRestoredVolumes, volumeIdsLeft } from './ebs-volume-restore';
 import { tagFilters } from './ec2-instance';
 import { ec2InstanceRestoreSettingsSchema } from './ec2-instance-settings';
 
 /** Instances that still hold a Name: not terminated nor on their way out. */
 const LIVE = ['pending', 'running', 'stopping', 'stopped'];
+/** What a clean-up still waits for: a live instance, or one shutting down (its volumes still attached). */
+const STILL_THERE = [...LIVE, 'shutting-down'];
 
-async function instancesWhere(region: string, filters: Filter[]): Promise<Instance[]> {
+async function instancesWhere(
+  region: string,
+  filters: Filter[],
+  states: readonly string[] = LIVE,
+): Promise<Instance[]> {
   const out = await aws('EC2 DescribeInstances (restored)', () =>
     ec2Client(region).send(
-      new DescribeInstancesCommand({ Filters: [...filters, { Name: 'instance-state-name', Values: LIVE }] }),
+      new DescribeInstancesCommand({ Filters: [...filters, { Name: 'instance-state-name', Values: [...states] }] }),
     ),
   );
   return (out.Reservations ?? []).flatMap((r) => r.Instances ?? []);
@@ -49,6 +56,23 @@ async function describeInstance(region: string, id: string): Promise<Instance | 
     if (awsErrorName(error) === 'InvalidInstanceID.NotFound') return undefined;
     return aws(`EC2 DescribeInstances ${id}`, () => Promise.reject(error));
   }
+}
+
+/** A restore's instances not yet terminated: the record's and those carrying its restore-id tag. */
+async function restoredInstancesLeft(
+  region: string,
+  restoredIds: readonly string[],
+  restoreId?: string,
+): Promise<Instance[]> {
+  const found = new Map<string, Instance>();
+  const tagged = restoreId
+    ? await instancesWhere(region, tagFilters({ [RESTORE_TAG.restoreId]: restoreId }), STILL_THERE)
+    : [];
+  const named = restoredIds.length
+    ? await instancesWhere(region, [{ Name: 'instance-id', Values: [...restoredIds] }], STILL_THERE)
+    : [];
+  for (const i of [...named, ...tagged]) if (i.InstanceId) found.set(i.InstanceId, i);
+  return [...found.values()];
 }
 
 export const ec2ImageRestore: RestoreDriver = {
@@ -74,6 +98,7 @@ export const ec2ImageRestore: RestoreDriver = {
     const securityGroups = placed(request, placement.securityGroupIds, settings.securityGroupIds) ?? [];
     const zone = placed(request, placement.availabilityZone, settings.availabilityZone) ?? firstZone(request.region);
     const tags = restoreTags(request.tags, request.name);
+    await request.journal?.intent(`instance ${request.name} from ${imageId}`);
     const out = await aws(`EC2 RunInstances from ${imageId}`, () =>
       ec2Client(request.region).send(
         new RunInstancesCommand({
@@ -93,6 +118,7 @@ export const ec2ImageRestore: RestoreDriver = {
     );
     const instanceId = out.Instances?.[0]?.InstanceId;
     if (!instanceId) throw new InvalidResourceStateError(`RunInstances from ${imageId} returned no instance`);
+    await request.journal?.made([instanceId]);
     return { restoredIds: [instanceId], reused: false };
   },
 
@@ -115,18 +141,33 @@ export const ec2ImageRestore: RestoreDriver = {
     return { status: 'FAILED', reason: `restored instance ${id} is ${state}` };
   },
 
-  async remove(region, restoredIds, restoredBy) {
-    const id = restoredIds[0] ?? '';
-    const instance = await describeInstance(region, id);
-    const state = instance?.State?.Name;
-    if (!instance || state === 'terminated') return 'gone';
+  /**
+   * Terminates the restore's instances (the record's and any carrying its restore-id tag; a `pending` one
+   * too, as AWS allows), only those carrying this stack's restored-by; once none is left, deletes the
+   * volumes AWS kept (an AMI's data volumes are preserved on termination unless it says otherwise).
+   */
+  async remove(region, restoredIds, restoredBy, restoreId) {
+    const instances = await restoredInstancesLeft(region, restoredIds, restoreId);
     // Only what this stack restored: an instance without its restored-by tag is never terminated here.
-    if (tagValue(instance.Tags, RESTORE_TAG.restoredBy) !== restoredBy)
-      throw new InvalidResourceStateError(`instance ${id} was not restored by ${restoredBy}: not terminated`);
-    if (state === 'shutting-down') return 'deleting';
-    await aws(`EC2 TerminateInstances ${id}`, () =>
-      ec2Client(region).send(new TerminateInstancesCommand({ InstanceIds: [id] })),
-    );
-    return 'deleting';
+    const foreign = instances.filter((i) => tagValue(i.Tags, RESTORE_TAG.restoredBy) !== restoredBy);
+    if (foreign.length > 0)
+      throw new InvalidResourceStateError(
+        `instance ${foreign.map((i) => i.InstanceId).join(', ')} was not restored by ${restoredBy}: not terminated`,
+      );
+    const live = instances.filter((i) => LIVE.includes(i.State?.Name ?? '')).map((i) => i.InstanceId as string);
+    if (live.length > 0)
+      await aws(`EC2 TerminateInstances ${live.join(', ')}`, () =>
+        ec2Client(region).send(new TerminateInstancesCommand({ InstanceIds: live })),
+      );
+    if (instances.length > 0) return 'deleting';
+    // Terminated: what AWS kept of the instance (its preserved data volumes) carries the restore-id tag.
+    return restoreId ? removeRestoredVolumes(region, [], restoredBy, restoreId) : 'gone';
   },
+
+  async leftovers(region, restoredIds, restoreId) {
+    const instances = await restoredInstancesLeft(region, restoredIds, restoreId);
+    const volumes = restoreId ? await volumeIdsLeft(region, [], restoreId) : [];
+    return [...instances.map((i) => i.InstanceId ?? ''), ...volumes];
+  },
+  removesByRestoreTag: true,
 };

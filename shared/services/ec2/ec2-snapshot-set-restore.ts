@@ -24,6 +24,7 @@ import {
   describeVolumes,
   liveVolumes,
   removeRestoredVolumes,
+  volumeIdsLeft,
   volumeTag,
 } from './ebs-volume-restore';
 import { tagFilters } from './ec2-instance';
@@ -61,23 +62,28 @@ export const ec2SnapshotSetRestore: RestoreDriver = {
           `EBS volume names ${taken.map((v) => `${volumeTag(v, 'Name')} (${v.VolumeId})`).join(', ')} are taken in ${request.region}: nothing restored`,
         );
     }
+    const earlier = plan.flatMap((p) => madeFor.get(p.snapshotId) ?? []);
+    if (earlier.length > 0) await request.journal?.made(earlier);
     const restoredIds: string[] = [];
     for (const p of plan) {
       const found = madeFor.get(p.snapshotId);
-      restoredIds.push(
-        found ??
-          (await createRestoredVolume({
-            region: request.region,
-            snapshotId: p.snapshotId,
-            availabilityZone:
-              placed(request, request.placement?.availabilityZone, settings.availabilityZone) ??
-              firstZone(request.region),
-            shape: p.volume ?? {},
-            // Each volume names its own snapshot as the backup it restores: a retry tells them apart by it.
-            tags: restoreTags({ ...request.tags, backupId: p.snapshotId }, p.name),
-            clientToken: restoreClientToken(request.restoreId, p.index, 64),
-          })),
-      );
+      if (found) {
+        restoredIds.push(found);
+        continue;
+      }
+      await request.journal?.intent(`volume ${p.name} from ${p.snapshotId}`);
+      const volumeId = await createRestoredVolume({
+        region: request.region,
+        snapshotId: p.snapshotId,
+        availabilityZone:
+          placed(request, request.placement?.availabilityZone, settings.availabilityZone) ?? firstZone(request.region),
+        shape: p.volume ?? {},
+        // Each volume names its own snapshot as the backup it restores: a retry tells them apart by it.
+        tags: restoreTags({ ...request.tags, backupId: p.snapshotId }, p.name),
+        clientToken: restoreClientToken(request.restoreId, p.index, 64),
+      });
+      await request.journal?.made([volumeId]);
+      restoredIds.push(volumeId);
     }
     return { restoredIds, reused: missing.length === 0 };
   },
@@ -103,4 +109,6 @@ export const ec2SnapshotSetRestore: RestoreDriver = {
   },
 
   remove: removeRestoredVolumes,
+  removesByRestoreTag: true,
+  leftovers: volumeIdsLeft,
 };

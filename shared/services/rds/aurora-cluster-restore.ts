@@ -27,8 +27,8 @@ import type { Discovered } from '../driver';
 import { chunks } from '../resolve';
 import { parseRestoreSettings, placed, RESTORE_TAG, type RestoreDriver, restoreTags } from '../restore';
 import { rdsClient } from './client';
-import { describeInstance } from './rds-instance-restore';
-import { RDS_FILTER_VALUES } from './rds-snapshots';
+import { describeInstance, isDbStateRefusal } from './rds-instance-restore';
+import { isTransientDbState, RDS_FILTER_VALUES } from './rds-snapshots';
 
 /** What restoring a cluster needs of its source, recorded when the backup was made. */
 export const auroraClusterRestoreSettingsSchema = z.object({
@@ -96,16 +96,6 @@ export async function completeWriterClasses(region: string, found: Discovered[])
       : d;
   });
 }
-
-/** States a restored cluster or its writer passes through before `available`. */
-const RESTORING = new Set([
-  'creating',
-  'backing-up',
-  'modifying',
-  'configuring-enhanced-monitoring',
-  'rebooting',
-  'resetting-master-credentials',
-]);
 
 async function describeCluster(region: string, identifier: string): Promise<DBCluster | undefined> {
   try {
@@ -224,7 +214,7 @@ export const auroraClusterRestore: RestoreDriver = {
     const cluster = await describeCluster(region, clusterId);
     if (!cluster) return { status: 'FAILED', reason: `restored Aurora cluster ${clusterId} is gone` };
     const state = cluster.Status ?? 'unknown';
-    if (RESTORING.has(state)) return { status: 'RESTORING', state: `cluster ${state}` };
+    if (state !== 'available' && isTransientDbState(state)) return { status: 'RESTORING', state: `cluster ${state}` };
     if (state !== 'available') return { status: 'FAILED', reason: `restored Aurora cluster ${clusterId} is ${state}` };
     const writer: DBInstance | undefined = await describeInstance(region, writerId);
     if (!writer) {
@@ -234,7 +224,8 @@ export const auroraClusterRestore: RestoreDriver = {
     if (writer.DBClusterIdentifier !== cluster.DBClusterIdentifier)
       return { status: 'FAILED', reason: `DB instance ${writerId} is not a member of ${clusterId}` };
     const writerState = writer.DBInstanceStatus ?? 'unknown';
-    if (RESTORING.has(writerState)) return { status: 'RESTORING', state: `writer ${writerState}` };
+    if (writerState !== 'available' && isTransientDbState(writerState))
+      return { status: 'RESTORING', state: `writer ${writerState}` };
     if (writerState !== 'available')
       return { status: 'FAILED', reason: `writer ${writerId} of restored cluster ${clusterId} is ${writerState}` };
     return {
@@ -257,12 +248,18 @@ export const auroraClusterRestore: RestoreDriver = {
     if (writer) {
       if (!ownedBy(writer.TagList, restoredBy) || writer.DBClusterIdentifier !== clusterId)
         throw new InvalidResourceStateError(`DB instance ${writerId} was not restored by ${restoredBy}: not deleted`);
-      if (writer.DBInstanceStatus !== 'deleting')
-        await aws(`RDS DeleteDBInstance ${writerId}`, () =>
-          rdsClient(region).send(
+      // RDS refuses to delete a writer it is still creating (InvalidDBInstanceState): waited for.
+      if (writer.DBInstanceStatus !== 'deleting' && writer.DBInstanceStatus !== 'creating') {
+        try {
+          await rdsClient(region).send(
             new DeleteDBInstanceCommand({ DBInstanceIdentifier: writerId, SkipFinalSnapshot: true }),
-          ),
-        );
+          );
+        } catch (error) {
+          // Refused in a state that passes on its own: the next round deletes it.
+          if (!(isDbStateRefusal(error) && isTransientDbState(writer.DBInstanceStatus)))
+            await aws(`RDS DeleteDBInstance ${writerId}`, () => Promise.reject(error));
+        }
+      }
       // The cluster goes once it has no member left: a later call deletes it.
       return 'deleting';
     }
@@ -270,7 +267,9 @@ export const auroraClusterRestore: RestoreDriver = {
     if (!cluster) return 'gone';
     if (!ownedBy(cluster.TagList, restoredBy))
       throw new InvalidResourceStateError(`Aurora cluster ${clusterId} was not restored by ${restoredBy}: not deleted`);
-    if (cluster.Status === 'deleting' || (cluster.DBClusterMembers?.length ?? 0) > 0) return 'deleting';
+    // A cluster still creating cannot be deleted (InvalidDBClusterStateFault): waited for.
+    if (cluster.Status === 'deleting' || cluster.Status === 'creating' || (cluster.DBClusterMembers?.length ?? 0) > 0)
+      return 'deleting';
     await aws(`RDS DeleteDBCluster ${clusterId}`, () =>
       rdsClient(region).send(new DeleteDBClusterCommand({ DBClusterIdentifier: clusterId, SkipFinalSnapshot: true })),
     );

@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { aws, awsErrorName, InvalidInputError, InvalidResourceStateError, NameInUseError } from '../../errors';
 import { parseRestoreSettings, placed, RESTORE_TAG, type RestoreDriver, restoreTags } from '../restore';
 import { rdsClient } from './client';
+import { isTransientDbState } from './rds-snapshots';
 
 /** What restoring a DB instance needs of its source, recorded when the backup was made. */
 export const rdsInstanceRestoreSettingsSchema = z.object({
@@ -59,9 +60,6 @@ export function rdsInstanceRestoreSettings(instance: DBInstance): RdsInstanceRes
   };
 }
 
-/** States a restored instance passes through before `available`. */
-const RESTORING = new Set(['creating', 'backing-up', 'modifying', 'configuring-enhanced-monitoring', 'rebooting']);
-
 export async function describeInstance(region: string, identifier: string): Promise<DBInstance | undefined> {
   try {
     const out = await rdsClient(region).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }));
@@ -72,6 +70,12 @@ export async function describeInstance(region: string, identifier: string): Prom
     return aws(`RDS DescribeDBInstances ${identifier}`, () => Promise.reject(error));
   }
 }
+
+/** RDS's refusal of a delete for the state the instance or cluster is in. */
+export const isDbStateRefusal = (error: unknown): boolean =>
+  ['InvalidDBInstanceState', 'InvalidDBInstanceStateFault', 'InvalidDBClusterStateFault'].includes(
+    awsErrorName(error) ?? '',
+  );
 
 const tagValue = (instance: DBInstance, key: string) => instance.TagList?.find((t) => t.Key === key)?.Value;
 
@@ -140,7 +144,8 @@ export const rdsInstanceRestore: RestoreDriver = {
         },
       };
     }
-    if (RESTORING.has(state)) return { status: 'RESTORING', state };
+    // The states the backup side knows pass on their own (backing-up, modifying, configuring-*, ...).
+    if (isTransientDbState(state)) return { status: 'RESTORING', state };
     return { status: 'FAILED', reason: `restored RDS instance ${identifier} is ${state}` };
   },
 
@@ -152,15 +157,21 @@ export const rdsInstanceRestore: RestoreDriver = {
     if (tagValue(instance, RESTORE_TAG.restoredBy) !== restoredBy)
       throw new InvalidResourceStateError(`RDS instance ${identifier} was not restored by ${restoredBy}: not deleted`);
     if (instance.DBInstanceStatus === 'deleting') return 'deleting';
-    await aws(`RDS DeleteDBInstance ${identifier}`, () =>
-      rdsClient(region).send(
+    // RDS refuses to delete an instance it is still creating (InvalidDBInstanceState): waited for.
+    if (instance.DBInstanceStatus === 'creating') return 'deleting';
+    try {
+      await rdsClient(region).send(
         new DeleteDBInstanceCommand({
           DBInstanceIdentifier: identifier,
           SkipFinalSnapshot: true,
           DeleteAutomatedBackups: true,
         }),
-      ),
-    );
+      );
+    } catch (error) {
+      // Refused in a state that passes on its own (a backup, a modification): the next round deletes it.
+      if (!(isDbStateRefusal(error) && isTransientDbState(instance.DBInstanceStatus)))
+        return aws(`RDS DeleteDBInstance ${identifier}`, () => Promise.reject(error));
+    }
     return 'deleting';
   },
 };

@@ -111,7 +111,8 @@ const TRANSIENT_STATES = new Set([
   'storage-optimization',
 ]);
 
-function isTransientDbState(status: string | undefined): boolean {
+/** Whether an instance or cluster status passes on its own (the restore checks read `available` first). */
+export function isTransientDbState(status: string | undefined): boolean {
   return status !== undefined && (TRANSIENT_STATES.has(status) || status.startsWith('configuring-'));
 }
 

@@ -295,7 +295,7 @@ describe('EC2 volumes, snapshots and images over the wire', () => {
       [image.ImageId, 'golden', 'available', model.accountId],
     ]);
     expect(holding.Images?.[0]?.BlockDeviceMappings).toEqual([
-      { DeviceName: '/dev/sda', Ebs: { SnapshotId: held.SnapshotId } },
+      { DeviceName: '/dev/sda', Ebs: { SnapshotId: held.SnapshotId, DeleteOnTermination: true } },
     ]);
     expect(holding.Images?.[0]?.Tags).toEqual([{ Key: 'os', Value: 'al2023' }]);
     expect(pages.map((p) => p.Images?.length)).toEqual([2, 1]);

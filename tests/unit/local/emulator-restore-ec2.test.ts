@@ -6,8 +6,10 @@
  * along, and each refusal with EC2's code.
  */
 import {
+  CreateImageCommand,
   CreateVolumeCommand,
   DeleteVolumeCommand,
+  DescribeImagesCommand,
   DescribeInstancesCommand,
   DescribeVolumesCommand,
   EC2Client,
@@ -162,6 +164,119 @@ describe('EC2 DeleteVolume', () => {
     // Assess
     expect([inUse.name, unknown.name]).toEqual(['VolumeInUse', 'InvalidVolume.NotFound']);
   });
+
+  it('refuses a volume still creating with IncorrectState, and deletes it once available', async () => {
+    // Prepare
+    const snapshot = completedSnapshot();
+    const { VolumeId } = await emu
+      .client()
+      .send(new CreateVolumeCommand({ SnapshotId: snapshot.SnapshotId, AvailabilityZone: 'eu-west-1a' }));
+
+    // Act
+    const creating = await failure(emu.client().send(new DeleteVolumeCommand({ VolumeId })));
+    advance(600);
+    await emu.client().send(new DeleteVolumeCommand({ VolumeId }));
+
+    // Assess
+    expect(creating.name).toBe('IncorrectState');
+  });
+});
+
+describe('EC2 DescribeVolumes of several ids', () => {
+  it('fails the whole call with InvalidVolume.NotFound when one of them is gone, where a volume-id filter answers the rest', async () => {
+    // Prepare
+    const kept = model.addVolume(REGION, { Size: 8 });
+    const gone = 'vol-0123456789abcdef0';
+
+    // Act
+    const byIds = await failure(emu.client().send(new DescribeVolumesCommand({ VolumeIds: [kept.VolumeId, gone] })));
+    const byFilter = await emu
+      .client()
+      .send(new DescribeVolumesCommand({ Filters: [{ Name: 'volume-id', Values: [kept.VolumeId, gone] }] }));
+
+    // Assess
+    expect(byIds.name).toBe('InvalidVolume.NotFound');
+    expect(byFilter.Volumes?.map((v) => v.VolumeId)).toEqual([kept.VolumeId]);
+  });
+});
+
+describe("An AMI's block devices: DeleteOnTermination as the instance had it", () => {
+  const tagged = (Value: string) => [{ Key: 'backup-pipeline:restore-id', Value }];
+  /** CreateImage of an instance (root and a data volume), the image then available. */
+  async function imageOf(dataDeleteOnTermination?: boolean) {
+    const instance = model.addInstance(REGION, {
+      volumes: [
+        { Size: 30 },
+        {
+          Size: 50,
+          ...(dataDeleteOnTermination !== undefined ? { deleteOnTermination: dataDeleteOnTermination } : {}),
+        },
+      ],
+    });
+    const { ImageId } = await emu
+      .client()
+      .send(new CreateImageCommand({ InstanceId: instance.InstanceId, Name: `image-${instance.InstanceId}` }));
+    advance(3 * 3600);
+    return ImageId ?? '';
+  }
+  async function launchAndTerminate(imageId: string, restoreId: string) {
+    const launched = await emu.client().send(
+      new RunInstancesCommand({
+        ImageId: imageId,
+        MinCount: 1,
+        MaxCount: 1,
+        TagSpecifications: [{ ResourceType: 'volume', Tags: tagged(restoreId) }],
+      }),
+    );
+    advance(120);
+    await emu
+      .client()
+      .send(new TerminateInstancesCommand({ InstanceIds: [launched.Instances?.[0]?.InstanceId ?? ''] }));
+    advance(600);
+    const left = await emu
+      .client()
+      .send(new DescribeVolumesCommand({ Filters: [{ Name: 'tag:backup-pipeline:restore-id', Values: [restoreId] }] }));
+    return left.Volumes ?? [];
+  }
+
+  it('records the root as deleted on termination and a data volume attached after launch as preserved', async () => {
+    // Prepare
+    const imageId = await imageOf();
+
+    // Act
+    const described = await emu.client().send(new DescribeImagesCommand({ ImageIds: [imageId] }));
+    const left = await launchAndTerminate(imageId, 'ami-default');
+
+    // Assess
+    expect(described.Images?.[0]?.BlockDeviceMappings?.map((m) => m.Ebs?.DeleteOnTermination)).toEqual([true, false]);
+    expect(left.map((v) => [v.Size, v.State, v.Attachments])).toEqual([[50, 'available', []]]);
+    expect(left[0]?.Tags).toEqual(tagged('ami-default'));
+  });
+
+  it("keeps a data volume's DeleteOnTermination true when the instance had it so: nothing is left", async () => {
+    // Prepare
+    const imageId = await imageOf(true);
+
+    // Act
+    const left = await launchAndTerminate(imageId, 'ami-delete');
+
+    // Assess
+    expect(left).toEqual([]);
+  });
+
+  it('shows each attached volume’s DeleteOnTermination on the instance', async () => {
+    // Prepare
+    const instance = model.addInstance(REGION, {
+      volumes: [{ Size: 8 }, { Size: 9 }, { Size: 10, deleteOnTermination: true }],
+    });
+
+    // Act
+    const out = await emu.client().send(new DescribeInstancesCommand({ InstanceIds: [instance.InstanceId] }));
+
+    // Assess
+    const mappings = out.Reservations?.[0]?.Instances?.[0]?.BlockDeviceMappings ?? [];
+    expect(mappings.map((m) => m.Ebs?.DeleteOnTermination)).toEqual([true, false, true]);
+  });
 });
 
 describe('EC2 RunInstances and TerminateInstances', () => {
@@ -227,7 +342,7 @@ describe('EC2 RunInstances and TerminateInstances', () => {
     ]);
   });
 
-  it('terminates an instance through shutting-down, its AMI volumes deleted with it', async () => {
+  it('terminates an instance through shutting-down, its root volume deleted with it', async () => {
     // Prepare
     const image = availableImage();
     const launched = await emu
@@ -250,6 +365,25 @@ describe('EC2 RunInstances and TerminateInstances', () => {
     });
     expect(after.Reservations?.[0]?.Instances?.[0]?.State?.Name).toBe('terminated');
     expect(volumes.name).toBe('InvalidVolume.NotFound');
+  });
+
+  it('terminates an instance still pending', async () => {
+    // Prepare
+    const image = availableImage();
+    const launched = await emu
+      .client()
+      .send(new RunInstancesCommand({ ImageId: image.ImageId, MinCount: 1, MaxCount: 1 }));
+
+    // Act
+    const terminating = await emu
+      .client()
+      .send(new TerminateInstancesCommand({ InstanceIds: [launched.Instances?.[0]?.InstanceId ?? ''] }));
+
+    // Assess
+    expect(terminating.TerminatingInstances?.[0]).toMatchObject({
+      PreviousState: { Name: 'pending' },
+      CurrentState: { Name: 'shutting-down' },
+    });
   });
 
   it('refuses an unknown AMI, one still pending, and an unknown instance to terminate', async () => {

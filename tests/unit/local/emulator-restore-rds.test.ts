@@ -173,6 +173,30 @@ describe('RDS RestoreDBInstanceFromDBSnapshot and DeleteDBInstance', () => {
     ]);
   });
 
+  it('refuses to delete an instance still creating (InvalidDBInstanceState), and deletes it once available', async () => {
+    // Prepare
+    const snapshot = instanceWithSnapshot('billing');
+    await emu.client().send(
+      new RestoreDBInstanceFromDBSnapshotCommand({
+        DBInstanceIdentifier: 'billing-restored',
+        DBSnapshotIdentifier: snapshot.DBSnapshotIdentifier,
+      }),
+    );
+    const remove = () =>
+      emu
+        .client()
+        .send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: 'billing-restored', SkipFinalSnapshot: true }));
+
+    // Act
+    const creating = await failure(remove());
+    advance(2 * 3600);
+    const deleted = await remove();
+
+    // Assess
+    expect(creating.name).toBe('InvalidDBInstanceStateFault');
+    expect(deleted.DBInstance?.DBInstanceStatus).toBe('deleting');
+  });
+
   it('refuses to delete without SkipFinalSnapshot or a final snapshot, and an unknown instance', async () => {
     // Prepare
     model.addDbInstance(REGION, { DBInstanceIdentifier: 'keep-me' });
@@ -254,6 +278,28 @@ describe('Aurora RestoreDBClusterFromSnapshot, CreateDBInstance and DeleteDBClus
     expect(refused.name).toBe('InvalidDBClusterStateFault');
     expect(deleting.DBCluster?.Status).toBe('deleting');
     expect(gone.name).toBe('DBClusterNotFoundFault');
+  });
+
+  it('refuses to delete a cluster still creating (InvalidDBClusterStateFault)', async () => {
+    // Prepare
+    const snapshot = clusterSnapshot();
+    await emu.client().send(
+      new RestoreDBClusterFromSnapshotCommand({
+        DBClusterIdentifier: 'payments-creating',
+        SnapshotIdentifier: snapshot.DBClusterSnapshotIdentifier,
+        Engine: 'aurora-postgresql',
+      }),
+    );
+
+    // Act
+    const refused = await failure(
+      emu
+        .client()
+        .send(new DeleteDBClusterCommand({ DBClusterIdentifier: 'payments-creating', SkipFinalSnapshot: true })),
+    );
+
+    // Assess
+    expect(refused.name).toBe('InvalidDBClusterStateFault');
   });
 
   it('refuses a taken cluster identifier and a missing cluster snapshot', async () => {

@@ -163,7 +163,8 @@ describe('ebsVolumeRestore.check', () => {
       status: 'FAILED',
       reason: 'restored volume vol-0r is error',
     });
-    ec2.on(DescribeVolumesCommand).rejects(ec2Error('InvalidVolume.NotFound'));
+    // Asked through a volume-id filter: a volume gone is absent from the answer, not an error.
+    ec2.on(DescribeVolumesCommand).resolves({ Volumes: [] });
     await expect(ebsVolumeRestore.check(REGION, ['vol-0r'])).resolves.toMatchObject({ status: 'FAILED' });
   });
 });
@@ -182,8 +183,11 @@ describe('ebsVolumeRestore.remove', () => {
     await expect(ebsVolumeRestore.remove(REGION, ['vol-0r'], OWNER)).resolves.toBe('deleting');
     expect(ec2).toHaveReceivedCommandWith(DeleteVolumeCommand, { VolumeId: 'vol-0r' });
 
-    ec2.on(DescribeVolumesCommand).rejects(ec2Error('InvalidVolume.NotFound'));
-    await expect(ebsVolumeRestore.remove(REGION, ['vol-0r'], OWNER)).resolves.toBe('gone');
+    ec2.on(DescribeVolumesCommand).resolves({ Volumes: [] });
+    await expect(ebsVolumeRestore.remove(REGION, ['vol-0r'], OWNER, 'restore-1')).resolves.toBe('gone');
+    expect(ec2).toHaveReceivedCommandWith(DescribeVolumesCommand, {
+      Filters: [{ Name: 'volume-id', Values: ['vol-0r'] }],
+    });
   });
 
   it('never deletes a volume without its restored-by tag', async () => {

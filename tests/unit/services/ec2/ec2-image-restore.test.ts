@@ -6,6 +6,7 @@
  */
 import {
   DescribeInstancesCommand,
+  DescribeVolumesCommand,
   EC2Client,
   RunInstancesCommand,
   TerminateInstancesCommand,
@@ -136,7 +137,9 @@ describe('ec2ImageRestore.check and remove', () => {
     await expect(ec2ImageRestore.remove(REGION, ['i-0new'], OWNER)).resolves.toBe('deleting');
     expect(ec2).toHaveReceivedCommandWith(TerminateInstancesCommand, { InstanceIds: ['i-0new'] });
 
-    ec2.on(DescribeInstancesCommand).resolves(reservation({ InstanceId: 'i-0new', State: { Name: 'terminated' } }));
-    await expect(ec2ImageRestore.remove(REGION, ['i-0new'], OWNER)).resolves.toBe('gone');
+    // Terminated: no longer among the states asked for; no volume carries the restore-id tag either.
+    ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+    ec2.on(DescribeVolumesCommand).resolves({ Volumes: [] });
+    await expect(ec2ImageRestore.remove(REGION, ['i-0new'], OWNER, 'restore-1')).resolves.toBe('gone');
   });
 });

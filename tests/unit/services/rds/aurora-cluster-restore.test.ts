@@ -271,6 +271,17 @@ describe('auroraClusterRestore.remove', () => {
     await expect(auroraClusterRestore.remove(REGION, ids, OWNER)).resolves.toBe('gone');
   });
 
+  it('waits for a writer or a cluster still creating (RDS refuses to delete them) without asking', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [{ ...writer(), DBInstanceStatus: 'creating' }] });
+    await expect(auroraClusterRestore.remove(REGION, ids, OWNER)).resolves.toBe('deleting');
+
+    rds.on(DescribeDBInstancesCommand).rejects(instanceGone());
+    rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [cluster({ Status: 'creating', DBClusterMembers: [] })] });
+    await expect(auroraClusterRestore.remove(REGION, ids, OWNER)).resolves.toBe('deleting');
+    expect(rds).toHaveReceivedCommandTimes(DeleteDBInstanceCommand, 0);
+    expect(rds).toHaveReceivedCommandTimes(DeleteDBClusterCommand, 0);
+  });
+
   it('never deletes a writer or a cluster without this stack’s restored-by tag', async () => {
     rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [writer([])] });
     await expect(auroraClusterRestore.remove(REGION, ids, OWNER)).rejects.toThrow(InvalidResourceStateError);

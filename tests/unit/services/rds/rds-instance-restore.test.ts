@@ -194,6 +194,16 @@ describe('rdsInstanceRestore.check', () => {
     });
   });
 
+  it('reports RESTORING for the states that pass on their own, as the backup side knows them', async () => {
+    for (const state of ['backing-up', 'storage-optimization', 'configuring-iam-database-auth', 'upgrading']) {
+      rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [{ DBInstanceStatus: state }] });
+      await expect(rdsInstanceRestore.check(REGION, ['orders-restored'])).resolves.toEqual({
+        status: 'RESTORING',
+        state,
+      });
+    }
+  });
+
   it('reports FAILED for an instance that ended in a failed state or is gone', async () => {
     rds.on(DescribeDBInstancesCommand).resolvesOnce({ DBInstances: [{ DBInstanceStatus: 'incompatible-restore' }] });
     await expect(rdsInstanceRestore.check(REGION, ['orders-restored'])).resolves.toMatchObject({ status: 'FAILED' });
@@ -203,6 +213,14 @@ describe('rdsInstanceRestore.check', () => {
 });
 
 describe('rdsInstanceRestore.remove', () => {
+  it('waits for an instance still creating (RDS refuses to delete it) without asking', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [{ DBInstanceStatus: 'creating', TagList: [{ Key: RESTORE_TAG.restoredBy, Value: OWNER }] }],
+    });
+    await expect(rdsInstanceRestore.remove(REGION, ['orders-restored'], OWNER)).resolves.toBe('deleting');
+    expect(rds).toHaveReceivedCommandTimes(DeleteDBInstanceCommand, 0);
+  });
+
   it('deletes an instance this stack restored, without a final snapshot', async () => {
     rds.on(DescribeDBInstancesCommand).resolves({
       DBInstances: [{ DBInstanceStatus: 'available', TagList: [{ Key: RESTORE_TAG.restoredBy, Value: OWNER }] }],

@@ -174,18 +174,24 @@ export const dynamodbBackupRestore: RestoreDriver = {
       throw new InvalidInputError([
         { field: 'backupIds', message: 'a DynamoDB table restores from exactly one backup' },
       ]);
-    const reused = await claimName(request, (table) => table.RestoreSummary?.SourceBackupArn === backupArn);
+    const fromThisBackup = (table: TableDescription) => table.RestoreSummary?.SourceBackupArn === backupArn;
+    const reused = await claimName(request, fromThisBackup);
     if (reused) return { restoredIds: [request.name], reused: true };
     // A table made between the lookup and this call is refused by AWS (TableAlreadyExistsException,
     // TableInUseException: NameInUseError through the catalog).
     const context = `DynamoDB RestoreTableFromBackup ${request.name} from ${backupArn}`;
     const out = await dynamoClient(request.region)
       .send(new RestoreTableFromBackupCommand({ TargetTableName: request.name, BackupArn: backupArn }))
-      .catch((error: unknown) => {
+      .catch(async (error: unknown) => {
         if (awsErrorName(error) === 'TableInUseException')
           throw new NameInUseError(`${context}: a table of that name is being created or deleted`, { cause: error });
+        // No idempotency token: a lost answer's SDK retry is refused TableAlreadyExistsException. The
+        // table restored from this very backup, untagged, is this attempt's: adopted and tagged.
+        if (awsErrorName(error) === 'TableAlreadyExistsException' && (await claimName(request, fromThisBackup)))
+          return undefined;
         return aws(context, () => Promise.reject(error));
       });
+    if (out === undefined) return { restoredIds: [request.name], reused: true };
     const arn = out.TableDescription?.TableArn;
     if (!arn) throw new InvalidResourceStateError(`RestoreTableFromBackup ${request.name} returned no table`);
     await tagRestoredTable(request.region, arn, request);

@@ -189,7 +189,7 @@ export const auroraClusterRestore: RestoreDriver = {
     // The recorded subnet group and groups exist only in the source's region (a DR copy: defaults).
     const subnetGroup = placed(request, placement.dbSubnetGroupName, settings.dbSubnetGroupName);
     const securityGroups = placed(request, placement.securityGroupIds, settings.vpcSecurityGroupIds) ?? [];
-    await aws(`RDS RestoreDBClusterFromSnapshot ${request.name} from ${snapshotId}`, () =>
+    const restoring = aws(`RDS RestoreDBClusterFromSnapshot ${request.name} from ${snapshotId}`, () =>
       rdsClient(request.region).send(
         new RestoreDBClusterFromSnapshotCommand({
           DBClusterIdentifier: request.name,
@@ -216,6 +216,16 @@ export const auroraClusterRestore: RestoreDriver = {
         }),
       ),
     );
+    // No idempotency token: a lost answer's SDK retry is refused DBClusterAlreadyExistsFault, and the
+    // cluster it finds carries this restore's id (adopted), or another's (NameInUseError stands).
+    try {
+      await restoring;
+    } catch (error) {
+      if (!(error instanceof NameInUseError)) throw error;
+      const found = await describeCluster(request.region, request.name);
+      if (tagValue(found?.TagList, RESTORE_TAG.restoreId) === request.restoreId) return { restoredIds, reused: true };
+      throw error;
+    }
     return { restoredIds, reused: false };
   },
 

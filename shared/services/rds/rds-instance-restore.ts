@@ -85,6 +85,11 @@ export const rdsInstanceRestore: RestoreDriver = {
       throw new InvalidInputError([
         { field: 'backupIds', message: 'an RDS instance restores from exactly one snapshot' },
       ]);
+    // This restore's instance (an earlier attempt's, or this attempt's whose answer was lost): adopted.
+    const ours = async () => {
+      const found = await describeInstance(request.region, request.name);
+      return found !== undefined && tagValue(found, RESTORE_TAG.restoreId) === request.restoreId;
+    };
     const existing = await describeInstance(request.region, request.name);
     if (existing) {
       if (tagValue(existing, RESTORE_TAG.restoreId) === request.restoreId)
@@ -98,7 +103,7 @@ export const rdsInstanceRestore: RestoreDriver = {
     const securityGroups = placed(request, placement.securityGroupIds, settings.vpcSecurityGroupIds) ?? [];
     const subnetGroup = placed(request, placement.dbSubnetGroupName, settings.dbSubnetGroupName);
     const zone = placed(request, placement.availabilityZone, settings.availabilityZone);
-    await aws(`RDS RestoreDBInstanceFromDBSnapshot ${request.name} from ${snapshotId}`, () =>
+    const restoring = aws(`RDS RestoreDBInstanceFromDBSnapshot ${request.name} from ${snapshotId}`, () =>
       rdsClient(request.region).send(
         new RestoreDBInstanceFromDBSnapshotCommand({
           DBInstanceIdentifier: request.name,
@@ -118,6 +123,14 @@ export const rdsInstanceRestore: RestoreDriver = {
         }),
       ),
     );
+    // RDS takes no idempotency token: when the answer was lost (a 500 after RDS made the instance), the
+    // SDK's retry is refused DBInstanceAlreadyExists, and the instance it finds carries this restore's id.
+    try {
+      await restoring;
+    } catch (error) {
+      if (error instanceof NameInUseError && (await ours())) return { restoredIds: [request.name], reused: true };
+      throw error;
+    }
     return { restoredIds: [request.name], reused: false };
   },
 

@@ -22,7 +22,7 @@ import {
 import { aws, awsErrorName, InvalidInputError, InvalidResourceStateError } from '../../errors';
 import { parseRestoreSettings, type RestoreDriver, restoreClientToken } from '../restore';
 import { dynamoClient } from './client';
-import { claimName, describeTable, removeTable, tableCheck, tagRestoredTable } from './table-restore';
+import { claimName, describeTable, removeTable, tableCheck, tableNameProblem, tagRestoredTable } from './table-restore';
 import { type DynamodbTableRestoreSettings, dynamodbTableRestoreSettingsSchema } from './table-settings';
 
 /** ImportTable's client token: at most 36 characters. */
@@ -97,6 +97,7 @@ async function exportSource(region: string, exportArn: string) {
 export const dynamodbImportRestore: RestoreDriver = {
   type: 'dynamodb-table',
   modes: ['export'],
+  nameProblem: tableNameProblem,
 
   async start(request) {
     const settings = parseRestoreSettings(dynamodbTableRestoreSettingsSchema, request.settings, 'DynamoDB table');

@@ -33,6 +33,15 @@ import { RESTORE_TAG, type RestoreCheck, type RestoreDriver, type RestoreRequest
 import { dynamoClient } from './client';
 import { parseBackupName } from './dynamodb-table';
 
+/** Why `name` is no DynamoDB table name: 3 to 255 of a-z, A-Z, 0-9, `_`, `-`, `.` (DynamoDB naming rules). */
+export function tableNameProblem(name: string): string | undefined {
+  const problems = [
+    ...(name.length >= 3 && name.length <= 255 ? [] : ['is 3 to 255 characters']),
+    ...(/^[a-zA-Z0-9_.-]*$/.test(name) ? [] : ['takes letters, digits, _ . and - only']),
+  ];
+  return problems.length > 0 ? `${name}: a DynamoDB table name ${problems.join(', ')}` : undefined;
+}
+
 /** The table named so, or undefined when there is none. */
 export async function describeTable(region: string, name: string): Promise<TableDescription | undefined> {
   try {
@@ -167,6 +176,7 @@ async function restoredFromOurBackup(region: string, table: TableDescription, re
 export const dynamodbBackupRestore: RestoreDriver = {
   type: 'dynamodb-table',
   modes: ['backup'],
+  nameProblem: tableNameProblem,
 
   async start(request) {
     const [backupArn, ...rest] = request.backupIds;

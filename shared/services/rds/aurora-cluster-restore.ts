@@ -27,7 +27,7 @@ import type { Discovered } from '../driver';
 import { chunks } from '../resolve';
 import { parseRestoreSettings, placed, RESTORE_TAG, type RestoreDriver, restoreTags } from '../restore';
 import { rdsClient } from './client';
-import { describeInstance } from './rds-instance-restore';
+import { describeInstance, rdsIdentifierProblem } from './rds-instance-restore';
 import { RDS_FILTER_VALUES } from './rds-snapshots';
 
 /** What restoring a cluster needs of its source, recorded when the backup was made. */
@@ -156,6 +156,11 @@ const ownedBy = (tags: { Key?: string; Value?: string }[] | undefined, restoredB
 
 export const auroraClusterRestore: RestoreDriver = {
   type: 'aurora-cluster',
+
+  // The cluster's identifier, and its writer's, which is made from it.
+  nameProblem: (name) =>
+    rdsIdentifierProblem(name, 'an Aurora DB cluster identifier') ??
+    rdsIdentifierProblem(writerIdentifier(name), "the restored cluster's writer identifier"),
 
   async start(request) {
     const settings = parseRestoreSettings(auroraClusterRestoreSettingsSchema, request.settings, 'Aurora cluster');

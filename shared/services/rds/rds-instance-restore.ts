@@ -59,6 +59,21 @@ export function rdsInstanceRestoreSettings(instance: DBInstance): RdsInstanceRes
   };
 }
 
+/**
+ * Why `id` is no RDS instance or cluster identifier: 1 to 63 letters, digits or hyphens, starting with a
+ * letter, never two hyphens in a row nor one at the end (RDS API reference, DBInstanceIdentifier).
+ */
+export function rdsIdentifierProblem(id: string, what = 'an RDS DB instance identifier'): string | undefined {
+  const problems = [
+    ...(/^[a-zA-Z0-9-]*$/.test(id) ? [] : ['takes letters, digits and hyphens only']),
+    ...(/^[a-zA-Z]/.test(id) ? [] : ['must start with a letter']),
+    ...(id.includes('--') ? ['has no two hyphens in a row'] : []),
+    ...(id.endsWith('-') ? ['must not end with a hyphen'] : []),
+    ...(id.length > 63 ? ['is at most 63 characters'] : []),
+  ];
+  return problems.length > 0 ? `${id}: ${what} ${problems.join(', ')}` : undefined;
+}
+
 /** States a restored instance passes through before `available`. */
 const RESTORING = new Set(['creating', 'backing-up', 'modifying', 'configuring-enhanced-monitoring', 'rebooting']);
 
@@ -77,6 +92,8 @@ const tagValue = (instance: DBInstance, key: string) => instance.TagList?.find((
 
 export const rdsInstanceRestore: RestoreDriver = {
   type: 'rds-instance',
+
+  nameProblem: (name) => rdsIdentifierProblem(name),
 
   async start(request) {
     const settings = parseRestoreSettings(rdsInstanceRestoreSettingsSchema, request.settings, 'RDS instance');

@@ -273,6 +273,30 @@ describe('restore workflow', () => {
     });
   });
 
+  describe('NonAsciiName', () => {
+    it('restores under a name with accents (an EC2 Name tag) and notifies with a subject SNS takes', async () => {
+      // Prepare
+      await sandbox.reset();
+      const volume = sandbox.model.addVolume(REGION, { Size: 20, Tags: tagged('data') });
+      expect((await sandbox.run({ tier: 'daily' }, 'non-ascii-backup')).status).toBe('SUCCEEDED');
+      const [record] = await sandbox.store.listResources('non-ascii-backup');
+
+      // Act
+      const result = await sandbox.restore(
+        { resource: record?.arn, latest: true, name: 'données de prod' },
+        'restore-non-ascii',
+      );
+
+      // Assess
+      expect(result.status).toBe('SUCCEEDED');
+      const restored = (sandbox.model.describeVolumes(REGION, {}).Volumes ?? []).filter(
+        (v) => v.VolumeId !== volume.VolumeId,
+      );
+      expect(restored.map((v) => tagsOf(v.Tags).Name)).toEqual(['données de prod']);
+      expect(sandbox.model.sns.at(-1)?.Subject).toBe('[BackupPipeline] Restore succeeded: donnees de prod');
+    });
+  });
+
   describe('NameInUse', () => {
     it('refuses a restore into a name another resource holds, touching nothing', async () => {
       // Prepare

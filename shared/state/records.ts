@@ -232,15 +232,19 @@ export const backupIdIndexSchema = z.object({ id: z.string(), arn: z.string(), r
 export type BackupIdIndex = z.infer<typeof backupIdIndexSchema>;
 
 /**
- * `RECOVERY#<tier>` / `RES#<arn>`: a resource's newest good backup in a tier, written when a backup of
- * that tier completes (Record result). The hourly freshness check reads one partition per tier instead
- * of every run that ever backed the resource up (shared/workflow/recovery-points.ts).
+ * `RECOVERY#<tier>` / `RES#<arn>`: a resource the tier protects that has a backup to restore. Its newest
+ * good backup in the tier, written when a backup of that tier completes (Record result): the hourly
+ * freshness check reads one partition per tier instead of every run that ever backed the resource up
+ * (shared/workflow/recovery-points.ts). A backup that completed but whose copy failed (Record failure)
+ * notes `lastCopyFailedAt` only: it is restorable in its own region, so drills choose among these too,
+ * but it is no good backup for freshness (a resource with only those has no `lastGoodAt`).
  */
 export const recoveryPointRecordSchema = z.object({
   tier: z.string(),
   arn: z.string(),
-  lastGoodAt: z.string(),
-  lastGoodRunId: z.string(),
+  lastGoodAt: z.string().optional(),
+  lastGoodRunId: z.string().optional(),
+  lastCopyFailedAt: z.string().optional(),
 });
 export type RecoveryPointRecord = z.infer<typeof recoveryPointRecordSchema>;
 

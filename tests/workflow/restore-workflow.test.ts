@@ -273,30 +273,6 @@ describe('restore workflow', () => {
     });
   });
 
-  describe('NonAsciiName', () => {
-    it('restores under a name with accents (an EC2 Name tag) and notifies with a subject SNS takes', async () => {
-      // Prepare
-      await sandbox.reset();
-      const volume = sandbox.model.addVolume(REGION, { Size: 20, Tags: tagged('data') });
-      expect((await sandbox.run({ tier: 'daily' }, 'non-ascii-backup')).status).toBe('SUCCEEDED');
-      const [record] = await sandbox.store.listResources('non-ascii-backup');
-
-      // Act
-      const result = await sandbox.restore(
-        { resource: record?.arn, latest: true, name: 'données de prod' },
-        'restore-non-ascii',
-      );
-
-      // Assess
-      expect(result.status).toBe('SUCCEEDED');
-      const restored = (sandbox.model.describeVolumes(REGION, {}).Volumes ?? []).filter(
-        (v) => v.VolumeId !== volume.VolumeId,
-      );
-      expect(restored.map((v) => tagsOf(v.Tags).Name)).toEqual(['données de prod']);
-      expect(sandbox.model.sns.at(-1)?.Subject).toBe('[BackupPipeline] Restore succeeded: donnees de prod');
-    });
-  });
-
   describe('NameInUse', () => {
     it('refuses a restore into a name another resource holds, touching nothing', async () => {
       // Prepare
@@ -398,6 +374,72 @@ describe('restore workflow', () => {
       expect(result.cause).toMatch(/latest/);
       expect(result.cause).toMatch(/colour/);
       expect(await restores().get('restore-bad-input')).toBeUndefined();
+    });
+  });
+
+  describe('NonAsciiName', () => {
+    it('restores under a name with accents (an EC2 Name tag) and notifies with a subject SNS takes', async () => {
+      // Prepare
+      await sandbox.reset();
+      // Its own volume id: the table outlives resets, and a seeded id's newest point may be another scenario's.
+      const volume = sandbox.model.addVolume(REGION, {
+        VolumeId: 'vol-0a0000000000000a1',
+        Size: 20,
+        Tags: tagged('data'),
+      });
+      expect((await sandbox.run({ tier: 'daily' }, 'non-ascii-backup')).status).toBe('SUCCEEDED');
+      const [record] = await sandbox.store.listResources('non-ascii-backup');
+
+      // Act
+      const result = await sandbox.restore(
+        { resource: record?.arn, latest: true, name: 'données de prod' },
+        'restore-non-ascii',
+      );
+
+      // Assess
+      expect({ status: result.status, error: result.error, cause: result.cause }).toMatchObject({
+        status: 'SUCCEEDED',
+      });
+      const restored = (sandbox.model.describeVolumes(REGION, {}).Volumes ?? []).filter(
+        (v) => v.VolumeId !== volume.VolumeId,
+      );
+      expect(restored.map((v) => tagsOf(v.Tags).Name)).toEqual(['données de prod']);
+      expect(sandbox.model.sns.at(-1)?.Subject).toBe('[BackupPipeline] Restore succeeded: donnees de prod');
+    });
+  });
+
+  describe('DrillOfBackupWhoseCopyFailed', () => {
+    it('drills a type whose only backup is COPY FAILED, in its own region', async () => {
+      // Prepare: the tier's only volume is backed up, and its copy to the DR region refused.
+      await sandbox.reset();
+      seedDrKey(sandbox.model);
+      sandbox.model.addVolume(REGION, { VolumeId: 'vol-0a0000000000000a2', Size: 20, Tags: tagged('ledger-data') });
+      const refuse = jest.spyOn(sandbox.model, 'copySnapshot').mockImplementation(() => {
+        throw new AwsApiError('InvalidParameterValue', 'simulated: this copy is refused');
+      });
+      await sandbox
+        .run({ tier: 'weekly', copyTo: [{ region: DR_REGION, kmsKeyId: DR_KEY_ALIAS }] }, 'weekly-copy-refused')
+        .finally(() => refuse.mockRestore());
+      const [record] = await sandbox.store.listResources('weekly-copy-refused');
+      expect(record && resourceOutcome(record)).toBe('COMPLETED_COPY_FAILED');
+
+      // Act
+      const result = await sandbox.restore(
+        { drill: true, select: { tier: 'weekly', types: ['ebs-volume'], perType: 1 } },
+        'drill-copy-failed',
+      );
+
+      // Assess: drilled in the source's region, from the backup that exists there.
+      expect({ status: result.status, error: result.error, cause: result.cause }).toMatchObject({
+        status: 'SUCCEEDED',
+      });
+      expect(await restores().get('drill-copy-failed-1')).toMatchObject({
+        arn: record?.arn,
+        region: REGION,
+        backupIds: record?.backupIds,
+        status: 'AVAILABLE',
+        cleanup: { status: 'DELETED' },
+      });
     });
   });
 });

@@ -227,6 +227,22 @@ export const restoreRecordSchema = z.object({
 });
 export type RestoreRecord = z.infer<typeof restoreRecordSchema>;
 
+/**
+ * `NAME#<type>#<region>#<name>` / `NAME`: the restore that claimed a name for what it will make, taken at
+ * Plan before anything is made (shared/state/name-claims.ts). It holds until that restore is recorded
+ * (`releasedAt`) or, should its execution never get there, `expiresAt` (its deadline and a day).
+ */
+export const nameClaimRecordSchema = z.object({
+  type: z.string(),
+  region: z.string(),
+  name: z.string(),
+  restoreId: z.string(),
+  claimedAt: z.string(),
+  expiresAt: z.string(),
+  releasedAt: z.string().optional(),
+});
+export type NameClaimRecord = z.infer<typeof nameClaimRecordSchema>;
+
 /** `BACKUP#<id>` / `POINT`: which point a backup id (or a copy's) belongs to, so `restore <id>` finds it. */
 export const backupIdIndexSchema = z.object({ id: z.string(), arn: z.string(), runId: z.string() });
 export type BackupIdIndex = z.infer<typeof backupIdIndexSchema>;
@@ -281,6 +297,10 @@ export const recoveryPointKey = (tier: string, arn: string): ItemKey => ({ pk: `
 export const backupPointKey = (arn: string, runId: string): ItemKey => ({ pk: `POINTS#${arn}`, sk: `RUN#${runId}` });
 export const backupIdKey = (id: string): ItemKey => ({ pk: `BACKUP#${id}`, sk: 'POINT' });
 export const restoreKey = (restoreId: string): ItemKey => ({ pk: `RESTORE#${restoreId}`, sk: 'RESTORE' });
+export const nameClaimKey = (type: string, region: string, name: string): ItemKey => ({
+  pk: `NAME#${type}#${region}#${name}`,
+  sk: 'NAME',
+});
 /** The GSI partition restores are listed under, newest first (the runs' index, its own partition). */
 export const RESTORES_PARTITION = 'RESTORE';
 export const runLockKey = (tier: string): ItemKey => ({ pk: `LOCK#${tier}`, sk: 'RUN-LOCK' });

@@ -442,4 +442,38 @@ describe('restore workflow', () => {
       });
     });
   });
+
+  describe('ConcurrentSameName', () => {
+    it('claims a name at Plan: of two restores started at once with one name, the second is refused, nothing made', async () => {
+      // Prepare: EBS Name tags are not unique, so only the claim keeps two restores apart.
+      await sandbox.reset();
+      sandbox.model.addVolume(REGION, { VolumeId: 'vol-0a0000000000000a3', Size: 20, Tags: tagged('shared-name') });
+      expect((await sandbox.run({ tier: 'daily' }, 'same-name-backup')).status).toBe('SUCCEEDED');
+      const [record] = await sandbox.store.listResources('same-name-backup');
+      const input = { resource: record?.arn, latest: true, name: 'restored-shared' };
+
+      // Act
+      const [first, second] = await Promise.all([
+        sandbox.restore(input, 'restore-same-name-a'),
+        sandbox.restore(input, 'restore-same-name-b'),
+      ]);
+      const afterwards = await sandbox.restore(input, 'restore-same-name-c');
+
+      // Assess: one volume of that name; the loser refused at Plan, naming the field, the holder and a free name.
+      expect([first, second].map((r) => `${r.status} ${r.error ?? ''} ${r.cause ?? ''}`).sort()).toEqual([
+        expect.stringMatching(/^FAILED InvalidInputError/),
+        expect.stringMatching(/^SUCCEEDED/),
+      ]);
+      const refused = first.status === 'FAILED' ? first : second;
+      expect(refused.error).toBe('InvalidInputError');
+      expect(refused.cause).toMatch(/name.*restore-same-name-[ab].*restored-shared-2/s);
+      const named = (sandbox.model.describeVolumes(REGION, {}).Volumes ?? []).filter(
+        (v) => tagsOf(v.Tags).Name === 'restored-shared',
+      );
+      expect(named).toHaveLength(1);
+      // Once the holder is recorded its claim is released: the volume itself now holds the name (NameInUseError).
+      expect(afterwards.status).toBe('FAILED');
+      expect(await restores().get('restore-same-name-c')).toMatchObject({ error: { error: 'NameInUseError' } });
+    });
+  });
 });

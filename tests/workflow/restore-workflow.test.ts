@@ -476,4 +476,30 @@ describe('restore workflow', () => {
       expect(await restores().get('restore-same-name-c')).toMatchObject({ error: { error: 'NameInUseError' } });
     });
   });
+
+  describe('RestoreAnswerLost', () => {
+    it("adopts the instance a restore made when RDS's answer was lost, through Start's Retry", async () => {
+      // Prepare: the workflow tests' SDK does not retry, so the 500 reaches the ASL, whose Retry runs Start again.
+      await sandbox.reset({ model: { faults: { lostAnswers: { 'rds:RestoreDBInstanceFromDBSnapshot': 1 } } } });
+      sandbox.model.addDbInstance(REGION, { DBInstanceIdentifier: 'lostdb', TagList: tagged('lostdb') });
+      expect((await sandbox.run({ tier: 'daily' }, 'lost-answer-backup')).status).toBe('SUCCEEDED');
+      const [record] = await sandbox.store.listResources('lost-answer-backup');
+
+      // Act
+      const result = await sandbox.restore(
+        { backupId: record?.backupIds?.[0], name: 'lostdb-restored' },
+        'restore-lost-answer',
+      );
+
+      // Assess
+      expect(sandbox.model.faults.lostAnswers?.['rds:RestoreDBInstanceFromDBSnapshot']).toBe(0);
+      expect({ status: result.status, error: result.error, cause: result.cause }).toMatchObject({
+        status: 'SUCCEEDED',
+      });
+      const restored = (sandbox.model.describeDBInstances(REGION, {}).DBInstances ?? []).filter(
+        (d) => d.DBInstanceIdentifier === 'lostdb-restored',
+      );
+      expect(restored).toHaveLength(1);
+    });
+  });
 });

@@ -1,7 +1,8 @@
 /**
  * Record the restore (last task of each restore, every path): records the outcome (a caught error, a
  * failed check or validation, a drill's clean-up that failed with what it left) and the restore metrics
- * (per type: success, recovery time; drills apart), and returns whether it succeeded. The execution's
+ * (per type: success, recovery time; drills apart), releases the restore's name claim (taken at Plan),
+ * and returns whether it succeeded. The execution's
  * one notification follows the Map (notify-restores).
  */
 import { z } from 'zod';
@@ -10,9 +11,11 @@ import { defaultRegion, dynamoDocClient } from '../shared/lambda/clients';
 import { baseEnvSchema, loadEnv } from '../shared/lambda/env';
 import { defineHandler } from '../shared/lambda/handler';
 import { metrics } from '../shared/lambda/powertools';
+import { NameClaimStore } from '../shared/state/name-claims';
 import { RestoreStore } from '../shared/state/restore-store';
 import { ownerTagValue } from '../shared/tags';
 import { caughtErrorSchema, finishRestore, restoreProgressSchema, restoreSucceeded } from '../shared/workflow/restore';
+import { releaseRestoreName } from '../shared/workflow/restore-name-claims';
 import { restorePlanSchema } from '../shared/workflow/restore-plan';
 
 export const finishRestoreEventSchema = z.object({
@@ -38,6 +41,8 @@ export const handler = defineHandler('finish-restore', finishRestoreEventSchema,
       now: now(),
     },
   );
+  // What the restore made holds its name from now on (a drill's, cleaned up: nothing does).
+  await releaseRestoreName(event.restore, new NameClaimStore(dynamoDocClient(), env.TABLE_NAME), now());
   const succeeded = restoreSucceeded(record);
   metrics.addDimensions({ resourceType: record.type, drill: String(record.drill) });
   metrics.addMetric(succeeded ? 'RestoresSucceeded' : 'RestoresFailed', 'Count', 1);

@@ -3,7 +3,8 @@
  * FAILED with the error name and a readable cause, so it can never hide among successes; the child
  * then ends cleanly and the other resources carry on (the readable cause: shared/workflow/failure.ts).
  * A backup that completed but whose copy failed still exists in its own region: its restore point is
- * saved (with the copies that did complete), so `backups` lists it and `restore` and drills can use it.
+ * saved (with the copies that did complete), so `backups` lists it and `restore` and drills can use it,
+ * and noted in the tier's recovery-point partition, where drills find their candidates.
  */
 import { z } from 'zod';
 import { now } from '../shared/clock';
@@ -36,10 +37,14 @@ export const handler = defineHandler('record-failure', recordFailureEventSchema,
     now().toISOString(),
     describeError(event.error),
   );
-  if (record && resourceOutcome(record) === 'COMPLETED_COPY_FAILED')
+  if (record && resourceOutcome(record) === 'COMPLETED_COPY_FAILED') {
     await new BackupPointStore(dynamoDocClient(), env.TABLE_NAME).save(
       backupPointOf({ ...event, backup: { backupIds: record.backupIds ?? [] } }, record),
     );
+    // Among the tier's resources with a backup to restore: drills choose from them (a type whose copies
+    // always fail would otherwise never be drilled), while freshness still counts no good backup.
+    await store.noteCopyFailedPoint(event.tier, event.resource.arn, record.finishedAt ?? now().toISOString());
+  }
   metrics.addDimensions({ resourceType: event.resource.type, tier: event.tier });
   metrics.addMetric('BackupsFailed', 'Count', status === 'FAILED' ? 1 : 0);
   return { status, arn: event.resource.arn };

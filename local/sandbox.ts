@@ -12,7 +12,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { backupBucketLifecycle } from '../shared/backup-bucket-lifecycle';
 import { useClock } from '../shared/clock';
 import { configuredRegions, type PipelineConfig, parsePipelineConfig } from '../shared/config';
-import { type FunctionName, functionEnvironments } from '../shared/lambda/function-env';
+import { DEPLOYED_SDK_MAX_ATTEMPTS, type FunctionName, functionEnvironments } from '../shared/lambda/function-env';
 import { backupStateMachineName, restoreStateMachineName } from '../shared/names';
 import { ec2Client, ec2CreateClient } from '../shared/services/ec2/client';
 import { rdsClient } from '../shared/services/rds/client';
@@ -241,9 +241,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       Object.assign(process.env, saved);
     });
     Object.assign(process.env, env, {
-      // Fewer SDK attempts than a Lambda's 3, so throttling reaches the ASL's Retry (and is seen to be
-      // retried there); not 1, or a step that reads many lists (Apply retention) restarts forever.
-      AWS_MAX_ATTEMPTS: '2',
+      // The SDK attempts the Lambdas deploy with: a 500 after a create (a lost answer) and throttling are
+      // retried by the SDK first, as in AWS, and reach the ASL's Retry only when they outlast it.
+      AWS_MAX_ATTEMPTS: String(DEPLOYED_SDK_MAX_ATTEMPTS),
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
     let resources: Awaited<ReturnType<typeof ensureRunResources>>;

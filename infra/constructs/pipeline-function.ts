@@ -12,6 +12,7 @@ import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-n
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
+  DEPLOYED_SDK_MAX_ATTEMPTS,
   FUNCTION_LIMITS,
   FUNCTION_NAMES,
   type FunctionEnvironments,
@@ -73,6 +74,8 @@ export class PipelineFunction<N extends keyof FunctionEnvironments = keyof Funct
         ...props.environment,
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        // Explicit, not the SDK's default: the sandbox runs the handlers with the same (local/sandbox.ts).
+        AWS_MAX_ATTEMPTS: String(DEPLOYED_SDK_MAX_ATTEMPTS),
         NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: {

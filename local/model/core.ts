@@ -60,6 +60,12 @@ export interface Faults {
    */
   serverErrorAfterCreateRate: number;
   /**
+   * Per operation (`rds:RestoreDBInstanceFromDBSnapshot`), how many of its next creates DO create, then
+   * answer a 500 (EC2 InternalError, RDS InternalFailure, DynamoDB InternalServerError): the lost answer
+   * of one chosen call, deterministic where serverErrorAfterCreateRate draws. Counts down as it fires.
+   */
+  lostAnswers?: Record<string, number>;
+  /**
    * Seconds a new EBS snapshot (a CopySnapshot copy too, in its destination region) stays invisible to a
    * DescribeSnapshots filtered by tag (EC2's eventual consistency; by id it is found at once).
    */
@@ -195,6 +201,8 @@ export class ModelCore {
   private readonly tokenBuckets: boolean;
   private readonly tokenClock: Clock;
   private counter = 0;
+  /** The operation being answered (every operation is gated first and runs to its answer synchronously). */
+  private answering = '';
 
   constructor(options: ModelOptions) {
     this.accountId = options.accountId ?? '111122223333';
@@ -246,7 +254,12 @@ export class ModelCore {
 
   /** A create that was made: answered, or (serverErrorAfterCreateRate) answered with a 500 that loses the answer. */
   created<T>(service: 'ec2' | 'rds' | 'dynamodb', result: T): T {
-    if (this.faults.serverErrorAfterCreateRate > 0 && this.random() < this.faults.serverErrorAfterCreateRate) {
+    const lost = this.faults.lostAnswers?.[this.answering] ?? 0;
+    if (lost > 0 && this.faults.lostAnswers) this.faults.lostAnswers[this.answering] = lost - 1;
+    if (
+      lost > 0 ||
+      (this.faults.serverErrorAfterCreateRate > 0 && this.random() < this.faults.serverErrorAfterCreateRate)
+    ) {
       const code = service === 'ec2' ? 'InternalError' : service === 'rds' ? 'InternalFailure' : 'InternalServerError';
       throw new AwsApiError(
         code,
@@ -261,6 +274,7 @@ export class ModelCore {
   gate(service: 'ec2' | 'rds' | 'sns' | 'events' | 'dynamodb' | 'kms', operation: string): void {
     const key = `${service}:${operation}`;
     this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
+    this.answering = key;
     const throttleCode =
       service === 'ec2'
         ? 'RequestLimitExceeded'

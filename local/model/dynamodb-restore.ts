@@ -31,6 +31,8 @@ export interface DynamoImportModel extends Timed {
   failure?: { code: string; message: string };
 }
 
+/** How long ImportTable's ClientToken makes a call idempotent: 8 hours (ImportTable API reference). */
+const IMPORT_TOKEN_MS = 8 * 3_600_000;
 /** Seconds a table takes to delete (fixed: a removal draws nothing from the PRNG). */
 const DELETE_SECONDS = 30;
 const GIB = 1024 ** 3;
@@ -224,7 +226,10 @@ export class DynamoRestoreBackend extends RegionalBackend<DynamoRegionState> {
     const params = input.TableCreationParameters ?? {};
     const bucket = input.S3BucketSource?.S3Bucket ?? '';
     if (input.ClientToken) {
-      const earlier = [...r.dynamoImports.values()].find((i) => i.ClientToken === input.ClientToken);
+      // A token holds for 8 hours; after that the same token is a new request (strict: from the first call).
+      const earlier = [...r.dynamoImports.values()].find(
+        (i) => i.ClientToken === input.ClientToken && this.nowMs() - i.startMs < IMPORT_TOKEN_MS,
+      );
       if (earlier) {
         if (
           earlier.TableName !== params.TableName ||

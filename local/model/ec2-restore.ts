@@ -50,6 +50,10 @@ function tagsFor(specs: TagSpecifications | undefined, type: string, allowed: re
         'InvalidParameterValue',
         `'${spec.ResourceType}' is not a valid taggable resource type for this operation.`,
       );
+    // EC2's tag limits: a key of at most 128 Unicode characters, a value of at most 256.
+    for (const tag of spec.Tags ?? [])
+      if ([...(tag.Key ?? '')].length > 128 || [...(tag.Value ?? '')].length > 256)
+        throw new AwsApiError('InvalidParameterValue', `Tag ${tag.Key}: a key is at most 128 characters, a value 256.`);
   }
   return (specs ?? []).filter((t) => t.ResourceType === type).flatMap((t) => t.Tags ?? []);
 }

@@ -56,8 +56,13 @@ export class SnsBackend extends Backend {
     if (publishSize(input) > SNS_MAX_MESSAGE_BYTES) {
       throw new AwsApiError('InvalidParameter', 'Invalid parameter: Message too long');
     }
-    if (input.Subject && (input.Subject.length > 100 || /[^\x20-\x7e]/.test(input.Subject))) {
-      throw new AwsApiError('InvalidParameter', 'Subject must be ASCII without line breaks, at most 100 characters');
+    // Publish's Subject: ASCII, no line breaks or control characters, under 100 characters; strict where
+    // the documents' wording varies, it starts with a letter, digit or punctuation mark.
+    if (input.Subject && (input.Subject.length >= 100 || !/^[!-~][ -~]*$/.test(input.Subject))) {
+      throw new AwsApiError(
+        'InvalidParameter',
+        'Invalid parameter: Subject must be ASCII text without line breaks or control characters, under 100 characters',
+      );
     }
     this.messages.push({
       TopicArn: input.TopicArn,

@@ -13,7 +13,10 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DEPLOYED_SDK_MAX_ATTEMPTS } from './function-env';
 import { tracer } from './powertools';
+
+export { DEPLOYED_SDK_MAX_ATTEMPTS };
 
 /**
  * One client per region and endpoint. In Lambda the endpoint never changes; the local sandbox points
@@ -37,9 +40,9 @@ export function perRegion<T>(service: string, create: (region: string) => T): (r
   };
 }
 
-/** The SDK's own retries (read when a client is made: the sandbox sets 1 so the ASL's Retry is exercised). */
+/** The SDK's own retries (read when a client is made; unit tests set 1 to count calls exactly). */
 export function maxAttempts(): number {
-  return Number(process.env.AWS_MAX_ATTEMPTS ?? 3);
+  return Number(process.env.AWS_MAX_ATTEMPTS ?? DEPLOYED_SDK_MAX_ATTEMPTS);
 }
 
 export function defaultRegion(): string {

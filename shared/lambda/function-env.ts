@@ -44,6 +44,13 @@ export const FUNCTION_NAMES = [
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 /**
+ * The SDK attempts per call every function deploys with (AWS_MAX_ATTEMPTS in its environment,
+ * infra/constructs/pipeline-function.ts; the SDK's standard mode). The sandbox runs the handlers with the
+ * same (local/sandbox.ts), so a 500 after a create (a lost answer) is retried by the SDK there as in AWS.
+ */
+export const DEPLOYED_SDK_MAX_ATTEMPTS = 3;
+
+/**
  * Timeout and memory of each function: the stack deploys these, and the local sandbox enforces the
  * same timeouts on the source handlers. Plan, Summarize, Notify and the retention tasks walk the whole
  * fleet or run (a retention pass lists a store of up to 100,000 backups); the per-resource tasks make a few calls.

@@ -122,6 +122,11 @@ export interface RestoreDriver {
   readonly type: ResourceType;
   /** The backup modes whose backups it restores (`ami` and `ami-reboot`); absent for a type with one way only. */
   readonly modes?: readonly BackupMode[];
+  /**
+   * Why the restored resource cannot be called `name` (AWS's naming rule for what it makes: an RDS
+   * identifier, a table name, a Name tag), or undefined: Plan asks before anything is recorded or made.
+   */
+  nameProblem(name: string): string | undefined;
   start(request: RestoreRequest): Promise<RestoreStarted>;
   check(region: string, restoredIds: readonly string[]): Promise<RestoreCheck>;
   /**

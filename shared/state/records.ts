@@ -233,20 +233,40 @@ export const restoreRecordSchema = z.object({
 });
 export type RestoreRecord = z.infer<typeof restoreRecordSchema>;
 
+/**
+ * `NAME#<type>#<region>#<name>` / `NAME`: the restore that claimed a name for what it will make, taken at
+ * Plan before anything is made (shared/state/name-claims.ts). It holds until that restore is recorded
+ * (`releasedAt`) or, should its execution never get there, `expiresAt` (its deadline and a day).
+ */
+export const nameClaimRecordSchema = z.object({
+  type: z.string(),
+  region: z.string(),
+  name: z.string(),
+  restoreId: z.string(),
+  claimedAt: z.string(),
+  expiresAt: z.string(),
+  releasedAt: z.string().optional(),
+});
+export type NameClaimRecord = z.infer<typeof nameClaimRecordSchema>;
+
 /** `BACKUP#<id>` / `POINT`: which point a backup id (or a copy's) belongs to, so `restore <id>` finds it. */
 export const backupIdIndexSchema = z.object({ id: z.string(), arn: z.string(), runId: z.string() });
 export type BackupIdIndex = z.infer<typeof backupIdIndexSchema>;
 
 /**
- * `RECOVERY#<tier>` / `RES#<arn>`: a resource's newest good backup in a tier, written when a backup of
- * that tier completes (Record result). The hourly freshness check reads one partition per tier instead
- * of every run that ever backed the resource up (shared/workflow/recovery-points.ts).
+ * `RECOVERY#<tier>` / `RES#<arn>`: a resource the tier protects that has a backup to restore. Its newest
+ * good backup in the tier, written when a backup of that tier completes (Record result): the hourly
+ * freshness check reads one partition per tier instead of every run that ever backed the resource up
+ * (shared/workflow/recovery-points.ts). A backup that completed but whose copy failed (Record failure)
+ * notes `lastCopyFailedAt` only: it is restorable in its own region, so drills choose among these too,
+ * but it is no good backup for freshness (a resource with only those has no `lastGoodAt`).
  */
 export const recoveryPointRecordSchema = z.object({
   tier: z.string(),
   arn: z.string(),
-  lastGoodAt: z.string(),
-  lastGoodRunId: z.string(),
+  lastGoodAt: z.string().optional(),
+  lastGoodRunId: z.string().optional(),
+  lastCopyFailedAt: z.string().optional(),
 });
 export type RecoveryPointRecord = z.infer<typeof recoveryPointRecordSchema>;
 
@@ -283,6 +303,10 @@ export const recoveryPointKey = (tier: string, arn: string): ItemKey => ({ pk: `
 export const backupPointKey = (arn: string, runId: string): ItemKey => ({ pk: `POINTS#${arn}`, sk: `RUN#${runId}` });
 export const backupIdKey = (id: string): ItemKey => ({ pk: `BACKUP#${id}`, sk: 'POINT' });
 export const restoreKey = (restoreId: string): ItemKey => ({ pk: `RESTORE#${restoreId}`, sk: 'RESTORE' });
+export const nameClaimKey = (type: string, region: string, name: string): ItemKey => ({
+  pk: `NAME#${type}#${region}#${name}`,
+  sk: 'NAME',
+});
 /** The GSI partition restores are listed under, newest first (the runs' index, its own partition). */
 export const RESTORES_PARTITION = 'RESTORE';
 export const runLockKey = (tier: string): ItemKey => ({ pk: `LOCK#${tier}`, sk: 'RUN-LOCK' });

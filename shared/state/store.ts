@@ -357,12 +357,36 @@ export class StateStore {
     }
   }
 
-  /** Every resource's newest good backup in `tier` (the tier's one partition of recovery points). */
+  /**
+   * Notes that `arn` has a restorable backup in `tier` whose copy failed (`lastCopyFailedAt`), so drills
+   * find it among the tier's resources; its lastGoodAt, the freshness check's, is left as it is. Skipped
+   * when the item already notes a newer good or copy-failed backup; expires like noteRecoveryPoint's.
+   */
+  async noteCopyFailedPoint(tier: string, arn: string, at: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: recoveryPointKey(tier, arn),
+          UpdateExpression: 'SET tier = :tier, arn = :arn, lastCopyFailedAt = :at, #ttl = :ttl',
+          ConditionExpression:
+            '(attribute_not_exists(lastGoodAt) OR lastGoodAt <= :at) AND (attribute_not_exists(lastCopyFailedAt) OR lastCopyFailedAt <= :at)',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':tier': tier, ':arn': arn, ':at': at, ':ttl': this.ttl(at) },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) return;
+      await aws('DynamoDB UpdateItem (copy-failed recovery point)', () => Promise.reject(error));
+    }
+  }
+
+  /** Every resource the tier protects with a backup to restore (the tier's one partition of recovery points). */
   async listRecoveryPoints(tier: string): Promise<RecoveryPointRecord[]> {
     const points: RecoveryPointRecord[] = [];
     const pages = this.query('DynamoDB Query (recovery points)', () => ({
       KeyConditionExpression: 'pk = :pk',
-      ProjectionExpression: 'tier, arn, lastGoodAt, lastGoodRunId',
+      ProjectionExpression: 'tier, arn, lastGoodAt, lastGoodRunId, lastCopyFailedAt',
       ExpressionAttributeValues: { ':pk': recoveryPointKey(tier, '?').pk },
     }));
     for await (const items of pages) {

@@ -129,7 +129,8 @@ export function resourceFreshness(
   }
   for (const point of points) {
     const entry = seen.get(point.arn);
-    if (entry && (!entry.good || entry.good < point.lastGoodAt)) entry.good = point.lastGoodAt;
+    // A resource whose only backups' copies failed has none that is good (lastGoodAt absent).
+    if (entry && point.lastGoodAt && (!entry.good || entry.good < point.lastGoodAt)) entry.good = point.lastGoodAt;
   }
   return worstFirst(
     [...seen].map(([arn, { good, queued }]) => {

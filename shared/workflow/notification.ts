@@ -5,6 +5,7 @@
 import type { ResourceRecord, RunLockHolder, RunRecord } from '../state/records';
 import { dryRunPlan, wouldBeBackedUp } from './dry-run';
 import { backedUp, resourceOutcome } from './outcome';
+import { snsSubject } from './sns-subject';
 import { summarize } from './summary';
 
 export interface Notification {
@@ -28,11 +29,6 @@ const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
 
 function cut(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
-/** SNS subjects: ASCII, no newlines, at most 100 characters. */
-function subjectLine(text: string): string {
-  return text.replace(/[^\x20-\x7e]/g, '?').slice(0, 100);
 }
 
 export function consoleLink(executionArn: string): string {
@@ -93,7 +89,7 @@ function skippedNotification(run: RunRecord, holder: RunLockHolder, service: str
     `Still running: ${consoleLink(holder.executionArn)}`,
   ].join('\n');
   return {
-    subject: subjectLine(`${service} ${run.tier}: run skipped, ${holder.runId} still running`),
+    subject: snsSubject(`${service} ${run.tier}: run skipped, ${holder.runId} still running`),
     message,
     failed: 0,
     mustSend: true,
@@ -110,7 +106,7 @@ export function buildNotification(
   const attempted = summary.total - summary.skipped;
   // A dry run backs nothing up: its subject says what a real run would, not `0/0 ok`.
   const planned = run.dryRun ? records.filter(wouldBeBackedUp) : [];
-  const subject = subjectLine(
+  const subject = snsSubject(
     summary.total === 0
       ? `${service} ${run.tier}: ${run.dryRun ? 'dry run: ' : ''}nothing to back up`
       : run.dryRun

@@ -2,11 +2,13 @@
  * What a restore execution tells the operator (the state machine's last task, "Notify"): one message
  * per execution. A single restore reads as before; a drill of several resources reads as one report,
  * failures first (a failed restore, a failed validation, a clean-up that left resources behind), then
- * what the drill could not restore at all, then what passed. SNS subjects stop at 100 characters.
+ * what the drill could not restore at all, then what passed. Every subject is made one SNS takes
+ * (./sns-subject.ts): a restore's name may be any Unicode.
  */
 import type { RestoreRecord } from '../state/records';
 import type { SkippedTarget } from './drill-selection';
 import { restoreSucceeded } from './restore';
+import { snsSubject } from './sns-subject';
 
 function outcomeOf(record: RestoreRecord): string {
   if (restoreSucceeded(record)) return record.drill ? 'passed' : 'succeeded';
@@ -38,7 +40,7 @@ export function restoreMessage(record: RestoreRecord, stackName: string): { subj
   const what = record.drill ? 'Restore drill' : 'Restore';
   const outcome = outcomeOf(record);
   // The name says which; the body says from what.
-  const subject = `[${stackName}] ${what} ${outcome}: ${record.name}`.slice(0, 99);
+  const subject = snsSubject(`[${stackName}] ${what} ${outcome}: ${record.name}`);
   return { subject, body: [`${what} ${record.restoreId}: ${outcome}`, ...detailLines(record)].join('\n') };
 }
 
@@ -52,18 +54,18 @@ export function restoresMessage(
   if (records.length === 1 && only && skipped.length === 0) return restoreMessage(only, context.stackName);
   if (records.length === 0 && skipped.length === 0)
     return {
-      subject: `[${context.stackName}] Restore drill: nothing to drill`,
+      subject: snsSubject(`[${context.stackName}] Restore drill: nothing to drill`),
       body: `Restore drill ${context.executionName}: nothing to restore. The drill's tier protects no resource (of the types it drills) with a completed backup yet; nothing was made.`,
     };
   const failed = records.filter((r) => !restoreSucceeded(r));
   const passed = records.filter((r) => restoreSucceeded(r));
   const what = context.drill ? 'Restore drill' : 'Restores';
   const problems = failed.length + skipped.length;
-  const subject = (
+  const subject = snsSubject(
     problems === 0
       ? `[${context.stackName}] ${what} passed: ${passed.length} of ${records.length} restored`
-      : `[${context.stackName}] ${what} FAILED: ${problems} of ${records.length + skipped.length} failed`
-  ).slice(0, 99);
+      : `[${context.stackName}] ${what} FAILED: ${problems} of ${records.length + skipped.length} failed`,
+  );
   const lines = [
     `${what} ${context.executionName}: ${passed.length} passed, ${failed.length} failed${skipped.length ? `, ${skipped.length} not restored` : ''}`,
     ...failed.flatMap((r) => ['', `${r.restoreId}: ${outcomeOf(r)}`, ...detailLines(r)]),

@@ -41,8 +41,12 @@ export const restoreInputSchema = z
     latest: z.boolean().optional(),
     /** Where to restore: the source's region (default) or a DR region holding a completed copy. */
     region: z.string().min(1).optional(),
-    /** The restored resource's name (identifier, table name, or Name tag); default `<source>-restored-<time>`. */
-    name: z.string().min(1).max(63).optional(),
+    /**
+     * The restored resource's name (identifier, table name, or Name tag); default `<source>-restored-<time>`.
+     * Bounded here only against abuse: Plan asks the type's driver for AWS's rule (the longest any type
+     * takes is an EC2 Name tag's 256 Unicode characters).
+     */
+    name: z.string().min(1).max(1024).optional(),
     /** A drill: restored into isolated placement, checked, timed, and always deleted. */
     drill: z.boolean().optional(),
     /** A drill of several resources (a drill schedule's input): which ones, instead of backupId or resource. */
@@ -179,7 +183,8 @@ export async function planRestores(raw: unknown, request: PlanRequest): Promise<
   const restores: RestorePlan[] = [];
   let bytes = 0;
   for (const [index, point] of targets.entries()) {
-    if (!restoreDriverFor(point.type, point.mode)) {
+    const driver = restoreDriverFor(point.type, point.mode);
+    if (!driver) {
       skipped.push({ arn: point.arn, reason: `a ${point.type} backup (mode ${point.mode}) cannot be restored yet` });
       continue;
     }
@@ -190,6 +195,11 @@ export async function planRestores(raw: unknown, request: PlanRequest): Promise<
       continue;
     }
     const restore = fromPoint(point, input, `${request.restoreId}-${index + 1}`, request.now, place.region, place.ids);
+    const nameProblem = driver.nameProblem(restore.name);
+    if (nameProblem) {
+      skipped.push({ arn: point.arn, reason: `its restore cannot be named so: ${nameProblem}` });
+      continue;
+    }
     const size = Buffer.byteLength(JSON.stringify(restore));
     if (bytes + size > MAX_DRILL_PLAN_BYTES) {
       skipped.push({ arn: point.arn, reason: `over the ${MAX_DRILL_PLAN_BYTES / 1024} KiB a drill's plan carries` });
@@ -250,12 +260,17 @@ async function planRestore(input: RestoreInput, request: PlanRequest): Promise<R
     ? point.copies.find((c) => c.ids.includes(input.backupId as string))?.region
     : undefined;
   const place = placeOf(point, input.region ?? copyRegion);
-  if (!restoreDriverFor(point.type, point.mode))
+  const driver = restoreDriverFor(point.type, point.mode);
+  if (!driver)
     throw new InvalidInputError([
       {
         field: 'backupId',
         message: `a ${point.type} backup${point.mode ? ` (mode ${point.mode})` : ''} cannot be restored yet`,
       },
     ]);
-  return fromPoint(point, input, request.restoreId, request.now, place.region, place.backupIds);
+  const restore = fromPoint(point, input, request.restoreId, request.now, place.region, place.backupIds);
+  // AWS's rule for what the type makes, before anything is recorded or made (else Start fails on it).
+  const nameProblem = driver.nameProblem(restore.name);
+  if (nameProblem) throw new InvalidInputError([{ field: 'name', message: nameProblem }]);
+  return restore;
 }

@@ -16,6 +16,7 @@ import {
 import { BACKUP_TAG } from '../../local/fleet';
 import { ASL_PATH } from '../../local/runner';
 import { type Sandbox, startSandbox } from '../../local/sandbox';
+import { DEPLOYED_SDK_MAX_ATTEMPTS } from '../../shared/lambda/clients';
 
 jest.setTimeout(60_000);
 
@@ -46,6 +47,11 @@ async function until(executionArn: string, status: string) {
 }
 
 describe('local Step Functions API', () => {
+  it('runs the handlers with the SDK retry settings the Lambdas deploy with', () => {
+    // Each function's AWS_MAX_ATTEMPTS in the template (tests/infra/backup-pipeline-stack.test.ts).
+    expect(process.env.AWS_MAX_ATTEMPTS).toBe(String(DEPLOYED_SDK_MAX_ATTEMPTS));
+  });
+
   it('runs an execution to the end and reports it like AWS (describe, history, list)', async () => {
     const { executionArn } = await sfn.send(
       new StartExecutionCommand({

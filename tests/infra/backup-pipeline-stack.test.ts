@@ -10,6 +10,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { buildApp } from '../../infra/bin/app';
 import { functionsNamedIn, RESTORE_ASL_FILE } from '../../infra/constructs/backup-state-machine';
 import { ASL_FILE } from '../../infra/stacks/backup-pipeline-stack';
+import { DEPLOYED_SDK_MAX_ATTEMPTS } from '../../shared/lambda/clients';
 import { ENV_SCHEMAS, FUNCTION_NAMES, placeholderOf, SCHEDULED_FUNCTION_NAMES } from '../../shared/lambda/function-env';
 import { RESOURCE_TYPES } from '../../shared/resource';
 import { statementsOfRole } from './policy-helpers';
@@ -97,6 +98,15 @@ describe('functions', () => {
       Properties: { RetentionInDays?: number };
     }[];
     expect(groups.every((g) => g.Properties.RetentionInDays === 90)).toBe(true);
+  });
+
+  it('deploys every function with the SDK retry settings the sandbox runs the handlers with', () => {
+    // The sandbox sets the same (local/sandbox.ts): a lost answer is retried by the SDK there as in AWS.
+    for (const fn of Object.values(functions) as { Properties: { Environment: { Variables: object } } }[]) {
+      expect(fn.Properties.Environment.Variables).toMatchObject({
+        AWS_MAX_ATTEMPTS: String(DEPLOYED_SDK_MAX_ATTEMPTS),
+      });
+    }
   });
 
   it('names the Powertools service and metrics namespace on every function', () => {

@@ -186,7 +186,7 @@ describe.each([
   describe('LostCreateAnswer', () => {
     it('creates exactly one backup per resource when creates succeed but their answer is lost (5xx), and tag lookups lag', async () => {
       // Prepare: half the creates are made and then answered 500; a new snapshot is invisible to tag
-      // filters for a minute. Over the wire the SDK's own retry (AWS_MAX_ATTEMPTS=2) follows such a 500.
+      // filters for a minute. Over the wire the SDK's own retry (the deployed AWS_MAX_ATTEMPTS) follows such a 500.
       await sandbox.reset({ model: { faults: { serverErrorAfterCreateRate: 0.5, tagFilterLagSeconds: 60 } } });
       seedHappyFleet(sandbox);
       // DynamoDB backup names are not unique either: a repeated CreateBackup would make a second.

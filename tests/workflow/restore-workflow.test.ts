@@ -544,4 +544,130 @@ describe('restore workflow', () => {
       expect(await restores().get('restore-bad-input')).toBeUndefined();
     });
   });
+
+  describe('NonAsciiName', () => {
+    it('restores under a name with accents (an EC2 Name tag) and notifies with a subject SNS takes', async () => {
+      // Prepare
+      await sandbox.reset();
+      // Its own volume id: the table outlives resets, and a seeded id's newest point may be another scenario's.
+      const volume = sandbox.model.addVolume(REGION, {
+        VolumeId: 'vol-0a0000000000000a1',
+        Size: 20,
+        Tags: tagged('data'),
+      });
+      expect((await sandbox.run({ tier: 'daily' }, 'non-ascii-backup')).status).toBe('SUCCEEDED');
+      const [record] = await sandbox.store.listResources('non-ascii-backup');
+
+      // Act
+      const result = await sandbox.restore(
+        { resource: record?.arn, latest: true, name: 'données de prod' },
+        'restore-non-ascii',
+      );
+
+      // Assess
+      expect({ status: result.status, error: result.error, cause: result.cause }).toMatchObject({
+        status: 'SUCCEEDED',
+      });
+      const restored = (sandbox.model.describeVolumes(REGION, {}).Volumes ?? []).filter(
+        (v) => v.VolumeId !== volume.VolumeId,
+      );
+      expect(restored.map((v) => tagsOf(v.Tags).Name)).toEqual(['données de prod']);
+      expect(sandbox.model.sns.at(-1)?.Subject).toBe('[BackupPipeline] Restore succeeded: donnees de prod');
+    });
+  });
+
+  describe('DrillOfBackupWhoseCopyFailed', () => {
+    it('drills a type whose only backup is COPY FAILED, in its own region', async () => {
+      // Prepare: the tier's only volume is backed up, and its copy to the DR region refused.
+      await sandbox.reset();
+      seedDrKey(sandbox.model);
+      sandbox.model.addVolume(REGION, { VolumeId: 'vol-0a0000000000000a2', Size: 20, Tags: tagged('ledger-data') });
+      const refuse = jest.spyOn(sandbox.model, 'copySnapshot').mockImplementation(() => {
+        throw new AwsApiError('InvalidParameterValue', 'simulated: this copy is refused');
+      });
+      await sandbox
+        .run({ tier: 'weekly', copyTo: [{ region: DR_REGION, kmsKeyId: DR_KEY_ALIAS }] }, 'weekly-copy-refused')
+        .finally(() => refuse.mockRestore());
+      const [record] = await sandbox.store.listResources('weekly-copy-refused');
+      expect(record && resourceOutcome(record)).toBe('COMPLETED_COPY_FAILED');
+
+      // Act
+      const result = await sandbox.restore(
+        { drill: true, select: { tier: 'weekly', types: ['ebs-volume'], perType: 1 } },
+        'drill-copy-failed',
+      );
+
+      // Assess: drilled in the source's region, from the backup that exists there.
+      expect({ status: result.status, error: result.error, cause: result.cause }).toMatchObject({
+        status: 'SUCCEEDED',
+      });
+      expect(await restores().get('drill-copy-failed-1')).toMatchObject({
+        arn: record?.arn,
+        region: REGION,
+        backupIds: record?.backupIds,
+        status: 'AVAILABLE',
+        cleanup: { status: 'DELETED' },
+      });
+    });
+  });
+
+  describe('ConcurrentSameName', () => {
+    it('claims a name at Plan: of two restores started at once with one name, the second is refused, nothing made', async () => {
+      // Prepare: EBS Name tags are not unique, so only the claim keeps two restores apart.
+      await sandbox.reset();
+      sandbox.model.addVolume(REGION, { VolumeId: 'vol-0a0000000000000a3', Size: 20, Tags: tagged('shared-name') });
+      expect((await sandbox.run({ tier: 'daily' }, 'same-name-backup')).status).toBe('SUCCEEDED');
+      const [record] = await sandbox.store.listResources('same-name-backup');
+      const input = { resource: record?.arn, latest: true, name: 'restored-shared' };
+
+      // Act
+      const [first, second] = await Promise.all([
+        sandbox.restore(input, 'restore-same-name-a'),
+        sandbox.restore(input, 'restore-same-name-b'),
+      ]);
+      const afterwards = await sandbox.restore(input, 'restore-same-name-c');
+
+      // Assess: one volume of that name; the loser refused at Plan, naming the field, the holder and a free name.
+      expect([first, second].map((r) => `${r.status} ${r.error ?? ''} ${r.cause ?? ''}`).sort()).toEqual([
+        expect.stringMatching(/^FAILED InvalidInputError/),
+        expect.stringMatching(/^SUCCEEDED/),
+      ]);
+      const refused = first.status === 'FAILED' ? first : second;
+      expect(refused.error).toBe('InvalidInputError');
+      expect(refused.cause).toMatch(/name.*restore-same-name-[ab].*restored-shared-2/s);
+      const named = (sandbox.model.describeVolumes(REGION, {}).Volumes ?? []).filter(
+        (v) => tagsOf(v.Tags).Name === 'restored-shared',
+      );
+      expect(named).toHaveLength(1);
+      // Once the holder is recorded its claim is released: the volume itself now holds the name (NameInUseError).
+      expect(afterwards.status).toBe('FAILED');
+      expect(await restores().get('restore-same-name-c')).toMatchObject({ error: { error: 'NameInUseError' } });
+    });
+  });
+
+  describe('RestoreAnswerLost', () => {
+    it("adopts the instance a restore made when RDS's answer was lost, through Start's Retry", async () => {
+      // Prepare: the workflow tests' SDK does not retry, so the 500 reaches the ASL, whose Retry runs Start again.
+      await sandbox.reset({ model: { faults: { lostAnswers: { 'rds:RestoreDBInstanceFromDBSnapshot': 1 } } } });
+      sandbox.model.addDbInstance(REGION, { DBInstanceIdentifier: 'lostdb', TagList: tagged('lostdb') });
+      expect((await sandbox.run({ tier: 'daily' }, 'lost-answer-backup')).status).toBe('SUCCEEDED');
+      const [record] = await sandbox.store.listResources('lost-answer-backup');
+
+      // Act
+      const result = await sandbox.restore(
+        { backupId: record?.backupIds?.[0], name: 'lostdb-restored' },
+        'restore-lost-answer',
+      );
+
+      // Assess
+      expect(sandbox.model.faults.lostAnswers?.['rds:RestoreDBInstanceFromDBSnapshot']).toBe(0);
+      expect({ status: result.status, error: result.error, cause: result.cause }).toMatchObject({
+        status: 'SUCCEEDED',
+      });
+      const restored = (sandbox.model.describeDBInstances(REGION, {}).DBInstances ?? []).filter(
+        (d) => d.DBInstanceIdentifier === 'lostdb-restored',
+      );
+      expect(restored).toHaveLength(1);
+    });
+  });
 });

@@ -109,7 +109,7 @@ describe('ThrottleStorm', () => {
     });
     expect(out.result.status).toBe('SUCCEEDED');
     expect(out.records.every((r) => r.status === 'COMPLETED')).toBe(true);
-    // The SDK absorbs part of the storm (2 attempts in the sandbox); the rest reaches the ASL's Retry.
+    // The SDK absorbs part of the storm (the attempts the Lambdas deploy with); the rest reaches the ASL's Retry.
     expect(out.result.stats.retries).toBeGreaterThan(0);
     expect(out.snapshots).toHaveLength(8);
     expect(onePerVolume(out.snapshots)).toBe(true);

@@ -7,21 +7,22 @@
  * tagged as soon as the import names its ARN (./table-restore.ts tagRestoredTable).
  *
  * The restored ids are the table name and the import ARN. Ownership of an untagged table: a retried start
- * adopts it only when one of its imports carries this restore's client token; remove deletes it only
+ * adopts it only when ImportTable with this restore's client token answers the import that made it
+ * (a table tagged with this restore's id: that import is its restored id); remove deletes it only
  * when the import this restore recorded made it. Check polls the import, then the table.
  */
 import {
   DescribeExportCommand,
   DescribeImportCommand,
   ImportTableCommand,
+  type ImportTableCommandInput,
   type ImportTableDescription,
-  ListImportsCommand,
   type TableCreationParameters,
 } from '@aws-sdk/client-dynamodb';
 import { aws, awsErrorName, InvalidInputError, InvalidResourceStateError } from '../../errors';
 import { parseRestoreSettings, type RestoreDriver, restoreClientToken } from '../restore';
 import { dynamoClient } from './client';
-import { claimName, describeTable, removeTable, tableCheck, tagRestoredTable } from './table-restore';
+import { claimName, describeTable, removeTable, tableCheck, tableNameProblem, tagRestoredTable } from './table-restore';
 import { type DynamodbTableRestoreSettings, dynamodbTableRestoreSettingsSchema } from './table-settings';
 
 /** ImportTable's client token: at most 36 characters. */
@@ -34,18 +35,6 @@ async function describeImport(region: string, arn: string): Promise<ImportTableD
     if (awsErrorName(error) === 'ImportNotFoundException') return undefined;
     return aws(`DynamoDB DescribeImport ${arn}`, () => Promise.reject(error));
   }
-}
-
-/** The import of `tableArn` made with `token`, if any (a table has an import or two: each is described). */
-async function importWithToken(region: string, tableArn: string, token: string): Promise<string | undefined> {
-  const out = await aws(`DynamoDB ListImports ${tableArn}`, () =>
-    dynamoClient(region).send(new ListImportsCommand({ TableArn: tableArn })),
-  );
-  for (const summary of out.ImportSummaryList ?? []) {
-    if (!summary.ImportArn) continue;
-    if ((await describeImport(region, summary.ImportArn))?.ClientToken === token) return summary.ImportArn;
-  }
-  return undefined;
 }
 
 function tableParameters(name: string, s: DynamodbTableRestoreSettings): TableCreationParameters {
@@ -108,35 +97,48 @@ async function exportSource(region: string, exportArn: string) {
 export const dynamodbImportRestore: RestoreDriver = {
   type: 'dynamodb-table',
   modes: ['export'],
+  nameProblem: tableNameProblem,
 
   async start(request) {
     const settings = parseRestoreSettings(dynamodbTableRestoreSettingsSchema, request.settings, 'DynamoDB table');
     const [exportArn, ...rest] = request.backupIds;
     if (!exportArn || rest.length > 0)
       throw new InvalidInputError([{ field: 'backupIds', message: 'a DynamoDB table imports exactly one export' }]);
-    const token = importToken(request.restoreId);
-    let earlier: string | undefined;
+    const input = async (): Promise<ImportTableCommandInput> => ({
+      ClientToken: importToken(request.restoreId),
+      S3BucketSource: await exportSource(request.region, exportArn),
+      InputFormat: 'DYNAMODB_JSON',
+      InputCompressionType: 'GZIP',
+      TableCreationParameters: tableParameters(request.name, settings),
+    });
+    // The import this restore made: ImportTable again with the same client token answers it (AWS keeps
+    // a token 8 hours; a start retries within minutes). No import of that token: the table exists, so
+    // AWS refuses to make one (ResourceInUseException) and none is made.
+    let earlier: ImportTableDescription | undefined;
+    const sameImport = async () => {
+      earlier ??= await dynamoClient(request.region)
+        .send(new ImportTableCommand(await input()))
+        .then((out) => out.ImportTableDescription)
+        .catch((error: unknown) => {
+          if (awsErrorName(error) === 'ResourceInUseException') return undefined;
+          return aws(`DynamoDB ImportTable ${request.name} (its earlier import)`, () => Promise.reject(error));
+        });
+      return earlier;
+    };
     const reused = await claimName(request, async (table) => {
-      earlier = table.TableArn ? await importWithToken(request.region, table.TableArn, token) : undefined;
-      return earlier !== undefined;
+      const made = await sameImport();
+      return made?.TableArn !== undefined && made.TableArn === table.TableArn;
     });
     if (reused) {
-      const table = await describeTable(request.region, request.name);
-      earlier ??= table?.TableArn ? await importWithToken(request.region, table.TableArn, token) : undefined;
-      if (!earlier) throw new InvalidResourceStateError(`DynamoDB table ${request.name}: its import is not found`);
-      return { restoredIds: [request.name, earlier], reused: true };
+      const made = await sameImport();
+      if (!made?.ImportArn)
+        throw new InvalidResourceStateError(`DynamoDB table ${request.name}: its import is not found`);
+      return { restoredIds: [request.name, made.ImportArn], reused: true };
     }
     // A table made since the lookup is refused by AWS (ResourceInUseException: NameInUseError, the catalog).
+    // A lost answer's SDK retry carries the same client token: AWS answers the import it made.
     const out = await aws(`DynamoDB ImportTable ${request.name} from ${exportArn}`, async () =>
-      dynamoClient(request.region).send(
-        new ImportTableCommand({
-          ClientToken: token,
-          S3BucketSource: await exportSource(request.region, exportArn),
-          InputFormat: 'DYNAMODB_JSON',
-          InputCompressionType: 'GZIP',
-          TableCreationParameters: tableParameters(request.name, settings),
-        }),
-      ),
+      dynamoClient(request.region).send(new ImportTableCommand(await input())),
     );
     const description = out.ImportTableDescription;
     if (!description?.ImportArn || !description.TableArn)

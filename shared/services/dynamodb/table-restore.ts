@@ -33,6 +33,15 @@ import { RESTORE_TAG, type RestoreCheck, type RestoreDriver, type RestoreRequest
 import { dynamoClient } from './client';
 import { parseBackupName } from './dynamodb-table';
 
+/** Why `name` is no DynamoDB table name: 3 to 255 of a-z, A-Z, 0-9, `_`, `-`, `.` (DynamoDB naming rules). */
+export function tableNameProblem(name: string): string | undefined {
+  const problems = [
+    ...(name.length >= 3 && name.length <= 255 ? [] : ['is 3 to 255 characters']),
+    ...(/^[a-zA-Z0-9_.-]*$/.test(name) ? [] : ['takes letters, digits, _ . and - only']),
+  ];
+  return problems.length > 0 ? `${name}: a DynamoDB table name ${problems.join(', ')}` : undefined;
+}
+
 /** The table named so, or undefined when there is none. */
 export async function describeTable(region: string, name: string): Promise<TableDescription | undefined> {
   try {
@@ -167,6 +176,7 @@ async function restoredFromOurBackup(region: string, table: TableDescription, re
 export const dynamodbBackupRestore: RestoreDriver = {
   type: 'dynamodb-table',
   modes: ['backup'],
+  nameProblem: tableNameProblem,
 
   async start(request) {
     const [backupArn, ...rest] = request.backupIds;
@@ -174,18 +184,24 @@ export const dynamodbBackupRestore: RestoreDriver = {
       throw new InvalidInputError([
         { field: 'backupIds', message: 'a DynamoDB table restores from exactly one backup' },
       ]);
-    const reused = await claimName(request, (table) => table.RestoreSummary?.SourceBackupArn === backupArn);
+    const fromThisBackup = (table: TableDescription) => table.RestoreSummary?.SourceBackupArn === backupArn;
+    const reused = await claimName(request, fromThisBackup);
     if (reused) return { restoredIds: [request.name], reused: true };
     // A table made between the lookup and this call is refused by AWS (TableAlreadyExistsException,
     // TableInUseException: NameInUseError through the catalog).
     const context = `DynamoDB RestoreTableFromBackup ${request.name} from ${backupArn}`;
     const out = await dynamoClient(request.region)
       .send(new RestoreTableFromBackupCommand({ TargetTableName: request.name, BackupArn: backupArn }))
-      .catch((error: unknown) => {
+      .catch(async (error: unknown) => {
         if (awsErrorName(error) === 'TableInUseException')
           throw new NameInUseError(`${context}: a table of that name is being created or deleted`, { cause: error });
+        // No idempotency token: a lost answer's SDK retry is refused TableAlreadyExistsException. The
+        // table restored from this very backup, untagged, is this attempt's: adopted and tagged.
+        if (awsErrorName(error) === 'TableAlreadyExistsException' && (await claimName(request, fromThisBackup)))
+          return undefined;
         return aws(context, () => Promise.reject(error));
       });
+    if (out === undefined) return { restoredIds: [request.name], reused: true };
     const arn = out.TableDescription?.TableArn;
     if (!arn) throw new InvalidResourceStateError(`RestoreTableFromBackup ${request.name} returned no table`);
     await tagRestoredTable(request.region, arn, request);

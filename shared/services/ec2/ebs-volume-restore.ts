@@ -40,6 +40,17 @@ export function ebsVolumeRestoreSettings(volume: Volume): EbsVolumeRestoreSettin
   return volume.AvailabilityZone ? { availabilityZone: volume.AvailabilityZone, ...volumeShape(volume) } : undefined;
 }
 
+/**
+ * Why `name` cannot be an EC2 Name tag: a tag value is at most 256 Unicode characters (any characters:
+ * EC2 allows them all). `suffix` is what the driver appends (a snapshot set's `-<device>`).
+ */
+export function nameTagProblem(name: string, suffix = 0): string | undefined {
+  const max = 256 - suffix;
+  return [...name].length > max
+    ? `an EC2 Name tag is at most 256 characters${suffix ? ` (${suffix} of them for each volume's device)` : ''}: at most ${max} here`
+    : undefined;
+}
+
 /** A volume not yet deleted: `deleting` and `deleted` ones no longer hold a name. */
 const LIVE = ['creating', 'available', 'in-use', 'error'];
 /** What a clean-up still waits for: a live volume, or one AWS is deleting. */
@@ -161,6 +172,7 @@ const NOT_YET_DELETABLE = new Set(['IncorrectState', 'VolumeInUse']);
 
 export const ebsVolumeRestore: RestoreDriver = {
   type: 'ebs-volume',
+  nameProblem: (name) => nameTagProblem(name),
 
   async start(request) {
     const settings = parseRestoreSettings(ebsVolumeRestoreSettingsSchema, request.settings, 'EBS volume');

@@ -26,7 +26,7 @@ import {
   restoreTags,
 } from '../restore';
 import { ec2Client } from './client';
-import { removeRestoredVolumes, volumeIdsLeft } from './ebs-volume-restore';
+import { nameTagProblem, removeRestoredVolumes, volumeIdsLeft } from './ebs-volume-restore';
 import { tagFilters } from './ec2-instance';
 import { ec2InstanceRestoreSettingsSchema } from './ec2-instance-settings';
 
@@ -78,6 +78,7 @@ async function restoredInstancesLeft(
 export const ec2ImageRestore: RestoreDriver = {
   type: 'ec2-instance',
   modes: ['ami', 'ami-reboot'],
+  nameProblem: (name) => nameTagProblem(name),
 
   async start(request) {
     const settings = parseRestoreSettings(ec2InstanceRestoreSettingsSchema, request.settings, 'EC2 instance');

@@ -23,6 +23,7 @@ import {
   createRestoredVolume,
   describeVolumes,
   liveVolumes,
+  nameTagProblem,
   removeRestoredVolumes,
   volumeIdsLeft,
   volumeTag,
@@ -40,6 +41,8 @@ async function describeSnapshots(region: string, ids: string[]): Promise<Snapsho
 export const ec2SnapshotSetRestore: RestoreDriver = {
   type: 'ec2-instance',
   modes: ['snapshots'],
+  // Each volume is named `<name>-<device>`: room for a device name such as `-nvme12n1` or `-xvdba`.
+  nameProblem: (name) => nameTagProblem(name, 16),
 
   async start(request) {
     const settings = parseRestoreSettings(ec2InstanceRestoreSettingsSchema, request.settings, 'EC2 instance');

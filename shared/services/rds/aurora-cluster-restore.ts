@@ -27,7 +27,7 @@ import type { Discovered } from '../driver';
 import { chunks } from '../resolve';
 import { parseRestoreSettings, placed, RESTORE_TAG, type RestoreDriver, restoreTags } from '../restore';
 import { rdsClient } from './client';
-import { describeInstance, isDbStateRefusal } from './rds-instance-restore';
+import { describeInstance, isDbStateRefusal, rdsIdentifierProblem } from './rds-instance-restore';
 import { isTransientDbState, RDS_FILTER_VALUES } from './rds-snapshots';
 
 /** What restoring a cluster needs of its source, recorded when the backup was made. */
@@ -147,6 +147,11 @@ const ownedBy = (tags: { Key?: string; Value?: string }[] | undefined, restoredB
 export const auroraClusterRestore: RestoreDriver = {
   type: 'aurora-cluster',
 
+  // The cluster's identifier, and its writer's, which is made from it.
+  nameProblem: (name) =>
+    rdsIdentifierProblem(name, 'an Aurora DB cluster identifier') ??
+    rdsIdentifierProblem(writerIdentifier(name), "the restored cluster's writer identifier"),
+
   async start(request) {
     const settings = parseRestoreSettings(auroraClusterRestoreSettingsSchema, request.settings, 'Aurora cluster');
     const [snapshotId, ...rest] = request.backupIds;
@@ -179,7 +184,7 @@ export const auroraClusterRestore: RestoreDriver = {
     // The recorded subnet group and groups exist only in the source's region (a DR copy: defaults).
     const subnetGroup = placed(request, placement.dbSubnetGroupName, settings.dbSubnetGroupName);
     const securityGroups = placed(request, placement.securityGroupIds, settings.vpcSecurityGroupIds) ?? [];
-    await aws(`RDS RestoreDBClusterFromSnapshot ${request.name} from ${snapshotId}`, () =>
+    const restoring = aws(`RDS RestoreDBClusterFromSnapshot ${request.name} from ${snapshotId}`, () =>
       rdsClient(request.region).send(
         new RestoreDBClusterFromSnapshotCommand({
           DBClusterIdentifier: request.name,
@@ -206,6 +211,16 @@ export const auroraClusterRestore: RestoreDriver = {
         }),
       ),
     );
+    // No idempotency token: a lost answer's SDK retry is refused DBClusterAlreadyExistsFault, and the
+    // cluster it finds carries this restore's id (adopted), or another's (NameInUseError stands).
+    try {
+      await restoring;
+    } catch (error) {
+      if (!(error instanceof NameInUseError)) throw error;
+      const found = await describeCluster(request.region, request.name);
+      if (tagValue(found?.TagList, RESTORE_TAG.restoreId) === request.restoreId) return { restoredIds, reused: true };
+      throw error;
+    }
     return { restoredIds, reused: false };
   },
 

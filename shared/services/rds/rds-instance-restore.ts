@@ -60,6 +60,21 @@ export function rdsInstanceRestoreSettings(instance: DBInstance): RdsInstanceRes
   };
 }
 
+/**
+ * Why `id` is no RDS instance or cluster identifier: 1 to 63 letters, digits or hyphens, starting with a
+ * letter, never two hyphens in a row nor one at the end (RDS API reference, DBInstanceIdentifier).
+ */
+export function rdsIdentifierProblem(id: string, what = 'an RDS DB instance identifier'): string | undefined {
+  const problems = [
+    ...(/^[a-zA-Z0-9-]*$/.test(id) ? [] : ['takes letters, digits and hyphens only']),
+    ...(/^[a-zA-Z]/.test(id) ? [] : ['must start with a letter']),
+    ...(id.includes('--') ? ['has no two hyphens in a row'] : []),
+    ...(id.endsWith('-') ? ['must not end with a hyphen'] : []),
+    ...(id.length > 63 ? ['is at most 63 characters'] : []),
+  ];
+  return problems.length > 0 ? `${id}: ${what} ${problems.join(', ')}` : undefined;
+}
+
 export async function describeInstance(region: string, identifier: string): Promise<DBInstance | undefined> {
   try {
     const out = await rdsClient(region).send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: identifier }));
@@ -82,6 +97,8 @@ const tagValue = (instance: DBInstance, key: string) => instance.TagList?.find((
 export const rdsInstanceRestore: RestoreDriver = {
   type: 'rds-instance',
 
+  nameProblem: (name) => rdsIdentifierProblem(name),
+
   async start(request) {
     const settings = parseRestoreSettings(rdsInstanceRestoreSettingsSchema, request.settings, 'RDS instance');
     const [snapshotId, ...rest] = request.backupIds;
@@ -89,6 +106,11 @@ export const rdsInstanceRestore: RestoreDriver = {
       throw new InvalidInputError([
         { field: 'backupIds', message: 'an RDS instance restores from exactly one snapshot' },
       ]);
+    // This restore's instance (an earlier attempt's, or this attempt's whose answer was lost): adopted.
+    const ours = async () => {
+      const found = await describeInstance(request.region, request.name);
+      return found !== undefined && tagValue(found, RESTORE_TAG.restoreId) === request.restoreId;
+    };
     const existing = await describeInstance(request.region, request.name);
     if (existing) {
       if (tagValue(existing, RESTORE_TAG.restoreId) === request.restoreId)
@@ -102,7 +124,7 @@ export const rdsInstanceRestore: RestoreDriver = {
     const securityGroups = placed(request, placement.securityGroupIds, settings.vpcSecurityGroupIds) ?? [];
     const subnetGroup = placed(request, placement.dbSubnetGroupName, settings.dbSubnetGroupName);
     const zone = placed(request, placement.availabilityZone, settings.availabilityZone);
-    await aws(`RDS RestoreDBInstanceFromDBSnapshot ${request.name} from ${snapshotId}`, () =>
+    const restoring = aws(`RDS RestoreDBInstanceFromDBSnapshot ${request.name} from ${snapshotId}`, () =>
       rdsClient(request.region).send(
         new RestoreDBInstanceFromDBSnapshotCommand({
           DBInstanceIdentifier: request.name,
@@ -122,6 +144,14 @@ export const rdsInstanceRestore: RestoreDriver = {
         }),
       ),
     );
+    // RDS takes no idempotency token: when the answer was lost (a 500 after RDS made the instance), the
+    // SDK's retry is refused DBInstanceAlreadyExists, and the instance it finds carries this restore's id.
+    try {
+      await restoring;
+    } catch (error) {
+      if (error instanceof NameInUseError && (await ours())) return { restoredIds: [request.name], reused: true };
+      throw error;
+    }
     return { restoredIds: [request.name], reused: false };
   },
 

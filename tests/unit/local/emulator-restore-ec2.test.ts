@@ -101,6 +101,25 @@ describe('EC2 CreateVolume from a snapshot', () => {
     expect(again.VolumeId).toBe(first.VolumeId);
   });
 
+  it('takes a Name tag of 256 Unicode characters, and refuses 257 (InvalidParameterValue)', async () => {
+    // Prepare
+    const snapshot = completedSnapshot();
+    const named = (Value: string) =>
+      new CreateVolumeCommand({
+        SnapshotId: snapshot.SnapshotId,
+        AvailabilityZone: 'eu-west-1a',
+        TagSpecifications: [{ ResourceType: 'volume', Tags: [{ Key: 'Name', Value }] }],
+      });
+
+    // Act
+    const taken = await emu.client().send(named('é'.repeat(256)));
+    const refused = await failure(emu.client().send(named('v'.repeat(257))));
+
+    // Assess
+    expect(taken.Tags?.[0]?.Value).toHaveLength(256);
+    expect(refused.name).toBe('InvalidParameterValue');
+  });
+
   it('makes an unencrypted volume of an unencrypted snapshot, as large as asked', async () => {
     // Prepare
     const snapshot = completedSnapshot({ Encrypted: false });

@@ -97,6 +97,20 @@ describe('SNS Publish over the wire', () => {
     });
   });
 
+  it('refuses a subject of 100 characters or more, or with a non-ASCII or control character', async () => {
+    // Act
+    const refused = await Promise.all(
+      ['x'.repeat(100), 'données', 'two\nlines', ' leading space'].map((Subject) =>
+        failure(sns.send(new PublishCommand({ TopicArn: TOPIC, Subject, Message: 'm' }))),
+      ),
+    );
+    const taken = await sns.send(new PublishCommand({ TopicArn: TOPIC, Subject: 'x'.repeat(99), Message: 'm' }));
+
+    // Assess
+    expect(refused.map((e) => e.name)).toEqual(Array(4).fill('InvalidParameterException'));
+    expect(taken.MessageId).toBeDefined();
+  });
+
   it('surfaces InvalidParameter as the SDK exception InvalidParameterException', async () => {
     // Act
     const error = await failure(

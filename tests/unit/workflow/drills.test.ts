@@ -207,6 +207,27 @@ describe('restoresMessage', () => {
     expect(message.subject).toBe('[BackupPipeline] Restore succeeded: orders-restore-1');
   });
 
+  it('makes every subject one SNS accepts: printable ASCII, no line break, under 100 characters', () => {
+    // Prepare: a non-ASCII name restores (an EC2 Name tag takes any Unicode); a stack name is long.
+    const named = (name: string) => restoreRecord('restore-1', at, { drill: false, cleanup: undefined, name });
+    const single = { ...context, drill: false };
+    const subjects = [
+      restoresMessage([named('données-prod')], [], single).subject,
+      restoresMessage([named('line\nbreak\tand\u0007bell')], [], single).subject,
+      restoresMessage([named('ok')], [], { ...single, stackName: 'S'.repeat(120) }).subject,
+      restoresMessage([], [], { ...context, stackName: 'Sauvegarde-Électrique' }).subject,
+      restoresMessage([named('a'), named('日本語')], [], { ...context, stackName: 'x'.repeat(200) }).subject,
+    ];
+
+    // Assess
+    for (const subject of subjects) {
+      expect(subject).toMatch(/^[!-~][ -~]*$/);
+      expect(subject.length).toBeLessThan(100);
+    }
+    expect(subjects[0]).toBe('[BackupPipeline] Restore succeeded: donnees-prod');
+    expect(subjects[1]).toBe('[BackupPipeline] Restore succeeded: line break and bell');
+  });
+
   it('says a drill with nothing to restore had nothing to drill', () => {
     expect(restoresMessage([], [], context).subject).toBe('[BackupPipeline] Restore drill: nothing to drill');
   });

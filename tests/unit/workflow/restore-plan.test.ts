@@ -129,6 +129,63 @@ describe('planRestores, one restore', () => {
   });
 });
 
+describe('planRestores, the name each type can take', () => {
+  const typed = (type: BackupPoint['type'], arn: string, extra: Partial<BackupPoint> = {}) =>
+    point('run-9', '2026-02-28T02:00:00.000Z', { type, arn, backupIds: [`backup-${type}`], copies: [], ...extra });
+  const TYPED = [
+    typed('rds-instance', 'arn:aws:rds:eu-west-1:111122223333:db:orders'),
+    typed('aurora-cluster', 'arn:aws:rds:eu-west-1:111122223333:cluster:ledger'),
+    typed('dynamodb-table', 'arn:aws:dynamodb:eu-west-1:111122223333:table/sessions', { mode: 'backup' }),
+    typed('ebs-volume', ARN),
+  ];
+  const planTyped = (type: string, name: string) =>
+    planRestores(
+      { backupId: `backup-${type}`, name },
+      { ...request, points: { ...points, findById: async (id) => TYPED.find((p) => p.backupIds.includes(id)) } },
+    );
+  const refusal = async (type: string, name: string) => {
+    const error = await planTyped(type, name).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    return error instanceof InvalidInputError ? error.problems : error;
+  };
+
+  it.each([
+    ['rds-instance', 'orders_copy', /letters, digits and hyphens/],
+    ['rds-instance', '1orders', /start with a letter/],
+    ['rds-instance', 'orders--copy', /two hyphens in a row/],
+    ['rds-instance', 'orders-', /end with a hyphen/],
+    ['rds-instance', `o${'x'.repeat(63)}`, /at most 63/],
+    ['aurora-cluster', 'ledger_copy', /letters, digits and hyphens/],
+    ['dynamodb-table', 'ab', /3 to 255/],
+    ['dynamodb-table', 'sessions copy', /letters, digits, _ . and -/],
+  ])('refuses at Plan a name %s cannot take (%s), naming the field', async (type, name, message) => {
+    // Act
+    const problems = await refusal(type, name);
+
+    // Assess
+    expect(problems).toEqual([{ field: 'name', message: expect.stringMatching(message) }]);
+  });
+
+  it.each([
+    ['rds-instance', 'orders-copy-2'],
+    ['aurora-cluster', 'ledger-copy'],
+    ['dynamodb-table', 'sessions_copy.v2'],
+    ['ebs-volume', 'données de test (copie) é'],
+  ])('accepts a name %s can take: %s', async (type, name) => {
+    const planned = await planTyped(type, name);
+    expect(planned.restores[0]?.name).toBe(name);
+  });
+
+  it('accepts an EC2 Name tag up to 256 characters, not more', async () => {
+    await expect(planTyped('ebs-volume', 'v'.repeat(256))).resolves.toBeDefined();
+    expect(await refusal('ebs-volume', 'v'.repeat(257))).toEqual([
+      { field: 'name', message: expect.stringMatching(/at most 256/) },
+    ]);
+  });
+});
+
 describe('defaultRestoreName', () => {
   it('is the source with a time stamp, a valid RDS identifier at most 63 characters long', () => {
     expect(defaultRestoreName('orders', NOW)).toBe('orders-restored-20260301t102030');

@@ -32,6 +32,7 @@ function memoryDriver() {
   const removing = new Set<string>();
   const driver: RestoreDriver = {
     type: 'ebs-volume',
+    nameProblem: () => undefined,
     async start(request) {
       const existing = [...made].find(([, v]) => v.restoreId === request.restoreId);
       if (existing) return { restoredIds: [existing[0]], reused: true };

@@ -230,11 +230,11 @@ describe('buildNotification', () => {
     expect(n.subject).toBe('backup-pipeline daily: dry run: nothing to back up');
   });
 
-  it('keeps the subject within SNS limits: printable ASCII, at most 100 characters', () => {
+  it('keeps the subject within SNS limits: printable ASCII, under 100 characters', () => {
     const long = buildNotification(runRecord(RUN), completed(1), 'x'.repeat(120));
     const accented = buildNotification(runRecord(RUN, { tier: 'täglich' }), completed(1));
-    expect(long.subject).toHaveLength(100);
-    expect(accented.subject).toBe('backup-pipeline t?glich: 1/1 ok');
+    expect(long.subject).toHaveLength(99);
+    expect(accented.subject).toBe('backup-pipeline taglich: 1/1 ok');
   });
 
   it('reports what retention deleted, would delete in a dry run, or could not delete', () => {

@@ -10,7 +10,6 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ImportTableCommand,
-  ListImportsCommand,
   ListTagsOfResourceCommand,
   TagResourceCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -92,17 +91,16 @@ describe('dynamodbImportRestore.start', () => {
   it('refuses a name in use before anything is made, and AWS refusing it (ResourceInUseException)', async () => {
     ddb.on(DescribeTableCommand).resolves({ Table: { TableName: 'orders-restored', TableArn: TABLE_ARN } });
     ddb.on(ListTagsOfResourceCommand).resolves({ Tags: [] });
-    // An import of that table exists, but not with this restore's client token.
-    ddb.on(ListImportsCommand).resolves({ ImportSummaryList: [{ ImportArn: IMPORT }] });
-    ddb.on(DescribeImportCommand).resolves({ ImportTableDescription: { ClientToken: 'someone-else' } });
-    await expect(dynamodbImportRestore.start(request())).rejects.toThrow(NameInUseError);
-    expect(ddb).toHaveReceivedCommandTimes(ImportTableCommand, 0);
-
-    ddb.on(DescribeTableCommand).rejects(notFound());
     ddb.on(DescribeExportCommand).resolves({
       ExportDescription: { ExportStatus: 'COMPLETED', S3Bucket: 'b', ExportManifest: 'p/manifest-summary.json' },
     });
+    // No import of this restore's client token: asked again, AWS refuses to make one under a taken name.
     ddb.on(ImportTableCommand).rejects(namedError('ResourceInUseException'));
+    await expect(dynamodbImportRestore.start(request())).rejects.toThrow(NameInUseError);
+    expect(ddb).toHaveReceivedCommandWith(ImportTableCommand, { ClientToken: 'restore-1' });
+    expect(ddb).toHaveReceivedCommandTimes(TagResourceCommand, 0);
+
+    ddb.on(DescribeTableCommand).rejects(notFound());
     await expect(dynamodbImportRestore.start(request())).rejects.toThrow(NameInUseError);
   });
 
@@ -120,15 +118,19 @@ describe('dynamodbImportRestore.start on a retry', () => {
       .on(DescribeTableCommand)
       .resolves({ Table: { TableName: 'orders-restored', TableArn: TABLE_ARN, TableStatus: 'CREATING' } });
     ddb.on(ListTagsOfResourceCommand).resolves({ Tags: [] });
-    ddb.on(ListImportsCommand).resolves({ ImportSummaryList: [{ ImportArn: IMPORT }] });
-    ddb.on(DescribeImportCommand).resolves({ ImportTableDescription: { ClientToken: 'restore-1' } });
+    ddb.on(DescribeExportCommand).resolves({
+      ExportDescription: { ExportStatus: 'COMPLETED', S3Bucket: 'b', ExportManifest: 'p/manifest-summary.json' },
+    });
+    // The same client token within AWS's 8 hours: ImportTable answers the import it made, nothing new.
+    ddb.on(ImportTableCommand).resolves({ ImportTableDescription: { ImportArn: IMPORT, TableArn: TABLE_ARN } });
     ddb.on(TagResourceCommand).resolves({});
     await expect(dynamodbImportRestore.start(request())).resolves.toEqual({
       restoredIds: ['orders-restored', IMPORT],
       reused: true,
     });
     expect(ddb).toHaveReceivedCommandWith(TagResourceCommand, { ResourceArn: TABLE_ARN });
-    expect(ddb).toHaveReceivedCommandTimes(ImportTableCommand, 0);
+    expect(ddb).toHaveReceivedCommandTimes(ImportTableCommand, 1);
+    expect(ddb).toHaveReceivedCommandWith(ImportTableCommand, { ClientToken: 'restore-1' });
   });
 });
 

@@ -230,7 +230,10 @@ export function buildProgram(): Command {
       .description(
         "Restore a backup (by its id, or a resource's latest) through the restore state machine: restored under a new name, never over an existing resource",
       )
-      .argument('[backup-id]', 'a backup id from "backup-pipeline backups" (a DR copy\'s id restores in its region)')
+      .argument(
+        '[backup-id]',
+        'a backup id from "backup-pipeline backups": it restores in the region listed there (an RDS/Aurora copy keeps its original\'s id: --to-region for the copy)',
+      )
       .option(
         '--resource <arn|name>',
         "restore this resource's backup (with --latest): its ARN or its name as the tables show it",

@@ -154,6 +154,18 @@ function placeOf(point: BackupPoint, region: string | undefined): { region: stri
   throw new InvalidInputError([{ field: 'region', message }]);
 }
 
+/**
+ * The region a backup id restores in when the input names none: where `backups` lists it. A DR copy's
+ * own id names its region; but an RDS or Aurora copy keeps its original's identifier, so an id that is
+ * also the source's restores in the source's region while that backup is kept there, and in a live
+ * copy's region only once retention has deleted it at the source.
+ */
+function regionOfId(point: BackupPoint, id: string): string | undefined {
+  const live = livePlaces(point);
+  if (point.backupIds.includes(id) && live.some((p) => p.region === point.region)) return point.region;
+  return (live.find((p) => p.ids.includes(id)) ?? pointPlaces(point).find((p) => p.ids.includes(id)))?.region;
+}
+
 export interface PlanRequest {
   /** The execution's name: a single restore's id, and the prefix of a drill's (`<name>-<n>`). */
   restoreId: string;
@@ -245,11 +257,7 @@ async function planRestore(input: RestoreInput, request: PlanRequest): Promise<R
       throw new InvalidInputError([{ field: 'resource', message: `no backup of ${input.resource} has completed` }]);
   }
   if (!point) throw new InvalidInputError([{ field: 'backupId', message: 'nothing to restore' }]);
-  // A copy's id names its region: restoring it means restoring there, unless the input says otherwise.
-  const copyRegion = input.backupId
-    ? point.copies.find((c) => c.ids.includes(input.backupId as string))?.region
-    : undefined;
-  const place = placeOf(point, input.region ?? copyRegion);
+  const place = placeOf(point, input.region ?? (input.backupId ? regionOfId(point, input.backupId) : undefined));
   if (!restoreDriverFor(point.type, point.mode))
     throw new InvalidInputError([
       {

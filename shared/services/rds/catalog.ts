@@ -15,11 +15,13 @@ export const rdsCatalog = {
       label: 'RDS DB instances',
       // Snapshot storage beyond the free allowance.
       storagePrice: { backup: 'RDS snapshot', usdPerGbMonth: 0.095 },
+      isolatedBy: ['dbSubnetGroupName', 'securityGroupIds'],
     },
     {
       type: 'aurora-cluster',
       arn: { service: 'rds', resource: /^cluster:([a-zA-Z][a-zA-Z0-9-]{0,62})$/ },
       label: 'Aurora DB clusters',
+      isolatedBy: ['dbSubnetGroupName', 'securityGroupIds'],
     },
   ],
   backupKinds: ['rds-snapshot', 'rds-cluster-snapshot'],

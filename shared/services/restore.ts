@@ -63,12 +63,19 @@ export function restoreClientToken(restoreId: string, part: string | number | un
   return token.length <= max ? token : createHash('sha256').update(token).digest('hex').slice(0, max);
 }
 
-/** Placement a drill imposes so that what it restores is isolated from the source (an operator's restore leaves it unset). */
+/**
+ * Placement for a restore's region: what a drill imposes so that what it restores is isolated from the
+ * source, and the region's own parameter, cluster parameter and option groups (regional names, like the
+ * rest: the source's recorded ones hold only in its region). An operator's restore may leave it unset.
+ */
 export interface RestorePlacement {
   availabilityZone?: string;
   subnetId?: string;
   securityGroupIds?: string[];
   dbSubnetGroupName?: string;
+  dbParameterGroupName?: string;
+  dbClusterParameterGroupName?: string;
+  optionGroupName?: string;
 }
 
 export interface RestoreRequest {
@@ -120,9 +127,10 @@ export interface RestoreDriver {
 }
 
 /**
- * A region-bound setting (zone, subnet, security groups, DB subnet group) for this restore: the
- * placement's when given; else the recorded one, which holds only in the source's region; in another
- * region (a DR copy) `elsewhere`, the region's default (absent: AWS's own default).
+ * A region-bound setting (zone, subnet, security groups, DB subnet, parameter and option groups) for this
+ * restore: the placement's when given; else the recorded one, which holds only in the source's region;
+ * in another region (a DR copy) `elsewhere`, the region's default (absent: AWS's own default, such as
+ * the engine's default groups).
  */
 export function placed<T>(
   request: Pick<RestoreRequest, 'region' | 'sourceRegion'>,

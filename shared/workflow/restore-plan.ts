@@ -7,6 +7,7 @@
  * Plan's are for a backup run.
  */
 import { z } from 'zod';
+import { drillPlacementSchema } from '../config';
 import { InvalidInputError } from '../errors';
 
 import { RESOURCE_TYPES } from '../resource';
@@ -23,14 +24,8 @@ import {
 
 type InputProblem = { field: string; message: string };
 
-const placementSchema = z
-  .object({
-    availabilityZone: z.string().min(1).optional(),
-    subnetId: z.string().min(1).optional(),
-    securityGroupIds: z.array(z.string().min(1)).optional(),
-    dbSubnetGroupName: z.string().min(1).optional(),
-  })
-  .strict();
+/** A region's placement: the drill's isolated networking and the region's groups (the config's schema). */
+const placementSchema = drillPlacementSchema;
 
 export const restoreInputSchema = z
   .object({

@@ -35,8 +35,13 @@ export const rdsCatalog = {
       'DBSnapshotNotFoundFault',
       'DBClusterNotFoundFault',
       'DBClusterSnapshotNotFoundFault',
-      // A restore naming a subnet group the region does not have.
+      // A restore naming a subnet, parameter or option group the region does not have.
       'DBSubnetGroupNotFoundFault',
+      'DBParameterGroupNotFound',
+      'DBParameterGroupNotFoundFault',
+      'DBClusterParameterGroupNotFound',
+      'DBClusterParameterGroupNotFoundFault',
+      'OptionGroupNotFoundFault',
     ],
     invalidState: [
       'InvalidDBInstanceState',

@@ -1,7 +1,9 @@
 /**
  * Restore of an RDS DB instance's snapshot: RestoreDBInstanceFromDBSnapshot under the requested
  * identifier with the source's class, subnet group and security groups as recorded when the backup was
- * made (a drill may impose its own subnet group and security groups), never publicly accessible. An
+ * made (a drill may impose its own subnet group and security groups), and its parameter and option groups
+ * in its own region (elsewhere the placement's for that region, else the engine's defaults), never
+ * publicly accessible. An
  * identifier in use is refused with NameInUseError unless it is this very restore's instance (a retry:
  * found by its restore-id tag, nothing made twice). Removal deletes only an instance this stack restored,
  * without a final snapshot and with its automated backups.
@@ -98,6 +100,9 @@ export const rdsInstanceRestore: RestoreDriver = {
     const securityGroups = placed(request, placement.securityGroupIds, settings.vpcSecurityGroupIds) ?? [];
     const subnetGroup = placed(request, placement.dbSubnetGroupName, settings.dbSubnetGroupName);
     const zone = placed(request, placement.availabilityZone, settings.availabilityZone);
+    // The source's groups exist in its region only: elsewhere the region's (placement), else the engine's defaults.
+    const parameterGroup = placed(request, placement.dbParameterGroupName, settings.dbParameterGroupName);
+    const optionGroup = placed(request, placement.optionGroupName, settings.optionGroupName);
     await aws(`RDS RestoreDBInstanceFromDBSnapshot ${request.name} from ${snapshotId}`, () =>
       rdsClient(request.region).send(
         new RestoreDBInstanceFromDBSnapshotCommand({
@@ -110,8 +115,8 @@ export const rdsInstanceRestore: RestoreDriver = {
           ...(settings.multiAz ? { MultiAZ: true } : zone ? { AvailabilityZone: zone } : {}),
           ...(settings.storageType ? { StorageType: settings.storageType } : {}),
           ...(settings.port ? { Port: settings.port } : {}),
-          ...(settings.dbParameterGroupName ? { DBParameterGroupName: settings.dbParameterGroupName } : {}),
-          ...(settings.optionGroupName ? { OptionGroupName: settings.optionGroupName } : {}),
+          ...(parameterGroup ? { DBParameterGroupName: parameterGroup } : {}),
+          ...(optionGroup ? { OptionGroupName: optionGroup } : {}),
           PubliclyAccessible: false,
           CopyTagsToSnapshot: false,
           Tags: restoreTags(request.tags),

@@ -113,10 +113,32 @@ export type RestoreCheck =
  * its writer; a DynamoDB backup → a table; a DynamoDB export → a table through ImportTable. The registry
  * (./index.ts, restoreDriverFor) finds it by the resource's type and the mode it was backed up in.
  */
+/** What a restore's Plan knows of where it will go (the plan's fields a placement check reads). */
+export type PlacementCheckRequest = Pick<RestoreRequest, 'region' | 'sourceRegion' | 'settings'> & {
+  placement: RestorePlacement | null;
+};
+
+/** Facts about a region a placement check may ask for, each looked up once per Plan (regionFacts below). */
+export interface RegionFacts {
+  hasDefaultVpc(region: string): Promise<boolean>;
+}
+
+/** A field of the restore input the placement check finds missing or wrong, and why. */
+export interface PlacementProblem {
+  field: string;
+  message: string;
+}
+
 export interface RestoreDriver {
   readonly type: ResourceType;
   /** The backup modes whose backups it restores (`ami` and `ami-reboot`); absent for a type with one way only. */
   readonly modes?: readonly BackupMode[];
+  /**
+   * At Plan, before anything is recorded or made: what the restore's region lacks for this placement
+   * (a region without a default VPC and no subnet group named, say). A problem refuses the restore with
+   * InvalidInputError naming the field; absent: nothing to check.
+   */
+  checkPlacement?(request: PlacementCheckRequest, facts: RegionFacts): Promise<PlacementProblem[]>;
   start(request: RestoreRequest): Promise<RestoreStarted>;
   check(region: string, restoredIds: readonly string[]): Promise<RestoreCheck>;
   /**

@@ -11,7 +11,8 @@ import { drillPlacementSchema } from '../config';
 import { InvalidInputError } from '../errors';
 
 import { RESOURCE_TYPES } from '../resource';
-import { restoreDriverFor } from '../services';
+import { regionFacts, restoreDriverFor } from '../services';
+import type { RegionFacts } from '../services/restore';
 import { livePlaces, pointPlaces } from '../state/backup-points';
 import type { BackupPoint } from '../state/records';
 import {
@@ -170,13 +171,28 @@ export interface PlanRequest {
   /** The tier a selection names none of: the pipeline's default tier. */
   defaultTier: string;
   now: Date;
+  /** What placement checks learn of regions (default: asked of AWS, once per region per Plan). */
+  facts?: RegionFacts;
+}
+
+/** What the restore's region lacks for its placement (its driver's check), as input problems. */
+async function placementProblems(restore: RestorePlan, facts: RegionFacts): Promise<InputProblem[]> {
+  const driver = restoreDriverFor(restore.type, restore.mode ?? undefined);
+  return (await driver?.checkPlacement?.(restore, facts)) ?? [];
 }
 
 /** The restores an execution makes: one (a backup id, a resource's latest), or a drill's selection. */
 export async function planRestores(raw: unknown, request: PlanRequest): Promise<RestoresPlan> {
   const input = validateRestoreInput(raw);
   const drill = input.drill ?? false;
-  if (!input.select) return { restores: [await planRestore(input, request)], drill, skipped: [] };
+  const facts = request.facts ?? regionFacts();
+  if (!input.select) {
+    const restore = await planRestore(input, request);
+    // Refused before anything is recorded or made: a restore AWS would refuse half-way is never started.
+    const problems = await placementProblems(restore, facts);
+    if (problems.length > 0) throw new InvalidInputError(problems);
+    return { restores: [restore], drill, skipped: [] };
+  }
   const selection = { ...input.select, tier: input.select.tier ?? request.defaultTier };
   const { targets, skipped } = await selectDrillTargets(
     selection,
@@ -197,6 +213,11 @@ export async function planRestores(raw: unknown, request: PlanRequest): Promise<
       continue;
     }
     const restore = fromPoint(point, input, `${request.restoreId}-${index + 1}`, request.now, place.region, place.ids);
+    const problems = await placementProblems(restore, facts);
+    if (problems.length > 0) {
+      skipped.push({ arn: point.arn, reason: problems.map((p) => `${p.field}: ${p.message}`).join('; ') });
+      continue;
+    }
     const size = Buffer.byteLength(JSON.stringify(restore));
     if (bytes + size > MAX_DRILL_PLAN_BYTES) {
       skipped.push({ arn: point.arn, reason: `over the ${MAX_DRILL_PLAN_BYTES / 1024} KiB a drill's plan carries` });

@@ -28,7 +28,7 @@ import type { Discovered } from '../driver';
 import { chunks } from '../resolve';
 import { parseRestoreSettings, placed, RESTORE_TAG, type RestoreDriver, restoreTags } from '../restore';
 import { rdsClient } from './client';
-import { describeInstance } from './rds-instance-restore';
+import { dbSubnetGroupProblems, describeInstance } from './rds-instance-restore';
 import { RDS_FILTER_VALUES } from './rds-snapshots';
 
 /** What restoring a cluster needs of its source, recorded when the backup was made. */
@@ -157,6 +157,8 @@ const ownedBy = (tags: { Key?: string; Value?: string }[] | undefined, restoredB
 
 export const auroraClusterRestore: RestoreDriver = {
   type: 'aurora-cluster',
+
+  checkPlacement: dbSubnetGroupProblems,
 
   async start(request) {
     const settings = parseRestoreSettings(auroraClusterRestoreSettingsSchema, request.settings, 'Aurora cluster');

@@ -16,7 +16,16 @@ import {
 } from '@aws-sdk/client-rds';
 import { z } from 'zod';
 import { aws, awsErrorName, InvalidInputError, InvalidResourceStateError, NameInUseError } from '../../errors';
-import { parseRestoreSettings, placed, RESTORE_TAG, type RestoreDriver, restoreTags } from '../restore';
+import {
+  type PlacementCheckRequest,
+  type PlacementProblem,
+  parseRestoreSettings,
+  placed,
+  RESTORE_TAG,
+  type RegionFacts,
+  type RestoreDriver,
+  restoreTags,
+} from '../restore';
 import { rdsClient } from './client';
 
 /** What restoring a DB instance needs of its source, recorded when the backup was made. */
@@ -75,10 +84,36 @@ export async function describeInstance(region: string, identifier: string): Prom
   }
 }
 
+/**
+ * A DB instance or cluster restored where no DB subnet group applies (none in placement, the recorded one
+ * left in the source's region, or RDS's `default`) goes into the region's default VPC: in a region
+ * without one RDS refuses it, so Plan refuses it first, naming the field, before anything is made.
+ */
+export async function dbSubnetGroupProblems(
+  request: PlacementCheckRequest,
+  facts: RegionFacts,
+): Promise<PlacementProblem[]> {
+  const recorded = (request.settings as { dbSubnetGroupName?: unknown } | undefined)?.dbSubnetGroupName;
+  const group = placed(
+    request,
+    request.placement?.dbSubnetGroupName,
+    typeof recorded === 'string' ? recorded : undefined,
+  );
+  if ((group && group !== 'default') || (await facts.hasDefaultVpc(request.region))) return [];
+  return [
+    {
+      field: 'placement.dbSubnetGroupName',
+      message: `${request.region} has no default VPC: name a DB subnet group there (placement.dbSubnetGroupName; a drill's in drills.placement.${request.region})`,
+    },
+  ];
+}
+
 const tagValue = (instance: DBInstance, key: string) => instance.TagList?.find((t) => t.Key === key)?.Value;
 
 export const rdsInstanceRestore: RestoreDriver = {
   type: 'rds-instance',
+
+  checkPlacement: dbSubnetGroupProblems,
 
   async start(request) {
     const settings = parseRestoreSettings(rdsInstanceRestoreSettingsSchema, request.settings, 'RDS instance');

@@ -31,12 +31,15 @@ const points = {
     return POINTS.filter((p) => p.arn === arn);
   },
 };
+/** Every region has its default VPC here (the refusal without one: tests/workflow/restore-dr-region.test.ts). */
+const withDefaultVpcs = { hasDefaultVpc: async () => true };
 const request = {
   restoreId: 'restore-1',
   points,
   recoveryPoints: async () => [],
   defaultTier: 'daily',
   now: NOW,
+  facts: withDefaultVpcs,
 };
 /** A single restore's plan (the one restore of the execution). */
 const plan = async (input: unknown) => {

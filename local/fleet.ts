@@ -23,9 +23,6 @@ export function seedDrKey(model: AwsModel, region = DR_REGION, alias = DR_KEY_AL
     : model.addKmsKey(region, { alias, description: 'backup-pipeline DR copies' });
 }
 
-/** The DB subnet group of the demo's drill placement (cdk.json `drills.placement.eu-west-1`). */
-export const DRILL_DB_SUBNET_GROUP = 'backup-drills';
-
 export interface FleetSummary {
   /** The first region the fleet is in (the sandbox's home region unless told otherwise). */
   region: string;
@@ -44,8 +41,9 @@ export interface FleetSummary {
  * `backup-pipeline:mode=ami`), 2 tagged standalone volumes, 3 tagged RDS
  * instances (one large), a tagged Aurora cluster and one selected through its tagged member instance,
  * two tagged DynamoDB tables (one backed up, one exported to S3), plus resources that must be left
- * alone: an untagged instance, volume, database and table, and an instance tagged `backup=false`; the
- * DR key `alias/backup-dr` in us-west-2 (seedDrKey); and the drills' isolated DB subnet group.
+ * alone: an untagged instance, volume, database and table, and an instance tagged `backup=false`; and
+ * the DR key `alias/backup-dr` in us-west-2 (seedDrKey). (The drills' isolated DB subnet group is the
+ * sandbox's, from cdk.json: local/sandbox.ts.)
  */
 export function seedDemoFleet(model: AwsModel, region = 'eu-west-1'): FleetSummary {
   const name = (value: string): Tag => ({ Key: 'Name', Value: value });
@@ -106,9 +104,6 @@ export function seedDemoFleet(model: AwsModel, region = 'eu-west-1'): FleetSumma
   ];
   // Ready for copies; whether the demo copies anything is the run input's choice.
   seedDrKey(model);
-  // The isolated DB subnet group cdk.json's drills.placement names (its subnet and security group are
-  // ids the model takes as given): drills restore there, never beside the fleet's databases.
-  model.addDbSubnetGroup(region, DRILL_DB_SUBNET_GROUP);
   return {
     region,
     regions: [region],

@@ -8,6 +8,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { PipelineConfig } from '../../shared/config';
 import { InvalidInputError } from '../../shared/errors';
 import type { RestoreRecord } from '../../shared/state/records';
 import { RestoreStore } from '../../shared/state/restore-store';
@@ -41,6 +42,30 @@ export function restoreExecutionName(at: Date): string {
     .replace(/\.\d+Z$/, 'Z')}`;
 }
 
+/**
+ * The restore state machine's input for the options given. A drill by hand is a drill like the
+ * schedule's: it restores into the configuration's isolated placement per region (drills.placement),
+ * never beside production; an operator's restore carries none (the recorded settings, or in a DR
+ * region that region's defaults).
+ */
+export function restoreInput(
+  backupId: string | undefined,
+  resource: string | undefined,
+  options: Pick<RestoreOptions, 'latest' | 'restoreRegion' | 'name' | 'drill'>,
+  config: Pick<PipelineConfig, 'drills'>,
+): Record<string, unknown> {
+  const placements = options.drill ? (config.drills?.placement ?? {}) : {};
+  return {
+    ...(backupId ? { backupId } : {}),
+    ...(resource ? { resource } : {}),
+    ...(options.latest ? { latest: true } : {}),
+    ...(options.restoreRegion ? { region: options.restoreRegion } : {}),
+    ...(options.name ? { name: options.name } : {}),
+    ...(options.drill ? { drill: true } : {}),
+    ...(Object.keys(placements).length > 0 ? { placements } : {}),
+  };
+}
+
 /** One line per restore state, for `--wait` and `status`. */
 export function restoreLine(r: RestoreRecord): string {
   const took = r.recoverySeconds !== undefined ? `, recovered in ${humanDuration(r.recoverySeconds)}` : '';
@@ -59,14 +84,7 @@ export async function restoreCommand(backupId: string | undefined, options: Rest
     const resource = options.resource
       ? await resolveResourceName(new StateStore(doc, target.tableName), target, options.resource)
       : undefined;
-    const input = {
-      ...(backupId ? { backupId } : {}),
-      ...(resource ? { resource } : {}),
-      ...(options.latest ? { latest: true } : {}),
-      ...(options.restoreRegion ? { region: options.restoreRegion } : {}),
-      ...(options.name ? { name: options.name } : {}),
-      ...(options.drill ? { drill: true } : {}),
-    };
+    const input = restoreInput(backupId, resource, options, target.config);
     try {
       validateRestoreInput(input);
     } catch (error) {

@@ -13,7 +13,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { SandboxError } from '../local/sandbox-error';
 import { FRESHNESS_RUNS } from '../shared/workflow/recovery-points';
 import { CliError } from './errors';
-import { parseFleet, parseRegions, RECENT_RESTORE_DAYS } from './options';
+import { parseFleet, parsePlacement, parseRegions, RECENT_RESTORE_DAYS } from './options';
 
 /**
  * Each command's module loads when its command runs: the AWS SDK clients and the sandbox are most of a
@@ -53,6 +53,13 @@ const port = (value: string): number => {
 const regionList = (value: string) => {
   try {
     return parseRegions(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+};
+const placement = (value: string) => {
+  try {
+    return parsePlacement(value);
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }
@@ -240,6 +247,12 @@ export function buildProgram(): Command {
       )
       .option('--latest', 'the newest restore point of --resource', false)
       .option('--to-region <region>', "restore in this region: the source's (default) or one holding a copy")
+      .addOption(
+        new Option(
+          '--placement <json>',
+          "where it goes in that region, as JSON: subnetId, securityGroupIds, dbSubnetGroupName, availabilityZone, dbParameterGroupName, dbClusterParameterGroupName, optionGroupName (outside the source's region the recorded ones do not exist)",
+        ).argParser(placement),
+      )
       .option(
         '--name <name>',
         'name of the restored resource (default: <source>-restored-<time>); a name in use is refused',

@@ -27,6 +27,8 @@ export interface RestoreOptions extends TargetOptions {
   resource?: string;
   latest: boolean;
   restoreRegion?: string;
+  /** Where the restore goes in its region (`--placement`): wins over a drill's configured placement. */
+  placement?: Record<string, unknown>;
   name?: string;
   drill: boolean;
   id?: string;
@@ -45,13 +47,13 @@ export function restoreExecutionName(at: Date): string {
 /**
  * The restore state machine's input for the options given. A drill by hand is a drill like the
  * schedule's: it restores into the configuration's isolated placement per region (drills.placement),
- * never beside production; an operator's restore carries none (the recorded settings, or in a DR
- * region that region's defaults).
+ * never beside production; an operator's restore carries only what `--placement` says (else the
+ * recorded settings, or in a DR region that region's defaults).
  */
 export function restoreInput(
   backupId: string | undefined,
   resource: string | undefined,
-  options: Pick<RestoreOptions, 'latest' | 'restoreRegion' | 'name' | 'drill'>,
+  options: Pick<RestoreOptions, 'latest' | 'restoreRegion' | 'name' | 'drill' | 'placement'>,
   config: Pick<PipelineConfig, 'drills'>,
 ): Record<string, unknown> {
   const placements = options.drill ? (config.drills?.placement ?? {}) : {};
@@ -62,6 +64,7 @@ export function restoreInput(
     ...(options.restoreRegion ? { region: options.restoreRegion } : {}),
     ...(options.name ? { name: options.name } : {}),
     ...(options.drill ? { drill: true } : {}),
+    ...(options.placement ? { placement: options.placement } : {}),
     ...(Object.keys(placements).length > 0 ? { placements } : {}),
   };
 }

@@ -60,7 +60,7 @@ function buildServices(core: ModelCore) {
     regions,
     ec2,
     amis,
-    ec2Restore: new Ec2RestoreBackend(core, ec2, amis),
+    ec2Restore: new Ec2RestoreBackend(core, ec2, amis, regions),
     kms,
     rds,
     aurora,

@@ -8,8 +8,9 @@
  */
 import { BACKUP_TAG, DR_KEY_ALIAS, DR_REGION, seedDrKey } from '../../local/fleet';
 import { dynamoDocClient } from '../../shared/lambda/clients';
+import { MODE_TAG } from '../../shared/services/modes';
 import { RestoreStore } from '../../shared/state/restore-store';
-import { openSandbox, REGION, type Sandbox, TABLE } from '../support/workflow-sandbox';
+import { ACCOUNT, openSandbox, REGION, type Sandbox, TABLE } from '../support/workflow-sandbox';
 
 jest.setTimeout(60_000);
 
@@ -43,9 +44,18 @@ async function copiedToBareRegion(runId: string) {
     DBSubnetGroupName: 'ledger-private',
     DBClusterParameterGroupName: 'ledger-cpg',
   });
+  // An instance backed up as an AMI (copied with CopyImage): its restore launches into a subnet.
+  const app = m.addInstance(REGION, {
+    Tags: [...tagged('app'), { Key: MODE_TAG, Value: 'ami' }],
+    volumes: [{ Size: 30 }],
+  });
   const run = await sandbox.run({ tier: 'daily', copyTo: [{ region: DR_REGION, kmsKeyId: DR_KEY_ALIAS }] }, runId);
   expect(run.status).toBe('SUCCEEDED');
-  return { db: m.dbInstanceArn(REGION, 'orders'), cluster: m.dbClusterArn(REGION, 'ledger') };
+  return {
+    db: m.dbInstanceArn(REGION, 'orders'),
+    cluster: m.dbClusterArn(REGION, 'ledger'),
+    instance: `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/${app.InstanceId}`,
+  };
 }
 
 describe('RDS and Aurora restores in a DR region', () => {
@@ -110,5 +120,33 @@ describe('RDS and Aurora restores in a DR region', () => {
       DBSubnetGroup: 'dr-private',
       DBClusterParameterGroup: 'default.aurora-postgresql',
     });
+  });
+
+  it('refuses at Plan an AMI restore into a region with no default VPC and no subnet in placement, launching nothing', async () => {
+    // Prepare
+    const arns = await copiedToBareRegion('dr-bare-ami-estate');
+    const launched = () => sandbox.model.describeInstances(DR_REGION, {}).Reservations?.length ?? 0;
+
+    // Act
+    const refused = await sandbox.restore(
+      { resource: arns.instance, latest: true, region: DR_REGION },
+      'restore-bare-instance',
+    );
+    const placed = await sandbox.restore(
+      {
+        resource: arns.instance,
+        latest: true,
+        region: DR_REGION,
+        placement: { subnetId: 'subnet-0a1b2c3d4e5f60718', securityGroupIds: ['sg-0a1b2c3d4e5f60719'] },
+      },
+      'restore-placed-instance',
+    );
+
+    // Assess
+    expect(refused.error).toBe('InvalidInputError');
+    expect(refused.cause).toContain('placement.subnetId');
+    expect(refused.cause).toContain(`${DR_REGION} has no default VPC`);
+    expect(placed.status).toBe('SUCCEEDED');
+    expect(launched()).toBe(1);
   });
 });

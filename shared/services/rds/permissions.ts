@@ -90,9 +90,6 @@ export const RDS_PERMISSIONS: PermissionSet = {
     wildcards: { [SNAPSHOTS]: COPY_IDENTIFIERS, [CLUSTER_SNAPSHOTS]: COPY_IDENTIFIERS },
   },
   'check-copies': { grants: [{ actions: DESCRIBE_SNAPSHOTS, resources: ['*'] }] },
-  // A restore's Plan: whether its region has a default VPC, when no DB subnet group applies there
-  // (ec2/default-vpc.ts; RDS places such a restore in the default VPC, and refuses it without one).
-  'plan-restore': { grants: [{ actions: ['ec2:DescribeAccountAttributes'], resources: ['*'] }] },
   // Restores: a DB instance from a snapshot, a cluster from a cluster snapshot and its writer (made by
   // check once the cluster is available), tagged as they are made; a drill's clean-up deletes only what
   // carries this stack's restored-by and drill tags.

@@ -6,7 +6,12 @@
  * region without a default VPC answers DescribeAccountAttributes `default-vpc` with `none` and refuses an
  * RDS restore that names no DB subnet group.
  */
-import { DescribeAccountAttributesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  DescribeAccountAttributesCommand,
+  EC2Client,
+  EC2ServiceException,
+  RunInstancesCommand,
+} from '@aws-sdk/client-ec2';
 import {
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
@@ -175,5 +180,42 @@ describe('a region without a default VPC', () => {
     expect(vpcs[1]).toMatch(/^vpc-[0-9a-f]{17}$/);
     expect(refused.name).toBe('InvalidVPCNetworkStateFault');
     expect(placed.DBInstance?.DBSubnetGroup?.DBSubnetGroupName).toBe('dr-private');
+  });
+
+  it('refuses RunInstances naming no subnet there (VPCIdNotSpecified), and launches into a named one', async () => {
+    // Prepare
+    const region = 'ca-central-1';
+    model.removeDefaultVpc(region);
+    const source = model.addInstance(region, { volumes: [{ Size: 8 }] });
+    const snapshot = model.addExistingSnapshot(region, { VolumeId: source.volumeIds[0] ?? '', startMs: 0 });
+    const image = model.addImage(region, { Name: 'golden', snapshotIds: [snapshot.SnapshotId], Tags: [] });
+    const config = await emu.client().config.endpoint?.();
+    const ec2 = new EC2Client({
+      region,
+      endpoint: `${config?.protocol}//${config?.hostname}:${config?.port}`,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    });
+    const launch = (SubnetId?: string) =>
+      ec2.send(
+        new RunInstancesCommand({
+          ImageId: image.ImageId,
+          MinCount: 1,
+          MaxCount: 1,
+          ...(SubnetId ? { SubnetId } : {}),
+        }),
+      );
+
+    // Act
+    const refused = await launch().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const placed = await launch('subnet-0a1b2c3d4e5f60718');
+
+    // Assess
+    expect(refused).toBeInstanceOf(EC2ServiceException);
+    expect((refused as Error).name).toBe('VPCIdNotSpecified');
+    expect(placed.Instances?.[0]?.InstanceId).toMatch(/^i-/);
   });
 });

@@ -13,7 +13,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { SandboxError } from '../local/sandbox-error';
 import { FRESHNESS_RUNS } from '../shared/workflow/recovery-points';
 import { CliError } from './errors';
-import { parseFleet, parseRegions, RECENT_RESTORE_DAYS } from './options';
+import { parseFleet, parsePlacement, parseRegions, RECENT_RESTORE_DAYS } from './options';
 
 /**
  * Each command's module loads when its command runs: the AWS SDK clients and the sandbox are most of a
@@ -53,6 +53,13 @@ const port = (value: string): number => {
 const regionList = (value: string) => {
   try {
     return parseRegions(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+};
+const placement = (value: string) => {
+  try {
+    return parsePlacement(value);
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }
@@ -238,13 +245,22 @@ export function buildProgram(): Command {
       .description(
         "Restore a backup (by its id, or a resource's latest) through the restore state machine: restored under a new name, never over an existing resource",
       )
-      .argument('[backup-id]', 'a backup id from "backup-pipeline backups" (a DR copy\'s id restores in its region)')
+      .argument(
+        '[backup-id]',
+        'a backup id from "backup-pipeline backups": it restores in the region listed there (an RDS/Aurora copy keeps its original\'s id: --to-region for the copy)',
+      )
       .option(
         '--resource <arn|name>',
         "restore this resource's backup (with --latest): its ARN or its name as the tables show it",
       )
       .option('--latest', 'the newest restore point of --resource', false)
       .option('--to-region <region>', "restore in this region: the source's (default) or one holding a copy")
+      .addOption(
+        new Option(
+          '--placement <json>',
+          "where it goes in that region, as JSON: subnetId, securityGroupIds, dbSubnetGroupName, availabilityZone, dbParameterGroupName, dbClusterParameterGroupName, optionGroupName (outside the source's region the recorded ones do not exist)",
+        ).argParser(placement),
+      )
       .option(
         '--name <name>',
         'name of the restored resource (default: <source>-restored-<time>); a name in use is refused',

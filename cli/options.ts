@@ -3,9 +3,10 @@
  * `local` and the figures its help names. Kept apart from the commands, which load the AWS SDK and the
  * sandbox, so `backup-pipeline --help` (or a bad option) loads none of them.
  */
+import type { z } from 'zod';
 import type { FleetSpec } from '../local/sandbox';
 import { SandboxError } from '../local/sandbox-error';
-import { describeIssues, regionsSchema } from '../shared/config';
+import { describeIssues, drillPlacementSchema, regionsSchema } from '../shared/config';
 
 /** How far back the status overview looks for restores and drills. */
 export const RECENT_RESTORE_DAYS = 7;
@@ -33,4 +34,23 @@ export function parseRegions(text: string): string[] {
     throw new SandboxError(`bad --regions "${text}": ${issues.join('; ')}`);
   }
   return parsed.data ?? [];
+}
+
+/**
+ * `--placement '{"dbSubnetGroupName":"dr-private"}'`: where a restore goes in its region (subnet, security
+ * groups, DB subnet, parameter and option groups), checked as the restore input's placement is.
+ */
+export function parsePlacement(text: string): z.infer<typeof drillPlacementSchema> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new SandboxError(`bad --placement: expected JSON such as '{"dbSubnetGroupName":"dr-private"}'`);
+  }
+  const parsed = drillPlacementSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = describeIssues(parsed.error, 'placement').map((i) => `${i.field}: ${i.message}`);
+    throw new SandboxError(`bad --placement: ${issues.join('; ')}`);
+  }
+  return parsed.data;
 }

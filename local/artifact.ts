@@ -168,11 +168,15 @@ export function synthesizeArtifact(options: { context?: Record<string, unknown> 
   const outdir = mkdtempSync(join(tmpdir(), 'backup-pipeline-artifact-'));
   try {
     const started = performance.now();
+    // As `cdk synth` does: cdk.json's context (the shipped drills' isolated placement among it, which
+    // synth requires), and the template records each function's asset directory.
+    const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', 'cdk.json'), 'utf8')) as {
+      context?: Record<string, unknown>;
+    };
     const { app, stack } = buildApp(
       new App({
         outdir,
-        // As the CDK CLI sets it: the template records each function's asset directory.
-        context: { 'aws:cdk:enable-asset-metadata': true, ...options.context },
+        context: { ...cdkJson.context, 'aws:cdk:enable-asset-metadata': true, ...options.context },
       }),
     );
     const assembly = app.synth();

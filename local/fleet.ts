@@ -42,7 +42,8 @@ export interface FleetSummary {
  * instances (one large), a tagged Aurora cluster and one selected through its tagged member instance,
  * two tagged DynamoDB tables (one backed up, one exported to S3), plus resources that must be left
  * alone: an untagged instance, volume, database and table, and an instance tagged `backup=false`; and
- * the DR key `alias/backup-dr` in us-west-2 (seedDrKey).
+ * the DR key `alias/backup-dr` in us-west-2 (seedDrKey). (The drills' isolated DB subnet group is the
+ * sandbox's, from cdk.json: local/sandbox.ts.)
  */
 export function seedDemoFleet(model: AwsModel, region = 'eu-west-1'): FleetSummary {
   const name = (value: string): Tag => ({ Key: 'Name', Value: value });

@@ -201,6 +201,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
             validationFunctionArn: model.addFunction(region, `${config.stackName}-drill-validator`, demoDrillValidator),
           },
         };
+      // The drills' isolated DB subnet groups the configuration names (cdk.json drills.placement), as an
+      // operator's drill VPC would hold them: a drill restores there, whatever the fleet (its subnet and
+      // security group ids the model takes as given). Draws nothing from the PRNG.
+      for (const [where, placement] of Object.entries(config.drills?.placement ?? {}))
+        if (placement.dbSubnetGroupName) model.addDbSubnetGroup(where, placement.dbSubnetGroupName);
       // One endpoint for everything, as LocalStack offers: DynamoDB calls go through to dynalite.
       if (dynamo) server.proxy('dynamodb', dynamo.endpoint);
       if (spec.kind === 'demo') {

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { parseResourceArn, RESOURCE_TYPES } from './resource';
 import { longestScheduleGap, timeZoneProblem } from './schedule-period';
+import { isolatingFieldsOf } from './services/catalog';
 import { modesConfigSchema, modesOf } from './services/modes';
 
 /** CloudWatch Logs accepts only these retention periods (days). */
@@ -274,12 +275,20 @@ export type ExportStorageConfig = z.infer<typeof exportStorageSchema>;
 /** A Lambda function's ARN (optionally a version or alias): what a drill's validation invokes. */
 const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$/;
 
-/** Where a drill restores in a region: its own subnet, security groups, DB subnet group (isolated settings). */
+/**
+ * Where a restore goes in a region: a drill's own subnet, security groups and DB subnet group (isolated
+ * settings), and the region's DB parameter, cluster parameter and option groups. All are regional names:
+ * the source's recorded ones exist only in its own region, so a restore elsewhere takes these, else
+ * AWS's defaults (the engine's default groups; the default VPC).
+ */
 export const drillPlacementSchema = z.strictObject({
   availabilityZone: z.string().min(1).optional(),
   subnetId: z.string().min(1).optional(),
-  securityGroupIds: z.array(z.string().min(1)).optional(),
+  securityGroupIds: z.array(z.string().min(1)).min(1).optional(),
   dbSubnetGroupName: z.string().min(1).optional(),
+  dbParameterGroupName: z.string().min(1).optional(),
+  dbClusterParameterGroupName: z.string().min(1).optional(),
+  optionGroupName: z.string().min(1).optional(),
 });
 
 /**
@@ -319,6 +328,11 @@ export const drillsSchema = z.strictObject({
     .default(null),
   /** Per region, where drills restore (their own subnet, security groups, DB subnet group); unset: the source's. */
   placement: z.record(z.string().regex(REGION_NAME, 'not an AWS region name'), drillPlacementSchema).default({}),
+  /**
+   * Lets drills restore where placement says nothing, on the source's networking (its subnet, security
+   * groups, DB subnet group): beside production. Off unless set; synth refuses such drills otherwise.
+   */
+  allowSourceNetworking: z.boolean().default(false),
 });
 export type DrillsConfig = z.infer<typeof drillsSchema>;
 
@@ -424,6 +438,40 @@ function drillIssues(drills: DrillsConfig, tiers: Record<string, unknown>): { fi
       message: `${drills.periodDays} day(s) is shorter than the schedule's longest gap between drills (${Math.ceil(gap.minutes / 1440)} days): the drill alarm would fire before every drill`,
     });
   return issues;
+}
+
+/**
+ * Drills that would restore on production networking (issue #19): a drilled region (each of `regions`;
+ * unset, the deployment region, unknown at synth, so at least one placement) whose placement lacks a
+ * field that isolates a type the drills restore (catalog `isolatedBy`), unless allowSourceNetworking.
+ * One issue per region, naming what it lacks; the synth refuses on any (infra/config.ts).
+ */
+export function drillIsolationIssues(config: PipelineConfig): { field: string; message: string }[] {
+  const drills = config.drills;
+  if (!drills || drills.allowSourceNetworking) return [];
+  const needed = isolatingFieldsOf(drills.types ?? RESOURCE_TYPES);
+  if (needed.length === 0) return [];
+  const optIn = '(or set drills.allowSourceNetworking: true)';
+  if (!config.regions?.length && Object.keys(drills.placement).length === 0)
+    return [
+      {
+        field: 'drills.placement',
+        message: `drills restore in the deployment region (regions unset): give its isolated placement (${needed.join(', ')}) under its name ${optIn}`,
+      },
+    ];
+  const regions = config.regions?.length ? config.regions : Object.keys(drills.placement);
+  return regions.flatMap((region) => {
+    const placement = drills.placement[region] ?? {};
+    const missing = needed.filter((f) => placement[f] === undefined);
+    return missing.length === 0
+      ? []
+      : [
+          {
+            field: `drills.placement.${region}`,
+            message: `drills would restore on production networking: missing ${missing.join(', ')} ${optIn}`,
+          },
+        ];
+  });
 }
 
 /** What a drill schedule starts the restore state machine with (statemachines/restore.asl.json input). */

@@ -8,6 +8,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { PipelineConfig } from '../../shared/config';
 import { InvalidInputError } from '../../shared/errors';
 import type { RestoreRecord } from '../../shared/state/records';
 import { RestoreStore } from '../../shared/state/restore-store';
@@ -26,6 +27,8 @@ export interface RestoreOptions extends TargetOptions {
   resource?: string;
   latest: boolean;
   restoreRegion?: string;
+  /** Where the restore goes in its region (`--placement`): wins over a drill's configured placement. */
+  placement?: Record<string, unknown>;
   name?: string;
   drill: boolean;
   id?: string;
@@ -39,6 +42,31 @@ export function restoreExecutionName(at: Date): string {
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z')}`;
+}
+
+/**
+ * The restore state machine's input for the options given. A drill by hand is a drill like the
+ * schedule's: it restores into the configuration's isolated placement per region (drills.placement),
+ * never beside production; an operator's restore carries only what `--placement` says (else the
+ * recorded settings, or in a DR region that region's defaults).
+ */
+export function restoreInput(
+  backupId: string | undefined,
+  resource: string | undefined,
+  options: Pick<RestoreOptions, 'latest' | 'restoreRegion' | 'name' | 'drill' | 'placement'>,
+  config: Pick<PipelineConfig, 'drills'>,
+): Record<string, unknown> {
+  const placements = options.drill ? (config.drills?.placement ?? {}) : {};
+  return {
+    ...(backupId ? { backupId } : {}),
+    ...(resource ? { resource } : {}),
+    ...(options.latest ? { latest: true } : {}),
+    ...(options.restoreRegion ? { region: options.restoreRegion } : {}),
+    ...(options.name ? { name: options.name } : {}),
+    ...(options.drill ? { drill: true } : {}),
+    ...(options.placement ? { placement: options.placement } : {}),
+    ...(Object.keys(placements).length > 0 ? { placements } : {}),
+  };
 }
 
 /** One line per restore state, for `--wait` and `status`. */
@@ -59,14 +87,7 @@ export async function restoreCommand(backupId: string | undefined, options: Rest
     const resource = options.resource
       ? await resolveResourceName(new StateStore(doc, target.tableName), target, options.resource)
       : undefined;
-    const input = {
-      ...(backupId ? { backupId } : {}),
-      ...(resource ? { resource } : {}),
-      ...(options.latest ? { latest: true } : {}),
-      ...(options.restoreRegion ? { region: options.restoreRegion } : {}),
-      ...(options.name ? { name: options.name } : {}),
-      ...(options.drill ? { drill: true } : {}),
-    };
+    const input = restoreInput(backupId, resource, options, target.config);
     try {
       validateRestoreInput(input);
     } catch (error) {

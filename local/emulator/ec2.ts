@@ -25,6 +25,7 @@ export function ec2Actions(model: AwsModel): Record<string, ActionHandler> {
     DeregisterImage: (region, input) => model.deregisterImage(region, input),
     DisableImage: (region, input) => model.disableImage(region, input),
     DescribeRegions: (region, input) => model.describeRegions(region, input),
+    DescribeAccountAttributes: (region, input) => model.describeAccountAttributes(region, input),
     // The SDK adds DestinationRegion and a PresignedUrl for the source region; the model ignores both.
     CopySnapshot: (region, input) => model.copySnapshot(region, input),
     CopyImage: (region, input) => model.copyImage(region, input),

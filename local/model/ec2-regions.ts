@@ -1,7 +1,11 @@
 /**
  * EC2 DescribeRegions and the account's regions: which are enabled (copies accept only those as source),
- * which need an opt-in, and which are no region at all. Account-wide, so no per-region state.
+ * which need an opt-in, and which are no region at all; and which have a default VPC (every region has
+ * one until the fleet removes it, as an operator may: DescribeAccountAttributes `default-vpc` then
+ * answers `none`, and RDS refuses a restore that names no DB subnet group there). Account-wide: a set of
+ * regions, no per-region state.
  */
+import { createHash } from 'node:crypto';
 import { AwsApiError, Backend, type Filter } from './core';
 import { matchesFilter } from './query';
 
@@ -25,9 +29,39 @@ const OPT_IN_REGIONS = [
 ];
 const OTHER_STANDARD_REGIONS = ['ap-south-1', 'ap-northeast-2', 'ap-northeast-3', 'eu-west-3'];
 
+/** A region's default VPC (derived from the region, never drawn; the `default` DB subnet group's VPC). */
+export function defaultVpcId(region: string): string {
+  return `vpc-${createHash('sha256').update(`${region}/default/vpc`).digest('hex').slice(0, 17)}`;
+}
+
 export class RegionsBackend extends Backend {
+  private readonly withoutDefaultVpc = new Set<string>();
+
   private get enabledRegions(): readonly string[] {
     return this.core.enabledRegions;
+  }
+
+  /** The fleet: a region whose default VPC the operator deleted (or an account that never had one). */
+  removeDefaultVpc(region: string): void {
+    this.withoutDefaultVpc.add(region);
+  }
+
+  hasDefaultVpc(region: string): boolean {
+    return !this.withoutDefaultVpc.has(region);
+  }
+
+  /** DescribeAccountAttributes: `default-vpc` (the region's default VPC id, or `none`); other names answer nothing. */
+  describeAccountAttributes(region: string, input: { AttributeNames?: string[] }) {
+    this.gate('ec2', 'DescribeAccountAttributes');
+    const names = input.AttributeNames?.length ? input.AttributeNames : ['default-vpc'];
+    return {
+      AccountAttributes: names
+        .filter((name) => name === 'default-vpc')
+        .map((AttributeName) => ({
+          AttributeName,
+          AttributeValues: [{ AttributeValue: this.hasDefaultVpc(region) ? defaultVpcId(region) : 'none' }],
+        })),
+    };
   }
 
   /**

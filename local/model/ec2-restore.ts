@@ -8,6 +8,7 @@
 import { AwsApiError, type ModelCore, RegionalBackend, type Tag } from './core';
 import type { Ec2Backend, Ec2RegionState, InstanceModel, VolumeModel } from './ec2';
 import { type AmiBackend, deletesOnTermination } from './ec2-images';
+import type { RegionsBackend } from './ec2-regions';
 import { GONE, settle } from './lifecycle';
 
 /** Where RunInstances put an instance, as DescribeInstances shows it. */
@@ -63,6 +64,7 @@ export class Ec2RestoreBackend extends RegionalBackend<Ec2RegionState> {
     core: ModelCore,
     private readonly ec2: Ec2Backend,
     private readonly amis: AmiBackend,
+    private readonly regions: RegionsBackend,
   ) {
     super(core, ec2.store);
   }
@@ -237,6 +239,9 @@ export class Ec2RestoreBackend extends RegionalBackend<Ec2RegionState> {
       throw new AwsApiError('InvalidAMIID.Unavailable', `The image ${imageId} is ${imageState} and cannot be launched`);
     if (input.SubnetId !== undefined && !/^subnet-[0-9a-f]{8,17}$/.test(input.SubnetId))
       throw new AwsApiError('InvalidSubnetID.NotFound', `The subnet ID '${input.SubnetId}' does not exist`);
+    // Without a subnet EC2 launches into the default VPC; a region without one refuses the launch.
+    if (input.SubnetId === undefined && !this.regions.hasDefaultVpc(region))
+      throw new AwsApiError('VPCIdNotSpecified', 'No default VPC for this user.');
     for (const sg of input.SecurityGroupIds ?? [])
       if (!/^sg-[0-9a-f]{8,17}$/.test(sg))
         throw new AwsApiError('InvalidGroup.NotFound', `The security group '${sg}' does not exist`);

@@ -26,6 +26,7 @@ import { LambdaBackend } from './lambda';
 import { RdsBackend } from './rds';
 import { AuroraBackend } from './rds-aurora';
 import { AuroraRestoreBackend } from './rds-aurora-restore';
+import { RdsGroupBackend } from './rds-groups';
 import { RdsRestoreBackend } from './rds-restore';
 import { RdsSubnetGroupBackend } from './rds-subnet-groups';
 import { S3Backend } from './s3';
@@ -53,16 +54,18 @@ function buildServices(core: ModelCore) {
   const aurora = new AuroraBackend(core, rds);
   const dynamodb = new DynamoDbBackend(core, s3);
   const dbSubnetGroups = new RdsSubnetGroupBackend(core, rds);
-  const rdsRestore = new RdsRestoreBackend(core, rds, dbSubnetGroups);
+  const rdsGroups = new RdsGroupBackend(core, rds);
+  const rdsRestore = new RdsRestoreBackend(core, rds, dbSubnetGroups, rdsGroups, regions);
   return {
     regions,
     ec2,
     amis,
-    ec2Restore: new Ec2RestoreBackend(core, ec2, amis),
+    ec2Restore: new Ec2RestoreBackend(core, ec2, amis, regions),
     kms,
     rds,
     aurora,
     dbSubnetGroups,
+    rdsGroups,
     rdsRestore,
     auroraRestore: new AuroraRestoreBackend(core, rds, aurora, rdsRestore),
     dynamodb,
@@ -78,7 +81,7 @@ export type Services = ReturnType<typeof buildServices>;
 
 /** The operations each service answers on the model itself (its API, fleet building and inspection). */
 const OPERATIONS = {
-  regions: ['describeRegions'],
+  regions: ['describeRegions', 'removeDefaultVpc', 'describeAccountAttributes'],
   ec2: [
     ...['addVolume', 'addInstance', 'addExistingSnapshot', 'describeInstances', 'describeVolumes'],
     ...['describeSnapshots', 'createSnapshot', 'createSnapshots', 'deleteSnapshot', 'createTags', 'copySnapshot'],
@@ -98,6 +101,7 @@ const OPERATIONS = {
     ...['dbClusterSnapshots', 'dbClusterSnapshotCopies'],
   ],
   dbSubnetGroups: ['addDbSubnetGroup', 'describeDBSubnetGroups'],
+  rdsGroups: ['addDbParameterGroup', 'addDbClusterParameterGroup', 'addOptionGroup'],
   rdsRestore: ['restoreDBInstanceFromDBSnapshot', 'createDBInstance', 'deleteDBInstance'],
   auroraRestore: ['restoreDBClusterFromSnapshot', 'deleteDBCluster'],
   dynamodb: [
@@ -134,6 +138,7 @@ export interface AwsModel
     Operations<'rds'>,
     Operations<'aurora'>,
     Operations<'dbSubnetGroups'>,
+    Operations<'rdsGroups'>,
     Operations<'rdsRestore'>,
     Operations<'auroraRestore'>,
     Operations<'dynamodb'>,

@@ -22,7 +22,8 @@ export class AuroraRestoreBackend extends RegionalBackend<RdsRegionState> {
 
   /**
    * RestoreDBClusterFromSnapshot in the snapshot's region: the snapshot's engine (Engine is required and
-   * must match), volume and key; the subnet group must exist and the identifier be free.
+   * must match), volume and key; the subnet group and a named cluster parameter group must exist in the
+   * region, and the identifier be free.
    */
   restoreDBClusterFromSnapshot(
     region: string,
@@ -32,6 +33,7 @@ export class AuroraRestoreBackend extends RegionalBackend<RdsRegionState> {
       Engine?: string;
       DBSubnetGroupName?: string;
       VpcSecurityGroupIds?: string[];
+      DBClusterParameterGroupName?: string;
       Tags?: Tag[];
       CopyTagsToSnapshot?: boolean;
     },
@@ -60,6 +62,7 @@ export class AuroraRestoreBackend extends RegionalBackend<RdsRegionState> {
         'InvalidParameterCombination',
         `Engine ${input.Engine} does not match the snapshot's engine ${snapshot.Engine}.`,
       );
+    this.restores.groups.assertRdsGroups(region, input);
     const placement = this.restores.placement(region, input);
     const source = r.dbClusters.get(snapshot.DBClusterIdentifier);
     const cluster: DbClusterModel = {
@@ -75,6 +78,7 @@ export class AuroraRestoreBackend extends RegionalBackend<RdsRegionState> {
       DBSubnetGroupName: placement.DBSubnetGroupName,
       VpcSecurityGroupIds: placement.VpcSecurityGroupIds,
       ...(snapshot.KmsKeyId ? { KmsKeyId: snapshot.KmsKeyId } : {}),
+      ...(input.DBClusterParameterGroupName ? { DBClusterParameterGroupName: input.DBClusterParameterGroupName } : {}),
     };
     r.dbClusters.set(id, cluster);
     return this.created('rds', { DBCluster: this.aurora.dbClusterView(region, cluster) });

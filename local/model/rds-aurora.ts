@@ -20,6 +20,7 @@ import {
   type RdsBackend,
   type RdsRegionState,
 } from './rds';
+import { defaultParameterGroup, ensureRdsGroups } from './rds-groups';
 import { defaultSecurityGroupId, ensureDbSubnetGroup, vpcSecurityGroupsView } from './rds-subnet-groups';
 
 /** A cluster snapshot identifier must follow RDS's rule and be new in the region (create and copy alike). */
@@ -66,6 +67,7 @@ export class AuroraBackend extends RegionalBackend<RdsRegionState> {
       memberIds: [],
     };
     ensureDbSubnetGroup(this.region(region), region, cluster.DBSubnetGroupName ?? 'default');
+    ensureRdsGroups(this.region(region), cluster);
     for (let n = 1; n <= members; n++) {
       const id = `${cluster.DBClusterIdentifier}-instance-${n}`;
       this.rds.addDbInstance(region, {
@@ -149,6 +151,7 @@ export class AuroraBackend extends RegionalBackend<RdsRegionState> {
       CopyTagsToSnapshot: c.CopyTagsToSnapshot ?? false,
       ...(c.DBSubnetGroupName ? { DBSubnetGroup: c.DBSubnetGroupName } : {}),
       VpcSecurityGroups: vpcSecurityGroupsView(c.VpcSecurityGroupIds),
+      DBClusterParameterGroup: c.DBClusterParameterGroupName ?? defaultParameterGroup(c.Engine),
       TagList: c.TagList,
       DBClusterMembers: members.map((id, n) => ({ DBInstanceIdentifier: id, IsClusterWriter: n === 0 })),
     };

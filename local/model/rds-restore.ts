@@ -3,11 +3,14 @@
  * Aurora cluster's member, or a standalone instance) and DeleteDBInstance. A new instance is `creating`
  * for a time drawn from its storage (RDS's own `statusUntilMs`, as a modification's), then `available`;
  * a deleted one `deleting` (lifecycle.ts), then gone. Placement is checked against the region's DB subnet
- * groups (rds-subnet-groups.ts); the engine, storage, encryption and key come from the snapshot.
+ * groups (rds-subnet-groups.ts) and default VPC (ec2-regions.ts), the named parameter and option groups
+ * against the region's (rds-groups.ts); the engine, storage, encryption and key come from the snapshot.
  */
 import { AwsApiError, type ModelCore, RegionalBackend, type Tag } from './core';
+import type { RegionsBackend } from './ec2-regions';
 import { GONE, settle } from './lifecycle';
 import { assertNewSnapshotId, type DbInstanceModel, type RdsBackend, type RdsRegionState } from './rds';
+import type { RdsGroupBackend } from './rds-groups';
 import { defaultSecurityGroupId, type RdsSubnetGroupBackend } from './rds-subnet-groups';
 
 /** Seconds a DB instance takes to delete (fixed: a removal draws nothing from the PRNG). */
@@ -32,6 +35,8 @@ export class RdsRestoreBackend extends RegionalBackend<RdsRegionState> {
     core: ModelCore,
     private readonly rds: RdsBackend,
     private readonly subnetGroups: RdsSubnetGroupBackend,
+    readonly groups: RdsGroupBackend,
+    private readonly regions: RegionsBackend,
   ) {
     super(core, rds.store);
   }
@@ -39,8 +44,15 @@ export class RdsRestoreBackend extends RegionalBackend<RdsRegionState> {
   /**
    * Where a new instance or cluster goes: its subnet group (RDS's `default` when none is named; an unknown
    * one is DBSubnetGroupNotFoundFault), a zone of that group (not with MultiAZ), its security groups.
+   * `default` is the default VPC's: in a region without one a subnet group must be named (strict: the
+   * model answers InvalidVPCNetworkStateFault, where RDS's exact fault is not documented).
    */
   placement(region: string, input: RdsPlacementInput) {
+    if ((input.DBSubnetGroupName ?? 'default') === 'default' && !this.regions.hasDefaultVpc(region))
+      throw new AwsApiError(
+        'InvalidVPCNetworkStateFault',
+        `${region} has no default VPC: name a DBSubnetGroupName to place the DB instance or cluster in a VPC.`,
+      );
     const group = this.subnetGroups.dbSubnetGroup(region, input.DBSubnetGroupName ?? 'default');
     if (input.MultiAZ && input.AvailabilityZone)
       throw new AwsApiError(
@@ -90,6 +102,8 @@ export class RdsRestoreBackend extends RegionalBackend<RdsRegionState> {
       Engine?: string;
       PubliclyAccessible?: boolean;
       CopyTagsToSnapshot?: boolean;
+      DBParameterGroupName?: string;
+      OptionGroupName?: string;
       Tags?: Tag[];
     },
   ) {
@@ -112,6 +126,7 @@ export class RdsRestoreBackend extends RegionalBackend<RdsRegionState> {
         'InvalidParameterCombination',
         `Engine ${input.Engine} does not match the snapshot's engine ${snapshot.Engine}.`,
       );
+    this.groups.assertRdsGroups(region, input);
     const placement = this.placement(region, input);
     const source = r.dbInstances.get(snapshot.DBInstanceIdentifier);
     const db: DbInstanceModel = {
@@ -129,6 +144,9 @@ export class RdsRestoreBackend extends RegionalBackend<RdsRegionState> {
       ...(snapshot.KmsKeyId ? { KmsKeyId: snapshot.KmsKeyId } : {}),
       PubliclyAccessible: input.PubliclyAccessible ?? false,
       snapshotSeconds: source?.snapshotSeconds ?? Math.round(120 + snapshot.AllocatedStorage * 8),
+      // What it got: the groups named, else the engine's defaults (the view shows those).
+      ...(input.DBParameterGroupName ? { DBParameterGroupName: input.DBParameterGroupName } : {}),
+      ...(input.OptionGroupName ? { OptionGroupName: input.OptionGroupName } : {}),
       ...placement,
     };
     r.dbInstances.set(id, db);

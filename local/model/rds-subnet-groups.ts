@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { AwsApiError, arnPartition, type ModelCore, RegionalBackend } from './core';
+import { defaultVpcId } from './ec2-regions';
 import { paginate } from './query';
 import type { RdsBackend, RdsRegionState } from './rds';
 
@@ -30,7 +31,7 @@ export function makeDbSubnetGroup(region: string, name: string): DbSubnetGroupMo
   return {
     DBSubnetGroupName: name,
     DBSubnetGroupDescription: name === 'default' ? 'default' : `subnet group ${name}`,
-    VpcId: `vpc-${hex(`${region}/${name === 'default' ? 'default' : name}/vpc`, 17)}`,
+    VpcId: name === 'default' ? defaultVpcId(region) : `vpc-${hex(`${region}/${name}/vpc`, 17)}`,
     subnets: ['a', 'b', 'c'].map((z) => ({ id: `subnet-${hex(`${region}/${name}/${z}`, 17)}`, zone: `${region}${z}` })),
   };
 }

@@ -20,6 +20,13 @@ import type { KmsBackend, KmsKeyModel } from './kms';
 import { type Lifecycle, settle, settleAll } from './lifecycle';
 import { matchesRdsFilters, paginate, type RdsFilter } from './query';
 import {
+  defaultOptionGroup,
+  defaultParameterGroup,
+  emptyRdsGroups,
+  ensureRdsGroups,
+  type RdsGroupsModel,
+} from './rds-groups';
+import {
   type DbSubnetGroupModel,
   dbSubnetGroupView,
   defaultSecurityGroupId,
@@ -71,6 +78,9 @@ export interface DbInstanceModel {
   MultiAZ?: boolean;
   PubliclyAccessible?: boolean;
   KmsKeyId?: string;
+  /** Its DB parameter and option groups (rds-groups.ts; unset: the engine's defaults). */
+  DBParameterGroupName?: string;
+  OptionGroupName?: string;
   /** DeleteDBInstance (rds-restore.ts): `deleting`, then gone. */
   lifecycle?: Lifecycle;
 }
@@ -104,6 +114,8 @@ export interface DbClusterModel {
   DBSubnetGroupName?: string;
   VpcSecurityGroupIds?: string[];
   KmsKeyId?: string;
+  /** Its DB cluster parameter group (rds-groups.ts; unset: the engine's default). */
+  DBClusterParameterGroupName?: string;
   /** DeleteDBCluster (rds-aurora-restore.ts): `deleting`, then gone. */
   lifecycle?: Lifecycle;
 }
@@ -138,6 +150,8 @@ export interface RdsRegionState {
   dbClusterSnapshots: Map<string, DbClusterSnapshotModel>;
   /** DB subnet groups by name (rds-subnet-groups.ts): every region starts with `default`. */
   dbSubnetGroups: Map<string, DbSubnetGroupModel>;
+  /** Parameter, cluster parameter and option groups (rds-groups.ts), beside the engines' defaults. */
+  groups: RdsGroupsModel;
 }
 
 export class RdsBackend extends RegionalBackend<RdsRegionState> {
@@ -153,6 +167,7 @@ export class RdsBackend extends RegionalBackend<RdsRegionState> {
         dbClusters: new Map(),
         dbClusterSnapshots: new Map(),
         dbSubnetGroups: new Map([['default', makeDbSubnetGroup(region, 'default')]]),
+        groups: emptyRdsGroups(),
       })),
     );
   }
@@ -171,6 +186,7 @@ export class RdsBackend extends RegionalBackend<RdsRegionState> {
       ...d,
     };
     ensureDbSubnetGroup(this.region(region), region, db.DBSubnetGroupName ?? 'default');
+    ensureRdsGroups(this.region(region), db);
     this.region(region).dbInstances.set(db.DBInstanceIdentifier, db);
     return db;
   }
@@ -259,6 +275,15 @@ export class RdsBackend extends RegionalBackend<RdsRegionState> {
       AvailabilityZone: d.AvailabilityZone ?? `${region}a`,
       ...(group ? { DBSubnetGroup: dbSubnetGroupView(region, this.accountId, group) } : {}),
       VpcSecurityGroups: vpcSecurityGroupsView(d.VpcSecurityGroupIds),
+      DBParameterGroups: [
+        {
+          DBParameterGroupName: d.DBParameterGroupName ?? defaultParameterGroup(d.Engine),
+          ParameterApplyStatus: 'in-sync',
+        },
+      ],
+      OptionGroupMemberships: [
+        { OptionGroupName: d.OptionGroupName ?? defaultOptionGroup(d.Engine), Status: 'in-sync' },
+      ],
       TagList: d.TagList,
       ...(d.DBClusterIdentifier ? { DBClusterIdentifier: d.DBClusterIdentifier } : {}),
     };

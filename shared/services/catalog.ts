@@ -21,7 +21,15 @@ export interface ResourceTypeEntry {
   readonly modes?: readonly [string, ...string[]];
   /** List price of its backups' storage, for the run report's estimate; absent: not estimated. */
   readonly storagePrice?: { readonly backup: string; readonly usdPerGbMonth: number };
+  /**
+   * The placement fields (RestorePlacement) that keep a drill's restore of this type off production
+   * networking; absent: its restore joins no network (a volume, a table).
+   */
+  readonly isolatedBy?: readonly IsolatingPlacementField[];
 }
+
+/** A region-bound placement field that isolates a restored resource's network. */
+export type IsolatingPlacementField = 'subnetId' | 'securityGroupIds' | 'dbSubnetGroupName';
 
 /** The AWS error codes a service answers with, by the named error each becomes (shared/errors.ts). */
 export interface ServiceErrorCodes {
@@ -72,6 +80,12 @@ export const MODED_ENTRIES = TYPE_ENTRIES.filter(
   (e): e is ResourceTypeEntry & { type: ModedType; modes: readonly [BackupMode, ...BackupMode[]] } =>
     e.modes !== undefined,
 );
+
+/** The placement fields that isolate a drill's restores of these types, in one fixed order. */
+export function isolatingFieldsOf(types: readonly string[]): IsolatingPlacementField[] {
+  const needed = new Set(TYPE_ENTRIES.filter((e) => types.includes(e.type)).flatMap((e) => e.isolatedBy ?? []));
+  return (['subnetId', 'securityGroupIds', 'dbSubnetGroupName'] as const).filter((f) => needed.has(f));
+}
 
 /** "EC2 instances, EBS volumes, ...": every supported type as messages name it. */
 export function supportedTypesLabel(): string {

@@ -6,10 +6,11 @@
 import type { ResourceType } from '../resource';
 import type { BackupStore, ResourceDriver } from './driver';
 import { dynamodbDrivers, dynamodbRestoreDrivers } from './dynamodb/drivers';
+import { hasDefaultVpc } from './ec2/default-vpc';
 import { ec2Drivers, ec2RestoreDrivers } from './ec2/drivers';
 import { DEFAULT_MODES, type ModedType } from './modes';
 import { rdsDrivers, rdsRestoreDrivers } from './rds/drivers';
-import type { RestoreDriver } from './restore';
+import type { RegionFacts, RestoreDriver } from './restore';
 
 const ALL_DRIVERS: readonly ResourceDriver[] = [...ec2Drivers, ...rdsDrivers, ...dynamodbDrivers];
 
@@ -38,6 +39,21 @@ export function restoreDriverFor(type: ResourceType, mode?: string): RestoreDriv
       d.type === type &&
       (d.modes === undefined ? wanted === undefined : wanted !== undefined && d.modes.some((m) => m === wanted)),
   );
+}
+
+/** The facts restore drivers' placement checks ask for, each region's looked up once (one Plan's worth). */
+export function regionFacts(): RegionFacts {
+  const defaultVpcs = new Map<string, Promise<boolean>>();
+  return {
+    hasDefaultVpc(region) {
+      let known = defaultVpcs.get(region);
+      if (!known) {
+        known = hasDefaultVpc(region);
+        defaultVpcs.set(region, known);
+      }
+      return known;
+    },
+  };
 }
 
 /**

@@ -63,12 +63,19 @@ export function restoreClientToken(restoreId: string, part: string | number | un
   return token.length <= max ? token : createHash('sha256').update(token).digest('hex').slice(0, max);
 }
 
-/** Placement a drill imposes so that what it restores is isolated from the source (an operator's restore leaves it unset). */
+/**
+ * Placement for a restore's region: what a drill imposes so that what it restores is isolated from the
+ * source, and the region's own parameter, cluster parameter and option groups (regional names, like the
+ * rest: the source's recorded ones hold only in its region). An operator's restore may leave it unset.
+ */
 export interface RestorePlacement {
   availabilityZone?: string;
   subnetId?: string;
   securityGroupIds?: string[];
   dbSubnetGroupName?: string;
+  dbParameterGroupName?: string;
+  dbClusterParameterGroupName?: string;
+  optionGroupName?: string;
 }
 
 export interface RestoreRequest {
@@ -118,6 +125,22 @@ export type RestoreCheck =
  * its writer; a DynamoDB backup → a table; a DynamoDB export → a table through ImportTable. The registry
  * (./index.ts, restoreDriverFor) finds it by the resource's type and the mode it was backed up in.
  */
+/** What a restore's Plan knows of where it will go (the plan's fields a placement check reads). */
+export type PlacementCheckRequest = Pick<RestoreRequest, 'region' | 'sourceRegion' | 'settings'> & {
+  placement: RestorePlacement | null;
+};
+
+/** Facts about a region a placement check may ask for, each looked up once per Plan (regionFacts below). */
+export interface RegionFacts {
+  hasDefaultVpc(region: string): Promise<boolean>;
+}
+
+/** A field of the restore input the placement check finds missing or wrong, and why. */
+export interface PlacementProblem {
+  field: string;
+  message: string;
+}
+
 export interface RestoreDriver {
   readonly type: ResourceType;
   /** The backup modes whose backups it restores (`ami` and `ami-reboot`); absent for a type with one way only. */
@@ -127,6 +150,13 @@ export interface RestoreDriver {
    * identifier, a table name, a Name tag), or undefined: Plan asks before anything is recorded or made.
    */
   nameProblem(name: string): string | undefined;
+
+  /**
+   * At Plan, before anything is recorded or made: what the restore's region lacks for this placement
+   * (a region without a default VPC and no subnet group named, say). A problem refuses the restore with
+   * InvalidInputError naming the field; absent: nothing to check.
+   */
+  checkPlacement?(request: PlacementCheckRequest, facts: RegionFacts): Promise<PlacementProblem[]>;
   start(request: RestoreRequest): Promise<RestoreStarted>;
   check(region: string, restoredIds: readonly string[]): Promise<RestoreCheck>;
   /**
@@ -149,9 +179,10 @@ export interface RestoreDriver {
 }
 
 /**
- * A region-bound setting (zone, subnet, security groups, DB subnet group) for this restore: the
- * placement's when given; else the recorded one, which holds only in the source's region; in another
- * region (a DR copy) `elsewhere`, the region's default (absent: AWS's own default).
+ * A region-bound setting (zone, subnet, security groups, DB subnet, parameter and option groups) for this
+ * restore: the placement's when given; else the recorded one, which holds only in the source's region;
+ * in another region (a DR copy) `elsewhere`, the region's default (absent: AWS's own default, such as
+ * the engine's default groups).
  */
 export function placed<T>(
   request: Pick<RestoreRequest, 'region' | 'sourceRegion'>,

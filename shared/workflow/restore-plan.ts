@@ -7,10 +7,12 @@
  * Plan's are for a backup run.
  */
 import { z } from 'zod';
+import { drillPlacementSchema } from '../config';
 import { InvalidInputError } from '../errors';
 
 import { RESOURCE_TYPES } from '../resource';
-import { restoreDriverFor } from '../services';
+import { regionFacts, restoreDriverFor } from '../services';
+import type { RegionFacts } from '../services/restore';
 import { livePlaces, pointPlaces } from '../state/backup-points';
 import type { BackupPoint } from '../state/records';
 import {
@@ -23,14 +25,8 @@ import {
 
 type InputProblem = { field: string; message: string };
 
-const placementSchema = z
-  .object({
-    availabilityZone: z.string().min(1).optional(),
-    subnetId: z.string().min(1).optional(),
-    securityGroupIds: z.array(z.string().min(1)).optional(),
-    dbSubnetGroupName: z.string().min(1).optional(),
-  })
-  .strict();
+/** A region's placement: the drill's isolated networking and the region's groups (the config's schema). */
+const placementSchema = drillPlacementSchema;
 
 export const restoreInputSchema = z
   .object({
@@ -158,6 +154,18 @@ function placeOf(point: BackupPoint, region: string | undefined): { region: stri
   throw new InvalidInputError([{ field: 'region', message }]);
 }
 
+/**
+ * The region a backup id restores in when the input names none: where `backups` lists it. A DR copy's
+ * own id names its region; but an RDS or Aurora copy keeps its original's identifier, so an id that is
+ * also the source's restores in the source's region while that backup is kept there, and in a live
+ * copy's region only once retention has deleted it at the source.
+ */
+function regionOfId(point: BackupPoint, id: string): string | undefined {
+  const live = livePlaces(point);
+  if (point.backupIds.includes(id) && live.some((p) => p.region === point.region)) return point.region;
+  return (live.find((p) => p.ids.includes(id)) ?? pointPlaces(point).find((p) => p.ids.includes(id)))?.region;
+}
+
 export interface PlanRequest {
   /** The execution's name: a single restore's id, and the prefix of a drill's (`<name>-<n>`). */
   restoreId: string;
@@ -167,13 +175,28 @@ export interface PlanRequest {
   /** The tier a selection names none of: the pipeline's default tier. */
   defaultTier: string;
   now: Date;
+  /** What placement checks learn of regions (default: asked of AWS, once per region per Plan). */
+  facts?: RegionFacts;
+}
+
+/** What the restore's region lacks for its placement (its driver's check), as input problems. */
+async function placementProblems(restore: RestorePlan, facts: RegionFacts): Promise<InputProblem[]> {
+  const driver = restoreDriverFor(restore.type, restore.mode ?? undefined);
+  return (await driver?.checkPlacement?.(restore, facts)) ?? [];
 }
 
 /** The restores an execution makes: one (a backup id, a resource's latest), or a drill's selection. */
 export async function planRestores(raw: unknown, request: PlanRequest): Promise<RestoresPlan> {
   const input = validateRestoreInput(raw);
   const drill = input.drill ?? false;
-  if (!input.select) return { restores: [await planRestore(input, request)], drill, skipped: [] };
+  const facts = request.facts ?? regionFacts();
+  if (!input.select) {
+    const restore = await planRestore(input, request);
+    // Refused before anything is recorded or made: a restore AWS would refuse half-way is never started.
+    const problems = await placementProblems(restore, facts);
+    if (problems.length > 0) throw new InvalidInputError(problems);
+    return { restores: [restore], drill, skipped: [] };
+  }
   const selection = { ...input.select, tier: input.select.tier ?? request.defaultTier };
   const { targets, skipped } = await selectDrillTargets(
     selection,
@@ -198,6 +221,11 @@ export async function planRestores(raw: unknown, request: PlanRequest): Promise<
     const nameProblem = driver.nameProblem(restore.name);
     if (nameProblem) {
       skipped.push({ arn: point.arn, reason: `its restore cannot be named so: ${nameProblem}` });
+      continue;
+    }
+    const problems = await placementProblems(restore, facts);
+    if (problems.length > 0) {
+      skipped.push({ arn: point.arn, reason: problems.map((p) => `${p.field}: ${p.message}`).join('; ') });
       continue;
     }
     const size = Buffer.byteLength(JSON.stringify(restore));
@@ -255,11 +283,7 @@ async function planRestore(input: RestoreInput, request: PlanRequest): Promise<R
       throw new InvalidInputError([{ field: 'resource', message: `no backup of ${input.resource} has completed` }]);
   }
   if (!point) throw new InvalidInputError([{ field: 'backupId', message: 'nothing to restore' }]);
-  // A copy's id names its region: restoring it means restoring there, unless the input says otherwise.
-  const copyRegion = input.backupId
-    ? point.copies.find((c) => c.ids.includes(input.backupId as string))?.region
-    : undefined;
-  const place = placeOf(point, input.region ?? copyRegion);
+  const place = placeOf(point, input.region ?? (input.backupId ? regionOfId(point, input.backupId) : undefined));
   const driver = restoreDriverFor(point.type, point.mode);
   if (!driver)
     throw new InvalidInputError([

@@ -16,6 +16,8 @@ import { RESOURCE_TYPES } from '../../shared/resource';
 import { statementsOfRole } from './policy-helpers';
 
 const cdkJson = JSON.parse(readFileSync(`${__dirname}/../../cdk.json`, 'utf8')) as { context: Record<string, unknown> };
+/** The shipped drills (their isolated placement included): a test changing one drill setting keeps the rest. */
+const shippedDrills = (cdkJson.context.backupPipeline as { drills: { placement: Record<string, object> } }).drills;
 
 function synth(overrides: Record<string, unknown> = {}) {
   const context = {
@@ -612,6 +614,7 @@ describe('restore drills', () => {
       drill: true,
       select: { tier: 'daily', perType: 1, resources: [] },
       keepMinutes: 0,
+      placements: shippedDrills.placement,
       reason: 'scheduled restore drill',
     });
     expect(JSON.stringify(schedule?.Properties.Target.Arn)).toMatch(/RestoreStateMachine/);
@@ -647,7 +650,7 @@ describe('restore drills', () => {
 
   it('lets the validation invoke the configured function only, and nothing when none is configured', () => {
     const validator = 'arn:aws:lambda:eu-west-1:111122223333:function:check-restored';
-    const { template: t } = synth({ drills: { validationFunctionArn: validator } });
+    const { template: t } = synth({ drills: { ...shippedDrills, validationFunctionArn: validator } });
     const invoke = (tpl: Template) =>
       statementsOf('validate-restore', tpl)
         .filter((x) => [x.Action].flat().includes('lambda:InvokeFunction'))
@@ -670,7 +673,9 @@ describe('restore drills', () => {
   });
 
   it('reads the drill schedule in its time zone, UTC by default', () => {
-    const zoned = drillSchedule(synth({ drills: { timeZone: 'Europe/Berlin' } }).template) as unknown as {
+    const zoned = drillSchedule(
+      synth({ drills: { ...shippedDrills, timeZone: 'Europe/Berlin' } }).template,
+    ) as unknown as {
       Properties: { ScheduleExpressionTimezone: string };
     };
     expect(zoned.Properties.ScheduleExpressionTimezone).toBe('Europe/Berlin');
@@ -873,6 +878,35 @@ describe('cdk.json validation', () => {
     [{ colour: 'blue' }, 'backupPipeline.colour'],
   ])('fails synth for %p naming %s', (overrides, field) => {
     expect(() => synth(overrides)).toThrow(field);
+  });
+
+  it('fails synth for drills whose drilled region has no isolated placement, naming the region and what it lacks', () => {
+    // Prepare: drills in two regions; one has a DB subnet group but no subnet or security groups.
+    const drills = (extra: Record<string, unknown>) => ({
+      regions: ['eu-west-1', 'us-east-1'],
+      drills: { placement: { 'eu-west-1': { dbSubnetGroupName: 'drill-db' } }, ...extra },
+    });
+
+    // Act / Assess: refused, one line per region; an explicit opt-in lets it synthesize.
+    expect(() => synth(drills({}))).toThrow(
+      'backupPipeline.drills.placement.eu-west-1: drills would restore on production networking: missing subnetId, securityGroupIds (or set drills.allowSourceNetworking: true)',
+    );
+    expect(() => synth(drills({}))).toThrow(
+      'backupPipeline.drills.placement.us-east-1: drills would restore on production networking: missing subnetId, securityGroupIds, dbSubnetGroupName',
+    );
+    expect(() => synth(drills({ allowSourceNetworking: true }))).not.toThrow();
+    expect(() => synth({ drills: null })).not.toThrow();
+  });
+
+  it("ships cdk.json's drills with isolated placement", () => {
+    expect(() => synth()).not.toThrow();
+    expect(Object.values(shippedDrills.placement)).toEqual([
+      expect.objectContaining({
+        subnetId: expect.stringMatching(/^subnet-/),
+        securityGroupIds: [expect.stringMatching(/^sg-/)],
+        dbSubnetGroupName: expect.any(String),
+      }),
+    ]);
   });
 });
 

@@ -18,6 +18,8 @@ export const ec2Catalog = {
       // Crash-consistent EBS snapshots of every attached volume (default), or an AMI, with or without reboot.
       modes: ['snapshots', 'ami', 'ami-reboot'],
       storagePrice: EBS_SNAPSHOT_PRICE,
+      // An AMI's restore launches an instance: into the drill's subnet, behind its security groups.
+      isolatedBy: ['subnetId', 'securityGroupIds'],
     },
     {
       type: 'ebs-volume',

@@ -18,9 +18,11 @@ import { aws, awsErrorName, InvalidInputError, InvalidResourceStateError, NameIn
 import { tagValue } from '../../tags';
 import {
   firstZone,
+  type PlacementCheckRequest,
   parseRestoreSettings,
   placed,
   RESTORE_TAG,
+  type RegionFacts,
   type RestoreDriver,
   restoreClientToken,
   restoreTags,
@@ -75,10 +77,29 @@ async function restoredInstancesLeft(
   return [...found.values()];
 }
 
+/**
+ * At Plan: an instance launched with no subnet (none in placement, the recorded one left in the source's
+ * region) goes into the region's default VPC; without one EC2 refuses the launch (VPCIdNotSpecified), so
+ * Plan refuses the restore first, naming the field.
+ */
+async function subnetProblems(request: PlacementCheckRequest, facts: RegionFacts) {
+  const recorded = (request.settings as { subnetId?: unknown } | undefined)?.subnetId;
+  const subnet = placed(request, request.placement?.subnetId, typeof recorded === 'string' ? recorded : undefined);
+  if (subnet || (await facts.hasDefaultVpc(request.region))) return [];
+  return [
+    {
+      field: 'placement.subnetId',
+      message: `${request.region} has no default VPC: name a subnet there (placement.subnetId; a drill's in drills.placement.${request.region})`,
+    },
+  ];
+}
+
 export const ec2ImageRestore: RestoreDriver = {
   type: 'ec2-instance',
   modes: ['ami', 'ami-reboot'],
   nameProblem: (name) => nameTagProblem(name),
+
+  checkPlacement: subnetProblems,
 
   async start(request) {
     const settings = parseRestoreSettings(ec2InstanceRestoreSettingsSchema, request.settings, 'EC2 instance');

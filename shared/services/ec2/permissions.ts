@@ -38,6 +38,9 @@ const CHOSEN_AT_RUN_TIME = 'The resources to back up are chosen at run time by t
 
 export const EC2_PERMISSIONS: PermissionSet = {
   'plan-run': { grants: [{ actions: ['ec2:DescribeInstances', 'ec2:DescribeVolumes'], resources: ['*'] }] },
+  // A restore's Plan: whether its region has a default VPC, when no subnet (EC2) or DB subnet group (RDS)
+  // applies there (./default-vpc.ts): AWS places such a restore in the default VPC, and refuses it without one.
+  'plan-restore': { grants: [{ actions: ['ec2:DescribeAccountAttributes'], resources: ['*'] }] },
   'start-backup': {
     grants: [
       {

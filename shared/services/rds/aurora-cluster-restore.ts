@@ -1,7 +1,8 @@
 /**
  * Restore of an Aurora cluster's snapshot: RestoreDBClusterFromSnapshot under the requested identifier
  * with the engine, engine version, subnet group, security groups, port and cluster parameter group as
- * recorded when the backup was made (a drill's subnet group and security groups win), then its writer
+ * recorded when the backup was made (a drill's subnet group and security groups win; in another region
+ * than the source's, the placement's for that region, else AWS's defaults), then its writer
  * (CreateDBInstance of the recorded class in that cluster, never publicly accessible). Start makes the
  * cluster; check makes the writer, once the cluster is available, under the deterministic identifier
  * `<name>-writer` if it is not there yet (so a repeated check makes one writer at most), and reports
@@ -27,7 +28,12 @@ import type { Discovered } from '../driver';
 import { chunks } from '../resolve';
 import { parseRestoreSettings, placed, RESTORE_TAG, type RestoreDriver, restoreTags } from '../restore';
 import { rdsClient } from './client';
-import { describeInstance, isDbStateRefusal, rdsIdentifierProblem } from './rds-instance-restore';
+import {
+  dbSubnetGroupProblems,
+  describeInstance,
+  isDbStateRefusal,
+  rdsIdentifierProblem,
+} from './rds-instance-restore';
 import { isTransientDbState, RDS_FILTER_VALUES } from './rds-snapshots';
 
 /** What restoring a cluster needs of its source, recorded when the backup was made. */
@@ -151,6 +157,7 @@ export const auroraClusterRestore: RestoreDriver = {
   nameProblem: (name) =>
     rdsIdentifierProblem(name, 'an Aurora DB cluster identifier') ??
     rdsIdentifierProblem(writerIdentifier(name), "the restored cluster's writer identifier"),
+  checkPlacement: dbSubnetGroupProblems,
 
   async start(request) {
     const settings = parseRestoreSettings(auroraClusterRestoreSettingsSchema, request.settings, 'Aurora cluster');
@@ -184,6 +191,8 @@ export const auroraClusterRestore: RestoreDriver = {
     // The recorded subnet group and groups exist only in the source's region (a DR copy: defaults).
     const subnetGroup = placed(request, placement.dbSubnetGroupName, settings.dbSubnetGroupName);
     const securityGroups = placed(request, placement.securityGroupIds, settings.vpcSecurityGroupIds) ?? [];
+    // So does the cluster parameter group: elsewhere the region's (placement), else the engine's default.
+    const parameterGroup = placed(request, placement.dbClusterParameterGroupName, settings.dbClusterParameterGroupName);
     const restoring = aws(`RDS RestoreDBClusterFromSnapshot ${request.name} from ${snapshotId}`, () =>
       rdsClient(request.region).send(
         new RestoreDBClusterFromSnapshotCommand({
@@ -194,9 +203,7 @@ export const auroraClusterRestore: RestoreDriver = {
           ...(subnetGroup ? { DBSubnetGroupName: subnetGroup } : {}),
           ...(securityGroups.length > 0 ? { VpcSecurityGroupIds: securityGroups } : {}),
           ...(settings.port ? { Port: settings.port } : {}),
-          ...(settings.dbClusterParameterGroupName
-            ? { DBClusterParameterGroupName: settings.dbClusterParameterGroupName }
-            : {}),
+          ...(parameterGroup ? { DBClusterParameterGroupName: parameterGroup } : {}),
           ...(settings.serverlessV2
             ? {
                 ServerlessV2ScalingConfiguration: {

@@ -15,11 +15,13 @@ export const rdsCatalog = {
       label: 'RDS DB instances',
       // Snapshot storage beyond the free allowance.
       storagePrice: { backup: 'RDS snapshot', usdPerGbMonth: 0.095 },
+      isolatedBy: ['dbSubnetGroupName', 'securityGroupIds'],
     },
     {
       type: 'aurora-cluster',
       arn: { service: 'rds', resource: /^cluster:([a-zA-Z][a-zA-Z0-9-]{0,62})$/ },
       label: 'Aurora DB clusters',
+      isolatedBy: ['dbSubnetGroupName', 'securityGroupIds'],
     },
   ],
   backupKinds: ['rds-snapshot', 'rds-cluster-snapshot'],
@@ -33,8 +35,13 @@ export const rdsCatalog = {
       'DBSnapshotNotFoundFault',
       'DBClusterNotFoundFault',
       'DBClusterSnapshotNotFoundFault',
-      // A restore naming a subnet group the region does not have.
+      // A restore naming a subnet, parameter or option group the region does not have.
       'DBSubnetGroupNotFoundFault',
+      'DBParameterGroupNotFound',
+      'DBParameterGroupNotFoundFault',
+      'DBClusterParameterGroupNotFound',
+      'DBClusterParameterGroupNotFoundFault',
+      'OptionGroupNotFoundFault',
     ],
     invalidState: [
       'InvalidDBInstanceState',

@@ -1,7 +1,9 @@
 /**
  * Restore of an RDS DB instance's snapshot: RestoreDBInstanceFromDBSnapshot under the requested
  * identifier with the source's class, subnet group and security groups as recorded when the backup was
- * made (a drill may impose its own subnet group and security groups), never publicly accessible. An
+ * made (a drill may impose its own subnet group and security groups), and its parameter and option groups
+ * in its own region (elsewhere the placement's for that region, else the engine's defaults), never
+ * publicly accessible. An
  * identifier in use is refused with NameInUseError unless it is this very restore's instance (a retry:
  * found by its restore-id tag, nothing made twice). Removal deletes only an instance this stack restored,
  * without a final snapshot and with its automated backups.
@@ -14,7 +16,16 @@ import {
 } from '@aws-sdk/client-rds';
 import { z } from 'zod';
 import { aws, awsErrorName, InvalidInputError, InvalidResourceStateError, NameInUseError } from '../../errors';
-import { parseRestoreSettings, placed, RESTORE_TAG, type RestoreDriver, restoreTags } from '../restore';
+import {
+  type PlacementCheckRequest,
+  type PlacementProblem,
+  parseRestoreSettings,
+  placed,
+  RESTORE_TAG,
+  type RegionFacts,
+  type RestoreDriver,
+  restoreTags,
+} from '../restore';
 import { rdsClient } from './client';
 import { isTransientDbState } from './rds-snapshots';
 
@@ -92,12 +103,37 @@ export const isDbStateRefusal = (error: unknown): boolean =>
     awsErrorName(error) ?? '',
   );
 
+/**
+ * A DB instance or cluster restored where no DB subnet group applies (none in placement, the recorded one
+ * left in the source's region, or RDS's `default`) goes into the region's default VPC: in a region
+ * without one RDS refuses it, so Plan refuses it first, naming the field, before anything is made.
+ */
+export async function dbSubnetGroupProblems(
+  request: PlacementCheckRequest,
+  facts: RegionFacts,
+): Promise<PlacementProblem[]> {
+  const recorded = (request.settings as { dbSubnetGroupName?: unknown } | undefined)?.dbSubnetGroupName;
+  const group = placed(
+    request,
+    request.placement?.dbSubnetGroupName,
+    typeof recorded === 'string' ? recorded : undefined,
+  );
+  if ((group && group !== 'default') || (await facts.hasDefaultVpc(request.region))) return [];
+  return [
+    {
+      field: 'placement.dbSubnetGroupName',
+      message: `${request.region} has no default VPC: name a DB subnet group there (placement.dbSubnetGroupName; a drill's in drills.placement.${request.region})`,
+    },
+  ];
+}
+
 const tagValue = (instance: DBInstance, key: string) => instance.TagList?.find((t) => t.Key === key)?.Value;
 
 export const rdsInstanceRestore: RestoreDriver = {
   type: 'rds-instance',
 
   nameProblem: (name) => rdsIdentifierProblem(name),
+  checkPlacement: dbSubnetGroupProblems,
 
   async start(request) {
     const settings = parseRestoreSettings(rdsInstanceRestoreSettingsSchema, request.settings, 'RDS instance');
@@ -124,6 +160,9 @@ export const rdsInstanceRestore: RestoreDriver = {
     const securityGroups = placed(request, placement.securityGroupIds, settings.vpcSecurityGroupIds) ?? [];
     const subnetGroup = placed(request, placement.dbSubnetGroupName, settings.dbSubnetGroupName);
     const zone = placed(request, placement.availabilityZone, settings.availabilityZone);
+    // The source's groups exist in its region only: elsewhere the region's (placement), else the engine's defaults.
+    const parameterGroup = placed(request, placement.dbParameterGroupName, settings.dbParameterGroupName);
+    const optionGroup = placed(request, placement.optionGroupName, settings.optionGroupName);
     const restoring = aws(`RDS RestoreDBInstanceFromDBSnapshot ${request.name} from ${snapshotId}`, () =>
       rdsClient(request.region).send(
         new RestoreDBInstanceFromDBSnapshotCommand({
@@ -136,8 +175,8 @@ export const rdsInstanceRestore: RestoreDriver = {
           ...(settings.multiAz ? { MultiAZ: true } : zone ? { AvailabilityZone: zone } : {}),
           ...(settings.storageType ? { StorageType: settings.storageType } : {}),
           ...(settings.port ? { Port: settings.port } : {}),
-          ...(settings.dbParameterGroupName ? { DBParameterGroupName: settings.dbParameterGroupName } : {}),
-          ...(settings.optionGroupName ? { OptionGroupName: settings.optionGroupName } : {}),
+          ...(parameterGroup ? { DBParameterGroupName: parameterGroup } : {}),
+          ...(optionGroup ? { OptionGroupName: optionGroup } : {}),
           PubliclyAccessible: false,
           CopyTagsToSnapshot: false,
           Tags: restoreTags(request.tags),

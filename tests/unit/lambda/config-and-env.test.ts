@@ -10,6 +10,7 @@ import {
   deadlineHoursOf,
   defaultDeadlineHours,
   drillInput,
+  drillIsolationIssues,
   drillsSchema,
   parsePipelineConfig,
   type TierConfig,
@@ -59,12 +60,13 @@ describe('parsePipelineConfig', () => {
         periodDays: 8,
         validationFunctionArn: null,
         placement: {},
+        allowSourceNetworking: false,
       },
     });
     expect(Object.keys(config.tiers)).toEqual(Object.keys(DEFAULT_TIERS));
   });
 
-  it('ships cdk.json with exactly the defaults, so a deploy and an empty context agree', () => {
+  it("ships cdk.json with exactly the defaults but the drills' isolated placement, so a deploy and an empty context agree", () => {
     // Prepare
     const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'cdk.json'), 'utf8')) as {
       context: { backupPipeline: unknown };
@@ -73,8 +75,15 @@ describe('parsePipelineConfig', () => {
     // Act
     const shipped = parsePipelineConfig(cdkJson.context.backupPipeline);
 
-    // Assess
-    expect(shipped).toEqual(parsePipelineConfig(undefined));
+    // Assess: the placement is the sandbox's (local/fleet.ts); a deployment names its own (synth refuses none).
+    const defaults = parsePipelineConfig(undefined);
+    expect(shipped).toEqual({
+      ...defaults,
+      drills: {
+        ...defaults.drills,
+        placement: { 'eu-west-1': expect.objectContaining({ dbSubnetGroupName: 'backup-drills' }) },
+      },
+    });
     expect(shipped.tiers).toEqual(DEFAULT_TIERS);
   });
 
@@ -225,6 +234,41 @@ describe('parsePipelineConfig', () => {
     it('refuses a time zone that is not an IANA name, naming it', async () => {
       const error = await caught(() => parsePipelineConfig({ drills: { timeZone: 'Mars/Olympus' } }));
       expect(error.message).toContain('backupPipeline.drills.timeZone:');
+    });
+
+    it('refuses drilled regions without isolated placement, naming each region and the fields it lacks', () => {
+      // Prepare: the fields a drill needs depend on the types it drills.
+      const issues = (raw: Record<string, unknown>) => {
+        const config = parsePipelineConfig(raw);
+        return drillIsolationIssues(config).map((i) => `${i.field}: ${i.message}`);
+      };
+      const isolated = { subnetId: 'subnet-0drill', securityGroupIds: ['sg-0drill'], dbSubnetGroupName: 'drill-db' };
+
+      // Act / Assess
+      expect(issues({ regions: ['eu-west-1'], drills: { placement: { 'eu-west-1': isolated } } })).toEqual([]);
+      expect(issues({ regions: ['eu-west-1', 'us-east-1'], drills: { placement: { 'eu-west-1': isolated } } })).toEqual(
+        [
+          'drills.placement.us-east-1: drills would restore on production networking: missing subnetId, securityGroupIds, dbSubnetGroupName (or set drills.allowSourceNetworking: true)',
+        ],
+      );
+      // Only databases drilled: no subnet needed; only tables: nothing networked at all.
+      expect(
+        issues({
+          regions: ['eu-west-1'],
+          drills: { types: ['rds-instance'], placement: { 'eu-west-1': { securityGroupIds: ['sg-0drill'] } } },
+        }),
+      ).toEqual([
+        'drills.placement.eu-west-1: drills would restore on production networking: missing dbSubnetGroupName (or set drills.allowSourceNetworking: true)',
+      ]);
+      expect(issues({ regions: ['eu-west-1'], drills: { types: ['dynamodb-table'] } })).toEqual([]);
+      // Regions unset: the deployment region, unknown at synth, must still be given a placement.
+      expect(issues({ drills: {} })).toEqual([
+        'drills.placement: drills restore in the deployment region (regions unset): give its isolated placement (subnetId, securityGroupIds, dbSubnetGroupName) under its name (or set drills.allowSourceNetworking: true)',
+      ]);
+      expect(issues({ drills: { placement: { 'us-east-1': isolated } } })).toEqual([]);
+      // The explicit opt-in, and drills off.
+      expect(issues({ regions: ['eu-west-1'], drills: { allowSourceNetworking: true } })).toEqual([]);
+      expect(issues({ regions: ['eu-west-1'], drills: null })).toEqual([]);
     });
 
     it('turns drills off with null, and starts the state machine with the selection the configuration names', () => {

@@ -94,6 +94,9 @@ describe('RDS DescribeDBInstances over the wire', () => {
         // A fleet instance without a named subnet group lives in the region's `default` one.
         DBSubnetGroup: expect.objectContaining({ DBSubnetGroupName: 'default', SubnetGroupStatus: 'Complete' }),
         VpcSecurityGroups: [{ VpcSecurityGroupId: expect.stringMatching(/^sg-/), Status: 'active' }],
+        // Without groups of its own, the engine's defaults.
+        DBParameterGroups: [{ DBParameterGroupName: 'default.mysql', ParameterApplyStatus: 'in-sync' }],
+        OptionGroupMemberships: [{ OptionGroupName: 'default:mysql', Status: 'in-sync' }],
         TagList: [
           { Key: 'backup', Value: 'true' },
           { Key: 'team', Value: 'payments' },

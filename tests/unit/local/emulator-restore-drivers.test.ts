@@ -18,6 +18,7 @@ const model = new AwsModel({ clock: { now: () => now }, tokenBuckets: false });
 let server: EmulatorServer;
 let ebsVolumeRestore: RestoreDriver;
 let rdsInstanceRestore: RestoreDriver;
+let auroraClusterRestore: RestoreDriver;
 const savedEndpoint = process.env.AWS_ENDPOINT_URL;
 
 beforeAll(async () => {
@@ -27,6 +28,7 @@ beforeAll(async () => {
   process.env.AWS_ENDPOINT_URL = server.endpoint;
   ({ ebsVolumeRestore } = require('../../../shared/services/ec2/ebs-volume-restore'));
   ({ rdsInstanceRestore } = require('../../../shared/services/rds/rds-instance-restore'));
+  ({ auroraClusterRestore } = require('../../../shared/services/rds/aurora-cluster-restore'));
 });
 afterAll(async () => {
   if (savedEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL;
@@ -119,5 +121,75 @@ describe('restore drivers against the emulator', () => {
       },
     });
     expect([removing, removed]).toEqual(['deleting', 'gone']);
+  });
+
+  it("restores an RDS instance in a DR region with that region's groups from placement, else the engine's, never the source's", async () => {
+    // Prepare: the source's parameter and option groups exist in its region only; the DR region has its own.
+    const dr = 'us-west-2';
+    model.addDbInstance(REGION, {
+      DBInstanceIdentifier: 'crm',
+      DBParameterGroupName: 'crm-pg16',
+      OptionGroupName: 'crm-options',
+    });
+    model.addExistingDbSnapshot(dr, {
+      DBSnapshotIdentifier: 'bp-daily-r1-crm',
+      DBInstanceIdentifier: 'crm',
+      startMs: 0,
+    });
+    model.addDbParameterGroup(dr, 'crm-pg16-dr');
+    const recorded = {
+      dbInstanceClass: 'db.r7g.large',
+      dbParameterGroupName: 'crm-pg16',
+      optionGroupName: 'crm-options',
+    };
+    const inDr = (name: string, placement?: RestoreRequest['placement']) => ({
+      ...request('bp-daily-r1-crm', name, recorded),
+      region: dr,
+      ...(placement ? { placement } : {}),
+    });
+    const groupsOf = (id: string) => {
+      const [db] = model.describeDBInstances(dr, { DBInstanceIdentifier: id }).DBInstances;
+      return [db?.DBParameterGroups[0]?.DBParameterGroupName, db?.OptionGroupMemberships[0]?.OptionGroupName];
+    };
+
+    // Act
+    await rdsInstanceRestore.start(inDr('crm-dr-defaults'));
+    await rdsInstanceRestore.start(inDr('crm-dr-placed', { dbParameterGroupName: 'crm-pg16-dr' }));
+
+    // Assess
+    expect(groupsOf('crm-dr-defaults')).toEqual(['default.postgres', 'default:postgres']);
+    expect(groupsOf('crm-dr-placed')).toEqual(['crm-pg16-dr', 'default:postgres']);
+  });
+
+  it("restores an Aurora cluster in a DR region with that region's cluster parameter group, else the engine's", async () => {
+    // Prepare
+    const dr = 'us-west-2';
+    model.addDbCluster(REGION, { DBClusterIdentifier: 'ledger', DBClusterParameterGroupName: 'ledger-cpg' });
+    model.addExistingDbClusterSnapshot(dr, {
+      DBClusterSnapshotIdentifier: 'bp-daily-r1-ledger',
+      DBClusterIdentifier: 'ledger',
+      startMs: 0,
+    });
+    model.addDbClusterParameterGroup(dr, 'ledger-cpg-dr');
+    const recorded = {
+      engine: 'aurora-postgresql',
+      dbClusterParameterGroupName: 'ledger-cpg',
+      writerInstanceClass: 'db.r7g.large',
+    };
+    const inDr = (name: string, placement?: RestoreRequest['placement']) => ({
+      ...request('bp-daily-r1-ledger', name, recorded),
+      region: dr,
+      ...(placement ? { placement } : {}),
+    });
+    const groupOf = (id: string) =>
+      model.describeDBClusters(dr, { DBClusterIdentifier: id }).DBClusters[0]?.DBClusterParameterGroup;
+
+    // Act
+    await auroraClusterRestore.start(inDr('ledger-dr-defaults'));
+    await auroraClusterRestore.start(inDr('ledger-dr-placed', { dbClusterParameterGroupName: 'ledger-cpg-dr' }));
+
+    // Assess
+    expect(groupOf('ledger-dr-defaults')).toBe('default.aurora-postgresql');
+    expect(groupOf('ledger-dr-placed')).toBe('ledger-cpg-dr');
   });
 });

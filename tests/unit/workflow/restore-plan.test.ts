@@ -31,12 +31,15 @@ const points = {
     return POINTS.filter((p) => p.arn === arn);
   },
 };
+/** Every region has its default VPC here (the refusal without one: tests/workflow/restore-dr-region.test.ts). */
+const withDefaultVpcs = { hasDefaultVpc: async () => true };
 const request = {
   restoreId: 'restore-1',
   points,
   recoveryPoints: async () => [],
   defaultTier: 'daily',
   now: NOW,
+  facts: withDefaultVpcs,
 };
 /** A single restore's plan (the one restore of the execution). */
 const plan = async (input: unknown) => {
@@ -103,6 +106,42 @@ describe('planRestores, one restore', () => {
       region: 'us-west-2',
       backupIds: ['snap-dr-run-2'],
     });
+  });
+
+  it("restores an RDS backup id in its source's region, though its DR copy has the same id", async () => {
+    // Prepare: an RDS copy keeps its original's identifier, so the id names both places.
+    const rdsArn = 'arn:aws:rds:eu-west-1:111122223333:db:orders';
+    const rdsPoint = point('run-9', '2026-02-28T03:00:00.000Z', {
+      arn: rdsArn,
+      type: 'rds-instance',
+      resourceId: 'orders',
+      backupIds: ['bp-daily-run-9-orders'],
+      copies: [{ region: 'us-west-2', ids: ['bp-daily-run-9-orders'], status: 'COMPLETED', reason: null }],
+      restoreSettings: { dbInstanceClass: 'db.r6g.large' },
+    });
+    POINTS.push(rdsPoint);
+    try {
+      // Act
+      const byId = await plan({ backupId: 'bp-daily-run-9-orders' });
+      const toDr = await plan({ backupId: 'bp-daily-run-9-orders', region: 'us-west-2' });
+      const copyOnly = await planRestores(
+        { backupId: 'bp-daily-run-9-orders' },
+        {
+          ...request,
+          points: {
+            ...points,
+            findById: async () => ({ ...rdsPoint, deleted: ['eu-west-1/bp-daily-run-9-orders'] }),
+          },
+        },
+      );
+
+      // Assess: where `backups` lists it (the source's region), unless told; a copy only once the source is gone.
+      expect(byId).toMatchObject({ sourceRegion: 'eu-west-1', region: 'eu-west-1' });
+      expect(toDr).toMatchObject({ region: 'us-west-2', backupIds: ['bp-daily-run-9-orders'] });
+      expect(copyOnly.restores[0]).toMatchObject({ region: 'us-west-2' });
+    } finally {
+      POINTS.pop();
+    }
   });
 
   it('refuses a region without a completed copy, saying where it can be restored', async () => {

@@ -294,8 +294,8 @@ export const DEFAULT_LAMBDA_CONCURRENCY = 1000;
 const runningInvocations = new Map<string, { inFlight: number }>();
 function lambdaSlots(accountId: string, region: string): { inFlight: number } {
   const key = `${accountId}/${region}`;
-  let slot = runningInvocations.get(key);
-  if (!slot) runningInvocations.set(key, (slot = { inFlight: 0 }));
+  const slot = runningInvocations.get(key) ?? { inFlight: 0 };
+  runningInvocations.set(key, slot);
   return slot;
 }
 

@@ -86,6 +86,25 @@ export interface RestoreRequest {
   settings: unknown;
   placement?: RestorePlacement;
   tags: RestoreTagValues;
+  /**
+   * Records on the restore's record the ids a create is about to make, called right before the create
+   * call (a table's name before RestoreTableFromBackup): a start that dies after the call still leaves
+   * a record naming what clean-up must find. A driver whose ids exist only once AWS answers skips it.
+   */
+  recordIntent?: (restoredIds: string[]) => Promise<void>;
+}
+
+/**
+ * What the restore's plan and record say of it, for check and remove: the tags what it made carries (a
+ * DynamoDB table is tagged only once ACTIVE, at a check), its recorded settings, and the proof of
+ * origin for an untagged resource (the backups it restored, when it started).
+ */
+export interface RestoreContext {
+  tags: RestoreTagValues;
+  settings: unknown;
+  backupIds: readonly string[];
+  /** The restore's start (its record's startedAt): what it made was created after. */
+  startedAt: string;
 }
 
 export interface RestoreStarted {
@@ -111,12 +130,17 @@ export interface RestoreDriver {
   /** The backup modes whose backups it restores (`ami` and `ami-reboot`); absent for a type with one way only. */
   readonly modes?: readonly BackupMode[];
   start(request: RestoreRequest): Promise<RestoreStarted>;
-  check(region: string, restoredIds: readonly string[]): Promise<RestoreCheck>;
+  check(region: string, restoredIds: readonly string[], context?: RestoreContext): Promise<RestoreCheck>;
   /**
    * Deletes what a restore made, only when it carries `restoredBy` (a resource without it is refused,
    * never deleted): `gone` once nothing is left, `deleting` while AWS still removes it.
    */
-  remove(region: string, restoredIds: readonly string[], restoredBy: string): Promise<'deleting' | 'gone'>;
+  remove(
+    region: string,
+    restoredIds: readonly string[],
+    restoredBy: string,
+    context?: RestoreContext,
+  ): Promise<'deleting' | 'gone'>;
 }
 
 /**

@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { ResourceNotFoundError } from '../errors';
-import type { RestoreDriver } from '../services/restore';
+import type { RestoreContext, RestoreDriver, RestoreTagValues } from '../services/restore';
 import type { RestoreRecord } from '../state/records';
 import type { RestoreStore } from '../state/restore-store';
 import { nextWaitSeconds } from './polling';
@@ -68,6 +68,22 @@ export function plannedRecord(plan: RestorePlan, startedAt: string): RestoreReco
   };
 }
 
+/** The restore tags what the restore makes carries. */
+export function restoreTagValues(plan: RestorePlan, owner: string): RestoreTagValues {
+  return {
+    restoredBy: owner,
+    restoreId: plan.restoreId,
+    sourceArn: plan.arn,
+    backupId: plan.backupIds[0] ?? '',
+    drill: plan.drill,
+  };
+}
+
+/** What check and remove are told of the restore: its tags, settings, and the proof of origin of what it made. */
+export function restoreContext(plan: RestorePlan, owner: string, startedAt: string): RestoreContext {
+  return { tags: restoreTagValues(plan, owner), settings: plan.settings, backupIds: plan.backupIds, startedAt };
+}
+
 /** Plan the restore's last act: the record, before anything is asked of AWS (a re-run keeps the first). */
 export async function recordPlanned(
   plan: RestorePlan,
@@ -91,12 +107,10 @@ export async function startRestore(plan: RestorePlan, deps: StepDeps): Promise<R
     name: plan.name,
     settings: plan.settings,
     ...(plan.placement ? { placement: plan.placement } : {}),
-    tags: {
-      restoredBy: deps.owner,
-      restoreId: plan.restoreId,
-      sourceArn: plan.arn,
-      backupId: plan.backupIds[0] ?? '',
-      drill: plan.drill,
+    tags: restoreTagValues(plan, deps.owner),
+    // What the create will make is on the record before the call: clean-up finds it if start dies after.
+    recordIntent: async (restoredIds) => {
+      await store.update(plan.restoreId, { restoredIds });
     },
   });
   await store.update(plan.restoreId, { restoredIds: started.restoredIds });
@@ -117,7 +131,11 @@ export async function checkRestore(
   deps: StepDeps,
 ): Promise<RestoreProgress> {
   const { now } = deps;
-  const checked = await deps.driver.check(plan.region, progress.restoredIds);
+  const checked = await deps.driver.check(
+    plan.region,
+    progress.restoredIds,
+    restoreContext(plan, deps.owner, progress.startedAt),
+  );
   const polls = progress.polls + 1;
   const elapsedSeconds = (now.getTime() - Date.parse(progress.startedAt)) / 1000;
   if (checked.status === 'AVAILABLE') {
@@ -155,13 +173,18 @@ export interface CleanupProgress {
 }
 
 /**
- * Deletes what the restore made, only what carries this stack's restored-by tag (the driver refuses
- * anything else). The ids come from the record, so a drill whose start or check failed still cleans up
- * whatever was made. Called again after a wait until AWS reports nothing left; then recorded DELETED.
+ * Deletes what the restore made, only what carries this stack's restored-by tag or what the driver
+ * proves this restore made (it refuses anything else). The ids come from the record, written before
+ * the create call where the driver knows them then (a DynamoDB table's name), so a drill whose start
+ * or check failed still cleans up whatever was made. Called again after a wait until AWS reports
+ * nothing left; then recorded DELETED.
  */
 export async function cleanUpRestore(plan: RestorePlan, deps: StepDeps): Promise<CleanupProgress> {
-  const restoredIds = (await deps.store.get(plan.restoreId))?.restoredIds ?? [];
-  const left = restoredIds.length > 0 ? await deps.driver.remove(plan.region, restoredIds, deps.owner) : 'gone';
+  const record = await deps.store.get(plan.restoreId);
+  const restoredIds = record?.restoredIds ?? [];
+  const context = restoreContext(plan, deps.owner, record?.startedAt ?? deps.now.toISOString());
+  const left =
+    restoredIds.length > 0 ? await deps.driver.remove(plan.region, restoredIds, deps.owner, context) : 'gone';
   if (left === 'deleting') return { status: 'DELETING', waitSeconds: CLEANUP_WAIT_SECONDS };
   await deps.store.update(plan.restoreId, { cleanup: { status: 'DELETED', at: deps.now.toISOString() } });
   return { status: 'DELETED', waitSeconds: 0 };

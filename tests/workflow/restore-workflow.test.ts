@@ -135,6 +135,42 @@ describe('restore workflow', () => {
     });
   });
 
+  describe('DynamoDbStartDiesAfterCreate', () => {
+    it('deletes the table a DynamoDB drill made though its start died right after the create and nothing tagged it', async () => {
+      // Prepare: every record of what the start made fails once the restored table exists (a start that
+      // dies between RestoreTableFromBackup and its own record); the record written before the call stays.
+      await sandbox.reset();
+      const arns = await backedUpEstate('dies-estate');
+      const madeATable = () =>
+        (sandbox.model.listTables(REGION, {}).TableNames ?? []).some((t) => t.includes('-restored-'));
+      const update = RestoreStore.prototype.update;
+      const dies = jest.spyOn(RestoreStore.prototype, 'update').mockImplementation(async function (
+        this: RestoreStore,
+        restoreId,
+        fields,
+      ) {
+        if (fields.restoredIds && madeATable())
+          throw Object.assign(new Error('simulated: start died after the create'), {
+            name: 'InvalidResourceStateError',
+          });
+        return update.call(this, restoreId, fields);
+      });
+
+      // Act
+      let result: Awaited<ReturnType<Sandbox['restore']>>;
+      try {
+        result = await sandbox.restore({ resource: arns.table, latest: true, drill: true }, 'drill-dies');
+      } finally {
+        dies.mockRestore();
+      }
+
+      // Assess: the start failed, and the clean-up still deleted the untagged table the record names.
+      expect(result.status).toBe('FAILED');
+      expect(await restores().get('drill-dies')).toMatchObject({ status: 'FAILED', cleanup: { status: 'DELETED' } });
+      expect(restoredLeft()).toEqual([]);
+    });
+  });
+
   describe('ValidationFails', () => {
     it("fails the drill with the validation's reason and still deletes everything it restored", async () => {
       // Prepare

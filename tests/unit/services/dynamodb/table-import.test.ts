@@ -49,7 +49,7 @@ const request = (extra: Partial<RestoreRequest> = {}): RestoreRequest => ({
 const notFound = () => namedError('ResourceNotFoundException');
 
 describe('dynamodbImportRestore.start', () => {
-  it("imports the export's data with the recorded definition, then tags the table", async () => {
+  it("imports the export's data with the recorded definition, tagging nothing while the table is created", async () => {
     // Prepare
     ddb.on(DescribeTableCommand).rejects(notFound());
     ddb.on(DescribeExportCommand).resolves({
@@ -83,10 +83,7 @@ describe('dynamodbImportRestore.start', () => {
         BillingMode: 'PAY_PER_REQUEST',
       },
     });
-    expect(ddb).toHaveReceivedCommandWith(TagResourceCommand, {
-      ResourceArn: TABLE_ARN,
-      Tags: restoreTags(request().tags),
-    });
+    expect(ddb).toHaveReceivedCommandTimes(TagResourceCommand, 0);
   });
 
   it('refuses a name in use before anything is made, and AWS refusing it (ResourceInUseException)', async () => {
@@ -115,7 +112,7 @@ describe('dynamodbImportRestore.start', () => {
 });
 
 describe('dynamodbImportRestore.start on a retry', () => {
-  it('on a retry adopts and tags the untagged table its own import (same client token) made', async () => {
+  it('on a retry adopts the table its own import (same client token) is creating, tagging nothing yet', async () => {
     ddb
       .on(DescribeTableCommand)
       .resolves({ Table: { TableName: 'orders-restored', TableArn: TABLE_ARN, TableStatus: 'CREATING' } });
@@ -127,7 +124,7 @@ describe('dynamodbImportRestore.start on a retry', () => {
       restoredIds: ['orders-restored', IMPORT],
       reused: true,
     });
-    expect(ddb).toHaveReceivedCommandWith(TagResourceCommand, { ResourceArn: TABLE_ARN });
+    expect(ddb).toHaveReceivedCommandTimes(TagResourceCommand, 0);
     expect(ddb).toHaveReceivedCommandTimes(ImportTableCommand, 0);
   });
 });
@@ -166,17 +163,29 @@ describe('dynamodbImportRestore.check and remove', () => {
     });
   });
 
-  it('deletes an untagged table only when the recorded import made it', async () => {
+  it('deletes an untagged table only when the recorded import, with this restore’s client token, made it (tagging it first)', async () => {
+    const context = { tags: request().tags, settings: {}, backupIds: [EXPORT], startedAt: '2026-11-02T00:00:00Z' };
     ddb
       .on(DescribeTableCommand)
       .resolves({ Table: { TableName: 'orders-restored', TableArn: TABLE_ARN, TableStatus: 'ACTIVE' } });
     ddb.on(ListTagsOfResourceCommand).resolves({ Tags: [] });
-    ddb.on(DescribeImportCommand).resolves({ ImportTableDescription: { TableArn: `${TABLE_ARN}-other` } });
-    await expect(dynamodbImportRestore.remove(REGION, ['orders-restored', IMPORT], OWNER)).rejects.toThrow(
+    ddb
+      .on(DescribeImportCommand)
+      .resolves({ ImportTableDescription: { TableArn: `${TABLE_ARN}-other`, ClientToken: 'restore-1' } });
+    await expect(dynamodbImportRestore.remove(REGION, ['orders-restored', IMPORT], OWNER, context)).rejects.toThrow(
       InvalidResourceStateError,
     );
-    ddb.on(DescribeImportCommand).resolves({ ImportTableDescription: { TableArn: TABLE_ARN } });
-    await expect(dynamodbImportRestore.remove(REGION, ['orders-restored', IMPORT], OWNER)).resolves.toBe('deleting');
+    ddb
+      .on(DescribeImportCommand)
+      .resolves({ ImportTableDescription: { TableArn: TABLE_ARN, ClientToken: 'restore-1' } });
+    ddb.on(TagResourceCommand).resolves({});
+    await expect(dynamodbImportRestore.remove(REGION, ['orders-restored', IMPORT], OWNER, context)).resolves.toBe(
+      'deleting',
+    );
+    expect(ddb).toHaveReceivedCommandWith(TagResourceCommand, {
+      ResourceArn: TABLE_ARN,
+      Tags: restoreTags(request().tags),
+    });
     expect(ddb).toHaveReceivedCommandTimes(DeleteTableCommand, 1);
   });
 });

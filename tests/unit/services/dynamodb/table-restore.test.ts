@@ -51,7 +51,7 @@ const table = (extra: Partial<TableDescription> = {}): TableDescription => ({
 const notFound = () => namedError('ResourceNotFoundException');
 
 describe('dynamodbBackupRestore.start', () => {
-  it('restores the backup under the name, then tags the table with where it came from', async () => {
+  it('restores the backup under the name, tagging nothing while the table is created', async () => {
     // Prepare
     ddb.on(DescribeTableCommand).rejects(notFound());
     ddb.on(RestoreTableFromBackupCommand).resolves({ TableDescription: table({ TableStatus: 'CREATING' }) });
@@ -66,10 +66,7 @@ describe('dynamodbBackupRestore.start', () => {
       TargetTableName: 'sessions-restored',
       BackupArn: BACKUP,
     });
-    expect(ddb).toHaveReceivedCommandWith(TagResourceCommand, {
-      ResourceArn: TABLE_ARN,
-      Tags: restoreTags(request().tags),
-    });
+    expect(ddb).toHaveReceivedCommandTimes(TagResourceCommand, 0);
   });
 
   it('refuses a name in use before anything is made', async () => {
@@ -97,7 +94,7 @@ describe('dynamodbBackupRestore.start', () => {
   );
 
   it('on a retry finds the table this restore tagged and makes nothing', async () => {
-    ddb.on(DescribeTableCommand).resolves({ Table: table({ TableStatus: 'CREATING' }) });
+    ddb.on(DescribeTableCommand).resolves({ Table: table({ TableStatus: 'ACTIVE' }) });
     ddb.on(ListTagsOfResourceCommand).resolves({ Tags: restoreTags(request().tags) });
     await expect(dynamodbBackupRestore.start(request())).resolves.toEqual({
       restoredIds: ['sessions-restored'],
@@ -107,7 +104,7 @@ describe('dynamodbBackupRestore.start', () => {
     expect(ddb).toHaveReceivedCommandTimes(TagResourceCommand, 0);
   });
 
-  it('on a retry adopts and tags an untagged table restored from this very backup (the earlier tagging failed)', async () => {
+  it('on a retry adopts the table being restored from this very backup, reading no tags (DynamoDB shows none yet)', async () => {
     // Prepare
     ddb.on(DescribeTableCommand).resolves({
       Table: table({
@@ -115,15 +112,14 @@ describe('dynamodbBackupRestore.start', () => {
         RestoreSummary: { SourceBackupArn: BACKUP, RestoreInProgress: true, RestoreDateTime: new Date() },
       }),
     });
-    ddb.on(ListTagsOfResourceCommand).resolves({ Tags: [] });
-    ddb.on(TagResourceCommand).resolves({});
 
     // Act
     const started = await dynamodbBackupRestore.start(request());
 
     // Assess
     expect(started).toEqual({ restoredIds: ['sessions-restored'], reused: true });
-    expect(ddb).toHaveReceivedCommandWith(TagResourceCommand, { ResourceArn: TABLE_ARN });
+    expect(ddb).toHaveReceivedCommandTimes(ListTagsOfResourceCommand, 0);
+    expect(ddb).toHaveReceivedCommandTimes(TagResourceCommand, 0);
     expect(ddb).toHaveReceivedCommandTimes(RestoreTableFromBackupCommand, 0);
   });
 
@@ -144,13 +140,6 @@ describe('dynamodbBackupRestore.start', () => {
     ddb.on(ListTagsOfResourceCommand).resolves({ Tags: [{ Key: RESTORE_TAG.restoreId, Value: 'restore-0' }] });
     await expect(dynamodbBackupRestore.start(request())).rejects.toThrow(NameInUseError);
     expect(ddb).toHaveReceivedCommandTimes(TagResourceCommand, 0);
-  });
-
-  it('turns a tagging refused while the table is being created into LimitExceededError, for start to be retried', async () => {
-    ddb.on(DescribeTableCommand).rejects(notFound());
-    ddb.on(RestoreTableFromBackupCommand).resolves({ TableDescription: table({ TableStatus: 'CREATING' }) });
-    ddb.on(TagResourceCommand).rejects(namedError('ResourceInUseException'));
-    await expect(dynamodbBackupRestore.start(request())).rejects.toThrow(LimitExceededError);
   });
 });
 
@@ -220,51 +209,47 @@ describe('dynamodbBackupRestore.remove', () => {
     expect(ddb).toHaveReceivedCommandTimes(DeleteTableCommand, 0);
   });
 
-  it('deletes an untagged table only when it was restored from a backup whose name carries this stack', async () => {
+  it('deletes an untagged table only when this restore made it: from its backup, created since it started (tagged first)', async () => {
     // Prepare
-    ddb.on(DescribeTableCommand).resolves({
-      Table: table({
-        RestoreSummary: { SourceBackupArn: BACKUP, RestoreInProgress: false, RestoreDateTime: new Date() },
-      }),
-    });
+    const context = { tags: request().tags, settings: {}, backupIds: [BACKUP], startedAt: '2026-11-02T10:00:00Z' };
+    const restoredAt = (iso: string, backup = BACKUP) =>
+      table({
+        CreationDateTime: new Date(iso),
+        RestoreSummary: { SourceBackupArn: backup, RestoreInProgress: false, RestoreDateTime: new Date() },
+      });
     ddb.on(ListTagsOfResourceCommand).resolves({ Tags: [] });
-    ddb.on(DescribeBackupCommand).resolves({
-      BackupDescription: {
-        BackupDetails: {
-          BackupArn: BACKUP,
-          BackupName: 'bp.Other_eu-west-1.daily.20260112T020000Z.abcdef123456',
-          BackupSizeBytes: 0,
-          BackupStatus: 'AVAILABLE',
-          BackupType: 'USER',
-          BackupCreationDateTime: new Date(),
-        },
-      },
-    });
+    ddb.on(TagResourceCommand).resolves({});
+    ddb.on(DeleteTableCommand).resolves({});
+    const remove = () => dynamodbBackupRestore.remove(REGION, ['sessions-restored'], OWNER, context);
 
-    // Act / Assess: another stack's backup is no proof.
+    // Act / Assess: another backup's table, one made before the restore started, and one without a record are refused.
+    ddb.on(DescribeTableCommand).resolves({ Table: restoredAt('2026-11-02T10:05:00Z', `${BACKUP}-other`) });
+    await expect(remove()).rejects.toThrow(InvalidResourceStateError);
+    ddb.on(DescribeTableCommand).resolves({ Table: restoredAt('2026-11-01T10:05:00Z') });
+    await expect(remove()).rejects.toThrow(InvalidResourceStateError);
+    ddb.on(DescribeTableCommand).resolves({ Table: restoredAt('2026-11-02T10:05:00Z') });
     await expect(dynamodbBackupRestore.remove(REGION, ['sessions-restored'], OWNER)).rejects.toThrow(
       InvalidResourceStateError,
     );
-    ddb.on(DescribeBackupCommand).resolves({
-      BackupDescription: {
-        BackupDetails: {
-          BackupArn: BACKUP,
-          BackupName: 'bp.BackupPipeline_eu-west-1.daily.20260112T020000Z.abcdef123456',
-          BackupSizeBytes: 0,
-          BackupStatus: 'AVAILABLE',
-          BackupType: 'USER',
-          BackupCreationDateTime: new Date(),
-        },
-      },
+    expect(ddb).toHaveReceivedCommandTimes(DeleteTableCommand, 0);
+    await expect(remove()).resolves.toBe('deleting');
+    expect(ddb).toHaveReceivedCommandWith(TagResourceCommand, {
+      ResourceArn: TABLE_ARN,
+      Tags: restoreTags(request().tags),
     });
-    await expect(dynamodbBackupRestore.remove(REGION, ['sessions-restored'], OWNER)).resolves.toBe('deleting');
     expect(ddb).toHaveReceivedCommandTimes(DeleteTableCommand, 1);
   });
 
-  it('waits on a table still being restored, which DynamoDB cannot delete yet', async () => {
-    ddb.on(DescribeTableCommand).resolves({ Table: table({ TableStatus: 'CREATING' }) });
-    ddb.on(ListTagsOfResourceCommand).resolves({ Tags: restoreTags(request().tags) });
-    await expect(dynamodbBackupRestore.remove(REGION, ['sessions-restored'], OWNER)).resolves.toBe('deleting');
+  it('waits on a table still being restored, which DynamoDB cannot delete (nor show the tags of) yet', async () => {
+    const context = { tags: request().tags, settings: {}, backupIds: [BACKUP], startedAt: '2026-11-02T10:00:00Z' };
+    ddb.on(DescribeTableCommand).resolves({
+      Table: table({
+        TableStatus: 'CREATING',
+        CreationDateTime: new Date('2026-11-02T10:01:00Z'),
+        RestoreSummary: { SourceBackupArn: BACKUP, RestoreInProgress: true, RestoreDateTime: new Date() },
+      }),
+    });
+    await expect(dynamodbBackupRestore.remove(REGION, ['sessions-restored'], OWNER, context)).resolves.toBe('deleting');
     expect(ddb).toHaveReceivedCommandTimes(DeleteTableCommand, 0);
   });
 });

@@ -7,7 +7,6 @@
  */
 import {
   DeleteTableCommand,
-  DescribeBackupCommand,
   DescribeTableCommand,
   DynamoDBClient,
   ListTagsOfResourceCommand,
@@ -15,7 +14,7 @@ import {
   type TableDescription,
   TagResourceCommand,
 } from '@aws-sdk/client-dynamodb';
-import { InvalidResourceStateError, LimitExceededError, NameInUseError } from '../../../../shared/errors';
+import { InvalidResourceStateError, NameInUseError } from '../../../../shared/errors';
 import { dynamodbBackupRestore } from '../../../../shared/services/dynamodb/table-restore';
 import { RESTORE_TAG, type RestoreRequest, restoreTags } from '../../../../shared/services/restore';
 import { mockedClient } from '../../../support/driver-harness';

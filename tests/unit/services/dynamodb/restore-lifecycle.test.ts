@@ -4,14 +4,17 @@
  * deleted; ImportTable refuses attribute definitions no key uses and local secondary indexes. A restore
  * records its table's name before the create call, tags the table once it is ACTIVE, and its clean-up
  * deletes what the record names (tagged or not, when this restore made it) and says gone only when
- * DescribeTable no longer finds the table.
+ * DescribeTable no longer finds the table. And discovery, which meets tables that come and go (the
+ * drills' own tables weekly): one deleted between ListTables and its tag read, or still being created,
+ * is skipped and logged, never a failure of the region.
  */
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DYNAMODB_CONTROL_ACTIONS } from '../../../../local/emulator/dynamodb';
 import { AwsModel } from '../../../../local/model';
 import { InvalidResourceStateError } from '../../../../shared/errors';
-import { dynamoBackupName } from '../../../../shared/services/dynamodb/dynamodb-table';
+import { logger } from '../../../../shared/lambda/powertools';
+import { dynamoBackupName, dynamoTableDriver } from '../../../../shared/services/dynamodb/dynamodb-table';
 import { dynamodbImportRestore } from '../../../../shared/services/dynamodb/table-import';
 import { dynamodbBackupRestore } from '../../../../shared/services/dynamodb/table-restore';
 import { type RestoreContext, type RestoreRequest, restoreTags } from '../../../../shared/services/restore';
@@ -252,5 +255,31 @@ describe('dynamodbImportRestore against the model', () => {
     // Assess
     expect(left).toBe('deleting');
     expect(status('orders-restored-1')).toBe('DELETING');
+  });
+});
+
+describe('dynamoTableDriver.discover against tables that come and go', () => {
+  const selected = [{ Key: 'backup', Value: 'true' }];
+
+  it('skips and logs a listed table deleted before its tags are read, and one still being created', async () => {
+    // Prepare: a steady table, a drill's table deleted right after ListTables, one being restored.
+    model.addDynamoTable(REGION, { TableName: 'orders', Tags: selected });
+    model.addDynamoTable(REGION, { TableName: 'orders-restored-old', Tags: selected });
+    model.deleteDynamoTableAfterListing(REGION, 'orders-restored-old');
+    const backup = backedUp();
+    await dynamodbBackupRestore.start(request(backup));
+    const warn = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+
+    // Act
+    const found = await dynamoTableDriver.discover(REGION, { backup: 'true' }, ACCOUNT);
+    const warned = warn.mock.calls.map((c) => c[0]);
+    warn.mockRestore();
+
+    // Assess
+    expect(found.map((d) => d.ref.id)).toEqual(['orders']);
+    expect(warned).toEqual([
+      expect.stringContaining('orders-restored-old'),
+      expect.stringContaining('sessions-restored-1'),
+    ]);
   });
 });

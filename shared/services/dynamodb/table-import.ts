@@ -26,7 +26,7 @@ import {
 import { aws, awsErrorName, InvalidInputError, InvalidResourceStateError, NameInUseError } from '../../errors';
 import { parseRestoreSettings, type RestoreDriver, restoreClientToken } from '../restore';
 import { dynamoClient } from './client';
-import { checkAndTag, claimName, describeTable, NAME_TAKEN, removeTable } from './table-restore';
+import { assertRestoredName, checkAndTag, claimName, describeTable, NAME_TAKEN, removeTable } from './table-restore';
 import { type DynamodbTableRestoreSettings, dynamodbTableRestoreSettingsSchema } from './table-settings';
 
 /** ImportTable's client token: at most 36 characters. */
@@ -122,6 +122,7 @@ export const dynamodbImportRestore: RestoreDriver = {
     const [exportArn, ...rest] = request.backupIds;
     if (!exportArn || rest.length > 0)
       throw new InvalidInputError([{ field: 'backupIds', message: 'a DynamoDB table imports exactly one export' }]);
+    assertRestoredName(request.name);
     const token = importToken(request.restoreId);
     const claim = async () => {
       let earlier: string | undefined;

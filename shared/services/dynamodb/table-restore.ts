@@ -41,6 +41,7 @@ import {
   restoreTags,
 } from '../restore';
 import { dynamoClient } from './client';
+import { restoredNameProblem } from './restored-name';
 
 /** The table named so, or undefined when there is none. */
 export async function describeTable(region: string, name: string): Promise<TableDescription | undefined> {
@@ -171,6 +172,12 @@ export async function checkAndTag(
   }
 }
 
+/** Refuses, before any call, a name the pipeline may not write to (./restored-name.ts). */
+export function assertRestoredName(name: string): void {
+  const problem = restoredNameProblem(name);
+  if (problem) throw new InvalidInputError([{ field: 'name', message: problem }]);
+}
+
 /** A minute of clock skew between the Lambda that recorded the start and DynamoDB's CreationDateTime. */
 const SKEW_MS = 60_000;
 
@@ -222,6 +229,7 @@ export const dynamodbBackupRestore: RestoreDriver = {
       throw new InvalidInputError([
         { field: 'backupIds', message: 'a DynamoDB table restores from exactly one backup' },
       ]);
+    assertRestoredName(request.name);
     const fromThisBackup = (table: TableDescription) => table.RestoreSummary?.SourceBackupArn === backupArn;
     if (await claimName(request, fromThisBackup)) return { restoredIds: [request.name], reused: true };
     await request.recordIntent?.([request.name]);

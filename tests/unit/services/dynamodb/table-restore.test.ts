@@ -24,13 +24,13 @@ const ddb = mockedClient(DynamoDBClient);
 
 const OWNER = 'BackupPipeline@eu-west-1';
 const BACKUP = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/sessions/backup/01700000000000-abcdef12`;
-const TABLE_ARN = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/sessions-restored`;
+const TABLE_ARN = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/sessions-restored-1`;
 const request = (extra: Partial<RestoreRequest> = {}): RestoreRequest => ({
   restoreId: 'restore-1',
   region: REGION,
   sourceRegion: REGION,
   backupIds: [BACKUP],
-  name: 'sessions-restored',
+  name: 'sessions-restored-1',
   settings: {},
   tags: {
     restoredBy: OWNER,
@@ -42,7 +42,7 @@ const request = (extra: Partial<RestoreRequest> = {}): RestoreRequest => ({
   ...extra,
 });
 const table = (extra: Partial<TableDescription> = {}): TableDescription => ({
-  TableName: 'sessions-restored',
+  TableName: 'sessions-restored-1',
   TableArn: TABLE_ARN,
   TableStatus: 'ACTIVE',
   ...extra,
@@ -60,12 +60,22 @@ describe('dynamodbBackupRestore.start', () => {
     const started = await dynamodbBackupRestore.start(request());
 
     // Assess
-    expect(started).toEqual({ restoredIds: ['sessions-restored'], reused: false });
+    expect(started).toEqual({ restoredIds: ['sessions-restored-1'], reused: false });
     expect(ddb).toHaveReceivedCommandWith(RestoreTableFromBackupCommand, {
-      TargetTableName: 'sessions-restored',
+      TargetTableName: 'sessions-restored-1',
       BackupArn: BACKUP,
     });
     expect(ddb).toHaveReceivedCommandTimes(TagResourceCommand, 0);
+  });
+
+  it('refuses a name that does not carry "-restored-" before any call (start-restore may write only to such tables)', async () => {
+    // Act
+    const error = await dynamodbBackupRestore.start(request({ name: 'sessions' })).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toMatchObject({ name: 'InvalidInputError', fields: ['name'] });
+    expect(ddb).toHaveReceivedCommandTimes(DescribeTableCommand, 0);
+    expect(ddb).toHaveReceivedCommandTimes(RestoreTableFromBackupCommand, 0);
   });
 
   it('refuses a name in use before anything is made', async () => {
@@ -96,7 +106,7 @@ describe('dynamodbBackupRestore.start', () => {
     ddb.on(DescribeTableCommand).resolves({ Table: table({ TableStatus: 'ACTIVE' }) });
     ddb.on(ListTagsOfResourceCommand).resolves({ Tags: restoreTags(request().tags) });
     await expect(dynamodbBackupRestore.start(request())).resolves.toEqual({
-      restoredIds: ['sessions-restored'],
+      restoredIds: ['sessions-restored-1'],
       reused: true,
     });
     expect(ddb).toHaveReceivedCommandTimes(RestoreTableFromBackupCommand, 0);
@@ -116,7 +126,7 @@ describe('dynamodbBackupRestore.start', () => {
     const started = await dynamodbBackupRestore.start(request());
 
     // Assess
-    expect(started).toEqual({ restoredIds: ['sessions-restored'], reused: true });
+    expect(started).toEqual({ restoredIds: ['sessions-restored-1'], reused: true });
     expect(ddb).toHaveReceivedCommandTimes(ListTagsOfResourceCommand, 0);
     expect(ddb).toHaveReceivedCommandTimes(TagResourceCommand, 0);
     expect(ddb).toHaveReceivedCommandTimes(RestoreTableFromBackupCommand, 0);
@@ -158,14 +168,14 @@ describe('dynamodbBackupRestore.check', () => {
           BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST' },
         }),
       });
-    await expect(dynamodbBackupRestore.check(REGION, ['sessions-restored'])).resolves.toEqual({
+    await expect(dynamodbBackupRestore.check(REGION, ['sessions-restored-1'])).resolves.toEqual({
       status: 'RESTORING',
       state: 'creating',
     });
-    await expect(dynamodbBackupRestore.check(REGION, ['sessions-restored'])).resolves.toEqual({
+    await expect(dynamodbBackupRestore.check(REGION, ['sessions-restored-1'])).resolves.toEqual({
       status: 'AVAILABLE',
       shape: {
-        tableName: 'sessions-restored',
+        tableName: 'sessions-restored-1',
         itemCount: 1200,
         sizeBytes: 48000,
         keySchema: 'pk HASH, sk RANGE',
@@ -176,9 +186,9 @@ describe('dynamodbBackupRestore.check', () => {
 
   it('reports FAILED for a table that is gone', async () => {
     ddb.on(DescribeTableCommand).rejects(notFound());
-    await expect(dynamodbBackupRestore.check(REGION, ['sessions-restored'])).resolves.toEqual({
+    await expect(dynamodbBackupRestore.check(REGION, ['sessions-restored-1'])).resolves.toEqual({
       status: 'FAILED',
-      reason: 'restored DynamoDB table sessions-restored is gone',
+      reason: 'restored DynamoDB table sessions-restored-1 is gone',
     });
   });
 });
@@ -188,22 +198,22 @@ describe('dynamodbBackupRestore.remove', () => {
     ddb.on(DescribeTableCommand).resolvesOnce({ Table: table() });
     ddb.on(ListTagsOfResourceCommand).resolves({ Tags: restoreTags(request().tags) });
     ddb.on(DeleteTableCommand).resolves({});
-    await expect(dynamodbBackupRestore.remove(REGION, ['sessions-restored'], OWNER)).resolves.toBe('deleting');
-    expect(ddb).toHaveReceivedCommandWith(DeleteTableCommand, { TableName: 'sessions-restored' });
+    await expect(dynamodbBackupRestore.remove(REGION, ['sessions-restored-1'], OWNER)).resolves.toBe('deleting');
+    expect(ddb).toHaveReceivedCommandWith(DeleteTableCommand, { TableName: 'sessions-restored-1' });
 
     ddb.on(DescribeTableCommand).rejects(notFound());
-    await expect(dynamodbBackupRestore.remove(REGION, ['sessions-restored'], OWNER)).resolves.toBe('gone');
+    await expect(dynamodbBackupRestore.remove(REGION, ['sessions-restored-1'], OWNER)).resolves.toBe('gone');
   });
 
   it('never deletes a table restored by another stack or not restored at all', async () => {
     ddb.on(DescribeTableCommand).resolves({ Table: table() });
     ddb.on(ListTagsOfResourceCommand).resolves({ Tags: [{ Key: RESTORE_TAG.restoredBy, Value: 'Other@us-east-1' }] });
-    await expect(dynamodbBackupRestore.remove(REGION, ['sessions-restored'], OWNER)).rejects.toThrow(
+    await expect(dynamodbBackupRestore.remove(REGION, ['sessions-restored-1'], OWNER)).rejects.toThrow(
       InvalidResourceStateError,
     );
     ddb.on(ListTagsOfResourceCommand).resolves({ Tags: [] });
-    await expect(dynamodbBackupRestore.remove(REGION, ['sessions-restored'], OWNER)).rejects.toThrow(
-      'DynamoDB table sessions-restored was not restored by BackupPipeline@eu-west-1: not deleted',
+    await expect(dynamodbBackupRestore.remove(REGION, ['sessions-restored-1'], OWNER)).rejects.toThrow(
+      'DynamoDB table sessions-restored-1 was not restored by BackupPipeline@eu-west-1: not deleted',
     );
     expect(ddb).toHaveReceivedCommandTimes(DeleteTableCommand, 0);
   });
@@ -219,7 +229,7 @@ describe('dynamodbBackupRestore.remove', () => {
     ddb.on(ListTagsOfResourceCommand).resolves({ Tags: [] });
     ddb.on(TagResourceCommand).resolves({});
     ddb.on(DeleteTableCommand).resolves({});
-    const remove = () => dynamodbBackupRestore.remove(REGION, ['sessions-restored'], OWNER, context);
+    const remove = () => dynamodbBackupRestore.remove(REGION, ['sessions-restored-1'], OWNER, context);
 
     // Act / Assess: another backup's table, one made before the restore started, and one without a record are refused.
     ddb.on(DescribeTableCommand).resolves({ Table: restoredAt('2026-11-02T10:05:00Z', `${BACKUP}-other`) });
@@ -227,7 +237,7 @@ describe('dynamodbBackupRestore.remove', () => {
     ddb.on(DescribeTableCommand).resolves({ Table: restoredAt('2026-11-01T10:05:00Z') });
     await expect(remove()).rejects.toThrow(InvalidResourceStateError);
     ddb.on(DescribeTableCommand).resolves({ Table: restoredAt('2026-11-02T10:05:00Z') });
-    await expect(dynamodbBackupRestore.remove(REGION, ['sessions-restored'], OWNER)).rejects.toThrow(
+    await expect(dynamodbBackupRestore.remove(REGION, ['sessions-restored-1'], OWNER)).rejects.toThrow(
       InvalidResourceStateError,
     );
     expect(ddb).toHaveReceivedCommandTimes(DeleteTableCommand, 0);
@@ -248,7 +258,9 @@ describe('dynamodbBackupRestore.remove', () => {
         RestoreSummary: { SourceBackupArn: BACKUP, RestoreInProgress: true, RestoreDateTime: new Date() },
       }),
     });
-    await expect(dynamodbBackupRestore.remove(REGION, ['sessions-restored'], OWNER, context)).resolves.toBe('deleting');
+    await expect(dynamodbBackupRestore.remove(REGION, ['sessions-restored-1'], OWNER, context)).resolves.toBe(
+      'deleting',
+    );
     expect(ddb).toHaveReceivedCommandTimes(DeleteTableCommand, 0);
   });
 });

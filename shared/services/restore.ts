@@ -129,6 +129,11 @@ export interface RestoreDriver {
   readonly type: ResourceType;
   /** The backup modes whose backups it restores (`ami` and `ami-reboot`); absent for a type with one way only. */
   readonly modes?: readonly BackupMode[];
+  /**
+   * Why the restored resource cannot be named `name` (a DynamoDB table's name must carry the restore
+   * mark its IAM is scoped by), or undefined: Plan refuses such a name before anything is made.
+   */
+  nameProblem?(name: string): string | undefined;
   start(request: RestoreRequest): Promise<RestoreStarted>;
   check(region: string, restoredIds: readonly string[], context?: RestoreContext): Promise<RestoreCheck>;
   /**

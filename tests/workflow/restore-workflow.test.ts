@@ -241,7 +241,9 @@ describe('restore workflow', () => {
       // Act
       const results: Record<string, string> = {};
       for (const [what, arn] of Object.entries(arns)) {
-        const result = await sandbox.restore({ resource: arn, latest: true, name: `${what}-copy` }, `restore-${what}`);
+        // A DynamoDB restore's name carries "-restored-" (its IAM is scoped by it): every type's does here.
+        const name = `${what}-restored-copy`;
+        const result = await sandbox.restore({ resource: arn, latest: true, name }, `restore-${what}`);
         const record = result.status === 'SUCCEEDED' ? undefined : await restores().get(`restore-${what}`);
         results[what] = record ? `${result.status}: ${record.error?.error}: ${record.error?.cause}` : result.status;
       }
@@ -250,7 +252,7 @@ describe('restore workflow', () => {
       expect(results).toEqual(Object.fromEntries(Object.keys(arns).map((k) => [k, 'SUCCEEDED'])));
       for (const what of Object.keys(arns)) {
         const record = await restores().get(`restore-${what}`);
-        expect(record).toMatchObject({ status: 'AVAILABLE', name: `${what}-copy`, drill: false });
+        expect(record).toMatchObject({ status: 'AVAILABLE', name: `${what}-restored-copy`, drill: false });
         expect(record?.recoverySeconds).toBeGreaterThan(0);
         expect(record?.restoredIds?.length).toBeGreaterThan(0);
       }
@@ -259,7 +261,7 @@ describe('restore workflow', () => {
       }).Volumes;
       expect(volumes).toHaveLength(1);
       const tags = tagsOf(volumes?.[0]?.Tags);
-      expect(tags).toMatchObject({ Name: 'volume-copy', [RESTORE_TAG.restoredFrom]: arns.volume });
+      expect(tags).toMatchObject({ Name: 'volume-restored-copy', [RESTORE_TAG.restoredFrom]: arns.volume });
       expect(tags[BACKUP_TAG.Key]).toBeUndefined();
     });
   });

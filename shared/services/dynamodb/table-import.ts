@@ -26,6 +26,7 @@ import {
 import { aws, awsErrorName, InvalidInputError, InvalidResourceStateError, NameInUseError } from '../../errors';
 import { parseRestoreSettings, type RestoreDriver, restoreClientToken } from '../restore';
 import { dynamoClient } from './client';
+import { restoredNameProblem } from './restored-name';
 import { assertRestoredName, checkAndTag, claimName, describeTable, NAME_TAKEN, removeTable } from './table-restore';
 import { type DynamodbTableRestoreSettings, dynamodbTableRestoreSettingsSchema } from './table-settings';
 
@@ -116,6 +117,7 @@ async function exportSource(region: string, exportArn: string) {
 export const dynamodbImportRestore: RestoreDriver = {
   type: 'dynamodb-table',
   modes: ['export'],
+  nameProblem: restoredNameProblem,
 
   async start(request) {
     const settings = parseRestoreSettings(dynamodbTableRestoreSettingsSchema, request.settings, 'DynamoDB table');

@@ -222,6 +222,7 @@ export async function removeTable(
 export const dynamodbBackupRestore: RestoreDriver = {
   type: 'dynamodb-table',
   modes: ['backup'],
+  nameProblem: restoredNameProblem,
 
   async start(request) {
     const [backupArn, ...rest] = request.backupIds;

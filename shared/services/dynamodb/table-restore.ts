@@ -203,7 +203,12 @@ export async function removeTable(
   if (!table) return 'gone';
   if (table.TableStatus === 'DELETING') return 'deleting';
   const tags = await readableTags(region, table);
-  const tagged = tags !== undefined && tagValue(tags, RESTORE_TAG.restoredBy) === restoredBy;
+  // With the record's context, only this very restore's tags count: the record names the table before
+  // the create, so a name AWS refused may hold another restore's table, of this stack too.
+  const tagged =
+    tags !== undefined &&
+    tagValue(tags, RESTORE_TAG.restoredBy) === restoredBy &&
+    (context === undefined || tagValue(tags, RESTORE_TAG.restoreId) === context.tags.restoreId);
   const proven = !tagged && (!tags || untagged(tags)) && context !== undefined && (await provenOurs(table, context));
   if (!tagged && !proven)
     throw new InvalidResourceStateError(`DynamoDB table ${name} was not restored by ${restoredBy}: not deleted`);

@@ -175,6 +175,26 @@ describe('dynamodbBackupRestore against the model', () => {
   });
 });
 
+describe('dynamodbBackupRestore.remove of a name another restore holds', () => {
+  it('never deletes the table of another restore of this stack that the record names (its create was refused)', async () => {
+    // Prepare: restore 'earlier' made and tagged the table; this restore recorded the name, then AWS refused it.
+    const backup = backedUp();
+    const earlier = { restoreId: 'earlier', tags: tagValues(backup, 'earlier') };
+    await dynamodbBackupRestore.start(request(backup, earlier));
+    advance(2 * 3600);
+    await dynamodbBackupRestore.check(REGION, ['sessions-restored-1'], { ...context(backup), tags: earlier.tags });
+
+    // Act
+    const refused = await dynamodbBackupRestore
+      .remove(REGION, ['sessions-restored-1'], OWNER, context(backup))
+      .catch((e: unknown) => e);
+
+    // Assess
+    expect(refused).toBeInstanceOf(InvalidResourceStateError);
+    expect(status('sessions-restored-1')).toBe('ACTIVE');
+  });
+});
+
 describe('dynamodbImportRestore against the model', () => {
   const SETTINGS = {
     keySchema: [

@@ -158,7 +158,10 @@ export const dynamodbImportRestore: RestoreDriver = {
       // A table made since the lookup (ResourceInUseException), or this restore's own import: the same
       // client token answers with it, so only another's name is refused.
       if (!NAME_TAKEN.has(awsErrorName(error) ?? '')) return aws(context, () => Promise.reject(error));
-      const adopted = await claim().catch(() => undefined);
+      const adopted = await claim().catch((e: unknown) => {
+        if (e instanceof NameInUseError) return undefined;
+        throw e;
+      });
       if (adopted) return adopted;
       throw new NameInUseError(`${context}: a table of that name exists`, { cause: error });
     }

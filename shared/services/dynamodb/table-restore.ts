@@ -248,8 +248,11 @@ export const dynamodbBackupRestore: RestoreDriver = {
       // Taken since the lookup, or made by this very call whose answer was lost (the SDK's retry then
       // finds the name taken): the table is adopted only with the proof, else NameInUseError.
       if (!NAME_TAKEN.has(awsErrorName(error) ?? '')) return aws(context, () => Promise.reject(error));
-      if (await claimName(request, fromThisBackup).catch(() => false))
-        return { restoredIds: [request.name], reused: true };
+      const ours = await claimName(request, fromThisBackup).catch((e: unknown) => {
+        if (e instanceof NameInUseError) return false;
+        throw e;
+      });
+      if (ours) return { restoredIds: [request.name], reused: true };
       throw new NameInUseError(`${context}: a table of that name exists or is being created or deleted`, {
         cause: error,
       });

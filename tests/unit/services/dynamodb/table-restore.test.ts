@@ -102,6 +102,26 @@ describe('dynamodbBackupRestore.start', () => {
     },
   );
 
+  it('adopts the table its own call made when the answer was lost and the SDK retry finds the name taken', async () => {
+    // Prepare
+    ddb
+      .on(DescribeTableCommand)
+      .rejectsOnce(notFound())
+      .resolves({
+        Table: table({
+          TableStatus: 'CREATING',
+          RestoreSummary: { SourceBackupArn: BACKUP, RestoreInProgress: true, RestoreDateTime: new Date() },
+        }),
+      });
+    ddb.on(RestoreTableFromBackupCommand).rejects(namedError('TableAlreadyExistsException'));
+
+    // Act
+    const started = await dynamodbBackupRestore.start(request());
+
+    // Assess
+    expect(started).toEqual({ restoredIds: ['sessions-restored-1'], reused: true });
+  });
+
   it('on a retry finds the table this restore tagged and makes nothing', async () => {
     ddb.on(DescribeTableCommand).resolves({ Table: table({ TableStatus: 'ACTIVE' }) });
     ddb.on(ListTagsOfResourceCommand).resolves({ Tags: restoreTags(request().tags) });

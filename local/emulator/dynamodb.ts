@@ -27,6 +27,7 @@ export const DYNAMODB_CONTROL_ACTIONS: Record<string, JsonAction> = {
   UntagResource: (m, r, i) => m.untagResource(r, i),
   ImportTable: (m, r, i) => m.importTable(r, i),
   DescribeImport: (m, r, i) => m.describeImport(r, i),
+  ListImports: (m, r, i) => m.listImports(r, i),
 };
 
 /**

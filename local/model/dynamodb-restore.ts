@@ -75,6 +75,7 @@ export class DynamoRestoreBackend extends RegionalBackend<DynamoRegionState> {
       backupSeconds: Math.round(20 + gib * 2),
       exportSeconds: Math.round(300 + gib * 40),
       ...t,
+      createdMs: this.nowMs(),
       status: 'CREATING',
       lifecycle: { untilMs, next: fails ? GONE : 'ACTIVE' },
     };
@@ -146,6 +147,12 @@ export class DynamoRestoreBackend extends RegionalBackend<DynamoRegionState> {
   tagResource(region: string, input: { ResourceArn?: string; Tags?: Tag[] }) {
     this.gate('dynamodb', 'TagResource');
     const table = this.dynamodb.tableOfArn(region, input.ResourceArn);
+    // A table being created or deleted is in use: DynamoDB tags it only once it is ACTIVE.
+    if ((table.status ?? 'ACTIVE') !== 'ACTIVE')
+      throw new AwsApiError(
+        'ResourceInUseException',
+        `Attempt to change a resource which is still in use: Table ${table.TableName} is ${table.status}`,
+      );
     const tags = [...table.Tags];
     for (const tag of input.Tags ?? []) {
       const at = tags.findIndex((t) => t.Key === tag.Key);
@@ -251,6 +258,18 @@ export class DynamoRestoreBackend extends RegionalBackend<DynamoRegionState> {
         'ValidationException',
         'KeySchema needs a HASH key, and every key attribute must be in AttributeDefinitions',
       );
+    // TableCreationParameters has no LocalSecondaryIndexes (API reference): ImportTable cannot make one.
+    if ('LocalSecondaryIndexes' in params)
+      throw new AwsApiError('ValidationException', 'TableCreationParameters takes no LocalSecondaryIndexes');
+    // As CreateTable: every attribute defined must be a key of the table or of a global secondary index.
+    const indexes = (params.GlobalSecondaryIndexes ?? []) as { KeySchema?: KeySchema }[];
+    const used = new Set([...keys, ...indexes.flatMap((g) => g.KeySchema ?? [])].map((k) => k.AttributeName));
+    const unused = [...defined].filter((name) => !used.has(name));
+    if (unused.length > 0)
+      throw new AwsApiError(
+        'ValidationException',
+        `One or more parameter values were invalid: Some AttributeDefinitions are not used in KeySchema or GlobalSecondaryIndexes: ${unused.join(', ')}`,
+      );
     this.assertNameFree(region, name, 'ResourceInUseException');
     const keyPrefix = input.S3BucketSource?.S3KeyPrefix ?? '';
     // The export's data files as the bucket's lifecycle keeps them now (written when the export completed):
@@ -315,6 +334,28 @@ export class DynamoRestoreBackend extends RegionalBackend<DynamoRegionState> {
       failure !== undefined,
     );
     return this.created('dynamodb', { ImportTableDescription: this.importDescription(region, imported) });
+  }
+
+  /** ListImports of one table (or of the region): newest first, one page (a restore's table has an import or two). */
+  listImports(region: string, input: { TableArn?: string }) {
+    this.gate('dynamodb', 'ListImports');
+    const imports = [...this.region(region).dynamoImports.values()]
+      .filter((i) => !input.TableArn || this.dynamodb.dynamoTableArn(region, i.TableName) === input.TableArn)
+      .sort((a, b) => b.startMs - a.startMs);
+    return {
+      ImportSummaryList: imports.map((i) => {
+        const d = this.importDescription(region, i);
+        return {
+          ImportArn: d.ImportArn,
+          ImportStatus: d.ImportStatus,
+          TableArn: d.TableArn,
+          S3BucketSource: d.S3BucketSource,
+          InputFormat: d.InputFormat,
+          StartTime: d.StartTime,
+          ...(d.EndTime ? { EndTime: d.EndTime } : {}),
+        };
+      }),
+    };
   }
 
   describeImport(region: string, input: { ImportArn?: string }) {

@@ -25,6 +25,8 @@ export interface DynamoTableModel {
   itemCount?: number;
   /** The shape DescribeTable shows beyond the defaults (KeySchema, AttributeDefinitions, BillingModeSummary, RestoreSummary). */
   description?: Record<string, unknown>;
+  /** When the table was created (DescribeTable's CreationDateTime): a restored table at its restore call. */
+  createdMs?: number;
 }
 
 export interface DynamoBackupModel extends Timed {
@@ -50,6 +52,8 @@ export interface DynamoRegionState {
   dynamoExports: Map<string, DynamoExportModel>;
   /** ImportTable's imports by ARN (dynamodb-restore.ts). */
   dynamoImports: Map<string, DynamoImportModel>;
+  /** Tables someone else deletes right after the next ListTables shows them (deleteDynamoTableAfterListing). */
+  dynamoVanishing: Set<string>;
 }
 
 /** Where an export writes in its bucket, as DynamoDB lays it out: `<prefix>/AWSDynamoDB/<export id>/` (data/ under it). */
@@ -70,6 +74,7 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
         dynamoBackups: new Map(),
         dynamoExports: new Map(),
         dynamoImports: new Map(),
+        dynamoVanishing: new Set(),
       })),
     );
   }
@@ -92,9 +97,18 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
         ...t.description,
       },
       sizeBytes,
+      createdMs: t.createdMs ?? this.nowMs(),
     };
     this.region(region).dynamoTables.set(table.TableName, table);
     return table;
+  }
+
+  /**
+   * The race discovery meets when tables come and go (a drill's restores, another team's tables): the
+   * next ListTables still shows `name`, and it is gone before any later call about it.
+   */
+  deleteDynamoTableAfterListing(region: string, name: string): void {
+    this.region(region).dynamoVanishing.add(name);
   }
 
   /** An on-demand backup that already exists (history for retention). */
@@ -142,6 +156,11 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
     const limit = Math.min(Math.max(input.Limit ?? 100, 1), 100);
     const page = names.slice(start, start + limit);
     const more = start + limit < names.length;
+    const vanishing = this.region(region).dynamoVanishing;
+    for (const name of page.filter((n) => vanishing.has(n))) {
+      tables.delete(name);
+      vanishing.delete(name);
+    }
     return { TableNames: page, ...(more ? { LastEvaluatedTableName: page[page.length - 1] } : {}) };
   }
 
@@ -159,6 +178,7 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
       TableName: table.TableName,
       TableArn: this.dynamoTableArn(region, table.TableName),
       TableStatus: status,
+      CreationDateTime: new Date(table.createdMs ?? 0),
       TableSizeBytes: table.sizeBytes,
       ItemCount: table.itemCount ?? Math.round(table.sizeBytes / 1024),
       ...table.description,
@@ -176,6 +196,13 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
   listTagsOfResource(region: string, input: { ResourceArn?: string; NextToken?: string }) {
     this.gate('dynamodb', 'ListTagsOfResource');
     const table = this.tableOfArn(region, input.ResourceArn);
+    // DynamoDB answers not found for a table that is not ACTIVE (API reference, ListTagsOfResource errors):
+    // a table being created (a restore, an import) or deleted has no tags to read yet.
+    if ((table.status ?? 'ACTIVE') !== 'ACTIVE')
+      throw new AwsApiError(
+        'ResourceNotFoundException',
+        `Requested resource not found: ResourceArn: ${input.ResourceArn} is ${table.status}`,
+      );
     // Ten tags a page, as the real API pages them: callers must follow NextToken.
     const start = input.NextToken ? Number(input.NextToken) : 0;
     const page = table.Tags.slice(start, start + 10);

@@ -108,9 +108,11 @@ const OPERATIONS = {
     ...['addDynamoTable', 'addExistingDynamoBackup', 'dynamoTableArn', 'listTables', 'describeTable'],
     ...['hasDynamoTable', 'listTagsOfResource', 'createBackup', 'describeBackup', 'listBackups', 'deleteBackup'],
     ...['exportTableToPointInTime', 'describeExport', 'dynamoBackups', 'dynamoExports'],
+    'deleteDynamoTableAfterListing',
   ],
   dynamoRestore: [
     ...['restoreTableFromBackup', 'deleteTable', 'tagResource', 'untagResource', 'importTable', 'describeImport'],
+    'listImports',
   ],
   sns: ['createTopic', 'publish'],
   lambda: ['addFunction', 'invoke'],

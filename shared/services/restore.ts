@@ -107,6 +107,19 @@ export interface RestoreJournal {
   made(ids: readonly string[]): Promise<void>;
 }
 
+/**
+ * What the restore's plan and record say of it, for check and remove: the tags what it made carries (a
+ * DynamoDB table is tagged only once ACTIVE, at a check), its recorded settings, and the proof of
+ * origin for an untagged resource (the backups it restored, when it started).
+ */
+export interface RestoreContext {
+  tags: RestoreTagValues;
+  settings: unknown;
+  backupIds: readonly string[];
+  /** The restore's start (its record's startedAt): what it made was created after. */
+  startedAt: string;
+}
+
 export interface RestoreStarted {
   /** The restored resources' ids (a volume; an instance's volumes; a DB identifier; a table name). */
   restoredIds: string[];
@@ -158,19 +171,20 @@ export interface RestoreDriver {
    */
   checkPlacement?(request: PlacementCheckRequest, facts: RegionFacts): Promise<PlacementProblem[]>;
   start(request: RestoreRequest): Promise<RestoreStarted>;
-  check(region: string, restoredIds: readonly string[]): Promise<RestoreCheck>;
+  check(region: string, restoredIds: readonly string[], context?: RestoreContext): Promise<RestoreCheck>;
   /**
    * Deletes what a restore made, only when it carries `restoredBy` (a resource without it is refused,
    * never deleted): `gone` once nothing is left, `deleting` while AWS still removes it or while what is
    * to be deleted is still being made (AWS refuses to delete it then: it is waited for, then deleted).
-   * `restoreId` (the workflow always passes it) is the restore's id tag: a driver with `removesByRestoreTag`
-   * also finds by it what no record names (a start that died after a create; an AMI's data volumes AWS keeps at termination).
+   * `context.tags.restoreId` (the workflow always passes it) is the restore's id tag: a driver with
+   * `removesByRestoreTag` also finds by it what no record names (a start that died after a create; an AMI's data volumes AWS keeps at termination).
    */
   remove(
     region: string,
     restoredIds: readonly string[],
     restoredBy: string,
-    restoreId?: string,
+    /** Its tags (the restore id: what carries it is found too), settings and proof of origin. */
+    context?: RestoreContext,
   ): Promise<'deleting' | 'gone'>;
   /** True when remove finds what carries the restore-id tag: it is called even when the record names nothing. */
   readonly removesByRestoreTag?: boolean;

@@ -248,6 +248,10 @@ function fromPoint(
   region: string,
   backupIds = point.backupIds,
 ): RestorePlan {
+  const name = input.name ?? defaultRestoreName(point.resourceId, now);
+  // A name the type's driver cannot restore under is bad input, refused before anything is made.
+  const problem = restoreDriverFor(point.type, point.mode)?.nameProblem?.(name);
+  if (problem) throw new InvalidInputError([{ field: 'name', message: problem }]);
   return {
     restoreId,
     arn: point.arn,
@@ -258,7 +262,7 @@ function fromPoint(
     sourceRegion: point.region,
     region,
     backupIds,
-    name: input.name ?? defaultRestoreName(point.resourceId, now),
+    name,
     drill: input.drill ?? false,
     placement: input.placement ?? input.placements?.[region] ?? null,
     settings: point.restoreSettings ?? {},

@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { InvalidResourceStateError, ResourceNotFoundError } from '../errors';
-import { RESTORE_TAG, type RestoreDriver } from '../services/restore';
+import { RESTORE_TAG, type RestoreContext, type RestoreDriver, type RestoreTagValues } from '../services/restore';
 import type { RestoreRecord } from '../state/records';
 import type { RestoreStore } from '../state/restore-store';
 import { nextWaitSeconds } from './polling';
@@ -80,6 +80,22 @@ export function plannedRecord(plan: RestorePlan, startedAt: string): RestoreReco
   };
 }
 
+/** The restore tags what the restore makes carries. */
+export function restoreTagValues(plan: RestorePlan, owner: string): RestoreTagValues {
+  return {
+    restoredBy: owner,
+    restoreId: plan.restoreId,
+    sourceArn: plan.arn,
+    backupId: plan.backupIds[0] ?? '',
+    drill: plan.drill,
+  };
+}
+
+/** What check and remove are told of the restore: its tags, settings, and the proof of origin of what it made. */
+export function restoreContext(plan: RestorePlan, owner: string, startedAt: string): RestoreContext {
+  return { tags: restoreTagValues(plan, owner), settings: plan.settings, backupIds: plan.backupIds, startedAt };
+}
+
 /** Plan the restore's last act: the record, before anything is asked of AWS (a re-run keeps the first). */
 export async function recordPlanned(
   plan: RestorePlan,
@@ -118,13 +134,7 @@ export async function startRestore(plan: RestorePlan, deps: StepDeps): Promise<R
     name: plan.name,
     settings: plan.settings,
     ...(plan.placement ? { placement: plan.placement } : {}),
-    tags: {
-      restoredBy: deps.owner,
-      restoreId: plan.restoreId,
-      sourceArn: plan.arn,
-      backupId: plan.backupIds[0] ?? '',
-      drill: plan.drill,
-    },
+    tags: restoreTagValues(plan, deps.owner),
   });
   await store.update(plan.restoreId, { restoredIds: started.restoredIds });
   return {
@@ -144,7 +154,11 @@ export async function checkRestore(
   deps: StepDeps,
 ): Promise<RestoreProgress> {
   const { now } = deps;
-  const checked = await deps.driver.check(plan.region, progress.restoredIds);
+  const checked = await deps.driver.check(
+    plan.region,
+    progress.restoredIds,
+    restoreContext(plan, deps.owner, progress.startedAt),
+  );
   const polls = progress.polls + 1;
   const elapsedSeconds = (now.getTime() - Date.parse(progress.startedAt)) / 1000;
   if (checked.status === 'AVAILABLE') {
@@ -182,12 +196,13 @@ export interface CleanupProgress {
 }
 
 /**
- * Deletes what the restore made, only what carries this stack's restored-by tag (the driver refuses
- * anything else). The ids come from the record, and a driver that can also finds what carries the
- * restore's id tag, so a drill whose start failed after a create still cleans up whatever was made.
- * Called again after a wait until AWS reports nothing left (what is still being made is waited for,
- * then deleted); then recorded DELETED. Past CLEANUP_DEADLINE_HOURS from its first attempt it throws
- * InvalidResourceStateError: the state machine's Catch records the clean-up FAILED with what is left.
+ * Deletes what the restore made, only what carries this stack's restored-by tag or what the driver
+ * proves this restore made (it refuses anything else). The ids come from the record (written before each
+ * create where the driver knows them then, a DynamoDB table's name), and a driver that can also finds
+ * what carries the restore's id tag, so a drill whose start failed after a create still cleans up
+ * whatever was made. Called again after a wait until AWS reports nothing left (what is still being made
+ * is waited for, then deleted); then recorded DELETED. Past CLEANUP_DEADLINE_HOURS from its first attempt
+ * it throws InvalidResourceStateError: the state machine's Catch records the clean-up FAILED with what is left.
  */
 export async function cleanUpRestore(plan: RestorePlan, deps: StepDeps): Promise<CleanupProgress> {
   const record = await deps.store.get(plan.restoreId);
@@ -197,9 +212,10 @@ export async function cleanUpRestore(plan: RestorePlan, deps: StepDeps): Promise
     startedAt = deps.now.toISOString();
     await deps.store.update(plan.restoreId, { cleanupStartedAt: startedAt });
   }
+  const context = restoreContext(plan, deps.owner, record?.startedAt ?? deps.now.toISOString());
   const left =
     restoredIds.length > 0 || deps.driver.removesByRestoreTag
-      ? await deps.driver.remove(plan.region, restoredIds, deps.owner, plan.restoreId)
+      ? await deps.driver.remove(plan.region, restoredIds, deps.owner, context)
       : 'gone';
   if (left === 'deleting') {
     const elapsedSeconds = (deps.now.getTime() - Date.parse(startedAt)) / 1000;

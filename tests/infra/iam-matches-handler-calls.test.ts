@@ -32,13 +32,15 @@ import { dynamoBackupName, parseBackupName } from '../../shared/services/dynamod
 import { MODE_TAG } from '../../shared/services/modes';
 import { rdsSnapshotIdentifier } from '../../shared/services/rds/rds-instance';
 import { BackupPointStore } from '../../shared/state/backup-points';
+import { RestoreStore } from '../../shared/state/restore-store';
 import { RunLockStore } from '../../shared/state/run-lock-store';
 import { StateStore } from '../../shared/state/store';
 import { RESTORE_TAG, TAG } from '../../shared/tags';
 import { ACCOUNT, openSandbox, REGION, type Sandbox, STATE_MACHINE, TABLE } from '../support/workflow-sandbox';
 import { actionsIn, allows, type CallContext, functionStatements } from './policy-helpers';
 
-jest.setTimeout(60_000);
+// The scenarios run every type's backups, copies, retention and restores (DynamoDB's twice more).
+jest.setTimeout(120_000);
 
 type Caller = FunctionName | ScheduledFunctionName;
 interface Call extends CallContext {
@@ -174,6 +176,8 @@ function describeCall(sandbox: Sandbox, service: string, command: unknown): Call
     });
     call.resourceTags = tagMap(cluster.DBClusters?.[0]?.TagList);
   }
+  // A restore's target table, which the item writes AWS evaluates on RestoreTableFromBackup's behalf name.
+  if (call.action === 'dynamodb:RestoreTableFromBackup') call.tableName = String(input.TargetTableName);
   if (call.action === 'dynamodb:DeleteTable') {
     const arn = sandbox.model.dynamoTableArn(REGION, String(input.TableName));
     call.resourceTags = tagMap(sandbox.model.listTagsOfResource(REGION, { ResourceArn: arn }).Tags);
@@ -230,13 +234,26 @@ function impliedBy(call: CallContext): CallContext[] {
     case 'rds:CreateDBInstance':
       return [{ action: 'rds:AddTagsToResource' }];
     case 'dynamodb:RestoreTableFromBackup':
-      // DynamoDB writes the restored table with the caller's item permissions.
+      // DynamoDB writes the restored table with the caller's item permissions, on that table.
       return ['PutItem', 'UpdateItem', 'DeleteItem', 'GetItem', 'Query', 'Scan', 'BatchWriteItem'].map((a) => ({
         action: `dynamodb:${a}`,
+        ...(call.tableName !== undefined ? { tableName: call.tableName } : {}),
       }));
     case 'dynamodb:ImportTable':
-      // DynamoDB reads the export's objects with the caller's permissions.
-      return [{ action: 's3:GetObject' }, { action: 's3:ListBucket' }];
+      // DynamoDB reads the export's objects with the caller's permissions, and logs to CloudWatch Logs
+      // ("Requesting a table import in DynamoDB", Setting up IAM permissions: /aws-dynamodb/* log groups).
+      return [
+        { action: 's3:GetObject' },
+        { action: 's3:ListBucket' },
+        ...[
+          'CreateLogGroup',
+          'CreateLogStream',
+          'DescribeLogGroups',
+          'DescribeLogStreams',
+          'PutLogEvents',
+          'PutRetentionPolicy',
+        ].map((a) => ({ action: `logs:${a}` })),
+      ];
     case 'sns:Publish':
       // The topic is encrypted with a customer key: the publisher needs the key too.
       return [{ action: 'kms:GenerateDataKey' }, { action: 'kms:Decrypt' }];
@@ -271,6 +288,7 @@ describe('IAM against the calls the handlers make', () => {
   let sandbox: Sandbox;
   const results: { status: string }[] = [];
   const restoreResults: { status: string; error?: string; cause?: string }[] = [];
+  const diedResults: { status: string }[] = [];
 
   beforeAll(async () => {
     // Prepare: a fleet with every resource type, a database that cannot be snapshotted (so a failure is
@@ -453,7 +471,7 @@ describe('IAM against the calls the handlers make', () => {
       const [first] = points;
       if (first?.backupIds?.[0])
         restoreResults.push(
-          await sandbox.restore({ backupId: first.backupIds[0], name: 'iam-restored' }, 'iam-restore-by-id', {
+          await sandbox.restore({ backupId: first.backupIds[0], name: 'iam-restored-by-id' }, 'iam-restore-by-id', {
             handlers: attributed,
           }),
         );
@@ -466,6 +484,51 @@ describe('IAM against the calls the handlers make', () => {
             handlers: attributed,
           }),
         );
+      }
+      // DynamoDB: an operator's restore of each table, then its start delivered again once the table
+      // is ACTIVE and tagged (a retried start reads what it finds under the name: tags, imports).
+      const tables = [...new Map(points.filter((p) => p.type === 'dynamodb-table').map((p) => [p.arn, p])).values()];
+      for (const [i, point] of tables.entries()) {
+        const restoreId = `iam-table-${i + 1}`;
+        restoreResults.push(
+          await sandbox.restore({ resource: point.arn, latest: true, name: `iam-${i + 1}-restored-t` }, restoreId, {
+            handlers: attributed,
+          }),
+        );
+        const record = await new RestoreStore(dynamoDocClient(), TABLE).get(restoreId);
+        if (!record) throw new Error(`restore ${restoreId} has no record`);
+        const plan = {
+          ...record,
+          mode: record.mode ?? null,
+          placement: null,
+          settings: point.restoreSettings ?? {},
+          keepSeconds: 0,
+        };
+        await attributed['start-restore']({ restore: plan }, lambdaContext('start-restore'));
+      }
+      // DynamoDB drills whose start dies after the create (retried, then caught): the record names the
+      // table, which nothing tagged; the clean-up proves it its own (an import by its client token, found
+      // with ListImports), tags it and deletes it.
+      const update = RestoreStore.prototype.update;
+      const dies = jest.spyOn(RestoreStore.prototype, 'update').mockImplementation(async function (
+        this: RestoreStore,
+        restoreId,
+        fields,
+      ) {
+        const [name] = fields.restoredIds ?? [];
+        if (name && sandbox.model.hasDynamoTable(REGION, name))
+          throw Object.assign(new Error('simulated: start died after the create'), { name: 'Lambda.Unknown' });
+        return update.call(this, restoreId, fields);
+      });
+      try {
+        for (const [i, point] of tables.entries())
+          diedResults.push(
+            await sandbox.restore({ resource: point.arn, latest: true, drill: true }, `iam-died-${i + 1}`, {
+              handlers: attributed,
+            }),
+          );
+      } finally {
+        dies.mockRestore();
       }
     } finally {
       stopObserving();
@@ -487,6 +550,7 @@ describe('IAM against the calls the handlers make', () => {
     expect(results.map((r) => r.status)).toEqual(['FAILED', 'FAILED']);
     expect(restoreResults.length).toBeGreaterThanOrEqual(8);
     expect(restoreResults.filter((r) => r.status !== 'SUCCEEDED')).toEqual([]);
+    expect(diedResults.map((r) => r.status)).toEqual(['FAILED', 'FAILED']);
     expect(calls.filter((c) => c.fn === 'start-backup' && c.action === 'dynamodb:GetItem')).not.toEqual([]);
     const actions = new Set(calls.map((c) => `${c.fn} ${c.action}`));
     for (const expected of [
@@ -540,6 +604,11 @@ describe('IAM against the calls the handlers make', () => {
       'clean-up-restore rds:DeleteDBInstance',
       'clean-up-restore rds:DeleteDBCluster',
       'clean-up-restore dynamodb:DeleteTable',
+      'check-restore dynamodb:TagResource',
+      'start-restore dynamodb:ListTagsOfResource',
+      'start-restore dynamodb:ListImports',
+      'clean-up-restore dynamodb:TagResource',
+      'clean-up-restore dynamodb:ListImports',
       'validate-restore lambda:InvokeFunction',
       'notify-restores sns:Publish',
     ]) {
@@ -625,6 +694,19 @@ describe('IAM against the calls the handlers make', () => {
         allows(statements, { ...call, resourceTags: { ...call.resourceTags, [TAG.managedBy]: 'SomeoneElse' } }),
       ).toBe(false);
     }
+  });
+
+  it('lets start-restore write items only to tables named as restores, never to every table', () => {
+    // Prepare
+    const statements = functionStatements(stack, template, 'start-restore');
+    const restored = calls.filter((c) => c.fn === 'start-restore' && c.action === 'dynamodb:RestoreTableFromBackup');
+    const write = (tableName: string) => ({ action: 'dynamodb:PutItem', tableName });
+
+    // Assess: the tables restored were writable; any other table, the state table's name included, is not.
+    expect(restored.length).toBeGreaterThan(0);
+    for (const call of restored) expect(allows(statements, write(call.tableName ?? ''))).toBe(true);
+    expect(allows(statements, write('orders'))).toBe(false);
+    expect(allows(statements, write('BackupPipeline-State'))).toBe(false);
   });
 
   it("deletes only what a drill of this stack restored, which is what the clean-up's policy requires", () => {

@@ -57,6 +57,8 @@ export interface CallContext {
   homeRegion?: string;
   /** The Step Functions execution a call names, which the statement's resource pattern must cover. */
   executionArn?: string;
+  /** The DynamoDB table an item action acts on (a restore's target), which the statement's `table/` pattern must cover. */
+  tableName?: string;
 }
 
 /** A condition value as deployed: a string (or boolean), or an Fn::Join over strings and `Ref: AWS::Region`. */
@@ -114,6 +116,13 @@ function resourceHolds(resource: unknown, call: CallContext): boolean {
     });
   }
   if (!call.action.startsWith('dynamodb:')) return true;
+  if (call.tableName !== undefined) {
+    const name = call.tableName;
+    // `arn:<partition>:dynamodb:*:<account>:table/<pattern>` as deployed: the pattern must cover the name.
+    return [resource]
+      .flat()
+      .some((one) => [...JSON.stringify(one).matchAll(/:table\/([^"/]*)"/g)].some((m) => glob(m[1] ?? '').test(name)));
+  }
   // Each resource of the statement on its own: one statement may name an index and the table.
   return [resource].flat().some((one) => {
     const text = JSON.stringify(one);

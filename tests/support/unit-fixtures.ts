@@ -2,6 +2,7 @@
  * Shared fixtures of the unit layer: resource refs, AWS SDK errors shaped as the SDK really throws
  * them, a Lambda context, each function's environment, and state-table records.
  */
+
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import {
   DBClusterNotFoundFault,
@@ -19,6 +20,7 @@ import {
 import { deadlineHoursOf, type TierConfig } from '../../shared/config';
 import type { ResourceRef } from '../../shared/resource';
 import type { OwnedBackup } from '../../shared/services/driver';
+import type { RestoreContext } from '../../shared/services/restore';
 import type { ResourceRecord, RestoreRecord, RunRecord } from '../../shared/state/records';
 import type { OwnershipTagValues, Tag } from '../../shared/tags';
 import { TAG } from '../../shared/tags';
@@ -270,4 +272,12 @@ export const dailyEbsBackup = (
   complete: true,
   heldBy: [],
   ...extra,
+});
+
+/** The context the restore workflow gives a restore driver's check and remove (shared/workflow/restore.ts). */
+export const restoreContextOf = (restoreId: string, restoredBy = `${STACK}@${REGION}`): RestoreContext => ({
+  tags: { restoredBy, restoreId, sourceArn: 'arn:source', backupId: 'backup-1', drill: true },
+  settings: {},
+  backupIds: ['backup-1'],
+  startedAt: '2026-01-01T00:00:00.000Z',
 });

@@ -135,6 +135,42 @@ describe('restore workflow', () => {
     });
   });
 
+  describe('DynamoDbStartDiesAfterCreate', () => {
+    it('deletes the table a DynamoDB drill made though its start died right after the create and nothing tagged it', async () => {
+      // Prepare: every record of what the start made fails once the restored table exists (a start that
+      // dies between RestoreTableFromBackup and its own record); the record written before the call stays.
+      await sandbox.reset();
+      const arns = await backedUpEstate('dies-estate');
+      const madeATable = () =>
+        (sandbox.model.listTables(REGION, {}).TableNames ?? []).some((t) => t.includes('-restored-'));
+      const update = RestoreStore.prototype.update;
+      const dies = jest.spyOn(RestoreStore.prototype, 'update').mockImplementation(async function (
+        this: RestoreStore,
+        restoreId,
+        fields,
+      ) {
+        if (fields.restoredIds && madeATable())
+          throw Object.assign(new Error('simulated: start died after the create'), {
+            name: 'InvalidResourceStateError',
+          });
+        return update.call(this, restoreId, fields);
+      });
+
+      // Act
+      let result: Awaited<ReturnType<Sandbox['restore']>>;
+      try {
+        result = await sandbox.restore({ resource: arns.table, latest: true, drill: true }, 'drill-dies');
+      } finally {
+        dies.mockRestore();
+      }
+
+      // Assess: the start failed, and the clean-up still deleted the untagged table the record names.
+      expect(result.status).toBe('FAILED');
+      expect(await restores().get('drill-dies')).toMatchObject({ status: 'FAILED', cleanup: { status: 'DELETED' } });
+      expect(restoredLeft()).toEqual([]);
+    });
+  });
+
   describe('ValidationFails', () => {
     it("fails the drill with the validation's reason and still deletes everything it restored", async () => {
       // Prepare
@@ -205,7 +241,9 @@ describe('restore workflow', () => {
       // Act
       const results: Record<string, string> = {};
       for (const [what, arn] of Object.entries(arns)) {
-        const result = await sandbox.restore({ resource: arn, latest: true, name: `${what}-copy` }, `restore-${what}`);
+        // A DynamoDB restore's name carries "-restored-" (its IAM is scoped by it): every type's does here.
+        const name = `${what}-restored-copy`;
+        const result = await sandbox.restore({ resource: arn, latest: true, name }, `restore-${what}`);
         const record = result.status === 'SUCCEEDED' ? undefined : await restores().get(`restore-${what}`);
         results[what] = record ? `${result.status}: ${record.error?.error}: ${record.error?.cause}` : result.status;
       }
@@ -214,7 +252,7 @@ describe('restore workflow', () => {
       expect(results).toEqual(Object.fromEntries(Object.keys(arns).map((k) => [k, 'SUCCEEDED'])));
       for (const what of Object.keys(arns)) {
         const record = await restores().get(`restore-${what}`);
-        expect(record).toMatchObject({ status: 'AVAILABLE', name: `${what}-copy`, drill: false });
+        expect(record).toMatchObject({ status: 'AVAILABLE', name: `${what}-restored-copy`, drill: false });
         expect(record?.recoverySeconds).toBeGreaterThan(0);
         expect(record?.restoredIds?.length).toBeGreaterThan(0);
       }
@@ -223,7 +261,7 @@ describe('restore workflow', () => {
       }).Volumes;
       expect(volumes).toHaveLength(1);
       const tags = tagsOf(volumes?.[0]?.Tags);
-      expect(tags).toMatchObject({ Name: 'volume-copy', [RESTORE_TAG.restoredFrom]: arns.volume });
+      expect(tags).toMatchObject({ Name: 'volume-restored-copy', [RESTORE_TAG.restoredFrom]: arns.volume });
       expect(tags[BACKUP_TAG.Key]).toBeUndefined();
     });
   });
@@ -461,6 +499,29 @@ describe('restore workflow', () => {
       expect(restoredLeft()).toEqual([]);
       // What each create would make was recorded before the call.
       expect(record?.creates).toHaveLength(3);
+    });
+  });
+
+  describe('RdsStartDiesAfterCreate', () => {
+    it('deletes the DB instance a drill made though its start died right after the create, before any answer was recorded', async () => {
+      // Prepare: RDS makes the instance, then the start fails for good (an error no Retry takes): the
+      // create's answer never reaches the record.
+      const { result, record } = await drillOf(() => {
+        const model = sandbox.model;
+        const restore = model.restoreDBInstanceFromDBSnapshot.bind(model);
+        jest.spyOn(model, 'restoreDBInstanceFromDBSnapshot').mockImplementation((region, input) => {
+          restore(region, input);
+          throw Object.assign(new Error('simulated: the start dies right after its create'), { name: 'AccessDenied' });
+        });
+        model.addDbInstance(REGION, { DBInstanceIdentifier: 'billing', TagList: tagged('billing') });
+        return { resourceId: 'billing' };
+      }, 'drill-rds-died');
+      jest.restoreAllMocks();
+
+      // Assess: the record named the instance before the create, so clean-up waited for it and deleted it
+      expect(result.status).toBe('FAILED');
+      expect(record).toMatchObject({ restoredIds: [record?.name], cleanup: { status: 'DELETED' } });
+      expect(restoredLeft()).toEqual([]);
     });
   });
 

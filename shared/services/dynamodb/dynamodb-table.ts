@@ -13,7 +13,9 @@
  *
  * Discovery: DynamoDB has no server-side tag filter, so tables are listed and each one's tags read
  * (one ListTagsOfResource per table); each selected table is then described once (DescribeTable: its
- * key schema, billing and indexes are what an export's restore needs, ./table-settings.ts).
+ * key schema, billing and indexes are what an export's restore needs, ./table-settings.ts). Tables come
+ * and go while this runs (the drills' own restores weekly): one deleted since ListTables, or not ACTIVE
+ * (its tags unreadable), is skipped and logged.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -31,6 +33,7 @@ import {
   type Tag,
 } from '@aws-sdk/client-dynamodb';
 import { aws, awsErrorName, InvalidResourceStateError, ResourceNotFoundError } from '../../errors';
+import { logger } from '../../lambda/powertools';
 import { EXPORT_PREFIX } from '../../names';
 import { partitionOf, type ResourceRef } from '../../resource';
 import { matchesTags, type OwnershipTagValues, tagValue } from '../../tags';
@@ -223,11 +226,24 @@ export const dynamoTableDriver: ResourceDriver = {
           accountId,
           id: name,
         };
+        // A table listed a moment ago may be gone (deleted meanwhile) or still being created (DynamoDB shows
+        // no tags until it is ACTIVE): either is skipped and logged, never a failure of the region.
         const tableTagList = await retryThrottledLookup(() =>
           aws(`DynamoDB ListTagsOfResource ${name}`, () => tableTags(region, ref.arn)),
-        );
+        ).catch((error: unknown) => {
+          if (error instanceof ResourceNotFoundError) return undefined;
+          throw error;
+        });
+        if (!tableTagList) {
+          logger.warn(`DynamoDB table ${name} in ${region} skipped: deleted or not ACTIVE since it was listed`);
+          continue;
+        }
         if (!matchesTags(tableTagList, tags)) continue;
         const table = await retryThrottledLookup(() => describeSelected(region, name));
+        if (!table || table.TableStatus === 'DELETING') {
+          logger.warn(`DynamoDB table ${name} in ${region} skipped: deleted since its tags were read`);
+          continue;
+        }
         found[index] = discovered(ref, tableTagList, table);
       }
     };

@@ -10,6 +10,7 @@
 import { EXPORT_PREFIX } from '../../names';
 import { ownerTagValue, RESTORE_TAG } from '../../tags';
 import { ACCOUNT, BACKUP_BUCKET_ARN, PARTITION, type PermissionSet, REGION, STACK_NAME } from '../permission-set';
+import { RESTORED_MARK } from './restored-name';
 
 const TABLES = `arn:${PARTITION}:dynamodb:*:${ACCOUNT}:table/*`;
 const BACKUPS = `${TABLES}/backup/*`;
@@ -24,6 +25,15 @@ const RESTORED_BY_A_DRILL = {
   },
 };
 const RESTORED_NAMES = 'A restored table is named by the operator or the drill at run time.';
+/**
+ * The tables a restore makes: named `<source>-restored-<time>` (shared/workflow/restore-plan.ts
+ * defaultRestoreName), and an operator's name for a DynamoDB restore must carry `-restored-` too
+ * (./table-restore.ts RESTORED_MARK). RestoreTableFromBackup writes the new table with the caller's item
+ * permissions, and a restore tags only what it made: both only on such names, never on every table.
+ */
+const RESTORED_TABLES = `${TABLES.slice(0, -1)}*${RESTORED_MARK}*`;
+/** ImportTable logs its progress and errors to CloudWatch Logs with the caller's permissions. */
+const IMPORT_LOGS = `arn:${PARTITION}:logs:*:${ACCOUNT}:log-group:/aws-dynamodb/*`;
 
 const CHOSEN_AT_RUN_TIME = 'The tables to back up are chosen at run time by tag or ARN from the whole account.';
 
@@ -67,16 +77,23 @@ export const DYNAMODB_PERMISSIONS: PermissionSet = {
     },
   },
   // Restores: a table from an on-demand backup (RestoreTableFromBackup writes the new table with the
-  // caller's item permissions) or from an export (ImportTable reads the export's objects), tagged as
-  // soon as its ARN is known; a drill's clean-up deletes only tables tagged as restored by a drill.
+  // caller's item permissions) or from an export (ImportTable reads the export's objects and logs to
+  // CloudWatch Logs); a retried start reads what it finds under the name (tags, its imports). The check
+  // tags the table once it is ACTIVE; a drill's clean-up tags an untagged table it proved its own, then
+  // deletes only tables tagged as restored by a drill of this stack.
   'start-restore': {
     grants: [
       {
         actions: [
           'dynamodb:DescribeTable',
+          'dynamodb:ListTagsOfResource',
           'dynamodb:RestoreTableFromBackup',
           'dynamodb:ImportTable',
-          'dynamodb:TagResource',
+        ],
+        resources: [TABLES],
+      },
+      {
+        actions: [
           'dynamodb:PutItem',
           'dynamodb:UpdateItem',
           'dynamodb:DeleteItem',
@@ -85,34 +102,61 @@ export const DYNAMODB_PERMISSIONS: PermissionSet = {
           'dynamodb:Scan',
           'dynamodb:BatchWriteItem',
         ],
-        resources: [TABLES],
+        resources: [RESTORED_TABLES],
       },
       { actions: ['dynamodb:RestoreTableFromBackup'], resources: [BACKUPS] },
       { actions: ['dynamodb:DescribeExport'], resources: [EXPORTS] },
+      { actions: ['dynamodb:DescribeImport'], resources: [IMPORTS] },
+      { actions: ['dynamodb:ListImports'], resources: ['*'] },
       { actions: ['s3:GetObject', 's3:ListBucket'], resources: [BACKUP_BUCKET_ARN, EXPORT_OBJECTS] },
+      {
+        actions: [
+          'logs:CreateLogGroup',
+          'logs:CreateLogStream',
+          'logs:DescribeLogGroups',
+          'logs:DescribeLogStreams',
+          'logs:PutLogEvents',
+          'logs:PutRetentionPolicy',
+        ],
+        resources: [IMPORT_LOGS],
+      },
     ],
     wildcards: {
-      [TABLES]: `${RESTORED_NAMES} RestoreTableFromBackup writes the restored table with these item actions.`,
+      [TABLES]: RESTORED_NAMES,
+      [RESTORED_TABLES]: `${RESTORED_NAMES} RestoreTableFromBackup writes the restored table with these item actions: only on tables named as restores.`,
       [BACKUPS]: 'The backup restored is chosen at run time from the restore points this stack recorded.',
       [EXPORTS]: 'The export restored is chosen at run time from the restore points this stack recorded.',
+      [IMPORTS]: 'Import ARNs are created by ImportTable at run time.',
       [EXPORT_OBJECTS]: "ImportTable reads the export's objects under the export prefix only.",
+      [IMPORT_LOGS]: "ImportTable writes to DynamoDB's own /aws-dynamodb/ log groups, named by DynamoDB.",
     },
   },
   'check-restore': {
     grants: [
-      { actions: ['dynamodb:DescribeTable'], resources: [TABLES] },
+      { actions: ['dynamodb:DescribeTable', 'dynamodb:ListTagsOfResource'], resources: [TABLES] },
+      { actions: ['dynamodb:TagResource'], resources: [RESTORED_TABLES] },
       { actions: ['dynamodb:DescribeImport'], resources: [IMPORTS] },
     ],
-    wildcards: { [TABLES]: RESTORED_NAMES, [IMPORTS]: 'Import ARNs are created by ImportTable at run time.' },
+    wildcards: {
+      [TABLES]: RESTORED_NAMES,
+      [RESTORED_TABLES]: 'The check tags the table it restored once it is ACTIVE: only tables named as restores.',
+      [IMPORTS]: 'Import ARNs are created by ImportTable at run time.',
+    },
   },
   'clean-up-restore': {
     grants: [
       { actions: ['dynamodb:DescribeTable', 'dynamodb:ListTagsOfResource'], resources: [TABLES] },
+      { actions: ['dynamodb:TagResource'], resources: [RESTORED_TABLES] },
+      { actions: ['dynamodb:DescribeImport'], resources: [IMPORTS] },
+      { actions: ['dynamodb:ListImports'], resources: ['*'] },
       { actions: ['dynamodb:DeleteTable'], resources: [TABLES], conditions: RESTORED_BY_A_DRILL },
     ],
     wildcards: {
       [TABLES]:
         'DeleteTable only on tables tagged restored-by = this stack and drill = true (aws:ResourceTag conditions).',
+      [RESTORED_TABLES]:
+        'An untagged table this restore proved its own is tagged before DeleteTable: only tables named as restores.',
+      [IMPORTS]: 'Import ARNs are created by ImportTable at run time.',
     },
   },
 };

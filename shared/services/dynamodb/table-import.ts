@@ -2,27 +2,32 @@
  * Restore of a DynamoDB table's export (mode `export`): ImportTable from the export's data in S3 (the
  * export ARN is the backup id; its bucket and manifest come from DescribeExport, the data lies beside the
  * manifest under `data/`), DYNAMODB_JSON, gzip, with TableCreationParameters from the recorded key schema,
- * attribute definitions, billing mode, indexes and key (./table-settings.ts). The client token is derived
- * from the restore id, so a retried call returns the same import. ImportTable takes no tags: the table is
- * tagged as soon as the import names its ARN (./table-restore.ts tagRestoredTable).
+ * billing mode, global secondary indexes and key (./table-settings.ts). Only the attributes those keys use
+ * are defined (ImportTable, as CreateTable, refuses any other: ValidationException), and local secondary
+ * indexes, which TableCreationParameters cannot hold, are reported on the restore as not restored. The
+ * client token is derived from the restore id, so a retried call returns the same import. The table's
+ * name is recorded before the call; ImportTable takes no tags, so the check tags the table once it is
+ * ACTIVE (./table-restore.ts).
  *
  * The restored ids are the table name and the import ARN. Ownership of an untagged table: a retried start
- * adopts it only when ImportTable with this restore's client token answers the import that made it
- * (a table tagged with this restore's id: that import is its restored id); remove deletes it only
- * when the import this restore recorded made it. Check polls the import, then the table.
+ * adopts it, and clean-up deletes it, only when one of its imports carries this restore's client token
+ * (the recorded import, or found with ListImports when the start died before recording it). Check polls
+ * the import, then the table.
  */
 import {
   DescribeExportCommand,
   DescribeImportCommand,
   ImportTableCommand,
-  type ImportTableCommandInput,
+  type ImportTableCommandOutput,
   type ImportTableDescription,
+  ListImportsCommand,
   type TableCreationParameters,
 } from '@aws-sdk/client-dynamodb';
-import { aws, awsErrorName, InvalidInputError, InvalidResourceStateError } from '../../errors';
+import { aws, awsErrorName, InvalidInputError, InvalidResourceStateError, NameInUseError } from '../../errors';
 import { parseRestoreSettings, type RestoreDriver, restoreClientToken } from '../restore';
 import { dynamoClient } from './client';
-import { claimName, describeTable, removeTable, tableCheck, tableNameProblem, tagRestoredTable } from './table-restore';
+import { restoredNameProblem } from './restored-name';
+import { assertRestoredName, checkAndTag, claimName, describeTable, NAME_TAKEN, removeTable } from './table-restore';
 import { type DynamodbTableRestoreSettings, dynamodbTableRestoreSettingsSchema } from './table-settings';
 
 /** ImportTable's client token: at most 36 characters. */
@@ -37,10 +42,25 @@ async function describeImport(region: string, arn: string): Promise<ImportTableD
   }
 }
 
+/** The import of `tableArn` made with `token`, if any (a table has an import or two: each is described). */
+async function importWithToken(region: string, tableArn: string, token: string): Promise<string | undefined> {
+  const out = await aws(`DynamoDB ListImports ${tableArn}`, () =>
+    dynamoClient(region).send(new ListImportsCommand({ TableArn: tableArn })),
+  );
+  for (const summary of out.ImportSummaryList ?? []) {
+    if (!summary.ImportArn) continue;
+    if ((await describeImport(region, summary.ImportArn))?.ClientToken === token) return summary.ImportArn;
+  }
+  return undefined;
+}
+
 function tableParameters(name: string, s: DynamodbTableRestoreSettings): TableCreationParameters {
   const keys = (k: DynamodbTableRestoreSettings['keySchema']) =>
     k.map((e) => ({ AttributeName: e.attributeName, KeyType: e.keyType }));
   const provisioned = s.billingMode === 'PROVISIONED';
+  const keyed = new Set(
+    [...s.keySchema, ...s.globalSecondaryIndexes.flatMap((g) => g.keySchema)].map((k) => k.attributeName),
+  );
   const throughput = (c: { readCapacityUnits?: number | undefined; writeCapacityUnits?: number | undefined }) =>
     provisioned
       ? {
@@ -53,10 +73,10 @@ function tableParameters(name: string, s: DynamodbTableRestoreSettings): TableCr
   return {
     TableName: name,
     KeySchema: keys(s.keySchema),
-    AttributeDefinitions: s.attributeDefinitions.map((a) => ({
-      AttributeName: a.attributeName,
-      AttributeType: a.attributeType,
-    })),
+    // Only what a key uses: an attribute only a local secondary index keys on is not defined.
+    AttributeDefinitions: s.attributeDefinitions
+      .filter((a) => keyed.has(a.attributeName))
+      .map((a) => ({ AttributeName: a.attributeName, AttributeType: a.attributeType })),
     BillingMode: s.billingMode,
     ...throughput(s),
     ...(s.globalSecondaryIndexes.length > 0
@@ -97,57 +117,61 @@ async function exportSource(region: string, exportArn: string) {
 export const dynamodbImportRestore: RestoreDriver = {
   type: 'dynamodb-table',
   modes: ['export'],
-  nameProblem: tableNameProblem,
+  nameProblem: restoredNameProblem,
 
   async start(request) {
     const settings = parseRestoreSettings(dynamodbTableRestoreSettingsSchema, request.settings, 'DynamoDB table');
     const [exportArn, ...rest] = request.backupIds;
     if (!exportArn || rest.length > 0)
       throw new InvalidInputError([{ field: 'backupIds', message: 'a DynamoDB table imports exactly one export' }]);
-    const input = async (): Promise<ImportTableCommandInput> => ({
-      ClientToken: importToken(request.restoreId),
-      S3BucketSource: await exportSource(request.region, exportArn),
-      InputFormat: 'DYNAMODB_JSON',
-      InputCompressionType: 'GZIP',
-      TableCreationParameters: tableParameters(request.name, settings),
-    });
-    // The import this restore made: ImportTable again with the same client token answers it (AWS keeps
-    // a token 8 hours; a start retries within minutes). No import of that token: the table exists, so
-    // AWS refuses to make one (ResourceInUseException) and none is made.
-    let earlier: ImportTableDescription | undefined;
-    const sameImport = async () => {
-      earlier ??= await dynamoClient(request.region)
-        .send(new ImportTableCommand(await input()))
-        .then((out) => out.ImportTableDescription)
-        .catch((error: unknown) => {
-          if (awsErrorName(error) === 'ResourceInUseException') return undefined;
-          return aws(`DynamoDB ImportTable ${request.name} (its earlier import)`, () => Promise.reject(error));
-        });
-      return earlier;
+    assertRestoredName(request.name);
+    const token = importToken(request.restoreId);
+    const claim = async () => {
+      let earlier: string | undefined;
+      const reused = await claimName(request, async (table) => {
+        earlier = table.TableArn ? await importWithToken(request.region, table.TableArn, token) : undefined;
+        return earlier !== undefined;
+      });
+      if (!reused) return undefined;
+      const table = await describeTable(request.region, request.name);
+      earlier ??= table?.TableArn ? await importWithToken(request.region, table.TableArn, token) : undefined;
+      if (!earlier) throw new InvalidResourceStateError(`DynamoDB table ${request.name}: its import is not found`);
+      return { restoredIds: [request.name, earlier], reused: true };
     };
-    const reused = await claimName(request, async (table) => {
-      const made = await sameImport();
-      return made?.TableArn !== undefined && made.TableArn === table.TableArn;
-    });
-    if (reused) {
-      const made = await sameImport();
-      if (!made?.ImportArn)
-        throw new InvalidResourceStateError(`DynamoDB table ${request.name}: its import is not found`);
-      return { restoredIds: [request.name, made.ImportArn], reused: true };
+    const reused = await claim();
+    if (reused) return reused;
+    const source = await exportSource(request.region, exportArn);
+    await request.journal?.made([request.name]);
+    const context = `DynamoDB ImportTable ${request.name} from ${exportArn}`;
+    let out: ImportTableCommandOutput;
+    try {
+      out = await dynamoClient(request.region).send(
+        new ImportTableCommand({
+          ClientToken: token,
+          S3BucketSource: source,
+          InputFormat: 'DYNAMODB_JSON',
+          InputCompressionType: 'GZIP',
+          TableCreationParameters: tableParameters(request.name, settings),
+        }),
+      );
+    } catch (error) {
+      // A table made since the lookup (ResourceInUseException), or this restore's own import: the same
+      // client token answers with it, so only another's name is refused.
+      if (!NAME_TAKEN.has(awsErrorName(error) ?? '')) return aws(context, () => Promise.reject(error));
+      const adopted = await claim().catch((e: unknown) => {
+        if (e instanceof NameInUseError) return undefined;
+        throw e;
+      });
+      if (adopted) return adopted;
+      throw new NameInUseError(`${context}: a table of that name exists`, { cause: error });
     }
-    // A table made since the lookup is refused by AWS (ResourceInUseException: NameInUseError, the catalog).
-    // A lost answer's SDK retry carries the same client token: AWS answers the import it made.
-    const out = await aws(`DynamoDB ImportTable ${request.name} from ${exportArn}`, async () =>
-      dynamoClient(request.region).send(new ImportTableCommand(await input())),
-    );
     const description = out.ImportTableDescription;
     if (!description?.ImportArn || !description.TableArn)
       throw new InvalidResourceStateError(`ImportTable ${request.name} returned no import`);
-    await tagRestoredTable(request.region, description.TableArn, request);
     return { restoredIds: [request.name, description.ImportArn], reused: false };
   },
 
-  async check(region, restoredIds) {
+  async check(region, restoredIds, context) {
     const [name = '', importArn = ''] = restoredIds;
     const description = await describeImport(region, importArn);
     if (!description) return { status: 'FAILED', reason: `import ${importArn} of ${name} is gone` };
@@ -157,17 +181,37 @@ export const dynamodbImportRestore: RestoreDriver = {
       const why = [description.FailureCode, description.FailureMessage].filter(Boolean).join(': ');
       return { status: 'FAILED', reason: `import of ${name} is ${status}${why ? `: ${why}` : ''}` };
     }
-    const checked = tableCheck(name, await describeTable(region, name));
-    return checked.status === 'AVAILABLE'
-      ? { status: 'AVAILABLE', shape: { ...checked.shape, importErrors: description.ErrorCount ?? 0 } }
-      : checked;
+    const checked = await checkAndTag(region, name, context);
+    if (checked.status !== 'AVAILABLE') return checked;
+    const lost = notRestored(context?.settings);
+    return {
+      status: 'AVAILABLE',
+      shape: { ...checked.shape, importErrors: description.ErrorCount ?? 0, ...(lost ? { notRestored: lost } : {}) },
+    };
   },
 
-  remove(region, restoredIds, restoredBy) {
+  remove(region, restoredIds, restoredBy, context) {
     const [name = '', importArn = ''] = restoredIds;
-    return removeTable(region, name, restoredBy, async (table) => {
-      const description = importArn ? await describeImport(region, importArn) : undefined;
-      return description?.TableArn !== undefined && description.TableArn === table.TableArn;
+    // This restore's import made the table: the recorded import, or (the start died before recording
+    // it) an import of the table carrying this restore's client token.
+    return removeTable(region, name, restoredBy, context, async (table, c) => {
+      const token = importToken(c.tags.restoreId);
+      if (!importArn)
+        return table.TableArn !== undefined && (await importWithToken(region, table.TableArn, token)) !== undefined;
+      const description = await describeImport(region, importArn);
+      return (
+        description?.TableArn !== undefined &&
+        description.TableArn === table.TableArn &&
+        description.ClientToken === token
+      );
     });
   },
 };
+
+/** The source's local secondary indexes, which ImportTable cannot create: what the restore says it lacks. */
+function notRestored(settings: unknown): string | undefined {
+  const parsed = dynamodbTableRestoreSettingsSchema.safeParse(settings);
+  const names = parsed.success ? parsed.data.localSecondaryIndexes : [];
+  if (names.length === 0) return undefined;
+  return `local secondary ${names.length === 1 ? 'index' : 'indexes'} ${names.join(', ')} (ImportTable cannot create one)`;
+}

@@ -1,19 +1,21 @@
 /**
- * Restore of a DynamoDB table's on-demand backup: RestoreTableFromBackup under the requested table name,
- * then TagResource with the restore tags as soon as the call answers with the table's ARN (AWS's restore
- * takes no tags). Also the steps the export restore (./table-import.ts) shares: the table's description
- * and tags, its check (ACTIVE = AVAILABLE, with item count, size and key schema) and its removal.
+ * Restore of a DynamoDB table's on-demand backup: the table's name is recorded on the restore's record,
+ * then RestoreTableFromBackup makes the table under it. AWS's restore takes no tags, and DynamoDB neither
+ * tags a table nor shows its tags while it is CREATING (TagResource: ResourceInUseException;
+ * ListTagsOfResource: ResourceNotFoundException), so the check tags it with the restore tags once it is
+ * ACTIVE. Also the steps the export restore (./table-import.ts) shares: the table's description and tags,
+ * its check (ACTIVE = AVAILABLE, with item count, size and key schema) and its removal.
  *
- * Ownership of a table whose tagging has not happened yet (the TagResource after the restore failed or
- * was never reached): a retried start adopts and tags an existing table only when it carries no
- * restore tags at all and its RestoreSummary names this very backup; remove deletes an untagged table
- * only when its RestoreSummary names a backup whose name carries this stack (dynamoBackupName). A table
- * carrying another restore's tags, or none without that proof, is never touched. Check reads the table's
- * state only, so it needs no proof.
+ * Ownership of a table not tagged yet: a retried start adopts it when its RestoreSummary names this very
+ * backup and it carries no restore tags (or cannot show them yet). Clean-up deletes only the table the
+ * record names, and an untagged one only with proof that this restore's call made it: restored from the
+ * restore's own backup and created after the restore started (an import: made by the import carrying
+ * this restore's client token). It tags such a table before deleting it, so that DeleteTable's
+ * restored-by condition holds. A table carrying another restore's tags, or none without that proof, is
+ * never touched; clean-up says gone only once DescribeTable no longer finds the table.
  */
 import {
   DeleteTableCommand,
-  DescribeBackupCommand,
   DescribeTableCommand,
   ListTagsOfResourceCommand,
   RestoreTableFromBackupCommand,
@@ -25,22 +27,21 @@ import {
   awsErrorName,
   InvalidInputError,
   InvalidResourceStateError,
-  LimitExceededError,
   NameInUseError,
+  ResourceNotFoundError,
 } from '../../errors';
 import { type Tag, tagValue } from '../../tags';
-import { RESTORE_TAG, type RestoreCheck, type RestoreDriver, type RestoreRequest, restoreTags } from '../restore';
+import {
+  RESTORE_TAG,
+  type RestoreCheck,
+  type RestoreContext,
+  type RestoreDriver,
+  type RestoreRequest,
+  type RestoreTagValues,
+  restoreTags,
+} from '../restore';
 import { dynamoClient } from './client';
-import { parseBackupName } from './dynamodb-table';
-
-/** Why `name` is no DynamoDB table name: 3 to 255 of a-z, A-Z, 0-9, `_`, `-`, `.` (DynamoDB naming rules). */
-export function tableNameProblem(name: string): string | undefined {
-  const problems = [
-    ...(name.length >= 3 && name.length <= 255 ? [] : ['is 3 to 255 characters']),
-    ...(/^[a-zA-Z0-9_.-]*$/.test(name) ? [] : ['takes letters, digits, _ . and - only']),
-  ];
-  return problems.length > 0 ? `${name}: a DynamoDB table name ${problems.join(', ')}` : undefined;
-}
+import { restoredNameProblem } from './restored-name';
 
 /** The table named so, or undefined when there is none. */
 export async function describeTable(region: string, name: string): Promise<TableDescription | undefined> {
@@ -70,25 +71,43 @@ export async function tagsOf(region: string, arn: string): Promise<Tag[]> {
 export const untagged = (tags: readonly Tag[]) =>
   !tags.some((t) => Object.values(RESTORE_TAG).some((k) => k === t.Key));
 
-/**
- * Tags the restored table. While DynamoDB still creates it, TagResource may be refused
- * (ResourceInUseException): that passes, so it is a LimitExceededError the workflow retries start on, and
- * the retry adopts the untagged table by its proof of origin and tags it then.
- */
-export async function tagRestoredTable(region: string, arn: string, request: RestoreRequest): Promise<void> {
+/** The table's tags, or undefined while DynamoDB cannot show them (a table that is not ACTIVE is not found). */
+async function readableTags(region: string, table: TableDescription): Promise<Tag[] | undefined> {
+  if (table.TableStatus !== 'ACTIVE' || !table.TableArn) return undefined;
   try {
-    await dynamoClient(region).send(new TagResourceCommand({ ResourceArn: arn, Tags: restoreTags(request.tags) }));
+    return await tagsOf(region, table.TableArn);
   } catch (error) {
-    if (awsErrorName(error) === 'ResourceInUseException')
-      throw new LimitExceededError(`DynamoDB table ${request.name} cannot be tagged yet: retried`, { cause: error });
-    return aws(`DynamoDB TagResource ${arn}`, () => Promise.reject(error));
+    if (error instanceof ResourceNotFoundError) return undefined;
+    throw error;
   }
 }
 
 /**
- * What start finds under the requested name: nothing (undefined: restore it), this restore's table
- * (`reused`, tagged now if an earlier attempt could not), or someone else's (NameInUseError).
- * `madeByThisRestore` proves an untagged table's origin.
+ * Tags an ACTIVE restored table with the restore tags unless it carries them: undefined when done, or
+ * why it cannot be (another restore's table under this name).
+ */
+export async function tagWhenActive(
+  region: string,
+  table: TableDescription,
+  tags: RestoreTagValues,
+): Promise<string | undefined> {
+  const arn = table.TableArn;
+  if (!arn) return `DynamoDB table ${table.TableName} has no ARN`;
+  const current = await tagsOf(region, arn);
+  const owner = tagValue(current, RESTORE_TAG.restoreId);
+  if (owner === tags.restoreId) return undefined;
+  if (owner !== undefined)
+    return `DynamoDB table ${table.TableName} carries restore ${owner}'s tags, not this restore's`;
+  await aws(`DynamoDB TagResource ${arn}`, () =>
+    dynamoClient(region).send(new TagResourceCommand({ ResourceArn: arn, Tags: restoreTags(tags) })),
+  );
+  return undefined;
+}
+
+/**
+ * What start finds under the requested name: nothing (false: restore it), this restore's table (true:
+ * reused; tagged by its restore-id, or untagged and `madeByThisRestore` proves its origin), or someone
+ * else's (NameInUseError). A table being created shows no tags, so only the proof can adopt it.
  */
 export async function claimName(
   request: RestoreRequest,
@@ -96,16 +115,16 @@ export async function claimName(
 ): Promise<boolean> {
   const table = await describeTable(request.region, request.name);
   if (!table) return false;
-  const tags = table.TableArn ? await tagsOf(request.region, table.TableArn) : [];
-  if (tagValue(tags, RESTORE_TAG.restoreId) === request.restoreId) return true;
-  if (table.TableArn && untagged(tags) && table.TableStatus !== 'DELETING' && (await madeByThisRestore(table))) {
-    await tagRestoredTable(request.region, table.TableArn, request);
-    return true;
-  }
+  const tags = table.TableStatus === 'DELETING' ? [] : await readableTags(request.region, table);
+  if (tags && tagValue(tags, RESTORE_TAG.restoreId) === request.restoreId) return true;
+  if (table.TableStatus !== 'DELETING' && (!tags || untagged(tags)) && (await madeByThisRestore(table))) return true;
   throw new NameInUseError(
     `DynamoDB table ${request.name} exists in ${request.region}: nothing restored, nothing touched`,
   );
 }
+
+/** The codes AWS refuses a create's table name with: taken, or being created or deleted. */
+export const NAME_TAKEN = new Set(['TableAlreadyExistsException', 'TableInUseException', 'ResourceInUseException']);
 
 const keySchemaOf = (table: TableDescription) =>
   (table.KeySchema ?? []).map((k) => `${k.AttributeName} ${k.KeyType}`).join(', ');
@@ -132,51 +151,83 @@ export function tableCheck(name: string, table: TableDescription | undefined): R
 }
 
 /**
- * Deletes a restored table carrying `restoredBy`; an untagged one only when `provenOurs` says this stack
- * made it; any other is refused. DynamoDB cannot delete a table it is still creating: that one reads
- * `deleting` until a later call can delete it.
+ * The restored table's check: its state, and once it is ACTIVE the restore tags (DynamoDB takes none
+ * sooner). A tagging refused because the table changed state meanwhile is retried at the next check.
+ */
+export async function checkAndTag(
+  region: string,
+  name: string,
+  context: RestoreContext | undefined,
+): Promise<RestoreCheck> {
+  const table = await describeTable(region, name);
+  const checked = tableCheck(name, table);
+  if (checked.status !== 'AVAILABLE' || !table || !context) return checked;
+  try {
+    const problem = await tagWhenActive(region, table, context.tags);
+    return problem ? { status: 'FAILED', reason: problem } : checked;
+  } catch (error) {
+    if (awsErrorName((error as { cause?: unknown }).cause) === 'ResourceInUseException')
+      return { status: 'RESTORING', state: 'tagging' };
+    throw error;
+  }
+}
+
+/** Refuses, before any call, a name the pipeline may not write to (./restored-name.ts). */
+export function assertRestoredName(name: string): void {
+  const problem = restoredNameProblem(name);
+  if (problem) throw new InvalidInputError([{ field: 'name', message: problem }]);
+}
+
+/** A minute of clock skew between the Lambda that recorded the start and DynamoDB's CreationDateTime. */
+const SKEW_MS = 60_000;
+
+/** Whether DynamoDB created the table after the restore started (so an earlier table of that name is not it). */
+export const createdSince = (table: TableDescription, context: RestoreContext) =>
+  table.CreationDateTime !== undefined && table.CreationDateTime.getTime() >= Date.parse(context.startedAt) - SKEW_MS;
+
+/**
+ * Deletes the restored table the record names when it carries `restoredBy`, or when it is untagged and
+ * `provenOurs` says this restore's call made it (tagged first, so that DeleteTable's tag condition
+ * holds); any other is refused. DynamoDB deletes only an ACTIVE table: one being created reads
+ * `deleting` until a later call can delete it, and a DELETING one too. `gone` only when DescribeTable
+ * no longer finds the table.
  */
 export async function removeTable(
   region: string,
   name: string,
   restoredBy: string,
-  provenOurs: (table: TableDescription) => Promise<boolean>,
+  context: RestoreContext | undefined,
+  provenOurs: (table: TableDescription, context: RestoreContext) => Promise<boolean>,
 ): Promise<'deleting' | 'gone'> {
   const table = await describeTable(region, name);
   if (!table) return 'gone';
   if (table.TableStatus === 'DELETING') return 'deleting';
-  const tags = table.TableArn ? await tagsOf(region, table.TableArn) : [];
-  const ours = tagValue(tags, RESTORE_TAG.restoredBy) === restoredBy || (untagged(tags) && (await provenOurs(table)));
-  if (!ours)
+  const tags = await readableTags(region, table);
+  // With the record's context, only this very restore's tags count: the record names the table before
+  // the create, so a name AWS refused may hold another restore's table, of this stack too.
+  const tagged =
+    tags !== undefined &&
+    tagValue(tags, RESTORE_TAG.restoredBy) === restoredBy &&
+    (context === undefined || tagValue(tags, RESTORE_TAG.restoreId) === context.tags.restoreId);
+  const proven = !tagged && (!tags || untagged(tags)) && context !== undefined && (await provenOurs(table, context));
+  if (!tagged && !proven)
     throw new InvalidResourceStateError(`DynamoDB table ${name} was not restored by ${restoredBy}: not deleted`);
-  if (table.TableStatus === 'CREATING' || table.RestoreSummary?.RestoreInProgress) return 'deleting';
+  if (table.TableStatus !== 'ACTIVE' || table.RestoreSummary?.RestoreInProgress) return 'deleting';
+  if (!tagged && context) {
+    const problem = await tagWhenActive(region, table, context.tags);
+    if (problem) throw new InvalidResourceStateError(`${problem}: not deleted`);
+  }
   await aws(`DynamoDB DeleteTable ${name}`, () =>
     dynamoClient(region).send(new DeleteTableCommand({ TableName: name })),
   );
   return 'deleting';
 }
 
-/** Whether an untagged table was restored from a backup this stack made (its name carries the stack). */
-async function restoredFromOurBackup(region: string, table: TableDescription, restoredBy: string): Promise<boolean> {
-  const backupArn = table.RestoreSummary?.SourceBackupArn;
-  if (!backupArn) return false;
-  let name: string | undefined;
-  try {
-    const out = await dynamoClient(region).send(new DescribeBackupCommand({ BackupArn: backupArn }));
-    name = out.BackupDescription?.BackupDetails?.BackupName;
-  } catch (error) {
-    if (awsErrorName(error) === 'BackupNotFoundException') return false;
-    return aws(`DynamoDB DescribeBackup ${backupArn}`, () => Promise.reject(error));
-  }
-  const owner = parseBackupName(name)?.stackName;
-  return owner !== undefined && owner === restoredBy.replace('@', '_');
-}
-
 /** The backup carries the table's schema, indexes and settings: this restore reads no recorded settings. */
 export const dynamodbBackupRestore: RestoreDriver = {
   type: 'dynamodb-table',
   modes: ['backup'],
-  nameProblem: tableNameProblem,
+  nameProblem: restoredNameProblem,
 
   async start(request) {
     const [backupArn, ...rest] = request.backupIds;
@@ -184,38 +235,43 @@ export const dynamodbBackupRestore: RestoreDriver = {
       throw new InvalidInputError([
         { field: 'backupIds', message: 'a DynamoDB table restores from exactly one backup' },
       ]);
+    assertRestoredName(request.name);
     const fromThisBackup = (table: TableDescription) => table.RestoreSummary?.SourceBackupArn === backupArn;
-    const reused = await claimName(request, fromThisBackup);
-    if (reused) return { restoredIds: [request.name], reused: true };
-    // A table made between the lookup and this call is refused by AWS (TableAlreadyExistsException,
-    // TableInUseException: NameInUseError through the catalog).
+    if (await claimName(request, fromThisBackup)) return { restoredIds: [request.name], reused: true };
+    await request.journal?.made([request.name]);
     const context = `DynamoDB RestoreTableFromBackup ${request.name} from ${backupArn}`;
-    const out = await dynamoClient(request.region)
-      .send(new RestoreTableFromBackupCommand({ TargetTableName: request.name, BackupArn: backupArn }))
-      .catch(async (error: unknown) => {
-        if (awsErrorName(error) === 'TableInUseException')
-          throw new NameInUseError(`${context}: a table of that name is being created or deleted`, { cause: error });
-        // No idempotency token: a lost answer's SDK retry is refused TableAlreadyExistsException. The
-        // table restored from this very backup, untagged, is this attempt's: adopted and tagged.
-        if (awsErrorName(error) === 'TableAlreadyExistsException' && (await claimName(request, fromThisBackup)))
-          return undefined;
-        return aws(context, () => Promise.reject(error));
+    try {
+      await dynamoClient(request.region).send(
+        new RestoreTableFromBackupCommand({ TargetTableName: request.name, BackupArn: backupArn }),
+      );
+    } catch (error) {
+      // Taken since the lookup, or made by this very call whose answer was lost (the SDK's retry then
+      // finds the name taken): the table is adopted only with the proof, else NameInUseError.
+      if (!NAME_TAKEN.has(awsErrorName(error) ?? '')) return aws(context, () => Promise.reject(error));
+      const ours = await claimName(request, fromThisBackup).catch((e: unknown) => {
+        if (e instanceof NameInUseError) return false;
+        throw e;
       });
-    if (out === undefined) return { restoredIds: [request.name], reused: true };
-    const arn = out.TableDescription?.TableArn;
-    if (!arn) throw new InvalidResourceStateError(`RestoreTableFromBackup ${request.name} returned no table`);
-    await tagRestoredTable(request.region, arn, request);
+      if (ours) return { restoredIds: [request.name], reused: true };
+      throw new NameInUseError(`${context}: a table of that name exists or is being created or deleted`, {
+        cause: error,
+      });
+    }
     return { restoredIds: [request.name], reused: false };
   },
 
-  async check(region, restoredIds) {
-    const name = restoredIds[0] ?? '';
-    return tableCheck(name, await describeTable(region, name));
+  check(region, restoredIds, context) {
+    return checkAndTag(region, restoredIds[0] ?? '', context);
   },
 
-  remove(region, restoredIds, restoredBy) {
-    return removeTable(region, restoredIds[0] ?? '', restoredBy, (table) =>
-      restoredFromOurBackup(region, table, restoredBy),
+  remove(region, restoredIds, restoredBy, context) {
+    // This restore's call made an untagged table: restored from this restore's backup, created since it started.
+    return removeTable(
+      region,
+      restoredIds[0] ?? '',
+      restoredBy,
+      context,
+      async (table, c) => table.RestoreSummary?.SourceBackupArn === c.backupIds[0] && createdSince(table, c),
     );
   },
 };

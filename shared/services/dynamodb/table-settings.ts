@@ -35,6 +35,11 @@ export const dynamodbTableRestoreSettingsSchema = z.object({
       }),
     )
     .default([]),
+  /**
+   * The names of its local secondary indexes. ImportTable cannot create them (TableCreationParameters
+   * has none): an export's restore reports them as not restored.
+   */
+  localSecondaryIndexes: z.array(z.string().min(1)).default([]),
   /** A customer managed key the table was encrypted with (absent: AWS owned key). */
   kmsKeyArn: z.string().min(1).optional(),
 });
@@ -83,6 +88,7 @@ export function dynamodbTableRestoreSettings(table: TableDescription): DynamodbT
         },
       ];
     }),
+    localSecondaryIndexes: (table.LocalSecondaryIndexes ?? []).flatMap((i) => (i.IndexName ? [i.IndexName] : [])),
     ...(table.SSEDescription?.SSEType === 'KMS' && table.SSEDescription.KMSMasterKeyArn
       ? { kmsKeyArn: table.SSEDescription.KMSMasterKeyArn }
       : {}),

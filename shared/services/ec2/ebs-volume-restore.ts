@@ -225,7 +225,8 @@ export const ebsVolumeRestore: RestoreDriver = {
     };
   },
 
-  remove: removeRestoredVolumes,
+  remove: (region, restoredIds, restoredBy, context) =>
+    removeRestoredVolumes(region, restoredIds, restoredBy, context?.tags.restoreId),
   removesByRestoreTag: true,
   leftovers: volumeIdsLeft,
 };

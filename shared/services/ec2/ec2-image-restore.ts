@@ -168,7 +168,8 @@ export const ec2ImageRestore: RestoreDriver = {
    * too, as AWS allows), only those carrying this stack's restored-by; once none is left, deletes the
    * volumes AWS kept (an AMI's data volumes are preserved on termination unless it says otherwise).
    */
-  async remove(region, restoredIds, restoredBy, restoreId) {
+  async remove(region, restoredIds, restoredBy, context) {
+    const restoreId = context?.tags.restoreId;
     const instances = await restoredInstancesLeft(region, restoredIds, restoreId);
     // Only what this stack restored: an instance without its restored-by tag is never terminated here.
     const foreign = instances.filter((i) => tagValue(i.Tags, RESTORE_TAG.restoredBy) !== restoredBy);

@@ -111,7 +111,8 @@ export const ec2SnapshotSetRestore: RestoreDriver = {
     };
   },
 
-  remove: removeRestoredVolumes,
+  remove: (region, restoredIds, restoredBy, context) =>
+    removeRestoredVolumes(region, restoredIds, restoredBy, context?.tags.restoreId),
   removesByRestoreTag: true,
   leftovers: volumeIdsLeft,
 };

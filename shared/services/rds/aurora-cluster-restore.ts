@@ -193,6 +193,9 @@ export const auroraClusterRestore: RestoreDriver = {
     const securityGroups = placed(request, placement.securityGroupIds, settings.vpcSecurityGroupIds) ?? [];
     // So does the cluster parameter group: elsewhere the region's (placement), else the engine's default.
     const parameterGroup = placed(request, placement.dbClusterParameterGroupName, settings.dbClusterParameterGroupName);
+    // On the record before the call (the identifiers are ours to choose): a start that dies after RDS
+    // made the cluster still leaves a record naming it, and clean-up deletes it.
+    await request.journal?.made(restoredIds);
     const restoring = aws(`RDS RestoreDBClusterFromSnapshot ${request.name} from ${snapshotId}`, () =>
       rdsClient(request.region).send(
         new RestoreDBClusterFromSnapshotCommand({

@@ -163,6 +163,9 @@ export const rdsInstanceRestore: RestoreDriver = {
     // The source's groups exist in its region only: elsewhere the region's (placement), else the engine's defaults.
     const parameterGroup = placed(request, placement.dbParameterGroupName, settings.dbParameterGroupName);
     const optionGroup = placed(request, placement.optionGroupName, settings.optionGroupName);
+    // On the record before the call (the identifier is ours to choose): a start that dies after RDS made
+    // the instance still leaves a record naming it, and clean-up deletes it.
+    await request.journal?.made([request.name]);
     const restoring = aws(`RDS RestoreDBInstanceFromDBSnapshot ${request.name} from ${snapshotId}`, () =>
       rdsClient(request.region).send(
         new RestoreDBInstanceFromDBSnapshotCommand({
@@ -218,13 +221,18 @@ export const rdsInstanceRestore: RestoreDriver = {
     return { status: 'FAILED', reason: `restored RDS instance ${identifier} is ${state}` };
   },
 
-  async remove(region, restoredIds, restoredBy) {
+  async remove(region, restoredIds, restoredBy, context) {
     const identifier = restoredIds[0] ?? '';
     const instance = await describeInstance(region, identifier);
     if (!instance) return 'gone';
-    // Only what this stack restored: an instance without its restored-by tag is never deleted here.
+    // Only what this stack restored: an instance without its restored-by tag is never deleted here; and,
+    // the identifier being recorded before the create, only this restore's (its restore-id tag).
     if (tagValue(instance, RESTORE_TAG.restoredBy) !== restoredBy)
       throw new InvalidResourceStateError(`RDS instance ${identifier} was not restored by ${restoredBy}: not deleted`);
+    if (context && tagValue(instance, RESTORE_TAG.restoreId) !== context.tags.restoreId)
+      throw new InvalidResourceStateError(
+        `RDS instance ${identifier} was made by another restore than ${context.tags.restoreId}: not deleted`,
+      );
     if (instance.DBInstanceStatus === 'deleting') return 'deleting';
     // RDS refuses to delete an instance it is still creating (InvalidDBInstanceState): waited for.
     if (instance.DBInstanceStatus === 'creating') return 'deleting';

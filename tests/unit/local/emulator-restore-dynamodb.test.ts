@@ -14,6 +14,8 @@ import {
   DynamoDBServiceException,
   ImportTableCommand,
   type ImportTableCommandInput,
+  ListImportsCommand,
+  ListTablesCommand,
   ListTagsOfResourceCommand,
   RestoreTableFromBackupCommand,
   TagResourceCommand,
@@ -55,10 +57,10 @@ describe('DynamoDB RestoreTableFromBackup, TagResource and DeleteTable', () => {
       .client()
       .send(new RestoreTableFromBackupCommand({ TargetTableName: 'sessions-restored', BackupArn: backup.BackupArn }));
     const arn = restored.TableDescription?.TableArn ?? '';
-    await emu.client().send(new TagResourceCommand({ ResourceArn: arn, Tags: restoreTags }));
     const first = await describe_('sessions-restored');
     advance(3600);
     const later = await describe_('sessions-restored');
+    await emu.client().send(new TagResourceCommand({ ResourceArn: arn, Tags: restoreTags }));
     const tags = await emu.client().send(new ListTagsOfResourceCommand({ ResourceArn: arn }));
 
     // Assess
@@ -224,5 +226,128 @@ describe('DynamoDB ImportTable and DescribeImport', () => {
 
     // Assess
     expect([taken.name, unknown.name]).toEqual(['ResourceInUseException', 'ImportNotFoundException']);
+  });
+});
+
+describe('DynamoDB tables while CREATING, ListImports, and a table gone between two calls', () => {
+  it('refuses TagResource (ResourceInUseException) and ListTagsOfResource (ResourceNotFoundException) until the table is ACTIVE', async () => {
+    // Prepare
+    const backup = tableWithBackup('ledger');
+    const restored = await emu
+      .client()
+      .send(new RestoreTableFromBackupCommand({ TargetTableName: 'ledger-restored', BackupArn: backup.BackupArn }));
+    const ResourceArn = restored.TableDescription?.TableArn ?? '';
+
+    // Act
+    const tagging = await failure(emu.client().send(new TagResourceCommand({ ResourceArn, Tags: restoreTags })));
+    const listing = await failure(emu.client().send(new ListTagsOfResourceCommand({ ResourceArn })));
+    advance(3600);
+    await emu.client().send(new TagResourceCommand({ ResourceArn, Tags: restoreTags }));
+    const listed = await emu.client().send(new ListTagsOfResourceCommand({ ResourceArn }));
+
+    // Assess
+    expect([tagging.name, listing.name]).toEqual(['ResourceInUseException', 'ResourceNotFoundException']);
+    expect(listed.Tags).toEqual(restoreTags);
+  });
+
+  it('shows when a table was created (CreationDateTime), a restored one at its restore', async () => {
+    // Prepare
+    const backup = tableWithBackup('audit');
+    advance(60);
+
+    // Act
+    await emu
+      .client()
+      .send(new RestoreTableFromBackupCommand({ TargetTableName: 'audit-restored', BackupArn: backup.BackupArn }));
+    const described = await describe_('audit-restored');
+
+    // Assess
+    expect(described.Table?.CreationDateTime).toEqual(emu.now());
+  });
+
+  it('lists the imports of a table (ListImports), which a retried restore or its clean-up looks its token up in', async () => {
+    // Prepare
+    model.createBucket(REGION, 'imports-bucket');
+    const started = await emu.client().send(
+      new ImportTableCommand({
+        ClientToken: 'tok-list',
+        S3BucketSource: { S3Bucket: 'imports-bucket', S3KeyPrefix: 'none/' },
+        InputFormat: 'DYNAMODB_JSON',
+        TableCreationParameters: {
+          TableName: 'listed-restored',
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        },
+      }),
+    );
+
+    // Act
+    const listed = await emu
+      .client()
+      .send(new ListImportsCommand({ TableArn: model.dynamoTableArn(REGION, 'listed-restored') }));
+    const other = await emu.client().send(new ListImportsCommand({ TableArn: model.dynamoTableArn(REGION, 'ledger') }));
+
+    // Assess
+    expect(listed.ImportSummaryList?.map((s) => s.ImportArn)).toEqual([started.ImportTableDescription?.ImportArn]);
+    expect(other.ImportSummaryList).toEqual([]);
+  });
+
+  it('refuses attribute definitions no key schema or global secondary index uses, and local secondary indexes', async () => {
+    // Prepare
+    const input = (extra: Record<string, unknown>): ImportTableCommandInput =>
+      ({
+        S3BucketSource: { S3Bucket: 'imports-bucket', S3KeyPrefix: 'none/' },
+        InputFormat: 'DYNAMODB_JSON',
+        TableCreationParameters: {
+          TableName: 'indexed-restored',
+          KeySchema: [
+            { AttributeName: 'pk', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+          AttributeDefinitions: [
+            { AttributeName: 'pk', AttributeType: 'S' },
+            { AttributeName: 'sk', AttributeType: 'S' },
+            { AttributeName: 'byDate', AttributeType: 'S' },
+          ],
+          BillingMode: 'PAY_PER_REQUEST',
+          ...extra,
+        },
+      }) as ImportTableCommandInput;
+    const lsi = {
+      IndexName: 'by-date',
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'byDate', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    };
+
+    // Act: an unused definition (the sort key of an index that is not created), then the index itself.
+    const unused = await failure(emu.client().send(new ImportTableCommand(input({}))));
+    const local = await failure(emu.client().send(new ImportTableCommand(input({ LocalSecondaryIndexes: [lsi] }))));
+
+    // Assess
+    expect([unused.name, local.name]).toEqual(['ValidationException', 'ValidationException']);
+    expect(unused.message).toMatch(/AttributeDefinitions/);
+    expect(model.hasDynamoTable(REGION, 'indexed-restored')).toBe(false);
+  });
+
+  it('can make a listed table disappear before its next call, as a table deleted meanwhile does', async () => {
+    // Prepare
+    model.addDynamoTable(REGION, { TableName: 'drill-churn-restored' });
+    model.deleteDynamoTableAfterListing(REGION, 'drill-churn-restored');
+
+    // Act
+    const listed = await emu.client().send(new ListTablesCommand({}));
+    const tags = await failure(
+      emu
+        .client()
+        .send(new ListTagsOfResourceCommand({ ResourceArn: model.dynamoTableArn(REGION, 'drill-churn-restored') })),
+    );
+
+    // Assess
+    expect(listed.TableNames).toContain('drill-churn-restored');
+    expect(tags.name).toBe('ResourceNotFoundException');
   });
 });

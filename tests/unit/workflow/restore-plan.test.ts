@@ -22,7 +22,20 @@ const point = (runId: string, completedAt: string, extra: Partial<BackupPoint> =
   restoreSettings: { availabilityZone: 'eu-west-1b' },
   ...extra,
 });
-const POINTS = [point('run-2', '2026-02-28T02:00:00.000Z'), point('run-1', '2026-02-27T02:00:00.000Z')];
+const TABLE_BACKUP = 'arn:aws:dynamodb:eu-west-1:111122223333:table/sessions/backup/01700000000000-abcdef12';
+const POINTS = [
+  point('run-2', '2026-02-28T02:00:00.000Z'),
+  point('run-1', '2026-02-27T02:00:00.000Z'),
+  point('run-3', '2026-02-28T02:00:00.000Z', {
+    arn: 'arn:aws:dynamodb:eu-west-1:111122223333:table/sessions',
+    type: 'dynamodb-table',
+    mode: 'backup',
+    resourceId: 'sessions',
+    backupIds: [TABLE_BACKUP],
+    copies: [],
+    restoreSettings: {},
+  }),
+];
 const points = {
   async findById(id: string) {
     return POINTS.find((p) => p.backupIds.includes(id) || p.copies.some((c) => c.ids.includes(id)));
@@ -155,6 +168,16 @@ describe('planRestores, one restore', () => {
     expect(await problems({ resource: 'arn:aws:rds:eu-west-1:111122223333:db:other', latest: true })).toEqual([
       'resource',
     ]);
+  });
+
+  it('refuses, before anything is made, a name its driver cannot restore under (a DynamoDB table without "-restored-")', async () => {
+    expect(await problems({ backupId: TABLE_BACKUP, name: 'sessions-copy' })).toEqual(['name']);
+    await expect(plan({ backupId: TABLE_BACKUP, name: 'sessions-restored-copy' })).resolves.toMatchObject({
+      name: 'sessions-restored-copy',
+    });
+    await expect(plan({ backupId: TABLE_BACKUP })).resolves.toMatchObject({
+      name: 'sessions-restored-20260301t102030',
+    });
   });
 
   it('keeps an operator name and a drill placement', async () => {

@@ -84,6 +84,7 @@ describe('dynamoTableDriver restore settings', () => {
         },
       ],
       kmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/k1',
+      localSecondaryIndexes: [],
     };
     expect(found.restoreSettings).toEqual(expected);
     expect(dynamodbTableRestoreSettingsSchema.parse(found.restoreSettings)).toEqual(expected);

@@ -10,6 +10,7 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ImportTableCommand,
+  ListImportsCommand,
   ListTagsOfResourceCommand,
   TagResourceCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -23,14 +24,14 @@ const ddb = mockedClient(DynamoDBClient);
 
 const OWNER = 'BackupPipeline@eu-west-1';
 const EXPORT = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/orders/export/01700000000000-abcd`;
-const IMPORT = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/orders-restored/import/01700000000001-ef01`;
-const TABLE_ARN = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/orders-restored`;
+const IMPORT = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/orders-restored-1/import/01700000000001-ef01`;
+const TABLE_ARN = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/orders-restored-1`;
 const request = (extra: Partial<RestoreRequest> = {}): RestoreRequest => ({
   restoreId: 'restore-1',
   region: REGION,
   sourceRegion: REGION,
   backupIds: [EXPORT],
-  name: 'orders-restored',
+  name: 'orders-restored-1',
   settings: {
     keySchema: [{ attributeName: 'pk', keyType: 'HASH' }],
     attributeDefinitions: [{ attributeName: 'pk', attributeType: 'S' }],
@@ -48,7 +49,7 @@ const request = (extra: Partial<RestoreRequest> = {}): RestoreRequest => ({
 const notFound = () => namedError('ResourceNotFoundException');
 
 describe('dynamodbImportRestore.start', () => {
-  it("imports the export's data with the recorded definition, then tags the table", async () => {
+  it("imports the export's data with the recorded definition, tagging nothing while the table is created", async () => {
     // Prepare
     ddb.on(DescribeTableCommand).rejects(notFound());
     ddb.on(DescribeExportCommand).resolves({
@@ -66,7 +67,7 @@ describe('dynamodbImportRestore.start', () => {
     const started = await dynamodbImportRestore.start(request());
 
     // Assess
-    expect(started).toEqual({ restoredIds: ['orders-restored', IMPORT], reused: false });
+    expect(started).toEqual({ restoredIds: ['orders-restored-1', IMPORT], reused: false });
     expect(ddb).toHaveReceivedCommandWith(ImportTableCommand, {
       ClientToken: 'restore-1',
       S3BucketSource: {
@@ -76,31 +77,29 @@ describe('dynamodbImportRestore.start', () => {
       InputFormat: 'DYNAMODB_JSON',
       InputCompressionType: 'GZIP',
       TableCreationParameters: {
-        TableName: 'orders-restored',
+        TableName: 'orders-restored-1',
         KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
         AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
         BillingMode: 'PAY_PER_REQUEST',
       },
     });
-    expect(ddb).toHaveReceivedCommandWith(TagResourceCommand, {
-      ResourceArn: TABLE_ARN,
-      Tags: restoreTags(request().tags),
-    });
+    expect(ddb).toHaveReceivedCommandTimes(TagResourceCommand, 0);
   });
 
   it('refuses a name in use before anything is made, and AWS refusing it (ResourceInUseException)', async () => {
-    ddb.on(DescribeTableCommand).resolves({ Table: { TableName: 'orders-restored', TableArn: TABLE_ARN } });
+    ddb.on(DescribeTableCommand).resolves({ Table: { TableName: 'orders-restored-1', TableArn: TABLE_ARN } });
     ddb.on(ListTagsOfResourceCommand).resolves({ Tags: [] });
+    // An import of that table exists, but not with this restore's client token.
+    ddb.on(ListImportsCommand).resolves({ ImportSummaryList: [{ ImportArn: IMPORT }] });
+    ddb.on(DescribeImportCommand).resolves({ ImportTableDescription: { ClientToken: 'someone-else' } });
+    await expect(dynamodbImportRestore.start(request())).rejects.toThrow(NameInUseError);
+    expect(ddb).toHaveReceivedCommandTimes(ImportTableCommand, 0);
+
+    ddb.on(DescribeTableCommand).rejects(notFound());
     ddb.on(DescribeExportCommand).resolves({
       ExportDescription: { ExportStatus: 'COMPLETED', S3Bucket: 'b', ExportManifest: 'p/manifest-summary.json' },
     });
-    // No import of this restore's client token: asked again, AWS refuses to make one under a taken name.
     ddb.on(ImportTableCommand).rejects(namedError('ResourceInUseException'));
-    await expect(dynamodbImportRestore.start(request())).rejects.toThrow(NameInUseError);
-    expect(ddb).toHaveReceivedCommandWith(ImportTableCommand, { ClientToken: 'restore-1' });
-    expect(ddb).toHaveReceivedCommandTimes(TagResourceCommand, 0);
-
-    ddb.on(DescribeTableCommand).rejects(notFound());
     await expect(dynamodbImportRestore.start(request())).rejects.toThrow(NameInUseError);
   });
 
@@ -113,24 +112,20 @@ describe('dynamodbImportRestore.start', () => {
 });
 
 describe('dynamodbImportRestore.start on a retry', () => {
-  it('on a retry adopts and tags the untagged table its own import (same client token) made', async () => {
+  it('on a retry adopts the table its own import (same client token) is creating, tagging nothing yet', async () => {
     ddb
       .on(DescribeTableCommand)
-      .resolves({ Table: { TableName: 'orders-restored', TableArn: TABLE_ARN, TableStatus: 'CREATING' } });
+      .resolves({ Table: { TableName: 'orders-restored-1', TableArn: TABLE_ARN, TableStatus: 'CREATING' } });
     ddb.on(ListTagsOfResourceCommand).resolves({ Tags: [] });
-    ddb.on(DescribeExportCommand).resolves({
-      ExportDescription: { ExportStatus: 'COMPLETED', S3Bucket: 'b', ExportManifest: 'p/manifest-summary.json' },
-    });
-    // The same client token within AWS's 8 hours: ImportTable answers the import it made, nothing new.
-    ddb.on(ImportTableCommand).resolves({ ImportTableDescription: { ImportArn: IMPORT, TableArn: TABLE_ARN } });
+    ddb.on(ListImportsCommand).resolves({ ImportSummaryList: [{ ImportArn: IMPORT }] });
+    ddb.on(DescribeImportCommand).resolves({ ImportTableDescription: { ClientToken: 'restore-1' } });
     ddb.on(TagResourceCommand).resolves({});
     await expect(dynamodbImportRestore.start(request())).resolves.toEqual({
-      restoredIds: ['orders-restored', IMPORT],
+      restoredIds: ['orders-restored-1', IMPORT],
       reused: true,
     });
-    expect(ddb).toHaveReceivedCommandWith(TagResourceCommand, { ResourceArn: TABLE_ARN });
-    expect(ddb).toHaveReceivedCommandTimes(ImportTableCommand, 1);
-    expect(ddb).toHaveReceivedCommandWith(ImportTableCommand, { ClientToken: 'restore-1' });
+    expect(ddb).toHaveReceivedCommandTimes(TagResourceCommand, 0);
+    expect(ddb).toHaveReceivedCommandTimes(ImportTableCommand, 0);
   });
 });
 
@@ -148,13 +143,13 @@ describe('dynamodbImportRestore.check and remove', () => {
         KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
       },
     });
-    await expect(dynamodbImportRestore.check(REGION, ['orders-restored', IMPORT])).resolves.toEqual({
+    await expect(dynamodbImportRestore.check(REGION, ['orders-restored-1', IMPORT])).resolves.toEqual({
       status: 'RESTORING',
       state: 'importing',
     });
-    await expect(dynamodbImportRestore.check(REGION, ['orders-restored', IMPORT])).resolves.toMatchObject({
+    await expect(dynamodbImportRestore.check(REGION, ['orders-restored-1', IMPORT])).resolves.toMatchObject({
       status: 'AVAILABLE',
-      shape: { tableName: 'orders-restored', itemCount: 10, keySchema: 'pk HASH', importErrors: 0 },
+      shape: { tableName: 'orders-restored-1', itemCount: 10, keySchema: 'pk HASH', importErrors: 0 },
     });
   });
 
@@ -162,23 +157,35 @@ describe('dynamodbImportRestore.check and remove', () => {
     ddb.on(DescribeImportCommand).resolves({
       ImportTableDescription: { ImportStatus: 'FAILED', FailureCode: 'S3NoSuchKey', FailureMessage: 'no data' },
     });
-    await expect(dynamodbImportRestore.check(REGION, ['orders-restored', IMPORT])).resolves.toEqual({
+    await expect(dynamodbImportRestore.check(REGION, ['orders-restored-1', IMPORT])).resolves.toEqual({
       status: 'FAILED',
-      reason: 'import of orders-restored is FAILED: S3NoSuchKey: no data',
+      reason: 'import of orders-restored-1 is FAILED: S3NoSuchKey: no data',
     });
   });
 
-  it('deletes an untagged table only when the recorded import made it', async () => {
+  it('deletes an untagged table only when the recorded import, with this restore’s client token, made it (tagging it first)', async () => {
+    const context = { tags: request().tags, settings: {}, backupIds: [EXPORT], startedAt: '2026-11-02T00:00:00Z' };
     ddb
       .on(DescribeTableCommand)
-      .resolves({ Table: { TableName: 'orders-restored', TableArn: TABLE_ARN, TableStatus: 'ACTIVE' } });
+      .resolves({ Table: { TableName: 'orders-restored-1', TableArn: TABLE_ARN, TableStatus: 'ACTIVE' } });
     ddb.on(ListTagsOfResourceCommand).resolves({ Tags: [] });
-    ddb.on(DescribeImportCommand).resolves({ ImportTableDescription: { TableArn: `${TABLE_ARN}-other` } });
-    await expect(dynamodbImportRestore.remove(REGION, ['orders-restored', IMPORT], OWNER)).rejects.toThrow(
+    ddb
+      .on(DescribeImportCommand)
+      .resolves({ ImportTableDescription: { TableArn: `${TABLE_ARN}-other`, ClientToken: 'restore-1' } });
+    await expect(dynamodbImportRestore.remove(REGION, ['orders-restored-1', IMPORT], OWNER, context)).rejects.toThrow(
       InvalidResourceStateError,
     );
-    ddb.on(DescribeImportCommand).resolves({ ImportTableDescription: { TableArn: TABLE_ARN } });
-    await expect(dynamodbImportRestore.remove(REGION, ['orders-restored', IMPORT], OWNER)).resolves.toBe('deleting');
+    ddb
+      .on(DescribeImportCommand)
+      .resolves({ ImportTableDescription: { TableArn: TABLE_ARN, ClientToken: 'restore-1' } });
+    ddb.on(TagResourceCommand).resolves({});
+    await expect(dynamodbImportRestore.remove(REGION, ['orders-restored-1', IMPORT], OWNER, context)).resolves.toBe(
+      'deleting',
+    );
+    expect(ddb).toHaveReceivedCommandWith(TagResourceCommand, {
+      ResourceArn: TABLE_ARN,
+      Tags: restoreTags(request().tags),
+    });
     expect(ddb).toHaveReceivedCommandTimes(DeleteTableCommand, 1);
   });
 });

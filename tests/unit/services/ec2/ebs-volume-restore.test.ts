@@ -9,7 +9,7 @@ import { InvalidInputError, InvalidResourceStateError, NameInUseError } from '..
 import { ebsVolumeRestore } from '../../../../shared/services/ec2/ebs-volume-restore';
 import { RESTORE_TAG, type RestoreRequest } from '../../../../shared/services/restore';
 import { mockedClient } from '../../../support/driver-harness';
-import { ec2Error, REGION, volumeRef } from '../../../support/unit-fixtures';
+import { ec2Error, REGION, restoreContextOf, volumeRef } from '../../../support/unit-fixtures';
 
 const ec2 = mockedClient(EC2Client);
 
@@ -184,7 +184,9 @@ describe('ebsVolumeRestore.remove', () => {
     expect(ec2).toHaveReceivedCommandWith(DeleteVolumeCommand, { VolumeId: 'vol-0r' });
 
     ec2.on(DescribeVolumesCommand).resolves({ Volumes: [] });
-    await expect(ebsVolumeRestore.remove(REGION, ['vol-0r'], OWNER, 'restore-1')).resolves.toBe('gone');
+    await expect(ebsVolumeRestore.remove(REGION, ['vol-0r'], OWNER, restoreContextOf('restore-1'))).resolves.toBe(
+      'gone',
+    );
     expect(ec2).toHaveReceivedCommandWith(DescribeVolumesCommand, {
       Filters: [{ Name: 'volume-id', Values: ['vol-0r'] }],
     });

@@ -15,7 +15,7 @@ import { InvalidResourceStateError, NameInUseError, ResourceNotFoundError } from
 import { ec2ImageRestore } from '../../../../shared/services/ec2/ec2-image-restore';
 import { RESTORE_TAG, type RestoreRequest, restoreTags } from '../../../../shared/services/restore';
 import { mockedClient } from '../../../support/driver-harness';
-import { ec2Error, instanceRef, REGION } from '../../../support/unit-fixtures';
+import { ec2Error, instanceRef, REGION, restoreContextOf } from '../../../support/unit-fixtures';
 
 const ec2 = mockedClient(EC2Client);
 
@@ -140,6 +140,8 @@ describe('ec2ImageRestore.check and remove', () => {
     // Terminated: no longer among the states asked for; no volume carries the restore-id tag either.
     ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
     ec2.on(DescribeVolumesCommand).resolves({ Volumes: [] });
-    await expect(ec2ImageRestore.remove(REGION, ['i-0new'], OWNER, 'restore-1')).resolves.toBe('gone');
+    await expect(ec2ImageRestore.remove(REGION, ['i-0new'], OWNER, restoreContextOf('restore-1'))).resolves.toBe(
+      'gone',
+    );
   });
 });

@@ -4,7 +4,14 @@
  * count the copies in progress; KMS gives a copy's key, the regions backend checks the source region.
  */
 import { AwsApiError, COPY_SLOWDOWN, type Filter, type ModelCore, RegionalBackend, type Tag } from './core';
-import type { Ec2Backend, Ec2RegionState, ImageModel, SnapshotModel, VolumeModel } from './ec2';
+import {
+  type Ec2Backend,
+  type Ec2RegionState,
+  type ImageModel,
+  KEY_REFUSED_FAIL_AT,
+  type SnapshotModel,
+  type VolumeModel,
+} from './ec2';
 import type { RegionsBackend } from './ec2-regions';
 import type { KmsBackend } from './kms';
 import { matchesFilter, paginate } from './query';
@@ -240,6 +247,8 @@ export class AmiBackend extends RegionalBackend<Ec2RegionState> {
       );
     const tagsFor = (type: string) =>
       (input.TagSpecifications ?? []).filter((t) => t.ResourceType === type).flatMap((t) => t.Tags ?? []);
+    // EBS encrypts each copied snapshot with the key for the caller: a key it may not use fails them.
+    const refused = key ? this.kms.keyUseRefusal(region, key.Arn, 'ec2') : undefined;
     const imageId = this.nextId('ami');
     const snapshotIds = source.snapshotIds.map((id) => {
       const original = this.region(sourceRegion).snapshots.get(id);
@@ -256,6 +265,7 @@ export class AmiBackend extends RegionalBackend<Ec2RegionState> {
         ...(key ? { KmsKeyId: key.Arn } : {}),
         copiedFrom: { region: sourceRegion, id },
         ...this.timing((volume?.snapshotSeconds ?? 60 + original.VolumeSize * 12) * COPY_SLOWDOWN),
+        ...(refused ? { failAt: KEY_REFUSED_FAIL_AT } : {}),
       };
       this.ec2.track(r, copy);
       return copy.SnapshotId;

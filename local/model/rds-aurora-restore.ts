@@ -13,7 +13,7 @@ import { assertDbIdentifier, RDS_DELETE_SECONDS, type RdsRestoreBackend } from '
 export class AuroraRestoreBackend extends RegionalBackend<RdsRegionState> {
   constructor(
     core: ModelCore,
-    rds: RdsBackend,
+    private readonly rds: RdsBackend,
     private readonly aurora: AuroraBackend,
     private readonly restores: RdsRestoreBackend,
   ) {
@@ -61,6 +61,8 @@ export class AuroraRestoreBackend extends RegionalBackend<RdsRegionState> {
         `Engine ${input.Engine} does not match the snapshot's engine ${snapshot.Engine}.`,
       );
     const placement = this.restores.placement(region, input);
+    // Every model cluster snapshot is encrypted: RDS uses its key (aws/rds when none) for the caller.
+    this.rds.assertKeyUsable(region, snapshot.KmsKeyId);
     const source = r.dbClusters.get(snapshot.DBClusterIdentifier);
     const cluster: DbClusterModel = {
       DBClusterIdentifier: id,

@@ -7,7 +7,7 @@
  */
 import { AwsApiError, type ModelCore, RegionalBackend, type Tag } from './core';
 import { GONE, settle } from './lifecycle';
-import { assertNewSnapshotId, type DbInstanceModel, type RdsBackend, type RdsRegionState } from './rds';
+import { assertNewSnapshotId, type DbInstanceModel, encryptionOf, type RdsBackend, type RdsRegionState } from './rds';
 import { defaultSecurityGroupId, type RdsSubnetGroupBackend } from './rds-subnet-groups';
 
 /** Seconds a DB instance takes to delete (fixed: a removal draws nothing from the PRNG). */
@@ -113,6 +113,9 @@ export class RdsRestoreBackend extends RegionalBackend<RdsRegionState> {
         `Engine ${input.Engine} does not match the snapshot's engine ${snapshot.Engine}.`,
       );
     const placement = this.placement(region, input);
+    const encrypted = snapshot.Encrypted ?? true;
+    // RDS decrypts the snapshot and encrypts the new storage with its key, on the caller's behalf.
+    if (encrypted) this.rds.assertKeyUsable(region, snapshot.KmsKeyId);
     const source = r.dbInstances.get(snapshot.DBInstanceIdentifier);
     const db: DbInstanceModel = {
       DBInstanceIdentifier: id,
@@ -124,9 +127,9 @@ export class RdsRestoreBackend extends RegionalBackend<RdsRegionState> {
       statusUntilMs: this.readyAt(300 + snapshot.AllocatedStorage * 1.5),
       TagList: [...(input.Tags ?? [])],
       CopyTagsToSnapshot: input.CopyTagsToSnapshot ?? false,
-      // Every model snapshot is encrypted (its Encrypted is true): so is what is restored from it.
-      StorageEncrypted: true,
-      ...(snapshot.KmsKeyId ? { KmsKeyId: snapshot.KmsKeyId } : {}),
+      // Encrypted as the snapshot is, under its key; an unencrypted snapshot restores unencrypted.
+      StorageEncrypted: encrypted,
+      ...(encrypted && snapshot.KmsKeyId ? { KmsKeyId: snapshot.KmsKeyId } : {}),
       PubliclyAccessible: input.PubliclyAccessible ?? false,
       snapshotSeconds: source?.snapshotSeconds ?? Math.round(120 + snapshot.AllocatedStorage * 8),
       ...placement,
@@ -184,6 +187,8 @@ export class RdsRestoreBackend extends RegionalBackend<RdsRegionState> {
           }
         : input,
     );
+    // A member's storage is its cluster's, under the cluster's key: RDS uses that key for the caller.
+    if (cluster) this.rds.assertKeyUsable(region, cluster.KmsKeyId);
     const storage = cluster ? 1 : (input.AllocatedStorage ?? 20);
     const readyMs = this.readyAt(cluster ? 420 : 300 + storage * 1.5);
     const db: DbInstanceModel = {
@@ -252,7 +257,7 @@ export class RdsRestoreBackend extends RegionalBackend<RdsRegionState> {
         AllocatedStorage: db.AllocatedStorage,
         TagList: db.CopyTagsToSnapshot ? [...db.TagList] : [],
         SnapshotType: 'manual',
-        ...(db.KmsKeyId ? { KmsKeyId: db.KmsKeyId } : {}),
+        ...encryptionOf(db),
         ...timing,
       });
       untilMs += timing.durationMs;

@@ -248,7 +248,14 @@ export class AmiBackend extends RegionalBackend<Ec2RegionState> {
     const tagsFor = (type: string) =>
       (input.TagSpecifications ?? []).filter((t) => t.ResourceType === type).flatMap((t) => t.Tags ?? []);
     // EBS encrypts each copied snapshot with the key for the caller: a key it may not use fails them.
-    const refused = key ? this.kms.keyUseRefusal(region, key.Arn, 'ec2') : undefined;
+    // (and decrypts each source snapshot with its own key, in the source region).
+    const sourceRefused = source.snapshotIds
+      .map((id) => this.region(sourceRegion).snapshots.get(id))
+      .map((s) =>
+        s?.Encrypted ? this.kms.keyUseRefusal(sourceRegion, s.KmsKeyId ?? 'alias/aws/ebs', 'ec2') : undefined,
+      )
+      .find((refusal) => refusal !== undefined);
+    const refused = sourceRefused ?? (key ? this.kms.keyUseRefusal(region, key.Arn, 'ec2') : undefined);
     const imageId = this.nextId('ami');
     const snapshotIds = source.snapshotIds.map((id) => {
       const original = this.region(sourceRegion).snapshots.get(id);

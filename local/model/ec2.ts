@@ -573,7 +573,11 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
     // Without a key an encrypted copy uses the destination's AWS managed key, as EBS does.
     const keyArn = key?.Arn ?? (encrypted ? this.kms.findKmsKey(region, 'alias/aws/ebs')?.Arn : undefined);
     // EBS encrypts the copy with the key for the caller: a key it may not use fails the copy (`error`).
-    const refused = keyArn ? this.kms.keyUseRefusal(region, keyArn, 'ec2') : undefined;
+    // It decrypts the source with the source's key (in its region) and encrypts the copy with this one.
+    const refused =
+      (source.Encrypted
+        ? this.kms.keyUseRefusal(sourceRegion, source.KmsKeyId ?? 'alias/aws/ebs', 'ec2')
+        : undefined) ?? (keyArn ? this.kms.keyUseRefusal(region, keyArn, 'ec2') : undefined);
     const volume = this.region(sourceRegion).volumes.get(source.VolumeId);
     const baseSeconds = volume?.snapshotSeconds ?? 60 + source.VolumeSize * 12;
     const copy: SnapshotModel = {

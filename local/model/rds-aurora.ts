@@ -304,6 +304,8 @@ export class AuroraBackend extends RegionalBackend<RdsRegionState> {
     const id = input.TargetDBClusterSnapshotIdentifier ?? '';
     assertNewClusterSnapshotId(id, r.dbClusterSnapshots);
     const manual = [...r.dbClusterSnapshots.values()].filter((s) => s.SnapshotType === 'manual').length;
+    // RDS decrypts the source with its key, in the source's region, for the caller.
+    this.rds.assertKeyUsable(from.region, source.KmsKeyId, 'source ');
     const key = this.rds.assertCanCopyDb(
       region,
       input,

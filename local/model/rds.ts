@@ -507,6 +507,8 @@ export class RdsBackend extends RegionalBackend<RdsRegionState> {
     );
     const manual = [...r.dbSnapshots.values()].filter((s) => s.SnapshotType === 'manual').length;
     const sourceEncrypted = source.Encrypted ?? true;
+    // RDS decrypts the source with its key, in the source's region, for the caller.
+    if (sourceEncrypted) this.assertKeyUsable(from.region, source.KmsKeyId, 'source ');
     const key = this.assertCanCopyDb(
       region,
       input,

@@ -156,15 +156,18 @@ describe('EBS using a key for the caller', () => {
     expect(later?.BlockDeviceMappings).toEqual([]);
   });
 
-  it('fails a snapshot copy under a key refused to the caller (error), and copies under one it may use', () => {
+  it('fails a snapshot copy under a key refused to the caller or from a source whose key is disabled (error), and copies under one it may use', () => {
     // Prepare: CopySnapshot is called in the destination region.
     const refusedUses = authorize(ec2.model, ['kms:GenerateDataKeyWithoutPlaintext']);
     const key = ec2.model.addKmsKey(OTHER_REGION, { alias: 'copy-key' });
     const source = snapshotUnder();
-    const copy = (KmsKeyId: string) =>
+    const sourceKey = ec2.model.addKmsKey(REGION, { alias: 'copy-source-off' });
+    const disabledSource = snapshotUnder(sourceKey.Arn);
+    ec2.model.disableKmsKey(REGION, sourceKey.KeyId);
+    const copy = (KmsKeyId: string, from = source) =>
       ec2.model.copySnapshot(OTHER_REGION, {
         SourceRegion: REGION,
-        SourceSnapshotId: source.SnapshotId,
+        SourceSnapshotId: from.SnapshotId,
         Encrypted: true,
         KmsKeyId,
       }).SnapshotId;
@@ -173,11 +176,14 @@ describe('EBS using a key for the caller', () => {
     const refused = copy(key.Arn);
     authorize(ec2.model);
     const allowed = copy('alias/copy-key');
+    const fromDisabled = copy('alias/copy-key', disabledSource);
     ec2.advance(6 * 3600);
-    const states = ec2.model.describeSnapshots(OTHER_REGION, { SnapshotIds: [refused, allowed] }).Snapshots;
+    const states = ec2.model.describeSnapshots(OTHER_REGION, {
+      SnapshotIds: [refused, allowed, fromDisabled],
+    }).Snapshots;
 
     // Assess
-    expect(states?.map((s) => s.State)).toEqual(['error', 'completed']);
+    expect(states?.map((s) => s.State)).toEqual(['error', 'completed', 'error']);
     expect(refusedUses[0]?.keys['kms:ViaService']).toBe(`ec2.${OTHER_REGION}.amazonaws.com`);
   });
 });

@@ -61,8 +61,10 @@ export class AuroraRestoreBackend extends RegionalBackend<RdsRegionState> {
         `Engine ${input.Engine} does not match the snapshot's engine ${snapshot.Engine}.`,
       );
     const placement = this.restores.placement(region, input);
-    // Every model cluster snapshot is encrypted: RDS uses its key (aws/rds when none) for the caller.
-    this.rds.assertKeyUsable(region, snapshot.KmsKeyId);
+    // An encrypted snapshot restores under its key (aws/rds when none), which RDS uses for the caller;
+    // an unencrypted one restores unencrypted.
+    const encrypted = snapshot.Encrypted ?? true;
+    if (encrypted) this.rds.assertKeyUsable(region, snapshot.KmsKeyId);
     const source = r.dbClusters.get(snapshot.DBClusterIdentifier);
     const cluster: DbClusterModel = {
       DBClusterIdentifier: id,
@@ -76,7 +78,8 @@ export class AuroraRestoreBackend extends RegionalBackend<RdsRegionState> {
       snapshotSeconds: source?.snapshotSeconds ?? Math.round(90 + snapshot.volumeGiB * 4),
       DBSubnetGroupName: placement.DBSubnetGroupName,
       VpcSecurityGroupIds: placement.VpcSecurityGroupIds,
-      ...(snapshot.KmsKeyId ? { KmsKeyId: snapshot.KmsKeyId } : {}),
+      StorageEncrypted: encrypted,
+      ...(encrypted && snapshot.KmsKeyId ? { KmsKeyId: snapshot.KmsKeyId } : {}),
     };
     r.dbClusters.set(id, cluster);
     return this.created('rds', { DBCluster: this.aurora.dbClusterView(region, cluster) });

@@ -188,7 +188,7 @@ export class RdsRestoreBackend extends RegionalBackend<RdsRegionState> {
         : input,
     );
     // A member's storage is its cluster's, under the cluster's key: RDS uses that key for the caller.
-    if (cluster) this.rds.assertKeyUsable(region, cluster.KmsKeyId);
+    if (cluster && (cluster.StorageEncrypted ?? true)) this.rds.assertKeyUsable(region, cluster.KmsKeyId);
     const storage = cluster ? 1 : (input.AllocatedStorage ?? 20);
     const readyMs = this.readyAt(cluster ? 420 : 300 + storage * 1.5);
     const db: DbInstanceModel = {
@@ -200,7 +200,7 @@ export class RdsRestoreBackend extends RegionalBackend<RdsRegionState> {
       // A member serves no sooner than its cluster does.
       statusUntilMs: Math.max(readyMs, cluster?.statusUntilMs ?? 0),
       TagList: [...(input.Tags ?? [])],
-      StorageEncrypted: true,
+      StorageEncrypted: cluster?.StorageEncrypted ?? true,
       ...(cluster?.KmsKeyId ? { KmsKeyId: cluster.KmsKeyId } : {}),
       ...(cluster ? { DBClusterIdentifier: cluster.DBClusterIdentifier } : {}),
       PubliclyAccessible: input.PubliclyAccessible ?? false,

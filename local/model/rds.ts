@@ -105,6 +105,8 @@ export interface DbClusterModel {
   snapshotSeconds: number;
   DBSubnetGroupName?: string;
   VpcSecurityGroupIds?: string[];
+  /** Storage encryption (absent: encrypted); its members and snapshots are as it is. */
+  StorageEncrypted?: boolean;
   KmsKeyId?: string;
   /** DeleteDBCluster (rds-aurora-restore.ts): `deleting`, then gone. */
   lifecycle?: Lifecycle;
@@ -117,6 +119,8 @@ export interface DbClusterSnapshotModel extends Timed {
   volumeGiB: number;
   TagList: Tag[];
   SnapshotType: 'manual' | 'automated';
+  /** As its cluster's storage was (absent: encrypted). */
+  Encrypted?: boolean;
   KmsKeyId?: string;
   /** Set on a CopyDBClusterSnapshot copy. */
   copiedFrom?: CopySource;

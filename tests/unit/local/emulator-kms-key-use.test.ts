@@ -308,4 +308,44 @@ describe('RDS using a key for the caller', () => {
       new Set([`${key.Arn} rds.${REGION}.amazonaws.com`]),
     );
   });
+
+  it('keeps an unencrypted cluster unencrypted: its snapshot, its copy (a KmsKeyId refused for it) and its restore', () => {
+    // Prepare
+    const { model } = rds;
+    authorize(model);
+    const key = model.addKmsKey(OTHER_REGION, { alias: 'cluster-dr' });
+    model.addDbCluster(REGION, { DBClusterIdentifier: 'plain-cluster', StorageEncrypted: false, members: 1 });
+    model.createDBClusterSnapshot(REGION, {
+      DBClusterIdentifier: 'plain-cluster',
+      DBClusterSnapshotIdentifier: 'plain-cluster-snap',
+    });
+    rds.advance(6 * 3600);
+    const source = model.dbClusterSnapshotArn(REGION, 'plain-cluster-snap');
+    const copy = (KmsKeyId?: string) => () =>
+      model.copyDBClusterSnapshot(OTHER_REGION, {
+        SourceDBClusterSnapshotIdentifier: source,
+        TargetDBClusterSnapshotIdentifier: 'plain-cluster-dr',
+        ...(KmsKeyId ? { KmsKeyId } : {}),
+      });
+
+    // Act
+    const member = model.describeDBInstances(REGION, { DBInstanceIdentifier: 'plain-cluster-instance-1' });
+    expect(copy(key.Arn)).toThrow(/not encrypted: a KmsKeyId cannot be given/);
+    const copied = copy()();
+    rds.advance(6 * 3600);
+    const restored = model.restoreDBClusterFromSnapshot(OTHER_REGION, {
+      DBClusterIdentifier: 'plain-cluster-restored',
+      SnapshotIdentifier: 'plain-cluster-dr',
+      Engine: 'aurora-postgresql',
+    });
+
+    // Assess
+    expect(member.DBInstances?.[0]?.StorageEncrypted).toBe(false);
+    expect(
+      model.dbClusterSnapshots(REGION).find((c) => c.DBClusterSnapshotIdentifier === 'plain-cluster-snap'),
+    ).toMatchObject({ StorageEncrypted: false });
+    expect(copied.DBClusterSnapshot).toMatchObject({ StorageEncrypted: false });
+    expect(copied.DBClusterSnapshot.KmsKeyId).toBeUndefined();
+    expect(restored.DBCluster.StorageEncrypted).toBe(false);
+  });
 });

@@ -501,6 +501,40 @@ describe('restore workflow', () => {
         sandbox.keyUses.filter((u) => u.fn === 'start-restore' && u.keyArn === billingKey.Arn).length,
       ).toBeGreaterThan(0);
     });
+
+    it('copies an unencrypted Aurora cluster to the DR region unencrypted (RDS cannot encrypt it on copy) and restores it so', async () => {
+      // Prepare
+      await sandbox.reset();
+      seedDrKey(sandbox.model);
+      sandbox.model.addDbCluster(REGION, {
+        DBClusterIdentifier: 'plain-ledger',
+        StorageEncrypted: false,
+        TagList: tagged('plain-ledger'),
+      });
+
+      // Act
+      const run = await sandbox.run(
+        { tier: 'daily', copyTo: [{ region: DR_REGION, kmsKeyId: DR_KEY_ALIAS }] },
+        'plain-cluster',
+      );
+      const [item] = await sandbox.store.listResources('plain-cluster');
+      const restored = await sandbox.restore(
+        { resource: sandbox.model.dbClusterArn(REGION, 'plain-ledger'), latest: true, region: DR_REGION },
+        'restore-plain-cluster',
+      );
+
+      // Assess
+      expect([run.status, item?.status, item?.error]).toEqual(['SUCCEEDED', 'COMPLETED', undefined]);
+      const copy = sandbox.model.dbClusterSnapshots(DR_REGION).find((s) => s.DBClusterIdentifier === 'plain-ledger');
+      expect(copy).toMatchObject({ Status: 'available', StorageEncrypted: false });
+      expect(copy?.KmsKeyId).toBeUndefined();
+      expect(restored.status).toBe('SUCCEEDED');
+      const [clusterId] = (await restores().get('restore-plain-cluster'))?.restoredIds ?? [];
+      expect(
+        sandbox.model.describeDBClusters(DR_REGION, { DBClusterIdentifier: clusterId }).DBClusters?.[0]
+          ?.StorageEncrypted,
+      ).toBe(false);
+    });
   });
 
   describe('InvalidInput', () => {

@@ -4,16 +4,9 @@
  * count the copies in progress; KMS gives a copy's key, the regions backend checks the source region.
  */
 import { AwsApiError, COPY_SLOWDOWN, type Filter, type ModelCore, RegionalBackend, type Tag } from './core';
-import {
-  type Ec2Backend,
-  type Ec2RegionState,
-  type ImageModel,
-  KEY_REFUSED_FAIL_AT,
-  type SnapshotModel,
-  type VolumeModel,
-} from './ec2';
+import type { Ec2Backend, Ec2RegionState, ImageModel, SnapshotModel, VolumeModel } from './ec2';
 import type { RegionsBackend } from './ec2-regions';
-import type { KmsBackend } from './kms';
+import { KEY_REFUSED_FAIL_AT, type KmsBackend } from './kms';
 import { matchesFilter, paginate } from './query';
 
 export class AmiBackend extends RegionalBackend<Ec2RegionState> {

@@ -19,12 +19,9 @@ import {
 } from './core';
 import type { RegionsBackend } from './ec2-regions';
 import { type LaunchModel, launchView, stateReasonView } from './ec2-restore';
-import type { KmsBackend } from './kms';
+import { KEY_REFUSED_FAIL_AT, type KmsBackend } from './kms';
 import { type Lifecycle, settle, settleAll } from './lifecycle';
 import { matchesFilter, paginate } from './query';
-
-/** Where a copy whose key EBS may not use fails: at once, as soon as it would write a block. */
-export const KEY_REFUSED_FAIL_AT = 0.001;
 
 export interface InstanceModel {
   InstanceId: string;

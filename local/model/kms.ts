@@ -52,6 +52,9 @@ export const KEY_USE_ACTIONS = [
   'kms:ReEncryptTo',
 ] as const;
 
+/** Where a copy whose key the service may not use fails: at once, as soon as it would write a block. */
+export const KEY_REFUSED_FAIL_AT = 0.001;
+
 /** Why a service could not use a key: each service surfaces it its own way (an error state, an API error). */
 export interface KeyRefusal {
   reason: 'not-found' | 'disabled' | 'access-denied';

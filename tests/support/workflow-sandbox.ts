@@ -187,6 +187,9 @@ export async function openWireSandbox(): Promise<Sandbox> {
         config: current.config,
         store: current.store,
         points: current.points,
+        // Over the wire the emulator cannot tell which function calls: key use is the model's default
+        // (allowed when the key exists there and is enabled), so nothing is recorded.
+        keyUses: [],
       });
     },
     async run(input: unknown, name?: string) {

@@ -1,18 +1,49 @@
 /**
  * What the workflow itself needs, whatever the resource type: Plan checks each copy target (the
- * region is enabled, the key exists: shared/workflow/copy-targets.ts), and Start copies lets EC2 and
- * RDS use the destination region's key while they copy (no kms:Encrypt: neither calls it). The
- * services' own permissions are in shared/services/<service>/permissions.ts.
+ * region is enabled, the key exists: shared/workflow/copy-targets.ts); Start copies lets EC2 and RDS
+ * use the destination region's key while they copy; Start restore and Check restore let them use the
+ * key of what they restore (a DR-region copy is always under the copyTo key; a source may be under its
+ * own customer managed key): EBS CreateVolume and RunInstances, RDS RestoreDBInstanceFromDBSnapshot and
+ * RestoreDBClusterFromSnapshot, and CreateDBInstance of an encrypted cluster's writer ("Requirements for
+ * Amazon EBS encryption"; RDS the same). No kms:Encrypt: none calls it. The services' own permissions are
+ * in shared/services/<service>/permissions.ts.
  */
 
 import { backupStateMachineName } from '../../shared/names';
-import type { PermissionSet } from '../../shared/services/permission-set';
+import type { Grant, PermissionSet } from '../../shared/services/permission-set';
 import { ACCOUNT, PARTITION, REGION, STACK_NAME } from '../../shared/services/permission-set';
 
 const KEYS = `arn:${PARTITION}:kms:*:${ACCOUNT}:key/*`;
 const ALIASES = `arn:${PARTITION}:kms:*:${ACCOUNT}:alias/*`;
-/** Key use only through the AWS service doing the copy. */
+/** Key use only through the AWS service doing the copy or the restore. */
 const VIA_EC2_OR_RDS = { 'kms:ViaService': ['ec2.*.amazonaws.com', 'rds.*.amazonaws.com'] };
+const VIA_RDS = { 'kms:ViaService': ['rds.*.amazonaws.com'] };
+
+/**
+ * What EC2 or RDS does with a customer managed key for the caller, allowed only through those services:
+ * use it, and create the grant the service keeps for the resource (never one the function could hand to
+ * a principal: kms:GrantIsForAWSResource).
+ */
+function keyUseVia(via: Record<string, readonly string[]>): Grant[] {
+  return [
+    {
+      actions: [
+        'kms:DescribeKey',
+        'kms:Decrypt',
+        'kms:ReEncryptFrom',
+        'kms:ReEncryptTo',
+        'kms:GenerateDataKeyWithoutPlaintext',
+      ],
+      resources: [KEYS],
+      conditions: { StringLike: via },
+    },
+    {
+      actions: ['kms:CreateGrant'],
+      resources: [KEYS],
+      conditions: { StringLike: via, Bool: { 'kms:GrantIsForAWSResource': true } },
+    },
+  ];
+}
 /**
  * The backup state machine's own executions, from its known name (the stack names it `<stack>-backup`):
  * an ARN built from the function's role to the machine would be a circular dependency (the machine
@@ -34,27 +65,23 @@ export const WORKFLOW_PERMISSIONS: PermissionSet = {
     },
   },
   'start-copies': {
-    grants: [
-      {
-        actions: [
-          'kms:DescribeKey',
-          'kms:Decrypt',
-          'kms:ReEncryptFrom',
-          'kms:ReEncryptTo',
-          'kms:GenerateDataKeyWithoutPlaintext',
-        ],
-        resources: [KEYS],
-        conditions: { StringLike: VIA_EC2_OR_RDS },
-      },
-      // A grant only for the AWS service doing the copy, never one the function could hand to a principal.
-      {
-        actions: ['kms:CreateGrant'],
-        resources: [KEYS],
-        conditions: { StringLike: VIA_EC2_OR_RDS, Bool: { 'kms:GrantIsForAWSResource': true } },
-      },
-    ],
+    grants: keyUseVia(VIA_EC2_OR_RDS),
     wildcards: {
       [KEYS]: 'The copy keys are chosen per run (copyTo); use is limited to EC2 and RDS via kms:ViaService.',
+    },
+  },
+  'start-restore': {
+    grants: keyUseVia(VIA_EC2_OR_RDS),
+    wildcards: {
+      [KEYS]:
+        'A restore uses the key its backup is under (the copyTo key in a DR region, a source key at home); use is limited to EC2 and RDS via kms:ViaService.',
+    },
+  },
+  'check-restore': {
+    grants: keyUseVia(VIA_RDS),
+    wildcards: {
+      [KEYS]:
+        "An Aurora restore's writer (CreateDBInstance) is under its cluster's key, chosen by the backup; use is limited to RDS via kms:ViaService.",
     },
   },
 };

@@ -6,7 +6,7 @@
 import { AwsApiError, COPY_SLOWDOWN, type Filter, type ModelCore, RegionalBackend, type Tag } from './core';
 import type { Ec2Backend, Ec2RegionState, ImageModel, SnapshotModel, VolumeModel } from './ec2';
 import type { RegionsBackend } from './ec2-regions';
-import type { KmsBackend } from './kms';
+import { KEY_REFUSED_FAIL_AT, type KmsBackend } from './kms';
 import { matchesFilter, paginate } from './query';
 
 /** Whether the image's block device `index` is deleted when an instance launched from it terminates. */
@@ -247,6 +247,15 @@ export class AmiBackend extends RegionalBackend<Ec2RegionState> {
       );
     const tagsFor = (type: string) =>
       (input.TagSpecifications ?? []).filter((t) => t.ResourceType === type).flatMap((t) => t.Tags ?? []);
+    // EBS encrypts each copied snapshot with the key for the caller: a key it may not use fails them.
+    // (and decrypts each source snapshot with its own key, in the source region).
+    const sourceRefused = source.snapshotIds
+      .map((id) => this.region(sourceRegion).snapshots.get(id))
+      .map((s) =>
+        s?.Encrypted ? this.kms.keyUseRefusal(sourceRegion, s.KmsKeyId ?? 'alias/aws/ebs', 'ec2') : undefined,
+      )
+      .find((refusal) => refusal !== undefined);
+    const refused = sourceRefused ?? (key ? this.kms.keyUseRefusal(region, key.Arn, 'ec2') : undefined);
     const imageId = this.nextId('ami');
     const snapshotIds = source.snapshotIds.map((id) => {
       const original = this.region(sourceRegion).snapshots.get(id);
@@ -263,6 +272,7 @@ export class AmiBackend extends RegionalBackend<Ec2RegionState> {
         ...(key ? { KmsKeyId: key.Arn } : {}),
         copiedFrom: { region: sourceRegion, id },
         ...this.timing((volume?.snapshotSeconds ?? 60 + original.VolumeSize * 12) * COPY_SLOWDOWN),
+        ...(refused ? { failAt: KEY_REFUSED_FAIL_AT } : {}),
       };
       this.ec2.track(r, copy);
       return copy.SnapshotId;

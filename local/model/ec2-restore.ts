@@ -9,6 +9,7 @@ import { AwsApiError, type ModelCore, RegionalBackend, type Tag } from './core';
 import type { Ec2Backend, Ec2RegionState, InstanceModel, VolumeModel } from './ec2';
 import { type AmiBackend, deletesOnTermination } from './ec2-images';
 import type { RegionsBackend } from './ec2-regions';
+import type { KeyRefusal, KmsBackend } from './kms';
 import { GONE, settle } from './lifecycle';
 
 /** Where RunInstances put an instance, as DescribeInstances shows it. */
@@ -35,11 +36,25 @@ export function launchView(region: string, launch: LaunchModel | undefined) {
   };
 }
 
+/** DescribeInstances' StateReason of an instance whose launch failed, once it is terminated (as EC2 shows it). */
+export function stateReasonView(i: Pick<InstanceModel, 'State' | 'stateReason'>) {
+  return i.stateReason && i.State === 'terminated'
+    ? { StateReason: { ...i.stateReason }, StateTransitionReason: i.stateReason.Message }
+    : {};
+}
+
 type TagSpecifications = { ResourceType?: string; Tags?: Tag[] }[];
 
 /** Seconds a delete or a shutdown takes: fixed, so a removal draws nothing from the PRNG. */
 const DELETE_SECONDS = 10;
 const SHUTDOWN_SECONDS = 45;
+/** Seconds before a create whose key is refused shows it: a volume `creating` → `error`, an instance `pending` → `terminated`. */
+const KEY_REFUSED_SECONDS = 15;
+/** What EC2 reports for an instance whose EBS volume's key it could not use (AWS: instance terminates immediately). */
+const CLIENT_ERROR_ON_LAUNCH = {
+  Code: 'Client.InternalError',
+  Message: 'Client.InternalError: Client error on launch',
+};
 /** EBS types CreateVolume accepts, and those whose IOPS / throughput may be set. */
 const VOLUME_TYPES = new Set(['standard', 'gp2', 'gp3', 'io1', 'io2', 'st1', 'sc1']);
 const IOPS_TYPES = new Set(['gp3', 'io1', 'io2']);
@@ -65,8 +80,17 @@ export class Ec2RestoreBackend extends RegionalBackend<Ec2RegionState> {
     private readonly ec2: Ec2Backend,
     private readonly amis: AmiBackend,
     private readonly regions: RegionsBackend,
+    private readonly kms: KmsBackend,
   ) {
     super(core, ec2.store);
+  }
+
+  /**
+   * Whether EBS may use the key of an encrypted volume it makes: the key named, else the snapshot's, else
+   * the region's aws/ebs key. EC2 accepts the create and fails the volume later, so this is not thrown.
+   */
+  private ebsKeyRefusal(region: string, encrypted: boolean, keyId: string | undefined): KeyRefusal | undefined {
+    return encrypted ? this.kms.keyUseRefusal(region, keyId ?? 'alias/aws/ebs', 'ec2') : undefined;
   }
 
   private volumeView(v: VolumeModel) {
@@ -146,6 +170,9 @@ export class Ec2RestoreBackend extends RegionalBackend<Ec2RegionState> {
       throw new AwsApiError('InvalidParameterCombination', 'Throughput can only be specified for gp3 volumes.');
     const tags = tagsFor(input.TagSpecifications, 'volume', ['volume']);
     const encrypted = (snapshot?.Encrypted ?? false) || input.Encrypted === true;
+    // A key EBS may not use (missing in the region, disabled, or not the caller's to use): the volume
+    // is accepted, then goes to `error` instead of `available`.
+    const refused = this.ebsKeyRefusal(region, encrypted, input.KmsKeyId ?? snapshot?.KmsKeyId);
     const volume: VolumeModel = {
       VolumeId: this.nextId('vol'),
       Size: size,
@@ -167,7 +194,9 @@ export class Ec2RestoreBackend extends RegionalBackend<Ec2RegionState> {
       ...(snapshot ? { SnapshotId: snapshot.SnapshotId } : {}),
       ...(input.ClientToken ? { clientToken: input.ClientToken } : {}),
       // Blocks load lazily from S3: a volume is usable long before all of it is read.
-      lifecycle: { untilMs: this.readyAt(10 + size * 0.1), next: 'available' },
+      lifecycle: refused
+        ? { untilMs: this.nowMs() + KEY_REFUSED_SECONDS * 1000, next: 'error' }
+        : { untilMs: this.readyAt(10 + size * 0.1), next: 'available' },
     };
     r.volumes.set(volume.VolumeId, volume);
     return this.created('ec2', this.volumeView(volume));
@@ -251,7 +280,13 @@ export class Ec2RestoreBackend extends RegionalBackend<Ec2RegionState> {
     const instanceTags = tagsFor(input.TagSpecifications, 'instance', ['instance', 'volume']);
     const volumeTags = tagsFor(input.TagSpecifications, 'volume', ['instance', 'volume']);
     const instanceId = this.nextId('i');
-    const volumeIds = image.snapshotIds.map((snapshotId, index) => {
+    // A snapshot whose key EC2 may not use: the instance is accepted, stays `pending`, then terminates
+    // with Client.InternalError, its volumes never made.
+    const refused = image.snapshotIds
+      .map((id) => r.snapshots.get(id))
+      .map((s) => this.ebsKeyRefusal(region, s?.Encrypted ?? false, s?.KmsKeyId))
+      .find((refusal) => refusal !== undefined);
+    const volumeIds = (refused ? [] : image.snapshotIds).map((snapshotId, index) => {
       const snapshot = r.snapshots.get(snapshotId);
       const size = snapshot?.VolumeSize ?? 8;
       return this.ec2.addVolume(region, {
@@ -280,7 +315,12 @@ export class Ec2RestoreBackend extends RegionalBackend<Ec2RegionState> {
         SecurityGroupIds: input.SecurityGroupIds ?? [],
         ...(input.ClientToken ? { clientToken: input.ClientToken } : {}),
       },
-      lifecycle: { untilMs: this.readyAt(30), next: 'running' },
+      ...(refused
+        ? {
+            stateReason: CLIENT_ERROR_ON_LAUNCH,
+            lifecycle: { untilMs: this.nowMs() + KEY_REFUSED_SECONDS * 1000, next: 'terminated' },
+          }
+        : { lifecycle: { untilMs: this.readyAt(30), next: 'running' } }),
     };
     r.instances.set(instanceId, instance);
     return this.created('ec2', this.reservation(region, instance));

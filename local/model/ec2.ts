@@ -18,8 +18,8 @@ import {
   type Timed,
 } from './core';
 import type { RegionsBackend } from './ec2-regions';
-import { type LaunchModel, launchView } from './ec2-restore';
-import type { KmsBackend } from './kms';
+import { type LaunchModel, launchView, stateReasonView } from './ec2-restore';
+import { KEY_REFUSED_FAIL_AT, type KmsBackend } from './kms';
 import { type Lifecycle, settle, settleAll } from './lifecycle';
 import { matchesFilter, paginate } from './query';
 
@@ -31,6 +31,8 @@ export interface InstanceModel {
   volumeIds: string[];
   /** RunInstances (ec2-restore.ts): its AMI, subnet, zone, security groups and ClientToken. */
   launch?: LaunchModel;
+  /** Why a launch ended (a volume's key refused: `Client.InternalError`), shown once it is terminated. */
+  stateReason?: { Code: string; Message: string };
   lifecycle?: Lifecycle;
 }
 
@@ -245,6 +247,7 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
             },
             Tags: i.Tags,
             ...launchView(region, i.launch),
+            ...stateReasonView(i),
             BlockDeviceMappings: i.volumeIds.map((volumeId, index) => ({
               DeviceName: index === 0 ? '/dev/xvda' : `/dev/sd${String.fromCharCode(102 + index)}`,
               Ebs: { VolumeId: volumeId, Status: 'attached', DeleteOnTermination: deletes(volumeId, index) },
@@ -419,7 +422,9 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
       Description: description,
       Tags: tags,
       OwnerId: this.accountId,
-      Encrypted: true,
+      // As its volume is encrypted (seeded volumes are), under the volume's key.
+      Encrypted: volume.Encrypted ?? true,
+      ...((volume.Encrypted ?? true) && volume.KmsKeyId ? { KmsKeyId: volume.KmsKeyId } : {}),
       ...this.timing(volume.snapshotSeconds),
     };
     this.track(r, snapshot);
@@ -575,6 +580,12 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
     const encrypted = source.Encrypted || input.Encrypted === true;
     // Without a key an encrypted copy uses the destination's AWS managed key, as EBS does.
     const keyArn = key?.Arn ?? (encrypted ? this.kms.findKmsKey(region, 'alias/aws/ebs')?.Arn : undefined);
+    // EBS encrypts the copy with the key for the caller: a key it may not use fails the copy (`error`).
+    // It decrypts the source with the source's key (in its region) and encrypts the copy with this one.
+    const refused =
+      (source.Encrypted
+        ? this.kms.keyUseRefusal(sourceRegion, source.KmsKeyId ?? 'alias/aws/ebs', 'ec2')
+        : undefined) ?? (keyArn ? this.kms.keyUseRefusal(region, keyArn, 'ec2') : undefined);
     const volume = this.region(sourceRegion).volumes.get(source.VolumeId);
     const baseSeconds = volume?.snapshotSeconds ?? 60 + source.VolumeSize * 12;
     const copy: SnapshotModel = {
@@ -589,6 +600,7 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
       copiedFrom: { region: sourceRegion, id: source.SnapshotId },
       // Copies are slower than the snapshot was: the data crosses regions block by block.
       ...this.timing(baseSeconds * COPY_SLOWDOWN),
+      ...(refused ? { failAt: KEY_REFUSED_FAIL_AT } : {}),
     };
     this.track(this.region(region), copy);
     return this.created('ec2', { SnapshotId: copy.SnapshotId, Tags: copy.Tags });

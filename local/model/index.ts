@@ -38,7 +38,7 @@ export type { DynamoBackupModel, DynamoExportModel, DynamoTableModel } from './d
 export type { DynamoImportModel } from './dynamodb-restore';
 export type { ImageModel, InstanceModel, SnapshotModel, VolumeModel } from './ec2';
 export type { BusEvent } from './events';
-export type { KmsKeyModel } from './kms';
+export type { KeyUse, KeyUseAuthorizer, KmsKeyModel } from './kms';
 export { type RdsFilter, wildcard } from './query';
 export type { DbClusterModel, DbClusterSnapshotModel, DbInstanceModel, DbSnapshotModel, RdsStatus } from './rds';
 export { SNS_MAX_MESSAGE_BYTES, type SnsMessage } from './sns';
@@ -60,7 +60,7 @@ function buildServices(core: ModelCore) {
     regions,
     ec2,
     amis,
-    ec2Restore: new Ec2RestoreBackend(core, ec2, amis, regions),
+    ec2Restore: new Ec2RestoreBackend(core, ec2, amis, regions, kms),
     kms,
     rds,
     aurora,
@@ -89,7 +89,7 @@ const OPERATIONS = {
   ],
   ec2Restore: ['createVolume', 'deleteVolume', 'runInstances', 'terminateInstances'],
   amis: ['addImage', 'describeImages', 'createImage', 'disableImage', 'deregisterImage', 'copyImage', 'images'],
-  kms: ['addKmsKey', 'describeKey', 'kmsKeys'],
+  kms: ['addKmsKey', 'describeKey', 'kmsKeys', 'disableKmsKey', 'enableKmsKey', 'setKeyUseAuthorizer'],
   rds: [
     ...['addDbInstance', 'addExistingDbSnapshot', 'dbInstanceArn', 'dbSnapshotArn', 'describeDBInstances'],
     ...['describeDBSnapshots', 'createDBSnapshot', 'deleteDBSnapshot', 'copyDBSnapshot', 'dbSnapshots'],

@@ -1,7 +1,12 @@
 /**
  * KMS: customer keys and their aliases per region, the AWS managed keys (`alias/aws/ebs`, `alias/aws/rds`)
- * made on first use, and DescribeKey. EC2, AMI and RDS copies ask this backend for a destination key.
- * Key ids derive from a hash, not the PRNG, so keys never shift a seeded fleet's timings.
+ * made on first use, key state (enabled or disabled), and DescribeKey. EC2, AMI and RDS copies ask this
+ * backend for a destination key, and every service that encrypts on the caller's behalf (EBS CreateVolume
+ * and RunInstances, RDS and Aurora restores, the copies) asks it whether the key may be used: it must
+ * exist in that region, be enabled and, for a customer managed key, the caller's IAM policy must allow
+ * each action the service performs with it (a pluggable authorizer: the sandbox and the IAM test wire it
+ * to the stack's policy; alone, the model allows). Key ids derive from a hash, not the PRNG, so keys
+ * never shift a seeded fleet's timings.
  */
 import { createHash } from 'node:crypto';
 import { AwsApiError, arnPartition, type ModelCore, RegionalBackend, RegionStore } from './core';
@@ -14,6 +19,46 @@ export interface KmsKeyModel {
   KeyManager: 'CUSTOMER' | 'AWS';
   aliases: string[];
   creationMs: number;
+  /** DisableKey: a disabled key is refused to every use (KeyState `Disabled`). */
+  enabled: boolean;
+}
+
+/**
+ * One key action a service performs on the caller's behalf, as IAM evaluates it: the action, the key,
+ * and the request's condition keys (`kms:ViaService`, and `kms:GrantIsForAWSResource` on CreateGrant).
+ */
+export interface KeyUse {
+  region: string;
+  keyArn: string;
+  action: string;
+  keys: Record<string, string>;
+}
+
+/** Whether the caller's identity policy allows a key use (the model alone allows every use). */
+export type KeyUseAuthorizer = (use: KeyUse) => boolean;
+
+/**
+ * What a service does with a customer managed key when it encrypts or decrypts for the caller. The EBS
+ * list ("Requirements for Amazon EBS encryption": CreateGrant, Decrypt, DescribeKey,
+ * GenerateDataKeyWithoutPlainText, ReEncrypt); RDS uses the same (DESIGN §9). CreateGrant is for an AWS
+ * resource: the grant the service makes for itself.
+ */
+export const KEY_USE_ACTIONS = [
+  'kms:CreateGrant',
+  'kms:Decrypt',
+  'kms:DescribeKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+] as const;
+
+/** Where a copy whose key the service may not use fails: at once, as soon as it would write a block. */
+export const KEY_REFUSED_FAIL_AT = 0.001;
+
+/** Why a service could not use a key: each service surfaces it its own way (an error state, an API error). */
+export interface KeyRefusal {
+  reason: 'not-found' | 'disabled' | 'access-denied';
+  message: string;
 }
 
 export interface KmsRegionState {
@@ -23,8 +68,62 @@ export interface KmsRegionState {
 }
 
 export class KmsBackend extends RegionalBackend<KmsRegionState> {
+  private authorizer: KeyUseAuthorizer = () => true;
+
   constructor(core: ModelCore) {
     super(core, new RegionStore(() => ({ kmsKeys: new Map(), kmsAliases: new Map() })));
+  }
+
+  /** Who decides whether the caller may use a customer managed key (the sandbox: the stack's policy). */
+  setKeyUseAuthorizer(authorizer: KeyUseAuthorizer): void {
+    this.authorizer = authorizer;
+  }
+
+  /** DisableKey / EnableKey by id, ARN or alias: a disabled key refuses every use until enabled again. */
+  disableKmsKey(region: string, ref: string): void {
+    this.keyState(region, ref, false);
+  }
+
+  enableKmsKey(region: string, ref: string): void {
+    this.keyState(region, ref, true);
+  }
+
+  private keyState(region: string, ref: string, enabled: boolean): void {
+    const key = this.findKmsKey(region, ref);
+    if (!key) throw new AwsApiError('NotFoundException', `Key '${ref}' does not exist in ${region}`);
+    key.enabled = enabled;
+  }
+
+  /**
+   * Whether `service` may use the key `ref` in `region` for the caller: undefined when it may, else why
+   * not. The key must exist in that region (keys are regional) and be enabled. An AWS managed key's
+   * policy lets every principal of the account use it through its service; a customer managed key is
+   * used only as far as the caller's policy allows each of KEY_USE_ACTIONS through that service.
+   */
+  keyUseRefusal(region: string, ref: string, service: 'ec2' | 'rds' | 'dynamodb'): KeyRefusal | undefined {
+    const key = this.findKmsKey(region, ref);
+    if (!key) return { reason: 'not-found', message: `KMS key ${ref} does not exist in ${region}.` };
+    if (!key.enabled) return { reason: 'disabled', message: `${key.Arn} is disabled.` };
+    if (key.KeyManager === 'AWS') return undefined;
+    const viaService = `${service}.${region}.amazonaws.com`;
+    const denied = KEY_USE_ACTIONS.find(
+      (action) =>
+        !this.authorizer({
+          region,
+          keyArn: key.Arn,
+          action,
+          keys: {
+            'kms:ViaService': viaService,
+            ...(action === 'kms:CreateGrant' ? { 'kms:GrantIsForAWSResource': 'true' } : {}),
+          },
+        }),
+    );
+    return denied
+      ? {
+          reason: 'access-denied',
+          message: `The caller is not authorized to perform: ${denied} on resource: ${key.Arn} (via ${viaService}): no identity-based policy allows it.`,
+        }
+      : undefined;
   }
 
   private kmsArn(region: string, resource: string): string {
@@ -74,6 +173,7 @@ export class KmsBackend extends RegionalBackend<KmsRegionState> {
       KeyManager: k.manager,
       aliases: [],
       creationMs: this.nowMs(),
+      enabled: true,
     };
     if (alias !== undefined) {
       key.aliases.push(alias);
@@ -135,10 +235,10 @@ export class KmsBackend extends RegionalBackend<KmsRegionState> {
         KeyId: key.KeyId,
         Arn: key.Arn,
         CreationDate: new Date(key.creationMs),
-        Enabled: true,
+        Enabled: key.enabled,
         Description: key.Description,
         KeyUsage: 'ENCRYPT_DECRYPT',
-        KeyState: 'Enabled',
+        KeyState: key.enabled ? 'Enabled' : 'Disabled',
         Origin: 'AWS_KMS',
         KeyManager: key.KeyManager,
         CustomerMasterKeySpec: 'SYMMETRIC_DEFAULT',

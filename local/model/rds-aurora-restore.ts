@@ -13,7 +13,7 @@ import { assertDbIdentifier, RDS_DELETE_SECONDS, type RdsRestoreBackend } from '
 export class AuroraRestoreBackend extends RegionalBackend<RdsRegionState> {
   constructor(
     core: ModelCore,
-    rds: RdsBackend,
+    private readonly rds: RdsBackend,
     private readonly aurora: AuroraBackend,
     private readonly restores: RdsRestoreBackend,
   ) {
@@ -64,6 +64,10 @@ export class AuroraRestoreBackend extends RegionalBackend<RdsRegionState> {
       );
     this.restores.groups.assertRdsGroups(region, input);
     const placement = this.restores.placement(region, input);
+    // An encrypted snapshot restores under its key (aws/rds when none), which RDS uses for the caller;
+    // an unencrypted one restores unencrypted.
+    const encrypted = snapshot.Encrypted ?? true;
+    if (encrypted) this.rds.assertKeyUsable(region, snapshot.KmsKeyId);
     const source = r.dbClusters.get(snapshot.DBClusterIdentifier);
     const cluster: DbClusterModel = {
       DBClusterIdentifier: id,
@@ -77,7 +81,8 @@ export class AuroraRestoreBackend extends RegionalBackend<RdsRegionState> {
       snapshotSeconds: source?.snapshotSeconds ?? Math.round(90 + snapshot.volumeGiB * 4),
       DBSubnetGroupName: placement.DBSubnetGroupName,
       VpcSecurityGroupIds: placement.VpcSecurityGroupIds,
-      ...(snapshot.KmsKeyId ? { KmsKeyId: snapshot.KmsKeyId } : {}),
+      StorageEncrypted: encrypted,
+      ...(encrypted && snapshot.KmsKeyId ? { KmsKeyId: snapshot.KmsKeyId } : {}),
       ...(input.DBClusterParameterGroupName ? { DBClusterParameterGroupName: input.DBClusterParameterGroupName } : {}),
     };
     r.dbClusters.set(id, cluster);

@@ -17,6 +17,7 @@ import {
   assertNewSnapshotId,
   type DbClusterModel,
   type DbClusterSnapshotModel,
+  encryptionOf,
   type RdsBackend,
   type RdsRegionState,
 } from './rds';
@@ -76,6 +77,9 @@ export class AuroraBackend extends RegionalBackend<RdsRegionState> {
         AllocatedStorage: 1,
         DBClusterIdentifier: cluster.DBClusterIdentifier,
         TagList: memberTags,
+        // A member's storage is the cluster's: encrypted (and keyed) as it is.
+        StorageEncrypted: cluster.StorageEncrypted ?? true,
+        ...(cluster.KmsKeyId ? { KmsKeyId: cluster.KmsKeyId } : {}),
         ...(cluster.DBSubnetGroupName ? { DBSubnetGroupName: cluster.DBSubnetGroupName } : {}),
         ...(cluster.VpcSecurityGroupIds ? { VpcSecurityGroupIds: cluster.VpcSecurityGroupIds } : {}),
       });
@@ -146,7 +150,7 @@ export class AuroraBackend extends RegionalBackend<RdsRegionState> {
       Engine: c.Engine,
       Status: this.rds.settled(c),
       AllocatedStorage: 1,
-      StorageEncrypted: true,
+      StorageEncrypted: c.StorageEncrypted ?? true,
       ...(c.KmsKeyId ? { KmsKeyId: c.KmsKeyId } : {}),
       CopyTagsToSnapshot: c.CopyTagsToSnapshot ?? false,
       ...(c.DBSubnetGroupName ? { DBSubnetGroup: c.DBSubnetGroupName } : {}),
@@ -170,7 +174,7 @@ export class AuroraBackend extends RegionalBackend<RdsRegionState> {
         state === 'pending' ? (s.copiedFrom ? 'copying' : 'creating') : state === 'completed' ? 'available' : 'failed',
       PercentProgress: progress,
       SnapshotType: s.SnapshotType,
-      StorageEncrypted: true,
+      StorageEncrypted: s.Encrypted ?? true,
       ...(s.KmsKeyId ? { KmsKeyId: s.KmsKeyId } : {}),
       ...(s.copiedFrom
         ? { SourceDBClusterSnapshotArn: this.dbClusterSnapshotArn(s.copiedFrom.region, s.copiedFrom.id) }
@@ -242,6 +246,8 @@ export class AuroraBackend extends RegionalBackend<RdsRegionState> {
       volumeGiB: cluster.volumeGiB,
       TagList: input.Tags?.length ? input.Tags : cluster.CopyTagsToSnapshot ? [...cluster.TagList] : [],
       SnapshotType: 'manual',
+      // Encrypted as the cluster's storage is, under its key.
+      ...encryptionOf(cluster),
       ...this.timing(cluster.snapshotSeconds),
     };
     r.dbClusterSnapshots.set(id, snapshot);
@@ -307,12 +313,22 @@ export class AuroraBackend extends RegionalBackend<RdsRegionState> {
     const id = input.TargetDBClusterSnapshotIdentifier ?? '';
     assertNewClusterSnapshotId(id, r.dbClusterSnapshots);
     const manual = [...r.dbClusterSnapshots.values()].filter((s) => s.SnapshotType === 'manual').length;
+    const sourceEncrypted = source.Encrypted ?? true;
+    // "You can't encrypt an unencrypted DB cluster snapshot when you copy it" (CopyDBClusterSnapshot).
+    if (!sourceEncrypted && input.KmsKeyId)
+      throw new AwsApiError(
+        'InvalidParameterCombination',
+        `Cluster snapshot ${source.DBClusterSnapshotIdentifier} is not encrypted: a KmsKeyId cannot be given to copy it.`,
+      );
+    // RDS decrypts the source with its key, in the source's region, for the caller.
+    if (sourceEncrypted) this.rds.assertKeyUsable(from.region, source.KmsKeyId, 'source ');
     const key = this.rds.assertCanCopyDb(
       region,
       input,
       from.region !== region,
       manual,
       this.limits.manualDbClusterSnapshotsPerRegion,
+      sourceEncrypted,
     );
     const cluster = this.region(from.region).dbClusters.get(source.DBClusterIdentifier);
     const baseSeconds = cluster?.snapshotSeconds ?? 90 + source.volumeGiB * 4;
@@ -323,6 +339,7 @@ export class AuroraBackend extends RegionalBackend<RdsRegionState> {
       volumeGiB: source.volumeGiB,
       TagList: this.rds.copyTags(source.TagList, input),
       SnapshotType: 'manual',
+      Encrypted: sourceEncrypted,
       ...(key || source.KmsKeyId ? { KmsKeyId: key?.Arn ?? source.KmsKeyId } : {}),
       copiedFrom: { region: from.region, id: source.DBClusterSnapshotIdentifier },
       ...this.timing(baseSeconds * COPY_SLOWDOWN),

@@ -9,7 +9,7 @@
 import { AwsApiError, type ModelCore, RegionalBackend, type Tag } from './core';
 import type { RegionsBackend } from './ec2-regions';
 import { GONE, settle } from './lifecycle';
-import { assertNewSnapshotId, type DbInstanceModel, type RdsBackend, type RdsRegionState } from './rds';
+import { assertNewSnapshotId, type DbInstanceModel, encryptionOf, type RdsBackend, type RdsRegionState } from './rds';
 import type { RdsGroupBackend } from './rds-groups';
 import { defaultSecurityGroupId, type RdsSubnetGroupBackend } from './rds-subnet-groups';
 
@@ -128,6 +128,9 @@ export class RdsRestoreBackend extends RegionalBackend<RdsRegionState> {
       );
     this.groups.assertRdsGroups(region, input);
     const placement = this.placement(region, input);
+    const encrypted = snapshot.Encrypted ?? true;
+    // RDS decrypts the snapshot and encrypts the new storage with its key, on the caller's behalf.
+    if (encrypted) this.rds.assertKeyUsable(region, snapshot.KmsKeyId);
     const source = r.dbInstances.get(snapshot.DBInstanceIdentifier);
     const db: DbInstanceModel = {
       DBInstanceIdentifier: id,
@@ -139,9 +142,9 @@ export class RdsRestoreBackend extends RegionalBackend<RdsRegionState> {
       statusUntilMs: this.readyAt(300 + snapshot.AllocatedStorage * 1.5),
       TagList: [...(input.Tags ?? [])],
       CopyTagsToSnapshot: input.CopyTagsToSnapshot ?? false,
-      // Every model snapshot is encrypted (its Encrypted is true): so is what is restored from it.
-      StorageEncrypted: true,
-      ...(snapshot.KmsKeyId ? { KmsKeyId: snapshot.KmsKeyId } : {}),
+      // Encrypted as the snapshot is, under its key; an unencrypted snapshot restores unencrypted.
+      StorageEncrypted: encrypted,
+      ...(encrypted && snapshot.KmsKeyId ? { KmsKeyId: snapshot.KmsKeyId } : {}),
       PubliclyAccessible: input.PubliclyAccessible ?? false,
       snapshotSeconds: source?.snapshotSeconds ?? Math.round(120 + snapshot.AllocatedStorage * 8),
       // What it got: the groups named, else the engine's defaults (the view shows those).
@@ -202,6 +205,8 @@ export class RdsRestoreBackend extends RegionalBackend<RdsRegionState> {
           }
         : input,
     );
+    // A member's storage is its cluster's, under the cluster's key: RDS uses that key for the caller.
+    if (cluster && (cluster.StorageEncrypted ?? true)) this.rds.assertKeyUsable(region, cluster.KmsKeyId);
     const storage = cluster ? 1 : (input.AllocatedStorage ?? 20);
     const readyMs = this.readyAt(cluster ? 420 : 300 + storage * 1.5);
     const db: DbInstanceModel = {
@@ -213,7 +218,7 @@ export class RdsRestoreBackend extends RegionalBackend<RdsRegionState> {
       // A member serves no sooner than its cluster does.
       statusUntilMs: Math.max(readyMs, cluster?.statusUntilMs ?? 0),
       TagList: [...(input.Tags ?? [])],
-      StorageEncrypted: true,
+      StorageEncrypted: cluster?.StorageEncrypted ?? true,
       ...(cluster?.KmsKeyId ? { KmsKeyId: cluster.KmsKeyId } : {}),
       ...(cluster ? { DBClusterIdentifier: cluster.DBClusterIdentifier } : {}),
       PubliclyAccessible: input.PubliclyAccessible ?? false,
@@ -274,7 +279,7 @@ export class RdsRestoreBackend extends RegionalBackend<RdsRegionState> {
         AllocatedStorage: db.AllocatedStorage,
         TagList: db.CopyTagsToSnapshot ? [...db.TagList] : [],
         SnapshotType: 'manual',
-        ...(db.KmsKeyId ? { KmsKeyId: db.KmsKeyId } : {}),
+        ...encryptionOf(db),
         ...timing,
       });
       untilMs += timing.durationMs;

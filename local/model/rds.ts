@@ -92,6 +92,8 @@ export interface DbSnapshotModel extends Timed {
   AllocatedStorage: number;
   TagList: Tag[];
   SnapshotType: 'manual' | 'automated';
+  /** As its instance's storage was (absent: encrypted); a copy under a KmsKeyId is encrypted. */
+  Encrypted?: boolean;
   KmsKeyId?: string;
   /** Set on a CopyDBSnapshot copy (id: the source snapshot's identifier in its region). */
   copiedFrom?: CopySource;
@@ -113,6 +115,8 @@ export interface DbClusterModel {
   snapshotSeconds: number;
   DBSubnetGroupName?: string;
   VpcSecurityGroupIds?: string[];
+  /** Storage encryption (absent: encrypted); its members and snapshots are as it is. */
+  StorageEncrypted?: boolean;
   KmsKeyId?: string;
   /** Its DB cluster parameter group (rds-groups.ts; unset: the engine's default). */
   DBClusterParameterGroupName?: string;
@@ -127,6 +131,8 @@ export interface DbClusterSnapshotModel extends Timed {
   volumeGiB: number;
   TagList: Tag[];
   SnapshotType: 'manual' | 'automated';
+  /** As its cluster's storage was (absent: encrypted). */
+  Encrypted?: boolean;
   KmsKeyId?: string;
   /** Set on a CopyDBClusterSnapshot copy. */
   copiedFrom?: CopySource;
@@ -140,6 +146,12 @@ export function assertNewSnapshotId(id: string, taken: ReadonlyMap<string, unkno
   if (!/^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{0,254}$/.test(id) || id.endsWith('-'))
     throw new AwsApiError('InvalidParameterValue', `Invalid snapshot identifier: ${id}`);
   if (taken.has(id)) throw new AwsApiError(code, message);
+}
+
+/** A snapshot's encryption, as its instance's storage has it (StorageEncrypted absent: encrypted, RDS's default). */
+export function encryptionOf(db: Pick<DbInstanceModel, 'StorageEncrypted' | 'KmsKeyId'>) {
+  const encrypted = db.StorageEncrypted ?? true;
+  return { Encrypted: encrypted, ...(encrypted && db.KmsKeyId ? { KmsKeyId: db.KmsKeyId } : {}) };
 }
 
 /** RDS's per-region state: DB instances and clusters, and their snapshots. */
@@ -302,7 +314,7 @@ export class RdsBackend extends RegionalBackend<RdsRegionState> {
         state === 'pending' ? (s.copiedFrom ? 'copying' : 'creating') : state === 'completed' ? 'available' : 'failed',
       PercentProgress: progress,
       SnapshotType: s.SnapshotType,
-      Encrypted: true,
+      Encrypted: s.Encrypted ?? true,
       ...(s.KmsKeyId ? { KmsKeyId: s.KmsKeyId } : {}),
       // RDS names the source by ARN, and the source region, on a copy.
       ...(s.copiedFrom
@@ -382,6 +394,8 @@ export class RdsBackend extends RegionalBackend<RdsRegionState> {
       // RDS: the instance's tags only when CopyTagsToSnapshot is on and the request passes none.
       TagList: input.Tags?.length ? input.Tags : db.CopyTagsToSnapshot ? [...db.TagList] : [],
       SnapshotType: 'manual',
+      // A snapshot is encrypted as its instance's storage is, under the same key.
+      ...encryptionOf(db),
       ...this.timing(db.snapshotSeconds),
     };
     r.dbSnapshots.set(id, snapshot);
@@ -445,24 +459,36 @@ export class RdsBackend extends RegionalBackend<RdsRegionState> {
     crossRegion: boolean,
     manual: number,
     manualLimit: number,
+    encrypted = true,
   ): KmsKeyModel | undefined {
-    if (crossRegion && !input.KmsKeyId)
+    if (crossRegion && encrypted && !input.KmsKeyId)
       throw new AwsApiError(
         'InvalidParameterValue',
         'Must specify new KMS key for cross region encrypted snapshot copy.',
       );
     const key = input.KmsKeyId ? this.kms.findKmsKey(region, input.KmsKeyId) : undefined;
-    if (input.KmsKeyId && !key)
-      throw new AwsApiError(
-        'KMSKeyNotAccessibleFault',
-        `The target KMS key [${input.KmsKeyId}] does not exist, is not enabled or you do not have permissions to access it.`,
-      );
+    // RDS encrypts the copy with the key on the caller's behalf: it must exist there, be enabled and be theirs to use.
+    if (input.KmsKeyId) this.assertKeyUsable(region, input.KmsKeyId, 'target ');
     const limit = this.limits.concurrentCopiesPerRegion;
     if (crossRegion && this.copiesInProgress(region) >= limit)
       throw new AwsApiError('SnapshotQuotaExceeded', `Cannot copy more than ${limit} snapshots across regions`);
     if (manual >= manualLimit)
       throw new AwsApiError('SnapshotQuotaExceeded', `Cannot create more than ${manualLimit} manual snapshots`);
     return key;
+  }
+
+  /**
+   * RDS uses a key on the caller's behalf (a restore of an encrypted snapshot, a member of an encrypted
+   * cluster, a copy): refused with KMSKeyNotAccessibleFault when the key is missing in the region,
+   * disabled, or not the caller's to use. `keyId` absent: the region's aws/rds key.
+   */
+  assertKeyUsable(region: string, keyId: string | undefined, which = ''): void {
+    const refusal = this.kms.keyUseRefusal(region, keyId ?? 'alias/aws/rds', 'rds');
+    if (refusal)
+      throw new AwsApiError(
+        'KMSKeyNotAccessibleFault',
+        `The ${which}KMS key [${keyId ?? 'alias/aws/rds'}] does not exist, is not enabled or you do not have permissions to access it. (${refusal.message})`,
+      );
   }
 
   /** Tags of a copy: the source's when CopyTags (the explicit Tags win on a clash), then the explicit ones. */
@@ -509,12 +535,16 @@ export class RdsBackend extends RegionalBackend<RdsRegionState> {
       `Cannot create the snapshot because a snapshot with the identifier ${id} already exists.`,
     );
     const manual = [...r.dbSnapshots.values()].filter((s) => s.SnapshotType === 'manual').length;
+    const sourceEncrypted = source.Encrypted ?? true;
+    // RDS decrypts the source with its key, in the source's region, for the caller.
+    if (sourceEncrypted) this.assertKeyUsable(from.region, source.KmsKeyId, 'source ');
     const key = this.assertCanCopyDb(
       region,
       input,
       from.region !== region,
       manual,
       this.limits.manualDbSnapshotsPerRegion,
+      sourceEncrypted,
     );
     const db = this.region(from.region).dbInstances.get(source.DBInstanceIdentifier);
     const baseSeconds = db?.snapshotSeconds ?? 120 + source.AllocatedStorage * 8;
@@ -525,6 +555,9 @@ export class RdsBackend extends RegionalBackend<RdsRegionState> {
       AllocatedStorage: source.AllocatedStorage,
       TagList: this.copyTags(source.TagList, input),
       SnapshotType: 'manual',
+      // A KmsKeyId encrypts the copy, an unencrypted source's too ("If you specify this parameter when you
+      // copy an unencrypted snapshot, the copy is encrypted": CopyDBSnapshot).
+      Encrypted: sourceEncrypted || key !== undefined,
       ...(key || source.KmsKeyId ? { KmsKeyId: key?.Arn ?? source.KmsKeyId } : {}),
       copiedFrom: { region: from.region, id: source.DBSnapshotIdentifier },
       ...this.timing(baseSeconds * COPY_SLOWDOWN),

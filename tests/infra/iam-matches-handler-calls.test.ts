@@ -185,23 +185,6 @@ function describeCall(sandbox: Sandbox, service: string, command: unknown): Call
   return call;
 }
 
-/** What EC2 or RDS does with the destination key while copying an encrypted snapshot (the scenario copies to DR_REGION). */
-function viaKms(service: 'ec2' | 'rds'): CallContext[] {
-  const keys = { 'kms:ViaService': `${service}.${DR_REGION}.amazonaws.com` };
-  // The grant EC2/RDS create for themselves on the caller's behalf is for an AWS resource.
-  const grant = { action: 'kms:CreateGrant', keys: { ...keys, 'kms:GrantIsForAWSResource': 'true' } };
-  return [
-    grant,
-    ...[
-      'kms:DescribeKey',
-      'kms:Decrypt',
-      'kms:ReEncryptFrom',
-      'kms:ReEncryptTo',
-      'kms:GenerateDataKeyWithoutPlaintext',
-    ].map((action) => ({ action, keys })),
-  ];
-}
-
 /** Actions AWS evaluates on behalf of a call, beyond the call's own action. */
 function impliedBy(call: CallContext): CallContext[] {
   switch (call.action) {
@@ -213,11 +196,12 @@ function impliedBy(call: CallContext): CallContext[] {
       return [{ action: 'ec2:CreateTags', keys: { 'ec2:CreateAction': call.action.slice(4) } }];
     case 'ec2:CopySnapshot':
     case 'ec2:CopyImage':
-      // Tags on the copy are CreateTags on the copying action; the copy is encrypted under the region's key.
-      return [{ action: 'ec2:CreateTags', keys: { 'ec2:CreateAction': call.action.slice(4) } }, ...viaKms('ec2')];
+      // Tags on the copy are CreateTags on the copying action. (The key EC2 and RDS use for a copy or a
+      // restore is not listed here: the model asks for each use as it happens, see keyUseCalls.)
+      return [{ action: 'ec2:CreateTags', keys: { 'ec2:CreateAction': call.action.slice(4) } }];
     case 'rds:CopyDBSnapshot':
     case 'rds:CopyDBClusterSnapshot':
-      return [{ action: 'rds:AddTagsToResource' }, ...viaKms('rds')];
+      return [{ action: 'rds:AddTagsToResource' }];
     case 'rds:CreateDBSnapshot':
     case 'rds:CreateDBClusterSnapshot':
       // Tags on CreateDBSnapshot / CreateDBClusterSnapshot are authorized as AddTagsToResource.
@@ -530,11 +514,37 @@ describe('IAM against the calls the handlers make', () => {
       } finally {
         dies.mockRestore();
       }
+      // Restores of the DR-region copies, all under the customer managed copyTo key: EC2 (CreateVolume,
+      // RunInstances) and RDS (the restores, the Aurora writer) use it for the restoring function.
+      for (const [n, arn] of [
+        `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/${instance.InstanceId}`,
+        builderArn,
+        sandbox.model.dbInstanceArn(REGION, 'orders'),
+        sandbox.model.dbClusterArn(REGION, 'ledger'),
+      ].entries()) {
+        restoreResults.push(
+          await sandbox.restore({ resource: arn, latest: true, region: DR_REGION }, `iam-dr-${n + 1}`, {
+            handlers: attributed,
+          }),
+        );
+      }
     } finally {
       stopObserving();
       crashOnce.mockRestore();
       refuseCopy.mockRestore();
     }
+    // Each key use AWS evaluates for a service acting for a function (copies, restores), as the model
+    // asked it: the action, the key and the request's condition keys.
+    calls.push(
+      ...sandbox.keyUses.map((use) => ({
+        fn: use.fn,
+        action: use.action,
+        keys: use.keys,
+        resourceArn: use.keyArn,
+        account: ACCOUNT,
+        homeRegion: REGION,
+      })),
+    );
   });
 
   afterAll(async () => {
@@ -579,6 +589,10 @@ describe('IAM against the calls the handlers make', () => {
       'check-copies ec2:DescribeImages',
       'start-copies rds:CopyDBSnapshot',
       'start-copies rds:CopyDBClusterSnapshot',
+      'start-copies kms:CreateGrant',
+      'start-restore kms:CreateGrant',
+      'start-restore kms:GenerateDataKeyWithoutPlaintext',
+      'check-restore kms:CreateGrant',
       'check-copies ec2:DescribeSnapshots',
       'apply-retention ec2:DescribeImages',
       'start-backup ec2:DescribeInstances',

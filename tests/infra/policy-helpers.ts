@@ -59,6 +59,10 @@ export interface CallContext {
   executionArn?: string;
   /** The DynamoDB table an item action acts on (a restore's target), which the statement's `table/` pattern must cover. */
   tableName?: string;
+  /** The ARN a call acts on (a KMS key), which one of the statement's resource patterns must cover. */
+  resourceArn?: string;
+  /** The account the stack is deployed in, for resources built from `AWS::AccountId`. */
+  account?: string;
 }
 
 /** A condition value as deployed: a string (or boolean), or an Fn::Join over strings and `Ref: AWS::Region`. */
@@ -113,6 +117,28 @@ function resourceHolds(resource: unknown, call: CallContext): boolean {
       const text = join ? join[1].filter((p): p is string => typeof p === 'string').join('') : String(one);
       const pattern = text.slice(text.indexOf(':execution:') + 1);
       return text.includes(':execution:') && glob(pattern).test(machineAndName);
+    });
+  }
+  if (call.resourceArn !== undefined) {
+    // An ARN pattern as deployed: a string, or an Fn::Join over strings and the pseudo parameters.
+    const arn = call.resourceArn;
+    return [resource].flat().some((one) => {
+      const join = (one as { 'Fn::Join'?: [string, unknown[]] } | null)?.['Fn::Join'];
+      const parts = join
+        ? join[1].map((p) => {
+            if (typeof p === 'string') return p;
+            const ref = (p as { Ref?: string }).Ref;
+            return ref === 'AWS::Partition'
+              ? 'aws'
+              : ref === 'AWS::AccountId'
+                ? call.account
+                : ref === 'AWS::Region'
+                  ? call.homeRegion
+                  : undefined;
+          })
+        : [one];
+      if (!parts.every((p): p is string => typeof p === 'string')) return false;
+      return glob(parts.join(join?.[0] ?? '')).test(arn);
     });
   }
   if (!call.action.startsWith('dynamodb:')) return true;

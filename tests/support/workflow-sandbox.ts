@@ -23,6 +23,7 @@ import { type PipelineConfig, parsePipelineConfig } from '../../shared/config';
 import { functionEnvironments } from '../../shared/lambda/function-env';
 import { BackupPointStore } from '../../shared/state/backup-points';
 import { StateStore } from '../../shared/state/store';
+import { attributeHandlers, type RecordedKeyUse, stackKeyUseAuthorizer } from './key-use-policy';
 import { wireExecutionsToSfn, wireModelToSdk } from './model-sdk-mocks';
 
 export const REGION = 'eu-west-1';
@@ -40,6 +41,11 @@ export interface Sandbox {
   store: StateStore;
   /** The restore points Record result wrote (what `backups` lists and a restore reads). */
   points: BackupPointStore;
+  /**
+   * Every customer managed key use the model asked about since the last reset, with the function it was
+   * for and whether that function's grants allowed it (tests/support/key-use-policy.ts).
+   */
+  keyUses: RecordedKeyUse[];
   run(input: unknown, name?: string, extra?: Partial<RunOptions>): Promise<ExecutionResult>;
   /** Runs statemachines/restore.asl.json (one restore; `name` is the restore id). */
   restore(input: unknown, name?: string, extra?: Partial<RunOptions>): Promise<ExecutionResult>;
@@ -91,6 +97,14 @@ export async function openSandbox(): Promise<Sandbox> {
       model.putBucketLifecycleConfiguration(BUCKET, {
         Rules: backupBucketLifecycle(config.tiers, config.exportStorage),
       });
+      // Key use on a function's behalf is allowed as far as its grants allow it, as in AWS.
+      const keyUse = stackKeyUseAuthorizer({
+        account: ACCOUNT,
+        region: REGION,
+        stackName: config.stackName,
+        bucketArn: `arn:aws:s3:::${BUCKET}`,
+      });
+      model.setKeyUseAuthorizer(keyUse.authorize);
       // Optional variables one configuration sets and the next may not: none carries over.
       delete process.env.VALIDATION_FUNCTION_ARN;
       for (const env of Object.values(
@@ -100,7 +114,7 @@ export async function openSandbox(): Promise<Sandbox> {
       }
       wiring = wireModelToSdk(model);
       sfnWiring = wireExecutionsToSfn(executions);
-      Object.assign(sandbox, { model, scheduler, config });
+      Object.assign(sandbox, { model, scheduler, config, keyUses: keyUse.uses });
     },
     async run(input: unknown, name?: string, extra: Partial<RunOptions> = {}) {
       const self = sandbox as unknown as Sandbox;
@@ -111,12 +125,12 @@ export async function openSandbox(): Promise<Sandbox> {
         input,
         name: executionName,
         stateMachineArn: STATE_MACHINE,
-        handlers: HANDLERS,
         scheduler: self.scheduler,
         random: seededRandom(11),
         accountId: ACCOUNT,
         region: REGION,
         ...extra,
+        handlers: attributeHandlers(extra.handlers ?? HANDLERS),
       });
       result.then(
         (done) => executions.set(arn, done.status),
@@ -131,12 +145,12 @@ export async function openSandbox(): Promise<Sandbox> {
         name: name ?? `restore-${++runCounter}`,
         stateMachineArn: RESTORE_STATE_MACHINE,
         definition: loadDefinition(RESTORE_ASL_PATH),
-        handlers: HANDLERS,
         scheduler: self.scheduler,
         random: seededRandom(13),
         accountId: ACCOUNT,
         region: REGION,
         ...extra,
+        handlers: attributeHandlers(extra.handlers ?? HANDLERS),
       });
     },
     async close() {
@@ -178,6 +192,9 @@ export async function openWireSandbox(): Promise<Sandbox> {
         config: current.config,
         store: current.store,
         points: current.points,
+        // Over the wire the emulator cannot tell which function calls: key use is the model's default
+        // (allowed when the key exists there and is enabled), so nothing is recorded.
+        keyUses: [],
       });
     },
     async run(input: unknown, name?: string) {

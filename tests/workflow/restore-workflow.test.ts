@@ -594,6 +594,178 @@ describe('restore workflow', () => {
     });
   });
 
+  describe('RestoreDrCopyUnderCustomerKey', () => {
+    it("restores every type's DR-region copy, each under the copyTo key, the key used as the restore functions' grants allow", async () => {
+      // Prepare: every copy in the DR region is under the customer managed copyTo key.
+      await sandbox.reset();
+      const key = seedDrKey(sandbox.model);
+      const arns = await backedUpEstate('dr-key-estate', { copyTo: [{ region: DR_REGION, kmsKeyId: DR_KEY_ALIAS }] });
+      const copied = {
+        volume: arns.volume,
+        instance: arns.instance,
+        imaged: arns.imaged,
+        db: arns.db,
+        cluster: arns.cluster,
+      };
+
+      // Act
+      const outcomes: Record<string, string> = {};
+      for (const [what, arn] of Object.entries(copied)) {
+        const result = await sandbox.restore({ resource: arn, latest: true, region: DR_REGION }, `dr-key-${what}`);
+        const record = await restores().get(`dr-key-${what}`);
+        outcomes[what] =
+          result.status === 'SUCCEEDED'
+            ? result.status
+            : `${result.status}: ${record?.error?.error}: ${record?.error?.cause}`;
+      }
+
+      // Assess: each restored, in the DR region, under the DR key.
+      expect(outcomes).toEqual(Object.fromEntries(Object.keys(copied).map((k) => [k, 'SUCCEEDED'])));
+      const restoredIds = async (what: string) => (await restores().get(`dr-key-${what}`))?.restoredIds ?? [];
+      const volumes = sandbox.model.describeVolumes(DR_REGION, {
+        VolumeIds: [...(await restoredIds('volume')), ...(await restoredIds('instance'))],
+      }).Volumes;
+      expect(volumes?.length).toBe(3);
+      for (const volume of volumes ?? []) expect(volume).toMatchObject({ Encrypted: true, KmsKeyId: key.Arn });
+      const [instanceId] = await restoredIds('imaged');
+      const launched = sandbox.model.describeInstances(DR_REGION, { InstanceIds: [instanceId ?? ''] });
+      const launchedVolumes = launched.Reservations?.[0]?.Instances?.[0]?.BlockDeviceMappings ?? [];
+      expect(launchedVolumes.length).toBeGreaterThan(0);
+      for (const mapping of launchedVolumes) {
+        const [volume] =
+          sandbox.model.describeVolumes(DR_REGION, { VolumeIds: [mapping.Ebs?.VolumeId ?? ''] }).Volumes ?? [];
+        expect(volume?.KmsKeyId).toBe(key.Arn);
+      }
+      const [dbId] = await restoredIds('db');
+      expect(
+        sandbox.model.describeDBInstances(DR_REGION, { DBInstanceIdentifier: dbId }).DBInstances?.[0],
+      ).toMatchObject({ StorageEncrypted: true, KmsKeyId: key.Arn });
+      const [clusterId] = await restoredIds('cluster');
+      expect(
+        sandbox.model.describeDBClusters(DR_REGION, { DBClusterIdentifier: clusterId }).DBClusters?.[0]?.KmsKeyId,
+      ).toBe(key.Arn);
+      // The key was used for each restoring function, through the service that restored, and allowed.
+      const used = new Set(
+        sandbox.keyUses.filter((u) => u.fn !== 'start-copies').map((u) => `${u.fn} ${u.keys['kms:ViaService']}`),
+      );
+      expect(used).toEqual(
+        new Set([
+          `start-restore ec2.${DR_REGION}.amazonaws.com`,
+          `start-restore rds.${DR_REGION}.amazonaws.com`,
+          `check-restore rds.${DR_REGION}.amazonaws.com`,
+        ]),
+      );
+      expect(sandbox.keyUses.filter((u) => !u.allowed)).toEqual([]);
+    });
+
+    it('fails each restore the way AWS does when the copy key is disabled: a volume in error, an instance terminated, RDS refusing', async () => {
+      // Prepare
+      await sandbox.reset();
+      seedDrKey(sandbox.model);
+      const arns = await backedUpEstate('dr-disabled-key-estate', {
+        copyTo: [{ region: DR_REGION, kmsKeyId: DR_KEY_ALIAS }],
+      });
+      sandbox.model.disableKmsKey(DR_REGION, DR_KEY_ALIAS);
+
+      // Act
+      const failed: Record<string, string> = {};
+      for (const [what, arn] of Object.entries({ volume: arns.volume, imaged: arns.imaged, db: arns.db })) {
+        const result = await sandbox.restore({ resource: arn, latest: true, region: DR_REGION }, `dr-off-${what}`);
+        const record = await restores().get(`dr-off-${what}`);
+        failed[what] = `${result.status} ${record?.status}: ${record?.error?.error}: ${record?.error?.cause}`;
+      }
+
+      // Assess: each FAILED with a reason that says what AWS said.
+      expect(failed.volume).toMatch(/^FAILED FAILED: .*restored volume vol-\w+ is error/);
+      expect(failed.imaged).toMatch(/^FAILED FAILED: .*restored instance i-\w+ is terminated: Client\.InternalError/);
+      expect(failed.db).toMatch(/^FAILED FAILED: .*KMSKeyNotAccessibleFault.*is disabled/);
+    });
+  });
+
+  describe('RestoreUnencryptedAndCustomerKeyDatabases', () => {
+    it('keeps an unencrypted instance unencrypted through its snapshot and restore, and restores one under its own customer key', async () => {
+      // Prepare: one instance with unencrypted storage, one encrypted under a customer managed key of its region.
+      await sandbox.reset();
+      seedDrKey(sandbox.model);
+      const billingKey = sandbox.model.addKmsKey(REGION, { alias: 'billing-data' });
+      sandbox.model.addDbInstance(REGION, {
+        DBInstanceIdentifier: 'plain',
+        StorageEncrypted: false,
+        TagList: tagged('plain'),
+      });
+      sandbox.model.addDbInstance(REGION, {
+        DBInstanceIdentifier: 'billing',
+        KmsKeyId: billingKey.Arn,
+        TagList: tagged('billing'),
+      });
+      const run = await sandbox.run(
+        { tier: 'daily', copyTo: [{ region: DR_REGION, kmsKeyId: DR_KEY_ALIAS }] },
+        'plain-and-keyed',
+      );
+      expect(run.status).toBe('SUCCEEDED');
+      const arnOf = (id: string) => sandbox.model.dbInstanceArn(REGION, id);
+
+      // Act
+      const plain = await sandbox.restore({ resource: arnOf('plain'), latest: true }, 'restore-plain');
+      const keyed = await sandbox.restore({ resource: arnOf('billing'), latest: true }, 'restore-keyed');
+
+      // Assess: the snapshots are encrypted as their instances were; the DR copies under the copyTo key.
+      const snapshotOf = (region: string, id: string) =>
+        sandbox.model.dbSnapshots(region).find((s) => s.DBInstanceIdentifier === id);
+      expect(snapshotOf(REGION, 'plain')).toMatchObject({ Encrypted: false });
+      expect(snapshotOf(REGION, 'plain')?.KmsKeyId).toBeUndefined();
+      expect(snapshotOf(REGION, 'billing')).toMatchObject({ Encrypted: true, KmsKeyId: billingKey.Arn });
+      const drKey = sandbox.model.describeKey(DR_REGION, { KeyId: DR_KEY_ALIAS }).KeyMetadata.Arn;
+      expect(snapshotOf(DR_REGION, 'plain')).toMatchObject({ Encrypted: true, KmsKeyId: drKey });
+      expect([plain.status, keyed.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+      const restored = async (id: string) => {
+        const [dbId] = (await restores().get(id))?.restoredIds ?? [];
+        return sandbox.model.describeDBInstances(REGION, { DBInstanceIdentifier: dbId }).DBInstances?.[0];
+      };
+      const plainRestored = await restored('restore-plain');
+      expect(plainRestored?.StorageEncrypted).toBe(false);
+      expect(plainRestored?.KmsKeyId).toBeUndefined();
+      expect(await restored('restore-keyed')).toMatchObject({ StorageEncrypted: true, KmsKeyId: billingKey.Arn });
+      expect(
+        sandbox.keyUses.filter((u) => u.fn === 'start-restore' && u.keyArn === billingKey.Arn).length,
+      ).toBeGreaterThan(0);
+    });
+
+    it('copies an unencrypted Aurora cluster to the DR region unencrypted (RDS cannot encrypt it on copy) and restores it so', async () => {
+      // Prepare
+      await sandbox.reset();
+      seedDrKey(sandbox.model);
+      sandbox.model.addDbCluster(REGION, {
+        DBClusterIdentifier: 'plain-ledger',
+        StorageEncrypted: false,
+        TagList: tagged('plain-ledger'),
+      });
+
+      // Act
+      const run = await sandbox.run(
+        { tier: 'daily', copyTo: [{ region: DR_REGION, kmsKeyId: DR_KEY_ALIAS }] },
+        'plain-cluster',
+      );
+      const [item] = await sandbox.store.listResources('plain-cluster');
+      const restored = await sandbox.restore(
+        { resource: sandbox.model.dbClusterArn(REGION, 'plain-ledger'), latest: true, region: DR_REGION },
+        'restore-plain-cluster',
+      );
+
+      // Assess
+      expect([run.status, item?.status, item?.error]).toEqual(['SUCCEEDED', 'COMPLETED', undefined]);
+      const copy = sandbox.model.dbClusterSnapshots(DR_REGION).find((s) => s.DBClusterIdentifier === 'plain-ledger');
+      expect(copy).toMatchObject({ Status: 'available', StorageEncrypted: false });
+      expect(copy?.KmsKeyId).toBeUndefined();
+      expect(restored.status).toBe('SUCCEEDED');
+      const [clusterId] = (await restores().get('restore-plain-cluster'))?.restoredIds ?? [];
+      expect(
+        sandbox.model.describeDBClusters(DR_REGION, { DBClusterIdentifier: clusterId }).DBClusters?.[0]
+          ?.StorageEncrypted,
+      ).toBe(false);
+    });
+  });
+
   describe('InvalidInput', () => {
     it('fails at Plan naming every bad field, and restores nothing', async () => {
       await sandbox.reset();

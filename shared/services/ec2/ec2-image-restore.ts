@@ -160,7 +160,9 @@ export const ec2ImageRestore: RestoreDriver = {
           volumeCount: (instance.BlockDeviceMappings ?? []).filter((m) => m.Ebs).length,
         },
       };
-    return { status: 'FAILED', reason: `restored instance ${id} is ${state}` };
+    // EC2 says why a launch ended (a volume's key it could not use: Client.InternalError).
+    const why = instance.StateReason?.Message;
+    return { status: 'FAILED', reason: `restored instance ${id} is ${state}${why ? `: ${why}` : ''}` };
   },
 
   /**

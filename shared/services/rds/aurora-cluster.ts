@@ -83,15 +83,30 @@ const spec: RdsDriverSpec<DBCluster, DBClusterSnapshot> = {
       // Its size is not reported for clusters.
       return undefined;
     },
-    copy: (request, source, target, tags) =>
-      rdsClient(request.region).send(
+    /**
+     * Under the copyTo key when the cluster snapshot is encrypted. RDS cannot encrypt an unencrypted
+     * cluster snapshot on copy and refuses a KmsKeyId for it (CopyDBClusterSnapshot), so its source is
+     * described first (same identifier, source region) and an unencrypted one is copied without a key.
+     */
+    async copy(request, source, target, tags) {
+      const [snapshot] =
+        (
+          await aws(`RDS DescribeDBClusterSnapshots ${target}`, () =>
+            rdsClient(request.resource.region).send(
+              new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: target }),
+            ),
+          )
+        ).DBClusterSnapshots ?? [];
+      const encrypted = snapshot?.StorageEncrypted !== false;
+      return rdsClient(request.region).send(
         new CopyDBClusterSnapshotCommand({
           SourceDBClusterSnapshotIdentifier: source,
           TargetDBClusterSnapshotIdentifier: target,
-          ...(request.kmsKeyId ? { KmsKeyId: request.kmsKeyId } : {}),
+          ...(request.kmsKeyId && encrypted ? { KmsKeyId: request.kmsKeyId } : {}),
           Tags: tags,
         }),
-      ),
+      );
+    },
     remove: (region, id) =>
       rdsClient(region).send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: id })),
   },

@@ -43,7 +43,8 @@ const restoreTags = [
 describe('EC2 CreateVolume from a snapshot', () => {
   it('makes a creating volume with the snapshot encryption and key, available after simulated time', async () => {
     // Prepare
-    const keyArn = 'arn:aws:kms:eu-west-1:111122223333:key/dr';
+    // A customer managed key of the region, usable (EBS refuses a key that is missing, disabled or not the caller's).
+    const keyArn = model.addKmsKey(REGION, { alias: 'restore-data' }).Arn;
     const snapshot = completedSnapshot({ KmsKeyId: keyArn });
 
     // Act

@@ -30,14 +30,21 @@ const restoreTags = [
   { Key: 'backup-pipeline:restore-id', Value: 'restore-1' },
 ];
 
-/** A fleet instance with an available snapshot of it. */
+/** A customer managed key of the region, made once: RDS refuses a key missing there, disabled or not the caller's. */
+let dataKey: string | undefined;
+const dataKeyArn = () => {
+  dataKey ??= model.addKmsKey(REGION, { alias: 'rds-data' }).Arn;
+  return dataKey;
+};
+
+/** A fleet instance with an available snapshot of it (encrypted under the region's customer key). */
 function instanceWithSnapshot(id: string, extra: { status?: 'creating' } = {}) {
   model.addDbInstance(REGION, { DBInstanceIdentifier: id, AllocatedStorage: 200, DBInstanceClass: 'db.m6g.large' });
   return model.addExistingDbSnapshot(REGION, {
     DBSnapshotIdentifier: `${id}-snap`,
     DBInstanceIdentifier: id,
     AllocatedStorage: 200,
-    KmsKeyId: 'arn:aws:kms:eu-west-1:111122223333:key/rds',
+    KmsKeyId: dataKeyArn(),
     startMs: emu.now().getTime() - hour,
     ...(extra.status ? { durationMs: 2 * hour } : {}),
   });

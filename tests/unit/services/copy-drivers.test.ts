@@ -237,7 +237,11 @@ describe('Aurora copies', () => {
   it('copies the cluster snapshot from its source ARN under the same identifier, limited like RDS', async () => {
     const cluster = clusterRef('ledger');
     const ID = 'bp-run-1-0123abcd-ledger';
-    rds.on(DescribeDBClusterSnapshotsCommand).rejects(rdsError('DBClusterSnapshotNotFoundFault'));
+    // No copy in the destination yet; the source (described next) is encrypted.
+    rds
+      .on(DescribeDBClusterSnapshotsCommand)
+      .rejectsOnce(rdsError('DBClusterSnapshotNotFoundFault'))
+      .resolves({ DBClusterSnapshots: [{ DBClusterSnapshotIdentifier: ID, StorageEncrypted: true }] });
     rds.on(CopyDBClusterSnapshotCommand).resolvesOnce({});
     await expect(auroraClusterDriver.copy?.(cluster, copyRequest(cluster, [ID]))).resolves.toEqual({
       copyIds: [ID],
@@ -248,10 +252,31 @@ describe('Aurora copies', () => {
       TargetDBClusterSnapshotIdentifier: ID,
       KmsKeyId: KEY,
     });
+    rds.reset();
+    rds
+      .on(DescribeDBClusterSnapshotsCommand)
+      .rejectsOnce(rdsError('DBClusterSnapshotNotFoundFault'))
+      .resolves({ DBClusterSnapshots: [{ DBClusterSnapshotIdentifier: ID, StorageEncrypted: true }] });
     rds
       .on(CopyDBClusterSnapshotCommand)
       .rejects(rdsError('SnapshotQuotaExceeded', 'Cannot copy more than 20 snapshots across regions'));
     await expect(auroraClusterDriver.copy?.(cluster, copyRequest(cluster, [ID]))).rejects.toThrow(LimitExceededError);
+  });
+
+  it('copies an unencrypted cluster snapshot without the copy key, which RDS refuses for it', async () => {
+    const cluster = clusterRef('ledger');
+    const ID = 'bp-run-1-0123abcd-ledger';
+    rds
+      .on(DescribeDBClusterSnapshotsCommand)
+      .rejectsOnce(rdsError('DBClusterSnapshotNotFoundFault'))
+      .resolves({ DBClusterSnapshots: [{ DBClusterSnapshotIdentifier: ID, StorageEncrypted: false }] });
+    rds.on(CopyDBClusterSnapshotCommand).resolvesOnce({});
+    await expect(auroraClusterDriver.copy?.(cluster, copyRequest(cluster, [ID]))).resolves.toEqual({
+      copyIds: [ID],
+      reused: false,
+    });
+    const [call] = rds.commandCalls(CopyDBClusterSnapshotCommand);
+    expect(call?.args[0].input.KmsKeyId).toBeUndefined();
   });
 
   it('adopts its own cluster snapshot copy when the identifier is taken (a call whose answer was lost)', async () => {

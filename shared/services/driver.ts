@@ -95,6 +95,11 @@ export interface OwnedBackup {
   expiresAt: Date | undefined;
   /** Finished and usable (EBS `completed`, RDS `available`). */
   complete: boolean;
+  /**
+   * Ended failed (EBS `error`, RDS `failed`): it will never be usable. Retention deletes it once
+   * expired; until then it still counts against the region's quotas (RDS manual snapshots).
+   */
+  failed?: boolean;
   /** AMIs (or other owners) that still use this backup; it is never deleted while non-empty. */
   heldBy: string[];
   /**

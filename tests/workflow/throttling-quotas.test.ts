@@ -12,6 +12,7 @@ import type { FunctionName } from '../../shared/lambda/function-env';
 jest.setTimeout(180_000);
 
 const REGION = 'eu-west-1';
+const DAY = 86_400_000;
 
 describe('ThrottledStartsWaitForTheirWindow', () => {
   it('backs throttled starts and checks off until the start window or deadline ends them: no resource fails on throttling', async () => {
@@ -47,6 +48,43 @@ describe('ThrottledStartsWaitForTheirWindow', () => {
       expect(records.filter((r) => r.status === 'FAILED').map((r) => r.error)).toEqual([]);
       expect(records.map((r) => r.status)).toEqual(Array(8).fill('COMPLETED'));
       expect(model.snapshots(REGION)).toHaveLength(8);
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
+
+describe('FailedSnapshotsCleanedUp', () => {
+  it('deletes an expired failed RDS snapshot, so it stops counting against the manual-snapshot quota', async () => {
+    // Prepare: room for 2 manual snapshots; the first run's snapshot fails part-way (RDS `failed`)
+    const sandbox = await startSandbox({ fleet: { kind: 'none' }, limits: { manualDbSnapshotsPerRegion: 2 } });
+    try {
+      const model = sandbox.model;
+      if (!model) throw new Error('expected the built-in emulator');
+      model.addDbInstance(REGION, { DBInstanceIdentifier: 'orders', TagList: [BACKUP_TAG], snapshotSeconds: 600 });
+      const run = async (name: string) =>
+        (await sandbox.sfn.startExecution(sandbox.stateMachineArn, name, '{"tier":"daily"}').done).status;
+      model.faults.snapshotFailureRate = 1;
+      await run('first');
+      model.faults.snapshotFailureRate = 0;
+      const failedOnce = model.dbSnapshots(REGION).map((s) => s.Status);
+
+      // Act: a week and a day later the first run's snapshot has expired; a later run again
+      await sandbox.scheduler.sleep(8 * DAY);
+      const second = await run('second');
+      await sandbox.scheduler.sleep(8 * DAY);
+      const third = await run('third');
+
+      // Assess: the failed snapshot was there, and went with the second run's retention; the third run
+      // found room for its snapshot (unfixed: the failed one and the second's filled the quota)
+      expect(failedOnce).toEqual(['failed']);
+      expect(second).toBe('SUCCEEDED');
+      expect((await sandbox.store.getRun('second'))?.retention).toMatchObject({ deleted: 1, failedDeletes: 0 });
+      expect((await sandbox.store.listResources('third')).map((r) => [r.status, r.error?.error])).toEqual([
+        ['COMPLETED', undefined],
+      ]);
+      expect(third).toBe('SUCCEEDED');
+      expect(model.dbSnapshots(REGION).map((s) => s.Status)).toEqual(['available']);
     } finally {
       await sandbox.close();
     }

@@ -90,3 +90,47 @@ describe('FailedSnapshotsCleanedUp', () => {
     }
   });
 });
+
+describe('QuotaSeenAtPlan', () => {
+  it('names at Plan, before any create, the databases the manual-snapshot quota has no room for, and notifies', async () => {
+    // Prepare: room for 3 manual DB snapshots in the region, 1 already used; 4 tagged databases
+    const sandbox = await startSandbox({ fleet: { kind: 'none' }, limits: { manualDbSnapshotsPerRegion: 3 } });
+    try {
+      const model = sandbox.model;
+      if (!model) throw new Error('expected the built-in emulator');
+      model.addExistingDbSnapshot(REGION, {
+        DBSnapshotIdentifier: 'manual-1',
+        DBInstanceIdentifier: 'db-0',
+        startMs: 0,
+      });
+      for (let i = 0; i < 4; i++)
+        model.addDbInstance(REGION, { DBInstanceIdentifier: `db-${i}`, TagList: [BACKUP_TAG], snapshotSeconds: 600 });
+
+      // Act
+      const result = await sandbox.sfn.startExecution(sandbox.stateMachineArn, 'quota', '{"tier":"daily"}').done;
+
+      // Assess: the first two (ARN order) backed up; the other two refused by Plan with the numbers, never
+      // started, and named in the notification
+      const records = await sandbox.store.listResources('quota');
+      expect(result.status).toBe('FAILED');
+      expect(records.map((r) => [r.resourceId, r.status])).toEqual([
+        ['db-0', 'COMPLETED'],
+        ['db-1', 'COMPLETED'],
+        ['db-2', 'FAILED'],
+        ['db-3', 'FAILED'],
+      ]);
+      for (const failed of records.filter((r) => r.status === 'FAILED')) {
+        expect(failed.error?.error).toBe('QuotaExceededError');
+        expect(failed.error?.cause).toMatch(
+          /^quota: 1 of 3 manual DB snapshots used in eu-west-1 and 2 more planned by this run before it/,
+        );
+        expect(failed.attempts).toBeUndefined();
+      }
+      expect(model.calls.get('rds:CreateDBSnapshot')).toBe(2);
+      expect(model.calls.get('rds:DescribeAccountAttributes')).toBe(1);
+      expect(model.sns.at(-1)?.Message).toContain('quota: 1 of 3 manual DB snapshots used in eu-west-1');
+    } finally {
+      await sandbox.close();
+    }
+  });
+});

@@ -68,7 +68,7 @@ export function tierPolling(
  * A refusal that passes (a database `modifying` or `backing-up`, the pending-snapshot limit, the
  * region's concurrent-copy limit) is retried by the ASL's long LimitExceededError Retry (Start backup and
  * Start copies), which lasts longer than any tier's deadline. Throttling (ThrottledError) is a refusal that
- * passes too: its Retry keeps its short back-off but has as many attempts, so a start throttled through a
+ * passes too: its Retry keeps a short first back-off but has attempts enough for the longest deadline, so a start throttled through a
  * long API storm is never failed by a count of attempts, only by the same window. What ends the retries, counted from when
  * Plan queued the resource: for a backup, its start window (`polling.startWindowHours`, else half the
  * deadline; never past the deadline): past it the refusal becomes a recorded failure with reason `start window`; for a copy, the

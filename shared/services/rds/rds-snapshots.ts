@@ -219,7 +219,7 @@ export function ownedRdsSnapshot(
     ...ownershipOf(s.TagList),
     createdAt: s.SnapshotCreateTime ?? new Date(0),
     complete: s.Status === 'available',
-    failed: s.Status === 'failed',
+    ...(s.Status === 'failed' ? { failed: true } : {}),
     heldBy: [],
   };
 }

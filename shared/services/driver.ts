@@ -95,6 +95,11 @@ export interface OwnedBackup {
   expiresAt: Date | undefined;
   /** Finished and usable (EBS `completed`, RDS `available`). */
   complete: boolean;
+  /**
+   * Ended failed (EBS `error`, RDS `failed`): it will never be usable. Retention deletes it once
+   * expired; until then it still counts against the region's quotas (RDS manual snapshots).
+   */
+  failed?: boolean;
   /** AMIs (or other owners) that still use this backup; it is never deleted while non-empty. */
   heldBy: string[];
   /**
@@ -144,8 +149,26 @@ export interface CopyRequest {
   beforeKeylessCopy?: () => Promise<void>;
 }
 
+/**
+ * An account quota AWS reports the use of, which each backup of a type takes one of in the region it
+ * is made in, and each cross-region copy in its destination (RDS manual snapshots).
+ */
+export interface BackupQuota {
+  /** Drivers that name the same quota share its count. */
+  readonly name: string;
+  /** How messages name what it counts ("manual DB snapshots"). */
+  readonly what: string;
+  /** Its use and maximum in a region; undefined when AWS does not report it there. */
+  read(region: string): Promise<{ used: number; max: number } | undefined>;
+}
+
 export interface ResourceDriver {
   readonly type: ResourceType;
+  /**
+   * The reported quota its backups count against, which Plan checks a run against before any create
+   * (shared/workflow/plan-quotas.ts). Absent: none AWS reports the use of.
+   */
+  readonly backupQuota?: BackupQuota;
   /** Where the backups of the type's default mode live. */
   readonly store: BackupStore;
   /**

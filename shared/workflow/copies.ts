@@ -17,7 +17,7 @@
  */
 
 import type { PollingConfig } from '../config';
-import { isRefusal } from '../errors';
+import { isRefusal, ThrottledError } from '../errors';
 import type { ResourceRef } from '../resource';
 import type { ResourceDriver } from '../services/driver';
 import type { BackupState, CopyState, CopyTarget } from '../state/backup-state';
@@ -170,7 +170,11 @@ export async function checkCopies(request: CopyStepRequest): Promise<BackupState
       copies.push(copy);
       continue;
     }
-    const result = await driver.checkCopy(resource, copy.region, copy.ids);
+    // Throttling is retried by the ASL until the deadline; past it, a copy that cannot be checked times out.
+    const result = await driver.checkCopy(resource, copy.region, copy.ids).catch((error: unknown) => {
+      if (!(error instanceof ThrottledError) || !pastDeadline) throw error;
+      return { status: 'CREATING' as const, progress: undefined };
+    });
     if (result.status === 'CREATING') running.push(result.progress);
     if (result.status === 'COMPLETED') copies.push({ ...copy, status: 'COMPLETED', finishedAt: at });
     else if (result.status === 'FAILED')

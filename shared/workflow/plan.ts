@@ -18,6 +18,7 @@ import type { StateStore } from '../state/store';
 import type { EncryptedSource } from './copy-targets';
 import { dryRunCopies, dryRunNote } from './dry-run';
 import { checkExecutionInput, copyTargetCandidates, type InputContext, type ValidatedInput } from './input';
+import { quotaRefusals } from './plan-quotas';
 
 export interface PlanRequest {
   runId: string;
@@ -80,7 +81,7 @@ export async function validatePlanInput(
   throw new InvalidInputError([...checked.problems, ...copyProblems]);
 }
 
-type Entry = Discovered & { failReason?: string; note?: string };
+type Entry = Discovered & { failReason?: string; note?: string; failError?: string };
 
 const WRITE_CONCURRENCY = 10;
 /** Regions listed at once: each asks every driver in turn, within that region's API rate limits. */
@@ -260,6 +261,19 @@ export async function planRun(request: PlanRequest): Promise<PlanResult> {
     }
   }
 
+  // Quotas AWS reports the use of (RDS manual snapshots), before any create: the resources a run
+  // cannot back up are named now, with the numbers, instead of each being refused at its start.
+  if (!input.dryRun) {
+    const refusals = await quotaRefusals(
+      [...entries.values()].filter((e) => selected.has(e.ref.arn)),
+      { driverFor: request.driverFor, copyRegions: copies.targets.map((t) => t.region), log },
+    );
+    for (const [arn, reason] of refusals) {
+      const entry = entries.get(arn);
+      if (entry) Object.assign(entry, { failReason: reason, failError: 'QuotaExceededError' });
+    }
+  }
+
   const expiresAt = expiryOf(request.startedAt, input.retentionDays);
   const queuedAt = request.now.toISOString();
   const records: ResourceRecord[] = [...entries.values()]
@@ -278,7 +292,7 @@ export async function planRun(request: PlanRequest): Promise<PlanResult> {
           ...base,
           status: 'FAILED',
           note: entry.failReason,
-          error: { error: 'PlanFailed', cause: entry.failReason },
+          error: { error: entry.failError ?? 'PlanFailed', cause: entry.failReason },
         };
       if (entry.skipReason) return { ...base, status: 'SKIPPED', note: entry.skipReason };
       if (input.dryRun)

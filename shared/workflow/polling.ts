@@ -10,7 +10,7 @@
  * docs/benchmarks.md (`npm run bench`).
  */
 import { MAX_DEFAULT_DEADLINE_HOURS, type PollingConfig } from '../config';
-import { InvalidResourceStateError, LimitExceededError } from '../errors';
+import { InvalidResourceStateError, LimitExceededError, ThrottledError } from '../errors';
 
 /** Fraction of the estimated remaining time to wait in the far phase (progress is not linear). */
 export const AIM = 0.8;
@@ -67,7 +67,9 @@ export function tierPolling(
 /**
  * A refusal that passes (a database `modifying` or `backing-up`, the pending-snapshot limit, the
  * region's concurrent-copy limit) is retried by the ASL's long LimitExceededError Retry (Start backup and
- * Start copies), which lasts longer than any tier's deadline. What ends the retries, counted from when
+ * Start copies), which lasts longer than any tier's deadline. Throttling (ThrottledError) is a refusal that
+ * passes too: its Retry keeps a short first back-off but has attempts enough for the longest deadline, so a start throttled through a
+ * long API storm is never failed by a count of attempts, only by the same window. What ends the retries, counted from when
  * Plan queued the resource: for a backup, its start window (`polling.startWindowHours`, else half the
  * deadline; never past the deadline): past it the refusal becomes a recorded failure with reason `start window`; for a copy, the
  * deadline: reason `timeout`. Either is an InvalidResourceStateError: recorded, not retried.
@@ -82,7 +84,7 @@ export function refusalPastDeadline(
   },
   window: 'start' | 'deadline' = 'deadline',
 ): unknown {
-  if (!(error instanceof LimitExceededError)) return error;
+  if (!(error instanceof LimitExceededError || error instanceof ThrottledError)) return error;
   const queued = new Date(queuedAt);
   const deadline = deadlineFor(queued, request.polling);
   const deadlineHours = (deadline.getTime() - queued.getTime()) / 3600_000;

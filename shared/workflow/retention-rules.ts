@@ -6,6 +6,12 @@
  * source. Only a complete set (every member finished, none missing) is a restore point: keep-last and
  * the newest-of-source floor count complete sets, never single snapshots. Every decision names the
  * rule behind it, for dry-run output.
+ *
+ * A failed backup (EBS `error`, RDS `failed`) never becomes usable but is billed, and a failed RDS
+ * manual snapshot counts toward the region's 100 until deleted: kept forever, they fill the quota until
+ * new backups fail on it. So a set with a failed member (and none still running) is split: its failed
+ * members go once expired; its completed members (the newest data of their volumes, but no restore
+ * point) once expired and a newer complete set of the source exists.
  */
 import type { TierConfig } from '../config';
 import type { OwnedBackup } from '../services/driver';
@@ -23,6 +29,8 @@ export type RetentionRule =
   | 'keep-last'
   | 'no-source-tag'
   | 'newest-of-source'
+  | 'incomplete-set'
+  | 'failed'
   | 'expired';
 
 export interface RetentionDecision {
@@ -54,6 +62,8 @@ interface BackupSet {
   createdAt: Date;
   /** Every member finished and usable. */
   finished: boolean;
+  /** Members that ended failed (OwnedBackup.failed), when every other member finished. */
+  failed: OwnedBackup[];
   /** Expected members (from the run's record) that are not there; empty when unknown or none missing. */
   missing: string[];
   /** A restore point: finished and nothing missing. */
@@ -74,6 +84,8 @@ function buildSets(
     const present = new Set(members.map((m) => m.id));
     const missing = (expectedMembers?.get(key) ?? []).filter((id) => !present.has(id));
     const finished = members.every((m) => m.complete);
+    // A set with a member still running is in progress, failed members or not.
+    const settled = members.every((m) => m.complete || m.failed);
     const first = members[0] as OwnedBackup;
     return {
       key,
@@ -83,6 +95,7 @@ function buildSets(
       tier: first.tier,
       createdAt: new Date(Math.max(...members.map((m) => m.createdAt.getTime()))),
       finished,
+      failed: settled ? members.filter((m) => !m.complete) : [],
       missing,
       complete: finished && missing.length === 0,
     };
@@ -138,8 +151,58 @@ export function decideRetention(
   }
 
   return sets.flatMap((set) => {
+    if (set.failed.length > 0) return decideFailedSet(set, newestPerSource, now);
     const { action, ruleId, rule } = decideSet(set, rank.get(set), newestPerSource, tiers, now);
     return set.members.map((backup): RetentionDecision => ({ backup, action, ruleId, rule, setKey: set.key }));
+  });
+}
+
+type Decided = { action: 'delete' | 'keep'; ruleId: RetentionRule; rule: string };
+const keep = (ruleId: RetentionRule, rule: string): Decided => ({ action: 'keep', ruleId, rule });
+
+/** The rules every set passes before any delete: AMI holds, a readable expiry, expired. */
+function heldOrUnexpired(set: BackupSet, now: Date): Decided | { expiresAt: Date } {
+  const heldBy = [...new Set(set.members.flatMap((m) => m.heldBy))];
+  if (heldBy.length > 0) return keep('held-by-ami', `used by AMI ${heldBy.join(', ')}`);
+  const expiresAt = expiryOfSet(set);
+  if (!expiresAt) return keep('no-expiry-tag', 'no readable expires-at tag: kept until a human decides');
+  if (expiresAt.getTime() > now.getTime())
+    return keep('not-expired', `not expired (expires ${expiresAt.toISOString()})`);
+  return { expiresAt };
+}
+
+/**
+ * A settled set with failed members: no restore point, so no keep rule counts it. Its failed members
+ * go once the set expired; its completed members once, besides, a newer complete set of the source
+ * exists in the region (until then they are the newest data of their volumes).
+ */
+function decideFailedSet(
+  set: BackupSet,
+  newestPerSource: ReadonlyMap<string, BackupSet>,
+  now: Date,
+): RetentionDecision[] {
+  const decide = (backup: OwnedBackup, d: Decided): RetentionDecision => ({ backup, ...d, setKey: set.key });
+  const gate = heldOrUnexpired(set, now);
+  if (!('expiresAt' in gate)) return set.members.map((m) => decide(m, gate));
+  const expired = `expired at ${gate.expiresAt.toISOString()}`;
+  const failedIds = set.failed.map((m) => m.id);
+  const incomplete = `incomplete set (${failedIds.length} failed: ${failedIds.join(', ')})`;
+  const newer = set.source ? newestPerSource.get(`${set.region}|${set.source}`) : undefined;
+  const superseded = newer && newer.createdAt.getTime() > set.createdAt.getTime() ? newer : undefined;
+  return set.members.map((m) => {
+    if (set.failed.includes(m))
+      return decide(m, { action: 'delete', ruleId: 'failed', rule: `failed backup (never usable), ${expired}` });
+    if (!superseded)
+      return decide(
+        m,
+        keep('incomplete-set', `member of an ${incomplete}: kept until a newer complete set of its source exists`),
+      );
+    const run = superseded.members[0]?.runId ?? superseded.key;
+    return decide(m, {
+      action: 'delete',
+      ruleId: 'expired',
+      rule: `${expired}; ${incomplete}, not a restore point; a newer complete set exists (run ${run})`,
+    });
   });
 }
 
@@ -149,15 +212,11 @@ function decideSet(
   newestPerSource: ReadonlyMap<string, BackupSet>,
   tiers: Record<string, TierConfig>,
   now: Date,
-): { action: 'delete' | 'keep'; ruleId: RetentionRule; rule: string } {
-  const keep = (ruleId: RetentionRule, rule: string) => ({ action: 'keep' as const, ruleId, rule });
+): Decided {
   if (!set.finished) return keep('in-progress', 'in progress or not usable: never deleted');
-  const heldBy = [...new Set(set.members.flatMap((m) => m.heldBy))];
-  if (heldBy.length > 0) return keep('held-by-ami', `used by AMI ${heldBy.join(', ')}`);
-  const expiresAt = expiryOfSet(set);
-  if (!expiresAt) return keep('no-expiry-tag', 'no readable expires-at tag: kept until a human decides');
-  if (expiresAt.getTime() > now.getTime())
-    return keep('not-expired', `not expired (expires ${expiresAt.toISOString()})`);
+  const gate = heldOrUnexpired(set, now);
+  if (!('expiresAt' in gate)) return gate;
+  const { expiresAt } = gate;
   const keepLast = set.tier && Object.hasOwn(tiers, set.tier) ? (tiers[set.tier]?.keepLast ?? 0) : 0;
   if (position !== undefined && position < keepLast)
     return keep('keep-last', `keep-last-${keepLast} for tier ${set.tier} (newest #${position + 1})`);

@@ -68,6 +68,12 @@ export const RUNBOOK: readonly RunbookEntry[] = [
   },
   {
     error: 'QuotaExceededError',
+    reason: /^quota: /,
+    next: "Plan found no room left in the region's quota (the reason gives the numbers) and made nothing: delete old manual snapshots there, lower the tier's retentionDays or keepLast, or request a higher quota",
+    section: 'Quota reached (RDS manual snapshots)',
+  },
+  {
+    error: 'QuotaExceededError',
     next: "100 manual RDS snapshots in the region: lower the tier's retentionDays or keepLast, or request a higher quota",
     section: 'Quota reached (RDS manual snapshots)',
   },

@@ -129,6 +129,29 @@ describe('statemachines/backup.asl.json', () => {
     },
   );
 
+  it.each(['Start backup', 'Check backup', 'Start copies', 'Check copies'])(
+    '%s keeps retrying throttling past the longest tier deadline, so the start window or the deadline ends it, never a count',
+    (state) => {
+      const task = map.ItemProcessor.States[state];
+      const r = task?.Retry?.find((x) => x.ErrorEquals.includes('ThrottledError')) as unknown as {
+        IntervalSeconds: number;
+        MaxAttempts: number;
+        BackoffRate: number;
+        MaxDelaySeconds: number;
+        JitterStrategy?: string;
+      };
+      let expectedSeconds = 0;
+      for (let attempt = 0; attempt < r.MaxAttempts; attempt++) {
+        const base = Math.min(r.IntervalSeconds * r.BackoffRate ** attempt, r.MaxDelaySeconds);
+        expectedSeconds += r.JitterStrategy === 'FULL' ? base / 2 : base;
+      }
+      const longestDeadlineHours = tierSchema.shape.deadlineHours.unwrap().maxValue ?? Number.NaN;
+      expect(expectedSeconds / 3600).toBeGreaterThan(longestDeadlineHours);
+      // Each retry is 3 history events: even every attempt leaves room for the polls within 25,000.
+      expect(r.MaxAttempts * 3).toBeLessThanOrEqual(15_000);
+    },
+  );
+
   it('summarizes, then applies retention, then notifies, so the message says what retention deleted', () => {
     expect(definition.States['Summarize the run']?.Next).toBe('Plan retention');
     expect(definition.States['Plan retention']?.Next).toBe('Apply retention in each region');

@@ -5,6 +5,7 @@
  */
 
 import { BACKUP_TAG } from '../../local/fleet';
+import { HANDLERS } from '../../local/handlers';
 import type { AwsModel } from '../../local/model';
 import { type SandboxOptions, startSandbox } from '../../local/sandbox';
 import { resourceOutcome } from '../../shared/workflow/outcome';
@@ -45,10 +46,26 @@ function onePerVolume(snapshots: { VolumeId?: string }[]): boolean {
 
 describe('QuotaReached', () => {
   it('records SnapshotQuotaExceeded as QuotaExceededError without retrying, and notifies', async () => {
-    const out = await scenario({ limits: { manualDbSnapshotsPerRegion: 2 } }, (m) => {
+    // A quota already full is seen at Plan (throttling-quotas.test.ts QuotaSeenAtPlan); this one fills
+    // between Plan, which found room, and the start: someone else's manual snapshot lands in between.
+    let model: AwsModel | undefined;
+    const plan = HANDLERS['plan-run'];
+    const handlers = {
+      ...HANDLERS,
+      'plan-run': async (event: unknown, context: Parameters<typeof plan>[1]) => {
+        const planned = await plan(event, context);
+        model?.addExistingDbSnapshot(REGION, {
+          DBSnapshotIdentifier: 'manual-2',
+          DBInstanceIdentifier: 'orders',
+          startMs: 0,
+        });
+        return planned;
+      },
+    };
+    const out = await scenario({ limits: { manualDbSnapshotsPerRegion: 2 }, handlers }, (m) => {
+      model = m;
       m.addDbInstance(REGION, { DBInstanceIdentifier: 'orders', TagList: tagged('orders') });
       m.addExistingDbSnapshot(REGION, { DBSnapshotIdentifier: 'manual-1', DBInstanceIdentifier: 'orders', startMs: 0 });
-      m.addExistingDbSnapshot(REGION, { DBSnapshotIdentifier: 'manual-2', DBInstanceIdentifier: 'orders', startMs: 0 });
     });
     expect(out.result.status).toBe('FAILED');
     expect(out.records).toEqual([

@@ -159,6 +159,7 @@ function toOwned(region: string, s: Snapshot): OwnedBackup {
     ...ownershipOf(s.Tags),
     createdAt: s.StartTime ?? new Date(0),
     complete: s.State === 'completed',
+    ...(s.State === 'error' ? { failed: true } : {}),
     heldBy: [],
   };
 }

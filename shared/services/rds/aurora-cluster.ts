@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { aws, awsErrorName } from '../../errors';
 import type { CheckResult } from '../driver';
+import { rdsAccountQuota } from './account-quotas';
 import { auroraClusterRestoreSettings, completeWriterClasses } from './aurora-cluster-restore';
 import { rdsClient } from './client';
 import { type RdsDriverSpec, rdsDriver, rdsPages } from './rds-driver';
@@ -36,6 +37,7 @@ const describeClusters = (region: string, id: string) =>
 
 const spec: RdsDriverSpec<DBCluster, DBClusterSnapshot> = {
   type: 'aurora-cluster',
+  quota: rdsAccountQuota('ManualClusterSnapshots', 'manual DB cluster snapshots'),
   what: 'Aurora cluster',
   sources: {
     call: 'DescribeDBClusters',

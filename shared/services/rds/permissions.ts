@@ -37,7 +37,15 @@ const COPY_IDENTIFIERS =
   'Copy identifiers are derived per run in each destination region, all with the project prefix.';
 
 export const RDS_PERMISSIONS: PermissionSet = {
-  'plan-run': { grants: [{ actions: ['rds:DescribeDBInstances', 'rds:DescribeDBClusters'], resources: ['*'] }] },
+  'plan-run': {
+    grants: [
+      // DescribeAccountAttributes: the manual-snapshot quotas' use, checked before any create (plan-quotas.ts).
+      {
+        actions: ['rds:DescribeDBInstances', 'rds:DescribeDBClusters', 'rds:DescribeAccountAttributes'],
+        resources: ['*'],
+      },
+    ],
+  },
   'start-backup': {
     grants: [
       {

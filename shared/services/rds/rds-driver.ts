@@ -10,6 +10,7 @@ import type { ResourceRef, ResourceType } from '../../resource';
 import { matchesTags, ownershipTags, TAG, type Tag } from '../../tags';
 import { retryThrottled } from '../../throttle-retry';
 import type {
+  BackupQuota,
   BackupStore,
   CheckResult,
   CopyRequest,
@@ -46,6 +47,8 @@ interface Describer<T> {
 
 export interface RdsDriverSpec<T extends Source, S extends Snapshot> {
   readonly type: ResourceType;
+  /** The account quota its manual snapshots count against (./account-quotas.ts). */
+  readonly quota?: BackupQuota;
   /** How messages name a source ("RDS instance", "Aurora cluster"). */
   readonly what: string;
   /** The instances or clusters, their identifier Filter ("db-instance-id"), ARN and identifier. */
@@ -186,6 +189,7 @@ export function rdsDriver<T extends Source, S extends Snapshot>(spec: RdsDriverS
 
   const driver: ResourceDriver = {
     type: spec.type,
+    ...(spec.quota ? { backupQuota: spec.quota } : {}),
     store,
     // The snapshot identifier is deterministic per run and source: RDS refuses a second (AlreadyExists).
     idempotentCreate: () => true,

@@ -21,6 +21,7 @@ import {
 import { awsErrorName, ResourceNotFoundError } from '../../errors';
 import type { ResourceRef } from '../../resource';
 import type { Discovered } from '../driver';
+import { rdsAccountQuota } from './account-quotas';
 import { auroraClusterArn } from './catalog';
 import { rdsClient } from './client';
 import { describeSource, type RdsDriverSpec, rdsDriver, rdsPages } from './rds-driver';
@@ -60,6 +61,7 @@ function toDiscovered(ref: ResourceRef, instance: DBInstance): Discovered {
 
 const spec: RdsDriverSpec<DBInstance, DBSnapshot> = {
   type: 'rds-instance',
+  quota: rdsAccountQuota('ManualSnapshots', 'manual DB snapshots'),
   what: 'RDS instance',
   sources: {
     call: 'DescribeDBInstances',

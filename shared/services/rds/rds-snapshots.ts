@@ -220,6 +220,7 @@ export function ownedRdsSnapshot(
     ...ownershipOf(s.TagList),
     createdAt: s.SnapshotCreateTime ?? new Date(0),
     complete: s.Status === 'available',
+    ...(s.Status === 'failed' ? { failed: true } : {}),
     heldBy: [],
   };
 }

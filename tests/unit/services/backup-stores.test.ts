@@ -81,6 +81,23 @@ describe('ebsSnapshotStore.listOwned', () => {
     });
   });
 
+  it('marks a snapshot that ended in error as failed (never usable), one still pending as neither', async () => {
+    // Prepare
+    ec2.on(DescribeSnapshotsCommand).resolves({
+      Snapshots: [ours('snap-1', { State: 'error' }), ours('snap-2', { State: 'pending' })],
+    });
+    ec2.on(DescribeImagesCommand).resolves({ Images: [] });
+
+    // Act
+    const listed = await ebsSnapshotStore.listOwned(REGION, STACK);
+
+    // Assess
+    expect(listed.map((b) => [b.id, b.complete, b.failed])).toEqual([
+      ['snap-1', false, true],
+      ['snap-2', false, undefined],
+    ]);
+  });
+
   it('marks each snapshot an AMI still uses, across DescribeImages pages', async () => {
     // Prepare
     ec2.on(DescribeSnapshotsCommand).resolves({ Snapshots: [ours('snap-1'), ours('snap-2'), ours('snap-3')] });

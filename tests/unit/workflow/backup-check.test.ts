@@ -250,11 +250,28 @@ describe('check-backup handler', () => {
     expect(next.reason).toMatch(/^timeout: still 10% complete after 25\.0 h/);
   });
 
-  it('throws ThrottledError under its own name, for the ASL Retry', async () => {
+  it('throws ThrottledError under its own name, for the ASL Retry, before the deadline', async () => {
     const runId = await startedRun();
     ec2.on(DescribeSnapshotsCommand).rejects(ec2Error('RequestLimitExceeded'));
+    clock = new Date(STARTED.getTime() + 2 * HOUR);
     const error = await caught(handler({ runId, resource: instance, backup: backupState() }, lambdaContext));
     expect(error.name).toBe('ThrottledError');
+  });
+
+  it('fails the backup with reason timeout when its checks are still throttled past the deadline', async () => {
+    // Prepare: the ASL retries a throttled check until the deadline (its Retry outlasts it)
+    const runId = await startedRun();
+    ec2.on(DescribeSnapshotsCommand).rejects(ec2Error('RequestLimitExceeded'));
+    clock = new Date(STARTED.getTime() + 25 * HOUR);
+
+    // Act
+    const next = await handler({ runId, resource: instance, backup: backupState({ progress: 30 }) }, lambdaContext);
+
+    // Assess
+    expect(next).toMatchObject({ status: 'FAILED', progress: 30, waitSeconds: 0 });
+    expect(next.reason).toMatch(
+      /^timeout: could not be checked by its deadline \(still throttled: .*RequestLimitExceeded.*\) after 25\.0 h/,
+    );
   });
 
   it('rejects a state without backup ids (a contract bug, not a backup failure)', async () => {

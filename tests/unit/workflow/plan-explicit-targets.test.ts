@@ -30,7 +30,13 @@ let model: AwsModel;
 let wiring: { restore(): void };
 
 beforeEach(() => {
-  model = new AwsModel({ accountId: ACCOUNT, clock: { now: () => NOW }, tokenBuckets: false });
+  // An estate of 400 databases in one region has raised the 100 manual snapshots Plan now checks against.
+  model = new AwsModel({
+    accountId: ACCOUNT,
+    clock: { now: () => NOW },
+    tokenBuckets: false,
+    limits: { manualDbSnapshotsPerRegion: 2000 },
+  });
   wiring = wireModelToSdk(model);
 });
 afterEach(() => wiring.restore());

@@ -4,7 +4,7 @@
  * clamped to [min, max] and never more than one second past the deadline. A refused start is retried until
  * its start window (backups) or deadline (copies) closes, then recorded.
  */
-import { InvalidResourceStateError, LimitExceededError } from '../../../shared/errors';
+import { InvalidResourceStateError, LimitExceededError, ThrottledError } from '../../../shared/errors';
 import { AIM, deadlineFor, nextWaitSeconds, refusalPastDeadline, TAIL_STEP } from '../../../shared/workflow/polling';
 
 const polling = { minWaitSeconds: 60, maxWaitSeconds: 21_600 };
@@ -186,6 +186,38 @@ describe('refusalPastDeadline', () => {
     expect((refusalPastDeadline(refused(), 'copy', queuedAt, { polling, now: at(48) }) as Error).message).toMatch(
       /^timeout: copy by its deadline/,
     );
+  });
+
+  it('treats a throttled start like a refused one: retried until its start window closes, then recorded', () => {
+    // Prepare: the ASL's ThrottledError Retry on Start backup outlasts the window; the window ends it
+    const polling = { deadlineHours: 48 };
+    const throttled = () =>
+      new ThrottledError('EC2 CreateSnapshot vol-1: RequestLimitExceeded: Request limit exceeded.');
+
+    // Act
+    const inside = refusalPastDeadline(
+      throttled(),
+      'vol-1 could not be started',
+      queuedAt,
+      { polling, now: at(23.9) },
+      'start',
+    );
+    const past = refusalPastDeadline(
+      throttled(),
+      'vol-1 could not be started',
+      queuedAt,
+      { polling, now: at(24) },
+      'start',
+    );
+    const copy = refusalPastDeadline(throttled(), 'copy', queuedAt, { polling, now: at(48) });
+
+    // Assess
+    expect(inside).toBeInstanceOf(ThrottledError);
+    expect(past).toBeInstanceOf(InvalidResourceStateError);
+    expect((past as Error).message).toMatch(
+      /^start window: vol-1 could not be started within its 24 h start window .*RequestLimitExceeded/,
+    );
+    expect((copy as Error).message).toMatch(/^timeout: copy by its deadline/);
   });
 
   it('passes any other error through unchanged', () => {

@@ -349,6 +349,89 @@ describe('decideRetention per backup set', () => {
     ]);
   });
 
+  it('deletes an expired failed backup (EBS error, RDS failed) that nothing else keeps, naming why', () => {
+    // Prepare: a lone failed snapshot of an expired run, and the source's newest complete backup
+    const backups = [backup('newest', 1), backup('broken', 10, { complete: false, failed: true })];
+
+    // Act
+    const out = decisions(backups);
+
+    // Assess
+    const broken = out.find((d) => d.backup.id === 'broken');
+    expect(broken).toMatchObject({ action: 'delete', ruleId: 'failed' });
+    expect(broken?.rule).toMatch(/^failed backup \(never usable\), expired at /);
+  });
+
+  it('keeps a failed backup until it expires', () => {
+    const out = decisions([backup('newest', 1), backup('broken', 3, { complete: false, failed: true })]);
+    expect(out.find((d) => d.backup.id === 'broken')).toMatchObject({ action: 'keep', ruleId: 'not-expired' });
+  });
+
+  it('deletes the failed member of an expired set and keeps its completed members while no newer complete set exists', () => {
+    // Prepare: the newest run's third snapshot failed; an older complete set; both expired.
+    const backups = [
+      volumeSnapshot('new', 1, 10),
+      volumeSnapshot('new', 2, 10),
+      volumeSnapshot('new', 3, 10, { complete: false, failed: true }),
+      ...[1, 2, 3].map((v) => volumeSnapshot('old', v, 20)),
+    ];
+
+    // Act
+    const out = decisions(backups);
+
+    // Assess: the failed member goes; its completed siblings are the newest data of their volumes and
+    // stay; the old set is still the source's newest restore point.
+    expect(deletedIds(out)).toEqual(['new-vol3']);
+    const rules = Object.fromEntries(out.map((d) => [d.backup.id, d.ruleId]));
+    expect(rules).toEqual({
+      'new-vol1': 'incomplete-set',
+      'new-vol2': 'incomplete-set',
+      'new-vol3': 'failed',
+      'old-vol1': 'newest-of-source',
+      'old-vol2': 'newest-of-source',
+      'old-vol3': 'newest-of-source',
+    });
+    expect(out.find((d) => d.backup.id === 'new-vol1')?.rule).toMatch(
+      /^member of an incomplete set \(1 failed: new-vol3\): kept until a newer complete set of its source exists/,
+    );
+  });
+
+  it('deletes the completed members of an expired incomplete set once a newer complete set of the source exists', () => {
+    // Prepare: an old run with one failed member, a newer complete run; both expired.
+    const backups = [
+      volumeSnapshot('old', 1, 20),
+      volumeSnapshot('old', 2, 20, { complete: false, failed: true }),
+      ...[1, 2].map((v) => volumeSnapshot('new', v, 10)),
+    ];
+
+    // Act
+    const out = decisions(backups);
+
+    // Assess
+    expect(deletedIds(out)).toEqual(['old-vol1', 'old-vol2']);
+    expect(out.find((d) => d.backup.id === 'old-vol1')?.rule).toMatch(
+      /^expired at .*; incomplete set \(1 failed: old-vol2\), not a restore point; a newer complete set exists \(run new\)/,
+    );
+    expect(out.filter((d) => d.backup.id.startsWith('new')).map((d) => d.ruleId)).toEqual([
+      'newest-of-source',
+      'newest-of-source',
+    ]);
+  });
+
+  it('keeps a set with a failed member whole while another member is still in progress', () => {
+    const backups = [
+      volumeSnapshot('new', 1, 10, { complete: false }),
+      volumeSnapshot('new', 2, 10, { complete: false, failed: true }),
+      volumeSnapshot('old', 1, 20),
+    ];
+    const out = decisions(backups);
+    expect(deletedIds(out)).toEqual([]);
+    expect(out.filter((d) => d.backup.id.startsWith('new')).map((d) => d.ruleId)).toEqual([
+      'in-progress',
+      'in-progress',
+    ]);
+  });
+
   it('keeps a whole set when one of its snapshots is held by an AMI', () => {
     const backups = [
       ...[1, 2].map((v) => volumeSnapshot('new', v, 5)),

@@ -25,7 +25,7 @@ export function rdsActions(model: AwsModel): Record<string, ActionHandler> {
     CopyDBSnapshot: (region, input) => model.copyDBSnapshot(region, input),
     CopyDBClusterSnapshot: (region, input) => model.copyDBClusterSnapshot(region, input),
     // The region's quotas and their use: Plan's look at the manual-snapshot quotas before any create.
-    DescribeAccountAttributes: (region) => model.describeAccountAttributes(region),
+    DescribeAccountAttributes: (region) => model.describeRdsAccountAttributes(region),
     // Restores (local/model/rds-restore.ts, rds-aurora-restore.ts) and where they go (rds-subnet-groups.ts).
     DescribeDBSubnetGroups: (region, input) => model.describeDBSubnetGroups(region, input),
     RestoreDBInstanceFromDBSnapshot: (region, input) => model.restoreDBInstanceFromDBSnapshot(region, input),

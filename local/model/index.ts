@@ -93,7 +93,7 @@ const OPERATIONS = {
   rds: [
     ...['addDbInstance', 'addExistingDbSnapshot', 'dbInstanceArn', 'dbSnapshotArn', 'describeDBInstances'],
     ...['describeDBSnapshots', 'createDBSnapshot', 'deleteDBSnapshot', 'copyDBSnapshot', 'dbSnapshots'],
-    ...['dbSnapshotCopies', 'describeAccountAttributes'],
+    ...['dbSnapshotCopies', 'describeRdsAccountAttributes'],
   ],
   aurora: [
     ...['addDbCluster', 'addExistingDbClusterSnapshot', 'dbClusterArn', 'dbClusterSnapshotArn', 'describeDBClusters'],

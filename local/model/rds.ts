@@ -572,7 +572,7 @@ export class RdsBackend extends RegionalBackend<RdsRegionState> {
    * snapshot until deleted, failed ones too (strict: AWS's usage metrics say the count "excludes invalid
    * snapshots" without saying which; a failed one stays listed and billed).
    */
-  describeAccountAttributes(region: string) {
+  describeRdsAccountAttributes(region: string) {
     this.gate('rds', 'DescribeAccountAttributes');
     const r = this.region(region);
     const manual = (items: Iterable<{ SnapshotType?: string }>) =>

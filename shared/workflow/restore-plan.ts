@@ -248,10 +248,8 @@ function fromPoint(
   region: string,
   backupIds = point.backupIds,
 ): RestorePlan {
+  // The driver's naming rule is asked by the callers (planRestore refuses, a drill skips).
   const name = input.name ?? defaultRestoreName(point.resourceId, now);
-  // A name the type's driver cannot restore under is bad input, refused before anything is made.
-  const problem = restoreDriverFor(point.type, point.mode)?.nameProblem?.(name);
-  if (problem) throw new InvalidInputError([{ field: 'name', message: problem }]);
   return {
     restoreId,
     arn: point.arn,

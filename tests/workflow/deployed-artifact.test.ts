@@ -207,21 +207,24 @@ describe('InvalidInput (bundles)', () => {
 describe('RecordedErrors (bundles)', () => {
   it('records QuotaExceededError, InvalidResourceStateError and ResourceNotFoundError by name', async () => {
     let gone = '';
+    let filled = false;
     const out = await scenario(
-      { limits: { manualDbSnapshotsPerRegion: 1 } },
+      { limits: { manualDbSnapshotsPerRegion: 2 } },
       (m) => {
         m.addDbInstance(REGION, { DBInstanceIdentifier: 'orders', TagList: tagged('orders') });
-        m.addExistingDbSnapshot(REGION, {
-          DBSnapshotIdentifier: 'manual-1',
-          DBInstanceIdentifier: 'orders',
-          startMs: 0,
-        });
         m.addDbInstance(REGION, { DBInstanceIdentifier: 'legacy', status: 'stopped', TagList: tagged('legacy') });
         gone = m.addVolume(REGION, { Size: 50, Tags: tagged('scratch') }).VolumeId;
       },
       {},
-      // The volume is deleted between Plan and Start backup, as an operator might.
+      // After Plan (which saw room for both databases), the region's manual-snapshot quota fills (another
+      // tool's snapshots), so Start meets SnapshotQuotaExceeded; the volume is deleted between Plan and
+      // Start backup, as an operator might.
       (m) => async (fn, event, call) => {
+        if (fn === 'start-backup' && !filled) {
+          filled = true;
+          for (const id of ['manual-1', 'manual-2'])
+            m.addExistingDbSnapshot(REGION, { DBSnapshotIdentifier: id, DBInstanceIdentifier: 'orders', startMs: 0 });
+        }
         if (fn === 'start-backup' && JSON.stringify(event).includes(gone))
           m.services.ec2.region(REGION).volumes.delete(gone);
         return call();

@@ -66,17 +66,17 @@ describe('OldExportsRestore', () => {
     // Act
     await sandbox.scheduler.sleep(100 * DAY_MS);
     const monthlyClass = classOf(monthly);
-    const after100Days = await restoreOutcome(monthly, 'ledger-monthly');
+    const after100Days = await restoreOutcome(monthly, 'ledger-restored-monthly');
     await sandbox.scheduler.sleep((2 * 365 - 100) * DAY_MS);
     const yearlyClass = classOf(yearly);
-    const after2Years = await restoreOutcome(yearly, 'ledger-yearly');
+    const after2Years = await restoreOutcome(yearly, 'ledger-restored-yearly');
 
     // Assess: both exports left Standard for the archive tier the stack deploys, and still restore.
     expect({ monthly: [monthlyClass, after100Days], yearly: [yearlyClass, after2Years] }).toEqual({
       monthly: ['GLACIER_IR', 'SUCCEEDED'],
       yearly: ['GLACIER_IR', 'SUCCEEDED'],
     });
-    expect(sandbox.model.hasDynamoTable(REGION, 'ledger-monthly')).toBe(true);
-    expect(sandbox.model.hasDynamoTable(REGION, 'ledger-yearly')).toBe(true);
+    expect(sandbox.model.hasDynamoTable(REGION, 'ledger-restored-monthly')).toBe(true);
+    expect(sandbox.model.hasDynamoTable(REGION, 'ledger-restored-yearly')).toBe(true);
   });
 });

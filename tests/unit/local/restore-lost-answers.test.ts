@@ -214,7 +214,7 @@ describe('restore creates whose answer is lost, retried by the SDK as deployed',
     expect(model.describeDBClusters(REGION, { DBClusterIdentifier: 'ledger-lost' }).DBClusters).toHaveLength(1);
   });
 
-  it('DynamoDB RestoreTableFromBackup: the SDK retry finds the table restored from this backup, adopts and tags it', async () => {
+  it('DynamoDB RestoreTableFromBackup: the SDK retry finds the table restored from this backup and adopts it', async () => {
     // Prepare
     model.addDynamoTable(REGION, { TableName: 'sessions', sizeBytes: GIB });
     const backup = model.addExistingDynamoBackup(REGION, {
@@ -223,7 +223,7 @@ describe('restore creates whose answer is lost, retried by the SDK as deployed',
       startMs: 0,
       sizeBytes: GIB,
     });
-    const restore = request('sessions-lost', [backup.BackupArn], {});
+    const restore = request('sessions-restored-lost', [backup.BackupArn], {});
     loseNextAnswer('dynamodb:RestoreTableFromBackup');
 
     // Act
@@ -232,10 +232,9 @@ describe('restore creates whose answer is lost, retried by the SDK as deployed',
 
     // Assess
     lostAnswerWasServed('dynamodb:RestoreTableFromBackup');
-    expect(started).toEqual({ restoredIds: ['sessions-lost'], reused: true });
-    expect(retried).toEqual({ restoredIds: ['sessions-lost'], reused: true });
-    const tags = model.listTagsOfResource(REGION, { ResourceArn: model.dynamoTableArn(REGION, 'sessions-lost') });
-    expect(tagged(tags.Tags, restore.restoreId)).toBe(true);
+    expect(started).toEqual({ restoredIds: ['sessions-restored-lost'], reused: true });
+    expect(retried).toEqual({ restoredIds: ['sessions-restored-lost'], reused: true });
+    // Tagged by the check once ACTIVE (a CREATING table takes no tags): start tags nothing.
   });
 
   it('DynamoDB ImportTable: one import and one table, adopted (the client token returns the import)', async () => {
@@ -248,7 +247,7 @@ describe('restore creates whose answer is lost, retried by the SDK as deployed',
       S3Prefix: 'clicks',
     });
     advance(3 * 3600);
-    const restore = request('clicks-lost', [ExportDescription.ExportArn], {
+    const restore = request('clicks-restored-lost', [ExportDescription.ExportArn], {
       keySchema: [{ attributeName: 'pk', keyType: 'HASH' }],
       attributeDefinitions: [{ attributeName: 'pk', attributeType: 'S' }],
     });
@@ -260,9 +259,7 @@ describe('restore creates whose answer is lost, retried by the SDK as deployed',
 
     // Assess
     lostAnswerWasServed('dynamodb:ImportTable');
-    expect(started.restoredIds[0]).toBe('clicks-lost');
+    expect(started.restoredIds[0]).toBe('clicks-restored-lost');
     expect(retried).toEqual({ restoredIds: started.restoredIds, reused: true });
-    const tags = model.listTagsOfResource(REGION, { ResourceArn: model.dynamoTableArn(REGION, 'clicks-lost') });
-    expect(tagged(tags.Tags, restore.restoreId)).toBe(true);
   });
 });

@@ -233,7 +233,7 @@ describe('planRestores, the name each type can take', () => {
   it.each([
     ['rds-instance', 'orders-copy-2'],
     ['aurora-cluster', 'ledger-copy'],
-    ['dynamodb-table', 'sessions_copy.v2'],
+    ['dynamodb-table', 'sessions_copy-restored-v2.1'],
     ['ebs-volume', 'données de test (copie) é'],
   ])('accepts a name %s can take: %s', async (type, name) => {
     const planned = await planTyped(type, name);

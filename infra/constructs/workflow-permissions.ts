@@ -5,8 +5,10 @@
  * key of what they restore (a DR-region copy is always under the copyTo key; a source may be under its
  * own customer managed key): EBS CreateVolume and RunInstances, RDS RestoreDBInstanceFromDBSnapshot and
  * RestoreDBClusterFromSnapshot, and CreateDBInstance of an encrypted cluster's writer ("Requirements for
- * Amazon EBS encryption"; RDS the same). No kms:Encrypt: none calls it. The services' own permissions are
- * in shared/services/<service>/permissions.ts.
+ * Amazon EBS encryption"; RDS the same), and DynamoDB RestoreTableFromBackup and ImportTable of a table
+ * under its own key, which also encrypt and generate data keys ("How Amazon DynamoDB uses AWS KMS": the
+ * key policy's Encrypt and GenerateDataKey*, through DynamoDB only). EC2 and RDS call no kms:Encrypt. The
+ * services' own permissions are in shared/services/<service>/permissions.ts.
  */
 
 import { backupStateMachineName } from '../../shared/names';
@@ -18,6 +20,11 @@ const ALIASES = `arn:${PARTITION}:kms:*:${ACCOUNT}:alias/*`;
 /** Key use only through the AWS service doing the copy or the restore. */
 const VIA_EC2_OR_RDS = { 'kms:ViaService': ['ec2.*.amazonaws.com', 'rds.*.amazonaws.com'] };
 const VIA_RDS = { 'kms:ViaService': ['rds.*.amazonaws.com'] };
+const VIA_DYNAMODB = { 'kms:ViaService': ['dynamodb.*.amazonaws.com'] };
+/** A restore's key use: EC2 and RDS (volumes, instances, databases) and DynamoDB (tables). */
+const VIA_RESTORING_SERVICES = {
+  'kms:ViaService': [...VIA_EC2_OR_RDS['kms:ViaService'], ...VIA_DYNAMODB['kms:ViaService']],
+};
 
 /**
  * What EC2 or RDS does with a customer managed key for the caller, allowed only through those services:
@@ -71,10 +78,15 @@ export const WORKFLOW_PERMISSIONS: PermissionSet = {
     },
   },
   'start-restore': {
-    grants: keyUseVia(VIA_EC2_OR_RDS),
+    grants: [
+      ...keyUseVia(VIA_RESTORING_SERVICES),
+      // DynamoDB encrypts the new table's key under the table's KMS key (its key policy's Encrypt and
+      // GenerateDataKey*); EC2 and RDS do not, so these go through DynamoDB only.
+      { actions: ['kms:Encrypt', 'kms:GenerateDataKey'], resources: [KEYS], conditions: { StringLike: VIA_DYNAMODB } },
+    ],
     wildcards: {
       [KEYS]:
-        'A restore uses the key its backup is under (the copyTo key in a DR region, a source key at home); use is limited to EC2 and RDS via kms:ViaService.',
+        'A restore uses the key its backup is under (the copyTo key in a DR region, a source key at home, a table its own); use is limited to EC2, RDS and DynamoDB via kms:ViaService.',
     },
   },
   'check-restore': {

@@ -4,6 +4,8 @@
  * bucket and key prefix), DescribeImport, DeleteTable, and TagResource / UntagResource (RestoreTableFromBackup
  * takes no tags: a restore tags the table after). A new table is CREATING for a time drawn from its size,
  * then ACTIVE; a deleted one DELETING, then gone (lifecycle.ts). ImportTable is idempotent per ClientToken.
+ * A restored table keeps its backup's key unless SSESpecificationOverride says otherwise; an import is under
+ * the key its SSESpecification names. Either key is checked before anything is made (assertKeyUsable).
  */
 import { AwsApiError, type ModelCore, RegionalBackend, type Tag, type Timed } from './core';
 import {
@@ -38,6 +40,8 @@ const DELETE_SECONDS = 30;
 const GIB = 1024 ** 3;
 
 type KeySchema = { AttributeName?: string; KeyType?: string }[];
+/** CreateTable's SSESpecification, as RestoreTableFromBackup's override and ImportTable take it. */
+type SseSpecification = { Enabled?: boolean; SSEType?: string; KMSMasterKeyId?: string };
 type AttributeDefinitions = { AttributeName?: string; AttributeType?: string }[];
 
 export class DynamoRestoreBackend extends RegionalBackend<DynamoRegionState> {
@@ -47,6 +51,18 @@ export class DynamoRestoreBackend extends RegionalBackend<DynamoRegionState> {
     private readonly s3: S3Backend,
   ) {
     super(core, dynamodb.store);
+  }
+
+  /**
+   * The key a new table is encrypted under: `spec` when given (Enabled false: the AWS owned key; true: its
+   * KMSMasterKeyId, or the AWS managed aws/dynamodb key), else `inherited` (a backup's); checked usable.
+   */
+  private newTableKey(region: string, spec: SseSpecification | undefined, inherited?: string): string | undefined {
+    if (spec?.KMSMasterKeyId !== undefined && spec.SSEType !== 'KMS')
+      throw new AwsApiError('ValidationException', 'SSEType KMS is required if KMSMasterKeyId is specified');
+    const ref =
+      spec === undefined ? inherited : spec.Enabled ? (spec.KMSMasterKeyId ?? 'alias/aws/dynamodb') : undefined;
+    return ref === undefined ? undefined : this.dynamodb.assertKeyUsable(region, ref);
   }
 
   private assertNameFree(region: string, name: string, code: string): void {
@@ -89,7 +105,12 @@ export class DynamoRestoreBackend extends RegionalBackend<DynamoRegionState> {
    */
   restoreTableFromBackup(
     region: string,
-    input: { TargetTableName?: string; BackupArn?: string; BillingModeOverride?: string },
+    input: {
+      TargetTableName?: string;
+      BackupArn?: string;
+      BillingModeOverride?: string;
+      SSESpecificationOverride?: SseSpecification;
+    },
   ) {
     this.gate('dynamodb', 'RestoreTableFromBackup');
     const name = this.assertTableName(input.TargetTableName, 'targetTableName');
@@ -101,6 +122,7 @@ export class DynamoRestoreBackend extends RegionalBackend<DynamoRegionState> {
         'BackupInUseException',
         `Backup ${backup.BackupArn} is ${status}: it cannot be restored yet.`,
       );
+    const kmsKeyArn = this.newTableKey(region, input.SSESpecificationOverride, backup.kmsKeyArn);
     const source = this.region(region).dynamoTables.get(backup.TableName);
     const t = this.timing(120 + (backup.sizeBytes / GIB) * 20);
     const table = this.addCreating(
@@ -109,6 +131,7 @@ export class DynamoRestoreBackend extends RegionalBackend<DynamoRegionState> {
         TableName: name,
         sizeBytes: backup.sizeBytes,
         Tags: [],
+        ...(kmsKeyArn ? { kmsKeyArn } : {}),
         ...(source?.itemCount !== undefined ? { itemCount: source.itemCount } : {}),
         description: {
           ...(source?.description?.KeySchema ? { KeySchema: source.description.KeySchema } : {}),
@@ -225,6 +248,7 @@ export class DynamoRestoreBackend extends RegionalBackend<DynamoRegionState> {
         KeySchema?: KeySchema;
         AttributeDefinitions?: AttributeDefinitions;
         BillingMode?: string;
+        SSESpecification?: SseSpecification;
       } & Record<string, unknown>;
     },
   ) {
@@ -271,6 +295,8 @@ export class DynamoRestoreBackend extends RegionalBackend<DynamoRegionState> {
         `One or more parameter values were invalid: Some AttributeDefinitions are not used in KeySchema or GlobalSecondaryIndexes: ${unused.join(', ')}`,
       );
     this.assertNameFree(region, name, 'ResourceInUseException');
+    // DynamoDB checks the new table's key at the call (strict: as CreateTable, nothing made when refused).
+    const kmsKeyArn = this.newTableKey(region, params.SSESpecification);
     const keyPrefix = input.S3BucketSource?.S3KeyPrefix ?? '';
     // The export's data files as the bucket's lifecycle keeps them now (written when the export completed):
     // an expired export is gone; an archived one fails the import, which reads the objects as GetObject does.
@@ -324,6 +350,7 @@ export class DynamoRestoreBackend extends RegionalBackend<DynamoRegionState> {
         sizeBytes,
         itemCount,
         Tags: [],
+        ...(kmsKeyArn ? { kmsKeyArn } : {}),
         description: {
           KeySchema: keys,
           AttributeDefinitions: params.AttributeDefinitions ?? [],

@@ -1,11 +1,14 @@
 /**
  * DynamoDB control plane: the fleet's tables (ListTables, DescribeTable, ListTagsOfResource), on-demand
  * backups and point-in-time exports. An export writes to S3, so this backend asks the S3 backend whether
- * the bucket exists. Restores and imports are in dynamodb-restore.ts over the same store. The pipeline's
- * own state table lives in dynalite, not here.
+ * the bucket exists. A table may be encrypted under a KMS key of its region (SSEDescription; absent: the
+ * AWS owned key), which its backups keep; a restore or import under a key asks the KMS backend whether
+ * DynamoDB may use it for the caller (assertKeyUsable). Restores and imports are in dynamodb-restore.ts
+ * over the same store. The pipeline's own state table lives in dynalite, not here.
  */
 import { AwsApiError, arnPartition, type ModelCore, RegionalBackend, RegionStore, type Tag, type Timed } from './core';
 import type { DynamoImportModel } from './dynamodb-restore';
+import type { KmsBackend } from './kms';
 import { type Lifecycle, settle } from './lifecycle';
 import type { S3Backend } from './s3';
 
@@ -27,6 +30,8 @@ export interface DynamoTableModel {
   description?: Record<string, unknown>;
   /** When the table was created (DescribeTable's CreationDateTime): a restored table at its restore call. */
   createdMs?: number;
+  /** The KMS key (ARN) the table is encrypted under; absent: the AWS owned key (no SSEDescription). */
+  kmsKeyArn?: string;
 }
 
 export interface DynamoBackupModel extends Timed {
@@ -34,6 +39,8 @@ export interface DynamoBackupModel extends Timed {
   BackupName: string;
   TableName: string;
   sizeBytes: number;
+  /** A backup is encrypted as its table was when it was made: a restore keeps that key unless overridden. */
+  kmsKeyArn?: string;
 }
 
 export interface DynamoExportModel extends Timed {
@@ -62,10 +69,27 @@ export function exportRoot(e: DynamoExportModel): string {
   return `${prefix}AWSDynamoDB/${e.ExportArn.split('/').pop()}/`;
 }
 
+/**
+ * What DynamoDB does with a table's KMS key for the caller ("How Amazon DynamoDB uses AWS KMS": the key
+ * policy's actions through `kms:ViaService` dynamodb.<region>.amazonaws.com, Encrypt, Decrypt, ReEncrypt*,
+ * GenerateDataKey*, CreateGrant, DescribeKey; its CloudTrail events GenerateDataKey, Decrypt, CreateGrant,
+ * DescribeKey). Strict: every one is asked, GenerateDataKey* as the GenerateDataKey DynamoDB calls.
+ */
+export const DYNAMODB_KEY_USE_ACTIONS = [
+  'kms:CreateGrant',
+  'kms:Decrypt',
+  'kms:DescribeKey',
+  'kms:Encrypt',
+  'kms:GenerateDataKey',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+] as const;
+
 export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
   constructor(
     core: ModelCore,
     private readonly s3: S3Backend,
+    private readonly kms: KmsBackend,
   ) {
     super(
       core,
@@ -79,7 +103,14 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
     );
   }
 
-  addDynamoTable(region: string, t: Partial<DynamoTableModel> & { TableName: string }): DynamoTableModel {
+  /** A fleet table; `kmsKeyId` (id, ARN or alias of a key in the region) encrypts it under that key. */
+  addDynamoTable(
+    region: string,
+    seed: Partial<DynamoTableModel> & { TableName: string; kmsKeyId?: string },
+  ): DynamoTableModel {
+    const { kmsKeyId, ...t } = seed;
+    const key = kmsKeyId === undefined ? undefined : this.kms.findKmsKey(region, kmsKeyId);
+    if (kmsKeyId !== undefined && !key) throw new Error(`addDynamoTable: no KMS key ${kmsKeyId} in ${region}`);
     const sizeBytes = t.sizeBytes ?? 5 * 1024 ** 3;
     const gib = sizeBytes / 1024 ** 3;
     const table: DynamoTableModel = {
@@ -98,9 +129,37 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
       },
       sizeBytes,
       createdMs: t.createdMs ?? this.nowMs(),
+      ...(key ? { kmsKeyArn: key.Arn } : {}),
     };
     this.region(region).dynamoTables.set(table.TableName, table);
     return table;
+  }
+
+  /**
+   * The key a restore or import encrypts its new table under, checked as DynamoDB checks it before it
+   * makes anything: the key must exist in the region and be enabled (else ValidationException, with
+   * KMS's NotFoundException or DisabledException text), and the caller's policy must allow each of
+   * DYNAMODB_KEY_USE_ACTIONS through DynamoDB (else AccessDeniedException). Answers the key's ARN.
+   */
+  assertKeyUsable(region: string, ref: string): string {
+    const refusal = this.kms.keyUseRefusal(region, ref, 'dynamodb', DYNAMODB_KEY_USE_ACTIONS);
+    if (refusal?.reason === 'access-denied')
+      throw new AwsApiError(
+        'AccessDeniedException',
+        `KMS key access denied error: com.amazonaws.services.kms.model.AWSKMSException: ${refusal.message}`,
+      );
+    if (refusal?.reason === 'disabled')
+      throw new AwsApiError(
+        'ValidationException',
+        `KMS key disabled error: com.amazonaws.services.kms.model.DisabledException: ${refusal.message}`,
+      );
+    const key = refusal ? undefined : this.kms.findKmsKey(region, ref);
+    if (!key)
+      throw new AwsApiError(
+        'ValidationException',
+        `KMS validation error: com.amazonaws.services.kms.model.NotFoundException: ${refusal?.message ?? ref}`,
+      );
+    return key.Arn;
   }
 
   /**
@@ -123,9 +182,16 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
       sizeBytes: b.sizeBytes ?? 1024 ** 3,
       startMs: b.startMs,
       durationMs: 0,
+      ...this.keyOf(region, b.TableName),
     };
     this.region(region).dynamoBackups.set(backup.BackupArn, backup);
     return backup;
+  }
+
+  /** The key a table of this region is under now, as a backup of it records it. */
+  private keyOf(region: string, name: string): { kmsKeyArn?: string } {
+    const arn = this.region(region).dynamoTables.get(name)?.kmsKeyArn;
+    return arn ? { kmsKeyArn: arn } : {};
   }
 
   dynamoTableArn(region: string, name: string): string {
@@ -182,6 +248,9 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
       TableSizeBytes: table.sizeBytes,
       ItemCount: table.itemCount ?? Math.round(table.sizeBytes / 1024),
       ...table.description,
+      ...(table.kmsKeyArn
+        ? { SSEDescription: { Status: 'ENABLED', SSEType: 'KMS', KMSMasterKeyArn: table.kmsKeyArn } }
+        : {}),
       // A restore is in progress while its table is being created, and over once it is ACTIVE.
       ...(restore ? { RestoreSummary: { ...restore, RestoreInProgress: status === 'CREATING' } } : {}),
     };
@@ -238,6 +307,7 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
       TableName: table.TableName,
       sizeBytes: table.sizeBytes,
       ...this.timing(table.backupSeconds),
+      ...(table.kmsKeyArn ? { kmsKeyArn: table.kmsKeyArn } : {}),
     };
     this.region(region).dynamoBackups.set(backup.BackupArn, backup);
     return this.created('dynamodb', { BackupDetails: this.dynamoBackupDetails(backup) });

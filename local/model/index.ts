@@ -52,7 +52,7 @@ function buildServices(core: ModelCore) {
   const rds = new RdsBackend(core, kms);
   const amis = new AmiBackend(core, ec2, kms, regions);
   const aurora = new AuroraBackend(core, rds);
-  const dynamodb = new DynamoDbBackend(core, s3);
+  const dynamodb = new DynamoDbBackend(core, s3, kms);
   const dbSubnetGroups = new RdsSubnetGroupBackend(core, rds);
   const rdsGroups = new RdsGroupBackend(core, rds);
   const rdsRestore = new RdsRestoreBackend(core, rds, dbSubnetGroups, rdsGroups, regions);

@@ -1,12 +1,12 @@
 /**
- * KMS: customer keys and their aliases per region, the AWS managed keys (`alias/aws/ebs`, `alias/aws/rds`)
- * made on first use, key state (enabled or disabled), and DescribeKey. EC2, AMI and RDS copies ask this
- * backend for a destination key, and every service that encrypts on the caller's behalf (EBS CreateVolume
- * and RunInstances, RDS and Aurora restores, the copies) asks it whether the key may be used: it must
- * exist in that region, be enabled and, for a customer managed key, the caller's IAM policy must allow
- * each action the service performs with it (a pluggable authorizer: the sandbox and the IAM test wire it
- * to the stack's policy; alone, the model allows). Key ids derive from a hash, not the PRNG, so keys
- * never shift a seeded fleet's timings.
+ * KMS: customer keys and their aliases per region, the AWS managed keys (`alias/aws/ebs`, `alias/aws/rds`,
+ * `alias/aws/dynamodb`) made on first use, key state (enabled or disabled), and DescribeKey. EC2, AMI and
+ * RDS copies ask this backend for a destination key, and every service that encrypts on the caller's
+ * behalf (EBS CreateVolume and RunInstances, RDS and Aurora restores, the copies, DynamoDB restores and
+ * imports) asks it whether the key may be used: it must exist in that region, be enabled and, for a
+ * customer managed key, the caller's IAM policy must allow each action the service performs with it (a
+ * pluggable authorizer: the sandbox and the IAM test wire it to the stack's policy; alone, the model
+ * allows). Key ids derive from a hash, not the PRNG, so keys never shift a seeded fleet's timings.
  */
 import { createHash } from 'node:crypto';
 import { AwsApiError, arnPartition, type ModelCore, RegionalBackend, RegionStore } from './core';
@@ -98,15 +98,21 @@ export class KmsBackend extends RegionalBackend<KmsRegionState> {
    * Whether `service` may use the key `ref` in `region` for the caller: undefined when it may, else why
    * not. The key must exist in that region (keys are regional) and be enabled. An AWS managed key's
    * policy lets every principal of the account use it through its service; a customer managed key is
-   * used only as far as the caller's policy allows each of KEY_USE_ACTIONS through that service.
+   * used only as far as the caller's policy allows each of `actions` (the service's own list; EBS's
+   * KEY_USE_ACTIONS by default) through that service.
    */
-  keyUseRefusal(region: string, ref: string, service: 'ec2' | 'rds' | 'dynamodb'): KeyRefusal | undefined {
+  keyUseRefusal(
+    region: string,
+    ref: string,
+    service: 'ec2' | 'rds' | 'dynamodb',
+    actions: readonly string[] = KEY_USE_ACTIONS,
+  ): KeyRefusal | undefined {
     const key = this.findKmsKey(region, ref);
     if (!key) return { reason: 'not-found', message: `KMS key ${ref} does not exist in ${region}.` };
     if (!key.enabled) return { reason: 'disabled', message: `${key.Arn} is disabled.` };
     if (key.KeyManager === 'AWS') return undefined;
     const viaService = `${service}.${region}.amazonaws.com`;
-    const denied = KEY_USE_ACTIONS.find(
+    const denied = actions.find(
       (action) =>
         !this.authorizer({
           region,
@@ -185,20 +191,24 @@ export class KmsBackend extends RegionalBackend<KmsRegionState> {
 
   /**
    * A key by id, key ARN, alias name or alias ARN, in this region only (a key is regional). AWS managed
-   * keys (`alias/aws/ebs`, `alias/aws/rds`) exist on first use, as they do in AWS.
+   * keys (`alias/aws/ebs`, `alias/aws/rds`, `alias/aws/dynamodb`) exist on first use, as they do in AWS.
    */
   findKmsKey(region: string, ref: string): KmsKeyModel | undefined {
     const r = this.region(region);
     const byAlias = (name: string) => {
       const id = r.kmsAliases.get(name);
       if (id) return r.kmsKeys.get(id);
-      const managed = /^alias\/aws\/(ebs|rds)$/.exec(name)?.[1];
+      const managed = /^alias\/aws\/(ebs|rds|dynamodb)$/.exec(name)?.[1];
       if (!managed) return undefined;
-      const what = managed === 'ebs' ? 'EBS volumes' : 'RDS database volumes';
+      const what: Record<string, string> = {
+        ebs: 'EBS volumes',
+        rds: 'RDS database volumes',
+        dynamodb: 'DynamoDB tables',
+      };
       return this.createKmsKey(region, {
         alias: name,
         manager: 'AWS',
-        description: `Default key that protects my ${what} when no other key is defined`,
+        description: `Default key that protects my ${what[managed]} when no other key is defined`,
       });
     };
     const arn = /^arn:[^:]+:kms:([^:]*):([^:]*):(key|alias)\/(.+)$/.exec(ref);

@@ -155,7 +155,7 @@ describe('functions', () => {
 });
 
 describe('IAM', () => {
-  it('lets start-copies create KMS grants only for the AWS service copying (GrantIsForAWSResource), and never Encrypt', () => {
+  it('lets start-copies create KMS grants only for the AWS service copying (GrantIsForAWSResource), and Encrypt only through DynamoDB', () => {
     // Prepare
     const kms = statementsOf('start-copies').filter((s) => [s.Action].flat().some((a) => a.startsWith('kms:')));
 
@@ -169,7 +169,13 @@ describe('IAM', () => {
       Bool: { 'kms:GrantIsForAWSResource': true },
       StringLike: { 'kms:ViaService': ['ec2.*.amazonaws.com', 'rds.*.amazonaws.com'] },
     });
-    for (const name of FUNCTION_NAMES) expect(actionsOf(name)).not.toContain('kms:Encrypt');
+    // EC2 and RDS never call kms:Encrypt; DynamoDB does for a restored table under its key (start-restore).
+    for (const name of FUNCTION_NAMES)
+      for (const statement of statementsOf(name).filter((s) => [s.Action].flat().includes('kms:Encrypt')))
+        expect([name, statement.Condition]).toEqual([
+          'start-restore',
+          { StringLike: { 'kms:ViaService': ['dynamodb.*.amazonaws.com'] } },
+        ]);
   });
 
   it('lets plan-run only describe and write state: no create, delete or tag actions', () => {

@@ -338,10 +338,17 @@ describe('IAM against the calls the handlers make', () => {
       status: 'stopped',
       TagList: tagged('archive'),
     });
-    // DynamoDB: one table backed up, one exported (PITR on), and an expired on-demand backup of ours.
-    sandbox.model.addDynamoTable(REGION, { TableName: 'sessions', Tags: tagged('sessions') });
+    // DynamoDB: one table backed up, one exported (PITR on), and an expired on-demand backup of ours;
+    // both under a customer managed key, so their restores and imports use it through DynamoDB.
+    sandbox.model.addKmsKey(REGION, { alias: 'tables-data' });
+    sandbox.model.addDynamoTable(REGION, {
+      TableName: 'sessions',
+      kmsKeyId: 'alias/tables-data',
+      Tags: tagged('sessions'),
+    });
     sandbox.model.addDynamoTable(REGION, {
       TableName: 'clicks',
+      kmsKeyId: 'alias/tables-data',
       pitr: true,
       Tags: [...tagged('clicks'), { Key: 'backup-pipeline:mode', Value: 'export' }],
     });
@@ -592,6 +599,8 @@ describe('IAM against the calls the handlers make', () => {
       'start-copies kms:CreateGrant',
       'start-restore kms:CreateGrant',
       'start-restore kms:GenerateDataKeyWithoutPlaintext',
+      'start-restore kms:Encrypt',
+      'start-restore kms:GenerateDataKey',
       'check-restore kms:CreateGrant',
       'check-copies ec2:DescribeSnapshots',
       'apply-retention ec2:DescribeImages',

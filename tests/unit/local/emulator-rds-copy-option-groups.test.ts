@@ -66,9 +66,8 @@ describe('CopyDBSnapshot across regions and option groups', () => {
 
     // Act
     const shown = async (id: string) =>
-      (
-        await home?.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: id }))
-      )?.DBSnapshots?.[0]?.OptionGroupName;
+      (await home?.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: id })))?.DBSnapshots?.[0]
+        ?.OptionGroupName;
 
     // Assess
     expect([await shown('billing-snap'), await shown('crm-snap')]).toEqual(['billing-opts', 'default:oracle-ee']);

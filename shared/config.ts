@@ -48,10 +48,20 @@ export function configuredRegions(regions: readonly string[] | null | undefined,
   return regions && regions.length > 0 ? [...regions] : [home];
 }
 
-/** Where a backup is copied (`copyTo`): a region and, for encrypted sources, a KMS key there. */
+/** An RDS option group's name: 1 to 255 letters, digits or hyphens, a letter first (RDS CreateOptionGroup). */
+const optionGroupName = z
+  .string()
+  .regex(/^[a-zA-Z][a-zA-Z0-9-]{0,254}$/, 'not an RDS option group name (letters, digits, hyphens; a letter first)');
+
+/**
+ * Where a backup is copied (`copyTo`): a region and, for encrypted sources, a KMS key there. Option
+ * groups are regional: an RDS instance's snapshot in a non-default option group is copied into the
+ * destination's group of the same name, or the one `optionGroups` maps the source's group to.
+ */
 export const copyTargetSchema = z.strictObject({
   region: z.string().regex(REGION_NAME, 'not an AWS region name (e.g. us-west-2)'),
   kmsKeyId: z.string().min(1).max(2048).optional(),
+  optionGroups: z.record(optionGroupName, optionGroupName).optional(),
 });
 
 export const tagMapSchema = z.record(z.string().min(1).max(128), z.string().max(256));

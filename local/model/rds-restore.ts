@@ -149,7 +149,11 @@ export class RdsRestoreBackend extends RegionalBackend<RdsRegionState> {
       snapshotSeconds: source?.snapshotSeconds ?? Math.round(120 + snapshot.AllocatedStorage * 8),
       // What it got: the groups named, else the engine's defaults (the view shows those).
       ...(input.DBParameterGroupName ? { DBParameterGroupName: input.DBParameterGroupName } : {}),
-      ...(input.OptionGroupName ? { OptionGroupName: input.OptionGroupName } : {}),
+      // The option group named, else the snapshot's: RDS associates the snapshot's group with the restored
+      // instance (a DR copy's is the one its copy named there).
+      ...(input.OptionGroupName || snapshot.OptionGroupName
+        ? { OptionGroupName: input.OptionGroupName ?? snapshot.OptionGroupName }
+        : {}),
       ...placement,
     };
     r.dbInstances.set(id, db);
@@ -280,6 +284,7 @@ export class RdsRestoreBackend extends RegionalBackend<RdsRegionState> {
         TagList: db.CopyTagsToSnapshot ? [...db.TagList] : [],
         SnapshotType: 'manual',
         ...encryptionOf(db),
+        ...(db.OptionGroupName ? { OptionGroupName: db.OptionGroupName } : {}),
         ...timing,
       });
       untilMs += timing.durationMs;

@@ -20,6 +20,7 @@ import type { KmsBackend, KmsKeyModel } from './kms';
 import { type Lifecycle, settle, settleAll } from './lifecycle';
 import { matchesRdsFilters, paginate, type RdsFilter } from './query';
 import {
+  copyOptionGroup,
   defaultOptionGroup,
   defaultParameterGroup,
   emptyRdsGroups,
@@ -95,6 +96,8 @@ export interface DbSnapshotModel extends Timed {
   /** As its instance's storage was (absent: encrypted); a copy under a KmsKeyId is encrypted. */
   Encrypted?: boolean;
   KmsKeyId?: string;
+  /** Its instance's option group, or the one a copy named (rds-groups.ts; unset: the engine's default). */
+  OptionGroupName?: string;
   /** Set on a CopyDBSnapshot copy (id: the source snapshot's identifier in its region). */
   copiedFrom?: CopySource;
 }
@@ -316,6 +319,7 @@ export class RdsBackend extends RegionalBackend<RdsRegionState> {
       SnapshotType: s.SnapshotType,
       Encrypted: s.Encrypted ?? true,
       ...(s.KmsKeyId ? { KmsKeyId: s.KmsKeyId } : {}),
+      OptionGroupName: s.OptionGroupName ?? defaultOptionGroup(s.Engine),
       // RDS names the source by ARN, and the source region, on a copy.
       ...(s.copiedFrom
         ? {
@@ -394,8 +398,9 @@ export class RdsBackend extends RegionalBackend<RdsRegionState> {
       // RDS: the instance's tags only when CopyTagsToSnapshot is on and the request passes none.
       TagList: input.Tags?.length ? input.Tags : db.CopyTagsToSnapshot ? [...db.TagList] : [],
       SnapshotType: 'manual',
-      // A snapshot is encrypted as its instance's storage is, under the same key.
+      // A snapshot is encrypted as its instance's storage is, under the same key, in its option group.
       ...encryptionOf(db),
+      ...(db.OptionGroupName ? { OptionGroupName: db.OptionGroupName } : {}),
       ...this.timing(db.snapshotSeconds),
     };
     r.dbSnapshots.set(id, snapshot);
@@ -513,6 +518,7 @@ export class RdsBackend extends RegionalBackend<RdsRegionState> {
       Tags?: Tag[];
       CopyTags?: boolean;
       PreSignedUrl?: string;
+      OptionGroupName?: string;
     },
   ) {
     this.gate('rds', 'CopyDBSnapshot');
@@ -546,6 +552,7 @@ export class RdsBackend extends RegionalBackend<RdsRegionState> {
       this.limits.manualDbSnapshotsPerRegion,
       sourceEncrypted,
     );
+    const optionGroup = copyOptionGroup(r, source, input.OptionGroupName, from.region !== region);
     const db = this.region(from.region).dbInstances.get(source.DBInstanceIdentifier);
     const baseSeconds = db?.snapshotSeconds ?? 120 + source.AllocatedStorage * 8;
     const copy: DbSnapshotModel = {
@@ -559,6 +566,7 @@ export class RdsBackend extends RegionalBackend<RdsRegionState> {
       // copy an unencrypted snapshot, the copy is encrypted": CopyDBSnapshot).
       Encrypted: sourceEncrypted || key !== undefined,
       ...(key || source.KmsKeyId ? { KmsKeyId: key?.Arn ?? source.KmsKeyId } : {}),
+      ...(optionGroup ? { OptionGroupName: optionGroup } : {}),
       copiedFrom: { region: from.region, id: source.DBSnapshotIdentifier },
       ...this.timing(baseSeconds * COPY_SLOWDOWN),
     };

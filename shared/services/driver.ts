@@ -138,6 +138,13 @@ export interface CopyRequest {
   /** Destination region and, for encrypted copies, its KMS key (validated at Plan). */
   region: string;
   kmsKeyId: string | undefined;
+  /** RDS option groups of the destination by the source's group (`copyTo[].optionGroups`; unmapped: same name). */
+  optionGroups?: Record<string, string>;
+  /**
+   * What Plan recorded of the source for its restore (the item's restoreSettings): what a copy needs of
+   * the source (an RDS instance's option group) is read here, without a call. Absent: not recorded.
+   */
+  restoreSettings?: Record<string, unknown>;
   /** The same ownership tags as the original; drivers add the source region. */
   tags: OwnershipTagValues;
   runId: string;
@@ -203,7 +210,15 @@ export interface ResourceDriver {
    * announces itself through `beforeKeylessCopy`). Undefined
    * when the resource (in its mode) cannot be copied across regions; the copy is then SKIPPED.
    */
-  copy?(resource: ResourceRef, request: CopyRequest): Promise<{ copyIds: string[]; reused: boolean } | undefined>;
+  /**
+   * Undefined: the type is not copied. `refused`: AWS refused the copy into that region for a reason only
+   * the operator can remedy (an option group the destination lacks), which that region's FAILED copy
+   * records while the other regions are still copied.
+   */
+  copy?(
+    resource: ResourceRef,
+    request: CopyRequest,
+  ): Promise<{ copyIds: string[]; reused: boolean } | { refused: string } | undefined>;
   /** Polls copies in their region, like check does originals. */
   checkCopy?(resource: ResourceRef, region: string, copyIds: string[]): Promise<CheckResult>;
 }

@@ -17,7 +17,12 @@ export const copyStateSchema = z.object({
 });
 export type CopyState = z.infer<typeof copyStateSchema>;
 
-export const copyTargetSchema = z.object({ region: z.string(), kmsKeyId: z.string().optional() });
+export const copyTargetSchema = z.object({
+  region: z.string(),
+  kmsKeyId: z.string().optional(),
+  /** RDS option groups of the destination by the source's group (the same name when not mapped). */
+  optionGroups: z.record(z.string(), z.string()).optional(),
+});
 export type CopyTarget = z.infer<typeof copyTargetSchema>;
 
 export const backupStateSchema = z.object({

@@ -12,6 +12,8 @@
  * retries with long intervals until the resource's deadline (as Start backup's refusals: a region's 20
  * copy slots can stay busy for hours at scale); copies already started in other regions are found
  * again, not repeated.
+ * A copy AWS refuses for a reason only the operator can remedy (an RDS option group the destination
+ * lacks) is that region's FAILED copy, with the driver's reason naming what to create or map there.
  * A copy without an idempotency key (EBS CopySnapshot) follows Start backup's settle rule
  * (./lookup-settle): its call time is recorded per region first, and a retry within the settle time waits.
  */
@@ -109,6 +111,9 @@ export async function startCopies(request: CopyStepRequest): Promise<BackupState
             backupIds: backup.backupIds,
             region: target.region,
             kmsKeyId: target.kmsKeyId,
+            ...(target.optionGroups ? { optionGroups: target.optionGroups } : {}),
+            // What Plan learned of the source (an RDS instance's option group), so the copy asks nothing more.
+            ...(record?.restoreSettings ? { restoreSettings: record.restoreSettings } : {}),
             runId,
             tags: {
               stackName: request.stackName,
@@ -146,6 +151,20 @@ export async function startCopies(request: CopyStepRequest): Promise<BackupState
         startedAt: at,
         finishedAt: at,
       });
+      continue;
+    }
+    if ('refused' in started) {
+      // Nothing was copied there, and a retry would be refused alike: that region's copy FAILED with
+      // the reason (what to create or map there); the other regions are still copied.
+      copies.push({
+        region: target.region,
+        ids: [],
+        status: 'FAILED',
+        reason: started.refused,
+        startedAt: at,
+        finishedAt: at,
+      });
+      await store.saveCopies(runId, resource.arn, [...copies]);
       continue;
     }
     copies.push({ region: target.region, ids: started.copyIds, status: 'COPYING', reason: null, startedAt: at });

@@ -56,7 +56,7 @@ export async function checkCopyTargets(
         });
         continue;
       }
-      targets.push({ region: target.region });
+      targets.push({ region: target.region, ...(target.optionGroups ? { optionGroups: target.optionGroups } : {}) });
       continue;
     }
     try {
@@ -69,7 +69,11 @@ export async function checkCopyTargets(
         });
         continue;
       }
-      targets.push({ region: target.region, kmsKeyId: metadata.Arn });
+      targets.push({
+        region: target.region,
+        kmsKeyId: metadata.Arn,
+        ...(target.optionGroups ? { optionGroups: target.optionGroups } : {}),
+      });
     } catch (error) {
       if (awsErrorName(error) === 'NotFoundException') {
         problems.push({

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { copyTargetSchema, describeIssues, type TierConfig, tagMapSchema } from '../config';
 import { InvalidInputError } from '../errors';
 import { parseResourceArn, partitionOf, type ResourceRef } from '../resource';
+import type { CopyTarget } from '../state/backup-state';
 
 export { copyTargetSchema };
 
@@ -29,7 +30,7 @@ export interface ValidatedInput {
   tier: string;
   tags: Record<string, string> | undefined;
   resources: ResourceRef[];
-  copyTo: { region: string; kmsKeyId?: string }[];
+  copyTo: CopyTarget[];
   dryRun: boolean;
   reason: string | undefined;
   retentionDays: number;
@@ -165,11 +166,11 @@ function foreignReason(ref: ResourceRef, context: InputContext): string | undefi
  * Plan checks them against the account (region enabled, key exists) even when other fields are bad,
  * so one InvalidInputError names every bad field, copy targets included.
  */
-export function copyTargetCandidates(raw: unknown): { index: number; target: { region: string; kmsKeyId?: string } }[] {
+export function copyTargetCandidates(raw: unknown): { index: number; target: CopyTarget }[] {
   const copies = (raw as { copyTo?: unknown } | null)?.copyTo;
   if (!Array.isArray(copies)) return [];
   const seen = new Set<string>();
-  const out: { index: number; target: { region: string; kmsKeyId?: string } }[] = [];
+  const out: { index: number; target: CopyTarget }[] = [];
   copies.forEach((copy: unknown, index) => {
     const parsed = copyTargetSchema.safeParse(copy);
     if (!parsed.success || seen.has(parsed.data.region)) return;

@@ -31,6 +31,8 @@ async function copiedToBareRegion(runId: string) {
   seedDrKey(sandbox.model);
   const m = sandbox.model;
   m.removeDefaultVpc(DR_REGION);
+  // Option groups are regional: the copy goes into the DR region's same-named one (made there with IaC).
+  m.addOptionGroup(DR_REGION, 'orders-options');
   m.addDbInstance(REGION, {
     DBInstanceIdentifier: 'orders',
     TagList: tagged('orders'),
@@ -87,7 +89,7 @@ describe('RDS and Aurora restores in a DR region', () => {
     expect(sandbox.model.describeDBClusters(DR_REGION, {}).DBClusters).toEqual([]);
   });
 
-  it("restores into the DR region's placement and groups, the engine's defaults where it names none", async () => {
+  it("restores into the DR region's placement and groups, the engine's or the copy's where it names none", async () => {
     // Prepare
     const arns = await copiedToBareRegion('dr-placed-estate');
     sandbox.model.addDbSubnetGroup(DR_REGION, 'dr-private');
@@ -113,7 +115,8 @@ describe('RDS and Aurora restores in a DR region', () => {
     expect(instance).toMatchObject({
       DBSubnetGroup: { DBSubnetGroupName: 'dr-private' },
       DBParameterGroups: [{ DBParameterGroupName: 'orders-pg16-dr' }],
-      OptionGroupMemberships: [{ OptionGroupName: 'default:postgres' }],
+      // Named by no placement: the copy's, the DR group its copy went into (RDS: the snapshot's group).
+      OptionGroupMemberships: [{ OptionGroupName: 'orders-options' }],
     });
     const [restored] = sandbox.model.describeDBClusters(DR_REGION, { DBClusterIdentifier: 'ledger-dr' }).DBClusters;
     expect(restored).toMatchObject({

@@ -100,7 +100,8 @@ const spec: RdsDriverSpec<DBCluster, DBClusterSnapshot> = {
           )
         ).DBClusterSnapshots ?? [];
       const encrypted = snapshot?.StorageEncrypted !== false;
-      return rdsClient(request.region).send(
+      // A cluster snapshot has no option group (CopyDBClusterSnapshot takes none): nothing to name.
+      await rdsClient(request.region).send(
         new CopyDBClusterSnapshotCommand({
           SourceDBClusterSnapshotIdentifier: source,
           TargetDBClusterSnapshotIdentifier: target,
@@ -108,6 +109,7 @@ const spec: RdsDriverSpec<DBCluster, DBClusterSnapshot> = {
           Tags: tags,
         }),
       );
+      return undefined;
     },
     remove: (region, id) =>
       rdsClient(region).send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: id })),

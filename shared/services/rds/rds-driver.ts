@@ -80,7 +80,11 @@ export interface RdsDriverSpec<T extends Source, S extends Snapshot> {
     sourceIdOf(snapshot: S): string | undefined;
     check(snapshot: S): CheckResult;
     create(resource: ResourceRef, identifier: string, tags: Tag[]): Promise<S | undefined>;
-    copy(request: CopyRequest, source: string, target: string, tags: Tag[]): Promise<unknown>;
+    /**
+     * The copy call; `refused` when AWS refused it for a reason only the operator can remedy (a group the
+     * destination lacks), recorded as that region's FAILED copy.
+     */
+    copy(request: CopyRequest, source: string, target: string, tags: Tag[]): Promise<{ refused: string } | undefined>;
     remove(region: string, identifier: string): Promise<unknown>;
     /** What a create's answer tells of the backup's size (instances: AllocatedStorage). */
     sizeOf?(snapshot: S | undefined): { sizeGiB?: number };
@@ -276,18 +280,21 @@ export function rdsDriver<T extends Source, S extends Snapshot>(spec: RdsDriverS
       if (await findOwn(region, identifier, resource, runId)) return { copyIds: [identifier], reused: true };
       const partition = resource.arn.split(':')[1] ?? 'aws';
       const source = `arn:${partition}:rds:${resource.region}:${resource.accountId}:${snapshots.arnType}:${identifier}`;
+      let refused: string | undefined;
       const reused = await copyOrAdopt(
         `RDS ${snapshots.calls.copy} ${identifier} to ${region}`,
         snapshots.alreadyExists,
         // The source ARN names another region: the SDK adds the pre-signed URL RDS needs from there.
-        () =>
-          snapshots.copy(request, source, identifier, [
+        async () => {
+          const out = await snapshots.copy(request, source, identifier, [
             ...ownershipTags(tags),
             { Key: TAG.sourceRegion, Value: resource.region },
-          ]),
+          ]);
+          refused = out?.refused;
+        },
         async () => (await findOwn(region, identifier, resource, runId)) !== undefined,
       );
-      return { copyIds: [identifier], reused };
+      return refused ? { refused } : { copyIds: [identifier], reused };
     },
 
     checkCopy(_resource, region, copyIds) {

@@ -2,7 +2,8 @@
  * Restore of an RDS DB instance's snapshot: RestoreDBInstanceFromDBSnapshot under the requested
  * identifier with the source's class, subnet group and security groups as recorded when the backup was
  * made (a drill may impose its own subnet group and security groups), and its parameter and option groups
- * in its own region (elsewhere the placement's for that region, else the engine's defaults), never
+ * in its own region (elsewhere the placement's for that region, else the engine's default parameter group
+ * and the copy's option group: RDS gives a restore naming none its snapshot's, the DR group the copy named), never
  * publicly accessible. An
  * identifier in use is refused with NameInUseError unless it is this very restore's instance (a retry:
  * found by its restore-id tag, nothing made twice). Removal deletes only an instance this stack restored,
@@ -160,7 +161,8 @@ export const rdsInstanceRestore: RestoreDriver = {
     const securityGroups = placed(request, placement.securityGroupIds, settings.vpcSecurityGroupIds) ?? [];
     const subnetGroup = placed(request, placement.dbSubnetGroupName, settings.dbSubnetGroupName);
     const zone = placed(request, placement.availabilityZone, settings.availabilityZone);
-    // The source's groups exist in its region only: elsewhere the region's (placement), else the engine's defaults.
+    // The source's groups exist in its region only: elsewhere the region's (placement), else RDS's own choice
+    // (the engine's default parameter group; the snapshot's option group, which a DR copy's is in that region).
     const parameterGroup = placed(request, placement.dbParameterGroupName, settings.dbParameterGroupName);
     const optionGroup = placed(request, placement.optionGroupName, settings.optionGroupName);
     // On the record before the call (the identifier is ours to choose): a start that dies after RDS made

@@ -24,6 +24,7 @@ import type { Discovered } from '../driver';
 import { rdsAccountQuota } from './account-quotas';
 import { auroraClusterArn } from './catalog';
 import { rdsClient } from './client';
+import { copyOptionGroup, optionGroupRefusal } from './copy-option-group';
 import { describeSource, type RdsDriverSpec, rdsDriver, rdsPages } from './rds-driver';
 import { rdsInstanceRestoreSettings } from './rds-instance-restore';
 import { checkDbSnapshot, stateRefusal, tagsToCopy } from './rds-snapshots';
@@ -97,15 +98,26 @@ const spec: RdsDriverSpec<DBInstance, DBSnapshot> = {
           }),
         )
       ).DBSnapshot,
-    copy: (request, source, target, tags) =>
-      rdsClient(request.region).send(
-        new CopyDBSnapshotCommand({
-          SourceDBSnapshotIdentifier: source,
-          TargetDBSnapshotIdentifier: target,
-          ...(request.kmsKeyId ? { KmsKeyId: request.kmsKeyId } : {}),
-          Tags: tags,
-        }),
-      ),
+    /** Into the destination's option group when the source's is not the default (./copy-option-group.ts). */
+    async copy(request, source, target, tags) {
+      const groups = await copyOptionGroup(request, target);
+      try {
+        await rdsClient(request.region).send(
+          new CopyDBSnapshotCommand({
+            SourceDBSnapshotIdentifier: source,
+            TargetDBSnapshotIdentifier: target,
+            ...(request.kmsKeyId ? { KmsKeyId: request.kmsKeyId } : {}),
+            ...(groups ? { OptionGroupName: groups.target } : {}),
+            Tags: tags,
+          }),
+        );
+        return undefined;
+      } catch (error) {
+        const refused = groups ? optionGroupRefusal(error, request, groups) : undefined;
+        if (refused) return { refused };
+        throw error;
+      }
+    },
     remove: (region, id) => rdsClient(region).send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: id })),
     /** The snapshot's AllocatedStorage (GiB), which every snapshot description carries: no extra call. */
     sizeOf: (snapshot) => (snapshot?.AllocatedStorage !== undefined ? { sizeGiB: snapshot.AllocatedStorage } : {}),

@@ -88,7 +88,7 @@ describe('EBS copies', () => {
     });
     ec2.on(CopySnapshotCommand).resolves({ SnapshotId: 'snap-c2' });
     const out = await ebsVolumeDriver.copy?.(volume, copyRequest(volume, ['snap-1', 'snap-2']));
-    expect(out?.copyIds).toEqual(['snap-c1', 'snap-c2']);
+    expect(out).toMatchObject({ copyIds: ['snap-c1', 'snap-c2'] });
     expect(ec2).toHaveReceivedCommandTimes(CopySnapshotCommand, 1);
     expect(ec2).toHaveReceivedCommandWith(DescribeSnapshotsCommand, {
       Filters: [
@@ -221,6 +221,66 @@ describe('RDS copies', () => {
       .resolves({ DBSnapshots: [{ DBSnapshotIdentifier: ID, TagList: ownedTags(db, 'run-0') }] });
     rds.on(CopyDBSnapshotCommand).rejects(rdsError('DBSnapshotAlreadyExists'));
     await expect(rdsInstanceDriver.copy?.(db, copyRequest(db, [ID]))).rejects.toThrow(InvalidResourceStateError);
+  });
+
+  it("names the DR option group: the source's recorded one, or the one copyTo[].optionGroups maps it to", async () => {
+    // Prepare: Plan recorded the instance's own option group; nothing is described for it.
+    rds.on(DescribeDBSnapshotsCommand).rejects(rdsError('DBSnapshotNotFound'));
+    rds.on(CopyDBSnapshotCommand).resolves({});
+    const recorded = { restoreSettings: { dbInstanceClass: 'db.r7g.large', optionGroupName: 'orders-opts' } };
+
+    // Act
+    await rdsInstanceDriver.copy?.(db, { ...copyRequest(db, [ID]), ...recorded });
+    await rdsInstanceDriver.copy?.(db, {
+      ...copyRequest(db, [ID]),
+      ...recorded,
+      optionGroups: { 'orders-opts': 'orders-opts-dr' },
+    });
+    await rdsInstanceDriver.copy?.(db, {
+      ...copyRequest(db, [ID]),
+      restoreSettings: { dbInstanceClass: 'db.t4g.small' },
+    });
+
+    // Assess
+    const named = rds.commandCalls(CopyDBSnapshotCommand).map((c) => c.args[0].input.OptionGroupName);
+    expect(named).toEqual(['orders-opts', 'orders-opts-dr', undefined]);
+    expect(rds).toHaveReceivedCommandTimes(DescribeDBSnapshotsCommand, 3);
+  });
+
+  it("reads the source snapshot's option group when Plan recorded none, and names no default group", async () => {
+    // Prepare
+    rds
+      .on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: ID })
+      .rejectsOnce(rdsError('DBSnapshotNotFound'))
+      .resolvesOnce({ DBSnapshots: [{ DBSnapshotIdentifier: ID, OptionGroupName: 'orders-opts' }] })
+      .rejectsOnce(rdsError('DBSnapshotNotFound'))
+      .resolvesOnce({ DBSnapshots: [{ DBSnapshotIdentifier: ID, OptionGroupName: 'default:oracle-ee-19' }] });
+    rds.on(CopyDBSnapshotCommand).resolves({});
+
+    // Act
+    await rdsInstanceDriver.copy?.(db, copyRequest(db, [ID]));
+    await rdsInstanceDriver.copy?.(db, copyRequest(db, [ID]));
+
+    // Assess
+    const named = rds.commandCalls(CopyDBSnapshotCommand).map((c) => c.args[0].input.OptionGroupName);
+    expect(named).toEqual(['orders-opts', undefined]);
+  });
+
+  it('answers a copy refused for an option group the DR region lacks with what to create or map', async () => {
+    // Prepare
+    rds.on(DescribeDBSnapshotsCommand).rejects(rdsError('DBSnapshotNotFound'));
+    rds.on(CopyDBSnapshotCommand).rejects(rdsError('OptionGroupNotFoundFault', 'OptionGroup not found: orders-opts'));
+    const request = {
+      ...copyRequest(db, [ID]),
+      restoreSettings: { dbInstanceClass: 'db.r7g.large', optionGroupName: 'orders-opts' },
+    };
+
+    // Act
+    const out = await rdsInstanceDriver.copy?.(db, request);
+
+    // Assess
+    expect(out).toEqual({ refused: expect.stringContaining('option group orders-opts does not exist in us-west-2') });
+    expect(out).toEqual({ refused: expect.stringContaining('copyTo[].optionGroups') });
   });
 
   it.each([

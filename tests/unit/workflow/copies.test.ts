@@ -37,6 +37,7 @@ function driverWith(copyIds: Record<string, string>, checks: Record<string, Chec
       started.push(request.region);
       const id = copyIds[request.region];
       if (id === 'LIMIT') throw new LimitExceededError(`too many copies into ${request.region}`);
+      if (id?.startsWith('REFUSED:')) return { refused: id.slice('REFUSED:'.length) };
       return id ? { copyIds: [id], reused: false } : undefined;
     },
     async checkCopy(_resource: unknown, region: string) {
@@ -133,6 +134,28 @@ describe('startCopies', () => {
       expect.objectContaining({ region: 'us-west-2', ids: ['snap-w'], status: 'COPYING' }),
     ]);
     expect((await db().store().getResource(req.runId, volume.arn))?.copies?.[0]?.status).toBe('SKIPPED');
+  });
+
+  it("records a copy AWS refused for the operator's remedy as that region's FAILED copy, and copies to the others", async () => {
+    // Prepare: us-west-2 lacks the source's option group; eu-central-1 has it.
+    const reason = 'option group orders-opts does not exist in us-west-2: create it there, or map it';
+    const { driver, started } = driverWith({ 'us-west-2': `REFUSED:${reason}`, 'eu-central-1': 'snap-c' });
+    const req = await request({ driver });
+
+    // Act
+    const state = await startCopies(req);
+
+    // Assess
+    expect(started).toEqual(['us-west-2', 'eu-central-1']);
+    expect(state).toMatchObject({ status: 'FAILED', reason: `copy to us-west-2: ${reason}` });
+    expect(state.copies).toEqual([
+      expect.objectContaining({ region: 'us-west-2', ids: [], status: 'FAILED', reason }),
+      expect.objectContaining({ region: 'eu-central-1', ids: ['snap-c'], status: 'COPYING' }),
+    ]);
+    expect((await db().store().getResource(req.runId, volume.arn))?.copies?.map((c) => c.status)).toEqual([
+      'FAILED',
+      'COPYING',
+    ]);
   });
 
   it('keeps what it started when a later region is at its copy limit, and lets the LimitExceededError through', async () => {

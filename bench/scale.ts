@@ -36,6 +36,8 @@ export interface ScaleRow {
   status: string;
   succeeded: number;
   failed: number;
+  /** Resources the run left PENDING, CREATING or COPYING (none, since Summarize closes them FAILED). */
+  unfinished: number;
   failures: Record<string, number>;
   figures: RunFigures;
   retries: number;
@@ -53,9 +55,15 @@ function meanChildHours(records: readonly ResourceRecord[]): number {
   return spans.reduce((a, b) => a + b, 0) / Math.max(1, spans.length);
 }
 
-export async function runScale(size: number, config: Record<string, unknown> = {}): Promise<ScaleRow> {
+export async function runScale(
+  size: number,
+  config: Record<string, unknown> = {},
+  /** The account's Lambda concurrency (default AWS's 1,000): BENCH_SCALE_LAMBDA_CONCURRENCY. */
+  lambdaConcurrency?: number,
+): Promise<ScaleRow> {
   const wallStart = Date.now();
   const sandbox = await startSandbox({
+    ...(lambdaConcurrency ? { lambdaConcurrency } : {}),
     fleet: {
       kind: 'generated',
       size,
@@ -90,6 +98,7 @@ export async function runScale(size: number, config: Record<string, unknown> = {
       status: result.status,
       succeeded: records.filter((r) => r.status === 'COMPLETED').length,
       failed: records.filter((r) => r.status === 'FAILED').length,
+      unfinished: records.filter((r) => ['PENDING', 'CREATING', 'COPYING'].includes(r.status)).length,
       failures,
       figures,
       retries: result.stats.retries,
@@ -150,9 +159,14 @@ if (require.main === module) {
   const config = process.env.BENCH_SCALE_CONCURRENCY
     ? { mapMaxConcurrency: Number(process.env.BENCH_SCALE_CONCURRENCY) }
     : {};
-  runScale(size, config)
+  const lambdaConcurrency = process.env.BENCH_SCALE_LAMBDA_CONCURRENCY
+    ? Number(process.env.BENCH_SCALE_LAMBDA_CONCURRENCY)
+    : undefined;
+  runScale(size, config, lambdaConcurrency)
     .then((row) => {
-      process.stdout.write(`${scaleSection(row)}\n\nAPI calls: ${JSON.stringify(row.figures.awsCalls)}\n`);
+      process.stdout.write(
+        `${scaleSection(row)}\n\nLambda concurrency ${lambdaConcurrency ?? 1000}: ${row.unfinished} resource(s) left PENDING, CREATING or COPYING.\nAPI calls: ${JSON.stringify(row.figures.awsCalls)}\n`,
+      );
     })
     .catch((error: unknown) => {
       process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);

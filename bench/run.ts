@@ -14,7 +14,7 @@ import { startSandbox } from '../local/sandbox';
 import { benchCliStart, cliStartSection } from './cli-start';
 import { benchRestores, restoreSection } from './restore';
 import { benchRetention, retentionSection } from './retention';
-import { runScale, SCALE_QUOTAS, scaleSection } from './scale';
+import { LIMITED_LAMBDA_CONCURRENCY, limitedConcurrencySection, runScale, SCALE_QUOTAS, scaleSection } from './scale';
 
 const SIZES = (process.env.BENCH_SIZES ?? '10,100,1000').split(',').map(Number);
 /** Owned backups in the retention measurement (0 skips it). */
@@ -152,9 +152,11 @@ function targets(rows: Row[]): string {
   return out.join('\n');
 }
 
-async function runScaleLogged(size: number): Promise<Awaited<ReturnType<typeof runScale>>> {
-  process.stdout.write(`running ${size} resources, default configuration, raised quotas… `);
-  const row = await runScale(size);
+async function runScaleLogged(size: number, lambdaConcurrency?: number): Promise<Awaited<ReturnType<typeof runScale>>> {
+  process.stdout.write(
+    `running ${size} resources, default configuration, raised quotas${lambdaConcurrency ? `, Lambda concurrency ${lambdaConcurrency}` : ''}… `,
+  );
+  const row = await runScale(size, {}, lambdaConcurrency);
   process.stdout.write(
     `${row.status} in ${row.wallSeconds.toFixed(1)} s (${row.simulatedHours.toFixed(1)} h simulated)\n`,
   );
@@ -180,6 +182,7 @@ async function main(): Promise<void> {
   const restores = await benchRestores();
   process.stdout.write(`${restores.rows.length} drills in ${restores.wallSeconds.toFixed(1)} s\n`);
   const scale = SCALE > 0 ? await runScaleLogged(SCALE) : undefined;
+  const limited = SCALE > 0 ? await runScaleLogged(SCALE, LIMITED_LAMBDA_CONCURRENCY) : undefined;
   process.stdout.write('timing the CLI start… ');
   const cliStart = await benchCliStart();
   process.stdout.write(`${cliStart.rows.length} commands, ${cliStart.runs} runs each\n`);
@@ -222,6 +225,7 @@ async function main(): Promise<void> {
           '',
         ]
       : []),
+    ...(limited ? [limitedConcurrencySection(limited), ''] : []),
     ...(retention ? [retentionSection(retention)] : []),
     restoreSection(restores),
     '',

@@ -121,6 +121,24 @@ export async function runScale(
 
 const check = (ok: boolean) => (ok ? 'met' : '**not met**');
 
+/** The account concurrency the limited scale run uses: a new account's, a tenth of AWS's default. */
+export const LIMITED_LAMBDA_CONCURRENCY = 100;
+
+/** The same daily run in an account that runs only LIMITED_LAMBDA_CONCURRENCY invocations at once (#19 item 10). */
+export function limitedConcurrencySection(row: ScaleRow): string {
+  return [
+    `### Under a Lambda concurrency of ${LIMITED_LAMBDA_CONCURRENCY}`,
+    '',
+    `The same run in an account whose Lambda concurrency is ${LIMITED_LAMBDA_CONCURRENCY} (the sandbox refuses invocations past it with \`Lambda.TooManyRequestsException\`, which every task retries; \`BENCH_SCALE_LAMBDA_CONCURRENCY\`):`,
+    '',
+    '| status | succeeded / failed | left unfinished | retries | simulated duration | wall time |',
+    '|---|---|---|---|---|---|',
+    `| ${row.status} | ${row.succeeded} / ${row.failed} | ${row.unfinished} | ${row.retries} | ${row.simulatedHours.toFixed(1)} h | ${row.wallSeconds.toFixed(1)} s |`,
+    '',
+    `- every resource COMPLETED or FAILED, none left PENDING: ${check(row.unfinished === 0)}`,
+  ].join('\n');
+}
+
 /** The markdown section: the quotas, the figures, and each goal of issue #11 met or not. */
 export function scaleSection(row: ScaleRow): string {
   const f = row.figures;

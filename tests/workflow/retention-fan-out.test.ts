@@ -29,22 +29,26 @@ beforeAll(async () => {
 });
 afterAll(async () => sandbox.close());
 
+/** The two-region estate (every store), with DR known as a region our backups were copied to. */
+async function twoRegionEstate(size: { volumes: number; instances: number; databases: number }) {
+  const owner = ownerTagValue(sandbox.config.stackName, REGION);
+  const oracle = seedRetentionEstate(sandbox.model, {
+    owner: () => owner,
+    accountId: ACCOUNT,
+    nowMs: sandbox.scheduler.now().getTime(),
+    ec2Regions: [REGION, DR],
+    rdsRegions: [REGION, DR],
+    ...size,
+  });
+  await sandbox.store.recordCopyRegions([DR], sandbox.scheduler.now().toISOString());
+  return { owner, oracle };
+}
+
 describe('RetentionFansOut', () => {
   it('deletes exactly the expired sets in every region and store, over several passes, as the single pass decides', async () => {
     // Prepare: the estate, and DR known as a region our backups were copied to
     const model = sandbox.model;
-    const owner = ownerTagValue(sandbox.config.stackName, REGION);
-    const oracle = seedRetentionEstate(model, {
-      owner: () => owner,
-      accountId: ACCOUNT,
-      nowMs: sandbox.scheduler.now().getTime(),
-      ec2Regions: [REGION, DR],
-      rdsRegions: [REGION, DR],
-      volumes: 3,
-      instances: 2,
-      databases: 2,
-    });
-    await sandbox.store.recordCopyRegions([DR], sandbox.scheduler.now().toISOString());
+    const { owner, oracle } = await twoRegionEstate({ volumes: 3, instances: 2, databases: 2 });
     // The single pass's decisions on the same estate (a dry run deletes nothing).
     await sandbox.store.createRun(runRecord('single-pass'));
     const single = await applyRetention({
@@ -94,18 +98,7 @@ describe('RetentionFansOut', () => {
     // DescribeSnapshots there: no retry helps), so that unit's child execution fails.
     await sandbox.reset();
     const model = sandbox.model;
-    const owner = ownerTagValue(sandbox.config.stackName, REGION);
-    const oracle = seedRetentionEstate(model, {
-      owner: () => owner,
-      accountId: ACCOUNT,
-      nowMs: sandbox.scheduler.now().getTime(),
-      ec2Regions: [REGION, DR],
-      rdsRegions: [REGION, DR],
-      volumes: 2,
-      instances: 1,
-      databases: 1,
-    });
-    await sandbox.store.recordCopyRegions([DR], sandbox.scheduler.now().toISOString());
+    const { oracle } = await twoRegionEstate({ volumes: 2, instances: 1, databases: 1 });
     const describe = model.describeSnapshots.bind(model);
     const denied = jest.spyOn(model, 'describeSnapshots').mockImplementation((region, input) => {
       if (region === DR) throw new AwsApiError('UnauthorizedOperation', 'simulated: not authorized in this region');

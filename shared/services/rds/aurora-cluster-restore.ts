@@ -147,8 +147,13 @@ async function createWriter(region: string, cluster: DBCluster, writerId: string
   }
 }
 
-const ownedBy = (tags: { Key?: string; Value?: string }[] | undefined, restoredBy: string) =>
-  tagValue(tags, RESTORE_TAG.restoredBy) === restoredBy;
+/**
+ * Restored by this stack and, when the restore's id is known, by this very restore: the identifiers are
+ * recorded before the create, so a name RDS refused may hold another restore's cluster.
+ */
+const ownedBy = (tags: { Key?: string; Value?: string }[] | undefined, restoredBy: string, restoreId?: string) =>
+  tagValue(tags, RESTORE_TAG.restoredBy) === restoredBy &&
+  (restoreId === undefined || tagValue(tags, RESTORE_TAG.restoreId) === restoreId);
 
 export const auroraClusterRestore: RestoreDriver = {
   type: 'aurora-cluster',
@@ -266,13 +271,16 @@ export const auroraClusterRestore: RestoreDriver = {
     };
   },
 
-  async remove(region, restoredIds, restoredBy) {
+  async remove(region, restoredIds, restoredBy, context) {
+    const restoreId = context?.tags.restoreId;
     const [clusterId = '', writerId = writerIdentifier(clusterId)] = restoredIds;
     // Only what this stack restored: neither the writer nor the cluster is deleted without its tag.
     const writer = await describeInstance(region, writerId);
     if (writer) {
-      if (!ownedBy(writer.TagList, restoredBy) || writer.DBClusterIdentifier !== clusterId)
-        throw new InvalidResourceStateError(`DB instance ${writerId} was not restored by ${restoredBy}: not deleted`);
+      if (!ownedBy(writer.TagList, restoredBy, restoreId) || writer.DBClusterIdentifier !== clusterId)
+        throw new InvalidResourceStateError(
+          `DB instance ${writerId} was not restored by ${restoredBy}${restoreId ? ` (${restoreId})` : ''}: not deleted`,
+        );
       // RDS refuses to delete a writer it is still creating (InvalidDBInstanceState): waited for.
       if (writer.DBInstanceStatus !== 'deleting' && writer.DBInstanceStatus !== 'creating') {
         try {
@@ -290,8 +298,10 @@ export const auroraClusterRestore: RestoreDriver = {
     }
     const cluster = await describeCluster(region, clusterId);
     if (!cluster) return 'gone';
-    if (!ownedBy(cluster.TagList, restoredBy))
-      throw new InvalidResourceStateError(`Aurora cluster ${clusterId} was not restored by ${restoredBy}: not deleted`);
+    if (!ownedBy(cluster.TagList, restoredBy, restoreId))
+      throw new InvalidResourceStateError(
+        `Aurora cluster ${clusterId} was not restored by ${restoredBy}${restoreId ? ` (${restoreId})` : ''}: not deleted`,
+      );
     // A cluster still creating cannot be deleted (InvalidDBClusterStateFault): waited for.
     if (cluster.Status === 'deleting' || cluster.Status === 'creating' || (cluster.DBClusterMembers?.length ?? 0) > 0)
       return 'deleting';

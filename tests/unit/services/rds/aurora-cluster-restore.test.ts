@@ -25,7 +25,7 @@ import {
 } from '../../../../shared/services/rds/aurora-cluster-restore';
 import { RESTORE_TAG, type RestoreRequest, restoreTags } from '../../../../shared/services/restore';
 import { mockedClient } from '../../../support/driver-harness';
-import { ACCOUNT, clusterRef, REGION, rdsError } from '../../../support/unit-fixtures';
+import { ACCOUNT, clusterRef, REGION, rdsError, restoreContextOf } from '../../../support/unit-fixtures';
 
 const rds = mockedClient(RDSClient);
 
@@ -295,5 +295,22 @@ describe('auroraClusterRestore.remove', () => {
     );
     expect(rds).toHaveReceivedCommandTimes(DeleteDBInstanceCommand, 0);
     expect(rds).toHaveReceivedCommandTimes(DeleteDBClusterCommand, 0);
+  });
+
+  it('never deletes a writer or a cluster another restore of this stack made (its restore-id tag)', async () => {
+    // The identifiers are recorded before the create: one RDS refused may hold another restore's cluster.
+    const mine = restoreContextOf('restore-1', OWNER);
+    const other = restoreContextOf('restore-2', OWNER);
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [writer()] });
+    await expect(auroraClusterRestore.remove(REGION, ids, OWNER, other)).rejects.toThrow(InvalidResourceStateError);
+
+    rds.on(DescribeDBInstancesCommand).rejects(instanceGone());
+    rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [cluster()] });
+    await expect(auroraClusterRestore.remove(REGION, ids, OWNER, other)).rejects.toThrow(
+      'Aurora cluster ledger-restored was not restored by BackupPipeline@eu-west-1 (restore-2): not deleted',
+    );
+    expect(rds).toHaveReceivedCommandTimes(DeleteDBInstanceCommand, 0);
+    expect(rds).toHaveReceivedCommandTimes(DeleteDBClusterCommand, 0);
+    await expect(auroraClusterRestore.remove(REGION, ids, OWNER, mine)).resolves.toBe('deleting');
   });
 });

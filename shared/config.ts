@@ -348,6 +348,30 @@ export type DrillsConfig = z.infer<typeof drillsSchema>;
 
 export const DEFAULT_DRILLS: z.input<typeof drillsSchema> = {};
 
+/**
+ * Recovery from the loss of the home region (`recovery`; null: none). The stack is then deployed to
+ * `homeRegion` (a DynamoDB global table needs its stack's region), the state table gets a replica in
+ * each of `regions`, and each gets a restore-only recovery stack (`<stackName>-recovery`: the restore
+ * state machine, its Lambdas, a topic, and the bucket DynamoDB exports are copied into), so
+ * `backup-pipeline restore --region <dr>` works with the home region gone (docs/operations.md).
+ */
+export const recoverySchema = z
+  .strictObject({
+    homeRegion: z.string().regex(REGION_NAME, 'not an AWS region name (e.g. eu-west-1)'),
+    regions: regionsSchema.unwrap().max(5, 'at most 5 recovery regions'),
+  })
+  .superRefine((recovery, ctx) => {
+    recovery.regions.forEach((region, index) => {
+      if (region === recovery.homeRegion)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['regions', index],
+          message: `${region} is the home region: a recovery region must be another one`,
+        });
+    });
+  });
+export type RecoveryConfig = z.infer<typeof recoverySchema>;
+
 export const pipelineConfigSchema = z
   .strictObject({
     /** Used as the `backup-pipeline:managed-by` tag value; cleanup touches only backups carrying it. */
@@ -387,6 +411,8 @@ export const pipelineConfigSchema = z
     exportStorage: exportStorageSchema.default({ infrequentAccessDays: 30, glacierInstantRetrievalDays: 90 }),
     /** Scheduled restore drills; null turns them off. */
     drills: drillsSchema.nullable().default(drillsSchema.parse(DEFAULT_DRILLS)),
+    /** Where restores run when the home region is lost (null: nowhere but home). */
+    recovery: recoverySchema.nullable().default(null),
   })
   .superRefine((config, ctx) => {
     if (config.drills) {

@@ -25,3 +25,20 @@ export const backupStateMachineName = (stackName: string): string => `${stackNam
 
 /** The restore state machine's name (statemachines/restore.asl.json): `restore` starts executions of it. */
 export const restoreStateMachineName = (stackName: string): string => `${stackName}-restore`;
+
+/**
+ * The restore-only stack deployed to each recovery region (config `recovery`): it restores from the
+ * DR copies with the home region gone. The CLI finds it by this name in a recovery region.
+ */
+export const recoveryStackName = (stackName: string): string => `${stackName}-recovery`;
+
+/**
+ * The bucket in a recovery region that DynamoDB exports are copied into (exported there a second time,
+ * at the same ExportTime), owned by that region's recovery stack. Deterministic (stack, account,
+ * region), so the home stack's Lambdas name it without a cross-region reference; S3 bucket names are
+ * lower-case and at most 63 characters.
+ */
+export function recoveryBucketName(stackName: string, accountId: string, region: string): string {
+  const suffix = `-dr-${accountId}-${region}`;
+  return `${stackName.toLowerCase().slice(0, 63 - suffix.length)}${suffix}`;
+}

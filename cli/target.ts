@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { type PipelineConfig, parsePipelineConfig } from '../shared/config';
+import { recoveryStackName } from '../shared/names';
 import { CliError } from './errors';
 
 export { CliError };
@@ -18,6 +19,11 @@ export interface Target {
   tableName: string;
   region: string;
   config: PipelineConfig;
+  /**
+   * Found through the recovery stack of a recovery region (config `recovery`): it restores, reads the
+   * state table's replica, and starts no backups (`stateMachineArn` is empty).
+   */
+  recovery: boolean;
 }
 
 export interface TargetOptions {
@@ -64,22 +70,38 @@ export async function resolveTarget(options: TargetOptions): Promise<Target> {
   let stateMachineArn = options.stateMachineArn || process.env.BACKUP_PIPELINE_STATE_MACHINE_ARN || undefined;
   let tableName = options.table || process.env.BACKUP_PIPELINE_TABLE || undefined;
   let restoreStateMachineArn = process.env.BACKUP_PIPELINE_RESTORE_STATE_MACHINE_ARN || undefined;
+  let recovery = false;
   if (!stateMachineArn || !tableName) {
     const stackName = options.stack ?? config.stackName;
     const cfn = new CloudFormationClient({ region });
+    const outputsOf = async (name: string): Promise<Record<string, string | undefined> | undefined> => {
+      try {
+        const out = await cfn.send(new DescribeStacksCommand({ StackName: name }));
+        return Object.fromEntries((out.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
+      } catch (error) {
+        if ((error as Error).name === 'ValidationError') return undefined;
+        throw explainAwsError(error, `stack ${name}`);
+      }
+    };
     try {
-      const out = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
-      const outputs = Object.fromEntries((out.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
-      stateMachineArn ??= outputs.StateMachineArn;
-      tableName ??= outputs.TableName;
-      restoreStateMachineArn ??= outputs.RestoreStateMachineArn;
-    } catch (error) {
-      if ((error as Error).name === 'ValidationError') {
+      let outputs = await outputsOf(stackName);
+      // A recovery region holds the restore-only stack: restores work there with the home region gone.
+      if (!outputs && !options.stack) {
+        outputs = await outputsOf(recoveryStackName(stackName));
+        recovery = outputs !== undefined;
+      }
+      if (!outputs)
         throw new CliError(
           `stack ${stackName} is not deployed in ${region}: deploy it with npx cdk deploy, or pass --state-machine-arn and --table`,
         );
+      tableName ??= outputs.TableName;
+      restoreStateMachineArn ??= outputs.RestoreStateMachineArn;
+      if (recovery) {
+        if (!tableName || !restoreStateMachineArn)
+          throw new CliError(`stack ${recoveryStackName(stackName)} has no RestoreStateMachineArn/TableName outputs`);
+        return { stateMachineArn: '', restoreStateMachineArn, tableName, region, config, recovery };
       }
-      throw explainAwsError(error, `stack ${stackName}`);
+      stateMachineArn ??= outputs.StateMachineArn;
     } finally {
       cfn.destroy();
     }
@@ -88,5 +110,5 @@ export async function resolveTarget(options: TargetOptions): Promise<Target> {
   }
   // The stack names both machines `<stack>-backup` and `<stack>-restore` (shared/names.ts).
   restoreStateMachineArn ??= stateMachineArn.replace(/-backup$/, '-restore');
-  return { stateMachineArn, restoreStateMachineArn, tableName, region, config };
+  return { stateMachineArn, restoreStateMachineArn, tableName, region, config, recovery };
 }

@@ -274,6 +274,13 @@ export interface RunOptions {
    * Retry sees as in AWS. Shared by every execution the sandbox runs in the account and region.
    */
   lambdaConcurrency?: number;
+  /**
+   * The environment the functions of this state machine's stack run with (their region, topic, bucket),
+   * set on the process before each invocation: a recovery stack's Lambdas run in the recovery region.
+   * The sandbox runs its handlers in one process, so two stacks' Lambdas must not run at once (they
+   * never do in the game day: the home region is lost first); an overlap fails loudly.
+   */
+  env?: Record<string, string>;
   abortSignal?: AbortSignal;
 }
 
@@ -297,6 +304,25 @@ function lambdaSlots(accountId: string, region: string): { inFlight: number } {
   const slot = runningInvocations.get(key) ?? { inFlight: 0 };
   runningInvocations.set(key, slot);
   return slot;
+}
+
+/** The stack whose environment the running handlers have, and how many of them run. */
+const activeEnv: { key: string | undefined; inFlight: number } = { key: undefined, inFlight: 0 };
+
+/** Sets a stack's environment for an invocation; returns the release to call when it ends. */
+function enterEnv(env: Record<string, string> | undefined): () => void {
+  if (!env) return () => undefined;
+  const key = JSON.stringify(env);
+  if (activeEnv.inFlight > 0 && activeEnv.key !== key)
+    throw new Error(
+      `the sandbox runs one stack's Lambdas at a time: a handler of the stack in ${env.AWS_REGION} started while another stack's run`,
+    );
+  if (activeEnv.key !== key) Object.assign(process.env, env);
+  activeEnv.key = key;
+  activeEnv.inFlight++;
+  return () => {
+    activeEnv.inFlight--;
+  };
 }
 
 export async function runExecution(options: RunOptions): Promise<ExecutionResult> {
@@ -367,6 +393,7 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
           stats.throttledInvocations++;
           throw new NamedError('Lambda.TooManyRequestsException', 'Rate Exceeded. (concurrent executions limit)');
         }
+        const leaveEnv = enterEnv(options.env);
         slot.inFlight++;
         const output = await scheduler
           .busy(async () => {
@@ -382,6 +409,7 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
           })
           .finally(() => {
             slot.inFlight--;
+            leaveEnv();
           });
         attempts.delete(key);
         result = { Payload: output };

@@ -13,17 +13,28 @@ import { backupBucketLifecycle } from '../shared/backup-bucket-lifecycle';
 import { useClock } from '../shared/clock';
 import { configuredRegions, type PipelineConfig, parsePipelineConfig } from '../shared/config';
 import { DEPLOYED_SDK_MAX_ATTEMPTS, type FunctionName, functionEnvironments } from '../shared/lambda/function-env';
-import { backupStateMachineName, restoreStateMachineName } from '../shared/names';
+import {
+  backupStateMachineName,
+  recoveryBucketName,
+  recoveryStackName,
+  restoreStateMachineName,
+} from '../shared/names';
 import { ec2Client, ec2CreateClient } from '../shared/services/ec2/client';
 import { rdsClient } from '../shared/services/rds/client';
 import { BackupPointStore } from '../shared/state/backup-points';
 import { RestoreStore } from '../shared/state/restore-store';
 import { StateStore } from '../shared/state/store';
 import { demoDrillValidator } from './drill-validator';
-import { registerAwsServices, registerStack } from './emulator';
+import { type EmulatedStack, registerAwsServices, registerStacks } from './emulator';
 import { type EmulatorServer, startEmulatorServer } from './emulator/server';
-import { registerBackupStateMachine, registerRestoreStateMachine, StepFunctionsService } from './emulator/sfn';
+import {
+  regionalStepFunctions,
+  registerBackupStateMachine,
+  registerRestoreStateMachine,
+  StepFunctionsService,
+} from './emulator/sfn';
 import { type FleetSummary, seedDemoFleet, seedGeneratedFleet, seedRegionalDemo } from './fleet';
+import { seedGameDayEstate } from './game-day-estate';
 import { HANDLERS, type LocalHandler } from './handlers';
 import { AwsModel, DEFAULT_ENABLED_REGIONS, type Faults, type Limits, seededRandom } from './model';
 import { ensureRunResources } from './run-resources';
@@ -39,6 +50,8 @@ export const SANDBOX_BUCKET = 'backup-pipeline-backups-local';
 
 export type FleetSpec =
   | { kind: 'demo' }
+  /** The demo fleet plus the game day's application in an account without default VPCs (game-day-estate.ts). */
+  | { kind: 'game-day' }
   | { kind: 'none' }
   | {
       kind: 'generated';
@@ -119,6 +132,18 @@ export interface Sandbox {
   stateTableCalls(): Record<string, number>;
   /** The variables a shell needs to point the AWS CLI or SDKs at the sandbox. */
   env: Record<string, string>;
+  /**
+   * With `recovery` configured, each recovery region's restore-only stack (infra/stacks/recovery-stack.ts):
+   * its restore state machine, topic and the bucket DynamoDB exports are copied into.
+   */
+  recovery: Record<string, { restoreStateMachineArn: string; topicArn: string; bucketName: string }>;
+  /**
+   * Loses a region (the region-loss game day): from now on every call to it, by the handlers, the CLI or
+   * a test, gets no answer (docs/aws-behaviour.md, Recovery region).
+   */
+  loseRegion(region: string): void;
+  /** Calls made to a lost region since it was lost (each refused), by region. */
+  lostRegionCalls(): Record<string, number>;
   close(): Promise<void>;
 }
 
@@ -207,9 +232,22 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       for (const [where, placement] of Object.entries(config.drills?.placement ?? {}))
         if (placement.dbSubnetGroupName) model.addDbSubnetGroup(where, placement.dbSubnetGroupName);
       // One endpoint for everything, as LocalStack offers: DynamoDB calls go through to dynalite.
-      if (dynamo) server.proxy('dynamodb', dynamo.endpoint);
-      if (spec.kind === 'demo') {
+      // The state table exists in the home region and in each replica's (config `recovery`), nowhere else.
+      if (dynamo)
+        server.proxy('dynamodb', dynamo.endpoint, {
+          regions: [region, ...(config.recovery?.regions ?? [])],
+          notThere: {
+            status: 400,
+            contentType: 'application/x-amz-json-1.0',
+            body: JSON.stringify({
+              __type: 'com.amazonaws.dynamodb.v20120810#ResourceNotFoundException',
+              message: 'Requested resource not found',
+            }),
+          },
+        });
+      if (spec.kind === 'demo' || spec.kind === 'game-day') {
         const demo = seedDemoFleet(model, region);
+        if (spec.kind === 'game-day') seedGameDayEstate(model, region, config.recovery?.regions[0]);
         for (const other of (config.regions ?? []).filter((r) => r !== region)) seedRegionalDemo(model, demo, other);
         fleet = demo;
       }
@@ -264,10 +302,34 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       throw new SandboxError((error as Error).message);
     }
     const { accountId, topicArn } = resources;
-    for (const fnEnv of Object.values(
-      functionEnvironments(config, { tableName: SANDBOX_TABLE, topicArn, bucketName: SANDBOX_BUCKET }),
-    ))
-      Object.assign(process.env, fnEnv);
+    const stackEnv = (where: string, topic: string, bucketName: string): Record<string, string> =>
+      Object.assign(
+        { AWS_REGION: where, AWS_DEFAULT_REGION: where },
+        ...Object.values(functionEnvironments(config, { tableName: SANDBOX_TABLE, topicArn: topic, bucketName })),
+      );
+    const homeEnv = stackEnv(region, topicArn, SANDBOX_BUCKET);
+    Object.assign(process.env, homeEnv);
+    if (config.recovery && config.recovery.homeRegion !== region)
+      throw new SandboxError(
+        `recovery.homeRegion is ${config.recovery.homeRegion} but the sandbox's home region is ${region}`,
+      );
+    // Each recovery region's stack, "deployed" as the CDK app deploys it: a topic and the exports' bucket there.
+    const recoveryStacks: { region: string; topicArn: string; bucketName: string }[] = [];
+    for (const where of config.recovery?.regions ?? []) {
+      const bucketName = recoveryBucketName(config.stackName, accountId, where);
+      try {
+        const made = await ensureRunResources({
+          endpoint: awsEndpoint,
+          region: where,
+          topicName: `${config.stackName}-notifications`,
+          bucketName,
+          lifecycleRules: backupBucketLifecycle(config.tiers, config.exportStorage),
+        });
+        recoveryStacks.push({ region: where, topicArn: made.topicArn, bucketName });
+      } catch (error) {
+        throw new SandboxError((error as Error).message);
+      }
+    }
 
     const ddb = dynamoClientFor(dynamoEndpoint, region);
     cleanups.push(() => ddb.destroy());
@@ -282,31 +344,65 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       for (const where of configuredRegions(config.regions, region))
         installCrashInjection(where, options.faults.crashRate, random);
 
-    const sfn = new StepFunctionsService({
-      region,
-      accountId,
-      runOptions: {
-        handlers: options.handlers ?? HANDLERS,
-        scheduler,
-        random,
+    const stepFunctionsIn = (where: string, env?: Record<string, string>) =>
+      new StepFunctionsService({
+        region: where,
         accountId,
-        region,
-        ...(options.lambdaConcurrency ? { lambdaConcurrency: options.lambdaConcurrency } : {}),
-      },
-    });
-    server.register('states', sfn);
+        runOptions: {
+          handlers: options.handlers ?? HANDLERS,
+          scheduler,
+          random,
+          accountId,
+          region: where,
+          ...(options.lambdaConcurrency ? { lambdaConcurrency: options.lambdaConcurrency } : {}),
+          // Two stacks' Lambdas in one process: each invocation gets its stack's region, topic and bucket.
+          ...(env && recoveryStacks.length > 0 ? { env } : {}),
+        },
+      });
+    const sfn = stepFunctionsIn(region, homeEnv);
+    const recoverySfn = new Map<string, StepFunctionsService>();
     // Stop what still runs so no handler outlives the servers it talks to.
     cleanups.push(() => sfn.stopAll());
     const stateMachineArn = registerBackupStateMachine(sfn, backupStateMachineName(config.stackName));
     const restoreStateMachineArn = registerRestoreStateMachine(sfn, restoreStateMachineName(config.stackName));
-    // The stack's outputs, as CloudFormation DescribeStacks answers them: the operator CLI finds the
-    // sandbox's pipeline exactly as it finds a deployed one.
-    registerStack(server, config.stackName, {
-      StateMachineArn: stateMachineArn,
-      RestoreStateMachineArn: restoreStateMachineArn,
-      TableName: SANDBOX_TABLE,
-      TopicArn: topicArn,
-    });
+    // The stacks' outputs, as CloudFormation DescribeStacks answers them in each stack's region: the
+    // operator CLI finds the sandbox's pipeline exactly as it finds a deployed one.
+    const stacks: EmulatedStack[] = [
+      {
+        region,
+        stackName: config.stackName,
+        outputs: {
+          StateMachineArn: stateMachineArn,
+          RestoreStateMachineArn: restoreStateMachineArn,
+          TableName: SANDBOX_TABLE,
+          TopicArn: topicArn,
+        },
+      },
+    ];
+    const recovery: Sandbox['recovery'] = {};
+    for (const stack of recoveryStacks) {
+      const service = stepFunctionsIn(stack.region, stackEnv(stack.region, stack.topicArn, stack.bucketName));
+      recoverySfn.set(stack.region, service);
+      cleanups.push(() => service.stopAll());
+      const machineArn = registerRestoreStateMachine(service, restoreStateMachineName(config.stackName));
+      recovery[stack.region] = {
+        restoreStateMachineArn: machineArn,
+        topicArn: stack.topicArn,
+        bucketName: stack.bucketName,
+      };
+      stacks.push({
+        region: stack.region,
+        stackName: recoveryStackName(config.stackName),
+        outputs: {
+          RestoreStateMachineArn: machineArn,
+          TableName: SANDBOX_TABLE,
+          TopicArn: stack.topicArn,
+          BackupBucketName: stack.bucketName,
+        },
+      });
+    }
+    server.register('states', regionalStepFunctions(sfn, recoverySfn));
+    registerStacks(server, stacks);
 
     return {
       endpoint: server.endpoint,
@@ -328,6 +424,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       restores: new RestoreStore(DynamoDBDocumentClient.from(ddb), SANDBOX_TABLE),
       stateTableCalls: () => Object.fromEntries([...server.proxiedCalls].sort(([a], [b]) => a.localeCompare(b))),
       env,
+      recovery,
+      loseRegion: (lost) => server.loseRegion(lost),
+      lostRegionCalls: () => Object.fromEntries(server.lostRegionCalls),
       close,
     };
   } catch (error) {

@@ -161,6 +161,10 @@ async function startInput(
 /** `backup-pipeline start`: StartExecution with validated input; `--wait` (and always a dry run) follows it. */
 export async function startCommand(options: StartOptions, out: Out = process.stdout): Promise<number> {
   const target = await resolveTarget(options);
+  if (target.recovery)
+    throw new CliError(
+      `${target.region} holds the recovery stack, which restores and does not back up: start runs in the home region (${target.config.recovery?.homeRegion ?? 'the region the stack is deployed in'})`,
+    );
   const { store, close } = storeFor(target);
   const sfn = new SFNClient({ region: target.region });
   try {

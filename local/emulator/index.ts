@@ -30,8 +30,19 @@ export function registerAwsServices(server: EmulatorServer, model: AwsModel): vo
   server.register('dynamodb', dynamoDbService(model));
 }
 
-/** CloudFormation DescribeStacks for the sandbox's one stack, with the outputs a deployment would have. */
-export function registerStack(server: EmulatorServer, stackName: string, outputs: Record<string, string>): void {
+/** A stack as DescribeStacks answers it in its region: the outputs a deployment would have. */
+export interface EmulatedStack {
+  region: string;
+  stackName: string;
+  outputs: Record<string, string>;
+}
+
+/**
+ * CloudFormation DescribeStacks for the sandbox's stacks: the pipeline's in its home region and, with
+ * `recovery` configured, a recovery stack in each recovery region. A stack exists only in its region,
+ * as in CloudFormation: asked in another, DescribeStacks answers ValidationError "does not exist".
+ */
+export function registerStacks(server: EmulatorServer, stacks: readonly EmulatedStack[]): void {
   server.register(
     'cloudformation',
     queryService({
@@ -39,16 +50,17 @@ export function registerStack(server: EmulatorServer, stackName: string, outputs
       namespace: 'http://cloudformation.amazonaws.com/doc/2010-05-15/',
       sdk: cloudformation,
       actions: {
-        DescribeStacks: (_region, input) => {
-          if (input.StackName !== stackName)
+        DescribeStacks: (region, input) => {
+          const stack = stacks.find((s) => s.region === region && s.stackName === input.StackName);
+          if (!stack)
             throw new AwsApiError('ValidationError', `Stack with id ${String(input.StackName)} does not exist`);
           return {
             Stacks: [
               {
-                StackName: stackName,
+                StackName: stack.stackName,
                 StackStatus: 'CREATE_COMPLETE',
                 CreationTime: new Date(),
-                Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
+                Outputs: Object.entries(stack.outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
               },
             ],
           };

@@ -51,8 +51,19 @@ export interface EmulatorServer {
   endpoint: string;
   port: number;
   register(service: string, handler: ServiceHandler): void;
-  /** Forwards a service's requests untouched to another endpoint (DynamoDB to dynalite), so one URL serves all. */
-  proxy(service: string, target: string): void;
+  /**
+   * Forwards a service's requests untouched to another endpoint (DynamoDB to dynalite), so one URL serves
+   * all. With `regions`, only requests signed for those regions go through (the state table exists in
+   * its home region and its global table replicas' regions); elsewhere the proxy answers `notThere`.
+   */
+  proxy(service: string, target: string, options?: { regions?: readonly string[]; notThere?: ServiceResponse }): void;
+  /**
+   * A region lost (the region-loss game day): every request signed for it, to any service, the proxied
+   * state table included, gets its connection closed without an answer, as an unreachable endpoint does.
+   */
+  loseRegion(region: string): void;
+  /** Requests refused because their region was lost, by region: proof that a recovery did not reach it. */
+  readonly lostRegionCalls: ReadonlyMap<string, number>;
   /**
    * Requests forwarded to a proxy, by `service:Action` (the state table's calls to dynalite): what the
    * table bills, counted where it passes, for the bench's DynamoDB capacity figures.
@@ -142,18 +153,31 @@ function parseRequest(
 
 export async function startEmulatorServer(options: { port?: number; defaultRegion: string }): Promise<EmulatorServer> {
   const services = new Map<string, ServiceHandler>();
-  const proxies = new Map<string, string>();
+  const proxies = new Map<string, { target: string; regions?: readonly string[]; notThere?: ServiceResponse }>();
+  const lostRegions = new Set<string>();
+  const lostRegionCalls = new Map<string, number>();
   const proxiedCalls = new Map<string, number>();
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const body = await readBody(req);
     const scope = credentialScope(req.headers);
     const request = parseRequest(req, body, scope, options.defaultRegion);
+    if (lostRegions.has(request.region)) {
+      lostRegionCalls.set(request.region, (lostRegionCalls.get(request.region) ?? 0) + 1);
+      req.socket.destroy();
+      return;
+    }
     const handler = services.get(request.service);
-    const proxyTarget = scope.service ? proxies.get(scope.service) : undefined;
-    if (proxyTarget && !handler?.accepts?.(request)) {
+    const proxy = scope.service ? proxies.get(scope.service) : undefined;
+    if (proxy && !handler?.accepts?.(request)) {
+      if (proxy.regions && !proxy.regions.includes(request.region) && proxy.notThere) {
+        const out = proxy.notThere;
+        res.writeHead(out.status, { 'content-type': out.contentType, ...out.headers });
+        res.end(out.body);
+        return;
+      }
       const key = `${request.service}:${request.action}`;
       proxiedCalls.set(key, (proxiedCalls.get(key) ?? 0) + 1);
-      await forward(req, body, new URL(req.url ?? '/', proxyTarget), res);
+      await forward(req, body, new URL(req.url ?? '/', proxy.target), res);
       return;
     }
     if (!handler) {
@@ -183,7 +207,9 @@ export async function startEmulatorServer(options: { port?: number; defaultRegio
     endpoint: `http://127.0.0.1:${port}`,
     port,
     register: (service, handler) => services.set(service, handler),
-    proxy: (service, target) => proxies.set(service, target),
+    proxy: (service, target, proxyOptions) => proxies.set(service, { target, ...proxyOptions }),
+    loseRegion: (region) => lostRegions.add(region),
+    lostRegionCalls,
     proxiedCalls,
     close: () =>
       new Promise<void>((resolve) => {

@@ -346,3 +346,15 @@ export function registerBackupStateMachine(service: StepFunctionsService, name: 
 export function registerRestoreStateMachine(service: StepFunctionsService, name: string): string {
   return service.createStateMachine(name, JSON.stringify(loadDefinition(RESTORE_ASL_PATH))).arn;
 }
+
+/**
+ * Step Functions in several regions behind one endpoint: each request goes to the service of the region
+ * it is signed for (a state machine exists only in its region, as in AWS), and a region with none of
+ * the sandbox's stacks to the home region's service.
+ */
+export function regionalStepFunctions(
+  home: StepFunctionsService,
+  byRegion: ReadonlyMap<string, StepFunctionsService>,
+): ServiceHandler {
+  return { handle: (request) => (byRegion.get(request.region) ?? home).handle(request) };
+}

@@ -50,6 +50,7 @@ describe('parsePipelineConfig', () => {
       notifyOnSuccess: false,
       logRetentionDays: 90,
       stateTtlDays: 400,
+      recovery: null,
       modes: { defaults: {}, resources: {} },
       exportStorage: { infrequentAccessDays: 30, glacierInstantRetrievalDays: 90 },
       drills: {

@@ -7,11 +7,12 @@
  * IaC would have made there beforehand: the application's groups under the same names, a DB subnet
  * group, a subnet and a security group, and the copies' KMS key (fleet.ts `seedDrKey`).
  */
-import type { Tag } from './model/core';
+
 import { MODE_TAG } from '../shared/services/modes';
 import type { RestoreInput } from '../shared/workflow/restore-plan';
 import { BACKUP_TAG, DR_REGION, seedDrKey } from './fleet';
 import type { AwsModel } from './model';
+import type { Tag } from './model/core';
 
 /** The tag that names the application the game day restores. */
 export const GAME_DAY_APPLICATION = { app: 'shop' } as const;

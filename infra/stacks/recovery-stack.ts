@@ -10,6 +10,10 @@
  * stack by CDK's cross-region references (`crossRegionReferences` on both stacks, both with explicit
  * regions): the home stack writes it to an SSM parameter in this region and this stack reads it at
  * deploy, so no operator copies a name between stacks; deploy home first (CDK orders the stacks).
+ * Without `crossRegionReferences` on this (consuming) stack, CDK would instead give the table a physical
+ * name fixed at synth: a replacement of the deployed table, every record lost (with the account unresolved
+ * it refuses; tests/infra/recovery-stack.test.ts keeps the name generated). A strong reference: home cannot
+ * drop or change the name while a recovery stack reads it.
  *
  * Permissions are the home stack's data for the same holders (the restore functions and the restore
  * machine), applied by the same code (../constructs/permissions.ts): the state-table grants on the

@@ -69,6 +69,8 @@ describe('state table with recovery', () => {
     expect(replicas.map((r) => r.Region).sort()).toEqual(['eu-west-1', 'us-west-2']);
     for (const replica of replicas)
       expect(replica.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    // More than one replica: CloudFormation requires the new-and-old-images stream.
+    expect(table?.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
   });
 
   it('keeps every replica under the AWS managed key, as the primary', () => {

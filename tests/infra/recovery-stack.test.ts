@@ -5,10 +5,12 @@
  * on the replica in their own region. Without `recovery` the app is the one stack it always was.
  */
 import { readFileSync } from 'node:fs';
-import { App, type CfnElement, type Stack } from 'aws-cdk-lib';
+import { App, type CfnElement, type Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Role } from 'aws-cdk-lib/aws-iam';
+import { Topic } from 'aws-cdk-lib/aws-sns';
 import { buildApp } from '../../infra/bin/app';
-import { applyPermissions } from '../../infra/constructs/permissions';
+import { applyPermissions, asNagPrints } from '../../infra/constructs/permissions';
 import { RESTORE_FUNCTION_NAMES, type RecoveryStack } from '../../infra/stacks/recovery-stack';
 import { type FunctionName, placeholderOf } from '../../shared/lambda/function-env';
 import { recoveryStackName, restoreStateMachineName } from '../../shared/names';
@@ -94,6 +96,12 @@ describe('stacks with recovery', () => {
     ]);
     // The account stays the deploying profile's.
     expect(two.recoveryStacks[0]?.resolve(two.recoveryStacks[0].account)).toEqual({ Ref: 'AWS::AccountId' });
+  });
+
+  it('fails the synth on an unacknowledged finding in a recovery stack (so the check below is not vacuous)', () => {
+    const { app, recoveryStacks } = build(RECOVERY);
+    new Topic(recoveryStacks[0] as RecoveryStack, 'UnencryptedTopic');
+    expect(() => app.synth()).toThrow(/AwsSolutions-SNS/);
   });
 
   it('passes cdk-nag (AwsSolutions) for the whole app: the synth fails on an open finding', () => {
@@ -246,6 +254,31 @@ describe('recovery stack permissions', () => {
     const atHome = statementsOfRole(home, roleId(recovered.stack, recovered.stack.restoreStateMachine.role));
     const here = statementsOfRole(dr, roleId(drStack, drStack.restoreStateMachine.role));
     expect(normalized(here, replica)).toEqual(normalized(atHome, homeTable));
+  });
+
+  it('acknowledges on each recovery role only wildcard resources its policies hold', () => {
+    // Prepare
+    const roles = drStack.node.findAll().filter((c): c is Role => c instanceof Role);
+    const acknowledged = (role: Role) =>
+      role.node.metadata
+        .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((m) => Object.keys(m.data as Record<string, string>))
+        .map((id) => /AwsSolutions-IAM5\[Resource::(.*)\]$/.exec(id)?.[1])
+        .filter((resource): resource is string => resource !== undefined);
+
+    // Act
+    const stale = roles.flatMap((role) => {
+      const held = new Set(
+        statementsOfRole(dr, roleId(drStack, role)).flatMap((s) => [s.Resource].flat().map((r) => asNagPrints(r))),
+      );
+      return acknowledged(role)
+        .filter((resource) => !held.has(resource))
+        .map((r) => `${role.node.path} ${r}`);
+    });
+
+    // Assess: the seven functions and the machine.
+    expect(roles).toHaveLength(RESTORE_FUNCTION_NAMES.length + 1);
+    expect(stale).toEqual([]);
   });
 
   it('refuses a grant to a role the stack does not have (a backup function in a recovery stack)', () => {

@@ -103,7 +103,6 @@ export class RecoveryStack extends Stack {
         stateTablePermissions(this.tableArn),
         this.topic.permissions(),
         this.restoreStateMachine.permissions('restore-state-machine'),
-        this.backupBucket.runObjectPermissions(),
         validationPermissions(config.drills),
       ].map((set) => permissionsOf(set, holders)),
     );

@@ -1,24 +1,43 @@
 #!/usr/bin/env node
 /**
- * CDK app entry: validates cdk.json context, defines the stack, and runs cdk-nag (AwsSolutions) on
- * every synth; an open finding fails the synth.
+ * CDK app entry: validates cdk.json context, defines the stack (and, with `recovery` configured, one
+ * restore-only recovery stack per recovery region), and runs cdk-nag (AwsSolutions) on every synth; an
+ * open finding fails the synth.
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { InvalidConfigError } from '../../shared/config';
+import { recoveryStackName } from '../../shared/names';
 import { loadPipelineConfig } from '../config';
 import { BackupPipelineStack } from '../stacks/backup-pipeline-stack';
+import { RecoveryStack } from '../stacks/recovery-stack';
 
-export function buildApp(app = new App()): { app: App; stack: BackupPipelineStack } {
+export function buildApp(app = new App()): { app: App; stack: BackupPipelineStack; recoveryStacks: RecoveryStack[] } {
   const config = loadPipelineConfig(app.node);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const { recovery } = config;
   const stack = new BackupPipelineStack(app, config.stackName, {
     config,
     description: 'backup-pipeline: serverless backup orchestrator (Step Functions, Lambda, DynamoDB)',
-    // Environment-agnostic on purpose: one template for every account and region (the DR regions
-    // included), identical in tests and in `cdk synth`; `cdk deploy` targets the CLI's profile.
+    // Environment-agnostic on purpose without recovery: one template for every account and region,
+    // identical in tests and in `cdk synth`; `cdk deploy` targets the CLI's profile. With recovery, the
+    // home region is named: CDK refuses global table replicas, and cross-region references, without it.
+    // The account stays the CLI profile's.
+    ...(recovery ? { env: { region: recovery.homeRegion }, crossRegionReferences: true } : {}),
   });
-  return { app, stack };
+  const recoveryStacks = (recovery?.regions ?? []).map(
+    (region) =>
+      // One stack name in every recovery region (the CLI looks it up by name there); construct ids differ.
+      new RecoveryStack(app, `${recoveryStackName(config.stackName)}-${region}`, {
+        config,
+        stackName: recoveryStackName(config.stackName),
+        env: { region },
+        crossRegionReferences: true,
+        tableName: stack.table.tableName,
+        description: `backup-pipeline recovery (${region}): restores from DR copies with the home region ${recovery?.homeRegion} lost`,
+      }),
+  );
+  return { app, stack, recoveryStacks };
 }
 
 if (require.main === module) {

@@ -31,12 +31,14 @@ const RUN_RESULTS = `${BACKUP_BUCKET_ARN}/${RUN_PREFIX}/*/results/*`;
 export interface BackupBucketProps {
   tiers: Record<string, TierConfig>;
   storage: ExportStorageConfig;
+  /** Unset: generated (the home bucket). A recovery stack's is named (recoveryBucketName), so home finds it. */
+  bucketName?: string;
 }
 
 export class BackupBucket extends Bucket {
   readonly accessLogs: Bucket;
 
-  constructor(scope: Construct, id: string, { tiers, storage }: BackupBucketProps) {
+  constructor(scope: Construct, id: string, { tiers, storage, bucketName }: BackupBucketProps) {
     const accessLogs = new Bucket(scope, `${id}AccessLogs`, {
       encryption: BucketEncryption.S3_MANAGED,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
@@ -51,6 +53,7 @@ export class BackupBucket extends Bucket {
       reason: 'This is the access-log bucket of the backup bucket; logging it into itself would loop.',
     });
     super(scope, id, {
+      ...(bucketName ? { bucketName } : {}),
       versioned: true,
       encryption: BucketEncryption.S3_MANAGED,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,

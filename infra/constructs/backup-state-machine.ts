@@ -23,7 +23,8 @@ export const RESTORE_ASL_FILE = join(__dirname, '..', '..', 'statemachines', 're
 
 export interface BackupStateMachineProps {
   stateMachineName: string;
-  functions: Record<FunctionName, PipelineFunction>;
+  /** At least the functions its ASL invokes (a recovery stack has only the restore ones). */
+  functions: Readonly<Partial<Record<FunctionName, PipelineFunction>>>;
   logRetention: RetentionDays;
   /** Default: the backup workflow. */
   aslFile?: string;
@@ -48,6 +49,11 @@ export class BackupStateMachine extends StateMachine {
     const { stateMachineName, functions, logRetention } = props;
     const definition = readFileSync(props.aslFile ?? ASL_FILE, 'utf8');
     const invoked = functionsNamedIn(definition);
+    const functionOf = (name: FunctionName): PipelineFunction => {
+      const fn = functions[name];
+      if (!fn) throw new Error(`${stateMachineName} invokes ${name}, which this stack does not define`);
+      return fn;
+    };
     const logs = new LogGroup(scope, props.logGroupId ?? 'StateMachineLogs', {
       logGroupName: `/aws/vendedlogs/states/${stateMachineName}`,
       retention: logRetention,
@@ -58,13 +64,13 @@ export class BackupStateMachine extends StateMachine {
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromString(definition),
       definitionSubstitutions: Object.fromEntries(
-        invoked.map((name) => [placeholderOf(name), functions[name].function.functionArn]),
+        invoked.map((name) => [placeholderOf(name), functionOf(name).function.functionArn]),
       ),
       logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,
       comment: props.comment ?? 'backup-pipeline: plan, back up each resource, summarize, notify, apply retention',
     });
-    this.functions = Object.fromEntries(invoked.map((name) => [name, functions[name]])) as Record<
+    this.functions = Object.fromEntries(invoked.map((name) => [name, functionOf(name)])) as Record<
       FunctionName,
       PipelineFunction
     >;

@@ -30,37 +30,47 @@ export interface DrillsProps {
   topic: ITopic;
 }
 
+/**
+ * The alarms every stack with a restore machine has, drills scheduled or not (an operator may restore
+ * or drill by hand; a recovery stack restores with the home region gone): a failed restore execution,
+ * and a drill's clean-up that left resources behind. Returns the action that publishes to the topic.
+ */
+export function restoreAlarms(scope: Construct, restoreMachine: StateMachine, topic: ITopic): SnsAction {
+  const action = new SnsAction(topic);
+  // Whether or not drills are scheduled (an operator may drill by hand): what a restore left behind pages.
+  new Alarm(scope, 'DrillCleanupFailedAlarm', {
+    alarmDescription:
+      'A restore drill could not delete everything it restored: the drill notification lists what is left (tagged backup-pipeline:drill=true). Delete it by hand; "backup-pipeline status" lists it too. docs/operations.md (Restore drills).',
+    metric: new Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: 'DrillCleanupsFailed',
+      dimensionsMap: { service: SERVICE_NAME },
+      statistic: 'Sum',
+      period: Duration.minutes(5),
+    }),
+    threshold: 0,
+    evaluationPeriods: 1,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  }).addAlarmAction(action);
+  new Alarm(scope, 'RestoreExecutionsFailedAlarm', {
+    alarmDescription:
+      'A restore or restore drill failed (not restored, validation failed, or resources left behind). Read its notification, "backup-pipeline status --rto", and the execution in the Step Functions console.',
+    metric: restoreMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+    threshold: 0,
+    evaluationPeriods: 1,
+    comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+    treatMissingData: TreatMissingData.NOT_BREACHING,
+  }).addAlarmAction(action);
+  return action;
+}
+
 export class Drills {
   private readonly drills: DrillsConfig | null;
 
   constructor(scope: Construct, { restoreMachine, drills, defaultTier, topic }: DrillsProps) {
     this.drills = drills;
-    const action = new SnsAction(topic);
-    // Whether or not drills are scheduled (an operator may drill by hand): what a restore left behind pages.
-    new Alarm(scope, 'DrillCleanupFailedAlarm', {
-      alarmDescription:
-        'A restore drill could not delete everything it restored: the drill notification lists what is left (tagged backup-pipeline:drill=true). Delete it by hand; "backup-pipeline status" lists it too. docs/operations.md (Restore drills).',
-      metric: new Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName: 'DrillCleanupsFailed',
-        dimensionsMap: { service: SERVICE_NAME },
-        statistic: 'Sum',
-        period: Duration.minutes(5),
-      }),
-      threshold: 0,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    }).addAlarmAction(action);
-    new Alarm(scope, 'RestoreExecutionsFailedAlarm', {
-      alarmDescription:
-        'A restore or restore drill failed (not restored, validation failed, or resources left behind). Read its notification, "backup-pipeline status --rto", and the execution in the Step Functions console.',
-      metric: restoreMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 0,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    }).addAlarmAction(action);
+    const action = restoreAlarms(scope, restoreMachine, topic);
     if (!drills) return;
     if (drills.schedule) {
       const role = new Role(scope, 'DrillScheduleRole', {
@@ -102,7 +112,15 @@ export class Drills {
 
   /** A drill's validation may invoke the configured validation function, and only it. */
   permissions(): PermissionSet<'validate-restore'> {
-    const arn = this.drills?.validationFunctionArn;
-    return { 'validate-restore': { grants: arn ? [{ actions: ['lambda:InvokeFunction'], resources: [arn] }] : [] } };
+    return validationPermissions(this.drills);
   }
+}
+
+/**
+ * What Validate restore may invoke: the configured validation function, nothing else (the home stack's
+ * and each recovery stack's, which deploy the same validate-restore environment).
+ */
+export function validationPermissions(drills: DrillsConfig | null): PermissionSet<'validate-restore'> {
+  const arn = drills?.validationFunctionArn;
+  return { 'validate-restore': { grants: arn ? [{ actions: ['lambda:InvokeFunction'], resources: [arn] }] : [] } };
 }

@@ -34,12 +34,17 @@ export type RoleHolder =
   | 'restore-state-machine'
   | 'freshness-schedule';
 
+/**
+ * The roles to grant to. The home stack has every one; a recovery stack (../stacks/recovery-stack.ts)
+ * only the restore functions and the restore machine, and passes only their part of each set: a set
+ * naming a holder with no role here is a wiring mistake and fails the synth.
+ */
 export interface PermissionTargets {
-  functions: Readonly<Record<FunctionName, PipelineFunction>>;
-  freshness: PipelineFunction;
-  stateMachine: StateMachine;
-  restoreStateMachine: StateMachine;
-  freshnessScheduleRole: IRole;
+  functions: Readonly<Partial<Record<FunctionName, PipelineFunction>>>;
+  freshness?: PipelineFunction;
+  stateMachine?: StateMachine;
+  restoreStateMachine?: StateMachine;
+  freshnessScheduleRole?: IRole;
   /** The values of the stack-specific placeholders. */
   stackName: string;
   backupBucket: IBucket;
@@ -63,21 +68,32 @@ export function applyPermissions(
   ];
   const fill = (template: string) => placeholders.reduce((text, [from, to]) => text.replaceAll(from, to), template);
 
-  const functionRoles = Object.fromEntries(FUNCTION_NAMES.map((name) => [name, targets.functions[name].role]));
-  const roles = {
-    ...(functionRoles as Record<FunctionName, IRole>),
-    'check-freshness': targets.freshness.role,
-    'state-machine': targets.stateMachine.role,
-    'restore-state-machine': targets.restoreStateMachine.role,
+  const roles: Partial<Record<RoleHolder, IRole>> = {
+    ...Object.fromEntries(
+      FUNCTION_NAMES.flatMap((name) => {
+        const fn = targets.functions[name];
+        return fn ? [[name, fn.role]] : [];
+      }),
+    ),
+    'check-freshness': targets.freshness?.role,
+    'state-machine': targets.stateMachine?.role,
+    'restore-state-machine': targets.restoreStateMachine?.role,
     'freshness-schedule': targets.freshnessScheduleRole,
-  } satisfies Record<RoleHolder, IRole>;
+  };
+  const roleOf = (holder: RoleHolder): IRole => {
+    const role = roles[holder];
+    if (!role) throw new Error(`${holder}: granted permissions, but this stack has no such role`);
+    return role;
+  };
 
   const reasons = new Map<RoleHolder, Map<string, string>>(
-    [...FUNCTION_NAMES, 'check-freshness' as const].map((f) => [f, new Map([['*', FUNCTION_WILDCARD_REASON]])]),
+    [...FUNCTION_NAMES, 'check-freshness' as const]
+      .filter((f) => roles[f] !== undefined)
+      .map((f) => [f, new Map([['*', FUNCTION_WILDCARD_REASON]])]),
   );
   for (const set of sets) {
     for (const [holder, permissions] of Object.entries(set) as [RoleHolder, RolePermissions | undefined][]) {
-      for (const grant of permissions?.grants ?? []) roles[holder].addToPrincipalPolicy(statementOf(grant, fill));
+      for (const grant of permissions?.grants ?? []) roleOf(holder).addToPrincipalPolicy(statementOf(grant, fill));
       const byResource = reasons.get(holder) ?? new Map<string, string>();
       reasons.set(holder, byResource);
       for (const [resource, reason] of Object.entries(permissions?.wildcards ?? {})) {
@@ -90,13 +106,23 @@ export function applyPermissions(
     }
   }
   for (const [holder, byResource] of reasons) {
-    Validations.of(roles[holder]).acknowledge(
+    Validations.of(roleOf(holder)).acknowledge(
       ...[...byResource].map(([resource, reason]) => ({
         id: `AwsSolutions-IAM5[Resource::${asNagPrints(stack.resolve(fill(resource)))}]`,
         reason,
       })),
     );
   }
+}
+
+/** The part of a permission set that names one of `holders`: what a stack with only those roles applies. */
+export function permissionsOf<H extends RoleHolder>(
+  set: PermissionSet<RoleHolder>,
+  holders: readonly H[],
+): PermissionSet<H> {
+  return Object.fromEntries(
+    Object.entries(set).filter(([holder]) => (holders as readonly string[]).includes(holder)),
+  ) as PermissionSet<H>;
 }
 
 function statementOf(grant: Grant, fill: (template: string) => string): PolicyStatement {

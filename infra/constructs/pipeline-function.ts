@@ -97,19 +97,21 @@ export class PipelineFunction<N extends keyof FunctionEnvironments = keyof Funct
   }
 }
 
+const idOf = (name: keyof FunctionEnvironments) => placeholderOf(name).replace(/Arn$/, '');
+
 /**
- * One PipelineFunction per state-machine task (with its timeout and memory) and the scheduled
- * freshness check, each with the environment its schema expects. Construct ids follow the ASL
- * placeholders (`PlanRunFunction` for `${PlanRunFunctionArn}`), which the deployed logical IDs keep.
+ * One PipelineFunction per named state-machine task, with its timeout and memory and the environment
+ * its schema expects. Construct ids follow the ASL placeholders (`PlanRunFunction` for
+ * `${PlanRunFunctionArn}`), which the deployed logical IDs keep. A recovery stack makes only the restore tasks.
  */
-export function createPipelineFunctions(
+export function createTaskFunctions<N extends FunctionName>(
   scope: Construct,
+  names: readonly N[],
   environments: FunctionEnvironments,
   logRetention: RetentionDays,
-): { tasks: Record<FunctionName, PipelineFunction>; freshness: PipelineFunction<'check-freshness'> } {
-  const idOf = (name: keyof FunctionEnvironments) => placeholderOf(name).replace(/Arn$/, '');
-  const tasks = Object.fromEntries(
-    FUNCTION_NAMES.map((name) => [
+): Record<N, PipelineFunction> {
+  return Object.fromEntries(
+    names.map((name) => [
       name,
       new PipelineFunction(scope, idOf(name), {
         name,
@@ -119,7 +121,16 @@ export function createPipelineFunctions(
         memorySize: FUNCTION_LIMITS[name].memorySize,
       }),
     ]),
-  ) as Record<FunctionName, PipelineFunction>;
+  ) as Record<N, PipelineFunction>;
+}
+
+/** Every state-machine task's function (createTaskFunctions) and the scheduled freshness check. */
+export function createPipelineFunctions(
+  scope: Construct,
+  environments: FunctionEnvironments,
+  logRetention: RetentionDays,
+): { tasks: Record<FunctionName, PipelineFunction>; freshness: PipelineFunction<'check-freshness'> } {
+  const tasks = createTaskFunctions(scope, FUNCTION_NAMES, environments, logRetention);
   const freshness = new PipelineFunction(scope, idOf('check-freshness'), {
     name: 'check-freshness',
     environment: environments['check-freshness'],

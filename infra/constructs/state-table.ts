@@ -3,6 +3,11 @@
  * index that lists runs. Stateful: kept when the stack is deleted, and its logical ID must never
  * change (tests/infra/logical-ids.test.ts), or a deploy would replace it and lose every run record.
  * Also the data of who may do what on it, applied with every other permission in ./permissions.ts.
+ *
+ * With `recovery` configured (shared/config.ts) it is a global table with a replica in each recovery
+ * region, point-in-time recoverable like the primary and under the same AWS managed key: the recovery
+ * stack's restore Lambdas read and write the replica in their own region, under the same table name.
+ * Without it the template is exactly what deployed stacks have (no replica, no stream).
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -58,8 +63,34 @@ const TABLE_ACTIONS: Record<FunctionName, string[]> = {
   'summarize-retention': ['dynamodb:Query', 'dynamodb:UpdateItem'],
 };
 
+export interface StateTableProps {
+  /** A replica in each (recovery regions); CDK refuses replicas unless the stack names its region. */
+  replicaRegions?: readonly string[];
+}
+
+/**
+ * Each function's access to a state table at `table` (the primary's ARN, or a replica's in a recovery
+ * region: the recovery stack's functions are granted the same actions on it), and the freshness check's.
+ */
+export function stateTablePermissions(table: string): PermissionSet<FunctionName | ScheduledFunctionName> {
+  const onTable = (actions: string[]): RolePermissions => ({ grants: [{ actions, resources: [table] }] });
+  return {
+    ...Object.fromEntries(FUNCTION_NAMES.map((name) => [name, onTable(TABLE_ACTIONS[name])])),
+    'check-freshness': {
+      grants: [
+        { actions: ['dynamodb:Query'], resources: [`${table}/index/${RUNS_BY_START_INDEX}`] },
+        // The resource items of each tier's recent runs and the tier's recovery points.
+        { actions: ['dynamodb:Query'], resources: [table] },
+        // The table's creation time is the deploy a tier that never ran is measured from.
+        { actions: ['dynamodb:DescribeTable'], resources: [table] },
+      ],
+    },
+  };
+}
+
 export class StateTable extends TableV2 {
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: StateTableProps = {}) {
+    const replicaRegions = props.replicaRegions ?? [];
     super(scope, id, {
       partitionKey: { name: 'pk', type: AttributeType.STRING },
       sortKey: { name: 'sk', type: AttributeType.STRING },
@@ -76,24 +107,21 @@ export class StateTable extends TableV2 {
         },
       ],
       removalPolicy: RemovalPolicy.RETAIN,
+      // Absent, not empty, without recovery: the template stays the one deployed stacks have.
+      ...(replicaRegions.length > 0
+        ? {
+            replicas: replicaRegions.map((region) => ({
+              region,
+              // A replica's point-in-time recovery is its own setting ("Point-in-time recovery for DynamoDB").
+              pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+            })),
+          }
+        : {}),
     });
   }
 
   /** Each function's access to the table, and the freshness check's. */
   permissions(): PermissionSet<FunctionName | ScheduledFunctionName> {
-    const table = this.tableArn;
-    const onTable = (actions: string[]): RolePermissions => ({ grants: [{ actions, resources: [table] }] });
-    return {
-      ...Object.fromEntries(FUNCTION_NAMES.map((name) => [name, onTable(TABLE_ACTIONS[name])])),
-      'check-freshness': {
-        grants: [
-          { actions: ['dynamodb:Query'], resources: [`${table}/index/${RUNS_BY_START_INDEX}`] },
-          // The resource items of each tier's recent runs and the tier's recovery points.
-          { actions: ['dynamodb:Query'], resources: [table] },
-          // The table's creation time is the deploy a tier that never ran is measured from.
-          { actions: ['dynamodb:DescribeTable'], resources: [table] },
-        ],
-      },
-    };
+    return stateTablePermissions(this.tableArn);
   }
 }

@@ -45,7 +45,7 @@ export class BackupPipelineStack extends Stack {
     const { config } = props;
     const logRetention = config.logRetentionDays as RetentionDays;
 
-    this.table = new StateTable(this, 'StateTable');
+    this.table = new StateTable(this, 'StateTable', { replicaRegions: config.recovery?.regions ?? [] });
     this.topic = new Notifications(this, 'Notifications', { email: config.notificationEmail });
     this.backupBucket = new BackupBucket(this, 'BackupBucket', { tiers: config.tiers, storage: config.exportStorage });
 

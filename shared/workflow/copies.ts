@@ -4,8 +4,8 @@
  * until every region is COMPLETED, or one FAILED. The copies travel in the loop state and are recorded
  * on the item, with their times, for status and the run report.
  *
- * A type that cannot be copied across regions (DynamoDB) gets SKIPPED copies with the
- * reason, and the backup completes: the original is good and the skipped copy is visible. So does a
+ * A type (or mode) that cannot be copied across regions (a DynamoDB on-demand backup) gets SKIPPED
+ * copies with the driver's reason, and the backup completes: the original is good and the skipped copy is visible. So does a
  * target that is the source's own region (several regions configured, one of them a copy target):
  * a copy beside the original protects nothing against losing the region.
  * The per-region concurrent-copy limit surfaces from the driver as LimitExceededError, which the ASL
@@ -39,6 +39,11 @@ export interface CopyStepRequest {
   driver: ResourceDriver;
   store: StateStore;
   now: Date;
+  /**
+   * The recovery stack's bucket in a region (config `recovery`), for copies written to S3 (DynamoDB
+   * exports); undefined for a region with no recovery stack. Absent: none anywhere.
+   */
+  recoveryBucket?: (region: string, accountId: string) => string | undefined;
 }
 
 /** The next wait, from the slowest running copy's reported progress when every one reports it (EBS, RDS). */
@@ -104,7 +109,11 @@ export async function startCopies(request: CopyStepRequest): Promise<BackupState
       request.now,
     );
     let keylessCalls = 0;
-    const started = driver.copy
+    const never = driver.notCopied?.(resource);
+    const recoveryBucket = request.recoveryBucket?.(target.region, resource.accountId);
+    const started = never
+      ? { notCopied: never }
+      : driver.copy
       ? await driver
           .copy(resource, {
             resource,
@@ -126,6 +135,7 @@ export async function startCopies(request: CopyStepRequest): Promise<BackupState
             beforeKeylessCopy: async () => {
               if (keylessCalls++ === 0) await store.noteCopyCall(runId, resource.arn, target.region, at);
             },
+            ...(recoveryBucket ? { recoveryBucket } : {}),
           })
           .catch(async (error: unknown) => {
             // AWS refused this attempt's only copy call there (the region's copy limit, a throttle): nothing
@@ -142,12 +152,14 @@ export async function startCopies(request: CopyStepRequest): Promise<BackupState
               : error;
           })
       : undefined;
-    if (!started) {
+    if (!started || 'notCopied' in started) {
       copies.push({
         region: target.region,
         ids: [],
         status: 'SKIPPED',
-        reason: `${resource.type}${resource.mode ? ` (${resource.mode})` : ''} backups are not copied across regions`,
+        reason:
+          started?.notCopied ??
+          `${resource.type}${resource.mode ? ` (${resource.mode})` : ''} backups are not copied across regions`,
         startedAt: at,
         finishedAt: at,
       });

@@ -1,7 +1,8 @@
 /**
  * Restore of a DynamoDB table's export (mode `export`): ImportTable from the export's data in S3 (the
  * export ARN is the backup id; its bucket and manifest come from DescribeExport, the data lies beside the
- * manifest under `data/`), DYNAMODB_JSON, gzip, with TableCreationParameters from the recorded key schema,
+ * manifest under `data/`; a DR copy's ids also name where its data lies in the recovery region's bucket,
+ * ./export-copy.ts, so its restore there reads it without the home region), DYNAMODB_JSON, gzip, with TableCreationParameters from the recorded key schema,
  * billing mode, global secondary indexes and key (./table-settings.ts). Only the attributes those keys use
  * are defined (ImportTable, as CreateTable, refuses any other: ValidationException), and local secondary
  * indexes, which TableCreationParameters cannot hold, are reported on the restore as not restored. The
@@ -26,6 +27,7 @@ import {
 import { aws, awsErrorName, InvalidInputError, InvalidResourceStateError, NameInUseError } from '../../errors';
 import { parseRestoreSettings, type RestoreDriver, restoreClientToken } from '../restore';
 import { dynamoClient } from './client';
+import { parseDataLocation } from './export-copy';
 import { restoredNameProblem } from './restored-name';
 import { assertRestoredName, checkAndTag, claimName, describeTable, NAME_TAKEN, removeTable } from './table-restore';
 import { type DynamodbTableRestoreSettings, dynamodbTableRestoreSettingsSchema } from './table-settings';
@@ -96,6 +98,9 @@ function tableParameters(name: string, s: DynamodbTableRestoreSettings): TableCr
   };
 }
 
+/** The region an export's ARN names (`arn:aws:dynamodb:<region>:…`). */
+const regionOfArn = (arn: string): string | undefined => arn.split(':')[3] || undefined;
+
 /** The export's data in S3: its bucket and the `data/` folder beside its manifest. */
 async function exportSource(region: string, exportArn: string) {
   const out = await aws(`DynamoDB DescribeExport ${exportArn}`, () =>
@@ -121,8 +126,10 @@ export const dynamodbImportRestore: RestoreDriver = {
 
   async start(request) {
     const settings = parseRestoreSettings(dynamodbTableRestoreSettingsSchema, request.settings, 'DynamoDB table');
-    const [exportArn, ...rest] = request.backupIds;
-    if (!exportArn || rest.length > 0)
+    // An export's id, or a DR copy's: its export and where its data lies in the recovery bucket.
+    const [exportArn, location, ...rest] = request.backupIds;
+    const copied = location === undefined ? undefined : parseDataLocation(location);
+    if (!exportArn || rest.length > 0 || (location !== undefined && !copied))
       throw new InvalidInputError([{ field: 'backupIds', message: 'a DynamoDB table imports exactly one export' }]);
     assertRestoredName(request.name);
     const token = importToken(request.restoreId);
@@ -140,7 +147,9 @@ export const dynamodbImportRestore: RestoreDriver = {
     };
     const reused = await claim();
     if (reused) return reused;
-    const source = await exportSource(request.region, exportArn);
+    // A DR copy's data is read where it lies, in this region's bucket: nothing is asked of the table's
+    // region, which may be the region lost. An original export is described in its own region.
+    const source = copied ?? (await exportSource(regionOfArn(exportArn) ?? request.region, exportArn));
     await request.journal?.made([request.name]);
     const context = `DynamoDB ImportTable ${request.name} from ${exportArn}`;
     let out: ImportTableCommandOutput;

@@ -415,11 +415,7 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
     // The wire gives epoch seconds; the SDK in process a Date.
     const asked = input.ExportTime;
     const exportTimeMs =
-      asked === undefined
-        ? this.nowMs()
-        : typeof asked === 'number'
-          ? asked * 1000
-          : new Date(asked).getTime();
+      asked === undefined ? this.nowMs() : typeof asked === 'number' ? asked * 1000 : new Date(asked).getTime();
     if (Number.isNaN(exportTimeMs) || exportTimeMs > this.nowMs() || exportTimeMs < this.nowMs() - PITR_WINDOW_MS)
       throw new AwsApiError(
         'InvalidExportTimeException',

@@ -114,44 +114,45 @@ export async function startCopies(request: CopyStepRequest): Promise<BackupState
     const started = never
       ? { notCopied: never }
       : driver.copy
-      ? await driver
-          .copy(resource, {
-            resource,
-            backupIds: backup.backupIds,
-            region: target.region,
-            kmsKeyId: target.kmsKeyId,
-            ...(target.optionGroups ? { optionGroups: target.optionGroups } : {}),
-            // What Plan learned of the source (an RDS instance's option group), so the copy asks nothing more.
-            ...(record?.restoreSettings ? { restoreSettings: record.restoreSettings } : {}),
-            runId,
-            tags: {
-              stackName: request.stackName,
+        ? await driver
+            .copy(resource, {
+              resource,
+              backupIds: backup.backupIds,
+              region: target.region,
+              kmsKeyId: target.kmsKeyId,
+              ...(target.optionGroups ? { optionGroups: target.optionGroups } : {}),
+              // What Plan learned of the source (an RDS instance's option group), so the copy asks nothing more.
+              ...(record?.restoreSettings ? { restoreSettings: record.restoreSettings } : {}),
               runId,
-              tier: request.tier,
-              sourceArn: resource.arn,
-              expiresAt: request.expiresAt,
-            },
-            // Noted before the first such call of this attempt: if an answer is lost, the retry knows.
-            beforeKeylessCopy: async () => {
-              if (keylessCalls++ === 0) await store.noteCopyCall(runId, resource.arn, target.region, at);
-            },
-            ...(recoveryBucket ? { recoveryBucket } : {}),
-          })
-          .catch(async (error: unknown) => {
-            // AWS refused this attempt's only copy call there (the region's copy limit, a throttle): nothing
-            // was copied, and the lookup before it saw what earlier attempts made, so the retry may look at once.
-            if (keylessCalls === 1 && isRefusal(error)) await store.forgetCopyCall(runId, resource.arn, target.region);
-            // The region's copy limit is waited out like Start backup's refusals, up to the resource's deadline.
-            throw record
-              ? refusalPastDeadline(
-                  error,
-                  `${resource.arn} could not be copied to ${target.region}`,
-                  record.queuedAt,
-                  request,
-                )
-              : error;
-          })
-      : undefined;
+              tags: {
+                stackName: request.stackName,
+                runId,
+                tier: request.tier,
+                sourceArn: resource.arn,
+                expiresAt: request.expiresAt,
+              },
+              // Noted before the first such call of this attempt: if an answer is lost, the retry knows.
+              beforeKeylessCopy: async () => {
+                if (keylessCalls++ === 0) await store.noteCopyCall(runId, resource.arn, target.region, at);
+              },
+              ...(recoveryBucket ? { recoveryBucket } : {}),
+            })
+            .catch(async (error: unknown) => {
+              // AWS refused this attempt's only copy call there (the region's copy limit, a throttle): nothing
+              // was copied, and the lookup before it saw what earlier attempts made, so the retry may look at once.
+              if (keylessCalls === 1 && isRefusal(error))
+                await store.forgetCopyCall(runId, resource.arn, target.region);
+              // The region's copy limit is waited out like Start backup's refusals, up to the resource's deadline.
+              throw record
+                ? refusalPastDeadline(
+                    error,
+                    `${resource.arn} could not be copied to ${target.region}`,
+                    record.queuedAt,
+                    request,
+                  )
+                : error;
+            })
+        : undefined;
     if (!started || 'notCopied' in started) {
       copies.push({
         region: target.region,

@@ -23,7 +23,11 @@ afterAll(async () => {
 });
 
 const RECOVERY = { homeRegion: REGION, regions: [DR_REGION] };
-const tagged = (name: string, mode: string) => [{ Key: 'Name', Value: name }, BACKUP_TAG, { Key: MODE_TAG, Value: mode }];
+const tagged = (name: string, mode: string) => [
+  { Key: 'Name', Value: name },
+  BACKUP_TAG,
+  { Key: MODE_TAG, Value: mode },
+];
 
 /** An exported table and a backed-up one, with the recovery stack's bucket in the DR region (as it deploys it). */
 async function estate(config: Record<string, unknown> = { recovery: RECOVERY }) {
@@ -93,9 +97,9 @@ describe('ExportCopiedToRecoveryRegion', () => {
     });
 
     // Act
-    const run = await sandbox.run({ tier: 'daily', copyTo: [{ region: DR_REGION }] }, 'dr-export-retry').finally(() =>
-      crash.mockRestore(),
-    );
+    const run = await sandbox
+      .run({ tier: 'daily', copyTo: [{ region: DR_REGION }] }, 'dr-export-retry')
+      .finally(() => crash.mockRestore());
 
     // Assess
     expect(crashed).toBe(true);
@@ -103,10 +107,13 @@ describe('ExportCopiedToRecoveryRegion', () => {
     const drExports = sandbox.model.dynamoExports(REGION).filter((e) => e.S3Bucket === bucket);
     expect(drExports).toHaveLength(1);
     const record = await sandbox.store.getResource('dr-export-retry', clicks);
-    expect(record?.copies?.[0]).toMatchObject({ status: 'COMPLETED', ids: [drExports[0]?.ExportArn, expect.any(String)] });
+    expect(record?.copies?.[0]).toMatchObject({
+      status: 'COMPLETED',
+      ids: [drExports[0]?.ExportArn, expect.any(String)],
+    });
   });
 
-  it("says why an on-demand backup is not in the DR region, and why an export is not copied to a region with no recovery stack", async () => {
+  it('says why an on-demand backup is not in the DR region, and why an export is not copied to a region with no recovery stack', async () => {
     // Prepare: no recovery regions configured, so no recovery bucket anywhere.
     const { clicks, sessions } = await estate({});
 

@@ -7,10 +7,12 @@
  * the in-memory model, which refuses an export into a bucket that does not exist.
  */
 import { BACKUP_TAG, DR_REGION } from '../../local/fleet';
+import { dynamoDocClient } from '../../shared/lambda/clients';
 import { recoveryBucketName } from '../../shared/names';
 import { MODE_TAG } from '../../shared/services/modes';
+import { RestoreStore } from '../../shared/state/restore-store';
 import { StateStore } from '../../shared/state/store';
-import { ACCOUNT, openSandbox, REGION, type Sandbox } from '../support/workflow-sandbox';
+import { ACCOUNT, openSandbox, REGION, type Sandbox, TABLE } from '../support/workflow-sandbox';
 
 jest.setTimeout(60_000);
 
@@ -78,6 +80,35 @@ describe('ExportCopiedToRecoveryRegion', () => {
     // Read from the DR region's bucket, not the home one.
     const [imported] = sandbox.model.listImports(DR_REGION, {}).ImportSummaryList;
     expect(imported?.S3BucketSource?.S3Bucket).toBe(bucket);
+  });
+
+  it("restores a table under a customer managed key of the home region under DynamoDB's own key of the DR region, saying so", async () => {
+    // Prepare: the table's key is regional; the DR region has no such key.
+    await estate();
+    const key = sandbox.model.addKmsKey(REGION, { alias: 'tables-data' });
+    sandbox.model.addDynamoTable(REGION, {
+      TableName: 'orders',
+      pitr: true,
+      kmsKeyId: 'alias/tables-data',
+      Tags: tagged('orders', 'export'),
+    });
+    const orders = sandbox.model.dynamoTableArn(REGION, 'orders');
+    const run = await sandbox.run({ tier: 'daily', copyTo: [{ region: DR_REGION }] }, 'dr-export-keyed');
+    expect(run.status).toBe('SUCCEEDED');
+
+    // Act
+    const restored = await sandbox.restore(
+      { resource: orders, latest: true, region: DR_REGION, name: 'orders-restored-dr' },
+      'dr-export-keyed-restore',
+    );
+
+    // Assess
+    expect([restored.status, restored.cause]).toEqual(['SUCCEEDED', undefined]);
+    const table = sandbox.model.describeTable(DR_REGION, { TableName: 'orders-restored-dr' }).Table;
+    expect(table.SSEDescription?.KMSMasterKeyArn).toMatch(new RegExp(`^arn:aws:kms:${DR_REGION}:`));
+    expect(table.SSEDescription?.KMSMasterKeyArn).not.toBe(key.Arn);
+    const record = await new RestoreStore(dynamoDocClient(), TABLE).get('dr-export-keyed-restore');
+    expect(String(record?.shape?.notRestored)).toContain(`customer managed key ${key.Arn}`);
   });
 
   it('starts one DR export however often Start copies runs: a retry after a crash finds it by its client token', async () => {

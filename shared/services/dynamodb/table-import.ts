@@ -56,7 +56,16 @@ async function importWithToken(region: string, tableArn: string, token: string):
   return undefined;
 }
 
-function tableParameters(name: string, s: DynamodbTableRestoreSettings): TableCreationParameters {
+/**
+ * The source's customer managed key when it cannot be the restored table's: a KMS key is regional, so a
+ * restore in another region (a recovery region) cannot use it; the table is then made under DynamoDB's
+ * own key of that region (`aws/dynamodb`), still encrypted with KMS, and the restore says so.
+ */
+function foreignKey(s: { kmsKeyArn?: string | undefined }, region: string): string | undefined {
+  return s.kmsKeyArn && s.kmsKeyArn.split(':')[3] !== region ? s.kmsKeyArn : undefined;
+}
+
+function tableParameters(name: string, s: DynamodbTableRestoreSettings, region: string): TableCreationParameters {
   const keys = (k: DynamodbTableRestoreSettings['keySchema']) =>
     k.map((e) => ({ AttributeName: e.attributeName, KeyType: e.keyType }));
   const provisioned = s.billingMode === 'PROVISIONED';
@@ -94,7 +103,13 @@ function tableParameters(name: string, s: DynamodbTableRestoreSettings): TableCr
           })),
         }
       : {}),
-    ...(s.kmsKeyArn ? { SSESpecification: { Enabled: true, SSEType: 'KMS', KMSMasterKeyId: s.kmsKeyArn } } : {}),
+    ...(s.kmsKeyArn
+      ? {
+          SSESpecification: foreignKey(s, region)
+            ? { Enabled: true, SSEType: 'KMS' }
+            : { Enabled: true, SSEType: 'KMS', KMSMasterKeyId: s.kmsKeyArn },
+        }
+      : {}),
   };
 }
 
@@ -160,7 +175,7 @@ export const dynamodbImportRestore: RestoreDriver = {
           S3BucketSource: source,
           InputFormat: 'DYNAMODB_JSON',
           InputCompressionType: 'GZIP',
-          TableCreationParameters: tableParameters(request.name, settings),
+          TableCreationParameters: tableParameters(request.name, settings, request.region),
         }),
       );
     } catch (error) {
@@ -192,7 +207,7 @@ export const dynamodbImportRestore: RestoreDriver = {
     }
     const checked = await checkAndTag(region, name, context);
     if (checked.status !== 'AVAILABLE') return checked;
-    const lost = notRestored(context?.settings);
+    const lost = notRestored(context?.settings, region);
     return {
       status: 'AVAILABLE',
       shape: { ...checked.shape, importErrors: description.ErrorCount ?? 0, ...(lost ? { notRestored: lost } : {}) },
@@ -217,10 +232,23 @@ export const dynamodbImportRestore: RestoreDriver = {
   },
 };
 
-/** The source's local secondary indexes, which ImportTable cannot create: what the restore says it lacks. */
-function notRestored(settings: unknown): string | undefined {
+/**
+ * What the restore says it lacks: the source's local secondary indexes, which ImportTable cannot create,
+ * and its customer managed key when the restore is in another region.
+ */
+function notRestored(settings: unknown, region: string): string | undefined {
   const parsed = dynamodbTableRestoreSettingsSchema.safeParse(settings);
   const names = parsed.success ? parsed.data.localSecondaryIndexes : [];
-  if (names.length === 0) return undefined;
-  return `local secondary ${names.length === 1 ? 'index' : 'indexes'} ${names.join(', ')} (ImportTable cannot create one)`;
+  const key = parsed.success ? foreignKey(parsed.data, region) : undefined;
+  const lost = [
+    ...(names.length > 0
+      ? [
+          `local secondary ${names.length === 1 ? 'index' : 'indexes'} ${names.join(', ')} (ImportTable cannot create one)`,
+        ]
+      : []),
+    ...(key
+      ? [`the source's customer managed key ${key} (a key of another region): made under aws/dynamodb of ${region}`]
+      : []),
+  ];
+  return lost.length > 0 ? lost.join('; ') : undefined;
 }

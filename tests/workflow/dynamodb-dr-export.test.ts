@@ -144,6 +144,30 @@ describe('ExportCopiedToRecoveryRegion', () => {
     });
   });
 
+  it("starts one DR export when DynamoDB made it and lost the answer: the SDK's retry gets it back by its client token", async () => {
+    // Prepare: the original export's answer and the copy's are lost (a 500 after the create).
+    await sandbox.reset({
+      config: { recovery: RECOVERY },
+      model: { faults: { lostAnswers: { 'dynamodb:ExportTableToPointInTime': 2 } } },
+    });
+    const bucket = recoveryBucketName(sandbox.config.stackName, ACCOUNT, DR_REGION);
+    sandbox.model.createBucket(DR_REGION, bucket);
+    sandbox.model.addDynamoTable(REGION, { TableName: 'clicks', pitr: true, Tags: tagged('clicks', 'export') });
+    const clicks = sandbox.model.dynamoTableArn(REGION, 'clicks');
+
+    // Act
+    const run = await sandbox.run({ tier: 'daily', copyTo: [{ region: DR_REGION }] }, 'dr-export-lost');
+
+    // Assess
+    expect(run.status).toBe('SUCCEEDED');
+    expect(sandbox.model.faults.lostAnswers?.['dynamodb:ExportTableToPointInTime']).toBe(0);
+    const exports = sandbox.model.dynamoExports(REGION);
+    expect(exports.filter((e) => e.S3Bucket === bucket)).toHaveLength(1);
+    expect(exports).toHaveLength(2);
+    const record = await sandbox.store.getResource('dr-export-lost', clicks);
+    expect(record?.copies?.[0]).toMatchObject({ status: 'COMPLETED' });
+  });
+
   it('says why an on-demand backup is not in the DR region, and why an export is not copied to a region with no recovery stack', async () => {
     // Prepare: no recovery regions configured, so no recovery bucket anywhere.
     const { clicks, sessions } = await estate({});

@@ -461,7 +461,8 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
     r.dynamoExports.set(exported.ExportArn, exported);
     const regions = this.exportRegions.get(input.S3Bucket) ?? new Set<string>();
     this.exportRegions.set(input.S3Bucket, regions.add(region));
-    return { ExportDescription: this.dynamoExportDescription(region, exported) };
+    // Made: a lost answer (fault lostAnswers) is retried by the SDK, and the client token returns it.
+    return this.created('dynamodb', { ExportDescription: this.dynamoExportDescription(region, exported) });
   }
 
   describeExport(region: string, input: { ExportArn?: string }) {

@@ -10,6 +10,7 @@ import { defaultRegion, dynamoDocClient } from '../shared/lambda/clients';
 import { backupEnvSchema, loadEnv } from '../shared/lambda/env';
 import { defineHandler } from '../shared/lambda/handler';
 import { metrics } from '../shared/lambda/powertools';
+import { recoveryBucketName } from '../shared/names';
 import { driverFor } from '../shared/services';
 import { copyEventSchema } from '../shared/state/backup-state';
 import { StateStore } from '../shared/state/store';
@@ -27,6 +28,9 @@ export const handler = defineHandler('start-copies', copyEventSchema, async (eve
     driver: driverFor(event.resource.type),
     store: new StateStore(dynamoDocClient(), env.TABLE_NAME),
     now: now(),
+    // A region with a recovery stack has its bucket, named without a lookup (DynamoDB exports go there).
+    recoveryBucket: (region, accountId) =>
+      env.RECOVERY_REGIONS?.includes(region) ? recoveryBucketName(env.STACK_NAME, accountId, region) : undefined,
   });
   metrics.addDimensions({ resourceType: event.resource.type, tier: event.tier });
   metrics.addMetric('CopiesStarted', 'Count', (state.copies ?? []).filter((c) => c.status === 'COPYING').length);

@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { recoveryBucketName } from '../shared/names';
 
 export interface RunResources {
   accountId: string;
@@ -61,40 +62,78 @@ export async function ensureRunResources(options: {
       sns.send(new CreateTopicCommand({ Name: topicName })),
     );
     if (!topic.TopicArn) throw new EndpointSetupError(`SNS CreateTopic at ${endpoint} returned no TopicArn`);
-    const exists = await s3.send(new HeadBucketCommand({ Bucket: bucketName })).then(
-      () => true,
-      (error: { name?: string; $metadata?: { httpStatusCode?: number } }) => {
-        if (error.name === 'NotFound' || error.$metadata?.httpStatusCode === 404) return false;
-        throw new EndpointSetupError(`S3 HeadBucket ${bucketName} at ${endpoint} failed: ${String(error.name)}`, {
-          cause: error,
-        });
-      },
-    );
-    if (!exists)
-      await step(`S3 CreateBucket ${bucketName}`, endpoint, () =>
-        s3.send(
-          new CreateBucketCommand({
-            Bucket: bucketName,
-            // us-east-1 takes no constraint; every other region must be named.
-            ...(region === 'us-east-1'
-              ? {}
-              : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
-          }),
-        ),
-      );
-    if (!exists && lifecycleRules)
-      await step(`S3 PutBucketLifecycleConfiguration ${bucketName}`, endpoint, () =>
-        s3.send(
-          new PutBucketLifecycleConfigurationCommand({
-            Bucket: bucketName,
-            LifecycleConfiguration: { Rules: lifecycleRules },
-          }),
-        ),
-      );
+    await ensureBucket(s3, endpoint, region, bucketName, lifecycleRules);
     return { accountId: identity.Account, topicArn: topic.TopicArn, bucketName };
   } finally {
     sts.destroy();
     sns.destroy();
     s3.destroy();
   }
+}
+
+/** The bucket in its region (HeadBucket, else CreateBucket and its lifecycle rules). */
+async function ensureBucket(
+  s3: S3Client,
+  endpoint: string,
+  region: string,
+  bucketName: string,
+  lifecycleRules: LifecycleRule[] | undefined,
+): Promise<void> {
+  const exists = await s3.send(new HeadBucketCommand({ Bucket: bucketName })).then(
+    () => true,
+    (error: { name?: string; $metadata?: { httpStatusCode?: number } }) => {
+      if (error.name === 'NotFound' || error.$metadata?.httpStatusCode === 404) return false;
+      throw new EndpointSetupError(`S3 HeadBucket ${bucketName} at ${endpoint} failed: ${String(error.name)}`, {
+        cause: error,
+      });
+    },
+  );
+  if (!exists)
+    await step(`S3 CreateBucket ${bucketName}`, endpoint, () =>
+      s3.send(
+        new CreateBucketCommand({
+          Bucket: bucketName,
+          // us-east-1 takes no constraint; every other region must be named.
+          ...(region === 'us-east-1'
+            ? {}
+            : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
+        }),
+      ),
+    );
+  if (!exists && lifecycleRules)
+    await step(`S3 PutBucketLifecycleConfiguration ${bucketName}`, endpoint, () =>
+      s3.send(
+        new PutBucketLifecycleConfigurationCommand({
+          Bucket: bucketName,
+          LifecycleConfiguration: { Rules: lifecycleRules },
+        }),
+      ),
+    );
+}
+
+/**
+ * The recovery stacks' buckets (config `recovery`), which DynamoDB exports are copied into: one per
+ * recovery region, named by names.ts recoveryBucketName, in its region, with the lifecycle rules the
+ * home bucket has (the copies expire as the originals do). What each region's recovery stack deploys.
+ */
+export async function ensureRecoveryBuckets(options: {
+  endpoint: string;
+  stackName: string;
+  accountId: string;
+  regions: readonly string[];
+  lifecycleRules?: LifecycleRule[];
+}): Promise<string[]> {
+  const { endpoint, stackName, accountId, regions, lifecycleRules } = options;
+  const names: string[] = [];
+  for (const region of regions) {
+    const s3 = new S3Client({ endpoint, region, maxAttempts: 3, forcePathStyle: true });
+    try {
+      const name = recoveryBucketName(stackName, accountId, region);
+      await ensureBucket(s3, endpoint, region, name, lifecycleRules);
+      names.push(name);
+    } finally {
+      s3.destroy();
+    }
+  }
+  return names;
 }

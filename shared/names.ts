@@ -42,3 +42,15 @@ export function recoveryBucketName(stackName: string, accountId: string, region:
   const suffix = `-dr-${accountId}-${region}`;
   return `${stackName.toLowerCase().slice(0, 63 - suffix.length)}${suffix}`;
 }
+
+/**
+ * An IAM resource pattern covering the stack's recovery buckets in every region (recoveryBucketName):
+ * exact up to the region where no region's name can make it truncate the stack's part, else the part
+ * every region keeps, then `*`. `accountId` may be a placeholder filled at synth.
+ */
+export function recoveryBucketNamePattern(stackName: string, accountId: string): string {
+  // The longest region names (ap-southeast-5, us-gov-west-1, ...) are 14 characters.
+  const keep = 63 - `-dr-${accountId}-`.length - 14;
+  const lower = stackName.toLowerCase();
+  return `${lower.length <= keep ? lower : `${lower.slice(0, keep)}*`}-dr-${accountId}-*`;
+}

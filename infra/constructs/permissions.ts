@@ -13,6 +13,7 @@ import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { FUNCTION_NAMES, type FunctionName, type ScheduledFunctionName } from '../../shared/lambda/function-env';
+import { recoveryBucketNamePattern } from '../../shared/names';
 import {
   ACCOUNT,
   BACKUP_BUCKET_ARN,
@@ -20,6 +21,7 @@ import {
   type Grant,
   PARTITION,
   type PermissionSet,
+  RECOVERY_BUCKETS,
   REGION,
   type RolePermissions,
   STACK_NAME,
@@ -60,6 +62,8 @@ export function applyPermissions(
   sets: readonly PermissionSet<RoleHolder>[],
 ): void {
   const placeholders: [string, string][] = [
+    // First: the pattern names the account placeholder, filled below.
+    [RECOVERY_BUCKETS, recoveryBucketNamePattern(targets.stackName, ACCOUNT)],
     [PARTITION, Aws.PARTITION],
     [ACCOUNT, Aws.ACCOUNT_ID],
     [REGION, Aws.REGION],

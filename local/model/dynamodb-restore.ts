@@ -194,9 +194,16 @@ export class DynamoRestoreBackend extends RegionalBackend<DynamoRegionState> {
     return {};
   }
 
-  /** The completed exports whose data lies under the bucket's key prefix (this region's, and the bucket's region's). */
+  /**
+   * The completed exports whose data lies under the bucket's key prefix: of this region's tables, the
+   * bucket's region's, and any other region's that exported into the bucket (a DR copy of an export).
+   */
   private exportsUnder(region: string, bucket: string, keyPrefix: string): { region: string; e: DynamoExportModel }[] {
-    const regions = new Set([region, this.s3.buckets.get(bucket)?.region ?? region]);
+    const regions = new Set([
+      region,
+      this.s3.buckets.get(bucket)?.region ?? region,
+      ...this.dynamodb.exportRegionsOf(bucket),
+    ]);
     return [...regions].flatMap((r) =>
       [...this.region(r).dynamoExports.values()]
         .filter((e) => {

@@ -50,7 +50,12 @@ export interface DynamoExportModel extends Timed {
   S3Prefix?: string;
   ExportFormat: string;
   ClientToken?: string;
+  /** The point in time exported (ExportTime; default the call's time). */
+  exportTimeMs: number;
 }
+
+/** How far back ExportTime may reach: the PITR window, 35 days by default (strict: the default only). */
+const PITR_WINDOW_MS = 35 * 86_400_000;
 
 /** DynamoDB's per-region state: tables, on-demand backups and exports. */
 export interface DynamoRegionState {
@@ -86,6 +91,12 @@ export const DYNAMODB_KEY_USE_ACTIONS = [
 ] as const;
 
 export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
+  /**
+   * The regions whose tables exported into each bucket: an export's data is in its bucket, whatever
+   * region the table is in, so an import in the bucket's region finds it there (dynamodb-restore.ts).
+   */
+  private readonly exportRegions = new Map<string, Set<string>>();
+
   constructor(
     core: ModelCore,
     private readonly s3: S3Backend,
@@ -377,6 +388,7 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
       ExportManifest: `${exportRoot(e)}manifest-summary.json`,
       ExportFormat: e.ExportFormat,
       ...(e.ClientToken ? { ClientToken: e.ClientToken } : {}),
+      ExportTime: new Date(e.exportTimeMs),
       StartTime: new Date(e.startMs),
       ...(state === 'error' ? { FailureCode: 'S3AccessDenied', FailureMessage: 'Export failed (injected fault)' } : {}),
       ...(state === 'completed' ? { EndTime: new Date(e.startMs + e.durationMs) } : {}),
@@ -385,13 +397,30 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
 
   exportTableToPointInTime(
     region: string,
-    input: { TableArn?: string; S3Bucket?: string; S3Prefix?: string; ExportFormat?: string; ClientToken?: string },
+    input: {
+      TableArn?: string;
+      S3Bucket?: string;
+      S3Prefix?: string;
+      ExportFormat?: string;
+      ClientToken?: string;
+      ExportTime?: Date | number | string;
+    },
   ) {
     this.gate('dynamodb', 'ExportTableToPointInTime');
     const table = this.tableOfArn(region, input.TableArn, 'TableNotFoundException');
     if (!input.S3Bucket) throw new AwsApiError('ValidationException', 'S3Bucket is required');
+    // The bucket may be in any region ("Requesting a table export in DynamoDB"), but it must exist.
     if (!this.s3.buckets.has(input.S3Bucket))
       throw new AwsApiError('ValidationException', `S3 bucket ${input.S3Bucket} does not exist`);
+    // The wire gives epoch seconds; the SDK in process a Date.
+    const asked = input.ExportTime;
+    const exportTimeMs =
+      asked === undefined ? this.nowMs() : typeof asked === 'number' ? asked * 1000 : new Date(asked).getTime();
+    if (Number.isNaN(exportTimeMs) || exportTimeMs > this.nowMs() || exportTimeMs < this.nowMs() - PITR_WINDOW_MS)
+      throw new AwsApiError(
+        'InvalidExportTimeException',
+        'The specified ExportTime is outside of the point in time recovery window.',
+      );
     const r = this.region(region);
     if (input.ClientToken) {
       // Idempotent per client token (AWS keeps it 8 hours): the same request returns the same export.
@@ -400,7 +429,8 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
         if (
           earlier.TableName !== table.TableName ||
           earlier.S3Bucket !== input.S3Bucket ||
-          earlier.S3Prefix !== input.S3Prefix
+          earlier.S3Prefix !== input.S3Prefix ||
+          (input.ExportTime !== undefined && earlier.exportTimeMs !== exportTimeMs)
         )
           throw new AwsApiError('ExportConflictException', `Export with client token ${input.ClientToken} differs`);
         return { ExportDescription: this.dynamoExportDescription(region, earlier) };
@@ -425,10 +455,14 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
       ...(input.S3Prefix ? { S3Prefix: input.S3Prefix } : {}),
       ExportFormat: input.ExportFormat ?? 'DYNAMODB_JSON',
       ...(input.ClientToken ? { ClientToken: input.ClientToken } : {}),
+      exportTimeMs,
       ...this.timing(table.exportSeconds),
     };
     r.dynamoExports.set(exported.ExportArn, exported);
-    return { ExportDescription: this.dynamoExportDescription(region, exported) };
+    const regions = this.exportRegions.get(input.S3Bucket) ?? new Set<string>();
+    this.exportRegions.set(input.S3Bucket, regions.add(region));
+    // Made: a lost answer (fault lostAnswers) is retried by the SDK, and the client token returns it.
+    return this.created('dynamodb', { ExportDescription: this.dynamoExportDescription(region, exported) });
   }
 
   describeExport(region: string, input: { ExportArn?: string }) {
@@ -443,6 +477,11 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
       TableName: b.TableName,
       ...this.dynamoBackupDetails(b),
     }));
+  }
+
+  /** The regions whose tables exported into the bucket. */
+  exportRegionsOf(bucket: string): string[] {
+    return [...(this.exportRegions.get(bucket) ?? [])];
   }
 
   dynamoExports(region: string) {

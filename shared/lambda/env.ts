@@ -42,6 +42,11 @@ export const backupEnvSchema = baseEnvSchema.extend({
   DEADLINE_HOURS: json(z.record(tierNameSchema, z.number().positive())),
   /** The stack's backup bucket: where DynamoDB exports are written. */
   BACKUP_BUCKET: z.string().min(3),
+  /**
+   * Config `recovery.regions`: the regions with a recovery stack, whose bucket (names.ts
+   * recoveryBucketName) DynamoDB exports are copied into. Unset: none.
+   */
+  RECOVERY_REGIONS: json(z.array(z.string())).optional(),
 });
 
 export const notifyEnvSchema = baseEnvSchema.extend({

@@ -139,6 +139,7 @@ export function functionEnvironments(
     POLLING: JSON.stringify(config.polling),
     DEADLINE_HOURS: JSON.stringify(deadlines),
     BACKUP_BUCKET: resources.bucketName,
+    RECOVERY_REGIONS: JSON.stringify(config.recovery?.regions ?? []),
   };
   return {
     'plan-run': {

@@ -154,6 +154,11 @@ export interface CopyRequest {
    * Copies that cannot repeat (a client token, a deterministic identifier) do not call it.
    */
   beforeKeylessCopy?: () => Promise<void>;
+  /**
+   * The recovery stack's bucket in the destination region (names.ts recoveryBucketName), where copies
+   * that are data in S3 (a DynamoDB export) are written; undefined when the region has no recovery stack.
+   */
+  recoveryBucket?: string;
 }
 
 /**
@@ -211,14 +216,21 @@ export interface ResourceDriver {
    * when the resource (in its mode) cannot be copied across regions; the copy is then SKIPPED.
    */
   /**
-   * Undefined: the type is not copied. `refused`: AWS refused the copy into that region for a reason only
+   * Undefined: the type is not copied. `notCopied`: not copied there, for the reason given (SKIPPED).
+   * `refused`: AWS refused the copy into that region for a reason only
    * the operator can remedy (an option group the destination lacks), which that region's FAILED copy
    * records while the other regions are still copied.
    */
   copy?(
     resource: ResourceRef,
     request: CopyRequest,
-  ): Promise<{ copyIds: string[]; reused: boolean } | { refused: string } | undefined>;
+  ): Promise<{ copyIds: string[]; reused: boolean } | { refused: string } | { notCopied: string } | undefined>;
+  /**
+   * Why this resource's backups (in its mode) are never copied to another region, in AWS's terms (the
+   * copy is SKIPPED with it, and a dry run and the game day print it); undefined when they are. A
+   * reason that depends on the destination comes from `copy` as `notCopied`.
+   */
+  notCopied?(resource: ResourceRef): string | undefined;
   /** Polls copies in their region, like check does originals. */
   checkCopy?(resource: ResourceRef, region: string, copyIds: string[]): Promise<CheckResult>;
 }

@@ -18,6 +18,11 @@ export const REGION = '<AWS::Region>';
 export const STACK_NAME = '<StackName>';
 /** The stack's backup bucket, where DynamoDB exports land. */
 export const BACKUP_BUCKET_ARN = '<BackupBucket.Arn>';
+/**
+ * The stack's recovery buckets (config `recovery`, one per recovery region, owned by that region's
+ * recovery stack): a bucket-name pattern, names.ts recoveryBucketNamePattern of the stack and account.
+ */
+export const RECOVERY_BUCKETS = '<RecoveryBuckets>';
 
 export type ConditionValue = string | boolean | readonly string[];
 

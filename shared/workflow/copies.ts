@@ -4,8 +4,8 @@
  * until every region is COMPLETED, or one FAILED. The copies travel in the loop state and are recorded
  * on the item, with their times, for status and the run report.
  *
- * A type that cannot be copied across regions (DynamoDB) gets SKIPPED copies with the
- * reason, and the backup completes: the original is good and the skipped copy is visible. So does a
+ * A type (or mode) that cannot be copied across regions (a DynamoDB on-demand backup) gets SKIPPED
+ * copies with the driver's reason, and the backup completes: the original is good and the skipped copy is visible. So does a
  * target that is the source's own region (several regions configured, one of them a copy target):
  * a copy beside the original protects nothing against losing the region.
  * The per-region concurrent-copy limit surfaces from the driver as LimitExceededError, which the ASL
@@ -39,6 +39,11 @@ export interface CopyStepRequest {
   driver: ResourceDriver;
   store: StateStore;
   now: Date;
+  /**
+   * The recovery stack's bucket in a region (config `recovery`), for copies written to S3 (DynamoDB
+   * exports); undefined for a region with no recovery stack. Absent: none anywhere.
+   */
+  recoveryBucket?: (region: string, accountId: string) => string | undefined;
 }
 
 /** The next wait, from the slowest running copy's reported progress when every one reports it (EBS, RDS). */
@@ -104,50 +109,58 @@ export async function startCopies(request: CopyStepRequest): Promise<BackupState
       request.now,
     );
     let keylessCalls = 0;
-    const started = driver.copy
-      ? await driver
-          .copy(resource, {
-            resource,
-            backupIds: backup.backupIds,
-            region: target.region,
-            kmsKeyId: target.kmsKeyId,
-            ...(target.optionGroups ? { optionGroups: target.optionGroups } : {}),
-            // What Plan learned of the source (an RDS instance's option group), so the copy asks nothing more.
-            ...(record?.restoreSettings ? { restoreSettings: record.restoreSettings } : {}),
-            runId,
-            tags: {
-              stackName: request.stackName,
+    const never = driver.notCopied?.(resource);
+    const recoveryBucket = request.recoveryBucket?.(target.region, resource.accountId);
+    const started = never
+      ? { notCopied: never }
+      : driver.copy
+        ? await driver
+            .copy(resource, {
+              resource,
+              backupIds: backup.backupIds,
+              region: target.region,
+              kmsKeyId: target.kmsKeyId,
+              ...(target.optionGroups ? { optionGroups: target.optionGroups } : {}),
+              // What Plan learned of the source (an RDS instance's option group), so the copy asks nothing more.
+              ...(record?.restoreSettings ? { restoreSettings: record.restoreSettings } : {}),
               runId,
-              tier: request.tier,
-              sourceArn: resource.arn,
-              expiresAt: request.expiresAt,
-            },
-            // Noted before the first such call of this attempt: if an answer is lost, the retry knows.
-            beforeKeylessCopy: async () => {
-              if (keylessCalls++ === 0) await store.noteCopyCall(runId, resource.arn, target.region, at);
-            },
-          })
-          .catch(async (error: unknown) => {
-            // AWS refused this attempt's only copy call there (the region's copy limit, a throttle): nothing
-            // was copied, and the lookup before it saw what earlier attempts made, so the retry may look at once.
-            if (keylessCalls === 1 && isRefusal(error)) await store.forgetCopyCall(runId, resource.arn, target.region);
-            // The region's copy limit is waited out like Start backup's refusals, up to the resource's deadline.
-            throw record
-              ? refusalPastDeadline(
-                  error,
-                  `${resource.arn} could not be copied to ${target.region}`,
-                  record.queuedAt,
-                  request,
-                )
-              : error;
-          })
-      : undefined;
-    if (!started) {
+              tags: {
+                stackName: request.stackName,
+                runId,
+                tier: request.tier,
+                sourceArn: resource.arn,
+                expiresAt: request.expiresAt,
+              },
+              // Noted before the first such call of this attempt: if an answer is lost, the retry knows.
+              beforeKeylessCopy: async () => {
+                if (keylessCalls++ === 0) await store.noteCopyCall(runId, resource.arn, target.region, at);
+              },
+              ...(recoveryBucket ? { recoveryBucket } : {}),
+            })
+            .catch(async (error: unknown) => {
+              // AWS refused this attempt's only copy call there (the region's copy limit, a throttle): nothing
+              // was copied, and the lookup before it saw what earlier attempts made, so the retry may look at once.
+              if (keylessCalls === 1 && isRefusal(error))
+                await store.forgetCopyCall(runId, resource.arn, target.region);
+              // The region's copy limit is waited out like Start backup's refusals, up to the resource's deadline.
+              throw record
+                ? refusalPastDeadline(
+                    error,
+                    `${resource.arn} could not be copied to ${target.region}`,
+                    record.queuedAt,
+                    request,
+                  )
+                : error;
+            })
+        : undefined;
+    if (!started || 'notCopied' in started) {
       copies.push({
         region: target.region,
         ids: [],
         status: 'SKIPPED',
-        reason: `${resource.type}${resource.mode ? ` (${resource.mode})` : ''} backups are not copied across regions`,
+        reason:
+          started?.notCopied ??
+          `${resource.type}${resource.mode ? ` (${resource.mode})` : ''} backups are not copied across regions`,
         startedAt: at,
         finishedAt: at,
       });

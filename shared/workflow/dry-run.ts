@@ -12,14 +12,15 @@ export const DRY_RUN_NOTE = 'dry run: would be backed up';
 export function dryRunCopies(
   resource: { region: string; type: string; mode?: string | undefined },
   targets: readonly CopyTarget[],
-  copies: boolean,
+  /** False: the type is not copied; a string: why its backups (in its mode) are not (the driver's notCopied). */
+  copies: boolean | string,
 ): string[] {
   return targets
     .filter((t) => t.region !== resource.region)
     .map((t) =>
-      copies
+      copies === true
         ? `${t.region}${t.kmsKeyId ? ` under ${t.kmsKeyId}` : ''}`
-        : `not copied to ${t.region} (${resource.type}${resource.mode ? ` ${resource.mode}` : ''} backups are not copied across regions)`,
+        : `not copied to ${t.region} (${copies || `${resource.type}${resource.mode ? ` ${resource.mode}` : ''} backups are not copied across regions`})`,
     );
 }
 

@@ -309,7 +309,9 @@ export async function planRun(request: PlanRequest): Promise<PlanResult> {
                   ? { kmsKeyId: input.copyTo.find((c) => c.region === t.region)?.kmsKeyId ?? t.kmsKeyId }
                   : {}),
               })),
-              request.driverFor(entry.ref.type).copy !== undefined,
+              request.driverFor(entry.ref.type).copy === undefined
+                ? false
+                : (request.driverFor(entry.ref.type).notCopied?.(entry.ref) ?? true),
             ),
             entry.note,
           ),

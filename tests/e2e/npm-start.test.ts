@@ -115,7 +115,7 @@ describe('npm start (backup-pipeline local)', () => {
     expect(out.stdout).toContain('Would back up 14 resource(s):');
     expect(out.stdout).toMatch(/orders\s+rds-instance\s+eu-west-1\s+copied to us-west-2 under alias\/backup-dr\n/);
     expect(out.stdout).toMatch(
-      /sessions\s+dynamodb-table\s+eu-west-1\s+not copied to us-west-2 \(dynamodb-table backups are not copied across regions\)/,
+      /sessions\s+dynamodb-table\s+eu-west-1\s+not copied to us-west-2 \(DynamoDB on-demand backups \(mode "backup"\) are copied to another region only through AWS Backup/,
     );
     expect(out.stdout).toContain('Would skip 2:');
     expect(out.stdout).toMatch(/Retention \(dry run, nothing deleted\): would delete \d+, keep \d+/);

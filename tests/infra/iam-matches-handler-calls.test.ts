@@ -27,6 +27,7 @@ import { HANDLERS, type LocalHandler } from '../../local/handlers';
 import { AwsApiError } from '../../local/model';
 import { dynamoDocClient } from '../../shared/lambda/clients';
 import { FUNCTION_NAMES, type FunctionName, type ScheduledFunctionName } from '../../shared/lambda/function-env';
+import { recoveryBucketName } from '../../shared/names';
 import { SERVICE_PERMISSIONS } from '../../shared/services/catalog';
 import { dynamoBackupName, parseBackupName } from '../../shared/services/dynamodb/dynamodb-table';
 import { MODE_TAG } from '../../shared/services/modes';
@@ -279,7 +280,9 @@ describe('IAM against the calls the handlers make', () => {
     // recorded and notified), an instance backed up as an AMI, backups old enough for retention (EBS, RDS,
     // one held by a foreign AMI, an AMI of ours with its snapshots).
     sandbox = await openSandbox();
-    await sandbox.reset({ config: { drills: DRILLS } });
+    // A recovery region, with the bucket its recovery stack deploys: exports are copied there.
+    await sandbox.reset({ config: { drills: DRILLS, recovery: { homeRegion: REGION, regions: [DR_REGION] } } });
+    sandbox.model.createBucket(DR_REGION, recoveryBucketName(sandbox.config.stackName, ACCOUNT, DR_REGION));
     sandbox.model.addFunction(REGION, 'drill-validator', () => ({ passed: true }));
     const instance = sandbox.model.addInstance(REGION, { Tags: tagged('web'), volumes: [{ Size: 8 }, { Size: 20 }] });
     const builder = sandbox.model.addInstance(REGION, {
@@ -429,10 +432,12 @@ describe('IAM against the calls the handlers make', () => {
                 sandbox.model.dbInstanceArn(REGION, 'orders'),
                 sandbox.model.dbClusterArn(REGION, 'ledger'),
                 sandbox.model.dynamoTableArn(REGION, 'sessions'),
+                sandbox.model.dynamoTableArn(REGION, 'clicks'),
                 builderArn,
               ],
             },
-            // Copies of every type that copies (and a SKIPPED one for the table), encrypted under the DR key.
+            // Copies of every type that copies (the exported table's: a second export into the recovery
+            // bucket; a SKIPPED one for the backed-up table), encrypted under the DR key.
             copyTo: [{ region: DR_REGION, kmsKeyId: DR_KEY_ALIAS }],
           },
           'iam-by-arn',
@@ -588,6 +593,9 @@ describe('IAM against the calls the handlers make', () => {
       'start-backup dynamodb:CreateBackup',
       'start-backup dynamodb:ExportTableToPointInTime',
       'check-backup dynamodb:DescribeExport',
+      'start-copies dynamodb:ExportTableToPointInTime',
+      'start-copies dynamodb:DescribeExport',
+      'check-copies dynamodb:DescribeExport',
       'apply-retention dynamodb:DeleteBackup',
       'plan-run ec2:DescribeRegions',
       'plan-run kms:DescribeKey',

@@ -11,6 +11,9 @@
  *   table without point-in-time recovery is FAILED with that reason. Exports are expired by the
  *   bucket's per-tier lifecycle rules, not by Apply retention.
  *
+ * Copies to a recovery region: an export is exported again into that region's recovery bucket, an
+ * on-demand backup is not copied (./export-copy.ts).
+ *
  * Discovery: DynamoDB has no server-side tag filter, so tables are listed and each one's tags read
  * (one ListTagsOfResource per table); each selected table is then described once (DescribeTable: its
  * key schema, billing and indexes are what an export's restore needs, ./table-settings.ts). Tables come
@@ -42,6 +45,7 @@ import { MODE_TAG } from '../modes';
 import { RESOLVE_CONCURRENCY, retryThrottledLookup } from '../resolve';
 import { dynamoTableArn } from './catalog';
 import { dynamoClient, dynamoCreateClient } from './client';
+import { BACKUP_NOT_COPIED, copyExport } from './export-copy';
 import { dynamodbTableRestoreSettings } from './table-settings';
 
 const NAME_PREFIX = 'bp';
@@ -315,5 +319,17 @@ export const dynamoTableDriver: ResourceDriver = {
     const id = backupIds[0];
     if (!id) return Promise.resolve({ status: 'FAILED', reason: 'no backup or export recorded' });
     return id.includes('/export/') ? checkExport(resource.region, id) : checkBackup(resource.region, id);
+  },
+
+  notCopied: (resource) => (resource.mode === 'export' ? undefined : BACKUP_NOT_COPIED),
+
+  copy: (resource, request) =>
+    Promise.resolve(resource.mode === 'export' ? copyExport(resource, request) : { notCopied: BACKUP_NOT_COPIED }),
+
+  // The DR export is made, and lives, in the table's region (./export-copy.ts).
+  checkCopy(resource, _region, copyIds) {
+    const id = copyIds[0];
+    if (!id) return Promise.resolve({ status: 'FAILED', reason: 'no DR export recorded' });
+    return checkExport(resource.region, id);
   },
 };

@@ -2,20 +2,31 @@
  * DynamoDB's IAM needs for backing tables up (the state table's own access is the stack's, in
  * infra/constructs/state-table.ts): discovery lists tables and reads their tags; start creates an
  * on-demand backup or an export into the backup bucket (which needs S3 writes under the export
- * prefix); check reads them; retention lists and deletes backups. DynamoDB cannot tag on-demand
+ * prefix); check reads them; an export's DR copy is a second export into a recovery region's bucket; retention lists and deletes backups. DynamoDB cannot tag on-demand
  * backups, so DeleteBackup cannot be conditioned on the managed-by tag: it is scoped to backups of
  * tables in this account, and the code deletes only backups whose name carries this stack
  * (./dynamodb-table.ts).
  */
 import { EXPORT_PREFIX } from '../../names';
 import { ownerTagValue, RESTORE_TAG } from '../../tags';
-import { ACCOUNT, BACKUP_BUCKET_ARN, PARTITION, type PermissionSet, REGION, STACK_NAME } from '../permission-set';
+import {
+  ACCOUNT,
+  BACKUP_BUCKET_ARN,
+  PARTITION,
+  type PermissionSet,
+  RECOVERY_BUCKETS,
+  REGION,
+  STACK_NAME,
+} from '../permission-set';
 import { RESTORED_MARK } from './restored-name';
 
 const TABLES = `arn:${PARTITION}:dynamodb:*:${ACCOUNT}:table/*`;
 const BACKUPS = `${TABLES}/backup/*`;
 const EXPORTS = `${TABLES}/export/*`;
 const EXPORT_OBJECTS = `${BACKUP_BUCKET_ARN}/${EXPORT_PREFIX}/*`;
+/** The recovery regions' buckets, where exports are copied under the same prefix (./export-copy.ts). */
+const RECOVERY_BUCKET_ARNS = `arn:${PARTITION}:s3:::${RECOVERY_BUCKETS}`;
+const RECOVERY_EXPORT_OBJECTS = `${RECOVERY_BUCKET_ARNS}/${EXPORT_PREFIX}/*`;
 
 const IMPORTS = `${TABLES}/import/*`;
 const RESTORED_BY_A_DRILL = {
@@ -66,6 +77,29 @@ export const DYNAMODB_PERMISSIONS: PermissionSet = {
       [EXPORTS]: 'Export ARNs are created by ExportTableToPointInTime at run time.',
     },
   },
+  // The DR copy of an export: exported again, at the original's ExportTime (read with DescribeExport),
+  // into a recovery region's bucket, which DynamoDB writes with the caller's S3 permissions; the check
+  // polls it in the table's region.
+  'start-copies': {
+    grants: [
+      { actions: ['dynamodb:ExportTableToPointInTime'], resources: [TABLES] },
+      { actions: ['dynamodb:DescribeExport'], resources: [EXPORTS] },
+      {
+        actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:PutObjectAcl'],
+        resources: [RECOVERY_EXPORT_OBJECTS],
+      },
+    ],
+    wildcards: {
+      [TABLES]: CHOSEN_AT_RUN_TIME,
+      [EXPORTS]: 'Export ARNs are created by ExportTableToPointInTime at run time.',
+      [RECOVERY_EXPORT_OBJECTS]:
+        "DynamoDB writes each DR export under its run's prefix in a recovery region's bucket, below the export prefix only.",
+    },
+  },
+  'check-copies': {
+    grants: [{ actions: ['dynamodb:DescribeExport'], resources: [EXPORTS] }],
+    wildcards: { [EXPORTS]: 'Export ARNs are created by ExportTableToPointInTime at run time.' },
+  },
   'apply-retention': {
     grants: [
       { actions: ['dynamodb:ListBackups'], resources: ['*'] },
@@ -108,7 +142,10 @@ export const DYNAMODB_PERMISSIONS: PermissionSet = {
       { actions: ['dynamodb:DescribeExport'], resources: [EXPORTS] },
       { actions: ['dynamodb:DescribeImport'], resources: [IMPORTS] },
       { actions: ['dynamodb:ListImports'], resources: ['*'] },
-      { actions: ['s3:GetObject', 's3:ListBucket'], resources: [BACKUP_BUCKET_ARN, EXPORT_OBJECTS] },
+      {
+        actions: ['s3:GetObject', 's3:ListBucket'],
+        resources: [BACKUP_BUCKET_ARN, EXPORT_OBJECTS, RECOVERY_BUCKET_ARNS, RECOVERY_EXPORT_OBJECTS],
+      },
       {
         actions: [
           'logs:CreateLogGroup',
@@ -128,6 +165,8 @@ export const DYNAMODB_PERMISSIONS: PermissionSet = {
       [EXPORTS]: 'The export restored is chosen at run time from the restore points this stack recorded.',
       [IMPORTS]: 'Import ARNs are created by ImportTable at run time.',
       [EXPORT_OBJECTS]: "ImportTable reads the export's objects under the export prefix only.",
+      [RECOVERY_BUCKET_ARNS]: "A restore in a recovery region imports the export's copy from that region's bucket.",
+      [RECOVERY_EXPORT_OBJECTS]: "ImportTable reads a DR export's objects under the export prefix only.",
       [IMPORT_LOGS]: "ImportTable writes to DynamoDB's own /aws-dynamodb/ log groups, named by DynamoDB.",
     },
   },

@@ -1,7 +1,8 @@
 /**
  * Restore of a DynamoDB table's export (mode `export`): ImportTable from the export's data in S3 (the
  * export ARN is the backup id; its bucket and manifest come from DescribeExport, the data lies beside the
- * manifest under `data/`), DYNAMODB_JSON, gzip, with TableCreationParameters from the recorded key schema,
+ * manifest under `data/`; a DR copy's ids also name where its data lies in the recovery region's bucket,
+ * ./export-copy.ts, so its restore there reads it without the home region), DYNAMODB_JSON, gzip, with TableCreationParameters from the recorded key schema,
  * billing mode, global secondary indexes and key (./table-settings.ts). Only the attributes those keys use
  * are defined (ImportTable, as CreateTable, refuses any other: ValidationException), and local secondary
  * indexes, which TableCreationParameters cannot hold, are reported on the restore as not restored. The
@@ -26,6 +27,7 @@ import {
 import { aws, awsErrorName, InvalidInputError, InvalidResourceStateError, NameInUseError } from '../../errors';
 import { parseRestoreSettings, type RestoreDriver, restoreClientToken } from '../restore';
 import { dynamoClient } from './client';
+import { parseDataLocation } from './export-copy';
 import { restoredNameProblem } from './restored-name';
 import { assertRestoredName, checkAndTag, claimName, describeTable, NAME_TAKEN, removeTable } from './table-restore';
 import { type DynamodbTableRestoreSettings, dynamodbTableRestoreSettingsSchema } from './table-settings';
@@ -54,7 +56,16 @@ async function importWithToken(region: string, tableArn: string, token: string):
   return undefined;
 }
 
-function tableParameters(name: string, s: DynamodbTableRestoreSettings): TableCreationParameters {
+/**
+ * The source's customer managed key when it cannot be the restored table's: a KMS key is regional, so a
+ * restore in another region (a recovery region) cannot use it; the table is then made under DynamoDB's
+ * own key of that region (`aws/dynamodb`), still encrypted with KMS, and the restore says so.
+ */
+function foreignKey(s: { kmsKeyArn?: string | undefined }, region: string): string | undefined {
+  return s.kmsKeyArn && s.kmsKeyArn.split(':')[3] !== region ? s.kmsKeyArn : undefined;
+}
+
+function tableParameters(name: string, s: DynamodbTableRestoreSettings, region: string): TableCreationParameters {
   const keys = (k: DynamodbTableRestoreSettings['keySchema']) =>
     k.map((e) => ({ AttributeName: e.attributeName, KeyType: e.keyType }));
   const provisioned = s.billingMode === 'PROVISIONED';
@@ -92,9 +103,18 @@ function tableParameters(name: string, s: DynamodbTableRestoreSettings): TableCr
           })),
         }
       : {}),
-    ...(s.kmsKeyArn ? { SSESpecification: { Enabled: true, SSEType: 'KMS', KMSMasterKeyId: s.kmsKeyArn } } : {}),
+    ...(s.kmsKeyArn
+      ? {
+          SSESpecification: foreignKey(s, region)
+            ? { Enabled: true, SSEType: 'KMS' }
+            : { Enabled: true, SSEType: 'KMS', KMSMasterKeyId: s.kmsKeyArn },
+        }
+      : {}),
   };
 }
+
+/** The region an export's ARN names (`arn:aws:dynamodb:<region>:…`). */
+const regionOfArn = (arn: string): string | undefined => arn.split(':')[3] || undefined;
 
 /** The export's data in S3: its bucket and the `data/` folder beside its manifest. */
 async function exportSource(region: string, exportArn: string) {
@@ -121,8 +141,10 @@ export const dynamodbImportRestore: RestoreDriver = {
 
   async start(request) {
     const settings = parseRestoreSettings(dynamodbTableRestoreSettingsSchema, request.settings, 'DynamoDB table');
-    const [exportArn, ...rest] = request.backupIds;
-    if (!exportArn || rest.length > 0)
+    // An export's id, or a DR copy's: its export and where its data lies in the recovery bucket.
+    const [exportArn, location, ...rest] = request.backupIds;
+    const copied = location === undefined ? undefined : parseDataLocation(location);
+    if (!exportArn || rest.length > 0 || (location !== undefined && !copied))
       throw new InvalidInputError([{ field: 'backupIds', message: 'a DynamoDB table imports exactly one export' }]);
     assertRestoredName(request.name);
     const token = importToken(request.restoreId);
@@ -140,7 +162,9 @@ export const dynamodbImportRestore: RestoreDriver = {
     };
     const reused = await claim();
     if (reused) return reused;
-    const source = await exportSource(request.region, exportArn);
+    // A DR copy's data is read where it lies, in this region's bucket: nothing is asked of the table's
+    // region, which may be the region lost. An original export is described in its own region.
+    const source = copied ?? (await exportSource(regionOfArn(exportArn) ?? request.region, exportArn));
     await request.journal?.made([request.name]);
     const context = `DynamoDB ImportTable ${request.name} from ${exportArn}`;
     let out: ImportTableCommandOutput;
@@ -151,7 +175,7 @@ export const dynamodbImportRestore: RestoreDriver = {
           S3BucketSource: source,
           InputFormat: 'DYNAMODB_JSON',
           InputCompressionType: 'GZIP',
-          TableCreationParameters: tableParameters(request.name, settings),
+          TableCreationParameters: tableParameters(request.name, settings, request.region),
         }),
       );
     } catch (error) {
@@ -183,7 +207,7 @@ export const dynamodbImportRestore: RestoreDriver = {
     }
     const checked = await checkAndTag(region, name, context);
     if (checked.status !== 'AVAILABLE') return checked;
-    const lost = notRestored(context?.settings);
+    const lost = notRestored(context?.settings, region);
     return {
       status: 'AVAILABLE',
       shape: { ...checked.shape, importErrors: description.ErrorCount ?? 0, ...(lost ? { notRestored: lost } : {}) },
@@ -208,10 +232,23 @@ export const dynamodbImportRestore: RestoreDriver = {
   },
 };
 
-/** The source's local secondary indexes, which ImportTable cannot create: what the restore says it lacks. */
-function notRestored(settings: unknown): string | undefined {
+/**
+ * What the restore says it lacks: the source's local secondary indexes, which ImportTable cannot create,
+ * and its customer managed key when the restore is in another region.
+ */
+function notRestored(settings: unknown, region: string): string | undefined {
   const parsed = dynamodbTableRestoreSettingsSchema.safeParse(settings);
   const names = parsed.success ? parsed.data.localSecondaryIndexes : [];
-  if (names.length === 0) return undefined;
-  return `local secondary ${names.length === 1 ? 'index' : 'indexes'} ${names.join(', ')} (ImportTable cannot create one)`;
+  const key = parsed.success ? foreignKey(parsed.data, region) : undefined;
+  const lost = [
+    ...(names.length > 0
+      ? [
+          `local secondary ${names.length === 1 ? 'index' : 'indexes'} ${names.join(', ')} (ImportTable cannot create one)`,
+        ]
+      : []),
+    ...(key
+      ? [`the source's customer managed key ${key} (a key of another region): made under aws/dynamodb of ${region}`]
+      : []),
+  ];
+  return lost.length > 0 ? lost.join('; ') : undefined;
 }

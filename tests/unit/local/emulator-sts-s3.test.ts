@@ -25,7 +25,8 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { registerAwsServices } from '../../../local/emulator';
 import { type EmulatorServer, startEmulatorServer } from '../../../local/emulator/server';
 import { AwsModel } from '../../../local/model';
-import { ensureRunResources } from '../../../local/run-resources';
+import { ensureRecoveryBuckets, ensureRunResources } from '../../../local/run-resources';
+import { recoveryBucketName } from '../../../shared/names';
 import { writeRunItems } from '../../../shared/workflow/run-items';
 
 const REGION = 'eu-west-1';
@@ -241,5 +242,35 @@ describe('ensureRunResources', () => {
     } finally {
       await bare.close();
     }
+  });
+});
+
+describe('ensureRecoveryBuckets', () => {
+  it("makes each recovery region's bucket there once, and DynamoDB exports into it from the home region at a chosen ExportTime", async () => {
+    // Prepare
+    const options = { endpoint: server.endpoint, stackName: 'Pipeline', accountId: ACCOUNT, regions: ['us-west-2'] };
+    const bucket = recoveryBucketName('Pipeline', ACCOUNT, 'us-west-2');
+    const exportTime = new Date(Date.now() - 3_600_000);
+
+    // Act
+    const first = await ensureRecoveryBuckets(options);
+    const second = await ensureRecoveryBuckets(options);
+    const dynamo = new DynamoDBClient(clientConfig());
+    const out = await dynamo.send(
+      new ExportTableToPointInTimeCommand({
+        TableArn: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/clickstream`,
+        S3Bucket: bucket,
+        ExportTime: exportTime,
+      }),
+    );
+    dynamo.destroy();
+
+    // Assess
+    expect(first).toEqual([bucket]);
+    expect(second).toEqual(first);
+    expect(model.s3Buckets.get(bucket)?.region).toBe('us-west-2');
+    expect(out.ExportDescription?.S3Bucket).toBe(bucket);
+    // Over the wire ExportTime is epoch seconds (with a fraction): the point in time asked.
+    expect(out.ExportDescription?.ExportTime?.getTime()).toBe(exportTime.getTime());
   });
 });

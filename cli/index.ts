@@ -132,6 +132,11 @@ export function buildProgram(): Command {
     .option('--quiet', 'no live progress lines', false)
     .option('--drill', 'after the backup run, drill a restore of each type: restored, checked, timed, deleted', false)
     .option(
+      '--game-day',
+      'the region-loss game day: back up with DR copies, lose the home region, restore the app=shop application from the DR region alone',
+      false,
+    )
+    .option(
       '--copy-to <region[:kms]>',
       'copy every backup to this region (repeatable); the demo copies to us-west-2:alias/backup-dr unless told none',
       (value: string, previous: string[]) => [...previous, value],

@@ -19,6 +19,7 @@ import { humanDuration as duration } from '../durations';
 import { phaseOf, progressPrinter, progressView } from '../progress';
 import { drillTable, runDrill } from './drills';
 import { dryRunView } from './dry-run-view';
+import { runGameDay } from './game-day';
 import { parseCopyTo } from './operate';
 import { countsLine, resourceJson, resourceTable } from './run-views';
 
@@ -44,6 +45,8 @@ export interface LocalOptions {
   copyTo: string[];
   /** After the backup run, a restore drill of each type and mode (restored, checked, timed, deleted). */
   drill?: boolean;
+  /** The region-loss game day instead of one run (./game-day.ts). */
+  gameDay?: boolean;
 }
 
 // The option parsers live in cli/options.ts (the program definition loads them without the sandbox).
@@ -57,6 +60,10 @@ function utcStamp(date: Date): string {
 }
 
 export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  if (options.gameDay)
+    return (
+      await runGameDay({ seed: options.seed, ...(options.timeScale ? { timeScale: options.timeScale } : {}) }, out)
+    ).code;
   const write = (line = '') => out.write(`${line}\n`);
   const wallStart = Date.now();
   let sandbox: Sandbox | undefined;

@@ -1,0 +1,149 @@
+/**
+ * `npm start -- --game-day` (issue #19): the region-loss game day, end to end, in the sandbox. The demo
+ * estate and the `app=shop` application (local/game-day-estate.ts: custom DB parameter and option
+ * groups, no default VPC) are backed up with copies to the DR region under its customer-managed key;
+ * then the home region is lost (the sandbox refuses every call to it); then, from the DR region alone,
+ * `backup-pipeline restore --application app=shop` runs on the recovery stack there (the restore state
+ * machine, its Lambdas and the state table's replica) and brings the application back wave by wave,
+ * each restore validated and timed, with the application's recovery time and recovery point. What the
+ * DR region cannot restore is named with why. Exit 0 when every resource with a DR copy came back and
+ * nothing reached the lost region.
+ */
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DR_KEY_ALIAS, DR_REGION } from '../../local/fleet';
+import { GAME_DAY_APPLICATION, GAME_DAY_PLACEMENT } from '../../local/game-day-estate';
+import { type Sandbox, startSandbox } from '../../local/sandbox';
+import type { RestoreRecord } from '../../shared/state/records';
+import { humanDuration } from '../durations';
+import { restoreApplicationCommand } from './restore';
+
+export interface GameDayOptions {
+  seed: number;
+  timeScale?: number;
+  /** The home region lost (default eu-west-1, the sandbox's). */
+  home?: string;
+  /** The region recovered in (default the demo's DR region). */
+  dr?: string;
+}
+
+export interface GameDayResult {
+  code: number;
+  backupStatus: string;
+  /** The application's restores, as recorded in the DR region's replica of the state table. */
+  restores: RestoreRecord[];
+  /** Resources of the application the DR region could not restore, with why. */
+  notRecoverable: { arn: string; reason: string }[];
+  /** From the restore's start to the application's last restore available (simulated seconds). */
+  recoveryTimeSeconds: number | undefined;
+  /** The age of the oldest data restored, at the restore's start (simulated seconds). */
+  recoveryPointSeconds: number | undefined;
+  /** Requests that went to the lost region after it was lost, besides the probe showing it is gone. */
+  callsToLostRegion: number;
+  wallSeconds: number;
+}
+
+const stamp = (date: Date) =>
+  date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+
+/** The backup run before the day: the daily tier with copies to the DR region under its key. */
+async function backUp(sandbox: Sandbox, dr: string, write: (line?: string) => void): Promise<string> {
+  const sfn = new SFNClient({ endpoint: sandbox.endpoint, region: sandbox.region });
+  try {
+    const name = `daily-game-day-${stamp(sandbox.scheduler.now())}`;
+    const input = { tier: 'daily', copyTo: [{ region: dr, kmsKeyId: DR_KEY_ALIAS }], reason: 'game day: before' };
+    const started = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: sandbox.stateMachineArn, name, input: JSON.stringify(input) }),
+    );
+    const result = await sandbox.sfn.execution(started.executionArn ?? '').done;
+    const records = await sandbox.store.listResources(name);
+    const copied = records.filter((r) => r.copies?.some((c) => c.region === dr && c.status === 'COMPLETED')).length;
+    const backedUp = records.filter((r) => r.status === 'COMPLETED').length;
+    write(
+      `  ${name} ${result.status}: ${backedUp} backed up in ${sandbox.region}, ${copied} copied to ${dr} under ${DR_KEY_ALIAS}.`,
+    );
+    return result.status;
+  } finally {
+    sfn.destroy();
+  }
+}
+
+/** Shows the region is gone the way an operator would find out: a call to it gets no answer. */
+async function probe(region: string): Promise<string> {
+  const ec2 = new EC2Client({ region, maxAttempts: 1 });
+  try {
+    await ec2.send(new DescribeInstancesCommand({}));
+    return 'it still answers';
+  } catch (error) {
+    return `EC2 DescribeInstances there: ${(error as Error).name}: ${(error as Error).message}`;
+  } finally {
+    ec2.destroy();
+  }
+}
+
+export async function runGameDay(
+  options: GameDayOptions,
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<GameDayResult> {
+  const write = (line = '') => out.write(`${line}\n`);
+  const wallStart = Date.now();
+  const home = options.home ?? 'eu-west-1';
+  const dr = options.dr ?? DR_REGION;
+  const sandbox = await startSandbox({
+    region: home,
+    fleet: { kind: 'game-day' },
+    seed: options.seed,
+    ...(options.timeScale ? { timeScale: options.timeScale } : {}),
+    config: { notifyOnSuccess: true, recovery: { homeRegion: home, regions: [dr] } },
+  });
+  try {
+    const app = Object.entries(GAME_DAY_APPLICATION)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
+    write(`Game day: ${home} is lost; the application ${app} is restored in ${dr} from its copies alone.`);
+    write();
+    write(`1. Before: the estate is backed up, with copies to ${dr} (no default VPC in either region).`);
+    const backupStatus = await backUp(sandbox, dr, write);
+    write();
+    write(`2. ${home} is lost: from now on every call to it gets no answer.`);
+    sandbox.loseRegion(home);
+    write(`  ${await probe(home)}`);
+    const probeCalls = sandbox.lostRegionCalls()[home] ?? 0;
+    write();
+    write(`3. From ${dr} alone, on the recovery stack there (restore machine, Lambdas, state table replica):`);
+    const restored = await restoreApplicationCommand(
+      { tags: { ...GAME_DAY_APPLICATION }, region: dr, placement: GAME_DAY_PLACEMENT, pollSeconds: 0.2 },
+      out,
+    );
+    const callsToLostRegion = (sandbox.lostRegionCalls()[home] ?? 0) - probeCalls;
+    write();
+    const recovered = restored.restores.filter((r) => r.status === 'AVAILABLE').length;
+    const passed =
+      backupStatus === 'SUCCEEDED' && restored.code === 0 && callsToLostRegion === 0 && restored.restores.length > 0;
+    write(
+      `Game day ${passed ? 'passed' : 'failed'}: ${recovered}/${restored.restores.length} restored in ${dr}` +
+        (restored.recoveryTimeSeconds !== undefined
+          ? `, recovery time ${humanDuration(restored.recoveryTimeSeconds)}`
+          : '') +
+        (restored.recoveryPointSeconds !== undefined
+          ? `, recovery point ${humanDuration(restored.recoveryPointSeconds)}`
+          : '') +
+        `; ${callsToLostRegion} call(s) reached ${home} after it was lost.`,
+    );
+    return {
+      code: passed ? 0 : 1,
+      backupStatus,
+      restores: restored.restores,
+      notRecoverable: restored.notRecoverable,
+      recoveryTimeSeconds: restored.recoveryTimeSeconds,
+      recoveryPointSeconds: restored.recoveryPointSeconds,
+      callsToLostRegion,
+      wallSeconds: (Date.now() - wallStart) / 1000,
+    };
+  } finally {
+    await sandbox.close();
+  }
+}

@@ -161,9 +161,10 @@ async function describeSelectedThroughMembers(request: PlanRequest, entries: Map
       for (const r of resolved) {
         const entry = entries.get(r.ref.arn);
         if (!entry || !('found' in r)) continue;
-        const { sourceTags, restoreSettings, encrypted } = r.found;
+        const { sourceTags, resourceTags, restoreSettings, encrypted } = r.found;
         Object.assign(entry, {
           ...(sourceTags ? { sourceTags } : {}),
+          ...(resourceTags ? { resourceTags } : {}),
           ...(restoreSettings ? { restoreSettings } : {}),
           ...(encrypted ? { encrypted } : {}),
         });
@@ -321,6 +322,8 @@ export async function planRun(request: PlanRequest): Promise<PlanResult> {
         status: 'PENDING',
         ...(entry.note ? { note: entry.note } : {}),
         ...(entry.sourceTags ? { sourceTags: entry.sourceTags } : {}),
+        // Its own tags, kept with its restore points: an application restore selects by them.
+        ...(entry.resourceTags ? { resourceTags: entry.resourceTags } : {}),
         // What a restore will need of the source, as it is now: the source may be gone by then.
         ...(entry.restoreSettings ? { restoreSettings: entry.restoreSettings } : {}),
       };

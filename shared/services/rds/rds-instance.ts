@@ -20,6 +20,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { awsErrorName, ResourceNotFoundError } from '../../errors';
 import type { ResourceRef } from '../../resource';
+import { resourceTagsOf } from '../../tags';
 import type { Discovered } from '../driver';
 import { rdsAccountQuota } from './account-quotas';
 import { auroraClusterArn } from './catalog';
@@ -56,6 +57,7 @@ function toDiscovered(ref: ResourceRef, instance: DBInstance): Discovered {
     ref,
     ...(instance.StorageEncrypted ? { encrypted: true } : {}),
     sourceTags: tagsToCopy(instance),
+    resourceTags: resourceTagsOf(instance.TagList),
     ...(restoreSettings ? { restoreSettings } : {}),
   };
 }

@@ -239,6 +239,15 @@ export const restoreRecordSchema = z.object({
   cleanup: restoreCleanupSchema.optional(),
   /** A drill clean-up's first attempt: its deadline (CLEANUP_DEADLINE_HOURS) runs from here. */
   cleanupStartedAt: z.string().optional(),
+  /** An application's restore: its wave (1 first; a wave starts once every restore of the one before ended). */
+  wave: z.number().int().min(1).optional(),
+  /**
+   * When the restored data is from (the backup's start; its completion for points that predate takenAt):
+   * the recovery point, whose age an application restore reports.
+   */
+  dataAt: z.string().optional(),
+  /** When Start the restore ran (its first recorded attempt); `startedAt` is the execution's start. */
+  startCalledAt: z.string().optional(),
 });
 export type RestoreRecord = z.infer<typeof restoreRecordSchema>;
 

@@ -231,6 +231,16 @@ export async function planRestores(raw: unknown, request: PlanRequest): Promise<
       { list: (arn) => request.points.list(arn), recoveryPoints: request.recoveryPoints },
       input.region,
     );
+    // A tag mistyped on the worst day is said at once, not found out from an empty success.
+    if (targets.length === 0 && skipped.length === 0)
+      throw new InvalidInputError([
+        {
+          field: 'application.tags',
+          message: `no resource the ${selection.tier} tier protects carries ${Object.entries(selection.tags)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', ')} (its tags as recorded at its last backup)`,
+        },
+      ]);
     const restores = await planTargets(targets, input, request, facts, skipped, input.region);
     return { restores, drill, skipped, application: true };
   }

@@ -192,7 +192,7 @@ describe('planRestores, an application', () => {
     expect(planned.restores.map((r) => [r.runId, r.region])).toEqual([['run-2', DR]]);
   });
 
-  it('follows the operator order, and finds nothing in a tier that protects none of it', async () => {
+  it('follows the operator order, and refuses tags that no resource of the tier carries', async () => {
     const planned = await plan({
       application: { tags: { app: 'orders' }, order: [['ec2-instance'], ['rds-instance', 'aurora-cluster']] },
     });
@@ -204,8 +204,10 @@ describe('planRestores, an application', () => {
       ['ebs-volume', 3],
       ['ebs-volume', 3],
     ]);
-    const none = await plan({ application: { tags: { app: 'orders' }, tier: 'monthly' } });
-    expect(none).toMatchObject({ restores: [], skipped: [] });
+    await expect(plan({ application: { tags: { app: 'orders' }, tier: 'monthly' } })).rejects.toThrow(
+      /application.tags: no resource the monthly tier protects carries app=orders/,
+    );
+    await expect(plan({ application: { tags: { app: 'order' } } })).rejects.toThrow(InvalidInputError);
   });
 });
 

@@ -65,6 +65,12 @@ export function resourceTagsOf(tags: readonly { Key?: string; Value?: string }[]
   return out;
 }
 
+/** `own`, then the keys of `more` that `own` lacks, within resourceTagsOf's bounds. */
+export function withTagsOf(own: readonly Tag[] | undefined, more: readonly Tag[] | undefined): Tag[] {
+  const keys = new Set((own ?? []).map((t) => t.Key));
+  return resourceTagsOf([...(own ?? []), ...(more ?? []).filter((t) => !keys.has(t.Key))]);
+}
+
 export function ownershipTags(v: OwnershipTagValues): Tag[] {
   return [
     { Key: TAG.managedBy, Value: v.stackName },

@@ -15,6 +15,7 @@ import { resolveEach } from '../services/resolve';
 import type { CopyTarget } from '../state/backup-state';
 import type { ResourceRecord, RunCounts } from '../state/records';
 import type { StateStore } from '../state/store';
+import { withTagsOf } from '../tags';
 import type { EncryptedSource } from './copy-targets';
 import { dryRunCopies, dryRunNote } from './dry-run';
 import { checkExecutionInput, copyTargetCandidates, type InputContext, type ValidatedInput } from './input';
@@ -164,7 +165,8 @@ async function describeSelectedThroughMembers(request: PlanRequest, entries: Map
         const { sourceTags, resourceTags, restoreSettings, encrypted } = r.found;
         Object.assign(entry, {
           ...(sourceTags ? { sourceTags } : {}),
-          ...(resourceTags ? { resourceTags } : {}),
+          // Its own tags first, then its members' (what selected it): an application finds it by either.
+          ...(resourceTags ? { resourceTags: withTagsOf(resourceTags, entry.resourceTags) } : {}),
           ...(restoreSettings ? { restoreSettings } : {}),
           ...(encrypted ? { encrypted } : {}),
         });
@@ -214,9 +216,13 @@ export async function planRun(request: PlanRequest): Promise<PlanResult> {
         ref: other,
         note: `selected through member ${entry.ref.id}`,
         ...(entry.encrypted ? { encrypted: true } : {}),
+        // The member's tags, until the cluster's own are read (describeSelectedThroughMembers): with them.
+        ...(entry.resourceTags ? { resourceTags: entry.resourceTags } : {}),
       });
-    else if (!existing.failReason && !existing.skipReason && existing.note?.startsWith('selected through member'))
+    else if (!existing.failReason && !existing.skipReason && existing.note?.startsWith('selected through member')) {
       existing.note = `${existing.note}, ${entry.ref.id}`;
+      existing.resourceTags = withTagsOf(existing.resourceTags, entry.resourceTags);
+    }
     entry.partOf = other.arn;
     entry.skipReason = `Aurora cluster member: backed up once, with its cluster ${other.arn}`;
   }

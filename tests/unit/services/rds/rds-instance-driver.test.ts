@@ -153,6 +153,8 @@ describe('rdsInstanceDriver.discover', () => {
       {
         ref: dbRef('aurora-1'),
         backedUpWith: clusterRef('shop'),
+        // The tags that selected the cluster: Plan adds them to the cluster's own.
+        resourceTags: [{ Key: 'backup', Value: 'true' }],
       },
     ]);
   });
@@ -200,7 +202,11 @@ describe('rdsInstanceDriver.resolve', () => {
     rds
       .on(DescribeDBInstancesCommand)
       .resolves({ DBInstances: [{ ...dbInstance('orders'), DBClusterIdentifier: 'c' }] });
-    await expect(rdsInstanceDriver.resolve(db)).resolves.toEqual({ ref: db, backedUpWith: clusterRef('c') });
+    await expect(rdsInstanceDriver.resolve(db)).resolves.toEqual({
+      ref: db,
+      backedUpWith: clusterRef('c'),
+      resourceTags: [{ Key: 'backup', Value: 'true' }],
+    });
   });
 
   it.each([true, false])(

@@ -171,7 +171,7 @@ export async function restoreCommand(backupId: string | undefined, options: Rest
 }
 
 /** The records of an application's restores (`<name>-<n>`), all started with its execution. */
-async function applicationRecords(restores: RestoreStore, name: string, startedAt: Date): Promise<RestoreRecord[]> {
+export async function applicationRecords(restores: RestoreStore, name: string, startedAt: Date): Promise<RestoreRecord[]> {
   // Their startedAt is the execution's StartTime: a window of a second around it, then by id.
   const from = new Date(startedAt.getTime() - 1000).toISOString();
   const to = new Date(startedAt.getTime() + 1000).toISOString();
@@ -179,7 +179,7 @@ async function applicationRecords(restores: RestoreStore, name: string, startedA
 }
 
 /** What Plan could not restore, from its output in the execution's history. */
-async function skippedByPlan(sfn: SFNClient, executionArn: string): Promise<{ arn: string; reason: string }[]> {
+export async function skippedByPlan(sfn: SFNClient, executionArn: string): Promise<{ arn: string; reason: string }[]> {
   const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 100 }));
   const planned = history.events?.find((e) => e.stateExitedEventDetails?.name === 'Plan the restores');
   const output = planned?.stateExitedEventDetails?.output;

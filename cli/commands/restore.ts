@@ -171,7 +171,11 @@ export async function restoreCommand(backupId: string | undefined, options: Rest
 }
 
 /** The records of an application's restores (`<name>-<n>`), all started with its execution. */
-export async function applicationRecords(restores: RestoreStore, name: string, startedAt: Date): Promise<RestoreRecord[]> {
+export async function applicationRecords(
+  restores: RestoreStore,
+  name: string,
+  startedAt: Date,
+): Promise<RestoreRecord[]> {
   // Their startedAt is the execution's StartTime: a window of a second around it, then by id.
   const from = new Date(startedAt.getTime() - 1000).toISOString();
   const to = new Date(startedAt.getTime() + 1000).toISOString();

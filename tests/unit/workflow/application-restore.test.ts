@@ -211,6 +211,21 @@ describe('planRestores, an application', () => {
   });
 });
 
+describe('planRestores, a drill of an application', () => {
+  it('restores it as a drill (deleted afterwards), into the drill placement, in the same waves', async () => {
+    const placement = { subnetId: 'subnet-0d7111a5e0b1d7e11', securityGroupIds: ['sg-0d7111a5e0b1d7e12'] };
+    const planned = await plan({
+      application: { tags: { app: 'orders' } },
+      drill: true,
+      placements: { [HOME]: placement },
+    });
+    expect(planned.drill).toBe(true);
+    expect(planned.restores.every((r) => r.drill)).toBe(true);
+    expect(planned.restores.map((r) => r.placement)).toEqual(planned.restores.map(() => placement));
+    expect(planned.restores.map((r) => r.wave)).toEqual([1, 1, 1, 2, 2, 2]);
+  });
+});
+
 describe('inWaves', () => {
   it("carries an application's restores once, in their waves, and a single restore or a drill as one wave", async () => {
     // Prepare

@@ -13,7 +13,14 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { SandboxError } from '../local/sandbox-error';
 import { FRESHNESS_RUNS } from '../shared/workflow/recovery-points';
 import { CliError } from './errors';
-import { parseFleet, parsePlacement, parseRegions, RECENT_RESTORE_DAYS } from './options';
+import {
+  parseApplicationTags,
+  parseFleet,
+  parseOrder,
+  parsePlacement,
+  parseRegions,
+  RECENT_RESTORE_DAYS,
+} from './options';
 
 /**
  * Each command's module loads when its command runs: the AWS SDK clients and the sandbox are most of a
@@ -60,6 +67,13 @@ const regionList = (value: string) => {
 const placement = (value: string) => {
   try {
     return parsePlacement(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+};
+const applicationTags = (value: string) => {
+  try {
+    return parseApplicationTags(value);
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }
@@ -271,8 +285,28 @@ export function buildProgram(): Command {
         'name of the restored resource (default: <source>-restored-<time>); a name in use is refused',
       )
       .option('--drill', 'a restore drill: restored, checked, timed, and always deleted', false)
+      .addOption(
+        new Option(
+          '--application <key=value,...>',
+          'restore an application: every resource whose tags recorded at backup carry all of these, from its newest backup restorable in --to-region, in waves (databases first); nothing is deleted afterwards',
+        ).argParser(applicationTags),
+      )
+      .addOption(
+        new Option(
+          '--order <waves>',
+          'with --application, the waves: types, "," within a wave and "/" between waves (e.g. rds-instance,aurora-cluster/ec2-instance); a type left out restores in a last wave',
+        ).argParser(parseOrder),
+      )
+      .option(
+        '--tier <name>',
+        'with --application, the tier whose protected resources are searched (default: the default tier)',
+      )
       .option('--id <restore-id>', "the restore's id and execution name (default: restore-<UTC time>)")
-      .option('--wait', 'follow the restore to the end; exit 0 only when it succeeded', false)
+      .option(
+        '--wait',
+        'follow the restore to the end; exit 0 only when it succeeded (an application: every restore AVAILABLE and none of its resources left unrestored; it then prints its recovery time and recovery point)',
+        false,
+      )
       .addOption(new Option('--poll-seconds <n>', 'how often --wait refreshes').default(5).argParser(positive)),
   ).action(async (backupId: string | undefined, opts) => {
     process.exitCode = await load.restore().restoreCommand(backupId, { ...opts, restoreRegion: opts.toRegion });

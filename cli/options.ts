@@ -54,3 +54,29 @@ export function parsePlacement(text: string): z.infer<typeof drillPlacementSchem
   }
   return parsed.data;
 }
+
+/** `--application app=orders,env=prod`: the tags that select an application's resources (all of them). */
+export function parseApplicationTags(text: string): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const pair of text.split(',')) {
+    const at = pair.indexOf('=');
+    const key = at > 0 ? pair.slice(0, at).trim() : '';
+    if (!key) throw new SandboxError(`bad --application "${text}": use key=value[,key=value], e.g. app=orders`);
+    if (key in tags) throw new SandboxError(`bad --application "${text}": ${key} is named twice`);
+    tags[key] = pair.slice(at + 1).trim();
+  }
+  return tags;
+}
+
+/**
+ * `--order rds-instance,aurora-cluster/ec2-instance`: an application's restore waves, `/` between waves
+ * and `,` between the types of one (checked, type names and each type once, as the restore input is).
+ */
+export function parseOrder(text: string): string[][] {
+  return text.split('/').map((wave) =>
+    wave
+      .split(',')
+      .map((t) => t.trim())
+      .filter((t) => t !== ''),
+  );
+}

@@ -12,8 +12,13 @@ import { RestoreStore } from '../shared/state/restore-store';
 import { restoreSucceeded } from '../shared/workflow/restore';
 import { publishRestores } from '../shared/workflow/restore-deps';
 
+const finishedSchema = z.object({ restoreId: z.string().min(1) }).passthrough();
+
 export const notifyRestoresEventSchema = z.object({
-  restores: z.array(z.object({ restoreId: z.string().min(1) }).passthrough()),
+  /** What each wave's Map returned (one list per wave), or a flat list: every restore of the execution. */
+  restores: z
+    .array(z.union([finishedSchema, z.array(finishedSchema)]))
+    .transform((items) => items.flatMap((item) => (Array.isArray(item) ? item : [item]))),
   skipped: z.array(z.object({ arn: z.string(), reason: z.string() })).default([]),
   drill: z.boolean(),
   executionName: z.string().min(1),

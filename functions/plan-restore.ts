@@ -5,7 +5,8 @@
  * and the restored resource's name; then claims each name (a name another running restore holds is
  * refused) and records each restore (before any AWS call). Restore ids come
  * from the execution's name (`<name>`, or `<name>-<n>` for a drill's), so a re-run of the same execution
- * finds what the first made.
+ * finds what the first made. An application's restores (every resource carrying its tags) come in
+ * waves, the databases first by default: the state machine starts a wave once the last one has ended.
  */
 import { z } from 'zod';
 import { dynamoDocClient } from '../shared/lambda/clients';
@@ -17,7 +18,7 @@ import { RestoreStore } from '../shared/state/restore-store';
 import { StateStore } from '../shared/state/store';
 import { recordPlanned } from '../shared/workflow/restore';
 import { claimRestoreNames } from '../shared/workflow/restore-name-claims';
-import { planRestores } from '../shared/workflow/restore-plan';
+import { inWaves, planRestores } from '../shared/workflow/restore-plan';
 
 export const planRestoreEventSchema = z.object({
   input: z.unknown(),
@@ -42,5 +43,6 @@ export const handler = defineHandler('plan-restore', planRestoreEventSchema, asy
   // The records before any AWS call: status, history and drills read them from here on.
   const restores = new RestoreStore(dynamoDocClient(), env.TABLE_NAME);
   for (const restore of plan.restores) await recordPlanned(restore, restores, startedAt);
-  return plan;
+  // In waves (one for a single restore or a drill): each wave's restores start once the last has ended.
+  return inWaves(plan);
 });

@@ -43,7 +43,12 @@ export const handler = defineHandler('record-failure', recordFailureEventSchema,
     );
     // Among the tier's resources with a backup to restore: drills choose from them (a type whose copies
     // always fail would otherwise never be drilled), while freshness still counts no good backup.
-    await store.noteCopyFailedPoint(event.tier, event.resource.arn, record.finishedAt ?? now().toISOString());
+    await store.noteCopyFailedPoint(
+      event.tier,
+      event.resource.arn,
+      record.finishedAt ?? now().toISOString(),
+      record.resourceTags,
+    );
   }
   metrics.addDimensions({ resourceType: event.resource.type, tier: event.tier });
   metrics.addMetric('BackupsFailed', 'Count', status === 'FAILED' ? 1 : 0);

@@ -48,6 +48,29 @@ export const tagListSchema = z
   .array(z.object({ Key: z.string().min(1).max(128), Value: z.string().max(256) }))
   .max(MAX_TAGS_PER_RESOURCE);
 
+/**
+ * A resource's own tags as recorded with its backups (Discovered.resourceTags), so a restore can select
+ * an application by tag when the source cannot be asked (its region lost). Bounded as AWS bounds a
+ * resource's tags (50; keys of at most 128 characters, values of at most 256); `aws:` keys are AWS's,
+ * not the owner's, and are dropped.
+ */
+export function resourceTagsOf(tags: readonly { Key?: string; Value?: string }[] | undefined): Tag[] {
+  const out: Tag[] = [];
+  for (const tag of tags ?? []) {
+    if (!tag.Key || tag.Value === undefined || tag.Key.startsWith('aws:')) continue;
+    if (tag.Key.length > 128 || tag.Value.length > 256) continue;
+    if (out.length >= MAX_TAGS_PER_RESOURCE) break;
+    out.push({ Key: tag.Key, Value: tag.Value });
+  }
+  return out;
+}
+
+/** `own`, then the keys of `more` that `own` lacks, within resourceTagsOf's bounds. */
+export function withTagsOf(own: readonly Tag[] | undefined, more: readonly Tag[] | undefined): Tag[] {
+  const keys = new Set((own ?? []).map((t) => t.Key));
+  return resourceTagsOf([...(own ?? []), ...(more ?? []).filter((t) => !keys.has(t.Key))]);
+}
+
 export function ownershipTags(v: OwnershipTagValues): Tag[] {
   return [
     { Key: TAG.managedBy, Value: v.stackName },

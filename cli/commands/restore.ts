@@ -4,9 +4,17 @@
  * StartExecution would, after validating the input with the workflow's own schema, and with `--wait`
  * follows it to the end from the restore's record: restored ids, recovery time, a drill's clean-up.
  * Exit 0 when the restore succeeded (a drill: restored and cleaned up), 1 when it did not.
+ * `--application key=value` restores every resource of an application in waves (issue #19 item 12): with
+ * `--wait`, a line per restore as it changes, then the application's summary (./application-summary.ts):
+ * recovery time and recovery point; exit 0 only when every restore is AVAILABLE and none was skipped.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { PipelineConfig } from '../../shared/config';
 import { InvalidInputError } from '../../shared/errors';
@@ -18,6 +26,7 @@ import { restoreSucceeded } from '../../shared/workflow/restore';
 import { validateRestoreInput } from '../../shared/workflow/restore-plan';
 import { humanDuration } from '../durations';
 import { CliError, explainAwsError, resolveTarget, type TargetOptions } from '../target';
+import { applicationSummary, applicationSummaryLines } from './application-summary';
 import { resolveResourceName } from './backups';
 
 type Out = NodeJS.WritableStream;
@@ -31,6 +40,12 @@ export interface RestoreOptions extends TargetOptions {
   placement?: Record<string, unknown>;
   name?: string;
   drill: boolean;
+  /** `--application`: the tags that select an application's resources (instead of a backup id or --resource). */
+  application?: Record<string, string>;
+  /** `--order`: the application's waves, as lists of types. */
+  order?: string[][];
+  /** `--tier`: the tier whose protected resources an application is searched among. */
+  tier?: string;
   id?: string;
   wait: boolean;
   pollSeconds: number;
@@ -53,7 +68,8 @@ export function restoreExecutionName(at: Date): string {
 export function restoreInput(
   backupId: string | undefined,
   resource: string | undefined,
-  options: Pick<RestoreOptions, 'latest' | 'restoreRegion' | 'name' | 'drill' | 'placement'>,
+  options: Pick<RestoreOptions, 'latest' | 'restoreRegion' | 'name' | 'drill' | 'placement'> &
+    Partial<Pick<RestoreOptions, 'application' | 'order' | 'tier'>>,
   config: Pick<PipelineConfig, 'drills'>,
 ): Record<string, unknown> {
   const placements = options.drill ? (config.drills?.placement ?? {}) : {};
@@ -61,6 +77,15 @@ export function restoreInput(
     ...(backupId ? { backupId } : {}),
     ...(resource ? { resource } : {}),
     ...(options.latest ? { latest: true } : {}),
+    ...(options.application
+      ? {
+          application: {
+            tags: options.application,
+            ...(options.tier ? { tier: options.tier } : {}),
+            ...(options.order ? { order: options.order } : {}),
+          },
+        }
+      : {}),
     ...(options.restoreRegion ? { region: options.restoreRegion } : {}),
     ...(options.name ? { name: options.name } : {}),
     ...(options.drill ? { drill: true } : {}),
@@ -87,6 +112,8 @@ export async function restoreCommand(backupId: string | undefined, options: Rest
     const resource = options.resource
       ? await resolveResourceName(new StateStore(doc, target.tableName), target, options.resource)
       : undefined;
+    if (!options.application && (options.order || options.tier))
+      throw new CliError('--order and --tier go with --application');
     const input = restoreInput(backupId, resource, options, target.config);
     try {
       validateRestoreInput(input);
@@ -115,6 +142,7 @@ export async function restoreCommand(backupId: string | undefined, options: Rest
     if (!options.wait) return 0;
 
     const restores = new RestoreStore(doc, target.tableName);
+    if (options.application) return await waitForApplication(sfn, restores, executionArn, name, options, out);
     let status = 'RUNNING';
     let last = '';
     while (status === 'RUNNING') {
@@ -140,4 +168,60 @@ export async function restoreCommand(backupId: string | undefined, options: Rest
     sfn.destroy();
     client.destroy();
   }
+}
+
+/** The records of an application's restores (`<name>-<n>`), all started with its execution. */
+export async function applicationRecords(
+  restores: RestoreStore,
+  name: string,
+  startedAt: Date,
+): Promise<RestoreRecord[]> {
+  // Their startedAt is the execution's StartTime: a window of a second around it, then by id.
+  const from = new Date(startedAt.getTime() - 1000).toISOString();
+  const to = new Date(startedAt.getTime() + 1000).toISOString();
+  return (await restores.list(200, { from, to })).filter((r) => r.restoreId.startsWith(`${name}-`));
+}
+
+/** What Plan could not restore, from its output in the execution's history. */
+export async function skippedByPlan(sfn: SFNClient, executionArn: string): Promise<{ arn: string; reason: string }[]> {
+  const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 100 }));
+  const planned = history.events?.find((e) => e.stateExitedEventDetails?.name === 'Plan the restores');
+  const output = planned?.stateExitedEventDetails?.output;
+  const plan = output ? (JSON.parse(output) as { plan?: { skipped?: { arn: string; reason: string }[] } }).plan : {};
+  return plan?.skipped ?? [];
+}
+
+async function waitForApplication(
+  sfn: SFNClient,
+  restores: RestoreStore,
+  executionArn: string,
+  name: string,
+  options: Pick<RestoreOptions, 'pollSeconds'>,
+  out: Out,
+): Promise<number> {
+  let described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+  const startedAt = described.startDate ?? new Date();
+  const shown = new Map<string, string>();
+  const show = (records: RestoreRecord[]) => {
+    for (const record of records) {
+      const text = restoreLine(record);
+      if (shown.get(record.restoreId) !== text) line(out, text);
+      shown.set(record.restoreId, text);
+    }
+  };
+  while (described.status === 'RUNNING') {
+    await new Promise((r) => setTimeout(r, options.pollSeconds * 1000));
+    described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    show(await applicationRecords(restores, name, startedAt));
+  }
+  const records = await applicationRecords(restores, name, startedAt);
+  show(records);
+  const skipped = await skippedByPlan(sfn, executionArn);
+  if (records.length === 0 && skipped.length === 0 && described.status !== 'SUCCEEDED') {
+    line(out, `Restore ${name} ${described.status}: ${described.error ?? ''} ${described.cause ?? ''}`.trim());
+    return 1;
+  }
+  const summary = applicationSummary(records, skipped, records[0]?.startedAt ?? startedAt.toISOString());
+  for (const text of applicationSummaryLines(summary)) line(out, text);
+  return summary.succeeded && described.status === 'SUCCEEDED' ? 0 : 1;
 }

@@ -26,6 +26,12 @@ export interface ResourceTypeEntry {
    * networking; absent: its restore joins no network (a volume, a table).
    */
   readonly isolatedBy?: readonly IsolatingPlacementField[];
+  /**
+   * In an application's restore (issue #19), the wave this type's restores join when the operator sets
+   * no order (1 first; a wave starts once every restore of the one before has ended). Absent: 1, the
+   * data (databases, tables) first; the instances that use them after.
+   */
+  readonly restoreWave?: number;
 }
 
 /** A region-bound placement field that isolates a restored resource's network. */
@@ -85,6 +91,13 @@ export const MODED_ENTRIES = TYPE_ENTRIES.filter(
 export function isolatingFieldsOf(types: readonly string[]): IsolatingPlacementField[] {
   const needed = new Set(TYPE_ENTRIES.filter((e) => types.includes(e.type)).flatMap((e) => e.isolatedBy ?? []));
   return (['subnetId', 'securityGroupIds', 'dbSubnetGroupName'] as const).filter((f) => needed.has(f));
+}
+
+/** An application's default restore waves: the types grouped by their restoreWave, the first wave first. */
+export function defaultRestoreWaves(): ResourceType[][] {
+  const waves = new Map<number, ResourceType[]>();
+  for (const e of TYPE_ENTRIES) waves.set(e.restoreWave ?? 1, [...(waves.get(e.restoreWave ?? 1) ?? []), e.type]);
+  return [...waves.entries()].sort(([a], [b]) => a - b).map(([, types]) => types);
 }
 
 /** "EC2 instances, EBS volumes, ...": every supported type as messages name it. */

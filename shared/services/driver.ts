@@ -33,6 +33,13 @@ export interface Discovered {
    */
   sourceTags?: Tag[];
   /**
+   * ALL the source's own tags as discovery read them (resourceTagsOf: bounded, no `aws:` keys), unlike
+   * sourceTags (what its backup gets, filtered). Plan stores them on the item, Record result on the
+   * restore point and the tier's recovery point: an application restore selects by them in a DR region
+   * with the home region gone, where the source cannot be asked. Absent when unknown.
+   */
+  resourceTags?: Tag[];
+  /**
    * What restoring this resource's backup needs of it (zone, volume type, instance class, subnet group,
    * security groups, ...), read from the description discovery already made, in the shape the type's
    * restore driver parses (its restore settings schema). Plan stores it on the resource's item, Record

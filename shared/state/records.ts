@@ -135,6 +135,11 @@ export const resourceRecordSchema = z.object({
    */
   sourceTags: tagListSchema.optional(),
   /**
+   * All the source's own tags as Plan's discovery read them (Discovered.resourceTags); Record result keeps
+   * them on the restore point and the tier's recovery point, where an application restore selects by them.
+   */
+  resourceTags: tagListSchema.optional(),
+  /**
    * What restoring this resource's backup needs of it (zone, type, class, subnet group, ...), as discovery
    * described it at Plan (Discovered.restoreSettings); Record result keeps it with the backup point. Each
    * restore driver parses its own shape. Absent when discovery did not learn it.
@@ -165,6 +170,10 @@ export const backupPointSchema = z.object({
   sizeGiB: z.number().optional(),
   copies: z.array(copyStateSchema).default([]),
   restoreSettings: z.record(z.string(), z.unknown()).optional(),
+  /** When the backup started: the point in time its data is from (a restore's recovery point). */
+  takenAt: z.string().optional(),
+  /** The source's own tags when it was backed up (ResourceRecord.resourceTags): an application's selection. */
+  resourceTags: tagListSchema.optional(),
   /**
    * The backups retention has deleted so far, as `<region>/<id>` (an RDS copy keeps its original's
    * identifier, so the id alone does not say which): a string set retention ADDs to, one delete at a
@@ -230,6 +239,15 @@ export const restoreRecordSchema = z.object({
   cleanup: restoreCleanupSchema.optional(),
   /** A drill clean-up's first attempt: its deadline (CLEANUP_DEADLINE_HOURS) runs from here. */
   cleanupStartedAt: z.string().optional(),
+  /** An application's restore: its wave (1 first; a wave starts once every restore of the one before ended). */
+  wave: z.number().int().min(1).optional(),
+  /**
+   * When the restored data is from (the backup's start; its completion for points that predate takenAt):
+   * the recovery point, whose age an application restore reports.
+   */
+  dataAt: z.string().optional(),
+  /** When Start the restore ran (its first recorded attempt); `startedAt` is the execution's start. */
+  startCalledAt: z.string().optional(),
 });
 export type RestoreRecord = z.infer<typeof restoreRecordSchema>;
 
@@ -267,6 +285,11 @@ export const recoveryPointRecordSchema = z.object({
   lastGoodAt: z.string().optional(),
   lastGoodRunId: z.string().optional(),
   lastCopyFailedAt: z.string().optional(),
+  /**
+   * The resource's own tags at its newest backup in the tier (ResourceRecord.resourceTags): an application
+   * restore finds its resources here by tag, one Query, with the source's region possibly gone.
+   */
+  resourceTags: tagListSchema.optional(),
 });
 export type RecoveryPointRecord = z.infer<typeof recoveryPointRecordSchema>;
 

@@ -7,6 +7,7 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
 import { aws, ResourceNotFoundError } from '../errors';
+import type { Tag } from '../tags';
 import type { CopyState } from './backup-state';
 import {
   COPY_REGIONS_PARTITION,
@@ -329,8 +330,8 @@ export class StateStore {
       { condition: '#status <> :failed', values: { ':failed': 'FAILED' } },
     );
     if (out === 'condition-failed') return { status: await this.statusAfterRefusal(runId, arn) };
-    if (tier !== undefined) await this.noteRecoveryPoint(tier, arn, runId, at);
     const record = parseItem(resourceRecordSchema, out, resourceKey(runId, arn));
+    if (tier !== undefined) await this.noteRecoveryPoint(tier, arn, runId, at, record.resourceTags);
     return { status: record.status, record };
   }
 
@@ -339,16 +340,23 @@ export class StateStore {
    * back: an older completion arriving late leaves a newer one in place. Expires like a run's items,
    * `ttlDays` after the backup, so a resource no longer backed up leaves no item behind for long.
    */
-  async noteRecoveryPoint(tier: string, arn: string, runId: string, at: string): Promise<void> {
+  async noteRecoveryPoint(tier: string, arn: string, runId: string, at: string, tags?: Tag[]): Promise<void> {
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: recoveryPointKey(tier, arn),
-          UpdateExpression: 'SET tier = :tier, arn = :arn, lastGoodAt = :at, lastGoodRunId = :run, #ttl = :ttl',
+          UpdateExpression: `SET tier = :tier, arn = :arn, lastGoodAt = :at, lastGoodRunId = :run, #ttl = :ttl${tags ? ', resourceTags = :tags' : ''}`,
           ConditionExpression: 'attribute_not_exists(lastGoodAt) OR lastGoodAt <= :at',
           ExpressionAttributeNames: { '#ttl': 'ttl' },
-          ExpressionAttributeValues: { ':tier': tier, ':arn': arn, ':at': at, ':run': runId, ':ttl': this.ttl(at) },
+          ExpressionAttributeValues: {
+            ':tier': tier,
+            ':arn': arn,
+            ':at': at,
+            ':run': runId,
+            ':ttl': this.ttl(at),
+            ...(tags ? { ':tags': tags } : {}),
+          },
         }),
       );
     } catch (error) {
@@ -362,17 +370,23 @@ export class StateStore {
    * find it among the tier's resources; its lastGoodAt, the freshness check's, is left as it is. Skipped
    * when the item already notes a newer good or copy-failed backup; expires like noteRecoveryPoint's.
    */
-  async noteCopyFailedPoint(tier: string, arn: string, at: string): Promise<void> {
+  async noteCopyFailedPoint(tier: string, arn: string, at: string, tags?: Tag[]): Promise<void> {
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: recoveryPointKey(tier, arn),
-          UpdateExpression: 'SET tier = :tier, arn = :arn, lastCopyFailedAt = :at, #ttl = :ttl',
+          UpdateExpression: `SET tier = :tier, arn = :arn, lastCopyFailedAt = :at, #ttl = :ttl${tags ? ', resourceTags = :tags' : ''}`,
           ConditionExpression:
             '(attribute_not_exists(lastGoodAt) OR lastGoodAt <= :at) AND (attribute_not_exists(lastCopyFailedAt) OR lastCopyFailedAt <= :at)',
           ExpressionAttributeNames: { '#ttl': 'ttl' },
-          ExpressionAttributeValues: { ':tier': tier, ':arn': arn, ':at': at, ':ttl': this.ttl(at) },
+          ExpressionAttributeValues: {
+            ':tier': tier,
+            ':arn': arn,
+            ':at': at,
+            ':ttl': this.ttl(at),
+            ...(tags ? { ':tags': tags } : {}),
+          },
         }),
       );
     } catch (error) {
@@ -386,7 +400,7 @@ export class StateStore {
     const points: RecoveryPointRecord[] = [];
     const pages = this.query('DynamoDB Query (recovery points)', () => ({
       KeyConditionExpression: 'pk = :pk',
-      ProjectionExpression: 'tier, arn, lastGoodAt, lastGoodRunId, lastCopyFailedAt',
+      ProjectionExpression: 'tier, arn, lastGoodAt, lastGoodRunId, lastCopyFailedAt, resourceTags',
       ExpressionAttributeValues: { ':pk': recoveryPointKey(tier, '?').pk },
     }));
     for await (const items of pages) {

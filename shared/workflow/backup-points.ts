@@ -31,5 +31,8 @@ export function backupPointOf(event: PointSource, record: ResourceRecord): Backu
     // Only copies that exist: a failed or skipped copy cannot be restored from.
     copies: (record.copies ?? []).filter((c) => c.status === 'COMPLETED' && c.ids.length > 0),
     ...(record.restoreSettings ? { restoreSettings: record.restoreSettings } : {}),
+    // The backup's start is the point in time its data is from (snapshots and backups are point-in-time).
+    ...(record.startedAt ? { takenAt: record.startedAt } : {}),
+    ...(record.resourceTags ? { resourceTags: record.resourceTags } : {}),
   };
 }

@@ -15,6 +15,7 @@ import { resolveEach } from '../services/resolve';
 import type { CopyTarget } from '../state/backup-state';
 import type { ResourceRecord, RunCounts } from '../state/records';
 import type { StateStore } from '../state/store';
+import { withTagsOf } from '../tags';
 import type { EncryptedSource } from './copy-targets';
 import { dryRunCopies, dryRunNote } from './dry-run';
 import { checkExecutionInput, copyTargetCandidates, type InputContext, type ValidatedInput } from './input';
@@ -161,9 +162,11 @@ async function describeSelectedThroughMembers(request: PlanRequest, entries: Map
       for (const r of resolved) {
         const entry = entries.get(r.ref.arn);
         if (!entry || !('found' in r)) continue;
-        const { sourceTags, restoreSettings, encrypted } = r.found;
+        const { sourceTags, resourceTags, restoreSettings, encrypted } = r.found;
         Object.assign(entry, {
           ...(sourceTags ? { sourceTags } : {}),
+          // Its own tags first, then its members' (what selected it): an application finds it by either.
+          ...(resourceTags ? { resourceTags: withTagsOf(resourceTags, entry.resourceTags) } : {}),
           ...(restoreSettings ? { restoreSettings } : {}),
           ...(encrypted ? { encrypted } : {}),
         });
@@ -213,9 +216,13 @@ export async function planRun(request: PlanRequest): Promise<PlanResult> {
         ref: other,
         note: `selected through member ${entry.ref.id}`,
         ...(entry.encrypted ? { encrypted: true } : {}),
+        // The member's tags, until the cluster's own are read (describeSelectedThroughMembers): with them.
+        ...(entry.resourceTags ? { resourceTags: entry.resourceTags } : {}),
       });
-    else if (!existing.failReason && !existing.skipReason && existing.note?.startsWith('selected through member'))
+    else if (!existing.failReason && !existing.skipReason && existing.note?.startsWith('selected through member')) {
       existing.note = `${existing.note}, ${entry.ref.id}`;
+      existing.resourceTags = withTagsOf(existing.resourceTags, entry.resourceTags);
+    }
     entry.partOf = other.arn;
     entry.skipReason = `Aurora cluster member: backed up once, with its cluster ${other.arn}`;
   }
@@ -323,6 +330,8 @@ export async function planRun(request: PlanRequest): Promise<PlanResult> {
         status: 'PENDING',
         ...(entry.note ? { note: entry.note } : {}),
         ...(entry.sourceTags ? { sourceTags: entry.sourceTags } : {}),
+        // Its own tags, kept with its restore points: an application restore selects by them.
+        ...(entry.resourceTags ? { resourceTags: entry.resourceTags } : {}),
         // What a restore will need of the source, as it is now: the source may be gone by then.
         ...(entry.restoreSettings ? { restoreSettings: entry.restoreSettings } : {}),
       };

@@ -50,7 +50,7 @@ export async function claimRestoreNames(
       ? `restore ${claimed.holder.restoreId} (planned ${claimed.holder.claimedAt})`
       : 'another restore';
     const taken = `${restore.name} is claimed in ${restore.region} by ${holder}, which is still running`;
-    if (plan.restores.length === 1 && !plan.drill) {
+    if (plan.restores.length === 1 && !plan.drill && !plan.application) {
       const free = await freeName(restore, claims, now);
       throw new InvalidInputError([
         { field: 'name', message: `${taken}: choose another name${free ? `, e.g. ${free}` : ''}` },

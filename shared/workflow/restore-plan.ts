@@ -15,6 +15,7 @@ import { regionFacts, restoreDriverFor } from '../services';
 import type { RegionFacts } from '../services/restore';
 import { livePlaces, pointPlaces } from '../state/backup-points';
 import type { BackupPoint } from '../state/records';
+import { type ApplicationSources, applicationSchema, selectApplication } from './application-selection';
 import {
   type DrillSources,
   drillSelectionSchema,
@@ -47,6 +48,11 @@ export const restoreInputSchema = z
     drill: z.boolean().optional(),
     /** A drill of several resources (a drill schedule's input): which ones, instead of backupId or resource. */
     select: drillSelectionSchema.optional(),
+    /**
+     * An application (issue #19): every resource whose recorded tags carry all of `tags`, restored in
+     * waves (`order`, or databases first), instead of backupId, resource or select.
+     */
+    application: applicationSchema.optional(),
     /** How long a drill keeps what it restored (for inspection) before deleting it. */
     keepMinutes: z
       .number()
@@ -82,6 +88,10 @@ export const restorePlanSchema = z.object({
   settings: z.record(z.string(), z.unknown()),
   /** How long a drill keeps what it restored before deleting it (0 for a restore). */
   keepSeconds: z.number().int().min(0).default(0),
+  /** An application's restore: its wave (1 first); absent for a single restore or a drill (one wave). */
+  wave: z.number().int().min(1).optional(),
+  /** When the restored data is from: the backup's start (BackupPoint.takenAt), else its completion. */
+  dataAt: z.string().optional(),
 });
 export type RestorePlan = z.infer<typeof restorePlanSchema>;
 
@@ -90,6 +100,25 @@ export interface RestoresPlan {
   restores: RestorePlan[];
   drill: boolean;
   skipped: SkippedTarget[];
+  /** An application's restores: a name in use skips that one restore, as a drill's does. */
+  application?: boolean;
+}
+
+/**
+ * What the state machine carries (`$.plan`): the restores in waves, each wave's restores started once
+ * every restore of the wave before has ended. A single restore and a drill are one wave. The restores
+ * ride once, in their wave only: the plan stays within MAX_DRILL_PLAN_BYTES.
+ */
+export interface WavesPlan {
+  waves: { restores: RestorePlan[] }[];
+  drill: boolean;
+  skipped: SkippedTarget[];
+}
+
+export function inWaves(plan: RestoresPlan): WavesPlan {
+  const numbers = [...new Set(plan.restores.map((r) => r.wave ?? 1))].sort((a, b) => a - b);
+  const waves = numbers.map((n) => ({ restores: plan.restores.filter((r) => (r.wave ?? 1) === n) }));
+  return { waves: waves.length > 0 ? waves : [{ restores: [] }], drill: plan.drill, skipped: plan.skipped };
 }
 
 /** Every problem with the input's shape, before any lookup. */
@@ -104,13 +133,16 @@ export function validateRestoreInput(raw: unknown): RestoreInput {
       }));
   const input = parsed.success ? parsed.data : undefined;
   if (input) {
-    const named = [input.backupId && 'backupId', input.resource && 'resource', input.select && 'select'].filter(
-      (f): f is string => Boolean(f),
-    );
+    const named = [
+      input.backupId && 'backupId',
+      input.resource && 'resource',
+      input.select && 'select',
+      input.application && 'application',
+    ].filter((f): f is string => Boolean(f));
     if (named.length === 0)
       problems.push({
         field: 'backupId',
-        message: 'name a backup id, a resource ARN with latest: true, or (a drill) a select',
+        message: 'name a backup id, a resource ARN with latest: true, an application, or (a drill) a select',
       });
     if (named.length > 1)
       problems.push({ field: named[1] ?? 'resource', message: `name one of ${named.join(', ')}, not several` });
@@ -120,6 +152,8 @@ export function validateRestoreInput(raw: unknown): RestoreInput {
       problems.push({ field: 'keepMinutes', message: 'only a drill deletes what it restored: set drill: true' });
     if (input.select && input.name)
       problems.push({ field: 'name', message: "a drill's restores are named after their sources" });
+    if (input.application && input.name)
+      problems.push({ field: 'name', message: "an application's restores are named after their sources" });
     if (input.resource && input.latest !== true)
       problems.push({ field: 'latest', message: 'a resource is restored from its latest point: set latest: true' });
   }
@@ -170,8 +204,8 @@ export interface PlanRequest {
   /** The execution's name: a single restore's id, and the prefix of a drill's (`<name>-<n>`). */
   restoreId: string;
   points: { findById(id: string): Promise<BackupPoint | undefined> } & Pick<DrillSources, 'list'>;
-  /** The tier's protected resources, for a drill's selection. */
-  recoveryPoints: DrillSources['recoveryPoints'];
+  /** The tier's protected resources (with their recorded tags), for a drill's or an application's selection. */
+  recoveryPoints: ApplicationSources['recoveryPoints'];
   /** The tier a selection names none of: the pipeline's default tier. */
   defaultTier: string;
   now: Date;
@@ -190,6 +224,26 @@ export async function planRestores(raw: unknown, request: PlanRequest): Promise<
   const input = validateRestoreInput(raw);
   const drill = input.drill ?? false;
   const facts = request.facts ?? regionFacts();
+  if (input.application) {
+    const selection = { ...input.application, tier: input.application.tier ?? request.defaultTier };
+    const { targets, skipped } = await selectApplication(
+      selection,
+      { list: (arn) => request.points.list(arn), recoveryPoints: request.recoveryPoints },
+      input.region,
+    );
+    // A tag mistyped on the worst day is said at once, not found out from an empty success.
+    if (targets.length === 0 && skipped.length === 0)
+      throw new InvalidInputError([
+        {
+          field: 'application.tags',
+          message: `no resource the ${selection.tier} tier protects carries ${Object.entries(selection.tags)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', ')} (its tags as recorded at its last backup)`,
+        },
+      ]);
+    const restores = await planTargets(targets, input, request, facts, skipped, input.region);
+    return { restores, drill, skipped, application: true };
+  }
   if (!input.select) {
     const restore = await planRestore(input, request);
     // Refused before anything is recorded or made: a restore AWS would refuse half-way is never started.
@@ -203,21 +257,52 @@ export async function planRestores(raw: unknown, request: PlanRequest): Promise<
     { list: (arn) => request.points.list(arn), recoveryPoints: request.recoveryPoints },
     request.restoreId,
   );
+  const restores = await planTargets(
+    targets.map((point) => ({ point })),
+    input,
+    request,
+    facts,
+    skipped,
+    undefined,
+  );
+  return { restores, drill, skipped };
+}
+
+/**
+ * The restores of several points (a drill's, an application's), `<name>-<n>` in the targets' order: each
+ * restorable one planned, each other named in `skipped` with why, the whole within MAX_DRILL_PLAN_BYTES.
+ */
+async function planTargets(
+  targets: { point: BackupPoint; wave?: number }[],
+  input: RestoreInput,
+  request: PlanRequest,
+  facts: RegionFacts,
+  skipped: SkippedTarget[],
+  /** Where to restore (an application's `region`); undefined: the source's, else a live copy's. */
+  region: string | undefined,
+): Promise<RestorePlan[]> {
   const restores: RestorePlan[] = [];
   let bytes = 0;
-  for (const [index, point] of targets.entries()) {
+  for (const [index, { point, wave }] of targets.entries()) {
     const driver = restoreDriverFor(point.type, point.mode);
     if (!driver) {
       skipped.push({ arn: point.arn, reason: `a ${point.type} backup (mode ${point.mode}) cannot be restored yet` });
       continue;
     }
-    // The source region's backups, or (retention deleted those) a copy that is still kept.
-    const [place] = livePlaces(point);
+    // The asked region's backups; else the source region's, or (retention deleted those) a copy still kept.
+    const live = livePlaces(point);
+    const place = region ? live.find((p) => p.region === region) : live[0];
     if (!place) {
-      skipped.push({ arn: point.arn, reason: 'retention deleted every backup of its latest restore point' });
+      skipped.push({
+        arn: point.arn,
+        reason: region
+          ? `its latest restore point has no backup kept in ${region}`
+          : 'retention deleted every backup of its latest restore point',
+      });
       continue;
     }
-    const restore = fromPoint(point, input, `${request.restoreId}-${index + 1}`, request.now, place.region, place.ids);
+    const planned = fromPoint(point, input, `${request.restoreId}-${index + 1}`, request.now, place.region, place.ids);
+    const restore = wave === undefined ? planned : { ...planned, wave };
     const nameProblem = driver.nameProblem(restore.name);
     if (nameProblem) {
       skipped.push({ arn: point.arn, reason: `its restore cannot be named so: ${nameProblem}` });
@@ -236,7 +321,7 @@ export async function planRestores(raw: unknown, request: PlanRequest): Promise<
     bytes += size;
     restores.push(restore);
   }
-  return { restores, drill, skipped };
+  return restores;
 }
 
 /** One restore of a point, restored in `region` from `backupIds` there. */
@@ -265,6 +350,7 @@ function fromPoint(
     placement: input.placement ?? input.placements?.[region] ?? null,
     settings: point.restoreSettings ?? {},
     keepSeconds: (input.keepMinutes ?? 0) * 60,
+    dataAt: point.takenAt ?? point.completedAt,
   };
 }
 

@@ -77,6 +77,8 @@ export function plannedRecord(plan: RestorePlan, startedAt: string): RestoreReco
     status: 'RESTORING',
     startedAt,
     polls: 0,
+    ...(plan.wave !== undefined ? { wave: plan.wave } : {}),
+    ...(plan.dataAt ? { dataAt: plan.dataAt } : {}),
   };
 }
 
@@ -136,7 +138,12 @@ export async function startRestore(plan: RestorePlan, deps: StepDeps): Promise<R
     ...(plan.placement ? { placement: plan.placement } : {}),
     tags: restoreTagValues(plan, deps.owner),
   });
-  await store.update(plan.restoreId, { restoredIds: started.restoredIds });
+  // When this restore was started (its first recorded start): an application's restores of a later wave
+  // start once the earlier wave's have ended, and the record shows it.
+  await store.update(plan.restoreId, {
+    restoredIds: started.restoredIds,
+    ...(record.startCalledAt ? {} : { startCalledAt: deps.now.toISOString() }),
+  });
   return {
     status: 'RESTORING',
     restoredIds: started.restoredIds,

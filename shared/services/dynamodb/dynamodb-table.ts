@@ -39,7 +39,7 @@ import { aws, awsErrorName, InvalidResourceStateError, ResourceNotFoundError } f
 import { logger } from '../../lambda/powertools';
 import { EXPORT_PREFIX } from '../../names';
 import { partitionOf, type ResourceRef } from '../../resource';
-import { matchesTags, type OwnershipTagValues, tagValue } from '../../tags';
+import { matchesTags, type OwnershipTagValues, resourceTagsOf, tagValue } from '../../tags';
 import type { BackupStore, CheckResult, Discovered, OwnedBackup, ResourceDriver } from '../driver';
 import { MODE_TAG } from '../modes';
 import { RESOLVE_CONCURRENCY, retryThrottledLookup } from '../resolve';
@@ -102,7 +102,12 @@ async function tableTags(region: string, arn: string): Promise<Tag[]> {
 function discovered(ref: ResourceRef, tags: Tag[], table: TableDescription | undefined): Discovered {
   const modeTag = tagValue(tags, MODE_TAG);
   const restoreSettings = table ? dynamodbTableRestoreSettings(table) : undefined;
-  return { ref, ...(modeTag === undefined ? {} : { modeTag }), ...(restoreSettings ? { restoreSettings } : {}) };
+  return {
+    ref,
+    ...(modeTag === undefined ? {} : { modeTag }),
+    resourceTags: resourceTagsOf(tags),
+    ...(restoreSettings ? { restoreSettings } : {}),
+  };
 }
 
 /**

@@ -20,12 +20,16 @@ export const ec2Catalog = {
       storagePrice: EBS_SNAPSHOT_PRICE,
       // An AMI's restore launches an instance: into the drill's subnet, behind its security groups.
       isolatedBy: ['subnetId', 'securityGroupIds'],
+      // An application's instances come up after the databases they use (../catalog.ts restoreWave).
+      restoreWave: 2,
     },
     {
       type: 'ebs-volume',
       arn: { service: 'ec2', resource: /^volume\/(vol-[0-9a-f]{8,17})$/ },
       label: 'EBS volumes',
       storagePrice: EBS_SNAPSHOT_PRICE,
+      // With the instances: a data volume is attached to what the later wave restores.
+      restoreWave: 2,
     },
   ],
   backupKinds: ['ebs-snapshot', 'ec2-image'],

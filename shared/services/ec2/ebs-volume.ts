@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { aws, InvalidResourceStateError, ResourceNotFoundError } from '../../errors';
 import { partitionOf, type ResourceRef } from '../../resource';
-import { copyableTags, matchesTags, ownershipTags } from '../../tags';
+import { copyableTags, matchesTags, ownershipTags, resourceTagsOf } from '../../tags';
 import type { Discovered, ResourceDriver } from '../driver';
 import { resolveByIdFilter } from '../resolve';
 import { ebsVolumeArn, ec2InstanceArn } from './catalog';
@@ -32,7 +32,12 @@ function toDiscovered(ref: ResourceRef, volume: Volume): Discovered {
   }
   // What its restore needs (zone, type, performance), from this very description: no call of its own.
   const restoreSettings = ebsVolumeRestoreSettings(volume);
-  return { ref, ...(partOf ? { partOf } : {}), ...(restoreSettings ? { restoreSettings } : {}) };
+  return {
+    ref,
+    ...(partOf ? { partOf } : {}),
+    resourceTags: resourceTagsOf(volume.Tags),
+    ...(restoreSettings ? { restoreSettings } : {}),
+  };
 }
 
 async function describeVolume(ref: ResourceRef): Promise<Volume> {

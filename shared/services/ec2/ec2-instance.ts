@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { aws, InvalidResourceStateError, ResourceNotFoundError } from '../../errors';
 import { partitionOf, type ResourceRef } from '../../resource';
-import { matchesTags, ownershipTags, tagValue } from '../../tags';
+import { matchesTags, ownershipTags, resourceTagsOf, tagValue } from '../../tags';
 import type { Discovered, ResourceDriver } from '../driver';
 import { MODE_TAG } from '../modes';
 import { resolveByIdFilter } from '../resolve';
@@ -57,7 +57,12 @@ function toDiscovered(region: string, accountId: string, instance: Instance): Di
   if (ebsVolumeIds(instance).length === 0) return { ref, skipReason: 'no EBS volumes (instance store only)' };
   const modeTag = tagValue(instance.Tags, MODE_TAG);
   const restoreSettings = ec2InstanceRestoreSettings(instance);
-  return { ref, ...(modeTag === undefined ? {} : { modeTag }), ...(restoreSettings ? { restoreSettings } : {}) };
+  return {
+    ref,
+    ...(modeTag === undefined ? {} : { modeTag }),
+    resourceTags: resourceTagsOf(instance.Tags),
+    ...(restoreSettings ? { restoreSettings } : {}),
+  };
 }
 
 /** Values per EC2 id filter in one batched lookup (EC2 accepts up to 200 filter values). */

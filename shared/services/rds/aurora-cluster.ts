@@ -17,6 +17,7 @@ import {
   paginateDescribeDBClusters,
 } from '@aws-sdk/client-rds';
 import { aws, awsErrorName } from '../../errors';
+import { resourceTagsOf } from '../../tags';
 import type { CheckResult } from '../driver';
 import { rdsAccountQuota } from './account-quotas';
 import { auroraClusterRestoreSettings, completeWriterClasses } from './aurora-cluster-restore';
@@ -54,6 +55,7 @@ const spec: RdsDriverSpec<DBCluster, DBClusterSnapshot> = {
       ref,
       ...(cluster.StorageEncrypted ? { encrypted: true } : {}),
       sourceTags: tagsToCopy(cluster),
+      resourceTags: resourceTagsOf(cluster.TagList),
       ...(restoreSettings ? { restoreSettings } : {}),
     };
   },

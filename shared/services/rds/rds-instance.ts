@@ -20,6 +20,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { awsErrorName, ResourceNotFoundError } from '../../errors';
 import type { ResourceRef } from '../../resource';
+import { resourceTagsOf } from '../../tags';
 import type { Discovered } from '../driver';
 import { rdsAccountQuota } from './account-quotas';
 import { auroraClusterArn } from './catalog';
@@ -48,6 +49,9 @@ function toDiscovered(ref: ResourceRef, instance: DBInstance): Discovered {
       },
       // A member's storage encryption is its cluster's: Plan carries it over to the cluster it selects.
       ...(instance.StorageEncrypted ? { encrypted: true } : {}),
+      // The tags that selected the cluster: Plan adds them to the cluster's own (an application's tags
+      // set on the member operators see in the console find its cluster).
+      resourceTags: resourceTagsOf(instance.TagList),
     };
   }
   // What its restore needs (class, subnet group, security groups, ...), from this very description.
@@ -56,6 +60,7 @@ function toDiscovered(ref: ResourceRef, instance: DBInstance): Discovered {
     ref,
     ...(instance.StorageEncrypted ? { encrypted: true } : {}),
     sourceTags: tagsToCopy(instance),
+    resourceTags: resourceTagsOf(instance.TagList),
     ...(restoreSettings ? { restoreSettings } : {}),
   };
 }

@@ -4,7 +4,15 @@
  */
 import { parseResourceArn, partitionOf, toRef } from '../../../shared/resource';
 import { ebsVolumeArn, ec2InstanceArn } from '../../../shared/services/ec2/catalog';
-import { copyableTags, expiryOf, matchesTags, ownershipTags, TAG, tagValue } from '../../../shared/tags';
+import {
+  copyableTags,
+  expiryOf,
+  matchesTags,
+  ownershipTags,
+  resourceTagsOf,
+  TAG,
+  tagValue,
+} from '../../../shared/tags';
 import { ACCOUNT, REGION } from '../../support/unit-fixtures';
 
 describe('parseResourceArn', () => {
@@ -151,5 +159,31 @@ describe('tag readers', () => {
     expect(expiryOf([{ Key: TAG.expiresAt, Value: 'next tuesday' }])).toBeUndefined();
     expect(expiryOf([{ Key: TAG.expiresAt, Value: '' }])).toBeUndefined();
     expect(expiryOf([])).toBeUndefined();
+  });
+});
+
+describe('resourceTagsOf', () => {
+  it("keeps a resource's own tags, ours included, drops aws: keys and what AWS would not hold, at most 50", () => {
+    // Prepare
+    const tags = [
+      { Key: 'app', Value: 'orders' },
+      { Key: 'aws:cloudformation:stack-name', Value: 'shop' },
+      { Key: TAG.tier, Value: 'daily' },
+      { Key: 'k'.repeat(129), Value: 'too long a key' },
+      { Key: 'long', Value: 'v'.repeat(257) },
+      { Key: 'no-value' },
+      ...Array.from({ length: 60 }, (_, i) => ({ Key: `t${i}`, Value: `${i}` })),
+    ];
+
+    // Act
+    const kept = resourceTagsOf(tags);
+
+    // Assess
+    expect(kept.slice(0, 2)).toEqual([
+      { Key: 'app', Value: 'orders' },
+      { Key: TAG.tier, Value: 'daily' },
+    ]);
+    expect(kept).toHaveLength(50);
+    expect(resourceTagsOf(undefined)).toEqual([]);
   });
 });

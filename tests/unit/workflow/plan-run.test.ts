@@ -240,6 +240,37 @@ describe('planRun', () => {
     for (const ref of result.resources) expect(ref).not.toHaveProperty('sourceTags');
   });
 
+  it("writes every source's own tags on its item (an application restore selects by them), a cluster's with its tagged member's", async () => {
+    // Prepare: shop's own description carries no tag; its member, which selected it, carries app=shop.
+    taggedEstate();
+    const app = { Key: 'app', Value: 'shop' };
+    rds.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [
+        dbInstance('billing', { CopyTagsToSnapshot: false, TagList: [...TAGGED, app] }),
+        dbInstance('aurora-1', { DBClusterIdentifier: 'shop', TagList: [...TAGGED, app] }),
+      ],
+    });
+    rds.on(DescribeDBClustersCommand).resolves({
+      DBClusters: [
+        {
+          DBClusterIdentifier: 'ledger',
+          DBClusterArn: clusterRef('ledger').arn,
+          TagList: [...TAGGED, { Key: 'aws:cloudformation:stack-name', Value: 'ledger' }],
+        },
+        { DBClusterIdentifier: 'shop', DBClusterArn: clusterRef('shop').arn, TagList: [] },
+      ],
+    });
+
+    // Act
+    const result = await plan({});
+
+    // Assess
+    const items = Object.fromEntries(
+      (await db().store().listResources(result.runId)).map((r) => [r.resourceId, r.resourceTags]),
+    );
+    expect(items).toMatchObject({ billing: [...TAGGED, app], ledger: TAGGED, shop: [...TAGGED, app] });
+  });
+
   it('writes the tags of an explicitly named RDS instance from the batched describe that resolved it', async () => {
     rds.on(DescribeDBInstancesCommand).resolves({
       DBInstances: [dbInstance('orders', { CopyTagsToSnapshot: true, TagList: [{ Key: 'team', Value: 'shop' }] })],

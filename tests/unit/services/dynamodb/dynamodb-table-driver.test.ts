@@ -89,7 +89,17 @@ describe('dynamoTableDriver.discover', () => {
     const found = await dynamoTableDriver.discover(REGION, { backup: 'true' }, ACCOUNT);
 
     // Assess: only the selected tables are described (for their restore settings).
-    expect(found).toEqual([{ ref: tableRef('sessions') }, { ref: tableRef('clicks'), modeTag: 'export' }]);
+    expect(found).toEqual([
+      { ref: tableRef('sessions'), resourceTags: [{ Key: 'backup', Value: 'true' }] },
+      {
+        ref: tableRef('clicks'),
+        modeTag: 'export',
+        resourceTags: [
+          { Key: 'backup-pipeline:mode', Value: 'export' },
+          { Key: 'backup', Value: 'true' },
+        ],
+      },
+    ]);
     expect(ddb).toHaveReceivedCommandWith(ListTablesCommand, { ExclusiveStartTableName: 'scratch' });
     expect(ddb).toHaveReceivedCommandTimes(DescribeTableCommand, 2);
     expect(ddb).not.toHaveReceivedCommandWith(DescribeTableCommand, { TableName: 'scratch' });
@@ -111,7 +121,10 @@ describe('dynamoTableDriver.discover', () => {
     const found = await dynamoTableDriver.discover(REGION, { backup: 'true' }, ACCOUNT);
 
     // Assess
-    expect(found).toEqual([{ ref: tableRef('sessions') }, { ref: tableRef('clicks') }]);
+    expect(found).toEqual([
+      { ref: tableRef('sessions'), resourceTags: [{ Key: 'backup', Value: 'true' }] },
+      { ref: tableRef('clicks'), resourceTags: [{ Key: 'backup', Value: 'true' }] },
+    ]);
     expect(ddb).toHaveReceivedCommandTimes(ListTagsOfResourceCommand, 3);
     expect(ddb).toHaveReceivedCommandTimes(ListTablesCommand, 1);
   });
@@ -126,7 +139,11 @@ describe('dynamoTableDriver.resolve', () => {
   it('resolves an existing table with its mode tag', async () => {
     ddb.on(DescribeTableCommand).resolves({ Table: { TableName: 'sessions' } });
     ddb.on(ListTagsOfResourceCommand).resolves({ Tags: [{ Key: 'backup-pipeline:mode', Value: 'backup' }] });
-    await expect(dynamoTableDriver.resolve(table)).resolves.toEqual({ ref: table, modeTag: 'backup' });
+    await expect(dynamoTableDriver.resolve(table)).resolves.toEqual({
+      ref: table,
+      modeTag: 'backup',
+      resourceTags: [{ Key: 'backup-pipeline:mode', Value: 'backup' }],
+    });
   });
 
   it('throws ResourceNotFoundError naming the table when it does not exist', async () => {

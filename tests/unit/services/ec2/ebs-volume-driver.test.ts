@@ -67,7 +67,7 @@ describe('ebsVolumeDriver.discover', () => {
       ],
     });
     await expect(ebsVolumeDriver.discover(REGION, { backup: 'true' }, ACCOUNT)).resolves.toEqual([
-      { ref: volume, partOf: instanceRef().arn },
+      { ref: volume, partOf: instanceRef().arn, resourceTags: BACKUP_TAG },
     ]);
   });
 
@@ -77,7 +77,9 @@ describe('ebsVolumeDriver.discover', () => {
         described({ Tags: BACKUP_TAG, Attachments: [{ InstanceId: 'i-0123456789abcdef0', State: 'detached' }] }),
       ],
     });
-    await expect(ebsVolumeDriver.discover(REGION, { backup: 'true' }, ACCOUNT)).resolves.toEqual([{ ref: volume }]);
+    await expect(ebsVolumeDriver.discover(REGION, { backup: 'true' }, ACCOUNT)).resolves.toEqual([
+      { ref: volume, resourceTags: BACKUP_TAG },
+    ]);
   });
 
   it.each(['creating', 'deleting', 'deleted', 'error'])('skips a volume in state %s', async (state) => {
@@ -101,7 +103,11 @@ describe('ebsVolumeDriver.resolve', () => {
         described({ State: 'in-use', Attachments: [{ InstanceId: 'i-0123456789abcdef0', State: 'attached' }] }),
       ],
     });
-    await expect(ebsVolumeDriver.resolve(volume)).resolves.toEqual({ ref: volume, partOf: instanceRef().arn });
+    await expect(ebsVolumeDriver.resolve(volume)).resolves.toEqual({
+      ref: volume,
+      partOf: instanceRef().arn,
+      resourceTags: [],
+    });
     expect(ec2).toHaveReceivedCommandWith(DescribeVolumesCommand, { VolumeIds: [volume.id] });
   });
 

@@ -100,7 +100,9 @@ describe('ec2InstanceDriver.discover', () => {
     ec2
       .on(DescribeInstancesCommand)
       .resolves({ Reservations: [{ OwnerId: ACCOUNT, Instances: [tagged(instance.id)] }] });
-    await expect(ec2InstanceDriver.discover(REGION, { backup: 'true' }, ACCOUNT)).resolves.toEqual([{ ref: instance }]);
+    await expect(ec2InstanceDriver.discover(REGION, { backup: 'true' }, ACCOUNT)).resolves.toEqual([
+      { ref: instance, resourceTags: BACKUP_TAG },
+    ]);
   });
 
   it('marks an instance with only instance-store volumes as skipped', async () => {
@@ -120,7 +122,7 @@ describe('ec2InstanceDriver.discover', () => {
 describe('ec2InstanceDriver.resolve', () => {
   it.each(['running', 'stopped', 'pending', 'stopping'])('accepts a %s instance', async (state) => {
     ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [withVolume(instance.id, state)] }] });
-    await expect(ec2InstanceDriver.resolve(instance)).resolves.toEqual({ ref: instance });
+    await expect(ec2InstanceDriver.resolve(instance)).resolves.toEqual({ ref: instance, resourceTags: [] });
     expect(ec2).toHaveReceivedCommandWith(DescribeInstancesCommand, { InstanceIds: [instance.id] });
   });
 

@@ -62,8 +62,8 @@ describe('auroraClusterDriver.discover', () => {
 
     // Assess
     expect(found).toEqual([
-      { ref: clusterRef('ledger'), sourceTags: [] },
-      { ref: clusterRef('billing'), sourceTags: [] },
+      { ref: clusterRef('ledger'), sourceTags: [], resourceTags: [{ Key: 'backup', Value: 'true' }] },
+      { ref: clusterRef('billing'), sourceTags: [], resourceTags: [{ Key: 'backup', Value: 'true' }] },
     ]);
     expect(pages.tokens).toEqual([undefined, 'page-1']);
   });
@@ -90,6 +90,11 @@ describe('auroraClusterDriver.discover', () => {
           { Key: 'backup', Value: 'true' },
           { Key: 'team', Value: 'finance' },
         ],
+        // All its own tags, whatever CopyTagsToSnapshot says (an application restore selects by them).
+        resourceTags: [
+          { Key: 'backup', Value: 'true' },
+          { Key: 'team', Value: 'finance' },
+        ],
       },
     ]);
   });
@@ -103,7 +108,11 @@ describe('auroraClusterDriver.discover', () => {
 describe('auroraClusterDriver.resolve', () => {
   it('resolves an explicit cluster', async () => {
     rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [dbCluster('ledger')] });
-    await expect(auroraClusterDriver.resolve(cluster)).resolves.toEqual({ ref: cluster, sourceTags: [] });
+    await expect(auroraClusterDriver.resolve(cluster)).resolves.toEqual({
+      ref: cluster,
+      sourceTags: [],
+      resourceTags: [{ Key: 'backup', Value: 'true' }],
+    });
     expect(rds).toHaveReceivedCommandWith(DescribeDBClustersCommand, { DBClusterIdentifier: 'ledger' });
   });
 

@@ -93,8 +93,8 @@ describe('rdsInstanceDriver.discover', () => {
 
     // Assess
     expect(found).toEqual([
-      { ref: dbRef('orders'), sourceTags: [] },
-      { ref: dbRef('users'), sourceTags: [] },
+      { ref: dbRef('orders'), sourceTags: [], resourceTags: [{ Key: 'backup', Value: 'true' }] },
+      { ref: dbRef('users'), sourceTags: [], resourceTags: [{ Key: 'backup', Value: 'true' }] },
     ]);
     expect(pages.tokens).toEqual([undefined, 'page-1', 'page-2']);
   });
@@ -132,7 +132,17 @@ describe('rdsInstanceDriver.discover', () => {
     expect(orders?.sourceTags?.some((t) => t.Key.startsWith('aws:') || t.Key.startsWith('backup-pipeline:'))).toBe(
       false,
     );
-    expect(billing).toEqual({ ref: dbRef('billing'), sourceTags: [] });
+    // Its backup copies none of its tags, but all its own are recorded (an application restore selects by them).
+    expect(billing).toEqual({
+      ref: dbRef('billing'),
+      sourceTags: [],
+      resourceTags: [
+        { Key: 'backup', Value: 'true' },
+        { Key: 'team', Value: 'pay' },
+      ],
+    });
+    expect(orders?.resourceTags).toHaveLength(50);
+    expect(orders?.resourceTags?.some((t) => t.Key.startsWith('aws:'))).toBe(false);
   });
 
   it('maps a tagged Aurora member to its cluster, which is backed up in its place', async () => {
@@ -143,6 +153,8 @@ describe('rdsInstanceDriver.discover', () => {
       {
         ref: dbRef('aurora-1'),
         backedUpWith: clusterRef('shop'),
+        // The tags that selected the cluster: Plan adds them to the cluster's own.
+        resourceTags: [{ Key: 'backup', Value: 'true' }],
       },
     ]);
   });
@@ -167,7 +179,11 @@ describe('rdsInstanceDriver.discover', () => {
 describe('rdsInstanceDriver.resolve', () => {
   it('resolves an explicit instance', async () => {
     rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [dbInstance('orders')] });
-    await expect(rdsInstanceDriver.resolve(db)).resolves.toEqual({ ref: db, sourceTags: [] });
+    await expect(rdsInstanceDriver.resolve(db)).resolves.toEqual({
+      ref: db,
+      sourceTags: [],
+      resourceTags: [{ Key: 'backup', Value: 'true' }],
+    });
     expect(rds).toHaveReceivedCommandWith(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'orders' });
   });
 
@@ -178,6 +194,7 @@ describe('rdsInstanceDriver.resolve', () => {
     await expect(rdsInstanceDriver.resolve(db)).resolves.toEqual({
       ref: db,
       sourceTags: [{ Key: 'team', Value: 'shop' }],
+      resourceTags: [{ Key: 'team', Value: 'shop' }],
     });
   });
 
@@ -185,7 +202,11 @@ describe('rdsInstanceDriver.resolve', () => {
     rds
       .on(DescribeDBInstancesCommand)
       .resolves({ DBInstances: [{ ...dbInstance('orders'), DBClusterIdentifier: 'c' }] });
-    await expect(rdsInstanceDriver.resolve(db)).resolves.toEqual({ ref: db, backedUpWith: clusterRef('c') });
+    await expect(rdsInstanceDriver.resolve(db)).resolves.toEqual({
+      ref: db,
+      backedUpWith: clusterRef('c'),
+      resourceTags: [{ Key: 'backup', Value: 'true' }],
+    });
   });
 
   it.each([true, false])(

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { backupBucketLifecycle } from '../shared/backup-bucket-lifecycle';
 import { useClock } from '../shared/clock';
-import { configuredRegions, type PipelineConfig, parsePipelineConfig } from '../shared/config';
+import { configuredRegions, type PipelineConfig, parsePipelineConfig, recoveryStackConfig } from '../shared/config';
 import { DEPLOYED_SDK_MAX_ATTEMPTS, type FunctionName, functionEnvironments } from '../shared/lambda/function-env';
 import {
   backupStateMachineName,
@@ -218,14 +218,23 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       });
       registerAwsServices(server, model);
       // A drill's validation with a real Invoke: the sandbox's stand-in when the configuration names none.
-      if (config.drills && !config.drills.validationFunctionArn)
+      if (config.drills && !config.drills.validationFunctionArn) {
+        const validator = (where: string) =>
+          model?.addFunction(where, `${config.stackName}-drill-validator`, demoDrillValidator) ?? '';
         config = {
           ...config,
-          drills: {
-            ...config.drills,
-            validationFunctionArn: model.addFunction(region, `${config.stackName}-drill-validator`, demoDrillValidator),
-          },
+          drills: { ...config.drills, validationFunctionArn: validator(region) },
+          // Each recovery region's own, as its stack's drills invoke (the home one is gone with its region).
+          ...(config.recovery
+            ? {
+                recovery: {
+                  ...config.recovery,
+                  validationFunctionArns: Object.fromEntries(config.recovery.regions.map((r) => [r, validator(r)])),
+                },
+              }
+            : {}),
         };
+      }
       // The drills' isolated DB subnet groups the configuration names (cdk.json drills.placement), as an
       // operator's drill VPC would hold them: a drill restores there, whatever the fleet (its subnet and
       // security group ids the model takes as given). Draws nothing from the PRNG.
@@ -305,7 +314,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const stackEnv = (where: string, topic: string, bucketName: string): Record<string, string> =>
       Object.assign(
         { AWS_REGION: where, AWS_DEFAULT_REGION: where },
-        ...Object.values(functionEnvironments(config, { tableName: SANDBOX_TABLE, topicArn: topic, bucketName })),
+        ...Object.values(
+          functionEnvironments(where === region ? config : recoveryStackConfig(config, where), {
+            tableName: SANDBOX_TABLE,
+            topicArn: topic,
+            bucketName,
+          }),
+        ),
       );
     const homeEnv = stackEnv(region, topicArn, SANDBOX_BUCKET);
     Object.assign(process.env, homeEnv);
@@ -381,7 +396,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     ];
     const recovery: Sandbox['recovery'] = {};
     for (const stack of recoveryStacks) {
-      const service = stepFunctionsIn(stack.region, stackEnv(stack.region, stack.topicArn, stack.bucketName));
+      const env = stackEnv(stack.region, stack.topicArn, stack.bucketName);
+      // A variable one stack sets and the other does not (a validation function) must not leak across.
+      for (const key of Object.keys(homeEnv)) env[key] ??= '';
+      for (const key of Object.keys(env)) homeEnv[key] ??= '';
+      const service = stepFunctionsIn(stack.region, env);
       recoverySfn.set(stack.region, service);
       cleanups.push(() => service.stopAll());
       const machineArn = registerRestoreStateMachine(service, restoreStateMachineName(config.stackName));

@@ -359,8 +359,33 @@ export const recoverySchema = z
   .strictObject({
     homeRegion: z.string().regex(REGION_NAME, 'not an AWS region name (e.g. eu-west-1)'),
     regions: regionsSchema.unwrap().max(5, 'at most 5 recovery regions'),
+    /**
+     * Per recovery region, the drill validation function deployed there (`drills.validationFunctionArn`
+     * is a Lambda of the home region, which answers nothing once that region is lost). A region with none
+     * validates a drill's restores by their shape only, and the validation says so.
+     */
+    validationFunctionArns: z
+      .record(
+        z.string(),
+        z.string().regex(/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:.+$/, 'not a Lambda function ARN'),
+      )
+      .default({}),
   })
   .superRefine((recovery, ctx) => {
+    for (const [region, arn] of Object.entries(recovery.validationFunctionArns)) {
+      if (!recovery.regions.includes(region))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['validationFunctionArns', region],
+          message: `${region} is not one of recovery.regions`,
+        });
+      else if (arn.split(':')[3] !== region)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['validationFunctionArns', region],
+          message: `a function of ${arn.split(':')[3]}: the recovery stack in ${region} invokes one of its own region`,
+        });
+    }
     recovery.regions.forEach((region, index) => {
       if (region === recovery.homeRegion)
         ctx.addIssue({
@@ -371,6 +396,19 @@ export const recoverySchema = z
     });
   });
 export type RecoveryConfig = z.infer<typeof recoverySchema>;
+
+/**
+ * The configuration as the recovery stack in `region` runs it: the same, except that its drills validate
+ * with the validation function of that region (none: by shape only), never with the home region's.
+ */
+export function recoveryStackConfig<C extends { drills: DrillsConfig | null; recovery: RecoveryConfig | null }>(
+  config: C,
+  region: string,
+): C {
+  if (!config.drills) return config;
+  const here = config.recovery?.validationFunctionArns[region];
+  return { ...config, drills: { ...config.drills, validationFunctionArn: here ?? null } };
+}
 
 export const pipelineConfigSchema = z
   .strictObject({

@@ -114,7 +114,14 @@ export async function restoreCommand(backupId: string | undefined, options: Rest
       : undefined;
     if (!options.application && (options.order || options.tier))
       throw new CliError('--order and --tier go with --application');
-    const input = restoreInput(backupId, resource, options, target.config);
+    // The recovery stack restores its own region's copies: --to-region is that region unless told otherwise.
+    const restoreRegion = options.restoreRegion ?? (target.recovery ? target.region : undefined);
+    const input = restoreInput(
+      backupId,
+      resource,
+      { ...options, ...(restoreRegion ? { restoreRegion } : {}) },
+      target.config,
+    );
     try {
       validateRestoreInput(input);
     } catch (error) {

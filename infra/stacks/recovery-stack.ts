@@ -24,7 +24,7 @@ import { readFileSync } from 'node:fs';
 import { Annotations, Arn, Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { PipelineConfig } from '../../shared/config';
+import { type PipelineConfig, recoveryStackConfig } from '../../shared/config';
 import { type FunctionName, functionEnvironments } from '../../shared/lambda/function-env';
 import { recoveryBucketName, restoreStateMachineName } from '../../shared/names';
 import { SERVICE_PERMISSIONS } from '../../shared/services/catalog';
@@ -72,7 +72,9 @@ export class RecoveryStack extends Stack {
     });
     this.tableArn = Arn.format({ service: 'dynamodb', resource: 'table', resourceName: tableName }, this);
 
-    const environments = functionEnvironments(config, {
+    // Drills here validate with this region's validation function (recovery.validationFunctionArns), if any.
+    const here = recoveryStackConfig(config, this.region);
+    const environments = functionEnvironments(here, {
       tableName,
       topicArn: this.topic.topicArn,
       bucketName: this.backupBucket.bucketName,
@@ -103,7 +105,7 @@ export class RecoveryStack extends Stack {
         stateTablePermissions(this.tableArn),
         this.topic.permissions(),
         this.restoreStateMachine.permissions('restore-state-machine'),
-        validationPermissions(config.drills),
+        validationPermissions(here.drills),
       ].map((set) => permissionsOf(set, holders)),
     );
 

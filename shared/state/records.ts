@@ -169,6 +169,8 @@ export const backupPointSchema = z.object({
   expiresAt: z.string().optional(),
   sizeGiB: z.number().optional(),
   copies: z.array(copyStateSchema).default([]),
+  /** The copies that do not exist (skipped or failed), by region, with why: nothing to restore there. */
+  notCopied: z.array(z.object({ region: z.string(), reason: z.string() })).optional(),
   restoreSettings: z.record(z.string(), z.unknown()).optional(),
   /** When the backup started: the point in time its data is from (a restore's recovery point). */
   takenAt: z.string().optional(),

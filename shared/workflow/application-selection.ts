@@ -63,6 +63,22 @@ export function applicationWaves(order: readonly (readonly ResourceType[])[] | u
 }
 
 /**
+ * Why a resource's newest point has nothing to restore in `region`: its copy's own reason (an on-demand
+ * DynamoDB backup is not copied across regions, a copy that failed), no copy to it at all, or retention.
+ */
+function notRestorableIn(newest: BackupPoint | undefined, region: string): string {
+  if (!newest) return 'no backup of it has completed';
+  const missing = newest.notCopied?.find((c) => c.region === region);
+  if (missing)
+    return missing.reason
+      .replace(/^not copied/, `not copied to ${region}`)
+      .replace(/^copy failed/, `copy to ${region} failed`);
+  const copied = newest.region === region || newest.copies.some((c) => c.region === region);
+  if (!copied) return `never copied to ${region} (no copyTo names it)`;
+  return `retention deleted its backups in ${region}`;
+}
+
+/**
  * The application's resources, each with its newest point restorable in `region` (default: the first
  * region holding a live backup of its newest point, its own first), in wave order then ARN order so a
  * retried Plan numbers them alike; what cannot be restored is named with why.
@@ -87,9 +103,7 @@ export async function selectApplication(
     if (!point) {
       skipped.push({
         arn: member.arn,
-        reason: region
-          ? `no backup of it can be restored in ${region} (no completed copy there, or retention deleted it)`
-          : 'no backup of it has completed',
+        reason: region ? notRestorableIn(points[0], region) : 'no backup of it has completed',
       });
       continue;
     }

@@ -30,9 +30,21 @@ export function backupPointOf(event: PointSource, record: ResourceRecord): Backu
     ...(record.sizeGiB !== undefined ? { sizeGiB: record.sizeGiB } : {}),
     // Only copies that exist: a failed or skipped copy cannot be restored from.
     copies: (record.copies ?? []).filter((c) => c.status === 'COMPLETED' && c.ids.length > 0),
+    // And why the others are not there: what a restore in that region says when it has nothing to restore.
+    ...notCopiedOf(record),
     ...(record.restoreSettings ? { restoreSettings: record.restoreSettings } : {}),
     // The backup's start is the point in time its data is from (snapshots and backups are point-in-time).
     ...(record.startedAt ? { takenAt: record.startedAt } : {}),
     ...(record.resourceTags ? { resourceTags: record.resourceTags } : {}),
   };
+}
+
+function notCopiedOf(record: ResourceRecord): Pick<BackupPoint, 'notCopied'> {
+  const missing = (record.copies ?? [])
+    .filter((c) => c.status === 'SKIPPED' || c.status === 'FAILED')
+    .map((c) => ({
+      region: c.region,
+      reason: `${c.status === 'SKIPPED' ? 'not copied' : 'copy failed'}: ${c.reason ?? 'no reason recorded'}`,
+    }));
+  return missing.length > 0 ? { notCopied: missing } : {};
 }

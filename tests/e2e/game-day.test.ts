@@ -37,14 +37,21 @@ describe('RegionLossGameDay', () => {
     expect(Object.keys(byName)).toEqual(expect.arrayContaining(['shop-orders', 'shop-ledger', 'shop-events']));
     expect(result.restores.filter((r) => r.type === 'ec2-instance')).toHaveLength(2);
     expect(result.restores.filter((r) => r.type === 'ebs-volume')).toHaveLength(1);
-    // Databases first: every database available before any instance restore started.
-    const databases = result.restores.filter((r) => r.type === 'rds-instance' || r.type === 'aurora-cluster');
-    const instances = result.restores.filter((r) => r.type === 'ec2-instance');
-    const lastDatabase = Math.max(...databases.map((r) => Date.parse(r.availableAt ?? '')));
-    for (const instance of instances) expect(Date.parse(instance.startedAt)).toBeGreaterThanOrEqual(lastDatabase);
+    // Databases and tables first: every one had ended before any instance or volume restore started.
+    const first = result.restores.filter((r) => r.wave === 1);
+    const second = result.restores.filter((r) => r.wave === 2);
+    expect(first.map((r) => r.type).sort()).toEqual(['aurora-cluster', 'dynamodb-table', 'rds-instance']);
+    expect(second.map((r) => r.type).sort()).toEqual(['ebs-volume', 'ec2-instance', 'ec2-instance']);
+    const firstEnded = Math.max(...first.map((r) => Date.parse(r.finishedAt ?? '')));
+    for (const later of second) expect(Date.parse(later.startCalledAt ?? '')).toBeGreaterThanOrEqual(firstEnded);
+    // A rehearsal: each restore validated, then deleted.
+    for (const restore of result.restores) {
+      expect(restore.validation?.status).toBe('PASSED');
+      expect(restore.cleanup?.status).toBe('DELETED');
+    }
     // On-demand DynamoDB backups have no copy in the DR region: named, with AWS's reason.
     expect(result.notRecoverable).toEqual([
-      expect.objectContaining({ arn: expect.stringContaining('table/shop-carts') }),
+      { arn: expect.stringContaining('table/shop-carts'), reason: expect.stringContaining('only through AWS Backup') },
     ]);
     expect(text).toContain('shop-carts');
     expect(result.recoveryTimeSeconds).toBeGreaterThan(0);

@@ -73,7 +73,7 @@ describe('backup-pipeline restore --application', () => {
 
     // Assess
     expect(dr.stdout).toMatch(
-      / {2}not restored: arn:aws:rds:eu-west-1:\d+:db:orders: no backup of it can be restored in us-west-2/,
+      / {2}not restored: arn:aws:rds:eu-west-1:\d+:db:orders: never copied to us-west-2 \(no copyTo names it\)/,
     );
     expect(dr.code).toBe(1);
     expect(none.stdout).toMatch(

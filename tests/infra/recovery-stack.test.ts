@@ -293,3 +293,52 @@ describe('recovery stack permissions', () => {
     ).toThrow('plan-run: granted permissions, but this stack has no such role');
   });
 });
+
+describe("a recovery stack's drill validation", () => {
+  const HOME_VALIDATOR = 'arn:aws:lambda:eu-west-1:111122223333:function:drill-validator';
+  const DR_VALIDATOR = 'arn:aws:lambda:us-west-2:111122223333:function:drill-validator';
+  const withValidators = (validationFunctionArns: Record<string, string>) => {
+    const context = {
+      ...cdkJson.context,
+      backupPipeline: {
+        ...(cdkJson.context.backupPipeline as { drills: object }),
+        drills: {
+          ...(cdkJson.context.backupPipeline as { drills: object }).drills,
+          validationFunctionArn: HOME_VALIDATOR,
+        },
+        recovery: { ...RECOVERY, validationFunctionArns },
+      },
+      'aws:cdk:bundling-stacks': [],
+    };
+    const [stack] = buildApp(new App({ context })).recoveryStacks as [RecoveryStack];
+    const template = Template.fromStack(stack);
+    const fn = stack.functions['validate-restore'];
+    const role = fn?.role as unknown as { node: { defaultChild?: unknown } };
+    const invokes = statementsOfRole(template, stack.getLogicalId(role.node.defaultChild as CfnElement))
+      .filter((s) => [s.Action].flat().includes('lambda:InvokeFunction'))
+      .flatMap((s) => [s.Resource].flat());
+    const [lambda] = Object.values(template.findResources('AWS::Lambda::Function')).filter((r) =>
+      JSON.stringify(r).includes('"VALIDATION_FUNCTION_ARN"'),
+    ) as Resource[];
+    const env = (lambda?.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
+    return { invokes, env };
+  };
+
+  it("invokes its own region's validation function, never the home region's, which is lost with it", () => {
+    // Act
+    const { invokes, env } = withValidators({ 'us-west-2': DR_VALIDATOR });
+
+    // Assess
+    expect(invokes).toEqual([DR_VALIDATOR]);
+    expect(env?.VALIDATION_FUNCTION_ARN).toBe(DR_VALIDATOR);
+  });
+
+  it('invokes none where its region has none (drills there validate by shape only)', () => {
+    // Act
+    const { invokes, env } = withValidators({});
+
+    // Assess
+    expect(invokes).toEqual([]);
+    expect(env).toBeUndefined();
+  });
+});

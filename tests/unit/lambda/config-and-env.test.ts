@@ -67,6 +67,26 @@ describe('parsePipelineConfig', () => {
     expect(Object.keys(config.tiers)).toEqual(Object.keys(DEFAULT_TIERS));
   });
 
+  it('refuses a recovery region that is the home region, and a validation function of another region', () => {
+    // Act
+    const refused = () =>
+      parsePipelineConfig({
+        recovery: {
+          homeRegion: 'eu-west-1',
+          regions: ['us-west-2', 'eu-west-1'],
+          validationFunctionArns: {
+            'us-west-2': 'arn:aws:lambda:eu-west-1:111122223333:function:validator',
+            'ap-south-1': 'arn:aws:lambda:ap-south-1:111122223333:function:validator',
+          },
+        },
+      });
+
+    // Assess
+    expect(refused).toThrow(/recovery\.regions\.1: eu-west-1 is the home region/);
+    expect(refused).toThrow(/validationFunctionArns\.us-west-2: a function of eu-west-1/);
+    expect(refused).toThrow(/validationFunctionArns\.ap-south-1: ap-south-1 is not one of recovery\.regions/);
+  });
+
   it("ships cdk.json with exactly the defaults but the drills' isolated placement, so a deploy and an empty context agree", () => {
     // Prepare
     const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'cdk.json'), 'utf8')) as {

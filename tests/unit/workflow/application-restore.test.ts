@@ -175,7 +175,29 @@ describe('planRestores, an application', () => {
     // Assess
     expect(planned.restores.every((r) => r.region === DR && r.backupIds[0]?.endsWith('-dr'))).toBe(true);
     expect(planned.restores).toHaveLength(5);
-    expect(planned.skipped).toEqual([{ arn: arnOf.uncopied, reason: expect.stringContaining(`restored in ${DR}`) }]);
+    expect(planned.skipped).toEqual([{ arn: arnOf.uncopied, reason: `never copied to ${DR} (no copyTo names it)` }]);
+  });
+
+  it('names why a resource has nothing in the region: its copy not made, failed, or retention', async () => {
+    // Prepare: the table's copy was skipped (AWS copies no on-demand backup), the volume's failed.
+    const notCopied = (key: Key, reason: string): BackupPoint => ({
+      ...pointOf(key, 'run-2', '2026-03-01T02:00:00.000Z', false),
+      notCopied: [{ region: DR, reason }],
+    });
+    const points = [
+      ...ESTATE.filter((p) => p.arn !== arnOf.table && p.arn !== arnOf.uncopied),
+      notCopied('table', 'not copied: on-demand backups are copied only through AWS Backup'),
+      notCopied('uncopied', 'copy failed: CopySnapshot: error'),
+    ];
+
+    // Act
+    const planned = await plan({ application: { tags: { app: 'orders' } }, region: DR }, points);
+
+    // Assess
+    expect(planned.skipped).toEqual([
+      { arn: arnOf.table, reason: `not copied to ${DR}: on-demand backups are copied only through AWS Backup` },
+      { arn: arnOf.uncopied, reason: `copy to ${DR} failed: CopySnapshot: error` },
+    ]);
   });
 
   it("takes the newest point restorable in the region, not the resource's newest", async () => {

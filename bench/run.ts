@@ -3,7 +3,8 @@
  * resources (snapshot durations log-uniform from 1 minute to 24 hours), once with the pipeline's
  * progress-aware polling and once with a fixed 300 s poll as the baseline, and prints and writes to
  * docs/benchmarks.md the figures the design is judged by; then the scale section (./scale.ts: 10,000
- * resources, default configuration; BENCH_SCALE=0 leaves it out) and the CLI's start time (./cli-start.ts;
+ * resources, default configuration; BENCH_SCALE=0 leaves it out), the region-loss game day (./game-day.ts)
+ * and the CLI's start time (./cli-start.ts;
  * `npm run bench:cli` runs that alone). Figures, not timed assertions.
  */
 import '../local/process-defaults';
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { computeFigures, type RunFigures } from '../local/figures';
 import { startSandbox } from '../local/sandbox';
 import { benchCliStart, cliStartSection } from './cli-start';
+import { benchGameDay, gameDaySection } from './game-day';
 import { benchRestores, restoreSection } from './restore';
 import { benchRetention, retentionSection } from './retention';
 import { LIMITED_LAMBDA_CONCURRENCY, limitedConcurrencySection, runScale, SCALE_QUOTAS, scaleSection } from './scale';
@@ -181,6 +183,9 @@ async function main(): Promise<void> {
   process.stdout.write('running a restore drill of each type and mode… ');
   const restores = await benchRestores();
   process.stdout.write(`${restores.rows.length} drills in ${restores.wallSeconds.toFixed(1)} s\n`);
+  process.stdout.write('running the region-loss game day… ');
+  const gameDay = await benchGameDay();
+  process.stdout.write(`${gameDay.code === 0 ? 'passed' : 'FAILED'} in ${gameDay.wallSeconds.toFixed(1)} s\n`);
   const scale = SCALE > 0 ? await runScaleLogged(SCALE) : undefined;
   const limited = SCALE > 0 ? await runScaleLogged(SCALE, LIMITED_LAMBDA_CONCURRENCY) : undefined;
   process.stdout.write('timing the CLI start… ');
@@ -229,6 +234,7 @@ async function main(): Promise<void> {
     ...(retention ? [retentionSection(retention)] : []),
     restoreSection(restores),
     '',
+    gameDaySection(gameDay),
     cliStartSection(cliStart),
   ].join('\n');
   process.stdout.write(`\n${body}\n`);

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { computeFigures } from '../../local/figures';
 import { DR_KEY_ALIAS, DR_REGION } from '../../local/fleet';
-import { type FleetSpec, type Sandbox, startSandbox } from '../../local/sandbox';
+import { type FleetSpec, type Sandbox, SandboxError, startSandbox } from '../../local/sandbox';
 import { restoreSucceeded } from '../../shared/workflow/restore';
 import { humanDuration as duration } from '../durations';
 import { phaseOf, progressPrinter, progressView } from '../progress';
@@ -60,10 +60,25 @@ function utcStamp(date: Date): string {
 }
 
 export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
-  if (options.gameDay)
-    return (
-      await runGameDay({ seed: options.seed, ...(options.timeScale ? { timeScale: options.timeScale } : {}) }, out)
-    ).code;
+  if (options.gameDay) {
+    // The game day brings its own estate, copies and regions: an option that would change them is refused.
+    const conflicting = [
+      options.endpoint && '--endpoint',
+      options.fleet.kind !== 'demo' && '--fleet',
+      options.regions && '--regions',
+      options.copyTo.length > 0 && '--copy-to',
+      options.drill && '--drill',
+      options.dryRun && '--dry-run',
+      options.serve && '--serve',
+    ].filter(Boolean);
+    if (conflicting.length > 0)
+      throw new SandboxError(`--game-day runs its own estate and regions: drop ${conflicting.join(', ')}`);
+    const { code } = await runGameDay(
+      { seed: options.seed, ...(options.timeScale ? { timeScale: options.timeScale } : {}) },
+      out,
+    );
+    return code;
+  }
   const write = (line = '') => out.write(`${line}\n`);
   const wallStart = Date.now();
   let sandbox: Sandbox | undefined;

@@ -9,6 +9,7 @@
  */
 import { PassThrough } from 'node:stream';
 import { runGameDay } from '../../cli/commands/game-day';
+import { runLocal } from '../../cli/commands/local';
 
 jest.setTimeout(240_000);
 
@@ -58,5 +59,27 @@ describe('RegionLossGameDay', () => {
     expect(result.recoveryPointSeconds).toBeGreaterThan(0);
     expect(text).toMatch(/recovery time/i);
     expect(text).toMatch(/recovery point/i);
+  });
+
+  it('refuses the options that would change its estate or regions, naming each, before starting anything', async () => {
+    // Act
+    const refused = runLocal({
+      fleet: { kind: 'demo' },
+      gameDay: true,
+      dryRun: true,
+      copyTo: ['none'],
+      regions: ['eu-west-1', 'us-east-1'],
+      throttleRate: 0,
+      failureRate: 0,
+      crashRate: 0,
+      seed: 42,
+      serve: false,
+      quiet: true,
+    });
+
+    // Assess
+    await expect(refused).rejects.toThrow(
+      '--game-day runs its own estate and regions: drop --regions, --copy-to, --dry-run',
+    );
   });
 });

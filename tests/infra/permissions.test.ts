@@ -12,7 +12,7 @@ import { asNagPrints } from '../../infra/constructs/permissions';
 import { WORKFLOW_PERMISSIONS } from '../../infra/constructs/workflow-permissions';
 import { SERVICE_PERMISSIONS } from '../../shared/services/catalog';
 import type { PermissionSet } from '../../shared/services/permission-set';
-import { statementsOfRole } from './policy-helpers';
+import { acknowledgedResources, statementsOfRole } from './policy-helpers';
 
 const cdkJson = JSON.parse(readFileSync(`${__dirname}/../../cdk.json`, 'utf8')) as { context: Record<string, unknown> };
 const { stack } = buildApp(new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } }));
@@ -79,12 +79,7 @@ describe('applyPermissions', () => {
 
   it('acknowledges on each role only wildcard resources its policies hold', () => {
     // Prepare
-    const acknowledged = (role: Role) =>
-      role.node.metadata
-        .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-        .flatMap((m) => Object.keys(m.data as Record<string, string>))
-        .map((id) => /AwsSolutions-IAM5\[Resource::(.*)\]$/.exec(id)?.[1])
-        .filter((resource): resource is string => resource !== undefined);
+    const acknowledged = acknowledgedResources;
 
     // Act
     const stale = roles.flatMap((role) => {

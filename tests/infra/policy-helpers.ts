@@ -4,8 +4,9 @@
  * ec2:CreateAction). Enough to ask "would AWS allow this call?" of our own template, not a general
  * IAM engine.
  */
-import type { CfnElement } from 'aws-cdk-lib';
+import { type CfnElement, Validations } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
+import type { Role } from 'aws-cdk-lib/aws-iam';
 import type { BackupPipelineStack } from '../../infra/stacks/backup-pipeline-stack';
 import type { FunctionName, ScheduledFunctionName } from '../../shared/lambda/function-env';
 
@@ -164,4 +165,13 @@ export function allows(statements: Statement[], call: CallContext): boolean {
       resourceHolds(s.Resource, call) &&
       conditionHolds(s.Condition, call),
   );
+}
+
+/** The resources a role's cdk-nag acknowledgements name (`AwsSolutions-IAM5[Resource::<resource>]`). */
+export function acknowledgedResources(role: Role): string[] {
+  return role.node.metadata
+    .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+    .flatMap((m) => Object.keys(m.data as Record<string, string>))
+    .map((id) => /AwsSolutions-IAM5\[Resource::(.*)\]$/.exec(id)?.[1])
+    .filter((resource): resource is string => resource !== undefined);
 }

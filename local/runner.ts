@@ -26,6 +26,7 @@ import {
 } from './execution-limits';
 import type { LocalHandler } from './handlers';
 import { type HiddenStep, LOCAL_ITEMS, localizeMapIo, type MapResults, readItems, writeResults } from './map-io';
+import { enterEnv } from './stack-env';
 import type { VirtualScheduler } from './virtual-time';
 
 export const ASL_PATH = join(__dirname, '..', 'statemachines', 'backup.asl.json');
@@ -304,25 +305,6 @@ function lambdaSlots(accountId: string, region: string): { inFlight: number } {
   const slot = runningInvocations.get(key) ?? { inFlight: 0 };
   runningInvocations.set(key, slot);
   return slot;
-}
-
-/** The stack whose environment the running handlers have, and how many of them run. */
-const activeEnv: { key: string | undefined; inFlight: number } = { key: undefined, inFlight: 0 };
-
-/** Sets a stack's environment for an invocation; returns the release to call when it ends. */
-function enterEnv(env: Record<string, string> | undefined): () => void {
-  if (!env) return () => undefined;
-  const key = JSON.stringify(env);
-  if (activeEnv.inFlight > 0 && activeEnv.key !== key)
-    throw new Error(
-      `the sandbox runs one stack's Lambdas at a time: a handler of the stack in ${env.AWS_REGION} started while another stack's run`,
-    );
-  if (activeEnv.key !== key) Object.assign(process.env, env);
-  activeEnv.key = key;
-  activeEnv.inFlight++;
-  return () => {
-    activeEnv.inFlight--;
-  };
 }
 
 export async function runExecution(options: RunOptions): Promise<ExecutionResult> {

@@ -11,7 +11,7 @@
 
 import { parseResourceArn } from '../../shared/resource';
 import { STORAGE_PRICES } from '../../shared/services/catalog';
-import type { ResourceRecord, RestoreRecord, RunCounts, RunRecord } from '../../shared/state/records';
+import type { RestoreRecord, RunCounts, RunRecord } from '../../shared/state/records';
 import {
   type DrillSummary,
   drillSummary,
@@ -22,7 +22,11 @@ import { consoleLink } from '../../shared/workflow/notification';
 import { backedUp, COPY_FAILED_MEANING, outcomeLabel, resourceOutcome } from '../../shared/workflow/outcome';
 import { summarize } from '../../shared/workflow/summary';
 import { humanDuration, tookSeconds } from '../durations';
+import { Html, html } from './html';
+import { estimateStorageCost, ms, type ReportResource, runSpan, timelineOf } from './report-figures';
 import { type RestoreWindow, restoresInWindow, startedBeforeEnd } from './restore-window';
+
+export type { ReportResource };
 
 /** "EBS snapshot $0.05 and RDS snapshot $0.095": each kind of backup priced, once, as the catalog lists them. */
 function pricesUsed(): string {
@@ -30,9 +34,6 @@ function pricesUsed(): string {
   const named = [...kinds].map(([backup, usd]) => `${backup} ${price(usd)}`);
   return named.length > 1 ? `${named.slice(0, -1).join(', ')} and ${named.at(-1)}` : (named[0] ?? 'none');
 }
-
-/** A resource item as the report reads it; its `copies` (DESIGN §4) carry each region's start and finish. */
-export type ReportResource = ResourceRecord;
 
 /**
  * The restores the report knows of: the window it shows (cli/report/restore-window.ts) and the newest
@@ -63,180 +64,6 @@ export const COLORS = {
   running: '#bf8700',
   skipped: '#6e7781',
 } as const;
-
-// ---- escaping -----------------------------------------------------------------------------------
-
-/** Markup that is already safe; anything else interpolated into `html` is escaped. */
-class Html {
-  constructor(readonly value: string) {}
-}
-
-export function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
-
-type Part = Html | string | number | boolean | null | undefined | readonly Part[];
-
-function renderPart(part: Part): string {
-  if (part instanceof Html) return part.value;
-  if (Array.isArray(part)) return part.map(renderPart).join('');
-  if (part === undefined || part === null || part === false || part === true) return '';
-  return escapeHtml(String(part));
-}
-
-/** Template tag: literal markup stays, every interpolated value is escaped unless it is Html itself. */
-function html(strings: TemplateStringsArray, ...parts: Part[]): Html {
-  let out = strings[0] ?? '';
-  parts.forEach((part, i) => {
-    out += renderPart(part) + (strings[i + 1] ?? '');
-  });
-  return new Html(out);
-}
-
-// ---- timeline -----------------------------------------------------------------------------------
-
-export type SegmentKind = 'queued' | 'creating' | 'copying';
-
-export interface Segment {
-  kind: SegmentKind;
-  from: number;
-  to: number;
-}
-
-export interface Timeline {
-  segments: Segment[];
-  /** Each recorded poll, as epoch milliseconds. */
-  polls: number[];
-  /** Polls counted but without a recorded time (items keep the first 500, older items none). */
-  unmarkedPolls: number;
-  outcome?: { kind: 'completed' | 'failed'; at: number };
-}
-
-const ms = (iso: string | undefined): number | undefined => {
-  if (iso === undefined) return undefined;
-  const value = Date.parse(iso);
-  return Number.isFinite(value) ? value : undefined;
-};
-const defined = <T>(value: T | undefined): value is T => value !== undefined;
-
-/**
- * One resource's row: queued from planning until its start was asked, creating (polls marked) until
- * copies began or it finished, copying until the last copy finished, then the outcome. A resource
- * still in progress runs to `runEnd`, the latest time the report knows of.
- */
-export function timelineOf(resource: ReportResource, runEnd: number): Timeline {
-  const polls = (resource.pollTimes ?? []).map(ms).filter(defined);
-  const unmarkedPolls = Math.max(0, (resource.polls ?? 0) - polls.length);
-  if (resource.status === 'SKIPPED') return { segments: [], polls: [], unmarkedPolls: 0 };
-
-  const queued = ms(resource.queuedAt);
-  // startRequestedAt is rewritten by every attempt and startedAt set once the backup exists: the
-  // earlier of the two is when the resource left the queue.
-  const startTimes = [ms(resource.startRequestedAt), ms(resource.startedAt)].filter(defined);
-  const started = startTimes.length > 0 ? Math.min(...startTimes) : undefined;
-  const finished = ms(resource.finishedAt);
-  const end = finished ?? runEnd;
-  const copies = resource.copies ?? [];
-  const copyStarts = copies.map((c) => ms(c.startedAt)).filter(defined);
-  const copyStart = copyStarts.length > 0 ? Math.min(...copyStarts) : undefined;
-  const copyEnds = copies.map((c) => ms(c.finishedAt));
-  const copyEnd = copyEnds.length > 0 && copyEnds.every(defined) ? Math.max(...copyEnds.filter(defined)) : undefined;
-
-  const segments: Segment[] = [];
-  if (queued !== undefined) segments.push({ kind: 'queued', from: queued, to: started ?? end });
-  if (started !== undefined) segments.push({ kind: 'creating', from: started, to: copyStart ?? end });
-  if (copyStart !== undefined) segments.push({ kind: 'copying', from: copyStart, to: copyEnd ?? end });
-
-  const timeline: Timeline = {
-    segments: segments.map((s) => ({ ...s, to: Math.max(s.from, s.to) })),
-    polls,
-    unmarkedPolls,
-  };
-  if (resource.status === 'COMPLETED') timeline.outcome = { kind: 'completed', at: end };
-  if (resource.status === 'FAILED') timeline.outcome = { kind: 'failed', at: end };
-  return timeline;
-}
-
-/** The time span the timeline draws: from the first thing known to the last. */
-export function runSpan(run: RunRecord, resources: readonly ReportResource[]): { from: number; to: number } {
-  const times = [
-    ms(run.startedAt),
-    ms(run.finishedAt),
-    ...resources.flatMap((r) => [
-      ms(r.queuedAt),
-      ms(r.startRequestedAt),
-      ms(r.startedAt),
-      ms(r.lastCheckedAt),
-      ms(r.finishedAt),
-      ...(r.pollTimes ?? []).map(ms),
-      ...(r.copies ?? []).flatMap((c) => [ms(c.startedAt), ms(c.finishedAt)]),
-    ]),
-  ].filter(defined);
-  if (times.length === 0) return { from: 0, to: 1 };
-  const from = Math.min(...times);
-  const to = run.status === 'RUNNING' ? Math.max(...times) : (ms(run.finishedAt) ?? Math.max(...times));
-  return { from, to: Math.max(to, ...times, from + 1) };
-}
-
-// ---- storage cost -------------------------------------------------------------------------------
-
-export interface CostLine {
-  backup: string;
-  usdPerGbMonth: number;
-  backups: number;
-  sizedGiB: number;
-  /** Completed backups whose size was not recorded (not in the total). */
-  unsized: number;
-  usdPerMonth: number;
-}
-
-export interface CostEstimate {
-  lines: CostLine[];
-  totalUsdPerMonth: number;
-  /** Completed backups of types without a price here. */
-  unpriced: { type: string; backups: number }[];
-}
-
-/** Monthly storage of this run's completed backups at full source size: an upper bound. */
-export function estimateStorageCost(resources: readonly ReportResource[]): CostEstimate {
-  const lines = new Map<string, CostLine>();
-  const unpriced = new Map<string, number>();
-  for (const r of resources) {
-    if (r.status !== 'COMPLETED') continue;
-    const price = STORAGE_PRICES[r.type];
-    if (!price) {
-      unpriced.set(r.type, (unpriced.get(r.type) ?? 0) + 1);
-      continue;
-    }
-    const line = lines.get(price.backup) ?? {
-      backup: price.backup,
-      usdPerGbMonth: price.usdPerGbMonth,
-      backups: 0,
-      sizedGiB: 0,
-      unsized: 0,
-      usdPerMonth: 0,
-    };
-    line.backups += 1;
-    if (typeof r.sizeGiB === 'number' && Number.isFinite(r.sizeGiB)) {
-      line.sizedGiB += r.sizeGiB;
-      line.usdPerMonth += r.sizeGiB * price.usdPerGbMonth;
-    } else {
-      line.unsized += 1;
-    }
-    lines.set(price.backup, line);
-  }
-  const all = [...lines.values()];
-  return {
-    lines: all,
-    totalUsdPerMonth: all.reduce((sum, l) => sum + l.usdPerMonth, 0),
-    unpriced: [...unpriced].map(([type, backups]) => ({ type, backups })),
-  };
-}
 
 // ---- page ---------------------------------------------------------------------------------------
 

@@ -1,17 +1,11 @@
 /**
- * cli/report/render-report.ts: the run report is a pure function of the run record and its items, so
+ * cli/report/render-report.ts (with ./html.ts and ./report-figures.ts): the run report is a pure function of the run record and its items, so
  * its timeline geometry, cost figures, failures and escaping are checked here without AWS or a browser
  * (tests/e2e/report.test.ts renders it in Chromium).
  */
-import {
-  COLORS,
-  escapeHtml,
-  estimateStorageCost,
-  type ReportResource,
-  renderReport,
-  runSpan,
-  timelineOf,
-} from '../../../cli/report/render-report';
+import { escapeHtml } from '../../../cli/report/html';
+import { COLORS, renderReport } from '../../../cli/report/render-report';
+import { estimateStorageCost, type ReportResource, runSpan, timelineOf } from '../../../cli/report/report-figures';
 import { reportRestoreWindow } from '../../../cli/report/restore-window';
 import type { RestoreRecord } from '../../../shared/state/records';
 import { COPY_FAILED_MEANING } from '../../../shared/workflow/outcome';

@@ -7,31 +7,17 @@
  * A restored table keeps its backup's key unless SSESpecificationOverride says otherwise; an import is under
  * the key its SSESpecification names. Either key is checked before anything is made (assertKeyUsable).
  */
-import { AwsApiError, type ModelCore, RegionalBackend, type Tag, type Timed } from './core';
+import { AwsApiError, type ModelCore, RegionalBackend, type Tag } from './core';
 import {
   type DynamoDbBackend,
   type DynamoExportModel,
+  type DynamoImportModel,
   type DynamoRegionState,
   type DynamoTableModel,
   exportRoot,
 } from './dynamodb';
 import { GONE } from './lifecycle';
 import type { S3Backend } from './s3';
-
-export interface DynamoImportModel extends Timed {
-  ImportArn: string;
-  TableName: string;
-  S3Bucket: string;
-  S3KeyPrefix?: string;
-  InputFormat: string;
-  ClientToken?: string;
-  /** The request's TableCreationParameters, echoed by DescribeImport. */
-  creation: Record<string, unknown>;
-  sizeBytes: number;
-  itemCount: number;
-  /** Why it fails (no export under the prefix, no bucket, its data archived), or nothing. */
-  failure?: { code: string; message: string };
-}
 
 /** How long ImportTable's ClientToken makes a call idempotent: 8 hours (ImportTable API reference). */
 const IMPORT_TOKEN_MS = 8 * 3_600_000;

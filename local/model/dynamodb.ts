@@ -7,7 +7,6 @@
  * over the same store. The pipeline's own state table lives in dynalite, not here.
  */
 import { AwsApiError, arnPartition, type ModelCore, RegionalBackend, RegionStore, type Tag, type Timed } from './core';
-import type { DynamoImportModel } from './dynamodb-restore';
 import type { KmsBackend } from './kms';
 import { type Lifecycle, settle } from './lifecycle';
 import type { S3Backend } from './s3';
@@ -56,6 +55,22 @@ export interface DynamoExportModel extends Timed {
 
 /** How far back ExportTime may reach: the PITR window, 35 days by default (strict: the default only). */
 const PITR_WINDOW_MS = 35 * 86_400_000;
+
+/** An ImportTable job (./dynamodb-restore.ts makes and answers them). */
+export interface DynamoImportModel extends Timed {
+  ImportArn: string;
+  TableName: string;
+  S3Bucket: string;
+  S3KeyPrefix?: string;
+  InputFormat: string;
+  ClientToken?: string;
+  /** The request's TableCreationParameters, echoed by DescribeImport. */
+  creation: Record<string, unknown>;
+  sizeBytes: number;
+  itemCount: number;
+  /** Why it fails (no export under the prefix, no bucket, its data archived), or nothing. */
+  failure?: { code: string; message: string };
+}
 
 /** DynamoDB's per-region state: tables, on-demand backups and exports. */
 export interface DynamoRegionState {

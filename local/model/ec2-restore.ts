@@ -8,40 +8,10 @@
 import { AwsApiError, type ModelCore, RegionalBackend, type Tag } from './core';
 import type { Ec2Backend, Ec2RegionState, InstanceModel, VolumeModel } from './ec2';
 import { type AmiBackend, deletesOnTermination } from './ec2-images';
+import { launchView } from './ec2-launch';
 import type { RegionsBackend } from './ec2-regions';
 import type { KeyRefusal, KmsBackend } from './kms';
 import { GONE, settle } from './lifecycle';
-
-/** Where RunInstances put an instance, as DescribeInstances shows it. */
-export interface LaunchModel {
-  ImageId: string;
-  AvailabilityZone: string;
-  SubnetId?: string;
-  SecurityGroupIds: string[];
-  clientToken?: string;
-}
-
-/** DescribeInstances' placement members: a seeded instance is in the region's first zone. */
-export function launchView(region: string, launch: LaunchModel | undefined) {
-  return {
-    Placement: { AvailabilityZone: launch?.AvailabilityZone ?? `${region}a` },
-    ...(launch
-      ? {
-          ImageId: launch.ImageId,
-          ...(launch.SubnetId ? { SubnetId: launch.SubnetId } : {}),
-          SecurityGroups: launch.SecurityGroupIds.map((GroupId) => ({ GroupId })),
-          ...(launch.clientToken ? { ClientToken: launch.clientToken } : {}),
-        }
-      : {}),
-  };
-}
-
-/** DescribeInstances' StateReason of an instance whose launch failed, once it is terminated (as EC2 shows it). */
-export function stateReasonView(i: Pick<InstanceModel, 'State' | 'stateReason'>) {
-  return i.stateReason && i.State === 'terminated'
-    ? { StateReason: { ...i.stateReason }, StateTransitionReason: i.stateReason.Message }
-    : {};
-}
 
 type TagSpecifications = { ResourceType?: string; Tags?: Tag[] }[];
 

@@ -17,8 +17,8 @@ import {
   type Tag,
   type Timed,
 } from './core';
+import { type LaunchModel, launchView, stateReasonView } from './ec2-launch';
 import type { RegionsBackend } from './ec2-regions';
-import { type LaunchModel, launchView, stateReasonView } from './ec2-restore';
 import { KEY_REFUSED_FAIL_AT, type KmsBackend } from './kms';
 import { type Lifecycle, settle, settleAll } from './lifecycle';
 import { matchesFilter, paginate } from './query';

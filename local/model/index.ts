@@ -34,8 +34,7 @@ import { SnsBackend } from './sns';
 import { StsBackend } from './sts';
 
 export * from './core';
-export type { DynamoBackupModel, DynamoExportModel, DynamoTableModel } from './dynamodb';
-export type { DynamoImportModel } from './dynamodb-restore';
+export type { DynamoBackupModel, DynamoExportModel, DynamoImportModel, DynamoTableModel } from './dynamodb';
 export type { ImageModel, InstanceModel, SnapshotModel, VolumeModel } from './ec2';
 export type { BusEvent } from './events';
 export type { KeyUse, KeyUseAuthorizer, KmsKeyModel } from './kms';

@@ -8,8 +8,7 @@
  * instance's option group, and a copy into another region names one there (copyOptionGroup). What a
  * restore got is kept on the instance or cluster, and DescribeDB* show it.
  */
-import { AwsApiError, type ModelCore, RegionalBackend } from './core';
-import type { RdsBackend, RdsRegionState } from './rds';
+import { AwsApiError, type ModelCore, RegionalBackend, type RegionStore } from './core';
 
 /**
  * One region's groups by kind (the engine defaults are not listed: they exist everywhere). An option
@@ -19,6 +18,11 @@ export interface RdsGroupsModel {
   parameter: Set<string>;
   clusterParameter: Set<string>;
   option: Map<string, string | undefined>;
+}
+
+/** The slice of RDS's region state the groups live in (rds.ts RdsGroupsState holds it). */
+export interface RdsGroupsState {
+  groups: RdsGroupsModel;
 }
 
 export const emptyRdsGroups = (): RdsGroupsModel => ({
@@ -47,7 +51,7 @@ const KINDS = [
 ] as const;
 
 /** A fleet database's own groups, made in its region on first use (its option group for its engine). */
-export function ensureRdsGroups(r: RdsRegionState, input: RdsGroupInput & { Engine?: string }): void {
+export function ensureRdsGroups(r: RdsGroupsState, input: RdsGroupInput & { Engine?: string }): void {
   for (const [field, kind] of KINDS) {
     const name = input[field];
     if (!name || isDefault(name)) continue;
@@ -69,7 +73,7 @@ export function ensureRdsGroups(r: RdsRegionState, input: RdsGroupInput & { Engi
  * A same-region copy keeps the source's group unless one is named.
  */
 export function copyOptionGroup(
-  r: RdsRegionState,
+  r: RdsGroupsState,
   source: { Engine: string; OptionGroupName?: string },
   named: string | undefined,
   crossRegion: boolean,
@@ -102,8 +106,8 @@ export function copyOptionGroup(
   return named;
 }
 
-export class RdsGroupBackend extends RegionalBackend<RdsRegionState> {
-  constructor(core: ModelCore, rds: RdsBackend) {
+export class RdsGroupBackend extends RegionalBackend<RdsGroupsState> {
+  constructor(core: ModelCore, rds: { store: RegionStore<RdsGroupsState> }) {
     super(core, rds.store);
   }
 

@@ -6,10 +6,9 @@
  * the region and name, never drawn: seeding a group leaves the model's PRNG and id counter untouched.
  */
 import { createHash } from 'node:crypto';
-import { AwsApiError, arnPartition, type ModelCore, RegionalBackend } from './core';
+import { AwsApiError, arnPartition, type ModelCore, RegionalBackend, type RegionStore } from './core';
 import { defaultVpcId } from './ec2-regions';
 import { paginate } from './query';
-import type { RdsBackend, RdsRegionState } from './rds';
 
 export interface DbSubnetGroupModel {
   DBSubnetGroupName: string;
@@ -36,8 +35,13 @@ export function makeDbSubnetGroup(region: string, name: string): DbSubnetGroupMo
   };
 }
 
+/** The slice of RDS's region state the subnet groups live in (rds.ts RdsRegionState holds it). */
+export interface RdsSubnetGroupsState {
+  dbSubnetGroups: Map<string, DbSubnetGroupModel>;
+}
+
 /** The subnet group of a fleet database: the one it names, made on first use. */
-export function ensureDbSubnetGroup(r: RdsRegionState, region: string, name: string): DbSubnetGroupModel {
+export function ensureDbSubnetGroup(r: RdsSubnetGroupsState, region: string, name: string): DbSubnetGroupModel {
   let group = r.dbSubnetGroups.get(name);
   if (!group) {
     group = makeDbSubnetGroup(region, name);
@@ -67,8 +71,8 @@ export function vpcSecurityGroupsView(ids: readonly string[] | undefined) {
   return (ids ?? []).map((VpcSecurityGroupId) => ({ VpcSecurityGroupId, Status: 'active' }));
 }
 
-export class RdsSubnetGroupBackend extends RegionalBackend<RdsRegionState> {
-  constructor(core: ModelCore, rds: RdsBackend) {
+export class RdsSubnetGroupBackend extends RegionalBackend<RdsSubnetGroupsState> {
+  constructor(core: ModelCore, rds: { store: RegionStore<RdsSubnetGroupsState> }) {
     super(core, rds.store);
   }
 

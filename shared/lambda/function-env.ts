@@ -17,31 +17,14 @@ import {
   retentionUnitsEnvSchema,
   validateRestoreEnvSchema,
 } from './env';
+import { FUNCTION_NAMES, type FunctionName, type ScheduledFunctionName } from './function-names';
 
-export const FUNCTION_NAMES = [
-  'plan-run',
-  'start-backup',
-  'check-backup',
-  'start-copies',
-  'check-copies',
-  'record-result',
-  'record-failure',
-  'summarize-run',
-  'list-retention-units',
-  'apply-retention',
-  'summarize-retention',
-  'notify',
-  'release-run-lock',
-  // The restore workflow (statemachines/restore.asl.json).
-  'plan-restore',
-  'start-restore',
-  'check-restore',
-  'validate-restore',
-  'clean-up-restore',
-  'finish-restore',
-  'notify-restores',
-] as const;
-export type FunctionName = (typeof FUNCTION_NAMES)[number];
+export {
+  FUNCTION_NAMES,
+  type FunctionName,
+  SCHEDULED_FUNCTION_NAMES,
+  type ScheduledFunctionName,
+} from './function-names';
 
 /**
  * The SDK attempts per call every function deploys with (AWS_MAX_ATTEMPTS in its environment,
@@ -67,8 +50,6 @@ export const FUNCTION_LIMITS: Record<FunctionName, { timeoutSeconds: number; mem
 ) as Record<FunctionName, { timeoutSeconds: number; memorySize: number }>;
 
 /** Functions the state machine does not invoke: run on their own schedule. */
-export const SCHEDULED_FUNCTION_NAMES = ['check-freshness'] as const;
-export type ScheduledFunctionName = (typeof SCHEDULED_FUNCTION_NAMES)[number];
 
 /** ASL placeholder for each function: `${PlanRunFunctionArn}` etc. */
 export function placeholderOf(name: FunctionName | ScheduledFunctionName): string {

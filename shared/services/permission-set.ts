@@ -4,7 +4,7 @@
  * (shared/ is bundled into the Lambdas): infra/constructs/permissions.ts is the one place that turns
  * these into policy statements on each function's role and cdk-nag acknowledgements.
  */
-import type { FunctionName } from '../lambda/function-env';
+import type { FunctionName } from '../lambda/function-names';
 
 /**
  * Placeholders a resource or condition value may hold, filled by the stack at synth. The pseudo

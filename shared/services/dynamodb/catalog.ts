@@ -3,7 +3,7 @@
  * kind this folder's store holds, and the error codes DynamoDB answers with. Data only: read at module
  * load by shared/resource.ts and shared/errors.ts.
  */
-import type { ServiceCatalog } from '../catalog';
+import type { ServiceCatalog } from '../catalog-types';
 import { DYNAMODB_PERMISSIONS } from './permissions';
 
 export const dynamodbCatalog = {

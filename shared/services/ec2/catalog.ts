@@ -3,7 +3,7 @@
  * instance's modes, the EBS snapshot price, the backup kinds this folder's stores hold, and the error
  * codes EC2 answers with. Data only: read at module load by shared/resource.ts and shared/errors.ts.
  */
-import type { ServiceCatalog } from '../catalog';
+import type { ServiceCatalog } from '../catalog-types';
 import { EC2_PERMISSIONS } from './permissions';
 
 const EBS_SNAPSHOT_PRICE = { backup: 'EBS snapshot', usdPerGbMonth: 0.05 };

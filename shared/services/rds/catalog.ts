@@ -3,7 +3,7 @@
  * the RDS snapshot price, the backup kinds this folder's stores hold, and the error codes RDS answers
  * with. Data only: read at module load by shared/resource.ts and shared/errors.ts.
  */
-import type { ServiceCatalog } from '../catalog';
+import type { ServiceCatalog } from '../catalog-types';
 import { RDS_PERMISSIONS } from './permissions';
 
 export const rdsCatalog = {

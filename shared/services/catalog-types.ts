@@ -1,0 +1,54 @@
+/**
+ * The shape of what a service folder declares as data (its catalog.ts): a leaf, imported by each service's
+ * catalog and by the registry (./catalog.ts), which imports the catalogs, so neither imports the other.
+ */
+import type { PermissionSet } from './permission-set';
+
+/** One resource type as its service declares it. */
+export interface ResourceTypeEntry {
+  readonly type: string;
+  /** The ARN's service field, and the pattern its resource part matches (the first group is the id). */
+  readonly arn: { readonly service: string; readonly resource: RegExp };
+  /** How messages name the type, in the plural ("EC2 instances"). */
+  readonly label: string;
+  /** The backup modes it offers, its default first (./modes.ts); absent when there is one way only. */
+  readonly modes?: readonly [string, ...string[]];
+  /** List price of its backups' storage, for the run report's estimate; absent: not estimated. */
+  readonly storagePrice?: { readonly backup: string; readonly usdPerGbMonth: number };
+  /**
+   * The placement fields (RestorePlacement) that keep a drill's restore of this type off production
+   * networking; absent: its restore joins no network (a volume, a table).
+   */
+  readonly isolatedBy?: readonly IsolatingPlacementField[];
+  /**
+   * In an application's restore (issue #19), the wave this type's restores join when the operator sets
+   * no order (1 first; a wave starts once every restore of the one before has ended). Absent: 1, the
+   * data (databases, tables) first; the instances that use them after.
+   */
+  readonly restoreWave?: number;
+}
+
+/** A region-bound placement field that isolates a restored resource's network. */
+export type IsolatingPlacementField = 'subnetId' | 'securityGroupIds' | 'dbSubnetGroupName';
+
+/** The AWS error codes a service answers with, by the named error each becomes (shared/errors.ts). */
+export interface ServiceErrorCodes {
+  readonly throttling?: readonly string[];
+  readonly limits?: readonly string[];
+  readonly quotas?: readonly string[];
+  readonly notFound?: readonly string[];
+  readonly invalidState?: readonly string[];
+  /** A restore's target name (an identifier, a table name) is taken. */
+  readonly nameInUse?: readonly string[];
+}
+
+export interface ServiceCatalog {
+  /** The service's name in ARNs and IAM actions (ec2, rds, dynamodb). */
+  readonly service: string;
+  readonly types: readonly ResourceTypeEntry[];
+  /** The kinds of backup its stores hold (OwnedBackup.kind). */
+  readonly backupKinds: readonly string[];
+  readonly errorCodes: ServiceErrorCodes;
+  /** What each function needs of this service, as data (./permission-set.ts); infra/constructs/permissions.ts applies it. */
+  readonly permissions: PermissionSet;
+}

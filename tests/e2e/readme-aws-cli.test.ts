@@ -1,8 +1,8 @@
 /**
- * End to end: the README's `aws` commands for `npm start -- --serve`, run as a newcomer runs them — the
- * AWS CLI on PATH, in a shell holding only the exports the sandbox printed (no AWS_* of the developer's
- * own). The commands are read from the README itself, so the README stays true. Skipped, with a note,
- * where no `aws` CLI is installed.
+ * End to end: the documented `aws` commands for `npm start -- --serve` (docs/sandbox.md, where the README
+ * sends a newcomer), run as a newcomer runs them — the AWS CLI on PATH, in a shell holding only the exports
+ * the sandbox printed (no AWS_* of the developer's own). The commands are read from the doc itself, so the
+ * doc stays true. Skipped, with a note, where no `aws` CLI is installed.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -13,11 +13,11 @@ jest.setTimeout(120_000);
 
 const ROOT = join(__dirname, '..', '..');
 const hasAwsCli = spawnSync('aws', ['--version'], { stdio: 'ignore' }).status === 0;
-if (!hasAwsCli) console.warn('readme-aws-cli: no `aws` CLI on PATH, the README commands are not run here');
+if (!hasAwsCli) console.warn('readme-aws-cli: no `aws` CLI on PATH, the docs/sandbox.md commands are not run here');
 
-/** The `aws …` lines of the README's `--serve` block. */
+/** The `aws …` lines of the `--serve` block in docs/sandbox.md (moved there from the README). */
 function readmeAwsCommands(): string[] {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const readme = readFileSync(join(ROOT, 'docs', 'sandbox.md'), 'utf8');
   const from = readme.indexOf('With `--serve`, use the sandbox like an AWS account:');
   const block = /```bash\n([\s\S]*?)```/.exec(readme.slice(from))?.[1] ?? '';
   return block.split('\n').filter((line) => line.startsWith('aws '));

@@ -168,6 +168,14 @@ export function isRefusal(error: unknown): boolean {
   return name !== undefined && (THROTTLING.has(name) || LIMITS.has(name) || INVALID_STATE.has(name));
 }
 
+/**
+ * Rethrows an AWS SDK error already caught (after the caller handled the codes it expects) as the named
+ * pipeline error `aws()` would have made of it, so every SDK failure reaches the ASL under one mapping.
+ */
+export function rethrowAws(context: string, error: unknown): never {
+  throw toPipelineError(error, context);
+}
+
 /** Runs an AWS call and maps its failure to a named pipeline error. */
 export async function aws<T>(context: string, call: () => Promise<T>): Promise<T> {
   try {

@@ -10,7 +10,7 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { aws } from '../errors';
+import { aws, rethrowAws } from '../errors';
 import type { ItemKey } from './records';
 
 /** `SET #a = :a, #b = :b` for the defined fields, adding their names and values to the maps given. */
@@ -102,6 +102,6 @@ export async function updateItem(
     return out.Attributes ?? {};
   } catch (error) {
     if (isConditionFailure(error)) return 'condition-failed';
-    return aws(context, () => Promise.reject(error));
+    rethrowAws(context, error);
   }
 }

@@ -8,7 +8,7 @@
  * Dry runs create nothing, so they neither take nor respect the lock.
  */
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { aws, awsErrorName } from '../errors';
+import { awsErrorName, rethrowAws } from '../errors';
 import type { Log } from '../lambda/powertools';
 import type { RunLockHolder } from '../state/records';
 import type { RunLockStore } from '../state/run-lock-store';
@@ -74,7 +74,7 @@ export function describeExecutionStatus(sfn: SFNClient): ExecutionStatusOf {
       return out.status ?? 'RUNNING';
     } catch (error) {
       if (awsErrorName(error) === 'ExecutionDoesNotExist') return 'GONE';
-      return aws('Step Functions DescribeExecution', () => Promise.reject(error));
+      rethrowAws('Step Functions DescribeExecution', error);
     }
   };
 }

@@ -14,7 +14,14 @@ import {
   RunInstancesCommand,
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { aws, awsErrorName, InvalidInputError, InvalidResourceStateError, NameInUseError } from '../../errors';
+import {
+  aws,
+  awsErrorName,
+  InvalidInputError,
+  InvalidResourceStateError,
+  NameInUseError,
+  rethrowAws,
+} from '../../errors';
 import { tagValue } from '../../tags';
 import {
   firstZone,
@@ -56,7 +63,7 @@ async function describeInstance(region: string, id: string): Promise<Instance | 
     return (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).find((i) => i.InstanceId === id);
   } catch (error) {
     if (awsErrorName(error) === 'InvalidInstanceID.NotFound') return undefined;
-    return aws(`EC2 DescribeInstances ${id}`, () => Promise.reject(error));
+    rethrowAws(`EC2 DescribeInstances ${id}`, error);
   }
 }
 

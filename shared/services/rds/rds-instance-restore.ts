@@ -16,7 +16,14 @@ import {
   RestoreDBInstanceFromDBSnapshotCommand,
 } from '@aws-sdk/client-rds';
 import { z } from 'zod';
-import { aws, awsErrorName, InvalidInputError, InvalidResourceStateError, NameInUseError } from '../../errors';
+import {
+  aws,
+  awsErrorName,
+  InvalidInputError,
+  InvalidResourceStateError,
+  NameInUseError,
+  rethrowAws,
+} from '../../errors';
 import {
   type PlacementCheckRequest,
   type PlacementProblem,
@@ -94,7 +101,7 @@ export async function describeInstance(region: string, identifier: string): Prom
   } catch (error) {
     if (awsErrorName(error) === 'DBInstanceNotFound' || awsErrorName(error) === 'DBInstanceNotFoundFault')
       return undefined;
-    return aws(`RDS DescribeDBInstances ${identifier}`, () => Promise.reject(error));
+    rethrowAws(`RDS DescribeDBInstances ${identifier}`, error);
   }
 }
 
@@ -249,7 +256,7 @@ export const rdsInstanceRestore: RestoreDriver = {
     } catch (error) {
       // Refused in a state that passes on its own (a backup, a modification): the next round deletes it.
       if (!(isDbStateRefusal(error) && isTransientDbState(instance.DBInstanceStatus)))
-        return aws(`RDS DeleteDBInstance ${identifier}`, () => Promise.reject(error));
+        rethrowAws(`RDS DeleteDBInstance ${identifier}`, error);
     }
     return 'deleting';
   },

@@ -3,7 +3,7 @@
  * expressions built from plain fields, conditional-check failures told apart from errors, and a
  * Query followed page by page.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   QueryCommand,
@@ -27,6 +27,17 @@ export function setClause(
       return `#${k} = :${k}`;
     });
   return parts.length > 0 ? `SET ${parts.join(', ')}` : '';
+}
+
+/**
+ * When the state table was created: the pipeline's deploy (a redeploy keeps the table), from which a
+ * tier that never succeeded is measured. Undefined when DescribeTable does not say.
+ */
+export async function tableCreatedAt(dynamo: DynamoDBClient, tableName: string): Promise<string | undefined> {
+  const out = await aws('DynamoDB DescribeTable (state table)', () =>
+    dynamo.send(new DescribeTableCommand({ TableName: tableName })),
+  );
+  return out.Table?.CreationDateTime?.toISOString();
 }
 
 export function isConditionFailure(error: unknown): boolean {

@@ -62,6 +62,29 @@ export class NameInUseError extends PipelineError {
   override readonly name = 'NameInUseError';
 }
 
+/**
+ * The function is deployed wrong: its environment fails its schema, AWS_REGION is unset, or a mode lacks
+ * a setting it needs. Retrying cannot mend it, so no Retry names it (nor ERROR_NAMES): where a Catch
+ * (States.ALL) stands it is recorded as the task's failure, else the execution fails, as for any error.
+ */
+export class ConfigurationError extends PipelineError {
+  override readonly name = 'ConfigurationError';
+}
+
+/**
+ * The state table or an AWS answer says what cannot be: a run without its record, a run lock that keeps
+ * changing hands, a create that answered no id, a retention unit of a kind no store holds. Not retried
+ * by name (nor in ERROR_NAMES): a Catch (States.ALL) records it, else the execution fails.
+ */
+export class InconsistentStateError extends PipelineError {
+  override readonly name = 'InconsistentStateError';
+}
+
+/**
+ * The names the state machines match (ERROR_NAMES): renaming one breaks statemachines/*.asl.json.
+ * ConfigurationError, InconsistentStateError and the workflow's own (RegionDiscoveryError,
+ * RetentionIncompleteError, ...) are named for the logs and the run record, matched only by States.ALL.
+ */
 export const ERROR_NAMES = [
   'ThrottledError',
   'LimitExceededError',

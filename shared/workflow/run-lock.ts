@@ -8,7 +8,7 @@
  * Dry runs create nothing, so they neither take nor respect the lock.
  */
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { awsErrorName, rethrowAws } from '../errors';
+import { awsErrorName, InconsistentStateError, rethrowAws } from '../errors';
 import type { Log } from '../lambda/powertools';
 import type { RunLockHolder } from '../state/records';
 import type { RunLockStore } from '../state/run-lock-store';
@@ -63,7 +63,9 @@ export async function takeRunLock(request: TakeRunLockRequest): Promise<RunLockO
       outcome: 'held',
       holder: { runId: holder.runId, executionArn: holder.executionArn, startedAt: holder.startedAt },
     };
-  throw new Error(`the run lock of tier ${tier} changed hands ${ATTEMPTS} times while run ${run.runId} started`);
+  throw new InconsistentStateError(
+    `the run lock of tier ${tier} changed hands ${ATTEMPTS} times while run ${run.runId} started`,
+  );
 }
 
 /** DescribeExecution's status; an execution Step Functions does not know (expired, deleted) is GONE. */

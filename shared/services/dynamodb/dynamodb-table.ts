@@ -35,7 +35,14 @@ import {
   type TableDescription,
   type Tag,
 } from '@aws-sdk/client-dynamodb';
-import { aws, awsErrorName, InvalidResourceStateError, ResourceNotFoundError, rethrowAws } from '../../errors';
+import {
+  aws,
+  awsErrorName,
+  ConfigurationError,
+  InvalidResourceStateError,
+  ResourceNotFoundError,
+  rethrowAws,
+} from '../../errors';
 import { logger } from '../../lambda/powertools';
 import { EXPORT_PREFIX } from '../../names';
 import { partitionOf, type ResourceRef } from '../../resource';
@@ -274,7 +281,7 @@ export const dynamoTableDriver: ResourceDriver = {
 
   async start({ resource, tags, runId, mayExist, exportBucket }) {
     if (resource.mode === 'export') {
-      if (!exportBucket) throw new Error('export mode needs the backup bucket (BACKUP_BUCKET is not set)');
+      if (!exportBucket) throw new ConfigurationError('export mode needs the backup bucket (BACKUP_BUCKET is not set)');
       const bucket = exportBucket;
       try {
         // The same client token on a retry returns the export already started (DynamoDB keeps it 8 h).

@@ -14,6 +14,7 @@ import {
   RunInstancesCommand,
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
+import { z } from 'zod';
 import {
   aws,
   awsErrorName,
@@ -89,9 +90,12 @@ async function restoredInstancesLeft(
  * region) goes into the region's default VPC; without one EC2 refuses the launch (VPCIdNotSpecified), so
  * Plan refuses the restore first, naming the field.
  */
+/** The subnet a backup's restore settings recorded (any settings without one name none). */
+const recordedSubnetSchema = z.object({ subnetId: z.string() });
+
 async function subnetProblems(request: PlacementCheckRequest, facts: RegionFacts) {
-  const recorded = (request.settings as { subnetId?: unknown } | undefined)?.subnetId;
-  const subnet = placed(request, request.placement?.subnetId, typeof recorded === 'string' ? recorded : undefined);
+  const recorded = recordedSubnetSchema.safeParse(request.settings);
+  const subnet = placed(request, request.placement?.subnetId, recorded.success ? recorded.data.subnetId : undefined);
   if (subnet || (await facts.hasDefaultVpc(request.region))) return [];
   return [
     {

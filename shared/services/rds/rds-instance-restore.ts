@@ -111,6 +111,9 @@ export const isDbStateRefusal = (error: unknown): boolean =>
     awsErrorName(error) ?? '',
   );
 
+/** The DB subnet group a backup's restore settings recorded (any settings without one name none). */
+const recordedSubnetGroupSchema = z.object({ dbSubnetGroupName: z.string() });
+
 /**
  * A DB instance or cluster restored where no DB subnet group applies (none in placement, the recorded one
  * left in the source's region, or RDS's `default`) goes into the region's default VPC: in a region
@@ -120,11 +123,11 @@ export async function dbSubnetGroupProblems(
   request: PlacementCheckRequest,
   facts: RegionFacts,
 ): Promise<PlacementProblem[]> {
-  const recorded = (request.settings as { dbSubnetGroupName?: unknown } | undefined)?.dbSubnetGroupName;
+  const recorded = recordedSubnetGroupSchema.safeParse(request.settings);
   const group = placed(
     request,
     request.placement?.dbSubnetGroupName,
-    typeof recorded === 'string' ? recorded : undefined,
+    recorded.success ? recorded.data.dbSubnetGroupName : undefined,
   );
   if ((group && group !== 'default') || (await facts.hasDefaultVpc(request.region))) return [];
   return [

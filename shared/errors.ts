@@ -138,23 +138,32 @@ function isServerOrNetworkError(error: unknown, name: string | undefined): boole
   if (name !== undefined && TRANSIENT.has(name)) return true;
   if (typeof error !== 'object' || error === null) return false;
   // The SDK wraps a non-Error failure (a socket timeout) as "AWS SDK error wrapper for <name>: <message>".
-  const wrapped = /^AWS SDK error wrapper for (\w+)/.exec((error as { message?: unknown }).message as string)?.[1];
+  const message = propertyOf(error, 'message');
+  const wrapped = typeof message === 'string' ? /^AWS SDK error wrapper for (\w+)/.exec(message)?.[1] : undefined;
   if (wrapped !== undefined && TRANSIENT.has(wrapped)) return true;
-  const e = error as { $metadata?: { httpStatusCode?: unknown }; $retryable?: unknown; $fault?: unknown };
-  const status = e.$metadata?.httpStatusCode;
-  return (typeof status === 'number' && status >= 500) || e.$fault === 'server' || Boolean(e.$retryable);
+  const status = propertyOf(propertyOf(error, '$metadata'), 'httpStatusCode');
+  return (
+    (typeof status === 'number' && status >= 500) ||
+    propertyOf(error, '$fault') === 'server' ||
+    Boolean(propertyOf(error, '$retryable'))
+  );
 }
 const NOT_FOUND = new Set(serviceErrorCodes('notFound'));
 const NAME_IN_USE = new Set(serviceErrorCodes('nameInUse'));
 const INVALID_STATE = new Set(serviceErrorCodes('invalidState'));
 
+/** A property of a thrown value, read without a cast: SDK errors arrive in several shapes. */
+export function propertyOf(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null ? Reflect.get(value, key) : undefined;
+}
+
 /** Name of an AWS SDK v3 error, whichever shape it arrives in. */
 export function awsErrorName(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const e = error as { name?: unknown; Code?: unknown; code?: unknown };
-  if (typeof e.Code === 'string') return e.Code;
-  if (typeof e.code === 'string') return e.code;
-  return typeof e.name === 'string' ? e.name : undefined;
+  for (const key of ['Code', 'code', 'name']) {
+    const value = propertyOf(error, key);
+    if (typeof value === 'string') return value;
+  }
+  return undefined;
 }
 
 /**

@@ -10,7 +10,7 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { aws, rethrowAws } from '../errors';
+import { aws, propertyOf, rethrowAws } from '../errors';
 import type { ItemKey } from './records';
 
 /** `SET #a = :a, #b = :b` for the defined fields, adding their names and values to the maps given. */
@@ -42,8 +42,7 @@ export async function tableCreatedAt(dynamo: DynamoDBClient, tableName: string):
 
 export function isConditionFailure(error: unknown): boolean {
   return (
-    error instanceof ConditionalCheckFailedException ||
-    (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException'
+    error instanceof ConditionalCheckFailedException || propertyOf(error, 'name') === 'ConditionalCheckFailedException'
   );
 }
 

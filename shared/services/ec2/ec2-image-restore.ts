@@ -190,7 +190,9 @@ export const ec2ImageRestore: RestoreDriver = {
       throw new InvalidResourceStateError(
         `instance ${foreign.map((i) => i.InstanceId).join(', ')} was not restored by ${restoredBy}: not terminated`,
       );
-    const live = instances.filter((i) => LIVE.includes(i.State?.Name ?? '')).map((i) => i.InstanceId as string);
+    const live = instances
+      .filter((i) => LIVE.includes(i.State?.Name ?? ''))
+      .flatMap((i) => (i.InstanceId ? [i.InstanceId] : []));
     if (live.length > 0)
       await aws(`EC2 TerminateInstances ${live.join(', ')}`, () =>
         ec2Client(region).send(new TerminateInstancesCommand({ InstanceIds: live })),

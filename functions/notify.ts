@@ -4,6 +4,7 @@
  * matched, on success only when NOTIFY_ON_SUCCESS is set (shared/workflow/publish.ts).
  */
 import { z } from 'zod';
+import { InconsistentStateError } from '../shared/errors';
 import { dynamoDocClient, eventsClient, snsClient } from '../shared/lambda/clients';
 import { loadEnv, notifyEnvSchema } from '../shared/lambda/env';
 import { defineHandler } from '../shared/lambda/handler';
@@ -20,7 +21,7 @@ export const handler = defineHandler('notify', notifyEventSchema, async (event) 
   const env = loadEnv(notifyEnvSchema);
   const store = new StateStore(dynamoDocClient(), env.TABLE_NAME);
   const run = await store.getRun(event.runId);
-  if (!run) throw new Error(`run ${event.runId} has no record in ${env.TABLE_NAME}`);
+  if (!run) throw new InconsistentStateError(`run ${event.runId} has no record in ${env.TABLE_NAME}`);
   return publishRun({
     run,
     records: await store.listResources(event.runId),

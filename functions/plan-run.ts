@@ -1,12 +1,10 @@
 /**
  * Plan the run (first state). Validates the execution input (InvalidInputError fails the execution
- * before anything is written), resolves targets by tag (in every configured region) and ARN, writes
- * the run record and one item per resource, writes the resource refs the Map backs up to the stack's
- * bucket (the Map reads them with ItemReader), and returns only where they are: `$.plan` stays the
- * same size at any fleet.
- * A non-dry run first takes its tier's run lock (shared/workflow/run-lock.ts): when another run of the
- * tier still runs, this one is recorded SKIPPED, counted in RunsSkipped, and returns `skipped`
- * and `skippedFor` (the ASL then notifies and succeeds without backing anything up).
+ * before anything is written), then hands the run to shared/workflow/plan-task.ts: a non-dry run takes
+ * its tier's run lock or is recorded SKIPPED (RunsSkipped; the ASL notifies and succeeds), a run that
+ * proceeds resolves its targets by tag (in every configured region) and ARN, writes the run record and
+ * one item per resource, and writes the resource refs the Map backs up to the stack's bucket; `$.plan`
+ * says only where they are.
  */
 import { z } from 'zod';
 import { now } from '../shared/clock';
@@ -19,9 +17,10 @@ import { DRIVERS, driverFor } from '../shared/services';
 import { RunLockStore } from '../shared/state/run-lock-store';
 import { StateStore } from '../shared/state/store';
 import { checkCopyTargets } from '../shared/workflow/copy-targets';
-import { expiryOf, planRun, validatePlanInput } from '../shared/workflow/plan';
+import { validatePlanInput } from '../shared/workflow/plan';
+import { planOrSkip } from '../shared/workflow/plan-task';
 import { writeRunItems } from '../shared/workflow/run-items';
-import { describeExecutionStatus, recordSkippedRun, takeRunLock } from '../shared/workflow/run-lock';
+import { describeExecutionStatus } from '../shared/workflow/run-lock';
 
 export const planEventSchema = z.object({
   input: z.unknown(),
@@ -44,75 +43,35 @@ export const handler = defineHandler('plan-run', planEventSchema, async (event, 
     },
     checkCopyTargets,
   );
-  const store = new StateStore(dynamoDocClient(), env.TABLE_NAME, env.STATE_TTL_DAYS);
-  if (!input.dryRun) {
-    const thisRun = { runId: event.runId, executionArn: event.executionArn, startedAt: event.startedAt };
-    // A retried Plan of a start already recorded SKIPPED stays skipped, even if the holder has ended since.
-    const recorded = await store.getRun(event.runId);
-    let skippedFor = recorded?.status === 'SKIPPED' ? recorded.skippedFor : undefined;
-    if (!skippedFor) {
-      const lock = await takeRunLock({
-        locks: new RunLockStore(dynamoDocClient(), env.TABLE_NAME),
-        tier: input.tier,
-        run: thisRun,
-        executionStatus: describeExecutionStatus(sfnClient(region)),
-        now: now(),
-        log: logger,
-      });
-      if (lock.outcome === 'held') {
-        const at = now();
-        await recordSkippedRun({
-          store,
-          run: thisRun,
-          input,
-          rawInput: event.input,
-          holder: lock.holder,
-          now: at,
-          log: logger,
-        });
+  return planOrSkip({
+    plan: {
+      runId: event.runId,
+      executionArn: event.executionArn,
+      startedAt: event.startedAt,
+      rawInput: event.input,
+      input,
+      region,
+      regions: configuredRegions(env.REGIONS, region),
+      accountId: context.accountId,
+      drivers: Object.values(DRIVERS),
+      driverFor,
+      store: new StateStore(dynamoDocClient(), env.TABLE_NAME, env.STATE_TTL_DAYS),
+      modes: env.MODES,
+      checkCopyTargets,
+      log: logger,
+    },
+    locks: new RunLockStore(dynamoDocClient(), env.TABLE_NAME),
+    executionStatus: describeExecutionStatus(sfnClient(region)),
+    writeItems: (items) => writeRunItems(s3Client(region), { bucket: env.BACKUP_BUCKET, runId: event.runId, items }),
+    maxConcurrency: env.MAP_MAX_CONCURRENCY,
+    clock: now,
+    metrics: {
+      runSkipped: (tier) => {
         const single = metrics.singleMetric();
-        single.addDimension('tier', input.tier);
+        single.addDimension('tier', tier);
         single.addMetric('RunsSkipped', 'Count', 1);
-        skippedFor = lock.holder;
-      }
-    }
-    if (skippedFor)
-      return {
-        runId: event.runId,
-        tier: input.tier,
-        dryRun: false,
-        expiresAt: recorded?.expiresAt ?? expiryOf(event.startedAt, input.retentionDays),
-        items: null,
-        copyTo: [],
-        counts: { total: 0, selected: 0, skipped: 0, failed: 0 },
-        maxConcurrency: env.MAP_MAX_CONCURRENCY,
-        skipped: true,
-        skippedFor,
-      };
-  }
-  const plan = await planRun({
-    runId: event.runId,
-    executionArn: event.executionArn,
-    startedAt: event.startedAt,
-    rawInput: event.input,
-    input,
-    region,
-    regions: configuredRegions(env.REGIONS, region),
-    accountId: context.accountId,
-    drivers: Object.values(DRIVERS),
-    driverFor,
-    store,
-    modes: env.MODES,
-    checkCopyTargets,
-    now: now(),
-    log: logger,
+      },
+      resourcesPlanned: (count) => metrics.addMetric('ResourcesPlanned', 'Count', count),
+    },
   });
-  const { resources, ...small } = plan;
-  const items = await writeRunItems(s3Client(region), {
-    bucket: env.BACKUP_BUCKET,
-    runId: event.runId,
-    items: resources,
-  });
-  metrics.addMetric('ResourcesPlanned', 'Count', resources.length);
-  return { ...small, items, maxConcurrency: env.MAP_MAX_CONCURRENCY, skipped: false, skippedFor: null };
 });

@@ -62,6 +62,29 @@ export class NameInUseError extends PipelineError {
   override readonly name = 'NameInUseError';
 }
 
+/**
+ * The function is deployed wrong: its environment fails its schema, AWS_REGION is unset, or a mode lacks
+ * a setting it needs. Retrying cannot mend it, so no Retry names it (nor ERROR_NAMES): where a Catch
+ * (States.ALL) stands it is recorded as the task's failure, else the execution fails, as for any error.
+ */
+export class ConfigurationError extends PipelineError {
+  override readonly name = 'ConfigurationError';
+}
+
+/**
+ * The state table or an AWS answer says what cannot be: a run without its record, a run lock that keeps
+ * changing hands, a create that answered no id, a retention unit of a kind no store holds. Not retried
+ * by name (nor in ERROR_NAMES): a Catch (States.ALL) records it, else the execution fails.
+ */
+export class InconsistentStateError extends PipelineError {
+  override readonly name = 'InconsistentStateError';
+}
+
+/**
+ * The names the state machines match (ERROR_NAMES): renaming one breaks statemachines/*.asl.json.
+ * ConfigurationError, InconsistentStateError and the workflow's own (RegionDiscoveryError,
+ * RetentionIncompleteError, ...) are named for the logs and the run record, matched only by States.ALL.
+ */
 export const ERROR_NAMES = [
   'ThrottledError',
   'LimitExceededError',
@@ -115,23 +138,32 @@ function isServerOrNetworkError(error: unknown, name: string | undefined): boole
   if (name !== undefined && TRANSIENT.has(name)) return true;
   if (typeof error !== 'object' || error === null) return false;
   // The SDK wraps a non-Error failure (a socket timeout) as "AWS SDK error wrapper for <name>: <message>".
-  const wrapped = /^AWS SDK error wrapper for (\w+)/.exec((error as { message?: unknown }).message as string)?.[1];
+  const message = propertyOf(error, 'message');
+  const wrapped = typeof message === 'string' ? /^AWS SDK error wrapper for (\w+)/.exec(message)?.[1] : undefined;
   if (wrapped !== undefined && TRANSIENT.has(wrapped)) return true;
-  const e = error as { $metadata?: { httpStatusCode?: unknown }; $retryable?: unknown; $fault?: unknown };
-  const status = e.$metadata?.httpStatusCode;
-  return (typeof status === 'number' && status >= 500) || e.$fault === 'server' || Boolean(e.$retryable);
+  const status = propertyOf(propertyOf(error, '$metadata'), 'httpStatusCode');
+  return (
+    (typeof status === 'number' && status >= 500) ||
+    propertyOf(error, '$fault') === 'server' ||
+    Boolean(propertyOf(error, '$retryable'))
+  );
 }
 const NOT_FOUND = new Set(serviceErrorCodes('notFound'));
 const NAME_IN_USE = new Set(serviceErrorCodes('nameInUse'));
 const INVALID_STATE = new Set(serviceErrorCodes('invalidState'));
 
+/** A property of a thrown value, read without a cast: SDK errors arrive in several shapes. */
+export function propertyOf(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null ? Reflect.get(value, key) : undefined;
+}
+
 /** Name of an AWS SDK v3 error, whichever shape it arrives in. */
 export function awsErrorName(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const e = error as { name?: unknown; Code?: unknown; code?: unknown };
-  if (typeof e.Code === 'string') return e.Code;
-  if (typeof e.code === 'string') return e.code;
-  return typeof e.name === 'string' ? e.name : undefined;
+  for (const key of ['Code', 'code', 'name']) {
+    const value = propertyOf(error, key);
+    if (typeof value === 'string') return value;
+  }
+  return undefined;
 }
 
 /**
@@ -166,6 +198,14 @@ export function isRefusal(error: unknown): boolean {
   if (!(error instanceof ThrottledError || error instanceof LimitExceededError)) return false;
   const name = awsErrorName(error.cause);
   return name !== undefined && (THROTTLING.has(name) || LIMITS.has(name) || INVALID_STATE.has(name));
+}
+
+/**
+ * Rethrows an AWS SDK error already caught (after the caller handled the codes it expects) as the named
+ * pipeline error `aws()` would have made of it, so every SDK failure reaches the ASL under one mapping.
+ */
+export function rethrowAws(context: string, error: unknown): never {
+  throw toPipelineError(error, context);
 }
 
 /** Runs an AWS call and maps its failure to a named pipeline error. */

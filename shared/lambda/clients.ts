@@ -13,6 +13,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConfigurationError } from '../errors';
 import { DEPLOYED_SDK_MAX_ATTEMPTS } from './function-env';
 import { tracer } from './powertools';
 
@@ -47,7 +48,7 @@ export function maxAttempts(): number {
 
 export function defaultRegion(): string {
   const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  if (!region) throw new Error('AWS_REGION is not set');
+  if (!region) throw new ConfigurationError('AWS_REGION is not set');
   return region;
 }
 

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { drillsSchema, pollingSchema, regionsSchema, tagMapSchema, tierNameSchema, tierSchema } from '../config';
+import { ConfigurationError } from '../errors';
 import { modesConfigSchema } from '../services/modes';
 
 const json = <T extends z.ZodType>(schema: T) =>
@@ -73,7 +74,7 @@ export function loadEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv =
   const result = schema.safeParse(env);
   if (!result.success) {
     const names = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`Invalid function environment: ${names}`);
+    throw new ConfigurationError(`Invalid function environment: ${names}`);
   }
   return result.data;
 }

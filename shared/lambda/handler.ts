@@ -5,7 +5,7 @@
  * code never sees the Lambda event shape.
  */
 import type { Context } from 'aws-lambda';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { PipelineError } from '../errors';
 import { logger, metrics, tracer } from './powertools';
 
@@ -15,6 +15,17 @@ export interface HandlerContext {
   /** Milliseconds left before Lambda's timeout (no limit outside Lambda); a task that works in passes stops in time. */
   remainingMs: () => number;
 }
+
+/** The run and resource an event names, for log keys and trace annotations (anything else reads as none). */
+const eventKeysSchema = z
+  .object({
+    runId: z.string().optional().catch(undefined),
+    resource: z
+      .object({ arn: z.string().optional().catch(undefined) })
+      .optional()
+      .catch(undefined),
+  })
+  .catch({});
 
 export function defineHandler<S extends z.ZodType, R>(
   name: string,
@@ -30,7 +41,7 @@ export function defineHandler<S extends z.ZodType, R>(
         `${name}: invalid event: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
       );
     }
-    const data = parsed.data as { runId?: string; resource?: { arn?: string } };
+    const data = eventKeysSchema.parse(parsed.data);
     logger.resetKeys();
     logger.appendKeys({ handler: name, runId: data.runId, resource: data.resource?.arn });
     const accountId = context?.invokedFunctionArn?.split(':')[4] ?? process.env.AWS_ACCOUNT_ID ?? '000000000000';

@@ -10,7 +10,7 @@
  * claims again freely (a retried Plan). The item's TTL removes it some days later.
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { aws } from '../errors';
+import { aws, rethrowAws } from '../errors';
 import { type NameClaimRecord, nameClaimKey, nameClaimRecordSchema, parseItem } from './records';
 import { isConditionFailure } from './table';
 
@@ -57,7 +57,7 @@ export class NameClaimStore {
       return { claimed: true };
     } catch (error) {
       if (isConditionFailure(error)) return { claimed: false, holder: await this.get(ref) };
-      return aws('DynamoDB PutItem (name claim)', () => Promise.reject(error));
+      rethrowAws('DynamoDB PutItem (name claim)', error);
     }
   }
 
@@ -83,7 +83,7 @@ export class NameClaimStore {
       );
     } catch (error) {
       if (isConditionFailure(error)) return;
-      await aws('DynamoDB UpdateItem (name claim released)', () => Promise.reject(error));
+      rethrowAws('DynamoDB UpdateItem (name claim released)', error);
     }
   }
 }

@@ -317,6 +317,11 @@ export function withoutTableAttributes<T extends object>(item: T): Omit<T, (type
   return copy as Omit<T, (typeof TABLE_ATTRIBUTES)[number]>;
 }
 
+/** A malformed item's own keys when it has them (anything else reads as none). */
+const itemKeyFieldsSchema = z
+  .object({ pk: z.string().optional().catch(undefined), sk: z.string().optional().catch(undefined) })
+  .catch({});
+
 export interface ItemKey {
   pk: string;
   sk: string;
@@ -383,11 +388,8 @@ export function parseItem<Shape extends z.ZodRawShape>(
 ): z.output<z.ZodObject<Shape, z.core.$loose>> {
   const parsed = looseOf(schema).safeParse(item);
   if (parsed.success) return parsed.data;
-  const own = (item ?? {}) as Record<string, unknown>;
-  const itemKey = {
-    pk: typeof own.pk === 'string' ? own.pk : key.pk,
-    sk: typeof own.sk === 'string' ? own.sk : key.sk,
-  };
+  const own = itemKeyFieldsSchema.parse(item);
+  const itemKey = { pk: own.pk ?? key.pk, sk: own.sk ?? key.sk };
   const issues = parsed.error.issues;
   throw new MalformedItemError(
     itemKey,

@@ -5,7 +5,7 @@
  * partition, so `status --rto`, the report and drills' freshness read one Query.
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { aws, ResourceNotFoundError } from '../errors';
+import { aws, ResourceNotFoundError, rethrowAws } from '../errors';
 import { parseItem, RESTORES_PARTITION, type RestoreRecord, restoreKey, restoreRecordSchema } from './records';
 import { RUNS_INDEX } from './store';
 import { isConditionFailure, queryPages, setClause } from './table';
@@ -37,7 +37,7 @@ export class RestoreStore {
       return 'created';
     } catch (error) {
       if (isConditionFailure(error)) return 'exists';
-      return aws('DynamoDB PutItem (restore)', () => Promise.reject(error));
+      rethrowAws('DynamoDB PutItem (restore)', error);
     }
   }
 
@@ -68,7 +68,7 @@ export class RestoreStore {
       return parseItem(restoreRecordSchema, out.Attributes, key);
     } catch (error) {
       if (isConditionFailure(error)) throw new ResourceNotFoundError(`no restore ${restoreId} is recorded`);
-      return aws('DynamoDB UpdateItem (restore)', () => Promise.reject(error));
+      rethrowAws('DynamoDB UpdateItem (restore)', error);
     }
   }
 

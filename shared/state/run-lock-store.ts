@@ -5,7 +5,7 @@
  * may take over) is in shared/workflow/run-lock.ts.
  */
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { aws } from '../errors';
+import { aws, rethrowAws } from '../errors';
 import { parseItem, type RunLockHolder, type RunLockRecord, runLockKey, runLockRecordSchema } from './records';
 import { isConditionFailure } from './table';
 
@@ -37,7 +37,7 @@ export class RunLockStore {
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
-      return aws('DynamoDB PutItem (run lock)', () => Promise.reject(error));
+      rethrowAws('DynamoDB PutItem (run lock)', error);
     }
   }
 
@@ -62,7 +62,7 @@ export class RunLockStore {
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
-      return aws('DynamoDB DeleteItem (run lock)', () => Promise.reject(error));
+      rethrowAws('DynamoDB DeleteItem (run lock)', error);
     }
   }
 }

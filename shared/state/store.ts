@@ -6,7 +6,7 @@
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
-import { aws, ResourceNotFoundError } from '../errors';
+import { aws, ResourceNotFoundError, rethrowAws } from '../errors';
 import type { Tag } from '../tags';
 import type { CopyState } from './backup-state';
 import {
@@ -79,7 +79,7 @@ export class StateStore {
       return 'created';
     } catch (error) {
       if (isConditionFailure(error)) return 'exists';
-      return aws('DynamoDB PutItem (run)', () => Promise.reject(error));
+      rethrowAws('DynamoDB PutItem (run)', error);
     }
   }
 
@@ -130,7 +130,7 @@ export class StateStore {
       );
     } catch (error) {
       if (isConditionFailure(error)) return;
-      await aws('DynamoDB PutItem (resource)', () => Promise.reject(error));
+      rethrowAws('DynamoDB PutItem (resource)', error);
     }
   }
 
@@ -361,7 +361,7 @@ export class StateStore {
       );
     } catch (error) {
       if (isConditionFailure(error)) return;
-      await aws('DynamoDB UpdateItem (recovery point)', () => Promise.reject(error));
+      rethrowAws('DynamoDB UpdateItem (recovery point)', error);
     }
   }
 
@@ -391,7 +391,7 @@ export class StateStore {
       );
     } catch (error) {
       if (isConditionFailure(error)) return;
-      await aws('DynamoDB UpdateItem (copy-failed recovery point)', () => Promise.reject(error));
+      rethrowAws('DynamoDB UpdateItem (copy-failed recovery point)', error);
     }
   }
 

@@ -3,14 +3,14 @@
  * expressions built from plain fields, conditional-check failures told apart from errors, and a
  * Query followed page by page.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   QueryCommand,
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { aws } from '../errors';
+import { aws, propertyOf, rethrowAws } from '../errors';
 import type { ItemKey } from './records';
 
 /** `SET #a = :a, #b = :b` for the defined fields, adding their names and values to the maps given. */
@@ -29,10 +29,20 @@ export function setClause(
   return parts.length > 0 ? `SET ${parts.join(', ')}` : '';
 }
 
+/**
+ * When the state table was created: the pipeline's deploy (a redeploy keeps the table), from which a
+ * tier that never succeeded is measured. Undefined when DescribeTable does not say.
+ */
+export async function tableCreatedAt(dynamo: DynamoDBClient, tableName: string): Promise<string | undefined> {
+  const out = await aws('DynamoDB DescribeTable (state table)', () =>
+    dynamo.send(new DescribeTableCommand({ TableName: tableName })),
+  );
+  return out.Table?.CreationDateTime?.toISOString();
+}
+
 export function isConditionFailure(error: unknown): boolean {
   return (
-    error instanceof ConditionalCheckFailedException ||
-    (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException'
+    error instanceof ConditionalCheckFailedException || propertyOf(error, 'name') === 'ConditionalCheckFailedException'
   );
 }
 
@@ -102,6 +112,6 @@ export async function updateItem(
     return out.Attributes ?? {};
   } catch (error) {
     if (isConditionFailure(error)) return 'condition-failed';
-    return aws(context, () => Promise.reject(error));
+    rethrowAws(context, error);
   }
 }

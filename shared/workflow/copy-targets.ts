@@ -11,7 +11,7 @@
  */
 import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
-import { aws, awsErrorName } from '../errors';
+import { aws, awsErrorName, rethrowAws } from '../errors';
 import { kmsClient } from '../lambda/clients';
 import { ec2Client } from '../services/ec2/client';
 import type { CopyTarget } from '../state/backup-state';
@@ -82,7 +82,7 @@ export async function checkCopyTargets(
         });
         continue;
       }
-      return aws(`KMS DescribeKey ${target.kmsKeyId} in ${target.region}`, () => Promise.reject(error));
+      rethrowAws(`KMS DescribeKey ${target.kmsKeyId} in ${target.region}`, error);
     }
   }
   return { targets, problems };

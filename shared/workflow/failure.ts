@@ -3,6 +3,10 @@
  * over the Step Functions error ({Error, Cause}); the state table and the notification keep its
  * readable part.
  */
+import { z } from 'zod';
+
+/** The Cause of a Lambda task's error: the runtime's JSON of the thrown error. */
+export const lambdaCauseSchema = z.object({ errorType: z.string().optional(), errorMessage: z.string() });
 
 /** Lambda errors arrive as a JSON Cause ({errorType, errorMessage, trace}); keep the readable part. */
 export function describeError(error: { Error?: string; Cause?: unknown }): { error: string; cause: string } {
@@ -10,10 +14,8 @@ export function describeError(error: { Error?: string; Cause?: unknown }): { err
   const cause = error.Cause;
   if (typeof cause === 'string') {
     try {
-      const parsed = JSON.parse(cause) as { errorType?: string; errorMessage?: string };
-      if (parsed && typeof parsed.errorMessage === 'string') {
-        return { error: parsed.errorType ?? name, cause: parsed.errorMessage };
-      }
+      const parsed = lambdaCauseSchema.safeParse(JSON.parse(cause));
+      if (parsed.success) return { error: parsed.data.errorType ?? name, cause: parsed.data.errorMessage };
     } catch {
       // not JSON: a plain cause string (a FAILED check's reason)
     }

@@ -6,7 +6,7 @@
  */
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { aws } from '../errors';
+import { aws, PipelineError } from '../errors';
 import type { Log } from '../lambda/powertools';
 import type { ResourceRecord, RunRecord } from '../state/records';
 import { buildNotification, RUN_EVENT_DETAIL_TYPE, RUN_EVENT_SOURCE, runEvent } from './notification';
@@ -52,6 +52,14 @@ export async function publishRun(options: PublishRunOptions): Promise<PublishRun
   return { published: true, messageId: out.MessageId ?? null, eventId };
 }
 
+/**
+ * EventBridge answered PutEvents with a per-entry error: the run event was not put, so nothing is
+ * published. Not retried by name: Notify's Catch (States.ALL) goes on to release the run lock.
+ */
+export class EventRefusedError extends PipelineError {
+  override readonly name = 'EventRefusedError';
+}
+
 /** The run's EventBridge event; PutEvents answers 200 with a per-entry error, which is a failure here. */
 async function putRunEvent({ run, records, events, eventBusName }: PublishRunOptions): Promise<string | null> {
   const put = await aws('EventBridge PutEvents', () =>
@@ -71,7 +79,7 @@ async function putRunEvent({ run, records, events, eventBusName }: PublishRunOpt
   );
   const entry = put.Entries?.[0];
   if ((put.FailedEntryCount ?? 0) > 0 || entry?.ErrorCode) {
-    throw new Error(
+    throw new EventRefusedError(
       `EventBridge refused the run event: ${entry?.ErrorCode ?? 'unknown'}: ${entry?.ErrorMessage ?? ''}`,
     );
   }

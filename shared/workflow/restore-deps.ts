@@ -6,6 +6,7 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
 import { aws, InvalidInputError } from '../errors';
 import { defaultRegion } from '../lambda/clients';
 import { restoreDriverFor } from '../services';
@@ -57,6 +58,9 @@ export async function publishRestores(
  * Invokes a drill's validation function in its own region (the ARN says which), synchronously. A function
  * error (thrown in the function) is an answer, not a failure of this step; throttling is ThrottledError.
  */
+/** What the Lambda runtime answers for a function error: `{ errorType, errorMessage, trace }`. */
+const functionErrorPayloadSchema = z.object({ errorMessage: z.string() });
+
 export function lambdaValidationInvoker(client: (region: string) => LambdaClient): ValidationInvoker {
   return async (functionArn, event) => {
     const region = functionArn.split(':')[3] ?? defaultRegion();
@@ -73,8 +77,8 @@ export function lambdaValidationInvoker(client: (region: string) => LambdaClient
       payload = text;
     }
     if (out.FunctionError) {
-      const message = (payload as { errorMessage?: unknown } | undefined)?.errorMessage;
-      return { functionError: typeof message === 'string' ? message : out.FunctionError };
+      const error = functionErrorPayloadSchema.safeParse(payload);
+      return { functionError: error.success ? error.data.errorMessage : out.FunctionError };
     }
     return { payload };
   };

@@ -13,6 +13,7 @@ import { InvalidResourceStateError, ResourceNotFoundError } from '../errors';
 import { RESTORE_TAG, type RestoreContext, type RestoreDriver, type RestoreTagValues } from '../services/restore';
 import type { RestoreRecord } from '../state/records';
 import type { RestoreStore } from '../state/restore-store';
+import { lambdaCauseSchema } from './failure';
 import { nextWaitSeconds } from './polling';
 import type { RestorePlan } from './restore-plan';
 
@@ -257,8 +258,8 @@ export type CaughtError = z.infer<typeof caughtErrorSchema>;
 /** The cause a Lambda task's Catch carries is the thrown error as JSON; its message is the part to show. */
 export function causeOf(error: CaughtError): string {
   try {
-    const parsed = JSON.parse(error.Cause ?? '') as { errorMessage?: string };
-    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
+    const parsed = lambdaCauseSchema.safeParse(JSON.parse(error.Cause ?? ''));
+    if (parsed.success) return parsed.data.errorMessage;
   } catch {
     // Not JSON: Step Functions' own errors carry plain text.
   }

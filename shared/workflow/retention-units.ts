@@ -14,7 +14,7 @@
  * its own number, so a retried pass replaces its record; a backup already gone counts as deleted.
  */
 import type { TierConfig } from '../config';
-import { ResourceNotFoundError } from '../errors';
+import { InconsistentStateError, ResourceNotFoundError } from '../errors';
 import type { Log } from '../lambda/powertools';
 import { SERVICES } from '../services/catalog';
 import type { BackupStore, OwnedBackup } from '../services/driver';
@@ -106,7 +106,7 @@ export async function runRetentionPass(request: PassRequest): Promise<PassResult
   while (cursor.store < unit.kinds.length && used < allowed && request.budgetMs() > 0) {
     const kind = unit.kinds[cursor.store] as string;
     const backupStore = request.stores.find((s) => s.kind === kind);
-    if (!backupStore) throw new Error(`retention unit ${unit.key}: no store of kind ${kind}`);
+    if (!backupStore) throw new InconsistentStateError(`retention unit ${unit.key}: no store of kind ${kind}`);
 
     if (cursor.pages === undefined) {
       const decided = await decideStore(request, unit.region, backupStore, runMembers);

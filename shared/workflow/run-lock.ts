@@ -8,7 +8,7 @@
  * Dry runs create nothing, so they neither take nor respect the lock.
  */
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { aws, awsErrorName } from '../errors';
+import { awsErrorName, InconsistentStateError, rethrowAws } from '../errors';
 import type { Log } from '../lambda/powertools';
 import type { RunLockHolder } from '../state/records';
 import type { RunLockStore } from '../state/run-lock-store';
@@ -63,7 +63,9 @@ export async function takeRunLock(request: TakeRunLockRequest): Promise<RunLockO
       outcome: 'held',
       holder: { runId: holder.runId, executionArn: holder.executionArn, startedAt: holder.startedAt },
     };
-  throw new Error(`the run lock of tier ${tier} changed hands ${ATTEMPTS} times while run ${run.runId} started`);
+  throw new InconsistentStateError(
+    `the run lock of tier ${tier} changed hands ${ATTEMPTS} times while run ${run.runId} started`,
+  );
 }
 
 /** DescribeExecution's status; an execution Step Functions does not know (expired, deleted) is GONE. */
@@ -74,13 +76,13 @@ export function describeExecutionStatus(sfn: SFNClient): ExecutionStatusOf {
       return out.status ?? 'RUNNING';
     } catch (error) {
       if (awsErrorName(error) === 'ExecutionDoesNotExist') return 'GONE';
-      return aws('Step Functions DescribeExecution', () => Promise.reject(error));
+      rethrowAws('Step Functions DescribeExecution', error);
     }
   };
 }
 
 export interface RecordSkippedRunRequest {
-  store: StateStore;
+  store: Pick<StateStore, 'createRun'>;
   run: RunLockHolder;
   input: Pick<ValidatedInput, 'tier' | 'dryRun' | 'reason' | 'retentionDays'>;
   rawInput: unknown;
@@ -110,4 +112,55 @@ export async function recordSkippedRun(request: RecordSkippedRunRequest): Promis
     skippedFor: holder,
   });
   request.log.warn(skippedLine({ runId: run.runId, tier: input.tier }, holder), { holder });
+}
+
+/** Whether a start goes on to plan, or was (now or by an earlier attempt) recorded SKIPPED. */
+export type RunStart =
+  | { outcome: 'proceed' }
+  | { outcome: 'skipped'; skippedFor: RunLockHolder; expiresAt: string; newlySkipped: boolean };
+
+export interface StartOrSkipRequest {
+  store: Pick<StateStore, 'getRun' | 'createRun'>;
+  locks: RunLockStore;
+  executionStatus: ExecutionStatusOf;
+  run: RunLockHolder;
+  input: Pick<ValidatedInput, 'tier' | 'dryRun' | 'reason' | 'retentionDays'>;
+  rawInput: unknown;
+  /** Read when the lock is taken and again when a skip is recorded. */
+  clock: () => Date;
+  log: Log;
+}
+
+/**
+ * Plan's first step for a run that creates backups: take the tier's lock, or record this start SKIPPED
+ * when another run of the tier still holds it. A dry run creates nothing: it neither takes nor
+ * respects the lock. A retried Plan of a start already recorded SKIPPED stays skipped, even if the
+ * holder has ended since (`newlySkipped` false: the skip is counted once).
+ */
+export async function startOrSkip(request: StartOrSkipRequest): Promise<RunStart> {
+  const { store, run, input } = request;
+  if (input.dryRun) return { outcome: 'proceed' };
+  const recorded = await store.getRun(run.runId);
+  const expiresAt = recorded?.expiresAt ?? expiryOf(run.startedAt, input.retentionDays);
+  if (recorded?.status === 'SKIPPED' && recorded.skippedFor)
+    return { outcome: 'skipped', skippedFor: recorded.skippedFor, expiresAt, newlySkipped: false };
+  const lock = await takeRunLock({
+    locks: request.locks,
+    tier: input.tier,
+    run,
+    executionStatus: request.executionStatus,
+    now: request.clock(),
+    log: request.log,
+  });
+  if (lock.outcome === 'taken') return { outcome: 'proceed' };
+  await recordSkippedRun({
+    store: request.store,
+    run,
+    input,
+    rawInput: request.rawInput,
+    holder: lock.holder,
+    now: request.clock(),
+    log: request.log,
+  });
+  return { outcome: 'skipped', skippedFor: lock.holder, expiresAt, newlySkipped: true };
 }

@@ -35,7 +35,14 @@ import {
   type TableDescription,
   type Tag,
 } from '@aws-sdk/client-dynamodb';
-import { aws, awsErrorName, InvalidResourceStateError, ResourceNotFoundError } from '../../errors';
+import {
+  aws,
+  awsErrorName,
+  ConfigurationError,
+  InvalidResourceStateError,
+  ResourceNotFoundError,
+  rethrowAws,
+} from '../../errors';
 import { logger } from '../../lambda/powertools';
 import { EXPORT_PREFIX } from '../../names';
 import { partitionOf, type ResourceRef } from '../../resource';
@@ -119,7 +126,7 @@ async function describeSelected(region: string, name: string): Promise<TableDesc
     return (await dynamoClient(region).send(new DescribeTableCommand({ TableName: name }))).Table;
   } catch (error) {
     if (awsErrorName(error) === 'ResourceNotFoundException') return undefined;
-    return aws(`DynamoDB DescribeTable ${name}`, () => Promise.reject(error));
+    rethrowAws(`DynamoDB DescribeTable ${name}`, error);
   }
 }
 
@@ -148,7 +155,7 @@ async function checkBackup(region: string, arn: string): Promise<CheckResult> {
   } catch (error) {
     if (awsErrorName(error) === 'BackupNotFoundException')
       return { status: 'FAILED', reason: `DynamoDB backup ${arn} disappeared` };
-    return aws(`DynamoDB DescribeBackup ${arn}`, () => Promise.reject(error));
+    rethrowAws(`DynamoDB DescribeBackup ${arn}`, error);
   }
 }
 
@@ -163,7 +170,7 @@ async function checkExport(region: string, arn: string): Promise<CheckResult> {
   } catch (error) {
     if (awsErrorName(error) === 'ExportNotFoundException')
       return { status: 'FAILED', reason: `DynamoDB export ${arn} disappeared` };
-    return aws(`DynamoDB DescribeExport ${arn}`, () => Promise.reject(error));
+    rethrowAws(`DynamoDB DescribeExport ${arn}`, error);
   }
 }
 
@@ -274,7 +281,7 @@ export const dynamoTableDriver: ResourceDriver = {
 
   async start({ resource, tags, runId, mayExist, exportBucket }) {
     if (resource.mode === 'export') {
-      if (!exportBucket) throw new Error('export mode needs the backup bucket (BACKUP_BUCKET is not set)');
+      if (!exportBucket) throw new ConfigurationError('export mode needs the backup bucket (BACKUP_BUCKET is not set)');
       const bucket = exportBucket;
       try {
         // The same client token on a retry returns the export already started (DynamoDB keeps it 8 h).
@@ -298,7 +305,7 @@ export const dynamoTableDriver: ResourceDriver = {
             { cause: error },
           );
         }
-        return aws(`DynamoDB ExportTableToPointInTime ${resource.id}`, () => Promise.reject(error));
+        rethrowAws(`DynamoDB ExportTableToPointInTime ${resource.id}`, error);
       }
     }
     const name = dynamoBackupName(tags);

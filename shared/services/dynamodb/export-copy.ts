@@ -18,7 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DescribeExportCommand, ExportTableToPointInTimeCommand } from '@aws-sdk/client-dynamodb';
-import { aws, awsErrorName, InvalidResourceStateError } from '../../errors';
+import { aws, awsErrorName, InvalidResourceStateError, rethrowAws } from '../../errors';
 import type { ResourceRef } from '../../resource';
 import type { CopyRequest } from '../driver';
 import { dynamoClient } from './client';
@@ -95,6 +95,6 @@ export async function copyExport(
       return {
         refused: `the export's point in time is outside ${resource.id}'s point-in-time recovery window: it cannot be exported again`,
       };
-    return aws(context, () => Promise.reject(error));
+    rethrowAws(context, error);
   }
 }

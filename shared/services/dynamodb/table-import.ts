@@ -24,7 +24,14 @@ import {
   ListImportsCommand,
   type TableCreationParameters,
 } from '@aws-sdk/client-dynamodb';
-import { aws, awsErrorName, InvalidInputError, InvalidResourceStateError, NameInUseError } from '../../errors';
+import {
+  aws,
+  awsErrorName,
+  InvalidInputError,
+  InvalidResourceStateError,
+  NameInUseError,
+  rethrowAws,
+} from '../../errors';
 import { parseRestoreSettings, type RestoreDriver, restoreClientToken } from '../restore';
 import { dynamoClient } from './client';
 import { parseDataLocation } from './export-copy';
@@ -40,7 +47,7 @@ async function describeImport(region: string, arn: string): Promise<ImportTableD
     return (await dynamoClient(region).send(new DescribeImportCommand({ ImportArn: arn }))).ImportTableDescription;
   } catch (error) {
     if (awsErrorName(error) === 'ImportNotFoundException') return undefined;
-    return aws(`DynamoDB DescribeImport ${arn}`, () => Promise.reject(error));
+    rethrowAws(`DynamoDB DescribeImport ${arn}`, error);
   }
 }
 
@@ -181,7 +188,7 @@ export const dynamodbImportRestore: RestoreDriver = {
     } catch (error) {
       // A table made since the lookup (ResourceInUseException), or this restore's own import: the same
       // client token answers with it, so only another's name is refused.
-      if (!NAME_TAKEN.has(awsErrorName(error) ?? '')) return aws(context, () => Promise.reject(error));
+      if (!NAME_TAKEN.has(awsErrorName(error) ?? '')) rethrowAws(context, error);
       const adopted = await claim().catch((e: unknown) => {
         if (e instanceof NameInUseError) return undefined;
         throw e;

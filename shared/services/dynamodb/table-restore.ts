@@ -29,6 +29,7 @@ import {
   InvalidResourceStateError,
   NameInUseError,
   ResourceNotFoundError,
+  rethrowAws,
 } from '../../errors';
 import { type Tag, tagValue } from '../../tags';
 import {
@@ -49,7 +50,7 @@ export async function describeTable(region: string, name: string): Promise<Table
     return (await dynamoClient(region).send(new DescribeTableCommand({ TableName: name }))).Table;
   } catch (error) {
     if (awsErrorName(error) === 'ResourceNotFoundException') return undefined;
-    return aws(`DynamoDB DescribeTable ${name}`, () => Promise.reject(error));
+    rethrowAws(`DynamoDB DescribeTable ${name}`, error);
   }
 }
 
@@ -247,7 +248,7 @@ export const dynamodbBackupRestore: RestoreDriver = {
     } catch (error) {
       // Taken since the lookup, or made by this very call whose answer was lost (the SDK's retry then
       // finds the name taken): the table is adopted only with the proof, else NameInUseError.
-      if (!NAME_TAKEN.has(awsErrorName(error) ?? '')) return aws(context, () => Promise.reject(error));
+      if (!NAME_TAKEN.has(awsErrorName(error) ?? '')) rethrowAws(context, error);
       const ours = await claimName(request, fromThisBackup).catch((e: unknown) => {
         if (e instanceof NameInUseError) return false;
         throw e;

@@ -11,7 +11,7 @@ import {
   paginateDescribeSnapshots,
   type Snapshot,
 } from '@aws-sdk/client-ec2';
-import { aws } from '../../errors';
+import { aws, InconsistentStateError } from '../../errors';
 import { managedByAnotherService, ownershipOf, ownershipTags, TAG, tagValue } from '../../tags';
 import { retryThrottled } from '../../throttle-retry';
 import type { BackupStore, CheckResult, CopyRequest, OwnedBackup } from '../driver';
@@ -125,7 +125,7 @@ export async function copySnapshots(request: CopyRequest): Promise<{ copyIds: st
         }),
       ),
     );
-    if (!out.SnapshotId) throw new Error(`CopySnapshot of ${snapshotId} returned no snapshot id`);
+    if (!out.SnapshotId) throw new InconsistentStateError(`CopySnapshot of ${snapshotId} returned no snapshot id`);
     copyIds.push(out.SnapshotId);
   }
   return { copyIds, reused: existing.size > 0 && existing.size >= request.backupIds.length };

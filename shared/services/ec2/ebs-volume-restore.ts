@@ -15,7 +15,14 @@ import {
   type VolumeType,
 } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
-import { aws, awsErrorName, InvalidInputError, InvalidResourceStateError, NameInUseError } from '../../errors';
+import {
+  aws,
+  awsErrorName,
+  InvalidInputError,
+  InvalidResourceStateError,
+  NameInUseError,
+  rethrowAws,
+} from '../../errors';
 import {
   firstZone,
   parseRestoreSettings,
@@ -161,7 +168,7 @@ export async function removeRestoredVolumes(
     } catch (error) {
       // It changed since it was described (attached, or not yet ready): the next round finds it again.
       if (NOT_YET_DELETABLE.has(awsErrorName(error) ?? '')) continue;
-      await aws(`EC2 DeleteVolume ${volume.VolumeId}`, () => Promise.reject(error));
+      rethrowAws(`EC2 DeleteVolume ${volume.VolumeId}`, error);
     }
   }
   return 'deleting';

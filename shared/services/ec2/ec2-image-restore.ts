@@ -14,7 +14,15 @@ import {
   RunInstancesCommand,
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { aws, awsErrorName, InvalidInputError, InvalidResourceStateError, NameInUseError } from '../../errors';
+import { z } from 'zod';
+import {
+  aws,
+  awsErrorName,
+  InvalidInputError,
+  InvalidResourceStateError,
+  NameInUseError,
+  rethrowAws,
+} from '../../errors';
 import { tagValue } from '../../tags';
 import {
   firstZone,
@@ -56,7 +64,7 @@ async function describeInstance(region: string, id: string): Promise<Instance | 
     return (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).find((i) => i.InstanceId === id);
   } catch (error) {
     if (awsErrorName(error) === 'InvalidInstanceID.NotFound') return undefined;
-    return aws(`EC2 DescribeInstances ${id}`, () => Promise.reject(error));
+    rethrowAws(`EC2 DescribeInstances ${id}`, error);
   }
 }
 
@@ -82,9 +90,12 @@ async function restoredInstancesLeft(
  * region) goes into the region's default VPC; without one EC2 refuses the launch (VPCIdNotSpecified), so
  * Plan refuses the restore first, naming the field.
  */
+/** The subnet a backup's restore settings recorded (any settings without one name none). */
+const recordedSubnetSchema = z.object({ subnetId: z.string() });
+
 async function subnetProblems(request: PlacementCheckRequest, facts: RegionFacts) {
-  const recorded = (request.settings as { subnetId?: unknown } | undefined)?.subnetId;
-  const subnet = placed(request, request.placement?.subnetId, typeof recorded === 'string' ? recorded : undefined);
+  const recorded = recordedSubnetSchema.safeParse(request.settings);
+  const subnet = placed(request, request.placement?.subnetId, recorded.success ? recorded.data.subnetId : undefined);
   if (subnet || (await facts.hasDefaultVpc(request.region))) return [];
   return [
     {
@@ -179,7 +190,9 @@ export const ec2ImageRestore: RestoreDriver = {
       throw new InvalidResourceStateError(
         `instance ${foreign.map((i) => i.InstanceId).join(', ')} was not restored by ${restoredBy}: not terminated`,
       );
-    const live = instances.filter((i) => LIVE.includes(i.State?.Name ?? '')).map((i) => i.InstanceId as string);
+    const live = instances
+      .filter((i) => LIVE.includes(i.State?.Name ?? ''))
+      .flatMap((i) => (i.InstanceId ? [i.InstanceId] : []));
     if (live.length > 0)
       await aws(`EC2 TerminateInstances ${live.join(', ')}`, () =>
         ec2Client(region).send(new TerminateInstancesCommand({ InstanceIds: live })),

@@ -18,7 +18,7 @@ import {
   paginateDescribeImages,
   paginateDescribeSnapshots,
 } from '@aws-sdk/client-ec2';
-import { aws, awsErrorName, InvalidResourceStateError, toPipelineError } from '../../errors';
+import { aws, awsErrorName, InvalidResourceStateError, rethrowAws, toPipelineError } from '../../errors';
 import type { ResourceRef } from '../../resource';
 import { copyableTags, managedByAnotherService, ownershipOf, ownershipTags, TAG, type Tag, tagValue } from '../../tags';
 import type { BackupStore, CheckResult, CopyRequest, OwnedBackup, StartRequest, StartResult } from '../driver';
@@ -106,7 +106,7 @@ export async function startImage(
       const raced = await findImageByName(resource.region, name);
       if (raced) return adopt(raced, resource, tags);
     }
-    return aws(`EC2 CreateImage ${resource.id}`, () => Promise.reject(error));
+    rethrowAws(`EC2 CreateImage ${resource.id}`, error);
   }
   if (!imageId) throw new InvalidResourceStateError(`EC2 CreateImage ${resource.id} returned no image id`);
   return { backupIds: [imageId], reused: false };
@@ -152,7 +152,7 @@ export async function checkImage(region: string, backupIds: string[]): Promise<C
     image = out.Images?.find((i) => i.ImageId === imageId);
   } catch (error) {
     if (awsErrorName(error) !== 'InvalidAMIID.NotFound') {
-      return aws(`EC2 DescribeImages (check ${imageId})`, () => Promise.reject(error));
+      rethrowAws(`EC2 DescribeImages (check ${imageId})`, error);
     }
   }
   if (!image) return { status: 'FAILED', reason: `AMI ${imageId} disappeared` };

@@ -49,10 +49,12 @@ export const ec2SnapshotSetRestore: RestoreDriver = {
     if (request.backupIds.length === 0)
       throw new InvalidInputError([{ field: 'backupIds', message: "an instance's snapshot set has no snapshot" }]);
     const snapshots = await describeSnapshots(request.region, request.backupIds);
-    const plan = snapshots.map((snapshot, index) => {
-      const volume = settings.volumes.find((v) => v.volumeId === snapshot.VolumeId);
+    // DescribeSnapshots names every snapshot it answers with; the type leaves the id optional.
+    const plan = snapshots.flatMap(({ SnapshotId: snapshotId, VolumeId }, index) => {
+      if (!snapshotId) return [];
+      const volume = settings.volumes.find((v) => v.volumeId === VolumeId);
       const device = (volume?.device ?? `vol${index}`).replace(/^\/dev\//, '');
-      return { snapshotId: snapshot.SnapshotId as string, index, volume, name: `${request.name}-${device}` };
+      return [{ snapshotId, index, volume, name: `${request.name}-${device}` }];
     });
     const made = await liveVolumes(request.region, tagFilters({ [RESTORE_TAG.restoreId]: request.restoreId }));
     const madeFor = new Map(made.map((v) => [volumeTag(v, RESTORE_TAG.restoredBackup), v.VolumeId]));

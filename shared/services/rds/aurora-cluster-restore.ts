@@ -22,7 +22,14 @@ import {
   RestoreDBClusterFromSnapshotCommand,
 } from '@aws-sdk/client-rds';
 import { z } from 'zod';
-import { aws, awsErrorName, InvalidInputError, InvalidResourceStateError, NameInUseError } from '../../errors';
+import {
+  aws,
+  awsErrorName,
+  InvalidInputError,
+  InvalidResourceStateError,
+  NameInUseError,
+  rethrowAws,
+} from '../../errors';
 import { TAG_PREFIX, tagValue } from '../../tags';
 import type { Discovered } from '../driver';
 import { chunks } from '../resolve';
@@ -109,7 +116,7 @@ async function describeCluster(region: string, identifier: string): Promise<DBCl
     return out.DBClusters?.[0];
   } catch (error) {
     if (awsErrorName(error) === 'DBClusterNotFoundFault') return undefined;
-    return aws(`RDS DescribeDBClusters ${identifier}`, () => Promise.reject(error));
+    rethrowAws(`RDS DescribeDBClusters ${identifier}`, error);
   }
 }
 
@@ -143,7 +150,7 @@ async function createWriter(region: string, cluster: DBCluster, writerId: string
   } catch (error) {
     const code = awsErrorName(error);
     if (code === 'DBInstanceAlreadyExists' || code === 'DBInstanceAlreadyExistsFault') return;
-    return aws(`RDS CreateDBInstance ${writerId}`, () => Promise.reject(error));
+    rethrowAws(`RDS CreateDBInstance ${writerId}`, error);
   }
 }
 
@@ -290,7 +297,7 @@ export const auroraClusterRestore: RestoreDriver = {
         } catch (error) {
           // Refused in a state that passes on its own: the next round deletes it.
           if (!(isDbStateRefusal(error) && isTransientDbState(writer.DBInstanceStatus)))
-            await aws(`RDS DeleteDBInstance ${writerId}`, () => Promise.reject(error));
+            rethrowAws(`RDS DeleteDBInstance ${writerId}`, error);
         }
       }
       // The cluster goes once it has no member left: a later call deletes it.

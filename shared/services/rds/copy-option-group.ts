@@ -7,7 +7,7 @@
  * source's group is the one Plan recorded for its restore (no call), else the snapshot's own.
  */
 import { DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
-import { aws, awsErrorName } from '../../errors';
+import { awsErrorName, rethrowAws } from '../../errors';
 import type { CopyRequest } from '../driver';
 import { rdsClient } from './client';
 
@@ -33,7 +33,7 @@ async function sourceOptionGroup(request: CopyRequest, snapshotId: string): Prom
     .catch((error: unknown) =>
       /^DBSnapshotNotFound/.test(awsErrorName(error) ?? '')
         ? undefined
-        : aws(`RDS DescribeDBSnapshots ${snapshotId}`, () => Promise.reject(error)),
+        : rethrowAws(`RDS DescribeDBSnapshots ${snapshotId}`, error),
     );
   const name = out?.DBSnapshots?.[0]?.OptionGroupName;
   return name && !isDefault(name) ? name : undefined;

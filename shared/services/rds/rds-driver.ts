@@ -5,7 +5,14 @@
  * identifier that adopts a copy whose answer was lost, the snapshot store), given each one's calls.
  */
 import type { Filter, RDSPaginationConfiguration } from '@aws-sdk/client-rds';
-import { aws, awsErrorName, InvalidResourceStateError, ResourceNotFoundError, ThrottledError } from '../../errors';
+import {
+  aws,
+  awsErrorName,
+  InvalidResourceStateError,
+  ResourceNotFoundError,
+  rethrowAws,
+  ThrottledError,
+} from '../../errors';
 import type { ResourceRef, ResourceType } from '../../resource';
 import { matchesTags, ownershipTags, TAG, type Tag } from '../../tags';
 import { retryThrottled } from '../../throttle-retry';
@@ -127,7 +134,7 @@ export function rdsDriver<T extends Source, S extends Snapshot>(spec: RdsDriverS
       return (await snapshots.one(region, identifier))?.[0];
     } catch (error) {
       if (snapshots.notFound.has(awsErrorName(error) ?? '')) return undefined;
-      return aws(`RDS ${snapshots.call} ${identifier}`, () => Promise.reject(error));
+      rethrowAws(`RDS ${snapshots.call} ${identifier}`, error);
     }
   }
 
@@ -259,7 +266,7 @@ export function rdsDriver<T extends Source, S extends Snapshot>(spec: RdsDriverS
         }
         const refusal = await spec.refusedForState(resource, error);
         if (refusal) throw refusal;
-        return aws(`RDS ${snapshots.calls.create} ${resource.id}`, () => Promise.reject(error));
+        rethrowAws(`RDS ${snapshots.calls.create} ${resource.id}`, error);
       }
     },
 

@@ -16,7 +16,14 @@ import {
   RestoreDBInstanceFromDBSnapshotCommand,
 } from '@aws-sdk/client-rds';
 import { z } from 'zod';
-import { aws, awsErrorName, InvalidInputError, InvalidResourceStateError, NameInUseError } from '../../errors';
+import {
+  aws,
+  awsErrorName,
+  InvalidInputError,
+  InvalidResourceStateError,
+  NameInUseError,
+  rethrowAws,
+} from '../../errors';
 import {
   type PlacementCheckRequest,
   type PlacementProblem,
@@ -94,7 +101,7 @@ export async function describeInstance(region: string, identifier: string): Prom
   } catch (error) {
     if (awsErrorName(error) === 'DBInstanceNotFound' || awsErrorName(error) === 'DBInstanceNotFoundFault')
       return undefined;
-    return aws(`RDS DescribeDBInstances ${identifier}`, () => Promise.reject(error));
+    rethrowAws(`RDS DescribeDBInstances ${identifier}`, error);
   }
 }
 
@@ -103,6 +110,9 @@ export const isDbStateRefusal = (error: unknown): boolean =>
   ['InvalidDBInstanceState', 'InvalidDBInstanceStateFault', 'InvalidDBClusterStateFault'].includes(
     awsErrorName(error) ?? '',
   );
+
+/** The DB subnet group a backup's restore settings recorded (any settings without one name none). */
+const recordedSubnetGroupSchema = z.object({ dbSubnetGroupName: z.string() });
 
 /**
  * A DB instance or cluster restored where no DB subnet group applies (none in placement, the recorded one
@@ -113,11 +123,11 @@ export async function dbSubnetGroupProblems(
   request: PlacementCheckRequest,
   facts: RegionFacts,
 ): Promise<PlacementProblem[]> {
-  const recorded = (request.settings as { dbSubnetGroupName?: unknown } | undefined)?.dbSubnetGroupName;
+  const recorded = recordedSubnetGroupSchema.safeParse(request.settings);
   const group = placed(
     request,
     request.placement?.dbSubnetGroupName,
-    typeof recorded === 'string' ? recorded : undefined,
+    recorded.success ? recorded.data.dbSubnetGroupName : undefined,
   );
   if ((group && group !== 'default') || (await facts.hasDefaultVpc(request.region))) return [];
   return [
@@ -249,7 +259,7 @@ export const rdsInstanceRestore: RestoreDriver = {
     } catch (error) {
       // Refused in a state that passes on its own (a backup, a modification): the next round deletes it.
       if (!(isDbStateRefusal(error) && isTransientDbState(instance.DBInstanceStatus)))
-        return aws(`RDS DeleteDBInstance ${identifier}`, () => Promise.reject(error));
+        rethrowAws(`RDS DeleteDBInstance ${identifier}`, error);
     }
     return 'deleting';
   },

@@ -5,7 +5,7 @@
  * drivers take are in ./rds-driver.ts.
  */
 import { createHash } from 'node:crypto';
-import { aws, awsErrorName, InvalidResourceStateError, LimitExceededError } from '../../errors';
+import { awsErrorName, InvalidResourceStateError, LimitExceededError, rethrowAws } from '../../errors';
 import { RDS_SNAPSHOT_PREFIX } from '../../names';
 import type { ResourceRef } from '../../resource';
 import {
@@ -149,7 +149,7 @@ async function rdsCopy<T>(context: string, call: () => Promise<T>): Promise<T> {
     if (/^SnapshotQuotaExceeded/.test(name) && /across regions|concurrent/i.test((error as Error).message ?? '')) {
       throw new LimitExceededError(`${context}: ${name}: ${(error as Error).message}`, { cause: error });
     }
-    return aws(context, () => Promise.reject(error));
+    rethrowAws(context, error);
   }
 }
 

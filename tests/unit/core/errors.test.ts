@@ -16,6 +16,7 @@ import {
   PipelineError,
   QuotaExceededError,
   ResourceNotFoundError,
+  rethrowAws,
   ThrottledError,
   toPipelineError,
 } from '../../../shared/errors';
@@ -241,5 +242,25 @@ describe('aws', () => {
     // Assess
     expect(error).toBeInstanceOf(ThrottledError);
     expect(error.message).toMatch(/^RDS CreateDBSnapshot orders: Throttling: /);
+  });
+});
+
+describe('rethrowAws', () => {
+  it('throws a caught SDK error as the named error aws() makes of it, with the error as cause', async () => {
+    // Prepare
+    const sdkError = rdsError('DBSnapshotNotFound');
+
+    // Act
+    const error = await caught(() => rethrowAws('RDS DescribeDBSnapshots s1', sdkError));
+
+    // Assess
+    expect(error).toBeInstanceOf(ResourceNotFoundError);
+    expect(error.message).toMatch(/^RDS DescribeDBSnapshots s1: DBSnapshotNotFound: /);
+    expect(error.cause).toBe(sdkError);
+  });
+
+  it('passes a pipeline error through unchanged', async () => {
+    const named = new LimitExceededError('m');
+    expect(await caught(() => rethrowAws('ctx', named))).toBe(named);
   });
 });

@@ -2,14 +2,16 @@
  * shared/workflow/run-lock.ts and shared/state/run-lock-store.ts on a real DynamoDB (dynalite), Step
  * Functions' DescribeExecution answered by aws-sdk-client-mock: a tier's lock is taken once, a start
  * that finds it held by a run that still runs is told so, a dead holder's lock is taken over, and a
- * run releases only its own lock.
+ * run releases only its own lock. startOrSkip and planOrSkip (shared/workflow/plan-task.ts): Plan's
+ * choice between planning a run and recording its start SKIPPED, without the handler.
  */
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { ThrottledError } from '../../../shared/errors';
 import { RunLockStore } from '../../../shared/state/run-lock-store';
-import { describeExecutionStatus, takeRunLock } from '../../../shared/workflow/run-lock';
+import { planOrSkip } from '../../../shared/workflow/plan-task';
+import { describeExecutionStatus, startOrSkip, takeRunLock } from '../../../shared/workflow/run-lock';
 import { useUnitDynalite } from '../../support/unit-dynalite';
 
 const db = useUnitDynalite();
@@ -200,5 +202,156 @@ describe('RunLockStore', () => {
     expect(byHolder).toBe(true);
     expect(await locks().get('t-release')).toBeUndefined();
     expect(await locks().release('t-release', holder.runId)).toBe(false);
+  });
+});
+
+const INPUT = { tier: 'daily', dryRun: false, reason: undefined, retentionDays: 7 };
+const startOf = (run: ReturnType<typeof aRun>, input: typeof INPUT = INPUT) =>
+  startOrSkip({
+    store: db().store(),
+    locks: locks(),
+    executionStatus: describeExecutionStatus(new SFNClient({ region: 'eu-west-1' })),
+    run,
+    input,
+    rawInput: {},
+    clock: () => NOW,
+    log,
+  });
+
+describe('startOrSkip', () => {
+  it('proceeds with the lock taken when the tier is free', async () => {
+    // Prepare
+    const run = aRun();
+    const input = { ...INPUT, tier: 's-free' };
+
+    // Act
+    const start = await startOf(run, input);
+
+    // Assess
+    expect(start).toEqual({ outcome: 'proceed' });
+    expect((await locks().get('s-free'))?.runId).toBe(run.runId);
+  });
+
+  it('records a start SKIPPED while the holder still runs, and a retry of it stays skipped after the holder ended', async () => {
+    // Prepare
+    const [holder, late] = [aRun(), aRun()];
+    const input = { ...INPUT, tier: 's-held' };
+    await startOf(holder, input);
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+
+    // Act
+    const first = await startOf(late, input);
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED' });
+    const retried = await startOf(late, input);
+
+    // Assess
+    const expiresAt = new Date(NOW.getTime() + 7 * 86_400_000).toISOString();
+    expect(first).toEqual({ outcome: 'skipped', skippedFor: holder, expiresAt, newlySkipped: true });
+    expect(retried).toEqual({ outcome: 'skipped', skippedFor: holder, expiresAt, newlySkipped: false });
+    expect(await db().store().getRun(late.runId)).toEqual(
+      expect.objectContaining({ status: 'SKIPPED', skippedFor: holder, tier: 's-held' }),
+    );
+  });
+
+  it('lets a dry run proceed without taking or reading the lock', async () => {
+    // Prepare
+    const [holder, dry] = [aRun(), aRun()];
+    await startOf(holder, { ...INPUT, tier: 's-dry' });
+
+    // Act
+    const start = await startOf(dry, { ...INPUT, tier: 's-dry', dryRun: true });
+
+    // Assess
+    expect(start).toEqual({ outcome: 'proceed' });
+    expect((await locks().get('s-dry'))?.runId).toBe(holder.runId);
+    expect(sfn).not.toHaveReceivedCommand(DescribeExecutionCommand);
+    expect(await db().store().getRun(dry.runId)).toBeUndefined();
+  });
+});
+
+describe('planOrSkip', () => {
+  const planTask = (run: ReturnType<typeof aRun>, tier: string, counted: string[]) =>
+    planOrSkip({
+      plan: {
+        ...run,
+        rawInput: {},
+        input: { ...INPUT, tier, tags: { backup: 'true' }, resources: [], copyTo: [] },
+        region: 'eu-west-1',
+        regions: ['eu-west-1'],
+        accountId: '111122223333',
+        drivers: [],
+        driverFor: () => {
+          throw new Error('no explicit resources in these plans');
+        },
+        store: db().store(),
+        modes: { defaults: {}, resources: {} },
+        checkCopyTargets: async (copyTo) => ({ targets: [...copyTo], problems: [] }),
+        log,
+      },
+      locks: locks(),
+      executionStatus: describeExecutionStatus(new SFNClient({ region: 'eu-west-1' })),
+      writeItems: async (items) => ({
+        bucket: 'b',
+        key: `runs/${run.runId}/items.json`,
+        resultsPrefix: 'r',
+        count: items.length,
+      }),
+      maxConcurrency: 40,
+      clock: () => NOW,
+      metrics: {
+        runSkipped: (t) => counted.push(`RunsSkipped ${t}`),
+        resourcesPlanned: (count) => counted.push(`ResourcesPlanned ${count}`),
+      },
+    });
+
+  it('plans a run that takes the lock, writes its items and counts what it planned', async () => {
+    // Prepare
+    const run = aRun();
+    const counted: string[] = [];
+
+    // Act
+    const result = await planTask(run, 'p-free', counted);
+
+    // Assess
+    expect(result).toEqual(
+      expect.objectContaining({
+        runId: run.runId,
+        tier: 'p-free',
+        items: expect.objectContaining({ count: 0 }),
+        maxConcurrency: 40,
+        skipped: false,
+        skippedFor: null,
+      }),
+    );
+    expect(counted).toEqual(['ResourcesPlanned 0']);
+    expect((await db().store().getRun(run.runId))?.status).toBe('RUNNING');
+  });
+
+  it('returns a skipped plan with no items while another run of the tier runs, counted once', async () => {
+    // Prepare
+    const [holder, late] = [aRun(), aRun()];
+    await planTask(holder, 'p-held', []);
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+    const counted: string[] = [];
+
+    // Act
+    const result = await planTask(late, 'p-held', counted);
+    const retried = await planTask(late, 'p-held', counted);
+
+    // Assess
+    expect(result).toEqual({
+      runId: late.runId,
+      tier: 'p-held',
+      dryRun: false,
+      expiresAt: new Date(NOW.getTime() + 7 * 86_400_000).toISOString(),
+      items: null,
+      copyTo: [],
+      counts: { total: 0, selected: 0, skipped: 0, failed: 0 },
+      maxConcurrency: 40,
+      skipped: true,
+      skippedFor: holder,
+    });
+    expect(retried).toEqual(result);
+    expect(counted).toEqual(['RunsSkipped p-held']);
   });
 });

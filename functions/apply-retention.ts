@@ -1,6 +1,6 @@
 /**
  * Apply retention to one unit (one service's backup stores in one region), one pass per invocation:
- * decides each store with the rules in shared/workflow/retention-rules.ts at the time Plan retention
+ * decides each store with the rules in shared/workflow/retention/retention-rules.ts at the time Plan retention
  * fixed, queues the expired backups, deletes up to one delete-bucket burst (dry run: deletes nothing),
  * notes each delete on the backup's restore point (removing the point with its last backup) and
  * records the pass. Returns `done: false` with where it stopped; the state machine waits for the
@@ -16,7 +16,7 @@ import { BackupPointStore } from '../shared/state/backup-points';
 import { RetentionLedger } from '../shared/state/retention-ledger';
 import { StateStore } from '../shared/state/store';
 import { ownerTagValue } from '../shared/tags';
-import { runRetentionPass } from '../shared/workflow/retention-units';
+import { runRetentionPass } from '../shared/workflow/retention/retention-units';
 
 /** Time left for the pass's record and answer after its last delete. */
 const MARGIN_MS = 60_000;

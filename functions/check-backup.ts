@@ -10,7 +10,7 @@ import { defineHandler } from '../shared/lambda/handler';
 import { driverFor } from '../shared/services';
 import { checkEventSchema } from '../shared/state/backup-state';
 import { StateStore } from '../shared/state/store';
-import { checkBackup } from '../shared/workflow/backup-check';
+import { checkBackup } from '../shared/workflow/backup/backup-check';
 
 export const handler = defineHandler('check-backup', checkEventSchema, async (event) => {
   const env = loadEnv(backupEnvSchema);

@@ -12,7 +12,7 @@ import { driverFor } from '../shared/services';
 import { copyEventSchema } from '../shared/state/backup-state';
 import { StateStore } from '../shared/state/store';
 import { ownerTagValue } from '../shared/tags';
-import { checkCopies } from '../shared/workflow/copies';
+import { checkCopies } from '../shared/workflow/copies/copies';
 
 export const handler = defineHandler('check-copies', copyEventSchema, async (event) => {
   const env = loadEnv(backupEnvSchema);

@@ -1,5 +1,5 @@
 /**
- * Check freshness (scheduled hourly, outside the state machine): shared/workflow/freshness-check.ts.
+ * Check freshness (scheduled hourly, outside the state machine): shared/workflow/freshness/freshness-check.ts.
  * Publishes, per tier:
  * - `HoursSinceLastSuccessfulRun`: hours since the tier's last run that succeeded as a whole (dashboard
  *   and `status --rpo`; at thousands of resources one failure fails a run, so nothing alarms on it);
@@ -7,10 +7,10 @@
  *   run-overdue alarm: its schedule stopped firing, or never fired since the deploy);
  * - `ResourcesPastRpo`: how many protected resources' last good backup is older than the tier's RPO
  *   (the tier's RPO alarm), and `OldestRecoveryPointAgeHours`, the age of the oldest one, and
- *   `ProtectedResources`, how many are measured (shared/workflow/recovery-points.ts says which and how
+ *   `ProtectedResources`, how many are measured (shared/workflow/freshness/recovery-points.ts says which and how
  *   the read stays bounded). One dimension, the tier: never one per resource.
  * Per drilled resource type (when drills are configured), `HoursSinceSuccessfulDrill` (dimension
- * resourceType, shared/workflow/drill-freshness.ts): each type's drill alarm.
+ * resourceType, shared/workflow/drills/drill-freshness.ts): each type's drill alarm.
  * A tier with an RPO publishes `ResourcesPastRpo` every hour, 0 when it has no protected resource yet
  * (a tier that never ran after deploy does not alarm), so missing data means the check stopped: that
  * pages. A tier that never succeeded is measured from the deploy (the state table's creation).
@@ -25,7 +25,7 @@ import { dynamoClient } from '../shared/services/dynamodb/client';
 import { RestoreStore } from '../shared/state/restore-store';
 import { StateStore } from '../shared/state/store';
 import { tableCreatedAt } from '../shared/state/table';
-import { checkFreshness } from '../shared/workflow/freshness-check';
+import { checkFreshness } from '../shared/workflow/freshness/freshness-check';
 
 export const handler = defineHandler('check-freshness', z.object({}).passthrough(), async () => {
   const env = loadEnv(freshnessEnvSchema);

@@ -4,9 +4,9 @@ import { now } from '../shared/clock';
 import { dynamoDocClient } from '../shared/lambda/clients';
 import { baseEnvSchema, loadEnv } from '../shared/lambda/env';
 import { defineHandler } from '../shared/lambda/handler';
-import { checkRestore, restoreProgressSchema } from '../shared/workflow/restore';
-import { restoreStepDeps } from '../shared/workflow/restore-deps';
-import { restorePlanSchema } from '../shared/workflow/restore-plan';
+import { checkRestore, restoreProgressSchema } from '../shared/workflow/restore/restore';
+import { restoreStepDeps } from '../shared/workflow/restore/restore-deps';
+import { restorePlanSchema } from '../shared/workflow/restore/restore-plan';
 
 export const checkRestoreEventSchema = z.object({ restore: restorePlanSchema, progress: restoreProgressSchema });
 

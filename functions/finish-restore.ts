@@ -14,9 +14,14 @@ import { metrics } from '../shared/lambda/powertools';
 import { NameClaimStore } from '../shared/state/name-claims';
 import { RestoreStore } from '../shared/state/restore-store';
 import { ownerTagValue } from '../shared/tags';
-import { caughtErrorSchema, finishRestore, restoreProgressSchema, restoreSucceeded } from '../shared/workflow/restore';
-import { releaseRestoreName } from '../shared/workflow/restore-name-claims';
-import { restorePlanSchema } from '../shared/workflow/restore-plan';
+import {
+  caughtErrorSchema,
+  finishRestore,
+  restoreProgressSchema,
+  restoreSucceeded,
+} from '../shared/workflow/restore/restore';
+import { releaseRestoreName } from '../shared/workflow/restore/restore-name-claims';
+import { restorePlanSchema } from '../shared/workflow/restore/restore-plan';
 
 export const finishRestoreEventSchema = z.object({
   restore: restorePlanSchema,

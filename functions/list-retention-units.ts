@@ -1,7 +1,7 @@
 /**
  * Plan retention (first of the "Apply retention" family). Names the regions retention covers: every
  * configured region (found or not this run), the run's, its copies' and every region ever copied to; splits
- * the work into units, one per region and service (shared/workflow/retention-units.ts), for the Map. Fixes
+ * the work into units, one per region and service (shared/workflow/retention/retention-units.ts), for the Map. Fixes
  * the time every unit decides at, so a unit that runs hours later decides as a single pass would have.
  */
 import { z } from 'zod';
@@ -12,8 +12,8 @@ import { loadEnv, retentionUnitsEnvSchema } from '../shared/lambda/env';
 import { defineHandler } from '../shared/lambda/handler';
 import { backupStores } from '../shared/services';
 import { StateStore } from '../shared/state/store';
-import { configuredCopyRegions, regionsTouched } from '../shared/workflow/retention';
-import { retentionUnits } from '../shared/workflow/retention-units';
+import { configuredCopyRegions, regionsTouched } from '../shared/workflow/retention/retention';
+import { retentionUnits } from '../shared/workflow/retention/retention-units';
 
 export const listRetentionUnitsEventSchema = z.object({ runId: z.string().min(1) });
 

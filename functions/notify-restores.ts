@@ -9,8 +9,8 @@ import { loadEnv, notifyRestoresEnvSchema } from '../shared/lambda/env';
 import { defineHandler } from '../shared/lambda/handler';
 import type { RestoreRecord } from '../shared/state/records';
 import { RestoreStore } from '../shared/state/restore-store';
-import { restoreSucceeded } from '../shared/workflow/restore';
-import { publishRestores } from '../shared/workflow/restore-deps';
+import { restoreSucceeded } from '../shared/workflow/restore/restore';
+import { publishRestores } from '../shared/workflow/restore/restore-deps';
 
 const finishedSchema = z.object({ restoreId: z.string().min(1) }).passthrough();
 

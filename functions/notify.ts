@@ -1,7 +1,7 @@
 /**
  * Notify operators (after retention). Puts one EventBridge event per run with the summary (for other
  * automation), and publishes the run notification to SNS: always when anything failed or nothing
- * matched, on success only when NOTIFY_ON_SUCCESS is set (shared/workflow/publish.ts).
+ * matched, on success only when NOTIFY_ON_SUCCESS is set (shared/workflow/notify/publish.ts).
  */
 import { z } from 'zod';
 import { InconsistentStateError } from '../shared/errors';
@@ -10,7 +10,7 @@ import { loadEnv, notifyEnvSchema } from '../shared/lambda/env';
 import { defineHandler } from '../shared/lambda/handler';
 import { logger } from '../shared/lambda/powertools';
 import { StateStore } from '../shared/state/store';
-import { publishRun } from '../shared/workflow/publish';
+import { publishRun } from '../shared/workflow/notify/publish';
 
 export const notifyEventSchema = z.object({
   runId: z.string().min(1),

@@ -16,9 +16,9 @@ import { BackupPointStore } from '../shared/state/backup-points';
 import { NameClaimStore } from '../shared/state/name-claims';
 import { RestoreStore } from '../shared/state/restore-store';
 import { StateStore } from '../shared/state/store';
-import { recordPlanned } from '../shared/workflow/restore';
-import { claimRestoreNames } from '../shared/workflow/restore-name-claims';
-import { inWaves, planRestores } from '../shared/workflow/restore-plan';
+import { recordPlanned } from '../shared/workflow/restore/restore';
+import { claimRestoreNames } from '../shared/workflow/restore/restore-name-claims';
+import { inWaves, planRestores } from '../shared/workflow/restore/restore-plan';
 
 export const planRestoreEventSchema = z.object({
   input: z.unknown(),

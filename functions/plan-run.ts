@@ -1,6 +1,6 @@
 /**
  * Plan the run (first state). Validates the execution input (InvalidInputError fails the execution
- * before anything is written), then hands the run to shared/workflow/plan-task.ts: a non-dry run takes
+ * before anything is written), then hands the run to shared/workflow/backup/plan-task.ts: a non-dry run takes
  * its tier's run lock or is recorded SKIPPED (RunsSkipped; the ASL notifies and succeeds), a run that
  * proceeds resolves its targets by tag (in every configured region) and ARN, writes the run record and
  * one item per resource, and writes the resource refs the Map backs up to the stack's bucket; `$.plan`
@@ -16,11 +16,11 @@ import { logger, metrics } from '../shared/lambda/powertools';
 import { DRIVERS, driverFor } from '../shared/services';
 import { RunLockStore } from '../shared/state/run-lock-store';
 import { StateStore } from '../shared/state/store';
-import { checkCopyTargets } from '../shared/workflow/copy-targets';
-import { validatePlanInput } from '../shared/workflow/plan';
-import { planOrSkip } from '../shared/workflow/plan-task';
-import { writeRunItems } from '../shared/workflow/run-items';
-import { describeExecutionStatus } from '../shared/workflow/run-lock';
+import { validatePlanInput } from '../shared/workflow/backup/plan';
+import { planOrSkip } from '../shared/workflow/backup/plan-task';
+import { writeRunItems } from '../shared/workflow/backup/run-items';
+import { describeExecutionStatus } from '../shared/workflow/backup/run-lock';
+import { checkCopyTargets } from '../shared/workflow/copies/copy-targets';
 
 export const planEventSchema = z.object({
   input: z.unknown(),

@@ -1,7 +1,7 @@
 /**
  * Record failure (per resource): every Catch and every FAILED check lands here. Marks the resource
  * FAILED with the error name and a readable cause, so it can never hide among successes; the child
- * then ends cleanly and the other resources carry on (the readable cause: shared/workflow/failure.ts).
+ * then ends cleanly and the other resources carry on (the readable cause: shared/workflow/backup/failure.ts).
  * A backup that completed but whose copy failed still exists in its own region: its restore point is
  * saved (with the copies that did complete), so `backups` lists it and `restore` and drills can use it,
  * and noted in the tier's recovery-point partition, where drills find their candidates.
@@ -15,9 +15,9 @@ import { metrics } from '../shared/lambda/powertools';
 import { resourceRefSchema } from '../shared/resource';
 import { BackupPointStore } from '../shared/state/backup-points';
 import { StateStore } from '../shared/state/store';
-import { backupPointOf } from '../shared/workflow/backup-points';
-import { describeError } from '../shared/workflow/failure';
-import { resourceOutcome } from '../shared/workflow/outcome';
+import { describeError } from '../shared/workflow/backup/failure';
+import { resourceOutcome } from '../shared/workflow/backup/outcome';
+import { backupPointOf } from '../shared/workflow/backup/restore-point-of';
 
 export const recordFailureEventSchema = z.object({
   runId: z.string().min(1),

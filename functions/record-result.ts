@@ -13,7 +13,7 @@ import { resourceRefSchema } from '../shared/resource';
 import { BackupPointStore } from '../shared/state/backup-points';
 import { backupStateSchema } from '../shared/state/backup-state';
 import { StateStore } from '../shared/state/store';
-import { backupPointOf } from '../shared/workflow/backup-points';
+import { backupPointOf } from '../shared/workflow/backup/restore-point-of';
 
 export const recordResultEventSchema = z.object({
   runId: z.string().min(1),

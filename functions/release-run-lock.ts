@@ -1,6 +1,6 @@
 /**
  * Release the run lock (last task of every run that got past Plan, on success and on the paths to the
- * Fail states): deletes the tier's lock only if this run holds it (shared/workflow/run-lock.ts). A
+ * Fail states): deletes the tier's lock only if this run holds it (shared/workflow/backup/run-lock.ts). A
  * dry run took none. A lock already gone or taken over is no error: `released` says false.
  */
 import { z } from 'zod';

@@ -13,8 +13,8 @@ import { driverFor } from '../shared/services';
 import { itemEventSchema } from '../shared/state/backup-state';
 import { StateStore } from '../shared/state/store';
 import { ownerTagValue } from '../shared/tags';
-import { startBackup } from '../shared/workflow/backup-start';
-import { tierPolling } from '../shared/workflow/polling';
+import { startBackup } from '../shared/workflow/backup/backup-start';
+import { tierPolling } from '../shared/workflow/backup/polling';
 
 export const handler = defineHandler('start-backup', itemEventSchema, async (event) => {
   const env = loadEnv(backupEnvSchema);

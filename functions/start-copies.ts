@@ -15,8 +15,8 @@ import { driverFor } from '../shared/services';
 import { copyEventSchema } from '../shared/state/backup-state';
 import { StateStore } from '../shared/state/store';
 import { ownerTagValue } from '../shared/tags';
-import { startCopies } from '../shared/workflow/copies';
-import { tierPolling } from '../shared/workflow/polling';
+import { tierPolling } from '../shared/workflow/backup/polling';
+import { startCopies } from '../shared/workflow/copies/copies';
 
 export const handler = defineHandler('start-copies', copyEventSchema, async (event) => {
   const env = loadEnv(backupEnvSchema);

@@ -9,9 +9,9 @@ import { dynamoDocClient } from '../shared/lambda/clients';
 import { baseEnvSchema, loadEnv } from '../shared/lambda/env';
 import { defineHandler } from '../shared/lambda/handler';
 import { metrics } from '../shared/lambda/powertools';
-import { startRestore } from '../shared/workflow/restore';
-import { restoreStepDeps } from '../shared/workflow/restore-deps';
-import { restorePlanSchema } from '../shared/workflow/restore-plan';
+import { startRestore } from '../shared/workflow/restore/restore';
+import { restoreStepDeps } from '../shared/workflow/restore/restore-deps';
+import { restorePlanSchema } from '../shared/workflow/restore/restore-plan';
 
 export const startRestoreEventSchema = z.object({ restore: restorePlanSchema });
 

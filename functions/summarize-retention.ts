@@ -12,7 +12,7 @@ import { defineHandler } from '../shared/lambda/handler';
 import { metrics } from '../shared/lambda/powertools';
 import { RetentionLedger } from '../shared/state/retention-ledger';
 import { StateStore } from '../shared/state/store';
-import { summarizeRetention } from '../shared/workflow/retention-summary';
+import { summarizeRetention } from '../shared/workflow/retention/retention-summary';
 
 export const summarizeRetentionEventSchema = z.object({
   runId: z.string().min(1),

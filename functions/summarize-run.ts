@@ -11,7 +11,7 @@ import { baseEnvSchema, loadEnv } from '../shared/lambda/env';
 import { defineHandler } from '../shared/lambda/handler';
 import { metrics } from '../shared/lambda/powertools';
 import { StateStore } from '../shared/state/store';
-import { closeUnfinished, summarize } from '../shared/workflow/summary';
+import { closeUnfinished, summarize } from '../shared/workflow/backup/summary';
 
 export const summarizeEventSchema = z.object({ runId: z.string().min(1) });
 

@@ -9,10 +9,10 @@ import { dynamoDocClient, lambdaClient } from '../shared/lambda/clients';
 import { loadEnv, validateRestoreEnvSchema } from '../shared/lambda/env';
 import { defineHandler } from '../shared/lambda/handler';
 import { RestoreStore } from '../shared/state/restore-store';
-import { restoreProgressSchema } from '../shared/workflow/restore';
-import { lambdaValidationInvoker } from '../shared/workflow/restore-deps';
-import { restorePlanSchema } from '../shared/workflow/restore-plan';
-import { validateRestore } from '../shared/workflow/restore-validation';
+import { restoreProgressSchema } from '../shared/workflow/restore/restore';
+import { lambdaValidationInvoker } from '../shared/workflow/restore/restore-deps';
+import { restorePlanSchema } from '../shared/workflow/restore/restore-plan';
+import { validateRestore } from '../shared/workflow/restore/restore-validation';
 
 export const validateRestoreEventSchema = z.object({ restore: restorePlanSchema, progress: restoreProgressSchema });
 

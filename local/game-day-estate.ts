@@ -9,7 +9,7 @@
  */
 
 import { MODE_TAG } from '../shared/services/modes';
-import type { RestoreInput } from '../shared/workflow/restore-plan';
+import type { RestoreInput } from '../shared/workflow/restore/restore-plan';
 import { BACKUP_TAG, DR_REGION, seedDrKey } from './fleet';
 import type { AwsModel } from './model';
 import type { Tag } from './model/core';

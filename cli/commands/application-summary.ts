@@ -7,7 +7,7 @@
  * oldest). It succeeded only when every restore is AVAILABLE and nothing was skipped.
  */
 import type { RestoreRecord } from '../../shared/state/records';
-import type { SkippedTarget } from '../../shared/workflow/drill-selection';
+import type { SkippedTarget } from '../../shared/workflow/drills/drill-selection';
 import { humanDuration } from '../durations';
 
 export interface ApplicationRestoreLine {

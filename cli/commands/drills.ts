@@ -11,8 +11,8 @@ import { drillInput, drillsSchema } from '../../shared/config';
 import { parseResourceArn } from '../../shared/resource';
 import { modesOf } from '../../shared/services/modes';
 import type { RestoreRecord } from '../../shared/state/records';
-import { MAX_DRILL_RESTORES } from '../../shared/workflow/drill-selection';
-import { restoreSucceeded } from '../../shared/workflow/restore';
+import { MAX_DRILL_RESTORES } from '../../shared/workflow/drills/drill-selection';
+import { restoreSucceeded } from '../../shared/workflow/restore/restore';
 import { humanDuration } from '../durations';
 import { middleCut } from './backups';
 

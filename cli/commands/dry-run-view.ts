@@ -4,7 +4,7 @@
  * what retention would delete. Nothing in it was created or deleted.
  */
 import type { ResourceRecord, RunRecord } from '../../shared/state/records';
-import { dryRunPlan, wouldBeBackedUp } from '../../shared/workflow/dry-run';
+import { dryRunPlan, wouldBeBackedUp } from '../../shared/workflow/backup/dry-run';
 import { middleCut } from './backups';
 import { retentionView } from './run-views';
 

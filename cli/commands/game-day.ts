@@ -18,8 +18,8 @@ import { GAME_DAY_APPLICATION, GAME_DAY_PLACEMENT } from '../../local/game-day-e
 import { type Sandbox, startSandbox } from '../../local/sandbox';
 import type { RestoreRecord } from '../../shared/state/records';
 import { RestoreStore } from '../../shared/state/restore-store';
-import type { SkippedTarget } from '../../shared/workflow/drill-selection';
-import { restoreSucceeded } from '../../shared/workflow/restore';
+import type { SkippedTarget } from '../../shared/workflow/drills/drill-selection';
+import { restoreSucceeded } from '../../shared/workflow/restore/restore';
 import { humanDuration } from '../durations';
 import { applicationSummary } from './application-summary';
 import { applicationRecords, restoreCommand, restoreExecutionName, skippedByPlan } from './restore';

@@ -14,7 +14,7 @@ import {
 import { computeFigures } from '../../local/figures';
 import { DR_KEY_ALIAS, DR_REGION } from '../../local/fleet';
 import { type FleetSpec, type Sandbox, SandboxError, startSandbox } from '../../local/sandbox';
-import { restoreSucceeded } from '../../shared/workflow/restore';
+import { restoreSucceeded } from '../../shared/workflow/restore/restore';
 import { humanDuration as duration } from '../durations';
 import { phaseOf, progressPrinter, progressView } from '../progress';
 import { drillTable, runDrill } from './drills';

@@ -11,11 +11,11 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { InvalidInputError } from '../../shared/errors';
 import { type ResourceRecord, type RunRecord, withoutTableAttributes } from '../../shared/state/records';
 import { StateStore } from '../../shared/state/store';
-import { type TierFreshness, tierFreshness } from '../../shared/workflow/freshness';
-import { validateExecutionInput } from '../../shared/workflow/input';
-import { consoleLink } from '../../shared/workflow/notification';
-import { FRESHNESS_RUN_FIELDS, readResourceFreshness } from '../../shared/workflow/recovery-points';
-import { nextStep } from '../../shared/workflow/runbook';
+import { validateExecutionInput } from '../../shared/workflow/backup/input';
+import { type TierFreshness, tierFreshness } from '../../shared/workflow/freshness/freshness';
+import { FRESHNESS_RUN_FIELDS, readResourceFreshness } from '../../shared/workflow/freshness/recovery-points';
+import { consoleLink } from '../../shared/workflow/notify/notification';
+import { nextStep } from '../../shared/workflow/notify/runbook';
 import { progressPrinter, progressView } from '../progress';
 import { CliError, explainAwsError, resolveTarget, type Target, type TargetOptions } from '../target';
 import { nameResolver } from './backups';
@@ -380,7 +380,7 @@ const hours = (h: number) => `${Math.max(0, h).toFixed(1)}h`;
 /**
  * `status --rpo`: each tier's last run and last successful run, then each protected resource's age of
  * last good backup against its tier's RPO, worst first (most hours past the RPO, then oldest), read as
- * the hourly check reads them (shared/workflow/recovery-points.ts), so it lists what the alarms count.
+ * the hourly check reads them (shared/workflow/freshness/recovery-points.ts), so it lists what the alarms count.
  * Exits 1 on what the alarms page on: a run overdue, a resource past its RPO.
  */
 export async function rpoCommand(

@@ -8,7 +8,7 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type RestoreRecord, type RunRecord, withoutTableAttributes } from '../../shared/state/records';
 import { RestoreStore, type StartedWithin } from '../../shared/state/restore-store';
-import { restoreOutcome } from '../../shared/workflow/drill-summary';
+import { restoreOutcome } from '../../shared/workflow/drills/drill-summary';
 import { RECENT_RESTORE_DAYS } from '../options';
 import { explainAwsError, resolveTarget, type TargetOptions } from '../target';
 import { storeFor } from './operate';

@@ -7,7 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { withoutTableAttributes } from '../../shared/state/records';
 import { RestoreStore } from '../../shared/state/restore-store';
-import { type DrillSummary, drillSummary } from '../../shared/workflow/drill-summary';
+import { type DrillSummary, drillSummary } from '../../shared/workflow/drills/drill-summary';
 import { humanDuration } from '../durations';
 import { explainAwsError, resolveTarget, type TargetOptions } from '../target';
 import { restoreLine } from './restore';

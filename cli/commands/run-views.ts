@@ -1,8 +1,8 @@
 /** Plain-text and JSON views of runs for the operator CLI (status, runs, start --wait). */
 import type { RecordedRetentionDecision, ResourceRecord, RunRecord } from '../../shared/state/records';
-import { skippedLine } from '../../shared/workflow/notification';
-import { backedUp, COPY_FAILED_MEANING, outcomeLabel, resourceOutcome } from '../../shared/workflow/outcome';
-import { summarize } from '../../shared/workflow/summary';
+import { backedUp, COPY_FAILED_MEANING, outcomeLabel, resourceOutcome } from '../../shared/workflow/backup/outcome';
+import { summarize } from '../../shared/workflow/backup/summary';
+import { skippedLine } from '../../shared/workflow/notify/notification';
 import { humanDuration, tookSeconds } from '../durations';
 import { middleCut } from './backups';
 
@@ -108,7 +108,7 @@ export function resourceJson(r: ResourceRecord) {
     type: r.type,
     region: r.region,
     status: r.status,
-    /** COMPLETED_COPY_FAILED for a backup that completed whose copy failed (shared/workflow/outcome.ts). */
+    /** COMPLETED_COPY_FAILED for a backup that completed whose copy failed (shared/workflow/backup/outcome.ts). */
     outcome: resourceOutcome(r),
     backupIds: r.backupIds ?? [],
     polls: r.polls ?? 0,

@@ -12,15 +12,15 @@
 import { parseResourceArn } from '../../shared/resource';
 import { STORAGE_PRICES } from '../../shared/services/catalog';
 import type { RestoreRecord, RunCounts, RunRecord } from '../../shared/state/records';
+import { backedUp, COPY_FAILED_MEANING, outcomeLabel, resourceOutcome } from '../../shared/workflow/backup/outcome';
+import { summarize } from '../../shared/workflow/backup/summary';
 import {
   type DrillSummary,
   drillSummary,
   type RestoreOutcome,
   restoreOutcome,
-} from '../../shared/workflow/drill-summary';
-import { consoleLink } from '../../shared/workflow/notification';
-import { backedUp, COPY_FAILED_MEANING, outcomeLabel, resourceOutcome } from '../../shared/workflow/outcome';
-import { summarize } from '../../shared/workflow/summary';
+} from '../../shared/workflow/drills/drill-summary';
+import { consoleLink } from '../../shared/workflow/notify/notification';
 import { humanDuration, tookSeconds } from '../durations';
 import { Html, html } from './html';
 import { estimateStorageCost, ms, type ReportResource, runSpan, timelineOf } from './report-figures';

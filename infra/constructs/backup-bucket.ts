@@ -3,7 +3,7 @@
  * Exports are written under `dynamodb-exports/<tier>/`, so each tier's lifecycle rule moves them
  * through the storage classes and expires them with the tier's retention (S3 does the cleanup of
  * this mode; Apply retention never touches the bucket). Old versions go 30 days after.
- * Each run's item list and Map results live under `runs/<runId>/` (shared/workflow/run-items.ts) and
+ * Each run's item list and Map results live under `runs/<runId>/` (shared/workflow/backup/run-items.ts) and
  * expire after RUN_OBJECTS_DAYS; Plan may write only the item lists, the state machine read them and
  * write only the results (runObjectPermissions, applied with every grant in ./permissions.ts).
  * The access-log bucket is created beside it, in the stack, not under it: both keep the logical IDs

@@ -1,6 +1,6 @@
 /**
  * What the workflow itself needs, whatever the resource type: Plan checks each copy target (the
- * region is enabled, the key exists: shared/workflow/copy-targets.ts); Start copies lets EC2 and RDS
+ * region is enabled, the key exists: shared/workflow/copies/copy-targets.ts); Start copies lets EC2 and RDS
  * use the destination region's key while they copy; Start restore and Check restore let them use the
  * key of what they restore (a DR-region copy is always under the copyTo key; a source may be under its
  * own customer managed key): EBS CreateVolume and RunInstances, RDS RestoreDBInstanceFromDBSnapshot and

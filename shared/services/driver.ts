@@ -157,7 +157,7 @@ export interface CopyRequest {
   runId: string;
   /**
    * Called right before each copy call that has no idempotency key (EBS CopySnapshot), so the caller can
-   * record that a copy may exist before its answer arrives (shared/workflow/copies.ts, shared/workflow/lookup-settle.ts).
+   * record that a copy may exist before its answer arrives (shared/workflow/copies/copies.ts, shared/workflow/backup/lookup-settle.ts).
    * Copies that cannot repeat (a client token, a deterministic identifier) do not call it.
    */
   beforeKeylessCopy?: () => Promise<void>;
@@ -185,7 +185,7 @@ export interface ResourceDriver {
   readonly type: ResourceType;
   /**
    * The reported quota its backups count against, which Plan checks a run against before any create
-   * (shared/workflow/plan-quotas.ts). Absent: none AWS reports the use of.
+   * (shared/workflow/backup/plan-quotas.ts). Absent: none AWS reports the use of.
    */
   readonly backupQuota?: BackupQuota;
   /** Where the backups of the type's default mode live. */
@@ -200,7 +200,7 @@ export interface ResourceDriver {
    * True when `start` cannot make a second backup however often it is called for one run (a
    * deterministic identifier AWS refuses twice, a client token, a unique name). False (or absent): the
    * create has no such key, so a retry first waits until a lookup can see what an earlier attempt may
-   * have made (shared/workflow/backup-start.ts).
+   * have made (shared/workflow/backup/backup-start.ts).
    */
   idempotentCreate?(resource: ResourceRef): boolean;
   /** Resources of this type in a region carrying every wanted tag (paginated, filtered server-side where AWS can). */

@@ -23,7 +23,7 @@ export const runCountsSchema = z.object({
   completed: z.number(),
   /** Backups that failed (or were left unfinished): no backup was made. */
   failed: z.number(),
-  /** Backups that completed but whose copy failed (shared/workflow/outcome.ts); absent on older runs. */
+  /** Backups that completed but whose copy failed (shared/workflow/backup/outcome.ts); absent on older runs. */
   copyFailed: z.number().optional(),
   skipped: z.number(),
   unfinished: z.number(),
@@ -48,7 +48,7 @@ export const recordedRetentionDecisionSchema = z.object({
   region: z.string(),
   action: z.string(),
   rule: z.string(),
-  /** The deciding rule's code (shared/workflow/retention-rules.ts RetentionRule). */
+  /** The deciding rule's code (shared/workflow/retention/retention-rules.ts RetentionRule). */
   ruleId: z.string().optional(),
   tier: z.string().optional(),
   source: z.string().optional(),
@@ -113,7 +113,7 @@ export const resourceRecordSchema = z.object({
   createCalledAt: z.string().optional(),
   /**
    * Per destination region, when an attempt of Start copies last called a copy that has no idempotency key
-   * (EBS CopySnapshot): as `createCalledAt`, for the copies (shared/workflow/copies.ts).
+   * (EBS CopySnapshot): as `createCalledAt`, for the copies (shared/workflow/copies/copies.ts).
    */
   copyCalledAt: z.record(z.string(), z.string()).optional(),
   startedAt: z.string().optional(),
@@ -277,7 +277,7 @@ export type BackupIdIndex = z.infer<typeof backupIdIndexSchema>;
  * `RECOVERY#<tier>` / `RES#<arn>`: a resource the tier protects that has a backup to restore. Its newest
  * good backup in the tier, written when a backup of that tier completes (Record result): the hourly
  * freshness check reads one partition per tier instead of every run that ever backed the resource up
- * (shared/workflow/recovery-points.ts). A backup that completed but whose copy failed (Record failure)
+ * (shared/workflow/freshness/recovery-points.ts). A backup that completed but whose copy failed (Record failure)
  * notes `lastCopyFailedAt` only: it is restorable in its own region, so drills choose among these too,
  * but it is no good backup for freshness (a resource with only those has no `lastGoodAt`).
  */
@@ -297,7 +297,7 @@ export type RecoveryPointRecord = z.infer<typeof recoveryPointRecordSchema>;
 
 /**
  * `LOCK#<tier>` / `RUN-LOCK`: the run of a tier that holds its lock (taken at Plan, released at the
- * end of the run, shared/workflow/run-lock.ts). No TTL: a holder that died is found out through Step
+ * end of the run, shared/workflow/backup/run-lock.ts). No TTL: a holder that died is found out through Step
  * Functions, not by age.
  */
 export const runLockRecordSchema = runLockHolderSchema.extend({ tier: z.string(), takenAt: z.string() });

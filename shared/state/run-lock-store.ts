@@ -2,7 +2,7 @@
  * The per-tier run lock in the state table (`LOCK#<tier>` / `RUN-LOCK`, ./records.ts): every write is
  * conditional on who holds it, so two Plans racing for one tier cannot both win, a takeover replaces
  * only the dead holder it looked at, and a run releases only its own lock. What the lock means (who
- * may take over) is in shared/workflow/run-lock.ts.
+ * may take over) is in shared/workflow/backup/run-lock.ts.
  */
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { aws, rethrowAws } from '../errors';

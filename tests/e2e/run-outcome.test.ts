@@ -5,7 +5,7 @@
  */
 import { BACKUP_TAG } from '../../local/fleet';
 import { type Sandbox, startSandbox } from '../../local/sandbox';
-import { nextStep } from '../../shared/workflow/runbook';
+import { nextStep } from '../../shared/workflow/notify/runbook';
 import { killStragglers, runCli } from '../support/processes';
 
 jest.setTimeout(120_000);

@@ -274,7 +274,7 @@ export const dailyEbsBackup = (
   ...extra,
 });
 
-/** The context the restore workflow gives a restore driver's check and remove (shared/workflow/restore.ts). */
+/** The context the restore workflow gives a restore driver's check and remove (shared/workflow/restore/restore.ts). */
 export const restoreContextOf = (restoreId: string, restoredBy = `${STACK}@${REGION}`): RestoreContext => ({
   tags: { restoredBy, restoreId, sourceArn: 'arn:source', backupId: 'backup-1', drill: true },
   settings: {},

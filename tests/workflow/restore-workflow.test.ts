@@ -10,7 +10,7 @@ import { dynamoDocClient } from '../../shared/lambda/clients';
 import { MODE_TAG } from '../../shared/services/modes';
 import { RESTORE_TAG } from '../../shared/services/restore';
 import { RestoreStore } from '../../shared/state/restore-store';
-import { resourceOutcome } from '../../shared/workflow/outcome';
+import { resourceOutcome } from '../../shared/workflow/backup/outcome';
 import { captureSingleMetrics } from '../support/metrics-capture';
 import { ACCOUNT, openSandbox, REGION, type Sandbox, TABLE } from '../support/workflow-sandbox';
 

@@ -5,7 +5,7 @@
  * snapshots, RDS snapshots), on a run that backs up nothing. The home EC2 unit has more expired
  * backups than one pass deletes, so it loops through the Wait. What survives is checked against the
  * estate's own construction (local/retention-estate.ts), and the deletes and keeps against the single
- * pass (shared/workflow/retention.ts applyRetention) deciding the same estate.
+ * pass (shared/workflow/retention/retention.ts applyRetention) deciding the same estate.
  */
 import { AwsApiError } from '../../local/model';
 import { checkRetention, seedRetentionEstate } from '../../local/retention-estate';
@@ -14,8 +14,8 @@ import { logger } from '../../shared/lambda/powertools';
 import { backupStores } from '../../shared/services';
 import { RetentionLedger } from '../../shared/state/retention-ledger';
 import { ownerTagValue } from '../../shared/tags';
-import { applyRetention } from '../../shared/workflow/retention';
-import { DELETES_PER_PASS } from '../../shared/workflow/retention-units';
+import { applyRetention } from '../../shared/workflow/retention/retention';
+import { DELETES_PER_PASS } from '../../shared/workflow/retention/retention-units';
 import { runRecord } from '../support/unit-fixtures';
 import { ACCOUNT, openSandbox, REGION, type Sandbox, TABLE } from '../support/workflow-sandbox';
 

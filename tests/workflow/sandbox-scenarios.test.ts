@@ -8,7 +8,7 @@ import { BACKUP_TAG } from '../../local/fleet';
 import { HANDLERS } from '../../local/handlers';
 import type { AwsModel } from '../../local/model';
 import { type SandboxOptions, startSandbox } from '../../local/sandbox';
-import { resourceOutcome } from '../../shared/workflow/outcome';
+import { resourceOutcome } from '../../shared/workflow/backup/outcome';
 
 jest.setTimeout(60_000);
 

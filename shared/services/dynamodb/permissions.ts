@@ -37,7 +37,7 @@ const RESTORED_BY_A_DRILL = {
 };
 const RESTORED_NAMES = 'A restored table is named by the operator or the drill at run time.';
 /**
- * The tables a restore makes: named `<source>-restored-<time>` (shared/workflow/restore-plan.ts
+ * The tables a restore makes: named `<source>-restored-<time>` (shared/workflow/restore/restore-plan.ts
  * defaultRestoreName), and an operator's name for a DynamoDB restore must carry `-restored-` too
  * (./table-restore.ts RESTORED_MARK). RestoreTableFromBackup writes the new table with the caller's item
  * permissions, and a restore tags only what it made: both only on such names, never on every table.

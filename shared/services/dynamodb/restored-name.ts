@@ -1,6 +1,6 @@
 /**
  * What every DynamoDB table a restore makes is named with: the pipeline's restore names are
- * `<source>-restored-<time>` (shared/workflow/restore-plan.ts), and an operator's chosen name must carry
+ * `<source>-restored-<time>` (shared/workflow/restore/restore-plan.ts), and an operator's chosen name must carry
  * the mark too. RestoreTableFromBackup writes the new table with the caller's item permissions, and IAM
  * can scope those only by name (the table has no tags yet): start-restore may write items only to tables
  * whose name carries the mark (./permissions.ts), never to every table. A leaf: the permission data and

@@ -7,6 +7,6 @@ export const ec2Client = perRegion('EC2', (region) => new EC2Client({ region, ma
  * For creates that have no idempotency key (EBS CreateSnapshot/CreateSnapshots, CopySnapshot): the SDK
  * must not retry them, because a retry after a create that succeeded (its answer lost to a 5xx or a
  * broken connection) makes a second backup. A failure goes to the workflow's Retry, whose next attempt
- * looks for what the first may have made before creating (shared/workflow/backup-start.ts).
+ * looks for what the first may have made before creating (shared/workflow/backup/backup-start.ts).
  */
 export const ec2CreateClient = perRegion('EC2', (region) => new EC2Client({ region, maxAttempts: 1 }));

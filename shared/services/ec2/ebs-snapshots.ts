@@ -103,7 +103,7 @@ export async function copySnapshots(request: CopyRequest): Promise<{ copyIds: st
       continue;
     }
     // Never retried by the SDK (no client token): a retry is the workflow's, which looks the copies up first,
-    // once the lookup can see this copy (the caller records the call time here: shared/workflow/copies.ts).
+    // once the lookup can see this copy (the caller records the call time here: shared/workflow/copies/copies.ts).
     await request.beforeKeylessCopy?.();
     const out = await aws(`EC2 CopySnapshot ${snapshotId} to ${request.region}`, () =>
       ec2CreateClient(request.region).send(

@@ -1,7 +1,7 @@
 /**
  * RDS's account quotas in a region as DescribeAccountAttributes reports them (AccountQuotaName, Used,
  * Max): Plan compares the manual snapshots a run will make with what is left of `ManualSnapshots` and
- * `ManualClusterSnapshots` before any create (shared/workflow/plan-quotas.ts), instead of learning it
+ * `ManualClusterSnapshots` before any create (shared/workflow/backup/plan-quotas.ts), instead of learning it
  * from SnapshotQuotaExceeded one database at a time.
  */
 import { DescribeAccountAttributesCommand } from '@aws-sdk/client-rds';

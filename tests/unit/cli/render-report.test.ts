@@ -8,8 +8,8 @@ import { COLORS, renderReport } from '../../../cli/report/render-report';
 import { estimateStorageCost, type ReportResource, runSpan, timelineOf } from '../../../cli/report/report-figures';
 import { reportRestoreWindow } from '../../../cli/report/restore-window';
 import type { RestoreRecord } from '../../../shared/state/records';
-import { COPY_FAILED_MEANING } from '../../../shared/workflow/outcome';
-import { nextStep } from '../../../shared/workflow/runbook';
+import { COPY_FAILED_MEANING } from '../../../shared/workflow/backup/outcome';
+import { nextStep } from '../../../shared/workflow/notify/runbook';
 import { dbRef, instanceRef, resourceRecord, restoreRecord, runRecord, volumeRef } from '../../support/unit-fixtures';
 
 const RUN_ID = 'weekly-report-1';

@@ -1,11 +1,11 @@
 /**
  * `start --retry-failed` (cli/commands/operate.ts retryInput) and the one name resolver's match
- * (cli/commands/backups.ts goesBy), and a dry run's copy plan (shared/workflow/dry-run.ts).
+ * (cli/commands/backups.ts goesBy), and a dry run's copy plan (shared/workflow/backup/dry-run.ts).
  */
 import { goesBy } from '../../../cli/commands/backups';
 import { retryInput } from '../../../cli/commands/operate';
 import { CliError } from '../../../cli/target';
-import { dryRunCopies, dryRunNote, dryRunPlan, wouldBeBackedUp } from '../../../shared/workflow/dry-run';
+import { dryRunCopies, dryRunNote, dryRunPlan, wouldBeBackedUp } from '../../../shared/workflow/backup/dry-run';
 import { dbRef, resourceRecord, runRecord, volumeRef } from '../../support/unit-fixtures';
 
 const RUN = 'weekly-20260105T020000Z';

@@ -15,8 +15,8 @@ import {
   skippedView,
 } from '../../../cli/commands/run-views';
 import type { RecordedRetentionDecision, ResourceRecord, RunRecord } from '../../../shared/state/records';
-import { COPY_FAILED_MEANING } from '../../../shared/workflow/outcome';
-import { nextStep } from '../../../shared/workflow/runbook';
+import { COPY_FAILED_MEANING } from '../../../shared/workflow/backup/outcome';
+import { nextStep } from '../../../shared/workflow/notify/runbook';
 import { runRecord } from '../../support/unit-fixtures';
 
 const VOLUME = 'arn:aws:ec2:eu-west-1:111122223333:volume/vol-0123456789abcdef0';

@@ -20,7 +20,7 @@ import {
   ThrottledError,
   toPipelineError,
 } from '../../../shared/errors';
-import { RetentionIncompleteError } from '../../../shared/workflow/retention';
+import { RetentionIncompleteError } from '../../../shared/workflow/retention/retention';
 import { caught, ec2Error, namedError, rdsError } from '../../support/unit-fixtures';
 
 describe('named errors', () => {

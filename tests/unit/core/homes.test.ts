@@ -1,6 +1,7 @@
 /**
- * The layout's rules that no compiler checks (DESIGN §2, issue #10): a handler and the domain module it
- * calls never share a file name, and the run report stands on its own beside the CLI's commands.
+ * The layout's rules that no compiler checks (DESIGN §2, issues #10 and #20): a handler and the domain
+ * module it calls never share a file name, nor a workflow module and a state module; shared/workflow/ is
+ * grouped by workflow; and the run report stands on its own beside the CLI's commands.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
@@ -23,6 +24,25 @@ describe('the source layout', () => {
 
     // Assess
     expect(repeated.map((path) => relative(ROOT, path))).toEqual([]);
+  });
+
+  it('repeats no file name between shared/workflow/ and shared/state/', () => {
+    // Prepare
+    const state = new Set(filesUnder('shared/state').map((path) => basename(path)));
+
+    // Act
+    const repeated = filesUnder('shared/workflow').filter((path) => state.has(basename(path)));
+
+    // Assess
+    expect(repeated.map((path) => relative(ROOT, path))).toEqual([]);
+  });
+
+  it('groups shared/workflow/ by workflow, with no module left loose at its top', () => {
+    // Act
+    const loose = readdirSync(join(ROOT, 'shared/workflow')).filter((name) => name.endsWith('.ts'));
+
+    // Assess
+    expect(loose).toEqual([]);
   });
 
   it('keeps cli/report/ free of imports from cli/commands/', () => {

@@ -11,7 +11,7 @@ import { handler } from '../../../functions/notify';
 import { AwsModel } from '../../../local/model';
 import type { ResourceRef } from '../../../shared/resource';
 import type { ResourceRecord, RunRecord } from '../../../shared/state/records';
-import { MAX_MESSAGE_BYTES } from '../../../shared/workflow/notification';
+import { MAX_MESSAGE_BYTES } from '../../../shared/workflow/notify/notification';
 import { useUnitDynalite } from '../../support/unit-dynalite';
 import {
   caught,

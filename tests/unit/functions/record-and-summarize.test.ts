@@ -1,6 +1,6 @@
 /**
  * The bookkeeping handlers on a real state table (dynalite): Record result, Record failure (which
- * stores a Lambda error's JSON Cause as a readable error: shared/workflow/failure.ts) and Summarize run.
+ * stores a Lambda error's JSON Cause as a readable error: shared/workflow/backup/failure.ts) and Summarize run.
  */
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { handler as recordFailure } from '../../../functions/record-failure';

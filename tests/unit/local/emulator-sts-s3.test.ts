@@ -27,7 +27,7 @@ import { type EmulatorServer, startEmulatorServer } from '../../../local/emulato
 import { AwsModel } from '../../../local/model';
 import { ensureRecoveryBuckets, ensureRunResources } from '../../../local/run-resources';
 import { recoveryBucketName } from '../../../shared/names';
-import { writeRunItems } from '../../../shared/workflow/run-items';
+import { writeRunItems } from '../../../shared/workflow/backup/run-items';
 
 const REGION = 'eu-west-1';
 const ACCOUNT = '444455556666';

@@ -1,12 +1,12 @@
 /**
- * Restore points (shared/state/backup-points.ts, shared/workflow/backup-points.ts) on a real DynamoDB
+ * Restore points (shared/state/backup-points.ts, shared/workflow/backup/restore-point-of.ts) on a real DynamoDB
  * (dynalite): what Record result writes for a completed backup, how `backups` lists a resource's points
  * newest first, and how `restore <id>` finds a point by a backup's or a copy's id.
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { BackupPointStore, livePlaces, pointIds } from '../../../shared/state/backup-points';
 import { MalformedItemError } from '../../../shared/state/records';
-import { backupPointOf } from '../../../shared/workflow/backup-points';
+import { backupPointOf } from '../../../shared/workflow/backup/restore-point-of';
 import { useUnitDynalite } from '../../support/unit-dynalite';
 import { instanceRef, resourceRecord, volumeRef } from '../../support/unit-fixtures';
 

@@ -6,8 +6,8 @@
  */
 import { InvalidInputError } from '../../../shared/errors';
 import type { BackupPoint, RecoveryPointRecord } from '../../../shared/state/records';
-import { applicationWaves } from '../../../shared/workflow/application-selection';
-import { inWaves, planRestores, validateRestoreInput } from '../../../shared/workflow/restore-plan';
+import { applicationWaves } from '../../../shared/workflow/restore/application-selection';
+import { inWaves, planRestores, validateRestoreInput } from '../../../shared/workflow/restore/restore-plan';
 
 const NOW = new Date('2026-03-01T10:00:00.000Z');
 const HOME = 'eu-west-1';

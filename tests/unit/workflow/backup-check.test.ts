@@ -1,5 +1,5 @@
 /**
- * Check backup (shared/workflow/backup-check.ts and functions/check-backup.ts): one driver check per poll,
+ * Check backup (shared/workflow/backup/backup-check.ts and functions/check-backup.ts): one driver check per poll,
  * progress recorded in the state table, the next wait from the progress, and FAILED with reason
  * `timeout` once the deadline has passed. Real drivers on mocked EC2/RDS, real store on dynalite.
  */
@@ -13,7 +13,7 @@ import { ResourceNotFoundError, ThrottledError } from '../../../shared/errors';
 import type { ResourceRef } from '../../../shared/resource';
 import { driverFor } from '../../../shared/services';
 import type { BackupState } from '../../../shared/state/backup-state';
-import { checkBackup } from '../../../shared/workflow/backup-check';
+import { checkBackup } from '../../../shared/workflow/backup/backup-check';
 import { useUnitDynalite } from '../../support/unit-dynalite';
 import {
   caught,

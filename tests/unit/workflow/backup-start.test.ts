@@ -1,5 +1,5 @@
 /**
- * Start backup (shared/workflow/backup-start.ts and functions/start-backup.ts) with every driver, the real
+ * Start backup (shared/workflow/backup/backup-start.ts and functions/start-backup.ts) with every driver, the real
  * state store on dynalite and a small fake of EC2/RDS behind aws-sdk-client-mock that remembers
  * what was created. The point is DESIGN §7: running the task twice, even after a crash between
  * the create and the record, never creates a second backup.
@@ -34,7 +34,7 @@ import { driverFor } from '../../../shared/services';
 import { rdsSnapshotIdentifier } from '../../../shared/services/rds/rds-instance';
 import { StateStore } from '../../../shared/state/store';
 import type { Tag } from '../../../shared/tags';
-import { LOOKUP_SETTLE_SECONDS, startBackup } from '../../../shared/workflow/backup-start';
+import { LOOKUP_SETTLE_SECONDS, startBackup } from '../../../shared/workflow/backup/backup-start';
 import { useUnitDynalite } from '../../support/unit-dynalite';
 import {
   caught,

@@ -1,5 +1,5 @@
 /**
- * The copy branch's domain (shared/workflow/copies.ts) with the real state store on dynalite and a driver that
+ * The copy branch's domain (shared/workflow/copies/copies.ts) with the real state store on dynalite and a driver that
  * answers from a small table of regions (the drivers' own copy calls are tested in copy-drivers.test.ts):
  * one copy per region, never again for a region already done, SKIPPED for types that do not copy,
  * COMPLETED only when every region is, FAILED naming the region, and the deadline.
@@ -8,8 +8,8 @@
 import { LimitExceededError, ThrottledError, toPipelineError } from '../../../shared/errors';
 import type { CheckResult, CopyRequest, ResourceDriver } from '../../../shared/services/driver';
 import type { BackupState } from '../../../shared/state/backup-state';
-import { type CopyStepRequest, checkCopies, startCopies } from '../../../shared/workflow/copies';
-import { LOOKUP_SETTLE_SECONDS } from '../../../shared/workflow/lookup-settle';
+import { LOOKUP_SETTLE_SECONDS } from '../../../shared/workflow/backup/lookup-settle';
+import { type CopyStepRequest, checkCopies, startCopies } from '../../../shared/workflow/copies/copies';
 import { useUnitDynalite } from '../../support/unit-dynalite';
 import { ec2Error, POLLING, resourceRecord, volumeRef } from '../../support/unit-fixtures';
 
@@ -174,7 +174,7 @@ describe('startCopies', () => {
 });
 
 /**
- * The settle rule on the copy path (shared/workflow/lookup-settle.ts): a driver whose copy has no idempotency key
+ * The settle rule on the copy path (shared/workflow/backup/lookup-settle.ts): a driver whose copy has no idempotency key
  * announces each copy call (`beforeKeylessCopy`), like EBS CopySnapshot; `outcome` is how AWS answers.
  */
 function keylessDriver(outcome: Record<string, 'copied' | 'lost' | 'refused'>) {

@@ -1,6 +1,6 @@
-/** `status --rto`'s summary (shared/workflow/drill-summary.ts): per type and mode, the last drill and the last that passed. */
+/** `status --rto`'s summary (shared/workflow/drills/drill-summary.ts): per type and mode, the last drill and the last that passed. */
 import type { RestoreRecord } from '../../../shared/state/records';
-import { drillSummary, restoreOutcome } from '../../../shared/workflow/drill-summary';
+import { drillSummary, restoreOutcome } from '../../../shared/workflow/drills/drill-summary';
 
 const record = (restoreId: string, startedAt: string, extra: Partial<RestoreRecord> = {}): RestoreRecord => ({
   restoreId,

@@ -6,18 +6,22 @@
 
 import { HISTORY_LIMIT_EVENTS, PAYLOAD_LIMIT_BYTES } from '../../../local/execution-limits';
 import type { BackupPoint, RestoreRecord } from '../../../shared/state/records';
-import { drillFreshness } from '../../../shared/workflow/drill-freshness';
-import { MAX_DRILL_PLAN_BYTES, MAX_DRILL_RESTORES, selectDrillTargets } from '../../../shared/workflow/drill-selection';
-import { nextWaitSeconds } from '../../../shared/workflow/polling';
+import { nextWaitSeconds } from '../../../shared/workflow/backup/polling';
+import { drillFreshness } from '../../../shared/workflow/drills/drill-freshness';
+import {
+  MAX_DRILL_PLAN_BYTES,
+  MAX_DRILL_RESTORES,
+  selectDrillTargets,
+} from '../../../shared/workflow/drills/drill-selection';
 import {
   CLEANUP_DEADLINE_HOURS,
   CLEANUP_WAIT,
   RESTORE_DEADLINE_HOURS,
   RESTORE_WAIT,
-} from '../../../shared/workflow/restore';
-import { restoresMessage } from '../../../shared/workflow/restore-notification';
-import { planRestores, type RestorePlan } from '../../../shared/workflow/restore-plan';
-import { shapeIssues, validateRestore } from '../../../shared/workflow/restore-validation';
+} from '../../../shared/workflow/restore/restore';
+import { restoresMessage } from '../../../shared/workflow/restore/restore-notification';
+import { planRestores, type RestorePlan } from '../../../shared/workflow/restore/restore-plan';
+import { shapeIssues, validateRestore } from '../../../shared/workflow/restore/restore-validation';
 import { restoreRecord } from '../../support/unit-fixtures';
 
 const REGION = 'eu-west-1';

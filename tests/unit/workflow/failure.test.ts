@@ -1,8 +1,8 @@
 /**
- * shared/workflow/failure.ts: the Step Functions error ({Error, Cause}) of a Catch or a FAILED check,
+ * shared/workflow/backup/failure.ts: the Step Functions error ({Error, Cause}) of a Catch or a FAILED check,
  * reduced to the readable error and cause that Record failure stores.
  */
-import { describeError } from '../../../shared/workflow/failure';
+import { describeError } from '../../../shared/workflow/backup/failure';
 
 describe('describeError', () => {
   it('parses a Lambda JSON Cause into errorType and errorMessage', () => {

@@ -1,11 +1,11 @@
 /**
- * shared/workflow/freshness-check.ts without its handler: which metrics the hourly check publishes from
+ * shared/workflow/freshness/freshness-check.ts without its handler: which metrics the hourly check publishes from
  * the state table (a real DynamoDB, dynalite), measured from the deploy when a tier never ran, and the
  * drill metrics only when drills are configured.
  */
 import { drillsSchema, parsePipelineConfig } from '../../../shared/config';
 import { RestoreStore } from '../../../shared/state/restore-store';
-import { checkFreshness, NEVER_SUCCEEDED_HOURS } from '../../../shared/workflow/freshness-check';
+import { checkFreshness, NEVER_SUCCEEDED_HOURS } from '../../../shared/workflow/freshness/freshness-check';
 import { useUnitDynalite } from '../../support/unit-dynalite';
 
 const db = useUnitDynalite();

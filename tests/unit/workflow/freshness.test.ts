@@ -1,5 +1,5 @@
 /**
- * shared/workflow/freshness.ts: how long since each tier last succeeded, which resources a tier protects
+ * shared/workflow/freshness/freshness.ts: how long since each tier last succeeded, which resources a tier protects
  * (its recovery window) and how old each one's newest good backup is, against the tier's RPO (the
  * scheduled check and `status --rpo`).
  */
@@ -12,7 +12,7 @@ import {
   tierFreshness,
   tierRecovery,
   worstFirst,
-} from '../../../shared/workflow/freshness';
+} from '../../../shared/workflow/freshness/freshness';
 
 const NOW = new Date('2026-03-10T12:00:00Z');
 const tiers = parsePipelineConfig({}).tiers;

@@ -1,9 +1,9 @@
 /**
- * shared/workflow/input.ts: the execution input contract (DESIGN §3). Bad input fails the execution at Plan
+ * shared/workflow/backup/input.ts: the execution input contract (DESIGN §3). Bad input fails the execution at Plan
  * with one InvalidInputError that names every bad field, so the operator fixes the input once.
  */
 import { InvalidInputError } from '../../../shared/errors';
-import { checkExecutionInput, type InputContext, validateExecutionInput } from '../../../shared/workflow/input';
+import { checkExecutionInput, type InputContext, validateExecutionInput } from '../../../shared/workflow/backup/input';
 import { ACCOUNT, caught, REGION, TIERS } from '../../support/unit-fixtures';
 
 const context: InputContext = { tiers: TIERS, defaultTier: 'daily', defaultTargetTags: { backup: 'true' } };

@@ -9,9 +9,9 @@
 import { AwsApiError, AwsModel } from '../../../local/model';
 import { InvalidInputError, ThrottledError } from '../../../shared/errors';
 import { DRIVERS, driverFor } from '../../../shared/services';
-import { checkCopyTargets } from '../../../shared/workflow/copy-targets';
-import { type InputContext, validateExecutionInput } from '../../../shared/workflow/input';
-import { planRun, RegionDiscoveryError } from '../../../shared/workflow/plan';
+import { type InputContext, validateExecutionInput } from '../../../shared/workflow/backup/input';
+import { planRun, RegionDiscoveryError } from '../../../shared/workflow/backup/plan';
+import { checkCopyTargets } from '../../../shared/workflow/copies/copy-targets';
 import { wireModelToSdk } from '../../support/model-sdk-mocks';
 import { useUnitDynalite } from '../../support/unit-dynalite';
 import { ACCOUNT, caught, REGION, TIERS } from '../../support/unit-fixtures';

@@ -1,10 +1,10 @@
 /**
- * shared/workflow/plan-quotas.ts: Plan compares the backups a run will make with what AWS reports is left of
+ * shared/workflow/backup/plan-quotas.ts: Plan compares the backups a run will make with what AWS reports is left of
  * each quota a driver names, before any create, and names the resources past it with the numbers.
  */
 import type { ResourceRef, ResourceType } from '../../../shared/resource';
 import type { BackupQuota, ResourceDriver } from '../../../shared/services/driver';
-import { quotaRefusals } from '../../../shared/workflow/plan-quotas';
+import { quotaRefusals } from '../../../shared/workflow/backup/plan-quotas';
 
 const warnings: string[] = [];
 const log = { info: () => {}, warn: (m: string) => warnings.push(m), error: () => {}, debug: () => {} };

@@ -1,5 +1,5 @@
 /**
- * Plan the run (shared/workflow/plan.ts and functions/plan-run.ts): validate the input, resolve targets by tag
+ * Plan the run (shared/workflow/backup/plan.ts and functions/plan-run.ts): validate the input, resolve targets by tag
  * across every driver and by explicit ARN, write the run record and one item per resource, and
  * return small refs for the Map. Real drivers on mocked EC2/RDS, real store on dynalite.
  */
@@ -22,9 +22,9 @@ import { InvalidInputError, ThrottledError } from '../../../shared/errors';
 import { DRIVERS, driverFor } from '../../../shared/services';
 import { MODE_TAG, type ModesConfig } from '../../../shared/services/modes';
 import type { ResourceRecord } from '../../../shared/state/records';
-import { checkCopyTargets } from '../../../shared/workflow/copy-targets';
-import { type InputContext, validateExecutionInput } from '../../../shared/workflow/input';
-import { planRun } from '../../../shared/workflow/plan';
+import { type InputContext, validateExecutionInput } from '../../../shared/workflow/backup/input';
+import { planRun } from '../../../shared/workflow/backup/plan';
+import { checkCopyTargets } from '../../../shared/workflow/copies/copy-targets';
 import { useUnitDynalite } from '../../support/unit-dynalite';
 import {
   ACCOUNT,

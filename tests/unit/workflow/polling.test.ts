@@ -1,11 +1,17 @@
 /**
- * shared/workflow/polling.ts: progress-aware next wait (DESIGN §5). Far from the end, wait for most of the
+ * shared/workflow/backup/polling.ts: progress-aware next wait (DESIGN §5). Far from the end, wait for most of the
  * extrapolated remaining time; near it, short waits; no progress yet, geometric backoff; always
  * clamped to [min, max] and never more than one second past the deadline. A refused start is retried until
  * its start window (backups) or deadline (copies) closes, then recorded.
  */
 import { InvalidResourceStateError, LimitExceededError, ThrottledError } from '../../../shared/errors';
-import { AIM, deadlineFor, nextWaitSeconds, refusalPastDeadline, TAIL_STEP } from '../../../shared/workflow/polling';
+import {
+  AIM,
+  deadlineFor,
+  nextWaitSeconds,
+  refusalPastDeadline,
+  TAIL_STEP,
+} from '../../../shared/workflow/backup/polling';
 
 const polling = { minWaitSeconds: 60, maxWaitSeconds: 21_600 };
 const FAR = 1e9;

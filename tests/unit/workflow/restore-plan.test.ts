@@ -1,11 +1,11 @@
 /**
- * The restore workflow's first step (shared/workflow/restore-plan.ts): bad input named field by field,
+ * The restore workflow's first step (shared/workflow/restore/restore-plan.ts): bad input named field by field,
  * the point found by a backup's or a copy's id or a resource's latest, the region and ids chosen (a DR
  * copy restores in its region), a type without a restore driver refused, and a default name AWS accepts.
  */
 import { InvalidInputError } from '../../../shared/errors';
 import type { BackupPoint } from '../../../shared/state/records';
-import { defaultRestoreName, planRestores, validateRestoreInput } from '../../../shared/workflow/restore-plan';
+import { defaultRestoreName, planRestores, validateRestoreInput } from '../../../shared/workflow/restore/restore-plan';
 
 const NOW = new Date('2026-03-01T10:20:30.000Z');
 const ARN = 'arn:aws:ec2:eu-west-1:111122223333:volume/vol-0123456789abcdef0';

@@ -1,5 +1,5 @@
 /**
- * The restore workflow's steps (shared/workflow/restore.ts) on a real state table (dynalite), with a
+ * The restore workflow's steps (shared/workflow/restore/restore.ts) on a real state table (dynalite), with a
  * restore driver that keeps its resources in memory: the record written before AWS is asked, a retried
  * start that finds the same record, checks that wait longer as time passes and time out, the recovery
  * time, a clean-up that loops until nothing is left and reads what to delete from the record, and the
@@ -16,9 +16,9 @@ import {
   recordPlanned,
   restoreSucceeded,
   startRestore,
-} from '../../../shared/workflow/restore';
-import { restoreMessage } from '../../../shared/workflow/restore-notification';
-import type { RestorePlan } from '../../../shared/workflow/restore-plan';
+} from '../../../shared/workflow/restore/restore';
+import { restoreMessage } from '../../../shared/workflow/restore/restore-notification';
+import type { RestorePlan } from '../../../shared/workflow/restore/restore-plan';
 import { useUnitDynalite } from '../../support/unit-dynalite';
 
 const db = useUnitDynalite();

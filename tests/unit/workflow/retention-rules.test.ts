@@ -1,10 +1,10 @@
 /**
- * shared/workflow/retention-rules.ts: pure retention decisions (DESIGN §5). A backup is deleted only when it is ours,
+ * shared/workflow/retention/retention-rules.ts: pure retention decisions (DESIGN §5). A backup is deleted only when it is ours,
  * finished, not held by an AMI, readably expired, outside keep-last-N and not the newest finished
  * backup of its source; every decision names its rule.
  */
 import type { OwnedBackup } from '../../../shared/services/driver';
-import { decideRetention, type RetentionDecision, setKeyOf } from '../../../shared/workflow/retention-rules';
+import { decideRetention, type RetentionDecision, setKeyOf } from '../../../shared/workflow/retention/retention-rules';
 import { STACK, TIERS } from '../../support/unit-fixtures';
 
 const NOW = new Date('2026-03-01T00:00:00.000Z');

@@ -1,5 +1,5 @@
 /**
- * Retention in passes (shared/workflow/retention-units.ts): a unit decides each store once, deletes at
+ * Retention in passes (shared/workflow/retention/retention-units.ts): a unit decides each store once, deletes at
  * most one burst per pass, resumes where a pass stopped (burst used, time budget reached), counts a
  * backup already gone as deleted, waits out throttling with the shared helper, and ends with the same
  * decisions and deletes as the single pass.
@@ -9,8 +9,8 @@ import type { BackupStore, OwnedBackup } from '../../../shared/services/driver';
 import { BackupPointStore } from '../../../shared/state/backup-points';
 import type { BackupPoint } from '../../../shared/state/records';
 import { RetentionLedger } from '../../../shared/state/retention-ledger';
-import { applyRetention } from '../../../shared/workflow/retention';
-import { summarizeRetention } from '../../../shared/workflow/retention-summary';
+import { applyRetention } from '../../../shared/workflow/retention/retention';
+import { summarizeRetention } from '../../../shared/workflow/retention/retention-summary';
 import {
   FIRST_CURSOR,
   type PassResult,
@@ -18,7 +18,7 @@ import {
   type RetentionCursor,
   retentionUnits,
   runRetentionPass,
-} from '../../../shared/workflow/retention-units';
+} from '../../../shared/workflow/retention/retention-units';
 import { useUnitDynalite } from '../../support/unit-dynalite';
 import { dailyEbsBackup, REGION, runRecord, STACK, TIERS, volumeRef } from '../../support/unit-fixtures';
 

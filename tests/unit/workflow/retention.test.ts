@@ -1,5 +1,5 @@
 /**
- * Apply retention (shared/workflow/retention.ts, the single pass, and the fanned-out tasks in functions/:
+ * Apply retention (shared/workflow/retention/retention.ts, the single pass, and the fanned-out tasks in functions/:
  * list-retention-units, apply-retention, summarize-retention): list what this stack
  * owns, decide, delete the expired (nothing in a dry run), record every decision on the run; a failed
  * delete does not stop the others, and the task then fails with RetentionIncompleteError.
@@ -27,8 +27,8 @@ import { useClock } from '../../../shared/clock';
 import { ThrottledError } from '../../../shared/errors';
 import type { BackupStore, OwnedBackup } from '../../../shared/services/driver';
 import { ebsSnapshotStore } from '../../../shared/services/ec2/ebs-snapshots';
-import { applyRetention, RetentionIncompleteError, regionsTouched } from '../../../shared/workflow/retention';
-import type { PassResult, RetentionUnit } from '../../../shared/workflow/retention-units';
+import { applyRetention, RetentionIncompleteError, regionsTouched } from '../../../shared/workflow/retention/retention';
+import type { PassResult, RetentionUnit } from '../../../shared/workflow/retention/retention-units';
 import { useUnitDynalite } from '../../support/unit-dynalite';
 import {
   caught,

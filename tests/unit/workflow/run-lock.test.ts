@@ -1,8 +1,8 @@
 /**
- * shared/workflow/run-lock.ts and shared/state/run-lock-store.ts on a real DynamoDB (dynalite), Step
+ * shared/workflow/backup/run-lock.ts and shared/state/run-lock-store.ts on a real DynamoDB (dynalite), Step
  * Functions' DescribeExecution answered by aws-sdk-client-mock: a tier's lock is taken once, a start
  * that finds it held by a run that still runs is told so, a dead holder's lock is taken over, and a
- * run releases only its own lock. startOrSkip and planOrSkip (shared/workflow/plan-task.ts): Plan's
+ * run releases only its own lock. startOrSkip and planOrSkip (shared/workflow/backup/plan-task.ts): Plan's
  * choice between planning a run and recording its start SKIPPED, without the handler.
  */
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
@@ -10,8 +10,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { ThrottledError } from '../../../shared/errors';
 import { RunLockStore } from '../../../shared/state/run-lock-store';
-import { planOrSkip } from '../../../shared/workflow/plan-task';
-import { describeExecutionStatus, startOrSkip, takeRunLock } from '../../../shared/workflow/run-lock';
+import { planOrSkip } from '../../../shared/workflow/backup/plan-task';
+import { describeExecutionStatus, startOrSkip, takeRunLock } from '../../../shared/workflow/backup/run-lock';
 import { useUnitDynalite } from '../../support/unit-dynalite';
 
 const db = useUnitDynalite();

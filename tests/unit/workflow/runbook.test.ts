@@ -1,12 +1,12 @@
 /**
- * shared/workflow/runbook.ts: the runbook's next step for each error, one table in code that status,
+ * shared/workflow/notify/runbook.ts: the runbook's next step for each error, one table in code that status,
  * the run report and the notification print. Every error the code can end a backup, restore or run with
  * has an entry, and docs/operations.md states the same step for it, so the docs and the views never drift.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ERROR_NAMES } from '../../../shared/errors';
-import { DEFAULT_NEXT_STEP, nextStep, RUNBOOK, runbookEntry } from '../../../shared/workflow/runbook';
+import { DEFAULT_NEXT_STEP, nextStep, RUNBOOK, runbookEntry } from '../../../shared/workflow/notify/runbook';
 
 const ROOT = join(__dirname, '../../..');
 

@@ -1,14 +1,14 @@
 /**
- * shared/workflow/summary.ts (what counts as failed; the cause the final Fail state shows) and
- * shared/workflow/notification.ts (subject an inbox can triage; a body naming every failure).
+ * shared/workflow/backup/summary.ts (what counts as failed; the cause the final Fail state shows) and
+ * shared/workflow/notify/notification.ts (subject an inbox can triage; a body naming every failure).
  */
 
 import type { ResourceRecord } from '../../../shared/state/records';
-import { dryRunCopies, dryRunNote } from '../../../shared/workflow/dry-run';
-import { buildNotification, consoleLink, runEvent } from '../../../shared/workflow/notification';
-import { resourceOutcome } from '../../../shared/workflow/outcome';
-import { nextStep } from '../../../shared/workflow/runbook';
-import { phaseOf, summarize } from '../../../shared/workflow/summary';
+import { dryRunCopies, dryRunNote } from '../../../shared/workflow/backup/dry-run';
+import { resourceOutcome } from '../../../shared/workflow/backup/outcome';
+import { phaseOf, summarize } from '../../../shared/workflow/backup/summary';
+import { buildNotification, consoleLink, runEvent } from '../../../shared/workflow/notify/notification';
+import { nextStep } from '../../../shared/workflow/notify/runbook';
 import { dbRef, instanceRef, resourceRecord, runRecord, volumeRef } from '../../support/unit-fixtures';
 
 const RUN = 'run-1';

@@ -6,7 +6,7 @@
  */
 import { PRICES } from '../local/figures';
 import { startSandbox } from '../local/sandbox';
-import type { BackupPoint } from '../shared/state/records';
+import type { RestorePoint } from '../shared/state/records';
 
 export interface RestoreRow {
   type: string;
@@ -25,7 +25,7 @@ export async function benchRestores(): Promise<{ rows: RestoreRow[]; wallSeconds
   try {
     const backup = await sandbox.sfn.startExecution(sandbox.stateMachineArn, 'bench-restore-backup', '{}').done;
     if (backup.status !== 'SUCCEEDED') throw new Error(`the backup run before the drills ${backup.status}`);
-    const chosen = new Map<string, BackupPoint>();
+    const chosen = new Map<string, RestorePoint>();
     for (const r of await sandbox.store.listResources('bench-restore-backup')) {
       const [point] = r.status === 'COMPLETED' ? await sandbox.points.list(r.arn) : [];
       if (point && !chosen.has(`${point.type}/${point.mode ?? ''}`))

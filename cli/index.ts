@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { SandboxError } from '../local/sandbox-error';
-import { FRESHNESS_RUNS } from '../shared/workflow/freshness/recovery-points';
+import { FRESHNESS_RUNS } from '../shared/workflow/freshness/latest-points';
 import { CliError } from './errors';
 import {
   parseApplicationTags,

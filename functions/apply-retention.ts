@@ -12,7 +12,7 @@ import { loadEnv, retentionEnvSchema } from '../shared/lambda/env';
 import { defineHandler } from '../shared/lambda/handler';
 import { logger, metrics } from '../shared/lambda/powertools';
 import { backupStores } from '../shared/services';
-import { BackupPointStore } from '../shared/state/backup-points';
+import { RestorePointStore } from '../shared/state/restore-points';
 import { RetentionLedger } from '../shared/state/retention-ledger';
 import { StateStore } from '../shared/state/store';
 import { ownerTagValue } from '../shared/tags';
@@ -49,7 +49,7 @@ export const handler = defineHandler('apply-retention', retentionPassEventSchema
     stores: backupStores(),
     store: new StateStore(dynamoDocClient(), env.TABLE_NAME),
     ledger: new RetentionLedger(dynamoDocClient(), env.TABLE_NAME),
-    points: new BackupPointStore(dynamoDocClient(), env.TABLE_NAME),
+    points: new RestorePointStore(dynamoDocClient(), env.TABLE_NAME),
     now: new Date(event.decidedAt),
     budgetMs: () => context.remainingMs() - MARGIN_MS,
     log: logger,

@@ -7,7 +7,7 @@
  *   run-overdue alarm: its schedule stopped firing, or never fired since the deploy);
  * - `ResourcesPastRpo`: how many protected resources' last good backup is older than the tier's RPO
  *   (the tier's RPO alarm), and `OldestRecoveryPointAgeHours`, the age of the oldest one, and
- *   `ProtectedResources`, how many are measured (shared/workflow/freshness/recovery-points.ts says which and how
+ *   `ProtectedResources`, how many are measured (shared/workflow/freshness/latest-points.ts says which and how
  *   the read stays bounded). One dimension, the tier: never one per resource.
  * Per drilled resource type (when drills are configured), `HoursSinceSuccessfulDrill` (dimension
  * resourceType, shared/workflow/drills/drill-freshness.ts): each type's drill alarm.

@@ -12,8 +12,8 @@ import { z } from 'zod';
 import { dynamoDocClient } from '../shared/lambda/clients';
 import { loadEnv, planRestoreEnvSchema } from '../shared/lambda/env';
 import { defineHandler } from '../shared/lambda/handler';
-import { BackupPointStore } from '../shared/state/backup-points';
 import { NameClaimStore } from '../shared/state/name-claims';
+import { RestorePointStore } from '../shared/state/restore-points';
 import { RestoreStore } from '../shared/state/restore-store';
 import { StateStore } from '../shared/state/store';
 import { recordPlanned } from '../shared/workflow/restore/restore';
@@ -32,8 +32,8 @@ export const handler = defineHandler('plan-restore', planRestoreEventSchema, asy
   const state = new StateStore(dynamoDocClient(), env.TABLE_NAME);
   const planned = await planRestores(event.input, {
     restoreId: event.restoreId,
-    points: new BackupPointStore(dynamoDocClient(), env.TABLE_NAME),
-    recoveryPoints: (tier) => state.listRecoveryPoints(tier),
+    points: new RestorePointStore(dynamoDocClient(), env.TABLE_NAME),
+    latestPoints: (tier) => state.listLatestPoints(tier),
     defaultTier: env.DEFAULT_TIER,
     now: startedAt,
   });

@@ -4,7 +4,7 @@
  * then ends cleanly and the other resources carry on (the readable cause: shared/workflow/backup/failure.ts).
  * A backup that completed but whose copy failed still exists in its own region: its restore point is
  * saved (with the copies that did complete), so `backups` lists it and `restore` and drills can use it,
- * and noted in the tier's recovery-point partition, where drills find their candidates.
+ * and noted in the tier's latest-point partition, where drills find their candidates.
  */
 import { z } from 'zod';
 import { now } from '../shared/clock';
@@ -13,11 +13,11 @@ import { baseEnvSchema, loadEnv } from '../shared/lambda/env';
 import { defineHandler } from '../shared/lambda/handler';
 import { metrics } from '../shared/lambda/powertools';
 import { resourceRefSchema } from '../shared/resource';
-import { BackupPointStore } from '../shared/state/backup-points';
+import { RestorePointStore } from '../shared/state/restore-points';
 import { StateStore } from '../shared/state/store';
 import { describeError } from '../shared/workflow/backup/failure';
 import { resourceOutcome } from '../shared/workflow/backup/outcome';
-import { backupPointOf } from '../shared/workflow/backup/restore-point-of';
+import { restorePointOf } from '../shared/workflow/backup/restore-point-of';
 
 export const recordFailureEventSchema = z.object({
   runId: z.string().min(1),
@@ -38,8 +38,8 @@ export const handler = defineHandler('record-failure', recordFailureEventSchema,
     describeError(event.error),
   );
   if (record && resourceOutcome(record) === 'COMPLETED_COPY_FAILED') {
-    await new BackupPointStore(dynamoDocClient(), env.TABLE_NAME).save(
-      backupPointOf({ ...event, backup: { backupIds: record.backupIds ?? [] } }, record),
+    await new RestorePointStore(dynamoDocClient(), env.TABLE_NAME).save(
+      restorePointOf({ ...event, backup: { backupIds: record.backupIds ?? [] } }, record),
     );
     // Among the tier's resources with a backup to restore: drills choose from them (a type whose copies
     // always fail would otherwise never be drilled), while freshness still counts no good backup.

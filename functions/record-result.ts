@@ -10,10 +10,10 @@ import { baseEnvSchema, loadEnv } from '../shared/lambda/env';
 import { defineHandler } from '../shared/lambda/handler';
 import { metrics } from '../shared/lambda/powertools';
 import { resourceRefSchema } from '../shared/resource';
-import { BackupPointStore } from '../shared/state/backup-points';
 import { backupStateSchema } from '../shared/state/backup-state';
+import { RestorePointStore } from '../shared/state/restore-points';
 import { StateStore } from '../shared/state/store';
-import { backupPointOf } from '../shared/workflow/backup/restore-point-of';
+import { restorePointOf } from '../shared/workflow/backup/restore-point-of';
 
 export const recordResultEventSchema = z.object({
   runId: z.string().min(1),
@@ -31,7 +31,7 @@ export const handler = defineHandler('record-result', recordResultEventSchema, a
   // With the tier, the resource's newest good backup in it is noted for the hourly freshness check.
   const { status, record } = await store.completed(event.runId, event.resource.arn, at.toISOString(), event.tier);
   if (record && status === 'COMPLETED')
-    await new BackupPointStore(dynamoDocClient(), env.TABLE_NAME).save(backupPointOf(event, record));
+    await new RestorePointStore(dynamoDocClient(), env.TABLE_NAME).save(restorePointOf(event, record));
   metrics.addDimensions({ resourceType: event.resource.type, tier: event.tier });
   metrics.addMetric('BackupsSucceeded', 'Count', 1);
   metrics.addMetric('BackupDuration', 'Seconds', (at.getTime() - new Date(event.backup.startedAt).getTime()) / 1000);

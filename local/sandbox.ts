@@ -21,7 +21,7 @@ import {
 } from '../shared/names';
 import { ec2Client, ec2CreateClient } from '../shared/services/ec2/client';
 import { rdsClient } from '../shared/services/rds/client';
-import { BackupPointStore } from '../shared/state/backup-points';
+import { RestorePointStore } from '../shared/state/restore-points';
 import { RestoreStore } from '../shared/state/restore-store';
 import { StateStore } from '../shared/state/store';
 import { demoDrillValidator } from './drill-validator';
@@ -121,8 +121,8 @@ export interface Sandbox {
   scheduler: VirtualScheduler;
   sfn: StepFunctionsService;
   store: StateStore;
-  /** The restore points the runs recorded (shared/state/backup-points.ts). */
-  points: BackupPointStore;
+  /** The restore points the runs recorded (shared/state/restore-points.ts). */
+  points: RestorePointStore;
   /** The restores and drills (shared/state/restore-store.ts). */
   restores: RestoreStore;
   /**
@@ -439,7 +439,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       scheduler,
       sfn,
       store: new StateStore(DynamoDBDocumentClient.from(ddb), SANDBOX_TABLE),
-      points: new BackupPointStore(DynamoDBDocumentClient.from(ddb), SANDBOX_TABLE),
+      points: new RestorePointStore(DynamoDBDocumentClient.from(ddb), SANDBOX_TABLE),
       restores: new RestoreStore(DynamoDBDocumentClient.from(ddb), SANDBOX_TABLE),
       stateTableCalls: () => Object.fromEntries([...server.proxiedCalls].sort(([a], [b]) => a.localeCompare(b))),
       env,

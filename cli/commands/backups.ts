@@ -1,15 +1,15 @@
 /**
  * `backup-pipeline backups <arn | name>` (issue #12): a resource's restore points across tiers and
  * regions, newest first (id, time, tier, status, size, expiry, copies, run), from the points Record
- * result wrote (shared/state/backup-points.ts); `--json` for scripts. A short name (what `status` shows:
+ * result wrote (shared/state/restore-points.ts); `--json` for scripts. A short name (what `status` shows:
  * `orders`, `vol-0abc…`, or a Name tag) is resolved by `resolveResource` below, the one resolver that
  * `start --resource` and `restore --resource` use too; two resources of that name are listed, never
  * guessed between.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { BackupPointStore, livePlaces } from '../../shared/state/backup-points';
-import { type BackupPoint, withoutTableAttributes } from '../../shared/state/records';
+import { type RestorePoint, withoutTableAttributes } from '../../shared/state/records';
+import { livePlaces, RestorePointStore } from '../../shared/state/restore-points';
 import { StateStore } from '../../shared/state/store';
 import { CliError, explainAwsError, resolveTarget, type Target, type TargetOptions } from '../target';
 
@@ -20,7 +20,7 @@ export interface BackupsOptions extends TargetOptions {
 }
 
 /** AVAILABLE until its expiry; then retention may delete it unless it is the source's last restore point. */
-export function pointStatus(point: Pick<BackupPoint, 'expiresAt'>, now: Date): 'AVAILABLE' | 'EXPIRED' {
+export function pointStatus(point: Pick<RestorePoint, 'expiresAt'>, now: Date): 'AVAILABLE' | 'EXPIRED' {
   return point.expiresAt && Date.parse(point.expiresAt) <= now.getTime() ? 'EXPIRED' : 'AVAILABLE';
 }
 
@@ -34,7 +34,7 @@ export function middleCut(text: string, width: number): string {
 const pad = (text: string, width: number) => middleCut(text, width).padEnd(width);
 const when = (iso: string | undefined) => (iso ? iso.slice(0, 16).replace('T', ' ') : '-');
 
-export function backupsTable(points: readonly BackupPoint[], now: Date): string {
+export function backupsTable(points: readonly RestorePoint[], now: Date): string {
   const header = `${pad('BACKUP', 34)} ${pad('TIME (UTC)', 16)} ${pad('TIER', 8)} ${pad('STATUS', 9)} ${'SIZE'.padStart(7)} ${pad('EXPIRES', 16)} ${pad('REGION', 14)} ${pad('COPIES', 36)} RUN`;
   const rows = points.map((p) => {
     const id = `${p.backupIds[0] ?? '-'}${p.backupIds.length > 1 ? ` +${p.backupIds.length - 1}` : ''}`;
@@ -64,7 +64,7 @@ export function goesBy(
 /** Every recorded resource a name could stand for: the tiers' restore points and the latest runs' resources. */
 async function namedResources(store: StateStore, target: Target) {
   const known: { arn: string; resourceId?: string; sourceTags?: { Key?: string; Value?: string }[] }[] = [];
-  for (const tier of Object.keys(target.config.tiers)) known.push(...(await store.listRecoveryPoints(tier)));
+  for (const tier of Object.keys(target.config.tiers)) known.push(...(await store.listLatestPoints(tier)));
   for (const run of await store.listRuns(NAME_RUNS, ['runId'])) known.push(...(await store.listResources(run.runId)));
   return known;
 }
@@ -125,7 +125,7 @@ export async function backupsCommand(resource: string, options: BackupsOptions, 
   try {
     const doc = DynamoDBDocumentClient.from(client);
     const arn = await resolveResourceName(new StateStore(doc, target.tableName), target, resource);
-    const points = await new BackupPointStore(doc, target.tableName)
+    const points = await new RestorePointStore(doc, target.tableName)
       .list(arn)
       .catch((error) => Promise.reject(explainAwsError(error, 'the state table')));
     const now = new Date();

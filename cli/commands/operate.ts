@@ -13,7 +13,7 @@ import { type ResourceRecord, type RunRecord, withoutTableAttributes } from '../
 import { StateStore } from '../../shared/state/store';
 import { validateExecutionInput } from '../../shared/workflow/backup/input';
 import { type TierFreshness, tierFreshness } from '../../shared/workflow/freshness/freshness';
-import { FRESHNESS_RUN_FIELDS, readResourceFreshness } from '../../shared/workflow/freshness/recovery-points';
+import { FRESHNESS_RUN_FIELDS, readResourceFreshness } from '../../shared/workflow/freshness/latest-points';
 import { consoleLink } from '../../shared/workflow/notify/notification';
 import { nextStep } from '../../shared/workflow/notify/runbook';
 import { progressPrinter, progressView } from '../progress';
@@ -380,7 +380,7 @@ const hours = (h: number) => `${Math.max(0, h).toFixed(1)}h`;
 /**
  * `status --rpo`: each tier's last run and last successful run, then each protected resource's age of
  * last good backup against its tier's RPO, worst first (most hours past the RPO, then oldest), read as
- * the hourly check reads them (shared/workflow/freshness/recovery-points.ts), so it lists what the alarms count.
+ * the hourly check reads them (shared/workflow/freshness/latest-points.ts), so it lists what the alarms count.
  * Exits 1 on what the alarms page on: a run overdue, a resource past its RPO.
  */
 export async function rpoCommand(

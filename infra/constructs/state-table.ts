@@ -32,7 +32,7 @@ const TABLE_ACTIONS: Record<FunctionName, string[]> = {
   // GetItem: a retry reads the copies and keyless copy calls an earlier attempt recorded.
   'start-copies': ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
   'check-copies': ['dynamodb:UpdateItem'],
-  // PutItem: the restore point and its backup-id index items (shared/state/backup-points.ts).
+  // PutItem: the restore point and its backup-id index items (shared/state/restore-points.ts).
   'record-result': ['dynamodb:UpdateItem', 'dynamodb:PutItem'],
   // PutItem: the restore point of a backup that completed but whose copy failed.
   'record-failure': ['dynamodb:UpdateItem', 'dynamodb:PutItem'],
@@ -79,7 +79,7 @@ export function stateTablePermissions(table: string): PermissionSet<FunctionName
     'check-freshness': {
       grants: [
         { actions: ['dynamodb:Query'], resources: [`${table}/index/${RUNS_BY_START_INDEX}`] },
-        // The resource items of each tier's recent runs and the tier's recovery points.
+        // The resource items of each tier's recent runs and the tier's latest points.
         { actions: ['dynamodb:Query'], resources: [table] },
         // The table's creation time is the deploy a tier that never ran is measured from.
         { actions: ['dynamodb:DescribeTable'], resources: [table] },

@@ -154,7 +154,7 @@ export type ResourceRecord = z.infer<typeof resourceRecordSchema>;
  * restored). Written by Record result; `backups` lists a resource's points newest first and the restore
  * workflow reads the one it restores. Expires `ttlDays` after the backup does.
  */
-export const backupPointSchema = z.object({
+export const restorePointSchema = z.object({
   arn: z.string(),
   type: z.enum(RESOURCE_TYPES),
   /** The backup mode, for types that offer a choice (which restore driver applies). */
@@ -183,7 +183,7 @@ export const backupPointSchema = z.object({
    */
   deleted: z.preprocess((v) => (v instanceof Set ? [...v].sort() : v), z.array(z.string())).optional(),
 });
-export type BackupPoint = z.infer<typeof backupPointSchema>;
+export type RestorePoint = z.infer<typeof restorePointSchema>;
 
 export const RESTORE_STATUSES = ['RESTORING', 'AVAILABLE', 'FAILED'] as const;
 export type RestoreStatus = (typeof RESTORE_STATUSES)[number];
@@ -274,14 +274,14 @@ export const backupIdIndexSchema = z.object({ id: z.string(), arn: z.string(), r
 export type BackupIdIndex = z.infer<typeof backupIdIndexSchema>;
 
 /**
- * `RECOVERY#<tier>` / `RES#<arn>`: a resource the tier protects that has a backup to restore. Its newest
- * good backup in the tier, written when a backup of that tier completes (Record result): the hourly
+ * `RECOVERY#<tier>` / `RES#<arn>` (the key prefix predates the name): a resource's latest restore point in a
+ * tier, i.e. a resource the tier protects that has a backup to restore. Its newest good backup in the tier, written when a backup of that tier completes (Record result): the hourly
  * freshness check reads one partition per tier instead of every run that ever backed the resource up
- * (shared/workflow/freshness/recovery-points.ts). A backup that completed but whose copy failed (Record failure)
+ * (shared/workflow/freshness/latest-points.ts). A backup that completed but whose copy failed (Record failure)
  * notes `lastCopyFailedAt` only: it is restorable in its own region, so drills choose among these too,
  * but it is no good backup for freshness (a resource with only those has no `lastGoodAt`).
  */
-export const recoveryPointRecordSchema = z.object({
+export const latestPointRecordSchema = z.object({
   tier: z.string(),
   arn: z.string(),
   lastGoodAt: z.string().optional(),
@@ -293,7 +293,7 @@ export const recoveryPointRecordSchema = z.object({
    */
   resourceTags: tagListSchema.optional(),
 });
-export type RecoveryPointRecord = z.infer<typeof recoveryPointRecordSchema>;
+export type LatestPointRecord = z.infer<typeof latestPointRecordSchema>;
 
 /**
  * `LOCK#<tier>` / `RUN-LOCK`: the run of a tier that holds its lock (taken at Plan, released at the
@@ -329,8 +329,8 @@ export interface ItemKey {
 
 export const runKey = (runId: string): ItemKey => ({ pk: `RUN#${runId}`, sk: 'RUN' });
 export const resourceKey = (runId: string, arn: string): ItemKey => ({ pk: `RUN#${runId}`, sk: `RES#${arn}` });
-export const recoveryPointKey = (tier: string, arn: string): ItemKey => ({ pk: `RECOVERY#${tier}`, sk: `RES#${arn}` });
-export const backupPointKey = (arn: string, runId: string): ItemKey => ({ pk: `POINTS#${arn}`, sk: `RUN#${runId}` });
+export const latestPointKey = (tier: string, arn: string): ItemKey => ({ pk: `RECOVERY#${tier}`, sk: `RES#${arn}` });
+export const restorePointKey = (arn: string, runId: string): ItemKey => ({ pk: `POINTS#${arn}`, sk: `RUN#${runId}` });
 export const backupIdKey = (id: string): ItemKey => ({ pk: `BACKUP#${id}`, sk: 'POINT' });
 export const restoreKey = (restoreId: string): ItemKey => ({ pk: `RESTORE#${restoreId}`, sk: 'RESTORE' });
 export const nameClaimKey = (type: string, region: string, name: string): ItemKey => ({

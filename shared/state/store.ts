@@ -13,14 +13,14 @@ import {
   COPY_REGIONS_PARTITION,
   copyRegionKey,
   copyRegionRecordSchema,
+  type LatestPointRecord,
+  latestPointKey,
+  latestPointRecordSchema,
   parseItem,
-  type RecoveryPointRecord,
   type ResourceError,
   type ResourceRecord,
   type ResourceStatus,
   type RunRecord,
-  recoveryPointKey,
-  recoveryPointRecordSchema,
   resourceKey,
   resourceRecordSchema,
   runKey,
@@ -305,7 +305,7 @@ export class StateStore {
 
   /**
    * Marks COMPLETED and, given the run's tier, notes the resource's newest good backup in that tier
-   * (`noteRecoveryPoint`). Idempotent: a retry writes both again.
+   * (`noteLatestPoint`). Idempotent: a retry writes both again.
    */
   async complete(runId: string, arn: string, at: string, tier?: string): Promise<ResourceStatus> {
     return (await this.completed(runId, arn, at, tier)).status;
@@ -331,7 +331,7 @@ export class StateStore {
     );
     if (out === 'condition-failed') return { status: await this.statusAfterRefusal(runId, arn) };
     const record = parseItem(resourceRecordSchema, out, resourceKey(runId, arn));
-    if (tier !== undefined) await this.noteRecoveryPoint(tier, arn, runId, at, record.resourceTags);
+    if (tier !== undefined) await this.noteLatestPoint(tier, arn, runId, at, record.resourceTags);
     return { status: record.status, record };
   }
 
@@ -340,12 +340,12 @@ export class StateStore {
    * back: an older completion arriving late leaves a newer one in place. Expires like a run's items,
    * `ttlDays` after the backup, so a resource no longer backed up leaves no item behind for long.
    */
-  async noteRecoveryPoint(tier: string, arn: string, runId: string, at: string, tags?: Tag[]): Promise<void> {
+  async noteLatestPoint(tier: string, arn: string, runId: string, at: string, tags?: Tag[]): Promise<void> {
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: recoveryPointKey(tier, arn),
+          Key: latestPointKey(tier, arn),
           UpdateExpression: `SET tier = :tier, arn = :arn, lastGoodAt = :at, lastGoodRunId = :run, #ttl = :ttl${tags ? ', resourceTags = :tags' : ''}`,
           ConditionExpression: 'attribute_not_exists(lastGoodAt) OR lastGoodAt <= :at',
           ExpressionAttributeNames: { '#ttl': 'ttl' },
@@ -368,14 +368,14 @@ export class StateStore {
   /**
    * Notes that `arn` has a restorable backup in `tier` whose copy failed (`lastCopyFailedAt`), so drills
    * find it among the tier's resources; its lastGoodAt, the freshness check's, is left as it is. Skipped
-   * when the item already notes a newer good or copy-failed backup; expires like noteRecoveryPoint's.
+   * when the item already notes a newer good or copy-failed backup; expires like noteLatestPoint's.
    */
   async noteCopyFailedPoint(tier: string, arn: string, at: string, tags?: Tag[]): Promise<void> {
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: recoveryPointKey(tier, arn),
+          Key: latestPointKey(tier, arn),
           UpdateExpression: `SET tier = :tier, arn = :arn, lastCopyFailedAt = :at, #ttl = :ttl${tags ? ', resourceTags = :tags' : ''}`,
           ConditionExpression:
             '(attribute_not_exists(lastGoodAt) OR lastGoodAt <= :at) AND (attribute_not_exists(lastCopyFailedAt) OR lastCopyFailedAt <= :at)',
@@ -395,17 +395,17 @@ export class StateStore {
     }
   }
 
-  /** Every resource the tier protects with a backup to restore (the tier's one partition of recovery points). */
-  async listRecoveryPoints(tier: string): Promise<RecoveryPointRecord[]> {
-    const points: RecoveryPointRecord[] = [];
-    const pages = this.query('DynamoDB Query (recovery points)', () => ({
+  /** Every resource the tier protects with a backup to restore (the tier's one partition of latest points). */
+  async listLatestPoints(tier: string): Promise<LatestPointRecord[]> {
+    const points: LatestPointRecord[] = [];
+    const pages = this.query('DynamoDB Query (latest points)', () => ({
       KeyConditionExpression: 'pk = :pk',
       ProjectionExpression: 'tier, arn, lastGoodAt, lastGoodRunId, lastCopyFailedAt, resourceTags',
-      ExpressionAttributeValues: { ':pk': recoveryPointKey(tier, '?').pk },
+      ExpressionAttributeValues: { ':pk': latestPointKey(tier, '?').pk },
     }));
     for await (const items of pages) {
       for (const item of items)
-        points.push(parseItem(recoveryPointRecordSchema, item, recoveryPointKey(tier, String(item.arn ?? '?'))));
+        points.push(parseItem(latestPointRecordSchema, item, latestPointKey(tier, String(item.arn ?? '?'))));
     }
     return points;
   }

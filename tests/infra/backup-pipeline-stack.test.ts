@@ -340,7 +340,7 @@ describe('IAM', () => {
     expect(dynamo('validate-restore')).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
     expect(dynamo('notify-restores')).toEqual(['dynamodb:GetItem']);
     expect(dynamo('list-retention-units')).toEqual(['dynamodb:Query']);
-    // UpdateItem/DeleteItem: the restore points of the backups it deletes (shared/state/backup-points.ts).
+    // UpdateItem/DeleteItem: the restore points of the backups it deletes (shared/state/restore-points.ts).
     expect(dynamo('apply-retention')).toEqual([
       'dynamodb:DeleteItem',
       'dynamodb:GetItem',
@@ -705,7 +705,7 @@ describe('restore drills', () => {
       .PolicyDocument.Statement;
     const actions = statements.flatMap((st) => [st.Action].flat()).filter((a) => !/^(logs|xray):/.test(a));
     expect(actions).toEqual(['dynamodb:Query', 'dynamodb:DescribeTable']);
-    // Query: the runs index, and the table (a run's resource items, a tier's recovery points).
+    // Query: the runs index, and the table (a run's resource items, a tier's latest points).
     const query = statements.find((st) => st.Action === 'dynamodb:Query');
     expect(JSON.stringify(query?.Resource)).toContain('/index/byStartedAt');
     expect([query?.Resource].flat()).toHaveLength(2);

@@ -32,7 +32,7 @@ import { SERVICE_PERMISSIONS } from '../../shared/services/catalog';
 import { dynamoBackupName, parseBackupName } from '../../shared/services/dynamodb/dynamodb-table';
 import { MODE_TAG } from '../../shared/services/modes';
 import { rdsSnapshotIdentifier } from '../../shared/services/rds/rds-instance';
-import { BackupPointStore } from '../../shared/state/backup-points';
+import { RestorePointStore } from '../../shared/state/restore-points';
 import { RestoreStore } from '../../shared/state/restore-store';
 import { RunLockStore } from '../../shared/state/run-lock-store';
 import { StateStore } from '../../shared/state/store';
@@ -307,7 +307,7 @@ describe('IAM against the calls the handlers make', () => {
       }).SnapshotId;
     // The expired snapshot has its restore point, which retention removes with it (GetItem, UpdateItem, DeleteItem).
     const expired = old(30);
-    await new BackupPointStore(dynamoDocClient(), TABLE).save({
+    await new RestorePointStore(dynamoDocClient(), TABLE).save({
       arn: volumeArn,
       type: 'ebs-volume',
       region: REGION,

@@ -21,7 +21,7 @@ import { backupBucketLifecycle } from '../../shared/backup-bucket-lifecycle';
 import { useClock } from '../../shared/clock';
 import { type PipelineConfig, parsePipelineConfig } from '../../shared/config';
 import { functionEnvironments } from '../../shared/lambda/function-env';
-import { BackupPointStore } from '../../shared/state/backup-points';
+import { RestorePointStore } from '../../shared/state/restore-points';
 import { StateStore } from '../../shared/state/store';
 import { attributeHandlers, type RecordedKeyUse, stackKeyUseAuthorizer } from './key-use-policy';
 import { wireExecutionsToSfn, wireModelToSdk } from './model-sdk-mocks';
@@ -40,7 +40,7 @@ export interface Sandbox {
   config: PipelineConfig;
   store: StateStore;
   /** The restore points Record result wrote (what `backups` lists and a restore reads). */
-  points: BackupPointStore;
+  points: RestorePointStore;
   /**
    * Every customer managed key use the model asked about since the last reset, with the function it was
    * for and whether that function's grants allowed it (tests/support/key-use-policy.ts).
@@ -66,7 +66,7 @@ export async function openSandbox(): Promise<Sandbox> {
   const ddb = dynamoClientFor(dynamo.endpoint, REGION);
   await ensureStateTable(ddb, TABLE);
   const store = new StateStore(DynamoDBDocumentClient.from(ddb), TABLE);
-  const points = new BackupPointStore(DynamoDBDocumentClient.from(ddb), TABLE);
+  const points = new RestorePointStore(DynamoDBDocumentClient.from(ddb), TABLE);
 
   let restoreClock: () => void = () => undefined;
   let wiring: { restore(): void } | undefined;

@@ -7,7 +7,7 @@
  * foreign or untagged snapshot may ever have been touched.
  */
 import { BACKUP_TAG } from '../../local/fleet';
-import { livePlaces } from '../../shared/state/backup-points';
+import { livePlaces } from '../../shared/state/restore-points';
 import { TAG } from '../../shared/tags';
 import { ACCOUNT, openSandbox, REGION, type Sandbox } from '../support/workflow-sandbox';
 

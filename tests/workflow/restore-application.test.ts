@@ -109,7 +109,7 @@ describe('RestoreApplicationInWaves', () => {
   it('restores the application in the DR region from the copies there, and names the table with no copy there', async () => {
     // Prepare: an on-demand DynamoDB backup is not copied to another region.
     const arns = await backedUpApplication('app-dr-estate');
-    const protectedResources = await sandbox.store.listRecoveryPoints('daily');
+    const protectedResources = await sandbox.store.listLatestPoints('daily');
     expect(protectedResources.find((r) => r.arn === arns.databases[0])?.resourceTags).toContainEqual(ORDERS);
 
     // Act

@@ -1,10 +1,10 @@
 /**
  * The restore point a completed backup leaves (issue #12): built by Record result from the resource's
  * item (its backup ids, copies, size and the restore settings Plan recorded) and the Map item (tier,
- * mode, expiry), and read by `backups`, `restore` and drills (shared/state/backup-points.ts).
+ * mode, expiry), and read by `backups`, `restore` and drills (shared/state/restore-points.ts).
  */
 import type { ResourceRef } from '../../resource';
-import type { BackupPoint, ResourceRecord } from '../../state/records';
+import type { ResourceRecord, RestorePoint } from '../../state/records';
 
 export interface PointSource {
   runId: string;
@@ -14,7 +14,7 @@ export interface PointSource {
   backup: { backupIds: string[] };
 }
 
-export function backupPointOf(event: PointSource, record: ResourceRecord): BackupPoint {
+export function restorePointOf(event: PointSource, record: ResourceRecord): RestorePoint {
   const { resource } = event;
   return {
     arn: resource.arn,
@@ -39,7 +39,7 @@ export function backupPointOf(event: PointSource, record: ResourceRecord): Backu
   };
 }
 
-function notCopiedOf(record: ResourceRecord): Pick<BackupPoint, 'notCopied'> {
+function notCopiedOf(record: ResourceRecord): Pick<RestorePoint, 'notCopied'> {
   const missing = (record.copies ?? [])
     .filter((c) => c.status === 'SKIPPED' || c.status === 'FAILED')
     .map((c) => ({

@@ -2,7 +2,7 @@
  * Which resources a restore drill restores (issue #12 item 3): the ARNs the drill names, and per resource
  * type and backup mode up to `perType` resources of the drill's tier, chosen anew each drill (a rotation
  * seeded by the execution's name, so a retried Plan chooses the same and successive drills cover the
- * fleet). Candidates come from the tier's recovery-point partition (one Query, one small item per
+ * fleet). Candidates come from the tier's latest-point partition (one Query, one small item per
  * protected resource); each chosen resource is restored from its newest restore point, whatever its tier.
  *
  * A mode shows only in a resource's point, so per type at most POINT_READS_PER_TYPE shuffled candidates'
@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { parseResourceArn } from '../../resource';
 import { RESOURCE_TYPES, type ResourceType } from '../../services/catalog';
-import type { BackupPoint, RecoveryPointRecord } from '../../state/records';
+import type { LatestPointRecord, RestorePoint } from '../../state/records';
 
 /** Restores one drill execution makes at most: what the state machine carries stays far below 256 KiB. */
 export const MAX_DRILL_RESTORES = 25;
@@ -42,7 +42,7 @@ export const drillSelectionSchema = z
 export type DrillSelection = z.infer<typeof drillSelectionSchema>;
 
 export interface DrillTarget {
-  point: BackupPoint;
+  point: RestorePoint;
 }
 
 export interface SkippedTarget {
@@ -51,10 +51,10 @@ export interface SkippedTarget {
 }
 
 export interface DrillSources {
-  /** A resource's points, newest first (BackupPointStore.list). */
-  list(arn: string): Promise<BackupPoint[]>;
-  /** The tier's protected resources (StateStore.listRecoveryPoints). */
-  recoveryPoints(tier: string): Promise<Pick<RecoveryPointRecord, 'arn'>[]>;
+  /** A resource's points, newest first (RestorePointStore.list). */
+  list(arn: string): Promise<RestorePoint[]>;
+  /** The tier's protected resources (StateStore.listLatestPoints). */
+  latestPoints(tier: string): Promise<Pick<LatestPointRecord, 'arn'>[]>;
 }
 
 /** A stable order that differs per seed: the rotation across drills. */
@@ -67,11 +67,11 @@ export async function selectDrillTargets(
   selection: DrillSelection & { tier: string },
   sources: DrillSources,
   seed: string,
-): Promise<{ targets: BackupPoint[]; skipped: SkippedTarget[] }> {
-  const targets: BackupPoint[] = [];
+): Promise<{ targets: RestorePoint[]; skipped: SkippedTarget[] }> {
+  const targets: RestorePoint[] = [];
   const skipped: SkippedTarget[] = [];
   const chosen = new Set<string>();
-  const add = (point: BackupPoint) => {
+  const add = (point: RestorePoint) => {
     if (chosen.has(point.arn)) return;
     if (targets.length >= MAX_DRILL_RESTORES) {
       skipped.push({ arn: point.arn, reason: `over the ${MAX_DRILL_RESTORES} restores one drill makes` });
@@ -87,7 +87,7 @@ export async function selectDrillTargets(
   }
   if (selection.perType === 0) return { targets, skipped };
   const byType = new Map<ResourceType, { arn: string }[]>();
-  for (const candidate of await sources.recoveryPoints(selection.tier)) {
+  for (const candidate of await sources.latestPoints(selection.tier)) {
     const parsed = parseResourceArn(candidate.arn);
     if (!parsed.ok || (selection.types && !selection.types.includes(parsed.ref.type))) continue;
     byType.set(parsed.ref.type, [...(byType.get(parsed.ref.type) ?? []), candidate]);

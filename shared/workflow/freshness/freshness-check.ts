@@ -11,7 +11,7 @@ import type { RestoreStore } from '../../state/restore-store';
 import type { StateStore } from '../../state/store';
 import { drillFreshness, type TypeDrillFreshness } from '../drills/drill-freshness';
 import { type TierFreshness, type TierRecovery, tierFreshness } from './freshness';
-import { FRESHNESS_RUN_FIELDS, FRESHNESS_RUNS, readResourceFreshness } from './recovery-points';
+import { FRESHNESS_RUN_FIELDS, FRESHNESS_RUNS, readResourceFreshness } from './latest-points';
 
 /** Hours reported for a tier that has never succeeded (or run) when the deploy time is unknown. */
 export const NEVER_SUCCEEDED_HOURS = 100_000;
@@ -28,7 +28,7 @@ const hundredths = (hours: number) => Math.round(hours * 100) / 100;
 export type PublishMetric = (dimension: 'tier' | 'resourceType', value: string, name: string, metric: number) => void;
 
 export interface FreshnessCheckRequest {
-  store: Pick<StateStore, 'listRuns' | 'listAttempts' | 'listRecoveryPoints'>;
+  store: Pick<StateStore, 'listRuns' | 'listAttempts' | 'listLatestPoints'>;
   restores: Pick<RestoreStore, 'list'>;
   /** When the pipeline was deployed (its state table's creation); undefined when AWS does not say. */
   deployedAt: () => Promise<string | undefined>;
@@ -88,7 +88,7 @@ async function checkDrillFreshness(
 ): Promise<TypeDrillFreshness[]> {
   const tier = drills.tier ?? request.defaultTier;
   const ofTier = measured.filter((r) => r.tier === tier);
-  const protectedArns = ofTier.length > 0 ? ofTier : await request.store.listRecoveryPoints(tier);
+  const protectedArns = ofTier.length > 0 ? ofTier : await request.store.listLatestPoints(tier);
   const protectedTypes = new Set<ResourceType>();
   for (const point of protectedArns) {
     const parsed = parseResourceArn(point.arn);

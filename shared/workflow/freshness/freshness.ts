@@ -4,7 +4,7 @@
  * the CLI's `status --rpo` and the tests share one definition.
  */
 import type { TierConfig } from '../../config';
-import type { RecoveryPointRecord, RunRecord } from '../../state/records';
+import type { LatestPointRecord, RunRecord } from '../../state/records';
 import type { ResourceAttempt } from '../../state/store';
 
 export interface TierFreshness {
@@ -113,7 +113,7 @@ export function resourceFreshness(
   tier: string,
   rpoHours: number,
   window: readonly { attempts: readonly ResourceAttempt[] }[],
-  points: readonly Pick<RecoveryPointRecord, 'arn' | 'lastGoodAt'>[],
+  points: readonly Pick<LatestPointRecord, 'arn' | 'lastGoodAt'>[],
   now: Date,
 ): ResourceFreshness[] {
   const seen = new Map<string, { good?: string; queued: string }>();

@@ -143,6 +143,21 @@ export const RUNBOOK: readonly RunbookEntry[] = [
     section: 'Every error and its next step',
   },
   {
+    error: 'ConfigurationError',
+    next: "the function is deployed wrong (its environment, region or a mode's setting, as the message says): fix cdk.json or the deployment and deploy again, then re-run",
+    section: 'Every error and its next step',
+  },
+  {
+    error: 'InconsistentStateError',
+    next: 'the state table or an AWS answer contradicts itself (the message says what): re-run the resource; if it repeats, open the execution in the Step Functions console and the item it names',
+    section: 'Every error and its next step',
+  },
+  {
+    error: 'EventRefusedError',
+    next: "EventBridge refused the run's event: the backups are recorded (`backup-pipeline status <run>`); check the bus and its policy",
+    section: 'Every error and its next step',
+  },
+  {
     error: 'RestoreFailed',
     next: 'check the restored resource in the console; delete it by hand if it is stuck',
     section: 'Restoring',

@@ -1,7 +1,7 @@
 /**
  * Which resources an application restore brings back, and in which wave (issue #19 item 12, the
- * region-loss game day): every resource of the tier's recovery-point partition whose recorded tags
- * (RecoveryPointRecord.resourceTags, written at backup time: with the home region lost the sources
+ * region-loss game day): every resource of the tier's latest-point partition whose recorded tags
+ * (LatestPointRecord.resourceTags, written at backup time: with the home region lost the sources
  * cannot be asked) carry all of the application's tags, each from its newest point restorable in the
  * asked region. The waves come from the operator's `order` (lists of types) or, by default, from each
  * type's `restoreWave` in its service's catalog (the databases first, then the instances); a type the
@@ -10,8 +10,8 @@
 import { z } from 'zod';
 import { parseResourceArn } from '../../resource';
 import { defaultRestoreWaves, RESOURCE_TYPES, type ResourceType } from '../../services/catalog';
-import { livePlaces } from '../../state/backup-points';
-import type { BackupPoint, RecoveryPointRecord } from '../../state/records';
+import type { LatestPointRecord, RestorePoint } from '../../state/records';
+import { livePlaces } from '../../state/restore-points';
 import { matchesTags } from '../../tags';
 import { MAX_DRILL_RESTORES, type SkippedTarget } from '../drills/drill-selection';
 
@@ -42,14 +42,14 @@ export const applicationSchema = z
 export type ApplicationSelection = z.infer<typeof applicationSchema>;
 
 export interface ApplicationSources {
-  /** A resource's points, newest first (BackupPointStore.list). */
-  list(arn: string): Promise<BackupPoint[]>;
-  /** The tier's protected resources with their recorded tags (StateStore.listRecoveryPoints). */
-  recoveryPoints(tier: string): Promise<Pick<RecoveryPointRecord, 'arn' | 'resourceTags'>[]>;
+  /** A resource's points, newest first (RestorePointStore.list). */
+  list(arn: string): Promise<RestorePoint[]>;
+  /** The tier's protected resources with their recorded tags (StateStore.listLatestPoints). */
+  latestPoints(tier: string): Promise<Pick<LatestPointRecord, 'arn' | 'resourceTags'>[]>;
 }
 
 export interface ApplicationTarget {
-  point: BackupPoint;
+  point: RestorePoint;
   /** 1 for the first wave. */
   wave: number;
 }
@@ -66,7 +66,7 @@ export function applicationWaves(order: readonly (readonly ResourceType[])[] | u
  * Why a resource's newest point has nothing to restore in `region`: its copy's own reason (an on-demand
  * DynamoDB backup is not copied across regions, a copy that failed), no copy to it at all, or retention.
  */
-function notRestorableIn(newest: BackupPoint | undefined, region: string): string {
+function notRestorableIn(newest: RestorePoint | undefined, region: string): string {
   if (!newest) return 'no backup of it has completed';
   const missing = newest.notCopied?.find((c) => c.region === region);
   if (missing)
@@ -90,7 +90,7 @@ export async function selectApplication(
 ): Promise<{ targets: ApplicationTarget[]; skipped: SkippedTarget[] }> {
   const waves = applicationWaves(selection.order);
   const waveOf = (type: ResourceType) => waves.findIndex((w) => w.includes(type)) + 1;
-  const members = (await sources.recoveryPoints(selection.tier))
+  const members = (await sources.latestPoints(selection.tier))
     .filter((r) => matchesTags(r.resourceTags, selection.tags))
     .map((r) => ({ arn: r.arn, parsed: parseResourceArn(r.arn) }))
     .flatMap((r) => (r.parsed.ok ? [{ arn: r.arn, wave: waveOf(r.parsed.ref.type) }] : []))

@@ -13,8 +13,8 @@ import { InvalidInputError } from '../../errors';
 import { RESOURCE_TYPES } from '../../resource';
 import { regionFacts, restoreDriverFor } from '../../services/index';
 import type { RegionFacts } from '../../services/restore';
-import { livePlaces, pointPlaces } from '../../state/backup-points';
-import type { BackupPoint } from '../../state/records';
+import type { RestorePoint } from '../../state/records';
+import { livePlaces, pointPlaces } from '../../state/restore-points';
 import {
   type DrillSources,
   drillSelectionSchema,
@@ -90,7 +90,7 @@ export const restorePlanSchema = z.object({
   keepSeconds: z.number().int().min(0).default(0),
   /** An application's restore: its wave (1 first); absent for a single restore or a drill (one wave). */
   wave: z.number().int().min(1).optional(),
-  /** When the restored data is from: the backup's start (BackupPoint.takenAt), else its completion. */
+  /** When the restored data is from: the backup's start (RestorePoint.takenAt), else its completion. */
   dataAt: z.string().optional(),
 });
 export type RestorePlan = z.infer<typeof restorePlanSchema>;
@@ -176,7 +176,7 @@ export function defaultRestoreName(resourceId: string, at: Date): string {
  * The region and ids to restore from: the source's, or a completed copy's in the asked region, unless
  * retention has deleted the backups there (the point stays while a copy elsewhere is kept).
  */
-function placeOf(point: BackupPoint, region: string | undefined): { region: string; backupIds: string[] } {
+function placeOf(point: RestorePoint, region: string | undefined): { region: string; backupIds: string[] } {
   const wanted = region ?? point.region;
   const live = livePlaces(point);
   const place = live.find((p) => p.region === wanted);
@@ -194,7 +194,7 @@ function placeOf(point: BackupPoint, region: string | undefined): { region: stri
  * also the source's restores in the source's region while that backup is kept there, and in a live
  * copy's region only once retention has deleted it at the source.
  */
-function regionOfId(point: BackupPoint, id: string): string | undefined {
+function regionOfId(point: RestorePoint, id: string): string | undefined {
   const live = livePlaces(point);
   if (point.backupIds.includes(id) && live.some((p) => p.region === point.region)) return point.region;
   return (live.find((p) => p.ids.includes(id)) ?? pointPlaces(point).find((p) => p.ids.includes(id)))?.region;
@@ -203,9 +203,9 @@ function regionOfId(point: BackupPoint, id: string): string | undefined {
 export interface PlanRequest {
   /** The execution's name: a single restore's id, and the prefix of a drill's (`<name>-<n>`). */
   restoreId: string;
-  points: { findById(id: string): Promise<BackupPoint | undefined> } & Pick<DrillSources, 'list'>;
+  points: { findById(id: string): Promise<RestorePoint | undefined> } & Pick<DrillSources, 'list'>;
   /** The tier's protected resources (with their recorded tags), for a drill's or an application's selection. */
-  recoveryPoints: ApplicationSources['recoveryPoints'];
+  latestPoints: ApplicationSources['latestPoints'];
   /** The tier a selection names none of: the pipeline's default tier. */
   defaultTier: string;
   now: Date;
@@ -228,7 +228,7 @@ export async function planRestores(raw: unknown, request: PlanRequest): Promise<
     const selection = { ...input.application, tier: input.application.tier ?? request.defaultTier };
     const { targets, skipped } = await selectApplication(
       selection,
-      { list: (arn) => request.points.list(arn), recoveryPoints: request.recoveryPoints },
+      { list: (arn) => request.points.list(arn), latestPoints: request.latestPoints },
       input.region,
     );
     // A tag mistyped on the worst day is said at once, not found out from an empty success.
@@ -254,7 +254,7 @@ export async function planRestores(raw: unknown, request: PlanRequest): Promise<
   const selection = { ...input.select, tier: input.select.tier ?? request.defaultTier };
   const { targets, skipped } = await selectDrillTargets(
     selection,
-    { list: (arn) => request.points.list(arn), recoveryPoints: request.recoveryPoints },
+    { list: (arn) => request.points.list(arn), latestPoints: request.latestPoints },
     request.restoreId,
   );
   const restores = await planTargets(
@@ -273,7 +273,7 @@ export async function planRestores(raw: unknown, request: PlanRequest): Promise<
  * restorable one planned, each other named in `skipped` with why, the whole within MAX_DRILL_PLAN_BYTES.
  */
 async function planTargets(
-  targets: { point: BackupPoint; wave?: number }[],
+  targets: { point: RestorePoint; wave?: number }[],
   input: RestoreInput,
   request: PlanRequest,
   facts: RegionFacts,
@@ -326,7 +326,7 @@ async function planTargets(
 
 /** One restore of a point, restored in `region` from `backupIds` there. */
 function fromPoint(
-  point: BackupPoint,
+  point: RestorePoint,
   input: RestoreInput,
   restoreId: string,
   now: Date,
@@ -355,7 +355,7 @@ function fromPoint(
 }
 
 async function planRestore(input: RestoreInput, request: PlanRequest): Promise<RestorePlan> {
-  let point: BackupPoint | undefined;
+  let point: RestorePoint | undefined;
   if (input.backupId) {
     point = await request.points.findById(input.backupId);
     if (!point)

@@ -18,8 +18,8 @@ import { InconsistentStateError, ResourceNotFoundError } from '../../errors';
 import type { Log } from '../../lambda/powertools';
 import { SERVICES } from '../../services/catalog';
 import type { BackupStore, OwnedBackup } from '../../services/driver';
-import type { BackupPointStore } from '../../state/backup-points';
 import type { RecordedRetentionDecision } from '../../state/records';
+import type { RestorePointStore } from '../../state/restore-points';
 import type { RetentionLedger } from '../../state/retention-ledger';
 import type { StateStore } from '../../state/store';
 import { retryThrottled } from '../../throttle-retry';
@@ -81,7 +81,7 @@ export interface PassRequest extends DecideContext {
   stores: readonly BackupStore[];
   ledger: RetentionLedger;
   /** The restore points: each backup deleted is noted on its point, which goes with its last backup. */
-  points: Pick<BackupPointStore, 'markDeleted'>;
+  points: Pick<RestorePointStore, 'markDeleted'>;
   /** Milliseconds this pass may still start work in (the Lambda's remaining time less a margin). */
   budgetMs: () => number;
   log: Log;

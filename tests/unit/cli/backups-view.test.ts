@@ -1,9 +1,9 @@
 /** The `backups` view (cli/commands/backups.ts): ids cut from the middle, status from expiry, one row per point. */
 import { backupsTable, middleCut, pointStatus } from '../../../cli/commands/backups';
-import type { BackupPoint } from '../../../shared/state/records';
+import type { RestorePoint } from '../../../shared/state/records';
 
 const NOW = new Date('2026-03-01T00:00:00.000Z');
-const point = (extra: Partial<BackupPoint> = {}): BackupPoint => ({
+const point = (extra: Partial<RestorePoint> = {}): RestorePoint => ({
   arn: 'arn:aws:rds:eu-west-1:111122223333:db:orders',
   type: 'rds-instance',
   region: 'eu-west-1',

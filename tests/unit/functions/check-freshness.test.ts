@@ -1,5 +1,5 @@
 /**
- * functions/check-freshness.ts and the recovery points Record result notes: the per-tier metrics the
+ * functions/check-freshness.ts and the latest points Record result notes: the per-tier metrics the
  * RPO alarm reads (captured from Powertools), and the read cost of one hourly check at 10,000
  * resources on a real DynamoDB (dynalite), which must not grow with the runs the table holds.
  */
@@ -193,10 +193,10 @@ describe('record-result', () => {
     await recordResult(event('old'), context);
     clock = new Date(start + 2 * HOUR);
     await recordResult(event('new'), context);
-    await new StateStore(db.doc, table).noteRecoveryPoint('daily', arnOf(0), 'old', iso(start - 21 * HOUR));
+    await new StateStore(db.doc, table).noteLatestPoint('daily', arnOf(0), 'old', iso(start - 21 * HOUR));
 
     // Assess
-    const points = await new StateStore(db.doc, table).listRecoveryPoints('daily');
+    const points = await new StateStore(db.doc, table).listLatestPoints('daily');
     expect(points).toEqual([
       expect.objectContaining({ arn: arnOf(0), lastGoodRunId: 'new', lastGoodAt: iso(start + 2 * HOUR) }),
     ]);
@@ -267,14 +267,14 @@ describe('check-freshness', () => {
     for (let n = 3; n < 9; n++) await seedRun(table, `d-${n}`, 'daily', day(n), all('COMPLETED').slice(0, 1_000));
     const after = await readCost(() => checkFreshness({}, context));
 
-    // Assess: the window's 3 runs and the recovery points, each in 1 MB pages, plus the run listing.
+    // Assess: the window's 3 runs and the latest points, each in 1 MB pages, plus the run listing.
     expect(before.out.recovery.find((t) => t.tier === 'daily')).toEqual({
       tier: 'daily',
       protectedResources: RESOURCES,
       resourcesPastRpo: 1,
       oldestAgeHours: 80,
     });
-    // 3 runs' items and the recovery points (30,000 + 10,000) and the runs listed: 40,003 read in 18 Query calls.
+    // 3 runs' items and the latest points (30,000 + 10,000) and the runs listed: 40,003 read in 18 Query calls.
     expect(before.itemsRead).toBeLessThanOrEqual(4 * RESOURCES + 10);
     expect(before.queries).toBeLessThanOrEqual(20);
     // Older runs cost one listed run item each (the listing stops at FRESHNESS_RUNS), never their resources.

@@ -1,17 +1,17 @@
 /**
- * Restore points (shared/state/backup-points.ts, shared/workflow/backup/restore-point-of.ts) on a real DynamoDB
+ * Restore points (shared/state/restore-points.ts, shared/workflow/backup/restore-point-of.ts) on a real DynamoDB
  * (dynalite): what Record result writes for a completed backup, how `backups` lists a resource's points
  * newest first, and how `restore <id>` finds a point by a backup's or a copy's id.
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { BackupPointStore, livePlaces, pointIds } from '../../../shared/state/backup-points';
 import { MalformedItemError } from '../../../shared/state/records';
-import { backupPointOf } from '../../../shared/workflow/backup/restore-point-of';
+import { livePlaces, pointIds, RestorePointStore } from '../../../shared/state/restore-points';
+import { restorePointOf } from '../../../shared/workflow/backup/restore-point-of';
 import { useUnitDynalite } from '../../support/unit-dynalite';
 import { instanceRef, resourceRecord, volumeRef } from '../../support/unit-fixtures';
 
 const db = useUnitDynalite();
-const points = () => new BackupPointStore(db().doc, db().tableName, 30);
+const points = () => new RestorePointStore(db().doc, db().tableName, 30);
 const vol = volumeRef();
 const settings = { availabilityZone: 'eu-west-1b', volumeType: 'gp3' };
 
@@ -25,7 +25,7 @@ const completedItem = (runId: string, extra: Parameters<typeof resourceRecord>[2
     ...extra,
   });
 const pointFor = (runId: string, extra: Parameters<typeof resourceRecord>[2] = {}) =>
-  backupPointOf(
+  restorePointOf(
     {
       runId,
       tier: 'daily',
@@ -36,7 +36,7 @@ const pointFor = (runId: string, extra: Parameters<typeof resourceRecord>[2] = {
     completedItem(runId, extra),
   );
 
-describe('backupPointOf', () => {
+describe('restorePointOf', () => {
   it('keeps the backup ids, size, expiry and the restore settings Plan recorded', () => {
     // Act
     const point = pointFor('run-1');
@@ -69,7 +69,7 @@ describe('backupPointOf', () => {
   });
 
   it("records the instance's mode, so the restore knows an AMI from a snapshot set", () => {
-    const ami = backupPointOf(
+    const ami = restorePointOf(
       {
         runId: 'run-1',
         tier: 'daily',
@@ -82,7 +82,7 @@ describe('backupPointOf', () => {
   });
 });
 
-describe('BackupPointStore', () => {
+describe('RestorePointStore', () => {
   it("lists a resource's points newest first", async () => {
     // Prepare
     const store = points();
@@ -131,7 +131,7 @@ describe('BackupPointStore', () => {
   });
 });
 
-describe('BackupPointStore.markDeleted (retention)', () => {
+describe('RestorePointStore.markDeleted (retention)', () => {
   const copyOf = (region: string, ids: string[]) => ({ region, ids, status: 'COMPLETED' as const, reason: null });
 
   it('notes each deleted backup and removes the point, with its index items, once every backup and copy is gone', async () => {

@@ -1,11 +1,11 @@
 /**
  * An application's restore, planned (issue #19 item 12): the `application` input validated field by
- * field, its resources found by the tags recorded at backup time in the tier's recovery-point partition,
+ * field, its resources found by the tags recorded at backup time in the tier's latest-point partition,
  * each from its newest point restorable in the asked region, in waves (the operator's order, or the
  * databases first), with what cannot be restored named.
  */
 import { InvalidInputError } from '../../../shared/errors';
-import type { BackupPoint, RecoveryPointRecord } from '../../../shared/state/records';
+import type { LatestPointRecord, RestorePoint } from '../../../shared/state/records';
 import { applicationWaves } from '../../../shared/workflow/restore/application-selection';
 import { inWaves, planRestores, validateRestoreInput } from '../../../shared/workflow/restore/restore-plan';
 
@@ -25,7 +25,7 @@ const arnOf = {
   uncopied: `arn:aws:ec2:${HOME}:${ACCOUNT}:volume/vol-0000000000000000c`,
 };
 type Key = keyof typeof arnOf;
-const typeOf: Record<Key, BackupPoint['type']> = {
+const typeOf: Record<Key, RestorePoint['type']> = {
   db: 'rds-instance',
   cluster: 'aurora-cluster',
   table: 'dynamodb-table',
@@ -36,7 +36,7 @@ const typeOf: Record<Key, BackupPoint['type']> = {
 };
 
 /** A point of `key` taken at `takenAt`, copied to the DR region unless `copied` is false. */
-const pointOf = (key: Key, runId: string, takenAt: string, copied = true): BackupPoint => ({
+const pointOf = (key: Key, runId: string, takenAt: string, copied = true): RestorePoint => ({
   arn: arnOf[key],
   type: typeOf[key],
   ...(typeOf[key] === 'dynamodb-table' ? { mode: 'backup' as const } : {}),
@@ -53,8 +53,8 @@ const pointOf = (key: Key, runId: string, takenAt: string, copied = true): Backu
   resourceTags: key === 'billing' ? [{ Key: 'app', Value: 'billing' }] : ORDERS,
 });
 
-function sources(points: BackupPoint[]) {
-  const recovery: Pick<RecoveryPointRecord, 'arn' | 'resourceTags'>[] = [
+function sources(points: RestorePoint[]) {
+  const recovery: Pick<LatestPointRecord, 'arn' | 'resourceTags'>[] = [
     ...new Map(points.map((p) => [p.arn, { arn: p.arn, resourceTags: p.resourceTags }])).values(),
   ];
   return {
@@ -66,7 +66,7 @@ function sources(points: BackupPoint[]) {
         return points.filter((p) => p.arn === arn).sort((a, b) => b.completedAt.localeCompare(a.completedAt));
       },
     },
-    recoveryPoints: async (tier: string) => (tier === 'daily' ? recovery : []),
+    latestPoints: async (tier: string) => (tier === 'daily' ? recovery : []),
   };
 }
 
@@ -180,7 +180,7 @@ describe('planRestores, an application', () => {
 
   it('names why a resource has nothing in the region: its copy not made, failed, or retention', async () => {
     // Prepare: the table's copy was skipped (AWS copies no on-demand backup), the volume's failed.
-    const notCopied = (key: Key, reason: string): BackupPoint => ({
+    const notCopied = (key: Key, reason: string): RestorePoint => ({
       ...pointOf(key, 'run-2', '2026-03-01T02:00:00.000Z', false),
       notCopied: [{ region: DR, reason }],
     });

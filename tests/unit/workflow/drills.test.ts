@@ -5,7 +5,7 @@
  */
 
 import { HISTORY_LIMIT_EVENTS, PAYLOAD_LIMIT_BYTES } from '../../../local/execution-limits';
-import type { BackupPoint, RestoreRecord } from '../../../shared/state/records';
+import type { RestorePoint, RestoreRecord } from '../../../shared/state/records';
 import { nextWaitSeconds } from '../../../shared/workflow/backup/polling';
 import { drillFreshness } from '../../../shared/workflow/drills/drill-freshness';
 import {
@@ -27,7 +27,7 @@ import { restoreRecord } from '../../support/unit-fixtures';
 const REGION = 'eu-west-1';
 const volumeArn = (n: number) => `arn:aws:ec2:${REGION}:111122223333:volume/vol-${String(n).padStart(17, '0')}`;
 const instanceArn = (n: number) => `arn:aws:ec2:${REGION}:111122223333:instance/i-${String(n).padStart(17, '0')}`;
-const pointOf = (arn: string, extra: Partial<BackupPoint> = {}): BackupPoint => ({
+const pointOf = (arn: string, extra: Partial<RestorePoint> = {}): RestorePoint => ({
   arn,
   type: arn.includes(':volume/') ? 'ebs-volume' : 'ec2-instance',
   region: REGION,
@@ -40,7 +40,7 @@ const pointOf = (arn: string, extra: Partial<BackupPoint> = {}): BackupPoint => 
   ...extra,
 });
 
-function sources(points: BackupPoint[], protectedArns = points.map((p) => p.arn)) {
+function sources(points: RestorePoint[], protectedArns = points.map((p) => p.arn)) {
   const reads: string[] = [];
   return {
     reads,
@@ -48,7 +48,7 @@ function sources(points: BackupPoint[], protectedArns = points.map((p) => p.arn)
       reads.push(arn);
       return points.filter((p) => p.arn === arn);
     },
-    recoveryPoints: async () => protectedArns.map((arn) => ({ arn })),
+    latestPoints: async () => protectedArns.map((arn) => ({ arn })),
   };
 }
 
@@ -309,7 +309,7 @@ describe("a drill against Step Functions' limits", () => {
       {
         restoreId: 'drill-heavy',
         points: { findById: async () => undefined, list: sourcesOf.list },
-        recoveryPoints: sourcesOf.recoveryPoints,
+        latestPoints: sourcesOf.latestPoints,
         defaultTier: 'daily',
         now: new Date('2026-12-01T06:00:00.000Z'),
       },

@@ -4,12 +4,12 @@
  * copy restores in its region), a type without a restore driver refused, and a default name AWS accepts.
  */
 import { InvalidInputError } from '../../../shared/errors';
-import type { BackupPoint } from '../../../shared/state/records';
+import type { RestorePoint } from '../../../shared/state/records';
 import { defaultRestoreName, planRestores, validateRestoreInput } from '../../../shared/workflow/restore/restore-plan';
 
 const NOW = new Date('2026-03-01T10:20:30.000Z');
 const ARN = 'arn:aws:ec2:eu-west-1:111122223333:volume/vol-0123456789abcdef0';
-const point = (runId: string, completedAt: string, extra: Partial<BackupPoint> = {}): BackupPoint => ({
+const point = (runId: string, completedAt: string, extra: Partial<RestorePoint> = {}): RestorePoint => ({
   arn: ARN,
   type: 'ebs-volume',
   region: 'eu-west-1',
@@ -49,7 +49,7 @@ const withDefaultVpcs = { hasDefaultVpc: async () => true };
 const request = {
   restoreId: 'restore-1',
   points,
-  recoveryPoints: async () => [],
+  latestPoints: async () => [],
   defaultTier: 'daily',
   now: NOW,
   facts: withDefaultVpcs,
@@ -192,7 +192,7 @@ describe('planRestores, one restore', () => {
 });
 
 describe('planRestores, the name each type can take', () => {
-  const typed = (type: BackupPoint['type'], arn: string, extra: Partial<BackupPoint> = {}) =>
+  const typed = (type: RestorePoint['type'], arn: string, extra: Partial<RestorePoint> = {}) =>
     point('run-9', '2026-02-28T02:00:00.000Z', { type, arn, backupIds: [`backup-${type}`], copies: [], ...extra });
   const TYPED = [
     typed('rds-instance', 'arn:aws:rds:eu-west-1:111122223333:db:orders'),

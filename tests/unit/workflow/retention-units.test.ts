@@ -6,8 +6,8 @@
  */
 import { ResourceNotFoundError, ThrottledError } from '../../../shared/errors';
 import type { BackupStore, OwnedBackup } from '../../../shared/services/driver';
-import { BackupPointStore } from '../../../shared/state/backup-points';
-import type { BackupPoint } from '../../../shared/state/records';
+import type { RestorePoint } from '../../../shared/state/records';
+import { RestorePointStore } from '../../../shared/state/restore-points';
 import { RetentionLedger } from '../../../shared/state/retention-ledger';
 import { applyRetention } from '../../../shared/workflow/retention/retention';
 import { summarizeRetention } from '../../../shared/workflow/retention/retention-summary';
@@ -80,7 +80,7 @@ function pass(runId: string, store: BackupStore, cursor: RetentionCursor, option
     stores: [store],
     store: db().store(),
     ledger: new RetentionLedger(db().doc, db().tableName),
-    points: new BackupPointStore(db().doc, db().tableName),
+    points: new RestorePointStore(db().doc, db().tableName),
     now: NOW,
     budgetMs: options.budget ?? (() => 60_000),
     log: silent,
@@ -231,10 +231,10 @@ describe('runRetentionPass', () => {
     // Prepare: the first pass decides the store, deletes a batch, then fails noting the 6th on its point.
     const runId = await run();
     const memory = memoryStore(ESTATE());
-    const markDeleted = BackupPointStore.prototype.markDeleted;
+    const markDeleted = RestorePointStore.prototype.markDeleted;
     let notes = 0;
-    const failing = jest.spyOn(BackupPointStore.prototype, 'markDeleted').mockImplementation(async function (
-      this: BackupPointStore,
+    const failing = jest.spyOn(RestorePointStore.prototype, 'markDeleted').mockImplementation(async function (
+      this: RestorePointStore,
       ...args
     ) {
       if (++notes === 6) throw new Error('simulated: the note was lost');
@@ -287,7 +287,7 @@ describe('runRetentionPass', () => {
       stores: [memory.store],
       store: db().store(),
       ledger: new RetentionLedger(db().doc, db().tableName),
-      points: new BackupPointStore(db().doc, db().tableName),
+      points: new RestorePointStore(db().doc, db().tableName),
       now: NOW,
       budgetMs: () => 60_000,
       log: silent,
@@ -308,8 +308,8 @@ describe('runRetentionPass', () => {
       if (b.id === 'snap-b-25') throw Object.assign(new Error('not authorized (test)'), { name: 'AccessDenied' });
       return remove(b);
     };
-    const points = new BackupPointStore(db().doc, db().tableName);
-    const pointOf = (id: string, source: string): BackupPoint => ({
+    const points = new RestorePointStore(db().doc, db().tableName);
+    const pointOf = (id: string, source: string): RestorePoint => ({
       arn: volumeRef(`vol-${source}`).arn,
       type: 'ebs-volume',
       region: REGION,
@@ -341,7 +341,7 @@ describe('runRetentionPass', () => {
   it('in a dry run leaves every restore point', async () => {
     const runId = await run();
     const memory = memoryStore(ESTATE());
-    const points = new BackupPointStore(db().doc, db().tableName);
+    const points = new RestorePointStore(db().doc, db().tableName);
     const markDeleted = jest.spyOn(points, 'markDeleted');
 
     await runRetentionPass({

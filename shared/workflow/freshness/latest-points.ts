@@ -3,7 +3,7 @@
  * with the table's history: per tier with an RPO, the resource items of its runs in the recovery
  * window (the runs started within 2 × RPO before its newest run: about three runs at the default
  * schedules), and only when some protected resource has no good backup in those runs, the tier's one
- * partition of recovery points (one small item per resource). At 10,000 resources that is about three
+ * partition of latest points (one small item per resource). At 10,000 resources that is about three
  * runs' items plus at most 10,000 small ones per tier, whether the table holds ten runs or a thousand.
  * The hourly check and `status --rpo` share it, so the CLI shows what the alarm counts.
  */
@@ -19,7 +19,7 @@ export const FRESHNESS_RUNS = 1000;
 export const FRESHNESS_RUN_FIELDS = ['runId', 'tier', 'status', 'dryRun', 'startedAt', 'finishedAt'] as const;
 
 export async function readResourceFreshness(
-  store: Pick<StateStore, 'listAttempts' | 'listRecoveryPoints'>,
+  store: Pick<StateStore, 'listAttempts' | 'listLatestPoints'>,
   runs: readonly Pick<RunRecord, 'runId' | 'tier' | 'dryRun' | 'startedAt' | 'status'>[],
   tiers: Record<string, TierConfig>,
   now: Date,
@@ -33,9 +33,9 @@ export async function readResourceFreshness(
     for (const run of recoveryWindow(runs, tier, config.rpoHours))
       window.push({ attempts: await store.listAttempts(run.runId) });
     let own = resourceFreshness(tier, config.rpoHours, window, [], now);
-    // The recovery points reach past the window: needed only for a resource with no good backup in it.
+    // The latest points reach past the window: needed only for a resource with no good backup in it.
     if (own.some((r) => r.lastBackupAt === undefined))
-      own = resourceFreshness(tier, config.rpoHours, window, await store.listRecoveryPoints(tier), now);
+      own = resourceFreshness(tier, config.rpoHours, window, await store.listLatestPoints(tier), now);
     resources.push(...own);
     summaries.push(tierRecovery(tier, own));
   }

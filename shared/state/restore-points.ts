@@ -1,6 +1,6 @@
 /**
  * A resource's restore points in the state table (issue #12): one item per backup that completed
- * (`POINTS#<arn>` / `RUN#<runId>`, records.ts backupPointSchema) and one small index item per backup
+ * (`POINTS#<arn>` / `RUN#<runId>`, records.ts restorePointSchema) and one small index item per backup
  * and copy id (`BACKUP#<id>`), so `backups <arn>` is one Query and `restore <backup-id>` two GetItems,
  * however large the table. Written by Record result, idempotently (a retry puts the same items again).
  *
@@ -15,18 +15,18 @@
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { aws } from '../errors';
 import {
-  type BackupPoint,
   backupIdIndexSchema,
   backupIdKey,
-  backupPointKey,
-  backupPointSchema,
   type ItemKey,
   parseItem,
+  type RestorePoint,
+  restorePointKey,
+  restorePointSchema,
 } from './records';
 import { queryPages, updateItem } from './table';
 
 /** Every id a point answers to: its backups in the source region and its copies' in DR regions. */
-export function pointIds(point: Pick<BackupPoint, 'backupIds' | 'copies'>): string[] {
+export function pointIds(point: Pick<RestorePoint, 'backupIds' | 'copies'>): string[] {
   return [...new Set([...point.backupIds, ...point.copies.flatMap((c) => c.ids)])];
 }
 
@@ -39,7 +39,7 @@ export interface PointPlace {
 }
 
 /** Where a point can be restored from: its source region's backups, then each completed copy's. */
-export function pointPlaces(point: Pick<BackupPoint, 'region' | 'backupIds' | 'copies'>): PointPlace[] {
+export function pointPlaces(point: Pick<RestorePoint, 'region' | 'backupIds' | 'copies'>): PointPlace[] {
   return [
     { region: point.region, ids: point.backupIds },
     ...point.copies.filter((c) => c.status === 'COMPLETED').map((c) => ({ region: c.region, ids: c.ids })),
@@ -47,13 +47,13 @@ export function pointPlaces(point: Pick<BackupPoint, 'region' | 'backupIds' | 'c
 }
 
 /** The places retention has deleted nothing of (a set missing a member is no restore point there). */
-export function livePlaces(point: Pick<BackupPoint, 'region' | 'backupIds' | 'copies' | 'deleted'>): PointPlace[] {
+export function livePlaces(point: Pick<RestorePoint, 'region' | 'backupIds' | 'copies' | 'deleted'>): PointPlace[] {
   const deleted = new Set(point.deleted ?? []);
   return pointPlaces(point).filter((p) => !p.ids.some((id) => deleted.has(deletedKey(p.region, id))));
 }
 
 /** Every backup of the point, in its region and its copies', is deleted. */
-function allDeleted(point: BackupPoint): boolean {
+function allDeleted(point: RestorePoint): boolean {
   const deleted = new Set(point.deleted ?? []);
   return pointPlaces(point).every((p) => p.ids.every((id) => deleted.has(deletedKey(p.region, id))));
 }
@@ -61,7 +61,7 @@ function allDeleted(point: BackupPoint): boolean {
 /** What markDeleted did: noted on a point that still has backups, removed the point, or found none. */
 export type MarkDeletedOutcome = 'noted' | 'point-removed' | 'no-point';
 
-export class BackupPointStore {
+export class RestorePointStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -69,17 +69,17 @@ export class BackupPointStore {
   ) {}
 
   /** The point outlives its backup's expiry by `ttlDays` (retention keeps a source's last point past expiry). */
-  private ttl(point: BackupPoint): number {
+  private ttl(point: RestorePoint): number {
     return Math.floor(new Date(point.expiresAt ?? point.completedAt).getTime() / 1000) + this.ttlDays * 86_400;
   }
 
-  async save(point: BackupPoint): Promise<void> {
+  async save(point: RestorePoint): Promise<void> {
     const ttl = this.ttl(point);
     // `deleted` is retention's string set, never written by a put (a list would stop its ADDs).
-    const { deleted: _deleted, ...parsed } = backupPointSchema.parse(point);
+    const { deleted: _deleted, ...parsed } = restorePointSchema.parse(point);
     const put = (Item: Record<string, unknown>, what: string) =>
       aws(`DynamoDB PutItem (${what})`, () => this.doc.send(new PutCommand({ TableName: this.tableName, Item })));
-    await put({ ...backupPointKey(point.arn, point.runId), ttl, ...parsed }, 'backup point');
+    await put({ ...restorePointKey(point.arn, point.runId), ttl, ...parsed }, 'backup point');
     await Promise.all(
       pointIds(parsed).map((id) =>
         put({ ...backupIdKey(id), ttl, id, arn: point.arn, runId: point.runId }, 'backup id index'),
@@ -88,28 +88,28 @@ export class BackupPointStore {
   }
 
   /** A resource's points, newest first. */
-  async list(arn: string): Promise<BackupPoint[]> {
-    const points: BackupPoint[] = [];
+  async list(arn: string): Promise<RestorePoint[]> {
+    const points: RestorePoint[] = [];
     const pages = queryPages(this.doc, this.tableName, 'DynamoDB Query (backup points)', () => ({
       KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': backupPointKey(arn, '?').pk },
+      ExpressionAttributeValues: { ':pk': restorePointKey(arn, '?').pk },
     }));
     for await (const items of pages) {
-      for (const item of items) points.push(parseItem(backupPointSchema, item, backupPointKey(arn, '?')));
+      for (const item of items) points.push(parseItem(restorePointSchema, item, restorePointKey(arn, '?')));
     }
     return points.sort((a, b) => b.completedAt.localeCompare(a.completedAt));
   }
 
-  async get(arn: string, runId: string): Promise<BackupPoint | undefined> {
-    const key = backupPointKey(arn, runId);
+  async get(arn: string, runId: string): Promise<RestorePoint | undefined> {
+    const key = restorePointKey(arn, runId);
     const out = await aws('DynamoDB GetItem (backup point)', () =>
       this.doc.send(new GetCommand({ TableName: this.tableName, Key: key })),
     );
-    return out.Item ? parseItem(backupPointSchema, out.Item, key) : undefined;
+    return out.Item ? parseItem(restorePointSchema, out.Item, key) : undefined;
   }
 
   /** The point a backup or copy id belongs to; undefined when the pipeline recorded no such backup. */
-  async findById(id: string): Promise<BackupPoint | undefined> {
+  async findById(id: string): Promise<RestorePoint | undefined> {
     const key = backupIdKey(id);
     const out = await aws('DynamoDB GetItem (backup id)', () =>
       this.doc.send(new GetCommand({ TableName: this.tableName, Key: key })),
@@ -133,7 +133,7 @@ export class BackupPointStore {
     );
     if (!out.Item) return 'no-point';
     const index = parseItem(backupIdIndexSchema, out.Item, indexKey);
-    const key = backupPointKey(index.arn, index.runId);
+    const key = restorePointKey(index.arn, index.runId);
     const updated = await updateItem(
       this.doc,
       this.tableName,
@@ -151,7 +151,7 @@ export class BackupPointStore {
       await this.deleteItem(indexKey, 'backup id index');
       return 'no-point';
     }
-    const point = parseItem(backupPointSchema, updated, key);
+    const point = parseItem(restorePointSchema, updated, key);
     if (!allDeleted(point)) return 'noted';
     // The point first: were this stopped half-way, a left index item finds no point (findById: none).
     await this.deleteItem(key, 'backup point');

@@ -14,7 +14,7 @@ export interface CheckBackupRequest {
   backup: BackupState;
   polling: PollingConfig;
   driver: ResourceDriver;
-  store: StateStore;
+  store: Pick<StateStore, 'saveProgress'>;
   now: Date;
 }
 

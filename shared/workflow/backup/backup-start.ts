@@ -19,7 +19,7 @@ export interface StartBackupRequest {
   exportBucket?: string;
   polling: PollingConfig;
   driver: ResourceDriver;
-  store: StateStore;
+  store: Pick<StateStore, 'getResource' | 'markStarting' | 'noteCreateCall' | 'saveBackup' | 'unmarkAttempt'>;
   now: Date;
 }
 

@@ -34,7 +34,7 @@ export interface PlanRequest {
   accountId: string;
   drivers: readonly ResourceDriver[];
   driverFor: (type: ResourceType) => ResourceDriver;
-  store: StateStore;
+  store: Pick<StateStore, 'addResource' | 'createRun' | 'getRun' | 'recordCopyRegions'>;
   /** Backup modes from config (cdk.json `modes`). */
   modes: ModesConfig;
   /** Checks `copyTo` against the account (regions enabled, keys existing); shared/workflow/copies/copy-targets.ts. */

@@ -37,7 +37,7 @@ export interface CopyStepRequest {
   stackName: string;
   polling: PollingConfig;
   driver: ResourceDriver;
-  store: StateStore;
+  store: Pick<StateStore, 'forgetCopyCall' | 'getResource' | 'noteCopyCall' | 'saveCopies'>;
   now: Date;
   /**
    * The recovery stack's bucket in a region (config `recovery`), for copies written to S3 (DynamoDB

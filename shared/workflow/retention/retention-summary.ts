@@ -9,7 +9,7 @@ export async function summarizeRetention(request: {
   /** The units Plan retention listed: one without a last (`done`) pass failed in the Map (tolerated there). */
   units: readonly string[];
   ledger: RetentionLedger;
-  store: StateStore;
+  store: Pick<StateStore, 'updateRun'>;
 }): Promise<RetentionResult> {
   const passes = await request.ledger.listPasses(request.runId);
   const finished = new Set(passes.filter((p) => p.done).map((p) => p.unit));

@@ -86,7 +86,7 @@ export interface PassRequest extends DecideContext {
   budgetMs: () => number;
   log: Log;
   deletesPerPass?: number;
-  store: StateStore;
+  store: Pick<StateStore, 'listBackupMembers' | 'updateRun'>;
   tiers: Record<string, TierConfig>;
 }
 

@@ -26,7 +26,7 @@ export interface RetentionRequest {
   tiers: Record<string, TierConfig>;
   regions: string[];
   stores: BackupStore[];
-  store: StateStore;
+  store: Pick<StateStore, 'listBackupMembers' | 'updateRun'>;
   now: Date;
   log: Log;
 }
@@ -84,7 +84,7 @@ export type RunMembers = Map<string, Promise<Awaited<ReturnType<StateStore['list
  * (the table's TTL) tells nothing, and its sets are judged by the members listed.
  */
 async function expectedRunSets(
-  store: StateStore,
+  store: Pick<StateStore, 'listBackupMembers'>,
   region: string,
   backupStore: BackupStore,
   runSets: NonNullable<BackupStore['runSets']>,

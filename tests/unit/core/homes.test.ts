@@ -45,6 +45,20 @@ describe('the source layout', () => {
     expect(loose).toEqual([]);
   });
 
+  it('has workflow code take narrow ports of the state store (Pick<StateStore, ...>), not the whole class', () => {
+    // Act
+    const whole = filesUnder('shared/workflow').flatMap((path) =>
+      readFileSync(path, 'utf8')
+        .split('\n')
+        .flatMap((line, i) =>
+          /:\s*StateStore\b/.test(line) ? [`${relative(ROOT, path)}:${i + 1}: ${line.trim()}`] : [],
+        ),
+    );
+
+    // Assess
+    expect(whole).toEqual([]);
+  });
+
   it('keeps cli/report/ free of imports from cli/commands/', () => {
     const offending = filesUnder('cli/report').filter((path) =>
       /from\s+'[./]*commands\//.test(readFileSync(path, 'utf8')),

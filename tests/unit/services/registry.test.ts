@@ -261,7 +261,7 @@ const NOT_YET_MOVED: Record<string, number> = {
   'local/fleet.ts': 3,
   'local/model/index.ts': 44,
   'local/retention-estate.ts': 8,
-  'local/sandbox.ts': 13,
+  'local/sandbox.ts': 12,
   'local/state-table.ts': 1,
   'tests/support/unit-fixtures.ts': 12,
   'tests/support/workflow-sandbox.ts': 4,

@@ -19,8 +19,7 @@ import {
   recoveryStackName,
   restoreStateMachineName,
 } from '../shared/names';
-import { ec2Client, ec2CreateClient } from '../shared/services/ec2/client';
-import { rdsClient } from '../shared/services/rds/client';
+import { creatingClients } from '../shared/services';
 import { RestorePointStore } from '../shared/state/restore-points';
 import { RestoreStore } from '../shared/state/restore-store';
 import { StateStore } from '../shared/state/store';
@@ -471,7 +470,7 @@ function installCrashInjection(region: string, rate: number, random: () => numbe
     return out;
   };
   // The create-only clients too (no SDK retries: shared/lambda/clients.ts): CreateSnapshot(s) go through them.
-  for (const client of [ec2Client(region), ec2CreateClient(region), rdsClient(region)]) {
+  for (const client of creatingClients(region)) {
     (client.middlewareStack as unknown as { add(mw: typeof middleware, options: object): void }).add(middleware, {
       step: 'initialize',
       name: 'sandboxCrashInjection',

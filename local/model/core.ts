@@ -85,6 +85,18 @@ export function candidates<T>(items: Map<string, T>, ids: readonly string[] | un
   });
 }
 
+/**
+ * How one AWS service answers what the core injects, declared by its own model module (as each moto
+ * backend declares its errors): the name its calls are counted and bucketed under (`<name>:<Operation>`,
+ * the IAM action's prefix), its throttling error and HTTP status, and the 500 a lost create answers.
+ */
+export interface ServiceApi {
+  readonly name: string;
+  readonly throttleCode: string;
+  readonly throttleStatus: number;
+  readonly internalErrorCode: string;
+}
+
 /** Token buckets per API family (EC2's published defaults; RDS and SNS use similar ones). */
 interface Bucket {
   capacity: number;
@@ -253,16 +265,15 @@ export class ModelCore {
   }
 
   /** A create that was made: answered, or (serverErrorAfterCreateRate) answered with a 500 that loses the answer. */
-  created<T>(service: 'ec2' | 'rds' | 'dynamodb', result: T): T {
+  created<T>(api: ServiceApi, result: T): T {
     const lost = this.faults.lostAnswers?.[this.answering] ?? 0;
     if (lost > 0 && this.faults.lostAnswers) this.faults.lostAnswers[this.answering] = lost - 1;
     if (
       lost > 0 ||
       (this.faults.serverErrorAfterCreateRate > 0 && this.random() < this.faults.serverErrorAfterCreateRate)
     ) {
-      const code = service === 'ec2' ? 'InternalError' : service === 'rds' ? 'InternalFailure' : 'InternalServerError';
       throw new AwsApiError(
-        code,
+        api.internalErrorCode,
         'We encountered an internal error. Please try again. (injected after the create)',
         500,
       );
@@ -271,18 +282,13 @@ export class ModelCore {
   }
 
   /** Every operation passes here first: counts it, then may throttle it. */
-  gate(service: 'ec2' | 'rds' | 'sns' | 'events' | 'dynamodb' | 'kms', operation: string): void {
+  gate(api: ServiceApi, operation: string): void {
+    const { name: service, throttleCode, throttleStatus } = api;
     const key = `${service}:${operation}`;
     this.calls.set(key, (this.calls.get(key) ?? 0) + 1);
     this.answering = key;
-    const throttleCode =
-      service === 'ec2'
-        ? 'RequestLimitExceeded'
-        : service === 'dynamodb' || service === 'kms'
-          ? 'ThrottlingException'
-          : 'Throttling';
     if (this.faults.throttleRate > 0 && this.random() < this.faults.throttleRate) {
-      throw new AwsApiError(throttleCode, 'Request limit exceeded (injected fault).', service === 'ec2' ? 503 : 400);
+      throw new AwsApiError(throttleCode, 'Request limit exceeded (injected fault).', throttleStatus);
     }
     if (!this.tokenBuckets) return;
     const family = /^(Describe|List|Get)/.test(operation)
@@ -302,8 +308,7 @@ export class ModelCore {
     bucket.tokens = Math.min(bucket.capacity, bucket.tokens + ((now - bucket.at) / 1000) * bucket.refillPerSecond);
     bucket.at = now;
     this.buckets.set(bucketKey, bucket);
-    if (bucket.tokens < 1)
-      throw new AwsApiError(throttleCode, 'Request limit exceeded.', service === 'ec2' ? 503 : 400);
+    if (bucket.tokens < 1) throw new AwsApiError(throttleCode, 'Request limit exceeded.', throttleStatus);
     bucket.tokens -= 1;
   }
 }
@@ -355,11 +360,11 @@ export abstract class Backend {
   protected timing(seconds: number): Timed {
     return this.core.timing(seconds);
   }
-  protected created<T>(service: 'ec2' | 'rds' | 'dynamodb', result: T): T {
-    return this.core.created(service, result);
+  protected created<T>(api: ServiceApi, result: T): T {
+    return this.core.created(api, result);
   }
-  protected gate(service: 'ec2' | 'rds' | 'sns' | 'events' | 'dynamodb' | 'kms', operation: string): void {
-    this.core.gate(service, operation);
+  protected gate(api: ServiceApi, operation: string): void {
+    this.core.gate(api, operation);
   }
 }
 

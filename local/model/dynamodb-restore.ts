@@ -9,6 +9,7 @@
  */
 import { AwsApiError, type ModelCore, RegionalBackend, type Tag } from './core';
 import {
+  DYNAMODB_API,
   type DynamoDbBackend,
   type DynamoExportModel,
   type DynamoImportModel,
@@ -98,7 +99,7 @@ export class DynamoRestoreBackend extends RegionalBackend<DynamoRegionState> {
       SSESpecificationOverride?: SseSpecification;
     },
   ) {
-    this.gate('dynamodb', 'RestoreTableFromBackup');
+    this.gate(DYNAMODB_API, 'RestoreTableFromBackup');
     const name = this.assertTableName(input.TargetTableName, 'targetTableName');
     this.assertNameFree(region, name, 'TableAlreadyExistsException');
     const backup = this.dynamodb.dynamoBackup(region, input.BackupArn);
@@ -135,12 +136,12 @@ export class DynamoRestoreBackend extends RegionalBackend<DynamoRegionState> {
       },
       t.startMs + t.durationMs,
     );
-    return this.created('dynamodb', { TableDescription: this.dynamodb.tableDescription(region, table) });
+    return this.created(DYNAMODB_API, { TableDescription: this.dynamodb.tableDescription(region, table) });
   }
 
   /** DeleteTable of a model table: ACTIVE → DELETING → gone; one still CREATING or DELETING is in use. */
   deleteTable(region: string, input: { TableName?: string }) {
-    this.gate('dynamodb', 'DeleteTable');
+    this.gate(DYNAMODB_API, 'DeleteTable');
     const table = this.dynamodb.dynamoTable(region, input.TableName);
     if (table.status === 'CREATING' || table.status === 'DELETING')
       throw new AwsApiError(
@@ -154,7 +155,7 @@ export class DynamoRestoreBackend extends RegionalBackend<DynamoRegionState> {
 
   /** TagResource on a model table: a key given again takes the new value; at most 50 tags. */
   tagResource(region: string, input: { ResourceArn?: string; Tags?: Tag[] }) {
-    this.gate('dynamodb', 'TagResource');
+    this.gate(DYNAMODB_API, 'TagResource');
     const table = this.dynamodb.tableOfArn(region, input.ResourceArn);
     // A table being created or deleted is in use: DynamoDB tags it only once it is ACTIVE.
     if ((table.status ?? 'ACTIVE') !== 'ACTIVE')
@@ -174,7 +175,7 @@ export class DynamoRestoreBackend extends RegionalBackend<DynamoRegionState> {
   }
 
   untagResource(region: string, input: { ResourceArn?: string; TagKeys?: string[] }) {
-    this.gate('dynamodb', 'UntagResource');
+    this.gate(DYNAMODB_API, 'UntagResource');
     const table = this.dynamodb.tableOfArn(region, input.ResourceArn);
     table.Tags = table.Tags.filter((t) => !(input.TagKeys ?? []).includes(t.Key));
     return {};
@@ -245,7 +246,7 @@ export class DynamoRestoreBackend extends RegionalBackend<DynamoRegionState> {
       } & Record<string, unknown>;
     },
   ) {
-    this.gate('dynamodb', 'ImportTable');
+    this.gate(DYNAMODB_API, 'ImportTable');
     const r = this.region(region);
     const params = input.TableCreationParameters ?? {};
     const bucket = input.S3BucketSource?.S3Bucket ?? '';
@@ -353,12 +354,12 @@ export class DynamoRestoreBackend extends RegionalBackend<DynamoRegionState> {
       timing.startMs + timing.durationMs,
       failure !== undefined,
     );
-    return this.created('dynamodb', { ImportTableDescription: this.importDescription(region, imported) });
+    return this.created(DYNAMODB_API, { ImportTableDescription: this.importDescription(region, imported) });
   }
 
   /** ListImports of one table (or of the region): newest first, one page (a restore's table has an import or two). */
   listImports(region: string, input: { TableArn?: string }) {
-    this.gate('dynamodb', 'ListImports');
+    this.gate(DYNAMODB_API, 'ListImports');
     const imports = [...this.region(region).dynamoImports.values()]
       .filter((i) => !input.TableArn || this.dynamodb.dynamoTableArn(region, i.TableName) === input.TableArn)
       .sort((a, b) => b.startMs - a.startMs);
@@ -379,7 +380,7 @@ export class DynamoRestoreBackend extends RegionalBackend<DynamoRegionState> {
   }
 
   describeImport(region: string, input: { ImportArn?: string }) {
-    this.gate('dynamodb', 'DescribeImport');
+    this.gate(DYNAMODB_API, 'DescribeImport');
     const imported = input.ImportArn ? this.region(region).dynamoImports.get(input.ImportArn) : undefined;
     if (!imported) throw new AwsApiError('ImportNotFoundException', `Import not found: ${input.ImportArn}`);
     return { ImportTableDescription: this.importDescription(region, imported) };

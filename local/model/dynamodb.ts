@@ -6,10 +6,27 @@
  * DynamoDB may use it for the caller (assertKeyUsable). Restores and imports are in dynamodb-restore.ts
  * over the same store. The pipeline's own state table lives in dynalite, not here.
  */
-import { AwsApiError, arnPartition, type ModelCore, RegionalBackend, RegionStore, type Tag, type Timed } from './core';
+import {
+  AwsApiError,
+  arnPartition,
+  type ModelCore,
+  RegionalBackend,
+  RegionStore,
+  type ServiceApi,
+  type Tag,
+  type Timed,
+} from './core';
 import type { KmsBackend } from './kms';
 import { type Lifecycle, settle } from './lifecycle';
 import type { S3Backend } from './s3';
+
+/** How dynamodb answers the core's injected faults (./core.ts ServiceApi): DynamoDB's control plane throttles with ThrottlingException and loses an answer as InternalServerError. */
+export const DYNAMODB_API: ServiceApi = {
+  name: 'dynamodb',
+  throttleCode: 'ThrottlingException',
+  throttleStatus: 400,
+  internalErrorCode: 'InternalServerError',
+};
 
 /** A DynamoDB table of the fleet (the pipeline's own state table lives in dynalite, not here). */
 export interface DynamoTableModel {
@@ -240,7 +257,7 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
   }
 
   listTables(region: string, input: { ExclusiveStartTableName?: string; Limit?: number }) {
-    this.gate('dynamodb', 'ListTables');
+    this.gate(DYNAMODB_API, 'ListTables');
     const tables = this.region(region).dynamoTables;
     const names = [...tables.keys()].filter((n) => settle(tables, n, this.nowMs(), 'status')).sort();
     const from = input.ExclusiveStartTableName ? names.findIndex((n) => n > (input.ExclusiveStartTableName ?? '')) : 0;
@@ -257,7 +274,7 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
   }
 
   describeTable(region: string, input: { TableName?: string }) {
-    this.gate('dynamodb', 'DescribeTable');
+    this.gate(DYNAMODB_API, 'DescribeTable');
     const table = this.dynamoTable(region, input.TableName);
     return { Table: this.tableDescription(region, table) };
   }
@@ -289,7 +306,7 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
   }
 
   listTagsOfResource(region: string, input: { ResourceArn?: string; NextToken?: string }) {
-    this.gate('dynamodb', 'ListTagsOfResource');
+    this.gate(DYNAMODB_API, 'ListTagsOfResource');
     const table = this.tableOfArn(region, input.ResourceArn);
     // DynamoDB answers not found for a table that is not ACTIVE (API reference, ListTagsOfResource errors):
     // a table being created (a restore, an import) or deleted has no tags to read yet.
@@ -321,7 +338,7 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
   }
 
   createBackup(region: string, input: { TableName?: string; BackupName?: string }) {
-    this.gate('dynamodb', 'CreateBackup');
+    this.gate(DYNAMODB_API, 'CreateBackup');
     const table = this.dynamoTable(region, input.TableName, 'TableNotFoundException');
     const name = input.BackupName ?? '';
     if (!/^[a-zA-Z0-9_.-]{3,255}$/.test(name))
@@ -336,7 +353,7 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
       ...(table.kmsKeyArn ? { kmsKeyArn: table.kmsKeyArn } : {}),
     };
     this.region(region).dynamoBackups.set(backup.BackupArn, backup);
-    return this.created('dynamodb', { BackupDetails: this.dynamoBackupDetails(backup) });
+    return this.created(DYNAMODB_API, { BackupDetails: this.dynamoBackupDetails(backup) });
   }
 
   dynamoBackup(region: string, arn: string | undefined): DynamoBackupModel {
@@ -346,7 +363,7 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
   }
 
   describeBackup(region: string, input: { BackupArn?: string }) {
-    this.gate('dynamodb', 'DescribeBackup');
+    this.gate(DYNAMODB_API, 'DescribeBackup');
     const backup = this.dynamoBackup(region, input.BackupArn);
     return {
       BackupDescription: {
@@ -364,7 +381,7 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
     region: string,
     input: { TableName?: string; BackupType?: string; ExclusiveStartBackupArn?: string; Limit?: number },
   ) {
-    this.gate('dynamodb', 'ListBackups');
+    this.gate(DYNAMODB_API, 'ListBackups');
     const all = [...this.region(region).dynamoBackups.values()]
       .filter((b) => !input.TableName || b.TableName === input.TableName)
       .sort((a, b) => a.BackupArn.localeCompare(b.BackupArn));
@@ -384,7 +401,7 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
   }
 
   deleteBackup(region: string, input: { BackupArn?: string }) {
-    this.gate('dynamodb', 'DeleteBackup');
+    this.gate(DYNAMODB_API, 'DeleteBackup');
     const backup = this.dynamoBackup(region, input.BackupArn);
     if (this.dynamoBackupStatus(backup) === 'CREATING')
       throw new AwsApiError('BackupInUseException', `Backup ${backup.BackupArn} is being created.`);
@@ -421,7 +438,7 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
       ExportTime?: Date | number | string;
     },
   ) {
-    this.gate('dynamodb', 'ExportTableToPointInTime');
+    this.gate(DYNAMODB_API, 'ExportTableToPointInTime');
     const table = this.tableOfArn(region, input.TableArn, 'TableNotFoundException');
     if (!input.S3Bucket) throw new AwsApiError('ValidationException', 'S3Bucket is required');
     // The bucket may be in any region ("Requesting a table export in DynamoDB"), but it must exist.
@@ -477,11 +494,11 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
     const regions = this.exportRegions.get(input.S3Bucket) ?? new Set<string>();
     this.exportRegions.set(input.S3Bucket, regions.add(region));
     // Made: a lost answer (fault lostAnswers) is retried by the SDK, and the client token returns it.
-    return this.created('dynamodb', { ExportDescription: this.dynamoExportDescription(region, exported) });
+    return this.created(DYNAMODB_API, { ExportDescription: this.dynamoExportDescription(region, exported) });
   }
 
   describeExport(region: string, input: { ExportArn?: string }) {
-    this.gate('dynamodb', 'DescribeExport');
+    this.gate(DYNAMODB_API, 'DescribeExport');
     const exported = input.ExportArn ? this.region(region).dynamoExports.get(input.ExportArn) : undefined;
     if (!exported) throw new AwsApiError('ExportNotFoundException', `Export not found: ${input.ExportArn}`);
     return { ExportDescription: this.dynamoExportDescription(region, exported) };

@@ -6,6 +6,7 @@
 import { AwsApiError, COPY_SLOWDOWN, type Filter, type ModelCore, RegionalBackend, type Tag } from './core';
 import type { Ec2Backend, Ec2RegionState, ImageModel, SnapshotModel, VolumeModel } from './ec2';
 import type { RegionsBackend } from './ec2-regions';
+import { EC2_API } from './ec2-regions';
 import { KEY_REFUSED_FAIL_AT, type KmsBackend } from './kms';
 import { matchesFilter, paginate } from './query';
 
@@ -81,7 +82,7 @@ export class AmiBackend extends RegionalBackend<Ec2RegionState> {
       IncludeDisabled?: boolean;
     },
   ) {
-    this.gate('ec2', 'DescribeImages');
+    this.gate(EC2_API, 'DescribeImages');
     const r = this.region(region);
     for (const id of input.ImageIds ?? []) {
       if (!/^ami-[0-9a-f]{8,17}$/.test(id)) throw new AwsApiError('InvalidAMIID.Malformed', `Invalid id: "${id}"`);
@@ -122,7 +123,7 @@ export class AmiBackend extends RegionalBackend<Ec2RegionState> {
       TagSpecifications?: { ResourceType?: string; Tags?: Tag[] }[];
     },
   ) {
-    this.gate('ec2', 'CreateImage');
+    this.gate(EC2_API, 'CreateImage');
     const r = this.region(region);
     const instanceId = input.InstanceId ?? '';
     if (!/^i-[0-9a-f]{8,17}$/.test(instanceId))
@@ -173,12 +174,12 @@ export class AmiBackend extends RegionalBackend<Ec2RegionState> {
       noReboot,
       rebooted: !noReboot && instance.State === 'running',
     });
-    return this.created('ec2', { ImageId: imageId });
+    return this.created(EC2_API, { ImageId: imageId });
   }
 
   /** DisableImage: only the owner's; the image stays registered (its snapshots stay in use) but is hidden. */
   disableImage(region: string, input: { ImageId?: string }) {
-    this.gate('ec2', 'DisableImage');
+    this.gate(EC2_API, 'DisableImage');
     const image = this.region(region).images.get(input.ImageId ?? '');
     if (!image || (image.OwnerId ?? this.accountId) !== this.accountId)
       throw new AwsApiError('InvalidAMIID.NotFound', `The image id '[${input.ImageId}]' does not exist`);
@@ -188,7 +189,7 @@ export class AmiBackend extends RegionalBackend<Ec2RegionState> {
 
   /** DeregisterImage: the image goes (its snapshots stay, now free to delete); a pending one is refused. */
   deregisterImage(region: string, input: { ImageId?: string }) {
-    this.gate('ec2', 'DeregisterImage');
+    this.gate(EC2_API, 'DeregisterImage');
     const r = this.region(region);
     const id = input.ImageId ?? '';
     if (!/^ami-[0-9a-f]{8,17}$/.test(id)) throw new AwsApiError('InvalidAMIID.Malformed', `Invalid id: "${id}"`);
@@ -219,7 +220,7 @@ export class AmiBackend extends RegionalBackend<Ec2RegionState> {
       TagSpecifications?: { ResourceType?: string; Tags?: Tag[] }[];
     },
   ) {
-    this.gate('ec2', 'CopyImage');
+    this.gate(EC2_API, 'CopyImage');
     const r = this.region(region);
     const sourceRegion = this.regions.assertSourceRegion(input.SourceRegion, 'SourceRegion');
     if (input.ClientToken) {
@@ -288,7 +289,7 @@ export class AmiBackend extends RegionalBackend<Ec2RegionState> {
       creationMs: this.nowMs(),
       ...(input.ClientToken ? { clientToken: input.ClientToken } : {}),
     });
-    return this.created('ec2', { ImageId: imageId });
+    return this.created(EC2_API, { ImageId: imageId });
   }
 
   /** Images as DescribeImages shows them, with what CreateImage recorded (NoReboot, reboot). */

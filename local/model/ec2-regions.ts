@@ -6,8 +6,16 @@
  * regions, no per-region state.
  */
 import { createHash } from 'node:crypto';
-import { AwsApiError, Backend, type Filter } from './core';
+import { AwsApiError, Backend, type Filter, type ServiceApi } from './core';
 import { matchesFilter } from './query';
+
+/** How ec2 answers the core's injected faults (./core.ts ServiceApi): EC2 throttles with RequestLimitExceeded (503) and loses an answer as InternalError. */
+export const EC2_API: ServiceApi = {
+  name: 'ec2',
+  throttleCode: 'RequestLimitExceeded',
+  throttleStatus: 503,
+  internalErrorCode: 'InternalError',
+};
 
 /**
  * Regions that exist but need an opt-in: DescribeRegions AllRegions=true lists them `not-opted-in`
@@ -52,7 +60,7 @@ export class RegionsBackend extends Backend {
 
   /** DescribeAccountAttributes: `default-vpc` (the region's default VPC id, or `none`); other names answer nothing. */
   describeAccountAttributes(region: string, input: { AttributeNames?: string[] }) {
-    this.gate('ec2', 'DescribeAccountAttributes');
+    this.gate(EC2_API, 'DescribeAccountAttributes');
     const names = input.AttributeNames?.length ? input.AttributeNames : ['default-vpc'];
     return {
       AccountAttributes: names
@@ -69,7 +77,7 @@ export class RegionsBackend extends Backend {
    * `not-opted-in`). A name that is no region at all is refused, as EC2 does.
    */
   describeRegions(_region: string, input: { RegionNames?: string[]; AllRegions?: boolean; Filters?: Filter[] }) {
-    this.gate('ec2', 'DescribeRegions');
+    this.gate(EC2_API, 'DescribeRegions');
     const known = this.knownRegions();
     for (const name of input.RegionNames ?? []) {
       if (!known.includes(name)) throw new AwsApiError('InvalidParameterValue', `Invalid region name: ${name}`);

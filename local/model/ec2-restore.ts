@@ -10,6 +10,7 @@ import type { Ec2Backend, Ec2RegionState, InstanceModel, VolumeModel } from './e
 import { type AmiBackend, deletesOnTermination } from './ec2-images';
 import { launchView } from './ec2-launch';
 import type { RegionsBackend } from './ec2-regions';
+import { EC2_API } from './ec2-regions';
 import type { KeyRefusal, KmsBackend } from './kms';
 import { GONE, settle } from './lifecycle';
 
@@ -107,7 +108,7 @@ export class Ec2RestoreBackend extends RegionalBackend<Ec2RegionState> {
       ClientToken?: string;
     },
   ) {
-    this.gate('ec2', 'CreateVolume');
+    this.gate(EC2_API, 'CreateVolume');
     const r = this.region(region);
     if (input.ClientToken) {
       const earlier = [...r.volumes.values()].find((v) => v.clientToken === input.ClientToken);
@@ -169,7 +170,7 @@ export class Ec2RestoreBackend extends RegionalBackend<Ec2RegionState> {
         : { untilMs: this.readyAt(10 + size * 0.1), next: 'available' },
     };
     r.volumes.set(volume.VolumeId, volume);
-    return this.created('ec2', this.volumeView(volume));
+    return this.created(EC2_API, this.volumeView(volume));
   }
 
   /** When something made now that takes about `seconds` is ready (the snapshot timing's spread; never fails). */
@@ -180,7 +181,7 @@ export class Ec2RestoreBackend extends RegionalBackend<Ec2RegionState> {
 
   /** DeleteVolume: an `available` volume goes `deleting`, then gone; attached or still creating is refused. */
   deleteVolume(region: string, input: { VolumeId?: string }) {
-    this.gate('ec2', 'DeleteVolume');
+    this.gate(EC2_API, 'DeleteVolume');
     const r = this.region(region);
     const id = input.VolumeId ?? '';
     const volume = settle(r.volumes, id, this.nowMs(), 'State');
@@ -218,7 +219,7 @@ export class Ec2RestoreBackend extends RegionalBackend<Ec2RegionState> {
       ClientToken?: string;
     },
   ) {
-    this.gate('ec2', 'RunInstances');
+    this.gate(EC2_API, 'RunInstances');
     const r = this.region(region);
     const earlier = input.ClientToken
       ? [...r.instances.values()].find((i) => i.launch?.clientToken === input.ClientToken)
@@ -293,7 +294,7 @@ export class Ec2RestoreBackend extends RegionalBackend<Ec2RegionState> {
         : { lifecycle: { untilMs: this.readyAt(30), next: 'running' } }),
     };
     r.instances.set(instanceId, instance);
-    return this.created('ec2', this.reservation(region, instance));
+    return this.created(EC2_API, this.reservation(region, instance));
   }
 
   private reservation(region: string, i: InstanceModel) {
@@ -318,7 +319,7 @@ export class Ec2RestoreBackend extends RegionalBackend<Ec2RegionState> {
    * as its attachment's DeleteOnTermination says: an AMI's data volume is preserved by default.
    */
   terminateInstances(region: string, input: { InstanceIds?: string[] }) {
-    this.gate('ec2', 'TerminateInstances');
+    this.gate(EC2_API, 'TerminateInstances');
     const r = this.region(region);
     const ids = input.InstanceIds ?? [];
     if (ids.length === 0)

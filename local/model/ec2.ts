@@ -19,6 +19,7 @@ import {
 } from './core';
 import { type LaunchModel, launchView, stateReasonView } from './ec2-launch';
 import type { RegionsBackend } from './ec2-regions';
+import { EC2_API } from './ec2-regions';
 import { KEY_REFUSED_FAIL_AT, type KmsBackend } from './kms';
 import { type Lifecycle, settle, settleAll } from './lifecycle';
 import { matchesFilter, paginate } from './query';
@@ -206,7 +207,7 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
     region: string,
     input: { InstanceIds?: string[]; Filters?: Filter[]; MaxResults?: number; NextToken?: string },
   ) {
-    this.gate('ec2', 'DescribeInstances');
+    this.gate(EC2_API, 'DescribeInstances');
     const r = this.region(region);
     if (input.InstanceIds?.length && input.MaxResults !== undefined) {
       throw new AwsApiError(
@@ -263,7 +264,7 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
     region: string,
     input: { VolumeIds?: string[]; Filters?: Filter[]; MaxResults?: number; NextToken?: string },
   ) {
-    this.gate('ec2', 'DescribeVolumes');
+    this.gate(EC2_API, 'DescribeVolumes');
     const r = this.region(region);
     if (!input.VolumeIds?.length) settleAll(r.volumes, this.nowMs(), 'State');
     for (const id of input.VolumeIds ?? []) {
@@ -323,7 +324,7 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
     region: string,
     input: { SnapshotIds?: string[]; OwnerIds?: string[]; Filters?: Filter[]; MaxResults?: number; NextToken?: string },
   ) {
-    this.gate('ec2', 'DescribeSnapshots');
+    this.gate(EC2_API, 'DescribeSnapshots');
     const r = this.region(region);
     for (const id of input.SnapshotIds ?? []) {
       if (!r.snapshots.has(id))
@@ -436,7 +437,7 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
     region: string,
     input: { VolumeId?: string; Description?: string; TagSpecifications?: { ResourceType?: string; Tags?: Tag[] }[] },
   ) {
-    this.gate('ec2', 'CreateSnapshot');
+    this.gate(EC2_API, 'CreateSnapshot');
     const r = this.region(region);
     const volume = input.VolumeId ? r.volumes.get(input.VolumeId) : undefined;
     if (!volume) throw new AwsApiError('InvalidVolume.NotFound', `The volume '${input.VolumeId}' does not exist.`);
@@ -447,7 +448,7 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
       .filter((t) => t.ResourceType === 'snapshot')
       .flatMap((t) => t.Tags ?? []);
     const s = this.createSnapshotOf(region, volume, input.Description ?? '', tags);
-    return this.created('ec2', { ...this.snapshotView(s) });
+    return this.created(EC2_API, { ...this.snapshotView(s) });
   }
 
   createSnapshots(
@@ -459,7 +460,7 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
       TagSpecifications?: { ResourceType?: string; Tags?: Tag[] }[];
     },
   ) {
-    this.gate('ec2', 'CreateSnapshots');
+    this.gate(EC2_API, 'CreateSnapshots');
     const r = this.region(region);
     const instanceId = input.InstanceSpecification?.InstanceId;
     const instance = instanceId ? r.instances.get(instanceId) : undefined;
@@ -482,7 +483,7 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
         ? [...v.Tags.filter((t) => !t.Key.startsWith('aws:') && !tags.some((x) => x.Key === t.Key)), ...tags]
         : tags;
     const snapshots = volumes.map((v) => this.createSnapshotOf(region, v, input.Description ?? '', withVolumeTags(v)));
-    return this.created('ec2', {
+    return this.created(EC2_API, {
       Snapshots: snapshots.map((s) => ({
         SnapshotId: s.SnapshotId,
         VolumeId: s.VolumeId,
@@ -498,7 +499,7 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
   }
 
   deleteSnapshot(region: string, input: { SnapshotId?: string }) {
-    this.gate('ec2', 'DeleteSnapshot');
+    this.gate(EC2_API, 'DeleteSnapshot');
     const r = this.region(region);
     const id = input.SnapshotId ?? '';
     if (!r.snapshots.has(id)) throw new AwsApiError('InvalidSnapshot.NotFound', `The snapshot '${id}' does not exist.`);
@@ -517,7 +518,7 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
    * scenarios where an operator retags a backup; the pipeline itself tags only through TagSpecifications.
    */
   createTags(region: string, input: { Resources?: string[]; Tags?: Tag[] }) {
-    this.gate('ec2', 'CreateTags');
+    this.gate(EC2_API, 'CreateTags');
     const r = this.region(region);
     for (const id of input.Resources ?? []) {
       const target = r.snapshots.get(id) ?? r.images.get(id) ?? r.volumes.get(id) ?? r.instances.get(id);
@@ -551,7 +552,7 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
       TagSpecifications?: { ResourceType?: string; Tags?: Tag[] }[];
     },
   ) {
-    this.gate('ec2', 'CopySnapshot');
+    this.gate(EC2_API, 'CopySnapshot');
     const sourceRegion = this.regions.assertSourceRegion(input.SourceRegion, 'SourceRegion');
     const sourceId = input.SourceSnapshotId;
     if (!sourceId) throw new AwsApiError('MissingParameter', 'The request must contain the parameter SourceSnapshotId');
@@ -603,7 +604,7 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
       ...(refused ? { failAt: KEY_REFUSED_FAIL_AT } : {}),
     };
     this.track(this.region(region), copy);
-    return this.created('ec2', { SnapshotId: copy.SnapshotId, Tags: copy.Tags });
+    return this.created(EC2_API, { SnapshotId: copy.SnapshotId, Tags: copy.Tags });
   }
 
   snapshots(region: string) {

@@ -2,7 +2,15 @@
  * EventBridge PutEvents on any bus: entries are validated as AWS does (1 to 10, JSON detail, 256 KB) and
  * kept in order for tests and reports. Account-wide, no per-region state.
  */
-import { AwsApiError, Backend } from './core';
+import { AwsApiError, Backend, type ServiceApi } from './core';
+
+/** How events answers the core's injected faults (./core.ts ServiceApi): EventBridge throttles with Throttling (as the model always has). */
+export const EVENTS_API: ServiceApi = {
+  name: 'events',
+  throttleCode: 'Throttling',
+  throttleStatus: 400,
+  internalErrorCode: 'InternalException',
+};
 
 export interface BusEvent {
   EventBusName: string;
@@ -28,7 +36,7 @@ export class EventsBackend extends Backend {
       }[];
     },
   ) {
-    this.gate('events', 'PutEvents');
+    this.gate(EVENTS_API, 'PutEvents');
     const entries = input.Entries ?? [];
     if (entries.length === 0 || entries.length > 10)
       throw new AwsApiError('ValidationException', 'Entries must hold 1 to 10 events');

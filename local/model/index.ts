@@ -207,11 +207,6 @@ export class AwsModel {
     return this.services.events.events;
   }
 
-  /** Every operation passes here first: counts it, then may throttle it. */
-  gate(service: 'ec2' | 'rds' | 'sns' | 'events' | 'dynamodb' | 'kms', operation: string): void {
-    this.core.gate(service, operation);
-  }
-
   /** Copies still in progress into a destination region, per service (each has its own limit). */
   copiesInProgress(region: string): { ebs: number; rds: number } {
     return { ebs: this.services.ec2.copiesInProgress(region), rds: this.services.rds.copiesInProgress(region) };

@@ -9,7 +9,15 @@
  * allows). Key ids derive from a hash, not the PRNG, so keys never shift a seeded fleet's timings.
  */
 import { createHash } from 'node:crypto';
-import { AwsApiError, arnPartition, type ModelCore, RegionalBackend, RegionStore } from './core';
+import { AwsApiError, arnPartition, type ModelCore, RegionalBackend, RegionStore, type ServiceApi } from './core';
+
+/** How kms answers the core's injected faults (./core.ts ServiceApi): KMS throttles with ThrottlingException. */
+export const KMS_API: ServiceApi = {
+  name: 'kms',
+  throttleCode: 'ThrottlingException',
+  throttleStatus: 400,
+  internalErrorCode: 'KMSInternalException',
+};
 
 /** A KMS key (symmetric, customer managed unless `alias/aws/<service>`), with the aliases that name it. */
 export interface KmsKeyModel {
@@ -221,7 +229,7 @@ export class KmsBackend extends RegionalBackend<KmsRegionState> {
 
   /** DescribeKey by key id, key ARN, alias name or alias ARN; NotFoundException names what was not found. */
   describeKey(region: string, input: { KeyId?: string }) {
-    this.gate('kms', 'DescribeKey');
+    this.gate(KMS_API, 'DescribeKey');
     const ref = input.KeyId;
     if (!ref)
       throw new AwsApiError(

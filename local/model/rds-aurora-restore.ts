@@ -8,6 +8,7 @@ import { AwsApiError, type ModelCore, RegionalBackend, type Tag } from './core';
 import { GONE, settle } from './lifecycle';
 import type { DbClusterModel, RdsBackend, RdsRegionState } from './rds';
 import type { AuroraBackend } from './rds-aurora';
+import { RDS_API } from './rds-groups';
 import { assertDbIdentifier, RDS_DELETE_SECONDS, type RdsRestoreBackend } from './rds-restore';
 
 export class AuroraRestoreBackend extends RegionalBackend<RdsRegionState> {
@@ -38,7 +39,7 @@ export class AuroraRestoreBackend extends RegionalBackend<RdsRegionState> {
       CopyTagsToSnapshot?: boolean;
     },
   ) {
-    this.gate('rds', 'RestoreDBClusterFromSnapshot');
+    this.gate(RDS_API, 'RestoreDBClusterFromSnapshot');
     const r = this.region(region);
     const id = assertDbIdentifier(input.DBClusterIdentifier, 'DBClusterIdentifier');
     if (!input.Engine) throw new AwsApiError('MissingParameter', 'The request must contain the parameter Engine');
@@ -86,7 +87,7 @@ export class AuroraRestoreBackend extends RegionalBackend<RdsRegionState> {
       ...(input.DBClusterParameterGroupName ? { DBClusterParameterGroupName: input.DBClusterParameterGroupName } : {}),
     };
     r.dbClusters.set(id, cluster);
-    return this.created('rds', { DBCluster: this.aurora.dbClusterView(region, cluster) });
+    return this.created(RDS_API, { DBCluster: this.aurora.dbClusterView(region, cluster) });
   }
 
   /** DeleteDBCluster: SkipFinalSnapshot (the sandbox takes no final cluster snapshot); no live member may remain. */
@@ -94,7 +95,7 @@ export class AuroraRestoreBackend extends RegionalBackend<RdsRegionState> {
     region: string,
     input: { DBClusterIdentifier?: string; SkipFinalSnapshot?: boolean; FinalDBSnapshotIdentifier?: string },
   ) {
-    this.gate('rds', 'DeleteDBCluster');
+    this.gate(RDS_API, 'DeleteDBCluster');
     const r = this.region(region);
     const id = input.DBClusterIdentifier ?? '';
     const cluster = settle(r.dbClusters, id, this.nowMs(), 'status');

@@ -21,7 +21,7 @@ import {
   type RdsBackend,
   type RdsRegionState,
 } from './rds';
-import { defaultParameterGroup, ensureRdsGroups } from './rds-groups';
+import { defaultParameterGroup, ensureRdsGroups, RDS_API } from './rds-groups';
 import { defaultSecurityGroupId, ensureDbSubnetGroup, vpcSecurityGroupsView } from './rds-subnet-groups';
 
 /** A cluster snapshot identifier must follow RDS's rule and be new in the region (create and copy alike). */
@@ -121,7 +121,7 @@ export class AuroraBackend extends RegionalBackend<RdsRegionState> {
     region: string,
     input: { DBClusterIdentifier?: string; Filters?: RdsFilter[]; MaxRecords?: number; Marker?: string },
   ) {
-    this.gate('rds', 'DescribeDBClusters');
+    this.gate(RDS_API, 'DescribeDBClusters');
     const r = this.region(region);
     if (input.DBClusterIdentifier) settle(r.dbClusters, input.DBClusterIdentifier, this.nowMs(), 'status');
     else settleAll(r.dbClusters, this.nowMs(), 'status');
@@ -193,7 +193,7 @@ export class AuroraBackend extends RegionalBackend<RdsRegionState> {
       Marker?: string;
     },
   ) {
-    this.gate('rds', 'DescribeDBClusterSnapshots');
+    this.gate(RDS_API, 'DescribeDBClusterSnapshots');
     const r = this.region(region);
     if (input.DBClusterSnapshotIdentifier && !r.dbClusterSnapshots.has(input.DBClusterSnapshotIdentifier)) {
       throw new AwsApiError(
@@ -219,7 +219,7 @@ export class AuroraBackend extends RegionalBackend<RdsRegionState> {
     region: string,
     input: { DBClusterSnapshotIdentifier?: string; DBClusterIdentifier?: string; Tags?: Tag[] },
   ) {
-    this.gate('rds', 'CreateDBClusterSnapshot');
+    this.gate(RDS_API, 'CreateDBClusterSnapshot');
     const r = this.region(region);
     const cluster = input.DBClusterIdentifier ? r.dbClusters.get(input.DBClusterIdentifier) : undefined;
     if (!cluster)
@@ -251,11 +251,11 @@ export class AuroraBackend extends RegionalBackend<RdsRegionState> {
       ...this.timing(cluster.snapshotSeconds),
     };
     r.dbClusterSnapshots.set(id, snapshot);
-    return this.created('rds', { DBClusterSnapshot: this.dbClusterSnapshotView(region, snapshot) });
+    return this.created(RDS_API, { DBClusterSnapshot: this.dbClusterSnapshotView(region, snapshot) });
   }
 
   deleteDBClusterSnapshot(region: string, input: { DBClusterSnapshotIdentifier?: string }) {
-    this.gate('rds', 'DeleteDBClusterSnapshot');
+    this.gate(RDS_API, 'DeleteDBClusterSnapshot');
     const r = this.region(region);
     const s = input.DBClusterSnapshotIdentifier
       ? r.dbClusterSnapshots.get(input.DBClusterSnapshotIdentifier)
@@ -288,7 +288,7 @@ export class AuroraBackend extends RegionalBackend<RdsRegionState> {
       PreSignedUrl?: string;
     },
   ) {
-    this.gate('rds', 'CopyDBClusterSnapshot');
+    this.gate(RDS_API, 'CopyDBClusterSnapshot');
     const from = this.rds.rdsCopySource(
       region,
       input.SourceDBClusterSnapshotIdentifier,
@@ -345,7 +345,7 @@ export class AuroraBackend extends RegionalBackend<RdsRegionState> {
       ...this.timing(baseSeconds * COPY_SLOWDOWN),
     };
     r.dbClusterSnapshots.set(id, copy);
-    return this.created('rds', { DBClusterSnapshot: this.dbClusterSnapshotView(region, copy) });
+    return this.created(RDS_API, { DBClusterSnapshot: this.dbClusterSnapshotView(region, copy) });
   }
 
   dbClusterSnapshots(region: string) {

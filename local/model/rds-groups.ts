@@ -8,7 +8,15 @@
  * instance's option group, and a copy into another region names one there (copyOptionGroup). What a
  * restore got is kept on the instance or cluster, and DescribeDB* show it.
  */
-import { AwsApiError, type ModelCore, RegionalBackend, type RegionStore } from './core';
+import { AwsApiError, type ModelCore, RegionalBackend, type RegionStore, type ServiceApi } from './core';
+
+/** How rds answers the core's injected faults (./core.ts ServiceApi): RDS throttles with Throttling and loses an answer as InternalFailure. */
+export const RDS_API: ServiceApi = {
+  name: 'rds',
+  throttleCode: 'Throttling',
+  throttleStatus: 400,
+  internalErrorCode: 'InternalFailure',
+};
 
 /**
  * One region's groups by kind (the engine defaults are not listed: they exist everywhere). An option

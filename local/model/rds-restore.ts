@@ -11,6 +11,7 @@ import type { RegionsBackend } from './ec2-regions';
 import { GONE, settle } from './lifecycle';
 import { assertNewSnapshotId, type DbInstanceModel, encryptionOf, type RdsBackend, type RdsRegionState } from './rds';
 import type { RdsGroupBackend } from './rds-groups';
+import { RDS_API } from './rds-groups';
 import { defaultSecurityGroupId, type RdsSubnetGroupBackend } from './rds-subnet-groups';
 
 /** Seconds a DB instance takes to delete (fixed: a removal draws nothing from the PRNG). */
@@ -107,7 +108,7 @@ export class RdsRestoreBackend extends RegionalBackend<RdsRegionState> {
       Tags?: Tag[];
     },
   ) {
-    this.gate('rds', 'RestoreDBInstanceFromDBSnapshot');
+    this.gate(RDS_API, 'RestoreDBInstanceFromDBSnapshot');
     const r = this.region(region);
     const id = assertDbIdentifier(input.DBInstanceIdentifier, 'DBInstanceIdentifier');
     this.assertNewInstance(r, id);
@@ -157,7 +158,7 @@ export class RdsRestoreBackend extends RegionalBackend<RdsRegionState> {
       ...placement,
     };
     r.dbInstances.set(id, db);
-    return this.created('rds', { DBInstance: this.rds.dbInstanceView(region, db) });
+    return this.created(RDS_API, { DBInstance: this.rds.dbInstanceView(region, db) });
   }
 
   /**
@@ -176,7 +177,7 @@ export class RdsRestoreBackend extends RegionalBackend<RdsRegionState> {
       Tags?: Tag[];
     },
   ) {
-    this.gate('rds', 'CreateDBInstance');
+    this.gate(RDS_API, 'CreateDBInstance');
     const r = this.region(region);
     const id = assertDbIdentifier(input.DBInstanceIdentifier, 'DBInstanceIdentifier');
     if (!input.DBInstanceClass)
@@ -231,7 +232,7 @@ export class RdsRestoreBackend extends RegionalBackend<RdsRegionState> {
     };
     r.dbInstances.set(id, db);
     cluster?.memberIds.push(id);
-    return this.created('rds', { DBInstance: this.rds.dbInstanceView(region, db) });
+    return this.created(RDS_API, { DBInstance: this.rds.dbInstanceView(region, db) });
   }
 
   /**
@@ -248,7 +249,7 @@ export class RdsRestoreBackend extends RegionalBackend<RdsRegionState> {
       DeleteAutomatedBackups?: boolean;
     },
   ) {
-    this.gate('rds', 'DeleteDBInstance');
+    this.gate(RDS_API, 'DeleteDBInstance');
     const r = this.region(region);
     const id = input.DBInstanceIdentifier ?? '';
     const db = settle(r.dbInstances, id, this.nowMs(), 'status');

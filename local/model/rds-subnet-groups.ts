@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { AwsApiError, arnPartition, type ModelCore, RegionalBackend, type RegionStore } from './core';
 import { defaultVpcId } from './ec2-regions';
 import { paginate } from './query';
+import { RDS_API } from './rds-groups';
 
 export interface DbSubnetGroupModel {
   DBSubnetGroupName: string;
@@ -89,7 +90,7 @@ export class RdsSubnetGroupBackend extends RegionalBackend<RdsSubnetGroupsState>
   }
 
   describeDBSubnetGroups(region: string, input: { DBSubnetGroupName?: string; MaxRecords?: number; Marker?: string }) {
-    this.gate('rds', 'DescribeDBSubnetGroups');
+    this.gate(RDS_API, 'DescribeDBSubnetGroups');
     const all = input.DBSubnetGroupName
       ? [this.dbSubnetGroup(region, input.DBSubnetGroupName)]
       : [...this.region(region).dbSubnetGroups.values()];

@@ -25,6 +25,7 @@ import {
   defaultParameterGroup,
   emptyRdsGroups,
   ensureRdsGroups,
+  RDS_API,
   type RdsGroupsModel,
 } from './rds-groups';
 import {
@@ -252,7 +253,7 @@ export class RdsBackend extends RegionalBackend<RdsRegionState> {
     region: string,
     input: { DBInstanceIdentifier?: string; Filters?: RdsFilter[]; MaxRecords?: number; Marker?: string },
   ) {
-    this.gate('rds', 'DescribeDBInstances');
+    this.gate(RDS_API, 'DescribeDBInstances');
     const r = this.region(region);
     if (input.DBInstanceIdentifier) settle(r.dbInstances, input.DBInstanceIdentifier, this.nowMs(), 'status');
     else settleAll(r.dbInstances, this.nowMs(), 'status');
@@ -341,7 +342,7 @@ export class RdsBackend extends RegionalBackend<RdsRegionState> {
       Marker?: string;
     },
   ) {
-    this.gate('rds', 'DescribeDBSnapshots');
+    this.gate(RDS_API, 'DescribeDBSnapshots');
     const r = this.region(region);
     if (input.DBSnapshotIdentifier && !r.dbSnapshots.has(input.DBSnapshotIdentifier)) {
       throw new AwsApiError('DBSnapshotNotFound', `DBSnapshot ${input.DBSnapshotIdentifier} not found.`, 404);
@@ -360,7 +361,7 @@ export class RdsBackend extends RegionalBackend<RdsRegionState> {
     region: string,
     input: { DBSnapshotIdentifier?: string; DBInstanceIdentifier?: string; Tags?: Tag[] },
   ) {
-    this.gate('rds', 'CreateDBSnapshot');
+    this.gate(RDS_API, 'CreateDBSnapshot');
     const r = this.region(region);
     const db = input.DBInstanceIdentifier ? r.dbInstances.get(input.DBInstanceIdentifier) : undefined;
     if (!db) throw new AwsApiError('DBInstanceNotFound', `DBInstance ${input.DBInstanceIdentifier} not found.`, 404);
@@ -404,11 +405,11 @@ export class RdsBackend extends RegionalBackend<RdsRegionState> {
       ...this.timing(db.snapshotSeconds),
     };
     r.dbSnapshots.set(id, snapshot);
-    return this.created('rds', { DBSnapshot: this.dbSnapshotView(region, snapshot) });
+    return this.created(RDS_API, { DBSnapshot: this.dbSnapshotView(region, snapshot) });
   }
 
   deleteDBSnapshot(region: string, input: { DBSnapshotIdentifier?: string }) {
-    this.gate('rds', 'DeleteDBSnapshot');
+    this.gate(RDS_API, 'DeleteDBSnapshot');
     const r = this.region(region);
     const s = input.DBSnapshotIdentifier ? r.dbSnapshots.get(input.DBSnapshotIdentifier) : undefined;
     if (!s) throw new AwsApiError('DBSnapshotNotFound', `DBSnapshot ${input.DBSnapshotIdentifier} not found.`, 404);
@@ -521,7 +522,7 @@ export class RdsBackend extends RegionalBackend<RdsRegionState> {
       OptionGroupName?: string;
     },
   ) {
-    this.gate('rds', 'CopyDBSnapshot');
+    this.gate(RDS_API, 'CopyDBSnapshot');
     const from = this.rdsCopySource(region, input.SourceDBSnapshotIdentifier, 'snapshot', 'SourceDBSnapshotIdentifier');
     const source = from.account === this.accountId ? this.region(from.region).dbSnapshots.get(from.id) : undefined;
     if (!source)
@@ -571,7 +572,7 @@ export class RdsBackend extends RegionalBackend<RdsRegionState> {
       ...this.timing(baseSeconds * COPY_SLOWDOWN),
     };
     r.dbSnapshots.set(id, copy);
-    return this.created('rds', { DBSnapshot: this.dbSnapshotView(region, copy) });
+    return this.created(RDS_API, { DBSnapshot: this.dbSnapshotView(region, copy) });
   }
 
   /**
@@ -581,7 +582,7 @@ export class RdsBackend extends RegionalBackend<RdsRegionState> {
    * snapshots" without saying which; a failed one stays listed and billed).
    */
   describeRdsAccountAttributes(region: string) {
-    this.gate('rds', 'DescribeAccountAttributes');
+    this.gate(RDS_API, 'DescribeAccountAttributes');
     const r = this.region(region);
     const manual = (items: Iterable<{ SnapshotType?: string }>) =>
       [...items].filter((s) => s.SnapshotType === 'manual').length;

@@ -2,7 +2,15 @@
  * SNS: topics (CreateTopic, idempotent) and Publish, with its size and subject checks. Account-wide:
  * topics are keyed by ARN, which names the region; published messages are kept for tests and reports.
  */
-import { AwsApiError, arnPartition, Backend } from './core';
+import { AwsApiError, arnPartition, Backend, type ServiceApi } from './core';
+
+/** How sns answers the core's injected faults (./core.ts ServiceApi): SNS throttles with Throttling. */
+export const SNS_API: ServiceApi = {
+  name: 'sns',
+  throttleCode: 'Throttling',
+  throttleStatus: 400,
+  internalErrorCode: 'InternalError',
+};
 
 /** SNS: a message and its attributes together, at most 256 KiB (UTF-8 bytes). */
 export const SNS_MAX_MESSAGE_BYTES = 262_144;
@@ -50,7 +58,7 @@ export class SnsBackend extends Backend {
       MessageAttributes?: Record<string, { DataType?: string; StringValue?: string; BinaryValue?: Uint8Array }>;
     },
   ) {
-    this.gate('sns', 'Publish');
+    this.gate(SNS_API, 'Publish');
     if (!input.TopicArn) throw new AwsApiError('InvalidParameter', 'TopicArn is required');
     if (!this.topics.has(input.TopicArn)) throw new AwsApiError('NotFound', 'Topic does not exist', 404);
     if (publishSize(input) > SNS_MAX_MESSAGE_BYTES) {

@@ -45,6 +45,11 @@ export interface ServiceErrorCodes {
 export interface ServiceCatalog {
   /** The service's name in ARNs and IAM actions (ec2, rds, dynamodb). */
   readonly service: string;
+  /**
+   * Shorter stems code outside the catalog knows the service by (`dynamo` in `dynamoTables`), beside
+   * its name; the layout guard (tests/unit/services/registry.test.ts) counts them as naming it.
+   */
+  readonly identifierStems?: readonly string[];
   readonly types: readonly ResourceTypeEntry[];
   /** The kinds of backup its stores hold (OwnedBackup.kind). */
   readonly backupKinds: readonly string[];

@@ -5,10 +5,13 @@
  */
 import type { ResourceType } from '../resource';
 import type { BackupStore, ResourceDriver } from './driver';
+import { dynamodbCreatingClients } from './dynamodb/client';
 import { dynamodbDrivers, dynamodbRestoreDrivers } from './dynamodb/drivers';
+import { ec2CreatingClients } from './ec2/client';
 import { hasDefaultVpc } from './ec2/default-vpc';
 import { ec2Drivers, ec2RestoreDrivers } from './ec2/drivers';
 import { DEFAULT_MODES, type ModedType } from './modes';
+import { rdsCreatingClients } from './rds/client';
 import { rdsDrivers, rdsRestoreDrivers } from './rds/drivers';
 import type { RegionFacts, RestoreDriver } from './restore';
 
@@ -54,6 +57,14 @@ export function regionFacts(): RegionFacts {
       return known;
     },
   };
+}
+
+/**
+ * Every service's SDK clients a Create* call may go through in `region`, for the sandbox's crash
+ * injection (local/sandbox.ts), which dies right after such a call.
+ */
+export function creatingClients(region: string): readonly { readonly middlewareStack: object }[] {
+  return [...ec2CreatingClients(region), ...rdsCreatingClients(region), ...dynamodbCreatingClients(region)];
 }
 
 /**

@@ -8,6 +8,7 @@ import { DYNAMODB_PERMISSIONS } from './permissions';
 
 export const dynamodbCatalog = {
   service: 'dynamodb',
+  identifierStems: ['dynamo'],
   types: [
     {
       type: 'dynamodb-table',

@@ -12,3 +12,9 @@ export const dynamoClient = perRegion(
 );
 /** DynamoDB CreateBackup: names are not unique, so, as for EBS, the SDK must not retry it. */
 export const dynamoCreateClient = perRegion('DYNAMODB', (region) => new DynamoDBClient({ region, maxAttempts: 1 }));
+
+/**
+ * The DynamoDB clients the sandbox's crash injection follows: none, as before the services declared
+ * them (following CreateBackup too would change what a seeded sandbox run with --crash-rate does).
+ */
+export const dynamodbCreatingClients = (_region: string): readonly DynamoDBClient[] => [];

@@ -10,3 +10,9 @@ export const ec2Client = perRegion('EC2', (region) => new EC2Client({ region, ma
  * looks for what the first may have made before creating (shared/workflow/backup/backup-start.ts).
  */
 export const ec2CreateClient = perRegion('EC2', (region) => new EC2Client({ region, maxAttempts: 1 }));
+
+/** Every EC2 client a driver's Create* call may go through (the sandbox's crash injection follows them). */
+export const ec2CreatingClients = (region: string): readonly EC2Client[] => [
+  ec2Client(region),
+  ec2CreateClient(region),
+];

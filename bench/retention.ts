@@ -1,12 +1,12 @@
 /**
  * The bench's retention section (issue #11 item 3): `BENCH_RETENTION` owned backups (default 100,000;
- * 0 skips) seeded straight into the sandbox's model (local/retention-estate.ts: volumes, 3-volume
+ * 0 skips) seeded straight into the sandbox's model (local/estates/retention.ts: volumes, 3-volume
  * instance sets, AMI-held sets, foreign and untagged snapshots in the home region; RDS snapshots in a
  * second region), then the real workflow on a run that backs up nothing, so only its retention states
  * work, with AWS's token buckets on. Reports the simulated duration, delete calls, wall time and wrong
  * deletions, checked against the estate's construction, never by the retention rules.
  */
-import { checkRetention, seedRetentionEstate } from '../local/retention-estate';
+import { checkRetention, seedRetentionEstate } from '../local/estates/retention';
 import { startSandbox } from '../local/sandbox';
 import { ownerTagValue } from '../shared/tags';
 

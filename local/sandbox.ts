@@ -23,7 +23,6 @@ import { creatingClients } from '../shared/services';
 import { RestorePointStore } from '../shared/state/restore-points';
 import { RestoreStore } from '../shared/state/restore-store';
 import { StateStore } from '../shared/state/store';
-import { demoDrillValidator } from './drill-validator';
 import { type EmulatedStack, registerAwsServices, registerStacks } from './emulator';
 import { type EmulatorServer, startEmulatorServer } from './emulator/server';
 import {
@@ -32,8 +31,9 @@ import {
   registerRestoreStateMachine,
   StepFunctionsService,
 } from './emulator/sfn';
-import { type FleetSummary, seedDemoFleet, seedGeneratedFleet, seedRegionalDemo } from './fleet';
-import { seedGameDayEstate } from './game-day-estate';
+import { demoDrillValidator } from './estates/drill-validator';
+import { type FleetSummary, seedDemoFleet, seedGeneratedFleet, seedRegionalDemo } from './estates/fleet';
+import { seedGameDayEstate } from './estates/game-day';
 import { HANDLERS, type LocalHandler } from './handlers';
 import { AwsModel, DEFAULT_ENABLED_REGIONS, type Faults, type Limits, seededRandom } from './model';
 import { ensureRunResources } from './run-resources';

@@ -1,6 +1,6 @@
 /**
  * `npm start -- --game-day` (issue #19): the region-loss game day, end to end, in the sandbox. The demo
- * estate and the `app=shop` application (local/game-day-estate.ts: custom DB parameter and option
+ * estate and the `app=shop` application (local/estates/game-day.ts: custom DB parameter and option
  * groups, no default VPC) are backed up with copies to the DR region under its customer-managed key;
  * then the home region is lost (the sandbox refuses every call to it); then, from the DR region alone,
  * `backup-pipeline restore --application app=shop` runs on the recovery stack there (the restore state
@@ -13,8 +13,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DR_KEY_ALIAS, DR_REGION } from '../../local/fleet';
-import { GAME_DAY_APPLICATION, GAME_DAY_PLACEMENT } from '../../local/game-day-estate';
+import { DR_KEY_ALIAS, DR_REGION } from '../../local/estates/fleet';
+import { GAME_DAY_APPLICATION, GAME_DAY_PLACEMENT } from '../../local/estates/game-day';
 import { type Sandbox, startSandbox } from '../../local/sandbox';
 import type { RestoreRecord } from '../../shared/state/records';
 import { RestoreStore } from '../../shared/state/restore-store';

@@ -4,7 +4,7 @@
  * reads the state table. Each command runs in a child process as an operator would run it.
  */
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { BACKUP_TAG, DR_KEY_ALIAS, DR_REGION, seedDrKey } from '../../local/fleet';
+import { BACKUP_TAG, DR_KEY_ALIAS, DR_REGION, seedDrKey } from '../../local/estates/fleet';
 import { type Sandbox, startSandbox } from '../../local/sandbox';
 import { runCli } from '../support/processes';
 

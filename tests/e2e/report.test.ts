@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { COLORS } from '../../cli/report/render-report';
-import { BACKUP_TAG } from '../../local/fleet';
+import { BACKUP_TAG } from '../../local/estates/fleet';
 import { AwsApiError } from '../../local/model';
 import { type Sandbox, startSandbox } from '../../local/sandbox';
 import { killStragglers, type Ran, ROOT, runCli, runProcess } from '../support/processes';

@@ -4,7 +4,7 @@
  * from the state table, reads what Plan skipped from the execution's history, and prints the
  * application's waves, recovery time and recovery point.
  */
-import { BACKUP_TAG } from '../../local/fleet';
+import { BACKUP_TAG } from '../../local/estates/fleet';
 import { type Sandbox, startSandbox } from '../../local/sandbox';
 import { runCli } from '../support/processes';
 

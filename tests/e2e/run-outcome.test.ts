@@ -3,7 +3,7 @@
  * written by Summarize, before Apply retention and Notify: a run whose execution FAILED after every
  * backup completed (here Notify, whose topic is gone) must not read SUCCEEDED.
  */
-import { BACKUP_TAG } from '../../local/fleet';
+import { BACKUP_TAG } from '../../local/estates/fleet';
 import { type Sandbox, startSandbox } from '../../local/sandbox';
 import { nextStep } from '../../shared/workflow/notify/runbook';
 import { killStragglers, runCli } from '../support/processes';

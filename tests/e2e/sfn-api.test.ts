@@ -13,7 +13,7 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { BACKUP_TAG } from '../../local/fleet';
+import { BACKUP_TAG } from '../../local/estates/fleet';
 import { ASL_PATH } from '../../local/runner';
 import { type Sandbox, startSandbox } from '../../local/sandbox';
 import { DEPLOYED_SDK_MAX_ATTEMPTS } from '../../shared/lambda/clients';

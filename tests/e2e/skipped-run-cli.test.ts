@@ -4,7 +4,7 @@
  * still waiting on its snapshot): `start --wait` says the run was skipped, for which run, and exits 1;
  * `runs` and `status` show it SKIPPED.
  */
-import { BACKUP_TAG } from '../../local/fleet';
+import { BACKUP_TAG } from '../../local/estates/fleet';
 import { type Sandbox, startSandbox } from '../../local/sandbox';
 import { runCli } from '../support/processes';
 

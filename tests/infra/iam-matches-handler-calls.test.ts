@@ -22,7 +22,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { handler as checkFreshness } from '../../functions/check-freshness';
 import { buildApp } from '../../infra/bin/app';
-import { BACKUP_TAG, DR_KEY_ALIAS, DR_REGION, seedDrKey } from '../../local/fleet';
+import { BACKUP_TAG, DR_KEY_ALIAS, DR_REGION, seedDrKey } from '../../local/estates/fleet';
 import { HANDLERS, type LocalHandler } from '../../local/handlers';
 import { AwsApiError } from '../../local/model';
 import { dynamoDocClient } from '../../shared/lambda/clients';

@@ -3,7 +3,7 @@
  * account, on the wall clock (as an external emulator is), with token buckets off, holding a mixed
  * fleet tagged for backup whose backups finish in about two seconds, and one resource left alone.
  */
-import { BACKUP_TAG } from '../../local/fleet';
+import { BACKUP_TAG } from '../../local/estates/fleet';
 import { type Sandbox, startSandbox } from '../../local/sandbox';
 import { MODE_TAG } from '../../shared/services/modes';
 

@@ -8,7 +8,7 @@
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeVolumesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { BACKUP_TAG } from '../../local/fleet';
+import { BACKUP_TAG } from '../../local/estates/fleet';
 import { HANDLERS } from '../../local/handlers';
 import { withSandbox } from '../support/wire-sandbox';
 import { BUCKET, openSandbox } from '../support/workflow-sandbox';

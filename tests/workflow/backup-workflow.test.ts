@@ -2,7 +2,7 @@
  * Workflow scenarios: statemachines/backup.asl.json executed by aws-local-stepfunctions with the real
  * handlers; AWS answered by the in-memory model, state in dynalite, time virtual.
  */
-import { BACKUP_TAG } from '../../local/fleet';
+import { BACKUP_TAG } from '../../local/estates/fleet';
 import { MODE_TAG } from '../../shared/services/modes';
 import { TAG } from '../../shared/tags';
 import { openSandbox, openWireSandbox, REGION, type Sandbox } from '../support/workflow-sandbox';

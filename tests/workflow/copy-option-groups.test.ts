@@ -5,7 +5,7 @@
  * there, or the one `copyTo[].optionGroups` maps it to. The copy carries it, a restore of the copy in the
  * DR region gets it, and a copy to a region without it fails, naming what to create or map.
  */
-import { BACKUP_TAG, DR_KEY_ALIAS, DR_REGION, seedDrKey } from '../../local/fleet';
+import { BACKUP_TAG, DR_KEY_ALIAS, DR_REGION, seedDrKey } from '../../local/estates/fleet';
 import { openSandbox, REGION, type Sandbox } from '../support/workflow-sandbox';
 
 jest.setTimeout(60_000);

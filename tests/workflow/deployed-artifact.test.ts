@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { type Artifact, ArtifactError, deployedFunctions, synthesizeArtifact } from '../../local/artifact';
-import { BACKUP_TAG } from '../../local/fleet';
+import { BACKUP_TAG } from '../../local/estates/fleet';
 import type { LocalHandler } from '../../local/handlers';
 import { invokeAsLambda } from '../../local/lambda-runtime';
 import type { AwsModel } from '../../local/model';

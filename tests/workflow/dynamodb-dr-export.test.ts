@@ -6,7 +6,7 @@
  * them across regions only through AWS Backup), and say so. The real ASL and handlers, AWS answered by
  * the in-memory model, which refuses an export into a bucket that does not exist.
  */
-import { BACKUP_TAG, DR_REGION } from '../../local/fleet';
+import { BACKUP_TAG, DR_REGION } from '../../local/estates/fleet';
 import { dynamoDocClient } from '../../shared/lambda/clients';
 import { recoveryBucketName } from '../../shared/names';
 import { MODE_TAG } from '../../shared/services/modes';

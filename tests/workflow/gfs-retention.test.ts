@@ -6,7 +6,7 @@
  * keeps, computed here independently and plainly from the rules (not with decideRetention), and no
  * foreign or untagged snapshot may ever have been touched.
  */
-import { BACKUP_TAG } from '../../local/fleet';
+import { BACKUP_TAG } from '../../local/estates/fleet';
 import { livePlaces } from '../../shared/state/restore-points';
 import { TAG } from '../../shared/tags';
 import { ACCOUNT, openSandbox, REGION, type Sandbox } from '../support/workflow-sandbox';

@@ -7,7 +7,7 @@
  */
 import { resourceTable } from '../../cli/commands/run-views';
 import { renderReport } from '../../cli/report/render-report';
-import { BACKUP_TAG } from '../../local/fleet';
+import { BACKUP_TAG } from '../../local/estates/fleet';
 import type { AwsModel } from '../../local/model';
 import { startSandbox } from '../../local/sandbox';
 import { TAG } from '../../shared/tags';

@@ -6,7 +6,7 @@
  * by age, refusing to read GLACIER and DEEP_ARCHIVE ones as S3 does: a restore passes here only if the
  * deployed bucket would still let DynamoDB ImportTable read the export.
  */
-import { BACKUP_TAG } from '../../local/fleet';
+import { BACKUP_TAG } from '../../local/estates/fleet';
 import { dynamoDocClient } from '../../shared/lambda/clients';
 import { MODE_TAG } from '../../shared/services/modes';
 import { RestoreStore } from '../../shared/state/restore-store';

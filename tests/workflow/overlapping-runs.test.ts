@@ -5,7 +5,7 @@
  * blocked, and once the long run ends the tier's next run proceeds. Both transports: the SDK answered
  * in-process, and the local sandbox over the wire (its Step Functions API answers DescribeExecution).
  */
-import { BACKUP_TAG } from '../../local/fleet';
+import { BACKUP_TAG } from '../../local/estates/fleet';
 import { TAG } from '../../shared/tags';
 import { captureSingleMetrics } from '../support/metrics-capture';
 import { openSandbox, openWireSandbox, REGION, type Sandbox } from '../support/workflow-sandbox';

@@ -7,7 +7,7 @@
  * records give the recovery time and the recovery point.
  */
 import { applicationSummary } from '../../cli/commands/application-summary';
-import { BACKUP_TAG, DR_KEY_ALIAS, DR_REGION, seedDrKey } from '../../local/fleet';
+import { BACKUP_TAG, DR_KEY_ALIAS, DR_REGION, seedDrKey } from '../../local/estates/fleet';
 import { dynamoDocClient } from '../../shared/lambda/clients';
 import type { RestoreRecord } from '../../shared/state/records';
 import { RestoreStore } from '../../shared/state/restore-store';

@@ -6,7 +6,7 @@
  * is refused at Plan, naming the field, before anything is made; with the region's placement it restores
  * into that region's groups, and the engine's defaults where placement names none.
  */
-import { BACKUP_TAG, DR_KEY_ALIAS, DR_REGION, seedDrKey } from '../../local/fleet';
+import { BACKUP_TAG, DR_KEY_ALIAS, DR_REGION, seedDrKey } from '../../local/estates/fleet';
 import { dynamoDocClient } from '../../shared/lambda/clients';
 import { MODE_TAG } from '../../shared/services/modes';
 import { RestoreStore } from '../../shared/state/restore-store';

@@ -6,7 +6,7 @@
  * restoring function's grants must allow DynamoDB's key actions through dynamodb.<region>.amazonaws.com
  * (the sandbox answers key use from each function's grants, tests/support/key-use-policy.ts).
  */
-import { BACKUP_TAG } from '../../local/fleet';
+import { BACKUP_TAG } from '../../local/estates/fleet';
 import { dynamoDocClient } from '../../shared/lambda/clients';
 import { MODE_TAG } from '../../shared/services/modes';
 import { RestoreStore } from '../../shared/state/restore-store';

@@ -3,7 +3,7 @@
  * handlers and drivers, AWS answered by the in-memory model, state in dynalite, time virtual. Each
  * scenario first backs an estate up with the backup workflow, then restores from the points it left.
  */
-import { BACKUP_TAG, DR_KEY_ALIAS, DR_REGION, seedDrKey } from '../../local/fleet';
+import { BACKUP_TAG, DR_KEY_ALIAS, DR_REGION, seedDrKey } from '../../local/estates/fleet';
 import { AwsApiError } from '../../local/model';
 import { drillInput, drillsSchema } from '../../shared/config';
 import { dynamoDocClient } from '../../shared/lambda/clients';

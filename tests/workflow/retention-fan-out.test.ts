@@ -4,11 +4,12 @@
  * (EBS volumes, 3-volume instance sets, an AMI made by hand holding old sets, foreign and untagged
  * snapshots, RDS snapshots), on a run that backs up nothing. The home EC2 unit has more expired
  * backups than one pass deletes, so it loops through the Wait. What survives is checked against the
- * estate's own construction (local/retention-estate.ts), and the deletes and keeps against the single
+ * estate's own construction (local/estates/retention.ts), and the deletes and keeps against the single
  * pass (shared/workflow/retention/retention.ts applyRetention) deciding the same estate.
  */
+
+import { checkRetention, seedRetentionEstate } from '../../local/estates/retention';
 import { AwsApiError } from '../../local/model';
-import { checkRetention, seedRetentionEstate } from '../../local/retention-estate';
 import { dynamoDocClient } from '../../shared/lambda/clients';
 import { logger } from '../../shared/lambda/powertools';
 import { backupStores } from '../../shared/services';

@@ -4,7 +4,7 @@
  * DESIGN §9 (lowered so a test reaches them quickly) and inject the faults the pipeline must survive.
  */
 
-import { BACKUP_TAG } from '../../local/fleet';
+import { BACKUP_TAG } from '../../local/estates/fleet';
 import { HANDLERS } from '../../local/handlers';
 import type { AwsModel } from '../../local/model';
 import { type SandboxOptions, startSandbox } from '../../local/sandbox';

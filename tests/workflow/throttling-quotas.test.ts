@@ -3,7 +3,7 @@
  * The real ASL and handlers over the wire, as `npm start` runs them, in virtual time.
  */
 
-import { BACKUP_TAG } from '../../local/fleet';
+import { BACKUP_TAG } from '../../local/estates/fleet';
 import { HANDLERS, type LocalHandler } from '../../local/handlers';
 import type { AwsModel } from '../../local/model';
 import { startSandbox } from '../../local/sandbox';

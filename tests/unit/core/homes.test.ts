@@ -59,6 +59,19 @@ describe('the source layout', () => {
     expect(whole).toEqual([]);
   });
 
+  it('keeps the demo estate and the bench fixtures in local/estates/, apart from the sandbox runtime', () => {
+    // Act
+    const loose = readdirSync(join(ROOT, 'local')).filter((name) =>
+      /(fleet|estate|fixture|validator).*\.ts$/.test(name),
+    );
+
+    // Assess
+    expect(loose).toEqual([]);
+    expect(readdirSync(join(ROOT, 'local/estates')).sort()).toEqual(
+      ['drill-validator.ts', 'fleet.ts', 'game-day.ts', 'retention.ts'].sort(),
+    );
+  });
+
   it('keeps cli/report/ free of imports from cli/commands/', () => {
     const offending = filesUnder('cli/report').filter((path) =>
       /from\s+'[./]*commands\//.test(readFileSync(path, 'utf8')),

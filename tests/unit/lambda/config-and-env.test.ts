@@ -96,7 +96,7 @@ describe('parsePipelineConfig', () => {
     // Act
     const shipped = parsePipelineConfig(cdkJson.context.backupPipeline);
 
-    // Assess: the placement is the sandbox's (local/fleet.ts); a deployment names its own (synth refuses none).
+    // Assess: the placement is the sandbox's (local/estates/fleet.ts); a deployment names its own (synth refuses none).
     const defaults = parsePipelineConfig(undefined);
     expect(shipped).toEqual({
       ...defaults,

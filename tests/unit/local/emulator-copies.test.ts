@@ -24,7 +24,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { registerAwsServices } from '../../../local/emulator';
 import { type EmulatorServer, startEmulatorServer } from '../../../local/emulator/server';
-import { DR_KEY_ALIAS, DR_REGION, seedDrKey } from '../../../local/fleet';
+import { DR_KEY_ALIAS, DR_REGION, seedDrKey } from '../../../local/estates/fleet';
 import { AwsModel, DEFAULT_ENABLED_REGIONS } from '../../../local/model';
 import { toPipelineError } from '../../../shared/errors';
 import { wireModelToSdk } from '../../support/model-sdk-mocks';

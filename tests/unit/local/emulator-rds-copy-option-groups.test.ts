@@ -13,7 +13,7 @@ import {
   RDSServiceException,
   RestoreDBInstanceFromDBSnapshotCommand,
 } from '@aws-sdk/client-rds';
-import { DR_KEY_ALIAS, DR_REGION, seedDrKey } from '../../../local/fleet';
+import { DR_KEY_ALIAS, DR_REGION, seedDrKey } from '../../../local/estates/fleet';
 import { EMULATOR_REGION, serviceFailure, useEmulator } from '../../support/emulator-harness';
 
 /** Clients in the DR region: CopyDBSnapshot is called in the destination. */

@@ -1,9 +1,9 @@
 /**
- * The generated fleet over several regions (local/fleet.ts): each block of 20 resources (the whole type
+ * The generated fleet over several regions (local/estates/fleet.ts): each block of 20 resources (the whole type
  * mix) goes to the next region, and choosing the region draws nothing from the PRNG, so a one-region
  * fleet replays exactly as before (the bench's figures stay comparable).
  */
-import { seedGeneratedFleet } from '../../../local/fleet';
+import { seedGeneratedFleet } from '../../../local/estates/fleet';
 import { AwsModel, seededRandom } from '../../../local/model';
 
 const NOW = new Date('2026-11-02T02:00:00.000Z');

@@ -2,13 +2,13 @@
  * One home per service, in every layer (issue #10). A service registered in shared/services/catalog.ts
  * (its types, ARN patterns, permissions) must also have its drivers (shared/services/index.ts), its
  * module in the sandbox's AWS model (local/model), its wire protocol in the emulator (local/emulator),
- * and resources in the demo estate (local/fleet.ts) that its own drivers discover through the model.
+ * and resources in the demo estate (local/estates/fleet.ts) that its own drivers discover through the model.
  * A type or service registered in one layer and not the others fails here; the recipe is in
  * docs/architecture.md ("Services: one home each").
  */
 import { registerAwsServices } from '../../../local/emulator';
 import type { EmulatorServer } from '../../../local/emulator/server';
-import { BACKUP_TAG, seedDemoFleet } from '../../../local/fleet';
+import { BACKUP_TAG, seedDemoFleet } from '../../../local/estates/fleet';
 import { AwsModel } from '../../../local/model';
 import { DRIVERS } from '../../../shared/services';
 import { SERVICES } from '../../../shared/services/catalog';

@@ -4,7 +4,7 @@
  * shows the validation step with a real Invoke. It passes a restored resource that the restore's check
  * described available with a shape, and says what it saw; a real one would read the restored data.
  */
-import type { ValidationEvent } from '../shared/workflow/restore/restore-validation';
+import type { ValidationEvent } from '../../shared/workflow/restore/restore-validation';
 
 export function demoDrillValidator(event: unknown): { passed: boolean; message: string } {
   const { restored } = event as ValidationEvent;

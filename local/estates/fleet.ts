@@ -2,8 +2,8 @@
  * Fleets for the local sandbox: the demo estate `npm start` backs up, and generated fleets of N
  * resources with a snapshot-duration distribution for the bench. Deterministic for a given seed.
  */
-import { MODE_TAG } from '../shared/services/modes';
-import type { AwsModel, Tag } from './model';
+import { MODE_TAG } from '../../shared/services/modes';
+import type { AwsModel, Tag } from '../model/index';
 
 export const BACKUP_TAG: Tag = { Key: 'backup', Value: 'true' };
 

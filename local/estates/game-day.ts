@@ -8,11 +8,11 @@
  * group, a subnet and a security group, and the copies' KMS key (fleet.ts `seedDrKey`).
  */
 
-import { MODE_TAG } from '../shared/services/modes';
-import type { RestoreInput } from '../shared/workflow/restore/restore-plan';
+import { MODE_TAG } from '../../shared/services/modes';
+import type { RestoreInput } from '../../shared/workflow/restore/restore-plan';
+import type { Tag } from '../model/core';
+import type { AwsModel } from '../model/index';
 import { BACKUP_TAG, DR_REGION, seedDrKey } from './fleet';
-import type { AwsModel } from './model';
-import type { Tag } from './model/core';
 
 /** The tag that names the application the game day restores. */
 export const GAME_DAY_APPLICATION = { app: 'shop' } as const;

@@ -7,9 +7,9 @@
  * snapshots an AMI uses, foreign-owned and untagged snapshots. The oracle is that construction, not
  * the retention rules.
  */
-import { rdsSnapshotIdentifier } from '../shared/services/rds/rds-snapshots';
-import { TAG } from '../shared/tags';
-import type { AwsModel } from './model';
+import { rdsSnapshotIdentifier } from '../../shared/services/rds/rds-snapshots';
+import { TAG } from '../../shared/tags';
+import type { AwsModel } from '../model/index';
 
 const DAY_MS = 86_400_000;
 const RETENTION_DAYS = 7;

@@ -7,7 +7,6 @@
 import {
   AwsApiError,
   COPY_SLOWDOWN,
-  type CopySource,
   candidates,
   copiesWithSource,
   type Filter,
@@ -15,114 +14,17 @@ import {
   RegionalBackend,
   RegionStore,
   type Tag,
-  type Timed,
 } from './core';
-import { type LaunchModel, launchView, stateReasonView } from './ec2-launch';
+import { launchView, stateReasonView } from './ec2-launch';
 import type { RegionsBackend } from './ec2-regions';
 import { EC2_API } from './ec2-regions';
 import { KEY_REFUSED_FAIL_AT, type KmsBackend } from './kms';
-import { type Lifecycle, settle, settleAll } from './lifecycle';
+import { settle, settleAll } from './lifecycle';
 import { matchesFilter, paginate } from './query';
 
-export interface InstanceModel {
-  InstanceId: string;
-  State: 'pending' | 'running' | 'stopping' | 'stopped' | 'shutting-down' | 'terminated';
-  InstanceType: string;
-  Tags: Tag[];
-  volumeIds: string[];
-  /** RunInstances (ec2-restore.ts): its AMI, subnet, zone, security groups and ClientToken. */
-  launch?: LaunchModel;
-  /** Why a launch ended (a volume's key refused: `Client.InternalError`), shown once it is terminated. */
-  stateReason?: { Code: string; Message: string };
-  lifecycle?: Lifecycle;
-}
+export type { Ec2RegionState, ImageModel, InstanceModel, SnapshotModel, VolumeModel } from './ec2-state';
 
-export interface VolumeModel {
-  VolumeId: string;
-  Size: number;
-  VolumeType: string;
-  AvailabilityZone: string;
-  Tags: Tag[];
-  State: 'creating' | 'available' | 'in-use' | 'deleting' | 'error';
-  attachedTo?: string;
-  /** The attachment's DeleteOnTermination (else the volume is left `available` at termination): ec2-restore.ts. */
-  deleteOnTermination?: boolean;
-  /** CreateVolume from a snapshot (ec2-restore.ts): as the snapshot's; seeded volumes are encrypted. */
-  Encrypted?: boolean;
-  KmsKeyId?: string;
-  Iops?: number;
-  Throughput?: number;
-  SnapshotId?: string;
-  clientToken?: string;
-  lifecycle?: Lifecycle;
-  /** Seconds a full snapshot of this volume takes (drawn from size when the fleet is built). */
-  snapshotSeconds: number;
-}
-
-export interface SnapshotModel extends Timed {
-  SnapshotId: string;
-  VolumeId: string;
-  VolumeSize: number;
-  Description: string;
-  Tags: Tag[];
-  OwnerId: string;
-  Encrypted: boolean;
-  /** The key ARN a copy was encrypted with (fresh snapshots leave it out). */
-  KmsKeyId?: string;
-  /** Set on a CopySnapshot copy: copies in progress count against the destination's copy limit. */
-  copiedFrom?: CopySource;
-  /** Pre-existing snapshots (seeded history) may be complete from the start. */
-}
-
-/**
- * An AMI: registered over EBS snapshots. Its state follows them (`pending` while any is, `failed` when
- * one fails, else `available`), as CreateImage's does in AWS.
- */
-export interface ImageModel {
-  ImageId: string;
-  Name: string;
-  snapshotIds: string[];
-  /** Each block device's DeleteOnTermination (CreateImage: the instance's; absent: the root's only). */
-  deleteOnTermination?: boolean[];
-  Tags: Tag[];
-  Description?: string;
-  /** Another account's image shared with this one is not `self`; default: this account. */
-  OwnerId?: string;
-  /** When it was registered, model time (default: when added). */
-  creationMs?: number;
-  /** CreateImage: the instance imaged, whether NoReboot was asked and whether the instance was rebooted. */
-  sourceInstanceId?: string;
-  noReboot?: boolean;
-  rebooted?: boolean;
-  /** CopyImage's idempotency token. */
-  clientToken?: string;
-  /** DisableImage: state `disabled`, left out of DescribeImages unless IncludeDisabled (as AWS). */
-  disabled?: boolean;
-}
-
-/** EC2's per-region state: instances, volumes, snapshots, AMIs, and when each volume was last snapshotted. */
-export interface Ec2RegionState {
-  instances: Map<string, InstanceModel>;
-  volumes: Map<string, VolumeModel>;
-  snapshots: Map<string, SnapshotModel>;
-  images: Map<string, ImageModel>;
-  lastSnapshotAtByVolume: Map<string, number>;
-  /** Snapshots (and copies) still pending: the pending-snapshot and copy limits count these, not every snapshot. */
-  pending: PendingIndex;
-}
-
-/**
- * The region's pending snapshots, indexed: a snapshot's end (completed or failed) is known when it starts
- * and time only moves on, so the index drops them in end order. A 10,000-resource run asks these limits
- * tens of thousands of times against thousands of pending snapshots; a scan per call dominated its wall time.
- */
-interface PendingIndex {
-  /** Latest end first: the next to end is last. */
-  byEnd: { endMs: number; id: string; volumeId: string; copy: boolean }[];
-  ids: Set<string>;
-  perVolume: Map<string, number>;
-  copies: number;
-}
+import type { Ec2RegionState, InstanceModel, PendingIndex, SnapshotModel, VolumeModel } from './ec2-state';
 
 /** The instance a volume is attached to: none once it is no longer `in-use` (detached at termination). */
 const attachedTo = (v: VolumeModel): string | undefined => (v.State === 'in-use' ? v.attachedTo : undefined);

@@ -72,6 +72,17 @@ describe('the source layout', () => {
     );
   });
 
+  it('has no source file over 600 lines (a file that long holds two jobs)', () => {
+    // Act
+    const long = ['shared', 'functions', 'local', 'cli', 'infra', 'bench']
+      .flatMap((dir) => filesUnder(dir))
+      .map((path) => ({ path: relative(ROOT, path), lines: readFileSync(path, 'utf8').split('\n').length - 1 }))
+      .filter((file) => file.lines > 600);
+
+    // Assess
+    expect(long).toEqual([]);
+  });
+
   it('keeps cli/report/ free of imports from cli/commands/', () => {
     const offending = filesUnder('cli/report').filter((path) =>
       /from\s+'[./]*commands\//.test(readFileSync(path, 'utf8')),

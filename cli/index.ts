@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { SandboxError } from '../local/sandbox-error';
+import { defaultRestoreWaves } from '../shared/services/catalog';
 import { FRESHNESS_RUNS } from '../shared/workflow/freshness/latest-points';
 import { CliError } from './errors';
 import {
@@ -294,7 +295,9 @@ export function buildProgram(): Command {
       .addOption(
         new Option(
           '--order <waves>',
-          'with --application, the waves: types, "," within a wave and "/" between waves (e.g. rds-instance,aurora-cluster/ec2-instance); a type left out restores in a last wave',
+          `with --application, the waves: types, "," within a wave and "/" between waves (default ${defaultRestoreWaves()
+            .map((wave) => wave.join(','))
+            .join('/')}); a type left out restores in a last wave`,
         ).argParser(parseOrder),
       )
       .option(

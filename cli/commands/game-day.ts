@@ -10,8 +10,8 @@
  * nothing reached the lost region.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DR_KEY_ALIAS, DR_REGION } from '../../local/estates/fleet';
 import { GAME_DAY_APPLICATION, GAME_DAY_PLACEMENT } from '../../local/estates/game-day';
@@ -79,14 +79,14 @@ async function backUp(sandbox: Sandbox, dr: string, write: (line?: string) => vo
 
 /** Shows the region is gone the way an operator would find out: a call to it gets no answer. */
 async function probe(region: string): Promise<string> {
-  const ec2 = new EC2Client({ region, maxAttempts: 1 });
+  const sts = new STSClient({ region, maxAttempts: 1 });
   try {
-    await ec2.send(new DescribeInstancesCommand({}));
+    await sts.send(new GetCallerIdentityCommand({}));
     return 'it still answers';
   } catch (error) {
-    return `EC2 DescribeInstances there: ${(error as Error).name}: ${(error as Error).message}`;
+    return `STS GetCallerIdentity there: ${(error as Error).name}: ${(error as Error).message}`;
   } finally {
-    ec2.destroy();
+    sts.destroy();
   }
 }
 

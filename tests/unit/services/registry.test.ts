@@ -253,9 +253,7 @@ const REGISTRIES = ['local/model/index.ts', 'local/emulator/index.ts', 'tests/su
 const NOT_YET_MOVED: Record<string, number> = {
   'bench/projection.ts': 14,
   'bench/retention.ts': 2,
-  'cli/commands/game-day.ts': 3,
   'cli/commands/local.ts': 2,
-  'cli/index.ts': 1,
   'infra/stacks/recovery-stack.ts': 1,
   'local/emulator/query.ts': 9,
   'local/estates/fleet.ts': 3,

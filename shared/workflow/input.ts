@@ -68,6 +68,7 @@ export function executionInputSchema(context: InputContext) {
       };
     });
 }
+
 /** The execution input as a caller writes it (every field optional). */
 export type ExecutionInput = z.input<ReturnType<typeof executionInputSchema>>;
 /** The execution input as Plan uses it: defaults filled from the tier, ARNs parsed into refs. */
@@ -135,9 +136,13 @@ function tierSchema(context: InputContext) {
 function resourceArnSchema(context: InputContext) {
   return z.string().transform((arn, ctx): ResourceRef => {
     const parsed = parseResourceArn(arn);
-    const problem = parsed.ok ? foreignReason(parsed.ref, context) : parsed.reason;
-    if (problem === undefined && parsed.ok) return parsed.ref;
-    ctx.addIssue({ code: 'custom', message: problem ?? 'not a resource of this pipeline' });
+    if (!parsed.ok) {
+      ctx.addIssue({ code: 'custom', message: parsed.reason });
+      return z.NEVER;
+    }
+    const foreign = foreignReason(parsed.ref, context);
+    if (foreign === undefined) return parsed.ref;
+    ctx.addIssue({ code: 'custom', message: foreign });
     return z.NEVER;
   });
 }

@@ -8,6 +8,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
 import { InvalidInputError } from '../../shared/errors';
 import { type ResourceRecord, type RunRecord, withoutTableAttributes } from '../../shared/state/records';
 import { StateStore } from '../../shared/state/store';
@@ -100,6 +101,12 @@ export function executionName(tier: string, at: Date): string {
 }
 
 /**
+ * The fields a retry carries over from the run's own input, as stored: whatever they hold, Plan
+ * validates them again with the rest of the retry's input.
+ */
+const retriedFieldsSchema = z.object({ copyTo: z.unknown().optional(), retentionDays: z.unknown().optional() });
+
+/**
  * What `start --retry-failed <run>` sends: the run's tier, exactly its FAILED resources' ARNs, and its
  * copy targets and retention override (a retry makes what the run should have made). A run with nothing
  * failed is refused: a retry of nothing would read as a retry that worked.
@@ -112,10 +119,8 @@ export function retryInput(
   const resources = records.filter((r) => r.status === 'FAILED').map((r) => r.arn);
   if (resources.length === 0)
     throw new CliError(`run ${runId} has no failed resources: nothing to retry ("backup-pipeline status ${runId}")`);
-  const original = (typeof run.input === 'object' && run.input !== null ? run.input : {}) as {
-    copyTo?: unknown;
-    retentionDays?: unknown;
-  };
+  const parsed = retriedFieldsSchema.safeParse(run.input);
+  const original: z.infer<typeof retriedFieldsSchema> = parsed.success ? parsed.data : {};
   return {
     tier: run.tier,
     resources,

@@ -18,7 +18,7 @@ import type { StateStore } from '../../state/store';
 import { withTagsOf } from '../../tags';
 import type { EncryptedSource } from '../copies/copy-targets';
 import { dryRunCopies, dryRunNote } from './dry-run';
-import { checkExecutionInput, copyTargetCandidates, type InputContext, type ValidatedInput } from './input';
+import { checkExecutionInput, type InputContext, type ValidatedInput } from './input';
 import { quotaRefusals } from './plan-quotas';
 
 export interface PlanRequest {
@@ -69,7 +69,7 @@ export async function validatePlanInput(
 ): Promise<ValidatedInput> {
   const checked = checkExecutionInput(raw, context);
   if (checked.ok) return checked.input;
-  const candidates = copyTargetCandidates(raw);
+  const candidates = checked.copyTargets;
   const copies = await checkCopyTargets(
     candidates.map((c) => c.target),
     { homeRegion: context.region, encryptedSources: [] },

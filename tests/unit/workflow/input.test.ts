@@ -263,6 +263,52 @@ describe('validateExecutionInput', () => {
       expect(error.message).toContain('unsupported resource type "lambda:function"');
     });
 
+    it('names a wrong type, an unknown key, a bad region, an unconfigured tier and a bad ARN in one error', async () => {
+      // Prepare: one bad field of each kind, each in a different part of the input.
+      const raw = {
+        tier: 'hourly',
+        targets: { resources: [DB_ARN, 'arn:aws:rds:eu-west-1:123:db'] },
+        copyTo: [{ region: 'mars-north-1a' }],
+        dryRun: 'yes',
+        colour: 'blue',
+      };
+
+      // Act
+      const error = await invalid(raw);
+
+      // Assess: every one is named, once, with its own message, and nothing else.
+      expect([...error.fields].sort()).toEqual(
+        ['colour', 'copyTo.0.region', 'dryRun', 'targets.resources.1', 'tier'].sort(),
+      );
+      expect(error.message).toContain('tier: unknown tier "hourly" (configured: daily, weekly, monthly)');
+      expect(error.message).toContain('targets.resources.1: not a valid ARN');
+      expect(error.message).toContain('copyTo.0.region: not an AWS region name');
+      expect(error.message).toContain('dryRun: Invalid input: expected boolean');
+      expect(error.message).toContain('colour: unknown field');
+    });
+
+    it('names the bad elements of a list that is also too long', async () => {
+      // Prepare: over both limits, with one bad element in each list.
+      const resources = Array.from({ length: 1001 }, (_, i) => `arn:aws:rds:${REGION}:${ACCOUNT}:db:orders-${i}`);
+      resources[3] = 'nope';
+      const copyTo = ['us-west-2', 'mars', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'us-east-2'].map((region) => ({
+        region,
+      }));
+
+      // Act
+      const error = await invalid({ targets: { resources }, copyTo });
+
+      // Assess
+      expect([...error.fields].sort()).toEqual([
+        'copyTo',
+        'copyTo.1.region',
+        'targets.resources',
+        'targets.resources.3',
+      ]);
+      expect(error.message).toContain('targets.resources: at most 1000 explicit resources per run');
+      expect(error.message).toContain('copyTo: at most 5 copy regions');
+    });
+
     it('names every bad field at once in one error', async () => {
       // Prepare
       const raw = {

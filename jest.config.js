@@ -12,6 +12,8 @@ module.exports = {
   // Two workers even on a 2-core machine (jest's default there is one): the suites spend much of their time
   // waiting on child processes and sockets, and the whole run took 971 s with one worker, 322 s with two.
   maxWorkers: 2,
+  // The slow layers first when jest has no timings of its own (a clean clone): see the file.
+  testSequencer: '<rootDir>/tests/support/slowest-first-sequencer.js',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/tests/unit/**/*.test.ts'] },
     { ...common, displayName: 'infra', testMatch: ['<rootDir>/tests/infra/**/*.test.ts'] },

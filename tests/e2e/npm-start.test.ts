@@ -40,8 +40,9 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
 
 describe('npm start -- --drill', () => {
   it('backs the demo estate up, then drills as the schedule does, every type and mode: restored, timed, validated, deleted; exits 0', async () => {
-    // Act
-    const out = await run(['--drill', '--quiet']);
+    // Act: unpaced (--time-scale 0): what is checked is the drill's outcome, not its pace; the default
+    // pace (3600x) is the terminal tests' below.
+    const out = await run(['--drill', '--quiet', '--time-scale', '0']);
 
     // Assess
     expect(out.stderr).toBe('');
@@ -69,7 +70,9 @@ describe('npm start (backup-pipeline local)', () => {
   it('backs up the demo fleet end to end, prints the table and the notification, writes the report, exits 0', async () => {
     const report = join(mkdtempSync(join(tmpdir(), 'bp-e2e-')), 'report.json');
 
-    const out = await run(['--report', report]);
+    // Unpaced (--time-scale 0): progress lines follow the counts and phases, not the pace; the default
+    // pace (3600x) is the terminal tests' below.
+    const out = await run(['--report', report, '--time-scale', '0']);
 
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
@@ -161,7 +164,7 @@ describe('npm start (backup-pipeline local)', () => {
   });
 
   it('exits non-zero and names the failures once, each with its next step, when snapshots fail', async () => {
-    const out = await run(['--failure-rate', '1', '--quiet']);
+    const out = await run(['--failure-rate', '1', '--quiet', '--time-scale', '0']);
     expect(out.code).toBe(1);
     expect(out.stdout).toContain(
       'Execution FAILED (BackupsFailed: 0 completed, 14 failed, 2 skipped, of 16 resources; failures listed above)',
@@ -176,8 +179,9 @@ describe('npm start (backup-pipeline local)', () => {
   });
 
   it('shows a backup whose copy failed as COPY FAILED, apart from failed backups, with where each copy is', async () => {
-    // Act: the seeded faults fail some snapshots and some copies (the demo copies to its DR region).
-    const out = await run(['--failure-rate', '0.3', '--quiet']);
+    // Act: the seeded faults fail some snapshots and some copies (the demo copies to its DR region);
+    // unpaced, as the outcome is what is checked.
+    const out = await run(['--failure-rate', '0.3', '--quiet', '--time-scale', '0']);
 
     // Assess
     expect(out.code).toBe(1);

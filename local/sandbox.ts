@@ -38,7 +38,14 @@ import { HANDLERS, type LocalHandler } from './handlers';
 import { AwsModel, DEFAULT_ENABLED_REGIONS, type Faults, type Limits, seededRandom } from './model';
 import { ensureRunResources } from './run-resources';
 import { SandboxError } from './sandbox-error';
-import { dynamoClientFor, ensureStateTable, type LocalDynamo, startDynalite } from './state-table';
+import {
+  ensureStateTable,
+  type LocalStateTable,
+  STATE_TABLE_NOT_THERE,
+  STATE_TABLE_SIGNING_NAME,
+  startDynalite,
+  stateTableClient,
+} from './state-table';
 import { VirtualScheduler } from './virtual-time';
 
 /** The account the built-in emulator plays unless told otherwise; the runner asks STS, never assumes it. */
@@ -103,7 +110,7 @@ export interface SandboxOptions {
 
 export interface Sandbox {
   endpoint: string;
-  dynamoEndpoint: string;
+  stateTableEndpoint: string;
   region: string;
   /** The account the endpoint answered STS GetCallerIdentity with. */
   accountId: string;
@@ -184,11 +191,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   try {
     let model: AwsModel | undefined;
     let fleet: FleetSummary | undefined;
-    let dynamo: LocalDynamo | undefined;
+    let stateTable: LocalStateTable | undefined;
     if (options.endpoint) await assertReachable(options.endpoint);
     else {
-      dynamo = await startDynalite();
-      cleanups.push(() => dynamo?.close());
+      stateTable = await startDynalite();
+      cleanups.push(() => stateTable?.close());
     }
 
     let server: EmulatorServer;
@@ -241,17 +248,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         if (placement.dbSubnetGroupName) model.addDbSubnetGroup(where, placement.dbSubnetGroupName);
       // One endpoint for everything, as LocalStack offers: DynamoDB calls go through to dynalite.
       // The state table exists in the home region and in each replica's (config `recovery`), nowhere else.
-      if (dynamo)
-        server.proxy('dynamodb', dynamo.endpoint, {
+      if (stateTable)
+        server.proxy(STATE_TABLE_SIGNING_NAME, stateTable.endpoint, {
           regions: [region, ...(config.recovery?.regions ?? [])],
-          notThere: {
-            status: 400,
-            contentType: 'application/x-amz-json-1.0',
-            body: JSON.stringify({
-              __type: 'com.amazonaws.dynamodb.v20120810#ResourceNotFoundException',
-              message: 'Requested resource not found',
-            }),
-          },
+          notThere: STATE_TABLE_NOT_THERE,
         });
       if (spec.kind === 'demo' || spec.kind === 'game-day') {
         const demo = seedDemoFleet(model, region);
@@ -275,13 +275,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const awsEndpoint = options.endpoint ?? server.endpoint;
     // With the built-in emulator, DynamoDB goes through it too: it answers the fleet's tables, backups
     // and exports, and passes the state table's requests to dynalite.
-    const dynamoEndpoint = model && dynamo ? server.endpoint : (dynamo?.endpoint ?? awsEndpoint);
+    const stateTableEndpoint = model && stateTable ? server.endpoint : (stateTable?.endpoint ?? awsEndpoint);
     const env: Record<string, string> = {
       AWS_REGION: region,
       // The AWS CLI (v1 and v2) and older SDKs read this one, not AWS_REGION.
       AWS_DEFAULT_REGION: region,
       AWS_ENDPOINT_URL: awsEndpoint,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: stateTableEndpoint,
       AWS_ENDPOINT_URL_SFN: server.endpoint,
       AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
       AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
@@ -345,12 +345,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       }
     }
 
-    const ddb = dynamoClientFor(dynamoEndpoint, region);
+    const ddb = stateTableClient(stateTableEndpoint, region);
     cleanups.push(() => ddb.destroy());
     try {
       await ensureStateTable(ddb, SANDBOX_TABLE);
     } catch (error) {
-      throw new SandboxError(`cannot create the state table at ${dynamoEndpoint}: ${(error as Error).message}`);
+      throw new SandboxError(`cannot create the state table at ${stateTableEndpoint}: ${(error as Error).message}`);
     }
 
     // In every configured region: the Create calls of a multi-region run happen in each resource's own.
@@ -424,7 +424,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
     return {
       endpoint: server.endpoint,
-      dynamoEndpoint,
+      stateTableEndpoint,
       region,
       accountId,
       stateMachineArn,

@@ -22,12 +22,12 @@ type DynaliteServer = {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dynalite = require('dynalite') as (options: Record<string, unknown>) => DynaliteServer;
 
-export interface LocalDynamo {
+export interface LocalStateTable {
   endpoint: string;
   close(): Promise<void>;
 }
 
-export async function startDynalite(port = 0): Promise<LocalDynamo> {
+export async function startDynalite(port = 0): Promise<LocalStateTable> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     server.on('error', reject);
@@ -78,6 +78,22 @@ export async function ensureStateTable(client: DynamoDBClient, tableName: string
   return 'created';
 }
 
-export function dynamoClientFor(endpoint: string, region: string): DynamoDBClient {
+/**
+ * The service name the state table's requests are signed for (SigV4 scope): it is a DynamoDB table, so
+ * one endpoint tells its calls from the emulated services' by this name and the table they name.
+ */
+export const STATE_TABLE_SIGNING_NAME = 'dynamodb';
+
+/** What DynamoDB answers for the table in a region it has no replica in (the emulator's proxy answers it). */
+export const STATE_TABLE_NOT_THERE = {
+  status: 400,
+  contentType: 'application/x-amz-json-1.0',
+  body: JSON.stringify({
+    __type: 'com.amazonaws.dynamodb.v20120810#ResourceNotFoundException',
+    message: 'Requested resource not found',
+  }),
+};
+
+export function stateTableClient(endpoint: string, region: string): DynamoDBClient {
   return new DynamoDBClient({ endpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 }

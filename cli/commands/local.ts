@@ -109,7 +109,7 @@ export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream
     });
     const tier = options.tier ?? sandbox.config.defaultTier;
     if (options.serve) {
-      write(`Sandbox serving on ${sandbox.endpoint} (state table: dynalite at ${sandbox.dynamoEndpoint}).`);
+      write(`Sandbox serving on ${sandbox.endpoint} (state table: dynalite at ${sandbox.stateTableEndpoint}).`);
       write(`State machine: ${sandbox.stateMachineArn}`);
       write('Point the AWS CLI or SDKs at it:');
       for (const [key, value] of Object.entries(sandbox.env)) write(`  export ${key}=${value}`);

@@ -7,7 +7,7 @@
  */
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { SANDBOX_TABLE, SandboxError, startSandbox } from '../../local/sandbox';
-import { dynamoClientFor } from '../../local/state-table';
+import { stateTableClient } from '../../local/state-table';
 import {
   ENDPOINT_ACCOUNT,
   ENDPOINT_REGION,
@@ -57,7 +57,7 @@ describe('runner with --endpoint', () => {
       await runner.close();
     }
     // The state table lives behind the endpoint.
-    const dynamo = dynamoClientFor(external.endpoint, ENDPOINT_REGION);
+    const dynamo = stateTableClient(external.endpoint, ENDPOINT_REGION);
     const table = await dynamo.send(new DescribeTableCommand({ TableName: SANDBOX_TABLE }));
     dynamo.destroy();
     expect(table.Table?.TableStatus).toBe('ACTIVE');

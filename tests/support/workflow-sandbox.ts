@@ -15,7 +15,7 @@ import {
   runExecution,
 } from '../../local/runner';
 import { type Sandbox as LocalSandbox, startSandbox } from '../../local/sandbox';
-import { dynamoClientFor, ensureStateTable, type LocalDynamo, startDynalite } from '../../local/state-table';
+import { ensureStateTable, type LocalStateTable, startDynalite, stateTableClient } from '../../local/state-table';
 import { VirtualScheduler } from '../../local/virtual-time';
 import { backupBucketLifecycle } from '../../shared/backup-bucket-lifecycle';
 import { useClock } from '../../shared/clock';
@@ -61,9 +61,9 @@ export interface Sandbox {
 let runCounter = 0;
 
 export async function openSandbox(): Promise<Sandbox> {
-  const dynamo: LocalDynamo = await startDynalite();
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
-  const ddb = dynamoClientFor(dynamo.endpoint, REGION);
+  const stateTable: LocalStateTable = await startDynalite();
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = stateTable.endpoint;
+  const ddb = stateTableClient(stateTable.endpoint, REGION);
   await ensureStateTable(ddb, TABLE);
   const store = new StateStore(DynamoDBDocumentClient.from(ddb), TABLE);
   const points = new RestorePointStore(DynamoDBDocumentClient.from(ddb), TABLE);
@@ -159,7 +159,7 @@ export async function openSandbox(): Promise<Sandbox> {
       restoreClock();
       (sandbox as unknown as Sandbox).scheduler?.stop();
       ddb.destroy();
-      await dynamo.close();
+      await stateTable.close();
     },
   };
   await sandbox.reset();

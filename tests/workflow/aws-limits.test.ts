@@ -60,7 +60,12 @@ describe('StateTableItemLimit', () => {
   it('refuses a state-table item over 400 KB through the sandbox endpoint, as DynamoDB does', async () => {
     await withSandbox({ tokenBuckets: false }, async (sandbox) => {
       // Prepare
-      const ddb = new DynamoDBClient({ endpoint: sandbox.dynamoEndpoint, region: REGION, credentials, maxAttempts: 1 });
+      const ddb = new DynamoDBClient({
+        endpoint: sandbox.stateTableEndpoint,
+        region: REGION,
+        credentials,
+        maxAttempts: 1,
+      });
       const item = (bytes: number) => ({ pk: { S: 'RUN#big' }, sk: { S: 'RUN' }, blob: { S: 'b'.repeat(bytes) } });
 
       // Act

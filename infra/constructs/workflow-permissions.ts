@@ -12,19 +12,24 @@
  */
 
 import { backupStateMachineName } from '../../shared/names';
+import { SERVICES, type ServiceCatalog } from '../../shared/services/catalog';
 import type { Grant, PermissionSet } from '../../shared/services/permission-set';
 import { ACCOUNT, PARTITION, REGION, STACK_NAME } from '../../shared/services/permission-set';
 
 const KEYS = `arn:${PARTITION}:kms:*:${ACCOUNT}:key/*`;
 const ALIASES = `arn:${PARTITION}:kms:*:${ACCOUNT}:alias/*`;
-/** Key use only through the AWS service doing the copy or the restore. */
-const VIA_EC2_OR_RDS = { 'kms:ViaService': ['ec2.*.amazonaws.com', 'rds.*.amazonaws.com'] };
-const VIA_RDS = { 'kms:ViaService': ['rds.*.amazonaws.com'] };
-const VIA_DYNAMODB = { 'kms:ViaService': ['dynamodb.*.amazonaws.com'] };
-/** A restore's key use: EC2 and RDS (volumes, instances, databases) and DynamoDB (tables). */
-const VIA_RESTORING_SERVICES = {
-  'kms:ViaService': [...VIA_EC2_OR_RDS['kms:ViaService'], ...VIA_DYNAMODB['kms:ViaService']],
-};
+/**
+ * Key use only through the AWS services that use a key for the caller in that step, as each service's
+ * catalog declares it (`keyUse`), in catalog order.
+ */
+function via(step: keyof NonNullable<ServiceCatalog['keyUse']>): { 'kms:ViaService': string[] } {
+  const services = SERVICES.filter((s) => (s as ServiceCatalog).keyUse?.[step]).map((s) => s.service);
+  return { 'kms:ViaService': services.map((service) => `${service}.*.amazonaws.com`) };
+}
+const VIA_COPYING = via('copies');
+const VIA_RESTORING = via('restores');
+const VIA_RESTORE_CHECKS = via('restoreChecks');
+const VIA_ENCRYPTING = via('encrypts');
 
 /**
  * What EC2 or RDS does with a customer managed key for the caller, allowed only through those services:
@@ -72,17 +77,21 @@ export const WORKFLOW_PERMISSIONS: PermissionSet = {
     },
   },
   'start-copies': {
-    grants: keyUseVia(VIA_EC2_OR_RDS),
+    grants: keyUseVia(VIA_COPYING),
     wildcards: {
       [KEYS]: 'The copy keys are chosen per run (copyTo); use is limited to EC2 and RDS via kms:ViaService.',
     },
   },
   'start-restore': {
     grants: [
-      ...keyUseVia(VIA_RESTORING_SERVICES),
+      ...keyUseVia(VIA_RESTORING),
       // DynamoDB encrypts the new table's key under the table's KMS key (its key policy's Encrypt and
       // GenerateDataKey*); EC2 and RDS do not, so these go through DynamoDB only.
-      { actions: ['kms:Encrypt', 'kms:GenerateDataKey'], resources: [KEYS], conditions: { StringLike: VIA_DYNAMODB } },
+      {
+        actions: ['kms:Encrypt', 'kms:GenerateDataKey'],
+        resources: [KEYS],
+        conditions: { StringLike: VIA_ENCRYPTING },
+      },
     ],
     wildcards: {
       [KEYS]:
@@ -90,7 +99,7 @@ export const WORKFLOW_PERMISSIONS: PermissionSet = {
     },
   },
   'check-restore': {
-    grants: keyUseVia(VIA_RDS),
+    grants: keyUseVia(VIA_RESTORE_CHECKS),
     wildcards: {
       [KEYS]:
         "An Aurora restore's writer (CreateDBInstance) is under its cluster's key, chosen by the backup; use is limited to RDS via kms:ViaService.",

@@ -56,4 +56,18 @@ export interface ServiceCatalog {
   readonly errorCodes: ServiceErrorCodes;
   /** What each function needs of this service, as data (./permission-set.ts); infra/constructs/permissions.ts applies it. */
   readonly permissions: PermissionSet;
+  /**
+   * Where the service uses a customer managed KMS key on the caller's behalf, so the caller must be allowed
+   * the key's use through it (`kms:ViaService` = `<service>.<region>.amazonaws.com`,
+   * infra/constructs/workflow-permissions.ts): when it copies a backup to another region (`copies`), when it
+   * restores one (`restores`), when a restore's check creates part of what it restores (`restoreChecks`: an
+   * Aurora cluster's writer), and whether a restore also encrypts and generates data keys (`encrypts`: a
+   * DynamoDB table's own key). Absent: it uses none for the caller.
+   */
+  readonly keyUse?: {
+    readonly copies?: boolean;
+    readonly restores?: boolean;
+    readonly restoreChecks?: boolean;
+    readonly encrypts?: boolean;
+  };
 }

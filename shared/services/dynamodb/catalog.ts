@@ -19,6 +19,8 @@ export const dynamodbCatalog = {
     },
   ],
   backupKinds: ['dynamodb-backup'],
+  // RestoreTableFromBackup and ImportTable under a table's own key, which encrypt and generate data keys ("How Amazon DynamoDB uses AWS KMS"); its export copies are SSE-S3.
+  keyUse: { restores: true, encrypts: true },
   errorCodes: {
     throttling: ['ProvisionedThroughputExceededException'],
     limits: ['LimitExceededException'],

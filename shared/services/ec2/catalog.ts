@@ -33,6 +33,8 @@ export const ec2Catalog = {
     },
   ],
   backupKinds: ['ebs-snapshot', 'ec2-image'],
+  // CopySnapshot/CopyImage under the copyTo key; CreateVolume and RunInstances under a snapshot's key.
+  keyUse: { copies: true, restores: true },
   errorCodes: {
     throttling: ['RequestLimitExceeded', 'SnapshotCreationPerVolumeRateExceeded'],
     limits: ['ResourceLimitExceeded', 'PendingSnapshotLimitExceeded', 'ConcurrentSnapshotLimitExceeded'],

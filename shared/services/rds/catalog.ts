@@ -25,6 +25,8 @@ export const rdsCatalog = {
     },
   ],
   backupKinds: ['rds-snapshot', 'rds-cluster-snapshot'],
+  // CopyDB(Cluster)Snapshot under the copyTo key; restores under the snapshot's key; an encrypted cluster's writer (CreateDBInstance, at Check).
+  keyUse: { copies: true, restores: true, restoreChecks: true },
   errorCodes: {
     // The 100 manual snapshots per region (a copy limit that passes is told apart in ./rds-snapshots.ts).
     quotas: ['SnapshotQuotaExceeded', 'SnapshotQuotaExceededFault', 'DBSnapshotQuotaExceeded'],

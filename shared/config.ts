@@ -3,7 +3,7 @@
  * each Lambda receives in its environment. Defaults are what an operator gets with an empty context.
  */
 import { z } from 'zod';
-import { parseResourceArn, RESOURCE_TYPES } from './resource';
+import { arnRegion, parseResourceArn, RESOURCE_TYPES } from './resource';
 import { longestScheduleGap, timeZoneProblem } from './schedule-period';
 import { isolatingFieldsOf } from './services/catalog';
 import { modesConfigSchema, modesOf } from './services/modes';
@@ -379,11 +379,11 @@ export const recoverySchema = z
           path: ['validationFunctionArns', region],
           message: `${region} is not one of recovery.regions`,
         });
-      else if (arn.split(':')[3] !== region)
+      else if (arnRegion(arn) !== region)
         ctx.addIssue({
           code: 'custom',
           path: ['validationFunctionArns', region],
-          message: `a function of ${arn.split(':')[3]}: the recovery stack in ${region} invokes one of its own region`,
+          message: `a function of ${arnRegion(arn)}: the recovery stack in ${region} invokes one of its own region`,
         });
     }
     recovery.regions.forEach((region, index) => {

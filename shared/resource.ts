@@ -25,6 +25,11 @@ const ARN = /^arn:(aws|aws-cn|aws-us-gov):([a-z0-9-]+):((?:[a-z]{2}(?:-[a-z]+)+-
 export type ArnParseResult = { ok: true; ref: ResourceRef } | { ok: false; reason: string };
 
 /** Parses a resource ARN into a reference, or says why it cannot be backed up. */
+/** The region an ARN names (`arn:<partition>:<service>:<region>:…`); undefined when it names none. */
+export function arnRegion(arn: string): string | undefined {
+  return arn.split(':')[3] || undefined;
+}
+
 export function parseResourceArn(arn: string): ArnParseResult {
   const match = ARN.exec(arn);
   if (!match) return { ok: false, reason: `not a valid ARN: ${JSON.stringify(arn)}` };

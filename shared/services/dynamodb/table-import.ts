@@ -32,6 +32,7 @@ import {
   NameInUseError,
   rethrowAws,
 } from '../../errors';
+import { arnRegion } from '../../resource';
 import { parseRestoreSettings, type RestoreDriver, restoreClientToken } from '../restore';
 import { dynamoClient } from './client';
 import { parseDataLocation } from './export-copy';
@@ -69,7 +70,7 @@ async function importWithToken(region: string, tableArn: string, token: string):
  * own key of that region (`aws/dynamodb`), still encrypted with KMS, and the restore says so.
  */
 function foreignKey(s: { kmsKeyArn?: string | undefined }, region: string): string | undefined {
-  return s.kmsKeyArn && s.kmsKeyArn.split(':')[3] !== region ? s.kmsKeyArn : undefined;
+  return s.kmsKeyArn && arnRegion(s.kmsKeyArn) !== region ? s.kmsKeyArn : undefined;
 }
 
 function tableParameters(name: string, s: DynamodbTableRestoreSettings, region: string): TableCreationParameters {
@@ -120,9 +121,6 @@ function tableParameters(name: string, s: DynamodbTableRestoreSettings, region: 
   };
 }
 
-/** The region an export's ARN names (`arn:aws:dynamodb:<region>:…`). */
-const regionOfArn = (arn: string): string | undefined => arn.split(':')[3] || undefined;
-
 /** The export's data in S3: its bucket and the `data/` folder beside its manifest. */
 async function exportSource(region: string, exportArn: string) {
   const out = await aws(`DynamoDB DescribeExport ${exportArn}`, () =>
@@ -171,7 +169,7 @@ export const dynamodbImportRestore: RestoreDriver = {
     if (reused) return reused;
     // A DR copy's data is read where it lies, in this region's bucket: nothing is asked of the table's
     // region, which may be the region lost. An original export is described in its own region.
-    const source = copied ?? (await exportSource(regionOfArn(exportArn) ?? request.region, exportArn));
+    const source = copied ?? (await exportSource(arnRegion(exportArn) ?? request.region, exportArn));
     await request.journal?.made([request.name]);
     const context = `DynamoDB ImportTable ${request.name} from ${exportArn}`;
     let out: ImportTableCommandOutput;

@@ -2,6 +2,8 @@
  * The run notification: a subject an inbox can triage and a plain-text body that names every failure
  * (resource, phase, reason), what was skipped and why, and the console link.
  */
+
+import { arnRegion } from '../../resource';
 import type { ResourceRecord, RunLockHolder, RunRecord } from '../../state/records';
 import { dryRunPlan, wouldBeBackedUp } from '../backup/dry-run';
 import { backedUp, resourceOutcome } from '../backup/outcome';
@@ -32,7 +34,7 @@ function cut(text: string, max: number): string {
 }
 
 export function consoleLink(executionArn: string): string {
-  const region = executionArn.split(':')[3] ?? 'us-east-1';
+  const region = arnRegion(executionArn) ?? 'us-east-1';
   return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`;
 }
 

@@ -9,6 +9,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { aws, InvalidInputError } from '../../errors';
 import { defaultRegion } from '../../lambda/clients';
+import { arnRegion } from '../../resource';
 import { restoreDriverFor } from '../../services/index';
 import type { RestoreRecord } from '../../state/records';
 import { RestoreStore } from '../../state/restore-store';
@@ -63,7 +64,7 @@ const functionErrorPayloadSchema = z.object({ errorMessage: z.string() });
 
 export function lambdaValidationInvoker(client: (region: string) => LambdaClient): ValidationInvoker {
   return async (functionArn, event) => {
-    const region = functionArn.split(':')[3] ?? defaultRegion();
+    const region = arnRegion(functionArn) ?? defaultRegion();
     const out = await aws(`Lambda Invoke ${functionArn}`, () =>
       client(region).send(
         new InvokeCommand({ FunctionName: functionArn, Payload: new TextEncoder().encode(JSON.stringify(event)) }),

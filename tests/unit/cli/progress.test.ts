@@ -9,8 +9,10 @@ import {
   progressCounts,
   progressKey,
   progressLine,
+  progressPrinter,
   remainingOf,
   slowestResource,
+  visibleLength,
   wantsColour,
 } from '../../../cli/progress';
 import type { ResourceRecord } from '../../../shared/state/records';
@@ -53,9 +55,68 @@ describe('slowestResource and the estimate', () => {
   });
 
   it('takes the longest of what running resources need and what the waiting ones need at the pace so far', () => {
-    // 3h left for orders; the one waiting: 1 resource x 3h elapsed / 2 done = 1.5h.
-    expect(estimateRemaining(midRun, NOW)).toBe(3 * 3600);
+    // Once analytics' copy is done: 3h left for orders; the one waiting: 1 resource x 3h elapsed / 3 done = 1h.
+    const copied = midRun.map((r) => (r.status === 'COPYING' ? { ...r, status: 'COMPLETED' as const } : r));
+    expect(estimateRemaining(copied, NOW)).toBe(3 * 3600);
     expect(estimateRemaining([resourceRecord(RUN, volumeRef('vol-0000000000000000d'))], NOW)).toBeUndefined();
+  });
+});
+
+describe('estimateRemaining: shown only when reliable', () => {
+  /** `n` quick volumes done in 3 minutes each, the run started `startedHoursAgo` ago. */
+  const quickDone = (n: number, startedHoursAgo = 0.5) =>
+    Array.from({ length: n }, (_, i) =>
+      resourceRecord(RUN, volumeRef(`vol-${String(i).padStart(17, '0')}`), {
+        status: 'COMPLETED',
+        startedAt: at(startedHoursAgo),
+        finishedAt: at(startedHoursAgo - 0.05),
+      }),
+    );
+
+  it('gives none while a long snapshot has reported too little to extrapolate (the "~3m left" nine hours early)', () => {
+    // Prepare: 18 of 20 done; a quick one at 60% after 3 minutes; a 9-hour snapshot at 3% after 20 minutes.
+    const records = [
+      ...quickDone(18),
+      resourceRecord(RUN, dbRef('quick'), { status: 'CREATING', startedAt: at(0.05), progress: 60 }),
+      resourceRecord(RUN, dbRef('warehouse'), { status: 'CREATING', startedAt: at(1 / 3), progress: 3 }),
+    ];
+
+    // Act / Assess: the old estimate was the quick one's 2 minutes.
+    expect(estimateRemaining(records, NOW)).toBeUndefined();
+  });
+
+  it('gives none while a snapshot is still in its first third, where reported progress races ahead', () => {
+    const records = [
+      ...quickDone(18),
+      resourceRecord(RUN, dbRef('warehouse'), { status: 'CREATING', startedAt: at(1), progress: 20 }),
+    ];
+    expect(estimateRemaining(records, NOW)).toBeUndefined();
+  });
+
+  it('gives none while a resource copies (the recorded progress is the backup, not the copy)', () => {
+    const records = [
+      ...quickDone(18),
+      resourceRecord(RUN, dbRef('warehouse'), { status: 'COPYING', startedAt: at(1), progress: 100 }),
+    ];
+    expect(estimateRemaining(records, NOW)).toBeUndefined();
+  });
+
+  it('gives none before a quarter of the resources finished: the pace of the rest is not measured yet', () => {
+    const records = [
+      ...quickDone(2),
+      resourceRecord(RUN, dbRef('orders'), { status: 'CREATING', startedAt: at(1), progress: 50 }),
+      ...Array.from({ length: 10 }, (_, i) => resourceRecord(RUN, volumeRef(`vol-1${String(i).padStart(16, '0')}`))),
+    ];
+    expect(estimateRemaining(records, NOW)).toBeUndefined();
+  });
+
+  it('estimates once a quarter finished and every running backup is past its first third', () => {
+    // 50% after 1h leaves 1h; nothing waits.
+    const records = [
+      ...quickDone(6),
+      resourceRecord(RUN, dbRef('orders'), { status: 'CREATING', startedAt: at(1), progress: 50 }),
+    ];
+    expect(estimateRemaining(records, NOW)).toBe(3600);
   });
 });
 
@@ -111,6 +172,80 @@ describe('progressLine', () => {
       midRun.map((r) => (r.status === 'COPYING' ? { ...r, status: 'COMPLETED' as const } : r)),
     );
     expect(progressKey({ ...view, counts: copyingDone })).not.toBe(progressKey(view));
+  });
+});
+
+describe('progressLine fits the terminal', () => {
+  const long = {
+    counts: progressCounts(midRun),
+    phase: 'Back up each resource',
+    slowest: {
+      resourceId: 'i-0000000009e37ec73-with-a-long-name',
+      type: 'ec2-instance',
+      status: 'CREATING' as const,
+      elapsedSeconds: 240,
+      progress: 62,
+    },
+    remainingSeconds: 240,
+    clock: '[22:59:01 sim]',
+  };
+
+  it.each([79, 99, 60, 40, 20])('never takes more than %p columns, coloured or not', (width) => {
+    for (const colour of [false, true])
+      expect(visibleLength(progressLine(long, colour, width))).toBeLessThanOrEqual(width);
+  });
+
+  it('drops the details before the counts: at 79 columns the counts, the phase and the estimate stay', () => {
+    const line = progressLine(long, false, 79);
+    expect(line).toContain('2/5 done, 2 in progress (1 copying), 1 failed');
+    expect(line).toContain('~4m left');
+    expect(line).not.toContain('…');
+  });
+
+  it('is the whole line when it fits', () => {
+    expect(progressLine(long, false, 400)).toBe(progressLine(long));
+  });
+});
+
+describe('progressPrinter', () => {
+  const stream = (isTTY: boolean, columns?: number) => {
+    const chunks: string[] = [];
+    return {
+      chunks,
+      out: {
+        isTTY,
+        ...(columns ? { columns } : {}),
+        write: (chunk: string) => chunks.push(chunk) > 0,
+      } as unknown as NodeJS.WritableStream & { isTTY?: boolean; columns?: number },
+    };
+  };
+  const view = {
+    counts: progressCounts(midRun),
+    phase: 'Back up each resource',
+    slowest: slowestResource(midRun, NOW),
+    clock: '[04:00:00 sim]',
+  };
+
+  it("redraws within the terminal's width, one column short of it (no wrap at the last column)", () => {
+    const { out, chunks } = stream(true, 80);
+    const printer = progressPrinter(out, { inPlace: true, env: { TERM: 'xterm' } });
+    printer.show(view);
+    const drawn = chunks.join('').split('\r\x1b[2K').at(-1) ?? '';
+    expect(visibleLength(drawn)).toBeLessThanOrEqual(79);
+  });
+
+  it('on TERM=dumb prints plain lines: no escape code, no carriage return, still within the width', () => {
+    const { out, chunks } = stream(true, 80);
+    const printer = progressPrinter(out, { inPlace: true, env: { TERM: 'dumb' } });
+    printer.show(view);
+    printer.show({ ...view, phase: 'finished' });
+    printer.end();
+    const text = chunks.join('');
+    expect(text).not.toContain('\x1b');
+    expect(text).not.toContain('\r');
+    const lines = text.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(79);
   });
 });
 

@@ -42,8 +42,11 @@ export interface Slowest {
   remainingSeconds?: number;
 }
 
-/** Below this much reported progress an extrapolation says more about noise than about the backup. */
-const MIN_PROGRESS_TO_ESTIMATE = 5;
+/**
+ * Below this much reported progress an extrapolation says more about noise than about the backup
+ * (the slowest resource's own figure).
+ */
+const MIN_PROGRESS_TO_EXTRAPOLATE = 5;
 
 /**
  * Seconds left of one resource's backup, extrapolated from the progress AWS reports; undefined without
@@ -52,9 +55,10 @@ const MIN_PROGRESS_TO_ESTIMATE = 5;
 export function remainingOf(
   r: Pick<ResourceRecord, 'status' | 'startedAt' | 'progress'>,
   now: Date,
+  minProgress = MIN_PROGRESS_TO_EXTRAPOLATE,
 ): number | undefined {
   if (r.status !== 'CREATING' || !r.startedAt || r.progress === undefined) return undefined;
-  if (r.progress < MIN_PROGRESS_TO_ESTIMATE || r.progress >= 100) return undefined;
+  if (r.progress < minProgress || r.progress >= 100) return undefined;
   const elapsed = Math.max(0, (now.getTime() - Date.parse(r.startedAt)) / 1000);
   return (elapsed * (100 - r.progress)) / r.progress;
 }
@@ -77,14 +81,32 @@ export function slowestResource(records: readonly ResourceRecord[], now: Date): 
 }
 
 /**
+ * The estimate's reliability rule (docs/operations.md, "Progress"). A run's end is the end of its
+ * longest backup, and that is the one we know least about: AWS's reported progress races through a
+ * snapshot's first blocks and crawls in the middle (local/model/core.ts reportedProgress), DynamoDB
+ * exports report none, and a copy reports nothing of its own. An estimate taken from the quick resources
+ * said "~3m left" nine hours before the end. So the estimate is shown only when
+ *  - at least MIN_DONE_FRACTION of the resources finished: the pace of those still waiting is then
+ *    measured over a real share of the run, not guessed from the first few;
+ *  - every resource in progress is creating its backup and has reported at least
+ *    MIN_PROGRESS_TO_ESTIMATE: past its first third the reported rate is steady enough to extrapolate,
+ *    while one copying, one without progress, or one early in a long snapshot may hold most of the time
+ *    left, and then no estimate is better than a short one.
+ */
+export const MIN_DONE_FRACTION = 0.25;
+export const MIN_PROGRESS_TO_ESTIMATE = 33;
+
+/**
  * Seconds until the last resource finishes, roughly: the longest that any running resource still needs
  * by its reported progress, and for those still waiting, the pace so far (finished per second since
- * the first started). Undefined until there is something to go on.
+ * the first started). Undefined unless reliable by the rule above.
  */
 export function estimateRemaining(records: readonly ResourceRecord[], now: Date): number | undefined {
   const counts = progressCounts(records);
+  if (counts.total === 0 || counts.done < MIN_DONE_FRACTION * counts.total) return undefined;
   const running = records.filter((r) => r.status === 'CREATING' || r.status === 'COPYING');
-  const perResource = running.map((r) => remainingOf(r, now)).filter((s): s is number => s !== undefined);
+  const perResource = running.map((r) => remainingOf(r, now, MIN_PROGRESS_TO_ESTIMATE));
+  if (perResource.some((s) => s === undefined)) return undefined;
   const firstStart = records
     .map((r) => r.startedAt)
     .filter((s): s is string => s !== undefined)
@@ -93,7 +115,7 @@ export function estimateRemaining(records: readonly ResourceRecord[], now: Date)
     counts.waiting > 0 && counts.done > 0 && firstStart
       ? (counts.waiting * Math.max(0, (now.getTime() - Date.parse(firstStart)) / 1000)) / counts.done
       : undefined;
-  const all = [...perResource, ...(pace !== undefined ? [pace] : [])];
+  const all = [...(perResource as number[]), ...(pace !== undefined ? [pace] : [])];
   return all.length > 0 ? Math.max(...all) : undefined;
 }
 
@@ -116,6 +138,14 @@ export function phaseOf(event: { type?: string; stateName?: string } | undefined
 /** Colour only on a terminal, and never with NO_COLOR set (https://no-color.org) or TERM=dumb. */
 export function wantsColour(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
   return stream.isTTY === true && !env.NO_COLOR && env.TERM !== 'dumb';
+}
+
+/**
+ * Whether the line is redrawn in place: a terminal that understands it. TERM=dumb names one that does
+ * not (Emacs shells, some CI logs): it gets plain lines, as a pipe does, without a single escape code.
+ */
+export function redrawsInPlace(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+  return stream.isTTY === true && env.TERM !== 'dumb';
 }
 
 type Paint = (code: number, text: string) => string;
@@ -141,32 +171,69 @@ export function progressKey(view: Pick<ProgressView, 'counts' | 'phase'>): strin
   return `${c.total}/${c.done}/${c.failed}/${c.inProgress}/${c.copying}/${view.phase}`;
 }
 
-/** `[########------] 5/9 done, 2 in progress (1 copying), 1 failed — Back up each resource; slowest: …` */
-export function progressLine(view: ProgressView, colour = false, width = 20): string {
+/** Escape sequences (colours, line clears): they take no column on the screen. */
+const ESCAPES = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*[A-Za-z]`, 'g');
+
+/** Columns a line takes on the screen: its characters less its escape sequences. */
+export function visibleLength(text: string): number {
+  return text.replace(ESCAPES, '').length;
+}
+
+/** Cut to `width` columns with an ellipsis (a plain line: colour codes are never cut in two). */
+const cut = (text: string, width: number) => (text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text);
+
+/**
+ * `[########------] 5/9 done, 2 in progress (1 copying), 1 failed — Back up each resource; slowest: …; ~3m left`,
+ * in at most `maxWidth` columns: what does not fit goes first (the slowest resource's type and figures,
+ * then the slowest resource, a narrower bar, no bar, the phase, the estimate), so the counts stay; a
+ * terminal narrower still gets the plain line cut short.
+ */
+export function progressLine(view: ProgressView, colour = false, maxWidth = Number.POSITIVE_INFINITY): string {
   const paint = painter(colour);
   const c = view.counts;
   const clock = view.clock ? `${paint(2, view.clock)} ` : '';
+  const fits = (text: string) => visibleLength(text) <= maxWidth;
+  const within = (text: string) => (fits(text) ? text : cut(text.replace(ESCAPES, ''), maxWidth));
   // Until Plan has written every item the counts say nothing (`0/0 done`, or a total still growing).
-  if (view.phase === 'starting' || view.phase === 'Plan the run') return `${clock}planning the run…`;
+  if (view.phase === 'starting' || view.phase === 'Plan the run') return within(`${clock}planning the run…`);
   if (c.total === 0) {
     // A run that ended before Plan wrote anything (bad input) planned nothing: it did not find nothing.
     if (['failed', 'aborted', 'timed out'].includes(view.phase))
-      return `${clock}the run ${view.phase}: nothing was planned`;
-    return `${clock}${view.dryRun ? 'dry run: nothing is backed up' : 'nothing to back up'} — ${view.phase}`;
+      return within(`${clock}the run ${view.phase}: nothing was planned`);
+    return within(`${clock}${view.dryRun ? 'dry run: nothing is backed up' : 'nothing to back up'} — ${view.phase}`);
   }
-  const filled = Math.round((c.done / c.total) * width);
-  const bar = `[${paint(32, '#'.repeat(filled))}${'-'.repeat(width - filled)}]`;
+  const bar = (width: number) => {
+    if (width === 0) return '';
+    const filled = Math.round((c.done / c.total) * width);
+    return `[${paint(32, '#'.repeat(filled))}${'-'.repeat(width - filled)}] `;
+  };
   const parts = [
     `${c.done}/${c.total} done`,
     c.inProgress ? paint(33, `${c.inProgress} in progress${c.copying ? ` (${c.copying} copying)` : ''}`) : '',
     c.failed ? paint(31, `${c.failed} failed`) : '',
   ].filter(Boolean);
   const s = view.slowest;
-  const slowest = s
-    ? `; slowest: ${s.resourceId} (${s.type}) ${s.status === 'COPYING' ? 'copying' : 'creating'} ${humanDuration(s.elapsedSeconds)}${s.progress ? `, ${Math.round(s.progress)}%` : ''}`
-    : '';
+  const slowest = (detail: 'full' | 'short' | 'none') =>
+    s && detail !== 'none'
+      ? `; slowest: ${s.resourceId}${
+          detail === 'full'
+            ? ` (${s.type}) ${s.status === 'COPYING' ? 'copying' : 'creating'} ${humanDuration(s.elapsedSeconds)}${s.progress ? `, ${Math.round(s.progress)}%` : ''}`
+            : ` ${humanDuration(s.elapsedSeconds)}`
+        }`
+      : '';
   const eta = view.remainingSeconds !== undefined ? `; ~${humanDuration(view.remainingSeconds)} left` : '';
-  return `${clock}${bar} ${parts.join(', ')} — ${view.phase}${slowest}${eta}`;
+  const line = (barWidth: number, detail: 'full' | 'short' | 'none', withPhase: boolean, withEta: boolean) =>
+    `${clock}${bar(barWidth)}${parts.join(', ')}${withPhase ? ` — ${view.phase}` : ''}${slowest(detail)}${withEta ? eta : ''}`;
+  const candidates = [
+    line(20, 'full', true, true),
+    line(20, 'short', true, true),
+    line(20, 'none', true, true),
+    line(10, 'none', true, true),
+    line(0, 'none', true, true),
+    line(0, 'none', false, true),
+    line(0, 'none', false, false),
+  ];
+  return within(candidates.find(fits) ?? (candidates.at(-1) as string));
 }
 
 /** The progress of a run's records at `now`, in `phase`. */
@@ -189,20 +256,29 @@ export function progressView(
 }
 
 /**
- * Shows views as they come: on a terminal one line redrawn in place (coloured unless NO_COLOR), piped a
- * line only when the counts or the phase change. `end` closes a redrawn line.
+ * Shows views as they come: on a terminal one line redrawn in place (coloured unless NO_COLOR), piped or
+ * on TERM=dumb a plain line only when the counts or the phase change. Where the terminal's width is known
+ * no line takes more than one column less than it: a line that reached the last column would wrap (or
+ * leave the cursor pending a wrap) on some terminals, and the next redraw would leave its start behind.
+ * `end` closes a redrawn line.
  */
-export function progressPrinter(out: NodeJS.WritableStream & { isTTY?: boolean }, options: { inPlace: boolean }) {
-  const colour = wantsColour(out);
+export function progressPrinter(
+  out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number },
+  options: { inPlace: boolean; env?: NodeJS.ProcessEnv },
+) {
+  const env = options.env ?? process.env;
+  const inPlace = options.inPlace && env.TERM !== 'dumb';
+  const colour = wantsColour(out, env);
+  const maxWidth = () => (out.columns && out.columns > 1 ? out.columns - 1 : Number.POSITIVE_INFINITY);
   let lastKey = '';
   return {
     show(view: ProgressView): void {
-      if (options.inPlace) out.write(`\r\x1b[2K${progressLine(view, colour)}`);
-      else if (progressKey(view) !== lastKey) out.write(`${progressLine(view)}\n`);
+      if (inPlace) out.write(`\r\x1b[2K${progressLine(view, colour, maxWidth())}`);
+      else if (progressKey(view) !== lastKey) out.write(`${progressLine(view, false, maxWidth())}\n`);
       lastKey = progressKey(view);
     },
     end(): void {
-      if (options.inPlace && lastKey) out.write('\n');
+      if (inPlace && lastKey) out.write('\n');
     },
   };
 }

@@ -34,11 +34,11 @@ function onPty(columns: number, term: string) {
   });
 }
 
-/** The screen rows from the `Started` line to the blank line after the progress. */
+/** The screen rows from the first progress row (the `Started` line above it may wrap) to the blank line after. */
 function progressRows(rows: string[]): string[] {
-  const started = rows.findIndex((r) => r.startsWith('Started arn:'));
-  const blank = rows.findIndex((r, i) => i > started && r === '');
-  return rows.slice(started + 1, blank);
+  const first = rows.findIndex((r) => /^\[\d\d:\d\d:\d\d sim\]/.test(r));
+  const blank = rows.findIndex((r, i) => i > first && r === '');
+  return rows.slice(first, blank);
 }
 
 onTerminal('progress on a terminal', () => {

@@ -195,11 +195,15 @@ describe('progressLine fits the terminal', () => {
       expect(visibleLength(progressLine(long, colour, width))).toBeLessThanOrEqual(width);
   });
 
-  it('drops the details before the counts: at 79 columns the counts, the phase and the estimate stay', () => {
+  it('drops the details before the counts: at 79 columns the counts and the estimate stay, uncut', () => {
     const line = progressLine(long, false, 79);
-    expect(line).toContain('2/5 done, 2 in progress (1 copying), 1 failed');
-    expect(line).toContain('~4m left');
-    expect(line).not.toContain('…');
+    expect(line).toBe('[22:59:01 sim] 2/5 done, 2 in progress (1 copying), 1 failed; ~4m left');
+    // With room, the phase comes back first, then the bar, and last the slowest resource.
+    expect(progressLine(long, false, 99)).toBe(
+      '[22:59:01 sim] 2/5 done, 2 in progress (1 copying), 1 failed — Back up each resource; ~4m left',
+    );
+    expect(progressLine(long, false, 120)).toContain('[####');
+    expect(progressLine(long, false, 120)).not.toContain('slowest');
   });
 
   it('is the whole line when it fits', () => {

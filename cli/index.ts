@@ -21,6 +21,7 @@ import {
   parsePlacement,
   parseRegions,
   RECENT_RESTORE_DAYS,
+  statusFlags,
 } from './options';
 
 /**
@@ -197,7 +198,12 @@ export function buildProgram(): Command {
         'execution name (default: <tier>-<UTC time>; with --retry-failed <tier>-retry-<UTC time>)',
       )
       .option('--wait', 'follow the run with a progress bar; exit 0 only when every resource succeeded', false)
-      .addOption(new Option('--poll-seconds <n>', 'how often --wait refreshes').default(5).argParser(positive)),
+      .addOption(new Option('--poll-seconds <n>', 'how often --wait refreshes').default(5).argParser(positive))
+      .option(
+        '--json',
+        'one JSON object: the run id, execution, console link and how to follow it (with --wait: the run, as status --json shows it)',
+        false,
+      ),
   ).action(async (opts) => {
     process.exitCode = await load.operate().startCommand(opts);
   });
@@ -209,10 +215,13 @@ export function buildProgram(): Command {
         `Show one run (every resource: status, backup ids, polls, duration, error); without one, the latest runs and the restores and drills of the last ${RECENT_RESTORE_DAYS} days; with --rpo the age of each last good backup against its tier RPO`,
       )
       .argument('[run]', 'run id (the execution name) or execution ARN; without it, the overview')
-      .option(
-        '--rpo',
-        'recovery-point view: tiers, then protected resources worst first, against their RPO (exit 1 on a breach)',
-        false,
+      .addOption(
+        new Option(
+          '--rpo',
+          'recovery-point view: tiers, then protected resources worst first, against their RPO (exit 1 on a breach)',
+        )
+          .default(false)
+          .conflicts('rto'),
       )
       .addOption(
         new Option('--runs <n>', 'with --rpo: how many recent runs to list (as the hourly check does)')
@@ -230,7 +239,8 @@ export function buildProgram(): Command {
         false,
       )
       .option('--json', 'machine-readable output', false),
-  ).action(async (run: string | undefined, opts) => {
+  ).action(async (run: string | undefined, opts, command: Command) => {
+    statusFlags(run, { ...opts, runsGiven: command.getOptionValueSource('runs') === 'cli' });
     if (opts.rto) process.exitCode = await load.rto().rtoCommand(opts);
     else if (opts.rpo) process.exitCode = await load.operate().rpoCommand(opts);
     else if (run) process.exitCode = await load.operate().statusCommand(run, opts);
@@ -310,7 +320,12 @@ export function buildProgram(): Command {
         'follow the restore to the end; exit 0 only when it succeeded (an application: every restore AVAILABLE and none of its resources left unrestored; it then prints its recovery time and recovery point)',
         false,
       )
-      .addOption(new Option('--poll-seconds <n>', 'how often --wait refreshes').default(5).argParser(positive)),
+      .addOption(new Option('--poll-seconds <n>', 'how often --wait refreshes').default(5).argParser(positive))
+      .option(
+        '--json',
+        "one JSON object: the restore id, execution, console link and how to follow it (with --wait: how it ended, each restore's record)",
+        false,
+      ),
   ).action(async (backupId: string | undefined, opts) => {
     process.exitCode = await load.restore().restoreCommand(backupId, { ...opts, restoreRegion: opts.toRegion });
   });

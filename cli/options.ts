@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { FleetSpec } from '../local/sandbox';
 import { SandboxError } from '../local/sandbox-error';
 import { describeIssues, drillPlacementSchema, regionsSchema } from '../shared/config';
+import { CliError } from './errors';
 
 /** How far back the status overview looks for restores and drills. */
 export const RECENT_RESTORE_DAYS = 7;
@@ -79,4 +80,25 @@ export function parseOrder(text: string): string[][] {
       .map((t) => t.trim())
       .filter((t) => t !== ''),
   );
+}
+
+/**
+ * `status`'s views are one at a time: the overview, a run (`--retention` with it), `--rpo` (`--runs` with it)
+ * or `--rto`. A flag that belongs to another view is refused, naming it, rather than quietly ignored
+ * (commander refuses `--rpo --rto` itself).
+ */
+export function statusFlags(
+  run: string | undefined,
+  opts: { rpo?: boolean; rto?: boolean; retention?: boolean; runsGiven?: boolean },
+): void {
+  const view = opts.rpo ? '--rpo' : opts.rto ? '--rto' : undefined;
+  if (run && view)
+    throw new CliError(
+      `${view} shows every tier, not one run: give no run with it (or drop ${view} to see run ${run})`,
+    );
+  if (opts.retention && !run)
+    throw new CliError(
+      '--retention lists the decisions of one run: give its run id (backup-pipeline status <run> --retention)',
+    );
+  if (opts.runsGiven && !opts.rpo) throw new CliError('--runs sets how many runs --rpo lists: use it with --rpo');
 }

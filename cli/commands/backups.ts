@@ -35,7 +35,7 @@ const pad = (text: string, width: number) => middleCut(text, width).padEnd(width
 const when = (iso: string | undefined) => (iso ? iso.slice(0, 16).replace('T', ' ') : '-');
 
 export function backupsTable(points: readonly RestorePoint[], now: Date): string {
-  const header = `${pad('BACKUP', 34)} ${pad('TIME (UTC)', 16)} ${pad('TIER', 8)} ${pad('STATUS', 9)} ${'SIZE'.padStart(7)} ${pad('EXPIRES', 16)} ${pad('REGION', 14)} ${pad('COPIES', 36)} RUN`;
+  const header = `${pad('BACKUP', 34)} ${pad('TIME_UTC', 16)} ${pad('TIER', 8)} ${pad('STATUS', 9)} ${'SIZE'.padStart(7)} ${pad('EXPIRES', 16)} ${pad('REGION', 14)} ${pad('COPIES', 36)} RUN`;
   const rows = points.map((p) => {
     const id = `${p.backupIds[0] ?? '-'}${p.backupIds.length > 1 ? ` +${p.backupIds.length - 1}` : ''}`;
     // Only what can still be restored: retention may have deleted the source's backups or a copy.

@@ -44,7 +44,7 @@ export async function runDrill(sandbox: Sandbox, sfn: SFNClient, name: string): 
 
 export function drillTable(records: readonly RestoreRecord[]): string {
   const pad = (text: string, width: number) => middleCut(text, width).padEnd(width);
-  const header = `${pad('TYPE', 15)} ${pad('MODE', 9)} ${pad('SOURCE', 24)} ${pad('RESTORED AS', 34)} ${'RECOVERY'.padStart(8)} ${pad('VALIDATED', 9)} ${pad('CLEAN-UP', 9)} RESULT`;
+  const header = `${pad('TYPE', 15)} ${pad('MODE', 9)} ${pad('SOURCE', 24)} ${pad('RESTORED_AS', 34)} ${'RECOVERY'.padStart(8)} ${pad('VALIDATED', 9)} ${pad('CLEAN-UP', 9)} RESULT`;
   const rows = records.map((record) => {
     const parsed = parseResourceArn(record.arn);
     const source = parsed.ok ? parsed.ref.id : record.arn;

@@ -235,14 +235,18 @@ export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream
         `Lambda refused ${result.stats.throttledInvocations} invocation(s) at its concurrency limit (${options.lambdaConcurrency ?? 1000}); the Tasks retry Lambda.TooManyRequestsException.`,
       );
     if (options.report) {
+      // The names status --json gives the same facts (docs/cli-json.md): finishedAt, counts.
       const report = {
         executionArn,
         runId: name,
+        tier,
+        dryRun: options.dryRun,
         status: result.status,
         error: result.error ?? null,
         cause: result.cause ?? null,
         startedAt: result.startedAt.toISOString(),
-        stoppedAt: result.stoppedAt.toISOString(),
+        finishedAt: result.stoppedAt.toISOString(),
+        counts: run?.counts ?? null,
         simulatedSeconds: simulated,
         wallSeconds,
         resources: records.map(resourceJson),

@@ -24,10 +24,9 @@ import { dryRunView } from './dry-run-view';
 import {
   countsLine,
   type ExecutionOutcome,
-  resourceJson,
   resourceTable,
-  retentionJson,
   retentionView,
+  runJson,
   runOutcome,
   runsTable,
   showsRetention,
@@ -58,6 +57,8 @@ export interface StartOptions extends TargetOptions {
   name?: string;
   wait: boolean;
   pollSeconds: number;
+  /** One JSON object for scripts (docs/cli-json.md) instead of the text and the progress line. */
+  json?: boolean;
   /** A run id (or execution ARN) whose FAILED resources this start backs up again, in its tier. */
   retryFailed?: string;
 }
@@ -194,6 +195,7 @@ export async function startCommand(options: StartOptions, out: Out = process.std
         throw explainAwsError(error, 'StartExecution');
       });
     const executionArn = started.executionArn ?? '';
+    if (options.json) return await startJson(sfn, store, { name, executionArn }, options, out);
     line(out, `Started ${options.dryRun ? 'dry run' : 'run'} ${name}${retry ? ` (${tier})` : ''}`);
     if (retry) {
       line(out, `  retrying the ${retry.failed.length} failed resource(s) of run ${retry.runId}:`);
@@ -240,6 +242,46 @@ export async function startCommand(options: StartOptions, out: Out = process.std
     sfn.destroy();
     close();
   }
+}
+
+/**
+ * `start --json` (docs/cli-json.md): the started run, its execution, its console link and the command that
+ * follows it; with `--wait` (and for a dry run, always followed) silently to the end, then the run as
+ * `status <run> --json` shows it, with the same two additions. Exit codes as the text path's.
+ */
+async function startJson(
+  sfn: SFNClient,
+  store: StateStore,
+  started: { name: string; executionArn: string },
+  options: Pick<StartOptions, 'wait' | 'dryRun' | 'pollSeconds'>,
+  out: Out,
+): Promise<number> {
+  const { name, executionArn } = started;
+  const how = { consoleUrl: consoleLink(executionArn), follow: `backup-pipeline status ${name} --json` };
+  if (!options.wait && !options.dryRun) {
+    line(out, JSON.stringify({ runId: name, executionArn, dryRun: false, ...how }, null, 2));
+    return 0;
+  }
+  let described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+  while (described.status === 'RUNNING') {
+    await new Promise((r) => setTimeout(r, options.pollSeconds * 1000));
+    described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+  }
+  const run = await store.getRun(name);
+  const records = await store.listResources(name);
+  const execution: ExecutionOutcome = {
+    status: described.status ?? 'RUNNING',
+    ...(described.error ? { error: described.error } : {}),
+    ...(described.cause ? { cause: described.cause } : {}),
+  };
+  if (!run) {
+    // Ended before Plan recorded the run (bad input): the execution's outcome is all there is.
+    line(out, JSON.stringify({ runId: name, executionArn, status: execution.status, execution, ...how }, null, 2));
+    return 1;
+  }
+  line(out, JSON.stringify({ ...runJson(name, run, execution, records, showsRetention(run, false)), ...how }, null, 2));
+  const allGood = records.every((r) => r.status === 'COMPLETED' || r.status === 'SKIPPED');
+  return execution.status === 'SUCCEEDED' && run.status !== 'SKIPPED' && allGood ? 0 : 1;
 }
 
 /** A run id is the execution name; an execution ARN ends with it. */
@@ -299,27 +341,7 @@ export async function statusCommand(
     const status = runOutcome(run, execution);
     const withRetention = showsRetention(run, options.retention ?? false);
     if (options.json) {
-      line(
-        out,
-        JSON.stringify(
-          {
-            runId,
-            tier: run.tier,
-            status,
-            execution: execution ?? null,
-            startedAt: run.startedAt,
-            finishedAt: run.finishedAt ?? null,
-            counts: run.counts ?? null,
-            expiresAt: run.expiresAt,
-            skippedFor: run.skippedFor ?? null,
-            executionArn: run.executionArn,
-            resources: records.map(resourceJson),
-            ...(withRetention ? retentionJson(run) : { retention: run.retention ?? null }),
-          },
-          null,
-          2,
-        ),
-      );
+      line(out, JSON.stringify(runJson(runId, run, execution, records, withRetention), null, 2));
     } else {
       line(
         out,
@@ -379,6 +401,23 @@ export function referenceTime(
   return new Date(newest);
 }
 
+/**
+ * A tier's freshness as scripts read it (docs/cli-json.md): `ageHours` is the hours since its last good
+ * backup, the name a resource's age has too; `lastRunAgeHours` the hours since its last run started.
+ */
+export function tierJson(t: TierFreshness) {
+  return {
+    tier: t.tier,
+    rpoHours: t.rpoHours ?? null,
+    lastRunAt: t.lastRunAt ?? null,
+    lastRunAgeHours: t.hoursSinceLastRun ?? null,
+    lastSuccessAt: t.lastSuccessAt ?? null,
+    ageHours: t.hoursSince ?? null,
+    breached: t.breached,
+    overdue: overdue(t),
+  };
+}
+
 /** An age in hours, never negative (a record a little ahead of the reference time is 0 h old). */
 const hours = (h: number) => `${Math.max(0, h).toFixed(1)}h`;
 
@@ -402,12 +441,12 @@ export async function rpoCommand(
     const tiers = tierFreshness(runs, target.config.tiers, now);
     const { resources } = await readResourceFreshness(store, runs, target.config.tiers, now);
     if (options.json) {
-      line(out, JSON.stringify({ tiers, resources }, null, 2));
+      line(out, JSON.stringify({ tiers: tiers.map(tierJson), resources }, null, 2));
     } else {
       const at = (iso: string | undefined) => (iso?.slice(0, 16).replace('T', ' ') ?? 'never').padEnd(17);
       line(
         out,
-        `${'TIER'.padEnd(10)} ${'LAST RUN'.padEnd(17)} ${'LAST SUCCESS'.padEnd(17)} ${'AGE'.padStart(8)} ${'RPO'.padStart(6)}`,
+        `${'TIER'.padEnd(10)} ${'LAST_RUN'.padEnd(17)} ${'LAST_SUCCESS'.padEnd(17)} ${'AGE'.padStart(8)} ${'RPO'.padStart(6)}`,
       );
       for (const t of tiers) {
         const flags = [overdue(t) ? 'RUN OVERDUE' : '', t.breached ? 'NO SUCCESS WITHIN RPO' : ''].filter(Boolean);
@@ -419,7 +458,7 @@ export async function rpoCommand(
       line(out);
       line(
         out,
-        `${'RESOURCE'.padEnd(70)} ${'TIER'.padEnd(8)} ${'LAST GOOD BACKUP'.padEnd(20)} ${'AGE'.padStart(8)} ${'RPO'.padStart(6)}`,
+        `${'RESOURCE'.padEnd(70)} ${'TIER'.padEnd(8)} ${'LAST_GOOD_BACKUP'.padEnd(20)} ${'AGE'.padStart(8)} ${'RPO'.padStart(6)}`,
       );
       for (const r of resources) {
         const last = r.lastBackupAt?.slice(0, 16).replace('T', ' ') ?? 'never';
@@ -448,7 +487,7 @@ export async function runsCommand(
       line(
         out,
         JSON.stringify(
-          runs.map(({ input: _input, retentionDecisions: _d, ...run }) => withoutTableAttributes(run)),
+          { runs: runs.map(({ input: _input, retentionDecisions: _d, ...run }) => withoutTableAttributes(run)) },
           null,
           2,
         ),

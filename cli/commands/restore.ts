@@ -18,9 +18,10 @@ import {
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { PipelineConfig } from '../../shared/config';
 import { InvalidInputError } from '../../shared/errors';
-import type { RestoreRecord } from '../../shared/state/records';
+import { type RestoreRecord, withoutTableAttributes } from '../../shared/state/records';
 import { RestoreStore } from '../../shared/state/restore-store';
 import { StateStore } from '../../shared/state/store';
+import { restoreOutcome } from '../../shared/workflow/drills/drill-summary';
 import { consoleLink } from '../../shared/workflow/notify/notification';
 import { restoreSucceeded } from '../../shared/workflow/restore/restore';
 import { validateRestoreInput } from '../../shared/workflow/restore/restore-plan';
@@ -49,6 +50,8 @@ export interface RestoreOptions extends TargetOptions {
   id?: string;
   wait: boolean;
   pollSeconds: number;
+  /** One JSON object for scripts (docs/cli-json.md) instead of the text lines. */
+  json?: boolean;
 }
 
 /** `restore-<UTC time>`: a valid execution name, and the restore's id. */
@@ -92,6 +95,11 @@ export function restoreInput(
     ...(options.placement ? { placement: options.placement } : {}),
     ...(Object.keys(placements).length > 0 ? { placements } : {}),
   };
+}
+
+/** A restore's record as scripts read it (docs/cli-json.md): the record and its outcome (passed/failed/running). */
+export function restoreJson(r: RestoreRecord) {
+  return { ...withoutTableAttributes(r), outcome: restoreOutcome(r) };
 }
 
 /** One line per restore state, for `--wait` and `status`. */
@@ -143,6 +151,14 @@ export async function restoreCommand(backupId: string | undefined, options: Rest
         throw explainAwsError(error, 'StartExecution (restore)');
       });
     const executionArn = started.executionArn ?? '';
+    if (options.json)
+      return await restoreJsonCommand(
+        sfn,
+        new RestoreStore(doc, target.tableName),
+        { name, executionArn },
+        options,
+        out,
+      );
     line(out, `Started ${options.drill ? 'restore drill' : 'restore'} ${name}`);
     line(out, `  execution: ${executionArn}`);
     line(out, `  console:   ${consoleLink(executionArn)}`);
@@ -175,6 +191,62 @@ export async function restoreCommand(backupId: string | undefined, options: Rest
     sfn.destroy();
     client.destroy();
   }
+}
+
+/**
+ * `restore --json` (docs/cli-json.md): the restore's id, its execution, its console link and the command that
+ * follows it; with `--wait`, silently to the end, then how it ended: the execution's status, whether it
+ * succeeded (the exit code's rule), each restore's record and, for an application, what Plan skipped and
+ * the summary (recovery time and point).
+ */
+async function restoreJsonCommand(
+  sfn: SFNClient,
+  restores: RestoreStore,
+  started: { name: string; executionArn: string },
+  options: Pick<RestoreOptions, 'wait' | 'pollSeconds' | 'drill' | 'application'>,
+  out: Out,
+): Promise<number> {
+  const { name, executionArn } = started;
+  const head = {
+    restoreId: name,
+    executionArn,
+    drill: options.drill,
+    application: options.application ?? null,
+    consoleUrl: consoleLink(executionArn),
+    follow: `aws stepfunctions describe-execution --execution-arn ${executionArn}`,
+  };
+  const print = (value: object) => line(out, JSON.stringify(value, null, 2));
+  if (!options.wait) {
+    print(head);
+    return 0;
+  }
+  let described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+  const startedAt = described.startDate ?? new Date();
+  while (described.status === 'RUNNING') {
+    await new Promise((r) => setTimeout(r, options.pollSeconds * 1000));
+    described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+  }
+  const status = described.status ?? 'RUNNING';
+  const ended = {
+    status,
+    execution: {
+      status,
+      ...(described.error ? { error: described.error } : {}),
+      ...(described.cause ? { cause: described.cause } : {}),
+    },
+  };
+  if (options.application) {
+    const records = await applicationRecords(restores, name, startedAt);
+    const skipped = await skippedByPlan(sfn, executionArn);
+    const summary = applicationSummary(records, skipped, records[0]?.startedAt ?? startedAt.toISOString());
+    const succeeded = summary.succeeded && status === 'SUCCEEDED';
+    print({ ...head, ...ended, succeeded, restores: records.map(restoreJson), skipped, summary });
+    return succeeded ? 0 : 1;
+  }
+  const record = await restores.get(name);
+  const succeeded = status === 'SUCCEEDED' && record !== undefined && restoreSucceeded(record);
+  print({ ...head, ...ended, succeeded, restores: record ? [restoreJson(record)] : [] });
+  return succeeded ? 0 : 1;
 }
 
 /** The records of an application's restores (`<name>-<n>`), all started with its execution. */

@@ -86,7 +86,7 @@ export function countsLine(records: readonly ResourceRecord[]): string {
 }
 
 export function runsTable(runs: readonly RunRecord[]): string {
-  const header = `${pad('RUN', 40)} ${pad('TIER', 8)} ${pad('STATUS', 10)} ${pad('STARTED', 20)} ${'OK'.padStart(5)} ${'FAILED'.padStart(6)} ${'COPY FAILED'.padStart(11)} ${'SKIPPED'.padStart(7)}`;
+  const header = `${pad('RUN', 40)} ${pad('TIER', 8)} ${pad('STATUS', 10)} ${pad('STARTED', 20)} ${'OK'.padStart(5)} ${'FAILED'.padStart(6)} ${'COPY_FAILED'.padStart(11)} ${'SKIPPED'.padStart(7)}`;
   const rows = runs.map((r) =>
     r.status === 'SKIPPED'
       ? // A skipped start backed nothing up: it says which run it yielded to instead of counts.
@@ -126,6 +126,34 @@ export function resourceJson(r: ResourceRecord) {
       startedAt: c.startedAt ?? null,
       finishedAt: c.finishedAt ?? null,
     })),
+  };
+}
+
+/**
+ * A run as scripts read it (`status <run> --json`, `start --json --wait`; docs/cli-json.md): the run's record,
+ * how its execution ended, every resource, and its retention (with every decision when `withRetention`).
+ */
+export function runJson(
+  runId: string,
+  run: RunRecord,
+  execution: ExecutionOutcome | undefined,
+  records: readonly ResourceRecord[],
+  withRetention: boolean,
+) {
+  return {
+    runId,
+    tier: run.tier,
+    status: runOutcome(run, execution),
+    dryRun: run.dryRun,
+    execution: execution ?? null,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt ?? null,
+    counts: run.counts ?? null,
+    expiresAt: run.expiresAt,
+    skippedFor: run.skippedFor ?? null,
+    executionArn: run.executionArn,
+    resources: records.map(resourceJson),
+    ...(withRetention ? retentionJson(run) : { retention: run.retention ?? null }),
   };
 }
 

@@ -52,7 +52,8 @@ function object(stdout: string): Record<string, unknown> {
 describe('start --json and restore --json', () => {
   it('start --json prints the run id, the execution, its console link and how to follow it, as one object', async () => {
     // Act
-    const out = await cli(['start', '--tier', 'weekly', '--name', 'json-start-1', '--json']);
+    // A tier of its own: the weekly run below must not find this one still running (it would be SKIPPED).
+    const out = await cli(['start', '--tier', 'monthly', '--name', 'json-start-1', '--json']);
 
     // Assess
     expect(out.stderr).toBe('');
@@ -173,7 +174,7 @@ describe('every --json output is an object with the same names for the same fact
     // Assess
     const listed = (runs.runs as { runId: string; finishedAt?: string }[]).find((r) => r.runId === 'json-start-2');
     expect(listed?.finishedAt).toEqual(expect.any(String));
-    expect(overview.runs).toEqual(runs.runs.slice(0, (overview.runs as unknown[]).length));
+    expect(overview.runs).toEqual((runs.runs as unknown[]).slice(0, (overview.runs as unknown[]).length));
     const weekly = (rpo.tiers as Record<string, unknown>[]).find((t) => t.tier === 'weekly');
     expect(weekly).toMatchObject({ ageHours: expect.any(Number), lastRunAgeHours: expect.any(Number) });
     for (const r of rpo.resources as Record<string, unknown>[]) expect(r.ageHours).toEqual(expect.any(Number));

@@ -50,7 +50,7 @@ describe('npm start -- --drill', () => {
     expect(out.stdout).toContain(
       'Restore drill: as the drill schedule starts it, one resource per type and backup mode',
     );
-    expect(out.stdout).toMatch(/TYPE\s+MODE\s+SOURCE\s+RESTORED AS\s+RECOVERY\s+VALIDATED\s+CLEAN-UP\s+RESULT/);
+    expect(out.stdout).toMatch(/TYPE\s+MODE\s+SOURCE\s+RESTORED_AS\s+RECOVERY\s+VALIDATED\s+CLEAN-UP\s+RESULT/);
     const rows = out.stdout.split('\n').filter((line) => / (PASSED|FAILED|-)\s+(DELETED|FAILED|-)\s+/.test(line));
     expect(rows.map((row) => row.split(/\s+/).slice(0, 2).join(' ')).sort()).toEqual([
       'aurora-cluster -',

@@ -85,13 +85,14 @@ describe('backup-pipeline start / status / runs', () => {
         durationSeconds: expect.any(Number),
       }),
     );
-    expect(JSON.parse(runs.stdout)).toEqual(
+    // One object, as every --json output is (docs/cli-json.md): the runs under `runs`.
+    expect(JSON.parse(runs.stdout).runs).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ runId: 'weekly-cli-1', tier: 'weekly', reason: 'before release 42' }),
       ]),
     );
     // The table's own attributes stay inside: scripts read runs, not table keys.
-    for (const run of JSON.parse(runs.stdout))
+    for (const run of JSON.parse(runs.stdout).runs)
       for (const key of ['pk', 'sk', 'gsi1pk', 'ttl']) expect(run).not.toHaveProperty(key);
   });
 
@@ -360,7 +361,7 @@ describe('backup-pipeline status --rto', () => {
     expect(drill.code).toBe(0);
     expect(drill.stdout).toMatch(/Drill drill-cli-1 AVAILABLE: .*; clean-up DELETED/);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/TYPE\s+MODE\s+LAST DRILL\s+RESULT\s+RECOVERY\s+LAST PASSED\s+RECOVERY\s+DRILLS/);
+    expect(table.stdout).toMatch(/TYPE\s+MODE\s+LAST_DRILL\s+RESULT\s+RECOVERY\s+LAST_PASSED\s+RECOVERY\s+DRILLS/);
     expect(table.stdout).toMatch(/rds-instance\s+-\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+passed\s+\S+\s+\d{4}/);
     expect(table.stdout).toContain('Latest restores:');
     expect(table.stdout).toContain('Restore restore-cli-1 AVAILABLE: orders-copy');

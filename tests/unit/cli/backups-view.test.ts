@@ -43,7 +43,7 @@ describe('backupsTable', () => {
   it('shows id, time, tier, status, size, expiry, region, copies and run per point', () => {
     const table = backupsTable([point()], NOW);
     const [header, row] = table.split('\n');
-    expect(header).toMatch(/^BACKUP\s+TIME \(UTC\)\s+TIER\s+STATUS\s+SIZE\s+EXPIRES\s+REGION\s+COPIES\s+RUN$/);
+    expect(header).toMatch(/^BACKUP\s+TIME_UTC\s+TIER\s+STATUS\s+SIZE\s+EXPIRES\s+REGION\s+COPIES\s+RUN$/);
     expect(row).toMatch(
       /^bp-daily-\S*…\S*0123456789\s+2026-02-28 02:41\s+daily\s+AVAILABLE\s+200 GiB\s+2026-03-07 02:00\s+eu-west-1\s+us-west-2:bp-daily-copy-orders\s+daily-20260228T020000Z$/,
     );

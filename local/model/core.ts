@@ -1,7 +1,8 @@
 /**
  * The model's core, shared by every service module in local/model (as moto's BaseBackend is): the error
- * every service throws, limits and faults, the one PRNG and id counter, the clock, the token-bucket gate
- * every operation passes first, and the snapshot timing curve. A service module owns its own per-region
+ * every service throws, the limits each service declares (`limitsOf`) and the faults, the one PRNG and id
+ * counter, the clock, the token-bucket gate every operation passes first, and the snapshot timing curve.
+ * It names no service: each module declares its own API, limits and operations (registry.ts). A service module owns its own per-region
  * state (a RegionStore) and reaches the rest only through this core or an explicit reference to another
  * service's backend. The order of random draws, ids and clock reads is the replay contract: a seeded
  * fleet and its faults must replay identically, so the helpers here are the only ones that draw.
@@ -23,30 +24,11 @@ export type Tag = { Key: string; Value: string };
 /** An EC2 Filter (tag:<key>, tag-key, or an attribute name) with wildcard values. */
 export type Filter = { Name?: string; Values?: string[] };
 
-export interface Limits {
-  pendingSnapshotsPerRegion: number;
-  concurrentSnapshotsPerVolume: number;
-  secondsBetweenSnapshotsPerVolume: number;
-  manualDbSnapshotsPerRegion: number;
-  manualDbClusterSnapshotsPerRegion: number;
-  /** DynamoDB exports in progress per account and region. */
-  concurrentExportsPerRegion: number;
-  /**
-   * Snapshot copies in progress into one destination region, counted per service: EBS (pending
-   * CopySnapshot copies) and RDS (copying DB and cluster snapshot copies) each have their own 20.
-   */
-  concurrentCopiesPerRegion: number;
-}
-
-export const AWS_LIMITS: Limits = {
-  pendingSnapshotsPerRegion: 100,
-  concurrentSnapshotsPerVolume: 5,
-  secondsBetweenSnapshotsPerVolume: 15,
-  manualDbSnapshotsPerRegion: 100,
-  manualDbClusterSnapshotsPerRegion: 100,
-  concurrentExportsPerRegion: 300,
-  concurrentCopiesPerRegion: 20,
-};
+/**
+ * Limits by name (`pendingSnapshotsPerRegion`): each service module declares its own with AWS's defaults
+ * (its `limits`, local/model/registry.ts); the model's `Limits` type is theirs together.
+ */
+export type LimitValues = Record<string, number>;
 
 export interface Faults {
   /** Fraction of API calls answered with a throttling error, on top of the token buckets. */
@@ -61,7 +43,7 @@ export interface Faults {
   serverErrorAfterCreateRate: number;
   /**
    * Per operation (`rds:RestoreDBInstanceFromDBSnapshot`), how many of its next creates DO create, then
-   * answer a 500 (EC2 InternalError, RDS InternalFailure, DynamoDB InternalServerError): the lost answer
+   * answer a 500 (the service's own `internalErrorCode`, its `ServiceApi`): the lost answer
    * of one chosen call, deterministic where serverErrorAfterCreateRate draws. Counts down as it fires.
    */
   lostAnswers?: Record<string, number>;
@@ -118,18 +100,24 @@ export interface Timed {
   failAt?: number;
 }
 
+/** When a timed resource finishes, or fails when it is doomed, in model time. */
+export function finishedAt(t: Timed): number {
+  return t.startMs + t.durationMs * (t.failAt ?? 1);
+}
+
 /** Where a copy came from (CopySnapshot, CopyDBSnapshot, CopyDBClusterSnapshot): region and source id. */
 export interface CopySource {
   region: string;
   id: string;
 }
 
-export interface ModelOptions {
+export interface CoreOptions {
   accountId?: string;
   clock: Clock;
   random?: () => number;
   faults?: Partial<Faults>;
-  limits?: Partial<Limits>;
+  /** Overrides of the services' limits (the model's options type them: `ModelOptions`). */
+  limits?: Partial<LimitValues>;
   /** Token-bucket throttling as AWS does it; off for tests that count calls exactly. */
   tokenBuckets?: boolean;
   /**
@@ -205,18 +193,20 @@ export class ModelCore {
   readonly clock: Clock;
   readonly random: () => number;
   readonly faults: Faults;
-  readonly limits: Limits;
+  /** Every service's limits, filled with each service's defaults as it declares them (`limitsOf`). */
+  readonly limits: LimitValues;
   readonly enabledRegions: readonly string[];
   /** Calls by operation name ("ec2:CreateSnapshots"), including throttled ones. */
   readonly calls = new Map<string, number>();
   private readonly buckets = new Map<string, Bucket>();
+  private readonly declaredLimits = new Map<string, number>();
   private readonly tokenBuckets: boolean;
   private readonly tokenClock: Clock;
   private counter = 0;
   /** The operation being answered (every operation is gated first and runs to its answer synchronously). */
   private answering = '';
 
-  constructor(options: ModelOptions) {
+  constructor(options: CoreOptions) {
     this.accountId = options.accountId ?? '111122223333';
     this.clock = options.clock;
     this.random = options.random ?? seededRandom(42);
@@ -227,7 +217,9 @@ export class ModelCore {
       tagFilterLagSeconds: 0,
       ...options.faults,
     };
-    this.limits = { ...AWS_LIMITS, ...options.limits };
+    this.limits = Object.fromEntries(
+      Object.entries(options.limits ?? {}).flatMap(([name, value]) => (value === undefined ? [] : [[name, value]])),
+    );
     this.tokenBuckets = options.tokenBuckets ?? true;
     this.tokenClock = options.tokenClock ?? options.clock;
     this.enabledRegions = [...(options.enabledRegions ?? DEFAULT_ENABLED_REGIONS)];
@@ -235,6 +227,21 @@ export class ModelCore {
 
   nowMs(): number {
     return this.clock.now().getTime();
+  }
+
+  /**
+   * A service's limits: its defaults where the options set none, as one live object (a test may lower a
+   * limit mid-run and the service sees it). Two services may share a limit only with the same default.
+   */
+  limitsOf<L extends LimitValues>(defaults: L): L {
+    for (const [name, value] of Object.entries(defaults)) {
+      const declared = this.declaredLimits.get(name);
+      if (declared !== undefined && declared !== value)
+        throw new Error(`limit ${name} is declared twice, with defaults ${declared} and ${value}`);
+      this.declaredLimits.set(name, value);
+      if (!(name in this.limits)) this.limits[name] = value;
+    }
+    return this.limits as L;
   }
 
   nextId(prefix: string): string {
@@ -341,9 +348,6 @@ export abstract class Backend {
   }
   protected get faults(): Faults {
     return this.core.faults;
-  }
-  protected get limits(): Limits {
-    return this.core.limits;
   }
   protected get random(): () => number {
     return this.core.random;

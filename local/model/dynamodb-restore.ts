@@ -18,6 +18,7 @@ import {
   exportRoot,
 } from './dynamodb';
 import { GONE } from './lifecycle';
+import { defineModelService } from './registry';
 import type { S3Backend } from './s3';
 
 /** How long ImportTable's ClientToken makes a call idempotent: 8 hours (ImportTable API reference). */
@@ -386,3 +387,19 @@ export class DynamoRestoreBackend extends RegionalBackend<DynamoRegionState> {
     return { ImportTableDescription: this.importDescription(region, imported) };
   }
 }
+
+export const dynamoRestoreModel = defineModelService({
+  name: 'dynamoRestore',
+  needs: ['dynamodb', 's3'],
+  build: (core, { dynamodb, s3 }: { dynamodb: DynamoDbBackend; s3: S3Backend }) =>
+    new DynamoRestoreBackend(core, dynamodb, s3),
+  operations: [
+    'restoreTableFromBackup',
+    'deleteTable',
+    'tagResource',
+    'untagResource',
+    'importTable',
+    'describeImport',
+    'listImports',
+  ],
+});

@@ -9,6 +9,7 @@
 import {
   AwsApiError,
   arnPartition,
+  finishedAt,
   type ModelCore,
   RegionalBackend,
   RegionStore,
@@ -18,6 +19,7 @@ import {
 } from './core';
 import type { KmsBackend } from './kms';
 import { type Lifecycle, settle } from './lifecycle';
+import { defineModelService } from './registry';
 import type { S3Backend } from './s3';
 
 /** How dynamodb answers the core's injected faults (./core.ts ServiceApi): DynamoDB's control plane throttles with ThrottlingException and loses an answer as InternalServerError. */
@@ -122,7 +124,15 @@ export const DYNAMODB_KEY_USE_ACTIONS = [
   'kms:ReEncryptTo',
 ] as const;
 
+/** DynamoDB's limits with AWS's defaults (the model's options may override each). */
+export const DYNAMODB_LIMITS = {
+  /** Exports in progress per account and region. */
+  concurrentExportsPerRegion: 300,
+};
+
 export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
+  private readonly limits = this.core.limitsOf(DYNAMODB_LIMITS);
+
   /**
    * The regions whose tables exported into each bucket: an export's data is in its bucket, whatever
    * region the table is in, so an import in the bucket's region finds it there (dynamodb-restore.ts).
@@ -520,3 +530,35 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
     return [...this.region(region).dynamoExports.values()].map((e) => this.dynamoExportDescription(region, e));
   }
 }
+
+export const dynamoDbModel = defineModelService({
+  name: 'dynamodb',
+  needs: ['s3', 'kms'],
+  build: (core, { s3, kms }: { s3: S3Backend; kms: KmsBackend }) => new DynamoDbBackend(core, s3, kms),
+  operations: [
+    'addDynamoTable',
+    'addExistingDynamoBackup',
+    'dynamoTableArn',
+    'listTables',
+    'describeTable',
+    'hasDynamoTable',
+    'listTagsOfResource',
+    'createBackup',
+    'describeBackup',
+    'listBackups',
+    'deleteBackup',
+    'exportTableToPointInTime',
+    'describeExport',
+    'dynamoBackups',
+    'dynamoExports',
+    'deleteDynamoTableAfterListing',
+  ],
+  limits: DYNAMODB_LIMITS,
+  hooks: {
+    finishedAtMs: (dynamodb, region, id) => {
+      const r = dynamodb.region(region);
+      const done = r.dynamoBackups.get(id) ?? r.dynamoExports.get(id);
+      return done && finishedAt(done);
+    },
+  },
+});

@@ -3,12 +3,20 @@
  * snapshots, so this backend shares EC2's region store and asks the EC2 backend to snapshot volumes and to
  * count the copies in progress; KMS gives a copy's key, the regions backend checks the source region.
  */
-import { AwsApiError, COPY_SLOWDOWN, type Filter, type ModelCore, RegionalBackend, type Tag } from './core';
-import type { Ec2Backend, Ec2RegionState, ImageModel, SnapshotModel, VolumeModel } from './ec2';
+import { AwsApiError, COPY_SLOWDOWN, type Filter, finishedAt, type ModelCore, RegionalBackend, type Tag } from './core';
+import {
+  EBS_LIMITS,
+  type Ec2Backend,
+  type Ec2RegionState,
+  type ImageModel,
+  type SnapshotModel,
+  type VolumeModel,
+} from './ec2';
 import type { RegionsBackend } from './ec2-regions';
 import { EC2_API } from './ec2-regions';
 import { KEY_REFUSED_FAIL_AT, type KmsBackend } from './kms';
 import { matchesFilter, paginate } from './query';
+import { defineModelService } from './registry';
 
 /** Whether the image's block device `index` is deleted when an instance launched from it terminates. */
 export function deletesOnTermination(image: ImageModel, index: number): boolean {
@@ -16,6 +24,8 @@ export function deletesOnTermination(image: ImageModel, index: number): boolean 
 }
 
 export class AmiBackend extends RegionalBackend<Ec2RegionState> {
+  private readonly limits = this.core.limitsOf(EBS_LIMITS);
+
   constructor(
     core: ModelCore,
     private readonly ec2: Ec2Backend,
@@ -302,3 +312,24 @@ export class AmiBackend extends RegionalBackend<Ec2RegionState> {
     }));
   }
 }
+
+export const amiModel = defineModelService({
+  name: 'amis',
+  needs: ['ec2', 'kms', 'regions'],
+  build: (core, needs: { ec2: Ec2Backend; kms: KmsBackend; regions: RegionsBackend }) =>
+    new AmiBackend(core, needs.ec2, needs.kms, needs.regions),
+  operations: ['addImage', 'describeImages', 'createImage', 'disableImage', 'deregisterImage', 'copyImage', 'images'],
+  hooks: {
+    // An image is done when its last snapshot is.
+    finishedAtMs: (amis, region, id) => {
+      const r = amis.region(region);
+      const image = r.images.get(id);
+      if (!image) return undefined;
+      const snapshotEnds = image.snapshotIds.map((s) => {
+        const snapshot = r.snapshots.get(s);
+        return snapshot ? finishedAt(snapshot) : 0;
+      });
+      return Math.max(image.creationMs ?? 0, ...snapshotEnds);
+    },
+  },
+});

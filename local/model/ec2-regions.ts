@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { AwsApiError, Backend, type Filter, type ServiceApi } from './core';
 import { matchesFilter } from './query';
+import { defineModelService } from './registry';
 
 /** How ec2 answers the core's injected faults (./core.ts ServiceApi): EC2 throttles with RequestLimitExceeded (503) and loses an answer as InternalError. */
 export const EC2_API: ServiceApi = {
@@ -114,3 +115,9 @@ export class RegionsBackend extends Backend {
     return name;
   }
 }
+
+export const regionsModel = defineModelService({
+  name: 'regions',
+  build: (core) => new RegionsBackend(core),
+  operations: ['describeRegions', 'removeDefaultVpc', 'describeAccountAttributes'],
+});

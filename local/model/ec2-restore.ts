@@ -13,6 +13,7 @@ import type { RegionsBackend } from './ec2-regions';
 import { EC2_API } from './ec2-regions';
 import type { KeyRefusal, KmsBackend } from './kms';
 import { GONE, settle } from './lifecycle';
+import { defineModelService } from './registry';
 
 type TagSpecifications = { ResourceType?: string; Tags?: Tag[] }[];
 
@@ -353,3 +354,11 @@ export class Ec2RestoreBackend extends RegionalBackend<Ec2RegionState> {
     };
   }
 }
+
+export const ec2RestoreModel = defineModelService({
+  name: 'ec2Restore',
+  needs: ['ec2', 'amis', 'regions', 'kms'],
+  build: (core, needs: { ec2: Ec2Backend; amis: AmiBackend; regions: RegionsBackend; kms: KmsBackend }) =>
+    new Ec2RestoreBackend(core, needs.ec2, needs.amis, needs.regions, needs.kms),
+  operations: ['createVolume', 'deleteVolume', 'runInstances', 'terminateInstances'],
+});

@@ -10,6 +10,7 @@ import {
   candidates,
   copiesWithSource,
   type Filter,
+  finishedAt,
   type ModelCore,
   RegionalBackend,
   RegionStore,
@@ -25,11 +26,26 @@ import { matchesFilter, paginate } from './query';
 export type { Ec2RegionState, ImageModel, InstanceModel, SnapshotModel, VolumeModel } from './ec2-state';
 
 import type { Ec2RegionState, InstanceModel, PendingIndex, SnapshotModel, VolumeModel } from './ec2-state';
+import { defineModelService } from './registry';
+
+/** EBS's limits with AWS's defaults (the model's options may override each). */
+export const EBS_LIMITS = {
+  pendingSnapshotsPerRegion: 100,
+  concurrentSnapshotsPerVolume: 5,
+  secondsBetweenSnapshotsPerVolume: 15,
+  /**
+   * Snapshot copies in progress into one destination region (pending CopySnapshot and CopyImage copies).
+   * RDS has its own 20, counted apart under the same name (rds.ts).
+   */
+  concurrentCopiesPerRegion: 20,
+};
 
 /** The instance a volume is attached to: none once it is no longer `in-use` (detached at termination). */
 const attachedTo = (v: VolumeModel): string | undefined => (v.State === 'in-use' ? v.attachedTo : undefined);
 
 export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
+  private readonly limits = this.core.limitsOf(EBS_LIMITS);
+
   constructor(
     core: ModelCore,
     private readonly kms: KmsBackend,
@@ -518,3 +534,33 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
     return copiesWithSource(this.region(region).snapshots.values(), (s) => this.snapshotView(s));
   }
 }
+
+export const ec2Model = defineModelService({
+  name: 'ec2',
+  needs: ['kms', 'regions'],
+  build: (core, { kms, regions }: { kms: KmsBackend; regions: RegionsBackend }) => new Ec2Backend(core, kms, regions),
+  operations: [
+    'addVolume',
+    'addInstance',
+    'addExistingSnapshot',
+    'describeInstances',
+    'describeVolumes',
+    'describeSnapshots',
+    'createSnapshot',
+    'createSnapshots',
+    'deleteSnapshot',
+    'createTags',
+    'copySnapshot',
+    'snapshots',
+    'snapshotCopies',
+  ],
+  limits: EBS_LIMITS,
+  hooks: {
+    finishedAtMs: (ec2, region, id) => {
+      const snapshot = ec2.region(region).snapshots.get(id);
+      return snapshot && finishedAt(snapshot);
+    },
+    durationMs: (ec2, region, id) => ec2.region(region).snapshots.get(id)?.durationMs,
+    copiesInProgress: (ec2, region) => ec2.copiesInProgress(region),
+  },
+});

@@ -3,6 +3,7 @@
  * kept in order for tests and reports. Account-wide, no per-region state.
  */
 import { AwsApiError, Backend, type ServiceApi } from './core';
+import { defineModelService } from './registry';
 
 /** How events answers the core's injected faults (./core.ts ServiceApi): EventBridge throttles with Throttling (as the model always has). */
 export const EVENTS_API: ServiceApi = {
@@ -64,3 +65,10 @@ export class EventsBackend extends Backend {
     return { FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length, Entries: results };
   }
 }
+
+export const eventsModel = defineModelService({
+  name: 'events',
+  build: (core) => new EventsBackend(core),
+  operations: ['putEvents'],
+  views: { events: 'events' },
+});

@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { AwsApiError, arnPartition, type ModelCore, RegionalBackend, RegionStore, type ServiceApi } from './core';
+import { defineModelService } from './registry';
 
 /** How kms answers the core's injected faults (./core.ts ServiceApi): KMS throttles with ThrottlingException. */
 export const KMS_API: ServiceApi = {
@@ -272,3 +273,9 @@ export class KmsBackend extends RegionalBackend<KmsRegionState> {
     return [...this.region(region).kmsKeys.values()].map((k) => ({ ...k, aliases: [...k.aliases] }));
   }
 }
+
+export const kmsModel = defineModelService({
+  name: 'kms',
+  build: (core) => new KmsBackend(core),
+  operations: ['addKmsKey', 'describeKey', 'kmsKeys', 'disableKmsKey', 'enableKmsKey', 'setKeyUseAuthorizer'],
+});

@@ -5,6 +5,7 @@
  * ResourceNotFoundException. Invocations are kept for tests and reports.
  */
 import { AwsApiError, arnPartition, Backend } from './core';
+import { defineModelService } from './registry';
 
 export type ModelFunction = (event: unknown) => unknown;
 
@@ -54,3 +55,11 @@ export class LambdaBackend extends Backend {
     }
   }
 }
+
+/** On the model, `model.invocations` is the invocations (a drill's validation), in order. */
+export const lambdaModel = defineModelService({
+  name: 'lambda',
+  build: (core) => new LambdaBackend(core),
+  operations: ['addFunction', 'invoke'],
+  views: { invocations: 'invocations' },
+});

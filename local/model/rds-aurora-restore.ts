@@ -10,6 +10,7 @@ import type { DbClusterModel, RdsBackend, RdsRegionState } from './rds';
 import type { AuroraBackend } from './rds-aurora';
 import { RDS_API } from './rds-groups';
 import { assertDbIdentifier, RDS_DELETE_SECONDS, type RdsRestoreBackend } from './rds-restore';
+import { defineModelService } from './registry';
 
 export class AuroraRestoreBackend extends RegionalBackend<RdsRegionState> {
   constructor(
@@ -127,3 +128,11 @@ export class AuroraRestoreBackend extends RegionalBackend<RdsRegionState> {
     return { DBCluster: this.aurora.dbClusterView(region, cluster) };
   }
 }
+
+export const auroraRestoreModel = defineModelService({
+  name: 'auroraRestore',
+  needs: ['rds', 'aurora', 'rdsRestore'],
+  build: (core, needs: { rds: RdsBackend; aurora: AuroraBackend; rdsRestore: RdsRestoreBackend }) =>
+    new AuroraRestoreBackend(core, needs.rds, needs.aurora, needs.rdsRestore),
+  operations: ['restoreDBClusterFromSnapshot', 'deleteDBCluster'],
+});

@@ -7,6 +7,7 @@ import {
   arnPartition,
   COPY_SLOWDOWN,
   copiesWithSource,
+  finishedAt,
   type ModelCore,
   RegionalBackend,
   type Tag,
@@ -18,11 +19,13 @@ import {
   type DbClusterModel,
   type DbClusterSnapshotModel,
   encryptionOf,
+  RDS_LIMITS,
   type RdsBackend,
   type RdsRegionState,
 } from './rds';
 import { defaultParameterGroup, ensureRdsGroups, RDS_API } from './rds-groups';
 import { defaultSecurityGroupId, ensureDbSubnetGroup, vpcSecurityGroupsView } from './rds-subnet-groups';
+import { defineModelService } from './registry';
 
 /** A cluster snapshot identifier must follow RDS's rule and be new in the region (create and copy alike). */
 function assertNewClusterSnapshotId(id: string, taken: ReadonlyMap<string, unknown>): void {
@@ -35,6 +38,8 @@ function assertNewClusterSnapshotId(id: string, taken: ReadonlyMap<string, unkno
 }
 
 export class AuroraBackend extends RegionalBackend<RdsRegionState> {
+  private readonly limits = this.core.limitsOf(RDS_LIMITS);
+
   constructor(
     core: ModelCore,
     private readonly rds: RdsBackend,
@@ -358,3 +363,29 @@ export class AuroraBackend extends RegionalBackend<RdsRegionState> {
     );
   }
 }
+
+export const auroraModel = defineModelService({
+  name: 'aurora',
+  needs: ['rds'],
+  build: (core, { rds }: { rds: RdsBackend }) => new AuroraBackend(core, rds),
+  operations: [
+    'addDbCluster',
+    'addExistingDbClusterSnapshot',
+    'dbClusterArn',
+    'dbClusterSnapshotArn',
+    'describeDBClusters',
+    'describeDBClusterSnapshots',
+    'createDBClusterSnapshot',
+    'deleteDBClusterSnapshot',
+    'copyDBClusterSnapshot',
+    'dbClusterSnapshots',
+    'dbClusterSnapshotCopies',
+  ],
+  hooks: {
+    finishedAtMs: (aurora, region, id) => {
+      const snapshot = aurora.region(region).dbClusterSnapshots.get(id);
+      return snapshot && finishedAt(snapshot);
+    },
+    durationMs: (aurora, region, id) => aurora.region(region).dbClusterSnapshots.get(id)?.durationMs,
+  },
+});

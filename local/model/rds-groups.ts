@@ -9,6 +9,7 @@
  * restore got is kept on the instance or cluster, and DescribeDB* show it.
  */
 import { AwsApiError, type ModelCore, RegionalBackend, type RegionStore, type ServiceApi } from './core';
+import { defineModelService } from './registry';
 
 /** How rds answers the core's injected faults (./core.ts ServiceApi): RDS throttles with Throttling and loses an answer as InternalFailure. */
 export const RDS_API: ServiceApi = {
@@ -141,3 +142,10 @@ export class RdsGroupBackend extends RegionalBackend<RdsGroupsState> {
     }
   }
 }
+
+export const rdsGroupModel = defineModelService({
+  name: 'rdsGroups',
+  needs: ['rds'],
+  build: (core, { rds }: { rds: { store: RegionStore<RdsGroupsState> } }) => new RdsGroupBackend(core, rds),
+  operations: ['addDbParameterGroup', 'addDbClusterParameterGroup', 'addOptionGroup'],
+});

@@ -13,6 +13,7 @@ import { assertNewSnapshotId, type DbInstanceModel, encryptionOf, type RdsBacken
 import type { RdsGroupBackend } from './rds-groups';
 import { RDS_API } from './rds-groups';
 import { defaultSecurityGroupId, type RdsSubnetGroupBackend } from './rds-subnet-groups';
+import { defineModelService } from './registry';
 
 /** Seconds a DB instance takes to delete (fixed: a removal draws nothing from the PRNG). */
 export const RDS_DELETE_SECONDS = 300;
@@ -301,3 +302,18 @@ export class RdsRestoreBackend extends RegionalBackend<RdsRegionState> {
     return { DBInstance: this.rds.dbInstanceView(region, db) };
   }
 }
+
+export const rdsRestoreModel = defineModelService({
+  name: 'rdsRestore',
+  needs: ['rds', 'dbSubnetGroups', 'rdsGroups', 'regions'],
+  build: (
+    core,
+    needs: {
+      rds: RdsBackend;
+      dbSubnetGroups: RdsSubnetGroupBackend;
+      rdsGroups: RdsGroupBackend;
+      regions: RegionsBackend;
+    },
+  ) => new RdsRestoreBackend(core, needs.rds, needs.dbSubnetGroups, needs.rdsGroups, needs.regions),
+  operations: ['restoreDBInstanceFromDBSnapshot', 'createDBInstance', 'deleteDBInstance'],
+});

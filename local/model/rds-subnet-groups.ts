@@ -10,6 +10,7 @@ import { AwsApiError, arnPartition, type ModelCore, RegionalBackend, type Region
 import { defaultVpcId } from './ec2-regions';
 import { paginate } from './query';
 import { RDS_API } from './rds-groups';
+import { defineModelService } from './registry';
 
 export interface DbSubnetGroupModel {
   DBSubnetGroupName: string;
@@ -101,3 +102,10 @@ export class RdsSubnetGroupBackend extends RegionalBackend<RdsSubnetGroupsState>
     };
   }
 }
+
+export const dbSubnetGroupModel = defineModelService({
+  name: 'dbSubnetGroups',
+  needs: ['rds'],
+  build: (core, { rds }: { rds: { store: RegionStore<RdsSubnetGroupsState> } }) => new RdsSubnetGroupBackend(core, rds),
+  operations: ['addDbSubnetGroup', 'describeDBSubnetGroups'],
+});

@@ -10,6 +10,7 @@ import {
   COPY_SLOWDOWN,
   type CopySource,
   copiesWithSource,
+  finishedAt,
   type ModelCore,
   RegionalBackend,
   RegionStore,
@@ -40,6 +41,7 @@ import {
 export type { DbClusterModel, DbClusterSnapshotModel, DbInstanceModel, DbSnapshotModel, RdsStatus } from './rds-state';
 
 import type { DbClusterModel, DbClusterSnapshotModel, DbInstanceModel, DbSnapshotModel, RdsStatus } from './rds-state';
+import { defineModelService } from './registry';
 
 /**
  * A new DB or cluster snapshot's identifier (a create or a copy's target): RDS's rule (a letter first,
@@ -69,7 +71,17 @@ export interface RdsRegionState {
   groups: RdsGroupsModel;
 }
 
+/** RDS's limits with AWS's defaults (the model's options may override each). */
+export const RDS_LIMITS = {
+  manualDbSnapshotsPerRegion: 100,
+  manualDbClusterSnapshotsPerRegion: 100,
+  /** Cross-region DB and cluster snapshot copies in progress into one region; EBS has its own 20 (ec2.ts). */
+  concurrentCopiesPerRegion: 20,
+};
+
 export class RdsBackend extends RegionalBackend<RdsRegionState> {
+  private readonly limits = this.core.limitsOf(RDS_LIMITS);
+
   constructor(
     core: ModelCore,
     private readonly kms: KmsBackend,
@@ -509,3 +521,32 @@ export class RdsBackend extends RegionalBackend<RdsRegionState> {
     return copiesWithSource(this.region(region).dbSnapshots.values(), (s) => this.dbSnapshotView(region, s));
   }
 }
+
+export const rdsModel = defineModelService({
+  name: 'rds',
+  needs: ['kms'],
+  build: (core, { kms }: { kms: KmsBackend }) => new RdsBackend(core, kms),
+  operations: [
+    'addDbInstance',
+    'addExistingDbSnapshot',
+    'dbInstanceArn',
+    'dbSnapshotArn',
+    'describeDBInstances',
+    'describeDBSnapshots',
+    'createDBSnapshot',
+    'deleteDBSnapshot',
+    'copyDBSnapshot',
+    'dbSnapshots',
+    'dbSnapshotCopies',
+    'describeRdsAccountAttributes',
+  ],
+  limits: RDS_LIMITS,
+  hooks: {
+    finishedAtMs: (rds, region, id) => {
+      const snapshot = rds.region(region).dbSnapshots.get(id);
+      return snapshot && finishedAt(snapshot);
+    },
+    durationMs: (rds, region, id) => rds.region(region).dbSnapshots.get(id)?.durationMs,
+    copiesInProgress: (rds, region) => rds.copiesInProgress(region),
+  },
+});

@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { LifecycleRule } from '@aws-sdk/client-s3';
 import { AwsApiError, Backend } from './core';
+import { defineModelService } from './registry';
 import { ARCHIVED_CLASSES, objectLifecycleState, type StorageClass, validateLifecycleRules } from './s3-lifecycle';
 
 /** GetObject of an archived object: S3's error carries the object's storage class. */
@@ -131,3 +132,17 @@ export class S3Backend extends Backend {
     return [...(this.objects.get(bucket)?.keys() ?? [])].filter((k) => k.startsWith(prefix)).sort();
   }
 }
+
+export const s3Model = defineModelService({
+  name: 's3',
+  build: (core) => new S3Backend(core),
+  operations: [
+    'createBucket',
+    'putObject',
+    'getObject',
+    'objectKeys',
+    'putBucketLifecycleConfiguration',
+    'getBucketLifecycleConfiguration',
+  ],
+  views: { s3Buckets: 'buckets' },
+});

@@ -3,6 +3,7 @@
  * topics are keyed by ARN, which names the region; published messages are kept for tests and reports.
  */
 import { AwsApiError, arnPartition, Backend, type ServiceApi } from './core';
+import { defineModelService } from './registry';
 
 /** How sns answers the core's injected faults (./core.ts ServiceApi): SNS throttles with Throttling. */
 export const SNS_API: ServiceApi = {
@@ -81,3 +82,11 @@ export class SnsBackend extends Backend {
     return { MessageId: `msg-${this.messages.length}` };
   }
 }
+
+/** On the model, `model.sns` is the messages published, in order, and `model.topics` the topics. */
+export const snsModel = defineModelService({
+  name: 'sns',
+  build: (core) => new SnsBackend(core),
+  operations: ['createTopic', 'publish'],
+  views: { sns: 'messages', topics: 'topics' },
+});

@@ -1,5 +1,6 @@
 /** STS GetCallerIdentity: who a run is at the endpoint (the model's account, a local user). */
 import { Backend } from './core';
+import { defineModelService } from './registry';
 
 export class StsBackend extends Backend {
   getCallerIdentity() {
@@ -10,3 +11,9 @@ export class StsBackend extends Backend {
     };
   }
 }
+
+export const stsModel = defineModelService({
+  name: 'sts',
+  build: (core) => new StsBackend(core),
+  operations: ['getCallerIdentity'],
+});

@@ -365,7 +365,7 @@ describe('EC2 CopySnapshot over the wire', () => {
     expect(refused.message).toBe('Too many snapshot copies in progress. The limit is 20 for this destination region.');
     expect(pipelineNameOf(refused.name)).toBe('LimitExceededError');
     expect(rdsCopy.DBSnapshot?.Status).toBe('copying');
-    expect(inProgress).toEqual({ ebs: 20, rds: 1 });
+    expect(inProgress).toEqual({ ec2: 20, rds: 1 });
     expect(accepted.SnapshotId).toMatch(/^snap-/);
   });
 });
@@ -529,7 +529,7 @@ describe('RDS CopyDBSnapshot over the wire', () => {
       'SnapshotQuotaExceeded',
     ]);
     expect(refused.message).toBe('Cannot copy more than 20 snapshots across regions');
-    expect(model.copiesInProgress(region)).toEqual({ ebs: 0, rds: 20 });
+    expect(model.copiesInProgress(region)).toEqual({ ec2: 0, rds: 20 });
   });
 });
 
@@ -673,7 +673,7 @@ describe('SDK mocks answer copies from the model', () => {
     expect(mocked.snapshotCopies(DR_REGION).map((s) => s.SnapshotId)).toEqual([ebs.SnapshotId]);
     expect(db.DBSnapshot).toMatchObject({ Status: 'copying', SourceRegion: SOURCE, KmsKeyId: key.Arn });
     expect(cluster.DBClusterSnapshot).toMatchObject({ Status: 'copying', KmsKeyId: key.Arn });
-    expect(mocked.copiesInProgress(DR_REGION)).toEqual({ ebs: 1, rds: 2 });
+    expect(mocked.copiesInProgress(DR_REGION)).toEqual({ ec2: 1, rds: 2 });
     expect(missingKey.name).toBe('NotFoundException');
   });
 });

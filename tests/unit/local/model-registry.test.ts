@@ -3,7 +3,8 @@
  * the model's operations are those backends' own (same state, same counters), and cross-service needs go
  * through the backend that owns them (an AMI's snapshots are EC2's, an export needs S3's bucket).
  */
-import { AwsModel, seededRandom } from '../../../local/model';
+import { AwsModel, defineModelService, ModelCore, seededRandom } from '../../../local/model';
+import { buildServices } from '../../../local/model/registry';
 
 const REGION = 'eu-west-1';
 const newModel = () =>
@@ -93,5 +94,79 @@ describe('AwsModel', () => {
 
     // Assess
     expect(second).toEqual(first);
+  });
+});
+
+describe('the model registry (local/model/registry.ts)', () => {
+  const core = () => new ModelCore({ clock: { now: () => new Date(0) }, limits: { queueDepth: 3 } });
+  class Leaf {
+    readonly made = 'leaf';
+  }
+  class Branch {
+    constructor(readonly leaf: Leaf) {}
+  }
+  const leaf = defineModelService({ name: 'leaf', build: () => new Leaf(), operations: [] });
+  const branch = defineModelService({
+    name: 'branch',
+    needs: ['leaf'],
+    build: (_core, { leaf }: { leaf: Leaf }) => new Branch(leaf),
+    operations: [],
+  });
+
+  it('builds each backend after the ones it needs, whatever the order of the list, and hands it those', () => {
+    // Act
+    const built = buildServices(core(), [branch, leaf]);
+
+    // Assess
+    expect(Object.keys(built)).toEqual(['branch', 'leaf']);
+    expect((built.branch as Branch).leaf).toBe(built.leaf);
+  });
+
+  it('refuses a need that no module registers', () => {
+    expect(() => buildServices(core(), [branch])).toThrow('model service branch needs leaf, which no module registers');
+  });
+
+  it("fills a service's limits with its defaults, keeps the options' overrides, and refuses two defaults for one limit", () => {
+    // Prepare
+    const shared = core();
+
+    // Act
+    const limits = shared.limitsOf({ queueDepth: 10, perRegion: 20 });
+
+    // Assess
+    expect(limits).toEqual({ queueDepth: 3, perRegion: 20 });
+    expect(shared.limitsOf({ perRegion: 20 })).toBe(limits);
+    expect(() => shared.limitsOf({ perRegion: 5 })).toThrow(
+      'limit perRegion is declared twice, with defaults 20 and 5',
+    );
+  });
+
+  it('puts every operation on the model as an own, writable, bound property, and its views read live', () => {
+    // Prepare
+    const model = newModel();
+    const publish = Object.getOwnPropertyDescriptor(model, 'publish');
+
+    // Act
+    const { createTopic } = model;
+    const { TopicArn } = createTopic(REGION, { Name: 'alerts' });
+
+    // Assess
+    expect(publish?.writable).toBe(true);
+    expect(model.topics.has(TopicArn)).toBe(true);
+    expect(model.topics).toBe(model.services.sns.topics);
+  });
+
+  it('asks each service that answers: when a backup finished, copies in progress by service name', () => {
+    // Prepare
+    const model = newModel();
+    const volume = model.addVolume(REGION, { Size: 8 });
+    const snapshot = model.createSnapshot(REGION, { VolumeId: volume.VolumeId });
+    const stored = model.services.ec2.region(REGION).snapshots.get(snapshot.SnapshotId);
+
+    // Act / Assess
+    expect(model.finishedAtMs(REGION, snapshot.SnapshotId)).toBe((stored?.startMs ?? 0) + (stored?.durationMs ?? 0));
+    expect(model.durationMs(REGION, snapshot.SnapshotId)).toBe(stored?.durationMs);
+    expect(model.finishedAtMs(REGION, 'snap-unknown')).toBeUndefined();
+    expect(model.copiesInProgress(REGION)).toEqual({ ec2: 0, rds: 0 });
   });
 });

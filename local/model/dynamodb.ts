@@ -6,6 +6,7 @@
  * DynamoDB may use it for the caller (assertKeyUsable). Restores and imports are in dynamodb-restore.ts
  * over the same store. The pipeline's own state table lives in dynalite, not here.
  */
+
 import {
   AwsApiError,
   arnPartition,
@@ -16,6 +17,8 @@ import {
   type Tag,
   type Timed,
 } from './core';
+import { DYNAMODB_ESTATE_SEEDS } from './dynamodb-estates';
+import type { EstateSeeding } from './estate-seeds';
 import type { KmsBackend } from './kms';
 import { type Lifecycle, settle } from './lifecycle';
 import type { S3Backend } from './s3';
@@ -122,7 +125,9 @@ export const DYNAMODB_KEY_USE_ACTIONS = [
   'kms:ReEncryptTo',
 ] as const;
 
-export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
+export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> implements EstateSeeding {
+  /** What it seeds into the sandbox's estates (./estate-seeds.ts). */
+  readonly estateSeeds = DYNAMODB_ESTATE_SEEDS;
   /**
    * The regions whose tables exported into each bucket: an export's data is in its bucket, whatever
    * region the table is in, so an import in the bucket's region finds it there (dynamodb-restore.ts).

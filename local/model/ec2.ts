@@ -4,6 +4,7 @@
  * state; the AMI operations are in ec2-images.ts, the restores in ec2-restore.ts, over the same store).
  * It asks KMS for a copy's key and the regions backend whether a source region is enabled.
  */
+
 import {
   AwsApiError,
   COPY_SLOWDOWN,
@@ -15,9 +16,11 @@ import {
   RegionStore,
   type Tag,
 } from './core';
+import { EC2_ESTATE_SEEDS } from './ec2-estates';
 import { launchView, stateReasonView } from './ec2-launch';
 import type { RegionsBackend } from './ec2-regions';
 import { EC2_API } from './ec2-regions';
+import type { EstateSeeding } from './estate-seeds';
 import { KEY_REFUSED_FAIL_AT, type KmsBackend } from './kms';
 import { settle, settleAll } from './lifecycle';
 import { matchesFilter, paginate } from './query';
@@ -29,7 +32,9 @@ import type { Ec2RegionState, InstanceModel, PendingIndex, SnapshotModel, Volume
 /** The instance a volume is attached to: none once it is no longer `in-use` (detached at termination). */
 const attachedTo = (v: VolumeModel): string | undefined => (v.State === 'in-use' ? v.attachedTo : undefined);
 
-export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
+export class Ec2Backend extends RegionalBackend<Ec2RegionState> implements EstateSeeding {
+  /** What it seeds into the sandbox's estates (./estate-seeds.ts). */
+  readonly estateSeeds = EC2_ESTATE_SEEDS;
   constructor(
     core: ModelCore,
     private readonly kms: KmsBackend,

@@ -105,7 +105,7 @@ export function seedGeneratedFleet(model: AwsModel, spec: GeneratedFleetSpec, re
   const summary: FleetSummary = { region: regions[0] ?? region, regions, tagged: idsByType(), untagged: [] };
   // Each block of resources is the whole mix: every type's `perBlock` in turn, in catalog order; a
   // resource is of the first type whose share of the block ends past its place in it.
-  const mix: { type: ResourceType; add: NonNullable<TypeSeeds['generated']>['add']; end: number }[] = [];
+  const mix: { type: ResourceType; add: NonNullable<TypeSeeds<AwsModel>['generated']>['add']; end: number }[] = [];
   for (const { type, generated } of typeSeeds(model))
     if (generated) mix.push({ type, add: generated.add, end: (mix.at(-1)?.end ?? 0) + generated.perBlock });
   const block = mix.at(-1)?.end ?? 1;

@@ -10,10 +10,13 @@ import type { AwsModel } from '../model/index';
 
 export type { DemoPhase, RetentionSeedContext, TypeSeeds } from '../model/estate-seeds';
 
-/** Every type's seeds the model's backends declare, in catalog order. */
-export function typeSeeds(model: AwsModel): (TypeSeeds & { type: ResourceType })[] {
+/**
+ * Every type's seeds the model's backends declare, in catalog order, to be called with the model: each
+ * service's seeds take the operations they name (../model/<svc>-estates.ts), which the facade answers.
+ */
+export function typeSeeds(model: AwsModel): (TypeSeeds<AwsModel> & { type: ResourceType })[] {
   const declared = Object.values(model.services).flatMap((backend: object) =>
-    'estateSeeds' in backend ? (backend as EstateSeeding).estateSeeds : [],
+    'estateSeeds' in backend ? (backend as EstateSeeding<AwsModel>).estateSeeds : [],
   );
   return RESOURCE_TYPES.flatMap((type) => declared.filter((s) => s.type === type).map((s) => ({ ...s, type })));
 }

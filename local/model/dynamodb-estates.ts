@@ -3,9 +3,21 @@
  * exported to S3 (point-in-time recovery on, chosen with the mode tag), and an untagged one.
  */
 import { MODE_TAG } from '../../shared/services/modes';
+import type { Tag } from './core';
 import type { TypeSeeds } from './estate-seeds';
 
-export const DYNAMODB_ESTATE_SEEDS: readonly TypeSeeds[] = [
+/**
+ * The model's operation DynamoDB's seeds call (the facade answers it: ./estate-seeds.ts), with the fields
+ * they set (its table model lives in ./dynamodb.ts, which imports this module).
+ */
+export interface DynamoDbSeedOps {
+  addDynamoTable(
+    region: string,
+    seed: { TableName: string; sizeBytes?: number; pitr?: boolean; Tags?: Tag[] },
+  ): { TableName: string };
+}
+
+export const DYNAMODB_ESTATE_SEEDS: readonly TypeSeeds<DynamoDbSeedOps>[] = [
   {
     type: 'dynamodb-table',
     demo: {

@@ -17,7 +17,7 @@ import {
   type Tag,
   type Timed,
 } from './core';
-import { DYNAMODB_ESTATE_SEEDS } from './dynamodb-estates';
+import { DYNAMODB_ESTATE_SEEDS, type DynamoDbSeedOps } from './dynamodb-estates';
 import type { EstateSeeding } from './estate-seeds';
 import type { KmsBackend } from './kms';
 import { type Lifecycle, settle } from './lifecycle';
@@ -125,7 +125,7 @@ export const DYNAMODB_KEY_USE_ACTIONS = [
   'kms:ReEncryptTo',
 ] as const;
 
-export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> implements EstateSeeding {
+export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> implements EstateSeeding<DynamoDbSeedOps> {
   /** What it seeds into the sandbox's estates (./estate-seeds.ts). */
   readonly estateSeeds = DYNAMODB_ESTATE_SEEDS;
   /**

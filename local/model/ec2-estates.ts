@@ -6,12 +6,25 @@
 import { ebsVolumeArn, ec2InstanceArn } from '../../shared/services/ec2/catalog';
 import { MODE_TAG } from '../../shared/services/modes';
 import { arnPartition } from './core';
+import type { ImageModel, InstanceModel, SnapshotModel, VolumeModel } from './ec2-state';
 import type { RetentionSeedContext, TypeSeeds } from './estate-seeds';
-import type { AwsModel } from './index';
+
+/** The model's operations EC2's seeds call (the facade answers them: ./estate-seeds.ts). */
+export interface Ec2SeedOps {
+  readonly random: () => number;
+  addInstance(
+    region: string,
+    i: Partial<InstanceModel> & { volumes: (Partial<VolumeModel> & { Size: number })[] },
+  ): InstanceModel;
+  addVolume(region: string, v: Partial<VolumeModel> & { Size: number }): VolumeModel;
+  addExistingSnapshot(region: string, s: Partial<SnapshotModel> & { VolumeId: string; startMs: number }): SnapshotModel;
+  addImage(region: string, image: Omit<ImageModel, 'ImageId'> & { ImageId?: string }): ImageModel;
+  snapshots(region: string): readonly { SnapshotId?: string }[];
+}
 
 /** One EBS snapshot of a volume (ours, unless `withTags` is false) made by `runId` at `createdMs`. */
 function ebsSnapshot(
-  model: AwsModel,
+  model: Ec2SeedOps,
   ctx: RetentionSeedContext,
   volumeId: string,
   source: string,
@@ -27,9 +40,10 @@ function ebsSnapshot(
   }).SnapshotId;
 }
 
-const snapshotIds = (model: AwsModel, region: string) => model.snapshots(region).map((s) => s.SnapshotId);
+const snapshotIds = (model: Ec2SeedOps, region: string) =>
+  model.snapshots(region).flatMap((s) => (s.SnapshotId ? [s.SnapshotId] : []));
 
-export const EC2_ESTATE_SEEDS: readonly TypeSeeds[] = [
+export const EC2_ESTATE_SEEDS: readonly TypeSeeds<Ec2SeedOps>[] = [
   {
     type: 'ec2-instance',
     demo: {

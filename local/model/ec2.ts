@@ -16,7 +16,7 @@ import {
   RegionStore,
   type Tag,
 } from './core';
-import { EC2_ESTATE_SEEDS } from './ec2-estates';
+import { EC2_ESTATE_SEEDS, type Ec2SeedOps } from './ec2-estates';
 import { launchView, stateReasonView } from './ec2-launch';
 import type { RegionsBackend } from './ec2-regions';
 import { EC2_API } from './ec2-regions';
@@ -32,7 +32,7 @@ import type { Ec2RegionState, InstanceModel, PendingIndex, SnapshotModel, Volume
 /** The instance a volume is attached to: none once it is no longer `in-use` (detached at termination). */
 const attachedTo = (v: VolumeModel): string | undefined => (v.State === 'in-use' ? v.attachedTo : undefined);
 
-export class Ec2Backend extends RegionalBackend<Ec2RegionState> implements EstateSeeding {
+export class Ec2Backend extends RegionalBackend<Ec2RegionState> implements EstateSeeding<Ec2SeedOps> {
   /** What it seeds into the sandbox's estates (./estate-seeds.ts). */
   readonly estateSeeds = EC2_ESTATE_SEEDS;
   constructor(

@@ -5,9 +5,11 @@
  * estates find them on the model's backends and take them in the catalog's type order
  * (local/estates/seeds.ts). Every seed draws the model's PRNG only through the calls it makes, so an
  * estate seeded in the same order replays the same timings.
+ *
+ * A seed is called with the model's facade (./index.ts); each service module names the operations its seeds
+ * call (`M`, the facade answers them), so it imports neither the facade nor a backend: no import cycle.
  */
 import type { Tag } from './core';
-import type { AwsModel } from './index';
 
 /** The demo estate's phases, in the order they are seeded; each over every type, in catalog order. */
 export const DEMO_PHASES = ['tagged', 'untagged', 'optedOut', 'regional'] as const;
@@ -17,7 +19,7 @@ export type DemoPhase = (typeof DEMO_PHASES)[number];
  * One phase of the demo for one type: seeds its resources of that phase in `region`, each tagged
  * `tags(its name)` (the phase's tags: for backup, a name only, opted out), and returns their ids.
  */
-export type DemoSeed = (model: AwsModel, region: string, tags: (name: string) => Tag[]) => string[];
+export type DemoSeed<M> = (model: M, region: string, tags: (name: string) => Tag[]) => string[];
 
 /** What one owned backup (set) a day of one source needs from the retention estate (local/estates/retention.ts). */
 export interface RetentionSeedContext {
@@ -35,34 +37,34 @@ export interface RetentionSeedContext {
   neverOurs(id: string): void;
 }
 
-export interface RetentionSeeds {
+export interface RetentionSeeds<M> {
   /** Backups one source makes a day (an instance's set: one a volume). */
   readonly backupsPerDay: number;
   /** Its share of a mixed estate's owned backups (the bench's: a tenth databases, the rest volumes and instances). */
   readonly estateShare: number;
   /** Seeds source number `index` in `ctx.region`: a backup (set) a day for `ctx.days` days, and what none may touch. */
-  seed(model: AwsModel, index: number, ctx: RetentionSeedContext): void;
+  seed(model: M, index: number, ctx: RetentionSeedContext): void;
   /** The ids of this type's backups present in a region (the oracle's check after retention). */
-  present(model: AwsModel, region: string): string[];
+  present(model: M, region: string): string[];
 }
 
-export interface TypeSeeds {
+export interface TypeSeeds<M> {
   /** The catalog's resource type (shared/services/<svc>/catalog.ts). */
   readonly type: string;
   /** The demo estate's resources of this type, by phase; a phase absent seeds none. */
-  readonly demo?: Partial<Record<DemoPhase, DemoSeed>>;
+  readonly demo?: Partial<Record<DemoPhase, DemoSeed<M>>>;
   /**
    * The generated fleet's (the bench's): how many of each block of resources are of this type, and one
    * of them, resource number `n`, its backup's duration drawn by `duration()`; returns its id.
    */
   readonly generated?: {
     readonly perBlock: number;
-    add(model: AwsModel, region: string, n: number, tags: Tag[], duration: () => number): string;
+    add(model: M, region: string, n: number, tags: Tag[], duration: () => number): string;
   };
-  readonly retention?: RetentionSeeds;
+  readonly retention?: RetentionSeeds<M>;
 }
 
 /** A backend that seeds estates: its types' seeds. */
-export interface EstateSeeding {
-  readonly estateSeeds: readonly TypeSeeds[];
+export interface EstateSeeding<M> {
+  readonly estateSeeds: readonly TypeSeeds<M>[];
 }

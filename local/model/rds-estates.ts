@@ -4,10 +4,29 @@
  * manual DB snapshots, named as the pipeline names its own.
  */
 import { rdsSnapshotIdentifier } from '../../shared/services/rds/rds-snapshots';
-import { arnPartition } from './core';
+import { arnPartition, type Tag } from './core';
 import type { TypeSeeds } from './estate-seeds';
+import type { DbClusterModel, DbInstanceModel, DbSnapshotModel } from './rds-state';
 
-export const RDS_ESTATE_SEEDS: readonly TypeSeeds[] = [
+/** The model's operations RDS's seeds call (the facade answers them: ./estate-seeds.ts). */
+export interface RdsSeedOps {
+  addDbInstance(region: string, d: Partial<DbInstanceModel> & { DBInstanceIdentifier: string }): DbInstanceModel;
+  addDbCluster(
+    region: string,
+    c: Partial<Omit<DbClusterModel, 'memberIds'>> & {
+      DBClusterIdentifier: string;
+      members?: number;
+      memberTags?: Tag[];
+    },
+  ): DbClusterModel;
+  addExistingDbSnapshot(
+    region: string,
+    s: Partial<DbSnapshotModel> & { DBSnapshotIdentifier: string; DBInstanceIdentifier: string; startMs: number },
+  ): DbSnapshotModel;
+  dbSnapshots(region: string): readonly { DBSnapshotIdentifier?: string }[];
+}
+
+export const RDS_ESTATE_SEEDS: readonly TypeSeeds<RdsSeedOps>[] = [
   {
     type: 'rds-instance',
     demo: {
@@ -67,7 +86,8 @@ export const RDS_ESTATE_SEEDS: readonly TypeSeeds[] = [
           ctx.owned(id, day);
         }
       },
-      present: (model, region) => model.dbSnapshots(region).map((s) => s.DBSnapshotIdentifier),
+      present: (model, region) =>
+        model.dbSnapshots(region).flatMap((s) => (s.DBSnapshotIdentifier ? [s.DBSnapshotIdentifier] : [])),
     },
   },
   {

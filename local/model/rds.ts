@@ -21,7 +21,7 @@ import type { EstateSeeding } from './estate-seeds';
 import type { KmsBackend, KmsKeyModel } from './kms';
 import { settle, settleAll } from './lifecycle';
 import { matchesRdsFilters, paginate, type RdsFilter } from './query';
-import { RDS_ESTATE_SEEDS } from './rds-estates';
+import { RDS_ESTATE_SEEDS, type RdsSeedOps } from './rds-estates';
 import {
   copyOptionGroup,
   defaultOptionGroup,
@@ -72,7 +72,7 @@ export interface RdsRegionState {
   groups: RdsGroupsModel;
 }
 
-export class RdsBackend extends RegionalBackend<RdsRegionState> implements EstateSeeding {
+export class RdsBackend extends RegionalBackend<RdsRegionState> implements EstateSeeding<RdsSeedOps> {
   /** What it seeds into the sandbox's estates (./estate-seeds.ts). */
   readonly estateSeeds = RDS_ESTATE_SEEDS;
   constructor(

@@ -5,8 +5,12 @@
  * the design would need to change. Arithmetic on measurements, no new assumptions beyond the quotas.
  */
 import type { RunFigures } from '../local/figures';
+import { API_RATE_BUCKETS, type ApiRateBucket } from '../shared/services/catalog';
 
-/** AWS's default quotas the projection checks (per account and region unless said otherwise). */
+/**
+ * AWS's default quotas the projection checks (per account and region unless said otherwise); each
+ * service's API request-rate buckets are its catalog's (`apiRateBuckets`, shared/services/<svc>/catalog.ts).
+ */
 export const DEFAULT_QUOTAS = {
   /** Distributed Map: child executions running at once (more queue; a queued child costs nothing). */
   distributedMapChildren: 10_000,
@@ -14,11 +18,8 @@ export const DEFAULT_QUOTAS = {
   stateTransitionsPerSecond: 5_000,
   /** Lambda concurrent executions. */
   lambdaConcurrency: 1_000,
-  /** EC2 API token-bucket refill, per second: CreateSnapshot(s) and DeleteSnapshot, and Describe*. */
-  ec2MutatingPerSecond: 5,
-  ec2DescribePerSecond: 20,
-  /** DynamoDB on-demand: table throughput quota (write and read request units per second). */
-  dynamoTableUnitsPerSecond: 40_000,
+  /** The state table, on demand: a table's throughput quota (write and read request units per second). */
+  stateTableUnitsPerSecond: 40_000,
 } as const;
 
 /** What the projection is built from: the measured run's per-backup figures, and how it ran. */
@@ -59,15 +60,22 @@ export interface ProjectedRow {
   childWaves: number;
   /** Lower bound of the run's length: children × mean child time / slots, or the measured length if longer. */
   runHoursAtLeast: number;
-  /** EC2 create calls per region, and the time the CreateSnapshot(s) bucket needs to let them through. */
-  ec2CreatesPerRegion: number;
-  ec2CreateMinutesPerRegion: number;
-  /** Describe calls per second per region, averaged over the run, against the 20/s refill. */
-  ec2DescribePerSecondPerRegion: number;
+  /** The calls drawing from each service's API rate buckets, in catalog order. */
+  apiCalls: BucketLoad[];
   stateTableWrites: number;
   stateTableReads: number;
   /** Write request units per second averaged over the run (on-demand: 1 unit per write ≤ 1 KB). */
   meanWriteUnitsPerSecond: number;
+}
+
+/** A run's calls against one API rate bucket, per region. */
+export interface BucketLoad {
+  bucket: ApiRateBucket;
+  callsPerRegion: number;
+  /** The time the bucket's refill needs to let a region's calls through. */
+  minutesPerRegion: number;
+  /** The calls per second per region, averaged over the run, against the refill. */
+  meanPerSecondPerRegion: number;
 }
 
 const WRITES = /:(PutItem|UpdateItem|DeleteItem|BatchWriteItem|TransactWriteItems)$/;
@@ -84,8 +92,19 @@ export function projectRow(m: ScaleMeasurement, resources: number): ProjectedRow
   // and never less than the measured run (its longest child).
   const runHoursAtLeast = Math.max(m.simulatedHours, (resources * m.meanChildHours) / slots);
   const perRegion = resources / m.regions;
-  const creates = sum(m.awsCallsPerBackup, /^ec2:Create(Snapshot|Snapshots|Image)$/) * perRegion;
-  const describes = sum(m.awsCallsPerBackup, /^ec2:Describe/) * perRegion;
+  const apiCalls = API_RATE_BUCKETS.map((bucket): BucketLoad => {
+    const prefix = `${bucket.service}:`;
+    const calls = Object.entries(m.awsCallsPerBackup)
+      .filter(([op]) => op.startsWith(prefix) && bucket.operations.test(op.slice(prefix.length)))
+      .reduce((a, [, count]) => a + count, 0);
+    const callsPerRegion = calls * perRegion;
+    return {
+      bucket,
+      callsPerRegion,
+      minutesPerRegion: callsPerRegion / bucket.refillPerSecond / 60,
+      meanPerSecondPerRegion: callsPerRegion / (runHoursAtLeast * 3600),
+    };
+  });
   const writes = sum(m.stateTableCallsPerBackup, WRITES) * resources;
   return {
     resources,
@@ -98,9 +117,7 @@ export function projectRow(m: ScaleMeasurement, resources: number): ProjectedRow
     invocations: m.invocationsPerBackup * resources,
     childWaves: waves,
     runHoursAtLeast,
-    ec2CreatesPerRegion: creates,
-    ec2CreateMinutesPerRegion: creates / DEFAULT_QUOTAS.ec2MutatingPerSecond / 60,
-    ec2DescribePerSecondPerRegion: describes / (runHoursAtLeast * 3600),
+    apiCalls,
     stateTableWrites: writes,
     stateTableReads: sum(m.stateTableCallsPerBackup, READS) * resources,
     meanWriteUnitsPerSecond: writes / (runHoursAtLeast * 3600),
@@ -109,17 +126,28 @@ export function projectRow(m: ScaleMeasurement, resources: number): ProjectedRow
 
 const n = (v: number, digits = 0) => v.toLocaleString('en', { maximumFractionDigits: digits });
 
+/** A bucket's column: a start-of-run bucket's calls and the minutes they take, a spread one's mean rate. */
+const bucketHeader = (b: ApiRateBucket) =>
+  b.arrive === 'start'
+    ? `${b.calls} per region (minutes at ${b.refillPerSecond}/s)`
+    : `${b.calls} per s per region (of ${b.refillPerSecond})`;
+const bucketCell = (load: BucketLoad) =>
+  load.bucket.arrive === 'start'
+    ? `${n(load.callsPerRegion)} (${load.minutesPerRegion.toFixed(0)})`
+    : load.meanPerSecondPerRegion.toFixed(2);
+
 /** The markdown section: one row per fleet size, then where the design would need to change. */
 export function projectionSection(m: ScaleMeasurement, sizes = [10_000, 25_000, 50_000, 100_000], gapHours = 24) {
   const rows = sizes.map((size) => projectRow(m, size));
+  const buckets = API_RATE_BUCKETS.map(bucketHeader);
   const lines = [
     `Projected from the measured ${n(m.backups)}-resource run over ${m.regions} region(s) (per-backup figures × fleet; the history and payload are measured, they do not grow). Quotas are AWS's defaults.`,
     '',
-    '| resources | parent / largest child history | largest payload | item list in S3 | transitions | cost per run | Lambda invocations | children per Map slot (10,000) | run length at least | EC2 creates per region (minutes at 5/s) | EC2 describes per s per region (of 20) | state-table writes / reads | mean write units per s (of 40,000) |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    `| resources | parent / largest child history | largest payload | item list in S3 | transitions | cost per run | Lambda invocations | children per Map slot (10,000) | run length at least | ${buckets.map((b) => `${b} | `).join('')}state-table writes / reads | mean write units per s (of ${n(DEFAULT_QUOTAS.stateTableUnitsPerSecond)}) |`,
+    `|---|---|---|---|---|---|---|---|---|${buckets.map(() => '---|').join('')}---|---|`,
     ...rows.map(
       (r) =>
-        `| ${n(r.resources)} | ${r.parentHistoryEvents} / ${r.largestChildHistoryEvents} | ${r.payloadKiB.toFixed(1)} KiB | ${r.itemListMiB.toFixed(1)} MiB | ${n(r.transitions)} | $${r.costUsd.toFixed(2)} | ${n(r.invocations)} | ${r.childWaves} | ${r.runHoursAtLeast.toFixed(1)} h | ${n(r.ec2CreatesPerRegion)} (${r.ec2CreateMinutesPerRegion.toFixed(0)}) | ${r.ec2DescribePerSecondPerRegion.toFixed(2)} | ${n(r.stateTableWrites)} / ${n(r.stateTableReads)} | ${r.meanWriteUnitsPerSecond.toFixed(1)} |`,
+        `| ${n(r.resources)} | ${r.parentHistoryEvents} / ${r.largestChildHistoryEvents} | ${r.payloadKiB.toFixed(1)} KiB | ${r.itemListMiB.toFixed(1)} MiB | ${n(r.transitions)} | $${r.costUsd.toFixed(2)} | ${n(r.invocations)} | ${r.childWaves} | ${r.runHoursAtLeast.toFixed(1)} h | ${r.apiCalls.map((load) => `${bucketCell(load)} | `).join('')}${n(r.stateTableWrites)} / ${n(r.stateTableReads)} | ${r.meanWriteUnitsPerSecond.toFixed(1)} |`,
     ),
     '',
     ...limits(m, rows, gapHours),
@@ -135,12 +163,16 @@ function limits(m: ScaleMeasurement, rows: ProjectedRow[], gapHours: number): st
       ? `- at ${n(late.resources)} resources the children queue for the Distributed Map's 10,000 slots (${late.childWaves} per slot, mean child ${m.meanChildHours.toFixed(1)} h): the run lasts at least ${late.runHoursAtLeast.toFixed(1)} h, past the ${gapHours} h daily gap. Next step: one execution per region (or per region and type), each with its own 10,000 children, or a raised Distributed Map concurrency.`
       : `- up to ${n(rows.at(-1)?.resources ?? 0)} resources the children fit the Distributed Map's 10,000 at once within the ${gapHours} h gap (mean child ${m.meanChildHours.toFixed(1)} h).`,
   );
-  const slowCreates = rows.find((r) => r.ec2CreateMinutesPerRegion > 60);
-  out.push(
-    slowCreates
-      ? `- at ${n(slowCreates.resources)} resources a region issues ${n(slowCreates.ec2CreatesPerRegion)} EC2 creates: ${slowCreates.ec2CreateMinutesPerRegion.toFixed(0)} min of the 5/s bucket, so the first snapshots start an hour before the last; still inside the gap, but every other CreateSnapshot caller in the account shares that bucket (spread schedules or raise the EC2 API quota).`
-      : '- EC2 create calls fit the 5/s bucket within an hour per region at every size shown.',
-  );
+  API_RATE_BUCKETS.forEach((bucket, i) => {
+    if (bucket.arrive !== 'start') return;
+    const slow = rows.find((r) => (r.apiCalls[i]?.minutesPerRegion ?? 0) > 60);
+    const load = slow?.apiCalls[i];
+    out.push(
+      slow && load
+        ? `- at ${n(slow.resources)} resources a region issues ${n(load.callsPerRegion)} ${bucket.calls}: ${load.minutesPerRegion.toFixed(0)} min of the ${bucket.refillPerSecond}/s bucket, so the first ${bucket.begins} start an hour before the last; still inside the gap, but ${bucket.sharedWith} shares that bucket (spread schedules or raise ${bucket.quota}).`
+        : `- ${bucket.calls} fit the ${bucket.refillPerSecond}/s bucket within an hour per region at every size shown.`,
+    );
+  });
   const last = rows.at(-1);
   if (last) {
     out.push(

@@ -6,7 +6,7 @@
  * work, with AWS's token buckets on. Reports the simulated duration, delete calls, wall time and wrong
  * deletions, checked against the estate's construction, never by the retention rules.
  */
-import { checkRetention, seedRetentionEstate } from '../local/estates/retention';
+import { checkRetention, mixedRetentionSources, seedRetentionEstate } from '../local/estates/retention';
 import { startSandbox } from '../local/sandbox';
 import { ownerTagValue } from '../shared/tags';
 
@@ -34,10 +34,6 @@ const DAYS = 30;
 export async function benchRetention(count: number): Promise<RetentionFigures | undefined> {
   if (count <= 0) return undefined;
   const wallStart = Date.now();
-  // A tenth in RDS (second region, its own delete bucket), the rest EC2: 40% of it volumes, 60% instances.
-  const databases = Math.max(1, Math.round((count * 0.1) / DAYS));
-  const volumes = Math.max(1, Math.round((count * 0.9 * 0.4) / DAYS));
-  const instances = Math.max(1, Math.round((count * 0.9 * 0.6) / (DAYS * 3)));
   const sandbox = await startSandbox({ fleet: { kind: 'none' }, seed: 4242 });
   try {
     const model = sandbox.model;
@@ -47,11 +43,8 @@ export async function benchRetention(count: number): Promise<RetentionFigures | 
       owner: () => owner,
       accountId: sandbox.accountId,
       nowMs: sandbox.scheduler.now().getTime(),
-      ec2Regions: [sandbox.region],
-      rdsRegions: [DR],
-      volumes,
-      instances,
-      databases,
+      // A tenth databases (in DR: a second region, its own delete bucket), the rest volumes and instances.
+      sources: mixedRetentionSources(model, count, DAYS, [sandbox.region, DR]),
       days: DAYS,
     });
     await sandbox.store.recordCopyRegions([DR], sandbox.scheduler.now().toISOString());

@@ -14,6 +14,7 @@ import {
 import { DR_KEY_ALIAS, DR_REGION } from '../../local/estates/fleet';
 import { computeFigures } from '../../local/figures';
 import { type FleetSpec, type Sandbox, SandboxError, startSandbox } from '../../local/sandbox';
+import { typeCountsLabel } from '../../shared/services/catalog';
 import { restoreSucceeded } from '../../shared/workflow/restore/restore';
 import { humanDuration as duration } from '../durations';
 import { phaseOf, progressPrinter, progressView } from '../progress';
@@ -143,7 +144,7 @@ export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream
     const fleet = sandbox.fleet;
     write(
       fleet
-        ? `Sandbox up: ${fleet.instances.length} instances, ${fleet.volumes.length} standalone volumes, ${fleet.dbInstances.length} RDS instances, ${fleet.dbClusters.length} Aurora clusters, ${fleet.dynamoTables.length} DynamoDB tables tagged for backup, ${fleet.untagged.length} other resources${fleet.regions.length > 1 ? `, in ${fleet.regions.join(', ')}` : ''}.`
+        ? `Sandbox up: ${typeCountsLabel(Object.fromEntries(Object.entries(fleet.tagged).map(([type, ids]) => [type, ids.length])))} tagged for backup, ${fleet.untagged.length} other resources${fleet.regions.length > 1 ? `, in ${fleet.regions.join(', ')}` : ''}.`
         : `Sandbox up against ${options.endpoint}: the fleet there is discovered by tags.`,
     );
     const started = await sfn.send(

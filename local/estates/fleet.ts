@@ -2,8 +2,9 @@
  * Fleets for the local sandbox: the demo estate `npm start` backs up, and generated fleets of N
  * resources with a snapshot-duration distribution for the bench. Deterministic for a given seed.
  */
-import { MODE_TAG } from '../../shared/services/modes';
+import type { ResourceType } from '../../shared/services/catalog';
 import type { AwsModel, Tag } from '../model/index';
+import { type DemoPhase, idsByType, type TypeSeeds, typeSeeds } from './seeds';
 
 export const BACKUP_TAG: Tag = { Key: 'backup', Value: 'true' };
 
@@ -28,113 +29,64 @@ export interface FleetSummary {
   region: string;
   /** Every region the fleet is spread over, in the order given. */
   regions: string[];
-  instances: string[];
-  volumes: string[];
-  dbInstances: string[];
-  dbClusters: string[];
-  dynamoTables: string[];
+  /** The ids tagged for backup, by resource type (every type in the catalog; none: empty). */
+  tagged: Record<ResourceType, string[]>;
+  /** The ids of resources the run must leave alone (untagged, opted out). */
   untagged: string[];
 }
 
-/**
- * The demo estate: 5 tagged instances with 1-3 volumes (one backed up as an AMI, tagged
- * `backup-pipeline:mode=ami`), 2 tagged standalone volumes, 3 tagged RDS
- * instances (one large), a tagged Aurora cluster and one selected through its tagged member instance,
- * two tagged DynamoDB tables (one backed up, one exported to S3), plus resources that must be left
- * alone: an untagged instance, volume, database and table, and an instance tagged `backup=false`; and
- * the DR key `alias/backup-dr` in us-west-2 (seedDrKey). (The drills' isolated DB subnet group is the
- * sandbox's, from cdk.json: local/sandbox.ts.)
- */
-export function seedDemoFleet(model: AwsModel, region = 'eu-west-1'): FleetSummary {
-  const name = (value: string): Tag => ({ Key: 'Name', Value: value });
-  const tagged = (value: string): Tag[] => [name(value), BACKUP_TAG, { Key: 'team', Value: 'platform' }];
-  const instances = [
-    model.addInstance(region, { Tags: tagged('web-1'), volumes: [{ Size: 30 }] }),
-    model.addInstance(region, { Tags: tagged('web-2'), volumes: [{ Size: 30 }, { Size: 100 }] }),
-    model.addInstance(region, {
-      Tags: tagged('app-1'),
-      volumes: [{ Size: 50 }, { Size: 200 }, { Size: 500, VolumeType: 'st1' }],
-    }),
-    model.addInstance(region, { Tags: tagged('batch-1'), State: 'stopped', volumes: [{ Size: 80 }, { Size: 250 }] }),
-    model.addInstance(region, {
-      Tags: [...tagged('build-1'), { Key: MODE_TAG, Value: 'ami' }],
-      volumes: [{ Size: 40 }, { Size: 100 }],
-    }),
-  ];
-  const volumes = [
-    model.addVolume(region, { Size: 200, Tags: tagged('shared-data') }),
-    model.addVolume(region, { Size: 1000, Tags: tagged('archive'), VolumeType: 'sc1' }),
-  ];
-  const dbs = [
-    model.addDbInstance(region, { DBInstanceIdentifier: 'orders', AllocatedStorage: 200, TagList: tagged('orders') }),
-    model.addDbInstance(region, {
-      DBInstanceIdentifier: 'customers',
-      AllocatedStorage: 100,
-      Engine: 'mysql',
-      TagList: tagged('customers'),
-    }),
-    model.addDbInstance(region, {
-      DBInstanceIdentifier: 'analytics',
-      AllocatedStorage: 2000,
-      TagList: tagged('analytics'),
-    }),
-  ];
-  const clusters = [
-    model.addDbCluster(region, { DBClusterIdentifier: 'ledger', volumeGiB: 300, TagList: tagged('ledger') }),
-    // Tagged on the member operators see in the console, not on the cluster: backed up once, per cluster.
-    model.addDbCluster(region, { DBClusterIdentifier: 'payments', volumeGiB: 150, memberTags: tagged('payments-1') }),
-  ];
-  const tables = [
-    model.addDynamoTable(region, { TableName: 'sessions', sizeBytes: 2 * 1024 ** 3, Tags: tagged('sessions') }),
-    // Exported to S3 (point-in-time recovery on), chosen with the mode tag.
-    model.addDynamoTable(region, {
-      TableName: 'clickstream',
-      sizeBytes: 40 * 1024 ** 3,
-      pitr: true,
-      Tags: [...tagged('clickstream'), { Key: 'backup-pipeline:mode', Value: 'export' }],
-    }),
-  ];
-  const untagged = [
-    model.addInstance(region, { Tags: [name('scratch')], volumes: [{ Size: 20 }] }).InstanceId,
-    model.addVolume(region, { Size: 10, Tags: [name('tmp')] }).VolumeId,
-    model.addDbInstance(region, { DBInstanceIdentifier: 'sandbox', TagList: [name('sandbox')] }).DBInstanceIdentifier,
-    model.addDynamoTable(region, { TableName: 'scratch-cache', Tags: [name('scratch-cache')] }).TableName,
-    model.addInstance(region, { Tags: [name('opted-out'), { Key: 'backup', Value: 'false' }], volumes: [{ Size: 20 }] })
-      .InstanceId,
-  ];
-  // Ready for copies; whether the demo copies anything is the run input's choice.
-  seedDrKey(model);
-  return {
-    region,
-    regions: [region],
-    instances: instances.map((i) => i.InstanceId),
-    volumes: volumes.map((v) => v.VolumeId),
-    dbInstances: dbs.map((d) => d.DBInstanceIdentifier),
-    dbClusters: clusters.map((c) => c.DBClusterIdentifier),
-    dynamoTables: tables.map((t) => t.TableName),
-    untagged,
-  };
+/** The phases' tags: for backup (with the team's tag), a name only, opted out (`backup=false`), for backup. */
+const PHASE_TAGS: Record<DemoPhase, (name: string) => Tag[]> = {
+  tagged: (value) => [{ Key: 'Name', Value: value }, BACKUP_TAG, { Key: 'team', Value: 'platform' }],
+  untagged: (value) => [{ Key: 'Name', Value: value }],
+  optedOut: (value) => [
+    { Key: 'Name', Value: value },
+    { Key: 'backup', Value: 'false' },
+  ],
+  regional: (value) => [{ Key: 'Name', Value: value }, BACKUP_TAG],
+};
+
+/** Seeds one demo phase in `region`, every type in catalog order, and adds the ids to `summary`. */
+function seedDemoPhase(model: AwsModel, summary: FleetSummary, phase: DemoPhase, region: string): void {
+  for (const seeds of typeSeeds(model)) {
+    const ids = seeds.demo?.[phase]?.(model, region, PHASE_TAGS[phase]) ?? [];
+    (phase === 'tagged' || phase === 'regional' ? summary.tagged[seeds.type] : summary.untagged).push(...ids);
+  }
 }
 
 /**
- * A small tagged estate in another configured region of the demo (`npm start -- --regions ...`): one
- * instance with a volume, one standalone volume, one RDS instance. Seeded only when regions are given,
- * after the home fleet, so the default demo draws the PRNG exactly as before.
+ * The demo estate, each service's own (its model module's `demo` seeds, ../model/estate-seeds.ts): 5
+ * tagged instances with 1-3 volumes (one backed up as an AMI, tagged `backup-pipeline:mode=ami`), 2 tagged
+ * standalone volumes, 3 tagged RDS instances (one large), a tagged Aurora cluster and one selected
+ * through its tagged member instance, two tagged DynamoDB tables (one backed up, one exported to S3),
+ * plus resources that must be left alone: an untagged instance, volume, database and table, and an
+ * instance tagged `backup=false`; and the DR key `alias/backup-dr` in us-west-2 (seedDrKey). Seeded phase
+ * by phase (tagged, untagged, opted out), each type in catalog order: the order the PRNG has always been
+ * drawn in. (The drills' isolated DB subnet group is the sandbox's, from cdk.json: local/sandbox.ts.)
+ */
+export function seedDemoFleet(model: AwsModel, region = 'eu-west-1'): FleetSummary {
+  const summary: FleetSummary = { region, regions: [region], tagged: idsByType(), untagged: [] };
+  for (const phase of ['tagged', 'untagged', 'optedOut'] as const) seedDemoPhase(model, summary, phase, region);
+  // Ready for copies; whether the demo copies anything is the run input's choice.
+  seedDrKey(model);
+  return summary;
+}
+
+/**
+ * A small tagged estate in another configured region of the demo (`npm start -- --regions ...`): each
+ * type's `regional` seeds (one instance with a volume, one standalone volume, one RDS instance). Seeded
+ * only when regions are given, after the home fleet, so the default demo draws the PRNG exactly as before.
  */
 export function seedRegionalDemo(model: AwsModel, summary: FleetSummary, region: string): void {
-  const tagged = (value: string): Tag[] => [{ Key: 'Name', Value: value }, BACKUP_TAG];
-  summary.instances.push(
-    model.addInstance(region, { Tags: tagged(`web-${region}`), volumes: [{ Size: 30 }] }).InstanceId,
-  );
-  summary.volumes.push(model.addVolume(region, { Size: 100, Tags: tagged(`data-${region}`) }).VolumeId);
-  const id = `orders-${region}`;
-  model.addDbInstance(region, { DBInstanceIdentifier: id, AllocatedStorage: 100, TagList: tagged(id) });
-  summary.dbInstances.push(id);
+  seedDemoPhase(model, summary, 'regional', region);
   summary.regions.push(region);
 }
 
 export interface GeneratedFleetSpec {
-  /** Total resources: 70% EC2 instances, 15% standalone volumes, 15% RDS instances. */
+  /**
+   * Total resources, in the mix the model's seeds declare (each type's `generated.perBlock` of a block,
+   * ../model/estate-seeds.ts): 70% EC2 instances, 15% standalone volumes, 15% RDS instances.
+   */
   size: number;
   /**
    * Regions to spread the fleet over (default: the sandbox's region): each block of 20 resources (the
@@ -150,41 +102,21 @@ export interface GeneratedFleetSpec {
 
 export function seedGeneratedFleet(model: AwsModel, spec: GeneratedFleetSpec, region = 'eu-west-1'): FleetSummary {
   const regions = spec.regions && spec.regions.length > 0 ? [...spec.regions] : [region];
-  const summary: FleetSummary = {
-    region: regions[0] ?? region,
-    regions,
-    instances: [],
-    volumes: [],
-    dbInstances: [],
-    dbClusters: [],
-    dynamoTables: [],
-    untagged: [],
-  };
+  const summary: FleetSummary = { region: regions[0] ?? region, regions, tagged: idsByType(), untagged: [] };
+  // Each block of resources is the whole mix: every type's `perBlock` in turn, in catalog order; a
+  // resource is of the first type whose share of the block ends past its place in it.
+  const mix: { type: ResourceType; add: NonNullable<TypeSeeds<AwsModel>['generated']>['add']; end: number }[] = [];
+  for (const { type, generated } of typeSeeds(model))
+    if (generated) mix.push({ type, add: generated.add, end: (mix.at(-1)?.end ?? 0) + generated.perBlock });
+  const block = mix.at(-1)?.end ?? 1;
   const lo = Math.log(spec.minSeconds);
   const hi = Math.log(spec.maxSeconds);
   const duration = () => Math.round(Math.exp(lo + model.random() * (hi - lo)));
   for (let n = 0; n < spec.size; n++) {
-    const kind = n % 20;
-    const region = regions[Math.floor(n / 20) % regions.length] as string;
+    const region = regions[Math.floor(n / block) % regions.length] as string;
     const tags: Tag[] = [{ Key: 'Name', Value: `gen-${n}` }, BACKUP_TAG];
-    if (kind < 14) {
-      const count = 1 + (n % 3);
-      const seconds = duration();
-      const instance = model.addInstance(region, {
-        Tags: tags,
-        volumes: Array.from({ length: count }, (_, i) => ({
-          Size: 20 + i * 50,
-          snapshotSeconds: i === 0 ? seconds : Math.round(seconds * model.random()),
-        })),
-      });
-      summary.instances.push(instance.InstanceId);
-    } else if (kind < 17) {
-      summary.volumes.push(model.addVolume(region, { Size: 100, Tags: tags, snapshotSeconds: duration() }).VolumeId);
-    } else {
-      const id = `gen-db-${n}`;
-      model.addDbInstance(region, { DBInstanceIdentifier: id, TagList: tags, snapshotSeconds: duration() });
-      summary.dbInstances.push(id);
-    }
+    const of = mix.find((m) => n % block < m.end);
+    if (of) summary.tagged[of.type].push(of.add(model, region, n, tags, duration));
   }
   return summary;
 }

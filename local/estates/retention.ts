@@ -7,25 +7,32 @@
  * snapshots an AMI uses, foreign-owned and untagged snapshots. The oracle is that construction, not
  * the retention rules.
  */
-import { rdsSnapshotIdentifier } from '../../shared/services/rds/rds-snapshots';
+import { type ResourceType, SERVICES, TYPE_ENTRIES } from '../../shared/services/catalog';
 import { TAG } from '../../shared/tags';
 import type { AwsModel } from '../model/index';
+import { type RetentionSeedContext, typeSeeds } from './seeds';
 
 const DAY_MS = 86_400_000;
 const RETENTION_DAYS = 7;
+
+/** Sources of one resource type (the catalog's): the regions they are in, and how many in each. */
+export interface RetentionSources {
+  type: ResourceType;
+  regions: readonly string[];
+  perRegion: number;
+}
 
 export interface RetentionEstateSpec {
   /** managed-by value of this stack in a region (ownerTagValue). */
   owner: (region: string) => string;
   accountId: string;
   nowMs: number;
-  /** Regions with EC2 sources (volumes, 3-volume instances) and with RDS databases. */
-  ec2Regions: readonly string[];
-  rdsRegions: readonly string[];
-  /** Sources per region. */
-  volumes: number;
-  instances: number;
-  databases: number;
+  /**
+   * The sources, by type; each type's backups are its service's (its model module's retention seeds,
+   * ../model/estate-seeds.ts). Seeded region by region (in the order the regions first appear), and in a
+   * region in the order given here.
+   */
+  sources: readonly RetentionSources[];
   /** Daily backups per source (default 30). */
   days?: number;
 }
@@ -39,85 +46,61 @@ export interface RetentionOracle {
   owned: number;
 }
 
+/**
+ * A mixed estate of about `count` owned backups over `days` days: each type with retention seeds gets its
+ * declared share (`estateShare`: today a tenth RDS databases, the rest EC2, 40% of it volumes and 60%
+ * 3-volume instances), at least one source; a service's sources are all in one region, the services
+ * taking `regions` in turn (catalog order: EC2 the first, RDS the second, its own delete bucket).
+ */
+export function mixedRetentionSources(
+  model: AwsModel,
+  count: number,
+  days: number,
+  regions: readonly string[],
+): RetentionSources[] {
+  const seeded = typeSeeds(model).flatMap(({ type, retention }) => (retention ? [{ type, retention }] : []));
+  const serviceOf = (type: string) => TYPE_ENTRIES.find((e) => e.type === type)?.arn.service;
+  const services = SERVICES.map((s): string => s.service).filter((service) =>
+    seeded.some(({ type }) => serviceOf(type) === service),
+  );
+  return seeded.map(({ type, retention }) => ({
+    type,
+    regions: [regions[services.indexOf(serviceOf(type) ?? '') % regions.length] as string],
+    perRegion: Math.max(1, Math.round((count * retention.estateShare) / (days * retention.backupsPerDay))),
+  }));
+}
+
 /** Seeds the estate into `model` and returns the oracle. */
 export function seedRetentionEstate(model: AwsModel, spec: RetentionEstateSpec): RetentionOracle {
   const days = spec.days ?? 30;
   const oracle: RetentionOracle = { mustKeep: new Set(), mustDelete: new Set(), owned: 0 };
-  const tags = (region: string, source: string, runId: string, createdMs: number, owner = spec.owner(region)) => [
-    { Key: TAG.managedBy, Value: owner },
-    { Key: TAG.runId, Value: runId },
-    { Key: TAG.tier, Value: 'daily' },
-    { Key: TAG.source, Value: source },
-    { Key: TAG.expiresAt, Value: new Date(createdMs + RETENTION_DAYS * DAY_MS).toISOString() },
-  ];
-  // Half a day past midnight, so no set expires exactly at `now`.
-  const createdOn = (day: number) => spec.nowMs - (day + 0.5) * DAY_MS;
-  const fate = (region: string, id: string, day: number, held = false) => {
-    oracle.owned++;
-    const young = day + 0.5 < RETENTION_DAYS;
-    (young || held ? oracle.mustKeep : oracle.mustDelete).add(`${region}|${id}`);
-  };
-
-  for (const region of spec.ec2Regions) {
-    const ebsSnapshot = (volumeId: string, source: string, runId: string, createdMs: number, withTags = true) =>
-      model.addExistingSnapshot(region, {
-        VolumeId: volumeId,
-        startMs: createdMs,
-        Description: `backup-pipeline daily ${runId} ${volumeId}`,
-        Tags: withTags ? tags(region, source, runId, createdMs) : [],
-      }).SnapshotId;
-    for (let v = 0; v < spec.volumes; v++) {
-      const volumeId = `vol-${region}-${v}`;
-      const source = `arn:aws:ec2:${region}:${spec.accountId}:volume/${volumeId}`;
-      for (let day = 0; day < days; day++) {
-        const runId = `run-d${day}`;
-        fate(region, ebsSnapshot(volumeId, source, runId, createdOn(day)), day);
-      }
-      // Never ours: another stack's expired snapshot of the same volume, and an untagged one.
-      const foreign = model.addExistingSnapshot(region, {
-        VolumeId: volumeId,
-        startMs: createdOn(days),
-        Description: `backup-pipeline daily run-x ${volumeId}`,
-        Tags: tags(region, source, 'run-x', createdOn(days), 'OtherStack@elsewhere'),
-      }).SnapshotId;
-      oracle.mustKeep.add(`${region}|${foreign}`);
-      oracle.mustKeep.add(`${region}|${ebsSnapshot(volumeId, source, 'run-y', createdOn(days), false)}`);
-    }
-    for (let i = 0; i < spec.instances; i++) {
-      const source = `arn:aws:ec2:${region}:${spec.accountId}:instance/i-${region}-${i}`;
-      for (let day = 0; day < days; day++) {
-        const runId = `run-d${day}`;
-        const ids = [0, 1, 2].map((n) => ebsSnapshot(`vol-${region}-i${i}-${n}`, source, runId, createdOn(day)));
-        // The oldest set is registered in an AMI someone made by hand: held, so kept however old.
-        const held = day === days - 1;
-        if (held) {
-          model.addImage(region, {
-            Name: `hand-made-${region}-${i}`,
-            snapshotIds: ids,
-            Tags: [],
-            creationMs: createdOn(day),
-          });
-        }
-        for (const id of ids) fate(region, id, day, held);
-      }
-    }
-  }
-
-  for (const region of spec.rdsRegions) {
-    for (let d = 0; d < spec.databases; d++) {
-      const dbId = `db-${region}-${d}`;
-      const source = `arn:aws:rds:${region}:${spec.accountId}:db:${dbId}`;
-      for (let day = 0; day < days; day++) {
-        const runId = `run-d${day}`;
-        const id = rdsSnapshotIdentifier(runId, dbId);
-        model.addExistingDbSnapshot(region, {
-          DBSnapshotIdentifier: id,
-          DBInstanceIdentifier: dbId,
-          startMs: createdOn(day),
-          TagList: tags(region, source, runId, createdOn(day)),
-        });
-        fate(region, id, day);
-      }
+  const seeds = new Map(typeSeeds(model).map((s) => [s.type, s.retention]));
+  const regions = [...new Set(spec.sources.flatMap((s) => s.regions))];
+  for (const region of regions) {
+    const ctx: RetentionSeedContext = {
+      region,
+      accountId: spec.accountId,
+      days,
+      // Half a day past midnight, so no set expires exactly at `now`.
+      createdOn: (day) => spec.nowMs - (day + 0.5) * DAY_MS,
+      tags: (source, runId, createdMs, owner = spec.owner(region)) => [
+        { Key: TAG.managedBy, Value: owner },
+        { Key: TAG.runId, Value: runId },
+        { Key: TAG.tier, Value: 'daily' },
+        { Key: TAG.source, Value: source },
+        { Key: TAG.expiresAt, Value: new Date(createdMs + RETENTION_DAYS * DAY_MS).toISOString() },
+      ],
+      owned: (id, day, held = false) => {
+        oracle.owned++;
+        const young = day + 0.5 < RETENTION_DAYS;
+        (young || held ? oracle.mustKeep : oracle.mustDelete).add(`${region}|${id}`);
+      },
+      neverOurs: (id) => oracle.mustKeep.add(`${region}|${id}`),
+    };
+    for (const sources of spec.sources.filter((s) => s.regions.includes(region))) {
+      const retention = seeds.get(sources.type);
+      if (!retention) throw new Error(`no retention seeds for ${sources.type} in the model`);
+      for (let i = 0; i < sources.perRegion; i++) retention.seed(model, i, ctx);
     }
   }
   return oracle;
@@ -129,11 +112,9 @@ export function checkRetention(
   oracle: RetentionOracle,
   regions: readonly string[],
 ): { wrongDeletions: string[]; missedDeletions: string[] } {
+  const stores = typeSeeds(model).flatMap(({ retention }) => (retention ? [retention] : []));
   const present = new Set(
-    regions.flatMap((region) => [
-      ...model.snapshots(region).map((s) => `${region}|${s.SnapshotId}`),
-      ...model.dbSnapshots(region).map((s) => `${region}|${s.DBSnapshotIdentifier}`),
-    ]),
+    regions.flatMap((region) => stores.flatMap((store) => store.present(model, region).map((id) => `${region}|${id}`))),
   );
   return {
     wrongDeletions: [...oracle.mustKeep].filter((key) => !present.has(key)),

@@ -6,6 +6,7 @@
  * DynamoDB may use it for the caller (assertKeyUsable). Restores and imports are in dynamodb-restore.ts
  * over the same store. The pipeline's own state table lives in dynalite, not here.
  */
+
 import {
   AwsApiError,
   arnPartition,
@@ -17,6 +18,8 @@ import {
   type Tag,
   type Timed,
 } from './core';
+import { DYNAMODB_ESTATE_SEEDS, type DynamoDbSeedOps } from './dynamodb-estates';
+import type { EstateSeeding } from './estate-seeds';
 import type { KmsBackend } from './kms';
 import { type Lifecycle, settle } from './lifecycle';
 import { defineModelService } from './registry';
@@ -130,9 +133,10 @@ export const DYNAMODB_LIMITS = {
   concurrentExportsPerRegion: 300,
 };
 
-export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
+export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> implements EstateSeeding<DynamoDbSeedOps> {
   private readonly limits = this.core.limitsOf(DYNAMODB_LIMITS);
-
+  /** What it seeds into the sandbox's estates (./estate-seeds.ts). */
+  readonly estateSeeds = DYNAMODB_ESTATE_SEEDS;
   /**
    * The regions whose tables exported into each bucket: an export's data is in its bucket, whatever
    * region the table is in, so an import in the bucket's region finds it there (dynamodb-restore.ts).

@@ -16,9 +16,11 @@ import {
   RegionStore,
   type Tag,
 } from './core';
+import { EC2_ESTATE_SEEDS, type Ec2SeedOps } from './ec2-estates';
 import { launchView, stateReasonView } from './ec2-launch';
 import type { RegionsBackend } from './ec2-regions';
 import { EC2_API } from './ec2-regions';
+import type { EstateSeeding } from './estate-seeds';
 import { KEY_REFUSED_FAIL_AT, type KmsBackend } from './kms';
 import { settle, settleAll } from './lifecycle';
 import { matchesFilter, paginate } from './query';
@@ -43,9 +45,10 @@ export const EBS_LIMITS = {
 /** The instance a volume is attached to: none once it is no longer `in-use` (detached at termination). */
 const attachedTo = (v: VolumeModel): string | undefined => (v.State === 'in-use' ? v.attachedTo : undefined);
 
-export class Ec2Backend extends RegionalBackend<Ec2RegionState> {
+export class Ec2Backend extends RegionalBackend<Ec2RegionState> implements EstateSeeding<Ec2SeedOps> {
   private readonly limits = this.core.limitsOf(EBS_LIMITS);
-
+  /** What it seeds into the sandbox's estates (./estate-seeds.ts). */
+  readonly estateSeeds = EC2_ESTATE_SEEDS;
   constructor(
     core: ModelCore,
     private readonly kms: KmsBackend,

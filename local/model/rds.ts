@@ -4,6 +4,7 @@
  * instances); the Aurora operations are in rds-aurora.ts, restores in rds-restore.ts and rds-aurora-restore.ts,
  * subnet groups in rds-subnet-groups.ts, all over the same store. A copy asks KMS for its destination key.
  */
+
 import {
   AwsApiError,
   arnPartition,
@@ -17,9 +18,11 @@ import {
   type Tag,
   type Timed,
 } from './core';
+import type { EstateSeeding } from './estate-seeds';
 import type { KmsBackend, KmsKeyModel } from './kms';
 import { settle, settleAll } from './lifecycle';
 import { matchesRdsFilters, paginate, type RdsFilter } from './query';
+import { RDS_ESTATE_SEEDS, type RdsSeedOps } from './rds-estates';
 import {
   copyOptionGroup,
   defaultOptionGroup,
@@ -79,9 +82,10 @@ export const RDS_LIMITS = {
   concurrentCopiesPerRegion: 20,
 };
 
-export class RdsBackend extends RegionalBackend<RdsRegionState> {
+export class RdsBackend extends RegionalBackend<RdsRegionState> implements EstateSeeding<RdsSeedOps> {
   private readonly limits = this.core.limitsOf(RDS_LIMITS);
-
+  /** What it seeds into the sandbox's estates (./estate-seeds.ts). */
+  readonly estateSeeds = RDS_ESTATE_SEEDS;
   constructor(
     core: ModelCore,
     private readonly kms: KmsBackend,

@@ -11,6 +11,11 @@ export interface ResourceTypeEntry {
   readonly arn: { readonly service: string; readonly resource: RegExp };
   /** How messages name the type, in the plural ("EC2 instances"). */
   readonly label: string;
+  /**
+   * How a count of the type reads beside the others (the sandbox's "Sandbox up: 5 instances, 2 standalone
+   * volumes, ..."), in the plural; absent: the label.
+   */
+  readonly countLabel?: string;
   /** The backup modes it offers, its default first (./modes.ts); absent when there is one way only. */
   readonly modes?: readonly [string, ...string[]];
   /** List price of its backups' storage, for the run report's estimate; absent: not estimated. */
@@ -42,6 +47,35 @@ export interface ServiceErrorCodes {
   readonly nameInUse?: readonly string[];
 }
 
+/**
+ * One of the service's API request-rate token buckets (AWS's default refill per second, per account and
+ * region) and which of the pipeline's calls draw from it: the bench's projection to large fleets
+ * (bench/projection.ts) sets the calls a run makes against it.
+ */
+export type ApiRateBucket = {
+  /** How the projection names the calls that draw from it ("EC2 creates"). */
+  readonly calls: string;
+  /** The operations (IAM's names, without the service) that draw from it. */
+  readonly operations: RegExp;
+  readonly refillPerSecond: number;
+} & (
+  | {
+      /** Spread over the run (the polls): what counts is their mean rate against the refill. */
+      readonly arrive: 'spread';
+    }
+  | {
+      /**
+       * All at the run's start (each resource's backup starts at once): what counts is how long the refill
+       * takes to let them through, and when that is past an hour, what they begin (`begins`), who else
+       * draws from the bucket (`sharedWith`) and the quota to raise.
+       */
+      readonly arrive: 'start';
+      readonly begins: string;
+      readonly sharedWith: string;
+      readonly quota: string;
+    }
+);
+
 export interface ServiceCatalog {
   /** The service's name in ARNs and IAM actions (ec2, rds, dynamodb). */
   readonly service: string;
@@ -54,6 +88,8 @@ export interface ServiceCatalog {
   /** The kinds of backup its stores hold (OwnedBackup.kind). */
   readonly backupKinds: readonly string[];
   readonly errorCodes: ServiceErrorCodes;
+  /** Its API's request-rate buckets the pipeline's calls draw from; absent: none worth projecting. */
+  readonly apiRateBuckets?: readonly ApiRateBucket[];
   /** What each function needs of this service, as data (./permission-set.ts); infra/constructs/permissions.ts applies it. */
   readonly permissions: PermissionSet;
   /**

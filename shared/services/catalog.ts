@@ -6,13 +6,19 @@
  * shared/errors.ts read it, and the drivers import both. The drivers themselves are gathered in ./index.ts.
  */
 
-import type { IsolatingPlacementField, ResourceTypeEntry, ServiceCatalog, ServiceErrorCodes } from './catalog-types';
+import type {
+  ApiRateBucket,
+  IsolatingPlacementField,
+  ResourceTypeEntry,
+  ServiceCatalog,
+  ServiceErrorCodes,
+} from './catalog-types';
 import { dynamodbCatalog } from './dynamodb/catalog';
 import { ec2Catalog } from './ec2/catalog';
 import type { PermissionSet } from './permission-set';
 import { rdsCatalog } from './rds/catalog';
 
-export type { IsolatingPlacementField, ResourceTypeEntry, ServiceCatalog, ServiceErrorCodes };
+export type { ApiRateBucket, IsolatingPlacementField, ResourceTypeEntry, ServiceCatalog, ServiceErrorCodes };
 
 /**
  * Every service, one line each. The order is the order ARN patterns are tried, drivers are listed and
@@ -59,6 +65,16 @@ export function defaultRestoreWaves(): ResourceType[][] {
 export function supportedTypesLabel(): string {
   return TYPE_ENTRIES.map((e) => e.label).join(', ');
 }
+
+/** "5 instances, 2 standalone volumes, ...": a count of each type, in catalog order, as a summary reads. */
+export function typeCountsLabel(counts: Readonly<Partial<Record<string, number>>>): string {
+  return TYPE_ENTRIES.map((e) => `${counts[e.type] ?? 0} ${e.countLabel ?? e.label}`).join(', ');
+}
+
+/** Every service's API request-rate buckets, in catalog order, each with the service whose calls draw from it. */
+export const API_RATE_BUCKETS: readonly (ApiRateBucket & { readonly service: string })[] = SERVICES.flatMap((s) =>
+  ((s as ServiceCatalog).apiRateBuckets ?? []).map((bucket) => ({ ...bucket, service: s.service })),
+);
 
 /**
  * List prices per GB-month (us-east-1; other regions differ by a few cents), keyed by resource type; a

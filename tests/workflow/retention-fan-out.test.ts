@@ -37,9 +37,11 @@ async function twoRegionEstate(size: { volumes: number; instances: number; datab
     owner: () => owner,
     accountId: ACCOUNT,
     nowMs: sandbox.scheduler.now().getTime(),
-    ec2Regions: [REGION, DR],
-    rdsRegions: [REGION, DR],
-    ...size,
+    sources: [
+      { type: 'ebs-volume', regions: [REGION, DR], perRegion: size.volumes },
+      { type: 'ec2-instance', regions: [REGION, DR], perRegion: size.instances },
+      { type: 'rds-instance', regions: [REGION, DR], perRegion: size.databases },
+    ],
   });
   await sandbox.store.recordCopyRegions([DR], sandbox.scheduler.now().toISOString());
   return { owner, oracle };

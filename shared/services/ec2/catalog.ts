@@ -15,6 +15,7 @@ export const ec2Catalog = {
       type: 'ec2-instance',
       arn: { service: 'ec2', resource: /^instance\/(i-[0-9a-f]{8,17})$/ },
       label: 'EC2 instances',
+      countLabel: 'instances',
       // Crash-consistent EBS snapshots of every attached volume (default), or an AMI, with or without reboot.
       modes: ['snapshots', 'ami', 'ami-reboot'],
       storagePrice: EBS_SNAPSHOT_PRICE,
@@ -27,12 +28,29 @@ export const ec2Catalog = {
       type: 'ebs-volume',
       arn: { service: 'ec2', resource: /^volume\/(vol-[0-9a-f]{8,17})$/ },
       label: 'EBS volumes',
+      // The type backs up volumes of their own: an instance's attached volumes are in its backup.
+      countLabel: 'standalone volumes',
       storagePrice: EBS_SNAPSHOT_PRICE,
       // With the instances: a data volume is attached to what the later wave restores.
       restoreWave: 2,
     },
   ],
   backupKinds: ['ebs-snapshot', 'ec2-image'],
+  // "Request throttling for the Amazon EC2 API" (ec2/latest/devguide/ec2-api-throttling): per account and
+  // region, the creates' bucket refills 5 a second (DeleteSnapshot draws from it too, paced by retention),
+  // the non-mutating actions' 20.
+  apiRateBuckets: [
+    {
+      calls: 'EC2 creates',
+      operations: /^Create(Snapshot|Snapshots|Image)$/,
+      refillPerSecond: 5,
+      arrive: 'start',
+      begins: 'snapshots',
+      sharedWith: 'every other CreateSnapshot caller in the account',
+      quota: 'the EC2 API quota',
+    },
+    { calls: 'EC2 describes', operations: /^Describe/, refillPerSecond: 20, arrive: 'spread' },
+  ],
   // CopySnapshot/CopyImage under the copyTo key; CreateVolume and RunInstances under a snapshot's key.
   keyUse: { copies: true, restores: true },
   errorCodes: {

@@ -13,6 +13,7 @@ export const rdsCatalog = {
       type: 'rds-instance',
       arn: { service: 'rds', resource: /^db:([a-zA-Z][a-zA-Z0-9-]{0,62})$/ },
       label: 'RDS DB instances',
+      countLabel: 'RDS instances',
       // Snapshot storage beyond the free allowance.
       storagePrice: { backup: 'RDS snapshot', usdPerGbMonth: 0.095 },
       isolatedBy: ['dbSubnetGroupName', 'securityGroupIds'],
@@ -21,6 +22,7 @@ export const rdsCatalog = {
       type: 'aurora-cluster',
       arn: { service: 'rds', resource: /^cluster:([a-zA-Z][a-zA-Z0-9-]{0,62})$/ },
       label: 'Aurora DB clusters',
+      countLabel: 'Aurora clusters',
       isolatedBy: ['dbSubnetGroupName', 'securityGroupIds'],
     },
   ],

@@ -31,8 +31,9 @@ describe('projectRow', () => {
     expect(row.costUsd).toBeCloseTo(35);
     expect(row.stateTableWrites).toBe(500_000);
     expect(row.stateTableReads).toBe(50_000);
-    expect(row.ec2CreatesPerRegion).toBeCloseTo(42_500);
-    expect(row.ec2CreateMinutesPerRegion).toBeCloseTo(42_500 / 5 / 60);
+    const creates = row.apiCalls.find((load) => load.bucket.calls === 'EC2 creates');
+    expect(creates?.callsPerRegion).toBeCloseTo(42_500);
+    expect(creates?.minutesPerRegion).toBeCloseTo(42_500 / 5 / 60);
     expect([row.parentHistoryEvents, row.largestChildHistoryEvents, row.payloadKiB]).toEqual([30, 75, 900 / 1024]);
   });
 

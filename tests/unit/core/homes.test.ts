@@ -68,7 +68,7 @@ describe('the source layout', () => {
     // Assess
     expect(loose).toEqual([]);
     expect(readdirSync(join(ROOT, 'local/estates')).sort()).toEqual(
-      ['drill-validator.ts', 'fleet.ts', 'game-day.ts', 'retention.ts'].sort(),
+      ['drill-validator.ts', 'fleet.ts', 'game-day.ts', 'retention.ts', 'seeds.ts'].sort(),
     );
   });
 

@@ -251,9 +251,10 @@ export function buildProgram(): Command {
     program
       .command('backups')
       .description(
-        "List a resource's restore points across tiers and regions, newest first: backup id, time, tier, status, size, expiry, copies, run",
+        "List a resource's restore points across tiers and regions, newest first: time, tier, status, size, expiry, then each region's backup ids, whole (a copy on its own row)",
       )
       .argument('<resource>', 'resource ARN, or its short name as status shows it (orders, vol-0abc...)')
+      .option('--wide', "add each point's run", false)
       .option('--json', 'machine-readable output', false),
   ).action(async (resource: string, opts) => {
     process.exitCode = await load.backups().backupsCommand(resource, opts);

@@ -17,17 +17,18 @@ import {
 } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { PipelineConfig } from '../../shared/config';
-import { InvalidInputError } from '../../shared/errors';
+import { NameClaimStore } from '../../shared/state/name-claims';
 import type { RestoreRecord } from '../../shared/state/records';
+import { RestorePointStore } from '../../shared/state/restore-points';
 import { RestoreStore } from '../../shared/state/restore-store';
 import { StateStore } from '../../shared/state/store';
 import { consoleLink } from '../../shared/workflow/notify/notification';
 import { restoreSucceeded } from '../../shared/workflow/restore/restore';
-import { validateRestoreInput } from '../../shared/workflow/restore/restore-plan';
 import { humanDuration } from '../durations';
 import { CliError, explainAwsError, resolveTarget, type TargetOptions } from '../target';
 import { applicationSummary, applicationSummaryLines } from './application-summary';
 import { resolveResourceName } from './backups';
+import { checkRestore, flagProblem, NOT_STARTED } from './restore-checks';
 
 type Out = NodeJS.WritableStream;
 const line = (out: Out, text = '') => out.write(`${text}\n`);
@@ -76,7 +77,8 @@ export function restoreInput(
   return {
     ...(backupId ? { backupId } : {}),
     ...(resource ? { resource } : {}),
-    ...(options.latest ? { latest: true } : {}),
+    // A resource restores from its newest point: `--resource` alone means `--latest`.
+    ...(options.latest || resource ? { latest: true } : {}),
     ...(options.application
       ? {
           application: {
@@ -109,11 +111,12 @@ export async function restoreCommand(backupId: string | undefined, options: Rest
   const doc = DynamoDBDocumentClient.from(client);
   const sfn = new SFNClient({ region: target.region });
   try {
-    const resource = options.resource
-      ? await resolveResourceName(new StateStore(doc, target.tableName), target, options.resource)
-      : undefined;
+    const flags = flagProblem(backupId, options);
+    if (flags) throw new CliError(`${NOT_STARTED}: ${flags}`);
     if (!options.application && (options.order || options.tier))
-      throw new CliError('--order and --tier go with --application');
+      throw new CliError(`${NOT_STARTED}: --order and --tier go with --application`);
+    const state = new StateStore(doc, target.tableName);
+    const resource = options.resource ? await resolveResourceName(state, target, options.resource) : undefined;
     // The recovery stack restores its own region's copies: --to-region is that region unless told otherwise.
     const restoreRegion = options.restoreRegion ?? (target.recovery ? target.region : undefined);
     const input = restoreInput(
@@ -122,13 +125,21 @@ export async function restoreCommand(backupId: string | undefined, options: Rest
       { ...options, ...(restoreRegion ? { restoreRegion } : {}) },
       target.config,
     );
-    try {
-      validateRestoreInput(input);
-    } catch (error) {
-      if (error instanceof InvalidInputError) throw new CliError(`the restore was not started: ${error.message}`);
-      throw error;
-    }
     const name = options.id ?? restoreExecutionName(new Date());
+    // Planned here as its execution will plan it, the name asked of AWS: a mistake starts nothing.
+    await checkRestore(
+      input,
+      {
+        restoreId: name,
+        points: new RestorePointStore(doc, target.tableName),
+        latestPoints: (tier) => state.listLatestPoints(tier),
+        defaultTier: target.config.defaultTier,
+        now: new Date(),
+      },
+      new NameClaimStore(doc, target.tableName),
+    ).catch((error: unknown) => {
+      throw error instanceof CliError ? error : explainAwsError(error, 'the restore check');
+    });
     const started = await sfn
       .send(
         new StartExecutionCommand({

@@ -166,7 +166,7 @@ export async function backupsCommand(resource: string, options: BackupsOptions, 
     }
     out.write(`${backupsTable(points, now, options.wide ?? false)}\n`);
     out.write(
-      '\nEXPIRED: past its expiry; retention deletes it unless it is the last restore point of its source.\nCOPY ONLY: retention deleted it in its own region; restore it from a copy (--region).\nRestore one with: backup-pipeline restore <BACKUP> [--region <copy region>] [--wait]\n',
+      "\nEXPIRED: past its expiry; retention deletes it unless it is the last restore point of its source.\nCOPY ONLY: retention deleted it in its own region; restore it from a copy (--to-region <REGION>).\nRestore one with: backup-pipeline restore <BACKUP> [--to-region <REGION>] [--wait]\n  (a copy's own id restores in its region; an RDS/Aurora copy keeps its original's id: add --to-region)\n",
     );
     return 0;
   } finally {

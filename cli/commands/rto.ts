@@ -41,7 +41,7 @@ export async function rtoCommand(options: TargetOptions & { json: boolean }, out
     } else {
       out.write("Restore drills by type (recovery time: from the restore's start to the resource available):\n");
       out.write(
-        `${summary.length > 0 ? rtoTable(summary) : '  none yet: run one with "backup-pipeline restore --resource <arn> --latest --drill"'}\n`,
+        `${summary.length > 0 ? rtoTable(summary) : '  none yet: run one with "backup-pipeline restore --resource <arn|name> --drill --wait"'}\n`,
       );
       const latest = restores.slice(0, 10);
       if (latest.length > 0) out.write(`\nLatest restores:\n${latest.map((r) => `  ${restoreLine(r)}`).join('\n')}\n`);

@@ -307,6 +307,10 @@ export function buildProgram(): Command {
       )
       .option('--id <restore-id>', "the restore's id and execution name (default: restore-<UTC time>)")
       .option(
+        '--watch <restore-id>',
+        'follow a restore or drill already started (by the CLI, the console or the drill schedule) to its end, as --wait does',
+      )
+      .option(
         '--wait',
         'follow the restore to the end; exit 0 only when it succeeded (an application: every restore AVAILABLE and none of its resources left unrestored; it then prints its recovery time and recovery point)',
         false,

@@ -48,6 +48,8 @@ export interface RestoreOptions extends TargetOptions {
   /** `--tier`: the tier whose protected resources an application is searched among. */
   tier?: string;
   id?: string;
+  /** `--watch <id>`: follow a restore or drill already started (by anyone) to its end, as --wait does. */
+  watch?: string;
   wait: boolean;
   pollSeconds: number;
 }
@@ -111,6 +113,14 @@ export async function restoreCommand(backupId: string | undefined, options: Rest
   const doc = DynamoDBDocumentClient.from(client);
   const sfn = new SFNClient({ region: target.region });
   try {
+    const restores = new RestoreStore(doc, target.tableName);
+    if (options.watch) {
+      if (backupId || options.resource || options.application)
+        throw new CliError(
+          '--watch follows a restore already started: give it no backup id, --resource or --application',
+        );
+      return await watchRestore(sfn, restores, target.restoreStateMachineArn, options.watch, options, out);
+    }
     const flags = flagProblem(backupId, options);
     if (flags) throw new CliError(`${NOT_STARTED}: ${flags}`);
     if (!options.application && (options.order || options.tier))
@@ -157,35 +167,78 @@ export async function restoreCommand(backupId: string | undefined, options: Rest
     line(out, `Started ${options.drill ? 'restore drill' : 'restore'} ${name}`);
     line(out, `  execution: ${executionArn}`);
     line(out, `  console:   ${consoleLink(executionArn)}`);
-    if (!options.wait) return 0;
-
-    const restores = new RestoreStore(doc, target.tableName);
+    if (!options.wait) {
+      line(out, `  follow:    backup-pipeline restore --watch ${name}`);
+      return 0;
+    }
     if (options.application) return await waitForApplication(sfn, restores, executionArn, name, options, out);
-    let status = 'RUNNING';
-    let last = '';
-    while (status === 'RUNNING') {
-      await new Promise((r) => setTimeout(r, options.pollSeconds * 1000));
-      status = (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status ?? 'RUNNING';
-      const record = await restores.get(name);
-      const now = record ? restoreLine(record) : '';
-      if (now && now !== last) line(out, now);
-      last = now;
-    }
-    const record = await restores.get(name);
-    if (!record) {
-      const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-      line(out, `Restore ${name} ${described.status}: ${described.error ?? ''} ${described.cause ?? ''}`.trim());
-      return 1;
-    }
-    const ok = status === 'SUCCEEDED' && restoreSucceeded(record);
-    if (restoreLine(record) !== last) line(out, restoreLine(record));
-    if (record.cleanup?.status === 'FAILED')
-      line(out, `  left behind, delete by hand: ${(record.cleanup.leftovers ?? []).join(', ')}`);
-    return ok ? 0 : 1;
+    return await followRestore(sfn, restores, executionArn, name, options, out);
   } finally {
     sfn.destroy();
     client.destroy();
   }
+}
+
+/** A restore's execution ARN from its machine's and its id (the execution's name). */
+export function restoreExecutionArn(restoreStateMachineArn: string, restoreId: string): string {
+  return `${restoreStateMachineArn.replace(':stateMachine:', ':execution:')}:${restoreId}`;
+}
+
+/**
+ * `restore --watch <id>`: a restore, drill or application restore already started (by the CLI, the
+ * console or the drill schedule) followed to its end, with `--wait`'s lines and exit code.
+ */
+async function watchRestore(
+  sfn: SFNClient,
+  restores: RestoreStore,
+  restoreStateMachineArn: string,
+  restoreId: string,
+  options: Pick<RestoreOptions, 'pollSeconds'>,
+  out: Out,
+): Promise<number> {
+  const executionArn = restoreExecutionArn(restoreStateMachineArn, restoreId);
+  const described = await sfn.send(new DescribeExecutionCommand({ executionArn })).catch((error: unknown) => {
+    if ((error as Error).name === 'ExecutionDoesNotExist')
+      throw new CliError(`no restore ${restoreId}: see the latest restores and drills with "backup-pipeline status"`);
+    throw explainAwsError(error, `restore ${restoreId}`);
+  });
+  const input = JSON.parse(described.input ?? '{}') as { application?: unknown; select?: unknown };
+  // An application's and a drill schedule's restores are `<id>-<n>`, one record each.
+  if (input.application || input.select)
+    return waitForApplication(sfn, restores, executionArn, restoreId, options, out);
+  return followRestore(sfn, restores, executionArn, restoreId, options, out);
+}
+
+/** One restore followed to its end from its record: a line per change, then exit 0 only when it succeeded. */
+async function followRestore(
+  sfn: SFNClient,
+  restores: RestoreStore,
+  executionArn: string,
+  name: string,
+  options: Pick<RestoreOptions, 'pollSeconds'>,
+  out: Out,
+): Promise<number> {
+  let status = 'RUNNING';
+  let last = '';
+  while (status === 'RUNNING') {
+    await new Promise((r) => setTimeout(r, options.pollSeconds * 1000));
+    status = (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status ?? 'RUNNING';
+    const record = await restores.get(name);
+    const now = record ? restoreLine(record) : '';
+    if (now && now !== last) line(out, now);
+    last = now;
+  }
+  const record = await restores.get(name);
+  if (!record) {
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    line(out, `Restore ${name} ${described.status}: ${described.error ?? ''} ${described.cause ?? ''}`.trim());
+    return 1;
+  }
+  const ok = status === 'SUCCEEDED' && restoreSucceeded(record);
+  if (restoreLine(record) !== last) line(out, restoreLine(record));
+  if (record.cleanup?.status === 'FAILED')
+    line(out, `  left behind, delete by hand: ${(record.cleanup.leftovers ?? []).join(', ')}`);
+  return ok ? 0 : 1;
 }
 
 /** The records of an application's restores (`<name>-<n>`), all started with its execution. */

@@ -22,6 +22,7 @@ import type { RestoreRecord } from '../../shared/state/records';
 import { RestorePointStore } from '../../shared/state/restore-points';
 import { RestoreStore } from '../../shared/state/restore-store';
 import { StateStore } from '../../shared/state/store';
+import { drillOutcome } from '../../shared/workflow/drills/drill-summary';
 import { consoleLink } from '../../shared/workflow/notify/notification';
 import { restoreSucceeded } from '../../shared/workflow/restore/restore';
 import { humanDuration } from '../durations';
@@ -54,9 +55,12 @@ export interface RestoreOptions extends TargetOptions {
   pollSeconds: number;
 }
 
-/** `restore-<UTC time>`: a valid execution name, and the restore's id. */
-export function restoreExecutionName(at: Date): string {
-  return `restore-${at
+/**
+ * `restore-<UTC time>` (a drill: `drill-<UTC time>`, as `npm start -- --drill` names its drill): a valid
+ * execution name, and the restore's id.
+ */
+export function restoreExecutionName(at: Date, prefix: 'restore' | 'drill' = 'restore'): string {
+  return `${prefix}-${at
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z')}`;
@@ -135,7 +139,7 @@ export async function restoreCommand(backupId: string | undefined, options: Rest
       { ...options, ...(restoreRegion ? { restoreRegion } : {}) },
       target.config,
     );
-    const name = options.id ?? restoreExecutionName(new Date());
+    const name = options.id ?? restoreExecutionName(new Date(), options.drill ? 'drill' : 'restore');
     // Planned here as its execution will plan it, the name asked of AWS: a mistake starts nothing.
     await checkRestore(
       input,
@@ -238,6 +242,8 @@ async function followRestore(
   if (restoreLine(record) !== last) line(out, restoreLine(record));
   if (record.cleanup?.status === 'FAILED')
     line(out, `  left behind, delete by hand: ${(record.cleanup.leftovers ?? []).join(', ')}`);
+  // A drill's outcome in the one word every view uses (status --rto, the report, npm start -- --drill).
+  if (record.drill) line(out, `Drill ${name} ${drillOutcome(ok)}`);
   return ok ? 0 : 1;
 }
 

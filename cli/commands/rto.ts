@@ -7,7 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { withoutTableAttributes } from '../../shared/state/records';
 import { RestoreStore } from '../../shared/state/restore-store';
-import { type DrillSummary, drillSummary } from '../../shared/workflow/drills/drill-summary';
+import { type DrillSummary, drillOutcome, drillSummary } from '../../shared/workflow/drills/drill-summary';
 import { humanDuration } from '../durations';
 import { explainAwsError, resolveTarget, type TargetOptions } from '../target';
 import { restoreLine } from './restore';
@@ -23,7 +23,7 @@ export function rtoTable(summary: readonly DrillSummary[]): string {
   const header = `${'TYPE'.padEnd(15)} ${'MODE'.padEnd(9)} ${'LAST DRILL'.padEnd(17)} ${'RESULT'.padEnd(7)} ${'RECOVERY'.padStart(8)}  ${'LAST PASSED'.padEnd(17)} ${'RECOVERY'.padStart(8)} ${'DRILLS'.padStart(6)}`;
   const rows = summary.map(
     (s) =>
-      `${s.type.padEnd(15)} ${(s.mode ?? '-').padEnd(9)} ${at(s.lastAt).padEnd(17)} ${(s.lastPassed ? 'passed' : 'FAILED').padEnd(7)} ${humanDuration(s.lastRecoverySeconds).padStart(8)}  ${at(s.lastPassedAt).padEnd(17)} ${humanDuration(s.lastPassedRecoverySeconds).padStart(8)} ${String(s.drills).padStart(6)}${s.lastError ? `  ${s.lastError}` : ''}`,
+      `${s.type.padEnd(15)} ${(s.mode ?? '-').padEnd(9)} ${at(s.lastAt).padEnd(17)} ${drillOutcome(s.lastPassed).padEnd(7)} ${humanDuration(s.lastRecoverySeconds).padStart(8)}  ${at(s.lastPassedAt).padEnd(17)} ${humanDuration(s.lastPassedRecoverySeconds).padStart(8)} ${String(s.drills).padStart(6)}${s.lastError ? `  ${s.lastError}` : ''}`,
   );
   return [header, ...rows].join('\n');
 }

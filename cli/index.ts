@@ -261,9 +261,10 @@ export function buildProgram(): Command {
     program
       .command('backups')
       .description(
-        "List a resource's restore points across tiers and regions, newest first: backup id, time, tier, status, size, expiry, copies, run",
+        "List a resource's restore points across tiers and regions, newest first: time, tier, status, size, expiry, then each region's backup ids, whole (a copy on its own row)",
       )
       .argument('<resource>', 'resource ARN, or its short name as status shows it (orders, vol-0abc...)')
+      .option('--wide', "add each point's run", false)
       .option('--json', 'machine-readable output', false),
   ).action(async (resource: string, opts) => {
     process.exitCode = await load.backups().backupsCommand(resource, opts);
@@ -315,6 +316,10 @@ export function buildProgram(): Command {
         'with --application, the tier whose protected resources are searched (default: the default tier)',
       )
       .option('--id <restore-id>', "the restore's id and execution name (default: restore-<UTC time>)")
+      .option(
+        '--watch <restore-id>',
+        'follow a restore or drill already started (by the CLI, the console or the drill schedule) to its end, as --wait does',
+      )
       .option(
         '--wait',
         'follow the restore to the end; exit 0 only when it succeeded (an application: every restore AVAILABLE and none of its resources left unrestored; it then prints its recovery time and recovery point)',

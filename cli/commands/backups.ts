@@ -17,6 +17,8 @@ type Out = NodeJS.WritableStream;
 
 export interface BackupsOptions extends TargetOptions {
   json: boolean;
+  /** Adds each point's run to the table. */
+  wide?: boolean;
 }
 
 /** AVAILABLE until its expiry; then retention may delete it unless it is the source's last restore point. */
@@ -31,22 +33,44 @@ export function middleCut(text: string, width: number): string {
   return `${text.slice(0, head)}…${text.slice(text.length - (width - 1 - head))}`;
 }
 
-const pad = (text: string, width: number) => middleCut(text, width).padEnd(width);
 const when = (iso: string | undefined) => (iso ? iso.slice(0, 16).replace('T', ' ') : '-');
+const day = (iso: string | undefined) => (iso ? iso.slice(0, 10) : '-');
 
-export function backupsTable(points: readonly RestorePoint[], now: Date): string {
-  const header = `${pad('BACKUP', 34)} ${pad('TIME_UTC', 16)} ${pad('TIER', 8)} ${pad('STATUS', 9)} ${'SIZE'.padStart(7)} ${pad('EXPIRES', 16)} ${pad('REGION', 14)} ${pad('COPIES', 36)} RUN`;
-  const rows = points.map((p) => {
-    const id = `${p.backupIds[0] ?? '-'}${p.backupIds.length > 1 ? ` +${p.backupIds.length - 1}` : ''}`;
+/** Cells padded to their column's widest; the last column (the backup id) is neither padded nor cut. */
+function aligned(rows: readonly (readonly string[])[], rightAligned: ReadonlySet<number>): string[] {
+  const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) =>
+    r
+      .map((cell, i) =>
+        i === r.length - 1 ? cell : rightAligned.has(i) ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0),
+      )
+      .join(' ')
+      .trimEnd(),
+  );
+}
+
+/**
+ * One row per backup id an operator can restore: the point's first id on its row, each other id of the
+ * point (a snapshot set's) and each live copy's on a row of its own below, with its region. The ids come
+ * last and whole (they are what an operator copies into `restore`), so the table reads at 120 columns
+ * with the usual ids and a long one (a DynamoDB backup ARN) only runs past the edge, never cut. `wide`
+ * adds each point's run (an RDS snapshot's id names it already).
+ */
+export function backupsTable(points: readonly RestorePoint[], now: Date, wide = false): string {
+  const header = ['TIME_UTC', 'TIER', 'STATUS', 'SIZE', 'EXPIRES', ...(wide ? ['RUN'] : []), 'REGION', 'BACKUP'];
+  const rows: string[][] = [header];
+  for (const p of points) {
     // Only what can still be restored: retention may have deleted the source's backups or a copy.
     const live = livePlaces(p);
-    const liveCopies = live.filter((place) => place.region !== p.region);
-    const copies = liveCopies.length ? liveCopies.map((c) => `${c.region}:${c.ids[0] ?? '-'}`).join(', ') : '-';
-    const size = p.sizeGiB !== undefined ? `${p.sizeGiB} GiB` : '-';
     const status = live.some((place) => place.region === p.region) ? pointStatus(p, now) : 'COPY ONLY';
-    return `${pad(id, 34)} ${pad(when(p.completedAt), 16)} ${pad(p.tier, 8)} ${pad(status, 9)} ${size.padStart(7)} ${pad(when(p.expiresAt), 16)} ${pad(p.region, 14)} ${pad(copies, 36)} ${p.runId}`;
-  });
-  return [header, ...rows].join('\n');
+    const size = p.sizeGiB !== undefined ? `${p.sizeGiB} GiB` : '-';
+    const first = [when(p.completedAt), p.tier, status, size, day(p.expiresAt), ...(wide ? [p.runId] : [])];
+    const ids = live.flatMap((place) => place.ids.map((id) => [place.region, id]));
+    const [head = [p.region, '-'], ...rest] = ids;
+    rows.push([...first, ...head]);
+    for (const [region = '', id = ''] of rest) rows.push([...first.map(() => ''), region, id]);
+  }
+  return aligned(rows, new Set([3])).join('\n');
 }
 
 /** How many of the latest runs `resolveResource` reads, for resources no backup of which has completed. */
@@ -140,9 +164,9 @@ export async function backupsCommand(resource: string, options: BackupsOptions, 
       out.write('  none recorded: no backup of it has completed yet\n');
       return 1;
     }
-    out.write(`${backupsTable(points, now)}\n`);
+    out.write(`${backupsTable(points, now, options.wide ?? false)}\n`);
     out.write(
-      '\nEXPIRED: past its expiry; retention deletes it unless it is the last restore point of its source.\nCOPY ONLY: retention deleted it in its own region; restore it from a copy (--region).\nRestore one with: backup-pipeline restore <BACKUP> [--region <copy region>] [--wait]\n',
+      "\nEXPIRED: past its expiry; retention deletes it unless it is the last restore point of its source.\nCOPY ONLY: retention deleted it in its own region; restore it from a copy (--to-region <REGION>).\nRestore one with: backup-pipeline restore <BACKUP> [--to-region <REGION>] [--wait]\n  (a copy's own id restores in its region; an RDS/Aurora copy keeps its original's id: add --to-region)\n",
     );
     return 0;
   } finally {

@@ -12,6 +12,7 @@ import { parseResourceArn } from '../../shared/resource';
 import { modesOf } from '../../shared/services/modes';
 import type { RestoreRecord } from '../../shared/state/records';
 import { MAX_DRILL_RESTORES } from '../../shared/workflow/drills/drill-selection';
+import { drillOutcome } from '../../shared/workflow/drills/drill-summary';
 import { restoreSucceeded } from '../../shared/workflow/restore/restore';
 import { humanDuration } from '../durations';
 import { middleCut } from './backups';
@@ -56,7 +57,7 @@ export function drillTable(records: readonly RestoreRecord[]): string {
         : record.cleanup?.status === 'FAILED'
           ? `: clean-up: ${record.cleanup.cause ?? ''}; left: ${(record.cleanup.leftovers ?? []).join(', ')}`
           : '';
-    const result = restoreSucceeded(record) ? 'passed' : `FAILED${why}`;
+    const result = restoreSucceeded(record) ? drillOutcome(true) : `${drillOutcome(false)}${why}`;
     return `${pad(record.type, 15)} ${pad(record.mode ?? modesOf(record.type)[0] ?? '-', 9)} ${pad(source, 24)} ${pad(restored, 34)} ${humanDuration(record.recoverySeconds).padStart(8)} ${pad(record.validation?.status ?? '-', 9)} ${pad(record.cleanup?.status ?? '-', 9)} ${result}`;
   });
   return [header, ...rows].join('\n');

@@ -15,6 +15,7 @@ import { DR_KEY_ALIAS, DR_REGION } from '../../local/estates/fleet';
 import { computeFigures } from '../../local/figures';
 import { type FleetSpec, type Sandbox, SandboxError, startSandbox } from '../../local/sandbox';
 import { typeCountsLabel } from '../../shared/services/catalog';
+import { drillOutcome } from '../../shared/workflow/drills/drill-summary';
 import { restoreSucceeded } from '../../shared/workflow/restore/restore';
 import { humanDuration as duration } from '../durations';
 import { phaseOf, progressPrinter, progressView } from '../progress';
@@ -268,8 +269,9 @@ export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream
     write(drillTable(drill.records));
     const passed = drill.records.filter(restoreSucceeded).length;
     const nothingLeft = drill.records.every((r) => r.cleanup?.status === 'DELETED');
+    const drillPassed = drill.status === 'SUCCEEDED' && drill.records.length > 0 && passed === drill.records.length;
     write(
-      `Drill ${drill.name}: ${drill.status}, ${passed}/${drill.records.length} passed${nothingLeft ? ', nothing left behind' : ''}.`,
+      `Drill ${drill.name} ${drillOutcome(drillPassed)}: ${passed}/${drill.records.length} restores passed${nothingLeft ? ', nothing left behind' : ''}.`,
     );
     return allGood && drill.status === 'SUCCEEDED' && drill.records.length > 0 ? 0 : 1;
   } finally {

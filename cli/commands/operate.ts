@@ -205,7 +205,10 @@ export async function startCommand(options: StartOptions, out: Out = process.std
     line(out, `  execution: ${executionArn}`);
     line(out, `  console:   ${consoleLink(executionArn)}`);
     // A dry run creates nothing and ends in seconds: its point is the plan it prints, so it is always followed.
-    if (!options.wait && !options.dryRun) return 0;
+    if (!options.wait && !options.dryRun) {
+      line(out, `  follow:    backup-pipeline status ${name}`);
+      return 0;
+    }
 
     const progress = progressPrinter(out as NodeJS.WriteStream, {
       inPlace: (out as NodeJS.WriteStream).isTTY === true,

@@ -17,18 +17,19 @@ import {
 } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { PipelineConfig } from '../../shared/config';
-import { InvalidInputError } from '../../shared/errors';
+import { NameClaimStore } from '../../shared/state/name-claims';
 import { type RestoreRecord, withoutTableAttributes } from '../../shared/state/records';
+import { RestorePointStore } from '../../shared/state/restore-points';
 import { RestoreStore } from '../../shared/state/restore-store';
 import { StateStore } from '../../shared/state/store';
-import { restoreOutcome } from '../../shared/workflow/drills/drill-summary';
+import { drillOutcome, restoreOutcome } from '../../shared/workflow/drills/drill-summary';
 import { consoleLink } from '../../shared/workflow/notify/notification';
 import { restoreSucceeded } from '../../shared/workflow/restore/restore';
-import { validateRestoreInput } from '../../shared/workflow/restore/restore-plan';
 import { humanDuration } from '../durations';
 import { CliError, explainAwsError, resolveTarget, type TargetOptions } from '../target';
 import { applicationSummary, applicationSummaryLines } from './application-summary';
 import { resolveResourceName } from './backups';
+import { checkRestore, flagProblem, NOT_STARTED } from './restore-checks';
 
 type Out = NodeJS.WritableStream;
 const line = (out: Out, text = '') => out.write(`${text}\n`);
@@ -48,15 +49,20 @@ export interface RestoreOptions extends TargetOptions {
   /** `--tier`: the tier whose protected resources an application is searched among. */
   tier?: string;
   id?: string;
+  /** `--watch <id>`: follow a restore or drill already started (by anyone) to its end, as --wait does. */
+  watch?: string;
   wait: boolean;
   pollSeconds: number;
   /** One JSON object for scripts (docs/cli-json.md) instead of the text lines. */
   json?: boolean;
 }
 
-/** `restore-<UTC time>`: a valid execution name, and the restore's id. */
-export function restoreExecutionName(at: Date): string {
-  return `restore-${at
+/**
+ * `restore-<UTC time>` (a drill: `drill-<UTC time>`, as `npm start -- --drill` names its drill): a valid
+ * execution name, and the restore's id.
+ */
+export function restoreExecutionName(at: Date, prefix: 'restore' | 'drill' = 'restore'): string {
+  return `${prefix}-${at
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z')}`;
@@ -79,7 +85,8 @@ export function restoreInput(
   return {
     ...(backupId ? { backupId } : {}),
     ...(resource ? { resource } : {}),
-    ...(options.latest ? { latest: true } : {}),
+    // A resource restores from its newest point: `--resource` alone means `--latest`.
+    ...(options.latest || resource ? { latest: true } : {}),
     ...(options.application
       ? {
           application: {
@@ -117,11 +124,20 @@ export async function restoreCommand(backupId: string | undefined, options: Rest
   const doc = DynamoDBDocumentClient.from(client);
   const sfn = new SFNClient({ region: target.region });
   try {
-    const resource = options.resource
-      ? await resolveResourceName(new StateStore(doc, target.tableName), target, options.resource)
-      : undefined;
+    const restores = new RestoreStore(doc, target.tableName);
+    if (options.watch) {
+      if (backupId || options.resource || options.application)
+        throw new CliError(
+          '--watch follows a restore already started: give it no backup id, --resource or --application',
+        );
+      return await watchRestore(sfn, restores, target.restoreStateMachineArn, options.watch, options, out);
+    }
+    const flags = flagProblem(backupId, options);
+    if (flags) throw new CliError(`${NOT_STARTED}: ${flags}`);
     if (!options.application && (options.order || options.tier))
-      throw new CliError('--order and --tier go with --application');
+      throw new CliError(`${NOT_STARTED}: --order and --tier go with --application`);
+    const state = new StateStore(doc, target.tableName);
+    const resource = options.resource ? await resolveResourceName(state, target, options.resource) : undefined;
     // The recovery stack restores its own region's copies: --to-region is that region unless told otherwise.
     const restoreRegion = options.restoreRegion ?? (target.recovery ? target.region : undefined);
     const input = restoreInput(
@@ -130,13 +146,21 @@ export async function restoreCommand(backupId: string | undefined, options: Rest
       { ...options, ...(restoreRegion ? { restoreRegion } : {}) },
       target.config,
     );
-    try {
-      validateRestoreInput(input);
-    } catch (error) {
-      if (error instanceof InvalidInputError) throw new CliError(`the restore was not started: ${error.message}`);
-      throw error;
-    }
-    const name = options.id ?? restoreExecutionName(new Date());
+    const name = options.id ?? restoreExecutionName(new Date(), options.drill ? 'drill' : 'restore');
+    // Planned here as its execution will plan it, the name asked of AWS: a mistake starts nothing.
+    await checkRestore(
+      input,
+      {
+        restoreId: name,
+        points: new RestorePointStore(doc, target.tableName),
+        latestPoints: (tier) => state.listLatestPoints(tier),
+        defaultTier: target.config.defaultTier,
+        now: new Date(),
+      },
+      new NameClaimStore(doc, target.tableName),
+    ).catch((error: unknown) => {
+      throw error instanceof CliError ? error : explainAwsError(error, 'the restore check');
+    });
     const started = await sfn
       .send(
         new StartExecutionCommand({
@@ -162,31 +186,12 @@ export async function restoreCommand(backupId: string | undefined, options: Rest
     line(out, `Started ${options.drill ? 'restore drill' : 'restore'} ${name}`);
     line(out, `  execution: ${executionArn}`);
     line(out, `  console:   ${consoleLink(executionArn)}`);
-    if (!options.wait) return 0;
-
-    const restores = new RestoreStore(doc, target.tableName);
+    if (!options.wait) {
+      line(out, `  follow:    backup-pipeline restore --watch ${name}`);
+      return 0;
+    }
     if (options.application) return await waitForApplication(sfn, restores, executionArn, name, options, out);
-    let status = 'RUNNING';
-    let last = '';
-    while (status === 'RUNNING') {
-      await new Promise((r) => setTimeout(r, options.pollSeconds * 1000));
-      status = (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status ?? 'RUNNING';
-      const record = await restores.get(name);
-      const now = record ? restoreLine(record) : '';
-      if (now && now !== last) line(out, now);
-      last = now;
-    }
-    const record = await restores.get(name);
-    if (!record) {
-      const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-      line(out, `Restore ${name} ${described.status}: ${described.error ?? ''} ${described.cause ?? ''}`.trim());
-      return 1;
-    }
-    const ok = status === 'SUCCEEDED' && restoreSucceeded(record);
-    if (restoreLine(record) !== last) line(out, restoreLine(record));
-    if (record.cleanup?.status === 'FAILED')
-      line(out, `  left behind, delete by hand: ${(record.cleanup.leftovers ?? []).join(', ')}`);
-    return ok ? 0 : 1;
+    return await followRestore(sfn, restores, executionArn, name, options, out);
   } finally {
     sfn.destroy();
     client.destroy();
@@ -213,7 +218,7 @@ async function restoreJsonCommand(
     drill: options.drill,
     application: options.application ?? null,
     consoleUrl: consoleLink(executionArn),
-    follow: `aws stepfunctions describe-execution --execution-arn ${executionArn}`,
+    follow: `backup-pipeline restore --watch ${name}`,
   };
   const print = (value: object) => line(out, JSON.stringify(value, null, 2));
   if (!options.wait) {
@@ -247,6 +252,70 @@ async function restoreJsonCommand(
   const succeeded = status === 'SUCCEEDED' && record !== undefined && restoreSucceeded(record);
   print({ ...head, ...ended, succeeded, restores: record ? [restoreJson(record)] : [] });
   return succeeded ? 0 : 1;
+}
+
+/** A restore's execution ARN from its machine's and its id (the execution's name). */
+export function restoreExecutionArn(restoreStateMachineArn: string, restoreId: string): string {
+  return `${restoreStateMachineArn.replace(':stateMachine:', ':execution:')}:${restoreId}`;
+}
+
+/**
+ * `restore --watch <id>`: a restore, drill or application restore already started (by the CLI, the
+ * console or the drill schedule) followed to its end, with `--wait`'s lines and exit code.
+ */
+async function watchRestore(
+  sfn: SFNClient,
+  restores: RestoreStore,
+  restoreStateMachineArn: string,
+  restoreId: string,
+  options: Pick<RestoreOptions, 'pollSeconds'>,
+  out: Out,
+): Promise<number> {
+  const executionArn = restoreExecutionArn(restoreStateMachineArn, restoreId);
+  const described = await sfn.send(new DescribeExecutionCommand({ executionArn })).catch((error: unknown) => {
+    if ((error as Error).name === 'ExecutionDoesNotExist')
+      throw new CliError(`no restore ${restoreId}: see the latest restores and drills with "backup-pipeline status"`);
+    throw explainAwsError(error, `restore ${restoreId}`);
+  });
+  const input = JSON.parse(described.input ?? '{}') as { application?: unknown; select?: unknown };
+  // An application's and a drill schedule's restores are `<id>-<n>`, one record each.
+  if (input.application || input.select)
+    return waitForApplication(sfn, restores, executionArn, restoreId, options, out);
+  return followRestore(sfn, restores, executionArn, restoreId, options, out);
+}
+
+/** One restore followed to its end from its record: a line per change, then exit 0 only when it succeeded. */
+async function followRestore(
+  sfn: SFNClient,
+  restores: RestoreStore,
+  executionArn: string,
+  name: string,
+  options: Pick<RestoreOptions, 'pollSeconds'>,
+  out: Out,
+): Promise<number> {
+  let status = 'RUNNING';
+  let last = '';
+  while (status === 'RUNNING') {
+    await new Promise((r) => setTimeout(r, options.pollSeconds * 1000));
+    status = (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status ?? 'RUNNING';
+    const record = await restores.get(name);
+    const now = record ? restoreLine(record) : '';
+    if (now && now !== last) line(out, now);
+    last = now;
+  }
+  const record = await restores.get(name);
+  if (!record) {
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    line(out, `Restore ${name} ${described.status}: ${described.error ?? ''} ${described.cause ?? ''}`.trim());
+    return 1;
+  }
+  const ok = status === 'SUCCEEDED' && restoreSucceeded(record);
+  if (restoreLine(record) !== last) line(out, restoreLine(record));
+  if (record.cleanup?.status === 'FAILED')
+    line(out, `  left behind, delete by hand: ${(record.cleanup.leftovers ?? []).join(', ')}`);
+  // A drill's outcome in the one word every view uses (status --rto, the report, npm start -- --drill).
+  if (record.drill) line(out, `Drill ${name} ${drillOutcome(ok)}`);
+  return ok ? 0 : 1;
 }
 
 /** The records of an application's restores (`<name>-<n>`), all started with its execution. */

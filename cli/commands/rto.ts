@@ -6,7 +6,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { RestoreStore } from '../../shared/state/restore-store';
-import { type DrillSummary, drillSummary } from '../../shared/workflow/drills/drill-summary';
+import { type DrillSummary, drillOutcome, drillSummary } from '../../shared/workflow/drills/drill-summary';
 import { humanDuration } from '../durations';
 import { explainAwsError, resolveTarget, type TargetOptions } from '../target';
 import { restoreJson, restoreLine } from './restore';
@@ -22,7 +22,7 @@ export function rtoTable(summary: readonly DrillSummary[]): string {
   const header = `${'TYPE'.padEnd(15)} ${'MODE'.padEnd(9)} ${'LAST_DRILL'.padEnd(17)} ${'RESULT'.padEnd(7)} ${'RECOVERY'.padStart(8)}  ${'LAST_PASSED'.padEnd(17)} ${'RECOVERY'.padStart(8)} ${'DRILLS'.padStart(6)}`;
   const rows = summary.map(
     (s) =>
-      `${s.type.padEnd(15)} ${(s.mode ?? '-').padEnd(9)} ${at(s.lastAt).padEnd(17)} ${(s.lastPassed ? 'passed' : 'FAILED').padEnd(7)} ${humanDuration(s.lastRecoverySeconds).padStart(8)}  ${at(s.lastPassedAt).padEnd(17)} ${humanDuration(s.lastPassedRecoverySeconds).padStart(8)} ${String(s.drills).padStart(6)}${s.lastError ? `  ${s.lastError}` : ''}`,
+      `${s.type.padEnd(15)} ${(s.mode ?? '-').padEnd(9)} ${at(s.lastAt).padEnd(17)} ${drillOutcome(s.lastPassed).padEnd(7)} ${humanDuration(s.lastRecoverySeconds).padStart(8)}  ${at(s.lastPassedAt).padEnd(17)} ${humanDuration(s.lastPassedRecoverySeconds).padStart(8)} ${String(s.drills).padStart(6)}${s.lastError ? `  ${s.lastError}` : ''}`,
   );
   return [header, ...rows].join('\n');
 }
@@ -60,7 +60,7 @@ export async function rtoCommand(options: TargetOptions & { json: boolean }, out
     } else {
       out.write("Restore drills by type (recovery time: from the restore's start to the resource available):\n");
       out.write(
-        `${summary.length > 0 ? rtoTable(summary) : '  none yet: run one with "backup-pipeline restore --resource <arn> --latest --drill"'}\n`,
+        `${summary.length > 0 ? rtoTable(summary) : '  none yet: run one with "backup-pipeline restore --resource <arn|name> --drill --wait"'}\n`,
       );
       const latest = restores.slice(0, 10);
       if (latest.length > 0) out.write(`\nLatest restores:\n${latest.map((r) => `  ${restoreLine(r)}`).join('\n')}\n`);

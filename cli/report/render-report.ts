@@ -16,6 +16,7 @@ import { backedUp, COPY_FAILED_MEANING, outcomeLabel, resourceOutcome } from '..
 import { summarize } from '../../shared/workflow/backup/summary';
 import {
   type DrillSummary,
+  drillOutcome,
   drillSummary,
   type RestoreOutcome,
   restoreOutcome,
@@ -226,7 +227,7 @@ function drillRow(s: DrillSummary): Html {
   return html`<tr class="drill-type" data-passed="${String(s.lastPassed)}">
   <td>${s.type}${s.mode ? ` (${s.mode})` : ''}</td>
   <td>${at(s.lastAt)}</td>
-  <td>${restorePill(s.lastPassed ? 'passed' : 'FAILED', s.lastPassed ? 'passed' : 'failed')}</td>
+  <td>${restorePill(drillOutcome(s.lastPassed), drillOutcome(s.lastPassed))}</td>
   <td class="num">${humanDuration(s.lastRecoverySeconds)}</td>
   <td>${at(s.lastPassedAt)}</td>
   <td class="num">${humanDuration(s.lastPassedRecoverySeconds)}</td>

@@ -148,6 +148,17 @@ export interface RegionFacts {
   hasDefaultVpc(region: string): Promise<boolean>;
 }
 
+/** What holds a name a restore would give what it makes: said in AWS's terms, and its restore's id if it has one. */
+export interface NameHolder {
+  /** e.g. `RDS instance identifier orders is in use in eu-west-1`. */
+  what: string;
+  /** The restore-id tag of what holds it: a restore's own resource (an earlier attempt's) is adopted. */
+  restoreId?: string;
+}
+
+/** What a name check knows of a planned restore (a Plan's restore, or a start's request). */
+export type NameCheckRequest = Pick<RestoreRequest, 'region' | 'name' | 'backupIds' | 'settings' | 'restoreId'>;
+
 /** A field of the restore input the placement check finds missing or wrong, and why. */
 export interface PlacementProblem {
   field: string;
@@ -163,6 +174,14 @@ export interface RestoreDriver {
    * identifier, a table name, a Name tag), or undefined: Plan asks before anything is recorded or made.
    */
   nameProblem(name: string): string | undefined;
+
+  /**
+   * What already holds, in the restore's region, the name this restore would give what it makes (the
+   * describe `start` makes before any create), or undefined when it is free. `start` refuses on it with
+   * NameInUseError unless it is this restore's own; the CLI asks it before StartExecution, with the
+   * operator's credentials, so a name in use is refused before anything starts.
+   */
+  nameHolder(request: NameCheckRequest): Promise<NameHolder | undefined>;
 
   /**
    * At Plan, before anything is recorded or made: what the restore's region lacks for this placement

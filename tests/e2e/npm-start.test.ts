@@ -62,7 +62,7 @@ describe('npm start -- --drill', () => {
       'rds-instance -',
     ]);
     for (const row of rows) expect(row).toMatch(/ PASSED\s+DELETED\s+passed$/);
-    expect(out.stdout).toMatch(/Drill drill-\S+: SUCCEEDED, 7\/7 passed, nothing left behind\./);
+    expect(out.stdout).toMatch(/Drill drill-\S+ passed: 7\/7 restores passed, nothing left behind\./);
   });
 });
 

@@ -3,7 +3,7 @@
  * pipeline through CloudFormation DescribeStacks outputs, starts runs through the Step Functions API and
  * reads the state table. Each command runs in a child process as an operator would run it.
  */
-import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { BACKUP_TAG, DR_KEY_ALIAS, DR_REGION, seedDrKey } from '../../local/estates/fleet';
 import { type Sandbox, startSandbox } from '../../local/sandbox';
 import { runCli } from '../support/processes';
@@ -312,28 +312,40 @@ describe('backup-pipeline restore', () => {
     expect(restored?.DBInstances?.[0]?.PubliclyAccessible).toBe(false);
   });
 
-  it('refuses a name in use, touching nothing, and exits 1 naming the error', async () => {
-    const out = await cli([
-      'restore',
-      '--resource',
-      'orders',
-      '--latest',
-      '--name',
-      'orders',
-      '--id',
-      'restore-cli-taken',
-      '--wait',
-      '--poll-seconds',
-      '0.1',
-    ]);
-    expect(out.code).toBe(1);
-    expect(out.stdout).toMatch(/Restore restore-cli-taken FAILED: orders in eu-west-1: NameInUseError: /);
+  it('refuses a name in use before starting anything; started from the console, the restore fails at Start, touching nothing', async () => {
+    // Act: the CLI asks AWS first (issue #21); the console's StartExecution is checked only in the execution.
+    const out = await cli(['restore', '--resource', 'orders', '--name', 'orders', '--id', 'restore-cli-taken']);
+    const sfn = new SFNClient({ region: sandbox.region, endpoint: sandbox.endpoint });
+    const started = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: sandbox.restoreStateMachineArn,
+        name: 'restore-cli-taken',
+        input: JSON.stringify({
+          resource: sandbox.model?.dbInstanceArn('eu-west-1', 'orders'),
+          latest: true,
+          name: 'orders',
+        }),
+      }),
+    );
+    sfn.destroy();
+    const record = await sandbox.sfn
+      .execution(started.executionArn ?? '')
+      .done.then(() => sandbox.restores.get('restore-cli-taken'));
+
+    // Assess
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(
+      /^backup-pipeline: the restore was not started: --name: RDS instance identifier orders is in use in eu-west-1: choose another --name, e\.g\. --name orders-2\n$/,
+    );
+    expect(record).toMatchObject({ status: 'FAILED', error: { error: 'NameInUseError' } });
   });
 
-  it('refuses input it cannot restore before starting anything, in one line', async () => {
+  it('refuses input it cannot restore before starting anything, in one line naming the flag', async () => {
     const out = await cli(['restore', '--latest']);
     expect(out.code).toBe(2);
-    expect(out.stderr).toMatch(/^backup-pipeline: the restore was not started: .*backupId/);
+    expect(out.stderr).toBe(
+      'backup-pipeline: the restore was not started: --latest goes with --resource <arn|name> (its newest restore point)\n',
+    );
   });
 });
 

@@ -37,7 +37,15 @@ import { parseRestoreSettings, type RestoreDriver, restoreClientToken } from '..
 import { dynamoClient } from './client';
 import { parseDataLocation } from './export-copy';
 import { restoredNameProblem } from './restored-name';
-import { assertRestoredName, checkAndTag, claimName, describeTable, NAME_TAKEN, removeTable } from './table-restore';
+import {
+  assertRestoredName,
+  checkAndTag,
+  claimName,
+  describeTable,
+  NAME_TAKEN,
+  removeTable,
+  tableNameHolder,
+} from './table-restore';
 import { type DynamodbTableRestoreSettings, dynamodbTableRestoreSettingsSchema } from './table-settings';
 
 /** ImportTable's client token: at most 36 characters. */
@@ -143,6 +151,7 @@ export const dynamodbImportRestore: RestoreDriver = {
   type: 'dynamodb-table',
   modes: ['export'],
   nameProblem: restoredNameProblem,
+  nameHolder: tableNameHolder,
 
   async start(request) {
     const settings = parseRestoreSettings(dynamodbTableRestoreSettingsSchema, request.settings, 'DynamoDB table');

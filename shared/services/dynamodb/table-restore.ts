@@ -33,6 +33,8 @@ import {
 } from '../../errors';
 import { type Tag, tagValue } from '../../tags';
 import {
+  type NameCheckRequest,
+  type NameHolder,
   RESTORE_TAG,
   type RestoreCheck,
   type RestoreContext,
@@ -103,6 +105,17 @@ export async function tagWhenActive(
     dynamoClient(region).send(new TagResourceCommand({ ResourceArn: arn, Tags: restoreTags(tags) })),
   );
   return undefined;
+}
+
+/** The table holding the name a restore would give its table (being created or deleted counts), with its restore id. */
+export async function tableNameHolder(
+  request: Pick<NameCheckRequest, 'region' | 'name'>,
+): Promise<NameHolder | undefined> {
+  const table = await describeTable(request.region, request.name);
+  if (!table) return undefined;
+  const tags = table.TableStatus === 'DELETING' ? [] : await readableTags(request.region, table);
+  const restoreId = tagValue(tags, RESTORE_TAG.restoreId);
+  return { what: `DynamoDB table ${request.name} exists in ${request.region}`, ...(restoreId ? { restoreId } : {}) };
 }
 
 /**
@@ -229,6 +242,7 @@ export const dynamodbBackupRestore: RestoreDriver = {
   type: 'dynamodb-table',
   modes: ['backup'],
   nameProblem: restoredNameProblem,
+  nameHolder: tableNameHolder,
 
   async start(request) {
     const [backupArn, ...rest] = request.backupIds;

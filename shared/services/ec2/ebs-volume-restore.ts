@@ -25,6 +25,8 @@ import {
 } from '../../errors';
 import {
   firstZone,
+  type NameCheckRequest,
+  type NameHolder,
   parseRestoreSettings,
   placed,
   RESTORE_TAG,
@@ -177,9 +179,21 @@ export async function removeRestoredVolumes(
 /** DeleteVolume's answers for a volume that exists but cannot be deleted yet. */
 const NOT_YET_DELETABLE = new Set(['IncorrectState', 'VolumeInUse']);
 
+/** The live volumes carrying the Name a restore would give its volume. */
+async function volumeNameHolder(request: Pick<NameCheckRequest, 'region' | 'name'>): Promise<NameHolder | undefined> {
+  const named = await volumesTagged(request.region, { Name: request.name });
+  if (named.length === 0) return undefined;
+  const restoreId = named.map((v) => volumeTag(v, RESTORE_TAG.restoreId)).find((id) => id !== undefined);
+  return {
+    what: `EBS volume name ${request.name} is taken in ${request.region} by ${named.map((v) => v.VolumeId).join(', ')}`,
+    ...(restoreId ? { restoreId } : {}),
+  };
+}
+
 export const ebsVolumeRestore: RestoreDriver = {
   type: 'ebs-volume',
   nameProblem: (name) => nameTagProblem(name),
+  nameHolder: volumeNameHolder,
 
   async start(request) {
     const settings = parseRestoreSettings(ebsVolumeRestoreSettingsSchema, request.settings, 'EBS volume');
@@ -191,11 +205,9 @@ export const ebsVolumeRestore: RestoreDriver = {
     const made = await volumesTagged(request.region, { [RESTORE_TAG.restoreId]: request.restoreId });
     const ids = made.map((v) => v.VolumeId).filter((id): id is string => id !== undefined);
     if (ids.length > 0) return { restoredIds: ids, reused: true };
-    const named = await volumesTagged(request.region, { Name: request.name });
-    if (named.length > 0)
-      throw new NameInUseError(
-        `EBS volume name ${request.name} is taken in ${request.region} by ${named.map((v) => v.VolumeId).join(', ')}: nothing restored`,
-      );
+    // This restore's own volumes were found above: whatever else carries the name holds it.
+    const holder = await volumeNameHolder(request);
+    if (holder) throw new NameInUseError(`${holder.what}: nothing restored`);
     await request.journal?.intent(`volume ${request.name} from ${snapshotId}`);
     const volumeId = await createRestoredVolume({
       region: request.region,

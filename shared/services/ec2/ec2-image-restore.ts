@@ -26,6 +26,8 @@ import {
 import { tagValue } from '../../tags';
 import {
   firstZone,
+  type NameCheckRequest,
+  type NameHolder,
   type PlacementCheckRequest,
   parseRestoreSettings,
   placed,
@@ -105,10 +107,22 @@ async function subnetProblems(request: PlacementCheckRequest, facts: RegionFacts
   ];
 }
 
+/** The live instances carrying the Name a restore would give its instance. */
+async function instanceNameHolder(request: Pick<NameCheckRequest, 'region' | 'name'>): Promise<NameHolder | undefined> {
+  const named = await instancesWhere(request.region, tagFilters({ Name: request.name }));
+  if (named.length === 0) return undefined;
+  const restoreId = named.map((i) => tagValue(i.Tags, RESTORE_TAG.restoreId)).find((id) => id !== undefined);
+  return {
+    what: `EC2 instance name ${request.name} is taken in ${request.region} by ${named.map((i) => i.InstanceId).join(', ')}`,
+    ...(restoreId ? { restoreId } : {}),
+  };
+}
+
 export const ec2ImageRestore: RestoreDriver = {
   type: 'ec2-instance',
   modes: ['ami', 'ami-reboot'],
   nameProblem: (name) => nameTagProblem(name),
+  nameHolder: instanceNameHolder,
 
   checkPlacement: subnetProblems,
 
@@ -120,11 +134,9 @@ export const ec2ImageRestore: RestoreDriver = {
     const made = await instancesWhere(request.region, tagFilters({ [RESTORE_TAG.restoreId]: request.restoreId }));
     const ids = made.map((i) => i.InstanceId).filter((id): id is string => Boolean(id));
     if (ids.length > 0) return { restoredIds: ids, reused: true };
-    const named = await instancesWhere(request.region, tagFilters({ Name: request.name }));
-    if (named.length > 0)
-      throw new NameInUseError(
-        `EC2 instance name ${request.name} is taken in ${request.region} by ${named.map((i) => i.InstanceId).join(', ')}: nothing restored`,
-      );
+    // This restore's own instance was found above: whatever else carries the name holds it.
+    const holder = await instanceNameHolder(request);
+    if (holder) throw new NameInUseError(`${holder.what}: nothing restored`);
     const placement = request.placement ?? {};
     // The recorded subnet and groups exist only in the source's region; elsewhere, the default VPC.
     const subnetId = placed(request, placement.subnetId, settings.subnetId);

@@ -11,6 +11,8 @@ import { DescribeSnapshotsCommand, type Snapshot } from '@aws-sdk/client-ec2';
 import { aws, InvalidInputError, NameInUseError } from '../../errors';
 import {
   firstZone,
+  type NameCheckRequest,
+  type NameHolder,
   parseRestoreSettings,
   placed,
   RESTORE_TAG,
@@ -38,35 +40,62 @@ async function describeSnapshots(region: string, ids: string[]): Promise<Snapsho
   return ids.map((id) => out.Snapshots?.find((s) => s.SnapshotId === id) ?? { SnapshotId: id });
 }
 
+/** Each snapshot of the set and the volume it makes, named `<name>-<device>` (the recorded device). */
+async function volumePlan(request: Pick<NameCheckRequest, 'region' | 'name' | 'backupIds' | 'settings'>) {
+  const settings = parseRestoreSettings(ec2InstanceRestoreSettingsSchema, request.settings, 'EC2 instance');
+  if (request.backupIds.length === 0)
+    throw new InvalidInputError([{ field: 'backupIds', message: "an instance's snapshot set has no snapshot" }]);
+  const snapshots = await describeSnapshots(request.region, request.backupIds);
+  // DescribeSnapshots names every snapshot it answers with; the type leaves the id optional.
+  return snapshots.flatMap(({ SnapshotId: snapshotId, VolumeId }, index) => {
+    if (!snapshotId) return [];
+    const volume = settings.volumes.find((v) => v.volumeId === VolumeId);
+    const device = (volume?.device ?? `vol${index}`).replace(/^\/dev\//, '');
+    return [{ snapshotId, index, volume, name: `${request.name}-${device}` }];
+  });
+}
+
+/** Live volumes other than this restore's that carry one of `names`. */
+async function volumeNamesHolder(
+  region: string,
+  names: readonly string[],
+  restoreId: string,
+): Promise<NameHolder | undefined> {
+  if (names.length === 0) return undefined;
+  const named = await liveVolumes(region, [{ Name: 'tag:Name', Values: [...names] }]);
+  const taken = named.filter((v) => volumeTag(v, RESTORE_TAG.restoreId) !== restoreId);
+  if (taken.length === 0) return undefined;
+  return {
+    what: `EBS volume names ${taken.map((v) => `${volumeTag(v, 'Name')} (${v.VolumeId})`).join(', ')} are taken in ${region}`,
+  };
+}
+
 export const ec2SnapshotSetRestore: RestoreDriver = {
   type: 'ec2-instance',
   modes: ['snapshots'],
   // Each volume is named `<name>-<device>`: room for a device name such as `-nvme12n1` or `-xvdba`.
   nameProblem: (name) => nameTagProblem(name, 16),
+  async nameHolder(request) {
+    const plan = await volumePlan(request);
+    return volumeNamesHolder(
+      request.region,
+      plan.map((p) => p.name),
+      request.restoreId,
+    );
+  },
 
   async start(request) {
     const settings = parseRestoreSettings(ec2InstanceRestoreSettingsSchema, request.settings, 'EC2 instance');
-    if (request.backupIds.length === 0)
-      throw new InvalidInputError([{ field: 'backupIds', message: "an instance's snapshot set has no snapshot" }]);
-    const snapshots = await describeSnapshots(request.region, request.backupIds);
-    // DescribeSnapshots names every snapshot it answers with; the type leaves the id optional.
-    const plan = snapshots.flatMap(({ SnapshotId: snapshotId, VolumeId }, index) => {
-      if (!snapshotId) return [];
-      const volume = settings.volumes.find((v) => v.volumeId === VolumeId);
-      const device = (volume?.device ?? `vol${index}`).replace(/^\/dev\//, '');
-      return [{ snapshotId, index, volume, name: `${request.name}-${device}` }];
-    });
+    const plan = await volumePlan(request);
     const made = await liveVolumes(request.region, tagFilters({ [RESTORE_TAG.restoreId]: request.restoreId }));
     const madeFor = new Map(made.map((v) => [volumeTag(v, RESTORE_TAG.restoredBackup), v.VolumeId]));
     const missing = plan.filter((p) => !madeFor.has(p.snapshotId));
-    if (missing.length > 0) {
-      const named = await liveVolumes(request.region, [{ Name: 'tag:Name', Values: missing.map((p) => p.name) }]);
-      const taken = named.filter((v) => volumeTag(v, RESTORE_TAG.restoreId) !== request.restoreId);
-      if (taken.length > 0)
-        throw new NameInUseError(
-          `EBS volume names ${taken.map((v) => `${volumeTag(v, 'Name')} (${v.VolumeId})`).join(', ')} are taken in ${request.region}: nothing restored`,
-        );
-    }
+    const holder = await volumeNamesHolder(
+      request.region,
+      missing.map((p) => p.name),
+      request.restoreId,
+    );
+    if (holder) throw new NameInUseError(`${holder.what}: nothing restored`);
     const earlier = plan.flatMap((p) => madeFor.get(p.snapshotId) ?? []);
     if (earlier.length > 0) await request.journal?.made(earlier);
     const restoredIds: string[] = [];

@@ -33,7 +33,15 @@ import {
 import { TAG_PREFIX, tagValue } from '../../tags';
 import type { Discovered } from '../driver';
 import { chunks } from '../resolve';
-import { parseRestoreSettings, placed, RESTORE_TAG, type RestoreDriver, restoreTags } from '../restore';
+import {
+  type NameCheckRequest,
+  type NameHolder,
+  parseRestoreSettings,
+  placed,
+  RESTORE_TAG,
+  type RestoreDriver,
+  restoreTags,
+} from '../restore';
 import { rdsClient } from './client';
 import {
   dbSubnetGroupProblems,
@@ -162,6 +170,25 @@ const ownedBy = (tags: { Key?: string; Value?: string }[] | undefined, restoredB
   tagValue(tags, RESTORE_TAG.restoredBy) === restoredBy &&
   (restoreId === undefined || tagValue(tags, RESTORE_TAG.restoreId) === restoreId);
 
+/** The cluster holding the identifier a restore would take (with its restore-id tag), else its writer's. */
+async function clusterNameHolder(request: NameCheckRequest): Promise<NameHolder | undefined> {
+  const existing = await describeCluster(request.region, request.name);
+  if (existing) {
+    const restoreId = tagValue(existing.TagList, RESTORE_TAG.restoreId);
+    return {
+      what: `Aurora cluster identifier ${request.name} is in use in ${request.region}`,
+      ...(restoreId ? { restoreId } : {}),
+    };
+  }
+  const writerId = writerIdentifier(request.name);
+  // A writer without its cluster is never this restore's to adopt: no restore id is given.
+  if (await describeInstance(request.region, writerId))
+    return {
+      what: `DB instance identifier ${writerId} (the restored cluster's writer) is in use in ${request.region}`,
+    };
+  return undefined;
+}
+
 export const auroraClusterRestore: RestoreDriver = {
   type: 'aurora-cluster',
 
@@ -169,6 +196,7 @@ export const auroraClusterRestore: RestoreDriver = {
   nameProblem: (name) =>
     rdsIdentifierProblem(name, 'an Aurora DB cluster identifier') ??
     rdsIdentifierProblem(writerIdentifier(name), "the restored cluster's writer identifier"),
+  nameHolder: clusterNameHolder,
   checkPlacement: dbSubnetGroupProblems,
 
   async start(request) {
@@ -188,17 +216,11 @@ export const auroraClusterRestore: RestoreDriver = {
       ]);
     const writerId = writerIdentifier(request.name);
     const restoredIds = [request.name, writerId];
-    const existing = await describeCluster(request.region, request.name);
-    if (existing) {
-      if (tagValue(existing.TagList, RESTORE_TAG.restoreId) === request.restoreId) return { restoredIds, reused: true };
-      throw new NameInUseError(
-        `Aurora cluster identifier ${request.name} is in use in ${request.region}: nothing restored, nothing touched`,
-      );
+    const holder = await clusterNameHolder(request);
+    if (holder) {
+      if (holder.restoreId === request.restoreId) return { restoredIds, reused: true };
+      throw new NameInUseError(`${holder.what}: nothing restored, nothing touched`);
     }
-    if (await describeInstance(request.region, writerId))
-      throw new NameInUseError(
-        `DB instance identifier ${writerId} (the restored cluster's writer) is in use in ${request.region}: nothing restored`,
-      );
     const placement = request.placement ?? {};
     // The recorded subnet group and groups exist only in the source's region (a DR copy: defaults).
     const subnetGroup = placed(request, placement.dbSubnetGroupName, settings.dbSubnetGroupName);

@@ -25,6 +25,8 @@ import {
   rethrowAws,
 } from '../../errors';
 import {
+  type NameCheckRequest,
+  type NameHolder,
   type PlacementCheckRequest,
   type PlacementProblem,
   parseRestoreSettings,
@@ -140,10 +142,22 @@ export async function dbSubnetGroupProblems(
 
 const tagValue = (instance: DBInstance, key: string) => instance.TagList?.find((t) => t.Key === key)?.Value;
 
+/** The DB instance holding the identifier a restore would take, with its restore-id tag. */
+async function instanceNameHolder(request: NameCheckRequest): Promise<NameHolder | undefined> {
+  const existing = await describeInstance(request.region, request.name);
+  if (!existing) return undefined;
+  const restoreId = tagValue(existing, RESTORE_TAG.restoreId);
+  return {
+    what: `RDS instance identifier ${request.name} is in use in ${request.region}`,
+    ...(restoreId ? { restoreId } : {}),
+  };
+}
+
 export const rdsInstanceRestore: RestoreDriver = {
   type: 'rds-instance',
 
   nameProblem: (name) => rdsIdentifierProblem(name),
+  nameHolder: instanceNameHolder,
   checkPlacement: dbSubnetGroupProblems,
 
   async start(request) {
@@ -158,13 +172,10 @@ export const rdsInstanceRestore: RestoreDriver = {
       const found = await describeInstance(request.region, request.name);
       return found !== undefined && tagValue(found, RESTORE_TAG.restoreId) === request.restoreId;
     };
-    const existing = await describeInstance(request.region, request.name);
-    if (existing) {
-      if (tagValue(existing, RESTORE_TAG.restoreId) === request.restoreId)
-        return { restoredIds: [request.name], reused: true };
-      throw new NameInUseError(
-        `RDS instance identifier ${request.name} is in use in ${request.region}: nothing restored, nothing touched`,
-      );
+    const holder = await instanceNameHolder(request);
+    if (holder) {
+      if (holder.restoreId === request.restoreId) return { restoredIds: [request.name], reused: true };
+      throw new NameInUseError(`${holder.what}: nothing restored, nothing touched`);
     }
     const placement = request.placement ?? {};
     // The recorded subnet group, groups and zone exist only in the source's region (a DR copy: defaults).

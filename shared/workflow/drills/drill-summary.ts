@@ -51,6 +51,9 @@ export function drillSummary(restores: readonly RestoreRecord[]): DrillSummary[]
     .sort((a, b) => a.type.localeCompare(b.type) || (a.mode ?? '').localeCompare(b.mode ?? ''));
 }
 
+/** A drill's outcome in one word, the same in every view (`status --rto`, the report, the CLI's drills). */
+export const drillOutcome = (passed: boolean): 'passed' | 'failed' => (passed ? 'passed' : 'failed');
+
 /** How a restore ended, for the report and `status`: a drill passes only when it also cleaned up. */
 export type RestoreOutcome = 'passed' | 'failed' | 'running';
 

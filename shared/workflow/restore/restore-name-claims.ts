@@ -20,16 +20,34 @@ const refOf = (restore: Pick<RestorePlan, 'type' | 'region' | 'name'>): ClaimRef
   name: restore.name,
 });
 
-/** `<name>-2` … `<name>-9`: the first the type can take that no running restore holds. */
-async function freeName(restore: RestorePlan, claims: Pick<NameClaimStore, 'get'>, now: Date) {
+/**
+ * `<name>-2` … `<name>-9`: the first the type can take that no running restore holds (and, given
+ * `inUse`, that nothing in the region holds: the CLI asks AWS before it starts a restore).
+ */
+export async function freeName(
+  restore: Pick<RestorePlan, 'type' | 'mode' | 'region' | 'name'>,
+  claims: Pick<NameClaimStore, 'get'>,
+  now: Date,
+  inUse: (name: string) => Promise<boolean> = async () => false,
+) {
   const driver = restoreDriverFor(restore.type, restore.mode ?? undefined);
   for (let n = 2; n <= 9; n++) {
     const name = `${restore.name}-${n}`;
     if (driver?.nameProblem(name)) return undefined;
     const claim = await claims.get(refOf({ ...restore, name }));
-    if (!claim || !holds(claim, now)) return name;
+    if ((!claim || !holds(claim, now)) && !(await inUse(name))) return name;
   }
   return undefined;
+}
+
+/** The running restore that holds the name `restore` would take, if one does. */
+export async function nameClaimHolder(
+  restore: Pick<RestorePlan, 'type' | 'region' | 'name'>,
+  claims: Pick<NameClaimStore, 'get'>,
+  now: Date,
+) {
+  const claim = await claims.get(refOf(restore));
+  return claim && holds(claim, now) ? claim : undefined;
 }
 
 export async function claimRestoreNames(

@@ -40,17 +40,46 @@ describe('pointStatus', () => {
 });
 
 describe('backupsTable', () => {
-  it('shows id, time, tier, status, size, expiry, region, copies and run per point', () => {
+  it('shows time, tier, status, size, expiry, then region and the whole backup id, a copy on its own row', () => {
     const table = backupsTable([point()], NOW);
-    const [header, row] = table.split('\n');
-    expect(header).toMatch(/^BACKUP\s+TIME_UTC\s+TIER\s+STATUS\s+SIZE\s+EXPIRES\s+REGION\s+COPIES\s+RUN$/);
+    const [header, row, copy] = table.split('\n');
+    expect(header).toMatch(/^TIME_UTC\s+TIER\s+STATUS\s+SIZE\s+EXPIRES\s+REGION\s+BACKUP$/);
     expect(row).toMatch(
-      /^bp-daily-\S*…\S*0123456789\s+2026-02-28 02:41\s+daily\s+AVAILABLE\s+200 GiB\s+2026-03-07 02:00\s+eu-west-1\s+us-west-2:bp-daily-copy-orders\s+daily-20260228T020000Z$/,
+      /^2026-02-28 02:41\s+daily\s+AVAILABLE\s+200 GiB\s+2026-03-07\s+eu-west-1\s+bp-daily-daily-20260228T020000Z-orders-0123456789$/,
     );
+    expect(copy).toMatch(/^\s+us-west-2 bp-daily-copy-orders$/);
+    // The copy's region and id line up under the point's.
+    expect(copy?.indexOf('us-west-2')).toBe(row?.indexOf('eu-west-1'));
   });
 
-  it('counts the other members of a snapshot set', () => {
-    const row = backupsTable([point({ backupIds: ['snap-1', 'snap-2', 'snap-3'], copies: [] })], NOW).split('\n')[1];
-    expect(row).toMatch(/^snap-1 \+2\s/);
+  it('never cuts an id, however long, and lists each member of a snapshot set on its own row', () => {
+    const arn = `arn:aws:dynamodb:eu-west-1:111122223333:table/orders/backup/${'0'.repeat(14)}-abcdef12`;
+    const long = backupsTable([point({ backupIds: [arn], copies: [] })], NOW);
+    const set = backupsTable([point({ backupIds: ['snap-1', 'snap-2', 'snap-3'], copies: [] })], NOW).split('\n');
+    expect(long.split('\n')[1]?.endsWith(` ${arn}`)).toBe(true);
+    expect(long).not.toContain('…');
+    expect(set.slice(1).map((r) => r.split(/\s+/).at(-1))).toEqual(['snap-1', 'snap-2', 'snap-3']);
+  });
+
+  it('adds the run with wide', () => {
+    const [header, row] = backupsTable([point()], NOW, true).split('\n');
+    expect(header).toMatch(/\sEXPIRES\s+RUN\s+REGION\s+BACKUP$/);
+    expect(row).toMatch(/\s2026-03-07\s+daily-20260228T020000Z\s+eu-west-1\s/);
+  });
+
+  it('fits 120 columns with the usual ids', () => {
+    const rows = backupsTable(
+      [point({ backupIds: ['snap-0123456789abcdef0'], copies: [] }), point({ tier: 'monthly' })],
+      NOW,
+    ).split('\n');
+    for (const r of rows) expect(r.length).toBeLessThanOrEqual(120);
+  });
+
+  it('shows a point whose source backups retention deleted as COPY ONLY, from its copy', () => {
+    const row = backupsTable(
+      [point({ deleted: ['eu-west-1/bp-daily-daily-20260228T020000Z-orders-0123456789'] })],
+      NOW,
+    ).split('\n')[1];
+    expect(row).toMatch(/\sCOPY ONLY\s.*\sus-west-2 bp-daily-copy-orders$/);
   });
 });

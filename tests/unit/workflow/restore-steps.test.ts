@@ -33,6 +33,7 @@ function memoryDriver() {
   const driver: RestoreDriver = {
     type: 'ebs-volume',
     nameProblem: () => undefined,
+    nameHolder: async () => undefined,
     async start(request) {
       const existing = [...made].find(([, v]) => v.restoreId === request.restoreId);
       if (existing) return { restoredIds: [existing[0]], reused: true };

@@ -273,6 +273,6 @@ describe('column headers', () => {
       'RECOVERY',
       'DRILLS',
     ]);
-    expect(headerOf((await cli(['backups', 'ledger'])).stdout, 'BACKUP')).toContain('TIME_UTC');
+    expect(headerOf((await cli(['backups', 'ledger'])).stdout, 'TIME_UTC')).toContain('BACKUP');
   });
 });

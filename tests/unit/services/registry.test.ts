@@ -254,7 +254,6 @@ const NOT_YET_MOVED: Record<string, number> = {
   'bench/projection.ts': 14,
   'bench/retention.ts': 2,
   'cli/commands/local.ts': 1,
-  'infra/stacks/recovery-stack.ts': 1,
   'local/estates/fleet.ts': 3,
   'local/model/index.ts': 44,
   'local/estates/retention.ts': 8,

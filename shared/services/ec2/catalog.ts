@@ -13,7 +13,7 @@ export const ec2Catalog = {
   types: [
     {
       type: 'ec2-instance',
-      arn: { service: 'ec2', resource: /^instance\/(i-[0-9a-f]{8,17})$/ },
+      arn: { service: 'ec2', prefix: 'instance/', resource: /^instance\/(i-[0-9a-f]{8,17})$/ },
       label: 'EC2 instances',
       // Crash-consistent EBS snapshots of every attached volume (default), or an AMI, with or without reboot.
       modes: ['snapshots', 'ami', 'ami-reboot'],
@@ -25,7 +25,7 @@ export const ec2Catalog = {
     },
     {
       type: 'ebs-volume',
-      arn: { service: 'ec2', resource: /^volume\/(vol-[0-9a-f]{8,17})$/ },
+      arn: { service: 'ec2', prefix: 'volume/', resource: /^volume\/(vol-[0-9a-f]{8,17})$/ },
       label: 'EBS volumes',
       storagePrice: EBS_SNAPSHOT_PRICE,
       // With the instances: a data volume is attached to what the later wave restores.

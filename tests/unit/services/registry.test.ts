@@ -27,15 +27,19 @@ const newModel = () =>
 
 describe('the service catalog and driver registry', () => {
   it.each(TYPE_ENTRIES.map((e) => [e.type, e] as const))(
-    'registers %s whole: a driver of that type, an ARN pattern with an id group, a label',
+    'registers %s whole: a driver of that type, an ARN pattern with an id group after its prefix, a label',
     (type, entry) => {
       // Prepare / Act
       const driver = DRIVERS[type];
+      const escapedPrefix = entry.arn.prefix.replace(/[/.*+?^${}()|[\]\\]/g, '\\$&');
 
       // Assess
       expect(driver?.type).toBe(type);
       expect(entry.arn.service).toMatch(/^[a-z0-9-]+$/);
       expect(new RegExp(`${entry.arn.resource.source}|`).exec('')?.length).toBeGreaterThanOrEqual(2);
+      // arnOf writes what the pattern reads: the prefix, then the id group.
+      expect(entry.arn.prefix).not.toBe('');
+      expect(entry.arn.resource.source.startsWith(`^${escapedPrefix}(`)).toBe(true);
       expect(entry.label.trim()).not.toBe('');
     },
   );

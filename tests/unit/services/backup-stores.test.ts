@@ -22,16 +22,9 @@ import { ebsSnapshotStore } from '../../../shared/services/ec2/ebs-snapshots';
 import { rdsSnapshotIdentifier, rdsSnapshotStore } from '../../../shared/services/rds/rds-instance';
 import { TAG } from '../../../shared/tags';
 import { mockedClient, ownedBackup } from '../../support/driver-harness';
-import {
-  dbRef,
-  ec2Error,
-  ownedTags,
-  REGION,
-  rdsError,
-  STACK,
-  servePages,
-  volumeRef,
-} from '../../support/unit-fixtures';
+import { ownedTags, REGION, STACK, servePages } from '../../support/unit-fixtures';
+import { ec2Error, volumeRef } from './ec2/fixtures';
+import { dbRef, rdsError } from './rds/fixtures';
 
 const ec2 = mockedClient(EC2Client);
 const rds = mockedClient(RDSClient);

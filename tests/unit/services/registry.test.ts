@@ -264,5 +264,4 @@ const NOT_YET_MOVED: Record<string, number> = {
   // The pipeline's own state table is a DynamoDB table (its SigV4 name, its not-found answer): no service
   // owns it; the sandbox names it only here.
   'local/state-table.ts': 2,
-  'tests/support/unit-fixtures.ts': 12,
 };

@@ -22,7 +22,7 @@ import {
 import { restoresMessage } from '../../../shared/workflow/restore/restore-notification';
 import { planRestores, type RestorePlan } from '../../../shared/workflow/restore/restore-plan';
 import { shapeIssues, validateRestore } from '../../../shared/workflow/restore/restore-validation';
-import { restoreRecord } from '../../support/unit-fixtures';
+import { restoreRecord } from '../services/rds/fixtures';
 
 const REGION = 'eu-west-1';
 const volumeArn = (n: number) => `arn:aws:ec2:${REGION}:111122223333:volume/vol-${String(n).padStart(17, '0')}`;

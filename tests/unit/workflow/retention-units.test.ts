@@ -20,7 +20,8 @@ import {
   runRetentionPass,
 } from '../../../shared/workflow/retention/retention-units';
 import { useUnitDynalite } from '../../support/unit-dynalite';
-import { dailyEbsBackup, REGION, runRecord, STACK, TIERS, volumeRef } from '../../support/unit-fixtures';
+import { REGION, runRecord, STACK, TIERS } from '../../support/unit-fixtures';
+import { dailyEbsBackup, volumeRef } from '../services/ec2/fixtures';
 
 const db = useUnitDynalite();
 const NOW = new Date('2026-03-01T00:00:00.000Z');

@@ -3,7 +3,7 @@
  * descriptions: DESIGN §9, 256 KiB per payload) and the ARN grammar the pipeline accepts.
  */
 import { z } from 'zod';
-import { RESOURCE_TYPES, supportedTypesLabel, TYPE_ENTRIES } from './services/catalog';
+import { RESOURCE_TYPES, type ResourceType, supportedTypesLabel, TYPE_ENTRIES } from './services/catalog';
 import { ALL_MODES } from './services/modes';
 
 export { RESOURCE_TYPES, type ResourceType } from './services/catalog';
@@ -61,6 +61,13 @@ export function toRef(arn: string): ResourceRef {
   const parsed = parseResourceArn(arn);
   if (!parsed.ok) throw new Error(parsed.reason);
   return parsed.ref;
+}
+
+/** The ARN of a resource of `type` (its service's ARN grammar, shared/services/catalog.ts) in `region`'s partition. */
+export function arnOf(type: ResourceType, region: string, accountId: string, id: string): string {
+  const entry = TYPE_ENTRIES.find((e) => e.type === type);
+  if (!entry) throw new Error(`no ARN grammar for resource type ${type}`);
+  return `arn:${partitionOf(region)}:${entry.arn.service}:${region}:${accountId}:${entry.arn.prefix}${id}`;
 }
 
 export function partitionOf(region: string): string {

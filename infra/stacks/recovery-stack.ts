@@ -21,7 +21,8 @@
  * function lacks at home is granted here.
  */
 import { readFileSync } from 'node:fs';
-import { Annotations, Arn, Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { type PipelineConfig, recoveryStackConfig } from '../../shared/config';
@@ -70,7 +71,8 @@ export class RecoveryStack extends Stack {
       storage: config.exportStorage,
       bucketName: recoveryBucketName(config.stackName, Aws.ACCOUNT_ID, this.region),
     });
-    this.tableArn = Arn.format({ service: 'dynamodb', resource: 'table', resourceName: tableName }, this);
+    // The replica's ARN as the table construct builds it for a name in this stack's region and account.
+    this.tableArn = TableV2.fromTableName(this, 'StateTableReplica', tableName).tableArn;
 
     // Drills here validate with this region's validation function (recovery.validationFunctionArns), if any.
     const here = recoveryStackConfig(config, this.region);

@@ -39,7 +39,7 @@ export function ec2Actions(model: AwsModel): Record<string, ActionHandler> {
 
 export function ec2Service(model: AwsModel): ServiceHandler {
   return queryService({
-    dialect: 'ec2',
+    dialect: 'ec2Query',
     namespace: EC2_NAMESPACE,
     sdk: ec2,
     // The decoded input has the SDK's shape, which the model's inputs mirror.

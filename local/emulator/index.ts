@@ -46,7 +46,7 @@ export function registerStacks(server: EmulatorServer, stacks: readonly Emulated
   server.register(
     'cloudformation',
     queryService({
-      dialect: 'query',
+      dialect: 'awsQuery',
       namespace: 'http://cloudformation.amazonaws.com/doc/2010-05-15/',
       sdk: cloudformation,
       actions: {

@@ -1,11 +1,11 @@
 /**
- * The AWS Query wire protocols (EC2's dialect and the awsQuery of RDS, SNS, CloudFormation), driven by
+ * The AWS Query wire protocols (ec2Query, EC2's, and awsQuery, that of RDS, SNS, STS, CloudFormation), driven by
  * the AWS SDK's own operation schemas, so the emulator cannot drift from what the real clients send
  * and parse:
  * - requests: ONE generic decoder walks the operation's input schema over the flat form parameters
  *   (`Filter.1.Value.1`, `TagSpecification.1.Tag.1.Key`, `Tags.Tag.1.Key`,
  *   `MessageAttributes.entry.1.Value.StringValue`) and yields the SDK-shaped input the model takes;
- * - responses: the SDK's XmlShapeSerializer writes the output schema (EC2: `<item>` lists, lowerCamel
+ * - responses: the SDK's XmlShapeSerializer writes the output schema (ec2Query: `<item>` lists, lowerCamel
  *   names, `<requestId>`; awsQuery: `<ActionResult>` and `<ResponseMetadata>`), the exact inverse of the
  *   SDK's deserializer, with ISO-8601 timestamps and the service's xmlns;
  * - errors: the dialect's error document (built with fast-xml-parser) with the HTTP status AWS declares
@@ -19,7 +19,12 @@ import { XMLBuilder } from 'fast-xml-parser';
 import { AwsApiError } from '../model';
 import type { ServiceHandler, ServiceRequest, ServiceResponse } from './server';
 
-export type Dialect = 'ec2' | 'query';
+/**
+ * The protocol a service speaks, as Smithy names it: `aws.protocols#ec2Query` (flat lists, capitalized
+ * or `ec2QueryName` member names, `<Response><Errors>`) or `aws.protocols#awsQuery` (`<ActionResult>`,
+ * `<ErrorResponse>`).
+ */
+export type Dialect = 'ec2Query' | 'awsQuery';
 
 /** An operation schema as the SDK exports it (`DescribeInstances$`): [9, namespace, name, traits, input, output]. */
 export type OperationSchema = readonly [number, string, string, unknown, () => unknown, () => unknown];
@@ -28,7 +33,9 @@ export type OperationSchema = readonly [number, string, string, unknown, () => u
 export type ActionHandler = (region: string, input: Record<string, unknown>) => unknown;
 
 type Schema = ReturnType<typeof NormalizedSchema.of>;
-type XmlTraits = { ec2QueryName?: string; xmlName?: string; xmlFlattened?: boolean };
+/** The ec2Query protocol's member-name trait (`aws.protocols#ec2QueryName`), which wins over xmlName. */
+const EC2_QUERY_NAME = 'ec2QueryName';
+type XmlTraits = { [EC2_QUERY_NAME]?: string; xmlName?: string; xmlFlattened?: boolean };
 
 const OPERATION = 9;
 const ERROR = -3;
@@ -58,10 +65,10 @@ function declaredErrorStatuses(sdk: object): Map<string, number> {
 
 // ---- requests ------------------------------------------------------------------------------------
 
-/** The wire name of a structure member: EC2 capitalizes and prefers ec2QueryName; awsQuery uses xmlName. */
+/** The wire name of a structure member: ec2Query capitalizes and prefers ec2QueryName; awsQuery uses xmlName. */
 function memberKey(member: string, schema: Schema, dialect: Dialect): string {
   const traits = traitsOf(schema);
-  if (dialect === 'ec2') return traits.ec2QueryName ?? capitalize(traits.xmlName ?? member);
+  if (dialect === 'ec2Query') return traits[EC2_QUERY_NAME] ?? capitalize(traits.xmlName ?? member);
   return traits.xmlName ?? member;
 }
 
@@ -81,10 +88,10 @@ function decodeValue(schema: Schema, prefix: string, params: URLSearchParams, di
     return prefix && Object.keys(out).length === 0 && !hasPrefix(params, prefix) ? undefined : out;
   }
   if (schema.isListSchema()) {
-    // EC2 lists are always flat (`Filter.1`); awsQuery lists nest items under their name (`Tags.Tag.1`,
+    // ec2Query lists are always flat (`Filter.1`); awsQuery lists nest items under their name (`Tags.Tag.1`,
     // `member` by default) unless the list is flattened.
     const item = schema.getValueSchema();
-    const flattened = dialect === 'ec2' || traitsOf(schema).xmlFlattened;
+    const flattened = dialect === 'ec2Query' || traitsOf(schema).xmlFlattened;
     const base = flattened ? prefix : `${prefix}.${traitsOf(item).xmlName ?? 'member'}`;
     const items: unknown[] = [];
     for (let n = 1; hasPrefix(params, `${base}.${n}`); n++)
@@ -140,8 +147,8 @@ export function encodeResponse(
   const outputSchema = Array.isArray(declared) ? declared : [3, 'local', `${action}Result`, 0, [], []];
   const requestId = randomUUID();
   const envelope =
-    dialect === 'ec2'
-      ? // EC2: the output's members sit directly under <ActionResponse>, next to <requestId>.
+    dialect === 'ec2Query'
+      ? // ec2Query: the output's members sit directly under <ActionResponse>, next to <requestId>.
         [
           3,
           'local',
@@ -162,7 +169,7 @@ export function encodeResponse(
           ],
         ];
   const data =
-    dialect === 'ec2'
+    dialect === 'ec2Query'
       ? { ...(output as object), requestId }
       : { [`${action}Result`]: output, ResponseMetadata: { RequestId: requestId } };
   const serializer = new XmlShapeSerializer({
@@ -175,11 +182,11 @@ export function encodeResponse(
 
 const builder = new XMLBuilder({ ignoreAttributes: false, suppressEmptyNode: true });
 
-/** An AWS error document in the dialect's shape (EC2: `<Response><Errors>`; awsQuery: `<ErrorResponse>`). */
+/** An AWS error document in the dialect's shape (ec2Query: `<Response><Errors>`; awsQuery: `<ErrorResponse>`). */
 export function encodeError(error: AwsApiError, dialect: Dialect, status = error.status): ServiceResponse {
   const requestId = randomUUID();
   const document =
-    dialect === 'ec2'
+    dialect === 'ec2Query'
       ? { Response: { Errors: { Error: { Code: error.code, Message: error.message } }, RequestID: requestId } }
       : {
           ErrorResponse: {
@@ -204,8 +211,8 @@ export interface QueryServiceOptions {
 /** The error AWS gives for an action this service does not answer. */
 function unansweredAction(options: QueryServiceOptions, action: string): AwsApiError {
   if (!action) return new AwsApiError('MissingAction', 'The request must contain the parameter Action.');
-  // EC2 distinguishes a real action it does not support from a name it has never heard of.
-  if (options.dialect === 'ec2' && operationOf(options.sdk, action))
+  // ec2Query (EC2) distinguishes a real action it does not support from a name it has never heard of.
+  if (options.dialect === 'ec2Query' && operationOf(options.sdk, action))
     return new AwsApiError('UnsupportedOperation', `The action ${action} is not supported by the local emulator.`);
   return new AwsApiError(
     'InvalidAction',
@@ -238,7 +245,7 @@ export function queryService(options: QueryServiceOptions): ServiceHandler {
       } catch (error) {
         if (error instanceof AwsApiError) return encodeError(error, options.dialect, statuses.get(error.code));
         // A bug in the emulator still answers as AWS would (a 5xx the SDK parses), naming the cause.
-        const code = options.dialect === 'ec2' ? 'InternalError' : 'InternalFailure';
+        const code = options.dialect === 'ec2Query' ? 'InternalError' : 'InternalFailure';
         return encodeError(new AwsApiError(code, `local emulator: ${(error as Error).message}`, 500), options.dialect);
       }
     },

@@ -38,7 +38,7 @@ export function rdsActions(model: AwsModel): Record<string, ActionHandler> {
 
 export function rdsService(model: AwsModel): ServiceHandler {
   return queryService({
-    dialect: 'query',
+    dialect: 'awsQuery',
     namespace: RDS_NAMESPACE,
     sdk: rds,
     actions: rdsActions(model),

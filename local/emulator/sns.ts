@@ -21,7 +21,7 @@ export function snsActions(model: AwsModel): Record<string, ActionHandler> {
 
 export function snsService(model: AwsModel): ServiceHandler {
   return queryService({
-    dialect: 'query',
+    dialect: 'awsQuery',
     namespace: SNS_NAMESPACE,
     sdk: sns,
     actions: snsActions(model),

@@ -14,5 +14,5 @@ export function stsActions(model: AwsModel): Record<string, ActionHandler> {
 }
 
 export function stsService(model: AwsModel): ServiceHandler {
-  return queryService({ dialect: 'query', namespace: STS_NAMESPACE, sdk: sts, actions: stsActions(model) });
+  return queryService({ dialect: 'awsQuery', namespace: STS_NAMESPACE, sdk: sts, actions: stsActions(model) });
 }

@@ -7,8 +7,11 @@ import type { PermissionSet } from './permission-set';
 /** One resource type as its service declares it. */
 export interface ResourceTypeEntry {
   readonly type: string;
-  /** The ARN's service field, and the pattern its resource part matches (the first group is the id). */
-  readonly arn: { readonly service: string; readonly resource: RegExp };
+  /**
+   * The ARN's service field, the pattern its resource part matches (the first group is the id), and what
+   * precedes the id in that part (`instance/`, `db:`): how an ARN of the type is written (shared/resource.ts arnOf).
+   */
+  readonly arn: { readonly service: string; readonly prefix: string; readonly resource: RegExp };
   /** How messages name the type, in the plural ("EC2 instances"). */
   readonly label: string;
   /**

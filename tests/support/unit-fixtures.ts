@@ -1,27 +1,13 @@
 /**
  * Shared fixtures of the unit layer: resource refs, AWS SDK errors shaped as the SDK really throws
- * them, a Lambda context, each function's environment, and state-table records.
+ * them, a Lambda context, each function's environment, and state-table records. What is one service's
+ * (an instance's ref, an RDS fault) is in that service's test folder: tests/unit/services/<svc>/fixtures.ts.
  */
 
-import { EC2ServiceException } from '@aws-sdk/client-ec2';
-import {
-  DBClusterNotFoundFault,
-  DBClusterSnapshotAlreadyExistsFault,
-  DBClusterSnapshotNotFoundFault,
-  DBInstanceNotFoundFault,
-  DBSnapshotAlreadyExistsFault,
-  DBSnapshotNotFoundFault,
-  InvalidDBClusterStateFault,
-  InvalidDBInstanceStateFault,
-  InvalidDBSnapshotStateFault,
-  RDSServiceException,
-  SnapshotQuotaExceededFault,
-} from '@aws-sdk/client-rds';
 import { deadlineHoursOf, type TierConfig } from '../../shared/config';
-import type { ResourceRef } from '../../shared/resource';
-import type { OwnedBackup } from '../../shared/services/driver';
+import { arnOf, type ResourceRef, type ResourceType } from '../../shared/resource';
 import type { RestoreContext } from '../../shared/services/restore';
-import type { ResourceRecord, RestoreRecord, RunRecord } from '../../shared/state/records';
+import type { ResourceRecord, RunRecord } from '../../shared/state/records';
 import type { OwnershipTagValues, Tag } from '../../shared/tags';
 import { TAG } from '../../shared/tags';
 
@@ -35,33 +21,13 @@ export const lambdaContext = {
   awsRequestId: 'req-unit',
 };
 
-export const instanceRef = (id = 'i-0123456789abcdef0'): ResourceRef => ({
-  arn: `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/${id}`,
-  type: 'ec2-instance',
-  region: REGION,
-  accountId: ACCOUNT,
-  id,
-});
-
-export const volumeRef = (id = 'vol-0123456789abcdef0'): ResourceRef => ({
-  arn: `arn:aws:ec2:${REGION}:${ACCOUNT}:volume/${id}`,
-  type: 'ebs-volume',
-  region: REGION,
-  accountId: ACCOUNT,
-  id,
-});
-
-export const dbRef = (id = 'orders'): ResourceRef => ({
-  arn: `arn:aws:rds:${REGION}:${ACCOUNT}:db:${id}`,
-  type: 'rds-instance',
-  region: REGION,
-  accountId: ACCOUNT,
-  id,
-});
-
-export const clusterRef = (id = 'ledger'): ResourceRef => ({
-  arn: `arn:aws:rds:${REGION}:${ACCOUNT}:cluster:${id}`,
-  type: 'aurora-cluster',
+/**
+ * A resource of `type` in the fixtures' region and account, its ARN written by the type's service
+ * (shared/resource.ts arnOf). Each service's test folder names its own (tests/unit/services/<svc>/fixtures.ts).
+ */
+export const refOf = (type: ResourceType, id: string): ResourceRef => ({
+  arn: arnOf(type, REGION, ACCOUNT, id),
+  type,
   region: REGION,
   accountId: ACCOUNT,
   id,
@@ -93,37 +59,39 @@ export const ownedTags = (
   { Key: TAG.expiresAt, Value: overrides.expiresAt ?? '2026-01-12T02:00:00.000Z' },
 ];
 
-/** An EC2 error as the SDK throws it: an EC2ServiceException whose name and Code are the AWS code. */
-export function ec2Error(code: string, message = `${code} (mocked)`): Error {
-  return Object.assign(new EC2ServiceException({ name: code, $fault: 'client', $metadata: {}, message }), {
-    Code: code,
-  });
-}
-
-type RdsFault = new (opts: { message: string; $metadata: object }) => RDSServiceException;
-const RDS_FAULTS: Record<string, RdsFault> = {
-  DBClusterNotFoundFault: DBClusterNotFoundFault,
-  DBClusterSnapshotAlreadyExistsFault: DBClusterSnapshotAlreadyExistsFault,
-  DBClusterSnapshotNotFoundFault: DBClusterSnapshotNotFoundFault,
-  InvalidDBClusterStateFault: InvalidDBClusterStateFault,
-  DBInstanceNotFound: DBInstanceNotFoundFault,
-  DBSnapshotAlreadyExists: DBSnapshotAlreadyExistsFault,
-  DBSnapshotNotFound: DBSnapshotNotFoundFault,
-  InvalidDBInstanceState: InvalidDBInstanceStateFault,
-  InvalidDBSnapshotState: InvalidDBSnapshotStateFault,
-  SnapshotQuotaExceeded: SnapshotQuotaExceededFault,
-};
+/** An error shape as an SDK client module exports its schema: [-3, namespace, name, traits, ...]. */
+type ErrorSchema = readonly [number, string, string, { awsQueryError?: readonly [string, number] }];
+const ERROR_SCHEMA = -3;
 
 /**
- * An RDS error as the SDK throws it: the modelled fault class (name `...Fault`) carrying the wire
- * code in `Code` (e.g. InvalidDBInstanceStateFault with Code InvalidDBInstanceState), or a plain
- * RDSServiceException named by the code for unmodelled errors such as Throttling.
+ * An AWS error as the SDK client module `sdk` (`import * as rds from '@aws-sdk/client-rds'`) throws it,
+ * found as the SDK's own deserializer finds it: the modelled exception whose schema declares the wire
+ * code (DBInstanceNotFoundFault declares `awsQueryError: ["DBInstanceNotFound", 404]`) or is named by
+ * it, else the client's ServiceException named by the code (every EC2 error, EC2 modelling none; RDS's
+ * Throttling). The Query protocols' deserializer also sets the wire code as `Code`; `withCode: false`
+ * leaves it off, as for errors other paths raise.
  */
-export function rdsError(code: string, message = `${code} (mocked)`, options: { withCode?: boolean } = {}): Error {
-  const Fault = RDS_FAULTS[code];
-  const error = Fault
-    ? new Fault({ message, $metadata: {} })
-    : new RDSServiceException({ name: code, $fault: 'client', $metadata: {}, message });
+export function sdkError(
+  sdk: object,
+  code: string,
+  message = `${code} (mocked)`,
+  options: { withCode?: boolean } = {},
+): Error {
+  const exports = sdk as Record<string, unknown>;
+  const schema = Object.values(exports).find(
+    (value): value is ErrorSchema =>
+      Array.isArray(value) &&
+      value[0] === ERROR_SCHEMA &&
+      ((value as unknown as ErrorSchema)[3]?.awsQueryError?.[0] === code || value[2] === code),
+  );
+  type Modelled = new (opts: { message: string; $metadata: object }) => Error;
+  type Base = new (opts: { name: string; $fault: 'client'; $metadata: object; message: string }) => Error;
+  const Modelled = schema && (exports[schema[2]] as Modelled | undefined);
+  const Base = Object.entries(exports).find(([name]) => name.endsWith('ServiceException'))?.[1] as Base | undefined;
+  if (!Modelled && !Base) throw new Error(`sdkError: not an AWS SDK client module (no ServiceException)`);
+  const error = Modelled
+    ? new Modelled({ message, $metadata: {} })
+    : new (Base as Base)({ name: code, $fault: 'client', $metadata: {}, message });
   return options.withCode === false ? error : Object.assign(error, { Code: code });
 }
 
@@ -195,32 +163,6 @@ export const resourceRecord = (
   ...overrides,
 });
 
-/** A drill of the `orders` DB that passed (restored, then deleted), started at `startedAt`. */
-export const restoreRecord = (
-  restoreId: string,
-  startedAt: string,
-  overrides: Partial<RestoreRecord> = {},
-): RestoreRecord => ({
-  restoreId,
-  arn: dbRef().arn,
-  type: 'rds-instance',
-  runId: 'daily-1',
-  tier: 'daily',
-  sourceRegion: REGION,
-  region: REGION,
-  backupIds: ['bp-daily-1-orders'],
-  name: `orders-${restoreId}`,
-  drill: true,
-  status: 'AVAILABLE',
-  startedAt,
-  restoredIds: [`orders-${restoreId}`],
-  availableAt: startedAt,
-  recoverySeconds: 1500,
-  finishedAt: startedAt,
-  cleanup: { status: 'DELETED', at: startedAt },
-  ...overrides,
-});
-
 /** Catches what a promise or function throws, for assertions on several properties of one error. */
 export async function caught(action: Promise<unknown> | (() => unknown)): Promise<Error> {
   try {
@@ -252,27 +194,6 @@ export function servePages<P extends object>(pages: readonly P[], tokenKey: 'Nex
   };
   return { fake, tokens };
 }
-
-/** A finished daily EBS backup of one volume as retention sees it, `ageDays` before `now`, expiring 7 days after it was made. */
-export const dailyEbsBackup = (
-  now: Date,
-  id: string,
-  ageDays: number,
-  extra: Partial<OwnedBackup> = {},
-): OwnedBackup => ({
-  kind: 'ebs-snapshot',
-  id,
-  region: REGION,
-  source: volumeRef().arn,
-  tier: 'daily',
-  runId: `run-${id}`,
-  managedBy: STACK,
-  createdAt: new Date(now.getTime() - ageDays * 86_400_000),
-  expiresAt: new Date(now.getTime() - (ageDays - 7) * 86_400_000),
-  complete: true,
-  heldBy: [],
-  ...extra,
-});
 
 /** The context the restore workflow gives a restore driver's check and remove (shared/workflow/restore/restore.ts). */
 export const restoreContextOf = (restoreId: string, restoredBy = `${STACK}@${REGION}`): RestoreContext => ({

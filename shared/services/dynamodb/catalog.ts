@@ -12,7 +12,7 @@ export const dynamodbCatalog = {
   types: [
     {
       type: 'dynamodb-table',
-      arn: { service: 'dynamodb', resource: /^table\/([a-zA-Z0-9_.-]{3,255})$/ },
+      arn: { service: 'dynamodb', prefix: 'table/', resource: /^table\/([a-zA-Z0-9_.-]{3,255})$/ },
       label: 'DynamoDB tables',
       // An on-demand backup (default), or an export to the stack's S3 bucket.
       modes: ['backup', 'export'],

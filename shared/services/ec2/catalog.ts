@@ -13,7 +13,7 @@ export const ec2Catalog = {
   types: [
     {
       type: 'ec2-instance',
-      arn: { service: 'ec2', resource: /^instance\/(i-[0-9a-f]{8,17})$/ },
+      arn: { service: 'ec2', prefix: 'instance/', resource: /^instance\/(i-[0-9a-f]{8,17})$/ },
       label: 'EC2 instances',
       countLabel: 'instances',
       // Crash-consistent EBS snapshots of every attached volume (default), or an AMI, with or without reboot.
@@ -26,7 +26,7 @@ export const ec2Catalog = {
     },
     {
       type: 'ebs-volume',
-      arn: { service: 'ec2', resource: /^volume\/(vol-[0-9a-f]{8,17})$/ },
+      arn: { service: 'ec2', prefix: 'volume/', resource: /^volume\/(vol-[0-9a-f]{8,17})$/ },
       label: 'EBS volumes',
       // The type backs up volumes of their own: an instance's attached volumes are in its backup.
       countLabel: 'standalone volumes',

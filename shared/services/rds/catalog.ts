@@ -11,7 +11,7 @@ export const rdsCatalog = {
   types: [
     {
       type: 'rds-instance',
-      arn: { service: 'rds', resource: /^db:([a-zA-Z][a-zA-Z0-9-]{0,62})$/ },
+      arn: { service: 'rds', prefix: 'db:', resource: /^db:([a-zA-Z][a-zA-Z0-9-]{0,62})$/ },
       label: 'RDS DB instances',
       countLabel: 'RDS instances',
       // Snapshot storage beyond the free allowance.
@@ -20,7 +20,7 @@ export const rdsCatalog = {
     },
     {
       type: 'aurora-cluster',
-      arn: { service: 'rds', resource: /^cluster:([a-zA-Z][a-zA-Z0-9-]{0,62})$/ },
+      arn: { service: 'rds', prefix: 'cluster:', resource: /^cluster:([a-zA-Z][a-zA-Z0-9-]{0,62})$/ },
       label: 'Aurora DB clusters',
       countLabel: 'Aurora clusters',
       isolatedBy: ['dbSubnetGroupName', 'securityGroupIds'],

@@ -8,7 +8,7 @@ import { applicationSummary, applicationSummaryLines } from '../../../cli/comman
 import { restoreInput } from '../../../cli/commands/restore';
 import { parseApplicationTags, parseOrder } from '../../../cli/options';
 import { parsePipelineConfig } from '../../../shared/config';
-import { restoreRecord } from '../../support/unit-fixtures';
+import { restoreRecord } from '../services/rds/fixtures';
 
 const START = '2026-03-01T10:00:00.000Z';
 const at = (minutes: number) => new Date(Date.parse(START) + minutes * 60_000).toISOString();

@@ -8,7 +8,9 @@ import { loadRun } from '../../../cli/commands/operate';
 import { CliError } from '../../../cli/target';
 import { MalformedItemError } from '../../../shared/state/records';
 import { useUnitDynalite } from '../../support/unit-dynalite';
-import { caught, dbRef, instanceRef, resourceRecord, runRecord } from '../../support/unit-fixtures';
+import { caught, resourceRecord, runRecord } from '../../support/unit-fixtures';
+import { instanceRef } from '../services/ec2/fixtures';
+import { dbRef } from '../services/rds/fixtures';
 
 const db = useUnitDynalite();
 

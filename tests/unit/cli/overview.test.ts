@@ -3,7 +3,8 @@
  * restore or drill is named, with what a failed clean-up left behind, however many others there are.
  */
 import { overviewFailed, recentRange, restoresOverview } from '../../../cli/commands/overview';
-import { restoreRecord, runRecord } from '../../support/unit-fixtures';
+import { runRecord } from '../../support/unit-fixtures';
+import { restoreRecord } from '../services/rds/fixtures';
 
 const day = (d: number) => `2026-01-${String(d).padStart(2, '0')}T02:00:00.000Z`;
 

@@ -16,7 +16,9 @@ import {
   wantsColour,
 } from '../../../cli/progress';
 import type { ResourceRecord } from '../../../shared/state/records';
-import { dbRef, resourceRecord, volumeRef } from '../../support/unit-fixtures';
+import { resourceRecord } from '../../support/unit-fixtures';
+import { volumeRef } from '../services/ec2/fixtures';
+import { dbRef } from '../services/rds/fixtures';
 
 const RUN = 'daily-1';
 const NOW = new Date('2026-01-05T04:00:00.000Z');

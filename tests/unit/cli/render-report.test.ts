@@ -10,7 +10,9 @@ import { reportRestoreWindow } from '../../../cli/report/restore-window';
 import type { RestoreRecord } from '../../../shared/state/records';
 import { COPY_FAILED_MEANING } from '../../../shared/workflow/backup/outcome';
 import { nextStep } from '../../../shared/workflow/notify/runbook';
-import { dbRef, instanceRef, resourceRecord, restoreRecord, runRecord, volumeRef } from '../../support/unit-fixtures';
+import { resourceRecord, runRecord } from '../../support/unit-fixtures';
+import { instanceRef, volumeRef } from '../services/ec2/fixtures';
+import { dbRef, restoreRecord } from '../services/rds/fixtures';
 
 const RUN_ID = 'weekly-report-1';
 const at = (minutes: number) => new Date(Date.parse('2026-01-05T02:00:00.000Z') + minutes * 60_000).toISOString();

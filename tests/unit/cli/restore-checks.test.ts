@@ -9,7 +9,8 @@ import { checkRestore, flagOf, flagProblem, inFlags } from '../../../cli/command
 import { CliError } from '../../../cli/errors';
 import type { NameClaimRecord, RestorePoint } from '../../../shared/state/records';
 import { mockedClient } from '../../support/driver-harness';
-import { REGION, rdsError } from '../../support/unit-fixtures';
+import { REGION } from '../../support/unit-fixtures';
+import { rdsError } from '../services/rds/fixtures';
 
 const rds = mockedClient(RDSClient);
 const ec2 = mockedClient(EC2Client);

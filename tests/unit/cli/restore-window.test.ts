@@ -4,7 +4,8 @@
  * show each restore once.
  */
 import { reportRestoreWindow, restoresInWindow } from '../../../cli/report/restore-window';
-import { restoreRecord, runRecord } from '../../support/unit-fixtures';
+import { runRecord } from '../../support/unit-fixtures';
+import { restoreRecord } from '../services/rds/fixtures';
 
 const run = runRecord('daily-1', { startedAt: '2026-01-05T02:00:00.000Z' });
 const next = { runId: 'daily-2', startedAt: '2026-01-06T02:00:00.000Z' };

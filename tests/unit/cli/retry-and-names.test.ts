@@ -6,7 +6,9 @@ import { goesBy } from '../../../cli/commands/backups';
 import { retryInput } from '../../../cli/commands/operate';
 import { CliError } from '../../../cli/target';
 import { dryRunCopies, dryRunNote, dryRunPlan, wouldBeBackedUp } from '../../../shared/workflow/backup/dry-run';
-import { dbRef, resourceRecord, runRecord, volumeRef } from '../../support/unit-fixtures';
+import { resourceRecord, runRecord } from '../../support/unit-fixtures';
+import { volumeRef } from '../services/ec2/fixtures';
+import { dbRef } from '../services/rds/fixtures';
 
 const RUN = 'weekly-20260105T020000Z';
 

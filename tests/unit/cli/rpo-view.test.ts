@@ -5,7 +5,8 @@
  */
 import { referenceTime, rpoCommand } from '../../../cli/commands/operate';
 import { useUnitDynalite } from '../../support/unit-dynalite';
-import { dbRef, resourceRecord, runRecord } from '../../support/unit-fixtures';
+import { resourceRecord, runRecord } from '../../support/unit-fixtures';
+import { dbRef } from '../services/rds/fixtures';
 
 const db = useUnitDynalite();
 const HOUR = 3_600_000;

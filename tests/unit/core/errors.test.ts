@@ -21,7 +21,9 @@ import {
   toPipelineError,
 } from '../../../shared/errors';
 import { RetentionIncompleteError } from '../../../shared/workflow/retention/retention';
-import { caught, ec2Error, namedError, rdsError } from '../../support/unit-fixtures';
+import { caught, namedError } from '../../support/unit-fixtures';
+import { ec2Error } from '../services/ec2/fixtures';
+import { rdsError } from '../services/rds/fixtures';
 
 describe('named errors', () => {
   it('carry their class name as `name`, which is what the ASL ErrorEquals matches', () => {

@@ -2,7 +2,14 @@
  * shared/resource.ts (the ARN grammar the pipeline accepts) and shared/tags.ts (the ownership tags
  * that retention and IAM conditions rely on).
  */
-import { parseResourceArn, partitionOf, toRef } from '../../../shared/resource';
+import {
+  arnOf,
+  parseResourceArn,
+  partitionOf,
+  RESOURCE_TYPES,
+  type ResourceType,
+  toRef,
+} from '../../../shared/resource';
 import { ebsVolumeArn, ec2InstanceArn } from '../../../shared/services/ec2/catalog';
 import {
   copyableTags,
@@ -15,16 +22,24 @@ import {
 } from '../../../shared/tags';
 import { ACCOUNT, REGION } from '../../support/unit-fixtures';
 
+/** Supported ARNs, each with the type and id it names: one or more of every type, in several partitions. */
+const SUPPORTED_ARNS = [
+  [`arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0123456789abcdef0`, 'ec2-instance', 'i-0123456789abcdef0'],
+  [`arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-01234567`, 'ec2-instance', 'i-01234567'],
+  [`arn:aws:ec2:${REGION}:${ACCOUNT}:volume/vol-0123456789abcdef0`, 'ebs-volume', 'vol-0123456789abcdef0'],
+  [`arn:aws:rds:${REGION}:${ACCOUNT}:db:orders-primary`, 'rds-instance', 'orders-primary'],
+  [`arn:aws-cn:rds:cn-north-1:${ACCOUNT}:db:orders`, 'rds-instance', 'orders'],
+  [`arn:aws:rds:${REGION}:${ACCOUNT}:cluster:ledger`, 'aurora-cluster', 'ledger'],
+  [`arn:aws-us-gov:ec2:us-gov-west-1:${ACCOUNT}:volume/vol-01234567`, 'ebs-volume', 'vol-01234567'],
+  [`arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/sessions.v2`, 'dynamodb-table', 'sessions.v2'],
+] as const satisfies readonly (readonly [string, ResourceType, string])[];
+
 describe('parseResourceArn', () => {
-  it.each([
-    [`arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0123456789abcdef0`, 'ec2-instance', 'i-0123456789abcdef0'],
-    [`arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-01234567`, 'ec2-instance', 'i-01234567'],
-    [`arn:aws:ec2:${REGION}:${ACCOUNT}:volume/vol-0123456789abcdef0`, 'ebs-volume', 'vol-0123456789abcdef0'],
-    [`arn:aws:rds:${REGION}:${ACCOUNT}:db:orders-primary`, 'rds-instance', 'orders-primary'],
-    [`arn:aws-cn:rds:cn-north-1:${ACCOUNT}:db:orders`, 'rds-instance', 'orders'],
-    [`arn:aws:rds:${REGION}:${ACCOUNT}:cluster:ledger`, 'aurora-cluster', 'ledger'],
-    [`arn:aws-us-gov:ec2:us-gov-west-1:${ACCOUNT}:volume/vol-01234567`, 'ebs-volume', 'vol-01234567'],
-  ])('parses %s as %s %s', (arn, type, id) => {
+  it('has a supported ARN of every type to parse', () => {
+    expect(new Set(SUPPORTED_ARNS.map(([, type]) => type))).toEqual(new Set(RESOURCE_TYPES));
+  });
+
+  it.each(SUPPORTED_ARNS)('parses %s as %s %s', (arn, type, id) => {
     // Act
     const result = parseResourceArn(arn);
 
@@ -88,6 +103,10 @@ describe('ARN builders and partitionOf', () => {
       `arn:aws-us-gov:ec2:us-gov-west-1:${ACCOUNT}:volume/vol-1`,
     );
     expect(partitionOf('eu-west-1')).toBe('aws');
+  });
+
+  it.each(SUPPORTED_ARNS)('writes %s with arnOf, from its type, region, account and id', (arn, type, id) => {
+    expect(arnOf(type, arn.split(':')[3] ?? '', ACCOUNT, id)).toBe(arn);
   });
 });
 

@@ -17,7 +17,7 @@ import type { ResourceRecord, ResourceStatus } from '../../../shared/state/recor
 import { RestoreStore } from '../../../shared/state/restore-store';
 import { StateStore } from '../../../shared/state/store';
 import { startUnitDynalite, type UnitDynalite } from '../../support/unit-dynalite';
-import { restoreRecord } from '../../support/unit-fixtures';
+import { restoreRecord } from '../services/rds/fixtures';
 
 jest.setTimeout(180_000);
 

@@ -15,16 +15,15 @@ import { MAX_MESSAGE_BYTES } from '../../../shared/workflow/notify/notification'
 import { useUnitDynalite } from '../../support/unit-dynalite';
 import {
   caught,
-  dbRef,
-  instanceRef,
   lambdaContext,
   namedError,
   resourceRecord,
   runRecord,
   TOPIC_ARN,
   unitHandlerEnv,
-  volumeRef,
 } from '../../support/unit-fixtures';
+import { instanceRef, volumeRef } from '../services/ec2/fixtures';
+import { dbRef } from '../services/rds/fixtures';
 
 const db = useUnitDynalite();
 const sns = mockClient(SNSClient);

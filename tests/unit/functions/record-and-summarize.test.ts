@@ -12,15 +12,14 @@ import type { BackupState } from '../../../shared/state/backup-state';
 import { useUnitDynalite } from '../../support/unit-dynalite';
 import {
   caught,
-  dbRef,
-  instanceRef,
   lambdaContext,
   namedError,
   resourceRecord,
   runRecord,
   unitHandlerEnv,
-  volumeRef,
 } from '../../support/unit-fixtures';
+import { instanceRef, volumeRef } from '../services/ec2/fixtures';
+import { dbRef } from '../services/rds/fixtures';
 
 const db = useUnitDynalite();
 const NOW = new Date('2026-01-05T03:00:00.000Z');

@@ -17,21 +17,15 @@ import {
 } from '@aws-sdk/client-rds';
 import { InvalidResourceStateError, ResourceNotFoundError, ThrottledError } from '../../../shared/errors';
 import { backupStores, DRIVERS, driverFor } from '../../../shared/services';
+import { RESOURCE_TYPES } from '../../../shared/services/catalog';
 import type { OwnedBackup } from '../../../shared/services/driver';
 import { ebsSnapshotStore } from '../../../shared/services/ec2/ebs-snapshots';
 import { rdsSnapshotIdentifier, rdsSnapshotStore } from '../../../shared/services/rds/rds-instance';
 import { TAG } from '../../../shared/tags';
 import { mockedClient, ownedBackup } from '../../support/driver-harness';
-import {
-  dbRef,
-  ec2Error,
-  ownedTags,
-  REGION,
-  rdsError,
-  STACK,
-  servePages,
-  volumeRef,
-} from '../../support/unit-fixtures';
+import { ownedTags, REGION, STACK, servePages } from '../../support/unit-fixtures';
+import { ec2Error, volumeRef } from './ec2/fixtures';
+import { dbRef, rdsError } from './rds/fixtures';
 
 const ec2 = mockedClient(EC2Client);
 const rds = mockedClient(RDSClient);
@@ -348,13 +342,7 @@ describe('rdsSnapshotStore.delete', () => {
 
 describe('driver registry', () => {
   it('has one driver per resource type and each kind of backup store once', () => {
-    expect(Object.keys(DRIVERS).sort()).toEqual([
-      'aurora-cluster',
-      'dynamodb-table',
-      'ebs-volume',
-      'ec2-instance',
-      'rds-instance',
-    ]);
+    expect(Object.keys(DRIVERS).sort()).toEqual([...RESOURCE_TYPES].sort());
     for (const [type, driver] of Object.entries(DRIVERS)) expect(driverFor(driver.type).type).toBe(type);
     expect(backupStores().map((s) => s.kind)).toEqual([
       'ec2-image',

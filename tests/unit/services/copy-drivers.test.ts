@@ -22,17 +22,9 @@ import { auroraClusterDriver } from '../../../shared/services/rds/aurora-cluster
 import { rdsInstanceDriver } from '../../../shared/services/rds/rds-instance';
 import { TAG } from '../../../shared/tags';
 import { mockedClient } from '../../support/driver-harness';
-import {
-  ACCOUNT,
-  clusterRef,
-  dbRef,
-  ec2Error,
-  ownedTags,
-  ownershipValues,
-  REGION,
-  rdsError,
-  volumeRef,
-} from '../../support/unit-fixtures';
+import { ACCOUNT, ownedTags, ownershipValues, REGION } from '../../support/unit-fixtures';
+import { ec2Error, volumeRef } from './ec2/fixtures';
+import { clusterRef, dbRef, rdsError } from './rds/fixtures';
 
 const ec2 = mockedClient(EC2Client);
 const rds = mockedClient(RDSClient);

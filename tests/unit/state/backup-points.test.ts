@@ -8,7 +8,8 @@ import { MalformedItemError } from '../../../shared/state/records';
 import { livePlaces, pointIds, RestorePointStore } from '../../../shared/state/restore-points';
 import { restorePointOf } from '../../../shared/workflow/backup/restore-point-of';
 import { useUnitDynalite } from '../../support/unit-dynalite';
-import { instanceRef, resourceRecord, volumeRef } from '../../support/unit-fixtures';
+import { resourceRecord } from '../../support/unit-fixtures';
+import { instanceRef, volumeRef } from '../services/ec2/fixtures';
 
 const db = useUnitDynalite();
 const points = () => new RestorePointStore(db().doc, db().tableName, 30);

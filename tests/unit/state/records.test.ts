@@ -13,7 +13,8 @@ import {
 } from '../../../shared/state/records';
 import { StateStore } from '../../../shared/state/store';
 import { useUnitDynalite } from '../../support/unit-dynalite';
-import { caught, instanceRef, resourceRecord, runRecord } from '../../support/unit-fixtures';
+import { caught, resourceRecord, runRecord } from '../../support/unit-fixtures';
+import { instanceRef } from '../services/ec2/fixtures';
 
 const db = useUnitDynalite();
 const AT = '2026-01-05T02:00:00.000Z';

@@ -4,7 +4,7 @@
  */
 import { RestoreStore } from '../../../shared/state/restore-store';
 import { useUnitDynalite } from '../../support/unit-dynalite';
-import { restoreRecord } from '../../support/unit-fixtures';
+import { restoreRecord } from '../services/rds/fixtures';
 
 const db = useUnitDynalite();
 

@@ -6,15 +6,9 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ResourceNotFoundError, ThrottledError } from '../../../shared/errors';
 import { MAX_POLL_TIMES, StateStore } from '../../../shared/state/store';
 import { useUnitDynalite } from '../../support/unit-dynalite';
-import {
-  caught,
-  dbRef,
-  instanceRef,
-  namedError,
-  resourceRecord,
-  runRecord,
-  volumeRef,
-} from '../../support/unit-fixtures';
+import { caught, namedError, resourceRecord, runRecord } from '../../support/unit-fixtures';
+import { instanceRef, volumeRef } from '../services/ec2/fixtures';
+import { dbRef } from '../services/rds/fixtures';
 
 const db = useUnitDynalite();
 const AT = '2026-01-05T02:00:00.000Z';

@@ -5,6 +5,8 @@
  * databases first), with what cannot be restored named.
  */
 import { InvalidInputError } from '../../../shared/errors';
+import { toRef } from '../../../shared/resource';
+import { DEFAULT_MODES, hasModes, type ModedType } from '../../../shared/services/modes';
 import type { LatestPointRecord, RestorePoint } from '../../../shared/state/records';
 import { applicationWaves } from '../../../shared/workflow/restore/application-selection';
 import { inWaves, planRestores, validateRestoreInput } from '../../../shared/workflow/restore/restore-plan';
@@ -25,24 +27,16 @@ const arnOf = {
   uncopied: `arn:aws:ec2:${HOME}:${ACCOUNT}:volume/vol-0000000000000000c`,
 };
 type Key = keyof typeof arnOf;
-const typeOf: Record<Key, RestorePoint['type']> = {
-  db: 'rds-instance',
-  cluster: 'aurora-cluster',
-  table: 'dynamodb-table',
-  instance: 'ec2-instance',
-  volume: 'ebs-volume',
-  billing: 'rds-instance',
-  uncopied: 'ebs-volume',
-};
+const defaultModeOf = (type: string) => (hasModes(type) ? { mode: DEFAULT_MODES[type as ModedType] } : {});
 
 /** A point of `key` taken at `takenAt`, copied to the DR region unless `copied` is false. */
 const pointOf = (key: Key, runId: string, takenAt: string, copied = true): RestorePoint => ({
   arn: arnOf[key],
-  type: typeOf[key],
-  ...(typeOf[key] === 'dynamodb-table' ? { mode: 'backup' as const } : {}),
-  ...(typeOf[key] === 'ec2-instance' ? { mode: 'snapshots' as const } : {}),
+  // The type and id the ARN names, read by the catalog's grammar; a type with modes backed up its default way.
+  type: toRef(arnOf[key]).type,
+  ...defaultModeOf(toRef(arnOf[key]).type),
   region: HOME,
-  resourceId: arnOf[key].split(/[:/]/).at(-1) ?? key,
+  resourceId: toRef(arnOf[key]).id,
   runId,
   tier: 'daily',
   backupIds: [`${key}-${runId}`],

@@ -15,18 +15,9 @@ import { driverFor } from '../../../shared/services';
 import type { BackupState } from '../../../shared/state/backup-state';
 import { checkBackup } from '../../../shared/workflow/backup/backup-check';
 import { useUnitDynalite } from '../../support/unit-dynalite';
-import {
-  caught,
-  dbRef,
-  ec2Error,
-  instanceRef,
-  lambdaContext,
-  POLLING,
-  rdsError,
-  resourceRecord,
-  runRecord,
-  unitHandlerEnv,
-} from '../../support/unit-fixtures';
+import { caught, lambdaContext, POLLING, resourceRecord, runRecord, unitHandlerEnv } from '../../support/unit-fixtures';
+import { ec2Error, instanceRef } from '../services/ec2/fixtures';
+import { dbRef, rdsError } from '../services/rds/fixtures';
 
 const db = useUnitDynalite();
 const ec2 = mockClient(EC2Client);

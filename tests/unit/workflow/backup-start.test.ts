@@ -38,19 +38,16 @@ import { LOOKUP_SETTLE_SECONDS, startBackup } from '../../../shared/workflow/bac
 import { useUnitDynalite } from '../../support/unit-dynalite';
 import {
   caught,
-  dbRef,
-  ec2Error,
-  instanceRef,
   lambdaContext,
   namedError,
   POLLING,
-  rdsError,
   resourceRecord,
   runRecord,
   STACK,
   unitHandlerEnv,
-  volumeRef,
 } from '../../support/unit-fixtures';
+import { ec2Error, instanceRef, volumeRef } from '../services/ec2/fixtures';
+import { dbRef, rdsError } from '../services/rds/fixtures';
 
 const db = useUnitDynalite();
 const ec2 = mockClient(EC2Client);

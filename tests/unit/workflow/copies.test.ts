@@ -11,7 +11,8 @@ import type { BackupState } from '../../../shared/state/backup-state';
 import { LOOKUP_SETTLE_SECONDS } from '../../../shared/workflow/backup/lookup-settle';
 import { type CopyStepRequest, checkCopies, startCopies } from '../../../shared/workflow/copies/copies';
 import { useUnitDynalite } from '../../support/unit-dynalite';
-import { ec2Error, POLLING, resourceRecord, volumeRef } from '../../support/unit-fixtures';
+import { POLLING, resourceRecord } from '../../support/unit-fixtures';
+import { ec2Error, volumeRef } from '../services/ec2/fixtures';
 
 const db = useUnitDynalite();
 const NOW = new Date('2026-01-05T03:00:00.000Z');

@@ -5,6 +5,7 @@
  */
 
 import { HISTORY_LIMIT_EVENTS, PAYLOAD_LIMIT_BYTES } from '../../../local/execution-limits';
+import { toRef } from '../../../shared/resource';
 import type { RestorePoint, RestoreRecord } from '../../../shared/state/records';
 import { nextWaitSeconds } from '../../../shared/workflow/backup/polling';
 import { drillFreshness } from '../../../shared/workflow/drills/drill-freshness';
@@ -22,16 +23,17 @@ import {
 import { restoresMessage } from '../../../shared/workflow/restore/restore-notification';
 import { planRestores, type RestorePlan } from '../../../shared/workflow/restore/restore-plan';
 import { shapeIssues, validateRestore } from '../../../shared/workflow/restore/restore-validation';
-import { restoreRecord } from '../../support/unit-fixtures';
+import { restoreRecord } from '../services/rds/fixtures';
 
 const REGION = 'eu-west-1';
 const volumeArn = (n: number) => `arn:aws:ec2:${REGION}:111122223333:volume/vol-${String(n).padStart(17, '0')}`;
 const instanceArn = (n: number) => `arn:aws:ec2:${REGION}:111122223333:instance/i-${String(n).padStart(17, '0')}`;
 const pointOf = (arn: string, extra: Partial<RestorePoint> = {}): RestorePoint => ({
   arn,
-  type: arn.includes(':volume/') ? 'ebs-volume' : 'ec2-instance',
+  // The type and id the ARN names, read by the catalog's grammar.
+  type: toRef(arn).type,
   region: REGION,
-  resourceId: arn.split('/')[1] ?? '',
+  resourceId: toRef(arn).id,
   runId: 'daily-1',
   tier: 'daily',
   backupIds: [`snap-${arn.slice(-4)}`],

@@ -26,20 +26,9 @@ import { type InputContext, validateExecutionInput } from '../../../shared/workf
 import { planRun } from '../../../shared/workflow/backup/plan';
 import { checkCopyTargets } from '../../../shared/workflow/copies/copy-targets';
 import { useUnitDynalite } from '../../support/unit-dynalite';
-import {
-  ACCOUNT,
-  caught,
-  clusterRef,
-  dbRef,
-  ec2Error,
-  instanceRef,
-  lambdaContext,
-  REGION,
-  rdsError,
-  TIERS,
-  unitHandlerEnv,
-  volumeRef,
-} from '../../support/unit-fixtures';
+import { ACCOUNT, caught, lambdaContext, REGION, TIERS, unitHandlerEnv } from '../../support/unit-fixtures';
+import { ec2Error, instanceRef, volumeRef } from '../services/ec2/fixtures';
+import { clusterRef, dbRef, rdsError } from '../services/rds/fixtures';
 
 const db = useUnitDynalite();
 const ec2 = mockClient(EC2Client);

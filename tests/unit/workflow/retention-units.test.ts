@@ -5,6 +5,8 @@
  * decisions and deletes as the single pass.
  */
 import { ResourceNotFoundError, ThrottledError } from '../../../shared/errors';
+import { backupStores } from '../../../shared/services';
+import { BACKUP_KINDS, SERVICES } from '../../../shared/services/catalog';
 import type { BackupStore, OwnedBackup } from '../../../shared/services/driver';
 import type { RestorePoint } from '../../../shared/state/records';
 import { RestorePointStore } from '../../../shared/state/restore-points';
@@ -20,7 +22,8 @@ import {
   runRetentionPass,
 } from '../../../shared/workflow/retention/retention-units';
 import { useUnitDynalite } from '../../support/unit-dynalite';
-import { dailyEbsBackup, REGION, runRecord, STACK, TIERS, volumeRef } from '../../support/unit-fixtures';
+import { REGION, runRecord, STACK, TIERS } from '../../support/unit-fixtures';
+import { dailyEbsBackup, volumeRef } from '../services/ec2/fixtures';
 
 const db = useUnitDynalite();
 const NOW = new Date('2026-03-01T00:00:00.000Z');
@@ -101,19 +104,15 @@ async function untilDone(runId: string, store: BackupStore): Promise<PassResult[
 
 describe('retentionUnits', () => {
   it("gives one unit per region and service, a service's stores in the single pass's order (AMIs first)", () => {
-    const kinds = ['ec2-image', 'ebs-snapshot', 'rds-snapshot', 'rds-cluster-snapshot', 'dynamodb-backup'];
-    const stores = kinds.map((kind) => ({ kind }) as BackupStore);
+    // Every backup store, in the single pass's order.
+    const stores = backupStores();
 
     const units = retentionUnits([REGION, 'us-west-2'], stores);
 
-    expect(units.map((u) => u.key)).toEqual([
-      `${REGION}.ec2`,
-      `${REGION}.rds`,
-      `${REGION}.dynamodb`,
-      'us-west-2.ec2',
-      'us-west-2.rds',
-      'us-west-2.dynamodb',
-    ]);
+    expect(units.map((u) => u.key)).toEqual(
+      [REGION, 'us-west-2'].flatMap((region) => SERVICES.map((service) => `${region}.${service.service}`)),
+    );
+    expect(units.flatMap((u) => u.kinds).sort()).toEqual([...BACKUP_KINDS, ...BACKUP_KINDS].sort());
     expect(units[0]?.kinds).toEqual(['ec2-image', 'ebs-snapshot']);
   });
 });

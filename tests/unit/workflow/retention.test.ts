@@ -32,22 +32,18 @@ import type { PassResult, RetentionUnit } from '../../../shared/workflow/retenti
 import { useUnitDynalite } from '../../support/unit-dynalite';
 import {
   caught,
-  dailyEbsBackup,
-  dbRef,
-  ec2Error,
-  instanceRef,
   lambdaContext,
   namedError,
   ownedTags,
   REGION,
-  rdsError,
   resourceRecord,
   runRecord,
   STACK,
   TIERS,
   unitHandlerEnv,
-  volumeRef,
 } from '../../support/unit-fixtures';
+import { dailyEbsBackup, ec2Error, instanceRef, volumeRef } from '../services/ec2/fixtures';
+import { dbRef, rdsError } from '../services/rds/fixtures';
 
 const db = useUnitDynalite();
 const ec2 = mockClient(EC2Client);

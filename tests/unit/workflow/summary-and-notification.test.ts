@@ -9,7 +9,9 @@ import { resourceOutcome } from '../../../shared/workflow/backup/outcome';
 import { phaseOf, summarize } from '../../../shared/workflow/backup/summary';
 import { buildNotification, consoleLink, runEvent } from '../../../shared/workflow/notify/notification';
 import { nextStep } from '../../../shared/workflow/notify/runbook';
-import { dbRef, instanceRef, resourceRecord, runRecord, volumeRef } from '../../support/unit-fixtures';
+import { resourceRecord, runRecord } from '../../support/unit-fixtures';
+import { instanceRef, volumeRef } from '../services/ec2/fixtures';
+import { dbRef } from '../services/rds/fixtures';
 
 const RUN = 'run-1';
 const completed = (n: number): ResourceRecord[] =>

@@ -20,7 +20,8 @@ import {
 import { ebsVolumeDriver } from '../../../../shared/services/ec2/ebs-volume';
 import { TAG } from '../../../../shared/tags';
 import { BACKUP_TAG, mockedClient, startRequest } from '../../../support/driver-harness';
-import { ACCOUNT, ec2Error, instanceRef, REGION, servePages, volumeRef } from '../../../support/unit-fixtures';
+import { ACCOUNT, REGION, servePages } from '../../../support/unit-fixtures';
+import { ec2Error, instanceRef, volumeRef } from './fixtures';
 
 const ec2 = mockedClient(EC2Client);
 

@@ -9,7 +9,8 @@ import { InvalidInputError, InvalidResourceStateError, NameInUseError } from '..
 import { ebsVolumeRestore } from '../../../../shared/services/ec2/ebs-volume-restore';
 import { RESTORE_TAG, type RestoreRequest } from '../../../../shared/services/restore';
 import { mockedClient } from '../../../support/driver-harness';
-import { ec2Error, REGION, restoreContextOf, volumeRef } from '../../../support/unit-fixtures';
+import { REGION, restoreContextOf } from '../../../support/unit-fixtures';
+import { ec2Error, volumeRef } from './fixtures';
 
 const ec2 = mockedClient(EC2Client);
 

@@ -15,7 +15,8 @@ import { InvalidResourceStateError, NameInUseError, ResourceNotFoundError } from
 import { ec2ImageRestore } from '../../../../shared/services/ec2/ec2-image-restore';
 import { RESTORE_TAG, type RestoreRequest, restoreTags } from '../../../../shared/services/restore';
 import { mockedClient } from '../../../support/driver-harness';
-import { ec2Error, instanceRef, REGION, restoreContextOf } from '../../../support/unit-fixtures';
+import { REGION, restoreContextOf } from '../../../support/unit-fixtures';
+import { ec2Error, instanceRef } from './fixtures';
 
 const ec2 = mockedClient(EC2Client);
 

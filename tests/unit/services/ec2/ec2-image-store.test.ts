@@ -17,7 +17,8 @@ import type { OwnedBackup } from '../../../../shared/services/driver';
 import { ec2ImageStore } from '../../../../shared/services/ec2/ec2-images';
 import { TAG } from '../../../../shared/tags';
 import { mockedClient, ownedBackup } from '../../../support/driver-harness';
-import { ec2Error, instanceRef, ownedTags, REGION, STACK, servePages } from '../../../support/unit-fixtures';
+import { ownedTags, REGION, STACK, servePages } from '../../../support/unit-fixtures';
+import { ec2Error, instanceRef } from './fixtures';
 
 const ec2 = mockedClient(EC2Client);
 

@@ -28,15 +28,8 @@ import { amiName } from '../../../../shared/services/ec2/ec2-images';
 import { ec2InstanceDriver, tagFilters } from '../../../../shared/services/ec2/ec2-instance';
 import { TAG } from '../../../../shared/tags';
 import { BACKUP_TAG, mockedClient, startRequest } from '../../../support/driver-harness';
-import {
-  ACCOUNT,
-  ec2Error,
-  instanceRef,
-  ownedTags,
-  ownershipValues,
-  REGION,
-  servePages,
-} from '../../../support/unit-fixtures';
+import { ACCOUNT, ownedTags, ownershipValues, REGION, servePages } from '../../../support/unit-fixtures';
+import { ec2Error, instanceRef } from './fixtures';
 
 const ec2 = mockedClient(EC2Client);
 

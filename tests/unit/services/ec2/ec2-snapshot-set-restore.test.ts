@@ -15,7 +15,8 @@ import { NameInUseError } from '../../../../shared/errors';
 import { ec2SnapshotSetRestore } from '../../../../shared/services/ec2/ec2-snapshot-set-restore';
 import { RESTORE_TAG, type RestoreRequest, restoreTags } from '../../../../shared/services/restore';
 import { mockedClient } from '../../../support/driver-harness';
-import { instanceRef, REGION } from '../../../support/unit-fixtures';
+import { REGION } from '../../../support/unit-fixtures';
+import { instanceRef } from './fixtures';
 
 const ec2 = mockedClient(EC2Client);
 

@@ -16,7 +16,8 @@ import { ebsVolumeRestoreSettingsSchema } from '../../../../shared/services/ec2/
 import { ec2InstanceDriver } from '../../../../shared/services/ec2/ec2-instance';
 import { ec2InstanceRestoreSettingsSchema } from '../../../../shared/services/ec2/ec2-instance-settings';
 import { BACKUP_TAG, mockedClient } from '../../../support/driver-harness';
-import { ACCOUNT, instanceRef, REGION, volumeRef } from '../../../support/unit-fixtures';
+import { ACCOUNT, REGION } from '../../../support/unit-fixtures';
+import { instanceRef, volumeRef } from './fixtures';
 
 const ec2 = mockedClient(EC2Client);
 

@@ -22,16 +22,8 @@ import { auroraClusterDriver, rdsClusterSnapshotStore } from '../../../../shared
 import { rdsSnapshotIdentifier } from '../../../../shared/services/rds/rds-instance';
 import { TAG } from '../../../../shared/tags';
 import { mockedClient, startRequest } from '../../../support/driver-harness';
-import {
-  ACCOUNT,
-  clusterRef,
-  ownedTags,
-  ownershipValues,
-  REGION,
-  rdsError,
-  STACK,
-  servePages,
-} from '../../../support/unit-fixtures';
+import { ACCOUNT, ownedTags, ownershipValues, REGION, STACK, servePages } from '../../../support/unit-fixtures';
+import { clusterRef, rdsError } from './fixtures';
 
 const rds = mockedClient(RDSClient);
 const cluster = clusterRef('ledger');

@@ -25,7 +25,8 @@ import {
 } from '../../../../shared/services/rds/aurora-cluster-restore';
 import { RESTORE_TAG, type RestoreRequest, restoreTags } from '../../../../shared/services/restore';
 import { mockedClient } from '../../../support/driver-harness';
-import { ACCOUNT, clusterRef, REGION, rdsError, restoreContextOf } from '../../../support/unit-fixtures';
+import { ACCOUNT, REGION, restoreContextOf } from '../../../support/unit-fixtures';
+import { clusterRef, rdsError } from './fixtures';
 
 const rds = mockedClient(RDSClient);
 

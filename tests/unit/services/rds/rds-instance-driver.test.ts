@@ -23,16 +23,8 @@ import {
 } from '../../../../shared/services/rds/rds-instance';
 import { TAG } from '../../../../shared/tags';
 import { mockedClient, startRequest } from '../../../support/driver-harness';
-import {
-  ACCOUNT,
-  clusterRef,
-  dbRef,
-  ownedTags,
-  ownershipValues,
-  REGION,
-  rdsError,
-  servePages,
-} from '../../../support/unit-fixtures';
+import { ACCOUNT, ownedTags, ownershipValues, REGION, servePages } from '../../../support/unit-fixtures';
+import { clusterRef, dbRef, rdsError } from './fixtures';
 
 const rds = mockedClient(RDSClient);
 const db = dbRef();

@@ -19,7 +19,8 @@ import {
 import { rdsInstanceRestore } from '../../../../shared/services/rds/rds-instance-restore';
 import { RESTORE_TAG, type RestoreRequest } from '../../../../shared/services/restore';
 import { mockedClient } from '../../../support/driver-harness';
-import { dbRef, namedError, REGION, rdsError } from '../../../support/unit-fixtures';
+import { namedError, REGION } from '../../../support/unit-fixtures';
+import { dbRef, rdsError } from './fixtures';
 
 const rds = mockedClient(RDSClient);
 

@@ -8,7 +8,8 @@ import { type DBInstance, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk
 import { rdsInstanceDriver } from '../../../../shared/services/rds/rds-instance';
 import { rdsInstanceRestoreSettingsSchema } from '../../../../shared/services/rds/rds-instance-restore';
 import { mockedClient } from '../../../support/driver-harness';
-import { ACCOUNT, dbRef, REGION } from '../../../support/unit-fixtures';
+import { ACCOUNT, REGION } from '../../../support/unit-fixtures';
+import { dbRef } from './fixtures';
 
 const rds = mockedClient(RDSClient);
 

@@ -2,6 +2,7 @@
  * The shape of what a service folder declares as data (its catalog.ts): a leaf, imported by each service's
  * catalog and by the registry (./catalog.ts), which imports the catalogs, so neither imports the other.
  */
+import type { z } from 'zod';
 import type { PermissionSet } from './permission-set';
 
 /** One resource type as its service declares it. */
@@ -16,10 +17,10 @@ export interface ResourceTypeEntry {
   /** List price of its backups' storage, for the run report's estimate; absent: not estimated. */
   readonly storagePrice?: { readonly backup: string; readonly usdPerGbMonth: number };
   /**
-   * The placement fields (RestorePlacement) that keep a drill's restore of this type off production
+   * The fields of its service's `placement` that keep a drill's restore of this type off production
    * networking; absent: its restore joins no network (a volume, a table).
    */
-  readonly isolatedBy?: readonly IsolatingPlacementField[];
+  readonly isolatedBy?: readonly string[];
   /**
    * In an application's restore (issue #19), the wave this type's restores join when the operator sets
    * no order (1 first; a wave starts once every restore of the one before has ended). Absent: 1, the
@@ -28,8 +29,11 @@ export interface ResourceTypeEntry {
   readonly restoreWave?: number;
 }
 
-/** A region-bound placement field that isolates a restored resource's network. */
-export type IsolatingPlacementField = 'subnetId' | 'securityGroupIds' | 'dbSubnetGroupName';
+/**
+ * The placement fields a service's restores read (RestorePlacement, ./catalog.ts): each an optional
+ * value, by the name operators give it in `placement`, `placements` and cdk.json `drills.placement`.
+ */
+export type PlacementFields = Readonly<Record<string, z.ZodOptional>>;
 
 /** The AWS error codes a service answers with, by the named error each becomes (shared/errors.ts). */
 export interface ServiceErrorCodes {
@@ -54,6 +58,13 @@ export interface ServiceCatalog {
   /** The kinds of backup its stores hold (OwnedBackup.kind). */
   readonly backupKinds: readonly string[];
   readonly errorCodes: ServiceErrorCodes;
+  /**
+   * Where its restores go in a region (regional names: the source's recorded ones exist only in its
+   * region), the fields the registry composes into the one placement schema. A field two services read
+   * (an availability zone, security groups) is declared by both, alike (tests/unit/services/registry.test.ts).
+   * Absent: its restores take no placement.
+   */
+  readonly placement?: PlacementFields;
   /** What each function needs of this service, as data (./permission-set.ts); infra/constructs/permissions.ts applies it. */
   readonly permissions: PermissionSet;
   /**

@@ -6,13 +6,14 @@
  * shared/errors.ts read it, and the drivers import both. The drivers themselves are gathered in ./index.ts.
  */
 
-import type { IsolatingPlacementField, ResourceTypeEntry, ServiceCatalog, ServiceErrorCodes } from './catalog-types';
+import { z } from 'zod';
+import type { PlacementFields, ResourceTypeEntry, ServiceCatalog, ServiceErrorCodes } from './catalog-types';
 import { dynamodbCatalog } from './dynamodb/catalog';
 import { ec2Catalog } from './ec2/catalog';
 import type { PermissionSet } from './permission-set';
 import { rdsCatalog } from './rds/catalog';
 
-export type { IsolatingPlacementField, ResourceTypeEntry, ServiceCatalog, ServiceErrorCodes };
+export type { PlacementFields, ResourceTypeEntry, ServiceCatalog, ServiceErrorCodes };
 
 /**
  * Every service, one line each. The order is the order ARN patterns are tried, drivers are listed and
@@ -42,10 +43,33 @@ export const MODED_ENTRIES = TYPE_ENTRIES.filter(
     e.modes !== undefined,
 );
 
-/** The placement fields that isolate a drill's restores of these types, in one fixed order. */
-export function isolatingFieldsOf(types: readonly string[]): IsolatingPlacementField[] {
+type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+type PlacementShape = UnionToIntersection<
+  Extract<(typeof SERVICES)[number], { placement: PlacementFields }>['placement']
+>;
+
+/**
+ * Every service's placement fields, in catalog order (a field two services declare keeps its first place):
+ * what a restore's `placement`, a drill's `placements` and cdk.json `drills.placement` may name.
+ */
+export const PLACEMENT_FIELDS = Object.assign(
+  {},
+  ...SERVICES.map((s): PlacementFields => ('placement' in s ? s.placement : {})),
+) as PlacementShape;
+
+/**
+ * Where a restore goes in a region: the one placement schema, parsed wherever a placement is read (the
+ * restore input and plan, cdk.json drills, the CLI's --placement). Strict: a field no service reads is
+ * refused, not ignored.
+ */
+export const restorePlacementSchema = z.strictObject(PLACEMENT_FIELDS);
+export type RestorePlacement = z.infer<typeof restorePlacementSchema>;
+export type PlacementField = keyof RestorePlacement;
+
+/** The placement fields that isolate a drill's restores of these types, in the placement's order. */
+export function isolatingFieldsOf(types: readonly string[]): PlacementField[] {
   const needed = new Set(TYPE_ENTRIES.filter((e) => types.includes(e.type)).flatMap((e) => e.isolatedBy ?? []));
-  return (['subnetId', 'securityGroupIds', 'dbSubnetGroupName'] as const).filter((f) => needed.has(f));
+  return (Object.keys(PLACEMENT_FIELDS) as PlacementField[]).filter((f) => needed.has(f));
 }
 
 /** An application's default restore waves: the types grouped by their restoreWave, the first wave first. */

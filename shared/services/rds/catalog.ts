@@ -1,8 +1,10 @@
 /**
  * RDS's part of the catalog (../catalog.ts): DB instances and Aurora clusters, their ARNs and labels,
- * the RDS snapshot price, the backup kinds this folder's stores hold, and the error codes RDS answers
- * with. Data only: read at module load by shared/resource.ts and shared/errors.ts.
+ * the RDS snapshot price, the backup kinds this folder's stores hold, the placement its restores read,
+ * and the error codes RDS answers with. Data only: read at module load by shared/resource.ts and
+ * shared/errors.ts.
  */
+import { z } from 'zod';
 import type { ServiceCatalog } from '../catalog-types';
 import { RDS_PERMISSIONS } from './permissions';
 
@@ -25,6 +27,18 @@ export const rdsCatalog = {
     },
   ],
   backupKinds: ['rds-snapshot', 'rds-cluster-snapshot'],
+  // Where a restored DB instance or cluster goes in its region: a drill's isolated DB subnet group and VPC
+  // security groups, and the region's own parameter, cluster parameter and option groups.
+  placement: {
+    /** The zone a restored DB instance is created in (else the source's, in its region). */
+    availabilityZone: z.string().min(1).optional(),
+    /** The VPC security groups of a restored DB instance or cluster. */
+    securityGroupIds: z.array(z.string().min(1)).min(1).optional(),
+    dbSubnetGroupName: z.string().min(1).optional(),
+    dbParameterGroupName: z.string().min(1).optional(),
+    dbClusterParameterGroupName: z.string().min(1).optional(),
+    optionGroupName: z.string().min(1).optional(),
+  },
   // CopyDB(Cluster)Snapshot under the copyTo key; restores under the snapshot's key; an encrypted cluster's writer (CreateDBInstance, at Check).
   keyUse: { copies: true, restores: true, restoreChecks: true },
   errorCodes: {

@@ -46,6 +46,21 @@ export interface ServiceErrorCodes {
   readonly nameInUse?: readonly string[];
 }
 
+/**
+ * A runbook entry one service's failures need (shared/workflow/notify/runbook.ts composes them with the
+ * general ones): the next step for an error whose reason carries this service's cause.
+ */
+export interface ServiceRunbookEntry {
+  /** The recorded error name (shared/errors.ts: `QuotaExceededError`, ...). */
+  readonly error: string;
+  /** Narrows the entry to reasons that match (an AWS error code, this service's refusal); absent: every reason. */
+  readonly reason?: RegExp;
+  /** The next step, one sentence an operator can act on. */
+  readonly next: string;
+  /** The docs/operations.md section with the detail. */
+  readonly section: string;
+}
+
 export interface ServiceCatalog {
   /** The service's name in ARNs and IAM actions (ec2, rds, dynamodb). */
   readonly service: string;
@@ -65,6 +80,11 @@ export interface ServiceCatalog {
    * Absent: its restores take no placement.
    */
   readonly placement?: PlacementFields;
+  /**
+   * Its runbook entries, most specific first. They come after the general entries of an error that narrow
+   * by reason and before its general catch-all (first match wins).
+   */
+  readonly runbook?: readonly ServiceRunbookEntry[];
   /** What each function needs of this service, as data (./permission-set.ts); infra/constructs/permissions.ts applies it. */
   readonly permissions: PermissionSet;
   /**

@@ -7,13 +7,19 @@
  */
 
 import { z } from 'zod';
-import type { PlacementFields, ResourceTypeEntry, ServiceCatalog, ServiceErrorCodes } from './catalog-types';
+import type {
+  PlacementFields,
+  ResourceTypeEntry,
+  ServiceCatalog,
+  ServiceErrorCodes,
+  ServiceRunbookEntry,
+} from './catalog-types';
 import { dynamodbCatalog } from './dynamodb/catalog';
 import { ec2Catalog } from './ec2/catalog';
 import type { PermissionSet } from './permission-set';
 import { rdsCatalog } from './rds/catalog';
 
-export type { PlacementFields, ResourceTypeEntry, ServiceCatalog, ServiceErrorCodes };
+export type { PlacementFields, ResourceTypeEntry, ServiceCatalog, ServiceErrorCodes, ServiceRunbookEntry };
 
 /**
  * Every service, one line each. The order is the order ARN patterns are tried, drivers are listed and
@@ -96,6 +102,11 @@ export const STORAGE_PRICES: Readonly<Record<string, { backup: string; usdPerGbM
 export function serviceErrorCodes(kind: keyof ServiceErrorCodes): string[] {
   return SERVICES.flatMap((s): readonly string[] => (s.errorCodes as ServiceErrorCodes)[kind] ?? []);
 }
+
+/** Every service's runbook entries, in catalog order (shared/workflow/notify/runbook.ts places them). */
+export const SERVICE_RUNBOOK: readonly ServiceRunbookEntry[] = SERVICES.flatMap(
+  (s): readonly ServiceRunbookEntry[] => (s as ServiceCatalog).runbook ?? [],
+);
 
 /** Every service's IAM needs, by service name: the stack applies them all in one place. */
 export const SERVICE_PERMISSIONS: Readonly<Record<string, PermissionSet>> = Object.fromEntries(

@@ -1,8 +1,8 @@
 /**
  * EC2's part of the catalog (../catalog.ts): instances and volumes, their ARNs and labels, the
  * instance's modes, the EBS snapshot price, the backup kinds this folder's stores hold, the placement its
- * restores read, and the error codes EC2 answers with. Data only: read at module load by
- * shared/resource.ts and shared/errors.ts.
+ * restores read, the error codes EC2 answers with and the runbook's steps for its causes. Data only:
+ * read at module load by shared/resource.ts and shared/errors.ts.
  */
 import { z } from 'zod';
 import type { ServiceCatalog } from '../catalog-types';
@@ -74,6 +74,14 @@ export const ec2Catalog = {
       'InvalidAMIID.Unavailable',
     ],
   },
+  runbook: [
+    {
+      error: 'QuotaExceededError',
+      reason: /SnapshotLimitExceeded/,
+      next: 'delete unneeded EBS snapshots, or ask AWS for a higher "Snapshots per Region" quota',
+      section: 'A backup failed',
+    },
+  ],
   permissions: EC2_PERMISSIONS,
 } as const satisfies ServiceCatalog;
 

@@ -1,8 +1,8 @@
 /**
  * RDS's part of the catalog (../catalog.ts): DB instances and Aurora clusters, their ARNs and labels,
  * the RDS snapshot price, the backup kinds this folder's stores hold, the placement its restores read,
- * and the error codes RDS answers with. Data only: read at module load by shared/resource.ts and
- * shared/errors.ts.
+ * the error codes RDS answers with and the runbook's steps for its causes. Data only: read at module
+ * load by shared/resource.ts and shared/errors.ts.
  */
 import { z } from 'zod';
 import type { ServiceCatalog } from '../catalog-types';
@@ -69,6 +69,22 @@ export const rdsCatalog = {
     ],
     nameInUse: ['DBInstanceAlreadyExists', 'DBInstanceAlreadyExistsFault', 'DBClusterAlreadyExistsFault'],
   },
+  runbook: [
+    {
+      // Plan's refusal of a backup its quota (./account-quotas.ts) has no room left for
+      // (shared/workflow/backup/plan-quotas.ts).
+      error: 'QuotaExceededError',
+      reason: /^quota: /,
+      next: "Plan found no room left in the region's quota (the reason gives the numbers) and made nothing: delete old manual snapshots there, lower the tier's retentionDays or keepLast, or request a higher quota",
+      section: 'Quota reached (RDS manual snapshots)',
+    },
+    {
+      // AWS's refusal at the start (SnapshotQuotaExceeded): the quota error no other cause above names.
+      error: 'QuotaExceededError',
+      next: "100 manual RDS snapshots in the region: lower the tier's retentionDays or keepLast, or request a higher quota",
+      section: 'Quota reached (RDS manual snapshots)',
+    },
+  ],
   permissions: RDS_PERMISSIONS,
 } as const satisfies ServiceCatalog;
 

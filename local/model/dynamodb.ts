@@ -6,6 +6,8 @@
  * DynamoDB may use it for the caller (assertKeyUsable). Restores and imports are in dynamodb-restore.ts
  * over the same store. The pipeline's own state table lives in dynalite, not here.
  */
+
+import { type AuthorizationContext, type AuthorizationLookup, tagValues } from './authorization';
 import {
   AwsApiError,
   arnPartition,
@@ -122,7 +124,7 @@ export const DYNAMODB_KEY_USE_ACTIONS = [
   'kms:ReEncryptTo',
 ] as const;
 
-export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
+export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> implements AuthorizationLookup {
   /**
    * The regions whose tables exported into each bucket: an export's data is in its bucket, whatever
    * region the table is in, so an import in the bucket's region finds it there (dynamodb-restore.ts).
@@ -518,5 +520,30 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> {
 
   dynamoExports(region: string) {
     return [...this.region(region).dynamoExports.values()].map((e) => this.dynamoExportDescription(region, e));
+  }
+
+  /**
+   * What IAM sees of what a DynamoDB call names (./authorization.ts): a backup's name, which carries its
+   * ownership (on-demand backups take no tags); the target table of a restore, whose items DynamoDB writes
+   * with the caller's item permissions; a table's tags, on which the clean-up's conditions are evaluated.
+   */
+  authorizationContext(
+    region: string,
+    action: string,
+    input: Readonly<Record<string, unknown>>,
+  ): AuthorizationContext | undefined {
+    const r = this.region(region);
+    switch (action) {
+      case 'dynamodb:DeleteBackup': {
+        const name = r.dynamoBackups.get(String(input.BackupArn))?.BackupName;
+        return name === undefined ? {} : { resourceName: name };
+      }
+      case 'dynamodb:RestoreTableFromBackup':
+        return { tableName: String(input.TargetTableName) };
+      case 'dynamodb:DeleteTable':
+        return { resourceTags: tagValues(r.dynamoTables.get(String(input.TableName))?.Tags) };
+      default:
+        return undefined;
+    }
   }
 }

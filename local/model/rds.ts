@@ -4,6 +4,8 @@
  * instances); the Aurora operations are in rds-aurora.ts, restores in rds-restore.ts and rds-aurora-restore.ts,
  * subnet groups in rds-subnet-groups.ts, all over the same store. A copy asks KMS for its destination key.
  */
+
+import { type AuthorizationContext, type AuthorizationLookup, tagValues } from './authorization';
 import {
   AwsApiError,
   arnPartition,
@@ -69,7 +71,7 @@ export interface RdsRegionState {
   groups: RdsGroupsModel;
 }
 
-export class RdsBackend extends RegionalBackend<RdsRegionState> {
+export class RdsBackend extends RegionalBackend<RdsRegionState> implements AuthorizationLookup {
   constructor(
     core: ModelCore,
     private readonly kms: KmsBackend,
@@ -507,5 +509,27 @@ export class RdsBackend extends RegionalBackend<RdsRegionState> {
 
   dbSnapshotCopies(region: string) {
     return copiesWithSource(this.region(region).dbSnapshots.values(), (s) => this.dbSnapshotView(region, s));
+  }
+
+  /**
+   * What IAM sees of the DB snapshot or DB instance an RDS call names (./authorization.ts): its tags
+   * (TagList), on which the retention and clean-up grants' tag conditions (rds:...-tag) are evaluated.
+   */
+  authorizationContext(
+    region: string,
+    action: string,
+    input: Readonly<Record<string, unknown>>,
+  ): AuthorizationContext | undefined {
+    const r = this.region(region);
+    const tagsOf = (map: ReadonlyMap<string, { TagList?: { Key?: string; Value?: string }[] }>, id: unknown) =>
+      ({ resourceTags: tagValues(map.get(String(id))?.TagList) }) satisfies AuthorizationContext;
+    switch (action) {
+      case 'rds:DeleteDBSnapshot':
+        return tagsOf(r.dbSnapshots, input.DBSnapshotIdentifier);
+      case 'rds:DeleteDBInstance':
+        return tagsOf(r.dbInstances, input.DBInstanceIdentifier);
+      default:
+        return undefined;
+    }
   }
 }

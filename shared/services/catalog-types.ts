@@ -3,7 +3,7 @@
  * catalog and by the registry (./catalog.ts), which imports the catalogs, so neither imports the other.
  */
 import type { z } from 'zod';
-import type { PermissionSet } from './permission-set';
+import type { ImpliedActions, PermissionSet } from './permission-set';
 
 /** One resource type as its service declares it. */
 export interface ResourceTypeEntry {
@@ -87,6 +87,8 @@ export interface ServiceCatalog {
   readonly runbook?: readonly ServiceRunbookEntry[];
   /** What each function needs of this service, as data (./permission-set.ts); infra/constructs/permissions.ts applies it. */
   readonly permissions: PermissionSet;
+  /** What AWS evaluates on its calls' behalf (tags in a create, S3 writes of an export), by the call's action. */
+  readonly impliedActions?: ImpliedActions;
   /**
    * Where the service uses a customer managed KMS key on the caller's behalf, so the caller must be allowed
    * the key's use through it (`kms:ViaService` = `<service>.<region>.amazonaws.com`,

@@ -16,7 +16,7 @@ import type {
 } from './catalog-types';
 import { dynamodbCatalog } from './dynamodb/catalog';
 import { ec2Catalog } from './ec2/catalog';
-import type { PermissionSet } from './permission-set';
+import type { ImpliedAction, PermissionSet } from './permission-set';
 import { rdsCatalog } from './rds/catalog';
 
 export type { PlacementFields, ResourceTypeEntry, ServiceCatalog, ServiceErrorCodes, ServiceRunbookEntry };
@@ -112,3 +112,8 @@ export const SERVICE_RUNBOOK: readonly ServiceRunbookEntry[] = SERVICES.flatMap(
 export const SERVICE_PERMISSIONS: Readonly<Record<string, PermissionSet>> = Object.fromEntries(
   SERVICES.map((s) => [s.service, s.permissions]),
 );
+
+/** What AWS evaluates on a call's behalf (each service's `impliedActions`), for the call's action. */
+export function impliedActionsOf(action: string): readonly ImpliedAction[] {
+  return SERVICES.flatMap((s): readonly ImpliedAction[] => (s as ServiceCatalog).impliedActions?.[action] ?? []);
+}

@@ -4,7 +4,7 @@
  * causes. Data only: read at module load by shared/resource.ts and shared/errors.ts.
  */
 import type { ServiceCatalog } from '../catalog-types';
-import { DYNAMODB_PERMISSIONS } from './permissions';
+import { DYNAMODB_IMPLIED_ACTIONS, DYNAMODB_PERMISSIONS } from './permissions';
 
 export const dynamodbCatalog = {
   service: 'dynamodb',
@@ -48,6 +48,7 @@ export const dynamodbCatalog = {
     },
   ],
   permissions: DYNAMODB_PERMISSIONS,
+  impliedActions: DYNAMODB_IMPLIED_ACTIONS,
 } as const satisfies ServiceCatalog;
 
 export function dynamoTableArn(partition: string, region: string, accountId: string, name: string): string {

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { ServiceCatalog } from '../catalog-types';
-import { EC2_PERMISSIONS } from './permissions';
+import { EC2_IMPLIED_ACTIONS, EC2_PERMISSIONS } from './permissions';
 
 const EBS_SNAPSHOT_PRICE = { backup: 'EBS snapshot', usdPerGbMonth: 0.05 };
 
@@ -83,6 +83,7 @@ export const ec2Catalog = {
     },
   ],
   permissions: EC2_PERMISSIONS,
+  impliedActions: EC2_IMPLIED_ACTIONS,
 } as const satisfies ServiceCatalog;
 
 export function ec2InstanceArn(partition: string, region: string, accountId: string, id: string): string {

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { ServiceCatalog } from '../catalog-types';
-import { RDS_PERMISSIONS } from './permissions';
+import { RDS_IMPLIED_ACTIONS, RDS_PERMISSIONS } from './permissions';
 
 export const rdsCatalog = {
   service: 'rds',
@@ -86,6 +86,7 @@ export const rdsCatalog = {
     },
   ],
   permissions: RDS_PERMISSIONS,
+  impliedActions: RDS_IMPLIED_ACTIONS,
 } as const satisfies ServiceCatalog;
 
 export function auroraClusterArn(partition: string, region: string, accountId: string, id: string): string {

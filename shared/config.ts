@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { arnRegion, parseResourceArn, RESOURCE_TYPES } from './resource';
 import { longestScheduleGap, timeZoneProblem } from './schedule-period';
-import { isolatingFieldsOf } from './services/catalog';
+import { isolatingFieldsOf, restorePlacementSchema } from './services/catalog';
 import { modesConfigSchema, modesOf } from './services/modes';
 
 /** CloudWatch Logs accepts only these retention periods (days). */
@@ -289,17 +289,10 @@ const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9
  * Where a restore goes in a region: a drill's own subnet, security groups and DB subnet group (isolated
  * settings), and the region's DB parameter, cluster parameter and option groups. All are regional names:
  * the source's recorded ones exist only in its own region, so a restore elsewhere takes these, else
- * AWS's defaults (the engine's default groups; the default VPC).
+ * AWS's defaults (the engine's default groups; the default VPC). The fields are the services' (each
+ * catalog's `placement`): the one schema every placement is parsed with.
  */
-export const drillPlacementSchema = z.strictObject({
-  availabilityZone: z.string().min(1).optional(),
-  subnetId: z.string().min(1).optional(),
-  securityGroupIds: z.array(z.string().min(1)).min(1).optional(),
-  dbSubnetGroupName: z.string().min(1).optional(),
-  dbParameterGroupName: z.string().min(1).optional(),
-  dbClusterParameterGroupName: z.string().min(1).optional(),
-  optionGroupName: z.string().min(1).optional(),
-});
+export const drillPlacementSchema = restorePlacementSchema;
 
 /**
  * Restore drills (issue #12): on a schedule, the latest good backup of chosen resources is restored,

@@ -7,6 +7,7 @@
  * over the same store. The pipeline's own state table lives in dynalite, not here.
  */
 
+import { type AuthorizationContext, type AuthorizationLookup, tagValues } from './authorization';
 import {
   AwsApiError,
   arnPartition,
@@ -133,7 +134,10 @@ export const DYNAMODB_LIMITS = {
   concurrentExportsPerRegion: 300,
 };
 
-export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> implements EstateSeeding<DynamoDbSeedOps> {
+export class DynamoDbBackend
+  extends RegionalBackend<DynamoRegionState>
+  implements EstateSeeding<DynamoDbSeedOps>, AuthorizationLookup
+{
   private readonly limits = this.core.limitsOf(DYNAMODB_LIMITS);
   /** What it seeds into the sandbox's estates (./estate-seeds.ts). */
   readonly estateSeeds = DYNAMODB_ESTATE_SEEDS;
@@ -532,6 +536,31 @@ export class DynamoDbBackend extends RegionalBackend<DynamoRegionState> implemen
 
   dynamoExports(region: string) {
     return [...this.region(region).dynamoExports.values()].map((e) => this.dynamoExportDescription(region, e));
+  }
+
+  /**
+   * What IAM sees of what a DynamoDB call names (./authorization.ts): a backup's name, which carries its
+   * ownership (on-demand backups take no tags); the target table of a restore, whose items DynamoDB writes
+   * with the caller's item permissions; a table's tags, on which the clean-up's conditions are evaluated.
+   */
+  authorizationContext(
+    region: string,
+    action: string,
+    input: Readonly<Record<string, unknown>>,
+  ): AuthorizationContext | undefined {
+    const r = this.region(region);
+    switch (action) {
+      case 'dynamodb:DeleteBackup': {
+        const name = r.dynamoBackups.get(String(input.BackupArn))?.BackupName;
+        return name === undefined ? {} : { resourceName: name };
+      }
+      case 'dynamodb:RestoreTableFromBackup':
+        return { tableName: String(input.TargetTableName) };
+      case 'dynamodb:DeleteTable':
+        return { resourceTags: tagValues(r.dynamoTables.get(String(input.TableName))?.Tags) };
+      default:
+        return undefined;
+    }
   }
 }
 

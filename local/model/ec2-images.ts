@@ -3,6 +3,7 @@
  * snapshots, so this backend shares EC2's region store and asks the EC2 backend to snapshot volumes and to
  * count the copies in progress; KMS gives a copy's key, the regions backend checks the source region.
  */
+import { type AuthorizationContext, type AuthorizationLookup, tagValues } from './authorization';
 import { AwsApiError, COPY_SLOWDOWN, type Filter, finishedAt, type ModelCore, RegionalBackend, type Tag } from './core';
 import {
   EBS_LIMITS,
@@ -23,7 +24,7 @@ export function deletesOnTermination(image: ImageModel, index: number): boolean 
   return image.deleteOnTermination?.[index] ?? index === 0;
 }
 
-export class AmiBackend extends RegionalBackend<Ec2RegionState> {
+export class AmiBackend extends RegionalBackend<Ec2RegionState> implements AuthorizationLookup {
   private readonly limits = this.core.limitsOf(EBS_LIMITS);
 
   constructor(
@@ -310,6 +311,16 @@ export class AmiBackend extends RegionalBackend<Ec2RegionState> {
       noReboot: i.noReboot,
       rebooted: i.rebooted ?? false,
     }));
+  }
+
+  /** What IAM sees of the image an EC2 call names (./authorization.ts): its tags, for retention's conditions. */
+  authorizationContext(
+    region: string,
+    action: string,
+    input: Readonly<Record<string, unknown>>,
+  ): AuthorizationContext | undefined {
+    if (action !== 'ec2:DeregisterImage') return undefined;
+    return { resourceTags: tagValues(this.region(region).images.get(String(input.ImageId))?.Tags) };
   }
 }
 

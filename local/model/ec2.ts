@@ -4,6 +4,8 @@
  * state; the AMI operations are in ec2-images.ts, the restores in ec2-restore.ts, over the same store).
  * It asks KMS for a copy's key and the regions backend whether a source region is enabled.
  */
+
+import { type AuthorizationContext, type AuthorizationLookup, tagValues } from './authorization';
 import {
   AwsApiError,
   COPY_SLOWDOWN,
@@ -45,7 +47,10 @@ export const EBS_LIMITS = {
 /** The instance a volume is attached to: none once it is no longer `in-use` (detached at termination). */
 const attachedTo = (v: VolumeModel): string | undefined => (v.State === 'in-use' ? v.attachedTo : undefined);
 
-export class Ec2Backend extends RegionalBackend<Ec2RegionState> implements EstateSeeding<Ec2SeedOps> {
+export class Ec2Backend
+  extends RegionalBackend<Ec2RegionState>
+  implements EstateSeeding<Ec2SeedOps>, AuthorizationLookup
+{
   private readonly limits = this.core.limitsOf(EBS_LIMITS);
   /** What it seeds into the sandbox's estates (./estate-seeds.ts). */
   readonly estateSeeds = EC2_ESTATE_SEEDS;
@@ -535,6 +540,30 @@ export class Ec2Backend extends RegionalBackend<Ec2RegionState> implements Estat
   /** Copies in a destination region, per service, with where each came from (tests, the report). */
   snapshotCopies(region: string) {
     return copiesWithSource(this.region(region).snapshots.values(), (s) => this.snapshotView(s));
+  }
+
+  /**
+   * What IAM sees of the snapshot, volume or instance an EC2 call names (./authorization.ts): its
+   * tags, on which the retention and clean-up grants' aws:ResourceTag conditions are evaluated.
+   */
+  authorizationContext(
+    region: string,
+    action: string,
+    input: Readonly<Record<string, unknown>>,
+  ): AuthorizationContext | undefined {
+    const r = this.region(region);
+    const tagsOf = (map: ReadonlyMap<string, { Tags?: Tag[] }>, id: unknown) =>
+      ({ resourceTags: tagValues(map.get(String(id))?.Tags) }) satisfies AuthorizationContext;
+    switch (action) {
+      case 'ec2:DeleteSnapshot':
+        return tagsOf(r.snapshots, input.SnapshotId);
+      case 'ec2:DeleteVolume':
+        return tagsOf(r.volumes, input.VolumeId);
+      case 'ec2:TerminateInstances':
+        return tagsOf(r.instances, (input.InstanceIds as string[] | undefined)?.[0]);
+      default:
+        return undefined;
+    }
   }
 }
 

@@ -2,6 +2,7 @@
  * RDS Aurora: DB clusters (their members are RDS DB instances), cluster snapshots and their copies. Shares
  * the RDS backend's region store and its copy checks (source ARN, KMS key, cross-region copy quota).
  */
+import { type AuthorizationContext, type AuthorizationLookup, tagValues } from './authorization';
 import {
   AwsApiError,
   arnPartition,
@@ -37,7 +38,7 @@ function assertNewClusterSnapshotId(id: string, taken: ReadonlyMap<string, unkno
   );
 }
 
-export class AuroraBackend extends RegionalBackend<RdsRegionState> {
+export class AuroraBackend extends RegionalBackend<RdsRegionState> implements AuthorizationLookup {
   private readonly limits = this.core.limitsOf(RDS_LIMITS);
 
   constructor(
@@ -361,6 +362,28 @@ export class AuroraBackend extends RegionalBackend<RdsRegionState> {
     return copiesWithSource(this.region(region).dbClusterSnapshots.values(), (s) =>
       this.dbClusterSnapshotView(region, s),
     );
+  }
+
+  /**
+   * What IAM sees of the cluster or cluster snapshot an RDS call names (./authorization.ts): its tags
+   * (TagList), on which the retention and clean-up grants' tag conditions (rds:...-tag) are evaluated.
+   */
+  authorizationContext(
+    region: string,
+    action: string,
+    input: Readonly<Record<string, unknown>>,
+  ): AuthorizationContext | undefined {
+    const r = this.region(region);
+    switch (action) {
+      case 'rds:DeleteDBClusterSnapshot':
+        return {
+          resourceTags: tagValues(r.dbClusterSnapshots.get(String(input.DBClusterSnapshotIdentifier))?.TagList),
+        };
+      case 'rds:DeleteDBCluster':
+        return { resourceTags: tagValues(r.dbClusters.get(String(input.DBClusterIdentifier))?.TagList) };
+      default:
+        return undefined;
+    }
   }
 }
 

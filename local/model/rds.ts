@@ -5,6 +5,7 @@
  * subnet groups in rds-subnet-groups.ts, all over the same store. A copy asks KMS for its destination key.
  */
 
+import { type AuthorizationContext, type AuthorizationLookup, tagValues } from './authorization';
 import {
   AwsApiError,
   arnPartition,
@@ -82,7 +83,10 @@ export const RDS_LIMITS = {
   concurrentCopiesPerRegion: 20,
 };
 
-export class RdsBackend extends RegionalBackend<RdsRegionState> implements EstateSeeding<RdsSeedOps> {
+export class RdsBackend
+  extends RegionalBackend<RdsRegionState>
+  implements EstateSeeding<RdsSeedOps>, AuthorizationLookup
+{
   private readonly limits = this.core.limitsOf(RDS_LIMITS);
   /** What it seeds into the sandbox's estates (./estate-seeds.ts). */
   readonly estateSeeds = RDS_ESTATE_SEEDS;
@@ -523,6 +527,28 @@ export class RdsBackend extends RegionalBackend<RdsRegionState> implements Estat
 
   dbSnapshotCopies(region: string) {
     return copiesWithSource(this.region(region).dbSnapshots.values(), (s) => this.dbSnapshotView(region, s));
+  }
+
+  /**
+   * What IAM sees of the DB snapshot or DB instance an RDS call names (./authorization.ts): its tags
+   * (TagList), on which the retention and clean-up grants' tag conditions (rds:...-tag) are evaluated.
+   */
+  authorizationContext(
+    region: string,
+    action: string,
+    input: Readonly<Record<string, unknown>>,
+  ): AuthorizationContext | undefined {
+    const r = this.region(region);
+    const tagsOf = (map: ReadonlyMap<string, { TagList?: { Key?: string; Value?: string }[] }>, id: unknown) =>
+      ({ resourceTags: tagValues(map.get(String(id))?.TagList) }) satisfies AuthorizationContext;
+    switch (action) {
+      case 'rds:DeleteDBSnapshot':
+        return tagsOf(r.dbSnapshots, input.DBSnapshotIdentifier);
+      case 'rds:DeleteDBInstance':
+        return tagsOf(r.dbInstances, input.DBInstanceIdentifier);
+      default:
+        return undefined;
+    }
   }
 }
 

@@ -2,7 +2,8 @@
  * The shape of what a service folder declares as data (its catalog.ts): a leaf, imported by each service's
  * catalog and by the registry (./catalog.ts), which imports the catalogs, so neither imports the other.
  */
-import type { PermissionSet } from './permission-set';
+import type { z } from 'zod';
+import type { ImpliedActions, PermissionSet } from './permission-set';
 
 /** One resource type as its service declares it. */
 export interface ResourceTypeEntry {
@@ -24,10 +25,10 @@ export interface ResourceTypeEntry {
   /** List price of its backups' storage, for the run report's estimate; absent: not estimated. */
   readonly storagePrice?: { readonly backup: string; readonly usdPerGbMonth: number };
   /**
-   * The placement fields (RestorePlacement) that keep a drill's restore of this type off production
+   * The fields of its service's `placement` that keep a drill's restore of this type off production
    * networking; absent: its restore joins no network (a volume, a table).
    */
-  readonly isolatedBy?: readonly IsolatingPlacementField[];
+  readonly isolatedBy?: readonly string[];
   /**
    * In an application's restore (issue #19), the wave this type's restores join when the operator sets
    * no order (1 first; a wave starts once every restore of the one before has ended). Absent: 1, the
@@ -36,8 +37,11 @@ export interface ResourceTypeEntry {
   readonly restoreWave?: number;
 }
 
-/** A region-bound placement field that isolates a restored resource's network. */
-export type IsolatingPlacementField = 'subnetId' | 'securityGroupIds' | 'dbSubnetGroupName';
+/**
+ * The placement fields a service's restores read (RestorePlacement, ./catalog.ts): each an optional
+ * value, by the name operators give it in `placement`, `placements` and cdk.json `drills.placement`.
+ */
+export type PlacementFields = Readonly<Record<string, z.ZodOptional>>;
 
 /** The AWS error codes a service answers with, by the named error each becomes (shared/errors.ts). */
 export interface ServiceErrorCodes {
@@ -79,6 +83,21 @@ export type ApiRateBucket = {
     }
 );
 
+/**
+ * A runbook entry one service's failures need (shared/workflow/notify/runbook.ts composes them with the
+ * general ones): the next step for an error whose reason carries this service's cause.
+ */
+export interface ServiceRunbookEntry {
+  /** The recorded error name (shared/errors.ts: `QuotaExceededError`, ...). */
+  readonly error: string;
+  /** Narrows the entry to reasons that match (an AWS error code, this service's refusal); absent: every reason. */
+  readonly reason?: RegExp;
+  /** The next step, one sentence an operator can act on. */
+  readonly next: string;
+  /** The docs/operations.md section with the detail. */
+  readonly section: string;
+}
+
 export interface ServiceCatalog {
   /** The service's name in ARNs and IAM actions (ec2, rds, dynamodb). */
   readonly service: string;
@@ -93,8 +112,22 @@ export interface ServiceCatalog {
   readonly errorCodes: ServiceErrorCodes;
   /** Its API's request-rate buckets the pipeline's calls draw from; absent: none worth projecting. */
   readonly apiRateBuckets?: readonly ApiRateBucket[];
+  /**
+   * Where its restores go in a region (regional names: the source's recorded ones exist only in its
+   * region), the fields the registry composes into the one placement schema. A field two services read
+   * (an availability zone, security groups) is declared by both, alike (tests/unit/services/registry.test.ts).
+   * Absent: its restores take no placement.
+   */
+  readonly placement?: PlacementFields;
+  /**
+   * Its runbook entries, most specific first. They come after the general entries of an error that narrow
+   * by reason and before its general catch-all (first match wins).
+   */
+  readonly runbook?: readonly ServiceRunbookEntry[];
   /** What each function needs of this service, as data (./permission-set.ts); infra/constructs/permissions.ts applies it. */
   readonly permissions: PermissionSet;
+  /** What AWS evaluates on its calls' behalf (tags in a create, S3 writes of an export), by the call's action. */
+  readonly impliedActions?: ImpliedActions;
   /**
    * Where the service uses a customer managed KMS key on the caller's behalf, so the caller must be allowed
    * the key's use through it (`kms:ViaService` = `<service>.<region>.amazonaws.com`,

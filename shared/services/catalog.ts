@@ -6,19 +6,28 @@
  * shared/errors.ts read it, and the drivers import both. The drivers themselves are gathered in ./index.ts.
  */
 
+import { z } from 'zod';
 import type {
   ApiRateBucket,
-  IsolatingPlacementField,
+  PlacementFields,
   ResourceTypeEntry,
   ServiceCatalog,
   ServiceErrorCodes,
+  ServiceRunbookEntry,
 } from './catalog-types';
 import { dynamodbCatalog } from './dynamodb/catalog';
 import { ec2Catalog } from './ec2/catalog';
-import type { PermissionSet } from './permission-set';
+import type { ImpliedAction, PermissionSet } from './permission-set';
 import { rdsCatalog } from './rds/catalog';
 
-export type { ApiRateBucket, IsolatingPlacementField, ResourceTypeEntry, ServiceCatalog, ServiceErrorCodes };
+export type {
+  ApiRateBucket,
+  PlacementFields,
+  ResourceTypeEntry,
+  ServiceCatalog,
+  ServiceErrorCodes,
+  ServiceRunbookEntry,
+};
 
 /**
  * Every service, one line each. The order is the order ARN patterns are tried, drivers are listed and
@@ -48,10 +57,33 @@ export const MODED_ENTRIES = TYPE_ENTRIES.filter(
     e.modes !== undefined,
 );
 
-/** The placement fields that isolate a drill's restores of these types, in one fixed order. */
-export function isolatingFieldsOf(types: readonly string[]): IsolatingPlacementField[] {
+type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+type PlacementShape = UnionToIntersection<
+  Extract<(typeof SERVICES)[number], { placement: PlacementFields }>['placement']
+>;
+
+/**
+ * Every service's placement fields, in catalog order (a field two services declare keeps its first place):
+ * what a restore's `placement`, a drill's `placements` and cdk.json `drills.placement` may name.
+ */
+export const PLACEMENT_FIELDS = Object.assign(
+  {},
+  ...SERVICES.map((s): PlacementFields => ('placement' in s ? s.placement : {})),
+) as PlacementShape;
+
+/**
+ * Where a restore goes in a region: the one placement schema, parsed wherever a placement is read (the
+ * restore input and plan, cdk.json drills, the CLI's --placement). Strict: a field no service reads is
+ * refused, not ignored.
+ */
+export const restorePlacementSchema = z.strictObject(PLACEMENT_FIELDS);
+export type RestorePlacement = z.infer<typeof restorePlacementSchema>;
+export type PlacementField = keyof RestorePlacement;
+
+/** The placement fields that isolate a drill's restores of these types, in the placement's order. */
+export function isolatingFieldsOf(types: readonly string[]): PlacementField[] {
   const needed = new Set(TYPE_ENTRIES.filter((e) => types.includes(e.type)).flatMap((e) => e.isolatedBy ?? []));
-  return (['subnetId', 'securityGroupIds', 'dbSubnetGroupName'] as const).filter((f) => needed.has(f));
+  return (Object.keys(PLACEMENT_FIELDS) as PlacementField[]).filter((f) => needed.has(f));
 }
 
 /** An application's default restore waves: the types grouped by their restoreWave, the first wave first. */
@@ -89,7 +121,17 @@ export function serviceErrorCodes(kind: keyof ServiceErrorCodes): string[] {
   return SERVICES.flatMap((s): readonly string[] => (s.errorCodes as ServiceErrorCodes)[kind] ?? []);
 }
 
+/** Every service's runbook entries, in catalog order (shared/workflow/notify/runbook.ts places them). */
+export const SERVICE_RUNBOOK: readonly ServiceRunbookEntry[] = SERVICES.flatMap(
+  (s): readonly ServiceRunbookEntry[] => (s as ServiceCatalog).runbook ?? [],
+);
+
 /** Every service's IAM needs, by service name: the stack applies them all in one place. */
 export const SERVICE_PERMISSIONS: Readonly<Record<string, PermissionSet>> = Object.fromEntries(
   SERVICES.map((s) => [s.service, s.permissions]),
 );
+
+/** What AWS evaluates on a call's behalf (each service's `impliedActions`), for the call's action. */
+export function impliedActionsOf(action: string): readonly ImpliedAction[] {
+  return SERVICES.flatMap((s): readonly ImpliedAction[] => (s as ServiceCatalog).impliedActions?.[action] ?? []);
+}

@@ -11,6 +11,12 @@ import type { ResourceRef, ResourceType } from '../resource';
 import type { OwnershipTagValues, Tag } from '../tags';
 import type { BackupKind } from './catalog';
 
+/** An SDK client class (EC2Client, ...): what a service's calls are sent through. */
+export interface SdkClientClass {
+  readonly name: string;
+  readonly prototype: object;
+}
+
 export interface Discovered {
   ref: ResourceRef;
   /** Set when the resource matched but cannot be backed up by this type (recorded as SKIPPED). */

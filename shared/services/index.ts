@@ -4,14 +4,17 @@
  * that shared/resource.ts can build its zod enum at load without importing any driver).
  */
 import type { ResourceType } from '../resource';
-import type { BackupStore, ResourceDriver } from './driver';
-import { dynamodbCreatingClients } from './dynamodb/client';
+import type { BackupStore, ResourceDriver, SdkClientClass } from './driver';
+import { dynamodbCatalog } from './dynamodb/catalog';
+import { dynamodbClientClasses, dynamodbCreatingClients } from './dynamodb/client';
 import { dynamodbDrivers, dynamodbRestoreDrivers } from './dynamodb/drivers';
-import { ec2CreatingClients } from './ec2/client';
+import { ec2Catalog } from './ec2/catalog';
+import { ec2ClientClasses, ec2CreatingClients } from './ec2/client';
 import { hasDefaultVpc } from './ec2/default-vpc';
 import { ec2Drivers, ec2RestoreDrivers } from './ec2/drivers';
 import { DEFAULT_MODES, type ModedType } from './modes';
-import { rdsCreatingClients } from './rds/client';
+import { rdsCatalog } from './rds/catalog';
+import { rdsClientClasses, rdsCreatingClients } from './rds/client';
 import { rdsDrivers, rdsRestoreDrivers } from './rds/drivers';
 import type { RegionFacts, RestoreDriver } from './restore';
 
@@ -66,6 +69,16 @@ export function regionFacts(): RegionFacts {
 export function creatingClients(region: string): readonly { readonly middlewareStack: object }[] {
   return [...ec2CreatingClients(region), ...rdsCreatingClients(region), ...dynamodbCreatingClients(region)];
 }
+
+/**
+ * Every service's SDK client classes, by its name (the IAM prefix of its actions), in catalog order:
+ * the IAM test (tests/infra/iam-matches-handler-calls.test.ts) observes the calls made through them.
+ */
+export const SDK_CLIENT_CLASSES: Readonly<Record<string, readonly SdkClientClass[]>> = {
+  [ec2Catalog.service]: ec2ClientClasses,
+  [rdsCatalog.service]: rdsClientClasses,
+  [dynamodbCatalog.service]: dynamodbClientClasses,
+};
 
 /**
  * Each kind of backup store once, even when several drivers create that kind. A driver's extra stores

@@ -48,3 +48,20 @@ export interface RolePermissions {
 
 /** A set of permissions by holder: the pipeline functions for a service, other roles for the stack's own. */
 export type PermissionSet<Holder extends string = FunctionName> = Readonly<Partial<Record<Holder, RolePermissions>>>;
+
+/** An action AWS evaluates on a call's behalf, beyond the call's own. */
+export interface ImpliedAction {
+  readonly action: string;
+  /** Condition keys the request presents with it (`ec2:CreateAction`: the call that creates and tags). */
+  readonly keys?: Readonly<Record<string, string>>;
+  /** Evaluated on the table the call names as its target (a restore's), not on the call's own resource. */
+  readonly onTargetTable?: true;
+}
+
+/**
+ * What AWS evaluates on a service's calls' behalf, by the call's action (`ec2:CreateSnapshot`): tags in a
+ * create are authorized as the service's tagging action, a service writes or reads S3 with the caller's
+ * permissions. Each must be granted where its call is, and counts as used when its call is made
+ * (tests/infra/iam-matches-handler-calls.test.ts).
+ */
+export type ImpliedActions = Readonly<Record<string, readonly ImpliedAction[]>>;

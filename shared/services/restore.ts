@@ -13,7 +13,7 @@ import type { z } from 'zod';
 import { InvalidInputError } from '../errors';
 import type { ResourceType } from '../resource';
 import { RESTORE_TAG, type Tag } from '../tags';
-import type { BackupMode } from './catalog';
+import type { BackupMode, RestorePlacement } from './catalog';
 
 /** The restore tags (leaf module ../tags, so that the services' permission data can name them). */
 export { RESTORE_TAG };
@@ -67,16 +67,9 @@ export function restoreClientToken(restoreId: string, part: string | number | un
  * Placement for a restore's region: what a drill imposes so that what it restores is isolated from the
  * source, and the region's own parameter, cluster parameter and option groups (regional names, like the
  * rest: the source's recorded ones hold only in its region). An operator's restore may leave it unset.
+ * Its fields are the services' (each catalog's `placement`), composed by the registry.
  */
-export interface RestorePlacement {
-  availabilityZone?: string;
-  subnetId?: string;
-  securityGroupIds?: string[];
-  dbSubnetGroupName?: string;
-  dbParameterGroupName?: string;
-  dbClusterParameterGroupName?: string;
-  optionGroupName?: string;
-}
+export type { RestorePlacement };
 
 export interface RestoreRequest {
   /** Deterministic per restore (the restore execution's name): the idempotency key of every create. */

@@ -8,12 +8,9 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -25,10 +22,12 @@ import { buildApp } from '../../infra/bin/app';
 import { BACKUP_TAG, DR_KEY_ALIAS, DR_REGION, seedDrKey } from '../../local/estates/fleet';
 import { HANDLERS, type LocalHandler } from '../../local/handlers';
 import { AwsApiError } from '../../local/model';
+import type { AuthorizationLookup } from '../../local/model/authorization';
 import { dynamoDocClient } from '../../shared/lambda/clients';
 import { FUNCTION_NAMES, type FunctionName, type ScheduledFunctionName } from '../../shared/lambda/function-env';
 import { recoveryBucketName } from '../../shared/names';
-import { SERVICE_PERMISSIONS } from '../../shared/services/catalog';
+import { SDK_CLIENT_CLASSES } from '../../shared/services';
+import { impliedActionsOf, SERVICE_PERMISSIONS } from '../../shared/services/catalog';
 import { dynamoBackupName, parseBackupName } from '../../shared/services/dynamodb/dynamodb-table';
 import { MODE_TAG } from '../../shared/services/modes';
 import { rdsSnapshotIdentifier } from '../../shared/services/rds/rds-instance';
@@ -46,8 +45,8 @@ jest.setTimeout(120_000);
 type Caller = FunctionName | ScheduledFunctionName;
 interface Call extends CallContext {
   fn: Caller;
-  /** DynamoDB DeleteBackup: the name that carries ownership (on-demand backups take no tags). */
-  backupName?: string;
+  /** The name that carries ownership of a resource that takes no tags (a DynamoDB on-demand backup). */
+  resourceName?: string;
 }
 
 const cdkJson = JSON.parse(readFileSync(`${__dirname}/../../cdk.json`, 'utf8')) as {
@@ -81,23 +80,37 @@ const DOCUMENT_ACTIONS: Record<string, string> = {
 
 const caller = new AsyncLocalStorage<Caller>();
 const calls: Call[] = [];
-const tagMap = (tags: { Key?: string; Value?: string }[] | undefined) =>
-  Object.fromEntries((tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
 
 /**
- * The SDK clients whose calls are observed, by the IAM prefix of their actions: each service with
- * permission data (each service's catalog, gathered in shared/services/catalog.ts), and the services the stack's own grants name.
+ * The SDK clients the stack's own grants are for (infra/constructs: the state table, the topic and its
+ * key, the bus, the bucket, the state machine, a drill's validation function), by the IAM prefix of
+ * their actions.
  */
-const CLIENTS: Record<string, { prototype: unknown }[]> = {
-  ec2: [EC2Client],
-  rds: [RDSClient],
-  dynamodb: [DynamoDBClient, DynamoDBDocumentClient],
+const STACK_CLIENTS: Record<string, readonly { prototype: unknown }[]> = {
+  dynamodb: [DynamoDBDocumentClient],
   sns: [SNSClient],
   kms: [KMSClient],
   events: [EventBridgeClient],
   s3: [S3Client],
   states: [SFNClient],
   lambda: [LambdaClient],
+};
+
+/**
+ * The SDK clients whose calls are observed, by the IAM prefix of their actions: each service's (its
+ * client.ts, gathered in shared/services/index.ts) and the stack's own.
+ */
+const CLIENTS: Record<string, readonly { prototype: unknown }[]> = Object.fromEntries(
+  [...new Set([...Object.keys(SDK_CLIENT_CLASSES), ...Object.keys(STACK_CLIENTS)])].map((service) => [
+    service,
+    [...(SDK_CLIENT_CLASSES[service] ?? []), ...(STACK_CLIENTS[service] ?? [])],
+  ]),
+);
+
+/** Actions AWS evaluates on behalf of the stack's own calls (each service declares its own: impliedActions). */
+const STACK_IMPLIED: Record<string, CallContext[]> = {
+  // The topic is encrypted with a customer key: the publisher needs the key too.
+  'sns:Publish': [{ action: 'kms:GenerateDataKey' }, { action: 'kms:Decrypt' }],
 };
 
 /** Records every command a pipeline handler sends; the command still goes to the model or dynalite. */
@@ -120,7 +133,7 @@ function observeCalls(sandbox: Sandbox): () => void {
   };
 }
 
-function describeCall(sandbox: Sandbox, service: string, command: unknown): CallContext {
+function describeCall(sandbox: Sandbox, service: string, command: unknown): Omit<Call, 'fn'> {
   const name = (command as object).constructor.name.replace(/Command$/, '');
   const input = (command as { input: Record<string, unknown> }).input;
   // Lambda's Invoke is authorized as lambda:InvokeFunction.
@@ -130,121 +143,32 @@ function describeCall(sandbox: Sandbox, service: string, command: unknown): Call
       : service === 'lambda' && name === 'Invoke'
         ? 'InvokeFunction'
         : name;
-  const call: CallContext = { action: `${service}:${operation}`, homeRegion: REGION };
+  const call: Omit<Call, 'fn'> = { action: `${service}:${operation}`, homeRegion: REGION };
   if (service === 'dynamodb' && typeof input.IndexName === 'string') call.indexName = input.IndexName;
   if (service === 's3' && typeof input.Key === 'string') call.objectKey = input.Key;
   if (service === 'states' && typeof input.executionArn === 'string') call.executionArn = input.executionArn;
-  if (call.action === 'ec2:DeleteSnapshot') {
-    const snapshot = sandbox.model.snapshots(REGION).find((s) => s.SnapshotId === input.SnapshotId);
-    call.resourceTags = tagMap(snapshot?.Tags);
-  }
-  if (call.action === 'ec2:DeregisterImage') {
-    const image = sandbox.model.images(REGION).find((i) => i.ImageId === input.ImageId);
-    call.resourceTags = tagMap(image?.Tags);
-  }
-  if (call.action === 'rds:DeleteDBClusterSnapshot') {
-    const snapshot = sandbox.model
-      .dbClusterSnapshots(REGION)
-      .find((s) => s.DBClusterSnapshotIdentifier === input.DBClusterSnapshotIdentifier);
-    call.resourceTags = tagMap(snapshot?.TagList);
-  }
-  if (call.action === 'dynamodb:DeleteBackup') {
-    const backup = sandbox.model.dynamoBackups(REGION).find((b) => b.BackupArn === input.BackupArn);
-    (call as Call).backupName = backup?.BackupName;
-  }
-  if (call.action === 'rds:DeleteDBSnapshot') {
-    const snapshot = sandbox.model
-      .dbSnapshots(REGION)
-      .find((s) => s.DBSnapshotIdentifier === input.DBSnapshotIdentifier);
-    call.resourceTags = tagMap(snapshot?.TagList);
-  }
-  // A drill's clean-up: the tags of what it deletes, which the policy's conditions require.
-  if (call.action === 'ec2:DeleteVolume')
-    call.resourceTags = tagMap(
-      sandbox.model.describeVolumes(REGION, { VolumeIds: [String(input.VolumeId)] }).Volumes?.[0]?.Tags,
-    );
-  if (call.action === 'ec2:TerminateInstances') {
-    const reservations = sandbox.model.describeInstances(REGION, { InstanceIds: input.InstanceIds as string[] });
-    call.resourceTags = tagMap(reservations.Reservations?.[0]?.Instances?.[0]?.Tags);
-  }
-  if (call.action === 'rds:DeleteDBInstance') {
-    const db = sandbox.model.describeDBInstances(REGION, { DBInstanceIdentifier: String(input.DBInstanceIdentifier) });
-    call.resourceTags = tagMap(db.DBInstances?.[0]?.TagList);
-  }
-  if (call.action === 'rds:DeleteDBCluster') {
-    const cluster = sandbox.model.describeDBClusters(REGION, {
-      DBClusterIdentifier: String(input.DBClusterIdentifier),
-    });
-    call.resourceTags = tagMap(cluster.DBClusters?.[0]?.TagList);
-  }
-  // A restore's target table, which the item writes AWS evaluates on RestoreTableFromBackup's behalf name.
-  if (call.action === 'dynamodb:RestoreTableFromBackup') call.tableName = String(input.TargetTableName);
-  if (call.action === 'dynamodb:DeleteTable') {
-    const arn = sandbox.model.dynamoTableArn(REGION, String(input.TableName));
-    call.resourceTags = tagMap(sandbox.model.listTagsOfResource(REGION, { ResourceArn: arn }).Tags);
+  // What IAM sees of the resource the call names (its tags, its name, its target table): the model of
+  // the service that holds it answers (local/model/authorization.ts).
+  for (const backend of Object.values(sandbox.model.services) as Partial<AuthorizationLookup>[]) {
+    const seen = backend.authorizationContext?.(REGION, call.action, input);
+    if (seen) Object.assign(call, seen);
   }
   return call;
 }
 
-/** Actions AWS evaluates on behalf of a call, beyond the call's own action. */
+/**
+ * Actions AWS evaluates on behalf of a call, beyond the call's own action: each service's (its
+ * permissions.ts, `impliedActions`) and the stack's own.
+ */
 function impliedBy(call: CallContext): CallContext[] {
-  switch (call.action) {
-    case 'ec2:CreateSnapshot':
-    case 'ec2:CreateSnapshots':
-    case 'ec2:CreateImage':
-      // Tags in TagSpecifications (and CopyTagsFromSource) are authorized as CreateTags on the new
-      // snapshot (CreateImage: on the new image and its snapshots).
-      return [{ action: 'ec2:CreateTags', keys: { 'ec2:CreateAction': call.action.slice(4) } }];
-    case 'ec2:CopySnapshot':
-    case 'ec2:CopyImage':
-      // Tags on the copy are CreateTags on the copying action. (The key EC2 and RDS use for a copy or a
-      // restore is not listed here: the model asks for each use as it happens, see keyUseCalls.)
-      return [{ action: 'ec2:CreateTags', keys: { 'ec2:CreateAction': call.action.slice(4) } }];
-    case 'rds:CopyDBSnapshot':
-    case 'rds:CopyDBClusterSnapshot':
-      return [{ action: 'rds:AddTagsToResource' }];
-    case 'rds:CreateDBSnapshot':
-    case 'rds:CreateDBClusterSnapshot':
-      // Tags on CreateDBSnapshot / CreateDBClusterSnapshot are authorized as AddTagsToResource.
-      return [{ action: 'rds:AddTagsToResource' }];
-    case 'dynamodb:ExportTableToPointInTime':
-      // DynamoDB writes the export to S3 with the caller's permissions.
-      return [{ action: 's3:PutObject' }, { action: 's3:AbortMultipartUpload' }, { action: 's3:PutObjectAcl' }];
-    case 'ec2:CreateVolume':
-    case 'ec2:RunInstances':
-      // Restored volumes and instances are tagged through TagSpecifications: CreateTags on the creating action.
-      return [{ action: 'ec2:CreateTags', keys: { 'ec2:CreateAction': call.action.slice(4) } }];
-    case 'rds:RestoreDBInstanceFromDBSnapshot':
-    case 'rds:RestoreDBClusterFromSnapshot':
-    case 'rds:CreateDBInstance':
-      return [{ action: 'rds:AddTagsToResource' }];
-    case 'dynamodb:RestoreTableFromBackup':
-      // DynamoDB writes the restored table with the caller's item permissions, on that table.
-      return ['PutItem', 'UpdateItem', 'DeleteItem', 'GetItem', 'Query', 'Scan', 'BatchWriteItem'].map((a) => ({
-        action: `dynamodb:${a}`,
-        ...(call.tableName !== undefined ? { tableName: call.tableName } : {}),
-      }));
-    case 'dynamodb:ImportTable':
-      // DynamoDB reads the export's objects with the caller's permissions, and logs to CloudWatch Logs
-      // ("Requesting a table import in DynamoDB", Setting up IAM permissions: /aws-dynamodb/* log groups).
-      return [
-        { action: 's3:GetObject' },
-        { action: 's3:ListBucket' },
-        ...[
-          'CreateLogGroup',
-          'CreateLogStream',
-          'DescribeLogGroups',
-          'DescribeLogStreams',
-          'PutLogEvents',
-          'PutRetentionPolicy',
-        ].map((a) => ({ action: `logs:${a}` })),
-      ];
-    case 'sns:Publish':
-      // The topic is encrypted with a customer key: the publisher needs the key too.
-      return [{ action: 'kms:GenerateDataKey' }, { action: 'kms:Decrypt' }];
-    default:
-      return [];
-  }
+  return [
+    ...impliedActionsOf(call.action).map((implied) => ({
+      action: implied.action,
+      ...(implied.keys ? { keys: { ...implied.keys } } : {}),
+      ...(implied.onTargetTable && call.tableName !== undefined ? { tableName: call.tableName } : {}),
+    })),
+    ...(STACK_IMPLIED[call.action] ?? []),
+  ];
 }
 
 const lambdaContext = (fn: string) => ({
@@ -717,7 +641,7 @@ describe('IAM against the calls the handlers make', () => {
     const tagged = deletes.filter((c) => c.action !== 'dynamodb:DeleteBackup');
     for (const call of tagged) expect(call.resourceTags?.[TAG.managedBy]).toBe('BackupPipeline');
     for (const call of deletes.filter((c) => c.action === 'dynamodb:DeleteBackup')) {
-      expect(parseBackupName(call.backupName)?.stackName).toBe('BackupPipeline');
+      expect(parseBackupName(call.resourceName)?.stackName).toBe('BackupPipeline');
     }
     const statements = functionStatements(stack, template, 'apply-retention');
     for (const call of tagged) {

@@ -1,10 +1,10 @@
 /**
  * DynamoDB's part of the catalog (../catalog.ts): tables, their ARN and label, their modes, the backup
- * kind this folder's store holds, and the error codes DynamoDB answers with. Data only: read at module
- * load by shared/resource.ts and shared/errors.ts.
+ * kind this folder's store holds, the error codes DynamoDB answers with and the runbook's steps for its
+ * causes. Data only: read at module load by shared/resource.ts and shared/errors.ts.
  */
 import type { ServiceCatalog } from '../catalog-types';
-import { DYNAMODB_PERMISSIONS } from './permissions';
+import { DYNAMODB_IMPLIED_ACTIONS, DYNAMODB_PERMISSIONS } from './permissions';
 
 export const dynamodbCatalog = {
   service: 'dynamodb',
@@ -38,7 +38,17 @@ export const dynamodbCatalog = {
      */
     nameInUse: ['TableAlreadyExistsException', 'ResourceInUseException'],
   },
+  runbook: [
+    {
+      // An export of a table without point-in-time recovery (./dynamodb-table.ts).
+      error: 'InvalidResourceStateError',
+      reason: /point-in-time recovery/,
+      next: "enable the table's point-in-time recovery, or switch it to mode backup",
+      section: 'A backup failed',
+    },
+  ],
   permissions: DYNAMODB_PERMISSIONS,
+  impliedActions: DYNAMODB_IMPLIED_ACTIONS,
 } as const satisfies ServiceCatalog;
 
 export function dynamoTableArn(partition: string, region: string, accountId: string, name: string): string {

@@ -5,6 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { maxAttempts, perRegion } from '../../lambda/clients';
+import type { SdkClientClass } from '../driver';
 
 export const dynamoClient = perRegion(
   'DYNAMODB',
@@ -18,3 +19,6 @@ export const dynamoCreateClient = perRegion('DYNAMODB', (region) => new DynamoDB
  * them (following CreateBackup too would change what a seeded sandbox run with --crash-rate does).
  */
 export const dynamodbCreatingClients = (_region: string): readonly DynamoDBClient[] => [];
+
+/** The SDK client classes this service's calls go through (the IAM test observes each one's calls). */
+export const dynamodbClientClasses: readonly SdkClientClass[] = [DynamoDBClient];

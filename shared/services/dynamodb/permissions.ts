@@ -12,6 +12,7 @@ import { ownerTagValue, RESTORE_TAG } from '../../tags';
 import {
   ACCOUNT,
   BACKUP_BUCKET_ARN,
+  type ImpliedActions,
   PARTITION,
   type PermissionSet,
   RECOVERY_BUCKETS,
@@ -198,4 +199,38 @@ export const DYNAMODB_PERMISSIONS: PermissionSet = {
       [IMPORTS]: 'Import ARNs are created by ImportTable at run time.',
     },
   },
+};
+
+/** What AWS evaluates on DynamoDB calls' behalf (../permission-set.ts ImpliedActions). */
+export const DYNAMODB_IMPLIED_ACTIONS: ImpliedActions = {
+  // DynamoDB writes the export to S3 with the caller's permissions.
+  'dynamodb:ExportTableToPointInTime': [
+    { action: 's3:PutObject' },
+    { action: 's3:AbortMultipartUpload' },
+    { action: 's3:PutObjectAcl' },
+  ],
+  // DynamoDB writes the restored table with the caller's item permissions, on that table.
+  'dynamodb:RestoreTableFromBackup': [
+    'PutItem',
+    'UpdateItem',
+    'DeleteItem',
+    'GetItem',
+    'Query',
+    'Scan',
+    'BatchWriteItem',
+  ].map((a) => ({ action: `dynamodb:${a}`, onTargetTable: true as const })),
+  // DynamoDB reads the export's objects with the caller's permissions, and logs to CloudWatch Logs
+  // ("Requesting a table import in DynamoDB", Setting up IAM permissions: /aws-dynamodb/* log groups).
+  'dynamodb:ImportTable': [
+    { action: 's3:GetObject' },
+    { action: 's3:ListBucket' },
+    ...[
+      'CreateLogGroup',
+      'CreateLogStream',
+      'DescribeLogGroups',
+      'DescribeLogStreams',
+      'PutLogEvents',
+      'PutRetentionPolicy',
+    ].map((a) => ({ action: `logs:${a}` })),
+  ],
 };

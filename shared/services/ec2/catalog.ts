@@ -1,10 +1,12 @@
 /**
  * EC2's part of the catalog (../catalog.ts): instances and volumes, their ARNs and labels, the
- * instance's modes, the EBS snapshot price, the backup kinds this folder's stores hold, and the error
- * codes EC2 answers with. Data only: read at module load by shared/resource.ts and shared/errors.ts.
+ * instance's modes, the EBS snapshot price, the backup kinds this folder's stores hold, the placement its
+ * restores read, the error codes EC2 answers with and the runbook's steps for its causes. Data only:
+ * read at module load by shared/resource.ts and shared/errors.ts.
  */
+import { z } from 'zod';
 import type { ServiceCatalog } from '../catalog-types';
-import { EC2_PERMISSIONS } from './permissions';
+import { EC2_IMPLIED_ACTIONS, EC2_PERMISSIONS } from './permissions';
 
 const EBS_SNAPSHOT_PRICE = { backup: 'EBS snapshot', usdPerGbMonth: 0.05 };
 
@@ -51,6 +53,15 @@ export const ec2Catalog = {
     },
     { calls: 'EC2 describes', operations: /^Describe/, refillPerSecond: 20, arrive: 'spread' },
   ],
+  // Where a restored volume or instance goes in its region: a drill's isolated subnet and security groups.
+  placement: {
+    /** The zone a restored volume, or an AMI's instance, is created in (else the source's, in its region). */
+    availabilityZone: z.string().min(1).optional(),
+    /** The subnet an AMI's instance launches into. */
+    subnetId: z.string().min(1).optional(),
+    /** The security groups an AMI's instance is launched behind. */
+    securityGroupIds: z.array(z.string().min(1)).min(1).optional(),
+  },
   // CopySnapshot/CopyImage under the copyTo key; CreateVolume and RunInstances under a snapshot's key.
   keyUse: { copies: true, restores: true },
   errorCodes: {
@@ -81,7 +92,16 @@ export const ec2Catalog = {
       'InvalidAMIID.Unavailable',
     ],
   },
+  runbook: [
+    {
+      error: 'QuotaExceededError',
+      reason: /SnapshotLimitExceeded/,
+      next: 'delete unneeded EBS snapshots, or ask AWS for a higher "Snapshots per Region" quota',
+      section: 'A backup failed',
+    },
+  ],
   permissions: EC2_PERMISSIONS,
+  impliedActions: EC2_IMPLIED_ACTIONS,
 } as const satisfies ServiceCatalog;
 
 export function ec2InstanceArn(partition: string, region: string, accountId: string, id: string): string {

@@ -1,6 +1,7 @@
 /** EC2's SDK clients, one per region and endpoint (made by the shared factory, shared/lambda/clients.ts). */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { maxAttempts, perRegion } from '../../lambda/clients';
+import type { SdkClientClass } from '../driver';
 
 export const ec2Client = perRegion('EC2', (region) => new EC2Client({ region, maxAttempts: maxAttempts() }));
 /**
@@ -16,3 +17,6 @@ export const ec2CreatingClients = (region: string): readonly EC2Client[] => [
   ec2Client(region),
   ec2CreateClient(region),
 ];
+
+/** The SDK client classes this service's calls go through (the IAM test observes each one's calls). */
+export const ec2ClientClasses: readonly SdkClientClass[] = [EC2Client];

@@ -4,7 +4,15 @@
  * what the creating or copying call makes, and deletes only on backups tagged managed-by this stack.
  */
 import { ownerTagValue, RESTORE_TAG, TAG } from '../../tags';
-import { ACCOUNT, PARTITION, type PermissionSet, REGION, STACK_NAME } from '../permission-set';
+import {
+  ACCOUNT,
+  type ImpliedAction,
+  type ImpliedActions,
+  PARTITION,
+  type PermissionSet,
+  REGION,
+  STACK_NAME,
+} from '../permission-set';
 
 const INSTANCES = `arn:${PARTITION}:ec2:*:${ACCOUNT}:instance/*`;
 const VOLUMES = `arn:${PARTITION}:ec2:*:${ACCOUNT}:volume/*`;
@@ -144,4 +152,25 @@ export const EC2_PERMISSIONS: PermissionSet = {
         'TerminateInstances only on instances tagged restored-by = this stack and drill = true (aws:ResourceTag conditions).',
     },
   },
+};
+
+/** Tags in a create's TagSpecifications (or copied from its source) are CreateTags on that creating action. */
+const tagsOn = (creating: string): ImpliedAction[] => [
+  { action: 'ec2:CreateTags', keys: { 'ec2:CreateAction': creating } },
+];
+
+/** What AWS evaluates on EC2 calls' behalf (../permission-set.ts ImpliedActions). */
+export const EC2_IMPLIED_ACTIONS: ImpliedActions = {
+  // Tags in TagSpecifications (and CopyTagsFromSource) are authorized as CreateTags on the new
+  // snapshot (CreateImage: on the new image and its snapshots).
+  'ec2:CreateSnapshot': tagsOn('CreateSnapshot'),
+  'ec2:CreateSnapshots': tagsOn('CreateSnapshots'),
+  'ec2:CreateImage': tagsOn('CreateImage'),
+  // Tags on the copy are CreateTags on the copying action. (The key EC2 uses for a copy or a restore is
+  // not listed here: the model asks for each use as it happens, see the sandbox's keyUses.)
+  'ec2:CopySnapshot': tagsOn('CopySnapshot'),
+  'ec2:CopyImage': tagsOn('CopyImage'),
+  // Restored volumes and instances are tagged through TagSpecifications: CreateTags on the creating action.
+  'ec2:CreateVolume': tagsOn('CreateVolume'),
+  'ec2:RunInstances': tagsOn('RunInstances'),
 };

@@ -1,10 +1,12 @@
 /**
  * RDS's part of the catalog (../catalog.ts): DB instances and Aurora clusters, their ARNs and labels,
- * the RDS snapshot price, the backup kinds this folder's stores hold, and the error codes RDS answers
- * with. Data only: read at module load by shared/resource.ts and shared/errors.ts.
+ * the RDS snapshot price, the backup kinds this folder's stores hold, the placement its restores read,
+ * the error codes RDS answers with and the runbook's steps for its causes. Data only: read at module
+ * load by shared/resource.ts and shared/errors.ts.
  */
+import { z } from 'zod';
 import type { ServiceCatalog } from '../catalog-types';
-import { RDS_PERMISSIONS } from './permissions';
+import { RDS_IMPLIED_ACTIONS, RDS_PERMISSIONS } from './permissions';
 
 export const rdsCatalog = {
   service: 'rds',
@@ -27,6 +29,18 @@ export const rdsCatalog = {
     },
   ],
   backupKinds: ['rds-snapshot', 'rds-cluster-snapshot'],
+  // Where a restored DB instance or cluster goes in its region: a drill's isolated DB subnet group and VPC
+  // security groups, and the region's own parameter, cluster parameter and option groups.
+  placement: {
+    /** The zone a restored DB instance is created in (else the source's, in its region). */
+    availabilityZone: z.string().min(1).optional(),
+    /** The VPC security groups of a restored DB instance or cluster. */
+    securityGroupIds: z.array(z.string().min(1)).min(1).optional(),
+    dbSubnetGroupName: z.string().min(1).optional(),
+    dbParameterGroupName: z.string().min(1).optional(),
+    dbClusterParameterGroupName: z.string().min(1).optional(),
+    optionGroupName: z.string().min(1).optional(),
+  },
   // CopyDB(Cluster)Snapshot under the copyTo key; restores under the snapshot's key; an encrypted cluster's writer (CreateDBInstance, at Check).
   keyUse: { copies: true, restores: true, restoreChecks: true },
   errorCodes: {
@@ -57,7 +71,24 @@ export const rdsCatalog = {
     ],
     nameInUse: ['DBInstanceAlreadyExists', 'DBInstanceAlreadyExistsFault', 'DBClusterAlreadyExistsFault'],
   },
+  runbook: [
+    {
+      // Plan's refusal of a backup its quota (./account-quotas.ts) has no room left for
+      // (shared/workflow/backup/plan-quotas.ts).
+      error: 'QuotaExceededError',
+      reason: /^quota: /,
+      next: "Plan found no room left in the region's quota (the reason gives the numbers) and made nothing: delete old manual snapshots there, lower the tier's retentionDays or keepLast, or request a higher quota",
+      section: 'Quota reached (RDS manual snapshots)',
+    },
+    {
+      // AWS's refusal at the start (SnapshotQuotaExceeded): the quota error no other cause above names.
+      error: 'QuotaExceededError',
+      next: "100 manual RDS snapshots in the region: lower the tier's retentionDays or keepLast, or request a higher quota",
+      section: 'Quota reached (RDS manual snapshots)',
+    },
+  ],
   permissions: RDS_PERMISSIONS,
+  impliedActions: RDS_IMPLIED_ACTIONS,
 } as const satisfies ServiceCatalog;
 
 export function auroraClusterArn(partition: string, region: string, accountId: string, id: string): string {

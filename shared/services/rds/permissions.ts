@@ -5,7 +5,7 @@
  */
 import { RDS_SNAPSHOT_PREFIX } from '../../names';
 import { ownerTagValue, RESTORE_TAG, TAG } from '../../tags';
-import { ACCOUNT, PARTITION, type PermissionSet, REGION, STACK_NAME } from '../permission-set';
+import { ACCOUNT, type ImpliedActions, PARTITION, type PermissionSet, REGION, STACK_NAME } from '../permission-set';
 
 const rdsArn = (resource: string) => `arn:${PARTITION}:rds:*:${ACCOUNT}:${resource}`;
 const DATABASES = rdsArn('db:*');
@@ -151,4 +151,21 @@ export const RDS_PERMISSIONS: PermissionSet = {
         'DeleteDBCluster only on clusters tagged restored-by = this stack and drill = true (rds:cluster-tag conditions).',
     },
   },
+};
+
+const TAGGED = [{ action: 'rds:AddTagsToResource' }];
+
+/** What AWS evaluates on RDS calls' behalf (../permission-set.ts ImpliedActions). */
+export const RDS_IMPLIED_ACTIONS: ImpliedActions = {
+  // Tags on a copy (Tags, CopyTags) are authorized as AddTagsToResource. (The key RDS uses for a copy
+  // or a restore is not listed here: the model asks for each use as it happens.)
+  'rds:CopyDBSnapshot': TAGGED,
+  'rds:CopyDBClusterSnapshot': TAGGED,
+  // Tags on CreateDBSnapshot / CreateDBClusterSnapshot are authorized as AddTagsToResource.
+  'rds:CreateDBSnapshot': TAGGED,
+  'rds:CreateDBClusterSnapshot': TAGGED,
+  // A restore's (and an Aurora cluster's writer's) tags likewise.
+  'rds:RestoreDBInstanceFromDBSnapshot': TAGGED,
+  'rds:RestoreDBClusterFromSnapshot': TAGGED,
+  'rds:CreateDBInstance': TAGGED,
 };

@@ -2,24 +2,21 @@
  * The runbook's next step for each error a backup or restore can end with (docs/operations.md), as data:
  * `status`, the run report and the notification print the step beside each failure, so an operator acts
  * without looking it up. The first entry whose error matches (and whose pattern, when it has one, matches
- * the reason) applies; an error with no entry gets the general step. A unit test checks that every named
- * error (shared/errors.ts) has an entry and that docs/operations.md names each one.
+ * the reason) applies; an error with no entry gets the general step. The steps for one service's causes
+ * are that service's (its catalog's `runbook`). A unit test checks that every named error
+ * (shared/errors.ts) has an entry and that docs/operations.md names each one.
  */
 
-export interface RunbookEntry {
-  /** The recorded error name (`ThrottledError`, `BackupFailed`, `Unfinished`, ...). */
-  error: string;
-  /** Narrows the entry to reasons that match (`copy to <region>`, `timeout`, `start window`). */
-  reason?: RegExp;
-  /** The next step, one sentence an operator can act on. */
-  next: string;
-  /** The docs/operations.md section with the detail. */
-  section: string;
+import { SERVICE_RUNBOOK, type ServiceRunbookEntry } from '../../services/catalog';
+
+/** An entry: its error, the reasons it narrows to (`copy to <region>`, `timeout`, `start window`), its step. */
+export interface RunbookEntry extends ServiceRunbookEntry {
   /** The step for a backup that completed whose copy failed, whatever the copy's error. */
-  copy?: true;
+  readonly copy?: true;
 }
 
-export const RUNBOOK: readonly RunbookEntry[] = [
+/** The entries no one service owns: the workflow's own errors and reasons, and each error's catch-all. */
+const GENERAL: readonly RunbookEntry[] = [
   {
     error: 'BackupFailed',
     reason: /^copy to /,
@@ -46,12 +43,6 @@ export const RUNBOOK: readonly RunbookEntry[] = [
   },
   {
     error: 'InvalidResourceStateError',
-    reason: /point-in-time recovery/,
-    next: "enable the table's point-in-time recovery, or switch it to mode backup",
-    section: 'A backup failed',
-  },
-  {
-    error: 'InvalidResourceStateError',
     next: 'start or repair the resource before the next run, or remove its backup tag while it is parked',
     section: 'A backup failed',
   },
@@ -59,23 +50,6 @@ export const RUNBOOK: readonly RunbookEntry[] = [
     error: 'ResourceNotFoundError',
     next: 'the resource or its backup is gone: remove its ARN from schedules and inputs (a restore: pick another point)',
     section: 'A backup failed',
-  },
-  {
-    error: 'QuotaExceededError',
-    reason: /SnapshotLimitExceeded/,
-    next: 'delete unneeded EBS snapshots, or ask AWS for a higher "Snapshots per Region" quota',
-    section: 'A backup failed',
-  },
-  {
-    error: 'QuotaExceededError',
-    reason: /^quota: /,
-    next: "Plan found no room left in the region's quota (the reason gives the numbers) and made nothing: delete old manual snapshots there, lower the tier's retentionDays or keepLast, or request a higher quota",
-    section: 'Quota reached (RDS manual snapshots)',
-  },
-  {
-    error: 'QuotaExceededError',
-    next: "100 manual RDS snapshots in the region: lower the tier's retentionDays or keepLast, or request a higher quota",
-    section: 'Quota reached (RDS manual snapshots)',
   },
   {
     error: 'LimitExceededError',
@@ -162,6 +136,18 @@ export const RUNBOOK: readonly RunbookEntry[] = [
     next: 'check the restored resource in the console; delete it by hand if it is stuck',
     section: 'Restoring',
   },
+];
+
+/**
+ * The runbook, first match wins: the general entries that narrow by reason, then the services' (catalog
+ * order; each narrows an error further, or is the catch-all of an error only its service ends with), then the
+ * general catch-alls. So a service's entry never shadows a general narrowed one, and a general
+ * catch-all never shadows a service's.
+ */
+export const RUNBOOK: readonly RunbookEntry[] = [
+  ...GENERAL.filter((e) => e.reason !== undefined),
+  ...SERVICE_RUNBOOK,
+  ...GENERAL.filter((e) => e.reason === undefined),
 ];
 
 /** For an error no entry names (a Lambda or States.* error): the general step. */

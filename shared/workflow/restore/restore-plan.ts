@@ -7,10 +7,10 @@
  * Plan's are for a backup run.
  */
 import { z } from 'zod';
-import { drillPlacementSchema } from '../../config';
 import { InvalidInputError } from '../../errors';
 
 import { RESOURCE_TYPES } from '../../resource';
+import { restorePlacementSchema } from '../../services/catalog';
 import { regionFacts, restoreDriverFor } from '../../services/index';
 import type { RegionFacts } from '../../services/restore';
 import type { RestorePoint } from '../../state/records';
@@ -26,8 +26,8 @@ import { type ApplicationSources, applicationSchema, selectApplication } from '.
 
 type InputProblem = { field: string; message: string };
 
-/** A region's placement: the drill's isolated networking and the region's groups (the config's schema). */
-const placementSchema = drillPlacementSchema;
+/** A region's placement: the drill's isolated networking and the region's groups (the services' fields). */
+const placementSchema = restorePlacementSchema;
 
 export const restoreInputSchema = z
   .object({

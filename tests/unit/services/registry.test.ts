@@ -4,6 +4,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { z } from 'zod';
 import { registerAwsServices } from '../../../local/emulator';
 import type { EmulatorServer } from '../../../local/emulator/server';
 import { AwsModel } from '../../../local/model';
@@ -12,6 +13,7 @@ import { parseResourceArn } from '../../../shared/resource';
 import { backupStores, DRIVERS, RESTORE_DRIVERS, restoreDriverFor } from '../../../shared/services';
 import {
   BACKUP_KINDS,
+  PLACEMENT_FIELDS,
   RESOURCE_TYPES,
   SERVICES,
   type ServiceCatalog,
@@ -69,6 +71,29 @@ describe('the service catalog and driver registry', () => {
     // Assess
     for (const [type, modes] of moded) expect(modes).toContain(DEFAULT_MODES[type as keyof typeof DEFAULT_MODES]);
     for (const type of Object.keys(STORAGE_PRICES)) expect(RESOURCE_TYPES).toContain(type);
+  });
+
+  it("isolates each type by its own service's placement fields, and declares a field two services read alike", () => {
+    // Prepare
+    const declared = SERVICES.map((s) => (s as ServiceCatalog).placement ?? {});
+
+    // Act
+    const strays = SERVICES.flatMap((s, i) =>
+      s.types.flatMap((e: { type: string; isolatedBy?: readonly string[] }) =>
+        (e.isolatedBy ?? []).filter((f) => !(f in (declared[i] ?? {}))).map((f) => `${e.type}: ${f}`),
+      ),
+    );
+    const unlike = declared.flatMap((fields) =>
+      Object.entries(fields).flatMap(([name, schema]) => {
+        const first = PLACEMENT_FIELDS[name as keyof typeof PLACEMENT_FIELDS];
+        return JSON.stringify(z.toJSONSchema(schema)) === JSON.stringify(z.toJSONSchema(first)) ? [] : [name];
+      }),
+    );
+
+    // Assess
+    expect(strays).toEqual([]);
+    expect(unlike).toEqual([]);
+    expect(Object.keys(PLACEMENT_FIELDS)).toEqual(expect.arrayContaining(['subnetId', 'dbSubnetGroupName']));
   });
 
   it('maps each AWS error code to one named error only', () => {

@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ERROR_NAMES } from '../../../shared/errors';
+import { SERVICE_RUNBOOK } from '../../../shared/services/catalog';
 import { DEFAULT_NEXT_STEP, nextStep, RUNBOOK, runbookEntry } from '../../../shared/workflow/notify/runbook';
 
 const ROOT = join(__dirname, '../../..');
@@ -43,6 +44,34 @@ describe('runbook', () => {
     expect(nextStep('BackupFailed', 'snap-1 error: internal')).toMatch(/support case/);
     expect(nextStep('InvalidResourceStateError', 'x: start window: could not be started')).toMatch(/quota/);
     expect(nextStep('InvalidResourceStateError', 'RDS instance orders is stopped')).toMatch(/start or repair/);
+  });
+
+  it("gives a service's causes its service's step, where the service declares it (its catalog's runbook)", () => {
+    // Prepare / Act / Assess: each service's entry is in the runbook, and wins for its cause.
+    for (const entry of SERVICE_RUNBOOK) expect(RUNBOOK).toContain(entry);
+    expect(nextStep('QuotaExceededError', 'vol-1: SnapshotLimitExceeded: too many')).toMatch(/EBS snapshots/);
+    expect(nextStep('QuotaExceededError', 'quota: 100 of 100 manual DB snapshots used in eu-west-1')).toMatch(
+      /^Plan found no room/,
+    );
+    expect(nextStep('QuotaExceededError', 'SnapshotQuotaExceeded')).toMatch(/^100 manual RDS snapshots/);
+    expect(nextStep('InvalidResourceStateError', 'orders has no point-in-time recovery, which export needs')).toMatch(
+      /point-in-time recovery/,
+    );
+    expect(nextStep('InvalidResourceStateError', 'x: start window: has no point-in-time recovery')).toMatch(/quota/);
+  });
+
+  it('shadows no entry: none follows a catch-all of its own error, and every error a service names exists', () => {
+    // Prepare
+    const known = new Set([...ERROR_NAMES, ...namedErrors()]);
+
+    // Act
+    const shadowed = RUNBOOK.filter((entry, i) =>
+      RUNBOOK.slice(0, i).some((before) => before.error === entry.error && before.reason === undefined),
+    );
+
+    // Assess
+    expect(shadowed).toEqual([]);
+    expect(SERVICE_RUNBOOK.map((e) => e.error).filter((name) => !known.has(name))).toEqual([]);
   });
 
   it('gives a backup whose copy failed the copy step, whatever error ended the copy', () => {

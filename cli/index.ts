@@ -345,6 +345,21 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * Exits once stdout and stderr have handed over what they hold. On a pipe Node writes asynchronously,
+ * and `process.exit` drops what is still queued: `status <run> --json | jq` got the first 64 KiB (a
+ * pipe's buffer) and broke. An empty write's callback runs after every write queued before it.
+ */
+export function exitWhenFlushed(code: number): void {
+  let open = 2;
+  const flushed = () => {
+    open -= 1;
+    if (open === 0) process.exit(code);
+  };
+  process.stdout.write('', flushed);
+  process.stderr.write('', flushed);
+}
+
 if (require.main === module) {
-  main(process.argv).then((code) => process.exit(code));
+  main(process.argv).then(exitWhenFlushed);
 }

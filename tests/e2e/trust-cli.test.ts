@@ -4,7 +4,7 @@
  * on a pipe, a stopped run's record telling what happened, a retry of what a stopped run left unfinished,
  * names as the tables show them (Name tags included), and malformed input refused naming what is wrong.
  */
-import { SFNClient } from '@aws-sdk/client-sfn';
+import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { BACKUP_TAG } from '../../local/estates/fleet';
 import { type Sandbox, startSandbox } from '../../local/sandbox';
 import { runCli, runProcess, SHIPPED_CLI } from '../support/processes';
@@ -27,7 +27,7 @@ afterAll(async () => sandbox.close());
 
 const cli = (args: string[], env: Record<string, string | undefined> = {}) => runCli(sandbox.env, args, env);
 
-const _sfnOf = (s: Sandbox) =>
+const sfnOf = (s: Sandbox) =>
   new SFNClient({
     endpoint: s.endpoint,
     region: REGION,
@@ -51,5 +51,47 @@ describe('output on a pipe', () => {
     const parsed = JSON.parse(out.stdout) as { resources: unknown[] };
     expect(parsed.resources).toHaveLength(VOLUMES + 1);
     expect(out.code).toBe(0);
+  });
+});
+
+describe('a run stopped with StopExecution', () => {
+  it('reads as ABORTED in runs and status, and --retry-failed retries what it left unfinished', async () => {
+    // Prepare: snapshots that take a simulated day, paced so the run is still creating them when stopped.
+    const paced = await startSandbox({ fleet: { kind: 'none' }, tokenBuckets: false, timeScale: 60 });
+    const sfn = sfnOf(paced);
+    try {
+      const volume = paced.model?.addVolume(REGION, { Size: 10, Tags: [BACKUP_TAG], snapshotSeconds: 24 * 3600 });
+      const started = await runCli(paced.env, ['start', '--tier', 'daily', '--name', 'daily-stopped']);
+      expect(started.code).toBe(0);
+      const executionArn = `${paced.stateMachineArn.replace(':stateMachine:', ':execution:')}:daily-stopped`;
+      for (let i = 0; i < 100; i++) {
+        const status = await runCli(paced.env, ['status', 'daily-stopped', '--json']);
+        if (status.code === 0 && JSON.parse(status.stdout).resources[0]?.status === 'CREATING') break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+
+      // Act
+      await sfn.send(new StopExecutionCommand({ executionArn, error: 'Operator', cause: 'wrong window' }));
+      const runs = await runCli(paced.env, ['runs', '--json']);
+      const table = await runCli(paced.env, ['runs']);
+      const status = await runCli(paced.env, ['status', 'daily-stopped']);
+      const retry = await runCli(paced.env, ['start', '--retry-failed', 'daily-stopped', '--name', 'daily-retry']);
+
+      // Assess
+      const listed = (JSON.parse(runs.stdout) as { runId: string; status: string; finishedAt?: string }[]).find(
+        (r) => r.runId === 'daily-stopped',
+      );
+      expect(listed).toEqual(expect.objectContaining({ status: 'ABORTED', finishedAt: expect.any(String) }));
+      expect(table.stdout).toMatch(/daily-stopped\s+daily\s+ABORTED/);
+      expect(status.stdout).toMatch(/Run daily-stopped \(daily\): ABORTED/);
+      expect(status.code).toBe(1);
+      expect({ code: retry.code, stderr: retry.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(retry.stdout).toContain('retrying the 1 failed or unfinished resource(s) of run daily-stopped');
+      expect(retry.stdout).toContain(`${volume?.VolumeId} (ebs-volume, ${REGION})`);
+      expect(retry.stdout).toContain('Unfinished (left CREATING when the run ended)');
+    } finally {
+      sfn.destroy();
+      await paced.close();
+    }
   });
 });

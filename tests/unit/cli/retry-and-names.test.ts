@@ -36,6 +36,22 @@ describe('retryInput', () => {
     });
   });
 
+  it('takes the resources a run that ended left unfinished too, as status counts them failed (issue #21)', () => {
+    const records = [
+      resourceRecord(RUN, dbRef('orders'), { status: 'CREATING' }),
+      resourceRecord(RUN, volumeRef('vol-0aaaaaaaaaaaaaaaa'), { status: 'PENDING' }),
+      resourceRecord(RUN, volumeRef('vol-0bbbbbbbbbbbbbbbb'), { status: 'COMPLETED' }),
+      resourceRecord(RUN, dbRef('legacy'), { status: 'FAILED' }),
+    ];
+
+    const retry = retryInput(RUN, runRecord(RUN), records, { ended: true });
+    const running = () => retryInput(RUN, runRecord(RUN), records.slice(0, 3), { ended: false });
+
+    expect(retry.resources).toEqual([dbRef('orders').arn, volumeRef('vol-0aaaaaaaaaaaaaaaa').arn, dbRef('legacy').arn]);
+    // Still running: what it has not finished yet is no failure.
+    expect(running).toThrow(`run ${RUN} has no failed resources: nothing to retry`);
+  });
+
   it('refuses a run with no failed resources, naming it', () => {
     const records = [resourceRecord(RUN, dbRef('orders'), { status: 'COMPLETED' })];
     expect(() => retryInput(RUN, runRecord(RUN), records)).toThrow(CliError);

@@ -54,16 +54,23 @@ export const NAME_RUNS = 3;
 
 /** Whether a recorded resource goes by `name`: its id as the tables print it (`orders`, `vol-0abc…`), or its Name tag. */
 export function goesBy(
-  record: { arn: string; resourceId?: string; sourceTags?: readonly { Key?: string; Value?: string }[] },
+  record: {
+    arn: string;
+    resourceId?: string;
+    sourceTags?: readonly { Key?: string; Value?: string }[];
+    resourceTags?: readonly { Key?: string; Value?: string }[];
+  },
   name: string,
 ): boolean {
   const id = record.resourceId ?? record.arn.split(/[/:]/).at(-1);
-  return id === name || (record.sourceTags ?? []).some((t) => t.Key === 'Name' && t.Value === name);
+  // sourceTags are what a backup copies (RDS only); resourceTags every type's own tags, EC2's Name included.
+  const tags = [...(record.sourceTags ?? []), ...(record.resourceTags ?? [])];
+  return id === name || tags.some((t) => t.Key === 'Name' && t.Value === name);
 }
 
 /** Every recorded resource a name could stand for: the tiers' restore points and the latest runs' resources. */
 async function namedResources(store: StateStore, target: Target) {
-  const known: { arn: string; resourceId?: string; sourceTags?: { Key?: string; Value?: string }[] }[] = [];
+  const known: Parameters<typeof goesBy>[0][] = [];
   for (const tier of Object.keys(target.config.tiers)) known.push(...(await store.listLatestPoints(tier)));
   for (const run of await store.listRuns(NAME_RUNS, ['runId'])) known.push(...(await store.listResources(run.runId)));
   return known;

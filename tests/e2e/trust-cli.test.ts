@@ -54,6 +54,20 @@ describe('output on a pipe', () => {
   });
 });
 
+describe('names as the tables show them', () => {
+  it('--resource takes the Name tag of an EC2 instance and of an EBS volume', async () => {
+    const instance = await cli(['backups', 'web-1', '--json']);
+    const volume = await cli(['start', '--resource', 'data-7', '--dry-run', '--name', 'daily-by-name']);
+
+    expect({ code: instance.code, stderr: instance.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(JSON.parse(instance.stdout)).toEqual(
+      expect.objectContaining({ arn: expect.stringMatching(/:instance\/i-/) }),
+    );
+    expect({ code: volume.code, stderr: volume.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(volume.stdout).toMatch(/vol-[0-9a-f]+/);
+  });
+});
+
 describe('a run stopped with StopExecution', () => {
   it('reads as ABORTED in runs and status, and --retry-failed retries what it left unfinished', async () => {
     // Prepare: snapshots that take a simulated day, paced so the run is still creating them when stopped.

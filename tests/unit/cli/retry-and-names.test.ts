@@ -69,6 +69,11 @@ describe('goesBy', () => {
     expect(goesBy(record, 'vol-0aaaaaaaaaaaaaaaa')).toBe(true);
     expect(goesBy(record, 'web-data')).toBe(true);
     expect(goesBy(record, 'web')).toBe(false);
+    // EC2 instances and EBS volumes record their Name tag among their own tags (resourceTags), not sourceTags.
+    const instance = resourceRecord(RUN, volumeRef('vol-0cccccccccccccccc'), {
+      resourceTags: [{ Key: 'Name', Value: 'web-1' }],
+    });
+    expect(goesBy(instance, 'web-1')).toBe(true);
     // A recovery point carries only its ARN: its id is the ARN's last part.
     expect(goesBy({ arn: dbRef('orders').arn }, 'orders')).toBe(true);
     expect(goesBy({ arn: dbRef('orders-2').arn }, 'orders')).toBe(false);

@@ -4,7 +4,7 @@
  * on a pipe, a stopped run's record telling what happened, a retry of what a stopped run left unfinished,
  * names as the tables show them (Name tags included), and malformed input refused naming what is wrong.
  */
-import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { BACKUP_TAG } from '../../local/estates/fleet';
 import { type Sandbox, startSandbox } from '../../local/sandbox';
 import { runCli, runProcess, SHIPPED_CLI } from '../support/processes';
@@ -65,6 +65,30 @@ describe('names as the tables show them', () => {
     );
     expect({ code: volume.code, stderr: volume.stderr }).toEqual({ code: 0, stderr: '' });
     expect(volume.stdout).toMatch(/vol-[0-9a-f]+/);
+  });
+});
+
+describe('an empty targets filter', () => {
+  it('fails the execution at Plan, naming it, and backs up nothing', async () => {
+    const sfn = sfnOf(sandbox);
+    try {
+      const { executionArn } = await sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: sandbox.stateMachineArn,
+          name: 'empty-targets',
+          input: JSON.stringify({ tier: 'daily', targets: {} }),
+        }),
+      );
+      let described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      for (let i = 0; i < 200 && described.status === 'RUNNING'; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+        described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      }
+      expect(described).toMatchObject({ status: 'FAILED', error: 'InvalidInputError' });
+      expect(described.cause).toContain('targets: must name tags or resources');
+    } finally {
+      sfn.destroy();
+    }
   });
 });
 

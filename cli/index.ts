@@ -48,6 +48,12 @@ const positive = (value: string): number => {
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
   return n;
 };
+/** A count (`runs --limit`, `status --rpo --runs`): a whole number, refused here rather than by the table's API. */
+const count = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number >= 1');
+  return n;
+};
 const nonNegative = (value: string): number => {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number >= 0');
@@ -217,7 +223,7 @@ export function buildProgram(): Command {
       .addOption(
         new Option('--runs <n>', 'with --rpo: how many recent runs to list (as the hourly check does)')
           .default(FRESHNESS_RUNS)
-          .argParser(positive),
+          .argParser(count),
       )
       .option(
         '--rto',
@@ -242,7 +248,7 @@ export function buildProgram(): Command {
       .command('runs')
       .description('List recent runs with their counts')
       .option('--json', 'machine-readable output', false)
-      .addOption(new Option('--limit <n>', 'how many runs').default(20).argParser(positive)),
+      .addOption(new Option('--limit <n>', 'how many runs').default(20).argParser(count)),
   ).action(async (opts) => {
     process.exitCode = await load.operate().runsCommand(opts);
   });

@@ -68,6 +68,25 @@ describe('names as the tables show them', () => {
   });
 });
 
+describe('malformed input is refused naming what is wrong', () => {
+  it('an ARN whose id is malformed is not called an unsupported type', async () => {
+    const empty = await cli(['start', '--resource', `arn:aws:ec2:${REGION}:111122223333:instance/`]);
+    const wide = await cli(['start', '--resource', `arn:aws:rds:${REGION}:111122223333:db:orders１`]);
+
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('malformed ec2-instance id "" in');
+    expect(empty.stderr).not.toContain('unsupported');
+    expect(wide.code).toBe(2);
+    expect(wide.stderr).toContain('malformed rds-instance id "orders１" in');
+  });
+
+  it('runs --limit takes a whole number only, before any AWS call', async () => {
+    const out = await cli(['runs', '--limit', '2.5'], { AWS_ENDPOINT_URL: 'http://127.0.0.1:9' });
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain("option '--limit <n>' argument '2.5' is invalid. expected a whole number >= 1");
+  });
+});
+
 describe('an empty targets filter', () => {
   it('fails the execution at Plan, naming it, and backs up nothing', async () => {
     const sfn = sfnOf(sandbox);

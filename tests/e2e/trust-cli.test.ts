@@ -85,6 +85,7 @@ describe('malformed input is refused naming what is wrong', () => {
     expect(out.code).toBe(2);
     expect(out.stderr).toContain("option '--limit <n>' argument '2.5' is invalid. expected a whole number >= 1");
   });
+
 });
 
 describe('an empty targets filter', () => {
@@ -149,6 +150,32 @@ describe('a run stopped with StopExecution', () => {
     } finally {
       sfn.destroy();
       await paced.close();
+    }
+  });
+});
+
+describe('the CLI against npm start -- --endpoint URL --serve', () => {
+  it('works with the exports the sandbox prints alone: its stack is found at the sandbox', async () => {
+    // Prepare: an AWS-compatible endpoint (LocalStack and the like) where no stack of ours is deployed,
+    // and a sandbox serving in front of it, as `npm start -- --endpoint URL --serve` runs one.
+    const endpoint = await startSandbox({
+      fleet: { kind: 'none' },
+      accountId: '444455556666',
+      config: { stackName: 'SomeoneElsesStack' },
+    });
+    const serving = await startSandbox({ fleet: { kind: 'none' }, endpoint: endpoint.endpoint });
+    try {
+      // Act: exactly the variables `--serve` prints (sandbox.env), nothing else pointing anywhere.
+      const started = await runCli(serving.env, ['start', '--tier', 'daily', '--name', 'daily-served']);
+      const runs = await runCli(serving.env, ['runs']);
+
+      // Assess
+      expect({ code: started.code, stderr: started.stderr }).toEqual({ code: 0, stderr: '' });
+      expect({ code: runs.code, stderr: runs.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(runs.stdout).toMatch(/daily-served\s+daily/);
+    } finally {
+      await serving.close();
+      await endpoint.close();
     }
   });
 });

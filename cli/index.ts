@@ -93,6 +93,18 @@ const fleet = (value: string) => {
   }
 };
 
+/**
+ * `npm start --dry-run` without `--`: npm takes the flag for itself and runs the script without it,
+ * setting npm_config_dry_run. What was meant is a dry run, never a real one: said, and done.
+ */
+function npmDryRun<T extends { dryRun: boolean }>(opts: T): T {
+  if (opts.dryRun || process.env.npm_config_dry_run !== 'true') return opts;
+  process.stderr.write(
+    'backup-pipeline: npm took --dry-run for itself (npm start --dry-run): running a dry run; pass flags after -- (npm start -- --dry-run)\n',
+  );
+  return { ...opts, dryRun: true };
+}
+
 /** The package's version (package.json beside cli/ and dist/ alike), as CHANGELOG.md releases it. */
 function packageVersion(): string {
   return (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
@@ -164,7 +176,7 @@ export function buildProgram(): Command {
       [] as string[],
     )
     .action(async (opts) => {
-      process.exitCode = await load.local().runLocal(opts);
+      process.exitCode = await load.local().runLocal(npmDryRun(opts));
     });
   const collect = (value: string, previous: string[]) => [...previous, value];
   const withTarget = (command: Command) =>

@@ -34,14 +34,39 @@ export function middleCut(text: string, width: number): string {
 const pad = (text: string, width: number) => middleCut(text, width).padEnd(width);
 const when = (iso: string | undefined) => (iso ? iso.slice(0, 16).replace('T', ' ') : '-');
 
+/**
+ * One id, cut in the middle to fit `width` with `+n` others counted after it: never two ids in one cut
+ * string, whose head and tail would read as one id that does not exist.
+ */
+function counted(id: string, others: number, width: number): string {
+  const more = others > 0 ? ` +${others}` : '';
+  return `${middleCut(id, width - more.length)}${more}`;
+}
+
+/** The lines under the table that explain its statuses: only those a row shows. */
+export function backupsLegend(points: readonly RestorePoint[], now: Date): string[] {
+  const shown = new Set(
+    points.map((p) => (livePlaces(p).some((place) => place.region === p.region) ? pointStatus(p, now) : 'COPY ONLY')),
+  );
+  return [
+    ...(shown.has('EXPIRED')
+      ? ['EXPIRED: past its expiry; retention deletes it unless it is the last restore point of its source.']
+      : []),
+    ...(shown.has('COPY ONLY')
+      ? ['COPY ONLY: retention deleted it in its own region; restore it from a copy (--region).']
+      : []),
+  ];
+}
+
 export function backupsTable(points: readonly RestorePoint[], now: Date): string {
   const header = `${pad('BACKUP', 34)} ${pad('TIME (UTC)', 16)} ${pad('TIER', 8)} ${pad('STATUS', 9)} ${'SIZE'.padStart(7)} ${pad('EXPIRES', 16)} ${pad('REGION', 14)} ${pad('COPIES', 36)} RUN`;
   const rows = points.map((p) => {
-    const id = `${p.backupIds[0] ?? '-'}${p.backupIds.length > 1 ? ` +${p.backupIds.length - 1}` : ''}`;
+    const id = counted(p.backupIds[0] ?? '-', p.backupIds.length - 1, 34);
     // Only what can still be restored: retention may have deleted the source's backups or a copy.
     const live = livePlaces(p);
     const liveCopies = live.filter((place) => place.region !== p.region);
-    const copies = liveCopies.length ? liveCopies.map((c) => `${c.region}:${c.ids[0] ?? '-'}`).join(', ') : '-';
+    const [first] = liveCopies;
+    const copies = first ? counted(`${first.region}:${first.ids[0] ?? '-'}`, liveCopies.length - 1, 36) : '-';
     const size = p.sizeGiB !== undefined ? `${p.sizeGiB} GiB` : '-';
     const status = live.some((place) => place.region === p.region) ? pointStatus(p, now) : 'COPY ONLY';
     return `${pad(id, 34)} ${pad(when(p.completedAt), 16)} ${pad(p.tier, 8)} ${pad(status, 9)} ${size.padStart(7)} ${pad(when(p.expiresAt), 16)} ${pad(p.region, 14)} ${pad(copies, 36)} ${p.runId}`;
@@ -149,7 +174,7 @@ export async function backupsCommand(resource: string, options: BackupsOptions, 
     }
     out.write(`${backupsTable(points, now)}\n`);
     out.write(
-      '\nEXPIRED: past its expiry; retention deletes it unless it is the last restore point of its source.\nCOPY ONLY: retention deleted it in its own region; restore it from a copy (--region).\nRestore one with: backup-pipeline restore <BACKUP> [--region <copy region>] [--wait]\n',
+      `\n${[...backupsLegend(points, now), 'Restore one with: backup-pipeline restore <BACKUP> [--region <copy region>] [--wait]'].join('\n')}\n`,
     );
     return 0;
   } finally {

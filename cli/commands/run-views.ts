@@ -1,4 +1,6 @@
 /** Plain-text and JSON views of runs for the operator CLI (status, runs, start --wait). */
+
+import { RESOURCE_TYPES } from '../../shared/resource';
 import type { RecordedRetentionDecision, ResourceRecord, RunRecord } from '../../shared/state/records';
 import { backedUp, COPY_FAILED_MEANING, outcomeLabel, resourceOutcome } from '../../shared/workflow/backup/outcome';
 import { summarize } from '../../shared/workflow/backup/summary';
@@ -32,6 +34,9 @@ export interface ResourceTableOptions {
   failures?: boolean;
 }
 
+/** A type name is never cut: the column is as wide as the longest the catalog has. */
+export const TYPE_WIDTH = Math.max(...RESOURCE_TYPES.map((type) => type.length));
+
 const when = (iso: string | undefined) => (iso ? iso.slice(0, 16).replace('T', ' ') : '-');
 
 /**
@@ -40,7 +45,7 @@ const when = (iso: string | undefined) => (iso ? iso.slice(0, 16).replace('T', '
  * runbook's next step, and the COPIES legend.
  */
 export function resourceTable(records: readonly ResourceRecord[], options: ResourceTableOptions = {}): string {
-  const header = `${pad('RESOURCE', 30)} ${pad('TYPE', 13)} ${pad('REGION', 14)} ${pad('STATUS', 11)} ${pad('BACKUP', 40)} ${pad('EXPIRES', 16)} ${'POLLS'.padStart(5)} ${'TOOK'.padStart(6)} ${'COPIES'.padStart(6)}`;
+  const header = `${pad('RESOURCE', 30)} ${pad('TYPE', TYPE_WIDTH)} ${pad('REGION', 14)} ${pad('STATUS', 11)} ${pad('BACKUP', 40)} ${pad('EXPIRES', 16)} ${'POLLS'.padStart(5)} ${'TOOK'.padStart(6)} ${'COPIES'.padStart(6)}`;
   const rows = [...records]
     .sort(
       (a, b) =>
@@ -51,7 +56,7 @@ export function resourceTable(records: readonly ResourceRecord[], options: Resou
       const more = ids.length > 1 ? ` +${ids.length - 1}` : '';
       const backup = ids[0] ? `${middleCut(ids[0], 40 - more.length)}${more}` : (r.note ?? r.error?.cause ?? '-');
       const expires = ids.length > 0 && backedUp(resourceOutcome(r)) ? when(options.expiresAt) : '-';
-      const row = `${middleCut(r.resourceId, 30).padEnd(30)} ${pad(r.type, 13)} ${pad(r.region, 14)} ${pad(outcomeLabel(r), 11)} ${pad(backup, 40)} ${pad(expires, 16)} ${String(r.polls ?? 0).padStart(5)} ${humanDuration(tookSeconds(r)).padStart(6)} ${copiesCell(r).padStart(6)}`;
+      const row = `${middleCut(r.resourceId, 30).padEnd(30)} ${pad(r.type, TYPE_WIDTH)} ${pad(r.region, 14)} ${pad(outcomeLabel(r), 11)} ${pad(backup, 40)} ${pad(expires, 16)} ${String(r.polls ?? 0).padStart(5)} ${humanDuration(tookSeconds(r)).padStart(6)} ${copiesCell(r).padStart(6)}`;
       const copies = (r.copies ?? []).map(
         (c) =>
           `${' '.repeat(31)}↳ copy ${c.region}: ${c.ids.length ? c.ids.join(', ') : '-'} (${c.status}${c.reason && c.status !== 'COMPLETED' ? `: ${c.reason}` : ''})`,

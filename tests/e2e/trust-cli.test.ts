@@ -22,6 +22,7 @@ beforeAll(async () => {
   for (let n = 0; n < VOLUMES; n++)
     model.addVolume(REGION, { Size: 8, Tags: [BACKUP_TAG, { Key: 'Name', Value: `data-${n}` }], snapshotSeconds: 60 });
   model.addInstance(REGION, { Tags: [BACKUP_TAG, { Key: 'Name', Value: 'web-1' }], volumes: [{ Size: 8 }] });
+  model.addDynamoTable(REGION, { TableName: 'sessions', Tags: [BACKUP_TAG], backupSeconds: 30 });
 });
 afterAll(async () => sandbox.close());
 
@@ -36,7 +37,7 @@ const sfnOf = (s: Sandbox) =>
   });
 
 describe('output on a pipe', () => {
-  it('status <run> --json of a run of 141 resources is complete JSON past 64 KiB', async () => {
+  it('status <run> --json of a run of 142 resources is complete JSON past 64 KiB', async () => {
     // Prepare
     const run = await cli(['start', '--tier', 'daily', '--name', 'daily-big', '--wait', '--poll-seconds', '0.1']);
     expect(run.code).toBe(0);
@@ -49,8 +50,20 @@ describe('output on a pipe', () => {
     // Assess
     expect(out.stdout.length).toBeGreaterThan(64 * 1024);
     const parsed = JSON.parse(out.stdout) as { resources: unknown[] };
-    expect(parsed.resources).toHaveLength(VOLUMES + 1);
+    expect(parsed.resources).toHaveLength(VOLUMES + 2);
     expect(out.code).toBe(0);
+  });
+});
+
+describe('tables', () => {
+  it('never cut a type name, and print no legend for a status no row shows', async () => {
+    const status = await cli(['status', 'daily-big']);
+    const backups = await cli(['backups', 'data-7']);
+
+    expect(status.stdout).toMatch(/^sessions\s+dynamodb-table\s+eu-west-1\s+COMPLETED/m);
+    expect(backups.code).toBe(0);
+    expect(backups.stdout).toMatch(/AVAILABLE/);
+    expect(backups.stdout).not.toMatch(/^(EXPIRED|COPY ONLY):/m);
   });
 });
 
@@ -85,7 +98,6 @@ describe('malformed input is refused naming what is wrong', () => {
     expect(out.code).toBe(2);
     expect(out.stderr).toContain("option '--limit <n>' argument '2.5' is invalid. expected a whole number >= 1");
   });
-
 });
 
 describe('an empty targets filter', () => {

@@ -10,6 +10,6 @@ if (!existsSync(built)) {
   process.stderr.write('backup-pipeline: the CLI is not built (dist/cli.js is missing): run npm ci or npm run build\n');
   process.exit(2);
 }
-require(built)
-  .main(process.argv)
-  .then((code) => process.exit(code));
+const cli = require(built);
+// Exits only once stdout and stderr are flushed: a pipe would otherwise lose all past its first 64 KiB.
+cli.main(process.argv).then(cli.exitWhenFlushed);

@@ -49,6 +49,12 @@ const positive = (value: string): number => {
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
   return n;
 };
+/** A count (`runs --limit`, `status --rpo --runs`): a whole number, refused here rather than by the table's API. */
+const count = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number >= 1');
+  return n;
+};
 const nonNegative = (value: string): number => {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number >= 0');
@@ -87,6 +93,18 @@ const fleet = (value: string) => {
     throw new InvalidArgumentError((error as Error).message);
   }
 };
+
+/**
+ * `npm start --dry-run` without `--`: npm takes the flag for itself and runs the script without it,
+ * setting npm_config_dry_run. What was meant is a dry run, never a real one: said, and done.
+ */
+function npmDryRun<T extends { dryRun: boolean }>(opts: T): T {
+  if (opts.dryRun || process.env.npm_config_dry_run !== 'true') return opts;
+  process.stderr.write(
+    'backup-pipeline: npm took --dry-run for itself (npm start --dry-run): running a dry run; pass flags after -- (npm start -- --dry-run)\n',
+  );
+  return { ...opts, dryRun: true };
+}
 
 /** The package's version (package.json beside cli/ and dist/ alike), as CHANGELOG.md releases it. */
 function packageVersion(): string {
@@ -159,7 +177,7 @@ export function buildProgram(): Command {
       [] as string[],
     )
     .action(async (opts) => {
-      process.exitCode = await load.local().runLocal(opts);
+      process.exitCode = await load.local().runLocal(npmDryRun(opts));
     });
   const collect = (value: string, previous: string[]) => [...previous, value];
   const withTarget = (command: Command) =>
@@ -226,7 +244,7 @@ export function buildProgram(): Command {
       .addOption(
         new Option('--runs <n>', 'with --rpo: how many recent runs to list (as the hourly check does)')
           .default(FRESHNESS_RUNS)
-          .argParser(positive),
+          .argParser(count),
       )
       .option(
         '--rto',
@@ -252,7 +270,7 @@ export function buildProgram(): Command {
       .command('runs')
       .description('List recent runs with their counts')
       .option('--json', 'machine-readable output', false)
-      .addOption(new Option('--limit <n>', 'how many runs').default(20).argParser(positive)),
+      .addOption(new Option('--limit <n>', 'how many runs').default(20).argParser(count)),
   ).action(async (opts) => {
     process.exitCode = await load.operate().runsCommand(opts);
   });
@@ -365,6 +383,21 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * Exits once stdout and stderr have handed over what they hold. On a pipe Node writes asynchronously,
+ * and `process.exit` drops what is still queued: `status <run> --json | jq` got the first 64 KiB (a
+ * pipe's buffer) and broke. An empty write's callback runs after every write queued before it.
+ */
+export function exitWhenFlushed(code: number): void {
+  let open = 2;
+  const flushed = () => {
+    open -= 1;
+    if (open === 0) process.exit(code);
+  };
+  process.stdout.write('', flushed);
+  process.stderr.write('', flushed);
+}
+
 if (require.main === module) {
-  main(process.argv).then((code) => process.exit(code));
+  main(process.argv).then(exitWhenFlushed);
 }

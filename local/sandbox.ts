@@ -283,6 +283,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       AWS_ENDPOINT_URL: awsEndpoint,
       AWS_ENDPOINT_URL_DYNAMODB: stateTableEndpoint,
       AWS_ENDPOINT_URL_SFN: server.endpoint,
+      // The stacks' outputs the CLI looks up (DescribeStacks) are the sandbox's, as its Step Functions are:
+      // with --endpoint, the endpoint has no stack of ours, and the printed exports alone must work.
+      AWS_ENDPOINT_URL_CLOUDFORMATION: server.endpoint,
       AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
       AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
     };

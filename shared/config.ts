@@ -3,6 +3,8 @@
  * each Lambda receives in its environment. Defaults are what an operator gets with an empty context.
  */
 import { z } from 'zod';
+import { deadlineIssues, drillIssues, reservedKeys } from './config-guards';
+import { cronProblem } from './cron';
 import { arnRegion, parseResourceArn, RESOURCE_TYPES } from './resource';
 import { longestScheduleGap, timeZoneProblem } from './schedule-period';
 import { isolatingFieldsOf, restorePlacementSchema } from './services/catalog';
@@ -17,10 +19,11 @@ export const tierNameSchema = z
   .string()
   .regex(/^[a-z][a-z0-9-]{0,31}$/, 'tier names are lower-case letters, digits and hyphens');
 
-/** EventBridge Scheduler cron: six fields, e.g. cron(0 2 * * ? *). */
-const cronSchema = z
-  .string()
-  .regex(/^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/, 'expected an EventBridge Scheduler expression like "cron(0 2 * * ? *)"');
+/** EventBridge Scheduler cron: six fields, e.g. cron(0 2 * * ? *), each checked as Scheduler would (shared/cron.ts). */
+const cronSchema = z.string().superRefine((expression, ctx) => {
+  const problem = cronProblem(expression);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 /** An AWS region name, e.g. us-west-2. */
 export const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d$/;
@@ -477,7 +480,10 @@ export const pipelineConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['tiers', name, issue.field], message: issue.message });
       }
     }
-    if (!(config.defaultTier in config.tiers)) {
+    for (const issue of deadlineIssues(config.tiers, config.polling))
+      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    // Own names only: `in` finds "constructor" on Object.prototype.
+    if (!Object.hasOwn(config.tiers, config.defaultTier)) {
       ctx.addIssue({
         code: 'custom',
         path: ['defaultTier'],
@@ -486,26 +492,6 @@ export const pipelineConfigSchema = z
     }
   });
 export type PipelineConfig = z.infer<typeof pipelineConfigSchema>;
-
-/** Drill settings that parse but cannot work: an unknown tier, a schedule that never fires or outruns the alarm. */
-function drillIssues(drills: DrillsConfig, tiers: Record<string, unknown>): { field: string; message: string }[] {
-  const issues: { field: string; message: string }[] = [];
-  if (drills.tier !== undefined && !(drills.tier in tiers))
-    issues.push({
-      field: 'tier',
-      message: `"${drills.tier}" is not one of the tiers (${Object.keys(tiers).join(', ')})`,
-    });
-  if (drills.perType === 0 && drills.resources.length === 0)
-    issues.push({ field: 'perType', message: 'with perType 0 and no resources a drill restores nothing' });
-  const gap = drills.schedule ? longestScheduleGap(drills.schedule, drills.timeZone) : undefined;
-  if (gap === 'never') issues.push({ field: 'schedule', message: 'never fires: no day matches this expression' });
-  else if (gap && drills.periodDays * 1440 < gap.minutes)
-    issues.push({
-      field: 'periodDays',
-      message: `${drills.periodDays} day(s) is shorter than the schedule's longest gap between drills (${Math.ceil(gap.minutes / 1440)} days): the drill alarm would fire before every drill`,
-    });
-  return issues;
-}
 
 /**
  * Drills that would restore on production networking (issue #19): a drilled region (each of `regions`;
@@ -581,8 +567,9 @@ export class InvalidConfigError extends Error {
 /** Parses cdk.json context; throws an InvalidConfigError naming every bad key (a synth-time failure). */
 export function parsePipelineConfig(raw: unknown): PipelineConfig {
   const result = pipelineConfigSchema.safeParse(raw ?? {});
-  if (!result.success) {
-    const lines = describeIssues(result.error, 'backupPipeline');
+  const reserved = reservedKeys(raw, 'backupPipeline');
+  if (!result.success || reserved.length > 0) {
+    const lines = [...reserved, ...(result.success ? [] : describeIssues(result.error, 'backupPipeline'))];
     throw new InvalidConfigError(
       `Invalid cdk.json context:\n${lines.map((l) => `  ${l.field}: ${l.message}`).join('\n')}`,
     );

@@ -51,10 +51,37 @@ export function parseResourceArn(arn: string): ArnParseResult {
       return { ok: true, ref: { arn, type: candidate.type, region, accountId, id: idMatch[1] } };
     }
   }
+  const malformed = malformedId(service, resource);
+  if (malformed)
+    return {
+      ok: false,
+      reason: `malformed ${malformed.type} id ${JSON.stringify(malformed.id)} in ${arn}: expected ${malformed.form}`,
+    };
   return {
     ok: false,
     reason: `unsupported resource type "${service}:${resource.split(/[:/]/)[0]}" in ${arn} (partition ${partition}); supported: ${supportedTypesLabel()}`,
   };
+}
+
+/**
+ * A supported type's ARN whose id is wrong (`instance/`, `db:orders１` with a full-width digit): named as
+ * such, with the id's form, rather than as an unsupported type the operator did not mean. The type is
+ * the one whose resource part starts the same way (`instance/`, `db:`); a further `/` or `:` in what
+ * follows makes it another kind of resource (a DynamoDB backup is `table/<name>/backup/<id>`), which
+ * stays unsupported.
+ */
+function malformedId(service: string, resource: string): { type: string; id: string; form: string } | undefined {
+  for (const candidate of TYPE_ENTRIES) {
+    if (candidate.arn.service !== service) continue;
+    // The pattern's fixed lead (`instance/`, `db:`) and the id's form, read from the pattern itself.
+    const form = candidate.arn.resource.source.replace(/^\^/, '').replace(/\$$/, '').replace(/\\\//g, '/');
+    const lead = /^[a-z-]+[/:]/.exec(form)?.[0];
+    if (!lead || !resource.startsWith(lead)) continue;
+    const id = resource.slice(lead.length);
+    if (/[/:]/.test(id)) return undefined;
+    return { type: candidate.type, id, form };
+  }
+  return undefined;
 }
 
 export function toRef(arn: string): ResourceRef {

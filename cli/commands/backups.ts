@@ -36,6 +36,21 @@ export function middleCut(text: string, width: number): string {
 const when = (iso: string | undefined) => (iso ? iso.slice(0, 16).replace('T', ' ') : '-');
 const day = (iso: string | undefined) => (iso ? iso.slice(0, 10) : '-');
 
+/** The lines under the table that explain its statuses: only those a row shows. */
+export function backupsLegend(points: readonly RestorePoint[], now: Date): string[] {
+  const shown = new Set(
+    points.map((p) => (livePlaces(p).some((place) => place.region === p.region) ? pointStatus(p, now) : 'COPY ONLY')),
+  );
+  return [
+    ...(shown.has('EXPIRED')
+      ? ['EXPIRED: past its expiry; retention deletes it unless it is the last restore point of its source.']
+      : []),
+    ...(shown.has('COPY ONLY')
+      ? ['COPY ONLY: retention deleted it in its own region; restore it from a copy (--to-region <REGION>).']
+      : []),
+  ];
+}
+
 /** Cells padded to their column's widest; the last column (the backup id) is neither padded nor cut. */
 function aligned(rows: readonly (readonly string[])[], rightAligned: ReadonlySet<number>): string[] {
   const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
@@ -78,16 +93,23 @@ export const NAME_RUNS = 3;
 
 /** Whether a recorded resource goes by `name`: its id as the tables print it (`orders`, `vol-0abc…`), or its Name tag. */
 export function goesBy(
-  record: { arn: string; resourceId?: string; sourceTags?: readonly { Key?: string; Value?: string }[] },
+  record: {
+    arn: string;
+    resourceId?: string;
+    sourceTags?: readonly { Key?: string; Value?: string }[];
+    resourceTags?: readonly { Key?: string; Value?: string }[];
+  },
   name: string,
 ): boolean {
   const id = record.resourceId ?? record.arn.split(/[/:]/).at(-1);
-  return id === name || (record.sourceTags ?? []).some((t) => t.Key === 'Name' && t.Value === name);
+  // sourceTags are what a backup copies (RDS only); resourceTags every type's own tags, EC2's Name included.
+  const tags = [...(record.sourceTags ?? []), ...(record.resourceTags ?? [])];
+  return id === name || tags.some((t) => t.Key === 'Name' && t.Value === name);
 }
 
 /** Every recorded resource a name could stand for: the tiers' restore points and the latest runs' resources. */
 async function namedResources(store: StateStore, target: Target) {
-  const known: { arn: string; resourceId?: string; sourceTags?: { Key?: string; Value?: string }[] }[] = [];
+  const known: Parameters<typeof goesBy>[0][] = [];
   for (const tier of Object.keys(target.config.tiers)) known.push(...(await store.listLatestPoints(tier)));
   for (const run of await store.listRuns(NAME_RUNS, ['runId'])) known.push(...(await store.listResources(run.runId)));
   return known;
@@ -166,7 +188,11 @@ export async function backupsCommand(resource: string, options: BackupsOptions, 
     }
     out.write(`${backupsTable(points, now, options.wide ?? false)}\n`);
     out.write(
-      "\nEXPIRED: past its expiry; retention deletes it unless it is the last restore point of its source.\nCOPY ONLY: retention deleted it in its own region; restore it from a copy (--to-region <REGION>).\nRestore one with: backup-pipeline restore <BACKUP> [--to-region <REGION>] [--wait]\n  (a copy's own id restores in its region; an RDS/Aurora copy keeps its original's id: add --to-region)\n",
+      `\n${[
+        ...backupsLegend(points, now),
+        'Restore one with: backup-pipeline restore <BACKUP> [--to-region <REGION>] [--wait]',
+        "  (a copy's own id restores in its region; an RDS/Aurora copy keeps its original's id: add --to-region)",
+      ].join('\n')}\n`,
     );
     return 0;
   } finally {

@@ -6,7 +6,7 @@
 import type { ResourceRecord, RunRecord } from '../../shared/state/records';
 import { dryRunPlan, wouldBeBackedUp } from '../../shared/workflow/backup/dry-run';
 import { middleCut } from './backups';
-import { retentionView } from './run-views';
+import { retentionView, TYPE_WIDTH } from './run-views';
 
 // Cut in the middle, as every table's ids are: an RDS name keeps its end.
 const pad = (text: string, width: number) => middleCut(text, width).padEnd(width);
@@ -28,7 +28,7 @@ export function dryRunView(run: RunRecord, records: readonly ResourceRecord[]): 
   if (selected.length) {
     lines.push(`  ${pad('RESOURCE', 30)} ${pad('TYPE', 14)} ${pad('REGION', 14)} PLAN`);
     for (const r of selected)
-      lines.push(`  ${pad(r.resourceId, 30)} ${pad(r.type, 14)} ${pad(r.region, 14)} ${dryRunPlan(r.note)}`);
+      lines.push(`  ${pad(r.resourceId, 30)} ${pad(r.type, TYPE_WIDTH)} ${pad(r.region, 14)} ${dryRunPlan(r.note)}`);
   }
   if (skipped.length) {
     lines.push('', `Would skip ${skipped.length}:`);

@@ -11,24 +11,28 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { InvalidInputError } from '../../shared/errors';
 import { type ResourceRecord, type RunRecord, withoutTableAttributes } from '../../shared/state/records';
+import { RetentionLedger } from '../../shared/state/retention-ledger';
 import { StateStore } from '../../shared/state/store';
 import { validateExecutionInput } from '../../shared/workflow/backup/input';
+import { resourceOutcome } from '../../shared/workflow/backup/outcome';
 import { type TierFreshness, tierFreshness } from '../../shared/workflow/freshness/freshness';
 import { FRESHNESS_RUN_FIELDS, readResourceFreshness } from '../../shared/workflow/freshness/latest-points';
 import { consoleLink } from '../../shared/workflow/notify/notification';
 import { nextStep } from '../../shared/workflow/notify/runbook';
+import { addUpPasses } from '../../shared/workflow/retention/retention-summary';
 import { progressPrinter, progressView } from '../progress';
 import { CliError, explainAwsError, resolveTarget, type Target, type TargetOptions } from '../target';
 import { nameResolver } from './backups';
 import { dryRunView } from './dry-run-view';
 import {
+  closedRun,
   countsLine,
   type ExecutionOutcome,
   resourceTable,
   retentionView,
   runJson,
-  runOutcome,
   runsTable,
+  type ShownRun,
   showsRetention,
   skippedView,
 } from './run-views';
@@ -108,6 +112,13 @@ export function executionName(tier: string, at: Date): string {
 const retriedFieldsSchema = z.object({ copyTo: z.unknown().optional(), retentionDays: z.unknown().optional() });
 
 /**
+ * A resource `--retry-failed` backs up again: FAILED, or, once the run has ended (stopped, timed out),
+ * left unfinished (PENDING, CREATING, COPYING), which `status` counts as failed too.
+ */
+const retried = (r: Pick<ResourceRecord, 'status'>, ended: boolean) =>
+  r.status === 'FAILED' || (ended && resourceOutcome(r) === 'IN_PROGRESS');
+
+/**
  * What `start --retry-failed <run>` sends: the run's tier, exactly its FAILED resources' ARNs, and its
  * copy targets and retention override (a retry makes what the run should have made). A run with nothing
  * failed is refused: a retry of nothing would read as a retry that worked.
@@ -116,8 +127,9 @@ export function retryInput(
   runId: string,
   run: Pick<RunRecord, 'tier' | 'input'>,
   records: readonly Pick<ResourceRecord, 'arn' | 'status'>[],
+  { ended }: { ended: boolean } = { ended: false },
 ): { tier: string; resources: string[]; copyTo?: unknown; retentionDays?: unknown } {
-  const resources = records.filter((r) => r.status === 'FAILED').map((r) => r.arn);
+  const resources = records.filter((r) => retried(r, ended)).map((r) => r.arn);
   if (resources.length === 0)
     throw new CliError(`run ${runId} has no failed resources: nothing to retry ("backup-pipeline status ${runId}")`);
   const parsed = retriedFieldsSchema.safeParse(run.input);
@@ -146,7 +158,8 @@ async function startInput(
   if (options.resource.length > 0 || options.tag.length > 0)
     throw new CliError('--retry-failed backs up the failed resources of a run: give no --resource or --tag with it');
   const { runId, run, resources } = await loadRun(store, target.tableName, options.retryFailed);
-  const retry = retryInput(runId, run, resources);
+  const ended = closedRun(run, await executionOutcome(target.region, run.executionArn)).status !== 'RUNNING';
+  const retry = retryInput(runId, run, resources, { ended });
   if (options.tier && options.tier !== retry.tier)
     throw new CliError(`run ${runId} is a ${retry.tier} run: its retry runs in ${retry.tier} (omit --tier)`);
   const input = buildInput({
@@ -160,7 +173,7 @@ async function startInput(
     input.retentionDays = retry.retentionDays;
   return {
     input,
-    retry: { runId, failed: resources.filter((r) => r.status === 'FAILED') },
+    retry: { runId, failed: resources.filter((r) => retried(r, ended)) },
   };
 }
 
@@ -198,9 +211,16 @@ export async function startCommand(options: StartOptions, out: Out = process.std
     if (options.json) return await startJson(sfn, store, { name, executionArn }, options, out);
     line(out, `Started ${options.dryRun ? 'dry run' : 'run'} ${name}${retry ? ` (${tier})` : ''}`);
     if (retry) {
-      line(out, `  retrying the ${retry.failed.length} failed resource(s) of run ${retry.runId}:`);
+      const unfinished = retry.failed.some((r) => r.status !== 'FAILED');
+      line(
+        out,
+        `  retrying the ${retry.failed.length} failed${unfinished ? ' or unfinished' : ''} resource(s) of run ${retry.runId}:`,
+      );
       for (const r of retry.failed)
-        line(out, `    ${r.resourceId} (${r.type}, ${r.region}) ${r.arn}: ${r.error?.error ?? 'Failed'}`);
+        line(
+          out,
+          `    ${r.resourceId} (${r.type}, ${r.region}) ${r.arn}: ${r.status === 'FAILED' ? (r.error?.error ?? 'Failed') : `Unfinished (left ${r.status} when the run ended)`}`,
+        );
     }
     line(out, `  execution: ${executionArn}`);
     line(out, `  console:   ${consoleLink(executionArn)}`);
@@ -310,7 +330,7 @@ export async function loadRun(
  * How the run's execution ended, or undefined when Step Functions no longer knows it (histories expire
  * 90 days after the execution closes; the sandbox that ran it may be gone): then the record stands.
  */
-async function executionOutcome(
+export async function executionOutcome(
   region: string,
   executionArn: string | undefined,
 ): Promise<ExecutionOutcome | undefined> {
@@ -322,6 +342,7 @@ async function executionOutcome(
       status: described.status ?? 'RUNNING',
       ...(described.error ? { error: described.error } : {}),
       ...(described.cause ? { cause: described.cause } : {}),
+      ...(described.stopDate ? { stopDate: described.stopDate.toISOString() } : {}),
     };
   } catch (error) {
     if ((error as Error).name === 'ExecutionDoesNotExist') return undefined;
@@ -331,17 +352,44 @@ async function executionOutcome(
   }
 }
 
+/**
+ * Runs as `runs` and the overview list them: each closed as its execution ended (closedRun), so a run
+ * stopped with StopExecution reads ABORTED, not RUNNING for ever. A skipped start has no execution of its own
+ * to ask: it ended when it was skipped.
+ */
+export function closeRuns<T extends ShownRun>(region: string, runs: readonly T[]): Promise<T[]> {
+  return Promise.all(
+    runs.map(async (run) =>
+      run.status === 'SKIPPED' ? run : closedRun(run, await executionOutcome(region, run.executionArn)),
+    ),
+  );
+}
+
+/**
+ * The retention of a run whose execution ended during it (no Summarize retention wrote the record):
+ * the passes that ran, added up from the state table, marked partial. Undefined when none ran.
+ */
+async function stoppedRetention(client: DynamoDBClient, target: Target, run: ShownRun) {
+  const passes = await new RetentionLedger(DynamoDBDocumentClient.from(client), target.tableName).listPasses(run.runId);
+  if (passes.length === 0) return undefined;
+  const { retention, decisions } = addUpPasses(passes, run.dryRun, [...new Set(passes.map((p) => p.unit))]);
+  return { retention: { ...retention, partial: true }, retentionDecisions: decisions };
+}
+
 export async function statusCommand(
   idOrArn: string,
   options: TargetOptions & { json: boolean; retention?: boolean },
   out: Out = process.stdout,
 ): Promise<number> {
   const target = await resolveTarget(options);
-  const { store, close } = storeFor(target);
+  const { store, client, close } = storeFor(target);
   try {
-    const { runId, run, resources: records } = await loadRun(store, target.tableName, idOrArn);
-    const execution = await executionOutcome(target.region, run.executionArn);
-    const status = runOutcome(run, execution);
+    const { runId, run: recorded, resources: records } = await loadRun(store, target.tableName, idOrArn);
+    const execution = await executionOutcome(target.region, recorded.executionArn);
+    let run: ShownRun = closedRun(recorded, execution);
+    // Stopped during retention: what its passes deleted is in the table, though no summary was written.
+    if (run !== recorded && !run.retention) run = { ...run, ...(await stoppedRetention(client, target, run)) };
+    const status = run.status;
     const withRetention = showsRetention(run, options.retention ?? false);
     if (options.json) {
       line(out, JSON.stringify(runJson(runId, run, execution, records, withRetention), null, 2));
@@ -356,7 +404,7 @@ export async function statusCommand(
         line(out, `Execution ${execution.status}: ${execution.error}${execution.cause ? `: ${execution.cause}` : ''}`);
         line(out, `  next: ${nextStep(execution.error, execution.cause ?? '')}`);
       }
-      const skipped = skippedView(run);
+      const skipped = skippedView(recorded);
       if (!skipped && records.length > 0) line(out, countsLine(records));
       line(out, skipped ?? resourceTable(records, { expiresAt: run.expiresAt }));
       if (withRetention) {
@@ -485,7 +533,7 @@ export async function runsCommand(
   const target = await resolveTarget(options);
   const { store, close } = storeFor(target);
   try {
-    const runs = await recentRuns(store, target, options.limit);
+    const runs = await closeRuns(target.region, await recentRuns(store, target, options.limit));
     if (options.json)
       line(
         out,

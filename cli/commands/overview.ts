@@ -6,12 +6,12 @@
  */
 
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type RestoreRecord, type RunRecord, withoutTableAttributes } from '../../shared/state/records';
+import { type RestoreRecord, withoutTableAttributes } from '../../shared/state/records';
 import { RestoreStore, type StartedWithin } from '../../shared/state/restore-store';
 import { restoreOutcome } from '../../shared/workflow/drills/drill-summary';
 import { RECENT_RESTORE_DAYS } from '../options';
 import { explainAwsError, resolveTarget, type TargetOptions } from '../target';
-import { storeFor } from './operate';
+import { closeRuns, storeFor } from './operate';
 import { restoreLine } from './restore';
 import { RESTORES_READ } from './rto';
 import { runsTable } from './run-views';
@@ -65,8 +65,12 @@ export function restoresOverview(
 }
 
 /** Whether the overview shows a failure: a listed run that failed, or a restore or drill of the period. */
-export function overviewFailed(runs: readonly Pick<RunRecord, 'status'>[], restores: readonly RestoreRecord[]) {
-  return runs.some((r) => r.status === 'FAILED') || restores.some((r) => restoreOutcome(r) === 'failed');
+export function overviewFailed(runs: readonly { status: string }[], restores: readonly RestoreRecord[]) {
+  // As `status <run>` exits: a run that FAILED, was stopped (ABORTED) or TIMED_OUT did not back up what it should.
+  return (
+    runs.some((r) => ['FAILED', 'ABORTED', 'TIMED_OUT'].includes(r.status)) ||
+    restores.some((r) => restoreOutcome(r) === 'failed')
+  );
 }
 
 export async function overviewCommand(options: TargetOptions & { json: boolean }, out: Out = process.stdout) {
@@ -74,7 +78,8 @@ export async function overviewCommand(options: TargetOptions & { json: boolean }
   const { store, client, close } = storeFor(target);
   const explained = (error: unknown) => Promise.reject(explainAwsError(error, `table ${target.tableName}`));
   try {
-    const runs = await store.listRuns(OVERVIEW_RUNS).catch(explained);
+    // Each closed as its execution ended: a stopped run reads ABORTED, as in `runs`.
+    const runs = await closeRuns(target.region, await store.listRuns(OVERVIEW_RUNS).catch(explained));
     const restores = await new RestoreStore(DynamoDBDocumentClient.from(client), target.tableName)
       .list(RESTORES_READ, recentRange(new Date()))
       .catch(explained);

@@ -1,4 +1,6 @@
 /** Plain-text and JSON views of runs for the operator CLI (status, runs, start --wait). */
+
+import { RESOURCE_TYPES } from '../../shared/resource';
 import type { RecordedRetentionDecision, ResourceRecord, RunRecord } from '../../shared/state/records';
 import { backedUp, COPY_FAILED_MEANING, outcomeLabel, resourceOutcome } from '../../shared/workflow/backup/outcome';
 import { summarize } from '../../shared/workflow/backup/summary';
@@ -32,6 +34,9 @@ export interface ResourceTableOptions {
   failures?: boolean;
 }
 
+/** A type name is never cut: the column is as wide as the longest the catalog has. */
+export const TYPE_WIDTH = Math.max(...RESOURCE_TYPES.map((type) => type.length));
+
 const when = (iso: string | undefined) => (iso ? iso.slice(0, 16).replace('T', ' ') : '-');
 
 /**
@@ -40,7 +45,7 @@ const when = (iso: string | undefined) => (iso ? iso.slice(0, 16).replace('T', '
  * runbook's next step, and the COPIES legend.
  */
 export function resourceTable(records: readonly ResourceRecord[], options: ResourceTableOptions = {}): string {
-  const header = `${pad('RESOURCE', 30)} ${pad('TYPE', 13)} ${pad('REGION', 14)} ${pad('STATUS', 11)} ${pad('BACKUP', 40)} ${pad('EXPIRES', 16)} ${'POLLS'.padStart(5)} ${'TOOK'.padStart(6)} ${'COPIES'.padStart(6)}`;
+  const header = `${pad('RESOURCE', 30)} ${pad('TYPE', TYPE_WIDTH)} ${pad('REGION', 14)} ${pad('STATUS', 11)} ${pad('BACKUP', 40)} ${pad('EXPIRES', 16)} ${'POLLS'.padStart(5)} ${'TOOK'.padStart(6)} ${'COPIES'.padStart(6)}`;
   const rows = [...records]
     .sort(
       (a, b) =>
@@ -51,7 +56,7 @@ export function resourceTable(records: readonly ResourceRecord[], options: Resou
       const more = ids.length > 1 ? ` +${ids.length - 1}` : '';
       const backup = ids[0] ? `${middleCut(ids[0], 40 - more.length)}${more}` : (r.note ?? r.error?.cause ?? '-');
       const expires = ids.length > 0 && backedUp(resourceOutcome(r)) ? when(options.expiresAt) : '-';
-      const row = `${middleCut(r.resourceId, 30).padEnd(30)} ${pad(r.type, 13)} ${pad(r.region, 14)} ${pad(outcomeLabel(r), 11)} ${pad(backup, 40)} ${pad(expires, 16)} ${String(r.polls ?? 0).padStart(5)} ${humanDuration(tookSeconds(r)).padStart(6)} ${copiesCell(r).padStart(6)}`;
+      const row = `${middleCut(r.resourceId, 30).padEnd(30)} ${pad(r.type, TYPE_WIDTH)} ${pad(r.region, 14)} ${pad(outcomeLabel(r), 11)} ${pad(backup, 40)} ${pad(expires, 16)} ${String(r.polls ?? 0).padStart(5)} ${humanDuration(tookSeconds(r)).padStart(6)} ${copiesCell(r).padStart(6)}`;
       const copies = (r.copies ?? []).map(
         (c) =>
           `${' '.repeat(31)}↳ copy ${c.region}: ${c.ids.length ? c.ids.join(', ') : '-'} (${c.status}${c.reason && c.status !== 'COMPLETED' ? `: ${c.reason}` : ''})`,
@@ -85,7 +90,7 @@ export function countsLine(records: readonly ResourceRecord[]): string {
   return `${s.completed} completed, ${s.copyFailed ? `${s.copyFailed} backed up but not copied (COPY FAILED), ` : ''}${s.failed} failed, ${s.skipped} skipped, of ${s.total} resources`;
 }
 
-export function runsTable(runs: readonly RunRecord[]): string {
+export function runsTable(runs: readonly ShownRun[]): string {
   const header = `${pad('RUN', 40)} ${pad('TIER', 8)} ${pad('STATUS', 10)} ${pad('STARTED', 20)} ${'OK'.padStart(5)} ${'FAILED'.padStart(6)} ${'COPY_FAILED'.padStart(11)} ${'SKIPPED'.padStart(7)}`;
   const rows = runs.map((r) =>
     r.status === 'SKIPPED'
@@ -135,7 +140,7 @@ export function resourceJson(r: ResourceRecord) {
  */
 export function runJson(
   runId: string,
-  run: RunRecord,
+  run: ShownRun,
   execution: ExecutionOutcome | undefined,
   records: readonly ResourceRecord[],
   withRetention: boolean,
@@ -162,6 +167,26 @@ export interface ExecutionOutcome {
   status: string;
   error?: string;
   cause?: string;
+  /** When it ended (ISO), for an execution that did. */
+  stopDate?: string;
+}
+
+/** A run as the CLI shows it: its record, with the status its execution ended in (see closedRun). */
+export type ShownRun = Omit<RunRecord, 'status' | 'retention'> & {
+  status: string;
+  /** `partial`: the run ended during retention; these are the passes that ran (statusCommand). */
+  retention?: RunRecord['retention'] & { partial?: boolean };
+};
+
+/**
+ * The run closed as its execution ended. A stopped (or timed-out) execution runs no further task, so
+ * nothing writes its record's end: the record would read RUNNING for ever. The CLI asks Step Functions
+ * (docs/architecture.md, "Stopped runs") and shows the execution's status and stop time instead.
+ */
+export function closedRun<T extends ShownRun>(run: T, execution: ExecutionOutcome | undefined): T {
+  const status = runOutcome(run, execution);
+  if (status === run.status) return run;
+  return { ...run, status, finishedAt: run.finishedAt ?? execution?.stopDate };
 }
 
 /**
@@ -169,13 +194,13 @@ export interface ExecutionOutcome {
  * record before Apply retention and Notify, and nothing does if the execution dies earlier: a run whose
  * execution FAILED, TIMED_OUT or was ABORTED ended so, whatever its backups did.
  */
-export function runOutcome(run: RunRecord, execution: ExecutionOutcome | undefined): string {
+export function runOutcome(run: Pick<ShownRun, 'status'>, execution: ExecutionOutcome | undefined): string {
   if (!execution || execution.status === 'RUNNING' || execution.status === 'SUCCEEDED') return run.status;
   return execution.status;
 }
 
 /** Whether `status` lists a run's retention decisions: when asked, or for a dry run (whose point they are). */
-export function showsRetention(run: RunRecord, asked: boolean): boolean {
+export function showsRetention(run: Pick<RunRecord, 'dryRun'>, asked: boolean): boolean {
   return asked || run.dryRun;
 }
 
@@ -195,11 +220,14 @@ function reviewOrder(decisions: readonly RecordedRetentionDecision[]): RecordedR
 }
 
 /** Retention of one run: what it deleted (a dry run: would delete) and kept, each with the deciding rule. */
-export function retentionView(run: RunRecord): string {
+export function retentionView(run: Pick<ShownRun, 'runId' | 'retention' | 'retentionDecisions'>): string {
   const r = run.retention;
   if (!r) return 'Retention: not applied (the run did not reach it, or is still running)';
   const counts = r.dryRun ? `would delete ${r.deleted}, keep ${r.kept}` : `deleted ${r.deleted}, kept ${r.kept}`;
-  const summary = `Retention${r.dryRun ? ' (dry run, nothing deleted)' : ''}: ${counts}${r.failedDeletes ? `, ${r.failedDeletes} failed to delete` : ''}`;
+  const failed = r.failedDeletes ? `, ${r.failedDeletes} failed to delete` : '';
+  const summary = r.partial
+    ? `Retention stopped part-way (the run ended during it): ${counts}${failed} in the passes that ran${r.failedUnits?.length ? `; unfinished: ${r.failedUnits.join(', ')}` : ''}`
+    : `Retention${r.dryRun ? ' (dry run, nothing deleted)' : ''}: ${counts}${failed}`;
   const decisions = reviewOrder(run.retentionDecisions ?? []);
   if (decisions.length === 0) return summary;
   // Backup ids are what an operator copies into a restore or delete command: never cut them short.
@@ -219,7 +247,7 @@ export function retentionView(run: RunRecord): string {
 }
 
 /** The same for `--json`: the run's retention summary and every recorded decision, in review order. */
-export function retentionJson(run: RunRecord) {
+export function retentionJson(run: Pick<ShownRun, 'runId' | 'retention' | 'retentionDecisions'>) {
   return {
     retention: run.retention ?? null,
     retentionDecisions: reviewOrder(run.retentionDecisions ?? []).map((d) => ({

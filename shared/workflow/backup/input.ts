@@ -40,6 +40,12 @@ export function executionInputSchema(context: InputContext) {
               .superRefine(checkResourceList, EVERY_ELEMENT_PARSED)
               .optional(),
           })
+          // An empty filter never means "everything": `targets: {}` once fell back to the default selection
+          // while `targets: { tags: {} }` was refused. Omit `targets` for the tier's (or default) tags.
+          .refine(
+            (targets) => targets.tags !== undefined || targets.resources !== undefined,
+            "must name tags or resources (omit targets to back up the tier's default selection)",
+          )
           .optional(),
         copyTo: z.array(copyTargetSchema).superRefine(checkCopyRegions, EVERY_ELEMENT_PARSED).optional(),
         dryRun: z.boolean().optional(),
@@ -164,6 +170,9 @@ function hasIssueAt(ctx: z.core.ParsePayload, index: number): boolean {
  * at an over-long array without parsing its elements, and the operator is owed every bad element.
  */
 function checkResourceList(refs: ResourceRef[], ctx: z.core.$RefinementCtx<unknown>): void {
+  // An empty list would back up nothing while reading as a run: refused, as empty tags are.
+  if (refs.length === 0)
+    ctx.addIssue({ code: 'custom', message: 'must name at least one resource (omit it to select by tags)' });
   if (refs.length > MAX_RESOURCES)
     ctx.addIssue({ code: 'custom', message: `at most ${MAX_RESOURCES} explicit resources per run` });
   const seen = new Set<string>();

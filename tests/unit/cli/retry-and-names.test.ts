@@ -38,6 +38,22 @@ describe('retryInput', () => {
     });
   });
 
+  it('takes the resources a run that ended left unfinished too, as status counts them failed (issue #21)', () => {
+    const records = [
+      resourceRecord(RUN, dbRef('orders'), { status: 'CREATING' }),
+      resourceRecord(RUN, volumeRef('vol-0aaaaaaaaaaaaaaaa'), { status: 'PENDING' }),
+      resourceRecord(RUN, volumeRef('vol-0bbbbbbbbbbbbbbbb'), { status: 'COMPLETED' }),
+      resourceRecord(RUN, dbRef('legacy'), { status: 'FAILED' }),
+    ];
+
+    const retry = retryInput(RUN, runRecord(RUN), records, { ended: true });
+    const running = () => retryInput(RUN, runRecord(RUN), records.slice(0, 3), { ended: false });
+
+    expect(retry.resources).toEqual([dbRef('orders').arn, volumeRef('vol-0aaaaaaaaaaaaaaaa').arn, dbRef('legacy').arn]);
+    // Still running: what it has not finished yet is no failure.
+    expect(running).toThrow(`run ${RUN} has no failed resources: nothing to retry`);
+  });
+
   it('refuses a run with no failed resources, naming it', () => {
     const records = [resourceRecord(RUN, dbRef('orders'), { status: 'COMPLETED' })];
     expect(() => retryInput(RUN, runRecord(RUN), records)).toThrow(CliError);
@@ -55,6 +71,11 @@ describe('goesBy', () => {
     expect(goesBy(record, 'vol-0aaaaaaaaaaaaaaaa')).toBe(true);
     expect(goesBy(record, 'web-data')).toBe(true);
     expect(goesBy(record, 'web')).toBe(false);
+    // EC2 instances and EBS volumes record their Name tag among their own tags (resourceTags), not sourceTags.
+    const instance = resourceRecord(RUN, volumeRef('vol-0cccccccccccccccc'), {
+      resourceTags: [{ Key: 'Name', Value: 'web-1' }],
+    });
+    expect(goesBy(instance, 'web-1')).toBe(true);
     // A recovery point carries only its ARN: its id is the ARN's last part.
     expect(goesBy({ arn: dbRef('orders').arn }, 'orders')).toBe(true);
     expect(goesBy({ arn: dbRef('orders-2').arn }, 'orders')).toBe(false);

@@ -65,7 +65,7 @@ describe('parseResourceArn', () => {
     [`arn:aws:rds:${REGION}:${ACCOUNT}:cluster-snapshot:s`, 'rds:cluster-snapshot'],
     [`arn:aws:rds:${REGION}:${ACCOUNT}:snapshot:s`, 'rds:snapshot'],
     [`arn:aws:ec2:${REGION}:${ACCOUNT}:snapshot/snap-0123456789abcdef0`, 'ec2:snapshot'],
-    [`arn:aws:ec2:${REGION}:${ACCOUNT}:instance/not-an-id`, 'ec2:instance'],
+    [`arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/orders/backup/01-a`, 'dynamodb:table'],
   ])('rejects %s as an unsupported type, naming it and what is supported', (arn, type) => {
     // Act
     const result = parseResourceArn(arn);
@@ -74,6 +74,22 @@ describe('parseResourceArn', () => {
     expect(result.ok).toBe(false);
     expect(!result.ok && result.reason).toContain(`unsupported resource type "${type}"`);
     expect(!result.ok && result.reason).toContain('supported: EC2 instances, EBS volumes, RDS DB instances');
+  });
+
+  it.each([
+    [`arn:aws:ec2:${REGION}:${ACCOUNT}:instance/`, 'ec2-instance', ''],
+    [`arn:aws:ec2:${REGION}:${ACCOUNT}:instance/not-an-id`, 'ec2-instance', 'not-an-id'],
+    [`arn:aws:ec2:${REGION}:${ACCOUNT}:volume/vol-０１２３４５６７`, 'ebs-volume', 'vol-０１２３４５６７'],
+    [`arn:aws:rds:${REGION}:${ACCOUNT}:db:orders１`, 'rds-instance', 'orders１'],
+    [`arn:aws:rds:${REGION}:${ACCOUNT}:cluster:`, 'aurora-cluster', ''],
+  ])('rejects %s as a malformed id of its type (issue #21), not as an unsupported type', (arn, type, id) => {
+    // Act
+    const result = parseResourceArn(arn);
+
+    // Assess
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.reason).toContain(`malformed ${type} id ${JSON.stringify(id)} in ${arn}: expected `);
+    expect(!result.ok && result.reason).not.toContain('unsupported');
   });
 
   it('reports an S3 bucket ARN (no region, no account) as an unsupported resource type, not as an invalid ARN', () => {

@@ -213,6 +213,18 @@ describe('validateExecutionInput', () => {
       expect(error.message).toContain(`${field}: unknown field`);
     });
 
+    it.each([
+      [{ targets: {} }, 'targets', 'must name tags or resources'],
+      [{ targets: { resources: [] } }, 'targets.resources', 'must name at least one resource'],
+    ])(
+      'rejects the empty filter %j: it never means the default selection (issue #21)',
+      async (input, field, message) => {
+        const error = await invalid(input);
+        expect(error.fields).toEqual([field]);
+        expect(error.message).toContain(`${field}: ${message}`);
+      },
+    );
+
     it('rejects empty target tags (which would match every resource)', async () => {
       const error = await invalid({ targets: { tags: {} } });
       expect(error.fields).toEqual(['targets.tags']);

@@ -33,7 +33,9 @@ describe('backupsTable', () => {
       { region: 'eu-central-1', ids: [`${LONG}-copy2`], status: 'COMPLETED' as const, reason: null },
     ];
 
-    const rows = backupsTable([point({ copies })], NOW).split('\n').slice(1);
+    const rows = backupsTable([point({ copies })], NOW)
+      .split('\n')
+      .slice(1);
 
     expect(rows.map((r) => r.trim().split(/\s+/).slice(-2))).toEqual([
       ['eu-west-1', LONG],
@@ -44,7 +46,9 @@ describe('backupsTable', () => {
   });
 
   it('lists each member of a snapshot set whole, one per row', () => {
-    const rows = backupsTable([point({ backupIds: [LONG, `${LONG}-2`, `${LONG}-3`] })], NOW).split('\n').slice(1);
+    const rows = backupsTable([point({ backupIds: [LONG, `${LONG}-2`, `${LONG}-3`] })], NOW)
+      .split('\n')
+      .slice(1);
     expect(rows.map((r) => r.trim().split(/\s+/).at(-1))).toEqual([LONG, `${LONG}-2`, `${LONG}-3`]);
   });
 });

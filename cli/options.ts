@@ -58,15 +58,16 @@ export function parsePlacement(text: string): z.infer<typeof drillPlacementSchem
 
 /** `--application app=orders,env=prod`: the tags that select an application's resources (all of them). */
 export function parseApplicationTags(text: string): Record<string, string> {
-  const tags: Record<string, string> = {};
+  // A Map, not `key in {}`: a tag key may be any string, `constructor` and `__proto__` included.
+  const tags = new Map<string, string>();
   for (const pair of text.split(',')) {
     const at = pair.indexOf('=');
     const key = at > 0 ? pair.slice(0, at).trim() : '';
     if (!key) throw new SandboxError(`bad --application "${text}": use key=value[,key=value], e.g. app=orders`);
-    if (key in tags) throw new SandboxError(`bad --application "${text}": ${key} is named twice`);
-    tags[key] = pair.slice(at + 1).trim();
+    if (tags.has(key)) throw new SandboxError(`bad --application "${text}": ${key} is named twice`);
+    tags.set(key, pair.slice(at + 1).trim());
   }
-  return tags;
+  return Object.fromEntries(tags);
 }
 
 /**

@@ -128,4 +128,16 @@ describe('restore --application', () => {
     expect(() => parseApplicationTags('orders')).toThrow(/key=value/);
     expect(() => parseApplicationTags('app=a,app=b')).toThrow(/named twice/);
   });
+
+  it('takes a tag key that is also an Object property name as the tag it is', () => {
+    // Act
+    const tags = parseApplicationTags('constructor=x,__proto__=y,toString=z');
+
+    // Assess: own keys, never the prototype's (a tag key is any string AWS allows).
+    expect(Object.entries(tags)).toEqual([
+      ['constructor', 'x'],
+      ['__proto__', 'y'],
+      ['toString', 'z'],
+    ]);
+  });
 });

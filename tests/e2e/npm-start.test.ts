@@ -174,6 +174,10 @@ describe('npm start (backup-pipeline local)', () => {
     expect(out.stdout.match(/Failures:/g)).toHaveLength(1);
     expect(out.stdout.match(/ {6}next: /g)).toHaveLength(14);
     expect(out.stdout).not.toContain('14 of 16 backups failed');
+    // Every failure ends with a command to paste: the resource's own, and the run's retry.
+    expect(out.stdout).not.toMatch(/<arn>|<run>/);
+    expect(out.stdout).toMatch(/next: re-run the resource \(`backup-pipeline start --resource arn:aws:\S+ --wait`\)/);
+    expect(out.stdout).toMatch(/Retry the failed resources: backup-pipeline start --retry-failed daily-local-\d{8}T\d{6}Z --wait/);
     for (const db of ['orders', 'customers', 'analytics'])
       expect(out.stdout.match(new RegExp(`db:${db} \\[rds-instance\\]`, 'g'))).toHaveLength(1);
   });

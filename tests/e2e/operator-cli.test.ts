@@ -174,6 +174,8 @@ describe('backup-pipeline start / status / runs', () => {
       'Run daily-cli-fail FAILED: BackupsFailed: 0 completed, 1 failed, 0 skipped, of 1 resources',
     );
     expect(out.stdout.match(/Cannot snapshot DB instance legacy/g)).toHaveLength(1);
+    // It ends with the command that retries what failed, the run's own id in it, ready to paste.
+    expect(out.stdout).toContain('Retry the failed resources: backup-pipeline start --retry-failed daily-cli-fail --wait');
     // status tells the same, the failure once, with the same next step.
     const status = await cli(['status', 'daily-cli-fail']);
     expect(status.code).toBe(1);
@@ -181,6 +183,10 @@ describe('backup-pipeline start / status / runs', () => {
     expect(status.stdout).toContain('0 completed, 1 failed, 0 skipped, of 1 resources');
     expect(status.stdout.match(/✗ legacy/g)).toHaveLength(1);
     expect(status.stdout).toContain('      next: start or repair the resource');
+    expect(status.stdout).toContain(
+      'Retry the failed resources: backup-pipeline start --retry-failed daily-cli-fail --wait',
+    );
+    expect(status.stdout).not.toMatch(/<arn>|<run>/);
   });
 
   it('refuses bad input before calling StartExecution, naming every bad field', async () => {

@@ -154,6 +154,13 @@ describe('backup-pipeline report', () => {
     expect(html).toMatch(/<td>start<\/td><td>InvalidResourceStateError<\/td><td class="cause">[^<]*stopped/);
     // Each failure carries the runbook's next step for its error.
     expect(html).toMatch(/<td class="cause">[^<]*stopped[^<]*<\/td><td class="next">start or repair the resource/);
+    // The failures end with the command that retries them, rendered as code (no literal backticks).
+    const failures = html.slice(html.indexOf('<h2>Failures'), html.indexOf('<h2 id="backups">'));
+    expect(failures).toContain(
+      `Retry the failed resources: <code>backup-pipeline start --retry-failed ${RUN} --wait</code>`,
+    );
+    expect(failures).not.toContain('`');
+    expect(html).not.toMatch(/&lt;(arn|run)&gt;/);
     // What was made: every backup id of every completed resource, with the run's expiry.
     const made = html.slice(html.indexOf('<h2 id="backups">'), html.indexOf('<h2>Estimated'));
     expect(made.match(/<tr class="backup" data-outcome="COMPLETED">/g)).toHaveLength(3);

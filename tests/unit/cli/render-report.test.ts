@@ -258,6 +258,28 @@ describe('renderReport', () => {
     expect(failures).toContain(`<td class="next">${escapeHtml(nextStep('InvalidResourceStateError'))}</td>`);
   });
 
+  it('renders the commands of next steps as code, names the resource in them, and ends with the retry command', () => {
+    // Prepare: a snapshot that failed, whose step is a command.
+    const [instance, ...rest] = records();
+    const failed = {
+      ...(instance as ReportResource),
+      status: 'FAILED' as const,
+      error: { error: 'BackupFailed', cause: 'snap-a error: internal' },
+    };
+
+    // Act
+    const out = renderReport({ run: finishedRun, resources: [failed, ...rest], generatedAt: new Date(at(130)) });
+
+    // Assess
+    const failures = out.slice(out.indexOf('<h2>Failures (2)</h2>'), out.indexOf('<h2 id="backups">'));
+    expect(failures).toContain(`<code>backup-pipeline start --resource ${failed.arn} --wait</code>`);
+    expect(failures).toContain(
+      `Retry the failed resources: <code>backup-pipeline start --retry-failed ${RUN_ID} --wait</code>`,
+    );
+    expect(failures).not.toContain('`');
+    expect(failures).not.toMatch(/&lt;(arn|run)&gt;/);
+  });
+
   it('lists every backup made with its ids, expiry and copies by region and id', () => {
     // Prepare
     const [instance, volume, ...rest] = records();

@@ -137,6 +137,17 @@ describe('buildNotification', () => {
     expect(n.message).toContain(`  - ${planFailure.arn} [rds-instance] during plan: PlanFailed: ResourceNotFoundError`);
   });
 
+  it("names the resource in each failure's next step and ends the failures with the run's retry command", () => {
+    // Act
+    const n = buildNotification(runRecord(RUN), [...completed(1), snapshotFailure]);
+
+    // Assess
+    expect(n.message).toContain(`next: re-run the resource (\`backup-pipeline start --resource ${snapshotFailure.arn} --wait\`)`);
+    expect(n.message).toContain(`Retry the failed resources: backup-pipeline start --retry-failed ${RUN} --wait`);
+    expect(n.message).not.toMatch(/<arn>|<run>/);
+    expect(summarize([snapshotFailure]).failures[0]?.next).toContain(snapshotFailure.arn);
+  });
+
   it('counts the failures by error and reason before listing them, most first', () => {
     // Prepare: three volumes refused past their start window beside the other failures.
     const windowClosed = [1, 2, 3].map((i) =>

@@ -14,6 +14,7 @@ import {
 import { DR_KEY_ALIAS, DR_REGION } from '../../local/estates/fleet';
 import { computeFigures } from '../../local/figures';
 import { type FleetSpec, type Sandbox, SandboxError, startSandbox } from '../../local/sandbox';
+import { retryFailedLine } from '../../shared/workflow/notify/runbook';
 import { restoreSucceeded } from '../../shared/workflow/restore/restore';
 import { humanDuration as duration } from '../durations';
 import { phaseOf, progressPrinter, progressView } from '../progress';
@@ -254,6 +255,8 @@ export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream
     }
     const allGood =
       result.status === 'SUCCEEDED' && records.every((r) => r.status === 'COMPLETED' || r.status === 'SKIPPED');
+    // As `status` and `start --wait` end a failed run: with the command that retries what failed.
+    if (listedAbove && !options.dryRun) write(retryFailedLine(name));
     if (!options.drill) return allGood ? 0 : 1;
     write();
     write(

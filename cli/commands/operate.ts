@@ -226,7 +226,12 @@ export async function startCommand(options: StartOptions, out: Out = process.std
       return 1;
     }
     const records = await store.listResources(name);
-    line(out, run?.dryRun ? dryRunView(run, records) : resourceTable(records, run ? { expiresAt: run.expiresAt } : {}));
+    line(
+      out,
+      run?.dryRun
+        ? dryRunView(run, records)
+        : resourceTable(records, { ...(run ? { expiresAt: run.expiresAt } : {}), retryRunId: name }),
+    );
     // The execution's cause repeats the failures the table just listed: only its error name and the counts then.
     const listed = described.error === 'BackupsFailed' && records.length > 0;
     line(
@@ -329,11 +334,16 @@ export async function statusCommand(
         // The execution's own failure (retention, the notification, Plan) and the runbook's step for it; a
         // run that failed because backups did lists each below, with its own step.
         line(out, `Execution ${execution.status}: ${execution.error}${execution.cause ? `: ${execution.cause}` : ''}`);
-        line(out, `  next: ${nextStep(execution.error, execution.cause ?? '')}`);
+        line(out, `  next: ${nextStep(execution.error, execution.cause ?? '', false, { runId })}`);
       }
       const skipped = skippedView(run);
       if (!skipped && records.length > 0) line(out, countsLine(records));
-      line(out, skipped ?? resourceTable(records, { expiresAt: run.expiresAt }));
+      // Once the run ended, its failures end with the command that retries them.
+      const ended = status !== 'RUNNING' && !run.dryRun;
+      line(
+        out,
+        skipped ?? resourceTable(records, { expiresAt: run.expiresAt, ...(ended ? { retryRunId: runId } : {}) }),
+      );
       if (withRetention) {
         line(out);
         line(out, retentionView(run));

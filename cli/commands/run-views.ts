@@ -3,6 +3,7 @@ import type { RecordedRetentionDecision, ResourceRecord, RunRecord } from '../..
 import { backedUp, COPY_FAILED_MEANING, outcomeLabel, resourceOutcome } from '../../shared/workflow/backup/outcome';
 import { summarize } from '../../shared/workflow/backup/summary';
 import { skippedLine } from '../../shared/workflow/notify/notification';
+import { retryFailedLine } from '../../shared/workflow/notify/runbook';
 import { humanDuration, tookSeconds } from '../durations';
 import { middleCut } from './backups';
 
@@ -30,6 +31,8 @@ export interface ResourceTableOptions {
   expiresAt?: string;
   /** List the failures with their next step under the table (default true). */
   failures?: boolean;
+  /** The run's id once it ended: its failures end with the command that retries them. */
+  retryRunId?: string;
 }
 
 const when = (iso: string | undefined) => (iso ? iso.slice(0, 16).replace('T', ' ') : '-');
@@ -76,6 +79,7 @@ export function resourceTable(records: readonly ResourceRecord[], options: Resou
     ...(copied ? ['', COPIES_LEGEND] : []),
     ...(copyFailed ? [COPY_FAILED_MEANING] : []),
     ...(failures.length ? ['', 'Failures:', ...failures] : []),
+    ...(failures.length && options.retryRunId ? [retryFailedLine(options.retryRunId)] : []),
   ].join('\n');
 }
 

@@ -21,6 +21,7 @@ import {
   restoreOutcome,
 } from '../../shared/workflow/drills/drill-summary';
 import { consoleLink } from '../../shared/workflow/notify/notification';
+import { retryFailedCommand, retryFailedLine } from '../../shared/workflow/notify/runbook';
 import { humanDuration, tookSeconds } from '../durations';
 import { Html, html } from './html';
 import { estimateStorageCost, ms, type ReportResource, runSpan, timelineOf } from './report-figures';
@@ -50,6 +51,14 @@ export interface ReportInput {
   resources: readonly ReportResource[];
   generatedAt: Date;
   restores?: ReportRestores;
+}
+
+/**
+ * A runbook step as the page shows it: its commands, written between backticks in the runbook
+ * (shared/workflow/notify/runbook.ts), as code an operator copies, not as literal backticks.
+ */
+function stepHtml(step: string): Html {
+  return html`${step.split('`').map((part, i) => (i % 2 === 1 ? html`<code>${part}</code>` : part))}`;
 }
 
 /** The timeline's colours; the e2e test looks for the outcome colours in the rendered screenshot. */
@@ -235,6 +244,10 @@ function drillRow(s: DrillSummary): Html {
 </tr>`;
 }
 
+/** A resource the run backed up, for the command that drills it (a placeholder only when there is none). */
+const drillable = (resources: readonly ReportResource[]) =>
+  resources.find((r) => r.status === 'COMPLETED')?.arn ?? '<arn>';
+
 function restoresSection(
   { window, records }: ReportRestores,
   resources: readonly ReportResource[],
@@ -265,7 +278,7 @@ ${
     ? html`<table class="drills"><thead><tr><th>type (mode)</th><th>last drill</th><th>result</th><th class="num">recovery</th><th>last passed</th><th class="num">recovery</th><th class="num">drills</th><th>why it failed</th></tr></thead><tbody>
 ${drills.map(drillRow)}
 </tbody></table>`
-    : html`<p class="meta">No drill has finished yet: run one with <code>backup-pipeline restore --resource &lt;arn&gt; --latest --drill</code>.</p>`
+    : html`<p class="meta">No drill has finished yet: run one with <code>backup-pipeline restore --resource ${drillable(resources)} --latest --drill</code>.</p>`
 }
 ${undrilled.length > 0 ? html`<p class="small undrilled">Backed up by this run but never drilled: ${undrilled.join(', ')}.</p>` : ''}
 <p class="small">As <code>backup-pipeline status --rto</code> shows them${window.nextRunId ? " as of the window's end" : ''}: the last finished drill per type and backup mode, and the last that passed.</p>`;
@@ -310,6 +323,7 @@ td.num, th.num { text-align: right; white-space: nowrap; }
 .legend i { display: inline-block; width: 14px; height: 10px; margin-right: 4px; vertical-align: baseline; border-radius: 2px; }
 .legend i.tick-key { width: 2px; height: 12px; }
 .failures td { vertical-align: top; } .failures .cause { word-break: break-word; }
+code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; background: #f6f8fa; padding: 1px 4px; border-radius: 4px; word-break: break-all; }
 h3 { font-size: 14px; margin: 16px 0 6px; }
 .failed-text { color: ${COLORS.failed}; }
 tr.restore[data-outcome="failed"] td { border-bottom: none; }
@@ -373,7 +387,7 @@ export function renderReport({ run, resources, generatedAt, restores }: ReportIn
   const failureRows = failures.map((f) => {
     const r = resources.find((x) => x.arn === f.arn);
     const copyFailed = f.outcome === 'COMPLETED_COPY_FAILED';
-    return html`<tr data-outcome="${f.outcome}"><td><div class="id">${r?.resourceId ?? f.arn}</div><div class="arn">${f.arn}</div></td><td>${f.type}</td><td class="region">${f.region}</td><td>${copyFailed ? html`copy <div class="sub">backup completed</div>` : f.phase}</td><td>${f.error}</td><td class="cause">${f.cause}</td><td class="next">${f.next}</td></tr>`;
+    return html`<tr data-outcome="${f.outcome}"><td><div class="id">${r?.resourceId ?? f.arn}</div><div class="arn">${f.arn}</div></td><td>${f.type}</td><td class="region">${f.region}</td><td>${copyFailed ? html`copy <div class="sub">backup completed</div>` : f.phase}</td><td>${f.error}</td><td class="cause">${f.cause}</td><td class="next">${stepHtml(f.next)}</td></tr>`;
   });
 
   const retention = run.retention;
@@ -410,6 +424,7 @@ ${sorted.map((r) => timelineRow(r, span))}
 ${
   failures.length > 0
     ? html`<table class="failures"><thead><tr><th>resource</th><th>type</th><th>region</th><th>phase</th><th>error</th><th>reason</th><th>next step</th></tr></thead><tbody>${failureRows}</tbody></table>
+${run.status !== 'RUNNING' && !run.dryRun ? html`<p class="retry">${retryFailedLine(run.runId).replace(retryFailedCommand(run.runId), '')}<code>${retryFailedCommand(run.runId)}</code></p>` : ''}
 <p class="small">Next steps from the runbook (docs/operations.md). ${counts.copyFailed > 0 ? COPY_FAILED_MEANING : ''}</p>`
     : html`<p class="meta">None.</p>`
 }

@@ -177,7 +177,9 @@ describe('npm start (backup-pipeline local)', () => {
     // Every failure ends with a command to paste: the resource's own, and the run's retry.
     expect(out.stdout).not.toMatch(/<arn>|<run>/);
     expect(out.stdout).toMatch(/next: re-run the resource \(`backup-pipeline start --resource arn:aws:\S+ --wait`\)/);
-    expect(out.stdout).toMatch(/Retry the failed resources: backup-pipeline start --retry-failed daily-local-\d{8}T\d{6}Z --wait/);
+    expect(out.stdout).toMatch(
+      /Retry the failed resources: backup-pipeline start --retry-failed daily-local-\d{8}T\d{6}Z --wait/,
+    );
     for (const db of ['orders', 'customers', 'analytics'])
       expect(out.stdout.match(new RegExp(`db:${db} \\[rds-instance\\]`, 'g'))).toHaveLength(1);
   });

@@ -175,7 +175,9 @@ describe('backup-pipeline start / status / runs', () => {
     );
     expect(out.stdout.match(/Cannot snapshot DB instance legacy/g)).toHaveLength(1);
     // It ends with the command that retries what failed, the run's own id in it, ready to paste.
-    expect(out.stdout).toContain('Retry the failed resources: backup-pipeline start --retry-failed daily-cli-fail --wait');
+    expect(out.stdout).toContain(
+      'Retry the failed resources: backup-pipeline start --retry-failed daily-cli-fail --wait',
+    );
     // status tells the same, the failure once, with the same next step.
     const status = await cli(['status', 'daily-cli-fail']);
     expect(status.code).toBe(1);

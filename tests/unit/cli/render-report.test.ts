@@ -332,7 +332,9 @@ describe('renderReport', () => {
     expect(out).toMatch(/data-status="FAILED">[\s\S]*?<span class="pill copy-failed">COPY FAILED<\/span>/);
     const failures = out.slice(out.indexOf('<h2>Failures (2)</h2>'), out.indexOf('<h2 id="backups">'));
     expect(failures).toContain('<tr data-outcome="COMPLETED_COPY_FAILED">');
-    expect(failures).toContain(`<td class="next">${escapeHtml(nextStep('BackupFailed', '', true))}</td>`);
+    expect(failures).toContain(
+      `<td class="next">${escapeHtml(nextStep('BackupFailed', '', true).replace(/`.*`/, ''))}<code>backup-pipeline start --retry-failed ${RUN_ID} --wait</code></td>`,
+    );
     expect(failures).toContain(escapeHtml(COPY_FAILED_MEANING));
     const backups = out.slice(out.indexOf('<h2 id="backups">'), out.indexOf('<h2>Estimated'));
     expect(backups).toContain('<tr class="backup" data-outcome="COMPLETED_COPY_FAILED">');
@@ -507,11 +509,11 @@ describe('renderReport: restores and drills', () => {
     expect(out).toMatch(/<tr class="drill-type" data-passed="true">\s*<td>ebs-volume<\/td>/);
   });
 
-  it('says so when there were none, and how to run a drill', () => {
+  it('says so when there were none, and how to run a drill of a resource the run backed up', () => {
     const out = page([]);
     expect(out).toContain('<h2 id="restores">Restores and drills (0)</h2>');
     expect(out).toContain(
-      'No drill has finished yet: run one with <code>backup-pipeline restore --resource &lt;arn&gt; --latest --drill</code>',
+      `No drill has finished yet: run one with <code>backup-pipeline restore --resource ${records()[0]?.arn} --latest --drill</code>`,
     );
   });
 

@@ -6,7 +6,13 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ERROR_NAMES } from '../../../shared/errors';
-import { DEFAULT_NEXT_STEP, nextStep, RUNBOOK, retryFailedCommand, runbookEntry } from '../../../shared/workflow/notify/runbook';
+import {
+  DEFAULT_NEXT_STEP,
+  nextStep,
+  RUNBOOK,
+  retryFailedCommand,
+  runbookEntry,
+} from '../../../shared/workflow/notify/runbook';
 
 const ROOT = join(__dirname, '../../..');
 
@@ -38,7 +44,7 @@ describe('runbook', () => {
   });
 
   it('picks the step by the reason where one error has several causes', () => {
-    expect(nextStep('BackupFailed', 'copy to us-west-2: snap-1 error')).toMatch(/--copy-to/);
+    expect(nextStep('BackupFailed', 'copy to us-west-2: snap-1 error')).toMatch(/--retry-failed <run>/);
     expect(nextStep('BackupFailed', 'timeout: still 40%')).toMatch(/deadlineHours/);
     expect(nextStep('BackupFailed', 'snap-1 error: internal')).toMatch(/support case/);
     expect(nextStep('InvalidResourceStateError', 'x: start window: could not be started')).toMatch(/quota/);

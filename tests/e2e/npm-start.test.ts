@@ -319,21 +319,27 @@ describe('npm start (backup-pipeline local)', () => {
     child.stdout.on('data', (d) => {
       stdout += String(d);
     });
+    // Waits for a line, at most 60 s: a missing line fails the test instead of hanging it.
     const until = (text: string | RegExp) =>
-      new Promise<void>((resolve) => {
+      new Promise<void>((resolve, reject) => {
+        const started = Date.now();
         const timer = setInterval(() => {
           if (typeof text === 'string' ? stdout.includes(text) : text.test(stdout)) {
             clearInterval(timer);
             resolve();
+          } else if (Date.now() - started > 60_000) {
+            clearInterval(timer);
+            reject(new Error(`--serve never printed ${text}; it printed:\n${stdout}`));
           }
         }, 50);
       });
-    await until('Ctrl-C stops it.');
-    const exports = Object.fromEntries(
-      [...stdout.matchAll(/^ {2}export (\w+)=(\S+)$/gm)].map((m) => [m[1] ?? '', m[2] ?? '']),
-    );
 
     try {
+      await until('Ctrl-C stops it.');
+      const exports = Object.fromEntries(
+        [...stdout.matchAll(/^ {2}export (\w+)=(\S+)$/gm)].map((m) => [m[1] ?? '', m[2] ?? '']),
+      );
+
       // Act: the commands it names, with only the exports it printed.
       const started = await runCli(exports, ['start', '--name', 'serve-run-1', '--wait', '--poll-seconds', '0.1']);
       await until(/serve-run-1.* ended: SUCCEEDED/);

@@ -148,6 +148,8 @@ describe('backup-pipeline report', () => {
       'COMPLETED',
       'FAILED',
     ]);
+    // Failures first: the one failed resource heads the timeline.
+    expect(html.match(/<tr class="row" data-status="(\w+)">/)?.[1]).toBe('FAILED');
     const polls = status.resources.reduce((sum, r) => sum + r.polls, 0);
     expect(polls).toBeGreaterThan(3);
     expect(html.match(/class="tick"/g)).toHaveLength(polls);

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { InvalidInputError } from '../../shared/errors';
 import { type ResourceRecord, type RunRecord, withoutTableAttributes } from '../../shared/state/records';
 import { StateStore } from '../../shared/state/store';
+import { tableCreatedAt } from '../../shared/state/table';
 import { validateExecutionInput } from '../../shared/workflow/backup/input';
 import { type TierFreshness, tierFreshness } from '../../shared/workflow/freshness/freshness';
 import { FRESHNESS_RUN_FIELDS, readResourceFreshness } from '../../shared/workflow/freshness/latest-points';
@@ -364,11 +365,19 @@ function recentRuns(store: StateStore, target: Target, limit: number) {
 }
 
 /**
- * A tier with an RPO whose last run started longer ago than that. One that never ran counts too: unlike
- * the hourly check, the CLI does not know when the pipeline was deployed.
+ * A tier with an RPO whose last run started longer ago than that. One that never ran is measured from the
+ * deploy, as the hourly check measures it; when the deploy time is unknown, it counts as overdue.
  */
 const overdue = (t: TierFreshness) =>
   t.rpoHours !== undefined && (t.hoursSinceLastRun === undefined || t.hoursSinceLastRun > t.rpoHours);
+
+/**
+ * When the pipeline was deployed, as the hourly check reads it (the state table's creation), or undefined
+ * when the operator may not describe the table: then a tier that never ran counts as overdue.
+ */
+async function deployedAt(client: DynamoDBClient, tableName: string): Promise<string | undefined> {
+  return tableCreatedAt(client, tableName).catch(() => undefined);
+}
 
 /**
  * The time ages are measured to: the wall clock, or the newest time a run recorded when that is later.
@@ -403,13 +412,13 @@ export async function rpoCommand(
   out: Out = process.stdout,
 ): Promise<number> {
   const target = await resolveTarget(options);
-  const { store, close } = storeFor(target);
+  const { store, client, close } = storeFor(target);
   try {
     const runs = await store.listRuns(options.runs, FRESHNESS_RUN_FIELDS).catch((error: unknown) => {
       throw explainAwsError(error, `table ${target.tableName}`);
     });
     const now = referenceTime(runs, new Date());
-    const tiers = tierFreshness(runs, target.config.tiers, now);
+    const tiers = tierFreshness(runs, target.config.tiers, now, await deployedAt(client, target.tableName));
     const { resources } = await readResourceFreshness(store, runs, target.config.tiers, now);
     if (options.json) {
       line(out, JSON.stringify({ tiers, resources }, null, 2));

@@ -349,8 +349,14 @@ export function renderReport({ run, resources, generatedAt, restores }: ReportIn
           ms(r.startedAt) ?? Number.POSITIVE_INFINITY,
           ms(r.finishedAt) ?? Number.POSITIVE_INFINITY,
         );
+  // Failures first (a backup whose copy failed among them), then in the order work began.
+  const failedFirst = (r: ReportResource) => (r.status === 'FAILED' ? 0 : 1);
   const sorted = [...resources].sort(
-    (a, b) => began(a) - began(b) || a.type.localeCompare(b.type) || a.resourceId.localeCompare(b.resourceId),
+    (a, b) =>
+      failedFirst(a) - failedFirst(b) ||
+      began(a) - began(b) ||
+      a.type.localeCompare(b.type) ||
+      a.resourceId.localeCompare(b.resourceId),
   );
   const failures = summarize(resources).failures.filter((f) => run.status !== 'RUNNING' || f.error !== 'Unfinished');
   const cost = estimateStorageCost(resources);
@@ -443,17 +449,19 @@ ${restores ? restoresSection(restores, resources, run.tier) : ''}
 <h2>Estimated snapshot storage cost</h2>
 ${
   cost.lines.length > 0
-    ? html`<table class="cost"><thead><tr><th>backup</th><th class="num">backups</th><th class="num">size (GiB)</th><th class="num">price per GB-month</th><th class="num">per month, at most</th></tr></thead><tbody>
-${cost.lines.map((l) => html`<tr><td>${l.backup}</td><td class="num">${l.backups}${l.unsized ? ` (${l.unsized} size unknown)` : ''}</td><td class="num">${l.sizedGiB}</td><td class="num">${price(l.usdPerGbMonth)}</td><td class="num">${usd(l.usdPerMonth)}</td></tr>`)}
-<tr><th>total</th><th></th><th></th><th></th><th class="num total-cost">${usd(cost.totalUsdPerMonth)}</th></tr>
+    ? html`<table class="cost"><thead><tr><th>backup</th><th>region</th><th class="num">backups</th><th class="num">size (GiB)</th><th class="num">price per GB-month</th><th class="num">per month, estimated</th></tr></thead><tbody>
+${cost.lines.map((l) => html`<tr><td>${l.backup}</td><td class="region">${l.region}</td><td class="num">${l.backups}${l.unsized ? ` (${l.unsized} size unknown)` : ''}</td><td class="num">${l.sizedGiB}</td><td class="num">${price(l.usdPerGbMonth)}</td><td class="num">${usd(l.usdPerMonth)}</td></tr>`)}
+<tr><th>total</th><th></th><th></th><th></th><th></th><th class="num total-cost">${usd(cost.totalUsdPerMonth)}</th></tr>
 </tbody></table>`
     : html`<p class="meta">No completed backups to price.</p>`
 }
 ${cost.unpriced.length > 0 ? html`<p class="small">Not estimated (no price here for the type): ${cost.unpriced.map((u, i) => html`${i ? ', ' : ''}${u.backups} ${u.type}`)}.</p>` : ''}
-<p class="small">An upper bound: each completed backup is priced at the full provisioned size of its source, recorded when the
+<p class="small">An estimate of every backup the run left that exists: each backup made (one whose copy failed included) and
+each completed copy, in the region that stores it, priced at the full provisioned size of its source, recorded when the
 backup started. EBS snapshots are incremental (after the first, only changed blocks are stored) and RDS counts
-snapshot storage against a free allowance, so the real charge is usually much lower. Prices used: ${pricesUsed()} per GB-month
-(us-east-1 list prices; other regions differ). Backups whose size was not recorded are counted as size unknown and left out of the total.</p>
+snapshot storage against a free allowance, so the real charge is usually lower; but every region is priced at the
+us-east-1 list prices, ${pricesUsed()} per GB-month, and other regions' prices differ (some are higher). Backups whose
+size was not recorded are counted as size unknown and left out of the total.</p>
 
 ${
   retention

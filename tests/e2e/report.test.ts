@@ -172,7 +172,9 @@ describe('backup-pipeline report', () => {
     expect(made.match(/<td class="expires">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC<\/td>/g)).toHaveLength(3);
     expect(made).toContain(`<td class="expires">${status.expiresAt.slice(0, 19).replace('T', ' ')} UTC</td>`);
     // 20 + 50 GiB instance and 100 GiB volume at $0.05, the 200 GiB DB at $0.095.
-    expect(html).toContain('<td>EBS snapshot</td><td class="num">2</td><td class="num">170</td>');
+    expect(html).toContain(
+      '<td>EBS snapshot</td><td class="region">eu-west-1</td><td class="num">2</td><td class="num">170</td>',
+    );
     expect(html).toContain('<td class="num">$19.00</td>');
     expect(html).toContain('<th class="num total-cost">$27.50</th>');
     expect(html).toContain(

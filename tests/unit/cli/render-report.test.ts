@@ -280,14 +280,14 @@ describe('renderReport', () => {
       expect(out).toContain(`<div class="n">${n}</div><div class="l">${label}</div>`);
   });
 
-  it('draws one timeline row per resource, in the order work began, with one tick per recorded poll', () => {
+  it('draws one timeline row per resource, failures first, then in the order work began, with one tick per recorded poll', () => {
     // Act
     const out = page();
 
     // Assess
     expect([...out.matchAll(/<tr class="row" data-status="(\w+)">/g)].map((m) => m[1])).toEqual([
-      'COMPLETED',
       'FAILED',
+      'COMPLETED',
       'COMPLETED',
       'SKIPPED',
     ]);

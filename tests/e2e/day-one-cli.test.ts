@@ -62,4 +62,38 @@ describe('day one', () => {
     expect(overview.stdout).toMatch(/^daily-dry-1 \(dry run\) +daily +SUCCEEDED /m);
     expect(rpo.code).toBe(0);
   });
+
+  it("names a run started without --name by the sandbox's clock, the one its records use", async () => {
+    // Prepare: a snapshot of six simulated hours puts the sandbox's clock hours ahead of the wall clock.
+    sandbox.model?.addVolume('eu-west-1', {
+      Size: 100,
+      Tags: [{ Key: 'long', Value: 'yes' }],
+      snapshotSeconds: 6 * 3600,
+    });
+    const long = await cli([
+      'start',
+      '--tag',
+      'long=yes',
+      '--name',
+      'weekly-long',
+      '--tier',
+      'weekly',
+      '--wait',
+      '--poll-seconds',
+      '0.1',
+    ]);
+    expect(long.code).toBe(0);
+
+    // Act
+    const started = await cli(['start', '--tier', 'monthly', '--wait', '--poll-seconds', '0.1']);
+    const name = /Started run (\S+)/.exec(started.stdout)?.[1] ?? '';
+    const status = JSON.parse((await cli(['status', name, '--json'])).stdout) as { startedAt: string };
+
+    // Assess: the id's time and the record's start time are one clock's, a few seconds apart at most.
+    const stamp = /-(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/.exec(name);
+    expect(stamp).not.toBeNull();
+    const [, y, mo, d, h, mi, se] = stamp ?? [];
+    const named = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${se}Z`);
+    expect(Math.abs(Date.parse(status.startedAt) - named)).toBeLessThan(60_000);
+  });
 });

@@ -186,7 +186,9 @@ export async function startCommand(options: StartOptions, out: Out = process.std
       if (error instanceof InvalidInputError) throw new CliError(`the run was not started: ${error.message}`);
       throw error;
     }
-    const name = options.name ?? (retry ? executionName(`${tier}-retry`, new Date()) : executionName(tier, new Date()));
+    // Named by the service's clock (the sandbox's runs ahead of this machine's), as its records are.
+    const now = new Date(Date.now() + target.clockOffsetMs);
+    const name = options.name ?? (retry ? executionName(`${tier}-retry`, now) : executionName(tier, now));
     const started = await sfn
       .send(new StartExecutionCommand({ stateMachineArn: target.stateMachineArn, name, input: JSON.stringify(input) }))
       .catch((error: unknown) => {

@@ -160,6 +160,12 @@ export function buildProgram(): Command {
     )
     .addOption(new Option('--seed <n>', 'seed for the fleet and faults').default(42).argParser(positive))
     .option('--report <file>', 'write a machine-readable JSON report')
+    .option(
+      '--html [file]',
+      "write the run's HTML report (as `backup-pipeline report` does); default backup-report-<run-id>.html here",
+    )
+    .option('--no-html', 'write no HTML report')
+    .option('--notification', 'print the whole notification the run sent (default: its subject)', false)
     .option('--endpoint <url>', 'use an AWS-compatible endpoint (e.g. LocalStack) instead of the built-in emulator')
     .addOption(new Option('--port <n>', 'port for the sandbox endpoint (default: a free one)').argParser(port))
     .option('--serve', 'keep the sandbox serving for the AWS CLI / SDKs instead of running once', false)

@@ -24,6 +24,12 @@ export interface Target {
    * state table's replica, and starts no backups (`stateMachineArn` is empty).
    */
   recovery: boolean;
+  /**
+   * The service's clock less this machine's, as the stack lookup's answer told it (its `Date` header; 0
+   * without a lookup). In AWS it is the clock skew; against the sandbox, how far its simulated time runs
+   * ahead, so a run named now is named by the clock its records use.
+   */
+  clockOffsetMs: number;
 }
 
 export interface TargetOptions {
@@ -71,12 +77,15 @@ export async function resolveTarget(options: TargetOptions): Promise<Target> {
   let tableName = options.table || process.env.BACKUP_PIPELINE_TABLE || undefined;
   let restoreStateMachineArn = process.env.BACKUP_PIPELINE_RESTORE_STATE_MACHINE_ARN || undefined;
   let recovery = false;
+  let clockOffsetMs = 0;
   if (!stateMachineArn || !tableName) {
     const stackName = options.stack ?? config.stackName;
     const cfn = new CloudFormationClient({ region });
     const outputsOf = async (name: string): Promise<Record<string, string | undefined> | undefined> => {
       try {
         const out = await cfn.send(new DescribeStacksCommand({ StackName: name }));
+        // The SDK keeps the answer's Date header less the local clock (clock-skew correction).
+        clockOffsetMs = cfn.config.systemClockOffset ?? 0;
         return Object.fromEntries((out.Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
       } catch (error) {
         if ((error as Error).name === 'ValidationError') return undefined;
@@ -99,7 +108,7 @@ export async function resolveTarget(options: TargetOptions): Promise<Target> {
       if (recovery) {
         if (!tableName || !restoreStateMachineArn)
           throw new CliError(`stack ${recoveryStackName(stackName)} has no RestoreStateMachineArn/TableName outputs`);
-        return { stateMachineArn: '', restoreStateMachineArn, tableName, region, config, recovery };
+        return { stateMachineArn: '', restoreStateMachineArn, tableName, region, config, recovery, clockOffsetMs };
       }
       stateMachineArn ??= outputs.StateMachineArn;
     } finally {
@@ -110,5 +119,5 @@ export async function resolveTarget(options: TargetOptions): Promise<Target> {
   }
   // The stack names both machines `<stack>-backup` and `<stack>-restore` (shared/names.ts).
   restoreStateMachineArn ??= stateMachineArn.replace(/-backup$/, '-restore');
-  return { stateMachineArn, restoreStateMachineArn, tableName, region, config, recovery };
+  return { stateMachineArn, restoreStateMachineArn, tableName, region, config, recovery, clockOffsetMs };
 }

@@ -200,7 +200,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
     let server: EmulatorServer;
     try {
-      server = await startEmulatorServer({ port: options.port, defaultRegion: region });
+      server = await startEmulatorServer({ port: options.port, defaultRegion: region, now: () => scheduler.now() });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
         throw new SandboxError(`port ${options.port} is in use; pick another with --port or omit it for a free one`);

@@ -5,6 +5,7 @@
  * resource succeeded. Every server it starts is stopped on every exit path, Ctrl-C included.
  */
 import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
@@ -15,6 +16,7 @@ import { DR_KEY_ALIAS, DR_REGION } from '../../local/estates/fleet';
 import { computeFigures } from '../../local/figures';
 import { type FleetSpec, type Sandbox, SandboxError, startSandbox } from '../../local/sandbox';
 import { typeCountsLabel } from '../../shared/services/catalog';
+import type { ResourceRecord, RunRecord } from '../../shared/state/records';
 import { drillOutcome } from '../../shared/workflow/drills/drill-summary';
 import { restoreSucceeded } from '../../shared/workflow/restore/restore';
 import { humanDuration as duration } from '../durations';
@@ -23,6 +25,7 @@ import { drillTable, runDrill } from './drills';
 import { dryRunView } from './dry-run-view';
 import { runGameDay } from './game-day';
 import { parseCopyTo } from './operate';
+import { defaultReportPath, runReportPage, writeReport } from './report';
 import { countsLine, resourceJson, resourceTable } from './run-views';
 
 export interface LocalOptions {
@@ -39,6 +42,10 @@ export interface LocalOptions {
   timeScale?: number;
   seed: number;
   report?: string;
+  /** The HTML run report: a path, true for the default path (backup-report-<run-id>.html), false for none. */
+  html?: string | boolean;
+  /** Print the whole notification, not only its subject. */
+  notification?: boolean;
   endpoint?: string;
   port?: number;
   serve: boolean;
@@ -59,6 +66,54 @@ function utcStamp(date: Date): string {
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
+}
+
+/**
+ * The last lines of `npm start`: where the run's HTML report is (written as `backup-pipeline report`
+ * writes it, the drill's restores in it) and what to try next.
+ */
+async function closing(
+  sandbox: Sandbox,
+  run: RunRecord | undefined,
+  records: readonly ResourceRecord[],
+  options: LocalOptions,
+  write: (line?: string) => void,
+): Promise<void> {
+  write();
+  // A run that ended at Plan recorded nothing to report.
+  if (run && options.html !== false) {
+    const path = resolve(typeof options.html === 'string' ? options.html : defaultReportPath(run.runId));
+    writeReport(
+      path,
+      await runReportPage(sandbox.store, sandbox.restores, run, records, sandbox.scheduler.now()),
+      '--html',
+    );
+    write(`Report: ${path} (open it in a browser)`);
+  }
+  const next = [
+    ...(options.drill
+      ? []
+      : ['npm start -- --drill     then restore each type from these backups: validated, timed, deleted']),
+    'npm start -- --serve     keep the sandbox up for the operator CLI: npx backup-pipeline status, report, restore',
+    ...(options.failureRate > 0
+      ? []
+      : ['npm start -- --failure-rate 0.3   some backups and copies fail, each with its next step']),
+  ];
+  for (const [i, line] of next.entries()) write(`${i === 0 ? 'Try next: ' : '          '}${line}`);
+}
+
+/**
+ * `--serve`: a line as each execution the sandbox hosts starts and ends, stamped with the sandbox's clock,
+ * naming the command that shows it.
+ */
+function watchExecutions(sandbox: Sandbox, write: (line: string) => void): void {
+  sandbox.sfn.onExecution((event, execution) => {
+    const kind = execution.stateMachineArn === sandbox.stateMachineArn ? 'backup' : 'restore';
+    const stamp = `[${sandbox.scheduler.now().toISOString().slice(11, 19)} sim] execution ${execution.name} (${kind})`;
+    if (event === 'started') return write(`${stamp} started`);
+    const details = kind === 'backup' ? `npx backup-pipeline status ${execution.name}` : 'npx backup-pipeline status';
+    write(`${stamp} ended: ${execution.status}${execution.error ? ` (${execution.error})` : ''}; details: ${details}`);
+  });
 }
 
 export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
@@ -118,7 +173,14 @@ export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream
       write(
         `Then e.g.: aws stepfunctions start-execution --state-machine-arn ${sandbox.stateMachineArn} --input '{"tier":"${tier}"}'`,
       );
+      write("The project's CLI works against it with the same exports:");
+      write('  npx backup-pipeline start --wait        back up now and follow the run');
+      write(
+        '  npx backup-pipeline status              the latest runs, restores and drills; status <run-id> for one run',
+      );
+      write('  npx backup-pipeline report <run-id>     the run report (HTML)');
       write('Ctrl-C stops it.');
+      watchExecutions(sandbox, write);
       await new Promise<void>(() => undefined);
     }
 
@@ -193,20 +255,26 @@ export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream
     const message = sandbox.model?.sns.at(-1);
     const run = await sandbox.store.getRun(name);
     write();
-    // The failures are listed once: by the notification printed below when one was sent (each with its
-    // next step), else under the table. A dry run reads as a plan.
+    // The failures are listed once: under the table (each with its next step, then the command that
+    // retries them), or by the notification when it is printed whole. A dry run reads as a plan.
+    const wholeNotification = Boolean(message && options.notification);
     write(
       endedAtPlan
         ? `Nothing was backed up: the run ended at Plan (${result.error ?? result.status}).`
         : options.dryRun && run
           ? dryRunView(run, records)
-          : resourceTable(records, { ...(run ? { expiresAt: run.expiresAt } : {}), failures: !message }),
+          : resourceTable(records, {
+              ...(run ? { expiresAt: run.expiresAt } : {}),
+              failures: !wholeNotification,
+              retryRunId: name,
+            }),
     );
     write();
     if (message) {
       write(`Notification (SNS ${message.TopicArn}):`);
       write(`  Subject: ${message.Subject ?? ''}`);
-      for (const line of message.Message.split('\n')) write(`  | ${line}`);
+      if (wholeNotification) for (const line of message.Message.split('\n')) write(`  | ${line}`);
+      else write('  (the whole message: --notification)');
     } else if (sandbox.model && result.status !== 'SUCCEEDED') {
       write(
         `Notification: none sent: the execution ended ${endedAtPlan ? 'at Plan' : 'before Notify'}; in AWS its failure raises the ExecutionsFailed alarm.`,
@@ -260,7 +328,10 @@ export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream
     }
     const allGood =
       result.status === 'SUCCEEDED' && records.every((r) => r.status === 'COMPLETED' || r.status === 'SKIPPED');
-    if (!options.drill) return allGood ? 0 : 1;
+    if (!options.drill) {
+      await closing(sandbox, run, records, options, write);
+      return allGood ? 0 : 1;
+    }
     write();
     write(
       'Restore drill: as the drill schedule starts it, one resource per type and backup mode, each restored, checked, validated, timed and deleted…',
@@ -273,6 +344,7 @@ export async function runLocal(options: LocalOptions, out: NodeJS.WritableStream
     write(
       `Drill ${drill.name} ${drillOutcome(drillPassed)}: ${passed}/${drill.records.length} restores passed${nothingLeft ? ', nothing left behind' : ''}.`,
     );
+    await closing(sandbox, run, records, options, write);
     return allGood && drill.status === 'SUCCEEDED' && drill.records.length > 0 ? 0 : 1;
   } finally {
     process.off('SIGINT', onSignal);

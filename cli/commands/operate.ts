@@ -13,6 +13,7 @@ import { InvalidInputError } from '../../shared/errors';
 import { type ResourceRecord, type RunRecord, withoutTableAttributes } from '../../shared/state/records';
 import { RetentionLedger } from '../../shared/state/retention-ledger';
 import { StateStore } from '../../shared/state/store';
+import { tableCreatedAt } from '../../shared/state/table';
 import { validateExecutionInput } from '../../shared/workflow/backup/input';
 import { resourceOutcome } from '../../shared/workflow/backup/outcome';
 import { type TierFreshness, tierFreshness } from '../../shared/workflow/freshness/freshness';
@@ -199,7 +200,9 @@ export async function startCommand(options: StartOptions, out: Out = process.std
       if (error instanceof InvalidInputError) throw new CliError(`the run was not started: ${error.message}`);
       throw error;
     }
-    const name = options.name ?? (retry ? executionName(`${tier}-retry`, new Date()) : executionName(tier, new Date()));
+    // Named by the service's clock (the sandbox's runs ahead of this machine's), as its records are.
+    const now = new Date(Date.now() + target.clockOffsetMs);
+    const name = options.name ?? (retry ? executionName(`${tier}-retry`, now) : executionName(tier, now));
     const started = await sfn
       .send(new StartExecutionCommand({ stateMachineArn: target.stateMachineArn, name, input: JSON.stringify(input) }))
       .catch((error: unknown) => {
@@ -251,7 +254,12 @@ export async function startCommand(options: StartOptions, out: Out = process.std
       return 1;
     }
     const records = await store.listResources(name);
-    line(out, run?.dryRun ? dryRunView(run, records) : resourceTable(records, run ? { expiresAt: run.expiresAt } : {}));
+    line(
+      out,
+      run?.dryRun
+        ? dryRunView(run, records)
+        : resourceTable(records, { ...(run ? { expiresAt: run.expiresAt } : {}), retryRunId: name }),
+    );
     // The execution's cause repeats the failures the table just listed: only its error name and the counts then.
     const listed = described.error === 'BackupsFailed' && records.length > 0;
     line(
@@ -402,11 +410,16 @@ export async function statusCommand(
         // The execution's own failure (retention, the notification, Plan) and the runbook's step for it; a
         // run that failed because backups did lists each below, with its own step.
         line(out, `Execution ${execution.status}: ${execution.error}${execution.cause ? `: ${execution.cause}` : ''}`);
-        line(out, `  next: ${nextStep(execution.error, execution.cause ?? '')}`);
+        line(out, `  next: ${nextStep(execution.error, execution.cause ?? '', false, { runId })}`);
       }
       const skipped = skippedView(recorded);
       if (!skipped && records.length > 0) line(out, countsLine(records));
-      line(out, skipped ?? resourceTable(records, { expiresAt: run.expiresAt }));
+      // Once the run ended, its failures end with the command that retries them.
+      const ended = status !== 'RUNNING' && !run.dryRun;
+      line(
+        out,
+        skipped ?? resourceTable(records, { expiresAt: run.expiresAt, ...(ended ? { retryRunId: runId } : {}) }),
+      );
       if (withRetention) {
         line(out);
         line(out, retentionView(run));
@@ -427,11 +440,19 @@ function recentRuns(store: StateStore, target: Target, limit: number) {
 }
 
 /**
- * A tier with an RPO whose last run started longer ago than that. One that never ran counts too: unlike
- * the hourly check, the CLI does not know when the pipeline was deployed.
+ * A tier with an RPO whose last run started longer ago than that. One that never ran is measured from the
+ * deploy, as the hourly check measures it; when the deploy time is unknown, it counts as overdue.
  */
 const overdue = (t: TierFreshness) =>
   t.rpoHours !== undefined && (t.hoursSinceLastRun === undefined || t.hoursSinceLastRun > t.rpoHours);
+
+/**
+ * When the pipeline was deployed, as the hourly check reads it (the state table's creation), or undefined
+ * when the operator may not describe the table: then a tier that never ran counts as overdue.
+ */
+async function deployedAt(client: DynamoDBClient, tableName: string): Promise<string | undefined> {
+  return tableCreatedAt(client, tableName).catch(() => undefined);
+}
 
 /**
  * The time ages are measured to: the wall clock, or the newest time a run recorded when that is later.
@@ -483,13 +504,13 @@ export async function rpoCommand(
   out: Out = process.stdout,
 ): Promise<number> {
   const target = await resolveTarget(options);
-  const { store, close } = storeFor(target);
+  const { store, client, close } = storeFor(target);
   try {
     const runs = await store.listRuns(options.runs, FRESHNESS_RUN_FIELDS).catch((error: unknown) => {
       throw explainAwsError(error, `table ${target.tableName}`);
     });
     const now = referenceTime(runs, new Date());
-    const tiers = tierFreshness(runs, target.config.tiers, now);
+    const tiers = tierFreshness(runs, target.config.tiers, now, await deployedAt(client, target.tableName));
     const { resources } = await readResourceFreshness(store, runs, target.config.tiers, now);
     if (options.json) {
       line(out, JSON.stringify({ tiers: tiers.map(tierJson), resources }, null, 2));

@@ -5,6 +5,7 @@ import type { RecordedRetentionDecision, ResourceRecord, RunRecord } from '../..
 import { backedUp, COPY_FAILED_MEANING, outcomeLabel, resourceOutcome } from '../../shared/workflow/backup/outcome';
 import { summarize } from '../../shared/workflow/backup/summary';
 import { skippedLine } from '../../shared/workflow/notify/notification';
+import { retryFailedLine } from '../../shared/workflow/notify/runbook';
 import { humanDuration, tookSeconds } from '../durations';
 import { middleCut } from './backups';
 
@@ -32,6 +33,8 @@ export interface ResourceTableOptions {
   expiresAt?: string;
   /** List the failures with their next step under the table (default true). */
   failures?: boolean;
+  /** The run's id once it ended: its failures end with the command that retries them. */
+  retryRunId?: string;
 }
 
 /** A type name is never cut: the column is as wide as the longest the catalog has. */
@@ -81,6 +84,7 @@ export function resourceTable(records: readonly ResourceRecord[], options: Resou
     ...(copied ? ['', COPIES_LEGEND] : []),
     ...(copyFailed ? [COPY_FAILED_MEANING] : []),
     ...(failures.length ? ['', 'Failures:', ...failures] : []),
+    ...(failures.length && options.retryRunId ? [retryFailedLine(options.retryRunId)] : []),
   ].join('\n');
 }
 
@@ -90,13 +94,16 @@ export function countsLine(records: readonly ResourceRecord[]): string {
   return `${s.completed} completed, ${s.copyFailed ? `${s.copyFailed} backed up but not copied (COPY FAILED), ` : ''}${s.failed} failed, ${s.skipped} skipped, of ${s.total} resources`;
 }
 
+/** A run's id as the runs table shows it: a dry run says so, since it backed nothing up. */
+const runCell = (r: ShownRun) => pad(`${r.runId}${r.dryRun ? ' (dry run)' : ''}`, 40);
+
 export function runsTable(runs: readonly ShownRun[]): string {
   const header = `${pad('RUN', 40)} ${pad('TIER', 8)} ${pad('STATUS', 10)} ${pad('STARTED', 20)} ${'OK'.padStart(5)} ${'FAILED'.padStart(6)} ${'COPY_FAILED'.padStart(11)} ${'SKIPPED'.padStart(7)}`;
   const rows = runs.map((r) =>
     r.status === 'SKIPPED'
       ? // A skipped start backed nothing up: it says which run it yielded to instead of counts.
-        `${pad(r.runId, 40)} ${pad(r.tier, 8)} ${pad(r.status, 10)} ${pad(r.startedAt.slice(0, 19).replace('T', ' '), 20)} ${r.skippedFor ? `${r.skippedFor.runId} still running` : ''}`
-      : `${pad(r.runId, 40)} ${pad(r.tier, 8)} ${pad(r.status, 10)} ${pad(r.startedAt.slice(0, 19).replace('T', ' '), 20)} ${String(r.counts?.completed ?? '-').padStart(5)} ${String(r.counts?.failed ?? '-').padStart(6)} ${String(r.counts?.copyFailed ?? '-').padStart(11)} ${String(r.counts?.skipped ?? '-').padStart(7)}`,
+        `${runCell(r)} ${pad(r.tier, 8)} ${pad(r.status, 10)} ${pad(r.startedAt.slice(0, 19).replace('T', ' '), 20)} ${r.skippedFor ? `${r.skippedFor.runId} still running` : ''}`
+      : `${runCell(r)} ${pad(r.tier, 8)} ${pad(r.status, 10)} ${pad(r.startedAt.slice(0, 19).replace('T', ' '), 20)} ${String(r.counts?.completed ?? '-').padStart(5)} ${String(r.counts?.failed ?? '-').padStart(6)} ${String(r.counts?.copyFailed ?? '-').padStart(11)} ${String(r.counts?.skipped ?? '-').padStart(7)}`,
   );
   return [header, ...rows].join('\n');
 }

@@ -22,6 +22,7 @@ import {
   restoreOutcome,
 } from '../../shared/workflow/drills/drill-summary';
 import { consoleLink } from '../../shared/workflow/notify/notification';
+import { retryFailedCommand, retryFailedLine } from '../../shared/workflow/notify/runbook';
 import { humanDuration, tookSeconds } from '../durations';
 import { Html, html } from './html';
 import { estimateStorageCost, ms, type ReportResource, runSpan, timelineOf } from './report-figures';
@@ -51,6 +52,14 @@ export interface ReportInput {
   resources: readonly ReportResource[];
   generatedAt: Date;
   restores?: ReportRestores;
+}
+
+/**
+ * A runbook step as the page shows it: its commands, written between backticks in the runbook
+ * (shared/workflow/notify/runbook.ts), as code an operator copies, not as literal backticks.
+ */
+function stepHtml(step: string): Html {
+  return html`${step.split('`').map((part, i) => (i % 2 === 1 ? html`<code>${part}</code>` : part))}`;
 }
 
 /** The timeline's colours; the e2e test looks for the outcome colours in the rendered screenshot. */
@@ -236,6 +245,10 @@ function drillRow(s: DrillSummary): Html {
 </tr>`;
 }
 
+/** A resource the run backed up, for the command that drills it (a placeholder only when there is none). */
+const drillable = (resources: readonly ReportResource[]) =>
+  resources.find((r) => r.status === 'COMPLETED')?.arn ?? '<arn>';
+
 function restoresSection(
   { window, records }: ReportRestores,
   resources: readonly ReportResource[],
@@ -266,7 +279,7 @@ ${
     ? html`<table class="drills"><thead><tr><th>type (mode)</th><th>last drill</th><th>result</th><th class="num">recovery</th><th>last passed</th><th class="num">recovery</th><th class="num">drills</th><th>why it failed</th></tr></thead><tbody>
 ${drills.map(drillRow)}
 </tbody></table>`
-    : html`<p class="meta">No drill has finished yet: run one with <code>backup-pipeline restore --resource &lt;arn&gt; --latest --drill</code>.</p>`
+    : html`<p class="meta">No drill has finished yet: run one with <code>backup-pipeline restore --resource ${drillable(resources)} --latest --drill</code>.</p>`
 }
 ${undrilled.length > 0 ? html`<p class="small undrilled">Backed up by this run but never drilled: ${undrilled.join(', ')}.</p>` : ''}
 <p class="small">As <code>backup-pipeline status --rto</code> shows them${window.nextRunId ? " as of the window's end" : ''}: the last finished drill per type and backup mode, and the last that passed.</p>`;
@@ -311,6 +324,7 @@ td.num, th.num { text-align: right; white-space: nowrap; }
 .legend i { display: inline-block; width: 14px; height: 10px; margin-right: 4px; vertical-align: baseline; border-radius: 2px; }
 .legend i.tick-key { width: 2px; height: 12px; }
 .failures td { vertical-align: top; } .failures .cause { word-break: break-word; }
+code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; background: #f6f8fa; padding: 1px 4px; border-radius: 4px; word-break: break-all; }
 h3 { font-size: 14px; margin: 16px 0 6px; }
 .failed-text { color: ${COLORS.failed}; }
 tr.restore[data-outcome="failed"] td { border-bottom: none; }
@@ -336,8 +350,14 @@ export function renderReport({ run, resources, generatedAt, restores }: ReportIn
           ms(r.startedAt) ?? Number.POSITIVE_INFINITY,
           ms(r.finishedAt) ?? Number.POSITIVE_INFINITY,
         );
+  // Failures first (a backup whose copy failed among them), then in the order work began.
+  const failedFirst = (r: ReportResource) => (r.status === 'FAILED' ? 0 : 1);
   const sorted = [...resources].sort(
-    (a, b) => began(a) - began(b) || a.type.localeCompare(b.type) || a.resourceId.localeCompare(b.resourceId),
+    (a, b) =>
+      failedFirst(a) - failedFirst(b) ||
+      began(a) - began(b) ||
+      a.type.localeCompare(b.type) ||
+      a.resourceId.localeCompare(b.resourceId),
   );
   const failures = summarize(resources).failures.filter((f) => run.status !== 'RUNNING' || f.error !== 'Unfinished');
   const cost = estimateStorageCost(resources);
@@ -374,7 +394,7 @@ export function renderReport({ run, resources, generatedAt, restores }: ReportIn
   const failureRows = failures.map((f) => {
     const r = resources.find((x) => x.arn === f.arn);
     const copyFailed = f.outcome === 'COMPLETED_COPY_FAILED';
-    return html`<tr data-outcome="${f.outcome}"><td><div class="id">${r?.resourceId ?? f.arn}</div><div class="arn">${f.arn}</div></td><td>${f.type}</td><td class="region">${f.region}</td><td>${copyFailed ? html`copy <div class="sub">backup completed</div>` : f.phase}</td><td>${f.error}</td><td class="cause">${f.cause}</td><td class="next">${f.next}</td></tr>`;
+    return html`<tr data-outcome="${f.outcome}"><td><div class="id">${r?.resourceId ?? f.arn}</div><div class="arn">${f.arn}</div></td><td>${f.type}</td><td class="region">${f.region}</td><td>${copyFailed ? html`copy <div class="sub">backup completed</div>` : f.phase}</td><td>${f.error}</td><td class="cause">${f.cause}</td><td class="next">${stepHtml(f.next)}</td></tr>`;
   });
 
   const retention = run.retention;
@@ -411,6 +431,7 @@ ${sorted.map((r) => timelineRow(r, span))}
 ${
   failures.length > 0
     ? html`<table class="failures"><thead><tr><th>resource</th><th>type</th><th>region</th><th>phase</th><th>error</th><th>reason</th><th>next step</th></tr></thead><tbody>${failureRows}</tbody></table>
+${run.status !== 'RUNNING' && !run.dryRun ? html`<p class="retry">${retryFailedLine(run.runId).replace(retryFailedCommand(run.runId), '')}<code>${retryFailedCommand(run.runId)}</code></p>` : ''}
 <p class="small">Next steps from the runbook (docs/operations.md). ${counts.copyFailed > 0 ? COPY_FAILED_MEANING : ''}</p>`
     : html`<p class="meta">None.</p>`
 }
@@ -429,17 +450,19 @@ ${restores ? restoresSection(restores, resources, run.tier) : ''}
 <h2>Estimated snapshot storage cost</h2>
 ${
   cost.lines.length > 0
-    ? html`<table class="cost"><thead><tr><th>backup</th><th class="num">backups</th><th class="num">size (GiB)</th><th class="num">price per GB-month</th><th class="num">per month, at most</th></tr></thead><tbody>
-${cost.lines.map((l) => html`<tr><td>${l.backup}</td><td class="num">${l.backups}${l.unsized ? ` (${l.unsized} size unknown)` : ''}</td><td class="num">${l.sizedGiB}</td><td class="num">${price(l.usdPerGbMonth)}</td><td class="num">${usd(l.usdPerMonth)}</td></tr>`)}
-<tr><th>total</th><th></th><th></th><th></th><th class="num total-cost">${usd(cost.totalUsdPerMonth)}</th></tr>
+    ? html`<table class="cost"><thead><tr><th>backup</th><th>region</th><th class="num">backups</th><th class="num">size (GiB)</th><th class="num">price per GB-month</th><th class="num">per month, estimated</th></tr></thead><tbody>
+${cost.lines.map((l) => html`<tr><td>${l.backup}</td><td class="region">${l.region}</td><td class="num">${l.backups}${l.unsized ? ` (${l.unsized} size unknown)` : ''}</td><td class="num">${l.sizedGiB}</td><td class="num">${price(l.usdPerGbMonth)}</td><td class="num">${usd(l.usdPerMonth)}</td></tr>`)}
+<tr><th>total</th><th></th><th></th><th></th><th></th><th class="num total-cost">${usd(cost.totalUsdPerMonth)}</th></tr>
 </tbody></table>`
     : html`<p class="meta">No completed backups to price.</p>`
 }
 ${cost.unpriced.length > 0 ? html`<p class="small">Not estimated (no price here for the type): ${cost.unpriced.map((u, i) => html`${i ? ', ' : ''}${u.backups} ${u.type}`)}.</p>` : ''}
-<p class="small">An upper bound: each completed backup is priced at the full provisioned size of its source, recorded when the
+<p class="small">An estimate of every backup the run left that exists: each backup made (one whose copy failed included) and
+each completed copy, in the region that stores it, priced at the full provisioned size of its source, recorded when the
 backup started. EBS snapshots are incremental (after the first, only changed blocks are stored) and RDS counts
-snapshot storage against a free allowance, so the real charge is usually much lower. Prices used: ${pricesUsed()} per GB-month
-(us-east-1 list prices; other regions differ). Backups whose size was not recorded are counted as size unknown and left out of the total.</p>
+snapshot storage against a free allowance, so the real charge is usually lower; but every region is priced at the
+us-east-1 list prices, ${pricesUsed()} per GB-month, and other regions' prices differ (some are higher). Backups whose
+size was not recorded are counted as size unknown and left out of the total.</p>
 
 ${
   retention

@@ -1,10 +1,11 @@
 /**
  * The report's figures, computed from the records alone (no markup): each resource's timeline (queued,
- * creating with its polls, copying, outcome), the span the page draws, and the upper bound of the run's
- * monthly storage cost at the catalog's prices.
+ * creating with its polls, copying, outcome), the span the page draws, and an estimate of the monthly
+ * storage cost of the backups the run left, at the catalog's prices.
  */
 import { STORAGE_PRICES } from '../../shared/services/catalog';
 import type { ResourceRecord, RunRecord } from '../../shared/state/records';
+import { backedUp, resourceOutcome } from '../../shared/workflow/backup/outcome';
 
 /** A resource item as the report reads it; its `copies` (DESIGN §4) carry each region's start and finish. */
 export type ReportResource = ResourceRecord;
@@ -49,13 +50,15 @@ export function timelineOf(resource: ReportResource, runEnd: number): Timeline {
   const startTimes = [ms(resource.startRequestedAt), ms(resource.startedAt)].filter(defined);
   const started = startTimes.length > 0 ? Math.min(...startTimes) : undefined;
   const finished = ms(resource.finishedAt);
-  const end = finished ?? runEnd;
   const copies = resource.copies ?? [];
   const copyStarts = copies.map((c) => ms(c.startedAt)).filter(defined);
   const copyStart = copyStarts.length > 0 ? Math.min(...copyStarts) : undefined;
   const copyEnds = copies.map((c) => ms(c.finishedAt));
   const copyEnd = copyEnds.length > 0 && copyEnds.every(defined) ? Math.max(...copyEnds.filter(defined)) : undefined;
 
+  // Failed without ever starting (Plan refused it): failed where it was queued, not queued until the run ended.
+  const end =
+    resource.status === 'FAILED' && started === undefined ? (finished ?? queued ?? runEnd) : (finished ?? runEnd);
   const segments: Segment[] = [];
   if (queued !== undefined) segments.push({ kind: 'queued', from: queued, to: started ?? end });
   if (started !== undefined) segments.push({ kind: 'creating', from: started, to: copyStart ?? end });
@@ -94,6 +97,8 @@ export function runSpan(run: RunRecord, resources: readonly ReportResource[]): {
 
 export interface CostLine {
   backup: string;
+  /** Where the backups are stored (a copy is stored, and charged, in its destination region). */
+  region: string;
   usdPerGbMonth: number;
   backups: number;
   sizedGiB: number;
@@ -109,19 +114,23 @@ export interface CostEstimate {
   unpriced: { type: string; backups: number }[];
 }
 
-/** Monthly storage of this run's completed backups at full source size: an upper bound. */
+/**
+ * Monthly storage of every backup this run left that exists, at full source size: each backup made (one
+ * whose copy failed included: it exists in its own region) and each completed copy, in its region.
+ */
 export function estimateStorageCost(resources: readonly ReportResource[]): CostEstimate {
   const lines = new Map<string, CostLine>();
   const unpriced = new Map<string, number>();
-  for (const r of resources) {
-    if (r.status !== 'COMPLETED') continue;
+  const add = (r: ReportResource, region: string) => {
     const price = STORAGE_PRICES[r.type];
     if (!price) {
       unpriced.set(r.type, (unpriced.get(r.type) ?? 0) + 1);
-      continue;
+      return;
     }
-    const line = lines.get(price.backup) ?? {
+    const key = `${price.backup} ${region}`;
+    const line = lines.get(key) ?? {
       backup: price.backup,
+      region,
       usdPerGbMonth: price.usdPerGbMonth,
       backups: 0,
       sizedGiB: 0,
@@ -135,7 +144,12 @@ export function estimateStorageCost(resources: readonly ReportResource[]): CostE
     } else {
       line.unsized += 1;
     }
-    lines.set(price.backup, line);
+    lines.set(key, line);
+  };
+  for (const r of resources) {
+    if (!backedUp(resourceOutcome(r))) continue;
+    add(r, r.region);
+    for (const copy of r.copies ?? []) if (copy.status === 'COMPLETED') add(r, copy.region);
   }
   const all = [...lines.values()];
   return {

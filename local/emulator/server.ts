@@ -151,7 +151,15 @@ function parseRequest(
   };
 }
 
-export async function startEmulatorServer(options: { port?: number; defaultRegion: string }): Promise<EmulatorServer> {
+export async function startEmulatorServer(options: {
+  port?: number;
+  defaultRegion: string;
+  /**
+   * The sandbox's clock: every answer's `Date` header tells it, as AWS's tell the service's time, so a
+   * client names what it starts (a run id) by the clock the records are written with.
+   */
+  now?: () => Date;
+}): Promise<EmulatorServer> {
   const services = new Map<string, ServiceHandler>();
   const proxies = new Map<string, { target: string; regions?: readonly string[]; notThere?: ServiceResponse }>();
   const lostRegions = new Set<string>();
@@ -189,7 +197,8 @@ export async function startEmulatorServer(options: { port?: number; defaultRegio
     }
     const out = await handler.handle(request);
     // No x-amzn-requestid header: the request id is in the body, as the protocol puts it, and must not differ.
-    res.writeHead(out.status, { 'content-type': out.contentType, ...out.headers });
+    const date = options.now ? { date: options.now().toUTCString() } : {};
+    res.writeHead(out.status, { 'content-type': out.contentType, ...date, ...out.headers });
     res.end(out.body);
   };
   const server: Server = createServer((req, res) => {

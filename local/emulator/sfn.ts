@@ -98,9 +98,16 @@ function fail(code: string, message: string): never {
   throw new AwsApiError(code, message);
 }
 
+/** What a host of the sandbox is told of an execution as it starts and as it ends (`npm start -- --serve`). */
+export type ExecutionListener = (
+  event: 'started' | 'ended',
+  execution: Pick<ExecutionRecord, 'arn' | 'name' | 'stateMachineArn' | 'status' | 'error' | 'cause'>,
+) => void;
+
 export class StepFunctionsService implements ServiceHandler {
   private readonly machines = new Map<string, StateMachineRecord>();
   private readonly executions = new Map<string, ExecutionRecord>();
+  private readonly listeners = new Set<ExecutionListener>();
 
   constructor(private readonly options: SfnServiceOptions) {}
 
@@ -192,7 +199,21 @@ export class StepFunctionsService implements ServiceHandler {
       return result;
     });
     this.executions.set(arn, record);
+    for (const listener of this.listeners) listener('started', record);
+    // After the status update above (chained before this), whichever way the execution ended.
+    void record.done.then(
+      () => {
+        for (const listener of this.listeners) listener('ended', record);
+      },
+      () => undefined,
+    );
     return record;
+  }
+
+  /** Tells `listener` of each execution that starts and ends from now on; returns how to stop telling it. */
+  onExecution(listener: ExecutionListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   execution(arn: string): ExecutionRecord {

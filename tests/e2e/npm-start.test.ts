@@ -3,11 +3,11 @@
  * its output, its report file and its exit code. Bad options get one line and a non-zero exit.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { killStragglers, runProcess } from '../support/processes';
+import { killStragglers, runCli, runProcess } from '../support/processes';
 
 jest.setTimeout(120_000);
 afterAll(killStragglers);
@@ -16,11 +16,17 @@ const ESC = '\u001b';
 
 const ROOT = join(__dirname, '..', '..');
 
+/** The HTML report goes to a temporary directory unless a test says where (the default is the current one). */
+const htmlArgs = (args: string[]) =>
+  args.some((a) => a === '--html' || a === '--no-html' || a === '--default-html')
+    ? args.filter((a) => a !== '--default-html')
+    : [...args, '--html', join(mkdtempSync(join(tmpdir(), 'bp-e2e-html-')), 'report.html')];
+
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'cli/index.ts', 'local', ...args],
+      [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'cli/index.ts', 'local', ...htmlArgs(args)],
       {
         cwd: ROOT,
         env: { ...process.env, AWS_ENDPOINT_URL: '', AWS_ENDPOINT_URL_DYNAMODB: '', POWERTOOLS_LOG_LEVEL: 'SILENT' },
@@ -69,10 +75,11 @@ describe('npm start -- --drill', () => {
 describe('npm start (backup-pipeline local)', () => {
   it('backs up the demo fleet end to end, prints the table and the notification, writes the report, exits 0', async () => {
     const report = join(mkdtempSync(join(tmpdir(), 'bp-e2e-')), 'report.json');
+    const html = join(mkdtempSync(join(tmpdir(), 'bp-e2e-')), 'run.html');
 
     // Unpaced (--time-scale 0): progress lines follow the counts and phases, not the pace; the default
     // pace (3600x) is the terminal tests' below.
-    const out = await run(['--report', report, '--time-scale', '0']);
+    const out = await run(['--report', report, '--html', html, '--time-scale', '0']);
 
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
@@ -105,6 +112,32 @@ describe('npm start (backup-pipeline local)', () => {
     expect(backedUp.filter((r) => r.backupIds?.[0]?.startsWith('ami-'))).toHaveLength(1);
     expect(out.stdout).toMatch(/ec2-instance\s+eu-west-1\s+COMPLETED\s+ami-/);
     expect(parsed.figures.transitionsPerBackup).toBeGreaterThan(0);
+    // The notification in brief (its subject and counts), not its whole body; the HTML report written, and
+    // the last lines say where it is and what to try next.
+    expect(out.stdout).toContain('  Subject: backup-pipeline daily: 14/14 ok\n');
+    expect(out.stdout).not.toMatch(/^ {2}\| /m);
+    expect(readFileSync(html, 'utf8')).toContain(`<h1>Backup run ${parsed.runId} `);
+    const last = out.stdout.trimEnd().split('\n').slice(-4).join('\n');
+    expect(last).toContain(`Report: ${html} (open it in a browser)`);
+    for (const next of ['npm start -- --drill', 'npm start -- --serve', 'npx backup-pipeline status'])
+      expect(last).toContain(next);
+  });
+
+  it('writes the HTML report to backup-report-<run-id>.html in the current directory by default, and --notification prints the whole message', async () => {
+    // Act
+    const out = await run(['--fleet', '2', '--time-scale', '0', '--quiet', '--notification', '--default-html']);
+
+    // Assess
+    const runId = /:execution:[^:]+:(\S+)/.exec(out.stdout)?.[1] ?? '';
+    const path = join(ROOT, `backup-report-${runId}.html`);
+    try {
+      expect(out.code).toBe(0);
+      expect(existsSync(path)).toBe(true);
+      expect(out.stdout).toContain(`Report: ${path} (open it in a browser)`);
+      expect(out.stdout).toMatch(/^ {2}\| Run daily-local-\S+ \(daily\) succeeded\.$/m);
+    } finally {
+      rmSync(path, { force: true });
+    }
   });
 
   it('with --dry-run prints a plan: what would be backed up and copied where, what retention would delete, and says so in the subject', async () => {
@@ -140,6 +173,7 @@ describe('npm start (backup-pipeline local)', () => {
       'local',
       '--fleet',
       '3:60-600',
+      '--no-html',
     ]
       .map((part) => `'${part}'`)
       .join(' ');
@@ -170,12 +204,18 @@ describe('npm start (backup-pipeline local)', () => {
       'Execution FAILED (BackupsFailed: 0 completed, 14 failed, 2 skipped, of 16 resources; failures listed above)',
     );
     expect(out.stdout).toMatch(/Subject: backup-pipeline daily: 0\/14 ok, 14 failed/);
-    // Listed once (by the notification), not again under the table nor in the execution's cause.
+    // Listed once (under the table), not again in the notification nor in the execution's cause.
     expect(out.stdout.match(/Failures:/g)).toHaveLength(1);
     expect(out.stdout.match(/ {6}next: /g)).toHaveLength(14);
     expect(out.stdout).not.toContain('14 of 16 backups failed');
+    // Every failure ends with a command to paste: the resource's own, and the run's retry.
+    expect(out.stdout).not.toMatch(/<arn>|<run>/);
+    expect(out.stdout).toMatch(/next: re-run the resource \(`backup-pipeline start --resource arn:aws:\S+ --wait`\)/);
+    expect(out.stdout).toMatch(
+      /Retry the failed resources: backup-pipeline start --retry-failed daily-local-\d{8}T\d{6}Z --wait/,
+    );
     for (const db of ['orders', 'customers', 'analytics'])
-      expect(out.stdout.match(new RegExp(`db:${db} \\[rds-instance\\]`, 'g'))).toHaveLength(1);
+      expect(out.stdout.match(new RegExp(`✗ ${db}: `, 'g'))).toHaveLength(1);
   });
 
   it('shows a backup whose copy failed as COPY FAILED, apart from failed backups, with where each copy is', async () => {
@@ -199,8 +239,8 @@ describe('npm start (backup-pipeline local)', () => {
     );
     const n = copyFailed.length;
     expect(out.stdout).toMatch(new RegExp(`Subject: backup-pipeline daily: \\d+/14 ok, ${n} copy failed`));
-    expect(out.stdout).toContain(`${n} backed up but not copied (copy failed)`);
-    expect(out.stdout.match(/ backed up, COPY FAILED: /g)).toHaveLength(n);
+    expect(out.stdout).toContain(`${n} backed up but not copied (COPY FAILED)`);
+    expect(out.stdout.match(/ \(backed up, copy failed\): /g)).toHaveLength(n);
   });
 
   it('says a run that ended at Plan backed nothing up and sent nothing, instead of an empty table and "every backup succeeded"', async () => {
@@ -257,6 +297,67 @@ describe('npm start (backup-pipeline local)', () => {
     expect(await exited).toBe(130);
     await expect(fetch(endpoint)).rejects.toThrow();
     await expect(fetch(dynamo)).rejects.toThrow();
+  });
+
+  it('with --serve says how to use the operator CLI against it, and prints a line as each execution starts and ends', async () => {
+    // Prepare
+    const child = spawn(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+        'cli/index.ts',
+        'local',
+        '--serve',
+        '--fleet',
+        '2',
+        '--time-scale',
+        '0',
+      ],
+      { cwd: ROOT, env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' } },
+    );
+    let stdout = '';
+    child.stdout.on('data', (d) => {
+      stdout += String(d);
+    });
+    // Waits for a line, at most 60 s: a missing line fails the test instead of hanging it.
+    const until = (text: string | RegExp) =>
+      new Promise<void>((resolve, reject) => {
+        const started = Date.now();
+        const timer = setInterval(() => {
+          if (typeof text === 'string' ? stdout.includes(text) : text.test(stdout)) {
+            clearInterval(timer);
+            resolve();
+          } else if (Date.now() - started > 60_000) {
+            clearInterval(timer);
+            reject(new Error(`--serve never printed ${text}; it printed:\n${stdout}`));
+          }
+        }, 50);
+      });
+
+    try {
+      await until('Ctrl-C stops it.');
+      const exports = Object.fromEntries(
+        [...stdout.matchAll(/^ {2}export (\w+)=(\S+)$/gm)].map((m) => [m[1] ?? '', m[2] ?? '']),
+      );
+
+      // Act: the commands it names, with only the exports it printed.
+      const started = await runCli(exports, ['start', '--name', 'serve-run-1', '--wait', '--poll-seconds', '0.1']);
+      await until(/serve-run-1.* ended: SUCCEEDED/);
+
+      // Assess
+      expect(stdout).toContain("The project's CLI works against it with the same exports:");
+      expect(stdout).toContain('npx backup-pipeline start --wait');
+      expect(stdout).toContain('npx backup-pipeline status');
+      expect(started.code).toBe(0);
+      expect(stdout).toMatch(/^\[\d\d:\d\d:\d\d sim\] execution serve-run-1 \(backup\) started$/m);
+      expect(stdout).toMatch(
+        /^\[\d\d:\d\d:\d\d sim\] execution serve-run-1 \(backup\) ended: SUCCEEDED; details: npx backup-pipeline status serve-run-1$/m,
+      );
+    } finally {
+      const exited = new Promise((resolve) => child.on('close', resolve));
+      child.kill('SIGINT');
+      await exited;
+    }
   });
 
   it('says which port is in use instead of crashing', async () => {

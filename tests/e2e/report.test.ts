@@ -148,12 +148,21 @@ describe('backup-pipeline report', () => {
       'COMPLETED',
       'FAILED',
     ]);
+    // Failures first: the one failed resource heads the timeline.
+    expect(html.match(/<tr class="row" data-status="(\w+)">/)?.[1]).toBe('FAILED');
     const polls = status.resources.reduce((sum, r) => sum + r.polls, 0);
     expect(polls).toBeGreaterThan(3);
     expect(html.match(/class="tick"/g)).toHaveLength(polls);
     expect(html).toMatch(/<td>start<\/td><td>InvalidResourceStateError<\/td><td class="cause">[^<]*stopped/);
     // Each failure carries the runbook's next step for its error.
     expect(html).toMatch(/<td class="cause">[^<]*stopped[^<]*<\/td><td class="next">start or repair the resource/);
+    // The failures end with the command that retries them, rendered as code (no literal backticks).
+    const failures = html.slice(html.indexOf('<h2>Failures'), html.indexOf('<h2 id="backups">'));
+    expect(failures).toContain(
+      `Retry the failed resources: <code>backup-pipeline start --retry-failed ${RUN} --wait</code>`,
+    );
+    expect(failures).not.toContain('`');
+    expect(html).not.toMatch(/&lt;(arn|run)&gt;/);
     // What was made: every backup id of every completed resource, with the run's expiry.
     const made = html.slice(html.indexOf('<h2 id="backups">'), html.indexOf('<h2>Estimated'));
     expect(made.match(/<tr class="backup" data-outcome="COMPLETED">/g)).toHaveLength(3);
@@ -163,7 +172,9 @@ describe('backup-pipeline report', () => {
     expect(made.match(/<td class="expires">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC<\/td>/g)).toHaveLength(3);
     expect(made).toContain(`<td class="expires">${status.expiresAt.slice(0, 19).replace('T', ' ')} UTC</td>`);
     // 20 + 50 GiB instance and 100 GiB volume at $0.05, the 200 GiB DB at $0.095.
-    expect(html).toContain('<td>EBS snapshot</td><td class="num">2</td><td class="num">170</td>');
+    expect(html).toContain(
+      '<td>EBS snapshot</td><td class="region">eu-west-1</td><td class="num">2</td><td class="num">170</td>',
+    );
     expect(html).toContain('<td class="num">$19.00</td>');
     expect(html).toContain('<th class="num total-cost">$27.50</th>');
     expect(html).toContain(

@@ -42,7 +42,10 @@ describe('backup-pipeline status', () => {
     // Assess
     expect(table.stdout).toMatch(/^Run daily-notify-lost \(daily\): FAILED, started /);
     expect(table.stdout).toMatch(/Execution FAILED: NotificationFailed: Topic does not exist.*\n {2}next: /);
-    expect(table.stdout).toContain(`  next: ${nextStep('NotificationFailed')}`);
+    expect(table.stdout).toContain(
+      `  next: ${nextStep('NotificationFailed', '', false, { runId: 'daily-notify-lost' })}`,
+    );
+    expect(table.stdout).toContain('(`backup-pipeline status daily-notify-lost`)');
     expect(table.stdout).toMatch(/vol-\S+\s+ebs-volume\s+eu-west-1\s+COMPLETED/);
     expect(table.code).toBe(1);
     expect(JSON.parse(json.stdout)).toMatchObject({

@@ -57,7 +57,7 @@ export function summarize(records: readonly ResourceRecord[]): RunSummary {
         outcome,
         error,
         cause,
-        next: nextStep(error, cause, outcome === 'COMPLETED_COPY_FAILED'),
+        next: nextStep(error, cause, outcome === 'COMPLETED_COPY_FAILED', { arn: r.arn, runId: r.runId }),
       };
     });
   const failed = failures.length - copyFailed;

@@ -8,6 +8,7 @@ import type { ResourceRecord, RunLockHolder, RunRecord } from '../../state/recor
 import { dryRunPlan, wouldBeBackedUp } from '../backup/dry-run';
 import { backedUp, resourceOutcome } from '../backup/outcome';
 import { summarize } from '../backup/summary';
+import { retryFailedLine } from './runbook';
 import { snsSubject } from './sns-subject';
 
 export interface Notification {
@@ -200,6 +201,7 @@ export function buildNotification(
       MAX_MESSAGE_BYTES -
       bytes([...head, 'Failures:', '', ...lines].join('\n')) -
       bytes(pointer(failureLines.length)) -
+      bytes(retryFailedLine(run.runId)) -
       16;
     const listed: string[] = [];
     for (const line of failureLines) {
@@ -209,6 +211,8 @@ export function buildNotification(
     }
     failures.push('Failures:', ...listed);
     if (listed.length < failureLines.length) failures.push(pointer(failureLines.length - listed.length));
+    // A dry run made nothing to retry; a real one ends its failures with the command that retries them.
+    if (!run.dryRun) failures.push(retryFailedLine(run.runId));
     failures.push('');
   }
   let message = [...head, ...failures, ...lines].join('\n');

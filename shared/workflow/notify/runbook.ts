@@ -21,7 +21,7 @@ const GENERAL: readonly RunbookEntry[] = [
     error: 'BackupFailed',
     reason: /^copy to /,
     copy: true,
-    next: 'the backup is kept in its own region; re-run the copy with `backup-pipeline start --resource <arn> --copy-to <region>:<key>`',
+    next: "the backup is kept in its own region; back it up and copy it again under the run's own copy targets and keys with `backup-pipeline start --retry-failed <run> --wait`",
     section: 'Copy limit and failed copies (`copyTo`)',
   },
   {
@@ -32,7 +32,7 @@ const GENERAL: readonly RunbookEntry[] = [
   },
   {
     error: 'BackupFailed',
-    next: 're-run the resource (`backup-pipeline start --resource <arn>`); if it fails again, open an AWS support case with the snapshot id',
+    next: 're-run the resource (`backup-pipeline start --resource <arn> --wait`); if it fails again, open an AWS support case with the snapshot id',
     section: 'A backup failed',
   },
   {
@@ -58,7 +58,7 @@ const GENERAL: readonly RunbookEntry[] = [
   },
   {
     error: 'ThrottledError',
-    next: 'AWS throttled past every retry: lower mapMaxConcurrency, then re-run the resource',
+    next: 'AWS throttled past every retry: lower mapMaxConcurrency, then re-run the resource (`backup-pipeline start --resource <arn> --wait`)',
     section: 'Pending-snapshot limits and throttling',
   },
   {
@@ -78,12 +78,12 @@ const GENERAL: readonly RunbookEntry[] = [
   },
   {
     error: 'PlanFailed',
-    next: 'Plan could not prepare this resource (the reason says why): fix that, then re-run the resource',
+    next: 'Plan could not prepare this resource (the reason says why): fix that, then re-run the resource (`backup-pipeline start --resource <arn> --wait`)',
     section: 'A backup failed',
   },
   {
     error: 'Unfinished',
-    next: "look at the execution's Map run in the Step Functions console, then re-run the resource",
+    next: "look at the execution's Map run in the Step Functions console, then re-run the resource (`backup-pipeline start --resource <arn> --wait`)",
     section: 'A backup failed',
   },
   {
@@ -152,7 +152,7 @@ export const RUNBOOK: readonly RunbookEntry[] = [
 
 /** For an error no entry names (a Lambda or States.* error): the general step. */
 export const DEFAULT_NEXT_STEP =
-  'open the execution in the Step Functions console for the failing state, then re-run the resource';
+  'open the execution in the Step Functions console for the failing state, then re-run the resource (`backup-pipeline start --resource <arn> --wait`)';
 
 /**
  * The runbook entry for a recorded failure, or undefined when none names its error. A backup that
@@ -163,7 +163,26 @@ export function runbookEntry(error: string, reason = '', copyFailed = false): Ru
   return RUNBOOK.find((e) => e.error === error && (e.reason === undefined || e.reason.test(reason)));
 }
 
-/** The next step for a recorded failure (error name and reason), never empty. */
-export function nextStep(error: string, reason = '', copyFailed = false): string {
-  return runbookEntry(error, reason, copyFailed)?.next ?? DEFAULT_NEXT_STEP;
+/** What a step names: the failed resource (`<arn>`) and its run (`<run>`). */
+export interface StepSubject {
+  arn?: string;
+  runId?: string;
 }
+
+/**
+ * The next step for a recorded failure (error name and reason), never empty. The runbook's commands
+ * hold `<arn>` and `<run>` (docs/operations.md prints them so); given the resource and run they are
+ * filled in, so every view prints a command an operator pastes as it is.
+ */
+export function nextStep(error: string, reason = '', copyFailed = false, subject: StepSubject = {}): string {
+  const step = runbookEntry(error, reason, copyFailed)?.next ?? DEFAULT_NEXT_STEP;
+  return step.replaceAll('<arn>', subject.arn ?? '<arn>').replaceAll('<run>', subject.runId ?? '<run>');
+}
+
+/** The command that backs up again what a finished run failed to (`start --retry-failed`), as printed after it. */
+export function retryFailedCommand(runId: string): string {
+  return `backup-pipeline start --retry-failed ${runId} --wait`;
+}
+
+/** The line every view ends a failed run's failures with. */
+export const retryFailedLine = (runId: string): string => `Retry the failed resources: ${retryFailedCommand(runId)}`;

@@ -150,6 +150,21 @@ describe('timelineOf', () => {
     expect(row.outcome).toBeUndefined();
   });
 
+  it('draws a resource that failed at Plan as failed where the run began, not queued for the whole run', () => {
+    // Prepare: Plan writes it FAILED with its queue time only.
+    const planFailed = resourceRecord(RUN_ID, dbRef('gone'), {
+      status: 'FAILED',
+      error: { error: 'PlanFailed', cause: 'ResourceNotFoundError: gone' },
+    });
+
+    // Act
+    const row = timelineOf(planFailed, t(120));
+
+    // Assess
+    expect(row.segments).toEqual([{ kind: 'queued', from: t(0), to: t(0) }]);
+    expect(row.outcome).toEqual({ kind: 'failed', at: t(0) });
+  });
+
   it('draws nothing for a skipped resource', () => {
     expect(timelineOf(records()[3] as ReportResource, t(120))).toEqual({ segments: [], polls: [], unmarkedPolls: 0 });
   });
@@ -165,10 +180,54 @@ describe('estimateStorageCost', () => {
 
     // Assess
     expect(cost.lines).toEqual([
-      { backup: 'EBS snapshot', usdPerGbMonth: 0.05, backups: 2, sizedGiB: 170, unsized: 0, usdPerMonth: 8.5 },
-      { backup: 'RDS snapshot', usdPerGbMonth: 0.095, backups: 1, sizedGiB: 200, unsized: 0, usdPerMonth: 19 },
+      {
+        backup: 'EBS snapshot',
+        region: 'eu-west-1',
+        usdPerGbMonth: 0.05,
+        backups: 2,
+        sizedGiB: 170,
+        unsized: 0,
+        usdPerMonth: 8.5,
+      },
+      {
+        backup: 'RDS snapshot',
+        region: 'eu-west-1',
+        usdPerGbMonth: 0.095,
+        backups: 1,
+        sizedGiB: 200,
+        unsized: 0,
+        usdPerMonth: 19,
+      },
     ]);
     expect(cost.totalUsdPerMonth).toBeCloseTo(27.5, 10);
+  });
+
+  it('counts every backup that exists: a backup whose copy failed, and each completed copy in its own region', () => {
+    // Prepare: a 200 GiB DB whose copy failed (its snapshot exists), a 100 GiB volume copied to us-west-2.
+    const copyFailed = resourceRecord(RUN_ID, dbRef(), {
+      status: 'FAILED',
+      sizeGiB: 200,
+      backupIds: ['bp-db'],
+      error: { error: 'BackupFailed', cause: 'copy to us-west-2: failed' },
+      copies: [{ region: 'us-west-2', ids: ['bp-db-2'], status: 'FAILED', reason: 'failed' }],
+    });
+    const copied = resourceRecord(RUN_ID, volumeRef(), {
+      status: 'COMPLETED',
+      sizeGiB: 100,
+      backupIds: ['snap-v'],
+      copies: [{ region: 'us-west-2', ids: ['snap-v2'], status: 'COMPLETED', reason: null }],
+    });
+
+    // Act
+    const cost = estimateStorageCost([copyFailed, copied]);
+
+    // Assess
+    expect(cost.lines.map((l) => [l.backup, l.region, l.backups, l.sizedGiB])).toEqual([
+      ['RDS snapshot', 'eu-west-1', 1, 200],
+      ['EBS snapshot', 'eu-west-1', 1, 100],
+      ['EBS snapshot', 'us-west-2', 1, 100],
+    ]);
+    expect(cost.totalUsdPerMonth).toBeCloseTo(200 * 0.095 + 200 * 0.05, 10);
   });
 
   it('counts a backup without a recorded size as unknown, and a type without a price as not estimated', () => {
@@ -223,14 +282,14 @@ describe('renderReport', () => {
       expect(out).toContain(`<div class="n">${n}</div><div class="l">${label}</div>`);
   });
 
-  it('draws one timeline row per resource, in the order work began, with one tick per recorded poll', () => {
+  it('draws one timeline row per resource, failures first, then in the order work began, with one tick per recorded poll', () => {
     // Act
     const out = page();
 
     // Assess
     expect([...out.matchAll(/<tr class="row" data-status="(\w+)">/g)].map((m) => m[1])).toEqual([
-      'COMPLETED',
       'FAILED',
+      'COMPLETED',
       'COMPLETED',
       'SKIPPED',
     ]);
@@ -253,11 +312,69 @@ describe('renderReport', () => {
     expect(failures).toContain('Cannot snapshot DB instance legacy: its status is stopped.');
   });
 
+  it('lists failures first in the timeline and in the backups made', () => {
+    // Prepare: the failed DB started last; a volume whose copy failed finished after the instance began.
+    const [instance, volume, legacy, skip] = records() as [
+      ReportResource,
+      ReportResource,
+      ReportResource,
+      ReportResource,
+    ];
+    const copyFailed = {
+      ...volume,
+      status: 'FAILED' as const,
+      error: { error: 'BackupFailed', cause: 'copy to us-west-2: x' },
+      copies: [{ region: 'us-west-2', ids: ['snap-c2'], status: 'FAILED' as const, reason: 'x' }],
+    };
+    const late = { ...legacy, startRequestedAt: at(50), finishedAt: at(51) };
+
+    // Act
+    const out = renderReport({
+      run: finishedRun,
+      resources: [instance, copyFailed, late, skip],
+      generatedAt: new Date(at(130)),
+    });
+
+    // Assess
+    expect([...out.matchAll(/<tr class="row" data-status="(\w+)">/g)].map((m) => m[1])).toEqual([
+      'FAILED',
+      'FAILED',
+      'COMPLETED',
+      'SKIPPED',
+    ]);
+    expect([...out.matchAll(/<tr class="backup" data-outcome="(\w+)">/g)].map((m) => m[1])).toEqual([
+      'COMPLETED_COPY_FAILED',
+      'COMPLETED',
+    ]);
+  });
+
   it('carries the runbook next step for each failure', () => {
     const out = page();
     const failures = out.slice(out.indexOf('<h2>Failures (1)</h2>'), out.indexOf('<h2 id="backups">'));
     expect(failures).toContain('<th>next step</th>');
     expect(failures).toContain(`<td class="next">${escapeHtml(nextStep('InvalidResourceStateError'))}</td>`);
+  });
+
+  it('renders the commands of next steps as code, names the resource in them, and ends with the retry command', () => {
+    // Prepare: a snapshot that failed, whose step is a command.
+    const [instance, ...rest] = records();
+    const failed = {
+      ...(instance as ReportResource),
+      status: 'FAILED' as const,
+      error: { error: 'BackupFailed', cause: 'snap-a error: internal' },
+    };
+
+    // Act
+    const out = renderReport({ run: finishedRun, resources: [failed, ...rest], generatedAt: new Date(at(130)) });
+
+    // Assess
+    const failures = out.slice(out.indexOf('<h2>Failures (2)</h2>'), out.indexOf('<h2 id="backups">'));
+    expect(failures).toContain(`<code>backup-pipeline start --resource ${failed.arn} --wait</code>`);
+    expect(failures).toContain(
+      `Retry the failed resources: <code>backup-pipeline start --retry-failed ${RUN_ID} --wait</code>`,
+    );
+    expect(failures).not.toContain('`');
+    expect(failures).not.toMatch(/&lt;(arn|run)&gt;/);
   });
 
   it('lists every backup made with its ids, expiry and copies by region and id', () => {
@@ -312,7 +429,9 @@ describe('renderReport', () => {
     expect(out).toMatch(/data-status="FAILED">[\s\S]*?<span class="pill copy-failed">COPY FAILED<\/span>/);
     const failures = out.slice(out.indexOf('<h2>Failures (2)</h2>'), out.indexOf('<h2 id="backups">'));
     expect(failures).toContain('<tr data-outcome="COMPLETED_COPY_FAILED">');
-    expect(failures).toContain(`<td class="next">${escapeHtml(nextStep('BackupFailed', '', true))}</td>`);
+    expect(failures).toContain(
+      `<td class="next">${escapeHtml(nextStep('BackupFailed', '', true).replace(/`.*`/, ''))}<code>backup-pipeline start --retry-failed ${RUN_ID} --wait</code></td>`,
+    );
     expect(failures).toContain(escapeHtml(COPY_FAILED_MEANING));
     const backups = out.slice(out.indexOf('<h2 id="backups">'), out.indexOf('<h2>Estimated'));
     expect(backups).toContain('<tr class="backup" data-outcome="COMPLETED_COPY_FAILED">');
@@ -321,7 +440,7 @@ describe('renderReport', () => {
     );
   });
 
-  it('states the estimated storage cost as an upper bound, with the prices used and unknown sizes named', () => {
+  it("states the estimated storage cost as an estimate at one region's prices, never an upper bound, with unknown sizes named", () => {
     // Prepare
     const unsized = resourceRecord(RUN_ID, dbRef(), { status: 'COMPLETED' });
 
@@ -332,7 +451,9 @@ describe('renderReport', () => {
     expect(out).toContain('<td class="num">$8.50</td>');
     expect(out).toContain('<th class="num total-cost">$8.50</th>');
     expect(out).toContain('1 (1 size unknown)');
-    expect(out).toContain('An upper bound');
+    expect(out).not.toMatch(/upper bound|at most/);
+    expect(out).toContain('per month, estimated');
+    expect(out).toContain('every backup the run left that exists');
     expect(out).toContain('EBS snapshots are incremental');
     expect(out).toMatch(/EBS snapshot\s+\$0\.05 and RDS snapshot \$0\.095 per GB-month/);
     expect(out).toContain('<td class="num">size unknown</td>');
@@ -487,11 +608,11 @@ describe('renderReport: restores and drills', () => {
     expect(out).toMatch(/<tr class="drill-type" data-passed="true">\s*<td>ebs-volume<\/td>/);
   });
 
-  it('says so when there were none, and how to run a drill', () => {
+  it('says so when there were none, and how to run a drill of a resource the run backed up', () => {
     const out = page([]);
     expect(out).toContain('<h2 id="restores">Restores and drills (0)</h2>');
     expect(out).toContain(
-      'No drill has finished yet: run one with <code>backup-pipeline restore --resource &lt;arn&gt; --latest --drill</code>',
+      `No drill has finished yet: run one with <code>backup-pipeline restore --resource ${records()[0]?.arn} --latest --drill</code>`,
     );
   });
 

@@ -268,7 +268,7 @@ describe('copiesCell and the resource table', () => {
     expect(row).toMatch(/^orders +rds-instance +eu-west-1 +COPY FAILED +bp-daily.* 2026-01-12 02:00 .* 0\/1!$/);
     expect(out).toContain(COPY_FAILED_MEANING);
     expect(out).toContain(
-      `Failures:\n  ✗ orders (backed up, copy failed): BackupFailed: copy to us-west-2: snapshot failed\n      next: ${nextStep('BackupFailed', '', true)}`,
+      `Failures:\n  ✗ orders (backed up, copy failed): BackupFailed: copy to us-west-2: snapshot failed\n      next: ${nextStep('BackupFailed', '', true, copyFailed)}`,
     );
     expect(countsLine([copyFailed, record()])).toBe(
       '1 completed, 1 backed up but not copied (COPY FAILED), 0 failed, 0 skipped, of 2 resources',

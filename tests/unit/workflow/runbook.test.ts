@@ -7,7 +7,13 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ERROR_NAMES } from '../../../shared/errors';
 import { SERVICE_RUNBOOK } from '../../../shared/services/catalog';
-import { DEFAULT_NEXT_STEP, nextStep, RUNBOOK, runbookEntry } from '../../../shared/workflow/notify/runbook';
+import {
+  DEFAULT_NEXT_STEP,
+  nextStep,
+  RUNBOOK,
+  retryFailedCommand,
+  runbookEntry,
+} from '../../../shared/workflow/notify/runbook';
 
 const ROOT = join(__dirname, '../../..');
 
@@ -39,7 +45,7 @@ describe('runbook', () => {
   });
 
   it('picks the step by the reason where one error has several causes', () => {
-    expect(nextStep('BackupFailed', 'copy to us-west-2: snap-1 error')).toMatch(/--copy-to/);
+    expect(nextStep('BackupFailed', 'copy to us-west-2: snap-1 error')).toMatch(/--retry-failed <run>/);
     expect(nextStep('BackupFailed', 'timeout: still 40%')).toMatch(/deadlineHours/);
     expect(nextStep('BackupFailed', 'snap-1 error: internal')).toMatch(/support case/);
     expect(nextStep('InvalidResourceStateError', 'x: start window: could not be started')).toMatch(/quota/);
@@ -76,6 +82,23 @@ describe('runbook', () => {
 
   it('gives a backup whose copy failed the copy step, whatever error ended the copy', () => {
     expect(nextStep('LimitExceededError', 'timeout', true)).toBe(nextStep('BackupFailed', 'copy to x'));
+  });
+
+  it('names the resource and the run in the step, never a placeholder to fill in', () => {
+    // Act
+    const step = nextStep('BackupFailed', 'snap-1 error: internal', false, {
+      arn: 'arn:aws:rds:eu-west-1:111122223333:db:orders',
+      runId: 'daily-1',
+    });
+    const copy = nextStep('BackupFailed', 'copy to us-west-2: snap-1 error', true, { arn: 'arn:x', runId: 'daily-1' });
+    const run = nextStep('BackupsFailed', '', false, { runId: 'daily-1' });
+
+    // Assess
+    expect(step).toContain('`backup-pipeline start --resource arn:aws:rds:eu-west-1:111122223333:db:orders --wait`');
+    expect(copy).toContain('`backup-pipeline start --retry-failed daily-1 --wait`');
+    expect(run).toContain('`backup-pipeline status daily-1`');
+    for (const text of [step, copy, run]) expect(text).not.toMatch(/<arn>|<run>|<region>|<key>/);
+    expect(retryFailedCommand('daily-1')).toBe('backup-pipeline start --retry-failed daily-1 --wait');
   });
 
   it('gives an error it does not name the general step, never nothing', () => {

@@ -75,7 +75,7 @@ describe('summarize', () => {
           outcome: 'IN_PROGRESS',
           error: 'Unfinished',
           cause: `left ${status} when the run ended`,
-          next: nextStep('Unfinished'),
+          next: nextStep('Unfinished', '', false, { arn: stuck.arn, runId: RUN }),
         },
       ]);
     },
@@ -137,6 +137,19 @@ describe('buildNotification', () => {
       `  - ${snapshotFailure.arn} [ec2-instance] during snapshot: BackupFailed: snap-x error: internal`,
     );
     expect(n.message).toContain(`  - ${planFailure.arn} [rds-instance] during plan: PlanFailed: ResourceNotFoundError`);
+  });
+
+  it("names the resource in each failure's next step and ends the failures with the run's retry command", () => {
+    // Act
+    const n = buildNotification(runRecord(RUN), [...completed(1), snapshotFailure]);
+
+    // Assess
+    expect(n.message).toContain(
+      `next: re-run the resource (\`backup-pipeline start --resource ${snapshotFailure.arn} --wait\`)`,
+    );
+    expect(n.message).toContain(`Retry the failed resources: backup-pipeline start --retry-failed ${RUN} --wait`);
+    expect(n.message).not.toMatch(/<arn>|<run>/);
+    expect(summarize([snapshotFailure]).failures[0]?.next).toContain(snapshotFailure.arn);
   });
 
   it('counts the failures by error and reason before listing them, most first', () => {
@@ -420,7 +433,9 @@ describe('summarize and buildNotification on one mixed run', () => {
       };
       expect(resourceOutcome(refused)).toBe('COMPLETED_COPY_FAILED');
       expect(phaseOf(refused)).toBe('copy');
-      expect(summarize([refused]).failures[0]?.next).toBe(nextStep('BackupFailed', 'copy to x'));
+      expect(summarize([refused]).failures[0]?.next).toBe(
+        nextStep('BackupFailed', 'copy to x', false, { arn: refused.arn, runId: refused.runId }),
+      );
       // Without a backup id nothing was made: a failed backup.
       expect(resourceOutcome({ ...refused, backupIds: [] })).toBe('FAILED');
     });
@@ -442,10 +457,10 @@ describe('summarize and buildNotification on one mixed run', () => {
         '1 completed, 1 backed up but not copied (copy failed), 1 failed, 0 skipped, of 3 resources.',
       );
       expect(n.message).toContain(
-        `  - arn:e [ebs-volume] backed up, COPY FAILED: BackupFailed: copy to us-west-2: snap-f error: internal\n      next: ${nextStep('BackupFailed', 'copy to us-west-2')}`,
+        `  - arn:e [ebs-volume] backed up, COPY FAILED: BackupFailed: copy to us-west-2: snap-f error: internal\n      next: ${nextStep('BackupFailed', 'copy to us-west-2', false, copyFailed)}`,
       );
       expect(n.message).toContain(
-        `  - arn:b [ebs-volume] during snapshot: BackupFailed: snap-b error: internal\n      next: ${nextStep('BackupFailed', 'snap-b error')}`,
+        `  - arn:b [ebs-volume] during snapshot: BackupFailed: snap-b error: internal\n      next: ${nextStep('BackupFailed', 'snap-b error', false, failed)}`,
       );
       // Its backup exists: it is listed with what was made, marked.
       expect(n.message).toMatch(
@@ -457,7 +472,7 @@ describe('summarize and buildNotification on one mixed run', () => {
 
     it('a copy that timed out gets the copy step too, not the snapshot timeout step', () => {
       const timedOut = { ...copyFailed, error: { error: 'BackupFailed', cause: 'timeout: still 40%' } };
-      expect(summarize([timedOut]).failures[0]?.next).toBe(nextStep('BackupFailed', 'copy to x'));
+      expect(summarize([timedOut]).failures[0]?.next).toBe(nextStep('BackupFailed', 'copy to x', false, timedOut));
       expect(nextStep('BackupFailed', 'timeout: still 40%')).not.toBe(nextStep('BackupFailed', 'copy to x'));
     });
 

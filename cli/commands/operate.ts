@@ -29,6 +29,7 @@ import {
   closedRun,
   countsLine,
   type ExecutionOutcome,
+  outcomeOf,
   resourceTable,
   retentionView,
   runJson,
@@ -300,11 +301,7 @@ async function startJson(
   }
   const run = await store.getRun(name);
   const records = await store.listResources(name);
-  const execution: ExecutionOutcome = {
-    status: described.status ?? 'RUNNING',
-    ...(described.error ? { error: described.error } : {}),
-    ...(described.cause ? { cause: described.cause } : {}),
-  };
+  const execution = outcomeOf(described);
   if (!run) {
     // Ended before Plan recorded the run (bad input): the execution's outcome is all there is.
     line(out, JSON.stringify({ runId: name, executionArn, status: execution.status, execution, ...how }, null, 2));
@@ -345,13 +342,7 @@ export async function executionOutcome(
   if (!executionArn) return undefined;
   const sfn = new SFNClient({ region });
   try {
-    const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-    return {
-      status: described.status ?? 'RUNNING',
-      ...(described.error ? { error: described.error } : {}),
-      ...(described.cause ? { cause: described.cause } : {}),
-      ...(described.stopDate ? { stopDate: described.stopDate.toISOString() } : {}),
-    };
+    return outcomeOf(await sfn.send(new DescribeExecutionCommand({ executionArn })));
   } catch (error) {
     if ((error as Error).name === 'ExecutionDoesNotExist') return undefined;
     throw explainAwsError(error, `execution ${executionArn}`);

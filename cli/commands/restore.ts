@@ -30,6 +30,7 @@ import { CliError, explainAwsError, resolveTarget, type TargetOptions } from '..
 import { applicationSummary, applicationSummaryLines } from './application-summary';
 import { resolveResourceName } from './backups';
 import { checkRestore, flagProblem, NOT_STARTED } from './restore-checks';
+import { outcomeOf } from './run-views';
 
 type Out = NodeJS.WritableStream;
 const line = (out: Out, text = '') => out.write(`${text}\n`);
@@ -234,11 +235,7 @@ async function restoreJsonCommand(
   const status = described.status ?? 'RUNNING';
   const ended = {
     status,
-    execution: {
-      status,
-      ...(described.error ? { error: described.error } : {}),
-      ...(described.cause ? { cause: described.cause } : {}),
-    },
+    execution: outcomeOf(described),
   };
   if (options.application) {
     const records = await applicationRecords(restores, name, startedAt);

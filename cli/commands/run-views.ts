@@ -1,5 +1,6 @@
 /** Plain-text and JSON views of runs for the operator CLI (status, runs, start --wait). */
 
+import type { DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import { RESOURCE_TYPES } from '../../shared/resource';
 import type { RecordedRetentionDecision, ResourceRecord, RunRecord } from '../../shared/state/records';
 import { backedUp, COPY_FAILED_MEANING, outcomeLabel, resourceOutcome } from '../../shared/workflow/backup/outcome';
@@ -176,6 +177,16 @@ export interface ExecutionOutcome {
   cause?: string;
   /** When it ended (ISO), for an execution that did. */
   stopDate?: string;
+}
+
+/** How an execution ended, in the one shape `status --json` and `start --json --wait` print. */
+export function outcomeOf(described: DescribeExecutionCommandOutput): ExecutionOutcome {
+  return {
+    status: described.status ?? 'RUNNING',
+    ...(described.error ? { error: described.error } : {}),
+    ...(described.cause ? { cause: described.cause } : {}),
+    ...(described.stopDate ? { stopDate: described.stopDate.toISOString() } : {}),
+  };
 }
 
 /** A run as the CLI shows it: its record, with the status its execution ended in (see closedRun). */

@@ -21,7 +21,7 @@ afterAll(async () => sandbox.close());
 const cli = (args: string[]) => runCli(sandbox.env, args);
 
 interface RpoView {
-  tiers: { tier: string; breached: boolean; lastRunAt?: string; hoursSinceLastRun?: number }[];
+  tiers: { tier: string; breached: boolean; lastRunAt: string | null; lastRunAgeHours: number | null }[];
   resources: unknown[];
 }
 
@@ -41,8 +41,8 @@ describe('day one', () => {
     expect(view.tiers.map((t) => t.tier).sort()).toEqual(['daily', 'monthly', 'weekly', 'yearly']);
     for (const t of view.tiers) {
       expect(t.breached).toBe(false);
-      expect(t.lastRunAt).toBeUndefined();
-      expect(t.hoursSinceLastRun).toBeLessThan(1);
+      expect(t.lastRunAt).toBeNull();
+      expect(t.lastRunAgeHours).toBeLessThan(1);
     }
     expect(view.resources).toEqual([]);
   });

@@ -104,7 +104,7 @@ describe('backup-pipeline start / status / runs', () => {
     expect(view.tiers).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ tier: 'weekly', breached: false, rpoHours: 180 }),
-        expect.objectContaining({ tier: 'daily', breached: false, hoursSinceLastRun: expect.any(Number) }),
+        expect.objectContaining({ tier: 'daily', breached: false, lastRunAgeHours: expect.any(Number) }),
       ]),
     );
     expect(view.resources).toHaveLength(3);

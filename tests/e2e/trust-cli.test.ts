@@ -148,9 +148,9 @@ describe('a run stopped with StopExecution', () => {
       const retry = await runCli(paced.env, ['start', '--retry-failed', 'daily-stopped', '--name', 'daily-retry']);
 
       // Assess
-      const listed = (JSON.parse(runs.stdout) as { runId: string; status: string; finishedAt?: string }[]).find(
-        (r) => r.runId === 'daily-stopped',
-      );
+      const listed = (
+        JSON.parse(runs.stdout) as { runs: { runId: string; status: string; finishedAt?: string }[] }
+      ).runs.find((r) => r.runId === 'daily-stopped');
       expect(listed).toEqual(expect.objectContaining({ status: 'ABORTED', finishedAt: expect.any(String) }));
       expect(table.stdout).toMatch(/daily-stopped\s+daily\s+ABORTED/);
       expect(status.stdout).toMatch(/Run daily-stopped \(daily\): ABORTED/);

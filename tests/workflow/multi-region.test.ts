@@ -124,9 +124,12 @@ describe('MultiRegionRun', () => {
     if (!run) throw new Error('the run record is missing');
     const report = renderReport({ run, resources: records, generatedAt: scheduler.now() });
     expect(report).toContain('<th>region</th>');
-    // Each region's 3 resources, in the timeline and in "Backups made".
+    // Each region's 3 resources, in the timeline and in "Backups made" (the storage estimate after them
+    // has its own line per region and backup kind).
+    const [resourceSections = '', storage = ''] = report.split('<h2>Estimated snapshot storage cost</h2>');
     for (const region of REGIONS) {
-      expect(report.split(`<td class="region">${region}</td>`)).toHaveLength(1 + 2 * 3);
+      expect(resourceSections.split(`<td class="region">${region}</td>`)).toHaveLength(1 + 2 * 3);
+      expect(storage).toContain(`<td class="region">${region}</td>`);
     }
     expect(model.sns.at(-1)?.Message).toContain(
       'By region: ap-southeast-2: 3 completed; eu-west-1: 3 completed; us-east-1: 3 completed.',

@@ -166,7 +166,12 @@ export interface ProgressView {
 }
 
 /** What a piped progress line is keyed on: it is printed only when this changes. */
+/** The phases before the Map: the CLI's own before the first event, then Plan's. */
+const planning = (phase: string) => phase === 'starting' || phase === 'Plan the run';
+
 export function progressKey(view: Pick<ProgressView, 'counts' | 'phase'>): string {
+  // Before the Map every view draws the same line (progressLine), whatever the counts: one key, one line.
+  if (planning(view.phase)) return 'planning';
   const c = view.counts;
   return `${c.total}/${c.done}/${c.failed}/${c.inProgress}/${c.copying}/${view.phase}`;
 }
@@ -195,7 +200,7 @@ export function progressLine(view: ProgressView, colour = false, maxWidth = Numb
   const fits = (text: string) => visibleLength(text) <= maxWidth;
   const within = (text: string) => (fits(text) ? text : cut(text.replace(ESCAPES, ''), maxWidth));
   // Until Plan has written every item the counts say nothing (`0/0 done`, or a total still growing).
-  if (view.phase === 'starting' || view.phase === 'Plan the run') return within(`${clock}planning the run…`);
+  if (planning(view.phase)) return within(`${clock}planning the run…`);
   if (c.total === 0) {
     // A run that ended before Plan wrote anything (bad input) planned nothing: it did not find nothing.
     if (['failed', 'aborted', 'timed out'].includes(view.phase))

@@ -255,6 +255,27 @@ describe('progressPrinter', () => {
   });
 });
 
+describe('progressPrinter on a pipe', () => {
+  it('prints "planning the run…" once, however the phase before the Map is named and the counts grow', () => {
+    // Prepare
+    const chunks: string[] = [];
+    const out = { isTTY: false, write: (chunk: string) => chunks.push(chunk) > 0 } as unknown as NodeJS.WritableStream;
+    const printer = progressPrinter(out, { inPlace: false, env: {} });
+    const counts = progressCounts(midRun);
+
+    // Act: the CLI's own phase before the first event, then Plan's, while Plan writes items.
+    printer.show({ counts: { ...counts, total: 0 }, phase: 'starting' });
+    printer.show({ counts: { ...counts, total: 0 }, phase: 'Plan the run' });
+    printer.show({ counts, phase: 'Plan the run' });
+    printer.show({ counts, phase: 'Back up each resource' });
+
+    // Assess
+    const lines = chunks.join('').split('\n').filter(Boolean);
+    expect(lines.filter((l) => l.includes('planning the run'))).toHaveLength(1);
+    expect(lines).toHaveLength(2);
+  });
+});
+
 describe('wantsColour', () => {
   it('colours a terminal, never a pipe, NO_COLOR or TERM=dumb', () => {
     expect(wantsColour({ isTTY: true }, {})).toBe(true);

@@ -9,9 +9,11 @@ const common = {
 
 /** @type {import('jest').Config} */
 module.exports = {
-  // Two workers even on a 2-core machine (jest's default there is one): the suites spend much of their time
-  // waiting on child processes and sockets, and the whole run took 971 s with one worker, 322 s with two.
-  maxWorkers: 2,
+  // Three workers on a 2-core machine (jest's default there is one): the suites spend much of their time
+  // waiting on child processes, sockets and the one real-time e2e run, so a third worker fills the cores
+  // while another waits. Measured on this machine (clean cache): 971 s with one, 385 s with two, 314 s with
+  // three; the CPU the whole suite needs (about 570 s over 2 cores) is the floor.
+  maxWorkers: 3,
   // The slow layers first when jest has no timings of its own (a clean clone): see the file.
   testSequencer: '<rootDir>/tests/support/slowest-first-sequencer.js',
   projects: [

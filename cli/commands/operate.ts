@@ -327,7 +327,13 @@ export async function loadRun(
   const run = await store.getRun(runId).catch((error: unknown) => {
     throw explainAwsError(error, `table ${tableName}`);
   });
-  if (!run) throw new CliError(`no run ${runId} in ${tableName}: list recent runs with "backup-pipeline runs"`);
+  if (!run)
+    throw new CliError(
+      // Restores and drills are named restore-<time> and drill-<time> however they start (cli/commands/restore.ts).
+      /^(restore|drill)-/.test(runId)
+        ? `no run ${runId} in ${tableName}: ${runId} is a restore or drill; follow it with "backup-pipeline restore --watch ${runId}"`
+        : `no run ${runId} in ${tableName}: list recent runs with "backup-pipeline runs"`,
+    );
   return { runId, run, resources: await store.listResources(runId) };
 }
 

@@ -36,6 +36,13 @@ describe('loadRun', () => {
     expect(error.message).toMatch(/^no run cli-none in /);
   });
 
+  it('points a restore or drill id to restore --watch, which follows it', async () => {
+    const restore = await caught(loadRun(db().store(), db().tableName, 'restore-20260301T000000Z'));
+    const drill = await caught(loadRun(db().store(), db().tableName, 'drill-20260301T000000Z'));
+    expect(restore.message).toContain('backup-pipeline restore --watch restore-20260301T000000Z');
+    expect(drill.message).toContain('backup-pipeline restore --watch drill-20260301T000000Z');
+  });
+
   it('refuses a run whose resource item is malformed, naming the item and the field', async () => {
     // Prepare: a resource item whose status is not one the pipeline writes.
     const store = db().store();

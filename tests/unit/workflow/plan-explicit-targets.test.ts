@@ -9,6 +9,7 @@
 import { AwsApiError, AwsModel } from '../../../local/model';
 import { InvalidInputError, ThrottledError } from '../../../shared/errors';
 import { DRIVERS, driverFor } from '../../../shared/services';
+import { THROTTLE_RETRY_DEFAULTS } from '../../../shared/throttle-retry';
 import { type InputContext, validateExecutionInput } from '../../../shared/workflow/backup/input';
 import { planRun, RegionDiscoveryError } from '../../../shared/workflow/backup/plan';
 import { checkCopyTargets } from '../../../shared/workflow/copies/copy-targets';
@@ -136,9 +137,13 @@ describe('Plan: 1,000 explicit ARNs', () => {
     // Prepare
     const resources = estate();
     model.faults.throttleRate = 0.3;
+    // Refusals here are drawn at random, not from a refilling bucket: the back-off's real sleeps (seconds)
+    // would change nothing but the test's time.
+    const sleep = jest.spyOn(THROTTLE_RETRY_DEFAULTS, 'sleep').mockResolvedValue(undefined);
 
     // Act
     const { result, attempts } = await planAsTheWorkflowRetriesIt({ targets: { resources } }, 'run-thousand-throttled');
+    sleep.mockRestore();
 
     // Assess
     expect(result.counts).toEqual({ total: 1000, selected: 1000, skipped: 0, failed: 0 });

@@ -22,6 +22,7 @@ import { InvalidInputError, ThrottledError } from '../../../shared/errors';
 import { DRIVERS, driverFor } from '../../../shared/services';
 import { MODE_TAG, type ModesConfig } from '../../../shared/services/modes';
 import type { ResourceRecord } from '../../../shared/state/records';
+import { THROTTLE_RETRY_DEFAULTS } from '../../../shared/throttle-retry';
 import { type InputContext, validateExecutionInput } from '../../../shared/workflow/backup/input';
 import { planRun } from '../../../shared/workflow/backup/plan';
 import { checkCopyTargets } from '../../../shared/workflow/copies/copy-targets';
@@ -611,12 +612,20 @@ describe('planRun', () => {
   });
 
   it('throws ThrottledError (to be retried, not recorded) when resolving an explicit ARN is throttled', async () => {
+    // Prepare: the batch's back-off (shared/services/resolve.ts) without its real sleeps, which added up to
+    // 6 s and timed the test out; the waits it asked for are checked instead.
     ec2.on(DescribeVolumesCommand).rejects(ec2Error('RequestLimitExceeded'));
+    const sleep = jest.spyOn(THROTTLE_RETRY_DEFAULTS, 'sleep').mockResolvedValue(undefined);
 
+    // Act
     const error = await caught(plan({ targets: { resources: [volumeRef(V_ALONE).arn] } }, 'run-throttled-resolve'));
 
+    // Assess: retried alone with capped back-off (6 attempts), then handed to the ASL's Retry.
     expect(error).toBeInstanceOf(ThrottledError);
+    expect(sleep).toHaveBeenCalledTimes(5);
+    for (const [ms] of sleep.mock.calls) expect(ms).toBeLessThanOrEqual(3200);
     expect(await db().store().listResources('run-throttled-resolve')).toEqual([]);
+    sleep.mockRestore();
   });
 });
 

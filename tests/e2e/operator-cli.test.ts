@@ -440,6 +440,8 @@ describe('backup-pipeline start --dry-run', () => {
       `${DR_REGION}:${DR_KEY_ALIAS}`,
       '--name',
       'dry-cli-1',
+      '--poll-seconds',
+      '0.1',
     ]);
 
     // Assess

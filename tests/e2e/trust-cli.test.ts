@@ -70,7 +70,16 @@ describe('tables', () => {
 describe('names as the tables show them', () => {
   it('--resource takes the Name tag of an EC2 instance and of an EBS volume', async () => {
     const instance = await cli(['backups', 'web-1', '--json']);
-    const volume = await cli(['start', '--resource', 'data-7', '--dry-run', '--name', 'daily-by-name']);
+    const volume = await cli([
+      'start',
+      '--resource',
+      'data-7',
+      '--dry-run',
+      '--name',
+      'daily-by-name',
+      '--poll-seconds',
+      '0.1',
+    ]);
 
     expect({ code: instance.code, stderr: instance.stderr }).toEqual({ code: 0, stderr: '' });
     expect(JSON.parse(instance.stdout)).toEqual(

@@ -1,6 +1,16 @@
 // Tests run in layers (see README "Testing"): unit -> infra -> workflow -> e2e.
-// ts-jest transpiles only (isolatedModules); `npm run build` does the type-check.
-const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
+// swc transpiles only (the code is written for isolatedModules); `npm run build` does the type-check. It
+// replaced ts-jest, whose TypeScript transpiler cost about 20 s of CPU per cold layer on this machine.
+const transform = {
+  '^.+\\.ts$': [
+    '@swc/jest',
+    {
+      jsc: { parser: { syntax: 'typescript' }, target: 'es2022', keepClassNames: true },
+      module: { type: 'commonjs' },
+      sourceMaps: 'inline',
+    },
+  ],
+};
 const common = {
   testEnvironment: 'node',
   transform,

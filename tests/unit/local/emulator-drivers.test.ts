@@ -38,7 +38,7 @@ beforeAll(async () => {
   registerAwsServices(server, model);
   // Before the import: the drivers' SDK clients must be built against the emulator, as in the sandbox.
   process.env.AWS_ENDPOINT_URL = server.endpoint;
-  // require, not import(): ts-jest emits CommonJS, and a native import() would need --experimental-vm-modules.
+  // require, not import(): the jest transform (swc) emits CommonJS, and a native import() would need --experimental-vm-modules.
   const { DRIVERS } = require('../../../shared/services') as typeof import('../../../shared/services');
   ec2InstanceDriver = DRIVERS['ec2-instance'];
   rdsInstanceDriver = DRIVERS['rds-instance'];

@@ -28,6 +28,7 @@ import { dryRunView } from './dry-run-view';
 import {
   closedRun,
   countsLine,
+  describeWhenEnded,
   type ExecutionOutcome,
   outcomeOf,
   resourceTable,
@@ -294,11 +295,7 @@ async function startJson(
     line(out, JSON.stringify({ runId: name, executionArn, dryRun: false, ...how }, null, 2));
     return 0;
   }
-  let described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-  while (described.status === 'RUNNING') {
-    await new Promise((r) => setTimeout(r, options.pollSeconds * 1000));
-    described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-  }
+  const described = await describeWhenEnded(sfn, executionArn, options.pollSeconds);
   const run = await store.getRun(name);
   const records = await store.listResources(name);
   const execution = outcomeOf(described);

@@ -30,7 +30,7 @@ import { CliError, explainAwsError, resolveTarget, type TargetOptions } from '..
 import { applicationSummary, applicationSummaryLines } from './application-summary';
 import { resolveResourceName } from './backups';
 import { checkRestore, flagProblem, NOT_STARTED } from './restore-checks';
-import { outcomeOf } from './run-views';
+import { describeWhenEnded, outcomeOf } from './run-views';
 
 type Out = NodeJS.WritableStream;
 const line = (out: Out, text = '') => out.write(`${text}\n`);
@@ -226,12 +226,8 @@ async function restoreJsonCommand(
     print(head);
     return 0;
   }
-  let described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+  const described = await describeWhenEnded(sfn, executionArn, options.pollSeconds);
   const startedAt = described.startDate ?? new Date();
-  while (described.status === 'RUNNING') {
-    await new Promise((r) => setTimeout(r, options.pollSeconds * 1000));
-    described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-  }
   const status = described.status ?? 'RUNNING';
   const ended = {
     status,

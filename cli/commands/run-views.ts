@@ -1,6 +1,6 @@
 /** Plain-text and JSON views of runs for the operator CLI (status, runs, start --wait). */
 
-import type { DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, type SFNClient } from '@aws-sdk/client-sfn';
 import { RESOURCE_TYPES } from '../../shared/resource';
 import type { RecordedRetentionDecision, ResourceRecord, RunRecord } from '../../shared/state/records';
 import { backedUp, COPY_FAILED_MEANING, outcomeLabel, resourceOutcome } from '../../shared/workflow/backup/outcome';
@@ -177,6 +177,23 @@ export interface ExecutionOutcome {
   cause?: string;
   /** When it ended (ISO), for an execution that did. */
   stopDate?: string;
+}
+
+/**
+ * An execution described once it has ended, asked every `pollSeconds` (the `--json --wait` paths, which
+ * print nothing until the end).
+ */
+export async function describeWhenEnded(
+  sfn: SFNClient,
+  executionArn: string,
+  pollSeconds: number,
+): Promise<DescribeExecutionCommandOutput> {
+  let described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+  while (described.status === 'RUNNING') {
+    await new Promise((r) => setTimeout(r, pollSeconds * 1000));
+    described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+  }
+  return described;
 }
 
 /** How an execution ended, in the one shape `status --json` and `start --json --wait` print. */

@@ -17,6 +17,7 @@ type DynaliteServer = {
   listen(port: number, host: string, cb: (err?: Error) => void): void;
   close(cb: () => void): void;
   address(): AddressInfo;
+  keepAliveTimeout: number;
   on(event: 'error', cb: (err: Error) => void): void;
 };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -27,8 +28,17 @@ export interface LocalStateTable {
   close(): Promise<void>;
 }
 
+/**
+ * Node's HTTP server closes a keep-alive socket idle for 5 s, and a client that reuses it at that moment gets
+ * ECONNRESET: a race a loaded machine loses (a unit test with the SDK's retries off failed so). DynamoDB's
+ * endpoints keep idle connections far longer; dynalite is told to as well. Closing the server still closes
+ * idle sockets at once (Node 19+).
+ */
+export const DYNALITE_KEEP_ALIVE_MS = 10 * 60_000;
+
 export async function startDynalite(port = 0): Promise<LocalStateTable> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  server.keepAliveTimeout = DYNALITE_KEEP_ALIVE_MS;
   await new Promise<void>((resolve, reject) => {
     server.on('error', reject);
     server.listen(port, '127.0.0.1', (err) => (err ? reject(err) : resolve()));

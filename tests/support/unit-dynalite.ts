@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AwsModel } from '../../local/model';
-import { ensureStateTable } from '../../local/state-table';
+import { DYNALITE_KEEP_ALIVE_MS, ensureStateTable } from '../../local/state-table';
 import { StateStore } from '../../shared/state/store';
 import { wireDynamoControlPlane } from './model-sdk-mocks';
 
@@ -23,6 +23,7 @@ type DynaliteServer = {
   listen(port: number, host: string, cb: (err?: Error) => void): void;
   close(cb: (err?: Error) => void): void;
   address(): AddressInfo;
+  keepAliveTimeout: number;
   once(event: 'error', cb: (err: Error) => void): void;
 };
 const dynalite = require('dynalite') as (options: Record<string, unknown>) => DynaliteServer;
@@ -66,6 +67,7 @@ export async function startUnitDynalite(options: UnitDynaliteOptions = {}): Prom
   const tableName = options.tableName ?? UNIT_TABLE;
   const region = options.region ?? process.env.AWS_REGION ?? 'eu-west-1';
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  server.keepAliveTimeout = DYNALITE_KEEP_ALIVE_MS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', (err) => (err ? reject(err) : resolve()));

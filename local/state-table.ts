@@ -16,6 +16,7 @@ import { RUNS_INDEX } from '../shared/state/store';
 type DynaliteServer = {
   listen(port: number, host: string, cb: (err?: Error) => void): void;
   close(cb: () => void): void;
+  closeAllConnections(): void;
   address(): AddressInfo;
   keepAliveTimeout: number;
   on(event: 'error', cb: (err: Error) => void): void;
@@ -31,10 +32,9 @@ export interface LocalStateTable {
 /**
  * Node's HTTP server closes a keep-alive socket idle for 5 s, and a client that reuses it at that moment gets
  * ECONNRESET: a race a loaded machine loses (a unit test with the SDK's retries off failed so). DynamoDB's
- * endpoints keep idle connections far longer; dynalite is told to as well. Closing the server still closes
- * idle sockets at once (Node 19+).
+ * endpoints keep idle connections far longer; dynalite is told to as well. Closing it ends every connection.
  */
-export const DYNALITE_KEEP_ALIVE_MS = 10 * 60_000;
+const DYNALITE_KEEP_ALIVE_MS = 10 * 60_000;
 
 export async function startDynalite(port = 0): Promise<LocalStateTable> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
@@ -46,7 +46,13 @@ export async function startDynalite(port = 0): Promise<LocalStateTable> {
   const address = server.address();
   return {
     endpoint: `http://127.0.0.1:${address.port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    // Every connection, not only the idle ones Node's close() ends: a request still in flight (a stopped
+    // execution's Lambda mid-call) would otherwise hold the server open for its keep-alive time.
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 

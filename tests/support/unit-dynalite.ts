@@ -10,23 +10,12 @@
  *   const db = useUnitDynalite();            // beforeAll/afterAll registered for the file
  *   it('...', async () => { await db().store.getRun('r'); });
  */
-import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AwsModel } from '../../local/model';
-import { DYNALITE_KEEP_ALIVE_MS, ensureStateTable } from '../../local/state-table';
+import { ensureStateTable, startDynalite } from '../../local/state-table';
 import { StateStore } from '../../shared/state/store';
 import { wireDynamoControlPlane } from './model-sdk-mocks';
-
-// dynalite ships no types: the part of its API used here.
-type DynaliteServer = {
-  listen(port: number, host: string, cb: (err?: Error) => void): void;
-  close(cb: (err?: Error) => void): void;
-  address(): AddressInfo;
-  keepAliveTimeout: number;
-  once(event: 'error', cb: (err: Error) => void): void;
-};
-const dynalite = require('dynalite') as (options: Record<string, unknown>) => DynaliteServer;
 
 export const UNIT_TABLE = 'backup-pipeline-unit';
 
@@ -66,13 +55,8 @@ async function createStateTable(client: DynamoDBClient, tableName: string): Prom
 export async function startUnitDynalite(options: UnitDynaliteOptions = {}): Promise<UnitDynalite> {
   const tableName = options.tableName ?? UNIT_TABLE;
   const region = options.region ?? process.env.AWS_REGION ?? 'eu-west-1';
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  server.keepAliveTimeout = DYNALITE_KEEP_ALIVE_MS;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', (err) => (err ? reject(err) : resolve()));
-  });
-  const endpoint = `http://127.0.0.1:${server.address().port}`;
+  const server = await startDynalite();
+  const { endpoint } = server;
   const previousEndpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB;
   if (options.setEndpointEnv ?? true) process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
 
@@ -98,7 +82,7 @@ export async function startUnitDynalite(options: UnitDynaliteOptions = {}): Prom
         if (previousEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
         else process.env.AWS_ENDPOINT_URL_DYNAMODB = previousEndpoint;
       }
-      await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+      await server.close();
     },
   };
 }

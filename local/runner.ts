@@ -159,6 +159,24 @@ function lambdaSlots(accountId: string, region: string): { inFlight: number } {
   return slot;
 }
 
+/** The definitions already validated, by their text: each once per process. */
+const validatedDefinitions = new Set<string>();
+
+/**
+ * The library validates a definition with asl-validator, which compiles its JSON schemas anew on every call:
+ * a third of a workflow run's CPU when done per execution. The localized definition is validated once (an
+ * invalid one is refused as before, on its first execution); each execution's copy differs from it only by
+ * its start time pinned as a literal, which no rule of the validator can refuse, so it is built unvalidated.
+ */
+function stateMachineOf(localized: unknown, pinned: unknown): StateMachine {
+  const key = JSON.stringify(localized);
+  if (!validatedDefinitions.has(key)) {
+    new StateMachine(localized as never, { validationOptions: { checkArn: false, checkPaths: true } });
+    validatedDefinitions.add(key);
+  }
+  return new StateMachine(pinned as never, { validationOptions: { noValidate: true } });
+}
+
 export async function runExecution(options: RunOptions): Promise<ExecutionResult> {
   const { scheduler } = options;
   const random = options.random ?? Math.random;
@@ -366,7 +384,7 @@ export async function runExecution(options: RunOptions): Promise<ExecutionResult
     },
   };
 
-  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false, checkPaths: true } });
+  const machine = stateMachineOf(localized.definition, definition);
   const retryOverrides: Record<string, number> = {};
   for (const [stateName, info] of states) if (info.retry.length > 0) retryOverrides[stateName] = 0;
 

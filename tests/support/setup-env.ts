@@ -11,3 +11,7 @@ process.env.AWS_MAX_ATTEMPTS ??= '1';
 
 // aws-local-stepfunctions 3 uses Promise.withResolvers (Node 22); the runner's polyfill covers Node 20.
 import '../../local/polyfills';
+
+// aws-cdk-lib's built-in CloudFormation template validation only warns, and costs a third of each synth's
+// CPU: tests/infra/cloudformation-validation.test.ts runs it strictly on the whole app, once per shape.
+process.env.CDK_VALIDATION ??= 'false';

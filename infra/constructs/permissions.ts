@@ -153,7 +153,7 @@ export function grantPermissionSets<H extends string>(
 function reasonOf(byHolder: ReadonlyMap<string, string>): string {
   const distinct = [...new Set(byHolder.values())];
   if (distinct.length === 1) return distinct[0] ?? '';
-  return [...byHolder].map(([holder, reason]) => `${holder}: ${reason}`).join(' ');
+  return [...byHolder].map(([holder, reason]) => `${holder}: ${reason}`).join('; ');
 }
 
 /** The part of a permission set that names one of `holders`: what a stack with only those roles applies. */

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { deadlineIssues, drillIssues, reservedKeys } from './config-guards';
+import { organizationSchema } from './config-organization';
 import { cronProblem } from './cron';
 import { arnRegion, parseResourceArn, RESOURCE_TYPES } from './resource';
 import { longestScheduleGap, timeZoneProblem } from './schedule-period';
@@ -447,6 +448,11 @@ export const pipelineConfigSchema = z
     drills: drillsSchema.nullable().default(drillsSchema.parse(DEFAULT_DRILLS)),
     /** Where restores run when the home region is lost (null: nowhere but home). */
     recovery: recoverySchema.nullable().default(null),
+    /**
+     * The member accounts a central pipeline protects (./config-organization.ts); absent: only the account
+     * it is deployed in, and the templates are those of a single-account deployment.
+     */
+    organization: organizationSchema.optional(),
   })
   .superRefine((config, ctx) => {
     if (config.drills) {

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * CDK app entry: validates cdk.json context, defines the stack (and, with `recovery` configured, one
- * restore-only recovery stack per recovery region), and runs cdk-nag (AwsSolutions) on every synth; an
- * open finding fails the synth.
+ * restore-only recovery stack per recovery region; with `organization`, the member stack), and runs
+ * cdk-nag (AwsSolutions) on every synth; an open finding fails the synth.
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -10,9 +10,15 @@ import { InvalidConfigError } from '../../shared/config';
 import { recoveryStackName } from '../../shared/names';
 import { loadPipelineConfig } from '../config';
 import { BackupPipelineStack } from '../stacks/backup-pipeline-stack';
+import { MemberStack, memberStackName } from '../stacks/member-stack';
 import { RecoveryStack } from '../stacks/recovery-stack';
 
-export function buildApp(app = new App()): { app: App; stack: BackupPipelineStack; recoveryStacks: RecoveryStack[] } {
+export function buildApp(app = new App()): {
+  app: App;
+  stack: BackupPipelineStack;
+  recoveryStacks: RecoveryStack[];
+  memberStack?: MemberStack;
+} {
   const config = loadPipelineConfig(app.node);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const { recovery } = config;
@@ -37,7 +43,13 @@ export function buildApp(app = new App()): { app: App; stack: BackupPipelineStac
         description: `backup-pipeline recovery (${region}): restores from DR copies with the home region ${recovery?.homeRegion} lost`,
       }),
   );
-  return { app, stack, recoveryStacks };
+  // With an organization: the member stack on its own too (the StackSet inlines the same template), for
+  // an account StackSets never reach (the management account) or a deployment by hand.
+  const { organization } = config;
+  const memberStack = organization
+    ? new MemberStack(app, memberStackName(config.stackName), { config: { ...config, organization } })
+    : undefined;
+  return { app, stack, recoveryStacks, ...(memberStack ? { memberStack } : {}) };
 }
 
 if (require.main === module) {

@@ -61,7 +61,7 @@ export function applyPermissions(
   targets: PermissionTargets,
   sets: readonly PermissionSet<RoleHolder>[],
 ): void {
-  const placeholders: [string, string][] = [
+  const fill = fillerOf([
     // First: the pattern names the account placeholder, filled below.
     [RECOVERY_BUCKETS, recoveryBucketNamePattern(targets.stackName, ACCOUNT)],
     [PARTITION, Aws.PARTITION],
@@ -69,8 +69,7 @@ export function applyPermissions(
     [REGION, Aws.REGION],
     [STACK_NAME, targets.stackName],
     [BACKUP_BUCKET_ARN, targets.backupBucket.bucketArn],
-  ];
-  const fill = (template: string) => placeholders.reduce((text, [from, to]) => text.replaceAll(from, to), template);
+  ]);
 
   const roles: Partial<Record<RoleHolder, IRole>> = {
     ...Object.fromEntries(
@@ -89,34 +88,72 @@ export function applyPermissions(
     if (!role) throw new Error(`${holder}: granted permissions, but this stack has no such role`);
     return role;
   };
-
-  const reasons = new Map<RoleHolder, Map<string, string>>(
-    [...FUNCTION_NAMES, 'check-freshness' as const]
-      .filter((f) => roles[f] !== undefined)
-      .map((f) => [f, new Map([['*', FUNCTION_WILDCARD_REASON]])]),
+  const functionRoles = [...FUNCTION_NAMES, 'check-freshness' as const].flatMap((f) => roles[f] ?? []);
+  grantPermissionSets(
+    stack,
+    sets,
+    fill,
+    roleOf,
+    new Map(functionRoles.map((role) => [role, FUNCTION_WILDCARD_REASON])),
   );
+}
+
+/** Fills the placeholders of a resource or condition template, in the order given. */
+export function fillerOf(placeholders: readonly (readonly [string, string])[]): (template: string) => string {
+  return (template) => placeholders.reduce((text, [from, to]) => text.replaceAll(from, to), template);
+}
+
+/**
+ * The one way permission data becomes IAM, for the central stack's roles (applyPermissions) and the member
+ * role (../stacks/member-stack.ts): each grant of each holder one Allow statement on the role `roleOf`
+ * names, placeholders filled; each wildcard reason a cdk-nag AwsSolutions-IAM5 acknowledgement on that
+ * role, with `anything` as the reason for '*' on the roles it names. A holder giving one wildcard two
+ * reasons fails the synth; holders sharing a role (the member role holds every function's account-side
+ * grants) each keep theirs, and the acknowledgement names them all.
+ */
+export function grantPermissionSets<H extends string>(
+  stack: Stack,
+  sets: readonly PermissionSet<H>[],
+  fill: (template: string) => string,
+  roleOf: (holder: H) => IRole,
+  anything: ReadonlyMap<IRole, string>,
+): void {
+  /** Role → resource → holder → reason. */
+  const reasons = new Map<IRole, Map<string, Map<string, string>>>();
+  const reasonsOf = (role: IRole) => reasons.get(role) ?? reasons.set(role, new Map()).get(role);
+  for (const [role, reason] of anything) reasonsOf(role)?.set('*', new Map([['*', reason]]));
   for (const set of sets) {
-    for (const [holder, permissions] of Object.entries(set) as [RoleHolder, RolePermissions | undefined][]) {
-      for (const grant of permissions?.grants ?? []) roleOf(holder).addToPrincipalPolicy(statementOf(grant, fill));
-      const byResource = reasons.get(holder) ?? new Map<string, string>();
-      reasons.set(holder, byResource);
+    for (const [holder, permissions] of Object.entries(set) as [H, RolePermissions | undefined][]) {
+      const role = roleOf(holder);
+      for (const grant of permissions?.grants ?? []) role.addToPrincipalPolicy(statementOf(grant, fill));
+      const byResource = reasonsOf(role) ?? new Map<string, Map<string, string>>();
       for (const [resource, reason] of Object.entries(permissions?.wildcards ?? {})) {
-        const known = byResource.get(resource);
+        const byHolder = byResource.get(resource) ?? byResource.set(resource, new Map()).get(resource);
+        // '*' has one reason for every holder of the role: `anything`'s.
+        const key = byHolder?.has('*') ? '*' : holder;
+        const known = byHolder?.get(key);
         if (known !== undefined && known !== reason) {
           throw new Error(`${holder}: two reasons for the wildcard ${resource}: "${known}" and "${reason}"`);
         }
-        byResource.set(resource, reason);
+        byHolder?.set(key, reason);
       }
     }
   }
-  for (const [holder, byResource] of reasons) {
-    Validations.of(roleOf(holder)).acknowledge(
-      ...[...byResource].map(([resource, reason]) => ({
+  for (const [role, byResource] of reasons) {
+    Validations.of(role).acknowledge(
+      ...[...byResource].map(([resource, byHolder]) => ({
         id: `AwsSolutions-IAM5[Resource::${asNagPrints(stack.resolve(fill(resource)))}]`,
-        reason,
+        reason: reasonOf(byHolder),
       })),
     );
   }
+}
+
+/** One holder's reason as it is; several holders' distinct reasons each under its holder's name. */
+function reasonOf(byHolder: ReadonlyMap<string, string>): string {
+  const distinct = [...new Set(byHolder.values())];
+  if (distinct.length === 1) return distinct[0] ?? '';
+  return [...byHolder].map(([holder, reason]) => `${holder}: ${reason}`).join('; ');
 }
 
 /** The part of a permission set that names one of `holders`: what a stack with only those roles applies. */

@@ -63,15 +63,18 @@ function keyUseVia(via: Record<string, readonly string[]>): Grant[] {
  */
 const BACKUP_EXECUTIONS = `arn:${PARTITION}:states:${REGION}:${ACCOUNT}:execution:${backupStateMachineName(STACK_NAME)}:*`;
 
-export const WORKFLOW_PERMISSIONS: PermissionSet = {
+/**
+ * What the workflow needs in the account whose resources it backs up: the central stack's functions hold
+ * it, and so does each member account's role (../stacks/member-stack.ts), where the copy regions and keys
+ * are the member's.
+ */
+export const WORKFLOW_ACCOUNT_PERMISSIONS: PermissionSet = {
   'plan-run': {
     grants: [
       { actions: ['ec2:DescribeRegions'], resources: ['*'] },
       { actions: ['kms:DescribeKey'], resources: [KEYS, ALIASES] },
-      { actions: ['states:DescribeExecution'], resources: [BACKUP_EXECUTIONS] },
     ],
     wildcards: {
-      [BACKUP_EXECUTIONS]: 'Plan asks whether the run holding its tier lock still runs; executions are named at start.',
       [KEYS]: 'Plan checks that each copy region key named in the input exists (DescribeKey only).',
       [ALIASES]: 'Copy keys may be named by alias; DescribeKey resolves it.',
     },
@@ -106,3 +109,36 @@ export const WORKFLOW_PERMISSIONS: PermissionSet = {
     },
   },
 };
+
+/** What the workflow needs of the pipeline's own account only: its state machine's executions. */
+const WORKFLOW_PIPELINE_PERMISSIONS: PermissionSet = {
+  'plan-run': {
+    grants: [{ actions: ['states:DescribeExecution'], resources: [BACKUP_EXECUTIONS] }],
+    wildcards: {
+      [BACKUP_EXECUTIONS]: 'Plan asks whether the run holding its tier lock still runs; executions are named at start.',
+    },
+  },
+};
+
+/** Everything the workflow needs, as the central stack's functions hold it: each holder's grants in that order. */
+export const WORKFLOW_PERMISSIONS: PermissionSet = mergePermissionSets(
+  WORKFLOW_ACCOUNT_PERMISSIONS,
+  WORKFLOW_PIPELINE_PERMISSIONS,
+);
+
+/** Two sets as one: each holder's grants concatenated, in order, and its wildcard reasons together. */
+function mergePermissionSets(first: PermissionSet, second: PermissionSet): PermissionSet {
+  const holders = [...new Set([...Object.keys(first), ...Object.keys(second)])] as (keyof PermissionSet)[];
+  return Object.fromEntries(
+    holders.map((holder) => {
+      const [a, b] = [first[holder], second[holder]];
+      return [
+        holder,
+        {
+          grants: [...(a?.grants ?? []), ...(b?.grants ?? [])],
+          ...(a?.wildcards || b?.wildcards ? { wildcards: { ...a?.wildcards, ...b?.wildcards } } : {}),
+        },
+      ];
+    }),
+  );
+}

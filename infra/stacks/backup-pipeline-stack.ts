@@ -1,7 +1,8 @@
 /**
  * The backup-pipeline stack: wiring only. Each construct owns its part (../constructs/): the state
  * table, the notifications topic with its key and alarms, the backup bucket, one Lambda per task, the
- * state machines, the schedules, the restore drills and the dashboard. IAM is least privilege per function, kept as data
+ * state machines, the schedules, the restore drills and the dashboard, and with an organization the
+ * member stack as a StackSet. IAM is least privilege per function, kept as data
  * (each service's in shared/services/<service>/permissions.ts, the stack's own beside the construct
  * that owns the resource) and applied, with every cdk-nag acknowledgement, in one place
  * (../constructs/permissions.ts). Construct ids and scopes are the ones deployed stacks have, so no
@@ -18,12 +19,14 @@ import { BackupBucket } from '../constructs/backup-bucket';
 import { BackupStateMachine, RESTORE_ASL_FILE } from '../constructs/backup-state-machine';
 import { PipelineDashboard } from '../constructs/dashboard';
 import { Drills } from '../constructs/drills';
+import { MemberStackSet } from '../constructs/member-stack-set';
 import { Notifications } from '../constructs/notifications';
 import { applyPermissions } from '../constructs/permissions';
 import { createPipelineFunctions, type PipelineFunction } from '../constructs/pipeline-function';
 import { Schedules } from '../constructs/schedules';
 import { StateTable } from '../constructs/state-table';
 import { WORKFLOW_PERMISSIONS } from '../constructs/workflow-permissions';
+import { MEMBER_ROLE_HOLDERS } from './member-stack';
 
 export { ASL_FILE } from '../constructs/backup-state-machine';
 
@@ -39,6 +42,8 @@ export class BackupPipelineStack extends Stack {
   readonly backupBucket: BackupBucket;
   readonly functions: Record<FunctionName, PipelineFunction>;
   readonly freshness: PipelineFunction;
+  /** With `organization` configured: the member stack in every member account (issue #23). */
+  readonly memberStackSet?: MemberStackSet;
 
   constructor(scope: Construct, id: string, props: BackupPipelineStackProps) {
     super(scope, id, props);
@@ -108,6 +113,15 @@ export class BackupPipelineStack extends Stack {
         drills.permissions(),
       ],
     );
+
+    const { organization } = config;
+    if (organization) {
+      this.memberStackSet = new MemberStackSet(this, 'MemberStackSet', {
+        config: { ...config, organization },
+        pipelineRoles: MEMBER_ROLE_HOLDERS.map((holder) => tasks[holder].role),
+        backupBucket: this.backupBucket,
+      });
+    }
 
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
     new CfnOutput(this, 'RestoreStateMachineArn', { value: this.restoreStateMachine.stateMachineArn });

@@ -4,11 +4,11 @@
  * narrower, and every cdk-nag acknowledgement explaining a wildcard the role really holds.
  */
 import { readFileSync } from 'node:fs';
-import { App, type CfnElement, Validations } from 'aws-cdk-lib';
+import { App, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { Role } from 'aws-cdk-lib/aws-iam';
+import { AccountPrincipal, Role } from 'aws-cdk-lib/aws-iam';
 import { buildApp } from '../../infra/bin/app';
-import { asNagPrints } from '../../infra/constructs/permissions';
+import { asNagPrints, grantPermissionSets } from '../../infra/constructs/permissions';
 import { WORKFLOW_PERMISSIONS } from '../../infra/constructs/workflow-permissions';
 import { SERVICE_PERMISSIONS } from '../../shared/services/catalog';
 import type { PermissionSet } from '../../shared/services/permission-set';
@@ -108,5 +108,68 @@ describe('applyPermissions', () => {
 
     // Assess
     expect(repeated).toEqual([]);
+  });
+});
+
+describe('grantPermissionSets', () => {
+  const ON_SNAPSHOTS = 'arn:aws:ec2:*::snapshot/*';
+  const setUp = () => {
+    const scope = new Stack();
+    return { scope, role: new Role(scope, 'Shared', { assumedBy: new AccountPrincipal('111122223333') }) };
+  };
+  const reasonsOn = (role: Role) =>
+    Object.assign(
+      {},
+      ...role.node.metadata
+        .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .map((m) => m.data as Record<string, string>),
+    ) as Record<string, string>;
+
+  it('acknowledges a wildcard two holders of one role give different reasons with both, each under its holder', () => {
+    // Prepare
+    const { scope, role } = setUp();
+    const grant = { actions: ['ec2:DeleteSnapshot'], resources: [ON_SNAPSHOTS] };
+
+    // Act
+    grantPermissionSets(
+      scope,
+      [
+        { 'start-backup': { grants: [grant], wildcards: { [ON_SNAPSHOTS]: 'made by the call' } } },
+        { 'apply-retention': { grants: [grant], wildcards: { [ON_SNAPSHOTS]: 'tagged ours' } } },
+      ],
+      (text) => text,
+      () => role,
+      new Map([[role, 'describes']]),
+    );
+
+    // Assess
+    expect(reasonsOn(role)).toEqual({
+      'Annotation::AwsSolutions-IAM5[Resource::*]': 'describes',
+      [`Annotation::AwsSolutions-IAM5[Resource::${ON_SNAPSHOTS}]`]:
+        'start-backup: made by the call; apply-retention: tagged ours',
+    });
+  });
+
+  it('refuses one holder giving one wildcard two reasons, and a reason for "*" other than the role\'s', () => {
+    // Prepare
+    const grant = { actions: ['ec2:DeleteSnapshot'], resources: [ON_SNAPSHOTS, '*'] };
+    const twice = (first: string, second: string, resource: string) => () => {
+      const { scope, role } = setUp();
+      grantPermissionSets(
+        scope,
+        [
+          { 'start-backup': { grants: [grant], wildcards: { [resource]: first } } },
+          { 'start-backup': { grants: [grant], wildcards: { [resource]: second } } },
+        ],
+        (text) => text,
+        () => role,
+        new Map([[role, 'describes']]),
+      );
+    };
+
+    // Act / Assess
+    expect(twice('a', 'b', ON_SNAPSHOTS)).toThrow('start-backup: two reasons for the wildcard');
+    expect(twice('a', 'a', ON_SNAPSHOTS)).not.toThrow();
+    expect(twice('describes', 'other', '*')).toThrow('start-backup: two reasons for the wildcard *');
   });
 });

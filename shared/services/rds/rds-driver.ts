@@ -64,7 +64,12 @@ export interface RdsDriverSpec<T extends Source, S extends Snapshot> {
     arnOf(source: T): string | undefined;
     idOf(source: T): string | undefined;
   };
-  /** What Plan learns from a source's description. */
+  /**
+   * Whether a described source is this type's (the cluster engines share DescribeDBClusters); absent:
+   * every one is. Tag discovery keeps only these.
+   */
+  owns?(source: T): boolean;
+  /** What Plan learns from a source's description (its ref typed by what it is). */
   toDiscovered(ref: ResourceRef, source: T): Discovered;
   /**
    * Completes what the descriptions could not tell (an Aurora cluster's writer class), in one batched
@@ -212,6 +217,7 @@ export function rdsDriver<T extends Source, S extends Snapshot>(spec: RdsDriverS
         for await (const page of sources.pages(region, {})) {
           for (const source of page) {
             const ref = refOf(region, source);
+            if (spec.owns && !spec.owns(source)) continue;
             if (ref && matchesTags(source.TagList, tags)) found.push(spec.toDiscovered(ref, source));
           }
         }

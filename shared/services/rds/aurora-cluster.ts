@@ -28,8 +28,8 @@ import { resourceTagsOf } from '../../tags';
 import type { CheckResult, ResourceDriver } from '../driver';
 import { rdsAccountQuota } from './account-quotas';
 import { auroraClusterRestoreSettings, completeWriterClasses } from './aurora-cluster-restore';
-import { rdsClient } from './client';
 import { CLUSTER_WHAT, type ClusterType, clusterTypeOf } from './catalog';
+import { rdsClient } from './client';
 import { type RdsDriverSpec, rdsDriver, rdsPages } from './rds-driver';
 import { checkDbSnapshot, stateRefusal, tagsToCopy } from './rds-snapshots';
 

@@ -1,6 +1,7 @@
 /**
  * RDS's part of the sandbox's estates (./estate-seeds.ts): the demo's DB instances, Aurora clusters
- * (one chosen through its tagged member) and a DocumentDB and a Neptune cluster, the generated fleet's DB instances, and the retention estate's
+ * (one chosen through its tagged member) and a DocumentDB and a Neptune cluster (one of each a block of the
+ * generated fleet too), the generated fleet's DB instances, and the retention estate's
  * manual DB snapshots, named as the pipeline names its own.
  */
 import { rdsSnapshotIdentifier } from '../../shared/services/rds/rds-snapshots';
@@ -118,6 +119,18 @@ export const RDS_ESTATE_SEEDS: readonly TypeSeeds<RdsSeedOps>[] = [
         }).DBClusterIdentifier,
       ],
     },
+    // One a block of the generated fleet (the bench's mixed fleet): a cluster with its writer.
+    generated: {
+      perBlock: 1,
+      add: (model, region, n, tags, duration) =>
+        model.addDbCluster(region, {
+          DBClusterIdentifier: `gen-docdb-${n}`,
+          Engine: 'docdb',
+          members: 1,
+          TagList: tags,
+          snapshotSeconds: duration(),
+        }).DBClusterIdentifier,
+    },
   },
   {
     type: 'neptune-cluster',
@@ -131,6 +144,18 @@ export const RDS_ESTATE_SEEDS: readonly TypeSeeds<RdsSeedOps>[] = [
           TagList: tags('graph'),
         }).DBClusterIdentifier,
       ],
+    },
+    // One a block of the generated fleet (the bench's mixed fleet): a cluster with its writer.
+    generated: {
+      perBlock: 1,
+      add: (model, region, n, tags, duration) =>
+        model.addDbCluster(region, {
+          DBClusterIdentifier: `gen-neptune-${n}`,
+          Engine: 'neptune',
+          members: 1,
+          TagList: tags,
+          snapshotSeconds: duration(),
+        }).DBClusterIdentifier,
     },
   },
 ];

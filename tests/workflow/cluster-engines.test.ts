@@ -6,6 +6,10 @@
  * by retention over two runs, restored to a new cluster with a writer, and drilled with clean-up. In
  * process (the model behind the SDK clients), the smallest fleet that shows each property, virtual time.
  */
+
+import { backupsTable } from '../../cli/commands/backups';
+import { resourceTable } from '../../cli/commands/run-views';
+import { renderReport } from '../../cli/report/render-report';
 import { BACKUP_TAG, DR_KEY_ALIAS, DR_REGION, seedDrKey } from '../../local/estates/fleet';
 import { HANDLERS, type LocalHandler } from '../../local/handlers';
 import { drillInput, drillsSchema } from '../../shared/config';
@@ -29,9 +33,9 @@ const restores = () => new RestoreStore(dynamoDocClient(), TABLE);
 const tagged = (name: string) => [{ Key: 'Name', Value: name }, BACKUP_TAG];
 
 describe.each([
-  { type: 'docdb-cluster', engine: 'docdb', label: 'DocumentDB clusters', writerClass: 'db.r6g.large' },
-  { type: 'neptune-cluster', engine: 'neptune', label: 'Neptune clusters', writerClass: 'db.r6g.large' },
-] as const)('$type', ({ type, engine, label, writerClass }) => {
+  { type: 'docdb-cluster', engine: 'docdb', writerClass: 'db.r6g.large' },
+  { type: 'neptune-cluster', engine: 'neptune', writerClass: 'db.r6g.large' },
+] as const)('$type', ({ type, engine, writerClass }) => {
   /**
    * An Aurora cluster and one cluster of the engine, both tagged, one member each; named per scenario
    * (`scenario`): the state table outlives resets, and a restore of the latest point must find this one's.
@@ -83,6 +87,14 @@ describe.each([
     expect(point).toMatchObject({ runId, type, backupIds: mine?.backupIds });
     const message = sandbox.model.sns.at(-1)?.Message ?? '';
     expect(message).toContain(mine?.arn);
+    // What `status` and `backups` print, and the run report, show it with its type and backups.
+    const backupId = mine?.backupIds?.[0] ?? '';
+    expect(resourceTable(records)).toMatch(new RegExp(`${id}\\s+${type}\\s+${REGION}\\s+COMPLETED`));
+    expect(backupsTable(point ? [point] : [], new Date())).toContain(backupId);
+    const run = await sandbox.store.getRun(runId);
+    const page = run ? renderReport({ run, resources: records, generatedAt: new Date() }) : '';
+    expect(page).toContain(type);
+    expect(page).toContain(backupId);
   });
 
   it('HappyPathByArn: an explicit ARN (the same form as Aurora’s) is backed up as its engine’s type', async () => {

@@ -28,7 +28,7 @@ import { resourceTagsOf } from '../../tags';
 import type { CheckResult, ResourceDriver } from '../driver';
 import { rdsAccountQuota } from './account-quotas';
 import { auroraClusterRestoreSettings, completeWriterClasses } from './aurora-cluster-restore';
-import { CLUSTER_WHAT, type ClusterType, clusterTypeOf } from './catalog';
+import { CLUSTER_ENGINES, CLUSTER_WHAT, type ClusterType, clusterTypeOf } from './catalog';
 import { rdsClient } from './client';
 import { type RdsDriverSpec, rdsDriver, rdsPages } from './rds-driver';
 import { checkDbSnapshot, stateRefusal, tagsToCopy } from './rds-snapshots';
@@ -50,6 +50,10 @@ const clusterSpec = (type: ClusterType): RdsDriverSpec<DBCluster, DBClusterSnaps
   quota: rdsAccountQuota('ManualClusterSnapshots', 'manual DB cluster snapshots'),
   what: CLUSTER_WHAT[type],
   owns: (cluster) => clusterTypeOf(cluster.Engine) === type,
+  // DocumentDB and Neptune list their own engine's clusters only (the `engine` Filter DocumentDB's guide
+  // gives): a page or two, however many Aurora clusters the region has. Aurora's engines are every other
+  // (its own and the Multi-AZ DB clusters'), which no Filter names: it lists all and keeps its own.
+  ...(type === 'aurora-cluster' ? {} : { discoverFilters: [{ Name: 'engine', Values: [...CLUSTER_ENGINES[type]] }] }),
   sources: {
     call: 'DescribeDBClusters',
     idFilter: 'db-cluster-id',

@@ -62,6 +62,20 @@ describe.each([
     expect(mine[0]?.restoreSettings).toMatchObject({ engine, writerInstanceClass: 'db.r6g.large' });
   });
 
+  it('lists only its engine’s clusters (the engine Filter): one page however many Aurora clusters there are', async () => {
+    // Prepare: 150 Aurora clusters (two pages of 100) and one of the engine
+    for (let n = 0; n < 150; n++) model.addDbCluster(REGION, { DBClusterIdentifier: `a${n}`, members: 0 });
+    seed('main');
+
+    // Act
+    const before = model.calls.get('rds:DescribeDBClusters') ?? 0;
+    const mine = await driver().discover(REGION, { backup: 'true' }, ACCOUNT);
+
+    // Assess
+    expect(mine.map((d) => d.ref.id)).toEqual(['main']);
+    expect((model.calls.get('rds:DescribeDBClusters') ?? 0) - before).toBe(1);
+  });
+
   it('types an explicit ARN (parsed as Aurora’s) and a tagged member by the engine', async () => {
     // Prepare: the cluster untagged, its member tagged
     seed('main', { TagList: [], memberTags: TAGS });

@@ -48,6 +48,7 @@ export const handler = defineHandler('record-failure', recordFailureEventSchema,
       event.resource.arn,
       record.finishedAt ?? now().toISOString(),
       record.resourceTags,
+      event.resource.type,
     );
   }
   metrics.addDimensions({ resourceType: event.resource.type, tier: event.tier });

@@ -84,6 +84,16 @@ function malformedId(service: string, resource: string): { type: string; id: str
   return undefined;
 }
 
+/**
+ * The type of a resource a record names: the type recorded with it, else its ARN's (an RDS cluster's ARN
+ * reads as Aurora's whatever its engine, so a record written with its type wins); undefined when neither.
+ */
+export function recordedType(record: { arn: string; type?: ResourceType | undefined }): ResourceType | undefined {
+  if (record.type) return record.type;
+  const parsed = parseResourceArn(record.arn);
+  return parsed.ok ? parsed.ref.type : undefined;
+}
+
 export function toRef(arn: string): ResourceRef {
   const parsed = parseResourceArn(arn);
   if (!parsed.ok) throw new Error(parsed.reason);

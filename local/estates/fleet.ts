@@ -85,11 +85,12 @@ export function seedRegionalDemo(model: AwsModel, summary: FleetSummary, region:
 export interface GeneratedFleetSpec {
   /**
    * Total resources, in the mix the model's seeds declare (each type's `generated.perBlock` of a block,
-   * ../model/estate-seeds.ts): 70% EC2 instances, 15% standalone volumes, 15% RDS instances.
+   * ../model/estate-seeds.ts): a block of 22 is 14 EC2 instances, 3 standalone volumes, 3 RDS instances, a
+   * DocumentDB and a Neptune cluster.
    */
   size: number;
   /**
-   * Regions to spread the fleet over (default: the sandbox's region): each block of 20 resources (the
+   * Regions to spread the fleet over (default: the sandbox's region): each block of 22 resources (the
    * whole type mix) goes to the next region in turn, so every region gets the same mix. Choosing the
    * region draws nothing from the PRNG: a one-region fleet replays as before.
    */

@@ -1,6 +1,8 @@
 /**
  * RDS Aurora: DB clusters (their members are RDS DB instances), cluster snapshots and their copies. Shares
  * the RDS backend's region store and its copy checks (source ARN, KMS key, cross-region copy quota).
+ * DocumentDB and Neptune clusters are the same clusters of engine `docdb` / `neptune` (one RDS API
+ * answers all three); what differs by engine is in CLUSTER_ENGINE_RULES.
  */
 import { type AuthorizationContext, type AuthorizationLookup, tagValues } from './authorization';
 import {
@@ -27,6 +29,38 @@ import {
 import { defaultParameterGroup, ensureRdsGroups, RDS_API } from './rds-groups';
 import { defaultSecurityGroupId, ensureDbSubnetGroup, vpcSecurityGroupsView } from './rds-subnet-groups';
 import { defineModelService } from './registry';
+
+/** What a cluster engine other than Aurora allows that Aurora's does not (or the other way round). */
+export interface ClusterEngineRule {
+  /**
+   * The DB instance classes a member may be (CreateDBInstance in a cluster of the engine); others are
+   * refused InvalidParameterCombination, as RDS refuses a class an engine does not offer.
+   */
+  readonly instanceClasses: RegExp;
+  /** The class a seeded member gets. */
+  readonly memberClass: string;
+  /** Cross-region cluster snapshot copies in progress into one region (RDS's 20 when absent). */
+  readonly concurrentCopiesPerRegion?: number;
+}
+
+/**
+ * By engine. DocumentDB: "Supported instance types" (Amazon DocumentDB quotas and limits: R6GD, R6G, R5,
+ * R4, T4G and T3 medium; serverless left out, strict). Neptune: "Neptune DB instance classes" (R5, R5D,
+ * R6G, R6I, X2G, T3/T4G medium, db.serverless), and "You can have up to five snapshot copy requests in
+ * progress to a single Region per account" (Neptune User Guide, Copying a DB Cluster Snapshot).
+ * Neither takes PubliclyAccessible (their CreateDBInstance offers none; both live in a VPC only).
+ */
+export const CLUSTER_ENGINE_RULES: Readonly<Record<string, ClusterEngineRule>> = {
+  docdb: {
+    instanceClasses: /^db\.(r6gd\.(\d+)?xlarge|(r6g|r5|r4)\.(large|(\d+)?xlarge)|(t3|t4g)\.medium)$/,
+    memberClass: 'db.r6g.large',
+  },
+  neptune: {
+    instanceClasses: /^db\.((r5|r5d|r6g|r6i|x2g)\.(large|(\d+)?xlarge)|(t3|t4g)\.medium|serverless)$/,
+    memberClass: 'db.r6g.large',
+    concurrentCopiesPerRegion: 5,
+  },
+};
 
 /** A cluster snapshot identifier must follow RDS's rule and be new in the region (create and copy alike). */
 function assertNewClusterSnapshotId(id: string, taken: ReadonlyMap<string, unknown>): void {
@@ -80,6 +114,9 @@ export class AuroraBackend extends RegionalBackend<RdsRegionState> implements Au
       this.rds.addDbInstance(region, {
         DBInstanceIdentifier: id,
         Engine: cluster.Engine,
+        ...(CLUSTER_ENGINE_RULES[cluster.Engine]
+          ? { DBInstanceClass: CLUSTER_ENGINE_RULES[cluster.Engine]?.memberClass }
+          : {}),
         AllocatedStorage: 1,
         DBClusterIdentifier: cluster.DBClusterIdentifier,
         TagList: memberTags,
@@ -336,6 +373,19 @@ export class AuroraBackend extends RegionalBackend<RdsRegionState> implements Au
       this.limits.manualDbClusterSnapshotsPerRegion,
       sourceEncrypted,
     );
+    // Neptune's own limit on copies in progress into a region, below RDS's 20.
+    const engineLimit = CLUSTER_ENGINE_RULES[source.Engine]?.concurrentCopiesPerRegion;
+    if (engineLimit !== undefined && from.region !== region) {
+      const copying = [...r.dbClusterSnapshots.values()].filter(
+        (s) =>
+          s.Engine === source.Engine &&
+          s.copiedFrom !== undefined &&
+          s.copiedFrom.region !== region &&
+          this.phase(s).state === 'pending',
+      ).length;
+      if (copying >= engineLimit)
+        throw new AwsApiError('SnapshotQuotaExceeded', `Cannot copy more than ${engineLimit} snapshots across regions`);
+    }
     const cluster = this.region(from.region).dbClusters.get(source.DBClusterIdentifier);
     const baseSeconds = cluster?.snapshotSeconds ?? 90 + source.volumeGiB * 4;
     const copy: DbClusterSnapshotModel = {

@@ -1,6 +1,7 @@
 /**
- * RDS's part of the sandbox's estates (./estate-seeds.ts): the demo's DB instances and Aurora clusters
- * (one chosen through its tagged member), the generated fleet's DB instances, and the retention estate's
+ * RDS's part of the sandbox's estates (./estate-seeds.ts): the demo's DB instances, Aurora clusters
+ * (one chosen through its tagged member) and a DocumentDB and a Neptune cluster (one of each a block of the
+ * generated fleet too), the generated fleet's DB instances, and the retention estate's
  * manual DB snapshots, named as the pipeline names its own.
  */
 import { rdsSnapshotIdentifier } from '../../shared/services/rds/rds-snapshots';
@@ -103,6 +104,58 @@ export const RDS_ESTATE_SEEDS: readonly TypeSeeds<RdsSeedOps>[] = [
             memberTags: tags('payments-1'),
           }),
         ].map((c) => c.DBClusterIdentifier),
+    },
+  },
+  {
+    type: 'docdb-cluster',
+    demo: {
+      tagged: (model, region, tags) => [
+        model.addDbCluster(region, {
+          DBClusterIdentifier: 'catalog',
+          Engine: 'docdb',
+          volumeGiB: 120,
+          members: 1,
+          TagList: tags('catalog'),
+        }).DBClusterIdentifier,
+      ],
+    },
+    // One a block of the generated fleet (the bench's mixed fleet): a cluster with its writer.
+    generated: {
+      perBlock: 1,
+      add: (model, region, n, tags, duration) =>
+        model.addDbCluster(region, {
+          DBClusterIdentifier: `gen-docdb-${n}`,
+          Engine: 'docdb',
+          members: 1,
+          TagList: tags,
+          snapshotSeconds: duration(),
+        }).DBClusterIdentifier,
+    },
+  },
+  {
+    type: 'neptune-cluster',
+    demo: {
+      tagged: (model, region, tags) => [
+        model.addDbCluster(region, {
+          DBClusterIdentifier: 'graph',
+          Engine: 'neptune',
+          volumeGiB: 80,
+          members: 1,
+          TagList: tags('graph'),
+        }).DBClusterIdentifier,
+      ],
+    },
+    // One a block of the generated fleet (the bench's mixed fleet): a cluster with its writer.
+    generated: {
+      perBlock: 1,
+      add: (model, region, n, tags, duration) =>
+        model.addDbCluster(region, {
+          DBClusterIdentifier: `gen-neptune-${n}`,
+          Engine: 'neptune',
+          members: 1,
+          TagList: tags,
+          snapshotSeconds: duration(),
+        }).DBClusterIdentifier,
     },
   },
 ];

@@ -10,6 +10,7 @@ import { AwsApiError, type ModelCore, RegionalBackend, type Tag } from './core';
 import type { RegionsBackend } from './ec2-regions';
 import { GONE, settle } from './lifecycle';
 import { assertNewSnapshotId, type DbInstanceModel, encryptionOf, type RdsBackend, type RdsRegionState } from './rds';
+import { CLUSTER_ENGINE_RULES } from './rds-aurora';
 import type { RdsGroupBackend } from './rds-groups';
 import { RDS_API } from './rds-groups';
 import { defaultSecurityGroupId, type RdsSubnetGroupBackend } from './rds-subnet-groups';
@@ -197,6 +198,18 @@ export class RdsRestoreBackend extends RegionalBackend<RdsRegionState> {
         throw new AwsApiError(
           'InvalidParameterCombination',
           `Engine ${input.Engine} does not match the cluster's engine ${cluster.Engine}.`,
+        );
+      const rule = CLUSTER_ENGINE_RULES[cluster.Engine];
+      if (rule && !rule.instanceClasses.test(input.DBInstanceClass))
+        throw new AwsApiError(
+          'InvalidParameterCombination',
+          `RDS does not support creating a DB instance with the following combination: DBInstanceClass=${input.DBInstanceClass}, Engine=${cluster.Engine}.`,
+        );
+      // Neither DocumentDB's nor Neptune's CreateDBInstance takes it (strict: the RDS API would carry it).
+      if (rule && input.PubliclyAccessible !== undefined)
+        throw new AwsApiError(
+          'InvalidParameterCombination',
+          `PubliclyAccessible is not supported for engine ${cluster.Engine}.`,
         );
     } else if (!input.AllocatedStorage) {
       throw new AwsApiError('MissingParameter', 'The request must contain the parameter AllocatedStorage');

@@ -284,6 +284,11 @@ export type BackupIdIndex = z.infer<typeof backupIdIndexSchema>;
 export const latestPointRecordSchema = z.object({
   tier: z.string(),
   arn: z.string(),
+  /**
+   * The type it was backed up as: its ARN does not always say (an RDS cluster's ARN is the same for
+   * Aurora, DocumentDB and Neptune). Absent on items written before it was noted: read from the ARN.
+   */
+  type: z.enum(RESOURCE_TYPES).optional(),
   lastGoodAt: z.string().optional(),
   lastGoodRunId: z.string().optional(),
   lastCopyFailedAt: z.string().optional(),

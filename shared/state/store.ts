@@ -7,6 +7,7 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
 import { aws, ResourceNotFoundError, rethrowAws } from '../errors';
+import type { ResourceType } from '../resource';
 import type { Tag } from '../tags';
 import type { CopyState } from './backup-state';
 import {
@@ -331,7 +332,7 @@ export class StateStore {
     );
     if (out === 'condition-failed') return { status: await this.statusAfterRefusal(runId, arn) };
     const record = parseItem(resourceRecordSchema, out, resourceKey(runId, arn));
-    if (tier !== undefined) await this.noteLatestPoint(tier, arn, runId, at, record.resourceTags);
+    if (tier !== undefined) await this.noteLatestPoint(tier, arn, runId, at, record.resourceTags, record.type);
     return { status: record.status, record };
   }
 
@@ -340,15 +341,22 @@ export class StateStore {
    * back: an older completion arriving late leaves a newer one in place. Expires like a run's items,
    * `ttlDays` after the backup, so a resource no longer backed up leaves no item behind for long.
    */
-  async noteLatestPoint(tier: string, arn: string, runId: string, at: string, tags?: Tag[]): Promise<void> {
+  async noteLatestPoint(
+    tier: string,
+    arn: string,
+    runId: string,
+    at: string,
+    tags?: Tag[],
+    type?: ResourceType,
+  ): Promise<void> {
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: latestPointKey(tier, arn),
-          UpdateExpression: `SET tier = :tier, arn = :arn, lastGoodAt = :at, lastGoodRunId = :run, #ttl = :ttl${tags ? ', resourceTags = :tags' : ''}`,
+          UpdateExpression: `SET tier = :tier, arn = :arn, lastGoodAt = :at, lastGoodRunId = :run, #ttl = :ttl${tags ? ', resourceTags = :tags' : ''}${type ? ', #type = :type' : ''}`,
           ConditionExpression: 'attribute_not_exists(lastGoodAt) OR lastGoodAt <= :at',
-          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeNames: { '#ttl': 'ttl', ...(type ? { '#type': 'type' } : {}) },
           ExpressionAttributeValues: {
             ':tier': tier,
             ':arn': arn,
@@ -356,6 +364,7 @@ export class StateStore {
             ':run': runId,
             ':ttl': this.ttl(at),
             ...(tags ? { ':tags': tags } : {}),
+            ...(type ? { ':type': type } : {}),
           },
         }),
       );
@@ -370,22 +379,23 @@ export class StateStore {
    * find it among the tier's resources; its lastGoodAt, the freshness check's, is left as it is. Skipped
    * when the item already notes a newer good or copy-failed backup; expires like noteLatestPoint's.
    */
-  async noteCopyFailedPoint(tier: string, arn: string, at: string, tags?: Tag[]): Promise<void> {
+  async noteCopyFailedPoint(tier: string, arn: string, at: string, tags?: Tag[], type?: ResourceType): Promise<void> {
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: latestPointKey(tier, arn),
-          UpdateExpression: `SET tier = :tier, arn = :arn, lastCopyFailedAt = :at, #ttl = :ttl${tags ? ', resourceTags = :tags' : ''}`,
+          UpdateExpression: `SET tier = :tier, arn = :arn, lastCopyFailedAt = :at, #ttl = :ttl${tags ? ', resourceTags = :tags' : ''}${type ? ', #type = :type' : ''}`,
           ConditionExpression:
             '(attribute_not_exists(lastGoodAt) OR lastGoodAt <= :at) AND (attribute_not_exists(lastCopyFailedAt) OR lastCopyFailedAt <= :at)',
-          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeNames: { '#ttl': 'ttl', ...(type ? { '#type': 'type' } : {}) },
           ExpressionAttributeValues: {
             ':tier': tier,
             ':arn': arn,
             ':at': at,
             ':ttl': this.ttl(at),
             ...(tags ? { ':tags': tags } : {}),
+            ...(type ? { ':type': type } : {}),
           },
         }),
       );
@@ -400,7 +410,8 @@ export class StateStore {
     const points: LatestPointRecord[] = [];
     const pages = this.query('DynamoDB Query (latest points)', () => ({
       KeyConditionExpression: 'pk = :pk',
-      ProjectionExpression: 'tier, arn, lastGoodAt, lastGoodRunId, lastCopyFailedAt, resourceTags',
+      ProjectionExpression: 'tier, arn, #type, lastGoodAt, lastGoodRunId, lastCopyFailedAt, resourceTags',
+      ExpressionAttributeNames: { '#type': 'type' },
       ExpressionAttributeValues: { ':pk': latestPointKey(tier, '?').pk },
     }));
     for await (const items of pages) {

@@ -165,9 +165,10 @@ describe.each([
       expect(clusters.shop).toMatchObject({ Name: 'shop', team: 'shop', [TAG.runId]: 'copy-tags-to-snapshot' });
       // All at Plan, none after: DescribeDBInstances are Plan's discovery page and the batched lookups of
       // the writers' classes (restore settings) of the tagged clusters and of the one selected through its
-      // member; DescribeDBClusters are Plan's page and its batched describe of that member's cluster.
+      // member; DescribeDBClusters are Plan's pages (Aurora's, and DocumentDB's and Neptune's, each of its
+      // engine) and its batched describe of that member's cluster.
       expect(sandbox.model.calls.get('rds:DescribeDBInstances')).toBe(3);
-      expect(sandbox.model.calls.get('rds:DescribeDBClusters')).toBe(2);
+      expect(sandbox.model.calls.get('rds:DescribeDBClusters')).toBe(4);
     });
   });
 

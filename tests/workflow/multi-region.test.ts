@@ -172,7 +172,7 @@ describe('MultiRegionSandbox', () => {
   it('spreads a generated fleet over the given regions, enables them, and backs up each region in place', async () => {
     // Prepare: the sandbox as the bench starts it, with the fleet in three regions.
     const sandbox = await startSandbox({
-      fleet: { kind: 'generated', size: 60, minSeconds: 60, maxSeconds: 600, regions: REGIONS },
+      fleet: { kind: 'generated', size: 66, minSeconds: 60, maxSeconds: 600, regions: REGIONS },
       tokenBuckets: false,
     });
     try {
@@ -191,7 +191,7 @@ describe('MultiRegionSandbox', () => {
           records.filter((r) => r.region === region && r.status === 'COMPLETED').length,
         ]),
       );
-      expect(perRegion).toEqual({ [HOME]: 20, [TARGET]: 20, [QUIET]: 20 });
+      expect(perRegion).toEqual({ [HOME]: 22, [TARGET]: 22, [QUIET]: 22 });
       for (const region of REGIONS) {
         expect(sandbox.model?.enabledRegions).toContain(region);
         expect(backupsIn(sandbox.model as AwsModel, region).length).toBeGreaterThan(0);

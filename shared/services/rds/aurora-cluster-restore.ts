@@ -9,7 +9,9 @@
  * AVAILABLE when both are. The writer's class travels from start to check as a tag on the cluster.
  * An identifier in use (cluster or writer) is refused with NameInUseError before anything is made;
  * removal deletes the writer, then the cluster (no final snapshot), only when they carry this stack's
- * restored-by.
+ * restored-by. DocumentDB and Neptune clusters restore the same way (clusterRestoreDriver): the same
+ * RDS calls with their engine (docdb, neptune), their writer made without PubliclyAccessible, which
+ * neither engine offers (their clusters live in a VPC only; DocumentDB's and Neptune's CreateDBInstance).
  */
 import {
   CreateDBInstanceCommand,
@@ -42,6 +44,7 @@ import {
   type RestoreDriver,
   restoreTags,
 } from '../restore';
+import { CLUSTER_WHAT, type ClusterType } from './catalog';
 import { rdsClient } from './client';
 import {
   dbSubnetGroupProblems,
@@ -140,7 +143,7 @@ const restoreTagsOf = (cluster: DBCluster) =>
   );
 
 /** Makes the writer of a restored, available cluster (once: a raced second create finds the identifier taken). */
-async function createWriter(region: string, cluster: DBCluster, writerId: string): Promise<void> {
+async function createWriter(region: string, cluster: DBCluster, writerId: string, type: ClusterType): Promise<void> {
   const writerClass = tagValue(cluster.TagList, WRITER_CLASS_TAG);
   if (!writerClass)
     throw new InvalidResourceStateError(`restored cluster ${cluster.DBClusterIdentifier} has no writer class tag`);
@@ -151,7 +154,8 @@ async function createWriter(region: string, cluster: DBCluster, writerId: string
         DBClusterIdentifier: cluster.DBClusterIdentifier,
         Engine: cluster.Engine,
         DBInstanceClass: writerClass,
-        PubliclyAccessible: false,
+        // Aurora's writer is never public; DocumentDB and Neptune take no such parameter.
+        ...(type === 'aurora-cluster' ? { PubliclyAccessible: false } : {}),
         Tags: restoreTagsOf(cluster),
       }),
     );
@@ -171,12 +175,12 @@ const ownedBy = (tags: { Key?: string; Value?: string }[] | undefined, restoredB
   (restoreId === undefined || tagValue(tags, RESTORE_TAG.restoreId) === restoreId);
 
 /** The cluster holding the identifier a restore would take (with its restore-id tag), else its writer's. */
-async function clusterNameHolder(request: NameCheckRequest): Promise<NameHolder | undefined> {
+async function clusterNameHolder(request: NameCheckRequest, type: ClusterType): Promise<NameHolder | undefined> {
   const existing = await describeCluster(request.region, request.name);
   if (existing) {
     const restoreId = tagValue(existing.TagList, RESTORE_TAG.restoreId);
     return {
-      what: `Aurora cluster identifier ${request.name} is in use in ${request.region}`,
+      what: `${CLUSTER_WHAT[type]} identifier ${request.name} is in use in ${request.region}`,
       ...(restoreId ? { restoreId } : {}),
     };
   }
@@ -189,154 +193,162 @@ async function clusterNameHolder(request: NameCheckRequest): Promise<NameHolder 
   return undefined;
 }
 
-export const auroraClusterRestore: RestoreDriver = {
-  type: 'aurora-cluster',
+/** The restore driver of the cluster type `type` (the same calls for every engine of the RDS family). */
+export function clusterRestoreDriver(type: ClusterType): RestoreDriver {
+  const what = CLUSTER_WHAT[type];
+  return {
+    type,
 
-  // The cluster's identifier, and its writer's, which is made from it.
-  nameProblem: (name) =>
-    rdsIdentifierProblem(name, 'an Aurora DB cluster identifier') ??
-    rdsIdentifierProblem(writerIdentifier(name), "the restored cluster's writer identifier"),
-  nameHolder: clusterNameHolder,
-  checkPlacement: dbSubnetGroupProblems,
+    // The cluster's identifier, and its writer's, which is made from it.
+    nameProblem: (name) =>
+      rdsIdentifierProblem(name, `a ${what} identifier`) ??
+      rdsIdentifierProblem(writerIdentifier(name), "the restored cluster's writer identifier"),
+    nameHolder: (request) => clusterNameHolder(request, type),
+    checkPlacement: dbSubnetGroupProblems,
 
-  async start(request) {
-    const settings = parseRestoreSettings(auroraClusterRestoreSettingsSchema, request.settings, 'Aurora cluster');
-    const [snapshotId, ...rest] = request.backupIds;
-    if (!snapshotId || rest.length > 0)
-      throw new InvalidInputError([
-        { field: 'backupIds', message: 'an Aurora cluster restores from exactly one snapshot' },
-      ]);
-    const writerClass = settings.writerInstanceClass ?? (settings.serverlessV2 ? 'db.serverless' : undefined);
-    if (!writerClass)
-      throw new InvalidInputError([
-        {
-          field: 'settings.writerInstanceClass',
-          message: "Aurora cluster: the source writer's class was not recorded",
-        },
-      ]);
-    const writerId = writerIdentifier(request.name);
-    const restoredIds = [request.name, writerId];
-    const holder = await clusterNameHolder(request);
-    if (holder) {
-      if (holder.restoreId === request.restoreId) return { restoredIds, reused: true };
-      throw new NameInUseError(`${holder.what}: nothing restored, nothing touched`);
-    }
-    const placement = request.placement ?? {};
-    // The recorded subnet group and groups exist only in the source's region (a DR copy: defaults).
-    const subnetGroup = placed(request, placement.dbSubnetGroupName, settings.dbSubnetGroupName);
-    const securityGroups = placed(request, placement.securityGroupIds, settings.vpcSecurityGroupIds) ?? [];
-    // So does the cluster parameter group: elsewhere the region's (placement), else the engine's default.
-    const parameterGroup = placed(request, placement.dbClusterParameterGroupName, settings.dbClusterParameterGroupName);
-    // On the record before the call (the identifiers are ours to choose): a start that dies after RDS
-    // made the cluster still leaves a record naming it, and clean-up deletes it.
-    await request.journal?.made(restoredIds);
-    const restoring = aws(`RDS RestoreDBClusterFromSnapshot ${request.name} from ${snapshotId}`, () =>
-      rdsClient(request.region).send(
-        new RestoreDBClusterFromSnapshotCommand({
-          DBClusterIdentifier: request.name,
-          SnapshotIdentifier: snapshotId,
-          Engine: settings.engine,
-          ...(settings.engineVersion ? { EngineVersion: settings.engineVersion } : {}),
-          ...(subnetGroup ? { DBSubnetGroupName: subnetGroup } : {}),
-          ...(securityGroups.length > 0 ? { VpcSecurityGroupIds: securityGroups } : {}),
-          ...(settings.port ? { Port: settings.port } : {}),
-          ...(parameterGroup ? { DBClusterParameterGroupName: parameterGroup } : {}),
-          ...(settings.serverlessV2
-            ? {
-                ServerlessV2ScalingConfiguration: {
-                  MinCapacity: settings.serverlessV2.minCapacity,
-                  MaxCapacity: settings.serverlessV2.maxCapacity,
-                },
-              }
-            : {}),
-          DeletionProtection: false,
-          CopyTagsToSnapshot: false,
-          Tags: [...restoreTags(request.tags), { Key: WRITER_CLASS_TAG, Value: writerClass }],
-        }),
-      ),
-    );
-    // No idempotency token: a lost answer's SDK retry is refused DBClusterAlreadyExistsFault, and the
-    // cluster it finds carries this restore's id (adopted), or another's (NameInUseError stands).
-    try {
-      await restoring;
-    } catch (error) {
-      if (!(error instanceof NameInUseError)) throw error;
-      const found = await describeCluster(request.region, request.name);
-      if (tagValue(found?.TagList, RESTORE_TAG.restoreId) === request.restoreId) return { restoredIds, reused: true };
-      throw error;
-    }
-    return { restoredIds, reused: false };
-  },
-
-  async check(region, restoredIds) {
-    const [clusterId = '', writerId = writerIdentifier(clusterId)] = restoredIds;
-    const cluster = await describeCluster(region, clusterId);
-    if (!cluster) return { status: 'FAILED', reason: `restored Aurora cluster ${clusterId} is gone` };
-    const state = cluster.Status ?? 'unknown';
-    if (state !== 'available' && isTransientDbState(state)) return { status: 'RESTORING', state: `cluster ${state}` };
-    if (state !== 'available') return { status: 'FAILED', reason: `restored Aurora cluster ${clusterId} is ${state}` };
-    const writer: DBInstance | undefined = await describeInstance(region, writerId);
-    if (!writer) {
-      await createWriter(region, cluster, writerId);
-      return { status: 'RESTORING', state: 'writer creating' };
-    }
-    if (writer.DBClusterIdentifier !== cluster.DBClusterIdentifier)
-      return { status: 'FAILED', reason: `DB instance ${writerId} is not a member of ${clusterId}` };
-    const writerState = writer.DBInstanceStatus ?? 'unknown';
-    if (writerState !== 'available' && isTransientDbState(writerState))
-      return { status: 'RESTORING', state: `writer ${writerState}` };
-    if (writerState !== 'available')
-      return { status: 'FAILED', reason: `writer ${writerId} of restored cluster ${clusterId} is ${writerState}` };
-    return {
-      status: 'AVAILABLE',
-      shape: {
-        dbClusterIdentifier: clusterId,
-        engine: cluster.Engine ?? '',
-        engineVersion: cluster.EngineVersion ?? '',
-        writerInstanceClass: writer.DBInstanceClass ?? '',
-        members: cluster.DBClusterMembers?.length ?? 0,
-        encrypted: cluster.StorageEncrypted ?? false,
-      },
-    };
-  },
-
-  async remove(region, restoredIds, restoredBy, context) {
-    const restoreId = context?.tags.restoreId;
-    const [clusterId = '', writerId = writerIdentifier(clusterId)] = restoredIds;
-    // Only what this stack restored: neither the writer nor the cluster is deleted without its tag.
-    const writer = await describeInstance(region, writerId);
-    if (writer) {
-      if (!ownedBy(writer.TagList, restoredBy, restoreId) || writer.DBClusterIdentifier !== clusterId)
-        throw new InvalidResourceStateError(
-          `DB instance ${writerId} was not restored by ${restoredBy}${restoreId ? ` (${restoreId})` : ''}: not deleted`,
-        );
-      // RDS refuses to delete a writer it is still creating (InvalidDBInstanceState): waited for.
-      if (writer.DBInstanceStatus !== 'deleting' && writer.DBInstanceStatus !== 'creating') {
-        try {
-          await rdsClient(region).send(
-            new DeleteDBInstanceCommand({ DBInstanceIdentifier: writerId, SkipFinalSnapshot: true }),
-          );
-        } catch (error) {
-          // Refused in a state that passes on its own: the next round deletes it.
-          if (!(isDbStateRefusal(error) && isTransientDbState(writer.DBInstanceStatus)))
-            rethrowAws(`RDS DeleteDBInstance ${writerId}`, error);
-        }
+    async start(request) {
+      const settings = parseRestoreSettings(auroraClusterRestoreSettingsSchema, request.settings, what);
+      const [snapshotId, ...rest] = request.backupIds;
+      if (!snapshotId || rest.length > 0)
+        throw new InvalidInputError([{ field: 'backupIds', message: `a ${what} restores from exactly one snapshot` }]);
+      const writerClass = settings.writerInstanceClass ?? (settings.serverlessV2 ? 'db.serverless' : undefined);
+      if (!writerClass)
+        throw new InvalidInputError([
+          {
+            field: 'settings.writerInstanceClass',
+            message: `${what}: the source writer's class was not recorded`,
+          },
+        ]);
+      const writerId = writerIdentifier(request.name);
+      const restoredIds = [request.name, writerId];
+      const holder = await clusterNameHolder(request, type);
+      if (holder) {
+        if (holder.restoreId === request.restoreId) return { restoredIds, reused: true };
+        throw new NameInUseError(`${holder.what}: nothing restored, nothing touched`);
       }
-      // The cluster goes once it has no member left: a later call deletes it.
-      return 'deleting';
-    }
-    const cluster = await describeCluster(region, clusterId);
-    if (!cluster) return 'gone';
-    if (!ownedBy(cluster.TagList, restoredBy, restoreId))
-      throw new InvalidResourceStateError(
-        `Aurora cluster ${clusterId} was not restored by ${restoredBy}${restoreId ? ` (${restoreId})` : ''}: not deleted`,
+      const placement = request.placement ?? {};
+      // The recorded subnet group and groups exist only in the source's region (a DR copy: defaults).
+      const subnetGroup = placed(request, placement.dbSubnetGroupName, settings.dbSubnetGroupName);
+      const securityGroups = placed(request, placement.securityGroupIds, settings.vpcSecurityGroupIds) ?? [];
+      // So does the cluster parameter group: elsewhere the region's (placement), else the engine's default.
+      const parameterGroup = placed(
+        request,
+        placement.dbClusterParameterGroupName,
+        settings.dbClusterParameterGroupName,
       );
-    // A cluster still creating cannot be deleted (InvalidDBClusterStateFault): waited for.
-    if (cluster.Status === 'deleting' || cluster.Status === 'creating' || (cluster.DBClusterMembers?.length ?? 0) > 0)
+      // On the record before the call (the identifiers are ours to choose): a start that dies after RDS
+      // made the cluster still leaves a record naming it, and clean-up deletes it.
+      await request.journal?.made(restoredIds);
+      const restoring = aws(`RDS RestoreDBClusterFromSnapshot ${request.name} from ${snapshotId}`, () =>
+        rdsClient(request.region).send(
+          new RestoreDBClusterFromSnapshotCommand({
+            DBClusterIdentifier: request.name,
+            SnapshotIdentifier: snapshotId,
+            Engine: settings.engine,
+            ...(settings.engineVersion ? { EngineVersion: settings.engineVersion } : {}),
+            ...(subnetGroup ? { DBSubnetGroupName: subnetGroup } : {}),
+            ...(securityGroups.length > 0 ? { VpcSecurityGroupIds: securityGroups } : {}),
+            ...(settings.port ? { Port: settings.port } : {}),
+            ...(parameterGroup ? { DBClusterParameterGroupName: parameterGroup } : {}),
+            ...(settings.serverlessV2
+              ? {
+                  ServerlessV2ScalingConfiguration: {
+                    MinCapacity: settings.serverlessV2.minCapacity,
+                    MaxCapacity: settings.serverlessV2.maxCapacity,
+                  },
+                }
+              : {}),
+            DeletionProtection: false,
+            CopyTagsToSnapshot: false,
+            Tags: [...restoreTags(request.tags), { Key: WRITER_CLASS_TAG, Value: writerClass }],
+          }),
+        ),
+      );
+      // No idempotency token: a lost answer's SDK retry is refused DBClusterAlreadyExistsFault, and the
+      // cluster it finds carries this restore's id (adopted), or another's (NameInUseError stands).
+      try {
+        await restoring;
+      } catch (error) {
+        if (!(error instanceof NameInUseError)) throw error;
+        const found = await describeCluster(request.region, request.name);
+        if (tagValue(found?.TagList, RESTORE_TAG.restoreId) === request.restoreId) return { restoredIds, reused: true };
+        throw error;
+      }
+      return { restoredIds, reused: false };
+    },
+
+    async check(region, restoredIds) {
+      const [clusterId = '', writerId = writerIdentifier(clusterId)] = restoredIds;
+      const cluster = await describeCluster(region, clusterId);
+      if (!cluster) return { status: 'FAILED', reason: `restored ${what} ${clusterId} is gone` };
+      const state = cluster.Status ?? 'unknown';
+      if (state !== 'available' && isTransientDbState(state)) return { status: 'RESTORING', state: `cluster ${state}` };
+      if (state !== 'available') return { status: 'FAILED', reason: `restored ${what} ${clusterId} is ${state}` };
+      const writer: DBInstance | undefined = await describeInstance(region, writerId);
+      if (!writer) {
+        await createWriter(region, cluster, writerId, type);
+        return { status: 'RESTORING', state: 'writer creating' };
+      }
+      if (writer.DBClusterIdentifier !== cluster.DBClusterIdentifier)
+        return { status: 'FAILED', reason: `DB instance ${writerId} is not a member of ${clusterId}` };
+      const writerState = writer.DBInstanceStatus ?? 'unknown';
+      if (writerState !== 'available' && isTransientDbState(writerState))
+        return { status: 'RESTORING', state: `writer ${writerState}` };
+      if (writerState !== 'available')
+        return { status: 'FAILED', reason: `writer ${writerId} of restored cluster ${clusterId} is ${writerState}` };
+      return {
+        status: 'AVAILABLE',
+        shape: {
+          dbClusterIdentifier: clusterId,
+          engine: cluster.Engine ?? '',
+          engineVersion: cluster.EngineVersion ?? '',
+          writerInstanceClass: writer.DBInstanceClass ?? '',
+          members: cluster.DBClusterMembers?.length ?? 0,
+          encrypted: cluster.StorageEncrypted ?? false,
+        },
+      };
+    },
+
+    async remove(region, restoredIds, restoredBy, context) {
+      const restoreId = context?.tags.restoreId;
+      const [clusterId = '', writerId = writerIdentifier(clusterId)] = restoredIds;
+      // Only what this stack restored: neither the writer nor the cluster is deleted without its tag.
+      const writer = await describeInstance(region, writerId);
+      if (writer) {
+        if (!ownedBy(writer.TagList, restoredBy, restoreId) || writer.DBClusterIdentifier !== clusterId)
+          throw new InvalidResourceStateError(
+            `DB instance ${writerId} was not restored by ${restoredBy}${restoreId ? ` (${restoreId})` : ''}: not deleted`,
+          );
+        // RDS refuses to delete a writer it is still creating (InvalidDBInstanceState): waited for.
+        if (writer.DBInstanceStatus !== 'deleting' && writer.DBInstanceStatus !== 'creating') {
+          try {
+            await rdsClient(region).send(
+              new DeleteDBInstanceCommand({ DBInstanceIdentifier: writerId, SkipFinalSnapshot: true }),
+            );
+          } catch (error) {
+            // Refused in a state that passes on its own: the next round deletes it.
+            if (!(isDbStateRefusal(error) && isTransientDbState(writer.DBInstanceStatus)))
+              rethrowAws(`RDS DeleteDBInstance ${writerId}`, error);
+          }
+        }
+        // The cluster goes once it has no member left: a later call deletes it.
+        return 'deleting';
+      }
+      const cluster = await describeCluster(region, clusterId);
+      if (!cluster) return 'gone';
+      if (!ownedBy(cluster.TagList, restoredBy, restoreId))
+        throw new InvalidResourceStateError(
+          `${what} ${clusterId} was not restored by ${restoredBy}${restoreId ? ` (${restoreId})` : ''}: not deleted`,
+        );
+      // A cluster still creating cannot be deleted (InvalidDBClusterStateFault): waited for.
+      if (cluster.Status === 'deleting' || cluster.Status === 'creating' || (cluster.DBClusterMembers?.length ?? 0) > 0)
+        return 'deleting';
+      await aws(`RDS DeleteDBCluster ${clusterId}`, () =>
+        rdsClient(region).send(new DeleteDBClusterCommand({ DBClusterIdentifier: clusterId, SkipFinalSnapshot: true })),
+      );
       return 'deleting';
-    await aws(`RDS DeleteDBCluster ${clusterId}`, () =>
-      rdsClient(region).send(new DeleteDBClusterCommand({ DBClusterIdentifier: clusterId, SkipFinalSnapshot: true })),
-    );
-    return 'deleting';
-  },
-};
+    },
+  };
+}
+
+export const auroraClusterRestore: RestoreDriver = clusterRestoreDriver('aurora-cluster');

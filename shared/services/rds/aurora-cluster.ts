@@ -1,9 +1,16 @@
 /**
- * Aurora DB clusters: one CreateDBClusterSnapshot per cluster (never per member instance: Aurora's
- * storage belongs to the cluster), with the same deterministic identifier scheme as RDS instances so a
- * retried start finds the snapshot it already started (DESIGN §7). DescribeDBClusterSnapshots returns
- * TagList and PercentProgress, so discovery, polling and retention never call ListTagsForResource. The
- * steps it shares with RDS instances are in ./rds-driver.ts.
+ * Aurora DB clusters, and the driver every RDS-family cluster engine is (DocumentDB, Neptune:
+ * clusterDriver): one CreateDBClusterSnapshot per cluster (never per member instance: the storage
+ * belongs to the cluster), with the same deterministic identifier scheme as RDS instances so a retried
+ * start finds the snapshot it already started (DESIGN §7). DescribeDBClusterSnapshots returns TagList
+ * and PercentProgress, so discovery, polling and retention never call ListTagsForResource. The steps it
+ * shares with RDS instances are in ./rds-driver.ts.
+ *
+ * DescribeDBClusters answers every engine, so each cluster type keeps the clusters of its engines
+ * (clusterTypeOf): Aurora never backs up a DocumentDB or Neptune cluster as its own, nor they an
+ * Aurora one. An explicit ARN (`cluster:<id>`, the same for all three) parses as Aurora's; its
+ * description's Engine retypes it. Their cluster snapshots are one kind, in one store, against one
+ * quota (ManualClusterSnapshots): the API and the snapshot are the same whatever the engine.
  */
 import {
   CopyDBClusterSnapshotCommand,
@@ -18,9 +25,10 @@ import {
 } from '@aws-sdk/client-rds';
 import { aws, awsErrorName } from '../../errors';
 import { resourceTagsOf } from '../../tags';
-import type { CheckResult } from '../driver';
+import type { CheckResult, ResourceDriver } from '../driver';
 import { rdsAccountQuota } from './account-quotas';
 import { auroraClusterRestoreSettings, completeWriterClasses } from './aurora-cluster-restore';
+import { CLUSTER_ENGINES, CLUSTER_WHAT, type ClusterType, clusterTypeOf } from './catalog';
 import { rdsClient } from './client';
 import { type RdsDriverSpec, rdsDriver, rdsPages } from './rds-driver';
 import { checkDbSnapshot, stateRefusal, tagsToCopy } from './rds-snapshots';
@@ -36,10 +44,16 @@ export function checkClusterSnapshot(snapshot: DBClusterSnapshot): CheckResult {
 const describeClusters = (region: string, id: string) =>
   rdsClient(region).send(new DescribeDBClustersCommand({ DBClusterIdentifier: id }));
 
-const spec: RdsDriverSpec<DBCluster, DBClusterSnapshot> = {
-  type: 'aurora-cluster',
+/** The spec of the cluster driver of `type` (its engines: clusterTypeOf). */
+const clusterSpec = (type: ClusterType): RdsDriverSpec<DBCluster, DBClusterSnapshot> => ({
+  type,
   quota: rdsAccountQuota('ManualClusterSnapshots', 'manual DB cluster snapshots'),
-  what: 'Aurora cluster',
+  what: CLUSTER_WHAT[type],
+  owns: (cluster) => clusterTypeOf(cluster.Engine) === type,
+  // DocumentDB and Neptune list their own engine's clusters only (the `engine` Filter DocumentDB's guide
+  // gives): a page or two, however many Aurora clusters the region has. Aurora's engines are every other
+  // (its own and the Multi-AZ DB clusters'), which no Filter names: it lists all and keeps its own.
+  ...(type === 'aurora-cluster' ? {} : { discoverFilters: [{ Name: 'engine', Values: [...CLUSTER_ENGINES[type]] }] }),
   sources: {
     call: 'DescribeDBClusters',
     idFilter: 'db-cluster-id',
@@ -49,10 +63,11 @@ const spec: RdsDriverSpec<DBCluster, DBClusterSnapshot> = {
     idOf: (cluster) => cluster.DBClusterIdentifier,
   },
   /** What Plan learns from a cluster's description: its encryption, the tags its snapshot copies, its restore settings. */
+  // Typed by its engine: an ARN named as Aurora's may be a DocumentDB or Neptune cluster's.
   toDiscovered: (ref, cluster) => {
     const restoreSettings = auroraClusterRestoreSettings(cluster);
     return {
-      ref,
+      ref: { ...ref, type: clusterTypeOf(cluster.Engine) },
       ...(cluster.StorageEncrypted ? { encrypted: true } : {}),
       sourceTags: tagsToCopy(cluster),
       resourceTags: resourceTagsOf(cluster.TagList),
@@ -122,13 +137,18 @@ const spec: RdsDriverSpec<DBCluster, DBClusterSnapshot> = {
       describeClusters(resource.region, resource.id),
     );
     return stateRefusal(
-      `Aurora cluster ${resource.id}`,
+      `${CLUSTER_WHAT[type]} ${resource.id}`,
       out.DBClusters?.[0]?.Status,
       error,
       `RDS CreateDBClusterSnapshot ${resource.id}`,
     );
   },
-};
+});
 
-export const auroraClusterDriver = rdsDriver(spec);
+export const auroraClusterDriver = rdsDriver(clusterSpec('aurora-cluster'));
 export const rdsClusterSnapshotStore = auroraClusterDriver.store;
+
+/** The driver of a non-Aurora cluster type: Aurora's steps, its engines, the one cluster-snapshot store. */
+export function clusterDriver(type: Exclude<ClusterType, 'aurora-cluster'>): ResourceDriver {
+  return { ...rdsDriver(clusterSpec(type)), store: rdsClusterSnapshotStore };
+}

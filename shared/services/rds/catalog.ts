@@ -1,5 +1,6 @@
 /**
- * RDS's part of the catalog (../catalog.ts): DB instances and Aurora clusters, their ARNs and labels,
+ * RDS's part of the catalog (../catalog.ts): DB instances and the RDS-family clusters (Aurora, DocumentDB,
+ * Neptune: one API, told apart by Engine: clusterTypeOf below), their ARNs and labels,
  * the RDS snapshot price, the backup kinds this folder's stores hold, the placement its restores read,
  * the error codes RDS answers with and the runbook's steps for its causes. Data only: read at module
  * load by shared/resource.ts and shared/errors.ts.
@@ -25,6 +26,22 @@ export const rdsCatalog = {
       arn: { service: 'rds', prefix: 'cluster:', resource: /^cluster:([a-zA-Z][a-zA-Z0-9-]{0,62})$/ },
       label: 'Aurora DB clusters',
       countLabel: 'Aurora clusters',
+      isolatedBy: ['dbSubnetGroupName', 'securityGroupIds'],
+    },
+    // DocumentDB and Neptune clusters are RDS clusters of engine docdb / neptune, under the same ARN
+    // (`cluster:<id>`): an ARN parses as Aurora's (the first pattern) and its description's Engine retypes
+    // it (clusterTypeOf below). Their snapshots are RDS cluster snapshots, kept in the same store.
+    {
+      type: 'docdb-cluster',
+      arn: { service: 'rds', prefix: 'cluster:', resource: /^cluster:([a-zA-Z][a-zA-Z0-9-]{0,62})$/ },
+      label: 'DocumentDB clusters',
+      // Like Aurora's, its cluster snapshots report no size: the run report lists them as not estimated.
+      isolatedBy: ['dbSubnetGroupName', 'securityGroupIds'],
+    },
+    {
+      type: 'neptune-cluster',
+      arn: { service: 'rds', prefix: 'cluster:', resource: /^cluster:([a-zA-Z][a-zA-Z0-9-]{0,62})$/ },
+      label: 'Neptune clusters',
       isolatedBy: ['dbSubnetGroupName', 'securityGroupIds'],
     },
   ],
@@ -94,3 +111,27 @@ export const rdsCatalog = {
 export function auroraClusterArn(partition: string, region: string, accountId: string, id: string): string {
   return `arn:${partition}:rds:${region}:${accountId}:cluster:${id}`;
 }
+
+/**
+ * The RDS cluster engines that are not Aurora, by the type that backs them up. DescribeDBClusters and
+ * DescribeDBInstances answer every engine of the RDS family ("can also return information for Amazon
+ * Neptune DB instances and Amazon DocumentDB instances", RDS API reference DescribeDBClusters), so each
+ * cluster driver keeps its own engines, and Aurora every other (its engines and the Multi-AZ DB clusters
+ * it has always taken).
+ */
+export const CLUSTER_ENGINES = { 'docdb-cluster': ['docdb'], 'neptune-cluster': ['neptune'] } as const;
+export type ClusterType = 'aurora-cluster' | keyof typeof CLUSTER_ENGINES;
+
+/** The type that backs up an RDS cluster (or a member's cluster) of `engine`. */
+export function clusterTypeOf(engine: string | undefined): ClusterType {
+  for (const [type, engines] of Object.entries(CLUSTER_ENGINES) as [ClusterType, readonly string[]][])
+    if (engine !== undefined && engines.includes(engine)) return type;
+  return 'aurora-cluster';
+}
+
+/** How messages name a cluster of each type. */
+export const CLUSTER_WHAT: Readonly<Record<ClusterType, string>> = {
+  'aurora-cluster': 'Aurora cluster',
+  'docdb-cluster': 'DocumentDB cluster',
+  'neptune-cluster': 'Neptune cluster',
+};

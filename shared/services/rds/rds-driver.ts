@@ -64,7 +64,14 @@ export interface RdsDriverSpec<T extends Source, S extends Snapshot> {
     arnOf(source: T): string | undefined;
     idOf(source: T): string | undefined;
   };
-  /** What Plan learns from a source's description. */
+  /**
+   * Whether a described source is this type's (the cluster engines share DescribeDBClusters); absent:
+   * every one is. Tag discovery keeps only these.
+   */
+  owns?(source: T): boolean;
+  /** The Filters tag discovery lists with (an engine's clusters only); absent: every one is listed. */
+  readonly discoverFilters?: Filter[];
+  /** What Plan learns from a source's description (its ref typed by what it is). */
   toDiscovered(ref: ResourceRef, source: T): Discovered;
   /**
    * Completes what the descriptions could not tell (an Aurora cluster's writer class), in one batched
@@ -209,9 +216,10 @@ export function rdsDriver<T extends Source, S extends Snapshot>(spec: RdsDriverS
       const found: Discovered[] = [];
       await aws(`RDS ${sources.call} (discover)`, async () => {
         // RDS cannot filter by tag server-side; its Describe calls return TagList, so filter here.
-        for await (const page of sources.pages(region, {})) {
+        for await (const page of sources.pages(region, spec.discoverFilters ? { Filters: spec.discoverFilters } : {})) {
           for (const source of page) {
             const ref = refOf(region, source);
+            if (spec.owns && !spec.owns(source)) continue;
             if (ref && matchesTags(source.TagList, tags)) found.push(spec.toDiscovered(ref, source));
           }
         }

@@ -23,7 +23,7 @@ import type { ResourceRef } from '../../resource';
 import { resourceTagsOf } from '../../tags';
 import type { Discovered } from '../driver';
 import { rdsAccountQuota } from './account-quotas';
-import { auroraClusterArn } from './catalog';
+import { auroraClusterArn, clusterTypeOf } from './catalog';
 import { rdsClient } from './client';
 import { copyOptionGroup, optionGroupRefusal } from './copy-option-group';
 import { describeSource, type RdsDriverSpec, rdsDriver, rdsPages } from './rds-driver';
@@ -32,7 +32,10 @@ import { checkDbSnapshot, stateRefusal, tagsToCopy } from './rds-snapshots';
 
 export { checkDbSnapshot, rdsSnapshotIdentifier } from './rds-snapshots';
 
-/** An Aurora member selects its cluster instead: Aurora is backed up once per cluster, never per member. */
+/**
+ * A cluster member (Aurora, DocumentDB, Neptune: typed by its engine) selects its cluster instead: a
+ * cluster is backed up once, never per member.
+ */
 function toDiscovered(ref: ResourceRef, instance: DBInstance): Discovered {
   const clusterId = instance.DBClusterIdentifier;
   if (clusterId) {
@@ -42,7 +45,7 @@ function toDiscovered(ref: ResourceRef, instance: DBInstance): Discovered {
       ref,
       backedUpWith: {
         arn: auroraClusterArn(partition, ref.region, ref.accountId, clusterId),
-        type: 'aurora-cluster',
+        type: clusterTypeOf(instance.Engine),
         region: ref.region,
         accountId: ref.accountId,
         id: clusterId,

@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { parseResourceArn } from '../../resource';
+import { recordedType } from '../../resource';
 import { RESOURCE_TYPES, type ResourceType } from '../../services/catalog';
 import type { LatestPointRecord, RestorePoint } from '../../state/records';
 
@@ -54,7 +54,7 @@ export interface DrillSources {
   /** A resource's points, newest first (RestorePointStore.list). */
   list(arn: string): Promise<RestorePoint[]>;
   /** The tier's protected resources (StateStore.listLatestPoints). */
-  latestPoints(tier: string): Promise<Pick<LatestPointRecord, 'arn'>[]>;
+  latestPoints(tier: string): Promise<Pick<LatestPointRecord, 'arn' | 'type'>[]>;
 }
 
 /** A stable order that differs per seed: the rotation across drills. */
@@ -88,9 +88,9 @@ export async function selectDrillTargets(
   if (selection.perType === 0) return { targets, skipped };
   const byType = new Map<ResourceType, { arn: string }[]>();
   for (const candidate of await sources.latestPoints(selection.tier)) {
-    const parsed = parseResourceArn(candidate.arn);
-    if (!parsed.ok || (selection.types && !selection.types.includes(parsed.ref.type))) continue;
-    byType.set(parsed.ref.type, [...(byType.get(parsed.ref.type) ?? []), candidate]);
+    const type = recordedType(candidate);
+    if (!type || (selection.types && !selection.types.includes(type))) continue;
+    byType.set(type, [...(byType.get(type) ?? []), candidate]);
   }
   for (const type of RESOURCE_TYPES) {
     const perMode = new Map<string, number>();

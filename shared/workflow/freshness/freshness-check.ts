@@ -6,7 +6,7 @@
  */
 import type { DrillsConfig, TierConfig } from '../../config';
 import type { Log } from '../../lambda/powertools';
-import { parseResourceArn, type ResourceType } from '../../resource';
+import { type ResourceType, recordedType } from '../../resource';
 import type { RestoreStore } from '../../state/restore-store';
 import type { StateStore } from '../../state/store';
 import { drillFreshness, type TypeDrillFreshness } from '../drills/drill-freshness';
@@ -91,8 +91,8 @@ async function checkDrillFreshness(
   const protectedArns = ofTier.length > 0 ? ofTier : await request.store.listLatestPoints(tier);
   const protectedTypes = new Set<ResourceType>();
   for (const point of protectedArns) {
-    const parsed = parseResourceArn(point.arn);
-    if (parsed.ok) protectedTypes.add(parsed.ref.type);
+    const type = recordedType(point);
+    if (type) protectedTypes.add(type);
   }
   const restores = await request.restores.list(DRILL_RESTORES_READ);
   const types = drillFreshness(restores, {

@@ -8,7 +8,7 @@
  * order does not name joins a last wave, so nothing of the application is silently left out.
  */
 import { z } from 'zod';
-import { parseResourceArn } from '../../resource';
+import { recordedType } from '../../resource';
 import { defaultRestoreWaves, RESOURCE_TYPES, type ResourceType } from '../../services/catalog';
 import type { LatestPointRecord, RestorePoint } from '../../state/records';
 import { livePlaces } from '../../state/restore-points';
@@ -45,7 +45,7 @@ export interface ApplicationSources {
   /** A resource's points, newest first (RestorePointStore.list). */
   list(arn: string): Promise<RestorePoint[]>;
   /** The tier's protected resources with their recorded tags (StateStore.listLatestPoints). */
-  latestPoints(tier: string): Promise<Pick<LatestPointRecord, 'arn' | 'resourceTags'>[]>;
+  latestPoints(tier: string): Promise<Pick<LatestPointRecord, 'arn' | 'type' | 'resourceTags'>[]>;
 }
 
 export interface ApplicationTarget {
@@ -92,8 +92,8 @@ export async function selectApplication(
   const waveOf = (type: ResourceType) => waves.findIndex((w) => w.includes(type)) + 1;
   const members = (await sources.latestPoints(selection.tier))
     .filter((r) => matchesTags(r.resourceTags, selection.tags))
-    .map((r) => ({ arn: r.arn, parsed: parseResourceArn(r.arn) }))
-    .flatMap((r) => (r.parsed.ok ? [{ arn: r.arn, wave: waveOf(r.parsed.ref.type) }] : []))
+    .map((r) => ({ arn: r.arn, type: recordedType(r) }))
+    .flatMap((r) => (r.type ? [{ arn: r.arn, wave: waveOf(r.type) }] : []))
     .sort((a, b) => a.wave - b.wave || a.arn.localeCompare(b.arn));
   const targets: ApplicationTarget[] = [];
   const skipped: SkippedTarget[] = [];

@@ -34,9 +34,26 @@ const SUPPORTED_ARNS = [
   [`arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/sessions.v2`, 'dynamodb-table', 'sessions.v2'],
 ] as const satisfies readonly (readonly [string, ResourceType, string])[];
 
+/**
+ * Types whose ARN has another type's form, which it parses as: an RDS cluster's ARN is the same whatever its
+ * engine, so it reads as Aurora's, and Plan retypes it by the engine its description gives.
+ */
+const SHARED_FORM: Partial<Record<ResourceType, ResourceType>> = {
+  'docdb-cluster': 'aurora-cluster',
+  'neptune-cluster': 'aurora-cluster',
+};
+
 describe('parseResourceArn', () => {
-  it('has a supported ARN of every type to parse', () => {
-    expect(new Set(SUPPORTED_ARNS.map(([, type]) => type))).toEqual(new Set(RESOURCE_TYPES));
+  it('has a supported ARN of every type to parse (or of the type whose form it shares)', () => {
+    expect(new Set(SUPPORTED_ARNS.map(([, type]) => type))).toEqual(
+      new Set(RESOURCE_TYPES.map((t) => SHARED_FORM[t] ?? t)),
+    );
+  });
+
+  it.each(Object.entries(SHARED_FORM))('writes a %s ARN in the form of %s, which it parses as', (type, as) => {
+    const arn = arnOf(type as ResourceType, REGION, ACCOUNT, 'catalog');
+    expect(arn).toBe(arnOf(as as ResourceType, REGION, ACCOUNT, 'catalog'));
+    expect(toRef(arn).type).toBe(as);
   });
 
   it.each(SUPPORTED_ARNS)('parses %s as %s %s', (arn, type, id) => {

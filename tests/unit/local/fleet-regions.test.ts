@@ -35,13 +35,21 @@ describe('seedGeneratedFleet', () => {
     const regions = ['eu-west-1', 'us-east-1', 'ap-southeast-2'];
 
     // Act
-    const fleet = seedGeneratedFleet(model, { ...spec, size: 120, regions }, 'eu-west-1');
+    const fleet = seedGeneratedFleet(model, { ...spec, size: 132, regions }, 'eu-west-1');
 
-    // Assess: 120 resources = 6 blocks of 20, two per region: 28 instances, 6 volumes, 6 databases each.
+    // Assess: 132 resources = 6 blocks of 22, two per region: 28 instances, 6 volumes, 6 databases and 4
+    // clusters (a DocumentDB and a Neptune one a block) each.
     expect(fleet.regions).toEqual(regions);
     for (const region of regions) {
       expect(model.describeInstances(region, {}).Reservations?.flatMap((r) => r.Instances ?? [])).toHaveLength(28);
-      expect(model.describeDBInstances(region, {}).DBInstances).toHaveLength(6);
+      const dbs = model.describeDBInstances(region, {}).DBInstances ?? [];
+      expect(dbs.filter((d) => !d.DBClusterIdentifier)).toHaveLength(6);
+      expect(
+        model
+          .describeDBClusters(region, {})
+          .DBClusters?.map((c) => c.Engine)
+          .sort(),
+      ).toEqual(['docdb', 'docdb', 'neptune', 'neptune']);
     }
   });
 });

@@ -31,6 +31,8 @@ import { auroraRestoreModel } from './rds-aurora-restore';
 import { rdsGroupModel } from './rds-groups';
 import { rdsRestoreModel } from './rds-restore';
 import { dbSubnetGroupModel } from './rds-subnet-groups';
+import { redshiftModel } from './redshift';
+import { redshiftRestoreModel } from './redshift-restore';
 import { buildServices, type FacadeOf, type LimitsOf, type ModelService, type ServicesOf } from './registry';
 import { s3Model } from './s3';
 import { snsModel } from './sns';
@@ -57,6 +59,7 @@ const MODEL_SERVICES = [
   [eventsModel],
   [s3Model],
   [stsModel],
+  [redshiftModel, redshiftRestoreModel],
 ] as const;
 
 type Registered = (typeof MODEL_SERVICES)[number][number];

@@ -111,7 +111,7 @@ export function assertManualRetention(days: number | undefined): number {
   const value = days ?? -1;
   if (value !== -1 && !(Number.isInteger(value) && value >= 1 && value <= 3653))
     throw new AwsApiError(
-      'InvalidRetentionPeriod',
+      'InvalidRetentionPeriodFault',
       'The retention period must be either -1 or an integer between 1 and 3,653.',
     );
   return value;

@@ -33,7 +33,14 @@ export const redshiftCatalog = {
   errorCodes: {
     // "The request would result in the user exceeding the allowed number of cluster snapshots" (20 a region).
     quotas: ['ClusterSnapshotQuotaExceeded', 'ClusterSnapshotQuotaExceededFault', 'ClusterQuotaExceeded'],
-    notFound: ['ClusterNotFound', 'ClusterNotFoundFault', 'ClusterSnapshotNotFound', 'ClusterSnapshotNotFoundFault'],
+    notFound: [
+      'ClusterNotFound',
+      'ClusterNotFoundFault',
+      'ClusterSnapshotNotFound',
+      'ClusterSnapshotNotFoundFault',
+      // A restore naming a cluster subnet group the region does not have.
+      'ClusterSubnetGroupNotFoundFault',
+    ],
     invalidState: [
       'InvalidClusterState',
       'InvalidClusterStateFault',

@@ -53,7 +53,7 @@ export const REDSHIFT_PERMISSIONS: PermissionSet = {
   },
   // The copy is Redshift's own (the cluster's cross-region snapshot copy): Start finds the cluster's
   // configuration, Check finds the copy in the destination and tags it as ours (Redshift copies no tags).
-  'start-copies': { grants: [{ actions: DESCRIBE, resources: ['*'] }] },
+  'start-copies': { grants: [{ actions: ['redshift:DescribeClusters'], resources: ['*'] }] },
   'check-copies': {
     grants: [
       { actions: ['redshift:DescribeClusterSnapshots'], resources: ['*'] },

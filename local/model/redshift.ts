@@ -123,9 +123,8 @@ export function assertTags(tags: readonly Tag[]): void {
     throw new AwsApiError('InvalidTagFault', 'Tag keys must not start with aws:.');
 }
 
-const clusterNotFound = (id: unknown) => new AwsApiError('ClusterNotFound', `Cluster ${String(id)} not found.`, 404);
-const snapshotNotFound = (id: unknown) =>
-  new AwsApiError('ClusterSnapshotNotFound', `Snapshot ${String(id)} not found.`, 404);
+const clusterNotFound = (id: unknown) => new AwsApiError('ClusterNotFound', `Cluster ${id} not found.`, 404);
+const snapshotNotFound = (id: unknown) => new AwsApiError('ClusterSnapshotNotFound', `Snapshot ${id} not found.`, 404);
 
 export class RedshiftBackend
   extends RegionalBackend<RedshiftRegionState>
@@ -172,9 +171,7 @@ export class RedshiftBackend
     return cluster;
   }
 
-  addClusterSubnetGroup(region: string, name: string): void {
-    this.region(region).subnetGroups.add(name);
-  }
+  addClusterSubnetGroup = (region: string, name: string): void => void this.region(region).subnetGroups.add(name);
 
   addExistingClusterSnapshot(
     region: string,
@@ -549,7 +546,6 @@ export class RedshiftBackend
     this.settleClusters(region);
     return [...this.region(region).clusters.values()].map((c) => this.clusterView(region, c));
   }
-
   redshiftSnapshots(region: string) {
     this.settleSnapshots(region);
     return [...this.region(region).snapshots.values()].map((s) => this.snapshotView(region, s));

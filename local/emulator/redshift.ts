@@ -18,7 +18,7 @@ export function redshiftActions(model: AwsModel): Record<string, ActionHandler> 
     DescribeClusterSnapshots: (region, input) => model.describeClusterSnapshots(region, input),
     CreateClusterSnapshot: (region, input) => model.createClusterSnapshot(region, input),
     DeleteClusterSnapshot: (region, input) => model.deleteClusterSnapshot(region, input),
-    CreateTags: (region, input) => model.createTags(region, input),
+    CreateTags: (region, input) => model.createRedshiftTags(region, input),
     // What operators (or the demo estate) set up for the copies to the DR region.
     CreateSnapshotCopyGrant: (region, input) => model.createSnapshotCopyGrant(region, input),
     EnableSnapshotCopy: (region, input) => model.enableSnapshotCopy(region, input),

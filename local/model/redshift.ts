@@ -455,7 +455,7 @@ export class RedshiftBackend
   }
 
   /** CreateTags on a cluster or a snapshot named by ARN (in the calling region). */
-  createTags(region: string, input: { ResourceName?: string; Tags?: Tag[] }) {
+  createRedshiftTags(region: string, input: { ResourceName?: string; Tags?: Tag[] }) {
     this.gate(REDSHIFT_API, 'CreateTags');
     this.settleSnapshots(region);
     const target = this.taggable(region, input.ResourceName);
@@ -583,7 +583,7 @@ export const redshiftModel = defineModelService({
     'describeClusterSnapshots',
     'createClusterSnapshot',
     'deleteClusterSnapshot',
-    'createTags',
+    'createRedshiftTags',
     'createSnapshotCopyGrant',
     'enableSnapshotCopy',
     'redshiftClusters',

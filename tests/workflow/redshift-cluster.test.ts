@@ -63,6 +63,9 @@ describe('RedshiftHappyRunWithCopies', () => {
     const [copy] = sandbox.model.redshiftSnapshots(DR_REGION);
     expect(copy).toMatchObject({ SnapshotIdentifier: snapshot?.SnapshotIdentifier, SourceRegion: REGION });
     expect(copy?.Tags).toEqual(expect.arrayContaining([{ Key: TAG.runId, Value: 'rs-happy' }]));
+    // The restore point `backups` lists (and a DR restore reads) carries its copy.
+    const [point] = await sandbox.points.list(arn);
+    expect(point?.copies).toEqual([expect.objectContaining({ region: DR_REGION })]);
   });
 
   it('records the copy as not copied, with the reason, when the cluster has no cross-region snapshot copy', async () => {
@@ -119,6 +122,10 @@ describe('RedshiftQuotaRefusal', () => {
       cause: expect.stringMatching(/ClusterSnapshotQuotaExceeded/),
     });
     expect(sandbox.model.redshiftSnapshots(REGION)).toEqual([]);
+    // The notification names it, its type and the refusal, with the runbook's step for the quota.
+    const [message] = sandbox.model.sns;
+    expect(message?.Message).toContain(`${arn} [redshift-cluster] during start: QuotaExceededError`);
+    expect(message?.Message).toMatch(/Redshift's manual snapshots quota/);
   });
 });
 

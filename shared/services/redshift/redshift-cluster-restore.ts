@@ -17,6 +17,7 @@ import {
   NameInUseError,
   rethrowAws,
 } from '../../errors';
+import { partitionOf } from '../../resource';
 import { tagValue } from '../../tags';
 import {
   type NameCheckRequest,
@@ -64,9 +65,6 @@ async function nameHolder(request: NameCheckRequest): Promise<NameHolder | undef
     ...(restoreId ? { restoreId } : {}),
   };
 }
-
-const partitionOf = (region: string) =>
-  region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
 
 export const redshiftClusterRestore: RestoreDriver = {
   type: 'redshift-cluster',

@@ -34,7 +34,7 @@ import {
   rethrowAws,
 } from '../../errors';
 import { RDS_SNAPSHOT_PREFIX as PREFIX } from '../../names';
-import type { ResourceRef } from '../../resource';
+import { partitionOf, type ResourceRef } from '../../resource';
 import {
   managedByAnotherService,
   matchesTags,
@@ -156,9 +156,6 @@ function refOf(region: string, accountId: string, partition: string, cluster: Cl
   if (!id) return undefined;
   return { arn: redshiftClusterArn(partition, region, accountId, id), type: 'redshift-cluster', region, accountId, id };
 }
-
-const partitionOf = (region: string) =>
-  region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
 
 /** An owned Redshift manual snapshot as retention sees it: our prefix, our managed-by, and our run's identifier. */
 function ownedSnapshot(region: string, owners: string | readonly string[], s: Snapshot): OwnedBackup | undefined {

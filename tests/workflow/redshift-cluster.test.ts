@@ -99,8 +99,7 @@ describe('RedshiftThrottledRun', () => {
 
     expect(run.status).toBe('SUCCEEDED');
     // The SDK's own retries (maxAttempts) took most; the ASL's Retry on ThrottledError the rest.
-    const throttledCalls = [...sandbox.model.calls.entries()].filter(([k]) => k.startsWith('redshift:'));
-    expect(throttledCalls.reduce((n, [, c]) => n + c, 0)).toBeGreaterThan(3);
+    expect(run.stats.retries).toBeGreaterThan(0);
     expect(await sandbox.store.getResource('rs-throttled', arn)).toMatchObject({ status: 'COMPLETED' });
     expect(sandbox.model.redshiftSnapshots(REGION)).toHaveLength(1);
     expect(sandbox.model.calls.get('redshift:CreateClusterSnapshot')).toBeGreaterThanOrEqual(1);

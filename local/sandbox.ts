@@ -246,6 +246,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       // security group ids the model takes as given). Draws nothing from the PRNG.
       for (const [where, placement] of Object.entries(config.drills?.placement ?? {}))
         if (placement.dbSubnetGroupName) model.addDbSubnetGroup(where, placement.dbSubnetGroupName);
+      for (const [where, placement] of Object.entries(config.drills?.placement ?? {}))
+        if (placement.clusterSubnetGroupName) model.addClusterSubnetGroup(where, placement.clusterSubnetGroupName);
       // One endpoint for everything, as LocalStack offers: DynamoDB calls go through to dynalite.
       // The state table exists in the home region and in each replica's (config `recovery`), nowhere else.
       if (stateTable)

@@ -12,6 +12,7 @@ import { kmsService } from './kms';
 import { lambdaService } from './lambda';
 import { queryService } from './query';
 import { rdsService } from './rds';
+import { redshiftService } from './redshift';
 import { s3Service } from './s3';
 import type { EmulatorServer } from './server';
 import { snsService } from './sns';
@@ -28,6 +29,7 @@ export function registerAwsServices(server: EmulatorServer, model: AwsModel): vo
   server.register('lambda', lambdaService(model));
   // Alongside the proxy to dynalite: the fleet's tables, backups and exports only.
   server.register('dynamodb', dynamoDbService(model));
+  server.register('redshift', redshiftService(model));
 }
 
 /** A stack as DescribeStacks answers it in its region: the outputs a deployment would have. */

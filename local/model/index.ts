@@ -31,6 +31,8 @@ import { auroraRestoreModel } from './rds-aurora-restore';
 import { rdsGroupModel } from './rds-groups';
 import { rdsRestoreModel } from './rds-restore';
 import { dbSubnetGroupModel } from './rds-subnet-groups';
+import { redshiftModel } from './redshift';
+import { redshiftRestoreModel } from './redshift-restore';
 import { buildServices, type FacadeOf, type LimitsOf, type ModelService, type ServicesOf } from './registry';
 import { s3Model } from './s3';
 import { snsModel } from './sns';
@@ -57,6 +59,7 @@ const MODEL_SERVICES = [
   [eventsModel],
   [s3Model],
   [stsModel],
+  [redshiftModel, redshiftRestoreModel],
 ] as const;
 
 type Registered = (typeof MODEL_SERVICES)[number][number];
@@ -81,6 +84,15 @@ class ModelFacade {
     const backends = buildServices(this.core, REGISTERED);
     this.services = backends as Services;
     const self = this as unknown as Record<string, unknown>;
+    // One owner per operation name: a second service declaring one (EC2's and Redshift's createTags) would
+    // silently answer the first's callers with its own state.
+    const owners = new Map<PropertyKey, string>();
+    for (const service of REGISTERED)
+      for (const name of service.operations) {
+        const owner = owners.get(name);
+        if (owner) throw new Error(`model operation ${String(name)} is declared by ${owner} and ${service.name}`);
+        owners.set(name, service.name);
+      }
     for (const service of REGISTERED) {
       const backend = backends[service.name] as Record<PropertyKey, unknown>;
       // Own, writable properties: a test may jest.spyOn(model, 'publish') and the emulator then calls the spy.

@@ -200,6 +200,7 @@ describe('IAM', () => {
       'ec2:DeregisterImage',
       'rds:DeleteDBClusterSnapshot',
       'rds:DeleteDBSnapshot',
+      'redshift:DeleteClusterSnapshot',
     ]);
     const conditionOf = (action: string) => deletes.find((s) => s.Action === action)?.Condition;
     expect(conditionOf('ec2:DeleteSnapshot')).toEqual({
@@ -213,6 +214,9 @@ describe('IAM', () => {
     });
     expect(conditionOf('rds:DeleteDBClusterSnapshot')).toEqual({
       StringEquals: { 'rds:cluster-snapshot-tag/backup-pipeline:managed-by': OWNERS },
+    });
+    expect(conditionOf('redshift:DeleteClusterSnapshot')).toEqual({
+      StringEquals: { 'aws:ResourceTag/backup-pipeline:managed-by': OWNERS },
     });
     const deleters = ['apply-retention', 'release-run-lock', 'start-restore', 'clean-up-restore'];
     for (const name of FUNCTION_NAMES.filter((n) => !deleters.includes(n))) {
@@ -233,6 +237,7 @@ describe('IAM', () => {
       'ec2:TerminateInstances',
       'rds:DeleteDBCluster',
       'rds:DeleteDBInstance',
+      'redshift:DeleteCluster',
     ]);
     // Releasing the run lock deletes one state-table item, and nothing else.
     expect(actionsOf('release-run-lock').filter((a) => /Delete|Deregister/.test(a))).toEqual(['dynamodb:DeleteItem']);
@@ -272,6 +277,7 @@ describe('IAM', () => {
       'ec2:DescribeSnapshots',
       'rds:DescribeDBClusterSnapshots',
       'rds:DescribeDBSnapshots',
+      'redshift:DescribeClusterSnapshots',
     ]);
     expect(aws('record-result')).toEqual([]);
     expect(aws('record-failure')).toEqual([]);
@@ -300,6 +306,11 @@ describe('IAM', () => {
         's3:AbortMultipartUpload',
         's3:PutObject',
         's3:PutObjectAcl',
+        // Tagging in a statement of its own, on the project's snapshot identifiers only (snapshot:*/bp-*).
+        'redshift:CreateClusterSnapshot',
+        'redshift:CreateTags',
+        'redshift:DescribeClusterSnapshots',
+        'redshift:DescribeClusters',
       ].sort(),
     );
   });
@@ -896,10 +907,10 @@ describe('cdk.json validation', () => {
 
     // Act / Assess: refused, one line per region; an explicit opt-in lets it synthesize.
     expect(() => synth(drills({}))).toThrow(
-      'backupPipeline.drills.placement.eu-west-1: drills would restore on production networking: missing subnetId, securityGroupIds (or set drills.allowSourceNetworking: true)',
+      'backupPipeline.drills.placement.eu-west-1: drills would restore on production networking: missing subnetId, securityGroupIds, clusterSubnetGroupName (or set drills.allowSourceNetworking: true)',
     );
     expect(() => synth(drills({}))).toThrow(
-      'backupPipeline.drills.placement.us-east-1: drills would restore on production networking: missing subnetId, securityGroupIds, dbSubnetGroupName',
+      'backupPipeline.drills.placement.us-east-1: drills would restore on production networking: missing subnetId, securityGroupIds, dbSubnetGroupName, clusterSubnetGroupName',
     );
     expect(() => synth(drills({ allowSourceNetworking: true }))).not.toThrow();
     expect(() => synth({ drills: null })).not.toThrow();
@@ -912,6 +923,7 @@ describe('cdk.json validation', () => {
         subnetId: expect.stringMatching(/^subnet-/),
         securityGroupIds: [expect.stringMatching(/^sg-/)],
         dbSubnetGroupName: expect.any(String),
+        clusterSubnetGroupName: expect.any(String),
       }),
     ]);
   });

@@ -31,6 +31,7 @@ import { impliedActionsOf, SERVICE_PERMISSIONS } from '../../shared/services/cat
 import { dynamoBackupName, parseBackupName } from '../../shared/services/dynamodb/dynamodb-table';
 import { MODE_TAG } from '../../shared/services/modes';
 import { rdsSnapshotIdentifier } from '../../shared/services/rds/rds-instance';
+import { redshiftSnapshotIdentifier } from '../../shared/services/redshift/redshift-cluster';
 import { RestorePointStore } from '../../shared/state/restore-points';
 import { RestoreStore } from '../../shared/state/restore-store';
 import { RunLockStore } from '../../shared/state/run-lock-store';
@@ -296,6 +297,33 @@ describe('IAM against the calls the handlers make', () => {
       startMs: now - 30 * 86_400_000,
       TagList: ours(now, 30, sandbox.model.dbClusterArn(REGION, 'ledger')),
     });
+    // Redshift: a cluster that copies its snapshots to the DR region under a grant (Start copy reads that,
+    // Check copy tags the copy there), a paused one (its refusal is judged by a describe), and an
+    // expired snapshot of ours for retention.
+    const dwKey = sandbox.model.addKmsKey(REGION, { alias: 'warehouse' });
+    sandbox.model.addRedshiftCluster(REGION, {
+      ClusterIdentifier: 'warehouse',
+      KmsKeyId: dwKey.Arn,
+      Tags: tagged('warehouse'),
+    });
+    const dwDrKey = sandbox.model.addKmsKey(DR_REGION, { alias: 'warehouse-dr' });
+    sandbox.model.createSnapshotCopyGrant(DR_REGION, { SnapshotCopyGrantName: 'dw', KmsKeyId: dwDrKey.Arn });
+    sandbox.model.enableSnapshotCopy(REGION, {
+      ClusterIdentifier: 'warehouse',
+      DestinationRegion: DR_REGION,
+      SnapshotCopyGrantName: 'dw',
+    });
+    sandbox.model.addRedshiftCluster(REGION, {
+      ClusterIdentifier: 'dormant',
+      status: 'paused',
+      Tags: tagged('dormant'),
+    });
+    sandbox.model.addExistingClusterSnapshot(REGION, {
+      SnapshotIdentifier: redshiftSnapshotIdentifier('old-30', 'warehouse'),
+      ClusterIdentifier: 'warehouse',
+      startMs: now - 30 * 86_400_000,
+      Tags: ours(now, 30, sandbox.model.redshiftClusterArn(REGION, 'warehouse')),
+    });
     sandbox.model.addExistingDbSnapshot(REGION, {
       DBSnapshotIdentifier: rdsSnapshotIdentifier('old-30', 'orders'),
       DBInstanceIdentifier: 'orders',
@@ -358,6 +386,7 @@ describe('IAM against the calls the handlers make', () => {
                 sandbox.model.dynamoTableArn(REGION, 'sessions'),
                 sandbox.model.dynamoTableArn(REGION, 'clicks'),
                 builderArn,
+                sandbox.model.redshiftClusterArn(REGION, 'warehouse'),
               ],
             },
             // Copies of every type that copies (the exported table's: a second export into the recovery
@@ -565,6 +594,17 @@ describe('IAM against the calls the handlers make', () => {
       'clean-up-restore dynamodb:TagResource',
       'clean-up-restore dynamodb:ListImports',
       'validate-restore lambda:InvokeFunction',
+      'plan-run redshift:DescribeClusters',
+      'start-backup redshift:CreateClusterSnapshot',
+      'start-backup redshift:DescribeClusterSnapshots',
+      'start-backup redshift:DescribeClusters',
+      'check-backup redshift:DescribeClusterSnapshots',
+      'start-copies redshift:DescribeClusters',
+      'check-copies redshift:CreateTags',
+      'apply-retention redshift:DeleteClusterSnapshot',
+      'start-restore redshift:RestoreFromClusterSnapshot',
+      'start-restore redshift:CreateTags',
+      'clean-up-restore redshift:DeleteCluster',
       'notify-restores sns:Publish',
     ]) {
       expect(actions).toContain(expected);
@@ -677,6 +717,7 @@ describe('IAM against the calls the handlers make', () => {
         'rds:DeleteDBInstance',
         'rds:DeleteDBCluster',
         'dynamodb:DeleteTable',
+        'redshift:DeleteCluster',
       ]),
     );
     for (const call of deletes) {

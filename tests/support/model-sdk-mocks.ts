@@ -12,6 +12,7 @@ import * as eventsSdk from '@aws-sdk/client-eventbridge';
 import * as kmsSdk from '@aws-sdk/client-kms';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import * as rdsSdk from '@aws-sdk/client-rds';
+import * as redshiftSdk from '@aws-sdk/client-redshift';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import * as snsSdk from '@aws-sdk/client-sns';
@@ -23,6 +24,7 @@ import type { JsonAction } from '../../local/emulator/json';
 import { KMS_ACTIONS } from '../../local/emulator/kms';
 import type { ActionHandler } from '../../local/emulator/query';
 import { rdsActions } from '../../local/emulator/rds';
+import { redshiftActions } from '../../local/emulator/redshift';
 import { snsActions } from '../../local/emulator/sns';
 import { AwsApiError, type AwsModel } from '../../local/model';
 
@@ -67,6 +69,7 @@ export function wireModelToSdk(model: AwsModel): { restore(): void } {
     [mockClient(snsSdk.SNSClient) as unknown as Stub, snsSdk, snsActions(model)],
     [mockClient(eventsSdk.EventBridgeClient) as unknown as Stub, eventsSdk, bind(model, EVENTS_ACTIONS)],
     [mockClient(kmsSdk.KMSClient) as unknown as Stub, kmsSdk, bind(model, KMS_ACTIONS)],
+    [mockClient(redshiftSdk.RedshiftClient) as unknown as Stub, redshiftSdk, redshiftActions(model)],
   ];
   for (const [stub, sdk, actions] of services) {
     for (const [name, call] of Object.entries(actions)) {

@@ -146,7 +146,10 @@ const GENERAL: readonly RunbookEntry[] = [
  */
 export const RUNBOOK: readonly RunbookEntry[] = [
   ...GENERAL.filter((e) => e.reason !== undefined),
-  ...SERVICE_RUNBOOK,
+  // A service's narrowed entries before any service's catch-all: RDS's quota catch-all must not answer
+  // a Redshift quota refusal (first match wins).
+  ...SERVICE_RUNBOOK.filter((e) => e.reason !== undefined),
+  ...SERVICE_RUNBOOK.filter((e) => e.reason === undefined),
   ...GENERAL.filter((e) => e.reason === undefined),
 ];
 

@@ -455,7 +455,9 @@ describe('renderReport', () => {
     expect(out).toContain('per month, estimated');
     expect(out).toContain('every backup the run left that exists');
     expect(out).toContain('EBS snapshots are incremental');
-    expect(out).toMatch(/EBS snapshot\s+\$0\.05 and RDS snapshot \$0\.095 per GB-month/);
+    expect(out).toMatch(
+      /EBS snapshot\s+\$0\.05, RDS snapshot \$0\.095 and Redshift manual snapshot \$0\.024 per GB-month/,
+    );
     expect(out).toContain('<td class="num">size unknown</td>');
   });
 

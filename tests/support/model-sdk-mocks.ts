@@ -27,6 +27,8 @@ import { rdsActions } from '../../local/emulator/rds';
 import { redshiftActions } from '../../local/emulator/redshift';
 import { snsActions } from '../../local/emulator/sns';
 import { AwsApiError, type AwsModel } from '../../local/model';
+import { SDK_CLIENT_CLASSES } from '../../shared/services';
+import type { SdkClientClass } from '../../shared/services/driver';
 
 type AnyClient = { config: { region: () => Promise<string> } };
 
@@ -145,4 +147,22 @@ export function wireExecutionsToSfn(executions: ReadonlyMap<string, string>): { 
     return { executionArn: input.executionArn, status };
   });
   return sfn;
+}
+
+/**
+ * Every service's SDK clients that a unit test does not answer itself, answered with an empty estate (`{}`:
+ * no resources, no backups): a test that mocks EC2 and RDS by hand then never reaches the network through a
+ * service added since (a new type's discovery runs in every Plan). `handled` are the classes the test
+ * answers itself, or leaves to dynalite (DynamoDB).
+ */
+export function answerOtherServicesEmpty(handled: readonly SdkClientClass[]): { restore(): void } {
+  const stubs = Object.values(SDK_CLIENT_CLASSES)
+    .flat()
+    .filter((client) => !handled.includes(client))
+    .map((client) => {
+      const stub = mockClient(client as never);
+      stub.onAnyCommand().resolves({});
+      return stub;
+    });
+  return { restore: () => stubs.forEach((stub) => stub.restore()) };
 }

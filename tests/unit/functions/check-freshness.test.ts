@@ -10,6 +10,7 @@ import { handler as checkFreshness } from '../../../functions/check-freshness';
 import { handler as recordResult } from '../../../functions/record-result';
 import { useClock } from '../../../shared/clock';
 import { parsePipelineConfig } from '../../../shared/config';
+import { RESOURCE_TYPES } from '../../../shared/services/catalog';
 import { dynamoDocClient } from '../../../shared/lambda/clients';
 import { functionEnvironments } from '../../../shared/lambda/function-env';
 import { metrics } from '../../../shared/lambda/powertools';
@@ -249,7 +250,9 @@ describe('check-freshness', () => {
     const drills = captured.published.filter((m) => m.name === 'HoursSinceSuccessfulDrill');
     expect(drills.every((m) => m.tier === '' && m.resourceType !== '')).toBe(true);
     expect(drills.find((m) => m.resourceType === 'ebs-volume')?.value).toBe(30);
-    expect(drills.filter((m) => m.resourceType !== 'ebs-volume').map((m) => m.value)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(drills.filter((m) => m.resourceType !== 'ebs-volume').map((m) => m.value)).toEqual(
+      RESOURCE_TYPES.filter((t) => t !== 'ebs-volume').map(() => 0),
+    );
   });
 
   it('reads a bounded amount at 3,000 resources, the same whether the table holds 3 runs of the tier or 9', async () => {

@@ -3,7 +3,7 @@
  * DynamoDB (dynalite), EC2/RDS/SNS mocked. Each test checks the wiring and the contract the ASL
  * relies on (returned shape, named errors), not the domain rules tested elsewhere.
  */
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateSnapshotsCommand,
   DescribeImagesCommand,
@@ -43,6 +43,7 @@ import { functionEnvironments } from '../../../shared/lambda/function-env';
 import type { ResourceRef } from '../../../shared/resource';
 import { TAG } from '../../../shared/tags';
 import { captureSingleMetrics } from '../../support/metrics-capture';
+import { answerOtherServicesEmpty } from '../../support/model-sdk-mocks';
 import { startUnitDynalite, UNIT_TABLE as TEST_TABLE } from '../../support/unit-dynalite';
 
 const ec2 = mockClient(EC2Client);
@@ -51,6 +52,8 @@ const sns = mockClient(SNSClient);
 const events = mockClient(EventBridgeClient);
 const s3 = mockClient(S3Client);
 const sfn = mockClient(SFNClient);
+// Every other service answers an empty estate: its discovery in each Plan reaches no network.
+answerOtherServicesEmpty([EC2Client, RDSClient, DynamoDBClient]);
 /** The resource refs Plan wrote to S3 for the Map's ItemReader (its last PutObject). */
 const itemsWritten = (): ResourceRef[] =>
   JSON.parse(String(s3.commandCalls(PutObjectCommand).at(-1)?.args[0].input.Body ?? 'null'));

@@ -126,7 +126,7 @@ describe('validateRestoreInput, an application', () => {
 describe('applicationWaves', () => {
   it("defaults to the catalogs' restoreWave: databases and tables first, then instances and volumes", () => {
     expect(applicationWaves(undefined)).toEqual([
-      ['rds-instance', 'aurora-cluster', 'docdb-cluster', 'neptune-cluster', 'dynamodb-table'],
+      ['rds-instance', 'aurora-cluster', 'docdb-cluster', 'neptune-cluster', 'dynamodb-table', 'redshift-cluster'],
       ['ec2-instance', 'ebs-volume'],
     ]);
   });
@@ -135,7 +135,7 @@ describe('applicationWaves', () => {
     expect(applicationWaves([['aurora-cluster'], ['rds-instance', 'ec2-instance']])).toEqual([
       ['aurora-cluster'],
       ['rds-instance', 'ec2-instance'],
-      ['ebs-volume', 'docdb-cluster', 'neptune-cluster', 'dynamodb-table'],
+      ['ebs-volume', 'docdb-cluster', 'neptune-cluster', 'dynamodb-table', 'redshift-cluster'],
     ]);
   });
 });

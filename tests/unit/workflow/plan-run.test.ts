@@ -3,6 +3,7 @@
  * across every driver and by explicit ARN, write the run record and one item per resource, and
  * return small refs for the Map. Real drivers on mocked EC2/RDS, real store on dynalite.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeInstancesCommand,
   DescribeRegionsCommand,
@@ -26,6 +27,7 @@ import { THROTTLE_RETRY_DEFAULTS } from '../../../shared/throttle-retry';
 import { type InputContext, validateExecutionInput } from '../../../shared/workflow/backup/input';
 import { planRun } from '../../../shared/workflow/backup/plan';
 import { checkCopyTargets } from '../../../shared/workflow/copies/copy-targets';
+import { answerOtherServicesEmpty } from '../../support/model-sdk-mocks';
 import { useUnitDynalite } from '../../support/unit-dynalite';
 import { ACCOUNT, caught, lambdaContext, REGION, TIERS, unitHandlerEnv } from '../../support/unit-fixtures';
 import { ec2Error, instanceRef, volumeRef } from '../services/ec2/fixtures';
@@ -37,6 +39,8 @@ const rds = mockClient(RDSClient);
 const s3 = mockClient(S3Client);
 /** The tier's run lock: each test's Plan takes it and none releases it; the run that holds it has ended. */
 const sfn = mockClient(SFNClient);
+// Every other service answers an empty estate: its discovery in each Plan reaches no network.
+answerOtherServicesEmpty([EC2Client, RDSClient, DynamoDBClient]);
 /** The resource refs Plan wrote to S3 for the Map's ItemReader (its last PutObject). */
 const itemsWritten = (): { arn: string }[] =>
   JSON.parse(String(s3.commandCalls(PutObjectCommand).at(-1)?.args[0].input.Body ?? 'null'));

@@ -4,6 +4,7 @@
  * owns, decide, delete the expired (nothing in a dry run), record every decision on the run; a failed
  * delete does not stop the others, and the task then fails with RetentionIncompleteError.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteSnapshotCommand,
   DescribeImagesCommand,
@@ -29,6 +30,7 @@ import type { BackupStore, OwnedBackup } from '../../../shared/services/driver';
 import { ebsSnapshotStore } from '../../../shared/services/ec2/ebs-snapshots';
 import { applyRetention, RetentionIncompleteError, regionsTouched } from '../../../shared/workflow/retention/retention';
 import type { PassResult, RetentionUnit } from '../../../shared/workflow/retention/retention-units';
+import { answerOtherServicesEmpty } from '../../support/model-sdk-mocks';
 import { useUnitDynalite } from '../../support/unit-dynalite';
 import {
   caught,
@@ -48,6 +50,8 @@ import { dbRef, rdsError } from '../services/rds/fixtures';
 const db = useUnitDynalite();
 const ec2 = mockClient(EC2Client);
 const rds = mockClient(RDSClient);
+// Every other service answers an empty estate: no backups of its own to list.
+answerOtherServicesEmpty([EC2Client, RDSClient, DynamoDBClient]);
 const NOW = new Date('2026-03-01T00:00:00.000Z');
 const DAY = 86_400_000;
 const silent = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };

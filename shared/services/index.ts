@@ -12,13 +12,21 @@ import { ec2Catalog } from './ec2/catalog';
 import { ec2ClientClasses, ec2CreatingClients } from './ec2/client';
 import { hasDefaultVpc } from './ec2/default-vpc';
 import { ec2Drivers, ec2RestoreDrivers } from './ec2/drivers';
+import { elasticacheCatalog } from './elasticache/catalog';
+import { elasticacheClientClasses, elasticacheCreatingClients } from './elasticache/client';
+import { elasticacheDrivers, elasticacheRestoreDrivers } from './elasticache/drivers';
 import { DEFAULT_MODES, type ModedType } from './modes';
 import { rdsCatalog } from './rds/catalog';
 import { rdsClientClasses, rdsCreatingClients } from './rds/client';
 import { rdsDrivers, rdsRestoreDrivers } from './rds/drivers';
 import type { RegionFacts, RestoreDriver } from './restore';
 
-const ALL_DRIVERS: readonly ResourceDriver[] = [...ec2Drivers, ...rdsDrivers, ...dynamodbDrivers];
+const ALL_DRIVERS: readonly ResourceDriver[] = [
+  ...ec2Drivers,
+  ...rdsDrivers,
+  ...dynamodbDrivers,
+  ...elasticacheDrivers,
+];
 
 export const DRIVERS = Object.fromEntries(ALL_DRIVERS.map((driver) => [driver.type, driver])) as Readonly<
   Record<ResourceType, ResourceDriver>
@@ -32,6 +40,7 @@ export const RESTORE_DRIVERS: readonly RestoreDriver[] = [
   ...ec2RestoreDrivers,
   ...rdsRestoreDrivers,
   ...dynamodbRestoreDrivers,
+  ...elasticacheRestoreDrivers,
 ];
 
 /**
@@ -67,7 +76,12 @@ export function regionFacts(): RegionFacts {
  * injection (local/sandbox.ts), which dies right after such a call.
  */
 export function creatingClients(region: string): readonly { readonly middlewareStack: object }[] {
-  return [...ec2CreatingClients(region), ...rdsCreatingClients(region), ...dynamodbCreatingClients(region)];
+  return [
+    ...ec2CreatingClients(region),
+    ...rdsCreatingClients(region),
+    ...dynamodbCreatingClients(region),
+    ...elasticacheCreatingClients(region),
+  ];
 }
 
 /**
@@ -78,6 +92,7 @@ export const SDK_CLIENT_CLASSES: Readonly<Record<string, readonly SdkClientClass
   [ec2Catalog.service]: ec2ClientClasses,
   [rdsCatalog.service]: rdsClientClasses,
   [dynamodbCatalog.service]: dynamodbClientClasses,
+  [elasticacheCatalog.service]: elasticacheClientClasses,
 };
 
 /**

@@ -32,6 +32,11 @@ const SUPPORTED_ARNS = [
   [`arn:aws:rds:${REGION}:${ACCOUNT}:cluster:ledger`, 'aurora-cluster', 'ledger'],
   [`arn:aws-us-gov:ec2:us-gov-west-1:${ACCOUNT}:volume/vol-01234567`, 'ebs-volume', 'vol-01234567'],
   [`arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/sessions.v2`, 'dynamodb-table', 'sessions.v2'],
+  [
+    `arn:aws:elasticache:${REGION}:${ACCOUNT}:replicationgroup:sessions-cache`,
+    'elasticache-replication-group',
+    'sessions-cache',
+  ],
 ] as const satisfies readonly (readonly [string, ResourceType, string])[];
 
 describe('parseResourceArn', () => {

@@ -183,6 +183,11 @@ export class ElastiCacheBackend
     return cluster;
   }
 
+  /** A cache subnet group an operator made (a drill's isolated one, cdk.json drills.placement). */
+  addCacheSubnetGroup(region: string, name: string): void {
+    this.region(region).subnetGroups.add(name);
+  }
+
   /** A snapshot that already exists (history for retention), finished at `startMs`. */
   addExistingCacheSnapshot(
     region: string,
@@ -509,6 +514,7 @@ export const elasticacheModel = defineModelService({
   operations: [
     'addReplicationGroup',
     'addMemcachedCluster',
+    'addCacheSubnetGroup',
     'addExistingCacheSnapshot',
     'replicationGroupArn',
     'describeReplicationGroups',

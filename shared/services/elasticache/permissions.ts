@@ -18,7 +18,6 @@ const CLUSTERS = cacheArn('cluster:*');
 const OUR_SNAPSHOTS = cacheArn(`snapshot:${ELASTICACHE_SNAPSHOT_PREFIX}*`);
 const PARAMETER_GROUPS = cacheArn('parametergroup:*');
 const SUBNET_GROUPS = cacheArn('subnetgroup:*');
-const SECURITY_GROUPS = `arn:${PARTITION}:ec2:*:${ACCOUNT}:security-group/*`;
 
 const ownedOnly = {
   StringEquals: { [`aws:ResourceTag/${TAG.managedBy}`]: [ownerTagValue(STACK_NAME, REGION), STACK_NAME] },
@@ -75,7 +74,7 @@ export const ELASTICACHE_PERMISSIONS: PermissionSet = {
       { actions: ['elasticache:ListTagsForResource'], resources: [GROUPS] },
       {
         actions: ['elasticache:CreateReplicationGroup'],
-        resources: [GROUPS, CLUSTERS, OUR_SNAPSHOTS, PARAMETER_GROUPS, SUBNET_GROUPS, SECURITY_GROUPS],
+        resources: [GROUPS, CLUSTERS, OUR_SNAPSHOTS, PARAMETER_GROUPS, SUBNET_GROUPS],
       },
       { actions: ['elasticache:AddTagsToResource'], resources: [GROUPS] },
     ],
@@ -85,7 +84,6 @@ export const ELASTICACHE_PERMISSIONS: PermissionSet = {
       [OUR_SNAPSHOTS]: 'The snapshot restored is chosen at run time from the restore points this stack recorded.',
       [PARAMETER_GROUPS]: 'The restored group takes the engine default parameter group of its region.',
       [SUBNET_GROUPS]: "The restored group joins the source's or the drill's cache subnet group, chosen at run time.",
-      [SECURITY_GROUPS]: "The restored group joins the source's or the drill's security groups, chosen at run time.",
     },
   },
   'check-restore': {

@@ -66,8 +66,8 @@ export const ELASTICACHE_PERMISSIONS: PermissionSet = {
     },
   },
   // A restore makes a new replication group from the snapshot (CreateReplicationGroup with SnapshotName),
-  // tagged with the restore tags in the same call; check and clean-up read its tags (DescribeReplicationGroups
-  // shows none), and clean-up deletes only a group a drill of this stack restored.
+  // tagged with the restore tags in the same call; a retried start and the clean-up read its tags
+  // (DescribeReplicationGroups shows none), and clean-up deletes only a group a drill of this stack restored.
   'start-restore': {
     grants: [
       { actions: ['elasticache:DescribeReplicationGroups'], resources: ['*'] },
@@ -86,13 +86,7 @@ export const ELASTICACHE_PERMISSIONS: PermissionSet = {
       [SUBNET_GROUPS]: "The restored group joins the source's or the drill's cache subnet group, chosen at run time.",
     },
   },
-  'check-restore': {
-    grants: [
-      { actions: ['elasticache:DescribeReplicationGroups'], resources: ['*'] },
-      { actions: ['elasticache:ListTagsForResource'], resources: [GROUPS] },
-    ],
-    wildcards: { [GROUPS]: RESTORED_NAMES },
-  },
+  'check-restore': { grants: [{ actions: ['elasticache:DescribeReplicationGroups'], resources: ['*'] }] },
   'clean-up-restore': {
     grants: [
       { actions: ['elasticache:DescribeReplicationGroups'], resources: ['*'] },

@@ -45,6 +45,13 @@ describe('ElastiCache workflow', () => {
   it('HappyRun: snapshots the read replica, says why it is not copied and why Memcached is skipped', async () => {
     // Prepare
     await seed();
+    // A group without a read replica: its primary is snapshotted, and the record says so.
+    sandbox.model.addReplicationGroup(REGION, {
+      ReplicationGroupId: 'solo',
+      replicas: 0,
+      snapshotSeconds: 300,
+      Tags: [BACKUP_TAG],
+    });
 
     // Act
     const result = await run('happy', { tier: 'daily', copyTo: [{ region: DR_REGION }] });
@@ -56,8 +63,14 @@ describe('ElastiCache workflow', () => {
     expect(JSON.stringify(byId.carts?.copies)).toContain(SNAPSHOT_NOT_COPIED);
     expect(byId.carts?.restoreSettings?.backedUpFrom).toBe('read replica carts-002');
     expect(byId.pages).toMatchObject({ status: 'SKIPPED', note: MEMCACHED_NOT_BACKED_UP });
-    expect(sandbox.model.cacheSnapshots(REGION)).toEqual([
-      expect.objectContaining({ CacheClusterId: 'carts-002', SnapshotStatus: 'available' }),
+    expect(byId.solo).toMatchObject({
+      status: 'COMPLETED',
+      note: expect.stringMatching(/^snapshot of the primary solo-001/),
+    });
+    expect(byId.carts?.note).toBeUndefined();
+    expect(sandbox.model.cacheSnapshots(REGION).map((s) => [s.CacheClusterId, s.SnapshotStatus])).toEqual([
+      ['carts-002', 'available'],
+      ['solo-001', 'available'],
     ]);
     expect(sandbox.model.cacheSnapshots(DR_REGION)).toEqual([]);
   });

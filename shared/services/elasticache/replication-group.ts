@@ -130,7 +130,16 @@ function discovered(
     member,
     snapshotSource(group).backedUpFrom,
   );
-  return { ref, resourceTags: resourceTagsOf(tags), ...(settings ? { restoreSettings: settings } : {}) };
+  const { input, backedUpFrom } = snapshotSource(group);
+  return {
+    ref,
+    // The primary is snapshotted only for want of a replica, which slows it: said on the record.
+    ...('CacheClusterId' in input && !backedUpFrom.startsWith('read replica')
+      ? { note: `snapshot of the ${backedUpFrom}` }
+      : {}),
+    resourceTags: resourceTagsOf(tags),
+    ...(settings ? { restoreSettings: settings } : {}),
+  };
 }
 
 const refOf = (region: string, accountId: string, id: string, arn?: string): ResourceRef => ({

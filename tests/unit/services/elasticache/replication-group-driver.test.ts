@@ -96,8 +96,11 @@ describe('ElastiCache replication group driver', () => {
     const byGroup = Object.fromEntries(model.cacheSnapshots(REGION).map((s) => [s.ReplicationGroupId, s]));
     expect(byGroup.single?.CacheClusterId).toBe('single-001');
     expect(byGroup.sharded?.CacheClusterId).toBeUndefined();
-    const settings = await replicationGroupDriver.resolve(ref('single'));
-    expect(settings.restoreSettings?.backedUpFrom).toMatch(/^primary single-001 \(the group has no read replica/);
+    const single = await replicationGroupDriver.resolve(ref('single'));
+    expect(single.restoreSettings?.backedUpFrom).toMatch(/^primary single-001 \(the group has no read replica/);
+    // Noted on the record: Plan keeps a Discovered's note on the resource's item.
+    expect(single.note).toMatch(/^snapshot of the primary single-001/);
+    expect((await replicationGroupDriver.resolve(ref('sharded'))).note).toBeUndefined();
   });
 
   it('finds the snapshot an earlier attempt started instead of making a second', async () => {

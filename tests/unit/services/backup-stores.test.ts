@@ -350,6 +350,7 @@ describe('driver registry', () => {
       'rds-snapshot',
       'rds-cluster-snapshot',
       'dynamodb-backup',
+      'elasticache-snapshot',
     ]);
   });
 });

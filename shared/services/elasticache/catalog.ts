@@ -59,7 +59,8 @@ export const elasticacheCatalog = {
   runbook: [
     {
       error: 'QuotaExceededError',
-      reason: /SnapshotQuotaExceeded/,
+      // AWS's refusal names the call (errors.ts aws()): RDS answers the same fault name for its own quota.
+      reason: /ElastiCache CreateSnapshot .*SnapshotQuotaExceeded/,
       next: 'ElastiCache allows 20 manual snapshots per node in 24 hours: run fewer tiers a day for this group',
       section: 'A backup failed',
     },

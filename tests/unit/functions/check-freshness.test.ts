@@ -249,7 +249,7 @@ describe('check-freshness', () => {
     const drills = captured.published.filter((m) => m.name === 'HoursSinceSuccessfulDrill');
     expect(drills.every((m) => m.tier === '' && m.resourceType !== '')).toBe(true);
     expect(drills.find((m) => m.resourceType === 'ebs-volume')?.value).toBe(30);
-    expect(drills.filter((m) => m.resourceType !== 'ebs-volume').map((m) => m.value)).toEqual([0, 0, 0, 0]);
+    expect(drills.filter((m) => m.resourceType !== 'ebs-volume').map((m) => m.value)).toEqual([0, 0, 0, 0, 0]);
   });
 
   it('reads a bounded amount at 3,000 resources, the same whether the table holds 3 runs of the tier or 9', async () => {

@@ -12,6 +12,12 @@ import {
   type Snapshot,
 } from '@aws-sdk/client-ec2';
 import {
+  DescribeCacheClustersCommand,
+  DescribeSnapshotsCommand as DescribeCacheSnapshotsCommand,
+  DescribeReplicationGroupsCommand,
+  ElastiCacheClient,
+} from '@aws-sdk/client-elasticache';
+import {
   DeleteDBSnapshotCommand,
   DescribeDBClusterSnapshotsCommand,
   DescribeDBClustersCommand,
@@ -48,6 +54,8 @@ import { dbRef, rdsError } from '../services/rds/fixtures';
 const db = useUnitDynalite();
 const ec2 = mockClient(EC2Client);
 const rds = mockClient(RDSClient);
+/** No cache groups or cache snapshots in these estates: ElastiCache answers empty. */
+const elasticache = mockClient(ElastiCacheClient);
 const NOW = new Date('2026-03-01T00:00:00.000Z');
 const DAY = 86_400_000;
 const silent = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };
@@ -61,6 +69,10 @@ afterAll(() => restoreClock());
 beforeEach(() => {
   ec2.reset();
   rds.reset();
+  elasticache.reset();
+  elasticache.on(DescribeReplicationGroupsCommand).resolves({ ReplicationGroups: [] });
+  elasticache.on(DescribeCacheClustersCommand).resolves({ CacheClusters: [] });
+  elasticache.on(DescribeCacheSnapshotsCommand).resolves({ Snapshots: [] });
   // Estates without Aurora unless a test says otherwise.
   rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
   rds.on(DescribeDBClusterSnapshotsCommand).resolves({ DBClusterSnapshots: [] });

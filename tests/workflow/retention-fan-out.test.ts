@@ -89,8 +89,11 @@ describe('RetentionFansOut', () => {
     expect(homeEc2Passes).toBeGreaterThan(1);
     const homeEc2Deletes = [...oracle.mustDelete].filter((key) => key.startsWith(`${REGION}|snap-`)).length;
     expect(homeEc2Passes).toBe(Math.ceil(homeEc2Deletes / DELETES_PER_PASS));
+    // One unit per region and service, each service's store listed there (ElastiCache's, empty here, too).
     expect(new Set(passes.map((p) => p.unit))).toEqual(
-      new Set([`${REGION}.ec2`, `${REGION}.rds`, `${REGION}.dynamodb`, `${DR}.ec2`, `${DR}.rds`, `${DR}.dynamodb`]),
+      new Set(
+        [REGION, DR].flatMap((region) => ['ec2', 'rds', 'dynamodb', 'elasticache'].map((svc) => `${region}.${svc}`)),
+      ),
     );
     expect(result.stats.childHistoryEvents.length).toBeGreaterThanOrEqual(6);
     expect(result.status).toBe('SUCCEEDED');

@@ -241,13 +241,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
             : {}),
         };
       }
-      // The drills' isolated DB subnet groups the configuration names (cdk.json drills.placement), as an
+      // The drills' isolated DB and cache subnet groups the configuration names (cdk.json drills.placement), as an
       // operator's drill VPC would hold them: a drill restores there, whatever the fleet (its subnet and
       // security group ids the model takes as given). Draws nothing from the PRNG.
-      for (const [where, placement] of Object.entries(config.drills?.placement ?? {}))
+      for (const [where, placement] of Object.entries(config.drills?.placement ?? {})) {
         if (placement.dbSubnetGroupName) model.addDbSubnetGroup(where, placement.dbSubnetGroupName);
-      for (const [where, placement] of Object.entries(config.drills?.placement ?? {}))
         if (placement.clusterSubnetGroupName) model.addClusterSubnetGroup(where, placement.clusterSubnetGroupName);
+        if (placement.cacheSubnetGroupName) model.addCacheSubnetGroup(where, placement.cacheSubnetGroupName);
+      }
       // One endpoint for everything, as LocalStack offers: DynamoDB calls go through to dynalite.
       // The state table exists in the home region and in each replica's (config `recovery`), nowhere else.
       if (stateTable)

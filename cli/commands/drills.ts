@@ -16,6 +16,7 @@ import { drillOutcome } from '../../shared/workflow/drills/drill-summary';
 import { restoreSucceeded } from '../../shared/workflow/restore/restore';
 import { humanDuration } from '../durations';
 import { middleCut } from './backups';
+import { TYPE_WIDTH } from './run-views';
 
 export interface DrillRun {
   name: string;
@@ -45,7 +46,7 @@ export async function runDrill(sandbox: Sandbox, sfn: SFNClient, name: string): 
 
 export function drillTable(records: readonly RestoreRecord[]): string {
   const pad = (text: string, width: number) => middleCut(text, width).padEnd(width);
-  const header = `${pad('TYPE', 15)} ${pad('MODE', 9)} ${pad('SOURCE', 24)} ${pad('RESTORED_AS', 34)} ${'RECOVERY'.padStart(8)} ${pad('VALIDATED', 9)} ${pad('CLEAN-UP', 9)} RESULT`;
+  const header = `${pad('TYPE', TYPE_WIDTH)} ${pad('MODE', 9)} ${pad('SOURCE', 24)} ${pad('RESTORED_AS', 34)} ${'RECOVERY'.padStart(8)} ${pad('VALIDATED', 9)} ${pad('CLEAN-UP', 9)} RESULT`;
   const rows = records.map((record) => {
     const parsed = parseResourceArn(record.arn);
     const source = parsed.ok ? parsed.ref.id : record.arn;
@@ -58,7 +59,7 @@ export function drillTable(records: readonly RestoreRecord[]): string {
           ? `: clean-up: ${record.cleanup.cause ?? ''}; left: ${(record.cleanup.leftovers ?? []).join(', ')}`
           : '';
     const result = restoreSucceeded(record) ? drillOutcome(true) : `${drillOutcome(false)}${why}`;
-    return `${pad(record.type, 15)} ${pad(record.mode ?? modesOf(record.type)[0] ?? '-', 9)} ${pad(source, 24)} ${pad(restored, 34)} ${humanDuration(record.recoverySeconds).padStart(8)} ${pad(record.validation?.status ?? '-', 9)} ${pad(record.cleanup?.status ?? '-', 9)} ${result}`;
+    return `${pad(record.type, TYPE_WIDTH)} ${pad(record.mode ?? modesOf(record.type)[0] ?? '-', 9)} ${pad(source, 24)} ${pad(restored, 34)} ${humanDuration(record.recoverySeconds).padStart(8)} ${pad(record.validation?.status ?? '-', 9)} ${pad(record.cleanup?.status ?? '-', 9)} ${result}`;
   });
   return [header, ...rows].join('\n');
 }

@@ -7,6 +7,7 @@ import * as cloudformation from '@aws-sdk/client-cloudformation';
 import { AwsApiError, type AwsModel } from '../model';
 import { dynamoDbService } from './dynamodb';
 import { ec2Service } from './ec2';
+import { elasticacheService } from './elasticache';
 import { eventsService } from './events';
 import { kmsService } from './kms';
 import { lambdaService } from './lambda';
@@ -30,6 +31,7 @@ export function registerAwsServices(server: EmulatorServer, model: AwsModel): vo
   // Alongside the proxy to dynalite: the fleet's tables, backups and exports only.
   server.register('dynamodb', dynamoDbService(model));
   server.register('redshift', redshiftService(model));
+  server.register('elasticache', elasticacheService(model));
 }
 
 /** A stack as DescribeStacks answers it in its region: the outputs a deployment would have. */

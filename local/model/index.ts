@@ -22,6 +22,8 @@ import { ec2Model } from './ec2';
 import { amiModel } from './ec2-images';
 import { regionsModel } from './ec2-regions';
 import { ec2RestoreModel } from './ec2-restore';
+import { elasticacheModel } from './elasticache';
+import { elasticacheRestoreModel } from './elasticache-restore';
 import { eventsModel } from './events';
 import { kmsModel } from './kms';
 import { lambdaModel } from './lambda';
@@ -60,6 +62,7 @@ const MODEL_SERVICES = [
   [s3Model],
   [stsModel],
   [redshiftModel, redshiftRestoreModel],
+  [elasticacheModel, elasticacheRestoreModel],
 ] as const;
 
 type Registered = (typeof MODEL_SERVICES)[number][number];

@@ -17,6 +17,7 @@ import type {
 } from './catalog-types';
 import { dynamodbCatalog } from './dynamodb/catalog';
 import { ec2Catalog } from './ec2/catalog';
+import { elasticacheCatalog } from './elasticache/catalog';
 import type { ImpliedAction, PermissionSet } from './permission-set';
 import { rdsCatalog } from './rds/catalog';
 import { redshiftCatalog } from './redshift/catalog';
@@ -34,7 +35,7 @@ export type {
  * Every service, one line each. The order is the order ARN patterns are tried, drivers are listed and
  * (through them) retention visits the backup stores.
  */
-export const SERVICES = [ec2Catalog, rdsCatalog, dynamodbCatalog, redshiftCatalog] as const;
+export const SERVICES = [ec2Catalog, rdsCatalog, dynamodbCatalog, redshiftCatalog, elasticacheCatalog] as const;
 
 type Entry = (typeof SERVICES)[number]['types'][number];
 export type ResourceType = Entry['type'];

@@ -28,6 +28,11 @@ export interface Discovered {
    * instance selects its cluster: one backup per cluster, never per member).
    */
   backedUpWith?: ResourceRef;
+  /**
+   * How it will be backed up, where the operator should know (an ElastiCache group snapshotted from its
+   * primary for want of a read replica): Plan keeps it on the resource's record (its `note`).
+   */
+  note?: string;
   /** The resource's `backup-pipeline:mode` tag, for types that offer modes (shared/services/modes.ts). */
   modeTag?: string;
   /** Storage-encrypted RDS/Aurora: a copy to another region needs that region's KMS key (checked at Plan). */

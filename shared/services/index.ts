@@ -12,6 +12,9 @@ import { ec2Catalog } from './ec2/catalog';
 import { ec2ClientClasses, ec2CreatingClients } from './ec2/client';
 import { hasDefaultVpc } from './ec2/default-vpc';
 import { ec2Drivers, ec2RestoreDrivers } from './ec2/drivers';
+import { elasticacheCatalog } from './elasticache/catalog';
+import { elasticacheClientClasses, elasticacheCreatingClients } from './elasticache/client';
+import { elasticacheDrivers, elasticacheRestoreDrivers } from './elasticache/drivers';
 import { DEFAULT_MODES, type ModedType } from './modes';
 import { rdsCatalog } from './rds/catalog';
 import { rdsClientClasses, rdsCreatingClients } from './rds/client';
@@ -21,7 +24,13 @@ import { redshiftClientClasses, redshiftCreatingClients } from './redshift/clien
 import { redshiftDrivers, redshiftRestoreDrivers } from './redshift/drivers';
 import type { RegionFacts, RestoreDriver } from './restore';
 
-const ALL_DRIVERS: readonly ResourceDriver[] = [...ec2Drivers, ...rdsDrivers, ...dynamodbDrivers, ...redshiftDrivers];
+const ALL_DRIVERS: readonly ResourceDriver[] = [
+  ...ec2Drivers,
+  ...rdsDrivers,
+  ...dynamodbDrivers,
+  ...redshiftDrivers,
+  ...elasticacheDrivers,
+];
 
 export const DRIVERS = Object.fromEntries(ALL_DRIVERS.map((driver) => [driver.type, driver])) as Readonly<
   Record<ResourceType, ResourceDriver>
@@ -36,6 +45,7 @@ export const RESTORE_DRIVERS: readonly RestoreDriver[] = [
   ...rdsRestoreDrivers,
   ...dynamodbRestoreDrivers,
   ...redshiftRestoreDrivers,
+  ...elasticacheRestoreDrivers,
 ];
 
 /**
@@ -76,6 +86,7 @@ export function creatingClients(region: string): readonly { readonly middlewareS
     ...rdsCreatingClients(region),
     ...dynamodbCreatingClients(region),
     ...redshiftCreatingClients(region),
+    ...elasticacheCreatingClients(region),
   ];
 }
 
@@ -88,6 +99,7 @@ export const SDK_CLIENT_CLASSES: Readonly<Record<string, readonly SdkClientClass
   [rdsCatalog.service]: rdsClientClasses,
   [dynamodbCatalog.service]: dynamodbClientClasses,
   [redshiftCatalog.service]: redshiftClientClasses,
+  [elasticacheCatalog.service]: elasticacheClientClasses,
 };
 
 /**

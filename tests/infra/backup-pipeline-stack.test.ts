@@ -180,8 +180,8 @@ describe('IAM', () => {
 
   it('lets plan-run only describe and write state: no create, delete or tag actions', () => {
     const writes = actionsOf('plan-run').filter((a) => /Create|Delete|Tag/.test(a) && !a.startsWith('logs:'));
-    // Reading a table's tags is discovery, not tagging.
-    expect(writes).toEqual(['dynamodb:ListTagsOfResource']);
+    // Reading a table's or a cache group's tags is discovery, not tagging.
+    expect(writes).toEqual(['dynamodb:ListTagsOfResource', 'elasticache:ListTagsForResource']);
   });
 
   it('denies snapshot deletion and AMI deregistration unless the backup is tagged managed-by this stack', () => {
@@ -198,6 +198,7 @@ describe('IAM', () => {
       'dynamodb:DeleteBackup',
       'ec2:DeleteSnapshot',
       'ec2:DeregisterImage',
+      'elasticache:DeleteSnapshot',
       'rds:DeleteDBClusterSnapshot',
       'rds:DeleteDBSnapshot',
       'redshift:DeleteClusterSnapshot',
@@ -218,6 +219,9 @@ describe('IAM', () => {
     expect(conditionOf('redshift:DeleteClusterSnapshot')).toEqual({
       StringEquals: { 'aws:ResourceTag/backup-pipeline:managed-by': OWNERS },
     });
+    expect(conditionOf('elasticache:DeleteSnapshot')).toEqual({
+      StringEquals: { 'aws:ResourceTag/backup-pipeline:managed-by': OWNERS },
+    });
     const deleters = ['apply-retention', 'release-run-lock', 'start-restore', 'clean-up-restore'];
     for (const name of FUNCTION_NAMES.filter((n) => !deleters.includes(n))) {
       expect(actionsOf(name).filter((a) => /Delete|Deregister/.test(a))).toEqual([]);
@@ -235,6 +239,7 @@ describe('IAM', () => {
       'dynamodb:DeleteTable',
       'ec2:DeleteVolume',
       'ec2:TerminateInstances',
+      'elasticache:DeleteReplicationGroup',
       'rds:DeleteDBCluster',
       'rds:DeleteDBInstance',
       'redshift:DeleteCluster',
@@ -275,6 +280,7 @@ describe('IAM', () => {
     expect(aws('check-backup')).toEqual([
       'ec2:DescribeImages',
       'ec2:DescribeSnapshots',
+      'elasticache:DescribeSnapshots',
       'rds:DescribeDBClusterSnapshots',
       'rds:DescribeDBSnapshots',
       'redshift:DescribeClusterSnapshots',
@@ -302,6 +308,11 @@ describe('IAM', () => {
         'rds:DescribeDBClusterSnapshots',
         // The cluster's tags and CopyTagsToSnapshot before its snapshot, its state after a refusal.
         'rds:DescribeDBClusters',
+        // ElastiCache: the group's nodes (which is a replica) before its snapshot, tagged in the create.
+        'elasticache:AddTagsToResource',
+        'elasticache:CreateSnapshot',
+        'elasticache:DescribeReplicationGroups',
+        'elasticache:DescribeSnapshots',
         // DynamoDB exports write into the backup bucket under the export prefix.
         's3:AbortMultipartUpload',
         's3:PutObject',
@@ -907,10 +918,10 @@ describe('cdk.json validation', () => {
 
     // Act / Assess: refused, one line per region; an explicit opt-in lets it synthesize.
     expect(() => synth(drills({}))).toThrow(
-      'backupPipeline.drills.placement.eu-west-1: drills would restore on production networking: missing subnetId, securityGroupIds, clusterSubnetGroupName (or set drills.allowSourceNetworking: true)',
+      'backupPipeline.drills.placement.eu-west-1: drills would restore on production networking: missing subnetId, securityGroupIds, clusterSubnetGroupName, cacheSubnetGroupName (or set drills.allowSourceNetworking: true)',
     );
     expect(() => synth(drills({}))).toThrow(
-      'backupPipeline.drills.placement.us-east-1: drills would restore on production networking: missing subnetId, securityGroupIds, dbSubnetGroupName, clusterSubnetGroupName',
+      'backupPipeline.drills.placement.us-east-1: drills would restore on production networking: missing subnetId, securityGroupIds, dbSubnetGroupName, clusterSubnetGroupName, cacheSubnetGroupName',
     );
     expect(() => synth(drills({ allowSourceNetworking: true }))).not.toThrow();
     expect(() => synth({ drills: null })).not.toThrow();

@@ -42,7 +42,7 @@ describe('permission data', () => {
   it.each(DATA)(
     '%s pins no region on the backed-up resources, their backups or keys: every configured region is allowed',
     (_, set) => {
-      // Act: the region field of each EC2, RDS, DynamoDB, KMS and Redshift resource the data names.
+      // Act: the region field of each EC2, RDS, DynamoDB, KMS, Redshift and ElastiCache resource the data names.
       const arns = holdersOf(set).flatMap(([holder, p]) =>
         p.grants.flatMap((g) => g.resources).map((resource) => ({ holder, resource })),
       );
@@ -50,7 +50,9 @@ describe('permission data', () => {
         .map(({ holder, resource }) => ({
           holder,
           resource,
-          region: /^arn:(?:<AWS::Partition>|aws[a-z-]*):(?:ec2|rds|dynamodb|kms|redshift):([^:]*):/.exec(resource)?.[1],
+          region: /^arn:(?:<AWS::Partition>|aws[a-z-]*):(?:ec2|rds|dynamodb|kms|redshift|elasticache):([^:]*):/.exec(
+            resource,
+          )?.[1],
         }))
         .filter((a) => a.region !== undefined);
 

@@ -8,6 +8,7 @@
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as ec2Sdk from '@aws-sdk/client-ec2';
+import * as elasticacheSdk from '@aws-sdk/client-elasticache';
 import * as eventsSdk from '@aws-sdk/client-eventbridge';
 import * as kmsSdk from '@aws-sdk/client-kms';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -19,6 +20,7 @@ import * as snsSdk from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DYNAMODB_CONTROL_ACTIONS, modelAnswers } from '../../local/emulator/dynamodb';
 import { ec2Actions } from '../../local/emulator/ec2';
+import { elasticacheActions } from '../../local/emulator/elasticache';
 import { EVENTS_ACTIONS } from '../../local/emulator/events';
 import type { JsonAction } from '../../local/emulator/json';
 import { KMS_ACTIONS } from '../../local/emulator/kms';
@@ -72,6 +74,7 @@ export function wireModelToSdk(model: AwsModel): { restore(): void } {
     [mockClient(eventsSdk.EventBridgeClient) as unknown as Stub, eventsSdk, bind(model, EVENTS_ACTIONS)],
     [mockClient(kmsSdk.KMSClient) as unknown as Stub, kmsSdk, bind(model, KMS_ACTIONS)],
     [mockClient(redshiftSdk.RedshiftClient) as unknown as Stub, redshiftSdk, redshiftActions(model)],
+    [mockClient(elasticacheSdk.ElastiCacheClient) as unknown as Stub, elasticacheSdk, elasticacheActions(model)],
   ];
   for (const [stub, sdk, actions] of services) {
     for (const [name, call] of Object.entries(actions)) {

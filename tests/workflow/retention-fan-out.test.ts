@@ -90,6 +90,7 @@ describe('RetentionFansOut', () => {
     expect(homeEc2Passes).toBeGreaterThan(1);
     const homeEc2Deletes = [...oracle.mustDelete].filter((key) => key.startsWith(`${REGION}|snap-`)).length;
     expect(homeEc2Passes).toBe(Math.ceil(homeEc2Deletes / DELETES_PER_PASS));
+    // One unit per region and service, each service's store listed there (ElastiCache's, empty here, too).
     expect(new Set(passes.map((p) => p.unit))).toEqual(
       // One unit per region and service (each service's stores are listed in every region retention visits).
       new Set([REGION, DR].flatMap((region) => SERVICES.map(({ service }) => `${region}.${service}`))),

@@ -139,15 +139,13 @@ const GENERAL: readonly RunbookEntry[] = [
 ];
 
 /**
- * The runbook, first match wins: the general entries that narrow by reason, then the services' (catalog
- * order; each narrows an error further, or is the catch-all of an error only its service ends with), then the
- * general catch-alls. So a service's entry never shadows a general narrowed one, and a general
- * catch-all never shadows a service's.
+ * The runbook, first match wins: the general entries that narrow by reason, then the services' that
+ * narrow by reason (catalog order), then the services' catch-alls (of an error only their service ends
+ * with), then the general catch-alls. So no catch-all shadows a narrowed entry: one service's catch-all
+ * (RDS's QuotaExceededError) never takes another's narrowed cause (ElastiCache's node quota).
  */
 export const RUNBOOK: readonly RunbookEntry[] = [
   ...GENERAL.filter((e) => e.reason !== undefined),
-  // A service's narrowed entries before any service's catch-all: RDS's quota catch-all must not answer
-  // a Redshift quota refusal (first match wins).
   ...SERVICE_RUNBOOK.filter((e) => e.reason !== undefined),
   ...SERVICE_RUNBOOK.filter((e) => e.reason === undefined),
   ...GENERAL.filter((e) => e.reason === undefined),

@@ -33,6 +33,11 @@ const SUPPORTED_ARNS = [
   [`arn:aws-us-gov:ec2:us-gov-west-1:${ACCOUNT}:volume/vol-01234567`, 'ebs-volume', 'vol-01234567'],
   [`arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/sessions.v2`, 'dynamodb-table', 'sessions.v2'],
   [`arn:aws:redshift:${REGION}:${ACCOUNT}:cluster:warehouse-1`, 'redshift-cluster', 'warehouse-1'],
+  [
+    `arn:aws:elasticache:${REGION}:${ACCOUNT}:replicationgroup:sessions-cache`,
+    'elasticache-replication-group',
+    'sessions-cache',
+  ],
 ] as const satisfies readonly (readonly [string, ResourceType, string])[];
 
 /**

@@ -12,6 +12,12 @@ import {
   DescribeVolumesCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
+import {
+  DescribeCacheClustersCommand,
+  DescribeSnapshotsCommand as DescribeCacheSnapshotsCommand,
+  DescribeReplicationGroupsCommand,
+  ElastiCacheClient,
+} from '@aws-sdk/client-elasticache';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
   DescribeDBClusterSnapshotsCommand,
@@ -48,6 +54,8 @@ import { startUnitDynalite, UNIT_TABLE as TEST_TABLE } from '../../support/unit-
 
 const ec2 = mockClient(EC2Client);
 const rds = mockClient(RDSClient);
+/** No cache groups or cache snapshots in these estates: ElastiCache answers empty. */
+const elasticache = mockClient(ElastiCacheClient);
 const sns = mockClient(SNSClient);
 const events = mockClient(EventBridgeClient);
 const s3 = mockClient(S3Client);
@@ -85,6 +93,10 @@ beforeEach(() => {
   s3.on(PutObjectCommand).resolves({ ETag: '"etag"' });
   ec2.reset();
   rds.reset();
+  elasticache.reset();
+  elasticache.on(DescribeReplicationGroupsCommand).resolves({ ReplicationGroups: [] });
+  elasticache.on(DescribeCacheClustersCommand).resolves({ CacheClusters: [] });
+  elasticache.on(DescribeCacheSnapshotsCommand).resolves({ Snapshots: [] });
   sns.reset();
   // Estates without Aurora unless a test says otherwise.
   rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });

@@ -268,13 +268,14 @@ describe('parsePipelineConfig', () => {
         securityGroupIds: ['sg-0drill'],
         dbSubnetGroupName: 'drill-db',
         clusterSubnetGroupName: 'drill-dw',
+        cacheSubnetGroupName: 'drill-cache',
       };
 
       // Act / Assess
       expect(issues({ regions: ['eu-west-1'], drills: { placement: { 'eu-west-1': isolated } } })).toEqual([]);
       expect(issues({ regions: ['eu-west-1', 'us-east-1'], drills: { placement: { 'eu-west-1': isolated } } })).toEqual(
         [
-          'drills.placement.us-east-1: drills would restore on production networking: missing subnetId, securityGroupIds, dbSubnetGroupName, clusterSubnetGroupName (or set drills.allowSourceNetworking: true)',
+          'drills.placement.us-east-1: drills would restore on production networking: missing subnetId, securityGroupIds, dbSubnetGroupName, clusterSubnetGroupName, cacheSubnetGroupName (or set drills.allowSourceNetworking: true)',
         ],
       );
       // Only databases drilled: no subnet needed; only tables: nothing networked at all.
@@ -289,7 +290,7 @@ describe('parsePipelineConfig', () => {
       expect(issues({ regions: ['eu-west-1'], drills: { types: ['dynamodb-table'] } })).toEqual([]);
       // Regions unset: the deployment region, unknown at synth, must still be given a placement.
       expect(issues({ drills: {} })).toEqual([
-        'drills.placement: drills restore in the deployment region (regions unset): give its isolated placement (subnetId, securityGroupIds, dbSubnetGroupName, clusterSubnetGroupName) under its name (or set drills.allowSourceNetworking: true)',
+        'drills.placement: drills restore in the deployment region (regions unset): give its isolated placement (subnetId, securityGroupIds, dbSubnetGroupName, clusterSubnetGroupName, cacheSubnetGroupName) under its name (or set drills.allowSourceNetworking: true)',
       ]);
       expect(issues({ drills: { placement: { 'us-east-1': isolated } } })).toEqual([]);
       // The explicit opt-in, and drills off.

@@ -351,6 +351,7 @@ describe('driver registry', () => {
       'rds-cluster-snapshot',
       'dynamodb-backup',
       'redshift-snapshot',
+      'elasticache-snapshot',
     ]);
   });
 });

@@ -125,7 +125,7 @@ describe('the service catalog and driver registry', () => {
 
     // Assess: the message reads exactly as it always has.
     expect(!result.ok && result.reason).toBe(
-      'unsupported resource type "s3:bucket" in arn:aws:s3:eu-west-1:111122223333:bucket/x (partition aws); supported: EC2 instances, EBS volumes, RDS DB instances, Aurora DB clusters, DocumentDB clusters, Neptune clusters, DynamoDB tables, Redshift clusters',
+      'unsupported resource type "s3:bucket" in arn:aws:s3:eu-west-1:111122223333:bucket/x (partition aws); supported: EC2 instances, EBS volumes, RDS DB instances, Aurora DB clusters, DocumentDB clusters, Neptune clusters, DynamoDB tables, Redshift clusters, ElastiCache replication groups',
     );
   });
 });

@@ -124,9 +124,9 @@ describe('validateRestoreInput, an application', () => {
 });
 
 describe('applicationWaves', () => {
-  it("defaults to the catalogs' restoreWave: databases and tables first, then instances and volumes", () => {
+  it("defaults to the catalogs' restoreWave: databases, tables and caches first, then instances and volumes", () => {
     expect(applicationWaves(undefined)).toEqual([
-      ['rds-instance', 'aurora-cluster', 'docdb-cluster', 'neptune-cluster', 'dynamodb-table', 'redshift-cluster'],
+      ['rds-instance', 'aurora-cluster', 'docdb-cluster', 'neptune-cluster', 'dynamodb-table', 'redshift-cluster', 'elasticache-replication-group'],
       ['ec2-instance', 'ebs-volume'],
     ]);
   });
@@ -135,7 +135,7 @@ describe('applicationWaves', () => {
     expect(applicationWaves([['aurora-cluster'], ['rds-instance', 'ec2-instance']])).toEqual([
       ['aurora-cluster'],
       ['rds-instance', 'ec2-instance'],
-      ['ebs-volume', 'docdb-cluster', 'neptune-cluster', 'dynamodb-table', 'redshift-cluster'],
+      ['ebs-volume', 'docdb-cluster', 'neptune-cluster', 'dynamodb-table', 'redshift-cluster', 'elasticache-replication-group'],
     ]);
   });
 });

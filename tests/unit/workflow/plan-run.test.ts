@@ -12,6 +12,11 @@ import {
   type Instance,
   type Volume,
 } from '@aws-sdk/client-ec2';
+import {
+  DescribeCacheClustersCommand,
+  DescribeReplicationGroupsCommand,
+  ElastiCacheClient,
+} from '@aws-sdk/client-elasticache';
 import { type DBInstance, DescribeDBClustersCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
@@ -36,6 +41,8 @@ import { clusterRef, dbRef, rdsError } from '../services/rds/fixtures';
 const db = useUnitDynalite();
 const ec2 = mockClient(EC2Client);
 const rds = mockClient(RDSClient);
+/** No cache groups in these estates: ElastiCache's discovery answers empty. */
+const elasticache = mockClient(ElastiCacheClient);
 const s3 = mockClient(S3Client);
 /** The tier's run lock: each test's Plan takes it and none releases it; the run that holds it has ended. */
 const sfn = mockClient(SFNClient);
@@ -59,6 +66,9 @@ beforeEach(() => {
   s3.on(PutObjectCommand).resolves({ ETag: '"etag"' });
   ec2.reset();
   rds.reset();
+  elasticache.reset();
+  elasticache.on(DescribeReplicationGroupsCommand).resolves({ ReplicationGroups: [] });
+  elasticache.on(DescribeCacheClustersCommand).resolves({ CacheClusters: [] });
   sfn.reset();
   sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED' });
 });

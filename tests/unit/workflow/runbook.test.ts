@@ -60,6 +60,10 @@ describe('runbook', () => {
       /^Plan found no room/,
     );
     expect(nextStep('QuotaExceededError', 'SnapshotQuotaExceeded')).toMatch(/^100 manual RDS snapshots/);
+    // ElastiCache's node quota answers the same fault name: its own step, not RDS's catch-all.
+    expect(
+      nextStep('QuotaExceededError', 'ElastiCache CreateSnapshot carts: SnapshotQuotaExceededFault: Node carts-002 …'),
+    ).toMatch(/^ElastiCache allows 20 manual snapshots per node/);
     expect(nextStep('InvalidResourceStateError', 'orders has no point-in-time recovery, which export needs')).toMatch(
       /point-in-time recovery/,
     );

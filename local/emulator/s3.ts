@@ -206,3 +206,42 @@ export function s3Service(model: AwsModel): ServiceHandler {
     },
   };
 }
+
+type Input = Record<string, unknown>;
+type SdkAction = (model: AwsModel, region: string, input: Input) => unknown;
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+/**
+ * The bucket calls a backup of a bucket makes (shared/services/s3), answered by the model's simulated
+ * buckets (local/model/s3-buckets.ts) in the SDK's shapes, by the SDK command's name. The workflow tests
+ * answer S3Client with it (tests/support/model-sdk-mocks.ts); the REST-XML routes for these calls are
+ * not served yet (the handler above answers NotImplemented).
+ */
+export const S3_BUCKET_ACTIONS: Record<string, SdkAction> = {
+  ListBuckets: (model, _region, input) =>
+    model.listBuckets({ ...(str(input.BucketRegion) ? { BucketRegion: str(input.BucketRegion) } : {}) }),
+  HeadBucket: (model, _region, input) => model.headBucket(input as never),
+  GetBucketTagging: (model, _region, input) => model.getBucketTagging(input as never),
+  PutBucketTagging: (model, _region, input) => model.putBucketTagging(input as never),
+  GetBucketVersioning: (model, _region, input) => model.getBucketVersioning(input as never),
+  PutBucketVersioning: (model, _region, input) => model.putBucketVersioning(input as never),
+  GetBucketReplication: (model, _region, input) => model.getBucketReplication(input as never),
+  PutBucketReplication: (model, _region, input) => model.putBucketReplication(input as never),
+  // The client's region is where the bucket is made (the SDK puts it in LocationConstraint outside us-east-1).
+  CreateBucket: (model, region, input) => {
+    const constraint = str((input.CreateBucketConfiguration as Input | undefined)?.LocationConstraint);
+    if ((constraint ?? 'us-east-1') !== region)
+      throw new AwsApiError(
+        'IllegalLocationConstraintException',
+        `The ${constraint ?? 'us-east-1'} location constraint is incompatible with the region ${region} the request was sent to.`,
+        400,
+      );
+    return model.createSimulatedBucket(region, String(input.Bucket));
+  },
+};
+
+/** S3 Control's Batch Operations calls, answered by the model's jobs (local/model/s3-jobs.ts), by the SDK command's name. */
+export const S3_CONTROL_ACTIONS: Record<string, SdkAction> = {
+  CreateJob: (model, region, input) => model.createJob(region, input as never),
+  DescribeJob: (model, region, input) => model.describeJob(region, input as never),
+};

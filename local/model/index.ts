@@ -33,6 +33,7 @@ import { rdsRestoreModel } from './rds-restore';
 import { dbSubnetGroupModel } from './rds-subnet-groups';
 import { buildServices, type FacadeOf, type LimitsOf, type ModelService, type ServicesOf } from './registry';
 import { s3Model } from './s3';
+import { s3BucketsModel, s3JobsModel } from './s3-jobs';
 import { snsModel } from './sns';
 import { stsModel } from './sts';
 
@@ -55,7 +56,7 @@ const MODEL_SERVICES = [
   [snsModel],
   [lambdaModel],
   [eventsModel],
-  [s3Model],
+  [s3Model, s3BucketsModel, s3JobsModel],
   [stsModel],
 ] as const;
 

@@ -17,8 +17,11 @@ import { rdsCatalog } from './rds/catalog';
 import { rdsClientClasses, rdsCreatingClients } from './rds/client';
 import { rdsDrivers, rdsRestoreDrivers } from './rds/drivers';
 import type { RegionFacts, RestoreDriver } from './restore';
+import { s3Catalog } from './s3/catalog';
+import { s3ClientClasses, s3CreatingClients } from './s3/client';
+import { s3Drivers, s3RestoreDrivers } from './s3/drivers';
 
-const ALL_DRIVERS: readonly ResourceDriver[] = [...ec2Drivers, ...rdsDrivers, ...dynamodbDrivers];
+const ALL_DRIVERS: readonly ResourceDriver[] = [...ec2Drivers, ...rdsDrivers, ...dynamodbDrivers, ...s3Drivers];
 
 export const DRIVERS = Object.fromEntries(ALL_DRIVERS.map((driver) => [driver.type, driver])) as Readonly<
   Record<ResourceType, ResourceDriver>
@@ -32,6 +35,7 @@ export const RESTORE_DRIVERS: readonly RestoreDriver[] = [
   ...ec2RestoreDrivers,
   ...rdsRestoreDrivers,
   ...dynamodbRestoreDrivers,
+  ...s3RestoreDrivers,
 ];
 
 /**
@@ -67,7 +71,12 @@ export function regionFacts(): RegionFacts {
  * injection (local/sandbox.ts), which dies right after such a call.
  */
 export function creatingClients(region: string): readonly { readonly middlewareStack: object }[] {
-  return [...ec2CreatingClients(region), ...rdsCreatingClients(region), ...dynamodbCreatingClients(region)];
+  return [
+    ...ec2CreatingClients(region),
+    ...rdsCreatingClients(region),
+    ...dynamodbCreatingClients(region),
+    ...s3CreatingClients(region),
+  ];
 }
 
 /**
@@ -78,6 +87,7 @@ export const SDK_CLIENT_CLASSES: Readonly<Record<string, readonly SdkClientClass
   [ec2Catalog.service]: ec2ClientClasses,
   [rdsCatalog.service]: rdsClientClasses,
   [dynamodbCatalog.service]: dynamodbClientClasses,
+  [s3Catalog.service]: s3ClientClasses,
 };
 
 /**

@@ -1,0 +1,68 @@
+/**
+ * S3's IAM needs for backing buckets up: discovery lists the account's buckets and reads their tags;
+ * start reads a source's versioning and replication, makes its backup bucket (named by the stack's
+ * runtime-bucket prefix only), sets the pipeline's replication rule on the source and starts the run's
+ * Batch Replication job, passing the stack's replication role to S3 and to S3 Batch Operations; check
+ * reads the job. The sources are chosen at run time by tag or ARN, so their actions name every bucket;
+ * what is created or changed besides the source's replication rule is the stack's own buckets only.
+ */
+import {
+  ACCOUNT,
+  type ImpliedActions,
+  PARTITION,
+  type PermissionSet,
+  RUNTIME_BUCKETS,
+  STACK_NAME,
+} from '../permission-set';
+
+const BUCKETS = `arn:${PARTITION}:s3:::*`;
+const BACKUP_BUCKETS = `arn:${PARTITION}:s3:::${RUNTIME_BUCKETS}`;
+const JOBS = `arn:${PARTITION}:s3:*:${ACCOUNT}:job/*`;
+const REPLICATION_ROLE = `arn:${PARTITION}:iam::${ACCOUNT}:role/${STACK_NAME}-s3-replication`;
+const CHOSEN_AT_RUN_TIME = 'The buckets to back up are chosen at run time by tag or ARN from the whole account.';
+
+export const S3_PERMISSIONS: PermissionSet = {
+  'plan-run': {
+    grants: [
+      { actions: ['s3:ListAllMyBuckets'], resources: ['*'] },
+      { actions: ['s3:GetBucketTagging', 's3:ListBucket'], resources: [BUCKETS] },
+    ],
+    wildcards: { [BUCKETS]: CHOSEN_AT_RUN_TIME },
+  },
+  'start-backup': {
+    grants: [
+      {
+        actions: ['s3:GetBucketVersioning', 's3:GetReplicationConfiguration', 's3:PutReplicationConfiguration'],
+        resources: [BUCKETS],
+      },
+      {
+        actions: ['s3:CreateBucket', 's3:PutBucketVersioning', 's3:PutBucketTagging'],
+        resources: [BACKUP_BUCKETS],
+      },
+      // CreateJob has no resource-level permission (Service Authorization Reference: s3:CreateJob, `*`).
+      { actions: ['s3:CreateJob', 's3:PutJobTagging'], resources: ['*'] },
+      {
+        actions: ['iam:PassRole'],
+        resources: [REPLICATION_ROLE],
+        conditions: {
+          StringEquals: { 'iam:PassedToService': ['s3.amazonaws.com', 'batchoperations.s3.amazonaws.com'] },
+        },
+      },
+    ],
+    wildcards: {
+      [BUCKETS]: CHOSEN_AT_RUN_TIME,
+      [BACKUP_BUCKETS]:
+        "The backup buckets are made at run time, one per source, under the stack's runtime-bucket prefix only.",
+    },
+  },
+  'check-backup': {
+    grants: [{ actions: ['s3:DescribeJob'], resources: [JOBS] }],
+    wildcards: { [JOBS]: 'Batch Replication job ids are created by CreateJob at run time.' },
+  },
+};
+
+/** What AWS evaluates on S3 calls' behalf: the role a configuration or job names is passed; a job's tags are its tagging action. */
+export const S3_IMPLIED_ACTIONS: ImpliedActions = {
+  's3:PutReplicationConfiguration': [{ action: 'iam:PassRole' }],
+  's3:CreateJob': [{ action: 'iam:PassRole' }, { action: 's3:PutJobTagging' }],
+};

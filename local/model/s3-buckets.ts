@@ -52,6 +52,10 @@ export interface ObjectWrite {
   readonly encryption: Encryption;
   /** The bytes' identity: the write that first produced them (a replica or a restored copy keeps it). */
   readonly content: string;
+  /** The prefix the bytes were first written under (a copy under another prefix keeps their identity). */
+  readonly contentPrefix: string;
+  /** The index the range's first key had where the bytes were first written. */
+  readonly contentFrom: number;
   /** When it reached each destination bucket (replication), by bucket name. */
   readonly replicatedAt: Map<string, number>;
 }
@@ -77,6 +81,8 @@ export interface SimulatedBucket {
   encryption: Encryption;
   writes: ObjectWrite[];
   replication?: { role: string; rules: ReplicationRule[] };
+  /** A lifecycle rule expiring every version (current, noncurrent, delete markers) takes effect then. */
+  expireAllAtMs?: number;
 }
 
 /** A run of keys that hold the same version as of a time: `<prefix><index>` for index in [from, to). */
@@ -101,7 +107,14 @@ export function expandSegments(segments: readonly Segment[], limit = 100_000) {
   return segments.flatMap((s) =>
     Array.from({ length: s.to - s.from }, (_, i) => {
       const key = keyOf(s.prefix, s.from + i);
-      return { key, size: s.write.sizeBytes, checksum: checksumOf(s.write.content, key) };
+      return {
+        key,
+        size: s.write.sizeBytes,
+        checksum: checksumOf(
+          s.write.content,
+          keyOf(s.write.contentPrefix, s.from + i - (s.write.from - s.write.contentFrom)),
+        ),
+      };
     }),
   );
 }
@@ -214,6 +227,8 @@ export class S3BucketsBackend extends Backend {
       storageClass: write.storageClass ?? 'STANDARD',
       encryption: write.encryption ?? target.encryption,
       content: `${bucket}#${seq}`,
+      contentPrefix: write.prefix,
+      contentFrom: write.from ?? 0,
       replicatedAt: new Map(),
     };
     if (target.versioning !== 'Enabled' && target.writes.length > 0) {
@@ -384,6 +399,35 @@ export class S3BucketsBackend extends Backend {
     });
     bucket.replication = { role: input.ReplicationConfiguration.Role, rules };
     return {};
+  }
+
+  /**
+   * A copy of keys `[from, to)` of `source` into `bucket` under `prefix` (a Batch Operations copy): same
+   * bytes (content identity kept), a new version, visible from `atMs`.
+   */
+  copyInto(bucket: string, prefix: string, source: ObjectWrite, from: number, to: number, atMs: number): void {
+    const target = this.bucket(bucket, this.accountId);
+    target.writes.push({
+      ...source,
+      seq: ++this.seq,
+      atMs,
+      prefix,
+      from,
+      to,
+      contentFrom: source.contentFrom + (from - source.from),
+      replicatedAt: new Map(),
+    });
+  }
+
+  /** What a bucket holds, every version: its own writes and the replicas that have reached it, expired ones gone. */
+  visibleWrites(name: string): ObjectWrite[] {
+    const bucket = this.bucket(name, this.accountId);
+    if (bucket.expireAllAtMs !== undefined && this.nowMs() >= bucket.expireAllAtMs) {
+      bucket.writes = [];
+      for (const source of this.simulated.values()) for (const w of source.writes) w.replicatedAt.delete(name);
+      bucket.expireAllAtMs = undefined;
+    }
+    return [...bucket.writes, ...this.replicasIn(name)].filter((w) => w.atMs <= this.nowMs());
   }
 
   /** Inspection: what a bucket holds as of a time (default now), under a prefix. */

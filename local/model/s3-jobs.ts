@@ -18,6 +18,7 @@ import { AwsApiError, Backend, type ModelCore, type ServiceApi } from './core';
 import { defineModelService } from './registry';
 import type { S3Backend } from './s3';
 import { type ObjectWrite, S3_API, S3BucketsBackend } from './s3-buckets';
+import { versionIdOf } from './s3-restore';
 
 /** S3 Control answers throttling with TooManyRequestsException (400). */
 export const S3_CONTROL_API: ServiceApi = {
@@ -50,7 +51,7 @@ export interface CreateJobInput {
   RoleArn?: string;
   Priority?: number;
   ConfirmationRequired?: boolean;
-  Operation?: { S3ReplicateObject?: object; [other: string]: unknown };
+  Operation?: { S3ReplicateObject?: object; S3PutObjectCopy?: object; [other: string]: unknown };
   Report?: { Enabled?: boolean };
   Manifest?: unknown;
   ManifestGenerator?: {
@@ -88,8 +89,9 @@ export class S3JobsBackend extends Backend {
     if (!input.Report) throw invalid('Report is required');
     const existing = [...this.jobs.values()].find((j) => j.token === input.ClientRequestToken);
     if (existing) return { JobId: existing.JobId };
+    if (input.Operation?.S3PutObjectCopy) return this.createCopyJob(region, input);
     if (!input.Operation?.S3ReplicateObject)
-      throw new AwsApiError('NotImplemented', 'The model runs S3ReplicateObject jobs only.', 501);
+      throw new AwsApiError('NotImplemented', 'The model runs S3ReplicateObject and S3PutObjectCopy jobs only.', 501);
     const generator = input.ManifestGenerator?.S3JobManifestGenerator;
     if (!generator?.SourceBucket || input.Manifest)
       throw invalid('S3ReplicateObject needs a ManifestGenerator with the SourceBucket (or a Manifest, not modelled)');
@@ -136,6 +138,78 @@ export class S3JobsBackend extends Backend {
       failureReasons: [...reasons.entries()].map(([why, n]) => ({
         FailureCode: 'ObjectNotReplicated',
         FailureReason: `${n} object version(s): ${why}`,
+      })),
+    };
+    this.jobs.set(job.JobId, job);
+    return this.core.created(S3_CONTROL_API, { JobId: job.JobId });
+  }
+
+  /**
+   * A Batch Operations Copy (`S3PutObjectCopy`) of the versions a CSV manifest lists (Bucket, Key,
+   * VersionId), each into the target bucket under `TargetKeyPrefix` + its key. The manifest's ETag must
+   * match the object's; the job runs in the target's region; all sources in one bucket. A version over
+   * 5 GB (CopyObject's limit) or in GLACIER / DEEP_ARCHIVE is a failed task ("Copy objects",
+   * Restrictions and limitations).
+   */
+  private createCopyJob(region: string, input: CreateJobInput) {
+    const copy = input.Operation?.S3PutObjectCopy as { TargetResource?: string; TargetKeyPrefix?: string };
+    const manifest = input.Manifest as
+      | { Spec?: { Format?: string; Fields?: string[] }; Location?: { ObjectArn?: string; ETag?: string } }
+      | undefined;
+    if (
+      manifest?.Spec?.Format !== 'S3BatchOperations_CSV_20180820' ||
+      manifest.Spec.Fields?.join() !== 'Bucket,Key,VersionId'
+    )
+      throw invalid('The model reads CSV manifests of Bucket,Key,VersionId only');
+    const location = /^arn:[^:]+:s3:::([^/]+)\/(.+)$/.exec(manifest.Location?.ObjectArn ?? '');
+    if (!location) throw invalid('Manifest.Location.ObjectArn must name an object');
+    const object = this.buckets.s3.getObject(location[1] as string, location[2] as string);
+    if (object.etag.replace(/"/g, '') !== (manifest.Location?.ETag ?? '').replace(/"/g, ''))
+      throw invalid("The manifest's ETag does not match the object's");
+    const target = (copy.TargetResource ?? '').replace(/^arn:[^:]+:s3:::/, '');
+    const targetBucket = this.buckets.bucket(target, this.accountId);
+    if (targetBucket.region !== region)
+      throw invalid(`A Copy job must be created in ${targetBucket.region}, the target's region`);
+    const rows = object.body
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => line.split(',').map((cell) => decodeURIComponent(cell)));
+    const sources = new Set(rows.map((r) => r[0]));
+    if (sources.size > 1) throw invalid('All source objects of a Copy job must be in one bucket');
+    const now = this.nowMs();
+    const readyMs = now + 30_000 + Math.ceil((rows.length / LISTED_PER_SECOND) * 1000);
+    const doneMs = readyMs + 10_000 + Math.ceil((rows.length / TASKS_PER_SECOND) * 1000);
+    const reasons = new Map<string, number>();
+    const fail = (why: string) => reasons.set(why, (reasons.get(why) ?? 0) + 1);
+    const [source] = sources;
+    const versions = source ? this.buckets.visibleWrites(source) : [];
+    for (const [, key = '', versionId = ''] of rows) {
+      const write = versions.find((w) => versionIdOf(w) === versionId);
+      const index = write ? Number(key.slice(write.prefix.length)) : Number.NaN;
+      if (!write || write.deleted || !key.startsWith(write.prefix) || !(index >= write.from && index < write.to)) {
+        fail('NoSuchVersion: the version does not exist');
+        continue;
+      }
+      if (write.sizeBytes > 5 * 1024 ** 3) fail('objects over 5 GB cannot be copied by CopyObject');
+      else if (write.storageClass === 'GLACIER' || write.storageClass === 'DEEP_ARCHIVE')
+        fail(`objects in ${write.storageClass} must be restored before a copy`);
+      else
+        this.buckets.copyInto(target, `${copy.TargetKeyPrefix ?? ''}${write.prefix}`, write, index, index + 1, doneMs);
+    }
+    const failed = [...reasons.values()].reduce((a, b) => a + b, 0);
+    const job: JobModel = {
+      JobId: this.nextId('job').replace(/^job-/, ''),
+      token: input.ClientRequestToken as string,
+      region,
+      sourceBucket: source ?? '',
+      createdMs: now,
+      readyMs,
+      doneMs,
+      total: rows.length,
+      failed,
+      failureReasons: [...reasons.entries()].map(([why, n]) => ({
+        FailureCode: 'ObjectNotCopied',
+        FailureReason: `${n} object(s): ${why}`,
       })),
     };
     this.jobs.set(job.JobId, job);

@@ -4,4 +4,7 @@ export const S3_ACTION_OF_CALL: Readonly<Record<string, string>> = {
   HeadBucket: 'ListBucket',
   GetBucketReplication: 'GetReplicationConfiguration',
   PutBucketReplication: 'PutReplicationConfiguration',
+  ListObjectVersions: 'ListBucketVersions',
+  ListObjectsV2: 'ListBucket',
+  PutBucketLifecycleConfiguration: 'PutLifecycleConfiguration',
 };

@@ -10,6 +10,7 @@
  * the shape of S3's regional resources (access points, jobs), and checks both at Plan: the account with
  * `ExpectedBucketOwner`, the region with HeadBucket.
  */
+import { z } from 'zod';
 import type { ServiceCatalog } from '../catalog-types';
 import { S3_ACTION_OF_CALL } from './action-names';
 import { S3_IMPLIED_ACTIONS, S3_PERMISSIONS } from './permissions';
@@ -30,9 +31,14 @@ export const s3Catalog = {
     },
   ],
   backupKinds: ['s3-restore-point'],
+  placement: {
+    /** Restore only the keys under this prefix (a bucket's restore: all of them). */
+    objectPrefix: z.string().min(1).max(1024).optional(),
+  },
   errorCodes: {
     throttling: ['SlowDown'],
     notFound: ['NoSuchBucket', 'NotFoundException'],
+    nameInUse: ['BucketAlreadyExists'],
   },
   runbook: [
     {

@@ -55,6 +55,50 @@ export const S3_PERMISSIONS: PermissionSet = {
         "The backup buckets are made at run time, one per source, under the stack's runtime-bucket prefix only.",
     },
   },
+  // Restores: the backup bucket's versions read and a manifest written there; a new bucket made and
+  // tagged (any name: the operator's or the drill's); the Copy job started with the stack's role; the
+  // check reads it; a drill's clean-up deletes only a bucket tagged restored-by this stack, emptied by
+  // a lifecycle rule first.
+  'start-restore': {
+    grants: [
+      {
+        actions: ['s3:ListBucketVersions', 's3:GetObject', 's3:PutObject'],
+        resources: [BACKUP_BUCKETS, `${BACKUP_BUCKETS}/*`],
+      },
+      {
+        actions: ['s3:ListBucket', 's3:GetBucketTagging', 's3:CreateBucket', 's3:PutBucketTagging'],
+        resources: [BUCKETS],
+      },
+      { actions: ['s3:CreateJob'], resources: ['*'] },
+      {
+        actions: ['iam:PassRole'],
+        resources: [REPLICATION_ROLE],
+        conditions: { StringEquals: { 'iam:PassedToService': 'batchoperations.s3.amazonaws.com' } },
+      },
+    ],
+    wildcards: {
+      [BACKUP_BUCKETS]:
+        "The backup buckets are made at run time, one per source, under the stack's runtime-bucket prefix only.",
+      [`${BACKUP_BUCKETS}/*`]:
+        "A restore reads the versions of, and writes its manifest to, the stack's backup buckets only.",
+      [BUCKETS]: 'A restored bucket is named by the operator or the drill at run time.',
+    },
+  },
+  'check-restore': {
+    grants: [{ actions: ['s3:DescribeJob'], resources: [JOBS] }],
+    wildcards: { [JOBS]: 'Batch Operations job ids are created by CreateJob at run time.' },
+  },
+  'clean-up-restore': {
+    grants: [
+      {
+        actions: ['s3:GetBucketTagging', 's3:DeleteBucket', 's3:PutLifecycleConfiguration'],
+        resources: [BUCKETS],
+      },
+    ],
+    wildcards: {
+      [BUCKETS]: 'Only a bucket tagged restored-by this stack is emptied and deleted (checked by the handler).',
+    },
+  },
   'check-backup': {
     grants: [{ actions: ['s3:DescribeJob'], resources: [JOBS] }],
     wildcards: { [JOBS]: 'Batch Replication job ids are created by CreateJob at run time.' },

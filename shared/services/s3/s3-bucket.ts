@@ -176,7 +176,18 @@ async function ensureReplication(resource: ResourceRef, tags: OwnershipTagValues
   return target;
 }
 
-function checkJob(job: JobDescriptor | undefined, jobId: string): CheckResult {
+/**
+ * A run's backup ids: its job, the backup bucket, and the restore point (the start's time). Every
+ * version written up to it either existed when the job was made (the job or live replication carries
+ * it) or was written after, by live replication, within RTC's window of the restore point.
+ */
+export function restorePointOf(backupIds: readonly string[]): { jobId?: string; backupBucket?: string; at?: Date } {
+  const [jobId, backupBucket, at] = backupIds;
+  const time = at ? new Date(at) : undefined;
+  return { jobId, backupBucket, ...(time && !Number.isNaN(time.getTime()) ? { at: time } : {}) };
+}
+
+function checkJob(job: JobDescriptor | undefined, jobId: string, restorePoint: Date | undefined): CheckResult {
   const progress = job?.ProgressSummary;
   const failed = progress?.NumberOfTasksFailed ?? 0;
   switch (job?.Status) {
@@ -189,8 +200,8 @@ function checkJob(job: JobDescriptor | undefined, jobId: string): CheckResult {
         };
       }
       // What live replication had in flight at the restore point arrives within RTC's window.
-      const created = job.CreationTime?.getTime() ?? 0;
-      if (now().getTime() < created + RTC_MINUTES * 60_000) return { status: 'CREATING', progress: 99 };
+      const from = Math.max(restorePoint?.getTime() ?? 0, job.CreationTime?.getTime() ?? 0);
+      if (now().getTime() < from + RTC_MINUTES * 60_000) return { status: 'CREATING', progress: 99 };
       return { status: 'COMPLETED', progress: 100 };
     }
     case 'Failed':
@@ -282,6 +293,7 @@ export const s3BucketDriver: ResourceDriver = {
     const ours = rules.find((r) => r.ID === REPLICATION_RULE_ID && r.Status === 'Enabled');
     const backupBucket =
       ours?.Destination?.Bucket?.replace(/^arn:[^:]+:s3:::/, '') ?? (await ensureReplication(resource, tags, rules));
+    const restorePoint = now().toISOString();
     const out = await aws(`S3 Control CreateJob ${id}`, () =>
       s3ControlClient(region).send(
         new CreateJobCommand({
@@ -304,7 +316,7 @@ export const s3BucketDriver: ResourceDriver = {
       ),
     );
     if (!out.JobId) throw new InvalidResourceStateError(`S3 Control returned no job for ${id}`);
-    return { backupIds: [out.JobId, backupBucket], reused: false };
+    return { backupIds: [out.JobId, backupBucket, restorePoint], reused: false };
   },
 
   async check(resource, backupIds) {
@@ -314,7 +326,7 @@ export const s3BucketDriver: ResourceDriver = {
       const out = await s3ControlClient(resource.region).send(
         new DescribeJobCommand({ AccountId: resource.accountId, JobId: jobId }),
       );
-      return checkJob(out.Job, jobId);
+      return checkJob(out.Job, jobId, restorePointOf(backupIds).at);
     } catch (error) {
       if (awsErrorName(error) === 'NotFoundException')
         return { status: 'FAILED', reason: `S3 Batch Replication job ${jobId} disappeared` };

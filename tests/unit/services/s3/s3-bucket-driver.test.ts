@@ -110,8 +110,8 @@ describe('s3BucketDriver backup', () => {
 
     // Assess
     const target = backupBucketName(ownershipValues(bucket('orders')).stackName, ACCOUNT, 'orders');
-    expect(first.backupIds).toEqual([expect.any(String), target]);
-    expect(retried.backupIds).toEqual(first.backupIds);
+    expect(first.backupIds).toEqual([expect.any(String), target, new Date(nowMs).toISOString()]);
+    expect(retried.backupIds[0]).toEqual(first.backupIds[0]);
     const rules = model.simulatedBuckets.get('orders')?.replication?.rules ?? [];
     expect(rules.map((r) => [r.ID, r.destinationBucket, r.deleteMarkers])).toEqual([
       ['analytics', 'analytics-copy', false],

@@ -241,11 +241,7 @@ export const S3_BUCKET_ACTIONS: Record<string, SdkAction> = {
   ListObjectVersions: (model, _region, input) => model.listObjectVersions(input as never),
   ListObjectsV2: (model, _region, input) => model.listObjectsV2(input as never),
   DeleteBucket: (model, _region, input) => model.deleteSimulatedBucket(input as never),
-  // On a simulated bucket: the clean-up's expire-everything rule; on the stack's own: its tiers.
-  PutBucketLifecycleConfiguration: (model, _region, input) =>
-    model.simulatedBuckets.has(String(input.Bucket))
-      ? model.expireAllVersions(input as never)
-      : model.putBucketLifecycleConfiguration(String(input.Bucket), input.LifecycleConfiguration as never),
+  DeleteObjects: (model, _region, input) => model.deleteObjects(input as never),
 };
 
 /** S3 Control's Batch Operations calls, answered by the model's jobs (local/model/s3-jobs.ts), by the SDK command's name. */

@@ -81,8 +81,6 @@ export interface SimulatedBucket {
   encryption: Encryption;
   writes: ObjectWrite[];
   replication?: { role: string; rules: ReplicationRule[] };
-  /** A lifecycle rule expiring every version (current, noncurrent, delete markers) takes effect then. */
-  expireAllAtMs?: number;
 }
 
 /** A run of keys that hold the same version as of a time: `<prefix><index>` for index in [from, to). */
@@ -419,14 +417,9 @@ export class S3BucketsBackend extends Backend {
     });
   }
 
-  /** What a bucket holds, every version: its own writes and the replicas that have reached it, expired ones gone. */
+  /** What a bucket holds, every version: its own writes and the replicas that have reached it. */
   visibleWrites(name: string): ObjectWrite[] {
     const bucket = this.bucket(name, this.accountId);
-    if (bucket.expireAllAtMs !== undefined && this.nowMs() >= bucket.expireAllAtMs) {
-      bucket.writes = [];
-      for (const source of this.simulated.values()) for (const w of source.writes) w.replicatedAt.delete(name);
-      bucket.expireAllAtMs = undefined;
-    }
     return [...bucket.writes, ...this.replicasIn(name)].filter((w) => w.atMs <= this.nowMs());
   }
 

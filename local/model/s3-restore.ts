@@ -2,15 +2,14 @@
  * The calls a restore of a bucket makes on the simulated buckets (./s3-buckets.ts): ListObjectVersions
  * (the versions of a prefix, key by key, newest first, paged by key and version-id markers, at most
  * 1,000 a page), ListObjectsV2 (is a target prefix empty), DeleteBucket (BucketNotEmpty while any
- * version is left) and the lifecycle a drill's clean-up empties a restored bucket with (every version
- * expired one day later, rounded to midnight UTC as S3 does: "Lifecycle configuration elements").
+ * version is left) and DeleteObjects (versions, 1,000 a call), which a drill's clean-up empties the
+ * bucket it restored with.
  * The Batch Operations copy is in ./s3-jobs.ts.
  */
 import { AwsApiError, Backend, type ModelCore } from './core';
 import { defineModelService } from './registry';
 import { keyOf, type ObjectWrite, S3_API, type S3BucketsBackend } from './s3-buckets';
 
-const DAY_MS = 86_400_000;
 const MAX_KEYS = 1_000;
 
 /** S3 gives every version an id; the model's is its write's sequence number. */
@@ -150,15 +149,38 @@ export class S3RestoreBackend extends Backend {
   }
 
   /**
-   * S3 PutBucketLifecycleConfiguration on a simulated bucket: only the rule a clean-up sets (expire
-   * every current version, noncurrent version and delete marker after a day) is modelled; it takes
-   * effect at the next midnight UTC a day on.
+   * S3 DeleteObjects of versions (Key and VersionId; at most 1,000 a call, MalformedXML beyond): each
+   * version named is removed for good, a version already gone counts as deleted (S3 answers it so).
    */
-  expireAllVersions(input: { Bucket: string; ExpectedBucketOwner?: string }) {
-    this.gate(S3_API, 'PutBucketLifecycleConfiguration');
+  deleteObjects(input: {
+    Bucket: string;
+    ExpectedBucketOwner?: string;
+    Delete?: { Objects?: { Key?: string; VersionId?: string }[] };
+  }) {
+    this.gate(S3_API, 'DeleteObjects');
     const bucket = this.buckets.bucket(input.Bucket, input.ExpectedBucketOwner);
-    bucket.expireAllAtMs = Math.ceil((this.nowMs() + DAY_MS) / DAY_MS) * DAY_MS;
-    return {};
+    const objects = input.Delete?.Objects ?? [];
+    if (objects.length === 0 || objects.length > MAX_KEYS)
+      throw new AwsApiError(
+        'MalformedXML',
+        'The XML you provided was not well-formed or did not validate against our published schema',
+        400,
+      );
+    for (const { Key = '', VersionId } of objects) {
+      const at = bucket.writes.findIndex((w) => versionIdOf(w) === VersionId && Key.startsWith(w.prefix));
+      const write = bucket.writes[at];
+      if (!write) continue;
+      const index = Number(Key.slice(write.prefix.length));
+      if (!(index >= write.from && index < write.to)) continue;
+      const rest = [
+        ...(index > write.from ? [{ ...write, to: index }] : []),
+        ...(index + 1 < write.to
+          ? [{ ...write, from: index + 1, contentFrom: write.contentFrom + (index + 1 - write.from) }]
+          : []),
+      ];
+      bucket.writes.splice(at, 1, ...rest);
+    }
+    return { Deleted: objects.map((o) => ({ Key: o.Key, VersionId: o.VersionId })) };
   }
 }
 
@@ -166,5 +188,5 @@ export const s3RestoreModel = defineModelService({
   name: 's3Restore',
   needs: ['s3Buckets'],
   build: (core, { s3Buckets }: { s3Buckets: S3BucketsBackend }) => new S3RestoreBackend(core, s3Buckets),
-  operations: ['listObjectVersions', 'listObjectsV2', 'deleteSimulatedBucket', 'expireAllVersions'],
+  operations: ['listObjectVersions', 'listObjectsV2', 'deleteSimulatedBucket', 'deleteObjects'],
 });

@@ -6,5 +6,6 @@ export const S3_ACTION_OF_CALL: Readonly<Record<string, string>> = {
   PutBucketReplication: 'PutReplicationConfiguration',
   ListObjectVersions: 'ListBucketVersions',
   ListObjectsV2: 'ListBucket',
-  PutBucketLifecycleConfiguration: 'PutLifecycleConfiguration',
+  // DeleteObjects is authorized per object; with a VersionId as s3:DeleteObjectVersion.
+  DeleteObjects: 'DeleteObjectVersion',
 };

@@ -11,19 +11,22 @@
  * (CopyObject's limit, so Batch Copy's) and in GLACIER / DEEP_ARCHIVE refuse the restore, counted and
  * named; the job's own failed tasks make it FAILED with its reasons. Never a silent partial restore.
  *
+ * A drill's clean-up deletes the bucket it made (only one tagged restored-by this stack), emptied first
+ * version by version with DeleteObjects, a bounded number a pass (the state machine calls it again).
+ *
  * The manifest is written into the backup bucket (ours) under MANIFEST_PREFIX, which the selection
  * skips; a retried start finds it there and reuses it, and CreateJob's client token returns the same job.
  */
 import {
   CreateBucketCommand,
   DeleteBucketCommand,
+  DeleteObjectsCommand,
   GetBucketTaggingCommand,
   GetObjectCommand,
   HeadBucketCommand,
   ListObjectsV2Command,
   ListObjectVersionsCommand,
   type ListObjectVersionsCommandOutput,
-  PutBucketLifecycleConfigurationCommand,
   PutBucketTaggingCommand,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
@@ -48,6 +51,8 @@ export const MAX_VERSIONS = 1_000_000;
 const MAX_COPY_BYTES = 5 * 1024 ** 3;
 /** Where restore manifests are written in the backup bucket; never selected for a restore. */
 export const MANIFEST_PREFIX = 'backup-pipeline-restores/';
+/** Pages of 1,000 versions a clean-up pass deletes before it lets the state machine wait and call again. */
+const CLEAN_UP_PAGES = 20;
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /** A restore's target: a bucket, or a prefix (ending in `/`) of one. */
@@ -157,6 +162,9 @@ export const s3BucketRestore: RestoreDriver = {
     const { bucket, prefix } = targetOf(name);
     if (!BUCKET_NAME.test(bucket)) return `${bucket} is not a valid S3 bucket name (3-63 of a-z, 0-9, '.', '-')`;
     if (prefix && !prefix.endsWith('/')) return `the target prefix ${prefix} must end with "/"`;
+    // The clean-up's IAM names restored buckets by it (./permissions.ts): a new bucket must carry it.
+    if (!prefix && !bucket.includes('-restored-'))
+      return `a restored bucket's name must contain "-restored-" (${bucket})`;
     return undefined;
   },
 
@@ -178,10 +186,11 @@ export const s3BucketRestore: RestoreDriver = {
     const accountId = request.tags.sourceArn.split(':')[4] ?? '';
     let etag = await existingManifest(region, backupBucket, manifestKey);
     const reused = etag !== undefined;
+    // An earlier attempt's own bucket (its restore-id tag) is adopted; anything else holding the name
+    // refuses (a retry's prefix holds its own copies: the manifest found says it is this restore's).
+    const holder = await holderOf(region, bucket, prefix);
+    if (holder && (prefix === '' ? holder.restoreId !== restoreId : !reused)) throw new NameInUseError(holder.what);
     if (!reused) {
-      const holder = await holderOf(region, bucket, prefix);
-      // An earlier attempt's own bucket (its restore-id tag) is adopted; anything else holding the name refuses.
-      if (holder && (prefix !== '' || holder.restoreId !== restoreId)) throw new NameInUseError(holder.what);
       const chosen = await selectAsOf(region, backupBucket, objectPrefix, at);
       refuseUncopyable(chosen, `${backupBucket}/${objectPrefix} as of ${at.toISOString()}`);
       if (chosen.length === 0)
@@ -235,6 +244,7 @@ export const s3BucketRestore: RestoreDriver = {
             Location: { ObjectArn: `arn:${partition}:s3:::${backupBucket}/${manifestKey}`, ETag: etag },
           },
           Report: { Enabled: false },
+          Tags: [{ Key: RESTORE_TAG.restoreId, Value: restoreId }],
         }),
       ),
     );
@@ -283,31 +293,26 @@ export const s3BucketRestore: RestoreDriver = {
     }
     if (tagValue(tags, RESTORE_TAG.restoredBy) !== restoredBy)
       throw new InvalidResourceStateError(`S3 bucket ${bucket} is not tagged restored-by ${restoredBy}: not deleted`);
+    // Emptied version by version (a pass deletes up to CLEAN_UP_PAGES pages), then deleted.
+    for (let page = 0; page < CLEAN_UP_PAGES; page++) {
+      const listed = await aws(`S3 ListObjectVersions ${bucket}`, () =>
+        s3.send(new ListObjectVersionsCommand({ Bucket: bucket })),
+      );
+      const objects = [...(listed.Versions ?? []), ...(listed.DeleteMarkers ?? [])].map((v) => ({
+        Key: v.Key,
+        VersionId: v.VersionId,
+      }));
+      if (objects.length === 0) break;
+      await aws(`S3 DeleteObjects ${bucket}`, () =>
+        s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects, Quiet: true } })),
+      );
+    }
     try {
       await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
       return 'gone';
     } catch (error) {
       if (awsErrorName(error) !== 'BucketNotEmpty') rethrowAws(`S3 DeleteBucket ${bucket}`, error);
     }
-    // Emptied by lifecycle (every version and delete marker expires), then deleted by a later call.
-    await aws(`S3 PutBucketLifecycleConfiguration ${bucket}`, () =>
-      s3.send(
-        new PutBucketLifecycleConfigurationCommand({
-          Bucket: bucket,
-          LifecycleConfiguration: {
-            Rules: [
-              {
-                ID: 'backup-pipeline-clean-up',
-                Status: 'Enabled',
-                Filter: {},
-                Expiration: { Days: 1 },
-                NoncurrentVersionExpiration: { NoncurrentDays: 1 },
-              },
-            ],
-          },
-        }),
-      ),
-    );
     return 'deleting';
   },
 };

@@ -19,6 +19,8 @@ const BUCKETS = `arn:${PARTITION}:s3:::*`;
 const BACKUP_BUCKETS = `arn:${PARTITION}:s3:::${RUNTIME_BUCKETS}`;
 const JOBS = `arn:${PARTITION}:s3:*:${ACCOUNT}:job/*`;
 const REPLICATION_ROLE = `arn:${PARTITION}:iam::${ACCOUNT}:role/${STACK_NAME}-s3-replication`;
+/** A restore's new bucket carries `-restored-` in its name (./bucket-restore.ts nameProblem). */
+const RESTORED_BUCKETS = `arn:${PARTITION}:s3:::*-restored-*`;
 const CHOSEN_AT_RUN_TIME = 'The buckets to back up are chosen at run time by tag or ARN from the whole account.';
 
 export const S3_PERMISSIONS: PermissionSet = {
@@ -58,7 +60,7 @@ export const S3_PERMISSIONS: PermissionSet = {
   // Restores: the backup bucket's versions read and a manifest written there; a new bucket made and
   // tagged (any name: the operator's or the drill's); the Copy job started with the stack's role; the
   // check reads it; a drill's clean-up deletes only a bucket tagged restored-by this stack, emptied by
-  // a lifecycle rule first.
+  // version by version first.
   'start-restore': {
     grants: [
       {
@@ -69,7 +71,7 @@ export const S3_PERMISSIONS: PermissionSet = {
         actions: ['s3:ListBucket', 's3:GetBucketTagging', 's3:CreateBucket', 's3:PutBucketTagging'],
         resources: [BUCKETS],
       },
-      { actions: ['s3:CreateJob'], resources: ['*'] },
+      { actions: ['s3:CreateJob', 's3:PutJobTagging'], resources: ['*'] },
       {
         actions: ['iam:PassRole'],
         resources: [REPLICATION_ROLE],
@@ -91,12 +93,19 @@ export const S3_PERMISSIONS: PermissionSet = {
   'clean-up-restore': {
     grants: [
       {
-        actions: ['s3:GetBucketTagging', 's3:DeleteBucket', 's3:PutLifecycleConfiguration'],
+        actions: ['s3:GetBucketTagging'],
         resources: [BUCKETS],
+      },
+      {
+        actions: ['s3:DeleteBucket', 's3:ListBucketVersions', 's3:DeleteObjectVersion'],
+        resources: [RESTORED_BUCKETS, `${RESTORED_BUCKETS}/*`],
       },
     ],
     wildcards: {
-      [BUCKETS]: 'Only a bucket tagged restored-by this stack is emptied and deleted (checked by the handler).',
+      [BUCKETS]: "The clean-up reads the restored bucket's tags first: named at run time.",
+      [RESTORED_BUCKETS]:
+        'Only buckets named as restores are emptied and deleted, and only when tagged restored-by this stack (checked by the handler: bucket tags are IAM conditions only with ABAC on).',
+      [`${RESTORED_BUCKETS}/*`]: 'The versions of a bucket named as a restore, emptied before it is deleted.',
     },
   },
   'check-backup': {
@@ -107,6 +116,9 @@ export const S3_PERMISSIONS: PermissionSet = {
 
 /** What AWS evaluates on S3 calls' behalf: the role a configuration or job names is passed; a job's tags are its tagging action. */
 export const S3_IMPLIED_ACTIONS: ImpliedActions = {
-  's3:PutReplicationConfiguration': [{ action: 'iam:PassRole' }],
-  's3:CreateJob': [{ action: 'iam:PassRole' }, { action: 's3:PutJobTagging' }],
+  's3:PutReplicationConfiguration': [{ action: 'iam:PassRole', keys: { 'iam:PassedToService': 's3.amazonaws.com' } }],
+  's3:CreateJob': [
+    { action: 'iam:PassRole', keys: { 'iam:PassedToService': 'batchoperations.s3.amazonaws.com' } },
+    { action: 's3:PutJobTagging' },
+  ],
 };

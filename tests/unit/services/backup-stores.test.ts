@@ -350,6 +350,7 @@ describe('driver registry', () => {
       'rds-snapshot',
       'rds-cluster-snapshot',
       'dynamodb-backup',
+      's3-restore-point',
     ]);
   });
 });

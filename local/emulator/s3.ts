@@ -13,6 +13,7 @@ import type { LifecycleRule } from '@aws-sdk/client-s3';
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 import { AwsApiError, type AwsModel } from '../model';
 import { InvalidObjectStateError } from '../model/s3';
+import { bucketRoute } from './s3-buckets';
 import type { ServiceHandler, ServiceResponse } from './server';
 
 const builder = new XMLBuilder({ ignoreAttributes: false, suppressEmptyNode: true });
@@ -139,6 +140,13 @@ export function s3Service(model: AwsModel): ServiceHandler {
       objectQuery.delete('x-id');
       const isObjectCall = key !== '' && [...objectQuery.keys()].length === 0;
       try {
+        // A backed-up bucket's calls and S3 Control's jobs (./s3-buckets.ts), bodies decoded.
+        const encoding = request.headers['content-encoding'];
+        const routed = bucketRoute(model, {
+          ...request,
+          body: decodeAwsChunked(request.body, typeof encoding === 'string' ? encoding : undefined),
+        });
+        if (routed) return routed;
         if (isObjectCall && request.method === 'PUT') {
           const header = request.headers['content-type'];
           const contentEncoding = request.headers['content-encoding'];
@@ -180,8 +188,12 @@ export function s3Service(model: AwsModel): ServiceHandler {
         }
         if (isBucketCall && request.method === 'HEAD') {
           const found = model.s3Buckets.get(bucket);
-          // A HEAD answer has no body: the SDK reads the status (404 -> NotFound).
+          // A HEAD answer has no body: the SDK reads the status (404 -> NotFound, 403 -> Forbidden).
           if (!found) return { status: 404, contentType: 'application/xml', body: '' };
+          const owner = request.headers['x-amz-expected-bucket-owner'];
+          const simulated = model.simulatedBuckets.get(bucket);
+          if (simulated && typeof owner === 'string' && simulated.owner !== owner)
+            return { status: 403, contentType: 'application/xml', body: '' };
           return {
             status: 200,
             contentType: 'application/xml',
@@ -191,7 +203,7 @@ export function s3Service(model: AwsModel): ServiceHandler {
         }
         if (isBucketCall && request.method === 'PUT') {
           const constraint = /<LocationConstraint>([^<]*)<\/LocationConstraint>/.exec(request.body)?.[1];
-          const created = model.createBucket(constraint || 'us-east-1', bucket);
+          const created = model.createSimulatedBucket(constraint || 'us-east-1', bucket);
           return { status: 200, contentType: 'application/xml', body: '', headers: { location: created.Location } };
         }
         throw new AwsApiError(

@@ -84,7 +84,7 @@ describe('npm start (backup-pipeline local)', () => {
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(
-      /Sandbox up: 5 instances, 2 standalone volumes, 3 RDS instances, 2 Aurora clusters, 2 DynamoDB tables tagged for backup/,
+      /Sandbox up: 5 instances, 2 standalone volumes, 3 RDS instances, 2 Aurora clusters, 2 DynamoDB tables, 1 buckets tagged for backup/,
     );
     expect(out.stdout).toMatch(/\d+\/14 done/);
     // Progress, piped: a line only when the counts or the phase change (never one per simulated poll),

@@ -18,10 +18,16 @@ export const bucketClient = perRegion(
     }),
 );
 /** S3 Control: CreateJob carries a ClientRequestToken, so the SDK's retries never make a second job. */
-export const s3ControlClient = perRegion(
-  'S3_CONTROL',
-  (region) => new S3ControlClient({ region, maxAttempts: maxAttempts() }),
-);
+export const s3ControlClient = perRegion('S3_CONTROL', (region) => {
+  // S3 Control puts the account id in the host (`<account>.s3-control...`), which an endpoint given as
+  // an IP address (the local sandbox) cannot take: there, the endpoint is used as it is.
+  const endpoint = process.env.AWS_ENDPOINT_URL_S3_CONTROL ?? process.env.AWS_ENDPOINT_URL;
+  return new S3ControlClient({
+    region,
+    maxAttempts: maxAttempts(),
+    ...(endpoint ? { endpointProvider: () => ({ url: new URL(endpoint) }) } : {}),
+  });
+});
 
 /** The clients a create goes through (the sandbox's crash injection follows them). */
 export const s3CreatingClients = (region: string): readonly { readonly middlewareStack: object }[] => [

@@ -32,6 +32,7 @@ const SUPPORTED_ARNS = [
   [`arn:aws:rds:${REGION}:${ACCOUNT}:cluster:ledger`, 'aurora-cluster', 'ledger'],
   [`arn:aws-us-gov:ec2:us-gov-west-1:${ACCOUNT}:volume/vol-01234567`, 'ebs-volume', 'vol-01234567'],
   [`arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/sessions.v2`, 'dynamodb-table', 'sessions.v2'],
+  [`arn:aws:s3:${REGION}:${ACCOUNT}:bucket/orders-archive.v2`, 's3-bucket', 'orders-archive.v2'],
 ] as const satisfies readonly (readonly [string, ResourceType, string])[];
 
 describe('parseResourceArn', () => {
@@ -92,9 +93,9 @@ describe('parseResourceArn', () => {
     expect(!result.ok && result.reason).not.toContain('unsupported');
   });
 
-  it('reports an S3 bucket ARN (no region, no account) as an unsupported resource type, not as an invalid ARN', () => {
+  it("refuses S3's own bucket ARN, which names no region or account: the pipeline's names both (shared/services/s3/catalog.ts)", () => {
     const result = parseResourceArn('arn:aws:s3:::my-bucket');
-    expect(!result.ok && result.reason).toContain('unsupported resource type "s3:my-bucket"');
+    expect(!result.ok && result.reason).toBe('not a valid ARN: "arn:aws:s3:::my-bucket" names no region or account');
   });
 
   it('refuses a supported type whose ARN lacks its region or account', () => {

@@ -43,6 +43,8 @@ interface JobModel {
   total: number;
   failed: number;
   failureReasons: { FailureCode: string; FailureReason: string }[];
+  /** Fails as a whole at this time (the core's snapshotFailureRate: a job that dies part-way through). */
+  failsAtMs?: number;
 }
 
 export interface CreateJobInput {
@@ -124,7 +126,8 @@ export class S3JobsBackend extends Backend {
     }
     const tasks = todo.reduce((n, t) => n + (t.write.to - t.write.from), 0) + failed;
     const doneMs = readyMs + Math.ceil((tasks / TASKS_PER_SECOND) * 1000) + 10_000;
-    for (const { write, destination } of todo) write.replicatedAt.set(destination, doneMs);
+    const doomed = this.random() < this.faults.snapshotFailureRate;
+    if (!doomed) for (const { write, destination } of todo) write.replicatedAt.set(destination, doneMs);
     const job: JobModel = {
       JobId: this.nextId('job').replace(/^job-/, ''),
       token: input.ClientRequestToken,
@@ -139,6 +142,7 @@ export class S3JobsBackend extends Backend {
         FailureCode: 'ObjectNotReplicated',
         FailureReason: `${n} object version(s): ${why}`,
       })),
+      ...(doomed ? { failsAtMs: readyMs + Math.floor((doneMs - readyMs) / 2) } : {}),
     };
     this.jobs.set(job.JobId, job);
     return this.core.created(S3_CONTROL_API, { JobId: job.JobId });
@@ -223,6 +227,18 @@ export class S3JobsBackend extends Backend {
     const job = this.jobs.get(input.JobId ?? '');
     if (!job || job.region !== region) throw new AwsApiError('NotFoundException', 'Job not found', 404);
     const now = this.nowMs();
+    if (job.failsAtMs !== undefined && now >= job.failsAtMs)
+      return {
+        Job: {
+          JobId: job.JobId,
+          Status: 'Failed',
+          CreationTime: new Date(job.createdMs),
+          TerminationDate: new Date(job.failsAtMs),
+          FailureReasons: [
+            { FailureCode: 'InternalError', FailureReason: 'The job failed part-way through (injected fault)' },
+          ],
+        },
+      };
     const status = now < job.readyMs ? 'Preparing' : now < job.doneMs ? 'Active' : 'Complete';
     const ran =
       status === 'Complete'

@@ -66,9 +66,10 @@ describe('npm start -- --drill', () => {
       'ec2-instance ami',
       'ec2-instance snapshots',
       'rds-instance -',
+      's3-bucket -',
     ]);
     for (const row of rows) expect(row).toMatch(/ PASSED\s+DELETED\s+passed$/);
-    expect(out.stdout).toMatch(/Drill drill-\S+ passed: 7\/7 restores passed, nothing left behind\./);
+    expect(out.stdout).toMatch(/Drill drill-\S+ passed: 8\/8 restores passed, nothing left behind\./);
   });
 });
 
@@ -86,15 +87,15 @@ describe('npm start (backup-pipeline local)', () => {
     expect(out.stdout).toMatch(
       /Sandbox up: 5 instances, 2 standalone volumes, 3 RDS instances, 2 Aurora clusters, 2 DynamoDB tables, 1 buckets tagged for backup/,
     );
-    expect(out.stdout).toMatch(/\d+\/14 done/);
+    expect(out.stdout).toMatch(/\d+\/15 done/);
     // Progress, piped: a line only when the counts or the phase change (never one per simulated poll),
     // copying counted as in progress, the slowest resource named, no raw event names, no colour.
     const progress = out.stdout.split('\n').filter((line) => /^\[\d\d:\d\d:\d\d sim\] /.test(line));
     const keys = progress.map((line) => line.replace(/^\[[^\]]+\] /, '').replace(/;.*$/, ''));
     expect(progress.length).toBeGreaterThan(3);
     for (let i = 1; i < keys.length; i++) expect(keys[i]).not.toBe(keys[i - 1]);
-    expect(progress.length).toBeLessThanOrEqual(3 * 14 + 10);
-    expect(out.stdout).toMatch(/\d+\/14 done, \d+ in progress \(\d+ copying\)/);
+    expect(progress.length).toBeLessThanOrEqual(3 * 15 + 10);
+    expect(out.stdout).toMatch(/\d+\/15 done, \d+ in progress \(\d+ copying\)/);
     expect(out.stdout).toMatch(/; slowest: \S+ \([a-z0-9-]+\) (creating|copying) /);
     expect(out.stdout).not.toMatch(/0\/0 done|Execution(Succeeded|Started)|MapIteration/);
     expect(out.stdout).not.toContain(`${ESC}[`);
@@ -102,11 +103,11 @@ describe('npm start (backup-pipeline local)', () => {
     expect(out.stdout).toContain('Execution SUCCEEDED');
     const parsed = JSON.parse(readFileSync(report, 'utf8'));
     expect(parsed.status).toBe('SUCCEEDED');
-    // 14 backups, and the two members of an Aurora cluster selected through them SKIPPED.
+    // 15 backups, and the two members of an Aurora cluster selected through them SKIPPED.
     const resources = parsed.resources as { status: string; backupIds?: string[] }[];
-    expect(resources).toHaveLength(16);
+    expect(resources).toHaveLength(17);
     const backedUp = resources.filter((r) => r.status !== 'SKIPPED');
-    expect(backedUp).toHaveLength(14);
+    expect(backedUp).toHaveLength(15);
     expect(backedUp.every((r) => r.status === 'COMPLETED' && (r.backupIds ?? []).length > 0)).toBe(true);
     // The instance tagged backup-pipeline:mode=ami is backed up as one AMI.
     expect(backedUp.filter((r) => r.backupIds?.[0]?.startsWith('ami-'))).toHaveLength(1);
@@ -114,7 +115,7 @@ describe('npm start (backup-pipeline local)', () => {
     expect(parsed.figures.transitionsPerBackup).toBeGreaterThan(0);
     // The notification in brief (its subject and counts), not its whole body; the HTML report written, and
     // the last lines say where it is and what to try next.
-    expect(out.stdout).toContain('  Subject: backup-pipeline daily: 14/14 ok\n');
+    expect(out.stdout).toContain('  Subject: backup-pipeline daily: 15/15 ok\n');
     expect(out.stdout).not.toMatch(/^ {2}\| /m);
     expect(readFileSync(html, 'utf8')).toContain(`<h1>Backup run ${parsed.runId} `);
     const last = out.stdout.trimEnd().split('\n').slice(-4).join('\n');
@@ -148,14 +149,14 @@ describe('npm start (backup-pipeline local)', () => {
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(/Dry run daily-local-\S+ \(daily\): nothing was created, copied or deleted\./);
-    expect(out.stdout).toContain('Would back up 14 resource(s):');
+    expect(out.stdout).toContain('Would back up 15 resource(s):');
     expect(out.stdout).toMatch(/orders\s+rds-instance\s+eu-west-1\s+copied to us-west-2 under alias\/backup-dr\n/);
     expect(out.stdout).toMatch(
       /sessions\s+dynamodb-table\s+eu-west-1\s+not copied to us-west-2 \(DynamoDB on-demand backups \(mode "backup"\) are copied to another region only through AWS Backup/,
     );
     expect(out.stdout).toContain('Would skip 2:');
     expect(out.stdout).toMatch(/Retention \(dry run, nothing deleted\): would delete \d+, keep \d+/);
-    expect(out.stdout).toContain('Subject: backup-pipeline daily: dry run: 14 would be backed up\n');
+    expect(out.stdout).toContain('Subject: backup-pipeline daily: dry run: 15 would be backed up\n');
     expect(out.stdout).not.toMatch(/0\/0/);
     expect(out.stdout).toContain('dry run: nothing is backed up — finished');
   });
@@ -201,13 +202,13 @@ describe('npm start (backup-pipeline local)', () => {
     const out = await run(['--failure-rate', '1', '--quiet', '--time-scale', '0']);
     expect(out.code).toBe(1);
     expect(out.stdout).toContain(
-      'Execution FAILED (BackupsFailed: 0 completed, 14 failed, 2 skipped, of 16 resources; failures listed above)',
+      'Execution FAILED (BackupsFailed: 0 completed, 15 failed, 2 skipped, of 17 resources; failures listed above)',
     );
-    expect(out.stdout).toMatch(/Subject: backup-pipeline daily: 0\/14 ok, 14 failed/);
+    expect(out.stdout).toMatch(/Subject: backup-pipeline daily: 0\/15 ok, 15 failed/);
     // Listed once (under the table), not again in the notification nor in the execution's cause.
     expect(out.stdout.match(/Failures:/g)).toHaveLength(1);
-    expect(out.stdout.match(/ {6}next: /g)).toHaveLength(14);
-    expect(out.stdout).not.toContain('14 of 16 backups failed');
+    expect(out.stdout.match(/ {6}next: /g)).toHaveLength(15);
+    expect(out.stdout).not.toContain('15 of 17 backups failed');
     // Every failure ends with a command to paste: the resource's own, and the run's retry.
     expect(out.stdout).not.toMatch(/<arn>|<run>/);
     expect(out.stdout).toMatch(/next: re-run the resource \(`backup-pipeline start --resource arn:aws:\S+ --wait`\)/);
@@ -238,7 +239,7 @@ describe('npm start (backup-pipeline local)', () => {
       /rds-instance\s+eu-west-1\s+\S+( FAILED)?\s+bp-daily-local-\S*…\S*-(orders|customers|analytics) /,
     );
     const n = copyFailed.length;
-    expect(out.stdout).toMatch(new RegExp(`Subject: backup-pipeline daily: \\d+/14 ok, ${n} copy failed`));
+    expect(out.stdout).toMatch(new RegExp(`Subject: backup-pipeline daily: \\d+/15 ok, ${n} copy failed`));
     expect(out.stdout).toContain(`${n} backed up but not copied (COPY FAILED)`);
     expect(out.stdout.match(/ \(backed up, copy failed\): /g)).toHaveLength(n);
   });

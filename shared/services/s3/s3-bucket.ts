@@ -200,8 +200,10 @@ function checkJob(job: JobDescriptor | undefined, jobId: string, restorePoint: D
         };
       }
       // What live replication had in flight at the restore point arrives within RTC's window.
+      // Progress through RTC's window, so the progress-aware wait sleeps until its end, not minute by minute.
       const from = Math.max(restorePoint?.getTime() ?? 0, job.CreationTime?.getTime() ?? 0);
-      if (now().getTime() < from + RTC_MINUTES * 60_000) return { status: 'CREATING', progress: 99 };
+      const waited = (now().getTime() - from) / (RTC_MINUTES * 60_000);
+      if (waited < 1) return { status: 'CREATING', progress: Math.max(1, Math.min(99, Math.floor(waited * 100))) };
       return { status: 'COMPLETED', progress: 100 };
     }
     case 'Failed':

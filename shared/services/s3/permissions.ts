@@ -42,7 +42,8 @@ export const S3_PERMISSIONS: PermissionSet = {
         resources: [BACKUP_BUCKETS],
       },
       // CreateJob has no resource-level permission (Service Authorization Reference: s3:CreateJob, `*`).
-      { actions: ['s3:CreateJob', 's3:PutJobTagging'], resources: ['*'] },
+      { actions: ['s3:CreateJob'], resources: ['*'] },
+      { actions: ['s3:PutJobTagging'], resources: [JOBS] },
       {
         actions: ['iam:PassRole'],
         resources: [REPLICATION_ROLE],
@@ -55,6 +56,7 @@ export const S3_PERMISSIONS: PermissionSet = {
       [BUCKETS]: CHOSEN_AT_RUN_TIME,
       [BACKUP_BUCKETS]:
         "The backup buckets are made at run time, one per source, under the stack's runtime-bucket prefix only.",
+      [JOBS]: 'A job is tagged as CreateJob makes it: its id is made at run time.',
     },
   },
   // Restores: the backup bucket's versions read and a manifest written there; a new bucket made and
@@ -71,7 +73,8 @@ export const S3_PERMISSIONS: PermissionSet = {
         actions: ['s3:ListBucket', 's3:GetBucketTagging', 's3:CreateBucket', 's3:PutBucketTagging'],
         resources: [BUCKETS],
       },
-      { actions: ['s3:CreateJob', 's3:PutJobTagging'], resources: ['*'] },
+      { actions: ['s3:CreateJob'], resources: ['*'] },
+      { actions: ['s3:PutJobTagging'], resources: [JOBS] },
       {
         actions: ['iam:PassRole'],
         resources: [REPLICATION_ROLE],
@@ -84,6 +87,7 @@ export const S3_PERMISSIONS: PermissionSet = {
       [`${BACKUP_BUCKETS}/*`]:
         "A restore reads the versions of, and writes its manifest to, the stack's backup buckets only.",
       [BUCKETS]: 'A restored bucket is named by the operator or the drill at run time.',
+      [JOBS]: 'A job is tagged as CreateJob makes it: its id is made at run time.',
     },
   },
   'check-restore': {

@@ -54,3 +54,11 @@ export function recoveryBucketNamePattern(stackName: string, accountId: string):
   const lower = stackName.toLowerCase();
   return `${lower.length <= keep ? lower : `${lower.slice(0, keep)}*`}-dr-${accountId}-*`;
 }
+
+/**
+ * The prefix of the buckets the pipeline makes at run time (a bucket a source is replicated into):
+ * the stack's name, lower-cased and cut so a 16-character suffix fits S3's 63. IAM names them by it.
+ */
+export function runtimeBucketPrefix(stackName: string): string {
+  return `${stackName.toLowerCase().slice(0, 40)}-bb-`;
+}

@@ -13,7 +13,7 @@ import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { FUNCTION_NAMES, type FunctionName, type ScheduledFunctionName } from '../../shared/lambda/function-env';
-import { recoveryBucketNamePattern } from '../../shared/names';
+import { recoveryBucketNamePattern, runtimeBucketPrefix } from '../../shared/names';
 import {
   ACCOUNT,
   BACKUP_BUCKET_ARN,
@@ -24,6 +24,7 @@ import {
   RECOVERY_BUCKETS,
   REGION,
   type RolePermissions,
+  RUNTIME_BUCKETS,
   STACK_NAME,
 } from '../../shared/services/permission-set';
 import type { PipelineFunction } from './pipeline-function';
@@ -64,6 +65,7 @@ export function applyPermissions(
   const fill = fillerOf([
     // First: the pattern names the account placeholder, filled below.
     [RECOVERY_BUCKETS, recoveryBucketNamePattern(targets.stackName, ACCOUNT)],
+    [RUNTIME_BUCKETS, `${runtimeBucketPrefix(targets.stackName)}*`],
     [PARTITION, Aws.PARTITION],
     [ACCOUNT, Aws.ACCOUNT_ID],
     [REGION, Aws.REGION],

@@ -37,6 +37,8 @@ import { redshiftModel } from './redshift';
 import { redshiftRestoreModel } from './redshift-restore';
 import { buildServices, type FacadeOf, type LimitsOf, type ModelService, type ServicesOf } from './registry';
 import { s3Model } from './s3';
+import { s3BucketsModel, s3JobsModel } from './s3-jobs';
+import { s3RestoreModel } from './s3-restore';
 import { snsModel } from './sns';
 import { stsModel } from './sts';
 
@@ -59,7 +61,7 @@ const MODEL_SERVICES = [
   [snsModel],
   [lambdaModel],
   [eventsModel],
-  [s3Model],
+  [s3Model, s3BucketsModel, s3JobsModel, s3RestoreModel],
   [stsModel],
   [redshiftModel, redshiftRestoreModel],
   [elasticacheModel, elasticacheRestoreModel],

@@ -106,6 +106,12 @@ export interface ServiceCatalog {
    * its name; the layout guard (tests/unit/services/registry.test.ts) counts them as naming it.
    */
   readonly identifierStems?: readonly string[];
+  /**
+   * True when the stack also calls the service for itself (S3: its bucket, the Map's item lists and
+   * results), so its name appears in the sandbox and the stack for that use; the layout guard then counts
+   * only its resource types and backup kinds as naming it.
+   */
+  readonly usedByTheStack?: boolean;
   readonly types: readonly ResourceTypeEntry[];
   /** The kinds of backup its stores hold (OwnedBackup.kind). */
   readonly backupKinds: readonly string[];
@@ -128,6 +134,11 @@ export interface ServiceCatalog {
   readonly permissions: PermissionSet;
   /** What AWS evaluates on its calls' behalf (tags in a create, S3 writes of an export), by the call's action. */
   readonly impliedActions?: ImpliedActions;
+  /**
+   * The IAM action (without the service) each of its calls is authorized as, where it is not the call's
+   * own name (S3's ListBuckets is s3:ListAllMyBuckets); absent: every call is its own action.
+   */
+  readonly actionOfCall?: Readonly<Record<string, string>>;
   /**
    * Where the service uses a customer managed KMS key on the caller's behalf, so the caller must be allowed
    * the key's use through it (`kms:ViaService` = `<service>.<region>.amazonaws.com`,

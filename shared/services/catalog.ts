@@ -21,6 +21,7 @@ import { elasticacheCatalog } from './elasticache/catalog';
 import type { ImpliedAction, PermissionSet } from './permission-set';
 import { rdsCatalog } from './rds/catalog';
 import { redshiftCatalog } from './redshift/catalog';
+import { s3Catalog } from './s3/catalog';
 
 export type {
   ApiRateBucket,
@@ -35,7 +36,7 @@ export type {
  * Every service, one line each. The order is the order ARN patterns are tried, drivers are listed and
  * (through them) retention visits the backup stores.
  */
-export const SERVICES = [ec2Catalog, rdsCatalog, dynamodbCatalog, redshiftCatalog, elasticacheCatalog] as const;
+export const SERVICES = [ec2Catalog, rdsCatalog, dynamodbCatalog, redshiftCatalog, elasticacheCatalog, s3Catalog] as const;
 
 type Entry = (typeof SERVICES)[number]['types'][number];
 export type ResourceType = Entry['type'];
@@ -136,4 +137,10 @@ export const SERVICE_PERMISSIONS: Readonly<Record<string, PermissionSet>> = Obje
 /** What AWS evaluates on a call's behalf (each service's `impliedActions`), for the call's action. */
 export function impliedActionsOf(action: string): readonly ImpliedAction[] {
   return SERVICES.flatMap((s): readonly ImpliedAction[] => (s as ServiceCatalog).impliedActions?.[action] ?? []);
+}
+
+/** The IAM action a service's call is authorized as (`s3:ListAllMyBuckets` for S3 ListBuckets). */
+export function iamActionOf(service: string, call: string): string {
+  const own = (SERVICES as readonly ServiceCatalog[]).find((s) => s.service === service)?.actionOfCall?.[call];
+  return `${service}:${own ?? call}`;
 }

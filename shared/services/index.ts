@@ -23,6 +23,9 @@ import { redshiftCatalog } from './redshift/catalog';
 import { redshiftClientClasses, redshiftCreatingClients } from './redshift/client';
 import { redshiftDrivers, redshiftRestoreDrivers } from './redshift/drivers';
 import type { RegionFacts, RestoreDriver } from './restore';
+import { s3Catalog } from './s3/catalog';
+import { s3ClientClasses, s3CreatingClients } from './s3/client';
+import { s3Drivers, s3RestoreDrivers } from './s3/drivers';
 
 const ALL_DRIVERS: readonly ResourceDriver[] = [
   ...ec2Drivers,
@@ -30,6 +33,7 @@ const ALL_DRIVERS: readonly ResourceDriver[] = [
   ...dynamodbDrivers,
   ...redshiftDrivers,
   ...elasticacheDrivers,
+  ...s3Drivers,
 ];
 
 export const DRIVERS = Object.fromEntries(ALL_DRIVERS.map((driver) => [driver.type, driver])) as Readonly<
@@ -46,6 +50,7 @@ export const RESTORE_DRIVERS: readonly RestoreDriver[] = [
   ...dynamodbRestoreDrivers,
   ...redshiftRestoreDrivers,
   ...elasticacheRestoreDrivers,
+  ...s3RestoreDrivers,
 ];
 
 /**
@@ -87,6 +92,7 @@ export function creatingClients(region: string): readonly { readonly middlewareS
     ...dynamodbCreatingClients(region),
     ...redshiftCreatingClients(region),
     ...elasticacheCreatingClients(region),
+    ...s3CreatingClients(region),
   ];
 }
 
@@ -100,6 +106,7 @@ export const SDK_CLIENT_CLASSES: Readonly<Record<string, readonly SdkClientClass
   [dynamodbCatalog.service]: dynamodbClientClasses,
   [redshiftCatalog.service]: redshiftClientClasses,
   [elasticacheCatalog.service]: elasticacheClientClasses,
+  [s3Catalog.service]: s3ClientClasses,
 };
 
 /**

@@ -23,6 +23,8 @@ export const BACKUP_BUCKET_ARN = '<BackupBucket.Arn>';
  * recovery stack): a bucket-name pattern, names.ts recoveryBucketNamePattern of the stack and account.
  */
 export const RECOVERY_BUCKETS = '<RecoveryBuckets>';
+/** The buckets the pipeline makes at run time (names.ts runtimeBucketPrefix of the stack, then `*`). */
+export const RUNTIME_BUCKETS = '<RuntimeBuckets>';
 
 export type ConditionValue = string | boolean | readonly string[];
 

@@ -70,9 +70,10 @@ describe('npm start -- --drill', () => {
       'neptune-cluster -',
       'rds-instance -',
       'redshift-cluster -',
+      's3-bucket -',
     ]);
     for (const row of rows) expect(row).toMatch(/ PASSED\s+DELETED\s+passed$/);
-    expect(out.stdout).toMatch(/Drill drill-\S+ passed: 11\/11 restores passed, nothing left behind\./);
+    expect(out.stdout).toMatch(/Drill drill-\S+ passed: 12\/12 restores passed, nothing left behind\./);
   });
 });
 
@@ -88,17 +89,17 @@ describe('npm start (backup-pipeline local)', () => {
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(
-      /Sandbox up: 5 instances, 2 standalone volumes, 3 RDS instances, 2 Aurora clusters, 1 DocumentDB clusters, 1 Neptune clusters, 2 DynamoDB tables, 1 Redshift clusters, 2 cache replication groups tagged for backup/,
+      /Sandbox up: 5 instances, 2 standalone volumes, 3 RDS instances, 2 Aurora clusters, 1 DocumentDB clusters, 1 Neptune clusters, 2 DynamoDB tables, 1 Redshift clusters, 2 cache replication groups, 1 buckets tagged for backup/,
     );
-    expect(out.stdout).toMatch(/\d+\/19 done/);
+    expect(out.stdout).toMatch(/\d+\/20 done/);
     // Progress, piped: a line only when the counts or the phase change (never one per simulated poll),
     // copying counted as in progress, the slowest resource named, no raw event names, no colour.
     const progress = out.stdout.split('\n').filter((line) => /^\[\d\d:\d\d:\d\d sim\] /.test(line));
     const keys = progress.map((line) => line.replace(/^\[[^\]]+\] /, '').replace(/;.*$/, ''));
     expect(progress.length).toBeGreaterThan(3);
     for (let i = 1; i < keys.length; i++) expect(keys[i]).not.toBe(keys[i - 1]);
-    expect(progress.length).toBeLessThanOrEqual(3 * 19 + 10);
-    expect(out.stdout).toMatch(/\d+\/19 done, \d+ in progress \(\d+ copying\)/);
+    expect(progress.length).toBeLessThanOrEqual(3 * 20 + 10);
+    expect(out.stdout).toMatch(/\d+\/20 done, \d+ in progress \(\d+ copying\)/);
     expect(out.stdout).toMatch(/; slowest: \S+ \([a-z0-9-]+\) (creating|copying) /);
     expect(out.stdout).not.toMatch(/0\/0 done|Execution(Succeeded|Started)|MapIteration/);
     expect(out.stdout).not.toContain(`${ESC}[`);
@@ -106,12 +107,12 @@ describe('npm start (backup-pipeline local)', () => {
     expect(out.stdout).toContain('Execution SUCCEEDED');
     const parsed = JSON.parse(readFileSync(report, 'utf8'));
     expect(parsed.status).toBe('SUCCEEDED');
-    // 19 backups; the two members of an Aurora cluster selected through them, and a Memcached cluster
+    // 20 backups; the two members of an Aurora cluster selected through them, and a Memcached cluster
     // (ElastiCache backs up no Memcached), SKIPPED.
     const resources = parsed.resources as { status: string; backupIds?: string[] }[];
-    expect(resources).toHaveLength(22);
+    expect(resources).toHaveLength(23);
     const backedUp = resources.filter((r) => r.status !== 'SKIPPED');
-    expect(backedUp).toHaveLength(19);
+    expect(backedUp).toHaveLength(20);
     expect(backedUp.every((r) => r.status === 'COMPLETED' && (r.backupIds ?? []).length > 0)).toBe(true);
     // The instance tagged backup-pipeline:mode=ami is backed up as one AMI.
     expect(backedUp.filter((r) => r.backupIds?.[0]?.startsWith('ami-'))).toHaveLength(1);
@@ -119,7 +120,7 @@ describe('npm start (backup-pipeline local)', () => {
     expect(parsed.figures.transitionsPerBackup).toBeGreaterThan(0);
     // The notification in brief (its subject and counts), not its whole body; the HTML report written, and
     // the last lines say where it is and what to try next.
-    expect(out.stdout).toContain('  Subject: backup-pipeline daily: 19/19 ok\n');
+    expect(out.stdout).toContain('  Subject: backup-pipeline daily: 20/20 ok\n');
     expect(out.stdout).not.toMatch(/^ {2}\| /m);
     expect(readFileSync(html, 'utf8')).toContain(`<h1>Backup run ${parsed.runId} `);
     const last = out.stdout.trimEnd().split('\n').slice(-4).join('\n');
@@ -153,14 +154,14 @@ describe('npm start (backup-pipeline local)', () => {
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(/Dry run daily-local-\S+ \(daily\): nothing was created, copied or deleted\./);
-    expect(out.stdout).toContain('Would back up 19 resource(s):');
+    expect(out.stdout).toContain('Would back up 20 resource(s):');
     expect(out.stdout).toMatch(/orders\s+rds-instance\s+eu-west-1\s+copied to us-west-2 under alias\/backup-dr\n/);
     expect(out.stdout).toMatch(
       /sessions\s+dynamodb-table\s+eu-west-1\s+not copied to us-west-2 \(DynamoDB on-demand backups \(mode "backup"\) are copied to another region only through AWS Backup/,
     );
     expect(out.stdout).toContain('Would skip 3:');
     expect(out.stdout).toMatch(/Retention \(dry run, nothing deleted\): would delete \d+, keep \d+/);
-    expect(out.stdout).toContain('Subject: backup-pipeline daily: dry run: 19 would be backed up\n');
+    expect(out.stdout).toContain('Subject: backup-pipeline daily: dry run: 20 would be backed up\n');
     expect(out.stdout).not.toMatch(/0\/0/);
     expect(out.stdout).toContain('dry run: nothing is backed up — finished');
   });
@@ -206,13 +207,13 @@ describe('npm start (backup-pipeline local)', () => {
     const out = await run(['--failure-rate', '1', '--quiet', '--time-scale', '0']);
     expect(out.code).toBe(1);
     expect(out.stdout).toContain(
-      'Execution FAILED (BackupsFailed: 0 completed, 19 failed, 3 skipped, of 22 resources; failures listed above)',
+      'Execution FAILED (BackupsFailed: 0 completed, 20 failed, 3 skipped, of 23 resources; failures listed above)',
     );
-    expect(out.stdout).toMatch(/Subject: backup-pipeline daily: 0\/19 ok, 19 failed/);
+    expect(out.stdout).toMatch(/Subject: backup-pipeline daily: 0\/20 ok, 20 failed/);
     // Listed once (under the table), not again in the notification nor in the execution's cause.
     expect(out.stdout.match(/Failures:/g)).toHaveLength(1);
-    expect(out.stdout.match(/ {6}next: /g)).toHaveLength(19);
-    expect(out.stdout).not.toContain('19 of 22 backups failed');
+    expect(out.stdout.match(/ {6}next: /g)).toHaveLength(20);
+    expect(out.stdout).not.toContain('20 of 23 backups failed');
     // Every failure ends with a command to paste: the resource's own, and the run's retry.
     expect(out.stdout).not.toMatch(/<arn>|<run>/);
     expect(out.stdout).toMatch(/next: re-run the resource \(`backup-pipeline start --resource arn:aws:\S+ --wait`\)/);
@@ -243,7 +244,7 @@ describe('npm start (backup-pipeline local)', () => {
       /rds-instance\s+eu-west-1\s+\S+( FAILED)?\s+bp-daily-local-\S*…\S*-(orders|customers|analytics) /,
     );
     const n = copyFailed.length;
-    expect(out.stdout).toMatch(new RegExp(`Subject: backup-pipeline daily: \\d+/19 ok, ${n} copy failed`));
+    expect(out.stdout).toMatch(new RegExp(`Subject: backup-pipeline daily: \\d+/20 ok, ${n} copy failed`));
     expect(out.stdout).toContain(`${n} backed up but not copied (COPY FAILED)`);
     expect(out.stdout.match(/ \(backed up, copy failed\): /g)).toHaveLength(n);
   });

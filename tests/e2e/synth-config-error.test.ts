@@ -73,7 +73,7 @@ describe('cdk synth with an invalid cdk.json', () => {
     expect(out.stderr.trim().split('\n').sort()).toEqual(
       [
         'Invalid cdk.json context:',
-        '  backupPipeline.drills.resources.0: unsupported resource type "lambda:function" in arn:aws:lambda:eu-west-1:111122223333:function:f (partition aws); supported: EC2 instances, EBS volumes, RDS DB instances, Aurora DB clusters, DocumentDB clusters, Neptune clusters, DynamoDB tables, Redshift clusters, ElastiCache replication groups',
+        '  backupPipeline.drills.resources.0: unsupported resource type "lambda:function" in arn:aws:lambda:eu-west-1:111122223333:function:f (partition aws); supported: EC2 instances, EBS volumes, RDS DB instances, Aurora DB clusters, DocumentDB clusters, Neptune clusters, DynamoDB tables, Redshift clusters, ElastiCache replication groups, S3 buckets',
         '  backupPipeline.drills.tier: "constructor" is not one of the tiers (daily, weekly)',
         '  backupPipeline.tiers.__proto__: "__proto__" cannot be a name here (JavaScript objects treat it specially, and it would be dropped)',
         "  backupPipeline.tiers.daily.deadlineHours: 72 h is past the tier's retention (2 days = 48 h): its backups would expire before they are judged",

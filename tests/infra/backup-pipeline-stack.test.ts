@@ -180,8 +180,8 @@ describe('IAM', () => {
 
   it('lets plan-run only describe and write state: no create, delete or tag actions', () => {
     const writes = actionsOf('plan-run').filter((a) => /Create|Delete|Tag/.test(a) && !a.startsWith('logs:'));
-    // Reading a table's or a cache group's tags is discovery, not tagging.
-    expect(writes).toEqual(['dynamodb:ListTagsOfResource', 'elasticache:ListTagsForResource']);
+    // Reading a table's, a cache group's or a bucket's tags is discovery, not tagging.
+    expect(writes).toEqual(['dynamodb:ListTagsOfResource', 'elasticache:ListTagsForResource', 's3:GetBucketTagging']);
   });
 
   it('denies snapshot deletion and AMI deregistration unless the backup is tagged managed-by this stack', () => {
@@ -230,7 +230,8 @@ describe('IAM', () => {
     expect(actionsOf('start-restore').filter((a) => /Delete|Deregister|Terminate/.test(a))).toEqual([
       'dynamodb:DeleteItem',
     ]);
-    // A drill's clean-up deletes only what it restored (tag conditions, tests/infra/iam-matches-handler-calls.test.ts).
+    // A drill's clean-up deletes only what it restored (tag conditions; a bucket by its restored name and
+    // the handler's tag check: tests/infra/iam-matches-handler-calls.test.ts).
     expect(
       actionsOf('clean-up-restore')
         .filter((a) => /Delete|Terminate/.test(a))
@@ -243,6 +244,8 @@ describe('IAM', () => {
       'rds:DeleteDBCluster',
       'rds:DeleteDBInstance',
       'redshift:DeleteCluster',
+      's3:DeleteBucket',
+      's3:DeleteObjectVersion',
     ]);
     // Releasing the run lock deletes one state-table item, and nothing else.
     expect(actionsOf('release-run-lock').filter((a) => /Delete|Deregister/.test(a))).toEqual(['dynamodb:DeleteItem']);
@@ -284,6 +287,7 @@ describe('IAM', () => {
       'rds:DescribeDBClusterSnapshots',
       'rds:DescribeDBSnapshots',
       'redshift:DescribeClusterSnapshots',
+      's3:DescribeJob',
     ]);
     expect(aws('record-result')).toEqual([]);
     expect(aws('record-failure')).toEqual([]);
@@ -322,6 +326,17 @@ describe('IAM', () => {
         'redshift:CreateTags',
         'redshift:DescribeClusterSnapshots',
         'redshift:DescribeClusters',
+        // S3 buckets: versioning and replication read, the rule set, the backup bucket made, the job started
+        // with the stack's replication role.
+        's3:GetBucketVersioning',
+        's3:GetReplicationConfiguration',
+        's3:PutReplicationConfiguration',
+        's3:CreateBucket',
+        's3:PutBucketVersioning',
+        's3:PutBucketTagging',
+        's3:CreateJob',
+        's3:PutJobTagging',
+        'iam:PassRole',
       ].sort(),
     );
   });

@@ -27,7 +27,7 @@ import { dynamoDocClient } from '../../shared/lambda/clients';
 import { FUNCTION_NAMES, type FunctionName, type ScheduledFunctionName } from '../../shared/lambda/function-env';
 import { recoveryBucketName } from '../../shared/names';
 import { SDK_CLIENT_CLASSES } from '../../shared/services';
-import { impliedActionsOf, SERVICE_PERMISSIONS } from '../../shared/services/catalog';
+import { iamActionOf, impliedActionsOf, SERVICE_PERMISSIONS } from '../../shared/services/catalog';
 import { dynamoBackupName, parseBackupName } from '../../shared/services/dynamodb/dynamodb-table';
 import { elasticacheSnapshotName } from '../../shared/services/elasticache/replication-group';
 import { MODE_TAG } from '../../shared/services/modes';
@@ -105,7 +105,8 @@ const STACK_CLIENTS: Record<string, readonly { prototype: unknown }[]> = {
 const CLIENTS: Record<string, readonly { prototype: unknown }[]> = Object.fromEntries(
   [...new Set([...Object.keys(SDK_CLIENT_CLASSES), ...Object.keys(STACK_CLIENTS)])].map((service) => [
     service,
-    [...(SDK_CLIENT_CLASSES[service] ?? []), ...(STACK_CLIENTS[service] ?? [])],
+    // A class both a service and the stack call through (S3Client) is observed once.
+    [...new Set([...(SDK_CLIENT_CLASSES[service] ?? []), ...(STACK_CLIENTS[service] ?? [])])],
   ]),
 );
 
@@ -145,9 +146,14 @@ function describeCall(sandbox: Sandbox, service: string, command: unknown): Omit
       : service === 'lambda' && name === 'Invoke'
         ? 'InvokeFunction'
         : name;
-  const call: Omit<Call, 'fn'> = { action: `${service}:${operation}`, homeRegion: REGION };
+  // A call authorized as another action than its name (S3 ListBuckets: s3:ListAllMyBuckets), as its service declares.
+  const call: Omit<Call, 'fn'> = { action: iamActionOf(service, operation), homeRegion: REGION };
   if (service === 'dynamodb' && typeof input.IndexName === 'string') call.indexName = input.IndexName;
   if (service === 's3' && typeof input.Key === 'string') call.objectKey = input.Key;
+  if (service === 's3' && typeof input.Bucket === 'string' && typeof input.Key === 'string') call.bucket = input.Bucket;
+  // A bucket call (no key) names its bucket: the statement's bucket pattern must cover it.
+  if (service === 's3' && typeof input.Bucket === 'string' && typeof input.Key !== 'string')
+    call.resourceArn = `arn:aws:s3:::${input.Bucket}`;
   if (service === 'states' && typeof input.executionArn === 'string') call.executionArn = input.executionArn;
   // What IAM sees of the resource the call names (its tags, its name, its target table): the model of
   // the service that holds it answers (local/model/authorization.ts).
@@ -292,6 +298,9 @@ describe('IAM against the calls the handlers make', () => {
       }),
       startMs: now - 30 * 86_400_000,
     });
+    // S3: a versioned bucket with objects; its backup sets replication up and starts a job, its drill restores it.
+    sandbox.model.addBucket(REGION, 'iam-orders', { tags: tagged('iam-orders'), versioning: 'Enabled' });
+    sandbox.model.writeObjects('iam-orders', { prefix: 'a/', to: 10 });
     sandbox.model.addExistingDbClusterSnapshot(REGION, {
       DBClusterSnapshotIdentifier: rdsSnapshotIdentifier('old-30', 'ledger'),
       DBClusterIdentifier: 'ledger',
@@ -400,6 +409,7 @@ describe('IAM against the calls the handlers make', () => {
                 sandbox.model.replicationGroupArn(REGION, 'carts'),
                 builderArn,
                 sandbox.model.redshiftClusterArn(REGION, 'warehouse'),
+                `arn:aws:s3:${REGION}:${ACCOUNT}:bucket/iam-orders`,
               ],
             },
             // Copies of every type that copies (the exported table's: a second export into the recovery
@@ -446,6 +456,30 @@ describe('IAM against the calls the handlers make', () => {
             handlers: attributed,
           }),
         );
+      }
+      // S3: an operator's restore of the bucket into a new bucket, then its start delivered again (a
+      // retry finds its manifest and its bucket by the restore-id tag, and gets the same job).
+      const bucketPoint = points.find((p) => p.type === 's3-bucket');
+      if (bucketPoint) {
+        restoreResults.push(
+          await sandbox.restore(
+            { resource: bucketPoint.arn, latest: true, name: 'iam-orders-restored-op' },
+            'iam-bucket-1',
+            {
+              handlers: attributed,
+            },
+          ),
+        );
+        const record = await new RestoreStore(dynamoDocClient(), TABLE).get('iam-bucket-1');
+        if (!record) throw new Error('restore iam-bucket-1 has no record');
+        const plan = {
+          ...record,
+          mode: record.mode ?? null,
+          placement: null,
+          settings: bucketPoint.restoreSettings ?? {},
+          keepSeconds: 0,
+        };
+        await attributed['start-restore']({ restore: plan }, lambdaContext('start-restore'));
       }
       // DynamoDB: an operator's restore of each table, then its start delivered again once the table
       // is ACTIVE and tagged (a retried start reads what it finds under the name: tags, imports).
@@ -740,8 +774,19 @@ describe('IAM against the calls the handlers make', () => {
 
   it("deletes only what a drill of this stack restored, which is what the clean-up's policy requires", () => {
     // Prepare
-    const deletes = calls.filter((c) => c.fn === 'clean-up-restore' && /:(Delete|Terminate)/.test(c.action));
     const statements = functionStatements(stack, template, 'clean-up-restore');
+    const all = calls.filter((c) => c.fn === 'clean-up-restore' && /:(Delete|Terminate)/.test(c.action));
+    // S3 buckets: bucket tags are not IAM conditions unless ABAC is enabled on the bucket (S3 User Guide,
+    // "Enabling ABAC in general purpose buckets"), so their deletes are bounded by the restored name
+    // (`-restored-`, which every restore's bucket carries) and the handler's restored-by check.
+    const deletes = all.filter((c) => !c.action.startsWith('s3:'));
+    const bucketDeletes = all.filter((c) => c.action.startsWith('s3:'));
+    expect(new Set(bucketDeletes.map((c) => c.action))).toEqual(new Set(['s3:DeleteBucket', 's3:DeleteObjectVersion']));
+    for (const call of bucketDeletes) {
+      expect(call.resourceArn ?? `${call.bucket}/`).toMatch(/-restored-/);
+      expect(allows(statements, call)).toBe(true);
+      expect(allows(statements, { ...call, resourceArn: 'arn:aws:s3:::orders', bucket: 'orders' })).toBe(false);
+    }
 
     // Assess: every type's delete was made, on a resource tagged as a drill's of this stack.
     expect(new Set(deletes.map((c) => c.action))).toEqual(

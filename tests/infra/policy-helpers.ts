@@ -54,6 +54,8 @@ export interface CallContext {
   indexName?: string;
   /** The key of an S3 object call in the backup bucket, which the statement's resource pattern must cover. */
   objectKey?: string;
+  /** The bucket of an S3 call, matched against a statement whose pattern names buckets (`arn:…:s3:::<pattern>/*`). */
+  bucket?: string;
   /** The region the stack is deployed in, for condition values built from `AWS::Region`. */
   homeRegion?: string;
   /** The Step Functions execution a call names, which the statement's resource pattern must cover. */
@@ -106,6 +108,9 @@ function resourceHolds(resource: unknown, call: CallContext): boolean {
       const join = (r as { 'Fn::Join'?: [string, unknown[]] } | null)?.['Fn::Join'];
       if (!join) return r === '*';
       const pattern = join[1].filter((p): p is string => typeof p === 'string').join('');
+      // A pattern naming its buckets (the runtime-made ones) covers `<bucket>/<key>`.
+      const named = pattern.split(':s3:::')[1];
+      if (named !== undefined) return call.bucket !== undefined && glob(named).test(`${call.bucket}/${key}`);
       return glob(pattern.replace(/^\//, '')).test(key);
     });
   }

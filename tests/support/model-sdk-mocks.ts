@@ -14,7 +14,9 @@ import * as kmsSdk from '@aws-sdk/client-kms';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import * as rdsSdk from '@aws-sdk/client-rds';
 import * as redshiftSdk from '@aws-sdk/client-redshift';
+import * as s3Sdk from '@aws-sdk/client-s3';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import * as s3ControlSdk from '@aws-sdk/client-s3-control';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import * as snsSdk from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -27,6 +29,7 @@ import { KMS_ACTIONS } from '../../local/emulator/kms';
 import type { ActionHandler } from '../../local/emulator/query';
 import { rdsActions } from '../../local/emulator/rds';
 import { redshiftActions } from '../../local/emulator/redshift';
+import { S3_BUCKET_ACTIONS, S3_CONTROL_ACTIONS } from '../../local/emulator/s3';
 import { snsActions } from '../../local/emulator/sns';
 import { AwsApiError, type AwsModel } from '../../local/model';
 import { SDK_CLIENT_CLASSES } from '../../shared/services';
@@ -75,6 +78,7 @@ export function wireModelToSdk(model: AwsModel): { restore(): void } {
     [mockClient(kmsSdk.KMSClient) as unknown as Stub, kmsSdk, bind(model, KMS_ACTIONS)],
     [mockClient(redshiftSdk.RedshiftClient) as unknown as Stub, redshiftSdk, redshiftActions(model)],
     [mockClient(elasticacheSdk.ElastiCacheClient) as unknown as Stub, elasticacheSdk, elasticacheActions(model)],
+    [mockClient(s3ControlSdk.S3ControlClient) as unknown as Stub, s3ControlSdk, bind(model, S3_CONTROL_ACTIONS)],
   ];
   for (const [stub, sdk, actions] of services) {
     for (const [name, call] of Object.entries(actions)) {
@@ -108,6 +112,13 @@ export function wireModelToSdk(model: AwsModel): { restore(): void } {
  */
 function wireObjectsToModel(model: AwsModel): { restore(): void } {
   const s3 = mockClient(S3Client);
+  // The bucket calls of a bucket's backup (its tags, versioning, replication), from the emulator's table.
+  for (const [name, call] of Object.entries(S3_BUCKET_ACTIONS))
+    s3.on(
+      (s3Sdk as unknown as Record<string, typeof PutObjectCommand>)[`${name}Command`] as typeof PutObjectCommand,
+    ).callsFake(async (input: Record<string, unknown>, getClient: () => unknown) =>
+      call(model, await (getClient() as AnyClient).config.region(), input),
+    );
   s3.on(PutObjectCommand).callsFake((input: { Bucket: string; Key: string; Body?: unknown; ContentType?: string }) =>
     model.putObject(input.Bucket, input.Key, String(input.Body ?? ''), input.ContentType),
   );

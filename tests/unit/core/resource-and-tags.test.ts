@@ -38,6 +38,7 @@ const SUPPORTED_ARNS = [
     'elasticache-replication-group',
     'sessions-cache',
   ],
+  [`arn:aws:s3:${REGION}:${ACCOUNT}:bucket/orders-archive.v2`, 's3-bucket', 'orders-archive.v2'],
 ] as const satisfies readonly (readonly [string, ResourceType, string])[];
 
 /**
@@ -115,9 +116,9 @@ describe('parseResourceArn', () => {
     expect(!result.ok && result.reason).not.toContain('unsupported');
   });
 
-  it('reports an S3 bucket ARN (no region, no account) as an unsupported resource type, not as an invalid ARN', () => {
+  it("refuses S3's own bucket ARN, which names no region or account: the pipeline's names both (shared/services/s3/catalog.ts)", () => {
     const result = parseResourceArn('arn:aws:s3:::my-bucket');
-    expect(!result.ok && result.reason).toContain('unsupported resource type "s3:my-bucket"');
+    expect(!result.ok && result.reason).toBe('not a valid ARN: "arn:aws:s3:::my-bucket" names no region or account');
   });
 
   it('refuses a supported type whose ARN lacks its region or account', () => {

@@ -352,6 +352,7 @@ describe('driver registry', () => {
       'dynamodb-backup',
       'redshift-snapshot',
       'elasticache-snapshot',
+      's3-restore-point',
     ]);
   });
 });

@@ -121,11 +121,11 @@ describe('the service catalog and driver registry', () => {
 
   it('names every supported type, in catalog order, when an ARN is of no supported type', () => {
     // Prepare / Act
-    const result = parseResourceArn('arn:aws:s3:eu-west-1:111122223333:bucket/x');
+    const result = parseResourceArn('arn:aws:lambda:eu-west-1:111122223333:function:x');
 
     // Assess: the message reads exactly as it always has.
     expect(!result.ok && result.reason).toBe(
-      'unsupported resource type "s3:bucket" in arn:aws:s3:eu-west-1:111122223333:bucket/x (partition aws); supported: EC2 instances, EBS volumes, RDS DB instances, Aurora DB clusters, DocumentDB clusters, Neptune clusters, DynamoDB tables, Redshift clusters, ElastiCache replication groups',
+      'unsupported resource type "lambda:function" in arn:aws:lambda:eu-west-1:111122223333:function:x (partition aws); supported: EC2 instances, EBS volumes, RDS DB instances, Aurora DB clusters, DocumentDB clusters, Neptune clusters, DynamoDB tables, Redshift clusters, ElastiCache replication groups, S3 buckets',
     );
   });
 });
@@ -208,10 +208,11 @@ function isServiceHome(file: string): boolean {
  * name no service of ours.
  */
 function namingLines(file: string): string[] {
-  const stems = SERVICES.flatMap((s): readonly string[] => [
-    s.service,
-    ...((s as ServiceCatalog).identifierStems ?? []),
-  ]);
+  // A service the stack also uses for itself (S3: its own bucket, the Map's item lists) is named by that
+  // use everywhere; its types and backup kinds still count.
+  const stems = SERVICES.flatMap((s): readonly string[] =>
+    (s as ServiceCatalog).usedByTheStack ? [] : [s.service, ...((s as ServiceCatalog).identifierStems ?? [])],
+  );
   const literal = new RegExp(`(['"\`])(${[...RESOURCE_TYPES, ...BACKUP_KINDS, ...stems].join('|')})\\1`);
   const identifier = new RegExp(`(?<![A-Za-z0-9_$'"\`-])(${stems.join('|')})(?![a-z0-9])`);
   // Imports name the modules a line below uses: the use is what counts (a registry's one line per service).
@@ -252,7 +253,10 @@ describe('code outside the service homes', () => {
     const found = files.flatMap((file) => {
       const lines = namingLines(file);
       if (!REGISTRIES.includes(relative(ROOT, file).split('\\').join('/'))) return lines;
-      const stems = SERVICES.map((s) => [s.service, ...((s as ServiceCatalog).identifierStems ?? [])]);
+      const stems = SERVICES.filter((s) => !(s as ServiceCatalog).usedByTheStack).map((s) => [
+        s.service,
+        ...((s as ServiceCatalog).identifierStems ?? []),
+      ]);
       return stems.flatMap((names) => {
         const naming = lines.filter((line) =>
           names.some((name) => new RegExp(`\\b${name}`).test(line.replace(/^[^ ]+ /, ''))),

@@ -36,7 +36,14 @@ export type {
  * Every service, one line each. The order is the order ARN patterns are tried, drivers are listed and
  * (through them) retention visits the backup stores.
  */
-export const SERVICES = [ec2Catalog, rdsCatalog, dynamodbCatalog, redshiftCatalog, elasticacheCatalog, s3Catalog] as const;
+export const SERVICES = [
+  ec2Catalog,
+  rdsCatalog,
+  dynamodbCatalog,
+  redshiftCatalog,
+  elasticacheCatalog,
+  s3Catalog,
+] as const;
 
 type Entry = (typeof SERVICES)[number]['types'][number];
 export type ResourceType = Entry['type'];

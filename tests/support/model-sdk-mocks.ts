@@ -178,5 +178,9 @@ export function answerOtherServicesEmpty(handled: readonly SdkClientClass[]): { 
       stub.onAnyCommand().resolves({});
       return stub;
     });
-  return { restore: () => stubs.forEach((stub) => stub.restore()) };
+  return {
+    restore: () => {
+      for (const stub of stubs) stub.restore();
+    },
+  };
 }

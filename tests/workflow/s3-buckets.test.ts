@@ -30,7 +30,10 @@ describe('S3 buckets', () => {
       // Prepare: a versioned, tagged bucket; run 1; overwrites and deletes; run 2; more changes.
       await sandbox.reset();
       const m = sandbox.model;
-      m.addBucket(REGION, 'ledger-files', { versioning: 'Enabled', tags: [{ Key: 'Name', Value: 'ledger' }, BACKUP_TAG] });
+      m.addBucket(REGION, 'ledger-files', {
+        versioning: 'Enabled',
+        tags: [{ Key: 'Name', Value: 'ledger' }, BACKUP_TAG],
+      });
       m.writeObjects('ledger-files', { prefix: 'a/', to: 40, sizeBytes: 1_000 });
       m.writeObjects('ledger-files', { prefix: 'b/', to: 10, sizeBytes: 5_000 });
       const run1 = await sandbox.run({ tier: 'daily' }, 's3-run-1');

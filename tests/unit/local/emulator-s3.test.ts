@@ -57,7 +57,12 @@ describe('S3 buckets over the wire', () => {
       () => 'resolved',
       (e: Error) => e.message,
     );
-    const { backupIds } = await driver.start({ resource: source, runId: 'wire-1', mayExist: false, tags: ownershipValues(source, 'wire-1') });
+    const { backupIds } = await driver.start({
+      resource: source,
+      runId: 'wire-1',
+      mayExist: false,
+      tags: ownershipValues(source, 'wire-1'),
+    });
     let status = 'CREATING';
     for (let i = 0; i < 50 && status === 'CREATING'; i++) {
       nowMs += 5 * 60_000;

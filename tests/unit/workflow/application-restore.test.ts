@@ -126,7 +126,15 @@ describe('validateRestoreInput, an application', () => {
 describe('applicationWaves', () => {
   it("defaults to the catalogs' restoreWave: databases, tables and caches first, then instances and volumes", () => {
     expect(applicationWaves(undefined)).toEqual([
-      ['rds-instance', 'aurora-cluster', 'docdb-cluster', 'neptune-cluster', 'dynamodb-table', 'redshift-cluster', 'elasticache-replication-group'],
+      [
+        'rds-instance',
+        'aurora-cluster',
+        'docdb-cluster',
+        'neptune-cluster',
+        'dynamodb-table',
+        'redshift-cluster',
+        'elasticache-replication-group',
+      ],
       ['ec2-instance', 'ebs-volume'],
     ]);
   });
@@ -135,7 +143,14 @@ describe('applicationWaves', () => {
     expect(applicationWaves([['aurora-cluster'], ['rds-instance', 'ec2-instance']])).toEqual([
       ['aurora-cluster'],
       ['rds-instance', 'ec2-instance'],
-      ['ebs-volume', 'docdb-cluster', 'neptune-cluster', 'dynamodb-table', 'redshift-cluster', 'elasticache-replication-group'],
+      [
+        'ebs-volume',
+        'docdb-cluster',
+        'neptune-cluster',
+        'dynamodb-table',
+        'redshift-cluster',
+        'elasticache-replication-group',
+      ],
     ]);
   });
 });

@@ -90,15 +90,20 @@ async function ensureBucket(
   );
   if (!exists)
     await step(`S3 CreateBucket ${bucketName}`, endpoint, () =>
-      s3.send(
-        new CreateBucketCommand({
-          Bucket: bucketName,
-          // us-east-1 takes no constraint; every other region must be named.
-          ...(region === 'us-east-1'
-            ? {}
-            : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
+      s3
+        .send(
+          new CreateBucketCommand({
+            Bucket: bucketName,
+            // us-east-1 takes no constraint; every other region must be named.
+            ...(region === 'us-east-1'
+              ? {}
+              : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
+          }),
+        )
+        // A create whose answer was lost (a 500 the SDK retried) made the bucket: the retry's refusal is ours.
+        .catch((error: { name?: string }) => {
+          if (error.name !== 'BucketAlreadyOwnedByYou') throw error;
         }),
-      ),
     );
   if (!exists && lifecycleRules)
     await step(`S3 PutBucketLifecycleConfiguration ${bucketName}`, endpoint, () =>

@@ -40,7 +40,8 @@ const { stack, template } = synth();
 
 function statementsOf(name: string, of: Template = template): Statement[] {
   const logicalPrefix = placeholderOf(name as never).replace(/FunctionArn$/, 'Function');
-  const policies = of.findResources('AWS::IAM::Policy');
+  // Its inline policy and, past IAM's inline size limit, the managed policies CDK moves statements into.
+  const policies = { ...of.findResources('AWS::IAM::Policy'), ...of.findResources('AWS::IAM::ManagedPolicy') };
   return Object.entries(policies)
     .filter(([id]) => id.startsWith(`${logicalPrefix}Role`))
     .flatMap(

@@ -17,15 +17,21 @@ export interface Statement {
   Condition?: Record<string, Record<string, unknown>>;
 }
 
-type PolicyResource = { Properties: { Roles: unknown[]; PolicyDocument: { Statement: Statement[] } } };
+type PolicyResource = { Properties: { Roles?: unknown[]; PolicyDocument: { Statement: Statement[] } } };
 
 export const actionsIn = (s: Statement): string[] => [s.Action].flat();
 
-/** Every statement of the policies attached to one role. */
+/**
+ * Every statement of the policies attached to one role: its inline policies and the managed policies CDK
+ * moves statements into when a role's inline policy would pass IAM's size limit (`OverflowPolicy`).
+ */
 export function statementsOfRole(template: Template, roleLogicalId: string): Statement[] {
-  const policies = template.findResources('AWS::IAM::Policy') as Record<string, PolicyResource>;
+  const policies = {
+    ...template.findResources('AWS::IAM::Policy'),
+    ...template.findResources('AWS::IAM::ManagedPolicy'),
+  } as Record<string, PolicyResource>;
   return Object.values(policies)
-    .filter((p) => p.Properties.Roles.some((r) => JSON.stringify(r) === JSON.stringify({ Ref: roleLogicalId })))
+    .filter((p) => (p.Properties.Roles ?? []).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: roleLogicalId })))
     .flatMap((p) => p.Properties.PolicyDocument.Statement);
 }
 

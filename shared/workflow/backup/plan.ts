@@ -11,7 +11,7 @@ import type { Log } from '../../lambda/powertools';
 import type { ResourceRef, ResourceType } from '../../resource';
 import type { Discovered, ResourceDriver } from '../../services/driver';
 import { chooseMode, isBuiltInDefault, type ModesConfig, rebootRefusal } from '../../services/modes';
-import { resolveEach } from '../../services/resolve';
+import { resolveEach, retryThrottledLookup } from '../../services/resolve';
 import type { CopyTarget } from '../../state/backup-state';
 import type { ResourceRecord, RunCounts } from '../../state/records';
 import type { StateStore } from '../../state/store';
@@ -113,8 +113,10 @@ async function discoverByTags(request: PlanRequest, tags: Record<string, string>
       const region = regions[index] as string;
       try {
         const inRegion: Discovered[] = [];
+        // A throttled service is retried on its own (with backoff), keeping what the others found, before
+        // its ThrottledError fails the attempt: six services' discovery is too many calls to redo as one.
         for (const driver of request.drivers)
-          inRegion.push(...(await driver.discover(region, tags, request.accountId)));
+          inRegion.push(...(await retryThrottledLookup(() => driver.discover(region, tags, request.accountId))));
         found[index] = inRegion;
       } catch (error) {
         failures.push({ region, error: error instanceof Error ? error : new Error(String(error)) });

@@ -456,7 +456,7 @@ describe('renderReport', () => {
     expect(out).toContain('every backup the run left that exists');
     expect(out).toContain('EBS snapshots are incremental');
     expect(out).toMatch(
-      /EBS snapshot\s+\$0\.05, RDS snapshot \$0\.095 and Redshift manual snapshot \$0\.024 per GB-month/,
+      /EBS snapshot\s+\$0\.05, RDS snapshot \$0\.095, Redshift manual snapshot \$0\.024 and S3 Standard \(replicated versions\) \$0\.023 per GB-month/,
     );
     expect(out).toContain('<td class="num">size unknown</td>');
   });

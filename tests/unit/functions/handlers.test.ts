@@ -26,7 +26,7 @@ import {
   DescribeDBSnapshotsCommand,
   RDSClient,
 } from '@aws-sdk/client-rds';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -91,6 +91,8 @@ afterAll(async () => {
 beforeEach(() => {
   s3.reset();
   s3.on(PutObjectCommand).resolves({ ETag: '"etag"' });
+  // No bucket is tagged for backup in these estates.
+  s3.on(ListBucketsCommand).resolves({ Buckets: [] });
   ec2.reset();
   rds.reset();
   elasticache.reset();

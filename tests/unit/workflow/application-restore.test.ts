@@ -124,7 +124,7 @@ describe('validateRestoreInput, an application', () => {
 });
 
 describe('applicationWaves', () => {
-  it("defaults to the catalogs' restoreWave: databases, tables and caches first, then instances and volumes", () => {
+  it("defaults to the catalogs' restoreWave: databases, tables, caches and buckets first, then instances and volumes", () => {
     expect(applicationWaves(undefined)).toEqual([
       [
         'rds-instance',
@@ -134,6 +134,7 @@ describe('applicationWaves', () => {
         'dynamodb-table',
         'redshift-cluster',
         'elasticache-replication-group',
+        's3-bucket',
       ],
       ['ec2-instance', 'ebs-volume'],
     ]);
@@ -150,6 +151,7 @@ describe('applicationWaves', () => {
         'dynamodb-table',
         'redshift-cluster',
         'elasticache-replication-group',
+        's3-bucket',
       ],
     ]);
   });

@@ -18,7 +18,7 @@ import {
   ElastiCacheClient,
 } from '@aws-sdk/client-elasticache';
 import { type DBInstance, DescribeDBClustersCommand, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
@@ -64,6 +64,8 @@ afterAll(() => restoreClock());
 beforeEach(() => {
   s3.reset();
   s3.on(PutObjectCommand).resolves({ ETag: '"etag"' });
+  // No bucket is tagged for backup in these estates.
+  s3.on(ListBucketsCommand).resolves({ Buckets: [] });
   ec2.reset();
   rds.reset();
   elasticache.reset();

@@ -62,3 +62,9 @@ export function recoveryBucketNamePattern(stackName: string, accountId: string):
 export function runtimeBucketPrefix(stackName: string): string {
   return `${stackName.toLowerCase().slice(0, 40)}-bb-`;
 }
+
+/**
+ * The role S3 replicates with and S3 Batch Operations runs the pipeline's jobs with (Batch Replication,
+ * a restore's copy): the stack makes it, the Lambdas name it in replication rules and jobs and pass it.
+ */
+export const s3ReplicationRoleName = (stackName: string): string => `${stackName}-s3-replication`;

@@ -62,16 +62,7 @@ export function applyPermissions(
   targets: PermissionTargets,
   sets: readonly PermissionSet<RoleHolder>[],
 ): void {
-  const fill = fillerOf([
-    // First: the pattern names the account placeholder, filled below.
-    [RECOVERY_BUCKETS, recoveryBucketNamePattern(targets.stackName, ACCOUNT)],
-    [RUNTIME_BUCKETS, `${runtimeBucketPrefix(targets.stackName)}*`],
-    [PARTITION, Aws.PARTITION],
-    [ACCOUNT, Aws.ACCOUNT_ID],
-    [REGION, Aws.REGION],
-    [STACK_NAME, targets.stackName],
-    [BACKUP_BUCKET_ARN, targets.backupBucket.bucketArn],
-  ]);
+  const fill = stackFiller(targets.stackName, targets.backupBucket);
 
   const roles: Partial<Record<RoleHolder, IRole>> = {
     ...Object.fromEntries(
@@ -98,6 +89,20 @@ export function applyPermissions(
     roleOf,
     new Map(functionRoles.map((role) => [role, FUNCTION_WILDCARD_REASON])),
   );
+}
+
+/** The stack's placeholders filled: every template of a central or recovery stack's permission data. */
+export function stackFiller(stackName: string, backupBucket: IBucket): (template: string) => string {
+  return fillerOf([
+    // First: the pattern names the account placeholder, filled below.
+    [RECOVERY_BUCKETS, recoveryBucketNamePattern(stackName, ACCOUNT)],
+    [RUNTIME_BUCKETS, `${runtimeBucketPrefix(stackName)}*`],
+    [PARTITION, Aws.PARTITION],
+    [ACCOUNT, Aws.ACCOUNT_ID],
+    [REGION, Aws.REGION],
+    [STACK_NAME, stackName],
+    [BACKUP_BUCKET_ARN, backupBucket.bucketArn],
+  ]);
 }
 
 /** Fills the placeholders of a resource or condition template, in the order given. */

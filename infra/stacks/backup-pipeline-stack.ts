@@ -21,8 +21,9 @@ import { PipelineDashboard } from '../constructs/dashboard';
 import { Drills } from '../constructs/drills';
 import { MemberStackSet } from '../constructs/member-stack-set';
 import { Notifications } from '../constructs/notifications';
-import { applyPermissions } from '../constructs/permissions';
+import { applyPermissions, stackFiller } from '../constructs/permissions';
 import { createPipelineFunctions, type PipelineFunction } from '../constructs/pipeline-function';
+import { createS3ReplicationRole } from '../constructs/s3-replication-role';
 import { Schedules } from '../constructs/schedules';
 import { StateTable } from '../constructs/state-table';
 import { WORKFLOW_PERMISSIONS } from '../constructs/workflow-permissions';
@@ -113,6 +114,10 @@ export class BackupPipelineStack extends Stack {
         drills.permissions(),
       ],
     );
+
+    // The role the S3 drivers name in replication rules and Batch Operations jobs (IAM is global: a
+    // recovery region's restores use this one).
+    createS3ReplicationRole(this, config.stackName, stackFiller(config.stackName, this.backupBucket));
 
     const { organization } = config;
     if (organization) {

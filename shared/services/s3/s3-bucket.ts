@@ -39,6 +39,7 @@ import {
 import { CreateJobCommand, DescribeJobCommand, type JobDescriptor } from '@aws-sdk/client-s3-control';
 import { now } from '../../clock';
 import { aws, awsErrorName, InvalidResourceStateError, ResourceNotFoundError, rethrowAws } from '../../errors';
+import { s3ReplicationRoleName } from '../../names';
 import { partitionOf, type ResourceRef } from '../../resource';
 import { matchesTags, type OwnershipTagValues, ownershipTags, resourceTagsOf, TAG } from '../../tags';
 import type { BackupStore, CheckResult, Discovered, ResourceDriver } from '../driver';
@@ -61,7 +62,7 @@ export function backupBucketName(managedBy: string, accountId: string, source: s
 
 /** The role S3 replicates and runs Batch Operations jobs with (the stack's `<stack>-s3-replication`). */
 export function replicationRoleArn(region: string, accountId: string, managedBy: string): string {
-  return `arn:${partitionOf(region)}:iam::${accountId}:role/${stackOf(managedBy)}-s3-replication`;
+  return `arn:${partitionOf(region)}:iam::${accountId}:role/${s3ReplicationRoleName(stackOf(managedBy))}`;
 }
 
 /** One Batch Replication job per run and bucket: CreateJob's idempotency token. */

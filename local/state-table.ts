@@ -16,7 +16,7 @@ import { RUNS_INDEX } from '../shared/state/store';
 type DynaliteServer = {
   listen(port: number, host: string, cb: (err?: Error) => void): void;
   close(cb: () => void): void;
-  closeAllConnections(): void;
+  closeIdleConnections(): void;
   address(): AddressInfo;
   keepAliveTimeout: number;
   on(event: 'error', cb: (err: Error) => void): void;
@@ -46,12 +46,17 @@ export async function startDynalite(port = 0): Promise<LocalStateTable> {
   const address = server.address();
   return {
     endpoint: `http://127.0.0.1:${address.port}`,
-    // Every connection, not only the idle ones Node's close() ends: a request still in flight (a stopped
-    // execution's Lambda mid-call) would otherwise hold the server open for its keep-alive time.
+    // Node's close() ends only the connections idle at that moment. One whose request is still in flight (a
+    // stopped execution's Lambda mid-call) must be answered first, since dynalite closes its database once the
+    // server closes ("Database is closed" thrown at the request), and then ended as soon as it is idle, not
+    // after its 10-minute keep-alive.
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
+        const idle = setInterval(() => server.closeIdleConnections(), 20);
+        server.close(() => {
+          clearInterval(idle);
+          resolve();
+        });
       }),
   };
 }

@@ -1,22 +1,15 @@
 /**
- * S3's SDK clients for buckets backed up (their tags, versioning and replication) and S3 Control's for
- * the Batch Operations jobs a run starts, one per region and endpoint, made by the shared factory
- * (shared/lambda/clients.ts). The stack's own bucket client (item lists, results) stays there.
+ * S3's SDK clients for buckets backed up (their tags, versioning and replication), the same one the stack
+ * uses for its own bucket, and S3 Control's for the Batch Operations jobs a run starts, one per region and
+ * endpoint, made by the shared factory (shared/lambda/clients.ts).
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
-import { maxAttempts, perRegion } from '../../lambda/clients';
+import { maxAttempts, perRegion, s3Client } from '../../lambda/clients';
 import type { SdkClientClass } from '../driver';
 
-export const bucketClient = perRegion(
-  'S3',
-  (region) =>
-    new S3Client({
-      region,
-      maxAttempts: maxAttempts(),
-      forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL),
-    }),
-);
+/** The buckets backed up: the stack's one S3 client (shared/lambda/clients.ts), path-style with an endpoint. */
+export const bucketClient = s3Client;
 /** S3 Control: CreateJob carries a ClientRequestToken, so the SDK's retries never make a second job. */
 export const s3ControlClient = perRegion('S3_CONTROL', (region) => {
   // S3 Control puts the account id in the host (`<account>.s3-control...`), which an endpoint given as
